@@ -1,0 +1,27 @@
+import * as core from '@actions/core';
+import { runCommand, succeeded } from './commands/run.js';
+import { parseCommandName, parseConfig } from './config/config.js';
+import { settingsFromInputs } from './config/settings.js';
+import { errorMessage, isUserError } from './errors.js';
+import { actionOutputs } from './report/outputs.js';
+import { renderSummary } from './report/summary.js';
+import { onSecret, redact } from './secrets.js';
+
+/** The GitHub Action: inputs → config → command → outputs and job summary. */
+export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  onSecret((secret) => core.setSecret(secret));
+  try {
+    const { command, settings } = settingsFromInputs((name) => core.getInput(name), env);
+    const config = parseConfig(parseCommandName(command), settings, process.cwd());
+    const result = await runCommand(config, {
+      log: { info: (m) => core.info(redact(m)), warn: (m) => core.warning(redact(m)) },
+      cwd: process.cwd(),
+    });
+    for (const [name, value] of Object.entries(actionOutputs(result))) core.setOutput(name, value);
+    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redact(renderSummary(result)), true).write();
+    if (!succeeded(result)) core.setFailed(`${result.command} failed: see the job summary.`);
+  } catch (error) {
+    if (!isUserError(error) && error instanceof Error && error.stack) core.debug(redact(error.stack));
+    core.setFailed(redact(errorMessage(error)));
+  }
+}

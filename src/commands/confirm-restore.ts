@@ -1,0 +1,31 @@
+import type { Confirmation } from '../config/config.js';
+import { UserError } from '../errors.js';
+import type { RunContext } from './context.js';
+
+/**
+ * A restore that overwrites data needs `--yes`, the action's `confirm` equal
+ * to the database's name, or that name typed at a terminal.
+ */
+export async function confirmOverwrite(
+  databaseName: string,
+  confirmation: Confirmation,
+  context: RunContext,
+): Promise<void> {
+  if (confirmation.yes) return;
+  if (confirmation.typed !== undefined) {
+    if (confirmation.typed === databaseName) return;
+    throw new UserError(
+      `Restore refused: confirm is "${confirmation.typed}" but must equal the database name "${databaseName}". Nothing was changed.`,
+    );
+  }
+  if (context.prompt) {
+    const answer = await context.prompt(
+      `This overwrites the database "${databaseName}". Type its name to continue: `,
+    );
+    if (answer.trim() === databaseName) return;
+    throw new UserError('Restore cancelled: the name typed did not match. Nothing was changed.');
+  }
+  throw new UserError(
+    `Restore refused: it would overwrite "${databaseName}". Pass --yes (CLI) or confirm: ${databaseName} (action). Nothing was changed.`,
+  );
+}

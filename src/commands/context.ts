@@ -1,0 +1,12 @@
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** What a command may use from its surroundings; the entries provide it. */
+export interface RunContext {
+  readonly log: Logger;
+  /** Asks a person at a terminal; absent when nobody can answer. */
+  readonly prompt?: (question: string) => Promise<string>;
+  readonly cwd: string;
+}

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-name.js';
+import type { Engine } from '../engines/engine.js';
+import { confirmationName } from '../config/database-url.js';
+import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
+import { digestFile } from '../pipeline/digest.js';
+import { encodeToTempFile } from '../pipeline/encode.js';
+import { ensurePrivateDir, publishWithoutOverwrite, removeQuietly, writeNewTextFile } from '../pipeline/files.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+export interface CreatedBackup {
+  readonly name: string;
+  readonly file: string;
+  readonly manifestFile: string;
+  readonly manifest: Manifest;
+}
+
+export interface CreateBackupOptions {
+  readonly kind: BackupKind;
+  readonly compressionLevel: number;
+}
+
+/**
+ * dump → gzip → temporary file → final name (never overwriting) → checksum
+ * re-read from disk → manifest. Either a complete, checked backup with its
+ * manifest exists afterwards, or nothing new does.
+ */
+export async function createBackup(engine: Engine, dir: string, options: CreateBackupOptions): Promise<CreatedBackup> {
+  await ensurePrivateDir(dir);
+  const started = new Date();
+  const dump = await engine.dump(dir);
+  let encoded;
+  try {
+    encoded = await encodeToTempFile(dump.stream, dir, { compressionLevel: options.compressionLevel });
+  } finally {
+    await dump.dispose();
+  }
+  const name = await publishWithoutOverwrite(encoded.tempPath, dir, (sequence) =>
+    formatBackupName({ engine: engine.kind, kind: options.kind, time: started, sequence, encrypted: false }),
+  );
+  const file = path.join(dir, name);
+  const onDisk = await digestFile(file);
+  if (onDisk.sha256 !== encoded.sha256 || onDisk.size !== encoded.size) {
+    await removeQuietly(file);
+    throw new Error(`${name} reads back differently from what was written (storage fault): it was removed and nothing was pruned.`);
+  }
+  const manifest: Manifest = {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    name,
+    engine: engine.kind,
+    kind: options.kind,
+    createdAt: started.toISOString(),
+    durationMs: Date.now() - started.getTime(),
+    database: {
+      name: confirmationName(engine.location),
+      serverVersion: dump.info.serverVersion,
+      ...(dump.info.dumpTool ? { dumpTool: dump.info.dumpTool } : {}),
+    },
+    file: { size: onDisk.size, sha256: onDisk.sha256 },
+    contentSize: encoded.contentSize,
+    compression: { algorithm: 'gzip', level: options.compressionLevel },
+    encryption: null,
+    tables: dump.info.tables,
+  };
+  const manifestFile = await writeNewTextFile(dir, manifestNameOf(name), serializeManifest(manifest));
+  return { name, file, manifestFile, manifest };
+}

@@ -1,0 +1,111 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { compareNewestFirst, manifestNameOf, parseBackupName, type BackupName } from '../backup-name.js';
+import type { EngineKind } from '../config/database-url.js';
+import type { RestoreSource } from '../engines/engine.js';
+import { UserError } from '../errors.js';
+import { parseManifest, type Manifest } from '../manifest.js';
+import { decodeInto, decodeToFile, decodeToNowhere } from '../pipeline/decode.js';
+import { digestFile } from '../pipeline/digest.js';
+import type { LocalStorage } from '../storage/local.js';
+
+export interface LocatedBackup {
+  readonly name: string;
+  readonly file: string;
+  readonly manifest: Manifest | undefined;
+  /** From the manifest, else from the name; undefined for a file of unknown origin. */
+  readonly engine: EngineKind | undefined;
+}
+
+const ENGINE_LABEL: Record<EngineKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+
+/**
+ * `<backup>` is `latest`, a backup name in the backup directory, or a path.
+ * `latest` is the newest regular backup of the given engine.
+ */
+export async function locateBackup(
+  reference: string,
+  storage: LocalStorage,
+  cwd: string,
+  engine: EngineKind | undefined,
+): Promise<LocatedBackup> {
+  let file: string;
+  if (reference === 'latest') {
+    const newest = await newestBackup(storage, engine);
+    if (!newest) {
+      const what = engine ? `${ENGINE_LABEL[engine]} backup` : 'backup';
+      throw new UserError(`No ${what} in ${storage.dir} to take as latest: run a backup first, or name a file.`);
+    }
+    file = storage.pathOf(newest.name);
+  } else {
+    const inDir = storage.pathOf(path.basename(reference));
+    const asPath = path.resolve(cwd, reference);
+    if (!reference.includes('/') && (await isFile(inDir))) file = inDir;
+    else if (await isFile(asPath)) file = asPath;
+    else {
+      throw new UserError(`No backup "${reference}" in ${storage.dir} or at ${asPath}: db-backup list shows the backups there.`);
+    }
+  }
+  const name = path.basename(file);
+  const manifest = await readManifestBeside(file);
+  return { name, file, manifest, engine: manifest?.engine ?? parseBackupName(name)?.engine };
+}
+
+async function newestBackup(storage: LocalStorage, engine: EngineKind | undefined): Promise<BackupName | undefined> {
+  const objects = await storage.list();
+  return objects
+    .map((object) => parseBackupName(object.name))
+    .filter((parsed): parsed is BackupName => parsed !== undefined)
+    .filter((parsed) => parsed.kind === 'backup' && (engine === undefined || parsed.engine === engine))
+    .sort(compareNewestFirst)[0];
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return (await fs.stat(file).catch(() => undefined))?.isFile() ?? false;
+}
+
+export async function readManifestBeside(file: string): Promise<Manifest | undefined> {
+  const manifestFile = path.join(path.dirname(file), manifestNameOf(path.basename(file)));
+  let text: string;
+  try {
+    text = await fs.readFile(manifestFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseManifest(text, path.basename(manifestFile));
+}
+
+/** Refuses a SQLite backup for a PostgreSQL target and the reverse. */
+export function assertEngineMatches(backup: LocatedBackup, target: EngineKind): void {
+  if (backup.engine !== undefined && backup.engine !== target) {
+    throw new UserError(
+      `${backup.name} is a ${ENGINE_LABEL[backup.engine]} backup and the target is a ${ENGINE_LABEL[target]} database: nothing was changed.`,
+    );
+  }
+}
+
+export type ChecksumStatus = 'ok' | 'mismatch' | 'no-manifest';
+
+export async function checksumStatus(backup: LocatedBackup): Promise<ChecksumStatus> {
+  if (!backup.manifest) return 'no-manifest';
+  const actual = await digestFile(backup.file);
+  return actual.sha256 === backup.manifest.file.sha256 && actual.size === backup.manifest.file.size ? 'ok' : 'mismatch';
+}
+
+/** The stored file must be exactly what its manifest describes. */
+export async function assertChecksum(backup: LocatedBackup): Promise<void> {
+  if ((await checksumStatus(backup)) === 'mismatch') {
+    throw new UserError(
+      `${backup.name} does not match the sha256 and size in its manifest: the file is damaged or was changed. Nothing was changed; use another backup.`,
+    );
+  }
+}
+
+export function restoreSourceFor(backup: LocatedBackup): RestoreSource {
+  return {
+    name: backup.name,
+    decodeInto: (sink) => decodeInto(backup.file, sink),
+    decodeToFile: (target) => decodeToFile(backup.file, target),
+    check: () => decodeToNowhere(backup.file),
+  };
+}

@@ -1,0 +1,31 @@
+import type { PruneConfig } from '../config/config.js';
+import type { EngineKind } from '../config/database-url.js';
+import { LocalStorage } from '../storage/local.js';
+import type { RunContext } from './context.js';
+import { applyRetention } from './retention.js';
+
+export interface PruneResult {
+  readonly command: 'prune';
+  readonly dryRun: boolean;
+  readonly removed: readonly string[];
+  readonly kept: readonly string[];
+}
+
+const ENGINES: readonly EngineKind[] = ['sqlite', 'postgres'];
+
+/** The rolling window on demand: for the URL's engine, or for each engine when no URL is given. */
+export async function runPrune(config: PruneConfig, context: RunContext): Promise<PruneResult> {
+  const storage = new LocalStorage(config.backupDir);
+  const removed: string[] = [];
+  const kept: string[] = [];
+  for (const engine of config.engine ? [config.engine] : ENGINES) {
+    const outcome = await applyRetention(
+      storage,
+      { engine, maxBackups: config.maxBackups, dryRun: config.dryRun },
+      context.log,
+    );
+    removed.push(...outcome.removed);
+    kept.push(...outcome.kept);
+  }
+  return { command: 'prune', dryRun: config.dryRun, removed, kept };
+}

@@ -1,0 +1,30 @@
+import { manifestNameOf } from '../backup-name.js';
+import type { EngineKind } from '../config/database-url.js';
+import { planRetention } from '../retention/plan-retention.js';
+import type { Storage } from '../storage/storage.js';
+import type { Logger } from './context.js';
+
+export interface RetentionOutcome {
+  readonly kept: readonly string[];
+  readonly removed: readonly string[];
+}
+
+/** Applies the rolling window at one storage target: backups and their manifests. */
+export async function applyRetention(
+  storage: Storage,
+  policy: { engine: EngineKind; maxBackups: number; protect?: readonly string[]; dryRun?: boolean },
+  log: Logger,
+): Promise<RetentionOutcome> {
+  const objects = await storage.list();
+  const names = new Set(objects.map((object) => object.name));
+  const plan = planRetention([...names], policy);
+  for (const backup of plan.remove) {
+    const verb = policy.dryRun ? 'Would remove' : 'Removing';
+    log.info(`${verb} ${backup.name} from ${storage.id} (beyond max-backups=${policy.maxBackups})`);
+    if (policy.dryRun) continue;
+    await storage.delete(backup.name);
+    const manifest = manifestNameOf(backup.name);
+    if (names.has(manifest)) await storage.delete(manifest);
+  }
+  return { kept: plan.keep.map((b) => b.name), removed: plan.remove.map((b) => b.name) };
+}

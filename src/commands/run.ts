@@ -1,0 +1,29 @@
+import type { Config } from '../config/config.js';
+import { runBackup, type BackupResult } from './backup.js';
+import type { RunContext } from './context.js';
+import { runList, type ListResult } from './list.js';
+import { runPrune, type PruneResult } from './prune.js';
+import { runRestore, type RestoreResult } from './restore.js';
+import { runVerify, type VerifyResult } from './verify.js';
+
+export type CommandResult = BackupResult | RestoreResult | VerifyResult | ListResult | PruneResult;
+
+export async function runCommand(config: Config, context: RunContext): Promise<CommandResult> {
+  switch (config.command) {
+    case 'backup':
+      return runBackup(config, context);
+    case 'restore':
+      return runRestore(config, context);
+    case 'verify':
+      return runVerify(config, context);
+    case 'list':
+      return runList(config, context);
+    case 'prune':
+      return runPrune(config, context);
+  }
+}
+
+/** A command can finish and still have failed its job: a verification that found problems. */
+export function succeeded(result: CommandResult): boolean {
+  return result.command !== 'verify' || result.verified;
+}

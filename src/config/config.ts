@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './database-url.js';
+import { COMMANDS, type CommandName } from './options.js';
+
+/** Option values by name, after flags/inputs, environment and defaults were applied. */
+export type Settings = Readonly<Record<string, string | undefined>>;
+
+interface Common {
+  readonly backupDir: string;
+  readonly json: boolean;
+}
+
+export interface BackupConfig extends Common {
+  readonly command: 'backup';
+  readonly database: DatabaseLocation;
+  readonly maxBackups: number;
+  readonly compressionLevel: number;
+}
+
+export interface Confirmation {
+  /** `--yes` at the CLI. */
+  readonly yes: boolean;
+  /** The action's `confirm` input: must equal the database's name. */
+  readonly typed: string | undefined;
+}
+
+export interface RestoreConfig extends Common {
+  readonly command: 'restore';
+  readonly database: DatabaseLocation;
+  readonly backup: string;
+  readonly confirmation: Confirmation;
+  readonly compressionLevel: number;
+}
+
+export interface VerifyConfig extends Common {
+  readonly command: 'verify';
+  readonly database: DatabaseLocation | undefined;
+  readonly backup: string;
+  /** Checksum and readability only, no test restore. */
+  readonly quick: boolean;
+}
+
+export interface ListConfig extends Common {
+  readonly command: 'list';
+  readonly engine: EngineKind | undefined;
+}
+
+export interface PruneConfig extends Common {
+  readonly command: 'prune';
+  readonly engine: EngineKind | undefined;
+  readonly maxBackups: number;
+  readonly dryRun: boolean;
+}
+
+export type Config = BackupConfig | RestoreConfig | VerifyConfig | ListConfig | PruneConfig;
+
+export function parseCommandName(value: string | undefined): CommandName {
+  const name = (value ?? '').trim().toLowerCase();
+  const found = COMMANDS.find((command) => command === name);
+  if (!found) {
+    throw new UserError(
+      `Unknown command "${value ?? ''}": use one of ${COMMANDS.join(', ')}.`,
+    );
+  }
+  return found;
+}
+
+/** Turns raw settings into one validated Config; throws UserError on a bad value. */
+export function parseConfig(command: CommandName, settings: Settings, cwd: string): Config {
+  const common: Common = {
+    backupDir: path.resolve(cwd, required(settings, 'backup-dir')),
+    json: bool(settings, 'json'),
+  };
+  switch (command) {
+    case 'backup':
+      return {
+        ...common,
+        command,
+        database: database(settings, cwd),
+        maxBackups: integer(settings, 'max-backups', 0),
+        compressionLevel: integer(settings, 'compression-level', 1, 9),
+      };
+    case 'restore':
+      return {
+        ...common,
+        command,
+        database: database(settings, cwd),
+        backup: required(settings, 'backup'),
+        confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
+        compressionLevel: integer(settings, 'compression-level', 1, 9),
+      };
+    case 'verify':
+      return {
+        ...common,
+        command,
+        database: optionalDatabase(settings, cwd),
+        backup: required(settings, 'backup'),
+        quick: bool(settings, 'quick'),
+      };
+    case 'list':
+      return { ...common, command, engine: optionalDatabase(settings, cwd)?.engine };
+    case 'prune':
+      return {
+        ...common,
+        command,
+        engine: optionalDatabase(settings, cwd)?.engine,
+        maxBackups: integer(settings, 'max-backups', 0),
+        dryRun: bool(settings, 'dry-run'),
+      };
+  }
+}
+
+function text(settings: Settings, name: string): string | undefined {
+  const value = settings[name]?.trim();
+  return value ? value : undefined;
+}
+
+function required(settings: Settings, name: string): string {
+  const value = text(settings, name);
+  if (value === undefined) throw new UserError(`Missing ${name}: give --${name} or the input ${name}.`);
+  return value;
+}
+
+function database(settings: Settings, cwd: string): DatabaseLocation {
+  return parseDatabaseUrl(settings['database-url'] ?? '', cwd);
+}
+
+function optionalDatabase(settings: Settings, cwd: string): DatabaseLocation | undefined {
+  const url = text(settings, 'database-url');
+  return url === undefined ? undefined : parseDatabaseUrl(url, cwd);
+}
+
+export function integer(settings: Settings, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = text(settings, name);
+  const parsed = value !== undefined && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min} to ${max}`;
+    throw new UserError(`${name} must be a whole number, ${range} (got "${value ?? ''}").`);
+  }
+  return parsed;
+}
+
+export function bool(settings: Settings, name: string): boolean {
+  const value = text(settings, name)?.toLowerCase();
+  if (value === undefined || value === 'false' || value === '0' || value === 'no') return false;
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  throw new UserError(`${name} must be true or false (got "${value}").`);
+}

@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { UserError } from '../errors.js';
+import type { Settings } from './config.js';
+import { optionsFor, OPTIONS, type CommandName, type OptionSpec } from './options.js';
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Applies the fallbacks shared by both entries: given value, then environment, then default. */
+function resolve(spec: OptionSpec, given: string | undefined, env: Environment): string | undefined {
+  if (given !== undefined && given !== '') return given;
+  for (const name of spec.env ?? []) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+  }
+  return spec.default;
+}
+
+/** The action's inputs, read the way the runner passes them (INPUT_<NAME>). */
+export function settingsFromInputs(
+  getInput: (name: string) => string,
+  env: Environment,
+): { command: string; settings: Settings } {
+  const settings: Record<string, string | undefined> = {};
+  for (const spec of OPTIONS) {
+    if (spec.input === false) continue;
+    settings[spec.name] = resolve(spec, getInput(spec.name), env);
+  }
+  return { command: settings.command ?? 'backup', settings };
+}
+
+export interface CliArguments {
+  readonly command: CommandName;
+  readonly settings: Settings;
+  readonly help: boolean;
+}
+
+/** `db-backup <command> [backup] [--flags]`, with the environment as fallback. */
+export function settingsFromArgv(
+  command: CommandName,
+  args: readonly string[],
+  env: Environment,
+): CliArguments {
+  const specs = optionsFor(command).filter((spec) => spec.flag !== false);
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> =
+    { help: { type: 'boolean', short: 'h' } };
+  for (const spec of specs) {
+    options[spec.name] = {
+      type: spec.type === 'boolean' ? 'boolean' : 'string',
+      ...(spec.repeatable ? { multiple: true } : {}),
+      ...(spec.name === 'yes' ? { short: 'y' } : {}),
+    };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UserError(`${message} (see db-backup ${command} --help).`);
+  }
+  const takesBackup = command === 'restore' || command === 'verify';
+  if (parsed.positionals.length > (takesBackup ? 1 : 0)) {
+    throw new UserError(
+      `Unexpected argument "${parsed.positionals.at(-1)}" (see db-backup ${command} --help).`,
+    );
+  }
+  const settings: Record<string, string | undefined> = {};
+  for (const spec of specs) {
+    const value = parsed.values[spec.name];
+    const given = Array.isArray(value)
+      ? value.join('\n')
+      : typeof value === 'boolean'
+        ? String(value)
+        : value;
+    settings[spec.name] = resolve(spec, given, env);
+  }
+  if (takesBackup) {
+    const backupSpec = OPTIONS.find((spec) => spec.name === 'backup');
+    settings.backup = parsed.positionals[0] ?? backupSpec?.default;
+  }
+  return { command, settings, help: parsed.values.help === true };
+}

@@ -1,0 +1,51 @@
+import type { Readable, Writable } from 'node:stream';
+import type { DatabaseLocation, EngineKind } from '../config/database-url.js';
+import type { TableCount } from '../manifest.js';
+
+export interface DatabaseInfo {
+  /** sqlite_version() or the PostgreSQL server's version. */
+  readonly serverVersion: string;
+  /** The dump tool and its version, where one is used (pg_dump 17.2). */
+  readonly dumpTool?: string;
+  readonly tables: readonly TableCount[];
+}
+
+/** A dump in progress: the raw bytes (SQLite file or SQL text) and what they hold. */
+export interface Dump {
+  readonly stream: Readable;
+  /** Tables and row counts taken from the same snapshot as the stream. */
+  readonly info: DatabaseInfo;
+  /** Releases temporary files, connections and child processes, whatever happened. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A backup opened for restoring: `decodeInto` decrypts and decompresses the
+ * stored file into a sink, reading it to its end (a damaged file fails there).
+ */
+export interface RestoreSource {
+  readonly name: string;
+  decodeInto(sink: Writable | ((source: AsyncIterable<Buffer>) => Promise<void>)): Promise<number>;
+  decodeToFile(target: string): Promise<number>;
+  /** Reads the whole backup once without using it: integrity before anything changes. */
+  check(): Promise<number>;
+}
+
+export interface RestoreOutcome {
+  readonly info: DatabaseInfo;
+  /** Where the previous data was kept, if the engine keeps a copy itself. */
+  readonly previousCopy?: string;
+}
+
+export interface Engine {
+  readonly kind: EngineKind;
+  readonly location: DatabaseLocation;
+  /** Whether the target holds data that a restore would overwrite. */
+  exists(): Promise<boolean>;
+  /** Starts a consistent dump; `workDir` may hold temporary files. */
+  dump(workDir: string): Promise<Dump>;
+  /** Replaces the database with the backup's content, all or nothing. */
+  restore(source: RestoreSource): Promise<RestoreOutcome>;
+  /** Tables and row counts as they are now. */
+  inspect(): Promise<DatabaseInfo>;
+}

@@ -1,0 +1,273 @@
+import fs from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import type { SqliteLocation } from '../config/database-url.js';
+import { UserError } from '../errors.js';
+import type { TableCount } from '../manifest.js';
+import { FILE_MODE, fsyncDir, removeQuietly, tempPathIn, exists } from '../pipeline/files.js';
+import type { DatabaseInfo, Dump, Engine, RestoreOutcome, RestoreSource } from './engine.js';
+import { loadSqlite, type SqliteDatabase } from './sqlite-driver.js';
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** A page count larger than any database: the whole copy happens in one step, under one read lock. */
+const ALL_PAGES = 0x7fffffff;
+const BUSY_TIMEOUT_MS = 10_000;
+
+export class SqliteEngine implements Engine {
+  readonly kind = 'sqlite' as const;
+
+  constructor(readonly location: SqliteLocation) {}
+
+  private get file(): string {
+    return this.location.path;
+  }
+
+  async exists(): Promise<boolean> {
+    return exists(this.file);
+  }
+
+  /**
+   * A consistent snapshot through SQLite's online backup API, taken in one
+   * step from a read-only connection: it sees committed WAL content, never
+   * checkpoints, and leaves the live database's -wal/-shm files alone.
+   */
+  async dump(workDir: string): Promise<Dump> {
+    await this.assertIsSqliteFile();
+    const Database = await loadSqlite();
+    const snapshot = tempPathIn(workDir, 'snapshot-');
+    try {
+      // Created first so the copy of production data is private from its first byte.
+      await fs.writeFile(snapshot, '', { mode: FILE_MODE, flag: 'wx' });
+      const source = new Database(this.file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+      try {
+        await source.backup(snapshot, { progress: () => ALL_PAGES });
+      } finally {
+        source.close();
+      }
+      const info = await inspectFile(snapshot);
+      return {
+        stream: createReadStream(snapshot),
+        info,
+        dispose: () => removeSqliteFiles(snapshot),
+      };
+    } catch (error) {
+      await removeSqliteFiles(snapshot);
+      throw describeSqliteError(error, this.file);
+    }
+  }
+
+  async inspect(): Promise<DatabaseInfo> {
+    await this.assertIsSqliteFile();
+    return inspectFile(this.file, { readonly: true });
+  }
+
+  /**
+   * Unpacks the whole backup beside the target, checks it, keeps the current
+   * database as `<db>.before-restore`, then swaps the new file in with one
+   * rename. The old database's -wal/-shm are emptied first so that they can
+   * never be applied to the new file.
+   */
+  async restore(source: RestoreSource): Promise<RestoreOutcome> {
+    const dir = path.dirname(this.file);
+    if (!(await exists(dir))) {
+      throw new UserError(`The directory ${dir} does not exist: create it, or fix the database URL.`);
+    }
+    const incoming = tempPathIn(dir, 'restore-');
+    try {
+      await source.decodeToFile(incoming);
+      if (!(await hasSqliteHeader(incoming))) {
+        throw new UserError(`${source.name} does not hold a SQLite database: nothing was changed.`);
+      }
+      await assertIntegrity(incoming, source.name);
+      const info = await inspectFile(incoming);
+      let previousCopy: string | undefined;
+      const current = await fs.stat(this.file).catch(() => undefined);
+      if (current) {
+        if (!current.isFile()) throw new UserError(`${this.file} is not a file: nothing was changed.`);
+        previousCopy = await this.keepPreviousCopy();
+        const { mode } = current;
+        await fs.chmod(incoming, mode & 0o777);
+      }
+      await fs.rename(incoming, this.file);
+      await fsyncDir(dir);
+      return previousCopy === undefined ? { info } : { info, previousCopy };
+    } catch (error) {
+      throw describeSqliteError(error, this.file);
+    } finally {
+      await removeSqliteFiles(incoming);
+    }
+  }
+
+  /**
+   * Copies the current database, WAL content included, to `<db>.before-restore`.
+   * A database too damaged for SQLite to read is copied byte for byte with its
+   * -wal (restoring is what one does to a damaged database).
+   */
+  private async keepPreviousCopy(): Promise<string> {
+    const copy = `${this.file}.before-restore`;
+    const temp = tempPathIn(path.dirname(this.file), 'before-restore-');
+    await fs.writeFile(temp, '', { mode: FILE_MODE, flag: 'wx' });
+    try {
+      const readable = await this.copyThroughSqlite(temp).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof UserError) throw error;
+          return false;
+        },
+      );
+      await keepOlderCopy(copy);
+      if (readable) {
+        await fs.rename(temp, copy);
+        await this.settleSideFiles();
+      } else {
+        await fs.copyFile(this.file, temp);
+        const wal = `${this.file}-wal`;
+        if (await exists(wal)) await fs.copyFile(wal, `${copy}-wal`);
+        await fs.rename(temp, copy);
+        for (const suffix of ['-wal', '-shm', '-journal']) await removeQuietly(`${this.file}${suffix}`);
+      }
+      return copy;
+    } finally {
+      await removeSqliteFiles(temp);
+    }
+  }
+
+  private async copyThroughSqlite(target: string): Promise<void> {
+    const Database = await loadSqlite();
+    const current = new Database(this.file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    try {
+      if (String(current.pragma('journal_mode', { simple: true })) === 'wal') {
+        const [result] = current.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+        if (result?.busy) {
+          throw new UserError(
+            `${path.basename(this.file)} is in use by another process: stop the application, then restore.`,
+          );
+        }
+      }
+      await current.backup(target, { progress: () => ALL_PAGES });
+    } finally {
+      current.close();
+    }
+  }
+
+  /**
+   * After the checkpoint and close, a -wal or -journal with content means
+   * another process wrote in the meantime; empty leftovers are removed so a new
+   * connection cannot replay them onto the restored file.
+   */
+  private async settleSideFiles(): Promise<void> {
+    for (const suffix of ['-wal', '-journal']) {
+      const side = `${this.file}${suffix}`;
+      const stat = await fs.stat(side).catch(() => undefined);
+      if (stat && stat.size > 0) {
+        throw new UserError(
+          `${path.basename(this.file)} was written to during the restore (${path.basename(side)} is not empty): stop the application, then restore again.`,
+        );
+      }
+    }
+    for (const suffix of ['-wal', '-shm', '-journal']) await removeQuietly(`${this.file}${suffix}`);
+  }
+
+  private async assertIsSqliteFile(): Promise<void> {
+    const stat = await fs.stat(this.file).catch(() => undefined);
+    if (!stat) {
+      throw new UserError(`The SQLite database ${this.file} does not exist: check DATABASE_URL (relative paths start from ${process.cwd()}).`);
+    }
+    if (!stat.isFile()) throw new UserError(`${this.file} is not a file.`);
+    if (stat.size > 0 && !(await hasSqliteHeader(this.file))) {
+      throw new UserError(`${this.file} is not a SQLite database.`);
+    }
+  }
+}
+
+/** An earlier safety copy is never overwritten: it moves to `<db>.before-restore.<time>`. */
+async function keepOlderCopy(copy: string): Promise<void> {
+  const stat = await fs.stat(copy).catch(() => undefined);
+  if (!stat) return;
+  const stamp = stat.mtime.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+  let aside = `${copy}.${stamp}`;
+  for (let n = 1; await exists(aside); n += 1) aside = `${copy}.${stamp}_${n}`;
+  await fs.rename(copy, aside);
+}
+
+async function hasSqliteHeader(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(16), 0, 16, 0);
+    return bytesRead === 16 && buffer.equals(SQLITE_HEADER);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function withDatabase<T>(file: string, readonly: boolean, use: (db: SqliteDatabase) => T): Promise<T> {
+  const Database = await loadSqlite();
+  const db = new Database(file, { readonly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
+}
+
+export async function assertIntegrity(file: string, label: string): Promise<void> {
+  const problems = await integrityProblems(file);
+  if (problems.length > 0) {
+    throw new UserError(`${label} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): nothing was changed.`);
+  }
+}
+
+/** `PRAGMA integrity_check`: an empty list when the file is sound. */
+export async function integrityProblems(file: string): Promise<string[]> {
+  try {
+    return await withDatabase(file, false, (db) => {
+      const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+    });
+  } catch (error) {
+    return [(error as Error).message];
+  }
+}
+
+/** Version, tables and row counts. Virtual tables whose module is missing are skipped. */
+export async function inspectFile(file: string, options: { readonly?: boolean } = {}): Promise<DatabaseInfo> {
+  return withDatabase(file, options.readonly ?? false, (db) => {
+    const serverVersion = String((db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v);
+    const names = db
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[];
+    const tables: TableCount[] = [];
+    for (const name of names) {
+      try {
+        const rows = db.prepare(`SELECT count(*) FROM "${name.replace(/"/g, '""')}"`).pluck().get() as number;
+        tables.push({ name, rows: Number(rows) });
+      } catch {
+        // A virtual table whose module this build lacks cannot be counted; its shadow tables are.
+      }
+    }
+    return { serverVersion, tables };
+  });
+}
+
+async function removeSqliteFiles(file: string): Promise<void> {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) await removeQuietly(`${file}${suffix}`);
+}
+
+function describeSqliteError(error: unknown, file: string): unknown {
+  if (error instanceof UserError) return error;
+  const code = (error as { code?: string } | undefined)?.code ?? '';
+  const name = path.basename(file);
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new UserError(`${name} stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s: retry when it is less busy.`);
+  }
+  if (code === 'SQLITE_NOTADB') return new UserError(`${file} is not a SQLite database.`);
+  if (code === 'SQLITE_CORRUPT') return new UserError(`${file} is corrupt: ${(error as Error).message}.`);
+  if (code === 'SQLITE_CANTOPEN') return new UserError(`Cannot open ${file}: ${(error as Error).message}.`);
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    return new UserError(`The disk is full while copying ${name}: nothing was kept; free space and retry.`);
+  }
+  return error;
+}

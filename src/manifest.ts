@@ -1,0 +1,82 @@
+import type { BackupKind } from './backup-name.js';
+import type { EngineKind } from './config/database-url.js';
+import { UserError } from './errors.js';
+
+export const MANIFEST_FORMAT_VERSION = 1;
+
+export interface TableCount {
+  /** Schema-qualified for PostgreSQL (`public.users`), bare for SQLite. */
+  readonly name: string;
+  readonly rows: number;
+}
+
+export interface EncryptionInfo {
+  readonly mode: 'passphrase' | 'public-key';
+  readonly cipher: 'AES256';
+  /** Fingerprints of the recipients' keys (public-key mode). */
+  readonly recipients: readonly string[];
+}
+
+/** What lies beside every backup as `NAME.json`. It never holds a secret. */
+export interface Manifest {
+  readonly formatVersion: number;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly name: string;
+  readonly engine: EngineKind;
+  readonly kind: BackupKind;
+  readonly createdAt: string;
+  readonly durationMs: number;
+  readonly database: {
+    /** The SQLite file's name or the PostgreSQL database's name. */
+    readonly name: string;
+    readonly serverVersion: string;
+    /** The dump tool, for PostgreSQL (pg_dump 17.2). */
+    readonly dumpTool?: string;
+  };
+  readonly file: { readonly size: number; readonly sha256: string };
+  /** Size of the dump before compression (the SQLite file, or the SQL text). */
+  readonly contentSize: number;
+  readonly compression: { readonly algorithm: 'gzip'; readonly level: number };
+  readonly encryption: EncryptionInfo | null;
+  readonly tables: readonly TableCount[];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a manifest, refusing anything that does not have the fields restore and verify rely on. */
+export function parseManifest(text: string, source: string): Manifest {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UserError(`The manifest ${source} is not valid JSON: restore the backup without it by removing the file, or fetch it again.`);
+  }
+  const problem = manifestProblem(data);
+  if (problem) throw new UserError(`The manifest ${source} is not usable (${problem}).`);
+  return data as Manifest;
+}
+
+function manifestProblem(data: unknown): string | undefined {
+  if (!isObject(data)) return 'not an object';
+  if (typeof data.formatVersion !== 'number' || data.formatVersion > MANIFEST_FORMAT_VERSION) {
+    return `format version ${String(data.formatVersion)} is not one this tool reads; upgrade db-backup`;
+  }
+  if (data.engine !== 'sqlite' && data.engine !== 'postgres') return 'unknown engine';
+  const file = data.file;
+  if (!isObject(file) || typeof file.size !== 'number' || typeof file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(file.sha256)) {
+    return 'missing file size or sha256';
+  }
+  if (!Array.isArray(data.tables)) return 'missing tables';
+  for (const table of data.tables as unknown[]) {
+    if (!isObject(table) || typeof table.name !== 'string' || typeof table.rows !== 'number') {
+      return 'a table entry without name or rows';
+    }
+  }
+  return undefined;
+}
+
+export function serializeManifest(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}

@@ -1,0 +1,93 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type TransformCallback, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { UserError } from '../errors.js';
+import { FILE_MODE, fsyncFile, removeQuietly } from './files.js';
+
+export interface DecodeOptions {
+  /** Stages before decompression, such as decryption. */
+  readonly beforeDecompression?: readonly Transform[];
+}
+
+/** Counts the bytes that pass. */
+class ByteCounter extends Transform {
+  bytes = 0;
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+}
+
+/**
+ * stored file → (decrypt) → gunzip → sink. Reads to the very end, so a
+ * truncated or damaged file fails here. Returns the decompressed size.
+ */
+export async function decodeInto(
+  file: string,
+  sink: Writable | ((source: AsyncIterable<Buffer>) => Promise<void>),
+  options: DecodeOptions = {},
+): Promise<number> {
+  const counter = new ByteCounter();
+  try {
+    // pipeline() takes an async function as its last stage at run time; its array overload's type does not say so.
+    const last = sink as unknown as NodeJS.WritableStream;
+    await pipeline([createReadStream(file), ...(options.beforeDecompression ?? []), zlib.createGunzip(), counter, last]);
+  } catch (error) {
+    throw describeDecodeError(error, file);
+  }
+  return counter.bytes;
+}
+
+/** Decodes into a new file (mode 0600), fsynced; removes it on failure. */
+export async function decodeToFile(file: string, target: string, options: DecodeOptions = {}): Promise<number> {
+  try {
+    const size = await decodeInto(file, createWriteStream(target, { mode: FILE_MODE, flags: 'wx' }), options);
+    await fsyncFile(target);
+    return size;
+  } catch (error) {
+    await removeQuietly(target);
+    throw error;
+  }
+}
+
+/** Decodes to nowhere: proves the file decrypts and decompresses to its end. */
+export async function decodeToNowhere(file: string, options: DecodeOptions = {}): Promise<number> {
+  return decodeInto(
+    file,
+    async (source) => {
+      for await (const chunk of source) void chunk;
+    },
+    options,
+  );
+}
+
+function describeDecodeError(error: unknown, file: string): unknown {
+  if (error instanceof UserError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const name = path.basename(file);
+  if (code === 'Z_BUF_ERROR') {
+    return new UserError(`The backup ${name} is truncated: its gzip data ends early. Use another backup.`);
+  }
+  if (code === 'Z_DATA_ERROR') {
+    return new UserError(`The backup ${name} is damaged: ${(error as Error).message} (not valid gzip data). Use another backup.`);
+  }
+  if (code === 'ENOSPC') {
+    return new UserError(`The disk is full while unpacking ${name}: nothing was changed; free space and retry.`);
+  }
+  if (code === 'ENOENT') return new UserError(`The backup file ${file} does not exist.`);
+  return error;
+}
+
+/** True when the file starts with the gzip magic bytes. */
+export async function looksLikeGzip(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}

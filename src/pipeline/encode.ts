@@ -1,0 +1,65 @@
+import { createWriteStream } from 'node:fs';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { UserError } from '../errors.js';
+import { DigestStream, type FileDigest } from './digest.js';
+import { FILE_MODE, fsyncFile, removeQuietly, tempPathIn } from './files.js';
+import { ParallelGzip } from './parallel-gzip.js';
+
+export interface EncodeOptions {
+  readonly compressionLevel: number;
+  /** Stages after compression, such as encryption. */
+  readonly afterCompression?: readonly Transform[];
+}
+
+export interface EncodedFile extends FileDigest {
+  readonly tempPath: string;
+  /** Bytes of the dump before compression. */
+  readonly contentSize: number;
+}
+
+/**
+ * dump → gzip → (encrypt) → sha256 → temporary file in `dir`, fsynced.
+ * Any failing stage fails the whole write and the temporary file is removed;
+ * an empty dump is a failure too.
+ */
+export async function encodeToTempFile(
+  source: Readable,
+  dir: string,
+  options: EncodeOptions,
+): Promise<EncodedFile> {
+  const tempPath = tempPathIn(dir);
+  const gzip = new ParallelGzip({ level: options.compressionLevel });
+  const digest = new DigestStream();
+  try {
+    await pipeline([
+      source,
+      gzip,
+      ...(options.afterCompression ?? []),
+      digest,
+      createWriteStream(tempPath, { mode: FILE_MODE, flags: 'wx' }),
+    ]);
+    if (gzip.bytesIn === 0) {
+      throw new UserError('The dump produced no data: nothing was stored and nothing was pruned.');
+    }
+    await fsyncFile(tempPath);
+    return { tempPath, contentSize: gzip.bytesIn, ...digest.digest() };
+  } catch (error) {
+    await removeQuietly(tempPath);
+    throw describeWriteError(error, dir);
+  }
+}
+
+function describeWriteError(error: unknown, dir: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC') {
+    return new UserError(`The disk holding ${dir} is full: the partial backup was removed; free space or choose another backup-dir.`);
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new UserError(`Cannot write to ${dir}: permission denied.`);
+  }
+  if (code === 'EDQUOT') {
+    return new UserError(`The disk quota for ${dir} is exhausted: the partial backup was removed.`);
+  }
+  return error;
+}

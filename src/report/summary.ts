@@ -1,0 +1,90 @@
+import type { CommandResult } from '../commands/run.js';
+import { formatAge, formatBytes, formatDuration, markdownTable } from './format.js';
+
+const CHECKSUM_LABEL = { ok: '✅ ok', mismatch: '❌ mismatch', 'no-manifest': '— no manifest' } as const;
+
+/** The job summary (GitHub-flavoured Markdown) for a finished command. Never holds a credential. */
+export function renderSummary(result: CommandResult): string {
+  switch (result.command) {
+    case 'backup': {
+      const m = result.manifest;
+      const parts = [
+        '## Database backup',
+        markdownTable(
+          ['', ''],
+          [
+            ['Database', `\`${result.database}\``],
+            ['Backup', `\`${result.name}\``],
+            ['Size', `${formatBytes(m.file.size)} (from ${formatBytes(m.contentSize)})`],
+            ['Duration', formatDuration(result.durationMs)],
+            ['sha256', `\`${m.file.sha256}\``],
+            ['Server', `${m.engine} ${m.database.serverVersion}${m.database.dumpTool ? `, ${m.database.dumpTool}` : ''}`],
+          ],
+        ),
+        '### Rows per table',
+        m.tables.length > 0
+          ? markdownTable(['Table', 'Rows'], m.tables.map((t) => [t.name, String(t.rows)]))
+          : '_No tables._',
+        '### Retention',
+        result.pruned.length > 0
+          ? `Removed (beyond the rolling window): ${result.pruned.map((n) => `\`${n}\``).join(', ')}`
+          : `Nothing removed; ${result.kept.length} backups kept.`,
+      ];
+      return parts.join('\n\n');
+    }
+    case 'restore':
+      return [
+        '## Database restore',
+        markdownTable(
+          ['', ''],
+          [
+            ['Database', `\`${result.database}\``],
+            ['Restored from', `\`${result.name}\``],
+            ['Duration', formatDuration(result.durationMs)],
+            ['Checksum', result.manifestChecked ? 'matched the manifest' : 'no manifest to check against'],
+            ...(result.previousCopy ? [['Previous data kept as', `\`${result.previousCopy}\``]] : []),
+          ],
+        ),
+        markdownTable(['Table', 'Rows'], result.info.tables.map((t) => [t.name, String(t.rows)])),
+      ].join('\n\n');
+    case 'verify': {
+      const parts = [
+        `## Backup verification: ${result.verified ? '✅ verified' : '❌ FAILED'}`,
+        `\`${result.name}\` — ${result.level} check in ${formatDuration(result.durationMs)}`,
+      ];
+      if (result.tables.length > 0) {
+        parts.push(
+          markdownTable(
+            ['Table', 'Expected rows', 'Restored rows', 'Status'],
+            result.tables.map((t) => [
+              t.name,
+              t.expected?.toString() ?? '—',
+              t.restored?.toString() ?? '—',
+              t.status === 'ok' ? '✅ ok' : `❌ ${t.status}`,
+            ]),
+          ),
+        );
+      }
+      for (const warning of result.warnings) parts.push(`> [!WARNING]\n> ${warning}`);
+      for (const problem of result.problems) parts.push(`> [!CAUTION]\n> ${problem}`);
+      return parts.join('\n\n');
+    }
+    case 'list':
+      return [
+        `## Backups in \`${result.location}\``,
+        result.backups.length === 0
+          ? '_None._'
+          : markdownTable(
+              ['Backup', 'Size', 'Age', 'Checksum'],
+              result.backups.map((b) => [`\`${b.name}\``, formatBytes(b.size), formatAge(b.ageSeconds), CHECKSUM_LABEL[b.checksum]]),
+            ),
+      ].join('\n\n');
+    case 'prune':
+      return [
+        `## Prune${result.dryRun ? ' (dry run)' : ''}`,
+        result.removed.length === 0
+          ? `Nothing to remove; ${result.kept.length} backups kept.`
+          : markdownTable(['Removed', ''], result.removed.map((n) => [`\`${n}\``, result.dryRun ? 'would be removed' : 'removed'])),
+      ].join('\n\n');
+  }
+}

@@ -1,0 +1,53 @@
+import type { CommandResult } from '../commands/run.js';
+import { formatAge, formatBytes, formatDuration, textTable } from './format.js';
+
+const CHECKSUM_LABEL = { ok: 'ok', mismatch: 'MISMATCH', 'no-manifest': 'no manifest' } as const;
+
+/** What the CLI prints on stdout for a finished command. */
+export function renderText(result: CommandResult): string {
+  switch (result.command) {
+    case 'backup': {
+      const lines = [
+        `${result.file}`,
+        `  ${formatBytes(result.manifest.file.size)} (from ${formatBytes(result.manifest.contentSize)}) in ${formatDuration(result.durationMs)}, sha256 ${result.manifest.file.sha256}`,
+        `  ${result.manifest.tables.length} tables, ${result.manifest.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
+      ];
+      if (result.pruned.length > 0) lines.push(`  pruned: ${result.pruned.join(', ')}`);
+      return lines.join('\n');
+    }
+    case 'restore': {
+      const lines = [
+        `Restored ${result.name} into ${result.database} in ${formatDuration(result.durationMs)}`,
+        `  ${result.info.tables.length} tables, ${result.info.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
+      ];
+      if (result.previousCopy) lines.push(`  previous data kept as ${result.previousCopy}`);
+      return lines.join('\n');
+    }
+    case 'verify': {
+      const lines = [`${result.verified ? 'VERIFIED' : 'FAILED'}: ${result.name} (${result.level} check, ${formatDuration(result.durationMs)})`];
+      if (result.tables.length > 0) {
+        lines.push(
+          textTable(
+            ['TABLE', 'EXPECTED', 'RESTORED', 'STATUS'],
+            result.tables.map((t) => [t.name, t.expected?.toString() ?? '-', t.restored?.toString() ?? '-', t.status]),
+          ),
+        );
+      }
+      for (const warning of result.warnings) lines.push(`warning: ${warning}`);
+      for (const problem of result.problems) lines.push(`problem: ${problem}`);
+      return lines.join('\n');
+    }
+    case 'list': {
+      if (result.backups.length === 0) return `No backups in ${result.location}`;
+      return textTable(
+        ['NAME', 'SIZE', 'AGE', 'CHECKSUM'],
+        result.backups.map((b) => [b.name, formatBytes(b.size), formatAge(b.ageSeconds), CHECKSUM_LABEL[b.checksum]]),
+      );
+    }
+    case 'prune': {
+      const verb = result.dryRun ? 'Would remove' : 'Removed';
+      if (result.removed.length === 0) return `Nothing to prune (${result.kept.length} kept)`;
+      return [`${verb} ${result.removed.length}, kept ${result.kept.length}:`, ...result.removed.map((n) => `  ${n}`)].join('\n');
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { constants } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { fsyncDir, fsyncFile, publishWithoutOverwrite, tempPathIn, TEMP_PREFIX, removeQuietly } from '../pipeline/files.js';
+import type { Storage, StoredObject } from './storage.js';
+
+/** The backup directory: the staging place of every backup, and a target of its own. */
+export class LocalStorage implements Storage {
+  readonly id = 'local';
+
+  constructor(readonly dir: string) {}
+
+  get location(): string {
+    return this.dir;
+  }
+
+  pathOf(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  async put(name: string, file: string): Promise<void> {
+    if (path.resolve(file) === this.pathOf(name)) return;
+    const temp = tempPathIn(this.dir);
+    try {
+      await fs.copyFile(file, temp, constants.COPYFILE_EXCL);
+      await fsyncFile(temp);
+      await publishWithoutOverwrite(temp, this.dir, (sequence) => {
+        if (sequence > 0) throw new UserError(`${this.pathOf(name)} already exists; it was left as it is.`);
+        return name;
+      });
+    } finally {
+      await removeQuietly(temp);
+    }
+  }
+
+  async get(name: string, target: string): Promise<void> {
+    await fs.copyFile(this.pathOf(name), target, constants.COPYFILE_EXCL);
+  }
+
+  async list(): Promise<StoredObject[]> {
+    let entries: string[];
+    try {
+      entries = await fs.readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const objects: StoredObject[] = [];
+    for (const name of entries) {
+      if (name.startsWith(TEMP_PREFIX)) continue;
+      const stat = await fs.stat(this.pathOf(name)).catch(() => undefined);
+      if (stat?.isFile()) objects.push({ name, size: stat.size, modified: stat.mtime });
+    }
+    return objects;
+  }
+
+  async delete(name: string): Promise<void> {
+    await fs.rm(this.pathOf(name), { force: true });
+    await fsyncDir(this.dir);
+  }
+}
