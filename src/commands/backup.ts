@@ -24,7 +24,11 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   const engine = createEngine(config.database);
   const database = describeDatabase(config.database);
   context.log.info(`Backing up ${database} into ${config.backupDir}`);
-  const backup = await createBackup(engine, config.backupDir, { kind: 'backup', compressionLevel: config.compressionLevel });
+  const backup = await createBackup(engine, config.backupDir, {
+    kind: 'backup',
+    compressionLevel: config.compressionLevel,
+    ...(context.now ? { now: context.now } : {}),
+  });
   context.log.info(`Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`);
   const retention = await applyRetention(
     new LocalStorage(config.backupDir),

@@ -9,4 +9,6 @@ export interface RunContext {
   /** Asks a person at a terminal; absent when nobody can answer. */
   readonly prompt?: (question: string) => Promise<string>;
   readonly cwd: string;
+  /** The time a backup is named after; tests fix it. */
+  readonly now?: () => Date;
 }

@@ -18,6 +18,7 @@ export interface CreatedBackup {
 export interface CreateBackupOptions {
   readonly kind: BackupKind;
   readonly compressionLevel: number;
+  readonly now?: () => Date;
 }
 
 /**
@@ -27,7 +28,8 @@ export interface CreateBackupOptions {
  */
 export async function createBackup(engine: Engine, dir: string, options: CreateBackupOptions): Promise<CreatedBackup> {
   await ensurePrivateDir(dir);
-  const started = new Date();
+  const started = options.now?.() ?? new Date();
+  const startedAt = Date.now();
   const dump = await engine.dump(dir);
   let encoded;
   try {
@@ -51,7 +53,7 @@ export async function createBackup(engine: Engine, dir: string, options: CreateB
     engine: engine.kind,
     kind: options.kind,
     createdAt: started.toISOString(),
-    durationMs: Date.now() - started.getTime(),
+    durationMs: Date.now() - startedAt,
     database: {
       name: confirmationName(engine.location),
       serverVersion: dump.info.serverVersion,

@@ -99,40 +99,39 @@ export class SqliteEngine implements Engine {
   }
 
   /**
-   * Copies the current database, WAL content included, to `<db>.before-restore`.
-   * A database too damaged for SQLite to read is copied byte for byte with its
-   * -wal (restoring is what one does to a damaged database).
+   * Copies the current database byte for byte to `<db>.before-restore`: its
+   * WAL is checkpointed into the main file first, and the copy is taken under
+   * a read lock so no writer or checkpoint changes the file meanwhile. A file
+   * too damaged for SQLite to open is copied as it is, with its -wal (restoring
+   * is what one does to a damaged database). The copy keeps the database's mode.
    */
   private async keepPreviousCopy(): Promise<string> {
     const copy = `${this.file}.before-restore`;
     const temp = tempPathIn(path.dirname(this.file), 'before-restore-');
-    await fs.writeFile(temp, '', { mode: FILE_MODE, flag: 'wx' });
     try {
-      const readable = await this.copyThroughSqlite(temp).then(
+      const copiedUnderLock = await this.copyUnderReadLock(temp).then(
         () => true,
-        (error: unknown) => {
+        async (error: unknown) => {
           if (error instanceof UserError) throw error;
+          await removeQuietly(temp);
+          await fs.copyFile(this.file, temp);
+          const wal = `${this.file}-wal`;
+          if (await exists(wal)) await fs.copyFile(wal, `${temp}-wal`);
           return false;
         },
       );
       await keepOlderCopy(copy);
-      if (readable) {
-        await fs.rename(temp, copy);
-        await this.settleSideFiles();
-      } else {
-        await fs.copyFile(this.file, temp);
-        const wal = `${this.file}-wal`;
-        if (await exists(wal)) await fs.copyFile(wal, `${copy}-wal`);
-        await fs.rename(temp, copy);
-        for (const suffix of ['-wal', '-shm', '-journal']) await removeQuietly(`${this.file}${suffix}`);
-      }
+      if (!copiedUnderLock && (await exists(`${temp}-wal`))) await fs.rename(`${temp}-wal`, `${copy}-wal`);
+      await fs.rename(temp, copy);
+      if (copiedUnderLock) await this.settleSideFiles();
+      else for (const suffix of ['-wal', '-shm', '-journal']) await removeQuietly(`${this.file}${suffix}`);
       return copy;
     } finally {
       await removeSqliteFiles(temp);
     }
   }
 
-  private async copyThroughSqlite(target: string): Promise<void> {
+  private async copyUnderReadLock(target: string): Promise<void> {
     const Database = await loadSqlite();
     const current = new Database(this.file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     try {
@@ -144,7 +143,13 @@ export class SqliteEngine implements Engine {
           );
         }
       }
-      await current.backup(target, { progress: () => ALL_PAGES });
+      current.exec('BEGIN');
+      try {
+        current.prepare('SELECT count(*) FROM sqlite_schema').get();
+        await fs.copyFile(this.file, target);
+      } finally {
+        current.exec('COMMIT');
+      }
     } finally {
       current.close();
     }

@@ -1,0 +1,89 @@
+import { describe, expect, test } from 'vitest';
+import { planRetention } from '../src/retention/plan-retention.js';
+
+const s = (stamp: string): string => `sqlite_backup_${stamp}.db.gz`;
+const p = (stamp: string): string => `postgres_backup_${stamp}.sql.gz`;
+
+describe('planRetention', () => {
+  test.each([
+    {
+      case: 'keeps the newest N and removes the rest',
+      names: [s('20260101_000000'), s('20260102_000000'), s('20260103_000000')],
+      max: 2,
+      remove: [s('20260101_000000')],
+    },
+    {
+      case: 'fewer than N: nothing removed',
+      names: [s('20260101_000000'), s('20260102_000000')],
+      max: 10,
+      remove: [],
+    },
+    {
+      case: 'foreign files and manifests are never candidates',
+      names: [
+        s('20260101_000000'),
+        `${s('20260101_000000')}.json`,
+        s('20260102_000000'),
+        'notes.txt',
+        'sqlite_backup_latest.db.gz',
+        'old_sqlite_backup_20200101_000000.db.gz',
+      ],
+      max: 1,
+      remove: [s('20260101_000000')],
+    },
+    {
+      case: 'another engine is never touched',
+      names: [p('20250101_000000'), p('20250102_000000'), s('20260101_000000'), s('20260102_000000')],
+      max: 1,
+      remove: [s('20260101_000000')],
+    },
+    {
+      case: 'before-restore safety copies are never counted or removed',
+      names: ['sqlite_before-restore_20200101_000000.db.gz', s('20260101_000000'), s('20260102_000000')],
+      max: 1,
+      remove: [s('20260101_000000')],
+    },
+    {
+      case: 'same-second names are ordered by sequence',
+      names: [s('20260101_000000'), s('20260101_000000_1'), s('20260101_000000_2')],
+      max: 2,
+      remove: [s('20260101_000000')],
+    },
+    {
+      case: 'encrypted and plain backups share the window',
+      names: [`${s('20260101_000000')}.gpg`, s('20260102_000000'), `${s('20260103_000000')}.gpg`],
+      max: 2,
+      remove: [`${s('20260101_000000')}.gpg`],
+    },
+    {
+      case: 'max 0 keeps everything',
+      names: [s('20260101_000000'), s('20260102_000000')],
+      max: 0,
+      remove: [],
+    },
+    {
+      case: 'duplicates in the listing count once',
+      names: [s('20260101_000000'), s('20260101_000000'), s('20260102_000000')],
+      max: 1,
+      remove: [s('20260101_000000')],
+    },
+  ])('$case', ({ names, max, remove }) => {
+    const plan = planRetention(names, { engine: 'sqlite', maxBackups: max });
+    expect(plan.remove.map((b) => b.name)).toEqual(remove);
+    const newest = plan.keep[0]?.name;
+    if (names.some((n) => n.startsWith('sqlite_backup_'))) expect(remove).not.toContain(newest);
+  });
+
+  test('a protected name survives even when its clock says it is old', () => {
+    const plan = planRetention([s('20260101_000000'), s('20260102_000000'), s('20260103_000000')], {
+      engine: 'sqlite',
+      maxBackups: 1,
+      protect: [s('20260101_000000')],
+    });
+    expect(plan.remove.map((b) => b.name)).toEqual([s('20260102_000000')]);
+  });
+
+  test('an empty listing plans nothing', () => {
+    expect(planRetention([], { engine: 'postgres', maxBackups: 3 })).toEqual({ keep: [], remove: [] });
+  });
+});

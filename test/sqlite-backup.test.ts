@@ -1,0 +1,169 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, test } from 'vitest';
+import { cli } from './support/cli.js';
+import { createSampleDatabase, dumpRows } from './support/sqlite.js';
+import { tempDir } from './support/tmp.js';
+
+function gunzipTo(file: string, target: string): void {
+  const result = spawnSync('sh', ['-c', 'gunzip -c "$1" > "$2"', 'sh', file, target]);
+  expect(result.status, result.stderr.toString()).toBe(0);
+}
+
+function backupsIn(dir: string): string[] {
+  return fs.readdirSync(dir).filter((name) => name.endsWith('.db.gz')).sort();
+}
+
+describe('SQLite backup', () => {
+  test('round trip: gunzip gives a database sqlite3 opens, with every row equal', async () => {
+    const dir = tempDir('backup');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 300 });
+    const run = await cli(['backup', '--database-url', 'file:./app.db'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(0);
+    const [name] = backupsIn(path.join(dir, 'backups'));
+    expect(name).toMatch(/^sqlite_backup_\d{8}_\d{6}\.db\.gz$/);
+    const restored = path.join(dir, 'restored.db');
+    gunzipTo(path.join(dir, 'backups', name!), restored);
+    const check = spawnSync('sqlite3', [restored, 'PRAGMA integrity_check; SELECT count(*) FROM users;'], { encoding: 'utf8' });
+    expect(check.stdout.trim().split('\n')).toEqual(['ok', '300']);
+    expect(dumpRows(restored)).toEqual(dumpRows(path.join(dir, 'app.db')));
+  });
+
+  test('the manifest describes the stored file and the tables', async () => {
+    const dir = tempDir('manifest');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 20 });
+    const run = await cli(['backup', '--json'], { cwd: dir, env: { DATABASE_URL: 'sqlite:app.db', BACKUP_DIR: 'out' } });
+    expect(run.status, run.stderr).toBe(0);
+    const [name] = backupsIn(path.join(dir, 'out'));
+    const file = path.join(dir, 'out', name!);
+    const manifest = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8'));
+    const sha256 = spawnSync('sha256sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0];
+    expect(manifest).toMatchObject({
+      formatVersion: 1,
+      tool: { name: 'db-backup-action', version: expect.any(String) },
+      name,
+      engine: 'sqlite',
+      kind: 'backup',
+      database: { name: 'app.db', serverVersion: expect.stringMatching(/^3\.\d+\.\d+$/) },
+      file: { size: fs.statSync(file).size, sha256 },
+      compression: { algorithm: 'gzip', level: 6 },
+      encryption: null,
+      tables: [
+        { name: 'odd "name" table', rows: 1 },
+        { name: 'orders', rows: 20 },
+        { name: 'users', rows: 20 },
+      ],
+    });
+    expect(new Date(manifest.createdAt).toISOString()).toBe(manifest.createdAt);
+    expect(JSON.parse(run.stdout).name).toBe(name);
+  });
+
+  test('files are 0600 in a 0700 directory', async () => {
+    const dir = tempDir('modes');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    const run = await cli(['backup', '--database-url', 'file:app.db', '--backup-dir', 'nested/backups'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(0);
+    const backupDir = path.join(dir, 'nested/backups');
+    expect(fs.statSync(backupDir).mode & 0o777).toBe(0o700);
+    for (const name of fs.readdirSync(backupDir)) {
+      expect(fs.statSync(path.join(backupDir, name)).mode & 0o777, name).toBe(0o600);
+    }
+  });
+
+  test('two backups in the same second get distinct names; nothing is overwritten', async () => {
+    const dir = tempDir('same-second');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    const backupDir = path.join(dir, 'backups');
+    fs.mkdirSync(backupDir);
+    const now = new Date(Date.UTC(2026, 10, 26, 2, 0, 0));
+    const { runBackup } = await import('../src/commands/backup.js');
+    const config = {
+      command: 'backup' as const,
+      database: { engine: 'sqlite' as const, path: path.join(dir, 'app.db') },
+      backupDir,
+      maxBackups: 10,
+      compressionLevel: 6,
+      json: false,
+    };
+    const log = { info: () => undefined, warn: () => undefined };
+    const first = await runBackup(config, { log, cwd: dir, now: () => now });
+    const firstBytes = fs.readFileSync(first.file);
+    const second = await runBackup(config, { log, cwd: dir, now: () => now });
+    const third = await runBackup(config, { log, cwd: dir, now: () => now });
+    expect([first.name, second.name, third.name]).toEqual([
+      'sqlite_backup_20261126_020000.db.gz',
+      'sqlite_backup_20261126_020000_1.db.gz',
+      'sqlite_backup_20261126_020000_2.db.gz',
+    ]);
+    expect(fs.readFileSync(first.file)).toEqual(firstBytes);
+    expect(JSON.parse(fs.readFileSync(`${second.file}.json`, 'utf8')).name).toBe(second.name);
+  });
+
+  test('a missing database is an error, and no file is created', async () => {
+    const dir = tempDir('missing');
+    const run = await cli(['backup', '--database-url', 'file:./nope.db'], { cwd: dir });
+    expect(run.status).toBe(2);
+    const errors = run.stderr.trim().split('\n').filter((line) => line.startsWith('db-backup:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/nope\.db does not exist/);
+    expect(fs.existsSync(path.join(dir, 'nope.db'))).toBe(false);
+  });
+
+  test('a file that is not a SQLite database is refused', async () => {
+    const dir = tempDir('notdb');
+    fs.writeFileSync(path.join(dir, 'notes.db'), 'hello, this is text\n'.repeat(10));
+    const run = await cli(['backup', '--database-url', 'file:notes.db'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/not a SQLite database/);
+    expect(fs.existsSync(path.join(dir, 'backups')) ? backupsIn(path.join(dir, 'backups')) : []).toEqual([]);
+  });
+
+  test('an unknown scheme names the supported ones', async () => {
+    const dir = tempDir('scheme');
+    const run = await cli(['backup', '--database-url', 'mysql://root@localhost/app'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/"mysql:".*file:PATH, sqlite:PATH, postgres:\/\/ or postgresql:\/\//);
+  });
+
+  test.each(['wal', 'delete'])(
+    'a backup taken while another process writes (%s mode) is consistent and leaves the live -wal/-shm alone',
+    async (mode) => {
+      const dir = tempDir(`live-${mode}`);
+      const file = path.join(dir, 'live.db');
+      const writer = spawn(process.execPath, [path.join(import.meta.dirname, 'support/writer.mjs'), file, mode], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        await new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        for (let round = 0; round < 3; round += 1) {
+          const walBefore = mode === 'wal' ? fs.statSync(`${file}-wal`).ino : undefined;
+          const run = await cli(['backup', '--database-url', `file:${file}`, '--max-backups', '0'], { cwd: dir });
+          expect(run.status, run.stderr).toBe(0);
+          if (mode === 'wal') {
+            expect(fs.existsSync(`${file}-wal`)).toBe(true);
+            expect(fs.existsSync(`${file}-shm`)).toBe(true);
+            expect(fs.statSync(`${file}-wal`).ino).toBe(walBefore);
+          }
+        }
+      } finally {
+        writer.kill('SIGKILL');
+      }
+      for (const name of backupsIn(path.join(dir, 'backups'))) {
+        const copy = path.join(dir, `${name}.db`);
+        gunzipTo(path.join(dir, 'backups', name), copy);
+        const db = new Database(copy, { readonly: true });
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+        const events = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+        const counter = db.prepare('SELECT value FROM counter').pluck().get() as number;
+        db.close();
+        expect(events).toBeGreaterThan(0);
+        expect(counter).toBe(events);
+        const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'backups', `${name}.json`), 'utf8'));
+        expect(manifest.tables).toContainEqual({ name: 'events', rows: events });
+      }
+    },
+  );
+});

@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { runCli } from '../../src/cli.js';
+
+export interface CliRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The CLI in this process (fast); `env` replaces the environment entirely. */
+export async function cli(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; answer?: string },
+): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await runCli(args, options.env ?? {}, {
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    cwd: options.cwd,
+    ...(options.answer !== undefined ? { prompt: () => Promise.resolve(options.answer ?? '') } : {}),
+  });
+  return { status, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+export const BUNDLED_CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
+
+/** The bundled `db-backup` as a separate process, as a user runs it. */
+export function bundledCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliRun {
+  const result = spawnSync(process.execPath, [BUNDLED_CLI, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, ...options.env },
+    encoding: 'utf8',
+  });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './cli.js';
+import { tempDir } from './tmp.js';
+
+export interface ActionRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly outputs: Record<string, string>;
+  readonly summary: string;
+}
+
+/** Reads the `name<<DELIMITER ... DELIMITER` blocks the toolkit writes to GITHUB_OUTPUT. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
+    if (!match) continue;
+    const [, name, delimiter] = match;
+    const value: string[] = [];
+    for (i += 1; i < lines.length && lines[i] !== delimiter; i += 1) value.push(lines[i]!);
+    outputs[name!] = value.join('\n');
+  }
+  return outputs;
+}
+
+/**
+ * Runs an action bundle the way a GitHub runner does: `node <dist>/index.js`
+ * with INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
+ */
+export function runBundledAction(
+  inputs: Record<string, string>,
+  options: { cwd: string; env?: NodeJS.ProcessEnv; dist?: string },
+): ActionRun {
+  const files = tempDir('runner');
+  const outputFile = path.join(files, 'output');
+  const summaryFile = path.join(files, 'summary');
+  fs.writeFileSync(outputFile, '');
+  fs.writeFileSync(summaryFile, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    RUNNER_TEMP: files,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  const result = spawnSync(process.execPath, [path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js')], {
+    cwd: options.cwd,
+    env,
+    encoding: 'utf8',
+  });
+  return {
+    status: result.status ?? -1,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
+    summary: fs.readFileSync(summaryFile, 'utf8'),
+  };
+}

@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3';
+
+/** A database with varied types, NULLs, unicode, blobs, an index, a view and a trigger. */
+export function createSampleDatabase(file: string, options: { rows?: number; wal?: boolean } = {}): void {
+  const db = new Database(file);
+  if (options.wal) db.pragma('journal_mode = WAL');
+  db.exec(`
+    CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE, score REAL, avatar BLOB, created_at TEXT);
+    CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), total NUMERIC, note TEXT);
+    CREATE TABLE "odd ""name"" table" (value TEXT);
+    CREATE INDEX orders_user ON orders(user_id);
+    CREATE VIEW big_orders AS SELECT * FROM orders WHERE total > 100;
+    CREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN UPDATE users SET created_at = created_at WHERE id = NEW.id; END;
+  `);
+  const rows = options.rows ?? 50;
+  const insertUser = db.prepare('INSERT INTO users (name, email, score, avatar, created_at) VALUES (?, ?, ?, ?, ?)');
+  const insertOrder = db.prepare('INSERT INTO orders (user_id, total, note) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    for (let i = 1; i <= rows; i += 1) {
+      insertUser.run(
+        i % 7 === 0 ? 'Zoë «quoted» \n line two 😀' : `user ${i}`,
+        i % 5 === 0 ? null : `user${i}@example.com`,
+        i % 3 === 0 ? null : i * 1.5,
+        i % 4 === 0 ? Buffer.from([0, 1, 2, 255, i % 256]) : null,
+        new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      );
+      insertOrder.run(i, i * 10.25, i % 2 ? 'first' : null);
+    }
+    db.prepare('INSERT INTO "odd ""name"" table" VALUES (?)').run("it's");
+  })();
+  db.close();
+}
+
+/** Every row of every table, in a stable order, for equality checks. */
+export function dumpRows(file: string): Record<string, unknown[]> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all() as string[];
+    const result: Record<string, unknown[]> = {};
+    for (const table of tables) {
+      result[table] = db.prepare(`SELECT * FROM "${table.replace(/"/g, '""')}" ORDER BY rowid`).all();
+    }
+    result.__schema = db.prepare('SELECT type, name, sql FROM sqlite_schema ORDER BY name').all();
+    return result;
+  } finally {
+    db.close();
+  }
+}
