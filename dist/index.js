@@ -31363,7 +31363,11 @@ function actionOutputs(result) {
 var format = __nccwpck_require__(2011);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
-const CHECKSUM_LABEL = { ok: '✅ ok', mismatch: '❌ mismatch', 'no-manifest': '— no manifest' };
+const CHECKSUM_LABEL = {
+    ok: '✅ ok',
+    mismatch: '❌ mismatch',
+    'no-manifest': '— no manifest',
+};
 /** The job summary (GitHub-flavoured Markdown) for a finished command. Never holds a credential. */
 function renderSummary(result) {
     switch (result.command) {
@@ -31377,7 +31381,10 @@ function renderSummary(result) {
                     ['Size', `${(0,format/* formatBytes */.z3)(m.file.size)} (from ${(0,format/* formatBytes */.z3)(m.contentSize)})`],
                     ['Duration', (0,format/* formatDuration */.a3)(result.durationMs)],
                     ['sha256', `\`${m.file.sha256}\``],
-                    ['Server', `${m.engine} ${m.database.serverVersion}${m.database.dumpTool ? `, ${m.database.dumpTool}` : ''}`],
+                    [
+                        'Server',
+                        `${m.engine} ${m.database.serverVersion}${m.database.dumpTool ? `, ${m.database.dumpTool}` : ''}`,
+                    ],
                 ]),
                 '### Rows per table',
                 m.tables.length > 0
@@ -31397,8 +31404,13 @@ function renderSummary(result) {
                     ['Database', `\`${result.database}\``],
                     ['Restored from', `\`${result.name}\``],
                     ['Duration', (0,format/* formatDuration */.a3)(result.durationMs)],
-                    ['Checksum', result.manifestChecked ? 'matched the manifest' : 'no manifest to check against'],
-                    ...(result.previousCopy ? [['Previous data kept as', `\`${result.previousCopy}\``]] : []),
+                    [
+                        'Checksum',
+                        result.manifestChecked ? 'matched the manifest' : 'no manifest to check against',
+                    ],
+                    ...(result.previousCopy
+                        ? [['Previous data kept as', `\`${result.previousCopy}\``]]
+                        : []),
                 ]),
                 (0,format/* markdownTable */.Qj)(['Table', 'Rows'], result.info.tables.map((t) => [t.name, String(t.rows)])),
             ].join('\n\n');
@@ -31426,14 +31438,22 @@ function renderSummary(result) {
                 `## Backups in \`${result.location}\``,
                 result.backups.length === 0
                     ? '_None._'
-                    : (0,format/* markdownTable */.Qj)(['Backup', 'Size', 'Age', 'Checksum'], result.backups.map((b) => [`\`${b.name}\``, (0,format/* formatBytes */.z3)(b.size), (0,format/* formatAge */.nV)(b.ageSeconds), CHECKSUM_LABEL[b.checksum]])),
+                    : (0,format/* markdownTable */.Qj)(['Backup', 'Size', 'Age', 'Checksum'], result.backups.map((b) => [
+                        `\`${b.name}\``,
+                        (0,format/* formatBytes */.z3)(b.size),
+                        (0,format/* formatAge */.nV)(b.ageSeconds),
+                        CHECKSUM_LABEL[b.checksum],
+                    ])),
             ].join('\n\n');
         case 'prune':
             return [
                 `## Prune${result.dryRun ? ' (dry run)' : ''}`,
                 result.removed.length === 0
                     ? `Nothing to remove; ${result.kept.length} backups kept.`
-                    : (0,format/* markdownTable */.Qj)(['Removed', ''], result.removed.map((n) => [`\`${n}\``, result.dryRun ? 'would be removed' : 'removed'])),
+                    : (0,format/* markdownTable */.Qj)(['Removed', ''], result.removed.map((n) => [
+                        `\`${n}\``,
+                        result.dryRun ? 'would be removed' : 'removed',
+                    ])),
             ].join('\n\n');
     }
 }
@@ -31528,9 +31548,16 @@ function renderText(result) {
             return lines.join('\n');
         }
         case 'verify': {
-            const lines = [`${result.verified ? 'VERIFIED' : 'FAILED'}: ${result.name} (${result.level} check, ${(0,format/* formatDuration */.a3)(result.durationMs)})`];
+            const lines = [
+                `${result.verified ? 'VERIFIED' : 'FAILED'}: ${result.name} (${result.level} check, ${(0,format/* formatDuration */.a3)(result.durationMs)})`,
+            ];
             if (result.tables.length > 0) {
-                lines.push((0,format/* textTable */.ed)(['TABLE', 'EXPECTED', 'RESTORED', 'STATUS'], result.tables.map((t) => [t.name, t.expected?.toString() ?? '-', t.restored?.toString() ?? '-', t.status])));
+                lines.push((0,format/* textTable */.ed)(['TABLE', 'EXPECTED', 'RESTORED', 'STATUS'], result.tables.map((t) => [
+                    t.name,
+                    t.expected?.toString() ?? '-',
+                    t.restored?.toString() ?? '-',
+                    t.status,
+                ])));
             }
             for (const warning of result.warnings)
                 lines.push(`warning: ${warning}`);
@@ -31541,13 +31568,21 @@ function renderText(result) {
         case 'list': {
             if (result.backups.length === 0)
                 return `No backups in ${result.location}`;
-            return (0,format/* textTable */.ed)(['NAME', 'SIZE', 'AGE', 'CHECKSUM'], result.backups.map((b) => [b.name, (0,format/* formatBytes */.z3)(b.size), (0,format/* formatAge */.nV)(b.ageSeconds), CHECKSUM_LABEL[b.checksum]]));
+            return (0,format/* textTable */.ed)(['NAME', 'SIZE', 'AGE', 'CHECKSUM'], result.backups.map((b) => [
+                b.name,
+                (0,format/* formatBytes */.z3)(b.size),
+                (0,format/* formatAge */.nV)(b.ageSeconds),
+                CHECKSUM_LABEL[b.checksum],
+            ]));
         }
         case 'prune': {
             const verb = result.dryRun ? 'Would remove' : 'Removed';
             if (result.removed.length === 0)
                 return `Nothing to prune (${result.kept.length} kept)`;
-            return [`${verb} ${result.removed.length}, kept ${result.kept.length}:`, ...result.removed.map((n) => `  ${n}`)].join('\n');
+            return [
+                `${verb} ${result.removed.length}, kept ${result.kept.length}:`,
+                ...result.removed.map((n) => `  ${n}`),
+            ].join('\n');
         }
     }
 }
@@ -31599,7 +31634,10 @@ function commandHelp(command) {
         if (spec.flag === false)
             continue;
         const value = spec.type === 'boolean' ? '' : ` ${spec.name === 'database-url' ? 'URL' : 'VALUE'}`;
-        const extra = [spec.env?.length ? `env ${spec.env.join(', ')}` : '', spec.default ? `default ${spec.default}` : '']
+        const extra = [
+            spec.env?.length ? `env ${spec.env.join(', ')}` : '',
+            spec.default ? `default ${spec.default}` : '',
+        ]
             .filter(Boolean)
             .join('; ');
         lines.push(`  --${spec.name}${value}`);
@@ -31643,7 +31681,9 @@ async function runCli(argv, env, io) {
             io.stderr(`db-backup: ${(0,secrets/* redact */.E$)(error.message)}`);
             return 2;
         }
-        const detail = error instanceof Error && env.DB_BACKUP_DEBUG ? (error.stack ?? error.message) : (0,errors/* errorMessage */.gJ)(error);
+        const detail = error instanceof Error && env.DB_BACKUP_DEBUG
+            ? (error.stack ?? error.message)
+            : (0,errors/* errorMessage */.gJ)(error);
         io.stderr(`db-backup: ${(0,secrets/* redact */.E$)(detail)}`);
         return 1;
     }
@@ -31850,7 +31890,11 @@ class SqliteEngine {
         try {
             // Created first so the copy of production data is private from its first byte.
             await promises_default().writeFile(snapshot, '', { mode: FILE_MODE, flag: 'wx' });
-            const source = new Database(this.file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+            const source = new Database(this.file, {
+                readonly: true,
+                fileMustExist: true,
+                timeout: BUSY_TIMEOUT_MS,
+            });
             try {
                 await source.backup(snapshot, { progress: () => ALL_PAGES });
             }
@@ -31913,41 +31957,42 @@ class SqliteEngine {
         }
     }
     /**
-     * Copies the current database, WAL content included, to `<db>.before-restore`.
-     * A database too damaged for SQLite to read is copied byte for byte with its
-     * -wal (restoring is what one does to a damaged database).
+     * Copies the current database byte for byte to `<db>.before-restore`: its
+     * WAL is checkpointed into the main file first, and the copy is taken under
+     * a read lock so no writer or checkpoint changes the file meanwhile. A file
+     * too damaged for SQLite to open is copied as it is, with its -wal (restoring
+     * is what one does to a damaged database). The copy keeps the database's mode.
      */
     async keepPreviousCopy() {
         const copy = `${this.file}.before-restore`;
         const temp = tempPathIn(external_node_path_default().dirname(this.file), 'before-restore-');
-        await promises_default().writeFile(temp, '', { mode: FILE_MODE, flag: 'wx' });
         try {
-            const readable = await this.copyThroughSqlite(temp).then(() => true, (error) => {
+            const copiedUnderLock = await this.copyUnderReadLock(temp).then(() => true, async (error) => {
                 if (error instanceof errors/* UserError */.yo)
                     throw error;
-                return false;
-            });
-            await keepOlderCopy(copy);
-            if (readable) {
-                await promises_default().rename(temp, copy);
-                await this.settleSideFiles();
-            }
-            else {
+                await removeQuietly(temp);
                 await promises_default().copyFile(this.file, temp);
                 const wal = `${this.file}-wal`;
                 if (await exists(wal))
-                    await promises_default().copyFile(wal, `${copy}-wal`);
-                await promises_default().rename(temp, copy);
+                    await promises_default().copyFile(wal, `${temp}-wal`);
+                return false;
+            });
+            await keepOlderCopy(copy);
+            if (!copiedUnderLock && (await exists(`${temp}-wal`)))
+                await promises_default().rename(`${temp}-wal`, `${copy}-wal`);
+            await promises_default().rename(temp, copy);
+            if (copiedUnderLock)
+                await this.settleSideFiles();
+            else
                 for (const suffix of ['-wal', '-shm', '-journal'])
                     await removeQuietly(`${this.file}${suffix}`);
-            }
             return copy;
         }
         finally {
             await removeSqliteFiles(temp);
         }
     }
-    async copyThroughSqlite(target) {
+    async copyUnderReadLock(target) {
         const Database = await loadSqlite();
         const current = new Database(this.file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
         try {
@@ -31957,7 +32002,14 @@ class SqliteEngine {
                     throw new errors/* UserError */.yo(`${external_node_path_default().basename(this.file)} is in use by another process: stop the application, then restore.`);
                 }
             }
-            await current.backup(target, { progress: () => ALL_PAGES });
+            current.exec('BEGIN');
+            try {
+                current.prepare('SELECT count(*) FROM sqlite_schema').get();
+                await promises_default().copyFile(this.file, target);
+            }
+            finally {
+                current.exec('COMMIT');
+            }
         }
         finally {
             current.close();
@@ -32051,7 +32103,10 @@ async function inspectFile(file, options = {}) {
         const tables = [];
         for (const name of names) {
             try {
-                const rows = db.prepare(`SELECT count(*) FROM "${name.replace(/"/g, '""')}"`).pluck().get();
+                const rows = db
+                    .prepare(`SELECT count(*) FROM "${name.replace(/"/g, '""')}"`)
+                    .pluck()
+                    .get();
                 tables.push({ name, rows: Number(rows) });
             }
             catch {
@@ -32191,7 +32246,13 @@ function parseBackupName(name) {
     }
     const time = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)));
     // Reject impossible dates such as 20261340 rather than letting Date roll them over.
-    if (formatBackupName({ engine: engine, kind: kind, time, sequence: Number(sequence ?? 0), encrypted: gpg !== undefined }) !== name) {
+    if (formatBackupName({
+        engine: engine,
+        kind: kind,
+        time,
+        sequence: Number(sequence ?? 0),
+        encrypted: gpg !== undefined,
+    }) !== name) {
         return undefined;
     }
     return {
@@ -32237,7 +32298,10 @@ function manifestProblem(data) {
     if (data.engine !== 'sqlite' && data.engine !== 'postgres')
         return 'unknown engine';
     const file = data.file;
-    if (!isObject(file) || typeof file.size !== 'number' || typeof file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(file.sha256)) {
+    if (!isObject(file) ||
+        typeof file.size !== 'number' ||
+        typeof file.sha256 !== 'string' ||
+        !/^[0-9a-f]{64}$/.test(file.sha256)) {
         return 'missing file size or sha256';
     }
     if (!Array.isArray(data.tables))
@@ -32436,16 +32500,25 @@ var version = __nccwpck_require__(311);
  */
 async function createBackup(engine, dir, options) {
     await ensurePrivateDir(dir);
-    const started = new Date();
+    const started = options.now?.() ?? new Date();
+    const startedAt = Date.now();
     const dump = await engine.dump(dir);
     let encoded;
     try {
-        encoded = await encodeToTempFile(dump.stream, dir, { compressionLevel: options.compressionLevel });
+        encoded = await encodeToTempFile(dump.stream, dir, {
+            compressionLevel: options.compressionLevel,
+        });
     }
     finally {
         await dump.dispose();
     }
-    const name = await publishWithoutOverwrite(encoded.tempPath, dir, (sequence) => formatBackupName({ engine: engine.kind, kind: options.kind, time: started, sequence, encrypted: false }));
+    const name = await publishWithoutOverwrite(encoded.tempPath, dir, (sequence) => formatBackupName({
+        engine: engine.kind,
+        kind: options.kind,
+        time: started,
+        sequence,
+        encrypted: false,
+    }));
     const file = external_node_path_default().join(dir, name);
     const onDisk = await digestFile(file);
     if (onDisk.sha256 !== encoded.sha256 || onDisk.size !== encoded.size) {
@@ -32459,7 +32532,7 @@ async function createBackup(engine, dir, options) {
         engine: engine.kind,
         kind: options.kind,
         createdAt: started.toISOString(),
-        durationMs: Date.now() - started.getTime(),
+        durationMs: Date.now() - startedAt,
         database: {
             name: (0,database_url/* confirmationName */.$e)(engine.location),
             serverVersion: dump.info.serverVersion,
@@ -32535,7 +32608,11 @@ async function runBackup(config, context) {
     const engine = createEngine(config.database);
     const database = (0,database_url/* describeDatabase */.DZ)(config.database);
     context.log.info(`Backing up ${database} into ${config.backupDir}`);
-    const backup = await createBackup(engine, config.backupDir, { kind: 'backup', compressionLevel: config.compressionLevel });
+    const backup = await createBackup(engine, config.backupDir, {
+        kind: 'backup',
+        compressionLevel: config.compressionLevel,
+        ...(context.now ? { now: context.now } : {}),
+    });
     context.log.info(`Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`);
     const retention = await applyRetention(new LocalStorage(config.backupDir), { engine: engine.kind, maxBackups: config.maxBackups, protect: [backup.name] }, context.log);
     return {
@@ -32574,7 +32651,13 @@ async function decodeInto(file, sink, options = {}) {
     try {
         // pipeline() takes an async function as its last stage at run time; its array overload's type does not say so.
         const last = sink;
-        await (0,external_node_stream_promises_namespaceObject.pipeline)([(0,external_node_fs_.createReadStream)(file), ...(options.beforeDecompression ?? []), external_node_zlib_default().createGunzip(), counter, last]);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)([
+            (0,external_node_fs_.createReadStream)(file),
+            ...(options.beforeDecompression ?? []),
+            external_node_zlib_default().createGunzip(),
+            counter,
+            last,
+        ]);
     }
     catch (error) {
         throw describeDecodeError(error, file);
@@ -32700,7 +32783,9 @@ async function checksumStatus(backup) {
     if (!backup.manifest)
         return 'no-manifest';
     const actual = await digestFile(backup.file);
-    return actual.sha256 === backup.manifest.file.sha256 && actual.size === backup.manifest.file.size ? 'ok' : 'mismatch';
+    return actual.sha256 === backup.manifest.file.sha256 && actual.size === backup.manifest.file.size
+        ? 'ok'
+        : 'mismatch';
 }
 /** The stored file must be exactly what its manifest describes. */
 async function assertChecksum(backup) {
@@ -32737,7 +32822,12 @@ async function runList(config, context) {
     for (const backup of ours) {
         const file = storage.pathOf(backup.name);
         const manifest = await readManifestBeside(file).catch(() => undefined);
-        const checksum = await checksumStatus({ name: backup.name, file, manifest, engine: backup.engine });
+        const checksum = await checksumStatus({
+            name: backup.name,
+            file,
+            manifest,
+            engine: backup.engine,
+        });
         const createdAt = manifest?.createdAt ?? backup.time.toISOString();
         backups.push({
             name: backup.name,
@@ -32837,7 +32927,12 @@ async function runRestore(config, context) {
 function compareTables(expected, restored) {
     const restoredByName = new Map(restored.map((table) => [table.name, table.rows]));
     if (!expected) {
-        return restored.map((table) => ({ name: table.name, expected: undefined, restored: table.rows, status: 'ok' }));
+        return restored.map((table) => ({
+            name: table.name,
+            expected: undefined,
+            restored: table.rows,
+            status: 'ok',
+        }));
     }
     const expectedNames = new Set(expected.map((table) => table.name));
     const rows = expected.map((table) => {
@@ -32847,7 +32942,12 @@ function compareTables(expected, restored) {
     });
     for (const table of restored) {
         if (!expectedNames.has(table.name)) {
-            rows.push({ name: table.name, expected: undefined, restored: table.rows, status: 'not in manifest' });
+            rows.push({
+                name: table.name,
+                expected: undefined,
+                restored: table.rows,
+                status: 'not in manifest',
+            });
         }
     }
     return rows;
@@ -32902,7 +33002,7 @@ async function runVerify(config, context) {
     });
     if (problems.length > 0)
         return result(config.quick ? 'quick' : 'full', 0, []);
-    let contentSize = 0;
+    let contentSize;
     try {
         contentSize = await source.check();
     }
@@ -33429,8 +33529,22 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
+const MINIMUM_NODE = 22;
+/** better-sqlite3's binaries crash older Node.js versions: say so instead. */
+function nodeTooOld() {
+    const major = Number(process.versions.node.split('.')[0]);
+    return major >= MINIMUM_NODE
+        ? undefined
+        : `db-backup needs Node.js 24 (at least ${MINIMUM_NODE}); this is Node.js ${process.versions.node}.`;
+}
 /** The `db-backup` command (dist/cli/index.js imports this bundle and calls it). */
 async function cliMain() {
+    const tooOld = nodeTooOld();
+    if (tooOld) {
+        process.stderr.write(`db-backup: ${tooOld}\n`);
+        process.exitCode = 2;
+        return;
+    }
     const interactive = process.stdin.isTTY && process.stderr.isTTY;
     process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_3__/* .runCli */ .ak)(process.argv.slice(2), process.env, {
         stdout: (text) => process.stdout.write(`${text}\n`),
@@ -33451,8 +33565,16 @@ function startedDirectly() {
     }
 }
 // The runner starts the action as `node dist/index.js`.
-if (startedDirectly())
-    await (0,_action_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)();
+if (startedDirectly()) {
+    const tooOld = nodeTooOld();
+    if (tooOld) {
+        process.stdout.write(`::error::${tooOld}\n`);
+        process.exitCode = 1;
+    }
+    else {
+        await (0,_action_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)();
+    }
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -33503,7 +33625,10 @@ function formatAge(seconds) {
 /** A plain-text table with columns padded to their widest cell. */
 function textTable(header, rows) {
     const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-    const line = (cells) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+    const line = (cells) => cells
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd();
     return [line(header), ...rows.map(line)].join('\n');
 }
 /** A Markdown table; pipes in cells are escaped. */

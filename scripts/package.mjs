@@ -4,9 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
-execFileSync('npx', ['ncc', 'build', 'src/main.ts', '-o', 'dist', '--license', 'licenses.txt', '--quiet'], {
-  stdio: 'inherit',
-});
+execFileSync(
+  'npx',
+  ['ncc', 'build', 'src/main.ts', '-o', 'dist', '--license', 'licenses.txt', '--quiet'],
+  {
+    stdio: 'inherit',
+  },
+);
 mkdirSync('dist/cli', { recursive: true });
 writeFileSync(
   'dist/cli/index.js',

@@ -18,10 +18,12 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
       cwd: process.cwd(),
     });
     for (const [name, value] of Object.entries(actionOutputs(result))) core.setOutput(name, value);
-    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redact(renderSummary(result)), true).write();
+    if (env.GITHUB_STEP_SUMMARY)
+      await core.summary.addRaw(redact(renderSummary(result)), true).write();
     if (!succeeded(result)) core.setFailed(`${result.command} failed: see the job summary.`);
   } catch (error) {
-    if (!isUserError(error) && error instanceof Error && error.stack) core.debug(redact(error.stack));
+    if (!isUserError(error) && error instanceof Error && error.stack)
+      core.debug(redact(error.stack));
     core.setFailed(redact(errorMessage(error)));
   }
 }

@@ -55,10 +55,25 @@ export function parseBackupName(name: string): BackupName | undefined {
     return undefined;
   }
   const time = new Date(
-    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)),
+    Date.UTC(
+      Number(year),
+      Number(month) - 1,
+      Number(day),
+      Number(hour),
+      Number(minute),
+      Number(second),
+    ),
   );
   // Reject impossible dates such as 20261340 rather than letting Date roll them over.
-  if (formatBackupName({ engine: engine as EngineKind, kind: kind as BackupKind, time, sequence: Number(sequence ?? 0), encrypted: gpg !== undefined }) !== name) {
+  if (
+    formatBackupName({
+      engine: engine as EngineKind,
+      kind: kind as BackupKind,
+      time,
+      sequence: Number(sequence ?? 0),
+      encrypted: gpg !== undefined,
+    }) !== name
+  ) {
     return undefined;
   }
   return {

@@ -50,8 +50,12 @@ export function commandHelp(command: CommandName): string {
   const lines = [`Usage: ${USAGE[command]}`, '', SUMMARY[command], '', 'Options:'];
   for (const spec of optionsFor(command)) {
     if (spec.flag === false) continue;
-    const value = spec.type === 'boolean' ? '' : ` ${spec.name === 'database-url' ? 'URL' : 'VALUE'}`;
-    const extra = [spec.env?.length ? `env ${spec.env.join(', ')}` : '', spec.default ? `default ${spec.default}` : '']
+    const value =
+      spec.type === 'boolean' ? '' : ` ${spec.name === 'database-url' ? 'URL' : 'VALUE'}`;
+    const extra = [
+      spec.env?.length ? `env ${spec.env.join(', ')}` : '',
+      spec.default ? `default ${spec.default}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     lines.push(`  --${spec.name}${value}`);
@@ -62,7 +66,11 @@ export function commandHelp(command: CommandName): string {
 }
 
 /** The command-line tool: argv and environment in, exit status out. */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     io.stdout(generalHelp());
@@ -95,7 +103,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       io.stderr(`db-backup: ${redact(error.message)}`);
       return 2;
     }
-    const detail = error instanceof Error && env.DB_BACKUP_DEBUG ? (error.stack ?? error.message) : errorMessage(error);
+    const detail =
+      error instanceof Error && env.DB_BACKUP_DEBUG
+        ? (error.stack ?? error.message)
+        : errorMessage(error);
     io.stderr(`db-backup: ${redact(detail)}`);
     return 1;
   }

@@ -51,7 +51,9 @@ export function parseManifest(text: string, source: string): Manifest {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UserError(`The manifest ${source} is not valid JSON: restore the backup without it by removing the file, or fetch it again.`);
+    throw new UserError(
+      `The manifest ${source} is not valid JSON: restore the backup without it by removing the file, or fetch it again.`,
+    );
   }
   const problem = manifestProblem(data);
   if (problem) throw new UserError(`The manifest ${source} is not usable (${problem}).`);
@@ -65,7 +67,12 @@ function manifestProblem(data: unknown): string | undefined {
   }
   if (data.engine !== 'sqlite' && data.engine !== 'postgres') return 'unknown engine';
   const file = data.file;
-  if (!isObject(file) || typeof file.size !== 'number' || typeof file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(file.sha256)) {
+  if (
+    !isObject(file) ||
+    typeof file.size !== 'number' ||
+    typeof file.sha256 !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(file.sha256)
+  ) {
     return 'missing file size or sha256';
   }
   if (!Array.isArray(data.tables)) return 'missing tables';

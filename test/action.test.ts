@@ -32,11 +32,14 @@ describe('action.yml', () => {
     }
   });
 
-  test('documents every output the action sets', async () => {
+  test('documents every output the action sets', () => {
     const source = fs.readFileSync(path.join(REPO_ROOT, 'src/report/outputs.ts'), 'utf8');
-    const set = [...source.matchAll(/(?<!case )'([a-z0-9-]+)':|\b(sha256|verified|backups|pruned):/g)].map((m) => m[1] ?? m[2]);
+    const set = [
+      ...source.matchAll(/(?<!case )'([a-z0-9-]+)':|\b(sha256|verified|backups|pruned):/g),
+    ].map((m) => m[1] ?? m[2]);
     for (const name of set) expect(actionYml.outputs, name).toHaveProperty(name!);
-    for (const [name, output] of Object.entries(actionYml.outputs)) expect(output.description.length, name).toBeGreaterThan(10);
+    for (const [name, output] of Object.entries(actionYml.outputs))
+      expect(output.description.length, name).toBeGreaterThan(10);
   });
 });
 
@@ -48,7 +51,10 @@ describe('the bundled action, run as the runner runs it', () => {
     const expected = dumpRows(db);
     const url = 'file:./app.db';
 
-    const backup = runBundledAction({ command: 'backup', 'database-url': url, 'max-backups': '3' }, { cwd: dir });
+    const backup = runBundledAction(
+      { command: 'backup', 'database-url': url, 'max-backups': '3' },
+      { cwd: dir },
+    );
     expect(backup.status, backup.stdout + backup.stderr).toBe(0);
     const { outputs } = backup;
     expect(outputs['backup-name']).toMatch(/^sqlite_backup_\d{8}_\d{6}\.db\.gz$/);
@@ -63,19 +69,33 @@ describe('the bundled action, run as the runner runs it', () => {
 
     const list = runBundledAction({ command: 'list' }, { cwd: dir });
     expect(list.status, list.stdout).toBe(0);
-    expect(JSON.parse(list.outputs.backups!)[0]).toMatchObject({ name: outputs['backup-name'], checksum: 'ok' });
+    expect(JSON.parse(list.outputs.backups!)[0]).toMatchObject({
+      name: outputs['backup-name'],
+      checksum: 'ok',
+    });
 
-    const verify = runBundledAction({ command: 'verify', backup: 'latest', 'database-url': url }, { cwd: dir });
+    const verify = runBundledAction(
+      { command: 'verify', backup: 'latest', 'database-url': url },
+      { cwd: dir },
+    );
     expect(verify.status, verify.stdout).toBe(0);
     expect(verify.outputs.verified).toBe('true');
     expect(verify.summary).toMatch(/\| users \| 25 \| 25 \| ✅ ok \|/);
 
     fs.rmSync(db);
     createSampleDatabase(db, { rows: 3 });
-    const refused = runBundledAction({ command: 'restore', 'database-url': url, confirm: 'wrong.db' }, { cwd: dir });
+    const refused = runBundledAction(
+      { command: 'restore', 'database-url': url, confirm: 'wrong.db' },
+      { cwd: dir },
+    );
     expect(refused.status).toBe(1);
-    expect(refused.stdout).toMatch(/::error::Restore refused: confirm is "wrong.db" but must equal the database name "app.db"/);
-    const restore = runBundledAction({ command: 'restore', 'database-url': url, confirm: 'app.db' }, { cwd: dir });
+    expect(refused.stdout).toMatch(
+      /::error::Restore refused: confirm is "wrong.db" but must equal the database name "app.db"/,
+    );
+    const restore = runBundledAction(
+      { command: 'restore', 'database-url': url, confirm: 'app.db' },
+      { cwd: dir },
+    );
     expect(restore.status, restore.stdout).toBe(0);
     expect(restore.outputs['backup-name']).toBe(outputs['backup-name']);
     expect(dumpRows(db)).toEqual(expected);
@@ -84,7 +104,10 @@ describe('the bundled action, run as the runner runs it', () => {
 
   test('a bad input fails the step with one ::error:: line', () => {
     const dir = tempDir('action-bad');
-    const run = runBundledAction({ command: 'backup', 'database-url': 'mysql://u:hunter2pw@h/db' }, { cwd: dir });
+    const run = runBundledAction(
+      { command: 'backup', 'database-url': 'mysql://u:hunter2pw@h/db' },
+      { cwd: dir },
+    );
     expect(run.status).toBe(1);
     const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
     expect(errors).toHaveLength(1);
@@ -102,13 +125,17 @@ describe('the bundled action, run as the runner runs it', () => {
     const mask = lines.findIndex((line) => line === '::add-mask::S3cr@t-pass');
     expect(mask).toBeGreaterThanOrEqual(0);
     expect(lines.slice(0, mask).join('\n')).not.toMatch(/S3cr/);
-    expect(lines.filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toMatch(/S3cr@t|S3cr%40t/);
+    expect(lines.filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toMatch(
+      /S3cr@t|S3cr%40t/,
+    );
   });
 
   test('an unknown command is refused', () => {
     const dir = tempDir('action-cmd');
     const run = runBundledAction({ command: 'dump' }, { cwd: dir });
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/::error::Unknown command "dump": use one of backup, restore, verify, list, prune/);
+    expect(run.stdout).toMatch(
+      /::error::Unknown command "dump": use one of backup, restore, verify, list, prune/,
+    );
   });
 });

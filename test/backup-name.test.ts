@@ -5,10 +5,22 @@ const time = new Date(Date.UTC(2026, 10, 26, 2, 3, 4));
 
 describe('backup names', () => {
   test.each([
-    [{ engine: 'sqlite', kind: 'backup', sequence: 0, encrypted: false }, 'sqlite_backup_20261126_020304.db.gz'],
-    [{ engine: 'postgres', kind: 'backup', sequence: 0, encrypted: false }, 'postgres_backup_20261126_020304.sql.gz'],
-    [{ engine: 'postgres', kind: 'backup', sequence: 2, encrypted: true }, 'postgres_backup_20261126_020304_2.sql.gz.gpg'],
-    [{ engine: 'postgres', kind: 'before-restore', sequence: 0, encrypted: false }, 'postgres_before-restore_20261126_020304.sql.gz'],
+    [
+      { engine: 'sqlite', kind: 'backup', sequence: 0, encrypted: false },
+      'sqlite_backup_20261126_020304.db.gz',
+    ],
+    [
+      { engine: 'postgres', kind: 'backup', sequence: 0, encrypted: false },
+      'postgres_backup_20261126_020304.sql.gz',
+    ],
+    [
+      { engine: 'postgres', kind: 'backup', sequence: 2, encrypted: true },
+      'postgres_backup_20261126_020304_2.sql.gz.gpg',
+    ],
+    [
+      { engine: 'postgres', kind: 'before-restore', sequence: 0, encrypted: false },
+      'postgres_before-restore_20261126_020304.sql.gz',
+    ],
   ] as const)('%o is named %s and parses back', (parts, name) => {
     expect(formatBackupName({ ...parts, time })).toBe(name);
     expect(parseBackupName(name)).toEqual({ ...parts, time, name });
@@ -36,7 +48,10 @@ describe('backup names', () => {
       'sqlite_backup_20261126_020304_2.db.gz',
       'sqlite_backup_20261127_000000.db.gz',
     ];
-    const sorted = names.map((n) => parseBackupName(n)!).sort(compareNewestFirst).map((b) => b.name);
+    const sorted = names
+      .map((n) => parseBackupName(n)!)
+      .sort(compareNewestFirst)
+      .map((b) => b.name);
     expect(sorted).toEqual([
       'sqlite_backup_20261127_000000.db.gz',
       'sqlite_backup_20261126_020304_10.db.gz',

@@ -23,14 +23,20 @@ describe('SQLite URLs', () => {
     expect(parseDatabaseUrl(url, cwd)).toEqual({ engine: 'sqlite', path: expected });
   });
 
-  test.each(['file:', 'sqlite:', 'file::memory:', 'file://server/share/x.db'])('%s is refused', (url) => {
-    expect(() => parseDatabaseUrl(url, cwd)).toThrow(UserError);
-  });
+  test.each(['file:', 'sqlite:', 'file::memory:', 'file://server/share/x.db'])(
+    '%s is refused',
+    (url) => {
+      expect(() => parseDatabaseUrl(url, cwd)).toThrow(UserError);
+    },
+  );
 });
 
 describe('PostgreSQL URLs', () => {
   test('user, encoded password, host, port, database and libpq parameters', () => {
-    const location = parseDatabaseUrl('postgresql://app%40prod:p%40ss%3Aw0rd%2F@db.example.com:6543/my_db?sslmode=require&schema=public', cwd);
+    const location = parseDatabaseUrl(
+      'postgresql://app%40prod:p%40ss%3Aw0rd%2F@db.example.com:6543/my_db?sslmode=require&schema=public',
+      cwd,
+    );
     expect(location).toEqual({
       engine: 'postgres',
       host: 'db.example.com',
@@ -45,7 +51,12 @@ describe('PostgreSQL URLs', () => {
   });
 
   test('defaults: port 5432, user postgres', () => {
-    expect(parseDatabaseUrl('postgres://localhost/app', cwd)).toMatchObject({ host: 'localhost', port: 5432, user: 'postgres', password: '' });
+    expect(parseDatabaseUrl('postgres://localhost/app', cwd)).toMatchObject({
+      host: 'localhost',
+      port: 5432,
+      user: 'postgres',
+      password: '',
+    });
   });
 
   test.each(['postgres://localhost', 'postgres://u:p@host:99999/db'])('%s is refused', (url) => {
@@ -54,9 +65,16 @@ describe('PostgreSQL URLs', () => {
 });
 
 describe('other schemes', () => {
-  test.each(['mysql://root@localhost/app', 'mongodb://x', './dev.db', '', 'redis:6379'])('%s names the supported schemes', (url) => {
-    expect(() => parseDatabaseUrl(url, cwd)).toThrow(url.trim() ? /file:PATH, sqlite:PATH, postgres:\/\/ or postgresql:\/\// : /No database given/);
-  });
+  test.each(['mysql://root@localhost/app', 'mongodb://x', './dev.db', '', 'redis:6379'])(
+    '%s names the supported schemes',
+    (url) => {
+      expect(() => parseDatabaseUrl(url, cwd)).toThrow(
+        url.trim()
+          ? /file:PATH, sqlite:PATH, postgres:\/\/ or postgresql:\/\//
+          : /No database given/,
+      );
+    },
+  );
 
   test('a malformed URL with a password never echoes it', () => {
     try {

@@ -33,13 +33,22 @@ describe('planRetention', () => {
     },
     {
       case: 'another engine is never touched',
-      names: [p('20250101_000000'), p('20250102_000000'), s('20260101_000000'), s('20260102_000000')],
+      names: [
+        p('20250101_000000'),
+        p('20250102_000000'),
+        s('20260101_000000'),
+        s('20260102_000000'),
+      ],
       max: 1,
       remove: [s('20260101_000000')],
     },
     {
       case: 'before-restore safety copies are never counted or removed',
-      names: ['sqlite_before-restore_20200101_000000.db.gz', s('20260101_000000'), s('20260102_000000')],
+      names: [
+        'sqlite_before-restore_20200101_000000.db.gz',
+        s('20260101_000000'),
+        s('20260102_000000'),
+      ],
       max: 1,
       remove: [s('20260101_000000')],
     },
@@ -84,6 +93,9 @@ describe('planRetention', () => {
   });
 
   test('an empty listing plans nothing', () => {
-    expect(planRetention([], { engine: 'postgres', maxBackups: 3 })).toEqual({ keep: [], remove: [] });
+    expect(planRetention([], { engine: 'postgres', maxBackups: 3 })).toEqual({
+      keep: [],
+      remove: [],
+    });
   });
 });

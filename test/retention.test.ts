@@ -16,26 +16,41 @@ const OLD = [
   'sqlite_backup_20200102_000000.db.gz',
   'sqlite_backup_20200103_000000.db.gz',
 ];
-const FOREIGN = ['notes.txt', 'postgres_backup_20190101_000000.sql.gz', 'sqlite_before-restore_20190101_000000.db.gz', 'my.sqlite_backup.db.gz'];
+const FOREIGN = [
+  'notes.txt',
+  'postgres_backup_20190101_000000.sql.gz',
+  'sqlite_before-restore_20190101_000000.db.gz',
+  'my.sqlite_backup.db.gz',
+];
 
 describe('rolling window', () => {
   test('a backup keeps the newest max-backups of its kind, with manifests, and nothing foreign is touched', async () => {
     const dir = tempDir('window');
     createSampleDatabase(path.join(dir, 'app.db'));
     seed(path.join(dir, 'backups'), [...OLD, ...FOREIGN]);
-    const run = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env: { MAX_BACKUPS: '2' } });
+    const run = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { MAX_BACKUPS: '2' },
+    });
     expect(run.status, run.stderr).toBe(0);
     const left = fs.readdirSync(path.join(dir, 'backups')).sort();
     const newest = left.find((n) => n.startsWith('sqlite_backup_2026') && n.endsWith('.db.gz'))!;
-    expect(left).toEqual([...FOREIGN, 'sqlite_backup_20200103_000000.db.gz', newest, `${newest}.json`].sort());
+    expect(left).toEqual(
+      [...FOREIGN, 'sqlite_backup_20200103_000000.db.gz', newest, `${newest}.json`].sort(),
+    );
   });
 
   test('a failed backup prunes nothing', async () => {
     const dir = tempDir('failed');
     seed(path.join(dir, 'backups'), [...OLD, ...FOREIGN]);
-    fs.writeFileSync(path.join(dir, 'broken.db'), 'not a database at all, not even close'.repeat(5));
+    fs.writeFileSync(
+      path.join(dir, 'broken.db'),
+      'not a database at all, not even close'.repeat(5),
+    );
     const before = fs.readdirSync(path.join(dir, 'backups')).sort();
-    const run = await cli(['backup', '--database-url', 'file:broken.db', '--max-backups', '1'], { cwd: dir });
+    const run = await cli(['backup', '--database-url', 'file:broken.db', '--max-backups', '1'], {
+      cwd: dir,
+    });
     expect(run.status).toBe(2);
     expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(before);
   });
@@ -58,7 +73,11 @@ describe('rolling window', () => {
       'postgres_backup_20190101_000000.sql.gz',
     ]);
     expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(
-      [...FOREIGN.filter((n) => !n.startsWith('postgres')), 'sqlite_backup_20200103_000000.db.gz', 'postgres_backup_20200102_000000.sql.gz'].sort(),
+      [
+        ...FOREIGN.filter((n) => !n.startsWith('postgres')),
+        'sqlite_backup_20200103_000000.db.gz',
+        'postgres_backup_20200102_000000.sql.gz',
+      ].sort(),
     );
   });
 
@@ -66,17 +85,25 @@ describe('rolling window', () => {
     const dir = tempDir('prune-kind');
     const pg = ['postgres_backup_20200101_000000.sql.gz', 'postgres_backup_20200102_000000.sql.gz'];
     seed(path.join(dir, 'backups'), [...OLD, ...pg]);
-    const run = await cli(['prune', '--max-backups', '1', '--database-url', 'file:app.db'], { cwd: dir });
+    const run = await cli(['prune', '--max-backups', '1', '--database-url', 'file:app.db'], {
+      cwd: dir,
+    });
     expect(run.status, run.stderr).toBe(0);
     for (const name of pg) expect(fs.existsSync(path.join(dir, 'backups', name))).toBe(true);
   });
 
-  test.each(['-1', 'ten', '1.5', ''])('max-backups %j is refused with a clear error', async (value) => {
-    const dir = tempDir('bad-max');
-    const run = await cli(['prune', `--max-backups=${value}`], { cwd: dir, env: { MAX_BACKUPS: value === '' ? 'x' : '' } });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/max-backups must be a whole number, 0 or more/);
-  });
+  test.each(['-1', 'ten', '1.5', ''])(
+    'max-backups %j is refused with a clear error',
+    async (value) => {
+      const dir = tempDir('bad-max');
+      const run = await cli(['prune', `--max-backups=${value}`], {
+        cwd: dir,
+        env: { MAX_BACKUPS: value === '' ? 'x' : '' },
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/max-backups must be a whole number, 0 or more/);
+    },
+  );
 });
 
 describe('list', () => {
@@ -86,7 +113,10 @@ describe('list', () => {
     seed(path.join(dir, 'backups'), ['sqlite_backup_20200101_000000.db.gz', 'notes.txt']);
     expect((await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir })).status).toBe(0);
     expect((await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir })).status).toBe(0);
-    const names = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.startsWith('sqlite_backup_2026') && n.endsWith('.gz')).sort();
+    const names = fs
+      .readdirSync(path.join(dir, 'backups'))
+      .filter((n) => n.startsWith('sqlite_backup_2026') && n.endsWith('.gz'))
+      .sort();
     // Damage the older of today's two backups.
     fs.appendFileSync(path.join(dir, 'backups', names[0]!), 'x');
     const text = await cli(['list'], { cwd: dir });
@@ -95,11 +125,23 @@ describe('list', () => {
     expect(lines[0]).toMatch(/^NAME\s+SIZE\s+AGE\s+CHECKSUM$/);
     expect(lines[1]).toMatch(new RegExp(`^${names[1]}\\s+\\d.*\\sok$`));
     expect(lines[2]).toMatch(new RegExp(`^${names[0]}\\s+.*MISMATCH$`));
-    expect(lines[3]).toMatch(/^sqlite_backup_20200101_000000\.db\.gz\s+.*\s\d+d \d+h\s+no manifest$/);
+    expect(lines[3]).toMatch(
+      /^sqlite_backup_20200101_000000\.db\.gz\s+.*\s\d+d \d+h\s+no manifest$/,
+    );
     expect(text.stdout).not.toMatch(/notes\.txt/);
     const json = JSON.parse((await cli(['list', '--json'], { cwd: dir })).stdout);
-    expect(json.backups.map((b: { name: string }) => b.name)).toEqual([names[1], names[0], 'sqlite_backup_20200101_000000.db.gz']);
-    expect(json.backups[0]).toMatchObject({ engine: 'sqlite', kind: 'backup', checksum: 'ok', encrypted: false, tables: 3 });
+    expect(json.backups.map((b: { name: string }) => b.name)).toEqual([
+      names[1],
+      names[0],
+      'sqlite_backup_20200101_000000.db.gz',
+    ]);
+    expect(json.backups[0]).toMatchObject({
+      engine: 'sqlite',
+      kind: 'backup',
+      checksum: 'ok',
+      encrypted: false,
+      tables: 3,
+    });
     expect(json.backups[1].checksum).toBe('mismatch');
   });
 

@@ -13,7 +13,10 @@ function gunzipTo(file: string, target: string): void {
 }
 
 function backupsIn(dir: string): string[] {
-  return fs.readdirSync(dir).filter((name) => name.endsWith('.db.gz')).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.db.gz'))
+    .sort();
 }
 
 describe('SQLite backup', () => {
@@ -26,7 +29,11 @@ describe('SQLite backup', () => {
     expect(name).toMatch(/^sqlite_backup_\d{8}_\d{6}\.db\.gz$/);
     const restored = path.join(dir, 'restored.db');
     gunzipTo(path.join(dir, 'backups', name!), restored);
-    const check = spawnSync('sqlite3', [restored, 'PRAGMA integrity_check; SELECT count(*) FROM users;'], { encoding: 'utf8' });
+    const check = spawnSync(
+      'sqlite3',
+      [restored, 'PRAGMA integrity_check; SELECT count(*) FROM users;'],
+      { encoding: 'utf8' },
+    );
     expect(check.stdout.trim().split('\n')).toEqual(['ok', '300']);
     expect(dumpRows(restored)).toEqual(dumpRows(path.join(dir, 'app.db')));
   });
@@ -34,7 +41,10 @@ describe('SQLite backup', () => {
   test('the manifest describes the stored file and the tables', async () => {
     const dir = tempDir('manifest');
     createSampleDatabase(path.join(dir, 'app.db'), { rows: 20 });
-    const run = await cli(['backup', '--json'], { cwd: dir, env: { DATABASE_URL: 'sqlite:app.db', BACKUP_DIR: 'out' } });
+    const run = await cli(['backup', '--json'], {
+      cwd: dir,
+      env: { DATABASE_URL: 'sqlite:app.db', BACKUP_DIR: 'out' },
+    });
     expect(run.status, run.stderr).toBe(0);
     const [name] = backupsIn(path.join(dir, 'out'));
     const file = path.join(dir, 'out', name!);
@@ -63,7 +73,10 @@ describe('SQLite backup', () => {
   test('files are 0600 in a 0700 directory', async () => {
     const dir = tempDir('modes');
     createSampleDatabase(path.join(dir, 'app.db'));
-    const run = await cli(['backup', '--database-url', 'file:app.db', '--backup-dir', 'nested/backups'], { cwd: dir });
+    const run = await cli(
+      ['backup', '--database-url', 'file:app.db', '--backup-dir', 'nested/backups'],
+      { cwd: dir },
+    );
     expect(run.status, run.stderr).toBe(0);
     const backupDir = path.join(dir, 'nested/backups');
     expect(fs.statSync(backupDir).mode & 0o777).toBe(0o700);
@@ -105,7 +118,10 @@ describe('SQLite backup', () => {
     const dir = tempDir('missing');
     const run = await cli(['backup', '--database-url', 'file:./nope.db'], { cwd: dir });
     expect(run.status).toBe(2);
-    const errors = run.stderr.trim().split('\n').filter((line) => line.startsWith('db-backup:'));
+    const errors = run.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('db-backup:'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/nope\.db does not exist/);
     expect(fs.existsSync(path.join(dir, 'nope.db'))).toBe(false);
@@ -117,14 +133,18 @@ describe('SQLite backup', () => {
     const run = await cli(['backup', '--database-url', 'file:notes.db'], { cwd: dir });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/not a SQLite database/);
-    expect(fs.existsSync(path.join(dir, 'backups')) ? backupsIn(path.join(dir, 'backups')) : []).toEqual([]);
+    expect(
+      fs.existsSync(path.join(dir, 'backups')) ? backupsIn(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
   });
 
   test('an unknown scheme names the supported ones', async () => {
     const dir = tempDir('scheme');
     const run = await cli(['backup', '--database-url', 'mysql://root@localhost/app'], { cwd: dir });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/"mysql:".*file:PATH, sqlite:PATH, postgres:\/\/ or postgresql:\/\//);
+    expect(run.stderr).toMatch(
+      /"mysql:".*file:PATH, sqlite:PATH, postgres:\/\/ or postgresql:\/\//,
+    );
   });
 
   test.each(['wal', 'delete'])(
@@ -132,15 +152,22 @@ describe('SQLite backup', () => {
     async (mode) => {
       const dir = tempDir(`live-${mode}`);
       const file = path.join(dir, 'live.db');
-      const writer = spawn(process.execPath, [path.join(import.meta.dirname, 'support/writer.mjs'), file, mode], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const writer = spawn(
+        process.execPath,
+        [path.join(import.meta.dirname, 'support/writer.mjs'), file, mode],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       try {
         await new Promise<void>((resolve) => writer.stdout.once('data', () => resolve()));
         await new Promise((resolve) => setTimeout(resolve, 300));
         for (let round = 0; round < 3; round += 1) {
           const walBefore = mode === 'wal' ? fs.statSync(`${file}-wal`).ino : undefined;
-          const run = await cli(['backup', '--database-url', `file:${file}`, '--max-backups', '0'], { cwd: dir });
+          const run = await cli(
+            ['backup', '--database-url', `file:${file}`, '--max-backups', '0'],
+            { cwd: dir },
+          );
           expect(run.status, run.stderr).toBe(0);
           if (mode === 'wal') {
             expect(fs.existsSync(`${file}-wal`)).toBe(true);
@@ -161,7 +188,9 @@ describe('SQLite backup', () => {
         db.close();
         expect(events).toBeGreaterThan(0);
         expect(counter).toBe(events);
-        const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'backups', `${name}.json`), 'utf8'));
+        const manifest = JSON.parse(
+          fs.readFileSync(path.join(dir, 'backups', `${name}.json`), 'utf8'),
+        );
         expect(manifest.tables).toContainEqual({ name: 'events', rows: events });
       }
     },

@@ -8,7 +8,9 @@ import { createSampleDatabase, dumpRows } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
 /** A database with a backup of it; the database is then changed, so a restore has something to undo. */
-async function databaseWithBackup(label: string): Promise<{ dir: string; db: string; backup: string; before: Record<string, unknown[]> }> {
+async function databaseWithBackup(
+  label: string,
+): Promise<{ dir: string; db: string; backup: string; before: Record<string, unknown[]> }> {
   const dir = tempDir(label);
   const db = path.join(dir, 'app.db');
   createSampleDatabase(db, { rows: 40 });
@@ -23,7 +25,10 @@ async function databaseWithBackup(label: string): Promise<{ dir: string; db: str
 }
 
 function restore(dir: string, args: string[], answer?: string) {
-  return cli(['restore', ...args, '--database-url', 'file:app.db'], { cwd: dir, ...(answer !== undefined ? { answer } : {}) });
+  return cli(['restore', ...args, '--database-url', 'file:app.db'], {
+    cwd: dir,
+    ...(answer !== undefined ? { answer } : {}),
+  });
 }
 
 describe('SQLite restore', () => {
@@ -89,20 +94,32 @@ describe('SQLite restore', () => {
   });
 
   test.each([
-    ['truncated', (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length / 2)), /truncated|damaged/],
-    ['corrupted', (bytes: Buffer) => Buffer.concat([bytes.subarray(0, 40), Buffer.alloc(200, 7), bytes.subarray(240)]), /damaged|truncated|integrity/],
+    [
+      'truncated',
+      (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length / 2)),
+      /truncated|damaged/,
+    ],
+    [
+      'corrupted',
+      (bytes: Buffer) =>
+        Buffer.concat([bytes.subarray(0, 40), Buffer.alloc(200, 7), bytes.subarray(240)]),
+      /damaged|truncated|integrity/,
+    ],
     ['not gzip', () => Buffer.from('just some text\n'), /damaged|gzip/],
-  ])('a %s backup without manifest leaves the target byte-for-byte unchanged', async (_label, mangle, message) => {
-    const { dir, db, backup } = await databaseWithBackup('mangled');
-    const bad = path.join(dir, 'bad.db.gz');
-    fs.writeFileSync(bad, mangle(fs.readFileSync(backup)));
-    const old = fs.readFileSync(db);
-    const run = await restore(dir, [bad, '--yes']);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(message);
-    expect(fs.readFileSync(db)).toEqual(old);
-    expect(fs.readdirSync(dir).filter((n) => n.startsWith('.db-backup-tmp'))).toEqual([]);
-  });
+  ])(
+    'a %s backup without manifest leaves the target byte-for-byte unchanged',
+    async (_label, mangle, message) => {
+      const { dir, db, backup } = await databaseWithBackup('mangled');
+      const bad = path.join(dir, 'bad.db.gz');
+      fs.writeFileSync(bad, mangle(fs.readFileSync(backup)));
+      const old = fs.readFileSync(db);
+      const run = await restore(dir, [bad, '--yes']);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(fs.readFileSync(db)).toEqual(old);
+      expect(fs.readdirSync(dir).filter((n) => n.startsWith('.db-backup-tmp'))).toEqual([]);
+    },
+  );
 
   test('a backup that no longer matches its manifest checksum is refused', async () => {
     const { dir, db, backup } = await databaseWithBackup('checksum');

@@ -29,7 +29,9 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     compressionLevel: config.compressionLevel,
     ...(context.now ? { now: context.now } : {}),
   });
-  context.log.info(`Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`);
+  context.log.info(
+    `Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`,
+  );
   const retention = await applyRetention(
     new LocalStorage(config.backupDir),
     { engine: engine.kind, maxBackups: config.maxBackups, protect: [backup.name] },

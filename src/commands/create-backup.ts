@@ -5,7 +5,12 @@ import { confirmationName } from '../config/database-url.js';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { encodeToTempFile } from '../pipeline/encode.js';
-import { ensurePrivateDir, publishWithoutOverwrite, removeQuietly, writeNewTextFile } from '../pipeline/files.js';
+import {
+  ensurePrivateDir,
+  publishWithoutOverwrite,
+  removeQuietly,
+  writeNewTextFile,
+} from '../pipeline/files.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface CreatedBackup {
@@ -26,25 +31,39 @@ export interface CreateBackupOptions {
  * re-read from disk → manifest. Either a complete, checked backup with its
  * manifest exists afterwards, or nothing new does.
  */
-export async function createBackup(engine: Engine, dir: string, options: CreateBackupOptions): Promise<CreatedBackup> {
+export async function createBackup(
+  engine: Engine,
+  dir: string,
+  options: CreateBackupOptions,
+): Promise<CreatedBackup> {
   await ensurePrivateDir(dir);
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
   const dump = await engine.dump(dir);
   let encoded;
   try {
-    encoded = await encodeToTempFile(dump.stream, dir, { compressionLevel: options.compressionLevel });
+    encoded = await encodeToTempFile(dump.stream, dir, {
+      compressionLevel: options.compressionLevel,
+    });
   } finally {
     await dump.dispose();
   }
   const name = await publishWithoutOverwrite(encoded.tempPath, dir, (sequence) =>
-    formatBackupName({ engine: engine.kind, kind: options.kind, time: started, sequence, encrypted: false }),
+    formatBackupName({
+      engine: engine.kind,
+      kind: options.kind,
+      time: started,
+      sequence,
+      encrypted: false,
+    }),
   );
   const file = path.join(dir, name);
   const onDisk = await digestFile(file);
   if (onDisk.sha256 !== encoded.sha256 || onDisk.size !== encoded.size) {
     await removeQuietly(file);
-    throw new Error(`${name} reads back differently from what was written (storage fault): it was removed and nothing was pruned.`);
+    throw new Error(
+      `${name} reads back differently from what was written (storage fault): it was removed and nothing was pruned.`,
+    );
   }
   const manifest: Manifest = {
     formatVersion: MANIFEST_FORMAT_VERSION,
@@ -65,6 +84,10 @@ export async function createBackup(engine: Engine, dir: string, options: CreateB
     encryption: null,
     tables: dump.info.tables,
   };
-  const manifestFile = await writeNewTextFile(dir, manifestNameOf(name), serializeManifest(manifest));
+  const manifestFile = await writeNewTextFile(
+    dir,
+    manifestNameOf(name),
+    serializeManifest(manifest),
+  );
   return { name, file, manifestFile, manifest };
 }

@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { compareNewestFirst, parseBackupName, type BackupKind, type BackupName } from '../backup-name.js';
+import {
+  compareNewestFirst,
+  parseBackupName,
+  type BackupKind,
+  type BackupName,
+} from '../backup-name.js';
 import type { ListConfig } from '../config/config.js';
 import type { EngineKind } from '../config/database-url.js';
 import { LocalStorage } from '../storage/local.js';
@@ -39,7 +44,12 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
   for (const backup of ours) {
     const file = storage.pathOf(backup.name);
     const manifest = await readManifestBeside(file).catch(() => undefined);
-    const checksum = await checksumStatus({ name: backup.name, file, manifest, engine: backup.engine });
+    const checksum = await checksumStatus({
+      name: backup.name,
+      file,
+      manifest,
+      engine: backup.engine,
+    });
     const createdAt = manifest?.createdAt ?? backup.time.toISOString();
     backups.push({
       name: backup.name,

@@ -1,6 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { compareNewestFirst, manifestNameOf, parseBackupName, type BackupName } from '../backup-name.js';
+import {
+  compareNewestFirst,
+  manifestNameOf,
+  parseBackupName,
+  type BackupName,
+} from '../backup-name.js';
 import type { EngineKind } from '../config/database-url.js';
 import type { RestoreSource } from '../engines/engine.js';
 import { UserError } from '../errors.js';
@@ -34,7 +39,9 @@ export async function locateBackup(
     const newest = await newestBackup(storage, engine);
     if (!newest) {
       const what = engine ? `${ENGINE_LABEL[engine]} backup` : 'backup';
-      throw new UserError(`No ${what} in ${storage.dir} to take as latest: run a backup first, or name a file.`);
+      throw new UserError(
+        `No ${what} in ${storage.dir} to take as latest: run a backup first, or name a file.`,
+      );
     }
     file = storage.pathOf(newest.name);
   } else {
@@ -43,7 +50,9 @@ export async function locateBackup(
     if (!reference.includes('/') && (await isFile(inDir))) file = inDir;
     else if (await isFile(asPath)) file = asPath;
     else {
-      throw new UserError(`No backup "${reference}" in ${storage.dir} or at ${asPath}: db-backup list shows the backups there.`);
+      throw new UserError(
+        `No backup "${reference}" in ${storage.dir} or at ${asPath}: db-backup list shows the backups there.`,
+      );
     }
   }
   const name = path.basename(file);
@@ -51,12 +60,17 @@ export async function locateBackup(
   return { name, file, manifest, engine: manifest?.engine ?? parseBackupName(name)?.engine };
 }
 
-async function newestBackup(storage: LocalStorage, engine: EngineKind | undefined): Promise<BackupName | undefined> {
+async function newestBackup(
+  storage: LocalStorage,
+  engine: EngineKind | undefined,
+): Promise<BackupName | undefined> {
   const objects = await storage.list();
   return objects
     .map((object) => parseBackupName(object.name))
     .filter((parsed): parsed is BackupName => parsed !== undefined)
-    .filter((parsed) => parsed.kind === 'backup' && (engine === undefined || parsed.engine === engine))
+    .filter(
+      (parsed) => parsed.kind === 'backup' && (engine === undefined || parsed.engine === engine),
+    )
     .sort(compareNewestFirst)[0];
 }
 
@@ -89,7 +103,9 @@ export type ChecksumStatus = 'ok' | 'mismatch' | 'no-manifest';
 export async function checksumStatus(backup: LocatedBackup): Promise<ChecksumStatus> {
   if (!backup.manifest) return 'no-manifest';
   const actual = await digestFile(backup.file);
-  return actual.sha256 === backup.manifest.file.sha256 && actual.size === backup.manifest.file.size ? 'ok' : 'mismatch';
+  return actual.sha256 === backup.manifest.file.sha256 && actual.size === backup.manifest.file.size
+    ? 'ok'
+    : 'mismatch';
 }
 
 /** The stored file must be exactly what its manifest describes. */

@@ -5,7 +5,12 @@ import { createEngine } from '../engines/index.js';
 import { LocalStorage } from '../storage/local.js';
 import { confirmOverwrite } from './confirm-restore.js';
 import type { RunContext } from './context.js';
-import { assertChecksum, assertEngineMatches, locateBackup, restoreSourceFor } from './locate-backup.js';
+import {
+  assertChecksum,
+  assertEngineMatches,
+  locateBackup,
+  restoreSourceFor,
+} from './locate-backup.js';
 
 export interface RestoreResult {
   readonly command: 'restore';
@@ -18,18 +23,31 @@ export interface RestoreResult {
   readonly manifestChecked: boolean;
 }
 
-export async function runRestore(config: RestoreConfig, context: RunContext): Promise<RestoreResult> {
+export async function runRestore(
+  config: RestoreConfig,
+  context: RunContext,
+): Promise<RestoreResult> {
   const started = Date.now();
   const engine = createEngine(config.database);
   const database = describeDatabase(config.database);
-  const backup = await locateBackup(config.backup, new LocalStorage(config.backupDir), context.cwd, engine.kind);
+  const backup = await locateBackup(
+    config.backup,
+    new LocalStorage(config.backupDir),
+    context.cwd,
+    engine.kind,
+  );
   assertEngineMatches(backup, engine.kind);
-  if (await engine.exists()) await confirmOverwrite(confirmationName(config.database), config.confirmation, context);
+  if (await engine.exists())
+    await confirmOverwrite(confirmationName(config.database), config.confirmation, context);
   if (backup.manifest) await assertChecksum(backup);
-  else context.log.warn(`${backup.name} has no manifest: its checksum cannot be checked (the data is still checked as it is unpacked).`);
+  else
+    context.log.warn(
+      `${backup.name} has no manifest: its checksum cannot be checked (the data is still checked as it is unpacked).`,
+    );
   context.log.info(`Restoring ${backup.name} into ${database}`);
   const outcome = await engine.restore(restoreSourceFor(backup));
-  if (outcome.previousCopy) context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
+  if (outcome.previousCopy)
+    context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
   return {
     command: 'restore',
     database,

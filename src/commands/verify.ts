@@ -9,7 +9,12 @@ import { UserError } from '../errors.js';
 import { LocalStorage } from '../storage/local.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import type { RunContext } from './context.js';
-import { checksumStatus, locateBackup, restoreSourceFor, type ChecksumStatus } from './locate-backup.js';
+import {
+  checksumStatus,
+  locateBackup,
+  restoreSourceFor,
+  type ChecksumStatus,
+} from './locate-backup.js';
 
 export interface VerifyResult {
   readonly command: 'verify';
@@ -38,7 +43,9 @@ async function scratchFor(kind: EngineKind): Promise<Scratch> {
       dispose: () => fs.rm(dir, { recursive: true, force: true }),
     };
   }
-  throw new UserError('Verifying a PostgreSQL backup needs a scratch server: give verify-database-url.');
+  throw new UserError(
+    'Verifying a PostgreSQL backup needs a scratch server: give verify-database-url.',
+  );
 }
 
 /**
@@ -47,14 +54,25 @@ async function scratchFor(kind: EngineKind): Promise<Scratch> {
  */
 export async function runVerify(config: VerifyConfig, context: RunContext): Promise<VerifyResult> {
   const started = Date.now();
-  const backup = await locateBackup(config.backup, new LocalStorage(config.backupDir), context.cwd, config.database?.engine);
+  const backup = await locateBackup(
+    config.backup,
+    new LocalStorage(config.backupDir),
+    context.cwd,
+    config.database?.engine,
+  );
   const problems: string[] = [];
   const warnings: string[] = [];
   const checksum = await checksumStatus(backup);
-  if (checksum === 'mismatch') problems.push('the file does not match the sha256 and size in its manifest');
-  if (checksum === 'no-manifest') warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
+  if (checksum === 'mismatch')
+    problems.push('the file does not match the sha256 and size in its manifest');
+  if (checksum === 'no-manifest')
+    warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
   const source = restoreSourceFor(backup);
-  const result = (level: 'quick' | 'full', contentSize: number, tables: TableComparison[]): VerifyResult => ({
+  const result = (
+    level: 'quick' | 'full',
+    contentSize: number,
+    tables: TableComparison[],
+  ): VerifyResult => ({
     command: 'verify',
     name: backup.name,
     level,
@@ -67,7 +85,7 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
     durationMs: Date.now() - started,
   });
   if (problems.length > 0) return result(config.quick ? 'quick' : 'full', 0, []);
-  let contentSize = 0;
+  let contentSize: number;
   try {
     contentSize = await source.check();
   } catch (error) {
@@ -82,7 +100,8 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
   try {
     const restored = await scratch.engine.restore(source);
     const tables = compareTables(backup.manifest?.tables, restored.info.tables);
-    for (const table of tables) if (table.status !== 'ok') problems.push(`table ${table.name}: ${table.status}`);
+    for (const table of tables)
+      if (table.status !== 'ok') problems.push(`table ${table.name}: ${table.status}`);
     return result('full', contentSize, tables);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
@@ -92,4 +111,3 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
     await scratch.dispose();
   }
 }
-

@@ -59,9 +59,7 @@ export function parseCommandName(value: string | undefined): CommandName {
   const name = (value ?? '').trim().toLowerCase();
   const found = COMMANDS.find((command) => command === name);
   if (!found) {
-    throw new UserError(
-      `Unknown command "${value ?? ''}": use one of ${COMMANDS.join(', ')}.`,
-    );
+    throw new UserError(`Unknown command "${value ?? ''}": use one of ${COMMANDS.join(', ')}.`);
   }
   return found;
 }
@@ -118,7 +116,8 @@ function text(settings: Settings, name: string): string | undefined {
 
 function required(settings: Settings, name: string): string {
   const value = text(settings, name);
-  if (value === undefined) throw new UserError(`Missing ${name}: give --${name} or the input ${name}.`);
+  if (value === undefined)
+    throw new UserError(`Missing ${name}: give --${name} or the input ${name}.`);
   return value;
 }
 
@@ -131,7 +130,12 @@ function optionalDatabase(settings: Settings, cwd: string): DatabaseLocation | u
   return url === undefined ? undefined : parseDatabaseUrl(url, cwd);
 }
 
-export function integer(settings: Settings, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function integer(
+  settings: Settings,
+  name: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const value = text(settings, name);
   const parsed = value !== undefined && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {

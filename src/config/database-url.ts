@@ -44,7 +44,9 @@ const NON_LIBPQ_PARAMS = new Set([
 export function parseDatabaseUrl(url: string, cwd: string): DatabaseLocation {
   const trimmed = url.trim();
   if (!trimmed) {
-    throw new UserError('No database given: set DATABASE_URL, --database-url or the input database-url.');
+    throw new UserError(
+      'No database given: set DATABASE_URL, --database-url or the input database-url.',
+    );
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
   if (scheme === 'file' || scheme === 'sqlite' || scheme === 'sqlite3') {
@@ -79,7 +81,9 @@ function sqlitePath(rest: string, cwd: string): string {
     throw new UserError('The SQLite path in the database URL has a malformed %-escape.');
   }
   if (!decoded || decoded === ':memory:') {
-    throw new UserError('The database URL names no SQLite file: write file:./dev.db or file:/abs/path.db.');
+    throw new UserError(
+      'The database URL names no SQLite file: write file:./dev.db or file:/abs/path.db.',
+    );
   }
   return path.resolve(cwd, decoded);
 }

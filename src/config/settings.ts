@@ -6,7 +6,11 @@ import { optionsFor, OPTIONS, type CommandName, type OptionSpec } from './option
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Applies the fallbacks shared by both entries: given value, then environment, then default. */
-function resolve(spec: OptionSpec, given: string | undefined, env: Environment): string | undefined {
+function resolve(
+  spec: OptionSpec,
+  given: string | undefined,
+  env: Environment,
+): string | undefined {
   if (given !== undefined && given !== '') return given;
   for (const name of spec.env ?? []) {
     const value = env[name];
@@ -41,8 +45,10 @@ export function settingsFromArgv(
   env: Environment,
 ): CliArguments {
   const specs = optionsFor(command).filter((spec) => spec.flag !== false);
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> =
-    { help: { type: 'boolean', short: 'h' } };
+  const options: Record<
+    string,
+    { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
+  > = { help: { type: 'boolean', short: 'h' } };
   for (const spec of specs) {
     options[spec.name] = {
       type: spec.type === 'boolean' ? 'boolean' : 'string',

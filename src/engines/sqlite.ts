@@ -38,7 +38,11 @@ export class SqliteEngine implements Engine {
     try {
       // Created first so the copy of production data is private from its first byte.
       await fs.writeFile(snapshot, '', { mode: FILE_MODE, flag: 'wx' });
-      const source = new Database(this.file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+      const source = new Database(this.file, {
+        readonly: true,
+        fileMustExist: true,
+        timeout: BUSY_TIMEOUT_MS,
+      });
       try {
         await source.backup(snapshot, { progress: () => ALL_PAGES });
       } finally {
@@ -70,7 +74,9 @@ export class SqliteEngine implements Engine {
   async restore(source: RestoreSource): Promise<RestoreOutcome> {
     const dir = path.dirname(this.file);
     if (!(await exists(dir))) {
-      throw new UserError(`The directory ${dir} does not exist: create it, or fix the database URL.`);
+      throw new UserError(
+        `The directory ${dir} does not exist: create it, or fix the database URL.`,
+      );
     }
     const incoming = tempPathIn(dir, 'restore-');
     try {
@@ -83,7 +89,8 @@ export class SqliteEngine implements Engine {
       let previousCopy: string | undefined;
       const current = await fs.stat(this.file).catch(() => undefined);
       if (current) {
-        if (!current.isFile()) throw new UserError(`${this.file} is not a file: nothing was changed.`);
+        if (!current.isFile())
+          throw new UserError(`${this.file} is not a file: nothing was changed.`);
         previousCopy = await this.keepPreviousCopy();
         const { mode } = current;
         await fs.chmod(incoming, mode & 0o777);
@@ -121,10 +128,13 @@ export class SqliteEngine implements Engine {
         },
       );
       await keepOlderCopy(copy);
-      if (!copiedUnderLock && (await exists(`${temp}-wal`))) await fs.rename(`${temp}-wal`, `${copy}-wal`);
+      if (!copiedUnderLock && (await exists(`${temp}-wal`)))
+        await fs.rename(`${temp}-wal`, `${copy}-wal`);
       await fs.rename(temp, copy);
       if (copiedUnderLock) await this.settleSideFiles();
-      else for (const suffix of ['-wal', '-shm', '-journal']) await removeQuietly(`${this.file}${suffix}`);
+      else
+        for (const suffix of ['-wal', '-shm', '-journal'])
+          await removeQuietly(`${this.file}${suffix}`);
       return copy;
     } finally {
       await removeSqliteFiles(temp);
@@ -176,7 +186,9 @@ export class SqliteEngine implements Engine {
   private async assertIsSqliteFile(): Promise<void> {
     const stat = await fs.stat(this.file).catch(() => undefined);
     if (!stat) {
-      throw new UserError(`The SQLite database ${this.file} does not exist: check DATABASE_URL (relative paths start from ${process.cwd()}).`);
+      throw new UserError(
+        `The SQLite database ${this.file} does not exist: check DATABASE_URL (relative paths start from ${process.cwd()}).`,
+      );
     }
     if (!stat.isFile()) throw new UserError(`${this.file} is not a file.`);
     if (stat.size > 0 && !(await hasSqliteHeader(this.file))) {
@@ -205,7 +217,11 @@ async function hasSqliteHeader(file: string): Promise<boolean> {
   }
 }
 
-async function withDatabase<T>(file: string, readonly: boolean, use: (db: SqliteDatabase) => T): Promise<T> {
+async function withDatabase<T>(
+  file: string,
+  readonly: boolean,
+  use: (db: SqliteDatabase) => T,
+): Promise<T> {
   const Database = await loadSqlite();
   const db = new Database(file, { readonly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   try {
@@ -218,7 +234,9 @@ async function withDatabase<T>(file: string, readonly: boolean, use: (db: Sqlite
 export async function assertIntegrity(file: string, label: string): Promise<void> {
   const problems = await integrityProblems(file);
   if (problems.length > 0) {
-    throw new UserError(`${label} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): nothing was changed.`);
+    throw new UserError(
+      `${label} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): nothing was changed.`,
+    );
   }
 }
 
@@ -235,9 +253,14 @@ export async function integrityProblems(file: string): Promise<string[]> {
 }
 
 /** Version, tables and row counts. Virtual tables whose module is missing are skipped. */
-export async function inspectFile(file: string, options: { readonly?: boolean } = {}): Promise<DatabaseInfo> {
+export async function inspectFile(
+  file: string,
+  options: { readonly?: boolean } = {},
+): Promise<DatabaseInfo> {
   return withDatabase(file, options.readonly ?? false, (db) => {
-    const serverVersion = String((db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v);
+    const serverVersion = String(
+      (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
+    );
     const names = db
       .prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
@@ -247,7 +270,10 @@ export async function inspectFile(file: string, options: { readonly?: boolean } 
     const tables: TableCount[] = [];
     for (const name of names) {
       try {
-        const rows = db.prepare(`SELECT count(*) FROM "${name.replace(/"/g, '""')}"`).pluck().get() as number;
+        const rows = db
+          .prepare(`SELECT count(*) FROM "${name.replace(/"/g, '""')}"`)
+          .pluck()
+          .get() as number;
         tables.push({ name, rows: Number(rows) });
       } catch {
         // A virtual table whose module this build lacks cannot be counted; its shadow tables are.
@@ -266,13 +292,19 @@ function describeSqliteError(error: unknown, file: string): unknown {
   const code = (error as { code?: string } | undefined)?.code ?? '';
   const name = path.basename(file);
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new UserError(`${name} stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s: retry when it is less busy.`);
+    return new UserError(
+      `${name} stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s: retry when it is less busy.`,
+    );
   }
   if (code === 'SQLITE_NOTADB') return new UserError(`${file} is not a SQLite database.`);
-  if (code === 'SQLITE_CORRUPT') return new UserError(`${file} is corrupt: ${(error as Error).message}.`);
-  if (code === 'SQLITE_CANTOPEN') return new UserError(`Cannot open ${file}: ${(error as Error).message}.`);
+  if (code === 'SQLITE_CORRUPT')
+    return new UserError(`${file} is corrupt: ${(error as Error).message}.`);
+  if (code === 'SQLITE_CANTOPEN')
+    return new UserError(`Cannot open ${file}: ${(error as Error).message}.`);
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-    return new UserError(`The disk is full while copying ${name}: nothing was kept; free space and retry.`);
+    return new UserError(
+      `The disk is full while copying ${name}: nothing was kept; free space and retry.`,
+    );
   }
   return error;
 }

@@ -34,7 +34,13 @@ export async function decodeInto(
   try {
     // pipeline() takes an async function as its last stage at run time; its array overload's type does not say so.
     const last = sink as unknown as NodeJS.WritableStream;
-    await pipeline([createReadStream(file), ...(options.beforeDecompression ?? []), zlib.createGunzip(), counter, last]);
+    await pipeline([
+      createReadStream(file),
+      ...(options.beforeDecompression ?? []),
+      zlib.createGunzip(),
+      counter,
+      last,
+    ]);
   } catch (error) {
     throw describeDecodeError(error, file);
   }
@@ -42,9 +48,17 @@ export async function decodeInto(
 }
 
 /** Decodes into a new file (mode 0600), fsynced; removes it on failure. */
-export async function decodeToFile(file: string, target: string, options: DecodeOptions = {}): Promise<number> {
+export async function decodeToFile(
+  file: string,
+  target: string,
+  options: DecodeOptions = {},
+): Promise<number> {
   try {
-    const size = await decodeInto(file, createWriteStream(target, { mode: FILE_MODE, flags: 'wx' }), options);
+    const size = await decodeInto(
+      file,
+      createWriteStream(target, { mode: FILE_MODE, flags: 'wx' }),
+      options,
+    );
     await fsyncFile(target);
     return size;
   } catch (error) {
@@ -69,13 +83,19 @@ function describeDecodeError(error: unknown, file: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const name = path.basename(file);
   if (code === 'Z_BUF_ERROR') {
-    return new UserError(`The backup ${name} is truncated: its gzip data ends early. Use another backup.`);
+    return new UserError(
+      `The backup ${name} is truncated: its gzip data ends early. Use another backup.`,
+    );
   }
   if (code === 'Z_DATA_ERROR') {
-    return new UserError(`The backup ${name} is damaged: ${(error as Error).message} (not valid gzip data). Use another backup.`);
+    return new UserError(
+      `The backup ${name} is damaged: ${(error as Error).message} (not valid gzip data). Use another backup.`,
+    );
   }
   if (code === 'ENOSPC') {
-    return new UserError(`The disk is full while unpacking ${name}: nothing was changed; free space and retry.`);
+    return new UserError(
+      `The disk is full while unpacking ${name}: nothing was changed; free space and retry.`,
+    );
   }
   if (code === 'ENOENT') return new UserError(`The backup file ${file} does not exist.`);
   return error;

@@ -53,7 +53,9 @@ export async function encodeToTempFile(
 function describeWriteError(error: unknown, dir: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC') {
-    return new UserError(`The disk holding ${dir} is full: the partial backup was removed; free space or choose another backup-dir.`);
+    return new UserError(
+      `The disk holding ${dir} is full: the partial backup was removed; free space or choose another backup-dir.`,
+    );
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return new UserError(`Cannot write to ${dir}: permission denied.`);

@@ -88,7 +88,8 @@ async function linkOrExclusiveCopy(from: string, to: string): Promise<void> {
     await fs.link(from, to);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw error;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV')
+      throw error;
     // File systems without hard links: an exclusive copy also fails on an existing name.
     await fs.copyFile(from, to, constants.COPYFILE_EXCL);
     await fsyncFile(to);
@@ -102,7 +103,8 @@ export async function writeNewTextFile(dir: string, name: string, text: string):
     await fs.writeFile(temp, text, { mode: FILE_MODE, flag: 'wx' });
     await fsyncFile(temp);
     const published = await publishWithoutOverwrite(temp, dir, (sequence) => {
-      if (sequence > 0) throw new UserError(`${path.join(dir, name)} already exists; it was left as it is.`);
+      if (sequence > 0)
+        throw new UserError(`${path.join(dir, name)} already exists; it was left as it is.`);
       return name;
     });
     return path.join(dir, published);

@@ -1,7 +1,11 @@
 import type { CommandResult } from '../commands/run.js';
 import { formatAge, formatBytes, formatDuration, markdownTable } from './format.js';
 
-const CHECKSUM_LABEL = { ok: '✅ ok', mismatch: '❌ mismatch', 'no-manifest': '— no manifest' } as const;
+const CHECKSUM_LABEL = {
+  ok: '✅ ok',
+  mismatch: '❌ mismatch',
+  'no-manifest': '— no manifest',
+} as const;
 
 /** The job summary (GitHub-flavoured Markdown) for a finished command. Never holds a credential. */
 export function renderSummary(result: CommandResult): string {
@@ -18,12 +22,18 @@ export function renderSummary(result: CommandResult): string {
             ['Size', `${formatBytes(m.file.size)} (from ${formatBytes(m.contentSize)})`],
             ['Duration', formatDuration(result.durationMs)],
             ['sha256', `\`${m.file.sha256}\``],
-            ['Server', `${m.engine} ${m.database.serverVersion}${m.database.dumpTool ? `, ${m.database.dumpTool}` : ''}`],
+            [
+              'Server',
+              `${m.engine} ${m.database.serverVersion}${m.database.dumpTool ? `, ${m.database.dumpTool}` : ''}`,
+            ],
           ],
         ),
         '### Rows per table',
         m.tables.length > 0
-          ? markdownTable(['Table', 'Rows'], m.tables.map((t) => [t.name, String(t.rows)]))
+          ? markdownTable(
+              ['Table', 'Rows'],
+              m.tables.map((t) => [t.name, String(t.rows)]),
+            )
           : '_No tables._',
         '### Retention',
         result.pruned.length > 0
@@ -41,11 +51,19 @@ export function renderSummary(result: CommandResult): string {
             ['Database', `\`${result.database}\``],
             ['Restored from', `\`${result.name}\``],
             ['Duration', formatDuration(result.durationMs)],
-            ['Checksum', result.manifestChecked ? 'matched the manifest' : 'no manifest to check against'],
-            ...(result.previousCopy ? [['Previous data kept as', `\`${result.previousCopy}\``]] : []),
+            [
+              'Checksum',
+              result.manifestChecked ? 'matched the manifest' : 'no manifest to check against',
+            ],
+            ...(result.previousCopy
+              ? [['Previous data kept as', `\`${result.previousCopy}\``]]
+              : []),
           ],
         ),
-        markdownTable(['Table', 'Rows'], result.info.tables.map((t) => [t.name, String(t.rows)])),
+        markdownTable(
+          ['Table', 'Rows'],
+          result.info.tables.map((t) => [t.name, String(t.rows)]),
+        ),
       ].join('\n\n');
     case 'verify': {
       const parts = [
@@ -76,7 +94,12 @@ export function renderSummary(result: CommandResult): string {
           ? '_None._'
           : markdownTable(
               ['Backup', 'Size', 'Age', 'Checksum'],
-              result.backups.map((b) => [`\`${b.name}\``, formatBytes(b.size), formatAge(b.ageSeconds), CHECKSUM_LABEL[b.checksum]]),
+              result.backups.map((b) => [
+                `\`${b.name}\``,
+                formatBytes(b.size),
+                formatAge(b.ageSeconds),
+                CHECKSUM_LABEL[b.checksum],
+              ]),
             ),
       ].join('\n\n');
     case 'prune':
@@ -84,7 +107,13 @@ export function renderSummary(result: CommandResult): string {
         `## Prune${result.dryRun ? ' (dry run)' : ''}`,
         result.removed.length === 0
           ? `Nothing to remove; ${result.kept.length} backups kept.`
-          : markdownTable(['Removed', ''], result.removed.map((n) => [`\`${n}\``, result.dryRun ? 'would be removed' : 'removed'])),
+          : markdownTable(
+              ['Removed', ''],
+              result.removed.map((n) => [
+                `\`${n}\``,
+                result.dryRun ? 'would be removed' : 'removed',
+              ]),
+            ),
       ].join('\n\n');
   }
 }

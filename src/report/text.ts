@@ -24,12 +24,19 @@ export function renderText(result: CommandResult): string {
       return lines.join('\n');
     }
     case 'verify': {
-      const lines = [`${result.verified ? 'VERIFIED' : 'FAILED'}: ${result.name} (${result.level} check, ${formatDuration(result.durationMs)})`];
+      const lines = [
+        `${result.verified ? 'VERIFIED' : 'FAILED'}: ${result.name} (${result.level} check, ${formatDuration(result.durationMs)})`,
+      ];
       if (result.tables.length > 0) {
         lines.push(
           textTable(
             ['TABLE', 'EXPECTED', 'RESTORED', 'STATUS'],
-            result.tables.map((t) => [t.name, t.expected?.toString() ?? '-', t.restored?.toString() ?? '-', t.status]),
+            result.tables.map((t) => [
+              t.name,
+              t.expected?.toString() ?? '-',
+              t.restored?.toString() ?? '-',
+              t.status,
+            ]),
           ),
         );
       }
@@ -41,13 +48,21 @@ export function renderText(result: CommandResult): string {
       if (result.backups.length === 0) return `No backups in ${result.location}`;
       return textTable(
         ['NAME', 'SIZE', 'AGE', 'CHECKSUM'],
-        result.backups.map((b) => [b.name, formatBytes(b.size), formatAge(b.ageSeconds), CHECKSUM_LABEL[b.checksum]]),
+        result.backups.map((b) => [
+          b.name,
+          formatBytes(b.size),
+          formatAge(b.ageSeconds),
+          CHECKSUM_LABEL[b.checksum],
+        ]),
       );
     }
     case 'prune': {
       const verb = result.dryRun ? 'Would remove' : 'Removed';
       if (result.removed.length === 0) return `Nothing to prune (${result.kept.length} kept)`;
-      return [`${verb} ${result.removed.length}, kept ${result.kept.length}:`, ...result.removed.map((n) => `  ${n}`)].join('\n');
+      return [
+        `${verb} ${result.removed.length}, kept ${result.kept.length}:`,
+        ...result.removed.map((n) => `  ${n}`),
+      ].join('\n');
     }
   }
 }

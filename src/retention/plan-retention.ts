@@ -27,7 +27,9 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
     .filter((parsed): parsed is BackupName => parsed !== undefined)
     .filter((parsed) => parsed.kind === 'backup' && parsed.engine === policy.engine)
     .sort(compareNewestFirst);
-  const unique = candidates.filter((item, index) => candidates.findIndex((other) => other.name === item.name) === index);
+  const unique = candidates.filter(
+    (item, index) => candidates.findIndex((other) => other.name === item.name) === index,
+  );
   if (policy.maxBackups <= 0) return { keep: unique, remove: [] };
   const protect = new Set(policy.protect ?? []);
   const keep: BackupName[] = [];

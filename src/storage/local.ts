@@ -2,7 +2,14 @@ import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { fsyncDir, fsyncFile, publishWithoutOverwrite, tempPathIn, TEMP_PREFIX, removeQuietly } from '../pipeline/files.js';
+import {
+  fsyncDir,
+  fsyncFile,
+  publishWithoutOverwrite,
+  tempPathIn,
+  TEMP_PREFIX,
+  removeQuietly,
+} from '../pipeline/files.js';
 import type { Storage, StoredObject } from './storage.js';
 
 /** The backup directory: the staging place of every backup, and a target of its own. */
@@ -26,7 +33,8 @@ export class LocalStorage implements Storage {
       await fs.copyFile(file, temp, constants.COPYFILE_EXCL);
       await fsyncFile(temp);
       await publishWithoutOverwrite(temp, this.dir, (sequence) => {
-        if (sequence > 0) throw new UserError(`${this.pathOf(name)} already exists; it was left as it is.`);
+        if (sequence > 0)
+          throw new UserError(`${this.pathOf(name)} already exists; it was left as it is.`);
         return name;
       });
     } finally {

@@ -20,17 +20,28 @@ export function compareTables(
 ): TableComparison[] {
   const restoredByName = new Map(restored.map((table) => [table.name, table.rows]));
   if (!expected) {
-    return restored.map((table) => ({ name: table.name, expected: undefined, restored: table.rows, status: 'ok' }));
+    return restored.map((table) => ({
+      name: table.name,
+      expected: undefined,
+      restored: table.rows,
+      status: 'ok',
+    }));
   }
   const expectedNames = new Set(expected.map((table) => table.name));
   const rows: TableComparison[] = expected.map((table) => {
     const count = restoredByName.get(table.name);
-    const status: TableStatus = count === undefined ? 'missing' : count === table.rows ? 'ok' : 'row count differs';
+    const status: TableStatus =
+      count === undefined ? 'missing' : count === table.rows ? 'ok' : 'row count differs';
     return { name: table.name, expected: table.rows, restored: count, status };
   });
   for (const table of restored) {
     if (!expectedNames.has(table.name)) {
-      rows.push({ name: table.name, expected: undefined, restored: table.rows, status: 'not in manifest' });
+      rows.push({
+        name: table.name,
+        expected: undefined,
+        restored: table.rows,
+        status: 'not in manifest',
+      });
     }
   }
   return rows;

@@ -19,7 +19,9 @@ export async function cli(
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
     cwd: options.cwd,
-    ...(options.answer !== undefined ? { prompt: () => Promise.resolve(options.answer ?? '') } : {}),
+    ...(options.answer !== undefined
+      ? { prompt: () => Promise.resolve(options.answer ?? '') }
+      : {}),
   });
   return { status, stdout: out.join('\n'), stderr: err.join('\n') };
 }
@@ -28,7 +30,10 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const BUNDLED_CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 
 /** The bundled `db-backup` as a separate process, as a user runs it. */
-export function bundledCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliRun {
+export function bundledCli(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): CliRun {
   const result = spawnSync(process.execPath, [BUNDLED_CLI, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, ...options.env },

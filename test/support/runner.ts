@@ -50,11 +50,15 @@ export function runBundledAction(
     ...options.env,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const result = spawnSync(process.execPath, [path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js')], {
-    cwd: options.cwd,
-    env,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js')],
+    {
+      cwd: options.cwd,
+      env,
+      encoding: 'utf8',
+    },
+  );
   return {
     status: result.status ?? -1,
     stdout: result.stdout,

@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
 
 /** A database with varied types, NULLs, unicode, blobs, an index, a view and a trigger. */
-export function createSampleDatabase(file: string, options: { rows?: number; wal?: boolean } = {}): void {
+export function createSampleDatabase(
+  file: string,
+  options: { rows?: number; wal?: boolean } = {},
+): void {
   const db = new Database(file);
   if (options.wal) db.pragma('journal_mode = WAL');
   db.exec(`
@@ -13,7 +16,9 @@ export function createSampleDatabase(file: string, options: { rows?: number; wal
     CREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN UPDATE users SET created_at = created_at WHERE id = NEW.id; END;
   `);
   const rows = options.rows ?? 50;
-  const insertUser = db.prepare('INSERT INTO users (name, email, score, avatar, created_at) VALUES (?, ?, ?, ?, ?)');
+  const insertUser = db.prepare(
+    'INSERT INTO users (name, email, score, avatar, created_at) VALUES (?, ?, ?, ?, ?)',
+  );
   const insertOrder = db.prepare('INSERT INTO orders (user_id, total, note) VALUES (?, ?, ?)');
   db.transaction(() => {
     for (let i = 1; i <= rows; i += 1) {
@@ -36,12 +41,16 @@ export function dumpRows(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const tables = db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
       .pluck()
       .all() as string[];
     const result: Record<string, unknown[]> = {};
     for (const table of tables) {
-      result[table] = db.prepare(`SELECT * FROM "${table.replace(/"/g, '""')}" ORDER BY rowid`).all();
+      result[table] = db
+        .prepare(`SELECT * FROM "${table.replace(/"/g, '""')}" ORDER BY rowid`)
+        .all();
     }
     result.__schema = db.prepare('SELECT type, name, sql FROM sqlite_schema ORDER BY name').all();
     return result;
