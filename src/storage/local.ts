@@ -1,16 +1,19 @@
+import { createWriteStream } from 'node:fs';
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
 import {
+  FILE_MODE,
   fsyncDir,
   fsyncFile,
   publishWithoutOverwrite,
+  removeQuietly,
   tempPathIn,
   TEMP_PREFIX,
-  removeQuietly,
 } from '../pipeline/files.js';
-import type { Storage, StoredObject } from './storage.js';
+import type { Storage, StoredObject, UploadBody } from './storage.js';
 
 /** The backup directory: the staging place of every backup, and a target of its own. */
 export class LocalStorage implements Storage {
@@ -26,11 +29,10 @@ export class LocalStorage implements Storage {
     return path.join(this.dir, name);
   }
 
-  async put(name: string, file: string): Promise<void> {
-    if (path.resolve(file) === this.pathOf(name)) return;
+  async put(name: string, body: UploadBody): Promise<void> {
     const temp = tempPathIn(this.dir);
     try {
-      await fs.copyFile(file, temp, constants.COPYFILE_EXCL);
+      await pipeline(body.open(), createWriteStream(temp, { mode: FILE_MODE, flags: 'wx' }));
       await fsyncFile(temp);
       await publishWithoutOverwrite(temp, this.dir, (sequence) => {
         if (sequence > 0)

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** One object (a backup or a manifest) at a storage target. */
 export interface StoredObject {
   readonly name: string;
@@ -5,21 +7,38 @@ export interface StoredObject {
   readonly modified: Date;
 }
 
+/** The bytes to store: a fresh stream on every call (a backend may retry), and their size. */
+export interface UploadBody {
+  readonly open: () => Readable;
+  readonly size: number;
+}
+
 /**
  * A place that keeps backups: a directory, a bucket prefix, a repository's
  * artifacts. Backends move bytes and nothing else: they know nothing of gzip,
- * encryption, manifests or retention.
+ * encryption, manifests or retention. Names are plain file names (no slashes);
+ * a backend maps them under its own prefix.
  */
 export interface Storage {
-  /** The target's id in `storage`/`from` (local, s3, ...). */
+  /** The target's id in `storage`/`from` (local, s3, gcs, azure, artifact). */
   readonly id: string;
   /** Where, for people: a path, s3://bucket/prefix, ... (never a credential). */
   readonly location: string;
-  /** Stores a local file under `name`; an existing object of that name is never replaced. */
-  put(name: string, file: string): Promise<void>;
-  /** Fetches `name` into the local file `target` (which must not exist). */
+  /**
+   * Stores `body` under `name`. Either the whole object exists under `name`
+   * afterwards, or nothing does: a failed or interrupted upload leaves no
+   * object (and no partial object) under the final name. An existing object
+   * of that name is never replaced.
+   */
+  put(name: string, body: UploadBody): Promise<void>;
+  /**
+   * Fetches `name` into the local file `target` (which must not exist),
+   * streaming, and checking any checksum the backend keeps; a mismatch throws
+   * and leaves no file at `target`.
+   */
   get(name: string, target: string): Promise<void>;
-  /** Every object directly under the target's prefix. */
+  /** Every object directly under the target's prefix, in no particular order. */
   list(): Promise<StoredObject[]>;
+  /** Removes `name`; removing a name that does not exist is not an error. */
   delete(name: string): Promise<void>;
 }
