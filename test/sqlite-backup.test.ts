@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
+import { parseConfig, type BackupConfig } from '../src/config/config.js';
 import { cli } from './support/cli.js';
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
@@ -92,14 +93,11 @@ describe('SQLite backup', () => {
     fs.mkdirSync(backupDir);
     const now = new Date(Date.UTC(2026, 10, 26, 2, 0, 0));
     const { runBackup } = await import('../src/commands/backup.js');
-    const config = {
-      command: 'backup' as const,
-      database: { engine: 'sqlite' as const, path: path.join(dir, 'app.db') },
-      backupDir,
-      maxBackups: 10,
-      compressionLevel: 6,
-      json: false,
-    };
+    const config = parseConfig(
+      'backup',
+      { 'database-url': 'file:app.db', 'backup-dir': backupDir, 'max-backups': '10', 'compression-level': '6' },
+      dir,
+    ) as BackupConfig;
     const log = { info: () => undefined, warn: () => undefined };
     const first = await runBackup(config, { log, cwd: dir, now: () => now });
     const firstBytes = fs.readFileSync(first.file);

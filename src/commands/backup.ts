@@ -1,6 +1,7 @@
 import type { BackupConfig } from '../config/config.js';
 import { describeDatabase } from '../config/database-url.js';
 import { createEngine } from '../engines/index.js';
+import { engineSettings } from './engine-settings.js';
 import type { Manifest } from '../manifest.js';
 import { LocalStorage } from '../storage/local.js';
 import type { RunContext } from './context.js';
@@ -21,7 +22,7 @@ export interface BackupResult {
 
 export async function runBackup(config: BackupConfig, context: RunContext): Promise<BackupResult> {
   const started = Date.now();
-  const engine = createEngine(config.database);
+  const engine = createEngine(config.database, engineSettings(context, config.postgres));
   const database = describeDatabase(config.database);
   context.log.info(`Backing up ${database} into ${config.backupDir}`);
   const backup = await createBackup(engine, config.backupDir, {

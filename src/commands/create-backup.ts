@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-name.js';
-import type { Engine } from '../engines/engine.js';
+import type { DatabaseInfo, Engine } from '../engines/engine.js';
 import { confirmationName } from '../config/database-url.js';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
-import { encodeToTempFile } from '../pipeline/encode.js';
+import { encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
 import {
   ensurePrivateDir,
   publishWithoutOverwrite,
@@ -40,11 +40,16 @@ export async function createBackup(
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
   const dump = await engine.dump(dir);
-  let encoded;
+  let encoded: EncodedFile | undefined;
+  let info: DatabaseInfo;
   try {
     encoded = await encodeToTempFile(dump.stream, dir, {
       compressionLevel: options.compressionLevel,
     });
+    info = await dump.finish();
+  } catch (error) {
+    if (encoded) await removeQuietly(encoded.tempPath);
+    throw error;
   } finally {
     await dump.dispose();
   }
@@ -75,14 +80,14 @@ export async function createBackup(
     durationMs: Date.now() - startedAt,
     database: {
       name: confirmationName(engine.location),
-      serverVersion: dump.info.serverVersion,
-      ...(dump.info.dumpTool ? { dumpTool: dump.info.dumpTool } : {}),
+      serverVersion: info.serverVersion,
+      ...(info.dumpTool ? { dumpTool: info.dumpTool } : {}),
     },
     file: { size: onDisk.size, sha256: onDisk.sha256 },
     contentSize: encoded.contentSize,
     compression: { algorithm: 'gzip', level: options.compressionLevel },
     encryption: null,
-    tables: dump.info.tables,
+    tables: info.tables,
   };
   const manifestFile = await writeNewTextFile(
     dir,

@@ -2,6 +2,8 @@ import type { RestoreConfig } from '../config/config.js';
 import { confirmationName, describeDatabase } from '../config/database-url.js';
 import type { DatabaseInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
+import { engineSettings } from './engine-settings.js';
+import { createBackup } from './create-backup.js';
 import { LocalStorage } from '../storage/local.js';
 import { confirmOverwrite } from './confirm-restore.js';
 import type { RunContext } from './context.js';
@@ -18,6 +20,7 @@ export interface RestoreResult {
   readonly name: string;
   readonly file: string;
   readonly info: DatabaseInfo;
+  /** The SQLite `.before-restore` copy, or the PostgreSQL before-restore backup's file. */
   readonly previousCopy: string | undefined;
   readonly durationMs: number;
   readonly manifestChecked: boolean;
@@ -28,7 +31,7 @@ export async function runRestore(
   context: RunContext,
 ): Promise<RestoreResult> {
   const started = Date.now();
-  const engine = createEngine(config.database);
+  const engine = createEngine(config.database, engineSettings(context, config.postgres));
   const database = describeDatabase(config.database);
   const backup = await locateBackup(
     config.backup,
@@ -37,24 +40,36 @@ export async function runRestore(
     engine.kind,
   );
   assertEngineMatches(backup, engine.kind);
-  if (await engine.exists())
-    await confirmOverwrite(confirmationName(config.database), config.confirmation, context);
+  const holdsData = await engine.holdsData();
+  if (holdsData) await confirmOverwrite(confirmationName(config.database), config.confirmation, context);
   if (backup.manifest) await assertChecksum(backup);
-  else
+  else {
     context.log.warn(
       `${backup.name} has no manifest: its checksum cannot be checked (the data is still checked as it is unpacked).`,
     );
+  }
+  let safetyCopy: string | undefined;
+  const beforeChange = async (): Promise<void> => {
+    if (!holdsData || engine.keepsOwnSafetyCopy || !config.safetyBackup) return;
+    context.log.info(`Backing up ${database} before overwriting it`);
+    const safety = await createBackup(engine, config.backupDir, {
+      kind: 'before-restore',
+      compressionLevel: config.compressionLevel,
+    });
+    safetyCopy = safety.file;
+    context.log.info(`Safety backup: ${safety.file}`);
+  };
   context.log.info(`Restoring ${backup.name} into ${database}`);
-  const outcome = await engine.restore(restoreSourceFor(backup));
-  if (outcome.previousCopy)
-    context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
+  const outcome = await engine.restore(restoreSourceFor(backup), { beforeChange });
+  const previousCopy = outcome.previousCopy ?? safetyCopy;
+  if (outcome.previousCopy) context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
   return {
     command: 'restore',
     database,
     name: backup.name,
     file: backup.file,
     info: outcome.info,
-    previousCopy: outcome.previousCopy,
+    previousCopy,
     durationMs: Date.now() - started,
     manifestChecked: backup.manifest !== undefined,
   };

@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { VerifyConfig } from '../config/config.js';
-import type { EngineKind } from '../config/database-url.js';
+import { describeDatabase, type EngineKind } from '../config/database-url.js';
+import { createScratchDatabase } from '../engines/postgres/databases.js';
+import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { UserError } from '../errors.js';
@@ -35,17 +37,29 @@ interface Scratch {
 }
 
 /** A place to restore into for the test: never the database in DATABASE_URL. */
-async function scratchFor(kind: EngineKind): Promise<Scratch> {
+async function scratchFor(kind: EngineKind, config: VerifyConfig, context: RunContext): Promise<Scratch> {
   if (kind === 'sqlite') {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'db-backup-verify-'));
     return {
-      engine: createEngine({ engine: 'sqlite', path: path.join(dir, 'restored.db') }),
+      engine: createEngine({ engine: 'sqlite', path: path.join(dir, 'restored.db') }, engineSettings(context)),
       dispose: () => fs.rm(dir, { recursive: true, force: true }),
     };
   }
-  throw new UserError(
-    'Verifying a PostgreSQL backup needs a scratch server: give verify-database-url.',
-  );
+  const server = config.verifyDatabase;
+  if (server?.engine !== 'postgres') {
+    throw new UserError(
+      'Verifying a PostgreSQL backup needs a scratch PostgreSQL server: give verify-database-url (for example a service container, postgres://postgres:postgres@localhost:5432/postgres).',
+    );
+  }
+  const scratch = await createScratchDatabase(server, 'verify');
+  context.log.info(`Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`);
+  return {
+    engine: createEngine(scratch.location, engineSettings(context)),
+    dispose: async () => {
+      await scratch.drop();
+      context.log.info(`Dropped the temporary database ${scratch.location.database}`);
+    },
+  };
 }
 
 /**
@@ -96,7 +110,7 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
   if (config.quick) return result('quick', contentSize, []);
   const engineKind = backup.engine ?? config.database?.engine ?? 'sqlite';
   context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
-  const scratch = await scratchFor(engineKind);
+  const scratch = await scratchFor(engineKind, config, context);
   try {
     const restored = await scratch.engine.restore(source);
     const tables = compareTables(backup.manifest?.tables, restored.info.tables);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './database-url.js';
+import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/postgres/options.js';
 import { COMMANDS, type CommandName } from './options.js';
 
 /** Option values by name, after flags/inputs, environment and defaults were applied. */
@@ -16,6 +17,7 @@ export interface BackupConfig extends Common {
   readonly database: DatabaseLocation;
   readonly maxBackups: number;
   readonly compressionLevel: number;
+  readonly postgres: PostgresDumpOptions;
 }
 
 export interface Confirmation {
@@ -31,6 +33,9 @@ export interface RestoreConfig extends Common {
   readonly backup: string;
   readonly confirmation: Confirmation;
   readonly compressionLevel: number;
+  /** PostgreSQL: a before-restore backup into backupDir first. */
+  readonly safetyBackup: boolean;
+  readonly postgres: PostgresDumpOptions & PostgresRestoreOptions;
 }
 
 export interface VerifyConfig extends Common {
@@ -39,6 +44,8 @@ export interface VerifyConfig extends Common {
   readonly backup: string;
   /** Checksum and readability only, no test restore. */
   readonly quick: boolean;
+  /** PostgreSQL: the scratch server for the test restore. */
+  readonly verifyDatabase: DatabaseLocation | undefined;
 }
 
 export interface ListConfig extends Common {
@@ -78,6 +85,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         database: database(settings, cwd),
         maxBackups: integer(settings, 'max-backups', 0),
         compressionLevel: integer(settings, 'compression-level', 1, 9),
+        postgres: postgresDump(settings),
       };
     case 'restore':
       return {
@@ -87,6 +95,13 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         backup: required(settings, 'backup'),
         confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
         compressionLevel: integer(settings, 'compression-level', 1, 9),
+        safetyBackup: bool(settings, 'safety-backup'),
+        postgres: {
+          ...postgresDump(settings),
+          dropDatabase: bool(settings, 'drop-database'),
+          terminateConnections: bool(settings, 'terminate-connections'),
+          createDatabase: bool(settings, 'create-database'),
+        },
       };
     case 'verify':
       return {
@@ -95,6 +110,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         database: optionalDatabase(settings, cwd),
         backup: required(settings, 'backup'),
         quick: bool(settings, 'quick'),
+        verifyDatabase: optionalUrl(settings, 'verify-database-url', cwd),
       };
     case 'list':
       return { ...common, command, engine: optionalDatabase(settings, cwd)?.engine };
@@ -126,8 +142,33 @@ function database(settings: Settings, cwd: string): DatabaseLocation {
 }
 
 function optionalDatabase(settings: Settings, cwd: string): DatabaseLocation | undefined {
-  const url = text(settings, 'database-url');
+  return optionalUrl(settings, 'database-url', cwd);
+}
+
+function optionalUrl(settings: Settings, name: string, cwd: string): DatabaseLocation | undefined {
+  const url = text(settings, name);
   return url === undefined ? undefined : parseDatabaseUrl(url, cwd);
+}
+
+/** A comma- or newline-separated list (a repeated CLI flag arrives newline-joined). */
+export function list(settings: Settings, name: string): string[] {
+  return (settings[name] ?? '')
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function postgresDump(settings: Settings): PostgresDumpOptions {
+  return {
+    pgDumpPath: text(settings, 'pg-dump-path'),
+    keepOwner: bool(settings, 'keep-owner'),
+    keepPrivileges: bool(settings, 'keep-privileges'),
+    schemas: list(settings, 'schemas'),
+    excludeSchemas: list(settings, 'exclude-schemas'),
+    tables: list(settings, 'tables'),
+    excludeTables: list(settings, 'exclude-tables'),
+    excludeTableData: list(settings, 'exclude-table-data'),
+  };
 }
 
 export function integer(

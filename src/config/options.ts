@@ -72,6 +72,64 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: '6',
   },
   {
+    name: 'pg-dump-path',
+    description:
+      'PostgreSQL: the pg_dump to use. Default: the newest pg_dump on PATH or under /usr/lib/postgresql/<N>/bin whose major version is at least the server\'s (on GitHub-hosted Linux runners a missing one is installed and cached).',
+    type: 'path',
+    commands: ['backup', 'restore'],
+  },
+  {
+    name: 'keep-owner',
+    description:
+      'PostgreSQL: keep object ownership in the dump (pg_dump without --no-owner). Default false: the backup restores under any role.',
+    type: 'boolean',
+    commands: ['backup', 'restore'],
+    default: 'false',
+  },
+  {
+    name: 'keep-privileges',
+    description:
+      'PostgreSQL: keep GRANT/REVOKE in the dump (pg_dump without --no-privileges). Default false: grants to roles the target lacks cannot fail a restore.',
+    type: 'boolean',
+    commands: ['backup', 'restore'],
+    default: 'false',
+  },
+  {
+    name: 'schemas',
+    description: 'PostgreSQL: only these schemas (comma- or newline-separated pg_dump patterns, as --schema).',
+    type: 'string',
+    commands: ['backup', 'restore'],
+    repeatable: true,
+  },
+  {
+    name: 'exclude-schemas',
+    description: 'PostgreSQL: leave out these schemas (pg_dump patterns, as --exclude-schema).',
+    type: 'string',
+    commands: ['backup', 'restore'],
+    repeatable: true,
+  },
+  {
+    name: 'tables',
+    description: 'PostgreSQL: only these tables (pg_dump patterns such as public.users or audit.*, as --table).',
+    type: 'string',
+    commands: ['backup', 'restore'],
+    repeatable: true,
+  },
+  {
+    name: 'exclude-tables',
+    description: 'PostgreSQL: leave out these tables (pg_dump patterns, as --exclude-table).',
+    type: 'string',
+    commands: ['backup', 'restore'],
+    repeatable: true,
+  },
+  {
+    name: 'exclude-table-data',
+    description: 'PostgreSQL: keep these tables\' definitions but not their rows (pg_dump patterns, as --exclude-table-data).',
+    type: 'string',
+    commands: ['backup', 'restore'],
+    repeatable: true,
+  },
+  {
     name: 'backup',
     description:
       'The backup to restore or verify: a file path, a backup name such as sqlite_backup_20261126_020000.db.gz, or latest.',
@@ -94,6 +152,45 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     input: false,
+  },
+  {
+    name: 'safety-backup',
+    description:
+      'Restore, PostgreSQL: first back up the target into backup-dir as postgres_before-restore_YYYYMMDD_HHMMSS.sql.gz (never pruned). Set false to skip.',
+    type: 'boolean',
+    commands: ['restore'],
+    default: 'true',
+  },
+  {
+    name: 'drop-database',
+    description:
+      'Restore, PostgreSQL: emergency recovery. Restore into a new database beside the target, then drop the target and rename the new one into its place; objects only in the target disappear.',
+    type: 'boolean',
+    commands: ['restore'],
+    default: 'false',
+  },
+  {
+    name: 'terminate-connections',
+    description: 'Restore with drop-database: end other sessions connected to the target instead of refusing.',
+    type: 'boolean',
+    commands: ['restore'],
+    default: 'false',
+  },
+  {
+    name: 'create-database',
+    description: 'Restore, PostgreSQL: create the target database when it does not exist.',
+    type: 'boolean',
+    commands: ['restore'],
+    default: 'false',
+  },
+  {
+    name: 'verify-database-url',
+    description:
+      'Verify, PostgreSQL: a scratch server to restore into (a service container in GitHub); a uniquely named temporary database is created there and dropped afterwards. Pass it from a secret.',
+    type: 'string',
+    commands: ['verify'],
+    env: ['VERIFY_DATABASE_URL'],
+    secret: true,
   },
   {
     name: 'quick',

@@ -13,8 +13,12 @@ export interface DatabaseInfo {
 /** A dump in progress: the raw bytes (SQLite file or SQL text) and what they hold. */
 export interface Dump {
   readonly stream: Readable;
-  /** Tables and row counts taken from the same snapshot as the stream. */
-  readonly info: DatabaseInfo;
+  /**
+   * Tables and row counts of the data in the stream (taken from the same
+   * snapshot). Call once the stream has been read to its end; it fails if the
+   * dump and the snapshot disagree.
+   */
+  finish(): Promise<DatabaseInfo>;
   /** Releases temporary files, connections and child processes, whatever happened. */
   dispose(): Promise<void>;
 }
@@ -31,6 +35,10 @@ export interface RestoreSource {
   check(): Promise<number>;
 }
 
+export interface RestoreHooks {
+  readonly beforeChange?: () => Promise<void>;
+}
+
 export interface RestoreOutcome {
   readonly info: DatabaseInfo;
   /** Where the previous data was kept, if the engine keeps a copy itself. */
@@ -40,12 +48,24 @@ export interface RestoreOutcome {
 export interface Engine {
   readonly kind: EngineKind;
   readonly location: DatabaseLocation;
-  /** Whether the target holds data that a restore would overwrite. */
+  /**
+   * True when `restore` itself keeps the previous data (SQLite's
+   * `<db>.before-restore`); otherwise the restore command takes a
+   * before-restore backup into the backup directory first.
+   */
+  readonly keepsOwnSafetyCopy: boolean;
+  /** Whether the target database exists. */
   exists(): Promise<boolean>;
+  /** Whether it holds anything a restore would overwrite (asks for confirmation, takes a safety copy). */
+  holdsData(): Promise<boolean>;
   /** Starts a consistent dump; `workDir` may hold temporary files. */
   dump(workDir: string): Promise<Dump>;
-  /** Replaces the database with the backup's content, all or nothing. */
-  restore(source: RestoreSource): Promise<RestoreOutcome>;
+  /**
+   * Replaces the database with the backup's content, all or nothing. The
+   * backup is checked first; `beforeChange` runs after those checks and just
+   * before the target is first modified (the place for a safety backup).
+   */
+  restore(source: RestoreSource, hooks?: RestoreHooks): Promise<RestoreOutcome>;
   /** Tables and row counts as they are now. */
   inspect(): Promise<DatabaseInfo>;
 }

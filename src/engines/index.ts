@@ -1,12 +1,32 @@
+import type { Logger } from '../commands/context.js';
 import type { DatabaseLocation } from '../config/database-url.js';
 import type { Engine } from './engine.js';
+import type { ClientInstaller } from './postgres/client-tools.js';
+import {
+  DEFAULT_POSTGRES_OPTIONS,
+  type PostgresDumpOptions,
+  type PostgresRestoreOptions,
+} from './postgres/options.js';
+import { PostgresEngine } from './postgres/postgres-engine.js';
 import { SqliteEngine } from './sqlite.js';
 
-export function createEngine(location: DatabaseLocation): Engine {
+export interface EngineSettings {
+  readonly log: Logger;
+  readonly postgres?: Partial<PostgresDumpOptions & PostgresRestoreOptions>;
+  /** Installs a missing PostgreSQL client (the action, on GitHub-hosted runners). */
+  readonly installer?: ClientInstaller;
+}
+
+export function createEngine(location: DatabaseLocation, settings: EngineSettings): Engine {
   switch (location.engine) {
     case 'sqlite':
       return new SqliteEngine(location);
     case 'postgres':
-      throw new Error('PostgreSQL support is not built yet.');
+      return new PostgresEngine(location, {
+        ...DEFAULT_POSTGRES_OPTIONS,
+        ...settings.postgres,
+        installer: settings.installer,
+        log: settings.log,
+      });
   }
 }

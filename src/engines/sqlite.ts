@@ -5,7 +5,7 @@ import type { SqliteLocation } from '../config/database-url.js';
 import { UserError } from '../errors.js';
 import type { TableCount } from '../manifest.js';
 import { FILE_MODE, fsyncDir, removeQuietly, tempPathIn, exists } from '../pipeline/files.js';
-import type { DatabaseInfo, Dump, Engine, RestoreOutcome, RestoreSource } from './engine.js';
+import type { DatabaseInfo, Dump, Engine, RestoreHooks, RestoreOutcome, RestoreSource } from './engine.js';
 import { loadSqlite, type SqliteDatabase } from './sqlite-driver.js';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -15,6 +15,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 
 export class SqliteEngine implements Engine {
   readonly kind = 'sqlite' as const;
+  readonly keepsOwnSafetyCopy = true;
 
   constructor(readonly location: SqliteLocation) {}
 
@@ -24,6 +25,11 @@ export class SqliteEngine implements Engine {
 
   async exists(): Promise<boolean> {
     return exists(this.file);
+  }
+
+  async holdsData(): Promise<boolean> {
+    const stat = await fs.stat(this.file).catch(() => undefined);
+    return stat !== undefined && stat.size > 0;
   }
 
   /**
@@ -51,7 +57,7 @@ export class SqliteEngine implements Engine {
       const info = await inspectFile(snapshot);
       return {
         stream: createReadStream(snapshot),
-        info,
+        finish: () => Promise.resolve(info),
         dispose: () => removeSqliteFiles(snapshot),
       };
     } catch (error) {
@@ -71,7 +77,7 @@ export class SqliteEngine implements Engine {
    * rename. The old database's -wal/-shm are emptied first so that they can
    * never be applied to the new file.
    */
-  async restore(source: RestoreSource): Promise<RestoreOutcome> {
+  async restore(source: RestoreSource, hooks: RestoreHooks = {}): Promise<RestoreOutcome> {
     const dir = path.dirname(this.file);
     if (!(await exists(dir))) {
       throw new UserError(
@@ -86,6 +92,7 @@ export class SqliteEngine implements Engine {
       }
       await assertIntegrity(incoming, source.name);
       const info = await inspectFile(incoming);
+      await hooks.beforeChange?.();
       let previousCopy: string | undefined;
       const current = await fs.stat(this.file).catch(() => undefined);
       if (current) {

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { UserError } from '../../errors.js';
+import { chooseClient, parseClientVersion, type ClientCandidate } from './choose-client.js';
+
+const run = promisify(execFile);
+
+export type ClientProgram = 'pg_dump' | 'psql';
+
+/** Where PostgreSQL client programs live besides PATH (Debian/Ubuntu, Homebrew). */
+const VERSIONED_DIRS = ['/usr/lib/postgresql', '/opt/homebrew/opt', '/usr/local/opt'];
+
+/** A client program with the environment it needs (LD_LIBRARY_PATH for an unpacked package). */
+export interface ClientTool extends ClientCandidate {
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export async function probeClient(file: string, env: Record<string, string> = {}): Promise<ClientTool | undefined> {
+  try {
+    const { stdout } = await run(file, ['--version'], { timeout: 10_000, env: { ...process.env, ...env } });
+    const parsed = parseClientVersion(stdout);
+    return parsed ? { path: file, ...parsed, env } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  return fs.access(file, fs.constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Every distinct `program` on PATH and in the usual versioned directories. */
+export async function findClientCandidates(program: ClientProgram, extraDirs: readonly string[] = []): Promise<ClientTool[]> {
+  const dirs = [...extraDirs, ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
+  for (const root of VERSIONED_DIRS) {
+    const entries = await fs.readdir(root).catch(() => [] as string[]);
+    for (const entry of entries) {
+      if (/^\d+$/.test(entry)) dirs.push(path.join(root, entry, 'bin'));
+      else if (/^(libpq|postgresql@\d+)$/.test(entry)) dirs.push(path.join(root, entry, 'bin'));
+    }
+  }
+  const seen = new Set<string>();
+  const found: ClientTool[] = [];
+  for (const dir of dirs) {
+    const file = path.join(dir, program);
+    if (seen.has(file) || !(await isExecutable(file))) continue;
+    seen.add(file);
+    const tool = await probeClient(file);
+    if (tool) found.push(tool);
+  }
+  return found;
+}
+
+/** Installs a client for `major` (on GitHub-hosted runners) and returns its directory's tools. */
+export type ClientInstaller = (major: number) => Promise<{ binDir: string; env: Record<string, string> } | undefined>;
+
+/**
+ * The client program to use for a server of `serverMajor`: an explicit path,
+ * else the newest fitting candidate, else one the installer provides, else a
+ * clear error naming what to install.
+ */
+export async function resolveClient(
+  program: ClientProgram,
+  serverMajor: number,
+  options: { explicitPath?: string; installer?: ClientInstaller; preferDir?: string; requireFit?: boolean },
+): Promise<ClientTool> {
+  if (options.explicitPath) {
+    const explicit = await probeClient(options.explicitPath);
+    if (!explicit) {
+      throw new UserError(`${options.explicitPath} is not a runnable ${program} (it did not answer --version).`);
+    }
+    return explicit;
+  }
+  const candidates = await findClientCandidates(program, options.preferDir ? [options.preferDir] : []);
+  const choice = chooseClient(candidates, serverMajor);
+  if (choice.kind === 'chosen') return choice.candidate as ClientTool;
+  // psql of an older major still runs a plain SQL dump; only pg_dump must fit.
+  if (options.requireFit === false && choice.newest) return choice.newest as ClientTool;
+  const installed = await options.installer?.(serverMajor);
+  if (installed) {
+    const tool = await probeClient(path.join(installed.binDir, program), installed.env);
+    if (tool && tool.major >= serverMajor) return tool;
+  }
+  const found = choice.newest ? `${program} ${choice.newest.version} at ${choice.newest.path}` : `no ${program}`;
+  const flag = program === 'pg_dump' ? ' or set pg-dump-path' : '';
+  throw new UserError(
+    `${program} must be version ${serverMajor} or newer for this PostgreSQL ${serverMajor} server, and this machine has ${found}: install postgresql-client-${serverMajor}${flag}.`,
+  );
+}

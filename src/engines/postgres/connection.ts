@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import type { ClientConfig } from 'pg';
+import type { ConnectionOptions } from 'node:tls';
+import type { PostgresLocation } from '../../config/database-url.js';
+import { UserError } from '../../errors.js';
+
+/** Seconds to wait for a connection, unless the URL's connect_timeout says otherwise. */
+export const DEFAULT_CONNECT_TIMEOUT_S = 10;
+
+/** libpq parameters from the URL's query that child processes receive as PG* variables. */
+const LIBPQ_ENV: Readonly<Record<string, string>> = {
+  sslmode: 'PGSSLMODE',
+  sslrootcert: 'PGSSLROOTCERT',
+  sslcert: 'PGSSLCERT',
+  sslkey: 'PGSSLKEY',
+  sslcrl: 'PGSSLCRL',
+  sslnegotiation: 'PGSSLNEGOTIATION',
+  connect_timeout: 'PGCONNECT_TIMEOUT',
+  application_name: 'PGAPPNAME',
+  options: 'PGOPTIONS',
+  target_session_attrs: 'PGTARGETSESSIONATTRS',
+  gssencmode: 'PGGSSENCMODE',
+  channel_binding: 'PGCHANNELBINDING',
+  krbsrvname: 'PGKRBSRVNAME',
+  service: 'PGSERVICE',
+  passfile: 'PGPASSFILE',
+};
+
+function connectTimeout(location: PostgresLocation): number {
+  const value = Number(location.params.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_S);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_CONNECT_TIMEOUT_S;
+}
+
+/**
+ * The environment for pg_dump and psql: everything libpq needs, the password
+ * in PGPASSWORD (never an argument), nothing inherited that could redirect
+ * the connection elsewhere.
+ */
+export function libpqEnvironment(
+  location: PostgresLocation,
+  database: string = location.database,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (!key.startsWith('PG')) env[key] = value;
+  }
+  env.PGHOST = location.host;
+  env.PGPORT = String(location.port);
+  env.PGUSER = location.user;
+  env.PGDATABASE = database;
+  env.PGCONNECT_TIMEOUT = String(connectTimeout(location));
+  if (location.password) env.PGPASSWORD = location.password;
+  for (const [param, value] of Object.entries(location.params)) {
+    const name = LIBPQ_ENV[param];
+    if (name) env[name] = value;
+  }
+  return env;
+}
+
+/** libpq's sslmode semantics for node-postgres (which would otherwise verify for `require`). */
+function sslFor(location: PostgresLocation): ClientConfig['ssl'] {
+  const mode = location.params.sslmode ?? 'disable-or-prefer';
+  if (mode === 'disable' || mode === 'disable-or-prefer' || mode === 'allow' || mode === 'prefer') return false;
+  const ca = location.params.sslrootcert ? readFileSync(location.params.sslrootcert, 'utf8') : undefined;
+  const tls: ConnectionOptions = {};
+  if (ca) tls.ca = ca;
+  if (location.params.sslcert) tls.cert = readFileSync(location.params.sslcert, 'utf8');
+  if (location.params.sslkey) tls.key = readFileSync(location.params.sslkey, 'utf8');
+  if (mode === 'require') return { ...tls, rejectUnauthorized: false };
+  if (mode === 'verify-ca') return { ...tls, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  if (mode === 'verify-full') return { ...tls, rejectUnauthorized: true };
+  throw new UserError(`Unknown sslmode "${mode}": use disable, allow, prefer, require, verify-ca or verify-full.`);
+}
+
+/** node-postgres settings for the same connection. */
+export function clientConfig(location: PostgresLocation, database: string = location.database): ClientConfig {
+  return {
+    host: location.host,
+    port: location.port,
+    user: location.user,
+    password: location.password,
+    database,
+    ssl: sslFor(location),
+    connectionTimeoutMillis: connectTimeout(location) * 1000,
+    application_name: location.params.application_name ?? 'db-backup',
+    keepAlive: true,
+  };
+}
+
+/** `sslmode=prefer` (libpq's default) tries TLS first; node-postgres cannot fall back, so we retry without. */
+export function prefersTls(location: PostgresLocation): boolean {
+  const mode = location.params.sslmode;
+  return mode === 'prefer' || mode === 'allow';
+}

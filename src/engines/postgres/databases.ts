@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import type { PostgresLocation } from '../../config/database-url.js';
+import { UserError } from '../../errors.js';
+import { connect, endpoint, quoteIdent, withClient, type PgClient } from './server.js';
+
+/** Databases to connect to for CREATE/DROP DATABASE, in order of preference. */
+const MAINTENANCE_DATABASES = ['postgres', 'template1'];
+
+/** A connection to the server's maintenance database (never the target itself). */
+export async function connectMaintenance(location: PostgresLocation): Promise<PgClient> {
+  let lastError: unknown;
+  for (const database of MAINTENANCE_DATABASES) {
+    if (database === location.database) continue;
+    try {
+      return await connect(location, database);
+    } catch (error) {
+      lastError = error;
+      if (!(error instanceof UserError) || !/does not exist|refused user/.test(error.message)) throw error;
+    }
+  }
+  throw lastError instanceof Error ? lastError : new UserError(`Cannot connect to a maintenance database on ${endpoint(location)}.`);
+}
+
+export async function databaseExists(location: PostgresLocation, database = location.database): Promise<boolean> {
+  try {
+    const client = await connectMaintenance(location);
+    try {
+      const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [database]);
+      return result.rowCount === 1;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } catch (error) {
+    // No access to a maintenance database (some managed services): try the database itself.
+    if (!(error instanceof UserError) || /password|reach|TLS/.test(error.message)) throw error;
+    return withClient(location, database, () => Promise.resolve(true)).catch((inner: unknown) => {
+      if (inner instanceof UserError && /does not exist/.test(inner.message)) return false;
+      throw inner;
+    });
+  }
+}
+
+/** Sessions other than ours connected to `database`. */
+export async function otherSessions(client: PgClient, database: string): Promise<number> {
+  const result = await client.query<{ n: string }>(
+    'SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [database],
+  );
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+export async function terminateSessions(client: PgClient, database: string): Promise<void> {
+  await client.query(
+    'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [database],
+  );
+}
+
+export interface DatabaseShape {
+  readonly encoding: string;
+  readonly collate: string;
+  readonly ctype: string;
+  readonly owner: string;
+}
+
+export async function databaseShape(client: PgClient, database: string): Promise<DatabaseShape | undefined> {
+  const result = await client.query<DatabaseShape>(
+    `SELECT pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
+            pg_catalog.pg_get_userbyid(d.datdba) AS owner
+     FROM pg_catalog.pg_database d WHERE d.datname = $1`,
+    [database],
+  );
+  return result.rows[0];
+}
+
+/** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
+export async function createDatabase(client: PgClient, database: string, like?: DatabaseShape): Promise<void> {
+  const shape = like
+    ? ` ENCODING ${literal(like.encoding)} LC_COLLATE ${literal(like.collate)} LC_CTYPE ${literal(like.ctype)}`
+    : '';
+  await client.query(`CREATE DATABASE ${quoteIdent(database)} WITH TEMPLATE template0${shape}`);
+}
+
+export async function dropDatabase(client: PgClient, database: string, force: boolean): Promise<void> {
+  const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
+  if (force && version >= 130000) {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+    return;
+  }
+  if (force) await terminateSessions(client, database);
+  await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);
+}
+
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A name for a temporary database beside `base`, within PostgreSQL's 63-byte limit. */
+export function temporaryDatabaseName(base: string, purpose: string): string {
+  const suffix = `_${purpose}_${randomBytes(4).toString('hex')}`;
+  return `${Buffer.from(base).subarray(0, 63 - suffix.length).toString('utf8').replace(/\uFFFD$/, '')}${suffix}`;
+}
+
+/**
+ * A uniquely named empty database on the server of `server`, for a test
+ * restore; `drop` removes it (ending any session still in it).
+ */
+export async function createScratchDatabase(
+  server: PostgresLocation,
+  purpose: string,
+): Promise<{ location: PostgresLocation; drop(): Promise<void> }> {
+  const name = temporaryDatabaseName('db_backup', purpose);
+  const client = await connectMaintenance(server);
+  try {
+    await createDatabase(client, name);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  return {
+    location: { ...server, database: name },
+    drop: async () => {
+      const maintenance = await connectMaintenance(server);
+      try {
+        await dropDatabase(maintenance, name, true);
+      } finally {
+        await maintenance.end().catch(() => undefined);
+      }
+    },
+  };
+}

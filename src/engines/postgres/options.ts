@@ -1,0 +1,62 @@
+import type { Logger } from '../../commands/context.js';
+import type { ClientInstaller } from './client-tools.js';
+
+/** What users of pg_dump ask for. Patterns are pg_dump's (psql-style wildcards). */
+export interface PostgresDumpOptions {
+  readonly pgDumpPath: string | undefined;
+  /** false (default): pg_dump --no-owner, so a backup restores under any role. */
+  readonly keepOwner: boolean;
+  /** false (default): pg_dump --no-privileges, so GRANTs to roles the target lacks cannot fail a restore. */
+  readonly keepPrivileges: boolean;
+  readonly schemas: readonly string[];
+  readonly excludeSchemas: readonly string[];
+  readonly tables: readonly string[];
+  readonly excludeTables: readonly string[];
+  readonly excludeTableData: readonly string[];
+}
+
+export interface PostgresRestoreOptions {
+  /** Restore into a new database beside the target, then drop the target and rename the new one. */
+  readonly dropDatabase: boolean;
+  /** Terminate other sessions connected to the target instead of refusing. */
+  readonly terminateConnections: boolean;
+  /** Create the target when it does not exist. */
+  readonly createDatabase: boolean;
+}
+
+export interface PostgresOptions extends PostgresDumpOptions, PostgresRestoreOptions {
+  readonly installer: ClientInstaller | undefined;
+  readonly log: Logger;
+}
+
+export const DEFAULT_POSTGRES_OPTIONS: Omit<PostgresOptions, 'log'> = {
+  pgDumpPath: undefined,
+  keepOwner: false,
+  keepPrivileges: false,
+  schemas: [],
+  excludeSchemas: [],
+  tables: [],
+  excludeTables: [],
+  excludeTableData: [],
+  dropDatabase: false,
+  terminateConnections: false,
+  createDatabase: false,
+  installer: undefined,
+};
+
+/** pg_dump's arguments: plain SQL that replaces what it contains (--clean --if-exists). */
+export function pgDumpArguments(options: PostgresDumpOptions, snapshot: string | undefined): string[] {
+  const args = ['--format=plain', '--no-password', '--clean', '--if-exists', '--lock-wait-timeout=300000'];
+  if (snapshot) args.push(`--snapshot=${snapshot}`);
+  if (!options.keepOwner) args.push('--no-owner');
+  if (!options.keepPrivileges) args.push('--no-privileges');
+  for (const pattern of options.schemas) args.push(`--schema=${pattern}`);
+  for (const pattern of options.excludeSchemas) args.push(`--exclude-schema=${pattern}`);
+  for (const pattern of options.tables) args.push(`--table=${pattern}`);
+  for (const pattern of options.excludeTables) args.push(`--exclude-table=${pattern}`);
+  for (const pattern of options.excludeTableData) args.push(`--exclude-table-data=${pattern}`);
+  return args;
+}
+
+/** psql reading SQL from stdin: stop at the first error, no ~/.psqlrc, never prompt. */
+export const PSQL_ARGUMENTS = ['--no-psqlrc', '--quiet', '--no-password', '--set=ON_ERROR_STOP=1', '--file=-'];

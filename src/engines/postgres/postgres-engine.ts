@@ -1,0 +1,249 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { PostgresLocation } from '../../config/database-url.js';
+import { UserError } from '../../errors.js';
+import type { DatabaseInfo, Dump, Engine, RestoreHooks, RestoreOutcome, RestoreSource } from '../engine.js';
+import { spawnOutputStream, runWithInput } from './child-process.js';
+import { resolveClient, type ClientTool } from './client-tools.js';
+import { libpqEnvironment } from './connection.js';
+import {
+  connectMaintenance,
+  createDatabase,
+  databaseExists,
+  databaseShape,
+  dropDatabase,
+  otherSessions,
+  temporaryDatabaseName,
+} from './databases.js';
+import { DumpTableCounter } from './dump-tables.js';
+import { pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
+import { connect, countTables, endpoint, quoteIdent, serverVersion, tableCounts, withClient, type PgClient } from './server.js';
+
+export class PostgresEngine implements Engine {
+  readonly kind = 'postgres' as const;
+  readonly keepsOwnSafetyCopy = false;
+
+  constructor(
+    readonly location: PostgresLocation,
+    private readonly options: PostgresOptions,
+  ) {}
+
+  private get database(): string {
+    return this.location.database;
+  }
+
+  async exists(): Promise<boolean> {
+    return databaseExists(this.location);
+  }
+
+  /** An existing database with any table, view, sequence, function or type of its own. */
+  async holdsData(): Promise<boolean> {
+    if (!(await this.exists())) return false;
+    return withClient(this.location, this.database, async (client) => {
+      const result = await client.query(`
+        SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
+        UNION ALL
+        SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+        LIMIT 1`);
+      return (result.rowCount ?? 0) > 0;
+    });
+  }
+
+  /**
+   * pg_dump in plain SQL, reading the snapshot exported by a transaction that
+   * stays open until the dump is done: the row counts taken in that
+   * transaction describe exactly the data in the dump, and are checked
+   * against the COPY blocks that went by.
+   */
+  async dump(): Promise<Dump> {
+    const client = await connect(this.location);
+    let child: ReturnType<typeof spawnOutputStream>['child'] | undefined;
+    const dispose = async (): Promise<void> => {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end().catch(() => undefined);
+    };
+    try {
+      const version = await serverVersion(client);
+      const pgDump = await this.pgDump(version.major);
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const snapshot = (await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')).rows[0]?.id;
+      const spawned = spawnOutputStream('pg_dump', pgDump.path, pgDumpArguments(this.options, snapshot), {
+        ...libpqEnvironment(this.location),
+        ...pgDump.env,
+      });
+      child = spawned.child;
+      const counter = new DumpTableCounter();
+      spawned.stream.on('error', (error) => counter.destroy(error));
+      counter.on('close', () => spawned.stream.destroy());
+      spawned.stream.pipe(counter);
+      // Counted while pg_dump runs, in the same snapshot.
+      const counting = countTables(client);
+      counting.catch(() => undefined);
+      return {
+        stream: counter,
+        finish: async () => ({
+          serverVersion: version.text,
+          dumpTool: `pg_dump ${pgDump.version}`,
+          tables: tableCounts(dumpedTables(counter, await counting)),
+        }),
+        dispose,
+      };
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
+  }
+
+  async inspect(): Promise<DatabaseInfo> {
+    return withClient(this.location, this.database, async (client) => {
+      const version = await serverVersion(client);
+      return { serverVersion: version.text, tables: tableCounts(await countTables(client)) };
+    });
+  }
+
+  /**
+   * Reads the whole backup once (integrity) before anything changes, then
+   * either restores in place in one transaction, or (drop-database) restores
+   * into a new database beside the target and swaps it in.
+   */
+  async restore(source: RestoreSource, hooks: RestoreHooks = {}): Promise<RestoreOutcome> {
+    await source.check();
+    const exists = await this.exists();
+    if (!exists && !this.options.createDatabase) {
+      throw new UserError(
+        `The database "${this.database}" does not exist on ${endpoint(this.location)}: pass --create-database (input create-database: true) to create it.`,
+      );
+    }
+    const psql = await this.psql();
+    const maintenance = exists && this.options.dropDatabase ? await connectMaintenance(this.location) : undefined;
+    try {
+      if (maintenance) await this.assertNoOtherSessions(maintenance);
+      await hooks.beforeChange?.();
+      if (!exists) {
+        await withMaintenance(this.location, (client) => createDatabase(client, this.database));
+        await this.applySql(this.database, source, psql);
+      } else if (maintenance) {
+        await this.replaceDatabase(maintenance, source, psql);
+      } else {
+        await this.applySql(this.database, source, psql);
+      }
+    } finally {
+      await maintenance?.end().catch(() => undefined);
+    }
+    return { info: await this.inspect() };
+  }
+
+  /** The emergency path: a fresh database beside the target, restored, then swapped in. */
+  private async replaceDatabase(client: PgClient, source: RestoreSource, psql: ClientTool): Promise<void> {
+    await this.assertNoOtherSessions(client);
+    const shape = await databaseShape(client, this.database);
+    const fresh = temporaryDatabaseName(this.database, 'restore');
+    this.options.log.info(`Restoring into a new database ${fresh}, to replace ${this.database}`);
+    await createDatabase(client, fresh, shape);
+    try {
+      await this.applySql(fresh, source, psql);
+      await this.assertNoOtherSessions(client);
+      await dropDatabase(client, this.database, this.options.terminateConnections);
+    } catch (error) {
+      await dropDatabase(client, fresh, true).catch(() => undefined);
+      throw error;
+    }
+    await client.query(`ALTER DATABASE ${quoteIdent(fresh)} RENAME TO ${quoteIdent(this.database)}`);
+    if (shape?.owner) {
+      await client.query(`ALTER DATABASE ${quoteIdent(this.database)} OWNER TO ${quoteIdent(shape.owner)}`).catch((error: unknown) => {
+        this.options.log.warn(`The restored database could not be given to its previous owner ${shape.owner}: ${(error as Error).message}`);
+      });
+    }
+  }
+
+  private async assertNoOtherSessions(client: PgClient): Promise<void> {
+    if (this.options.terminateConnections) return;
+    const sessions = await otherSessions(client, this.database);
+    if (sessions > 0) {
+      throw new UserError(
+        `${sessions} other session(s) are connected to "${this.database}": stop the application, or pass --terminate-connections. Nothing was changed.`,
+      );
+    }
+  }
+
+  /**
+   * Feeds the backup to psql between our own BEGIN and COMMIT. COMMIT is sent
+   * only after the backup was read to its end without error; on any failure
+   * psql is killed first, so the server rolls the transaction back.
+   */
+  private async applySql(database: string, source: RestoreSource, psql: ClientTool): Promise<void> {
+    const env = { ...libpqEnvironment(this.location, database), ...psql.env };
+    try {
+      await runWithInput('psql', psql.path, PSQL_ARGUMENTS, env, async (stdin) => {
+        await write(stdin, 'BEGIN;\n');
+        await source.decodeInto(async (chunks) => {
+          for await (const chunk of chunks) await write(stdin, chunk);
+        });
+        await write(stdin, '\nCOMMIT;\n');
+      });
+    } catch (error) {
+      if (error instanceof UserError && error.message.startsWith('psql')) {
+        throw new UserError(`The restore stopped at an error and was rolled back; "${database}" is as it was. ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  private async pgDump(serverMajor: number): Promise<ClientTool> {
+    const tool = await resolveClient('pg_dump', serverMajor, {
+      ...(this.options.pgDumpPath ? { explicitPath: this.options.pgDumpPath } : {}),
+      ...(this.options.installer ? { installer: this.options.installer } : {}),
+    });
+    this.options.log.info(`Using pg_dump ${tool.version} (${tool.path}) for a PostgreSQL ${serverMajor} server`);
+    return tool;
+  }
+
+  private async psql(): Promise<ClientTool> {
+    const major = await withMaintenanceOrTarget(this.location, async (client) => (await serverVersion(client)).major);
+    return resolveClient('psql', major, {
+      requireFit: false,
+      ...(this.options.installer ? { installer: this.options.installer } : {}),
+    });
+  }
+}
+
+/** The tables the dump created, with the rows its COPY blocks carried, checked against the snapshot. */
+function dumpedTables(counter: DumpTableCounter, snapshot: ReadonlyMap<string, number>): Map<string, number> {
+  const tables = new Map<string, number>();
+  for (const name of [...counter.created].sort()) {
+    const inSnapshot = snapshot.get(name);
+    if (inSnapshot === undefined) continue;
+    const copied = counter.copied.get(name);
+    if (copied !== undefined && copied !== inSnapshot) {
+      throw new Error(`pg_dump wrote ${copied} rows of ${name} but its snapshot holds ${inSnapshot}: the backup was discarded.`);
+    }
+    // A table whose data was excluded (--exclude-table-data) is in the dump with no rows.
+    tables.set(name, copied ?? 0);
+  }
+  return tables;
+}
+
+async function write(stream: Writable, chunk: string | Buffer): Promise<void> {
+  if (stream.destroyed) throw new Error('psql stopped reading its input');
+  if (!stream.write(chunk)) await once(stream, 'drain');
+}
+
+async function withMaintenance<T>(location: PostgresLocation, use: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await connectMaintenance(location);
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function withMaintenanceOrTarget<T>(location: PostgresLocation, use: (client: PgClient) => Promise<T>): Promise<T> {
+  try {
+    return await withMaintenance(location, use);
+  } catch {
+    return withClient(location, location.database, use);
+  }
+}

@@ -1,0 +1,134 @@
+import pg from 'pg';
+import type { PostgresLocation } from '../../config/database-url.js';
+import { UserError } from '../../errors.js';
+import type { TableCount } from '../../manifest.js';
+import { redact } from '../../secrets.js';
+import { clientConfig, prefersTls } from './connection.js';
+
+export type PgClient = pg.Client;
+
+/** Where the connection went, for messages: never the password. */
+export function endpoint(location: PostgresLocation): string {
+  return `${location.host}:${location.port}`;
+}
+
+/** One line that says what went wrong and what to do, without any secret. */
+export function describeConnectError(error: unknown, location: PostgresLocation, database: string): Error {
+  const err = error as { code?: string; message?: string };
+  const where = endpoint(location);
+  const message = redact(err.message ?? String(error));
+  switch (err.code) {
+    case '28P01':
+      return new UserError(`PostgreSQL at ${where} rejected the password for user "${location.user}": check the password in the database URL.`);
+    case '28000':
+      return new UserError(`PostgreSQL at ${where} refused user "${location.user}": ${message}`);
+    case '3D000':
+      return new UserError(`The database "${database}" does not exist on ${where}.`);
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ETIMEDOUT':
+      return new UserError(`Cannot reach PostgreSQL at ${where} (${err.code}): check the host and port, and that the server accepts connections from here.`);
+    default:
+      if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
+        return new UserError(`Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`);
+      }
+      if (/timeout/i.test(message)) {
+        return new UserError(`Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`);
+      }
+      if (/does not support SSL/i.test(message)) {
+        return new UserError(`PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`);
+      }
+      return new UserError(`Cannot connect to PostgreSQL at ${where}: ${message}`);
+  }
+}
+
+/** A connected client; with sslmode=prefer it falls back to plain TCP as libpq does. */
+export async function connect(location: PostgresLocation, database: string = location.database): Promise<PgClient> {
+  const attempt = async (config: pg.ClientConfig): Promise<PgClient> => {
+    const client = new pg.Client(config);
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  };
+  const config = clientConfig(location, database);
+  try {
+    if (prefersTls(location)) {
+      try {
+        return await attempt({ ...config, ssl: { rejectUnauthorized: false } });
+      } catch (error) {
+        if (!/does not support SSL/i.test((error as Error).message)) throw error;
+      }
+    }
+    return await attempt(config);
+  } catch (error) {
+    throw describeConnectError(error, location, database);
+  }
+}
+
+export async function withClient<T>(location: PostgresLocation, database: string, use: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await connect(location, database);
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface ServerVersion {
+  readonly text: string;
+  readonly major: number;
+  readonly num: number;
+}
+
+export async function serverVersion(client: PgClient): Promise<ServerVersion> {
+  const result = await client.query<{ num: string; text: string }>(
+    "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text",
+  );
+  const row = result.rows[0];
+  const num = Number(row?.num ?? 0);
+  return { num, text: row?.text ?? 'unknown', major: Math.floor(num / 10000) };
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Ordinary tables that pg_dump dumps data for: not system schemas, not
+ * members of an extension. Partitioned parents hold no rows of their own
+ * (their partitions are counted), and `ONLY` keeps inheritance children apart,
+ * as pg_dump's COPY does.
+ */
+export async function countTables(client: PgClient): Promise<Map<string, number>> {
+  const tables = await client.query<{ schema: string; name: string }>(`
+    SELECT n.nspname AS schema, c.relname AS name
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'r'
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND n.nspname !~ '^pg_(toast|temp_)'
+      AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_depend d
+        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    ORDER BY 1, 2`);
+  const counts = new Map<string, number>();
+  for (const { schema, name } of tables.rows) {
+    const result = await client.query<{ rows: string }>(
+      `SELECT count(*) AS rows FROM ONLY ${quoteIdent(schema)}.${quoteIdent(name)}`,
+    );
+    counts.set(`${schema}.${name}`, Number(result.rows[0]?.rows ?? 0));
+  }
+  return counts;
+}
+
+export function tableCounts(counts: ReadonlyMap<string, number>): TableCount[] {
+  return [...counts].map(([name, rows]) => ({ name, rows }));
+}

@@ -1,0 +1,251 @@
+import type { Transform } from 'node:stream';
+import * as openpgp from 'openpgp';
+import { UserError, errorMessage } from '../errors.js';
+import { redact, registerSecret } from '../secrets.js';
+import { classifyStart, SNIFF_BYTES, type ContentKind } from './openpgp-format.js';
+import { unlockPrivateKeys, type ArmoredPrivateKey } from './openpgp-keys.js';
+import { DECRYPT_CONFIG } from './openpgp-settings.js';
+import { WebStreamTransform } from './web-stream-transform.js';
+
+export interface DecryptionKeys {
+  readonly passphrase?: string;
+  readonly privateKeys?: readonly ArmoredPrivateKey[];
+}
+
+export interface Decryptor {
+  /**
+   * A new stage for one file: OpenPGP message in (binary or armored), the
+   * plaintext out. It fails with a UserError on a wrong passphrase or key, a
+   * damaged or truncated file; the integrity check comes at the very end, so
+   * the output is trustworthy only once the stream has ended without error.
+   */
+  createStage(): Transform;
+}
+
+interface Credentials {
+  readonly passphrase: string | undefined;
+  readonly privateKeys: openpgp.PrivateKey[];
+}
+
+/** How far one decryption got: the same library error means different things before and after. */
+interface Progress {
+  phase: 'reading' | 'decrypting';
+  /** The session key came from a passphrase, which nothing checks before the end of the data. */
+  byPassphrase: boolean;
+}
+
+/**
+ * Checks what was given before anything is read: private keys must parse and
+ * unlock with their passphrases. Registers every secret.
+ */
+export async function prepareDecryptor(keys: DecryptionKeys): Promise<Decryptor> {
+  const privateKeys = keys.privateKeys ?? [];
+  if (keys.passphrase === undefined && privateKeys.length === 0) {
+    throw new UserError('Decrypting a backup needs its passphrase or a private key: give one.');
+  }
+  if (keys.passphrase !== undefined && keys.passphrase.trim() === '') {
+    throw new UserError('The decryption passphrase is empty: give the passphrase the backup was made with.');
+  }
+  registerSecret(keys.passphrase);
+  const credentials: Credentials = {
+    passphrase: keys.passphrase,
+    privateKeys: await unlockPrivateKeys(privateKeys),
+  };
+  return {
+    createStage: () => {
+      const progress: Progress = { phase: 'reading', byPassphrase: false };
+      return new WebStreamTransform(
+        (input) => decryptStream(input, credentials, progress),
+        (error) => describeDecryptError(error, progress),
+      );
+    },
+  };
+}
+
+async function decryptStream(
+  input: ReadableStream<Uint8Array>,
+  credentials: Credentials,
+  progress: Progress,
+): Promise<ReadableStream<Uint8Array>> {
+  const { kind, stream } = await sniffStart(input);
+  const message = await readMessage(kind, stream);
+  const sessionKeys = await decryptSessionKeys(message, credentials, progress);
+  progress.phase = 'decrypting';
+  const { data } = await openpgp.decrypt({
+    message,
+    sessionKeys,
+    format: 'binary',
+    config: DECRYPT_CONFIG,
+  });
+  return data as ReadableStream<Uint8Array>;
+}
+
+/** Reads the first bytes to tell armor from binary, and gzip or anything else from OpenPGP. */
+async function sniffStart(
+  input: ReadableStream<Uint8Array>,
+): Promise<{ kind: ContentKind; stream: ReadableStream<Uint8Array> }> {
+  const reader = input.getReader();
+  const head: Uint8Array[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < SNIFF_BYTES && !ended) {
+    const { done, value } = await reader.read();
+    if (done) ended = true;
+    else {
+      head.push(value);
+      length += value.length;
+    }
+  }
+  const kind = classifyStart(Buffer.concat(head));
+  if (kind === 'empty') throw new UserError('The encrypted backup is empty (0 bytes). Use another backup.');
+  if (kind === 'gzip') {
+    throw new UserError('The backup is not encrypted (it is plain gzip): restore it without decryption.');
+  }
+  if (kind === 'other') {
+    throw new UserError(
+      'The backup is not an OpenPGP-encrypted file (it does not start like one): check that this is the right file.',
+    );
+  }
+  return { kind, stream: replay(head, ended, reader) };
+}
+
+/** The stream as it was before sniffing: the bytes already read, then the rest, pulled on demand. */
+function replay(
+  head: readonly Uint8Array[],
+  ended: boolean,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        for (const chunk of head) controller.enqueue(chunk);
+        if (ended) controller.close();
+      },
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+async function readMessage(
+  kind: ContentKind,
+  stream: ReadableStream<Uint8Array>,
+): Promise<openpgp.Message<ReadableStream<Uint8Array>>> {
+  if (kind === 'openpgp-armored') {
+    const text = stream.pipeThrough(new TextDecoderStream());
+    const message: unknown = await openpgp.readMessage({ armoredMessage: text, config: DECRYPT_CONFIG });
+    return message as openpgp.Message<ReadableStream<Uint8Array>>;
+  }
+  return openpgp.readMessage({ binaryMessage: stream, config: DECRYPT_CONFIG });
+}
+
+/**
+ * Finds the session key with what the user gave: the private keys first
+ * when the message names key ids, then the passphrase. Only the small
+ * session-key packets are read here, not the data.
+ */
+async function decryptSessionKeys(
+  message: openpgp.Message<ReadableStream<Uint8Array>>,
+  credentials: Credentials,
+  progress: Progress,
+): Promise<openpgp.SessionKey[]> {
+  const keyIds = message.getEncryptionKeyIDs().map((id) => id.toHex().toUpperCase());
+  const passphraseSlots = message.packets.filterByTag(openpgp.enums.packet.symEncryptedSessionKey);
+  if (credentials.privateKeys.length > 0 && keyIds.length > 0) {
+    try {
+      return asSessionKeys(
+        await openpgp.decryptSessionKeys({
+          message,
+          decryptionKeys: credentials.privateKeys,
+          config: DECRYPT_CONFIG,
+        }),
+      );
+    } catch {
+      // None of the keys given fits; the passphrase may still.
+    }
+  }
+  if (credentials.passphrase !== undefined && passphraseSlots.length > 0) {
+    progress.byPassphrase = true;
+    try {
+      return asSessionKeys(
+        await openpgp.decryptSessionKeys({
+          message,
+          passwords: [credentials.passphrase],
+          config: DECRYPT_CONFIG,
+        }),
+      );
+    } catch {
+      throw new UserError(WRONG_PASSPHRASE);
+    }
+  }
+  throw missingCredentials(keyIds, passphraseSlots.length > 0, credentials);
+}
+
+/**
+ * A SEIPD v1 session key always names its cipher; the SEIPD v2 ones leave it
+ * null because the data packet names it, which is where decrypt() looks then.
+ */
+function asSessionKeys(keys: openpgp.DecryptedSessionKey[]): openpgp.SessionKey[] {
+  return keys as openpgp.SessionKey[];
+}
+
+function missingCredentials(
+  keyIds: readonly string[],
+  hasPassphraseSlot: boolean,
+  credentials: Credentials,
+): UserError {
+  const ids = keyIds.join(', ');
+  if (keyIds.length > 0 && credentials.privateKeys.length > 0) {
+    return new UserError(
+      `The backup is encrypted for a key you did not provide (key ids ${ids}): give the matching private key.`,
+    );
+  }
+  if (keyIds.length > 0) {
+    return new UserError(
+      `The backup is encrypted for a public key (key ids ${ids}), not with a passphrase: give the matching private key.`,
+    );
+  }
+  if (hasPassphraseSlot) {
+    return new UserError('The backup is encrypted with a passphrase, and no passphrase was given: give it.');
+  }
+  return new UserError(
+    'The backup names neither a key nor a passphrase that could decrypt it: it is not a backup this tool or gpg can open.',
+  );
+}
+
+const WRONG_PASSPHRASE =
+  'Cannot decrypt the backup: wrong passphrase (or the file is damaged). Check the passphrase.';
+const WRONG_PASSPHRASE_OR_DAMAGED =
+  'Cannot decrypt the backup: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.';
+const DAMAGED =
+  'The backup is damaged: its OpenPGP integrity check failed (the data changed after it was encrypted). Use another backup.';
+const TRUNCATED = 'The backup is truncated: its OpenPGP data ends early. Use another backup.';
+const ARMOR_DAMAGED =
+  'The backup is damaged: its ASCII armor is cut short or altered. Use another backup.';
+
+/**
+ * Turns OpenPGP.js's messages into one clear line. A wrong passphrase is
+ * only sometimes caught at the start ("Session key decryption failed"): with
+ * the files `gpg --symmetric` makes, nothing can check the passphrase, and the
+ * garbage shows as unparsable data or a failed integrity check at the end.
+ * Errors that carry a Node code (the pipeline's own) pass through unchanged.
+ */
+function describeDecryptError(error: unknown, progress: Progress): unknown {
+  if (error instanceof UserError) return error;
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== undefined) return error;
+  const text = errorMessage(error);
+  if (/Unexpected end of packet/i.test(text)) return new UserError(TRUNCATED);
+  if (/Session key decryption failed/i.test(text)) return new UserError(WRONG_PASSPHRASE);
+  if (/armored text|armor integrity/i.test(text)) return new UserError(ARMOR_DAMAGED);
+  if (progress.phase === 'decrypting') {
+    return new UserError(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : DAMAGED);
+  }
+  return new UserError(
+    `The backup cannot be read as OpenPGP data (${redact(text).replace(/\.$/, '')}): it is damaged or not an encrypted backup.`,
+  );
+}
