@@ -1,10 +1,6598 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 785:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+// This is an empty module that is served up when outside of a workerd environment
+// See the `exports` field in package.json
+exports["default"] = {};
+//# sourceMappingURL=empty.js.map
+
+/***/ }),
+
+/***/ 6122:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+//Parse method copied from https://github.com/brianc/node-postgres
+//Copyright (c) 2010-2014 Brian Carlson (brian.m.carlson@gmail.com)
+//MIT License
+
+//parses a connection string
+function parse(str, options = {}) {
+  //unix socket
+  if (str.charAt(0) === '/') {
+    const config = str.split(' ')
+    return { host: config[0], database: config[1] }
+  }
+
+  // Check for empty host in URL
+
+  const config = Object.create(null)
+  let result
+  let dummyHost = false
+  if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(str)) {
+    // Ensure spaces are encoded as %20
+    str = encodeURI(str).replace(/%25(\d\d)/g, '%$1')
+  }
+
+  try {
+    try {
+      result = new URL(str, 'postgres://base')
+    } catch (e) {
+      // The URL is invalid so try again with a dummy host
+      result = new URL(str.replace('@/', '@___DUMMY___/'), 'postgres://base')
+      dummyHost = true
+    }
+  } catch (err) {
+    // Remove the input from the error message to avoid leaking sensitive information
+    err.input && (err.input = '*****REDACTED*****')
+    throw err
+  }
+
+  // We'd like to use Object.fromEntries() here but Node.js 10 does not support it
+  for (const entry of result.searchParams.entries()) {
+    config[entry[0]] = entry[1]
+  }
+
+  config.user = config.user || decodeURIComponent(result.username)
+  config.password = config.password || decodeURIComponent(result.password)
+
+  if (result.protocol == 'socket:') {
+    config.host = decodeURI(result.pathname)
+    config.database = result.searchParams.get('db')
+    config.client_encoding = result.searchParams.get('encoding')
+    return config
+  }
+  const hostname = (dummyHost ? '' : result.hostname).replace(/^\[(.+)\]$/, '$1')
+  if (!config.host) {
+    // Only set the host if there is no equivalent query param.
+    config.host = decodeURIComponent(hostname)
+  } else if (hostname && /^%2f/i.test(hostname)) {
+    // Only prepend the hostname to the pathname if it is not a URL encoded Unix socket host.
+    result.pathname = hostname + result.pathname
+  }
+  if (!config.port) {
+    // Only set the port if there is no equivalent query param.
+    config.port = result.port
+  }
+
+  const pathname = result.pathname.slice(1) || null
+  config.database = pathname ? decodeURI(pathname) : null
+
+  if (config.ssl === 'true' || config.ssl === '1') {
+    config.ssl = true
+  }
+
+  if (config.ssl === '0') {
+    config.ssl = false
+  }
+
+  if (config.sslcert || config.sslkey || config.sslrootcert || config.sslmode) {
+    config.ssl = {}
+  }
+
+  // sslnegotiation=direct implies SSL is in use (libpq requires sslmode>=require),
+  // so enable SSL if the connection string did not otherwise configure it.
+  if (config.sslnegotiation === 'direct' && config.ssl === undefined) {
+    config.ssl = true
+  }
+
+  // Only try to load fs if we expect to read from the disk
+  const fs = config.sslcert || config.sslkey || config.sslrootcert ? __nccwpck_require__(9896) : null
+
+  if (config.sslcert) {
+    config.ssl.cert = fs.readFileSync(config.sslcert).toString()
+  }
+
+  if (config.sslkey) {
+    config.ssl.key = fs.readFileSync(config.sslkey).toString()
+  }
+
+  if (config.sslrootcert) {
+    config.ssl.ca = fs.readFileSync(config.sslrootcert).toString()
+  }
+
+  if (options.useLibpqCompat && config.uselibpqcompat) {
+    throw new Error('Both useLibpqCompat and uselibpqcompat are set. Please use only one of them.')
+  }
+
+  if (config.uselibpqcompat === 'true' || options.useLibpqCompat) {
+    switch (config.sslmode) {
+      case 'disable': {
+        config.ssl = false
+        break
+      }
+      case 'prefer': {
+        config.ssl.rejectUnauthorized = false
+        break
+      }
+      case 'require': {
+        if (config.sslrootcert) {
+          // If a root CA is specified, behavior of `sslmode=require` will be the same as that of `verify-ca`
+          config.ssl.checkServerIdentity = function () {}
+        } else {
+          config.ssl.rejectUnauthorized = false
+        }
+        break
+      }
+      case 'verify-ca': {
+        if (!config.ssl.ca) {
+          throw new Error(
+            'SECURITY WARNING: Using sslmode=verify-ca requires specifying a CA with sslrootcert. If a public CA is used, verify-ca allows connections to a server that somebody else may have registered with the CA, making you vulnerable to Man-in-the-Middle attacks. Either specify a custom CA certificate with sslrootcert parameter or use sslmode=verify-full for proper security.'
+          )
+        }
+        config.ssl.checkServerIdentity = function () {}
+        break
+      }
+      case 'verify-full': {
+        break
+      }
+    }
+  } else {
+    switch (config.sslmode) {
+      case 'disable': {
+        config.ssl = false
+        break
+      }
+      case 'prefer':
+      case 'require':
+      case 'verify-ca':
+      case 'verify-full': {
+        if (config.sslmode !== 'verify-full') {
+          deprecatedSslModeWarning(config.sslmode)
+        }
+        break
+      }
+      case 'no-verify': {
+        config.ssl.rejectUnauthorized = false
+        break
+      }
+    }
+  }
+
+  return config
+}
+
+// convert pg-connection-string ssl config to a ClientConfig.ConnectionOptions
+function toConnectionOptions(sslConfig) {
+  const connectionOptions = Object.entries(sslConfig).reduce((c, [key, value]) => {
+    // we explicitly check for undefined and null instead of `if (value)` because some
+    // options accept falsy values. Example: `ssl.rejectUnauthorized = false`
+    if (value !== undefined && value !== null) {
+      c[key] = value
+    }
+
+    return c
+  }, Object.create(null))
+
+  return connectionOptions
+}
+
+// convert pg-connection-string config to a ClientConfig
+function toClientConfig(config) {
+  const poolConfig = Object.entries(config).reduce((c, [key, value]) => {
+    if (key === 'ssl') {
+      const sslConfig = value
+
+      if (typeof sslConfig === 'boolean') {
+        c[key] = sslConfig
+      }
+
+      if (typeof sslConfig === 'object') {
+        c[key] = toConnectionOptions(sslConfig)
+      }
+    } else if (value !== undefined && value !== null) {
+      if (key === 'port') {
+        // when port is not specified, it is converted into an empty string
+        // we want to avoid NaN or empty string as a values in ClientConfig
+        if (value !== '') {
+          const v = parseInt(value, 10)
+          if (isNaN(v)) {
+            throw new Error(`Invalid ${key}: ${value}`)
+          }
+
+          c[key] = v
+        }
+      } else {
+        c[key] = value
+      }
+    }
+
+    return c
+  }, Object.create(null))
+
+  return poolConfig
+}
+
+// parses a connection string into ClientConfig
+function parseIntoClientConfig(str) {
+  return toClientConfig(parse(str))
+}
+
+function deprecatedSslModeWarning(sslmode) {
+  if (!deprecatedSslModeWarning.warned && typeof process !== 'undefined' && process.emitWarning) {
+    deprecatedSslModeWarning.warned = true
+    process.emitWarning(`SECURITY WARNING: The SSL modes 'prefer', 'require', and 'verify-ca' are treated as aliases for 'verify-full'.
+In the next major version (pg-connection-string v3.0.0 and pg v9.0.0), these modes will adopt standard libpq semantics, which have weaker security guarantees.
+
+To prepare for this change:
+- If you want the current behavior, explicitly use 'sslmode=verify-full'
+- If you want libpq compatibility now, use 'uselibpqcompat=true&sslmode=${sslmode}'
+
+See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode definitions.`)
+  }
+}
+
+module.exports = parse
+
+parse.parse = parse
+parse.toClientConfig = toClientConfig
+parse.parseIntoClientConfig = parseIntoClientConfig
+
+
+/***/ }),
+
+/***/ 2299:
+/***/ ((module) => {
+
+
+
+// selected so (BASE - 1) * 0x100000000 + 0xffffffff is a safe integer
+var BASE = 1000000;
+
+function readInt8(buffer) {
+	var high = buffer.readInt32BE(0);
+	var low = buffer.readUInt32BE(4);
+	var sign = '';
+
+	if (high < 0) {
+		high = ~high + (low === 0);
+		low = (~low + 1) >>> 0;
+		sign = '-';
+	}
+
+	var result = '';
+	var carry;
+	var t;
+	var digits;
+	var pad;
+	var l;
+	var i;
+
+	{
+		carry = high % BASE;
+		high = high / BASE >>> 0;
+
+		t = 0x100000000 * carry + low;
+		low = t / BASE >>> 0;
+		digits = '' + (t - BASE * low);
+
+		if (low === 0 && high === 0) {
+			return sign + digits + result;
+		}
+
+		pad = '';
+		l = 6 - digits.length;
+
+		for (i = 0; i < l; i++) {
+			pad += '0';
+		}
+
+		result = pad + digits + result;
+	}
+
+	{
+		carry = high % BASE;
+		high = high / BASE >>> 0;
+
+		t = 0x100000000 * carry + low;
+		low = t / BASE >>> 0;
+		digits = '' + (t - BASE * low);
+
+		if (low === 0 && high === 0) {
+			return sign + digits + result;
+		}
+
+		pad = '';
+		l = 6 - digits.length;
+
+		for (i = 0; i < l; i++) {
+			pad += '0';
+		}
+
+		result = pad + digits + result;
+	}
+
+	{
+		carry = high % BASE;
+		high = high / BASE >>> 0;
+
+		t = 0x100000000 * carry + low;
+		low = t / BASE >>> 0;
+		digits = '' + (t - BASE * low);
+
+		if (low === 0 && high === 0) {
+			return sign + digits + result;
+		}
+
+		pad = '';
+		l = 6 - digits.length;
+
+		for (i = 0; i < l; i++) {
+			pad += '0';
+		}
+
+		result = pad + digits + result;
+	}
+
+	{
+		carry = high % BASE;
+		t = 0x100000000 * carry + low;
+		digits = '' + t % BASE;
+
+		return sign + digits + result;
+	}
+}
+
+module.exports = readInt8;
+
+
+/***/ }),
+
+/***/ 7558:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+
+const NOOP = function () {}
+
+const removeWhere = (list, predicate) => {
+  const i = list.findIndex(predicate)
+
+  return i === -1 ? undefined : list.splice(i, 1)[0]
+}
+
+class IdleItem {
+  constructor(client, idleListener, timeoutId) {
+    this.client = client
+    this.idleListener = idleListener
+    this.timeoutId = timeoutId
+  }
+}
+
+class PendingItem {
+  constructor(callback) {
+    this.callback = callback
+  }
+}
+
+function throwOnDoubleRelease() {
+  throw new Error('Release called on client which has already been released to the pool.')
+}
+
+function promisify(Promise, callback) {
+  if (callback) {
+    return { callback: callback, result: undefined }
+  }
+  let rej
+  let res
+  const cb = function (err, client) {
+    err ? rej(err) : res(client)
+  }
+  const result = new Promise(function (resolve, reject) {
+    res = resolve
+    rej = reject
+  }).catch((err) => {
+    // replace the stack trace that leads to `TCP.onStreamRead` with one that leads back to the
+    // application that created the query
+    Error.captureStackTrace(err)
+    throw err
+  })
+  return { callback: cb, result: result }
+}
+
+function makeIdleListener(pool, client) {
+  return function idleListener(err) {
+    err.client = client
+
+    client.removeListener('error', idleListener)
+    client.on('error', () => {
+      pool.log('additional client error after disconnection due to error', err)
+    })
+    pool._remove(client)
+    // TODO - document that once the pool emits an error
+    // the client has already been closed & purged and is unusable
+    pool.emit('error', err, client)
+  }
+}
+
+class Pool extends EventEmitter {
+  constructor(options, Client) {
+    super()
+    this.options = Object.assign({}, options)
+
+    if (options != null && 'password' in options) {
+      // "hiding" the password so it doesn't show up in stack traces
+      // or if the client is console.logged
+      Object.defineProperty(this.options, 'password', {
+        configurable: true,
+        enumerable: false,
+        writable: true,
+        value: options.password,
+      })
+    }
+    if (options != null && options.ssl && options.ssl.key) {
+      // "hiding" the ssl->key so it doesn't show up in stack traces
+      // or if the client is console.logged
+      Object.defineProperty(this.options.ssl, 'key', {
+        enumerable: false,
+      })
+    }
+
+    this.options.max = this.options.max || this.options.poolSize || 10
+    this.options.min = this.options.min || 0
+    this.options.maxUses = this.options.maxUses || Infinity
+    this.options.allowExitOnIdle = this.options.allowExitOnIdle || false
+    this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0
+    this.log = this.options.log || function () {}
+    this.Client = this.options.Client || Client || (__nccwpck_require__(3273).Client)
+    this.Promise = this.options.Promise || global.Promise
+
+    if (typeof this.options.idleTimeoutMillis === 'undefined') {
+      this.options.idleTimeoutMillis = 10000
+    }
+
+    this._clients = []
+    this._idle = []
+    this._expired = new WeakSet()
+    this._pendingQueue = []
+    this._endCallback = undefined
+    this.ending = false
+    this.ended = false
+  }
+
+  _promiseTry(f) {
+    const Promise = this.Promise
+    if (typeof Promise.try === 'function') {
+      return Promise.try(f)
+    }
+    return new Promise((resolve) => resolve(f()))
+  }
+
+  _isFull() {
+    return this._clients.length >= this.options.max
+  }
+
+  _isAboveMin() {
+    return this._clients.length > this.options.min
+  }
+
+  _pulseQueue() {
+    this.log('pulse queue')
+    if (this.ended) {
+      this.log('pulse queue ended')
+      return
+    }
+    if (this.ending) {
+      this.log('pulse queue on ending')
+      if (this._idle.length) {
+        this._idle.slice().map((item) => {
+          this._remove(item.client)
+        })
+      }
+      if (!this._clients.length) {
+        this.ended = true
+        this._endCallback()
+      }
+      return
+    }
+
+    // if we don't have any waiting, do nothing
+    if (!this._pendingQueue.length) {
+      this.log('no queued requests')
+      return
+    }
+    // if we don't have any idle clients and we have no more room do nothing
+    if (!this._idle.length && this._isFull()) {
+      return
+    }
+    const pendingItem = this._pendingQueue.shift()
+    if (this._idle.length) {
+      const idleItem = this._idle.pop()
+      clearTimeout(idleItem.timeoutId)
+      const client = idleItem.client
+      client.ref && client.ref()
+      const idleListener = idleItem.idleListener
+
+      return this._acquireClient(client, pendingItem, idleListener, false)
+    }
+    if (!this._isFull()) {
+      return this.newClient(pendingItem)
+    }
+    throw new Error('unexpected condition')
+  }
+
+  _remove(client, callback) {
+    const removed = removeWhere(this._idle, (item) => item.client === client)
+
+    if (removed !== undefined) {
+      clearTimeout(removed.timeoutId)
+    }
+
+    this._clients = this._clients.filter((c) => c !== client)
+    const context = this
+    client.end(() => {
+      context.emit('remove', client)
+
+      if (typeof callback === 'function') {
+        callback()
+      }
+    })
+  }
+
+  connect(cb) {
+    if (this.ending) {
+      const err = new Error('Cannot use a pool after calling end on the pool')
+      return cb ? cb(err) : this.Promise.reject(err)
+    }
+
+    const response = promisify(this.Promise, cb)
+    const result = response.result
+
+    // if we don't have to connect a new client, don't do so
+    if (this._isFull() || this._idle.length) {
+      // if we have idle clients schedule a pulse immediately
+      if (this._idle.length) {
+        process.nextTick(() => this._pulseQueue())
+      }
+
+      if (!this.options.connectionTimeoutMillis) {
+        this._pendingQueue.push(new PendingItem(response.callback))
+        return result
+      }
+
+      const queueCallback = (err, res, done) => {
+        clearTimeout(tid)
+        response.callback(err, res, done)
+      }
+
+      const pendingItem = new PendingItem(queueCallback)
+
+      // set connection timeout on checking out an existing client
+      const tid = setTimeout(() => {
+        // remove the callback from pending waiters because
+        // we're going to call it with a timeout error
+        removeWhere(this._pendingQueue, (i) => i.callback === queueCallback)
+        pendingItem.timedOut = true
+        response.callback(new Error('timeout exceeded when trying to connect'))
+      }, this.options.connectionTimeoutMillis)
+
+      if (tid.unref) {
+        tid.unref()
+      }
+
+      this._pendingQueue.push(pendingItem)
+      return result
+    }
+
+    this.newClient(new PendingItem(response.callback))
+
+    return result
+  }
+
+  newClient(pendingItem) {
+    const client = new this.Client(this.options)
+    this._clients.push(client)
+    const idleListener = makeIdleListener(this, client)
+
+    this.log('checking client timeout')
+
+    // connection timeout logic
+    let tid
+    let timeoutHit = false
+    if (this.options.connectionTimeoutMillis) {
+      tid = setTimeout(() => {
+        if (client.connection) {
+          this.log('ending client due to timeout')
+          timeoutHit = true
+          client.connection.stream.destroy()
+        } else if (!client.isConnected()) {
+          this.log('ending client due to timeout')
+          timeoutHit = true
+          // force kill the node driver, and let libpq do its teardown
+          client.end()
+        }
+      }, this.options.connectionTimeoutMillis)
+    }
+
+    this.log('connecting new client')
+    client.connect((err) => {
+      if (tid) {
+        clearTimeout(tid)
+      }
+      client.on('error', idleListener)
+      if (err) {
+        this.log('client failed to connect', err)
+        // remove the dead client from our list of clients
+        this._clients = this._clients.filter((c) => c !== client)
+        if (timeoutHit) {
+          err = new Error('Connection terminated due to connection timeout', { cause: err })
+        }
+
+        // this client won’t be released, so move on immediately
+        this._pulseQueue()
+
+        if (!pendingItem.timedOut) {
+          pendingItem.callback(err, undefined, NOOP)
+        }
+      } else {
+        this.log('new client connected')
+
+        if (this.options.onConnect) {
+          this._promiseTry(() => this.options.onConnect(client)).then(
+            () => {
+              this._afterConnect(client, pendingItem, idleListener)
+            },
+            (hookErr) => {
+              this._clients = this._clients.filter((c) => c !== client)
+              client.end(() => {
+                this._pulseQueue()
+                if (!pendingItem.timedOut) {
+                  pendingItem.callback(hookErr, undefined, NOOP)
+                }
+              })
+            }
+          )
+          return
+        }
+
+        return this._afterConnect(client, pendingItem, idleListener)
+      }
+    })
+  }
+
+  _afterConnect(client, pendingItem, idleListener) {
+    if (this.options.maxLifetimeSeconds !== 0) {
+      const maxLifetimeTimeout = setTimeout(() => {
+        this.log('ending client due to expired lifetime')
+        this._expired.add(client)
+        const idleIndex = this._idle.findIndex((idleItem) => idleItem.client === client)
+        if (idleIndex !== -1) {
+          this._acquireClient(
+            client,
+            new PendingItem((err, client, clientRelease) => clientRelease()),
+            idleListener,
+            false
+          )
+        }
+      }, this.options.maxLifetimeSeconds * 1000)
+
+      maxLifetimeTimeout.unref()
+      client.once('end', () => clearTimeout(maxLifetimeTimeout))
+    }
+
+    return this._acquireClient(client, pendingItem, idleListener, true)
+  }
+
+  // acquire a client for a pending work item
+  _acquireClient(client, pendingItem, idleListener, isNew) {
+    if (isNew) {
+      this.emit('connect', client)
+    }
+
+    this.emit('acquire', client)
+
+    client.release = this._releaseOnce(client, idleListener)
+
+    client.removeListener('error', idleListener)
+
+    if (!pendingItem.timedOut) {
+      if (isNew && this.options.verify) {
+        this.options.verify(client, (err) => {
+          if (err) {
+            client.release(err)
+            return pendingItem.callback(err, undefined, NOOP)
+          }
+
+          pendingItem.callback(undefined, client, client.release)
+        })
+      } else {
+        pendingItem.callback(undefined, client, client.release)
+      }
+    } else {
+      if (isNew && this.options.verify) {
+        this.options.verify(client, client.release)
+      } else {
+        client.release()
+      }
+    }
+  }
+
+  // returns a function that wraps _release and throws if called more than once
+  _releaseOnce(client, idleListener) {
+    let released = false
+
+    return (err) => {
+      if (released) {
+        throwOnDoubleRelease()
+      }
+
+      released = true
+      this._release(client, idleListener, err)
+    }
+  }
+
+  // release a client back to the poll, include an error
+  // to remove it from the pool
+  _release(client, idleListener, err) {
+    client.on('error', idleListener)
+
+    client._poolUseCount = (client._poolUseCount || 0) + 1
+
+    this.emit('release', err, client)
+
+    // TODO(bmc): expose a proper, public interface _queryable and _ending
+    if (err || this.ending || !client._queryable || client._ending || client._poolUseCount >= this.options.maxUses) {
+      if (client._poolUseCount >= this.options.maxUses) {
+        this.log('remove expended client')
+      }
+
+      return this._remove(client, this._pulseQueue.bind(this))
+    }
+
+    const isExpired = this._expired.has(client)
+    if (isExpired) {
+      this.log('remove expired client')
+      this._expired.delete(client)
+      return this._remove(client, this._pulseQueue.bind(this))
+    }
+
+    // idle timeout
+    let tid
+    if (this.options.idleTimeoutMillis && this._isAboveMin()) {
+      tid = setTimeout(() => {
+        if (this._isAboveMin()) {
+          this.log('remove idle client')
+          this._remove(client, this._pulseQueue.bind(this))
+        }
+      }, this.options.idleTimeoutMillis)
+
+      if (this.options.allowExitOnIdle) {
+        // allow Node to exit if this is all that's left
+        tid.unref()
+      }
+    }
+
+    if (this.options.allowExitOnIdle) {
+      client.unref()
+    }
+
+    this._idle.push(new IdleItem(client, idleListener, tid))
+    this._pulseQueue()
+  }
+
+  query(text, values, cb) {
+    // guard clause against passing a function as the first parameter
+    if (typeof text === 'function') {
+      const response = promisify(this.Promise, text)
+      setImmediate(function () {
+        return response.callback(new Error('Passing a function as the first parameter to pool.query is not supported'))
+      })
+      return response.result
+    }
+
+    // allow plain text query without values, but callback
+    if (typeof values === 'function') {
+      cb = values
+      values = undefined
+    }
+    const response = promisify(this.Promise, cb)
+    cb = response.callback
+
+    this.connect((err, client) => {
+      if (err) {
+        return cb(err)
+      }
+
+      let clientReleased = false
+      const onError = (err) => {
+        if (clientReleased) {
+          return
+        }
+        clientReleased = true
+        client.release(err)
+        cb(err)
+      }
+
+      client.once('error', onError)
+      this.log('dispatching query')
+      try {
+        client.query(text, values, (err, res) => {
+          this.log('query dispatched')
+          client.removeListener('error', onError)
+          if (clientReleased) {
+            return
+          }
+          clientReleased = true
+          client.release(err)
+          if (err) {
+            return cb(err)
+          }
+          return cb(undefined, res)
+        })
+      } catch (err) {
+        client.release(err)
+        return cb(err)
+      }
+    })
+    return response.result
+  }
+
+  end(cb) {
+    this.log('ending')
+    if (this.ending) {
+      const err = new Error('Called end on pool more than once')
+      return cb ? cb(err) : this.Promise.reject(err)
+    }
+    this.ending = true
+    const promised = promisify(this.Promise, cb)
+    this._endCallback = promised.callback
+    this._pulseQueue()
+    return promised.result
+  }
+
+  get waitingCount() {
+    return this._pendingQueue.length
+  }
+
+  get idleCount() {
+    return this._idle.length
+  }
+
+  get expiredCount() {
+    return this._clients.reduce((acc, client) => acc + (this._expired.has(client) ? 1 : 0), 0)
+  }
+
+  get totalCount() {
+    return this._clients.length
+  }
+}
+module.exports = Pool
+
+
+/***/ }),
+
+/***/ 9971:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.BufferReader = void 0;
+class BufferReader {
+    constructor(offset = 0) {
+        this.offset = offset;
+        this.buffer = Buffer.allocUnsafe(0);
+        // TODO(bmc): support non-utf8 encoding?
+        this.encoding = 'utf-8';
+    }
+    setBuffer(offset, buffer) {
+        this.offset = offset;
+        this.buffer = buffer;
+    }
+    int16() {
+        const result = this.buffer.readInt16BE(this.offset);
+        this.offset += 2;
+        return result;
+    }
+    byte() {
+        const result = this.buffer[this.offset];
+        this.offset++;
+        return result;
+    }
+    int32() {
+        const result = this.buffer.readInt32BE(this.offset);
+        this.offset += 4;
+        return result;
+    }
+    uint32() {
+        const result = this.buffer.readUInt32BE(this.offset);
+        this.offset += 4;
+        return result;
+    }
+    string(length) {
+        const result = this.buffer.toString(this.encoding, this.offset, this.offset + length);
+        this.offset += length;
+        return result;
+    }
+    cstring() {
+        const start = this.offset;
+        let end = start;
+        // eslint-disable-next-line no-empty
+        while (this.buffer[end++]) { }
+        this.offset = end;
+        return this.buffer.toString(this.encoding, start, end - 1);
+    }
+    bytes(length) {
+        const result = this.buffer.slice(this.offset, this.offset + length);
+        this.offset += length;
+        return result;
+    }
+}
+exports.BufferReader = BufferReader;
+//# sourceMappingURL=buffer-reader.js.map
+
+/***/ }),
+
+/***/ 9315:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+//binary data writer tuned for encoding binary specific to the postgres binary protocol
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Writer = void 0;
+class Writer {
+    constructor(size = 256) {
+        this.size = size;
+        this.offset = 5;
+        this.headerPosition = 0;
+        this.buffer = Buffer.allocUnsafe(size);
+    }
+    ensure(size) {
+        const remaining = this.buffer.length - this.offset;
+        if (remaining < size) {
+            const oldBuffer = this.buffer;
+            // exponential growth factor of around ~ 1.5
+            // https://stackoverflow.com/questions/2269063/buffer-growth-strategy
+            const newSize = oldBuffer.length + (oldBuffer.length >> 1) + size;
+            this.buffer = Buffer.allocUnsafe(newSize);
+            oldBuffer.copy(this.buffer, 0, 0, this.offset);
+        }
+    }
+    addInt32(num) {
+        this.ensure(4);
+        this.buffer[this.offset++] = (num >>> 24) & 0xff;
+        this.buffer[this.offset++] = (num >>> 16) & 0xff;
+        this.buffer[this.offset++] = (num >>> 8) & 0xff;
+        this.buffer[this.offset++] = (num >>> 0) & 0xff;
+        return this;
+    }
+    addInt16(num) {
+        this.ensure(2);
+        this.buffer[this.offset++] = (num >>> 8) & 0xff;
+        this.buffer[this.offset++] = (num >>> 0) & 0xff;
+        return this;
+    }
+    addCString(string) {
+        if (!string) {
+            this.ensure(1);
+        }
+        else {
+            const len = Buffer.byteLength(string);
+            this.ensure(len + 1); // +1 for null terminator
+            this.buffer.write(string, this.offset, 'utf-8');
+            this.offset += len;
+        }
+        this.buffer[this.offset++] = 0; // null terminator
+        return this;
+    }
+    addString(string = '') {
+        const len = Buffer.byteLength(string);
+        this.ensure(len);
+        this.buffer.write(string, this.offset);
+        this.offset += len;
+        return this;
+    }
+    // Write an Int32 byte-length prefix immediately followed by the string's UTF-8
+    // bytes. Postgres' Bind wire format prefixes every parameter with its length,
+    // and doing it in one method computes Buffer.byteLength ONCE — the previous
+    // `addInt32(Buffer.byteLength(s)).addString(s)` pairing scanned the string
+    // three times (byteLength for the prefix, byteLength again inside addString,
+    // then the encode), which is costly for large text parameters.
+    addInt32PrefixedString(string) {
+        const len = Buffer.byteLength(string);
+        this.ensure(4 + len);
+        const buffer = this.buffer;
+        let offset = this.offset;
+        buffer[offset++] = (len >>> 24) & 0xff;
+        buffer[offset++] = (len >>> 16) & 0xff;
+        buffer[offset++] = (len >>> 8) & 0xff;
+        buffer[offset++] = (len >>> 0) & 0xff;
+        buffer.write(string, offset, 'utf-8');
+        this.offset = offset + len;
+        return this;
+    }
+    add(otherBuffer) {
+        this.ensure(otherBuffer.length);
+        otherBuffer.copy(this.buffer, this.offset);
+        this.offset += otherBuffer.length;
+        return this;
+    }
+    /**
+     * Appends an uninitialized block of {@link size} bytes to the buffer and returns its offset.
+     */
+    reserveUnsafe(size) {
+        const offset = this.offset;
+        this.ensure(size);
+        this.offset += size;
+        return offset;
+    }
+    join(code) {
+        if (code) {
+            this.buffer[this.headerPosition] = code;
+            //length is everything in this packet minus the code
+            const length = this.offset - (this.headerPosition + 1);
+            this.buffer.writeInt32BE(length, this.headerPosition + 1);
+        }
+        return this.buffer.slice(code ? 0 : 5, this.offset);
+    }
+    flush(code) {
+        const result = this.join(code);
+        this.offset = 5;
+        this.headerPosition = 0;
+        this.buffer = Buffer.allocUnsafe(this.size);
+        return result;
+    }
+    clear() {
+        this.offset = 5;
+        this.headerPosition = 0;
+    }
+}
+exports.Writer = Writer;
+//# sourceMappingURL=buffer-writer.js.map
+
+/***/ }),
+
+/***/ 4233:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DatabaseError = exports.serialize = void 0;
+exports.parse = parse;
+const messages_1 = __nccwpck_require__(5809);
+Object.defineProperty(exports, "DatabaseError", ({ enumerable: true, get: function () { return messages_1.DatabaseError; } }));
+const serializer_1 = __nccwpck_require__(6513);
+Object.defineProperty(exports, "serialize", ({ enumerable: true, get: function () { return serializer_1.serialize; } }));
+const parser_1 = __nccwpck_require__(3318);
+function parse(stream, callback) {
+    const parser = new parser_1.Parser();
+    stream.on('data', (buffer) => parser.parse(buffer, callback));
+    return new Promise((resolve) => stream.on('end', () => resolve()));
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 5809:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
+exports.parseComplete = {
+    name: 'parseComplete',
+    length: 5,
+};
+exports.bindComplete = {
+    name: 'bindComplete',
+    length: 5,
+};
+exports.closeComplete = {
+    name: 'closeComplete',
+    length: 5,
+};
+exports.noData = {
+    name: 'noData',
+    length: 5,
+};
+exports.portalSuspended = {
+    name: 'portalSuspended',
+    length: 5,
+};
+exports.replicationStart = {
+    name: 'replicationStart',
+    length: 4,
+};
+exports.emptyQuery = {
+    name: 'emptyQuery',
+    length: 4,
+};
+exports.copyDone = {
+    name: 'copyDone',
+    length: 4,
+};
+class DatabaseError extends Error {
+    constructor(message, length, name) {
+        super(message);
+        this.length = length;
+        this.name = name;
+    }
+}
+exports.DatabaseError = DatabaseError;
+class CopyDataMessage {
+    constructor(length, chunk) {
+        this.length = length;
+        this.chunk = chunk;
+        this.name = 'copyData';
+    }
+}
+exports.CopyDataMessage = CopyDataMessage;
+class CopyResponse {
+    constructor(length, name, binary, columnCount) {
+        this.length = length;
+        this.name = name;
+        this.binary = binary;
+        this.columnTypes = new Array(columnCount);
+    }
+}
+exports.CopyResponse = CopyResponse;
+class Field {
+    constructor(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, format) {
+        this.name = name;
+        this.tableID = tableID;
+        this.columnID = columnID;
+        this.dataTypeID = dataTypeID;
+        this.dataTypeSize = dataTypeSize;
+        this.dataTypeModifier = dataTypeModifier;
+        this.format = format;
+    }
+}
+exports.Field = Field;
+class RowDescriptionMessage {
+    constructor(length, fieldCount) {
+        this.length = length;
+        this.fieldCount = fieldCount;
+        this.name = 'rowDescription';
+        this.fields = new Array(this.fieldCount);
+    }
+}
+exports.RowDescriptionMessage = RowDescriptionMessage;
+class ParameterDescriptionMessage {
+    constructor(length, parameterCount) {
+        this.length = length;
+        this.parameterCount = parameterCount;
+        this.name = 'parameterDescription';
+        this.dataTypeIDs = new Array(this.parameterCount);
+    }
+}
+exports.ParameterDescriptionMessage = ParameterDescriptionMessage;
+class ParameterStatusMessage {
+    constructor(length, parameterName, parameterValue) {
+        this.length = length;
+        this.parameterName = parameterName;
+        this.parameterValue = parameterValue;
+        this.name = 'parameterStatus';
+    }
+}
+exports.ParameterStatusMessage = ParameterStatusMessage;
+class AuthenticationMD5Password {
+    constructor(length, salt) {
+        this.length = length;
+        this.salt = salt;
+        this.name = 'authenticationMD5Password';
+    }
+}
+exports.AuthenticationMD5Password = AuthenticationMD5Password;
+class BackendKeyDataMessage {
+    constructor(length, processID, secretKey) {
+        this.length = length;
+        this.processID = processID;
+        this.secretKey = secretKey;
+        this.name = 'backendKeyData';
+    }
+}
+exports.BackendKeyDataMessage = BackendKeyDataMessage;
+class NotificationResponseMessage {
+    constructor(length, processId, channel, payload) {
+        this.length = length;
+        this.processId = processId;
+        this.channel = channel;
+        this.payload = payload;
+        this.name = 'notification';
+    }
+}
+exports.NotificationResponseMessage = NotificationResponseMessage;
+class ReadyForQueryMessage {
+    constructor(length, status) {
+        this.length = length;
+        this.status = status;
+        this.name = 'readyForQuery';
+    }
+}
+exports.ReadyForQueryMessage = ReadyForQueryMessage;
+class CommandCompleteMessage {
+    constructor(length, text) {
+        this.length = length;
+        this.text = text;
+        this.name = 'commandComplete';
+    }
+}
+exports.CommandCompleteMessage = CommandCompleteMessage;
+class DataRowMessage {
+    constructor(length, fields) {
+        this.length = length;
+        this.fields = fields;
+        this.name = 'dataRow';
+        this.fieldCount = fields.length;
+    }
+}
+exports.DataRowMessage = DataRowMessage;
+class NoticeMessage {
+    constructor(length, message) {
+        this.length = length;
+        this.message = message;
+        this.name = 'notice';
+    }
+}
+exports.NoticeMessage = NoticeMessage;
+//# sourceMappingURL=messages.js.map
+
+/***/ }),
+
+/***/ 3318:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Parser = void 0;
+const messages_1 = __nccwpck_require__(5809);
+const buffer_reader_1 = __nccwpck_require__(9971);
+// every message is prefixed with a single byte
+const CODE_LENGTH = 1;
+// every message has an int32 length which includes itself but does
+// NOT include the code in the length
+const LEN_LENGTH = 4;
+const HEADER_LENGTH = CODE_LENGTH + LEN_LENGTH;
+// A placeholder for a `BackendMessage`’s length value that will be set after construction.
+const LATEINIT_LENGTH = -1;
+const emptyBuffer = Buffer.allocUnsafe(0);
+class Parser {
+    constructor(opts) {
+        this.buffer = emptyBuffer;
+        this.bufferLength = 0;
+        this.bufferOffset = 0;
+        this.reader = new buffer_reader_1.BufferReader();
+        if ((opts === null || opts === void 0 ? void 0 : opts.mode) === 'binary') {
+            throw new Error('Binary mode not supported yet');
+        }
+        this.mode = (opts === null || opts === void 0 ? void 0 : opts.mode) || 'text';
+    }
+    parse(buffer, callback) {
+        this.mergeBuffer(buffer);
+        const bufferFullLength = this.bufferOffset + this.bufferLength;
+        let offset = this.bufferOffset;
+        while (offset + HEADER_LENGTH <= bufferFullLength) {
+            // code is 1 byte long - it identifies the message type
+            const code = this.buffer[offset];
+            // length is 1 Uint32BE - it is the length of the message EXCLUDING the code
+            const length = this.buffer.readUInt32BE(offset + CODE_LENGTH);
+            const fullMessageLength = CODE_LENGTH + length;
+            if (fullMessageLength + offset <= bufferFullLength) {
+                const message = this.handlePacket(offset + HEADER_LENGTH, code, length, this.buffer);
+                callback(message);
+                offset += fullMessageLength;
+            }
+            else {
+                break;
+            }
+        }
+        if (offset === bufferFullLength) {
+            // No more use for the buffer
+            this.buffer = emptyBuffer;
+            this.bufferLength = 0;
+            this.bufferOffset = 0;
+        }
+        else {
+            // Adjust the cursors of remainingBuffer
+            this.bufferLength = bufferFullLength - offset;
+            this.bufferOffset = offset;
+        }
+    }
+    mergeBuffer(buffer) {
+        if (this.bufferLength > 0) {
+            const newLength = this.bufferLength + buffer.byteLength;
+            const newFullLength = newLength + this.bufferOffset;
+            if (newFullLength > this.buffer.byteLength) {
+                // We can't concat the new buffer with the remaining one
+                let newBuffer;
+                if (newLength <= this.buffer.byteLength && this.bufferOffset >= this.bufferLength) {
+                    // We can move the relevant part to the beginning of the buffer instead of allocating a new buffer
+                    newBuffer = this.buffer;
+                }
+                else {
+                    // Allocate a new larger buffer
+                    let newBufferLength = this.buffer.byteLength * 2;
+                    while (newLength >= newBufferLength) {
+                        newBufferLength *= 2;
+                    }
+                    newBuffer = Buffer.allocUnsafe(newBufferLength);
+                }
+                // Move the remaining buffer to the new one
+                this.buffer.copy(newBuffer, 0, this.bufferOffset, this.bufferOffset + this.bufferLength);
+                this.buffer = newBuffer;
+                this.bufferOffset = 0;
+            }
+            // Concat the new buffer with the remaining one
+            buffer.copy(this.buffer, this.bufferOffset + this.bufferLength);
+            this.bufferLength = newLength;
+        }
+        else {
+            this.buffer = buffer;
+            this.bufferOffset = 0;
+            this.bufferLength = buffer.byteLength;
+        }
+    }
+    handlePacket(offset, code, length, bytes) {
+        const { reader } = this;
+        // NOTE: This undesirably retains the buffer in `this.reader` if the `parse*Message` calls below throw. However, those should only throw in the case of a protocol error, which normally results in the reader being discarded.
+        reader.setBuffer(offset, bytes);
+        let message;
+        switch (code) {
+            case 50 /* MessageCodes.BindComplete */:
+                message = messages_1.bindComplete;
+                break;
+            case 49 /* MessageCodes.ParseComplete */:
+                message = messages_1.parseComplete;
+                break;
+            case 51 /* MessageCodes.CloseComplete */:
+                message = messages_1.closeComplete;
+                break;
+            case 110 /* MessageCodes.NoData */:
+                message = messages_1.noData;
+                break;
+            case 115 /* MessageCodes.PortalSuspended */:
+                message = messages_1.portalSuspended;
+                break;
+            case 99 /* MessageCodes.CopyDone */:
+                message = messages_1.copyDone;
+                break;
+            case 87 /* MessageCodes.ReplicationStart */:
+                message = messages_1.replicationStart;
+                break;
+            case 73 /* MessageCodes.EmptyQuery */:
+                message = messages_1.emptyQuery;
+                break;
+            case 68 /* MessageCodes.DataRow */:
+                message = parseDataRowMessage(reader);
+                break;
+            case 67 /* MessageCodes.CommandComplete */:
+                message = parseCommandCompleteMessage(reader);
+                break;
+            case 90 /* MessageCodes.ReadyForQuery */:
+                message = parseReadyForQueryMessage(reader);
+                break;
+            case 65 /* MessageCodes.NotificationResponse */:
+                message = parseNotificationMessage(reader);
+                break;
+            case 82 /* MessageCodes.AuthenticationResponse */:
+                message = parseAuthenticationResponse(reader, length);
+                break;
+            case 83 /* MessageCodes.ParameterStatus */:
+                message = parseParameterStatusMessage(reader);
+                break;
+            case 75 /* MessageCodes.BackendKeyData */:
+                message = parseBackendKeyData(reader);
+                break;
+            case 69 /* MessageCodes.ErrorMessage */:
+                message = parseErrorMessage(reader, 'error');
+                break;
+            case 78 /* MessageCodes.NoticeMessage */:
+                message = parseErrorMessage(reader, 'notice');
+                break;
+            case 84 /* MessageCodes.RowDescriptionMessage */:
+                message = parseRowDescriptionMessage(reader);
+                break;
+            case 116 /* MessageCodes.ParameterDescriptionMessage */:
+                message = parseParameterDescriptionMessage(reader);
+                break;
+            case 71 /* MessageCodes.CopyIn */:
+                message = parseCopyInMessage(reader);
+                break;
+            case 72 /* MessageCodes.CopyOut */:
+                message = parseCopyOutMessage(reader);
+                break;
+            case 100 /* MessageCodes.CopyData */:
+                message = parseCopyData(reader, length);
+                break;
+            default:
+                return new messages_1.DatabaseError('received invalid response: ' + code.toString(16), length, 'error');
+        }
+        reader.setBuffer(0, emptyBuffer);
+        message.length = length;
+        return message;
+    }
+}
+exports.Parser = Parser;
+const parseReadyForQueryMessage = (reader) => {
+    const status = reader.string(1);
+    return new messages_1.ReadyForQueryMessage(LATEINIT_LENGTH, status);
+};
+const parseCommandCompleteMessage = (reader) => {
+    const text = reader.cstring();
+    return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text);
+};
+const parseCopyData = (reader, length) => {
+    const chunk = reader.bytes(length - 4);
+    return new messages_1.CopyDataMessage(LATEINIT_LENGTH, chunk);
+};
+const parseCopyInMessage = (reader) => parseCopyMessage(reader, 'copyInResponse');
+const parseCopyOutMessage = (reader) => parseCopyMessage(reader, 'copyOutResponse');
+const parseCopyMessage = (reader, messageName) => {
+    const isBinary = reader.byte() !== 0;
+    const columnCount = reader.int16();
+    const message = new messages_1.CopyResponse(LATEINIT_LENGTH, messageName, isBinary, columnCount);
+    for (let i = 0; i < columnCount; i++) {
+        message.columnTypes[i] = reader.int16();
+    }
+    return message;
+};
+const parseNotificationMessage = (reader) => {
+    const processId = reader.int32();
+    const channel = reader.cstring();
+    const payload = reader.cstring();
+    return new messages_1.NotificationResponseMessage(LATEINIT_LENGTH, processId, channel, payload);
+};
+const parseRowDescriptionMessage = (reader) => {
+    const fieldCount = reader.int16();
+    const message = new messages_1.RowDescriptionMessage(LATEINIT_LENGTH, fieldCount);
+    for (let i = 0; i < fieldCount; i++) {
+        message.fields[i] = parseField(reader);
+    }
+    return message;
+};
+const parseField = (reader) => {
+    const name = reader.cstring();
+    const tableID = reader.uint32();
+    const columnID = reader.int16();
+    const dataTypeID = reader.uint32();
+    const dataTypeSize = reader.int16();
+    const dataTypeModifier = reader.int32();
+    const mode = reader.int16() === 0 ? 'text' : 'binary';
+    return new messages_1.Field(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, mode);
+};
+const parseParameterDescriptionMessage = (reader) => {
+    const parameterCount = reader.int16();
+    const message = new messages_1.ParameterDescriptionMessage(LATEINIT_LENGTH, parameterCount);
+    for (let i = 0; i < parameterCount; i++) {
+        // OIDs are unsigned, same as dataTypeID in parseField above
+        message.dataTypeIDs[i] = reader.uint32();
+    }
+    return message;
+};
+const parseDataRowMessage = (reader) => {
+    const fieldCount = reader.int16();
+    const fields = new Array(fieldCount);
+    for (let i = 0; i < fieldCount; i++) {
+        const len = reader.int32();
+        // a -1 for length means the value of the field is null
+        fields[i] = len === -1 ? null : reader.string(len);
+    }
+    return new messages_1.DataRowMessage(LATEINIT_LENGTH, fields);
+};
+const parseParameterStatusMessage = (reader) => {
+    const name = reader.cstring();
+    const value = reader.cstring();
+    return new messages_1.ParameterStatusMessage(LATEINIT_LENGTH, name, value);
+};
+const parseBackendKeyData = (reader) => {
+    const processID = reader.int32();
+    const secretKey = reader.int32();
+    return new messages_1.BackendKeyDataMessage(LATEINIT_LENGTH, processID, secretKey);
+};
+const parseAuthenticationResponse = (reader, length) => {
+    const code = reader.int32();
+    // TODO(bmc): maybe better types here
+    const message = {
+        name: 'authenticationOk',
+        length,
+    };
+    switch (code) {
+        case 0: // AuthenticationOk
+            break;
+        case 3: // AuthenticationCleartextPassword
+            if (message.length === 8) {
+                message.name = 'authenticationCleartextPassword';
+            }
+            break;
+        case 5: // AuthenticationMD5Password
+            if (message.length === 12) {
+                message.name = 'authenticationMD5Password';
+                const salt = reader.bytes(4);
+                return new messages_1.AuthenticationMD5Password(LATEINIT_LENGTH, salt);
+            }
+            break;
+        case 10: // AuthenticationSASL
+            {
+                message.name = 'authenticationSASL';
+                message.mechanisms = [];
+                let mechanism;
+                do {
+                    mechanism = reader.cstring();
+                    if (mechanism) {
+                        message.mechanisms.push(mechanism);
+                    }
+                } while (mechanism);
+            }
+            break;
+        case 11: // AuthenticationSASLContinue
+            message.name = 'authenticationSASLContinue';
+            message.data = reader.string(length - 8);
+            break;
+        case 12: // AuthenticationSASLFinal
+            message.name = 'authenticationSASLFinal';
+            message.data = reader.string(length - 8);
+            break;
+        default:
+            throw new Error('Unknown authenticationOk message type ' + code);
+    }
+    return message;
+};
+const parseErrorMessage = (reader, name) => {
+    const fields = {};
+    let fieldType = reader.string(1);
+    while (fieldType !== '\0') {
+        fields[fieldType] = reader.cstring();
+        fieldType = reader.string(1);
+    }
+    const messageValue = fields.M;
+    const message = name === 'notice'
+        ? new messages_1.NoticeMessage(LATEINIT_LENGTH, messageValue)
+        : new messages_1.DatabaseError(messageValue, LATEINIT_LENGTH, name);
+    message.severity = fields.S;
+    message.code = fields.C;
+    message.detail = fields.D;
+    message.hint = fields.H;
+    message.position = fields.P;
+    message.internalPosition = fields.p;
+    message.internalQuery = fields.q;
+    message.where = fields.W;
+    message.schema = fields.s;
+    message.table = fields.t;
+    message.column = fields.c;
+    message.dataType = fields.d;
+    message.constraint = fields.n;
+    message.file = fields.F;
+    message.line = fields.L;
+    message.routine = fields.R;
+    return message;
+};
+//# sourceMappingURL=parser.js.map
+
+/***/ }),
+
+/***/ 6513:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.serialize = void 0;
+const buffer_writer_1 = __nccwpck_require__(9315);
+const writer = new buffer_writer_1.Writer();
+const startup = (opts) => {
+    // protocol version
+    writer.addInt16(3).addInt16(0);
+    for (const key of Object.keys(opts)) {
+        writer.addCString(key).addCString(opts[key]);
+    }
+    writer.addCString('client_encoding').addCString('UTF8');
+    const bodyBuffer = writer.addCString('').flush();
+    // this message is sent without a code
+    const length = bodyBuffer.length + 4;
+    return new buffer_writer_1.Writer().addInt32(length).add(bodyBuffer).flush();
+};
+const requestSsl = () => {
+    const response = Buffer.allocUnsafe(8);
+    response.writeInt32BE(8, 0);
+    response.writeInt32BE(80877103, 4);
+    return response;
+};
+const password = (password) => {
+    return writer.addCString(password).flush(112 /* code.startup */);
+};
+const sendSASLInitialResponseMessage = function (mechanism, initialResponse) {
+    // 0x70 = 'p'
+    writer.addCString(mechanism).addInt32PrefixedString(initialResponse);
+    return writer.flush(112 /* code.startup */);
+};
+const sendSCRAMClientFinalMessage = function (additionalData) {
+    return writer.addString(additionalData).flush(112 /* code.startup */);
+};
+const query = (text) => {
+    return writer.addCString(text).flush(81 /* code.query */);
+};
+const emptyArray = [];
+const parse = (query) => {
+    // expect something like this:
+    // { name: 'queryName',
+    //   text: 'select * from blah',
+    //   types: ['int8', 'bool'] }
+    // normalize missing query names to allow for null
+    const name = query.name || '';
+    if (name.length > 63) {
+        console.error('Warning! Postgres only supports 63 characters for query names.');
+        console.error('You supplied %s (%s)', name, name.length);
+        console.error('This can cause conflicts and silent errors executing queries');
+    }
+    const types = query.types || emptyArray;
+    const len = types.length;
+    const buffer = writer
+        .addCString(name) // name of query
+        .addCString(query.text) // actual query text
+        .addInt16(len);
+    for (let i = 0; i < len; i++) {
+        buffer.addInt32(types[i]);
+    }
+    return writer.flush(80 /* code.parse */);
+};
+const writeValues = function (values, valueMapper, formatsOffset) {
+    const len = values.length;
+    for (let i = 0; i < len; i++) {
+        const mappedVal = valueMapper ? valueMapper(values[i], i) : values[i];
+        let formatByte = 0 /* ParamType.STRING */;
+        if (mappedVal == null) {
+            // write -1 to indicate null
+            writer.addInt32(-1);
+        }
+        else if (mappedVal instanceof Buffer) {
+            formatByte = 1 /* ParamType.BINARY */;
+            // add the buffer to the param writer
+            writer.addInt32(mappedVal.length);
+            writer.add(mappedVal);
+        }
+        else {
+            // length prefix + UTF-8 bytes in one pass (Buffer.byteLength computed once)
+            writer.addInt32PrefixedString(mappedVal);
+        }
+        // beware: `writer` operations can replace `writer.buffer` with a new buffer
+        const buf = writer.buffer;
+        buf[formatsOffset++] = 0;
+        buf[formatsOffset++] = formatByte;
+    }
+};
+const bind = (config = {}) => {
+    // normalize config
+    const portal = config.portal || '';
+    const statement = config.statement || '';
+    const binary = config.binary || false;
+    const values = config.values || emptyArray;
+    const len = values.length;
+    writer.addCString(portal).addCString(statement);
+    // number of parameter format codes
+    writer.addInt16(len);
+    // space for those codes, filled by `writeValues`
+    const formatsOffset = writer.reserveUnsafe(len * 2);
+    // number of parameter values
+    writer.addInt16(len);
+    try {
+        writeValues(values, config.valueMapper, formatsOffset);
+    }
+    catch (err) {
+        writer.clear();
+        throw err;
+    }
+    // all results use the same format code
+    writer.addInt16(1);
+    // format code
+    writer.addInt16(binary ? 1 /* ParamType.BINARY */ : 0 /* ParamType.STRING */);
+    return writer.flush(66 /* code.bind */);
+};
+const emptyExecute = Buffer.from([69 /* code.execute */, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00]);
+const execute = (config) => {
+    // this is the happy path for most queries
+    if (!config || (!config.portal && !config.rows)) {
+        return emptyExecute;
+    }
+    const portal = config.portal || '';
+    const rows = config.rows || 0;
+    const portalLength = Buffer.byteLength(portal);
+    const len = 4 + portalLength + 1 + 4;
+    // one extra bit for code
+    const buff = Buffer.allocUnsafe(1 + len);
+    buff[0] = 69 /* code.execute */;
+    buff.writeInt32BE(len, 1);
+    buff.write(portal, 5, 'utf-8');
+    buff[portalLength + 5] = 0; // null terminate portal cString
+    buff.writeUInt32BE(rows, buff.length - 4);
+    return buff;
+};
+const cancel = (processID, secretKey) => {
+    const buffer = Buffer.allocUnsafe(16);
+    buffer.writeInt32BE(16, 0);
+    buffer.writeInt16BE(1234, 4);
+    buffer.writeInt16BE(5678, 6);
+    buffer.writeInt32BE(processID, 8);
+    buffer.writeInt32BE(secretKey, 12);
+    return buffer;
+};
+const cstringMessage = (code, string) => {
+    const stringLen = Buffer.byteLength(string);
+    const len = 4 + stringLen + 1;
+    // one extra bit for code
+    const buffer = Buffer.allocUnsafe(1 + len);
+    buffer[0] = code;
+    buffer.writeInt32BE(len, 1);
+    buffer.write(string, 5, 'utf-8');
+    buffer[len] = 0; // null terminate cString
+    return buffer;
+};
+const emptyDescribePortal = writer.addCString('P').flush(68 /* code.describe */);
+const emptyDescribeStatement = writer.addCString('S').flush(68 /* code.describe */);
+const describe = (msg) => {
+    return msg.name
+        ? cstringMessage(68 /* code.describe */, `${msg.type}${msg.name || ''}`)
+        : msg.type === 'P'
+            ? emptyDescribePortal
+            : emptyDescribeStatement;
+};
+const close = (msg) => {
+    const text = `${msg.type}${msg.name || ''}`;
+    return cstringMessage(67 /* code.close */, text);
+};
+const copyData = (chunk) => {
+    return writer.add(chunk).flush(100 /* code.copyFromChunk */);
+};
+const copyFail = (message) => {
+    return cstringMessage(102 /* code.copyFail */, message);
+};
+const codeOnlyBuffer = (code) => Buffer.from([code, 0x00, 0x00, 0x00, 0x04]);
+const flushBuffer = codeOnlyBuffer(72 /* code.flush */);
+const syncBuffer = codeOnlyBuffer(83 /* code.sync */);
+const endBuffer = codeOnlyBuffer(88 /* code.end */);
+const copyDoneBuffer = codeOnlyBuffer(99 /* code.copyDone */);
+const serialize = {
+    startup,
+    password,
+    requestSsl,
+    sendSASLInitialResponseMessage,
+    sendSCRAMClientFinalMessage,
+    query,
+    parse,
+    bind,
+    execute,
+    describe,
+    close,
+    flush: () => flushBuffer,
+    sync: () => syncBuffer,
+    end: () => endBuffer,
+    copyData,
+    copyDone: () => copyDoneBuffer,
+    copyFail,
+    cancel,
+};
+exports.serialize = serialize;
+//# sourceMappingURL=serializer.js.map
+
+/***/ }),
+
+/***/ 1549:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var textParsers = __nccwpck_require__(4784);
+var binaryParsers = __nccwpck_require__(7522);
+var arrayParser = __nccwpck_require__(6471);
+var builtinTypes = __nccwpck_require__(6345);
+
+exports.getTypeParser = getTypeParser;
+exports.setTypeParser = setTypeParser;
+exports.arrayParser = arrayParser;
+exports.builtins = builtinTypes;
+
+var typeParsers = {
+  text: {},
+  binary: {}
+};
+
+//the empty parse function
+function noParse (val) {
+  return String(val);
+};
+
+//returns a function used to convert a specific type (specified by
+//oid) into a result javascript type
+//note: the oid can be obtained via the following sql query:
+//SELECT oid FROM pg_type WHERE typname = 'TYPE_NAME_HERE';
+function getTypeParser (oid, format) {
+  format = format || 'text';
+  if (!typeParsers[format]) {
+    return noParse;
+  }
+  return typeParsers[format][oid] || noParse;
+};
+
+function setTypeParser (oid, format, parseFn) {
+  if(typeof format == 'function') {
+    parseFn = format;
+    format = 'text';
+  }
+  typeParsers[format][oid] = parseFn;
+};
+
+textParsers.init(function(oid, converter) {
+  typeParsers.text[oid] = converter;
+});
+
+binaryParsers.init(function(oid, converter) {
+  typeParsers.binary[oid] = converter;
+});
+
+
+/***/ }),
+
+/***/ 6471:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var array = __nccwpck_require__(3879);
+
+module.exports = {
+  create: function (source, transform) {
+    return {
+      parse: function() {
+        return array.parse(source, transform);
+      }
+    };
+  }
+};
+
+
+/***/ }),
+
+/***/ 7522:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var parseInt64 = __nccwpck_require__(2299);
+
+var parseBits = function(data, bits, offset, invert, callback) {
+  offset = offset || 0;
+  invert = invert || false;
+  callback = callback || function(lastValue, newValue, bits) { return (lastValue * Math.pow(2, bits)) + newValue; };
+  var offsetBytes = offset >> 3;
+
+  var inv = function(value) {
+    if (invert) {
+      return ~value & 0xff;
+    }
+
+    return value;
+  };
+
+  // read first (maybe partial) byte
+  var mask = 0xff;
+  var firstBits = 8 - (offset % 8);
+  if (bits < firstBits) {
+    mask = (0xff << (8 - bits)) & 0xff;
+    firstBits = bits;
+  }
+
+  if (offset) {
+    mask = mask >> (offset % 8);
+  }
+
+  var result = 0;
+  if ((offset % 8) + bits >= 8) {
+    result = callback(0, inv(data[offsetBytes]) & mask, firstBits);
+  }
+
+  // read bytes
+  var bytes = (bits + offset) >> 3;
+  for (var i = offsetBytes + 1; i < bytes; i++) {
+    result = callback(result, inv(data[i]), 8);
+  }
+
+  // bits to read, that are not a complete byte
+  var lastBits = (bits + offset) % 8;
+  if (lastBits > 0) {
+    result = callback(result, inv(data[bytes]) >> (8 - lastBits), lastBits);
+  }
+
+  return result;
+};
+
+var parseFloatFromBits = function(data, precisionBits, exponentBits) {
+  var bias = Math.pow(2, exponentBits - 1) - 1;
+  var sign = parseBits(data, 1);
+  var exponent = parseBits(data, exponentBits, 1);
+
+  if (exponent === 0) {
+    return 0;
+  }
+
+  // parse mantissa
+  var precisionBitsCounter = 1;
+  var parsePrecisionBits = function(lastValue, newValue, bits) {
+    if (lastValue === 0) {
+      lastValue = 1;
+    }
+
+    for (var i = 1; i <= bits; i++) {
+      precisionBitsCounter /= 2;
+      if ((newValue & (0x1 << (bits - i))) > 0) {
+        lastValue += precisionBitsCounter;
+      }
+    }
+
+    return lastValue;
+  };
+
+  var mantissa = parseBits(data, precisionBits, exponentBits + 1, false, parsePrecisionBits);
+
+  // special cases
+  if (exponent == (Math.pow(2, exponentBits + 1) - 1)) {
+    if (mantissa === 0) {
+      return (sign === 0) ? Infinity : -Infinity;
+    }
+
+    return NaN;
+  }
+
+  // normale number
+  return ((sign === 0) ? 1 : -1) * Math.pow(2, exponent - bias) * mantissa;
+};
+
+var parseInt16 = function(value) {
+  if (parseBits(value, 1) == 1) {
+    return -1 * (parseBits(value, 15, 1, true) + 1);
+  }
+
+  return parseBits(value, 15, 1);
+};
+
+var parseInt32 = function(value) {
+  if (parseBits(value, 1) == 1) {
+    return -1 * (parseBits(value, 31, 1, true) + 1);
+  }
+
+  return parseBits(value, 31, 1);
+};
+
+var parseFloat32 = function(value) {
+  return parseFloatFromBits(value, 23, 8);
+};
+
+var parseFloat64 = function(value) {
+  return parseFloatFromBits(value, 52, 11);
+};
+
+var parseNumeric = function(value) {
+  var sign = parseBits(value, 16, 32);
+  if (sign == 0xc000) {
+    return NaN;
+  }
+
+  var weight = Math.pow(10000, parseBits(value, 16, 16));
+  var result = 0;
+
+  var digits = [];
+  var ndigits = parseBits(value, 16);
+  for (var i = 0; i < ndigits; i++) {
+    result += parseBits(value, 16, 64 + (16 * i)) * weight;
+    weight /= 10000;
+  }
+
+  var scale = Math.pow(10, parseBits(value, 16, 48));
+  return ((sign === 0) ? 1 : -1) * Math.round(result * scale) / scale;
+};
+
+var parseDate = function(isUTC, value) {
+  var sign = parseBits(value, 1);
+  var rawValue = parseBits(value, 63, 1);
+
+  // discard usecs and shift from 2000 to 1970
+  var result = new Date((((sign === 0) ? 1 : -1) * rawValue / 1000) + 946684800000);
+
+  if (!isUTC) {
+    result.setTime(result.getTime() + result.getTimezoneOffset() * 60000);
+  }
+
+  // add microseconds to the date
+  result.usec = rawValue % 1000;
+  result.getMicroSeconds = function() {
+    return this.usec;
+  };
+  result.setMicroSeconds = function(value) {
+    this.usec = value;
+  };
+  result.getUTCMicroSeconds = function() {
+    return this.usec;
+  };
+
+  return result;
+};
+
+var parseArray = function(value) {
+  var dim = parseBits(value, 32);
+
+  var flags = parseBits(value, 32, 32);
+  var elementType = parseBits(value, 32, 64);
+
+  var offset = 96;
+  var dims = [];
+  for (var i = 0; i < dim; i++) {
+    // parse dimension
+    dims[i] = parseBits(value, 32, offset);
+    offset += 32;
+
+    // ignore lower bounds
+    offset += 32;
+  }
+
+  var parseElement = function(elementType) {
+    // parse content length
+    var length = parseBits(value, 32, offset);
+    offset += 32;
+
+    // parse null values
+    if (length == 0xffffffff) {
+      return null;
+    }
+
+    var result;
+    if ((elementType == 0x17) || (elementType == 0x14)) {
+      // int/bigint
+      result = parseBits(value, length * 8, offset);
+      offset += length * 8;
+      return result;
+    }
+    else if (elementType == 0x19) {
+      // string
+      result = value.toString(this.encoding, offset >> 3, (offset += (length << 3)) >> 3);
+      return result;
+    }
+    else {
+      console.log("ERROR: ElementType not implemented: " + elementType);
+    }
+  };
+
+  var parse = function(dimension, elementType) {
+    var array = [];
+    var i;
+
+    if (dimension.length > 1) {
+      var count = dimension.shift();
+      for (i = 0; i < count; i++) {
+        array[i] = parse(dimension, elementType);
+      }
+      dimension.unshift(count);
+    }
+    else {
+      for (i = 0; i < dimension[0]; i++) {
+        array[i] = parseElement(elementType);
+      }
+    }
+
+    return array;
+  };
+
+  return parse(dims, elementType);
+};
+
+var parseText = function(value) {
+  return value.toString('utf8');
+};
+
+var parseBool = function(value) {
+  if(value === null) return null;
+  return (parseBits(value, 8) > 0);
+};
+
+var init = function(register) {
+  register(20, parseInt64);
+  register(21, parseInt16);
+  register(23, parseInt32);
+  register(26, parseInt32);
+  register(1700, parseNumeric);
+  register(700, parseFloat32);
+  register(701, parseFloat64);
+  register(16, parseBool);
+  register(1114, parseDate.bind(null, false));
+  register(1184, parseDate.bind(null, true));
+  register(1000, parseArray);
+  register(1007, parseArray);
+  register(1016, parseArray);
+  register(1008, parseArray);
+  register(1009, parseArray);
+  register(25, parseText);
+};
+
+module.exports = {
+  init: init
+};
+
+
+/***/ }),
+
+/***/ 6345:
+/***/ ((module) => {
+
+/**
+ * Following query was used to generate this file:
+
+ SELECT json_object_agg(UPPER(PT.typname), PT.oid::int4 ORDER BY pt.oid)
+ FROM pg_type PT
+ WHERE typnamespace = (SELECT pgn.oid FROM pg_namespace pgn WHERE nspname = 'pg_catalog') -- Take only builting Postgres types with stable OID (extension types are not guaranted to be stable)
+ AND typtype = 'b' -- Only basic types
+ AND typelem = 0 -- Ignore aliases
+ AND typisdefined -- Ignore undefined types
+ */
+
+module.exports = {
+    BOOL: 16,
+    BYTEA: 17,
+    CHAR: 18,
+    INT8: 20,
+    INT2: 21,
+    INT4: 23,
+    REGPROC: 24,
+    TEXT: 25,
+    OID: 26,
+    TID: 27,
+    XID: 28,
+    CID: 29,
+    JSON: 114,
+    XML: 142,
+    PG_NODE_TREE: 194,
+    SMGR: 210,
+    PATH: 602,
+    POLYGON: 604,
+    CIDR: 650,
+    FLOAT4: 700,
+    FLOAT8: 701,
+    ABSTIME: 702,
+    RELTIME: 703,
+    TINTERVAL: 704,
+    CIRCLE: 718,
+    MACADDR8: 774,
+    MONEY: 790,
+    MACADDR: 829,
+    INET: 869,
+    ACLITEM: 1033,
+    BPCHAR: 1042,
+    VARCHAR: 1043,
+    DATE: 1082,
+    TIME: 1083,
+    TIMESTAMP: 1114,
+    TIMESTAMPTZ: 1184,
+    INTERVAL: 1186,
+    TIMETZ: 1266,
+    BIT: 1560,
+    VARBIT: 1562,
+    NUMERIC: 1700,
+    REFCURSOR: 1790,
+    REGPROCEDURE: 2202,
+    REGOPER: 2203,
+    REGOPERATOR: 2204,
+    REGCLASS: 2205,
+    REGTYPE: 2206,
+    UUID: 2950,
+    TXID_SNAPSHOT: 2970,
+    PG_LSN: 3220,
+    PG_NDISTINCT: 3361,
+    PG_DEPENDENCIES: 3402,
+    TSVECTOR: 3614,
+    TSQUERY: 3615,
+    GTSVECTOR: 3642,
+    REGCONFIG: 3734,
+    REGDICTIONARY: 3769,
+    JSONB: 3802,
+    REGNAMESPACE: 4089,
+    REGROLE: 4096
+};
+
+
+/***/ }),
+
+/***/ 4784:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var array = __nccwpck_require__(3879)
+var arrayParser = __nccwpck_require__(6471);
+var parseDate = __nccwpck_require__(2690);
+var parseInterval = __nccwpck_require__(8755);
+var parseByteA = __nccwpck_require__(463);
+
+function allowNull (fn) {
+  return function nullAllowed (value) {
+    if (value === null) return value
+    return fn(value)
+  }
+}
+
+function parseBool (value) {
+  if (value === null) return value
+  return value === 'TRUE' ||
+    value === 't' ||
+    value === 'true' ||
+    value === 'y' ||
+    value === 'yes' ||
+    value === 'on' ||
+    value === '1';
+}
+
+function parseBoolArray (value) {
+  if (!value) return null
+  return array.parse(value, parseBool)
+}
+
+function parseBaseTenInt (string) {
+  return parseInt(string, 10)
+}
+
+function parseIntegerArray (value) {
+  if (!value) return null
+  return array.parse(value, allowNull(parseBaseTenInt))
+}
+
+function parseBigIntegerArray (value) {
+  if (!value) return null
+  return array.parse(value, allowNull(function (entry) {
+    return parseBigInteger(entry).trim()
+  }))
+}
+
+var parsePointArray = function(value) {
+  if(!value) { return null; }
+  var p = arrayParser.create(value, function(entry) {
+    if(entry !== null) {
+      entry = parsePoint(entry);
+    }
+    return entry;
+  });
+
+  return p.parse();
+};
+
+var parseFloatArray = function(value) {
+  if(!value) { return null; }
+  var p = arrayParser.create(value, function(entry) {
+    if(entry !== null) {
+      entry = parseFloat(entry);
+    }
+    return entry;
+  });
+
+  return p.parse();
+};
+
+var parseStringArray = function(value) {
+  if(!value) { return null; }
+
+  var p = arrayParser.create(value);
+  return p.parse();
+};
+
+var parseDateArray = function(value) {
+  if (!value) { return null; }
+
+  var p = arrayParser.create(value, function(entry) {
+    if (entry !== null) {
+      entry = parseDate(entry);
+    }
+    return entry;
+  });
+
+  return p.parse();
+};
+
+var parseIntervalArray = function(value) {
+  if (!value) { return null; }
+
+  var p = arrayParser.create(value, function(entry) {
+    if (entry !== null) {
+      entry = parseInterval(entry);
+    }
+    return entry;
+  });
+
+  return p.parse();
+};
+
+var parseByteAArray = function(value) {
+  if (!value) { return null; }
+
+  return array.parse(value, allowNull(parseByteA));
+};
+
+var parseInteger = function(value) {
+  return parseInt(value, 10);
+};
+
+var parseBigInteger = function(value) {
+  var valStr = String(value);
+  if (/^\d+$/.test(valStr)) { return valStr; }
+  return value;
+};
+
+var parseJsonArray = function(value) {
+  if (!value) { return null; }
+
+  return array.parse(value, allowNull(JSON.parse));
+};
+
+var parsePoint = function(value) {
+  if (value[0] !== '(') { return null; }
+
+  value = value.substring( 1, value.length - 1 ).split(',');
+
+  return {
+    x: parseFloat(value[0])
+  , y: parseFloat(value[1])
+  };
+};
+
+var parseCircle = function(value) {
+  if (value[0] !== '<' && value[1] !== '(') { return null; }
+
+  var point = '(';
+  var radius = '';
+  var pointParsed = false;
+  for (var i = 2; i < value.length - 1; i++){
+    if (!pointParsed) {
+      point += value[i];
+    }
+
+    if (value[i] === ')') {
+      pointParsed = true;
+      continue;
+    } else if (!pointParsed) {
+      continue;
+    }
+
+    if (value[i] === ','){
+      continue;
+    }
+
+    radius += value[i];
+  }
+  var result = parsePoint(point);
+  result.radius = parseFloat(radius);
+
+  return result;
+};
+
+var init = function(register) {
+  register(20, parseBigInteger); // int8
+  register(21, parseInteger); // int2
+  register(23, parseInteger); // int4
+  register(26, parseInteger); // oid
+  register(700, parseFloat); // float4/real
+  register(701, parseFloat); // float8/double
+  register(16, parseBool);
+  register(1082, parseDate); // date
+  register(1114, parseDate); // timestamp without timezone
+  register(1184, parseDate); // timestamp
+  register(600, parsePoint); // point
+  register(651, parseStringArray); // cidr[]
+  register(718, parseCircle); // circle
+  register(1000, parseBoolArray);
+  register(1001, parseByteAArray);
+  register(1005, parseIntegerArray); // _int2
+  register(1007, parseIntegerArray); // _int4
+  register(1028, parseIntegerArray); // oid[]
+  register(1016, parseBigIntegerArray); // _int8
+  register(1017, parsePointArray); // point[]
+  register(1021, parseFloatArray); // _float4
+  register(1022, parseFloatArray); // _float8
+  register(1231, parseFloatArray); // _numeric
+  register(1014, parseStringArray); //char
+  register(1015, parseStringArray); //varchar
+  register(1008, parseStringArray);
+  register(1009, parseStringArray);
+  register(1040, parseStringArray); // macaddr[]
+  register(1041, parseStringArray); // inet[]
+  register(1115, parseDateArray); // timestamp without time zone[]
+  register(1182, parseDateArray); // _date
+  register(1185, parseDateArray); // timestamp with time zone[]
+  register(1186, parseInterval);
+  register(1187, parseIntervalArray);
+  register(17, parseByteA);
+  register(114, JSON.parse.bind(JSON)); // json
+  register(3802, JSON.parse.bind(JSON)); // jsonb
+  register(199, parseJsonArray); // json[]
+  register(3807, parseJsonArray); // jsonb[]
+  register(3907, parseStringArray); // numrange[]
+  register(2951, parseStringArray); // uuid[]
+  register(791, parseStringArray); // money[]
+  register(1183, parseStringArray); // time[]
+  register(1270, parseStringArray); // timetz[]
+};
+
+module.exports = {
+  init: init
+};
+
+
+/***/ }),
+
+/***/ 5042:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+const utils = __nccwpck_require__(9652)
+const nodeUtils = __nccwpck_require__(9023)
+const sasl = __nccwpck_require__(948)
+const TypeOverrides = __nccwpck_require__(365)
+
+const ConnectionParameters = __nccwpck_require__(646)
+const Query = __nccwpck_require__(4473)
+const defaults = __nccwpck_require__(8995)
+const Connection = __nccwpck_require__(9809)
+const crypto = __nccwpck_require__(4150)
+
+const activeQueryDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Client.activeQuery is deprecated and will be removed in pg@9.0'
+)
+
+const queryQueueDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Client.queryQueue is deprecated and will be removed in pg@9.0.'
+)
+
+const pgPassDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'pgpass support is deprecated and will be removed in pg@9.0. ' +
+    'You can provide an async function as the password property to the Client/Pool constructor that returns a password instead. Within this function you can call the pgpass module in your own code.'
+)
+
+const byoPromiseDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Passing a custom Promise implementation to the Client/Pool constructor is deprecated and will be removed in pg@9.0.'
+)
+
+const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead.'
+)
+
+function coerceNumberOrDefault(value, defaultValue) {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? value : defaultValue
+  }
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value)
+    return Number.isFinite(n) ? n : defaultValue
+  }
+  return defaultValue
+}
+
+class Client extends EventEmitter {
+  constructor(config) {
+    super()
+
+    this.connectionParameters = new ConnectionParameters(config)
+    this.user = this.connectionParameters.user
+    this.database = this.connectionParameters.database
+    this.port = this.connectionParameters.port
+    this.host = this.connectionParameters.host
+
+    // "hiding" the password so it doesn't show up in stack traces
+    // or if the client is console.logged
+    Object.defineProperty(this, 'password', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: this.connectionParameters.password,
+    })
+
+    this.replication = this.connectionParameters.replication
+
+    const c = config || {}
+
+    if (c.Promise) {
+      byoPromiseDeprecationNotice()
+    }
+    this._Promise = c.Promise || global.Promise
+    this._types = new TypeOverrides(c.types)
+    this._ending = false
+    this._ended = false
+    this._connecting = false
+    this._connected = false
+    this._connectionError = false
+    this._queryable = true
+    this._activeQuery = null
+    this._txStatus = null
+
+    this.enableChannelBinding = Boolean(c.enableChannelBinding) // set true to use SCRAM-SHA-256-PLUS when offered
+    this.scramMaxIterations = coerceNumberOrDefault(c.scramMaxIterations, sasl.DEFAULT_MAX_SCRAM_ITERATIONS)
+    this.connection =
+      c.connection ||
+      new Connection({
+        stream: c.stream,
+        ssl: this.connectionParameters.ssl,
+        sslNegotiation: this.connectionParameters.sslnegotiation,
+        keepAlive: c.keepAlive || false,
+        keepAliveInitialDelayMillis: c.keepAliveInitialDelayMillis || 0,
+        encoding: this.connectionParameters.client_encoding || 'utf8',
+      })
+    this._queryQueue = []
+    this._sentQueryQueue = []
+    this.pipeline = Boolean(c.pipeline)
+    this.binary = c.binary || defaults.binary
+    this.processID = null
+    this.secretKey = null
+    this.ssl = this.connectionParameters.ssl || false
+    this.sslNegotiation = this.connectionParameters.sslnegotiation || 'postgres'
+    // As with Password, make SSL->Key (the private key) non-enumerable.
+    // It won't show up in stack traces
+    // or if the client is console.logged
+    if (this.ssl && this.ssl.key) {
+      Object.defineProperty(this.ssl, 'key', {
+        enumerable: false,
+      })
+    }
+
+    this._connectionTimeoutMillis = c.connectionTimeoutMillis || 0
+  }
+
+  get activeQuery() {
+    activeQueryDeprecationNotice()
+    return this._activeQuery
+  }
+
+  set activeQuery(val) {
+    activeQueryDeprecationNotice()
+    this._activeQuery = val
+  }
+
+  _getActiveQuery() {
+    return this._activeQuery
+  }
+
+  _errorAllQueries(err) {
+    const enqueueError = (query) => {
+      process.nextTick(() => {
+        query.handleError(err, this.connection)
+      })
+    }
+
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery) {
+      enqueueError(activeQuery)
+      this._activeQuery = null
+    }
+
+    this._sentQueryQueue.forEach(enqueueError)
+    this._sentQueryQueue.length = 0
+
+    this._queryQueue.forEach(enqueueError)
+    this._queryQueue.length = 0
+  }
+
+  _connect(callback) {
+    const self = this
+    const con = this.connection
+    this._connectionCallback = callback
+
+    if (this._connecting || this._connected) {
+      const err = new Error('Client has already been connected. You cannot reuse a client.')
+      process.nextTick(() => {
+        callback(err)
+      })
+      return
+    }
+    this._connecting = true
+
+    if (this._connectionTimeoutMillis > 0) {
+      this.connectionTimeoutHandle = setTimeout(() => {
+        con._ending = true
+        con.stream.destroy(new Error('timeout expired'))
+      }, this._connectionTimeoutMillis)
+
+      if (this.connectionTimeoutHandle.unref) {
+        this.connectionTimeoutHandle.unref()
+      }
+    }
+
+    if (this.host && this.host.indexOf('/') === 0) {
+      con.connect(this.host + '/.s.PGSQL.' + this.port)
+    } else {
+      con.connect(this.port, this.host)
+    }
+
+    // once connection is established send startup message
+    con.on('connect', function () {
+      if (self.ssl) {
+        // With direct SSL negotiation the connection upgrades to TLS without an
+        // SSLRequest packet, so the startup message is sent after 'sslconnect'.
+        if (self.sslNegotiation !== 'direct') {
+          con.requestSsl()
+        }
+      } else {
+        con.startup(self.getStartupConf())
+      }
+    })
+
+    con.on('sslconnect', function () {
+      con.startup(self.getStartupConf())
+    })
+
+    this._attachListeners(con)
+
+    con.once('end', () => {
+      const error = this._ending ? new Error('Connection terminated') : new Error('Connection terminated unexpectedly')
+
+      clearTimeout(this.connectionTimeoutHandle)
+      this._errorAllQueries(error)
+      this._ended = true
+
+      if (!this._ending) {
+        // if the connection is ended without us calling .end()
+        // on this client then we have an unexpected disconnection
+        // treat this as an error unless we've already emitted an error
+        // during connection.
+        if (this._connecting && !this._connectionError) {
+          if (this._connectionCallback) {
+            this._connectionCallback(error)
+          } else {
+            this._handleErrorEvent(error)
+          }
+        } else if (!this._connectionError) {
+          this._handleErrorEvent(error)
+        }
+      }
+
+      process.nextTick(() => {
+        this.emit('end')
+      })
+    })
+  }
+
+  connect(callback) {
+    if (callback) {
+      this._connect(callback)
+      return
+    }
+
+    return new this._Promise((resolve, reject) => {
+      this._connect((error) => {
+        if (error) {
+          reject(error)
+        } else {
+          resolve(this)
+        }
+      })
+    })
+  }
+
+  _attachListeners(con) {
+    // password request handling
+    con.on('authenticationCleartextPassword', this._handleAuthCleartextPassword.bind(this))
+    // password request handling
+    con.on('authenticationMD5Password', this._handleAuthMD5Password.bind(this))
+    // password request handling (SASL)
+    con.on('authenticationSASL', this._handleAuthSASL.bind(this))
+    con.on('authenticationSASLContinue', this._handleAuthSASLContinue.bind(this))
+    con.on('authenticationSASLFinal', this._handleAuthSASLFinal.bind(this))
+    con.on('backendKeyData', this._handleBackendKeyData.bind(this))
+    con.on('error', this._handleErrorEvent.bind(this))
+    con.on('errorMessage', this._handleErrorMessage.bind(this))
+    con.on('readyForQuery', this._handleReadyForQuery.bind(this))
+    con.on('notice', this._handleNotice.bind(this))
+    con.on('rowDescription', this._handleRowDescription.bind(this))
+    con.on('dataRow', this._handleDataRow.bind(this))
+    con.on('portalSuspended', this._handlePortalSuspended.bind(this))
+    con.on('emptyQuery', this._handleEmptyQuery.bind(this))
+    con.on('commandComplete', this._handleCommandComplete.bind(this))
+    con.on('parseComplete', this._handleParseComplete.bind(this))
+    con.on('copyInResponse', this._handleCopyInResponse.bind(this))
+    con.on('copyData', this._handleCopyData.bind(this))
+    con.on('notification', this._handleNotification.bind(this))
+  }
+
+  _getPassword(cb) {
+    const con = this.connection
+    if (typeof this.password === 'function') {
+      this._Promise
+        .resolve()
+        .then(() => this.password(this.connectionParameters))
+        .then((pass) => {
+          if (pass !== undefined) {
+            if (typeof pass !== 'string') {
+              con.emit('error', new TypeError('Password must be a string'))
+              return
+            }
+            this.connectionParameters.password = this.password = pass
+          } else {
+            this.connectionParameters.password = this.password = null
+          }
+          cb()
+        })
+        .catch((err) => {
+          con.emit('error', err)
+        })
+    } else if (this.password !== null) {
+      cb()
+    } else {
+      try {
+        const pgPass = __nccwpck_require__(3272)
+        pgPass(this.connectionParameters, (pass) => {
+          if (undefined !== pass) {
+            pgPassDeprecationNotice()
+            this.connectionParameters.password = this.password = pass
+          }
+          cb()
+        })
+      } catch (e) {
+        this.emit('error', e)
+      }
+    }
+  }
+
+  _handleAuthCleartextPassword(msg) {
+    this._getPassword(() => {
+      this.connection.password(this.password)
+    })
+  }
+
+  _handleAuthMD5Password(msg) {
+    this._getPassword(async () => {
+      try {
+        const hashedPassword = await crypto.postgresMd5PasswordHash(this.user, this.password, msg.salt)
+        this.connection.password(hashedPassword)
+      } catch (e) {
+        this.emit('error', e)
+      }
+    })
+  }
+
+  _handleAuthSASL(msg) {
+    this._getPassword(() => {
+      try {
+        this.saslSession = sasl.startSession(
+          msg.mechanisms,
+          this.enableChannelBinding && this.connection.stream,
+          this.scramMaxIterations
+        )
+        this.connection.sendSASLInitialResponseMessage(this.saslSession.mechanism, this.saslSession.response)
+      } catch (err) {
+        this.connection.emit('error', err)
+      }
+    })
+  }
+
+  async _handleAuthSASLContinue(msg) {
+    try {
+      await sasl.continueSession(
+        this.saslSession,
+        this.password,
+        msg.data,
+        this.enableChannelBinding && this.connection.stream
+      )
+      this.connection.sendSCRAMClientFinalMessage(this.saslSession.response)
+    } catch (err) {
+      this.connection.emit('error', err)
+    }
+  }
+
+  _handleAuthSASLFinal(msg) {
+    try {
+      sasl.finalizeSession(this.saslSession, msg.data)
+      this.saslSession = null
+    } catch (err) {
+      this.connection.emit('error', err)
+    }
+  }
+
+  _handleBackendKeyData(msg) {
+    this.processID = msg.processID
+    this.secretKey = msg.secretKey
+  }
+
+  _handleReadyForQuery(msg) {
+    if (this._connecting) {
+      this._connecting = false
+      this._connected = true
+      clearTimeout(this.connectionTimeoutHandle)
+
+      // process possible callback argument to Client#connect
+      if (this._connectionCallback) {
+        this._connectionCallback(null, this)
+        // remove callback for proper error handling
+        // after the connect event
+        this._connectionCallback = null
+      }
+      this.emit('connect')
+    }
+    const activeQuery = this._getActiveQuery()
+    this._activeQuery = null
+    this._txStatus = msg?.status ?? null
+    this.readyForQuery = true
+    if (activeQuery) {
+      activeQuery.handleReadyForQuery(this.connection)
+    }
+    this._pulseQueryQueue()
+  }
+
+  // if we receive an error event or error message
+  // during the connection process we handle it here
+  _handleErrorWhileConnecting(err) {
+    if (this._connectionError) {
+      // TODO(bmc): this is swallowing errors - we shouldn't do this
+      return
+    }
+    this._connectionError = true
+    clearTimeout(this.connectionTimeoutHandle)
+    if (this._connectionCallback) {
+      return this._connectionCallback(err)
+    }
+    this.emit('error', err)
+  }
+
+  // if we're connected and we receive an error event from the connection
+  // this means the socket is dead - do a hard abort of all queries and emit
+  // the socket error on the client as well
+  _handleErrorEvent(err) {
+    if (this._connecting) {
+      return this._handleErrorWhileConnecting(err)
+    }
+    this._queryable = false
+    this._errorAllQueries(err)
+    this.emit('error', err)
+  }
+
+  // handle error messages from the postgres backend
+  _handleErrorMessage(msg) {
+    if (this._connecting) {
+      return this._handleErrorWhileConnecting(msg)
+    }
+    const activeQuery = this._getActiveQuery()
+
+    if (!activeQuery) {
+      this._handleErrorEvent(msg)
+      return
+    }
+
+    this._activeQuery = null
+    if (activeQuery.name) {
+      delete this.connection.submittedNamedStatements[activeQuery.name]
+    }
+    activeQuery.handleError(msg, this.connection)
+  }
+
+  _handleRowDescription(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected rowDescription message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate rowDescription to active query
+    activeQuery.handleRowDescription(msg)
+  }
+
+  _handleDataRow(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected dataRow message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate dataRow to active query
+    activeQuery.handleDataRow(msg)
+  }
+
+  _handlePortalSuspended(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected portalSuspended message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate portalSuspended to active query
+    activeQuery.handlePortalSuspended(this.connection)
+  }
+
+  _handleEmptyQuery(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected emptyQuery message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate emptyQuery to active query
+    activeQuery.handleEmptyQuery(this.connection)
+  }
+
+  _handleCommandComplete(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected commandComplete message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // delegate commandComplete to active query
+    activeQuery.handleCommandComplete(msg, this.connection)
+  }
+
+  _handleParseComplete() {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected parseComplete message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    // if a prepared statement has a name and properly parses
+    // we track that its already been executed so we don't parse
+    // it again on the same client
+    if (activeQuery.name) {
+      this.connection.parsedStatements[activeQuery.name] = activeQuery.text
+      delete this.connection.submittedNamedStatements[activeQuery.name]
+    }
+  }
+
+  _handleCopyInResponse(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected copyInResponse message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    activeQuery.handleCopyInResponse(this.connection)
+  }
+
+  _handleCopyData(msg) {
+    const activeQuery = this._getActiveQuery()
+    if (activeQuery == null) {
+      const error = new Error('Received unexpected copyData message from backend.')
+      this._handleErrorEvent(error)
+      return
+    }
+    activeQuery.handleCopyData(msg, this.connection)
+  }
+
+  _handleNotification(msg) {
+    this.emit('notification', msg)
+  }
+
+  _handleNotice(msg) {
+    this.emit('notice', msg)
+  }
+
+  getStartupConf() {
+    const params = this.connectionParameters
+
+    const data = {
+      user: params.user,
+      database: params.database,
+    }
+
+    const appName = params.application_name || params.fallback_application_name
+    if (appName) {
+      data.application_name = appName
+    }
+    if (params.replication) {
+      data.replication = '' + params.replication
+    }
+    if (params.statement_timeout) {
+      data.statement_timeout = String(parseInt(params.statement_timeout, 10))
+    }
+    if (params.lock_timeout) {
+      data.lock_timeout = String(parseInt(params.lock_timeout, 10))
+    }
+    if (params.idle_in_transaction_session_timeout) {
+      data.idle_in_transaction_session_timeout = String(parseInt(params.idle_in_transaction_session_timeout, 10))
+    }
+    if (params.options) {
+      data.options = params.options
+    }
+
+    return data
+  }
+
+  cancel(client, query) {
+    if (client.activeQuery === query) {
+      const con = this.connection
+
+      if (this.host && this.host.indexOf('/') === 0) {
+        con.connect(this.host + '/.s.PGSQL.' + this.port)
+      } else {
+        con.connect(this.port, this.host)
+      }
+
+      // once connection is established send cancel message
+      con.on('connect', function () {
+        con.cancel(client.processID, client.secretKey)
+      })
+    } else if (client._queryQueue.indexOf(query) !== -1) {
+      client._queryQueue.splice(client._queryQueue.indexOf(query), 1)
+    } else if (client._sentQueryQueue.indexOf(query) !== -1) {
+      // Query already sent on wire — can't remove it without corrupting the
+      // pipeline. No-op the callback so the result is silently discarded.
+      query.callback = () => {}
+    }
+  }
+
+  setTypeParser(oid, format, parseFn) {
+    return this._types.setTypeParser(oid, format, parseFn)
+  }
+
+  getTypeParser(oid, format) {
+    return this._types.getTypeParser(oid, format)
+  }
+
+  // escapeIdentifier and escapeLiteral moved to utility functions & exported
+  // on PG
+  // re-exported here for backwards compatibility
+  escapeIdentifier(str) {
+    return utils.escapeIdentifier(str)
+  }
+
+  escapeLiteral(str) {
+    return utils.escapeLiteral(str)
+  }
+
+  _pulseQueryQueue() {
+    if (this.pipeline) {
+      this._pulsePipelinedQueryQueue()
+      return
+    }
+    if (this.readyForQuery === true) {
+      this._activeQuery = this._queryQueue.shift()
+      const activeQuery = this._getActiveQuery()
+      if (activeQuery) {
+        this.readyForQuery = false
+        this.hasExecuted = true
+
+        const queryError = activeQuery.submit(this.connection)
+        if (queryError) {
+          process.nextTick(() => {
+            activeQuery.handleError(queryError, this.connection)
+            this.readyForQuery = true
+            this._pulseQueryQueue()
+          })
+        }
+      } else if (this.hasExecuted) {
+        this._activeQuery = null
+        this.emit('drain')
+      }
+    }
+  }
+
+  _pulsePipelinedQueryQueue() {
+    if (!this._connected || !this._queryable) {
+      return
+    }
+    while (this._queryQueue.length > 0) {
+      const query = this._queryQueue.shift()
+      this.hasExecuted = true
+      const queryError = query.submit(this.connection)
+      if (queryError) {
+        process.nextTick(() => {
+          query.handleError(queryError, this.connection)
+        })
+        continue
+      }
+      this._sentQueryQueue.push(query)
+    }
+    if (this.readyForQuery && !this._activeQuery && this._sentQueryQueue.length > 0) {
+      this._activeQuery = this._sentQueryQueue.shift()
+      this.readyForQuery = false
+    }
+    if (!this._activeQuery && this._sentQueryQueue.length === 0 && this._queryQueue.length === 0 && this.hasExecuted) {
+      this.emit('drain')
+    }
+  }
+
+  query(config, values, callback) {
+    // can take in strings, config object or query object
+    let query
+    let result
+
+    if (config == null) {
+      throw new TypeError('Client was passed a null or undefined query')
+    }
+
+    if (typeof config.submit === 'function') {
+      result = query = config
+      if (!query.callback) {
+        if (typeof values === 'function') {
+          query.callback = values
+        } else if (callback) {
+          query.callback = callback
+        }
+      }
+    } else {
+      query = new Query(config, values, callback)
+      if (!query.callback) {
+        result = new this._Promise((resolve, reject) => {
+          query.callback = (err, res) => (err ? reject(err) : resolve(res))
+        }).catch((err) => {
+          // replace the stack trace that leads to `TCP.onStreamRead` with one that leads back to the
+          // application that created the query
+          Error.captureStackTrace(err)
+          throw err
+        })
+      } else if (typeof query.callback !== 'function') {
+        throw new TypeError('callback is not a function')
+      }
+    }
+
+    const readTimeout = config.query_timeout || this.connectionParameters.query_timeout
+    if (readTimeout) {
+      const queryCallback = query.callback || (() => {})
+
+      const readTimeoutTimer = setTimeout(() => {
+        const error = new Error('Query read timeout')
+
+        process.nextTick(() => {
+          query.handleError(error, this.connection)
+        })
+
+        queryCallback(error)
+
+        // we already returned an error,
+        // just do nothing if query completes
+        query.callback = () => {}
+
+        // Remove from queue (only safe if not yet sent)
+        const index = this._queryQueue.indexOf(query)
+        if (index > -1) {
+          this._queryQueue.splice(index, 1)
+        } else if (this.pipeline) {
+          // Query already sent — the pipeline is blocked until it completes.
+          // Destroy the connection to unblock all remaining pipelined queries.
+          this.connection.stream.destroy()
+          return
+        }
+
+        this._pulseQueryQueue()
+      }, readTimeout)
+
+      query.callback = (err, res) => {
+        clearTimeout(readTimeoutTimer)
+        queryCallback(err, res)
+      }
+    }
+
+    if (this.binary && !query.binary) {
+      query.binary = true
+    }
+
+    if (query._result && !query._result._types) {
+      query._result._types = this._types
+    }
+
+    // A query that keeps a portal open across round trips cannot share a pipelined connection: the
+    // queries written behind it are answered out of its portal, so rows land on the wrong query and
+    // the reads that follow fail with 'portal does not exist'. Refuse it instead of corrupting.
+    if (this.pipeline) {
+      const portalQuery =
+        typeof config.submit === 'function' && !(query instanceof Query)
+          ? 'Custom query classes such as pg-cursor and pg-query-stream are'
+          : query.rows
+          ? 'The `rows` option is'
+          : null
+      if (portalQuery) {
+        process.nextTick(() => {
+          query.handleError(new Error(`${portalQuery} not supported in pipeline mode`), this.connection)
+        })
+        return result
+      }
+    }
+
+    if (!this._queryable) {
+      process.nextTick(() => {
+        query.handleError(new Error('Client has encountered a connection error and is not queryable'), this.connection)
+      })
+      return result
+    }
+
+    if (this._ending) {
+      process.nextTick(() => {
+        query.handleError(new Error('Client was closed and is not queryable'), this.connection)
+      })
+      return result
+    }
+
+    if (this._queryQueue.length > 0 && !this.pipeline) {
+      queryQueueLengthDeprecationNotice()
+    }
+    this._queryQueue.push(query)
+    this._pulseQueryQueue()
+    return result
+  }
+
+  ref() {
+    this.connection.ref()
+  }
+
+  unref() {
+    this.connection.unref()
+  }
+
+  getTransactionStatus() {
+    return this._txStatus
+  }
+
+  end(cb) {
+    this._ending = true
+
+    // if we have never connected, then end is a noop, callback immediately
+    if (!this.connection._connecting || this._ended) {
+      if (cb) {
+        cb()
+        return
+      } else {
+        return this._Promise.resolve()
+      }
+    }
+
+    if (!this._queryable) {
+      // socket is dead — force close
+      this.connection.stream.destroy()
+    } else if (
+      this.pipeline &&
+      (this._getActiveQuery() || this._sentQueryQueue.length > 0 || this._queryQueue.length > 0)
+    ) {
+      // pipelined queries are already on the wire (or queued to send) and will
+      // complete normally; wait for drain then do a graceful goodbye
+      this.once('drain', () => this.connection.end())
+    } else if (this._getActiveQuery()) {
+      // non-pipeline: a hung query could block end forever — force disconnect
+      this.connection.stream.destroy()
+    } else {
+      this.connection.end()
+    }
+
+    if (cb) {
+      this.connection.once('end', cb)
+    } else {
+      return new this._Promise((resolve) => {
+        this.connection.once('end', resolve)
+      })
+    }
+  }
+  get queryQueue() {
+    queryQueueDeprecationNotice()
+    return this._queryQueue
+  }
+}
+
+// expose a Query constructor
+Client.Query = Query
+
+module.exports = Client
+
+
+/***/ }),
+
+/***/ 646:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const dns = __nccwpck_require__(2250)
+
+const defaults = __nccwpck_require__(8995)
+
+const parse = (__nccwpck_require__(6122).parse) // parses a connection string
+
+const val = function (key, config, envVar) {
+  if (config[key]) {
+    return config[key]
+  }
+
+  if (envVar === undefined) {
+    envVar = process.env['PG' + key.toUpperCase()]
+  } else if (envVar === false) {
+    // do nothing ... use false
+  } else {
+    envVar = process.env[envVar]
+  }
+
+  return envVar || defaults[key]
+}
+
+const readSSLConfigFromEnvironment = function () {
+  switch (process.env.PGSSLMODE) {
+    case 'disable':
+      return false
+    case 'prefer':
+    case 'require':
+    case 'verify-ca':
+    case 'verify-full':
+      return true
+    case 'no-verify':
+      return { rejectUnauthorized: false }
+  }
+  return defaults.ssl
+}
+
+// Convert arg to a string, surround in single quotes, and escape single quotes and backslashes
+const quoteParamValue = function (value) {
+  return "'" + ('' + value).replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'"
+}
+
+const add = function (params, config, paramName) {
+  const value = config[paramName]
+  if (value !== undefined && value !== null) {
+    params.push(paramName + '=' + quoteParamValue(value))
+  }
+}
+
+class ConnectionParameters {
+  constructor(config) {
+    // if a string is passed, it is a raw connection string so we parse it into a config
+    config = typeof config === 'string' ? parse(config) : config || {}
+
+    // if the config has a connectionString defined, parse IT into the config we use
+    // this will override other default values with what is stored in connectionString
+    if (config.connectionString) {
+      config = Object.assign({}, config, parse(config.connectionString))
+    }
+
+    this.user = val('user', config)
+    this.database = val('database', config)
+
+    if (this.database === undefined) {
+      this.database = this.user
+    }
+
+    this.port = parseInt(val('port', config), 10)
+    this.host = val('host', config)
+
+    // "hiding" the password so it doesn't show up in stack traces
+    // or if the client is console.logged
+    Object.defineProperty(this, 'password', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: val('password', config),
+    })
+
+    this.binary = val('binary', config)
+    this.options = val('options', config)
+
+    this.ssl = typeof config.ssl === 'undefined' ? readSSLConfigFromEnvironment() : config.ssl
+
+    if (typeof this.ssl === 'string') {
+      if (this.ssl === 'true') {
+        this.ssl = true
+      }
+    }
+    // support passing in ssl=no-verify via connection string
+    if (this.ssl === 'no-verify') {
+      this.ssl = { rejectUnauthorized: false }
+    }
+    if (this.ssl && this.ssl.key) {
+      Object.defineProperty(this.ssl, 'key', {
+        enumerable: false,
+      })
+    }
+
+    // How to negotiate SSL: 'postgres' (default, the traditional SSLRequest
+    // handshake) or 'direct' (start the TLS handshake immediately on connect).
+    this.sslnegotiation = val('sslnegotiation', config, 'PGSSLNEGOTIATION')
+    if (this.sslnegotiation !== undefined && this.sslnegotiation !== 'postgres' && this.sslnegotiation !== 'direct') {
+      throw new Error(
+        `Invalid sslnegotiation value: "${this.sslnegotiation}". Valid values are "postgres" and "direct".`
+      )
+    }
+    if (this.sslnegotiation === 'direct' && !this.ssl) {
+      throw new Error('sslnegotiation=direct requires SSL to be enabled')
+    }
+
+    this.client_encoding = val('client_encoding', config)
+    this.replication = val('replication', config)
+    // a domain socket begins with '/'
+    this.isDomainSocket = !(this.host || '').indexOf('/')
+
+    this.application_name = val('application_name', config, 'PGAPPNAME')
+    this.fallback_application_name = val('fallback_application_name', config, false)
+    this.statement_timeout = val('statement_timeout', config, false)
+    this.lock_timeout = val('lock_timeout', config, false)
+    this.idle_in_transaction_session_timeout = val('idle_in_transaction_session_timeout', config, false)
+    this.query_timeout = val('query_timeout', config, false)
+
+    if (config.connectionTimeoutMillis === undefined) {
+      this.connect_timeout = process.env.PGCONNECT_TIMEOUT || 0
+    } else {
+      this.connect_timeout = Math.floor(config.connectionTimeoutMillis / 1000)
+    }
+
+    if (config.keepAlive === false) {
+      this.keepalives = 0
+    } else if (config.keepAlive === true) {
+      this.keepalives = 1
+    }
+
+    if (typeof config.keepAliveInitialDelayMillis === 'number') {
+      this.keepalives_idle = Math.floor(config.keepAliveInitialDelayMillis / 1000)
+    }
+  }
+
+  getLibpqConnectionString(cb) {
+    const params = []
+    add(params, this, 'user')
+    add(params, this, 'password')
+    add(params, this, 'port')
+    add(params, this, 'application_name')
+    add(params, this, 'fallback_application_name')
+    add(params, this, 'connect_timeout')
+    add(params, this, 'options')
+
+    const ssl = typeof this.ssl === 'object' ? this.ssl : this.ssl ? { sslmode: this.ssl } : {}
+    add(params, ssl, 'sslmode')
+    add(params, ssl, 'sslca')
+    add(params, ssl, 'sslkey')
+    add(params, ssl, 'sslcert')
+    add(params, ssl, 'sslrootcert')
+    add(params, this, 'sslnegotiation')
+
+    if (this.database) {
+      params.push('dbname=' + quoteParamValue(this.database))
+    }
+    if (this.replication) {
+      params.push('replication=' + quoteParamValue(this.replication))
+    }
+    if (this.host) {
+      params.push('host=' + quoteParamValue(this.host))
+    }
+    if (this.isDomainSocket) {
+      return cb(null, params.join(' '))
+    }
+    if (this.client_encoding) {
+      params.push('client_encoding=' + quoteParamValue(this.client_encoding))
+    }
+    dns.lookup(this.host, function (err, address) {
+      if (err) return cb(err, null)
+      params.push('hostaddr=' + quoteParamValue(address))
+      return cb(null, params.join(' '))
+    })
+  }
+}
+
+module.exports = ConnectionParameters
+
+
+/***/ }),
+
+/***/ 9809:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+
+const { parse, serialize } = __nccwpck_require__(4233)
+const stream = __nccwpck_require__(829)
+const { getStream } = stream
+
+const flushBuffer = serialize.flush()
+const syncBuffer = serialize.sync()
+const endBuffer = serialize.end()
+
+// TODO(bmc) support binary mode at some point
+class Connection extends EventEmitter {
+  constructor(config) {
+    super()
+    config = config || {}
+
+    this.stream = config.stream || getStream(config.ssl)
+    if (typeof this.stream === 'function') {
+      this.stream = this.stream(config)
+    }
+
+    this._keepAlive = config.keepAlive
+    this._keepAliveInitialDelayMillis = config.keepAliveInitialDelayMillis
+    this.parsedStatements = {}
+    this.submittedNamedStatements = {}
+    this.ssl = config.ssl || false
+    this.sslNegotiation = config.sslNegotiation || 'postgres'
+    this._ending = false
+    this._emitMessage = false
+    const self = this
+    this.on('newListener', function (eventName) {
+      if (eventName === 'message') {
+        self._emitMessage = true
+      }
+    })
+  }
+
+  connect(port, host) {
+    const self = this
+
+    this._connecting = true
+    this.stream.setNoDelay(true)
+    this.stream.connect(port, host)
+
+    this.stream.once('connect', function () {
+      if (self._keepAlive) {
+        self.stream.setKeepAlive(true, self._keepAliveInitialDelayMillis)
+      }
+      self.emit('connect')
+    })
+
+    const reportStreamError = function (error) {
+      // errors about disconnections should be ignored during disconnect
+      if (self._ending && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        return
+      }
+      self.emit('error', error)
+    }
+    this.stream.on('error', reportStreamError)
+
+    this.stream.on('close', function () {
+      self.emit('end')
+    })
+
+    if (!this.ssl) {
+      return this.attachListeners(this.stream)
+    }
+
+    // With direct SSL negotiation the TLS handshake starts immediately on the
+    // raw socket, skipping the SSLRequest packet and the server's 'S'/'N' reply.
+    if (this.sslNegotiation === 'direct') {
+      return this.stream.once('connect', function () {
+        self.upgradeToSSL(host, reportStreamError)
+      })
+    }
+
+    this.stream.once('data', function (buffer) {
+      const responseCode = buffer.toString('utf8')
+      switch (responseCode) {
+        case 'S': // Server supports SSL connections, continue with a secure connection
+          break
+        case 'N': // Server does not support SSL connections
+          self.stream.end()
+          return self.emit('error', new Error('The server does not support SSL connections'))
+        default:
+          // Any other response byte, including 'E' (ErrorResponse) indicating a server error
+          self.stream.end()
+          return self.emit('error', new Error('There was an error establishing an SSL connection'))
+      }
+      self.upgradeToSSL(host, reportStreamError)
+    })
+  }
+
+  upgradeToSSL(host, reportStreamError) {
+    const self = this
+    const options = {
+      socket: self.stream,
+      // tls.connect checks the server identity against `servername`, falling
+      // back to `host` and then to 'localhost'. `servername` must stay unset
+      // for IP addresses (see below), so `host` is needed to keep certificate
+      // validation working when connecting to an IP address.
+      host,
+    }
+
+    if (self.ssl !== true) {
+      Object.assign(options, self.ssl)
+
+      if ('key' in self.ssl) {
+        options.key = self.ssl.key
+      }
+    }
+
+    // Direct SSL negotiation requires ALPN so the server can confirm it is
+    // speaking the PostgreSQL protocol over the TLS connection.
+    if (self.sslNegotiation === 'direct') {
+      options.ALPNProtocols = ['postgresql']
+    }
+
+    // SNI must not be set to an IP address (RFC 6066 section 3)
+    const net = __nccwpck_require__(9278)
+    if (net.isIP && net.isIP(host) === 0) {
+      options.servername = host
+    }
+    try {
+      self.stream = stream.getSecureStream(options)
+    } catch (err) {
+      return self.emit('error', err)
+    }
+    self.attachListeners(self.stream)
+    self.stream.on('error', reportStreamError)
+
+    self.emit('sslconnect')
+  }
+
+  attachListeners(stream) {
+    parse(stream, (msg) => {
+      const eventName = msg.name === 'error' ? 'errorMessage' : msg.name
+      if (this._emitMessage) {
+        this.emit('message', msg)
+      }
+      this.emit(eventName, msg)
+    })
+  }
+
+  requestSsl() {
+    this.stream.write(serialize.requestSsl())
+  }
+
+  startup(config) {
+    this.stream.write(serialize.startup(config))
+  }
+
+  cancel(processID, secretKey) {
+    this._send(serialize.cancel(processID, secretKey))
+  }
+
+  password(password) {
+    this._send(serialize.password(password))
+  }
+
+  sendSASLInitialResponseMessage(mechanism, initialResponse) {
+    this._send(serialize.sendSASLInitialResponseMessage(mechanism, initialResponse))
+  }
+
+  sendSCRAMClientFinalMessage(additionalData) {
+    this._send(serialize.sendSCRAMClientFinalMessage(additionalData))
+  }
+
+  _send(buffer) {
+    if (!this.stream.writable) {
+      return false
+    }
+    return this.stream.write(buffer)
+  }
+
+  query(text) {
+    this._send(serialize.query(text))
+  }
+
+  // send parse message
+  parse(query) {
+    this._send(serialize.parse(query))
+  }
+
+  // send bind message
+  bind(config) {
+    this._send(serialize.bind(config))
+  }
+
+  // send execute message
+  execute(config) {
+    this._send(serialize.execute(config))
+  }
+
+  flush() {
+    if (this.stream.writable) {
+      this.stream.write(flushBuffer)
+    }
+  }
+
+  sync() {
+    // Sync is the extended-query protocol barrier, not a disconnect.
+    // Only end()/Terminate (and connect-timeout teardown) should set _ending.
+    this._send(syncBuffer)
+  }
+
+  ref() {
+    this.stream.ref()
+  }
+
+  unref() {
+    this.stream.unref()
+  }
+
+  end() {
+    // 0x58 = 'X'
+    this._ending = true
+    if (!this._connecting || !this.stream.writable) {
+      this.stream.end()
+      return
+    }
+    return this.stream.write(endBuffer, () => {
+      this.stream.end()
+    })
+  }
+
+  close(msg) {
+    this._send(serialize.close(msg))
+  }
+
+  describe(msg) {
+    this._send(serialize.describe(msg))
+  }
+
+  sendCopyFromChunk(chunk) {
+    this._send(serialize.copyData(chunk))
+  }
+
+  endCopyFrom() {
+    this._send(serialize.copyDone())
+  }
+
+  sendCopyFail(msg) {
+    this._send(serialize.copyFail(msg))
+  }
+}
+
+module.exports = Connection
+
+
+/***/ }),
+
+/***/ 9765:
+/***/ ((module) => {
+
+function x509Error(msg, cert) {
+  return new Error('SASL channel binding: ' + msg + ' when parsing public certificate ' + cert.toString('base64'))
+}
+
+function readASN1Length(data, index) {
+  let length = data[index++]
+  if (length < 0x80) return { length, index }
+
+  const lengthBytes = length & 0x7f
+  if (lengthBytes > 4) throw x509Error('bad length', data)
+
+  length = 0
+  for (let i = 0; i < lengthBytes; i++) {
+    length = (length << 8) | data[index++]
+  }
+
+  return { length, index }
+}
+
+function readASN1OID(data, index) {
+  if (data[index++] !== 0x6) throw x509Error('non-OID data', data) // 6 = OID
+
+  const { length: OIDLength, index: indexAfterOIDLength } = readASN1Length(data, index)
+  index = indexAfterOIDLength
+  const lastIndex = index + OIDLength
+
+  const byte1 = data[index++]
+  let oid = ((byte1 / 40) >> 0) + '.' + (byte1 % 40)
+
+  while (index < lastIndex) {
+    // loop over numbers in OID
+    let value = 0
+    while (index < lastIndex) {
+      // loop over bytes in number
+      const nextByte = data[index++]
+      value = (value << 7) | (nextByte & 0x7f)
+      if (nextByte < 0x80) break
+    }
+    oid += '.' + value
+  }
+
+  return { oid, index }
+}
+
+function expectASN1Seq(data, index) {
+  if (data[index++] !== 0x30) throw x509Error('non-sequence data', data) // 30 = Sequence
+  return readASN1Length(data, index)
+}
+
+function signatureAlgorithmHashFromCertificate(data, index) {
+  // read this thread: https://www.postgresql.org/message-id/17760-b6c61e752ec07060%40postgresql.org
+  if (index === undefined) index = 0
+  index = expectASN1Seq(data, index).index
+  const { length: certInfoLength, index: indexAfterCertInfoLength } = expectASN1Seq(data, index)
+  index = indexAfterCertInfoLength + certInfoLength // skip over certificate info
+  index = expectASN1Seq(data, index).index // skip over signature length field
+  const { oid, index: indexAfterOID } = readASN1OID(data, index)
+  switch (oid) {
+    // RSA
+    case '1.2.840.113549.1.1.4':
+      return 'MD5'
+    case '1.2.840.113549.1.1.5':
+      return 'SHA-1'
+    case '1.2.840.113549.1.1.11':
+      return 'SHA-256'
+    case '1.2.840.113549.1.1.12':
+      return 'SHA-384'
+    case '1.2.840.113549.1.1.13':
+      return 'SHA-512'
+    case '1.2.840.113549.1.1.14':
+      return 'SHA-224'
+    case '1.2.840.113549.1.1.15':
+      return 'SHA512-224'
+    case '1.2.840.113549.1.1.16':
+      return 'SHA512-256'
+    // ECDSA
+    case '1.2.840.10045.4.1':
+      return 'SHA-1'
+    case '1.2.840.10045.4.3.1':
+      return 'SHA-224'
+    case '1.2.840.10045.4.3.2':
+      return 'SHA-256'
+    case '1.2.840.10045.4.3.3':
+      return 'SHA-384'
+    case '1.2.840.10045.4.3.4':
+      return 'SHA-512'
+    // RSASSA-PSS: hash is indicated separately
+    case '1.2.840.113549.1.1.10': {
+      index = indexAfterOID
+      index = expectASN1Seq(data, index).index
+      if (data[index++] !== 0xa0) throw x509Error('non-tag data', data) // a0 = constructed tag 0
+      index = readASN1Length(data, index).index // skip over tag length field
+      index = expectASN1Seq(data, index).index // skip over sequence length field
+      const { oid: hashOID } = readASN1OID(data, index)
+      switch (hashOID) {
+        // standalone hash OIDs
+        case '1.2.840.113549.2.5':
+          return 'MD5'
+        case '1.3.14.3.2.26':
+          return 'SHA-1'
+        case '2.16.840.1.101.3.4.2.1':
+          return 'SHA-256'
+        case '2.16.840.1.101.3.4.2.2':
+          return 'SHA-384'
+        case '2.16.840.1.101.3.4.2.3':
+          return 'SHA-512'
+      }
+      throw x509Error('unknown hash OID ' + hashOID, data)
+    }
+    // Ed25519 -- see https://github.com/openssl/openssl/issues/15477
+    case '1.3.101.110':
+    case '1.3.101.112': // ph
+      return 'SHA-512'
+    // Ed448 -- still not in pg 17.2 (if supported, digest would be SHAKE256 x 64 bytes)
+    case '1.3.101.111':
+    case '1.3.101.113': // ph
+      throw x509Error('Ed448 certificate channel binding is not currently supported by Postgres')
+  }
+  throw x509Error('unknown OID ' + oid, data)
+}
+
+module.exports = { signatureAlgorithmHashFromCertificate }
+
+
+/***/ }),
+
+/***/ 948:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+const crypto = __nccwpck_require__(4150)
+const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(9765)
+
+// SASLprep (RFC 4013) — minimal in-tree implementation.
+//
+// Per RFC 5802 §2.2, the SCRAM-SHA-256 client must normalize the password via
+// SASLprep before feeding it into PBKDF2. PostgreSQL's server applies the same
+// SASLprep when computing the stored verifier, and libpq does the same client
+// side, so passwords whose NFKC form differs from the raw form
+// would otherwise authenticate against psql/libpq but fail against pg with `28P01`.
+//
+// We deliberately implement only the three steps that change the byte content:
+//   1. RFC 3454 Table C.1.2 (non-ASCII space) → U+0020 SPACE.
+//   2. RFC 3454 Table B.1 (commonly mapped to nothing) → empty.
+//   3. NFKC normalization.
+// We skip the prohibition (RFC 4013 §2.3) and bidi (RFC 3454 §6) checks.
+// libpq is forgiving on those paths and Postgres's own SASLprep matches that
+// leniency for legacy roles, so omitting the rejection logic keeps existing
+// roles working without adding complexity.
+function saslprep(password) {
+  // RFC 3454 Table C.1.2 — non-ASCII space characters, mapped to U+0020.
+  const nonAsciiSpace = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g
+  // RFC 3454 Table B.1 — "commonly mapped to nothing". The set intentionally
+  // contains zero-width joiners and variation selectors — the very characters
+  // ESLint's no-misleading-character-class warns about — because they combine
+  // with their neighbors and the RFC strips them for that reason.
+  // eslint-disable-next-line no-misleading-character-class
+  const mappedToNothing = /[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g
+  return password.replace(nonAsciiSpace, ' ').replace(mappedToNothing, '').normalize('NFKC')
+}
+
+const DEFAULT_MAX_SCRAM_ITERATIONS = 100000
+
+function startSession(mechanisms, stream, scramMaxIterations = DEFAULT_MAX_SCRAM_ITERATIONS) {
+  const candidates = ['SCRAM-SHA-256']
+  if (stream) candidates.unshift('SCRAM-SHA-256-PLUS') // higher-priority, so placed first
+
+  const mechanism = candidates.find((candidate) => mechanisms.includes(candidate))
+
+  if (!mechanism) {
+    throw new Error('SASL: Only mechanism(s) ' + candidates.join(' and ') + ' are supported')
+  }
+
+  if (mechanism === 'SCRAM-SHA-256-PLUS' && typeof stream.getPeerCertificate !== 'function') {
+    // this should never happen if we are really talking to a Postgres server
+    throw new Error('SASL: Mechanism SCRAM-SHA-256-PLUS requires a certificate')
+  }
+
+  const clientNonce = crypto.randomBytes(18).toString('base64')
+  const gs2Header = mechanism === 'SCRAM-SHA-256-PLUS' ? 'p=tls-server-end-point' : stream ? 'y' : 'n'
+
+  return {
+    mechanism,
+    clientNonce,
+    response: gs2Header + ',,n=*,r=' + clientNonce,
+    message: 'SASLInitialResponse',
+    scramMaxIterations,
+  }
+}
+
+async function continueSession(session, password, serverData, stream) {
+  if (session.message !== 'SASLInitialResponse') {
+    throw new Error('SASL: Last message was not SASLInitialResponse')
+  }
+  if (typeof password !== 'string') {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string')
+  }
+  if (password === '') {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a non-empty string')
+  }
+  if (typeof serverData !== 'string') {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: serverData must be a string')
+  }
+
+  const sv = parseServerFirstMessage(serverData)
+
+  if (!sv.nonce.startsWith(session.clientNonce)) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce does not start with client nonce')
+  } else if (sv.nonce.length === session.clientNonce.length) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce is too short')
+  }
+
+  const scramMaxIterations =
+    typeof session.scramMaxIterations === 'number' ? session.scramMaxIterations : DEFAULT_MAX_SCRAM_ITERATIONS
+  // a value of 0 disables the iteration count check
+  if (scramMaxIterations !== 0 && sv.iteration > scramMaxIterations) {
+    throw new Error(
+      'SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration count ' +
+        sv.iteration +
+        ' exceeds scramMaxIterations of ' +
+        scramMaxIterations
+    )
+  }
+
+  const clientFirstMessageBare = 'n=*,r=' + session.clientNonce
+  const serverFirstMessage = 'r=' + sv.nonce + ',s=' + sv.salt + ',i=' + sv.iteration
+
+  // without channel binding:
+  let channelBinding = stream ? 'eSws' : 'biws' // 'y,,' or 'n,,', base64-encoded
+
+  // override if channel binding is in use:
+  if (session.mechanism === 'SCRAM-SHA-256-PLUS') {
+    const peerCert = stream.getPeerCertificate().raw
+    let hashName = signatureAlgorithmHashFromCertificate(peerCert)
+    if (hashName === 'MD5' || hashName === 'SHA-1') hashName = 'SHA-256'
+    const certHash = await crypto.hashByName(hashName, peerCert)
+    const bindingData = Buffer.concat([Buffer.from('p=tls-server-end-point,,'), Buffer.from(certHash)])
+    channelBinding = bindingData.toString('base64')
+  }
+
+  const clientFinalMessageWithoutProof = 'c=' + channelBinding + ',r=' + sv.nonce
+  const authMessage = clientFirstMessageBare + ',' + serverFirstMessage + ',' + clientFinalMessageWithoutProof
+
+  const saltBytes = Buffer.from(sv.salt, 'base64')
+  const saltedPassword = await crypto.deriveKey(saslprep(password), saltBytes, sv.iteration)
+  const clientKey = await crypto.hmacSha256(saltedPassword, 'Client Key')
+  const storedKey = await crypto.sha256(clientKey)
+  const clientSignature = await crypto.hmacSha256(storedKey, authMessage)
+  const clientProof = xorBuffers(Buffer.from(clientKey), Buffer.from(clientSignature)).toString('base64')
+  const serverKey = await crypto.hmacSha256(saltedPassword, 'Server Key')
+  const serverSignatureBytes = await crypto.hmacSha256(serverKey, authMessage)
+
+  session.message = 'SASLResponse'
+  session.serverSignature = Buffer.from(serverSignatureBytes).toString('base64')
+  session.response = clientFinalMessageWithoutProof + ',p=' + clientProof
+}
+
+function finalizeSession(session, serverData) {
+  if (session.message !== 'SASLResponse') {
+    throw new Error('SASL: Last message was not SASLResponse')
+  }
+  if (typeof serverData !== 'string') {
+    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: serverData must be a string')
+  }
+
+  const { serverSignature } = parseServerFinalMessage(serverData)
+
+  if (serverSignature !== session.serverSignature) {
+    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature does not match')
+  }
+}
+
+/**
+ * printable       = %x21-2B / %x2D-7E
+ *                   ;; Printable ASCII except ",".
+ *                   ;; Note that any "printable" is also
+ *                   ;; a valid "value".
+ */
+function isPrintableChars(text) {
+  if (typeof text !== 'string') {
+    throw new TypeError('SASL: text must be a string')
+  }
+  return text
+    .split('')
+    .map((_, i) => text.charCodeAt(i))
+    .every((c) => (c >= 0x21 && c <= 0x2b) || (c >= 0x2d && c <= 0x7e))
+}
+
+/**
+ * base64-char     = ALPHA / DIGIT / "/" / "+"
+ *
+ * base64-4        = 4base64-char
+ *
+ * base64-3        = 3base64-char "="
+ *
+ * base64-2        = 2base64-char "=="
+ *
+ * base64          = *base64-4 [base64-3 / base64-2]
+ */
+function isBase64(text) {
+  return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text)
+}
+
+function parseAttributePairs(text) {
+  if (typeof text !== 'string') {
+    throw new TypeError('SASL: attribute pairs text must be a string')
+  }
+
+  return new Map(
+    text.split(',').map((attrValue) => {
+      if (!/^.=/.test(attrValue)) {
+        throw new Error('SASL: Invalid attribute pair entry')
+      }
+      const name = attrValue[0]
+      const value = attrValue.substring(2)
+      return [name, value]
+    })
+  )
+}
+
+function parseServerFirstMessage(data) {
+  const attrPairs = parseAttributePairs(data)
+
+  const nonce = attrPairs.get('r')
+  if (!nonce) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce missing')
+  } else if (!isPrintableChars(nonce)) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce must only contain printable characters')
+  }
+  const salt = attrPairs.get('s')
+  if (!salt) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: salt missing')
+  } else if (!isBase64(salt)) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: salt must be base64')
+  }
+  const iterationText = attrPairs.get('i')
+  if (!iterationText) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration missing')
+  } else if (!/^[1-9][0-9]*$/.test(iterationText)) {
+    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: invalid iteration count')
+  }
+  const iteration = parseInt(iterationText, 10)
+
+  return {
+    nonce,
+    salt,
+    iteration,
+  }
+}
+
+function parseServerFinalMessage(serverData) {
+  const attrPairs = parseAttributePairs(serverData)
+  const error = attrPairs.get('e')
+  const serverSignature = attrPairs.get('v')
+
+  if (error) {
+    throw new Error(`SASL: SCRAM-SERVER-FINAL-MESSAGE: server returned error: "${error}"`)
+  }
+
+  if (!serverSignature) {
+    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature is missing')
+  } else if (!isBase64(serverSignature)) {
+    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature must be base64')
+  }
+  return {
+    serverSignature,
+  }
+}
+
+function xorBuffers(a, b) {
+  if (!Buffer.isBuffer(a)) {
+    throw new TypeError('first argument must be a Buffer')
+  }
+  if (!Buffer.isBuffer(b)) {
+    throw new TypeError('second argument must be a Buffer')
+  }
+  if (a.length !== b.length) {
+    throw new Error('Buffer lengths must match')
+  }
+  if (a.length === 0) {
+    throw new Error('Buffers cannot be empty')
+  }
+  return Buffer.from(a.map((_, i) => a[i] ^ b[i]))
+}
+
+module.exports = {
+  startSession,
+  continueSession,
+  finalizeSession,
+  DEFAULT_MAX_SCRAM_ITERATIONS,
+}
+
+
+/***/ }),
+
+/***/ 4150:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const nodeCrypto = __nccwpck_require__(6982)
+
+module.exports = {
+  postgresMd5PasswordHash,
+  randomBytes,
+  deriveKey,
+  sha256,
+  hashByName,
+  hmacSha256,
+  md5,
+}
+
+/**
+ * The Web Crypto API - grabbed from the Node.js library or the global
+ * @type Crypto
+ */
+// eslint-disable-next-line no-undef
+const webCrypto = nodeCrypto.webcrypto || globalThis.crypto
+/**
+ * The SubtleCrypto API for low level crypto operations.
+ * @type SubtleCrypto
+ */
+const subtleCrypto = webCrypto.subtle
+const textEncoder = new TextEncoder()
+
+/**
+ *
+ * @param {*} length
+ * @returns
+ */
+function randomBytes(length) {
+  return webCrypto.getRandomValues(Buffer.alloc(length))
+}
+
+async function md5(string) {
+  try {
+    return nodeCrypto.createHash('md5').update(string, 'utf-8').digest('hex')
+  } catch (e) {
+    // `createHash()` failed so we are probably not in Node.js, use the WebCrypto API instead.
+    // Note that the MD5 algorithm on WebCrypto is not available in Node.js.
+    // This is why we cannot just use WebCrypto in all environments.
+    const data = typeof string === 'string' ? textEncoder.encode(string) : string
+    const hash = await subtleCrypto.digest('MD5', data)
+    return Array.from(new Uint8Array(hash))
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('')
+  }
+}
+
+// See AuthenticationMD5Password at https://www.postgresql.org/docs/current/static/protocol-flow.html
+async function postgresMd5PasswordHash(user, password, salt) {
+  const inner = await md5(password + user)
+  const outer = await md5(Buffer.concat([Buffer.from(inner), salt]))
+  return 'md5' + outer
+}
+
+/**
+ * Create a SHA-256 digest of the given data
+ * @param {Buffer} data
+ */
+async function sha256(text) {
+  return await subtleCrypto.digest('SHA-256', text)
+}
+
+async function hashByName(hashName, text) {
+  return await subtleCrypto.digest(hashName, text)
+}
+
+/**
+ * Sign the message with the given key
+ * @param {ArrayBuffer} keyBuffer
+ * @param {string} msg
+ */
+async function hmacSha256(keyBuffer, msg) {
+  const key = await subtleCrypto.importKey('raw', keyBuffer, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  return await subtleCrypto.sign('HMAC', key, textEncoder.encode(msg))
+}
+
+/**
+ * Derive a key from the password and salt
+ * @param {string} password
+ * @param {Uint8Array} salt
+ * @param {number} iterations
+ */
+async function deriveKey(password, salt, iterations) {
+  const key = await subtleCrypto.importKey('raw', textEncoder.encode(password), 'PBKDF2', false, ['deriveBits'])
+  const params = { name: 'PBKDF2', hash: 'SHA-256', salt: salt, iterations: iterations }
+  return await subtleCrypto.deriveBits(params, key, 32 * 8, ['deriveBits'])
+}
+
+
+/***/ }),
+
+/***/ 8995:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+let user
+try {
+  user = process.platform === 'win32' ? process.env.USERNAME : process.env.USER
+} catch {
+  // ignore, e.g., Deno without --allow-env
+}
+
+module.exports = {
+  // database host. defaults to localhost
+  host: 'localhost',
+
+  // database user's name
+  user,
+
+  // name of database to connect
+  database: undefined,
+
+  // database user's password
+  password: null,
+
+  // a Postgres connection string to be used instead of setting individual connection items
+  // NOTE:  Setting this value will cause it to override any other value (such as database or user) defined
+  // in the defaults object.
+  connectionString: undefined,
+
+  // database port
+  port: 5432,
+
+  // number of rows to return at a time from a prepared statement's
+  // portal. 0 will return all rows at once
+  rows: 0,
+
+  // binary result mode
+  binary: false,
+
+  // Connection pool options - see https://github.com/brianc/node-pg-pool
+
+  // number of connections to use in connection pool
+  // 0 will disable connection pooling
+  max: 10,
+
+  // max milliseconds a client can go unused before it is removed
+  // from the pool and destroyed
+  idleTimeoutMillis: 30000,
+
+  client_encoding: '',
+
+  ssl: false,
+
+  // SSL negotiation style: 'postgres' (traditional SSLRequest) or 'direct'
+  sslnegotiation: undefined,
+
+  application_name: undefined,
+
+  fallback_application_name: undefined,
+
+  options: undefined,
+
+  parseInputDatesAsUTC: false,
+
+  // max milliseconds any query using this connection will execute for before timing out in error.
+  // false=unlimited
+  statement_timeout: false,
+
+  // Abort any statement that waits longer than the specified duration in milliseconds while attempting to acquire a lock.
+  // false=unlimited
+  lock_timeout: false,
+
+  // Terminate any session with an open transaction that has been idle for longer than the specified duration in milliseconds
+  // false=unlimited
+  idle_in_transaction_session_timeout: false,
+
+  // max milliseconds to wait for query to complete (client side)
+  query_timeout: false,
+
+  connect_timeout: 0,
+
+  keepalives: 1,
+
+  keepalives_idle: 0,
+}
+
+const pgTypes = __nccwpck_require__(1549)
+// save default parsers
+const parseBigInteger = pgTypes.getTypeParser(20, 'text')
+const parseBigIntegerArray = pgTypes.getTypeParser(1016, 'text')
+
+// parse int8 so you can get your count values as actual numbers
+module.exports.__defineSetter__('parseInt8', function (val) {
+  pgTypes.setTypeParser(20, 'text', val ? pgTypes.getTypeParser(23, 'text') : parseBigInteger)
+  pgTypes.setTypeParser(1016, 'text', val ? pgTypes.getTypeParser(1007, 'text') : parseBigIntegerArray)
+})
+
+
+/***/ }),
+
+/***/ 3273:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Client = __nccwpck_require__(5042)
+const defaults = __nccwpck_require__(8995)
+const Connection = __nccwpck_require__(9809)
+const Result = __nccwpck_require__(6424)
+const utils = __nccwpck_require__(9652)
+const Pool = __nccwpck_require__(7558)
+const TypeOverrides = __nccwpck_require__(365)
+const { DatabaseError } = __nccwpck_require__(4233)
+const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(9652)
+
+const poolFactory = (Client) => {
+  return class BoundPool extends Pool {
+    constructor(options) {
+      super(options, Client)
+    }
+  }
+}
+
+const PG = function (clientConstructor) {
+  this.defaults = defaults
+  this.Client = clientConstructor
+  this.Query = this.Client.Query
+  this.Pool = poolFactory(this.Client)
+  this._pools = []
+  this.Connection = Connection
+  this.types = __nccwpck_require__(1549)
+  this.DatabaseError = DatabaseError
+  this.TypeOverrides = TypeOverrides
+  this.escapeIdentifier = escapeIdentifier
+  this.escapeLiteral = escapeLiteral
+  this.Result = Result
+  this.utils = utils
+}
+
+let clientConstructor = Client
+
+let forceNative = false
+try {
+  forceNative = !!process.env.NODE_PG_FORCE_NATIVE
+} catch {
+  // ignore, e.g., Deno without --allow-env
+}
+
+if (forceNative) {
+  clientConstructor = __nccwpck_require__(5301)
+}
+
+module.exports = new PG(clientConstructor)
+
+// lazy require native module...the native module may not have installed
+Object.defineProperty(module.exports, "native", ({
+  configurable: true,
+  enumerable: false,
+  get() {
+    let native = null
+    try {
+      native = new PG(__nccwpck_require__(5301))
+    } catch (err) {
+      if (err.code !== 'MODULE_NOT_FOUND') {
+        throw err
+      }
+    }
+
+    // overwrite module.exports.native so that getter is never called again
+    Object.defineProperty(module.exports, "native", ({
+      value: native,
+    }))
+
+    return native
+  },
+}))
+
+
+/***/ }),
+
+/***/ 8942:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const nodeUtils = __nccwpck_require__(9023)
+// eslint-disable-next-line
+var Native
+// eslint-disable-next-line no-useless-catch
+try {
+  // Wrap this `require()` in a try-catch to avoid upstream bundlers from complaining that this might not be available since it is an optional import
+  Native = __nccwpck_require__(4390)
+} catch (e) {
+  throw e
+}
+const TypeOverrides = __nccwpck_require__(365)
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+const util = __nccwpck_require__(9023)
+const ConnectionParameters = __nccwpck_require__(646)
+
+const NativeQuery = __nccwpck_require__(7581)
+
+const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead.'
+)
+
+const Client = (module.exports = function (config) {
+  EventEmitter.call(this)
+  config = config || {}
+
+  this._Promise = config.Promise || global.Promise
+  this._types = new TypeOverrides(config.types)
+
+  this.native = new Native({
+    types: this._types,
+  })
+
+  this._queryQueue = []
+  this._ending = false
+  this._connecting = false
+  this._connected = false
+  this._queryable = true
+  this.pipeline = Boolean(config.pipeline)
+  this._pipelineInFlight = false
+
+  // keep these on the object for legacy reasons
+  // for the time being. TODO: deprecate all this jazz
+  const cp = (this.connectionParameters = new ConnectionParameters(config))
+  if (config.nativeConnectionString) cp.nativeConnectionString = config.nativeConnectionString
+  this.user = cp.user
+
+  // "hiding" the password so it doesn't show up in stack traces
+  // or if the client is console.logged
+  Object.defineProperty(this, 'password', {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value: cp.password,
+  })
+  this.database = cp.database
+  this.host = cp.host
+  this.port = cp.port
+
+  // a hash to hold named queries
+  this.namedQueries = {}
+})
+
+Client.Query = NativeQuery
+
+util.inherits(Client, EventEmitter)
+
+Client.prototype._errorAllQueries = function (err) {
+  const enqueueError = (query) => {
+    process.nextTick(() => {
+      query.native = this.native
+      query.handleError(err)
+    })
+  }
+
+  if (this._hasActiveQuery()) {
+    enqueueError(this._activeQuery)
+    this._activeQuery = null
+  }
+
+  this._queryQueue.forEach(enqueueError)
+  this._queryQueue.length = 0
+}
+
+// connect to the backend
+// pass an optional callback to be called once connected
+// or with an error if there was a connection error
+Client.prototype._connect = function (cb) {
+  const self = this
+
+  if (this._connecting) {
+    process.nextTick(() => cb(new Error('Client has already been connected. You cannot reuse a client.')))
+    return
+  }
+
+  this._connecting = true
+
+  this.connectionParameters.getLibpqConnectionString(function (err, conString) {
+    if (self.connectionParameters.nativeConnectionString) conString = self.connectionParameters.nativeConnectionString
+    if (err) return cb(err)
+    self.native.connect(conString, function (err) {
+      if (err) {
+        self.native.end()
+        return cb(err)
+      }
+
+      // set internal states to connected
+      self._connected = true
+
+      // handle connection errors from the native layer
+      self.native.on('error', function (err) {
+        self._queryable = false
+        self._errorAllQueries(err)
+        self.emit('error', err)
+      })
+
+      self.native.on('notification', function (msg) {
+        self.emit('notification', {
+          channel: msg.relname,
+          payload: msg.extra,
+        })
+      })
+
+      // signal we are connected now
+      self.emit('connect')
+      self._pulseQueryQueue(true)
+
+      cb(null, this)
+    })
+  })
+}
+
+Client.prototype.connect = function (callback) {
+  if (callback) {
+    this._connect(callback)
+    return
+  }
+
+  return new this._Promise((resolve, reject) => {
+    this._connect((error) => {
+      if (error) {
+        reject(error)
+      } else {
+        resolve(this)
+      }
+    })
+  })
+}
+
+// send a query to the server
+// this method is highly overloaded to take
+// 1) string query, optional array of parameters, optional function callback
+// 2) object query with {
+//    string query
+//    optional array values,
+//    optional function callback instead of as a separate parameter
+//    optional string name to name & cache the query plan
+//    optional string rowMode = 'array' for an array of results
+//  }
+Client.prototype.query = function (config, values, callback) {
+  let query
+  let result
+  let readTimeout
+  let readTimeoutTimer
+  let queryCallback
+
+  if (config === null || config === undefined) {
+    throw new TypeError('Client was passed a null or undefined query')
+  } else if (typeof config.submit === 'function') {
+    readTimeout = config.query_timeout || this.connectionParameters.query_timeout
+    result = query = config
+    // accept query(new Query(...), (err, res) => { }) style
+    if (typeof values === 'function') {
+      config.callback = values
+    }
+  } else {
+    readTimeout = config.query_timeout || this.connectionParameters.query_timeout
+    query = new NativeQuery(config, values, callback)
+    if (!query.callback) {
+      let resolveOut, rejectOut
+      result = new this._Promise((resolve, reject) => {
+        resolveOut = resolve
+        rejectOut = reject
+      }).catch((err) => {
+        Error.captureStackTrace(err)
+        throw err
+      })
+      query.callback = (err, res) => (err ? rejectOut(err) : resolveOut(res))
+    }
+  }
+
+  if (readTimeout) {
+    queryCallback = query.callback || (() => {})
+
+    readTimeoutTimer = setTimeout(() => {
+      const error = new Error('Query read timeout')
+
+      process.nextTick(() => {
+        query.handleError(error, this.connection)
+      })
+
+      queryCallback(error)
+
+      // we already returned an error,
+      // just do nothing if query completes
+      query.callback = () => {}
+
+      // Remove from queue
+      const index = this._queryQueue.indexOf(query)
+      if (index > -1) {
+        this._queryQueue.splice(index, 1)
+      }
+
+      this._pulseQueryQueue()
+    }, readTimeout)
+
+    query.callback = (err, res) => {
+      clearTimeout(readTimeoutTimer)
+      queryCallback(err, res)
+    }
+  }
+
+  if (!this._queryable) {
+    query.native = this.native
+    process.nextTick(() => {
+      query.handleError(new Error('Client has encountered a connection error and is not queryable'))
+    })
+    return result
+  }
+
+  if (this._ending) {
+    query.native = this.native
+    process.nextTick(() => {
+      query.handleError(new Error('Client was closed and is not queryable'))
+    })
+    return result
+  }
+
+  if (this._queryQueue.length > 0 && !this.pipeline) {
+    queryQueueLengthDeprecationNotice()
+  }
+
+  this._queryQueue.push(query)
+  this._pulseQueryQueue()
+  return result
+}
+
+// disconnect from the backend server
+Client.prototype.end = function (cb) {
+  const self = this
+
+  this._ending = true
+
+  if (this._connecting && !this._connected) {
+    this.once('connect', () => {
+      this.end(() => {})
+    })
+  }
+  let result
+  if (!cb) {
+    result = new this._Promise(function (resolve, reject) {
+      cb = (err) => (err ? reject(err) : resolve())
+    })
+  }
+
+  const doEnd = function () {
+    self.native.end(function () {
+      self._connected = false
+
+      self._errorAllQueries(new Error('Connection terminated'))
+
+      process.nextTick(() => {
+        self.emit('end')
+        if (cb) cb()
+      })
+    })
+  }
+
+  // If pipeline has in-flight or queued queries, wait for them to drain before closing
+  if (this.pipeline && (this._pipelineInFlight || this._queryQueue.length > 0)) {
+    this.once('drain', doEnd)
+  } else {
+    doEnd()
+  }
+  return result
+}
+
+Client.prototype._hasActiveQuery = function () {
+  return this._activeQuery && this._activeQuery.state !== 'error' && this._activeQuery.state !== 'end'
+}
+
+Client.prototype._pulseQueryQueue = function (initialConnection) {
+  if (!this._connected) {
+    return
+  }
+  if (this.pipeline && !initialConnection) {
+    return this._pulsePipelinedQueryQueue()
+  }
+  if (this._hasActiveQuery()) {
+    return
+  }
+  const query = this._queryQueue.shift()
+  if (!query) {
+    if (!initialConnection) {
+      this.emit('drain')
+    }
+    return
+  }
+  this._activeQuery = query
+  query.submit(this)
+  const self = this
+  query.once('_done', function () {
+    self._pulseQueryQueue()
+  })
+}
+
+Client.prototype._pulsePipelinedQueryQueue = function () {
+  if (!this._connected || this._pipelineInFlight) {
+    return
+  }
+  if (this._queryQueue.length === 0) {
+    if (this.hasExecuted) {
+      this.emit('drain')
+    }
+    return
+  }
+
+  this._pipelineInFlight = true
+  const self = this
+  const queries = []
+  const nativeQueries = []
+  const utils = __nccwpck_require__(9652)
+
+  while (this._queryQueue.length > 0) {
+    const query = this._queryQueue.shift()
+    this.hasExecuted = true
+    nativeQueries.push(query)
+
+    const values = query.values ? query.values.map(utils.prepareValue) : null
+    const pipelineEntry = { text: query.text, name: query.name, arrayMode: query._arrayMode }
+    if (values) {
+      pipelineEntry.values = values
+    }
+    if (query.name && this.namedQueries[query.name]) {
+      pipelineEntry._alreadyPrepared = true
+    }
+    queries.push(pipelineEntry)
+  }
+
+  this.native.pipeline(queries, function (err, results) {
+    self._pipelineInFlight = false
+
+    if (err) {
+      // Total pipeline failure. Per-query errors arrive on results[i].err, so reaching here means
+      // the connection itself is gone: mark it unusable and say so, the way the JS client and the
+      // non-pipelined native path both do. Without this the client looks healthy after losing its
+      // backend, a Pool never discards it, and everything routed to it fails one query at a time
+      // for the life of the process.
+      self._connected = false
+      self._queryable = false
+      for (let i = 0; i < nativeQueries.length; i++) {
+        const q = nativeQueries[i]
+        q.native = self.native
+        q.handleError(err)
+      }
+      self._errorAllQueries(err)
+      self.emit('error', err)
+      self.emit('end')
+      return
+    }
+
+    // Deliver results to each query
+    for (let i = 0; i < nativeQueries.length; i++) {
+      const q = nativeQueries[i]
+      const r = results[i]
+      q.native = self.native
+
+      if (r.err) {
+        q.handleError(r.err)
+      } else {
+        // Track named queries on success
+        if (q.name) {
+          self.namedQueries[q.name] = q.text
+        }
+        q.state = 'end'
+        q.emit('end', r.result)
+        if (q.callback) {
+          q.callback(null, r.result)
+        }
+      }
+
+      setImmediate(function () {
+        q.emit('_done')
+      })
+    }
+
+    // Process any queries that arrived while we were reading
+    self._pulsePipelinedQueryQueue()
+  })
+}
+
+// attempt to cancel an in-progress query
+Client.prototype.cancel = function (query) {
+  if (this._activeQuery === query) {
+    this.native.cancel(function () {})
+  } else if (this._queryQueue.indexOf(query) !== -1) {
+    this._queryQueue.splice(this._queryQueue.indexOf(query), 1)
+  }
+}
+
+Client.prototype.ref = function () {}
+Client.prototype.unref = function () {}
+
+Client.prototype.setTypeParser = function (oid, format, parseFn) {
+  return this._types.setTypeParser(oid, format, parseFn)
+}
+
+Client.prototype.getTypeParser = function (oid, format) {
+  return this._types.getTypeParser(oid, format)
+}
+
+Client.prototype.isConnected = function () {
+  return this._connected
+}
+
+Client.prototype.getTransactionStatus = function () {
+  return this.native.getTransactionStatus()
+}
+
+
+/***/ }),
+
+/***/ 5301:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+module.exports = __nccwpck_require__(8942)
+
+
+/***/ }),
+
+/***/ 7581:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
+const util = __nccwpck_require__(9023)
+const utils = __nccwpck_require__(9652)
+
+const NativeQuery = (module.exports = function (config, values, callback) {
+  EventEmitter.call(this)
+  config = utils.normalizeQueryConfig(config, values, callback)
+  this.text = config.text
+  this.values = config.values
+  this.name = config.name
+  this.queryMode = config.queryMode
+  this.callback = config.callback
+  this.state = 'new'
+  this._arrayMode = config.rowMode === 'array'
+
+  // if the 'row' event is listened for
+  // then emit them as they come in
+  // without setting singleRowMode to true
+  // this has almost no meaning because libpq
+  // reads all rows into memory before returning any
+  this._emitRowEvents = false
+  this.on(
+    'newListener',
+    function (event) {
+      if (event === 'row') this._emitRowEvents = true
+    }.bind(this)
+  )
+})
+
+util.inherits(NativeQuery, EventEmitter)
+
+const errorFieldMap = {
+  sqlState: 'code',
+  statementPosition: 'position',
+  messagePrimary: 'message',
+  messageDetail: 'detail',
+  messageHint: 'hint',
+  context: 'where',
+  schemaName: 'schema',
+  tableName: 'table',
+  columnName: 'column',
+  dataTypeName: 'dataType',
+  constraintName: 'constraint',
+  sourceFile: 'file',
+  sourceLine: 'line',
+  sourceFunction: 'routine',
+}
+
+NativeQuery.prototype.handleError = function (err) {
+  // copy pq error fields into the error object
+  const fields = this.native && this.native.pq.resultErrorFields()
+  if (fields) {
+    for (const key in fields) {
+      const normalizedFieldName = errorFieldMap[key] || key
+      err[normalizedFieldName] = fields[key]
+    }
+  }
+  if (this.callback) {
+    this.callback(err)
+  } else {
+    this.emit('error', err)
+  }
+  this.state = 'error'
+}
+
+NativeQuery.prototype.then = function (onSuccess, onFailure) {
+  return this._getPromise().then(onSuccess, onFailure)
+}
+
+NativeQuery.prototype.catch = function (callback) {
+  return this._getPromise().catch(callback)
+}
+
+NativeQuery.prototype._getPromise = function () {
+  if (this._promise) return this._promise
+  this._promise = new Promise(
+    function (resolve, reject) {
+      this._once('end', resolve)
+      this._once('error', reject)
+    }.bind(this)
+  )
+  return this._promise
+}
+
+NativeQuery.prototype.submit = function (client) {
+  this.state = 'running'
+  const self = this
+  this.native = client.native
+  client.native.arrayMode = this._arrayMode
+
+  let after = function (err, rows, results) {
+    client.native.arrayMode = false
+    setImmediate(function () {
+      self.emit('_done')
+    })
+
+    // handle possible query error
+    if (err) {
+      return self.handleError(err)
+    }
+
+    // emit row events for each row in the result
+    if (self._emitRowEvents) {
+      if (results.length > 1) {
+        rows.forEach((rowOfRows, i) => {
+          rowOfRows.forEach((row) => {
+            self.emit('row', row, results[i])
+          })
+        })
+      } else {
+        rows.forEach(function (row) {
+          self.emit('row', row, results)
+        })
+      }
+    }
+
+    // handle successful result
+    self.state = 'end'
+    self.emit('end', results)
+    if (self.callback) {
+      self.callback(null, results)
+    }
+  }
+
+  if (process.domain) {
+    after = process.domain.bind(after)
+  }
+
+  // named query
+  if (this.name) {
+    if (this.name.length > 63) {
+      console.error('Warning! Postgres only supports 63 characters for query names.')
+      console.error('You supplied %s (%s)', this.name, this.name.length)
+      console.error('This can cause conflicts and silent errors executing queries')
+    }
+    const values = (this.values || []).map(utils.prepareValue)
+
+    // check if the client has already executed this named query
+    // if so...just execute it again - skip the planning phase
+    if (client.namedQueries[this.name] !== undefined) {
+      if (this.text && client.namedQueries[this.name] !== this.text) {
+        const err = new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`)
+        return after(err)
+      }
+      return client.native.execute(this.name, values, after)
+    }
+    // plan the named query the first time, then execute it
+    return client.native.prepare(this.name, this.text, values.length, function (err) {
+      if (err) return after(err)
+      client.namedQueries[self.name] = self.text
+      return self.native.execute(self.name, values, after)
+    })
+  } else if (this.values) {
+    if (!Array.isArray(this.values)) {
+      const err = new Error('Query values must be an array')
+      return after(err)
+    }
+    const vals = this.values.map(utils.prepareValue)
+    client.native.query(this.text, vals, after)
+  } else if (this.queryMode === 'extended') {
+    client.native.query(this.text, [], after)
+  } else {
+    client.native.query(this.text, after)
+  }
+}
+
+
+/***/ }),
+
+/***/ 4473:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const { EventEmitter } = __nccwpck_require__(4434)
+
+const Result = __nccwpck_require__(6424)
+const utils = __nccwpck_require__(9652)
+
+class Query extends EventEmitter {
+  constructor(config, values, callback) {
+    super()
+
+    config = utils.normalizeQueryConfig(config, values, callback)
+
+    this.text = config.text
+    this.values = config.values
+    this.rows = config.rows
+    this.types = config.types
+    this.name = config.name
+    this.queryMode = config.queryMode
+    this.binary = config.binary
+    // use unique portal name each time
+    this.portal = config.portal || ''
+    this.callback = config.callback
+    this._rowMode = config.rowMode
+    if (process.domain && config.callback) {
+      this.callback = process.domain.bind(config.callback)
+    }
+    this._result = new Result(this._rowMode, this.types)
+
+    // potential for multiple results
+    this._results = this._result
+    this._canceledDueToError = false
+  }
+
+  requiresPreparation() {
+    if (this.queryMode === 'extended') {
+      return true
+    }
+
+    // named queries must always be prepared
+    if (this.name) {
+      return true
+    }
+    // always prepare if there are max number of rows expected per
+    // portal execution
+    if (this.rows) {
+      return true
+    }
+    // don't prepare empty text queries
+    if (!this.text) {
+      return false
+    }
+    // prepare if there are values
+    if (!this.values) {
+      return false
+    }
+    return this.values.length > 0
+  }
+
+  _checkForMultirow() {
+    // if we already have a result with a command property
+    // then we've already executed one query in a multi-statement simple query
+    // turn our results into an array of results
+    if (this._result.command) {
+      if (!Array.isArray(this._results)) {
+        this._results = [this._result]
+      }
+      this._result = new Result(this._rowMode, this._result._types)
+      this._results.push(this._result)
+    }
+  }
+
+  // associates row metadata from the supplied
+  // message with this query object
+  // metadata used when parsing row results
+  handleRowDescription(msg) {
+    this._checkForMultirow()
+    this._result.addFields(msg.fields)
+    this._accumulateRows = this.callback || !this.listeners('row').length
+  }
+
+  handleDataRow(msg) {
+    let row
+
+    if (this._canceledDueToError) {
+      return
+    }
+
+    try {
+      row = this._result.parseRow(msg.fields)
+    } catch (err) {
+      this._canceledDueToError = err
+      return
+    }
+
+    this.emit('row', row, this._result)
+    if (this._accumulateRows) {
+      this._result.addRow(row)
+    }
+  }
+
+  handleCommandComplete(msg, connection) {
+    this._checkForMultirow()
+    this._result.addCommandComplete(msg)
+    // need to sync after each command complete of a prepared statement
+    // if we were using a row count which results in multiple calls to _getRows
+    if (this.rows) {
+      connection.sync()
+    }
+  }
+
+  // if a named prepared statement is created with empty query text
+  // the backend will send an emptyQuery message but *not* a command complete message
+  // since we pipeline sync immediately after execute we don't need to do anything here
+  // unless we have rows specified, in which case we did not pipeline the initial sync call
+  handleEmptyQuery(connection) {
+    if (this.rows) {
+      connection.sync()
+    }
+  }
+
+  handleError(err, connection) {
+    // need to sync after error during a prepared statement
+    if (this._canceledDueToError) {
+      err = this._canceledDueToError
+      this._canceledDueToError = false
+    }
+    // if callback supplied do not emit error event as uncaught error
+    // events will bubble up to node process
+    if (this.callback) {
+      return this.callback(err)
+    }
+    this.emit('error', err)
+  }
+
+  handleReadyForQuery(con) {
+    if (this._canceledDueToError) {
+      return this.handleError(this._canceledDueToError, con)
+    }
+    if (this.callback) {
+      try {
+        this.callback(null, this._results)
+      } catch (err) {
+        process.nextTick(() => {
+          throw err
+        })
+      }
+    }
+    this.emit('end', this._results)
+  }
+
+  submit(connection) {
+    if (typeof this.text !== 'string' && typeof this.name !== 'string') {
+      return new Error('A query must have either text or a name. Supplying neither is unsupported.')
+    }
+    const previous = connection.parsedStatements[this.name] || connection.submittedNamedStatements[this.name]
+    if (this.text && previous && this.text !== previous) {
+      return new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`)
+    }
+    if (this.values && !Array.isArray(this.values)) {
+      return new Error('Query values must be an array')
+    }
+    if (this.requiresPreparation()) {
+      // If we're using the extended query protocol we fire off several separate commands
+      // to the backend. On some versions of node & some operating system versions
+      // the network stack writes each message separately instead of buffering them together
+      // causing the client & network to send more slowly. Corking & uncorking the stream
+      // allows node to buffer up the messages internally before sending them all off at once.
+      // note: we're checking for existence of cork/uncork because some versions of streams
+      // might not have this (cloudflare?)
+      connection.stream.cork && connection.stream.cork()
+      try {
+        this.prepare(connection)
+      } finally {
+        // while unlikely for this.prepare to throw, if it does & we don't uncork this stream
+        // this client becomes unresponsive, so put in finally block "just in case"
+        connection.stream.uncork && connection.stream.uncork()
+      }
+    } else {
+      connection.query(this.text)
+    }
+    return null
+  }
+
+  hasBeenParsed(connection) {
+    return (
+      this.name &&
+      (connection.parsedStatements[this.name] !== undefined ||
+        connection.submittedNamedStatements[this.name] !== undefined)
+    )
+  }
+
+  handlePortalSuspended(connection) {
+    this._getRows(connection, this.rows)
+  }
+
+  _getRows(connection, rows) {
+    connection.execute({
+      portal: this.portal,
+      rows: rows,
+    })
+    // if we're not reading pages of rows send the sync command
+    // to indicate the pipeline is finished
+    if (!rows) {
+      connection.sync()
+    } else {
+      // otherwise flush the call out to read more rows
+      connection.flush()
+    }
+  }
+
+  // http://developer.postgresql.org/pgdocs/postgres/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
+  prepare(connection) {
+    // TODO refactor this poor encapsulation
+    if (!this.hasBeenParsed(connection)) {
+      connection.parse({
+        text: this.text,
+        name: this.name,
+        types: this.types,
+      })
+      if (this.name) {
+        connection.submittedNamedStatements[this.name] = this.text
+      }
+    }
+
+    // because we're mapping user supplied values to
+    // postgres wire protocol compatible values it could
+    // throw an exception, so try/catch this section
+    try {
+      connection.bind({
+        portal: this.portal,
+        statement: this.name,
+        values: this.values,
+        binary: this.binary,
+        valueMapper: utils.prepareValue,
+      })
+    } catch (err) {
+      // we should close parse to avoid leaking connections
+      connection.close({ type: 'S', name: this.name })
+      connection.sync()
+
+      this.handleError(err, connection)
+      return
+    }
+
+    connection.describe({
+      type: 'P',
+      name: this.portal || '',
+    })
+
+    this._getRows(connection, this.rows)
+  }
+
+  handleCopyInResponse(connection) {
+    connection.sendCopyFail('No source stream defined')
+  }
+
+  handleCopyData(msg, connection) {
+    // noop
+  }
+}
+
+module.exports = Query
+
+
+/***/ }),
+
+/***/ 6424:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const types = __nccwpck_require__(1549)
+
+const matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/
+
+// result object returned from query
+// in the 'end' event and also
+// passed as second argument to provided callback
+class Result {
+  constructor(rowMode, types) {
+    this.command = null
+    this.rowCount = null
+    this.oid = null
+    this.rows = []
+    this.fields = []
+    this._parsers = undefined
+    this._types = types
+    this.RowCtor = null
+    this.rowAsArray = rowMode === 'array'
+    if (this.rowAsArray) {
+      this.parseRow = this._parseRowAsArray
+    }
+    this._prebuiltEmptyResultObject = null
+  }
+
+  // adds a command complete message
+  addCommandComplete(msg) {
+    let match
+    if (msg.text) {
+      // pure javascript
+      match = matchRegexp.exec(msg.text)
+    } else {
+      // native bindings
+      match = matchRegexp.exec(msg.command)
+    }
+    if (match) {
+      this.command = match[1]
+      if (match[3]) {
+        // COMMAND OID ROWS
+        this.oid = parseInt(match[2], 10)
+        this.rowCount = parseInt(match[3], 10)
+      } else if (match[2]) {
+        // COMMAND ROWS
+        this.rowCount = parseInt(match[2], 10)
+      }
+    }
+  }
+
+  _parseRowAsArray(rowData) {
+    const row = new Array(rowData.length)
+    for (let i = 0, len = rowData.length; i < len; i++) {
+      const rawValue = rowData[i]
+      if (rawValue !== null) {
+        row[i] = this._parsers[i](rawValue)
+      } else {
+        row[i] = null
+      }
+    }
+    return row
+  }
+
+  parseRow(rowData) {
+    const row = { ...this._prebuiltEmptyResultObject }
+    for (let i = 0, len = rowData.length; i < len; i++) {
+      const rawValue = rowData[i]
+      const field = this.fields[i].name
+      if (rawValue !== null) {
+        const v = this.fields[i].format === 'binary' ? Buffer.from(rawValue) : rawValue
+        row[field] = this._parsers[i](v)
+      } else {
+        row[field] = null
+      }
+    }
+    return row
+  }
+
+  addRow(row) {
+    this.rows.push(row)
+  }
+
+  addFields(fieldDescriptions) {
+    // clears field definitions
+    // multiple query statements in 1 action can result in multiple sets
+    // of rowDescriptions...eg: 'select NOW(); select 1::int;'
+    // you need to reset the fields
+    this.fields = fieldDescriptions
+    if (this.fields.length) {
+      this._parsers = new Array(fieldDescriptions.length)
+    }
+
+    const row = Object.create(null)
+
+    for (let i = 0; i < fieldDescriptions.length; i++) {
+      const desc = fieldDescriptions[i]
+      row[desc.name] = null
+
+      if (this._types) {
+        this._parsers[i] = this._types.getTypeParser(desc.dataTypeID, desc.format || 'text')
+      } else {
+        this._parsers[i] = types.getTypeParser(desc.dataTypeID, desc.format || 'text')
+      }
+    }
+
+    this._prebuiltEmptyResultObject = { ...row }
+  }
+}
+
+module.exports = Result
+
+
+/***/ }),
+
+/***/ 829:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { getStream, getSecureStream } = getStreamFuncs()
+
+module.exports = {
+  /**
+   * Get a socket stream compatible with the current runtime environment.
+   * @returns {Duplex}
+   */
+  getStream,
+  /**
+   * Get a TLS secured socket, compatible with the current environment,
+   * using the socket and other settings given in `options`.
+   * @returns {Duplex}
+   */
+  getSecureStream,
+}
+
+/**
+ * The stream functions that work in Node.js
+ */
+function getNodejsStreamFuncs() {
+  function getStream(ssl) {
+    const net = __nccwpck_require__(9278)
+    return new net.Socket()
+  }
+
+  function getSecureStream(options) {
+    const tls = __nccwpck_require__(4756)
+    return tls.connect(options)
+  }
+  return {
+    getStream,
+    getSecureStream,
+  }
+}
+
+/**
+ * The stream functions that work in Cloudflare Workers
+ */
+function getCloudflareStreamFuncs() {
+  function getStream(ssl) {
+    const { CloudflareSocket } = __nccwpck_require__(785)
+    return new CloudflareSocket(ssl)
+  }
+
+  function getSecureStream(options) {
+    options.socket.startTls(options)
+    return options.socket
+  }
+  return {
+    getStream,
+    getSecureStream,
+  }
+}
+
+/**
+ * Are we running in a Cloudflare Worker?
+ *
+ * @returns true if the code is currently running inside a Cloudflare Worker.
+ */
+function isCloudflareRuntime() {
+  // Since 2022-03-21 the `global_navigator` compatibility flag is on for Cloudflare Workers
+  // which means that `navigator.userAgent` will be defined.
+  // eslint-disable-next-line no-undef
+  if (typeof navigator === 'object' && navigator !== null && typeof navigator.userAgent === 'string') {
+    // eslint-disable-next-line no-undef
+    return navigator.userAgent === 'Cloudflare-Workers'
+  }
+  // In case `navigator` or `navigator.userAgent` is not defined then try a more sneaky approach
+  if (typeof Response === 'function') {
+    const resp = new Response(null, { cf: { thing: true } })
+    if (typeof resp.cf === 'object' && resp.cf !== null && resp.cf.thing) {
+      return true
+    }
+  }
+  return false
+}
+
+function getStreamFuncs() {
+  if (isCloudflareRuntime()) {
+    return getCloudflareStreamFuncs()
+  }
+  return getNodejsStreamFuncs()
+}
+
+
+/***/ }),
+
+/***/ 365:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const types = __nccwpck_require__(1549)
+
+function TypeOverrides(userTypes) {
+  this._types = userTypes || types
+  this.text = {}
+  this.binary = {}
+}
+
+TypeOverrides.prototype.getOverrides = function (format) {
+  switch (format) {
+    case 'text':
+      return this.text
+    case 'binary':
+      return this.binary
+    default:
+      return {}
+  }
+}
+
+TypeOverrides.prototype.setTypeParser = function (oid, format, parseFn) {
+  if (typeof format === 'function') {
+    parseFn = format
+    format = 'text'
+  }
+  this.getOverrides(format)[oid] = parseFn
+}
+
+TypeOverrides.prototype.getTypeParser = function (oid, format) {
+  format = format || 'text'
+  return this.getOverrides(format)[oid] || this._types.getTypeParser(oid, format)
+}
+
+module.exports = TypeOverrides
+
+
+/***/ }),
+
+/***/ 9652:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const defaults = __nccwpck_require__(8995)
+const nodeUtils = __nccwpck_require__(9023)
+
+const { isDate } = __nccwpck_require__(8253)
+
+const invalidDateDeprecationNotice = nodeUtils.deprecate(
+  () => {},
+  'Sending an invalid date to Postgres is deprecated and will throw an error in the next major version of pg. Ensure any Date object passed as a query parameter is valid.',
+  'PG_INVALID_DATE'
+)
+
+function escapeElement(elementRepresentation) {
+  const escaped = elementRepresentation.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
+
+  return '"' + escaped + '"'
+}
+
+// convert a JS array to a postgres array literal
+// uses comma separator so won't work for types like box that use
+// a different array separator.
+function arrayString(val) {
+  let result = '{'
+  for (let i = 0; i < val.length; i++) {
+    if (i > 0) {
+      result += ','
+    }
+    let item = val[i]
+    if (item == null) {
+      result += 'NULL'
+    } else if (Array.isArray(item)) {
+      result += arrayString(item)
+    } else if (ArrayBuffer.isView(item)) {
+      if (!(item instanceof Buffer)) {
+        item = Buffer.from(item.buffer, item.byteOffset, item.byteLength)
+      }
+      result += '\\\\x' + item.toString('hex')
+    } else {
+      result += escapeElement(prepareValue(item))
+    }
+  }
+  result += '}'
+  return result
+}
+
+// converts values from javascript types
+// to their 'raw' counterparts for use as a postgres parameter
+// note: you can override this function to provide your own conversion mechanism
+// for complex types, etc...
+const prepareValue = function (val, seen) {
+  // null and undefined are both null for postgres
+  if (val == null) {
+    return null
+  }
+  if (typeof val === 'object') {
+    if (val instanceof Buffer) {
+      return val
+    }
+    if (ArrayBuffer.isView(val)) {
+      return Buffer.from(val.buffer, val.byteOffset, val.byteLength)
+    }
+    if (isDate(val)) {
+      if (isNaN(val.getTime())) {
+        invalidDateDeprecationNotice()
+      }
+      if (defaults.parseInputDatesAsUTC) {
+        return dateToStringUTC(val)
+      } else {
+        return dateToString(val)
+      }
+    }
+    if (Array.isArray(val)) {
+      return arrayString(val)
+    }
+
+    return prepareObject(val, seen)
+  }
+  return val.toString()
+}
+
+function prepareObject(val, seen) {
+  if (val && typeof val.toPostgres === 'function') {
+    seen = seen || []
+    if (seen.indexOf(val) !== -1) {
+      throw new Error('circular reference detected while preparing "' + val + '" for query')
+    }
+    seen.push(val)
+
+    return prepareValue(val.toPostgres(prepareValue), seen)
+  }
+  return JSON.stringify(val)
+}
+
+function dateToString(date) {
+  let offset = -date.getTimezoneOffset()
+
+  let year = date.getFullYear()
+  const isBCYear = year < 1
+  if (isBCYear) year = Math.abs(year) + 1 // negative years are 1 off their BC representation
+
+  let ret =
+    String(year).padStart(4, '0') +
+    '-' +
+    String(date.getMonth() + 1).padStart(2, '0') +
+    '-' +
+    String(date.getDate()).padStart(2, '0') +
+    'T' +
+    String(date.getHours()).padStart(2, '0') +
+    ':' +
+    String(date.getMinutes()).padStart(2, '0') +
+    ':' +
+    String(date.getSeconds()).padStart(2, '0') +
+    '.' +
+    String(date.getMilliseconds()).padStart(3, '0')
+
+  if (offset < 0) {
+    ret += '-'
+    offset *= -1
+  } else {
+    ret += '+'
+  }
+
+  ret += String(Math.floor(offset / 60)).padStart(2, '0') + ':' + String(offset % 60).padStart(2, '0')
+  if (isBCYear) ret += ' BC'
+  return ret
+}
+
+function dateToStringUTC(date) {
+  let year = date.getUTCFullYear()
+  const isBCYear = year < 1
+  if (isBCYear) year = Math.abs(year) + 1 // negative years are 1 off their BC representation
+
+  let ret =
+    String(year).padStart(4, '0') +
+    '-' +
+    String(date.getUTCMonth() + 1).padStart(2, '0') +
+    '-' +
+    String(date.getUTCDate()).padStart(2, '0') +
+    'T' +
+    String(date.getUTCHours()).padStart(2, '0') +
+    ':' +
+    String(date.getUTCMinutes()).padStart(2, '0') +
+    ':' +
+    String(date.getUTCSeconds()).padStart(2, '0') +
+    '.' +
+    String(date.getUTCMilliseconds()).padStart(3, '0')
+
+  ret += '+00:00'
+  if (isBCYear) ret += ' BC'
+  return ret
+}
+
+function normalizeQueryConfig(config, values, callback) {
+  // can take in strings or config objects
+  // Copy config so normalization does not mutate the caller's object.
+  config = typeof config === 'string' ? { text: config } : cloneQueryConfig(config)
+  if (values) {
+    if (typeof values === 'function') {
+      config.callback = values
+    } else {
+      config.values = values
+    }
+  }
+  if (callback) {
+    config.callback = callback
+  }
+  return config
+}
+
+function cloneQueryConfig(config) {
+  if (config == null) {
+    return config
+  }
+  return Object.defineProperties(Object.create(Object.getPrototypeOf(config)), Object.getOwnPropertyDescriptors(config))
+}
+
+// Ported from PostgreSQL 9.2.4 source code in src/interfaces/libpq/fe-exec.c
+const escapeIdentifier = function (str) {
+  return '"' + str.replace(/"/g, '""') + '"'
+}
+
+const escapeLiteral = function (str) {
+  let hasBackslash = false
+  let escaped = "'"
+
+  if (str == null) {
+    return "''"
+  }
+
+  if (typeof str !== 'string') {
+    return "''"
+  }
+
+  for (let i = 0; i < str.length; i++) {
+    const c = str[i]
+    if (c === "'") {
+      escaped += c + c
+    } else if (c === '\\') {
+      escaped += c + c
+      hasBackslash = true
+    } else {
+      escaped += c
+    }
+  }
+
+  escaped += "'"
+
+  if (hasBackslash === true) {
+    escaped = ' E' + escaped
+  }
+
+  return escaped
+}
+
+module.exports = {
+  prepareValue: function prepareValueWrapper(value) {
+    // this ensures that extra arguments do not get passed into prepareValue
+    // by accident, eg: from calling values.map(utils.prepareValue)
+    return prepareValue(value)
+  },
+  normalizeQueryConfig,
+  escapeIdentifier,
+  escapeLiteral,
+}
+
+
+/***/ }),
+
+/***/ 8702:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+var path = __nccwpck_require__(6928)
+  , Stream = (__nccwpck_require__(2203).Stream)
+  , split = __nccwpck_require__(5286)
+  , util = __nccwpck_require__(9023)
+  , defaultPort = 5432
+  , isWin = (process.platform === 'win32')
+  , warnStream = process.stderr
+;
+
+
+var S_IRWXG = 56     //    00070(8)
+  , S_IRWXO = 7      //    00007(8)
+  , S_IFMT  = 61440  // 00170000(8)
+  , S_IFREG = 32768  //  0100000(8)
+;
+function isRegFile(mode) {
+    return ((mode & S_IFMT) == S_IFREG);
+}
+
+var fieldNames = [ 'host', 'port', 'database', 'user', 'password' ];
+var nrOfFields = fieldNames.length;
+var passKey = fieldNames[ nrOfFields -1 ];
+
+
+function warn() {
+    var isWritable = (
+        warnStream instanceof Stream &&
+          true === warnStream.writable
+    );
+
+    if (isWritable) {
+        var args = Array.prototype.slice.call(arguments).concat("\n");
+        warnStream.write( util.format.apply(util, args) );
+    }
+}
+
+
+Object.defineProperty(module.exports, "isWin", ({
+    get : function() {
+        return isWin;
+    } ,
+    set : function(val) {
+        isWin = val;
+    }
+}));
+
+
+module.exports.warnTo = function(stream) {
+    var old = warnStream;
+    warnStream = stream;
+    return old;
+};
+
+module.exports.getFileName = function(rawEnv){
+    var env = rawEnv || process.env;
+    var file = env.PGPASSFILE || (
+        isWin ?
+          path.join( env.APPDATA || './' , 'postgresql', 'pgpass.conf' ) :
+          path.join( env.HOME || './', '.pgpass' )
+    );
+    return file;
+};
+
+module.exports.usePgPass = function(stats, fname) {
+    if (Object.prototype.hasOwnProperty.call(process.env, 'PGPASSWORD')) {
+        return false;
+    }
+
+    if (isWin) {
+        return true;
+    }
+
+    fname = fname || '<unkn>';
+
+    if (! isRegFile(stats.mode)) {
+        warn('WARNING: password file "%s" is not a plain file', fname);
+        return false;
+    }
+
+    if (stats.mode & (S_IRWXG | S_IRWXO)) {
+        /* If password file is insecure, alert the user and ignore it. */
+        warn('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', fname);
+        return false;
+    }
+
+    return true;
+};
+
+
+var matcher = module.exports.match = function(connInfo, entry) {
+    return fieldNames.slice(0, -1).reduce(function(prev, field, idx){
+        if (idx == 1) {
+            // the port
+            if ( Number( connInfo[field] || defaultPort ) === Number( entry[field] ) ) {
+                return prev && true;
+            }
+        }
+        return prev && (
+            entry[field] === '*' ||
+              entry[field] === connInfo[field]
+        );
+    }, true);
+};
+
+
+module.exports.getPassword = function(connInfo, stream, cb) {
+    var pass;
+    var lineStream = stream.pipe(split());
+
+    function onLine(line) {
+        var entry = parseLine(line);
+        if (entry && isValidEntry(entry) && matcher(connInfo, entry)) {
+            pass = entry[passKey];
+            lineStream.end(); // -> calls onEnd(), but pass is set now
+        }
+    }
+
+    var onEnd = function() {
+        stream.destroy();
+        cb(pass);
+    };
+
+    var onErr = function(err) {
+        stream.destroy();
+        warn('WARNING: error on reading file: %s', err);
+        cb(undefined);
+    };
+
+    stream.on('error', onErr);
+    lineStream
+        .on('data', onLine)
+        .on('end', onEnd)
+        .on('error', onErr)
+    ;
+
+};
+
+
+var parseLine = module.exports.parseLine = function(line) {
+    if (line.length < 11 || line.match(/^\s+#/)) {
+        return null;
+    }
+
+    var curChar = '';
+    var prevChar = '';
+    var fieldIdx = 0;
+    var startIdx = 0;
+    var endIdx = 0;
+    var obj = {};
+    var isLastField = false;
+    var addToObj = function(idx, i0, i1) {
+        var field = line.substring(i0, i1);
+
+        if (! Object.hasOwnProperty.call(process.env, 'PGPASS_NO_DEESCAPE')) {
+            field = field.replace(/\\([:\\])/g, '$1');
+        }
+
+        obj[ fieldNames[idx] ] = field;
+    };
+
+    for (var i = 0 ; i < line.length-1 ; i += 1) {
+        curChar = line.charAt(i+1);
+        prevChar = line.charAt(i);
+
+        isLastField = (fieldIdx == nrOfFields-1);
+
+        if (isLastField) {
+            addToObj(fieldIdx, startIdx);
+            break;
+        }
+
+        if (i >= 0 && curChar == ':' && prevChar !== '\\') {
+            addToObj(fieldIdx, startIdx, i+1);
+
+            startIdx = i+2;
+            fieldIdx += 1;
+        }
+    }
+
+    obj = ( Object.keys(obj).length === nrOfFields ) ? obj : null;
+
+    return obj;
+};
+
+
+var isValidEntry = module.exports.isValidEntry = function(entry){
+    var rules = {
+        // host
+        0 : function(x){
+            return x.length > 0;
+        } ,
+        // port
+        1 : function(x){
+            if (x === '*') {
+                return true;
+            }
+            x = Number(x);
+            return (
+                isFinite(x) &&
+                  x > 0 &&
+                  x < 9007199254740992 &&
+                  Math.floor(x) === x
+            );
+        } ,
+        // database
+        2 : function(x){
+            return x.length > 0;
+        } ,
+        // username
+        3 : function(x){
+            return x.length > 0;
+        } ,
+        // password
+        4 : function(x){
+            return x.length > 0;
+        }
+    };
+
+    for (var idx = 0 ; idx < fieldNames.length ; idx += 1) {
+        var rule = rules[idx];
+        var value = entry[ fieldNames[idx] ] || '';
+
+        var res = rule(value);
+        if (!res) {
+            return false;
+        }
+    }
+
+    return true;
+};
+
+
+
+/***/ }),
+
+/***/ 3272:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+var path = __nccwpck_require__(6928)
+  , fs = __nccwpck_require__(9896)
+  , helper = __nccwpck_require__(8702)
+;
+
+
+module.exports = function(connInfo, cb) {
+    var file = helper.getFileName();
+    
+    fs.stat(file, function(err, stat){
+        if (err || !helper.usePgPass(stat, file)) {
+            return cb(undefined);
+        }
+
+        var st = fs.createReadStream(file);
+
+        helper.getPassword(connInfo, st, cb);
+    });
+};
+
+module.exports.warnTo = helper.warnTo;
+
+
+/***/ }),
+
+/***/ 3879:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+exports.parse = function (source, transform) {
+  return new ArrayParser(source, transform).parse()
+}
+
+class ArrayParser {
+  constructor (source, transform) {
+    this.source = source
+    this.transform = transform || identity
+    this.position = 0
+    this.entries = []
+    this.recorded = []
+    this.dimension = 0
+  }
+
+  isEof () {
+    return this.position >= this.source.length
+  }
+
+  nextCharacter () {
+    var character = this.source[this.position++]
+    if (character === '\\') {
+      return {
+        value: this.source[this.position++],
+        escaped: true
+      }
+    }
+    return {
+      value: character,
+      escaped: false
+    }
+  }
+
+  record (character) {
+    this.recorded.push(character)
+  }
+
+  newEntry (includeEmpty) {
+    var entry
+    if (this.recorded.length > 0 || includeEmpty) {
+      entry = this.recorded.join('')
+      if (entry === 'NULL' && !includeEmpty) {
+        entry = null
+      }
+      if (entry !== null) entry = this.transform(entry)
+      this.entries.push(entry)
+      this.recorded = []
+    }
+  }
+
+  consumeDimensions () {
+    if (this.source[0] === '[') {
+      while (!this.isEof()) {
+        var char = this.nextCharacter()
+        if (char.value === '=') break
+      }
+    }
+  }
+
+  parse (nested) {
+    var character, parser, quote
+    this.consumeDimensions()
+    while (!this.isEof()) {
+      character = this.nextCharacter()
+      if (character.value === '{' && !quote) {
+        this.dimension++
+        if (this.dimension > 1) {
+          parser = new ArrayParser(this.source.substr(this.position - 1), this.transform)
+          this.entries.push(parser.parse(true))
+          this.position += parser.position - 2
+        }
+      } else if (character.value === '}' && !quote) {
+        this.dimension--
+        if (!this.dimension) {
+          this.newEntry()
+          if (nested) return this.entries
+        }
+      } else if (character.value === '"' && !character.escaped) {
+        if (quote) this.newEntry(true)
+        quote = !quote
+      } else if (character.value === ',' && !quote) {
+        this.newEntry()
+      } else {
+        this.record(character.value)
+      }
+    }
+    if (this.dimension !== 0) {
+      throw new Error('array dimension not balanced')
+    }
+    return this.entries
+  }
+}
+
+function identity (value) {
+  return value
+}
+
+
+/***/ }),
+
+/***/ 463:
+/***/ ((module) => {
+
+
+
+var bufferFrom = Buffer.from || Buffer
+
+module.exports = function parseBytea (input) {
+  if (/^\\x/.test(input)) {
+    // new 'hex' style response (pg >9.0)
+    return bufferFrom(input.substr(2), 'hex')
+  }
+  var output = ''
+  var i = 0
+  while (i < input.length) {
+    if (input[i] !== '\\') {
+      output += input[i]
+      ++i
+    } else {
+      if (/[0-7]{3}/.test(input.substr(i + 1, 3))) {
+        output += String.fromCharCode(parseInt(input.substr(i + 1, 3), 8))
+        i += 4
+      } else {
+        var backslashes = 1
+        while (i + backslashes < input.length && input[i + backslashes] === '\\') {
+          backslashes++
+        }
+        for (var k = 0; k < Math.floor(backslashes / 2); ++k) {
+          output += '\\'
+        }
+        i += Math.floor(backslashes / 2) * 2
+      }
+    }
+  }
+  return bufferFrom(output, 'binary')
+}
+
+
+/***/ }),
+
+/***/ 2690:
+/***/ ((module) => {
+
+
+
+var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/
+var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/
+var TIME_ZONE = /([Z+-])(\d{2})?:?(\d{2})?:?(\d{2})?/
+var INFINITY = /^-?infinity$/
+
+module.exports = function parseDate (isoDate) {
+  if (INFINITY.test(isoDate)) {
+    // Capitalize to Infinity before passing to Number
+    return Number(isoDate.replace('i', 'I'))
+  }
+  var matches = DATE_TIME.exec(isoDate)
+
+  if (!matches) {
+    // Force YYYY-MM-DD dates to be parsed as local time
+    return getDate(isoDate) || null
+  }
+
+  var isBC = !!matches[8]
+  var year = parseInt(matches[1], 10)
+  if (isBC) {
+    year = bcYearToNegativeYear(year)
+  }
+
+  var month = parseInt(matches[2], 10) - 1
+  var day = matches[3]
+  var hour = parseInt(matches[4], 10)
+  var minute = parseInt(matches[5], 10)
+  var second = parseInt(matches[6], 10)
+
+  var ms = matches[7]
+  ms = ms ? 1000 * parseFloat(ms) : 0
+
+  var date
+  var offset = timeZoneOffset(isoDate)
+  if (offset != null) {
+    date = new Date(Date.UTC(year, month, day, hour, minute, second, ms))
+
+    // Account for years from 0 to 99 being interpreted as 1900-1999
+    // by Date.UTC / the multi-argument form of the Date constructor
+    if (is0To99(year)) {
+      date.setUTCFullYear(year)
+    }
+
+    if (offset !== 0) {
+      date.setTime(date.getTime() - offset)
+    }
+  } else {
+    date = new Date(year, month, day, hour, minute, second, ms)
+
+    if (is0To99(year)) {
+      date.setFullYear(year)
+    }
+  }
+
+  return date
+}
+
+function getDate (isoDate) {
+  var matches = DATE.exec(isoDate)
+  if (!matches) {
+    return
+  }
+
+  var year = parseInt(matches[1], 10)
+  var isBC = !!matches[4]
+  if (isBC) {
+    year = bcYearToNegativeYear(year)
+  }
+
+  var month = parseInt(matches[2], 10) - 1
+  var day = matches[3]
+  // YYYY-MM-DD will be parsed as local time
+  var date = new Date(year, month, day)
+
+  if (is0To99(year)) {
+    date.setFullYear(year)
+  }
+
+  return date
+}
+
+// match timezones:
+// Z (UTC)
+// -05
+// +06:30
+function timeZoneOffset (isoDate) {
+  if (isoDate.endsWith('+00')) {
+    return 0
+  }
+
+  var zone = TIME_ZONE.exec(isoDate.split(' ')[1])
+  if (!zone) return
+  var type = zone[1]
+
+  if (type === 'Z') {
+    return 0
+  }
+  var sign = type === '-' ? -1 : 1
+  var offset = parseInt(zone[2], 10) * 3600 +
+    parseInt(zone[3] || 0, 10) * 60 +
+    parseInt(zone[4] || 0, 10)
+
+  return offset * sign * 1000
+}
+
+function bcYearToNegativeYear (year) {
+  // Account for numerical difference between representations of BC years
+  // See: https://github.com/bendrucker/postgres-date/issues/5
+  return -(year - 1)
+}
+
+function is0To99 (num) {
+  return num >= 0 && num < 100
+}
+
+
+/***/ }),
+
+/***/ 8755:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+var extend = __nccwpck_require__(223)
+
+module.exports = PostgresInterval
+
+function PostgresInterval (raw) {
+  if (!(this instanceof PostgresInterval)) {
+    return new PostgresInterval(raw)
+  }
+  extend(this, parse(raw))
+}
+var properties = ['seconds', 'minutes', 'hours', 'days', 'months', 'years']
+PostgresInterval.prototype.toPostgres = function () {
+  var filtered = properties.filter(this.hasOwnProperty, this)
+
+  // In addition to `properties`, we need to account for fractions of seconds.
+  if (this.milliseconds && filtered.indexOf('seconds') < 0) {
+    filtered.push('seconds')
+  }
+
+  if (filtered.length === 0) return '0'
+  return filtered
+    .map(function (property) {
+      var value = this[property] || 0
+
+      // Account for fractional part of seconds,
+      // remove trailing zeroes.
+      if (property === 'seconds' && this.milliseconds) {
+        value = (value + this.milliseconds / 1000).toFixed(6).replace(/\.?0+$/, '')
+      }
+
+      return value + ' ' + property
+    }, this)
+    .join(' ')
+}
+
+var propertiesISOEquivalent = {
+  years: 'Y',
+  months: 'M',
+  days: 'D',
+  hours: 'H',
+  minutes: 'M',
+  seconds: 'S'
+}
+var dateProperties = ['years', 'months', 'days']
+var timeProperties = ['hours', 'minutes', 'seconds']
+// according to ISO 8601
+PostgresInterval.prototype.toISOString = PostgresInterval.prototype.toISO = function () {
+  var datePart = dateProperties
+    .map(buildProperty, this)
+    .join('')
+
+  var timePart = timeProperties
+    .map(buildProperty, this)
+    .join('')
+
+  return 'P' + datePart + 'T' + timePart
+
+  function buildProperty (property) {
+    var value = this[property] || 0
+
+    // Account for fractional part of seconds,
+    // remove trailing zeroes.
+    if (property === 'seconds' && this.milliseconds) {
+      value = (value + this.milliseconds / 1000).toFixed(6).replace(/0+$/, '')
+    }
+
+    return value + propertiesISOEquivalent[property]
+  }
+}
+
+var NUMBER = '([+-]?\\d+)'
+var YEAR = NUMBER + '\\s+years?'
+var MONTH = NUMBER + '\\s+mons?'
+var DAY = NUMBER + '\\s+days?'
+var TIME = '([+-])?([\\d]*):(\\d\\d):(\\d\\d)\\.?(\\d{1,6})?'
+var INTERVAL = new RegExp([YEAR, MONTH, DAY, TIME].map(function (regexString) {
+  return '(' + regexString + ')?'
+})
+  .join('\\s*'))
+
+// Positions of values in regex match
+var positions = {
+  years: 2,
+  months: 4,
+  days: 6,
+  hours: 9,
+  minutes: 10,
+  seconds: 11,
+  milliseconds: 12
+}
+// We can use negative time
+var negatives = ['hours', 'minutes', 'seconds', 'milliseconds']
+
+function parseMilliseconds (fraction) {
+  // add omitted zeroes
+  var microseconds = fraction + '000000'.slice(fraction.length)
+  return parseInt(microseconds, 10) / 1000
+}
+
+function parse (interval) {
+  if (!interval) return {}
+  var matches = INTERVAL.exec(interval)
+  var isNegative = matches[8] === '-'
+  return Object.keys(positions)
+    .reduce(function (parsed, property) {
+      var position = positions[property]
+      var value = matches[position]
+      // no empty string
+      if (!value) return parsed
+      // milliseconds are actually microseconds (up to 6 digits)
+      // with omitted trailing zeroes.
+      value = property === 'milliseconds'
+        ? parseMilliseconds(value)
+        : parseInt(value, 10)
+      // no zeros
+      if (!value) return parsed
+      if (isNegative && ~negatives.indexOf(property)) {
+        value *= -1
+      }
+      parsed[property] = value
+      return parsed
+    }, {})
+}
+
+
+/***/ }),
+
+/***/ 5286:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+/*
+Copyright (c) 2014-2021, Matteo Collina <hello@matteocollina.com>
+
+Permission to use, copy, modify, and/or distribute this software for any
+purpose with or without fee is hereby granted, provided that the above
+copyright notice and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF OR
+IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+*/
+
+
+
+const { Transform } = __nccwpck_require__(2203)
+const { StringDecoder } = __nccwpck_require__(3193)
+const kLast = Symbol('last')
+const kDecoder = Symbol('decoder')
+
+function transform (chunk, enc, cb) {
+  let list
+  if (this.overflow) { // Line buffer is full. Skip to start of next line.
+    const buf = this[kDecoder].write(chunk)
+    list = buf.split(this.matcher)
+
+    if (list.length === 1) return cb() // Line ending not found. Discard entire chunk.
+
+    // Line ending found. Discard trailing fragment of previous line and reset overflow state.
+    list.shift()
+    this.overflow = false
+  } else {
+    this[kLast] += this[kDecoder].write(chunk)
+    list = this[kLast].split(this.matcher)
+  }
+
+  this[kLast] = list.pop()
+
+  for (let i = 0; i < list.length; i++) {
+    try {
+      push(this, this.mapper(list[i]))
+    } catch (error) {
+      return cb(error)
+    }
+  }
+
+  this.overflow = this[kLast].length > this.maxLength
+  if (this.overflow && !this.skipOverflow) {
+    cb(new Error('maximum buffer reached'))
+    return
+  }
+
+  cb()
+}
+
+function flush (cb) {
+  // forward any gibberish left in there
+  this[kLast] += this[kDecoder].end()
+
+  if (this[kLast]) {
+    try {
+      push(this, this.mapper(this[kLast]))
+    } catch (error) {
+      return cb(error)
+    }
+  }
+
+  cb()
+}
+
+function push (self, val) {
+  if (val !== undefined) {
+    self.push(val)
+  }
+}
+
+function noop (incoming) {
+  return incoming
+}
+
+function split (matcher, mapper, options) {
+  // Set defaults for any arguments not supplied.
+  matcher = matcher || /\r?\n/
+  mapper = mapper || noop
+  options = options || {}
+
+  // Test arguments explicitly.
+  switch (arguments.length) {
+    case 1:
+      // If mapper is only argument.
+      if (typeof matcher === 'function') {
+        mapper = matcher
+        matcher = /\r?\n/
+      // If options is only argument.
+      } else if (typeof matcher === 'object' && !(matcher instanceof RegExp) && !matcher[Symbol.split]) {
+        options = matcher
+        matcher = /\r?\n/
+      }
+      break
+
+    case 2:
+      // If mapper and options are arguments.
+      if (typeof matcher === 'function') {
+        options = mapper
+        mapper = matcher
+        matcher = /\r?\n/
+      // If matcher and options are arguments.
+      } else if (typeof mapper === 'object') {
+        options = mapper
+        mapper = noop
+      }
+  }
+
+  options = Object.assign({}, options)
+  options.autoDestroy = true
+  options.transform = transform
+  options.flush = flush
+  options.readableObjectMode = true
+
+  const stream = new Transform(options)
+
+  stream[kLast] = ''
+  stream[kDecoder] = new StringDecoder('utf8')
+  stream.matcher = matcher
+  stream.mapper = mapper
+  stream.maxLength = options.maxLength
+  stream.skipOverflow = options.skipOverflow || false
+  stream.overflow = false
+  stream._destroy = function (err, cb) {
+    // Weird Node v12 bug that we need to work around
+    this._writableState.errorEmitted = false
+    cb(err)
+  }
+
+  return stream
+}
+
+module.exports = split
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -24,10 +6612,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -317,7 +6905,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -28370,7 +34958,31 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7208:
+/***/ 223:
+/***/ ((module) => {
+
+module.exports = extend
+
+var hasOwnProperty = Object.prototype.hasOwnProperty;
+
+function extend(target) {
+    for (var i = 1; i < arguments.length; i++) {
+        var source = arguments[i]
+
+        for (var key in source) {
+            if (hasOwnProperty.call(source, key)) {
+                target[key] = source[key]
+            }
+        }
+    }
+
+    return target
+}
+
+
+/***/ }),
+
+/***/ 8451:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28379,8 +34991,3972 @@ __nccwpck_require__.d(__webpack_exports__, {
   C: () => (/* binding */ runAction)
 });
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: ./src/commands/run.ts + 37 modules
+var run = __nccwpck_require__(4636);
+// EXTERNAL MODULE: ./src/config/config.ts
+var config_config = __nccwpck_require__(1122);
+// EXTERNAL MODULE: ./src/config/settings.ts
+var config_settings = __nccwpck_require__(4661);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+/** The action's outputs for a finished command (names as in action.yml). */
+function actionOutputs(result) {
+    switch (result.command) {
+        case 'backup':
+            return {
+                'backup-name': result.name,
+                'backup-file': result.file,
+                'manifest-file': result.manifestFile,
+                'size-bytes': String(result.manifest.file.size),
+                sha256: result.manifest.file.sha256,
+                pruned: JSON.stringify(result.pruned),
+            };
+        case 'restore':
+            return { 'backup-name': result.name, 'backup-file': result.file };
+        case 'verify':
+            return { 'backup-name': result.name, verified: String(result.verified) };
+        case 'list':
+            return {
+                backups: JSON.stringify(result.backups),
+                'backup-name': result.backups.find((b) => b.kind === 'backup')?.name ?? '',
+            };
+        case 'prune':
+            return { pruned: JSON.stringify(result.removed) };
+    }
+}
+
+// EXTERNAL MODULE: ./src/report/format.ts
+var format = __nccwpck_require__(2011);
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+const CHECKSUM_LABEL = {
+    ok: '✅ ok',
+    mismatch: '❌ mismatch',
+    'no-manifest': '— no manifest',
+};
+/** The job summary (GitHub-flavoured Markdown) for a finished command. Never holds a credential. */
+function renderSummary(result) {
+    switch (result.command) {
+        case 'backup': {
+            const m = result.manifest;
+            const parts = [
+                '## Database backup',
+                (0,format/* markdownTable */.Qj)(['', ''], [
+                    ['Database', `\`${result.database}\``],
+                    ['Backup', `\`${result.name}\``],
+                    ['Size', `${(0,format/* formatBytes */.z3)(m.file.size)} (from ${(0,format/* formatBytes */.z3)(m.contentSize)})`],
+                    ['Duration', (0,format/* formatDuration */.a3)(result.durationMs)],
+                    ['sha256', `\`${m.file.sha256}\``],
+                    [
+                        'Server',
+                        `${m.engine} ${m.database.serverVersion}${m.database.dumpTool ? `, ${m.database.dumpTool}` : ''}`,
+                    ],
+                ]),
+                '### Rows per table',
+                m.tables.length > 0
+                    ? (0,format/* markdownTable */.Qj)(['Table', 'Rows'], m.tables.map((t) => [t.name, String(t.rows)]))
+                    : '_No tables._',
+                '### Retention',
+                result.pruned.length > 0
+                    ? `Removed (beyond the rolling window): ${result.pruned.map((n) => `\`${n}\``).join(', ')}`
+                    : `Nothing removed; ${result.kept.length} backups kept.`,
+            ];
+            return parts.join('\n\n');
+        }
+        case 'restore':
+            return [
+                '## Database restore',
+                (0,format/* markdownTable */.Qj)(['', ''], [
+                    ['Database', `\`${result.database}\``],
+                    ['Restored from', `\`${result.name}\``],
+                    ['Duration', (0,format/* formatDuration */.a3)(result.durationMs)],
+                    [
+                        'Checksum',
+                        result.manifestChecked ? 'matched the manifest' : 'no manifest to check against',
+                    ],
+                    ...(result.previousCopy
+                        ? [['Previous data kept as', `\`${result.previousCopy}\``]]
+                        : []),
+                ]),
+                (0,format/* markdownTable */.Qj)(['Table', 'Rows'], result.info.tables.map((t) => [t.name, String(t.rows)])),
+            ].join('\n\n');
+        case 'verify': {
+            const parts = [
+                `## Backup verification: ${result.verified ? '✅ verified' : '❌ FAILED'}`,
+                `\`${result.name}\` — ${result.level} check in ${(0,format/* formatDuration */.a3)(result.durationMs)}`,
+            ];
+            if (result.tables.length > 0) {
+                parts.push((0,format/* markdownTable */.Qj)(['Table', 'Expected rows', 'Restored rows', 'Status'], result.tables.map((t) => [
+                    t.name,
+                    t.expected?.toString() ?? '—',
+                    t.restored?.toString() ?? '—',
+                    t.status === 'ok' ? '✅ ok' : `❌ ${t.status}`,
+                ])));
+            }
+            for (const warning of result.warnings)
+                parts.push(`> [!WARNING]\n> ${warning}`);
+            for (const problem of result.problems)
+                parts.push(`> [!CAUTION]\n> ${problem}`);
+            return parts.join('\n\n');
+        }
+        case 'list':
+            return [
+                `## Backups in \`${result.location}\``,
+                result.backups.length === 0
+                    ? '_None._'
+                    : (0,format/* markdownTable */.Qj)(['Backup', 'Size', 'Age', 'Checksum'], result.backups.map((b) => [
+                        `\`${b.name}\``,
+                        (0,format/* formatBytes */.z3)(b.size),
+                        (0,format/* formatAge */.nV)(b.ageSeconds),
+                        CHECKSUM_LABEL[b.checksum],
+                    ])),
+            ].join('\n\n');
+        case 'prune':
+            return [
+                `## Prune${result.dryRun ? ' (dry run)' : ''}`,
+                result.removed.length === 0
+                    ? `Nothing to remove; ${result.kept.length} backups kept.`
+                    : (0,format/* markdownTable */.Qj)(['Removed', ''], result.removed.map((n) => [
+                        `\`${n}\``,
+                        result.dryRun ? 'would be removed' : 'removed',
+                    ])),
+            ].join('\n\n');
+    }
+}
+
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __nccwpck_require__(7194);
+;// CONCATENATED MODULE: ./src/action.ts
+
+
+
+
+
+
+
+
+/** The GitHub Action: inputs → config → command → outputs and job summary. */
+async function runAction(env = process.env) {
+    (0,secrets/* onSecret */.IJ)((secret) => core/* setSecret */.Pq(secret));
+    try {
+        const { command, settings } = (0,config_settings/* settingsFromInputs */.X)((name) => core/* getInput */.V4(name), env);
+        const config = (0,config_config/* parseConfig */.o4)((0,config_config/* parseCommandName */.Iq)(command), settings, process.cwd());
+        const result = await (0,run/* runCommand */.d)(config, {
+            log: { info: (m) => core/* info */.pq((0,secrets/* redact */.E$)(m)), warn: (m) => core/* warning */.$e((0,secrets/* redact */.E$)(m)) },
+            cwd: process.cwd(),
+        });
+        for (const [name, value] of Object.entries(actionOutputs(result)))
+            core/* setOutput */.uH(name, value);
+        if (env.GITHUB_STEP_SUMMARY)
+            await core/* summary */.z.addRaw((0,secrets/* redact */.E$)(renderSummary(result)), true).write();
+        if (!(0,run/* succeeded */.g)(result))
+            core/* setFailed */.C1(`${result.command} failed: see the job summary.`);
+    }
+    catch (error) {
+        if (!(0,errors/* isUserError */.iU)(error) && error instanceof Error && error.stack)
+            core/* debug */.Yz((0,secrets/* redact */.E$)(error.stack));
+        core/* setFailed */.C1((0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(error)));
+    }
+}
+
+
+/***/ }),
+
+/***/ 7007:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ak: () => (/* binding */ runCli),
+  l7: () => (/* binding */ terminalPrompt)
+});
+
+// UNUSED EXPORTS: commandHelp, generalHelp
+
+;// CONCATENATED MODULE: external "node:readline/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline/promises");
+// EXTERNAL MODULE: ./src/commands/run.ts + 37 modules
+var run = __nccwpck_require__(4636);
+// EXTERNAL MODULE: ./src/config/config.ts
+var config_config = __nccwpck_require__(1122);
+// EXTERNAL MODULE: ./src/config/options.ts
+var options = __nccwpck_require__(6856);
+// EXTERNAL MODULE: ./src/config/settings.ts
+var settings = __nccwpck_require__(4661);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/report/format.ts
+var format = __nccwpck_require__(2011);
+;// CONCATENATED MODULE: ./src/report/text.ts
+
+const CHECKSUM_LABEL = { ok: 'ok', mismatch: 'MISMATCH', 'no-manifest': 'no manifest' };
+/** What the CLI prints on stdout for a finished command. */
+function renderText(result) {
+    switch (result.command) {
+        case 'backup': {
+            const lines = [
+                `${result.file}`,
+                `  ${(0,format/* formatBytes */.z3)(result.manifest.file.size)} (from ${(0,format/* formatBytes */.z3)(result.manifest.contentSize)}) in ${(0,format/* formatDuration */.a3)(result.durationMs)}, sha256 ${result.manifest.file.sha256}`,
+                `  ${result.manifest.tables.length} tables, ${result.manifest.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
+            ];
+            if (result.pruned.length > 0)
+                lines.push(`  pruned: ${result.pruned.join(', ')}`);
+            return lines.join('\n');
+        }
+        case 'restore': {
+            const lines = [
+                `Restored ${result.name} into ${result.database} in ${(0,format/* formatDuration */.a3)(result.durationMs)}`,
+                `  ${result.info.tables.length} tables, ${result.info.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
+            ];
+            if (result.previousCopy)
+                lines.push(`  previous data kept as ${result.previousCopy}`);
+            return lines.join('\n');
+        }
+        case 'verify': {
+            const lines = [
+                `${result.verified ? 'VERIFIED' : 'FAILED'}: ${result.name} (${result.level} check, ${(0,format/* formatDuration */.a3)(result.durationMs)})`,
+            ];
+            if (result.tables.length > 0) {
+                lines.push((0,format/* textTable */.ed)(['TABLE', 'EXPECTED', 'RESTORED', 'STATUS'], result.tables.map((t) => [
+                    t.name,
+                    t.expected?.toString() ?? '-',
+                    t.restored?.toString() ?? '-',
+                    t.status,
+                ])));
+            }
+            for (const warning of result.warnings)
+                lines.push(`warning: ${warning}`);
+            for (const problem of result.problems)
+                lines.push(`problem: ${problem}`);
+            return lines.join('\n');
+        }
+        case 'list': {
+            if (result.backups.length === 0)
+                return `No backups in ${result.location}`;
+            return (0,format/* textTable */.ed)(['NAME', 'SIZE', 'AGE', 'CHECKSUM'], result.backups.map((b) => [
+                b.name,
+                (0,format/* formatBytes */.z3)(b.size),
+                (0,format/* formatAge */.nV)(b.ageSeconds),
+                CHECKSUM_LABEL[b.checksum],
+            ]));
+        }
+        case 'prune': {
+            const verb = result.dryRun ? 'Would remove' : 'Removed';
+            if (result.removed.length === 0)
+                return `Nothing to prune (${result.kept.length} kept)`;
+            return [
+                `${verb} ${result.removed.length}, kept ${result.kept.length}:`,
+                ...result.removed.map((n) => `  ${n}`),
+            ].join('\n');
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __nccwpck_require__(7194);
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
+;// CONCATENATED MODULE: ./src/cli.ts
+
+
+
+
+
+
+
+
+
+const USAGE = {
+    backup: 'db-backup backup [--database-url URL] [--backup-dir DIR] [--max-backups N]',
+    restore: 'db-backup restore <file|name|latest> [--database-url URL] [--yes]',
+    verify: 'db-backup verify <file|name|latest> [--quick]',
+    list: 'db-backup list [--backup-dir DIR] [--json]',
+    prune: 'db-backup prune [--backup-dir DIR] [--max-backups N] [--dry-run]',
+};
+const SUMMARY = {
+    backup: 'Back up the database into the backup directory, then apply the rolling window.',
+    restore: 'Replace the database with a backup (asks for confirmation).',
+    verify: 'Prove a backup restores: checksum, readability, a test restore and row counts.',
+    list: 'List backups, newest first, with size, age and checksum status.',
+    prune: 'Apply the rolling window now: keep the newest max-backups backups of each kind.',
+};
+function generalHelp() {
+    return [
+        'db-backup: back up, restore and verify SQLite and PostgreSQL databases.',
+        '',
+        'Usage:',
+        ...options/* COMMANDS */.Lo.map((command) => `  ${USAGE[command]}`),
+        '',
+        'Commands:',
+        ...options/* COMMANDS */.Lo.map((command) => `  ${command.padEnd(8)} ${SUMMARY[command]}`),
+        '',
+        'Run db-backup <command> --help for its options. Exit status: 0 success, 1 failure, 2 usage error.',
+    ].join('\n');
+}
+function commandHelp(command) {
+    const lines = [`Usage: ${USAGE[command]}`, '', SUMMARY[command], '', 'Options:'];
+    for (const spec of (0,options/* optionsFor */.A5)(command)) {
+        if (spec.flag === false)
+            continue;
+        const value = spec.type === 'boolean' ? '' : ` ${spec.name === 'database-url' ? 'URL' : 'VALUE'}`;
+        const extra = [
+            spec.env?.length ? `env ${spec.env.join(', ')}` : '',
+            spec.default ? `default ${spec.default}` : '',
+        ]
+            .filter(Boolean)
+            .join('; ');
+        const negation = spec.type === 'boolean' && spec.default === 'true' ? `, --no-${spec.name}` : '';
+        lines.push(`  --${spec.name}${value}${negation}`);
+        lines.push(`      ${spec.description}${extra ? ` (${extra})` : ''}`);
+    }
+    lines.push('  -h, --help', '      Show this help.');
+    return lines.join('\n');
+}
+/** The command-line tool: argv and environment in, exit status out. */
+async function runCli(argv, env, io) {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+        io.stdout(generalHelp());
+        return first === undefined ? 2 : 0;
+    }
+    if (first === '--version' || first === '-V') {
+        io.stdout(version/* TOOL_VERSION */.w);
+        return 0;
+    }
+    try {
+        const command = (0,config_config/* parseCommandName */.Iq)(first);
+        const parsed = (0,settings/* settingsFromArgv */.c)(command, rest, env);
+        if (parsed.help) {
+            io.stdout(commandHelp(command));
+            return 0;
+        }
+        const config = (0,config_config/* parseConfig */.o4)(command, parsed.settings, io.cwd);
+        const result = await (0,run/* runCommand */.d)(config, {
+            log: {
+                info: (message) => io.stderr((0,secrets/* redact */.E$)(message)),
+                warn: (message) => io.stderr(`warning: ${(0,secrets/* redact */.E$)(message)}`),
+            },
+            cwd: io.cwd,
+            ...(io.prompt ? { prompt: io.prompt } : {}),
+        });
+        io.stdout((0,secrets/* redact */.E$)(config.json ? JSON.stringify(result, null, 2) : renderText(result)));
+        return (0,run/* succeeded */.g)(result) ? 0 : 1;
+    }
+    catch (error) {
+        if ((0,errors/* isUserError */.iU)(error)) {
+            io.stderr(`db-backup: ${(0,secrets/* redact */.E$)(error.message)}`);
+            return 2;
+        }
+        const detail = error instanceof Error && env.DB_BACKUP_DEBUG
+            ? (error.stack ?? error.message)
+            : (0,errors/* errorMessage */.gJ)(error);
+        io.stderr(`db-backup: ${(0,secrets/* redact */.E$)(detail)}`);
+        return 1;
+    }
+}
+/** Reads a typed answer from the terminal (the prompt goes to stderr). */
+async function terminalPrompt(question) {
+    const reader = (0,promises_namespaceObject.createInterface)({ input: process.stdin, output: process.stderr });
+    try {
+        return await reader.question(question);
+    }
+    finally {
+        reader.close();
+    }
+}
+
+
+/***/ }),
+
+/***/ 4636:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  d: () => (/* binding */ runCommand),
+  g: () => (/* binding */ succeeded)
+});
+
+// EXTERNAL MODULE: ./src/config/database-url.ts
+var database_url = __nccwpck_require__(4877);
+;// CONCATENATED MODULE: ./src/engines/postgres/options.ts
+const DEFAULT_POSTGRES_OPTIONS = {
+    pgDumpPath: undefined,
+    keepOwner: false,
+    keepPrivileges: false,
+    schemas: [],
+    excludeSchemas: [],
+    tables: [],
+    excludeTables: [],
+    excludeTableData: [],
+    dropDatabase: false,
+    terminateConnections: false,
+    createDatabase: false,
+    installer: undefined,
+};
+/** pg_dump's arguments: plain SQL that replaces what it contains (--clean --if-exists). */
+function pgDumpArguments(options, snapshot) {
+    const args = [
+        '--format=plain',
+        '--no-password',
+        '--clean',
+        '--if-exists',
+        '--lock-wait-timeout=300000',
+    ];
+    if (snapshot)
+        args.push(`--snapshot=${snapshot}`);
+    if (!options.keepOwner)
+        args.push('--no-owner');
+    if (!options.keepPrivileges)
+        args.push('--no-privileges');
+    for (const pattern of options.schemas)
+        args.push(`--schema=${pattern}`);
+    for (const pattern of options.excludeSchemas)
+        args.push(`--exclude-schema=${pattern}`);
+    for (const pattern of options.tables)
+        args.push(`--table=${pattern}`);
+    for (const pattern of options.excludeTables)
+        args.push(`--exclude-table=${pattern}`);
+    for (const pattern of options.excludeTableData)
+        args.push(`--exclude-table-data=${pattern}`);
+    return args;
+}
+/** psql reading SQL from stdin: stop at the first error, no ~/.psqlrc, never prompt. */
+const PSQL_ARGUMENTS = [
+    '--no-psqlrc',
+    '--quiet',
+    '--no-password',
+    '--set=ON_ERROR_STOP=1',
+    '--file=-',
+];
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __nccwpck_require__(7194);
+;// CONCATENATED MODULE: ./src/engines/postgres/child-process.ts
+
+
+
+
+const STDERR_LIMIT = 8 * 1024;
+/** Keeps the last few KiB a child wrote to stderr, for the error message. */
+function collectStderr(child) {
+    let text = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk) => {
+        text = (text + chunk).slice(-STDERR_LIMIT);
+    });
+    return () => (0,secrets/* redact */.E$)(text.trim());
+}
+function describeExit(program, code, signal, stderr) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`;
+    const detail = stderr ? `: ${stderr.split('\n').filter(Boolean).slice(-6).join(' | ')}` : '';
+    return `${program} ${how}${detail}`;
+}
+function spawnError(program, file, error) {
+    if (error.code === 'ENOENT')
+        return new errors/* UserError */.yo(`Cannot run ${program}: ${file} does not exist.`);
+    if (error.code === 'EACCES')
+        return new errors/* UserError */.yo(`Cannot run ${program}: ${file} is not executable.`);
+    return new errors/* UserError */.yo(`Cannot run ${program} (${file}): ${error.message}`);
+}
+/**
+ * The stdout of a dump program as a stream that ends only when the program
+ * exited 0. A non-zero exit or a signal makes the stream fail (with the
+ * program's stderr, secrets masked), so the pipeline reading it fails too and
+ * no partial dump is ever taken for a whole one. If the reader goes away
+ * first, the program is stopped.
+ */
+function spawnOutputStream(program, file, args, env) {
+    const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stderr = collectStderr(child);
+    const output = new external_node_stream_.PassThrough({ highWaterMark: 1024 * 1024 });
+    child.stdout?.pipe(output, { end: false });
+    child.on('error', (error) => output.destroy(spawnError(program, file, error)));
+    child.on('close', (code, signal) => {
+        if (code === 0 && !signal)
+            output.end();
+        else
+            output.destroy(new errors/* UserError */.yo(describeExit(program, code, signal, stderr())));
+    });
+    output.on('close', () => {
+        if (child.exitCode === null && child.signalCode === null)
+            child.kill('SIGTERM');
+    });
+    return { stream: output, child };
+}
+/**
+ * Runs a program that reads its input from stdin (psql). `feed` writes the
+ * input; stdin is closed only when `feed` succeeded. If `feed` fails, the
+ * program is killed before it could see the end of its input, so nothing it
+ * started (an open transaction) is ever completed.
+ */
+async function runWithInput(program, file, args, env, feed) {
+    const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    const stderr = collectStderr(child);
+    const exited = new Promise((resolve, reject) => {
+        child.on('error', (error) => reject(spawnError(program, file, error)));
+        child.on('close', (code, signal) => resolve({ code, signal }));
+    });
+    const stdin = child.stdin;
+    if (!stdin)
+        throw new Error(`${program} has no stdin`);
+    // A program that dies early closes its stdin: the writer then sees EPIPE, and the exit status says why.
+    stdin.on('error', () => undefined);
+    let fed = false;
+    let feedError;
+    try {
+        await feed(stdin);
+        fed = true;
+    }
+    catch (error) {
+        feedError = error;
+        child.kill('SIGKILL');
+    }
+    if (fed)
+        stdin.end();
+    const { code, signal } = await exited;
+    if (code === 0 && !signal && fed)
+        return;
+    const programFailed = !(signal === 'SIGKILL' && feedError !== undefined);
+    if (programFailed)
+        throw new errors/* UserError */.yo(describeExit(program, code, signal, stderr()));
+    throw feedError;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_namespaceObject);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/engines/postgres/choose-client.ts
+/**
+ * pg_dump N refuses a server newer than N, and a newer pg_dump reads older
+ * servers. An explicit path wins whatever its version (the user knows best;
+ * pg_dump itself still refuses a mismatch); otherwise the newest candidate
+ * whose major is at least the server's.
+ */
+function chooseClient(candidates, serverMajor, explicit) {
+    if (explicit)
+        return { kind: 'chosen', candidate: explicit, explicit: true };
+    const newestFirst = [...candidates].sort((a, b) => b.major - a.major || compareVersions(b.version, a.version));
+    const fitting = newestFirst.find((candidate) => candidate.major >= serverMajor);
+    return fitting
+        ? { kind: 'chosen', candidate: fitting, explicit: false }
+        : { kind: 'none-fits', newest: newestFirst[0] };
+}
+function compareVersions(a, b) {
+    const parts = (v) => (/^(\d+)(?:\.(\d+))?/.exec(v) ?? []).slice(1).map((n) => Number(n ?? 0));
+    const [a1 = 0, a2 = 0] = parts(a);
+    const [b1 = 0, b2 = 0] = parts(b);
+    return a1 - b1 || a2 - b2;
+}
+/** "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → { major: 15, version: "15.18 (Debian …)" }. */
+function parseClientVersion(output) {
+    const match = /\(PostgreSQL\)\s+((\d+)(?:\.\d+)?\S*(?:\s.*)?)$/m.exec(output.trim());
+    if (!match?.[1] || !match[2])
+        return undefined;
+    return { major: Number(match[2]), version: match[1].trim() };
+}
+/** server_version_num 150004 → 15; 90624 → 9 (9.6 and its clients compare as 9). */
+function serverMajorFromVersionNum(versionNum) {
+    return Math.floor(versionNum / 10000);
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/client-tools.ts
+
+
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** Where PostgreSQL client programs live besides PATH (Debian/Ubuntu, Homebrew). */
+const VERSIONED_DIRS = ['/usr/lib/postgresql', '/opt/homebrew/opt', '/usr/local/opt'];
+async function probeClient(file, env = {}) {
+    try {
+        const { stdout } = await run(file, ['--version'], {
+            timeout: 10_000,
+            env: { ...process.env, ...env },
+        });
+        const parsed = parseClientVersion(stdout);
+        return parsed ? { path: file, ...parsed, env } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function isExecutable(file) {
+    return promises_default().access(file, (promises_default()).constants.X_OK).then(() => true, () => false);
+}
+/** Every distinct `program` on PATH and in the usual versioned directories. */
+async function findClientCandidates(program, extraDirs = []) {
+    const dirs = [...extraDirs, ...(process.env.PATH ?? '').split((external_node_path_default()).delimiter).filter(Boolean)];
+    for (const root of VERSIONED_DIRS) {
+        const entries = await promises_default().readdir(root).catch(() => []);
+        for (const entry of entries) {
+            if (/^\d+$/.test(entry))
+                dirs.push(external_node_path_default().join(root, entry, 'bin'));
+            else if (/^(libpq|postgresql@\d+)$/.test(entry))
+                dirs.push(external_node_path_default().join(root, entry, 'bin'));
+        }
+    }
+    const seen = new Set();
+    const found = [];
+    for (const dir of dirs) {
+        const file = external_node_path_default().join(dir, program);
+        if (seen.has(file) || !(await isExecutable(file)))
+            continue;
+        seen.add(file);
+        const tool = await probeClient(file);
+        if (tool)
+            found.push(tool);
+    }
+    return found;
+}
+/**
+ * The client program to use for a server of `serverMajor`: an explicit path,
+ * else the newest fitting candidate, else one the installer provides, else a
+ * clear error naming what to install.
+ */
+async function resolveClient(program, serverMajor, options) {
+    if (options.explicitPath) {
+        const explicit = await probeClient(options.explicitPath);
+        if (!explicit) {
+            throw new errors/* UserError */.yo(`${options.explicitPath} is not a runnable ${program} (it did not answer --version).`);
+        }
+        return explicit;
+    }
+    const candidates = await findClientCandidates(program, options.preferDir ? [options.preferDir] : []);
+    const choice = chooseClient(candidates, serverMajor);
+    if (choice.kind === 'chosen')
+        return choice.candidate;
+    // psql of an older major still runs a plain SQL dump; only pg_dump must fit.
+    if (options.requireFit === false && choice.newest)
+        return choice.newest;
+    const installed = await options.installer?.(serverMajor);
+    if (installed) {
+        const tool = await probeClient(external_node_path_default().join(installed.binDir, program), installed.env);
+        if (tool && tool.major >= serverMajor)
+            return tool;
+    }
+    const found = choice.newest
+        ? `${program} ${choice.newest.version} at ${choice.newest.path}`
+        : `no ${program}`;
+    const flag = program === 'pg_dump' ? ' or set pg-dump-path' : '';
+    throw new errors/* UserError */.yo(`${program} must be version ${serverMajor} or newer for this PostgreSQL ${serverMajor} server, and this machine has ${found}: install postgresql-client-${serverMajor}${flag}.`);
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/engines/postgres/connection.ts
+
+
+/** Seconds to wait for a connection, unless the URL's connect_timeout says otherwise. */
+const DEFAULT_CONNECT_TIMEOUT_S = 10;
+/** libpq parameters from the URL's query that child processes receive as PG* variables. */
+const LIBPQ_ENV = {
+    sslmode: 'PGSSLMODE',
+    sslrootcert: 'PGSSLROOTCERT',
+    sslcert: 'PGSSLCERT',
+    sslkey: 'PGSSLKEY',
+    sslcrl: 'PGSSLCRL',
+    sslnegotiation: 'PGSSLNEGOTIATION',
+    connect_timeout: 'PGCONNECT_TIMEOUT',
+    application_name: 'PGAPPNAME',
+    options: 'PGOPTIONS',
+    target_session_attrs: 'PGTARGETSESSIONATTRS',
+    gssencmode: 'PGGSSENCMODE',
+    channel_binding: 'PGCHANNELBINDING',
+    krbsrvname: 'PGKRBSRVNAME',
+    service: 'PGSERVICE',
+    passfile: 'PGPASSFILE',
+};
+function connectTimeout(location) {
+    const value = Number(location.params.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_S);
+    return Number.isFinite(value) && value > 0 ? value : DEFAULT_CONNECT_TIMEOUT_S;
+}
+/**
+ * The environment for pg_dump and psql: everything libpq needs, the password
+ * in PGPASSWORD (never an argument), nothing inherited that could redirect
+ * the connection elsewhere.
+ */
+function libpqEnvironment(location, database = location.database, base = process.env) {
+    const env = {};
+    for (const [key, value] of Object.entries(base)) {
+        if (!key.startsWith('PG'))
+            env[key] = value;
+    }
+    env.PGHOST = location.host;
+    env.PGPORT = String(location.port);
+    env.PGUSER = location.user;
+    env.PGDATABASE = database;
+    env.PGCONNECT_TIMEOUT = String(connectTimeout(location));
+    if (location.password)
+        env.PGPASSWORD = location.password;
+    for (const [param, value] of Object.entries(location.params)) {
+        const name = LIBPQ_ENV[param];
+        if (name)
+            env[name] = value;
+    }
+    return env;
+}
+/** libpq's sslmode semantics for node-postgres (which would otherwise verify for `require`). */
+function sslFor(location) {
+    const mode = location.params.sslmode ?? 'disable-or-prefer';
+    if (mode === 'disable' || mode === 'disable-or-prefer' || mode === 'allow' || mode === 'prefer')
+        return false;
+    const ca = location.params.sslrootcert
+        ? (0,external_node_fs_.readFileSync)(location.params.sslrootcert, 'utf8')
+        : undefined;
+    const tls = {};
+    if (ca)
+        tls.ca = ca;
+    if (location.params.sslcert)
+        tls.cert = (0,external_node_fs_.readFileSync)(location.params.sslcert, 'utf8');
+    if (location.params.sslkey)
+        tls.key = (0,external_node_fs_.readFileSync)(location.params.sslkey, 'utf8');
+    if (mode === 'require')
+        return { ...tls, rejectUnauthorized: false };
+    if (mode === 'verify-ca')
+        return { ...tls, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    if (mode === 'verify-full')
+        return { ...tls, rejectUnauthorized: true };
+    throw new errors/* UserError */.yo(`Unknown sslmode "${mode}": use disable, allow, prefer, require, verify-ca or verify-full.`);
+}
+/** node-postgres settings for the same connection. */
+function clientConfig(location, database = location.database) {
+    return {
+        host: location.host,
+        port: location.port,
+        user: location.user,
+        password: location.password,
+        database,
+        ssl: sslFor(location),
+        connectionTimeoutMillis: connectTimeout(location) * 1000,
+        application_name: location.params.application_name ?? 'db-backup',
+        keepAlive: true,
+    };
+}
+/** `sslmode=prefer` (libpq's default) tries TLS first; node-postgres cannot fall back, so we retry without. */
+function prefersTls(location) {
+    const mode = location.params.sslmode;
+    return mode === 'prefer' || mode === 'allow';
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
+var lib = __nccwpck_require__(3273);
+;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// ESM wrapper for pg
+
+
+// Re-export all the properties
+const Client = lib.Client
+const Pool = lib.Pool
+const Connection = lib.Connection
+const types = lib.types
+const Query = lib.Query
+const DatabaseError = lib.DatabaseError
+const escapeIdentifier = lib.escapeIdentifier
+const escapeLiteral = lib.escapeLiteral
+const Result = lib.Result
+const TypeOverrides = lib.TypeOverrides
+
+// Also export the defaults
+const defaults = lib.defaults
+
+// Re-export the default
+/* harmony default export */ const esm = (lib);
+
+;// CONCATENATED MODULE: ./src/engines/postgres/server.ts
+
+
+
+
+/** Where the connection went, for messages: never the password. */
+function endpoint(location) {
+    return `${location.host}:${location.port}`;
+}
+/** One line that says what went wrong and what to do, without any secret. */
+function describeConnectError(error, location, database) {
+    const err = error;
+    const where = endpoint(location);
+    const message = (0,secrets/* redact */.E$)(err.message ?? String(error));
+    switch (err.code) {
+        case '28P01':
+            return new errors/* UserError */.yo(`PostgreSQL at ${where} rejected the password for user "${location.user}": check the password in the database URL.`);
+        case '28000':
+            return new errors/* UserError */.yo(`PostgreSQL at ${where} refused user "${location.user}": ${message}`);
+        case '3D000':
+            return new errors/* UserError */.yo(`The database "${database}" does not exist on ${where}.`);
+        case 'ECONNREFUSED':
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+        case 'EHOSTUNREACH':
+        case 'ENETUNREACH':
+        case 'ETIMEDOUT':
+            return new errors/* UserError */.yo(`Cannot reach PostgreSQL at ${where} (${err.code}): check the host and port, and that the server accepts connections from here.`);
+        default:
+            if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
+                return new errors/* UserError */.yo(`Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`);
+            }
+            if (/timeout/i.test(message)) {
+                return new errors/* UserError */.yo(`Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`);
+            }
+            if (/does not support SSL/i.test(message)) {
+                return new errors/* UserError */.yo(`PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`);
+            }
+            return new errors/* UserError */.yo(`Cannot connect to PostgreSQL at ${where}: ${message}`);
+    }
+}
+/** A connected client; with sslmode=prefer it falls back to plain TCP as libpq does. */
+async function connect(location, database = location.database) {
+    const attempt = async (config) => {
+        const client = new esm.Client(config);
+        client.on('error', () => undefined);
+        try {
+            await client.connect();
+            return client;
+        }
+        catch (error) {
+            await client.end().catch(() => undefined);
+            throw error;
+        }
+    };
+    const config = clientConfig(location, database);
+    try {
+        if (prefersTls(location)) {
+            try {
+                return await attempt({ ...config, ssl: { rejectUnauthorized: false } });
+            }
+            catch (error) {
+                if (!/does not support SSL/i.test(error.message))
+                    throw error;
+            }
+        }
+        return await attempt(config);
+    }
+    catch (error) {
+        throw describeConnectError(error, location, database);
+    }
+}
+async function withClient(location, database, use) {
+    const client = await connect(location, database);
+    try {
+        return await use(client);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+}
+async function serverVersion(client) {
+    const result = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text");
+    const row = result.rows[0];
+    const num = Number(row?.num ?? 0);
+    return { num, text: row?.text ?? 'unknown', major: Math.floor(num / 10000) };
+}
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+/**
+ * Ordinary tables that pg_dump dumps data for: not system schemas, not
+ * members of an extension. Partitioned parents hold no rows of their own
+ * (their partitions are counted), and `ONLY` keeps inheritance children apart,
+ * as pg_dump's COPY does.
+ */
+async function countTables(client) {
+    const tables = await client.query(`
+    SELECT n.nspname AS schema, c.relname AS name
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'r'
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND n.nspname !~ '^pg_(toast|temp_)'
+      AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_depend d
+        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    ORDER BY 1, 2`);
+    const counts = new Map();
+    for (const { schema, name } of tables.rows) {
+        const result = await client.query(`SELECT count(*) AS rows FROM ONLY ${quoteIdent(schema)}.${quoteIdent(name)}`);
+        counts.set(`${schema}.${name}`, Number(result.rows[0]?.rows ?? 0));
+    }
+    return counts;
+}
+function tableCounts(counts) {
+    return [...counts].map(([name, rows]) => ({ name, rows }));
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/databases.ts
+
+
+
+/** Databases to connect to for CREATE/DROP DATABASE, in order of preference. */
+const MAINTENANCE_DATABASES = ['postgres', 'template1'];
+/** A connection to the server's maintenance database (never the target itself). */
+async function connectMaintenance(location) {
+    let lastError;
+    for (const database of MAINTENANCE_DATABASES) {
+        if (database === location.database)
+            continue;
+        try {
+            return await connect(location, database);
+        }
+        catch (error) {
+            lastError = error;
+            if (!(error instanceof errors/* UserError */.yo) || !/does not exist|refused user/.test(error.message))
+                throw error;
+        }
+    }
+    throw lastError instanceof Error
+        ? lastError
+        : new errors/* UserError */.yo(`Cannot connect to a maintenance database on ${endpoint(location)}.`);
+}
+async function databaseExists(location, database = location.database) {
+    try {
+        const client = await connectMaintenance(location);
+        try {
+            const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
+                database,
+            ]);
+            return result.rowCount === 1;
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
+    }
+    catch (error) {
+        // No access to a maintenance database (some managed services): try the database itself.
+        if (!(error instanceof errors/* UserError */.yo) || /password|reach|TLS/.test(error.message))
+            throw error;
+        return withClient(location, database, () => Promise.resolve(true)).catch((inner) => {
+            if (inner instanceof errors/* UserError */.yo && /does not exist/.test(inner.message))
+                return false;
+            throw inner;
+        });
+    }
+}
+/** Sessions other than ours connected to `database`. */
+async function otherSessions(client, database) {
+    const result = await client.query('SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    return Number(result.rows[0]?.n ?? 0);
+}
+async function terminateSessions(client, database) {
+    await client.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+}
+async function databaseShape(client, database) {
+    const result = await client.query(`SELECT pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
+            pg_catalog.pg_get_userbyid(d.datdba) AS owner
+     FROM pg_catalog.pg_database d WHERE d.datname = $1`, [database]);
+    return result.rows[0];
+}
+/** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
+async function createDatabase(client, database, like) {
+    const shape = like
+        ? ` ENCODING ${literal(like.encoding)} LC_COLLATE ${literal(like.collate)} LC_CTYPE ${literal(like.ctype)}`
+        : '';
+    await client.query(`CREATE DATABASE ${quoteIdent(database)} WITH TEMPLATE template0${shape}`);
+}
+async function dropDatabase(client, database, force) {
+    const version = Number((await client.query("SELECT current_setting('server_version_num') AS v")).rows[0]
+        ?.v ?? 0);
+    if (force && version >= 130000) {
+        await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+        return;
+    }
+    if (force)
+        await terminateSessions(client, database);
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);
+}
+function literal(text) {
+    return `'${text.replace(/'/g, "''")}'`;
+}
+/** A name for a temporary database beside `base`, within PostgreSQL's 63-byte limit. */
+function temporaryDatabaseName(base, purpose) {
+    const suffix = `_${purpose}_${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    return `${Buffer.from(base)
+        .subarray(0, 63 - suffix.length)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '')}${suffix}`;
+}
+/**
+ * A uniquely named empty database on the server of `server`, for a test
+ * restore; `drop` removes it (ending any session still in it).
+ */
+async function createScratchDatabase(server, purpose) {
+    const name = temporaryDatabaseName('db_backup', purpose);
+    const client = await connectMaintenance(server);
+    try {
+        await createDatabase(client, name);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+    return {
+        location: { ...server, database: name },
+        drop: async () => {
+            const maintenance = await connectMaintenance(server);
+            try {
+                await dropDatabase(maintenance, name, true);
+            }
+            finally {
+                await maintenance.end().catch(() => undefined);
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/dump-tables.ts
+
+/**
+ * Watches a plain-format pg_dump stream go by and records which tables it
+ * creates and how many rows each COPY block carries. These are the rows
+ * really in the dump, whatever include/exclude options chose.
+ */
+class DumpTableCounter extends external_node_stream_.Transform {
+    /** Tables the dump creates, as "schema.table" (unquoted). */
+    created = new Set();
+    /** Rows per table, for tables whose data is in the dump. */
+    copied = new Map();
+    copying;
+    rows = 0;
+    carry = Buffer.alloc(0);
+    _transform(chunk, _encoding, callback) {
+        const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+        const consumed = this.scan(bytes);
+        this.carry = Buffer.from(bytes.subarray(consumed));
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        if (this.carry.length > 0)
+            this.scan(Buffer.concat([this.carry, Buffer.from('\n')]));
+        this.carry = Buffer.alloc(0);
+        if (this.copying !== undefined)
+            this.endCopy();
+        callback();
+    }
+    /** Handles every complete line; returns how many bytes it consumed. */
+    scan(bytes) {
+        let start = 0;
+        for (;;) {
+            const newline = bytes.indexOf(NEWLINE, start);
+            if (newline === -1)
+                return start;
+            if (this.copying !== undefined) {
+                // Data lines never hold a raw newline (COPY escapes it), so lines are rows until "\.".
+                if (newline === start + 2 && bytes[start] === BACKSLASH && bytes[start + 1] === DOT)
+                    this.endCopy();
+                else
+                    this.rows += 1;
+            }
+            else if (bytes[start] === LETTER_C) {
+                this.statement(bytes.toString('utf8', start, newline));
+            }
+            start = newline + 1;
+        }
+    }
+    statement(line) {
+        const created = CREATE_TABLE.exec(line);
+        if (created?.[1]) {
+            this.created.add(qualifiedName(created[1]));
+            return;
+        }
+        const copy = COPY_FROM_STDIN.exec(line);
+        if (copy?.[1]) {
+            this.copying = qualifiedName(copy[1]);
+            this.rows = 0;
+        }
+    }
+    endCopy() {
+        if (this.copying === undefined)
+            return;
+        this.copied.set(this.copying, (this.copied.get(this.copying) ?? 0) + this.rows);
+        this.copying = undefined;
+    }
+}
+const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+const DOT = 0x2e;
+const LETTER_C = 0x43;
+const IDENT = String.raw `(?:"(?:[^"]|"")+"|[^\s."(]+)`;
+const QUALIFIED = String.raw `(${IDENT}\.${IDENT})`;
+const CREATE_TABLE = new RegExp(String.raw `^CREATE (?:UNLOGGED )?TABLE ${QUALIFIED} \(`);
+const COPY_FROM_STDIN = new RegExp(String.raw `^COPY ${QUALIFIED}(?: \(.*\))? FROM stdin;$`);
+/** `public."Odd ""name"""` → `public.Odd "name"`. */
+function qualifiedName(quoted) {
+    const parts = [];
+    const pattern = new RegExp(IDENT, 'g');
+    for (const match of quoted.matchAll(pattern)) {
+        const part = match[0];
+        parts.push(part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part);
+    }
+    return parts.join('.');
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/postgres-engine.ts
+
+
+
+
+
+
+
+
+
+class PostgresEngine {
+    location;
+    options;
+    kind = 'postgres';
+    keepsOwnSafetyCopy = false;
+    constructor(location, options) {
+        this.location = location;
+        this.options = options;
+    }
+    get database() {
+        return this.location.database;
+    }
+    async exists() {
+        return databaseExists(this.location);
+    }
+    /** An existing database with any table, view, sequence, function or type of its own. */
+    async holdsData() {
+        if (!(await this.exists()))
+            return false;
+        return withClient(this.location, this.database, async (client) => {
+            const result = await client.query(`
+        SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
+        UNION ALL
+        SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+        LIMIT 1`);
+            return (result.rowCount ?? 0) > 0;
+        });
+    }
+    /**
+     * pg_dump in plain SQL, reading the snapshot exported by a transaction that
+     * stays open until the dump is done: the row counts taken in that
+     * transaction describe exactly the data in the dump, and are checked
+     * against the COPY blocks that went by.
+     */
+    async dump() {
+        const client = await connect(this.location);
+        let child;
+        const dispose = async () => {
+            if (child && child.exitCode === null && child.signalCode === null)
+                child.kill('SIGTERM');
+            await client.query('ROLLBACK').catch(() => undefined);
+            await client.end().catch(() => undefined);
+        };
+        try {
+            const version = await serverVersion(client);
+            const pgDump = await this.pgDump(version.major);
+            await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            const snapshot = (await client.query('SELECT pg_catalog.pg_export_snapshot() AS id')).rows[0]?.id;
+            const spawned = spawnOutputStream('pg_dump', pgDump.path, pgDumpArguments(this.options, snapshot), {
+                ...libpqEnvironment(this.location),
+                ...pgDump.env,
+            });
+            child = spawned.child;
+            const counter = new DumpTableCounter();
+            spawned.stream.on('error', (error) => counter.destroy(error));
+            counter.on('close', () => spawned.stream.destroy());
+            spawned.stream.pipe(counter);
+            // Counted while pg_dump runs, in the same snapshot.
+            const counting = countTables(client);
+            counting.catch(() => undefined);
+            return {
+                stream: counter,
+                finish: async () => ({
+                    serverVersion: version.text,
+                    dumpTool: `pg_dump ${pgDump.version}`,
+                    tables: tableCounts(dumpedTables(counter, await counting)),
+                }),
+                dispose,
+            };
+        }
+        catch (error) {
+            await dispose();
+            throw error;
+        }
+    }
+    async inspect() {
+        return withClient(this.location, this.database, async (client) => {
+            const version = await serverVersion(client);
+            return { serverVersion: version.text, tables: tableCounts(await countTables(client)) };
+        });
+    }
+    /**
+     * Reads the whole backup once (integrity) before anything changes, then
+     * either restores in place in one transaction, or (drop-database) restores
+     * into a new database beside the target and swaps it in.
+     */
+    async restore(source, hooks = {}) {
+        await source.check();
+        const exists = await this.exists();
+        if (!exists && !this.options.createDatabase) {
+            throw new errors/* UserError */.yo(`The database "${this.database}" does not exist on ${endpoint(this.location)}: pass --create-database (input create-database: true) to create it.`);
+        }
+        const psql = await this.psql();
+        const maintenance = exists && this.options.dropDatabase ? await connectMaintenance(this.location) : undefined;
+        try {
+            if (maintenance)
+                await this.assertNoOtherSessions(maintenance);
+            await hooks.beforeChange?.();
+            if (!exists) {
+                await withMaintenance(this.location, (client) => createDatabase(client, this.database));
+                await this.applySql(this.database, source, psql);
+            }
+            else if (maintenance) {
+                await this.replaceDatabase(maintenance, source, psql);
+            }
+            else {
+                await this.applySql(this.database, source, psql);
+            }
+        }
+        finally {
+            await maintenance?.end().catch(() => undefined);
+        }
+        return { info: await this.inspect() };
+    }
+    /** The emergency path: a fresh database beside the target, restored, then swapped in. */
+    async replaceDatabase(client, source, psql) {
+        await this.assertNoOtherSessions(client);
+        const shape = await databaseShape(client, this.database);
+        const fresh = temporaryDatabaseName(this.database, 'restore');
+        this.options.log.info(`Restoring into a new database ${fresh}, to replace ${this.database}`);
+        await createDatabase(client, fresh, shape);
+        try {
+            await this.applySql(fresh, source, psql);
+            await this.assertNoOtherSessions(client);
+            await dropDatabase(client, this.database, this.options.terminateConnections);
+        }
+        catch (error) {
+            await dropDatabase(client, fresh, true).catch(() => undefined);
+            throw error;
+        }
+        await client.query(`ALTER DATABASE ${quoteIdent(fresh)} RENAME TO ${quoteIdent(this.database)}`);
+        if (shape?.owner) {
+            await client
+                .query(`ALTER DATABASE ${quoteIdent(this.database)} OWNER TO ${quoteIdent(shape.owner)}`)
+                .catch((error) => {
+                this.options.log.warn(`The restored database could not be given to its previous owner ${shape.owner}: ${error.message}`);
+            });
+        }
+    }
+    async assertNoOtherSessions(client) {
+        if (this.options.terminateConnections)
+            return;
+        const sessions = await otherSessions(client, this.database);
+        if (sessions > 0) {
+            throw new errors/* UserError */.yo(`${sessions} other session(s) are connected to "${this.database}": stop the application, or pass --terminate-connections. Nothing was changed.`);
+        }
+    }
+    /**
+     * Feeds the backup to psql between our own BEGIN and COMMIT. COMMIT is sent
+     * only after the backup was read to its end without error; on any failure
+     * psql is killed first, so the server rolls the transaction back.
+     */
+    async applySql(database, source, psql) {
+        const env = { ...libpqEnvironment(this.location, database), ...psql.env };
+        try {
+            await runWithInput('psql', psql.path, PSQL_ARGUMENTS, env, async (stdin) => {
+                await write(stdin, 'BEGIN;\n');
+                await source.decodeInto(async (chunks) => {
+                    for await (const chunk of chunks)
+                        await write(stdin, chunk);
+                });
+                await write(stdin, '\nCOMMIT;\n');
+            });
+        }
+        catch (error) {
+            if (error instanceof errors/* UserError */.yo && error.message.startsWith('psql')) {
+                throw new errors/* UserError */.yo(`The restore stopped at an error and was rolled back; "${database}" is as it was. ${error.message}`);
+            }
+            throw error;
+        }
+    }
+    async pgDump(serverMajor) {
+        const tool = await resolveClient('pg_dump', serverMajor, {
+            ...(this.options.pgDumpPath ? { explicitPath: this.options.pgDumpPath } : {}),
+            ...(this.options.installer ? { installer: this.options.installer } : {}),
+        });
+        this.options.log.info(`Using pg_dump ${tool.version} (${tool.path}) for a PostgreSQL ${serverMajor} server`);
+        return tool;
+    }
+    async psql() {
+        const major = await withMaintenanceOrTarget(this.location, async (client) => (await serverVersion(client)).major);
+        return resolveClient('psql', major, {
+            requireFit: false,
+            ...(this.options.installer ? { installer: this.options.installer } : {}),
+        });
+    }
+}
+/** The tables the dump created, with the rows its COPY blocks carried, checked against the snapshot. */
+function dumpedTables(counter, snapshot) {
+    const tables = new Map();
+    for (const name of [...counter.created].sort()) {
+        const inSnapshot = snapshot.get(name);
+        if (inSnapshot === undefined)
+            continue;
+        const copied = counter.copied.get(name);
+        if (copied !== undefined && copied !== inSnapshot) {
+            throw new Error(`pg_dump wrote ${copied} rows of ${name} but its snapshot holds ${inSnapshot}: the backup was discarded.`);
+        }
+        // A table whose data was excluded (--exclude-table-data) is in the dump with no rows.
+        tables.set(name, copied ?? 0);
+    }
+    return tables;
+}
+async function write(stream, chunk) {
+    if (stream.destroyed)
+        throw new Error('psql stopped reading its input');
+    if (!stream.write(chunk))
+        await (0,external_node_events_.once)(stream, 'drain');
+}
+async function withMaintenance(location, use) {
+    const client = await connectMaintenance(location);
+    try {
+        return await use(client);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+}
+async function withMaintenanceOrTarget(location, use) {
+    try {
+        return await withMaintenance(location, use);
+    }
+    catch {
+        return withClient(location, location.database, use);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/files.ts
+
+
+
+
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+/** Temporary files start with this, so nothing mistakes them for backups. */
+const TEMP_PREFIX = '.db-backup-tmp-';
+/** Creates the directory (and missing parents) with mode 0700. */
+async function ensurePrivateDir(dir) {
+    try {
+        await promises_default().mkdir(dir, { recursive: true, mode: DIR_MODE });
+    }
+    catch (error) {
+        throw new errors/* UserError */.yo(`Cannot create the backup directory ${dir}: ${error.message}`);
+    }
+    const stat = await promises_default().stat(dir);
+    if (!stat.isDirectory())
+        throw new errors/* UserError */.yo(`${dir} exists and is not a directory.`);
+}
+function tempPathIn(dir, hint = '') {
+    return external_node_path_default().join(dir, `${TEMP_PREFIX}${hint}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+}
+async function fsyncFile(file) {
+    const handle = await promises_default().open(file, 'r');
+    try {
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** Makes a rename or link in `dir` durable. Some file systems refuse fsync on directories. */
+async function fsyncDir(dir) {
+    let handle;
+    try {
+        handle = await promises_default().open(dir, 'r');
+        await handle.sync();
+    }
+    catch {
+        // Not supported here (some network and Windows file systems): the rename stands anyway.
+    }
+    finally {
+        await handle?.close();
+    }
+}
+async function removeQuietly(file) {
+    await promises_default().rm(file, { force: true }).catch(() => undefined);
+}
+async function exists(file) {
+    return promises_default().access(file).then(() => true, () => false);
+}
+/**
+ * Gives a finished temporary file its final name without ever replacing an
+ * existing file: a hard link fails when the name is taken, and the next name
+ * from `nameFor(sequence)` is tried. Returns the name used.
+ */
+async function publishWithoutOverwrite(tempPath, dir, nameFor) {
+    for (let sequence = 0; sequence < 1000; sequence += 1) {
+        const name = nameFor(sequence);
+        const target = external_node_path_default().join(dir, name);
+        try {
+            await linkOrExclusiveCopy(tempPath, target);
+        }
+        catch (error) {
+            if (error.code === 'EEXIST')
+                continue;
+            throw error;
+        }
+        await promises_default().unlink(tempPath);
+        await fsyncDir(dir);
+        return name;
+    }
+    throw new Error(`No free backup name in ${dir} after 1000 attempts.`);
+}
+async function linkOrExclusiveCopy(from, to) {
+    try {
+        await promises_default().link(from, to);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV')
+            throw error;
+        // File systems without hard links: an exclusive copy also fails on an existing name.
+        await promises_default().copyFile(from, to, external_node_fs_.constants.COPYFILE_EXCL);
+        await fsyncFile(to);
+    }
+}
+/** Writes a small text file (a manifest) under a final name that must not exist yet. */
+async function writeNewTextFile(dir, name, text) {
+    const temp = tempPathIn(dir);
+    try {
+        await promises_default().writeFile(temp, text, { mode: FILE_MODE, flag: 'wx' });
+        await fsyncFile(temp);
+        const published = await publishWithoutOverwrite(temp, dir, (sequence) => {
+            if (sequence > 0)
+                throw new errors/* UserError */.yo(`${external_node_path_default().join(dir, name)} already exists; it was left as it is.`);
+            return name;
+        });
+        return external_node_path_default().join(dir, published);
+    }
+    finally {
+        await removeQuietly(temp);
+    }
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/engines/sqlite-driver.ts
+
+
+let driver;
+/**
+ * better-sqlite3, loaded on first use. Its loader finds its prebuilt binary
+ * through `__dirname`, which an ESM bundle lacks: define it first (the bundle
+ * keeps the binaries in dist/prebuilds/, beside this code).
+ */
+async function loadSqlite() {
+    if (driver)
+        return driver;
+    const scope = globalThis;
+    scope.__dirname ??= external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
+    const loaded = (await __nccwpck_require__.e(/* import() */ 918).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4918, 23)));
+    driver = loaded.default;
+    return driver;
+}
+
+;// CONCATENATED MODULE: ./src/engines/sqlite.ts
+
+
+
+
+
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** A page count larger than any database: the whole copy happens in one step, under one read lock. */
+const ALL_PAGES = 0x7fffffff;
+const BUSY_TIMEOUT_MS = 10_000;
+class SqliteEngine {
+    location;
+    kind = 'sqlite';
+    keepsOwnSafetyCopy = true;
+    constructor(location) {
+        this.location = location;
+    }
+    get file() {
+        return this.location.path;
+    }
+    async exists() {
+        return exists(this.file);
+    }
+    async holdsData() {
+        const stat = await promises_default().stat(this.file).catch(() => undefined);
+        return stat !== undefined && stat.size > 0;
+    }
+    /**
+     * A consistent snapshot through SQLite's online backup API, taken in one
+     * step from a read-only connection: it sees committed WAL content, never
+     * checkpoints, and leaves the live database's -wal/-shm files alone.
+     */
+    async dump(workDir) {
+        await this.assertIsSqliteFile();
+        const Database = await loadSqlite();
+        const snapshot = tempPathIn(workDir, 'snapshot-');
+        try {
+            // Created first so the copy of production data is private from its first byte.
+            await promises_default().writeFile(snapshot, '', { mode: FILE_MODE, flag: 'wx' });
+            const source = new Database(this.file, {
+                readonly: true,
+                fileMustExist: true,
+                timeout: BUSY_TIMEOUT_MS,
+            });
+            try {
+                await source.backup(snapshot, { progress: () => ALL_PAGES });
+            }
+            finally {
+                source.close();
+            }
+            const info = await inspectFile(snapshot);
+            return {
+                stream: (0,external_node_fs_.createReadStream)(snapshot),
+                finish: () => Promise.resolve(info),
+                dispose: () => removeSqliteFiles(snapshot),
+            };
+        }
+        catch (error) {
+            await removeSqliteFiles(snapshot);
+            throw describeSqliteError(error, this.file);
+        }
+    }
+    async inspect() {
+        await this.assertIsSqliteFile();
+        return inspectFile(this.file, { readonly: true });
+    }
+    /**
+     * Unpacks the whole backup beside the target, checks it, keeps the current
+     * database as `<db>.before-restore`, then swaps the new file in with one
+     * rename. The old database's -wal/-shm are emptied first so that they can
+     * never be applied to the new file.
+     */
+    async restore(source, hooks = {}) {
+        const dir = external_node_path_default().dirname(this.file);
+        if (!(await exists(dir))) {
+            throw new errors/* UserError */.yo(`The directory ${dir} does not exist: create it, or fix the database URL.`);
+        }
+        const incoming = tempPathIn(dir, 'restore-');
+        try {
+            await source.decodeToFile(incoming);
+            if (!(await hasSqliteHeader(incoming))) {
+                throw new errors/* UserError */.yo(`${source.name} does not hold a SQLite database: nothing was changed.`);
+            }
+            await assertIntegrity(incoming, source.name);
+            const info = await inspectFile(incoming);
+            await hooks.beforeChange?.();
+            let previousCopy;
+            const current = await promises_default().stat(this.file).catch(() => undefined);
+            if (current) {
+                if (!current.isFile())
+                    throw new errors/* UserError */.yo(`${this.file} is not a file: nothing was changed.`);
+                previousCopy = await this.keepPreviousCopy();
+                const { mode } = current;
+                await promises_default().chmod(incoming, mode & 0o777);
+            }
+            await promises_default().rename(incoming, this.file);
+            await fsyncDir(dir);
+            return previousCopy === undefined ? { info } : { info, previousCopy };
+        }
+        catch (error) {
+            throw describeSqliteError(error, this.file);
+        }
+        finally {
+            await removeSqliteFiles(incoming);
+        }
+    }
+    /**
+     * Copies the current database byte for byte to `<db>.before-restore`: its
+     * WAL is checkpointed into the main file first, and the copy is taken under
+     * a read lock so no writer or checkpoint changes the file meanwhile. A file
+     * too damaged for SQLite to open is copied as it is, with its -wal (restoring
+     * is what one does to a damaged database). The copy keeps the database's mode.
+     */
+    async keepPreviousCopy() {
+        const copy = `${this.file}.before-restore`;
+        const temp = tempPathIn(external_node_path_default().dirname(this.file), 'before-restore-');
+        try {
+            const copiedUnderLock = await this.copyUnderReadLock(temp).then(() => true, async (error) => {
+                if (error instanceof errors/* UserError */.yo)
+                    throw error;
+                await removeQuietly(temp);
+                await promises_default().copyFile(this.file, temp);
+                const wal = `${this.file}-wal`;
+                if (await exists(wal))
+                    await promises_default().copyFile(wal, `${temp}-wal`);
+                return false;
+            });
+            await keepOlderCopy(copy);
+            if (!copiedUnderLock && (await exists(`${temp}-wal`)))
+                await promises_default().rename(`${temp}-wal`, `${copy}-wal`);
+            await promises_default().rename(temp, copy);
+            if (copiedUnderLock)
+                await this.settleSideFiles();
+            else
+                for (const suffix of ['-wal', '-shm', '-journal'])
+                    await removeQuietly(`${this.file}${suffix}`);
+            return copy;
+        }
+        finally {
+            await removeSqliteFiles(temp);
+        }
+    }
+    async copyUnderReadLock(target) {
+        const Database = await loadSqlite();
+        const current = new Database(this.file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+        try {
+            if (String(current.pragma('journal_mode', { simple: true })) === 'wal') {
+                const [result] = current.pragma('wal_checkpoint(TRUNCATE)');
+                if (result?.busy) {
+                    throw new errors/* UserError */.yo(`${external_node_path_default().basename(this.file)} is in use by another process: stop the application, then restore.`);
+                }
+            }
+            current.exec('BEGIN');
+            try {
+                current.prepare('SELECT count(*) FROM sqlite_schema').get();
+                await promises_default().copyFile(this.file, target);
+            }
+            finally {
+                current.exec('COMMIT');
+            }
+        }
+        finally {
+            current.close();
+        }
+    }
+    /**
+     * After the checkpoint and close, a -wal or -journal with content means
+     * another process wrote in the meantime; empty leftovers are removed so a new
+     * connection cannot replay them onto the restored file.
+     */
+    async settleSideFiles() {
+        for (const suffix of ['-wal', '-journal']) {
+            const side = `${this.file}${suffix}`;
+            const stat = await promises_default().stat(side).catch(() => undefined);
+            if (stat && stat.size > 0) {
+                throw new errors/* UserError */.yo(`${external_node_path_default().basename(this.file)} was written to during the restore (${external_node_path_default().basename(side)} is not empty): stop the application, then restore again.`);
+            }
+        }
+        for (const suffix of ['-wal', '-shm', '-journal'])
+            await removeQuietly(`${this.file}${suffix}`);
+    }
+    async assertIsSqliteFile() {
+        const stat = await promises_default().stat(this.file).catch(() => undefined);
+        if (!stat) {
+            throw new errors/* UserError */.yo(`The SQLite database ${this.file} does not exist: check DATABASE_URL (relative paths start from ${process.cwd()}).`);
+        }
+        if (!stat.isFile())
+            throw new errors/* UserError */.yo(`${this.file} is not a file.`);
+        if (stat.size > 0 && !(await hasSqliteHeader(this.file))) {
+            throw new errors/* UserError */.yo(`${this.file} is not a SQLite database.`);
+        }
+    }
+}
+/** An earlier safety copy is never overwritten: it moves to `<db>.before-restore.<time>`. */
+async function keepOlderCopy(copy) {
+    const stat = await promises_default().stat(copy).catch(() => undefined);
+    if (!stat)
+        return;
+    const stamp = stat.mtime.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+    let aside = `${copy}.${stamp}`;
+    for (let n = 1; await exists(aside); n += 1)
+        aside = `${copy}.${stamp}_${n}`;
+    await promises_default().rename(copy, aside);
+}
+async function hasSqliteHeader(file) {
+    const handle = await promises_default().open(file, 'r');
+    try {
+        const { buffer, bytesRead } = await handle.read(Buffer.alloc(16), 0, 16, 0);
+        return bytesRead === 16 && buffer.equals(SQLITE_HEADER);
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function withDatabase(file, readonly, use) {
+    const Database = await loadSqlite();
+    const db = new Database(file, { readonly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    try {
+        return use(db);
+    }
+    finally {
+        db.close();
+    }
+}
+async function assertIntegrity(file, label) {
+    const problems = await integrityProblems(file);
+    if (problems.length > 0) {
+        throw new errors/* UserError */.yo(`${label} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): nothing was changed.`);
+    }
+}
+/** `PRAGMA integrity_check`: an empty list when the file is sound. */
+async function integrityProblems(file) {
+    try {
+        return await withDatabase(file, false, (db) => {
+            const rows = db.pragma('integrity_check');
+            return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+        });
+    }
+    catch (error) {
+        return [error.message];
+    }
+}
+/** Version, tables and row counts. Virtual tables whose module is missing are skipped. */
+async function inspectFile(file, options = {}) {
+    return withDatabase(file, options.readonly ?? false, (db) => {
+        const serverVersion = String(db.prepare('SELECT sqlite_version() AS v').get().v);
+        const names = db
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+            .pluck()
+            .all();
+        const tables = [];
+        for (const name of names) {
+            try {
+                const rows = db
+                    .prepare(`SELECT count(*) FROM "${name.replace(/"/g, '""')}"`)
+                    .pluck()
+                    .get();
+                tables.push({ name, rows: Number(rows) });
+            }
+            catch {
+                // A virtual table whose module this build lacks cannot be counted; its shadow tables are.
+            }
+        }
+        return { serverVersion, tables };
+    });
+}
+async function removeSqliteFiles(file) {
+    for (const suffix of ['', '-wal', '-shm', '-journal'])
+        await removeQuietly(`${file}${suffix}`);
+}
+function describeSqliteError(error, file) {
+    if (error instanceof errors/* UserError */.yo)
+        return error;
+    const code = error?.code ?? '';
+    const name = external_node_path_default().basename(file);
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+        return new errors/* UserError */.yo(`${name} stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s: retry when it is less busy.`);
+    }
+    if (code === 'SQLITE_NOTADB')
+        return new errors/* UserError */.yo(`${file} is not a SQLite database.`);
+    if (code === 'SQLITE_CORRUPT')
+        return new errors/* UserError */.yo(`${file} is corrupt: ${error.message}.`);
+    if (code === 'SQLITE_CANTOPEN')
+        return new errors/* UserError */.yo(`Cannot open ${file}: ${error.message}.`);
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+        return new errors/* UserError */.yo(`The disk is full while copying ${name}: nothing was kept; free space and retry.`);
+    }
+    return error;
+}
+
+;// CONCATENATED MODULE: ./src/engines/index.ts
+
+
+
+function createEngine(location, settings) {
+    switch (location.engine) {
+        case 'sqlite':
+            return new SqliteEngine(location);
+        case 'postgres':
+            return new PostgresEngine(location, {
+                ...DEFAULT_POSTGRES_OPTIONS,
+                ...settings.postgres,
+                installer: settings.installer,
+                log: settings.log,
+            });
+    }
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+;// CONCATENATED MODULE: ./src/engines/postgres/install-client.ts
+
+
+
+const PGDG_KEY_URL = 'https://www.postgresql.org/media/keys/ACCC4CF8.asc';
+const PGDG_KEYRING = '/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc';
+const PGDG_LIST = '/etc/apt/sources.list.d/pgdg.list';
+const DEBIAN_ARCH = {
+    x64: { deb: 'amd64', triplet: 'x86_64-linux-gnu' },
+    arm64: { deb: 'arm64', triplet: 'aarch64-linux-gnu' },
+};
+/**
+ * How to get postgresql-client-<major> on an Ubuntu runner without touching the
+ * system's PostgreSQL: add the PostgreSQL apt repository (PGDG) if missing,
+ * download the client and libpq packages, and unpack them into a private
+ * directory that @actions/cache can keep for later runs.
+ */
+function planClientInstall(major, options) {
+    const arch = DEBIAN_ARCH[options.arch] ?? {
+        deb: options.arch,
+        triplet: `${options.arch}-linux-gnu`,
+    };
+    const dir = external_node_path_default().join(options.toolCache, 'db-backup-postgresql-client', String(major), arch.deb);
+    const source = `deb [signed-by=${PGDG_KEYRING}] https://apt.postgresql.org/pub/repos/apt ${options.codename}-pgdg main`;
+    const download = external_node_path_default().join(dir, '.debs');
+    return {
+        key: `db-backup-postgresql-client-linux-${arch.deb}-${major}-v1`,
+        dir,
+        binDir: external_node_path_default().join(dir, 'usr/lib/postgresql', String(major), 'bin'),
+        env: { LD_LIBRARY_PATH: external_node_path_default().join(dir, 'usr/lib', arch.triplet) },
+        commands: [
+            ['sudo', 'install', '-d', external_node_path_default().dirname(PGDG_KEYRING)],
+            [
+                'sudo',
+                'curl',
+                '--fail',
+                '--silent',
+                '--show-error',
+                '--location',
+                '-o',
+                PGDG_KEYRING,
+                PGDG_KEY_URL,
+            ],
+            ['sudo', 'sh', '-c', `echo "$1" > ${PGDG_LIST}`, 'sh', source],
+            [
+                'sudo',
+                'apt-get',
+                'update',
+                '-qq',
+                '-o',
+                `Dir::Etc::sourcelist=${PGDG_LIST}`,
+                '-o',
+                'Dir::Etc::sourceparts=-',
+                '-o',
+                'APT::Get::List-Cleanup=0',
+            ],
+            ['mkdir', '-p', download],
+            ['sh', '-c', `cd "$1" && apt-get download postgresql-client-${major} libpq5`, 'sh', download],
+            ['sh', '-c', 'for deb in "$1"/*.deb; do dpkg-deb -x "$deb" "$2"; done', 'sh', download, dir],
+            ['rm', '-rf', download],
+        ],
+    };
+}
+/** True on GitHub's own Linux runners, where installing packages is expected and allowed. */
+function onGitHubHostedLinuxRunner(env = process.env) {
+    return (env.GITHUB_ACTIONS === 'true' &&
+        env.RUNNER_ENVIRONMENT === 'github-hosted' &&
+        process.platform === 'linux');
+}
+async function ubuntuCodename() {
+    const release = await promises_default().readFile('/etc/os-release', 'utf8').catch(() => '');
+    return /^VERSION_CODENAME=(\S+)$/m.exec(release)?.[1]?.replace(/"/g, '') ?? 'noble';
+}
+/** The installer used by the action on GitHub-hosted runners; elsewhere none. */
+function githubRunnerInstaller(log) {
+    if (!onGitHubHostedLinuxRunner())
+        return undefined;
+    return async (major) => {
+        const [{ restoreCache, saveCache }, { exec }] = await Promise.all([
+            __nccwpck_require__.e(/* import() */ 262).then(__nccwpck_require__.bind(__nccwpck_require__, 2262)),
+            Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 7187)),
+        ]);
+        const plan = planClientInstall(major, {
+            arch: external_node_os_default().arch(),
+            codename: await ubuntuCodename(),
+            toolCache: process.env.RUNNER_TOOL_CACHE ?? external_node_os_default().tmpdir(),
+        });
+        const hit = await restoreCache([plan.dir], plan.key).catch(() => undefined);
+        if (hit) {
+            log.info(`Using postgresql-client-${major} from the actions cache (${plan.key})`);
+            return { binDir: plan.binDir, env: plan.env };
+        }
+        log.info(`Installing postgresql-client-${major} from apt.postgresql.org into ${plan.dir}`);
+        for (const [command, ...args] of plan.commands) {
+            if (command)
+                await exec(command, args, { silent: true });
+        }
+        await saveCache([plan.dir], plan.key).catch((error) => {
+            log.warn(`Could not cache postgresql-client-${major}: ${error.message}`);
+        });
+        return { binDir: plan.binDir, env: plan.env };
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/engine-settings.ts
+
+/** What an engine needs from the run: the log, PostgreSQL options, and (on GitHub-hosted runners) a client installer. */
+function engineSettings(context, postgres) {
+    const installer = githubRunnerInstaller(context.log);
+    return {
+        log: context.log,
+        ...(postgres ? { postgres } : {}),
+        ...(installer ? { installer } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/storage/local.ts
+
+
+
+
+
+
+
+/** The backup directory: the staging place of every backup, and a target of its own. */
+class LocalStorage {
+    dir;
+    id = 'local';
+    constructor(dir) {
+        this.dir = dir;
+    }
+    get location() {
+        return this.dir;
+    }
+    pathOf(name) {
+        return external_node_path_default().join(this.dir, name);
+    }
+    async put(name, body) {
+        const temp = tempPathIn(this.dir);
+        try {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(body.open(), (0,external_node_fs_.createWriteStream)(temp, { mode: FILE_MODE, flags: 'wx' }));
+            await fsyncFile(temp);
+            await publishWithoutOverwrite(temp, this.dir, (sequence) => {
+                if (sequence > 0)
+                    throw new errors/* UserError */.yo(`${this.pathOf(name)} already exists; it was left as it is.`);
+                return name;
+            });
+        }
+        finally {
+            await removeQuietly(temp);
+        }
+    }
+    async get(name, target) {
+        await promises_default().copyFile(this.pathOf(name), target, external_node_fs_.constants.COPYFILE_EXCL);
+    }
+    async list() {
+        let entries;
+        try {
+            entries = await promises_default().readdir(this.dir);
+        }
+        catch (error) {
+            if (error.code === 'ENOENT')
+                return [];
+            throw error;
+        }
+        const objects = [];
+        for (const name of entries) {
+            if (name.startsWith(TEMP_PREFIX))
+                continue;
+            const stat = await promises_default().stat(this.pathOf(name)).catch(() => undefined);
+            if (stat?.isFile())
+                objects.push({ name, size: stat.size, modified: stat.mtime });
+        }
+        return objects;
+    }
+    async delete(name) {
+        await promises_default().rm(this.pathOf(name), { force: true });
+        await fsyncDir(this.dir);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup-name.ts
+const EXTENSION = { sqlite: 'db', postgres: 'sql' };
+const PATTERN = /^(sqlite|postgres)_(backup|before-restore)_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d{1,6}))?\.(db|sql)\.gz(\.gpg)?$/;
+const MANIFEST_SUFFIX = '.json';
+function manifestNameOf(backupName) {
+    return `${backupName}${MANIFEST_SUFFIX}`;
+}
+function pad(value, width = 2) {
+    return String(value).padStart(width, '0');
+}
+/** `postgres_backup_20261126_020000.sql.gz`, with `_N` for the N-th extra backup of that second. */
+function formatBackupName(parts) {
+    const t = parts.time;
+    const stamp = `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}_` +
+        `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
+    const sequence = parts.sequence > 0 ? `_${parts.sequence}` : '';
+    const gpg = parts.encrypted ? '.gpg' : '';
+    return `${parts.engine}_${parts.kind}_${stamp}${sequence}.${EXTENSION[parts.engine]}.gz${gpg}`;
+}
+/** Our backup names only; anything else (a manifest, a foreign file) gives undefined. */
+function parseBackupName(name) {
+    const match = PATTERN.exec(name);
+    if (!match)
+        return undefined;
+    const [, engine, kind, year, month, day, hour, minute, second, sequence, extension, gpg] = match;
+    if (engine === undefined || kind === undefined || EXTENSION[engine] !== extension) {
+        return undefined;
+    }
+    const time = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)));
+    // Reject impossible dates such as 20261340 rather than letting Date roll them over.
+    if (formatBackupName({
+        engine: engine,
+        kind: kind,
+        time,
+        sequence: Number(sequence ?? 0),
+        encrypted: gpg !== undefined,
+    }) !== name) {
+        return undefined;
+    }
+    return {
+        name,
+        engine: engine,
+        kind: kind,
+        time,
+        sequence: Number(sequence ?? 0),
+        encrypted: gpg !== undefined,
+    };
+}
+/** Newest first: by time, then by sequence within the same second. */
+function compareNewestFirst(a, b) {
+    return b.time.getTime() - a.time.getTime() || b.sequence - a.sequence;
+}
+
+;// CONCATENATED MODULE: ./src/manifest.ts
+
+const MANIFEST_FORMAT_VERSION = 1;
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Reads a manifest, refusing anything that does not have the fields restore and verify rely on. */
+function parseManifest(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new errors/* UserError */.yo(`The manifest ${source} is not valid JSON: restore the backup without it by removing the file, or fetch it again.`);
+    }
+    const problem = manifestProblem(data);
+    if (problem)
+        throw new errors/* UserError */.yo(`The manifest ${source} is not usable (${problem}).`);
+    return data;
+}
+function manifestProblem(data) {
+    if (!isObject(data))
+        return 'not an object';
+    if (typeof data.formatVersion !== 'number' || data.formatVersion > MANIFEST_FORMAT_VERSION) {
+        return `format version ${String(data.formatVersion)} is not one this tool reads; upgrade db-backup`;
+    }
+    if (data.engine !== 'sqlite' && data.engine !== 'postgres')
+        return 'unknown engine';
+    const file = data.file;
+    if (!isObject(file) ||
+        typeof file.size !== 'number' ||
+        typeof file.sha256 !== 'string' ||
+        !/^[0-9a-f]{64}$/.test(file.sha256)) {
+        return 'missing file size or sha256';
+    }
+    if (!Array.isArray(data.tables))
+        return 'missing tables';
+    for (const table of data.tables) {
+        if (!isObject(table) || typeof table.name !== 'string' || typeof table.rows !== 'number') {
+            return 'a table entry without name or rows';
+        }
+    }
+    return undefined;
+}
+function serializeManifest(manifest) {
+    return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/digest.ts
+
+
+
+
+/** Passes bytes through unchanged, counting them and hashing them with SHA-256. */
+class DigestStream extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    size = 0;
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.size += chunk.length;
+        callback(null, chunk);
+    }
+    /** Only meaningful once the stream has finished. */
+    digest() {
+        return { size: this.size, sha256: this.hash.digest('hex') };
+    }
+}
+/** Size and SHA-256 of a file, read from disk in a stream. */
+async function digestFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), async (source) => {
+        for await (const chunk of source) {
+            hash.update(chunk);
+            size += chunk.length;
+        }
+    });
+    return { size, sha256: hash.digest('hex') };
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/pipeline/parallel-gzip.ts
+
+
+
+
+const gzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gzip);
+/**
+ * gzip that uses every core: the input is cut into blocks, each compressed on
+ * the thread pool, and written in order as consecutive gzip members. `gunzip`,
+ * zlib and every gzip reader treat a multi-member file as one stream (RFC 1952).
+ * Memory stays at about blockSize × (concurrency + 1).
+ */
+class ParallelGzip extends external_node_stream_.Transform {
+    level;
+    blockSize;
+    concurrency;
+    pending = [];
+    pendingBytes = 0;
+    inFlight = [];
+    membersWritten = 0;
+    /** Bytes received: the size of the content before compression. */
+    bytesIn = 0;
+    constructor(options) {
+        super();
+        this.level = options.level;
+        this.blockSize = options.blockSize ?? 1024 * 1024;
+        this.concurrency = options.concurrency ?? Math.max(2, Math.min(4, external_node_os_default().availableParallelism()));
+    }
+    _transform(chunk, _encoding, callback) {
+        this.bytesIn += chunk.length;
+        this.pending.push(chunk);
+        this.pendingBytes += chunk.length;
+        this.drainFullBlocks().then(() => callback(), callback);
+    }
+    _flush(callback) {
+        if (this.pendingBytes > 0 || (this.membersWritten === 0 && this.inFlight.length === 0)) {
+            this.dispatch(Buffer.concat(this.pending));
+            this.pending = [];
+            this.pendingBytes = 0;
+        }
+        this.writeAll().then(() => callback(), callback);
+    }
+    async drainFullBlocks() {
+        while (this.pendingBytes >= this.blockSize) {
+            const joined = Buffer.concat(this.pending);
+            this.dispatch(joined.subarray(0, this.blockSize));
+            const rest = joined.subarray(this.blockSize);
+            this.pending = rest.length > 0 ? [rest] : [];
+            this.pendingBytes = rest.length;
+            while (this.inFlight.length >= this.concurrency)
+                await this.writeOldest();
+        }
+    }
+    dispatch(block) {
+        const member = gzip(block, { level: this.level });
+        // A rejection is handled when the member's turn comes; keep Node from reporting it early.
+        member.catch(() => undefined);
+        this.inFlight.push(member);
+    }
+    async writeOldest() {
+        const oldest = this.inFlight.shift();
+        if (!oldest)
+            return;
+        this.push(await oldest);
+        this.membersWritten += 1;
+    }
+    async writeAll() {
+        while (this.inFlight.length > 0)
+            await this.writeOldest();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/encode.ts
+
+
+
+
+
+
+/**
+ * dump → gzip → (encrypt) → sha256 → temporary file in `dir`, fsynced.
+ * Any failing stage fails the whole write and the temporary file is removed;
+ * an empty dump is a failure too.
+ */
+async function encodeToTempFile(source, dir, options) {
+    const tempPath = tempPathIn(dir);
+    const gzip = new ParallelGzip({ level: options.compressionLevel });
+    const digest = new DigestStream();
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)([
+            source,
+            gzip,
+            ...(options.afterCompression ?? []),
+            digest,
+            (0,external_node_fs_.createWriteStream)(tempPath, { mode: FILE_MODE, flags: 'wx' }),
+        ]);
+        if (gzip.bytesIn === 0) {
+            throw new errors/* UserError */.yo('The dump produced no data: nothing was stored and nothing was pruned.');
+        }
+        await fsyncFile(tempPath);
+        return { tempPath, contentSize: gzip.bytesIn, ...digest.digest() };
+    }
+    catch (error) {
+        await removeQuietly(tempPath);
+        throw describeWriteError(error, dir);
+    }
+}
+function describeWriteError(error, dir) {
+    const code = error?.code;
+    if (code === 'ENOSPC') {
+        return new errors/* UserError */.yo(`The disk holding ${dir} is full: the partial backup was removed; free space or choose another backup-dir.`);
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+        return new errors/* UserError */.yo(`Cannot write to ${dir}: permission denied.`);
+    }
+    if (code === 'EDQUOT') {
+        return new errors/* UserError */.yo(`The disk quota for ${dir} is exhausted: the partial backup was removed.`);
+    }
+    return error;
+}
+
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
+;// CONCATENATED MODULE: ./src/commands/create-backup.ts
+
+
+
+
+
+
+
+
+/**
+ * dump → gzip → temporary file → final name (never overwriting) → checksum
+ * re-read from disk → manifest. Either a complete, checked backup with its
+ * manifest exists afterwards, or nothing new does.
+ */
+async function createBackup(engine, dir, options) {
+    await ensurePrivateDir(dir);
+    const started = options.now?.() ?? new Date();
+    const startedAt = Date.now();
+    const dump = await engine.dump(dir);
+    let encoded;
+    let info;
+    try {
+        encoded = await encodeToTempFile(dump.stream, dir, {
+            compressionLevel: options.compressionLevel,
+        });
+        info = await dump.finish();
+    }
+    catch (error) {
+        if (encoded)
+            await removeQuietly(encoded.tempPath);
+        throw error;
+    }
+    finally {
+        await dump.dispose();
+    }
+    const name = await publishWithoutOverwrite(encoded.tempPath, dir, (sequence) => formatBackupName({
+        engine: engine.kind,
+        kind: options.kind,
+        time: started,
+        sequence,
+        encrypted: false,
+    }));
+    const file = external_node_path_default().join(dir, name);
+    const onDisk = await digestFile(file);
+    if (onDisk.sha256 !== encoded.sha256 || onDisk.size !== encoded.size) {
+        await removeQuietly(file);
+        throw new Error(`${name} reads back differently from what was written (storage fault): it was removed and nothing was pruned.`);
+    }
+    const manifest = {
+        formatVersion: MANIFEST_FORMAT_VERSION,
+        tool: { name: version/* TOOL_NAME */.l, version: version/* TOOL_VERSION */.w },
+        name,
+        engine: engine.kind,
+        kind: options.kind,
+        createdAt: started.toISOString(),
+        durationMs: Date.now() - startedAt,
+        database: {
+            name: (0,database_url/* confirmationName */.$e)(engine.location),
+            serverVersion: info.serverVersion,
+            ...(info.dumpTool ? { dumpTool: info.dumpTool } : {}),
+        },
+        file: { size: onDisk.size, sha256: onDisk.sha256 },
+        contentSize: encoded.contentSize,
+        compression: { algorithm: 'gzip', level: options.compressionLevel },
+        encryption: null,
+        tables: info.tables,
+    };
+    const manifestFile = await writeNewTextFile(dir, manifestNameOf(name), serializeManifest(manifest));
+    return { name, file, manifestFile, manifest };
+}
+
+;// CONCATENATED MODULE: ./src/retention/plan-retention.ts
+
+/**
+ * The rolling window. Only names this tool writes for regular backups of the
+ * given engine are candidates: foreign files, manifests, other engines and
+ * before-restore safety copies are never removed. The newest is always kept.
+ */
+function planRetention(names, policy) {
+    const candidates = names
+        .map(parseBackupName)
+        .filter((parsed) => parsed !== undefined)
+        .filter((parsed) => parsed.kind === 'backup' && parsed.engine === policy.engine)
+        .sort(compareNewestFirst);
+    const unique = candidates.filter((item, index) => candidates.findIndex((other) => other.name === item.name) === index);
+    if (policy.maxBackups <= 0)
+        return { keep: unique, remove: [] };
+    const protect = new Set(policy.protect ?? []);
+    const keep = [];
+    const remove = [];
+    for (const [index, backup] of unique.entries()) {
+        if (index < policy.maxBackups || protect.has(backup.name))
+            keep.push(backup);
+        else
+            remove.push(backup);
+    }
+    return { keep, remove };
+}
+
+;// CONCATENATED MODULE: ./src/commands/retention.ts
+
+
+/** Applies the rolling window at one storage target: backups and their manifests. */
+async function applyRetention(storage, policy, log) {
+    const objects = await storage.list();
+    const names = new Set(objects.map((object) => object.name));
+    const plan = planRetention([...names], policy);
+    for (const backup of plan.remove) {
+        const verb = policy.dryRun ? 'Would remove' : 'Removing';
+        log.info(`${verb} ${backup.name} from ${storage.id} (beyond max-backups=${policy.maxBackups})`);
+        if (policy.dryRun)
+            continue;
+        await storage.delete(backup.name);
+        const manifest = manifestNameOf(backup.name);
+        if (names.has(manifest))
+            await storage.delete(manifest);
+    }
+    return { kept: plan.keep.map((b) => b.name), removed: plan.remove.map((b) => b.name) };
+}
+
+;// CONCATENATED MODULE: ./src/commands/backup.ts
+
+
+
+
+
+
+async function runBackup(config, context) {
+    const started = Date.now();
+    const engine = createEngine(config.database, engineSettings(context, config.postgres));
+    const database = (0,database_url/* describeDatabase */.DZ)(config.database);
+    context.log.info(`Backing up ${database} into ${config.backupDir}`);
+    const backup = await createBackup(engine, config.backupDir, {
+        kind: 'backup',
+        compressionLevel: config.compressionLevel,
+        ...(context.now ? { now: context.now } : {}),
+    });
+    context.log.info(`Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`);
+    const retention = await applyRetention(new LocalStorage(config.backupDir), { engine: engine.kind, maxBackups: config.maxBackups, protect: [backup.name] }, context.log);
+    return {
+        command: 'backup',
+        database,
+        ...backup,
+        durationMs: Date.now() - started,
+        pruned: retention.removed,
+        kept: retention.kept,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/decode.ts
+
+
+
+
+
+
+
+
+/** Counts the bytes that pass. */
+class ByteCounter extends external_node_stream_.Transform {
+    bytes = 0;
+    _transform(chunk, _encoding, callback) {
+        this.bytes += chunk.length;
+        callback(null, chunk);
+    }
+}
+/**
+ * stored file → (decrypt) → gunzip → sink. Reads to the very end, so a
+ * truncated or damaged file fails here. Returns the decompressed size.
+ */
+async function decodeInto(file, sink, options = {}) {
+    const counter = new ByteCounter();
+    try {
+        // pipeline() takes an async function as its last stage at run time; its array overload's type does not say so.
+        const last = sink;
+        await (0,external_node_stream_promises_namespaceObject.pipeline)([
+            (0,external_node_fs_.createReadStream)(file),
+            ...(options.beforeDecompression ?? []),
+            external_node_zlib_default().createGunzip(),
+            counter,
+            last,
+        ]);
+    }
+    catch (error) {
+        throw describeDecodeError(error, file);
+    }
+    return counter.bytes;
+}
+/** Decodes into a new file (mode 0600), fsynced; removes it on failure. */
+async function decodeToFile(file, target, options = {}) {
+    try {
+        const size = await decodeInto(file, (0,external_node_fs_.createWriteStream)(target, { mode: FILE_MODE, flags: 'wx' }), options);
+        await fsyncFile(target);
+        return size;
+    }
+    catch (error) {
+        await removeQuietly(target);
+        throw error;
+    }
+}
+/** Decodes to nowhere: proves the file decrypts and decompresses to its end. */
+async function decodeToNowhere(file, options = {}) {
+    return decodeInto(file, async (source) => {
+        for await (const chunk of source)
+            void chunk;
+    }, options);
+}
+function describeDecodeError(error, file) {
+    if (error instanceof errors/* UserError */.yo)
+        return error;
+    const code = error?.code;
+    const name = external_node_path_default().basename(file);
+    if (code === 'Z_BUF_ERROR') {
+        return new errors/* UserError */.yo(`The backup ${name} is truncated: its gzip data ends early. Use another backup.`);
+    }
+    if (code === 'Z_DATA_ERROR') {
+        return new errors/* UserError */.yo(`The backup ${name} is damaged: ${error.message} (not valid gzip data). Use another backup.`);
+    }
+    if (code === 'ENOSPC') {
+        return new errors/* UserError */.yo(`The disk is full while unpacking ${name}: nothing was changed; free space and retry.`);
+    }
+    if (code === 'ENOENT')
+        return new errors/* UserError */.yo(`The backup file ${file} does not exist.`);
+    return error;
+}
+/** True when the file starts with the gzip magic bytes. */
+async function looksLikeGzip(file) {
+    const handle = await fs.open(file, 'r');
+    try {
+        const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+        return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+    }
+    finally {
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/locate-backup.ts
+
+
+
+
+
+
+
+const ENGINE_LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+/**
+ * `<backup>` is `latest`, a backup name in the backup directory, or a path.
+ * `latest` is the newest regular backup of the given engine.
+ */
+async function locateBackup(reference, storage, cwd, engine) {
+    let file;
+    if (reference === 'latest') {
+        const newest = await newestBackup(storage, engine);
+        if (!newest) {
+            const what = engine ? `${ENGINE_LABEL[engine]} backup` : 'backup';
+            throw new errors/* UserError */.yo(`No ${what} in ${storage.dir} to take as latest: run a backup first, or name a file.`);
+        }
+        file = storage.pathOf(newest.name);
+    }
+    else {
+        const inDir = storage.pathOf(external_node_path_default().basename(reference));
+        const asPath = external_node_path_default().resolve(cwd, reference);
+        if (!reference.includes('/') && (await isFile(inDir)))
+            file = inDir;
+        else if (await isFile(asPath))
+            file = asPath;
+        else {
+            throw new errors/* UserError */.yo(`No backup "${reference}" in ${storage.dir} or at ${asPath}: db-backup list shows the backups there.`);
+        }
+    }
+    const name = external_node_path_default().basename(file);
+    const manifest = await readManifestBeside(file);
+    return { name, file, manifest, engine: manifest?.engine ?? parseBackupName(name)?.engine };
+}
+async function newestBackup(storage, engine) {
+    const objects = await storage.list();
+    return objects
+        .map((object) => parseBackupName(object.name))
+        .filter((parsed) => parsed !== undefined)
+        .filter((parsed) => parsed.kind === 'backup' && (engine === undefined || parsed.engine === engine))
+        .sort(compareNewestFirst)[0];
+}
+async function isFile(file) {
+    return (await promises_default().stat(file).catch(() => undefined))?.isFile() ?? false;
+}
+async function readManifestBeside(file) {
+    const manifestFile = external_node_path_default().join(external_node_path_default().dirname(file), manifestNameOf(external_node_path_default().basename(file)));
+    let text;
+    try {
+        text = await promises_default().readFile(manifestFile, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    return parseManifest(text, external_node_path_default().basename(manifestFile));
+}
+/** Refuses a SQLite backup for a PostgreSQL target and the reverse. */
+function assertEngineMatches(backup, target) {
+    if (backup.engine !== undefined && backup.engine !== target) {
+        throw new errors/* UserError */.yo(`${backup.name} is a ${ENGINE_LABEL[backup.engine]} backup and the target is a ${ENGINE_LABEL[target]} database: nothing was changed.`);
+    }
+}
+async function checksumStatus(backup) {
+    if (!backup.manifest)
+        return 'no-manifest';
+    const actual = await digestFile(backup.file);
+    return actual.sha256 === backup.manifest.file.sha256 && actual.size === backup.manifest.file.size
+        ? 'ok'
+        : 'mismatch';
+}
+/** The stored file must be exactly what its manifest describes. */
+async function assertChecksum(backup) {
+    if ((await checksumStatus(backup)) === 'mismatch') {
+        throw new errors/* UserError */.yo(`${backup.name} does not match the sha256 and size in its manifest: the file is damaged or was changed. Nothing was changed; use another backup.`);
+    }
+}
+function restoreSourceFor(backup) {
+    return {
+        name: backup.name,
+        decodeInto: (sink) => decodeInto(backup.file, sink),
+        decodeToFile: (target) => decodeToFile(backup.file, target),
+        check: () => decodeToNowhere(backup.file),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/list.ts
+
+
+
+
+async function runList(config, context) {
+    void context;
+    const storage = new LocalStorage(config.backupDir);
+    const objects = await storage.list();
+    const sizes = new Map(objects.map((object) => [object.name, object.size]));
+    const ours = objects
+        .map((object) => parseBackupName(object.name))
+        .filter((parsed) => parsed !== undefined)
+        .filter((parsed) => config.engine === undefined || parsed.engine === config.engine)
+        .sort(compareNewestFirst);
+    const now = Date.now();
+    const backups = [];
+    for (const backup of ours) {
+        const file = storage.pathOf(backup.name);
+        const manifest = await readManifestBeside(file).catch(() => undefined);
+        const checksum = await checksumStatus({
+            name: backup.name,
+            file,
+            manifest,
+            engine: backup.engine,
+        });
+        const createdAt = manifest?.createdAt ?? backup.time.toISOString();
+        backups.push({
+            name: backup.name,
+            engine: backup.engine,
+            kind: backup.kind,
+            createdAt,
+            size: sizes.get(backup.name) ?? 0,
+            ageSeconds: Math.max(0, Math.round((now - Date.parse(createdAt)) / 1000)),
+            checksum,
+            encrypted: backup.encrypted,
+            tables: manifest?.tables.length,
+        });
+    }
+    return { command: 'list', location: external_node_path_default().resolve(config.backupDir), backups };
+}
+
+;// CONCATENATED MODULE: ./src/commands/prune.ts
+
+
+const ENGINES = ['sqlite', 'postgres'];
+/** The rolling window on demand: for the URL's engine, or for each engine when no URL is given. */
+async function runPrune(config, context) {
+    const storage = new LocalStorage(config.backupDir);
+    const removed = [];
+    const kept = [];
+    for (const engine of config.engine ? [config.engine] : ENGINES) {
+        const outcome = await applyRetention(storage, { engine, maxBackups: config.maxBackups, dryRun: config.dryRun }, context.log);
+        removed.push(...outcome.removed);
+        kept.push(...outcome.kept);
+    }
+    return { command: 'prune', dryRun: config.dryRun, removed, kept };
+}
+
+;// CONCATENATED MODULE: ./src/commands/confirm-restore.ts
+
+/**
+ * A restore that overwrites data needs `--yes`, the action's `confirm` equal
+ * to the database's name, or that name typed at a terminal.
+ */
+async function confirmOverwrite(databaseName, confirmation, context) {
+    if (confirmation.yes)
+        return;
+    if (confirmation.typed !== undefined) {
+        if (confirmation.typed === databaseName)
+            return;
+        throw new errors/* UserError */.yo(`Restore refused: confirm is "${confirmation.typed}" but must equal the database name "${databaseName}". Nothing was changed.`);
+    }
+    if (context.prompt) {
+        const answer = await context.prompt(`This overwrites the database "${databaseName}". Type its name to continue: `);
+        if (answer.trim() === databaseName)
+            return;
+        throw new errors/* UserError */.yo('Restore cancelled: the name typed did not match. Nothing was changed.');
+    }
+    throw new errors/* UserError */.yo(`Restore refused: it would overwrite "${databaseName}". Pass --yes (CLI) or confirm: ${databaseName} (action). Nothing was changed.`);
+}
+
+;// CONCATENATED MODULE: ./src/commands/restore.ts
+
+
+
+
+
+
+
+async function runRestore(config, context) {
+    const started = Date.now();
+    const engine = createEngine(config.database, engineSettings(context, config.postgres));
+    const database = (0,database_url/* describeDatabase */.DZ)(config.database);
+    const backup = await locateBackup(config.backup, new LocalStorage(config.backupDir), context.cwd, engine.kind);
+    assertEngineMatches(backup, engine.kind);
+    const holdsData = await engine.holdsData();
+    if (holdsData)
+        await confirmOverwrite((0,database_url/* confirmationName */.$e)(config.database), config.confirmation, context);
+    if (backup.manifest)
+        await assertChecksum(backup);
+    else {
+        context.log.warn(`${backup.name} has no manifest: its checksum cannot be checked (the data is still checked as it is unpacked).`);
+    }
+    let safetyCopy;
+    const beforeChange = async () => {
+        if (!holdsData || engine.keepsOwnSafetyCopy || !config.safetyBackup)
+            return;
+        context.log.info(`Backing up ${database} before overwriting it`);
+        const safety = await createBackup(engine, config.backupDir, {
+            kind: 'before-restore',
+            compressionLevel: config.compressionLevel,
+        });
+        safetyCopy = safety.file;
+        context.log.info(`Safety backup: ${safety.file}`);
+    };
+    context.log.info(`Restoring ${backup.name} into ${database}`);
+    const outcome = await engine.restore(restoreSourceFor(backup), { beforeChange });
+    const previousCopy = outcome.previousCopy ?? safetyCopy;
+    if (outcome.previousCopy)
+        context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
+    return {
+        command: 'restore',
+        database,
+        name: backup.name,
+        file: backup.file,
+        info: outcome.info,
+        previousCopy,
+        durationMs: Date.now() - started,
+        manifestChecked: backup.manifest !== undefined,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/verification/compare-tables.ts
+/**
+ * Every table of the manifest must come back with its row count, and no table
+ * may appear that the manifest does not list. Without a manifest the restored
+ * tables are reported as they are.
+ */
+function compareTables(expected, restored) {
+    const restoredByName = new Map(restored.map((table) => [table.name, table.rows]));
+    if (!expected) {
+        return restored.map((table) => ({
+            name: table.name,
+            expected: undefined,
+            restored: table.rows,
+            status: 'ok',
+        }));
+    }
+    const expectedNames = new Set(expected.map((table) => table.name));
+    const rows = expected.map((table) => {
+        const count = restoredByName.get(table.name);
+        const status = count === undefined ? 'missing' : count === table.rows ? 'ok' : 'row count differs';
+        return { name: table.name, expected: table.rows, restored: count, status };
+    });
+    for (const table of restored) {
+        if (!expectedNames.has(table.name)) {
+            rows.push({
+                name: table.name,
+                expected: undefined,
+                restored: table.rows,
+                status: 'not in manifest',
+            });
+        }
+    }
+    return rows;
+}
+
+;// CONCATENATED MODULE: ./src/commands/verify.ts
+
+
+
+
+
+
+
+
+
+
+
+/** A place to restore into for the test: never the database in DATABASE_URL. */
+async function scratchFor(kind, config, context) {
+    if (kind === 'sqlite') {
+        const dir = await promises_default().mkdtemp(external_node_path_default().join(external_node_os_default().tmpdir(), 'db-backup-verify-'));
+        return {
+            engine: createEngine({ engine: 'sqlite', path: external_node_path_default().join(dir, 'restored.db') }, engineSettings(context)),
+            dispose: () => promises_default().rm(dir, { recursive: true, force: true }),
+        };
+    }
+    const server = config.verifyDatabase;
+    if (server?.engine !== 'postgres') {
+        throw new errors/* UserError */.yo('Verifying a PostgreSQL backup needs a scratch PostgreSQL server: give verify-database-url (for example a service container, postgres://postgres:postgres@localhost:5432/postgres).');
+    }
+    const scratch = await createScratchDatabase(server, 'verify');
+    context.log.info(`Created the temporary database ${scratch.location.database} on ${(0,database_url/* describeDatabase */.DZ)(server)}`);
+    return {
+        engine: createEngine(scratch.location, engineSettings(context)),
+        dispose: async () => {
+            await scratch.drop();
+            context.log.info(`Dropped the temporary database ${scratch.location.database}`);
+        },
+    };
+}
+/**
+ * Proves a backup restores: its checksum, that it decodes to its end, and
+ * (full level) a real restore into a scratch place compared with the manifest.
+ */
+async function runVerify(config, context) {
+    const started = Date.now();
+    const backup = await locateBackup(config.backup, new LocalStorage(config.backupDir), context.cwd, config.database?.engine);
+    const problems = [];
+    const warnings = [];
+    const checksum = await checksumStatus(backup);
+    if (checksum === 'mismatch')
+        problems.push('the file does not match the sha256 and size in its manifest');
+    if (checksum === 'no-manifest')
+        warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
+    const source = restoreSourceFor(backup);
+    const result = (level, contentSize, tables) => ({
+        command: 'verify',
+        name: backup.name,
+        level,
+        verified: problems.length === 0,
+        checksum,
+        contentSize,
+        tables,
+        problems,
+        warnings,
+        durationMs: Date.now() - started,
+    });
+    if (problems.length > 0)
+        return result(config.quick ? 'quick' : 'full', 0, []);
+    let contentSize;
+    try {
+        contentSize = await source.check();
+    }
+    catch (error) {
+        if (!(error instanceof errors/* UserError */.yo))
+            throw error;
+        problems.push(error.message);
+        return result(config.quick ? 'quick' : 'full', 0, []);
+    }
+    if (config.quick)
+        return result('quick', contentSize, []);
+    const engineKind = backup.engine ?? config.database?.engine ?? 'sqlite';
+    context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
+    const scratch = await scratchFor(engineKind, config, context);
+    try {
+        const restored = await scratch.engine.restore(source);
+        const tables = compareTables(backup.manifest?.tables, restored.info.tables);
+        for (const table of tables)
+            if (table.status !== 'ok')
+                problems.push(`table ${table.name}: ${table.status}`);
+        return result('full', contentSize, tables);
+    }
+    catch (error) {
+        if (!(error instanceof errors/* UserError */.yo))
+            throw error;
+        problems.push(error.message);
+        return result('full', contentSize, []);
+    }
+    finally {
+        await scratch.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/run.ts
+
+
+
+
+
+async function runCommand(config, context) {
+    switch (config.command) {
+        case 'backup':
+            return runBackup(config, context);
+        case 'restore':
+            return runRestore(config, context);
+        case 'verify':
+            return runVerify(config, context);
+        case 'list':
+            return runList(config, context);
+        case 'prune':
+            return runPrune(config, context);
+    }
+}
+/** A command can finish and still have failed its job: a verification that found problems. */
+function succeeded(result) {
+    return result.command !== 'verify' || result.verified;
+}
+
+
+/***/ }),
+
+/***/ 1122:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Iq: () => (/* binding */ parseCommandName),
+/* harmony export */   o4: () => (/* binding */ parseConfig)
+/* harmony export */ });
+/* unused harmony exports list, integer, bool */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _database_url_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4877);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6856);
+
+
+
+
+function parseCommandName(value) {
+    const name = (value ?? '').trim().toLowerCase();
+    const found = _options_js__WEBPACK_IMPORTED_MODULE_2__/* .COMMANDS */ .Lo.find((command) => command === name);
+    if (!found) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Unknown command "${value ?? ''}": use one of ${_options_js__WEBPACK_IMPORTED_MODULE_2__/* .COMMANDS */ .Lo.join(', ')}.`);
+    }
+    return found;
+}
+/** Turns raw settings into one validated Config; throws UserError on a bad value. */
+function parseConfig(command, settings, cwd) {
+    const common = {
+        backupDir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(cwd, required(settings, 'backup-dir')),
+        json: bool(settings, 'json'),
+    };
+    switch (command) {
+        case 'backup':
+            return {
+                ...common,
+                command,
+                database: database(settings, cwd),
+                maxBackups: integer(settings, 'max-backups', 0),
+                compressionLevel: integer(settings, 'compression-level', 1, 9),
+                postgres: postgresDump(settings),
+            };
+        case 'restore':
+            return {
+                ...common,
+                command,
+                database: database(settings, cwd),
+                backup: required(settings, 'backup'),
+                confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
+                compressionLevel: integer(settings, 'compression-level', 1, 9),
+                safetyBackup: bool(settings, 'safety-backup'),
+                postgres: {
+                    ...postgresDump(settings),
+                    dropDatabase: bool(settings, 'drop-database'),
+                    terminateConnections: bool(settings, 'terminate-connections'),
+                    createDatabase: bool(settings, 'create-database'),
+                },
+            };
+        case 'verify':
+            return {
+                ...common,
+                command,
+                database: optionalDatabase(settings, cwd),
+                backup: required(settings, 'backup'),
+                quick: bool(settings, 'quick'),
+                verifyDatabase: optionalUrl(settings, 'verify-database-url', cwd),
+            };
+        case 'list':
+            return { ...common, command, engine: optionalDatabase(settings, cwd)?.engine };
+        case 'prune':
+            return {
+                ...common,
+                command,
+                engine: optionalDatabase(settings, cwd)?.engine,
+                maxBackups: integer(settings, 'max-backups', 0),
+                dryRun: bool(settings, 'dry-run'),
+            };
+    }
+}
+function text(settings, name) {
+    const value = settings[name]?.trim();
+    return value ? value : undefined;
+}
+function required(settings, name) {
+    const value = text(settings, name);
+    if (value === undefined)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Missing ${name}: give --${name} or the input ${name}.`);
+    return value;
+}
+function database(settings, cwd) {
+    return (0,_database_url_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDatabaseUrl */ .mx)(settings['database-url'] ?? '', cwd);
+}
+function optionalDatabase(settings, cwd) {
+    return optionalUrl(settings, 'database-url', cwd);
+}
+function optionalUrl(settings, name, cwd) {
+    const url = text(settings, name);
+    return url === undefined ? undefined : (0,_database_url_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDatabaseUrl */ .mx)(url, cwd);
+}
+/** A comma- or newline-separated list (a repeated CLI flag arrives newline-joined). */
+function list(settings, name) {
+    return (settings[name] ?? '')
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter(Boolean);
+}
+function postgresDump(settings) {
+    return {
+        pgDumpPath: text(settings, 'pg-dump-path'),
+        keepOwner: bool(settings, 'keep-owner'),
+        keepPrivileges: bool(settings, 'keep-privileges'),
+        schemas: list(settings, 'schemas'),
+        excludeSchemas: list(settings, 'exclude-schemas'),
+        tables: list(settings, 'tables'),
+        excludeTables: list(settings, 'exclude-tables'),
+        excludeTableData: list(settings, 'exclude-table-data'),
+    };
+}
+function integer(settings, name, min, max = Number.MAX_SAFE_INTEGER) {
+    const value = text(settings, name);
+    const parsed = value !== undefined && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+        const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min} to ${max}`;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${name} must be a whole number, ${range} (got "${value ?? ''}").`);
+    }
+    return parsed;
+}
+function bool(settings, name) {
+    const value = text(settings, name)?.toLowerCase();
+    if (value === undefined || value === 'false' || value === '0' || value === 'no')
+        return false;
+    if (value === 'true' || value === '1' || value === 'yes')
+        return true;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${name} must be true or false (got "${value}").`);
+}
+
+
+/***/ }),
+
+/***/ 4877:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ confirmationName),
+/* harmony export */   DZ: () => (/* binding */ describeDatabase),
+/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7194);
+
+
+
+const SUPPORTED = 'file:PATH, sqlite:PATH, postgres:// or postgresql://';
+/** Query parameters of ORMs and poolers that libpq does not know; they are dropped. */
+const NON_LIBPQ_PARAMS = new Set([
+    'schema',
+    'connection_limit',
+    'pool_timeout',
+    'pgbouncer',
+    'socket_timeout',
+    'statement_cache_size',
+    'uselibpqcompat',
+]);
+/**
+ * Parses DATABASE_URL. SQLite paths are taken as written (relative ones from
+ * `cwd`); `file:///abs.db` and `sqlite:///abs.db` carry an empty authority and
+ * an absolute path, as in RFC 8089.
+ */
+function parseDatabaseUrl(url, cwd) {
+    const trimmed = url.trim();
+    if (!trimmed) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('No database given: set DATABASE_URL, --database-url or the input database-url.');
+    }
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
+    if (scheme === 'file' || scheme === 'sqlite' || scheme === 'sqlite3') {
+        return { engine: 'sqlite', path: sqlitePath(trimmed.slice(scheme.length + 1), cwd) };
+    }
+    if (scheme === 'postgres' || scheme === 'postgresql') {
+        return parsePostgresUrl(trimmed);
+    }
+    const shown = scheme ? `"${scheme}:"` : 'no scheme';
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Unsupported database URL (${shown}): use one of ${SUPPORTED}, for example file:./dev.db.`);
+}
+function sqlitePath(rest, cwd) {
+    let pathPart = rest.replace(/[?#].*$/, '');
+    if (pathPart.startsWith('//')) {
+        const withoutSlashes = pathPart.slice(2);
+        const slash = withoutSlashes.indexOf('/');
+        const authority = slash === -1 ? withoutSlashes : withoutSlashes.slice(0, slash);
+        if (authority !== '' && authority !== 'localhost') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`A SQLite URL cannot name a host ("${authority}"): write file:./relative.db or file:///absolute/path.db.`);
+        }
+        pathPart = slash === -1 ? '' : withoutSlashes.slice(slash);
+    }
+    let decoded;
+    try {
+        decoded = decodeURIComponent(pathPart);
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The SQLite path in the database URL has a malformed %-escape.');
+    }
+    if (!decoded || decoded === ':memory:') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The database URL names no SQLite file: write file:./dev.db or file:/abs/path.db.');
+    }
+    return node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(cwd, decoded);
+}
+function parsePostgresUrl(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        // Never echo the URL: it may hold a password.
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The PostgreSQL URL is malformed: expected postgres://user:password@host:5432/database (percent-encode special characters in the password).');
+    }
+    const decode = (value) => {
+        try {
+            return decodeURIComponent(value);
+        }
+        catch {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The PostgreSQL URL has a malformed %-escape in its user or password.');
+        }
+    };
+    const password = decode(parsed.password);
+    (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .registerSecret */ .cl)(password);
+    const params = {};
+    for (const [key, value] of parsed.searchParams) {
+        if (!NON_LIBPQ_PARAMS.has(key))
+            params[key] = value;
+    }
+    const database = decode(parsed.pathname.replace(/^\//, ''));
+    const hostParam = params.host;
+    delete params.host;
+    const portParam = params.port;
+    delete params.port;
+    const host = decode(parsed.hostname).replace(/^\[|\]$/g, '') || hostParam || 'localhost';
+    const port = Number(parsed.port || portParam || 5432);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The PostgreSQL URL has an invalid port.');
+    }
+    const user = decode(parsed.username) || params.user || 'postgres';
+    delete params.user;
+    if (!database) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The PostgreSQL URL names no database: expected postgres://user:password@host:5432/database.');
+    }
+    return { engine: 'postgres', host, port, user, password, database, params };
+}
+/** The database as it may be shown: never with a password. */
+function describeDatabase(location) {
+    if (location.engine === 'sqlite')
+        return `sqlite:${location.path}`;
+    const host = location.host.includes(':') ? `[${location.host}]` : location.host;
+    return `postgres://${encodeURIComponent(location.user)}@${host}:${location.port}/${encodeURIComponent(location.database)}`;
+}
+/** The name a person types to confirm a restore: the file name or the database name. */
+function confirmationName(location) {
+    return location.engine === 'sqlite' ? node_path__WEBPACK_IMPORTED_MODULE_0___default().basename(location.path) : location.database;
+}
+
+
+/***/ }),
+
+/***/ 6856:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A5: () => (/* binding */ optionsFor),
+/* harmony export */   Lo: () => (/* binding */ COMMANDS),
+/* harmony export */   lw: () => (/* binding */ OPTIONS)
+/* harmony export */ });
+/* unused harmony exports findOption, actionInputDescription */
+/**
+ * Every setting, listed once. An option is an action input and a CLI flag of
+ * the same kebab-case name (unless `input` or `flag` says one side has no use
+ * for it), with environment variables as fallbacks and a default.
+ * action.yml, `--help` and the README are checked against this table.
+ */
+const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune'];
+const ALL = COMMANDS;
+const OPTIONS = [
+    {
+        name: 'command',
+        description: 'What to do: backup, restore, verify, list or prune.',
+        type: 'string',
+        commands: ALL,
+        default: 'backup',
+        flag: false,
+    },
+    {
+        name: 'database-url',
+        description: 'The database: file:./app.db or sqlite:/abs/path.db for SQLite, postgres://user:password@host:5432/db for PostgreSQL. Pass it from a secret; any password is masked.',
+        type: 'string',
+        commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+        env: ['DATABASE_URL'],
+        secret: true,
+    },
+    {
+        name: 'backup-dir',
+        description: 'Directory that holds the backups (created with mode 0700).',
+        type: 'path',
+        commands: ALL,
+        env: ['BACKUP_DIR'],
+        default: './backups',
+    },
+    {
+        name: 'max-backups',
+        description: 'Rolling window: how many backups of this database kind to keep after a successful backup. 0 keeps all.',
+        type: 'integer',
+        commands: ['backup', 'prune'],
+        env: ['MAX_BACKUPS'],
+        default: '10',
+    },
+    {
+        name: 'compression-level',
+        description: 'gzip level, 1 (fastest) to 9 (smallest).',
+        type: 'integer',
+        commands: ['backup', 'restore'],
+        env: ['COMPRESSION_LEVEL'],
+        default: '6',
+    },
+    {
+        name: 'pg-dump-path',
+        description: "PostgreSQL: the pg_dump to use. Default: the newest pg_dump on PATH or under /usr/lib/postgresql/<N>/bin whose major version is at least the server's (on GitHub-hosted Linux runners a missing one is installed and cached).",
+        type: 'path',
+        commands: ['backup', 'restore'],
+    },
+    {
+        name: 'keep-owner',
+        description: 'PostgreSQL: keep object ownership in the dump (pg_dump without --no-owner). Default false: the backup restores under any role.',
+        type: 'boolean',
+        commands: ['backup', 'restore'],
+        default: 'false',
+    },
+    {
+        name: 'keep-privileges',
+        description: 'PostgreSQL: keep GRANT/REVOKE in the dump (pg_dump without --no-privileges). Default false: grants to roles the target lacks cannot fail a restore.',
+        type: 'boolean',
+        commands: ['backup', 'restore'],
+        default: 'false',
+    },
+    {
+        name: 'schemas',
+        description: 'PostgreSQL: only these schemas (comma- or newline-separated pg_dump patterns, as --schema).',
+        type: 'string',
+        commands: ['backup', 'restore'],
+        repeatable: true,
+    },
+    {
+        name: 'exclude-schemas',
+        description: 'PostgreSQL: leave out these schemas (pg_dump patterns, as --exclude-schema).',
+        type: 'string',
+        commands: ['backup', 'restore'],
+        repeatable: true,
+    },
+    {
+        name: 'tables',
+        description: 'PostgreSQL: only these tables (pg_dump patterns such as public.users or audit.*, as --table).',
+        type: 'string',
+        commands: ['backup', 'restore'],
+        repeatable: true,
+    },
+    {
+        name: 'exclude-tables',
+        description: 'PostgreSQL: leave out these tables (pg_dump patterns, as --exclude-table).',
+        type: 'string',
+        commands: ['backup', 'restore'],
+        repeatable: true,
+    },
+    {
+        name: 'exclude-table-data',
+        description: "PostgreSQL: keep these tables' definitions but not their rows (pg_dump patterns, as --exclude-table-data).",
+        type: 'string',
+        commands: ['backup', 'restore'],
+        repeatable: true,
+    },
+    {
+        name: 'backup',
+        description: 'The backup to restore or verify: a file path, a backup name such as sqlite_backup_20261126_020000.db.gz, or latest.',
+        type: 'string',
+        commands: ['restore', 'verify'],
+        default: 'latest',
+        flag: false,
+    },
+    {
+        name: 'confirm',
+        description: 'Restore only: must equal the name of the database being overwritten (the SQLite file name, or the PostgreSQL database name).',
+        type: 'string',
+        commands: ['restore'],
+        flag: false,
+    },
+    {
+        name: 'yes',
+        description: 'Confirm a restore that overwrites data, without asking.',
+        type: 'boolean',
+        commands: ['restore'],
+        input: false,
+    },
+    {
+        name: 'safety-backup',
+        description: 'Restore, PostgreSQL: first back up the target into backup-dir as postgres_before-restore_YYYYMMDD_HHMMSS.sql.gz (never pruned). Set false to skip.',
+        type: 'boolean',
+        commands: ['restore'],
+        default: 'true',
+    },
+    {
+        name: 'drop-database',
+        description: 'Restore, PostgreSQL: emergency recovery. Restore into a new database beside the target, then drop the target and rename the new one into its place; objects only in the target disappear.',
+        type: 'boolean',
+        commands: ['restore'],
+        default: 'false',
+    },
+    {
+        name: 'terminate-connections',
+        description: 'Restore with drop-database: end other sessions connected to the target instead of refusing.',
+        type: 'boolean',
+        commands: ['restore'],
+        default: 'false',
+    },
+    {
+        name: 'create-database',
+        description: 'Restore, PostgreSQL: create the target database when it does not exist.',
+        type: 'boolean',
+        commands: ['restore'],
+        default: 'false',
+    },
+    {
+        name: 'verify-database-url',
+        description: 'Verify, PostgreSQL: a scratch server to restore into (a service container in GitHub); a uniquely named temporary database is created there and dropped afterwards. Pass it from a secret.',
+        type: 'string',
+        commands: ['verify'],
+        env: ['VERIFY_DATABASE_URL'],
+        secret: true,
+    },
+    {
+        name: 'quick',
+        description: 'Verify: only check the checksum and that the file decrypts and decompresses to its end; skip the test restore.',
+        type: 'boolean',
+        commands: ['verify'],
+        default: 'false',
+    },
+    {
+        name: 'dry-run',
+        description: 'Prune: show what would be removed, remove nothing.',
+        type: 'boolean',
+        commands: ['prune'],
+        default: 'false',
+    },
+    {
+        name: 'json',
+        description: 'Print the result as JSON.',
+        type: 'boolean',
+        commands: ALL,
+        input: false,
+    },
+];
+function optionsFor(command) {
+    return OPTIONS.filter((option) => option.commands.includes(command));
+}
+function findOption(name) {
+    return OPTIONS.find((option) => option.name === name);
+}
+/** The action input's description in action.yml: the option's, plus its fallbacks. */
+function actionInputDescription(option) {
+    const fallbacks = (option.env ?? []).map((name) => `the ${name} environment variable`);
+    if (option.env && option.default)
+        fallbacks.push(option.default);
+    return fallbacks.length > 0
+        ? `${option.description} Falls back to ${fallbacks.join(', then ')}.`
+        : option.description;
+}
+
+
+/***/ }),
+
+/***/ 4661:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ settingsFromInputs),
+/* harmony export */   c: () => (/* binding */ settingsFromArgv)
+/* harmony export */ });
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6856);
+
+
+
+/** Applies the fallbacks shared by both entries: given value, then environment, then default. */
+function resolve(spec, given, env) {
+    if (given !== undefined && given !== '')
+        return given;
+    for (const name of spec.env ?? []) {
+        const value = env[name];
+        if (value !== undefined && value !== '')
+            return value;
+    }
+    return spec.default;
+}
+/** The action's inputs, read the way the runner passes them (INPUT_<NAME>). */
+function settingsFromInputs(getInput, env) {
+    const settings = {};
+    for (const spec of _options_js__WEBPACK_IMPORTED_MODULE_1__/* .OPTIONS */ .lw) {
+        if (spec.input === false)
+            continue;
+        settings[spec.name] = resolve(spec, getInput(spec.name), env);
+    }
+    return { command: settings.command ?? 'backup', settings };
+}
+/** `db-backup <command> [backup] [--flags]`, with the environment as fallback. */
+function settingsFromArgv(command, args, env) {
+    const specs = (0,_options_js__WEBPACK_IMPORTED_MODULE_1__/* .optionsFor */ .A5)(command).filter((spec) => spec.flag !== false);
+    const options = { help: { type: 'boolean', short: 'h' } };
+    for (const spec of specs) {
+        options[spec.name] = {
+            type: spec.type === 'boolean' ? 'boolean' : 'string',
+            ...(spec.repeatable ? { multiple: true } : {}),
+            ...(spec.name === 'yes' ? { short: 'y' } : {}),
+        };
+    }
+    let parsed;
+    try {
+        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({
+            args: [...args],
+            options,
+            allowPositionals: true,
+            allowNegative: true,
+            strict: true,
+        });
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${message} (see db-backup ${command} --help).`);
+    }
+    const takesBackup = command === 'restore' || command === 'verify';
+    if (parsed.positionals.length > (takesBackup ? 1 : 0)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Unexpected argument "${parsed.positionals.at(-1)}" (see db-backup ${command} --help).`);
+    }
+    const settings = {};
+    for (const spec of specs) {
+        const value = parsed.values[spec.name];
+        const given = Array.isArray(value)
+            ? value.join('\n')
+            : typeof value === 'boolean'
+                ? String(value)
+                : value;
+        settings[spec.name] = resolve(spec, given, env);
+    }
+    if (takesBackup) {
+        const backupSpec = _options_js__WEBPACK_IMPORTED_MODULE_1__/* .OPTIONS */ .lw.find((spec) => spec.name === 'backup');
+        settings.backup = parsed.positionals[0] ?? backupSpec?.default;
+    }
+    return { command, settings, help: parsed.values.help === true };
+}
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   iU: () => (/* binding */ isUserError),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/**
+ * A problem the user can fix: bad input, a missing file, a refused restore.
+ * The CLI exits 2 with the message alone; the action fails the step with it.
+ * Anything else is a crash and keeps its stack trace.
+ */
+class UserError extends Error {
+    name = 'UserError';
+}
+function isUserError(error) {
+    return error instanceof UserError;
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 1730:
+/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ cliMain)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8451);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7007);
+
+
+
+
+const MINIMUM_NODE = 22;
+/** better-sqlite3's binaries crash older Node.js versions: say so instead. */
+function nodeTooOld() {
+    const major = Number(process.versions.node.split('.')[0]);
+    return major >= MINIMUM_NODE
+        ? undefined
+        : `db-backup needs Node.js 24 (at least ${MINIMUM_NODE}); this is Node.js ${process.versions.node}.`;
+}
+/** The `db-backup` command (dist/cli/index.js imports this bundle and calls it). */
+async function cliMain() {
+    const tooOld = nodeTooOld();
+    if (tooOld) {
+        process.stderr.write(`db-backup: ${tooOld}\n`);
+        process.exitCode = 2;
+        return;
+    }
+    const interactive = process.stdin.isTTY && process.stderr.isTTY;
+    process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_3__/* .runCli */ .ak)(process.argv.slice(2), process.env, {
+        stdout: (text) => process.stdout.write(`${text}\n`),
+        stderr: (text) => process.stderr.write(`${text}\n`),
+        cwd: process.cwd(),
+        ...(interactive ? { prompt: _cli_js__WEBPACK_IMPORTED_MODULE_3__/* .terminalPrompt */ .l7 } : {}),
+    });
+}
+function startedDirectly() {
+    const script = process.argv[1];
+    if (!script)
+        return false;
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(script) === (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)((0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url));
+    }
+    catch {
+        return false;
+    }
+}
+// The runner starts the action as `node dist/index.js`.
+if (startedDirectly()) {
+    const tooOld = nodeTooOld();
+    if (tooOld) {
+        process.stdout.write(`::error::${tooOld}\n`);
+        process.exitCode = 1;
+    }
+    else {
+        await (0,_action_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)();
+    }
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 2011:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qj: () => (/* binding */ markdownTable),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   ed: () => (/* binding */ textTable),
+/* harmony export */   nV: () => (/* binding */ formatAge),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+function formatBytes(bytes) {
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < UNITS.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms} ms`;
+    const seconds = ms / 1000;
+    if (seconds < 60)
+        return `${seconds.toFixed(1)} s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+function formatAge(seconds) {
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60)
+        return `${minutes}m`;
+    const hours = Math.floor(minutes / 60);
+    if (hours < 48)
+        return `${hours}h ${minutes % 60}m`;
+    const days = Math.floor(hours / 24);
+    return `${days}d ${hours % 24}h`;
+}
+/** A plain-text table with columns padded to their widest cell. */
+function textTable(header, rows) {
+    const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+    const line = (cells) => cells
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd();
+    return [line(header), ...rows.map(line)].join('\n');
+}
+/** A Markdown table; pipes in cells are escaped. */
+function markdownTable(header, rows) {
+    const escape = (cell) => cell.replace(/\|/g, '\\|');
+    const line = (cells) => `| ${cells.map(escape).join(' | ')} |`;
+    return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+
+/***/ }),
+
+/***/ 7194:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   IJ: () => (/* binding */ onSecret),
+/* harmony export */   cl: () => (/* binding */ registerSecret)
+/* harmony export */ });
+/**
+ * Every secret the run knows about (passwords in URLs, passphrases, keys) is
+ * registered here once, so that any text leaving the process — a log line, an
+ * error, a summary — can be passed through `redact` first.
+ */
+const secrets = new Set();
+const listeners = [];
+function registerSecret(secret) {
+    if (!secret || secret.length < 3 || secrets.has(secret))
+        return;
+    secrets.add(secret);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret)
+        secrets.add(encoded);
+    for (const listener of listeners) {
+        listener(secret);
+        if (encoded !== secret)
+            listener(encoded);
+    }
+}
+/** Called for every secret, past and future (the action masks them in the runner's log). */
+function onSecret(listener) {
+    listeners.push(listener);
+    for (const secret of secrets)
+        listener(secret);
+}
+function redact(text) {
+    let result = text;
+    // Longest first, so that a secret containing another is replaced whole.
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        result = result.split(secret).join('***');
+    }
+    return result;
+}
+
+
+/***/ }),
+
+/***/ 311:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   l: () => (/* binding */ TOOL_NAME),
+/* harmony export */   w: () => (/* binding */ TOOL_VERSION)
+/* harmony export */ });
+/** Kept equal to package.json's version (a test checks it). */
+const TOOL_NAME = 'db-backup-action';
+const TOOL_VERSION = '0.1.0';
+
+
+/***/ }),
+
+/***/ 4390:
+/***/ ((module) => {
+
+module.exports = eval("require")("pg-native");
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 8253:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types");
+
+/***/ }),
+
+/***/ 3838:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28455,7 +39031,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28509,8 +39085,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
@@ -28529,12 +39105,12 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -28545,15 +39121,1595 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(2145);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return __awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return __awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
+var lib_exec = __nccwpck_require__(7187);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 7187:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  exec: () => (/* binding */ exec),
+  getExecOutput: () => (/* binding */ getExecOutput)
+});
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 2145:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+
+/***/ }),
+
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient),
+  Kg: () => (/* binding */ HttpClientError),
+  Hv: () => (/* binding */ HttpCodes)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
+
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -28646,7 +40802,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -28724,7 +40880,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -28770,7 +40926,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -29073,7 +41229,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -29084,7 +41240,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -29183,7 +41339,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -29198,7 +41354,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -29223,7 +41379,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -29246,7 +41402,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -29346,84 +41502,24 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath)
+/* harmony export */ });
+/* unused harmony exports chmod, copyFile, lstat, open, readdir, rename, rmdir, stat, symlink, unlink, readlink, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29434,404 +41530,7 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 };
 
 
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -29846,7 +41545,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -29858,9 +41557,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
 function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -29874,7 +41573,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -29901,7 +41600,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -29916,7 +41615,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -29945,11 +41644,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
                                 break;
                             }
                         }
@@ -29999,8 +41698,22 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+
+/***/ }),
+
+/***/ 8701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF)
+/* harmony export */ });
+/* unused harmony exports cp, mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30021,7 +41734,7 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
  * @param     options   optional. See CopyOptions.
  */
 function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
         const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
         // Dest is an existing file, but not forcing
@@ -30049,7 +41762,7 @@ function cp(source_1, dest_1) {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
-            yield io_copyFile(source, newDest, force);
+            yield copyFile(source, newDest, force);
         }
     });
 }
@@ -30061,7 +41774,7 @@ function cp(source_1, dest_1) {
  * @param     options   optional. See MoveOptions.
  */
 function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         if (yield ioUtil.exists(dest)) {
             let destExists = true;
             if (yield ioUtil.isDirectory(dest)) {
@@ -30088,8 +41801,8 @@ function mv(source_1, dest_1) {
  * @param inputPath path to remove
  */
 function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
             // Check for invalid characters
             // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
             if (/[*"<>|]/.test(inputPath)) {
@@ -30098,7 +41811,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -30118,9 +41831,9 @@ function rmRF(inputPath) {
  * @returns Promise<void>
  */
 function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
     });
 }
 /**
@@ -30132,7 +41845,7 @@ function mkdirP(fsPath) {
  * @returns   Promise<string>   path to tool
  */
 function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
@@ -30140,7 +41853,7 @@ function which(tool, check) {
         if (check) {
             const result = yield which(tool, false);
             if (!result) {
-                if (IS_WINDOWS) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
                     throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
                 }
                 else {
@@ -30162,29 +41875,29 @@ function which(tool, check) {
  * @returns   Promise<string[]>  the paths of the tool
  */
 function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
         // build the list of extensions to try
         const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
             }
         }
         // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
             if (filePath) {
                 return [filePath];
             }
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
             return [];
         }
         // build the list of directories
@@ -30195,7 +41908,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -30204,7 +41917,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -30221,7 +41934,7 @@ function readCopyOptions(options) {
     return { force, recursive, copySourceDirectory };
 }
 function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         // Ensure there is not a run away recursive copy
         if (currentDepth >= 255)
             return;
@@ -30237,7 +41950,7 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
             }
             else {
-                yield io_copyFile(srcFile, destFile, force);
+                yield copyFile(srcFile, destFile, force);
             }
         }
         // Change the mode for the newly created directory
@@ -30245,8 +41958,8 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
     });
 }
 // Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
         if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
@@ -30271,3657 +41984,6 @@ function io_copyFile(srcFile, destFile, force) {
     });
 }
 //# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./src/commands/run.ts + 25 modules
-var run = __nccwpck_require__(1390);
-// EXTERNAL MODULE: ./src/config/config.ts
-var config_config = __nccwpck_require__(1122);
-// EXTERNAL MODULE: ./src/config/settings.ts
-var config_settings = __nccwpck_require__(4661);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-/** The action's outputs for a finished command (names as in action.yml). */
-function actionOutputs(result) {
-    switch (result.command) {
-        case 'backup':
-            return {
-                'backup-name': result.name,
-                'backup-file': result.file,
-                'manifest-file': result.manifestFile,
-                'size-bytes': String(result.manifest.file.size),
-                sha256: result.manifest.file.sha256,
-                pruned: JSON.stringify(result.pruned),
-            };
-        case 'restore':
-            return { 'backup-name': result.name, 'backup-file': result.file };
-        case 'verify':
-            return { 'backup-name': result.name, verified: String(result.verified) };
-        case 'list':
-            return {
-                backups: JSON.stringify(result.backups),
-                'backup-name': result.backups.find((b) => b.kind === 'backup')?.name ?? '',
-            };
-        case 'prune':
-            return { pruned: JSON.stringify(result.removed) };
-    }
-}
-
-// EXTERNAL MODULE: ./src/report/format.ts
-var format = __nccwpck_require__(2011);
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-const CHECKSUM_LABEL = {
-    ok: '✅ ok',
-    mismatch: '❌ mismatch',
-    'no-manifest': '— no manifest',
-};
-/** The job summary (GitHub-flavoured Markdown) for a finished command. Never holds a credential. */
-function renderSummary(result) {
-    switch (result.command) {
-        case 'backup': {
-            const m = result.manifest;
-            const parts = [
-                '## Database backup',
-                (0,format/* markdownTable */.Qj)(['', ''], [
-                    ['Database', `\`${result.database}\``],
-                    ['Backup', `\`${result.name}\``],
-                    ['Size', `${(0,format/* formatBytes */.z3)(m.file.size)} (from ${(0,format/* formatBytes */.z3)(m.contentSize)})`],
-                    ['Duration', (0,format/* formatDuration */.a3)(result.durationMs)],
-                    ['sha256', `\`${m.file.sha256}\``],
-                    [
-                        'Server',
-                        `${m.engine} ${m.database.serverVersion}${m.database.dumpTool ? `, ${m.database.dumpTool}` : ''}`,
-                    ],
-                ]),
-                '### Rows per table',
-                m.tables.length > 0
-                    ? (0,format/* markdownTable */.Qj)(['Table', 'Rows'], m.tables.map((t) => [t.name, String(t.rows)]))
-                    : '_No tables._',
-                '### Retention',
-                result.pruned.length > 0
-                    ? `Removed (beyond the rolling window): ${result.pruned.map((n) => `\`${n}\``).join(', ')}`
-                    : `Nothing removed; ${result.kept.length} backups kept.`,
-            ];
-            return parts.join('\n\n');
-        }
-        case 'restore':
-            return [
-                '## Database restore',
-                (0,format/* markdownTable */.Qj)(['', ''], [
-                    ['Database', `\`${result.database}\``],
-                    ['Restored from', `\`${result.name}\``],
-                    ['Duration', (0,format/* formatDuration */.a3)(result.durationMs)],
-                    [
-                        'Checksum',
-                        result.manifestChecked ? 'matched the manifest' : 'no manifest to check against',
-                    ],
-                    ...(result.previousCopy
-                        ? [['Previous data kept as', `\`${result.previousCopy}\``]]
-                        : []),
-                ]),
-                (0,format/* markdownTable */.Qj)(['Table', 'Rows'], result.info.tables.map((t) => [t.name, String(t.rows)])),
-            ].join('\n\n');
-        case 'verify': {
-            const parts = [
-                `## Backup verification: ${result.verified ? '✅ verified' : '❌ FAILED'}`,
-                `\`${result.name}\` — ${result.level} check in ${(0,format/* formatDuration */.a3)(result.durationMs)}`,
-            ];
-            if (result.tables.length > 0) {
-                parts.push((0,format/* markdownTable */.Qj)(['Table', 'Expected rows', 'Restored rows', 'Status'], result.tables.map((t) => [
-                    t.name,
-                    t.expected?.toString() ?? '—',
-                    t.restored?.toString() ?? '—',
-                    t.status === 'ok' ? '✅ ok' : `❌ ${t.status}`,
-                ])));
-            }
-            for (const warning of result.warnings)
-                parts.push(`> [!WARNING]\n> ${warning}`);
-            for (const problem of result.problems)
-                parts.push(`> [!CAUTION]\n> ${problem}`);
-            return parts.join('\n\n');
-        }
-        case 'list':
-            return [
-                `## Backups in \`${result.location}\``,
-                result.backups.length === 0
-                    ? '_None._'
-                    : (0,format/* markdownTable */.Qj)(['Backup', 'Size', 'Age', 'Checksum'], result.backups.map((b) => [
-                        `\`${b.name}\``,
-                        (0,format/* formatBytes */.z3)(b.size),
-                        (0,format/* formatAge */.nV)(b.ageSeconds),
-                        CHECKSUM_LABEL[b.checksum],
-                    ])),
-            ].join('\n\n');
-        case 'prune':
-            return [
-                `## Prune${result.dryRun ? ' (dry run)' : ''}`,
-                result.removed.length === 0
-                    ? `Nothing to remove; ${result.kept.length} backups kept.`
-                    : (0,format/* markdownTable */.Qj)(['Removed', ''], result.removed.map((n) => [
-                        `\`${n}\``,
-                        result.dryRun ? 'would be removed' : 'removed',
-                    ])),
-            ].join('\n\n');
-    }
-}
-
-// EXTERNAL MODULE: ./src/secrets.ts
-var secrets = __nccwpck_require__(7194);
-;// CONCATENATED MODULE: ./src/action.ts
-
-
-
-
-
-
-
-
-/** The GitHub Action: inputs → config → command → outputs and job summary. */
-async function runAction(env = process.env) {
-    (0,secrets/* onSecret */.IJ)((secret) => core_setSecret(secret));
-    try {
-        const { command, settings } = (0,config_settings/* settingsFromInputs */.X)((name) => getInput(name), env);
-        const config = (0,config_config/* parseConfig */.o4)((0,config_config/* parseCommandName */.Iq)(command), settings, process.cwd());
-        const result = await (0,run/* runCommand */.d)(config, {
-            log: { info: (m) => info((0,secrets/* redact */.E$)(m)), warn: (m) => warning((0,secrets/* redact */.E$)(m)) },
-            cwd: process.cwd(),
-        });
-        for (const [name, value] of Object.entries(actionOutputs(result)))
-            setOutput(name, value);
-        if (env.GITHUB_STEP_SUMMARY)
-            await summary.addRaw((0,secrets/* redact */.E$)(renderSummary(result)), true).write();
-        if (!(0,run/* succeeded */.g)(result))
-            setFailed(`${result.command} failed: see the job summary.`);
-    }
-    catch (error) {
-        if (!(0,errors/* isUserError */.iU)(error) && error instanceof Error && error.stack)
-            core_debug((0,secrets/* redact */.E$)(error.stack));
-        setFailed((0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(error)));
-    }
-}
-
-
-/***/ }),
-
-/***/ 7007:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  ak: () => (/* binding */ runCli),
-  l7: () => (/* binding */ terminalPrompt)
-});
-
-// UNUSED EXPORTS: commandHelp, generalHelp
-
-;// CONCATENATED MODULE: external "node:readline/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline/promises");
-// EXTERNAL MODULE: ./src/commands/run.ts + 25 modules
-var run = __nccwpck_require__(1390);
-// EXTERNAL MODULE: ./src/config/config.ts
-var config_config = __nccwpck_require__(1122);
-// EXTERNAL MODULE: ./src/config/options.ts
-var options = __nccwpck_require__(6856);
-// EXTERNAL MODULE: ./src/config/settings.ts
-var settings = __nccwpck_require__(4661);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/report/format.ts
-var format = __nccwpck_require__(2011);
-;// CONCATENATED MODULE: ./src/report/text.ts
-
-const CHECKSUM_LABEL = { ok: 'ok', mismatch: 'MISMATCH', 'no-manifest': 'no manifest' };
-/** What the CLI prints on stdout for a finished command. */
-function renderText(result) {
-    switch (result.command) {
-        case 'backup': {
-            const lines = [
-                `${result.file}`,
-                `  ${(0,format/* formatBytes */.z3)(result.manifest.file.size)} (from ${(0,format/* formatBytes */.z3)(result.manifest.contentSize)}) in ${(0,format/* formatDuration */.a3)(result.durationMs)}, sha256 ${result.manifest.file.sha256}`,
-                `  ${result.manifest.tables.length} tables, ${result.manifest.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
-            ];
-            if (result.pruned.length > 0)
-                lines.push(`  pruned: ${result.pruned.join(', ')}`);
-            return lines.join('\n');
-        }
-        case 'restore': {
-            const lines = [
-                `Restored ${result.name} into ${result.database} in ${(0,format/* formatDuration */.a3)(result.durationMs)}`,
-                `  ${result.info.tables.length} tables, ${result.info.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
-            ];
-            if (result.previousCopy)
-                lines.push(`  previous data kept as ${result.previousCopy}`);
-            return lines.join('\n');
-        }
-        case 'verify': {
-            const lines = [
-                `${result.verified ? 'VERIFIED' : 'FAILED'}: ${result.name} (${result.level} check, ${(0,format/* formatDuration */.a3)(result.durationMs)})`,
-            ];
-            if (result.tables.length > 0) {
-                lines.push((0,format/* textTable */.ed)(['TABLE', 'EXPECTED', 'RESTORED', 'STATUS'], result.tables.map((t) => [
-                    t.name,
-                    t.expected?.toString() ?? '-',
-                    t.restored?.toString() ?? '-',
-                    t.status,
-                ])));
-            }
-            for (const warning of result.warnings)
-                lines.push(`warning: ${warning}`);
-            for (const problem of result.problems)
-                lines.push(`problem: ${problem}`);
-            return lines.join('\n');
-        }
-        case 'list': {
-            if (result.backups.length === 0)
-                return `No backups in ${result.location}`;
-            return (0,format/* textTable */.ed)(['NAME', 'SIZE', 'AGE', 'CHECKSUM'], result.backups.map((b) => [
-                b.name,
-                (0,format/* formatBytes */.z3)(b.size),
-                (0,format/* formatAge */.nV)(b.ageSeconds),
-                CHECKSUM_LABEL[b.checksum],
-            ]));
-        }
-        case 'prune': {
-            const verb = result.dryRun ? 'Would remove' : 'Removed';
-            if (result.removed.length === 0)
-                return `Nothing to prune (${result.kept.length} kept)`;
-            return [
-                `${verb} ${result.removed.length}, kept ${result.kept.length}:`,
-                ...result.removed.map((n) => `  ${n}`),
-            ].join('\n');
-        }
-    }
-}
-
-// EXTERNAL MODULE: ./src/secrets.ts
-var secrets = __nccwpck_require__(7194);
-// EXTERNAL MODULE: ./src/version.ts
-var version = __nccwpck_require__(311);
-;// CONCATENATED MODULE: ./src/cli.ts
-
-
-
-
-
-
-
-
-
-const USAGE = {
-    backup: 'db-backup backup [--database-url URL] [--backup-dir DIR] [--max-backups N]',
-    restore: 'db-backup restore <file|name|latest> [--database-url URL] [--yes]',
-    verify: 'db-backup verify <file|name|latest> [--quick]',
-    list: 'db-backup list [--backup-dir DIR] [--json]',
-    prune: 'db-backup prune [--backup-dir DIR] [--max-backups N] [--dry-run]',
-};
-const SUMMARY = {
-    backup: 'Back up the database into the backup directory, then apply the rolling window.',
-    restore: 'Replace the database with a backup (asks for confirmation).',
-    verify: 'Prove a backup restores: checksum, readability, a test restore and row counts.',
-    list: 'List backups, newest first, with size, age and checksum status.',
-    prune: 'Apply the rolling window now: keep the newest max-backups backups of each kind.',
-};
-function generalHelp() {
-    return [
-        'db-backup: back up, restore and verify SQLite and PostgreSQL databases.',
-        '',
-        'Usage:',
-        ...options/* COMMANDS */.Lo.map((command) => `  ${USAGE[command]}`),
-        '',
-        'Commands:',
-        ...options/* COMMANDS */.Lo.map((command) => `  ${command.padEnd(8)} ${SUMMARY[command]}`),
-        '',
-        'Run db-backup <command> --help for its options. Exit status: 0 success, 1 failure, 2 usage error.',
-    ].join('\n');
-}
-function commandHelp(command) {
-    const lines = [`Usage: ${USAGE[command]}`, '', SUMMARY[command], '', 'Options:'];
-    for (const spec of (0,options/* optionsFor */.A5)(command)) {
-        if (spec.flag === false)
-            continue;
-        const value = spec.type === 'boolean' ? '' : ` ${spec.name === 'database-url' ? 'URL' : 'VALUE'}`;
-        const extra = [
-            spec.env?.length ? `env ${spec.env.join(', ')}` : '',
-            spec.default ? `default ${spec.default}` : '',
-        ]
-            .filter(Boolean)
-            .join('; ');
-        lines.push(`  --${spec.name}${value}`);
-        lines.push(`      ${spec.description}${extra ? ` (${extra})` : ''}`);
-    }
-    lines.push('  -h, --help', '      Show this help.');
-    return lines.join('\n');
-}
-/** The command-line tool: argv and environment in, exit status out. */
-async function runCli(argv, env, io) {
-    const [first, ...rest] = argv;
-    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-        io.stdout(generalHelp());
-        return first === undefined ? 2 : 0;
-    }
-    if (first === '--version' || first === '-V') {
-        io.stdout(version/* TOOL_VERSION */.w);
-        return 0;
-    }
-    try {
-        const command = (0,config_config/* parseCommandName */.Iq)(first);
-        const parsed = (0,settings/* settingsFromArgv */.c)(command, rest, env);
-        if (parsed.help) {
-            io.stdout(commandHelp(command));
-            return 0;
-        }
-        const config = (0,config_config/* parseConfig */.o4)(command, parsed.settings, io.cwd);
-        const result = await (0,run/* runCommand */.d)(config, {
-            log: {
-                info: (message) => io.stderr((0,secrets/* redact */.E$)(message)),
-                warn: (message) => io.stderr(`warning: ${(0,secrets/* redact */.E$)(message)}`),
-            },
-            cwd: io.cwd,
-            ...(io.prompt ? { prompt: io.prompt } : {}),
-        });
-        io.stdout((0,secrets/* redact */.E$)(config.json ? JSON.stringify(result, null, 2) : renderText(result)));
-        return (0,run/* succeeded */.g)(result) ? 0 : 1;
-    }
-    catch (error) {
-        if ((0,errors/* isUserError */.iU)(error)) {
-            io.stderr(`db-backup: ${(0,secrets/* redact */.E$)(error.message)}`);
-            return 2;
-        }
-        const detail = error instanceof Error && env.DB_BACKUP_DEBUG
-            ? (error.stack ?? error.message)
-            : (0,errors/* errorMessage */.gJ)(error);
-        io.stderr(`db-backup: ${(0,secrets/* redact */.E$)(detail)}`);
-        return 1;
-    }
-}
-/** Reads a typed answer from the terminal (the prompt goes to stderr). */
-async function terminalPrompt(question) {
-    const reader = (0,promises_namespaceObject.createInterface)({ input: process.stdin, output: process.stderr });
-    try {
-        return await reader.question(question);
-    }
-    finally {
-        reader.close();
-    }
-}
-
-
-/***/ }),
-
-/***/ 1390:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  d: () => (/* binding */ runCommand),
-  g: () => (/* binding */ succeeded)
-});
-
-// EXTERNAL MODULE: ./src/config/database-url.ts
-var database_url = __nccwpck_require__(4877);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_namespaceObject);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/pipeline/files.ts
-
-
-
-
-
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
-/** Temporary files start with this, so nothing mistakes them for backups. */
-const TEMP_PREFIX = '.db-backup-tmp-';
-/** Creates the directory (and missing parents) with mode 0700. */
-async function ensurePrivateDir(dir) {
-    try {
-        await promises_default().mkdir(dir, { recursive: true, mode: DIR_MODE });
-    }
-    catch (error) {
-        throw new errors/* UserError */.yo(`Cannot create the backup directory ${dir}: ${error.message}`);
-    }
-    const stat = await promises_default().stat(dir);
-    if (!stat.isDirectory())
-        throw new errors/* UserError */.yo(`${dir} exists and is not a directory.`);
-}
-function tempPathIn(dir, hint = '') {
-    return external_node_path_default().join(dir, `${TEMP_PREFIX}${hint}${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-}
-async function fsyncFile(file) {
-    const handle = await promises_default().open(file, 'r');
-    try {
-        await handle.sync();
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** Makes a rename or link in `dir` durable. Some file systems refuse fsync on directories. */
-async function fsyncDir(dir) {
-    let handle;
-    try {
-        handle = await promises_default().open(dir, 'r');
-        await handle.sync();
-    }
-    catch {
-        // Not supported here (some network and Windows file systems): the rename stands anyway.
-    }
-    finally {
-        await handle?.close();
-    }
-}
-async function removeQuietly(file) {
-    await promises_default().rm(file, { force: true }).catch(() => undefined);
-}
-async function exists(file) {
-    return promises_default().access(file).then(() => true, () => false);
-}
-/**
- * Gives a finished temporary file its final name without ever replacing an
- * existing file: a hard link fails when the name is taken, and the next name
- * from `nameFor(sequence)` is tried. Returns the name used.
- */
-async function publishWithoutOverwrite(tempPath, dir, nameFor) {
-    for (let sequence = 0; sequence < 1000; sequence += 1) {
-        const name = nameFor(sequence);
-        const target = external_node_path_default().join(dir, name);
-        try {
-            await linkOrExclusiveCopy(tempPath, target);
-        }
-        catch (error) {
-            if (error.code === 'EEXIST')
-                continue;
-            throw error;
-        }
-        await promises_default().unlink(tempPath);
-        await fsyncDir(dir);
-        return name;
-    }
-    throw new Error(`No free backup name in ${dir} after 1000 attempts.`);
-}
-async function linkOrExclusiveCopy(from, to) {
-    try {
-        await promises_default().link(from, to);
-    }
-    catch (error) {
-        const code = error.code;
-        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV')
-            throw error;
-        // File systems without hard links: an exclusive copy also fails on an existing name.
-        await promises_default().copyFile(from, to, external_node_fs_.constants.COPYFILE_EXCL);
-        await fsyncFile(to);
-    }
-}
-/** Writes a small text file (a manifest) under a final name that must not exist yet. */
-async function writeNewTextFile(dir, name, text) {
-    const temp = tempPathIn(dir);
-    try {
-        await promises_default().writeFile(temp, text, { mode: FILE_MODE, flag: 'wx' });
-        await fsyncFile(temp);
-        const published = await publishWithoutOverwrite(temp, dir, (sequence) => {
-            if (sequence > 0)
-                throw new errors/* UserError */.yo(`${external_node_path_default().join(dir, name)} already exists; it was left as it is.`);
-            return name;
-        });
-        return external_node_path_default().join(dir, published);
-    }
-    finally {
-        await removeQuietly(temp);
-    }
-}
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/engines/sqlite-driver.ts
-
-
-let driver;
-/**
- * better-sqlite3, loaded on first use. Its loader finds its prebuilt binary
- * through `__dirname`, which an ESM bundle lacks: define it first (the bundle
- * keeps the binaries in dist/prebuilds/, beside this code).
- */
-async function loadSqlite() {
-    if (driver)
-        return driver;
-    const scope = globalThis;
-    scope.__dirname ??= external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
-    const loaded = (await __nccwpck_require__.e(/* import() */ 918).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4918, 23)));
-    driver = loaded.default;
-    return driver;
-}
-
-;// CONCATENATED MODULE: ./src/engines/sqlite.ts
-
-
-
-
-
-
-const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
-/** A page count larger than any database: the whole copy happens in one step, under one read lock. */
-const ALL_PAGES = 0x7fffffff;
-const BUSY_TIMEOUT_MS = 10_000;
-class SqliteEngine {
-    location;
-    kind = 'sqlite';
-    constructor(location) {
-        this.location = location;
-    }
-    get file() {
-        return this.location.path;
-    }
-    async exists() {
-        return exists(this.file);
-    }
-    /**
-     * A consistent snapshot through SQLite's online backup API, taken in one
-     * step from a read-only connection: it sees committed WAL content, never
-     * checkpoints, and leaves the live database's -wal/-shm files alone.
-     */
-    async dump(workDir) {
-        await this.assertIsSqliteFile();
-        const Database = await loadSqlite();
-        const snapshot = tempPathIn(workDir, 'snapshot-');
-        try {
-            // Created first so the copy of production data is private from its first byte.
-            await promises_default().writeFile(snapshot, '', { mode: FILE_MODE, flag: 'wx' });
-            const source = new Database(this.file, {
-                readonly: true,
-                fileMustExist: true,
-                timeout: BUSY_TIMEOUT_MS,
-            });
-            try {
-                await source.backup(snapshot, { progress: () => ALL_PAGES });
-            }
-            finally {
-                source.close();
-            }
-            const info = await inspectFile(snapshot);
-            return {
-                stream: (0,external_node_fs_.createReadStream)(snapshot),
-                info,
-                dispose: () => removeSqliteFiles(snapshot),
-            };
-        }
-        catch (error) {
-            await removeSqliteFiles(snapshot);
-            throw describeSqliteError(error, this.file);
-        }
-    }
-    async inspect() {
-        await this.assertIsSqliteFile();
-        return inspectFile(this.file, { readonly: true });
-    }
-    /**
-     * Unpacks the whole backup beside the target, checks it, keeps the current
-     * database as `<db>.before-restore`, then swaps the new file in with one
-     * rename. The old database's -wal/-shm are emptied first so that they can
-     * never be applied to the new file.
-     */
-    async restore(source) {
-        const dir = external_node_path_default().dirname(this.file);
-        if (!(await exists(dir))) {
-            throw new errors/* UserError */.yo(`The directory ${dir} does not exist: create it, or fix the database URL.`);
-        }
-        const incoming = tempPathIn(dir, 'restore-');
-        try {
-            await source.decodeToFile(incoming);
-            if (!(await hasSqliteHeader(incoming))) {
-                throw new errors/* UserError */.yo(`${source.name} does not hold a SQLite database: nothing was changed.`);
-            }
-            await assertIntegrity(incoming, source.name);
-            const info = await inspectFile(incoming);
-            let previousCopy;
-            const current = await promises_default().stat(this.file).catch(() => undefined);
-            if (current) {
-                if (!current.isFile())
-                    throw new errors/* UserError */.yo(`${this.file} is not a file: nothing was changed.`);
-                previousCopy = await this.keepPreviousCopy();
-                const { mode } = current;
-                await promises_default().chmod(incoming, mode & 0o777);
-            }
-            await promises_default().rename(incoming, this.file);
-            await fsyncDir(dir);
-            return previousCopy === undefined ? { info } : { info, previousCopy };
-        }
-        catch (error) {
-            throw describeSqliteError(error, this.file);
-        }
-        finally {
-            await removeSqliteFiles(incoming);
-        }
-    }
-    /**
-     * Copies the current database byte for byte to `<db>.before-restore`: its
-     * WAL is checkpointed into the main file first, and the copy is taken under
-     * a read lock so no writer or checkpoint changes the file meanwhile. A file
-     * too damaged for SQLite to open is copied as it is, with its -wal (restoring
-     * is what one does to a damaged database). The copy keeps the database's mode.
-     */
-    async keepPreviousCopy() {
-        const copy = `${this.file}.before-restore`;
-        const temp = tempPathIn(external_node_path_default().dirname(this.file), 'before-restore-');
-        try {
-            const copiedUnderLock = await this.copyUnderReadLock(temp).then(() => true, async (error) => {
-                if (error instanceof errors/* UserError */.yo)
-                    throw error;
-                await removeQuietly(temp);
-                await promises_default().copyFile(this.file, temp);
-                const wal = `${this.file}-wal`;
-                if (await exists(wal))
-                    await promises_default().copyFile(wal, `${temp}-wal`);
-                return false;
-            });
-            await keepOlderCopy(copy);
-            if (!copiedUnderLock && (await exists(`${temp}-wal`)))
-                await promises_default().rename(`${temp}-wal`, `${copy}-wal`);
-            await promises_default().rename(temp, copy);
-            if (copiedUnderLock)
-                await this.settleSideFiles();
-            else
-                for (const suffix of ['-wal', '-shm', '-journal'])
-                    await removeQuietly(`${this.file}${suffix}`);
-            return copy;
-        }
-        finally {
-            await removeSqliteFiles(temp);
-        }
-    }
-    async copyUnderReadLock(target) {
-        const Database = await loadSqlite();
-        const current = new Database(this.file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-        try {
-            if (String(current.pragma('journal_mode', { simple: true })) === 'wal') {
-                const [result] = current.pragma('wal_checkpoint(TRUNCATE)');
-                if (result?.busy) {
-                    throw new errors/* UserError */.yo(`${external_node_path_default().basename(this.file)} is in use by another process: stop the application, then restore.`);
-                }
-            }
-            current.exec('BEGIN');
-            try {
-                current.prepare('SELECT count(*) FROM sqlite_schema').get();
-                await promises_default().copyFile(this.file, target);
-            }
-            finally {
-                current.exec('COMMIT');
-            }
-        }
-        finally {
-            current.close();
-        }
-    }
-    /**
-     * After the checkpoint and close, a -wal or -journal with content means
-     * another process wrote in the meantime; empty leftovers are removed so a new
-     * connection cannot replay them onto the restored file.
-     */
-    async settleSideFiles() {
-        for (const suffix of ['-wal', '-journal']) {
-            const side = `${this.file}${suffix}`;
-            const stat = await promises_default().stat(side).catch(() => undefined);
-            if (stat && stat.size > 0) {
-                throw new errors/* UserError */.yo(`${external_node_path_default().basename(this.file)} was written to during the restore (${external_node_path_default().basename(side)} is not empty): stop the application, then restore again.`);
-            }
-        }
-        for (const suffix of ['-wal', '-shm', '-journal'])
-            await removeQuietly(`${this.file}${suffix}`);
-    }
-    async assertIsSqliteFile() {
-        const stat = await promises_default().stat(this.file).catch(() => undefined);
-        if (!stat) {
-            throw new errors/* UserError */.yo(`The SQLite database ${this.file} does not exist: check DATABASE_URL (relative paths start from ${process.cwd()}).`);
-        }
-        if (!stat.isFile())
-            throw new errors/* UserError */.yo(`${this.file} is not a file.`);
-        if (stat.size > 0 && !(await hasSqliteHeader(this.file))) {
-            throw new errors/* UserError */.yo(`${this.file} is not a SQLite database.`);
-        }
-    }
-}
-/** An earlier safety copy is never overwritten: it moves to `<db>.before-restore.<time>`. */
-async function keepOlderCopy(copy) {
-    const stat = await promises_default().stat(copy).catch(() => undefined);
-    if (!stat)
-        return;
-    const stamp = stat.mtime.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
-    let aside = `${copy}.${stamp}`;
-    for (let n = 1; await exists(aside); n += 1)
-        aside = `${copy}.${stamp}_${n}`;
-    await promises_default().rename(copy, aside);
-}
-async function hasSqliteHeader(file) {
-    const handle = await promises_default().open(file, 'r');
-    try {
-        const { buffer, bytesRead } = await handle.read(Buffer.alloc(16), 0, 16, 0);
-        return bytesRead === 16 && buffer.equals(SQLITE_HEADER);
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function withDatabase(file, readonly, use) {
-    const Database = await loadSqlite();
-    const db = new Database(file, { readonly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-    try {
-        return use(db);
-    }
-    finally {
-        db.close();
-    }
-}
-async function assertIntegrity(file, label) {
-    const problems = await integrityProblems(file);
-    if (problems.length > 0) {
-        throw new errors/* UserError */.yo(`${label} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): nothing was changed.`);
-    }
-}
-/** `PRAGMA integrity_check`: an empty list when the file is sound. */
-async function integrityProblems(file) {
-    try {
-        return await withDatabase(file, false, (db) => {
-            const rows = db.pragma('integrity_check');
-            return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
-        });
-    }
-    catch (error) {
-        return [error.message];
-    }
-}
-/** Version, tables and row counts. Virtual tables whose module is missing are skipped. */
-async function inspectFile(file, options = {}) {
-    return withDatabase(file, options.readonly ?? false, (db) => {
-        const serverVersion = String(db.prepare('SELECT sqlite_version() AS v').get().v);
-        const names = db
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
-            .pluck()
-            .all();
-        const tables = [];
-        for (const name of names) {
-            try {
-                const rows = db
-                    .prepare(`SELECT count(*) FROM "${name.replace(/"/g, '""')}"`)
-                    .pluck()
-                    .get();
-                tables.push({ name, rows: Number(rows) });
-            }
-            catch {
-                // A virtual table whose module this build lacks cannot be counted; its shadow tables are.
-            }
-        }
-        return { serverVersion, tables };
-    });
-}
-async function removeSqliteFiles(file) {
-    for (const suffix of ['', '-wal', '-shm', '-journal'])
-        await removeQuietly(`${file}${suffix}`);
-}
-function describeSqliteError(error, file) {
-    if (error instanceof errors/* UserError */.yo)
-        return error;
-    const code = error?.code ?? '';
-    const name = external_node_path_default().basename(file);
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-        return new errors/* UserError */.yo(`${name} stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s: retry when it is less busy.`);
-    }
-    if (code === 'SQLITE_NOTADB')
-        return new errors/* UserError */.yo(`${file} is not a SQLite database.`);
-    if (code === 'SQLITE_CORRUPT')
-        return new errors/* UserError */.yo(`${file} is corrupt: ${error.message}.`);
-    if (code === 'SQLITE_CANTOPEN')
-        return new errors/* UserError */.yo(`Cannot open ${file}: ${error.message}.`);
-    if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-        return new errors/* UserError */.yo(`The disk is full while copying ${name}: nothing was kept; free space and retry.`);
-    }
-    return error;
-}
-
-;// CONCATENATED MODULE: ./src/engines/index.ts
-
-function createEngine(location) {
-    switch (location.engine) {
-        case 'sqlite':
-            return new SqliteEngine(location);
-        case 'postgres':
-            throw new Error('PostgreSQL support is not built yet.');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/storage/local.ts
-
-
-
-
-
-/** The backup directory: the staging place of every backup, and a target of its own. */
-class LocalStorage {
-    dir;
-    id = 'local';
-    constructor(dir) {
-        this.dir = dir;
-    }
-    get location() {
-        return this.dir;
-    }
-    pathOf(name) {
-        return external_node_path_default().join(this.dir, name);
-    }
-    async put(name, file) {
-        if (external_node_path_default().resolve(file) === this.pathOf(name))
-            return;
-        const temp = tempPathIn(this.dir);
-        try {
-            await promises_default().copyFile(file, temp, external_node_fs_.constants.COPYFILE_EXCL);
-            await fsyncFile(temp);
-            await publishWithoutOverwrite(temp, this.dir, (sequence) => {
-                if (sequence > 0)
-                    throw new errors/* UserError */.yo(`${this.pathOf(name)} already exists; it was left as it is.`);
-                return name;
-            });
-        }
-        finally {
-            await removeQuietly(temp);
-        }
-    }
-    async get(name, target) {
-        await promises_default().copyFile(this.pathOf(name), target, external_node_fs_.constants.COPYFILE_EXCL);
-    }
-    async list() {
-        let entries;
-        try {
-            entries = await promises_default().readdir(this.dir);
-        }
-        catch (error) {
-            if (error.code === 'ENOENT')
-                return [];
-            throw error;
-        }
-        const objects = [];
-        for (const name of entries) {
-            if (name.startsWith(TEMP_PREFIX))
-                continue;
-            const stat = await promises_default().stat(this.pathOf(name)).catch(() => undefined);
-            if (stat?.isFile())
-                objects.push({ name, size: stat.size, modified: stat.mtime });
-        }
-        return objects;
-    }
-    async delete(name) {
-        await promises_default().rm(this.pathOf(name), { force: true });
-        await fsyncDir(this.dir);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/backup-name.ts
-const EXTENSION = { sqlite: 'db', postgres: 'sql' };
-const PATTERN = /^(sqlite|postgres)_(backup|before-restore)_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d{1,6}))?\.(db|sql)\.gz(\.gpg)?$/;
-const MANIFEST_SUFFIX = '.json';
-function manifestNameOf(backupName) {
-    return `${backupName}${MANIFEST_SUFFIX}`;
-}
-function pad(value, width = 2) {
-    return String(value).padStart(width, '0');
-}
-/** `postgres_backup_20261126_020000.sql.gz`, with `_N` for the N-th extra backup of that second. */
-function formatBackupName(parts) {
-    const t = parts.time;
-    const stamp = `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}_` +
-        `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
-    const sequence = parts.sequence > 0 ? `_${parts.sequence}` : '';
-    const gpg = parts.encrypted ? '.gpg' : '';
-    return `${parts.engine}_${parts.kind}_${stamp}${sequence}.${EXTENSION[parts.engine]}.gz${gpg}`;
-}
-/** Our backup names only; anything else (a manifest, a foreign file) gives undefined. */
-function parseBackupName(name) {
-    const match = PATTERN.exec(name);
-    if (!match)
-        return undefined;
-    const [, engine, kind, year, month, day, hour, minute, second, sequence, extension, gpg] = match;
-    if (engine === undefined || kind === undefined || EXTENSION[engine] !== extension) {
-        return undefined;
-    }
-    const time = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)));
-    // Reject impossible dates such as 20261340 rather than letting Date roll them over.
-    if (formatBackupName({
-        engine: engine,
-        kind: kind,
-        time,
-        sequence: Number(sequence ?? 0),
-        encrypted: gpg !== undefined,
-    }) !== name) {
-        return undefined;
-    }
-    return {
-        name,
-        engine: engine,
-        kind: kind,
-        time,
-        sequence: Number(sequence ?? 0),
-        encrypted: gpg !== undefined,
-    };
-}
-/** Newest first: by time, then by sequence within the same second. */
-function compareNewestFirst(a, b) {
-    return b.time.getTime() - a.time.getTime() || b.sequence - a.sequence;
-}
-
-;// CONCATENATED MODULE: ./src/manifest.ts
-
-const MANIFEST_FORMAT_VERSION = 1;
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** Reads a manifest, refusing anything that does not have the fields restore and verify rely on. */
-function parseManifest(text, source) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new errors/* UserError */.yo(`The manifest ${source} is not valid JSON: restore the backup without it by removing the file, or fetch it again.`);
-    }
-    const problem = manifestProblem(data);
-    if (problem)
-        throw new errors/* UserError */.yo(`The manifest ${source} is not usable (${problem}).`);
-    return data;
-}
-function manifestProblem(data) {
-    if (!isObject(data))
-        return 'not an object';
-    if (typeof data.formatVersion !== 'number' || data.formatVersion > MANIFEST_FORMAT_VERSION) {
-        return `format version ${String(data.formatVersion)} is not one this tool reads; upgrade db-backup`;
-    }
-    if (data.engine !== 'sqlite' && data.engine !== 'postgres')
-        return 'unknown engine';
-    const file = data.file;
-    if (!isObject(file) ||
-        typeof file.size !== 'number' ||
-        typeof file.sha256 !== 'string' ||
-        !/^[0-9a-f]{64}$/.test(file.sha256)) {
-        return 'missing file size or sha256';
-    }
-    if (!Array.isArray(data.tables))
-        return 'missing tables';
-    for (const table of data.tables) {
-        if (!isObject(table) || typeof table.name !== 'string' || typeof table.rows !== 'number') {
-            return 'a table entry without name or rows';
-        }
-    }
-    return undefined;
-}
-function serializeManifest(manifest) {
-    return `${JSON.stringify(manifest, null, 2)}\n`;
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/pipeline/digest.ts
-
-
-
-
-/** Passes bytes through unchanged, counting them and hashing them with SHA-256. */
-class DigestStream extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    size = 0;
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.size += chunk.length;
-        callback(null, chunk);
-    }
-    /** Only meaningful once the stream has finished. */
-    digest() {
-        return { size: this.size, sha256: this.hash.digest('hex') };
-    }
-}
-/** Size and SHA-256 of a file, read from disk in a stream. */
-async function digestFile(path) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let size = 0;
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(path), async (source) => {
-        for await (const chunk of source) {
-            hash.update(chunk);
-            size += chunk.length;
-        }
-    });
-    return { size, sha256: hash.digest('hex') };
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-;// CONCATENATED MODULE: ./src/pipeline/parallel-gzip.ts
-
-
-
-
-const gzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gzip);
-/**
- * gzip that uses every core: the input is cut into blocks, each compressed on
- * the thread pool, and written in order as consecutive gzip members. `gunzip`,
- * zlib and every gzip reader treat a multi-member file as one stream (RFC 1952).
- * Memory stays at about blockSize × (concurrency + 1).
- */
-class ParallelGzip extends external_node_stream_.Transform {
-    level;
-    blockSize;
-    concurrency;
-    pending = [];
-    pendingBytes = 0;
-    inFlight = [];
-    membersWritten = 0;
-    /** Bytes received: the size of the content before compression. */
-    bytesIn = 0;
-    constructor(options) {
-        super();
-        this.level = options.level;
-        this.blockSize = options.blockSize ?? 1024 * 1024;
-        this.concurrency = options.concurrency ?? Math.max(2, Math.min(4, external_node_os_default().availableParallelism()));
-    }
-    _transform(chunk, _encoding, callback) {
-        this.bytesIn += chunk.length;
-        this.pending.push(chunk);
-        this.pendingBytes += chunk.length;
-        this.drainFullBlocks().then(() => callback(), callback);
-    }
-    _flush(callback) {
-        if (this.pendingBytes > 0 || (this.membersWritten === 0 && this.inFlight.length === 0)) {
-            this.dispatch(Buffer.concat(this.pending));
-            this.pending = [];
-            this.pendingBytes = 0;
-        }
-        this.writeAll().then(() => callback(), callback);
-    }
-    async drainFullBlocks() {
-        while (this.pendingBytes >= this.blockSize) {
-            const joined = Buffer.concat(this.pending);
-            this.dispatch(joined.subarray(0, this.blockSize));
-            const rest = joined.subarray(this.blockSize);
-            this.pending = rest.length > 0 ? [rest] : [];
-            this.pendingBytes = rest.length;
-            while (this.inFlight.length >= this.concurrency)
-                await this.writeOldest();
-        }
-    }
-    dispatch(block) {
-        const member = gzip(block, { level: this.level });
-        // A rejection is handled when the member's turn comes; keep Node from reporting it early.
-        member.catch(() => undefined);
-        this.inFlight.push(member);
-    }
-    async writeOldest() {
-        const oldest = this.inFlight.shift();
-        if (!oldest)
-            return;
-        this.push(await oldest);
-        this.membersWritten += 1;
-    }
-    async writeAll() {
-        while (this.inFlight.length > 0)
-            await this.writeOldest();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/encode.ts
-
-
-
-
-
-
-/**
- * dump → gzip → (encrypt) → sha256 → temporary file in `dir`, fsynced.
- * Any failing stage fails the whole write and the temporary file is removed;
- * an empty dump is a failure too.
- */
-async function encodeToTempFile(source, dir, options) {
-    const tempPath = tempPathIn(dir);
-    const gzip = new ParallelGzip({ level: options.compressionLevel });
-    const digest = new DigestStream();
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)([
-            source,
-            gzip,
-            ...(options.afterCompression ?? []),
-            digest,
-            (0,external_node_fs_.createWriteStream)(tempPath, { mode: FILE_MODE, flags: 'wx' }),
-        ]);
-        if (gzip.bytesIn === 0) {
-            throw new errors/* UserError */.yo('The dump produced no data: nothing was stored and nothing was pruned.');
-        }
-        await fsyncFile(tempPath);
-        return { tempPath, contentSize: gzip.bytesIn, ...digest.digest() };
-    }
-    catch (error) {
-        await removeQuietly(tempPath);
-        throw describeWriteError(error, dir);
-    }
-}
-function describeWriteError(error, dir) {
-    const code = error?.code;
-    if (code === 'ENOSPC') {
-        return new errors/* UserError */.yo(`The disk holding ${dir} is full: the partial backup was removed; free space or choose another backup-dir.`);
-    }
-    if (code === 'EACCES' || code === 'EPERM') {
-        return new errors/* UserError */.yo(`Cannot write to ${dir}: permission denied.`);
-    }
-    if (code === 'EDQUOT') {
-        return new errors/* UserError */.yo(`The disk quota for ${dir} is exhausted: the partial backup was removed.`);
-    }
-    return error;
-}
-
-// EXTERNAL MODULE: ./src/version.ts
-var version = __nccwpck_require__(311);
-;// CONCATENATED MODULE: ./src/commands/create-backup.ts
-
-
-
-
-
-
-
-
-/**
- * dump → gzip → temporary file → final name (never overwriting) → checksum
- * re-read from disk → manifest. Either a complete, checked backup with its
- * manifest exists afterwards, or nothing new does.
- */
-async function createBackup(engine, dir, options) {
-    await ensurePrivateDir(dir);
-    const started = options.now?.() ?? new Date();
-    const startedAt = Date.now();
-    const dump = await engine.dump(dir);
-    let encoded;
-    try {
-        encoded = await encodeToTempFile(dump.stream, dir, {
-            compressionLevel: options.compressionLevel,
-        });
-    }
-    finally {
-        await dump.dispose();
-    }
-    const name = await publishWithoutOverwrite(encoded.tempPath, dir, (sequence) => formatBackupName({
-        engine: engine.kind,
-        kind: options.kind,
-        time: started,
-        sequence,
-        encrypted: false,
-    }));
-    const file = external_node_path_default().join(dir, name);
-    const onDisk = await digestFile(file);
-    if (onDisk.sha256 !== encoded.sha256 || onDisk.size !== encoded.size) {
-        await removeQuietly(file);
-        throw new Error(`${name} reads back differently from what was written (storage fault): it was removed and nothing was pruned.`);
-    }
-    const manifest = {
-        formatVersion: MANIFEST_FORMAT_VERSION,
-        tool: { name: version/* TOOL_NAME */.l, version: version/* TOOL_VERSION */.w },
-        name,
-        engine: engine.kind,
-        kind: options.kind,
-        createdAt: started.toISOString(),
-        durationMs: Date.now() - startedAt,
-        database: {
-            name: (0,database_url/* confirmationName */.$e)(engine.location),
-            serverVersion: dump.info.serverVersion,
-            ...(dump.info.dumpTool ? { dumpTool: dump.info.dumpTool } : {}),
-        },
-        file: { size: onDisk.size, sha256: onDisk.sha256 },
-        contentSize: encoded.contentSize,
-        compression: { algorithm: 'gzip', level: options.compressionLevel },
-        encryption: null,
-        tables: dump.info.tables,
-    };
-    const manifestFile = await writeNewTextFile(dir, manifestNameOf(name), serializeManifest(manifest));
-    return { name, file, manifestFile, manifest };
-}
-
-;// CONCATENATED MODULE: ./src/retention/plan-retention.ts
-
-/**
- * The rolling window. Only names this tool writes for regular backups of the
- * given engine are candidates: foreign files, manifests, other engines and
- * before-restore safety copies are never removed. The newest is always kept.
- */
-function planRetention(names, policy) {
-    const candidates = names
-        .map(parseBackupName)
-        .filter((parsed) => parsed !== undefined)
-        .filter((parsed) => parsed.kind === 'backup' && parsed.engine === policy.engine)
-        .sort(compareNewestFirst);
-    const unique = candidates.filter((item, index) => candidates.findIndex((other) => other.name === item.name) === index);
-    if (policy.maxBackups <= 0)
-        return { keep: unique, remove: [] };
-    const protect = new Set(policy.protect ?? []);
-    const keep = [];
-    const remove = [];
-    for (const [index, backup] of unique.entries()) {
-        if (index < policy.maxBackups || protect.has(backup.name))
-            keep.push(backup);
-        else
-            remove.push(backup);
-    }
-    return { keep, remove };
-}
-
-;// CONCATENATED MODULE: ./src/commands/retention.ts
-
-
-/** Applies the rolling window at one storage target: backups and their manifests. */
-async function applyRetention(storage, policy, log) {
-    const objects = await storage.list();
-    const names = new Set(objects.map((object) => object.name));
-    const plan = planRetention([...names], policy);
-    for (const backup of plan.remove) {
-        const verb = policy.dryRun ? 'Would remove' : 'Removing';
-        log.info(`${verb} ${backup.name} from ${storage.id} (beyond max-backups=${policy.maxBackups})`);
-        if (policy.dryRun)
-            continue;
-        await storage.delete(backup.name);
-        const manifest = manifestNameOf(backup.name);
-        if (names.has(manifest))
-            await storage.delete(manifest);
-    }
-    return { kept: plan.keep.map((b) => b.name), removed: plan.remove.map((b) => b.name) };
-}
-
-;// CONCATENATED MODULE: ./src/commands/backup.ts
-
-
-
-
-
-async function runBackup(config, context) {
-    const started = Date.now();
-    const engine = createEngine(config.database);
-    const database = (0,database_url/* describeDatabase */.DZ)(config.database);
-    context.log.info(`Backing up ${database} into ${config.backupDir}`);
-    const backup = await createBackup(engine, config.backupDir, {
-        kind: 'backup',
-        compressionLevel: config.compressionLevel,
-        ...(context.now ? { now: context.now } : {}),
-    });
-    context.log.info(`Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`);
-    const retention = await applyRetention(new LocalStorage(config.backupDir), { engine: engine.kind, maxBackups: config.maxBackups, protect: [backup.name] }, context.log);
-    return {
-        command: 'backup',
-        database,
-        ...backup,
-        durationMs: Date.now() - started,
-        pruned: retention.removed,
-        kept: retention.kept,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/decode.ts
-
-
-
-
-
-
-
-
-/** Counts the bytes that pass. */
-class ByteCounter extends external_node_stream_.Transform {
-    bytes = 0;
-    _transform(chunk, _encoding, callback) {
-        this.bytes += chunk.length;
-        callback(null, chunk);
-    }
-}
-/**
- * stored file → (decrypt) → gunzip → sink. Reads to the very end, so a
- * truncated or damaged file fails here. Returns the decompressed size.
- */
-async function decodeInto(file, sink, options = {}) {
-    const counter = new ByteCounter();
-    try {
-        // pipeline() takes an async function as its last stage at run time; its array overload's type does not say so.
-        const last = sink;
-        await (0,external_node_stream_promises_namespaceObject.pipeline)([
-            (0,external_node_fs_.createReadStream)(file),
-            ...(options.beforeDecompression ?? []),
-            external_node_zlib_default().createGunzip(),
-            counter,
-            last,
-        ]);
-    }
-    catch (error) {
-        throw describeDecodeError(error, file);
-    }
-    return counter.bytes;
-}
-/** Decodes into a new file (mode 0600), fsynced; removes it on failure. */
-async function decodeToFile(file, target, options = {}) {
-    try {
-        const size = await decodeInto(file, (0,external_node_fs_.createWriteStream)(target, { mode: FILE_MODE, flags: 'wx' }), options);
-        await fsyncFile(target);
-        return size;
-    }
-    catch (error) {
-        await removeQuietly(target);
-        throw error;
-    }
-}
-/** Decodes to nowhere: proves the file decrypts and decompresses to its end. */
-async function decodeToNowhere(file, options = {}) {
-    return decodeInto(file, async (source) => {
-        for await (const chunk of source)
-            void chunk;
-    }, options);
-}
-function describeDecodeError(error, file) {
-    if (error instanceof errors/* UserError */.yo)
-        return error;
-    const code = error?.code;
-    const name = external_node_path_default().basename(file);
-    if (code === 'Z_BUF_ERROR') {
-        return new errors/* UserError */.yo(`The backup ${name} is truncated: its gzip data ends early. Use another backup.`);
-    }
-    if (code === 'Z_DATA_ERROR') {
-        return new errors/* UserError */.yo(`The backup ${name} is damaged: ${error.message} (not valid gzip data). Use another backup.`);
-    }
-    if (code === 'ENOSPC') {
-        return new errors/* UserError */.yo(`The disk is full while unpacking ${name}: nothing was changed; free space and retry.`);
-    }
-    if (code === 'ENOENT')
-        return new errors/* UserError */.yo(`The backup file ${file} does not exist.`);
-    return error;
-}
-/** True when the file starts with the gzip magic bytes. */
-async function looksLikeGzip(file) {
-    const handle = await fs.open(file, 'r');
-    try {
-        const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-        return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-    }
-    finally {
-        await handle.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/commands/locate-backup.ts
-
-
-
-
-
-
-
-const ENGINE_LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
-/**
- * `<backup>` is `latest`, a backup name in the backup directory, or a path.
- * `latest` is the newest regular backup of the given engine.
- */
-async function locateBackup(reference, storage, cwd, engine) {
-    let file;
-    if (reference === 'latest') {
-        const newest = await newestBackup(storage, engine);
-        if (!newest) {
-            const what = engine ? `${ENGINE_LABEL[engine]} backup` : 'backup';
-            throw new errors/* UserError */.yo(`No ${what} in ${storage.dir} to take as latest: run a backup first, or name a file.`);
-        }
-        file = storage.pathOf(newest.name);
-    }
-    else {
-        const inDir = storage.pathOf(external_node_path_default().basename(reference));
-        const asPath = external_node_path_default().resolve(cwd, reference);
-        if (!reference.includes('/') && (await isFile(inDir)))
-            file = inDir;
-        else if (await isFile(asPath))
-            file = asPath;
-        else {
-            throw new errors/* UserError */.yo(`No backup "${reference}" in ${storage.dir} or at ${asPath}: db-backup list shows the backups there.`);
-        }
-    }
-    const name = external_node_path_default().basename(file);
-    const manifest = await readManifestBeside(file);
-    return { name, file, manifest, engine: manifest?.engine ?? parseBackupName(name)?.engine };
-}
-async function newestBackup(storage, engine) {
-    const objects = await storage.list();
-    return objects
-        .map((object) => parseBackupName(object.name))
-        .filter((parsed) => parsed !== undefined)
-        .filter((parsed) => parsed.kind === 'backup' && (engine === undefined || parsed.engine === engine))
-        .sort(compareNewestFirst)[0];
-}
-async function isFile(file) {
-    return (await promises_default().stat(file).catch(() => undefined))?.isFile() ?? false;
-}
-async function readManifestBeside(file) {
-    const manifestFile = external_node_path_default().join(external_node_path_default().dirname(file), manifestNameOf(external_node_path_default().basename(file)));
-    let text;
-    try {
-        text = await promises_default().readFile(manifestFile, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    return parseManifest(text, external_node_path_default().basename(manifestFile));
-}
-/** Refuses a SQLite backup for a PostgreSQL target and the reverse. */
-function assertEngineMatches(backup, target) {
-    if (backup.engine !== undefined && backup.engine !== target) {
-        throw new errors/* UserError */.yo(`${backup.name} is a ${ENGINE_LABEL[backup.engine]} backup and the target is a ${ENGINE_LABEL[target]} database: nothing was changed.`);
-    }
-}
-async function checksumStatus(backup) {
-    if (!backup.manifest)
-        return 'no-manifest';
-    const actual = await digestFile(backup.file);
-    return actual.sha256 === backup.manifest.file.sha256 && actual.size === backup.manifest.file.size
-        ? 'ok'
-        : 'mismatch';
-}
-/** The stored file must be exactly what its manifest describes. */
-async function assertChecksum(backup) {
-    if ((await checksumStatus(backup)) === 'mismatch') {
-        throw new errors/* UserError */.yo(`${backup.name} does not match the sha256 and size in its manifest: the file is damaged or was changed. Nothing was changed; use another backup.`);
-    }
-}
-function restoreSourceFor(backup) {
-    return {
-        name: backup.name,
-        decodeInto: (sink) => decodeInto(backup.file, sink),
-        decodeToFile: (target) => decodeToFile(backup.file, target),
-        check: () => decodeToNowhere(backup.file),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/commands/list.ts
-
-
-
-
-async function runList(config, context) {
-    void context;
-    const storage = new LocalStorage(config.backupDir);
-    const objects = await storage.list();
-    const sizes = new Map(objects.map((object) => [object.name, object.size]));
-    const ours = objects
-        .map((object) => parseBackupName(object.name))
-        .filter((parsed) => parsed !== undefined)
-        .filter((parsed) => config.engine === undefined || parsed.engine === config.engine)
-        .sort(compareNewestFirst);
-    const now = Date.now();
-    const backups = [];
-    for (const backup of ours) {
-        const file = storage.pathOf(backup.name);
-        const manifest = await readManifestBeside(file).catch(() => undefined);
-        const checksum = await checksumStatus({
-            name: backup.name,
-            file,
-            manifest,
-            engine: backup.engine,
-        });
-        const createdAt = manifest?.createdAt ?? backup.time.toISOString();
-        backups.push({
-            name: backup.name,
-            engine: backup.engine,
-            kind: backup.kind,
-            createdAt,
-            size: sizes.get(backup.name) ?? 0,
-            ageSeconds: Math.max(0, Math.round((now - Date.parse(createdAt)) / 1000)),
-            checksum,
-            encrypted: backup.encrypted,
-            tables: manifest?.tables.length,
-        });
-    }
-    return { command: 'list', location: external_node_path_default().resolve(config.backupDir), backups };
-}
-
-;// CONCATENATED MODULE: ./src/commands/prune.ts
-
-
-const ENGINES = ['sqlite', 'postgres'];
-/** The rolling window on demand: for the URL's engine, or for each engine when no URL is given. */
-async function runPrune(config, context) {
-    const storage = new LocalStorage(config.backupDir);
-    const removed = [];
-    const kept = [];
-    for (const engine of config.engine ? [config.engine] : ENGINES) {
-        const outcome = await applyRetention(storage, { engine, maxBackups: config.maxBackups, dryRun: config.dryRun }, context.log);
-        removed.push(...outcome.removed);
-        kept.push(...outcome.kept);
-    }
-    return { command: 'prune', dryRun: config.dryRun, removed, kept };
-}
-
-;// CONCATENATED MODULE: ./src/commands/confirm-restore.ts
-
-/**
- * A restore that overwrites data needs `--yes`, the action's `confirm` equal
- * to the database's name, or that name typed at a terminal.
- */
-async function confirmOverwrite(databaseName, confirmation, context) {
-    if (confirmation.yes)
-        return;
-    if (confirmation.typed !== undefined) {
-        if (confirmation.typed === databaseName)
-            return;
-        throw new errors/* UserError */.yo(`Restore refused: confirm is "${confirmation.typed}" but must equal the database name "${databaseName}". Nothing was changed.`);
-    }
-    if (context.prompt) {
-        const answer = await context.prompt(`This overwrites the database "${databaseName}". Type its name to continue: `);
-        if (answer.trim() === databaseName)
-            return;
-        throw new errors/* UserError */.yo('Restore cancelled: the name typed did not match. Nothing was changed.');
-    }
-    throw new errors/* UserError */.yo(`Restore refused: it would overwrite "${databaseName}". Pass --yes (CLI) or confirm: ${databaseName} (action). Nothing was changed.`);
-}
-
-;// CONCATENATED MODULE: ./src/commands/restore.ts
-
-
-
-
-
-async function runRestore(config, context) {
-    const started = Date.now();
-    const engine = createEngine(config.database);
-    const database = (0,database_url/* describeDatabase */.DZ)(config.database);
-    const backup = await locateBackup(config.backup, new LocalStorage(config.backupDir), context.cwd, engine.kind);
-    assertEngineMatches(backup, engine.kind);
-    if (await engine.exists())
-        await confirmOverwrite((0,database_url/* confirmationName */.$e)(config.database), config.confirmation, context);
-    if (backup.manifest)
-        await assertChecksum(backup);
-    else
-        context.log.warn(`${backup.name} has no manifest: its checksum cannot be checked (the data is still checked as it is unpacked).`);
-    context.log.info(`Restoring ${backup.name} into ${database}`);
-    const outcome = await engine.restore(restoreSourceFor(backup));
-    if (outcome.previousCopy)
-        context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
-    return {
-        command: 'restore',
-        database,
-        name: backup.name,
-        file: backup.file,
-        info: outcome.info,
-        previousCopy: outcome.previousCopy,
-        durationMs: Date.now() - started,
-        manifestChecked: backup.manifest !== undefined,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/verification/compare-tables.ts
-/**
- * Every table of the manifest must come back with its row count, and no table
- * may appear that the manifest does not list. Without a manifest the restored
- * tables are reported as they are.
- */
-function compareTables(expected, restored) {
-    const restoredByName = new Map(restored.map((table) => [table.name, table.rows]));
-    if (!expected) {
-        return restored.map((table) => ({
-            name: table.name,
-            expected: undefined,
-            restored: table.rows,
-            status: 'ok',
-        }));
-    }
-    const expectedNames = new Set(expected.map((table) => table.name));
-    const rows = expected.map((table) => {
-        const count = restoredByName.get(table.name);
-        const status = count === undefined ? 'missing' : count === table.rows ? 'ok' : 'row count differs';
-        return { name: table.name, expected: table.rows, restored: count, status };
-    });
-    for (const table of restored) {
-        if (!expectedNames.has(table.name)) {
-            rows.push({
-                name: table.name,
-                expected: undefined,
-                restored: table.rows,
-                status: 'not in manifest',
-            });
-        }
-    }
-    return rows;
-}
-
-;// CONCATENATED MODULE: ./src/commands/verify.ts
-
-
-
-
-
-
-
-
-/** A place to restore into for the test: never the database in DATABASE_URL. */
-async function scratchFor(kind) {
-    if (kind === 'sqlite') {
-        const dir = await promises_default().mkdtemp(external_node_path_default().join(external_node_os_default().tmpdir(), 'db-backup-verify-'));
-        return {
-            engine: createEngine({ engine: 'sqlite', path: external_node_path_default().join(dir, 'restored.db') }),
-            dispose: () => promises_default().rm(dir, { recursive: true, force: true }),
-        };
-    }
-    throw new errors/* UserError */.yo('Verifying a PostgreSQL backup needs a scratch server: give verify-database-url.');
-}
-/**
- * Proves a backup restores: its checksum, that it decodes to its end, and
- * (full level) a real restore into a scratch place compared with the manifest.
- */
-async function runVerify(config, context) {
-    const started = Date.now();
-    const backup = await locateBackup(config.backup, new LocalStorage(config.backupDir), context.cwd, config.database?.engine);
-    const problems = [];
-    const warnings = [];
-    const checksum = await checksumStatus(backup);
-    if (checksum === 'mismatch')
-        problems.push('the file does not match the sha256 and size in its manifest');
-    if (checksum === 'no-manifest')
-        warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
-    const source = restoreSourceFor(backup);
-    const result = (level, contentSize, tables) => ({
-        command: 'verify',
-        name: backup.name,
-        level,
-        verified: problems.length === 0,
-        checksum,
-        contentSize,
-        tables,
-        problems,
-        warnings,
-        durationMs: Date.now() - started,
-    });
-    if (problems.length > 0)
-        return result(config.quick ? 'quick' : 'full', 0, []);
-    let contentSize;
-    try {
-        contentSize = await source.check();
-    }
-    catch (error) {
-        if (!(error instanceof errors/* UserError */.yo))
-            throw error;
-        problems.push(error.message);
-        return result(config.quick ? 'quick' : 'full', 0, []);
-    }
-    if (config.quick)
-        return result('quick', contentSize, []);
-    const engineKind = backup.engine ?? config.database?.engine ?? 'sqlite';
-    context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
-    const scratch = await scratchFor(engineKind);
-    try {
-        const restored = await scratch.engine.restore(source);
-        const tables = compareTables(backup.manifest?.tables, restored.info.tables);
-        for (const table of tables)
-            if (table.status !== 'ok')
-                problems.push(`table ${table.name}: ${table.status}`);
-        return result('full', contentSize, tables);
-    }
-    catch (error) {
-        if (!(error instanceof errors/* UserError */.yo))
-            throw error;
-        problems.push(error.message);
-        return result('full', contentSize, []);
-    }
-    finally {
-        await scratch.dispose();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/commands/run.ts
-
-
-
-
-
-async function runCommand(config, context) {
-    switch (config.command) {
-        case 'backup':
-            return runBackup(config, context);
-        case 'restore':
-            return runRestore(config, context);
-        case 'verify':
-            return runVerify(config, context);
-        case 'list':
-            return runList(config, context);
-        case 'prune':
-            return runPrune(config, context);
-    }
-}
-/** A command can finish and still have failed its job: a verification that found problems. */
-function succeeded(result) {
-    return result.command !== 'verify' || result.verified;
-}
-
-
-/***/ }),
-
-/***/ 1122:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Iq: () => (/* binding */ parseCommandName),
-/* harmony export */   o4: () => (/* binding */ parseConfig)
-/* harmony export */ });
-/* unused harmony exports integer, bool */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
-/* harmony import */ var _database_url_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4877);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6856);
-
-
-
-
-function parseCommandName(value) {
-    const name = (value ?? '').trim().toLowerCase();
-    const found = _options_js__WEBPACK_IMPORTED_MODULE_2__/* .COMMANDS */ .Lo.find((command) => command === name);
-    if (!found) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Unknown command "${value ?? ''}": use one of ${_options_js__WEBPACK_IMPORTED_MODULE_2__/* .COMMANDS */ .Lo.join(', ')}.`);
-    }
-    return found;
-}
-/** Turns raw settings into one validated Config; throws UserError on a bad value. */
-function parseConfig(command, settings, cwd) {
-    const common = {
-        backupDir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(cwd, required(settings, 'backup-dir')),
-        json: bool(settings, 'json'),
-    };
-    switch (command) {
-        case 'backup':
-            return {
-                ...common,
-                command,
-                database: database(settings, cwd),
-                maxBackups: integer(settings, 'max-backups', 0),
-                compressionLevel: integer(settings, 'compression-level', 1, 9),
-            };
-        case 'restore':
-            return {
-                ...common,
-                command,
-                database: database(settings, cwd),
-                backup: required(settings, 'backup'),
-                confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
-                compressionLevel: integer(settings, 'compression-level', 1, 9),
-            };
-        case 'verify':
-            return {
-                ...common,
-                command,
-                database: optionalDatabase(settings, cwd),
-                backup: required(settings, 'backup'),
-                quick: bool(settings, 'quick'),
-            };
-        case 'list':
-            return { ...common, command, engine: optionalDatabase(settings, cwd)?.engine };
-        case 'prune':
-            return {
-                ...common,
-                command,
-                engine: optionalDatabase(settings, cwd)?.engine,
-                maxBackups: integer(settings, 'max-backups', 0),
-                dryRun: bool(settings, 'dry-run'),
-            };
-    }
-}
-function text(settings, name) {
-    const value = settings[name]?.trim();
-    return value ? value : undefined;
-}
-function required(settings, name) {
-    const value = text(settings, name);
-    if (value === undefined)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Missing ${name}: give --${name} or the input ${name}.`);
-    return value;
-}
-function database(settings, cwd) {
-    return (0,_database_url_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDatabaseUrl */ .mx)(settings['database-url'] ?? '', cwd);
-}
-function optionalDatabase(settings, cwd) {
-    const url = text(settings, 'database-url');
-    return url === undefined ? undefined : (0,_database_url_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDatabaseUrl */ .mx)(url, cwd);
-}
-function integer(settings, name, min, max = Number.MAX_SAFE_INTEGER) {
-    const value = text(settings, name);
-    const parsed = value !== undefined && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-        const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min} to ${max}`;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${name} must be a whole number, ${range} (got "${value ?? ''}").`);
-    }
-    return parsed;
-}
-function bool(settings, name) {
-    const value = text(settings, name)?.toLowerCase();
-    if (value === undefined || value === 'false' || value === '0' || value === 'no')
-        return false;
-    if (value === 'true' || value === '1' || value === 'yes')
-        return true;
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${name} must be true or false (got "${value}").`);
-}
-
-
-/***/ }),
-
-/***/ 4877:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $e: () => (/* binding */ confirmationName),
-/* harmony export */   DZ: () => (/* binding */ describeDatabase),
-/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl)
-/* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7194);
-
-
-
-const SUPPORTED = 'file:PATH, sqlite:PATH, postgres:// or postgresql://';
-/** Query parameters of ORMs and poolers that libpq does not know; they are dropped. */
-const NON_LIBPQ_PARAMS = new Set([
-    'schema',
-    'connection_limit',
-    'pool_timeout',
-    'pgbouncer',
-    'socket_timeout',
-    'statement_cache_size',
-    'uselibpqcompat',
-]);
-/**
- * Parses DATABASE_URL. SQLite paths are taken as written (relative ones from
- * `cwd`); `file:///abs.db` and `sqlite:///abs.db` carry an empty authority and
- * an absolute path, as in RFC 8089.
- */
-function parseDatabaseUrl(url, cwd) {
-    const trimmed = url.trim();
-    if (!trimmed) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('No database given: set DATABASE_URL, --database-url or the input database-url.');
-    }
-    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
-    if (scheme === 'file' || scheme === 'sqlite' || scheme === 'sqlite3') {
-        return { engine: 'sqlite', path: sqlitePath(trimmed.slice(scheme.length + 1), cwd) };
-    }
-    if (scheme === 'postgres' || scheme === 'postgresql') {
-        return parsePostgresUrl(trimmed);
-    }
-    const shown = scheme ? `"${scheme}:"` : 'no scheme';
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Unsupported database URL (${shown}): use one of ${SUPPORTED}, for example file:./dev.db.`);
-}
-function sqlitePath(rest, cwd) {
-    let pathPart = rest.replace(/[?#].*$/, '');
-    if (pathPart.startsWith('//')) {
-        const withoutSlashes = pathPart.slice(2);
-        const slash = withoutSlashes.indexOf('/');
-        const authority = slash === -1 ? withoutSlashes : withoutSlashes.slice(0, slash);
-        if (authority !== '' && authority !== 'localhost') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`A SQLite URL cannot name a host ("${authority}"): write file:./relative.db or file:///absolute/path.db.`);
-        }
-        pathPart = slash === -1 ? '' : withoutSlashes.slice(slash);
-    }
-    let decoded;
-    try {
-        decoded = decodeURIComponent(pathPart);
-    }
-    catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The SQLite path in the database URL has a malformed %-escape.');
-    }
-    if (!decoded || decoded === ':memory:') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The database URL names no SQLite file: write file:./dev.db or file:/abs/path.db.');
-    }
-    return node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(cwd, decoded);
-}
-function parsePostgresUrl(url) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        // Never echo the URL: it may hold a password.
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The PostgreSQL URL is malformed: expected postgres://user:password@host:5432/database (percent-encode special characters in the password).');
-    }
-    const decode = (value) => {
-        try {
-            return decodeURIComponent(value);
-        }
-        catch {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The PostgreSQL URL has a malformed %-escape in its user or password.');
-        }
-    };
-    const password = decode(parsed.password);
-    (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .registerSecret */ .cl)(password);
-    const params = {};
-    for (const [key, value] of parsed.searchParams) {
-        if (!NON_LIBPQ_PARAMS.has(key))
-            params[key] = value;
-    }
-    const database = decode(parsed.pathname.replace(/^\//, ''));
-    const hostParam = params.host;
-    delete params.host;
-    const portParam = params.port;
-    delete params.port;
-    const host = decode(parsed.hostname).replace(/^\[|\]$/g, '') || hostParam || 'localhost';
-    const port = Number(parsed.port || portParam || 5432);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The PostgreSQL URL has an invalid port.');
-    }
-    const user = decode(parsed.username) || params.user || 'postgres';
-    delete params.user;
-    if (!database) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('The PostgreSQL URL names no database: expected postgres://user:password@host:5432/database.');
-    }
-    return { engine: 'postgres', host, port, user, password, database, params };
-}
-/** The database as it may be shown: never with a password. */
-function describeDatabase(location) {
-    if (location.engine === 'sqlite')
-        return `sqlite:${location.path}`;
-    const host = location.host.includes(':') ? `[${location.host}]` : location.host;
-    return `postgres://${encodeURIComponent(location.user)}@${host}:${location.port}/${encodeURIComponent(location.database)}`;
-}
-/** The name a person types to confirm a restore: the file name or the database name. */
-function confirmationName(location) {
-    return location.engine === 'sqlite' ? node_path__WEBPACK_IMPORTED_MODULE_0___default().basename(location.path) : location.database;
-}
-
-
-/***/ }),
-
-/***/ 6856:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   A5: () => (/* binding */ optionsFor),
-/* harmony export */   Lo: () => (/* binding */ COMMANDS),
-/* harmony export */   lw: () => (/* binding */ OPTIONS)
-/* harmony export */ });
-/* unused harmony export findOption */
-/**
- * Every setting, listed once. An option is an action input and a CLI flag of
- * the same kebab-case name (unless `input` or `flag` says one side has no use
- * for it), with environment variables as fallbacks and a default.
- * action.yml, `--help` and the README are checked against this table.
- */
-const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune'];
-const ALL = COMMANDS;
-const OPTIONS = [
-    {
-        name: 'command',
-        description: 'What to do: backup, restore, verify, list or prune.',
-        type: 'string',
-        commands: ALL,
-        default: 'backup',
-        flag: false,
-    },
-    {
-        name: 'database-url',
-        description: 'The database: file:./app.db or sqlite:/abs/path.db for SQLite, postgres://user:password@host:5432/db for PostgreSQL. Pass it from a secret; any password is masked.',
-        type: 'string',
-        commands: ['backup', 'restore', 'verify', 'list', 'prune'],
-        env: ['DATABASE_URL'],
-        secret: true,
-    },
-    {
-        name: 'backup-dir',
-        description: 'Directory that holds the backups (created with mode 0700).',
-        type: 'path',
-        commands: ALL,
-        env: ['BACKUP_DIR'],
-        default: './backups',
-    },
-    {
-        name: 'max-backups',
-        description: 'Rolling window: how many backups of this database kind to keep after a successful backup. 0 keeps all.',
-        type: 'integer',
-        commands: ['backup', 'prune'],
-        env: ['MAX_BACKUPS'],
-        default: '10',
-    },
-    {
-        name: 'compression-level',
-        description: 'gzip level, 1 (fastest) to 9 (smallest).',
-        type: 'integer',
-        commands: ['backup', 'restore'],
-        env: ['COMPRESSION_LEVEL'],
-        default: '6',
-    },
-    {
-        name: 'backup',
-        description: 'The backup to restore or verify: a file path, a backup name such as sqlite_backup_20261126_020000.db.gz, or latest.',
-        type: 'string',
-        commands: ['restore', 'verify'],
-        default: 'latest',
-        flag: false,
-    },
-    {
-        name: 'confirm',
-        description: 'Restore only: must equal the name of the database being overwritten (the SQLite file name, or the PostgreSQL database name).',
-        type: 'string',
-        commands: ['restore'],
-        flag: false,
-    },
-    {
-        name: 'yes',
-        description: 'Confirm a restore that overwrites data, without asking.',
-        type: 'boolean',
-        commands: ['restore'],
-        input: false,
-    },
-    {
-        name: 'quick',
-        description: 'Verify: only check the checksum and that the file decrypts and decompresses to its end; skip the test restore.',
-        type: 'boolean',
-        commands: ['verify'],
-        default: 'false',
-    },
-    {
-        name: 'dry-run',
-        description: 'Prune: show what would be removed, remove nothing.',
-        type: 'boolean',
-        commands: ['prune'],
-        default: 'false',
-    },
-    {
-        name: 'json',
-        description: 'Print the result as JSON.',
-        type: 'boolean',
-        commands: ALL,
-        input: false,
-    },
-];
-function optionsFor(command) {
-    return OPTIONS.filter((option) => option.commands.includes(command));
-}
-function findOption(name) {
-    return OPTIONS.find((option) => option.name === name);
-}
-
-
-/***/ }),
-
-/***/ 4661:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   X: () => (/* binding */ settingsFromInputs),
-/* harmony export */   c: () => (/* binding */ settingsFromArgv)
-/* harmony export */ });
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6856);
-
-
-
-/** Applies the fallbacks shared by both entries: given value, then environment, then default. */
-function resolve(spec, given, env) {
-    if (given !== undefined && given !== '')
-        return given;
-    for (const name of spec.env ?? []) {
-        const value = env[name];
-        if (value !== undefined && value !== '')
-            return value;
-    }
-    return spec.default;
-}
-/** The action's inputs, read the way the runner passes them (INPUT_<NAME>). */
-function settingsFromInputs(getInput, env) {
-    const settings = {};
-    for (const spec of _options_js__WEBPACK_IMPORTED_MODULE_1__/* .OPTIONS */ .lw) {
-        if (spec.input === false)
-            continue;
-        settings[spec.name] = resolve(spec, getInput(spec.name), env);
-    }
-    return { command: settings.command ?? 'backup', settings };
-}
-/** `db-backup <command> [backup] [--flags]`, with the environment as fallback. */
-function settingsFromArgv(command, args, env) {
-    const specs = (0,_options_js__WEBPACK_IMPORTED_MODULE_1__/* .optionsFor */ .A5)(command).filter((spec) => spec.flag !== false);
-    const options = { help: { type: 'boolean', short: 'h' } };
-    for (const spec of specs) {
-        options[spec.name] = {
-            type: spec.type === 'boolean' ? 'boolean' : 'string',
-            ...(spec.repeatable ? { multiple: true } : {}),
-            ...(spec.name === 'yes' ? { short: 'y' } : {}),
-        };
-    }
-    let parsed;
-    try {
-        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({ args: [...args], options, allowPositionals: true, strict: true });
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${message} (see db-backup ${command} --help).`);
-    }
-    const takesBackup = command === 'restore' || command === 'verify';
-    if (parsed.positionals.length > (takesBackup ? 1 : 0)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Unexpected argument "${parsed.positionals.at(-1)}" (see db-backup ${command} --help).`);
-    }
-    const settings = {};
-    for (const spec of specs) {
-        const value = parsed.values[spec.name];
-        const given = Array.isArray(value)
-            ? value.join('\n')
-            : typeof value === 'boolean'
-                ? String(value)
-                : value;
-        settings[spec.name] = resolve(spec, given, env);
-    }
-    if (takesBackup) {
-        const backupSpec = _options_js__WEBPACK_IMPORTED_MODULE_1__/* .OPTIONS */ .lw.find((spec) => spec.name === 'backup');
-        settings.backup = parsed.positionals[0] ?? backupSpec?.default;
-    }
-    return { command, settings, help: parsed.values.help === true };
-}
-
-
-/***/ }),
-
-/***/ 3916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   iU: () => (/* binding */ isUserError),
-/* harmony export */   yo: () => (/* binding */ UserError)
-/* harmony export */ });
-/**
- * A problem the user can fix: bad input, a missing file, a refused restore.
- * The CLI exits 2 with the message alone; the action fails the step with it.
- * Anything else is a crash and keeps its stack trace.
- */
-class UserError extends Error {
-    name = 'UserError';
-}
-function isUserError(error) {
-    return error instanceof UserError;
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-
-/***/ }),
-
-/***/ 1730:
-/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ cliMain)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7208);
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7007);
-
-
-
-
-const MINIMUM_NODE = 22;
-/** better-sqlite3's binaries crash older Node.js versions: say so instead. */
-function nodeTooOld() {
-    const major = Number(process.versions.node.split('.')[0]);
-    return major >= MINIMUM_NODE
-        ? undefined
-        : `db-backup needs Node.js 24 (at least ${MINIMUM_NODE}); this is Node.js ${process.versions.node}.`;
-}
-/** The `db-backup` command (dist/cli/index.js imports this bundle and calls it). */
-async function cliMain() {
-    const tooOld = nodeTooOld();
-    if (tooOld) {
-        process.stderr.write(`db-backup: ${tooOld}\n`);
-        process.exitCode = 2;
-        return;
-    }
-    const interactive = process.stdin.isTTY && process.stderr.isTTY;
-    process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_3__/* .runCli */ .ak)(process.argv.slice(2), process.env, {
-        stdout: (text) => process.stdout.write(`${text}\n`),
-        stderr: (text) => process.stderr.write(`${text}\n`),
-        cwd: process.cwd(),
-        ...(interactive ? { prompt: _cli_js__WEBPACK_IMPORTED_MODULE_3__/* .terminalPrompt */ .l7 } : {}),
-    });
-}
-function startedDirectly() {
-    const script = process.argv[1];
-    if (!script)
-        return false;
-    try {
-        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(script) === (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)((0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url));
-    }
-    catch {
-        return false;
-    }
-}
-// The runner starts the action as `node dist/index.js`.
-if (startedDirectly()) {
-    const tooOld = nodeTooOld();
-    if (tooOld) {
-        process.stdout.write(`::error::${tooOld}\n`);
-        process.exitCode = 1;
-    }
-    else {
-        await (0,_action_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)();
-    }
-}
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 2011:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Qj: () => (/* binding */ markdownTable),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   ed: () => (/* binding */ textTable),
-/* harmony export */   nV: () => (/* binding */ formatAge),
-/* harmony export */   z3: () => (/* binding */ formatBytes)
-/* harmony export */ });
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-function formatBytes(bytes) {
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < UNITS.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms} ms`;
-    const seconds = ms / 1000;
-    if (seconds < 60)
-        return `${seconds.toFixed(1)} s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
-}
-function formatAge(seconds) {
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    if (minutes < 60)
-        return `${minutes}m`;
-    const hours = Math.floor(minutes / 60);
-    if (hours < 48)
-        return `${hours}h ${minutes % 60}m`;
-    const days = Math.floor(hours / 24);
-    return `${days}d ${hours % 24}h`;
-}
-/** A plain-text table with columns padded to their widest cell. */
-function textTable(header, rows) {
-    const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-    const line = (cells) => cells
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd();
-    return [line(header), ...rows.map(line)].join('\n');
-}
-/** A Markdown table; pipes in cells are escaped. */
-function markdownTable(header, rows) {
-    const escape = (cell) => cell.replace(/\|/g, '\\|');
-    const line = (cells) => `| ${cells.map(escape).join(' | ')} |`;
-    return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-
-/***/ }),
-
-/***/ 7194:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   IJ: () => (/* binding */ onSecret),
-/* harmony export */   cl: () => (/* binding */ registerSecret)
-/* harmony export */ });
-/**
- * Every secret the run knows about (passwords in URLs, passphrases, keys) is
- * registered here once, so that any text leaving the process — a log line, an
- * error, a summary — can be passed through `redact` first.
- */
-const secrets = new Set();
-const listeners = [];
-function registerSecret(secret) {
-    if (!secret || secret.length < 3 || secrets.has(secret))
-        return;
-    secrets.add(secret);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret)
-        secrets.add(encoded);
-    for (const listener of listeners) {
-        listener(secret);
-        if (encoded !== secret)
-            listener(encoded);
-    }
-}
-/** Called for every secret, past and future (the action masks them in the runner's log). */
-function onSecret(listener) {
-    listeners.push(listener);
-    for (const secret of secrets)
-        listener(secret);
-}
-function redact(text) {
-    let result = text;
-    // Longest first, so that a secret containing another is replaced whole.
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-        result = result.split(secret).join('***');
-    }
-    return result;
-}
-
-
-/***/ }),
-
-/***/ 311:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   l: () => (/* binding */ TOOL_NAME),
-/* harmony export */   w: () => (/* binding */ TOOL_VERSION)
-/* harmony export */ });
-/** Kept equal to package.json's version (a test checks it). */
-const TOOL_NAME = 'db-backup-action';
-const TOOL_VERSION = '0.1.0';
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 
@@ -33947,7 +42009,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];

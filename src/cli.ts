@@ -58,7 +58,9 @@ export function commandHelp(command: CommandName): string {
     ]
       .filter(Boolean)
       .join('; ');
-    lines.push(`  --${spec.name}${value}`);
+    const negation =
+      spec.type === 'boolean' && spec.default === 'true' ? `, --no-${spec.name}` : '';
+    lines.push(`  --${spec.name}${value}${negation}`);
     lines.push(`      ${spec.description}${extra ? ` (${extra})` : ''}`);
   }
   lines.push('  -h, --help', '      Show this help.');

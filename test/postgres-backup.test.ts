@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli } from './support/cli.js';
-import { SAMPLE_SCHEMA, snapshotRows, startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
+import {
+  SAMPLE_SCHEMA,
+  snapshotRows,
+  startPostgres,
+  TEST_PASSWORD,
+  type PgServer,
+} from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
 
 let server: PgServer;
@@ -18,10 +24,18 @@ afterAll(async () => {
 });
 
 function backups(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.sql.gz')).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith('.sql.gz'))
+        .sort()
+    : [];
 }
 
-function sh(script: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+function sh(
+  script: string,
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string } {
   return spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, ...env } });
 }
 
@@ -34,7 +48,10 @@ function writeScript(dir: string, name: string, body: string): string {
 describe('PostgreSQL backup', () => {
   test('round trip: every row, sequences, views, functions, the extension; manifest counts equal restored counts', async () => {
     const dir = tempDir('pg-roundtrip');
-    const run = await cli(['backup', '--json'], { cwd: dir, env: { DATABASE_URL: server.url('app'), PATH: process.env.PATH } });
+    const run = await cli(['backup', '--json'], {
+      cwd: dir,
+      env: { DATABASE_URL: server.url('app'), PATH: process.env.PATH },
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(TEST_PASSWORD);
     const [name] = backups(path.join(dir, 'backups'));
@@ -42,7 +59,11 @@ describe('PostgreSQL backup', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'backups', `${name}.json`), 'utf8'));
     expect(manifest).toMatchObject({
       engine: 'postgres',
-      database: { name: 'app', serverVersion: expect.stringMatching(/^\d+\.\d+/), dumpTool: expect.stringMatching(/^pg_dump \d+/) },
+      database: {
+        name: 'app',
+        serverVersion: expect.stringMatching(/^\d+\.\d+/),
+        dumpTool: expect.stringMatching(/^pg_dump \d+/),
+      },
       compression: { algorithm: 'gzip' },
     });
     expect(manifest.tables).toEqual([
@@ -55,25 +76,47 @@ describe('PostgreSQL backup', () => {
     expect(JSON.stringify(manifest)).not.toContain(TEST_PASSWORD);
 
     await server.createDatabase('roundtrip');
-    const restore = await cli(['restore', 'latest', '--database-url', server.url('roundtrip'), '--json'], { cwd: dir, env: { PATH: process.env.PATH } });
+    const restore = await cli(
+      ['restore', 'latest', '--database-url', server.url('roundtrip'), '--json'],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
     expect(restore.status, restore.stderr).toBe(0);
     expect(await snapshotRows(server, 'roundtrip')).toEqual(await snapshotRows(server, 'app'));
     const restoredCounts = JSON.parse(restore.stdout).info.tables;
     expect(restoredCounts).toEqual(manifest.tables);
     // Sequences continue after the restored rows; the view, the function and the extension came back.
-    const [next] = await server.query<{ id: number }>('roundtrip', "INSERT INTO customers (name) VALUES ('new') RETURNING id");
+    const [next] = await server.query<{ id: number }>(
+      'roundtrip',
+      "INSERT INTO customers (name) VALUES ('new') RETURNING id",
+    );
     expect(next?.id).toBe(201);
-    const [identity] = await server.query<{ id: string }>('roundtrip', "INSERT INTO audit.events (kind) VALUES ('new') RETURNING id");
+    const [identity] = await server.query<{ id: string }>(
+      'roundtrip',
+      "INSERT INTO audit.events (kind) VALUES ('new') RETURNING id",
+    );
     expect(identity?.id).toBe('31');
-    expect(await server.query('roundtrip', 'SELECT count(*)::int AS n FROM big_customers')).toEqual([{ n: 200 }]);
+    expect(await server.query('roundtrip', 'SELECT count(*)::int AS n FROM big_customers')).toEqual(
+      [{ n: 200 }],
+    );
     expect(await server.query('roundtrip', 'SELECT order_count(1)::int AS n')).toEqual([{ n: 2 }]);
-    expect(await server.query('roundtrip', "SELECT 'A@B.COM'::citext = 'a@b.com' AS same")).toEqual([{ same: true }]);
-    await expect(server.query('roundtrip', 'INSERT INTO orders (customer_id, total) VALUES (99999, 1)')).rejects.toThrow(/foreign key/);
+    expect(await server.query('roundtrip', "SELECT 'A@B.COM'::citext = 'a@b.com' AS same")).toEqual(
+      [{ same: true }],
+    );
+    await expect(
+      server.query('roundtrip', 'INSERT INTO orders (customer_id, total) VALUES (99999, 1)'),
+    ).rejects.toThrow(/foreign key/);
   });
 
   test('gunzip -c FILE | psql restores a backup by hand', async () => {
     const dir = tempDir('pg-hand');
-    expect((await cli(['backup', '--database-url', server.url('app')], { cwd: dir, env: { PATH: process.env.PATH } })).status).toBe(0);
+    expect(
+      (
+        await cli(['backup', '--database-url', server.url('app')], {
+          cwd: dir,
+          env: { PATH: process.env.PATH },
+        })
+      ).status,
+    ).toBe(0);
     const [name] = backups(path.join(dir, 'backups'));
     await server.createDatabase('byhand');
     const result = sh('gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 -d byhand >/dev/null', {
@@ -90,7 +133,16 @@ describe('PostgreSQL backup', () => {
   test('include and exclude options shape the dump, and the manifest describes what is in it', async () => {
     const dir = tempDir('pg-filter');
     const run = await cli(
-      ['backup', '--database-url', server.url('app'), '--exclude-schemas', 'audit', '--exclude-table-data', 'public.orders', '--json'],
+      [
+        'backup',
+        '--database-url',
+        server.url('app'),
+        '--exclude-schemas',
+        'audit',
+        '--exclude-table-data',
+        'public.orders',
+        '--json',
+      ],
       { cwd: dir, env: { PATH: process.env.PATH } },
     );
     expect(run.status, run.stderr).toBe(0);
@@ -101,10 +153,13 @@ describe('PostgreSQL backup', () => {
       { name: 'public.empty_table', rows: 0 },
       { name: 'public.orders', rows: 0 },
     ]);
-    const only = await cli(['backup', '--database-url', server.url('app'), '--tables', 'audit.*', '--json'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
+    const only = await cli(
+      ['backup', '--database-url', server.url('app'), '--tables', 'audit.*', '--json'],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+      },
+    );
     expect(only.status, only.stderr).toBe(0);
     expect(JSON.parse(only.stdout).manifest.tables).toEqual([{ name: 'audit.events', rows: 30 }]);
   });
@@ -112,13 +167,18 @@ describe('PostgreSQL backup', () => {
   test('the password reaches pg_dump through the environment, never its arguments', async () => {
     const dir = tempDir('pg-args');
     const log = path.join(dir, 'args.log');
-    const pgDump = spawnSync('sh', ['-c', 'command -v pg_dump'], { encoding: 'utf8' }).stdout.trim();
+    const pgDump = spawnSync('sh', ['-c', 'command -v pg_dump'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     const wrapper = writeScript(
       dir,
       'pg_dump',
       `printf '%s\\n' "$@" >> "${log}"\n[ -n "$PGPASSWORD" ] && echo "PGPASSWORD set" >> "${log}"\nexec "${pgDump}" "$@"`,
     );
-    const run = await cli(['backup', '--database-url', server.url('app'), '--pg-dump-path', wrapper], { cwd: dir, env: { PATH: process.env.PATH } });
+    const run = await cli(
+      ['backup', '--database-url', server.url('app'), '--pg-dump-path', wrapper],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
     expect(run.status, run.stderr).toBe(0);
     const args = fs.readFileSync(log, 'utf8');
     expect(args).toContain('PGPASSWORD set');
@@ -132,19 +192,35 @@ describe('PostgreSQL backup', () => {
     ['is killed halfway', 'kill -9 $$'],
   ])('a pg_dump that %s fails the job: no backup file, nothing pruned', async (_label, ending) => {
     const dir = tempDir('pg-dying');
-    const old = ['postgres_backup_20200101_000000.sql.gz', 'postgres_backup_20200102_000000.sql.gz'];
+    const old = [
+      'postgres_backup_20200101_000000.sql.gz',
+      'postgres_backup_20200102_000000.sql.gz',
+    ];
     fs.mkdirSync(path.join(dir, 'backups'), { mode: 0o700 });
     for (const name of old) fs.writeFileSync(path.join(dir, 'backups', name), 'old');
-    const pgDump = spawnSync('sh', ['-c', 'command -v pg_dump'], { encoding: 'utf8' }).stdout.trim();
+    const pgDump = spawnSync('sh', ['-c', 'command -v pg_dump'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     const wrapper = writeScript(
       dir,
       'dying-pg_dump',
       `if [ "$1" = "--version" ]; then exec "${pgDump}" --version; fi\n"${pgDump}" "$@" | head -c 20000\necho "pg_dump: error: connection lost" >&2\n${ending}`,
     );
-    const run = await cli(['backup', '--database-url', server.url('app'), '--pg-dump-path', wrapper, '--max-backups', '1'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('app'),
+        '--pg-dump-path',
+        wrapper,
+        '--max-backups',
+        '1',
+      ],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+      },
+    );
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/pg_dump (exited with code 1|was killed by SIGKILL)/);
     if (ending === 'exit 1') expect(run.stderr).toMatch(/connection lost/);
@@ -154,9 +230,18 @@ describe('PostgreSQL backup', () => {
 
   test('a pg_dump that exits 0 with no output is a failure', async () => {
     const dir = tempDir('pg-empty');
-    const pgDump = spawnSync('sh', ['-c', 'command -v pg_dump'], { encoding: 'utf8' }).stdout.trim();
-    const wrapper = writeScript(dir, 'silent-pg_dump', `if [ "$1" = "--version" ]; then exec "${pgDump}" --version; fi\nexit 0`);
-    const run = await cli(['backup', '--database-url', server.url('app'), '--pg-dump-path', wrapper], { cwd: dir, env: { PATH: process.env.PATH } });
+    const pgDump = spawnSync('sh', ['-c', 'command -v pg_dump'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    const wrapper = writeScript(
+      dir,
+      'silent-pg_dump',
+      `if [ "$1" = "--version" ]; then exec "${pgDump}" --version; fi\nexit 0`,
+    );
+    const run = await cli(
+      ['backup', '--database-url', server.url('app'), '--pg-dump-path', wrapper],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/produced no data/);
     expect(backups(path.join(dir, 'backups'))).toEqual([]);
@@ -165,7 +250,10 @@ describe('PostgreSQL backup', () => {
   test('a wrong password is a clear error that does not contain it', async () => {
     const dir = tempDir('pg-wrong-pw');
     const wrong = 'Wr0ng-Secret-Value';
-    const run = await cli(['backup', '--database-url', server.url('app', { password: wrong })], { cwd: dir, env: { PATH: process.env.PATH } });
+    const run = await cli(['backup', '--database-url', server.url('app', { password: wrong })], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/rejected the password for user "postgres"/);
     expect(run.stderr).not.toContain(wrong);
@@ -174,12 +262,21 @@ describe('PostgreSQL backup', () => {
 
   test.each([
     ['a closed port', () => 'postgres://postgres:pw@127.0.0.1:1/app'],
-    ['a host that never answers', () => 'postgres://postgres:pw@10.255.255.1:5432/app?connect_timeout=2'],
-    ['a name that does not resolve', () => 'postgres://postgres:pw@no-such-host.invalid:5432/app?connect_timeout=2'],
+    [
+      'a host that never answers',
+      () => 'postgres://postgres:pw@10.255.255.1:5432/app?connect_timeout=2',
+    ],
+    [
+      'a name that does not resolve',
+      () => 'postgres://postgres:pw@no-such-host.invalid:5432/app?connect_timeout=2',
+    ],
   ])('%s is a clear error within a bounded time', async (_label, url) => {
     const dir = tempDir('pg-unreachable');
     const started = Date.now();
-    const run = await cli(['backup', '--database-url', url()], { cwd: dir, env: { PATH: process.env.PATH } });
+    const run = await cli(['backup', '--database-url', url()], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/Cannot reach PostgreSQL at .*:\d+/);
@@ -187,7 +284,10 @@ describe('PostgreSQL backup', () => {
 
   test('a database that does not exist is a clear error', async () => {
     const dir = tempDir('pg-nodb');
-    const run = await cli(['backup', '--database-url', server.url('nope')], { cwd: dir, env: { PATH: process.env.PATH } });
+    const run = await cli(['backup', '--database-url', server.url('nope')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/The database "nope" does not exist/);
   });

@@ -41,7 +41,8 @@ export async function runRestore(
   );
   assertEngineMatches(backup, engine.kind);
   const holdsData = await engine.holdsData();
-  if (holdsData) await confirmOverwrite(confirmationName(config.database), config.confirmation, context);
+  if (holdsData)
+    await confirmOverwrite(confirmationName(config.database), config.confirmation, context);
   if (backup.manifest) await assertChecksum(backup);
   else {
     context.log.warn(
@@ -62,7 +63,8 @@ export async function runRestore(
   context.log.info(`Restoring ${backup.name} into ${database}`);
   const outcome = await engine.restore(restoreSourceFor(backup), { beforeChange });
   const previousCopy = outcome.previousCopy ?? safetyCopy;
-  if (outcome.previousCopy) context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
+  if (outcome.previousCopy)
+    context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
   return {
     command: 'restore',
     database,

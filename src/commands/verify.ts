@@ -37,11 +37,18 @@ interface Scratch {
 }
 
 /** A place to restore into for the test: never the database in DATABASE_URL. */
-async function scratchFor(kind: EngineKind, config: VerifyConfig, context: RunContext): Promise<Scratch> {
+async function scratchFor(
+  kind: EngineKind,
+  config: VerifyConfig,
+  context: RunContext,
+): Promise<Scratch> {
   if (kind === 'sqlite') {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'db-backup-verify-'));
     return {
-      engine: createEngine({ engine: 'sqlite', path: path.join(dir, 'restored.db') }, engineSettings(context)),
+      engine: createEngine(
+        { engine: 'sqlite', path: path.join(dir, 'restored.db') },
+        engineSettings(context),
+      ),
       dispose: () => fs.rm(dir, { recursive: true, force: true }),
     };
   }
@@ -52,7 +59,9 @@ async function scratchFor(kind: EngineKind, config: VerifyConfig, context: RunCo
     );
   }
   const scratch = await createScratchDatabase(server, 'verify');
-  context.log.info(`Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`);
+  context.log.info(
+    `Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`,
+  );
   return {
     engine: createEngine(scratch.location, engineSettings(context)),
     dispose: async () => {

@@ -74,7 +74,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'pg-dump-path',
     description:
-      'PostgreSQL: the pg_dump to use. Default: the newest pg_dump on PATH or under /usr/lib/postgresql/<N>/bin whose major version is at least the server\'s (on GitHub-hosted Linux runners a missing one is installed and cached).',
+      "PostgreSQL: the pg_dump to use. Default: the newest pg_dump on PATH or under /usr/lib/postgresql/<N>/bin whose major version is at least the server's (on GitHub-hosted Linux runners a missing one is installed and cached).",
     type: 'path',
     commands: ['backup', 'restore'],
   },
@@ -96,7 +96,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'schemas',
-    description: 'PostgreSQL: only these schemas (comma- or newline-separated pg_dump patterns, as --schema).',
+    description:
+      'PostgreSQL: only these schemas (comma- or newline-separated pg_dump patterns, as --schema).',
     type: 'string',
     commands: ['backup', 'restore'],
     repeatable: true,
@@ -110,7 +111,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'tables',
-    description: 'PostgreSQL: only these tables (pg_dump patterns such as public.users or audit.*, as --table).',
+    description:
+      'PostgreSQL: only these tables (pg_dump patterns such as public.users or audit.*, as --table).',
     type: 'string',
     commands: ['backup', 'restore'],
     repeatable: true,
@@ -124,7 +126,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'exclude-table-data',
-    description: 'PostgreSQL: keep these tables\' definitions but not their rows (pg_dump patterns, as --exclude-table-data).',
+    description:
+      "PostgreSQL: keep these tables' definitions but not their rows (pg_dump patterns, as --exclude-table-data).",
     type: 'string',
     commands: ['backup', 'restore'],
     repeatable: true,
@@ -171,7 +174,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'terminate-connections',
-    description: 'Restore with drop-database: end other sessions connected to the target instead of refusing.',
+    description:
+      'Restore with drop-database: end other sessions connected to the target instead of refusing.',
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
@@ -222,4 +226,13 @@ export function optionsFor(command: CommandName): OptionSpec[] {
 
 export function findOption(name: string): OptionSpec | undefined {
   return OPTIONS.find((option) => option.name === name);
+}
+
+/** The action input's description in action.yml: the option's, plus its fallbacks. */
+export function actionInputDescription(option: OptionSpec): string {
+  const fallbacks = (option.env ?? []).map((name) => `the ${name} environment variable`);
+  if (option.env && option.default) fallbacks.push(option.default);
+  return fallbacks.length > 0
+    ? `${option.description} Falls back to ${fallbacks.join(', then ')}.`
+    : option.description;
 }

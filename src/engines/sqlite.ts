@@ -5,7 +5,14 @@ import type { SqliteLocation } from '../config/database-url.js';
 import { UserError } from '../errors.js';
 import type { TableCount } from '../manifest.js';
 import { FILE_MODE, fsyncDir, removeQuietly, tempPathIn, exists } from '../pipeline/files.js';
-import type { DatabaseInfo, Dump, Engine, RestoreHooks, RestoreOutcome, RestoreSource } from './engine.js';
+import type {
+  DatabaseInfo,
+  Dump,
+  Engine,
+  RestoreHooks,
+  RestoreOutcome,
+  RestoreSource,
+} from './engine.js';
 import { loadSqlite, type SqliteDatabase } from './sqlite-driver.js';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');

@@ -16,7 +16,11 @@ export interface PgServer {
   /** Directory of the server's own binaries (no pg_dump for embedded servers). */
   readonly binDir: string | undefined;
   url(database: string, options?: { password?: string; params?: string }): string;
-  query<T extends pg.QueryResultRow = Record<string, unknown>>(database: string, sql: string, params?: unknown[]): Promise<T[]>;
+  query<T extends pg.QueryResultRow = Record<string, unknown>>(
+    database: string,
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
   createDatabase(name: string, sql?: string): Promise<void>;
   dropDatabase(name: string): Promise<void>;
   databases(): Promise<string[]>;
@@ -37,7 +41,9 @@ async function freePort(): Promise<number> {
 /** Debian's server binaries (newest installed major), which come with the full client tools. */
 export function systemServerBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
-  const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'bin/initdb'))) : [];
+  const majors = fs.existsSync(root)
+    ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'bin/initdb')))
+    : [];
   const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
   return newest ? path.join(root, newest, 'bin') : undefined;
 }
@@ -51,9 +57,12 @@ const asRoot = process.getuid?.() === 0;
 
 /** PostgreSQL refuses to run as root: run its programs as the postgres user then. */
 function runAsServerUser(file: string, args: string[]): void {
-  const [command, commandArgs] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  const [command, commandArgs] = asRoot
+    ? ['runuser', ['-u', 'postgres', '--', file, ...args]]
+    : [file, args];
   const result = spawnSync(command, commandArgs, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${path.basename(file)} failed: ${result.stderr || result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`${path.basename(file)} failed: ${result.stderr || result.stdout}`);
 }
 
 /**
@@ -65,18 +74,40 @@ export async function startPostgres(options: { binDir?: string } = {}): Promise<
   const external = process.env.PG_TEST_URL;
   if (external && !options.binDir) return externalServer(new URL(external));
   const binDir = options.binDir ?? systemServerBinDir();
-  if (!binDir) throw new Error('No PostgreSQL server binaries: install postgresql (apt) or set PG_TEST_URL.');
+  if (!binDir)
+    throw new Error('No PostgreSQL server binaries: install postgresql (apt) or set PG_TEST_URL.');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'db-backup-pg-'));
   const data = path.join(root, 'data');
   const pwfile = path.join(root, 'pwfile');
   fs.writeFileSync(pwfile, `${TEST_PASSWORD}\n`);
   if (asRoot) execFileSync('chown', ['-R', 'postgres', root]);
   fs.chmodSync(root, 0o700);
-  runAsServerUser(path.join(binDir, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '-N']);
+  runAsServerUser(path.join(binDir, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=scram-sha-256',
+    `--pwfile=${pwfile}`,
+    '--encoding=UTF8',
+    '--locale=C',
+    '-N',
+  ]);
   const port = await freePort();
   const settings = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=60`;
-  runAsServerUser(path.join(binDir, 'pg_ctl'), ['-D', data, '-o', settings, '-l', path.join(root, 'log'), '-w', 'start']);
-  const version = spawnSync(path.join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout;
+  runAsServerUser(path.join(binDir, 'pg_ctl'), [
+    '-D',
+    data,
+    '-o',
+    settings,
+    '-l',
+    path.join(root, 'log'),
+    '-w',
+    'start',
+  ]);
+  const version = spawnSync(path.join(binDir, 'postgres'), ['--version'], {
+    encoding: 'utf8',
+  }).stdout;
   const major = Number(/(\d+)/.exec(version)?.[1] ?? 0);
   return makeServer({
     host: '127.0.0.1',
@@ -119,11 +150,21 @@ function makeServer(s: {
   stop: () => void;
 }): PgServer {
   const connect = async (database: string): Promise<pg.Client> => {
-    const client = new pg.Client({ host: s.host, port: s.port, user: s.user, password: s.password, database });
+    const client = new pg.Client({
+      host: s.host,
+      port: s.port,
+      user: s.user,
+      password: s.password,
+      database,
+    });
     await client.connect();
     return client;
   };
-  const query = async <T extends pg.QueryResultRow>(database: string, sql: string, params?: unknown[]): Promise<T[]> => {
+  const query = async <T extends pg.QueryResultRow>(
+    database: string,
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]> => {
     const client = await connect(database);
     try {
       return (await client.query<T>(sql, params)).rows;
@@ -150,7 +191,9 @@ function makeServer(s: {
       await query('postgres', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
     databases: async () =>
-      (await query<{ datname: string }>('postgres', 'SELECT datname FROM pg_database ORDER BY 1')).map((r) => r.datname),
+      (
+        await query<{ datname: string }>('postgres', 'SELECT datname FROM pg_database ORDER BY 1')
+      ).map((r) => r.datname),
     stop: () => Promise.resolve(s.stop()),
   };
   return server;
@@ -206,7 +249,10 @@ export const SAMPLE_SCHEMA = `
 `;
 
 /** Every row of every user table, ordered, for equality checks. */
-export async function snapshotRows(server: PgServer, database: string): Promise<Record<string, unknown[]>> {
+export async function snapshotRows(
+  server: PgServer,
+  database: string,
+): Promise<Record<string, unknown[]>> {
   const tables = await server.query<{ name: string }>(
     database,
     `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -15,15 +15,22 @@ function collectStderr(child: ChildProcess): () => string {
   return () => redact(text.trim());
 }
 
-export function describeExit(program: string, code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+export function describeExit(
+  program: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stderr: string,
+): string {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`;
   const detail = stderr ? `: ${stderr.split('\n').filter(Boolean).slice(-6).join(' | ')}` : '';
   return `${program} ${how}${detail}`;
 }
 
 function spawnError(program: string, file: string, error: NodeJS.ErrnoException): UserError {
-  if (error.code === 'ENOENT') return new UserError(`Cannot run ${program}: ${file} does not exist.`);
-  if (error.code === 'EACCES') return new UserError(`Cannot run ${program}: ${file} is not executable.`);
+  if (error.code === 'ENOENT')
+    return new UserError(`Cannot run ${program}: ${file} does not exist.`);
+  if (error.code === 'EACCES')
+    return new UserError(`Cannot run ${program}: ${file} is not executable.`);
   return new UserError(`Cannot run ${program} (${file}): ${error.message}`);
 }
 
@@ -70,10 +77,12 @@ export async function runWithInput(
 ): Promise<void> {
   const child = spawn(file, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
   const stderr = collectStderr(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on('error', (error) => reject(spawnError(program, file, error)));
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      child.on('error', (error) => reject(spawnError(program, file, error)));
+      child.on('close', (code, signal) => resolve({ code, signal }));
+    },
+  );
   const stdin = child.stdin;
   if (!stdin) throw new Error(`${program} has no stdin`);
   // A program that dies early closes its stdin: the writer then sees EPIPE, and the exit status says why.

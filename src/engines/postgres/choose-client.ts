@@ -23,13 +23,18 @@ export function chooseClient(
   explicit?: ClientCandidate,
 ): ClientChoice {
   if (explicit) return { kind: 'chosen', candidate: explicit, explicit: true };
-  const newestFirst = [...candidates].sort((a, b) => b.major - a.major || compareVersions(b.version, a.version));
+  const newestFirst = [...candidates].sort(
+    (a, b) => b.major - a.major || compareVersions(b.version, a.version),
+  );
   const fitting = newestFirst.find((candidate) => candidate.major >= serverMajor);
-  return fitting ? { kind: 'chosen', candidate: fitting, explicit: false } : { kind: 'none-fits', newest: newestFirst[0] };
+  return fitting
+    ? { kind: 'chosen', candidate: fitting, explicit: false }
+    : { kind: 'none-fits', newest: newestFirst[0] };
 }
 
 function compareVersions(a: string, b: string): number {
-  const parts = (v: string): number[] => (/^(\d+)(?:\.(\d+))?/.exec(v) ?? []).slice(1).map((n) => Number(n ?? 0));
+  const parts = (v: string): number[] =>
+    (/^(\d+)(?:\.(\d+))?/.exec(v) ?? []).slice(1).map((n) => Number(n ?? 0));
   const [a1 = 0, a2 = 0] = parts(a);
   const [b1 = 0, b2 = 0] = parts(b);
   return a1 - b1 || a2 - b2;

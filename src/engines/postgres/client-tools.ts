@@ -17,9 +17,15 @@ export interface ClientTool extends ClientCandidate {
   readonly env: Readonly<Record<string, string>>;
 }
 
-export async function probeClient(file: string, env: Record<string, string> = {}): Promise<ClientTool | undefined> {
+export async function probeClient(
+  file: string,
+  env: Record<string, string> = {},
+): Promise<ClientTool | undefined> {
   try {
-    const { stdout } = await run(file, ['--version'], { timeout: 10_000, env: { ...process.env, ...env } });
+    const { stdout } = await run(file, ['--version'], {
+      timeout: 10_000,
+      env: { ...process.env, ...env },
+    });
     const parsed = parseClientVersion(stdout);
     return parsed ? { path: file, ...parsed, env } : undefined;
   } catch {
@@ -35,7 +41,10 @@ async function isExecutable(file: string): Promise<boolean> {
 }
 
 /** Every distinct `program` on PATH and in the usual versioned directories. */
-export async function findClientCandidates(program: ClientProgram, extraDirs: readonly string[] = []): Promise<ClientTool[]> {
+export async function findClientCandidates(
+  program: ClientProgram,
+  extraDirs: readonly string[] = [],
+): Promise<ClientTool[]> {
   const dirs = [...extraDirs, ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
   for (const root of VERSIONED_DIRS) {
     const entries = await fs.readdir(root).catch(() => [] as string[]);
@@ -57,7 +66,9 @@ export async function findClientCandidates(program: ClientProgram, extraDirs: re
 }
 
 /** Installs a client for `major` (on GitHub-hosted runners) and returns its directory's tools. */
-export type ClientInstaller = (major: number) => Promise<{ binDir: string; env: Record<string, string> } | undefined>;
+export type ClientInstaller = (
+  major: number,
+) => Promise<{ binDir: string; env: Record<string, string> } | undefined>;
 
 /**
  * The client program to use for a server of `serverMajor`: an explicit path,
@@ -67,16 +78,26 @@ export type ClientInstaller = (major: number) => Promise<{ binDir: string; env: 
 export async function resolveClient(
   program: ClientProgram,
   serverMajor: number,
-  options: { explicitPath?: string; installer?: ClientInstaller; preferDir?: string; requireFit?: boolean },
+  options: {
+    explicitPath?: string;
+    installer?: ClientInstaller;
+    preferDir?: string;
+    requireFit?: boolean;
+  },
 ): Promise<ClientTool> {
   if (options.explicitPath) {
     const explicit = await probeClient(options.explicitPath);
     if (!explicit) {
-      throw new UserError(`${options.explicitPath} is not a runnable ${program} (it did not answer --version).`);
+      throw new UserError(
+        `${options.explicitPath} is not a runnable ${program} (it did not answer --version).`,
+      );
     }
     return explicit;
   }
-  const candidates = await findClientCandidates(program, options.preferDir ? [options.preferDir] : []);
+  const candidates = await findClientCandidates(
+    program,
+    options.preferDir ? [options.preferDir] : [],
+  );
   const choice = chooseClient(candidates, serverMajor);
   if (choice.kind === 'chosen') return choice.candidate as ClientTool;
   // psql of an older major still runs a plain SQL dump; only pg_dump must fit.
@@ -86,7 +107,9 @@ export async function resolveClient(
     const tool = await probeClient(path.join(installed.binDir, program), installed.env);
     if (tool && tool.major >= serverMajor) return tool;
   }
-  const found = choice.newest ? `${program} ${choice.newest.version} at ${choice.newest.path}` : `no ${program}`;
+  const found = choice.newest
+    ? `${program} ${choice.newest.version} at ${choice.newest.path}`
+    : `no ${program}`;
   const flag = program === 'pg_dump' ? ' or set pg-dump-path' : '';
   throw new UserError(
     `${program} must be version ${serverMajor} or newer for this PostgreSQL ${serverMajor} server, and this machine has ${found}: install postgresql-client-${serverMajor}${flag}.`,

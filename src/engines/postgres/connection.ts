@@ -61,20 +61,29 @@ export function libpqEnvironment(
 /** libpq's sslmode semantics for node-postgres (which would otherwise verify for `require`). */
 function sslFor(location: PostgresLocation): ClientConfig['ssl'] {
   const mode = location.params.sslmode ?? 'disable-or-prefer';
-  if (mode === 'disable' || mode === 'disable-or-prefer' || mode === 'allow' || mode === 'prefer') return false;
-  const ca = location.params.sslrootcert ? readFileSync(location.params.sslrootcert, 'utf8') : undefined;
+  if (mode === 'disable' || mode === 'disable-or-prefer' || mode === 'allow' || mode === 'prefer')
+    return false;
+  const ca = location.params.sslrootcert
+    ? readFileSync(location.params.sslrootcert, 'utf8')
+    : undefined;
   const tls: ConnectionOptions = {};
   if (ca) tls.ca = ca;
   if (location.params.sslcert) tls.cert = readFileSync(location.params.sslcert, 'utf8');
   if (location.params.sslkey) tls.key = readFileSync(location.params.sslkey, 'utf8');
   if (mode === 'require') return { ...tls, rejectUnauthorized: false };
-  if (mode === 'verify-ca') return { ...tls, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  if (mode === 'verify-ca')
+    return { ...tls, rejectUnauthorized: true, checkServerIdentity: () => undefined };
   if (mode === 'verify-full') return { ...tls, rejectUnauthorized: true };
-  throw new UserError(`Unknown sslmode "${mode}": use disable, allow, prefer, require, verify-ca or verify-full.`);
+  throw new UserError(
+    `Unknown sslmode "${mode}": use disable, allow, prefer, require, verify-ca or verify-full.`,
+  );
 }
 
 /** node-postgres settings for the same connection. */
-export function clientConfig(location: PostgresLocation, database: string = location.database): ClientConfig {
+export function clientConfig(
+  location: PostgresLocation,
+  database: string = location.database,
+): ClientConfig {
   return {
     host: location.host,
     port: location.port,

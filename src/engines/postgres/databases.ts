@@ -15,17 +15,25 @@ export async function connectMaintenance(location: PostgresLocation): Promise<Pg
       return await connect(location, database);
     } catch (error) {
       lastError = error;
-      if (!(error instanceof UserError) || !/does not exist|refused user/.test(error.message)) throw error;
+      if (!(error instanceof UserError) || !/does not exist|refused user/.test(error.message))
+        throw error;
     }
   }
-  throw lastError instanceof Error ? lastError : new UserError(`Cannot connect to a maintenance database on ${endpoint(location)}.`);
+  throw lastError instanceof Error
+    ? lastError
+    : new UserError(`Cannot connect to a maintenance database on ${endpoint(location)}.`);
 }
 
-export async function databaseExists(location: PostgresLocation, database = location.database): Promise<boolean> {
+export async function databaseExists(
+  location: PostgresLocation,
+  database = location.database,
+): Promise<boolean> {
   try {
     const client = await connectMaintenance(location);
     try {
-      const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [database]);
+      const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
+        database,
+      ]);
       return result.rowCount === 1;
     } finally {
       await client.end().catch(() => undefined);
@@ -63,7 +71,10 @@ export interface DatabaseShape {
   readonly owner: string;
 }
 
-export async function databaseShape(client: PgClient, database: string): Promise<DatabaseShape | undefined> {
+export async function databaseShape(
+  client: PgClient,
+  database: string,
+): Promise<DatabaseShape | undefined> {
   const result = await client.query<DatabaseShape>(
     `SELECT pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
             pg_catalog.pg_get_userbyid(d.datdba) AS owner
@@ -74,15 +85,26 @@ export async function databaseShape(client: PgClient, database: string): Promise
 }
 
 /** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
-export async function createDatabase(client: PgClient, database: string, like?: DatabaseShape): Promise<void> {
+export async function createDatabase(
+  client: PgClient,
+  database: string,
+  like?: DatabaseShape,
+): Promise<void> {
   const shape = like
     ? ` ENCODING ${literal(like.encoding)} LC_COLLATE ${literal(like.collate)} LC_CTYPE ${literal(like.ctype)}`
     : '';
   await client.query(`CREATE DATABASE ${quoteIdent(database)} WITH TEMPLATE template0${shape}`);
 }
 
-export async function dropDatabase(client: PgClient, database: string, force: boolean): Promise<void> {
-  const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
+export async function dropDatabase(
+  client: PgClient,
+  database: string,
+  force: boolean,
+): Promise<void> {
+  const version = Number(
+    (await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]
+      ?.v ?? 0,
+  );
   if (force && version >= 130000) {
     await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
     return;
@@ -98,7 +120,10 @@ function literal(text: string): string {
 /** A name for a temporary database beside `base`, within PostgreSQL's 63-byte limit. */
 export function temporaryDatabaseName(base: string, purpose: string): string {
   const suffix = `_${purpose}_${randomBytes(4).toString('hex')}`;
-  return `${Buffer.from(base).subarray(0, 63 - suffix.length).toString('utf8').replace(/\uFFFD$/, '')}${suffix}`;
+  return `${Buffer.from(base)
+    .subarray(0, 63 - suffix.length)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')}${suffix}`;
 }
 
 /**

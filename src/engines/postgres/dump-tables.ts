@@ -36,7 +36,8 @@ export class DumpTableCounter extends Transform {
       if (newline === -1) return start;
       if (this.copying !== undefined) {
         // Data lines never hold a raw newline (COPY escapes it), so lines are rows until "\.".
-        if (newline === start + 2 && bytes[start] === BACKSLASH && bytes[start + 1] === DOT) this.endCopy();
+        if (newline === start + 2 && bytes[start] === BACKSLASH && bytes[start + 1] === DOT)
+          this.endCopy();
         else this.rows += 1;
       } else if (bytes[start] === LETTER_C) {
         this.statement(bytes.toString('utf8', start, newline));

@@ -30,8 +30,14 @@ const DEBIAN_ARCH: Record<string, { deb: string; triplet: string }> = {
  * download the client and libpq packages, and unpack them into a private
  * directory that @actions/cache can keep for later runs.
  */
-export function planClientInstall(major: number, options: { arch: string; codename: string; toolCache: string }): InstallPlan {
-  const arch = DEBIAN_ARCH[options.arch] ?? { deb: options.arch, triplet: `${options.arch}-linux-gnu` };
+export function planClientInstall(
+  major: number,
+  options: { arch: string; codename: string; toolCache: string },
+): InstallPlan {
+  const arch = DEBIAN_ARCH[options.arch] ?? {
+    deb: options.arch,
+    triplet: `${options.arch}-linux-gnu`,
+  };
   const dir = path.join(options.toolCache, 'db-backup-postgresql-client', String(major), arch.deb);
   const source = `deb [signed-by=${PGDG_KEYRING}] https://apt.postgresql.org/pub/repos/apt ${options.codename}-pgdg main`;
   const download = path.join(dir, '.debs');
@@ -42,9 +48,30 @@ export function planClientInstall(major: number, options: { arch: string; codena
     env: { LD_LIBRARY_PATH: path.join(dir, 'usr/lib', arch.triplet) },
     commands: [
       ['sudo', 'install', '-d', path.dirname(PGDG_KEYRING)],
-      ['sudo', 'curl', '--fail', '--silent', '--show-error', '--location', '-o', PGDG_KEYRING, PGDG_KEY_URL],
+      [
+        'sudo',
+        'curl',
+        '--fail',
+        '--silent',
+        '--show-error',
+        '--location',
+        '-o',
+        PGDG_KEYRING,
+        PGDG_KEY_URL,
+      ],
       ['sudo', 'sh', '-c', `echo "$1" > ${PGDG_LIST}`, 'sh', source],
-      ['sudo', 'apt-get', 'update', '-qq', '-o', `Dir::Etc::sourcelist=${PGDG_LIST}`, '-o', 'Dir::Etc::sourceparts=-', '-o', 'APT::Get::List-Cleanup=0'],
+      [
+        'sudo',
+        'apt-get',
+        'update',
+        '-qq',
+        '-o',
+        `Dir::Etc::sourcelist=${PGDG_LIST}`,
+        '-o',
+        'Dir::Etc::sourceparts=-',
+        '-o',
+        'APT::Get::List-Cleanup=0',
+      ],
       ['mkdir', '-p', download],
       ['sh', '-c', `cd "$1" && apt-get download postgresql-client-${major} libpq5`, 'sh', download],
       ['sh', '-c', 'for deb in "$1"/*.deb; do dpkg-deb -x "$deb" "$2"; done', 'sh', download, dir],
@@ -55,7 +82,11 @@ export function planClientInstall(major: number, options: { arch: string; codena
 
 /** True on GitHub's own Linux runners, where installing packages is expected and allowed. */
 export function onGitHubHostedLinuxRunner(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.GITHUB_ACTIONS === 'true' && env.RUNNER_ENVIRONMENT === 'github-hosted' && process.platform === 'linux';
+  return (
+    env.GITHUB_ACTIONS === 'true' &&
+    env.RUNNER_ENVIRONMENT === 'github-hosted' &&
+    process.platform === 'linux'
+  );
 }
 
 async function ubuntuCodename(): Promise<string> {
@@ -67,7 +98,10 @@ async function ubuntuCodename(): Promise<string> {
 export function githubRunnerInstaller(log: Logger): ClientInstaller | undefined {
   if (!onGitHubHostedLinuxRunner()) return undefined;
   return async (major) => {
-    const [{ restoreCache, saveCache }, { exec }] = await Promise.all([import('@actions/cache'), import('@actions/exec')]);
+    const [{ restoreCache, saveCache }, { exec }] = await Promise.all([
+      import('@actions/cache'),
+      import('@actions/exec'),
+    ]);
     const plan = planClientInstall(major, {
       arch: os.arch(),
       codename: await ubuntuCodename(),

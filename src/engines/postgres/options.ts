@@ -45,8 +45,17 @@ export const DEFAULT_POSTGRES_OPTIONS: Omit<PostgresOptions, 'log'> = {
 };
 
 /** pg_dump's arguments: plain SQL that replaces what it contains (--clean --if-exists). */
-export function pgDumpArguments(options: PostgresDumpOptions, snapshot: string | undefined): string[] {
-  const args = ['--format=plain', '--no-password', '--clean', '--if-exists', '--lock-wait-timeout=300000'];
+export function pgDumpArguments(
+  options: PostgresDumpOptions,
+  snapshot: string | undefined,
+): string[] {
+  const args = [
+    '--format=plain',
+    '--no-password',
+    '--clean',
+    '--if-exists',
+    '--lock-wait-timeout=300000',
+  ];
   if (snapshot) args.push(`--snapshot=${snapshot}`);
   if (!options.keepOwner) args.push('--no-owner');
   if (!options.keepPrivileges) args.push('--no-privileges');
@@ -59,4 +68,10 @@ export function pgDumpArguments(options: PostgresDumpOptions, snapshot: string |
 }
 
 /** psql reading SQL from stdin: stop at the first error, no ~/.psqlrc, never prompt. */
-export const PSQL_ARGUMENTS = ['--no-psqlrc', '--quiet', '--no-password', '--set=ON_ERROR_STOP=1', '--file=-'];
+export const PSQL_ARGUMENTS = [
+  '--no-psqlrc',
+  '--quiet',
+  '--no-password',
+  '--set=ON_ERROR_STOP=1',
+  '--file=-',
+];

@@ -2,7 +2,14 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { PostgresLocation } from '../../config/database-url.js';
 import { UserError } from '../../errors.js';
-import type { DatabaseInfo, Dump, Engine, RestoreHooks, RestoreOutcome, RestoreSource } from '../engine.js';
+import type {
+  DatabaseInfo,
+  Dump,
+  Engine,
+  RestoreHooks,
+  RestoreOutcome,
+  RestoreSource,
+} from '../engine.js';
 import { spawnOutputStream, runWithInput } from './child-process.js';
 import { resolveClient, type ClientTool } from './client-tools.js';
 import { libpqEnvironment } from './connection.js';
@@ -17,7 +24,16 @@ import {
 } from './databases.js';
 import { DumpTableCounter } from './dump-tables.js';
 import { pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
-import { connect, countTables, endpoint, quoteIdent, serverVersion, tableCounts, withClient, type PgClient } from './server.js';
+import {
+  connect,
+  countTables,
+  endpoint,
+  quoteIdent,
+  serverVersion,
+  tableCounts,
+  withClient,
+  type PgClient,
+} from './server.js';
 
 export class PostgresEngine implements Engine {
   readonly kind = 'postgres' as const;
@@ -69,11 +85,18 @@ export class PostgresEngine implements Engine {
       const version = await serverVersion(client);
       const pgDump = await this.pgDump(version.major);
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const snapshot = (await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')).rows[0]?.id;
-      const spawned = spawnOutputStream('pg_dump', pgDump.path, pgDumpArguments(this.options, snapshot), {
-        ...libpqEnvironment(this.location),
-        ...pgDump.env,
-      });
+      const snapshot = (
+        await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')
+      ).rows[0]?.id;
+      const spawned = spawnOutputStream(
+        'pg_dump',
+        pgDump.path,
+        pgDumpArguments(this.options, snapshot),
+        {
+          ...libpqEnvironment(this.location),
+          ...pgDump.env,
+        },
+      );
       child = spawned.child;
       const counter = new DumpTableCounter();
       spawned.stream.on('error', (error) => counter.destroy(error));
@@ -118,7 +141,8 @@ export class PostgresEngine implements Engine {
       );
     }
     const psql = await this.psql();
-    const maintenance = exists && this.options.dropDatabase ? await connectMaintenance(this.location) : undefined;
+    const maintenance =
+      exists && this.options.dropDatabase ? await connectMaintenance(this.location) : undefined;
     try {
       if (maintenance) await this.assertNoOtherSessions(maintenance);
       await hooks.beforeChange?.();
@@ -137,7 +161,11 @@ export class PostgresEngine implements Engine {
   }
 
   /** The emergency path: a fresh database beside the target, restored, then swapped in. */
-  private async replaceDatabase(client: PgClient, source: RestoreSource, psql: ClientTool): Promise<void> {
+  private async replaceDatabase(
+    client: PgClient,
+    source: RestoreSource,
+    psql: ClientTool,
+  ): Promise<void> {
     await this.assertNoOtherSessions(client);
     const shape = await databaseShape(client, this.database);
     const fresh = temporaryDatabaseName(this.database, 'restore');
@@ -151,11 +179,17 @@ export class PostgresEngine implements Engine {
       await dropDatabase(client, fresh, true).catch(() => undefined);
       throw error;
     }
-    await client.query(`ALTER DATABASE ${quoteIdent(fresh)} RENAME TO ${quoteIdent(this.database)}`);
+    await client.query(
+      `ALTER DATABASE ${quoteIdent(fresh)} RENAME TO ${quoteIdent(this.database)}`,
+    );
     if (shape?.owner) {
-      await client.query(`ALTER DATABASE ${quoteIdent(this.database)} OWNER TO ${quoteIdent(shape.owner)}`).catch((error: unknown) => {
-        this.options.log.warn(`The restored database could not be given to its previous owner ${shape.owner}: ${(error as Error).message}`);
-      });
+      await client
+        .query(`ALTER DATABASE ${quoteIdent(this.database)} OWNER TO ${quoteIdent(shape.owner)}`)
+        .catch((error: unknown) => {
+          this.options.log.warn(
+            `The restored database could not be given to its previous owner ${shape.owner}: ${(error as Error).message}`,
+          );
+        });
     }
   }
 
@@ -186,7 +220,9 @@ export class PostgresEngine implements Engine {
       });
     } catch (error) {
       if (error instanceof UserError && error.message.startsWith('psql')) {
-        throw new UserError(`The restore stopped at an error and was rolled back; "${database}" is as it was. ${error.message}`);
+        throw new UserError(
+          `The restore stopped at an error and was rolled back; "${database}" is as it was. ${error.message}`,
+        );
       }
       throw error;
     }
@@ -197,12 +233,17 @@ export class PostgresEngine implements Engine {
       ...(this.options.pgDumpPath ? { explicitPath: this.options.pgDumpPath } : {}),
       ...(this.options.installer ? { installer: this.options.installer } : {}),
     });
-    this.options.log.info(`Using pg_dump ${tool.version} (${tool.path}) for a PostgreSQL ${serverMajor} server`);
+    this.options.log.info(
+      `Using pg_dump ${tool.version} (${tool.path}) for a PostgreSQL ${serverMajor} server`,
+    );
     return tool;
   }
 
   private async psql(): Promise<ClientTool> {
-    const major = await withMaintenanceOrTarget(this.location, async (client) => (await serverVersion(client)).major);
+    const major = await withMaintenanceOrTarget(
+      this.location,
+      async (client) => (await serverVersion(client)).major,
+    );
     return resolveClient('psql', major, {
       requireFit: false,
       ...(this.options.installer ? { installer: this.options.installer } : {}),
@@ -211,14 +252,19 @@ export class PostgresEngine implements Engine {
 }
 
 /** The tables the dump created, with the rows its COPY blocks carried, checked against the snapshot. */
-function dumpedTables(counter: DumpTableCounter, snapshot: ReadonlyMap<string, number>): Map<string, number> {
+function dumpedTables(
+  counter: DumpTableCounter,
+  snapshot: ReadonlyMap<string, number>,
+): Map<string, number> {
   const tables = new Map<string, number>();
   for (const name of [...counter.created].sort()) {
     const inSnapshot = snapshot.get(name);
     if (inSnapshot === undefined) continue;
     const copied = counter.copied.get(name);
     if (copied !== undefined && copied !== inSnapshot) {
-      throw new Error(`pg_dump wrote ${copied} rows of ${name} but its snapshot holds ${inSnapshot}: the backup was discarded.`);
+      throw new Error(
+        `pg_dump wrote ${copied} rows of ${name} but its snapshot holds ${inSnapshot}: the backup was discarded.`,
+      );
     }
     // A table whose data was excluded (--exclude-table-data) is in the dump with no rows.
     tables.set(name, copied ?? 0);
@@ -231,7 +277,10 @@ async function write(stream: Writable, chunk: string | Buffer): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
 
-async function withMaintenance<T>(location: PostgresLocation, use: (client: PgClient) => Promise<T>): Promise<T> {
+async function withMaintenance<T>(
+  location: PostgresLocation,
+  use: (client: PgClient) => Promise<T>,
+): Promise<T> {
   const client = await connectMaintenance(location);
   try {
     return await use(client);
@@ -240,7 +289,10 @@ async function withMaintenance<T>(location: PostgresLocation, use: (client: PgCl
   }
 }
 
-async function withMaintenanceOrTarget<T>(location: PostgresLocation, use: (client: PgClient) => Promise<T>): Promise<T> {
+async function withMaintenanceOrTarget<T>(
+  location: PostgresLocation,
+  use: (client: PgClient) => Promise<T>,
+): Promise<T> {
   try {
     return await withMaintenance(location, use);
   } catch {

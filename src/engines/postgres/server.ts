@@ -13,13 +13,19 @@ export function endpoint(location: PostgresLocation): string {
 }
 
 /** One line that says what went wrong and what to do, without any secret. */
-export function describeConnectError(error: unknown, location: PostgresLocation, database: string): Error {
+export function describeConnectError(
+  error: unknown,
+  location: PostgresLocation,
+  database: string,
+): Error {
   const err = error as { code?: string; message?: string };
   const where = endpoint(location);
   const message = redact(err.message ?? String(error));
   switch (err.code) {
     case '28P01':
-      return new UserError(`PostgreSQL at ${where} rejected the password for user "${location.user}": check the password in the database URL.`);
+      return new UserError(
+        `PostgreSQL at ${where} rejected the password for user "${location.user}": check the password in the database URL.`,
+      );
     case '28000':
       return new UserError(`PostgreSQL at ${where} refused user "${location.user}": ${message}`);
     case '3D000':
@@ -30,23 +36,34 @@ export function describeConnectError(error: unknown, location: PostgresLocation,
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ETIMEDOUT':
-      return new UserError(`Cannot reach PostgreSQL at ${where} (${err.code}): check the host and port, and that the server accepts connections from here.`);
+      return new UserError(
+        `Cannot reach PostgreSQL at ${where} (${err.code}): check the host and port, and that the server accepts connections from here.`,
+      );
     default:
       if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
-        return new UserError(`Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`);
+        return new UserError(
+          `Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`,
+        );
       }
       if (/timeout/i.test(message)) {
-        return new UserError(`Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`);
+        return new UserError(
+          `Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`,
+        );
       }
       if (/does not support SSL/i.test(message)) {
-        return new UserError(`PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`);
+        return new UserError(
+          `PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`,
+        );
       }
       return new UserError(`Cannot connect to PostgreSQL at ${where}: ${message}`);
   }
 }
 
 /** A connected client; with sslmode=prefer it falls back to plain TCP as libpq does. */
-export async function connect(location: PostgresLocation, database: string = location.database): Promise<PgClient> {
+export async function connect(
+  location: PostgresLocation,
+  database: string = location.database,
+): Promise<PgClient> {
   const attempt = async (config: pg.ClientConfig): Promise<PgClient> => {
     const client = new pg.Client(config);
     client.on('error', () => undefined);
@@ -73,7 +90,11 @@ export async function connect(location: PostgresLocation, database: string = loc
   }
 }
 
-export async function withClient<T>(location: PostgresLocation, database: string, use: (client: PgClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  location: PostgresLocation,
+  database: string,
+  use: (client: PgClient) => Promise<T>,
+): Promise<T> {
   const client = await connect(location, database);
   try {
     return await use(client);

@@ -1,0 +1,25 @@
+// Rewrites the `inputs:` section of action.yml from the option table
+// (src/config/options.ts), so that the two never disagree. Run with
+// `npx tsx scripts/sync-action-yml.ts`; the test suite checks the result.
+import fs from 'node:fs';
+import { actionInputDescription, OPTIONS } from '../src/config/options.js';
+
+const file = new URL('../action.yml', import.meta.url);
+const text = fs.readFileSync(file, 'utf8');
+const start = text.indexOf('\ninputs:\n');
+const end = text.indexOf('\noutputs:\n');
+if (start === -1 || end === -1) throw new Error('action.yml needs inputs: and outputs: sections');
+
+const quote = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+const lines = ['', 'inputs:'];
+for (const option of OPTIONS) {
+  if (option.input === false) continue;
+  lines.push(`  ${option.name}:`);
+  lines.push(`    description: ${quote(actionInputDescription(option))}`);
+  lines.push('    required: false');
+  // An input with an environment fallback has no default: the runner would always pass it.
+  if (option.default !== undefined && !option.env)
+    lines.push(`    default: ${quote(option.default)}`);
+}
+fs.writeFileSync(file, `${text.slice(0, start)}${lines.join('\n')}\n${text.slice(end)}`);

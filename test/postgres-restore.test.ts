@@ -1,0 +1,267 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cli } from './support/cli.js';
+import {
+  SAMPLE_SCHEMA,
+  snapshotRows,
+  startPostgres,
+  TEST_PASSWORD,
+  type PgServer,
+} from './support/postgres.js';
+import { createSampleDatabase } from './support/sqlite.js';
+import { tempDir } from './support/tmp.js';
+
+let server: PgServer;
+const env = { PATH: process.env.PATH };
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+let counter = 0;
+
+/** A database with the sample schema, and a backup of it in a fresh directory. */
+async function databaseWithBackup(): Promise<{
+  dir: string;
+  db: string;
+  backup: string;
+  original: Record<string, unknown[]>;
+}> {
+  counter += 1;
+  const db = `restore_${counter}`;
+  await server.createDatabase(db, SAMPLE_SCHEMA);
+  const dir = tempDir('pg-restore');
+  const run = await cli(['backup', '--database-url', server.url(db)], { cwd: dir, env });
+  expect(run.status, run.stderr).toBe(0);
+  const backup = fs.readdirSync(path.join(dir, 'backups')).find((n) => n.endsWith('.sql.gz'))!;
+  return {
+    dir,
+    db,
+    backup: path.join(dir, 'backups', backup),
+    original: await snapshotRows(server, db),
+  };
+}
+
+/** Today's data: yesterday's backup must replace it. */
+async function changeData(db: string): Promise<void> {
+  await server.query(
+    db,
+    `
+    DELETE FROM orders WHERE id > 100;
+    UPDATE customers SET name = 'changed', balance = 0;
+    INSERT INTO customers (name) VALUES ('added today');
+    ALTER TABLE customers ADD COLUMN added_today int;
+    INSERT INTO audit.events (kind) VALUES ('today');`,
+  );
+}
+
+function restoreArgs(db: string, ...extra: string[]): string[] {
+  return ['restore', 'latest', '--database-url', server.url(db), ...extra];
+}
+
+describe('PostgreSQL restore', () => {
+  test('over a database holding the same tables: replaces them, keeps a safety backup, needs --yes', async () => {
+    const { dir, db, original } = await databaseWithBackup();
+    await changeData(db);
+    const today = await snapshotRows(server, db);
+    const refused = await cli(restoreArgs(db), { cwd: dir, env });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(await snapshotRows(server, db)).toEqual(today);
+
+    const run = await cli(restoreArgs(db, '--yes'), { cwd: dir, env });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr + run.stdout).not.toContain(TEST_PASSWORD);
+    expect(await snapshotRows(server, db)).toEqual(original);
+    const columns = await server.query(
+      db,
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'added_today'",
+    );
+    expect(columns).toEqual([]);
+
+    const safety = fs
+      .readdirSync(path.join(dir, 'backups'))
+      .filter((n) => n.startsWith('postgres_before-restore_') && n.endsWith('.sql.gz'));
+    expect(safety).toHaveLength(1);
+    expect(fs.existsSync(path.join(dir, 'backups', `${safety[0]}.json`))).toBe(true);
+    // The safety backup holds today's data and restores.
+    await server.createDatabase(`${db}_safety`);
+    const back = await cli(['restore', safety[0]!, '--database-url', server.url(`${db}_safety`)], {
+      cwd: dir,
+      env,
+    });
+    expect(back.status, back.stderr).toBe(0);
+    expect(await snapshotRows(server, `${db}_safety`)).toEqual(today);
+  });
+
+  test('a restore failing in its last statement leaves the target as it was', async () => {
+    const { dir, db, backup } = await databaseWithBackup();
+    await changeData(db);
+    const today = await snapshotRows(server, db);
+    const sql = zlib.gunzipSync(fs.readFileSync(backup)).toString('utf8');
+    const broken = path.join(dir, 'broken.sql.gz');
+    fs.writeFileSync(broken, zlib.gzipSync(`${sql}\nCREATE TABLE broken (x no_such_type);\n`));
+    const run = await cli(['restore', broken, '--database-url', server.url(db), '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/rolled back/);
+    expect(run.stderr).toMatch(/no_such_type/);
+    expect(await snapshotRows(server, db)).toEqual(today);
+    // The safety backup was taken before the attempt and restores today's data.
+    const safety = fs
+      .readdirSync(path.join(dir, 'backups'))
+      .find((n) => n.startsWith('postgres_before-restore_') && n.endsWith('.gz'))!;
+    await server.createDatabase(`${db}_safety`);
+    expect(
+      (
+        await cli(['restore', safety, '--database-url', server.url(`${db}_safety`)], {
+          cwd: dir,
+          env,
+        })
+      ).status,
+    ).toBe(0);
+    expect(await snapshotRows(server, `${db}_safety`)).toEqual(today);
+  });
+
+  test.each([
+    ['truncated', (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length * 0.6))],
+    [
+      'corrupted',
+      (bytes: Buffer) =>
+        Buffer.concat([bytes.subarray(0, 100), Buffer.alloc(64, 0x55), bytes.subarray(164)]),
+    ],
+  ])(
+    'a %s backup is refused before anything changes, no safety backup taken',
+    async (_label, mangle) => {
+      const { dir, db, backup } = await databaseWithBackup();
+      await changeData(db);
+      const today = await snapshotRows(server, db);
+      const bad = path.join(dir, 'bad.sql.gz');
+      fs.writeFileSync(bad, mangle(fs.readFileSync(backup)));
+      const run = await cli(['restore', bad, '--database-url', server.url(db), '--yes'], {
+        cwd: dir,
+        env,
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/truncated|damaged/);
+      expect(await snapshotRows(server, db)).toEqual(today);
+      expect(
+        fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.includes('before-restore')),
+      ).toEqual([]);
+    },
+  );
+
+  test('a truncated plain SQL stream never commits a partial restore', async () => {
+    // A gzip that is valid but whose SQL stops halfway: psql must not commit what it got.
+    const { dir, db, backup } = await databaseWithBackup();
+    await changeData(db);
+    const today = await snapshotRows(server, db);
+    const sql = zlib.gunzipSync(fs.readFileSync(backup)).toString('utf8');
+    const half = path.join(dir, 'half.sql.gz');
+    const cut = sql.indexOf('COPY public.orders');
+    fs.writeFileSync(half, zlib.gzipSync(sql.slice(0, cut + 200)));
+    const run = await cli(['restore', half, '--database-url', server.url(db), '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.status).toBe(2);
+    expect(await snapshotRows(server, db)).toEqual(today);
+  });
+
+  test('objects only in the target are kept (documented rule); --drop-database gives a clean slate', async () => {
+    const { dir, db, original } = await databaseWithBackup();
+    await server.query(
+      db,
+      'CREATE TABLE only_in_target (x int); INSERT INTO only_in_target VALUES (1);',
+    );
+    expect((await cli(restoreArgs(db, '--yes'), { cwd: dir, env })).status).toBe(0);
+    expect(await server.query(db, 'SELECT x FROM only_in_target')).toEqual([{ x: 1 }]);
+
+    const run = await cli(restoreArgs(db, '--yes', '--drop-database', '--no-safety-backup'), {
+      cwd: dir,
+      env,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { only_in_target, ...rest } = await snapshotRows(server, db);
+    expect(only_in_target).toBeUndefined();
+    expect(rest).toEqual(original);
+    expect((await server.databases()).filter((d) => d.includes('_restore_'))).toEqual([]);
+  });
+
+  test('--drop-database refuses while other sessions are connected, unless told to terminate them', async () => {
+    const { dir, db, original } = await databaseWithBackup();
+    await changeData(db);
+    const today = await snapshotRows(server, db);
+    const session = new pg.Client({ connectionString: server.url(db) });
+    session.on('error', () => undefined);
+    await session.connect();
+    try {
+      const refused = await cli(restoreArgs(db, '--yes', '--drop-database'), { cwd: dir, env });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(
+        /1 other session\(s\) are connected to "restore_\d+".*--terminate-connections/,
+      );
+      expect(await snapshotRows(server, db)).toEqual(today);
+      const run = await cli(
+        restoreArgs(db, '--yes', '--drop-database', '--terminate-connections'),
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(await snapshotRows(server, db)).toEqual(original);
+    } finally {
+      await session.end().catch(() => undefined);
+    }
+  });
+
+  test('a database that does not exist is created only when asked', async () => {
+    const { dir, original } = await databaseWithBackup();
+    const target = `fresh_${counter}`;
+    const refused = await cli(restoreArgs(target), { cwd: dir, env });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/does not exist.*--create-database/);
+    const run = await cli(restoreArgs(target, '--create-database'), { cwd: dir, env });
+    expect(run.status, run.stderr).toBe(0);
+    expect(await snapshotRows(server, target)).toEqual(original);
+  });
+
+  test('an empty existing database needs no confirmation', async () => {
+    const { dir, original } = await databaseWithBackup();
+    const target = `empty_${counter}`;
+    await server.createDatabase(target);
+    const run = await cli(restoreArgs(target), { cwd: dir, env });
+    expect(run.status, run.stderr).toBe(0);
+    expect(await snapshotRows(server, target)).toEqual(original);
+  });
+
+  test('a SQLite backup is refused for a PostgreSQL target, and the reverse', async () => {
+    const { dir, db, backup } = await databaseWithBackup();
+    createSampleDatabase(path.join(dir, 'app.db'));
+    expect((await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env })).status).toBe(
+      0,
+    );
+    const sqliteBackup = fs
+      .readdirSync(path.join(dir, 'backups'))
+      .find((n) => n.endsWith('.db.gz'))!;
+    const toPg = await cli(['restore', sqliteBackup, '--database-url', server.url(db), '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(toPg.status).toBe(2);
+    expect(toPg.stderr).toMatch(/is a SQLite backup and the target is a PostgreSQL database/);
+    const toSqlite = await cli(
+      ['restore', path.basename(backup), '--database-url', 'file:app.db', '--yes'],
+      { cwd: dir, env },
+    );
+    expect(toSqlite.status).toBe(2);
+    expect(toSqlite.stderr).toMatch(/is a PostgreSQL backup and the target is a SQLite database/);
+  });
+});
