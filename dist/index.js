@@ -35096,6 +35096,13 @@ function renderSummary(result) {
                     t.status === 'ok' ? '✅ ok' : `❌ ${t.status}`,
                 ])));
             }
+            if (result.checks.length > 0) {
+                parts.push((0,format/* markdownTable */.Qj)(['Check', 'Result', 'Status'], result.checks.map((c) => [
+                    `\`${c.sql.replace(/\s+/g, ' ')}\``,
+                    c.result,
+                    c.passed ? '✅ ok' : '❌ failed',
+                ])));
+            }
             for (const warning of result.warnings)
                 parts.push(`> [!WARNING]\n> ${warning}`);
             for (const problem of result.problems)
@@ -35226,6 +35233,13 @@ function renderText(result) {
                     t.expected?.toString() ?? '-',
                     t.restored?.toString() ?? '-',
                     t.status,
+                ])));
+            }
+            if (result.checks.length > 0) {
+                lines.push((0,format/* textTable */.ed)(['CHECK', 'RESULT', 'STATUS'], result.checks.map((c) => [
+                    c.sql.replace(/\s+/g, ' '),
+                    c.result,
+                    c.passed ? 'ok' : 'FAILED',
                 ])));
             }
             for (const warning of result.warnings)
@@ -36197,6 +36211,12 @@ class PostgresEngine {
             throw error;
         }
     }
+    async evaluate(sql) {
+        return withClient(this.location, this.database, async (client) => {
+            const result = await client.query({ text: sql, rowMode: 'array' });
+            return result.rows[0]?.[0];
+        });
+    }
     async inspect() {
         return withClient(this.location, this.database, async (client) => {
             const version = await serverVersion(client);
@@ -36540,6 +36560,12 @@ class SqliteEngine {
             await removeSqliteFiles(snapshot);
             throw describeSqliteError(error, this.file);
         }
+    }
+    async evaluate(sql) {
+        return withDatabase(this.file, true, (db) => {
+            const row = db.prepare(sql).raw().get();
+            return row?.[0];
+        });
     }
     async inspect() {
         await this.assertIsSqliteFile();
@@ -37505,7 +37531,21 @@ async function locateBackup(reference, storage, cwd, engine) {
     }
     const name = external_node_path_default().basename(file);
     const manifest = await readManifestBeside(file);
-    return { name, file, manifest, engine: manifest?.engine ?? parseBackupName(name)?.engine };
+    return {
+        name,
+        file,
+        manifest,
+        engine: manifest?.engine ?? parseBackupName(name)?.engine ?? engineFromExtension(name),
+    };
+}
+/** For files named by hand: `dump.sql.gz` is PostgreSQL, `app.db.gz` or `app.sqlite.gz` is SQLite. */
+function engineFromExtension(name) {
+    const base = name.replace(/\.gpg$/, '').replace(/\.gz$/, '');
+    if (/\.sql$/i.test(base))
+        return 'postgres';
+    if (/\.(db|sqlite3?)$/i.test(base))
+        return 'sqlite';
+    return undefined;
 }
 async function newestBackup(storage, engine) {
     const objects = await storage.list();
@@ -37761,22 +37801,90 @@ async function scratchFor(kind, config, context) {
         },
     };
 }
+/** A query's first value counts as true when it is true, 't', 'true' or a non-zero number. */
+function isTruthy(value) {
+    if (typeof value === 'boolean')
+        return value;
+    if (typeof value === 'number' || typeof value === 'bigint')
+        return Number(value) !== 0;
+    if (typeof value === 'string')
+        return (['t', 'true', '1', 'yes', 'on'].includes(value.trim().toLowerCase()) ||
+            /^[1-9]\d*$/.test(value.trim()));
+    return false;
+}
+async function runSqlChecks(engine, queries) {
+    const checks = [];
+    for (const sql of queries) {
+        try {
+            const value = await engine.evaluate(sql);
+            checks.push({ sql, passed: isTruthy(value), result: String(value) });
+        }
+        catch (error) {
+            checks.push({ sql, passed: false, result: `error: ${error.message}` });
+        }
+    }
+    return checks;
+}
 /**
  * Proves a backup restores: its checksum, that it decodes to its end, and
- * (full level) a real restore into a scratch place compared with the manifest.
+ * (full level) a real restore into a scratch place compared with the
+ * manifest, plus the user's own queries. Problems are collected, not thrown:
+ * the result says what failed.
  */
 async function runVerify(config, context) {
     const started = Date.now();
     const backup = await locateBackup(config.backup, new LocalStorage(config.backupDir), context.cwd, config.database?.engine);
+    const level = config.quick ? 'quick' : 'full';
     const problems = [];
     const warnings = [];
+    let contentSize = 0;
+    let tables = [];
+    let checks = [];
     const checksum = await checksumStatus(backup);
     if (checksum === 'mismatch')
         problems.push('the file does not match the sha256 and size in its manifest');
-    if (checksum === 'no-manifest')
+    if (checksum === 'no-manifest') {
         warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
+    }
     const source = restoreSourceFor(backup);
-    const result = (level, contentSize, tables) => ({
+    const attempt = async (step) => {
+        try {
+            await step();
+            return true;
+        }
+        catch (error) {
+            if (!(error instanceof errors/* UserError */.yo))
+                throw error;
+            problems.push(error.message);
+            return false;
+        }
+    };
+    const readable = problems.length === 0 &&
+        (await attempt(async () => {
+            contentSize = await source.check();
+        }));
+    if (readable && level === 'full') {
+        const engineKind = backup.engine ?? config.database?.engine ?? 'sqlite';
+        context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
+        const scratch = await scratchFor(engineKind, config, context);
+        try {
+            await attempt(async () => {
+                const restored = await scratch.engine.restore(source);
+                tables = compareTables(backup.manifest?.tables, restored.info.tables);
+                for (const table of tables)
+                    if (table.status !== 'ok')
+                        problems.push(`table ${table.name}: ${table.status}`);
+                checks = await runSqlChecks(scratch.engine, config.verifySql);
+                for (const check of checks)
+                    if (!check.passed)
+                        problems.push(`check failed: ${check.sql} → ${check.result}`);
+            });
+        }
+        finally {
+            await scratch.dispose();
+        }
+    }
+    return {
         command: 'verify',
         name: backup.name,
         level,
@@ -37784,44 +37892,11 @@ async function runVerify(config, context) {
         checksum,
         contentSize,
         tables,
+        checks,
         problems,
         warnings,
         durationMs: Date.now() - started,
-    });
-    if (problems.length > 0)
-        return result(config.quick ? 'quick' : 'full', 0, []);
-    let contentSize;
-    try {
-        contentSize = await source.check();
-    }
-    catch (error) {
-        if (!(error instanceof errors/* UserError */.yo))
-            throw error;
-        problems.push(error.message);
-        return result(config.quick ? 'quick' : 'full', 0, []);
-    }
-    if (config.quick)
-        return result('quick', contentSize, []);
-    const engineKind = backup.engine ?? config.database?.engine ?? 'sqlite';
-    context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
-    const scratch = await scratchFor(engineKind, config, context);
-    try {
-        const restored = await scratch.engine.restore(source);
-        const tables = compareTables(backup.manifest?.tables, restored.info.tables);
-        for (const table of tables)
-            if (table.status !== 'ok')
-                problems.push(`table ${table.name}: ${table.status}`);
-        return result('full', contentSize, tables);
-    }
-    catch (error) {
-        if (!(error instanceof errors/* UserError */.yo))
-            throw error;
-        problems.push(error.message);
-        return result('full', contentSize, []);
-    }
-    finally {
-        await scratch.dispose();
-    }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/run.ts
@@ -37860,27 +37935,30 @@ function succeeded(result) {
 /* harmony export */   o4: () => (/* binding */ parseConfig)
 /* harmony export */ });
 /* unused harmony exports list, integer, bool */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
-/* harmony import */ var _database_url_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4877);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6856);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3916);
+/* harmony import */ var _database_url_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4877);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6856);
+
 
 
 
 
 function parseCommandName(value) {
     const name = (value ?? '').trim().toLowerCase();
-    const found = _options_js__WEBPACK_IMPORTED_MODULE_2__/* .COMMANDS */ .Lo.find((command) => command === name);
+    const found = _options_js__WEBPACK_IMPORTED_MODULE_3__/* .COMMANDS */ .Lo.find((command) => command === name);
     if (!found) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Unknown command "${value ?? ''}": use one of ${_options_js__WEBPACK_IMPORTED_MODULE_2__/* .COMMANDS */ .Lo.join(', ')}.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`Unknown command "${value ?? ''}": use one of ${_options_js__WEBPACK_IMPORTED_MODULE_3__/* .COMMANDS */ .Lo.join(', ')}.`);
     }
     return found;
 }
 /** Turns raw settings into one validated Config; throws UserError on a bad value. */
 function parseConfig(command, settings, cwd) {
     const common = {
-        backupDir: node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(cwd, required(settings, 'backup-dir')),
+        backupDir: node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(cwd, required(settings, 'backup-dir')),
         json: bool(settings, 'json'),
     };
     switch (command) {
@@ -37917,6 +37995,7 @@ function parseConfig(command, settings, cwd) {
                 backup: required(settings, 'backup'),
                 quick: bool(settings, 'quick'),
                 verifyDatabase: optionalUrl(settings, 'verify-database-url', cwd),
+                verifySql: verifyQueries(settings, cwd),
             };
         case 'list':
             return { ...common, command, engine: optionalDatabase(settings, cwd)?.engine };
@@ -37937,18 +38016,18 @@ function text(settings, name) {
 function required(settings, name) {
     const value = text(settings, name);
     if (value === undefined)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Missing ${name}: give --${name} or the input ${name}.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`Missing ${name}: give --${name} or the input ${name}.`);
     return value;
 }
 function database(settings, cwd) {
-    return (0,_database_url_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDatabaseUrl */ .mx)(settings['database-url'] ?? '', cwd);
+    return (0,_database_url_js__WEBPACK_IMPORTED_MODULE_2__/* .parseDatabaseUrl */ .mx)(settings['database-url'] ?? '', cwd);
 }
 function optionalDatabase(settings, cwd) {
     return optionalUrl(settings, 'database-url', cwd);
 }
 function optionalUrl(settings, name, cwd) {
     const url = text(settings, name);
-    return url === undefined ? undefined : (0,_database_url_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDatabaseUrl */ .mx)(url, cwd);
+    return url === undefined ? undefined : (0,_database_url_js__WEBPACK_IMPORTED_MODULE_2__/* .parseDatabaseUrl */ .mx)(url, cwd);
 }
 /** A comma- or newline-separated list (a repeated CLI flag arrives newline-joined). */
 function list(settings, name) {
@@ -37974,7 +38053,7 @@ function integer(settings, name, min, max = Number.MAX_SAFE_INTEGER) {
     const parsed = value !== undefined && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
         const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min} to ${max}`;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${name} must be a whole number, ${range} (got "${value ?? ''}").`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`${name} must be a whole number, ${range} (got "${value ?? ''}").`);
     }
     return parsed;
 }
@@ -37984,7 +38063,31 @@ function bool(settings, name) {
         return false;
     if (value === 'true' || value === '1' || value === 'yes')
         return true;
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${name} must be true or false (got "${value}").`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`${name} must be true or false (got "${value}").`);
+}
+/**
+ * verify-sql: a file of queries separated by semicolons, or (when no such file
+ * exists and the text holds a space) the SQL itself, as an action input may.
+ */
+function verifyQueries(settings, cwd) {
+    const value = text(settings, 'verify-sql');
+    if (value === undefined)
+        return [];
+    const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(cwd, value);
+    let sql;
+    if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file))
+        sql = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8');
+    else if (/\s/.test(value))
+        sql = value;
+    else
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`verify-sql: the file ${file} does not exist.`);
+    const queries = sql
+        .split(/;\s*(?:\n|$)/)
+        .map((query) => query.replace(/^\s*--.*$/gm, '').trim())
+        .filter(Boolean);
+    if (queries.length === 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('verify-sql holds no query.');
+    return queries;
 }
 
 
@@ -38285,6 +38388,12 @@ const OPTIONS = [
         commands: ['verify'],
         env: ['VERIFY_DATABASE_URL'],
         secret: true,
+    },
+    {
+        name: 'verify-sql',
+        description: 'Verify: a file of your own queries, separated by semicolons, each of which must return a true value on the restored data (for example select count(*) > 0 from users). An action input may give the SQL itself.',
+        type: 'string',
+        commands: ['verify'],
     },
     {
         name: 'quick',

@@ -135,9 +135,9 @@ describe('SQLite restore', () => {
 
   test('a gzip of something that is not SQLite is refused', async () => {
     const { dir, db } = await databaseWithBackup('wrong-content');
-    fs.writeFileSync(path.join(dir, 'dump.sql.gz'), zlib.gzipSync('CREATE TABLE t (x int);\n'));
+    fs.writeFileSync(path.join(dir, 'mystery.gz'), zlib.gzipSync('CREATE TABLE t (x int);\n'));
     const old = fs.readFileSync(db);
-    const run = await restore(dir, ['dump.sql.gz', '--yes']);
+    const run = await restore(dir, ['mystery.gz', '--yes']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/does not hold a SQLite database/);
     expect(fs.readFileSync(db)).toEqual(old);

@@ -57,7 +57,20 @@ export async function locateBackup(
   }
   const name = path.basename(file);
   const manifest = await readManifestBeside(file);
-  return { name, file, manifest, engine: manifest?.engine ?? parseBackupName(name)?.engine };
+  return {
+    name,
+    file,
+    manifest,
+    engine: manifest?.engine ?? parseBackupName(name)?.engine ?? engineFromExtension(name),
+  };
+}
+
+/** For files named by hand: `dump.sql.gz` is PostgreSQL, `app.db.gz` or `app.sqlite.gz` is SQLite. */
+export function engineFromExtension(name: string): EngineKind | undefined {
+  const base = name.replace(/\.gpg$/, '').replace(/\.gz$/, '');
+  if (/\.sql$/i.test(base)) return 'postgres';
+  if (/\.(db|sqlite3?)$/i.test(base)) return 'sqlite';
+  return undefined;
 }
 
 async function newestBackup(

@@ -26,6 +26,7 @@ export interface VerifyResult {
   readonly checksum: ChecksumStatus;
   readonly contentSize: number;
   readonly tables: readonly TableComparison[];
+  readonly checks: readonly SqlCheck[];
   readonly problems: readonly string[];
   readonly warnings: readonly string[];
   readonly durationMs: number;
@@ -71,9 +72,44 @@ async function scratchFor(
   };
 }
 
+/** The outcome of one of the user's own checks (`verify-sql`). */
+export interface SqlCheck {
+  readonly sql: string;
+  readonly passed: boolean;
+  /** What the query returned, or the error it raised. */
+  readonly result: string;
+}
+
+/** A query's first value counts as true when it is true, 't', 'true' or a non-zero number. */
+export function isTruthy(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return Number(value) !== 0;
+  if (typeof value === 'string')
+    return (
+      ['t', 'true', '1', 'yes', 'on'].includes(value.trim().toLowerCase()) ||
+      /^[1-9]\d*$/.test(value.trim())
+    );
+  return false;
+}
+
+async function runSqlChecks(engine: Engine, queries: readonly string[]): Promise<SqlCheck[]> {
+  const checks: SqlCheck[] = [];
+  for (const sql of queries) {
+    try {
+      const value = await engine.evaluate(sql);
+      checks.push({ sql, passed: isTruthy(value), result: String(value) });
+    } catch (error) {
+      checks.push({ sql, passed: false, result: `error: ${(error as Error).message}` });
+    }
+  }
+  return checks;
+}
+
 /**
  * Proves a backup restores: its checksum, that it decodes to its end, and
- * (full level) a real restore into a scratch place compared with the manifest.
+ * (full level) a real restore into a scratch place compared with the
+ * manifest, plus the user's own queries. Problems are collected, not thrown:
+ * the result says what failed.
  */
 export async function runVerify(config: VerifyConfig, context: RunContext): Promise<VerifyResult> {
   const started = Date.now();
@@ -83,19 +119,53 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
     context.cwd,
     config.database?.engine,
   );
+  const level = config.quick ? 'quick' : 'full';
   const problems: string[] = [];
   const warnings: string[] = [];
+  let contentSize = 0;
+  let tables: TableComparison[] = [];
+  let checks: SqlCheck[] = [];
   const checksum = await checksumStatus(backup);
   if (checksum === 'mismatch')
     problems.push('the file does not match the sha256 and size in its manifest');
-  if (checksum === 'no-manifest')
+  if (checksum === 'no-manifest') {
     warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
+  }
   const source = restoreSourceFor(backup);
-  const result = (
-    level: 'quick' | 'full',
-    contentSize: number,
-    tables: TableComparison[],
-  ): VerifyResult => ({
+  const attempt = async (step: () => Promise<void>): Promise<boolean> => {
+    try {
+      await step();
+      return true;
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      problems.push(error.message);
+      return false;
+    }
+  };
+  const readable =
+    problems.length === 0 &&
+    (await attempt(async () => {
+      contentSize = await source.check();
+    }));
+  if (readable && level === 'full') {
+    const engineKind = backup.engine ?? config.database?.engine ?? 'sqlite';
+    context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
+    const scratch = await scratchFor(engineKind, config, context);
+    try {
+      await attempt(async () => {
+        const restored = await scratch.engine.restore(source);
+        tables = compareTables(backup.manifest?.tables, restored.info.tables);
+        for (const table of tables)
+          if (table.status !== 'ok') problems.push(`table ${table.name}: ${table.status}`);
+        checks = await runSqlChecks(scratch.engine, config.verifySql);
+        for (const check of checks)
+          if (!check.passed) problems.push(`check failed: ${check.sql} → ${check.result}`);
+      });
+    } finally {
+      await scratch.dispose();
+    }
+  }
+  return {
     command: 'verify',
     name: backup.name,
     level,
@@ -103,34 +173,9 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
     checksum,
     contentSize,
     tables,
+    checks,
     problems,
     warnings,
     durationMs: Date.now() - started,
-  });
-  if (problems.length > 0) return result(config.quick ? 'quick' : 'full', 0, []);
-  let contentSize: number;
-  try {
-    contentSize = await source.check();
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    problems.push(error.message);
-    return result(config.quick ? 'quick' : 'full', 0, []);
-  }
-  if (config.quick) return result('quick', contentSize, []);
-  const engineKind = backup.engine ?? config.database?.engine ?? 'sqlite';
-  context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
-  const scratch = await scratchFor(engineKind, config, context);
-  try {
-    const restored = await scratch.engine.restore(source);
-    const tables = compareTables(backup.manifest?.tables, restored.info.tables);
-    for (const table of tables)
-      if (table.status !== 'ok') problems.push(`table ${table.name}: ${table.status}`);
-    return result('full', contentSize, tables);
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    problems.push(error.message);
-    return result('full', contentSize, []);
-  } finally {
-    await scratch.dispose();
-  }
+  };
 }

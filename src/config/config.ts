@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './database-url.js';
@@ -46,6 +47,8 @@ export interface VerifyConfig extends Common {
   readonly quick: boolean;
   /** PostgreSQL: the scratch server for the test restore. */
   readonly verifyDatabase: DatabaseLocation | undefined;
+  /** The user's own queries, each of which must return a true value. */
+  readonly verifySql: readonly string[];
 }
 
 export interface ListConfig extends Common {
@@ -111,6 +114,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         backup: required(settings, 'backup'),
         quick: bool(settings, 'quick'),
         verifyDatabase: optionalUrl(settings, 'verify-database-url', cwd),
+        verifySql: verifyQueries(settings, cwd),
       };
     case 'list':
       return { ...common, command, engine: optionalDatabase(settings, cwd)?.engine };
@@ -191,4 +195,24 @@ export function bool(settings: Settings, name: string): boolean {
   if (value === undefined || value === 'false' || value === '0' || value === 'no') return false;
   if (value === 'true' || value === '1' || value === 'yes') return true;
   throw new UserError(`${name} must be true or false (got "${value}").`);
+}
+
+/**
+ * verify-sql: a file of queries separated by semicolons, or (when no such file
+ * exists and the text holds a space) the SQL itself, as an action input may.
+ */
+function verifyQueries(settings: Settings, cwd: string): string[] {
+  const value = text(settings, 'verify-sql');
+  if (value === undefined) return [];
+  const file = path.resolve(cwd, value);
+  let sql: string;
+  if (existsSync(file)) sql = readFileSync(file, 'utf8');
+  else if (/\s/.test(value)) sql = value;
+  else throw new UserError(`verify-sql: the file ${file} does not exist.`);
+  const queries = sql
+    .split(/;\s*(?:\n|$)/)
+    .map((query) => query.replace(/^\s*--.*$/gm, '').trim())
+    .filter(Boolean);
+  if (queries.length === 0) throw new UserError('verify-sql holds no query.');
+  return queries;
 }

@@ -197,6 +197,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     secret: true,
   },
   {
+    name: 'verify-sql',
+    description:
+      'Verify: a file of your own queries, separated by semicolons, each of which must return a true value on the restored data (for example select count(*) > 0 from users). An action input may give the SQL itself.',
+    type: 'string',
+    commands: ['verify'],
+  },
+  {
     name: 'quick',
     description:
       'Verify: only check the checksum and that the file decrypts and decompresses to its end; skip the test restore.',

@@ -68,4 +68,6 @@ export interface Engine {
   restore(source: RestoreSource, hooks?: RestoreHooks): Promise<RestoreOutcome>;
   /** Tables and row counts as they are now. */
   inspect(): Promise<DatabaseInfo>;
+  /** The first value of the first row a query returns (verify's own checks). */
+  evaluate(sql: string): Promise<unknown>;
 }

@@ -73,6 +73,13 @@ export class SqliteEngine implements Engine {
     }
   }
 
+  async evaluate(sql: string): Promise<unknown> {
+    return withDatabase(this.file, true, (db) => {
+      const row = db.prepare(sql).raw().get() as unknown[] | undefined;
+      return row?.[0];
+    });
+  }
+
   async inspect(): Promise<DatabaseInfo> {
     await this.assertIsSqliteFile();
     return inspectFile(this.file, { readonly: true });

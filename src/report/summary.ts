@@ -83,6 +83,18 @@ export function renderSummary(result: CommandResult): string {
           ),
         );
       }
+      if (result.checks.length > 0) {
+        parts.push(
+          markdownTable(
+            ['Check', 'Result', 'Status'],
+            result.checks.map((c) => [
+              `\`${c.sql.replace(/\s+/g, ' ')}\``,
+              c.result,
+              c.passed ? '✅ ok' : '❌ failed',
+            ]),
+          ),
+        );
+      }
       for (const warning of result.warnings) parts.push(`> [!WARNING]\n> ${warning}`);
       for (const problem of result.problems) parts.push(`> [!CAUTION]\n> ${problem}`);
       return parts.join('\n\n');

@@ -40,6 +40,18 @@ export function renderText(result: CommandResult): string {
           ),
         );
       }
+      if (result.checks.length > 0) {
+        lines.push(
+          textTable(
+            ['CHECK', 'RESULT', 'STATUS'],
+            result.checks.map((c) => [
+              c.sql.replace(/\s+/g, ' '),
+              c.result,
+              c.passed ? 'ok' : 'FAILED',
+            ]),
+          ),
+        );
+      }
       for (const warning of result.warnings) lines.push(`warning: ${warning}`);
       for (const problem of result.problems) lines.push(`problem: ${problem}`);
       return lines.join('\n');

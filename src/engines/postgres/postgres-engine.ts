@@ -120,6 +120,13 @@ export class PostgresEngine implements Engine {
     }
   }
 
+  async evaluate(sql: string): Promise<unknown> {
+    return withClient(this.location, this.database, async (client) => {
+      const result = await client.query({ text: sql, rowMode: 'array' });
+      return (result.rows[0] as unknown[] | undefined)?.[0];
+    });
+  }
+
   async inspect(): Promise<DatabaseInfo> {
     return withClient(this.location, this.database, async (client) => {
       const version = await serverVersion(client);
