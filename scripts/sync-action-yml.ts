@@ -19,7 +19,7 @@ for (const option of OPTIONS) {
   lines.push(`    description: ${quote(actionInputDescription(option))}`);
   lines.push('    required: false');
   // An input with an environment fallback has no default: the runner would always pass it.
-  if (option.default !== undefined && !option.env)
-    lines.push(`    default: ${quote(option.default)}`);
+  const fallback = option.actionDefault ?? (option.env ? undefined : option.default);
+  if (fallback !== undefined) lines.push(`    default: ${quote(fallback)}`);
 }
 fs.writeFileSync(file, `${text.slice(0, start)}${lines.join('\n')}\n${text.slice(end)}`);

@@ -29,7 +29,7 @@ describe('action.yml', () => {
       // scripts/sync-action-yml.ts writes these; run it after changing src/config/options.ts.
       expect(input.description, option.name).toBe(actionInputDescription(option));
       // An input with an environment fallback must not have a default, or the runner would always pass it.
-      expect(input.default, option.name).toBe(option.env ? undefined : option.default);
+      expect(input.default, option.name).toBe(option.actionDefault ?? (option.env ? undefined : option.default));
     }
   });
 

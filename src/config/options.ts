@@ -24,6 +24,8 @@ export interface OptionSpec {
   readonly flag?: boolean;
   /** The flag may be given more than once (values are joined with newlines). */
   readonly repeatable?: boolean;
+  /** action.yml's default when it differs from the CLI's (an expression such as the workflow token). */
+  readonly actionDefault?: string;
 }
 
 const ALL = COMMANDS;
@@ -70,6 +72,213 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['backup', 'restore'],
     env: ['COMPRESSION_LEVEL'],
     default: '6',
+  },
+  {
+    name: 'encryption-passphrase',
+    description:
+      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256); also decrypts them for restore, verify and list. Pass it from a secret.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify'],
+    env: ['BACKUP_PASSPHRASE'],
+    secret: true,
+    flag: false,
+  },
+  {
+    name: 'passphrase-file',
+    description:
+      'A file holding the encryption passphrase (one trailing newline is ignored, as gpg --passphrase-file does). The environment variable BACKUP_PASSPHRASE works too.',
+    type: 'path',
+    commands: ['backup', 'restore', 'verify'],
+    input: false,
+  },
+  {
+    name: 'encryption-public-keys',
+    description:
+      "Encrypt backups to these recipients' armored OpenPGP public keys (one or more blocks). A job that holds only public keys can write backups it cannot read.",
+    type: 'string',
+    commands: ['backup', 'restore'],
+    flag: false,
+  },
+  {
+    name: 'recipient-key-file',
+    description:
+      "A file with a recipient's armored OpenPGP public key; repeat for several recipients.",
+    type: 'path',
+    commands: ['backup', 'restore'],
+    input: false,
+    repeatable: true,
+  },
+  {
+    name: 'decryption-private-key',
+    description:
+      'An armored OpenPGP private key that opens backups encrypted to its public key (restore, verify). Pass it from a secret.',
+    type: 'string',
+    commands: ['restore', 'verify'],
+    secret: true,
+    flag: false,
+  },
+  {
+    name: 'private-key-file',
+    description: 'A file with an armored OpenPGP private key that opens backups encrypted to it.',
+    type: 'path',
+    commands: ['restore', 'verify'],
+    input: false,
+  },
+  {
+    name: 'private-key-passphrase',
+    description: "The private key's own passphrase, if it has one. Pass it from a secret.",
+    type: 'string',
+    commands: ['restore', 'verify'],
+    env: ['BACKUP_PRIVATE_KEY_PASSPHRASE'],
+    secret: true,
+    flag: false,
+  },
+  {
+    name: 'private-key-passphrase-file',
+    description:
+      "A file holding the private key's passphrase (or set BACKUP_PRIVATE_KEY_PASSPHRASE).",
+    type: 'path',
+    commands: ['restore', 'verify'],
+    input: false,
+  },
+  {
+    name: 'storage',
+    description:
+      'Where backups are stored, comma-separated: local (backup-dir), artifact (GitHub artifacts), s3, gcs, azure. For example local,s3. Every target gets the backup and its manifest.',
+    type: 'string',
+    commands: ['backup'],
+    env: ['BACKUP_STORAGE'],
+    default: 'local',
+  },
+  {
+    name: 'from',
+    description:
+      'restore, verify, list and prune: the storage target to read from (local, artifact, s3, gcs or azure); latest resolves there.',
+    type: 'string',
+    commands: ['restore', 'verify', 'list', 'prune'],
+    default: 'local',
+  },
+  {
+    name: 'retention-days',
+    description:
+      "artifact: days GitHub keeps each backup artifact (1 to the repository's limit, at most 90). Default: the repository setting.",
+    type: 'integer',
+    commands: ['backup'],
+  },
+  {
+    name: 'github-token',
+    description:
+      "artifact: the token for GitHub's REST API (listing, downloading and deleting artifacts across runs). Default: the workflow's token.",
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['GITHUB_TOKEN'],
+    secret: true,
+    flag: false,
+    actionDefault: '${{ github.token }}',
+  },
+  {
+    name: 's3-bucket',
+    description: 's3: the bucket.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['S3_BUCKET'],
+  },
+  {
+    name: 's3-prefix',
+    description:
+      's3: the key prefix backups live under (for example backups/app). Retention never touches objects outside it.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['S3_PREFIX'],
+  },
+  {
+    name: 's3-region',
+    description: "s3: the region (default: the AWS SDK's, from AWS_REGION).",
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+  },
+  {
+    name: 's3-endpoint',
+    description:
+      's3: the endpoint of an S3-compatible service (Cloudflare R2, MinIO, Backblaze B2, Google Cloud Storage XML API, ...).',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['S3_ENDPOINT', 'AWS_ENDPOINT_URL_S3'],
+  },
+  {
+    name: 's3-force-path-style',
+    description:
+      's3: address the bucket in the path (https://endpoint/bucket/key), as MinIO and some others need.',
+    type: 'boolean',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    default: 'false',
+  },
+  {
+    name: 's3-server-side-encryption',
+    description: 's3: server-side encryption, AES256 or aws:kms.',
+    type: 'string',
+    commands: ['backup'],
+  },
+  {
+    name: 's3-kms-key-id',
+    description: 's3: the KMS key for server-side encryption aws:kms.',
+    type: 'string',
+    commands: ['backup'],
+  },
+  {
+    name: 's3-storage-class',
+    description:
+      "s3: the storage class of new objects (STANDARD_IA, GLACIER_IR, ...). Default: the bucket's.",
+    type: 'string',
+    commands: ['backup'],
+  },
+  {
+    name: 'gcs-bucket',
+    description:
+      'gcs: the Google Cloud Storage bucket (credentials from Application Default Credentials).',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['GCS_BUCKET'],
+  },
+  {
+    name: 'gcs-prefix',
+    description: 'gcs: the object prefix backups live under.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['GCS_PREFIX'],
+  },
+  {
+    name: 'azure-container',
+    description: 'azure: the Blob Storage container.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['AZURE_STORAGE_CONTAINER'],
+  },
+  {
+    name: 'azure-prefix',
+    description: 'azure: the blob name prefix backups live under.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['AZURE_STORAGE_PREFIX'],
+  },
+  {
+    name: 'azure-account-url',
+    description:
+      'azure: the account URL (https://ACCOUNT.blob.core.windows.net), used with the default Azure credential (what azure/login sets up).',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['AZURE_STORAGE_ACCOUNT_URL'],
+  },
+  {
+    name: 'azure-connection-string',
+    description:
+      'azure: a storage connection string instead of the account URL. Pass it from a secret.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['AZURE_STORAGE_CONNECTION_STRING'],
+    secret: true,
+    flag: false,
   },
   {
     name: 'pg-dump-path',
