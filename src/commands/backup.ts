@@ -1,6 +1,7 @@
 import type { BackupConfig } from '../config/config.js';
 import { describeDatabase } from '../config/database-url.js';
 import { createEngine } from '../engines/index.js';
+import { prepareEncryptor } from '../pipeline/encryption.js';
 import { engineSettings } from './engine-settings.js';
 import type { Manifest } from '../manifest.js';
 import { LocalStorage } from '../storage/local.js';
@@ -22,12 +23,15 @@ export interface BackupResult {
 
 export async function runBackup(config: BackupConfig, context: RunContext): Promise<BackupResult> {
   const started = Date.now();
+  // Checked before anything is dumped: a bad key or an empty passphrase never yields a plain backup.
+  const encryptor = await prepareEncryptor(config.encryption);
   const engine = createEngine(config.database, engineSettings(context, config.postgres));
   const database = describeDatabase(config.database);
   context.log.info(`Backing up ${database} into ${config.backupDir}`);
   const backup = await createBackup(engine, config.backupDir, {
     kind: 'backup',
     compressionLevel: config.compressionLevel,
+    encryptor,
     ...(context.now ? { now: context.now } : {}),
   });
   context.log.info(

@@ -5,6 +5,7 @@ import { confirmationName } from '../config/database-url.js';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
+import type { Encryptor } from '../pipeline/encryption.js';
 import {
   ensurePrivateDir,
   publishWithoutOverwrite,
@@ -23,6 +24,8 @@ export interface CreatedBackup {
 export interface CreateBackupOptions {
   readonly kind: BackupKind;
   readonly compressionLevel: number;
+  /** Encrypts after compression; absent for a plain backup. */
+  readonly encryptor?: Encryptor | undefined;
   readonly now?: () => Date;
 }
 
@@ -45,6 +48,7 @@ export async function createBackup(
   try {
     encoded = await encodeToTempFile(dump.stream, dir, {
       compressionLevel: options.compressionLevel,
+      afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
     });
     info = await dump.finish();
   } catch (error) {
@@ -59,7 +63,7 @@ export async function createBackup(
       kind: options.kind,
       time: started,
       sequence,
-      encrypted: false,
+      encrypted: options.encryptor !== undefined,
     }),
   );
   const file = path.join(dir, name);
@@ -86,7 +90,7 @@ export async function createBackup(
     file: { size: onDisk.size, sha256: onDisk.sha256 },
     contentSize: encoded.contentSize,
     compression: { algorithm: 'gzip', level: options.compressionLevel },
-    encryption: null,
+    encryption: options.encryptor?.info ?? null,
     tables: info.tables,
   };
   const manifestFile = await writeNewTextFile(

@@ -10,7 +10,14 @@ import type { EngineKind } from '../config/database-url.js';
 import type { RestoreSource } from '../engines/engine.js';
 import { UserError } from '../errors.js';
 import { parseManifest, type Manifest } from '../manifest.js';
+import type { Transform } from 'node:stream';
 import { decodeInto, decodeToFile, decodeToNowhere } from '../pipeline/decode.js';
+import {
+  looksLikeOpenPgp,
+  prepareDecryptor,
+  type DecryptionKeys,
+  type Decryptor,
+} from '../pipeline/encryption.js';
 import { digestFile } from '../pipeline/digest.js';
 import type { LocalStorage } from '../storage/local.js';
 
@@ -130,11 +137,32 @@ export async function assertChecksum(backup: LocatedBackup): Promise<void> {
   }
 }
 
-export function restoreSourceFor(backup: LocatedBackup): RestoreSource {
+/**
+ * Opens a backup for reading: plain gzip, or OpenPGP-encrypted gzip decrypted
+ * on the way (told apart by content, not by name). Keys are checked here,
+ * before anything reads the file.
+ */
+export async function openBackup(
+  backup: LocatedBackup,
+  keys: DecryptionKeys,
+): Promise<RestoreSource> {
+  const encrypted = await looksLikeOpenPgp(backup.file);
+  let decryptor: Decryptor | undefined;
+  if (encrypted) {
+    if (keys.passphrase === undefined && (keys.privateKeys ?? []).length === 0) {
+      throw new UserError(
+        `${backup.name} is encrypted: give its passphrase (encryption-passphrase, --passphrase-file or BACKUP_PASSPHRASE) or a private key (decryption-private-key, --private-key-file).`,
+      );
+    }
+    decryptor = await prepareDecryptor(keys);
+  }
+  const stages = (): { beforeDecompression: Transform[] } => ({
+    beforeDecompression: decryptor ? [decryptor.createStage()] : [],
+  });
   return {
     name: backup.name,
-    decodeInto: (sink) => decodeInto(backup.file, sink),
-    decodeToFile: (target) => decodeToFile(backup.file, target),
-    check: () => decodeToNowhere(backup.file),
+    decodeInto: (sink) => decodeInto(backup.file, sink, stages()),
+    decodeToFile: (target) => decodeToFile(backup.file, target, stages()),
+    check: () => decodeToNowhere(backup.file, stages()),
   };
 }

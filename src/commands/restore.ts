@@ -4,15 +4,12 @@ import type { DatabaseInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { engineSettings } from './engine-settings.js';
 import { createBackup } from './create-backup.js';
+import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
+import { publicKeysOf } from '../pipeline/public-keys-of.js';
 import { LocalStorage } from '../storage/local.js';
 import { confirmOverwrite } from './confirm-restore.js';
 import type { RunContext } from './context.js';
-import {
-  assertChecksum,
-  assertEngineMatches,
-  locateBackup,
-  restoreSourceFor,
-} from './locate-backup.js';
+import { assertChecksum, assertEngineMatches, locateBackup, openBackup } from './locate-backup.js';
 
 export interface RestoreResult {
   readonly command: 'restore';
@@ -49,6 +46,8 @@ export async function runRestore(
       `${backup.name} has no manifest: its checksum cannot be checked (the data is still checked as it is unpacked).`,
     );
   }
+  const source = await openBackup(backup, config.decryption);
+  const safetyEncryptor = await prepareEncryptor(await safetyEncryption(config));
   let safetyCopy: string | undefined;
   const beforeChange = async (): Promise<void> => {
     if (!holdsData || engine.keepsOwnSafetyCopy || !config.safetyBackup) return;
@@ -56,12 +55,13 @@ export async function runRestore(
     const safety = await createBackup(engine, config.backupDir, {
       kind: 'before-restore',
       compressionLevel: config.compressionLevel,
+      encryptor: safetyEncryptor,
     });
     safetyCopy = safety.file;
     context.log.info(`Safety backup: ${safety.file}`);
   };
   context.log.info(`Restoring ${backup.name} into ${database}`);
-  const outcome = await engine.restore(restoreSourceFor(backup), { beforeChange });
+  const outcome = await engine.restore(source, { beforeChange });
   const previousCopy = outcome.previousCopy ?? safetyCopy;
   if (outcome.previousCopy)
     context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
@@ -75,4 +75,21 @@ export async function runRestore(
     durationMs: Date.now() - started,
     manifestChecked: backup.manifest !== undefined,
   };
+}
+
+/**
+ * The safety backup is encrypted as a backup would be; when the job only holds
+ * what decrypts (a passphrase, a private key), with that same secret.
+ */
+async function safetyEncryption(config: RestoreConfig): Promise<EncryptionRequest> {
+  if (config.encryption.mode !== 'none') return config.encryption;
+  const { passphrase, privateKeys = [] } = config.decryption;
+  if (passphrase !== undefined) return { mode: 'passphrase', passphrase };
+  if (privateKeys.length > 0) {
+    return {
+      mode: 'public-key',
+      armoredPublicKeys: await publicKeysOf(privateKeys.map((key) => key.armored)),
+    };
+  }
+  return { mode: 'none' };
 }

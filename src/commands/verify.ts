@@ -11,12 +11,7 @@ import { UserError } from '../errors.js';
 import { LocalStorage } from '../storage/local.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import type { RunContext } from './context.js';
-import {
-  checksumStatus,
-  locateBackup,
-  restoreSourceFor,
-  type ChecksumStatus,
-} from './locate-backup.js';
+import { checksumStatus, locateBackup, openBackup, type ChecksumStatus } from './locate-backup.js';
 
 export interface VerifyResult {
   readonly command: 'verify';
@@ -131,7 +126,7 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
   if (checksum === 'no-manifest') {
     warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
   }
-  const source = restoreSourceFor(backup);
+  const source = await openBackup(backup, config.decryption);
   const attempt = async (step: () => Promise<void>): Promise<boolean> => {
     try {
       await step();

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './database-url.js';
 import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/postgres/options.js';
+import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.js';
+import { passphraseFromFile } from '../pipeline/encryption.js';
+import { registerSecret } from '../secrets.js';
 import { COMMANDS, type CommandName } from './options.js';
 
 /** Option values by name, after flags/inputs, environment and defaults were applied. */
@@ -18,6 +21,7 @@ export interface BackupConfig extends Common {
   readonly database: DatabaseLocation;
   readonly maxBackups: number;
   readonly compressionLevel: number;
+  readonly encryption: EncryptionRequest;
   readonly postgres: PostgresDumpOptions;
 }
 
@@ -36,6 +40,9 @@ export interface RestoreConfig extends Common {
   readonly compressionLevel: number;
   /** PostgreSQL: a before-restore backup into backupDir first. */
   readonly safetyBackup: boolean;
+  readonly decryption: DecryptionKeys;
+  /** How the safety backup is encrypted (as a backup would be). */
+  readonly encryption: EncryptionRequest;
   readonly postgres: PostgresDumpOptions & PostgresRestoreOptions;
 }
 
@@ -45,6 +52,7 @@ export interface VerifyConfig extends Common {
   readonly backup: string;
   /** Checksum and readability only, no test restore. */
   readonly quick: boolean;
+  readonly decryption: DecryptionKeys;
   /** PostgreSQL: the scratch server for the test restore. */
   readonly verifyDatabase: DatabaseLocation | undefined;
   /** The user's own queries, each of which must return a true value. */
@@ -88,6 +96,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         database: database(settings, cwd),
         maxBackups: integer(settings, 'max-backups', 0),
         compressionLevel: integer(settings, 'compression-level', 1, 9),
+        encryption: encryption(settings, cwd),
         postgres: postgresDump(settings),
       };
     case 'restore':
@@ -99,6 +108,8 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
         compressionLevel: integer(settings, 'compression-level', 1, 9),
         safetyBackup: bool(settings, 'safety-backup'),
+        decryption: decryption(settings, cwd),
+        encryption: encryption(settings, cwd),
         postgres: {
           ...postgresDump(settings),
           dropDatabase: bool(settings, 'drop-database'),
@@ -113,6 +124,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         database: optionalDatabase(settings, cwd),
         backup: required(settings, 'backup'),
         quick: bool(settings, 'quick'),
+        decryption: decryption(settings, cwd),
         verifyDatabase: optionalUrl(settings, 'verify-database-url', cwd),
         verifySql: verifyQueries(settings, cwd),
       };
@@ -215,4 +227,106 @@ function verifyQueries(settings: Settings, cwd: string): string[] {
     .filter(Boolean);
   if (queries.length === 0) throw new UserError('verify-sql holds no query.');
   return queries;
+}
+
+function readSecretFile(settings: Settings, name: string, cwd: string): string | undefined {
+  const value = text(settings, name);
+  if (value === undefined) return undefined;
+  const file = path.resolve(cwd, value);
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`${name}: cannot read ${file}.`);
+  }
+  if (!content.trim()) throw new UserError(`${name}: ${file} is empty.`);
+  return content;
+}
+
+/** The passphrase: from --passphrase-file (one trailing newline dropped, as gpg does) or encryption-passphrase / BACKUP_PASSPHRASE. */
+function passphrase(settings: Settings, cwd: string): string | undefined {
+  const fromFile = readSecretFile(settings, 'passphrase-file', cwd);
+  const value =
+    fromFile !== undefined ? passphraseFromFile(fromFile) : settings['encryption-passphrase'];
+  registerSecret(value);
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function publicKeys(settings: Settings, cwd: string): string[] {
+  const files = list(settings, 'recipient-key-file').map(
+    (file) => readSecretFile({ file }, 'file', cwd) ?? '',
+  );
+  const inline = text(settings, 'encryption-public-keys');
+  return inline === undefined ? files : [...files, inline];
+}
+
+const ENCRYPTION_MODES = ['auto', 'none', 'passphrase', 'public-key'] as const;
+
+/**
+ * What to encrypt with. `encryption: passphrase` or `public-key` states the
+ * intent, so that an empty secret (a GitHub secret that does not exist is an
+ * empty string) fails the run instead of producing a plain backup; `auto`
+ * uses whatever is given.
+ */
+export function encryption(settings: Settings, cwd: string): EncryptionRequest {
+  const mode = (text(settings, 'encryption') ?? 'auto').toLowerCase();
+  const secret = passphrase(settings, cwd);
+  const keys = publicKeys(settings, cwd);
+  if (secret !== undefined && keys.length > 0) {
+    throw new UserError('Give either an encryption passphrase or public keys, not both.');
+  }
+  switch (mode) {
+    case 'auto':
+      if (secret !== undefined) return { mode: 'passphrase', passphrase: secret };
+      if (keys.length > 0) return { mode: 'public-key', armoredPublicKeys: keys };
+      return { mode: 'none' };
+    case 'none':
+      if (secret !== undefined || keys.length > 0) {
+        throw new UserError(
+          'encryption is none, but a passphrase or public keys were given: remove them or choose a mode.',
+        );
+      }
+      return { mode: 'none' };
+    case 'passphrase':
+      if (secret === undefined) {
+        throw new UserError(
+          'encryption is passphrase, but the passphrase is empty or missing (a GitHub secret that does not exist is empty): set encryption-passphrase, --passphrase-file or BACKUP_PASSPHRASE. Nothing was backed up.',
+        );
+      }
+      return { mode: 'passphrase', passphrase: secret };
+    case 'public-key':
+      if (keys.length === 0) {
+        throw new UserError(
+          'encryption is public-key, but no public key was given: set encryption-public-keys or --recipient-key-file. Nothing was backed up.',
+        );
+      }
+      return { mode: 'public-key', armoredPublicKeys: keys };
+    default:
+      throw new UserError(
+        `encryption must be one of ${ENCRYPTION_MODES.join(', ')} (got "${mode}").`,
+      );
+  }
+}
+
+/** What opens encrypted backups: the passphrase and/or a private key (with its own passphrase). */
+export function decryption(settings: Settings, cwd: string): DecryptionKeys {
+  const secret = passphrase(settings, cwd);
+  const armored =
+    readSecretFile(settings, 'private-key-file', cwd) ?? text(settings, 'decryption-private-key');
+  const keyPassphraseFile = readSecretFile(settings, 'private-key-passphrase-file', cwd);
+  const keyPassphrase =
+    keyPassphraseFile !== undefined
+      ? passphraseFromFile(keyPassphraseFile)
+      : settings['private-key-passphrase'] || undefined;
+  registerSecret(keyPassphrase);
+  return {
+    ...(secret !== undefined ? { passphrase: secret } : {}),
+    ...(armored !== undefined
+      ? {
+          privateKeys: [
+            { armored, ...(keyPassphrase !== undefined ? { passphrase: keyPassphrase } : {}) },
+          ],
+        }
+      : {}),
+  };
 }

@@ -74,6 +74,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: '6',
   },
   {
+    name: 'encryption',
+    description:
+      'How to encrypt: passphrase, public-key, none, or auto (use what is given). Name the mode in scheduled jobs: then an empty secret fails the run instead of producing a plain backup.',
+    type: 'string',
+    commands: ['backup', 'restore'],
+    env: ['BACKUP_ENCRYPTION'],
+    default: 'auto',
+  },
+  {
     name: 'encryption-passphrase',
     description:
       'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256); also decrypts them for restore, verify and list. Pass it from a secret.',

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
+import { registerSecret } from '../secrets.js';
 import type { Settings } from './config.js';
 import { optionsFor, OPTIONS, type CommandName, type OptionSpec } from './options.js';
 
@@ -27,7 +28,10 @@ export function settingsFromInputs(
   const settings: Record<string, string | undefined> = {};
   for (const spec of OPTIONS) {
     if (spec.input === false) continue;
-    settings[spec.name] = resolve(spec, getInput(spec.name), env);
+    const value = resolve(spec, getInput(spec.name), env);
+    // Masked at once, before anything can print them; URLs mask only their password (when parsed).
+    if (spec.secret && !spec.name.endsWith('-url')) maskSecret(value);
+    settings[spec.name] = value;
   }
   return { command: settings.command ?? 'backup', settings };
 }
@@ -85,9 +89,22 @@ export function settingsFromArgv(
         : value;
     settings[spec.name] = resolve(spec, given, env);
   }
+  // Inputs with no flag (secrets) still come from the environment at the CLI.
+  for (const spec of optionsFor(command)) {
+    if (spec.flag === false && spec.env) settings[spec.name] = resolve(spec, undefined, env);
+  }
   if (takesBackup) {
     const backupSpec = OPTIONS.find((spec) => spec.name === 'backup');
     settings.backup = parsed.positionals[0] ?? backupSpec?.default;
   }
   return { command, settings, help: parsed.values.help === true };
+}
+
+/** A multi-line secret (an armored key) is masked line by line too, as the runner prints lines. */
+function maskSecret(value: string | undefined): void {
+  if (!value) return;
+  registerSecret(value);
+  for (const line of value.split(/\r?\n/)) {
+    if (line.trim().length >= 8 && !line.startsWith('-----')) registerSecret(line.trim());
+  }
 }

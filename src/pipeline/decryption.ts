@@ -30,7 +30,10 @@ interface Credentials {
 /** How far one decryption got: the same library error means different things before and after. */
 interface Progress {
   phase: 'reading' | 'decrypting';
-  /** The session key came from a passphrase, which nothing checks before the end of the data. */
+  /**
+   * The session key came from a passphrase. gpg's files carry no check of it,
+   * ours only a weak one, so a wrong one may show only as garbage or at the end.
+   */
   byPassphrase: boolean;
 }
 
@@ -44,7 +47,9 @@ export async function prepareDecryptor(keys: DecryptionKeys): Promise<Decryptor>
     throw new UserError('Decrypting a backup needs its passphrase or a private key: give one.');
   }
   if (keys.passphrase !== undefined && keys.passphrase.trim() === '') {
-    throw new UserError('The decryption passphrase is empty: give the passphrase the backup was made with.');
+    throw new UserError(
+      'The decryption passphrase is empty: give the passphrase the backup was made with.',
+    );
   }
   registerSecret(keys.passphrase);
   const credentials: Credentials = {
@@ -71,13 +76,14 @@ async function decryptStream(
   const message = await readMessage(kind, stream);
   const sessionKeys = await decryptSessionKeys(message, credentials, progress);
   progress.phase = 'decrypting';
-  const { data } = await openpgp.decrypt({
+  // The library's stream types come from a package it does not ship, so they arrive untyped.
+  const decrypted: { data: unknown } = await openpgp.decrypt({
     message,
     sessionKeys,
     format: 'binary',
     config: DECRYPT_CONFIG,
   });
-  return data as ReadableStream<Uint8Array>;
+  return decrypted.data as ReadableStream<Uint8Array>;
 }
 
 /** Reads the first bytes to tell armor from binary, and gzip or anything else from OpenPGP. */
@@ -97,9 +103,12 @@ async function sniffStart(
     }
   }
   const kind = classifyStart(Buffer.concat(head));
-  if (kind === 'empty') throw new UserError('The encrypted backup is empty (0 bytes). Use another backup.');
+  if (kind === 'empty')
+    throw new UserError('The encrypted backup is empty (0 bytes). Use another backup.');
   if (kind === 'gzip') {
-    throw new UserError('The backup is not encrypted (it is plain gzip): restore it without decryption.');
+    throw new UserError(
+      'The backup is not encrypted (it is plain gzip): restore it without decryption.',
+    );
   }
   if (kind === 'other') {
     throw new UserError(
@@ -138,7 +147,10 @@ async function readMessage(
 ): Promise<openpgp.Message<ReadableStream<Uint8Array>>> {
   if (kind === 'openpgp-armored') {
     const text = stream.pipeThrough(new TextDecoderStream());
-    const message: unknown = await openpgp.readMessage({ armoredMessage: text, config: DECRYPT_CONFIG });
+    const message: unknown = await openpgp.readMessage({
+      armoredMessage: text,
+      config: DECRYPT_CONFIG,
+    });
     return message as openpgp.Message<ReadableStream<Uint8Array>>;
   }
   return openpgp.readMessage({ binaryMessage: stream, config: DECRYPT_CONFIG });
@@ -154,7 +166,7 @@ async function decryptSessionKeys(
   credentials: Credentials,
   progress: Progress,
 ): Promise<openpgp.SessionKey[]> {
-  const keyIds = message.getEncryptionKeyIDs().map((id) => id.toHex().toUpperCase());
+  const keyIds = message.getEncryptionKeyIDs().map(describeKeyId);
   const passphraseSlots = message.packets.filterByTag(openpgp.enums.packet.symEncryptedSessionKey);
   if (credentials.privateKeys.length > 0 && keyIds.length > 0) {
     try {
@@ -186,6 +198,12 @@ async function decryptSessionKeys(
   throw missingCredentials(keyIds, passphraseSlots.length > 0, credentials);
 }
 
+/** Long key ids as gpg prints them; `gpg --throw-keyids` hides the recipient behind zeros. */
+function describeKeyId(id: openpgp.KeyID): string {
+  const hex = id.toHex().toUpperCase();
+  return /^0+$/.test(hex) ? 'hidden by gpg --throw-keyids' : hex;
+}
+
 /**
  * A SEIPD v1 session key always names its cipher; the SEIPD v2 ones leave it
  * null because the data packet names it, which is where decrypt() looks then.
@@ -211,7 +229,9 @@ function missingCredentials(
     );
   }
   if (hasPassphraseSlot) {
-    return new UserError('The backup is encrypted with a passphrase, and no passphrase was given: give it.');
+    return new UserError(
+      'The backup is encrypted with a passphrase, and no passphrase was given: give it.',
+    );
   }
   return new UserError(
     'The backup names neither a key nor a passphrase that could decrypt it: it is not a backup this tool or gpg can open.',

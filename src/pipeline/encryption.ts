@@ -47,9 +47,12 @@ export async function prepareEncryptor(request: EncryptionRequest): Promise<Encr
     case 'passphrase': {
       checkPassphrase(request.passphrase);
       registerSecret(request.passphrase);
-      return openPgpEncryptor({ mode: 'passphrase', cipher: 'AES256', recipients: [] }, {
-        passwords: [request.passphrase],
-      });
+      return openPgpEncryptor(
+        { mode: 'passphrase', cipher: 'AES256', recipients: [] },
+        {
+          passwords: [request.passphrase],
+        },
+      );
     }
     case 'public-key': {
       const recipients = await readRecipientKeys(request.armoredPublicKeys);
@@ -89,6 +92,7 @@ async function encryptStream(
   secrets: Secrets,
 ): Promise<ReadableStream<Uint8Array>> {
   const message = await openpgp.createMessage({ binary: input, format: 'binary' });
+  // The library's stream types come from a package it does not ship, so they arrive untyped.
   const encrypted: unknown = await openpgp.encrypt({
     message,
     ...secrets,
@@ -100,10 +104,13 @@ async function encryptStream(
 }
 
 /**
- * The passphrase in a file, read as `gpg --passphrase-file` reads it for the
- * usual one-line file: one trailing newline (`\n`, or `\r\n` from Windows
- * editors) is not part of the passphrase. A file with more lines is refused,
- * because gpg would use only the first and could not open the backup.
+ * The passphrase in a file, read as `gpg --passphrase-file` reads the usual
+ * one-line file: one trailing `\n` is not part of the passphrase, so a file
+ * written with `echo` works with both tools. A trailing `\r\n` (Windows
+ * editors) is dropped too, as a person would expect, though gpg keeps the
+ * `\r`: such a backup opens in gpg with the passphrase typed, or from a file
+ * with a plain `\n` ending. A file with more lines is refused, because gpg
+ * uses only the first line and would not open the backup with that file.
  */
 export function passphraseFromFile(text: string): string {
   const passphrase = text.replace(/\r?\n$/, '');

@@ -56,7 +56,7 @@ export async function readRecipientKeys(armoredKeys: readonly string[]): Promise
 
 async function readPublicKeyText(armored: string, label: string): Promise<openpgp.PublicKey[]> {
   const keys: openpgp.PublicKey[] = [];
-  for (const block of armorBlocks(armored, label, EXPORT_PUBLIC)) {
+  for (const block of armorBlocks(armored, label, 'PUBLIC', EXPORT_PUBLIC)) {
     if (block.type === 'PRIVATE KEY BLOCK') {
       // It is a secret all the same: keep it out of every log line.
       registerSecret(block.text);
@@ -84,7 +84,9 @@ async function checkRecipientKey(key: openpgp.PublicKey, label: string): Promise
   const fingerprint = key.getFingerprint().toUpperCase();
   const who = describeKey(key, label);
   if (key.isPrivate()) {
-    throw new UserError(`The ${who} is a private key: give the public key instead (${EXPORT_PUBLIC}).`);
+    throw new UserError(
+      `The ${who} is a private key: give the public key instead (${EXPORT_PUBLIC}).`,
+    );
   }
   if (await key.isRevoked(undefined, undefined, new Date(), fullConfig())) {
     throw new UserError(`The ${who} is revoked: ask its owner for a current public key.`);
@@ -136,7 +138,7 @@ export async function unlockPrivateKeys(
 
 async function readPrivateKeyText(armored: string, label: string): Promise<openpgp.PrivateKey[]> {
   const keys: openpgp.PrivateKey[] = [];
-  for (const block of armorBlocks(armored, label, EXPORT_PRIVATE)) {
+  for (const block of armorBlocks(armored, label, 'PRIVATE', EXPORT_PRIVATE)) {
     if (block.type === 'PUBLIC KEY BLOCK') {
       throw new UserError(
         `The ${label} is a public key: decrypting needs the private key (${EXPORT_PRIVATE}).`,
@@ -175,7 +177,12 @@ async function unlockPrivateKey(
 }
 
 /** Splits text into its armored blocks; a file may hold several, one after the other. */
-function armorBlocks(text: string, label: string, howToExport: string): ArmorBlock[] {
+function armorBlocks(
+  text: string,
+  label: string,
+  kind: 'PUBLIC' | 'PRIVATE',
+  howToExport: string,
+): ArmorBlock[] {
   const blocks = [...text.matchAll(ARMOR_BLOCK)].map((match) => ({
     type: match[1] ?? '',
     text: match[0],
@@ -183,7 +190,7 @@ function armorBlocks(text: string, label: string, howToExport: string): ArmorBlo
   if (blocks.length > 0) return blocks;
   if (text.trim() === '') throw new UserError(`The ${label} is empty: give the armored key text.`);
   throw new UserError(
-    `The ${label} is not an ASCII-armored OpenPGP key (no -----BEGIN PGP ... KEY BLOCK----- ... -----END ...----- found): export it with ${howToExport}.`,
+    `The ${label} is not an ASCII-armored OpenPGP key (no complete "-----BEGIN PGP ${kind} KEY BLOCK-----" block): export it with ${howToExport}.`,
   );
 }
 

@@ -1,4 +1,0 @@
-#!/usr/bin/env node
-import { cliMain } from '../index.js';
-
-await cliMain();
