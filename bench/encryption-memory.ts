@@ -163,12 +163,8 @@ async function main(): Promise<void> {
     );
     const inputSha = await generateInput(input, bytes);
     // A first small run starts the agent and seeds gpg's random pool, so the measured phase does not pay for it.
-    spawnSync('sh', [
-      '-c',
-      'echo warm-up | "$@" >/dev/null',
-      'sh',
-      ...gpg(home, passFile, ['--symmetric']),
-    ]);
+    const warmUp = gpg(home, passFile, ['--symmetric']);
+    spawnSync(warmUp[0]!, warmUp.slice(1), { input: 'warm-up\n' });
     const ourFile = path.join(dir, 'ours.gpg');
     const gpgFile = path.join(dir, 'gpg.gpg');
     const results = [
