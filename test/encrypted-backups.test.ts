@@ -280,7 +280,8 @@ describe('encrypted SQLite backups', () => {
 
     const damaged = path.join(dir, 'damaged.db.gz.gpg');
     const bytes = fs.readFileSync(file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
     fs.writeFileSync(damaged, bytes);
     const broken = await cli(
       ['restore', damaged, '--database-url', 'file:app.db', '--yes', '--passphrase-file', passFile],
