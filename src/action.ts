@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { runCommand, succeeded } from './commands/run.js';
+import { failureSummary, runCommand, succeeded } from './commands/run.js';
 import { parseCommandName, parseConfig } from './config/config.js';
 import { settingsFromInputs } from './config/settings.js';
 import { errorMessage, isUserError } from './errors.js';
@@ -20,7 +20,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     for (const [name, value] of Object.entries(actionOutputs(result))) core.setOutput(name, value);
     if (env.GITHUB_STEP_SUMMARY)
       await core.summary.addRaw(redact(renderSummary(result)), true).write();
-    if (!succeeded(result)) core.setFailed(`${result.command} failed: see the job summary.`);
+    if (!succeeded(result)) core.setFailed(redact(failureSummary(result)));
   } catch (error) {
     if (!isUserError(error) && error instanceof Error && error.stack)
       core.debug(redact(error.stack));

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { runCommand, succeeded } from './commands/run.js';
+import { failureSummary, runCommand, succeeded } from './commands/run.js';
 import { parseCommandName, parseConfig } from './config/config.js';
 import { COMMANDS, optionsFor, type CommandName } from './config/options.js';
 import { settingsFromArgv } from './config/settings.js';
@@ -99,7 +99,9 @@ export async function runCli(
       ...(io.prompt ? { prompt: io.prompt } : {}),
     });
     io.stdout(redact(config.json ? JSON.stringify(result, null, 2) : renderText(result)));
-    return succeeded(result) ? 0 : 1;
+    if (succeeded(result)) return 0;
+    io.stderr(`db-backup: ${redact(failureSummary(result))}`);
+    return 1;
   } catch (error) {
     if (isUserError(error)) {
       io.stderr(`db-backup: ${redact(error.message)}`);

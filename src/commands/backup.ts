@@ -1,31 +1,59 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { manifestNameOf } from '../backup-name.js';
 import type { BackupConfig } from '../config/config.js';
 import { describeDatabase } from '../config/database-url.js';
+import type { TargetId } from '../config/storage-config.js';
 import { createEngine } from '../engines/index.js';
-import { prepareEncryptor } from '../pipeline/encryption.js';
-import { engineSettings } from './engine-settings.js';
+import { errorMessage } from '../errors.js';
 import type { Manifest } from '../manifest.js';
-import { LocalStorage } from '../storage/local.js';
+import { prepareEncryptor } from '../pipeline/encryption.js';
+import { removeQuietly } from '../pipeline/files.js';
+import { createStorage } from '../storage/factory.js';
+import type { Storage } from '../storage/storage.js';
+import { redact } from '../secrets.js';
 import type { RunContext } from './context.js';
-import { createBackup } from './create-backup.js';
-import { applyRetention } from './retention.js';
+import { createBackup, type CreatedBackup } from './create-backup.js';
+import { engineSettings } from './engine-settings.js';
+import { applyRetention, type KeptBackup } from './retention.js';
+
+/** What happened at one storage target. */
+export interface TargetOutcome {
+  readonly target: TargetId;
+  readonly location: string;
+  readonly stored: boolean;
+  readonly error?: string;
+  readonly pruned: readonly string[];
+  readonly kept: readonly KeptBackup[];
+}
 
 export interface BackupResult {
   readonly command: 'backup';
   readonly database: string;
   readonly name: string;
+  /** The backup in the backup directory; gone when `local` is not a target and every target stored it. */
   readonly file: string;
   readonly manifestFile: string;
   readonly manifest: Manifest;
   readonly durationMs: number;
+  readonly targets: readonly TargetOutcome[];
+  /** Every name the rolling window removed, at any target. */
   readonly pruned: readonly string[];
   readonly kept: readonly string[];
 }
 
+/**
+ * Backs up, then stores at every target: a failing target does not stop the
+ * others, but fails the job. Each target's rolling window runs only after the
+ * backup is stored and checked there.
+ */
 export async function runBackup(config: BackupConfig, context: RunContext): Promise<BackupResult> {
   const started = Date.now();
   // Checked before anything is dumped: a bad key or an empty passphrase never yields a plain backup.
   const encryptor = await prepareEncryptor(config.encryption);
   const engine = createEngine(config.database, engineSettings(context, config.postgres));
+  const storages = config.storage.map((id) => ({ id, storage: createStorage(id, config.targets) }));
   const database = describeDatabase(config.database);
   context.log.info(`Backing up ${database} into ${config.backupDir}`);
   const backup = await createBackup(engine, config.backupDir, {
@@ -37,17 +65,107 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   context.log.info(
     `Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`,
   );
-  const retention = await applyRetention(
-    new LocalStorage(config.backupDir),
-    { engine: engine.kind, maxBackups: config.maxBackups, protect: [backup.name] },
-    context.log,
-  );
+  const targets: TargetOutcome[] = [];
+  for (const { id, storage } of storages) {
+    targets.push(
+      await storeAt(
+        id,
+        storage,
+        backup,
+        { engine: engine.kind, maxBackups: config.maxBackups },
+        context,
+      ),
+    );
+  }
+  await releaseStagedCopy(config, backup, targets, context);
   return {
     command: 'backup',
     database,
     ...backup,
     durationMs: Date.now() - started,
-    pruned: retention.removed,
-    kept: retention.kept,
+    targets,
+    pruned: targets.flatMap((target) => target.pruned),
+    kept: targets[0]?.kept.map((b) => b.name) ?? [],
   };
+}
+
+async function storeAt(
+  id: TargetId,
+  storage: Storage,
+  backup: CreatedBackup,
+  policy: { engine: 'sqlite' | 'postgres'; maxBackups: number },
+  context: RunContext,
+): Promise<TargetOutcome> {
+  try {
+    if (id !== 'local') {
+      context.log.info(`Storing ${backup.name} at ${storage.location}`);
+      await storage.put(backup.name, {
+        open: () => createReadStream(backup.file),
+        size: backup.manifest.file.size,
+      });
+      const manifestSize = (await fs.stat(backup.manifestFile)).size;
+      await storage.put(manifestNameOf(backup.name), {
+        open: () => createReadStream(backup.manifestFile),
+        size: manifestSize,
+      });
+      await assertStored(storage, backup);
+    }
+    const retention = await applyRetention(
+      storage,
+      { ...policy, protect: [backup.name] },
+      context.log,
+    );
+    return {
+      target: id,
+      location: storage.location,
+      stored: true,
+      pruned: retention.removed,
+      kept: retention.keptBackups,
+    };
+  } catch (error) {
+    const message = redact(errorMessage(error));
+    context.log.warn(`${id}: ${message}`);
+    return {
+      target: id,
+      location: storage.location,
+      stored: false,
+      error: message,
+      pruned: [],
+      kept: [],
+    };
+  }
+}
+
+/** The target must list the backup at its full size before its window may remove anything. */
+async function assertStored(storage: Storage, backup: CreatedBackup): Promise<void> {
+  const listed = (await storage.list()).find((object) => object.name === backup.name);
+  if (!listed)
+    throw new Error(`${backup.name} is not listed at ${storage.location} after the upload.`);
+  if (listed.size !== backup.manifest.file.size) {
+    throw new Error(
+      `${backup.name} is ${listed.size} bytes at ${storage.location}, ${backup.manifest.file.size} were sent.`,
+    );
+  }
+}
+
+/**
+ * Without `local` among the targets the backup directory is only a staging
+ * place: its copy goes once every target holds the backup — and stays, with
+ * a warning, when one does not (never lose the only copy).
+ */
+async function releaseStagedCopy(
+  config: BackupConfig,
+  backup: CreatedBackup,
+  targets: readonly TargetOutcome[],
+  context: RunContext,
+): Promise<void> {
+  if (config.storage.includes('local')) return;
+  if (targets.every((target) => target.stored)) {
+    await removeQuietly(backup.file);
+    await removeQuietly(backup.manifestFile);
+    return;
+  }
+  context.log.warn(
+    `A target failed: the backup stays in ${path.dirname(backup.file)} as ${backup.name}.`,
+  );
 }

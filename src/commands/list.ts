@@ -1,13 +1,19 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {
   compareNewestFirst,
+  manifestNameOf,
   parseBackupName,
   type BackupKind,
   type BackupName,
 } from '../backup-name.js';
 import type { ListConfig } from '../config/config.js';
 import type { EngineKind } from '../config/database-url.js';
+import { parseManifest, type Manifest } from '../manifest.js';
+import { createStorage } from '../storage/factory.js';
 import { LocalStorage } from '../storage/local.js';
+import type { Storage } from '../storage/storage.js';
 import type { RunContext } from './context.js';
 import { checksumStatus, readManifestBeside, type ChecksumStatus } from './locate-backup.js';
 
@@ -18,7 +24,8 @@ export interface ListedBackup {
   readonly createdAt: string;
   readonly size: number;
   readonly ageSeconds: number;
-  readonly checksum: ChecksumStatus;
+  /** Remote backups are not downloaded to be listed: `unchecked`. */
+  readonly checksum: ChecksumStatus | 'unchecked';
   readonly encrypted: boolean;
   readonly tables: number | undefined;
 }
@@ -30,38 +37,93 @@ export interface ListResult {
 }
 
 export async function runList(config: ListConfig, context: RunContext): Promise<ListResult> {
-  void context;
-  const storage = new LocalStorage(config.backupDir);
+  const storage = createStorage(config.from, config.targets);
   const objects = await storage.list();
+  const listed = new Set(objects.map((object) => object.name));
   const sizes = new Map(objects.map((object) => [object.name, object.size]));
   const ours = objects
     .map((object) => parseBackupName(object.name))
     .filter((parsed): parsed is BackupName => parsed !== undefined)
     .filter((parsed) => config.engine === undefined || parsed.engine === config.engine)
     .sort(compareNewestFirst);
+  const describe =
+    storage instanceof LocalStorage
+      ? describeLocal(storage)
+      : await describeRemote(storage, listed, context);
   const now = Date.now();
   const backups: ListedBackup[] = [];
-  for (const backup of ours) {
-    const file = storage.pathOf(backup.name);
-    const manifest = await readManifestBeside(file).catch(() => undefined);
-    const checksum = await checksumStatus({
-      name: backup.name,
-      file,
-      manifest,
-      engine: backup.engine,
-    });
-    const createdAt = manifest?.createdAt ?? backup.time.toISOString();
-    backups.push({
-      name: backup.name,
-      engine: backup.engine,
-      kind: backup.kind,
-      createdAt,
-      size: sizes.get(backup.name) ?? 0,
-      ageSeconds: Math.max(0, Math.round((now - Date.parse(createdAt)) / 1000)),
-      checksum,
-      encrypted: backup.encrypted,
-      tables: manifest?.tables.length,
-    });
+  try {
+    for (const backup of ours) {
+      const { manifest, checksum } = await describe.details(backup);
+      const createdAt = manifest?.createdAt ?? backup.time.toISOString();
+      backups.push({
+        name: backup.name,
+        engine: backup.engine,
+        kind: backup.kind,
+        createdAt,
+        size: sizes.get(backup.name) ?? 0,
+        ageSeconds: Math.max(0, Math.round((now - Date.parse(createdAt)) / 1000)),
+        checksum,
+        encrypted: backup.encrypted,
+        tables: manifest?.tables.length,
+      });
+    }
+  } finally {
+    await describe.release();
   }
-  return { command: 'list', location: path.resolve(config.backupDir), backups };
+  return { command: 'list', location: storage.location, backups };
+}
+
+interface Describer {
+  details(
+    backup: BackupName,
+  ): Promise<{ manifest: Manifest | undefined; checksum: ListedBackup['checksum'] }>;
+  release(): Promise<void>;
+}
+
+/** Local backups are hashed against their manifests. */
+function describeLocal(storage: LocalStorage): Describer {
+  return {
+    details: async (backup) => {
+      const file = storage.pathOf(backup.name);
+      const manifest = await readManifestBeside(file).catch(() => undefined);
+      const checksum = await checksumStatus({
+        name: backup.name,
+        file,
+        manifest,
+        engine: backup.engine,
+      });
+      return { manifest, checksum };
+    },
+    release: () => Promise.resolve(),
+  };
+}
+
+/** Remote backups: only their (small) manifests are fetched. */
+async function describeRemote(
+  storage: Storage,
+  listed: ReadonlySet<string>,
+  context: RunContext,
+): Promise<Describer> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'db-backup-list-'));
+  return {
+    details: async (backup) => {
+      const manifestName = manifestNameOf(backup.name);
+      if (!listed.has(manifestName)) return { manifest: undefined, checksum: 'no-manifest' };
+      const file = path.join(dir, manifestName);
+      try {
+        await storage.get(manifestName, file);
+        return {
+          manifest: parseManifest(await fs.readFile(file, 'utf8'), manifestName),
+          checksum: 'unchecked',
+        };
+      } catch (error) {
+        context.log.warn(
+          `Cannot read ${manifestName} at ${storage.location}: ${(error as Error).message}`,
+        );
+        return { manifest: undefined, checksum: 'unchecked' };
+      }
+    },
+    release: () => fs.rm(dir, { recursive: true, force: true }),
+  };
 }

@@ -19,7 +19,12 @@ import {
   type Decryptor,
 } from '../pipeline/encryption.js';
 import { digestFile } from '../pipeline/digest.js';
-import type { LocalStorage } from '../storage/local.js';
+import os from 'node:os';
+import type { TargetId, TargetSettings } from '../config/storage-config.js';
+import { createStorage } from '../storage/factory.js';
+import { fetchVerified } from '../storage/fetch-verified.js';
+import { LocalStorage } from '../storage/local.js';
+import type { Storage } from '../storage/storage.js';
 
 export interface LocatedBackup {
   readonly name: string;
@@ -30,6 +35,58 @@ export interface LocatedBackup {
 }
 
 const ENGINE_LABEL: Record<EngineKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+
+export interface BackupHandle {
+  readonly backup: LocatedBackup;
+  /** Removes what was downloaded, if anything. */
+  release(): Promise<void>;
+}
+
+/**
+ * Finds `<backup>` at the `from` target. A remote backup is downloaded into a
+ * private temporary directory and checked against its manifest's sha256
+ * before anything uses it.
+ */
+export async function findBackup(
+  reference: string,
+  from: TargetId,
+  targets: TargetSettings,
+  cwd: string,
+  engine: EngineKind | undefined,
+): Promise<BackupHandle> {
+  if (from === 'local') {
+    const backup = await locateBackup(reference, new LocalStorage(targets.backupDir), cwd, engine);
+    return { backup, release: () => Promise.resolve() };
+  }
+  const storage = createStorage(from, targets);
+  let name = path.basename(reference);
+  if (reference === 'latest') {
+    const newest = await newestBackup(storage, engine);
+    if (!newest) {
+      const what = engine ? `${ENGINE_LABEL[engine]} backup` : 'backup';
+      throw new UserError(
+        `No ${what} at ${storage.location} to take as latest: run a backup there first.`,
+      );
+    }
+    name = newest.name;
+  }
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'db-backup-fetch-'));
+  const release = (): Promise<void> => fs.rm(dir, { recursive: true, force: true });
+  try {
+    const fetched = await fetchVerified(storage, name, dir);
+    const backup: LocatedBackup = {
+      name,
+      file: fetched.file,
+      manifest: fetched.manifest,
+      engine:
+        fetched.manifest?.engine ?? parseBackupName(name)?.engine ?? engineFromExtension(name),
+    };
+    return { backup, release };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
 
 /**
  * `<backup>` is `latest`, a backup name in the backup directory, or a path.
@@ -81,7 +138,7 @@ export function engineFromExtension(name: string): EngineKind | undefined {
 }
 
 async function newestBackup(
-  storage: LocalStorage,
+  storage: Storage,
   engine: EngineKind | undefined,
 ): Promise<BackupName | undefined> {
   const objects = await storage.list();

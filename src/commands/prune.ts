@@ -1,6 +1,6 @@
 import type { PruneConfig } from '../config/config.js';
 import type { EngineKind } from '../config/database-url.js';
-import { LocalStorage } from '../storage/local.js';
+import { createStorage } from '../storage/factory.js';
 import type { RunContext } from './context.js';
 import { applyRetention } from './retention.js';
 
@@ -15,7 +15,7 @@ const ENGINES: readonly EngineKind[] = ['sqlite', 'postgres'];
 
 /** The rolling window on demand: for the URL's engine, or for each engine when no URL is given. */
 export async function runPrune(config: PruneConfig, context: RunContext): Promise<PruneResult> {
-  const storage = new LocalStorage(config.backupDir);
+  const storage = createStorage(config.from, config.targets);
   const removed: string[] = [];
   const kept: string[] = [];
   for (const engine of config.engine ? [config.engine] : ENGINES) {

@@ -6,10 +6,16 @@ import { engineSettings } from './engine-settings.js';
 import { createBackup } from './create-backup.js';
 import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
 import { publicKeysOf } from '../pipeline/public-keys-of.js';
-import { LocalStorage } from '../storage/local.js';
 import { confirmOverwrite } from './confirm-restore.js';
 import type { RunContext } from './context.js';
-import { assertChecksum, assertEngineMatches, locateBackup, openBackup } from './locate-backup.js';
+import {
+  assertChecksum,
+  assertEngineMatches,
+  findBackup,
+  openBackup,
+  type LocatedBackup,
+} from './locate-backup.js';
+import type { Engine } from '../engines/engine.js';
 
 export interface RestoreResult {
   readonly command: 'restore';
@@ -29,17 +35,34 @@ export async function runRestore(
 ): Promise<RestoreResult> {
   const started = Date.now();
   const engine = createEngine(config.database, engineSettings(context, config.postgres));
-  const database = describeDatabase(config.database);
-  const backup = await locateBackup(
+  const holdsData = await engine.holdsData();
+  // Asked first: a refused restore should not wait for a download.
+  if (holdsData)
+    await confirmOverwrite(confirmationName(config.database), config.confirmation, context);
+  const handle = await findBackup(
     config.backup,
-    new LocalStorage(config.backupDir),
+    config.from,
+    config.targets,
     context.cwd,
     engine.kind,
   );
+  try {
+    return await restoreFrom(handle.backup, engine, holdsData, config, context, started);
+  } finally {
+    await handle.release();
+  }
+}
+
+async function restoreFrom(
+  backup: LocatedBackup,
+  engine: Engine,
+  holdsData: boolean,
+  config: RestoreConfig,
+  context: RunContext,
+  started: number,
+): Promise<RestoreResult> {
+  const database = describeDatabase(config.database);
   assertEngineMatches(backup, engine.kind);
-  const holdsData = await engine.holdsData();
-  if (holdsData)
-    await confirmOverwrite(confirmationName(config.database), config.confirmation, context);
   if (backup.manifest) await assertChecksum(backup);
   else {
     context.log.warn(

@@ -4,9 +4,17 @@ import { planRetention } from '../retention/plan-retention.js';
 import type { Storage } from '../storage/storage.js';
 import type { Logger } from './context.js';
 
+export interface KeptBackup {
+  readonly name: string;
+  readonly size: number;
+  readonly time: string;
+}
+
 export interface RetentionOutcome {
   readonly kept: readonly string[];
   readonly removed: readonly string[];
+  /** The backups kept, oldest first, with their sizes (the summary's chart). */
+  readonly keptBackups: readonly KeptBackup[];
 }
 
 /** Applies the rolling window at one storage target: backups and their manifests. */
@@ -26,5 +34,12 @@ export async function applyRetention(
     const manifest = manifestNameOf(backup.name);
     if (names.has(manifest)) await storage.delete(manifest);
   }
-  return { kept: plan.keep.map((b) => b.name), removed: plan.remove.map((b) => b.name) };
+  const sizes = new Map(objects.map((object) => [object.name, object.size]));
+  return {
+    kept: plan.keep.map((b) => b.name),
+    removed: plan.remove.map((b) => b.name),
+    keptBackups: [...plan.keep]
+      .reverse()
+      .map((b) => ({ name: b.name, size: sizes.get(b.name) ?? 0, time: b.time.toISOString() })),
+  };
 }

@@ -25,5 +25,18 @@ export async function runCommand(config: Config, context: RunContext): Promise<C
 
 /** A command can finish and still have failed its job: a verification that found problems. */
 export function succeeded(result: CommandResult): boolean {
-  return result.command !== 'verify' || result.verified;
+  if (result.command === 'verify') return result.verified;
+  if (result.command === 'backup') return result.targets.every((target) => target.stored);
+  return true;
+}
+
+/** Why a finished command failed its job, in one line. */
+export function failureSummary(result: CommandResult): string {
+  if (result.command === 'backup') {
+    const failed = result.targets.filter((target) => !target.stored);
+    return `The backup ${result.name} was not stored at ${failed.map((t) => `${t.target} (${t.error ?? 'failed'})`).join('; ')}.`;
+  }
+  if (result.command === 'verify')
+    return `Verification of ${result.name} failed: ${result.problems.join('; ')}`;
+  return `${result.command} failed.`;
 }

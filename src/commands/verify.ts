@@ -8,10 +8,15 @@ import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { UserError } from '../errors.js';
-import { LocalStorage } from '../storage/local.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import type { RunContext } from './context.js';
-import { checksumStatus, locateBackup, openBackup, type ChecksumStatus } from './locate-backup.js';
+import {
+  checksumStatus,
+  findBackup,
+  openBackup,
+  type ChecksumStatus,
+  type LocatedBackup,
+} from './locate-backup.js';
 
 export interface VerifyResult {
   readonly command: 'verify';
@@ -108,12 +113,26 @@ async function runSqlChecks(engine: Engine, queries: readonly string[]): Promise
  */
 export async function runVerify(config: VerifyConfig, context: RunContext): Promise<VerifyResult> {
   const started = Date.now();
-  const backup = await locateBackup(
+  const handle = await findBackup(
     config.backup,
-    new LocalStorage(config.backupDir),
+    config.from,
+    config.targets,
     context.cwd,
     config.database?.engine,
   );
+  try {
+    return await verifyBackup(handle.backup, config, context, started);
+  } finally {
+    await handle.release();
+  }
+}
+
+async function verifyBackup(
+  backup: LocatedBackup,
+  config: VerifyConfig,
+  context: RunContext,
+  started: number,
+): Promise<VerifyResult> {
   const level = config.quick ? 'quick' : 'full';
   const problems: string[] = [];
   const warnings: string[] = [];

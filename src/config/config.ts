@@ -7,6 +7,13 @@ import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.j
 import { passphraseFromFile } from '../pipeline/encryption.js';
 import { registerSecret } from '../secrets.js';
 import { COMMANDS, type CommandName } from './options.js';
+import {
+  parseTargetId,
+  parseTargetList,
+  targetSettings,
+  type TargetId,
+  type TargetSettings,
+} from './storage-config.js';
 
 /** Option values by name, after flags/inputs, environment and defaults were applied. */
 export type Settings = Readonly<Record<string, string | undefined>>;
@@ -14,6 +21,8 @@ export type Settings = Readonly<Record<string, string | undefined>>;
 interface Common {
   readonly backupDir: string;
   readonly json: boolean;
+  /** Settings of every storage target, checked when a target is used. */
+  readonly targets: TargetSettings;
 }
 
 export interface BackupConfig extends Common {
@@ -23,6 +32,8 @@ export interface BackupConfig extends Common {
   readonly compressionLevel: number;
   readonly encryption: EncryptionRequest;
   readonly postgres: PostgresDumpOptions;
+  /** Where the backup goes: the local directory and/or remote targets. */
+  readonly storage: readonly TargetId[];
 }
 
 export interface Confirmation {
@@ -33,6 +44,8 @@ export interface Confirmation {
 }
 
 export interface RestoreConfig extends Common {
+  /** The storage target to read from. */
+  readonly from: TargetId;
   readonly command: 'restore';
   readonly database: DatabaseLocation;
   readonly backup: string;
@@ -47,6 +60,8 @@ export interface RestoreConfig extends Common {
 }
 
 export interface VerifyConfig extends Common {
+  /** The storage target to read from. */
+  readonly from: TargetId;
   readonly command: 'verify';
   readonly database: DatabaseLocation | undefined;
   readonly backup: string;
@@ -60,11 +75,15 @@ export interface VerifyConfig extends Common {
 }
 
 export interface ListConfig extends Common {
+  /** The storage target to read from. */
+  readonly from: TargetId;
   readonly command: 'list';
   readonly engine: EngineKind | undefined;
 }
 
 export interface PruneConfig extends Common {
+  /** The storage target to read from. */
+  readonly from: TargetId;
   readonly command: 'prune';
   readonly engine: EngineKind | undefined;
   readonly maxBackups: number;
@@ -84,10 +103,13 @@ export function parseCommandName(value: string | undefined): CommandName {
 
 /** Turns raw settings into one validated Config; throws UserError on a bad value. */
 export function parseConfig(command: CommandName, settings: Settings, cwd: string): Config {
+  const backupDir = path.resolve(cwd, required(settings, 'backup-dir'));
   const common: Common = {
-    backupDir: path.resolve(cwd, required(settings, 'backup-dir')),
+    backupDir,
     json: bool(settings, 'json'),
+    targets: targetSettings(settings, backupDir),
   };
+  const from = parseTargetId(text(settings, 'from') ?? 'local', 'from');
   switch (command) {
     case 'backup':
       return {
@@ -98,11 +120,13 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         compressionLevel: integer(settings, 'compression-level', 1, 9),
         encryption: encryption(settings, cwd),
         postgres: postgresDump(settings),
+        storage: parseTargetList(text(settings, 'storage') ?? 'local', 'storage'),
       };
     case 'restore':
       return {
         ...common,
         command,
+        from,
         database: database(settings, cwd),
         backup: required(settings, 'backup'),
         confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
@@ -121,6 +145,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
       return {
         ...common,
         command,
+        from,
         database: optionalDatabase(settings, cwd),
         backup: required(settings, 'backup'),
         quick: bool(settings, 'quick'),
@@ -129,11 +154,12 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         verifySql: verifyQueries(settings, cwd),
       };
     case 'list':
-      return { ...common, command, engine: optionalDatabase(settings, cwd)?.engine };
+      return { ...common, command, from, engine: optionalDatabase(settings, cwd)?.engine };
     case 'prune':
       return {
         ...common,
         command,
+        from,
         engine: optionalDatabase(settings, cwd)?.engine,
         maxBackups: integer(settings, 'max-backups', 0),
         dryRun: bool(settings, 'dry-run'),

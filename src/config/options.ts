@@ -186,6 +186,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     actionDefault: '${{ github.token }}',
   },
   {
+    name: 'repository',
+    description:
+      "artifact: the repository whose artifacts hold the backups, owner/name. Default: the workflow's repository (GITHUB_REPOSITORY).",
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['GITHUB_REPOSITORY'],
+  },
+  {
+    name: 'github-api-url',
+    description: "artifact: GitHub's REST API (GitHub Enterprise Server: https://HOST/api/v3).",
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    env: ['GITHUB_API_URL'],
+    default: 'https://api.github.com',
+  },
+  {
     name: 's3-bucket',
     description: 's3: the bucket.',
     type: 'string',

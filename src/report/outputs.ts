@@ -11,9 +11,22 @@ export function actionOutputs(result: CommandResult): Record<string, string> {
         'size-bytes': String(result.manifest.file.size),
         sha256: result.manifest.file.sha256,
         pruned: JSON.stringify(result.pruned),
+        targets: JSON.stringify(
+          result.targets.map(({ target, location, stored, error, pruned }) => ({
+            target,
+            location,
+            stored,
+            error,
+            pruned,
+          })),
+        ),
       };
     case 'restore':
-      return { 'backup-name': result.name, 'backup-file': result.file };
+      return {
+        'backup-name': result.name,
+        'backup-file': result.file,
+        'previous-copy': result.previousCopy ?? '',
+      };
     case 'verify':
       return { 'backup-name': result.name, verified: String(result.verified) };
     case 'list':

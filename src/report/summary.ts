@@ -1,3 +1,4 @@
+import type { KeptBackup } from '../commands/retention.js';
 import type { CommandResult } from '../commands/run.js';
 import { formatAge, formatBytes, formatDuration, markdownTable } from './format.js';
 
@@ -5,6 +6,7 @@ const CHECKSUM_LABEL = {
   ok: '✅ ok',
   mismatch: '❌ mismatch',
   'no-manifest': '— no manifest',
+  unchecked: 'not checked (remote)',
 } as const;
 
 /** The job summary (GitHub-flavoured Markdown) for a finished command. Never holds a credential. */
@@ -35,11 +37,21 @@ export function renderSummary(result: CommandResult): string {
               m.tables.map((t) => [t.name, String(t.rows)]),
             )
           : '_No tables._',
-        '### Retention',
-        result.pruned.length > 0
-          ? `Removed (beyond the rolling window): ${result.pruned.map((n) => `\`${n}\``).join(', ')}`
-          : `Nothing removed; ${result.kept.length} backups kept.`,
-      ];
+        '### Storage targets',
+        markdownTable(
+          ['Target', 'Where', 'Stored', 'Removed by the rolling window'],
+          result.targets.map((t) => [
+            t.target,
+            `\`${t.location}\``,
+            t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
+            t.pruned.length > 0 ? t.pruned.map((n) => `\`${n}\``).join(', ') : '—',
+          ]),
+        ),
+        sizeChart(result.targets.find((t) => t.kept.length > 0)?.kept ?? []),
+        m.encryption
+          ? `Encrypted (${m.encryption.mode}, ${m.encryption.cipher}${m.encryption.recipients.length > 0 ? `, for ${m.encryption.recipients.join(', ')}` : ''}).`
+          : '',
+      ].filter(Boolean);
       return parts.join('\n\n');
     }
     case 'restore':
@@ -128,4 +140,25 @@ export function renderSummary(result: CommandResult): string {
             ),
       ].join('\n\n');
   }
+}
+
+/** A Mermaid bar chart of the retained backups' sizes, oldest to newest (GitHub renders it in summaries). */
+export function sizeChart(kept: readonly KeptBackup[]): string {
+  if (kept.length === 0) return '';
+  const unit =
+    Math.max(...kept.map((b) => b.size)) >= 1024 * 1024
+      ? { name: 'MiB', bytes: 1024 * 1024 }
+      : { name: 'KiB', bytes: 1024 };
+  const labels = kept.map((b) => `"${b.time.slice(5, 16).replace('T', ' ')}"`);
+  const values = kept.map((b) => (b.size / unit.bytes).toFixed(2));
+  return [
+    `### Retained backups (${kept.length})`,
+    '```mermaid',
+    'xychart-beta',
+    `  title "Backup size (${unit.name})"`,
+    `  x-axis [${labels.join(', ')}]`,
+    `  y-axis "${unit.name}"`,
+    `  bar [${values.join(', ')}]`,
+    '```',
+  ].join('\n');
 }

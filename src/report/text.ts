@@ -1,7 +1,12 @@
 import type { CommandResult } from '../commands/run.js';
 import { formatAge, formatBytes, formatDuration, textTable } from './format.js';
 
-const CHECKSUM_LABEL = { ok: 'ok', mismatch: 'MISMATCH', 'no-manifest': 'no manifest' } as const;
+const CHECKSUM_LABEL = {
+  ok: 'ok',
+  mismatch: 'MISMATCH',
+  'no-manifest': 'no manifest',
+  unchecked: 'not checked (remote)',
+} as const;
 
 /** What the CLI prints on stdout for a finished command. */
 export function renderText(result: CommandResult): string {
@@ -12,7 +17,11 @@ export function renderText(result: CommandResult): string {
         `  ${formatBytes(result.manifest.file.size)} (from ${formatBytes(result.manifest.contentSize)}) in ${formatDuration(result.durationMs)}, sha256 ${result.manifest.file.sha256}`,
         `  ${result.manifest.tables.length} tables, ${result.manifest.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
       ];
-      if (result.pruned.length > 0) lines.push(`  pruned: ${result.pruned.join(', ')}`);
+      for (const t of result.targets) {
+        const state = t.stored ? 'stored' : `NOT STORED: ${t.error ?? 'failed'}`;
+        const pruned = t.pruned.length > 0 ? `; pruned ${t.pruned.join(', ')}` : '';
+        lines.push(`  ${t.target} (${t.location}): ${state}${pruned}`);
+      }
       return lines.join('\n');
     }
     case 'restore': {

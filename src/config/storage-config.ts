@@ -1,0 +1,126 @@
+import type { ArtifactOptions } from '../storage/artifact.js';
+import type { AzureOptions } from '../storage/azure.js';
+import type { GcsOptions } from '../storage/gcs.js';
+import type { S3Options } from '../storage/s3.js';
+import { UserError } from '../errors.js';
+import type { Settings } from './config.js';
+
+export const TARGET_IDS = ['local', 'artifact', 's3', 'gcs', 'azure'] as const;
+export type TargetId = (typeof TARGET_IDS)[number];
+
+/**
+ * Every target's settings, checked when the target is used: a run that only
+ * uses `local` does not need a bucket.
+ */
+export interface TargetSettings {
+  readonly backupDir: string;
+  s3(): S3Options;
+  gcs(): GcsOptions;
+  azure(): AzureOptions;
+  artifact(): ArtifactOptions;
+}
+
+function value(settings: Settings, name: string): string | undefined {
+  const text = settings[name]?.trim();
+  return text ? text : undefined;
+}
+
+function needed(settings: Settings, name: string, target: TargetId): string {
+  const text = value(settings, name);
+  if (text === undefined)
+    throw new UserError(`The ${target} target needs ${name} (--${name} or the input ${name}).`);
+  return text;
+}
+
+export function parseTargetId(text: string, option: string): TargetId {
+  const id = text.trim().toLowerCase();
+  const found = TARGET_IDS.find((target) => target === id);
+  if (!found)
+    throw new UserError(
+      `${option}: unknown storage target "${text}": use ${TARGET_IDS.join(', ')}.`,
+    );
+  return found;
+}
+
+/** `local,artifact,s3` → the distinct targets, in order. */
+export function parseTargetList(text: string, option: string): TargetId[] {
+  const ids = text
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .map((item) => parseTargetId(item, option));
+  if (ids.length === 0)
+    throw new UserError(`${option} names no storage target: use ${TARGET_IDS.join(', ')}.`);
+  return [...new Set(ids)];
+}
+
+export function targetSettings(settings: Settings, backupDir: string): TargetSettings {
+  return {
+    backupDir,
+    s3: () => {
+      const sse = value(settings, 's3-server-side-encryption');
+      if (sse !== undefined && sse !== 'AES256' && sse !== 'aws:kms') {
+        throw new UserError(`s3-server-side-encryption must be AES256 or aws:kms (got "${sse}").`);
+      }
+      const region = value(settings, 's3-region');
+      const endpoint = value(settings, 's3-endpoint');
+      const kmsKeyId = value(settings, 's3-kms-key-id');
+      const storageClass = value(settings, 's3-storage-class');
+      return {
+        bucket: needed(settings, 's3-bucket', 's3'),
+        prefix: value(settings, 's3-prefix') ?? '',
+        forcePathStyle: /^(true|1|yes)$/i.test(value(settings, 's3-force-path-style') ?? ''),
+        ...(region ? { region } : {}),
+        ...(endpoint ? { endpoint } : {}),
+        ...(sse ? { serverSideEncryption: sse } : {}),
+        ...(kmsKeyId ? { kmsKeyId } : {}),
+        ...(storageClass ? { storageClass } : {}),
+      };
+    },
+    gcs: () => ({
+      bucket: needed(settings, 'gcs-bucket', 'gcs'),
+      prefix: value(settings, 'gcs-prefix') ?? '',
+    }),
+    azure: () => {
+      const accountUrl = value(settings, 'azure-account-url');
+      const connectionString = value(settings, 'azure-connection-string');
+      if (!accountUrl && !connectionString) {
+        throw new UserError(
+          'The azure target needs azure-account-url (with azure/login) or azure-connection-string.',
+        );
+      }
+      return {
+        container: needed(settings, 'azure-container', 'azure'),
+        prefix: value(settings, 'azure-prefix') ?? '',
+        ...(connectionString ? { connectionString } : { accountUrl: accountUrl ?? '' }),
+      };
+    },
+    artifact: () => {
+      const retention = value(settings, 'retention-days');
+      const retentionDays = retention === undefined ? undefined : Number(retention);
+      if (
+        retentionDays !== undefined &&
+        (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 400)
+      ) {
+        throw new UserError(
+          `retention-days must be a whole number of days, 1 or more (got "${retention}").`,
+        );
+      }
+      const repository = needed(settings, 'repository', 'artifact');
+      if (!/^[^/\s]+\/[^/\s]+$/.test(repository)) {
+        throw new UserError(`repository must be owner/name (got "${repository}").`);
+      }
+      const token = value(settings, 'github-token');
+      if (!token) {
+        throw new UserError(
+          'The artifact target needs a GitHub token: the input github-token (default: the workflow token) or GITHUB_TOKEN.',
+        );
+      }
+      return {
+        token,
+        repository,
+        apiUrl: value(settings, 'github-api-url') ?? 'https://api.github.com',
+        ...(retentionDays !== undefined ? { retentionDays } : {}),
+      };
+    },
+  };
+}
