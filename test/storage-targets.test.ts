@@ -170,6 +170,65 @@ describe('storage targets end to end', () => {
     expect(await snapshotRows(pgServer, 'from_s3')).toEqual(await snapshotRows(pgServer, 'app'));
   });
 
+  test('a restore from a remote target keeps its safety backup there too', async () => {
+    const dir = tempDir('targets-safety');
+    const prefix = `safety-${Date.now()}`;
+    const flags = s3Flags(prefix);
+    expect(
+      (
+        await cli(['backup', '--database-url', pgServer.url('app'), '--storage', 's3', ...flags], {
+          cwd: dir,
+          env,
+        })
+      ).status,
+    ).toBe(0);
+    await pgServer.createDatabase(
+      'safety_target',
+      'CREATE TABLE precious (x int); INSERT INTO precious VALUES (42);',
+    );
+    const run = await cli(
+      [
+        'restore',
+        'latest',
+        '--from',
+        's3',
+        '--database-url',
+        pgServer.url('safety_target'),
+        '--yes',
+        '--json',
+        ...flags,
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const keys = await s3Keys(`${prefix}/`);
+    const safety = keys.filter((key) =>
+      /\/postgres_before-restore_\d{8}_\d{6}\.sql\.gz(\.json)?$/.test(key),
+    );
+    expect(safety).toHaveLength(2);
+    expect(JSON.parse(run.stdout).previousCopy).toContain('postgres_before-restore_');
+    // The safety backup restores the data the restore replaced.
+    const name = safety
+      .find((key) => key.endsWith('.gz'))!
+      .split('/')
+      .pop()!;
+    const back = await cli(
+      [
+        'restore',
+        name,
+        '--from',
+        's3',
+        '--database-url',
+        pgServer.url('safety_check'),
+        '--create-database',
+        ...flags,
+      ],
+      { cwd: dir, env },
+    );
+    expect(back.status, back.stderr).toBe(0);
+    expect(await pgServer.query('safety_check', 'SELECT x FROM precious')).toEqual([{ x: 42 }]);
+  });
+
   test('a failing target does not stop the others, fails the job, and the summary says who has what', async () => {
     const dir = tempDir('targets-fail');
     createSampleDatabase(path.join(dir, 'app.db'));

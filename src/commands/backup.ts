@@ -1,7 +1,4 @@
-import { createReadStream } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { manifestNameOf } from '../backup-name.js';
 import type { BackupConfig } from '../config/config.js';
 import { describeDatabase } from '../config/database-url.js';
 import type { TargetId } from '../config/storage-config.js';
@@ -17,6 +14,7 @@ import type { RunContext } from './context.js';
 import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
+import { uploadBackup } from './upload-backup.js';
 
 /** What happened at one storage target. */
 export interface TargetOutcome {
@@ -99,16 +97,7 @@ async function storeAt(
   try {
     if (id !== 'local') {
       context.log.info(`Storing ${backup.name} at ${storage.location}`);
-      await storage.put(backup.name, {
-        open: () => createReadStream(backup.file),
-        size: backup.manifest.file.size,
-      });
-      const manifestSize = (await fs.stat(backup.manifestFile)).size;
-      await storage.put(manifestNameOf(backup.name), {
-        open: () => createReadStream(backup.manifestFile),
-        size: manifestSize,
-      });
-      await assertStored(storage, backup);
+      await uploadBackup(storage, backup);
     }
     const retention = await applyRetention(
       storage,
@@ -133,18 +122,6 @@ async function storeAt(
       pruned: [],
       kept: [],
     };
-  }
-}
-
-/** The target must list the backup at its full size before its window may remove anything. */
-async function assertStored(storage: Storage, backup: CreatedBackup): Promise<void> {
-  const listed = (await storage.list()).find((object) => object.name === backup.name);
-  if (!listed)
-    throw new Error(`${backup.name} is not listed at ${storage.location} after the upload.`);
-  if (listed.size !== backup.manifest.file.size) {
-    throw new Error(
-      `${backup.name} is ${listed.size} bytes at ${storage.location}, ${backup.manifest.file.size} were sent.`,
-    );
   }
 }
 

@@ -4,6 +4,9 @@ import type { DatabaseInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { engineSettings } from './engine-settings.js';
 import { createBackup } from './create-backup.js';
+import { uploadBackup } from './upload-backup.js';
+import { createStorage } from '../storage/factory.js';
+import { UserError } from '../errors.js';
 import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
 import { publicKeysOf } from '../pipeline/public-keys-of.js';
 import { confirmOverwrite } from './confirm-restore.js';
@@ -82,6 +85,19 @@ async function restoreFrom(
     });
     safetyCopy = safety.file;
     context.log.info(`Safety backup: ${safety.file}`);
+    if (config.from !== 'local') {
+      // A runner's disk goes away with the job: keep the safety backup where the backups are.
+      const storage = createStorage(config.from, config.targets);
+      try {
+        await uploadBackup(storage, safety);
+      } catch (error) {
+        throw new UserError(
+          `The safety backup could not be stored at ${storage.location} (${(error as Error).message}): nothing was changed. Fix the target, or pass --no-safety-backup to restore without one.`,
+        );
+      }
+      safetyCopy = `${storage.location} ${safety.name}`;
+      context.log.info(`Safety backup stored at ${storage.location} as ${safety.name}`);
+    }
   };
   context.log.info(`Restoring ${backup.name} into ${database}`);
   const outcome = await engine.restore(source, { beforeChange });

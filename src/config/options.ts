@@ -186,6 +186,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     actionDefault: '${{ github.token }}',
   },
   {
+    name: 'artifact-prefix',
+    description:
+      'artifact: a prefix for the artifact names (for example app- gives app-postgres_backup_...), so that several databases can keep backups in one repository with windows of their own.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+  },
+  {
     name: 'repository',
     description:
       "artifact: the repository whose artifacts hold the backups, owner/name. Default: the workflow's repository (GITHUB_REPOSITORY).",

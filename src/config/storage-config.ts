@@ -17,7 +17,7 @@ export interface TargetSettings {
   s3(): S3Options;
   gcs(): GcsOptions;
   azure(): AzureOptions;
-  artifact(): ArtifactOptions;
+  artifact(): ArtifactOptions & { readonly prefix: string };
 }
 
 function value(settings: Settings, name: string): string | undefined {
@@ -115,7 +115,14 @@ export function targetSettings(settings: Settings, backupDir: string): TargetSet
           'The artifact target needs a GitHub token: the input github-token (default: the workflow token) or GITHUB_TOKEN.',
         );
       }
+      const prefix = value(settings, 'artifact-prefix') ?? '';
+      if (!/^[A-Za-z0-9._-]*$/.test(prefix)) {
+        throw new UserError(
+          `artifact-prefix may hold letters, digits, dot, dash and underscore only (got "${prefix}").`,
+        );
+      }
       return {
+        prefix,
         token,
         repository,
         apiUrl: value(settings, 'github-api-url') ?? 'https://api.github.com',

@@ -3,6 +3,7 @@ import { ArtifactStorage } from './artifact.js';
 import { AzureBlobStorage } from './azure.js';
 import { GcsStorage } from './gcs.js';
 import { LocalStorage } from './local.js';
+import { PrefixedStorage } from './prefixed.js';
 import { S3Storage } from './s3.js';
 import type { Storage } from './storage.js';
 
@@ -17,7 +18,10 @@ export function createStorage(id: TargetId, settings: TargetSettings): Storage {
       return new GcsStorage(settings.gcs());
     case 'azure':
       return new AzureBlobStorage(settings.azure());
-    case 'artifact':
-      return new ArtifactStorage(settings.artifact());
+    case 'artifact': {
+      const { prefix, ...options } = settings.artifact();
+      const storage = new ArtifactStorage(options);
+      return prefix ? new PrefixedStorage(storage, prefix) : storage;
+    }
   }
 }
