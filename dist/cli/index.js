@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { cliMain } from '../index.js';
+
+await cliMain();
