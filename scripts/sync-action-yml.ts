@@ -1,8 +1,9 @@
-// Rewrites the `inputs:` section of action.yml from the option table
-// (src/config/options.ts), so that the two never disagree. Run with
+// Rewrites the `inputs:` section of action.yml and the option tables of
+// README.md from the option table (src/config/options.ts), so that they never disagree. Run with
 // `npx tsx scripts/sync-action-yml.ts`; the test suite checks the result.
 import fs from 'node:fs';
 import { actionInputDescription, OPTIONS } from '../src/config/options.js';
+import { flagsTable, inputsTable, replaceBetweenMarkers } from './option-docs.js';
 
 const file = new URL('../action.yml', import.meta.url);
 const text = fs.readFileSync(file, 'utf8');
@@ -23,3 +24,9 @@ for (const option of OPTIONS) {
   if (fallback !== undefined) lines.push(`    default: ${quote(fallback)}`);
 }
 fs.writeFileSync(file, `${text.slice(0, start)}${lines.join('\n')}\n${text.slice(end)}`);
+
+const readme = new URL('../README.md', import.meta.url);
+let manual = fs.readFileSync(readme, 'utf8');
+manual = replaceBetweenMarkers(manual, 'inputs', inputsTable());
+manual = replaceBetweenMarkers(manual, 'flags', flagsTable());
+fs.writeFileSync(readme, manual);

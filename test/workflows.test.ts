@@ -148,8 +148,8 @@ describe('the reusable workflows', () => {
     expect(postgres.if).toBe(sqlite.if.replace(/^\$\{\{ (.*) \}\}$/, '${{ !($1) }}'));
   });
 
-  test('docs/workflows.md names every input, secret and output, and the pins the workflows use', () => {
-    const docs = fs.readFileSync(path.join(REPO_ROOT, 'docs/workflows.md'), 'utf8');
+  test('README.md names every input, secret and output, and the pins the workflows use', () => {
+    const docs = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     for (const name of ['backup', 'restore', 'verify']) {
       const call = workflowCall(byPath(`.github/workflows/${name}.yml`).doc)!;
       for (const kind of ['inputs', 'secrets', 'outputs'] as const) {
