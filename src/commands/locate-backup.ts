@@ -202,6 +202,7 @@ export async function assertChecksum(backup: LocatedBackup): Promise<void> {
 export async function openBackup(
   backup: LocatedBackup,
   keys: DecryptionKeys,
+  checksumVerified = false,
 ): Promise<RestoreSource> {
   const encrypted = await looksLikeOpenPgp(backup.file);
   let decryptor: Decryptor | undefined;
@@ -218,6 +219,7 @@ export async function openBackup(
   });
   return {
     name: backup.name,
+    checksumVerified,
     decodeInto: (sink) => decodeInto(backup.file, sink, stages()),
     decodeToFile: (target) => decodeToFile(backup.file, target, stages()),
     check: () => decodeToNowhere(backup.file, stages()),

@@ -72,7 +72,7 @@ async function restoreFrom(
       `${backup.name} has no manifest: its checksum cannot be checked (the data is still checked as it is unpacked).`,
     );
   }
-  const source = await openBackup(backup, config.decryption);
+  const source = await openBackup(backup, config.decryption, backup.manifest !== undefined);
   const safetyEncryptor = await prepareEncryptor(await safetyEncryption(config));
   let safetyCopy: string | undefined;
   const beforeChange = async (): Promise<void> => {

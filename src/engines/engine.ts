@@ -29,6 +29,8 @@ export interface Dump {
  */
 export interface RestoreSource {
   readonly name: string;
+  /** The stored bytes matched the sha256 of their manifest: exactly what was written at backup time. */
+  readonly checksumVerified: boolean;
   decodeInto(sink: Writable | ((source: AsyncIterable<Buffer>) => Promise<void>)): Promise<number>;
   decodeToFile(target: string): Promise<number>;
   /** Reads the whole backup once without using it: integrity before anything changes. */

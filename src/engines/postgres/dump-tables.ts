@@ -15,22 +15,33 @@ export class DumpTableCounter extends Transform {
   private carry: Buffer = Buffer.alloc(0);
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
-    const consumed = this.scan(bytes);
-    this.carry = Buffer.from(bytes.subarray(consumed));
+    let from = 0;
+    if (this.carry.length > 0) {
+      // Only the line cut by the last chunk's end is joined, never the whole chunk.
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline === -1) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        callback(null, chunk);
+        return;
+      }
+      this.scan(Buffer.concat([this.carry, chunk.subarray(0, newline + 1)]), 0);
+      from = newline + 1;
+    }
+    const consumed = this.scan(chunk, from);
+    this.carry = Buffer.from(chunk.subarray(consumed));
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.carry.length > 0) this.scan(Buffer.concat([this.carry, Buffer.from('\n')]));
+    if (this.carry.length > 0) this.scan(Buffer.concat([this.carry, Buffer.from('\n')]), 0);
     this.carry = Buffer.alloc(0);
     if (this.copying !== undefined) this.endCopy();
     callback();
   }
 
   /** Handles every complete line; returns how many bytes it consumed. */
-  private scan(bytes: Buffer): number {
-    let start = 0;
+  private scan(bytes: Buffer, from: number): number {
+    let start = from;
     for (;;) {
       const newline = bytes.indexOf(NEWLINE, start);
       if (newline === -1) return start;

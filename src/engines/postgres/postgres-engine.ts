@@ -135,12 +135,14 @@ export class PostgresEngine implements Engine {
   }
 
   /**
-   * Reads the whole backup once (integrity) before anything changes, then
+   * Reads a backup without a matching manifest once (integrity) before anything changes, then
    * either restores in place in one transaction, or (drop-database) restores
    * into a new database beside the target and swaps it in.
    */
   async restore(source: RestoreSource, hooks: RestoreHooks = {}): Promise<RestoreOutcome> {
-    await source.check();
+    // A file that matched its manifest is the file that was written; any other is read through
+    // once first. Either way nothing commits before the whole file was read without error.
+    if (!source.checksumVerified) await source.check();
     const exists = await this.exists();
     if (!exists && !this.options.createDatabase) {
       throw new UserError(
