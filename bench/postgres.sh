@@ -19,9 +19,11 @@ trap 'as_pg "$bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null; rm -rf "
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
 createdb app
 pgbench -i -q -s "${1:-30}" app >/dev/null 2>&1
+# Stored uncompressed (STORAGE EXTERNAL), as text that does not compress in TOAST would be.
 psql -q -d app -c "CREATE TABLE documents (id serial PRIMARY KEY, title text, body text);
-  INSERT INTO documents (title, body) SELECT 'document ' || i, repeat(md5(i::text) || ' lorem ipsum dolor sit amet ', 40) FROM generate_series(1, 200000) AS i;
-  VACUUM ANALYZE;"
+  ALTER TABLE documents ALTER COLUMN body SET STORAGE EXTERNAL;
+  INSERT INTO documents (title, body) SELECT 'document ' || i, repeat(md5(i::text) || ' lorem ipsum dolor sit amet ', 40) FROM generate_series(1, 200000) AS i;"
+psql -q -d app -c 'VACUUM ANALYZE'
 echo "database size: $(psql -Atc "SELECT pg_size_pretty(pg_database_size('app'))" -d app)"
 url="postgres://postgres@127.0.0.1:$port/app"
 
