@@ -12,15 +12,33 @@ function defaultOf(option: OptionSpec): string {
 /** The action's inputs: name, default, commands, meaning. */
 export function inputsTable(): string {
   const rows = OPTIONS.filter((o) => o.input !== false).map((o) =>
-    [`\`${o.name}\``, defaultOf(o), o.commands.length === 5 ? 'all' : o.commands.join(', '), cell(actionInputDescription(o))].join(' | '),
+    [
+      `\`${o.name}\``,
+      defaultOf(o),
+      o.commands.length === 5 ? 'all' : o.commands.join(', '),
+      cell(actionInputDescription(o)),
+    ].join(' | '),
   );
-  return ['| input | default | commands | meaning |', '|---|---|---|---|', ...rows.map((row) => `| ${row} |`)].join('\n');
+  return [
+    '| input | default | commands | meaning |',
+    '|---|---|---|---|',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
 }
 
 /** The CLI's flags: flag, environment, default, commands, meaning. */
 export function flagsTable(): string {
   const rows = OPTIONS.filter((o) => o.flag !== false).map((o) => {
-    const value = o.type === 'boolean' ? '' : o.type === 'integer' ? ' N' : o.name.endsWith('-url') ? ' URL' : o.type === 'path' ? ' PATH' : ' VALUE';
+    const value =
+      o.type === 'boolean'
+        ? ''
+        : o.type === 'integer'
+          ? ' N'
+          : o.name.endsWith('-url')
+            ? ' URL'
+            : o.type === 'path'
+              ? ' PATH'
+              : ' VALUE';
     const negation = o.type === 'boolean' && o.default === 'true' ? `, \`--no-${o.name}\`` : '';
     return [
       `\`--${o.name}${value}\`${negation}`,
@@ -30,7 +48,11 @@ export function flagsTable(): string {
       cell(o.description),
     ].join(' | ');
   });
-  return ['| flag | environment | default | commands | meaning |', '|---|---|---|---|---|', ...rows.map((row) => `| ${row} |`)].join('\n');
+  return [
+    '| flag | environment | default | commands | meaning |',
+    '|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
 }
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */

@@ -6,11 +6,18 @@ import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs
 
 const staging = 'dist.next';
 rmSync(staging, { recursive: true, force: true });
-execFileSync('npx', ['ncc', 'build', 'src/main.ts', '-o', staging, '--license', 'licenses.txt', '--quiet'], {
-  stdio: 'inherit',
-});
+execFileSync(
+  'npx',
+  ['ncc', 'build', 'src/main.ts', '-o', staging, '--license', 'licenses.txt', '--quiet'],
+  {
+    stdio: 'inherit',
+  },
+);
 mkdirSync(`${staging}/cli`, { recursive: true });
-writeFileSync(`${staging}/cli/index.js`, "#!/usr/bin/env node\nimport { cliMain } from '../index.js';\n\nawait cliMain();\n");
+writeFileSync(
+  `${staging}/cli/index.js`,
+  "#!/usr/bin/env node\nimport { cliMain } from '../index.js';\n\nawait cliMain();\n",
+);
 chmodSync(`${staging}/cli/index.js`, 0o755);
 rmSync('dist', { recursive: true, force: true });
 renameSync(staging, 'dist');

@@ -1,6 +1,7 @@
 // Rewrites the `inputs:` section of action.yml and the option tables of
 // README.md from the option table (src/config/options.ts), so that they never disagree. Run with
 // `npx tsx scripts/sync-action-yml.ts`; the test suite checks the result.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { actionInputDescription, OPTIONS } from '../src/config/options.js';
 import { flagsTable, inputsTable, replaceBetweenMarkers } from './option-docs.js';
@@ -30,3 +31,9 @@ let manual = fs.readFileSync(readme, 'utf8');
 manual = replaceBetweenMarkers(manual, 'inputs', inputsTable());
 manual = replaceBetweenMarkers(manual, 'flags', flagsTable());
 fs.writeFileSync(readme, manual);
+
+// Leave action.yml as the format check wants it.
+execFileSync('npx', ['prettier', '--write', 'action.yml'], {
+  stdio: 'ignore',
+  cwd: new URL('..', import.meta.url),
+});

@@ -95,7 +95,12 @@ describe('SQLite backup', () => {
     const { runBackup } = await import('../src/commands/backup.js');
     const config = parseConfig(
       'backup',
-      { 'database-url': 'file:app.db', 'backup-dir': backupDir, 'max-backups': '10', 'compression-level': '6' },
+      {
+        'database-url': 'file:app.db',
+        'backup-dir': backupDir,
+        'max-backups': '10',
+        'compression-level': '6',
+      },
       dir,
     ) as BackupConfig;
     const log = { info: () => undefined, warn: () => undefined };

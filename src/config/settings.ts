@@ -20,11 +20,25 @@ function resolve(
   return spec.default;
 }
 
+/** Credentials that cloud SDKs read from the environment themselves: masked in anything we print. */
+const CREDENTIAL_VARIABLES = [
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_STORAGE_KEY',
+  'PGPASSWORD',
+];
+
+export function maskEnvironmentCredentials(env: Environment): void {
+  for (const name of CREDENTIAL_VARIABLES) maskSecret(env[name]);
+}
+
 /** The action's inputs, read the way the runner passes them (INPUT_<NAME>). */
 export function settingsFromInputs(
   getInput: (name: string) => string,
   env: Environment,
 ): { command: string; settings: Settings } {
+  maskEnvironmentCredentials(env);
   const settings: Record<string, string | undefined> = {};
   for (const spec of OPTIONS) {
     if (spec.input === false) continue;
@@ -48,6 +62,7 @@ export function settingsFromArgv(
   args: readonly string[],
   env: Environment,
 ): CliArguments {
+  maskEnvironmentCredentials(env);
   const specs = optionsFor(command).filter((spec) => spec.flag !== false);
   const options: Record<
     string,

@@ -1,5 +1,4 @@
-import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import {
   DeleteObjectCommand,
@@ -294,11 +293,13 @@ class UploadTally extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.total += chunk.length;
     if (this.total > this.declaredSize) {
-      callback(new Error(`The backup stream is longer than its declared ${this.declaredSize} bytes.`));
+      callback(
+        new Error(`The backup stream is longer than its declared ${this.declaredSize} bytes.`),
+      );
       return;
     }
     this.whole = crc32(chunk, this.whole);
-    for (let offset = 0; offset < chunk.length; ) {
+    for (let offset = 0; offset < chunk.length;) {
       const take = Math.min(this.partSize - this.partFill, chunk.length - offset);
       this.part = crc32(chunk.subarray(offset, offset + take), this.part);
       this.partFill += take;
@@ -311,7 +312,9 @@ class UploadTally extends Transform {
   override _flush(callback: TransformCallback): void {
     if (this.total !== this.declaredSize) {
       callback(
-        new Error(`The backup stream ended after ${this.total} of its declared ${this.declaredSize} bytes.`),
+        new Error(
+          `The backup stream ended after ${this.total} of its declared ${this.declaredSize} bytes.`,
+        ),
       );
       return;
     }
@@ -326,11 +329,15 @@ class UploadTally extends Transform {
   }
 
   /** What S3 should report, in the form it reported (undefined when it reported none). */
-  expectedChecksum(reported: string | undefined): { expected: string; reported: string } | undefined {
+  expectedChecksum(
+    reported: string | undefined,
+  ): { expected: string; reported: string } | undefined {
     if (reported === undefined) return undefined;
     if (!/-\d+$/.test(reported)) return { expected: crc32Base64(this.whole), reported };
     const concatenated = Buffer.alloc(4 * this.partChecksums.length);
-    this.partChecksums.forEach((value, index) => concatenated.writeUInt32BE(value >>> 0, 4 * index));
+    this.partChecksums.forEach((value, index) =>
+      concatenated.writeUInt32BE(value >>> 0, 4 * index),
+    );
     const expected = `${crc32Base64(crc32(concatenated))}-${this.partChecksums.length}`;
     return { expected, reported };
   }
@@ -431,17 +438,23 @@ export function explainS3Error(error: unknown, context: S3ErrorContext): unknown
     );
   }
   if (name === 'NoSuchKey' || (status === 404 && name === 'NotFound')) {
-    return new UserError(`Nothing found while ${where}: run \`db-backup list\` to see what is there.`);
+    return new UserError(
+      `Nothing found while ${where}: run \`db-backup list\` to see what is there.`,
+    );
   }
   if (REFUSED_CREDENTIALS.has(name)) {
-    return new UserError(`The AWS credentials were refused (${name}) while ${where}: check or renew them.`);
+    return new UserError(
+      `The AWS credentials were refused (${name}) while ${where}: check or renew them.`,
+    );
   }
   if (
     name === 'PermanentRedirect' ||
     name === 'AuthorizationHeaderMalformed' ||
     name === 'IllegalLocationConstraintException'
   ) {
-    return new UserError(`The bucket ${context.bucket} is in another region (${where}): set s3-region to its region.`);
+    return new UserError(
+      `The bucket ${context.bucket} is in another region (${where}): set s3-region to its region.`,
+    );
   }
   if (name === 'AccessDenied' || name === 'AllAccessDisabled' || status === 403) {
     return new UserError(
@@ -450,10 +463,14 @@ export function explainS3Error(error: unknown, context: S3ErrorContext): unknown
     );
   }
   if (name === 'ConditionalRequestConflict' || status === 409) {
-    return new UserError(`Another upload to the same name ran at the same time while ${where}; nothing was replaced. Try again.`);
+    return new UserError(
+      `Another upload to the same name ran at the same time while ${where}; nothing was replaced. Try again.`,
+    );
   }
   if (name === 'InvalidObjectState') {
-    return new UserError(`The object is archived (Glacier) while ${where}: restore it in S3 first, then try again.`);
+    return new UserError(
+      `The object is archived (Glacier) while ${where}: restore it in S3 first, then try again.`,
+    );
   }
   if (name === 'NotImplemented' || status === 501) {
     return new UserError(
