@@ -118,7 +118,7 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
     config.from,
     config.targets,
     context.cwd,
-    config.database?.engine,
+    config.database?.engine ?? config.verifyDatabase?.engine,
   );
   try {
     return await verifyBackup(handle.backup, config, context, started);
@@ -162,7 +162,7 @@ async function verifyBackup(
       contentSize = await source.check();
     }));
   if (readable && level === 'full') {
-    const engineKind = backup.engine ?? config.database?.engine ?? 'sqlite';
+    const engineKind = backup.engine ?? config.database?.engine ?? config.verifyDatabase?.engine ?? 'sqlite';
     context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
     const scratch = await scratchFor(engineKind, config, context);
     try {
