@@ -38,3 +38,11 @@ measure "gunzip -c | psql" sh -c "gunzip -c '$work/shell.sql.gz' | psql -q -X -v
 createdb ours_target
 measure "db-backup restore" node "$root/dist/cli/index.js" restore "$ours" --database-url "postgres://postgres@127.0.0.1:$port/ours_target" --yes
 echo "restore time ratio db-backup / shell: $(ratio "$db_backup_restore_s" "$gunzip__c___psql_s")"
+
+# Encryption and verification on the same database (issue: time and peak memory with and without encryption).
+printf 'benchmark passphrase\n' > "$work/pass"
+measure "db-backup backup --passphrase-file" node "$root/dist/cli/index.js" backup --database-url "$url" --backup-dir "$work/encrypted" --passphrase-file "$work/pass"
+measure "db-backup verify (plain)" node "$root/dist/cli/index.js" verify "$ours" --verify-database-url "postgres://postgres@127.0.0.1:$port/postgres"
+encrypted=$(ls "$work"/encrypted/postgres_backup_*.sql.gz.gpg)
+measure "db-backup verify (encrypted)" node "$root/dist/cli/index.js" verify "$encrypted" --verify-database-url "postgres://postgres@127.0.0.1:$port/postgres" --passphrase-file "$work/pass"
+echo "encryption cost on backup: $(ratio "$db_backup_backup___passphrase_file_s" "$db_backup_backup_s")x; on verify: $(ratio "$db_backup_verify__encrypted__s" "$db_backup_verify__plain__s")x"
