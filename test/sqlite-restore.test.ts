@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -175,6 +176,48 @@ describe('SQLite restore', () => {
     const keep = new Database(`${db}.before-restore`, { readonly: true });
     expect(keep.prepare('SELECT count(*) FROM users').pluck().get()).toBe(11);
     keep.close();
+  });
+
+  test.each([
+    ['a write transaction in rollback-journal mode', false, 'write'],
+    ['an open connection in WAL mode', true, 'open'],
+  ])(
+    'a database held by another process (%s) is not restored under it',
+    async (_label, wal, mode) => {
+      const dir = tempDir('held');
+      const db = path.join(dir, 'app.db');
+      createSampleDatabase(db, { rows: 5, wal });
+      expect((await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir })).status).toBe(0);
+      const holder = spawn(
+        process.execPath,
+        [path.join(import.meta.dirname, 'support/holder.mjs'), db, mode],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      try {
+        await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+        const before = fs.readFileSync(db);
+        const sides = ['-wal', '-shm', '-journal'].filter((s) => fs.existsSync(`${db}${s}`));
+        const run = await restore(dir, ['latest', '--yes']);
+        expect(run.status).toBe(2);
+        expect(run.stderr).toMatch(/stop the application|locked by another process/);
+        expect(fs.readFileSync(db)).toEqual(before);
+        for (const side of sides) expect(fs.existsSync(`${db}${side}`), side).toBe(true);
+      } finally {
+        holder.kill('SIGKILL');
+      }
+    },
+  );
+
+  test('a database too damaged to open is still replaced, and kept as it was', async () => {
+    const { dir, db, before } = await databaseWithBackup('damaged-target');
+    const garbage = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 0xab)]);
+    fs.writeFileSync(db, garbage);
+    const run = await restore(dir, ['latest', '--yes']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(dumpRows(db)).toEqual(before);
+    expect(fs.readFileSync(`${db}.before-restore`)).toEqual(garbage);
   });
 
   test('a missing backup is a clear error', async () => {

@@ -4,7 +4,14 @@ import path from 'node:path';
 import type { SqliteLocation } from '../config/database-url.js';
 import { UserError } from '../errors.js';
 import type { TableCount } from '../manifest.js';
-import { FILE_MODE, fsyncDir, removeQuietly, tempPathIn, exists } from '../pipeline/files.js';
+import {
+  FILE_MODE,
+  fsyncDir,
+  fsyncFile,
+  removeQuietly,
+  tempPathIn,
+  exists,
+} from '../pipeline/files.js';
 import type {
   DatabaseInfo,
   Dump,
@@ -129,33 +136,47 @@ export class SqliteEngine implements Engine {
   /**
    * Copies the current database byte for byte to `<db>.before-restore`: its
    * WAL is checkpointed into the main file first, and the copy is taken under
-   * a read lock so no writer or checkpoint changes the file meanwhile. A file
-   * too damaged for SQLite to open is copied as it is, with its -wal (restoring
-   * is what one does to a damaged database). The copy keeps the database's mode.
+   * a read lock so no writer or checkpoint changes the file meanwhile. A busy
+   * database stops the restore. Only a file too damaged for SQLite to read is
+   * copied as it lies, with its -wal and -journal beside the copy (restoring is
+   * what one does to a damaged database). The copy keeps the database's mode
+   * and is on disk (fsynced) before the database is replaced.
    */
   private async keepPreviousCopy(): Promise<string> {
+    const dir = path.dirname(this.file);
     const copy = `${this.file}.before-restore`;
-    const temp = tempPathIn(path.dirname(this.file), 'before-restore-');
+    const temp = tempPathIn(dir, 'before-restore-');
     try {
-      const copiedUnderLock = await this.copyUnderReadLock(temp).then(
-        () => true,
-        async (error: unknown) => {
-          if (error instanceof UserError) throw error;
-          await removeQuietly(temp);
-          await fs.copyFile(this.file, temp);
-          const wal = `${this.file}-wal`;
-          if (await exists(wal)) await fs.copyFile(wal, `${temp}-wal`);
-          return false;
-        },
-      );
+      let damaged = false;
+      try {
+        await this.copyUnderReadLock(temp);
+      } catch (error) {
+        if (!isDamagedDatabase(error)) throw error;
+        damaged = true;
+        await removeQuietly(temp);
+        await fs.copyFile(this.file, temp);
+        for (const suffix of SIDE_JOURNALS) {
+          if (await exists(`${this.file}${suffix}`))
+            await fs.copyFile(`${this.file}${suffix}`, `${temp}${suffix}`);
+        }
+      }
+      for (const suffix of ['', ...SIDE_JOURNALS]) {
+        if (await exists(`${temp}${suffix}`)) await fsyncFile(`${temp}${suffix}`);
+      }
       await keepOlderCopy(copy);
-      if (!copiedUnderLock && (await exists(`${temp}-wal`)))
-        await fs.rename(`${temp}-wal`, `${copy}-wal`);
+      for (const suffix of SIDE_JOURNALS) {
+        if (await exists(`${temp}${suffix}`))
+          await fs.rename(`${temp}${suffix}`, `${copy}${suffix}`);
+      }
       await fs.rename(temp, copy);
-      if (copiedUnderLock) await this.settleSideFiles();
-      else
-        for (const suffix of ['-wal', '-shm', '-journal'])
+      await fsyncDir(dir);
+      if (damaged) {
+        // Their content is kept beside the copy; here they must not be replayed onto the new file.
+        for (const suffix of [...SIDE_JOURNALS, '-shm'])
           await removeQuietly(`${this.file}${suffix}`);
+      } else {
+        await this.settleSideFiles();
+      }
       return copy;
     } finally {
       await removeSqliteFiles(temp);
@@ -187,21 +208,20 @@ export class SqliteEngine implements Engine {
   }
 
   /**
-   * After the checkpoint and close, a -wal or -journal with content means
-   * another process wrote in the meantime; empty leftovers are removed so a new
-   * connection cannot replay them onto the restored file.
+   * Our connection was the last one if SQLite removed the -wal and -shm when
+   * it closed. Side files left behind mean another process has the database
+   * open (or wrote meanwhile): the restore stops rather than pull the file
+   * from under it. A -journal is only ever present during a write.
    */
   private async settleSideFiles(): Promise<void> {
-    for (const suffix of ['-wal', '-journal']) {
+    for (const suffix of ['-journal', '-wal', '-shm']) {
       const side = `${this.file}${suffix}`;
-      const stat = await fs.stat(side).catch(() => undefined);
-      if (stat && stat.size > 0) {
+      if (await exists(side)) {
         throw new UserError(
-          `${path.basename(this.file)} was written to during the restore (${path.basename(side)} is not empty): stop the application, then restore again.`,
+          `${path.basename(this.file)} is open in another process (${path.basename(side)} is present): stop the application, then restore again. Nothing was changed.`,
         );
       }
     }
-    for (const suffix of ['-wal', '-shm', '-journal']) await removeQuietly(`${this.file}${suffix}`);
   }
 
   private async assertIsSqliteFile(): Promise<void> {
@@ -226,6 +246,16 @@ async function keepOlderCopy(copy: string): Promise<void> {
   let aside = `${copy}.${stamp}`;
   for (let n = 1; await exists(aside); n += 1) aside = `${copy}.${stamp}_${n}`;
   await fs.rename(copy, aside);
+}
+
+const SIDE_JOURNALS = ['-wal', '-journal'];
+
+/** SQLite could not read the file at all: only then is a plain copy the right safety copy. */
+function isDamagedDatabase(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+  );
 }
 
 async function hasSqliteHeader(file: string): Promise<boolean> {
