@@ -3,7 +3,7 @@ import { failureSummary, runCommand, succeeded } from './commands/run.js';
 import { parseCommandName, parseConfig } from './config/config.js';
 import { COMMANDS, optionsFor, type CommandName } from './config/options.js';
 import { settingsFromArgv } from './config/settings.js';
-import { errorMessage, isUserError } from './errors.js';
+import { errorMessage, isUserError, JobFailure } from './errors.js';
 import { renderText } from './report/text.js';
 import { redact } from './secrets.js';
 import { TOOL_VERSION } from './version.js';
@@ -89,6 +89,7 @@ export async function runCli(
       io.stdout(commandHelp(command));
       return 0;
     }
+    for (const warning of parsed.warnings) io.stderr(`warning: ${warning}`);
     const config = parseConfig(command, parsed.settings, io.cwd);
     const result = await runCommand(config, {
       log: {
@@ -105,7 +106,7 @@ export async function runCli(
   } catch (error) {
     if (isUserError(error)) {
       io.stderr(`db-backup: ${redact(error.message)}`);
-      return 2;
+      return error instanceof JobFailure ? 1 : 2;
     }
     const detail =
       error instanceof Error && env.DB_BACKUP_DEBUG

@@ -4,7 +4,17 @@
  * Anything else is a crash and keeps its stack trace.
  */
 export class UserError extends Error {
-  override readonly name = 'UserError';
+  override readonly name: string = 'UserError';
+}
+
+/**
+ * The job started and failed for a reason outside the user's input: a dump
+ * tool that died, a full disk, a server that does not answer, SQL that fails
+ * to restore. One clear line like a UserError, but the CLI exits 1 (a
+ * refusal or a usage error exits 2).
+ */
+export class JobFailure extends UserError {
+  override readonly name = 'JobFailure';
 }
 
 export function isUserError(error: unknown): error is UserError {

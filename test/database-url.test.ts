@@ -50,6 +50,15 @@ describe('PostgreSQL URLs', () => {
     expect(redact('failed for p@ss:w0rd/ and p%40ss%3Aw0rd%2F')).toBe('failed for *** and ***');
   });
 
+  test('a password given as a query parameter is the password, and a secret', () => {
+    const location = parseDatabaseUrl(
+      'postgres://app@db/prod?password=q%26uery-Secret&sslmode=disable',
+      cwd,
+    );
+    expect(location).toMatchObject({ password: 'q&uery-Secret', params: { sslmode: 'disable' } });
+    expect(redact('oops q&uery-Secret')).toBe('oops ***');
+  });
+
   test('defaults: port 5432, user postgres', () => {
     expect(parseDatabaseUrl('postgres://localhost/app', cwd)).toMatchObject({
       host: 'localhost',

@@ -242,7 +242,7 @@ describe('PostgreSQL backup', () => {
       ['backup', '--database-url', server.url('app'), '--pg-dump-path', wrapper],
       { cwd: dir, env: { PATH: process.env.PATH } },
     );
-    expect(run.status).toBe(2);
+    expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/produced no data/);
     expect(backups(path.join(dir, 'backups'))).toEqual([]);
   });
@@ -278,7 +278,7 @@ describe('PostgreSQL backup', () => {
       env: { PATH: process.env.PATH },
     });
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(run.status).toBe(2);
+    expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/Cannot reach PostgreSQL at .*:\d+/);
   });
 

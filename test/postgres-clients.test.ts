@@ -153,6 +153,28 @@ describe('pg_dump arguments and environment', () => {
     });
   });
 
+  test("no other secret of the run reaches pg_dump or psql; a URL without a password keeps libpq's own", () => {
+    const base = {
+      PATH: '/bin',
+      LANG: 'C.UTF-8',
+      BACKUP_PASSPHRASE: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      'INPUT_ENCRYPTION-PASSPHRASE': 'z',
+      PGPASSWORD: 'from-env',
+      PGPASSFILE: '/p',
+    };
+    expect(libpqEnvironment(location, 'prod', base)).not.toHaveProperty('BACKUP_PASSPHRASE');
+    expect(libpqEnvironment(location, 'prod', base)).not.toHaveProperty('AWS_SECRET_ACCESS_KEY');
+    expect(libpqEnvironment(location, 'prod', base).PGPASSWORD).toBe('s3cret!');
+    const withoutPassword = libpqEnvironment({ ...location, password: '' }, 'prod', base);
+    expect(withoutPassword).toMatchObject({
+      PGPASSWORD: 'from-env',
+      PGPASSFILE: '/p',
+      LANG: 'C.UTF-8',
+    });
+    expect(Object.keys(withoutPassword).filter((k) => k.startsWith('INPUT'))).toEqual([]);
+  });
+
   test('defaults: plain SQL that replaces what it contains, portable across roles', () => {
     const args = pgDumpArguments(DEFAULT_POSTGRES_OPTIONS, 'snap-1');
     expect(args).toEqual([

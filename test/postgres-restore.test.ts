@@ -112,7 +112,7 @@ describe('PostgreSQL restore', () => {
       cwd: dir,
       env,
     });
-    expect(run.status).toBe(2);
+    expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/rolled back/);
     expect(run.stderr).toMatch(/no_such_type/);
     expect(await snapshotRows(server, db)).toEqual(today);
@@ -173,7 +173,7 @@ describe('PostgreSQL restore', () => {
       cwd: dir,
       env,
     });
-    expect(run.status).toBe(2);
+    expect(run.status).toBe(1);
     expect(await snapshotRows(server, db)).toEqual(today);
   });
 

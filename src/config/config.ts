@@ -56,7 +56,8 @@ export interface RestoreConfig extends Common {
   readonly decryption: DecryptionKeys;
   /** How the safety backup is encrypted (as a backup would be). */
   readonly encryption: EncryptionRequest;
-  readonly postgres: PostgresDumpOptions & PostgresRestoreOptions;
+  /** pg_dump-path for the safety backup, and how to restore; the safety backup itself is never filtered. */
+  readonly postgres: Pick<PostgresDumpOptions, 'pgDumpPath'> & PostgresRestoreOptions;
 }
 
 export interface VerifyConfig extends Common {
@@ -135,7 +136,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         decryption: decryption(settings, cwd),
         encryption: encryption(settings, cwd),
         postgres: {
-          ...postgresDump(settings),
+          pgDumpPath: text(settings, 'pg-dump-path'),
           dropDatabase: bool(settings, 'drop-database'),
           terminateConnections: bool(settings, 'terminate-connections'),
           createDatabase: bool(settings, 'create-database'),

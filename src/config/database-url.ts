@@ -105,12 +105,14 @@ function parsePostgresUrl(url: string): PostgresLocation {
       throw new UserError('The PostgreSQL URL has a malformed %-escape in its user or password.');
     }
   };
-  const password = decode(parsed.password);
-  registerSecret(password);
   const params: Record<string, string> = {};
   for (const [key, value] of parsed.searchParams) {
     if (!NON_LIBPQ_PARAMS.has(key)) params[key] = value;
   }
+  // libpq also takes the password as a query parameter.
+  const password = decode(parsed.password) || params.password || '';
+  delete params.password;
+  registerSecret(password);
   const database = decode(parsed.pathname.replace(/^\//, ''));
   const hostParam = params.host;
   delete params.host;

@@ -324,7 +324,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'PostgreSQL: keep object ownership in the dump (pg_dump without --no-owner). Default false: the backup restores under any role.',
     type: 'boolean',
-    commands: ['backup', 'restore'],
+    commands: ['backup'],
     default: 'false',
   },
   {
@@ -332,7 +332,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'PostgreSQL: keep GRANT/REVOKE in the dump (pg_dump without --no-privileges). Default false: grants to roles the target lacks cannot fail a restore.',
     type: 'boolean',
-    commands: ['backup', 'restore'],
+    commands: ['backup'],
     default: 'false',
   },
   {
@@ -340,14 +340,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'PostgreSQL: only these schemas (comma- or newline-separated pg_dump patterns, as --schema).',
     type: 'string',
-    commands: ['backup', 'restore'],
+    commands: ['backup'],
     repeatable: true,
   },
   {
     name: 'exclude-schemas',
     description: 'PostgreSQL: leave out these schemas (pg_dump patterns, as --exclude-schema).',
     type: 'string',
-    commands: ['backup', 'restore'],
+    commands: ['backup'],
     repeatable: true,
   },
   {
@@ -355,14 +355,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'PostgreSQL: only these tables (pg_dump patterns such as public.users or audit.*, as --table).',
     type: 'string',
-    commands: ['backup', 'restore'],
+    commands: ['backup'],
     repeatable: true,
   },
   {
     name: 'exclude-tables',
     description: 'PostgreSQL: leave out these tables (pg_dump patterns, as --exclude-table).',
     type: 'string',
-    commands: ['backup', 'restore'],
+    commands: ['backup'],
     repeatable: true,
   },
   {
@@ -370,7 +370,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "PostgreSQL: keep these tables' definitions but not their rows (pg_dump patterns, as --exclude-table-data).",
     type: 'string',
-    commands: ['backup', 'restore'],
+    commands: ['backup'],
     repeatable: true,
   },
   {

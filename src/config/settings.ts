@@ -54,6 +54,16 @@ export interface CliArguments {
   readonly command: CommandName;
   readonly settings: Settings;
   readonly help: boolean;
+  /** Things to tell the user before anything runs. */
+  readonly warnings: readonly string[];
+}
+
+/** A URL flag with a password puts it in the process list, readable by every user of the machine. */
+function passwordInFlag(name: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/^postgres(ql)?:\/\/[^/@]*:[^/@]+@/i.test(value.trim()))
+    return undefined;
+  const variable = name === 'database-url' ? 'DATABASE_URL' : 'VERIFY_DATABASE_URL';
+  return `--${name} holds a password, which other users of this machine can read in the process list: prefer ${variable}=... in the environment.`;
 }
 
 /** `db-backup <command> [backup] [--flags]`, with the environment as fallback. */
@@ -112,7 +122,10 @@ export function settingsFromArgv(
     const backupSpec = OPTIONS.find((spec) => spec.name === 'backup');
     settings.backup = parsed.positionals[0] ?? backupSpec?.default;
   }
-  return { command, settings, help: parsed.values.help === true };
+  const warnings = ['database-url', 'verify-database-url']
+    .map((name) => passwordInFlag(name, parsed.values[name]))
+    .filter((warning): warning is string => warning !== undefined);
+  return { command, settings, help: parsed.values.help === true, warnings };
 }
 
 /** A multi-line secret (an armored key) is masked line by line too, as the runner prints lines. */

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { SqliteLocation } from '../config/database-url.js';
-import { UserError } from '../errors.js';
+import { JobFailure, UserError } from '../errors.js';
 import type { TableCount } from '../manifest.js';
 import {
   FILE_MODE,
@@ -353,7 +353,7 @@ function describeSqliteError(error: unknown, file: string): unknown {
   if (code === 'SQLITE_CANTOPEN')
     return new UserError(`Cannot open ${file}: ${(error as Error).message}.`);
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-    return new UserError(
+    return new JobFailure(
       `The disk is full while copying ${name}: nothing was kept; free space and retry.`,
     );
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { UserError } from '../errors.js';
+import { JobFailure, UserError } from '../errors.js';
 import { FILE_MODE, fsyncFile, removeQuietly } from './files.js';
 
 export interface DecodeOptions {
@@ -93,7 +93,7 @@ function describeDecodeError(error: unknown, file: string): unknown {
     );
   }
   if (code === 'ENOSPC') {
-    return new UserError(
+    return new JobFailure(
       `The disk is full while unpacking ${name}: nothing was changed; free space and retry.`,
     );
   }

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { UserError } from '../errors.js';
+import { JobFailure, UserError } from '../errors.js';
 import { DigestStream, type FileDigest } from './digest.js';
 import { FILE_MODE, fsyncFile, removeQuietly, tempPathIn } from './files.js';
 import { ParallelGzip } from './parallel-gzip.js';
@@ -40,7 +40,7 @@ export async function encodeToTempFile(
       createWriteStream(tempPath, { mode: FILE_MODE, flags: 'wx' }),
     ]);
     if (gzip.bytesIn === 0) {
-      throw new UserError('The dump produced no data: nothing was stored and nothing was pruned.');
+      throw new JobFailure('The dump produced no data: nothing was stored and nothing was pruned.');
     }
     await fsyncFile(tempPath);
     return { tempPath, contentSize: gzip.bytesIn, ...digest.digest() };
@@ -53,7 +53,7 @@ export async function encodeToTempFile(
 function describeWriteError(error: unknown, dir: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC') {
-    return new UserError(
+    return new JobFailure(
       `The disk holding ${dir} is full: the partial backup was removed; free space or choose another backup-dir.`,
     );
   }
@@ -61,7 +61,9 @@ function describeWriteError(error: unknown, dir: string): unknown {
     return new UserError(`Cannot write to ${dir}: permission denied.`);
   }
   if (code === 'EDQUOT') {
-    return new UserError(`The disk quota for ${dir} is exhausted: the partial backup was removed.`);
+    return new JobFailure(
+      `The disk quota for ${dir} is exhausted: the partial backup was removed.`,
+    );
   }
   return error;
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { UserError } from '../../errors.js';
+import { JobFailure, UserError } from '../../errors.js';
 import { redact } from '../../secrets.js';
 
 const STDERR_LIMIT = 8 * 1024;
@@ -54,7 +54,7 @@ export function spawnOutputStream(
   child.on('error', (error) => output.destroy(spawnError(program, file, error)));
   child.on('close', (code, signal) => {
     if (code === 0 && !signal) output.end();
-    else output.destroy(new UserError(describeExit(program, code, signal, stderr())));
+    else output.destroy(new JobFailure(describeExit(program, code, signal, stderr())));
   });
   output.on('close', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -100,6 +100,6 @@ export async function runWithInput(
   const { code, signal } = await exited;
   if (code === 0 && !signal && fed) return;
   const programFailed = !(signal === 'SIGKILL' && feedError !== undefined);
-  if (programFailed) throw new UserError(describeExit(program, code, signal, stderr()));
+  if (programFailed) throw new JobFailure(describeExit(program, code, signal, stderr()));
   throw feedError;
 }

@@ -31,10 +31,15 @@ function connectTimeout(location: PostgresLocation): number {
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_CONNECT_TIMEOUT_S;
 }
 
+/** What pg_dump and psql may inherit from our environment besides the connection itself. */
+const INHERITED =
+  /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|SYSTEMROOT|PGSSLKEYLOGFILE)$/;
+
 /**
  * The environment for pg_dump and psql: everything libpq needs, the password
- * in PGPASSWORD (never an argument), nothing inherited that could redirect
- * the connection elsewhere.
+ * in PGPASSWORD (never an argument), and from ours only locale and paths —
+ * no other secret of the run, and nothing that could redirect the connection.
+ * A URL without a password leaves libpq's own PGPASSWORD / PGPASSFILE in use.
  */
 export function libpqEnvironment(
   location: PostgresLocation,
@@ -43,7 +48,7 @@ export function libpqEnvironment(
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(base)) {
-    if (!key.startsWith('PG')) env[key] = value;
+    if (INHERITED.test(key)) env[key] = value;
   }
   env.PGHOST = location.host;
   env.PGPORT = String(location.port);
@@ -51,6 +56,10 @@ export function libpqEnvironment(
   env.PGDATABASE = database;
   env.PGCONNECT_TIMEOUT = String(connectTimeout(location));
   if (location.password) env.PGPASSWORD = location.password;
+  else {
+    if (base.PGPASSWORD) env.PGPASSWORD = base.PGPASSWORD;
+    if (base.PGPASSFILE) env.PGPASSFILE = base.PGPASSFILE;
+  }
   for (const [param, value] of Object.entries(location.params)) {
     const name = LIBPQ_ENV[param];
     if (name) env[name] = value;
@@ -88,7 +97,8 @@ export function clientConfig(
     host: location.host,
     port: location.port,
     user: location.user,
-    password: location.password,
+    // Absent rather than empty, so node-postgres falls back to PGPASSWORD and ~/.pgpass as libpq does.
+    ...(location.password ? { password: location.password } : {}),
     database,
     ssl: sslFor(location),
     connectionTimeoutMillis: connectTimeout(location) * 1000,

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { PostgresLocation } from '../../config/database-url.js';
-import { UserError } from '../../errors.js';
+import { JobFailure, UserError } from '../../errors.js';
 import type {
   DatabaseInfo,
   Dump,
@@ -157,7 +157,17 @@ export class PostgresEngine implements Engine {
       await hooks.beforeChange?.();
       if (!exists) {
         await withMaintenance(this.location, (client) => createDatabase(client, this.database));
-        await this.applySql(this.database, source, psql);
+        await this.applySql(this.database, source, psql).catch(async (error: unknown) => {
+          // Created for this restore: a failed restore takes it away again.
+          await withMaintenance(this.location, (client) =>
+            dropDatabase(client, this.database, true),
+          ).catch(() => undefined);
+          if (!(error instanceof UserError)) throw error;
+          const Failure = error instanceof JobFailure ? JobFailure : UserError;
+          throw new Failure(
+            `${error.message} The database "${this.database}", created for this restore, was dropped again.`,
+          );
+        });
       } else if (maintenance) {
         await this.replaceDatabase(maintenance, source, psql);
       } else {
@@ -229,7 +239,7 @@ export class PostgresEngine implements Engine {
       });
     } catch (error) {
       if (error instanceof UserError && error.message.startsWith('psql')) {
-        throw new UserError(
+        throw new JobFailure(
           `The restore stopped at an error and was rolled back; "${database}" is as it was. ${error.message}`,
         );
       }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PostgresLocation } from '../../config/database-url.js';
-import { UserError } from '../../errors.js';
+import { JobFailure, UserError } from '../../errors.js';
 import type { TableCount } from '../../manifest.js';
 import { redact } from '../../secrets.js';
 import { clientConfig, prefersTls } from './connection.js';
@@ -36,17 +36,17 @@ export function describeConnectError(
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ETIMEDOUT':
-      return new UserError(
+      return new JobFailure(
         `Cannot reach PostgreSQL at ${where} (${err.code}): check the host and port, and that the server accepts connections from here.`,
       );
     default:
       if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
-        return new UserError(
+        return new JobFailure(
           `Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`,
         );
       }
       if (/timeout/i.test(message)) {
-        return new UserError(
+        return new JobFailure(
           `Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`,
         );
       }
