@@ -55,6 +55,22 @@ export function flagsTable(): string {
   ].join('\n');
 }
 
+/** Settings the CLI takes from the environment only (secrets). */
+export function environmentTable(): string {
+  const rows = OPTIONS.filter((o) => o.flag === false && o.env).map((o) =>
+    [
+      (o.env ?? []).map((name) => `\`${name}\``).join(', '),
+      o.commands.length === 5 ? 'all' : o.commands.join(', '),
+      cell(o.description),
+    ].join(' | '),
+  );
+  return [
+    '| environment | commands | meaning |',
+    '|---|---|---|',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
 export function replaceBetweenMarkers(text: string, name: string, content: string): string {
   const start = `<!-- ${name}:start -->`;

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { actionInputDescription, OPTIONS } from '../src/config/options.js';
-import { flagsTable, inputsTable, replaceBetweenMarkers } from './option-docs.js';
+import { environmentTable, flagsTable, inputsTable, replaceBetweenMarkers } from './option-docs.js';
 
 const file = new URL('../action.yml', import.meta.url);
 const text = fs.readFileSync(file, 'utf8');
@@ -30,6 +30,7 @@ const readme = new URL('../README.md', import.meta.url);
 let manual = fs.readFileSync(readme, 'utf8');
 manual = replaceBetweenMarkers(manual, 'inputs', inputsTable());
 manual = replaceBetweenMarkers(manual, 'flags', flagsTable());
+manual = replaceBetweenMarkers(manual, 'environment', environmentTable());
 fs.writeFileSync(readme, manual);
 
 // Leave action.yml as the format check wants it.

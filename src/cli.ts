@@ -18,8 +18,9 @@ export interface CliIo {
 
 const USAGE: Record<CommandName, string> = {
   backup: 'db-backup backup [--database-url URL] [--backup-dir DIR] [--max-backups N]',
-  restore: 'db-backup restore <file|name|latest> [--database-url URL] [--yes]',
-  verify: 'db-backup verify <file|name|latest> [--quick]',
+  restore: 'db-backup restore [file|name|latest] [--database-url URL] [--from TARGET] [--yes]',
+  verify:
+    'db-backup verify [file|name|latest] [--from TARGET] [--verify-database-url URL] [--quick]',
   list: 'db-backup list [--backup-dir DIR] [--json]',
   prune: 'db-backup prune [--backup-dir DIR] [--max-backups N] [--dry-run]',
 };
@@ -42,7 +43,8 @@ export function generalHelp(): string {
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.padEnd(8)} ${SUMMARY[command]}`),
     '',
-    'Run db-backup <command> --help for its options. Exit status: 0 success, 1 failure, 2 usage error.',
+    'The backup to restore or verify defaults to latest.',
+    'Run db-backup <command> --help for its options. Exit status: 0 success, 1 the job failed, 2 refused (bad input, nothing changed).',
   ].join('\n');
 }
 
@@ -64,6 +66,16 @@ export function commandHelp(command: CommandName): string {
     lines.push(`      ${spec.description}${extra ? ` (${extra})` : ''}`);
   }
   lines.push('  -h, --help', '      Show this help.');
+  const environmentOnly = optionsFor(command).filter((spec) => spec.flag === false && spec.env);
+  if (environmentOnly.length > 0) {
+    lines.push(
+      '',
+      'Environment (secrets are never flags: an argument list is visible to every user):',
+    );
+    for (const spec of environmentOnly) {
+      lines.push(`  ${(spec.env ?? []).join(', ')}`, `      ${spec.description}`);
+    }
+  }
   return lines.join('\n');
 }
 

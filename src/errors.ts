@@ -17,6 +17,11 @@ export class JobFailure extends UserError {
   override readonly name = 'JobFailure';
 }
 
+/** A backup that is not what its manifest says (a damaged file or download): a refusal, and for verify a failed check. */
+export class IntegrityError extends UserError {
+  override readonly name = 'IntegrityError';
+}
+
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

@@ -2,6 +2,28 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runAction } from './action.js';
 import { runCli, terminalPrompt } from './cli.js';
+import { removeLiveTempsSync } from './pipeline/files.js';
+
+/**
+ * A cron timeout or a cancelled job sends SIGTERM (a person, SIGINT): the
+ * temporary files of the run — whole copies of the database — go first.
+ * Child processes (pg_dump, psql) get the signal from the same process group;
+ * an open PostgreSQL transaction rolls back when its connection drops.
+ */
+function removeTemporaryFilesOnSignal(): void {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      removeLiveTempsSync();
+      process.stderr.write(
+        `db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
+      );
+      process.exit(code);
+    });
+  }
+}
 
 const MINIMUM_NODE = 22;
 
@@ -15,6 +37,7 @@ function nodeTooOld(): string | undefined {
 
 /** The `db-backup` command (dist/cli/index.js imports this bundle and calls it). */
 export async function cliMain(): Promise<void> {
+  removeTemporaryFilesOnSignal();
   const tooOld = nodeTooOld();
   if (tooOld) {
     process.stderr.write(`db-backup: ${tooOld}\n`);
@@ -47,6 +70,7 @@ if (startedDirectly()) {
     process.stdout.write(`::error::${tooOld}\n`);
     process.exitCode = 1;
   } else {
+    removeTemporaryFilesOnSignal();
     await runAction();
   }
 }

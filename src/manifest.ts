@@ -32,6 +32,8 @@ export interface Manifest {
     readonly serverVersion: string;
     /** The dump tool, for PostgreSQL (pg_dump 17.2). */
     readonly dumpTool?: string;
+    /** A partial dump says so: the pg_dump options that narrowed it (--schema=app, ...). */
+    readonly filters?: readonly string[];
   };
   readonly file: { readonly size: number; readonly sha256: string };
   /** Size of the dump before compression (the SQLite file, or the SQL text). */

@@ -62,7 +62,7 @@ describe('rolling window', () => {
     const before = fs.readdirSync(path.join(dir, 'backups')).sort();
     const dry = await cli(['prune', '--max-backups', '1', '--dry-run'], { cwd: dir });
     expect(dry.status, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/Would remove 4/);
+    expect(dry.stdout).toMatch(/Would remove these 4 backups beyond max-backups/);
     expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(before);
     const real = await cli(['prune', '--max-backups', '1', '--json'], { cwd: dir });
     expect(real.status, real.stderr).toBe(0);

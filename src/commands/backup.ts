@@ -6,7 +6,8 @@ import { createEngine } from '../engines/index.js';
 import { errorMessage } from '../errors.js';
 import type { Manifest } from '../manifest.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
-import { removeQuietly } from '../pipeline/files.js';
+import { removeQuietly, removeStaleTemps } from '../pipeline/files.js';
+import fs from 'node:fs/promises';
 import { createStorage } from '../storage/factory.js';
 import type { Storage } from '../storage/storage.js';
 import { redact } from '../secrets.js';
@@ -53,6 +54,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   const engine = createEngine(config.database, engineSettings(context, config.postgres));
   const storages = config.storage.map((id) => ({ id, storage: createStorage(id, config.targets) }));
   const database = describeDatabase(config.database);
+  await tidyBackupDir(config.backupDir, context);
   context.log.info(`Backing up ${database} into ${config.backupDir}`);
   const backup = await createBackup(engine, config.backupDir, {
     kind: 'backup',
@@ -145,4 +147,17 @@ async function releaseStagedCopy(
   context.log.warn(
     `A target failed: the backup stays in ${path.dirname(backup.file)} as ${backup.name}.`,
   );
+}
+
+/** Leftovers of killed runs go; a directory others can read is pointed out (backups hold the whole database). */
+async function tidyBackupDir(dir: string, context: RunContext): Promise<void> {
+  const stat = await fs.stat(dir).catch(() => undefined);
+  if (!stat?.isDirectory()) return;
+  if ((stat.mode & 0o077) !== 0) {
+    context.log.warn(
+      `${dir} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}): backups hold the whole database; chmod 700 it.`,
+    );
+  }
+  for (const name of await removeStaleTemps(dir))
+    context.log.info(`Removed ${name}, left by an interrupted run`);
 }

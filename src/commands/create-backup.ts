@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-name.js';
-import type { DatabaseInfo, Engine } from '../engines/engine.js';
 import { confirmationName } from '../config/database-url.js';
+import type { DatabaseInfo, Engine } from '../engines/engine.js';
+import { JobFailure } from '../errors.js';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
-import { encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
+import { describeWriteError, encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
 import type { Encryptor } from '../pipeline/encryption.js';
 import {
   ensurePrivateDir,
@@ -30,9 +32,9 @@ export interface CreateBackupOptions {
 }
 
 /**
- * dump → gzip → temporary file → final name (never overwriting) → checksum
- * re-read from disk → manifest. Either a complete, checked backup with its
- * manifest exists afterwards, or nothing new does.
+ * dump → gzip → (encrypt) → temporary file → final name (never overwriting)
+ * → checksum re-read from disk → manifest. Either a complete, checked backup
+ * with its manifest exists afterwards, or nothing new does.
  */
 export async function createBackup(
   engine: Engine,
@@ -42,22 +44,8 @@ export async function createBackup(
   await ensurePrivateDir(dir);
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
-  const dump = await engine.dump(dir);
-  let encoded: EncodedFile | undefined;
-  let info: DatabaseInfo;
-  try {
-    encoded = await encodeToTempFile(dump.stream, dir, {
-      compressionLevel: options.compressionLevel,
-      afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
-    });
-    info = await dump.finish();
-  } catch (error) {
-    if (encoded) await removeQuietly(encoded.tempPath);
-    throw error;
-  } finally {
-    await dump.dispose();
-  }
-  const name = await publishWithoutOverwrite(encoded.tempPath, dir, (sequence) =>
+  const { encoded, info } = await dumpToTempFile(engine, dir, options);
+  const name = await publish(encoded.tempPath, dir, (sequence) =>
     formatBackupName({
       engine: engine.kind,
       kind: options.kind,
@@ -67,36 +55,84 @@ export async function createBackup(
     }),
   );
   const file = path.join(dir, name);
-  const onDisk = await digestFile(file);
-  if (onDisk.sha256 !== encoded.sha256 || onDisk.size !== encoded.size) {
+  try {
+    await assertReadsBack(file, name, encoded);
+    const manifest: Manifest = {
+      formatVersion: MANIFEST_FORMAT_VERSION,
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      name,
+      engine: engine.kind,
+      kind: options.kind,
+      createdAt: started.toISOString(),
+      durationMs: Date.now() - startedAt,
+      database: {
+        name: confirmationName(engine.location),
+        serverVersion: info.serverVersion,
+        ...(info.dumpTool ? { dumpTool: info.dumpTool } : {}),
+        ...(info.filters && info.filters.length > 0 ? { filters: info.filters } : {}),
+      },
+      file: { size: encoded.size, sha256: encoded.sha256 },
+      contentSize: encoded.contentSize,
+      compression: { algorithm: 'gzip', level: options.compressionLevel },
+      encryption: options.encryptor?.info ?? null,
+      tables: info.tables,
+    };
+    const manifestFile = await writeNewTextFile(
+      dir,
+      manifestNameOf(name),
+      serializeManifest(manifest),
+    );
+    return { name, file, manifestFile, manifest };
+  } catch (error) {
+    // A backup without its manifest is not one this tool leaves behind.
     await removeQuietly(file);
-    throw new Error(
-      `${name} reads back differently from what was written (storage fault): it was removed and nothing was pruned.`,
+    throw describeWriteError(error, dir);
+  }
+}
+
+async function dumpToTempFile(
+  engine: Engine,
+  dir: string,
+  options: CreateBackupOptions,
+): Promise<{ encoded: EncodedFile; info: DatabaseInfo }> {
+  const dump = await engine.dump(dir);
+  let encoded: EncodedFile | undefined;
+  try {
+    encoded = await encodeToTempFile(dump.stream, dir, {
+      compressionLevel: options.compressionLevel,
+      afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
+    });
+    return { encoded, info: await dump.finish() };
+  } catch (error) {
+    if (encoded) await removeQuietly(encoded.tempPath);
+    throw error;
+  } finally {
+    await dump.dispose();
+  }
+}
+
+/** The first free name whose manifest's name is free too: an orphaned NAME.json never blocks a backup. */
+async function publish(
+  tempPath: string,
+  dir: string,
+  nameFor: (sequence: number) => string,
+): Promise<string> {
+  try {
+    return await publishWithoutOverwrite(tempPath, dir, (sequence) => {
+      const candidate = nameFor(sequence);
+      return existsSync(path.join(dir, manifestNameOf(candidate))) ? undefined : candidate;
+    });
+  } catch (error) {
+    await removeQuietly(tempPath);
+    throw describeWriteError(error, dir);
+  }
+}
+
+async function assertReadsBack(file: string, name: string, written: EncodedFile): Promise<void> {
+  const onDisk = await digestFile(file);
+  if (onDisk.sha256 !== written.sha256 || onDisk.size !== written.size) {
+    throw new JobFailure(
+      `${name} reads back differently from what was written (a storage fault): it was removed and nothing was pruned.`,
     );
   }
-  const manifest: Manifest = {
-    formatVersion: MANIFEST_FORMAT_VERSION,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    name,
-    engine: engine.kind,
-    kind: options.kind,
-    createdAt: started.toISOString(),
-    durationMs: Date.now() - startedAt,
-    database: {
-      name: confirmationName(engine.location),
-      serverVersion: info.serverVersion,
-      ...(info.dumpTool ? { dumpTool: info.dumpTool } : {}),
-    },
-    file: { size: onDisk.size, sha256: onDisk.sha256 },
-    contentSize: encoded.contentSize,
-    compression: { algorithm: 'gzip', level: options.compressionLevel },
-    encryption: options.encryptor?.info ?? null,
-    tables: info.tables,
-  };
-  const manifestFile = await writeNewTextFile(
-    dir,
-    manifestNameOf(name),
-    serializeManifest(manifest),
-  );
-  return { name, file, manifestFile, manifest };
 }

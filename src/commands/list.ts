@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
 import {
   compareNewestFirst,
   manifestNameOf,
@@ -105,7 +105,7 @@ async function describeRemote(
   listed: ReadonlySet<string>,
   context: RunContext,
 ): Promise<Describer> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'db-backup-list-'));
+  const dir = await temporaryDirectory('list');
   return {
     details: async (backup) => {
       const manifestName = manifestNameOf(backup.name);
@@ -124,6 +124,6 @@ async function describeRemote(
         return { manifest: undefined, checksum: 'unchecked' };
       }
     },
-    release: () => fs.rm(dir, { recursive: true, force: true }),
+    release: () => removeQuietly(dir),
   };
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
 import {
   compareNewestFirst,
   manifestNameOf,
@@ -11,7 +12,7 @@ import type { RestoreSource } from '../engines/engine.js';
 import { UserError } from '../errors.js';
 import { parseManifest, type Manifest } from '../manifest.js';
 import type { Transform } from 'node:stream';
-import { decodeInto, decodeToFile, decodeToNowhere } from '../pipeline/decode.js';
+import { decodeHead, decodeInto, decodeToFile, decodeToNowhere } from '../pipeline/decode.js';
 import {
   looksLikeOpenPgp,
   prepareDecryptor,
@@ -19,7 +20,6 @@ import {
   type Decryptor,
 } from '../pipeline/encryption.js';
 import { digestFile } from '../pipeline/digest.js';
-import os from 'node:os';
 import type { TargetId, TargetSettings } from '../config/storage-config.js';
 import { createStorage } from '../storage/factory.js';
 import { fetchVerified } from '../storage/fetch-verified.js';
@@ -70,8 +70,8 @@ export async function findBackup(
     }
     name = newest.name;
   }
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'db-backup-fetch-'));
-  const release = (): Promise<void> => fs.rm(dir, { recursive: true, force: true });
+  const dir = await temporaryDirectory('fetch');
+  const release = (): Promise<void> => removeQuietly(dir);
   try {
     const fetched = await fetchVerified(storage, name, dir);
     const backup: LocatedBackup = {
@@ -223,5 +223,6 @@ export async function openBackup(
     decodeInto: (sink) => decodeInto(backup.file, sink, stages()),
     decodeToFile: (target) => decodeToFile(backup.file, target, stages()),
     check: () => decodeToNowhere(backup.file, stages()),
+    probe: () => decodeHead(backup.file, stages()),
   };
 }

@@ -73,6 +73,7 @@ async function restoreFrom(
     );
   }
   const source = await openBackup(backup, config.decryption, backup.manifest !== undefined);
+  await source.probe();
   const safetyEncryptor = await prepareEncryptor(await safetyEncryption(config));
   let safetyCopy: string | undefined;
   const beforeChange = async (): Promise<void> => {

@@ -1,13 +1,16 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
 import type { VerifyConfig } from '../config/config.js';
-import { describeDatabase, type EngineKind } from '../config/database-url.js';
+import {
+  describeDatabase,
+  type EngineKind,
+  type PostgresLocation,
+} from '../config/database-url.js';
 import { createScratchDatabase } from '../engines/postgres/databases.js';
 import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
-import { UserError } from '../errors.js';
+import { IntegrityError, UserError } from '../errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import type { RunContext } from './context.js';
 import {
@@ -44,21 +47,16 @@ async function scratchFor(
   context: RunContext,
 ): Promise<Scratch> {
   if (kind === 'sqlite') {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'db-backup-verify-'));
+    const dir = await temporaryDirectory('verify');
     return {
       engine: createEngine(
         { engine: 'sqlite', path: path.join(dir, 'restored.db') },
         engineSettings(context),
       ),
-      dispose: () => fs.rm(dir, { recursive: true, force: true }),
+      dispose: () => removeQuietly(dir),
     };
   }
-  const server = config.verifyDatabase;
-  if (server?.engine !== 'postgres') {
-    throw new UserError(
-      'Verifying a PostgreSQL backup needs a scratch PostgreSQL server: give verify-database-url (for example a service container, postgres://postgres:postgres@localhost:5432/postgres).',
-    );
-  }
+  const server = scratchServer(config);
   const scratch = await createScratchDatabase(server, 'verify');
   context.log.info(
     `Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`,
@@ -113,18 +111,50 @@ async function runSqlChecks(engine: Engine, queries: readonly string[]): Promise
  */
 export async function runVerify(config: VerifyConfig, context: RunContext): Promise<VerifyResult> {
   const started = Date.now();
-  const handle = await findBackup(
-    config.backup,
-    config.from,
-    config.targets,
-    context.cwd,
-    config.database?.engine ?? config.verifyDatabase?.engine,
-  );
+  const expected = config.database?.engine ?? config.verifyDatabase?.engine;
+  // Said before any download: a full check of a PostgreSQL backup needs somewhere to restore.
+  if (expected) assertScratchServer(expected, config);
+  let handle;
+  try {
+    handle = await findBackup(config.backup, config.from, config.targets, context.cwd, expected);
+  } catch (error) {
+    if (!(error instanceof IntegrityError)) throw error;
+    return failedBeforeReading(config, error.message, started);
+  }
   try {
     return await verifyBackup(handle.backup, config, context, started);
   } finally {
     await handle.release();
   }
+}
+
+/** A backup that did not arrive as its manifest describes is a failed verification, not a usage error. */
+function failedBeforeReading(config: VerifyConfig, problem: string, started: number): VerifyResult {
+  return {
+    command: 'verify',
+    name: config.backup,
+    level: config.quick ? 'quick' : 'full',
+    verified: false,
+    checksum: 'mismatch',
+    contentSize: 0,
+    tables: [],
+    checks: [],
+    problems: [problem],
+    warnings: [],
+    durationMs: Date.now() - started,
+  };
+}
+
+function assertScratchServer(kind: EngineKind, config: VerifyConfig): void {
+  if (!config.quick && kind === 'postgres') scratchServer(config);
+}
+
+function scratchServer(config: VerifyConfig): PostgresLocation {
+  const server = config.verifyDatabase;
+  if (server?.engine === 'postgres') return server;
+  throw new UserError(
+    'Verifying a PostgreSQL backup needs a scratch PostgreSQL server: give verify-database-url (for example a service container, postgres://postgres:postgres@localhost:5432/postgres), or --quick.',
+  );
 }
 
 async function verifyBackup(
@@ -145,7 +175,10 @@ async function verifyBackup(
   if (checksum === 'no-manifest') {
     warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
   }
-  const source = await openBackup(backup, config.decryption);
+  const engineKind =
+    backup.engine ?? config.database?.engine ?? config.verifyDatabase?.engine ?? 'sqlite';
+  assertScratchServer(engineKind, config);
+  const source = await openBackup(backup, config.decryption, checksum === 'ok');
   const attempt = async (step: () => Promise<void>): Promise<boolean> => {
     try {
       await step();
@@ -162,7 +195,6 @@ async function verifyBackup(
       contentSize = await source.check();
     }));
   if (readable && level === 'full') {
-    const engineKind = backup.engine ?? config.database?.engine ?? config.verifyDatabase?.engine ?? 'sqlite';
     context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
     const scratch = await scratchFor(engineKind, config, context);
     try {
@@ -176,7 +208,9 @@ async function verifyBackup(
           if (!check.passed) problems.push(`check failed: ${check.sql} → ${check.result}`);
       });
     } finally {
-      await scratch.dispose();
+      await scratch.dispose().catch((error: unknown) => {
+        warnings.push(`the scratch database could not be removed: ${(error as Error).message}`);
+      });
     }
   }
   return {

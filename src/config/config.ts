@@ -6,7 +6,9 @@ import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/pos
 import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.js';
 import { passphraseFromFile } from '../pipeline/encryption.js';
 import { registerSecret } from '../secrets.js';
+import { splitStatements } from './split-sql.js';
 import { COMMANDS, type CommandName } from './options.js';
+import { bool, integer, list, required, text, type Settings } from './values.js';
 import {
   parseTargetId,
   parseTargetList,
@@ -15,8 +17,7 @@ import {
   type TargetSettings,
 } from './storage-config.js';
 
-/** Option values by name, after flags/inputs, environment and defaults were applied. */
-export type Settings = Readonly<Record<string, string | undefined>>;
+export type { Settings } from './values.js';
 
 interface Common {
   readonly backupDir: string;
@@ -168,18 +169,6 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
   }
 }
 
-function text(settings: Settings, name: string): string | undefined {
-  const value = settings[name]?.trim();
-  return value ? value : undefined;
-}
-
-function required(settings: Settings, name: string): string {
-  const value = text(settings, name);
-  if (value === undefined)
-    throw new UserError(`Missing ${name}: give --${name} or the input ${name}.`);
-  return value;
-}
-
 function database(settings: Settings, cwd: string): DatabaseLocation {
   return parseDatabaseUrl(settings['database-url'] ?? '', cwd);
 }
@@ -191,14 +180,6 @@ function optionalDatabase(settings: Settings, cwd: string): DatabaseLocation | u
 function optionalUrl(settings: Settings, name: string, cwd: string): DatabaseLocation | undefined {
   const url = text(settings, name);
   return url === undefined ? undefined : parseDatabaseUrl(url, cwd);
-}
-
-/** A comma- or newline-separated list (a repeated CLI flag arrives newline-joined). */
-export function list(settings: Settings, name: string): string[] {
-  return (settings[name] ?? '')
-    .split(/[,\n]/)
-    .map((item) => item.trim())
-    .filter(Boolean);
 }
 
 function postgresDump(settings: Settings): PostgresDumpOptions {
@@ -214,28 +195,6 @@ function postgresDump(settings: Settings): PostgresDumpOptions {
   };
 }
 
-export function integer(
-  settings: Settings,
-  name: string,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  const value = text(settings, name);
-  const parsed = value !== undefined && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min} to ${max}`;
-    throw new UserError(`${name} must be a whole number, ${range} (got "${value ?? ''}").`);
-  }
-  return parsed;
-}
-
-export function bool(settings: Settings, name: string): boolean {
-  const value = text(settings, name)?.toLowerCase();
-  if (value === undefined || value === 'false' || value === '0' || value === 'no') return false;
-  if (value === 'true' || value === '1' || value === 'yes') return true;
-  throw new UserError(`${name} must be true or false (got "${value}").`);
-}
-
 /**
  * verify-sql: a file of queries separated by semicolons, or (when no such file
  * exists and the text holds a space) the SQL itself, as an action input may.
@@ -248,10 +207,7 @@ function verifyQueries(settings: Settings, cwd: string): string[] {
   if (existsSync(file)) sql = readFileSync(file, 'utf8');
   else if (/\s/.test(value)) sql = value;
   else throw new UserError(`verify-sql: the file ${file} does not exist.`);
-  const queries = sql
-    .split(/;\s*(?:\n|$)/)
-    .map((query) => query.replace(/^\s*--.*$/gm, '').trim())
-    .filter(Boolean);
+  const queries = splitStatements(sql);
   if (queries.length === 0) throw new UserError('verify-sql holds no query.');
   return queries;
 }

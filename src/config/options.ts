@@ -85,7 +85,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'encryption-passphrase',
     description:
-      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256); also decrypts them for restore, verify and list. Pass it from a secret.',
+      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256); also decrypts them for restore and verify. Pass it from a secret.',
     type: 'string',
     commands: ['backup', 'restore', 'verify'],
     env: ['BACKUP_PASSPHRASE'],
@@ -170,7 +170,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'retention-days',
     description:
-      "artifact: days GitHub keeps each backup artifact (1 to the repository's limit, at most 90). Default: the repository setting.",
+      "artifact: days GitHub keeps each backup artifact, 1 to 400 and no more than the repository's own limit (90 for public repositories). Default: the repository's setting.",
     type: 'integer',
     commands: ['backup'],
   },

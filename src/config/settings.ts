@@ -96,6 +96,11 @@ export function settingsFromArgv(
     });
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const unknown = /^Unknown option '([^']+)'/.exec(message ?? '');
+    if (unknown)
+      throw new UserError(
+        `Unknown option ${unknown[1]} for ${command} (see db-backup ${command} --help).`,
+      );
     throw new UserError(`${message} (see db-backup ${command} --help).`);
   }
   const takesBackup = command === 'restore' || command === 'verify';

@@ -3,7 +3,7 @@ import type { AzureOptions } from '../storage/azure.js';
 import type { GcsOptions } from '../storage/gcs.js';
 import type { S3Options } from '../storage/s3.js';
 import { UserError } from '../errors.js';
-import type { Settings } from './config.js';
+import { bool, integer, text, type Settings } from './values.js';
 
 export const TARGET_IDS = ['local', 'artifact', 's3', 'gcs', 'azure'] as const;
 export type TargetId = (typeof TARGET_IDS)[number];
@@ -20,16 +20,11 @@ export interface TargetSettings {
   artifact(): ArtifactOptions & { readonly prefix: string };
 }
 
-function value(settings: Settings, name: string): string | undefined {
-  const text = settings[name]?.trim();
-  return text ? text : undefined;
-}
-
 function needed(settings: Settings, name: string, target: TargetId): string {
-  const text = value(settings, name);
-  if (text === undefined)
+  const value = text(settings, name);
+  if (value === undefined)
     throw new UserError(`The ${target} target needs ${name} (--${name} or the input ${name}).`);
-  return text;
+  return value;
 }
 
 export function parseTargetId(text: string, option: string): TargetId {
@@ -57,18 +52,18 @@ export function targetSettings(settings: Settings, backupDir: string): TargetSet
   return {
     backupDir,
     s3: () => {
-      const sse = value(settings, 's3-server-side-encryption');
+      const sse = text(settings, 's3-server-side-encryption');
       if (sse !== undefined && sse !== 'AES256' && sse !== 'aws:kms') {
         throw new UserError(`s3-server-side-encryption must be AES256 or aws:kms (got "${sse}").`);
       }
-      const region = value(settings, 's3-region');
-      const endpoint = value(settings, 's3-endpoint');
-      const kmsKeyId = value(settings, 's3-kms-key-id');
-      const storageClass = value(settings, 's3-storage-class');
+      const region = text(settings, 's3-region');
+      const endpoint = text(settings, 's3-endpoint');
+      const kmsKeyId = text(settings, 's3-kms-key-id');
+      const storageClass = text(settings, 's3-storage-class');
       return {
         bucket: needed(settings, 's3-bucket', 's3'),
-        prefix: value(settings, 's3-prefix') ?? '',
-        forcePathStyle: /^(true|1|yes)$/i.test(value(settings, 's3-force-path-style') ?? ''),
+        prefix: text(settings, 's3-prefix') ?? '',
+        forcePathStyle: bool(settings, 's3-force-path-style'),
         ...(region ? { region } : {}),
         ...(endpoint ? { endpoint } : {}),
         ...(sse ? { serverSideEncryption: sse } : {}),
@@ -78,11 +73,11 @@ export function targetSettings(settings: Settings, backupDir: string): TargetSet
     },
     gcs: () => ({
       bucket: needed(settings, 'gcs-bucket', 'gcs'),
-      prefix: value(settings, 'gcs-prefix') ?? '',
+      prefix: text(settings, 'gcs-prefix') ?? '',
     }),
     azure: () => {
-      const accountUrl = value(settings, 'azure-account-url');
-      const connectionString = value(settings, 'azure-connection-string');
+      const accountUrl = text(settings, 'azure-account-url');
+      const connectionString = text(settings, 'azure-connection-string');
       if (!accountUrl && !connectionString) {
         throw new UserError(
           'The azure target needs azure-account-url (with azure/login) or azure-connection-string.',
@@ -90,32 +85,26 @@ export function targetSettings(settings: Settings, backupDir: string): TargetSet
       }
       return {
         container: needed(settings, 'azure-container', 'azure'),
-        prefix: value(settings, 'azure-prefix') ?? '',
+        prefix: text(settings, 'azure-prefix') ?? '',
         ...(connectionString ? { connectionString } : { accountUrl: accountUrl ?? '' }),
       };
     },
     artifact: () => {
-      const retention = value(settings, 'retention-days');
-      const retentionDays = retention === undefined ? undefined : Number(retention);
-      if (
-        retentionDays !== undefined &&
-        (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 400)
-      ) {
-        throw new UserError(
-          `retention-days must be a whole number of days, 1 or more (got "${retention}").`,
-        );
-      }
+      const retentionDays =
+        text(settings, 'retention-days') === undefined
+          ? undefined
+          : integer(settings, 'retention-days', 1, 400);
       const repository = needed(settings, 'repository', 'artifact');
       if (!/^[^/\s]+\/[^/\s]+$/.test(repository)) {
         throw new UserError(`repository must be owner/name (got "${repository}").`);
       }
-      const token = value(settings, 'github-token');
+      const token = text(settings, 'github-token');
       if (!token) {
         throw new UserError(
           'The artifact target needs a GitHub token: the input github-token (default: the workflow token) or GITHUB_TOKEN.',
         );
       }
-      const prefix = value(settings, 'artifact-prefix') ?? '';
+      const prefix = text(settings, 'artifact-prefix') ?? '';
       if (!/^[A-Za-z0-9._-]*$/.test(prefix)) {
         throw new UserError(
           `artifact-prefix may hold letters, digits, dot, dash and underscore only (got "${prefix}").`,
@@ -125,7 +114,7 @@ export function targetSettings(settings: Settings, backupDir: string): TargetSet
         prefix,
         token,
         repository,
-        apiUrl: value(settings, 'github-api-url') ?? 'https://api.github.com',
+        apiUrl: text(settings, 'github-api-url') ?? 'https://api.github.com',
         ...(retentionDays !== undefined ? { retentionDays } : {}),
       };
     },

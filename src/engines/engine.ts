@@ -7,6 +7,8 @@ export interface DatabaseInfo {
   readonly serverVersion: string;
   /** The dump tool and its version, where one is used (pg_dump 17.2). */
   readonly dumpTool?: string;
+  /** What narrowed the dump (pg_dump's --schema, --table, ... as given), when anything did. */
+  readonly filters?: readonly string[];
   readonly tables: readonly TableCount[];
 }
 
@@ -35,6 +37,8 @@ export interface RestoreSource {
   decodeToFile(target: string): Promise<number>;
   /** Reads the whole backup once without using it: integrity before anything changes. */
   check(): Promise<number>;
+  /** Reads just its beginning: a wrong key or a file that is no backup fails here, at once. */
+  probe(): Promise<void>;
 }
 
 export interface RestoreHooks {

@@ -68,6 +68,13 @@ export class SqliteEngine implements Engine {
       } finally {
         source.close();
       }
+      // A damaged database must not become the newest backup and push the good ones out of the window.
+      const problems = await integrityProblems(snapshot, 'quick_check');
+      if (problems.length > 0) {
+        throw new JobFailure(
+          `${path.basename(this.file)} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): no backup was kept and nothing was pruned. Restore a good backup, or repair the database (sqlite3 DB .recover).`,
+        );
+      }
       const info = await inspectFile(snapshot);
       return {
         stream: createReadStream(snapshot),
@@ -120,8 +127,9 @@ export class SqliteEngine implements Engine {
         if (!current.isFile())
           throw new UserError(`${this.file} is not a file: nothing was changed.`);
         previousCopy = await this.keepPreviousCopy();
-        const { mode } = current;
-        await fs.chmod(incoming, mode & 0o777);
+        // The application keeps its file: same owner (when we may set it) and mode.
+        await fs.chown(incoming, current.uid, current.gid).catch(() => undefined);
+        await fs.chmod(incoming, current.mode & 0o777);
       }
       await fs.rename(incoming, this.file);
       await fsyncDir(dir);
@@ -291,12 +299,15 @@ export async function assertIntegrity(file: string, label: string): Promise<void
   }
 }
 
-/** `PRAGMA integrity_check`: an empty list when the file is sound. */
-export async function integrityProblems(file: string): Promise<string[]> {
+/** `PRAGMA integrity_check` (or the faster `quick_check`): an empty list when the file is sound. */
+export async function integrityProblems(
+  file: string,
+  check: 'integrity_check' | 'quick_check' = 'integrity_check',
+): Promise<string[]> {
   try {
     return await withDatabase(file, false, (db) => {
-      const rows = db.pragma('integrity_check') as { integrity_check: string }[];
-      return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+      const rows = db.pragma(check, { simple: false }) as Record<string, string>[];
+      return rows.map((row) => String(Object.values(row)[0])).filter((line) => line !== 'ok');
     });
   } catch (error) {
     return [(error as Error).message];

@@ -101,6 +101,37 @@ function describeDecodeError(error: unknown, file: string): unknown {
   return error;
 }
 
+class EnoughRead extends Error {}
+
+/**
+ * Decodes only the first `bytes` of plain content: a wrong passphrase or key,
+ * or a file that is not a backup, shows here, before a restore spends time
+ * on a safety backup.
+ */
+export async function decodeHead(
+  file: string,
+  options: DecodeOptions = {},
+  bytes = 64 * 1024,
+): Promise<void> {
+  let seen = 0;
+  try {
+    await decodeInto(
+      file,
+      async (source) => {
+        for await (const chunk of source) {
+          seen += chunk.length;
+          if (seen >= bytes) throw new EnoughRead();
+        }
+      },
+      options,
+    );
+  } catch (error) {
+    if (error instanceof EnoughRead || (error as { cause?: unknown }).cause instanceof EnoughRead)
+      return;
+    throw error;
+  }
+}
+
 /** True when the file starts with the gzip magic bytes. */
 export async function looksLikeGzip(file: string): Promise<boolean> {
   const handle = await fs.open(file, 'r');

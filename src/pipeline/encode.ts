@@ -50,7 +50,8 @@ export async function encodeToTempFile(
   }
 }
 
-function describeWriteError(error: unknown, dir: string): unknown {
+/** Disk full, quota, permissions: one clear line instead of an errno. */
+export function describeWriteError(error: unknown, dir: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC') {
     return new JobFailure(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -18,10 +19,50 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   }
   const stat = await fs.stat(dir);
   if (!stat.isDirectory()) throw new UserError(`${dir} exists and is not a directory.`);
+  await fs.access(dir, constants.W_OK).catch(() => {
+    throw new UserError(
+      `Cannot write to ${dir}: permission denied; choose another backup-dir or fix its permissions.`,
+    );
+  });
 }
 
+/** Temporary files of this run, removed even when the process is interrupted (see removeLiveTempsSync). */
+const liveTemps = new Set<string>();
+
 export function tempPathIn(dir: string, hint = ''): string {
-  return path.join(dir, `${TEMP_PREFIX}${hint}${randomBytes(6).toString('hex')}`);
+  const temp = path.join(dir, `${TEMP_PREFIX}${hint}${randomBytes(6).toString('hex')}`);
+  liveTemps.add(temp);
+  return temp;
+}
+
+/**
+ * On SIGINT/SIGTERM (a cron timeout, a cancelled CI job): temporary files
+ * hold whole, possibly unencrypted copies of the database; none may stay.
+ */
+export function removeLiveTempsSync(): void {
+  for (const temp of liveTemps) {
+    for (const suffix of ['', '-journal', '-wal', '-shm'])
+      rmSync(`${temp}${suffix}`, { force: true, recursive: true });
+  }
+  liveTemps.clear();
+}
+
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+
+/** Temporary files a killed run (SIGKILL, power loss) left in `dir` a day or more ago. */
+export async function removeStaleTemps(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const entry of entries) {
+    if (!entry.startsWith(TEMP_PREFIX)) continue;
+    const file = path.join(dir, entry);
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (stat?.isFile() && Date.now() - stat.mtimeMs > STALE_TEMP_MS) {
+      await fs.rm(file, { force: true });
+      removed.push(entry);
+    }
+  }
+  return removed;
 }
 
 export async function fsyncFile(file: string): Promise<void> {
@@ -47,7 +88,16 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 export async function removeQuietly(file: string): Promise<void> {
-  await fs.rm(file, { force: true }).catch(() => undefined);
+  await fs.rm(file, { force: true, recursive: true }).catch(() => undefined);
+  liveTemps.delete(file);
+}
+
+/** A private (0700) temporary directory, removed by `removeQuietly` or on interruption. */
+export async function temporaryDirectory(purpose: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `db-backup-${purpose}-`));
+  await fs.chmod(dir, DIR_MODE);
+  liveTemps.add(dir);
+  return dir;
 }
 
 export async function exists(file: string): Promise<boolean> {
@@ -60,15 +110,17 @@ export async function exists(file: string): Promise<boolean> {
 /**
  * Gives a finished temporary file its final name without ever replacing an
  * existing file: a hard link fails when the name is taken, and the next name
- * from `nameFor(sequence)` is tried. Returns the name used.
+ * from `nameFor(sequence)` is tried (undefined skips a sequence). Returns the
+ * name used.
  */
 export async function publishWithoutOverwrite(
   tempPath: string,
   dir: string,
-  nameFor: (sequence: number) => string,
+  nameFor: (sequence: number) => string | undefined,
 ): Promise<string> {
   for (let sequence = 0; sequence < 1000; sequence += 1) {
     const name = nameFor(sequence);
+    if (name === undefined) continue;
     const target = path.join(dir, name);
     try {
       await linkOrExclusiveCopy(tempPath, target);
@@ -76,7 +128,7 @@ export async function publishWithoutOverwrite(
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw error;
     }
-    await fs.unlink(tempPath);
+    await removeQuietly(tempPath);
     await fsyncDir(dir);
     return name;
   }
@@ -96,18 +148,23 @@ async function linkOrExclusiveCopy(from: string, to: string): Promise<void> {
   }
 }
 
+/** Publishes under exactly `name`, refusing (and leaving the existing file) when it is taken. */
+export async function publishAs(tempPath: string, dir: string, name: string): Promise<void> {
+  await publishWithoutOverwrite(tempPath, dir, (sequence) => {
+    if (sequence > 0)
+      throw new UserError(`${path.join(dir, name)} already exists; it was left as it is.`);
+    return name;
+  });
+}
+
 /** Writes a small text file (a manifest) under a final name that must not exist yet. */
 export async function writeNewTextFile(dir: string, name: string, text: string): Promise<string> {
   const temp = tempPathIn(dir);
   try {
     await fs.writeFile(temp, text, { mode: FILE_MODE, flag: 'wx' });
     await fsyncFile(temp);
-    const published = await publishWithoutOverwrite(temp, dir, (sequence) => {
-      if (sequence > 0)
-        throw new UserError(`${path.join(dir, name)} already exists; it was left as it is.`);
-      return name;
-    });
-    return path.join(dir, published);
+    await publishAs(temp, dir, name);
+    return path.join(dir, name);
   } finally {
     await removeQuietly(temp);
   }

@@ -81,7 +81,7 @@ export function renderText(result: CommandResult): string {
       const verb = result.dryRun ? 'Would remove' : 'Removed';
       if (result.removed.length === 0) return `Nothing to prune (${result.kept.length} kept)`;
       return [
-        `${verb} ${result.removed.length}, kept ${result.kept.length}:`,
+        `${verb} these ${result.removed.length} backups beyond max-backups (${result.kept.length} kept):`,
         ...result.removed.map((n) => `  ${n}`),
       ].join('\n');
     }

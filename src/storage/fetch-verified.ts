@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import { manifestNameOf } from '../backup-name.js';
-import { UserError } from '../errors.js';
+import { IntegrityError, UserError } from '../errors.js';
 import { parseManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { removeQuietly } from '../pipeline/files.js';
@@ -62,7 +62,7 @@ async function checkAgainstManifest(
   if (actual.size === manifest.file.size && actual.sha256 === manifest.file.sha256) return;
   await removeQuietly(file);
   await removeQuietly(manifestFile);
-  throw new UserError(
+  throw new IntegrityError(
     `${path.basename(file)} from ${location} does not match its manifest: the download or the stored object is damaged ` +
       `(${actual.size} bytes, sha256 ${actual.sha256}; expected ${manifest.file.size} bytes, sha256 ${manifest.file.sha256}). ` +
       'Try again; if it persists, restore an older backup.',

@@ -8,7 +8,7 @@ import {
   FILE_MODE,
   fsyncDir,
   fsyncFile,
-  publishWithoutOverwrite,
+  publishAs,
   removeQuietly,
   tempPathIn,
   TEMP_PREFIX,
@@ -34,11 +34,7 @@ export class LocalStorage implements Storage {
     try {
       await pipeline(body.open(), createWriteStream(temp, { mode: FILE_MODE, flags: 'wx' }));
       await fsyncFile(temp);
-      await publishWithoutOverwrite(temp, this.dir, (sequence) => {
-        if (sequence > 0)
-          throw new UserError(`${this.pathOf(name)} already exists; it was left as it is.`);
-        return name;
-      });
+      await publishAs(temp, this.dir, name);
     } finally {
       await removeQuietly(temp);
     }
@@ -53,7 +49,12 @@ export class LocalStorage implements Storage {
     try {
       entries = await fs.readdir(this.dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return [];
+      if (code === 'ENOTDIR')
+        throw new UserError(`The backup directory ${this.dir} is a file, not a directory.`);
+      if (code === 'EACCES')
+        throw new UserError(`Cannot read the backup directory ${this.dir}: permission denied.`);
       throw error;
     }
     const objects: StoredObject[] = [];

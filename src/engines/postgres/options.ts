@@ -44,6 +44,17 @@ export const DEFAULT_POSTGRES_OPTIONS: Omit<PostgresOptions, 'log'> = {
   installer: undefined,
 };
 
+/** The options that make a dump partial, as pg_dump arguments (recorded in the manifest). */
+export function dumpFilters(options: PostgresDumpOptions): string[] {
+  return [
+    ...options.schemas.map((pattern) => `--schema=${pattern}`),
+    ...options.excludeSchemas.map((pattern) => `--exclude-schema=${pattern}`),
+    ...options.tables.map((pattern) => `--table=${pattern}`),
+    ...options.excludeTables.map((pattern) => `--exclude-table=${pattern}`),
+    ...options.excludeTableData.map((pattern) => `--exclude-table-data=${pattern}`),
+  ];
+}
+
 /** pg_dump's arguments: plain SQL that replaces what it contains (--clean --if-exists). */
 export function pgDumpArguments(
   options: PostgresDumpOptions,
@@ -59,11 +70,7 @@ export function pgDumpArguments(
   if (snapshot) args.push(`--snapshot=${snapshot}`);
   if (!options.keepOwner) args.push('--no-owner');
   if (!options.keepPrivileges) args.push('--no-privileges');
-  for (const pattern of options.schemas) args.push(`--schema=${pattern}`);
-  for (const pattern of options.excludeSchemas) args.push(`--exclude-schema=${pattern}`);
-  for (const pattern of options.tables) args.push(`--table=${pattern}`);
-  for (const pattern of options.excludeTables) args.push(`--exclude-table=${pattern}`);
-  for (const pattern of options.excludeTableData) args.push(`--exclude-table-data=${pattern}`);
+  args.push(...dumpFilters(options));
   return args;
 }
 

@@ -23,7 +23,7 @@ import {
   temporaryDatabaseName,
 } from './databases.js';
 import { DumpTableCounter } from './dump-tables.js';
-import { pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
+import { dumpFilters, pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
 import {
   connect,
   countTables,
@@ -110,6 +110,7 @@ export class PostgresEngine implements Engine {
         finish: async () => ({
           serverVersion: version.text,
           dumpTool: `pg_dump ${pgDump.version}`,
+          filters: dumpFilters(this.options),
           tables: tableCounts(dumpedTables(counter, await counting)),
         }),
         dispose,

@@ -1,0 +1,47 @@
+import { UserError } from '../errors.js';
+
+/** Option values by name, after flags/inputs, environment and defaults were applied. */
+export type Settings = Readonly<Record<string, string | undefined>>;
+
+/** The value, trimmed; undefined when empty. */
+export function text(settings: Settings, name: string): string | undefined {
+  const value = settings[name]?.trim();
+  return value ? value : undefined;
+}
+
+export function required(settings: Settings, name: string): string {
+  const value = text(settings, name);
+  if (value === undefined)
+    throw new UserError(`Missing ${name}: give --${name} or the input ${name}.`);
+  return value;
+}
+
+/** A comma- or newline-separated list (a repeated CLI flag arrives newline-joined). */
+export function list(settings: Settings, name: string): string[] {
+  return (settings[name] ?? '')
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+export function integer(
+  settings: Settings,
+  name: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const value = text(settings, name);
+  const parsed = value !== undefined && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min} to ${max}`;
+    throw new UserError(`${name} must be a whole number, ${range} (got "${value ?? ''}").`);
+  }
+  return parsed;
+}
+
+export function bool(settings: Settings, name: string): boolean {
+  const value = text(settings, name)?.toLowerCase();
+  if (value === undefined || value === 'false' || value === '0' || value === 'no') return false;
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  throw new UserError(`${name} must be true or false (got "${value}").`);
+}
