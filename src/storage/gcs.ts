@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Storage as GoogleStorage, type Bucket, type File } from '@google-cloud/storage';
-import { errorMessage, UserError } from '../errors.js';
+import { errorMessage, JobFailure, UserError } from '../errors.js';
 import { FILE_MODE } from '../pipeline/files.js';
 import { redact } from '../secrets.js';
+import { exactLength } from './body-checks.js';
 import type { Storage, StoredObject, UploadBody } from './storage.js';
 
 export interface GcsOptions {
@@ -76,7 +76,8 @@ export class GcsStorage implements Storage {
     const handle = await fs.open(target, 'wx', FILE_MODE);
     try {
       await pipeline(
-        this.fileOf(name).createReadStream({ validation: 'crc32c' }),
+        // The bytes as stored, never transcoded: they are what the manifest's sha256 describes.
+        this.fileOf(name).createReadStream({ validation: 'crc32c', decompress: false }),
         handle.createWriteStream(),
       );
     } catch (error) {
@@ -150,7 +151,7 @@ export class GcsStorage implements Storage {
           `${detail}).`,
       );
     }
-    if (status === 404 && /bucket/i.test(detail)) {
+    if (status === 404 && /specified bucket does not exist/i.test(detail)) {
       return new UserError(`GCS bucket ${this.options.bucket} does not exist (${where}).`);
     }
     if (status === 404 && operation === 'get') return new UserError(`${where} does not exist.`);
@@ -167,16 +168,17 @@ export class GcsStorage implements Storage {
       return new UserError(`${where} already exists; it was left as it is.`);
     }
     if (isChecksumMismatch(error)) {
-      return new UserError(
+      return new JobFailure(
         `${where}: the bytes ${operation === 'get' ? 'downloaded' : 'uploaded'} do not match ` +
           `the checksum Google Cloud Storage keeps (crc32c); nothing was kept. ${detail}`,
       );
     }
-    if (error instanceof Error) {
-      error.message = `${this.location}: ${operation} ${name ?? ''} failed: ${detail}`;
-      return error;
+    if (isUnavailable(status, error)) {
+      return new JobFailure(
+        `${where}: ${operation} failed, Google Cloud Storage did not answer: ${detail}`,
+      );
     }
-    return new Error(`${this.location}: ${operation} failed: ${detail}`);
+    return new Error(`${where}: ${operation} failed: ${detail}`, { cause: error });
   }
 }
 
@@ -189,22 +191,6 @@ function contentTypeOf(name: string): string {
   if (name.endsWith('.json')) return 'application/json';
   if (name.endsWith('.gz')) return 'application/gzip';
   return 'application/octet-stream';
-}
-
-/** Fails the stream at its end when it did not carry exactly `size` bytes, before the upload can finish. */
-function exactLength(size: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      seen += chunk.length;
-      if (seen > size) callback(new Error(`The upload is longer than the ${size} bytes announced.`));
-      else callback(null, chunk);
-    },
-    flush(callback: TransformCallback) {
-      if (seen !== size) callback(new Error(`The upload ended after ${seen} of ${size} bytes.`));
-      else callback();
-    },
-  });
 }
 
 /** DELETE on a resumable session's URI cancels it (the URI itself is the authorisation). */
@@ -229,6 +215,24 @@ function statusOf(error: unknown): number | undefined {
   }
   return undefined;
 }
+
+/** The service's trouble, not the user's: 5xx after the client's retries, or no connection. */
+function isUnavailable(status: number | undefined, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    (status !== undefined && status >= 500 && status < 600) ||
+    (typeof code === 'string' && NETWORK_ERRORS.has(code))
+  );
+}
+
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 
 function isMissingCredentials(message: string): boolean {
   return /Could not load the default credentials|Unable to detect a Project Id|GOOGLE_APPLICATION_CREDENTIALS|does not exist, or it is not a file/i.test(
@@ -263,4 +267,3 @@ function detailOf(error: unknown): string {
 function firstLine(text: string): string {
   return (text.split('\n').find((line) => line.trim()) ?? '').trim();
 }
-

@@ -134,10 +134,13 @@ async function* inflateRaw(data: AsyncIterable<Buffer>): AsyncGenerator<Buffer> 
   const inflater = zlib.createInflateRaw();
   // Errors of either side end up in the iteration below; the pipeline's own rejection is
   // awaited after it so none goes unhandled.
-  const feeding = pipeline(Readable.from(data), inflater).catch((error: unknown) => error);
+  const feeding = pipeline(Readable.from(data), inflater).then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error : new Error('inflating failed')),
+  );
   for await (const chunk of inflater) yield chunk as Buffer;
   const failure = await feeding;
-  if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (failure) throw failure;
 }
 
 /** Reads the end records and the single central directory entry from the held-back tail. */
@@ -172,7 +175,10 @@ function parseTrailer(tail: Buffer, tailOffset: number): CentralEntry {
     compressedSize: tail.readUInt32LE(at + 20),
     localHeaderOffset: tail.readUInt32LE(at + 42),
   };
-  applyZip64Extra(sizes, tail.subarray(at + 46 + nameLength, at + 46 + nameLength + tail.readUInt16LE(at + 30)));
+  applyZip64Extra(
+    sizes,
+    tail.subarray(at + 46 + nameLength, at + 46 + nameLength + tail.readUInt16LE(at + 30)),
+  );
   if (sizes.localHeaderOffset !== 0) throw new ZipError('the file does not start the zip');
   return {
     method: tail.readUInt16LE(at + 10),
@@ -185,7 +191,10 @@ function parseTrailer(tail: Buffer, tailOffset: number): CentralEntry {
 function findEndRecord(tail: Buffer): number {
   const earliest = Math.max(0, tail.length - 22 - 0xffff);
   for (let at = tail.length - 22; at >= earliest; at -= 1) {
-    if (tail.readUInt32LE(at) === END_OF_CENTRAL_DIRECTORY && at + 22 + tail.readUInt16LE(at + 20) === tail.length) {
+    if (
+      tail.readUInt32LE(at) === END_OF_CENTRAL_DIRECTORY &&
+      at + 22 + tail.readUInt16LE(at + 20) === tail.length
+    ) {
       return at;
     }
   }
@@ -197,7 +206,7 @@ function applyZip64Extra(
   sizes: { uncompressedSize: number; compressedSize: number; localHeaderOffset: number },
   extra: Buffer,
 ): void {
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const id = extra.readUInt16LE(at);
     const length = extra.readUInt16LE(at + 2);
     if (id === ZIP64_EXTRA) {

@@ -1,0 +1,423 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { pipeline } from 'node:stream/promises';
+import { DefaultArtifactClient, type UploadArtifactResponse } from '@actions/artifact';
+import { getOctokit } from '@actions/github';
+import { errorMessage, JobFailure, UserError } from '../errors.js';
+import { FILE_MODE } from '../pipeline/files.js';
+import { redact, registerSecret } from '../secrets.js';
+import { exactLength, hashing } from './body-checks.js';
+import type { Storage, StoredObject, UploadBody } from './storage.js';
+import { unzipSingleFile } from './zip-single-file.js';
+
+export interface ArtifactOptions {
+  /** A token for the REST API (GITHUB_TOKEN or a PAT): `actions: read` to list and fetch, `actions: write` to delete. */
+  token: string;
+  /** owner/name */
+  repository: string;
+  /** GITHUB_API_URL, e.g. https://api.github.com */
+  apiUrl: string;
+  /** Days an uploaded artifact is kept (capped by the repository's own limit); the repository's default otherwise. */
+  retentionDays?: number;
+  /** The workflow run uploads belong to (GITHUB_RUN_ID), named in messages. */
+  runId?: number;
+}
+
+/** One artifact as the REST API reports it. */
+interface RemoteArtifact {
+  readonly id: number;
+  readonly name: string;
+  readonly size: number;
+  readonly created: Date;
+  /** `sha256:<hex>` of the stored blob (artifacts v4 and later). */
+  readonly digest: string | undefined;
+  readonly runId: number | undefined;
+}
+
+type RestOperation = 'list' | 'get' | 'delete';
+
+const PAGE_SIZE = 100;
+const ZIP_TYPES = new Set([
+  'application/zip',
+  'application/x-zip-compressed',
+  'application/zip-compressed',
+]);
+
+/**
+ * The repository's GitHub Actions artifacts: one object = one artifact named
+ * after it. Uploads go through @actions/artifact as single unzipped files, so
+ * a person who downloads a backup from the run's page gets the .gz (or .gpg)
+ * itself. Uploading needs a workflow job (the runner's ACTIONS_RUNTIME_TOKEN);
+ * listing, fetching and deleting use the REST API with `token` and work across
+ * runs, and from outside GitHub Actions.
+ */
+export class ArtifactStorage implements Storage {
+  readonly id = 'artifact';
+  readonly location: string;
+  private readonly owner: string;
+  private readonly repo: string;
+  private readonly octokit: ReturnType<typeof getOctokit>;
+
+  constructor(private readonly options: ArtifactOptions) {
+    registerSecret(options.token);
+    const [owner, repo, extra] = options.repository.split('/');
+    if (!owner || !repo || extra !== undefined) {
+      throw new UserError(
+        `The repository for artifacts must be owner/name, not "${options.repository}".`,
+      );
+    }
+    this.owner = owner;
+    this.repo = repo;
+    this.location = `GitHub artifacts of ${options.repository}`;
+    this.octokit = getOctokit(options.token, { baseUrl: options.apiUrl.replace(/\/+$/, '') });
+  }
+
+  async put(name: string, body: UploadBody): Promise<void> {
+    checkName(name);
+    // Artifacts of the same name may coexist across runs; ours never do.
+    const existing = await this.artifactsNamed(name);
+    if (existing.length > 0) throw this.alreadyExists(name, existing);
+    // @actions/artifact uploads files only, named after the file: stage the body as `name`.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'db-backup-artifact-'));
+    try {
+      const file = path.join(dir, name);
+      const sha256 = await stage(body, file);
+      const uploaded = await this.upload(name, file, dir);
+      await this.checkUploaded(name, uploaded, body.size, sha256);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async get(name: string, target: string): Promise<void> {
+    checkName(name);
+    const artifact = newestOf(await this.artifactsNamed(name));
+    if (!artifact)
+      throw new UserError(`${name} is not among the ${this.location} (or it has expired).`);
+    // 'wx': the target must not exist, and a file we did not create is never removed below.
+    const handle = await fs.open(target, 'wx', FILE_MODE);
+    try {
+      await this.download(artifact, handle.createWriteStream());
+    } catch (error) {
+      await fs.rm(target, { force: true });
+      throw error;
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+
+  async list(): Promise<StoredObject[]> {
+    const newest = new Map<string, RemoteArtifact>();
+    for (const artifact of await this.artifacts()) {
+      const seen = newest.get(artifact.name);
+      if (!seen || isNewer(artifact, seen)) newest.set(artifact.name, artifact);
+    }
+    return [...newest.values()].map((artifact) => ({
+      name: artifact.name,
+      size: artifact.size,
+      modified: artifact.created,
+    }));
+  }
+
+  async delete(name: string): Promise<void> {
+    checkName(name);
+    // A re-run uploads its own artifact of the same name: all of them are this object.
+    for (const artifact of await this.artifactsNamed(name)) {
+      try {
+        await this.octokit.rest.actions.deleteArtifact({
+          owner: this.owner,
+          repo: this.repo,
+          artifact_id: artifact.id,
+        });
+      } catch (error) {
+        if (statusOf(error) === 404) continue;
+        throw this.restError(error, 'delete', name);
+      }
+    }
+  }
+
+  /** Every live (unexpired) artifact of the repository, or those named `name`, all runs. */
+  private async artifacts(name?: string): Promise<RemoteArtifact[]> {
+    const found: RemoteArtifact[] = [];
+    try {
+      const pages = this.octokit.paginate.iterator(this.octokit.rest.actions.listArtifactsForRepo, {
+        owner: this.owner,
+        repo: this.repo,
+        per_page: PAGE_SIZE,
+        ...(name === undefined ? {} : { name }),
+      });
+      for await (const page of pages) {
+        for (const artifact of page.data) {
+          if (artifact.expired) continue;
+          // The name filter is the service's; checked again so a looser match cannot slip through.
+          if (name !== undefined && artifact.name !== name) continue;
+          found.push({
+            id: artifact.id,
+            name: artifact.name,
+            size: artifact.size_in_bytes,
+            created: new Date(artifact.created_at ?? artifact.updated_at ?? 0),
+            digest: artifact.digest ?? undefined,
+            runId: artifact.workflow_run?.id,
+          });
+        }
+      }
+    } catch (error) {
+      throw this.restError(error, 'list', name);
+    }
+    return found;
+  }
+
+  private artifactsNamed(name: string): Promise<RemoteArtifact[]> {
+    return this.artifacts(name);
+  }
+
+  private async upload(name: string, file: string, dir: string): Promise<UploadArtifactResponse> {
+    const { retentionDays } = this.options;
+    try {
+      return await new DefaultArtifactClient().uploadArtifact(name, [file], dir, {
+        // One file, stored as itself: the download from the web page is the backup, not a zip.
+        skipArchive: true,
+        ...(retentionDays ? { retentionDays } : {}),
+      });
+    } catch (error) {
+      throw this.uploadError(error, name);
+    }
+  }
+
+  /** The client reports what it sent; a missing id or a different size or digest is a failure. */
+  private async checkUploaded(
+    name: string,
+    uploaded: UploadArtifactResponse,
+    size: number,
+    sha256: string,
+  ): Promise<void> {
+    if (!uploaded.id) throw new JobFailure(`Uploading artifact ${name} returned no artifact id.`);
+    if (uploaded.size === size && uploaded.digest === sha256) return;
+    await this.octokit.rest.actions
+      .deleteArtifact({ owner: this.owner, repo: this.repo, artifact_id: uploaded.id })
+      .catch(() => undefined);
+    throw new JobFailure(
+      `Artifact ${name} was not uploaded intact (${uploaded.size ?? '?'} bytes, sha256 ` +
+        `${uploaded.digest ?? '?'}; expected ${size} bytes, sha256 ${sha256}); it was removed.`,
+    );
+  }
+
+  /** Streams the artifact's blob into `output`: the raw file, or the file inside a one-file zip. */
+  private async download(artifact: RemoteArtifact, output: NodeJS.WritableStream): Promise<void> {
+    const url = await this.downloadUrl(artifact);
+    // The signed URL is its own authorisation: the token must not travel to the blob store.
+    const response = await fetch(url);
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw new JobFailure(
+        `Downloading artifact ${artifact.name}: the blob store answered ${response.status} ${response.statusText}.`,
+      );
+    }
+    const hash = createHash('sha256');
+    const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    try {
+      if (isZip(response, url)) await pipeline(source, hashing(hash), unzipSingleFile, output);
+      else await pipeline(source, hashing(hash), output);
+    } catch (error) {
+      throw new JobFailure(
+        `Downloading ${artifact.name} from the ${this.location} failed: ${redact(errorMessage(error))}`,
+      );
+    }
+    const digest = `sha256:${hash.digest('hex')}`;
+    if (artifact.digest && artifact.digest !== digest) {
+      throw new JobFailure(
+        `${artifact.name} from the ${this.location} does not match the digest GitHub recorded at upload ` +
+          `(${digest}; expected ${artifact.digest}): the download or the stored artifact is damaged.`,
+      );
+    }
+  }
+
+  private async downloadUrl(artifact: RemoteArtifact): Promise<string> {
+    try {
+      const response = await this.octokit.rest.actions.downloadArtifact({
+        owner: this.owner,
+        repo: this.repo,
+        artifact_id: artifact.id,
+        archive_format: 'zip',
+        // The redirect target is a signed blob URL: fetched separately, without our token.
+        request: { redirect: 'manual' },
+      });
+      const location = (response.headers as { location?: string }).location;
+      if (!location) throw new Error(`no redirect (status ${String(response.status)})`);
+      return location;
+    } catch (error) {
+      if (statusOf(error) === 410) {
+        throw new UserError(`${artifact.name} has expired among the ${this.location}.`);
+      }
+      throw this.restError(error, 'get', artifact.name);
+    }
+  }
+
+  private alreadyExists(name: string, existing: RemoteArtifact[]): UserError {
+    const runs = [...new Set(existing.map((artifact) => artifact.runId).filter(Boolean))];
+    const where =
+      this.options.runId !== undefined && runs.includes(this.options.runId)
+        ? 'by this run'
+        : runs.length > 0
+          ? `by run ${runs.join(', ')}`
+          : 'elsewhere';
+    return new UserError(
+      `${name} already exists among the ${this.location} (uploaded ${where}); it was left as it is.`,
+    );
+  }
+
+  /** One line naming what to grant; anything unrecognised keeps its (redacted) message. */
+  private restError(error: unknown, operation: RestOperation, name?: string): Error {
+    if (error instanceof UserError) return error;
+    const status = statusOf(error);
+    const detail = redact(apiMessageOf(error));
+    const repository = this.options.repository;
+    const permission = operation === 'delete' ? 'actions: write' : 'actions: read';
+    const doing =
+      operation === 'delete'
+        ? `delete ${name ?? 'artifacts'}`
+        : operation === 'get'
+          ? `download ${name ?? 'artifacts'}`
+          : 'list artifacts';
+    if (status === 429 || (status === 403 && isRateLimited(error, detail))) {
+      return new JobFailure(
+        `GitHub's API rate limit was reached trying to ${doing} in ${repository}${resetOf(error)}: ${detail}`,
+      );
+    }
+    if (status === 401) {
+      return new UserError(
+        `GitHub refused the token for ${repository} (401 ${detail}): check the github-token given.`,
+      );
+    }
+    if (status === 403) {
+      return new UserError(
+        `The token may not ${doing} in ${repository} (403): grant it \`${permission}\` ` +
+          `(workflow \`permissions:\`, or a fine-grained token's Actions permission). ${detail}`,
+      );
+    }
+    if (status === 404) {
+      return new UserError(
+        `${repository} was not found, or the token cannot see it (404): it needs \`${permission}\` on that repository.`,
+      );
+    }
+    if (status !== undefined && status >= 500) {
+      return new JobFailure(
+        `Could not ${doing} in ${repository}, GitHub answered ${status}: ${detail}`,
+      );
+    }
+    return new Error(`Could not ${doing} in ${repository}: ${detail}`, { cause: error });
+  }
+
+  private uploadError(error: unknown, name: string): Error {
+    const detail = redact(firstLine(errorMessage(error)));
+    const kind = error instanceof Error ? error.name : '';
+    if (/ACTIONS_RUNTIME_TOKEN|ACTIONS_RESULTS_URL/.test(detail)) {
+      return new UserError(
+        'Uploading an artifact needs a GitHub Actions job: the runner gives its upload credentials ' +
+          '(ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL) to actions only, so run db-backup as an action ' +
+          '(`uses:`), not from a `run:` step or outside GitHub Actions.',
+      );
+    }
+    if (kind === 'GHESNotSupportedError') {
+      return new UserError(
+        'Artifact storage is not available on GitHub Enterprise Server: choose another target.',
+      );
+    }
+    if (kind === 'UsageError') {
+      return new UserError(
+        `Uploading ${name} failed: the account's artifact storage quota is used up. Delete old artifacts ` +
+          '(or lower max-backups / retention), or raise the storage limit in the billing settings.',
+      );
+    }
+    if (/\(409\)|already exists/i.test(detail)) {
+      return new UserError(
+        `${name} already exists among the ${this.location} (uploaded by this run); it was left as it is.`,
+      );
+    }
+    if (/\((401|403)\)/.test(detail)) {
+      return new UserError(
+        `GitHub refused the job's runtime token while uploading ${name}: ${detail}`,
+      );
+    }
+    if (kind === 'NetworkError' || /after \d+ attempts|\((5\d\d)\)|stalled/i.test(detail)) {
+      return new JobFailure(
+        `Uploading artifact ${name} failed, GitHub's artifact service did not answer: ${detail}`,
+      );
+    }
+    return new Error(`Uploading artifact ${name} failed: ${detail}`, { cause: error });
+  }
+}
+
+/** Writes the body to `file`, checking its length, and returns its sha256 (hex). */
+async function stage(body: UploadBody, file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(
+    body.open(),
+    exactLength(body.size),
+    hashing(hash),
+    createWriteStream(file, { flags: 'wx', mode: FILE_MODE }),
+  );
+  return hash.digest('hex');
+}
+
+function checkName(name: string): void {
+  // The characters GitHub refuses in artifact names (and path separators).
+  if (!name || /[":<>|*?\r\n\\/]/.test(name)) throw new Error(`Not a valid artifact name: ${name}`);
+}
+
+function isNewer(a: RemoteArtifact, b: RemoteArtifact): boolean {
+  return (
+    a.created.getTime() - b.created.getTime() > 0 ||
+    (a.created.getTime() === b.created.getTime() && a.id > b.id)
+  );
+}
+
+function newestOf(artifacts: RemoteArtifact[]): RemoteArtifact | undefined {
+  return artifacts.reduce<RemoteArtifact | undefined>(
+    (newest, artifact) => (!newest || isNewer(artifact, newest) ? artifact : newest),
+    undefined,
+  );
+}
+
+/** The rule @actions/artifact's own download follows: a zip content type, or a .zip blob path. */
+function isZip(response: Response, url: string): boolean {
+  const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  return ZIP_TYPES.has(type) || new URL(url).pathname.toLowerCase().endsWith('.zip');
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function headersOf(error: unknown): Record<string, string | undefined> {
+  return (
+    (error as { response?: { headers?: Record<string, string | undefined> } } | null)?.response
+      ?.headers ?? {}
+  );
+}
+
+function isRateLimited(error: unknown, detail: string): boolean {
+  return headersOf(error)['x-ratelimit-remaining'] === '0' || /rate limit/i.test(detail);
+}
+
+function resetOf(error: unknown): string {
+  const reset = Number(headersOf(error)['x-ratelimit-reset']);
+  return Number.isFinite(reset) && reset > 0
+    ? ` (it resets at ${new Date(reset * 1000).toISOString()})`
+    : '';
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((line) => line.trim()) ?? '').trim();
+}
+
+/** Octokit's message is the API's plus " - <documentation URL>": the URL adds nothing here. */
+function apiMessageOf(error: unknown): string {
+  return firstLine(errorMessage(error)).replace(/ - https:\/\/docs\.github\.com\S*$/, '');
+}

@@ -1,0 +1,35 @@
+import type { Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { JobFailure } from '../errors.js';
+
+/**
+ * Passes bytes through and fails at the end when they were not exactly
+ * `size` (a dump that stopped early but "successfully"), before the
+ * consumer sees the end of the stream and can finish an upload.
+ */
+export function exactLength(size: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > size)
+        callback(new Error(`The upload is longer than the ${size} bytes announced.`));
+      else callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      if (seen !== size)
+        callback(new JobFailure(`The upload ended after ${seen} of ${size} bytes.`));
+      else callback();
+    },
+  });
+}
+
+/** Passes bytes through, feeding them to `hash` on the way. */
+export function hashing(hash: Hash): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+}
