@@ -24,6 +24,14 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
   } catch (error) {
     if (!isUserError(error) && error instanceof Error && error.stack)
       core.debug(redact(error.stack));
-    core.setFailed(redact(errorMessage(error)));
+    const message = redact(errorMessage(error));
+    core.setFailed(message);
+    if (env.GITHUB_STEP_SUMMARY) {
+      // The page people open first after a red run says why, too.
+      await core.summary
+        .addRaw(`## db-backup failed\n\n> [!CAUTION]\n> ${message}\n`, true)
+        .write()
+        .catch(() => undefined);
+    }
   }
 }

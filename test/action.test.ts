@@ -29,7 +29,9 @@ describe('action.yml', () => {
       // scripts/sync-action-yml.ts writes these; run it after changing src/config/options.ts.
       expect(input.description, option.name).toBe(actionInputDescription(option));
       // An input with an environment fallback must not have a default, or the runner would always pass it.
-      expect(input.default, option.name).toBe(option.actionDefault ?? (option.env ? undefined : option.default));
+      expect(input.default, option.name).toBe(
+        option.actionDefault ?? (option.env ? undefined : option.default),
+      );
     }
   });
 
@@ -114,6 +116,8 @@ describe('the bundled action, run as the runner runs it', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/Unsupported database URL/);
     expect(run.stdout).not.toContain('hunter2pw');
+    expect(run.summary).toMatch(/## db-backup failed[\s\S]*Unsupported database URL/);
+    expect(run.summary).not.toContain('hunter2pw');
   });
 
   test('a password in the URL is masked before anything is logged', () => {

@@ -49,22 +49,12 @@ describe('choosing pg_dump', () => {
     if (chosen) {
       expect(choice).toMatchObject({
         kind: 'chosen',
-        explicit: false,
         candidate: { path: chosen },
       });
     } else {
       expect(choice.kind).toBe('none-fits');
       if (choice.kind === 'none-fits') expect(choice.newest?.path).toBe(newest);
     }
-  });
-
-  test('an explicit path wins whatever its version', () => {
-    const explicit = c(12, 0, '/opt/pg12/pg_dump');
-    expect(chooseClient([c(17)], 16, explicit)).toEqual({
-      kind: 'chosen',
-      candidate: explicit,
-      explicit: true,
-    });
   });
 
   test.each([

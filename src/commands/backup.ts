@@ -23,6 +23,8 @@ export interface TargetOutcome {
   readonly location: string;
   readonly stored: boolean;
   readonly error?: string;
+  /** The backup is stored but the rolling window could not run there. */
+  readonly pruneError?: string;
   readonly pruned: readonly string[];
   readonly kept: readonly KeptBackup[];
 }
@@ -37,6 +39,8 @@ export interface BackupResult {
   readonly manifest: Manifest;
   readonly durationMs: number;
   readonly targets: readonly TargetOutcome[];
+  /** false when `local` is not a target and the staging copy was removed. */
+  readonly stagedCopyKept: boolean;
   /** Every name the rolling window removed, at any target. */
   readonly pruned: readonly string[];
   readonly kept: readonly string[];
@@ -77,13 +81,14 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
       ),
     );
   }
-  await releaseStagedCopy(config, backup, targets, context);
+  const stagedCopyKept = await releaseStagedCopy(config, backup, targets, context);
   return {
     command: 'backup',
     database,
     ...backup,
     durationMs: Date.now() - started,
     targets,
+    stagedCopyKept,
     pruned: targets.flatMap((target) => target.pruned),
     kept: targets[0]?.kept.map((b) => b.name) ?? [],
   };
@@ -96,34 +101,29 @@ async function storeAt(
   policy: { engine: 'sqlite' | 'postgres'; maxBackups: number },
   context: RunContext,
 ): Promise<TargetOutcome> {
+  const outcome = { target: id, location: storage.location };
   try {
     if (id !== 'local') {
       context.log.info(`Storing ${backup.name} at ${storage.location}`);
       await uploadBackup(storage, backup);
     }
+  } catch (error) {
+    const message = redact(errorMessage(error));
+    context.log.warn(`${id}: ${message}`);
+    return { ...outcome, stored: false, error: message, pruned: [], kept: [] };
+  }
+  try {
     const retention = await applyRetention(
       storage,
       { ...policy, protect: [backup.name] },
       context.log,
     );
-    return {
-      target: id,
-      location: storage.location,
-      stored: true,
-      pruned: retention.removed,
-      kept: retention.keptBackups,
-    };
+    return { ...outcome, stored: true, pruned: retention.removed, kept: retention.keptBackups };
   } catch (error) {
+    // The backup is there; only the window failed: said, and the job fails, but nothing is lost.
     const message = redact(errorMessage(error));
-    context.log.warn(`${id}: ${message}`);
-    return {
-      target: id,
-      location: storage.location,
-      stored: false,
-      error: message,
-      pruned: [],
-      kept: [],
-    };
+    context.log.warn(`${id}: the backup is stored, but the rolling window failed: ${message}`);
+    return { ...outcome, stored: true, pruneError: message, pruned: [], kept: [] };
   }
 }
 
@@ -137,16 +137,17 @@ async function releaseStagedCopy(
   backup: CreatedBackup,
   targets: readonly TargetOutcome[],
   context: RunContext,
-): Promise<void> {
-  if (config.storage.includes('local')) return;
+): Promise<boolean> {
+  if (config.storage.includes('local')) return true;
   if (targets.every((target) => target.stored)) {
     await removeQuietly(backup.file);
     await removeQuietly(backup.manifestFile);
-    return;
+    return false;
   }
   context.log.warn(
     `A target failed: the backup stays in ${path.dirname(backup.file)} as ${backup.name}.`,
   );
+  return true;
 }
 
 /** Leftovers of killed runs go; a directory others can read is pointed out (backups hold the whole database). */

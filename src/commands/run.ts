@@ -26,14 +26,22 @@ export async function runCommand(config: Config, context: RunContext): Promise<C
 /** A command can finish and still have failed its job: a verification that found problems. */
 export function succeeded(result: CommandResult): boolean {
   if (result.command === 'verify') return result.verified;
-  if (result.command === 'backup') return result.targets.every((target) => target.stored);
+  if (result.command === 'backup') {
+    return result.targets.every((target) => target.stored && target.pruneError === undefined);
+  }
   return true;
 }
 
 /** Why a finished command failed its job, in one line. */
 export function failureSummary(result: CommandResult): string {
   if (result.command === 'backup') {
+    const unpruned = result.targets.filter(
+      (target) => target.stored && target.pruneError !== undefined,
+    );
     const failed = result.targets.filter((target) => !target.stored);
+    if (failed.length === 0) {
+      return `The backup ${result.name} was stored everywhere, but the rolling window failed at ${unpruned.map((t) => `${t.target} (${t.pruneError})`).join('; ')}.`;
+    }
     return `The backup ${result.name} was not stored at ${failed.map((t) => `${t.target} (${t.error ?? 'failed'})`).join('; ')}.`;
   }
   if (result.command === 'verify')

@@ -6,17 +6,19 @@ export function actionOutputs(result: CommandResult): Record<string, string> {
     case 'backup':
       return {
         'backup-name': result.name,
-        'backup-file': result.file,
-        'manifest-file': result.manifestFile,
+        // Empty when the staging copy went (local is not a target): the paths would lead nowhere.
+        'backup-file': result.stagedCopyKept ? result.file : '',
+        'manifest-file': result.stagedCopyKept ? result.manifestFile : '',
         'size-bytes': String(result.manifest.file.size),
         sha256: result.manifest.file.sha256,
         pruned: JSON.stringify(result.pruned),
         targets: JSON.stringify(
-          result.targets.map(({ target, location, stored, error, pruned }) => ({
+          result.targets.map(({ target, location, stored, error, pruneError, pruned }) => ({
             target,
             location,
             stored,
             error,
+            pruneError,
             pruned,
           })),
         ),

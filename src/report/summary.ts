@@ -44,7 +44,11 @@ export function renderSummary(result: CommandResult): string {
             t.target,
             `\`${t.location}\``,
             t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
-            t.pruned.length > 0 ? t.pruned.map((n) => `\`${n}\``).join(', ') : '—',
+            t.pruneError
+              ? `⚠️ the window failed: ${t.pruneError}`
+              : t.pruned.length > 0
+                ? t.pruned.map((n) => `\`${n}\``).join(', ')
+                : '—',
           ]),
         ),
         sizeChart(result.targets.find((t) => t.kept.length > 0)?.kept ?? []),

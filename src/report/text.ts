@@ -19,7 +19,11 @@ export function renderText(result: CommandResult): string {
       ];
       for (const t of result.targets) {
         const state = t.stored ? 'stored' : `NOT STORED: ${t.error ?? 'failed'}`;
-        const pruned = t.pruned.length > 0 ? `; pruned ${t.pruned.join(', ')}` : '';
+        const pruned = t.pruneError
+          ? `; ROLLING WINDOW FAILED: ${t.pruneError}`
+          : t.pruned.length > 0
+            ? `; pruned ${t.pruned.join(', ')}`
+            : '';
         lines.push(`  ${t.target} (${t.location}): ${state}${pruned}`);
       }
       return lines.join('\n');

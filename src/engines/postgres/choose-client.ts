@@ -8,27 +8,24 @@ export interface ClientCandidate {
 }
 
 export type ClientChoice =
-  | { readonly kind: 'chosen'; readonly candidate: ClientCandidate; readonly explicit: boolean }
+  | { readonly kind: 'chosen'; readonly candidate: ClientCandidate }
   | { readonly kind: 'none-fits'; readonly newest: ClientCandidate | undefined };
 
 /**
  * pg_dump N refuses a server newer than N, and a newer pg_dump reads older
- * servers. An explicit path wins whatever its version (the user knows best;
- * pg_dump itself still refuses a mismatch); otherwise the newest candidate
- * whose major is at least the server's.
+ * servers: the newest candidate whose major is at least the server's. (An
+ * explicit pg-dump-path is used as given, before any choice.)
  */
 export function chooseClient(
   candidates: readonly ClientCandidate[],
   serverMajor: number,
-  explicit?: ClientCandidate,
 ): ClientChoice {
-  if (explicit) return { kind: 'chosen', candidate: explicit, explicit: true };
   const newestFirst = [...candidates].sort(
     (a, b) => b.major - a.major || compareVersions(b.version, a.version),
   );
   const fitting = newestFirst.find((candidate) => candidate.major >= serverMajor);
   return fitting
-    ? { kind: 'chosen', candidate: fitting, explicit: false }
+    ? { kind: 'chosen', candidate: fitting }
     : { kind: 'none-fits', newest: newestFirst[0] };
 }
 

@@ -84,6 +84,17 @@ export async function databaseShape(
   return result.rows[0];
 }
 
+/** `ALTER DATABASE … SET` / `ALTER ROLE … IN DATABASE … SET` settings, as "role: name=value" lines. */
+export async function databaseSettings(client: PgClient, database: string): Promise<string[]> {
+  const result = await client.query<{ role: string | null; setting: string }>(
+    `SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(s.setrole) END AS role, unnest(s.setconfig) AS setting
+     FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+     WHERE d.datname = $1 ORDER BY 1, 2`,
+    [database],
+  );
+  return result.rows.map((row) => (row.role ? `${row.role}: ${row.setting}` : row.setting));
+}
+
 /** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
 export async function createDatabase(
   client: PgClient,

@@ -17,6 +17,7 @@ import {
   connectMaintenance,
   createDatabase,
   databaseExists,
+  databaseSettings,
   databaseShape,
   dropDatabase,
   otherSessions,
@@ -188,6 +189,12 @@ export class PostgresEngine implements Engine {
   ): Promise<void> {
     await this.assertNoOtherSessions(client);
     const shape = await databaseShape(client, this.database);
+    const settings = await databaseSettings(client, this.database);
+    if (settings.length > 0) {
+      this.options.log.warn(
+        `"${this.database}" has settings made with ALTER DATABASE/ROLE … SET, which no pg_dump holds; set them again after the swap: ${settings.join('; ')}`,
+      );
+    }
     const fresh = temporaryDatabaseName(this.database, 'restore');
     this.options.log.info(`Restoring into a new database ${fresh}, to replace ${this.database}`);
     await createDatabase(client, fresh, shape);

@@ -3,6 +3,7 @@ import type { PostgresLocation } from '../../config/database-url.js';
 import { JobFailure, UserError } from '../../errors.js';
 import type { TableCount } from '../../manifest.js';
 import { redact } from '../../secrets.js';
+import { serverMajorFromVersionNum } from './choose-client.js';
 import { clientConfig, prefersTls } from './connection.js';
 
 export type PgClient = pg.Client;
@@ -115,7 +116,7 @@ export async function serverVersion(client: PgClient): Promise<ServerVersion> {
   );
   const row = result.rows[0];
   const num = Number(row?.num ?? 0);
-  return { num, text: row?.text ?? 'unknown', major: Math.floor(num / 10000) };
+  return { num, text: row?.text ?? 'unknown', major: serverMajorFromVersionNum(num) };
 }
 
 export function quoteIdent(name: string): string {
