@@ -56,4 +56,18 @@ describe('counting the rows of a plain pg_dump as it streams by', () => {
       'public.empty': 0,
     });
   });
+
+  test('a row longer than any chunk counts as one row, and is never held whole', async () => {
+    const long = 'x'.repeat(300_000);
+    const dump = `CREATE TABLE public.blobs (\n    b text\n);\nCOPY public.blobs (b) FROM stdin;\n${long}\n${long}\nshort\n\\.\n`;
+    const bytes = Buffer.from(dump);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 1000) chunks.push(bytes.subarray(i, i + 1000));
+    const counter = new DumpTableCounter();
+    await pipeline(Readable.from(chunks), counter, async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) void chunk;
+    });
+    expect(Object.fromEntries(counter.copied)).toEqual({ 'public.blobs': 3 });
+    expect([...counter.created]).toEqual(['public.blobs']);
+  });
 });

@@ -12,31 +12,62 @@ export class DumpTableCounter extends Transform {
   readonly copied = new Map<string, number>();
   private copying: string | undefined;
   private rows = 0;
-  private carry: Buffer = Buffer.alloc(0);
+  private carry: Buffer = EMPTY;
+  /** Part of the carried line was not kept (see keepCarry). */
+  private carryDropped = false;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     let from = 0;
-    if (this.carry.length > 0) {
+    if (this.carry.length > 0 || this.carryDropped) {
       // Only the line cut by the last chunk's end is joined, never the whole chunk.
       const newline = chunk.indexOf(NEWLINE);
       if (newline === -1) {
-        this.carry = Buffer.concat([this.carry, chunk]);
+        this.keepCarry(chunk);
         callback(null, chunk);
         return;
       }
-      this.scan(Buffer.concat([this.carry, chunk.subarray(0, newline + 1)]), 0);
+      this.keepCarry(chunk.subarray(0, newline + 1));
+      this.scan(this.carry, 0);
+      this.carry = EMPTY;
+      this.carryDropped = false;
       from = newline + 1;
     }
     const consumed = this.scan(chunk, from);
-    this.carry = Buffer.from(chunk.subarray(consumed));
+    this.keepCarry(chunk.subarray(consumed));
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
     if (this.carry.length > 0) this.scan(Buffer.concat([this.carry, Buffer.from('\n')]), 0);
-    this.carry = Buffer.alloc(0);
+    this.carry = EMPTY;
     if (this.copying !== undefined) this.endCopy();
     callback();
+  }
+
+  /**
+   * Keeps at most the first CARRY_LIMIT bytes of a line cut across chunks:
+   * enough to tell `\.` or a CREATE/COPY statement, and never a whole long
+   * row (a large bytea value) in memory. A longer line is never a statement
+   * we look for, and counts as one row all the same.
+   */
+  private keepCarry(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    const room = CARRY_LIMIT - this.carry.length;
+    if (room <= 0) {
+      if (bytes.includes(NEWLINE)) this.carry = Buffer.concat([this.carry, Buffer.from('\n')]);
+      this.carryDropped = true;
+      return;
+    }
+    const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+    if (kept.length < bytes.length) {
+      this.carryDropped = true;
+      // The line's end may be in the part not kept: the newline still counts.
+      if (bytes.indexOf(NEWLINE, room) !== -1) {
+        this.carry = Buffer.concat([this.carry, kept, Buffer.from('\n')]);
+        return;
+      }
+    }
+    this.carry = Buffer.concat([this.carry, kept]);
   }
 
   /** Handles every complete line; returns how many bytes it consumed. */
@@ -78,6 +109,9 @@ export class DumpTableCounter extends Transform {
 }
 
 const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
+/** Longer than any CREATE TABLE or COPY line pg_dump writes for a table name (63-byte identifiers). */
+const CARRY_LIMIT = 64 * 1024;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 const LETTER_C = 0x43;

@@ -1,0 +1,156 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BUNDLED_CLI, cli } from './support/cli.js';
+import { SAMPLE_SCHEMA, startPostgres, type PgServer } from './support/postgres.js';
+import { createSampleDatabase } from './support/sqlite.js';
+import { tempDir } from './support/tmp.js';
+
+const env = { PATH: process.env.PATH };
+const OLD = ['sqlite_backup_20200101_000000.db.gz', 'sqlite_backup_20200102_000000.db.gz'];
+
+function seedOldBackups(dir: string): void {
+  fs.mkdirSync(path.join(dir, 'backups'), { recursive: true, mode: 0o700 });
+  for (const name of OLD) fs.writeFileSync(path.join(dir, 'backups', name), 'old');
+}
+
+describe('bad days', () => {
+  test('a corrupt SQLite database is not backed up, and the good backups stay', async () => {
+    const dir = tempDir('corrupt-db');
+    const db = path.join(dir, 'app.db');
+    createSampleDatabase(db, { rows: 2000 });
+    // Damage a b-tree page in the middle of the file (page 4 onwards hold the tables' rows).
+    const bytes = fs.readFileSync(db);
+    bytes.fill(0x5a, 4096 * 3 + 8, 4096 * 3 + 300);
+    fs.writeFileSync(db, bytes);
+    seedOldBackups(dir);
+    const run = await cli(['backup', '--database-url', 'file:app.db', '--max-backups', '1'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/fails SQLite's integrity check.*nothing was pruned/);
+    expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(OLD);
+  });
+
+  test.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s during a backup leaves no temporary copy of the database',
+    async (signal) => {
+      const dir = tempDir('signal');
+      createSampleDatabase(path.join(dir, 'app.db'), { rows: 200_000 });
+      seedOldBackups(dir);
+      const child = spawn(
+        process.execPath,
+        [BUNDLED_CLI, 'backup', '--database-url', 'file:app.db', '--compression-level', '9'],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // Wait until the snapshot exists, then interrupt while it is compressed.
+      const backups = path.join(dir, 'backups');
+      for (
+        let i = 0;
+        i < 200 && !fs.readdirSync(backups).some((n) => n.startsWith('.db-backup-tmp-'));
+        i += 1
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(stderr).toMatch(/temporary files removed/);
+      expect(fs.readdirSync(backups).sort()).toEqual(OLD);
+    },
+  );
+
+  test('a disk that fills up keeps nothing under a backup name and prunes nothing', async (context) => {
+    const dir = tempDir('full-disk');
+    const small = path.join(dir, 'small');
+    fs.mkdirSync(small);
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
+    if (mount.status !== 0) {
+      context.skip('mounting a small tmpfs needs privileges this machine does not give');
+      return;
+    }
+    try {
+      createSampleDatabase(path.join(dir, 'app.db'), { rows: 5000 });
+      fs.writeFileSync(path.join(small, OLD[0]!), 'old');
+      const run = await cli(
+        ['backup', '--database-url', 'file:app.db', '--backup-dir', small, '--max-backups', '1'],
+        { cwd: dir, env },
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr.split('\n').filter((l) => l.startsWith('db-backup:'))[0]).toMatch(
+        /disk is full|disk .* is full/,
+      );
+      expect(fs.readdirSync(small)).toEqual([OLD[0]]);
+    } finally {
+      spawnSync('umount', [small]);
+    }
+  });
+});
+
+describe('bad days, PostgreSQL', () => {
+  let server: PgServer;
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    await server.createDatabase('app', SAMPLE_SCHEMA);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test('a mistyped passphrase is found before the safety backup, and the target stays as it was', async () => {
+    const dir = tempDir('typo');
+    fs.writeFileSync(path.join(dir, 'pass'), 'the right passphrase\n');
+    expect(
+      (
+        await cli(['backup', '--database-url', server.url('app'), '--passphrase-file', 'pass'], {
+          cwd: dir,
+          env,
+        })
+      ).status,
+    ).toBe(0);
+    const before = await server.query('app', 'SELECT count(*)::int AS n FROM orders');
+    const run = await cli(['restore', 'latest', '--database-url', server.url('app'), '--yes'], {
+      cwd: dir,
+      env: { ...env, BACKUP_PASSPHRASE: 'the wrong passphrase' },
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).not.toContain('the wrong passphrase');
+    expect(
+      fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.includes('before-restore')),
+    ).toEqual([]);
+    expect(await server.query('app', 'SELECT count(*)::int AS n FROM orders')).toEqual(before);
+  });
+
+  test('a failed restore into a database it created drops that database again', async () => {
+    const dir = tempDir('created');
+    expect(
+      (await cli(['backup', '--database-url', server.url('app')], { cwd: dir, env })).status,
+    ).toBe(0);
+    const name = fs.readdirSync(path.join(dir, 'backups')).find((n) => n.endsWith('.sql.gz'))!;
+    const zlib = await import('node:zlib');
+    const broken = path.join(dir, 'broken.sql.gz');
+    fs.writeFileSync(
+      broken,
+      zlib.gzipSync(
+        `${zlib.gunzipSync(fs.readFileSync(path.join(dir, 'backups', name))).toString()}\nSELECT no_such_function();\n`,
+      ),
+    );
+    const run = await cli(
+      ['restore', broken, '--database-url', server.url('brand_new'), '--create-database'],
+      { cwd: dir, env },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/created for this restore, was dropped again/);
+    expect(await server.databases()).not.toContain('brand_new');
+  });
+});
