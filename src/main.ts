@@ -27,6 +27,19 @@ function removeTemporaryFilesOnSignal(): void {
 
 const MINIMUM_NODE = 22;
 
+/**
+ * Node's own warnings still print, but not the MaxListenersExceededWarning
+ * that @google-cloud/storage triggers on every download (a known, harmless
+ * upstream issue): a person reading a restore's output should not worry.
+ */
+function quietKnownWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'MaxListenersExceededWarning')
+      process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
+}
+
 /** better-sqlite3's binaries crash older Node.js versions: say so instead. */
 function nodeTooOld(): string | undefined {
   const major = Number(process.versions.node.split('.')[0]);
@@ -38,6 +51,7 @@ function nodeTooOld(): string | undefined {
 /** The `db-backup` command (dist/cli/index.js imports this bundle and calls it). */
 export async function cliMain(): Promise<void> {
   removeTemporaryFilesOnSignal();
+  quietKnownWarnings();
   const tooOld = nodeTooOld();
   if (tooOld) {
     process.stderr.write(`db-backup: ${tooOld}\n`);
@@ -71,6 +85,7 @@ if (startedDirectly()) {
     process.exitCode = 1;
   } else {
     removeTemporaryFilesOnSignal();
+    quietKnownWarnings();
     await runAction();
   }
 }

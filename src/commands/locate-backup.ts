@@ -59,29 +59,13 @@ export async function findBackup(
     return { backup, release: () => Promise.resolve() };
   }
   const storage = createStorage(from, targets);
-  let name = path.basename(reference);
-  if (reference === 'latest') {
-    const newest = await newestBackup(storage, engine);
-    if (!newest) {
-      const what = engine ? `${ENGINE_LABEL[engine]} backup` : 'backup';
-      throw new UserError(
-        `No ${what} at ${storage.location} to take as latest: run a backup there first.`,
-      );
-    }
-    name = newest.name;
-  }
+  const name =
+    reference === 'latest' ? await latestName(storage, engine) : path.basename(reference);
   const dir = await temporaryDirectory('fetch');
   const release = (): Promise<void> => removeQuietly(dir);
   try {
     const fetched = await fetchVerified(storage, name, dir);
-    const backup: LocatedBackup = {
-      name,
-      file: fetched.file,
-      manifest: fetched.manifest,
-      engine:
-        fetched.manifest?.engine ?? parseBackupName(name)?.engine ?? engineFromExtension(name),
-    };
-    return { backup, release };
+    return { backup: located(fetched.file, fetched.manifest), release };
   } catch (error) {
     await release();
     throw error;
@@ -100,14 +84,7 @@ export async function locateBackup(
 ): Promise<LocatedBackup> {
   let file: string;
   if (reference === 'latest') {
-    const newest = await newestBackup(storage, engine);
-    if (!newest) {
-      const what = engine ? `${ENGINE_LABEL[engine]} backup` : 'backup';
-      throw new UserError(
-        `No ${what} in ${storage.dir} to take as latest: run a backup first, or name a file.`,
-      );
-    }
-    file = storage.pathOf(newest.name);
+    file = storage.pathOf(await latestName(storage, engine));
   } else {
     const inDir = storage.pathOf(path.basename(reference));
     const asPath = path.resolve(cwd, reference);
@@ -119,8 +96,12 @@ export async function locateBackup(
       );
     }
   }
+  return located(file, await readManifestBeside(file));
+}
+
+/** The engine comes from the manifest, else the backup's name, else the file's extension. */
+function located(file: string, manifest: Manifest | undefined): LocatedBackup {
   const name = path.basename(file);
-  const manifest = await readManifestBeside(file);
   return {
     name,
     file,
@@ -137,18 +118,20 @@ export function engineFromExtension(name: string): EngineKind | undefined {
   return undefined;
 }
 
-async function newestBackup(
-  storage: Storage,
-  engine: EngineKind | undefined,
-): Promise<BackupName | undefined> {
-  const objects = await storage.list();
-  return objects
+/** `latest`: the newest regular backup (of the engine, when known) at the target. */
+async function latestName(storage: Storage, engine: EngineKind | undefined): Promise<string> {
+  const newest = (await storage.list())
     .map((object) => parseBackupName(object.name))
     .filter((parsed): parsed is BackupName => parsed !== undefined)
     .filter(
       (parsed) => parsed.kind === 'backup' && (engine === undefined || parsed.engine === engine),
     )
     .sort(compareNewestFirst)[0];
+  if (newest) return newest.name;
+  const what = engine ? `${ENGINE_LABEL[engine]} backup` : 'backup';
+  throw new UserError(
+    `No ${what} in ${storage.location} to take as latest: run a backup there first, or name a file.`,
+  );
 }
 
 async function isFile(file: string): Promise<boolean> {
