@@ -69,6 +69,11 @@ describe('the bundled action, run as the runner runs it', () => {
     expect(backup.summary).toMatch(/## Database backup/);
     expect(backup.summary).toMatch(/\| users \| 25 \|/);
     expect(backup.summary).toContain(outputs['backup-name']);
+    expect(backup.summary).toMatch(/\| local \| .* \| ✅ yes \|/);
+    expect(backup.summary).toMatch(/```mermaid\nxychart-beta\n {2}title "Backup size \(KiB\)"/);
+    expect(JSON.parse(outputs.targets!)).toEqual([
+      { target: 'local', location: path.join(dir, 'backups'), stored: true, pruned: [] },
+    ]);
 
     const list = runBundledAction({ command: 'list' }, { cwd: dir });
     expect(list.status, list.stdout).toBe(0);
