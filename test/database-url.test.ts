@@ -59,6 +59,21 @@ describe('PostgreSQL URLs', () => {
     expect(redact('oops q&uery-Secret')).toBe('oops ***');
   });
 
+  test('an empty host with a socket directory in the query, as libpq allows', () => {
+    expect(parseDatabaseUrl('postgres://app:pw@/prod?host=/var/run/postgresql', cwd)).toMatchObject(
+      {
+        host: '/var/run/postgresql',
+        user: 'app',
+        database: 'prod',
+        params: {},
+      },
+    );
+    expect(parseDatabaseUrl('postgresql:///prod', cwd)).toMatchObject({
+      host: 'localhost',
+      database: 'prod',
+    });
+  });
+
   test('defaults: port 5432, user postgres', () => {
     expect(parseDatabaseUrl('postgres://localhost/app', cwd)).toMatchObject({
       host: 'localhost',

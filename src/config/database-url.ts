@@ -88,10 +88,14 @@ function sqlitePath(rest: string, cwd: string): string {
   return path.resolve(cwd, decoded);
 }
 
+/** libpq allows an empty host (`postgres://user@/db?host=/var/run/postgresql`); WHATWG URLs do not. */
+const EMPTY_HOST = /^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)(?=[/?#]|$)/i;
+const NO_HOST = 'no-host.invalid';
+
 function parsePostgresUrl(url: string): PostgresLocation {
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(url.replace(EMPTY_HOST, `$1${NO_HOST}`));
   } catch {
     // Never echo the URL: it may hold a password.
     throw new UserError(
@@ -118,7 +122,8 @@ function parsePostgresUrl(url: string): PostgresLocation {
   delete params.host;
   const portParam = params.port;
   delete params.port;
-  const host = decode(parsed.hostname).replace(/^\[|\]$/g, '') || hostParam || 'localhost';
+  const named = parsed.hostname === NO_HOST ? '' : decode(parsed.hostname).replace(/^\[|\]$/g, '');
+  const host = named || hostParam || 'localhost';
   const port = Number(parsed.port || portParam || 5432);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new UserError('The PostgreSQL URL has an invalid port.');
