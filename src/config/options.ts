@@ -202,7 +202,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'github-api-url',
-    description: "artifact: GitHub's REST API (GitHub Enterprise Server: https://HOST/api/v3).",
+    description:
+      "artifact: GitHub's REST API (GitHub Enterprise Cloud with data residency: https://api.SUBDOMAIN.ghe.com; GitHub Enterprise Server's artifact service is not supported).",
     type: 'string',
     commands: ['backup', 'restore', 'verify', 'list', 'prune'],
     env: ['GITHUB_API_URL'],
