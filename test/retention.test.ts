@@ -145,6 +145,17 @@ describe('list', () => {
     expect(json.backups[1].checksum).toBe('mismatch');
   });
 
+  test('a manifest that is not valid is said so, not taken for a missing one', async () => {
+    const dir = tempDir('list-bad-manifest');
+    seed(path.join(dir, 'backups'), ['sqlite_backup_20200101_000000.db.gz']);
+    fs.writeFileSync(
+      path.join(dir, 'backups', 'sqlite_backup_20200101_000000.db.gz.json'),
+      '{ not json',
+    );
+    const run = await cli(['list'], { cwd: dir });
+    expect(run.stdout).toMatch(/sqlite_backup_20200101_000000\.db\.gz\s+.*INVALID MANIFEST$/m);
+  });
+
   test('an empty or missing directory lists nothing', async () => {
     const dir = tempDir('list-empty');
     const run = await cli(['list'], { cwd: dir });

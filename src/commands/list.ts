@@ -25,7 +25,7 @@ export interface ListedBackup {
   readonly size: number;
   readonly ageSeconds: number;
   /** Remote backups are not downloaded to be listed: `unchecked`. */
-  readonly checksum: ChecksumStatus | 'unchecked';
+  readonly checksum: ChecksumStatus | 'unchecked' | 'invalid-manifest';
   readonly encrypted: boolean;
   readonly tables: number | undefined;
 }
@@ -86,7 +86,12 @@ function describeLocal(storage: LocalStorage): Describer {
   return {
     details: async (backup) => {
       const file = storage.pathOf(backup.name);
-      const manifest = await readManifestBeside(file).catch(() => undefined);
+      let manifest: Manifest | undefined;
+      try {
+        manifest = await readManifestBeside(file);
+      } catch {
+        return { manifest: undefined, checksum: 'invalid-manifest' };
+      }
       const checksum = await checksumStatus({
         name: backup.name,
         file,

@@ -7,6 +7,7 @@ const CHECKSUM_LABEL = {
   mismatch: '❌ mismatch',
   'no-manifest': '— no manifest',
   unchecked: 'not checked (remote)',
+  'invalid-manifest': '❌ invalid manifest',
 } as const;
 
 /** The job summary (GitHub-flavoured Markdown) for a finished command. Never holds a credential. */

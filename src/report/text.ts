@@ -6,6 +6,7 @@ const CHECKSUM_LABEL = {
   mismatch: 'MISMATCH',
   'no-manifest': 'no manifest',
   unchecked: 'not checked (remote)',
+  'invalid-manifest': 'INVALID MANIFEST',
 } as const;
 
 /** What the CLI prints on stdout for a finished command. */

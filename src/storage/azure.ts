@@ -7,7 +7,7 @@ import {
   type BlockBlobClient,
   type ContainerClient,
 } from '@azure/storage-blob';
-import { UserError } from '../errors.js';
+import { JobFailure, UserError } from '../errors.js';
 import { redact, registerSecret } from '../secrets.js';
 import { downloadToNewFile } from './download.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
@@ -371,7 +371,7 @@ export function explainAzureError(error: unknown, context: AzureErrorContext): u
     );
   }
   if (code !== undefined && NETWORK_CODES.has(code)) {
-    return new UserError(
+    return new JobFailure(
       `Cannot reach ${context.endpoint} (${code === 'REQUEST_SEND_ERROR' ? 'request failed' : code}) while ${where}: ` +
         'check azure-account-url (or the connection string) and the network.',
     );

@@ -10,7 +10,7 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { UserError } from '../errors.js';
+import { JobFailure, UserError } from '../errors.js';
 import { redact } from '../secrets.js';
 import { downloadToNewFile } from './download.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
@@ -420,13 +420,13 @@ export function explainS3Error(error: unknown, context: S3ErrorContext): unknown
   }
   const network = networkCodeOf(error);
   if (network !== undefined || name === 'TimeoutError') {
-    return new UserError(
+    return new JobFailure(
       `Cannot reach ${endpointLabel(context.endpoint)} (${network ?? 'timeout'}) while ${where}: ` +
         'check s3-endpoint and the network.',
     );
   }
   if (/^Checksum mismatch/.test(message)) {
-    return new UserError(
+    return new JobFailure(
       `The download failed its S3 checksum while ${where}: the download or the stored object is damaged. ` +
         'Try again; if it persists, restore an older backup.',
     );
