@@ -203,6 +203,7 @@ describe('SQLite restore', () => {
         expect(run.status).toBe(2);
         expect(run.stderr).toMatch(/stop the application|locked by another process/);
         expect(fs.readFileSync(db)).toEqual(before);
+        expect(fs.existsSync(`${db}.before-restore`)).toBe(false);
         for (const side of sides) expect(fs.existsSync(`${db}${side}`), side).toBe(true);
       } finally {
         holder.kill('SIGKILL');

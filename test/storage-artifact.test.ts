@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { JobFailure, UserError } from '../src/errors.js';
+import { IntegrityError, JobFailure, UserError } from '../src/errors.js';
 import { redact } from '../src/secrets.js';
 import { ArtifactStorage } from '../src/storage/artifact.js';
 import {
@@ -375,7 +375,7 @@ describe('ArtifactStorage against the stand-ins', () => {
     expect(standin.requests.slice(before).filter((r) => r.includes('/twirp/'))).toEqual([]);
   });
 
-  test('a download that does not match the recorded digest is a job failure and leaves no file', async () => {
+  test('a download that does not match the recorded digest is an integrity error and leaves no file', async () => {
     const { standin } = await services();
     const repository = freshRepository();
     await inNewRun(repository);
@@ -385,7 +385,7 @@ describe('ArtifactStorage against the stand-ins', () => {
     await standin.corrupt(repository, name);
     const target = path.join(tempDir('artifact-digest'), name);
     const error = await storage.get(name, target).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(JobFailure);
+    expect(error).toBeInstanceOf(IntegrityError);
     expect((error as Error).message).toMatch(/does not match the digest GitHub recorded at upload/);
     expect(fs.existsSync(target)).toBe(false);
   });

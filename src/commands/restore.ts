@@ -109,7 +109,8 @@ async function restoreFrom(
     command: 'restore',
     database,
     name: backup.name,
-    file: backup.file,
+    // A downloaded file is gone when the command ends: no path to point at.
+    file: config.from === 'local' ? backup.file : '',
     info: outcome.info,
     previousCopy,
     durationMs: Date.now() - started,

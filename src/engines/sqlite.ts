@@ -153,6 +153,8 @@ export class SqliteEngine implements Engine {
   private async keepPreviousCopy(): Promise<string> {
     const dir = path.dirname(this.file);
     const copy = `${this.file}.before-restore`;
+    // Another process holding the database is found before anything is written.
+    await this.assertNotHeld();
     const temp = tempPathIn(dir, 'before-restore-');
     try {
       let damaged = false;
@@ -213,6 +215,21 @@ export class SqliteEngine implements Engine {
     } finally {
       current.close();
     }
+  }
+
+  /** Opens and closes the database once: side files left behind mean another process has it open. */
+  private async assertNotHeld(): Promise<void> {
+    const Database = await loadSqlite();
+    try {
+      const probe = new Database(this.file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+      if (String(probe.pragma('journal_mode', { simple: true })) === 'wal')
+        probe.pragma('wal_checkpoint(PASSIVE)');
+      probe.close();
+    } catch (error) {
+      if (isDamagedDatabase(error)) return;
+      throw error;
+    }
+    await this.settleSideFiles();
   }
 
   /**

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { DefaultArtifactClient, type UploadArtifactResponse } from '@actions/artifact';
 import { getOctokit } from '@actions/github';
-import { errorMessage, JobFailure, UserError } from '../errors.js';
-import { FILE_MODE } from '../pipeline/files.js';
+import { IntegrityError, JobFailure, UserError, errorMessage } from '../errors.js';
+import { FILE_MODE, removeQuietly, temporaryDirectory } from '../pipeline/files.js';
 import { redact, registerSecret } from '../secrets.js';
 import { exactLength, hashing } from './body-checks.js';
 import type { Storage, StoredObject, UploadBody } from './storage.js';
@@ -83,14 +82,14 @@ export class ArtifactStorage implements Storage {
     const existing = await this.artifactsNamed(name);
     if (existing.length > 0) throw this.alreadyExists(name, existing);
     // @actions/artifact uploads files only, named after the file: stage the body as `name`.
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'db-backup-artifact-'));
+    const dir = await temporaryDirectory('artifact');
     try {
       const file = path.join(dir, name);
       const sha256 = await stage(body, file);
       const uploaded = await this.upload(name, file, dir);
       await this.checkUploaded(name, uploaded, body.size, sha256);
     } finally {
-      await fs.rm(dir, { recursive: true, force: true });
+      await removeQuietly(dir);
     }
   }
 
@@ -230,7 +229,7 @@ export class ArtifactStorage implements Storage {
     }
     const digest = `sha256:${hash.digest('hex')}`;
     if (artifact.digest && artifact.digest !== digest) {
-      throw new JobFailure(
+      throw new IntegrityError(
         `${artifact.name} from the ${this.location} does not match the digest GitHub recorded at upload ` +
           `(${digest}; expected ${artifact.digest}): the download or the stored artifact is damaged.`,
       );

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { UserError } from '../errors.js';
+import { IntegrityError, JobFailure } from '../errors.js';
 import { FILE_MODE, removeQuietly } from '../pipeline/files.js';
 
 export interface ExpectedDownload {
@@ -62,14 +62,14 @@ export async function downloadToNewFile(
 
 function checkTally(tally: DownloadTally, expected: ExpectedDownload, what: string): void {
   if (expected.size !== undefined && tally.size !== expected.size) {
-    throw new UserError(
+    throw new JobFailure(
       `${what} arrived with ${tally.size} of ${expected.size} bytes: the connection broke off. Try again.`,
     );
   }
   if (expected.md5 !== undefined) {
     const actual = tally.md5Digest();
     if (!actual.equals(Buffer.from(expected.md5))) {
-      throw new UserError(
+      throw new IntegrityError(
         `${what} does not match the MD5 the storage keeps for it (${actual.toString('base64')}, ` +
           `expected ${Buffer.from(expected.md5).toString('base64')}): the download or the stored object is damaged. ` +
           'Try again; if it persists, restore an older backup.',

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Storage as GoogleStorage, type Bucket, type File } from '@google-cloud/storage';
-import { errorMessage, JobFailure, UserError } from '../errors.js';
+import { IntegrityError, JobFailure, UserError, errorMessage } from '../errors.js';
 import { FILE_MODE } from '../pipeline/files.js';
 import { redact } from '../secrets.js';
 import { exactLength } from './body-checks.js';
@@ -168,7 +168,8 @@ export class GcsStorage implements Storage {
       return new UserError(`${where} already exists; it was left as it is.`);
     }
     if (isChecksumMismatch(error)) {
-      return new JobFailure(
+      const Failure = operation === 'get' ? IntegrityError : JobFailure;
+      return new Failure(
         `${where}: the bytes ${operation === 'get' ? 'downloaded' : 'uploaded'} do not match ` +
           `the checksum Google Cloud Storage keeps (crc32c); nothing was kept. ${detail}`,
       );

@@ -10,7 +10,7 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { JobFailure, UserError } from '../errors.js';
+import { IntegrityError, JobFailure, UserError } from '../errors.js';
 import { redact } from '../secrets.js';
 import { downloadToNewFile } from './download.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
@@ -426,7 +426,7 @@ export function explainS3Error(error: unknown, context: S3ErrorContext): unknown
     );
   }
   if (/^Checksum mismatch/.test(message)) {
-    return new JobFailure(
+    return new IntegrityError(
       `The download failed its S3 checksum while ${where}: the download or the stored object is damaged. ` +
         'Try again; if it persists, restore an older backup.',
     );
