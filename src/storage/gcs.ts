@@ -5,11 +5,12 @@ import { IntegrityError, JobFailure, UserError, errorMessage } from '../errors.j
 import { FILE_MODE } from '../pipeline/files.js';
 import { redact } from '../secrets.js';
 import { exactLength } from './body-checks.js';
+import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
 import type { Storage, StoredObject, UploadBody } from './storage.js';
 
 export interface GcsOptions {
   bucket: string;
-  /** A folder inside the bucket ('' for the top); a trailing slash is added when missing. */
+  /** A folder inside the bucket ('' for the top); slashes are normalized (object-keys.ts). */
   prefix: string;
   /** Another endpoint than storage.googleapis.com, for tests and emulators; the client then sends no credentials. */
   apiEndpoint?: string;
@@ -41,7 +42,7 @@ export class GcsStorage implements Storage {
 
   constructor(private readonly options: GcsOptions) {
     this.prefix = normalizePrefix(options.prefix);
-    this.location = `gs://${options.bucket}/${this.prefix}`;
+    this.location = `gs://${options.bucket}/${listingPrefix(this.prefix)}`;
     const client = new GoogleStorage({
       ...(options.projectId ? { projectId: options.projectId } : {}),
       ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
@@ -94,7 +95,7 @@ export class GcsStorage implements Storage {
     try {
       do {
         const [files, next] = await this.bucket.getFiles({
-          prefix: this.prefix,
+          prefix: listingPrefix(this.prefix),
           // Only the prefix's own level: "folders" below it come back as prefixes, not files.
           delimiter: '/',
           autoPaginate: false,
@@ -122,14 +123,13 @@ export class GcsStorage implements Storage {
   }
 
   private fileOf(name: string): File {
-    if (!name || name.includes('/')) throw new Error(`Not a plain object name: ${name}`);
-    return this.bucket.file(`${this.prefix}${name}`);
+    return this.bucket.file(keyOf(this.prefix, name));
   }
 
   private storedObjectOf(file: File): StoredObject | undefined {
-    const name = file.name.slice(this.prefix.length);
-    // The "folder" placeholder the console creates is the prefix itself.
-    if (!name || name.includes('/')) return undefined;
+    // Not a direct child (nor the console's "folder" placeholder, the prefix itself): not listed.
+    const name = nameOfKey(this.prefix, file.name);
+    if (name === undefined) return undefined;
     const metadata = file.metadata;
     return {
       name,
@@ -181,11 +181,6 @@ export class GcsStorage implements Storage {
     }
     return new Error(`${where}: ${operation} failed: ${detail}`, { cause: error });
   }
-}
-
-function normalizePrefix(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
-  return trimmed ? `${trimmed}/` : '';
 }
 
 function contentTypeOf(name: string): string {
