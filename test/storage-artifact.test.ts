@@ -369,7 +369,7 @@ describe('ArtifactStorage against the stand-ins', () => {
     const body = { size: 10, open: () => fs.createReadStream(writeTemp(Buffer.from('short'))) };
     const before = standin.requests.length;
     await expect(storage.put('sqlite_backup_20260410_000000.db.gz', body)).rejects.toThrow(
-      /ended after 5 of 10 bytes/,
+      /ended after 5 of its declared 10 bytes/,
     );
     expect(standin.artifacts(repository)).toEqual([]);
     expect(standin.requests.slice(before).filter((r) => r.includes('/twirp/'))).toEqual([]);

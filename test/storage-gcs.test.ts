@@ -147,7 +147,7 @@ describe('GcsStorage against the stand-in', () => {
     const body = { size: 10, open: () => Readable.from([Buffer.from('short')]) };
     const error = await storage.put(name, body).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobFailure);
-    expect((error as Error).message).toMatch(/ended after 5 of 10 bytes/);
+    expect((error as Error).message).toMatch(/ended after 5 of its declared 10 bytes/);
     expect(server.exists(BUCKET, `${prefix}/${name}`)).toBe(false);
     expect(server.openSessions().filter((n) => n.startsWith(prefix))).toEqual([]);
   });

@@ -1,5 +1,5 @@
-import { createHash, type Hash } from 'node:crypto';
-import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
 import { DefaultAzureCredential } from '@azure/identity';
 import {
   BlobServiceClient,
@@ -11,6 +11,7 @@ import { JobFailure, UserError } from '../errors.js';
 import { redact, registerSecret } from '../secrets.js';
 import { downloadToNewFile } from './download.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
+import { exactLength, hashing } from './body-checks.js';
 import type { Storage, StoredObject, UploadBody } from './storage.js';
 
 export interface AzureOptions {
@@ -130,10 +131,13 @@ export class AzureBlobStorage implements Storage {
     // uploadStream reads `headers` when it commits, after the stream has ended,
     // so the MD5 of the whole body, known only then, is stored with the blob.
     // checkStored confirms it was.
-    const tally = new UploadMd5Tally(body.size, (md5) => {
-      headers.blobContentMD5 = md5;
+    const md5 = createHash('md5');
+    let digest: Buffer | undefined;
+    const tally = hashing(md5, () => {
+      digest = md5.digest();
+      headers.blobContentMD5 = digest;
     });
-    pipeline(source, tally, () => undefined);
+    pipeline(source, exactLength(body.size), tally, () => undefined);
     let etag: string | undefined;
     try {
       // Blocks are staged, then committed in one call: until that commit
@@ -149,7 +153,8 @@ export class AzureBlobStorage implements Storage {
     } finally {
       source.destroy();
     }
-    await this.checkStored(blob, name, body.size, tally.md5(), etag);
+    if (digest === undefined) throw new Error('The upload finished before its body ended.');
+    await this.checkStored(blob, name, body.size, digest, etag);
   }
 
   /** Fails fast, before a large upload that the commit condition would refuse at its end. */
@@ -268,55 +273,6 @@ export class AzureBlobStorage implements Storage {
 
 function alreadyExists(url: string): UserError {
   return new UserError(`${url} already exists; it was left as it is.`);
-}
-
-/**
- * Counts the bytes on their way to Azure and hashes them with MD5. A body
- * shorter or longer than declared fails the stream, and so the upload, before
- * its commit; at the end the MD5 goes to `onDigest`.
- */
-class UploadMd5Tally extends Transform {
-  private total = 0;
-  private readonly hash: Hash = createHash('md5');
-  private digest: Buffer | undefined;
-
-  constructor(
-    private readonly declaredSize: number,
-    private readonly onDigest: (md5: Buffer) => void,
-  ) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.total += chunk.length;
-    if (this.total > this.declaredSize) {
-      callback(
-        new Error(`The backup stream is longer than its declared ${this.declaredSize} bytes.`),
-      );
-      return;
-    }
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    if (this.total !== this.declaredSize) {
-      callback(
-        new Error(
-          `The backup stream ended after ${this.total} of its declared ${this.declaredSize} bytes.`,
-        ),
-      );
-      return;
-    }
-    this.digest = this.hash.digest();
-    this.onDigest(this.digest);
-    callback();
-  }
-
-  md5(): Buffer {
-    if (this.digest === undefined) throw new Error('The upload finished before its body ended.');
-    return this.digest;
-  }
 }
 
 export interface AzureErrorContext {

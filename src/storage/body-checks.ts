@@ -13,23 +13,32 @@ export function exactLength(size: number): Transform {
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       seen += chunk.length;
       if (seen > size)
-        callback(new Error(`The upload is longer than the ${size} bytes announced.`));
+        callback(new Error(`The backup stream is longer than its declared ${size} bytes.`));
       else callback(null, chunk);
     },
     flush(callback: TransformCallback) {
       if (seen !== size)
-        callback(new JobFailure(`The upload ended after ${seen} of ${size} bytes.`));
+        callback(
+          new JobFailure(`The backup stream ended after ${seen} of its declared ${size} bytes.`),
+        );
       else callback();
     },
   });
 }
 
-/** Passes bytes through, feeding them to `hash` on the way. */
-export function hashing(hash: Hash): Transform {
+/**
+ * Passes bytes through, feeding them to `hash` on the way; `onEnd` runs once
+ * the last byte passed, before the consumer sees the end of the stream.
+ */
+export function hashing(hash: Hash, onEnd?: () => void): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       hash.update(chunk);
       callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      onEnd?.();
+      callback();
     },
   });
 }
