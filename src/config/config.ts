@@ -212,32 +212,47 @@ function verifyQueries(settings: Settings, cwd: string): string[] {
   return queries;
 }
 
-function readSecretFile(settings: Settings, name: string, cwd: string): string | undefined {
-  const value = text(settings, name);
-  if (value === undefined) return undefined;
+/** The content of a file named by an option (a passphrase or key file): it must exist and not be empty. */
+function readOptionFile(option: string, value: string, cwd: string): string {
   const file = path.resolve(cwd, value);
   let content: string;
   try {
     content = readFileSync(file, 'utf8');
   } catch {
-    throw new UserError(`${name}: cannot read ${file}.`);
+    throw new UserError(`${option}: cannot read ${file}.`);
   }
-  if (!content.trim()) throw new UserError(`${name}: ${file} is empty.`);
+  if (!content.trim()) throw new UserError(`${option}: ${file} is empty.`);
   return content;
 }
 
-/** The passphrase: from --passphrase-file (one trailing newline dropped, as gpg does) or encryption-passphrase / BACKUP_PASSPHRASE. */
-function passphrase(settings: Settings, cwd: string): string | undefined {
-  const fromFile = readSecretFile(settings, 'passphrase-file', cwd);
-  const value =
-    fromFile !== undefined ? passphraseFromFile(fromFile) : settings['encryption-passphrase'];
+function fileOption(settings: Settings, option: string, cwd: string): string | undefined {
+  const value = text(settings, option);
+  return value === undefined ? undefined : readOptionFile(option, value, cwd);
+}
+
+/**
+ * A secret from its file option (one trailing newline dropped, as
+ * `gpg --passphrase-file` does) or else its value option / environment.
+ */
+function secret(
+  settings: Settings,
+  fileName: string,
+  valueName: string,
+  cwd: string,
+): string | undefined {
+  const fromFile = fileOption(settings, fileName, cwd);
+  const value = fromFile !== undefined ? passphraseFromFile(fromFile) : settings[valueName];
   registerSecret(value);
-  return value === undefined || value === '' ? undefined : value;
+  return value ? value : undefined;
+}
+
+function passphrase(settings: Settings, cwd: string): string | undefined {
+  return secret(settings, 'passphrase-file', 'encryption-passphrase', cwd);
 }
 
 function publicKeys(settings: Settings, cwd: string): string[] {
-  const files = list(settings, 'recipient-key-file').map(
-    (file) => readSecretFile({ file }, 'file', cwd) ?? '',
+  const files = list(settings, 'recipient-key-file').map((file) =>
+    readOptionFile('recipient-key-file', file, cwd),
   );
   const inline = text(settings, 'encryption-public-keys');
   return inline === undefined ? files : [...files, inline];
@@ -253,30 +268,30 @@ const ENCRYPTION_MODES = ['auto', 'none', 'passphrase', 'public-key'] as const;
  */
 export function encryption(settings: Settings, cwd: string): EncryptionRequest {
   const mode = (text(settings, 'encryption') ?? 'auto').toLowerCase();
-  const secret = passphrase(settings, cwd);
+  const given = passphrase(settings, cwd);
   const keys = publicKeys(settings, cwd);
-  if (secret !== undefined && keys.length > 0) {
+  if (given !== undefined && keys.length > 0) {
     throw new UserError('Give either an encryption passphrase or public keys, not both.');
   }
   switch (mode) {
     case 'auto':
-      if (secret !== undefined) return { mode: 'passphrase', passphrase: secret };
+      if (given !== undefined) return { mode: 'passphrase', passphrase: given };
       if (keys.length > 0) return { mode: 'public-key', armoredPublicKeys: keys };
       return { mode: 'none' };
     case 'none':
-      if (secret !== undefined || keys.length > 0) {
+      if (given !== undefined || keys.length > 0) {
         throw new UserError(
           'encryption is none, but a passphrase or public keys were given: remove them or choose a mode.',
         );
       }
       return { mode: 'none' };
     case 'passphrase':
-      if (secret === undefined) {
+      if (given === undefined) {
         throw new UserError(
           'encryption is passphrase, but the passphrase is empty or missing (a GitHub secret that does not exist is empty): set encryption-passphrase, --passphrase-file or BACKUP_PASSPHRASE. Nothing was backed up.',
         );
       }
-      return { mode: 'passphrase', passphrase: secret };
+      return { mode: 'passphrase', passphrase: given };
     case 'public-key':
       if (keys.length === 0) {
         throw new UserError(
@@ -293,17 +308,17 @@ export function encryption(settings: Settings, cwd: string): EncryptionRequest {
 
 /** What opens encrypted backups: the passphrase and/or a private key (with its own passphrase). */
 export function decryption(settings: Settings, cwd: string): DecryptionKeys {
-  const secret = passphrase(settings, cwd);
+  const passphraseValue = passphrase(settings, cwd);
   const armored =
-    readSecretFile(settings, 'private-key-file', cwd) ?? text(settings, 'decryption-private-key');
-  const keyPassphraseFile = readSecretFile(settings, 'private-key-passphrase-file', cwd);
-  const keyPassphrase =
-    keyPassphraseFile !== undefined
-      ? passphraseFromFile(keyPassphraseFile)
-      : settings['private-key-passphrase'] || undefined;
-  registerSecret(keyPassphrase);
+    fileOption(settings, 'private-key-file', cwd) ?? text(settings, 'decryption-private-key');
+  const keyPassphrase = secret(
+    settings,
+    'private-key-passphrase-file',
+    'private-key-passphrase',
+    cwd,
+  );
   return {
-    ...(secret !== undefined ? { passphrase: secret } : {}),
+    ...(passphraseValue !== undefined ? { passphrase: passphraseValue } : {}),
     ...(armored !== undefined
       ? {
           privateKeys: [
