@@ -216,7 +216,12 @@ describe('encrypted SQLite backups', () => {
       {},
       /no public key was given/,
     ],
-    ['a key file that is not a key', (_: string) => ['--recipient-key-file', 'notes.txt'], {}, /not an ASCII-armored OpenPGP key/],
+    [
+      'a key file that is not a key',
+      (_: string) => ['--recipient-key-file', 'notes.txt'],
+      {},
+      /not an ASCII-armored OpenPGP key/,
+    ],
   ])(
     '%s fails before dumping anything, never a plain backup',
     async (_label, args, extraEnv, message) => {
