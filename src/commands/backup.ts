@@ -53,6 +53,7 @@ export interface BackupResult {
  */
 export async function runBackup(config: BackupConfig, context: RunContext): Promise<BackupResult> {
   const started = Date.now();
+  for (const notice of config.notices) context.log.warn(notice);
   // Checked before anything is dumped: a bad key or an empty passphrase never yields a plain backup.
   const encryptor = await prepareEncryptor(config.encryption);
   const engine = createEngine(config.database, engineSettings(context, config.postgres));

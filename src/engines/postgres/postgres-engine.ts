@@ -23,7 +23,16 @@ import {
   otherSessions,
   temporaryDatabaseName,
 } from './databases.js';
-import { DumpTableCounter } from './dump-tables.js';
+import {
+  countSelectedRows,
+  namesInEncoding,
+  readDumpCatalog,
+  readFilterMatches,
+} from './dump-catalog.js';
+import { checkDumpCompleteness, type ExpectedTable } from './dump-completeness.js';
+import { selectDumpedTables, type DumpCatalog, type SelectedTable } from './dump-selection.js';
+import { PlainDumpScanner } from './dump-tables.js';
+import type { TableCount } from '../../manifest.js';
 import { dumpFilters, pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
 import {
   connect,
@@ -70,9 +79,11 @@ export class PostgresEngine implements Engine {
 
   /**
    * pg_dump in plain SQL, reading the snapshot exported by a transaction that
-   * stays open until the dump is done: the row counts taken in that
-   * transaction describe exactly the data in the dump, and are checked
-   * against the COPY blocks that went by.
+   * stays open until the dump is done. In that snapshot this tool works out,
+   * with pg_dump's own rules, which tables the dump must hold data for, and
+   * counts their rows; the stream is read as it goes by, and `finish` accepts
+   * it only when it ends with pg_dump's closing line and holds every one of
+   * those tables' COPY blocks, complete, with the rows the snapshot counted.
    */
   async dump(): Promise<Dump> {
     const client = await connect(this.location);
@@ -89,6 +100,11 @@ export class PostgresEngine implements Engine {
       const snapshot = (
         await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')
       ).rows[0]?.id;
+      const catalog = await readDumpCatalog(client);
+      const selected = selectDumpedTables(
+        catalog,
+        await readFilterMatches(client, this.options, version.num),
+      );
       const spawned = spawnOutputStream(
         'pg_dump',
         pgDump.path,
@@ -99,20 +115,20 @@ export class PostgresEngine implements Engine {
         },
       );
       child = spawned.child;
-      const counter = new DumpTableCounter();
-      spawned.stream.on('error', (error) => counter.destroy(error));
-      counter.on('close', () => spawned.stream.destroy());
-      spawned.stream.pipe(counter);
+      const scanner = new PlainDumpScanner();
+      spawned.stream.on('error', (error) => scanner.destroy(error));
+      scanner.on('close', () => spawned.stream.destroy());
+      spawned.stream.pipe(scanner);
       // Counted while pg_dump runs, in the same snapshot.
-      const counting = countTables(client);
+      const counting = countSelectedRows(client, selected);
       counting.catch(() => undefined);
       return {
-        stream: counter,
+        stream: scanner,
         finish: async () => ({
           serverVersion: version.text,
           dumpTool: `pg_dump ${pgDump.version}`,
           filters: dumpFilters(this.options),
-          tables: tableCounts(dumpedTables(counter, await counting)),
+          tables: await this.checkComplete(client, catalog, selected, await counting, scanner),
         }),
         dispose,
       };
@@ -120,6 +136,58 @@ export class PostgresEngine implements Engine {
       await dispose();
       throw error;
     }
+  }
+
+  /** The manifest's tables, once the whole dump was read and found complete; otherwise the job fails. */
+  private async checkComplete(
+    client: PgClient,
+    catalog: DumpCatalog,
+    selected: readonly SelectedTable[],
+    counts: ReadonlyMap<string, number>,
+    scanner: PlainDumpScanner,
+  ): Promise<TableCount[]> {
+    const chosen = new Map(selected.map((entry) => [entry.table.oid, entry]));
+    const tables = catalog.tables.filter((table) => table.relkind === 'r');
+    const roots = new Set(
+      tables.flatMap((table) => (table.partitionRootOid ? [table.partitionRootOid] : [])),
+    );
+    const names = await namesInEncoding(
+      client,
+      [...tables.map((table) => table.oid), ...roots],
+      scanner.encoding,
+    );
+    const expected: ExpectedTable[] = [];
+    for (const table of tables) {
+      const spelled = names.get(table.oid);
+      if (!spelled) continue;
+      const entry = chosen.get(table.oid);
+      const root = table.partitionRootOid ? names.get(table.partitionRootOid) : undefined;
+      expected.push({
+        oid: table.oid,
+        label: `${table.schema}.${table.name}`,
+        schema: spelled.schema,
+        name: spelled.name,
+        data: entry?.data ?? false,
+        listed: entry?.listed ?? false,
+        ordinary: table.extensionOid === undefined,
+        snapshotRows: counts.get(table.oid),
+        partitionRoot: root,
+      });
+    }
+    const result = checkDumpCompleteness(expected, scanner);
+    if (result.problems.length > 0) {
+      const shown = result.problems.slice(0, 5).join('; ');
+      const more = result.problems.length > 5 ? ` (and ${result.problems.length - 5} more)` : '';
+      throw new JobFailure(
+        `The dump is incomplete: ${shown}${more}. The backup was discarded and nothing was pruned.`,
+      );
+    }
+    if (result.unexpected.length > 0) {
+      this.options.log.warn(
+        `pg_dump wrote data this tool did not expect from the filters, kept in the backup and its manifest: ${result.unexpected.join(', ')}`,
+      );
+    }
+    return result.tables;
   }
 
   async evaluate(sql: string): Promise<unknown> {
@@ -276,27 +344,6 @@ export class PostgresEngine implements Engine {
       ...(this.options.installer ? { installer: this.options.installer } : {}),
     });
   }
-}
-
-/** The tables the dump created, with the rows its COPY blocks carried, checked against the snapshot. */
-function dumpedTables(
-  counter: DumpTableCounter,
-  snapshot: ReadonlyMap<string, number>,
-): Map<string, number> {
-  const tables = new Map<string, number>();
-  for (const name of [...counter.created].sort()) {
-    const inSnapshot = snapshot.get(name);
-    if (inSnapshot === undefined) continue;
-    const copied = counter.copied.get(name);
-    if (copied !== undefined && copied !== inSnapshot) {
-      throw new Error(
-        `pg_dump wrote ${copied} rows of ${name} but its snapshot holds ${inSnapshot}: the backup was discarded.`,
-      );
-    }
-    // A table whose data was excluded (--exclude-table-data) is in the dump with no rows.
-    tables.set(name, copied ?? 0);
-  }
-  return tables;
 }
 
 async function write(stream: Writable, chunk: string | Buffer): Promise<void> {
