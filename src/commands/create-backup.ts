@@ -76,6 +76,8 @@ export async function createBackup(
       compression: { algorithm: 'gzip', level: options.compressionLevel },
       encryption: options.encryptor?.info ?? null,
       tables: info.tables,
+      empty: !info.tables.some((table) => table.rows > 0),
+      ...(info.roles ? { roles: info.roles } : {}),
     };
     const manifestFile = await writeNewTextFile(
       dir,
