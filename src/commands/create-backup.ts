@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-name.js';
+import fs from 'node:fs/promises';
+import {
+  formatBackupName,
+  MANIFEST_SUFFIX,
+  manifestNameOf,
+  parseBackupName,
+  type BackupKind,
+} from '../backup-name.js';
 import { confirmationName } from '../config/database-url.js';
 import type { DatabaseInfo, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
@@ -45,12 +52,14 @@ export async function createBackup(
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
   const { encoded, info } = await dumpToTempFile(engine, dir, options);
+  // A name of this second that the window already removed is never reused: the new backup sorts newest.
+  const floor = nextSequence(await fs.readdir(dir), engine.kind, options.kind, started);
   const name = await publish(encoded.tempPath, dir, (sequence) =>
     formatBackupName({
       engine: engine.kind,
       kind: options.kind,
       time: started,
-      sequence,
+      sequence: sequence + floor,
       encrypted: options.encryptor !== undefined,
     }),
   );
@@ -90,6 +99,25 @@ export async function createBackup(
     await removeQuietly(file);
     throw describeWriteError(error, dir);
   }
+}
+
+/** One more than the highest sequence of a backup named for the same second (0 when there is none). */
+function nextSequence(
+  names: readonly string[],
+  engineKind: Engine['kind'],
+  kind: BackupKind,
+  time: Date,
+): number {
+  const second = Math.floor(time.getTime() / 1000) * 1000;
+  let next = 0;
+  for (const name of names) {
+    const parsed = parseBackupName(
+      name.endsWith(MANIFEST_SUFFIX) ? name.slice(0, -MANIFEST_SUFFIX.length) : name,
+    );
+    if (parsed?.engine === engineKind && parsed.kind === kind && parsed.time.getTime() === second)
+      next = Math.max(next, parsed.sequence + 1);
+  }
+  return next;
 }
 
 async function dumpToTempFile(

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, type Writable } from 'node:stream';
 import type { PostgresLocation } from '../../config/database-url.js';
 import { JobFailure, UserError } from '../../errors.js';
 import type {
@@ -32,6 +34,7 @@ import {
 import { checkDumpCompleteness, type ExpectedTable } from './dump-completeness.js';
 import { selectDumpedTables, type DumpCatalog, type SelectedTable } from './dump-selection.js';
 import { PlainDumpScanner } from './dump-tables.js';
+import { rolesBlock, type RolesBlock } from './roles-block.js';
 import type { TableCount } from '../../manifest.js';
 import { dumpFilters, pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
 import {
@@ -96,6 +99,9 @@ export class PostgresEngine implements Engine {
     try {
       const version = await serverVersion(client);
       const pgDump = await this.pgDump(version.major);
+      const roles = this.options.includeRoles
+        ? await this.dumpRoles(client, version.major, pgDump)
+        : undefined;
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const snapshot = (
         await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')
@@ -123,12 +129,13 @@ export class PostgresEngine implements Engine {
       const counting = countSelectedRows(client, selected);
       counting.catch(() => undefined);
       return {
-        stream: scanner,
+        stream: roles ? prepend(roles.sql, scanner) : scanner,
         finish: async () => ({
           serverVersion: version.text,
           dumpTool: `pg_dump ${pgDump.version}`,
           filters: dumpFilters(this.options),
           tables: await this.checkComplete(client, catalog, selected, await counting, scanner),
+          ...(roles ? { roles: { tool: roles.tool, names: roles.names } } : {}),
         }),
         dispose,
       };
@@ -323,6 +330,60 @@ export class PostgresEngine implements Engine {
     }
   }
 
+  /**
+   * The cluster's roles for the head of the dump (include-roles): read with
+   * pg_dumpall chosen like pg_dump (the one beside an explicit pg-dump-path
+   * first), without passwords, and made safe to run on any server.
+   */
+  private async dumpRoles(
+    client: PgClient,
+    serverMajor: number,
+    pgDump: ClientTool,
+  ): Promise<{ sql: Buffer; names: readonly string[]; tool: string }> {
+    const beside = this.options.pgDumpPath
+      ? path.join(path.dirname(this.options.pgDumpPath), 'pg_dumpall')
+      : undefined;
+    const tool = await resolveClient('pg_dumpall', serverMajor, {
+      ...(beside && (await isExecutable(beside)) ? { explicitPath: beside } : {}),
+      ...(!beside && pgDump.path.includes('/')
+        ? { preferDir: path.dirname(pgDump.path) }
+        : {}),
+      ...(this.options.installer ? { installer: this.options.installer } : {}),
+    });
+    const bootstrap =
+      (
+        await client.query<{ name: string }>(
+          'SELECT rolname AS name FROM pg_catalog.pg_roles WHERE oid = 10',
+        )
+      ).rows[0]?.name ?? '';
+    const output = await readAll(
+      spawnOutputStream(
+        'pg_dumpall',
+        tool.path,
+        ['--roles-only', '--no-role-passwords', '--no-password', `--database=${this.database}`],
+        { ...libpqEnvironment(this.location), ...tool.env, PGCLIENTENCODING: 'UTF8' },
+      ).stream,
+      ROLES_OUTPUT_LIMIT,
+    );
+    let block: RolesBlock;
+    try {
+      block = rolesBlock(output.toString('utf8'), bootstrap, `pg_dumpall ${tool.version}`);
+    } catch (error) {
+      throw new JobFailure(`${(error as Error).message}: no backup was kept and nothing was pruned.`);
+    }
+    for (const statement of block.skipped) {
+      this.options.log.warn(`include-roles leaves out a statement it does not carry over: ${statement}`);
+    }
+    this.options.log.info(
+      `Including ${block.names.length} roles from pg_dumpall ${tool.version} (${tool.path})`,
+    );
+    return {
+      sql: Buffer.from(block.sql, 'utf8'),
+      names: block.names,
+      tool: `pg_dumpall ${tool.version}`,
+    };
+  }
+
   private async pgDump(serverMajor: number): Promise<ClientTool> {
     const tool = await resolveClient('pg_dump', serverMajor, {
       ...(this.options.pgDumpPath ? { explicitPath: this.options.pgDumpPath } : {}),
@@ -344,6 +405,41 @@ export class PostgresEngine implements Engine {
       ...(this.options.installer ? { installer: this.options.installer } : {}),
     });
   }
+}
+
+/** pg_dumpall's role list is small; a larger output than this is not one. */
+const ROLES_OUTPUT_LIMIT = 64 * 1024 * 1024;
+
+async function readAll(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      stream.destroy();
+      throw new JobFailure(`pg_dumpall --roles-only wrote more than ${limit} bytes: not a role list.`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** `head` first, then everything `rest` yields; an error of `rest` is the stream's error. */
+function prepend(head: Buffer, rest: Readable): Readable {
+  return Readable.from(
+    (async function* () {
+      yield head;
+      for await (const chunk of rest as AsyncIterable<Buffer>) yield chunk;
+    })(),
+    { objectMode: false },
+  );
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  return fs.access(file, fs.constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function write(stream: Writable, chunk: string | Buffer): Promise<void> {
