@@ -240,9 +240,9 @@ describe('a PostgreSQL backup that exits 0 is complete', () => {
       ['we.ird "schema".new\nline:0'],
     ],
     [
-      '--exclude-tables by a quoted name that holds a newline',
-      ['--exclude-tables', '"we.ird ""schema"""."new\nline"'],
-      ODD_TABLES.map((t) => t.name).filter((name) => !name.includes('\n')),
+      '--exclude-tables by quoted names with a dot and a space (unqualified: visible tables only)',
+      ['--exclude-tables', 'public."dots.in.name"', '--exclude-tables', '"with space"'],
+      ODD_TABLES.map((t) => t.name).filter((name) => !/dots|space/.test(name)),
     ],
   ])("filters are pg_dump's own: %s", async (_label, args, expected) => {
     const dir = tempDir('fm-filter');
