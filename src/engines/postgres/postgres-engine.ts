@@ -345,9 +345,7 @@ export class PostgresEngine implements Engine {
       : undefined;
     const tool = await resolveClient('pg_dumpall', serverMajor, {
       ...(beside && (await isExecutable(beside)) ? { explicitPath: beside } : {}),
-      ...(!beside && pgDump.path.includes('/')
-        ? { preferDir: path.dirname(pgDump.path) }
-        : {}),
+      ...(!beside && pgDump.path.includes('/') ? { preferDir: path.dirname(pgDump.path) } : {}),
       ...(this.options.installer ? { installer: this.options.installer } : {}),
     });
     const bootstrap =
@@ -369,10 +367,14 @@ export class PostgresEngine implements Engine {
     try {
       block = rolesBlock(output.toString('utf8'), bootstrap, `pg_dumpall ${tool.version}`);
     } catch (error) {
-      throw new JobFailure(`${(error as Error).message}: no backup was kept and nothing was pruned.`);
+      throw new JobFailure(
+        `${(error as Error).message}: no backup was kept and nothing was pruned.`,
+      );
     }
     for (const statement of block.skipped) {
-      this.options.log.warn(`include-roles leaves out a statement it does not carry over: ${statement}`);
+      this.options.log.warn(
+        `include-roles leaves out a statement it does not carry over: ${statement}`,
+      );
     }
     this.options.log.info(
       `Including ${block.names.length} roles from pg_dumpall ${tool.version} (${tool.path})`,
@@ -417,7 +419,9 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
     size += chunk.length;
     if (size > limit) {
       stream.destroy();
-      throw new JobFailure(`pg_dumpall --roles-only wrote more than ${limit} bytes: not a role list.`);
+      throw new JobFailure(
+        `pg_dumpall --roles-only wrote more than ${limit} bytes: not a role list.`,
+      );
     }
     chunks.push(chunk);
   }

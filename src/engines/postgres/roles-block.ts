@@ -27,7 +27,8 @@ export interface RolesBlock {
 }
 
 /** Where the block starts and ends in a dump, for people and for restore-time filters. */
-export const ROLES_BLOCK_START = '-- db-backup: cluster roles (pg_dumpall --roles-only --no-role-passwords)';
+export const ROLES_BLOCK_START =
+  '-- db-backup: cluster roles (pg_dumpall --roles-only --no-role-passwords)';
 export const ROLES_BLOCK_END = '-- db-backup: end of cluster roles';
 
 const CLOSING = /^--\s*\n--\s*PostgreSQL database cluster dump complete\s*\n--\s*$/m;
@@ -106,7 +107,10 @@ function identifierAt(text: string): { name: string; rest: string } | undefined 
   return plain ? { name: plain[0], rest: trimmed.slice(plain[0].length) } : undefined;
 }
 
-function afterPrefix(statement: string, prefix: RegExp): { name: string; rest: string } | undefined {
+function afterPrefix(
+  statement: string,
+  prefix: RegExp,
+): { name: string; rest: string } | undefined {
   const match = prefix.exec(statement);
   return match ? identifierAt(statement.slice(match[0].length)) : undefined;
 }
@@ -119,7 +123,8 @@ function granteeOf(statement: string): string | undefined {
     if (!at) return undefined;
     const before = rest.slice(0, at.index);
     // A TO inside a quoted name is not the keyword: count quotes before it.
-    if ((before.match(/"/g)?.length ?? 0) % 2 === 0) return identifierAt(rest.slice(at.index + at[0].length))?.name;
+    if ((before.match(/"/g)?.length ?? 0) % 2 === 0)
+      return identifierAt(rest.slice(at.index + at[0].length))?.name;
     rest = rest.slice(at.index + at[0].length);
   }
 }
@@ -155,7 +160,8 @@ export function rolesBlock(dumpall: string, bootstrap: string, tool: string): Ro
   for (const statement of splitDumpallStatements(dumpall)) {
     const created = afterPrefix(statement, /^CREATE\s+ROLE\s/i);
     if (created && created.rest.trim() === '') {
-      if (created.name !== bootstrap) roles.set(created.name, { name: created.name, definition: [statement] });
+      if (created.name !== bootstrap)
+        roles.set(created.name, { name: created.name, definition: [statement] });
       continue;
     }
     const altered = afterPrefix(statement, /^ALTER\s+ROLE\s/i);
@@ -165,7 +171,9 @@ export function rolesBlock(dumpall: string, bootstrap: string, tool: string): Ro
       if (/^\s*WITH\s/i.test(altered.rest) && role) {
         // --no-role-passwords: there is none; a PASSWORD clause would be refused rather than carried.
         if (/\bPASSWORD\b/i.test(altered.rest.replace(/'(?:[^']|'')*'/g, "''"))) {
-          throw new Error(`pg_dumpall wrote a role password despite --no-role-passwords (role ${altered.name})`);
+          throw new Error(
+            `pg_dumpall wrote a role password despite --no-role-passwords (role ${altered.name})`,
+          );
         }
         role.definition.push(statement);
       } else if (/^\s*(SET|RESET|IN\s+DATABASE)\s/i.test(altered.rest)) {
@@ -184,7 +192,8 @@ export function rolesBlock(dumpall: string, bootstrap: string, tool: string): Ro
       if (name !== undefined) roles.get(name)?.definition.push(statement);
       continue;
     }
-    const membership = /^GRANT\s/i.test(statement) && !/\sON\s/i.test(statement.replace(/"(?:[^"]|"")*"/g, '""'));
+    const membership =
+      /^GRANT\s/i.test(statement) && !/\sON\s/i.test(statement.replace(/"(?:[^"]|"")*"/g, '""'));
     if (membership) {
       const member = granteeOf(statement);
       const granted = identifierAt(statement.replace(/^GRANT\s/i, ''))?.name;
@@ -194,7 +203,10 @@ export function rolesBlock(dumpall: string, bootstrap: string, tool: string): Ro
       }
       // The bootstrap superuser is never carried over: nor is membership in it.
       if (granted === bootstrap) continue;
-      const withoutGrantor = statement.replace(/\s+GRANTED\s+BY\s+(?:"(?:[^"]|"")*"|[^\s;]+)\s*$/i, '');
+      const withoutGrantor = statement.replace(
+        /\s+GRANTED\s+BY\s+(?:"(?:[^"]|"")*"|[^\s;]+)\s*$/i,
+        '',
+      );
       later.push({ role: member, sql: withoutGrantor });
       continue;
     }
@@ -207,7 +219,10 @@ export function rolesBlock(dumpall: string, bootstrap: string, tool: string): Ro
     if (/^SET\s/i.test(statement)) continue;
     skipped.push(statement);
   }
-  const texts = [...[...roles.values()].flatMap((r) => [r.name, ...r.definition]), ...later.map((l) => l.sql)];
+  const texts = [
+    ...[...roles.values()].flatMap((r) => [r.name, ...r.definition]),
+    ...later.map((l) => l.sql),
+  ];
   const outer = freeTag('db_backup_roles', texts);
   const literal = (text: string): string => {
     const tag = freeTag('q', [text, outer]);
