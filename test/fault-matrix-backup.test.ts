@@ -119,7 +119,10 @@ function pgEnv(): NodeJS.ProcessEnv {
 }
 
 function manifestOf(dir: string, name: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'backups', `${name}.json`), 'utf8'));
+  return JSON.parse(fs.readFileSync(path.join(dir, 'backups', `${name}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe('a PostgreSQL backup that exits 0 is complete', () => {
