@@ -299,8 +299,8 @@ describe('a PostgreSQL backup that exits 0 is complete', () => {
     const { name, manifest } = JSON.parse(run.stdout);
     expect(manifest.tables).toEqual([
       { name: 'public.child_inh', rows: 2 },
-      { name: 'public.h0', rows: 7 },
-      { name: 'public.h1', rows: 3 },
+      // Rows of a hash-on-enum tree land in other partitions after a restore: counted for the root.
+      { name: 'public.h', rows: 10 },
       { name: 'public.parent_inh', rows: 1 },
       { name: 'public.r1a', rows: 2 },
       { name: 'public.scratch', rows: 1 },

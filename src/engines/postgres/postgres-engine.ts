@@ -41,6 +41,8 @@ import {
   connect,
   countTables,
   endpoint,
+  foldIntoRoots,
+  partitionsCountedAtRoot,
   quoteIdent,
   serverVersion,
   tableCounts,
@@ -194,7 +196,7 @@ export class PostgresEngine implements Engine {
         `pg_dump wrote data this tool did not expect from the filters, kept in the backup and its manifest: ${result.unexpected.join(', ')}`,
       );
     }
-    return result.tables;
+    return foldIntoRoots(result.tables, await partitionsCountedAtRoot(client));
   }
 
   async evaluate(sql: string): Promise<unknown> {
@@ -207,7 +209,11 @@ export class PostgresEngine implements Engine {
   async inspect(): Promise<DatabaseInfo> {
     return withClient(this.location, this.database, async (client) => {
       const version = await serverVersion(client);
-      return { serverVersion: version.text, tables: tableCounts(await countTables(client)) };
+      const tables = tableCounts(await countTables(client));
+      return {
+        serverVersion: version.text,
+        tables: foldIntoRoots(tables, await partitionsCountedAtRoot(client)),
+      };
     });
   }
 
