@@ -77,15 +77,21 @@ function startedDirectly(): boolean {
   }
 }
 
-// The runner starts the action as `node dist/index.js`.
-if (startedDirectly()) {
+/**
+ * The GitHub Action. The runner starts `node dist/index.js`, which calls this
+ * once; `@github/local-action` and other harnesses import the bundle (or this
+ * file) and call it themselves, so importing alone runs nothing.
+ */
+export async function run(): Promise<void> {
   const tooOld = nodeTooOld();
   if (tooOld) {
     process.stdout.write(`::error::${tooOld}\n`);
     process.exitCode = 1;
-  } else {
-    removeTemporaryFilesOnSignal();
-    quietKnownWarnings();
-    await runAction();
+    return;
   }
+  removeTemporaryFilesOnSignal();
+  quietKnownWarnings();
+  await runAction();
 }
+
+if (startedDirectly()) await run();
