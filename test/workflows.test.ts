@@ -307,7 +307,20 @@ describe('the reusable workflows', () => {
 
   test('CI backs up, verifies and restores PostgreSQL and SQLite with the action from the commit', () => {
     const ci = byPath('.github/workflows/ci.yml').doc;
-    expect(Object.keys(ci.jobs ?? {})).toEqual(['checks', 'test', 'dist', 'end-to-end']);
+    expect(Object.keys(ci.jobs ?? {})).toEqual([
+      'checks',
+      'test',
+      'dist',
+      'end-to-end',
+      'reusable-backup',
+      'reusable-verify',
+    ]);
+    // The reusable workflows of this commit, called as a caller calls them, then verified.
+    expect(ci.jobs?.['reusable-backup']?.uses).toBe('$/.github/workflows/backup.yml');
+    expect(ci.jobs?.['reusable-verify']?.uses).toBe('$/.github/workflows/verify.yml');
+    expect(ci.jobs?.['reusable-verify']?.with?.backup).toBe(
+      '${{ needs.reusable-backup.outputs.backup-name }}',
+    );
     const steps = ci.jobs?.['end-to-end']?.steps ?? [];
     const runs = steps
       .filter((s) => s.uses === './')
