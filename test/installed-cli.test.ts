@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { MINIMUM_NODE } from '../src/main.js';
+import { MINIMUM_NODE, nodeTooOld } from '../src/main.js';
 import { REPO_ROOT } from './support/cli.js';
 import { NODE_22, nodeBinary, versionOf } from './support/node-versions.js';
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
@@ -146,6 +146,16 @@ describe('the installed db-backup', () => {
 });
 
 describe('engines, the start-up check and the README agree', () => {
+  test.each([
+    ['20.20.2', false],
+    ['22.14.0', false],
+    ['22.15.0', true],
+    ['23.0.0', true],
+    ['24.21.0', true],
+  ])('Node.js %s is accepted: %s', (version, accepted) => {
+    expect(nodeTooOld(version) === undefined).toBe(accepted);
+  });
+
   test('on the minimum Node.js version', () => {
     const minimum = `${MINIMUM_NODE.major}.${MINIMUM_NODE.minor}`;
     expect(pkg.engines.node).toBe(`>=${minimum}.0`);

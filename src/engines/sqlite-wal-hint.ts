@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 
 /** Bytes 18 and 19 of a SQLite header are 2 in WAL mode (1 for a rollback journal). */
@@ -33,18 +33,9 @@ function writable(target: string): boolean {
 export function walDirectoryHint(file: string): string | undefined {
   if (!inWalMode(file)) return undefined;
   const name = path.basename(file);
-  const shm = `${file}-shm`;
   const dir = path.dirname(file);
   const who = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
-  const shmExists = (() => {
-    try {
-      accessSync(shm, constants.F_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  if (!shmExists && !writable(dir)) {
+  if (!existsSync(`${file}-shm`) && !writable(dir)) {
     return `${name} is a WAL-mode database and SQLite must create ${name}-shm beside it to read it, but this user${who} cannot write ${dir}: run the backup as the user that owns the database, or give this user write access to that directory (a group with write permission works). Nothing was changed.`;
   }
   return undefined;
