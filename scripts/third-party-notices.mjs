@@ -82,7 +82,8 @@ export async function noticesFor(packageDirs, root) {
     // Two copies of one version (in different node_modules folders) are one entry.
     if (seen.has(`${pkg.name}@${pkg.version}`)) return [];
     seen.add(`${pkg.name}@${pkg.version}`);
-    const info = byPath.get(fs.realpathSync(dir)) ?? {};
+    // license-checker keeps one folder per name@version; another copy of it has the same files.
+    const info = byPath.get(fs.realpathSync(dir)) ?? infos[`${pkg.name}@${pkg.version}`] ?? {};
     const declared = [info.licenses].flat().filter(Boolean).join(' OR ') || 'UNKNOWN';
     const fromFile = info.licenseFile && isLicenceFile(info.licenseFile);
     // A loose declaration such as "MIT/X11" is read as the SPDX licence it means.
