@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { PostgresLocation } from '../../config/database-url.js';
+import { inheritedEnvironment } from '../../child-processes.js';
 import { UserError } from '../../errors.js';
 
 /** Seconds to wait for a connection, unless the URL's connect_timeout says otherwise. */
@@ -31,14 +32,11 @@ function connectTimeout(location: PostgresLocation): number {
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_CONNECT_TIMEOUT_S;
 }
 
-/** What pg_dump and psql may inherit from our environment besides the connection itself. */
-const INHERITED =
-  /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|SYSTEMROOT|PGSSLKEYLOGFILE)$/;
-
 /**
  * The environment for pg_dump and psql: everything libpq needs, the password
- * in PGPASSWORD (never an argument), and from ours only locale and paths —
- * no other secret of the run, and nothing that could redirect the connection.
+ * in PGPASSWORD (never an argument), and from ours only what the allow-list
+ * of libpq clients names (paths, locale, HOME for ~/.pgpass) — no other
+ * secret of the run, and nothing that could redirect the connection.
  * A URL without a password leaves libpq's own PGPASSWORD / PGPASSFILE in use.
  */
 export function libpqEnvironment(
@@ -46,10 +44,7 @@ export function libpqEnvironment(
   database: string = location.database,
   base: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(base)) {
-    if (INHERITED.test(key)) env[key] = value;
-  }
+  const env: NodeJS.ProcessEnv = inheritedEnvironment('libpq-client', base);
   env.PGHOST = location.host;
   env.PGPORT = String(location.port);
   env.PGUSER = location.user;
