@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runChild } from '../../child-processes.js';
+import { redact } from '../../secrets.js';
 import type { ClientInstaller } from './client-tools.js';
 import type { Logger } from '../../commands/context.js';
 
@@ -116,7 +117,7 @@ export function githubRunnerInstaller(log: Logger): ClientInstaller | undefined 
       if (command) await runChild('client-installer', command, args);
     }
     await saveCache([plan.dir], plan.key).catch((error: unknown) => {
-      log.warn(`Could not cache postgresql-client-${major}: ${(error as Error).message}`);
+      log.warn(`Could not cache postgresql-client-${major}: ${redact((error as Error).message)}`);
     });
     return { binDir: plan.binDir, env: plan.env };
   };
