@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-name.js';
 import { confirmationName } from '../config/database-url.js';
-import type { DatabaseInfo, Engine } from '../engines/engine.js';
+import type { DatabaseInfo, Dump, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
@@ -12,6 +12,7 @@ import {
   ensurePrivateDir,
   publishWithoutOverwrite,
   removeQuietly,
+  temporaryDirectory,
   writeNewTextFile,
 } from '../pipeline/files.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -95,9 +96,12 @@ async function dumpToTempFile(
   dir: string,
   options: CreateBackupOptions,
 ): Promise<{ encoded: EncodedFile; info: DatabaseInfo }> {
-  const dump = await engine.dump(dir);
+  // The engine's scratch files (a SQLite snapshot: a whole, unencrypted copy) stay out of the backup directory.
+  const workDir = await temporaryDirectory('dump');
   let encoded: EncodedFile | undefined;
+  let dump: Dump | undefined;
   try {
+    dump = await engine.dump(workDir);
     encoded = await encodeToTempFile(dump.stream, dir, {
       compressionLevel: options.compressionLevel,
       afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
@@ -107,7 +111,8 @@ async function dumpToTempFile(
     if (encoded) await removeQuietly(encoded.tempPath);
     throw error;
   } finally {
-    await dump.dispose();
+    await dump?.dispose();
+    await removeQuietly(workDir);
   }
 }
 
