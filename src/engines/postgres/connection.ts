@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
+import pgpass from 'pgpass';
 import type { ConnectionOptions } from 'node:tls';
 import type { PostgresLocation } from '../../config/database-url.js';
 import { inheritedEnvironment } from '../../child-processes.js';
@@ -83,6 +84,36 @@ function sslFor(location: PostgresLocation): ClientConfig['ssl'] {
   );
 }
 
+/** The server asked for a password, and neither the URL nor libpq's own sources had one. */
+export class NoPasswordGiven extends Error {
+  override readonly name = 'NoPasswordGiven';
+}
+
+/**
+ * The password, asked for only when the server wants one, from libpq's
+ * sources in libpq's order: the URL, PGPASSWORD, then ~/.pgpass (or the
+ * file PGPASSFILE names). None at all is said as such, not as a SASL error.
+ */
+async function passwordFor(location: PostgresLocation, database: string): Promise<string> {
+  if (location.password) return location.password;
+  const fromEnvironment = process.env.PGPASSWORD;
+  if (fromEnvironment !== undefined && fromEnvironment !== '') return fromEnvironment;
+  const fromFile = await new Promise<string | undefined>((resolve) => {
+    pgpass(
+      {
+        // libpq matches a Unix-domain socket as localhost.
+        host: location.host.startsWith('/') ? 'localhost' : location.host,
+        port: location.port,
+        database,
+        user: location.user,
+      },
+      resolve,
+    );
+  });
+  if (fromFile !== undefined) return fromFile;
+  throw new NoPasswordGiven('no password given');
+}
+
 /** node-postgres settings for the same connection. */
 export function clientConfig(
   location: PostgresLocation,
@@ -92,8 +123,7 @@ export function clientConfig(
     host: location.host,
     port: location.port,
     user: location.user,
-    // Absent rather than empty, so node-postgres falls back to PGPASSWORD and ~/.pgpass as libpq does.
-    ...(location.password ? { password: location.password } : {}),
+    password: () => passwordFor(location, database),
     database,
     ssl: sslFor(location),
     connectionTimeoutMillis: connectTimeout(location) * 1000,

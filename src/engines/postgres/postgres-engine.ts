@@ -26,6 +26,7 @@ import {
 import { DumpTableCounter } from './dump-tables.js';
 import { dumpFilters, pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
 import {
+  assertTablesReadable,
   connect,
   countTables,
   endpoint,
@@ -89,6 +90,8 @@ export class PostgresEngine implements Engine {
       const snapshot = (
         await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')
       ).rows[0]?.id;
+      // A table the user may not read is named now, with the missing GRANT, before pg_dump starts.
+      await assertTablesReadable(client, this.location.user);
       const spawned = spawnOutputStream(
         'pg_dump',
         pgDump.path,
