@@ -9,6 +9,7 @@ import { assertPassphraseForNewBackups } from '../pipeline/passphrase-rules.js';
 import { registerSecret } from '../secrets.js';
 import { splitStatements } from './split-sql.js';
 import { COMMANDS, type CommandName } from './options.js';
+import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
 import { bool, integer, list, required, text, type Settings } from './values.js';
 import {
   parseTargetId,
@@ -106,6 +107,8 @@ export function parseCommandName(value: string | undefined): CommandName {
 
 /** Turns raw settings into one validated Config; throws UserError on a bad value. */
 export function parseConfig(command: CommandName, settings: Settings, cwd: string): Config {
+  assertNumbersInRange(command, settings);
+  assertCombinations(command, settings);
   const backupDir = path.resolve(cwd, required(settings, 'backup-dir'));
   const common: Common = {
     backupDir,
@@ -118,7 +121,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
       return {
         ...common,
         command,
-        database: database(settings, cwd),
+        database: database(settings, cwd, command),
         maxBackups: integer(settings, 'max-backups', 0),
         compressionLevel: integer(settings, 'compression-level', 1, 9),
         encryption: newBackupEncryption(settings, cwd),
@@ -130,7 +133,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         ...common,
         command,
         from,
-        database: database(settings, cwd),
+        database: database(settings, cwd, command),
         backup: required(settings, 'backup'),
         confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
         compressionLevel: integer(settings, 'compression-level', 1, 9),
@@ -170,8 +173,11 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
   }
 }
 
-function database(settings: Settings, cwd: string): DatabaseLocation {
-  return parseDatabaseUrl(settings['database-url'] ?? '', cwd);
+/** The database a backup or restore works on; options of the other engine are refused. */
+function database(settings: Settings, cwd: string, command: CommandName): DatabaseLocation {
+  const location = parseDatabaseUrl(settings['database-url'] ?? '', cwd);
+  assertOptionsApply(command, settings, location.engine);
+  return location;
 }
 
 function optionalDatabase(settings: Settings, cwd: string): DatabaseLocation | undefined {

@@ -4,6 +4,8 @@
  * for it), with environment variables as fallbacks and a default.
  * action.yml, `--help` and the README are checked against this table.
  */
+import type { EngineKind } from './database-url.js';
+
 export const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -26,6 +28,11 @@ export interface OptionSpec {
   readonly repeatable?: boolean;
   /** action.yml's default when it differs from the CLI's (an expression such as the workflow token). */
   readonly actionDefault?: string;
+  /** Only these engines use it: given for another, it is refused rather than ignored. */
+  readonly engines?: readonly EngineKind[];
+  /** integer options: the range accepted (min defaults to 0). */
+  readonly min?: number;
+  readonly max?: number;
 }
 
 const ALL = COMMANDS;
@@ -64,6 +71,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['backup', 'prune'],
     env: ['MAX_BACKUPS'],
     default: '10',
+    min: 0,
   },
   {
     name: 'compression-level',
@@ -72,6 +80,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['backup', 'restore'],
     env: ['COMPRESSION_LEVEL'],
     default: '6',
+    min: 1,
+    max: 9,
   },
   {
     name: 'encryption',
@@ -173,6 +183,8 @@ export const OPTIONS: readonly OptionSpec[] = [
       "artifact: days GitHub keeps each backup artifact, 1 to 400 and no more than the repository's own limit (90 for public repositories). Default: the repository's setting.",
     type: 'integer',
     commands: ['backup'],
+    min: 1,
+    max: 400,
   },
   {
     name: 'github-token',
@@ -319,6 +331,7 @@ export const OPTIONS: readonly OptionSpec[] = [
       "PostgreSQL: the pg_dump to use. Default: the newest pg_dump on PATH or under /usr/lib/postgresql/<N>/bin whose major version is at least the server's (on GitHub-hosted Linux runners a missing one is installed and cached).",
     type: 'path',
     commands: ['backup', 'restore'],
+    engines: ['postgres'],
   },
   {
     name: 'keep-owner',
@@ -327,6 +340,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['backup'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'keep-privileges',
@@ -335,6 +349,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['backup'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'schemas',
@@ -343,6 +358,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'exclude-schemas',
@@ -350,6 +366,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'tables',
@@ -358,6 +375,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'exclude-tables',
@@ -365,6 +383,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'exclude-table-data',
@@ -373,6 +392,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'backup',
@@ -413,6 +433,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'terminate-connections',
@@ -421,6 +442,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'create-database',
@@ -428,6 +450,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'verify-database-url',
