@@ -95,7 +95,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'encryption-passphrase',
     description:
-      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256); also decrypts them for restore and verify. Pass it from a secret.',
+      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256), at least 12 characters; also decrypts them for restore and verify. Pass it from a secret.',
     type: 'string',
     commands: ['backup', 'restore', 'verify'],
     env: ['BACKUP_PASSPHRASE'],
@@ -105,7 +105,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'passphrase-file',
     description:
-      'A file holding the encryption passphrase (one trailing newline is ignored, as gpg --passphrase-file does). The environment variable BACKUP_PASSPHRASE works too.',
+      'A file holding the encryption passphrase, read as gpg --passphrase-file reads it (one trailing newline is not part of it); a file gpg would read differently (a CR, a NUL, more than one line, not UTF-8) is refused. The environment variable BACKUP_PASSPHRASE works too.',
     type: 'path',
     commands: ['backup', 'restore', 'verify'],
     input: false,
@@ -155,7 +155,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'private-key-passphrase-file',
     description:
-      "A file holding the private key's passphrase (or set BACKUP_PRIVATE_KEY_PASSPHRASE).",
+      "A file holding the private key's passphrase, read as passphrase-file is (or set BACKUP_PRIVATE_KEY_PASSPHRASE).",
     type: 'path',
     commands: ['restore', 'verify'],
     input: false,
