@@ -213,8 +213,8 @@ describe('secrets never reach a child process', () => {
   }
 
   test('backup, list, verify and restore through the CLI and the bundled action', async (context) => {
-    if (!realBin) {
-      context.skip('no PostgreSQL client programs on this machine');
+    if (!realBin || process.platform !== 'linux') {
+      context.skip('needs PostgreSQL client programs and /proc (Linux)');
       return;
     }
     const dir = tempDir('leaks');
@@ -333,6 +333,20 @@ describe('passphrases', () => {
     expect(line).toMatch(/GitHub masks every occurrence of a secret/);
     expect(line).not.toContain('***');
     expect(fingerprint(path.join(dir, 'backups'))).toEqual(kept);
+  });
+
+  test('a passphrase with a line break (a secret saved with a trailing newline) is refused for new backups', async () => {
+    const dir = tempDir('newline-pass');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    const run = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { ...env, BACKUP_PASSPHRASE: `${PASSPHRASE}\n` },
+    });
+    expect(run.status).toBe(2);
+    expect(refusal(run)).toMatch(
+      /holds a line break or a NUL .*gpg reads a passphrase as one line/,
+    );
+    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
   });
 
   test('the action refuses it too, and the runner is told to mask it (why it matters)', () => {
@@ -555,21 +569,38 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
     fs.rmSync(path.join(dir, 'app.db'));
     createBigSqlite(path.join(dir, 'app.db'));
     const kept = fingerprint(backups);
-    // Not leftovers of a killed run: a directory of someone else's, and one of a run still alive.
+    // A directory of someone else's (no marker) is never a leftover of ours.
     const foreign = path.join(tmp, 'db-backup-not-ours');
     fs.mkdirSync(foreign);
     fs.writeFileSync(path.join(foreign, 'keep'), 'x');
-    const alive = path.join(tmp, 'db-backup-dump-alive');
-    fs.mkdirSync(alive);
-    fs.writeFileSync(
-      path.join(alive, '.db-backup-owner.json'),
-      JSON.stringify({
-        tool: 'db-backup',
-        pid: process.pid,
-        host: os.hostname(),
-        createdAt: new Date().toISOString(),
-      }),
-    );
+    // Markers as a run writes them: this very process (alive), another machine (fresh, and two
+    // days old), a boot before this one, and a pid since taken by another process.
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const self = {
+      tool: 'db-backup',
+      pid: process.pid,
+      host: os.hostname(),
+      boot: fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+      started: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19],
+      pidNamespace: fs.readlinkSync('/proc/self/ns/pid'),
+      createdAt: new Date().toISOString(),
+    };
+    const seeded = (name: string, marker: object): string => {
+      const seededDir = path.join(tmp, `db-backup-dump-${name}`);
+      fs.mkdirSync(seededDir, { mode: 0o700 });
+      fs.writeFileSync(path.join(seededDir, '.db-backup-owner.json'), JSON.stringify(marker));
+      fs.writeFileSync(path.join(seededDir, 'copy'), 'x');
+      return seededDir;
+    };
+    const alive = seeded('alive', self);
+    const elsewhereFresh = seeded('elsewhere-fresh', { ...self, host: 'another-machine' });
+    const elsewhereOld = seeded('elsewhere-old', {
+      ...self,
+      host: 'another-machine',
+      createdAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+    });
+    const rebooted = seeded('rebooted', { ...self, boot: 'a-boot-before-this-one' });
+    const reusedPid = seeded('reused-pid', { ...self, started: '1' });
     const child = spawn(
       process.execPath,
       [BUNDLED_CLI, 'backup', '--database-url', 'file:app.db', '--compression-level', '9'],
@@ -581,7 +612,11 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
     const snapshotDir = (): string | undefined =>
       fs
         .readdirSync(tmp)
-        .find((n) => n.startsWith('db-backup-dump-') && n !== 'db-backup-dump-alive');
+        .find(
+          (n) =>
+            n.startsWith('db-backup-dump-') &&
+            fs.readdirSync(path.join(tmp, n)).some((f) => f.includes('snapshot')),
+        );
     // The snapshot is whole and being compressed and encrypted into the backup directory.
     await waitFor(() => {
       const snap = snapshotDir();
@@ -615,6 +650,54 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
     expect(fs.existsSync(leftover)).toBe(false);
     expect(fs.existsSync(path.join(foreign, 'keep'))).toBe(true);
     expect(fs.existsSync(alive)).toBe(true);
+    expect(fs.existsSync(elsewhereFresh)).toBe(true);
+    for (const gone of [elsewhereOld, rebooted, reusedPid])
+      expect(fs.existsSync(gone), gone).toBe(false);
+  });
+
+  test('TMPDIR that does not exist, inside the backup directory, or too small: one line, nothing kept', async (context) => {
+    const dir = tempDir('tmpdir-odd');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 3000 });
+    const made = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
+    expect(made.status).toBe(0);
+    const kept = fingerprint(path.join(dir, 'backups'));
+    const missing = bundledCli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { TMPDIR: path.join(dir, 'no-such-dir') },
+    });
+    expect(missing.status).toBe(2);
+    expect(refusal(missing)).toMatch(
+      /Cannot create a private directory in the temporary directory .*no-such-dir \(ENOENT\): set TMPDIR/,
+    );
+    fs.mkdirSync(path.join(dir, 'backups', 'tmp'));
+    const inside = bundledCli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { TMPDIR: path.join(dir, 'backups', 'tmp') },
+    });
+    expect(inside.status).toBe(2);
+    expect(refusal(inside)).toMatch(/lies inside the backup directory .*point TMPDIR elsewhere/);
+    fs.rmdirSync(path.join(dir, 'backups', 'tmp'));
+    expect(fingerprint(path.join(dir, 'backups'))).toEqual(kept);
+    const small = path.join(dir, 'small');
+    fs.mkdirSync(small);
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]).status !== 0) {
+      context.skip('mounting a small tmpfs needs privileges this machine does not give');
+      return;
+    }
+    try {
+      const full = bundledCli(['backup', '--database-url', 'file:app.db'], {
+        cwd: dir,
+        env: { TMPDIR: small },
+      });
+      expect(full.status).toBe(1);
+      expect(refusal(full)).toMatch(
+        /No room for a snapshot of app\.db in the temporary directory .*small: set TMPDIR to a directory on a disk with room/,
+      );
+      expect(fingerprint(path.join(dir, 'backups'))).toEqual(kept);
+      expect(fs.readdirSync(small)).toEqual([]);
+    } finally {
+      spawnSync('umount', [small]);
+    }
   });
 
   test('kill -KILL during the verify of an encrypted SQLite backup: its unencrypted copy goes at the next run', async () => {
@@ -1094,6 +1177,17 @@ describe('odd inputs against a real PostgreSQL server', () => {
     expect(fingerprint(path.join(dir, 'backups'))).toEqual(kept);
     expect(await snapshotRows(server, 'shop')).toEqual(before);
     await server.query('shop', 'GRANT SELECT ON "Secret Ledger" TO reader');
+    await server.query('shop', 'CREATE SCHEMA vault; CREATE TABLE vault.keys (id int)');
+    const closed = await cli(['backup', '--database-url', urlFor('reader', 'reader-secret-123')], {
+      cwd: dir,
+      env,
+    });
+    expect(closed.status).toBe(2);
+    expect(refusal(closed)).toMatch(
+      /permission denied for table vault\.keys: .*GRANT USAGE ON SCHEMA vault TO reader; GRANT SELECT ON vault\.keys TO reader/i,
+    );
+    expect(fingerprint(path.join(dir, 'backups'))).toEqual(kept);
+    await server.query('shop', 'DROP SCHEMA vault CASCADE');
     const granted = await cli(['backup', '--database-url', urlFor('reader', 'reader-secret-123')], {
       cwd: dir,
       env,

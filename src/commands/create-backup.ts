@@ -9,6 +9,7 @@ import { digestFile } from '../pipeline/digest.js';
 import { describeWriteError, encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
 import type { Encryptor } from '../pipeline/encryption.js';
 import {
+  assertTemporaryDirectoryOutside,
   ensurePrivateDir,
   publishWithoutOverwrite,
   removeQuietly,
@@ -43,6 +44,7 @@ export async function createBackup(
   options: CreateBackupOptions,
 ): Promise<CreatedBackup> {
   await ensurePrivateDir(dir);
+  assertTemporaryDirectoryOutside(dir);
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
   const { encoded, info } = await dumpToTempFile(engine, dir, options);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, readFileSync, rmSync } from 'node:fs';
+import { constants, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,12 +103,34 @@ interface OwnerMarker {
   readonly host: string;
   /** Linux: the kernel's boot id (a reboot ends every run). */
   readonly boot?: string;
+  /** Linux: when the process started, in clock ticks since boot (tells a reused pid apart). */
+  readonly started?: string;
+  /** Linux: the PID namespace the pid belongs to (containers sharing a temporary directory). */
+  readonly pidNamespace?: string;
   readonly createdAt: string;
 }
 
 function bootId(): string | undefined {
   try {
     return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat (after the command name, which may hold spaces and parentheses). */
+function processStartTime(pid: number | 'self'): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
   }
@@ -123,15 +145,26 @@ function bootId(): string | undefined {
  * `removeStaleTemporaryDirectories`).
  */
 export async function temporaryDirectory(purpose: string): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `${TEMP_DIR_PREFIX}${purpose}-`));
+  let dir: string;
+  try {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), `${TEMP_DIR_PREFIX}${purpose}-`));
+  } catch (error) {
+    throw new UserError(
+      `Cannot create a private directory in the temporary directory ${os.tmpdir()} (${(error as NodeJS.ErrnoException).code ?? 'error'}): set TMPDIR to a writable directory.`,
+    );
+  }
   liveTemps.add(dir);
   await fs.chmod(dir, DIR_MODE);
   const boot = bootId();
+  const started = processStartTime('self');
+  const namespace = pidNamespace();
   const marker: OwnerMarker = {
     tool: 'db-backup',
     pid: process.pid,
     host: os.hostname(),
     ...(boot ? { boot } : {}),
+    ...(started ? { started } : {}),
+    ...(namespace ? { pidNamespace: namespace } : {}),
     createdAt: new Date().toISOString(),
   };
   await fs.writeFile(path.join(dir, OWNER_MARKER), JSON.stringify(marker), {
@@ -141,7 +174,10 @@ export async function temporaryDirectory(purpose: string): Promise<string> {
   return dir;
 }
 
-function isAlive(pid: number): boolean {
+function isAlive(pid: number, started: string | undefined): boolean {
+  // A pid taken over by another process (or seen from another PID namespace) is not the run.
+  const now = started === undefined ? undefined : processStartTime(pid);
+  if (now !== undefined) return now === started;
   try {
     process.kill(pid, 0);
     return true;
@@ -171,16 +207,32 @@ async function readOwnerMarker(dir: string): Promise<OwnerMarker | undefined> {
 /**
  * A directory is a killed run's leftover when this machine made it and its
  * process is gone (or the machine rebooted since); one made on another
- * machine sharing the temporary directory, when it is a day old.
+ * machine, or in another container, sharing the temporary directory, when
+ * it is a day old (its process cannot be seen from here).
  */
 function isLeftover(marker: OwnerMarker, now: number): boolean {
-  if (marker.host === os.hostname()) {
-    const boot = bootId();
-    if (marker.boot !== undefined && boot !== undefined && marker.boot !== boot) return true;
-    return marker.pid !== process.pid && !isAlive(marker.pid);
+  const sameHost = marker.host === os.hostname();
+  const boot = bootId();
+  if (sameHost && marker.boot !== undefined && boot !== undefined && marker.boot !== boot)
+    return true;
+  if (sameHost && marker.pidNamespace === pidNamespace()) {
+    return marker.pid !== process.pid && !isAlive(marker.pid, marker.started);
   }
   const created = Date.parse(marker.createdAt);
   return Number.isFinite(created) && now - created > STALE_TEMP_MS;
+}
+
+/**
+ * The system's temporary directory must not lie inside the backup directory:
+ * the unencrypted scratch copies would then sit where backups are synced.
+ */
+export function assertTemporaryDirectoryOutside(backupDir: string): void {
+  const relative = path.relative(path.resolve(backupDir), path.resolve(os.tmpdir()));
+  if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
+    throw new UserError(
+      `The temporary directory ${os.tmpdir()} (TMPDIR) lies inside the backup directory ${backupDir}, where unencrypted scratch copies must never be: point TMPDIR elsewhere.`,
+    );
+  }
 }
 
 /**

@@ -17,6 +17,12 @@ function isShort(passphrase: string): boolean {
 
 /** New backups (and only they) refuse a short passphrase: nothing is dumped with it. */
 export function assertPassphraseForNewBackups(passphrase: string): void {
+  if (/[\r\n\0]/.test(passphrase)) {
+    // gpg takes a passphrase as one line: a backup made with this one could be opened by this tool alone.
+    throw new UserError(
+      'The encryption passphrase holds a line break or a NUL (often a secret saved with a trailing newline): gpg reads a passphrase as one line and could not open such a backup. Save the secret without it. Nothing was backed up.',
+    );
+  }
   if (!isShort(passphrase)) return;
   throw new UserError(
     `The encryption passphrase is shorter than ${MIN_PASSPHRASE_LENGTH} characters, the least a new backup accepts: ${WHY_LONG}. Use a long random one (openssl rand -base64 32). Nothing was backed up.`,

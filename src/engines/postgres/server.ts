@@ -181,7 +181,7 @@ export async function assertTablesReadable(client: PgClient, user: string): Prom
     await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
   }
   // Rare: find every table that is not readable, to name all the grants at once.
-  const unreadable: string[] = [];
+  const unreadable: { schema: string; name: string }[] = [];
   for (const table of tables) {
     try {
       await client.query(probe(table));
@@ -190,13 +190,36 @@ export async function assertTablesReadable(client: PgClient, user: string): Prom
     } catch (error) {
       if (!isInsufficientPrivilege(error)) throw error;
       await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
-      unreadable.push(`${sqlName(table.schema)}.${sqlName(table.name)}`);
+      unreadable.push(table);
     }
   }
-  const shown = unreadable.slice(0, 5).join(', ') + (unreadable.length > 5 ? ', …' : '');
-  throw new UserError(
-    `Permission denied for table ${shown}: the user ${sqlName(user)} needs SELECT on every table it backs up (GRANT SELECT ON ${unreadable.slice(0, 5).join(', ')} TO ${sqlName(user)}), or back up as a role that can read them all. Nothing was kept or pruned.`,
+  throw new UserError(await describeMissingGrants(client, unreadable, user));
+}
+
+/** The GRANTs that let the user read them: USAGE on a schema it cannot enter, and SELECT on the tables. */
+async function describeMissingGrants(
+  client: PgClient,
+  unreadable: readonly { schema: string; name: string }[],
+  user: string,
+): Promise<string> {
+  const schemas = [...new Set(unreadable.map((table) => table.schema))];
+  const closed = new Set(
+    (
+      await client.query<{ schema: string }>(
+        "SELECT s AS schema FROM unnest($1::text[]) AS s WHERE NOT pg_catalog.has_schema_privilege(s, 'USAGE')",
+        [schemas],
+      )
+    ).rows.map((row) => row.schema),
   );
+  const tables = unreadable
+    .slice(0, 5)
+    .map((table) => `${sqlName(table.schema)}.${sqlName(table.name)}`);
+  const grants = [
+    ...[...closed].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${sqlName(user)}`),
+    `GRANT SELECT ON ${tables.join(', ')} TO ${sqlName(user)}`,
+  ];
+  const more = unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : '';
+  return `Permission denied for table ${tables.join(', ')}${more}: the user ${sqlName(user)} must be able to read every table it backs up (${grants.join('; ')}), or back up as a role that can read them all. Nothing was kept or pruned.`;
 }
 
 /**
