@@ -14,17 +14,18 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     const { command, settings } = settingsFromInputs((name) => core.getInput(name), env);
     const config = parseConfig(parseCommandName(command), settings, process.cwd());
     const result = await runCommand(config, {
-      log: { info: (m) => core.info(redact(m)), warn: (m) => core.warning(redact(m)) },
+      // Our own words (outside text in them was masked where it came in); the runner masks secrets too.
+      log: { info: (m) => core.info(m), warn: (m) => core.warning(m) },
       cwd: process.cwd(),
     });
     for (const [name, value] of Object.entries(actionOutputs(result))) core.setOutput(name, value);
-    if (env.GITHUB_STEP_SUMMARY)
-      await core.summary.addRaw(redact(renderSummary(result)), true).write();
-    if (!succeeded(result)) core.setFailed(redact(failureSummary(result)));
+    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(result), true).write();
+    if (!succeeded(result)) core.setFailed(failureSummary(result));
   } catch (error) {
     if (!isUserError(error) && error instanceof Error && error.stack)
       core.debug(redact(error.stack));
-    const message = redact(errorMessage(error));
+    // A UserError is worded by us; anything else carries a library's text, which may quote anything.
+    const message = isUserError(error) ? error.message : redact(errorMessage(error));
     core.setFailed(message);
     if (env.GITHUB_STEP_SUMMARY) {
       // The page people open first after a red run says why, too.

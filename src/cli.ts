@@ -105,21 +105,23 @@ export async function runCli(
     const config = parseConfig(command, parsed.settings, io.cwd);
     const result = await runCommand(config, {
       log: {
-        info: (message) => io.stderr(redact(message)),
-        warn: (message) => io.stderr(`warning: ${redact(message)}`),
+        // Our own words: outside text in them (a child's stderr, a server's error) was masked where it came in.
+        info: (message) => io.stderr(message),
+        warn: (message) => io.stderr(`warning: ${message}`),
       },
       cwd: io.cwd,
       ...(io.prompt ? { prompt: io.prompt } : {}),
     });
-    io.stdout(redact(config.json ? JSON.stringify(result, null, 2) : renderText(result)));
+    io.stdout(config.json ? JSON.stringify(result, null, 2) : renderText(result));
     if (succeeded(result)) return 0;
-    io.stderr(`db-backup: ${redact(failureSummary(result))}`);
+    io.stderr(`db-backup: ${failureSummary(result)}`);
     return 1;
   } catch (error) {
     if (isUserError(error)) {
-      io.stderr(`db-backup: ${redact(error.message)}`);
+      io.stderr(`db-backup: ${error.message}`);
       return error instanceof JobFailure ? 1 : 2;
     }
+    // Not one of ours: its text comes from a library and may quote anything.
     const detail =
       error instanceof Error && env.DB_BACKUP_DEBUG
         ? (error.stack ?? error.message)

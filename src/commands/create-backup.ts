@@ -9,16 +9,18 @@ import {
   type BackupKind,
 } from '../backup-name.js';
 import { confirmationName } from '../config/database-url.js';
-import type { DatabaseInfo, Engine } from '../engines/engine.js';
+import type { DatabaseInfo, Dump, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { describeWriteError, encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
 import type { Encryptor } from '../pipeline/encryption.js';
 import {
+  assertTemporaryDirectoryOutside,
   ensurePrivateDir,
   publishWithoutOverwrite,
   removeQuietly,
+  temporaryDirectory,
   writeNewTextFile,
 } from '../pipeline/files.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -49,6 +51,7 @@ export async function createBackup(
   options: CreateBackupOptions,
 ): Promise<CreatedBackup> {
   await ensurePrivateDir(dir);
+  assertTemporaryDirectoryOutside(dir);
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
   const { encoded, info } = await dumpToTempFile(engine, dir, options);
@@ -125,9 +128,12 @@ async function dumpToTempFile(
   dir: string,
   options: CreateBackupOptions,
 ): Promise<{ encoded: EncodedFile; info: DatabaseInfo }> {
-  const dump = await engine.dump(dir);
+  // The engine's scratch files (a SQLite snapshot: a whole, unencrypted copy) stay out of the backup directory.
+  const workDir = await temporaryDirectory('dump');
   let encoded: EncodedFile | undefined;
+  let dump: Dump | undefined;
   try {
+    dump = await engine.dump(workDir);
     encoded = await encodeToTempFile(dump.stream, dir, {
       compressionLevel: options.compressionLevel,
       afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
@@ -137,7 +143,8 @@ async function dumpToTempFile(
     if (encoded) await removeQuietly(encoded.tempPath);
     throw error;
   } finally {
-    await dump.dispose();
+    await dump?.dispose();
+    await removeQuietly(workDir);
   }
 }
 

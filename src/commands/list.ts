@@ -14,6 +14,7 @@ import { parseManifest, type Manifest } from '../manifest.js';
 import { createStorage } from '../storage/factory.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
+import { redact } from '../secrets.js';
 import type { RunContext } from './context.js';
 import { checksumStatus, readManifestBeside, type ChecksumStatus } from './locate-backup.js';
 
@@ -124,7 +125,7 @@ async function describeRemote(
         };
       } catch (error) {
         context.log.warn(
-          `Cannot read ${manifestName} at ${storage.location}: ${(error as Error).message}`,
+          `Cannot read ${manifestName} at ${storage.location}: ${redact((error as Error).message)}`,
         );
         return { manifest: undefined, checksum: 'unchecked' };
       }

@@ -12,6 +12,8 @@ import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { IntegrityError, UserError } from '../errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
+import { redact } from '../secrets.js';
+import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
 import type { RunContext } from './context.js';
 import {
   checksumStatus,
@@ -97,7 +99,7 @@ async function runSqlChecks(engine: Engine, queries: readonly string[]): Promise
       const value = await engine.evaluate(sql);
       checks.push({ sql, passed: isTruthy(value), result: String(value) });
     } catch (error) {
-      checks.push({ sql, passed: false, result: `error: ${(error as Error).message}` });
+      checks.push({ sql, passed: false, result: `error: ${redact((error as Error).message)}` });
     }
   }
   return checks;
@@ -111,6 +113,7 @@ async function runSqlChecks(engine: Engine, queries: readonly string[]): Promise
  */
 export async function runVerify(config: VerifyConfig, context: RunContext): Promise<VerifyResult> {
   const started = Date.now();
+  warnAboutShortPassphrase(config.decryption.passphrase, context.log);
   const expected = config.database?.engine ?? config.verifyDatabase?.engine;
   // Said before any download: a full check of a PostgreSQL backup needs somewhere to restore.
   if (expected) assertScratchServer(expected, config);
@@ -209,7 +212,9 @@ async function verifyBackup(
       });
     } finally {
       await scratch.dispose().catch((error: unknown) => {
-        warnings.push(`the scratch database could not be removed: ${(error as Error).message}`);
+        warnings.push(
+          `the scratch database could not be removed: ${redact((error as Error).message)}`,
+        );
       });
     }
   }

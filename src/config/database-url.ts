@@ -148,6 +148,12 @@ function parsePostgresUrl(url: string): PostgresLocation {
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new UserError('The PostgreSQL URL has an invalid port.');
   }
+  const timeout = params.connect_timeout;
+  if (timeout !== undefined && !/^\d{1,6}$/.test(timeout.trim())) {
+    throw new UserError(
+      `connect_timeout in the PostgreSQL URL must be a whole number of seconds (got "${timeout}"); 0 or none means 10 s.`,
+    );
+  }
   const user = decode(parsed.username) || params.user || 'postgres';
   delete params.user;
   if (!database) {

@@ -4,6 +4,8 @@
  * for it), with environment variables as fallbacks and a default.
  * action.yml, `--help` and the README are checked against this table.
  */
+import type { EngineKind } from './database-url.js';
+
 export const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -26,6 +28,11 @@ export interface OptionSpec {
   readonly repeatable?: boolean;
   /** action.yml's default when it differs from the CLI's (an expression such as the workflow token). */
   readonly actionDefault?: string;
+  /** Only these engines use it: given for another, it is refused rather than ignored. */
+  readonly engines?: readonly EngineKind[];
+  /** integer options: the range accepted (min defaults to 0). */
+  readonly min?: number;
+  readonly max?: number;
 }
 
 const ALL = COMMANDS;
@@ -64,6 +71,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['backup', 'prune'],
     env: ['MAX_BACKUPS'],
     default: '10',
+    min: 0,
   },
   {
     name: 'compression-level',
@@ -72,6 +80,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['backup', 'restore'],
     env: ['COMPRESSION_LEVEL'],
     default: '6',
+    min: 1,
+    max: 9,
   },
   {
     name: 'encryption',
@@ -85,7 +95,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'encryption-passphrase',
     description:
-      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256); also decrypts them for restore and verify. Pass it from a secret.',
+      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256), at least 12 characters; also decrypts them for restore and verify. Pass it from a secret.',
     type: 'string',
     commands: ['backup', 'restore', 'verify'],
     env: ['BACKUP_PASSPHRASE'],
@@ -95,7 +105,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'passphrase-file',
     description:
-      'A file holding the encryption passphrase (one trailing newline is ignored, as gpg --passphrase-file does). The environment variable BACKUP_PASSPHRASE works too.',
+      'A file holding the encryption passphrase, read as gpg --passphrase-file reads it (one trailing newline is not part of it); a file gpg would read differently (a CR, a NUL, more than one line, not UTF-8) is refused. The environment variable BACKUP_PASSPHRASE works too.',
     type: 'path',
     commands: ['backup', 'restore', 'verify'],
     input: false,
@@ -145,7 +155,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'private-key-passphrase-file',
     description:
-      "A file holding the private key's passphrase (or set BACKUP_PRIVATE_KEY_PASSPHRASE).",
+      "A file holding the private key's passphrase, read as passphrase-file is (or set BACKUP_PRIVATE_KEY_PASSPHRASE).",
     type: 'path',
     commands: ['restore', 'verify'],
     input: false,
@@ -173,6 +183,8 @@ export const OPTIONS: readonly OptionSpec[] = [
       "artifact: days GitHub keeps each backup artifact, 1 to 400 and no more than the repository's own limit (90 for public repositories). Default: the repository's setting.",
     type: 'integer',
     commands: ['backup'],
+    min: 1,
+    max: 400,
   },
   {
     name: 'github-token',
@@ -319,6 +331,7 @@ export const OPTIONS: readonly OptionSpec[] = [
       "PostgreSQL: the pg_dump to use. Default: the newest pg_dump on PATH or under /usr/lib/postgresql/<N>/bin whose major version is at least the server's (on GitHub-hosted Linux runners a missing one is installed and cached).",
     type: 'path',
     commands: ['backup', 'restore'],
+    engines: ['postgres'],
   },
   {
     name: 'keep-owner',
@@ -327,6 +340,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['backup'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'keep-privileges',
@@ -343,6 +357,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['backup'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'schemas',
@@ -351,6 +366,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'exclude-schemas',
@@ -358,6 +374,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'tables',
@@ -366,6 +383,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'exclude-tables',
@@ -373,6 +391,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'exclude-table-data',
@@ -381,6 +400,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'backup',
@@ -421,6 +441,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'terminate-connections',
@@ -429,6 +450,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'create-database',
@@ -436,6 +458,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'verify-database-url',

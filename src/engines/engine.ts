@@ -66,7 +66,10 @@ export interface Engine {
   exists(): Promise<boolean>;
   /** Whether it holds anything a restore would overwrite (asks for confirmation, takes a safety copy). */
   holdsData(): Promise<boolean>;
-  /** Starts a consistent dump; `workDir` may hold temporary files. */
+  /**
+   * Starts a consistent dump; `workDir` is a private (0700) temporary
+   * directory for scratch files, outside the backup directory, removed after.
+   */
   dump(workDir: string): Promise<Dump>;
   /**
    * Replaces the database with the backup's content, all or nothing. The

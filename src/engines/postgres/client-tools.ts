@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { inheritedEnvironment, runChild } from '../../child-processes.js';
 import { UserError } from '../../errors.js';
 import { chooseClient, parseClientVersion, type ClientCandidate } from './choose-client.js';
-
-const run = promisify(execFile);
 
 export type ClientProgram = 'pg_dump' | 'pg_dumpall' | 'psql';
 
@@ -22,9 +19,10 @@ export async function probeClient(
   env: Record<string, string> = {},
 ): Promise<ClientTool | undefined> {
   try {
-    const { stdout } = await run(file, ['--version'], {
-      timeout: 10_000,
-      env: { ...process.env, ...env },
+    // Nothing of ours but paths and locale: `--version` needs no connection, let alone a secret.
+    const { stdout } = await runChild('version-probe', file, ['--version'], {
+      timeoutMs: 10_000,
+      env: { ...inheritedEnvironment('version-probe'), ...env },
     });
     const parsed = parseClientVersion(stdout);
     return parsed ? { path: file, ...parsed, env } : undefined;

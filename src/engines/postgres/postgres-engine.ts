@@ -38,6 +38,7 @@ import { rolesBlock, type RolesBlock } from './roles-block.js';
 import type { TableCount } from '../../manifest.js';
 import { dumpFilters, pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
 import {
+  assertTablesReadable,
   connect,
   countTables,
   endpoint,
@@ -112,6 +113,12 @@ export class PostgresEngine implements Engine {
       const selected = selectDumpedTables(
         catalog,
         await readFilterMatches(client, this.options, version.num),
+      );
+      // A table the user may not read is named now, with the missing GRANT, before pg_dump starts.
+      await assertTablesReadable(
+        client,
+        this.location.user,
+        selected.filter((entry) => entry.listed).map((entry) => entry.table),
       );
       const spawned = spawnOutputStream(
         'pg_dump',
