@@ -8,7 +8,7 @@ import { passphraseFromFile } from '../pipeline/encryption.js';
 import { registerSecret } from '../secrets.js';
 import { splitStatements } from './split-sql.js';
 import { COMMANDS, type CommandName } from './options.js';
-import { bool, integer, list, required, text, type Settings } from './values.js';
+import { bool, durationMs, integer, list, required, text, type Settings } from './values.js';
 import {
   parseTargetId,
   parseTargetList,
@@ -74,6 +74,8 @@ export interface VerifyConfig extends Common {
   readonly verifyDatabase: DatabaseLocation | undefined;
   /** The user's own queries, each of which must return a true value. */
   readonly verifySql: readonly string[];
+  /** PostgreSQL: restore the backup's owners and privileges (when the scratch server has their roles). */
+  readonly postgres: Pick<PostgresRestoreOptions, 'owner' | 'privileges'>;
 }
 
 export interface ListConfig extends Common {
@@ -141,6 +143,10 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
           dropDatabase: bool(settings, 'drop-database'),
           terminateConnections: bool(settings, 'terminate-connections'),
           createDatabase: bool(settings, 'create-database'),
+          owner: bool(settings, 'owner'),
+          privileges: bool(settings, 'privileges'),
+          leaveOutMissingRoles: false,
+          lockTimeoutMs: durationMs(settings, 'lock-timeout'),
         },
       };
     case 'verify':
@@ -153,6 +159,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         quick: bool(settings, 'quick'),
         decryption: decryption(settings, cwd),
         verifyDatabase: optionalUrl(settings, 'verify-database-url', cwd),
+        postgres: { owner: bool(settings, 'owner'), privileges: bool(settings, 'privileges') },
         verifySql: verifyQueries(settings, cwd),
       };
     case 'list':

@@ -430,6 +430,30 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'false',
   },
   {
+    name: 'lock-timeout',
+    description:
+      "Restore, PostgreSQL: how long to wait for each lock on the target (another session using a table the restore replaces) before giving up, rolling back and naming the sessions that hold it: a duration such as 30s or 2min; 0 waits as long as it takes. Also the safety backup's pg_dump --lock-wait-timeout.",
+    type: 'string',
+    commands: ['restore'],
+    default: '30s',
+  },
+  {
+    name: 'owner',
+    description:
+      "Restore and verify, PostgreSQL: apply the backup's object owners (ALTER … OWNER TO). --no-owner (input owner: false) leaves them out, as pg_restore --no-owner: objects then belong to the user who restores. verify leaves them out by itself when the scratch server lacks the owners' roles, and says so.",
+    type: 'boolean',
+    commands: ['restore', 'verify'],
+    default: 'true',
+  },
+  {
+    name: 'privileges',
+    description:
+      "Restore and verify, PostgreSQL: apply the backup's privileges (GRANT, REVOKE, ALTER DEFAULT PRIVILEGES). --no-privileges (input privileges: false) leaves them out, as pg_restore --no-privileges. verify leaves them out by itself when the scratch server lacks the grantees' roles, and says so.",
+    type: 'boolean',
+    commands: ['restore', 'verify'],
+    default: 'true',
+  },
+  {
     name: 'verify-database-url',
     description:
       'Verify, PostgreSQL: a scratch server to restore into (a service container in GitHub); a uniquely named temporary database is created there and dropped afterwards. Pass it from a secret.',
