@@ -97,8 +97,7 @@ export class PsqlSession {
       });
       this.child.on('close', (code, signal) => {
         this.exitStatus = { code, signal };
-        for (const waiter of this.waiters.values()) waiter(undefined);
-        this.waiters.clear();
+        this.releaseWaiters();
         resolve({ code, signal });
       });
     });
@@ -202,13 +201,18 @@ export class PsqlSession {
     this.stage = 'committed';
   }
 
-  /** Stops psql at once (it never saw COMMIT, so its transaction cannot commit) and waits for it to end. */
-  async abort(): Promise<void> {
+  /**
+   * Stops psql at once (it never saw COMMIT, so its transaction cannot
+   * commit) and waits for it to end; with `forOutput`, also (briefly) for its
+   * last words on stderr, which arrive when its pipes close.
+   */
+  async abort(forOutput = true): Promise<void> {
     if (this.running) this.child.kill('SIGKILL');
     // Whatever else holds psql's input (a wrapper's own child) sees its end, without COMMIT.
     this.child.stdin?.destroy();
     await this.ended;
-    // Its last words on stderr arrive with the pipes' close, soon after (unless a wrapper's child holds them).
+    this.releaseWaiters();
+    if (!forOutput) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.exited,
@@ -217,6 +221,18 @@ export class PsqlSession {
       }),
     ]);
     clearTimeout(timer);
+  }
+
+  /** How psql ended, when it did so on its own terms (an exit code other than 0, or a signal). */
+  exitDescription(): string | undefined {
+    const status = this.exitStatus;
+    if (!status || (status.code === 0 && !status.signal)) return undefined;
+    return describeExit('psql', status.code, status.signal, this.stderr());
+  }
+
+  private releaseWaiters(): void {
+    for (const waiter of this.waiters.values()) waiter(undefined);
+    this.waiters.clear();
   }
 
   /** Ends psql's input without COMMIT: psql reaches its end, and the server rolls back. */

@@ -37,8 +37,10 @@ export interface ApplyOptions {
   readonly interruption?: RestoreInterruption;
 }
 
-/** Stopping psql and learning the outcome must end before `docker stop` sends SIGKILL. */
-const INTERRUPT_OUTCOME_MS = 6000;
+/** Stopping psql and learning the outcome must end before `docker stop` sends SIGKILL (10 s). */
+const INTERRUPT_OUTCOME_MS = 5000;
+/** The signal handler waits this long for the restore's own checked account. */
+const INTERRUPT_ANSWER_MS = 7000;
 
 /**
  * Runs the backup's SQL in one transaction (PsqlSession's protocol), through
@@ -84,7 +86,8 @@ export async function applyInTransaction(
     return filter.report;
   } catch (error) {
     const interrupted = options.interruption?.signal;
-    await session.abort();
+    // Interrupted: psql is already stopped, and the time left is for asking the server.
+    await session.abort(!interrupted);
     await monitor?.stop();
     const blockers = await lockBlockers(session, monitor, monitorClient, database, backend);
     const outcome = await transactionOutcome(() => connect(location, database), backend, {
@@ -144,8 +147,21 @@ export class RestoreInterruption {
     // No psql running: nothing of this restore can commit; the process may end at once.
     if (!session) return undefined;
     this.signal = signal;
-    if (session.stage === 'starting' || session.stage === 'applying') await session.abort();
-    return this.answered;
+    if (session.stage === 'starting' || session.stage === 'applying') await session.abort(false);
+    const stage = session.stage;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve(
+            stage === 'committing'
+              ? `Stopped by ${signal} while COMMIT was under way; whether it committed could not be checked in time: check the database.`
+              : `Stopped by ${signal}. psql was stopped before it received COMMIT, so the server rolls the restore back; the check did not finish in time: check the database before using it.`,
+          ),
+        INTERRUPT_ANSWER_MS,
+      );
+    });
+    return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
   }
 }
 
