@@ -409,7 +409,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'drop-database',
     description:
-      'Restore, PostgreSQL: emergency recovery. Restore into a new database beside the target, then drop the target and rename the new one into its place; objects only in the target disappear.',
+      'Restore, PostgreSQL: emergency recovery. Restore into a new database beside the target, then put it in the target\'s place (both renames in one transaction) and drop the old one; objects only in the target disappear.',
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
@@ -424,7 +424,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'create-database',
-    description: 'Restore, PostgreSQL: create the target database when it does not exist.',
+    description:
+      'Restore, PostgreSQL: create the target database when it does not exist (restored under a temporary name, and given the name only once complete).',
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
