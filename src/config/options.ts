@@ -409,7 +409,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'drop-database',
     description:
-      'Restore, PostgreSQL: emergency recovery. Restore into a new database beside the target, then put it in the target\'s place (both renames in one transaction) and drop the old one; objects only in the target disappear.',
+      "Restore, PostgreSQL: emergency recovery. Restore into a new database beside the target, then put it in the target's place (both renames in one transaction) and drop the old one; objects only in the target disappear.",
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
