@@ -531,6 +531,24 @@ describe('SQL a restore refuses', () => {
   });
 });
 
+test("a server's statement_timeout does not cut a restore of SQL that does not reset it, as pg_dump's does", async () => {
+  counter += 1;
+  const db = `fm_timeout${counter}`;
+  await server.createDatabase(db);
+  await server.query('postgres', `ALTER DATABASE ${db} SET statement_timeout = '300ms'`);
+  const dir = tempDir('fm-timeout');
+  fs.writeFileSync(
+    path.join(dir, 'slow.sql.gz'),
+    zlib.gzipSync('SELECT pg_catalog.pg_sleep(1);\nCREATE TABLE public.slow_ok (x int);\n'),
+  );
+  const run = await cli(['restore', 'slow.sql.gz'], {
+    cwd: dir,
+    env: { ...env, DATABASE_URL: url(db) },
+  });
+  expect(run.status, run.stderr).toBe(0);
+  expect(await server.query(db, 'SELECT count(*)::int AS n FROM slow_ok')).toEqual([{ n: 0 }]);
+});
+
 /** A hand-written dump shaped like pg_dump 18's: \restrict, transaction_timeout, a named NOT NULL, BEGIN ATOMIC, large objects. */
 const PG18_LIKE = `--
 -- PostgreSQL database dump

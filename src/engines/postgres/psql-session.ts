@@ -123,18 +123,10 @@ export class PsqlSession {
 
   /** Opens the transaction and learns its backend and id; fails with psql's own error when it cannot connect. */
   async begin(lockTimeoutMs: number): Promise<RestoreBackend> {
-    const p = this.prefix;
     await this.write(
-      [
-        'BEGIN;',
-        `SET lock_timeout = ${lockTimeoutMs};`,
-        `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-        `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std`,
-        `\\unset ${p}pid`,
-        `\\unset ${p}xid`,
-        `\\unset ${p}std`,
-        '',
-      ].join('\n'),
+      this.prologue(lockTimeoutMs)
+        .map((line) => `${line}\n`)
+        .join(''),
     );
     const words = await this.waitFor('start');
     const [pid, xid, std] = words;
@@ -146,8 +138,31 @@ export class PsqlSession {
     return this.backend;
   }
 
+  /**
+   * What psql reads before the backup: the transaction, the restore's lock
+   * timeout, no statement or transaction time limit (as pg_dump's own output
+   * sets, for SQL that does not), and the report of backend and transaction.
+   */
+  private prologue(lockTimeoutMs: number): string[] {
+    const p = this.prefix;
+    return [
+      'BEGIN;',
+      `SET lock_timeout = ${lockTimeoutMs};`,
+      'SET statement_timeout = 0;',
+      'SET idle_in_transaction_session_timeout = 0;',
+      "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
+      `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
+      `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std`,
+      `\\unset ${p}pid`,
+      `\\unset ${p}xid`,
+      `\\unset ${p}std`,
+    ];
+  }
+
   /** How many lines begin() wrote before the backup's first line (psql's line numbers count them). */
-  static readonly PROLOGUE_LINES = 7;
+  get prologueLines(): number {
+    return this.prologue(0).length;
+  }
 
   /** Writes to psql's stdin, waiting while its pipe is full; fails once psql is gone. */
   async write(chunk: string | Buffer): Promise<void> {

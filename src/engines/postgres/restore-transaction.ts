@@ -238,8 +238,7 @@ function describeCause(
       refused: false,
     };
   }
-  const line =
-    psqlError.inputLine !== undefined ? psqlError.inputLine - PsqlSession.PROLOGUE_LINES : 0;
+  const line = psqlError.inputLine !== undefined ? psqlError.inputLine - session.prologueLines : 0;
   const where = line > 0 ? ` at line ${line} of the backup's SQL` : '';
   const state = psqlError.sqlstate ? ` (SQLSTATE ${psqlError.sqlstate})` : '';
   const details = psqlError.details.length > 0 ? ` ${psqlError.details.join(' ')}` : '';
