@@ -133,6 +133,9 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
   private held: Buffer[] = [];
   private heldBytes = 0;
   private lastByte = LF;
+  /** Passed bytes of the current chunk not pushed yet: one push for a run of statements. */
+  private runStart = -1;
+  private runEnd = -1;
   private head: Buffer | undefined = Buffer.alloc(0);
 
   constructor(private readonly options: RestoreFilterOptions) {
@@ -174,6 +177,7 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     try {
       if (this.head !== undefined && this.head.length > 0) this.process(this.head);
       this.head = undefined;
+      this.flushRun();
       this.chunk = Buffer.alloc(0);
       this.segmentStart = 0;
       const end = this.scanner.finish();
@@ -210,6 +214,7 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     this.segmentStart = 0;
     this.scanner.scan(chunk);
     this.consume(chunk.length);
+    this.flushRun();
   }
 
   /** Bytes of the current unit up to `end` of the current chunk, handled by what the unit is. */
@@ -217,11 +222,10 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     const start = this.segmentStart;
     this.segmentStart = end;
     if (end <= start) return;
-    const bytes = this.chunk.subarray(start, end);
     switch (this.unit) {
       case 'between':
       case 'copy':
-        this.output(bytes);
+        this.pass(start, end);
         return;
       case 'meta':
         // Replaced by the line end once the command is known to be harmless.
@@ -229,9 +233,10 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
       case 'statement':
         break;
     }
+    const bytes = this.chunk.subarray(start, end);
     switch (this.verdict.action) {
       case 'pass':
-        this.output(bytes);
+        this.pass(start, end);
         return;
       case 'drop':
         this.outputNewlines(countNewlines(bytes, 0, bytes.length));
@@ -246,7 +251,33 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     }
   }
 
+  /** Bytes start…end of the current chunk go on as they are. */
+  private pass(start: number, end: number): void {
+    if (end <= start) return;
+    if (this.runStart !== -1 && this.runEnd === start) {
+      this.runEnd = end;
+      return;
+    }
+    this.flushRun();
+    this.runStart = start;
+    this.runEnd = end;
+  }
+
+  private flushRun(): void {
+    if (this.runStart === -1) return;
+    const bytes = this.chunk.subarray(this.runStart, this.runEnd);
+    this.runStart = -1;
+    this.runEnd = -1;
+    this.pushBytes(bytes);
+  }
+
+  /** Bytes of the restore's own (held back, or written in place of what was left out), after what passed. */
   private output(bytes: Buffer): void {
+    this.flushRun();
+    this.pushBytes(bytes);
+  }
+
+  private pushBytes(bytes: Buffer): void {
     if (bytes.length === 0) return;
     this.lastByte = bytes[bytes.length - 1] as number;
     this.push(bytes);

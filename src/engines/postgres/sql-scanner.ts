@@ -196,12 +196,15 @@ export class SqlScanner {
   private copyFromStdin = false;
   private copyBinary = false;
   private lastWordWasFrom = false;
-  /** A string just closed and only whitespace and -- comments followed, maybe across a newline. */
-  private closedString: { escapes: boolean; newline: boolean } | undefined;
+  // A string just closed and only whitespace and -- comments followed, maybe across a newline.
+  private closedString = false;
+  private closedEscapes = false;
+  private closedNewline = false;
 
-  // The token being read.
+  // The token being read, and how much of its text to keep (see startText).
   private text = '';
   private textCut = false;
+  private textLimit = TOKEN_TEXT_LIMIT;
   private commentDepth = 0;
   private commentAfterSlash = false;
   private commentAfterStar = false;
@@ -361,7 +364,7 @@ export class SqlScanner {
             i += 1;
           } else {
             this.mode = INITIAL;
-            this.endToken({ kind: 'quoted', text: this.text });
+            this.endToken('quoted', this.text);
           }
           break;
         case DOLLAR_BODY: {
@@ -465,7 +468,7 @@ export class SqlScanner {
           this.commentAfterSlash = false;
           this.commentAfterStar = false;
           // A /* comment */ stops the server from joining strings across lines.
-          this.closedString = undefined;
+          this.closedString = false;
           return i + 1;
         }
         this.beginContent(i - 1);
@@ -474,7 +477,7 @@ export class SqlScanner {
       if (c === LF) {
         this.line += 1;
         this.atLineStart = true;
-        if (this.closedString) this.closedString.newline = true;
+        if (this.closedString) this.closedNewline = true;
         i += 1;
         continue;
       }
@@ -496,7 +499,7 @@ export class SqlScanner {
       }
       if (c === BACKSLASH) {
         // Also `\;` and `\:`, which psql handles itself: all are meta-commands here.
-        this.closedString = undefined;
+        this.closedString = false;
         this.mode = META;
         this.metaText = '';
         this.listener.metaStart(i, lineStart);
@@ -507,15 +510,15 @@ export class SqlScanner {
         this.openString(this.standardStrings() ? QUOTE : ESCAPE_QUOTE, true);
         return i + 1;
       }
-      this.closedString = undefined;
+      this.closedString = false;
       if (c === DOUBLE_QUOTE_CHAR) {
         this.openQuoted();
         return i + 1;
       }
       if (isIdentStart(c)) {
         this.mode = WORD;
-        this.text = '';
-        this.textCut = false;
+        // Keywords that matter here are at most 9 bytes (procedure); 10 tells a longer word apart.
+        this.startText(10);
         return i;
       }
       if (isDigit(c)) {
@@ -573,7 +576,7 @@ export class SqlScanner {
     this.copyFromStdin = false;
     this.copyBinary = false;
     this.lastWordWasFrom = false;
-    this.closedString = undefined;
+    this.closedString = false;
     if (copy) this.mode = COPY_REST;
     this.listener.statementEnd(end, copy);
   }
@@ -629,23 +632,37 @@ export class SqlScanner {
   }
 
   /** A complete token: kept in the statement's head, and told to a listener at depth 0. */
-  private endToken(token: ScanToken): void {
-    if (token.kind !== 'word') this.lastWordWasFrom = false;
-    if (this.parenDepth > 0) return;
+  private endToken(kind: ScanToken['kind'], text: string): void {
+    if (kind !== 'word') this.lastWordWasFrom = false;
+    if (this.parenDepth > 0 || (this.head.length >= 8 && !this.listening)) return;
+    const token: ScanToken = { kind, text };
     if (this.head.length < 8) this.head.push(token);
     if (this.listening) this.listener.token(token);
   }
 
   private symbol(text: string): void {
-    this.closedString = undefined;
-    this.endToken({ kind: 'symbol', text });
+    this.closedString = false;
+    this.endToken('symbol', text);
+  }
+
+  /**
+   * A new token's text is kept whole only when someone will read it: a
+   * listener, the statement's head (the first 8 tokens), a COPY statement.
+   * Otherwise only `keywordBytes` (enough to tell keywords) — most of a
+   * dump's tokens are values nobody reads.
+   */
+  private startText(keywordBytes: number): void {
+    this.text = '';
+    this.textCut = false;
+    const read = (this.listening || this.head.length < 8) && this.parenDepth === 0;
+    this.textLimit = read || this.isCopy ? TOKEN_TEXT_LIMIT : keywordBytes;
   }
 
   private keep(chunk: Uint8Array, from: number, to: number): void {
     if (this.textCut || to <= from) return;
-    const room = TOKEN_TEXT_LIMIT - this.text.length;
+    const room = this.textLimit - this.text.length;
     if (to - from > room) {
-      this.text += latin1(chunk, from, from + room);
+      if (room > 0) this.text += latin1(chunk, from, from + room);
       this.textCut = true;
     } else {
       this.text += latin1(chunk, from, to);
@@ -654,18 +671,17 @@ export class SqlScanner {
 
   private openString(mode: number, plainQuote: boolean): void {
     if (plainQuote) this.checkContinuation();
-    this.closedString = undefined;
+    this.closedString = false;
     this.mode = mode;
     this.quoteKind = mode;
-    this.text = '';
-    this.textCut = false;
+    // 'binary' in COPY … (FORMAT 'binary') is read; other strings only when someone listens.
+    this.startText(0);
     this.escapeNext = false;
   }
 
   private openQuoted(): void {
     this.mode = DOUBLE_QUOTE;
-    this.text = '';
-    this.textCut = false;
+    this.startText(0);
   }
 
   /**
@@ -674,9 +690,8 @@ export class SqlScanner {
    * statements alike only if both parts treat backslashes the same way.
    */
   private checkContinuation(): void {
-    const closed = this.closedString;
-    if (!closed?.newline) return;
-    if (closed.escapes !== !this.standardStrings()) {
+    if (!this.closedString || !this.closedNewline) return;
+    if (this.closedEscapes !== !this.standardStrings()) {
       throw new SqlScanError(
         'a quoted string goes on in a second quoted string on the next line, with other backslash rules than the first: psql and the server would split the SQL differently',
         this.line,
@@ -784,8 +799,10 @@ export class SqlScanner {
   private endString(i: number): number {
     this.mode = INITIAL;
     if (this.isCopy && this.text.toLowerCase() === 'binary') this.copyBinary = true;
-    this.endToken({ kind: 'string', text: this.text });
-    this.closedString = { escapes: this.quoteKind === ESCAPE_QUOTE, newline: false };
+    this.endToken('string', this.text);
+    this.closedString = true;
+    this.closedEscapes = this.quoteKind === ESCAPE_QUOTE;
+    this.closedNewline = false;
     return i;
   }
 
@@ -899,8 +916,8 @@ export class SqlScanner {
         this.lastWordWasFrom = lower === 'from';
       }
     }
-    this.closedString = undefined;
-    this.endToken({ kind: 'word', text: word });
+    this.closedString = false;
+    this.endToken('word', word);
   }
 
   private number(chunk: Uint8Array, start: number, to: number): number {
@@ -919,7 +936,7 @@ export class SqlScanner {
     }
     if (i === to) return i;
     this.mode = INITIAL;
-    this.endToken({ kind: 'number', text: '' });
+    this.endToken('number', '');
     return i;
   }
 
@@ -928,7 +945,7 @@ export class SqlScanner {
     if (c === DOLLAR) {
       this.dollarTag = this.candidate;
       this.mode = DOLLAR_BODY;
-      this.endToken({ kind: 'dollar', text: '' });
+      this.endToken('dollar', '');
       return i + 1;
     }
     if (this.candidate === '' && isDigit(c)) {
@@ -1069,6 +1086,12 @@ export function countNewlines(chunk: Uint8Array, from: number, to: number): numb
 }
 
 function latin1(chunk: Uint8Array, from: number, to: number): string {
+  if (to - from <= 16) {
+    // Short (keywords, names): cheaper than a Buffer view and a decoder.
+    let text = '';
+    for (let i = from; i < to; i += 1) text += String.fromCharCode(chunk[i] as number);
+    return text;
+  }
   return Buffer.from(chunk.buffer, chunk.byteOffset + from, Math.max(0, to - from)).toString(
     'latin1',
   );
