@@ -2,13 +2,15 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runAction } from './action.js';
 import { runCli, terminalPrompt } from './cli.js';
+import { runInterruptHandlers } from './interruptions.js';
 import { removeLiveTempsSync } from './pipeline/files.js';
+import { redact } from './secrets.js';
 
 /**
  * A cron timeout or a cancelled job sends SIGTERM (a person, SIGINT): the
- * temporary files of the run — whole copies of the database — go first.
- * Child processes (pg_dump, psql) get the signal from the same process group;
- * an open PostgreSQL transaction rolls back when its connection drops.
+ * temporary files of the run — whole copies of the database — go first, then
+ * work in progress stops in a known way (a restore rolls back and checks that
+ * it did) and says so. A second signal ends the process at once.
  */
 function removeTemporaryFilesOnSignal(): void {
   for (const [signal, code] of [
@@ -17,16 +19,26 @@ function removeTemporaryFilesOnSignal(): void {
   ] as const) {
     process.once(signal, () => {
       removeLiveTempsSync();
-      process.stderr.write(
-        `db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
-      );
-      process.exit(code);
+      for (const other of ['SIGINT', 'SIGTERM'] as const) {
+        process.removeAllListeners(other);
+        process.once(other, () => process.exit(code));
+      }
+      void runInterruptHandlers(signal, INTERRUPT_TIMEOUT_MS).then((messages) => {
+        for (const message of messages) process.stderr.write(`db-backup: ${redact(message)}\n`);
+        process.stderr.write(
+          `db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
+        );
+        process.exit(code);
+      });
     });
   }
 }
 
 /** package.json's engines says the same; better-sqlite3 13 and zlib's zstd need it. */
 export const MINIMUM_NODE = { major: 22, minor: 15 } as const;
+
+/** What stopping may take: `docker stop` waits 10 s before SIGKILL. */
+const INTERRUPT_TIMEOUT_MS = 8000;
 
 /**
  * Node's own warnings still print, but not the MaxListenersExceededWarning

@@ -150,7 +150,9 @@ describe('bad days, PostgreSQL', () => {
       { cwd: dir, env },
     );
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/created for this restore, was dropped again/);
+    expect(run.stderr).toMatch(
+      /rolled back .*"brand_new" was not created, and brand_new_restore_\w+ was dropped/,
+    );
     expect(await server.databases()).not.toContain('brand_new');
   });
 });

@@ -173,7 +173,9 @@ describe('PostgreSQL restore', () => {
       cwd: dir,
       env,
     });
-    expect(run.status).toBe(1);
+    // Read through before anything changes (no manifest vouches for it): refused, no safety backup.
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/ends inside the data of a COPY statement.*Nothing was changed/);
     expect(await snapshotRows(server, db)).toEqual(today);
   });
 

@@ -112,6 +112,7 @@ async function restoreFrom(
   const previousCopy = outcome.previousCopy ?? safetyCopy;
   if (outcome.previousCopy)
     context.log.info(`The previous database was kept as ${outcome.previousCopy}`);
+  for (const note of outcome.notes ?? []) context.log.warn(note);
   return {
     command: 'restore',
     database,

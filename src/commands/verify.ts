@@ -64,7 +64,10 @@ async function scratchFor(
     `Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`,
   );
   return {
-    engine: createEngine(scratch.location, engineSettings(context)),
+    engine: createEngine(
+      scratch.location,
+      engineSettings(context, { ...config.postgres, leaveOutMissingRoles: true }),
+    ),
     dispose: async () => {
       await scratch.drop();
       context.log.info(`Dropped the temporary database ${scratch.location.database}`);
@@ -203,6 +206,7 @@ async function verifyBackup(
     try {
       await attempt(async () => {
         const restored = await scratch.engine.restore(source);
+        warnings.push(...(restored.notes ?? []));
         tables = compareTables(backup.manifest?.tables, restored.info.tables);
         for (const table of tables)
           if (table.status !== 'ok') problems.push(`table ${table.name}: ${table.status}`);

@@ -10,7 +10,7 @@ import { registerSecret } from '../secrets.js';
 import { splitStatements } from './split-sql.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
-import { bool, integer, list, required, text, type Settings } from './values.js';
+import { bool, durationMs, integer, list, required, text, type Settings } from './values.js';
 import {
   parseTargetId,
   parseTargetList,
@@ -78,6 +78,8 @@ export interface VerifyConfig extends Common {
   readonly verifyDatabase: DatabaseLocation | undefined;
   /** The user's own queries, each of which must return a true value. */
   readonly verifySql: readonly string[];
+  /** PostgreSQL: restore the backup's owners and privileges (when the scratch server has their roles). */
+  readonly postgres: Pick<PostgresRestoreOptions, 'owner' | 'privileges'>;
 }
 
 export interface ListConfig extends Common {
@@ -148,6 +150,10 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
           dropDatabase: bool(settings, 'drop-database'),
           terminateConnections: bool(settings, 'terminate-connections'),
           createDatabase: bool(settings, 'create-database'),
+          owner: bool(settings, 'owner'),
+          privileges: bool(settings, 'privileges'),
+          leaveOutMissingRoles: false,
+          lockTimeoutMs: durationMs(settings, 'lock-timeout'),
         },
       };
     case 'verify':
@@ -160,6 +166,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         quick: bool(settings, 'quick'),
         decryption: decryption(settings, cwd),
         verifyDatabase: optionalUrl(settings, 'verify-database-url', cwd),
+        postgres: { owner: bool(settings, 'owner'), privileges: bool(settings, 'privileges') },
         verifySql: verifyQueries(settings, cwd),
       };
     case 'list':

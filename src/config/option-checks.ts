@@ -8,10 +8,14 @@ const ENGINE_NAME: Readonly<Record<EngineKind, string>> = {
   postgres: 'PostgreSQL',
 };
 
-/** Given: a boolean turned away from its default, or any other non-empty value. */
+/**
+ * Given: a value other than the default (action.yml passes every default as
+ * an input, so a default is never a choice the user made).
+ */
 function isGiven(spec: OptionSpec, settings: Settings): boolean {
   if (spec.type === 'boolean') return bool(settings, spec.name) !== (spec.default === 'true');
-  return text(settings, spec.name) !== undefined;
+  const value = text(settings, spec.name);
+  return value !== undefined && value !== spec.default;
 }
 
 /**

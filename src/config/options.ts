@@ -437,7 +437,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'drop-database',
     description:
-      'Restore, PostgreSQL: emergency recovery. Restore into a new database beside the target, then drop the target and rename the new one into its place; objects only in the target disappear.',
+      "Restore, PostgreSQL: emergency recovery. Restore into a new database beside the target, then put it in the target's place (both renames in one transaction) and drop the old one; objects only in the target disappear.",
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
@@ -454,10 +454,38 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'create-database',
-    description: 'Restore, PostgreSQL: create the target database when it does not exist.',
+    description:
+      'Restore, PostgreSQL: create the target database when it does not exist (restored under a temporary name, and given the name only once complete).',
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
+  },
+  {
+    name: 'lock-timeout',
+    description:
+      "Restore, PostgreSQL: how long to wait for each lock on the target (another session using a table the restore replaces) before giving up, rolling back and naming the sessions that hold it: a duration such as 30s or 2min; 0 waits as long as it takes. Also the safety backup's pg_dump --lock-wait-timeout.",
+    type: 'string',
+    commands: ['restore'],
+    default: '30s',
+    engines: ['postgres'],
+  },
+  {
+    name: 'owner',
+    description:
+      "Restore and verify, PostgreSQL: apply the backup's object owners (ALTER … OWNER TO). --no-owner (input owner: false) leaves them out, as pg_restore --no-owner: objects then belong to the user who restores. verify leaves them out by itself when the scratch server lacks the owners' roles, and says so.",
+    type: 'boolean',
+    commands: ['restore', 'verify'],
+    default: 'true',
+    engines: ['postgres'],
+  },
+  {
+    name: 'privileges',
+    description:
+      "Restore and verify, PostgreSQL: apply the backup's privileges (GRANT, REVOKE, ALTER DEFAULT PRIVILEGES). --no-privileges (input privileges: false) leaves them out, as pg_restore --no-privileges. verify leaves them out by itself when the scratch server lacks the grantees' roles, and says so.",
+    type: 'boolean',
+    commands: ['restore', 'verify'],
+    default: 'true',
     engines: ['postgres'],
   },
   {

@@ -45,3 +45,25 @@ export function bool(settings: Settings, name: string): boolean {
   if (value === 'true' || value === '1' || value === 'yes') return true;
   throw new UserError(`${name} must be true or false (got "${value}").`);
 }
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+};
+
+/** A duration with its unit (500ms, 30s, 2min, 1h), in milliseconds; a bare 0 is 0. */
+export function durationMs(settings: Settings, name: string): number {
+  const value = text(settings, name) ?? '';
+  if (/^0+$/.test(value)) return 0;
+  const match = /^(\d+)\s*(ms|s|min|h)$/i.exec(value);
+  const unit = match?.[2] ? DURATION_UNITS[match[2].toLowerCase()] : undefined;
+  const ms = match?.[1] !== undefined && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms > 2_147_483_647) {
+    throw new UserError(
+      `${name} must be a duration with its unit, such as 500ms, 30s, 2min or 1h, or 0 (got "${value}").`,
+    );
+  }
+  return ms;
+}

@@ -51,6 +51,8 @@ export interface RestoreOutcome {
   readonly info: DatabaseInfo;
   /** Where the previous data was kept, if the engine keeps a copy itself. */
   readonly previousCopy?: string;
+  /** What the restore left out or could not check, one sentence each (verify reports them). */
+  readonly notes?: readonly string[];
 }
 
 export interface Engine {

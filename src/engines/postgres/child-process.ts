@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { JobFailure, UserError } from '../../errors.js';
 import { startChild } from '../../child-processes.js';
 import { redact } from '../../secrets.js';
@@ -61,46 +61,4 @@ export function spawnOutputStream(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   });
   return { stream: output, child };
-}
-
-/**
- * Runs a program that reads its input from stdin (psql). `feed` writes the
- * input; stdin is closed only when `feed` succeeded. If `feed` fails, the
- * program is killed before it could see the end of its input, so nothing it
- * started (an open transaction) is ever completed.
- */
-export async function runWithInput(
-  program: string,
-  file: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-  feed: (stdin: Writable) => Promise<void>,
-): Promise<void> {
-  const child = startChild('libpq-client', file, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
-  const stderr = collectStderr(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-    (resolve, reject) => {
-      child.on('error', (error) => reject(spawnError(program, file, error)));
-      child.on('close', (code, signal) => resolve({ code, signal }));
-    },
-  );
-  const stdin = child.stdin;
-  if (!stdin) throw new Error(`${program} has no stdin`);
-  // A program that dies early closes its stdin: the writer then sees EPIPE, and the exit status says why.
-  stdin.on('error', () => undefined);
-  let fed = false;
-  let feedError: unknown;
-  try {
-    await feed(stdin);
-    fed = true;
-  } catch (error) {
-    feedError = error;
-    child.kill('SIGKILL');
-  }
-  if (fed) stdin.end();
-  const { code, signal } = await exited;
-  if (code === 0 && !signal && fed) return;
-  const programFailed = !(signal === 'SIGKILL' && feedError !== undefined);
-  if (programFailed) throw new JobFailure(describeExit(program, code, signal, stderr()));
-  throw feedError;
 }

@@ -164,3 +164,79 @@ export async function createScratchDatabase(
     },
   };
 }
+
+/**
+ * The comment that marks a database this tool created beside `target` for a
+ * restore: only databases with exactly this comment are ever dropped as
+ * leftovers of a killed run.
+ */
+export function temporaryMark(target: string): string {
+  return `db-backup: temporary database of a restore of "${target}"; a later restore of "${target}" drops it`;
+}
+
+/** A new empty database beside `target` (same encoding and locale when `like` is given), marked as temporary. */
+export async function createTemporaryDatabase(
+  client: PgClient,
+  target: string,
+  purpose: 'restore' | 'replaced',
+  like?: DatabaseShape,
+): Promise<string> {
+  const name = temporaryDatabaseName(target, purpose);
+  await createDatabase(client, name, like);
+  await client.query(
+    `COMMENT ON DATABASE ${quoteIdent(name)} IS ${literal(temporaryMark(target))}`,
+  );
+  return name;
+}
+
+/** Databases a killed restore of `target` left behind (marked by temporaryMark). */
+export async function leftoverDatabases(client: PgClient, target: string): Promise<string[]> {
+  const result = await client.query<{ name: string }>(
+    `SELECT d.datname AS name FROM pg_catalog.pg_database d
+     JOIN pg_catalog.pg_shdescription s ON s.objoid = d.oid AND s.classoid = 'pg_catalog.pg_database'::regclass
+     WHERE s.description = $1 ORDER BY 1`,
+    [temporaryMark(target)],
+  );
+  return result.rows.map((row) => row.name);
+}
+
+/**
+ * Puts `fresh` in the place of `target` in one transaction: the target (when
+ * it exists) becomes `replaced`, marked as temporary, and `fresh` takes the
+ * target's name and comment. Either both renames happen or neither does, so a
+ * killed run never leaves the target's name empty or on a half-restored
+ * database.
+ */
+export async function swapDatabases(
+  client: PgClient,
+  target: string,
+  fresh: string,
+  replaced: string | undefined,
+): Promise<void> {
+  const comment = replaced
+    ? ((
+        await client.query<{ description: string | null }>(
+          `SELECT pg_catalog.shobj_description(oid, 'pg_database') AS description
+           FROM pg_catalog.pg_database WHERE datname = $1`,
+          [target],
+        )
+      ).rows[0]?.description ?? null)
+    : null;
+  await client.query('BEGIN');
+  try {
+    if (replaced) {
+      await client.query(`ALTER DATABASE ${quoteIdent(target)} RENAME TO ${quoteIdent(replaced)}`);
+      await client.query(
+        `COMMENT ON DATABASE ${quoteIdent(replaced)} IS ${literal(temporaryMark(target))}`,
+      );
+    }
+    await client.query(`ALTER DATABASE ${quoteIdent(fresh)} RENAME TO ${quoteIdent(target)}`);
+    await client.query(
+      `COMMENT ON DATABASE ${quoteIdent(target)} IS ${comment === null ? 'NULL' : literal(comment)}`,
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

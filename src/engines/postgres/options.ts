@@ -20,6 +20,21 @@ export interface PostgresRestoreOptions {
   readonly terminateConnections: boolean;
   /** Create the target when it does not exist. */
   readonly createDatabase: boolean;
+  /** Apply the backup's `ALTER … OWNER TO` (false: objects belong to the restoring user, as pg_restore --no-owner). */
+  readonly owner: boolean;
+  /** Apply the backup's GRANT/REVOKE and default privileges (false: as pg_restore --no-privileges). */
+  readonly privileges: boolean;
+  /**
+   * Verify: owners and privileges that name roles the server lacks are left
+   * out (and reported) instead of failing the test restore.
+   */
+  readonly leaveOutMissingRoles: boolean;
+  /**
+   * How long the restore waits for each lock, in ms (0: as long as it
+   * takes; undefined: DEFAULT_LOCK_TIMEOUT_MS); also the safety backup's
+   * pg_dump --lock-wait-timeout.
+   */
+  readonly lockTimeoutMs: number | undefined;
 }
 
 export interface PostgresOptions extends PostgresDumpOptions, PostgresRestoreOptions {
@@ -38,8 +53,15 @@ export const DEFAULT_POSTGRES_OPTIONS: Omit<PostgresOptions, 'log'> = {
   dropDatabase: false,
   terminateConnections: false,
   createDatabase: false,
+  owner: true,
+  privileges: true,
+  leaveOutMissingRoles: false,
+  lockTimeoutMs: undefined,
   installer: undefined,
 };
+
+/** A restore gives up waiting for a lock after this long unless told otherwise (--lock-timeout). */
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 /** The options that make a dump partial, as pg_dump arguments (recorded in the manifest). */
 export function dumpFilters(options: PostgresDumpOptions): string[] {
@@ -60,24 +82,11 @@ export function dumpFilters(options: PostgresDumpOptions): string[] {
 export function pgDumpArguments(
   options: PostgresDumpOptions,
   snapshot: string | undefined,
+  lockWaitTimeoutMs = 300_000,
 ): string[] {
-  const args = [
-    '--format=plain',
-    '--no-password',
-    '--clean',
-    '--if-exists',
-    '--lock-wait-timeout=300000',
-  ];
+  const args = ['--format=plain', '--no-password', '--clean', '--if-exists'];
+  if (lockWaitTimeoutMs > 0) args.push(`--lock-wait-timeout=${lockWaitTimeoutMs}`);
   if (snapshot) args.push(`--snapshot=${snapshot}`);
   args.push(...dumpFilters(options));
   return args;
 }
-
-/** psql reading SQL from stdin: stop at the first error, no ~/.psqlrc, never prompt. */
-export const PSQL_ARGUMENTS = [
-  '--no-psqlrc',
-  '--quiet',
-  '--no-password',
-  '--set=ON_ERROR_STOP=1',
-  '--file=-',
-];

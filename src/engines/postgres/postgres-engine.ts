@@ -1,9 +1,9 @@
-import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, type Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { PostgresLocation } from '../../config/database-url.js';
-import { JobFailure, UserError } from '../../errors.js';
+import { errorMessage, JobFailure, UserError } from '../../errors.js';
 import type {
   DatabaseInfo,
   Dump,
@@ -12,18 +12,21 @@ import type {
   RestoreOutcome,
   RestoreSource,
 } from '../engine.js';
-import { spawnOutputStream, runWithInput } from './child-process.js';
+import { spawnOutputStream } from './child-process.js';
 import { resolveClient, type ClientTool } from './client-tools.js';
 import { libpqEnvironment } from './connection.js';
 import {
   connectMaintenance,
-  createDatabase,
+  createTemporaryDatabase,
   databaseExists,
   databaseSettings,
   databaseShape,
   dropDatabase,
+  leftoverDatabases,
   otherSessions,
+  swapDatabases,
   temporaryDatabaseName,
+  terminateSessions,
 } from './databases.js';
 import {
   countSelectedRows,
@@ -36,7 +39,15 @@ import { selectDumpedTables, type DumpCatalog, type SelectedTable } from './dump
 import { PlainDumpScanner } from './dump-tables.js';
 import { rolesBlock, type RolesBlock } from './roles-block.js';
 import type { TableCount } from '../../manifest.js';
-import { dumpFilters, pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
+import {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  dumpFilters,
+  pgDumpArguments,
+  type PostgresOptions,
+} from './options.js';
+import { RefusedSql, RestoreSqlFilter, type FilterReport } from './restore-filter.js';
+import type { StatementPolicy } from './restore-statements.js';
+import { applyInTransaction, RestoreInterruption } from './restore-transaction.js';
 import {
   assertTablesReadable,
   connect,
@@ -123,7 +134,7 @@ export class PostgresEngine implements Engine {
       const spawned = spawnOutputStream(
         'pg_dump',
         pgDump.path,
-        pgDumpArguments(this.options, snapshot),
+        pgDumpArguments(this.options, snapshot, this.options.lockTimeoutMs),
         {
           ...libpqEnvironment(this.location),
           ...pgDump.env,
@@ -225,14 +236,23 @@ export class PostgresEngine implements Engine {
   }
 
   /**
-   * Reads a backup without a matching manifest once (integrity) before anything changes, then
-   * either restores in place in one transaction, or (drop-database) restores
-   * into a new database beside the target and swaps it in.
+   * Reads a backup without a matching manifest once (integrity, and SQL a
+   * restore refuses) before anything changes, then either restores in place
+   * in one transaction, or (drop-database, or a database that does not exist
+   * yet) restores into a new database beside the target and puts it in the
+   * target's place.
    */
   async restore(source: RestoreSource, hooks: RestoreHooks = {}): Promise<RestoreOutcome> {
+    let policy: StatementPolicy = {
+      dropOwners: !this.options.owner,
+      dropPrivileges: !this.options.privileges,
+    };
     // A file that matched its manifest is the file that was written; any other is read through
     // once first. Either way nothing commits before the whole file was read without error.
-    if (!source.checksumVerified) await source.check();
+    const survey =
+      !source.checksumVerified || this.options.leaveOutMissingRoles
+        ? await this.survey(source, policy)
+        : undefined;
     const exists = await this.exists();
     if (!exists && !this.options.createDatabase) {
       throw new UserError(
@@ -240,63 +260,179 @@ export class PostgresEngine implements Engine {
       );
     }
     const psql = await this.psql();
+    const notes: string[] = [];
+    if (survey) policy = await this.checkRoles(survey, policy, notes);
     const maintenance =
-      exists && this.options.dropDatabase ? await connectMaintenance(this.location) : undefined;
+      !exists || this.options.dropDatabase ? await connectMaintenance(this.location) : undefined;
+    const interruption = new RestoreInterruption();
     try {
-      if (maintenance) await this.assertNoOtherSessions(maintenance);
+      if (maintenance && exists) await this.assertNoOtherSessions(maintenance);
       await hooks.beforeChange?.();
-      if (!exists) {
-        await withMaintenance(this.location, (client) => createDatabase(client, this.database));
-        await this.applySql(this.database, source, psql).catch(async (error: unknown) => {
-          // Created for this restore: a failed restore takes it away again.
-          await withMaintenance(this.location, (client) =>
-            dropDatabase(client, this.database, true),
-          ).catch(() => undefined);
-          if (!(error instanceof UserError)) throw error;
-          const Failure = error instanceof JobFailure ? JobFailure : UserError;
-          throw new Failure(
-            `${error.message} The database "${this.database}", created for this restore, was dropped again.`,
-          );
-        });
-      } else if (maintenance) {
-        await this.replaceDatabase(maintenance, source, psql);
-      } else {
-        await this.applySql(this.database, source, psql);
+      await this.dropLeftovers(maintenance);
+      const report = maintenance
+        ? await this.restoreBeside(maintenance, source, psql, policy, exists, interruption)
+        : await this.apply(this.database, source, psql, policy, { interruption });
+      this.logLeftOut(report);
+      if (interruption.signal) {
+        await interruption.answer(
+          `${interruption.signal} came after the restore had sent COMMIT: it finished, and "${this.database}" holds the backup.`,
+        );
       }
+    } catch (error) {
+      // The signal handler prints the restore's own, checked account (after the cleanup above).
+      if (interruption.signal) await interruption.answer(errorMessage(error));
+      throw error;
     } finally {
+      interruption.dispose();
       await maintenance?.end().catch(() => undefined);
     }
-    return { info: await this.inspect() };
+    return { info: await this.inspect(), notes };
   }
 
-  /** The emergency path: a fresh database beside the target, restored, then swapped in. */
-  private async replaceDatabase(
+  /** The whole backup through the restore filter, into nothing: refusals and roles before any change. */
+  private async survey(source: RestoreSource, policy: StatementPolicy): Promise<FilterReport> {
+    const filter = new RestoreSqlFilter(policy);
+    const nowhere = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    try {
+      await source.decodeInto(async (chunks) => {
+        await pipeline(chunks, filter, nowhere);
+      });
+    } catch (error) {
+      if (error instanceof RefusedSql)
+        throw new RefusedSql(`${error.message} Nothing was changed.`);
+      throw error;
+    }
+    return filter.report;
+  }
+
+  /**
+   * Roles the kept owner and privilege statements name must exist. A restore
+   * refuses before any change; verify (leaveOutMissingRoles) leaves those
+   * statements out and says which roles were missing.
+   */
+  private async checkRoles(
+    survey: FilterReport,
+    policy: StatementPolicy,
+    notes: string[],
+  ): Promise<StatementPolicy> {
+    const named = new Set([
+      ...(policy.dropOwners ? [] : survey.ownerRoles),
+      ...(policy.dropPrivileges ? [] : survey.privilegeRoles),
+    ]);
+    if (named.size === 0) return policy;
+    const existing = await withMaintenanceOrTarget(this.location, async (client) => {
+      const result = await client.query<{ name: string }>(
+        'SELECT rolname AS name FROM pg_catalog.pg_roles WHERE rolname = ANY ($1::text[])',
+        [[...named]],
+      );
+      return new Set(result.rows.map((row) => row.name));
+    });
+    const missing = (roles: ReadonlySet<string>): string[] =>
+      [...roles].filter((role) => !existing.has(role)).sort();
+    const missingOwners = policy.dropOwners ? [] : missing(survey.ownerRoles);
+    const missingGrantees = policy.dropPrivileges ? [] : missing(survey.privilegeRoles);
+    if (missingOwners.length === 0 && missingGrantees.length === 0) return policy;
+    const all = [...new Set([...missingOwners, ...missingGrantees])].sort();
+    if (!this.options.leaveOutMissingRoles) {
+      throw new UserError(
+        `The backup names roles that do not exist on ${endpoint(this.location)}: ${all.join(', ')}. Nothing was changed. Create them first, or restore with --no-owner --no-privileges (objects then belong to the user who restores, without the backup's grants).`,
+      );
+    }
+    const what = [
+      missingOwners.length > 0 ? 'owners' : undefined,
+      missingGrantees.length > 0 ? 'privileges' : undefined,
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    notes.push(
+      `${what} not checked: the scratch server lacks the role(s) ${all.join(', ')}, so the backup's ${what === 'owners' ? 'ALTER … OWNER TO statements were' : what === 'privileges' ? 'GRANT/REVOKE statements were' : 'owner and privilege statements were'} left out of the test restore`,
+    );
+    return {
+      dropOwners: policy.dropOwners || missingOwners.length > 0,
+      dropPrivileges: policy.dropPrivileges || missingGrantees.length > 0,
+    };
+  }
+
+  /** Temporary databases a killed restore of this target left behind go first, with a log line. */
+  private async dropLeftovers(maintenance: PgClient | undefined): Promise<void> {
+    const client = maintenance ?? (await connectMaintenance(this.location).catch(() => undefined));
+    if (!client) return;
+    try {
+      for (const name of await leftoverDatabases(client, this.database)) {
+        try {
+          await dropDatabase(client, name, false);
+          this.options.log.info(
+            `Dropped ${name}, a temporary database an interrupted restore of "${this.database}" left behind.`,
+          );
+        } catch (error) {
+          this.options.log.warn(
+            `${name}, left behind by an interrupted restore of "${this.database}", could not be dropped: ${(error as Error).message}`,
+          );
+        }
+      }
+    } finally {
+      if (!maintenance) await client.end().catch(() => undefined);
+    }
+  }
+
+  /**
+   * A fresh database beside the target, restored, then put in the target's
+   * place in one transaction (drop-database, or a database that did not exist).
+   * Until that moment the target is untouched; a killed run leaves only a
+   * marked temporary database, which the next restore drops.
+   */
+  private async restoreBeside(
     client: PgClient,
     source: RestoreSource,
     psql: ClientTool,
-  ): Promise<void> {
-    await this.assertNoOtherSessions(client);
-    const shape = await databaseShape(client, this.database);
-    const settings = await databaseSettings(client, this.database);
-    if (settings.length > 0) {
-      this.options.log.warn(
-        `"${this.database}" has settings made with ALTER DATABASE/ROLE … SET, which no pg_dump holds; set them again after the swap: ${settings.join('; ')}`,
-      );
+    policy: StatementPolicy,
+    replace: boolean,
+    interruption: RestoreInterruption,
+  ): Promise<FilterReport> {
+    const shape = replace ? await databaseShape(client, this.database) : undefined;
+    if (replace) {
+      const settings = await databaseSettings(client, this.database);
+      if (settings.length > 0) {
+        this.options.log.warn(
+          `"${this.database}" has settings made with ALTER DATABASE/ROLE … SET, which no pg_dump holds; set them again after the swap: ${settings.join('; ')}`,
+        );
+      }
     }
-    const fresh = temporaryDatabaseName(this.database, 'restore');
-    this.options.log.info(`Restoring into a new database ${fresh}, to replace ${this.database}`);
-    await createDatabase(client, fresh, shape);
+    const fresh = await createTemporaryDatabase(client, this.database, 'restore', shape);
+    this.options.log.info(
+      replace
+        ? `Restoring into a new database ${fresh}, to replace ${this.database}`
+        : `Restoring into a new database ${fresh}, to become ${this.database}`,
+    );
+    let report: FilterReport;
     try {
-      await this.applySql(fresh, source, psql);
-      await this.assertNoOtherSessions(client);
-      await dropDatabase(client, this.database, this.options.terminateConnections);
+      report = await this.apply(fresh, source, psql, policy, {
+        interruption,
+        unchanged: replace
+          ? `"${this.database}" was never touched, and ${fresh} was dropped`
+          : `"${this.database}" was not created, and ${fresh} was dropped`,
+      });
+      const replaced = replace ? temporaryDatabaseName(this.database, 'replaced') : undefined;
+      if (replace) {
+        await this.assertNoOtherSessions(client);
+        if (this.options.terminateConnections) await terminateSessions(client, this.database);
+      }
+      await swapDatabases(client, this.database, fresh, replaced).catch((error: unknown) => {
+        throw new JobFailure(
+          `The restored database could not take the place of "${this.database}" (${(error as Error).message}): "${this.database}" is as it was, and ${fresh} was dropped.`,
+        );
+      });
+      if (replaced) {
+        await dropDatabase(client, replaced, true).catch((error: unknown) => {
+          this.options.log.warn(
+            `The previous "${this.database}", renamed ${replaced}, could not be dropped (${(error as Error).message}); the next restore drops it.`,
+          );
+        });
+      }
     } catch (error) {
       await dropDatabase(client, fresh, true).catch(() => undefined);
       throw error;
     }
-    await client.query(
-      `ALTER DATABASE ${quoteIdent(fresh)} RENAME TO ${quoteIdent(this.database)}`,
-    );
     if (shape?.owner) {
       await client
         .query(`ALTER DATABASE ${quoteIdent(this.database)} OWNER TO ${quoteIdent(shape.owner)}`)
@@ -306,6 +442,7 @@ export class PostgresEngine implements Engine {
           );
         });
     }
+    return report;
   }
 
   private async assertNoOtherSessions(client: PgClient): Promise<void> {
@@ -318,29 +455,36 @@ export class PostgresEngine implements Engine {
     }
   }
 
-  /**
-   * Feeds the backup to psql between our own BEGIN and COMMIT. COMMIT is sent
-   * only after the backup was read to its end without error; on any failure
-   * psql is killed first, so the server rolls the transaction back.
-   */
-  private async applySql(database: string, source: RestoreSource, psql: ClientTool): Promise<void> {
-    const env = { ...libpqEnvironment(this.location, database), ...psql.env };
-    try {
-      await runWithInput('psql', psql.path, PSQL_ARGUMENTS, env, async (stdin) => {
-        await write(stdin, 'BEGIN;\n');
-        await source.decodeInto(async (chunks) => {
-          for await (const chunk of chunks) await write(stdin, chunk);
-        });
-        await write(stdin, '\nCOMMIT;\n');
-      });
-    } catch (error) {
-      if (error instanceof UserError && error.message.startsWith('psql')) {
-        throw new JobFailure(
-          `The restore stopped at an error and was rolled back; "${database}" is as it was. ${error.message}`,
-        );
-      }
-      throw error;
+  /** The backup's SQL in one transaction in `database` (see applyInTransaction). */
+  private async apply(
+    database: string,
+    source: RestoreSource,
+    psql: ClientTool,
+    policy: StatementPolicy,
+    messages: { unchanged?: string; interruption?: RestoreInterruption } = {},
+  ): Promise<FilterReport> {
+    return applyInTransaction(source, {
+      location: this.location,
+      database,
+      target: this.database,
+      psql,
+      policy,
+      lockTimeoutMs: this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      log: this.options.log,
+      ...messages,
+    });
+  }
+
+  private logLeftOut(report: FilterReport): void {
+    const { transaction, owner, privileges } = report.dropped;
+    if (transaction > 0) {
+      this.options.log.info(
+        `Left out ${transaction} BEGIN/COMMIT statement(s) of the backup (pg_dump writes them around large objects): one transaction holds the whole restore.`,
+      );
     }
+    if (owner > 0) this.options.log.info(`Left out ${owner} owner statement(s) (--no-owner).`);
+    if (privileges > 0)
+      this.options.log.info(`Left out ${privileges} privilege statement(s) (--no-privileges).`);
   }
 
   /**
@@ -457,11 +601,6 @@ async function isExecutable(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function write(stream: Writable, chunk: string | Buffer): Promise<void> {
-  if (stream.destroyed) throw new Error('psql stopped reading its input');
-  if (!stream.write(chunk)) await once(stream, 'drain');
 }
 
 async function withMaintenance<T>(

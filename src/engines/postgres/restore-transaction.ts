@@ -1,0 +1,262 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from '../../commands/context.js';
+import type { PostgresLocation } from '../../config/database-url.js';
+import { JobFailure, UserError } from '../../errors.js';
+import { onInterrupt } from '../../interruptions.js';
+import type { RestoreSource } from '../engine.js';
+import type { ClientTool } from './client-tools.js';
+import { libpqEnvironment } from './connection.js';
+import {
+  describeSessions,
+  formatMs,
+  LockMonitor,
+  sessionsHoldingLocks,
+  type BlockingSession,
+} from './lock-monitor.js';
+import { LOCK_NOT_AVAILABLE, parsePsqlError, UNDEFINED_OBJECT } from './psql-errors.js';
+import { PsqlSession, type RestoreBackend } from './psql-session.js';
+import { RefusedSql, RestoreSqlFilter, type FilterReport } from './restore-filter.js';
+import type { StatementPolicy } from './restore-statements.js';
+import { connect, type PgClient } from './server.js';
+import { transactionOutcome, type TransactionOutcome } from './transaction-outcome.js';
+
+export interface ApplyOptions {
+  readonly location: PostgresLocation;
+  /** The database psql restores into (the target, or a new one beside it). */
+  readonly database: string;
+  /** How the target is named in messages (the database the user asked to restore). */
+  readonly target: string;
+  readonly psql: ClientTool;
+  readonly policy: StatementPolicy;
+  readonly lockTimeoutMs: number;
+  readonly log: Logger;
+  /** What becomes of the target when the transaction did not commit (the default: "is as it was"). */
+  readonly unchanged?: string;
+  /** Told which psql to stop when a signal comes. */
+  readonly interruption?: RestoreInterruption;
+}
+
+/** Stopping psql and learning the outcome must end before `docker stop` sends SIGKILL (10 s). */
+const INTERRUPT_OUTCOME_MS = 5000;
+/** The signal handler waits this long for the restore's own checked account. */
+const INTERRUPT_ANSWER_MS = 7000;
+
+/**
+ * Runs the backup's SQL in one transaction (PsqlSession's protocol), through
+ * the restore filter. On any failure psql is stopped, the server is asked
+ * what became of the transaction, and the error says that — never more.
+ */
+export async function applyInTransaction(
+  source: RestoreSource,
+  options: ApplyOptions,
+): Promise<FilterReport> {
+  const { location, database, psql } = options;
+  const env = { ...libpqEnvironment(location, database), ...psql.env };
+  const session = new PsqlSession('psql', psql.path, env);
+  let backend: RestoreBackend;
+  try {
+    backend = await session.begin(options.lockTimeoutMs);
+  } catch (error) {
+    await session.abort();
+    throw startFailure(error, session, options);
+  }
+  const monitorClient = await connect(location, database).catch(() => undefined);
+  const monitor = monitorClient
+    ? new LockMonitor(monitorClient, backend.pid, options.log, options.lockTimeoutMs)
+    : undefined;
+  monitor?.start();
+  options.interruption?.attach(session);
+  const filter = new RestoreSqlFilter({
+    ...options.policy,
+    standardConformingStrings: backend.standardConformingStrings,
+    lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
+  });
+  try {
+    const sink = new Writable({
+      highWaterMark: 1024 * 1024,
+      write: (chunk: Buffer, _encoding, callback) => {
+        session.write(chunk).then(() => callback(), callback);
+      },
+    });
+    await source.decodeInto(async (chunks) => {
+      await pipeline(chunks, filter, sink);
+    });
+    await session.commit();
+    return filter.report;
+  } catch (error) {
+    const interrupted = options.interruption?.signal;
+    // Interrupted: psql is already stopped, and the time left is for asking the server.
+    await session.abort(!interrupted);
+    await monitor?.stop();
+    const blockers = await lockBlockers(session, monitor, monitorClient, database, backend);
+    const outcome = await transactionOutcome(() => connect(location, database), backend, {
+      timeoutMs: interrupted ? INTERRUPT_OUTCOME_MS : 60_000,
+    });
+    if (outcome.status === 'committed' && session.stage === 'committing' && !interrupted) {
+      // Everything ran before COMMIT was sent, and COMMIT went through: psql only failed to say so.
+      options.log.warn(
+        `psql ended without confirming COMMIT, and the server reports transaction ${backend.xid} committed: the restore is complete.`,
+      );
+      return filter.report;
+    }
+    throw describeFailure(error, session, outcome, backend, blockers, options, interrupted);
+  } finally {
+    options.interruption?.detach();
+    await monitor?.stop();
+    await monitorClient?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * What a restore does when SIGINT/SIGTERM comes while psql runs: psql is
+ * stopped before it could see COMMIT (once COMMIT was sent, it is left to
+ * finish), and the signal handler waits for the restore's own account of the
+ * outcome — checked with the server, after its cleanup — and prints that.
+ * Create one per restore; `dispose` when the restore ends.
+ */
+export class RestoreInterruption {
+  signal: NodeJS.Signals | undefined;
+  private session: PsqlSession | undefined;
+  private resolveAnswer: (message: string) => void = () => undefined;
+  private readonly answered = new Promise<string>((resolve) => {
+    this.resolveAnswer = resolve;
+  });
+  private readonly remove = onInterrupt((signal) => this.request(signal));
+
+  attach(session: PsqlSession): void {
+    this.session = session;
+  }
+
+  detach(): void {
+    this.session = undefined;
+  }
+
+  /** Hands the final message to the waiting signal handler (which ends the process); never returns. */
+  async answer(message: string): Promise<never> {
+    this.resolveAnswer(message);
+    return new Promise<never>(() => undefined);
+  }
+
+  dispose(): void {
+    this.remove();
+  }
+
+  private async request(signal: NodeJS.Signals): Promise<string | undefined> {
+    const session = this.session;
+    // No psql running: nothing of this restore can commit; the process may end at once.
+    if (!session) return undefined;
+    this.signal = signal;
+    if (session.stage === 'starting' || session.stage === 'applying') await session.abort(false);
+    const stage = session.stage;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve(
+            stage === 'committing'
+              ? `Stopped by ${signal} while COMMIT was under way; whether it committed could not be checked in time: check the database.`
+              : `Stopped by ${signal}. psql was stopped before it received COMMIT, so the server rolls the restore back; the check did not finish in time: check the database before using it.`,
+          ),
+        INTERRUPT_ANSWER_MS,
+      );
+    });
+    return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
+  }
+}
+
+function startFailure(error: unknown, session: PsqlSession, options: ApplyOptions): Error {
+  if (error instanceof UserError && !(error instanceof JobFailure)) return error;
+  const psqlError = parsePsqlError(session.stderr());
+  const reason = psqlError?.message ?? (error as Error).message;
+  return new JobFailure(
+    `psql could not start the restore into "${options.database}": ${reason}. Nothing of the backup was sent.`,
+  );
+}
+
+async function lockBlockers(
+  session: PsqlSession,
+  monitor: LockMonitor | undefined,
+  client: PgClient | undefined,
+  database: string,
+  backend: RestoreBackend,
+): Promise<readonly BlockingSession[]> {
+  if (parsePsqlError(session.stderr())?.sqlstate !== LOCK_NOT_AVAILABLE) return [];
+  if (monitor && monitor.blockers.length > 0) return monitor.blockers;
+  if (!client) return [];
+  return sessionsHoldingLocks(client, database, backend.pid).catch(() => []);
+}
+
+function describeFailure(
+  error: unknown,
+  session: PsqlSession,
+  outcome: TransactionOutcome,
+  backend: RestoreBackend,
+  blockers: readonly BlockingSession[],
+  options: ApplyOptions,
+  interrupted: NodeJS.Signals | undefined,
+): Error {
+  const target = `"${options.target}"`;
+  const cause = describeCause(error, session, blockers, options, interrupted);
+  const unchanged = options.unchanged ?? `${target} is as it was`;
+  switch (outcome.status) {
+    case 'aborted': {
+      const text = `${cause.text} The restore was rolled back (the server reports its transaction ${backend.xid} aborted): ${unchanged}.${cause.advice}`;
+      return cause.refused && !interrupted ? new RefusedSql(text) : new JobFailure(text);
+    }
+    case 'committed':
+      return new JobFailure(
+        `${cause.text} The server reports the restore's transaction ${backend.xid} COMMITTED although the restore did not finish: ${target} may hold part of the backup. Restore the safety backup, or this backup again, before using it.`,
+      );
+    case 'unknown': {
+      const sent =
+        session.stage === 'committing'
+          ? 'COMMIT had been sent, so it may have committed'
+          : 'psql never received COMMIT, so the server rolls it back';
+      return new JobFailure(
+        `${cause.text} Whether the restore was rolled back could not be checked: ${outcome.reason}. ${sent}; check ${target} before using it.`,
+      );
+    }
+  }
+}
+
+function describeCause(
+  error: unknown,
+  session: PsqlSession,
+  blockers: readonly BlockingSession[],
+  options: ApplyOptions,
+  interrupted: NodeJS.Signals | undefined,
+): { text: string; advice: string; refused: boolean } {
+  if (interrupted) return { text: `Stopped by ${interrupted}.`, advice: '', refused: false };
+  if (error instanceof RefusedSql) return { text: error.message, advice: '', refused: true };
+  const psqlError = parsePsqlError(session.stderr());
+  if (!psqlError) {
+    const text = error instanceof Error ? error.message : String(error);
+    return {
+      text: `The restore stopped: ${text.replace(/\.?$/, '.')}`,
+      advice: '',
+      refused: false,
+    };
+  }
+  const line = psqlError.inputLine !== undefined ? psqlError.inputLine - session.prologueLines : 0;
+  const where = line > 0 ? ` at line ${line} of the backup's SQL` : '';
+  const state = psqlError.sqlstate ? ` (SQLSTATE ${psqlError.sqlstate})` : '';
+  const details = psqlError.details.length > 0 ? ` ${psqlError.details.join(' ')}` : '';
+  if (psqlError.sqlstate === LOCK_NOT_AVAILABLE) {
+    const held = blockers.length > 0 ? ` held by ${describeSessions(blockers)}` : '';
+    return {
+      text: `The restore waited longer than --lock-timeout (${formatMs(options.lockTimeoutMs)}) for a lock on "${options.target}"${held}${where}.`,
+      advice: ` End or finish ${blockers.length > 0 ? 'those sessions' : 'the sessions that hold locks on its tables'} (for example SELECT pg_terminate_backend(${blockers[0]?.pid ?? 'pid'})), or restore with a longer --lock-timeout (0 waits as long as it takes).`,
+      refused: false,
+    };
+  }
+  const roleHint =
+    psqlError.sqlstate === UNDEFINED_OBJECT && /^role ".*" does not exist/.test(psqlError.message)
+      ? ' Create the missing roles on this server first, or restore with --no-owner --no-privileges.'
+      : '';
+  return {
+    text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
+    advice: roleHint,
+    refused: false,
+  };
+}
