@@ -941,7 +941,12 @@ describe('odd inputs: one clear line, exit 2, nothing changed', () => {
   ).flatMap((spec) =>
     spec.commands
       .filter((command) => command === 'backup' || command === 'restore')
-      .map((command) => [spec.name, command, spec.type] as const),
+      .map((command) => {
+        // A boolean is given by turning it away from its default (--no-owner).
+        const flag =
+          spec.type === 'boolean' && spec.default === 'true' ? `no-${spec.name}` : spec.name;
+        return [flag, command, spec.type] as const;
+      }),
   );
 
   test('the option table marks every PostgreSQL-only option (verify-database-url picks its engine from the backup; safety-backup: SQLite always keeps its copy)', () => {
@@ -972,7 +977,7 @@ describe('odd inputs: one clear line, exit 2, nothing changed', () => {
       expect(run.status).toBe(2);
       expect(refusal(run)).toMatch(
         new RegExp(
-          `^db-backup: ([a-z-]+, )*${name}(, [a-z-]+)* (applies|apply) to PostgreSQL databases only, and the database URL names a SQLite database: remove (it|them)\\. Nothing was changed\\.$`,
+          `^db-backup: ([a-z-]+, )*${name.replace(/^no-/, '')}(, [a-z-]+)* (applies|apply) to PostgreSQL databases only, and the database URL names a SQLite database: remove (it|them)\\. Nothing was changed\\.$`,
         ),
       );
       expect(unchanged()).toEqual(before);
