@@ -16,6 +16,8 @@ import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
 import { uploadBackup } from './upload-backup.js';
+import { prepareSanitizing } from '../sanitize/sanitizing.js';
+import { makeSanitizedCopy, type SanitizedCopyResult } from './sanitized-copy.js';
 
 /** What happened at one storage target. */
 export interface TargetOutcome {
@@ -44,6 +46,8 @@ export interface BackupResult {
   /** Every name the rolling window removed, at any target. */
   readonly pruned: readonly string[];
   readonly kept: readonly string[];
+  /** With sanitize-storage: the sanitized copy made beside the backup, and where it went. */
+  readonly sanitizedCopy?: SanitizedCopyResult;
 }
 
 /**
@@ -58,14 +62,25 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   const engine = createEngine(config.database, engineSettings(context, config.postgres));
   const storages = config.storage.map((id) => ({ id, storage: createStorage(id, config.targets) }));
   const database = describeDatabase(config.database);
+  // Rules are checked against the database before anything is dumped or written.
+  const sanitizing = config.sanitize
+    ? await prepareSanitizing(config.sanitize, config.database, context.log)
+    : undefined;
+  const beside = sanitizing !== undefined && (config.sanitize?.storage.length ?? 0) > 0;
+  const kind = sanitizing && !beside ? 'sanitized' : 'backup';
   await tidyBackupDir(config.backupDir, context);
   context.log.info(`Backing up ${database} into ${config.backupDir}`);
-  const backup = await createBackup(engine, config.backupDir, {
-    kind: 'backup',
-    compressionLevel: config.compressionLevel,
-    encryptor,
-    ...(context.now ? { now: context.now } : {}),
-  });
+  const backup = await createBackup(
+    sanitizing && !beside ? sanitizing.wrap(engine) : engine,
+    config.backupDir,
+    {
+      kind,
+      compressionLevel: config.compressionLevel,
+      encryptor,
+      ...(context.now ? { now: context.now } : {}),
+      ...(sanitizing && !beside ? { sanitized: sanitizing.info } : {}),
+    },
+  );
   context.log.info(
     `Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`,
   );
@@ -76,12 +91,16 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
         id,
         storage,
         backup,
-        { engine: engine.kind, maxBackups: config.maxBackups },
+        { engine: engine.kind, maxBackups: config.maxBackups, kind },
         context,
       ),
     );
   }
   const stagedCopyKept = await releaseStagedCopy(config, backup, targets, context);
+  const sanitizedCopy =
+    sanitizing && beside
+      ? await makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
+      : undefined;
   return {
     command: 'backup',
     database,
@@ -91,19 +110,22 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     stagedCopyKept,
     pruned: targets.flatMap((target) => target.pruned),
     kept: targets[0]?.kept.map((b) => b.name) ?? [],
+    ...(sanitizedCopy ? { sanitizedCopy } : {}),
   };
 }
 
-async function storeAt(
+/** Stores a backup at one target (unless it is already there: the staging directory), then runs that target's window. */
+export async function storeAt(
   id: TargetId,
   storage: Storage,
   backup: CreatedBackup,
-  policy: { engine: 'sqlite' | 'postgres'; maxBackups: number },
+  policy: { engine: 'sqlite' | 'postgres'; maxBackups: number; kind?: 'backup' | 'sanitized' },
   context: RunContext,
+  alreadyThere = id === 'local',
 ): Promise<TargetOutcome> {
   const outcome = { target: id, location: storage.location };
   try {
-    if (id !== 'local') {
+    if (!alreadyThere) {
       context.log.info(`Storing ${backup.name} at ${storage.location}`);
       await uploadBackup(storage, backup);
     }

@@ -4,7 +4,12 @@ import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-nam
 import { confirmationName } from '../config/database-url.js';
 import type { DatabaseInfo, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
-import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
+import {
+  MANIFEST_FORMAT_VERSION,
+  serializeManifest,
+  type Manifest,
+  type SanitizedInfo,
+} from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { describeWriteError, encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
 import type { Encryptor } from '../pipeline/encryption.js';
@@ -29,6 +34,8 @@ export interface CreateBackupOptions {
   /** Encrypts after compression; absent for a plain backup. */
   readonly encryptor?: Encryptor | undefined;
   readonly now?: () => Date;
+  /** A sanitized copy says how it was made. */
+  readonly sanitized?: SanitizedInfo | undefined;
 }
 
 /**
@@ -76,6 +83,7 @@ export async function createBackup(
       compression: { algorithm: 'gzip', level: options.compressionLevel },
       encryption: options.encryptor?.info ?? null,
       tables: info.tables,
+      ...(options.sanitized ? { sanitized: options.sanitized } : {}),
     };
     const manifestFile = await writeNewTextFile(
       dir,

@@ -1,4 +1,4 @@
-import { manifestNameOf } from '../backup-name.js';
+import { manifestNameOf, type BackupKind } from '../backup-name.js';
 import type { EngineKind } from '../config/database-url.js';
 import { planRetention } from '../retention/plan-retention.js';
 import type { Storage } from '../storage/storage.js';
@@ -20,7 +20,13 @@ export interface RetentionOutcome {
 /** Applies the rolling window at one storage target: backups and their manifests. */
 export async function applyRetention(
   storage: Storage,
-  policy: { engine: EngineKind; maxBackups: number; protect?: readonly string[]; dryRun?: boolean },
+  policy: {
+    engine: EngineKind;
+    maxBackups: number;
+    protect?: readonly string[];
+    dryRun?: boolean;
+    kind?: Exclude<BackupKind, 'before-restore'>;
+  },
   log: Logger,
 ): Promise<RetentionOutcome> {
   const objects = await storage.list();

@@ -7,6 +7,7 @@ import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.j
 import { passphraseFromFile } from '../pipeline/encryption.js';
 import { registerSecret } from '../secrets.js';
 import { splitStatements } from './split-sql.js';
+import { sanitizeConfig, type SanitizeConfig } from './sanitize-config.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { bool, integer, list, required, text, type Settings } from './values.js';
 import {
@@ -35,6 +36,8 @@ export interface BackupConfig extends Common {
   readonly postgres: PostgresDumpOptions;
   /** Where the backup goes: the local directory and/or remote targets. */
   readonly storage: readonly TargetId[];
+  /** A sanitized copy instead of (or, with its own targets, beside) the backup. */
+  readonly sanitize: SanitizeConfig | undefined;
 }
 
 export interface Confirmation {
@@ -123,6 +126,9 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         encryption: encryption(settings, cwd),
         postgres: postgresDump(settings),
         storage: parseTargetList(text(settings, 'storage') ?? 'local', 'storage'),
+        sanitize: sanitizeConfig(settings, cwd, backupDir, () =>
+          secret(settings, 'sanitize-salt-file', 'sanitize-salt', cwd),
+        ),
       };
     case 'restore':
       return {

@@ -41,6 +41,12 @@ export interface RestoreSource {
   probe(): Promise<void>;
 }
 
+/** Ways to change what a dump holds before it leaves the engine. */
+export interface DumpHooks {
+  /** SQLite: rewrites the private snapshot file (sanitizing) before it is inspected and read. */
+  readonly rewriteSnapshot?: (file: string) => Promise<void>;
+}
+
 export interface RestoreHooks {
   readonly beforeChange?: () => Promise<void>;
 }
@@ -65,7 +71,7 @@ export interface Engine {
   /** Whether it holds anything a restore would overwrite (asks for confirmation, takes a safety copy). */
   holdsData(): Promise<boolean>;
   /** Starts a consistent dump; `workDir` may hold temporary files. */
-  dump(workDir: string): Promise<Dump>;
+  dump(workDir: string, hooks?: DumpHooks): Promise<Dump>;
   /**
    * Replaces the database with the backup's content, all or nothing. The
    * backup is checked first; `beforeChange` runs after those checks and just

@@ -15,6 +15,7 @@ import {
 import type {
   DatabaseInfo,
   Dump,
+  DumpHooks,
   Engine,
   RestoreHooks,
   RestoreOutcome,
@@ -51,7 +52,7 @@ export class SqliteEngine implements Engine {
    * step from a read-only connection: it sees committed WAL content, never
    * checkpoints, and leaves the live database's -wal/-shm files alone.
    */
-  async dump(workDir: string): Promise<Dump> {
+  async dump(workDir: string, hooks: DumpHooks = {}): Promise<Dump> {
     await this.assertIsSqliteFile();
     const Database = await loadSqlite();
     const snapshot = tempPathIn(workDir, 'snapshot-');
@@ -75,6 +76,7 @@ export class SqliteEngine implements Engine {
           `${path.basename(this.file)} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): no backup was kept and nothing was pruned. Restore a good backup, or repair the database (sqlite3 DB .recover).`,
         );
       }
+      await hooks.rewriteSnapshot?.(snapshot);
       const info = await inspectFile(snapshot);
       return {
         stream: createReadStream(snapshot),

@@ -1,4 +1,9 @@
-import { compareNewestFirst, parseBackupName, type BackupName } from '../backup-name.js';
+import {
+  compareNewestFirst,
+  parseBackupName,
+  type BackupKind,
+  type BackupName,
+} from '../backup-name.js';
 import type { EngineKind } from '../config/database-url.js';
 
 export interface RetentionPolicy {
@@ -7,6 +12,8 @@ export interface RetentionPolicy {
   readonly maxBackups: number;
   /** Names that must survive whatever their age, such as the backup just written. */
   readonly protect?: readonly string[];
+  /** The window's kind: regular backups (default) or sanitized copies, never both together. */
+  readonly kind?: Exclude<BackupKind, 'before-restore'>;
 }
 
 export interface RetentionPlan {
@@ -25,7 +32,7 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
   const candidates = names
     .map(parseBackupName)
     .filter((parsed): parsed is BackupName => parsed !== undefined)
-    .filter((parsed) => parsed.kind === 'backup' && parsed.engine === policy.engine)
+    .filter((parsed) => parsed.kind === (policy.kind ?? 'backup') && parsed.engine === policy.engine)
     .sort(compareNewestFirst);
   const unique = candidates.filter(
     (item, index) => candidates.findIndex((other) => other.name === item.name) === index,

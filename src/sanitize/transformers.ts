@@ -66,6 +66,8 @@ export interface ColumnShape {
   readonly precision?: number | undefined;
   /** The type as people read it (varchar(40), timestamp with time zone, INTEGER). */
   readonly typeName: string;
+  /** SQLite: a declared type is a hint, so dates may be kept as text or numbers. */
+  readonly loose?: boolean;
 }
 
 export function describeSpec(spec: TransformerSpec): string {
@@ -139,7 +141,7 @@ export function misfit(spec: TransformerSpec, shape: ColumnShape): string | unde
         ? undefined
         : `${spec.kind} writes text, and the column is ${type}`;
     case 'date_shift':
-      return shape.category === 'date' || shape.category === 'any'
+      return shape.category === 'date' || shape.category === 'any' || (shape.loose && shape.category !== 'uuid' && shape.category !== 'other')
         ? undefined
         : `date_shift applies to dates and timestamps, and the column is ${type}`;
     case 'number_noise':
