@@ -210,22 +210,22 @@ export class CopySanitizer extends Transform {
     let at = from;
     const passFrom = from;
     while (at < chunk.length) {
-      if (this.rowLength < 2) {
-        const byte = chunk[at]!;
-        if (byte === NEWLINE) {
-          if (this.isEndMarker()) {
-            if (!truncate) out.push(chunk.subarray(passFrom, at + 1));
-            else out.push(Buffer.from('\\.\n', 'latin1'));
-            this.endCopy();
-            return at + 1;
-          }
-          this.countRow();
-          this.rowStart = [];
-          this.rowLength = 0;
-          at += 1;
-          continue;
+      // Only a row's first bytes matter here: `\.` alone ends the block.
+      if (chunk[at] === NEWLINE) {
+        if (this.isEndMarker()) {
+          if (!truncate) out.push(chunk.subarray(passFrom, at + 1));
+          else out.push(Buffer.from('\\.\n', 'latin1'));
+          this.endCopy();
+          return at + 1;
         }
-        this.rowStart.push(byte);
+        this.countRow();
+        this.rowStart = [];
+        this.rowLength = 0;
+        at += 1;
+        continue;
+      }
+      if (this.rowLength < 2) {
+        this.rowStart.push(chunk[at]!);
         this.rowLength += 1;
         at += 1;
         continue;
@@ -236,10 +236,8 @@ export class CopySanitizer extends Transform {
         at = chunk.length;
         break;
       }
-      this.countRow();
-      this.rowStart = [];
-      this.rowLength = 0;
-      at = newline + 1;
+      this.rowLength += newline - at;
+      at = newline;
     }
     if (!truncate) out.push(chunk.subarray(passFrom, at));
     return at;
