@@ -3,7 +3,7 @@ import type { BackupConfig } from '../config/config.js';
 import type { Engine } from '../engines/engine.js';
 import type { Manifest } from '../manifest.js';
 import type { Encryptor } from '../pipeline/encryption.js';
-import { removeQuietly } from '../pipeline/files.js';
+import { ensurePrivateDir, removeQuietly } from '../pipeline/files.js';
 import type { Sanitizing } from '../sanitize/sanitizing.js';
 import { createStorage } from '../storage/factory.js';
 import { LocalStorage } from '../storage/local.js';
@@ -48,6 +48,8 @@ export async function makeSanitizedCopy(
     const storage = createStorage(target.id, target.settings);
     const here = storage instanceof LocalStorage && path.resolve(storage.dir) === staging;
     stagedHere ||= here;
+    // A directory of its own (local:DIR) is made as private as the backup directory.
+    if (storage instanceof LocalStorage && !here) await ensurePrivateDir(storage.dir);
     targets.push(
       await storeAt(
         target.id,

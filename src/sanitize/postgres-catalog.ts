@@ -80,7 +80,7 @@ async function readCatalog(client: PgClient): Promise<Catalog> {
   const uniqueKeys: UniqueKey[] = (
     await client.query<{ relid: number; columns: string[] }>(
       `SELECT i.indrelid::int AS relid, ARRAY(
-         SELECT a.attname FROM pg_catalog.pg_attribute a
+         SELECT a.attname::text FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = i.indrelid AND a.attnum > 0 AND (
            a.attnum = ANY((i.indkey::int2[])[0:i.indnkeyatts - 1])
            OR (i.indexprs IS NOT NULL AND a.attnum IN (
@@ -97,9 +97,9 @@ async function readCatalog(client: PgClient): Promise<Catalog> {
   const foreignKeys: ForeignKey[] = (
     await client.query<{ relid: number; refid: number; columns: string[]; referenced: string[] }>(
       `SELECT c.conrelid::int AS relid, c.confrelid::int AS refid,
-         ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(num, ord)
+         ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(num, ord)
            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.num ORDER BY k.ord) AS columns,
-         ARRAY(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(num, ord)
+         ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(num, ord)
            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.num ORDER BY k.ord) AS referenced
        FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY($1::oid[])`,
       [oids],
