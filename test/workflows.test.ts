@@ -50,6 +50,7 @@ describe('the workflow files', () => {
         'deploy-with-backup',
         'monthly-verify',
         'nightly-backup',
+        'nightly-dev-copy',
         'restore-on-dispatch',
       ].map((n) => `examples/workflows/${n}.yml`),
     );

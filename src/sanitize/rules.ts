@@ -116,7 +116,7 @@ function readRules(data: unknown, source: string, problems: string[]): TableRule
         if (spec) columns.set(column, spec);
       }
     }
-    if (rows === 'truncate' && columns.size > 0)
+    if (rows === 'truncate' && rule.columns !== undefined)
       problems.push(`${where}: rows: truncate keeps no rows, so its columns need no rules; remove them`);
     if (rule.rows === undefined && rule.columns === undefined)
       problems.push(`${where}: says nothing; give rows: truncate or columns`);
