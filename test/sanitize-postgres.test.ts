@@ -39,6 +39,10 @@ const SCHEMA = `
   );
   CREATE TABLE sessions (id serial PRIMARY KEY, user_id int REFERENCES users(id), token text NOT NULL);
   CREATE TABLE audit_log (id bigserial PRIMARY KEY, detail text);
+  CREATE TABLE events (id int, contact_email text, at date) PARTITION BY RANGE (at);
+  CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+  CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+  INSERT INTO events SELECT i, 'Eventperson' || i || '@Partitioned.test', DATE '2025-06-01' + i * 5 FROM generate_series(1, 80) AS i;
   INSERT INTO users (email, full_name, phone, birth_date, salary, bio, password_hash, tags, profile, last_seen)
   SELECT
     'Person' || i || '.Realname@Mailbox' || i || '.test',
@@ -60,6 +64,7 @@ const SCHEMA = `
   INSERT INTO orders (user_email, total) VALUES (NULL, 1);
   INSERT INTO sessions (user_id, token) SELECT i, 'sessiontoken-' || md5(i::text) FROM generate_series(1, 60) AS i;
   INSERT INTO audit_log (detail) SELECT 'audit detail about Person' || i FROM generate_series(1, 40) AS i;
+  CREATE MATERIALIZED VIEW user_emails AS SELECT id, email FROM users;
 `;
 
 const RULES = `# a typical web application
@@ -81,6 +86,8 @@ tables:
   sessions:
     rows: truncate
   audit_log: { rows: truncate }
+  events:
+    columns: { contact_email: email }
 `;
 
 let server: PgServer;
@@ -141,6 +148,7 @@ describe('sanitized PostgreSQL copies', () => {
     expect(manifest.sanitized).toEqual({
       rulesSha256: createHash('sha256').update(fs.readFileSync(rules)).digest('hex'),
       maskedColumns: [
+        'public.events.contact_email',
         'public.orders.note',
         'public.orders.shipping_address',
         'public.orders.user_email',
@@ -157,6 +165,8 @@ describe('sanitized PostgreSQL copies', () => {
     });
     expect(manifest.tables).toEqual([
       { name: 'public.audit_log', rows: 0 },
+      { name: 'public.events_2025', rows: 42 },
+      { name: 'public.events_2026', rows: 38 },
       { name: 'public.orders', rows: 121 },
       { name: 'public.sessions', rows: 0 },
       { name: 'public.users', rows: 60 },
@@ -206,6 +216,13 @@ describe('sanitized PostgreSQL copies', () => {
     ).toEqual([{ n: 120 }]);
     expect(await server.query('shop_dev', 'SELECT count(DISTINCT email)::int AS n FROM users')).toEqual([{ n: 60 }]);
     expect(await server.query('shop_dev', 'SELECT count(*)::int AS n FROM sessions')).toEqual([{ n: 0 }]);
+    // The materialized view was refreshed from the masked rows; the partitions hold masked emails.
+    expect(
+      await server.query('shop_dev', 'SELECT count(*)::int AS n FROM user_emails v JOIN users u USING (id, email)'),
+    ).toEqual([{ n: 60 }]);
+    expect(
+      await server.query('shop_dev', "SELECT count(*)::int AS n FROM events WHERE contact_email LIKE '%@example.com'"),
+    ).toEqual([{ n: 80 }]);
     // Constraints and sequences came back.
     await expect(
       server.query('shop_dev', "INSERT INTO orders (user_email, total) VALUES ('nobody@example.com', 1)"),
@@ -238,13 +255,14 @@ describe('sanitized PostgreSQL copies', () => {
       ...(await server.query<Record<string, unknown>>('shop', 'SELECT user_email, shipping_address, note FROM orders')),
       ...(await server.query<Record<string, unknown>>('shop', 'SELECT token FROM sessions')),
       ...(await server.query<Record<string, unknown>>('shop', 'SELECT detail FROM audit_log')),
+      ...(await server.query<Record<string, unknown>>('shop', 'SELECT contact_email FROM events')),
     ].flatMap((row) => Object.values(row).filter((v): v is string => typeof v === 'string'));
     expect(originals.length).toBeGreaterThan(700);
     for (const value of originals) {
       expect(sql.includes(value), value).toBe(false);
       expect(sql.includes(copyEscaped(value)), value).toBe(false);
     }
-    for (const fragment of ['Realname', 'Mailbox', 'Secretstreet', 'Hiddencity', 'sessiontoken', 'Biography']) {
+    for (const fragment of ['Realname', 'Mailbox', 'Secretstreet', 'Hiddencity', 'sessiontoken', 'Biography', 'Partitioned']) {
       expect(sql).not.toContain(fragment);
     }
     // What no rule names is there, exactly.

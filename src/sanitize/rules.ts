@@ -54,13 +54,14 @@ export async function loadRules(file: string): Promise<SanitizeRules> {
 
 export async function parseRules(bytes: Buffer, source: string): Promise<SanitizeRules> {
   const { parseDocument } = await import('yaml');
-  const document = parseDocument(bytes.toString('utf8'), { uniqueKeys: true, prettyErrors: false });
+  const document = parseDocument(bytes.toString('utf8'), { uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new RulesError(
       source,
       document.errors.map((error) => {
         const line = error.linePos?.[0].line;
-        return `${source}${line ? ` line ${line}` : ''}: ${error.message.split('\n')[0]}`;
+        const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        return `${source}${line ? ` line ${line}` : ''}: ${message}`;
       }),
     );
   }
