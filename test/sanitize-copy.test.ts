@@ -8,12 +8,7 @@ import { decodeCopyField, encodeCopyField } from '../src/sanitize/copy-text.js';
 import { KeyedDigest } from '../src/sanitize/keyed-digest.js';
 import { planSanitizing } from '../src/sanitize/plan.js';
 import { parseRules } from '../src/sanitize/rules.js';
-import {
-  addNoise,
-  Masker,
-  shiftDateText,
-  type ColumnShape,
-} from '../src/sanitize/transformers.js';
+import { addNoise, Masker, shiftDateText, type ColumnShape } from '../src/sanitize/transformers.js';
 
 const SALT = 'a salt of sufficient length';
 
@@ -130,7 +125,9 @@ describe('CopySanitizer', () => {
     expect(whole).not.toContain('pg_restore_');
     expect(whole).not.toContain("'relation'");
     expect(whole).toContain('COMMIT;');
-    const users = lines.slice(lines.indexOf('COPY public.users (id, email, note, avatar, born) FROM stdin;') + 1);
+    const users = lines.slice(
+      lines.indexOf('COPY public.users (id, email, note, avatar, born) FROM stdin;') + 1,
+    );
     const [one, two, three] = users.map((line) => line.split('\t'));
     expect(one?.[0]).toBe('1');
     expect(one?.[1]).toMatch(/^[a-z]+\.[a-z]+\.[0-9a-f]{16}@example\.com$/);
@@ -144,7 +141,10 @@ describe('CopySanitizer', () => {
 
   test('a masked text keeps its length class and holds no original word', async () => {
     const out = await run(DUMP, 4096, RULES);
-    const note = out.split('\n').find((l) => l.startsWith('1\t'))!.split('\t')[2]!;
+    const note = out
+      .split('\n')
+      .find((l) => l.startsWith('1\t'))!
+      .split('\t')[2]!;
     const value = decodeCopyField(Buffer.from(note)).toString();
     // "line\none\ttab \\ back" is 18 characters: class 17–32.
     expect(value.length).toBeGreaterThanOrEqual(17);
@@ -158,7 +158,8 @@ describe('CopySanitizer', () => {
   });
 
   test('an unreadable date fails without quoting the value', async () => {
-    const dump = 'COPY public.users (id, email, note, avatar, born) FROM stdin;\n1\t\\N\t\\N\t\\N\tnot-a-secret-date\n\\.\n';
+    const dump =
+      'COPY public.users (id, email, note, avatar, born) FROM stdin;\n1\t\\N\t\\N\t\\N\tnot-a-secret-date\n\\.\n';
     const failure = run(dump, 7, RULES);
     await expect(failure).rejects.toThrow(/public\.users met a value that is not an ISO date/);
     await expect(failure).rejects.not.toThrow(/not-a-secret-date/);
@@ -189,7 +190,9 @@ describe('keyed digests and transformers', () => {
   test('the same salt gives the same value; another salt another one', () => {
     const shape: ColumnShape = { category: 'text', typeName: 'text' };
     const mask = (salt: string) =>
-      new Masker(salt).mask({ kind: 'email' }, shape, new Masker(salt).factsOf(Buffer.from('a@b.c')))!.toString();
+      new Masker(salt)
+        .mask({ kind: 'email' }, shape, new Masker(salt).factsOf(Buffer.from('a@b.c')))!
+        .toString();
     expect(mask(SALT)).toBe(mask(SALT));
     expect(mask(SALT)).not.toBe(mask(`${SALT}!`));
   });
@@ -208,10 +211,20 @@ describe('keyed digests and transformers', () => {
   test.each([
     ['100', 100_000, { category: 'integer', typeName: 'integer' }, '110'],
     ['12.3450', -100_000, { category: 'decimal', typeName: 'numeric' }, '11.1105'],
-    ['32767', 100_000, { category: 'integer', typeName: 'smallint', integerRange: [-32768n, 32767n] }, '32767'],
+    [
+      '32767',
+      100_000,
+      { category: 'integer', typeName: 'smallint', integerRange: [-32768n, 32767n] },
+      '32767',
+    ],
     ['999.99', 100_000, { category: 'decimal', typeName: 'numeric(5,2)', precision: 5 }, '999.99'],
     ['-5', 100_000, { category: 'integer', typeName: 'integer' }, '-6'],
-    ['123456789012345678901234567890', 1, { category: 'decimal', typeName: 'numeric' }, '123456912469134691246913469125'],
+    [
+      '123456789012345678901234567890',
+      1,
+      { category: 'decimal', typeName: 'numeric' },
+      '123456912469134691246913469125',
+    ],
     ['NaN', 1000, { category: 'decimal', typeName: 'numeric' }, 'NaN'],
   ] as const)('number %s with %d ppm noise is %s', (text, ppm, shape, expected) => {
     expect(addNoise(text, ppm, shape as ColumnShape)).toBe(expected);

@@ -126,14 +126,21 @@ function sqlOf(file: string): string {
 
 /** How a value may appear in a COPY block. */
 function copyEscaped(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/\t/g, '\\t')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
 }
 
 async function sanitizedBackup(dir: string, rules: string, salt = SALT, extra: string[] = []) {
-  const run = await cli(['backup', '--database-url', server.url('shop'), '--sanitize', rules, '--json', ...extra], {
-    cwd: dir,
-    env: env(salt),
-  });
+  const run = await cli(
+    ['backup', '--database-url', server.url('shop'), '--sanitize', rules, '--json', ...extra],
+    {
+      cwd: dir,
+      env: env(salt),
+    },
+  );
   expect(run.status, run.stderr).toBe(0);
   return { run, result: JSON.parse(run.stdout) };
 }
@@ -143,7 +150,9 @@ describe('sanitized PostgreSQL copies', () => {
     const { dir, rules } = workspace('pg-sanitize-roundtrip');
     const { result } = await sanitizedBackup(dir, rules);
     expect(result.name).toMatch(/^postgres_sanitized_\d{8}_\d{6}\.sql\.gz$/);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'backups', `${result.name}.json`), 'utf8'));
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(dir, 'backups', `${result.name}.json`), 'utf8'),
+    );
     expect(manifest.kind).toBe('sanitized');
     expect(manifest.sanitized).toEqual({
       rulesSha256: createHash('sha256').update(fs.readFileSync(rules)).digest('hex'),
@@ -173,21 +182,33 @@ describe('sanitized PostgreSQL copies', () => {
     ]);
 
     await server.createDatabase('shop_dev');
-    const restore = await cli(['restore', 'latest-sanitized', '--database-url', server.url('shop_dev'), '--json'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
+    const restore = await cli(
+      ['restore', 'latest-sanitized', '--database-url', server.url('shop_dev'), '--json'],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+      },
+    );
     expect(restore.status, restore.stderr).toBe(0);
     expect(restore.stderr).toMatch(/is a sanitized copy: its personal data was masked/);
     expect(JSON.parse(restore.stdout).sanitized.rulesSha256).toBe(manifest.sanitized.rulesSha256);
-    const text = await cli(['restore', result.name, '--database-url', server.url('shop_dev'), '--yes'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
+    const text = await cli(
+      ['restore', result.name, '--database-url', server.url('shop_dev'), '--yes'],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+      },
+    );
     expect(text.stdout).toMatch(/this is a sanitized copy/);
 
-    const original = await server.query<Record<string, unknown>>('shop', 'SELECT * FROM users ORDER BY id');
-    const masked = await server.query<Record<string, unknown>>('shop_dev', 'SELECT * FROM users ORDER BY id');
+    const original = await server.query<Record<string, unknown>>(
+      'shop',
+      'SELECT * FROM users ORDER BY id',
+    );
+    const masked = await server.query<Record<string, unknown>>(
+      'shop_dev',
+      'SELECT * FROM users ORDER BY id',
+    );
     expect(masked).toHaveLength(60);
     masked.forEach((row, index) => {
       const before = original[index]!;
@@ -212,33 +233,59 @@ describe('sanitized PostgreSQL copies', () => {
     });
     // The masked email still joins: every order finds its user, and emails stay unique.
     expect(
-      await server.query('shop_dev', 'SELECT count(*)::int AS n FROM orders o JOIN users u ON u.email = o.user_email'),
+      await server.query(
+        'shop_dev',
+        'SELECT count(*)::int AS n FROM orders o JOIN users u ON u.email = o.user_email',
+      ),
     ).toEqual([{ n: 120 }]);
-    expect(await server.query('shop_dev', 'SELECT count(DISTINCT email)::int AS n FROM users')).toEqual([{ n: 60 }]);
-    expect(await server.query('shop_dev', 'SELECT count(*)::int AS n FROM sessions')).toEqual([{ n: 0 }]);
+    expect(
+      await server.query('shop_dev', 'SELECT count(DISTINCT email)::int AS n FROM users'),
+    ).toEqual([{ n: 60 }]);
+    expect(await server.query('shop_dev', 'SELECT count(*)::int AS n FROM sessions')).toEqual([
+      { n: 0 },
+    ]);
     // The materialized view was refreshed from the masked rows; the partitions hold masked emails.
     expect(
-      await server.query('shop_dev', 'SELECT count(*)::int AS n FROM user_emails v JOIN users u USING (id, email)'),
+      await server.query(
+        'shop_dev',
+        'SELECT count(*)::int AS n FROM user_emails v JOIN users u USING (id, email)',
+      ),
     ).toEqual([{ n: 60 }]);
     expect(
-      await server.query('shop_dev', "SELECT count(*)::int AS n FROM events WHERE contact_email LIKE '%@example.com'"),
+      await server.query(
+        'shop_dev',
+        "SELECT count(*)::int AS n FROM events WHERE contact_email LIKE '%@example.com'",
+      ),
     ).toEqual([{ n: 80 }]);
     // Constraints and sequences came back.
     await expect(
-      server.query('shop_dev', "INSERT INTO orders (user_email, total) VALUES ('nobody@example.com', 1)"),
+      server.query(
+        'shop_dev',
+        "INSERT INTO orders (user_email, total) VALUES ('nobody@example.com', 1)",
+      ),
     ).rejects.toThrow(/foreign key/);
-    const [{ email }] = await server.query<{ email: string }>('shop_dev', 'SELECT email FROM users WHERE id = 1');
+    const [first] = await server.query<{ email: string }>(
+      'shop_dev',
+      'SELECT email FROM users WHERE id = 1',
+    );
+    const email = first!.email;
     await expect(
       server.query('shop_dev', `INSERT INTO users (email) VALUES ('${email}')`),
     ).rejects.toThrow(/unique/);
-    expect(await server.query('shop_dev', "INSERT INTO sessions (user_id, token) VALUES (1, 'x') RETURNING id")).toEqual([
-      { id: 61 },
-    ]);
+    expect(
+      await server.query(
+        'shop_dev',
+        "INSERT INTO sessions (user_id, token) VALUES (1, 'x') RETURNING id",
+      ),
+    ).toEqual([{ id: 61 }]);
 
-    const verify = await cli(['verify', result.name, '--verify-database-url', server.url('postgres')], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
+    const verify = await cli(
+      ['verify', result.name, '--verify-database-url', server.url('postgres')],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+      },
+    );
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/^VERIFIED/);
   });
@@ -252,7 +299,10 @@ describe('sanitized PostgreSQL copies', () => {
         'shop',
         `SELECT email, full_name, phone, birth_date::text AS birth_date, salary::text AS salary, bio, password_hash FROM users`,
       )),
-      ...(await server.query<Record<string, unknown>>('shop', 'SELECT user_email, shipping_address, note FROM orders')),
+      ...(await server.query<Record<string, unknown>>(
+        'shop',
+        'SELECT user_email, shipping_address, note FROM orders',
+      )),
       ...(await server.query<Record<string, unknown>>('shop', 'SELECT token FROM sessions')),
       ...(await server.query<Record<string, unknown>>('shop', 'SELECT detail FROM audit_log')),
       ...(await server.query<Record<string, unknown>>('shop', 'SELECT contact_email FROM events')),
@@ -262,7 +312,15 @@ describe('sanitized PostgreSQL copies', () => {
       expect(sql.includes(value), value).toBe(false);
       expect(sql.includes(copyEscaped(value)), value).toBe(false);
     }
-    for (const fragment of ['Realname', 'Mailbox', 'Secretstreet', 'Hiddencity', 'sessiontoken', 'Biography', 'Partitioned']) {
+    for (const fragment of [
+      'Realname',
+      'Mailbox',
+      'Secretstreet',
+      'Hiddencity',
+      'sessiontoken',
+      'Biography',
+      'Partitioned',
+    ]) {
       expect(sql).not.toContain(fragment);
     }
     // What no rule names is there, exactly.
@@ -279,7 +337,8 @@ describe('sanitized PostgreSQL copies', () => {
     const b = sqlOf(path.join(dir, 'two', second.result.name));
     const c = sqlOf(path.join(dir, 'three', other.result.name));
     expect(a).toBe(b);
-    const emails = (sql: string) => [...sql.matchAll(/[a-z]+\.[a-z]+\.[0-9a-f]{16}@example\.com/g)].map((m) => m[0]);
+    const emails = (sql: string) =>
+      [...sql.matchAll(/[a-z]+\.[a-z]+\.[0-9a-f]{16}@example\.com/g)].map((m) => m[0]);
     expect(emails(a)).toHaveLength(emails(c).length);
     expect(emails(a).filter((email) => emails(c).includes(email))).toEqual([]);
   });
@@ -287,11 +346,17 @@ describe('sanitized PostgreSQL copies', () => {
   test('the salt reaches no child, argument list, log, manifest or backup', async () => {
     const { dir, rules } = workspace('pg-sanitize-salt');
     const log = path.join(dir, 'child.log');
-    const pgDump = spawnSync('sh', ['-c', 'command -v pg_dump'], { encoding: 'utf8' }).stdout.trim();
+    const pgDump = spawnSync('sh', ['-c', 'command -v pg_dump'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     const wrapper = path.join(dir, 'pg_dump');
-    fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$@" >> "${log}"\nenv >> "${log}"\nexec "${pgDump}" "$@"\n`, {
-      mode: 0o755,
-    });
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nprintf '%s\\n' "$@" >> "${log}"\nenv >> "${log}"\nexec "${pgDump}" "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
     const { run, result } = await sanitizedBackup(dir, rules, SALT, ['--pg-dump-path', wrapper]);
     const seen = [
       fs.readFileSync(log, 'utf8'),
@@ -350,10 +415,13 @@ describe('sanitized PostgreSQL copies', () => {
   Orders: { rows: truncate }
 `,
     );
-    const checked = await cli(['backup', '--database-url', server.url('shop'), '--sanitize', second.rules], {
-      cwd: second.dir,
-      env: env(),
-    });
+    const checked = await cli(
+      ['backup', '--database-url', server.url('shop'), '--sanitize', second.rules],
+      {
+        cwd: second.dir,
+        env: env(),
+      },
+    );
     expect(checked.status).toBe(2);
     for (const pattern of [
       /sanitize\.yml: table users, column emial: no such column/,
@@ -373,10 +441,18 @@ describe('sanitized PostgreSQL copies', () => {
   });
 
   test('a fixed value the column type refuses is found before anything is written', async () => {
-    const { dir, rules } = workspace('pg-sanitize-fixed', 'tables:\n  users:\n    columns:\n      birth_date: { fixed: not-a-date }\n');
-    const run = await cli(['backup', '--database-url', server.url('shop'), '--sanitize', rules], { cwd: dir, env: env() });
+    const { dir, rules } = workspace(
+      'pg-sanitize-fixed',
+      'tables:\n  users:\n    columns:\n      birth_date: { fixed: not-a-date }\n',
+    );
+    const run = await cli(['backup', '--database-url', server.url('shop'), '--sanitize', rules], {
+      cwd: dir,
+      env: env(),
+    });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/column birth_date: the fixed value "not-a-date" is not a valid date/);
+    expect(run.stderr).toMatch(
+      /column birth_date: the fixed value "not-a-date" is not a valid date/,
+    );
     expect(files(path.join(dir, 'backups'))).toEqual([]);
   });
 
@@ -385,19 +461,46 @@ describe('sanitized PostgreSQL copies', () => {
     try {
       const { dir, rules } = workspace('pg-sanitize-personal');
       const { run, result } = await sanitizedBackup(dir, rules);
-      expect(run.stderr).toMatch(/1 column\(s\) look personal and no rule in sanitize\.yml names them .*: public\.orders\.customer_ip/);
-      expect(result.manifest.sanitized.unruledPersonalColumns).toEqual(['public.orders.customer_ip']);
+      expect(run.stderr).toMatch(
+        /1 column\(s\) look personal and no rule in sanitize\.yml names them .*: public\.orders\.customer_ip/,
+      );
+      expect(result.manifest.sanitized.unruledPersonalColumns).toEqual([
+        'public.orders.customer_ip',
+      ]);
       const strict = await cli(
-        ['backup', '--database-url', server.url('shop'), '--sanitize', rules, '--sanitize-strict', '--backup-dir', 'strict'],
+        [
+          'backup',
+          '--database-url',
+          server.url('shop'),
+          '--sanitize',
+          rules,
+          '--sanitize-strict',
+          '--backup-dir',
+          'strict',
+        ],
         { cwd: dir, env: env() },
       );
       expect(strict.status).toBe(2);
-      expect(strict.stderr).toMatch(/sanitize-strict: 1 column\(s\) look personal and no rule names them: public\.orders\.customer_ip/);
+      expect(strict.stderr).toMatch(
+        /sanitize-strict: 1 column\(s\) look personal and no rule names them: public\.orders\.customer_ip/,
+      );
       expect(files(path.join(dir, 'strict'))).toEqual([]);
       fs.appendFileSync(rules, '  # reviewed\n');
-      fs.writeFileSync(rules, RULES.replace('      note: text\n', '      note: text\n      customer_ip: keep\n'));
+      fs.writeFileSync(
+        rules,
+        RULES.replace('      note: text\n', '      note: text\n      customer_ip: keep\n'),
+      );
       const reviewed = await cli(
-        ['backup', '--database-url', server.url('shop'), '--sanitize', rules, '--sanitize-strict', '--backup-dir', 'strict'],
+        [
+          'backup',
+          '--database-url',
+          server.url('shop'),
+          '--sanitize',
+          rules,
+          '--sanitize-strict',
+          '--backup-dir',
+          'strict',
+        ],
         { cwd: dir, env: env() },
       );
       expect(reviewed.status, reviewed.stderr).toBe(0);
@@ -419,7 +522,15 @@ describe('sanitized PostgreSQL copies', () => {
     const saltFile = path.join(dir, 'salt');
     fs.writeFileSync(saltFile, `${SALT}\n`);
     const fromFile = await cli(
-      ['backup', '--database-url', server.url('shop'), '--sanitize', rules, '--sanitize-salt-file', saltFile],
+      [
+        'backup',
+        '--database-url',
+        server.url('shop'),
+        '--sanitize',
+        rules,
+        '--sanitize-salt-file',
+        saltFile,
+      ],
       { cwd: dir, env: env(null) },
     );
     expect(fromFile.status, fromFile.stderr).toBe(0);
@@ -452,32 +563,67 @@ describe('sanitized PostgreSQL copies', () => {
       expect(result.sanitizedCopy.name).toMatch(/^postgres_sanitized_/);
       await new Promise((resolve) => setTimeout(resolve, 1100));
     }
-    expect(files(backupDir).filter((n) => n.endsWith('.gz'))).toEqual([expect.stringMatching(/^postgres_backup_/)]);
-    expect(files(devDir).filter((n) => n.endsWith('.gz'))).toEqual([expect.stringMatching(/^postgres_sanitized_/)]);
-    const realSql = sqlOf(path.join(backupDir, files(backupDir).find((n) => n.endsWith('.gz'))!));
+    expect(files(backupDir).filter((n) => n.endsWith('.gz'))).toEqual([
+      expect.stringMatching(/^postgres_backup_/),
+    ]);
+    expect(files(devDir).filter((n) => n.endsWith('.gz'))).toEqual([
+      expect.stringMatching(/^postgres_sanitized_/),
+    ]);
+    const realSql = sqlOf(
+      path.join(
+        backupDir,
+        files(backupDir).find((n) => n.endsWith('.gz'))!,
+      ),
+    );
     expect(realSql).toContain('Person1.Realname@Mailbox1.test');
     // A sanitized copy in the same place is never `latest`, and never pushes a real backup out.
-    const instead = await sanitizedBackup(dir, rules, SALT, ['--backup-dir', backupDir, '--max-backups', '1']);
+    const instead = await sanitizedBackup(dir, rules, SALT, [
+      '--backup-dir',
+      backupDir,
+      '--max-backups',
+      '1',
+    ]);
     expect(files(backupDir).filter((n) => n.endsWith('.gz'))).toEqual([
       expect.stringMatching(/^postgres_backup_/),
       instead.result.name,
     ]);
     const list = await cli(['list', '--backup-dir', backupDir, '--json'], { cwd: dir, env: {} });
-    expect(JSON.parse(list.stdout).backups.map((b: { kind: string }) => b.kind).sort()).toEqual(['backup', 'sanitized']);
+    expect(
+      JSON.parse(list.stdout)
+        .backups.map((b: { kind: string }) => b.kind)
+        .sort(),
+    ).toEqual(['backup', 'sanitized']);
     await server.createDatabase('shop_real');
-    const restore = await cli(['restore', 'latest', '--database-url', server.url('shop_real'), '--backup-dir', backupDir], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
+    const restore = await cli(
+      ['restore', 'latest', '--database-url', server.url('shop_real'), '--backup-dir', backupDir],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+      },
+    );
     expect(restore.status, restore.stderr).toBe(0);
     expect(restore.stdout).not.toMatch(/sanitized/);
-    expect(await server.query('shop_real', "SELECT count(*)::int AS n FROM users WHERE email LIKE 'Person%'")).toEqual([
-      { n: 60 },
-    ]);
-    const onlyDev = await cli(['restore', 'latest', '--database-url', server.url('shop_real'), '--backup-dir', devDir, '--yes'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH },
-    });
+    expect(
+      await server.query(
+        'shop_real',
+        "SELECT count(*)::int AS n FROM users WHERE email LIKE 'Person%'",
+      ),
+    ).toEqual([{ n: 60 }]);
+    const onlyDev = await cli(
+      [
+        'restore',
+        'latest',
+        '--database-url',
+        server.url('shop_real'),
+        '--backup-dir',
+        devDir,
+        '--yes',
+      ],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+      },
+    );
     expect(onlyDev.status).toBe(2);
     expect(onlyDev.stderr).toMatch(/it holds sanitized copies: name one, or use latest-sanitized/);
   });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import type { CatalogColumn } from '../src/sanitize/catalog.js';
@@ -37,15 +37,42 @@ describe('rules files', () => {
   const bad: [string, RegExp][] = [
     ['tables: []\n', /"tables" must be a mapping/],
     ['tables:\n  users: {}\n', /table users: says nothing/],
-    ['tables:\n  users:\n    rows: drop\n', /table users: rows must be keep or truncate \(got "drop"\)/],
-    ['tables:\n  users:\n    columns: { email: emial }\n', /table users, column email: unknown transformer "emial" \(did you mean email\?\)/],
-    ['tables:\n  users:\n    columns: { born: { date_shift: 0 } }\n', /column born: date_shift takes a whole number of days from 1 to 36500/],
-    ['tables:\n  users:\n    columns: { born: { date_shift: 2.5 } }\n', /column born: date_shift takes a whole number/],
-    ['tables:\n  users:\n    columns: { pay: { number_noise: 150 } }\n', /column pay: number_noise takes a percentage above 0 and up to 100/],
-    ['tables:\n  users:\n    columns: { x: { fixed: null } }\n', /column x: fixed takes a string, number or boolean \(for NULL use the null transformer\)/],
-    ['tables:\n  users:\n    columns: { x: { fixed: 1, hash: 2 } }\n', /column x: a transformer with a value has exactly one key/],
-    ['tables:\n  users:\n    columns: { x: date_shift }\n', /column x: date_shift needs a value, as \{date_shift: 30\}/],
-    ['tables:\n  users: { rows: truncate, columns: { a: hash } }\n', /rows: truncate keeps no rows/],
+    [
+      'tables:\n  users:\n    rows: drop\n',
+      /table users: rows must be keep or truncate \(got "drop"\)/,
+    ],
+    [
+      'tables:\n  users:\n    columns: { email: emial }\n',
+      /table users, column email: unknown transformer "emial" \(did you mean email\?\)/,
+    ],
+    [
+      'tables:\n  users:\n    columns: { born: { date_shift: 0 } }\n',
+      /column born: date_shift takes a whole number of days from 1 to 36500/,
+    ],
+    [
+      'tables:\n  users:\n    columns: { born: { date_shift: 2.5 } }\n',
+      /column born: date_shift takes a whole number/,
+    ],
+    [
+      'tables:\n  users:\n    columns: { pay: { number_noise: 150 } }\n',
+      /column pay: number_noise takes a percentage above 0 and up to 100/,
+    ],
+    [
+      'tables:\n  users:\n    columns: { x: { fixed: null } }\n',
+      /column x: fixed takes a string, number or boolean \(for NULL use the null transformer\)/,
+    ],
+    [
+      'tables:\n  users:\n    columns: { x: { fixed: 1, hash: 2 } }\n',
+      /column x: a transformer with a value has exactly one key/,
+    ],
+    [
+      'tables:\n  users:\n    columns: { x: date_shift }\n',
+      /column x: date_shift needs a value, as \{date_shift: 30\}/,
+    ],
+    [
+      'tables:\n  users: { rows: truncate, columns: { a: hash } }\n',
+      /rows: truncate keeps no rows/,
+    ],
     ['tables:\n  users: { colums: { a: hash } }\n', /table users: unknown key "colums"/],
     ['tabels: {}\n', /unknown key "tabels"/],
     ['tables:\n  users:\n    columns: { a: [email] }\n', /column a: a transformer is a name/],
@@ -56,22 +83,31 @@ describe('rules files', () => {
     expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  test.each(bad)('refused by the tool (one line naming file, table, column) and the schema: %s', async (text, message) => {
-    const found = await problems(text);
-    expect(found.join('\n')).toMatch(message);
-    for (const line of found) expect(line).toMatch(/^rules\.yml: /);
-    expect(validate(parse(text))).toBe(false);
-  });
+  test.each(bad)(
+    'refused by the tool (one line naming file, table, column) and the schema: %s',
+    async (text, message) => {
+      const found = await problems(text);
+      expect(found.join('\n')).toMatch(message);
+      for (const line of found) expect(line).toMatch(/^rules\.yml: /);
+      expect(validate(parse(text))).toBe(false);
+    },
+  );
 
   test('YAML syntax errors and duplicate keys name the line', async () => {
-    expect((await problems('tables:\n  users:\n    columns: { a: email\n')).join('\n')).toMatch(/^rules\.yml line \d+: /);
-    expect((await problems('tables:\n  users: { rows: truncate }\n  users: { rows: keep }\n')).join('\n')).toMatch(
-      /rules\.yml line 3: .*unique/i,
+    expect((await problems('tables:\n  users:\n    columns: { a: email\n')).join('\n')).toMatch(
+      /^rules\.yml line \d+: /,
     );
+    expect(
+      (await problems('tables:\n  users: { rows: truncate }\n  users: { rows: keep }\n')).join(
+        '\n',
+      ),
+    ).toMatch(/rules\.yml line 3: .*unique/i);
   });
 
   test('every problem is reported at once', async () => {
-    const found = await problems('tables:\n  a:\n    columns: { x: foo, y: { date_shift: -1 } }\n  b: { rows: nope }\n');
+    const found = await problems(
+      'tables:\n  a:\n    columns: { x: foo, y: { date_shift: -1 } }\n  b: { rows: nope }\n',
+    );
     expect(found).toHaveLength(3);
   });
 
@@ -139,7 +175,9 @@ describe('columns that look personal', () => {
     ['status', 'text'],
     ['description', 'text'],
   ] as const)('%s (%s) does not', (name, category) => {
-    expect(looksPersonal(col(name, category, category === 'other' ? 'boolean' : category))).toBe(false);
+    expect(looksPersonal(col(name, category, category === 'other' ? 'boolean' : category))).toBe(
+      false,
+    );
   });
 
   test('a birth date is personal even though it is a date', () => {

@@ -42,7 +42,9 @@ function createApp(file: string, options: { wal?: boolean } = {}): void {
   const insertUser = db.prepare(
     'INSERT INTO users (email, full_name, phone, birth_date, signed_up, salary, bio, avatar) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const insertOrder = db.prepare('INSERT INTO orders (user_email, shipping_address, total) VALUES (?, ?, ?)');
+  const insertOrder = db.prepare(
+    'INSERT INTO orders (user_email, shipping_address, total) VALUES (?, ?, ?)',
+  );
   db.transaction(() => {
     for (let i = 1; i <= 80; i += 1) {
       const email = `Person${i}.Realname@Mailbox${i}.test`;
@@ -53,7 +55,10 @@ function createApp(file: string, options: { wal?: boolean } = {}): void {
         new Date(Date.UTC(1950, 0, 1 + i * 200)).toISOString().slice(0, 10),
         i % 2 === 0
           ? Date.UTC(2020, 0, 1 + i * 97)
-          : new Date(Date.UTC(2020, 0, 1 + i * 97, 10, 11, 12, 345)).toISOString().replace('T', ' ').slice(0, 23),
+          : new Date(Date.UTC(2020, 0, 1 + i * 97, 10, 11, 12, 345))
+              .toISOString()
+              .replace('T', ' ')
+              .slice(0, 23),
         i % 3 === 0 ? null : 12_345.67 + i * 1000.13,
         `Biography secretword${i} of person ${i}\nsecond line`,
         i % 6 === 0 ? Buffer.from([0, 1, 2, 255, i]) : null,
@@ -61,7 +66,9 @@ function createApp(file: string, options: { wal?: boolean } = {}): void {
       insertOrder.run(email, `${i} Secretstreet, Hiddencity`, i * 2.5);
       insertOrder.run(email, null, i);
     }
-    db.prepare("INSERT INTO sessions (user_id, token) SELECT id, 'sessiontoken-' || hex(randomblob(8)) FROM users").run();
+    db.prepare(
+      "INSERT INTO sessions (user_id, token) SELECT id, 'sessiontoken-' || hex(randomblob(8)) FROM users",
+    ).run();
     db.exec("INSERT INTO bios(bios) VALUES ('rebuild')");
     db.exec('ANALYZE');
   })();
@@ -77,11 +84,20 @@ function workspace(label: string, rules = RULES, options: { wal?: boolean } = {}
   return { dir, database, rules: rulesFile };
 }
 
-async function sanitize(dir: string, database: string, rules: string, salt = SALT, extra: string[] = []) {
-  const run = await cli(['backup', '--database-url', `file:${database}`, '--sanitize', rules, '--json', ...extra], {
-    cwd: dir,
-    env: { SANITIZE_SALT: salt },
-  });
+async function sanitize(
+  dir: string,
+  database: string,
+  rules: string,
+  salt = SALT,
+  extra: string[] = [],
+) {
+  const run = await cli(
+    ['backup', '--database-url', `file:${database}`, '--sanitize', rules, '--json', ...extra],
+    {
+      cwd: dir,
+      env: { SANITIZE_SALT: salt },
+    },
+  );
   expect(run.status, run.stderr).toBe(0);
   return { run, result: JSON.parse(run.stdout) };
 }
@@ -94,7 +110,9 @@ function originals(database: string): string[] {
       ...db.prepare('SELECT user_email, shipping_address FROM orders').all(),
       ...db.prepare('SELECT token FROM sessions').all(),
     ] as Record<string, unknown>[];
-    return rows.flatMap((row) => Object.values(row).filter((v): v is string => typeof v === 'string'));
+    return rows.flatMap((row) =>
+      Object.values(row).filter((v): v is string => typeof v === 'string'),
+    );
   } finally {
     db.close();
   }
@@ -107,13 +125,19 @@ describe('sanitized SQLite copies', () => {
   ])(
     '%s: no original value in the file, keys and references hold, the live database untouched',
     async (_label, wal) => {
-      const { dir, database, rules } = workspace(`sqlite-sanitize-${wal ? 'wal' : 'journal'}`, RULES, { wal });
+      const { dir, database, rules } = workspace(
+        `sqlite-sanitize-${wal ? 'wal' : 'journal'}`,
+        RULES,
+        { wal },
+      );
       const before = fs.readFileSync(database);
       const { result } = await sanitize(dir, database, rules);
       expect(result.name).toMatch(/^sqlite_sanitized_\d{8}_\d{6}\.db\.gz$/);
       expect(fs.readFileSync(database).equals(before)).toBe(true);
       expect(result.manifest.sanitized.truncatedTables).toEqual(['sessions']);
-      expect(result.manifest.tables.find((t: { name: string }) => t.name === 'sessions').rows).toBe(0);
+      expect(result.manifest.tables.find((t: { name: string }) => t.name === 'sessions').rows).toBe(
+        0,
+      );
 
       const restoredFile = path.join(dir, 'restored.db');
       const bytes = gunzipSync(fs.readFileSync(path.join(dir, 'backups', result.name)));
@@ -124,7 +148,14 @@ describe('sanitized SQLite copies', () => {
       for (const value of values) {
         expect(raw.includes(Buffer.from(value, 'utf8').toString('latin1')), value).toBe(false);
       }
-      for (const fragment of ['Realname', 'Mailbox', 'Secretstreet', 'Hiddencity', 'sessiontoken', 'secretword']) {
+      for (const fragment of [
+        'Realname',
+        'Mailbox',
+        'Secretstreet',
+        'Hiddencity',
+        'sessiontoken',
+        'secretword',
+      ]) {
         expect(raw.includes(fragment), fragment).toBe(false);
       }
 
@@ -132,16 +163,30 @@ describe('sanitized SQLite copies', () => {
       try {
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
         expect(db.pragma('foreign_key_check')).toEqual([]);
-        expect(db.prepare('SELECT count(*) AS n FROM orders o JOIN users u ON u.email = o.user_email').get()).toEqual({ n: 160 });
+        expect(
+          db
+            .prepare('SELECT count(*) AS n FROM orders o JOIN users u ON u.email = o.user_email')
+            .get(),
+        ).toEqual({ n: 160 });
         expect(db.prepare('SELECT count(DISTINCT email) AS n FROM users').get()).toEqual({ n: 80 });
         // The trigger kept its definition and did not fire while masking.
         expect(db.prepare('SELECT count(*) AS n FROM audit').get()).toEqual({ n: 0 });
-        expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'trigger'").get()).toEqual({ n: 1 });
+        expect(
+          db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'trigger'").get(),
+        ).toEqual({ n: 1 });
         // The full-text index answers from masked words only.
-        expect(db.prepare("SELECT count(*) AS n FROM bios WHERE bios MATCH 'secretword1'").get()).toEqual({ n: 0 });
-        const users = db.prepare('SELECT * FROM users ORDER BY id').all() as Record<string, unknown>[];
+        expect(
+          db.prepare("SELECT count(*) AS n FROM bios WHERE bios MATCH 'secretword1'").get(),
+        ).toEqual({ n: 0 });
+        const users = db.prepare('SELECT * FROM users ORDER BY id').all() as Record<
+          string,
+          unknown
+        >[];
         const live = new Database(database, { readonly: true });
-        const liveUsers = live.prepare('SELECT * FROM users ORDER BY id').all() as Record<string, unknown>[];
+        const liveUsers = live.prepare('SELECT * FROM users ORDER BY id').all() as Record<
+          string,
+          unknown
+        >[];
         live.close();
         users.forEach((row, index) => {
           const original = liveUsers[index]!;
@@ -162,7 +207,10 @@ describe('sanitized SQLite copies', () => {
         db.close();
       }
       // The snapshot, its journal or WAL: none left beside the backup.
-      expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual([result.name, `${result.name}.json`]);
+      expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual([
+        result.name,
+        `${result.name}.json`,
+      ]);
 
       const restore = await cli(
         ['restore', 'latest-sanitized', '--database-url', `file:${path.join(dir, 'dev.db')}`],
@@ -170,7 +218,10 @@ describe('sanitized SQLite copies', () => {
       );
       expect(restore.status, restore.stderr).toBe(0);
       expect(restore.stdout).toMatch(/this is a sanitized copy/);
-      const verify = await cli(['verify', result.name, '--database-url', `file:${database}`], { cwd: dir, env: {} });
+      const verify = await cli(['verify', result.name, '--database-url', `file:${database}`], {
+        cwd: dir,
+        env: {},
+      });
       expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     },
   );
@@ -228,17 +279,24 @@ describe('sanitized SQLite copies', () => {
     ]) {
       expect(run.stderr).toMatch(pattern);
     }
-    expect(fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : []).toEqual([]);
+    expect(
+      fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
   });
 
   test('a truncated table that others reference is refused: the references would dangle', async () => {
-    const { dir, database, rules } = workspace('sqlite-sanitize-dangling', 'tables:\n  users: { rows: truncate }\n');
+    const { dir, database, rules } = workspace(
+      'sqlite-sanitize-dangling',
+      'tables:\n  users: { rows: truncate }\n',
+    );
     const run = await cli(['backup', '--database-url', `file:${database}`, '--sanitize', rules], {
       cwd: dir,
       env: { SANITIZE_SALT: SALT },
     });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/table orders: references users, whose rows are truncated; truncate orders too/);
+    expect(run.stderr).toMatch(
+      /table orders: references users, whose rows are truncated; truncate orders too/,
+    );
     expect(run.stderr).toMatch(/table sessions: references users, whose rows are truncated/);
   });
 });

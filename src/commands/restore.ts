@@ -132,7 +132,9 @@ async function restoreFrom(
 /** From the manifest, else from the name (a copy whose manifest was lost still says so). */
 function sanitizedOf(backup: LocatedBackup): RestoreResult['sanitized'] {
   if (backup.manifest?.sanitized) return backup.manifest.sanitized;
-  return parseBackupName(backup.name)?.kind === 'sanitized' ? { rulesSha256: 'unknown' } : undefined;
+  return parseBackupName(backup.name)?.kind === 'sanitized'
+    ? { rulesSha256: 'unknown' }
+    : undefined;
 }
 
 /**

@@ -67,7 +67,15 @@ export async function makeSanitizedCopy(
     await removeQuietly(copy.manifestFile);
     kept = false;
   } else if (!stagedHere) {
-    context.log.warn(`A target of the sanitized copy failed: it stays in ${staging} as ${copy.name}.`);
+    context.log.warn(
+      `A target of the sanitized copy failed: it stays in ${staging} as ${copy.name}.`,
+    );
   }
-  return { name: copy.name, manifest: copy.manifest, targets, file: copy.file, stagedCopyKept: kept };
+  return {
+    name: copy.name,
+    manifest: copy.manifest,
+    targets,
+    file: copy.file,
+    stagedCopyKept: kept,
+  };
 }

@@ -55,11 +55,17 @@ export function sanitizeConfig(
     rulesFile: path.resolve(cwd, rules),
     salt,
     strict: bool(settings, 'sanitize-strict'),
-    storage: parseSanitizeTargets(text(settings, 'sanitize-storage') ?? '', settings, cwd, backupDir),
+    storage: parseSanitizeTargets(
+      text(settings, 'sanitize-storage') ?? '',
+      settings,
+      cwd,
+      backupDir,
+    ),
   };
 }
 
-const FORMS = 'local, local:DIR, artifact, artifact:PREFIX, s3://BUCKET/PREFIX, gcs://BUCKET/PREFIX, azure://CONTAINER/PREFIX';
+const FORMS =
+  'local, local:DIR, artifact, artifact:PREFIX, s3://BUCKET/PREFIX, gcs://BUCKET/PREFIX, azure://CONTAINER/PREFIX';
 
 /** `local:./dev,s3://dev-snapshots/app` → targets whose settings point at those places. */
 export function parseSanitizeTargets(
@@ -69,7 +75,10 @@ export function parseSanitizeTargets(
   backupDir: string,
 ): SanitizeTarget[] {
   const targets: SanitizeTarget[] = [];
-  for (const spec of value.split(/[,\n]/).map((s) => s.trim()).filter(Boolean)) {
+  for (const spec of value
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const local = /^local(?::(.+))?$/.exec(spec);
     const artifact = /^artifact(?::(.*))?$/.exec(spec);
     const bucket = /^(s3|gcs|azure)(?::\/\/([^/]+)(?:\/(.*))?)?$/.exec(spec);
@@ -78,13 +87,23 @@ export function parseSanitizeTargets(
       targets.push({ id: 'local', spec, settings: targetSettings(settings, dir) });
     } else if (artifact) {
       const overrides = artifact[1] !== undefined ? { 'artifact-prefix': artifact[1] } : {};
-      targets.push({ id: 'artifact', spec, settings: targetSettings({ ...settings, ...overrides }, backupDir) });
+      targets.push({
+        id: 'artifact',
+        spec,
+        settings: targetSettings({ ...settings, ...overrides }, backupDir),
+      });
     } else if (bucket) {
       const id = bucket[1] as 's3' | 'gcs' | 'azure';
       const [bucketOption, prefixOption] =
         id === 'azure' ? ['azure-container', 'azure-prefix'] : [`${id}-bucket`, `${id}-prefix`];
-      const overrides = bucket[2] ? { [bucketOption]: bucket[2], [prefixOption]: bucket[3] ?? '' } : {};
-      targets.push({ id, spec, settings: targetSettings({ ...settings, ...overrides }, backupDir) });
+      const overrides = bucket[2]
+        ? { [bucketOption]: bucket[2], [prefixOption]: bucket[3] ?? '' }
+        : {};
+      targets.push({
+        id,
+        spec,
+        settings: targetSettings({ ...settings, ...overrides }, backupDir),
+      });
     } else {
       throw new UserError(`sanitize-storage: "${spec}" is not a target: use ${FORMS}.`);
     }

@@ -32,7 +32,9 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
   const candidates = names
     .map(parseBackupName)
     .filter((parsed): parsed is BackupName => parsed !== undefined)
-    .filter((parsed) => parsed.kind === (policy.kind ?? 'backup') && parsed.engine === policy.engine)
+    .filter(
+      (parsed) => parsed.kind === (policy.kind ?? 'backup') && parsed.engine === policy.engine,
+    )
     .sort(compareNewestFirst);
   const unique = candidates.filter(
     (item, index) => candidates.findIndex((other) => other.name === item.name) === index,

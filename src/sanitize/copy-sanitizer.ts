@@ -25,7 +25,10 @@ const CACHE_LIMIT = 50_000;
 const CACHEABLE = 256;
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[^\s."(]+)`;
-const COPY_HEADER = new RegExp(String.raw`^COPY (${IDENT}\.${IDENT})(?: \((.*)\))? FROM stdin;$`, 's');
+const COPY_HEADER = new RegExp(
+  String.raw`^COPY (${IDENT}\.${IDENT})(?: \((.*)\))? FROM stdin;$`,
+  's',
+);
 const ANY_COPY_HEADER = /^COPY .* FROM stdin;$/s;
 
 /** The columns of a COPY header, unquoted, in order. */
@@ -310,7 +313,8 @@ export class CopySanitizer extends Transform {
     const raw = this.value.length === 1 ? this.value[0]! : Buffer.concat(this.value);
     this.value = [];
     this.valueLength = 0;
-    if (this.field === 0 && raw.length === 2 && raw[0] === BACKSLASH && raw[1] === DOT) return EMPTY;
+    if (this.field === 0 && raw.length === 2 && raw[0] === BACKSLASH && raw[1] === DOT)
+      return EMPTY;
     if (isNullField(raw)) return raw;
     const cacheable = raw.length <= CACHEABLE;
     let cache = this.caches.get(column);
@@ -333,7 +337,8 @@ export class CopySanitizer extends Transform {
 
   private countRow(): void {
     const copy = this.copy;
-    if (copy?.plan && !copy.plan.truncate) this.rows.set(copy.table, (this.rows.get(copy.table) ?? 0) + 1);
+    if (copy?.plan && !copy.plan.truncate)
+      this.rows.set(copy.table, (this.rows.get(copy.table) ?? 0) + 1);
   }
 
   private endCopy(): void {

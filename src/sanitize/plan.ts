@@ -50,7 +50,9 @@ export function planSanitizing(rules: SanitizeRules, catalog: Catalog): Sanitize
     const name = tableKey(rule.name, catalog.engine);
     const table = catalog.tables.get(name);
     if (!table) {
-      problems.push(`${where(rule.name)}: no such table in the database${closest(name, [...catalog.tables.keys()])}`);
+      problems.push(
+        `${where(rule.name)}: no such table in the database${closest(name, [...catalog.tables.keys()])}`,
+      );
       continue;
     }
     if (resolved.has(name)) {
@@ -61,17 +63,26 @@ export function planSanitizing(rules: SanitizeRules, catalog: Catalog): Sanitize
     for (const [column, spec] of rule.columns) {
       const found = table.columns.find((c) => c.name === column);
       if (!found) {
-        problems.push(`${where(rule.name, column)}: no such column${closest(column, table.columns.map((c) => c.name))}`);
+        problems.push(
+          `${where(rule.name, column)}: no such column${closest(
+            column,
+            table.columns.map((c) => c.name),
+          )}`,
+        );
         continue;
       }
       if (found.generated) {
-        problems.push(`${where(rule.name, column)}: is generated from other columns and recomputed on restore; rule the columns it is computed from`);
+        problems.push(
+          `${where(rule.name, column)}: is generated from other columns and recomputed on restore; rule the columns it is computed from`,
+        );
         continue;
       }
       const reason = misfit(spec, found);
       if (reason) problems.push(`${where(rule.name, column)}: ${reason}`);
       else if (spec.kind === 'null' && found.notNull)
-        problems.push(`${where(rule.name, column)}: is NOT NULL, so null cannot apply; use fixed or another transformer`);
+        problems.push(
+          `${where(rule.name, column)}: is NOT NULL, so null cannot apply; use fixed or another transformer`,
+        );
     }
   }
 
@@ -84,7 +95,9 @@ export function planSanitizing(rules: SanitizeRules, catalog: Catalog): Sanitize
     effective.set(name, current);
   };
   // Roots first, then partitions: the more specific rule wins where both name a column.
-  const ordered = [...resolved].sort(([, a], [, b]) => Number(!!a.table.partitionOf) - Number(!!b.table.partitionOf));
+  const ordered = [...resolved].sort(
+    ([, a], [, b]) => Number(!!a.table.partitionOf) - Number(!!b.table.partitionOf),
+  );
   for (const [name, { rule, table }] of ordered) {
     apply(name, rule);
     for (const partition of table.partitions ?? []) apply(partition, rule);
@@ -107,7 +120,9 @@ export function planSanitizing(rules: SanitizeRules, catalog: Catalog): Sanitize
   for (const fk of catalog.foreignKeys) {
     if (truncated(fk.table)) continue;
     if (truncated(fk.references)) {
-      problems.push(`${where(fk.table)}: references ${fk.references}, whose rows are truncated; truncate ${fk.table} too, or keep the rows of ${fk.references}`);
+      problems.push(
+        `${where(fk.table)}: references ${fk.references}, whose rows are truncated; truncate ${fk.table} too, or keep the rows of ${fk.references}`,
+      );
       continue;
     }
     fk.columns.forEach((column, index) => {
@@ -133,9 +148,11 @@ export function planSanitizing(rules: SanitizeRules, catalog: Catalog): Sanitize
       const found = table.columns.find((c) => c.name === column);
       if (!found || spec.kind === 'keep') continue;
       masked.set(column, { name: column, spec, column: found });
-      if (!table.partitionOf || !effective.has(table.partitionOf)) maskedColumns.push(`${name}.${column}`);
+      if (!table.partitionOf || !effective.has(table.partitionOf))
+        maskedColumns.push(`${name}.${column}`);
     }
-    if (truncate || masked.size > 0) tables.set(name, { name, truncate, columns: truncate ? new Map() : masked });
+    if (truncate || masked.size > 0)
+      tables.set(name, { name, truncate, columns: truncate ? new Map() : masked });
   }
   const personalColumns: string[] = [];
   for (const table of catalog.tables.values()) {
@@ -148,7 +165,10 @@ export function planSanitizing(rules: SanitizeRules, catalog: Catalog): Sanitize
   return {
     tables,
     maskedColumns: maskedColumns.sort(),
-    truncatedTables: [...tables.values()].filter((t) => t.truncate && !catalog.tables.get(t.name)?.partitionOf).map((t) => t.name).sort(),
+    truncatedTables: [...tables.values()]
+      .filter((t) => t.truncate && !catalog.tables.get(t.name)?.partitionOf)
+      .map((t) => t.name)
+      .sort(),
     personalColumns: personalColumns.sort(),
     utf8: catalog.utf8,
   };

@@ -60,7 +60,10 @@ export async function parseRules(bytes: Buffer, source: string): Promise<Sanitiz
       source,
       document.errors.map((error) => {
         const line = error.linePos?.[0].line;
-        const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        const message = (error.message.split('\n')[0] ?? '').replace(
+          / at line \d+, column \d+:?$/,
+          '',
+        );
         return `${source}${line ? ` line ${line}` : ''}: ${message}`;
       }),
     );
@@ -82,7 +85,9 @@ function readRules(data: unknown, source: string, problems: string[]): TableRule
   }
   for (const key of Object.keys(data)) {
     if (!['tables', 'version', '$schema'].includes(key))
-      problems.push(`${source}: unknown key "${key}" (the file holds "tables", and optionally "version: 1")`);
+      problems.push(
+        `${source}: unknown key "${key}" (the file holds "tables", and optionally "version: 1")`,
+      );
   }
   if (data.version !== undefined && data.version !== 1)
     problems.push(`${source}: version must be 1 (got ${JSON.stringify(data.version)})`);
@@ -118,7 +123,9 @@ function readRules(data: unknown, source: string, problems: string[]): TableRule
       }
     }
     if (rows === 'truncate' && rule.columns !== undefined)
-      problems.push(`${where}: rows: truncate keeps no rows, so its columns need no rules; remove them`);
+      problems.push(
+        `${where}: rows: truncate keeps no rows, so its columns need no rules; remove them`,
+      );
     if (rule.rows === undefined && rule.columns === undefined)
       problems.push(`${where}: says nothing; give rows: truncate or columns`);
     tables.push({ name, rows: rows === 'truncate' ? 'truncate' : 'keep', columns });
@@ -128,14 +135,20 @@ function readRules(data: unknown, source: string, problems: string[]): TableRule
 
 const ALL_NAMES = [...SIMPLE_TRANSFORMERS, ...PARAMETERISED_TRANSFORMERS];
 
-function readTransformer(value: unknown, where: string, problems: string[]): TransformerSpec | undefined {
+function readTransformer(
+  value: unknown,
+  where: string,
+  problems: string[],
+): TransformerSpec | undefined {
   // YAML reads a bare `null` as no value at all: that is the null transformer too.
   if (value === null) return { kind: 'null' };
   if (typeof value === 'string') {
     const found = SIMPLE_TRANSFORMERS.find((name) => name === value);
-    if (found) return { kind: found } as TransformerSpec;
+    if (found) return { kind: found };
     if ((PARAMETERISED_TRANSFORMERS as readonly string[]).includes(value)) {
-      problems.push(`${where}: ${value} needs a value, as {${value}: ${EXAMPLE[value as keyof typeof EXAMPLE]}}`);
+      problems.push(
+        `${where}: ${value} needs a value, as {${value}: ${EXAMPLE[value as keyof typeof EXAMPLE]}}`,
+      );
       return undefined;
     }
     problems.push(`${where}: unknown transformer "${value}"${suggestion(value)}`);
@@ -145,28 +158,40 @@ function readTransformer(value: unknown, where: string, problems: string[]): Tra
     const keys = Object.keys(value);
     const [key] = keys;
     if (keys.length !== 1 || key === undefined) {
-      problems.push(`${where}: a transformer with a value has exactly one key (${PARAMETERISED_TRANSFORMERS.join(', ')})`);
+      problems.push(
+        `${where}: a transformer with a value has exactly one key (${PARAMETERISED_TRANSFORMERS.join(', ')})`,
+      );
       return undefined;
     }
     const parameter = value[key];
     switch (key) {
       case 'fixed':
-        if (typeof parameter === 'string' || typeof parameter === 'number' || typeof parameter === 'boolean')
+        if (
+          typeof parameter === 'string' ||
+          typeof parameter === 'number' ||
+          typeof parameter === 'boolean'
+        )
           return { kind: 'fixed', value: String(parameter) };
-        problems.push(`${where}: fixed takes a string, number or boolean${parameter === null ? ' (for NULL use the null transformer)' : ''}`);
+        problems.push(
+          `${where}: fixed takes a string, number or boolean${parameter === null ? ' (for NULL use the null transformer)' : ''}`,
+        );
         return undefined;
       case 'date_shift': {
         const days = amount(parameter, /^(?:±|\+-|\+\/-)?\s*(\d+)\s*(?:days?|d)?$/i);
         if (days !== undefined && Number.isInteger(days) && days >= 1 && days <= 36_500)
           return { kind: 'date_shift', days };
-        problems.push(`${where}: date_shift takes a whole number of days from 1 to 36500, as {date_shift: 30} (got ${JSON.stringify(parameter)})`);
+        problems.push(
+          `${where}: date_shift takes a whole number of days from 1 to 36500, as {date_shift: 30} (got ${JSON.stringify(parameter)})`,
+        );
         return undefined;
       }
       case 'number_noise': {
         const percent = amount(parameter, /^(?:±|\+-|\+\/-)?\s*(\d+(?:\.\d+)?)\s*%?$/);
         if (percent !== undefined && percent > 0 && percent <= 100)
           return { kind: 'number_noise', percent };
-        problems.push(`${where}: number_noise takes a percentage above 0 and up to 100, as {number_noise: 10} (got ${JSON.stringify(parameter)})`);
+        problems.push(
+          `${where}: number_noise takes a percentage above 0 and up to 100, as {number_noise: 10} (got ${JSON.stringify(parameter)})`,
+        );
         return undefined;
       }
       default:
@@ -174,7 +199,9 @@ function readTransformer(value: unknown, where: string, problems: string[]): Tra
         return undefined;
     }
   }
-  problems.push(`${where}: a transformer is a name (${SIMPLE_TRANSFORMERS.join(', ')}) or {fixed: V}, {date_shift: N}, {number_noise: P}`);
+  problems.push(
+    `${where}: a transformer is a name (${SIMPLE_TRANSFORMERS.join(', ')}) or {fixed: V}, {date_shift: N}, {number_noise: P}`,
+  );
   return undefined;
 }
 

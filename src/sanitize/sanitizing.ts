@@ -51,7 +51,9 @@ export async function prepareSanitizing(
     location.engine === 'postgres'
       ? await readPostgresCatalog(location)
       : await readSqliteCatalog(location.path).catch((error: unknown) => {
-          throw new UserError(`sanitize: cannot read ${location.path}: ${(error as Error).message}`);
+          throw new UserError(
+            `sanitize: cannot read ${location.path}: ${(error as Error).message}`,
+          );
         });
   const plan = planSanitizing(rules, catalog);
   if (location.engine === 'postgres') {

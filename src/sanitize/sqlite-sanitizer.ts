@@ -54,7 +54,9 @@ function catalogOf(db: SqliteDatabase): Catalog {
       name,
       columns: columns
         .filter((c) => c.hidden !== 1)
-        .map((c) => sqliteColumn(c.name, c.type, c.notnull === 1, c.hidden === 2 || c.hidden === 3)),
+        .map((c) =>
+          sqliteColumn(c.name, c.type, c.notnull === 1, c.hidden === 2 || c.hidden === 3),
+        ),
     });
     const primary = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
     if (primary.length > 0) uniqueKeys.push({ table: name, columns: primary.map((c) => c.name) });
@@ -75,11 +77,14 @@ function catalogOf(db: SqliteDatabase): Catalog {
       to: string | null;
     }[];
     const byId = new Map<number, typeof references>();
-    for (const reference of references) byId.set(reference.id, [...(byId.get(reference.id) ?? []), reference]);
+    for (const reference of references)
+      byId.set(reference.id, [...(byId.get(reference.id) ?? []), reference]);
     for (const parts of byId.values()) {
       const target = parts[0]!.table;
       // A reference without columns points at the primary key.
-      const targetKey = (db.prepare(`PRAGMA table_info(${quote(target)})`).all() as { name: string; pk: number }[])
+      const targetKey = (
+        db.prepare(`PRAGMA table_info(${quote(target)})`).all() as { name: string; pk: number }[]
+      )
         .filter((c) => c.pk > 0)
         .sort((a, b) => a.pk - b.pk)
         .map((c) => c.name);
@@ -95,7 +100,12 @@ function catalogOf(db: SqliteDatabase): Catalog {
 }
 
 /** SQLite's type affinity rules (https://sqlite.org/datatype3.html, 3.1), plus dates by name. */
-function sqliteColumn(name: string, declared: string, notNull: boolean, generated: boolean): CatalogColumn {
+function sqliteColumn(
+  name: string,
+  declared: string,
+  notNull: boolean,
+  generated: boolean,
+): CatalogColumn {
   const type = declared.toUpperCase();
   let category: ColumnCategory;
   if (type.includes('INT')) category = 'integer';
@@ -141,11 +151,15 @@ export async function sanitizeSqliteFile(
     db.pragma('secure_delete = ON');
     db.pragma('foreign_keys = OFF');
     const columns: ColumnPlan[] = [];
-    db.function('db_backup_mask', { deterministic: true, safeIntegers: true }, (id: unknown, value: unknown) => {
-      const column = columns[Number(id)];
-      if (!column) throw new Error('unknown masked column');
-      return maskSqliteValue(masker, column, value as SqliteValue);
-    });
+    db.function(
+      'db_backup_mask',
+      { deterministic: true, safeIntegers: true },
+      (id: unknown, value: unknown) => {
+        const column = columns[Number(id)];
+        if (!column) throw new Error('unknown masked column');
+        return maskSqliteValue(masker, column, value as SqliteValue);
+      },
+    );
     const triggers = db
       .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL")
       .all() as { name: string; sql: string }[];
@@ -175,9 +189,11 @@ export async function sanitizeSqliteFile(
       for (const trigger of triggers) db.exec(trigger.sql);
       rebuildFullTextIndexes(db, virtual, plan);
     })();
-    if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get()) db.exec('ANALYZE');
+    if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get())
+      db.exec('ANALYZE');
     db.exec('VACUUM');
-    if (String(db.pragma('journal_mode', { simple: true })) === 'wal') db.pragma('wal_checkpoint(TRUNCATE)');
+    if (String(db.pragma('journal_mode', { simple: true })) === 'wal')
+      db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (error) {
     db.close();
     throw describe(error);
@@ -185,15 +201,25 @@ export async function sanitizeSqliteFile(
   db.close();
   for (const suffix of ['-wal', '-journal']) {
     if (existsSync(`${file}${suffix}`))
-      throw new JobFailure(`The sanitized snapshot kept a ${suffix.slice(1)} file: nothing was kept.`);
+      throw new JobFailure(
+        `The sanitized snapshot kept a ${suffix.slice(1)} file: nothing was kept.`,
+      );
   }
   return plan;
 }
 
 /** FTS tables keep their own copy of indexed words: rebuilt from the masked rows (or emptied by a truncate rule). */
-function rebuildFullTextIndexes(db: SqliteDatabase, virtual: ReadonlySet<string>, plan: SanitizePlan): void {
+function rebuildFullTextIndexes(
+  db: SqliteDatabase,
+  virtual: ReadonlySet<string>,
+  plan: SanitizePlan,
+): void {
   for (const name of virtual) {
-    const sql = (db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name) as { sql: string } | undefined)?.sql ?? '';
+    const sql =
+      (
+        db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name) as
+          { sql: string } | undefined
+      )?.sql ?? '';
     if (!/USING\s+fts[345]/i.test(sql) || plan.tables.get(name)?.truncate) continue;
     try {
       db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('rebuild')`);
@@ -209,7 +235,11 @@ const EPOCH_MS_THRESHOLD = 100_000_000_000;
 const DAY_SECONDS = 86_400;
 
 /** One SQLite value through its column's transformer; the value's storage class is kept where it can be. */
-export function maskSqliteValue(masker: Masker, column: ColumnPlan, value: SqliteValue): SqliteValue {
+export function maskSqliteValue(
+  masker: Masker,
+  column: ColumnPlan,
+  value: SqliteValue,
+): SqliteValue {
   if (value === null) return null;
   const spec = column.spec;
   if (spec.kind === 'null') return null;
@@ -220,26 +250,37 @@ export function maskSqliteValue(masker: Masker, column: ColumnPlan, value: Sqlit
     const shift = shiftDays(facts.digest('date_shift'), spec.days);
     const number = Number(value);
     // Julian day numbers (REAL), else Unix time in milliseconds or seconds.
-    const step = !Number.isInteger(number) && number > 1_721_425 && number < 5_373_484
-      ? 1
-      : Math.abs(number) >= EPOCH_MS_THRESHOLD
-        ? DAY_SECONDS * 1000
-        : DAY_SECONDS;
+    const step =
+      !Number.isInteger(number) && number > 1_721_425 && number < 5_373_484
+        ? 1
+        : Math.abs(number) >= EPOCH_MS_THRESHOLD
+          ? DAY_SECONDS * 1000
+          : DAY_SECONDS;
     return typeof value === 'bigint' ? value + BigInt(shift * step) : number + shift * step;
   }
   if (spec.kind === 'number_noise' && typeof value !== 'string' && !Buffer.isBuffer(value)) {
     const ppm = noisePpm(facts.digest('number_noise'), spec.percent);
-    if (typeof value === 'bigint') return BigInt(addNoise(value.toString(), ppm, { ...column.column, category: 'integer' }));
-    return Number(addNoise(String(value), ppm, { ...column.column, category: Number.isInteger(value) ? 'integer' : 'float', integerRange: undefined }));
+    if (typeof value === 'bigint')
+      return BigInt(addNoise(value.toString(), ppm, { ...column.column, category: 'integer' }));
+    return Number(
+      addNoise(String(value), ppm, {
+        ...column.column,
+        category: Number.isInteger(value) ? 'integer' : 'float',
+        integerRange: undefined,
+      }),
+    );
   }
-  if (spec.kind === 'date_shift') return shiftDateText(bytes.toString('utf8'), shiftDays(facts.digest('date_shift'), spec.days));
+  if (spec.kind === 'date_shift')
+    return shiftDateText(bytes.toString('utf8'), shiftDays(facts.digest('date_shift'), spec.days));
   const masked = masker.mask(spec, column.column, facts);
   return masked === null ? null : masked.toString('latin1');
 }
 
 function describe(error: unknown): unknown {
   if (error instanceof UnreadableValueError) {
-    return new JobFailure(`Sanitizing the SQLite snapshot met ${error.message}: nothing was kept; fix the rule or the data.`);
+    return new JobFailure(
+      `Sanitizing the SQLite snapshot met ${error.message}: nothing was kept; fix the rule or the data.`,
+    );
   }
   return error;
 }

@@ -93,7 +93,9 @@ export function sameTransformer(a: TransformerSpec, b: TransformerSpec): boolean
  * constraint or a primary key on the column still holds after masking.
  */
 export function isInjective(spec: TransformerSpec): boolean {
-  return spec.kind === 'keep' || spec.kind === 'email' || spec.kind === 'hash' || spec.kind === 'null';
+  return (
+    spec.kind === 'keep' || spec.kind === 'email' || spec.kind === 'hash' || spec.kind === 'null'
+  );
 }
 
 const TEXTUAL = new Set<ColumnCategory>(['text', 'any']);
@@ -123,7 +125,8 @@ export function misfit(spec: TransformerSpec, shape: ColumnShape): string | unde
         : undefined;
     case 'hash':
       if (shape.category === 'uuid') return undefined;
-      if (!TEXTUAL.has(shape.category)) return `hash writes text or a uuid, and the column is ${type}`;
+      if (!TEXTUAL.has(shape.category))
+        return `hash writes text or a uuid, and the column is ${type}`;
       return max !== undefined && max < MIN_HASH_LENGTH
         ? `the column is ${type}: a keyed hash needs at least ${MIN_HASH_LENGTH} characters`
         : undefined;
@@ -141,7 +144,9 @@ export function misfit(spec: TransformerSpec, shape: ColumnShape): string | unde
         ? undefined
         : `${spec.kind} writes text, and the column is ${type}`;
     case 'date_shift':
-      return shape.category === 'date' || shape.category === 'any' || (shape.loose && shape.category !== 'uuid' && shape.category !== 'other')
+      return shape.category === 'date' ||
+        shape.category === 'any' ||
+        (shape.loose && shape.category !== 'uuid' && shape.category !== 'other')
         ? undefined
         : `date_shift applies to dates and timestamps, and the column is ${type}`;
     case 'number_noise':
@@ -250,7 +255,8 @@ export class Masker {
 
   private email(d: Buffer, max: number | undefined): string {
     const tag = d.subarray(8, 8 + EMAIL_TAG_HEX / 2).toString('hex');
-    const full = `${pick(FIRST_NAMES, d, 0)}.${pick(LAST_NAMES, d, 4)}.${tag}${EMAIL_DOMAIN}`.toLowerCase();
+    const full =
+      `${pick(FIRST_NAMES, d, 0)}.${pick(LAST_NAMES, d, 4)}.${tag}${EMAIL_DOMAIN}`.toLowerCase();
     if (max === undefined || full.length <= max) return full;
     // A narrow column still gets 64 bits or more of the digest.
     const room = Math.min(64, max - 1 - EMAIL_DOMAIN.length);
@@ -266,7 +272,7 @@ export class Masker {
     if (max !== undefined) length = Math.min(length, max);
     const out = Buffer.allocUnsafe(length);
     let at = this.wordStarts[d.readUInt32BE(4) % this.wordStarts.length]!;
-    for (let written = 0; written < length; ) {
+    for (let written = 0; written < length;) {
       const n = Math.min(length - written, this.tape.length - at);
       this.tape.copy(out, written, at, at + n);
       written += n;
@@ -299,7 +305,10 @@ function fillerTape(): { tape: Buffer; wordStarts: Uint32Array } {
     words.push(word);
     length += word.length + 1;
   }
-  return { tape: Buffer.from(`${words.join(' ')} `, 'latin1'), wordStarts: Uint32Array.from(starts) };
+  return {
+    tape: Buffer.from(`${words.join(' ')} `, 'latin1'),
+    wordStarts: Uint32Array.from(starts),
+  };
 }
 
 function pick(list: readonly string[], d: Buffer, offset: number): string {
