@@ -10,6 +10,7 @@ const TAB = 0x09;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 const EMPTY = Buffer.alloc(0);
+const END_MARKER = Buffer.from('\\.', 'latin1');
 const COPY_PREFIX = Buffer.from('COPY ', 'latin1');
 /**
  * pg_dump 18 can write optimizer statistics, whose most-common-value lists
@@ -73,7 +74,8 @@ export class CopySanitizer extends Transform {
   /** The masked field being read: its raw (escaped) pieces. */
   private value: Buffer[] = [];
   private valueLength = 0;
-  private readonly caches = new Map<ColumnPlan, Map<string, Buffer>>();
+  /** Masked values by raw field, per column; null once a column's values proved not to repeat. */
+  private readonly caches = new Map<ColumnPlan, { values: Map<string, Buffer>; hits: number } | null>();
   /** Statistics statements left out of the dump. */
   droppedStatistics = 0;
   /** Rows written per masked or truncated table. */
@@ -246,10 +248,15 @@ export class CopySanitizer extends Transform {
     return at;
   }
 
-  /** Rows with masked columns: field by field, masked fields decoded, masked and re-encoded. */
+  /**
+   * Rows with masked columns: field by field, masked fields decoded, masked
+   * and re-encoded; the bytes between them pass in as few pieces as possible.
+   */
   private maskedRows(chunk: Buffer, from: number, out: Buffer[]): number {
     const copy = this.copy!;
     let at = from;
+    /** Where the bytes not yet passed on start. */
+    let run = from;
     while (at < chunk.length) {
       const masked = copy.fields[this.field];
       // Past the last masked field the rest of the row passes in one piece.
@@ -259,15 +266,17 @@ export class CopySanitizer extends Transform {
           : nextDelimiter(chunk, at);
       const end = delimiter === -1 ? chunk.length : delimiter;
       this.noteRowStart(chunk, at, end);
-      if (masked) this.keepValue(chunk.subarray(at, end));
-      else out.push(chunk.subarray(at, end));
-      if (delimiter === -1) return chunk.length;
-      const byte = chunk[delimiter]!;
+      if (masked) {
+        if (at > run) out.push(chunk.subarray(run, at));
+        this.keepValue(chunk.subarray(at, end));
+        run = end;
+      }
+      if (delimiter === -1) break;
       if (masked) out.push(this.maskValue(masked));
-      if (byte === NEWLINE) {
+      if (chunk[delimiter] === NEWLINE) {
         if (this.field === 0 && this.isEndMarker()) {
-          if (masked) out.push(Buffer.from('\\.', 'latin1'));
-          out.push(chunk.subarray(delimiter, delimiter + 1));
+          if (masked) out.push(END_MARKER);
+          out.push(chunk.subarray(run, delimiter + 1));
           this.endCopy();
           return delimiter + 1;
         }
@@ -275,18 +284,17 @@ export class CopySanitizer extends Transform {
           throw new JobFailure(
             `a row of ${copy.table} in pg_dump's output has fewer fields than its COPY header: nothing was kept.`,
           );
-        out.push(chunk.subarray(delimiter, delimiter + 1));
         this.countRow();
         this.field = 0;
         this.rowStart = [];
         this.rowLength = 0;
       } else {
-        out.push(chunk.subarray(delimiter, delimiter + 1));
         this.field += 1;
       }
       at = delimiter + 1;
     }
-    return at;
+    if (chunk.length > run) out.push(chunk.subarray(run));
+    return chunk.length;
   }
 
   private noteRowStart(chunk: Buffer, from: number, end: number): void {
@@ -316,23 +324,42 @@ export class CopySanitizer extends Transform {
     if (this.field === 0 && raw.length === 2 && raw[0] === BACKSLASH && raw[1] === DOT)
       return EMPTY;
     if (isNullField(raw)) return raw;
-    const cacheable = raw.length <= CACHEABLE;
-    let cache = this.caches.get(column);
-    const key = cacheable ? raw.toString('latin1') : '';
-    const cached = cacheable ? cache?.get(key) : undefined;
-    if (cached) return cached;
+    const cache = this.cacheFor(column, raw.length);
+    const key = cache ? raw.toString('latin1') : '';
+    const cached = cache?.values.get(key);
+    if (cache && cached) {
+      cache.hits += 1;
+      return cached;
+    }
     const value = decodeCopyField(raw);
     const masked = encodeCopyField(
       this.masker.mask(column.spec, column.column, this.masker.factsOf(value, this.plan.utf8)),
     );
-    if (cacheable) {
-      if (!cache || cache.size >= CACHE_LIMIT) {
-        cache = new Map();
-        this.caches.set(column, cache);
-      }
-      cache.set(key, masked);
-    }
+    cache?.values.set(key, masked);
     return masked;
+  }
+
+  /**
+   * Repeated values (statuses, dates, blank fillers) are masked once. A
+   * column whose values hardly repeat stops being cached: building keys for
+   * unique values only costs time.
+   */
+  private cacheFor(
+    column: ColumnPlan,
+    length: number,
+  ): { values: Map<string, Buffer>; hits: number } | undefined {
+    if (length > CACHEABLE) return undefined;
+    let cache = this.caches.get(column);
+    if (cache === null) return undefined;
+    if (!cache || cache.values.size >= CACHE_LIMIT) {
+      if (cache && cache.hits < CACHE_LIMIT / 10) {
+        this.caches.set(column, null);
+        return undefined;
+      }
+      cache = { values: new Map(), hits: 0 };
+      this.caches.set(column, cache);
+    }
+    return cache;
   }
 
   private countRow(): void {

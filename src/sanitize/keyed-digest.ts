@@ -13,8 +13,11 @@ const BLOCK = 64;
  */
 export class KeyedDigest {
   private readonly innerPad: Buffer;
-  private readonly outerPad: Buffer;
   private readonly key: Buffer;
+  /** Reused for every value: the pads written once, the kind and value copied in (no allocation per value). */
+  private inner = Buffer.alloc(4096);
+  private readonly outer = Buffer.alloc(BLOCK + 32);
+  private kinds = new Map<string, Buffer>();
 
   constructor(salt: string) {
     let key = Buffer.from(salt, 'utf8');
@@ -23,16 +26,26 @@ export class KeyedDigest {
     const padded = Buffer.alloc(BLOCK);
     key.copy(padded);
     this.innerPad = Buffer.from(padded.map((byte) => byte ^ 0x36));
-    this.outerPad = Buffer.from(padded.map((byte) => byte ^ 0x5c));
+    this.innerPad.copy(this.inner);
+    Buffer.from(padded.map((byte) => byte ^ 0x5c)).copy(this.outer);
   }
 
   digest(kind: string, value: Buffer): Buffer {
-    const inner = hash(
-      'sha256',
-      Buffer.concat([this.innerPad, Buffer.from(kind, 'latin1'), SEPARATOR, value]),
-      'buffer',
-    );
-    return hash('sha256', Buffer.concat([this.outerPad, inner]), 'buffer');
+    let prefix = this.kinds.get(kind);
+    if (!prefix) {
+      prefix = Buffer.concat([Buffer.from(kind, 'latin1'), SEPARATOR]);
+      this.kinds.set(kind, prefix);
+    }
+    const length = BLOCK + prefix.length + value.length;
+    if (length > this.inner.length) {
+      this.inner = Buffer.alloc(Math.max(length, this.inner.length * 2));
+      this.innerPad.copy(this.inner);
+    }
+    prefix.copy(this.inner, BLOCK);
+    value.copy(this.inner, BLOCK + prefix.length);
+    const inner = hash('sha256', this.inner.subarray(0, length), 'buffer');
+    inner.copy(this.outer, BLOCK);
+    return hash('sha256', this.outer, 'buffer');
   }
 
   /** For values too long to hold: fed piece by piece, same result as `digest`. */

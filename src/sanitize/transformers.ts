@@ -188,19 +188,7 @@ export class Masker {
 
   /** Facts of a value held whole in memory (all but the longest values). */
   factsOf(value: Buffer, utf8 = true): ValueFacts {
-    let digest: Buffer | undefined;
-    let digestKind = '';
-    return {
-      digest: (kind) => {
-        if (!digest || digestKind !== kind) {
-          digest = this.keyed.digest(kind, value);
-          digestKind = kind;
-        }
-        return digest;
-      },
-      chars: utf8 ? utf8Length(value) : value.length,
-      text: () => value.toString(utf8 ? 'utf8' : 'latin1'),
-    };
+    return new HeldValue(this.keyed, value, utf8);
   }
 
   /** The masked value, or null for SQL NULL. */
@@ -281,6 +269,36 @@ export class Masker {
     out[0] = upperCase(out[0]!);
     if (out[length - 1] === SPACE) out[length - 1] = length > 1 ? DOT : LETTER_A;
     return out;
+  }
+}
+
+/** A value in memory: its digest is computed once, when a transformer first asks. */
+class HeldValue implements ValueFacts {
+  private digested: Buffer | undefined;
+  private digestKind = '';
+  private length = -1;
+
+  constructor(
+    private readonly keyed: KeyedDigest,
+    private readonly value: Buffer,
+    private readonly utf8: boolean,
+  ) {}
+
+  get chars(): number {
+    if (this.length < 0) this.length = this.utf8 ? utf8Length(this.value) : this.value.length;
+    return this.length;
+  }
+
+  digest(kind: string): Buffer {
+    if (!this.digested || this.digestKind !== kind) {
+      this.digested = this.keyed.digest(kind, this.value);
+      this.digestKind = kind;
+    }
+    return this.digested;
+  }
+
+  text(): string {
+    return this.value.toString(this.utf8 ? 'utf8' : 'latin1');
   }
 }
 
@@ -399,8 +417,21 @@ export function addNoise(text: string, ppm: number, shape: ColumnShape): string 
     if (!Number.isFinite(value)) throw new UnreadableValueError('a value that is not a number');
     return String(value * (1 + ppm / 1_000_000));
   }
-  const [, sign, whole, fraction = ''] = match;
+  const [, sign, whole = '', fraction = ''] = match;
   const scale = fraction.length;
+  if (whole.length + scale <= 9) {
+    // Small numbers (nearly all of them): the same arithmetic in doubles, exact below 2^53.
+    let result = smallNoise(Number(`${whole}${fraction}`) * (sign === '-' ? -1 : 1), ppm);
+    if (shape.integerRange) {
+      const [min, max] = shape.integerRange;
+      result = Math.min(Math.max(result, Number(min)), Number(max));
+    }
+    if (shape.precision !== undefined) {
+      const limit = 10 ** shape.precision - 1;
+      result = Math.min(Math.max(result, -limit), limit);
+    }
+    return formatScaledNumber(result, scale);
+  }
   const mantissa = BigInt(`${whole}${fraction}`) * (sign === '-' ? -1n : 1n);
   const product = mantissa * BigInt(1_000_000 + ppm);
   let result = divideRounded(product, 1_000_000n);
@@ -415,12 +446,28 @@ export function addNoise(text: string, ppm: number, shape: ColumnShape): string 
   return formatScaled(result, scale);
 }
 
+/** mantissa × (10^6 + ppm) / 10^6, rounded half away from zero; exact for |mantissa| < 10^9. */
+function smallNoise(mantissa: number, ppm: number): number {
+  const product = mantissa * (1_000_000 + ppm);
+  const quotient = Math.trunc(product / 1_000_000);
+  const remainder = product - quotient * 1_000_000;
+  if (remainder * 2 >= 1_000_000) return quotient + 1;
+  if (remainder * 2 <= -1_000_000) return quotient - 1;
+  return quotient;
+}
+
 function divideRounded(value: bigint, by: bigint): bigint {
   const quotient = value / by;
   const remainder = value % by;
   if (remainder * 2n >= by) return quotient + 1n;
   if (remainder * 2n <= -by) return quotient - 1n;
   return quotient;
+}
+
+function formatScaledNumber(value: number, scale: number): string {
+  if (scale === 0) return String(value);
+  const digits = String(Math.abs(value)).padStart(scale + 1, '0');
+  return `${value < 0 ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
 function formatScaled(value: bigint, scale: number): string {
