@@ -3,7 +3,7 @@ import type { BackupConfig } from '../config/config.js';
 import { describeDatabase } from '../config/database-url.js';
 import type { TargetId } from '../config/storage-config.js';
 import { createEngine } from '../engines/index.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, JobFailure } from '../errors.js';
 import type { Manifest } from '../manifest.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
 import { removeQuietly, removeStaleTemps } from '../pipeline/files.js';
@@ -97,10 +97,17 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     );
   }
   const stagedCopyKept = await releaseStagedCopy(config, backup, targets, context);
-  const sanitizedCopy =
-    sanitizing && beside
-      ? await makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
-      : undefined;
+  let sanitizedCopy: SanitizedCopyResult | undefined;
+  if (sanitizing && beside) {
+    try {
+      sanitizedCopy = await makeSanitizedCopy(engine, sanitizing, config, encryptor, context);
+    } catch (error) {
+      // The backup itself is made and stored: the job fails, and says so.
+      throw new JobFailure(
+        `The backup ${backup.name} was made, but the sanitized copy failed: ${redact(errorMessage(error))}`,
+      );
+    }
+  }
   return {
     command: 'backup',
     database,
