@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { JobFailure } from '../errors.js';
 import { qualifiedName } from '../engines/postgres/dump-tables.js';
-import { decodeCopyField, encodeCopyField, isNullField } from './copy-text.js';
+import { decodeCopyField, encodeCopyField, isNullField, NULL_FIELD } from './copy-text.js';
 import type { ColumnPlan, SanitizePlan, TablePlan } from './plan.js';
 import { UnreadableValueError, type Masker } from './transformers.js';
 
@@ -332,9 +332,9 @@ export class CopySanitizer extends Transform {
       return cached;
     }
     const value = decodeCopyField(raw);
-    const masked = encodeCopyField(
-      this.masker.mask(column.spec, column.column, this.masker.factsOf(value, this.plan.utf8)),
-    );
+    const output = this.masker.mask(column.spec, column.column, this.masker.factsOf(value, this.plan.utf8));
+    // Generated values are plain ASCII without tabs, newlines or backslashes: only a fixed value needs escaping.
+    const masked = column.spec.kind === 'fixed' ? encodeCopyField(output) : (output ?? NULL_FIELD);
     cache?.values.set(key, masked);
     return masked;
   }

@@ -75,7 +75,10 @@ const ESCAPED: Record<number, number> = {
 };
 
 function needsEscape(value: Buffer): boolean {
-  for (const byte of value) if (ESCAPED[byte] !== undefined) return true;
+  for (let i = 0; i < value.length; i += 1) {
+    const byte = value[i]!;
+    if (byte === 0x5c || (byte >= 0x08 && byte <= 0x0d)) return true;
+  }
   return false;
 }
 
@@ -84,7 +87,8 @@ export function encodeCopyField(value: Buffer | null): Buffer {
   if (value === null) return NULL_FIELD;
   if (!needsEscape(value)) return value;
   const out: number[] = [];
-  for (const byte of value) {
+  for (let i = 0; i < value.length; i += 1) {
+    const byte = value[i]!;
     const escape = ESCAPED[byte];
     if (escape === undefined) out.push(byte);
     else out.push(BACKSLASH, escape);

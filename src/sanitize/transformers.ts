@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { KeyedDigest } from './keyed-digest.js';
 import {
   CITIES,
@@ -351,9 +352,11 @@ function uuidOf(d: Buffer): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** Characters in UTF-8 bytes: ASCII (most values) is checked natively, the rest counted by lead bytes. */
 export function utf8Length(value: Buffer): number {
+  if (isAscii(value)) return value.length;
   let count = 0;
-  for (const byte of value) if ((byte & 0xc0) !== 0x80) count += 1;
+  for (let i = 0; i < value.length; i += 1) if ((value[i]! & 0xc0) !== 0x80) count += 1;
   return count;
 }
 
