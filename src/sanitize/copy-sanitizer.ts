@@ -75,7 +75,10 @@ export class CopySanitizer extends Transform {
   private value: Buffer[] = [];
   private valueLength = 0;
   /** Masked values by raw field, per column; null once a column's values proved not to repeat. */
-  private readonly caches = new Map<ColumnPlan, { values: Map<string, Buffer>; hits: number } | null>();
+  private readonly caches = new Map<
+    ColumnPlan,
+    { values: Map<string, Buffer>; hits: number } | null
+  >();
   /** Statistics statements left out of the dump. */
   droppedStatistics = 0;
   /** Rows written per masked or truncated table. */
@@ -332,7 +335,11 @@ export class CopySanitizer extends Transform {
       return cached;
     }
     const value = decodeCopyField(raw);
-    const output = this.masker.mask(column.spec, column.column, this.masker.factsOf(value, this.plan.utf8));
+    const output = this.masker.mask(
+      column.spec,
+      column.column,
+      this.masker.factsOf(value, this.plan.utf8),
+    );
     // Generated values are plain ASCII without tabs, newlines or backslashes: only a fixed value needs escaping.
     const masked = column.spec.kind === 'fixed' ? encodeCopyField(output) : (output ?? NULL_FIELD);
     cache?.values.set(key, masked);
