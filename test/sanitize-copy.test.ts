@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, test } from 'vitest';
 import type { Catalog, CatalogColumn } from '../src/sanitize/catalog.js';
-import { copyHeaderColumns, CopySanitizer } from '../src/sanitize/copy-sanitizer.js';
+import { copyHeaderColumns, CopySanitizer, qualifiedName } from '../src/sanitize/copy-sanitizer.js';
 import { decodeCopyField, encodeCopyField } from '../src/sanitize/copy-text.js';
 import { KeyedDigest } from '../src/sanitize/keyed-digest.js';
 import { planSanitizing } from '../src/sanitize/plan.js';
@@ -104,6 +104,11 @@ describe('COPY text fields', () => {
     expect(encoded.includes(0x09)).toBe(false);
     expect(encoded.includes(0x0a)).toBe(false);
     expect(decodeCopyField(encoded)).toEqual(all);
+  });
+
+  test('table names are unquoted as manifests name them', () => {
+    expect(qualifiedName('public."Odd ""name"""')).toBe('public.Odd "name"');
+    expect(qualifiedName('"My.Schema".t')).toBe('My.Schema.t');
   });
 
   test('header columns keep quoted names', () => {

@@ -1,6 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { JobFailure } from '../errors.js';
-import { qualifiedName } from '../engines/postgres/dump-tables.js';
 import { decodeCopyField, encodeCopyField, isNullField, NULL_FIELD } from './copy-text.js';
 import type { ColumnPlan, SanitizePlan, TablePlan } from './plan.js';
 import { UnreadableValueError, type Masker } from './transformers.js';
@@ -31,6 +30,13 @@ const COPY_HEADER = new RegExp(
   's',
 );
 const ANY_COPY_HEADER = /^COPY .* FROM stdin;$/s;
+
+/** `public."Odd ""name"""` is `public.Odd "name"`: the way manifests and rules name tables. */
+export function qualifiedName(quoted: string): string {
+  return [...quoted.matchAll(new RegExp(IDENT, 'g'))]
+    .map(([part]) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part))
+    .join('.');
+}
 
 /** The columns of a COPY header, unquoted, in order. */
 export function copyHeaderColumns(list: string): string[] {
