@@ -311,13 +311,17 @@ function upperCase(byte: number): number {
   return byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte === SPACE ? 0x41 : byte;
 }
 
-/** 64 KiB of filler words (a fixed sequence), and where each word starts. */
+/**
+ * 4 KiB of filler words (a fixed sequence), and where each word starts.
+ * Small on purpose: masked texts are slices of it, so they compress about as
+ * well as the repetitive texts they replace (gzip's window is 32 KiB).
+ */
 function fillerTape(): { tape: Buffer; wordStarts: Uint32Array } {
   const words: string[] = [];
   let state = 0x2545f491;
   let length = 0;
   const starts: number[] = [];
-  while (length < 64 * 1024) {
+  while (length < 4 * 1024) {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     const word = FILLER_WORDS[(state >>> 8) % FILLER_WORDS.length]!;
     starts.push(length);
