@@ -182,6 +182,7 @@ describe('sanitized PostgreSQL copies', () => {
       { name: 'public.events_2025', rows: 42 },
       { name: 'public.events_2026', rows: 38 },
       { name: 'public.orders', rows: 121 },
+      { name: 'public.products', rows: 30 },
       { name: 'public.sessions', rows: 0 },
       { name: 'public.users', rows: 60 },
     ]);
