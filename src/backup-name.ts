@@ -1,7 +1,10 @@
 import type { EngineKind } from './config/database-url.js';
 
-/** A regular backup, or the safety copy taken just before a restore (never pruned). */
-export type BackupKind = 'backup' | 'before-restore';
+/**
+ * A regular backup, the safety copy taken just before a restore (never
+ * pruned), or a sanitized copy for development (its own window and latest).
+ */
+export type BackupKind = 'backup' | 'before-restore' | 'sanitized';
 
 export interface BackupName {
   readonly name: string;
@@ -17,7 +20,7 @@ export interface BackupName {
 const EXTENSION: Record<EngineKind, string> = { sqlite: 'db', postgres: 'sql' };
 
 const PATTERN =
-  /^(sqlite|postgres)_(backup|before-restore)_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d{1,6}))?\.(db|sql)\.gz(\.gpg)?$/;
+  /^(sqlite|postgres)_(backup|before-restore|sanitized)_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d{1,6}))?\.(db|sql)\.gz(\.gpg)?$/;
 
 export const MANIFEST_SUFFIX = '.json';
 

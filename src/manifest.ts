@@ -17,6 +17,18 @@ export interface EncryptionInfo {
   readonly recipients: readonly string[];
 }
 
+/** How a sanitized copy was made: never the salt, never a value. */
+export interface SanitizedInfo {
+  /** sha256 of the rules file as read. */
+  readonly rulesSha256: string;
+  /** `table.column`, masked. */
+  readonly maskedColumns: readonly string[];
+  /** Tables whose rows were left out (the tables themselves are there). */
+  readonly truncatedTables: readonly string[];
+  /** Columns whose names look personal and that no rule named. */
+  readonly unruledPersonalColumns: readonly string[];
+}
+
 /** What lies beside every backup as `NAME.json`. It never holds a secret. */
 export interface Manifest {
   readonly formatVersion: number;
@@ -49,6 +61,8 @@ export interface Manifest {
   readonly empty?: boolean;
   /** PostgreSQL with include-roles: the roles at the head of the dump (never a password). */
   readonly roles?: RolesInfo;
+  /** Present on sanitized copies only: personal data was masked by these rules. */
+  readonly sanitized?: SanitizedInfo;
 }
 
 /** The cluster roles a PostgreSQL backup carries (include-roles). */

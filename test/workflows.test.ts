@@ -59,6 +59,7 @@ describe('the workflow files', () => {
         'deploy-with-backup',
         'monthly-verify',
         'nightly-backup',
+        'nightly-dev-copy',
         'restore-on-dispatch',
       ].map((n) => `examples/workflows/${n}.yml`),
     );

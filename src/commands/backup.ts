@@ -3,7 +3,7 @@ import type { BackupConfig } from '../config/config.js';
 import { describeDatabase } from '../config/database-url.js';
 import type { TargetId } from '../config/storage-config.js';
 import { createEngine } from '../engines/index.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, JobFailure } from '../errors.js';
 import { heldRows, type Manifest } from '../manifest.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
 import { removeQuietly, removeStaleTemps } from '../pipeline/files.js';
@@ -16,6 +16,8 @@ import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
 import { uploadBackup } from './upload-backup.js';
+import { prepareSanitizing } from '../sanitize/sanitizing.js';
+import { makeSanitizedCopy, type SanitizedCopyResult } from './sanitized-copy.js';
 
 /** What happened at one storage target. */
 export interface TargetOutcome {
@@ -48,6 +50,8 @@ export interface BackupResult {
   readonly kept: readonly string[];
   /** What the job did but someone should know: an empty database, settings that no longer apply. */
   readonly warnings: readonly string[];
+  /** With sanitize-storage: the sanitized copy made beside the backup, and where it went. */
+  readonly sanitizedCopy?: SanitizedCopyResult;
 }
 
 /**
@@ -63,14 +67,25 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   const engine = createEngine(config.database, engineSettings(context, config.postgres));
   const storages = config.storage.map((id) => ({ id, storage: createStorage(id, config.targets) }));
   const database = describeDatabase(config.database);
+  // Rules are checked against the database before anything is dumped or written.
+  const sanitizing = config.sanitize
+    ? await prepareSanitizing(config.sanitize, config.database, context.log)
+    : undefined;
+  const beside = sanitizing !== undefined && (config.sanitize?.storage.length ?? 0) > 0;
+  const kind = sanitizing && !beside ? 'sanitized' : 'backup';
   await tidyBackupDir(config.backupDir, context);
   context.log.info(`Backing up ${database} into ${config.backupDir}`);
-  const backup = await createBackup(engine, config.backupDir, {
-    kind: 'backup',
-    compressionLevel: config.compressionLevel,
-    encryptor,
-    ...(context.now ? { now: context.now } : {}),
-  });
+  const backup = await createBackup(
+    sanitizing && !beside ? sanitizing.wrap(engine) : engine,
+    config.backupDir,
+    {
+      kind,
+      compressionLevel: config.compressionLevel,
+      encryptor,
+      ...(context.now ? { now: context.now } : {}),
+      ...(sanitizing && !beside ? { sanitized: sanitizing.info } : {}),
+    },
+  );
   context.log.info(
     `Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`,
   );
@@ -81,7 +96,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
         id,
         storage,
         backup,
-        { engine: engine.kind, maxBackups: config.maxBackups },
+        { engine: engine.kind, maxBackups: config.maxBackups, kind },
         context,
       ),
     );
@@ -93,6 +108,17 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     context.log.warn(warning);
     warnings.push(warning);
   }
+  let sanitizedCopy: SanitizedCopyResult | undefined;
+  if (sanitizing && beside) {
+    try {
+      sanitizedCopy = await makeSanitizedCopy(engine, sanitizing, config, encryptor, context);
+    } catch (error) {
+      // The backup itself is made and stored: the job fails, and says so.
+      throw new JobFailure(
+        `The backup ${backup.name} was made, but the sanitized copy failed: ${redact(errorMessage(error))}`,
+      );
+    }
+  }
   return {
     command: 'backup',
     database,
@@ -103,6 +129,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     pruned: targets.flatMap((target) => target.pruned),
     kept: targets[0]?.kept.map((b) => b.name) ?? [],
     warnings,
+    ...(sanitizedCopy ? { sanitizedCopy } : {}),
   };
 }
 
@@ -120,16 +147,18 @@ function emptyDatabaseWarning(
   return `${database} held no rows: ${name} was written and is marked "empty" in its manifest. ${window}`;
 }
 
-async function storeAt(
+/** Stores a backup at one target (unless it is already there: the staging directory), then runs that target's window. */
+export async function storeAt(
   id: TargetId,
   storage: Storage,
   backup: CreatedBackup,
-  policy: { engine: 'sqlite' | 'postgres'; maxBackups: number },
+  policy: { engine: 'sqlite' | 'postgres'; maxBackups: number; kind?: 'backup' | 'sanitized' },
   context: RunContext,
+  alreadyThere = id === 'local',
 ): Promise<TargetOutcome> {
   const outcome = { target: id, location: storage.location };
   try {
-    if (id !== 'local') {
+    if (!alreadyThere) {
       context.log.info(`Storing ${backup.name} at ${storage.location}`);
       await uploadBackup(storage, backup);
     }

@@ -11,7 +11,12 @@ import {
 import { confirmationName } from '../config/database-url.js';
 import type { DatabaseInfo, Dump, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
-import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
+import {
+  MANIFEST_FORMAT_VERSION,
+  serializeManifest,
+  type Manifest,
+  type SanitizedInfo,
+} from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { describeWriteError, encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
 import type { Encryptor } from '../pipeline/encryption.js';
@@ -38,6 +43,8 @@ export interface CreateBackupOptions {
   /** Encrypts after compression; absent for a plain backup. */
   readonly encryptor?: Encryptor | undefined;
   readonly now?: () => Date;
+  /** A sanitized copy says how it was made. */
+  readonly sanitized?: SanitizedInfo | undefined;
 }
 
 /**
@@ -90,6 +97,7 @@ export async function createBackup(
       tables: info.tables,
       empty: !info.tables.some((table) => table.rows > 0),
       ...(info.roles ? { roles: info.roles } : {}),
+      ...(options.sanitized ? { sanitized: options.sanitized } : {}),
     };
     const manifestFile = await writeNewTextFile(
       dir,

@@ -59,8 +59,9 @@ export async function findBackup(
     return { backup, release: () => Promise.resolve() };
   }
   const storage = createStorage(from, targets);
-  const name =
-    reference === 'latest' ? await latestName(storage, engine) : path.basename(reference);
+  const name = isLatest(reference)
+    ? await latestName(storage, engine, latestKind(reference))
+    : path.basename(reference);
   const dir = await temporaryDirectory('fetch');
   const release = (): Promise<void> => removeQuietly(dir);
   try {
@@ -83,8 +84,8 @@ export async function locateBackup(
   engine: EngineKind | undefined,
 ): Promise<LocatedBackup> {
   let file: string;
-  if (reference === 'latest') {
-    file = storage.pathOf(await latestName(storage, engine));
+  if (isLatest(reference)) {
+    file = storage.pathOf(await latestName(storage, engine, latestKind(reference)));
   } else {
     const inDir = storage.pathOf(path.basename(reference));
     const asPath = path.resolve(cwd, reference);
@@ -118,19 +119,40 @@ export function engineFromExtension(name: string): EngineKind | undefined {
   return undefined;
 }
 
-/** `latest`: the newest regular backup (of the engine, when known) at the target. */
-async function latestName(storage: Storage, engine: EngineKind | undefined): Promise<string> {
-  const newest = (await storage.list())
+/** `latest` and `latest-sanitized` (the newest sanitized copy: never what `latest` means). */
+const LATEST: Record<string, 'backup' | 'sanitized'> = {
+  latest: 'backup',
+  'latest-sanitized': 'sanitized',
+};
+
+function isLatest(reference: string): boolean {
+  return Object.hasOwn(LATEST, reference);
+}
+
+function latestKind(reference: string): 'backup' | 'sanitized' {
+  return LATEST[reference] ?? 'backup';
+}
+
+/** `latest`: the newest regular backup (of the engine, when known) at the target; `latest-sanitized`: the newest sanitized copy. */
+async function latestName(
+  storage: Storage,
+  engine: EngineKind | undefined,
+  kind: 'backup' | 'sanitized' = 'backup',
+): Promise<string> {
+  const ours = (await storage.list())
     .map((object) => parseBackupName(object.name))
     .filter((parsed): parsed is BackupName => parsed !== undefined)
-    .filter(
-      (parsed) => parsed.kind === 'backup' && (engine === undefined || parsed.engine === engine),
-    )
-    .sort(compareNewestFirst)[0];
+    .filter((parsed) => engine === undefined || parsed.engine === engine);
+  const newest = ours.filter((parsed) => parsed.kind === kind).sort(compareNewestFirst)[0];
   if (newest) return newest.name;
-  const what = engine ? `${ENGINE_LABEL[engine]} backup` : 'backup';
+  const label = engine ? `${ENGINE_LABEL[engine]} ` : '';
+  const what = kind === 'sanitized' ? `sanitized ${label}copy` : `${label}backup`;
+  const hint =
+    kind === 'backup' && ours.some((parsed) => parsed.kind === 'sanitized')
+      ? ' (it holds sanitized copies: name one, or use latest-sanitized)'
+      : '';
   throw new UserError(
-    `No ${what} in ${storage.location} to take as latest: run a backup there first, or name a file.`,
+    `No ${what} in ${storage.location} to take as ${kind === 'sanitized' ? 'latest-sanitized' : 'latest'}${hint}: run a backup there first, or name a file.`,
   );
 }
 

@@ -22,14 +22,17 @@ export async function runPrune(config: PruneConfig, context: RunContext): Promis
   const kept: string[] = [];
   const keptForData: string[] = [];
   for (const engine of config.engine ? [config.engine] : ENGINES) {
-    const outcome = await applyRetention(
-      storage,
-      { engine, maxBackups: config.maxBackups, dryRun: config.dryRun },
-      context.log,
-    );
-    removed.push(...outcome.removed);
-    kept.push(...outcome.kept);
-    if (outcome.keptForData) keptForData.push(outcome.keptForData);
+    // Regular backups and sanitized copies each have a window of their own.
+    for (const kind of ['backup', 'sanitized'] as const) {
+      const outcome = await applyRetention(
+        storage,
+        { engine, maxBackups: config.maxBackups, dryRun: config.dryRun, kind },
+        context.log,
+      );
+      removed.push(...outcome.removed);
+      kept.push(...outcome.kept);
+      if (outcome.keptForData) keptForData.push(outcome.keptForData);
+    }
   }
   return { command: 'prune', dryRun: config.dryRun, removed, kept, keptForData };
 }

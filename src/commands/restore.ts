@@ -21,6 +21,8 @@ import {
   type LocatedBackup,
 } from './locate-backup.js';
 import type { Engine } from '../engines/engine.js';
+import type { SanitizedInfo } from '../manifest.js';
+import { parseBackupName } from '../backup-name.js';
 
 export interface RestoreResult {
   readonly command: 'restore';
@@ -32,6 +34,8 @@ export interface RestoreResult {
   readonly previousCopy: string | undefined;
   readonly durationMs: number;
   readonly manifestChecked: boolean;
+  /** The backup restored was a sanitized copy (masked data, not production's). */
+  readonly sanitized?: SanitizedInfo | { readonly rulesSha256: string };
 }
 
 export async function runRestore(
@@ -107,6 +111,12 @@ async function restoreFrom(
       context.log.info(`Safety backup stored at ${storage.location} as ${safety.name}`);
     }
   };
+  const sanitized = sanitizedOf(backup);
+  if (sanitized) {
+    context.log.info(
+      `${backup.name} is a sanitized copy: its personal data was masked by rules sha256 ${sanitized.rulesSha256.slice(0, 12)}…; it is not a copy of production's data.`,
+    );
+  }
   context.log.info(`Restoring ${backup.name} into ${database}`);
   const outcome = await engine.restore(source, { beforeChange });
   const previousCopy = outcome.previousCopy ?? safetyCopy;
@@ -123,7 +133,16 @@ async function restoreFrom(
     previousCopy,
     durationMs: Date.now() - started,
     manifestChecked: backup.manifest !== undefined,
+    ...(sanitized ? { sanitized } : {}),
   };
+}
+
+/** From the manifest, else from the name (a copy whose manifest was lost still says so). */
+function sanitizedOf(backup: LocatedBackup): RestoreResult['sanitized'] {
+  if (backup.manifest?.sanitized) return backup.manifest.sanitized;
+  return parseBackupName(backup.name)?.kind === 'sanitized'
+    ? { rulesSha256: 'unknown' }
+    : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { manifestNameOf } from '../backup-name.js';
+import { manifestNameOf, type BackupKind } from '../backup-name.js';
 import type { EngineKind } from '../config/database-url.js';
 import { errorMessage } from '../errors.js';
 import { heldRows, parseManifest } from '../manifest.js';
@@ -40,6 +40,7 @@ export async function applyRetention(
     protect?: readonly string[];
     dryRun?: boolean;
     known?: ReadonlyMap<string, boolean>;
+    kind?: Exclude<BackupKind, 'before-restore'>;
   },
   log: Logger,
 ): Promise<RetentionOutcome> {
@@ -50,7 +51,7 @@ export async function applyRetention(
     const reader = manifestReader(storage, names, log);
     try {
       const held = await newestWithRows(
-        retentionCandidates([...names], policy.engine),
+        retentionCandidates([...names], policy.engine, policy.kind),
         async (backup) => policy.known?.get(backup.name) ?? reader.heldRows(backup.name),
       );
       plan = planRetention([...names], { ...policy, heldRows: held });

@@ -31,13 +31,26 @@ export async function runCommand(config: Config, context: RunContext): Promise<C
 export function succeeded(result: CommandResult): boolean {
   if (result.command === 'verify') return result.verified;
   if (result.command === 'backup') {
-    return result.targets.every((target) => target.stored && target.pruneError === undefined);
+    return [...result.targets, ...(result.sanitizedCopy?.targets ?? [])].every(
+      (target) => target.stored && target.pruneError === undefined,
+    );
   }
   return true;
 }
 
+function succeededTargets(targets: readonly { stored: boolean; pruneError?: string }[]): boolean {
+  return targets.every((target) => target.stored && target.pruneError === undefined);
+}
+
 /** Why a finished command failed its job, in one line. */
 export function failureSummary(result: CommandResult): string {
+  if (result.command === 'backup' && result.sanitizedCopy) {
+    const copy = result.sanitizedCopy;
+    const failed = copy.targets.filter((t) => !t.stored || t.pruneError !== undefined);
+    if (failed.length > 0 && succeededTargets(result.targets)) {
+      return `The sanitized copy ${copy.name} was not stored (or its window failed) at ${failed.map((t) => `${t.target} (${t.error ?? t.pruneError ?? 'failed'})`).join('; ')}.`;
+    }
+  }
   if (result.command === 'backup') {
     const unpruned = result.targets.filter(
       (target) => target.stored && target.pruneError !== undefined,

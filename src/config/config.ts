@@ -8,6 +8,7 @@ import { passphraseFromFile } from '../pipeline/encryption.js';
 import { assertPassphraseForNewBackups } from '../pipeline/passphrase-rules.js';
 import { registerSecret } from '../secrets.js';
 import { splitStatements } from './split-sql.js';
+import { sanitizeConfig, type SanitizeConfig } from './sanitize-config.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
 import { bool, durationMs, integer, list, required, text, type Settings } from './values.js';
@@ -39,6 +40,8 @@ export interface BackupConfig extends Common {
   readonly storage: readonly TargetId[];
   /** One-line notices about settings that no longer change anything (printed, never fatal). */
   readonly notices: readonly string[];
+  /** A sanitized copy instead of (or, with its own targets, beside) the backup. */
+  readonly sanitize: SanitizeConfig | undefined;
 }
 
 export interface Confirmation {
@@ -132,6 +135,9 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         postgres: postgresDump(settings),
         storage: parseTargetList(text(settings, 'storage') ?? 'local', 'storage'),
         notices: obsoleteDumpSettings(settings),
+        sanitize: sanitizeConfig(settings, cwd, backupDir, () =>
+          secret(settings, 'sanitize-salt-file', 'sanitize-salt', cwd),
+        ),
       };
     case 'restore':
       return {

@@ -403,6 +403,46 @@ export const OPTIONS: readonly OptionSpec[] = [
     engines: ['postgres'],
   },
   {
+    name: 'sanitize',
+    description:
+      'A rules file (YAML or JSON, see schema/sanitize-rules.schema.json) that makes this a sanitized copy for development: the columns it names masked, the tables it names emptied, named postgres_sanitized_... or sqlite_sanitized_... With sanitize-storage the regular backup is made too, and the sanitized copy goes there.',
+    type: 'path',
+    commands: ['backup'],
+  },
+  {
+    name: 'sanitize-salt',
+    description:
+      'With sanitize: the secret key every masked value is derived from (HMAC-SHA256), at least 16 characters; the same salt gives the same copy every night. Pass it from a secret.',
+    type: 'string',
+    commands: ['backup'],
+    env: ['SANITIZE_SALT'],
+    secret: true,
+    flag: false,
+  },
+  {
+    name: 'sanitize-salt-file',
+    description:
+      'A file holding the sanitize salt (one trailing newline is ignored). The environment variable SANITIZE_SALT works too.',
+    type: 'path',
+    commands: ['backup'],
+    input: false,
+  },
+  {
+    name: 'sanitize-strict',
+    description:
+      'With sanitize: refuse to run while a column whose name looks personal (email, phone, name, address, ip, token, password, ...) has no rule. Give such a column keep when it is not personal.',
+    type: 'boolean',
+    commands: ['backup'],
+    default: 'false',
+  },
+  {
+    name: 'sanitize-storage',
+    description:
+      'With sanitize: the regular backup goes to storage as usual and the sanitized copy, made beside it, to these targets, each in a place of its own: local:DIR, artifact:PREFIX, s3://BUCKET/PREFIX, gcs://BUCKET/PREFIX, azure://CONTAINER/PREFIX (comma-separated; credentials and endpoints as for storage).',
+    type: 'string',
+    commands: ['backup'],
+  },
+  {
     name: 'backup',
     description:
       'The backup to restore or verify: a file path, a backup name such as sqlite_backup_20261126_020000.db.gz, or latest.',

@@ -43,6 +43,12 @@ export interface RestoreSource {
   probe(): Promise<void>;
 }
 
+/** Ways to change what a dump holds before it leaves the engine. */
+export interface DumpHooks {
+  /** SQLite: rewrites the private snapshot file (sanitizing) before it is inspected and read. */
+  readonly rewriteSnapshot?: (file: string) => Promise<void>;
+}
+
 export interface RestoreHooks {
   readonly beforeChange?: () => Promise<void>;
 }
@@ -72,7 +78,7 @@ export interface Engine {
    * Starts a consistent dump; `workDir` is a private (0700) temporary
    * directory for scratch files, outside the backup directory, removed after.
    */
-  dump(workDir: string): Promise<Dump>;
+  dump(workDir: string, hooks?: DumpHooks): Promise<Dump>;
   /**
    * Replaces the database with the backup's content, all or nothing. The
    * backup is checked first; `beforeChange` runs after those checks and just

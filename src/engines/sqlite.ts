@@ -16,6 +16,7 @@ import {
 import type {
   DatabaseInfo,
   Dump,
+  DumpHooks,
   Engine,
   RestoreHooks,
   RestoreOutcome,
@@ -55,7 +56,7 @@ export class SqliteEngine implements Engine {
    * snapshot is a whole, unencrypted copy: it goes into `workDir`, a private
    * temporary directory, never beside the backups.
    */
-  async dump(workDir: string): Promise<Dump> {
+  async dump(workDir: string, hooks: DumpHooks = {}): Promise<Dump> {
     await this.assertIsSqliteFile();
     const Database = await loadSqlite();
     const snapshot = tempPathIn(workDir, 'snapshot-');
@@ -79,6 +80,7 @@ export class SqliteEngine implements Engine {
           `${path.basename(this.file)} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): no backup was kept and nothing was pruned. Restore a good backup, or repair the database (sqlite3 DB .recover).`,
         );
       }
+      await hooks.rewriteSnapshot?.(snapshot);
       const info = await inspectFile(snapshot);
       return {
         stream: createReadStream(snapshot),

@@ -1,3 +1,4 @@
+import type { BackupResult } from '../commands/backup.js';
 import type { KeptBackup } from '../commands/retention.js';
 import type { CommandResult } from '../commands/run.js';
 import { formatAge, formatBytes, formatDuration, markdownTable } from './format.js';
@@ -54,6 +55,7 @@ export function renderSummary(result: CommandResult): string {
           ]),
         ),
         sizeChart(result.targets.find((t) => t.kept.length > 0)?.kept ?? []),
+        sanitizedSummary(result),
         m.encryption
           ? `Encrypted (${m.encryption.mode}, ${m.encryption.cipher}${m.encryption.recipients.length > 0 ? `, for ${m.encryption.recipients.join(', ')}` : ''}).`
           : '',
@@ -75,6 +77,14 @@ export function renderSummary(result: CommandResult): string {
             ],
             ...(result.previousCopy
               ? [['Previous data kept as', `\`${result.previousCopy}\``]]
+              : []),
+            ...(result.sanitized
+              ? [
+                  [
+                    'Sanitized copy',
+                    `personal data masked (rules sha256 \`${result.sanitized.rulesSha256.slice(0, 12)}…\`): not production's data`,
+                  ],
+                ]
               : []),
           ],
         ),
@@ -146,6 +156,41 @@ export function renderSummary(result: CommandResult): string {
             ),
       ].join('\n\n');
   }
+}
+
+/** The sanitized copy (or this backup, when it is one): what was masked, where it went, and the columns that look personal with no rule. */
+function sanitizedSummary(result: BackupResult): string {
+  const copy = result.sanitizedCopy;
+  const info = copy?.manifest.sanitized ?? result.manifest.sanitized;
+  if (!info) return '';
+  const parts = ['### Sanitized copy'];
+  if (copy) {
+    parts.push(
+      `\`${copy.name}\` (${formatBytes(copy.manifest.file.size)})`,
+      markdownTable(
+        ['Target', 'Where', 'Stored', 'Removed by its rolling window'],
+        copy.targets.map((t) => [
+          t.target,
+          `\`${t.location}\``,
+          t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
+          t.pruneError
+            ? `⚠️ the window failed: ${t.pruneError}`
+            : t.pruned.length > 0
+              ? t.pruned.map((n) => `\`${n}\``).join(', ')
+              : '—',
+        ]),
+      ),
+    );
+  }
+  parts.push(
+    `Rules sha256 \`${info.rulesSha256}\`: ${info.maskedColumns.length} columns masked${info.maskedColumns.length > 0 ? ` (${info.maskedColumns.map((c) => `\`${c}\``).join(', ')})` : ''}, ${info.truncatedTables.length} tables emptied${info.truncatedTables.length > 0 ? ` (${info.truncatedTables.map((t) => `\`${t}\``).join(', ')})` : ''}.`,
+  );
+  if (info.unruledPersonalColumns.length > 0) {
+    parts.push(
+      `> [!WARNING]\n> These columns look personal and no rule names them (copied as they are): ${info.unruledPersonalColumns.map((c) => `\`${c}\``).join(', ')}`,
+    );
+  }
+  return parts.join('\n\n');
 }
 
 /** A Mermaid bar chart of the retained backups' sizes, oldest to newest (GitHub renders it in summaries). */

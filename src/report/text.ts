@@ -1,3 +1,4 @@
+import type { BackupResult } from '../commands/backup.js';
 import type { CommandResult } from '../commands/run.js';
 import { formatAge, formatBytes, formatDuration, textTable } from './format.js';
 
@@ -8,6 +9,34 @@ const CHECKSUM_LABEL = {
   unchecked: 'not checked (remote)',
   'invalid-manifest': 'INVALID MANIFEST',
 } as const;
+
+/** What a backup's output says of sanitizing: the copy, what was masked, and what looks personal with no rule. */
+function sanitizedLines(result: BackupResult): string[] {
+  const copy = result.sanitizedCopy;
+  const info = copy?.manifest.sanitized ?? result.manifest.sanitized;
+  if (!info) return [];
+  const lines: string[] = [];
+  if (copy) {
+    lines.push(`sanitized copy ${copy.name} (${formatBytes(copy.manifest.file.size)})`);
+    for (const t of copy.targets) {
+      const state = t.stored ? 'stored' : `NOT STORED: ${t.error ?? 'failed'}`;
+      const pruned = t.pruneError
+        ? `; ROLLING WINDOW FAILED: ${t.pruneError}`
+        : t.pruned.length > 0
+          ? `; pruned ${t.pruned.join(', ')}`
+          : '';
+      lines.push(`  ${t.target} (${t.location}): ${state}${pruned}`);
+    }
+  }
+  lines.push(
+    `  sanitized: ${info.maskedColumns.length} columns masked, ${info.truncatedTables.length} tables emptied (rules sha256 ${info.rulesSha256.slice(0, 12)}…)`,
+  );
+  if (info.unruledPersonalColumns.length > 0)
+    lines.push(
+      `  warning: these columns look personal and no rule names them: ${info.unruledPersonalColumns.join(', ')}`,
+    );
+  return lines;
+}
 
 /** What the CLI prints on stdout for a finished command. */
 export function renderText(result: CommandResult): string {
@@ -28,6 +57,7 @@ export function renderText(result: CommandResult): string {
         lines.push(`  ${t.target} (${t.location}): ${state}${pruned}`);
       }
       for (const warning of result.warnings) lines.push(`warning: ${warning}`);
+      lines.push(...sanitizedLines(result));
       return lines.join('\n');
     }
     case 'restore': {
@@ -36,6 +66,10 @@ export function renderText(result: CommandResult): string {
         `  ${result.info.tables.length} tables, ${result.info.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
       ];
       if (result.previousCopy) lines.push(`  previous data kept as ${result.previousCopy}`);
+      if (result.sanitized)
+        lines.push(
+          `  this is a sanitized copy (rules sha256 ${result.sanitized.rulesSha256.slice(0, 12)}…): its personal data was masked, it is not production's data`,
+        );
       return lines.join('\n');
     }
     case 'verify': {

@@ -1,4 +1,9 @@
-import { compareNewestFirst, parseBackupName, type BackupName } from '../backup-name.js';
+import {
+  compareNewestFirst,
+  parseBackupName,
+  type BackupKind,
+  type BackupName,
+} from '../backup-name.js';
 import type { EngineKind } from '../config/database-url.js';
 
 export interface RetentionPolicy {
@@ -12,6 +17,8 @@ export interface RetentionPolicy {
    * database was empty; a name not in the map is unknown (no readable manifest).
    */
   readonly heldRows?: ReadonlyMap<string, boolean>;
+  /** The window's kind: regular backups (default) or sanitized copies, never both together. */
+  readonly kind?: Exclude<BackupKind, 'before-restore'>;
 }
 
 export interface RetentionPlan {
@@ -24,11 +31,15 @@ export interface RetentionPlan {
 }
 
 /** Our regular backups of the policy's engine, newest first, each name once. */
-export function retentionCandidates(names: readonly string[], engine: EngineKind): BackupName[] {
+export function retentionCandidates(
+  names: readonly string[],
+  engine: EngineKind,
+  kind: Exclude<BackupKind, 'before-restore'> = 'backup',
+): BackupName[] {
   const candidates = names
     .map(parseBackupName)
     .filter((parsed): parsed is BackupName => parsed !== undefined)
-    .filter((parsed) => parsed.kind === 'backup' && parsed.engine === engine)
+    .filter((parsed) => parsed.kind === kind && parsed.engine === engine)
     .sort(compareNewestFirst);
   return candidates.filter(
     (item, index) => candidates.findIndex((other) => other.name === item.name) === index,
@@ -63,7 +74,7 @@ export async function newestWithRows(
  * count in the window but never push out the last copy of the data.
  */
 export function planRetention(names: readonly string[], policy: RetentionPolicy): RetentionPlan {
-  const unique = retentionCandidates(names, policy.engine);
+  const unique = retentionCandidates(names, policy.engine, policy.kind);
   if (policy.maxBackups <= 0) return { keep: unique, remove: [] };
   const protect = new Set(policy.protect ?? []);
   const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import type { BackupConfig } from '../config/config.js';
+import type { Engine } from '../engines/engine.js';
+import type { Manifest } from '../manifest.js';
+import type { Encryptor } from '../pipeline/encryption.js';
+import { ensurePrivateDir, removeQuietly } from '../pipeline/files.js';
+import type { Sanitizing } from '../sanitize/sanitizing.js';
+import { createStorage } from '../storage/factory.js';
+import { LocalStorage } from '../storage/local.js';
+import { storeAt, type TargetOutcome } from './backup.js';
+import type { RunContext } from './context.js';
+import { createBackup } from './create-backup.js';
+
+export interface SanitizedCopyResult {
+  readonly name: string;
+  readonly manifest: Manifest;
+  readonly targets: readonly TargetOutcome[];
+  /** The copy in the backup directory; kept only when `local` is one of its targets or a target failed. */
+  readonly file: string;
+  readonly stagedCopyKept: boolean;
+}
+
+/**
+ * With sanitize-storage: after the regular backup, a sanitized copy from a
+ * dump of its own, encrypted like the backup, stored at its own targets with
+ * its own rolling window there.
+ */
+export async function makeSanitizedCopy(
+  engine: Engine,
+  sanitizing: Sanitizing,
+  config: BackupConfig,
+  encryptor: Encryptor | undefined,
+  context: RunContext,
+): Promise<SanitizedCopyResult> {
+  context.log.info('Making the sanitized copy');
+  const copy = await createBackup(sanitizing.wrap(engine), config.backupDir, {
+    kind: 'sanitized',
+    compressionLevel: config.compressionLevel,
+    encryptor,
+    sanitized: sanitizing.info,
+    ...(context.now ? { now: context.now } : {}),
+  });
+  context.log.info(`Wrote ${copy.name} (${copy.manifest.file.size} bytes)`);
+  const staging = path.dirname(copy.file);
+  const targets: TargetOutcome[] = [];
+  let stagedHere = false;
+  for (const target of config.sanitize?.storage ?? []) {
+    const storage = createStorage(target.id, target.settings);
+    const here = storage instanceof LocalStorage && path.resolve(storage.dir) === staging;
+    stagedHere ||= here;
+    // A directory of its own (local:DIR) is made as private as the backup directory.
+    if (storage instanceof LocalStorage && !here) await ensurePrivateDir(storage.dir);
+    targets.push(
+      await storeAt(
+        target.id,
+        storage,
+        copy,
+        { engine: engine.kind, maxBackups: config.maxBackups, kind: 'sanitized' },
+        context,
+        here,
+      ),
+    );
+  }
+  let kept = true;
+  if (!stagedHere && targets.every((target) => target.stored)) {
+    await removeQuietly(copy.file);
+    await removeQuietly(copy.manifestFile);
+    kept = false;
+  } else if (!stagedHere) {
+    context.log.warn(
+      `A target of the sanitized copy failed: it stays in ${staging} as ${copy.name}.`,
+    );
+  }
+  return {
+    name: copy.name,
+    manifest: copy.manifest,
+    targets,
+    file: copy.file,
+    stagedCopyKept: kept,
+  };
+}

@@ -1,0 +1,237 @@
+import { createHmac } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { describe, expect, test } from 'vitest';
+import type { Catalog, CatalogColumn } from '../src/sanitize/catalog.js';
+import { copyHeaderColumns, CopySanitizer, qualifiedName } from '../src/sanitize/copy-sanitizer.js';
+import { decodeCopyField, encodeCopyField } from '../src/sanitize/copy-text.js';
+import { KeyedDigest } from '../src/sanitize/keyed-digest.js';
+import { planSanitizing } from '../src/sanitize/plan.js';
+import { parseRules } from '../src/sanitize/rules.js';
+import { addNoise, Masker, shiftDateText, type ColumnShape } from '../src/sanitize/transformers.js';
+
+const SALT = 'a salt of sufficient length';
+
+function column(name: string, shape: Partial<CatalogColumn> = {}): CatalogColumn {
+  return { name, typeName: 'text', category: 'text', notNull: false, generated: false, ...shape };
+}
+
+const CATALOG: Catalog = {
+  engine: 'postgres',
+  utf8: true,
+  tables: new Map([
+    [
+      'public.users',
+      {
+        name: 'public.users',
+        columns: [
+          column('id', { category: 'integer', typeName: 'integer', notNull: true }),
+          column('email'),
+          column('note'),
+          column('avatar', { category: 'other', typeName: 'bytea' }),
+          column('born', { category: 'date', typeName: 'date' }),
+        ],
+      },
+    ],
+    ['public.sessions', { name: 'public.sessions', columns: [column('token')] }],
+    ['public.other', { name: 'public.other', columns: [column('value')] }],
+  ]),
+  uniqueKeys: [],
+  foreignKeys: [],
+};
+
+async function plan(yaml: string) {
+  return planSanitizing(await parseRules(Buffer.from(yaml), 'rules.yml'), CATALOG);
+}
+
+const DUMP = [
+  'SET statement_timeout = 0;',
+  'CREATE TABLE public.users (id integer);',
+  'COPY public.users (id, email, note, avatar, born) FROM stdin;',
+  '1\tann@real.example\tline\\none\\ttab \\\\ back\t\\\\x00ff\t2001-02-03',
+  '2\t\\N\t\\N\t\\N\t\\N',
+  '3\tbob@real.example\tZoë 😀\t\\\\x\t1999-12-31',
+  '\\.',
+  '',
+  'COPY public.sessions (token) FROM stdin;',
+  'secret-token-1',
+  'secret-token-2',
+  '\\.',
+  '',
+  'COPY public.other (value) FROM stdin;',
+  'untouched\tvalue',
+  '\\.',
+  'SELECT * FROM pg_catalog.pg_restore_attribute_stats(',
+  "\t'relation', 'public.users'::regclass,",
+  "\t'most_common_vals', '{ann@real.example,\"a;b\"}'::text",
+  ');',
+  'SELECT * FROM pg_catalog.pg_restore_relation_stats(',
+  "'relation', 'x');",
+  'COMMIT;',
+  '',
+].join('\n');
+
+async function run(input: string | Buffer, chunk: number, rules: string): Promise<string> {
+  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input);
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += chunk) pieces.push(bytes.subarray(at, at + chunk));
+  const sanitizer = new CopySanitizer(await plan(rules), new Masker(SALT));
+  return (await buffer(Readable.from(pieces).pipe(sanitizer))).toString('utf8');
+}
+
+const RULES = `
+tables:
+  users:
+    columns: { email: email, note: text, born: { date_shift: 30 } }
+  public.sessions: { rows: truncate }
+`;
+
+describe('COPY text fields', () => {
+  test.each([
+    ['plain', 'plain'],
+    ['a\\tb\\nc\\rd\\\\e', 'a\tb\nc\rd\\e'],
+    ['\\b\\f\\v', '\b\f\v'],
+    ['\\101\\x42\\7', 'AB\x07'],
+    ['\\q', 'q'],
+    ['\\xZ', 'xZ'],
+  ])('%s decodes', (raw, value) => {
+    expect(decodeCopyField(Buffer.from(raw, 'latin1')).toString('latin1')).toBe(value);
+  });
+
+  test('encoding then decoding gives every byte back', () => {
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const encoded = encodeCopyField(all);
+    expect(encoded.includes(0x09)).toBe(false);
+    expect(encoded.includes(0x0a)).toBe(false);
+    expect(decodeCopyField(encoded)).toEqual(all);
+  });
+
+  test('table names are unquoted as manifests name them', () => {
+    expect(qualifiedName('public."Odd ""name"""')).toBe('public.Odd "name"');
+    expect(qualifiedName('"My.Schema".t')).toBe('My.Schema.t');
+  });
+
+  test('header columns keep quoted names', () => {
+    expect(copyHeaderColumns('id, "Odd, ""name""", email')).toEqual(['id', 'Odd, "name"', 'email']);
+  });
+});
+
+describe('CopySanitizer', () => {
+  test('the same output whatever the chunk size; rows, NULLs and unruled bytes kept', async () => {
+    const whole = await run(DUMP, DUMP.length, RULES);
+    for (const size of [1, 2, 3, 5, 7, 64]) expect(await run(DUMP, size, RULES)).toBe(whole);
+    const lines = whole.split('\n');
+    expect(whole).not.toContain('ann@real.example');
+    expect(whole).not.toContain('bob@real.example');
+    expect(whole).not.toContain('secret-token');
+    expect(whole).not.toContain('2001-02-03');
+    expect(whole).toContain('untouched\tvalue');
+    // Optimizer statistics (samples of the data) are left out, up to their closing semicolon.
+    expect(whole).not.toContain('pg_restore_');
+    expect(whole).not.toContain("'relation'");
+    expect(whole).toContain('COMMIT;');
+    const users = lines.slice(
+      lines.indexOf('COPY public.users (id, email, note, avatar, born) FROM stdin;') + 1,
+    );
+    const [one, two, three] = users.map((line) => line.split('\t'));
+    expect(one?.[0]).toBe('1');
+    expect(one?.[1]).toMatch(/^[a-z]+\.[a-z]+\.[0-9a-f]{16}@example\.com$/);
+    expect(one?.[3]).toBe('\\\\x00ff');
+    expect(one?.[4]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(two).toEqual(['2', '\\N', '\\N', '\\N', '\\N']);
+    expect(three?.[3]).toBe('\\\\x');
+    // The truncated table keeps its COPY block, without rows.
+    expect(whole).toContain('COPY public.sessions (token) FROM stdin;\n\\.\n');
+  });
+
+  test('a masked text keeps its length class and holds no original word', async () => {
+    const out = await run(DUMP, 4096, RULES);
+    const note = out
+      .split('\n')
+      .find((l) => l.startsWith('1\t'))!
+      .split('\t')[2]!;
+    const value = decodeCopyField(Buffer.from(note)).toString();
+    // "line\none\ttab \\ back" is 18 characters: class 17–32.
+    expect(value.length).toBeGreaterThanOrEqual(17);
+    expect(value.length).toBeLessThanOrEqual(32);
+    expect(value).not.toMatch(/line|one|tab|back/);
+  });
+
+  test('a rule on a column the COPY header lacks fails the stream', async () => {
+    const dump = 'COPY public.users (id, note) FROM stdin;\n1\tx\n\\.\n';
+    await expect(run(dump, 10, RULES)).rejects.toThrow(/has no column email/);
+  });
+
+  test('an unreadable date fails without quoting the value', async () => {
+    const dump =
+      'COPY public.users (id, email, note, avatar, born) FROM stdin;\n1\t\\N\t\\N\t\\N\tnot-a-secret-date\n\\.\n';
+    const failure = run(dump, 7, RULES);
+    await expect(failure).rejects.toThrow(/public\.users met a value that is not an ISO date/);
+    await expect(failure).rejects.not.toThrow(/not-a-secret-date/);
+  });
+
+  test('a row far longer than a chunk passes through with bounded pieces', async () => {
+    const long = 'x'.repeat(300_000);
+    const dump = `COPY public.users (id, email, note, avatar, born) FROM stdin;\n1\tann@real.example\t\\N\t${long}\t\\N\n\\.\n`;
+    const out = await run(dump, 1000, RULES);
+    expect(out).toContain(long);
+    expect(out).not.toContain('ann@real.example');
+  });
+});
+
+describe('keyed digests and transformers', () => {
+  test('the digest is HMAC-SHA256(salt, kind ‖ 0 ‖ value), one-shot or incremental', () => {
+    const keyed = new KeyedDigest(SALT);
+    const value = Buffer.from('ann@example.org');
+    const expected = createHmac('sha256', SALT).update('email\0ann@example.org').digest();
+    expect(keyed.digest('email', value)).toEqual(expected);
+    expect(keyed.incremental('email').update(value).digest()).toEqual(expected);
+    const long = 'k'.repeat(100);
+    expect(new KeyedDigest(long).digest('x', value)).toEqual(
+      createHmac('sha256', long).update('x\0ann@example.org').digest(),
+    );
+  });
+
+  test('the same salt gives the same value; another salt another one', () => {
+    const shape: ColumnShape = { category: 'text', typeName: 'text' };
+    const mask = (salt: string) =>
+      new Masker(salt)
+        .mask({ kind: 'email' }, shape, new Masker(salt).factsOf(Buffer.from('a@b.c')))!
+        .toString();
+    expect(mask(SALT)).toBe(mask(SALT));
+    expect(mask(SALT)).not.toBe(mask(`${SALT}!`));
+  });
+
+  test.each([
+    ['2026-01-31', 1, '2026-02-01'],
+    ['2026-03-01 12:34:56.123+05:30', -1, '2026-02-28 12:34:56.123+05:30'],
+    ['2024-02-29T01:02:03.004Z', 365, '2025-02-28T01:02:03.004Z'],
+    ['0001-01-01 BC', -1, '0002-12-31 BC'],
+    ['0001-12-31 BC', 1, '0001-01-01'],
+    ['infinity', 5, 'infinity'],
+  ])('date %s shifted by %d days is %s', (text, days, expected) => {
+    expect(shiftDateText(text, days)).toBe(expected);
+  });
+
+  test.each([
+    ['100', 100_000, { category: 'integer', typeName: 'integer' }, '110'],
+    ['12.3450', -100_000, { category: 'decimal', typeName: 'numeric' }, '11.1105'],
+    [
+      '32767',
+      100_000,
+      { category: 'integer', typeName: 'smallint', integerRange: [-32768n, 32767n] },
+      '32767',
+    ],
+    ['999.99', 100_000, { category: 'decimal', typeName: 'numeric(5,2)', precision: 5 }, '999.99'],
+    ['-5', 100_000, { category: 'integer', typeName: 'integer' }, '-6'],
+    [
+      '123456789012345678901234567890',
+      1,
+      { category: 'decimal', typeName: 'numeric' },
+      '123456912469134691246913469125',
+    ],
+    ['NaN', 1000, { category: 'decimal', typeName: 'numeric' }, 'NaN'],
+  ] as const)('number %s with %d ppm noise is %s', (text, ppm, shape, expected) => {
+    expect(addNoise(text, ppm, shape as ColumnShape)).toBe(expected);
+  });
+});
