@@ -474,3 +474,115 @@ describe('an emptied database never pushes good backups out of the window', () =
     expect(summary).toMatch(/> \[!WARNING\]\n> .*empty\.db held no rows/);
   });
 });
+
+describe('the snapshot count holds against encodings, row security and many tables', () => {
+  const psqlAt = (database: string, sql: Buffer): void => {
+    const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', database], {
+      input: sql,
+      env: {
+        PATH: process.env.PATH,
+        PGHOST: server.host,
+        PGPORT: String(server.port),
+        PGUSER: 'postgres',
+        PGPASSWORD: TEST_PASSWORD,
+      },
+    });
+    expect(result.status, result.stderr.toString()).toBe(0);
+  };
+
+  test('a SQL_ASCII database whose names are not UTF-8 is backed up, every table counted', async () => {
+    await server.query(
+      'postgres',
+      "CREATE DATABASE fm_sql_ascii TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'",
+    );
+    // "caf\xe9" is LATIN1 bytes, which a UTF-8 client cannot be sent; "café" is UTF-8 bytes.
+    psqlAt(
+      'fm_sql_ascii',
+      Buffer.concat([
+        Buffer.from('CREATE TABLE "caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('" (x text); INSERT INTO "caf'),
+        Buffer.from([0xe9]),
+        Buffer.from(`" VALUES ('a'), ('b');\n`),
+        Buffer.from('CREATE TABLE "café" (x int); INSERT INTO "café" VALUES (1), (2), (3);\n'),
+      ]),
+    );
+    const dir = tempDir('fm-sql-ascii');
+    const run = await cli(['backup', '--database-url', server.url('fm_sql_ascii'), '--json'], {
+      cwd: dir,
+      env: pgEnv(),
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).manifest.tables).toEqual([
+      { name: 'public.café', rows: 3 },
+      // Bytes that are not UTF-8 show as U+FFFD; the dump is compared with them byte for byte.
+      { name: 'public.caf\ufffd', rows: 2 },
+    ]);
+  });
+
+  test('a role that row security hides rows from fails clearly, even with a pg_dump told to dump only what it sees', async () => {
+    await server.createDatabase(
+      'fm_rls',
+      `CREATE ROLE fm_rls_reader LOGIN PASSWORD 'reader-pw';
+       CREATE TABLE t (id int, visible bool);
+       INSERT INTO t SELECT i, i % 2 = 0 FROM generate_series(1, 10) i;
+       ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY only_visible ON t FOR SELECT USING (visible);
+       GRANT SELECT ON t TO fm_rls_reader;`,
+    );
+    const url = `postgres://fm_rls_reader:reader-pw@${server.host}:${server.port}/fm_rls`;
+    for (const wrapperBody of ['', `exec "${PG_DUMP}" --enable-row-security "$@"`]) {
+      const dir = tempDir('fm-rls');
+      const old = seedOld(dir);
+      const args = ['backup', '--database-url', url, '--max-backups', '1'];
+      if (wrapperBody) args.push('--pg-dump-path', writeScript(dir, 'rls-dump', wrapperBody));
+      const run = await cli(args, { cwd: dir, env: pgEnv() });
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/row-level security policy for table "t"/);
+      expect(run.stderr).not.toContain('reader-pw');
+      assertNothingLost(dir, old);
+    }
+  });
+
+  test("counting the snapshot's rows lets go of every table lock: pg_dump's locks are never doubled", async () => {
+    const tables = 250;
+    await server.createDatabase(
+      'fm_locks',
+      `DO $$ BEGIN FOR i IN 1..${tables} LOOP
+         EXECUTE format('CREATE TABLE t%s (x int)', i);
+         EXECUTE format('INSERT INTO t%s SELECT generate_series(1, %s)', i, i % 3);
+       END LOOP; END $$;`,
+    );
+    const { countSelectedRows, readDumpCatalog } =
+      await import('../src/engines/postgres/dump-catalog.js');
+    const { selectDumpedTables } = await import('../src/engines/postgres/dump-selection.js');
+    const { connect } = await import('../src/engines/postgres/server.js');
+    const { parseDatabaseUrl } = await import('../src/config/database-url.js');
+    const location = parseDatabaseUrl(server.url('fm_locks'), '/');
+    if (location.engine !== 'postgres') throw new Error('not a PostgreSQL URL');
+    const client = await connect(location);
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const selected = selectDumpedTables(await readDumpCatalog(client), {
+        schemaInclude: undefined,
+        schemaExclude: new Set(),
+        tableInclude: undefined,
+        tableExclude: new Set(),
+        tableDataExclude: new Set(),
+      });
+      const counts = await countSelectedRows(client, selected);
+      expect(counts.size).toBe(tables);
+      expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(
+        Array.from({ length: tables }, (_, i) => (i + 1) % 3).reduce((a, b) => a + b, 0),
+      );
+      const held = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+         WHERE l.pid = pg_backend_pid() AND c.relname ~ '^t[0-9]+$'`,
+      );
+      expect(Number(held.rows[0]?.n)).toBe(0);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end();
+    }
+  });
+});

@@ -30,6 +30,7 @@ import {
   namesInEncoding,
   readDumpCatalog,
   readFilterMatches,
+  readNamesUnconvertedFromSqlAscii,
 } from './dump-catalog.js';
 import { checkDumpCompleteness, type ExpectedTable } from './dump-completeness.js';
 import { selectDumpedTables, type DumpCatalog, type SelectedTable } from './dump-selection.js';
@@ -100,6 +101,7 @@ export class PostgresEngine implements Engine {
     };
     try {
       const version = await serverVersion(client);
+      await readNamesUnconvertedFromSqlAscii(client);
       const pgDump = await this.pgDump(version.major);
       const roles = this.options.includeRoles
         ? await this.dumpRoles(client, version.major, pgDump)
