@@ -158,6 +158,11 @@ describe('a PostgreSQL backup that exits 0 is complete', () => {
       /The dump is incomplete: the dump does not end with pg_dump's closing line/,
     ],
     [
+      'cuts the dump before its indexes and constraints, then writes a closing line and \\unrestrict of its own',
+      String.raw`"${PG_DUMP}" "$@" | awk '/; Type: CONSTRAINT;/{exit} {print}'; printf -- '--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict forged\n'; exit 0`,
+      /The dump is incomplete: an \\unrestrict line that does not name the key of the dump's \\restrict; the dump does not end with pg_dump's closing line/,
+    ],
+    [
       'writes nothing but a header',
       `echo '--'; echo '-- PostgreSQL database dump'; echo '--'`,
       /The dump is incomplete: .*closing line/,
