@@ -258,6 +258,43 @@ describe('the roles block (pure)', () => {
     );
   });
 
+  test('names that end like a quote tag ($q, $db_backup_roles) are quoted so that psql runs the block', async () => {
+    const names = ['x$q', '$db_backup_roles', 'q$', 'a$q1', '$'];
+    const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+    const dumpall = [
+      '--',
+      '-- PostgreSQL database cluster dump',
+      '--',
+      '',
+      ...names.flatMap((name) => [
+        `CREATE ROLE ${quoted(name)};`,
+        `ALTER ROLE ${quoted(name)} WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;`,
+      ]),
+      `GRANT ${quoted('x$q')} TO ${quoted('$db_backup_roles')} GRANTED BY boot;`,
+      '',
+      '--',
+      '-- PostgreSQL database cluster dump complete',
+      '--',
+      '',
+    ].join('\n');
+    const block = rolesBlock(dumpall, 'boot', 'pg_dumpall 15');
+    expect(block.names).toEqual(names);
+    const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres'], {
+      input: block.sql,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        PGHOST: fresh.host,
+        PGPORT: String(fresh.port),
+        PGUSER: 'postgres',
+        PGPASSWORD: TEST_PASSWORD,
+      },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    for (const name of names) expect(await role(fresh, name)).toMatchObject({ rolname: name });
+    expect(await role(fresh, '$db_backup_roles')).toMatchObject({ member_of: ['x$q'] });
+  });
+
   test('an output cut short is refused', () => {
     expect(() => rolesBlock(DUMPALL.slice(0, 200), 'boot', 'pg_dumpall 15')).toThrow(/cut short/);
   });
