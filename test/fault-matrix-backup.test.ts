@@ -591,3 +591,48 @@ describe('the snapshot count holds against encodings, row security and many tabl
     }
   });
 });
+
+describe("backups without a manifest (the old scripts') are never pushed out by an emptied database", () => {
+  test('two runs against an emptied SQLite database with MAX_BACKUPS=2 keep the old backups that may hold the data', async () => {
+    const dir = tempDir('fm-old-scripts');
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(backups, { mode: 0o700 });
+    createSampleDatabase(path.join(dir, 'full.db'), { rows: 5 });
+    const old = [
+      'sqlite_backup_20250101_020000.db.gz',
+      'sqlite_backup_20250102_020000.db.gz',
+      'sqlite_backup_20250103_020000.db.gz',
+    ];
+    for (const name of old) {
+      spawnSync('sh', ['-c', 'gzip -c full.db > "backups/$1"', 'sh', name], { cwd: dir });
+    }
+    fs.writeFileSync(path.join(dir, 'app.db'), '');
+    const env = { MAX_BACKUPS: '2' };
+    const names: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const run = await cli(['backup', '--database-url', 'file:app.db', '--json'], {
+        cwd: dir,
+        env,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(
+        /has no readable manifest and no newer backup is known to hold rows/,
+      );
+      names.push(JSON.parse(run.stdout).name);
+    }
+    const left = fs
+      .readdirSync(backups)
+      .filter((n) => n.endsWith('.db.gz'))
+      .sort();
+    expect(left).toEqual([...old, ...names].sort());
+    // Data again: the plain window, and the old backups may go.
+    fs.rmSync(path.join(dir, 'app.db'));
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 2 });
+    const again = await cli(['backup', '--database-url', 'file:app.db', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).pruned).toEqual(expect.arrayContaining(old));
+  });
+});

@@ -21,6 +21,12 @@ export interface RetentionPlan {
   readonly remove: readonly BackupName[];
   /** Beyond the window but kept: the newest backup known to hold rows, when every newer one is empty. */
   readonly keptForData?: BackupName;
+  /**
+   * Beyond the window but kept: backups without a readable manifest, newer
+   * than any backup known to hold rows. Each may be the last copy of the data
+   * (the old scripts' backups have no manifest), so none is removed.
+   */
+  readonly keptUnread?: readonly BackupName[];
 }
 
 /** Our regular backups of the policy's engine, newest first, each name once. */
@@ -60,22 +66,41 @@ export async function newestWithRows(
  * before-restore safety copies are never removed. The newest is always kept,
  * and so is the newest backup that held rows: backups of an emptied database
  * (a 0-byte SQLite file, a PostgreSQL database whose tables or rows are gone)
- * count in the window but never push out the last copy of the data.
+ * count in the window but never push out the last copy of the data. A
+ * backup whose manifest cannot tell (none, or unreadable) and that is newer
+ * than the newest backup known to hold rows may be that copy: it is kept too.
+ * Without `heldRows`, the plain window.
  */
 export function planRetention(names: readonly string[], policy: RetentionPolicy): RetentionPlan {
   const unique = retentionCandidates(names, policy.engine);
   if (policy.maxBackups <= 0) return { keep: unique, remove: [] };
   const protect = new Set(policy.protect ?? []);
   const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
+  const mayHoldRows = new Set<BackupName>();
+  if (policy.heldRows) {
+    for (const backup of unique) {
+      if (backup === withRows) break;
+      if (!policy.heldRows.has(backup.name)) mayHoldRows.add(backup);
+    }
+  }
   const keep: BackupName[] = [];
   const remove: BackupName[] = [];
+  const keptUnread: BackupName[] = [];
   let keptForData: BackupName | undefined;
   for (const [index, backup] of unique.entries()) {
     if (index < policy.maxBackups || protect.has(backup.name)) keep.push(backup);
     else if (backup === withRows) {
       keep.push(backup);
       keptForData = backup;
+    } else if (mayHoldRows.has(backup)) {
+      keep.push(backup);
+      keptUnread.push(backup);
     } else remove.push(backup);
   }
-  return keptForData ? { keep, remove, keptForData } : { keep, remove };
+  return {
+    keep,
+    remove,
+    ...(keptForData ? { keptForData } : {}),
+    ...(keptUnread.length > 0 ? { keptUnread } : {}),
+  };
 }
