@@ -636,3 +636,72 @@ describe("backups without a manifest (the old scripts') are never pushed out by 
     expect(JSON.parse(again.stdout).pruned).toEqual(expect.arrayContaining(old));
   });
 });
+
+describe('patterns select what pg_dump would, or are refused before anything is dumped', () => {
+  test.each<[string, string[], number, RegExp | string[]]>([
+    ['a quoted name with a comma is one table', ['--tables', '"a,b"'], 0, ['public.a,b:3']],
+    [
+      'a quoted name with a comma is excluded, not the tables a and b',
+      ['--exclude-tables', '"a,b"'],
+      0,
+      ['public.a:1', 'public.b:2'],
+    ],
+    [
+      'patterns are still split at commas outside quotes',
+      ['--tables', 'a, "a,b"'],
+      0,
+      ['public.a:1', 'public.a,b:3'],
+    ],
+    [
+      'an unmatched quote is refused',
+      ['--tables', '"a'],
+      2,
+      /^db-backup: tables has an unmatched double quote/m,
+    ],
+    [
+      '--tables that match nothing are refused',
+      ['--tables', 'a?c'],
+      2,
+      /^db-backup: --tables a\?c matches no table, view or sequence of "fm_commas": nothing was backed up\. Check the pattern/m,
+    ],
+    [
+      '--schemas that match nothing are refused',
+      ['--schemas', 'app_*'],
+      2,
+      /^db-backup: --schemas app_\* matches no schema of "fm_commas": nothing was backed up\./m,
+    ],
+  ])('%s', async (_label, args, status, expected) => {
+    if (!(await server.databases()).includes('fm_commas')) {
+      await server.createDatabase(
+        'fm_commas',
+        `CREATE TABLE a (x int); INSERT INTO a VALUES (1);
+         CREATE TABLE b (x int); INSERT INTO b VALUES (1), (2);
+         CREATE TABLE "a,b" (x int); INSERT INTO "a,b" VALUES (1), (2), (3);`,
+      );
+    }
+    const dir = tempDir('fm-patterns');
+    const old = seedOld(dir);
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('fm_commas'),
+        '--json',
+        '--max-backups',
+        '1',
+        ...args,
+      ],
+      { cwd: dir, env: pgEnv() },
+    );
+    expect(run.status, run.stderr).toBe(status);
+    if (expected instanceof RegExp) {
+      expect(run.stderr).toMatch(expected);
+      assertNothingLost(dir, old);
+    } else {
+      const { manifest } = JSON.parse(run.stdout);
+      expect(
+        manifest.tables.map((t: { name: string; rows: number }) => `${t.name}:${t.rows}`),
+      ).toEqual(expected);
+    }
+  });
+});

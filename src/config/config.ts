@@ -8,7 +8,7 @@ import { passphraseFromFile } from '../pipeline/encryption.js';
 import { registerSecret } from '../secrets.js';
 import { splitStatements } from './split-sql.js';
 import { COMMANDS, type CommandName } from './options.js';
-import { bool, integer, list, required, text, type Settings } from './values.js';
+import { bool, integer, list, patternList, required, text, type Settings } from './values.js';
 import {
   parseTargetId,
   parseTargetList,
@@ -189,11 +189,11 @@ function postgresDump(settings: Settings): PostgresDumpOptions {
   return {
     pgDumpPath: text(settings, 'pg-dump-path'),
     includeRoles: bool(settings, 'include-roles'),
-    schemas: list(settings, 'schemas'),
-    excludeSchemas: list(settings, 'exclude-schemas'),
-    tables: list(settings, 'tables'),
-    excludeTables: list(settings, 'exclude-tables'),
-    excludeTableData: list(settings, 'exclude-table-data'),
+    schemas: patternList(settings, 'schemas'),
+    excludeSchemas: patternList(settings, 'exclude-schemas'),
+    tables: patternList(settings, 'tables'),
+    excludeTables: patternList(settings, 'exclude-tables'),
+    excludeTableData: patternList(settings, 'exclude-table-data'),
   };
 }
 

@@ -33,7 +33,12 @@ import {
   readNamesUnconvertedFromSqlAscii,
 } from './dump-catalog.js';
 import { checkDumpCompleteness, type ExpectedTable } from './dump-completeness.js';
-import { selectDumpedTables, type DumpCatalog, type SelectedTable } from './dump-selection.js';
+import {
+  refuseUnmatchedPatterns,
+  selectDumpedTables,
+  type DumpCatalog,
+  type SelectedTable,
+} from './dump-selection.js';
 import { PlainDumpScanner } from './dump-tables.js';
 import { rolesBlock, type RolesBlock } from './roles-block.js';
 import type { TableCount } from '../../manifest.js';
@@ -111,10 +116,9 @@ export class PostgresEngine implements Engine {
         await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')
       ).rows[0]?.id;
       const catalog = await readDumpCatalog(client);
-      const selected = selectDumpedTables(
-        catalog,
-        await readFilterMatches(client, this.options, version.num),
-      );
+      const filters = await readFilterMatches(client, this.options, version.num);
+      refuseUnmatchedPatterns(filters, this.options, this.database);
+      const selected = selectDumpedTables(catalog, filters);
       const spawned = spawnOutputStream(
         'pg_dump',
         pgDump.path,
