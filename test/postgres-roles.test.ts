@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { rolesBlock } from '../src/engines/postgres/roles-block.js';
+import { ROLES_BLOCK_END, rolesBlock } from '../src/engines/postgres/roles-block.js';
 import { cli } from './support/cli.js';
 import { snapshotRows, startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
@@ -177,6 +177,51 @@ describe('include-roles', () => {
       expect(result.status, result.stderr).toBe(0);
       expect(await role(target, 'app_user')).toMatchObject({ member_of: ['readers'] });
       expect(await snapshotRows(target, 'byhand')).toEqual(await snapshotRows(source, 'shop'));
+    } finally {
+      await target.stop();
+    }
+  });
+
+  test('the roles block runs by hand for a CREATEROLE administrator that is not a superuser (a managed service)', async () => {
+    const dir = tempDir('roles-managed');
+    const { name } = await backupWithRoles(dir);
+    const text = spawnSync('sh', ['-c', 'gunzip -c "$1"', 'sh', path.join(dir, 'backups', name)], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }).stdout;
+    const block = text.slice(0, text.indexOf(ROLES_BLOCK_END));
+    const target = await startPostgres();
+    try {
+      await target.query(
+        'postgres',
+        "CREATE ROLE admin LOGIN CREATEROLE CREATEDB PASSWORD 'admin-pw'",
+      );
+      const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres'], {
+        input: block,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          PGHOST: target.host,
+          PGPORT: String(target.port),
+          PGUSER: 'admin',
+          PGPASSWORD: 'admin-pw',
+        },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(await role(target, 'app_owner')).toMatchObject({
+        rolcanlogin: true,
+        rolcreatedb: true,
+        rolsuper: false,
+        rolconnlimit: 7,
+        valid: expect.stringMatching(/^2031-01-01/),
+        comment: "owns it's objects",
+      });
+      expect(await role(target, 'readers')).toMatchObject({ rolcanlogin: false });
+      expect(await role(target, 'app_user')).toMatchObject({
+        rolcanlogin: true,
+        rolconfig: ['statement_timeout=5s'],
+        member_of: ['readers'],
+      });
     } finally {
       await target.stop();
     }

@@ -141,6 +141,26 @@ function freeTag(base: string, text: string): string {
   }
 }
 
+/**
+ * CREATE ROLE's defaults, which pg_dumpall names in every ALTER ROLE … WITH.
+ * Naming them again on a role just created changes nothing, and a role that
+ * is not a superuser may not name them (NOSUPERUSER, NOREPLICATION,
+ * NOBYPASSRLS; from PostgreSQL 16 NOCREATEDB too without CREATEDB): left
+ * out, the block runs for the CREATEROLE administrator of a managed service.
+ */
+const CREATE_ROLE_DEFAULTS =
+  /\s+(?:NOSUPERUSER|INHERIT|NOCREATEROLE|NOCREATEDB|NOLOGIN|NOREPLICATION|NOBYPASSRLS)(?=\s|$)/gi;
+
+/** `ALTER ROLE name WITH …` without the defaults; undefined when nothing else is left. */
+function withoutDefaults(statement: string, rest: string): string | undefined {
+  const head = statement.slice(0, statement.length - rest.length);
+  // Attribute words come before any quoted value (VALID UNTIL '…').
+  const quote = rest.indexOf("'");
+  const words = quote === -1 ? rest : rest.slice(0, quote);
+  const kept = words.replace(CREATE_ROLE_DEFAULTS, '') + (quote === -1 ? '' : rest.slice(quote));
+  return /^\s*WITH\s*$/i.test(kept) ? undefined : head + kept;
+}
+
 interface RoleParts {
   name: string;
   /** CREATE, ALTER … WITH, COMMENT, SECURITY LABEL: run when the role is created. */
@@ -179,7 +199,8 @@ export function rolesBlock(dumpall: string, bootstrap: string, tool: string): Ro
             `pg_dumpall wrote a role password despite --no-role-passwords (role ${altered.name})`,
           );
         }
-        role.definition.push(statement);
+        const changed = withoutDefaults(statement, altered.rest);
+        if (changed !== undefined) role.definition.push(changed);
       } else if (/^\s*(SET|RESET|IN\s+DATABASE)\s/i.test(altered.rest)) {
         later.push({ role: altered.name, sql: statement });
       } else skipped.push(statement);
