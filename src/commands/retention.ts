@@ -60,7 +60,7 @@ export async function applyRetention(
   }
   if (plan.keptForData) {
     log.info(
-      `Keeping ${plan.keptForData.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it is the newest backup that held rows, and every newer one is of an empty database`,
+      `Keeping ${plan.keptForData.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it is the newest backup known to hold rows, and no newer one is`,
     );
   }
   for (const backup of plan.keptUnread ?? []) {
