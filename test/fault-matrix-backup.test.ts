@@ -549,6 +549,40 @@ describe('the snapshot count holds against encodings, row security and many tabl
     }
   });
 
+  test("a database's statement_timeout and idle_in_transaction_session_timeout do not end the dump's own session", async () => {
+    // The count of this extension-configuration table sleeps 0.3 s, longer than the statement
+    // timeout; the wrapper holds the dump back 3 s, longer than the idle-in-transaction timeout.
+    await server.createDatabase(
+      'fm_timeouts',
+      `CREATE EXTENSION citext;
+       CREATE TABLE settings (id int);
+       INSERT INTO settings VALUES (1), (2);
+       ALTER EXTENSION citext ADD TABLE settings;
+       UPDATE pg_extension SET extconfig = ARRAY['settings'::regclass::oid],
+         extcondition = ARRAY['WHERE pg_catalog.pg_sleep(0.3) IS NOT NULL'] WHERE extname = 'citext';
+       CREATE TABLE t (x int);
+       INSERT INTO t SELECT generate_series(1, 10);`,
+    );
+    await server.query(
+      'postgres',
+      `ALTER DATABASE fm_timeouts SET statement_timeout = '100ms';
+       ALTER DATABASE fm_timeouts SET idle_in_transaction_session_timeout = '1s';`,
+    );
+    const dir = tempDir('fm-timeouts');
+    const wrapper = writeScript(
+      dir,
+      'slow-dump',
+      `"${PG_DUMP}" "$@" > "${dir}/dump.sql" || exit 1\nsleep 3\ncat "${dir}/dump.sql"`,
+    );
+    const run = await cli(
+      ['backup', '--database-url', server.url('fm_timeouts'), '--pg-dump-path', wrapper, '--json'],
+      { cwd: dir, env: pgEnv() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    // An extension's configuration rows are checked, not listed.
+    expect(JSON.parse(run.stdout).manifest.tables).toEqual([{ name: 'public.t', rows: 10 }]);
+  });
+
   test("counting the snapshot's rows lets go of every table lock: pg_dump's locks are never doubled", async () => {
     const tables = 250;
     await server.createDatabase(

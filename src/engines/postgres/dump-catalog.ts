@@ -1,4 +1,4 @@
-import type { PostgresDumpOptions } from './options.js';
+import { LOCK_WAIT_TIMEOUT_MS, type PostgresDumpOptions } from './options.js';
 import { MATCH_ANYTHING, schemaPatternRegexes, tablePatternRegexes } from './name-patterns.js';
 import type {
   CatalogExtension,
@@ -19,6 +19,23 @@ import type { PgClient } from './server.js';
 
 /** Initdb's objects have OIDs below FirstNormalObjectId (16384): pg_dump's g_last_builtin_oid. */
 const LAST_BUILTIN_OID = 16383;
+
+/**
+ * The dump's own session waits as long as pg_dump runs, idle in its
+ * transaction after the count: it must not be ended by the timeouts a role or
+ * database may set (statement_timeout, idle_in_transaction_session_timeout,
+ * transaction_timeout from PostgreSQL 17), which pg_dump turns off for its
+ * session as well. Lock waits end as pg_dump's do.
+ */
+export async function disableSessionTimeouts(client: PgClient): Promise<void> {
+  // First and alone: the statements after it may take longer than a short statement_timeout.
+  await client.query('SET statement_timeout = 0');
+  await client.query(
+    `SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
+     WHERE name IN ('idle_in_transaction_session_timeout', 'transaction_timeout')`,
+  );
+  await client.query(`SET lock_timeout = ${LOCK_WAIT_TIMEOUT_MS}`);
+}
 
 /**
  * A SQL_ASCII database holds names as raw bytes, not always valid UTF-8,

@@ -41,6 +41,9 @@ export const DEFAULT_POSTGRES_OPTIONS: Omit<PostgresOptions, 'log'> = {
   installer: undefined,
 };
 
+/** How long pg_dump (--lock-wait-timeout) and the dump's own session wait for a table lock. */
+export const LOCK_WAIT_TIMEOUT_MS = 300_000;
+
 /** The options that make a dump partial, as pg_dump arguments (recorded in the manifest). */
 export function dumpFilters(options: PostgresDumpOptions): string[] {
   return [
@@ -66,7 +69,7 @@ export function pgDumpArguments(
     '--no-password',
     '--clean',
     '--if-exists',
-    '--lock-wait-timeout=300000',
+    `--lock-wait-timeout=${LOCK_WAIT_TIMEOUT_MS}`,
   ];
   if (snapshot) args.push(`--snapshot=${snapshot}`);
   args.push(...dumpFilters(options));

@@ -27,6 +27,7 @@ import {
 } from './databases.js';
 import {
   countSelectedRows,
+  disableSessionTimeouts,
   namesInEncoding,
   readDumpCatalog,
   readFilterMatches,
@@ -105,6 +106,7 @@ export class PostgresEngine implements Engine {
       await client.end().catch(() => undefined);
     };
     try {
+      await disableSessionTimeouts(client);
       const version = await serverVersion(client);
       await readNamesUnconvertedFromSqlAscii(client);
       const pgDump = await this.pgDump(version.major);
