@@ -150,6 +150,19 @@ describe('planRetention', () => {
       keptUnread: [d2, d1],
     },
     {
+      case: 'no backup known to be empty (prune over backups without manifests): the plain window',
+      held: {},
+      max: 1,
+      remove: [d3, d2, d1],
+    },
+    {
+      case: 'unknown backups newer than the known empty one go, an older one stays',
+      held: { [d2]: false },
+      max: 1,
+      remove: [d3, d2],
+      keptUnread: [d1],
+    },
+    {
       case: 'an unknown backup older than the one that held rows goes as always',
       held: { [d4]: false, [d3]: true },
       max: 1,

@@ -29,7 +29,8 @@ export interface RetentionOutcome {
  * Applies the rolling window at one storage target: backups and their
  * manifests. When the window would remove anything, manifests are read
  * newest first until one shows a backup that held rows, and that backup is
- * never removed, nor any newer one whose manifest cannot be read (`known` answers for backups already at hand, such as the one
+ * never removed, nor any newer one whose manifest cannot be read when a
+ * backup newer than it is of an empty database (`known` answers for backups already at hand, such as the one
  * just written, without reading).
  */
 export async function applyRetention(
@@ -65,7 +66,7 @@ export async function applyRetention(
   }
   for (const backup of plan.keptUnread ?? []) {
     log.info(
-      `Keeping ${backup.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it has no readable manifest and no newer backup is known to hold rows, so it may be the last copy of the data`,
+      `Keeping ${backup.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it has no readable manifest, a newer backup is of an empty database and none is known to hold rows, so it may be the last copy of the data`,
     );
   }
   for (const backup of plan.remove) {

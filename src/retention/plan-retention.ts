@@ -22,9 +22,10 @@ export interface RetentionPlan {
   /** Beyond the window but kept: the newest backup known to hold rows, when every newer one is empty. */
   readonly keptForData?: BackupName;
   /**
-   * Beyond the window but kept: backups without a readable manifest, newer
-   * than any backup known to hold rows. Each may be the last copy of the data
-   * (the old scripts' backups have no manifest), so none is removed.
+   * Beyond the window but kept: backups without a readable manifest that are
+   * older than a backup of an empty database and newer than any backup known
+   * to hold rows. Each may be the last copy of the data (the old scripts'
+   * backups have no manifest), so none is removed.
    */
   readonly keptUnread?: readonly BackupName[];
 }
@@ -67,21 +68,23 @@ export async function newestWithRows(
  * and so is the newest backup that held rows: backups of an emptied database
  * (a 0-byte SQLite file, a PostgreSQL database whose tables or rows are gone)
  * count in the window but never push out the last copy of the data. A
- * backup whose manifest cannot tell (none, or unreadable) and that is newer
- * than the newest backup known to hold rows may be that copy: it is kept too.
- * Without `heldRows`, the plain window.
+ * backup whose manifest cannot tell (none, or unreadable), older than a backup
+ * of an empty database and newer than the newest backup known to hold rows,
+ * may be that copy: it is kept too. Without `heldRows`, the plain window.
  */
 export function planRetention(names: readonly string[], policy: RetentionPolicy): RetentionPlan {
   const unique = retentionCandidates(names, policy.engine);
   if (policy.maxBackups <= 0) return { keep: unique, remove: [] };
   const protect = new Set(policy.protect ?? []);
   const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
+  // Unread backups older than a known empty one, and newer than the newest known to hold rows.
   const mayHoldRows = new Set<BackupName>();
-  if (policy.heldRows) {
-    for (const backup of unique) {
-      if (backup === withRows) break;
-      if (!policy.heldRows.has(backup.name)) mayHoldRows.add(backup);
-    }
+  let emptied = false;
+  for (const backup of policy.heldRows ? unique : []) {
+    if (backup === withRows) break;
+    const held = policy.heldRows?.get(backup.name);
+    if (held === false) emptied = true;
+    else if (held === undefined && emptied) mayHoldRows.add(backup);
   }
   const keep: BackupName[] = [];
   const remove: BackupName[] = [];
