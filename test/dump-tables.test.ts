@@ -155,6 +155,14 @@ describe('reading a plain pg_dump as psql does', () => {
       [...HEAD, "SELECT '", '-- PostgreSQL database dump complete', "';"].join('\n'),
     ],
     ['cut after the first bytes', DUMP.slice(0, 300)],
+    [
+      'closed by an \\unrestrict with another key than its \\restrict',
+      [...HEAD, ...DATA, ...TAIL.slice(0, 5), '\\unrestrict forged', ''].join('\n'),
+    ],
+    [
+      'closed by an \\unrestrict without a key',
+      [...HEAD, ...DATA, ...TAIL.slice(0, 5), '\\unrestrict', ''].join('\n'),
+    ],
   ])('a dump %s is not finished', async (_label, text) => {
     for (const size of [1, 13, 100_000]) expect((await scan(text, size)).finished).toBe(false);
   });
@@ -163,6 +171,21 @@ describe('reading a plain pg_dump as psql does', () => {
     const old = [...HEAD.filter((l) => !l.startsWith('\\restrict')), ...DATA, ...TAIL.slice(0, 4)];
     expect((await scan(old.join('\n'), 5)).finished).toBe(true);
     expect((await scan(`${old.join('\n')}\n\n-- a trailing comment\n`, 5)).finished).toBe(true);
+  });
+
+  test('a forged \\unrestrict is named among the anomalies', async () => {
+    const forged = [...HEAD, ...DATA, ...TAIL.slice(0, 5), '\\unrestrict forged', ''].join('\n');
+    expect((await scan(forged, 9)).anomalies).toEqual([
+      "an \\unrestrict line that does not name the key of the dump's \\restrict",
+    ]);
+  });
+
+  test('a line \\. followed by a carriage return ends a COPY block, as psql reads it', async () => {
+    const dump = `${HEAD.join('\n')}\nCOPY public.t (x) FROM stdin;\r\na\r\n\\.\r\nSELECT 1;\n\\.\n${TAIL.join('\n')}`;
+    for (const size of [1, 2, 3, 1000]) {
+      const scanner = await scan(dump, size);
+      expect(summary(scanner)).toEqual([['public', 't', 1, true, undefined]]);
+    }
   });
 
   test('a block cut off before its \\. is counted but not complete', async () => {

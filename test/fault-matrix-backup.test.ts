@@ -158,6 +158,11 @@ describe('a PostgreSQL backup that exits 0 is complete', () => {
       /The dump is incomplete: the dump does not end with pg_dump's closing line/,
     ],
     [
+      'cuts the dump before its indexes and constraints, then writes a closing line and \\unrestrict of its own',
+      String.raw`"${PG_DUMP}" "$@" | awk '/; Type: CONSTRAINT;/{exit} {print}'; printf -- '--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict forged\n'; exit 0`,
+      /The dump is incomplete: an \\unrestrict line that does not name the key of the dump's \\restrict; the dump does not end with pg_dump's closing line/,
+    ],
+    [
       'writes nothing but a header',
       `echo '--'; echo '-- PostgreSQL database dump'; echo '--'`,
       /The dump is incomplete: .*closing line/,
@@ -472,5 +477,265 @@ describe('an emptied database never pushes good backups out of the window', () =
     expect(run.status, run.stderr).toBe(0);
     const summary = renderSummary(JSON.parse(run.stdout));
     expect(summary).toMatch(/> \[!WARNING\]\n> .*empty\.db held no rows/);
+  });
+});
+
+describe('the snapshot count holds against encodings, row security and many tables', () => {
+  const psqlAt = (database: string, sql: Buffer): void => {
+    const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', database], {
+      input: sql,
+      env: {
+        PATH: process.env.PATH,
+        PGHOST: server.host,
+        PGPORT: String(server.port),
+        PGUSER: 'postgres',
+        PGPASSWORD: TEST_PASSWORD,
+      },
+    });
+    expect(result.status, result.stderr.toString()).toBe(0);
+  };
+
+  test('a SQL_ASCII database whose names are not UTF-8 is backed up, every table counted', async () => {
+    await server.query(
+      'postgres',
+      "CREATE DATABASE fm_sql_ascii TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'",
+    );
+    // "caf\xe9" is LATIN1 bytes, which a UTF-8 client cannot be sent; "café" is UTF-8 bytes.
+    psqlAt(
+      'fm_sql_ascii',
+      Buffer.concat([
+        Buffer.from('CREATE TABLE "caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('" (x text); INSERT INTO "caf'),
+        Buffer.from([0xe9]),
+        Buffer.from(`" VALUES ('a'), ('b');\n`),
+        Buffer.from('CREATE TABLE "café" (x int); INSERT INTO "café" VALUES (1), (2), (3);\n'),
+      ]),
+    );
+    const dir = tempDir('fm-sql-ascii');
+    const run = await cli(['backup', '--database-url', server.url('fm_sql_ascii'), '--json'], {
+      cwd: dir,
+      env: pgEnv(),
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).manifest.tables).toEqual([
+      { name: 'public.café', rows: 3 },
+      // Bytes that are not UTF-8 show as U+FFFD; the dump is compared with them byte for byte.
+      { name: 'public.caf\ufffd', rows: 2 },
+    ]);
+  });
+
+  test('a role that row security hides rows from fails clearly, even with a pg_dump told to dump only what it sees', async () => {
+    await server.createDatabase(
+      'fm_rls',
+      `CREATE ROLE fm_rls_reader LOGIN PASSWORD 'reader-pw';
+       CREATE TABLE t (id int, visible bool);
+       INSERT INTO t SELECT i, i % 2 = 0 FROM generate_series(1, 10) i;
+       ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY only_visible ON t FOR SELECT USING (visible);
+       GRANT SELECT ON t TO fm_rls_reader;`,
+    );
+    const url = `postgres://fm_rls_reader:reader-pw@${server.host}:${server.port}/fm_rls`;
+    for (const wrapperBody of ['', `exec "${PG_DUMP}" --enable-row-security "$@"`]) {
+      const dir = tempDir('fm-rls');
+      const old = seedOld(dir);
+      const args = ['backup', '--database-url', url, '--max-backups', '1'];
+      if (wrapperBody) args.push('--pg-dump-path', writeScript(dir, 'rls-dump', wrapperBody));
+      const run = await cli(args, { cwd: dir, env: pgEnv() });
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/row-level security policy for table "t"/);
+      expect(run.stderr).not.toContain('reader-pw');
+      assertNothingLost(dir, old);
+    }
+  });
+
+  test("a database's statement_timeout and idle_in_transaction_session_timeout do not end the dump's own session", async () => {
+    // The count of this extension-configuration table sleeps 0.3 s, longer than the statement
+    // timeout; the wrapper holds the dump back 3 s, longer than the idle-in-transaction timeout.
+    await server.createDatabase(
+      'fm_timeouts',
+      `CREATE EXTENSION citext;
+       CREATE TABLE settings (id int);
+       INSERT INTO settings VALUES (1), (2);
+       ALTER EXTENSION citext ADD TABLE settings;
+       UPDATE pg_extension SET extconfig = ARRAY['settings'::regclass::oid],
+         extcondition = ARRAY['WHERE pg_catalog.pg_sleep(0.3) IS NOT NULL'] WHERE extname = 'citext';
+       CREATE TABLE t (x int);
+       INSERT INTO t SELECT generate_series(1, 10);`,
+    );
+    await server.query(
+      'postgres',
+      `ALTER DATABASE fm_timeouts SET statement_timeout = '100ms';
+       ALTER DATABASE fm_timeouts SET idle_in_transaction_session_timeout = '1s';`,
+    );
+    const dir = tempDir('fm-timeouts');
+    const wrapper = writeScript(
+      dir,
+      'slow-dump',
+      `"${PG_DUMP}" "$@" > "${dir}/dump.sql" || exit 1\nsleep 3\ncat "${dir}/dump.sql"`,
+    );
+    const run = await cli(
+      ['backup', '--database-url', server.url('fm_timeouts'), '--pg-dump-path', wrapper, '--json'],
+      { cwd: dir, env: pgEnv() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    // An extension's configuration rows are checked, not listed.
+    expect(JSON.parse(run.stdout).manifest.tables).toEqual([{ name: 'public.t', rows: 10 }]);
+  });
+
+  test("counting the snapshot's rows lets go of every table lock: pg_dump's locks are never doubled", async () => {
+    const tables = 250;
+    await server.createDatabase(
+      'fm_locks',
+      `DO $$ BEGIN FOR i IN 1..${tables} LOOP
+         EXECUTE format('CREATE TABLE t%s (x int)', i);
+         EXECUTE format('INSERT INTO t%s SELECT generate_series(1, %s)', i, i % 3);
+       END LOOP; END $$;`,
+    );
+    const { countSelectedRows, readDumpCatalog } =
+      await import('../src/engines/postgres/dump-catalog.js');
+    const { selectDumpedTables } = await import('../src/engines/postgres/dump-selection.js');
+    const { connect } = await import('../src/engines/postgres/server.js');
+    const { parseDatabaseUrl } = await import('../src/config/database-url.js');
+    const location = parseDatabaseUrl(server.url('fm_locks'), '/');
+    if (location.engine !== 'postgres') throw new Error('not a PostgreSQL URL');
+    const client = await connect(location);
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const selected = selectDumpedTables(await readDumpCatalog(client), {
+        schemaInclude: undefined,
+        schemaExclude: new Set(),
+        tableInclude: undefined,
+        tableExclude: new Set(),
+        tableDataExclude: new Set(),
+      });
+      const counts = await countSelectedRows(client, selected);
+      expect(counts.size).toBe(tables);
+      expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(
+        Array.from({ length: tables }, (_, i) => (i + 1) % 3).reduce((a, b) => a + b, 0),
+      );
+      const held = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+         WHERE l.pid = pg_backend_pid() AND c.relname ~ '^t[0-9]+$'`,
+      );
+      expect(Number(held.rows[0]?.n)).toBe(0);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end();
+    }
+  });
+});
+
+describe("backups without a manifest (the old scripts') are never pushed out by an emptied database", () => {
+  test('two runs against an emptied SQLite database with MAX_BACKUPS=2 keep the old backups that may hold the data', async () => {
+    const dir = tempDir('fm-old-scripts');
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(backups, { mode: 0o700 });
+    createSampleDatabase(path.join(dir, 'full.db'), { rows: 5 });
+    const old = [
+      'sqlite_backup_20250101_020000.db.gz',
+      'sqlite_backup_20250102_020000.db.gz',
+      'sqlite_backup_20250103_020000.db.gz',
+    ];
+    for (const name of old) {
+      spawnSync('sh', ['-c', 'gzip -c full.db > "backups/$1"', 'sh', name], { cwd: dir });
+    }
+    fs.writeFileSync(path.join(dir, 'app.db'), '');
+    const env = { MAX_BACKUPS: '2' };
+    const names: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const run = await cli(['backup', '--database-url', 'file:app.db', '--json'], {
+        cwd: dir,
+        env,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(
+        /has no readable manifest, a newer backup is of an empty database/,
+      );
+      names.push(JSON.parse(run.stdout).name);
+    }
+    const left = fs
+      .readdirSync(backups)
+      .filter((n) => n.endsWith('.db.gz'))
+      .sort();
+    expect(left).toEqual([...old, ...names].sort());
+    // Data again: the plain window, and the old backups may go.
+    fs.rmSync(path.join(dir, 'app.db'));
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 2 });
+    const again = await cli(['backup', '--database-url', 'file:app.db', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).pruned).toEqual(expect.arrayContaining(old));
+  });
+});
+
+describe('patterns select what pg_dump would, or are refused before anything is dumped', () => {
+  test.each<[string, string[], number, RegExp | string[]]>([
+    ['a quoted name with a comma is one table', ['--tables', '"a,b"'], 0, ['public.a,b:3']],
+    [
+      'a quoted name with a comma is excluded, not the tables a and b',
+      ['--exclude-tables', '"a,b"'],
+      0,
+      ['public.a:1', 'public.b:2'],
+    ],
+    [
+      'patterns are still split at commas outside quotes',
+      ['--tables', 'a, "a,b"'],
+      0,
+      ['public.a:1', 'public.a,b:3'],
+    ],
+    [
+      'an unmatched quote is refused',
+      ['--tables', '"a'],
+      2,
+      /^db-backup: tables has an unmatched double quote/m,
+    ],
+    [
+      '--tables that match nothing are refused',
+      ['--tables', 'a?c'],
+      2,
+      /^db-backup: --tables a\?c matches no table, view or sequence of "fm_commas": nothing was backed up\. Check the pattern/m,
+    ],
+    [
+      '--schemas that match nothing are refused',
+      ['--schemas', 'app_*'],
+      2,
+      /^db-backup: --schemas app_\* matches no schema of "fm_commas": nothing was backed up\./m,
+    ],
+  ])('%s', async (_label, args, status, expected) => {
+    if (!(await server.databases()).includes('fm_commas')) {
+      await server.createDatabase(
+        'fm_commas',
+        `CREATE TABLE a (x int); INSERT INTO a VALUES (1);
+         CREATE TABLE b (x int); INSERT INTO b VALUES (1), (2);
+         CREATE TABLE "a,b" (x int); INSERT INTO "a,b" VALUES (1), (2), (3);`,
+      );
+    }
+    const dir = tempDir('fm-patterns');
+    const old = seedOld(dir);
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('fm_commas'),
+        '--json',
+        '--max-backups',
+        '1',
+        ...args,
+      ],
+      { cwd: dir, env: pgEnv() },
+    );
+    expect(run.status, run.stderr).toBe(status);
+    if (expected instanceof RegExp) {
+      expect(run.stderr).toMatch(expected);
+      assertNothingLost(dir, old);
+    } else {
+      const { manifest } = JSON.parse(run.stdout);
+      expect(
+        manifest.tables.map((t: { name: string; rows: number }) => `${t.name}:${t.rows}`),
+      ).toEqual(expected);
+    }
   });
 });

@@ -113,6 +113,7 @@ describe('planRetention', () => {
     max: number;
     remove: string[];
     keptForData?: string;
+    keptUnread?: string[];
   }>([
     {
       case: 'two empty backups with max 2: the newest that held rows stays beyond the window',
@@ -134,11 +135,39 @@ describe('planRetention', () => {
       remove: [d2, d1],
     },
     {
-      case: 'unknown backups (no manifest) are passed over, the older one that held rows is kept',
+      case: 'unknown backups (no manifest) newer than the one that held rows may hold the data: all are kept',
       held: { [d4]: false, [d1]: true },
       max: 1,
-      remove: [d3, d2],
+      remove: [],
       keptForData: d1,
+      keptUnread: [d3, d2],
+    },
+    {
+      case: "only unknown backups before the empty ones (the old scripts'): none is removed",
+      held: { [d4]: false, [d3]: false },
+      max: 2,
+      remove: [],
+      keptUnread: [d2, d1],
+    },
+    {
+      case: 'no backup known to be empty (prune over backups without manifests): the plain window',
+      held: {},
+      max: 1,
+      remove: [d3, d2, d1],
+    },
+    {
+      case: 'unknown backups newer than the known empty one go, an older one stays',
+      held: { [d2]: false },
+      max: 1,
+      remove: [d3, d2],
+      keptUnread: [d1],
+    },
+    {
+      case: 'an unknown backup older than the one that held rows goes as always',
+      held: { [d4]: false, [d3]: true },
+      max: 1,
+      remove: [d2, d1],
+      keptForData: d3,
     },
     {
       case: 'nothing ever held rows: the plain window',
@@ -153,7 +182,7 @@ describe('planRetention', () => {
       remove: [d2, d1],
       keptForData: d3,
     },
-  ])('empty databases: $case', ({ held, max, remove, keptForData }) => {
+  ])('empty databases: $case', ({ held, max, remove, keptForData, keptUnread }) => {
     const plan = planRetention([d1, d2, d3, d4], {
       engine: 'sqlite',
       maxBackups: max,
@@ -161,6 +190,7 @@ describe('planRetention', () => {
     });
     expect(plan.remove.map((b) => b.name)).toEqual(remove);
     expect(plan.keptForData?.name).toBe(keptForData);
+    expect(plan.keptUnread?.map((b) => b.name)).toEqual(keptUnread);
   });
 
   test('manifests are read newest first, and only until one held rows', async () => {

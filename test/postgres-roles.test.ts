@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { rolesBlock } from '../src/engines/postgres/roles-block.js';
+import { ROLES_BLOCK_END, rolesBlock } from '../src/engines/postgres/roles-block.js';
 import { cli } from './support/cli.js';
 import { snapshotRows, startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
@@ -182,6 +182,51 @@ describe('include-roles', () => {
     }
   });
 
+  test('the roles block runs by hand for a CREATEROLE administrator that is not a superuser (a managed service)', async () => {
+    const dir = tempDir('roles-managed');
+    const { name } = await backupWithRoles(dir);
+    const text = spawnSync('sh', ['-c', 'gunzip -c "$1"', 'sh', path.join(dir, 'backups', name)], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }).stdout;
+    const block = text.slice(0, text.indexOf(ROLES_BLOCK_END));
+    const target = await startPostgres();
+    try {
+      await target.query(
+        'postgres',
+        "CREATE ROLE admin LOGIN CREATEROLE CREATEDB PASSWORD 'admin-pw'",
+      );
+      const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres'], {
+        input: block,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          PGHOST: target.host,
+          PGPORT: String(target.port),
+          PGUSER: 'admin',
+          PGPASSWORD: 'admin-pw',
+        },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(await role(target, 'app_owner')).toMatchObject({
+        rolcanlogin: true,
+        rolcreatedb: true,
+        rolsuper: false,
+        rolconnlimit: 7,
+        valid: expect.stringMatching(/^2031-01-01/),
+        comment: "owns it's objects",
+      });
+      expect(await role(target, 'readers')).toMatchObject({ rolcanlogin: false });
+      expect(await role(target, 'app_user')).toMatchObject({
+        rolcanlogin: true,
+        rolconfig: ['statement_timeout=5s'],
+        member_of: ['readers'],
+      });
+    } finally {
+      await target.stop();
+    }
+  });
+
   test('a pg_dumpall that is cut short fails the backup and keeps nothing', async () => {
     const dir = tempDir('roles-cut');
     const bin = path.join(dir, 'bin');
@@ -256,6 +301,43 @@ describe('the roles block (pure)', () => {
     expect(block.sql).toMatch(
       /EXECUTE \$q1\$COMMENT ON ROLE "to" IS 'multi\nline; with ; semicolons and \$q\$ and \$db_backup_roles\$'\$q1\$;/,
     );
+  });
+
+  test('names that end like a quote tag ($q, $db_backup_roles) are quoted so that psql runs the block', async () => {
+    const names = ['x$q', '$db_backup_roles', 'q$', 'a$q1', '$'];
+    const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+    const dumpall = [
+      '--',
+      '-- PostgreSQL database cluster dump',
+      '--',
+      '',
+      ...names.flatMap((name) => [
+        `CREATE ROLE ${quoted(name)};`,
+        `ALTER ROLE ${quoted(name)} WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;`,
+      ]),
+      `GRANT ${quoted('x$q')} TO ${quoted('$db_backup_roles')} GRANTED BY boot;`,
+      '',
+      '--',
+      '-- PostgreSQL database cluster dump complete',
+      '--',
+      '',
+    ].join('\n');
+    const block = rolesBlock(dumpall, 'boot', 'pg_dumpall 15');
+    expect(block.names).toEqual(names);
+    const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres'], {
+      input: block.sql,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        PGHOST: fresh.host,
+        PGPORT: String(fresh.port),
+        PGUSER: 'postgres',
+        PGPASSWORD: TEST_PASSWORD,
+      },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    for (const name of names) expect(await role(fresh, name)).toMatchObject({ rolname: name });
+    expect(await role(fresh, '$db_backup_roles')).toMatchObject({ member_of: ['x$q'] });
   });
 
   test('an output cut short is refused', () => {

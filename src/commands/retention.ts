@@ -29,7 +29,8 @@ export interface RetentionOutcome {
  * Applies the rolling window at one storage target: backups and their
  * manifests. When the window would remove anything, manifests are read
  * newest first until one shows a backup that held rows, and that backup is
- * never removed (`known` answers for backups already at hand, such as the one
+ * never removed, nor any newer one whose manifest cannot be read when a
+ * backup newer than it is of an empty database (`known` answers for backups already at hand, such as the one
  * just written, without reading).
  */
 export async function applyRetention(
@@ -61,7 +62,12 @@ export async function applyRetention(
   }
   if (plan.keptForData) {
     log.info(
-      `Keeping ${plan.keptForData.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it is the newest backup that held rows, and every newer one is of an empty database`,
+      `Keeping ${plan.keptForData.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it is the newest backup known to hold rows, and no newer one is`,
+    );
+  }
+  for (const backup of plan.keptUnread ?? []) {
+    log.info(
+      `Keeping ${backup.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it has no readable manifest, a newer backup is of an empty database and none is known to hold rows, so it may be the last copy of the data`,
     );
   }
   for (const backup of plan.remove) {

@@ -11,7 +11,16 @@ import { splitStatements } from './split-sql.js';
 import { sanitizeConfig, type SanitizeConfig } from './sanitize-config.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
-import { bool, durationMs, integer, list, required, text, type Settings } from './values.js';
+import {
+  bool,
+  durationMs,
+  integer,
+  list,
+  patternList,
+  required,
+  text,
+  type Settings,
+} from './values.js';
 import {
   parseTargetId,
   parseTargetList,
@@ -209,11 +218,11 @@ function postgresDump(settings: Settings): PostgresDumpOptions {
   return {
     pgDumpPath: text(settings, 'pg-dump-path'),
     includeRoles: bool(settings, 'include-roles'),
-    schemas: list(settings, 'schemas'),
-    excludeSchemas: list(settings, 'exclude-schemas'),
-    tables: list(settings, 'tables'),
-    excludeTables: list(settings, 'exclude-tables'),
-    excludeTableData: list(settings, 'exclude-table-data'),
+    schemas: patternList(settings, 'schemas'),
+    excludeSchemas: patternList(settings, 'exclude-schemas'),
+    tables: patternList(settings, 'tables'),
+    excludeTables: patternList(settings, 'exclude-tables'),
+    excludeTableData: patternList(settings, 'exclude-table-data'),
   };
 }
 

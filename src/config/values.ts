@@ -24,6 +24,33 @@ export function list(settings: Settings, name: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * A list of pg_dump name patterns: split at commas and newlines outside
+ * double quotes, since a quoted name may hold either (`"a,b"` is one table,
+ * not the tables `a` and `b`). An unmatched quote is refused: where it ends
+ * would change which tables are backed up.
+ */
+export function patternList(settings: Settings, name: string): string[] {
+  const value = settings[name] ?? '';
+  const items: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const ch of value) {
+    if (ch === '"') quoted = !quoted;
+    if (!quoted && (ch === ',' || ch === '\n')) {
+      items.push(current);
+      current = '';
+    } else current += ch;
+  }
+  if (quoted) {
+    throw new UserError(
+      `${name} has an unmatched double quote: quote a name as "Name" (a quote inside it doubled, as ""), then separate patterns with commas.`,
+    );
+  }
+  items.push(current);
+  return items.map((item) => item.trim()).filter(Boolean);
+}
+
 export function integer(
   settings: Settings,
   name: string,

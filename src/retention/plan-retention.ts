@@ -28,6 +28,13 @@ export interface RetentionPlan {
   readonly remove: readonly BackupName[];
   /** Beyond the window but kept: the newest backup known to hold rows, when every newer one is empty. */
   readonly keptForData?: BackupName;
+  /**
+   * Beyond the window but kept: backups without a readable manifest that are
+   * older than a backup of an empty database and newer than any backup known
+   * to hold rows. Each may be the last copy of the data (the old scripts'
+   * backups have no manifest), so none is removed.
+   */
+  readonly keptUnread?: readonly BackupName[];
 }
 
 /** Our regular backups of the policy's engine, newest first, each name once. */
@@ -71,22 +78,43 @@ export async function newestWithRows(
  * before-restore safety copies are never removed. The newest is always kept,
  * and so is the newest backup that held rows: backups of an emptied database
  * (a 0-byte SQLite file, a PostgreSQL database whose tables or rows are gone)
- * count in the window but never push out the last copy of the data.
+ * count in the window but never push out the last copy of the data. A
+ * backup whose manifest cannot tell (none, or unreadable), older than a backup
+ * of an empty database and newer than the newest backup known to hold rows,
+ * may be that copy: it is kept too. Without `heldRows`, the plain window.
  */
 export function planRetention(names: readonly string[], policy: RetentionPolicy): RetentionPlan {
   const unique = retentionCandidates(names, policy.engine, policy.kind);
   if (policy.maxBackups <= 0) return { keep: unique, remove: [] };
   const protect = new Set(policy.protect ?? []);
   const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
+  // Unread backups older than a known empty one, and newer than the newest known to hold rows.
+  const mayHoldRows = new Set<BackupName>();
+  let emptied = false;
+  for (const backup of policy.heldRows ? unique : []) {
+    if (backup === withRows) break;
+    const held = policy.heldRows?.get(backup.name);
+    if (held === false) emptied = true;
+    else if (held === undefined && emptied) mayHoldRows.add(backup);
+  }
   const keep: BackupName[] = [];
   const remove: BackupName[] = [];
+  const keptUnread: BackupName[] = [];
   let keptForData: BackupName | undefined;
   for (const [index, backup] of unique.entries()) {
     if (index < policy.maxBackups || protect.has(backup.name)) keep.push(backup);
     else if (backup === withRows) {
       keep.push(backup);
       keptForData = backup;
+    } else if (mayHoldRows.has(backup)) {
+      keep.push(backup);
+      keptUnread.push(backup);
     } else remove.push(backup);
   }
-  return keptForData ? { keep, remove, keptForData } : { keep, remove };
+  return {
+    keep,
+    remove,
+    ...(keptForData ? { keptForData } : {}),
+    ...(keptUnread.length > 0 ? { keptUnread } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import type { PostgresDumpOptions } from './options.js';
+import { LOCK_WAIT_TIMEOUT_MS, type PostgresDumpOptions } from './options.js';
 import { MATCH_ANYTHING, schemaPatternRegexes, tablePatternRegexes } from './name-patterns.js';
 import type {
   CatalogExtension,
@@ -8,7 +8,9 @@ import type {
   FilterMatches,
   SelectedTable,
 } from './dump-selection.js';
-import { quoteIdent, type PgClient } from './server.js';
+import { errorMessage, JobFailure } from '../../errors.js';
+import { redact } from '../../secrets.js';
+import type { PgClient } from './server.js';
 
 /**
  * Catalog reads for a dump, made in the dump's own snapshot (the exported
@@ -17,6 +19,38 @@ import { quoteIdent, type PgClient } from './server.js';
 
 /** Initdb's objects have OIDs below FirstNormalObjectId (16384): pg_dump's g_last_builtin_oid. */
 const LAST_BUILTIN_OID = 16383;
+
+/**
+ * The dump's own session waits as long as pg_dump runs, idle in its
+ * transaction after the count: it must not be ended by the timeouts a role or
+ * database may set (statement_timeout, idle_in_transaction_session_timeout,
+ * transaction_timeout from PostgreSQL 17), which pg_dump turns off for its
+ * session as well. Lock waits end as pg_dump's do.
+ */
+export async function disableSessionTimeouts(client: PgClient): Promise<void> {
+  // First and alone: the statements after it may take longer than a short statement_timeout.
+  await client.query('SET statement_timeout = 0');
+  await client.query(
+    `SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
+     WHERE name IN ('idle_in_transaction_session_timeout', 'transaction_timeout')`,
+  );
+  await client.query(`SET lock_timeout = ${LOCK_WAIT_TIMEOUT_MS}`);
+}
+
+/**
+ * A SQL_ASCII database holds names as raw bytes, not always valid UTF-8,
+ * which the server refuses to send to a UTF-8 client: read them unconverted,
+ * as pg_dump does (its client encoding is the database's). Such a name then
+ * shows in messages and the manifest with U+FFFD for the bytes that are not
+ * UTF-8; it is compared with the dump byte for byte all the same.
+ */
+export async function readNamesUnconvertedFromSqlAscii(client: PgClient): Promise<void> {
+  const result = await client.query<{ encoding: string }>(
+    "SELECT pg_catalog.current_setting('server_encoding') AS encoding",
+  );
+  if (result.rows[0]?.encoding === 'SQL_ASCII')
+    await client.query("SET client_encoding = 'SQL_ASCII'");
+}
 
 /** Ordinary and partitioned tables, their schemas, and the extensions that own any of them. */
 export async function readDumpCatalog(client: PgClient): Promise<DumpCatalog> {
@@ -175,24 +209,66 @@ export async function readFilterMatches(
   };
 }
 
+/** Tables counted per statement; each batch's locks are let go before the next one is taken. */
+const COUNT_BATCH = 100;
+
 /**
  * Rows of every table whose data is dumped, counted in the snapshot (for an
  * extension's configuration table, with the extension's own filter, as pg_dump
  * applies it). Keyed by table OID.
+ *
+ * Counted as pg_dump reads: with row security off, so a role that a policy
+ * hides rows from fails here as pg_dump does, instead of counting only what
+ * it may see. Each batch runs in a savepoint that is rolled back, which lets
+ * go of its table locks: pg_dump holds a lock on every table already, and
+ * holding a second set would need twice the server's lock table (out of
+ * shared memory with many tables) and would queue pg_dump behind any DDL
+ * waiting for ours. Tables are named by OID on the server (format %I), so a
+ * name in any encoding, SQL_ASCII's raw bytes included, is counted exactly.
  */
 export async function countSelectedRows(
   client: PgClient,
   selected: readonly SelectedTable[],
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const { table, data, condition } of selected) {
-    if (!data) continue;
-    const result = await client.query<{ rows: string }>(
-      `SELECT pg_catalog.count(*) AS rows FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} ${condition ?? ''}`,
-    );
-    counts.set(table.oid, Number(result.rows[0]?.rows ?? 0));
+  const tables = selected.filter((entry) => entry.data);
+  for (let from = 0; from < tables.length; from += COUNT_BATCH) {
+    const batch = tables.slice(from, from + COUNT_BATCH);
+    let result;
+    try {
+      await client.query('SAVEPOINT db_backup_count; SET LOCAL row_security = off');
+      result = await client.query<{ oid: string; counted: string }>(
+        `SELECT t.oid::pg_catalog.text AS oid,
+           pg_catalog.query_to_xml(pg_catalog.format(
+             'SELECT pg_catalog.count(*) AS n FROM ONLY %I.%I %s', n.nspname, c.relname, t.condition),
+             false, true, '')::pg_catalog.text AS counted
+         FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.text[]))
+             AS t(oid, condition)
+           JOIN pg_catalog.pg_class c ON c.oid = t.oid
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`,
+        [batch.map((entry) => entry.table.oid), batch.map((entry) => entry.condition ?? '')],
+      );
+      await client.query('ROLLBACK TO SAVEPOINT db_backup_count');
+    } catch (error) {
+      throw countingFailure(error);
+    }
+    for (const row of result.rows) {
+      const rows = /<n>(\d+)<\/n>/.exec(row.counted)?.[1];
+      if (rows === undefined) throw new JobFailure(`Cannot read a row count: ${row.counted}`);
+      counts.set(row.oid, Number(rows));
+    }
   }
   return counts;
+}
+
+function countingFailure(error: unknown): Error {
+  const message = redact(errorMessage(error));
+  const hint = /row-level security/i.test(message)
+    ? ": pg_dump reads every row, so back up as the tables' owner, a superuser or a role with BYPASSRLS"
+    : '';
+  return new JobFailure(
+    `Cannot count the rows of the tables in the dump's snapshot (${message})${hint}. The backup was discarded and nothing was pruned.`,
+  );
 }
 
 /** Schema and name of each relation as bytes in `encoding`: how the dump spells them. */

@@ -1,3 +1,5 @@
+import { UserError } from '../../errors.js';
+
 /**
  * Which tables a plain pg_dump holds, and which of them it writes a COPY
  * block for, given the catalog and what the user's filters matched. This
@@ -72,6 +74,29 @@ export interface SelectedTable {
   readonly listed: boolean;
   /** The extension's row filter of a configuration table (`WHERE …`), when it has one. */
   readonly condition?: string;
+}
+
+/**
+ * pg_dump stops when --table or --schema patterns match nothing ("no
+ * matching tables were found"): refused here first, with what to check.
+ */
+export function refuseUnmatchedPatterns(
+  filters: FilterMatches,
+  patterns: { readonly tables: readonly string[]; readonly schemas: readonly string[] },
+  database: string,
+): void {
+  const advice =
+    'nothing was backed up. Check the pattern (pg_dump\'s rules: unquoted letters fold to lower case, * and ? are wildcards, "Name" keeps its case).';
+  if (filters.tableInclude?.size === 0) {
+    throw new UserError(
+      `--tables ${patterns.tables.join(', ')} matches no table, view or sequence of "${database}": ${advice}`,
+    );
+  }
+  if (filters.schemaInclude?.size === 0) {
+    throw new UserError(
+      `--schemas ${patterns.schemas.join(', ')} matches no schema of "${database}": ${advice}`,
+    );
+  }
 }
 
 type Contents = 'all' | 'acl' | 'none';

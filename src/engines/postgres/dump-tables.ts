@@ -58,6 +58,8 @@ const HEAD_BYTES = 24;
 const STATEMENT_LIMIT = 1024 * 1024;
 /** Longer dollar-quote tags than pg_dump ever writes are not looked for across chunks. */
 const TAG_LIMIT = 1024;
+/** A meta-command line is kept this far: `\restrict` and its key. */
+const META_LIMIT = 256;
 /** TOC comment lines name an object, its schema and its owner. */
 const COMMENT_LIMIT = 4096;
 
@@ -134,14 +136,15 @@ export class PlainDumpScanner extends Transform {
   private tocHeader: Buffer | undefined;
   private pendingCopy: { schema: Buffer; name: Buffer } | undefined;
   private block: CopyBlock | undefined;
-  /** Bytes of the current data line so far (only 0, 1, 2 or "more" matter), and its first two. */
+  /** Bytes of the current data line so far (only 0 to 3 or "more" matter), and its first three. */
   private lineLength = 0;
-  private lineHead0 = 0;
-  private lineHead1 = 0;
+  private readonly lineHead = [0, 0, 0];
 
   /** pg_dump 17.6, 16.10, 15.14 and later open the dump with `\restrict KEY` and close it with `\unrestrict KEY`. */
   private restricted = false;
   private unrestricted = false;
+  /** The key of the `\restrict`: only an `\unrestrict` with the same key is pg_dump's own. */
+  private restrictKey: Buffer | undefined;
 
   /**
    * The stream ended with pg_dump's closing comment (and, after a
@@ -222,9 +225,8 @@ export class PlainDumpScanner extends Transform {
         case State.CopyData: {
           const newline = data.indexOf(NEWLINE, i);
           const end = newline === -1 ? length : newline;
-          if (this.lineLength === 0 && end > i) this.lineHead0 = data[i] as number;
-          if (this.lineLength <= 1 && end > i + (1 - this.lineLength)) {
-            this.lineHead1 = data[i + (1 - this.lineLength)] as number;
+          for (let k = this.lineLength; k < 3 && i + k - this.lineLength < end; k += 1) {
+            this.lineHead[k] = data[i + k - this.lineLength] as number;
           }
           this.lineLength += end - i;
           if (newline === -1) {
@@ -524,7 +526,12 @@ export class PlainDumpScanner extends Transform {
 
   private endDataLine(): void {
     const block = this.block;
-    if (this.lineLength === 2 && this.lineHead0 === BACKSLASH && this.lineHead1 === DOT) {
+    // psql ends a COPY at `\.` alone on a line, or followed by a carriage return.
+    const marker =
+      this.lineHead[0] === BACKSLASH &&
+      this.lineHead[1] === DOT &&
+      (this.lineLength === 2 || (this.lineLength === 3 && this.lineHead[2] === CARRIAGE_RETURN));
+    if (marker) {
       if (block) block.complete = true;
       this.block = undefined;
       this.state = State.Normal;
@@ -560,7 +567,7 @@ export class PlainDumpScanner extends Transform {
   }
 
   private keepMeta(bytes: Buffer): void {
-    const room = HEAD_BYTES - this.metaLength;
+    const room = META_LIMIT - this.metaLength;
     if (room <= 0 || bytes.length === 0) return;
     const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
     this.meta.push(Buffer.from(kept));
@@ -573,11 +580,31 @@ export class PlainDumpScanner extends Transform {
     const command = (prefix: Buffer): boolean =>
       text.subarray(0, prefix.length).equals(prefix) &&
       (text.length === prefix.length || isSpace(text[prefix.length] as number));
-    if (command(UNRESTRICT) && this.endSeen) this.unrestricted = true;
+    const argument = (prefix: Buffer): Buffer => trimSpace(text.subarray(prefix.length));
+    const unrestrict = command(UNRESTRICT);
+    const keyMatches =
+      !this.restricted || (this.restrictKey?.equals(argument(UNRESTRICT)) ?? false);
+    if (unrestrict && this.endSeen && keyMatches) this.unrestricted = true;
     else this.significant();
-    if (command(RESTRICT)) this.restricted = true;
+    if (unrestrict && !keyMatches) {
+      this.anomalies.push(
+        "an \\unrestrict line that does not name the key of the dump's \\restrict",
+      );
+    }
+    if (command(RESTRICT) && !this.restricted) {
+      this.restricted = true;
+      this.restrictKey = argument(RESTRICT);
+    }
     this.atStatementStart = true;
   }
+}
+
+function trimSpace(bytes: Buffer): Buffer {
+  let from = 0;
+  let to = bytes.length;
+  while (from < to && isSpace(bytes[from] as number)) from += 1;
+  while (to > from && isSpace(bytes[to - 1] as number)) to -= 1;
+  return bytes.subarray(from, to);
 }
 
 /** A statement for a message: printable, and short. */

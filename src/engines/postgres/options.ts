@@ -63,6 +63,9 @@ export const DEFAULT_POSTGRES_OPTIONS: Omit<PostgresOptions, 'log'> = {
 /** A restore gives up waiting for a lock after this long unless told otherwise (--lock-timeout). */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
+/** How long pg_dump (--lock-wait-timeout) and the dump's own session wait for a table lock. */
+export const LOCK_WAIT_TIMEOUT_MS = 300_000;
+
 /** The options that make a dump partial, as pg_dump arguments (recorded in the manifest). */
 export function dumpFilters(options: PostgresDumpOptions): string[] {
   return [
@@ -82,7 +85,7 @@ export function dumpFilters(options: PostgresDumpOptions): string[] {
 export function pgDumpArguments(
   options: PostgresDumpOptions,
   snapshot: string | undefined,
-  lockWaitTimeoutMs = 300_000,
+  lockWaitTimeoutMs = LOCK_WAIT_TIMEOUT_MS,
 ): string[] {
   const args = ['--format=plain', '--no-password', '--clean', '--if-exists'];
   if (lockWaitTimeoutMs > 0) args.push(`--lock-wait-timeout=${lockWaitTimeoutMs}`);

@@ -30,12 +30,19 @@ import {
 } from './databases.js';
 import {
   countSelectedRows,
+  disableSessionTimeouts,
   namesInEncoding,
   readDumpCatalog,
   readFilterMatches,
+  readNamesUnconvertedFromSqlAscii,
 } from './dump-catalog.js';
 import { checkDumpCompleteness, type ExpectedTable } from './dump-completeness.js';
-import { selectDumpedTables, type DumpCatalog, type SelectedTable } from './dump-selection.js';
+import {
+  refuseUnmatchedPatterns,
+  selectDumpedTables,
+  type DumpCatalog,
+  type SelectedTable,
+} from './dump-selection.js';
 import { PlainDumpScanner } from './dump-tables.js';
 import { rolesBlock, type RolesBlock } from './roles-block.js';
 import type { TableCount } from '../../manifest.js';
@@ -111,7 +118,9 @@ export class PostgresEngine implements Engine {
       await client.end().catch(() => undefined);
     };
     try {
+      await disableSessionTimeouts(client);
       const version = await serverVersion(client);
+      await readNamesUnconvertedFromSqlAscii(client);
       const pgDump = await this.pgDump(version.major);
       const roles = this.options.includeRoles
         ? await this.dumpRoles(client, version.major, pgDump)
@@ -121,10 +130,9 @@ export class PostgresEngine implements Engine {
         await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')
       ).rows[0]?.id;
       const catalog = await readDumpCatalog(client);
-      const selected = selectDumpedTables(
-        catalog,
-        await readFilterMatches(client, this.options, version.num),
-      );
+      const filters = await readFilterMatches(client, this.options, version.num);
+      refuseUnmatchedPatterns(filters, this.options, this.database);
+      const selected = selectDumpedTables(catalog, filters);
       // A table the user may not read is named now, with the missing GRANT, before pg_dump starts.
       await assertTablesReadable(
         client,

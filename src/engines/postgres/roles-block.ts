@@ -129,12 +129,36 @@ function granteeOf(statement: string): string | undefined {
   }
 }
 
-/** A dollar-quote tag that does not occur in any of the texts. */
-function freeTag(base: string, texts: readonly string[]): string {
+/**
+ * A dollar-quote tag that quotes `text` exactly: the tag occurs in
+ * `text + tag` only at its end. (Absent from `text` is not enough: a text
+ * ending in `$q` would close `$q$` early, with the first byte of the closing tag.)
+ */
+function freeTag(base: string, text: string): string {
   for (let n = 0; ; n += 1) {
     const tag = `$${base}${n === 0 ? '' : n}$`;
-    if (!texts.some((text) => text.includes(tag))) return tag;
+    if ((text + tag).indexOf(tag) === text.length) return tag;
   }
+}
+
+/**
+ * CREATE ROLE's defaults, which pg_dumpall names in every ALTER ROLE … WITH.
+ * Naming them again on a role just created changes nothing, and a role that
+ * is not a superuser may not name them (NOSUPERUSER, NOREPLICATION,
+ * NOBYPASSRLS; from PostgreSQL 16 NOCREATEDB too without CREATEDB): left
+ * out, the block runs for the CREATEROLE administrator of a managed service.
+ */
+const CREATE_ROLE_DEFAULTS =
+  /\s+(?:NOSUPERUSER|INHERIT|NOCREATEROLE|NOCREATEDB|NOLOGIN|NOREPLICATION|NOBYPASSRLS)(?=\s|$)/gi;
+
+/** `ALTER ROLE name WITH …` without the defaults; undefined when nothing else is left. */
+function withoutDefaults(statement: string, rest: string): string | undefined {
+  const head = statement.slice(0, statement.length - rest.length);
+  // Attribute words come before any quoted value (VALID UNTIL '…').
+  const quote = rest.indexOf("'");
+  const words = quote === -1 ? rest : rest.slice(0, quote);
+  const kept = words.replace(CREATE_ROLE_DEFAULTS, '') + (quote === -1 ? '' : rest.slice(quote));
+  return /^\s*WITH\s*$/i.test(kept) ? undefined : head + kept;
 }
 
 interface RoleParts {
@@ -175,7 +199,8 @@ export function rolesBlock(dumpall: string, bootstrap: string, tool: string): Ro
             `pg_dumpall wrote a role password despite --no-role-passwords (role ${altered.name})`,
           );
         }
-        role.definition.push(statement);
+        const changed = withoutDefaults(statement, altered.rest);
+        if (changed !== undefined) role.definition.push(changed);
       } else if (/^\s*(SET|RESET|IN\s+DATABASE)\s/i.test(altered.rest)) {
         later.push({ role: altered.name, sql: statement });
       } else skipped.push(statement);
@@ -219,15 +244,25 @@ export function rolesBlock(dumpall: string, bootstrap: string, tool: string): Ro
     if (/^SET\s/i.test(statement)) continue;
     skipped.push(statement);
   }
-  const texts = [
-    ...[...roles.values()].flatMap((r) => [r.name, ...r.definition]),
-    ...later.map((l) => l.sql),
-  ];
-  const outer = freeTag('db_backup_roles', texts);
   const literal = (text: string): string => {
-    const tag = freeTag('q', [text, outer]);
+    const tag = freeTag('q', text);
     return `${tag}${text}${tag}`;
   };
+  const body = ['DECLARE', "  created pg_catalog.text[] := '{}';", 'BEGIN'];
+  for (const role of roles.values()) {
+    body.push(
+      `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${literal(role.name)}) THEN`,
+    );
+    for (const sql of role.definition) body.push(`    EXECUTE ${literal(sql)};`);
+    body.push(`    created := created || ${literal(role.name)}::pg_catalog.text;`, '  END IF;');
+  }
+  for (const { role, sql } of later) {
+    if (role === bootstrap) continue;
+    body.push(`  IF ${literal(role)} = ANY (created) THEN EXECUTE ${literal(sql)}; END IF;`);
+  }
+  body.push('END');
+  const bodyText = `\n${body.join('\n')}\n`;
+  const outer = freeTag('db_backup_roles', bodyText);
   const lines = [
     '--',
     ROLES_BLOCK_START,
@@ -237,22 +272,13 @@ export function rolesBlock(dumpall: string, bootstrap: string, tool: string): Ro
     "SET client_encoding = 'UTF8';",
     'SET standard_conforming_strings = on;',
     '',
-    `DO ${outer}`,
-    'DECLARE',
-    "  created pg_catalog.text[] := '{}';",
-    'BEGIN',
+    `DO ${outer}${bodyText}${outer};`,
+    '',
+    '--',
+    ROLES_BLOCK_END,
+    '--',
+    '',
+    '',
   ];
-  for (const role of roles.values()) {
-    lines.push(
-      `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${literal(role.name)}) THEN`,
-    );
-    for (const sql of role.definition) lines.push(`    EXECUTE ${literal(sql)};`);
-    lines.push(`    created := created || ${literal(role.name)}::pg_catalog.text;`, '  END IF;');
-  }
-  for (const { role, sql } of later) {
-    if (role === bootstrap) continue;
-    lines.push(`  IF ${literal(role)} = ANY (created) THEN EXECUTE ${literal(sql)}; END IF;`);
-  }
-  lines.push('END', `${outer};`, '', '--', ROLES_BLOCK_END, '--', '', '');
   return { sql: lines.join('\n'), names: [...roles.keys()], skipped };
 }
