@@ -7,12 +7,14 @@
  * would read differently. Each case asserts the exit code, the one line
  * and that nothing was lost or leaked.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { MAX_PASSPHRASE_BYTES } from '../src/pipeline/passphrase-rules.js';
 import { withoutCredentials } from '../src/secrets.js';
-import { cli, type CliRun } from './support/cli.js';
+import { BUNDLED_CLI, cli, type CliRun } from './support/cli.js';
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
@@ -95,5 +97,122 @@ describe('a database URL typed where an argument belongs is never echoed with it
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/warning: --database-url holds a password, which other users/);
     expect(run.stderr + run.stdout).not.toContain(SECRET);
+  });
+});
+
+describe('passphrase files that are not one short line', () => {
+  function backupWith(
+    dir: string,
+    passFile: string,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<CliRun> {
+    return cli(['backup', '--database-url', 'file:app.db', '--passphrase-file', passFile], {
+      cwd: dir,
+      env: { ...env, ...extraEnv },
+    });
+  }
+
+  test(`a one-line file longer than ${MAX_PASSPHRASE_BYTES} bytes: refused with the reason (gpg could not open the backup), nothing written`, async () => {
+    const dir = tempDir('passfile-long');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    fs.writeFileSync(path.join(dir, 'pass.txt'), `${'k'.repeat(1024 * 1024 - 1)}\n`);
+    const run = await backupWith(dir, 'pass.txt');
+    expect(run.status).toBe(2);
+    expect(refusal(run)).toMatch(
+      new RegExp(
+        `passphrase is longer than ${MAX_PASSPHRASE_BYTES} bytes: gpg keeps a passphrase in 32 KiB of secure memory`,
+      ),
+    );
+    expect(fingerprint(path.join(dir, 'backups'))).toEqual({});
+  });
+
+  test(`BACKUP_PASSPHRASE longer than ${MAX_PASSPHRASE_BYTES} bytes is refused the same way`, async () => {
+    const dir = tempDir('passphrase-env-long');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    const run = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { ...env, BACKUP_PASSPHRASE: 'é'.repeat(MAX_PASSPHRASE_BYTES / 2 + 1) },
+    });
+    expect(run.status).toBe(2);
+    expect(refusal(run)).toMatch(/longer than 8192 bytes/);
+  });
+
+  test.each(['/dev/zero', '/dev/urandom'])(
+    '--passphrase-file %s: one line, exit 2, no crash and no memory blow-up',
+    async (device) => {
+      const dir = tempDir('passfile-device');
+      createSampleDatabase(path.join(dir, 'app.db'));
+      for (const command of ['backup', 'restore', 'verify']) {
+        const run = await cli(
+          [command, '--database-url', 'file:app.db', '--passphrase-file', device],
+          { cwd: dir, env },
+        );
+        expect(run.status, command).toBe(2);
+        expect(refusal(run)).toBe(
+          `db-backup: passphrase-file: ${device} holds more than 1 MiB, which no passphrase file does: name the right file.`,
+        );
+      }
+      const key = await cli(
+        ['backup', '--database-url', 'file:app.db', '--recipient-key-file', device],
+        { cwd: dir, env },
+      );
+      expect(key.status).toBe(2);
+      expect(refusal(key)).toMatch(/holds more than 16 MiB, which no key file does/);
+    },
+  );
+
+  test('a named pipe (--passphrase-file <(…), a FIFO) or /dev/stdin is read once, to its end, by backup and by restore', async () => {
+    const dir = tempDir('passfile-fifo');
+    const db = path.join(dir, 'app.db');
+    createSampleDatabase(db);
+    const fifo = path.join(dir, 'pass.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // The bundled CLI in its own process: opening a FIFO blocks until the writer comes.
+    const throughFifo = async (args: string[]): Promise<CliRun> => {
+      const writer = spawn('sh', ['-c', 'printf "%s\\n" "$1" > "$2"', 'sh', PASSPHRASE, fifo]);
+      const closed = new Promise((resolve) => writer.on('close', resolve));
+      // A second open of the pipe would wait for ever: the guard turns that into a failure.
+      const result = spawnSync(
+        process.execPath,
+        [BUNDLED_CLI, ...args, '--passphrase-file', fifo],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH, TMPDIR: dir },
+          encoding: 'utf8',
+          timeout: 120_000,
+          killSignal: 'SIGKILL',
+        },
+      );
+      const run = { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+      writer.kill('SIGKILL');
+      await closed;
+      return run;
+    };
+    const made = await throughFifo(['backup', '--database-url', 'file:app.db']);
+    expect(made.status, made.stderr).toBe(0);
+    // A restore reads the passphrase to decrypt and to encrypt its safety copy: the pipe gives it once.
+    const restored = await throughFifo(['restore', '--database-url', 'file:restored.db', '--yes']);
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(dumpRows(path.join(dir, 'restored.db'))).toEqual(dumpRows(db));
+    // Through a shell's pipe, as a person types it (Node's own stdin for a child is a socket, which /dev/stdin cannot open).
+    const fromStdin = spawnSync(
+      'sh',
+      [
+        '-c',
+        'printf "%s\\n" "$1" | "$2" "$3" restore --database-url file:stdin.db --yes --passphrase-file /dev/stdin',
+        'sh',
+        PASSPHRASE,
+        process.execPath,
+        BUNDLED_CLI,
+      ],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, TMPDIR: dir },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    expect(fromStdin.status, fromStdin.stderr).toBe(0);
+    expect(dumpRows(path.join(dir, 'stdin.db'))).toEqual(dumpRows(db));
   });
 });
