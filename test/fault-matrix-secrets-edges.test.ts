@@ -216,3 +216,72 @@ describe('passphrase files that are not one short line', () => {
     expect(dumpRows(path.join(dir, 'stdin.db'))).toEqual(dumpRows(db));
   });
 });
+
+describe('a temporary directory inside the backup directory is refused, however it is reached and for every command', () => {
+  /** A backup directory holding one encrypted backup, and the files it holds now. */
+  async function withOneBackup(dir: string): Promise<Record<string, string>> {
+    createSampleDatabase(path.join(dir, 'app.db'));
+    const made = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { ...env, BACKUP_PASSPHRASE: PASSPHRASE },
+    });
+    expect(made.status, made.stderr).toBe(0);
+    return fingerprint(path.join(dir, 'backups'));
+  }
+
+  /** The CLI in its own process: TMPDIR is read by os.tmpdir() of that process. */
+  function run(dir: string, args: string[], tmpdir: string): CliRun {
+    const result = spawnSync(process.execPath, [BUNDLED_CLI, ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, TMPDIR: tmpdir, BACKUP_PASSPHRASE: PASSPHRASE },
+      encoding: 'utf8',
+    });
+    return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  test('TMPDIR a symbolic link to a folder in the backup directory, or the backup directory a link to where TMPDIR is', async () => {
+    const dir = tempDir('tmpdir-link');
+    const kept = await withOneBackup(dir);
+    fs.mkdirSync(path.join(dir, 'backups', 'scratch'));
+    fs.symlinkSync(path.join(dir, 'backups', 'scratch'), path.join(dir, 'tmp-link'));
+    const throughLink = run(
+      dir,
+      ['backup', '--database-url', 'file:app.db'],
+      path.join(dir, 'tmp-link'),
+    );
+    expect(throughLink.status).toBe(2);
+    expect(refusal(throughLink)).toMatch(
+      /lies inside the backup directory .*point TMPDIR elsewhere/,
+    );
+    fs.symlinkSync(path.join(dir, 'backups'), path.join(dir, 'backups-link'));
+    const linkedBackups = run(
+      dir,
+      ['backup', '--database-url', 'file:app.db', '--backup-dir', 'backups-link'],
+      path.join(dir, 'backups', 'scratch'),
+    );
+    expect(linkedBackups.status).toBe(2);
+    expect(refusal(linkedBackups)).toMatch(/lies inside the backup directory/);
+    expect(fs.readdirSync(path.join(dir, 'backups', 'scratch'))).toEqual([]);
+    expect(fingerprint(path.join(dir, 'backups'))).toEqual(kept);
+  });
+
+  test.each([
+    ['verify', ['verify', '--database-url', 'file:app.db']],
+    ['restore', ['restore', '--database-url', 'file:restored.db', '--yes']],
+    ['list', ['list']],
+    ['prune', ['prune', '--database-url', 'file:app.db', '--max-backups', '1']],
+  ])('%s: refused before anything is unpacked there', async (_command, args) => {
+    const dir = tempDir('tmpdir-inside');
+    const kept = await withOneBackup(dir);
+    const scratch = path.join(dir, 'backups', 'scratch');
+    fs.mkdirSync(scratch);
+    const refused = run(dir, args, scratch);
+    expect(refused.status).toBe(2);
+    expect(refusal(refused)).toMatch(
+      /The temporary directory .*scratch \(TMPDIR\) lies inside the backup directory .*backups, where unencrypted scratch copies must never be: point TMPDIR elsewhere\./,
+    );
+    expect(fs.readdirSync(scratch)).toEqual([]);
+    expect(fingerprint(path.join(dir, 'backups'))).toEqual(kept);
+    expect(fs.existsSync(path.join(dir, 'restored.db'))).toBe(false);
+  });
+});
