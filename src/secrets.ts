@@ -60,3 +60,16 @@ export function redact(text: string): string {
   }
   return result;
 }
+
+/** `scheme://user:password@` (up to the last `@` of the word) and `password=` in a query. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s]*@/gi;
+const QUERY_PASSWORD = /([?&](?:ssl)?password=)[^&#\s]*/gi;
+
+/**
+ * Text the user typed, quoted back in a message (an argument that is not
+ * where it belongs may be a database URL with its password, not yet known as
+ * a secret): shown with any password of a URL in it replaced by `***`.
+ */
+export function withoutCredentials(text: string): string {
+  return text.replace(URL_PASSWORD, '$1***@').replace(QUERY_PASSWORD, '$1***');
+}

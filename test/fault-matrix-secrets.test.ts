@@ -14,7 +14,7 @@ import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OPTIONS } from '../src/config/options.js';
-import { MIN_PASSPHRASE_LENGTH } from '../src/pipeline/passphrase-rules.js';
+import { MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_LENGTH } from '../src/pipeline/passphrase-rules.js';
 import { redact, registerSecret } from '../src/secrets.js';
 import { BUNDLED_CLI, bundledCli, cli, type CliRun } from './support/cli.js';
 import { GpgHome } from './support/gpg.js';
@@ -418,6 +418,11 @@ describe('passphrase files and gpg --passphrase-file, both ways', () => {
     ['without a newline', 'printf secret passphrase'],
     ['with spaces at both ends', '  spaced secret passphrase  \n'],
     ['with non-ASCII letters', 'Zürich Straße ünïcødé 42\n'],
+    ['starting with a byte order mark (as Notepad saves UTF-8)', '\uFEFFbom secret passphrase\n'],
+    [
+      `of ${MAX_PASSPHRASE_BYTES} bytes, the longest a new backup takes`,
+      `${'x'.repeat(MAX_PASSPHRASE_BYTES)}\n`,
+    ],
   ] as const;
 
   test.each(cases)(

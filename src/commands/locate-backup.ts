@@ -10,6 +10,7 @@ import {
 import type { EngineKind } from '../config/database-url.js';
 import type { RestoreSource } from '../engines/engine.js';
 import { UserError } from '../errors.js';
+import { withoutCredentials } from '../secrets.js';
 import { parseManifest, type Manifest } from '../manifest.js';
 import type { Transform } from 'node:stream';
 import { decodeHead, decodeInto, decodeToFile, decodeToNowhere } from '../pipeline/decode.js';
@@ -92,6 +93,12 @@ export async function locateBackup(
     if (!reference.includes('/') && (await isFile(inDir))) file = inDir;
     else if (await isFile(asPath)) file = asPath;
     else {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(reference)) {
+        // A database URL given where the backup belongs: quoted without its password.
+        throw new UserError(
+          `No backup "${withoutCredentials(reference)}": the backup is a name, a file or latest; give the database as DATABASE_URL or --database-url.`,
+        );
+      }
       throw new UserError(
         `No backup "${reference}" in ${storage.dir} or at ${asPath}: db-backup list shows the backups there.`,
       );

@@ -1,5 +1,8 @@
 import type { Config } from '../config/config.js';
-import { removeStaleTemporaryDirectories } from '../pipeline/files.js';
+import {
+  assertTemporaryDirectoryOutside,
+  removeStaleTemporaryDirectories,
+} from '../pipeline/files.js';
 import { runBackup, type BackupResult } from './backup.js';
 import type { RunContext } from './context.js';
 import { runList, type ListResult } from './list.js';
@@ -13,6 +16,8 @@ export async function runCommand(config: Config, context: RunContext): Promise<C
   // Whole copies of a database that a killed run (SIGKILL) left in the temporary directory go first.
   for (const dir of await removeStaleTemporaryDirectories())
     context.log.info(`Removed ${dir}, left by an interrupted run`);
+  // Every command may unpack or download into it (verify, a restore from a remote target, retention's checks).
+  assertTemporaryDirectoryOutside(config.backupDir);
   switch (config.command) {
     case 'backup':
       return runBackup(config, context);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './database-url.js';
@@ -148,18 +148,26 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
           secret(settings, 'sanitize-salt-file', 'sanitize-salt', cwd),
         ),
       };
-    case 'restore':
+    case 'restore': {
+      const target = database(settings, cwd, command);
+      const keys = decryption(settings, cwd);
+      // The passphrase file is read once: a pipe (--passphrase-file <(…), a FIFO) has nothing for a second read.
+      const readOnce: Settings = {
+        ...settings,
+        'passphrase-file': undefined,
+        'encryption-passphrase': keys.passphrase,
+      };
       return {
         ...common,
         command,
         from,
-        database: database(settings, cwd, command),
+        database: target,
         backup: required(settings, 'backup'),
         confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
         compressionLevel: integer(settings, 'compression-level', 1, 9),
         safetyBackup: bool(settings, 'safety-backup'),
-        decryption: decryption(settings, cwd),
-        encryption: encryption(settings, cwd),
+        decryption: keys,
+        encryption: encryption(readOnce, cwd),
         postgres: {
           pgDumpPath: text(settings, 'pg-dump-path'),
           dropDatabase: bool(settings, 'drop-database'),
@@ -171,6 +179,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
           lockTimeoutMs: durationMs(settings, 'lock-timeout'),
         },
       };
+    }
     case 'verify':
       return {
         ...common,
@@ -252,25 +261,52 @@ function verifyQueries(settings: Settings, cwd: string): string[] {
   return queries;
 }
 
-/** The bytes of a file named by an option (a passphrase or key file): it must exist and not be empty. */
+/** A passphrase file is one line; a key file a few armored keys. Anything longer is not what the option names. */
+const PASSPHRASE_FILE_LIMIT = 1024 * 1024;
+const KEY_FILE_LIMIT = 16 * 1024 * 1024;
+
+/** At most `limit` bytes of `file`, or undefined when it holds more (/dev/zero, a backup named by mistake). */
+function readAtMost(file: string, limit: number): Buffer | undefined {
+  const handle = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(handle, buffer, length, buffer.length - length, null);
+      if (read === 0) return buffer.subarray(0, length);
+      length += read;
+      if (length > limit) return undefined;
+    }
+  } finally {
+    closeSync(handle);
+  }
+}
+
+/** The bytes of a file named by an option (a passphrase or key file): it must exist, not be empty, and not be huge. */
 function readOptionBytes(
   option: string,
   value: string,
   cwd: string,
+  limit: number,
 ): { file: string; bytes: Buffer } {
   const file = path.resolve(cwd, value);
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    bytes = readFileSync(file);
+    bytes = readAtMost(file, limit);
   } catch {
     throw new UserError(`${option}: cannot read ${file}.`);
+  }
+  if (bytes === undefined) {
+    throw new UserError(
+      `${option}: ${file} holds more than ${limit / (1024 * 1024)} MiB, which no ${limit === KEY_FILE_LIMIT ? 'key' : 'passphrase'} file does: name the right file.`,
+    );
   }
   if (!bytes.toString('utf8').trim()) throw new UserError(`${option}: ${file} is empty.`);
   return { file, bytes };
 }
 
 function readOptionFile(option: string, value: string, cwd: string): string {
-  return readOptionBytes(option, value, cwd).bytes.toString('utf8');
+  return readOptionBytes(option, value, cwd, KEY_FILE_LIMIT).bytes.toString('utf8');
 }
 
 function fileOption(settings: Settings, option: string, cwd: string): string | undefined {
@@ -282,7 +318,7 @@ function fileOption(settings: Settings, option: string, cwd: string): string | u
 function passphraseFileOption(settings: Settings, option: string, cwd: string): string | undefined {
   const value = text(settings, option);
   if (value === undefined) return undefined;
-  const { file, bytes } = readOptionBytes(option, value, cwd);
+  const { file, bytes } = readOptionBytes(option, value, cwd, PASSPHRASE_FILE_LIMIT);
   return passphraseFromFile(bytes, `${option} ${file}`);
 }
 

@@ -95,7 +95,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'encryption-passphrase',
     description:
-      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256), at least 12 characters; also decrypts them for restore and verify. Pass it from a secret.',
+      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256), at least 12 characters and at most 8192 bytes; also decrypts them for restore and verify. Pass it from a secret.',
     type: 'string',
     commands: ['backup', 'restore', 'verify'],
     env: ['BACKUP_PASSPHRASE'],

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
-import { redact, registerSecret } from '../secrets.js';
+import { redact, registerSecret, withoutCredentials } from '../secrets.js';
 import type { Settings } from './config.js';
 import { optionsFor, OPTIONS, type CommandName, type OptionSpec } from './options.js';
 
@@ -60,11 +60,12 @@ export interface CliArguments {
 
 /** A URL flag with a password puts it in the process list, readable by every user of the machine. */
 function passwordInFlag(name: string, value: unknown): string | undefined {
-  if (typeof value !== 'string' || !/^postgres(ql)?:\/\/[^/@]*:[^/@]+@/i.test(value.trim()))
-    return undefined;
+  if (typeof value !== 'string' || withoutCredentials(value) === value) return undefined;
   const variable = name === 'database-url' ? 'DATABASE_URL' : 'VERIFY_DATABASE_URL';
   return `--${name} holds a password, which other users of this machine can read in the process list: prefer ${variable}=... in the environment.`;
 }
+
+const DATABASE_URL = /^(postgres(ql)?|file|sqlite3?):/i;
 
 /** `db-backup <command> [backup] [--flags]`, with the environment as fallback. */
 export function settingsFromArgv(
@@ -108,8 +109,11 @@ export function settingsFromArgv(
   }
   const takesBackup = command === 'restore' || command === 'verify';
   if (parsed.positionals.length > (takesBackup ? 1 : 0)) {
+    const argument = parsed.positionals.at(-1) ?? '';
+    // A database URL typed without its flag: never echoed with its password.
+    const hint = DATABASE_URL.test(argument) ? ': give the database as DATABASE_URL' : '';
     throw new UserError(
-      `Unexpected argument "${parsed.positionals.at(-1)}" (see db-backup ${command} --help).`,
+      `Unexpected argument "${withoutCredentials(argument)}"${hint} (see db-backup ${command} --help).`,
     );
   }
   const settings: Record<string, string | undefined> = {};

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { constants, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -222,12 +222,26 @@ function isLeftover(marker: OwnerMarker, now: number): boolean {
   return Number.isFinite(created) && now - created > STALE_TEMP_MS;
 }
 
+/** The real path of `dir`, or of its nearest existing parent with the rest appended (a directory not yet created). */
+function realPathSoFar(dir: string): string {
+  const absolute = path.resolve(dir);
+  try {
+    return realpathSync.native(absolute);
+  } catch {
+    const parent = path.dirname(absolute);
+    return parent === absolute
+      ? absolute
+      : path.join(realPathSoFar(parent), path.basename(absolute));
+  }
+}
+
 /**
  * The system's temporary directory must not lie inside the backup directory:
  * the unencrypted scratch copies would then sit where backups are synced.
  */
 export function assertTemporaryDirectoryOutside(backupDir: string): void {
-  const relative = path.relative(path.resolve(backupDir), path.resolve(os.tmpdir()));
+  // Compared where the links lead: a TMPDIR or backup directory reached through a symbolic link is no way around it.
+  const relative = path.relative(realPathSoFar(backupDir), realPathSoFar(os.tmpdir()));
   if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
     throw new UserError(
       `The temporary directory ${os.tmpdir()} (TMPDIR) lies inside the backup directory ${backupDir}, where unencrypted scratch copies must never be: point TMPDIR elsewhere.`,

@@ -8,6 +8,14 @@ import { UserError } from '../errors.js';
  */
 export const MIN_PASSPHRASE_LENGTH = 12;
 
+/**
+ * The longest passphrase (in UTF-8 bytes) a new backup accepts: gpg reads a
+ * passphrase into its 32 KiB of secure memory and fails ("out of core in
+ * secure memory") on one of about 31 KiB or more, so a backup made with such
+ * a passphrase could be opened by this tool alone.
+ */
+export const MAX_PASSPHRASE_BYTES = 8192;
+
 const WHY_LONG =
   'a short passphrase can be guessed by anyone who gets hold of a backup, and GitHub masks every occurrence of a secret in the job log, so a short one also hides ordinary words there';
 
@@ -21,6 +29,11 @@ export function assertPassphraseForNewBackups(passphrase: string): void {
     // gpg takes a passphrase as one line: a backup made with this one could be opened by this tool alone.
     throw new UserError(
       'The encryption passphrase holds a line break or a NUL (often a secret saved with a trailing newline): gpg reads a passphrase as one line and could not open such a backup. Save the secret without it. Nothing was backed up.',
+    );
+  }
+  if (Buffer.byteLength(passphrase, 'utf8') > MAX_PASSPHRASE_BYTES) {
+    throw new UserError(
+      `The encryption passphrase is longer than ${MAX_PASSPHRASE_BYTES} bytes: gpg keeps a passphrase in 32 KiB of secure memory and cannot open backups made with a much longer one. Use a shorter random one (openssl rand -base64 32). Nothing was backed up.`,
     );
   }
   if (!isShort(passphrase)) return;
