@@ -78,6 +78,7 @@ export interface Keys {
 
 export let gpg: GpgHome;
 let dir: string;
+/** Of the users the file asked for only (ED, RSA); the signer's public key is `signerPublicKey`. */
 export let keys: Record<typeof ED | typeof RSA, Keys>;
 export let signerPublicKey: string;
 /** A small gzip file and what it unpacks to. */
