@@ -15,8 +15,7 @@
  * Artifacts outlive runs: a later run lists and fetches what an earlier one uploaded.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import {
   BlobSASPermissions,
   BlobServiceClient,
@@ -24,6 +23,7 @@ import {
   SASProtocol,
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
+import { InjectedFailures, readBody, sendJson, startHttpStandin } from './http-standin.js';
 
 const SERVICE = '/twirp/github.actions.results.api.v1.ArtifactService/';
 const CONTAINER = 'actions-results';
@@ -112,7 +112,7 @@ export async function startArtifactStandin(blob: {
   const artifacts: StandinArtifact[] = [];
   const runs = new Map<string, RunRecord>();
   const grants = new Map<string, TokenGrant>();
-  const failures: InjectedFailure[] = [];
+  const failures = new InjectedFailures<InjectedFailure>();
   const requests: string[] = [];
   let nextArtifactId = 1000;
   let nextRunId = 500;
@@ -133,25 +133,12 @@ export async function startArtifactStandin(blob: {
     return `${container.getBlockBlobClient(blobName).url}?${sas.toString()}`;
   }
 
-  function takeFailure(method: string, url: string): InjectedFailure | undefined {
-    const index = failures.findIndex(
-      (f) =>
-        (f.method === undefined || f.method === method) &&
-        (f.pathIncludes === undefined || url.includes(f.pathIncludes)),
-    );
-    if (index < 0) return undefined;
-    const failure = failures[index]!;
-    failure.times = (failure.times ?? 1) - 1;
-    if (failure.times <= 0) failures.splice(index, 1);
-    return failure;
-  }
-
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://standin');
     const method = req.method ?? 'GET';
     requests.push(`${method} ${url.pathname}${url.search}`);
-    const body = await readBody(req);
-    const failure = takeFailure(method, url.pathname);
+    const body = (await readBody(req)).toString();
+    const failure = failures.take(method, url.pathname);
     if (failure) return sendJson(res, failure.status, failure.body, failure.headers);
     if (method === 'POST' && url.pathname.startsWith(SERVICE)) {
       return twirp(req, res, url.pathname.slice(SERVICE.length), body);
@@ -386,21 +373,13 @@ export async function startArtifactStandin(blob: {
     res.end();
   }
 
-  const server = http.createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (error instanceof HttpError) sendJson(res, error.status, error.body);
-      else sendJson(res, 500, { message: error instanceof Error ? error.message : String(error) });
-    });
+  const server = await startHttpStandin(route, (res, error) => {
+    if (error instanceof HttpError) sendJson(res, error.status, error.body);
+    else sendJson(res, 500, { message: error instanceof Error ? error.message : String(error) });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   const standin: ArtifactStandin = {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     pageSize: 100,
     startRun(repository) {
@@ -470,12 +449,9 @@ export async function startArtifactStandin(blob: {
       });
     },
     fail(failure) {
-      failures.push({ ...failure });
+      failures.add(failure);
     },
-    close() {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
   return standin;
 }
@@ -513,28 +489,4 @@ function sharedKeyOf(connectionString: string): StorageSharedKeyCredential {
   const key = fields.get('AccountKey');
   if (!account || !key) throw new Error('The connection string has no AccountName/AccountKey.');
   return new StorageSharedKeyCredential(account, key);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('error', reject);
-    req.on('end', () => resolve(Buffer.concat(chunks).toString()));
-  });
-}
-
-function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }

@@ -18,11 +18,11 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { InjectedFailures, readBody, sendJson, startHttpStandin } from './http-standin.js';
 
 export interface GcsObjectRecord {
   readonly bucket: string;
@@ -90,6 +90,9 @@ class HttpError extends Error {
   }
 }
 
+/** Google's spelling of the JSON content type. */
+const GOOGLE_JSON = { 'Content-Type': 'application/json; charset=UTF-8' };
+
 export async function startGcsStandin(dir: string): Promise<GcsStandin> {
   const objectsDir = path.join(dir, 'objects');
   const sessionsDir = path.join(dir, 'sessions');
@@ -98,7 +101,7 @@ export async function startGcsStandin(dir: string): Promise<GcsStandin> {
 
   const buckets = new Map<string, Map<string, GcsObjectRecord>>();
   const sessions = new Map<string, UploadSession>();
-  const failures: InjectedFailure[] = [];
+  const failures = new InjectedFailures<InjectedFailure>();
   const requests: string[] = [];
   let generationCounter = 0;
   let fileCounter = 0;
@@ -115,24 +118,11 @@ export async function startGcsStandin(dir: string): Promise<GcsStandin> {
     return object;
   }
 
-  function takeFailure(method: string, url: string): InjectedFailure | undefined {
-    const index = failures.findIndex(
-      (f) =>
-        (f.method === undefined || f.method === method) &&
-        (f.pathIncludes === undefined || url.includes(f.pathIncludes)),
-    );
-    if (index < 0) return undefined;
-    const failure = failures[index]!;
-    failure.times = (failure.times ?? 1) - 1;
-    if (failure.times <= 0) failures.splice(index, 1);
-    return failure;
-  }
-
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://standin');
     const method = req.method ?? 'GET';
     requests.push(`${method} ${url.pathname}${url.search.replace(/upload_id=\w+/, 'upload_id=…')}`);
-    const failure = takeFailure(method, url.pathname);
+    const failure = failures.take(method, url.pathname);
     if (failure) {
       req.resume();
       throw new HttpError(failure.status, failure.message, 'injected');
@@ -155,11 +145,15 @@ export async function startGcsStandin(dir: string): Promise<GcsStandin> {
       req.resume();
       const bucket = parts[3]!;
       const name = parts.slice(5).join('/');
-      if (!name && method === 'GET') return sendJson(res, 200, listObjects(bucket, url));
+      if (!name && method === 'GET') {
+        return sendJson(res, 200, listObjects(bucket, url), GOOGLE_JSON);
+      }
       if (name && method === 'GET' && url.searchParams.get('alt') === 'media') {
         return sendMedia(res, objectOf(bucket, name));
       }
-      if (name && method === 'GET') return sendJson(res, 200, resourceOf(objectOf(bucket, name)));
+      if (name && method === 'GET') {
+        return sendJson(res, 200, resourceOf(objectOf(bucket, name)), GOOGLE_JSON);
+      }
       if (name && method === 'DELETE') return deleteObject(res, bucket, name);
     }
     req.resume();
@@ -298,7 +292,7 @@ export async function startGcsStandin(dir: string): Promise<GcsStandin> {
       const replaced = bucketOf(session.bucket).get(session.name);
       bucketOf(session.bucket).set(session.name, record);
       if (replaced) await fs.rm(replaced.file, { force: true });
-      sendJson(res, 200, resourceOf(record));
+      sendJson(res, 200, resourceOf(record), GOOGLE_JSON);
     } finally {
       await fs.rm(session.file, { force: true });
     }
@@ -392,25 +386,20 @@ export async function startGcsStandin(dir: string): Promise<GcsStandin> {
     res.end();
   }
 
-  const server = http.createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const status = error instanceof HttpError ? error.status : 500;
-      const message = error instanceof Error ? error.message : String(error);
-      const reason = error instanceof HttpError ? error.reason : 'backendError';
-      sendJson(res, status, {
-        error: { code: status, message, errors: [{ message, domain: 'global', reason }] },
-      });
-    });
+  const server = await startHttpStandin(route, (res, error) => {
+    const status = error instanceof HttpError ? error.status : 500;
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = error instanceof HttpError ? error.reason : 'backendError';
+    sendJson(
+      res,
+      status,
+      { error: { code: status, message, errors: [{ message, domain: 'global', reason }] } },
+      GOOGLE_JSON,
+    );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   const standin: GcsStandin = {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     pageSize: 1000,
     tamperNextUpload: false,
@@ -453,12 +442,9 @@ export async function startGcsStandin(dir: string): Promise<GcsStandin> {
     exists: (bucket, name) => bucketOf(bucket).has(name),
     openSessions: () => [...sessions.values()].map((session) => session.name),
     fail(failure) {
-      failures.push({ ...failure });
+      failures.add(failure);
     },
-    close() {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
   return standin;
 }
@@ -496,29 +482,13 @@ function parseContentRange(header: string): { start?: number; end?: number; tota
   };
 }
 
-function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('error', reject);
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString();
-      try {
-        resolve(text ? (JSON.parse(text) as Record<string, unknown>) : {});
-      } catch {
-        reject(new HttpError(400, 'Body is not JSON'));
-      }
-    });
-  });
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=UTF-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
+async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const text = (await readBody(req)).toString();
+  try {
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    throw new HttpError(400, 'Body is not JSON');
+  }
 }
 
 /** CRC-32C (Castagnoli), as GCS reports it: base64 of the big-endian value. Written here,

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { startHttpStandin } from './http-standin.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -88,19 +88,11 @@ export async function startConditionalProxy(upstream: string): Promise<Condition
     forward(request, response);
   }
 
-  const server = http.createServer((request, response) => {
-    handle(request, response).catch(() => response.destroy());
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  // A request it cannot pass on is cut off, as a broken proxy would.
+  const server = await startHttpStandin(handle, (response) => response.destroy());
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.url,
     requests,
-    stop: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+    stop: () => server.close(),
   };
 }
