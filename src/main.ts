@@ -1,6 +1,5 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runAction } from './action.js';
 import { runCli, terminalPrompt } from './cli.js';
 import { removeLiveTempsSync } from './pipeline/files.js';
 
@@ -86,6 +85,8 @@ if (startedDirectly()) {
   } else {
     removeTemporaryFilesOnSignal();
     quietKnownWarnings();
+    // Imported here so that the CLI, which shares this bundle, never loads @actions/core.
+    const { runAction } = await import('./action.js');
     await runAction();
   }
 }

@@ -55,8 +55,9 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   const started = Date.now();
   // Checked before anything is dumped: a bad key or an empty passphrase never yields a plain backup.
   const encryptor = await prepareEncryptor(config.encryption);
-  const engine = createEngine(config.database, engineSettings(context, config.postgres));
-  const storages = config.storage.map((id) => ({ id, storage: createStorage(id, config.targets) }));
+  const engine = await createEngine(config.database, engineSettings(context, config.postgres));
+  const storages: { id: TargetId; storage: Storage }[] = [];
+  for (const id of config.storage) storages.push({ id, storage: await createStorage(id, config.targets) });
   const database = describeDatabase(config.database);
   await tidyBackupDir(config.backupDir, context);
   context.log.info(`Backing up ${database} into ${config.backupDir}`);

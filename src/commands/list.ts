@@ -37,7 +37,7 @@ export interface ListResult {
 }
 
 export async function runList(config: ListConfig, context: RunContext): Promise<ListResult> {
-  const storage = createStorage(config.from, config.targets);
+  const storage = await createStorage(config.from, config.targets);
   const objects = await storage.list();
   const listed = new Set(objects.map((object) => object.name));
   const sizes = new Map(objects.map((object) => [object.name, object.size]));

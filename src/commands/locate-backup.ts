@@ -58,7 +58,7 @@ export async function findBackup(
     const backup = await locateBackup(reference, new LocalStorage(targets.backupDir), cwd, engine);
     return { backup, release: () => Promise.resolve() };
   }
-  const storage = createStorage(from, targets);
+  const storage = await createStorage(from, targets);
   const name =
     reference === 'latest' ? await latestName(storage, engine) : path.basename(reference);
   const dir = await temporaryDirectory('fetch');

@@ -8,7 +8,6 @@ import { uploadBackup } from './upload-backup.js';
 import { createStorage } from '../storage/factory.js';
 import { UserError } from '../errors.js';
 import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
-import { publicKeysOf } from '../pipeline/public-keys-of.js';
 import { confirmOverwrite } from './confirm-restore.js';
 import type { RunContext } from './context.js';
 import {
@@ -37,7 +36,7 @@ export async function runRestore(
   context: RunContext,
 ): Promise<RestoreResult> {
   const started = Date.now();
-  const engine = createEngine(config.database, engineSettings(context, config.postgres));
+  const engine = await createEngine(config.database, engineSettings(context, config.postgres));
   const holdsData = await engine.holdsData();
   // Asked first: a refused restore should not wait for a download.
   if (holdsData)
@@ -88,7 +87,7 @@ async function restoreFrom(
     context.log.info(`Safety backup: ${safety.file}`);
     if (config.from !== 'local') {
       // A runner's disk goes away with the job: keep the safety backup where the backups are.
-      const storage = createStorage(config.from, config.targets);
+      const storage = await createStorage(config.from, config.targets);
       try {
         await uploadBackup(storage, safety);
       } catch (error) {
@@ -127,6 +126,7 @@ async function safetyEncryption(config: RestoreConfig): Promise<EncryptionReques
   const { passphrase, privateKeys = [] } = config.decryption;
   if (passphrase !== undefined) return { mode: 'passphrase', passphrase };
   if (privateKeys.length > 0) {
+    const { publicKeysOf } = await import('../pipeline/public-keys-of.js');
     return {
       mode: 'public-key',
       armoredPublicKeys: await publicKeysOf(privateKeys.map((key) => key.armored)),

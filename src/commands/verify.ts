@@ -6,7 +6,6 @@ import {
   type EngineKind,
   type PostgresLocation,
 } from '../config/database-url.js';
-import { createScratchDatabase } from '../engines/postgres/databases.js';
 import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
@@ -49,7 +48,7 @@ async function scratchFor(
   if (kind === 'sqlite') {
     const dir = await temporaryDirectory('verify');
     return {
-      engine: createEngine(
+      engine: await createEngine(
         { engine: 'sqlite', path: path.join(dir, 'restored.db') },
         engineSettings(context),
       ),
@@ -57,12 +56,14 @@ async function scratchFor(
     };
   }
   const server = scratchServer(config);
+  // The PostgreSQL client loads only when a PostgreSQL backup is verified.
+  const { createScratchDatabase } = await import('../engines/postgres/databases.js');
   const scratch = await createScratchDatabase(server, 'verify');
   context.log.info(
     `Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`,
   );
   return {
-    engine: createEngine(scratch.location, engineSettings(context)),
+    engine: await createEngine(scratch.location, engineSettings(context)),
     dispose: async () => {
       await scratch.drop();
       context.log.info(`Dropped the temporary database ${scratch.location.database}`);
