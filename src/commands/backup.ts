@@ -63,7 +63,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   context.log.info(`Backing up ${database} into ${config.backupDir}`);
   const backup = await createBackup(engine, config.backupDir, {
     kind: 'backup',
-    compressionLevel: config.compressionLevel,
+    compression: config.compression,
     encryptor,
     ...(context.now ? { now: context.now } : {}),
   });

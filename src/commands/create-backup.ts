@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-name.js';
+import type { CompressionSettings } from '../compression.js';
 import { confirmationName } from '../config/database-url.js';
 import type { DatabaseInfo, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
@@ -25,14 +26,14 @@ export interface CreatedBackup {
 
 export interface CreateBackupOptions {
   readonly kind: BackupKind;
-  readonly compressionLevel: number;
+  readonly compression: CompressionSettings;
   /** Encrypts after compression; absent for a plain backup. */
   readonly encryptor?: Encryptor | undefined;
   readonly now?: () => Date;
 }
 
 /**
- * dump → gzip → (encrypt) → temporary file → final name (never overwriting)
+ * dump → compress → (encrypt) → temporary file → final name (never overwriting)
  * → checksum re-read from disk → manifest. Either a complete, checked backup
  * with its manifest exists afterwards, or nothing new does.
  */
@@ -51,6 +52,7 @@ export async function createBackup(
       kind: options.kind,
       time: started,
       sequence,
+      compression: options.compression.algorithm,
       encrypted: options.encryptor !== undefined,
     }),
   );
@@ -73,7 +75,7 @@ export async function createBackup(
       },
       file: { size: encoded.size, sha256: encoded.sha256 },
       contentSize: encoded.contentSize,
-      compression: { algorithm: 'gzip', level: options.compressionLevel },
+      compression: options.compression,
       encryption: options.encryptor?.info ?? null,
       tables: info.tables,
     };
@@ -99,7 +101,7 @@ async function dumpToTempFile(
   let encoded: EncodedFile | undefined;
   try {
     encoded = await encodeToTempFile(dump.stream, dir, {
-      compressionLevel: options.compressionLevel,
+      compression: options.compression,
       afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
     });
     return { encoded, info: await dump.finish() };

@@ -11,8 +11,21 @@ import type { EngineKind } from '../config/database-url.js';
 import type { RestoreSource } from '../engines/engine.js';
 import { UserError } from '../errors.js';
 import { parseManifest, type Manifest } from '../manifest.js';
-import type { Transform } from 'node:stream';
-import { decodeHead, decodeInto, decodeToFile, decodeToNowhere } from '../pipeline/decode.js';
+import type { CompressionAlgorithm } from '../compression.js';
+import {
+  decodeHead,
+  decodeInto,
+  decodeToFile,
+  decodeToNowhere,
+  type DecodeOptions,
+} from '../pipeline/decode.js';
+import {
+  classifyContent,
+  compressionOf,
+  CONTENT_SNIFF_BYTES,
+  type ContentKind,
+} from '../pipeline/decompress.js';
+import { classifyStart } from '../pipeline/openpgp-format.js';
 import {
   looksLikeOpenPgp,
   prepareDecryptor,
@@ -25,6 +38,11 @@ import { createStorage } from '../storage/factory.js';
 import { fetchVerified } from '../storage/fetch-verified.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
+import type { Logger } from './context.js';
+
+function describeCompression(algorithm: CompressionAlgorithm): string {
+  return algorithm === 'none' ? 'uncompressed' : algorithm;
+}
 
 export interface LocatedBackup {
   readonly name: string;
@@ -110,9 +128,9 @@ function located(file: string, manifest: Manifest | undefined): LocatedBackup {
   };
 }
 
-/** For files named by hand: `dump.sql.gz` is PostgreSQL, `app.db.gz` or `app.sqlite.gz` is SQLite. */
+/** For files named by hand: `dump.sql.gz` is PostgreSQL, `app.db.zst` or `app.sqlite` is SQLite. */
 export function engineFromExtension(name: string): EngineKind | undefined {
-  const base = name.replace(/\.gpg$/, '').replace(/\.gz$/, '');
+  const base = name.replace(/\.gpg$/i, '').replace(/\.(gz|zst)$/i, '');
   if (/\.sql$/i.test(base)) return 'postgres';
   if (/\.(db|sqlite3?)$/i.test(base)) return 'sqlite';
   return undefined;
@@ -178,14 +196,60 @@ export async function assertChecksum(backup: LocatedBackup): Promise<void> {
 }
 
 /**
- * Opens a backup for reading: plain gzip, or OpenPGP-encrypted gzip decrypted
- * on the way (told apart by content, not by name). Keys are checked here,
- * before anything reads the file.
+ * The compression a backup's manifest or name announces; undefined for a
+ * file named by hand without a known suffix.
+ */
+export function announcedCompression(backup: LocatedBackup): CompressionAlgorithm | undefined {
+  const fromManifest = backup.manifest?.compression?.algorithm;
+  if (fromManifest !== undefined) return fromManifest;
+  const fromName = parseBackupName(backup.name)?.compression;
+  if (fromName !== undefined) return fromName;
+  const base = backup.name.replace(/\.gpg$/i, '');
+  if (/\.gz$/i.test(base)) return 'gzip';
+  if (/\.zst$/i.test(base)) return 'zstd';
+  return undefined;
+}
+
+/**
+ * What a stored file's first bytes say: encrypted (then its compression is
+ * hidden until it is decrypted), or else its compression.
+ */
+export async function storedFormat(
+  file: string,
+): Promise<{ encrypted: boolean; compression: CompressionAlgorithm | undefined }> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(
+      Buffer.alloc(CONTENT_SNIFF_BYTES),
+      0,
+      CONTENT_SNIFF_BYTES,
+      0,
+    );
+    const head = buffer.subarray(0, bytesRead);
+    const outer = classifyStart(head);
+    if (outer === 'openpgp-binary' || outer === 'openpgp-armored')
+      return { encrypted: true, compression: undefined };
+    const kind = classifyContent(head);
+    return {
+      encrypted: false,
+      compression: kind === 'empty' || kind === 'unknown' ? undefined : compressionOf(kind),
+    };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Opens a backup for reading: gzip, zstd or uncompressed, each perhaps
+ * OpenPGP-encrypted, told apart by content (magic bytes, after decryption),
+ * not by name. A name or manifest that says otherwise is pointed out once and
+ * the content wins. Keys are checked here, before anything reads the file.
  */
 export async function openBackup(
   backup: LocatedBackup,
   keys: DecryptionKeys,
   checksumVerified = false,
+  log?: Logger,
 ): Promise<RestoreSource> {
   const encrypted = await looksLikeOpenPgp(backup.file);
   let decryptor: Decryptor | undefined;
@@ -197,8 +261,19 @@ export async function openBackup(
     }
     decryptor = await prepareDecryptor(keys);
   }
-  const stages = (): { beforeDecompression: Transform[] } => ({
+  const announced = announcedCompression(backup);
+  let warned = false;
+  const onContent = (kind: ContentKind): void => {
+    const actual = compressionOf(kind);
+    if (warned || announced === undefined || actual === announced) return;
+    warned = true;
+    log?.warn(
+      `${backup.name} is named or described as ${describeCompression(announced)} but holds ${describeCompression(actual)} data: it is read as ${describeCompression(actual)}.`,
+    );
+  };
+  const stages = (): DecodeOptions => ({
     beforeDecompression: decryptor ? [decryptor.createStage()] : [],
+    onContent,
   });
   return {
     name: backup.name,

@@ -71,7 +71,12 @@ async function restoreFrom(
       `${backup.name} has no manifest: its checksum cannot be checked (the data is still checked as it is unpacked).`,
     );
   }
-  const source = await openBackup(backup, config.decryption, backup.manifest !== undefined);
+  const source = await openBackup(
+    backup,
+    config.decryption,
+    backup.manifest !== undefined,
+    context.log,
+  );
   await source.probe();
   const safetyEncryptor = await prepareEncryptor(await safetyEncryption(config));
   let safetyCopy: string | undefined;
@@ -80,7 +85,7 @@ async function restoreFrom(
     context.log.info(`Backing up ${database} before overwriting it`);
     const safety = await createBackup(engine, config.backupDir, {
       kind: 'before-restore',
-      compressionLevel: config.compressionLevel,
+      compression: config.compression,
       encryptor: safetyEncryptor,
     });
     safetyCopy = safety.file;

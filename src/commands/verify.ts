@@ -179,7 +179,7 @@ async function verifyBackup(
   const engineKind =
     backup.engine ?? config.database?.engine ?? config.verifyDatabase?.engine ?? 'sqlite';
   assertScratchServer(engineKind, config);
-  const source = await openBackup(backup, config.decryption, checksum === 'ok');
+  const source = await openBackup(backup, config.decryption, checksum === 'ok', context.log);
   const attempt = async (step: () => Promise<void>): Promise<boolean> => {
     try {
       await step();

@@ -7,6 +7,8 @@ import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.j
 import { passphraseFromFile } from '../pipeline/encryption.js';
 import { registerSecret } from '../secrets.js';
 import { splitStatements } from './split-sql.js';
+import type { CompressionSettings } from '../compression.js';
+import { compressionSettings } from './compression-config.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { bool, integer, list, required, text, type Settings } from './values.js';
 import {
@@ -30,7 +32,7 @@ export interface BackupConfig extends Common {
   readonly command: 'backup';
   readonly database: DatabaseLocation;
   readonly maxBackups: number;
-  readonly compressionLevel: number;
+  readonly compression: CompressionSettings;
   readonly encryption: EncryptionRequest;
   readonly postgres: PostgresDumpOptions;
   /** Where the backup goes: the local directory and/or remote targets. */
@@ -51,7 +53,8 @@ export interface RestoreConfig extends Common {
   readonly database: DatabaseLocation;
   readonly backup: string;
   readonly confirmation: Confirmation;
-  readonly compressionLevel: number;
+  /** How the safety backup is compressed. */
+  readonly compression: CompressionSettings;
   /** PostgreSQL: a before-restore backup into backupDir first. */
   readonly safetyBackup: boolean;
   readonly decryption: DecryptionKeys;
@@ -119,7 +122,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         command,
         database: database(settings, cwd),
         maxBackups: integer(settings, 'max-backups', 0),
-        compressionLevel: integer(settings, 'compression-level', 1, 9),
+        compression: compressionSettings(settings),
         encryption: encryption(settings, cwd),
         postgres: postgresDump(settings),
         storage: parseTargetList(text(settings, 'storage') ?? 'local', 'storage'),
@@ -132,7 +135,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         database: database(settings, cwd),
         backup: required(settings, 'backup'),
         confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
-        compressionLevel: integer(settings, 'compression-level', 1, 9),
+        compression: compressionSettings(settings),
         safetyBackup: bool(settings, 'safety-backup'),
         decryption: decryption(settings, cwd),
         encryption: encryption(settings, cwd),

@@ -16,7 +16,7 @@ export interface Encryptor {
   /** Goes into the manifest; never holds the secret. */
   readonly info: EncryptionInfo;
   /**
-   * A new stage for one backup: gzip bytes in, a binary OpenPGP message out.
+   * A new stage for one backup: compressed bytes in, a binary OpenPGP message out.
    * A stage carries a single stream; call this again for the next file.
    */
   createStage(): Transform;
