@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { CompressionSettings } from '../compression.js';
 import { UserError } from '../errors.js';
+import { bytesMoved } from './memory-guard.js';
 import { ParallelCompressor, type BlockCompressor } from './parallel-compress.js';
 
 const gzip = promisify(zlib.gzip);
@@ -27,6 +28,7 @@ class Uncompressed extends Transform implements CompressorStage {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytesIn += chunk.length;
+    bytesMoved(chunk.length);
     callback(null, chunk);
   }
 }

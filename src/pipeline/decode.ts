@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { JobFailure, UserError } from '../errors.js';
 import { decompressByContent, type ContentKind } from './decompress.js';
 import { FILE_MODE, fsyncFile, removeQuietly } from './files.js';
+import { bytesMoved } from './memory-guard.js';
 
 export interface DecodeOptions {
   /** Stages before decompression, such as decryption. */
@@ -18,6 +19,7 @@ class ByteCounter extends Transform {
   bytes = 0;
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
+    bytesMoved(chunk.length);
     callback(null, chunk);
   }
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
+import { bytesMoved } from './memory-guard.js';
 
 /** Compresses one block into one self-contained gzip member or zstd frame, off the main thread. */
 export type BlockCompressor = (block: Buffer) => Promise<Buffer>;
@@ -61,6 +62,7 @@ export class ParallelCompressor extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytesIn += chunk.length;
+    bytesMoved(chunk.length);
     this.absorb(chunk).then(() => callback(), callback);
   }
 
