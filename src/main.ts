@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli, terminalPrompt } from './cli.js';
 import { removeLiveTempsSync } from './pipeline/files.js';
+import { terminalStderr } from './report/progress-line.js';
 
 /**
  * A cron timeout or a cancelled job sends SIGTERM (a person, SIGINT): the
@@ -16,8 +17,10 @@ function removeTemporaryFilesOnSignal(): void {
   ] as const) {
     process.once(signal, () => {
       removeLiveTempsSync();
+      // At a terminal a progress line may stand where this message goes: clear it first.
+      const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
       process.stderr.write(
-        `db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
+        `${clear}db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
       );
       process.exit(code);
     });
@@ -58,9 +61,19 @@ export async function cliMain(): Promise<void> {
     return;
   }
   const interactive = process.stdin.isTTY && process.stderr.isTTY;
+  const stderr = process.stderr.isTTY
+    ? terminalStderr(
+        (raw) => process.stderr.write(raw),
+        () => process.stderr.columns,
+      )
+    : {
+        progress: { terminal: false, write: (text: string) => process.stderr.write(`${text}\n`) },
+        line: (text: string) => process.stderr.write(`${text}\n`),
+      };
   process.exitCode = await runCli(process.argv.slice(2), process.env, {
     stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
+    stderr: (text) => stderr.line(text),
+    progress: stderr.progress,
     cwd: process.cwd(),
     ...(interactive ? { prompt: terminalPrompt } : {}),
   });

@@ -57,7 +57,8 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   const encryptor = await prepareEncryptor(config.encryption);
   const engine = await createEngine(config.database, engineSettings(context, config.postgres));
   const storages: { id: TargetId; storage: Storage }[] = [];
-  for (const id of config.storage) storages.push({ id, storage: await createStorage(id, config.targets) });
+  for (const id of config.storage)
+    storages.push({ id, storage: await createStorage(id, config.targets) });
   const database = describeDatabase(config.database);
   await tidyBackupDir(config.backupDir, context);
   context.log.info(`Backing up ${database} into ${config.backupDir}`);
@@ -65,6 +66,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     kind: 'backup',
     compression: config.compression,
     encryptor,
+    progress: context.progress,
     ...(context.now ? { now: context.now } : {}),
   });
   context.log.info(
@@ -106,7 +108,7 @@ async function storeAt(
   try {
     if (id !== 'local') {
       context.log.info(`Storing ${backup.name} at ${storage.location}`);
-      await uploadBackup(storage, backup);
+      await uploadBackup(storage, backup, context.progress);
     }
   } catch (error) {
     const message = redact(errorMessage(error));

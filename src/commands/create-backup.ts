@@ -3,7 +3,7 @@ import path from 'node:path';
 import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-name.js';
 import type { CompressionSettings } from '../compression.js';
 import { confirmationName } from '../config/database-url.js';
-import type { DatabaseInfo, Engine } from '../engines/engine.js';
+import type { DatabaseInfo, Dump, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
@@ -15,6 +15,7 @@ import {
   removeQuietly,
   writeNewTextFile,
 } from '../pipeline/files.js';
+import { NO_PROGRESS, type Progress } from '../progress.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface CreatedBackup {
@@ -30,6 +31,7 @@ export interface CreateBackupOptions {
   /** Encrypts after compression; absent for a plain backup. */
   readonly encryptor?: Encryptor | undefined;
   readonly now?: () => Date;
+  readonly progress?: Progress | undefined;
 }
 
 /**
@@ -97,18 +99,34 @@ async function dumpToTempFile(
   dir: string,
   options: CreateBackupOptions,
 ): Promise<{ encoded: EncodedFile; info: DatabaseInfo }> {
-  const dump = await engine.dump(dir);
+  const what = `${options.kind === 'backup' ? 'backup' : 'safety backup'} of ${confirmationName(engine.location)}`;
+  // Starting a dump can take a while on its own (SQLite: the snapshot and its integrity check).
+  const starting = (options.progress ?? NO_PROGRESS).start(`preparing the ${what}`, {
+    uncounted: true,
+  });
+  let dump: Dump;
+  try {
+    dump = await engine.dump(dir);
+  } finally {
+    starting.end();
+  }
+  const progress = (options.progress ?? NO_PROGRESS).start(what, {
+    total: dump.expectedSize?.bytes,
+    estimate: dump.expectedSize?.estimate ?? false,
+  });
   let encoded: EncodedFile | undefined;
   try {
     encoded = await encodeToTempFile(dump.stream, dir, {
       compression: options.compression,
       afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
+      progress,
     });
     return { encoded, info: await dump.finish() };
   } catch (error) {
     if (encoded) await removeQuietly(encoded.tempPath);
     throw error;
   } finally {
+    progress.end();
     await dump.dispose();
   }
 }

@@ -38,6 +38,7 @@ import { createStorage } from '../storage/factory.js';
 import { fetchVerified } from '../storage/fetch-verified.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
+import { NO_PROGRESS, type Progress } from '../progress.js';
 import type { Logger } from './context.js';
 
 function describeCompression(algorithm: CompressionAlgorithm): string {
@@ -71,6 +72,7 @@ export async function findBackup(
   targets: TargetSettings,
   cwd: string,
   engine: EngineKind | undefined,
+  progress: Progress = NO_PROGRESS,
 ): Promise<BackupHandle> {
   if (from === 'local') {
     const backup = await locateBackup(reference, new LocalStorage(targets.backupDir), cwd, engine);
@@ -82,7 +84,7 @@ export async function findBackup(
   const dir = await temporaryDirectory('fetch');
   const release = (): Promise<void> => removeQuietly(dir);
   try {
-    const fetched = await fetchVerified(storage, name, dir);
+    const fetched = await fetchVerified(storage, name, dir, progress);
     return { backup: located(fetched.file, fetched.manifest), release };
   } catch (error) {
     await release();
@@ -250,6 +252,7 @@ export async function openBackup(
   keys: DecryptionKeys,
   checksumVerified = false,
   log?: Logger,
+  progress: Progress = NO_PROGRESS,
 ): Promise<RestoreSource> {
   const encrypted = await looksLikeOpenPgp(backup.file);
   let decryptor: Decryptor | undefined;
@@ -275,12 +278,23 @@ export async function openBackup(
     beforeDecompression: decryptor ? [decryptor.createStage()] : [],
     onContent,
   });
+  const size = (await fs.stat(backup.file)).size;
+  /** A whole read of the file, shown as progress against its size. */
+  const tracked = async <T>(what: string, read: (options: DecodeOptions) => Promise<T>) => {
+    const task = progress.start(`${what} ${backup.name}`, { total: size });
+    try {
+      return await read({ ...stages(), progress: task });
+    } finally {
+      task.end();
+    }
+  };
   return {
     name: backup.name,
     checksumVerified,
-    decodeInto: (sink) => decodeInto(backup.file, sink, stages()),
-    decodeToFile: (target) => decodeToFile(backup.file, target, stages()),
-    check: () => decodeToNowhere(backup.file, stages()),
+    decodeInto: (sink) => tracked('restoring', (options) => decodeInto(backup.file, sink, options)),
+    decodeToFile: (target) =>
+      tracked('unpacking', (options) => decodeToFile(backup.file, target, options)),
+    check: () => tracked('checking', (options) => decodeToNowhere(backup.file, options)),
     probe: () => decodeHead(backup.file, stages()),
   };
 }

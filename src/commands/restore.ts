@@ -47,6 +47,7 @@ export async function runRestore(
     config.targets,
     context.cwd,
     engine.kind,
+    context.progress,
   );
   try {
     return await restoreFrom(handle.backup, engine, holdsData, config, context, started);
@@ -76,6 +77,7 @@ async function restoreFrom(
     config.decryption,
     backup.manifest !== undefined,
     context.log,
+    context.progress,
   );
   await source.probe();
   const safetyEncryptor = await prepareEncryptor(await safetyEncryption(config));
@@ -87,6 +89,7 @@ async function restoreFrom(
       kind: 'before-restore',
       compression: config.compression,
       encryptor: safetyEncryptor,
+      progress: context.progress,
     });
     safetyCopy = safety.file;
     context.log.info(`Safety backup: ${safety.file}`);
@@ -94,7 +97,7 @@ async function restoreFrom(
       // A runner's disk goes away with the job: keep the safety backup where the backups are.
       const storage = await createStorage(config.from, config.targets);
       try {
-        await uploadBackup(storage, safety);
+        await uploadBackup(storage, safety, context.progress);
       } catch (error) {
         throw new UserError(
           `The safety backup could not be stored at ${storage.location} (${(error as Error).message}): nothing was changed. Fix the target, or pass --no-safety-backup to restore without one.`,

@@ -117,7 +117,14 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
   if (expected) assertScratchServer(expected, config);
   let handle;
   try {
-    handle = await findBackup(config.backup, config.from, config.targets, context.cwd, expected);
+    handle = await findBackup(
+      config.backup,
+      config.from,
+      config.targets,
+      context.cwd,
+      expected,
+      context.progress,
+    );
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     return failedBeforeReading(config, error.message, started);
@@ -179,7 +186,13 @@ async function verifyBackup(
   const engineKind =
     backup.engine ?? config.database?.engine ?? config.verifyDatabase?.engine ?? 'sqlite';
   assertScratchServer(engineKind, config);
-  const source = await openBackup(backup, config.decryption, checksum === 'ok', context.log);
+  const source = await openBackup(
+    backup,
+    config.decryption,
+    checksum === 'ok',
+    context.log,
+    context.progress,
+  );
   const attempt = async (step: () => Promise<void>): Promise<boolean> => {
     try {
       await step();

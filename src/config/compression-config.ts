@@ -1,4 +1,8 @@
-import { COMPRESSION_ALGORITHMS, COMPRESSION_LEVELS, type CompressionSettings } from '../compression.js';
+import {
+  COMPRESSION_ALGORITHMS,
+  COMPRESSION_LEVELS,
+  type CompressionSettings,
+} from '../compression.js';
 import { UserError } from '../errors.js';
 import { text, type Settings } from './values.js';
 
@@ -11,9 +15,7 @@ export function compressionSettings(settings: Settings): CompressionSettings {
   const name = (text(settings, 'compression') ?? 'gzip').toLowerCase();
   const algorithm = COMPRESSION_ALGORITHMS.find((known) => known === name);
   if (algorithm === undefined) {
-    throw new UserError(
-      `compression must be gzip, zstd or none (got "${name}").`,
-    );
+    throw new UserError(`compression must be gzip, zstd or none (got "${name}").`);
   }
   const given = text(settings, 'compression-level');
   if (algorithm === 'none') {

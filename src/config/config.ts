@@ -24,6 +24,8 @@ export type { Settings } from './values.js';
 interface Common {
   readonly backupDir: string;
   readonly json: boolean;
+  /** No progress lines. */
+  readonly quiet: boolean;
   /** Settings of every storage target, checked when a target is used. */
   readonly targets: TargetSettings;
 }
@@ -112,6 +114,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
   const common: Common = {
     backupDir,
     json: bool(settings, 'json'),
+    quiet: bool(settings, 'quiet'),
     targets: targetSettings(settings, backupDir),
   };
   const from = parseTargetId(text(settings, 'from') ?? 'local', 'from');

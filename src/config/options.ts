@@ -476,6 +476,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ALL,
     input: false,
   },
+  {
+    name: 'quiet',
+    description:
+      'No progress lines. Without it, long work shows bytes, rate, elapsed time and a percentage on stderr: at a terminal one line updated in place, in logs a line every 15 seconds (none for shorter work).',
+    type: 'boolean',
+    commands: ALL,
+    default: 'false',
+  },
 ];
 
 export function optionsFor(command: CommandName): OptionSpec[] {

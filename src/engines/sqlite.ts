@@ -76,8 +76,10 @@ export class SqliteEngine implements Engine {
         );
       }
       const info = await inspectFile(snapshot);
+      const { size } = await fs.stat(snapshot);
       return {
         stream: createReadStream(snapshot),
+        expectedSize: { bytes: size, estimate: false },
         finish: () => Promise.resolve(info),
         dispose: () => removeSqliteFiles(snapshot),
       };

@@ -6,12 +6,16 @@ import { JobFailure, UserError } from '../errors.js';
 import { decompressByContent, type ContentKind } from './decompress.js';
 import { FILE_MODE, fsyncFile, removeQuietly } from './files.js';
 import { bytesMoved } from './memory-guard.js';
+import type { ProgressTask } from '../progress.js';
+import { ProgressCounter } from './progress-counter.js';
 
 export interface DecodeOptions {
   /** Stages before decompression, such as decryption. */
   readonly beforeDecompression?: readonly Transform[];
   /** Told what the content is (gzip, zstd, uncompressed), as soon as its first bytes are read. */
   readonly onContent?: (kind: ContentKind) => void;
+  /** Told the stored file's bytes as they are read (its size is the total). */
+  readonly progress?: ProgressTask | undefined;
 }
 
 /** Counts the bytes that pass. */
@@ -44,6 +48,7 @@ export async function decodeInto(
     // pipeline() takes async functions as stages at run time; its array overload's type does not say so.
     await pipeline([
       createReadStream(file),
+      ...(options.progress ? [new ProgressCounter(options.progress)] : []),
       ...(options.beforeDecompression ?? []),
       decompress as unknown as NodeJS.ReadWriteStream,
       counter,

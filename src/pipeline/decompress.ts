@@ -29,7 +29,14 @@ export function classifyContent(head: Uint8Array): ContentKind {
   if (bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) return 'sqlite';
   // Text holds no control characters but tab, newline, form feed, carriage return and escape.
   for (const byte of bytes) {
-    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0c && byte !== 0x0d && byte !== 0x1b)
+    if (
+      byte < 0x20 &&
+      byte !== 0x09 &&
+      byte !== 0x0a &&
+      byte !== 0x0c &&
+      byte !== 0x0d &&
+      byte !== 0x1b
+    )
       return 'unknown';
     if (byte === 0x7f) return 'unknown';
   }

@@ -6,9 +6,13 @@ import { JobFailure, UserError } from '../errors.js';
 import { createCompressor } from './compress.js';
 import { DigestStream, type FileDigest } from './digest.js';
 import { FILE_MODE, fsyncFile, removeQuietly, tempPathIn } from './files.js';
+import type { ProgressTask } from '../progress.js';
+import { ProgressCounter } from './progress-counter.js';
 
 export interface EncodeOptions {
   readonly compression: CompressionSettings;
+  /** Told the dump's bytes as they are read. */
+  readonly progress?: ProgressTask | undefined;
   /** Stages after compression, such as encryption. */
   readonly afterCompression?: readonly Transform[];
 }
@@ -35,6 +39,7 @@ export async function encodeToTempFile(
   try {
     await pipeline([
       source,
+      ...(options.progress ? [new ProgressCounter(options.progress)] : []),
       compressor,
       ...(options.afterCompression ?? []),
       digest,

@@ -85,6 +85,14 @@ export class PostgresEngine implements Engine {
     try {
       const version = await serverVersion(client);
       const pgDump = await this.pgDump(version.major);
+      // For progress only, asked outside the snapshot's transaction so that it can never
+      // disturb it: the database's size on disk, roughly what the SQL will be.
+      const size = await client
+        .query<{ bytes: string }>(
+          'SELECT pg_catalog.pg_database_size(pg_catalog.current_database())::text AS bytes',
+        )
+        .then((result) => Number(result.rows[0]?.bytes))
+        .catch(() => Number.NaN);
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const snapshot = (
         await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')
@@ -108,6 +116,7 @@ export class PostgresEngine implements Engine {
       counting.catch(() => undefined);
       return {
         stream: counter,
+        ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
         finish: async () => ({
           serverVersion: version.text,
           dumpTool: `pg_dump ${pgDump.version}`,
