@@ -40,7 +40,13 @@ describe('backup names', () => {
       'postgres_backup_20261126_020304.sql',
     ],
     [
-      { engine: 'sqlite', kind: 'before-restore', sequence: 0, compression: 'none', encrypted: true },
+      {
+        engine: 'sqlite',
+        kind: 'before-restore',
+        sequence: 0,
+        compression: 'none',
+        encrypted: true,
+      },
       'sqlite_before-restore_20261126_020304.db.gpg',
     ],
   ] as const)('%o is named %s and parses back', (parts, name) => {

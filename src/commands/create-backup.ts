@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-name.js';
+import fs from 'node:fs/promises';
+import {
+  formatBackupName,
+  manifestNameOf,
+  parseBackupName,
+  type BackupKind,
+  type BackupName,
+} from '../backup-name.js';
 import type { CompressionSettings } from '../compression.js';
 import { confirmationName } from '../config/database-url.js';
 import type { DatabaseInfo, Dump, Engine } from '../engines/engine.js';
@@ -131,21 +138,41 @@ async function dumpToTempFile(
   }
 }
 
-/** The first free name whose manifest's name is free too: an orphaned NAME.json never blocks a backup. */
+/**
+ * The first free name whose manifest's name is free too (an orphaned NAME.json
+ * never blocks a backup), with a sequence above every backup of that second in
+ * the directory, whatever their compression or encryption: `_020000.db.gz` and
+ * `_020000.db.zst` would tie in the rolling window's order, and a sequence
+ * freed by pruning must not make the newest backup look older than the rest.
+ */
 async function publish(
   tempPath: string,
   dir: string,
   nameFor: (sequence: number) => string,
 ): Promise<string> {
   try {
+    const highest = new Map<string, number>();
+    for (const entry of await fs.readdir(dir)) {
+      const parsed = parseBackupName(entry);
+      if (!parsed) continue;
+      const second = secondOf(parsed);
+      highest.set(second, Math.max(parsed.sequence, highest.get(second) ?? -1));
+    }
     return await publishWithoutOverwrite(tempPath, dir, (sequence) => {
       const candidate = nameFor(sequence);
+      const parsed = parseBackupName(candidate);
+      if (parsed && sequence <= (highest.get(secondOf(parsed)) ?? -1)) return undefined;
       return existsSync(path.join(dir, manifestNameOf(candidate))) ? undefined : candidate;
     });
   } catch (error) {
     await removeQuietly(tempPath);
     throw describeWriteError(error, dir);
   }
+}
+
+/** Backups that the rolling window orders by sequence: same engine, kind and second. */
+function secondOf(name: BackupName): string {
+  return `${name.engine} ${name.kind} ${name.time.getTime()}`;
 }
 
 async function assertReadsBack(file: string, name: string, written: EncodedFile): Promise<void> {

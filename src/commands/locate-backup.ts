@@ -209,6 +209,7 @@ export function announcedCompression(backup: LocatedBackup): CompressionAlgorith
   const base = backup.name.replace(/\.gpg$/i, '');
   if (/\.gz$/i.test(base)) return 'gzip';
   if (/\.zst$/i.test(base)) return 'zstd';
+  if (/\.(sql|db|sqlite3?)$/i.test(base)) return 'none';
   return undefined;
 }
 
