@@ -27,6 +27,25 @@ function removeTemporaryFilesOnSignal(): void {
   }
 }
 
+/**
+ * When the event loop runs dry while the command still waits, the command can
+ * never finish: a stream neither ended nor failed (OpenPGP.js does this with
+ * some files gpg made without compression, opened with a wrong passphrase).
+ * Node would exit with code 13 and no word; say so instead, remove the
+ * temporary files, and exit 1. Returns what turns this watch off.
+ */
+function failWhenStalled(report: (message: string) => void): () => void {
+  const stalled = (): void => {
+    removeLiveTempsSync();
+    report(
+      'the job stalled: a stream stopped without ending or failing (with an encrypted backup: check the passphrase). Temporary files were removed, nothing was pruned.',
+    );
+    process.exit(1);
+  };
+  process.once('beforeExit', stalled);
+  return () => process.removeListener('beforeExit', stalled);
+}
+
 const MINIMUM_NODE = 22;
 
 /**
@@ -70,13 +89,18 @@ export async function cliMain(): Promise<void> {
         progress: { terminal: false, write: (text: string) => process.stderr.write(`${text}\n`) },
         line: (text: string) => process.stderr.write(`${text}\n`),
       };
-  process.exitCode = await runCli(process.argv.slice(2), process.env, {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => stderr.line(text),
-    progress: stderr.progress,
-    cwd: process.cwd(),
-    ...(interactive ? { prompt: terminalPrompt } : {}),
-  });
+  const finished = failWhenStalled((message) => stderr.line(`db-backup: ${message}`));
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), process.env, {
+      stdout: (text) => process.stdout.write(`${text}\n`),
+      stderr: (text) => stderr.line(text),
+      progress: stderr.progress,
+      cwd: process.cwd(),
+      ...(interactive ? { prompt: terminalPrompt } : {}),
+    });
+  } finally {
+    finished();
+  }
 }
 
 function startedDirectly(): boolean {
@@ -100,6 +124,11 @@ if (startedDirectly()) {
     quietKnownWarnings();
     // Imported here so that the CLI, which shares this bundle, never loads @actions/core.
     const { runAction } = await import('./action.js');
-    await runAction();
+    const finished = failWhenStalled((message) => process.stdout.write(`::error::${message}\n`));
+    try {
+      await runAction();
+    } finally {
+      finished();
+    }
   }
 }

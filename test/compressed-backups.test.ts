@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cli } from './support/cli.js';
+import { cli, REPO_ROOT, sourceCli } from './support/cli.js';
 import { flipBytes } from './support/corrupt.js';
 import { GpgHome } from './support/gpg.js';
 import {
@@ -430,4 +430,21 @@ describe('PostgreSQL with every compression', () => {
       expect(tables).toEqual([{ n: 1 }]);
     },
   );
+});
+
+describe('a decryption that stalls', () => {
+  test('ends with one line and exit 1, not a silent exit 13', async () => {
+    // A zstd backup that `gpg --symmetric --compress-algo none` encrypted with the passphrase
+    // "right". OpenPGP.js, opening it with this wrong passphrase, neither ends nor fails its
+    // stream (an upstream fault, about one gpg salt in fifteen); Node would then exit 13 silently.
+    const dir = tempDir('stall');
+    const fixture = path.join(REPO_ROOT, 'test/fixtures/stalls-with-a-wrong-passphrase.db.zst.gpg');
+    const run = await sourceCli(['restore', fixture, '--database-url', 'file:app.db', '--yes'], {
+      cwd: dir,
+      env: { BACKUP_PASSPHRASE: 'not the passphrase at all' },
+    });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^db-backup: the job stalled: .*check the passphrase/m);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  }, 60_000);
 });

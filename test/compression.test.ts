@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
@@ -243,6 +243,35 @@ describe('decoding by content, whatever the name says', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain(path.basename(file));
+  });
+
+  test('a zstd file made with a window larger than 128 MiB (zstd --long) says how to read it', async () => {
+    const dir = tempDir('decode-long');
+    const file = path.join(dir, 'dump.sql.zst');
+    const made = spawnSync('sh', [
+      '-c',
+      'head -c 300000000 /dev/zero | zstd -q --long=30 -c > "$1"',
+      'sh',
+      file,
+    ]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    await expect(decodeToNowhere(file)).rejects.toThrow(
+      /dump\.sql\.zst was compressed with a zstd window larger than 128 MiB \(zstd --long\): unpack it with zstd -d --long=31 first/,
+    );
+  });
+
+  test('garbage out of a decryption points at the passphrase', async () => {
+    const dir = tempDir('decode-garbage');
+    const file = path.join(dir, 'backup.db.zst.gpg');
+    fs.writeFileSync(file, randomBytesOf(4096, 'encrypted'));
+    // A stage standing in for a decryption with a wrong key: it turns bytes into garbage.
+    const scramble = new Transform({
+      transform: (chunk: Buffer, _encoding, callback) =>
+        callback(null, randomBytesOf(chunk.length, 'garbage')),
+    });
+    await expect(decodeToNowhere(file, { beforeDecompression: [scramble] })).rejects.toThrow(
+      /backup\.db\.zst\.gpg decrypts to neither gzip nor zstd nor an uncompressed dump: wrong passphrase, or the file is damaged/,
+    );
   });
 
   test('a file that is neither compressed nor a dump is refused before any byte goes further', async () => {

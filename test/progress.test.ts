@@ -1,7 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createBackup } from '../src/commands/create-backup.js';
 import { openBackup } from '../src/commands/locate-backup.js';
@@ -18,7 +17,7 @@ import {
   terminalStderr,
   type ProgressClock,
 } from '../src/report/progress-line.js';
-import { REPO_ROOT } from './support/cli.js';
+import { sourceCli } from './support/cli.js';
 import { SAMPLE_SCHEMA, startPostgres, type PgServer } from './support/postgres.js';
 import { createSampleDatabase } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
@@ -228,35 +227,6 @@ describe('what a progress line says', () => {
   );
 });
 
-/** The CLI from source as a separate process, stderr a pipe (not a terminal), as in cron or CI. */
-function runCli(
-  args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-        path.join(REPO_ROOT, 'test/support/run-cli.ts'),
-        ...args,
-      ],
-      {
-        cwd: options.cwd,
-        env: { PATH: process.env.PATH, ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 describe('progress through the real CLI, stderr not a terminal', () => {
   let server: PgServer;
   let slowPgDump: string;
@@ -283,7 +253,7 @@ describe('progress through the real CLI, stderr not a terminal', () => {
 
   test('a slow pg_dump: a line every interval with bytes, the estimate, rate and time; --quiet: none', async () => {
     const backup = (extra: string[]) =>
-      runCli(
+      sourceCli(
         ['backup', '--database-url', server.url('app'), '--pg-dump-path', slowPgDump, ...extra],
         {
           cwd: dir,
@@ -313,7 +283,7 @@ describe('progress through the real CLI, stderr not a terminal', () => {
   test('without a shorter interval, work shorter than 15 s prints no progress at all', async () => {
     const db = path.join(dir, 'small.db');
     createSampleDatabase(db, { rows: 100 });
-    const run = await runCli(
+    const run = await sourceCli(
       ['backup', '--database-url', `file:${db}`, '--backup-dir', path.join(dir, 'small')],
       { cwd: dir },
     );

@@ -40,10 +40,14 @@ export async function decodeInto(
 ): Promise<number> {
   const counter = new ByteCounter();
   let content: ContentKind | undefined;
-  const decompress = decompressByContent(path.basename(file), (kind) => {
-    content = kind;
-    options.onContent?.(kind);
-  });
+  const decompress = decompressByContent(
+    path.basename(file),
+    (kind) => {
+      content = kind;
+      options.onContent?.(kind);
+    },
+    (options.beforeDecompression ?? []).length > 0,
+  );
   try {
     // pipeline() takes async functions as stages at run time; its array overload's type does not say so.
     await pipeline([
@@ -103,6 +107,11 @@ function describeDecodeError(
   if (code === 'Z_BUF_ERROR') {
     return new UserError(
       `The backup ${name} is truncated: its ${format} data ends early. Use another backup.`,
+    );
+  }
+  if (code === 'ZSTD_error_frameParameter_windowTooLarge') {
+    return new UserError(
+      `The backup ${name} was compressed with a zstd window larger than 128 MiB (zstd --long): unpack it with zstd -d --long=31 first.`,
     );
   }
   if (code === 'Z_DATA_ERROR' || code?.startsWith('ZSTD_error_')) {

@@ -74,6 +74,8 @@ function decompressorFor(kind: ContentKind): Transform | undefined {
 export function decompressByContent(
   name: string,
   onContent: (kind: ContentKind) => void,
+  /** The bytes come out of a decryption: garbage then most likely means a wrong passphrase. */
+  decrypted = false,
 ): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
   return async function* (source) {
     const iterator = source[Symbol.asyncIterator]();
@@ -94,7 +96,9 @@ export function decompressByContent(
     if (kind === 'empty') throw new UserError(`The backup ${name} holds no data (0 bytes).`);
     if (kind === 'unknown') {
       throw new UserError(
-        `The backup ${name} is neither gzip nor zstd nor an uncompressed dump: it is damaged or not a backup. Use another backup.`,
+        decrypted
+          ? `The backup ${name} decrypts to neither gzip nor zstd nor an uncompressed dump: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.`
+          : `The backup ${name} is neither gzip nor zstd nor an uncompressed dump: it is damaged or not a backup. Use another backup.`,
       );
     }
     onContent(kind);
