@@ -3,10 +3,10 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import {
   formatBackupName,
+  MANIFEST_SUFFIX,
   manifestNameOf,
   parseBackupName,
   type BackupKind,
-  type BackupName,
 } from '../backup-name.js';
 import type { CompressionSettings } from '../compression.js';
 import { confirmationName } from '../config/database-url.js';
@@ -55,12 +55,14 @@ export async function createBackup(
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
   const { encoded, info } = await dumpToTempFile(engine, dir, options);
+  // A name of this second that the window already removed is never reused: the new backup sorts newest.
+  const floor = nextSequence(await fs.readdir(dir), engine.kind, options.kind, started);
   const name = await publish(encoded.tempPath, dir, (sequence) =>
     formatBackupName({
       engine: engine.kind,
       kind: options.kind,
       time: started,
-      sequence,
+      sequence: sequence + floor,
       compression: options.compression.algorithm,
       encrypted: options.encryptor !== undefined,
     }),
@@ -87,6 +89,8 @@ export async function createBackup(
       compression: options.compression,
       encryption: options.encryptor?.info ?? null,
       tables: info.tables,
+      empty: !info.tables.some((table) => table.rows > 0),
+      ...(info.roles ? { roles: info.roles } : {}),
     };
     const manifestFile = await writeNewTextFile(
       dir,
@@ -99,6 +103,25 @@ export async function createBackup(
     await removeQuietly(file);
     throw describeWriteError(error, dir);
   }
+}
+
+/** One more than the highest sequence of a backup named for the same second (0 when there is none). */
+function nextSequence(
+  names: readonly string[],
+  engineKind: Engine['kind'],
+  kind: BackupKind,
+  time: Date,
+): number {
+  const second = Math.floor(time.getTime() / 1000) * 1000;
+  let next = 0;
+  for (const name of names) {
+    const parsed = parseBackupName(
+      name.endsWith(MANIFEST_SUFFIX) ? name.slice(0, -MANIFEST_SUFFIX.length) : name,
+    );
+    if (parsed?.engine === engineKind && parsed.kind === kind && parsed.time.getTime() === second)
+      next = Math.max(next, parsed.sequence + 1);
+  }
+  return next;
 }
 
 async function dumpToTempFile(
@@ -138,41 +161,21 @@ async function dumpToTempFile(
   }
 }
 
-/**
- * The first free name whose manifest's name is free too (an orphaned NAME.json
- * never blocks a backup), with a sequence above every backup of that second in
- * the directory, whatever their compression or encryption: `_020000.db.gz` and
- * `_020000.db.zst` would tie in the rolling window's order, and a sequence
- * freed by pruning must not make the newest backup look older than the rest.
- */
+/** The first free name whose manifest's name is free too: an orphaned NAME.json never blocks a backup. */
 async function publish(
   tempPath: string,
   dir: string,
   nameFor: (sequence: number) => string,
 ): Promise<string> {
   try {
-    const highest = new Map<string, number>();
-    for (const entry of await fs.readdir(dir)) {
-      const parsed = parseBackupName(entry);
-      if (!parsed) continue;
-      const second = secondOf(parsed);
-      highest.set(second, Math.max(parsed.sequence, highest.get(second) ?? -1));
-    }
     return await publishWithoutOverwrite(tempPath, dir, (sequence) => {
       const candidate = nameFor(sequence);
-      const parsed = parseBackupName(candidate);
-      if (parsed && sequence <= (highest.get(secondOf(parsed)) ?? -1)) return undefined;
       return existsSync(path.join(dir, manifestNameOf(candidate))) ? undefined : candidate;
     });
   } catch (error) {
     await removeQuietly(tempPath);
     throw describeWriteError(error, dir);
   }
-}
-
-/** Backups that the rolling window orders by sequence: same engine, kind and second. */
-function secondOf(name: BackupName): string {
-  return `${name.engine} ${name.kind} ${name.time.getTime()}`;
 }
 
 async function assertReadsBack(file: string, name: string, written: EncodedFile): Promise<void> {

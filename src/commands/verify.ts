@@ -161,7 +161,7 @@ function scratchServer(config: VerifyConfig): PostgresLocation {
   const server = config.verifyDatabase;
   if (server?.engine === 'postgres') return server;
   throw new UserError(
-    'Verifying a PostgreSQL backup needs a scratch PostgreSQL server: give verify-database-url (for example a service container, postgres://postgres:postgres@localhost:5432/postgres), or --quick.',
+    'Verifying a PostgreSQL backup needs a scratch PostgreSQL server to restore into: set VERIFY_DATABASE_URL or --verify-database-url (the input verify-database-url in the action), for example postgres://postgres:postgres@localhost:5432/postgres or a service container; or check only the checksum and readability with --quick (input quick).',
   );
 }
 

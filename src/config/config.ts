@@ -39,6 +39,8 @@ export interface BackupConfig extends Common {
   readonly postgres: PostgresDumpOptions;
   /** Where the backup goes: the local directory and/or remote targets. */
   readonly storage: readonly TargetId[];
+  /** One-line notices about settings that no longer change anything (printed, never fatal). */
+  readonly notices: readonly string[];
 }
 
 export interface Confirmation {
@@ -129,6 +131,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         encryption: encryption(settings, cwd),
         postgres: postgresDump(settings),
         storage: parseTargetList(text(settings, 'storage') ?? 'local', 'storage'),
+        notices: obsoleteDumpSettings(settings),
       };
     case 'restore':
       return {
@@ -191,14 +194,22 @@ function optionalUrl(settings: Settings, name: string, cwd: string): DatabaseLoc
 function postgresDump(settings: Settings): PostgresDumpOptions {
   return {
     pgDumpPath: text(settings, 'pg-dump-path'),
-    keepOwner: bool(settings, 'keep-owner'),
-    keepPrivileges: bool(settings, 'keep-privileges'),
+    includeRoles: bool(settings, 'include-roles'),
     schemas: list(settings, 'schemas'),
     excludeSchemas: list(settings, 'exclude-schemas'),
     tables: list(settings, 'tables'),
     excludeTables: list(settings, 'exclude-tables'),
     excludeTableData: list(settings, 'exclude-table-data'),
   };
+}
+
+/** keep-owner / keep-privileges, from before backups always held owners and privileges. */
+function obsoleteDumpSettings(settings: Settings): string[] {
+  const given = ['keep-owner', 'keep-privileges'].filter((name) => bool(settings, name));
+  if (given.length === 0) return [];
+  return [
+    `${given.join(' and ')} no longer change anything: owners and privileges are always in a PostgreSQL backup now; restore with --no-owner / --no-privileges to leave them out.`,
+  ];
 }
 
 /**

@@ -332,7 +332,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'keep-owner',
     description:
-      'PostgreSQL: keep object ownership in the dump (pg_dump without --no-owner). Default false: the backup restores under any role.',
+      'Obsolete, still accepted: owners are always in a PostgreSQL backup now; leave them out at restore time with --no-owner.',
     type: 'boolean',
     commands: ['backup'],
     default: 'false',
@@ -340,7 +340,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'keep-privileges',
     description:
-      'PostgreSQL: keep GRANT/REVOKE in the dump (pg_dump without --no-privileges). Default false: grants to roles the target lacks cannot fail a restore.',
+      'Obsolete, still accepted: GRANTs are always in a PostgreSQL backup now; leave them out at restore time with --no-privileges.',
+    type: 'boolean',
+    commands: ['backup'],
+    default: 'false',
+  },
+  {
+    name: 'include-roles',
+    description:
+      "PostgreSQL: put the cluster's role definitions (pg_dumpall --roles-only --no-role-passwords) at the head of the backup, so that a restore onto a fresh server creates the roles its owners and grants name. Roles that exist are left exactly as they are; no password is ever included.",
     type: 'boolean',
     commands: ['backup'],
     default: 'false',

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { DatabaseLocation, EngineKind } from '../config/database-url.js';
-import type { TableCount } from '../manifest.js';
+import type { RolesInfo, TableCount } from '../manifest.js';
 
 export interface DatabaseInfo {
   /** sqlite_version() or the PostgreSQL server's version. */
@@ -10,6 +10,8 @@ export interface DatabaseInfo {
   /** What narrowed the dump (pg_dump's --schema, --table, ... as given), when anything did. */
   readonly filters?: readonly string[];
   readonly tables: readonly TableCount[];
+  /** PostgreSQL with include-roles: the roles at the head of the dump. */
+  readonly roles?: RolesInfo;
 }
 
 /** A dump in progress: the raw bytes (SQLite file or SQL text) and what they hold. */

@@ -21,6 +21,7 @@ import type {
   RestoreSource,
 } from './engine.js';
 import { loadSqlite, type SqliteDatabase } from './sqlite-driver.js';
+import { walDirectoryHint } from './sqlite-wal-hint.js';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** A page count larger than any database: the whole copy happens in one step, under one read lock. */
@@ -376,6 +377,10 @@ function describeSqliteError(error: unknown, file: string): unknown {
     return new UserError(
       `${name} stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s: retry when it is less busy.`,
     );
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
+    const hint = walDirectoryHint(file);
+    if (hint) return new UserError(hint);
   }
   if (code === 'SQLITE_NOTADB') return new UserError(`${file} is not a SQLite database.`);
   if (code === 'SQLITE_CORRUPT')

@@ -7,7 +7,7 @@ import { chooseClient, parseClientVersion, type ClientCandidate } from './choose
 
 const run = promisify(execFile);
 
-export type ClientProgram = 'pg_dump' | 'psql';
+export type ClientProgram = 'pg_dump' | 'pg_dumpall' | 'psql';
 
 /** Where PostgreSQL client programs live besides PATH (Debian/Ubuntu, Homebrew). */
 const VERSIONED_DIRS = ['/usr/lib/postgresql', '/opt/homebrew/opt', '/usr/local/opt'];
@@ -110,7 +110,7 @@ export async function resolveClient(
   const found = choice.newest
     ? `${program} ${choice.newest.version} at ${choice.newest.path}`
     : `no ${program}`;
-  const flag = program === 'pg_dump' ? ' or set pg-dump-path' : '';
+  const flag = program === 'psql' ? '' : ' or set pg-dump-path';
   throw new UserError(
     `${program} must be version ${serverMajor} or newer for this PostgreSQL ${serverMajor} server, and this machine has ${found}: install postgresql-client-${serverMajor}${flag}.`,
   );

@@ -154,3 +154,51 @@ export async function countTables(client: PgClient): Promise<Map<string, number>
 export function tableCounts(counts: ReadonlyMap<string, number>): TableCount[] {
   return [...counts].map(([name, rows]) => ({ name, rows }));
 }
+
+/**
+ * Partitions whose rows pg_dump loads through the top of their tree (hash
+ * partitioning on an enum somewhere above them: enum OIDs, and so the hash,
+ * change with every restore), as `schema.name` of the partition → of the
+ * root. Which partition a row lands in is not kept by a restore, only the
+ * tree's total: counts are compared for the root.
+ */
+export async function partitionsCountedAtRoot(client: PgClient): Promise<Map<string, string>> {
+  const result = await client.query<{ child: string; root: string }>(`
+    WITH RECURSIVE up(child, ancestor) AS (
+      SELECT c.oid, i.inhparent FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid WHERE c.relispartition
+      UNION ALL
+      SELECT up.child, i.inhparent FROM up
+        JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = a.oid WHERE a.relispartition
+    ), unsafe AS (
+      SELECT p.partrelid FROM pg_catalog.pg_partitioned_table p
+      WHERE (SELECT c.oid FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON c.opcmethod = a.oid
+             WHERE c.opcname = 'enum_ops' AND c.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace
+               AND a.amname = 'hash') = ANY (p.partclass)
+    )
+    SELECT pg_catalog.format('%s.%s', cn.nspname, c.relname) AS child,
+           pg_catalog.format('%s.%s', rn.nspname, r.relname) AS root
+    FROM up
+    JOIN pg_catalog.pg_class c ON c.oid = up.child AND c.relkind = 'r'
+    JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+    JOIN pg_catalog.pg_class r ON r.oid = up.ancestor AND NOT r.relispartition
+    JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+    WHERE EXISTS (SELECT 1 FROM up u2 WHERE u2.child = up.child AND u2.ancestor IN (SELECT partrelid FROM unsafe))`);
+  return new Map(result.rows.map((row) => [row.child, row.root]));
+}
+
+/** Counts of partitions counted at their root, summed into one entry for the root. */
+export function foldIntoRoots(
+  tables: readonly TableCount[],
+  atRoot: ReadonlyMap<string, string>,
+): TableCount[] {
+  const folded = new Map<string, number>();
+  for (const table of tables) {
+    const name = atRoot.get(table.name) ?? table.name;
+    folded.set(name, (folded.get(name) ?? 0) + table.rows);
+  }
+  return [...folded]
+    .map(([name, rows]) => ({ name, rows }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
