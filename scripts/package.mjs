@@ -10,6 +10,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeNotices } from './third-party-notices.mjs';
 
+const CLI_ENTRY = `#!/usr/bin/env node
+import module from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+
+try {
+  if (process.env.NODE_COMPILE_CACHE) module.enableCompileCache?.();
+  else {
+    const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+    module.enableCompileCache?.(path.join(cache, 'db-backup', 'node-compile-cache'));
+  }
+} catch {
+  // No home directory to keep a cache in: run without one.
+}
+const { cliMain } = await import('../index.js');
+await cliMain();
+`;
+
 const staging = 'dist.next';
 rmSync(staging, { recursive: true, force: true });
 const statsDir = mkdtempSync(path.join(os.tmpdir(), 'db-backup-stats-'));
@@ -21,10 +39,12 @@ try {
     { stdio: 'inherit' },
   );
   mkdirSync(`${staging}/cli`, { recursive: true });
-  writeFileSync(
-    `${staging}/cli/index.js`,
-    "#!/usr/bin/env node\nimport { cliMain } from '../index.js';\n\nawait cliMain();\n",
-  );
+  // The CLI's entry turns on Node's compile cache before it loads the bundle, so
+  // later runs reuse V8's compiled code (about a sixth less CPU for a command that
+  // loads a cloud SDK). The cache lives in the user's own cache directory, never in
+  // the shared temporary directory where another user could plant entries;
+  // NODE_COMPILE_CACHE still chooses another place, NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  writeFileSync(`${staging}/cli/index.js`, CLI_ENTRY);
   chmodSync(`${staging}/cli/index.js`, 0o755);
   await writeNotices(stats, staging, process.cwd());
 } finally {

@@ -4,6 +4,7 @@ import { parseCommandName, parseConfig } from './config/config.js';
 import { settingsFromInputs } from './config/settings.js';
 import { errorMessage, isUserError } from './errors.js';
 import { actionOutputs } from './report/outputs.js';
+import { logIntervalFrom, progressLine } from './report/progress-line.js';
 import { renderSummary } from './report/summary.js';
 import { onSecret, redact } from './secrets.js';
 
@@ -13,10 +14,18 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
   try {
     const { command, settings } = settingsFromInputs((name) => core.getInput(name), env);
     const config = parseConfig(parseCommandName(command), settings, process.cwd());
+    // The runner's log is no terminal: a progress line every so often, none for short work.
+    const progress = config.quiet
+      ? undefined
+      : progressLine({
+          output: { terminal: false, write: (text) => core.info(redact(text)) },
+          logIntervalMs: logIntervalFrom(env),
+        });
     const result = await runCommand(config, {
       // Our own words (outside text in them was masked where it came in); the runner masks secrets too.
       log: { info: (m) => core.info(m), warn: (m) => core.warning(m) },
       cwd: process.cwd(),
+      ...(progress ? { progress } : {}),
     });
     for (const [name, value] of Object.entries(actionOutputs(result))) core.setOutput(name, value);
     if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(result), true).write();

@@ -1,3 +1,4 @@
+import { COMPRESSION_SUFFIX, type CompressionAlgorithm } from './compression.js';
 import type { EngineKind } from './config/database-url.js';
 
 /**
@@ -14,13 +15,53 @@ export interface BackupName {
   readonly time: Date;
   /** 0 for the first backup of a second, then 1, 2, ... */
   readonly sequence: number;
+  /** What the name says: `.gz`, `.zst` or nothing. The content decides on restore. */
+  readonly compression: CompressionAlgorithm;
+  readonly encrypted: boolean;
+}
+
+/** The parts a name is made of; `compression` defaults to gzip, the seed's names. */
+export interface BackupNameParts {
+  readonly engine: EngineKind;
+  readonly kind: BackupKind;
+  readonly time: Date;
+  readonly sequence: number;
+  readonly compression?: CompressionAlgorithm;
   readonly encrypted: boolean;
 }
 
 const EXTENSION: Record<EngineKind, string> = { sqlite: 'db', postgres: 'sql' };
+const KINDS: readonly BackupKind[] = ['backup', 'before-restore', 'sanitized'];
 
-const PATTERN =
-  /^(sqlite|postgres)_(backup|before-restore|sanitized)_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d{1,6}))?\.(db|sql)\.gz(\.gpg)?$/;
+function alternatives(values: readonly string[]): string {
+  return values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
+
+const COMPRESSION_BY_SUFFIX = new Map(
+  Object.entries(COMPRESSION_SUFFIX).map(([algorithm, suffix]) => [
+    suffix,
+    algorithm as CompressionAlgorithm,
+  ]),
+);
+
+/**
+ * One named group per part, in the order of the name. A new part (say, a
+ * database name) is one group here and one piece in `formatBackupName`; the
+ * round trip in `parseBackupName` keeps the two in step.
+ */
+const PATTERN = new RegExp(
+  [
+    '^',
+    `(?<engine>${alternatives(Object.keys(EXTENSION))})`,
+    `_(?<kind>${alternatives(KINDS)})`,
+    String.raw`_(?<date>\d{8})_(?<clock>\d{6})`,
+    String.raw`(?:_(?<sequence>\d{1,6}))?`,
+    String.raw`\.(?<extension>${alternatives(Object.values(EXTENSION))})`,
+    `(?<compression>${alternatives(Object.values(COMPRESSION_SUFFIX).filter(Boolean))})?`,
+    String.raw`(?<gpg>\.gpg)?`,
+    '$',
+  ].join(''),
+);
 
 export const MANIFEST_SUFFIX = '.json';
 
@@ -32,61 +73,48 @@ function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }
 
-/** `postgres_backup_20261126_020000.sql.gz`, with `_N` for the N-th extra backup of that second. */
-export function formatBackupName(parts: {
-  engine: EngineKind;
-  kind: BackupKind;
-  time: Date;
-  sequence: number;
-  encrypted: boolean;
-}): string {
+/**
+ * `postgres_backup_20261126_020000.sql.gz`: `_N` for the N-th extra backup of
+ * that second, `.zst` for zstd, no suffix for an uncompressed one, `.gpg` when
+ * encrypted.
+ */
+export function formatBackupName(parts: BackupNameParts): string {
   const t = parts.time;
   const stamp =
     `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}_` +
     `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
   const sequence = parts.sequence > 0 ? `_${parts.sequence}` : '';
+  const compression = COMPRESSION_SUFFIX[parts.compression ?? 'gzip'];
   const gpg = parts.encrypted ? '.gpg' : '';
-  return `${parts.engine}_${parts.kind}_${stamp}${sequence}.${EXTENSION[parts.engine]}.gz${gpg}`;
+  return `${parts.engine}_${parts.kind}_${stamp}${sequence}.${EXTENSION[parts.engine]}${compression}${gpg}`;
 }
 
 /** Our backup names only; anything else (a manifest, a foreign file) gives undefined. */
 export function parseBackupName(name: string): BackupName | undefined {
-  const match = PATTERN.exec(name);
-  if (!match) return undefined;
-  const [, engine, kind, year, month, day, hour, minute, second, sequence, extension, gpg] = match;
-  if (engine === undefined || kind === undefined || EXTENSION[engine as EngineKind] !== extension) {
-    return undefined;
-  }
-  const time = new Date(
-    Date.UTC(
-      Number(year),
-      Number(month) - 1,
-      Number(day),
-      Number(hour),
-      Number(minute),
-      Number(second),
+  const groups = PATTERN.exec(name)?.groups;
+  if (!groups) return undefined;
+  const { date = '', clock = '' } = groups;
+  const parts = {
+    engine: groups.engine as EngineKind,
+    kind: groups.kind as BackupKind,
+    time: new Date(
+      Date.UTC(
+        Number(date.slice(0, 4)),
+        Number(date.slice(4, 6)) - 1,
+        Number(date.slice(6, 8)),
+        Number(clock.slice(0, 2)),
+        Number(clock.slice(2, 4)),
+        Number(clock.slice(4, 6)),
+      ),
     ),
-  );
-  // Reject impossible dates such as 20261340 rather than letting Date roll them over.
-  if (
-    formatBackupName({
-      engine: engine as EngineKind,
-      kind: kind as BackupKind,
-      time,
-      sequence: Number(sequence ?? 0),
-      encrypted: gpg !== undefined,
-    }) !== name
-  ) {
-    return undefined;
-  }
-  return {
-    name,
-    engine: engine as EngineKind,
-    kind: kind as BackupKind,
-    time,
-    sequence: Number(sequence ?? 0),
-    encrypted: gpg !== undefined,
+    sequence: Number(groups.sequence ?? 0),
+    compression: COMPRESSION_BY_SUFFIX.get(groups.compression ?? '') ?? 'none',
+    encrypted: groups.gpg !== undefined,
   };
+  // The round trip refuses what the pattern alone lets through: an engine with the other's
+  // extension, impossible dates such as 20261340 (Date would roll them over), `_0` or `_01`.
+  if (formatBackupName(parts) !== name) return undefined;
+  return { name, ...parts };
 }
 
 /** Newest first: by time, then by sequence within the same second. */

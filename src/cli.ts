@@ -4,6 +4,7 @@ import { parseCommandName, parseConfig } from './config/config.js';
 import { COMMANDS, optionsFor, type CommandName } from './config/options.js';
 import { settingsFromArgv } from './config/settings.js';
 import { errorMessage, isUserError, JobFailure } from './errors.js';
+import { logIntervalFrom, progressLine, type ProgressOutput } from './report/progress-line.js';
 import { renderText } from './report/text.js';
 import { redact } from './secrets.js';
 import { TOOL_VERSION } from './version.js';
@@ -11,6 +12,8 @@ import { TOOL_VERSION } from './version.js';
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Where progress goes (stderr, at a terminal or not); absent: no progress. */
+  readonly progress?: ProgressOutput;
   /** Present only when a person can answer at a terminal. */
   readonly prompt?: (question: string) => Promise<string>;
   readonly cwd: string;
@@ -103,7 +106,19 @@ export async function runCli(
     }
     for (const warning of parsed.warnings) io.stderr(`warning: ${warning}`);
     const config = parseConfig(command, parsed.settings, io.cwd);
+    const progressOutput = io.progress;
+    const progress =
+      progressOutput && !config.quiet
+        ? progressLine({
+            output: {
+              terminal: progressOutput.terminal,
+              write: (t) => progressOutput.write(redact(t)),
+            },
+            logIntervalMs: logIntervalFrom(env),
+          })
+        : undefined;
     const result = await runCommand(config, {
+      ...(progress ? { progress } : {}),
       log: {
         // Our own words: outside text in them (a child's stderr, a server's error) was masked where it came in.
         info: (message) => io.stderr(message),

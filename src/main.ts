@@ -1,10 +1,10 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runAction } from './action.js';
 import { runCli, terminalPrompt } from './cli.js';
 import { runInterruptHandlers } from './interruptions.js';
 import { removeLiveTempsSync } from './pipeline/files.js';
 import { redact } from './secrets.js';
+import { terminalStderr } from './report/progress-line.js';
 
 /**
  * A cron timeout or a cancelled job sends SIGTERM (a person, SIGINT): the
@@ -24,14 +24,36 @@ function removeTemporaryFilesOnSignal(): void {
         process.once(other, () => process.exit(code));
       }
       void runInterruptHandlers(signal, INTERRUPT_TIMEOUT_MS).then((messages) => {
-        for (const message of messages) process.stderr.write(`db-backup: ${redact(message)}\n`);
+        // At a terminal a progress line may stand where these messages go: clear it first.
+        const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
+        for (const message of messages)
+          process.stderr.write(`${clear}db-backup: ${redact(message)}\n`);
         process.stderr.write(
-          `db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
+          `${clear}db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
         );
         process.exit(code);
       });
     });
   }
+}
+
+/**
+ * When the event loop runs dry while the command still waits, the command can
+ * never finish: a stream neither ended nor failed (OpenPGP.js does this with
+ * some files gpg made without compression, opened with a wrong passphrase).
+ * Node would exit with code 13 and no word; say so instead, remove the
+ * temporary files, and exit 1. Returns what turns this watch off.
+ */
+function failWhenStalled(report: (message: string) => void): () => void {
+  const stalled = (): void => {
+    removeLiveTempsSync();
+    report(
+      'the job stalled: a stream stopped without ending or failing (with an encrypted backup: check the passphrase). Temporary files were removed, nothing was pruned.',
+    );
+    process.exit(1);
+  };
+  process.once('beforeExit', stalled);
+  return () => process.removeListener('beforeExit', stalled);
 }
 
 /** package.json's engines says the same; better-sqlite3 13 and zlib's zstd need it. */
@@ -74,12 +96,27 @@ export async function cliMain(): Promise<void> {
     return;
   }
   const interactive = process.stdin.isTTY && process.stderr.isTTY;
-  process.exitCode = await runCli(process.argv.slice(2), process.env, {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-    cwd: process.cwd(),
-    ...(interactive ? { prompt: terminalPrompt } : {}),
-  });
+  const stderr = process.stderr.isTTY
+    ? terminalStderr(
+        (raw) => process.stderr.write(raw),
+        () => process.stderr.columns,
+      )
+    : {
+        progress: { terminal: false, write: (text: string) => process.stderr.write(`${text}\n`) },
+        line: (text: string) => process.stderr.write(`${text}\n`),
+      };
+  const finished = failWhenStalled((message) => stderr.line(`db-backup: ${message}`));
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), process.env, {
+      stdout: (text) => process.stdout.write(`${text}\n`),
+      stderr: (text) => stderr.line(text),
+      progress: stderr.progress,
+      cwd: process.cwd(),
+      ...(interactive ? { prompt: terminalPrompt } : {}),
+    });
+  } finally {
+    finished();
+  }
 }
 
 function startedDirectly(): boolean {
@@ -106,7 +143,14 @@ export async function run(): Promise<void> {
   }
   removeTemporaryFilesOnSignal();
   quietKnownWarnings();
-  await runAction();
+  // Imported here so that the CLI, which shares this bundle, never loads @actions/core.
+  const { runAction } = await import('./action.js');
+  const finished = failWhenStalled((message) => process.stdout.write(`::error::${message}\n`));
+  try {
+    await runAction();
+  } finally {
+    finished();
+  }
 }
 
 if (startedDirectly()) await run();

@@ -1,4 +1,5 @@
 import type { BackupKind } from './backup-name.js';
+import type { CompressionSettings } from './compression.js';
 import type { EngineKind } from './config/database-url.js';
 import { UserError } from './errors.js';
 
@@ -50,7 +51,11 @@ export interface Manifest {
   readonly file: { readonly size: number; readonly sha256: string };
   /** Size of the dump before compression (the SQLite file, or the SQL text). */
   readonly contentSize: number;
-  readonly compression: { readonly algorithm: 'gzip'; readonly level: number };
+  /**
+   * How the content was compressed before encryption. Manifests written before
+   * zstd existed say `{ "algorithm": "gzip", "level": N }`, which still reads as is.
+   */
+  readonly compression: CompressionSettings;
   readonly encryption: EncryptionInfo | null;
   readonly tables: readonly TableCount[];
   /**

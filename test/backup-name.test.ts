@@ -6,28 +6,71 @@ const time = new Date(Date.UTC(2026, 10, 26, 2, 3, 4));
 describe('backup names', () => {
   test.each([
     [
-      { engine: 'sqlite', kind: 'backup', sequence: 0, encrypted: false },
+      { engine: 'sqlite', kind: 'backup', sequence: 0, compression: 'gzip', encrypted: false },
       'sqlite_backup_20261126_020304.db.gz',
     ],
     [
-      { engine: 'postgres', kind: 'backup', sequence: 0, encrypted: false },
+      { engine: 'postgres', kind: 'backup', sequence: 0, compression: 'gzip', encrypted: false },
       'postgres_backup_20261126_020304.sql.gz',
     ],
     [
-      { engine: 'postgres', kind: 'backup', sequence: 2, encrypted: true },
+      { engine: 'postgres', kind: 'backup', sequence: 2, compression: 'gzip', encrypted: true },
       'postgres_backup_20261126_020304_2.sql.gz.gpg',
     ],
     [
-      { engine: 'postgres', kind: 'before-restore', sequence: 0, encrypted: false },
+      {
+        engine: 'postgres',
+        kind: 'before-restore',
+        sequence: 0,
+        compression: 'gzip',
+        encrypted: false,
+      },
       'postgres_before-restore_20261126_020304.sql.gz',
+    ],
+    [
+      { engine: 'postgres', kind: 'backup', sequence: 0, compression: 'zstd', encrypted: false },
+      'postgres_backup_20261126_020304.sql.zst',
+    ],
+    [
+      { engine: 'sqlite', kind: 'backup', sequence: 3, compression: 'zstd', encrypted: true },
+      'sqlite_backup_20261126_020304_3.db.zst.gpg',
+    ],
+    [
+      { engine: 'postgres', kind: 'backup', sequence: 0, compression: 'none', encrypted: false },
+      'postgres_backup_20261126_020304.sql',
+    ],
+    [
+      {
+        engine: 'sqlite',
+        kind: 'before-restore',
+        sequence: 0,
+        compression: 'none',
+        encrypted: true,
+      },
+      'sqlite_before-restore_20261126_020304.db.gpg',
     ],
   ] as const)('%o is named %s and parses back', (parts, name) => {
     expect(formatBackupName({ ...parts, time })).toBe(name);
     expect(parseBackupName(name)).toEqual({ ...parts, time, name });
   });
 
+  test('a name without a compression says gzip, as every name did before zstd', () => {
+    expect(
+      formatBackupName({ engine: 'sqlite', kind: 'backup', time, sequence: 0, encrypted: false }),
+    ).toBe('sqlite_backup_20261126_020304.db.gz');
+  });
+
   test.each([
     'sqlite_backup_20261126_020304.db.gz.json',
+    'sqlite_backup_20261126_020304.db.zst.json',
+    'sqlite_backup_20261126_020304.db.json',
+    'sqlite_backup_20261126_020304.sql.zst',
+    'postgres_backup_20261126_020304.db',
+    'postgres_backup_20261126_020304.sql.gz.zst',
+    'postgres_backup_20261126_020304.sql.zstd',
+    'postgres_backup_20261126_020304.sql.bz2',
+    'postgres_backup_20261126_020304.sql.gpg.gz',
+    'postgres_backup_20261126_020304.sql.ZST',
     'sqlite_backup_20261126_020304.sql.gz',
     'postgres_backup_20261126_020304.db.gz',
     'sqlite_backup_20261340_020304.db.gz',

@@ -64,8 +64,10 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   for (const notice of config.notices) context.log.warn(notice);
   // Checked before anything is dumped: a bad key or an empty passphrase never yields a plain backup.
   const encryptor = await prepareEncryptor(config.encryption);
-  const engine = createEngine(config.database, engineSettings(context, config.postgres));
-  const storages = config.storage.map((id) => ({ id, storage: createStorage(id, config.targets) }));
+  const engine = await createEngine(config.database, engineSettings(context, config.postgres));
+  const storages: { id: TargetId; storage: Storage }[] = [];
+  for (const id of config.storage)
+    storages.push({ id, storage: await createStorage(id, config.targets) });
   const database = describeDatabase(config.database);
   // Rules are checked against the database before anything is dumped or written.
   const sanitizing = config.sanitize
@@ -80,8 +82,9 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     config.backupDir,
     {
       kind,
-      compressionLevel: config.compressionLevel,
+      compression: config.compression,
       encryptor,
+      progress: context.progress,
       ...(context.now ? { now: context.now } : {}),
       ...(sanitizing && !beside ? { sanitized: sanitizing.info } : {}),
     },
@@ -160,7 +163,7 @@ export async function storeAt(
   try {
     if (!alreadyThere) {
       context.log.info(`Storing ${backup.name} at ${storage.location}`);
-      await uploadBackup(storage, backup);
+      await uploadBackup(storage, backup, context.progress);
     }
   } catch (error) {
     const message = redact(errorMessage(error));

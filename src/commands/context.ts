@@ -1,3 +1,5 @@
+import type { Progress } from '../progress.js';
+
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
@@ -11,4 +13,6 @@ export interface RunContext {
   readonly cwd: string;
   /** The time a backup is named after; tests fix it. */
   readonly now?: () => Date;
+  /** Shows long work is alive; absent with --quiet (and in tests). */
+  readonly progress?: Progress;
 }

@@ -8,6 +8,7 @@ import {
   parseBackupName,
   type BackupKind,
 } from '../backup-name.js';
+import type { CompressionSettings } from '../compression.js';
 import { confirmationName } from '../config/database-url.js';
 import type { DatabaseInfo, Dump, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
@@ -28,6 +29,7 @@ import {
   temporaryDirectory,
   writeNewTextFile,
 } from '../pipeline/files.js';
+import { NO_PROGRESS, type Progress, type ProgressTask } from '../progress.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface CreatedBackup {
@@ -39,16 +41,17 @@ export interface CreatedBackup {
 
 export interface CreateBackupOptions {
   readonly kind: BackupKind;
-  readonly compressionLevel: number;
+  readonly compression: CompressionSettings;
   /** Encrypts after compression; absent for a plain backup. */
   readonly encryptor?: Encryptor | undefined;
   readonly now?: () => Date;
   /** A sanitized copy says how it was made. */
   readonly sanitized?: SanitizedInfo | undefined;
+  readonly progress?: Progress | undefined;
 }
 
 /**
- * dump → gzip → (encrypt) → temporary file → final name (never overwriting)
+ * dump → compress → (encrypt) → temporary file → final name (never overwriting)
  * → checksum re-read from disk → manifest. Either a complete, checked backup
  * with its manifest exists afterwards, or nothing new does.
  */
@@ -70,6 +73,7 @@ export async function createBackup(
       kind: options.kind,
       time: started,
       sequence: sequence + floor,
+      compression: options.compression.algorithm,
       encrypted: options.encryptor !== undefined,
     }),
   );
@@ -92,7 +96,7 @@ export async function createBackup(
       },
       file: { size: encoded.size, sha256: encoded.sha256 },
       contentSize: encoded.contentSize,
-      compression: { algorithm: 'gzip', level: options.compressionLevel },
+      compression: options.compression,
       encryption: options.encryptor?.info ?? null,
       tables: info.tables,
       empty: !info.tables.some((table) => table.rows > 0),
@@ -131,6 +135,12 @@ function nextSequence(
   return next;
 }
 
+const KIND_WORDS: Record<BackupKind, string> = {
+  backup: 'backup',
+  'before-restore': 'safety backup',
+  sanitized: 'sanitized copy',
+};
+
 async function dumpToTempFile(
   engine: Engine,
   dir: string,
@@ -138,19 +148,34 @@ async function dumpToTempFile(
 ): Promise<{ encoded: EncodedFile; info: DatabaseInfo }> {
   // The engine's scratch files (a SQLite snapshot: a whole, unencrypted copy) stay out of the backup directory.
   const workDir = await temporaryDirectory('dump');
+  const what = `${KIND_WORDS[options.kind]} of ${confirmationName(engine.location)}`;
+  const reporter = options.progress ?? NO_PROGRESS;
   let encoded: EncodedFile | undefined;
   let dump: Dump | undefined;
+  let progress: ProgressTask | undefined;
   try {
-    dump = await engine.dump(workDir);
+    // Starting a dump can take a while on its own (SQLite: the snapshot and its integrity check).
+    const starting = reporter.start(`preparing the ${what}`, { uncounted: true });
+    try {
+      dump = await engine.dump(workDir);
+    } finally {
+      starting.end();
+    }
+    progress = reporter.start(what, {
+      total: dump.expectedSize?.bytes,
+      estimate: dump.expectedSize?.estimate ?? false,
+    });
     encoded = await encodeToTempFile(dump.stream, dir, {
-      compressionLevel: options.compressionLevel,
+      compression: options.compression,
       afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
+      progress,
     });
     return { encoded, info: await dump.finish() };
   } catch (error) {
     if (encoded) await removeQuietly(encoded.tempPath);
     throw error;
   } finally {
+    progress?.end();
     await dump?.dispose();
     await removeQuietly(workDir);
   }

@@ -16,7 +16,13 @@ import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { redact } from '../secrets.js';
 import type { RunContext } from './context.js';
-import { checksumStatus, readManifestBeside, type ChecksumStatus } from './locate-backup.js';
+import type { CompressionAlgorithm } from '../compression.js';
+import {
+  checksumStatus,
+  readManifestBeside,
+  storedFormat,
+  type ChecksumStatus,
+} from './locate-backup.js';
 
 export interface ListedBackup {
   readonly name: string;
@@ -28,6 +34,11 @@ export interface ListedBackup {
   /** Remote backups are not downloaded to be listed: `unchecked`. */
   readonly checksum: ChecksumStatus | 'unchecked' | 'invalid-manifest';
   readonly encrypted: boolean;
+  /**
+   * gzip, zstd or none: from the file's first bytes where they can be read
+   * (a local, unencrypted file), else from the manifest, else from the name.
+   */
+  readonly compression: CompressionAlgorithm;
   readonly tables: number | undefined;
 }
 
@@ -38,7 +49,7 @@ export interface ListResult {
 }
 
 export async function runList(config: ListConfig, context: RunContext): Promise<ListResult> {
-  const storage = createStorage(config.from, config.targets);
+  const storage = await createStorage(config.from, config.targets);
   const objects = await storage.list();
   const listed = new Set(objects.map((object) => object.name));
   const sizes = new Map(objects.map((object) => [object.name, object.size]));
@@ -55,7 +66,7 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
   const backups: ListedBackup[] = [];
   try {
     for (const backup of ours) {
-      const { manifest, checksum } = await describe.details(backup);
+      const { manifest, checksum, stored } = await describe.details(backup);
       const createdAt = manifest?.createdAt ?? backup.time.toISOString();
       backups.push({
         name: backup.name,
@@ -65,7 +76,8 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
         size: sizes.get(backup.name) ?? 0,
         ageSeconds: Math.max(0, Math.round((now - Date.parse(createdAt)) / 1000)),
         checksum,
-        encrypted: backup.encrypted,
+        encrypted: stored?.encrypted ?? backup.encrypted,
+        compression: stored?.compression ?? manifest?.compression.algorithm ?? backup.compression,
         tables: manifest?.tables.length,
       });
     }
@@ -75,10 +87,15 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
   return { command: 'list', location: storage.location, backups };
 }
 
+interface Details {
+  readonly manifest: Manifest | undefined;
+  readonly checksum: ListedBackup['checksum'];
+  /** What the local file's first bytes say. */
+  readonly stored?: { encrypted: boolean; compression: CompressionAlgorithm | undefined };
+}
+
 interface Describer {
-  details(
-    backup: BackupName,
-  ): Promise<{ manifest: Manifest | undefined; checksum: ListedBackup['checksum'] }>;
+  details(backup: BackupName): Promise<Details>;
   release(): Promise<void>;
 }
 
@@ -87,11 +104,12 @@ function describeLocal(storage: LocalStorage): Describer {
   return {
     details: async (backup) => {
       const file = storage.pathOf(backup.name);
+      const stored = await storedFormat(file).catch(() => undefined);
       let manifest: Manifest | undefined;
       try {
         manifest = await readManifestBeside(file);
       } catch {
-        return { manifest: undefined, checksum: 'invalid-manifest' };
+        return { manifest: undefined, checksum: 'invalid-manifest', ...(stored ? { stored } : {}) };
       }
       const checksum = await checksumStatus({
         name: backup.name,
@@ -99,7 +117,7 @@ function describeLocal(storage: LocalStorage): Describer {
         manifest,
         engine: backup.engine,
       });
-      return { manifest, checksum };
+      return { manifest, checksum, ...(stored ? { stored } : {}) };
     },
     release: () => Promise.resolve(),
   };

@@ -12,8 +12,21 @@ import type { RestoreSource } from '../engines/engine.js';
 import { UserError } from '../errors.js';
 import { withoutCredentials } from '../secrets.js';
 import { parseManifest, type Manifest } from '../manifest.js';
-import type { Transform } from 'node:stream';
-import { decodeHead, decodeInto, decodeToFile, decodeToNowhere } from '../pipeline/decode.js';
+import type { CompressionAlgorithm } from '../compression.js';
+import {
+  decodeHead,
+  decodeInto,
+  decodeToFile,
+  decodeToNowhere,
+  type DecodeOptions,
+} from '../pipeline/decode.js';
+import {
+  classifyContent,
+  compressionOf,
+  CONTENT_SNIFF_BYTES,
+  type ContentKind,
+} from '../pipeline/decompress.js';
+import { classifyStart } from '../pipeline/openpgp-format.js';
 import {
   looksLikeOpenPgp,
   prepareDecryptor,
@@ -26,6 +39,12 @@ import { createStorage } from '../storage/factory.js';
 import { fetchVerified } from '../storage/fetch-verified.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
+import { NO_PROGRESS, type Progress } from '../progress.js';
+import type { Logger } from './context.js';
+
+function describeCompression(algorithm: CompressionAlgorithm): string {
+  return algorithm === 'none' ? 'uncompressed' : algorithm;
+}
 
 export interface LocatedBackup {
   readonly name: string;
@@ -54,19 +73,20 @@ export async function findBackup(
   targets: TargetSettings,
   cwd: string,
   engine: EngineKind | undefined,
+  progress: Progress = NO_PROGRESS,
 ): Promise<BackupHandle> {
   if (from === 'local') {
     const backup = await locateBackup(reference, new LocalStorage(targets.backupDir), cwd, engine);
     return { backup, release: () => Promise.resolve() };
   }
-  const storage = createStorage(from, targets);
+  const storage = await createStorage(from, targets);
   const name = isLatest(reference)
     ? await latestName(storage, engine, latestKind(reference))
     : path.basename(reference);
   const dir = await temporaryDirectory('fetch');
   const release = (): Promise<void> => removeQuietly(dir);
   try {
-    const fetched = await fetchVerified(storage, name, dir);
+    const fetched = await fetchVerified(storage, name, dir, progress);
     return { backup: located(fetched.file, fetched.manifest), release };
   } catch (error) {
     await release();
@@ -118,9 +138,9 @@ function located(file: string, manifest: Manifest | undefined): LocatedBackup {
   };
 }
 
-/** For files named by hand: `dump.sql.gz` is PostgreSQL, `app.db.gz` or `app.sqlite.gz` is SQLite. */
+/** For files named by hand: `dump.sql.gz` is PostgreSQL, `app.db.zst` or `app.sqlite` is SQLite. */
 export function engineFromExtension(name: string): EngineKind | undefined {
-  const base = name.replace(/\.gpg$/, '').replace(/\.gz$/, '');
+  const base = name.replace(/\.gpg$/i, '').replace(/\.(gz|zst)$/i, '');
   if (/\.sql$/i.test(base)) return 'postgres';
   if (/\.(db|sqlite3?)$/i.test(base)) return 'sqlite';
   return undefined;
@@ -207,14 +227,62 @@ export async function assertChecksum(backup: LocatedBackup): Promise<void> {
 }
 
 /**
- * Opens a backup for reading: plain gzip, or OpenPGP-encrypted gzip decrypted
- * on the way (told apart by content, not by name). Keys are checked here,
- * before anything reads the file.
+ * The compression a backup's manifest or name announces; undefined for a
+ * file named by hand without a known suffix.
+ */
+export function announcedCompression(backup: LocatedBackup): CompressionAlgorithm | undefined {
+  const fromManifest = backup.manifest?.compression?.algorithm;
+  if (fromManifest !== undefined) return fromManifest;
+  const fromName = parseBackupName(backup.name)?.compression;
+  if (fromName !== undefined) return fromName;
+  const base = backup.name.replace(/\.gpg$/i, '');
+  if (/\.gz$/i.test(base)) return 'gzip';
+  if (/\.zst$/i.test(base)) return 'zstd';
+  if (/\.(sql|db|sqlite3?)$/i.test(base)) return 'none';
+  return undefined;
+}
+
+/**
+ * What a stored file's first bytes say: encrypted (then its compression is
+ * hidden until it is decrypted), or else its compression.
+ */
+export async function storedFormat(
+  file: string,
+): Promise<{ encrypted: boolean; compression: CompressionAlgorithm | undefined }> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(
+      Buffer.alloc(CONTENT_SNIFF_BYTES),
+      0,
+      CONTENT_SNIFF_BYTES,
+      0,
+    );
+    const head = buffer.subarray(0, bytesRead);
+    const outer = classifyStart(head);
+    if (outer === 'openpgp-binary' || outer === 'openpgp-armored')
+      return { encrypted: true, compression: undefined };
+    const kind = classifyContent(head);
+    return {
+      encrypted: false,
+      compression: kind === 'empty' || kind === 'unknown' ? undefined : compressionOf(kind),
+    };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Opens a backup for reading: gzip, zstd or uncompressed, each perhaps
+ * OpenPGP-encrypted, told apart by content (magic bytes, after decryption),
+ * not by name. A name or manifest that says otherwise is pointed out once and
+ * the content wins. Keys are checked here, before anything reads the file.
  */
 export async function openBackup(
   backup: LocatedBackup,
   keys: DecryptionKeys,
   checksumVerified = false,
+  log?: Logger,
+  progress: Progress = NO_PROGRESS,
 ): Promise<RestoreSource> {
   const encrypted = await looksLikeOpenPgp(backup.file);
   let decryptor: Decryptor | undefined;
@@ -226,15 +294,37 @@ export async function openBackup(
     }
     decryptor = await prepareDecryptor(keys);
   }
-  const stages = (): { beforeDecompression: Transform[] } => ({
+  const announced = announcedCompression(backup);
+  let warned = false;
+  const onContent = (kind: ContentKind): void => {
+    const actual = compressionOf(kind);
+    if (warned || announced === undefined || actual === announced) return;
+    warned = true;
+    log?.warn(
+      `${backup.name} is named or described as ${describeCompression(announced)} but holds ${describeCompression(actual)} data: it is read as ${describeCompression(actual)}.`,
+    );
+  };
+  const stages = (): DecodeOptions => ({
     beforeDecompression: decryptor ? [decryptor.createStage()] : [],
+    onContent,
   });
+  const size = (await fs.stat(backup.file)).size;
+  /** A whole read of the file, shown as progress against its size. */
+  const tracked = async <T>(what: string, read: (options: DecodeOptions) => Promise<T>) => {
+    const task = progress.start(`${what} ${backup.name}`, { total: size });
+    try {
+      return await read({ ...stages(), progress: task });
+    } finally {
+      task.end();
+    }
+  };
   return {
     name: backup.name,
     checksumVerified,
-    decodeInto: (sink) => decodeInto(backup.file, sink, stages()),
-    decodeToFile: (target) => decodeToFile(backup.file, target, stages()),
-    check: () => decodeToNowhere(backup.file, stages()),
+    decodeInto: (sink) => tracked('restoring', (options) => decodeInto(backup.file, sink, options)),
+    decodeToFile: (target) =>
+      tracked('unpacking', (options) => decodeToFile(backup.file, target, options)),
+    check: () => tracked('checking', (options) => decodeToNowhere(backup.file, options)),
     probe: () => decodeHead(backup.file, stages()),
   };
 }

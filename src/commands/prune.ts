@@ -17,7 +17,7 @@ const ENGINES: readonly EngineKind[] = ['sqlite', 'postgres'];
 
 /** The rolling window on demand: for the URL's engine, or for each engine when no URL is given. */
 export async function runPrune(config: PruneConfig, context: RunContext): Promise<PruneResult> {
-  const storage = createStorage(config.from, config.targets);
+  const storage = await createStorage(config.from, config.targets);
   const removed: string[] = [];
   const kept: string[] = [];
   const keptForData: string[] = [];

@@ -8,7 +8,6 @@ import { uploadBackup } from './upload-backup.js';
 import { createStorage } from '../storage/factory.js';
 import { UserError } from '../errors.js';
 import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
-import { publicKeysOf } from '../pipeline/public-keys-of.js';
 import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
 import { redact } from '../secrets.js';
 import { confirmOverwrite } from './confirm-restore.js';
@@ -48,7 +47,7 @@ export async function runRestore(
       (config.encryption.mode === 'passphrase' ? config.encryption.passphrase : undefined),
     context.log,
   );
-  const engine = createEngine(config.database, engineSettings(context, config.postgres));
+  const engine = await createEngine(config.database, engineSettings(context, config.postgres));
   const holdsData = await engine.holdsData();
   // Asked first: a refused restore should not wait for a download.
   if (holdsData)
@@ -59,6 +58,7 @@ export async function runRestore(
     config.targets,
     context.cwd,
     engine.kind,
+    context.progress,
   );
   try {
     return await restoreFrom(handle.backup, engine, holdsData, config, context, started);
@@ -83,7 +83,13 @@ async function restoreFrom(
       `${backup.name} has no manifest: its checksum cannot be checked (the data is still checked as it is unpacked).`,
     );
   }
-  const source = await openBackup(backup, config.decryption, backup.manifest !== undefined);
+  const source = await openBackup(
+    backup,
+    config.decryption,
+    backup.manifest !== undefined,
+    context.log,
+    context.progress,
+  );
   await source.probe();
   const safetyEncryptor = await prepareEncryptor(await safetyEncryption(config));
   let safetyCopy: string | undefined;
@@ -92,16 +98,17 @@ async function restoreFrom(
     context.log.info(`Backing up ${database} before overwriting it`);
     const safety = await createBackup(engine, config.backupDir, {
       kind: 'before-restore',
-      compressionLevel: config.compressionLevel,
+      compression: config.compression,
       encryptor: safetyEncryptor,
+      progress: context.progress,
     });
     safetyCopy = safety.file;
     context.log.info(`Safety backup: ${safety.file}`);
     if (config.from !== 'local') {
       // A runner's disk goes away with the job: keep the safety backup where the backups are.
-      const storage = createStorage(config.from, config.targets);
+      const storage = await createStorage(config.from, config.targets);
       try {
-        await uploadBackup(storage, safety);
+        await uploadBackup(storage, safety, context.progress);
       } catch (error) {
         throw new UserError(
           `The safety backup could not be stored at ${storage.location} (${redact((error as Error).message)}): nothing was changed. Fix the target, or pass --no-safety-backup to restore without one.`,
@@ -154,6 +161,7 @@ async function safetyEncryption(config: RestoreConfig): Promise<EncryptionReques
   const { passphrase, privateKeys = [] } = config.decryption;
   if (passphrase !== undefined) return { mode: 'passphrase', passphrase };
   if (privateKeys.length > 0) {
+    const { publicKeysOf } = await import('../pipeline/public-keys-of.js');
     return {
       mode: 'public-key',
       armoredPublicKeys: await publicKeysOf(privateKeys.map((key) => key.armored)),

@@ -35,7 +35,8 @@ export async function makeSanitizedCopy(
   context.log.info('Making the sanitized copy');
   const copy = await createBackup(sanitizing.wrap(engine), config.backupDir, {
     kind: 'sanitized',
-    compressionLevel: config.compressionLevel,
+    compression: config.compression,
+    progress: context.progress,
     encryptor,
     sanitized: sanitizing.info,
     ...(context.now ? { now: context.now } : {}),
@@ -45,7 +46,7 @@ export async function makeSanitizedCopy(
   const targets: TargetOutcome[] = [];
   let stagedHere = false;
   for (const target of config.sanitize?.storage ?? []) {
-    const storage = createStorage(target.id, target.settings);
+    const storage = await createStorage(target.id, target.settings);
     const here = storage instanceof LocalStorage && path.resolve(storage.dir) === staging;
     stagedHere ||= here;
     // A directory of its own (local:DIR) is made as private as the backup directory.

@@ -1,6 +1,10 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import { pipeline, type Readable } from 'node:stream';
 import { manifestNameOf } from '../backup-name.js';
+import { bytesMoved } from '../pipeline/memory-guard.js';
+import { ProgressCounter } from '../pipeline/progress-counter.js';
+import { NO_PROGRESS, type Progress } from '../progress.js';
 import type { Storage } from '../storage/storage.js';
 import type { CreatedBackup } from './create-backup.js';
 
@@ -8,11 +12,32 @@ import type { CreatedBackup } from './create-backup.js';
  * Puts a backup and then its manifest at a target, and checks that the target
  * lists the backup at its full size: only then may its rolling window run.
  */
-export async function uploadBackup(storage: Storage, backup: CreatedBackup): Promise<void> {
-  await storage.put(backup.name, {
-    open: () => createReadStream(backup.file),
-    size: backup.manifest.file.size,
+export async function uploadBackup(
+  storage: Storage,
+  backup: CreatedBackup,
+  progress: Progress = NO_PROGRESS,
+): Promise<void> {
+  const size = backup.manifest.file.size;
+  let sent = 0;
+  const task = progress.start(`uploading ${backup.name} to ${storage.location}`, {
+    total: size,
+    poll: () => sent,
   });
+  try {
+    await storage.put(backup.name, {
+      // A backend may open the body again to retry: the count starts over with it.
+      open: () => {
+        sent = 0;
+        return counted(createReadStream(backup.file), (bytes) => {
+          sent += bytes;
+          bytesMoved(bytes);
+        });
+      },
+      size,
+    });
+  } finally {
+    task.end();
+  }
   const manifestSize = (await fs.stat(backup.manifestFile)).size;
   await storage.put(manifestNameOf(backup.name), {
     open: () => createReadStream(backup.manifestFile),
@@ -26,4 +51,10 @@ export async function uploadBackup(storage: Storage, backup: CreatedBackup): Pro
       `${backup.name} is ${listed.size} bytes at ${storage.location}, ${backup.manifest.file.size} were sent.`,
     );
   }
+}
+
+/** The file's bytes, counted on their way; a read error still reaches whoever reads. */
+function counted(source: Readable, count: (bytes: number) => void): Readable {
+  const counter = new ProgressCounter({ advance: count, end: () => undefined });
+  return pipeline(source, counter, () => undefined);
 }

@@ -6,7 +6,6 @@ import {
   type EngineKind,
   type PostgresLocation,
 } from '../config/database-url.js';
-import { createScratchDatabase } from '../engines/postgres/databases.js';
 import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
@@ -51,7 +50,7 @@ async function scratchFor(
   if (kind === 'sqlite') {
     const dir = await temporaryDirectory('verify');
     return {
-      engine: createEngine(
+      engine: await createEngine(
         { engine: 'sqlite', path: path.join(dir, 'restored.db') },
         engineSettings(context),
       ),
@@ -59,12 +58,14 @@ async function scratchFor(
     };
   }
   const server = scratchServer(config);
+  // The PostgreSQL client loads only when a PostgreSQL backup is verified.
+  const { createScratchDatabase } = await import('../engines/postgres/databases.js');
   const scratch = await createScratchDatabase(server, 'verify');
   context.log.info(
     `Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`,
   );
   return {
-    engine: createEngine(
+    engine: await createEngine(
       scratch.location,
       engineSettings(context, { ...config.postgres, leaveOutMissingRoles: true }),
     ),
@@ -122,7 +123,14 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
   if (expected) assertScratchServer(expected, config);
   let handle;
   try {
-    handle = await findBackup(config.backup, config.from, config.targets, context.cwd, expected);
+    handle = await findBackup(
+      config.backup,
+      config.from,
+      config.targets,
+      context.cwd,
+      expected,
+      context.progress,
+    );
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     return failedBeforeReading(config, error.message, started);
@@ -184,7 +192,13 @@ async function verifyBackup(
   const engineKind =
     backup.engine ?? config.database?.engine ?? config.verifyDatabase?.engine ?? 'sqlite';
   assertScratchServer(engineKind, config);
-  const source = await openBackup(backup, config.decryption, checksum === 'ok');
+  const source = await openBackup(
+    backup,
+    config.decryption,
+    checksum === 'ok',
+    context.log,
+    context.progress,
+  );
   const attempt = async (step: () => Promise<void>): Promise<boolean> => {
     try {
       await step();

@@ -9,6 +9,8 @@ import { assertPassphraseForNewBackups } from '../pipeline/passphrase-rules.js';
 import { registerSecret } from '../secrets.js';
 import { splitStatements } from './split-sql.js';
 import { sanitizeConfig, type SanitizeConfig } from './sanitize-config.js';
+import type { CompressionSettings } from '../compression.js';
+import { compressionSettings } from './compression-config.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
 import {
@@ -34,6 +36,8 @@ export type { Settings } from './values.js';
 interface Common {
   readonly backupDir: string;
   readonly json: boolean;
+  /** No progress lines. */
+  readonly quiet: boolean;
   /** Settings of every storage target, checked when a target is used. */
   readonly targets: TargetSettings;
 }
@@ -42,7 +46,7 @@ export interface BackupConfig extends Common {
   readonly command: 'backup';
   readonly database: DatabaseLocation;
   readonly maxBackups: number;
-  readonly compressionLevel: number;
+  readonly compression: CompressionSettings;
   readonly encryption: EncryptionRequest;
   readonly postgres: PostgresDumpOptions;
   /** Where the backup goes: the local directory and/or remote targets. */
@@ -67,7 +71,8 @@ export interface RestoreConfig extends Common {
   readonly database: DatabaseLocation;
   readonly backup: string;
   readonly confirmation: Confirmation;
-  readonly compressionLevel: number;
+  /** How the safety backup is compressed. */
+  readonly compression: CompressionSettings;
   /** PostgreSQL: a before-restore backup into backupDir first. */
   readonly safetyBackup: boolean;
   readonly decryption: DecryptionKeys;
@@ -129,6 +134,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
   const common: Common = {
     backupDir,
     json: bool(settings, 'json'),
+    quiet: bool(settings, 'quiet'),
     targets: targetSettings(settings, backupDir),
   };
   const from = parseTargetId(text(settings, 'from') ?? 'local', 'from');
@@ -139,7 +145,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         command,
         database: database(settings, cwd, command),
         maxBackups: integer(settings, 'max-backups', 0),
-        compressionLevel: integer(settings, 'compression-level', 1, 9),
+        compression: compressionSettings(settings),
         encryption: newBackupEncryption(settings, cwd),
         postgres: postgresDump(settings),
         storage: parseTargetList(text(settings, 'storage') ?? 'local', 'storage'),
@@ -164,7 +170,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         database: target,
         backup: required(settings, 'backup'),
         confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
-        compressionLevel: integer(settings, 'compression-level', 1, 9),
+        compression: compressionSettings(settings),
         safetyBackup: bool(settings, 'safety-backup'),
         decryption: keys,
         encryption: encryption(readOnce, cwd),

@@ -74,14 +74,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 0,
   },
   {
+    name: 'compression',
+    description:
+      'How to compress backups: gzip (files .gz, any gunzip opens them), zstd (.zst: several times faster and a little smaller; zstd -d opens them) or none (plain .sql / .db). Restore tells them apart by content.',
+    type: 'string',
+    commands: ['backup', 'restore'],
+    env: ['BACKUP_COMPRESSION'],
+    default: 'gzip',
+  },
+  {
     name: 'compression-level',
-    description: 'gzip level, 1 (fastest) to 9 (smallest).',
+    description:
+      'The compression level: gzip 1 (fastest) to 9 (smallest), default 6; zstd 1 to 19, default 3. Not with compression none.',
     type: 'integer',
     commands: ['backup', 'restore'],
     env: ['COMPRESSION_LEVEL'],
-    default: '6',
-    min: 1,
-    max: 9,
   },
   {
     name: 'encryption',
@@ -565,6 +572,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ALL,
     input: false,
+  },
+  {
+    name: 'quiet',
+    description:
+      'No progress lines. Without it, long work shows bytes, rate, elapsed time and a percentage on stderr: at a terminal one line updated in place, in logs a line every 15 seconds (none for shorter work).',
+    type: 'boolean',
+    commands: ALL,
+    default: 'false',
   },
 ];
 

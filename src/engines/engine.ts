@@ -18,6 +18,11 @@ export interface DatabaseInfo {
 export interface Dump {
   readonly stream: Readable;
   /**
+   * How many bytes the stream will carry, for progress: exact (a SQLite
+   * snapshot's size) or an estimate (pg_database_size).
+   */
+  readonly expectedSize?: { readonly bytes: number; readonly estimate: boolean };
+  /**
    * Tables and row counts of the data in the stream (taken from the same
    * snapshot). Call once the stream has been read to its end; it fails if the
    * dump and the snapshot disagree.

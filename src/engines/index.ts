@@ -7,7 +7,6 @@ import {
   type PostgresDumpOptions,
   type PostgresRestoreOptions,
 } from './postgres/options.js';
-import { PostgresEngine } from './postgres/postgres-engine.js';
 import { SqliteEngine } from './sqlite.js';
 
 export interface EngineSettings {
@@ -17,16 +16,25 @@ export interface EngineSettings {
   readonly installer?: ClientInstaller;
 }
 
-export function createEngine(location: DatabaseLocation, settings: EngineSettings): Engine {
+/**
+ * The engine for a database. The PostgreSQL engine (and the `pg` client under
+ * it) is imported only when a PostgreSQL database is used.
+ */
+export async function createEngine(
+  location: DatabaseLocation,
+  settings: EngineSettings,
+): Promise<Engine> {
   switch (location.engine) {
     case 'sqlite':
       return new SqliteEngine(location);
-    case 'postgres':
+    case 'postgres': {
+      const { PostgresEngine } = await import('./postgres/postgres-engine.js');
       return new PostgresEngine(location, {
         ...DEFAULT_POSTGRES_OPTIONS,
         ...settings.postgres,
         installer: settings.installer,
         log: settings.log,
       });
+    }
   }
 }

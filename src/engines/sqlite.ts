@@ -82,8 +82,10 @@ export class SqliteEngine implements Engine {
       }
       await hooks.rewriteSnapshot?.(snapshot);
       const info = await inspectFile(snapshot);
+      const { size } = await fs.stat(snapshot);
       return {
         stream: createReadStream(snapshot),
+        expectedSize: { bytes: size, estimate: false },
         finish: () => Promise.resolve(info),
         dispose: () => removeSqliteFiles(snapshot),
       };

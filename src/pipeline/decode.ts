@@ -1,15 +1,21 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import { JobFailure, UserError } from '../errors.js';
+import { decompressByContent, type ContentKind } from './decompress.js';
 import { FILE_MODE, fsyncFile, removeQuietly } from './files.js';
+import { bytesMoved } from './memory-guard.js';
+import type { ProgressTask } from '../progress.js';
+import { ProgressCounter } from './progress-counter.js';
 
 export interface DecodeOptions {
   /** Stages before decompression, such as decryption. */
   readonly beforeDecompression?: readonly Transform[];
+  /** Told what the content is (gzip, zstd, uncompressed), as soon as its first bytes are read. */
+  readonly onContent?: (kind: ContentKind) => void;
+  /** Told the stored file's bytes as they are read (its size is the total). */
+  readonly progress?: ProgressTask | undefined;
 }
 
 /** Counts the bytes that pass. */
@@ -17,13 +23,15 @@ class ByteCounter extends Transform {
   bytes = 0;
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
+    bytesMoved(chunk.length);
     callback(null, chunk);
   }
 }
 
 /**
- * stored file → (decrypt) → gunzip → sink. Reads to the very end, so a
- * truncated or damaged file fails here. Returns the decompressed size.
+ * stored file → (decrypt) → decompress (gzip, zstd or nothing, as the content's
+ * magic bytes say) → sink. Reads to the very end, so a truncated or damaged
+ * file fails here. Returns the decompressed size.
  */
 export async function decodeInto(
   file: string,
@@ -31,18 +39,27 @@ export async function decodeInto(
   options: DecodeOptions = {},
 ): Promise<number> {
   const counter = new ByteCounter();
+  let content: ContentKind | undefined;
+  const decompress = decompressByContent(
+    path.basename(file),
+    (kind) => {
+      content = kind;
+      options.onContent?.(kind);
+    },
+    (options.beforeDecompression ?? []).length > 0,
+  );
   try {
-    // pipeline() takes an async function as its last stage at run time; its array overload's type does not say so.
-    const last = sink as unknown as NodeJS.WritableStream;
+    // pipeline() takes async functions as stages at run time; its array overload's type does not say so.
     await pipeline([
       createReadStream(file),
+      ...(options.progress ? [new ProgressCounter(options.progress)] : []),
       ...(options.beforeDecompression ?? []),
-      zlib.createGunzip(),
+      decompress as unknown as NodeJS.ReadWriteStream,
       counter,
-      last,
+      sink as unknown as NodeJS.WritableStream,
     ]);
   } catch (error) {
-    throw describeDecodeError(error, file);
+    throw describeDecodeError(error, file, content);
   }
   return counter.bytes;
 }
@@ -78,18 +95,28 @@ export async function decodeToNowhere(file: string, options: DecodeOptions = {})
   );
 }
 
-function describeDecodeError(error: unknown, file: string): unknown {
+function describeDecodeError(
+  error: unknown,
+  file: string,
+  content: ContentKind | undefined,
+): unknown {
   if (error instanceof UserError) return error;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const name = path.basename(file);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const format = content === 'zstd' ? 'zstd' : 'gzip';
   if (code === 'Z_BUF_ERROR') {
     return new UserError(
-      `The backup ${name} is truncated: its gzip data ends early. Use another backup.`,
+      `The backup ${name} is truncated: its ${format} data ends early. Use another backup.`,
     );
   }
-  if (code === 'Z_DATA_ERROR') {
+  if (code === 'ZSTD_error_frameParameter_windowTooLarge') {
     return new UserError(
-      `The backup ${name} is damaged: ${(error as Error).message} (not valid gzip data). Use another backup.`,
+      `The backup ${name} was compressed with a zstd window larger than 128 MiB (zstd --long): unpack it with zstd -d --long=31 first.`,
+    );
+  }
+  if (code === 'Z_DATA_ERROR' || code?.startsWith('ZSTD_error_')) {
+    return new UserError(
+      `The backup ${name} is damaged: ${(error as Error).message} (not valid ${format} data). Use another backup.`,
     );
   }
   if (code === 'ENOSPC') {
@@ -129,16 +156,5 @@ export async function decodeHead(
     if (error instanceof EnoughRead || (error as { cause?: unknown }).cause instanceof EnoughRead)
       return;
     throw error;
-  }
-}
-
-/** True when the file starts with the gzip magic bytes. */
-export async function looksLikeGzip(file: string): Promise<boolean> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-  } finally {
-    await handle.close();
   }
 }

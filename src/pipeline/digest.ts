@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { bytesMoved } from './memory-guard.js';
 
 export interface FileDigest {
   readonly size: number;
@@ -33,6 +34,7 @@ export async function digestFile(path: string): Promise<FileDigest> {
     for await (const chunk of source) {
       hash.update(chunk);
       size += chunk.length;
+      bytesMoved(chunk.length);
     }
   });
   return { size, sha256: hash.digest('hex') };

@@ -1,13 +1,18 @@
 import { createWriteStream } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { CompressionSettings } from '../compression.js';
 import { JobFailure, UserError } from '../errors.js';
+import { createCompressor } from './compress.js';
 import { DigestStream, type FileDigest } from './digest.js';
 import { FILE_MODE, fsyncFile, removeQuietly, tempPathIn } from './files.js';
-import { ParallelGzip } from './parallel-gzip.js';
+import type { ProgressTask } from '../progress.js';
+import { ProgressCounter } from './progress-counter.js';
 
 export interface EncodeOptions {
-  readonly compressionLevel: number;
+  readonly compression: CompressionSettings;
+  /** Told the dump's bytes as they are read. */
+  readonly progress?: ProgressTask | undefined;
   /** Stages after compression, such as encryption. */
   readonly afterCompression?: readonly Transform[];
 }
@@ -19,7 +24,7 @@ export interface EncodedFile extends FileDigest {
 }
 
 /**
- * dump → gzip → (encrypt) → sha256 → temporary file in `dir`, fsynced.
+ * dump → compress (gzip, zstd or none) → (encrypt) → sha256 → temporary file in `dir`, fsynced.
  * Any failing stage fails the whole write and the temporary file is removed;
  * an empty dump is a failure too.
  */
@@ -29,21 +34,22 @@ export async function encodeToTempFile(
   options: EncodeOptions,
 ): Promise<EncodedFile> {
   const tempPath = tempPathIn(dir);
-  const gzip = new ParallelGzip({ level: options.compressionLevel });
+  const compressor = createCompressor(options.compression);
   const digest = new DigestStream();
   try {
     await pipeline([
       source,
-      gzip,
+      ...(options.progress ? [new ProgressCounter(options.progress)] : []),
+      compressor,
       ...(options.afterCompression ?? []),
       digest,
       createWriteStream(tempPath, { mode: FILE_MODE, flags: 'wx' }),
     ]);
-    if (gzip.bytesIn === 0) {
+    if (compressor.bytesIn === 0) {
       throw new JobFailure('The dump produced no data: nothing was stored and nothing was pruned.');
     }
     await fsyncFile(tempPath);
-    return { tempPath, contentSize: gzip.bytesIn, ...digest.digest() };
+    return { tempPath, contentSize: compressor.bytesIn, ...digest.digest() };
   } catch (error) {
     await removeQuietly(tempPath);
     throw describeWriteError(error, dir);

@@ -1,13 +1,10 @@
 import type { Transform } from 'node:stream';
-import * as openpgp from 'openpgp';
 import { UserError } from '../errors.js';
 import type { EncryptionInfo } from '../manifest.js';
 import { registerSecret } from '../secrets.js';
-import { readRecipientKeys } from './openpgp-keys.js';
-import { ENCRYPT_CONFIG, newSessionKey } from './openpgp-settings.js';
-import { WebStreamTransform } from './web-stream-transform.js';
+import type { DecryptionKeys, Decryptor } from './decryption.js';
 
-export { prepareDecryptor, type DecryptionKeys, type Decryptor } from './decryption.js';
+export type { DecryptionKeys, Decryptor } from './decryption.js';
 export { looksLikeOpenPgp } from './openpgp-format.js';
 export { passphraseFromFile } from './passphrase-rules.js';
 
@@ -20,15 +17,11 @@ export interface Encryptor {
   /** Goes into the manifest; never holds the secret. */
   readonly info: EncryptionInfo;
   /**
-   * A new stage for one backup: gzip bytes in, a binary OpenPGP message out.
+   * A new stage for one backup: compressed bytes in, a binary OpenPGP message out.
    * A stage carries a single stream; call this again for the next file.
    */
   createStage(): Transform;
 }
-
-type Secrets =
-  | { readonly passwords: string[]; readonly encryptionKeys?: undefined }
-  | { readonly passwords?: undefined; readonly encryptionKeys: openpgp.PublicKey[] };
 
 /**
  * Checks the passphrase or the recipients' keys before any dump starts, so a
@@ -48,6 +41,7 @@ export async function prepareEncryptor(request: EncryptionRequest): Promise<Encr
     case 'passphrase': {
       checkPassphrase(request.passphrase);
       registerSecret(request.passphrase);
+      const { openPgpEncryptor } = await import('./openpgp-encrypt.js');
       return openPgpEncryptor(
         { mode: 'passphrase', cipher: 'AES256', recipients: [] },
         {
@@ -56,6 +50,7 @@ export async function prepareEncryptor(request: EncryptionRequest): Promise<Encr
       );
     }
     case 'public-key': {
+      const { openPgpEncryptor, readRecipientKeys } = await import('./openpgp-encrypt.js');
       const recipients = await readRecipientKeys(request.armoredPublicKeys);
       return openPgpEncryptor(
         {
@@ -77,29 +72,11 @@ function checkPassphrase(passphrase: string): void {
   }
 }
 
-function openPgpEncryptor(info: EncryptionInfo, secrets: Secrets): Encryptor {
-  return {
-    info,
-    createStage: () =>
-      new WebStreamTransform(
-        (input) => encryptStream(input, secrets),
-        (error) => error,
-      ),
-  };
-}
-
-async function encryptStream(
-  input: ReadableStream<Uint8Array>,
-  secrets: Secrets,
-): Promise<ReadableStream<Uint8Array>> {
-  const message = await openpgp.createMessage({ binary: input, format: 'binary' });
-  // The library's stream types come from a package it does not ship, so they arrive untyped.
-  const encrypted: unknown = await openpgp.encrypt({
-    message,
-    ...secrets,
-    sessionKey: newSessionKey(),
-    format: 'binary',
-    config: ENCRYPT_CONFIG,
-  });
-  return encrypted as ReadableStream<Uint8Array>;
+/**
+ * Checks the keys and passphrases that open backups (see decryption.ts). The
+ * OpenPGP library is imported here, when a backup is encrypted, not at start.
+ */
+export async function prepareDecryptor(keys: DecryptionKeys): Promise<Decryptor> {
+  const decryption = await import('./decryption.js');
+  return decryption.prepareDecryptor(keys);
 }

@@ -5,7 +5,8 @@ import * as openpgp from 'openpgp';
  * What we write must open with `gpg` 2.2 (Debian 12, Ubuntu 22.04/24.04), so
  * every default that decides the format is pinned here rather than trusted:
  * SEIPD v1 (AES-256 with MDC) instead of AEAD, iterated+salted S2K instead of
- * Argon2, v4 keys, and no compression because the input is already gzip.
+ * Argon2, v4 keys, and no compression because the input is already compressed
+ * (or, with compression none, was asked to stay uncompressed).
  * OpenPGP.js takes numeric enums here; the names as strings throw.
  */
 export const ENCRYPT_CONFIG: openpgp.PartialConfig = {

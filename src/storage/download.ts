@@ -4,6 +4,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IntegrityError, JobFailure } from '../errors.js';
 import { FILE_MODE, removeQuietly } from '../pipeline/files.js';
+import { bytesMoved } from '../pipeline/memory-guard.js';
 
 export interface ExpectedDownload {
   /** The length the server announced. */
@@ -23,6 +24,7 @@ class DownloadTally extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.size += chunk.length;
+    bytesMoved(chunk.length);
     if (this.hashing) this.md5.update(chunk);
     callback(null, chunk);
   }

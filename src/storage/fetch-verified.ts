@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import { manifestNameOf } from '../backup-name.js';
@@ -5,6 +6,7 @@ import { IntegrityError, UserError } from '../errors.js';
 import { parseManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { removeQuietly } from '../pipeline/files.js';
+import { NO_PROGRESS, type Progress } from '../progress.js';
 import type { Storage } from './storage.js';
 
 export interface FetchedBackup {
@@ -24,17 +26,32 @@ export async function fetchVerified(
   storage: Storage,
   name: string,
   dir: string,
+  progress: Progress = NO_PROGRESS,
 ): Promise<FetchedBackup> {
   const manifestName = manifestNameOf(name);
-  const names = new Set((await storage.list()).map((object) => object.name));
+  const objects = await storage.list();
+  const names = new Set(objects.map((object) => object.name));
   if (!names.has(name)) {
     throw new UserError(
       `${name} is not at ${storage.location}: run \`db-backup list\` to see the backups there.`,
     );
   }
   const file = path.join(dir, name);
+  const size = objects.find((object) => object.name === name)?.size;
+  // Backends write the file as it arrives: its size on disk is the progress.
+  const download = async (): Promise<void> => {
+    const task = progress.start(`downloading ${name} from ${storage.location}`, {
+      total: size,
+      poll: () => statSync(file).size,
+    });
+    try {
+      await storage.get(name, file);
+    } finally {
+      task.end();
+    }
+  };
   if (!names.has(manifestName)) {
-    await storage.get(name, file);
+    await download();
     return { file, manifestFile: undefined, manifest: undefined };
   }
   // The manifest first: a bad one fails before a large download starts.
@@ -43,7 +60,7 @@ export async function fetchVerified(
   let manifest: Manifest;
   try {
     manifest = parseManifest(await fs.readFile(manifestFile, 'utf8'), manifestFile);
-    await storage.get(name, file);
+    await download();
   } catch (error) {
     await removeQuietly(manifestFile);
     throw error;

@@ -186,6 +186,7 @@ export class GcsStorage implements Storage {
 function contentTypeOf(name: string): string {
   if (name.endsWith('.json')) return 'application/json';
   if (name.endsWith('.gz')) return 'application/gzip';
+  if (name.endsWith('.zst')) return 'application/zstd';
   return 'application/octet-stream';
 }
 

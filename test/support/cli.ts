@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runCli } from '../../src/cli.js';
 
 export interface CliRun {
@@ -40,4 +41,38 @@ export function bundledCli(
     encoding: 'utf8',
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * The CLI from source (test/support/run-cli.ts) as a separate process, with real stdio:
+ * stderr a pipe, not a terminal, as in cron or CI. `env` is added to PATH alone.
+ */
+export function sourceCli(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<CliRun & { signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+        path.join(REPO_ROOT, 'test/support/run-cli.ts'),
+        ...args,
+      ],
+      {
+        cwd: options.cwd,
+        env: { PATH: process.env.PATH, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status, signal) =>
+      resolve({ status: status ?? -1, signal, stdout, stderr }),
+    );
+  });
 }

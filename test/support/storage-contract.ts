@@ -64,11 +64,18 @@ const MiB = 1024 * 1024;
 /**
  * Memory growth allowed while 100 MiB go up or down. Measured here (Node 24,
  * 2 cores, three suites in parallel), put/get: local ~20–35/0–1 MiB, S3 on
- * fauxqs (4 parts of 5 MiB in flight) ~48–55/8–15 MiB, Azure on Azurite (4
- * blocks of 4 MiB) ~39–41/8–13 MiB. Backends that buffer the object measured
- * 100–200 MiB (one Buffer, or chunks concatenated).
+ * fauxqs (4 parts of 5 MiB in flight) ~48–55/8–15 MiB (once 80 MiB of RSS on
+ * a loaded machine), Azure on Azurite (4 blocks of 4 MiB) ~39–41/8–13 MiB.
+ * Backends that buffer the object measured 100–200 MiB (one Buffer, or chunks
+ * concatenated).
+ *
+ * Live bytes (heap and Buffers right after a full collection) count what is
+ * held, whatever the load, so they carry the real check. RSS also counts
+ * what the allocator keeps mapped and what the collector has not reached yet,
+ * which a busy machine stretches: it is only held below the object's own
+ * size, which a backend holding the object cannot stay under. Both figures
+ * are printed.
  */
-const RSS_GROWTH_LIMIT = 75 * MiB;
 const LIVE_GROWTH_LIMIT = 75 * MiB;
 /**
  * The large object: three times the growth allowed, so that a backend holding
@@ -77,7 +84,8 @@ const LIVE_GROWTH_LIMIT = 75 * MiB;
  * of 8 MiB behind two 8 MiB stream buffers), so that it goes up in dozens of
  * parts or blocks. The odd bytes leave a short last one.
  */
-const LARGE_SIZE = 3 * Math.max(RSS_GROWTH_LIMIT, LIVE_GROWTH_LIMIT) + 12_345;
+const LARGE_SIZE = 3 * LIVE_GROWTH_LIMIT + 12_345;
+const RSS_GROWTH_LIMIT = LARGE_SIZE;
 
 /**
  * Deterministic bytes (AES-CTR over zeros, keyed by `seed`): the same on every
@@ -274,7 +282,8 @@ export function storageContract(label: string, setup: () => Promise<ContractSubj
 
       console.log(
         `[${label}] memory growth for ${mib(LARGE_SIZE)} MiB: put RSS ${mib(put.rss)} MiB, ` +
-          `live ${mib(put.live)} MiB; get RSS ${mib(get.rss)} MiB, live ${mib(get.live)} MiB`,
+          `live ${mib(put.live)} MiB; get RSS ${mib(get.rss)} MiB, live ${mib(get.live)} MiB ` +
+          `(limits: live ${mib(LIVE_GROWTH_LIMIT)} MiB, RSS ${mib(RSS_GROWTH_LIMIT)} MiB)`,
       );
       expect(put.rss).toBeLessThan(RSS_GROWTH_LIMIT);
       expect(get.rss).toBeLessThan(RSS_GROWTH_LIMIT);

@@ -125,6 +125,14 @@ export class PostgresEngine implements Engine {
       const roles = this.options.includeRoles
         ? await this.dumpRoles(client, version.major, pgDump)
         : undefined;
+      // For progress only, asked outside the snapshot's transaction so that it can never
+      // disturb it: the database's size on disk, roughly what the SQL will be.
+      const size = await client
+        .query<{ bytes: string }>(
+          'SELECT pg_catalog.pg_database_size(pg_catalog.current_database())::text AS bytes',
+        )
+        .then((result) => Number(result.rows[0]?.bytes))
+        .catch(() => Number.NaN);
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const snapshot = (
         await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')
@@ -158,6 +166,7 @@ export class PostgresEngine implements Engine {
       counting.catch(() => undefined);
       return {
         stream: roles ? prepend(roles.sql, scanner) : scanner,
+        ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
         finish: async () => ({
           serverVersion: version.text,
           dumpTool: `pg_dump ${pgDump.version}`,
