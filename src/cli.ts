@@ -1,9 +1,21 @@
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { Logger } from './commands/context.js';
 import { failureSummary, runCommand, succeeded } from './commands/run.js';
-import { parseCommandName, parseConfig } from './config/config.js';
+import { parseCommandName, parseConfig, type Config } from './config/config.js';
+import { parseMonitoring, type Monitoring } from './config/monitoring.js';
 import { COMMANDS, optionsFor, type CommandName } from './config/options.js';
-import { settingsFromArgv } from './config/settings.js';
+import { settingsFromArgv, type CliArguments } from './config/settings.js';
 import { errorMessage, isUserError, JobFailure } from './errors.js';
+import {
+  databaseOf,
+  isMonitoredCommand,
+  notificationOf,
+  RunMonitor,
+  runUrlOf,
+  type RunOutcome,
+} from './report/notification.js';
+import { RunLog } from './report/run-log.js';
 import { renderText } from './report/text.js';
 import { redact } from './secrets.js';
 import { TOOL_VERSION } from './version.js';
@@ -14,6 +26,8 @@ export interface CliIo {
   /** Present only when a person can answer at a terminal. */
   readonly prompt?: (question: string) => Promise<string>;
   readonly cwd: string;
+  /** The tool's clock (backup names, ages); tests fix it. */
+  readonly now?: () => Date;
 }
 
 const USAGE: Record<CommandName, string> = {
@@ -23,6 +37,7 @@ const USAGE: Record<CommandName, string> = {
     'db-backup verify [file|name|latest] [--from TARGET] [--verify-database-url URL] [--quick]',
   list: 'db-backup list [--backup-dir DIR] [--json]',
   prune: 'db-backup prune [--backup-dir DIR] [--max-backups N] [--dry-run]',
+  status: 'db-backup status [--from TARGET] [--max-age 26h] [--verified-within 35d] [--json]',
 };
 
 const SUMMARY: Record<CommandName, string> = {
@@ -31,6 +46,8 @@ const SUMMARY: Record<CommandName, string> = {
   verify: 'Prove a backup restores: checksum, readability, a test restore and row counts.',
   list: 'List backups, newest first, with size, age and checksum status.',
   prune: 'Apply the rolling window now: keep the newest max-backups backups of each kind.',
+  status:
+    'Check that backups are fresh (and proven to restore): exit 0 when healthy, 1 when stale, missing or unverified.',
 };
 
 export function generalHelp(): string {
@@ -48,12 +65,17 @@ export function generalHelp(): string {
   ].join('\n');
 }
 
+function valueName(option: string): string {
+  if (option.endsWith('-url')) return 'URL';
+  if (['max-age', 'verified-within', 'notify-timeout'].includes(option)) return 'DURATION';
+  return option.endsWith('-file') ? 'PATH' : 'VALUE';
+}
+
 export function commandHelp(command: CommandName): string {
   const lines = [`Usage: ${USAGE[command]}`, '', SUMMARY[command], '', 'Options:'];
   for (const spec of optionsFor(command)) {
     if (spec.flag === false) continue;
-    const value =
-      spec.type === 'boolean' ? '' : ` ${spec.name === 'database-url' ? 'URL' : 'VALUE'}`;
+    const value = spec.type === 'boolean' ? '' : ` ${valueName(spec.name)}`;
     const extra = [
       spec.env?.length ? `env ${spec.env.join(', ')}` : '',
       spec.default ? `default ${spec.default}` : '',
@@ -94,39 +116,135 @@ export async function runCli(
     io.stdout(TOOL_VERSION);
     return 0;
   }
+  let command: CommandName;
   try {
-    const command = parseCommandName(first);
-    const parsed = settingsFromArgv(command, rest, env);
-    if (parsed.help) {
-      io.stdout(commandHelp(command));
-      return 0;
-    }
-    for (const warning of parsed.warnings) io.stderr(`warning: ${warning}`);
-    const config = parseConfig(command, parsed.settings, io.cwd);
+    command = parseCommandName(first);
+  } catch (error) {
+    io.stderr(`db-backup: ${redact(errorMessage(error))}`);
+    return 2;
+  }
+  const started = Date.now();
+  const runLog = new RunLog(command);
+  const warnings: string[] = [];
+  const log: Logger = {
+    info: (message) => {
+      const text = redact(message);
+      io.stderr(text);
+      runLog.record('INFO', text);
+    },
+    warn: (message) => {
+      const text = redact(message);
+      io.stderr(`warning: ${text}`);
+      runLog.record('WARN', text);
+      warnings.push(text);
+    },
+  };
+  const fail = (message: string, code: number): number => {
+    const text = redact(message);
+    io.stderr(`db-backup: ${text}`);
+    runLog.record('ERROR', `failed (exit ${code}): ${text}`);
+    return code;
+  };
+  let parsed: CliArguments;
+  try {
+    parsed = settingsFromArgv(command, rest, env);
+  } catch (error) {
+    // The log file still hears of a refused command line: cron's mail is not the only record.
+    const file = logFileOf(rest, env);
+    if (file) runLog.attachFile(path.resolve(io.cwd, file), (m) => log.warn(m));
+    const code = fail(errorMessage(error), isUserError(error) ? 2 : 1);
+    runLog.close();
+    return code;
+  }
+  if (parsed.help) {
+    io.stdout(commandHelp(command));
+    return 0;
+  }
+  const logFile = parsed.settings['log-file']?.trim();
+  if (logFile) runLog.attachFile(path.resolve(io.cwd, logFile), (m) => log.warn(m));
+  runLog.record('INFO', `db-backup ${TOOL_VERSION} ${command} started`);
+  try {
+    return await runMonitored(command, parsed, env, io, { log, runLog, warnings, fail, started });
+  } finally {
+    runLog.close();
+  }
+}
+
+interface RunState {
+  readonly log: Logger;
+  readonly runLog: RunLog;
+  readonly warnings: readonly string[];
+  readonly fail: (message: string, code: number) => number;
+  readonly started: number;
+}
+
+/** Runs the command between its start and end notifications (for the commands that have them). */
+async function runMonitored(
+  command: CommandName,
+  parsed: CliArguments,
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  state: RunState,
+): Promise<number> {
+  const { log, runLog, fail } = state;
+  for (const warning of parsed.warnings) log.warn(warning);
+  let monitoring: Monitoring;
+  try {
+    monitoring = parseMonitoring(command, parsed.settings);
+  } catch (error) {
+    return fail(errorMessage(error), isUserError(error) ? 2 : 1);
+  }
+  for (const warning of monitoring.warnings) log.warn(warning);
+  const monitor = new RunMonitor(monitoring, (m) => log.warn(m));
+  await monitor.start();
+  let config: Config | undefined;
+  let outcome: RunOutcome;
+  let code: number;
+  try {
+    config = parseConfig(command, parsed.settings, io.cwd);
     const result = await runCommand(config, {
-      log: {
-        info: (message) => io.stderr(redact(message)),
-        warn: (message) => io.stderr(`warning: ${redact(message)}`),
-      },
+      log,
       cwd: io.cwd,
       ...(io.prompt ? { prompt: io.prompt } : {}),
+      ...(io.now ? { now: io.now } : {}),
     });
     io.stdout(redact(config.json ? JSON.stringify(result, null, 2) : renderText(result)));
-    if (succeeded(result)) return 0;
-    io.stderr(`db-backup: ${redact(failureSummary(result))}`);
-    return 1;
+    outcome = { result };
+    if (succeeded(result)) {
+      code = 0;
+      runLog.record(
+        'INFO',
+        `finished (exit 0)${result.command === 'status' ? `: ${result.summary}` : ''}`,
+      );
+    } else code = fail(failureSummary(result), 1);
   } catch (error) {
-    if (isUserError(error)) {
-      io.stderr(`db-backup: ${redact(error.message)}`);
-      return error instanceof JobFailure ? 1 : 2;
-    }
     const detail =
-      error instanceof Error && env.DB_BACKUP_DEBUG
+      !isUserError(error) && error instanceof Error && env.DB_BACKUP_DEBUG
         ? (error.stack ?? error.message)
         : errorMessage(error);
-    io.stderr(`db-backup: ${redact(detail)}`);
-    return 1;
+    code = fail(detail, isUserError(error) && !(error instanceof JobFailure) ? 2 : 1);
+    outcome = { error: errorMessage(error), database: databaseOf(config) };
   }
+  if (monitor.active && isMonitoredCommand(command)) {
+    const notification = notificationOf(outcome, {
+      command,
+      durationMs: Date.now() - state.started,
+      runUrl: runUrlOf(env),
+      time: new Date(),
+      warnings: state.warnings.slice(0, 10),
+    });
+    await monitor.finish(notification, runLog.recent.tail());
+  }
+  return code;
+}
+
+/** `--log-file X`, `--log-file=X` or BACKUP_LOG_FILE, read by hand when the command line itself was refused. */
+function logFileOf(args: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  for (const [i, arg] of args.entries()) {
+    if (arg === '--log-file') return args[i + 1];
+    if (arg.startsWith('--log-file=')) return arg.slice('--log-file='.length);
+  }
+  return env.BACKUP_LOG_FILE?.trim() || undefined;
 }
 
 /** Reads a typed answer from the terminal (the prompt goes to stderr). */

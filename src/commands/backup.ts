@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import { createStorage } from '../storage/factory.js';
 import type { Storage } from '../storage/storage.js';
 import { redact } from '../secrets.js';
-import type { RunContext } from './context.js';
+import { inSection, type RunContext } from './context.js';
 import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
@@ -27,6 +27,8 @@ export interface TargetOutcome {
   readonly pruneError?: string;
   readonly pruned: readonly string[];
   readonly kept: readonly KeptBackup[];
+  /** The target's own id for the stored backup (a GitHub artifact's id). */
+  readonly storedId?: string;
 }
 
 export interface BackupResult {
@@ -58,17 +60,20 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   const engine = createEngine(config.database, engineSettings(context, config.postgres));
   const storages = config.storage.map((id) => ({ id, storage: createStorage(id, config.targets) }));
   const database = describeDatabase(config.database);
-  await tidyBackupDir(config.backupDir, context);
-  context.log.info(`Backing up ${database} into ${config.backupDir}`);
-  const backup = await createBackup(engine, config.backupDir, {
-    kind: 'backup',
-    compressionLevel: config.compressionLevel,
-    encryptor,
-    ...(context.now ? { now: context.now } : {}),
+  const backup = await inSection(context.log, `Dump ${database}`, async () => {
+    await tidyBackupDir(config.backupDir, context);
+    context.log.info(`Backing up ${database} into ${config.backupDir}`);
+    const created = await createBackup(engine, config.backupDir, {
+      kind: 'backup',
+      compressionLevel: config.compressionLevel,
+      encryptor,
+      ...(context.now ? { now: context.now } : {}),
+    });
+    context.log.info(
+      `Wrote ${created.name} (${created.manifest.file.size} bytes, sha256 ${created.manifest.file.sha256})`,
+    );
+    return created;
   });
-  context.log.info(
-    `Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`,
-  );
   const targets: TargetOutcome[] = [];
   for (const { id, storage } of storages) {
     targets.push(
@@ -101,11 +106,17 @@ async function storeAt(
   policy: { engine: 'sqlite' | 'postgres'; maxBackups: number },
   context: RunContext,
 ): Promise<TargetOutcome> {
-  const outcome = { target: id, location: storage.location };
+  let outcome: { target: TargetId; location: string; storedId?: string } = {
+    target: id,
+    location: storage.location,
+  };
   try {
     if (id !== 'local') {
-      context.log.info(`Storing ${backup.name} at ${storage.location}`);
-      await uploadBackup(storage, backup);
+      const receipt = await inSection(context.log, `Store at ${id}: ${storage.location}`, () => {
+        context.log.info(`Storing ${backup.name} at ${storage.location}`);
+        return uploadBackup(storage, backup);
+      });
+      if (receipt.id !== undefined) outcome = { ...outcome, storedId: receipt.id };
     }
   } catch (error) {
     const message = redact(errorMessage(error));
@@ -113,10 +124,8 @@ async function storeAt(
     return { ...outcome, stored: false, error: message, pruned: [], kept: [] };
   }
   try {
-    const retention = await applyRetention(
-      storage,
-      { ...policy, protect: [backup.name] },
-      context.log,
+    const retention = await inSection(context.log, `Rolling window at ${id}`, () =>
+      applyRetention(storage, { ...policy, protect: [backup.name] }, context.log),
     );
     return { ...outcome, stored: true, pruned: retention.removed, kept: retention.keptBackups };
   } catch (error) {

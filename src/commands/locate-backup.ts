@@ -119,7 +119,10 @@ export function engineFromExtension(name: string): EngineKind | undefined {
 }
 
 /** `latest`: the newest regular backup (of the engine, when known) at the target. */
-async function latestName(storage: Storage, engine: EngineKind | undefined): Promise<string> {
+export async function latestName(
+  storage: Storage,
+  engine: EngineKind | undefined,
+): Promise<string> {
   const newest = (await storage.list())
     .map((object) => parseBackupName(object.name))
     .filter((parsed): parsed is BackupName => parsed !== undefined)

@@ -2,6 +2,7 @@ import { manifestNameOf } from '../backup-name.js';
 import type { EngineKind } from '../config/database-url.js';
 import { planRetention } from '../retention/plan-retention.js';
 import type { Storage } from '../storage/storage.js';
+import { recordsOf } from '../verification/verification-record.js';
 import type { Logger } from './context.js';
 
 export interface KeptBackup {
@@ -17,7 +18,7 @@ export interface RetentionOutcome {
   readonly keptBackups: readonly KeptBackup[];
 }
 
-/** Applies the rolling window at one storage target: backups and their manifests. */
+/** Applies the rolling window at one storage target: backups with their manifests and verification records. */
 export async function applyRetention(
   storage: Storage,
   policy: { engine: EngineKind; maxBackups: number; protect?: readonly string[]; dryRun?: boolean },
@@ -31,8 +32,11 @@ export async function applyRetention(
     log.info(`${verb} ${backup.name} from ${storage.id} (beyond max-backups=${policy.maxBackups})`);
     if (policy.dryRun) continue;
     await storage.delete(backup.name);
+    // What belongs to the backup goes with it: a record never outlives it as a stray file.
     const manifest = manifestNameOf(backup.name);
-    if (names.has(manifest)) await storage.delete(manifest);
+    for (const companion of [manifest, ...recordsOf(backup.name, names)]) {
+      if (names.has(companion)) await storage.delete(companion);
+    }
   }
   const sizes = new Map(objects.map((object) => [object.name, object.size]));
   return {

@@ -1,15 +1,18 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { manifestNameOf } from '../backup-name.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage, StoredReceipt } from '../storage/storage.js';
 import type { CreatedBackup } from './create-backup.js';
 
 /**
  * Puts a backup and then its manifest at a target, and checks that the target
  * lists the backup at its full size: only then may its rolling window run.
  */
-export async function uploadBackup(storage: Storage, backup: CreatedBackup): Promise<void> {
-  await storage.put(backup.name, {
+export async function uploadBackup(
+  storage: Storage,
+  backup: CreatedBackup,
+): Promise<StoredReceipt> {
+  const receipt = await storage.put(backup.name, {
     open: () => createReadStream(backup.file),
     size: backup.manifest.file.size,
   });
@@ -26,4 +29,5 @@ export async function uploadBackup(storage: Storage, backup: CreatedBackup): Pro
       `${backup.name} is ${listed.size} bytes at ${storage.location}, ${backup.manifest.file.size} were sent.`,
     );
   }
+  return receipt ?? {};
 }
