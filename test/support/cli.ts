@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runCli } from '../../src/cli.js';
 
@@ -11,7 +11,7 @@ export interface CliRun {
 /** The CLI in this process (fast); `env` replaces the environment entirely. */
 export async function cli(
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; answer?: string },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; answer?: string; now?: () => Date },
 ): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
@@ -19,6 +19,7 @@ export async function cli(
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
     cwd: options.cwd,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.answer !== undefined
       ? { prompt: () => Promise.resolve(options.answer ?? '') }
       : {}),
@@ -40,4 +41,28 @@ export function bundledCli(
     encoding: 'utf8',
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * The bundled `db-backup` as a separate process, without blocking this one:
+ * for tests whose HTTP stand-ins run in this process and must answer it.
+ */
+export function bundledCliAsync(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLED_CLI, ...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH, ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({ status: code ?? (signal ? 128 : -1), stdout, stderr }),
+    );
+  });
 }
