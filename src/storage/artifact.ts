@@ -138,14 +138,12 @@ export class ArtifactStorage implements Storage {
     if (!artifact)
       throw new UserError(`${name} is not among the ${this.location} (or it has expired).`);
     // 'wx': the target must not exist, and a file we did not create is never removed below.
-    const handle = await fs.open(target, 'wx', FILE_MODE);
+    await (await fs.open(target, 'wx', FILE_MODE)).close();
     try {
-      await this.download(artifact, handle);
+      await this.download(artifact, target);
     } catch (error) {
       await fs.rm(target, { force: true });
       throw error;
-    } finally {
-      await handle.close().catch(() => undefined);
     }
   }
 
@@ -283,17 +281,18 @@ export class ArtifactStorage implements Storage {
   }
 
   /**
-   * Streams the artifact's blob into the file `handle`: the raw file, or the
+   * Streams the artifact's blob into the file `target` (created empty by the
+   * caller): the raw file, or the
    * file inside a one-file zip. A failed attempt (the blob store's 5xx or 429,
    * a connection that broke off mid-way) starts again from byte 0 with a
    * fresh download URL (GitHub's expire within minutes).
    */
-  private async download(artifact: RemoteArtifact, handle: fs.FileHandle): Promise<void> {
+  private async download(artifact: RemoteArtifact, target: string): Promise<void> {
     try {
       await withRetries(
         async () => {
-          await handle.truncate(0);
-          await this.downloadOnce(artifact, handle);
+          await fs.truncate(target, 0);
+          await this.downloadOnce(artifact, target);
         },
         (error) =>
           error instanceof BlobError
@@ -321,7 +320,7 @@ export class ArtifactStorage implements Storage {
     }
   }
 
-  private async downloadOnce(artifact: RemoteArtifact, handle: fs.FileHandle): Promise<void> {
+  private async downloadOnce(artifact: RemoteArtifact, target: string): Promise<void> {
     const url = await this.downloadUrl(artifact);
     // The signed URL is its own authorisation: the token must not travel to the blob store.
     let response: Response;
@@ -340,8 +339,8 @@ export class ArtifactStorage implements Storage {
     }
     const hash = createHash('sha256');
     const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-    // The handle stays open across attempts: the stream writes from byte 0 and leaves it open.
-    const output = handle.createWriteStream({ start: 0, autoClose: false, emitClose: true });
+    // 'r+': into the file the caller created (never one put in its place), from byte 0.
+    const output = createWriteStream(target, { flags: 'r+', mode: FILE_MODE });
     try {
       if (isZip(response, url)) await pipeline(source, hashing(hash), unzipSingleFile, output);
       else await pipeline(source, hashing(hash), output);
