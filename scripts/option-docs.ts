@@ -39,11 +39,13 @@ export function flagsTable(): string {
         ? ''
         : o.type === 'integer'
           ? ' N'
-          : o.name.endsWith('-url')
-            ? ' URL'
-            : o.type === 'path'
-              ? ' PATH'
-              : ' VALUE';
+          : o.type === 'duration'
+            ? ' DURATION'
+            : o.name.endsWith('-url')
+              ? ' URL'
+              : o.type === 'path'
+                ? ' PATH'
+                : ' VALUE';
     const negation = o.type === 'boolean' && o.default === 'true' ? `, \`--no-${o.name}\`` : '';
     return [
       `\`--${o.name}${value}\`${negation}`,

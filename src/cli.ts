@@ -4,7 +4,7 @@ import type { Logger } from './commands/context.js';
 import { failureSummary, runCommand, succeeded } from './commands/run.js';
 import { parseCommandName, parseConfig, type Config } from './config/config.js';
 import { parseMonitoring, type Monitoring } from './config/monitoring.js';
-import { COMMANDS, optionsFor, type CommandName } from './config/options.js';
+import { COMMANDS, optionsFor, type CommandName, type OptionSpec } from './config/options.js';
 import { settingsFromArgv, type CliArguments } from './config/settings.js';
 import { errorMessage, isUserError, JobFailure } from './errors.js';
 import {
@@ -65,17 +65,18 @@ export function generalHelp(): string {
   ].join('\n');
 }
 
-function valueName(option: string): string {
-  if (option.endsWith('-url')) return 'URL';
-  if (['max-age', 'verified-within', 'notify-timeout'].includes(option)) return 'DURATION';
-  return option.endsWith('-file') ? 'PATH' : 'VALUE';
+function valueName(spec: OptionSpec): string {
+  if (spec.name.endsWith('-url')) return 'URL';
+  if (spec.type === 'duration') return 'DURATION';
+  if (spec.type === 'integer') return 'N';
+  return spec.type === 'path' ? 'PATH' : 'VALUE';
 }
 
 export function commandHelp(command: CommandName): string {
   const lines = [`Usage: ${USAGE[command]}`, '', SUMMARY[command], '', 'Options:'];
   for (const spec of optionsFor(command)) {
     if (spec.flag === false) continue;
-    const value = spec.type === 'boolean' ? '' : ` ${valueName(spec.name)}`;
+    const value = spec.type === 'boolean' ? '' : ` ${valueName(spec)}`;
     const extra = [
       spec.env?.length ? `env ${spec.env.join(', ')}` : '',
       spec.default ? `default ${spec.default}` : '',

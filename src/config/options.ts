@@ -7,7 +7,8 @@
 export const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune', 'status'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
-export type OptionType = 'string' | 'integer' | 'boolean' | 'path';
+/** `duration`: 30m, 26h, 7d (see config/duration.ts). */
+export type OptionType = 'string' | 'integer' | 'boolean' | 'path' | 'duration';
 
 export interface OptionSpec {
   readonly name: string;
@@ -464,7 +465,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'max-age',
     description:
       'Status: the newest backup may be at most this old (30m, 26h, 7d); an older one exits 1. 26h suits a nightly backup.',
-    type: 'string',
+    type: 'duration',
     commands: ['status'],
     default: '26h',
   },
@@ -472,7 +473,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'verified-within',
     description:
       'Status: a backup still held must have passed a test restore (db-backup verify) within this time (for example 35d); otherwise exit 1. Not checked when empty.',
-    type: 'string',
+    type: 'duration',
     commands: ['status'],
   },
   {
@@ -507,7 +508,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'notify-timeout',
     description:
       'How long notifications and pings may take, at the start and at the end of the job (all sent at once, one retry each): a notification that fails or times out is reported, and never fails the job.',
-    type: 'string',
+    type: 'duration',
     commands: ['backup', 'restore', 'verify', 'prune'],
     default: '10s',
   },
