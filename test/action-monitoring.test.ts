@@ -190,7 +190,10 @@ describe('the bundled action with the artifact target', () => {
     standin.grant(token, { read: true, write: true });
     const repository = 'octo/monitored';
     const dir = project();
-    const inRun = () => ({ ...standin.startRun(repository).env, GITHUB_TOKEN: token });
+    const inRun = (): Record<string, string> => ({
+      ...standin.startRun(repository).env,
+      GITHUB_TOKEN: token,
+    });
 
     const backupRun = inRun();
     const backup = await runBundledActionAsync(

@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { bundledCliAsync, cli } from './support/cli.js';
-import { jsonOf, startReceiver, type Answer, type Receiver } from './support/receivers.js';
+import {
+  jsonOf,
+  startReceiver,
+  type Answer,
+  type Json,
+  type Received,
+  type Receiver,
+} from './support/receivers.js';
 import { createSampleDatabase } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
@@ -11,7 +18,7 @@ const TOKEN = 'T0kenInTheUrl9Zq8sLk2Pq9Xw7Vb3';
 const PASSPHRASE = 'correct horse battery staple';
 
 const receivers: Receiver[] = [];
-async function receiver(answer?: (request: any, index: number) => Answer): Promise<Receiver> {
+async function receiver(answer?: (request: Received, index: number) => Answer): Promise<Receiver> {
   const started = await startReceiver(answer);
   receivers.push(started);
   return started;
@@ -150,11 +157,11 @@ describe('notifications (--notify-url / NOTIFY_URL)', () => {
   });
 
   test.each([
-    ['slack', (body: any) => expect(body.blocks[0].type).toBe('header')],
-    ['discord', (body: any) => expect(body.embeds[0].title).toMatch(/^✅ Backup of /)],
+    ['slack', (body: Json) => expect(body.blocks[0].type).toBe('header')],
+    ['discord', (body: Json) => expect(body.embeds[0].title).toMatch(/^✅ Backup of /)],
     [
       'teams',
-      (body: any) =>
+      (body: Json) =>
         expect(body.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive'),
     ],
   ])('--notify-format %s posts that service’s payload', async (format, check) => {
@@ -272,7 +279,8 @@ describe('notifications (--notify-url / NOTIFY_URL)', () => {
     expect((await cli(['prune', '--max-backups', '1'], { cwd: dir, env })).status).toBe(0);
     expect((await cli(['list'], { cwd: dir, env })).status).toBe(0);
     expect((await cli(['status'], { cwd: dir, env })).status).toBe(0);
-    const [verify, prune] = r.received.map((request) => jsonOf(request));
+    const verify = jsonOf(r.received[0]);
+    const prune = jsonOf(r.received[1]);
     expect(r.received).toHaveLength(2);
     expect(verify).toMatchObject({ command: 'verify', event: 'success', tables: 3 });
     expect(verify.backup).toMatch(/^sqlite_backup_/);

@@ -50,14 +50,14 @@ describe('README: Monitoring and notifications', () => {
     const file = workflowFromText(text, 'backup-status.yml');
     expect(actionInterfaceProblems(file, readActionInterface(REPO_ROOT))).toEqual([]);
     expect(permissionProblems(file, () => undefined)).toEqual([]);
-    const step = (parse(text) as any).jobs.status.steps[0];
+    const step = parse(text).jobs.status.steps[0];
     expect(step.with.command).toBe('status');
   });
 
   test('every action step in the section uses inputs the action has', () => {
     const inputs = readActionInterface(REPO_ROOT).inputs;
     for (const text of blocks('yaml')) {
-      const steps = /^on:/m.test(text) ? (parse(text) as any).jobs.status.steps : parse(text);
+      const steps = /^on:/m.test(text) ? parse(text).jobs.status.steps : parse(text);
       for (const step of steps)
         for (const key of Object.keys(step.with ?? {})) expect(inputs.has(key), key).toBe(true);
     }

