@@ -62,7 +62,7 @@ describe('webhook payloads', () => {
 
   test('slack: our texts are escaped and cut to the block limits', () => {
     const payload = payloadFor('slack', failure) as Json;
-    const error = payload.blocks.find((b: Json): boolean => b.text?.text?.startsWith('*Error*'));
+    const error = payload.blocks.find((b: Json) => Boolean(b.text?.text?.startsWith('*Error*')));
     expect(error.text.text).toMatch(/^\*Error\*\n&lt;@everyone&gt; &amp; pg_dump died/);
     expect([...error.text.text].length).toBeLessThanOrEqual(3000);
     expect(payload.blocks[0].text.text.length).toBeLessThanOrEqual(150);
