@@ -7,6 +7,7 @@ import type { CommandName } from './config/options.js';
 import { settingsFromInputs } from './config/settings.js';
 import { bool, type Settings } from './config/values.js';
 import { errorMessage, isUserError } from './errors.js';
+import { onInterruption } from './interruption.js';
 import { formatBytes } from './report/format.js';
 import {
   databaseOf,
@@ -75,6 +76,28 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     for (const warning of monitoring.warnings) log.warn(warning);
     monitor = new RunMonitor(monitoring, (m) => log.warn(m));
     await monitor.start();
+    const interrupted = monitor;
+    const monitoredCommand = isMonitoredCommand(command) ? command : undefined;
+    onInterruption((signal) => {
+      const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
+      recent.push(
+        formatLogLine(new Date(), 'ERROR', monitoredCommand ?? 'db-backup', process.pid, message),
+      );
+      if (!monitoredCommand || !interrupted.active) return;
+      interrupted.interrupted(
+        notificationOf(
+          { error: message, database: databaseOf(config) },
+          {
+            command: monitoredCommand,
+            durationMs: Date.now() - started,
+            runUrl: runUrlOf(env),
+            time: new Date(),
+            warnings: warnings.slice(0, 10),
+          },
+        ),
+        recent.tail(),
+      );
+    });
     config = parseConfig(command, settings, process.cwd());
     const result = await runCommand(config, { log, cwd: process.cwd() });
     for (const [name, value] of Object.entries({
@@ -89,6 +112,8 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
       core.debug(redact(error.stack));
     outcome = { error: errorMessage(error), database: databaseOf(config) };
   }
+  // From here a signal adds nothing: the end is being told already.
+  onInterruption(undefined);
   const monitored = command !== undefined && isMonitoredCommand(command) ? command : undefined;
   const problems =
     monitor?.active && monitored

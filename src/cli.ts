@@ -15,6 +15,8 @@ import {
   runUrlOf,
   type RunOutcome,
 } from './report/notification.js';
+import { onInterruption } from './interruption.js';
+import type { Notification } from './notify/notification.js';
 import { RunLog } from './report/run-log.js';
 import { renderText } from './report/text.js';
 import { redact } from './secrets.js';
@@ -165,13 +167,22 @@ export async function runCli(
   if (logFile) runLog.attachFile(path.resolve(io.cwd, logFile), (m) => log.warn(m));
   runLog.record('INFO', `db-backup ${TOOL_VERSION} ${command} started`);
   try {
-    return await runMonitored(command, parsed, env, io, { log, runLog, warnings, fail, started });
+    const debug = Boolean(env.DB_BACKUP_DEBUG);
+    return await runMonitored(command, parsed, env, io, {
+      debug,
+      log,
+      runLog,
+      warnings,
+      fail,
+      started,
+    });
   } finally {
     runLog.close();
   }
 }
 
 interface RunState {
+  readonly debug: boolean;
   readonly log: Logger;
   readonly runLog: RunLog;
   readonly warnings: readonly string[];
@@ -199,10 +210,49 @@ async function runMonitored(
   const monitor = new RunMonitor(monitoring, (m) => log.warn(m));
   await monitor.start();
   let config: Config | undefined;
+  const notification = (outcome: RunOutcome) =>
+    isMonitoredCommand(command)
+      ? notificationOf(outcome, {
+          command,
+          durationMs: Date.now() - state.started,
+          runUrl: runUrlOf(env),
+          time: new Date(),
+          warnings: state.warnings.slice(0, 10),
+        })
+      : undefined;
+  onInterruption((signal) => {
+    const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
+    runLog.record('ERROR', message);
+    const stopped = notification({ error: message, database: databaseOf(config) });
+    if (stopped && monitor.active) monitor.interrupted(stopped, runLog.recent.tail());
+    runLog.close();
+  });
+  try {
+    return await runAndNotify(command, parsed, io, state, monitor, notification, (c) => {
+      config = c;
+    });
+  } finally {
+    onInterruption(undefined);
+  }
+}
+
+/** Runs the command, prints its result, and tells the monitors how it ended. */
+async function runAndNotify(
+  command: CommandName,
+  parsed: CliArguments,
+  io: CliIo,
+  state: RunState,
+  monitor: RunMonitor,
+  notification: (outcome: RunOutcome) => Notification | undefined,
+  parsedConfig: (config: Config) => void,
+): Promise<number> {
+  const { log, runLog, fail } = state;
+  let config: Config | undefined;
   let outcome: RunOutcome;
   let code: number;
   try {
     config = parseConfig(command, parsed.settings, io.cwd);
+    parsedConfig(config);
     const result = await runCommand(config, {
       log,
       cwd: io.cwd,
@@ -220,21 +270,17 @@ async function runMonitored(
     } else code = fail(failureSummary(result), 1);
   } catch (error) {
     const detail =
-      !isUserError(error) && error instanceof Error && env.DB_BACKUP_DEBUG
+      !isUserError(error) && error instanceof Error && state.debug
         ? (error.stack ?? error.message)
         : errorMessage(error);
     code = fail(detail, isUserError(error) && !(error instanceof JobFailure) ? 2 : 1);
     outcome = { error: errorMessage(error), database: databaseOf(config) };
   }
-  if (monitor.active && isMonitoredCommand(command)) {
-    const notification = notificationOf(outcome, {
-      command,
-      durationMs: Date.now() - state.started,
-      runUrl: runUrlOf(env),
-      time: new Date(),
-      warnings: state.warnings.slice(0, 10),
-    });
-    await monitor.finish(notification, runLog.recent.tail());
+  const ended = notification(outcome);
+  if (ended && monitor.active) {
+    // From here a signal adds nothing: the end is being told already.
+    onInterruption(undefined);
+    await monitor.finish(ended, runLog.recent.tail());
   }
   return code;
 }

@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runAction } from './action.js';
 import { runCli, terminalPrompt } from './cli.js';
+import { announceInterruption } from './interruption.js';
 import { removeLiveTempsSync } from './pipeline/files.js';
 
 /**
@@ -20,6 +21,8 @@ function removeTemporaryFilesOnSignal(): void {
       process.stderr.write(
         `db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
       );
+      // The log file's last line and the failure notifications, before the process goes.
+      announceInterruption(signal);
       process.exit(code);
     });
   }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { bundledCliAsync, cli } from './support/cli.js';
+import { spawn } from 'node:child_process';
+import { BUNDLED_CLI, bundledCliAsync, cli } from './support/cli.js';
 import {
   jsonOf,
   startReceiver,
@@ -423,4 +424,75 @@ describe('healthchecks.io-style pings (--ping-url / PING_URL)', () => {
     ]);
     expectNoSecret(run.stdout, run.stderr);
   });
+});
+
+describe('a job stopped by a signal', () => {
+  test.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s mid-backup: the failure is notified and pinged, the log file has the last word',
+    async (signal) => {
+      const dir = tempDir('notify-signal');
+      createSampleDatabase(path.join(dir, 'app.db'), { rows: 200_000 });
+      const hookReceiver = await receiver();
+      const pingReceiver = await receiver();
+      const child = spawn(
+        process.execPath,
+        [
+          BUNDLED_CLI,
+          'backup',
+          '--database-url',
+          'file:app.db',
+          '--compression-level',
+          '9',
+          '--log-file',
+          'backup.log',
+        ],
+        {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH,
+            NOTIFY_URL: hook(hookReceiver),
+            PING_URL: `${pingReceiver.url}/ping/${TOKEN}`,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // Interrupt once the dump is under way (its temporary file exists).
+      const backups = path.join(dir, 'backups');
+      await pingReceiver.waitFor(1);
+      for (
+        let i = 0;
+        i < 500 &&
+        !(
+          fs.existsSync(backups) &&
+          fs.readdirSync(backups).some((n) => n.startsWith('.db-backup-tmp-'))
+        );
+        i += 1
+      )
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(fs.readdirSync(backups)).toEqual([]);
+      const body = jsonOf(hookReceiver.received[0]);
+      expect(body).toMatchObject({ event: 'failure', command: 'backup' });
+      expect(body.error).toBe(`stopped by ${signal}; temporary files removed, nothing was pruned.`);
+      expect(pingReceiver.received.map((q) => q.path)).toEqual([
+        `/ping/${TOKEN}/start`,
+        `/ping/${TOKEN}/fail`,
+      ]);
+      expect(pingReceiver.received[1]!.query.get('rid')).toBe(
+        pingReceiver.received[0]!.query.get('rid'),
+      );
+      expect(pingReceiver.received[1]!.body).toMatch(
+        new RegExp(`ERROR backup\\[\\d+\\]: stopped by ${signal}`),
+      );
+      const log = fs.readFileSync(path.join(dir, 'backup.log'), 'utf8').trimEnd().split('\n');
+      expect(log.at(-1)).toMatch(
+        new RegExp(` ERROR backup\\[\\d+\\]: stopped by ${signal}; temporary files removed`),
+      );
+      expectNoSecret(stderr);
+    },
+  );
 });

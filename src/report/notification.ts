@@ -4,6 +4,8 @@ import type { Config } from '../config/config.js';
 import { describeDatabase } from '../config/database-url.js';
 import type { Monitoring } from '../config/monitoring.js';
 import type { Notification } from '../notify/notification.js';
+import { sendBeforeExit } from '../notify/send-before-exit.js';
+import { payloadFor } from '../notify/webhook-formats.js';
 import { notifyWebhooks } from '../notify/webhooks.js';
 import { redact } from '../secrets.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -149,6 +151,9 @@ function summaryOf(n: Omit<Notification, 'summary'>): string {
   return `${what} succeeded${backup}${pruned}${stored} in ${formatDuration(n.durationMs)}`;
 }
 
+/** After a signal, the notifications may hold the exit this long at most (a runner kills a cancelled step soon after). */
+const INTERRUPTED_BUDGET_MS = 3000;
+
 /**
  * The notifications of one run: the start ping before the job, then the
  * webhooks and the end ping together. Every problem is logged as a warning
@@ -182,6 +187,27 @@ export class RunMonitor {
     for (const problem of webhookProblems) this.report(problem);
     this.report(pingProblem);
     return this.problems;
+  }
+
+  /**
+   * The run was stopped by a signal: the failure goes out now, while this
+   * process waits (see interruption.ts), in at most a few seconds.
+   */
+  interrupted(notification: Notification, logTail: string): void {
+    const requests = this.monitoring.webhooks.map((webhook) => ({
+      url: webhook.url.href,
+      contentType: 'application/json',
+      body: JSON.stringify(payloadFor(webhook.format, notification)),
+    }));
+    const ping = this.monitoring.ping;
+    if (ping) {
+      requests.push({
+        url: ping.endpoint('/fail').href,
+        contentType: 'text/plain; charset=utf-8',
+        body: logTail,
+      });
+    }
+    sendBeforeExit(requests, Math.min(this.monitoring.timeoutMs, INTERRUPTED_BUDGET_MS));
   }
 
   private report(problem: string | undefined): void {
