@@ -67,9 +67,11 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
   let monitor: RunMonitor | undefined;
   let config: Config | undefined;
   let outcome: RunOutcome;
+  let wantSummary = true;
   try {
     const inputs = settingsFromInputs((name) => core.getInput(name), env);
     settings = inputs.settings;
+    wantSummary = bool(settings, 'job-summary');
     command = parseCommandName(inputs.command);
     log = actionLogger(recent, warnings, command);
     const monitoring = parseMonitoring(command, settings);
@@ -130,7 +132,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
           ),
         )
       : [];
-  await writeSummary(outcome, problems, settings, env);
+  if (wantSummary) await writeSummary(outcome, problems, env);
   if ('error' in outcome) core.setFailed(redact(outcome.error));
   else if (!succeeded(outcome.result)) core.setFailed(redact(failureSummary(outcome.result)));
 }
@@ -158,21 +160,13 @@ function noticeOf(result: CommandResult): void {
   }
 }
 
-/** The job summary, unless `job-summary: false`; failed notifications are said there too. */
+/** The job summary; failed notifications are said there too. */
 async function writeSummary(
   outcome: RunOutcome,
   problems: readonly string[],
-  settings: Settings | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return;
-  let wanted = true;
-  try {
-    wanted = settings ? bool(settings, 'job-summary') : true;
-  } catch {
-    // A mistyped job-summary is not worth losing the summary over.
-  }
-  if (!wanted) return;
   const body =
     'error' in outcome
       ? // The page people open first after a red run says why, too.
