@@ -215,6 +215,22 @@ describe('notifications (--notify-url / NOTIFY_URL)', () => {
     expectNoSecret(run.stdout, run.stderr, log);
   });
 
+  test('user:password in the URL goes as Basic authentication, and is never printed', async () => {
+    const dir = project();
+    const r = await receiver();
+    const password = 'Basic-Auth-Pa55word';
+    const url = `${r.url.replace('http://', `http://notifier:${password}@`)}/hook`;
+    const run = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { NOTIFY_URL: url },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(r.received[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from(`notifier:${password}`).toString('base64')}`,
+    );
+    expect(run.stdout + run.stderr).not.toContain(password);
+  });
+
   test('a 4xx is not retried (the payload will not change)', async () => {
     const dir = project();
     const r = await receiver(() => ({ status: 400, body: 'invalid_payload' }));

@@ -1,4 +1,4 @@
-import { connectionErrorText, retryAfterMs } from '../net/retry.js';
+import { connectionErrorText, isConnectionError, retryAfterMs } from '../net/retry.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface PostOutcome {
@@ -11,6 +11,23 @@ export interface PostOutcome {
 export interface PostBody {
   readonly contentType: string;
   readonly text: string;
+}
+
+/**
+ * fetch refuses a URL with `user:password@`: those go as HTTP Basic
+ * authentication, as curl sends them. Returns the URL without them and the headers to add.
+ */
+export function withoutCredentials(url: URL): { href: string; headers: Record<string, string> } {
+  if (!url.username && !url.password) return { href: url.href, headers: {} };
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  return {
+    href: bare.href,
+    headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
+  };
 }
 
 /** The pause before the one retry when the server does not say (a few seconds at most are added to a job). */
@@ -32,15 +49,17 @@ export async function postWithRetry(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<PostOutcome> {
   let detail = '';
+  const target = withoutCredentials(url);
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     const remaining = deadline - Date.now();
     if (remaining <= (attempt === 1 ? 0 : MIN_ATTEMPT_MS)) break;
     let retryAfter: number | undefined;
     const started = Date.now();
     try {
-      const response = await fetch(url, {
+      const response = await fetch(target.href, {
         method: 'POST',
         headers: {
+          ...target.headers,
           'User-Agent': `${TOOL_NAME}/${TOOL_VERSION}`,
           ...(body ? { 'Content-Type': body.contentType } : {}),
         },
@@ -64,6 +83,8 @@ export async function postWithRetry(
         return { ok: false, detail: `no answer within ${seconds} s`, attempts: attempt };
       }
       detail = connectionErrorText(error);
+      // Only a connection that failed is worth another try; anything else would fail the same way.
+      if (!isConnectionError(error)) return { ok: false, detail, attempts: attempt };
     }
     if (attempt === 2) return { ok: false, detail, attempts: attempt };
     const pause = retryAfter ?? RETRY_PAUSE_MS;

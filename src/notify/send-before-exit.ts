@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { withoutCredentials } from './post.js';
 
 export interface PendingRequest {
-  readonly url: string;
+  readonly url: URL;
   readonly contentType: string;
   readonly body: string;
 }
@@ -18,7 +19,7 @@ process.stdin.on('data', (c) => chunks.push(c)).on('end', async () => {
   const { requests, budgetMs, agent } = JSON.parse(Buffer.concat(chunks).toString());
   const signal = AbortSignal.timeout(budgetMs);
   await Promise.allSettled(requests.map((r) =>
-    fetch(r.url, { method: 'POST', headers: { 'Content-Type': r.contentType, 'User-Agent': agent }, body: r.body, signal })
+    fetch(r.url, { method: 'POST', headers: { ...r.headers, 'Content-Type': r.contentType, 'User-Agent': agent }, body: r.body, signal })
       .then((res) => res.body?.cancel())));
   process.exit(0);
 });`;
@@ -31,8 +32,12 @@ process.stdin.on('data', (c) => chunks.push(c)).on('end', async () => {
  */
 export function sendBeforeExit(requests: readonly PendingRequest[], budgetMs: number): void {
   if (requests.length === 0) return;
+  const sent = requests.map(({ url, contentType, body }) => {
+    const { href, headers } = withoutCredentials(url);
+    return { url: href, headers, contentType, body };
+  });
   spawnSync(process.execPath, ['-e', SENDER], {
-    input: JSON.stringify({ requests, budgetMs, agent: `${TOOL_NAME}/${TOOL_VERSION}` }),
+    input: JSON.stringify({ requests: sent, budgetMs, agent: `${TOOL_NAME}/${TOOL_VERSION}` }),
     // Nothing of this process's environment is needed, nor may any secret in it travel.
     env: {},
     stdio: ['pipe', 'ignore', 'ignore'],

@@ -195,14 +195,14 @@ export class RunMonitor {
    */
   interrupted(notification: Notification, logTail: string): void {
     const requests = this.monitoring.webhooks.map((webhook) => ({
-      url: webhook.url.href,
+      url: webhook.url,
       contentType: 'application/json',
       body: JSON.stringify(payloadFor(webhook.format, notification)),
     }));
     const ping = this.monitoring.ping;
     if (ping) {
       requests.push({
-        url: ping.endpoint('/fail').href,
+        url: ping.endpoint('/fail'),
         contentType: 'text/plain; charset=utf-8',
         body: logTail,
       });
