@@ -18,6 +18,23 @@ export default tseslint.config(
     },
   },
   {
+    // Child processes start in one place, which gives each an allow-listed environment.
+    files: ['src/**/*.ts'],
+    ignores: ['src/child-processes.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:child_process', 'child_process', '@actions/exec'].map((name) => ({
+            name,
+            message: 'Start child processes through src/child-processes.ts.',
+            allowTypeImports: true,
+          })),
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -32,22 +32,21 @@ function actionLogger(recent: RecentLines, warnings: string[], command: string):
   const remember = (level: 'INFO' | 'WARN', message: string): void =>
     recent.push(formatLogLine(new Date(), level, command, process.pid, message));
   return {
+    // Our own words (outside text in them was masked where it came in); the runner masks secrets too.
     info: (message) => {
-      const text = redact(message);
-      core.info(text);
-      remember('INFO', text);
+      core.info(message);
+      remember('INFO', message);
     },
     warn: (message) => {
-      const text = redact(message);
-      core.warning(text);
-      remember('WARN', text);
-      warnings.push(text);
+      core.warning(message);
+      remember('WARN', message);
+      warnings.push(message);
     },
     section: async (title, work) => {
       if (inGroup) return work();
       inGroup = true;
       try {
-        return await core.group(redact(title), work);
+        return await core.group(title, work);
       } finally {
         inGroup = false;
       }
@@ -112,7 +111,9 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
   } catch (error) {
     if (!isUserError(error) && error instanceof Error && error.stack)
       core.debug(redact(error.stack));
-    outcome = { error: errorMessage(error), database: databaseOf(config) };
+    // A UserError is worded by us; anything else carries a library's text, which may quote anything.
+    const message = isUserError(error) ? error.message : redact(errorMessage(error));
+    outcome = { error: message, database: databaseOf(config) };
   }
   // From here a signal adds nothing: the end is being told already.
   onInterruption(undefined);
@@ -133,8 +134,8 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
         )
       : [];
   if (wantSummary) await writeSummary(outcome, problems, env);
-  if ('error' in outcome) core.setFailed(redact(outcome.error));
-  else if (!succeeded(outcome.result)) core.setFailed(redact(failureSummary(outcome.result)));
+  if ('error' in outcome) core.setFailed(outcome.error);
+  else if (!succeeded(outcome.result)) core.setFailed(failureSummary(outcome.result));
 }
 
 /** A one-line annotation on the run's page for a finished job: what was made, restored or proven. */
@@ -143,17 +144,15 @@ function noticeOf(result: CommandResult): void {
   switch (result.command) {
     case 'backup':
       core.notice(
-        redact(
-          `Backed up ${result.database}: ${result.name} (${formatBytes(result.manifest.file.size)}), stored at ${result.targets.map((t) => t.target).join(', ')}`,
-        ),
+        `Backed up ${result.database}: ${result.name} (${formatBytes(result.manifest.file.size)}), stored at ${result.targets.map((t) => t.target).join(', ')}`,
         { title },
       );
       break;
     case 'restore':
-      core.notice(redact(`Restored ${result.name} into ${result.database}`), { title });
+      core.notice(`Restored ${result.name} into ${result.database}`, { title });
       break;
     case 'verify':
-      core.notice(redact(`Verified ${result.name} (${result.level} check)`), { title });
+      core.notice(`Verified ${result.name} (${result.level} check)`, { title });
       break;
     default:
       break;
@@ -174,7 +173,7 @@ async function writeSummary(
       : renderSummary(outcome.result);
   const notes = problems.map((problem) => `> [!WARNING]\n> ${problem}`).join('\n\n');
   await core.summary
-    .addRaw(redact(notes ? `${body}\n\n${notes}\n` : body), true)
+    .addRaw(notes ? `${body}\n\n${notes}\n` : body, true)
     .write()
     .catch(() => undefined);
 }

@@ -123,29 +123,27 @@ export async function runCli(
   try {
     command = parseCommandName(first);
   } catch (error) {
-    io.stderr(`db-backup: ${redact(errorMessage(error))}`);
+    io.stderr(`db-backup: ${errorText(error, false)}`);
     return 2;
   }
   const started = Date.now();
   const runLog = new RunLog(command);
   const warnings: string[] = [];
+  // Our own words: outside text in them (a child's stderr, a server's error) was masked where it came in.
   const log: Logger = {
     info: (message) => {
-      const text = redact(message);
-      io.stderr(text);
-      runLog.record('INFO', text);
+      io.stderr(message);
+      runLog.record('INFO', message);
     },
     warn: (message) => {
-      const text = redact(message);
-      io.stderr(`warning: ${text}`);
-      runLog.record('WARN', text);
-      warnings.push(text);
+      io.stderr(`warning: ${message}`);
+      runLog.record('WARN', message);
+      warnings.push(message);
     },
   };
   const fail = (message: string, code: number): number => {
-    const text = redact(message);
-    io.stderr(`db-backup: ${text}`);
-    runLog.record('ERROR', `failed (exit ${code}): ${text}`);
+    io.stderr(`db-backup: ${message}`);
+    runLog.record('ERROR', `failed (exit ${code}): ${message}`);
     return code;
   };
   let parsed: CliArguments;
@@ -155,7 +153,7 @@ export async function runCli(
     // The log file still hears of a refused command line: cron's mail is not the only record.
     const file = logFileOf(rest, env);
     if (file) runLog.attachFile(path.resolve(io.cwd, file), (m) => log.warn(m));
-    const code = fail(errorMessage(error), isUserError(error) ? 2 : 1);
+    const code = fail(errorText(error, false), isUserError(error) ? 2 : 1);
     runLog.close();
     return code;
   }
@@ -204,7 +202,7 @@ async function runMonitored(
   try {
     monitoring = parseMonitoring(command, parsed.settings);
   } catch (error) {
-    return fail(errorMessage(error), isUserError(error) ? 2 : 1);
+    return fail(errorText(error, false), isUserError(error) ? 2 : 1);
   }
   for (const warning of monitoring.warnings) log.warn(warning);
   const monitor = new RunMonitor(monitoring, (m) => log.warn(m));
@@ -259,7 +257,7 @@ async function runAndNotify(
       ...(io.prompt ? { prompt: io.prompt } : {}),
       ...(io.now ? { now: io.now } : {}),
     });
-    io.stdout(redact(config.json ? JSON.stringify(result, null, 2) : renderText(result)));
+    io.stdout(config.json ? JSON.stringify(result, null, 2) : renderText(result));
     outcome = { result };
     if (succeeded(result)) {
       code = 0;
@@ -269,12 +267,9 @@ async function runAndNotify(
       );
     } else code = fail(failureSummary(result), 1);
   } catch (error) {
-    const detail =
-      !isUserError(error) && error instanceof Error && state.debug
-        ? (error.stack ?? error.message)
-        : errorMessage(error);
-    code = fail(detail, isUserError(error) && !(error instanceof JobFailure) ? 2 : 1);
-    outcome = { error: errorMessage(error), database: databaseOf(config) };
+    const message = errorText(error, state.debug);
+    code = fail(message, isUserError(error) && !(error instanceof JobFailure) ? 2 : 1);
+    outcome = { error: errorText(error, false), database: databaseOf(config) };
   }
   const ended = notification(outcome);
   if (ended && monitor.active) {
@@ -283,6 +278,18 @@ async function runAndNotify(
     await monitor.finish(ended, runLog.recent.tail());
   }
   return code;
+}
+
+/**
+ * The one line an error is said in. A UserError is worded by us; anything
+ * else carries a library's text, which may quote anything, and is masked
+ * (with its stack under DB_BACKUP_DEBUG).
+ */
+function errorText(error: unknown, debug: boolean): string {
+  if (isUserError(error)) return error.message;
+  const detail =
+    error instanceof Error && debug ? (error.stack ?? error.message) : errorMessage(error);
+  return redact(detail);
 }
 
 /** `--log-file X`, `--log-file=X` or BACKUP_LOG_FILE, read by hand when the command line itself was refused. */

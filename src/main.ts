@@ -28,7 +28,8 @@ function removeTemporaryFilesOnSignal(): void {
   }
 }
 
-const MINIMUM_NODE = 22;
+/** package.json's engines says the same; better-sqlite3 13 and zlib's zstd need it. */
+export const MINIMUM_NODE = { major: 22, minor: 15 } as const;
 
 /**
  * Node's own warnings still print, but not the MaxListenersExceededWarning
@@ -43,12 +44,14 @@ function quietKnownWarnings(): void {
   });
 }
 
-/** better-sqlite3's binaries crash older Node.js versions: say so instead. */
-function nodeTooOld(): string | undefined {
-  const major = Number(process.versions.node.split('.')[0]);
-  return major >= MINIMUM_NODE
+/** better-sqlite3's binaries crash older Node.js versions: say so, and how to get a newer one. */
+export function nodeTooOld(version: string = process.versions.node): string | undefined {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const supported =
+    major > MINIMUM_NODE.major || (major === MINIMUM_NODE.major && minor >= MINIMUM_NODE.minor);
+  return supported
     ? undefined
-    : `db-backup needs Node.js 24 (at least ${MINIMUM_NODE}); this is Node.js ${process.versions.node}.`;
+    : `db-backup needs Node.js ${MINIMUM_NODE.major}.${MINIMUM_NODE.minor} or newer (24 recommended); this is Node.js ${version}. Install Node.js 24 (nvm install 24, or https://nodejs.org/en/download) and run db-backup with it.`;
 }
 
 /** The `db-backup` command (dist/cli/index.js imports this bundle and calls it). */
@@ -80,15 +83,21 @@ function startedDirectly(): boolean {
   }
 }
 
-// The runner starts the action as `node dist/index.js`.
-if (startedDirectly()) {
+/**
+ * The GitHub Action. The runner starts `node dist/index.js`, which calls this
+ * once; `@github/local-action` and other harnesses import the bundle (or this
+ * file) and call it themselves, so importing alone runs nothing.
+ */
+export async function run(): Promise<void> {
   const tooOld = nodeTooOld();
   if (tooOld) {
     process.stdout.write(`::error::${tooOld}\n`);
     process.exitCode = 1;
-  } else {
-    removeTemporaryFilesOnSignal();
-    quietKnownWarnings();
-    await runAction();
+    return;
   }
+  removeTemporaryFilesOnSignal();
+  quietKnownWarnings();
+  await runAction();
 }
+
+if (startedDirectly()) await run();

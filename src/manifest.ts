@@ -41,6 +41,28 @@ export interface Manifest {
   readonly compression: { readonly algorithm: 'gzip'; readonly level: number };
   readonly encryption: EncryptionInfo | null;
   readonly tables: readonly TableCount[];
+  /**
+   * The database held no rows at all (no table, or only empty ones). Written
+   * by every backup since it was added; absent in older manifests, whose
+   * tables say the same.
+   */
+  readonly empty?: boolean;
+  /** PostgreSQL with include-roles: the roles at the head of the dump (never a password). */
+  readonly roles?: RolesInfo;
+}
+
+/** The cluster roles a PostgreSQL backup carries (include-roles). */
+export interface RolesInfo {
+  /** The program that listed them (pg_dumpall 17.2). */
+  readonly tool: string;
+  /** The roles a restore creates where they are missing. */
+  readonly names: readonly string[];
+}
+
+/** Whether the backup held any row: its `empty` flag, or (older manifests) its tables. */
+export function heldRows(manifest: Pick<Manifest, 'empty' | 'tables'>): boolean {
+  if (manifest.empty !== undefined) return !manifest.empty;
+  return manifest.tables.some((table) => table.rows > 0);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -78,6 +100,8 @@ function manifestProblem(data: unknown): string | undefined {
     return 'missing file size or sha256';
   }
   if (!Array.isArray(data.tables)) return 'missing tables';
+  if (data.empty !== undefined && typeof data.empty !== 'boolean')
+    return 'empty is not true or false';
   for (const table of data.tables as unknown[]) {
     if (!isObject(table) || typeof table.name !== 'string' || typeof table.rows !== 'number') {
       return 'a table entry without name or rows';

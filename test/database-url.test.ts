@@ -94,7 +94,7 @@ describe('other schemes', () => {
     (url) => {
       expect(() => parseDatabaseUrl(url, cwd)).toThrow(
         url.trim()
-          ? /file:PATH, sqlite:PATH, postgres:\/\/ or postgresql:\/\//
+          ? /file:PATH, sqlite:PATH, sqlite3:PATH, postgres:\/\/ or postgresql:\/\//
           : /No database given/,
       );
     },

@@ -805,7 +805,6 @@ describe('looksLikeOpenPgp', () => {
 describe('passphraseFromFile', () => {
   test.each([
     ['secret\n', 'secret'],
-    ['secret\r\n', 'secret'],
     ['secret', 'secret'],
     ['  spaced secret  \n', '  spaced secret  '],
     ['\n', ''],
@@ -813,12 +812,22 @@ describe('passphraseFromFile', () => {
     expect(passphraseFromFile(text)).toBe(expected);
   });
 
-  test.each(['secret\n\n', 'first\nsecond\n', 'a\rb'])(
-    '%j is more than one line: refused, as gpg would read only the first',
-    (text) => {
-      expect(() => passphraseFromFile(text)).toThrow(UserError);
-    },
-  );
+  test.each([
+    ['secret\n\n', /more than one line/],
+    ['first\nsecond\n', /more than one line/],
+    ['secret\r\n', /Windows line ending/],
+    ['a\rb', /Windows line ending/],
+    ['sec\0ret\n', /NUL byte/],
+  ])('%j is read differently by gpg: refused', (text, message) => {
+    expect(() => passphraseFromFile(text)).toThrow(message);
+  });
+
+  test('bytes that are not UTF-8 are refused (gpg would use them as they are)', () => {
+    expect(() => passphraseFromFile(Buffer.from([0xff, 0xfe, 0x61, 0x0a]))).toThrow(
+      /is not UTF-8 text/,
+    );
+    expect(passphraseFromFile(Buffer.from('z\u00fcrich secret\n'))).toBe('z\u00fcrich secret');
+  });
 
   test('a file written by echo: what we encrypt with it, gpg --passphrase-file opens with the same file', async () => {
     const passFile = gpg.passphraseFile('echoed secret');

@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { planRetention } from '../src/retention/plan-retention.js';
+import {
+  newestWithRows,
+  planRetention,
+  retentionCandidates,
+} from '../src/retention/plan-retention.js';
 
 const s = (stamp: string): string => `sqlite_backup_${stamp}.db.gz`;
 const p = (stamp: string): string => `postgres_backup_${stamp}.sql.gz`;
@@ -97,5 +101,84 @@ describe('planRetention', () => {
       keep: [],
       remove: [],
     });
+  });
+
+  const d1 = s('20260101_000000');
+  const d2 = s('20260102_000000');
+  const d3 = s('20260103_000000');
+  const d4 = s('20260104_000000');
+  test.each<{
+    case: string;
+    held: Record<string, boolean>;
+    max: number;
+    remove: string[];
+    keptForData?: string;
+  }>([
+    {
+      case: 'two empty backups with max 2: the newest that held rows stays beyond the window',
+      held: { [d4]: false, [d3]: false, [d2]: true, [d1]: true },
+      max: 2,
+      remove: [d1],
+      keptForData: d2,
+    },
+    {
+      case: 'the newest holds rows: the window is as always',
+      held: { [d4]: true },
+      max: 2,
+      remove: [d2, d1],
+    },
+    {
+      case: 'a backup inside the window holds rows: nothing more is kept',
+      held: { [d4]: false, [d3]: true },
+      max: 2,
+      remove: [d2, d1],
+    },
+    {
+      case: 'unknown backups (no manifest) are passed over, the older one that held rows is kept',
+      held: { [d4]: false, [d1]: true },
+      max: 1,
+      remove: [d3, d2],
+      keptForData: d1,
+    },
+    {
+      case: 'nothing ever held rows: the plain window',
+      held: { [d4]: false, [d3]: false, [d2]: false, [d1]: false },
+      max: 2,
+      remove: [d2, d1],
+    },
+    {
+      case: 'max 1 with one empty run keeps two backups',
+      held: { [d4]: false, [d3]: true },
+      max: 1,
+      remove: [d2, d1],
+      keptForData: d3,
+    },
+  ])('empty databases: $case', ({ held, max, remove, keptForData }) => {
+    const plan = planRetention([d1, d2, d3, d4], {
+      engine: 'sqlite',
+      maxBackups: max,
+      heldRows: new Map(Object.entries(held)),
+    });
+    expect(plan.remove.map((b) => b.name)).toEqual(remove);
+    expect(plan.keptForData?.name).toBe(keptForData);
+  });
+
+  test('manifests are read newest first, and only until one held rows', async () => {
+    const asked: string[] = [];
+    const held: Record<string, boolean | undefined> = {
+      [d4]: false,
+      [d3]: undefined,
+      [d2]: true,
+      [d1]: true,
+    };
+    const known = await newestWithRows(
+      retentionCandidates([d1, d2, d3, d4, 'notes.txt'], 'sqlite'),
+      (b) => {
+        asked.push(b.name);
+        return Promise.resolve(held[b.name]);
+      },
+    );
+    expect(asked).toEqual([d4, d3, d2]);
+    expect(Object.fromEntries(known)).toEqual({ [d4]: false, [d2]: true });
   });
 });

@@ -12,7 +12,6 @@ import {
 import { libpqEnvironment } from '../src/engines/postgres/connection.js';
 import { pgDumpArguments } from '../src/engines/postgres/options.js';
 import { DEFAULT_POSTGRES_OPTIONS } from '../src/engines/postgres/options.js';
-import { qualifiedName } from '../src/engines/postgres/dump-tables.js';
 
 const c = (
   major: number,
@@ -165,7 +164,7 @@ describe('pg_dump arguments and environment', () => {
     expect(Object.keys(withoutPassword).filter((k) => k.startsWith('INPUT'))).toEqual([]);
   });
 
-  test('defaults: plain SQL that replaces what it contains, portable across roles', () => {
+  test('defaults: plain SQL that replaces what it contains, with owners and privileges', () => {
     const args = pgDumpArguments(DEFAULT_POSTGRES_OPTIONS, 'snap-1');
     expect(args).toEqual([
       '--format=plain',
@@ -174,18 +173,16 @@ describe('pg_dump arguments and environment', () => {
       '--if-exists',
       '--lock-wait-timeout=300000',
       '--snapshot=snap-1',
-      '--no-owner',
-      '--no-privileges',
     ]);
+    expect(args).not.toContain('--no-owner');
+    expect(args).not.toContain('--no-privileges');
     expect(args.join(' ')).not.toContain('s3cret');
   });
 
-  test('include/exclude options map to pg_dump flags; keep-owner and keep-privileges drop the defaults', () => {
+  test('include/exclude options map to pg_dump flags', () => {
     const args = pgDumpArguments(
       {
         ...DEFAULT_POSTGRES_OPTIONS,
-        keepOwner: true,
-        keepPrivileges: true,
         schemas: ['app'],
         excludeSchemas: ['tmp*'],
         tables: ['app.users'],
@@ -206,13 +203,5 @@ describe('pg_dump arguments and environment', () => {
       '--exclude-table=app.logs',
       '--exclude-table-data=app.events',
     ]);
-  });
-
-  test.each([
-    ['public.users', 'public.users'],
-    ['public."Mixed Case"', 'public.Mixed Case'],
-    ['"we""ird".t', 'we"ird.t'],
-  ])('dump identifiers %s → %s', (quoted, name) => {
-    expect(qualifiedName(quoted)).toBe(name);
   });
 });

@@ -146,7 +146,7 @@ describe('SQLite backup', () => {
     const run = await cli(['backup', '--database-url', 'mysql://root@localhost/app'], { cwd: dir });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(
-      /"mysql:".*file:PATH, sqlite:PATH, postgres:\/\/ or postgresql:\/\//,
+      /"mysql:".*file:PATH, sqlite:PATH, sqlite3:PATH, postgres:\/\/ or postgresql:\/\//,
     );
   });
 

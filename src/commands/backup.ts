@@ -4,7 +4,7 @@ import { describeDatabase } from '../config/database-url.js';
 import type { TargetId } from '../config/storage-config.js';
 import { createEngine } from '../engines/index.js';
 import { errorMessage } from '../errors.js';
-import type { Manifest } from '../manifest.js';
+import { heldRows, type Manifest } from '../manifest.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
 import { removeQuietly, removeStaleTemps } from '../pipeline/files.js';
 import fs from 'node:fs/promises';
@@ -27,6 +27,8 @@ export interface TargetOutcome {
   readonly pruneError?: string;
   readonly pruned: readonly string[];
   readonly kept: readonly KeptBackup[];
+  /** Kept beyond the window: the newest backup that held rows. */
+  readonly keptForData?: string;
   /** The target's own id for the stored backup (a GitHub artifact's id). */
   readonly storedId?: string;
 }
@@ -46,6 +48,8 @@ export interface BackupResult {
   /** Every name the rolling window removed, at any target. */
   readonly pruned: readonly string[];
   readonly kept: readonly string[];
+  /** What the job did but someone should know: an empty database, settings that no longer apply. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -55,6 +59,7 @@ export interface BackupResult {
  */
 export async function runBackup(config: BackupConfig, context: RunContext): Promise<BackupResult> {
   const started = Date.now();
+  for (const notice of config.notices) context.log.warn(notice);
   // Checked before anything is dumped: a bad key or an empty passphrase never yields a plain backup.
   const encryptor = await prepareEncryptor(config.encryption);
   const engine = createEngine(config.database, engineSettings(context, config.postgres));
@@ -87,6 +92,12 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     );
   }
   const stagedCopyKept = await releaseStagedCopy(config, backup, targets, context);
+  const warnings = [...config.notices];
+  if (!heldRows(backup.manifest)) {
+    const warning = emptyDatabaseWarning(database, backup.name, targets);
+    context.log.warn(warning);
+    warnings.push(warning);
+  }
   return {
     command: 'backup',
     database,
@@ -96,7 +107,22 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     stagedCopyKept,
     pruned: targets.flatMap((target) => target.pruned),
     kept: targets[0]?.kept.map((b) => b.name) ?? [],
+    warnings,
   };
+}
+
+/** An emptied database is backed up all the same, and said so: it may be an accident. */
+function emptyDatabaseWarning(
+  database: string,
+  name: string,
+  targets: readonly TargetOutcome[],
+): string {
+  const kept = [...new Set(targets.flatMap((t) => (t.keptForData ? [t.keptForData] : [])))];
+  const window =
+    kept.length > 0
+      ? `${kept.join(', ')}, the newest backup that held rows, is kept beyond max-backups.`
+      : 'The rolling window never removes the newest backup that held rows.';
+  return `${database} held no rows: ${name} was written and is marked "empty" in its manifest. ${window}`;
 }
 
 async function storeAt(
@@ -125,9 +151,23 @@ async function storeAt(
   }
   try {
     const retention = await inSection(context.log, `Rolling window at ${id}`, () =>
-      applyRetention(storage, { ...policy, protect: [backup.name] }, context.log),
+      applyRetention(
+        storage,
+        {
+          ...policy,
+          protect: [backup.name],
+          known: new Map([[backup.name, heldRows(backup.manifest)]]),
+        },
+        context.log,
+      ),
     );
-    return { ...outcome, stored: true, pruned: retention.removed, kept: retention.keptBackups };
+    return {
+      ...outcome,
+      stored: true,
+      pruned: retention.removed,
+      kept: retention.keptBackups,
+      ...(retention.keptForData ? { keptForData: retention.keptForData } : {}),
+    };
   } catch (error) {
     // The backup is there; only the window failed: said, and the job fails, but nothing is lost.
     const message = redact(errorMessage(error));

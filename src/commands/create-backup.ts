@@ -1,17 +1,26 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatBackupName, manifestNameOf, type BackupKind } from '../backup-name.js';
+import fs from 'node:fs/promises';
+import {
+  formatBackupName,
+  MANIFEST_SUFFIX,
+  manifestNameOf,
+  parseBackupName,
+  type BackupKind,
+} from '../backup-name.js';
 import { confirmationName } from '../config/database-url.js';
-import type { DatabaseInfo, Engine } from '../engines/engine.js';
+import type { DatabaseInfo, Dump, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
 import { MANIFEST_FORMAT_VERSION, serializeManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { describeWriteError, encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
 import type { Encryptor } from '../pipeline/encryption.js';
 import {
+  assertTemporaryDirectoryOutside,
   ensurePrivateDir,
   publishWithoutOverwrite,
   removeQuietly,
+  temporaryDirectory,
   writeNewTextFile,
 } from '../pipeline/files.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -42,15 +51,18 @@ export async function createBackup(
   options: CreateBackupOptions,
 ): Promise<CreatedBackup> {
   await ensurePrivateDir(dir);
+  assertTemporaryDirectoryOutside(dir);
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
   const { encoded, info } = await dumpToTempFile(engine, dir, options);
+  // A name of this second that the window already removed is never reused: the new backup sorts newest.
+  const floor = nextSequence(await fs.readdir(dir), engine.kind, options.kind, started);
   const name = await publish(encoded.tempPath, dir, (sequence) =>
     formatBackupName({
       engine: engine.kind,
       kind: options.kind,
       time: started,
-      sequence,
+      sequence: sequence + floor,
       encrypted: options.encryptor !== undefined,
     }),
   );
@@ -76,6 +88,8 @@ export async function createBackup(
       compression: { algorithm: 'gzip', level: options.compressionLevel },
       encryption: options.encryptor?.info ?? null,
       tables: info.tables,
+      empty: !info.tables.some((table) => table.rows > 0),
+      ...(info.roles ? { roles: info.roles } : {}),
     };
     const manifestFile = await writeNewTextFile(
       dir,
@@ -90,14 +104,36 @@ export async function createBackup(
   }
 }
 
+/** One more than the highest sequence of a backup named for the same second (0 when there is none). */
+function nextSequence(
+  names: readonly string[],
+  engineKind: Engine['kind'],
+  kind: BackupKind,
+  time: Date,
+): number {
+  const second = Math.floor(time.getTime() / 1000) * 1000;
+  let next = 0;
+  for (const name of names) {
+    const parsed = parseBackupName(
+      name.endsWith(MANIFEST_SUFFIX) ? name.slice(0, -MANIFEST_SUFFIX.length) : name,
+    );
+    if (parsed?.engine === engineKind && parsed.kind === kind && parsed.time.getTime() === second)
+      next = Math.max(next, parsed.sequence + 1);
+  }
+  return next;
+}
+
 async function dumpToTempFile(
   engine: Engine,
   dir: string,
   options: CreateBackupOptions,
 ): Promise<{ encoded: EncodedFile; info: DatabaseInfo }> {
-  const dump = await engine.dump(dir);
+  // The engine's scratch files (a SQLite snapshot: a whole, unencrypted copy) stay out of the backup directory.
+  const workDir = await temporaryDirectory('dump');
   let encoded: EncodedFile | undefined;
+  let dump: Dump | undefined;
   try {
+    dump = await engine.dump(workDir);
     encoded = await encodeToTempFile(dump.stream, dir, {
       compressionLevel: options.compressionLevel,
       afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
@@ -107,7 +143,8 @@ async function dumpToTempFile(
     if (encoded) await removeQuietly(encoded.tempPath);
     throw error;
   } finally {
-    await dump.dispose();
+    await dump?.dispose();
+    await removeQuietly(workDir);
   }
 }
 

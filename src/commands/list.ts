@@ -14,6 +14,7 @@ import { parseManifest, type Manifest } from '../manifest.js';
 import { createStorage } from '../storage/factory.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
+import { redact } from '../secrets.js';
 import {
   parseVerificationRecordName,
   type VerificationOutcome,
@@ -166,7 +167,7 @@ async function describeRemote(
         };
       } catch (error) {
         context.log.warn(
-          `Cannot read ${manifestName} at ${storage.location}: ${(error as Error).message}`,
+          `Cannot read ${manifestName} at ${storage.location}: ${redact((error as Error).message)}`,
         );
         return { manifest: undefined, checksum: 'unchecked' };
       }

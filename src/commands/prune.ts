@@ -9,6 +9,8 @@ export interface PruneResult {
   readonly dryRun: boolean;
   readonly removed: readonly string[];
   readonly kept: readonly string[];
+  /** Kept beyond the window as the newest backup that held rows (every newer one was empty). */
+  readonly keptForData: readonly string[];
 }
 
 const ENGINES: readonly EngineKind[] = ['sqlite', 'postgres'];
@@ -18,6 +20,7 @@ export async function runPrune(config: PruneConfig, context: RunContext): Promis
   const storage = createStorage(config.from, config.targets);
   const removed: string[] = [];
   const kept: string[] = [];
+  const keptForData: string[] = [];
   for (const engine of config.engine ? [config.engine] : ENGINES) {
     const outcome = await applyRetention(
       storage,
@@ -26,6 +29,7 @@ export async function runPrune(config: PruneConfig, context: RunContext): Promis
     );
     removed.push(...outcome.removed);
     kept.push(...outcome.kept);
+    if (outcome.keptForData) keptForData.push(outcome.keptForData);
   }
-  return { command: 'prune', dryRun: config.dryRun, removed, kept };
+  return { command: 'prune', dryRun: config.dryRun, removed, kept, keptForData };
 }

@@ -59,7 +59,7 @@ export async function recordVerification(
       verified: result.verified,
       tables: result.tables.length,
       rows: result.tables.reduce((sum, table) => sum + (table.restored ?? 0), 0),
-      problems: result.problems.slice(0, MAX_PROBLEMS).map((problem) => redact(problem)),
+      problems: result.problems.slice(0, MAX_PROBLEMS),
     };
     const recordName = freeRecordName(name, outcomeOf(record), time, names);
     const bytes = Buffer.from(serializeVerificationRecord(record));

@@ -9,6 +9,8 @@ import { createStorage } from '../storage/factory.js';
 import { UserError } from '../errors.js';
 import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
 import { publicKeysOf } from '../pipeline/public-keys-of.js';
+import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
+import { redact } from '../secrets.js';
 import { confirmOverwrite } from './confirm-restore.js';
 import type { RunContext } from './context.js';
 import {
@@ -37,6 +39,11 @@ export async function runRestore(
   context: RunContext,
 ): Promise<RestoreResult> {
   const started = Date.now();
+  warnAboutShortPassphrase(
+    config.decryption.passphrase ??
+      (config.encryption.mode === 'passphrase' ? config.encryption.passphrase : undefined),
+    context.log,
+  );
   const engine = createEngine(config.database, engineSettings(context, config.postgres));
   const holdsData = await engine.holdsData();
   // Asked first: a refused restore should not wait for a download.
@@ -93,7 +100,7 @@ async function restoreFrom(
         await uploadBackup(storage, safety);
       } catch (error) {
         throw new UserError(
-          `The safety backup could not be stored at ${storage.location} (${(error as Error).message}): nothing was changed. Fix the target, or pass --no-safety-backup to restore without one.`,
+          `The safety backup could not be stored at ${storage.location} (${redact((error as Error).message)}): nothing was changed. Fix the target, or pass --no-safety-backup to restore without one.`,
         );
       }
       safetyCopy = `${storage.location} ${safety.name}`;

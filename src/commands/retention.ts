@@ -1,6 +1,12 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { manifestNameOf } from '../backup-name.js';
 import type { EngineKind } from '../config/database-url.js';
-import { planRetention } from '../retention/plan-retention.js';
+import { errorMessage } from '../errors.js';
+import { heldRows, parseManifest } from '../manifest.js';
+import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
+import { newestWithRows, planRetention, retentionCandidates } from '../retention/plan-retention.js';
+import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { recordsOf } from '../verification/verification-record.js';
 import type { Logger } from './context.js';
@@ -16,17 +22,48 @@ export interface RetentionOutcome {
   readonly removed: readonly string[];
   /** The backups kept, oldest first, with their sizes (the summary's chart). */
   readonly keptBackups: readonly KeptBackup[];
+  /** Kept beyond the window as the newest backup that held rows (every newer one was empty). */
+  readonly keptForData?: string;
 }
 
-/** Applies the rolling window at one storage target: backups with their manifests and verification records. */
+/**
+ * Applies the rolling window at one storage target: backups with their
+ * manifests and verification records. When the window would remove anything,
+ * manifests are read newest first until one shows a backup that held rows,
+ * and that backup is never removed (`known` answers for backups already at
+ * hand, such as the one just written, without reading).
+ */
 export async function applyRetention(
   storage: Storage,
-  policy: { engine: EngineKind; maxBackups: number; protect?: readonly string[]; dryRun?: boolean },
+  policy: {
+    engine: EngineKind;
+    maxBackups: number;
+    protect?: readonly string[];
+    dryRun?: boolean;
+    known?: ReadonlyMap<string, boolean>;
+  },
   log: Logger,
 ): Promise<RetentionOutcome> {
   const objects = await storage.list();
   const names = new Set(objects.map((object) => object.name));
-  const plan = planRetention([...names], policy);
+  let plan = planRetention([...names], policy);
+  if (plan.remove.length > 0) {
+    const reader = manifestReader(storage, names, log);
+    try {
+      const held = await newestWithRows(
+        retentionCandidates([...names], policy.engine),
+        async (backup) => policy.known?.get(backup.name) ?? reader.heldRows(backup.name),
+      );
+      plan = planRetention([...names], { ...policy, heldRows: held });
+    } finally {
+      await reader.release();
+    }
+  }
+  if (plan.keptForData) {
+    log.info(
+      `Keeping ${plan.keptForData.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it is the newest backup that held rows, and every newer one is of an empty database`,
+    );
+  }
   for (const backup of plan.remove) {
     const verb = policy.dryRun ? 'Would remove' : 'Removing';
     log.info(`${verb} ${backup.name} from ${storage.id} (beyond max-backups=${policy.maxBackups})`);
@@ -45,5 +82,40 @@ export async function applyRetention(
     keptBackups: [...plan.keep]
       .reverse()
       .map((b) => ({ name: b.name, size: sizes.get(b.name) ?? 0, time: b.time.toISOString() })),
+    ...(plan.keptForData ? { keptForData: plan.keptForData.name } : {}),
+  };
+}
+
+/** Reads backups' manifests at a target (remote ones into a private temporary directory). */
+function manifestReader(
+  storage: Storage,
+  names: ReadonlySet<string>,
+  log: Logger,
+): { heldRows(name: string): Promise<boolean | undefined>; release(): Promise<void> } {
+  let dir: string | undefined;
+  return {
+    heldRows: async (name) => {
+      const manifestName = manifestNameOf(name);
+      if (!names.has(manifestName)) return undefined;
+      try {
+        let file: string;
+        if (storage instanceof LocalStorage) file = storage.pathOf(manifestName);
+        else {
+          dir ??= await temporaryDirectory('retention');
+          file = path.join(dir, manifestName);
+          await removeQuietly(file);
+          await storage.get(manifestName, file);
+        }
+        return heldRows(parseManifest(await fs.readFile(file, 'utf8'), manifestName));
+      } catch (error) {
+        log.info(
+          `Cannot tell whether ${name} held rows (${errorMessage(error)}); looking further back`,
+        );
+        return undefined;
+      }
+    },
+    release: async () => {
+      if (dir) await removeQuietly(dir);
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { removeStaleTemporaryDirectories } from '../pipeline/files.js';
 import { runBackup, type BackupResult } from './backup.js';
 import type { RunContext } from './context.js';
 import { runList, type ListResult } from './list.js';
@@ -11,6 +12,9 @@ export type CommandResult =
   BackupResult | RestoreResult | VerifyResult | ListResult | PruneResult | StatusResult;
 
 export async function runCommand(config: Config, context: RunContext): Promise<CommandResult> {
+  // Whole copies of a database that a killed run (SIGKILL) left in the temporary directory go first.
+  for (const dir of await removeStaleTemporaryDirectories())
+    context.log.info(`Removed ${dir}, left by an interrupted run`);
   switch (config.command) {
     case 'backup':
       return runBackup(config, context);

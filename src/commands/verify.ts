@@ -12,6 +12,8 @@ import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { IntegrityError, UserError } from '../errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
+import { redact } from '../secrets.js';
+import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
 import { inSection, type RunContext } from './context.js';
 import {
   checksumStatus,
@@ -102,7 +104,7 @@ async function runSqlChecks(engine: Engine, queries: readonly string[]): Promise
       const value = await engine.evaluate(sql);
       checks.push({ sql, passed: isTruthy(value), result: String(value) });
     } catch (error) {
-      checks.push({ sql, passed: false, result: `error: ${(error as Error).message}` });
+      checks.push({ sql, passed: false, result: `error: ${redact((error as Error).message)}` });
     }
   }
   return checks;
@@ -116,6 +118,7 @@ async function runSqlChecks(engine: Engine, queries: readonly string[]): Promise
  */
 export async function runVerify(config: VerifyConfig, context: RunContext): Promise<VerifyResult> {
   const started = Date.now();
+  warnAboutShortPassphrase(config.decryption.passphrase, context.log);
   const expected = config.database?.engine ?? config.verifyDatabase?.engine;
   // Said before any download: a full check of a PostgreSQL backup needs somewhere to restore.
   if (expected) assertScratchServer(expected, config);
@@ -186,7 +189,7 @@ function scratchServer(config: VerifyConfig): PostgresLocation {
   const server = config.verifyDatabase;
   if (server?.engine === 'postgres') return server;
   throw new UserError(
-    'Verifying a PostgreSQL backup needs a scratch PostgreSQL server: give verify-database-url (for example a service container, postgres://postgres:postgres@localhost:5432/postgres), or --quick.',
+    'Verifying a PostgreSQL backup needs a scratch PostgreSQL server to restore into: set VERIFY_DATABASE_URL or --verify-database-url (the input verify-database-url in the action), for example postgres://postgres:postgres@localhost:5432/postgres or a service container; or check only the checksum and readability with --quick (input quick).',
   );
 }
 
@@ -250,7 +253,9 @@ async function verifyBackup(
         });
       } finally {
         await scratch.dispose().catch((error: unknown) => {
-          warnings.push(`the scratch database could not be removed: ${(error as Error).message}`);
+          warnings.push(
+            `the scratch database could not be removed: ${redact((error as Error).message)}`,
+          );
         });
       }
     });

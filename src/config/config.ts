@@ -5,10 +5,12 @@ import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './data
 import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/postgres/options.js';
 import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.js';
 import { passphraseFromFile } from '../pipeline/encryption.js';
+import { assertPassphraseForNewBackups } from '../pipeline/passphrase-rules.js';
 import { registerSecret } from '../secrets.js';
 import { parseDuration } from './duration.js';
 import { splitStatements } from './split-sql.js';
 import { COMMANDS, type CommandName } from './options.js';
+import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
 import { bool, integer, list, required, text, type Settings } from './values.js';
 import {
   parseTargetId,
@@ -36,6 +38,8 @@ export interface BackupConfig extends Common {
   readonly postgres: PostgresDumpOptions;
   /** Where the backup goes: the local directory and/or remote targets. */
   readonly storage: readonly TargetId[];
+  /** One-line notices about settings that no longer change anything (printed, never fatal). */
+  readonly notices: readonly string[];
 }
 
 export interface Confirmation {
@@ -117,6 +121,8 @@ export function parseCommandName(value: string | undefined): CommandName {
 
 /** Turns raw settings into one validated Config; throws UserError on a bad value. */
 export function parseConfig(command: CommandName, settings: Settings, cwd: string): Config {
+  assertNumbersInRange(command, settings);
+  assertCombinations(command, settings);
   const backupDir = path.resolve(cwd, required(settings, 'backup-dir'));
   const common: Common = {
     backupDir,
@@ -129,19 +135,20 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
       return {
         ...common,
         command,
-        database: database(settings, cwd),
+        database: database(settings, cwd, command),
         maxBackups: integer(settings, 'max-backups', 0),
         compressionLevel: integer(settings, 'compression-level', 1, 9),
-        encryption: encryption(settings, cwd),
+        encryption: newBackupEncryption(settings, cwd),
         postgres: postgresDump(settings),
         storage: parseTargetList(text(settings, 'storage') ?? 'local', 'storage'),
+        notices: obsoleteDumpSettings(settings),
       };
     case 'restore':
       return {
         ...common,
         command,
         from,
-        database: database(settings, cwd),
+        database: database(settings, cwd, command),
         backup: required(settings, 'backup'),
         confirmation: { yes: bool(settings, 'yes'), typed: text(settings, 'confirm') },
         compressionLevel: integer(settings, 'compression-level', 1, 9),
@@ -195,8 +202,11 @@ function duration(settings: Settings, name: string): { text: string; ms: number 
   return value === undefined ? undefined : { text: value, ms: parseDuration(value, name) };
 }
 
-function database(settings: Settings, cwd: string): DatabaseLocation {
-  return parseDatabaseUrl(settings['database-url'] ?? '', cwd);
+/** The database a backup or restore works on; options of the other engine are refused. */
+function database(settings: Settings, cwd: string, command: CommandName): DatabaseLocation {
+  const location = parseDatabaseUrl(settings['database-url'] ?? '', cwd);
+  assertOptionsApply(command, settings, location.engine);
+  return location;
 }
 
 function optionalDatabase(settings: Settings, cwd: string): DatabaseLocation | undefined {
@@ -211,14 +221,22 @@ function optionalUrl(settings: Settings, name: string, cwd: string): DatabaseLoc
 function postgresDump(settings: Settings): PostgresDumpOptions {
   return {
     pgDumpPath: text(settings, 'pg-dump-path'),
-    keepOwner: bool(settings, 'keep-owner'),
-    keepPrivileges: bool(settings, 'keep-privileges'),
+    includeRoles: bool(settings, 'include-roles'),
     schemas: list(settings, 'schemas'),
     excludeSchemas: list(settings, 'exclude-schemas'),
     tables: list(settings, 'tables'),
     excludeTables: list(settings, 'exclude-tables'),
     excludeTableData: list(settings, 'exclude-table-data'),
   };
+}
+
+/** keep-owner / keep-privileges, from before backups always held owners and privileges. */
+function obsoleteDumpSettings(settings: Settings): string[] {
+  const given = ['keep-owner', 'keep-privileges'].filter((name) => bool(settings, name));
+  if (given.length === 0) return [];
+  return [
+    `${given.join(' and ')} no longer change anything: owners and privileges are always in a PostgreSQL backup now; restore with --no-owner / --no-privileges to leave them out.`,
+  ];
 }
 
 /**
@@ -238,17 +256,25 @@ function verifyQueries(settings: Settings, cwd: string): string[] {
   return queries;
 }
 
-/** The content of a file named by an option (a passphrase or key file): it must exist and not be empty. */
-function readOptionFile(option: string, value: string, cwd: string): string {
+/** The bytes of a file named by an option (a passphrase or key file): it must exist and not be empty. */
+function readOptionBytes(
+  option: string,
+  value: string,
+  cwd: string,
+): { file: string; bytes: Buffer } {
   const file = path.resolve(cwd, value);
-  let content: string;
+  let bytes: Buffer;
   try {
-    content = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch {
     throw new UserError(`${option}: cannot read ${file}.`);
   }
-  if (!content.trim()) throw new UserError(`${option}: ${file} is empty.`);
-  return content;
+  if (!bytes.toString('utf8').trim()) throw new UserError(`${option}: ${file} is empty.`);
+  return { file, bytes };
+}
+
+function readOptionFile(option: string, value: string, cwd: string): string {
+  return readOptionBytes(option, value, cwd).bytes.toString('utf8');
 }
 
 function fileOption(settings: Settings, option: string, cwd: string): string | undefined {
@@ -256,18 +282,23 @@ function fileOption(settings: Settings, option: string, cwd: string): string | u
   return value === undefined ? undefined : readOptionFile(option, value, cwd);
 }
 
-/**
- * A secret from its file option (one trailing newline dropped, as
- * `gpg --passphrase-file` does) or else its value option / environment.
- */
+/** A passphrase file, read as `gpg --passphrase-file` reads it (or refused, when gpg would read it differently). */
+function passphraseFileOption(settings: Settings, option: string, cwd: string): string | undefined {
+  const value = text(settings, option);
+  if (value === undefined) return undefined;
+  const { file, bytes } = readOptionBytes(option, value, cwd);
+  return passphraseFromFile(bytes, `${option} ${file}`);
+}
+
+/** A secret from its file option, or else its value option / environment. */
 function secret(
   settings: Settings,
   fileName: string,
   valueName: string,
   cwd: string,
 ): string | undefined {
-  const fromFile = fileOption(settings, fileName, cwd);
-  const value = fromFile !== undefined ? passphraseFromFile(fromFile) : settings[valueName];
+  const fromFile = passphraseFileOption(settings, fileName, cwd);
+  const value = fromFile !== undefined ? fromFile : settings[valueName];
   registerSecret(value);
   return value ? value : undefined;
 }
@@ -330,6 +361,13 @@ export function encryption(settings: Settings, cwd: string): EncryptionRequest {
         `encryption must be one of ${ENCRYPTION_MODES.join(', ')} (got "${mode}").`,
       );
   }
+}
+
+/** A new backup's encryption: as `encryption`, and a passphrase long enough to protect it. */
+function newBackupEncryption(settings: Settings, cwd: string): EncryptionRequest {
+  const request = encryption(settings, cwd);
+  if (request.mode === 'passphrase') assertPassphraseForNewBackups(request.passphrase);
+  return request;
 }
 
 /** What opens encrypted backups: the passphrase and/or a private key (with its own passphrase). */

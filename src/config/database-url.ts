@@ -23,7 +23,7 @@ export interface PostgresLocation {
 
 export type DatabaseLocation = SqliteLocation | PostgresLocation;
 
-const SUPPORTED = 'file:PATH, sqlite:PATH, postgres:// or postgresql://';
+const SUPPORTED = 'file:PATH, sqlite:PATH, sqlite3:PATH, postgres:// or postgresql://';
 
 /** Query parameters of ORMs and poolers that libpq does not know; they are dropped. */
 const NON_LIBPQ_PARAMS = new Set([
@@ -92,7 +92,27 @@ function sqlitePath(rest: string, cwd: string): string {
 const EMPTY_HOST = /^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)(?=[/?#]|$)/i;
 const NO_HOST = 'no-host.invalid';
 
+/**
+ * An `@` anywhere but before the host means a user name or password that was
+ * not percent-encoded. WHATWG URLs take the last `@` of the authority, libpq
+ * (psql, pg_dump) the first, and a `/` in the password moves the rest into
+ * the path: refuse rather than guess, and never echo the URL.
+ */
+function assertAtSignsEncoded(url: string): void {
+  const rest = /^postgres(?:ql)?:\/\/(.*)$/is.exec(url)?.[1];
+  if (rest === undefined) return;
+  const beforeQuery = rest.split(/[?#]/)[0] ?? '';
+  const authority = beforeQuery.split('/')[0] ?? '';
+  const atSigns = (text: string): number => text.split('@').length - 1;
+  if (atSigns(authority) > 1 || atSigns(beforeQuery.slice(authority.length)) > 0) {
+    throw new UserError(
+      'The PostgreSQL URL has an @ that is not the one before the host: percent-encode @ in the user name or password as %40 (and /, ?, #, : as %2F, %3F, %23, %3A), for example postgres://app:p%40ss@db.example.com:5432/app.',
+    );
+  }
+}
+
 function parsePostgresUrl(url: string): PostgresLocation {
+  assertAtSignsEncoded(url);
   let parsed: URL;
   try {
     parsed = new URL(url.replace(EMPTY_HOST, `$1${NO_HOST}`));
@@ -127,6 +147,12 @@ function parsePostgresUrl(url: string): PostgresLocation {
   const port = Number(parsed.port || portParam || 5432);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new UserError('The PostgreSQL URL has an invalid port.');
+  }
+  const timeout = params.connect_timeout;
+  if (timeout !== undefined && !/^\d{1,6}$/.test(timeout.trim())) {
+    throw new UserError(
+      `connect_timeout in the PostgreSQL URL must be a whole number of seconds (got "${timeout}"); 0 or none means 10 s.`,
+    );
   }
   const user = decode(parsed.username) || params.user || 'postgres';
   delete params.user;

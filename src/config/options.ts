@@ -4,6 +4,8 @@
  * for it), with environment variables as fallbacks and a default.
  * action.yml, `--help` and the README are checked against this table.
  */
+import type { EngineKind } from './database-url.js';
+
 export const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune', 'status'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -27,6 +29,11 @@ export interface OptionSpec {
   readonly repeatable?: boolean;
   /** action.yml's default when it differs from the CLI's (an expression such as the workflow token). */
   readonly actionDefault?: string;
+  /** Only these engines use it: given for another, it is refused rather than ignored. */
+  readonly engines?: readonly EngineKind[];
+  /** integer options: the range accepted (min defaults to 0). */
+  readonly min?: number;
+  readonly max?: number;
 }
 
 const ALL = COMMANDS;
@@ -65,6 +72,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['backup', 'prune'],
     env: ['MAX_BACKUPS'],
     default: '10',
+    min: 0,
   },
   {
     name: 'compression-level',
@@ -73,6 +81,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['backup', 'restore'],
     env: ['COMPRESSION_LEVEL'],
     default: '6',
+    min: 1,
+    max: 9,
   },
   {
     name: 'encryption',
@@ -86,7 +96,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'encryption-passphrase',
     description:
-      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256); also decrypts them for restore and verify. Pass it from a secret.',
+      'Encrypt backups with this passphrase (OpenPGP, AES-256, as gpg --symmetric --cipher-algo AES256), at least 12 characters; also decrypts them for restore and verify. Pass it from a secret.',
     type: 'string',
     commands: ['backup', 'restore', 'verify'],
     env: ['BACKUP_PASSPHRASE'],
@@ -96,7 +106,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'passphrase-file',
     description:
-      'A file holding the encryption passphrase (one trailing newline is ignored, as gpg --passphrase-file does). The environment variable BACKUP_PASSPHRASE works too.',
+      'A file holding the encryption passphrase, read as gpg --passphrase-file reads it (one trailing newline is not part of it); a file gpg would read differently (a CR, a NUL, more than one line, not UTF-8) is refused. The environment variable BACKUP_PASSPHRASE works too.',
     type: 'path',
     commands: ['backup', 'restore', 'verify'],
     input: false,
@@ -146,7 +156,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'private-key-passphrase-file',
     description:
-      "A file holding the private key's passphrase (or set BACKUP_PRIVATE_KEY_PASSPHRASE).",
+      "A file holding the private key's passphrase, read as passphrase-file is (or set BACKUP_PRIVATE_KEY_PASSPHRASE).",
     type: 'path',
     commands: ['restore', 'verify'],
     input: false,
@@ -174,6 +184,8 @@ export const OPTIONS: readonly OptionSpec[] = [
       "artifact: days GitHub keeps each backup artifact, 1 to 400 and no more than the repository's own limit (90 for public repositories). Default: the repository's setting.",
     type: 'integer',
     commands: ['backup'],
+    min: 1,
+    max: 400,
   },
   {
     name: 'github-token',
@@ -320,22 +332,33 @@ export const OPTIONS: readonly OptionSpec[] = [
       "PostgreSQL: the pg_dump to use. Default: the newest pg_dump on PATH or under /usr/lib/postgresql/<N>/bin whose major version is at least the server's (on GitHub-hosted Linux runners a missing one is installed and cached).",
     type: 'path',
     commands: ['backup', 'restore'],
+    engines: ['postgres'],
   },
   {
     name: 'keep-owner',
     description:
-      'PostgreSQL: keep object ownership in the dump (pg_dump without --no-owner). Default false: the backup restores under any role.',
+      'Obsolete, still accepted: owners are always in a PostgreSQL backup now; leave them out at restore time with --no-owner.',
+    type: 'boolean',
+    commands: ['backup'],
+    default: 'false',
+    engines: ['postgres'],
+  },
+  {
+    name: 'keep-privileges',
+    description:
+      'Obsolete, still accepted: GRANTs are always in a PostgreSQL backup now; leave them out at restore time with --no-privileges.',
     type: 'boolean',
     commands: ['backup'],
     default: 'false',
   },
   {
-    name: 'keep-privileges',
+    name: 'include-roles',
     description:
-      'PostgreSQL: keep GRANT/REVOKE in the dump (pg_dump without --no-privileges). Default false: grants to roles the target lacks cannot fail a restore.',
+      "PostgreSQL: put the cluster's role definitions (pg_dumpall --roles-only --no-role-passwords) at the head of the backup, so that a restore onto a fresh server creates the roles its owners and grants name. Roles that exist are left exactly as they are; no password is ever included.",
     type: 'boolean',
     commands: ['backup'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'schemas',
@@ -344,6 +367,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'exclude-schemas',
@@ -351,6 +375,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'tables',
@@ -359,6 +384,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'exclude-tables',
@@ -366,6 +392,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'exclude-table-data',
@@ -374,6 +401,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     commands: ['backup'],
     repeatable: true,
+    engines: ['postgres'],
   },
   {
     name: 'backup',
@@ -414,6 +442,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'terminate-connections',
@@ -422,6 +451,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'create-database',
@@ -429,6 +459,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     default: 'false',
+    engines: ['postgres'],
   },
   {
     name: 'verify-database-url',

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
-import { registerSecret } from '../secrets.js';
+import { redact, registerSecret } from '../secrets.js';
 import type { Settings } from './config.js';
 import { optionsFor, OPTIONS, type CommandName, type OptionSpec } from './options.js';
 
@@ -102,7 +102,10 @@ export function settingsFromArgv(
       strict: true,
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // node's own wording, which may quote an argument: masked like any outside text.
+    const message = redact(
+      error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+    );
     const unknown = /^Unknown option '([^']+)'/.exec(message ?? '');
     if (unknown)
       throw new UserError(

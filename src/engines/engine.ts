@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { DatabaseLocation, EngineKind } from '../config/database-url.js';
-import type { TableCount } from '../manifest.js';
+import type { RolesInfo, TableCount } from '../manifest.js';
 
 export interface DatabaseInfo {
   /** sqlite_version() or the PostgreSQL server's version. */
@@ -10,6 +10,8 @@ export interface DatabaseInfo {
   /** What narrowed the dump (pg_dump's --schema, --table, ... as given), when anything did. */
   readonly filters?: readonly string[];
   readonly tables: readonly TableCount[];
+  /** PostgreSQL with include-roles: the roles at the head of the dump. */
+  readonly roles?: RolesInfo;
 }
 
 /** A dump in progress: the raw bytes (SQLite file or SQL text) and what they hold. */
@@ -64,7 +66,10 @@ export interface Engine {
   exists(): Promise<boolean>;
   /** Whether it holds anything a restore would overwrite (asks for confirmation, takes a safety copy). */
   holdsData(): Promise<boolean>;
-  /** Starts a consistent dump; `workDir` may hold temporary files. */
+  /**
+   * Starts a consistent dump; `workDir` is a private (0700) temporary
+   * directory for scratch files, outside the backup directory, removed after.
+   */
   dump(workDir: string): Promise<Dump>;
   /**
    * Replaces the database with the backup's content, all or nothing. The

@@ -9,6 +9,7 @@ import {
   fsyncDir,
   fsyncFile,
   removeQuietly,
+  removeStaleTemps,
   tempPathIn,
   exists,
 } from '../pipeline/files.js';
@@ -21,6 +22,7 @@ import type {
   RestoreSource,
 } from './engine.js';
 import { loadSqlite, type SqliteDatabase } from './sqlite-driver.js';
+import { walDirectoryHint } from './sqlite-wal-hint.js';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** A page count larger than any database: the whole copy happens in one step, under one read lock. */
@@ -49,7 +51,9 @@ export class SqliteEngine implements Engine {
   /**
    * A consistent snapshot through SQLite's online backup API, taken in one
    * step from a read-only connection: it sees committed WAL content, never
-   * checkpoints, and leaves the live database's -wal/-shm files alone.
+   * checkpoints, and leaves the live database's -wal/-shm files alone. The
+   * snapshot is a whole, unencrypted copy: it goes into `workDir`, a private
+   * temporary directory, never beside the backups.
    */
   async dump(workDir: string): Promise<Dump> {
     await this.assertIsSqliteFile();
@@ -83,6 +87,12 @@ export class SqliteEngine implements Engine {
       };
     } catch (error) {
       await removeSqliteFiles(snapshot);
+      const code = (error as { code?: string } | undefined)?.code;
+      if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+        throw new JobFailure(
+          `No room for a snapshot of ${path.basename(this.file)} in the temporary directory ${path.dirname(workDir)}: set TMPDIR to a directory on a disk with room for a copy of the database. Nothing was kept or pruned.`,
+        );
+      }
       throw describeSqliteError(error, this.file);
     }
   }
@@ -103,15 +113,15 @@ export class SqliteEngine implements Engine {
    * Unpacks the whole backup beside the target, checks it, keeps the current
    * database as `<db>.before-restore`, then swaps the new file in with one
    * rename. The old database's -wal/-shm are emptied first so that they can
-   * never be applied to the new file.
+   * never be applied to the new file. A target that is a symbolic link
+   * (app.db -> /data/app.db) is restored into the file it leads to, in that
+   * file's directory; the link stays as it is.
    */
   async restore(source: RestoreSource, hooks: RestoreHooks = {}): Promise<RestoreOutcome> {
-    const dir = path.dirname(this.file);
-    if (!(await exists(dir))) {
-      throw new UserError(
-        `The directory ${dir} does not exist: create it, or fix the database URL.`,
-      );
-    }
+    const file = await this.restoreTarget();
+    const dir = path.dirname(file);
+    // Unpacked copies a killed restore (SIGKILL, power loss) left beside the database a day ago or more.
+    await removeStaleTemps(dir);
     const incoming = tempPathIn(dir, 'restore-');
     try {
       await source.decodeToFile(incoming);
@@ -122,135 +132,62 @@ export class SqliteEngine implements Engine {
       const info = await inspectFile(incoming);
       await hooks.beforeChange?.();
       let previousCopy: string | undefined;
-      const current = await fs.stat(this.file).catch(() => undefined);
+      const current = await fs.stat(file).catch(() => undefined);
       if (current) {
-        if (!current.isFile())
-          throw new UserError(`${this.file} is not a file: nothing was changed.`);
-        previousCopy = await this.keepPreviousCopy();
+        if (!current.isFile()) throw new UserError(`${file} is not a file: nothing was changed.`);
+        previousCopy = await keepPreviousCopy(file);
         // The application keeps its file: same owner (when we may set it) and mode.
         await fs.chown(incoming, current.uid, current.gid).catch(() => undefined);
         await fs.chmod(incoming, current.mode & 0o777);
       }
-      await fs.rename(incoming, this.file);
+      await fs.rename(incoming, file);
       await fsyncDir(dir);
       return previousCopy === undefined ? { info } : { info, previousCopy };
     } catch (error) {
-      throw describeSqliteError(error, this.file);
+      throw describeSqliteError(error, file);
     } finally {
       await removeSqliteFiles(incoming);
     }
   }
 
   /**
-   * Copies the current database byte for byte to `<db>.before-restore`: its
-   * WAL is checkpointed into the main file first, and the copy is taken under
-   * a read lock so no writer or checkpoint changes the file meanwhile. A busy
-   * database stops the restore. Only a file too damaged for SQLite to read is
-   * copied as it lies, with its -wal and -journal beside the copy (restoring is
-   * what one does to a damaged database). The copy keeps the database's mode
-   * and is on disk (fsynced) before the database is replaced.
+   * The file a restore replaces, with every symbolic link on the way
+   * followed (a link, a chain of links, a linked directory): replacing the
+   * link itself would leave the real database untouched. A link that leads
+   * nowhere is refused.
    */
-  private async keepPreviousCopy(): Promise<string> {
+  private async restoreTarget(): Promise<string> {
     const dir = path.dirname(this.file);
-    const copy = `${this.file}.before-restore`;
-    // Another process holding the database is found before anything is written.
-    await this.assertNotHeld();
-    const temp = tempPathIn(dir, 'before-restore-');
-    try {
-      let damaged = false;
-      try {
-        await this.copyUnderReadLock(temp);
-      } catch (error) {
-        if (!isDamagedDatabase(error)) throw error;
-        damaged = true;
-        await removeQuietly(temp);
-        await fs.copyFile(this.file, temp);
-        for (const suffix of SIDE_JOURNALS) {
-          if (await exists(`${this.file}${suffix}`))
-            await fs.copyFile(`${this.file}${suffix}`, `${temp}${suffix}`);
-        }
-      }
-      for (const suffix of ['', ...SIDE_JOURNALS]) {
-        if (await exists(`${temp}${suffix}`)) await fsyncFile(`${temp}${suffix}`);
-      }
-      await keepOlderCopy(copy);
-      for (const suffix of SIDE_JOURNALS) {
-        if (await exists(`${temp}${suffix}`))
-          await fs.rename(`${temp}${suffix}`, `${copy}${suffix}`);
-      }
-      await fs.rename(temp, copy);
-      await fsyncDir(dir);
-      if (damaged) {
-        // Their content is kept beside the copy; here they must not be replayed onto the new file.
-        for (const suffix of [...SIDE_JOURNALS, '-shm'])
-          await removeQuietly(`${this.file}${suffix}`);
-      } else {
-        await this.settleSideFiles();
-      }
-      return copy;
-    } finally {
-      await removeSqliteFiles(temp);
+    if (!(await exists(dir))) {
+      throw new UserError(
+        `The directory ${dir} does not exist: create it, or fix the database URL.`,
+      );
     }
-  }
-
-  private async copyUnderReadLock(target: string): Promise<void> {
-    const Database = await loadSqlite();
-    const current = new Database(this.file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    const link = await fs.lstat(this.file).catch(() => undefined);
+    if (link === undefined) return path.join(await fs.realpath(dir), path.basename(this.file));
     try {
-      if (String(current.pragma('journal_mode', { simple: true })) === 'wal') {
-        const [result] = current.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-        if (result?.busy) {
-          throw new UserError(
-            `${path.basename(this.file)} is in use by another process: stop the application, then restore.`,
-          );
-        }
-      }
-      current.exec('BEGIN');
-      try {
-        current.prepare('SELECT count(*) FROM sqlite_schema').get();
-        await fs.copyFile(this.file, target);
-      } finally {
-        current.exec('COMMIT');
-      }
-    } finally {
-      current.close();
-    }
-  }
-
-  /** Opens and closes the database once: side files left behind mean another process has it open. */
-  private async assertNotHeld(): Promise<void> {
-    const Database = await loadSqlite();
-    try {
-      const probe = new Database(this.file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-      if (String(probe.pragma('journal_mode', { simple: true })) === 'wal')
-        probe.pragma('wal_checkpoint(PASSIVE)');
-      probe.close();
+      return await fs.realpath(this.file);
     } catch (error) {
-      if (isDamagedDatabase(error)) return;
-      throw error;
-    }
-    await this.settleSideFiles();
-  }
-
-  /**
-   * Our connection was the last one if SQLite removed the -wal and -shm when
-   * it closed. Side files left behind mean another process has the database
-   * open (or wrote meanwhile): the restore stops rather than pull the file
-   * from under it. A -journal is only ever present during a write.
-   */
-  private async settleSideFiles(): Promise<void> {
-    for (const suffix of ['-journal', '-wal', '-shm']) {
-      const side = `${this.file}${suffix}`;
-      if (await exists(side)) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const leadsTo = await fs.readlink(this.file).catch(() => '?');
+      if (code === 'ELOOP') {
         throw new UserError(
-          `${path.basename(this.file)} is open in another process (${path.basename(side)} is present): stop the application, then restore again. Nothing was changed.`,
+          `${this.file} is a loop of symbolic links: fix the link or the database URL. Nothing was changed.`,
         );
       }
+      throw new UserError(
+        `${this.file} is a symbolic link to ${leadsTo}, which does not exist: fix the link (or point the database URL at the real file). Nothing was changed.`,
+      );
     }
   }
-
   private async assertIsSqliteFile(): Promise<void> {
     const stat = await fs.stat(this.file).catch(() => undefined);
+    if (!stat && (await fs.lstat(this.file).catch(() => undefined))?.isSymbolicLink()) {
+      const leadsTo = await fs.readlink(this.file).catch(() => '?');
+      throw new UserError(
+        `The SQLite database ${this.file} is a symbolic link to ${leadsTo}, which does not exist: fix the link or DATABASE_URL.`,
+      );
+    }
     if (!stat) {
       throw new UserError(
         `The SQLite database ${this.file} does not exist: check DATABASE_URL (relative paths start from ${process.cwd()}).`,
@@ -259,6 +196,112 @@ export class SqliteEngine implements Engine {
     if (!stat.isFile()) throw new UserError(`${this.file} is not a file.`);
     if (stat.size > 0 && !(await hasSqliteHeader(this.file))) {
       throw new UserError(`${this.file} is not a SQLite database.`);
+    }
+  }
+}
+
+/**
+ * Copies the current database byte for byte to `<db>.before-restore`: its
+ * WAL is checkpointed into the main file first, and the copy is taken under
+ * a read lock so no writer or checkpoint changes the file meanwhile. A busy
+ * database stops the restore. Only a file too damaged for SQLite to read is
+ * copied as it lies, with its -wal and -journal beside the copy (restoring is
+ * what one does to a damaged database). The copy keeps the database's mode
+ * and is on disk (fsynced) before the database is replaced.
+ */
+async function keepPreviousCopy(file: string): Promise<string> {
+  const dir = path.dirname(file);
+  const copy = `${file}.before-restore`;
+  // Another process holding the database is found before anything is written.
+  await assertNotHeld(file);
+  const temp = tempPathIn(dir, 'before-restore-');
+  try {
+    let damaged = false;
+    try {
+      await copyUnderReadLock(file, temp);
+    } catch (error) {
+      if (!isDamagedDatabase(error)) throw error;
+      damaged = true;
+      await removeQuietly(temp);
+      await fs.copyFile(file, temp);
+      for (const suffix of SIDE_JOURNALS) {
+        if (await exists(`${file}${suffix}`))
+          await fs.copyFile(`${file}${suffix}`, `${temp}${suffix}`);
+      }
+    }
+    for (const suffix of ['', ...SIDE_JOURNALS]) {
+      if (await exists(`${temp}${suffix}`)) await fsyncFile(`${temp}${suffix}`);
+    }
+    await keepOlderCopy(copy);
+    for (const suffix of SIDE_JOURNALS) {
+      if (await exists(`${temp}${suffix}`)) await fs.rename(`${temp}${suffix}`, `${copy}${suffix}`);
+    }
+    await fs.rename(temp, copy);
+    await fsyncDir(dir);
+    if (damaged) {
+      // Their content is kept beside the copy; here they must not be replayed onto the new file.
+      for (const suffix of [...SIDE_JOURNALS, '-shm']) await removeQuietly(`${file}${suffix}`);
+    } else {
+      await settleSideFiles(file);
+    }
+    return copy;
+  } finally {
+    await removeSqliteFiles(temp);
+  }
+}
+
+async function copyUnderReadLock(file: string, target: string): Promise<void> {
+  const Database = await loadSqlite();
+  const current = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  try {
+    if (String(current.pragma('journal_mode', { simple: true })) === 'wal') {
+      const [result] = current.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (result?.busy) {
+        throw new UserError(
+          `${path.basename(file)} is in use by another process: stop the application, then restore.`,
+        );
+      }
+    }
+    current.exec('BEGIN');
+    try {
+      current.prepare('SELECT count(*) FROM sqlite_schema').get();
+      await fs.copyFile(file, target);
+    } finally {
+      current.exec('COMMIT');
+    }
+  } finally {
+    current.close();
+  }
+}
+
+/** Opens and closes the database once: side files left behind mean another process has it open. */
+async function assertNotHeld(file: string): Promise<void> {
+  const Database = await loadSqlite();
+  try {
+    const probe = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    if (String(probe.pragma('journal_mode', { simple: true })) === 'wal')
+      probe.pragma('wal_checkpoint(PASSIVE)');
+    probe.close();
+  } catch (error) {
+    if (isDamagedDatabase(error)) return;
+    throw error;
+  }
+  await settleSideFiles(file);
+}
+
+/**
+ * Our connection was the last one if SQLite removed the -wal and -shm when
+ * it closed. Side files left behind mean another process has the database
+ * open (or wrote meanwhile): the restore stops rather than pull the file
+ * from under it. A -journal is only ever present during a write.
+ */
+async function settleSideFiles(file: string): Promise<void> {
+  for (const suffix of ['-journal', '-wal', '-shm']) {
+    const side = `${file}${suffix}`;
+    if (await exists(side)) {
+      throw new UserError(
+        `${path.basename(file)} is open in another process (${path.basename(side)} is present): stop the application, then restore again. Nothing was changed.`,
+      );
     }
   }
 }
@@ -374,6 +417,10 @@ function describeSqliteError(error: unknown, file: string): unknown {
     return new UserError(
       `${name} stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s: retry when it is less busy.`,
     );
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
+    const hint = walDirectoryHint(file);
+    if (hint) return new UserError(hint);
   }
   if (code === 'SQLITE_NOTADB') return new UserError(`${file} is not a SQLite database.`);
   if (code === 'SQLITE_CORRUPT')

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { runChildSync } from '../child-processes.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { withoutCredentials } from './post.js';
 
@@ -36,12 +36,9 @@ export function sendBeforeExit(requests: readonly PendingRequest[], budgetMs: nu
     const { href, headers } = withoutCredentials(url);
     return { url: href, headers, contentType, body };
   });
-  spawnSync(process.execPath, ['-e', SENDER], {
+  // The child's environment is the notifier's allow-list: no secret of ours travels with it.
+  runChildSync('notifier', process.execPath, ['-e', SENDER], {
     input: JSON.stringify({ requests: sent, budgetMs, agent: `${TOOL_NAME}/${TOOL_VERSION}` }),
-    // Nothing of this process's environment is needed, nor may any secret in it travel.
-    env: {},
-    stdio: ['pipe', 'ignore', 'ignore'],
-    timeout: budgetMs + 1000,
-    killSignal: 'SIGKILL',
+    timeoutMs: budgetMs + 1000,
   });
 }

@@ -9,6 +9,7 @@ import { WebStreamTransform } from './web-stream-transform.js';
 
 export { prepareDecryptor, type DecryptionKeys, type Decryptor } from './decryption.js';
 export { looksLikeOpenPgp } from './openpgp-format.js';
+export { passphraseFromFile } from './passphrase-rules.js';
 
 export type EncryptionRequest =
   | { readonly mode: 'none' }
@@ -101,23 +102,4 @@ async function encryptStream(
     config: ENCRYPT_CONFIG,
   });
   return encrypted as ReadableStream<Uint8Array>;
-}
-
-/**
- * The passphrase in a file, read as `gpg --passphrase-file` reads the usual
- * one-line file: one trailing `\n` is not part of the passphrase, so a file
- * written with `echo` works with both tools. A trailing `\r\n` (Windows
- * editors) is dropped too, as a person would expect, though gpg keeps the
- * `\r`: such a backup opens in gpg with the passphrase typed, or from a file
- * with a plain `\n` ending. A file with more lines is refused, because gpg
- * uses only the first line and would not open the backup with that file.
- */
-export function passphraseFromFile(text: string): string {
-  const passphrase = text.replace(/\r?\n$/, '');
-  if (/[\r\n]/.test(passphrase)) {
-    throw new UserError(
-      'The passphrase file holds more than one line: keep the passphrase alone on the first line (gpg --passphrase-file reads only that line).',
-    );
-  }
-  return passphrase;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, rmSync } from 'node:fs';
+import { constants, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,12 +92,171 @@ export async function removeQuietly(file: string): Promise<void> {
   liveTemps.delete(file);
 }
 
-/** A private (0700) temporary directory, removed by `removeQuietly` or on interruption. */
+/** Temporary directories of this tool start with this, under the system's temporary directory. */
+export const TEMP_DIR_PREFIX = 'db-backup-';
+/** Inside each: who made it, so that a later run can tell a killed run's leftovers from a live one's. */
+const OWNER_MARKER = '.db-backup-owner.json';
+
+interface OwnerMarker {
+  readonly tool: 'db-backup';
+  readonly pid: number;
+  readonly host: string;
+  /** Linux: the kernel's boot id (a reboot ends every run). */
+  readonly boot?: string;
+  /** Linux: when the process started, in clock ticks since boot (tells a reused pid apart). */
+  readonly started?: string;
+  /** Linux: the PID namespace the pid belongs to (containers sharing a temporary directory). */
+  readonly pidNamespace?: string;
+  readonly createdAt: string;
+}
+
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat (after the command name, which may hold spaces and parentheses). */
+function processStartTime(pid: number | 'self'): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A private (0700) temporary directory under the system's temporary
+ * directory (TMPDIR), never in the backup directory: it may hold whole,
+ * unencrypted copies of the database, and a synced or uploaded backup
+ * directory must never see them. Removed by `removeQuietly` or on
+ * SIGINT/SIGTERM; after a SIGKILL, by the next run (see
+ * `removeStaleTemporaryDirectories`).
+ */
 export async function temporaryDirectory(purpose: string): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `db-backup-${purpose}-`));
-  await fs.chmod(dir, DIR_MODE);
+  let dir: string;
+  try {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), `${TEMP_DIR_PREFIX}${purpose}-`));
+  } catch (error) {
+    throw new UserError(
+      `Cannot create a private directory in the temporary directory ${os.tmpdir()} (${(error as NodeJS.ErrnoException).code ?? 'error'}): set TMPDIR to a writable directory.`,
+    );
+  }
   liveTemps.add(dir);
+  await fs.chmod(dir, DIR_MODE);
+  const boot = bootId();
+  const started = processStartTime('self');
+  const namespace = pidNamespace();
+  const marker: OwnerMarker = {
+    tool: 'db-backup',
+    pid: process.pid,
+    host: os.hostname(),
+    ...(boot ? { boot } : {}),
+    ...(started ? { started } : {}),
+    ...(namespace ? { pidNamespace: namespace } : {}),
+    createdAt: new Date().toISOString(),
+  };
+  await fs.writeFile(path.join(dir, OWNER_MARKER), JSON.stringify(marker), {
+    mode: FILE_MODE,
+    flag: 'wx',
+  });
   return dir;
+}
+
+function isAlive(pid: number, started: string | undefined): boolean {
+  // A pid taken over by another process (or seen from another PID namespace) is not the run.
+  const now = started === undefined ? undefined : processStartTime(pid);
+  if (now !== undefined) return now === started;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readOwnerMarker(dir: string): Promise<OwnerMarker | undefined> {
+  try {
+    const marker = JSON.parse(
+      await fs.readFile(path.join(dir, OWNER_MARKER), 'utf8'),
+    ) as Partial<OwnerMarker>;
+    if (
+      marker.tool !== 'db-backup' ||
+      typeof marker.pid !== 'number' ||
+      typeof marker.host !== 'string'
+    )
+      return undefined;
+    return marker as OwnerMarker;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A directory is a killed run's leftover when this machine made it and its
+ * process is gone (or the machine rebooted since); one made on another
+ * machine, or in another container, sharing the temporary directory, when
+ * it is a day old (its process cannot be seen from here).
+ */
+function isLeftover(marker: OwnerMarker, now: number): boolean {
+  const sameHost = marker.host === os.hostname();
+  const boot = bootId();
+  if (sameHost && marker.boot !== undefined && boot !== undefined && marker.boot !== boot)
+    return true;
+  if (sameHost && marker.pidNamespace === pidNamespace()) {
+    return marker.pid !== process.pid && !isAlive(marker.pid, marker.started);
+  }
+  const created = Date.parse(marker.createdAt);
+  return Number.isFinite(created) && now - created > STALE_TEMP_MS;
+}
+
+/**
+ * The system's temporary directory must not lie inside the backup directory:
+ * the unencrypted scratch copies would then sit where backups are synced.
+ */
+export function assertTemporaryDirectoryOutside(backupDir: string): void {
+  const relative = path.relative(path.resolve(backupDir), path.resolve(os.tmpdir()));
+  if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
+    throw new UserError(
+      `The temporary directory ${os.tmpdir()} (TMPDIR) lies inside the backup directory ${backupDir}, where unencrypted scratch copies must never be: point TMPDIR elsewhere.`,
+    );
+  }
+}
+
+/**
+ * Removes the temporary directories killed runs (SIGKILL, power loss) left
+ * under the system's temporary directory: only directories of ours (name,
+ * owner marker, our user) whose run is over. Returns their paths.
+ */
+export async function removeStaleTemporaryDirectories(): Promise<string[]> {
+  const root = os.tmpdir();
+  const entries = await fs.readdir(root).catch(() => [] as string[]);
+  const removed: string[] = [];
+  const now = Date.now();
+  for (const entry of entries) {
+    if (!entry.startsWith(TEMP_DIR_PREFIX)) continue;
+    const dir = path.join(root, entry);
+    const stat = await fs.lstat(dir).catch(() => undefined);
+    if (!stat?.isDirectory()) continue;
+    if (process.getuid && stat.uid !== process.getuid()) continue;
+    const marker = await readOwnerMarker(dir);
+    if (!marker || !isLeftover(marker, now)) continue;
+    await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    removed.push(dir);
+  }
+  return removed;
 }
 
 export async function exists(file: string): Promise<boolean> {

@@ -7,7 +7,6 @@ import type { Notification } from '../notify/notification.js';
 import { sendBeforeExit } from '../notify/send-before-exit.js';
 import { payloadFor } from '../notify/webhook-formats.js';
 import { notifyWebhooks } from '../notify/webhooks.js';
-import { redact } from '../secrets.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { formatBytes, formatDuration } from './format.js';
 
@@ -47,7 +46,10 @@ export interface NotificationContext {
   readonly host?: string;
 }
 
-/** What the webhooks are told about a finished job (never a credential: every text is redacted). */
+/**
+ * What the webhooks are told about a finished job. Never a credential: the
+ * texts are our own words, and outside text in them was masked where it came in.
+ */
 export function notificationOf(outcome: RunOutcome, context: NotificationContext): Notification {
   const base = {
     formatVersion: 1 as const,
@@ -60,14 +62,14 @@ export function notificationOf(outcome: RunOutcome, context: NotificationContext
     rows: null as number | null,
     targets: [] as Notification['targets'],
     pruned: [] as readonly string[],
-    warnings: context.warnings.map(redact),
+    warnings: context.warnings,
     host: context.host ?? os.hostname(),
     runUrl: context.runUrl,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     time: context.time.toISOString(),
   };
   if ('error' in outcome) {
-    const error = redact(outcome.error);
+    const error = outcome.error;
     const database = outcome.database ?? null;
     return {
       ...base,
@@ -79,9 +81,9 @@ export function notificationOf(outcome: RunOutcome, context: NotificationContext
   }
   const details = detailsOf(outcome.result);
   const ok = succeeded(outcome.result);
-  const error = ok ? null : redact(failureSummary(outcome.result));
+  const error = ok ? null : failureSummary(outcome.result);
   const notification = { ...base, ...details, event: ok ? 'success' : 'failure', error } as const;
-  return { ...notification, summary: redact(summaryOf(notification)) };
+  return { ...notification, summary: summaryOf(notification) };
 }
 
 function verb(command: Monitored): string {

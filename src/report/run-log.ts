@@ -118,9 +118,12 @@ export class RunLog {
     this.file = LogFile.open(file, onProblem);
   }
 
-  /** Records one message (redacted here, whatever the caller did). */
+  /**
+   * Records one message. Our own words: outside text in them (a child's
+   * stderr, a server's error) was masked where it came in.
+   */
   record(level: LogLevel, message: string): void {
-    const line = formatLogLine(this.clock(), level, this.command, this.pid, redact(message));
+    const line = formatLogLine(this.clock(), level, this.command, this.pid, message);
     this.recent.push(line);
     this.file?.write(line);
   }

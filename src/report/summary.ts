@@ -23,6 +23,7 @@ export function renderSummary(result: CommandResult): string {
       const m = result.manifest;
       const parts = [
         '## Database backup',
+        ...result.warnings.map((warning) => `> [!WARNING]\n> ${warning}`),
         markdownTable(
           ['', ''],
           [

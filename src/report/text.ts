@@ -27,6 +27,7 @@ export function renderText(result: CommandResult): string {
             : '';
         lines.push(`  ${t.target} (${t.location}): ${state}${pruned}`);
       }
+      for (const warning of result.warnings) lines.push(`warning: ${warning}`);
       return lines.join('\n');
     }
     case 'restore': {
@@ -92,10 +93,15 @@ export function renderText(result: CommandResult): string {
     }
     case 'prune': {
       const verb = result.dryRun ? 'Would remove' : 'Removed';
-      if (result.removed.length === 0) return `Nothing to prune (${result.kept.length} kept)`;
+      const forData = result.keptForData.map(
+        (n) => `Kept ${n} beyond max-backups: the newest backup that held rows.`,
+      );
+      if (result.removed.length === 0)
+        return [`Nothing to prune (${result.kept.length} kept)`, ...forData].join('\n');
       return [
         `${verb} these ${result.removed.length} backups beyond max-backups (${result.kept.length} kept):`,
         ...result.removed.map((n) => `  ${n}`),
+        ...forData,
       ].join('\n');
     }
   }

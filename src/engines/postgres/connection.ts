@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
+import pgpass from 'pgpass';
 import type { ConnectionOptions } from 'node:tls';
 import type { PostgresLocation } from '../../config/database-url.js';
+import { inheritedEnvironment } from '../../child-processes.js';
 import { UserError } from '../../errors.js';
 
 /** Seconds to wait for a connection, unless the URL's connect_timeout says otherwise. */
@@ -31,14 +33,11 @@ function connectTimeout(location: PostgresLocation): number {
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_CONNECT_TIMEOUT_S;
 }
 
-/** What pg_dump and psql may inherit from our environment besides the connection itself. */
-const INHERITED =
-  /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|SYSTEMROOT|PGSSLKEYLOGFILE)$/;
-
 /**
  * The environment for pg_dump and psql: everything libpq needs, the password
- * in PGPASSWORD (never an argument), and from ours only locale and paths —
- * no other secret of the run, and nothing that could redirect the connection.
+ * in PGPASSWORD (never an argument), and from ours only what the allow-list
+ * of libpq clients names (paths, locale, HOME for ~/.pgpass) — no other
+ * secret of the run, and nothing that could redirect the connection.
  * A URL without a password leaves libpq's own PGPASSWORD / PGPASSFILE in use.
  */
 export function libpqEnvironment(
@@ -46,10 +45,7 @@ export function libpqEnvironment(
   database: string = location.database,
   base: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(base)) {
-    if (INHERITED.test(key)) env[key] = value;
-  }
+  const env: NodeJS.ProcessEnv = inheritedEnvironment('libpq-client', base);
   env.PGHOST = location.host;
   env.PGPORT = String(location.port);
   env.PGUSER = location.user;
@@ -88,6 +84,36 @@ function sslFor(location: PostgresLocation): ClientConfig['ssl'] {
   );
 }
 
+/** The server asked for a password, and neither the URL nor libpq's own sources had one. */
+export class NoPasswordGiven extends Error {
+  override readonly name = 'NoPasswordGiven';
+}
+
+/**
+ * The password, asked for only when the server wants one, from libpq's
+ * sources in libpq's order: the URL, PGPASSWORD, then ~/.pgpass (or the
+ * file PGPASSFILE names). None at all is said as such, not as a SASL error.
+ */
+async function passwordFor(location: PostgresLocation, database: string): Promise<string> {
+  if (location.password) return location.password;
+  const fromEnvironment = process.env.PGPASSWORD;
+  if (fromEnvironment !== undefined && fromEnvironment !== '') return fromEnvironment;
+  const fromFile = await new Promise<string | undefined>((resolve) => {
+    pgpass(
+      {
+        // libpq matches a Unix-domain socket as localhost.
+        host: location.host.startsWith('/') ? 'localhost' : location.host,
+        port: location.port,
+        database,
+        user: location.user,
+      },
+      resolve,
+    );
+  });
+  if (fromFile !== undefined) return fromFile;
+  throw new NoPasswordGiven('no password given');
+}
+
 /** node-postgres settings for the same connection. */
 export function clientConfig(
   location: PostgresLocation,
@@ -97,8 +123,7 @@ export function clientConfig(
     host: location.host,
     port: location.port,
     user: location.user,
-    // Absent rather than empty, so node-postgres falls back to PGPASSWORD and ~/.pgpass as libpq does.
-    ...(location.password ? { password: location.password } : {}),
+    password: () => passwordFor(location, database),
     database,
     ssl: sslFor(location),
     connectionTimeoutMillis: connectTimeout(location) * 1000,

@@ -1,132 +1,651 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
 /**
- * Watches a plain-format pg_dump stream go by and records which tables it
- * creates and how many rows each COPY block carries. These are the rows
- * really in the dump, whatever include/exclude options chose.
+ * Reads a plain-format pg_dump stream as it goes by, the way psql will read
+ * it: SQL outside quotes, comments and dollar-quoted bodies, and the COPY
+ * data blocks between `COPY … FROM stdin;` and `\.`. It records every COPY
+ * block (its table, its rows, whether it ended) and whether the stream ended
+ * with pg_dump's closing comment. Names stay bytes in the dump's own encoding
+ * (the `SET client_encoding` pg_dump writes first), so that a name is
+ * compared exactly, whatever characters it holds (a newline included).
+ *
+ * Memory stays small whatever the dump holds: rows are counted, never kept;
+ * only statement heads, comment lines and COPY statements (bounded) are.
  */
-export class DumpTableCounter extends Transform {
-  /** Tables the dump creates, as "schema.table" (unquoted). */
-  readonly created = new Set<string>();
-  /** Rows per table, for tables whose data is in the dump. */
-  readonly copied = new Map<string, number>();
-  private copying: string | undefined;
-  private rows = 0;
-  private carry: Buffer = EMPTY;
-  /** Part of the carried line was not kept (see keepCarry). */
-  private carryDropped = false;
+export interface CopyBlock {
+  /** The table's schema and name, unquoted, as bytes of the dump's encoding. */
+  readonly schema: Buffer;
+  readonly name: Buffer;
+  /** The TOC comment just before it (`Data for Name: …; Type: TABLE DATA; …`), when there was one. */
+  readonly header: Buffer | undefined;
+  rows: number;
+  /** Ended by a `\.` line. */
+  complete: boolean;
+}
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    let from = 0;
-    if (this.carry.length > 0 || this.carryDropped) {
-      // Only the line cut by the last chunk's end is joined, never the whole chunk.
-      const newline = chunk.indexOf(NEWLINE);
-      if (newline === -1) {
-        this.keepCarry(chunk);
-        callback(null, chunk);
-        return;
-      }
-      this.keepCarry(chunk.subarray(0, newline + 1));
-      this.scan(this.carry, 0);
-      this.carry = EMPTY;
-      this.carryDropped = false;
-      from = newline + 1;
-    }
-    const consumed = this.scan(chunk, from);
-    this.keepCarry(chunk.subarray(consumed));
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    if (this.carry.length > 0) this.scan(Buffer.concat([this.carry, Buffer.from('\n')]), 0);
-    this.carry = EMPTY;
-    if (this.copying !== undefined) this.endCopy();
-    callback();
-  }
-
-  /**
-   * Keeps at most the first CARRY_LIMIT bytes of a line cut across chunks:
-   * enough to tell `\.` or a CREATE/COPY statement, and never a whole long
-   * row (a large bytea value) in memory. A longer line is never a statement
-   * we look for, and counts as one row all the same.
-   */
-  private keepCarry(bytes: Buffer): void {
-    if (bytes.length === 0) return;
-    const room = CARRY_LIMIT - this.carry.length;
-    if (room <= 0) {
-      if (bytes.includes(NEWLINE)) this.carry = Buffer.concat([this.carry, Buffer.from('\n')]);
-      this.carryDropped = true;
-      return;
-    }
-    const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
-    if (kept.length < bytes.length) {
-      this.carryDropped = true;
-      // The line's end may be in the part not kept: the newline still counts.
-      if (bytes.indexOf(NEWLINE, room) !== -1) {
-        this.carry = Buffer.concat([this.carry, kept, Buffer.from('\n')]);
-        return;
-      }
-    }
-    this.carry = Buffer.concat([this.carry, kept]);
-  }
-
-  /** Handles every complete line; returns how many bytes it consumed. */
-  private scan(bytes: Buffer, from: number): number {
-    let start = from;
-    for (;;) {
-      const newline = bytes.indexOf(NEWLINE, start);
-      if (newline === -1) return start;
-      if (this.copying !== undefined) {
-        // Data lines never hold a raw newline (COPY escapes it), so lines are rows until "\.".
-        if (newline === start + 2 && bytes[start] === BACKSLASH && bytes[start + 1] === DOT)
-          this.endCopy();
-        else this.rows += 1;
-      } else if (bytes[start] === LETTER_C) {
-        this.statement(bytes.toString('utf8', start, newline));
-      }
-      start = newline + 1;
-    }
-  }
-
-  private statement(line: string): void {
-    const created = CREATE_TABLE.exec(line);
-    if (created?.[1]) {
-      this.created.add(qualifiedName(created[1]));
-      return;
-    }
-    const copy = COPY_FROM_STDIN.exec(line);
-    if (copy?.[1]) {
-      this.copying = qualifiedName(copy[1]);
-      this.rows = 0;
-    }
-  }
-
-  private endCopy(): void {
-    if (this.copying === undefined) return;
-    this.copied.set(this.copying, (this.copied.get(this.copying) ?? 0) + this.rows);
-    this.copying = undefined;
-  }
+const enum State {
+  Normal,
+  LineComment,
+  BlockComment,
+  Quote,
+  EscapeQuote,
+  Identifier,
+  Dollar,
+  Meta,
+  CopyLineEnd,
+  CopyData,
 }
 
 const NEWLINE = 0x0a;
-const EMPTY = Buffer.alloc(0);
-/** Longer than any CREATE TABLE or COPY line pg_dump writes for a table name (63-byte identifiers). */
-const CARRY_LIMIT = 64 * 1024;
+const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const FORM_FEED = 0x0c;
+const VERTICAL_TAB = 0x0b;
+const QUOTE = 0x27;
+const DOUBLE_QUOTE = 0x22;
+const DOLLAR = 0x24;
 const BACKSLASH = 0x5c;
+const DASH = 0x2d;
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const SEMICOLON = 0x3b;
 const DOT = 0x2e;
-const LETTER_C = 0x43;
-const IDENT = String.raw`(?:"(?:[^"]|"")+"|[^\s."(]+)`;
-const QUALIFIED = String.raw`(${IDENT}\.${IDENT})`;
-const CREATE_TABLE = new RegExp(String.raw`^CREATE (?:UNLOGGED )?TABLE ${QUALIFIED} \(`);
-const COPY_FROM_STDIN = new RegExp(String.raw`^COPY ${QUALIFIED}(?: \(.*\))? FROM stdin;$`);
 
-/** `public."Odd ""name"""` → `public.Odd "name"`. */
-export function qualifiedName(quoted: string): string {
-  const parts: string[] = [];
-  const pattern = new RegExp(IDENT, 'g');
-  for (const match of quoted.matchAll(pattern)) {
-    const part = match[0];
-    parts.push(part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part);
+/** Enough of a statement to know whether it is one we read (COPY, SET client_encoding). */
+const HEAD_BYTES = 24;
+/** A COPY statement names one table and its columns (at most 1600 quoted 63-byte names). */
+const STATEMENT_LIMIT = 1024 * 1024;
+/** Longer dollar-quote tags than pg_dump ever writes are not looked for across chunks. */
+const TAG_LIMIT = 1024;
+/** TOC comment lines name an object, its schema and its owner. */
+const COMMENT_LIMIT = 4096;
+
+const CLOSING_COMMENT = Buffer.from(' PostgreSQL database dump complete');
+const DATA_HEADER = Buffer.from(' Data for Name: ');
+const TOC_HEADER = Buffer.from(' Name: ');
+const UNRESTRICT = Buffer.from('\\unrestrict');
+const RESTRICT = Buffer.from('\\restrict');
+const COPY_PREFIX = Buffer.from('COPY ');
+const SET_ENCODING = /^SET client_encoding = '([^']*)';$/;
+
+function isSpace(byte: number): boolean {
+  return (
+    byte === SPACE ||
+    byte === NEWLINE ||
+    byte === TAB ||
+    byte === CARRIAGE_RETURN ||
+    byte === FORM_FEED ||
+    byte === VERTICAL_TAB
+  );
+}
+
+/** Bytes that continue an identifier (and so keep `$` and `'` from starting a quote after them). */
+function isIdentifierByte(byte: number): boolean {
+  return (
+    (byte >= 0x61 && byte <= 0x7a) ||
+    (byte >= 0x41 && byte <= 0x5a) ||
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x5f ||
+    byte === DOLLAR ||
+    byte >= 0x80
+  );
+}
+
+function isTagStart(byte: number): boolean {
+  return (
+    (byte >= 0x61 && byte <= 0x7a) ||
+    (byte >= 0x41 && byte <= 0x5a) ||
+    byte === 0x5f ||
+    byte >= 0x80
+  );
+}
+
+function isTagByte(byte: number): boolean {
+  return isTagStart(byte) || (byte >= 0x30 && byte <= 0x39);
+}
+
+export class PlainDumpScanner extends Transform {
+  /** Every COPY block, in the order of the dump. */
+  readonly blocks: CopyBlock[] = [];
+  /** The encoding pg_dump wrote the dump in (its `SET client_encoding`). */
+  encoding: string | undefined;
+  /** What could not be read as pg_dump's plain format. */
+  readonly anomalies: string[] = [];
+
+  private state = State.Normal;
+  private carry: Buffer | undefined;
+  private atStatementStart = true;
+  /** The closing comment, and since then nothing but comments, blank space and `\unrestrict`. */
+  private endSeen = false;
+  private prev = 0;
+  private prevPrev = 0;
+  private commentDepth = 0;
+  private dollarTag: Buffer = Buffer.alloc(0);
+  /** The current statement's captured bytes (its head, or all of a COPY). */
+  private statement: Buffer[] | undefined;
+  private statementLength = 0;
+  private statementKept = false;
+  private comment: Buffer[] = [];
+  private commentLength = 0;
+  private meta: Buffer[] = [];
+  private metaLength = 0;
+  /** The last TOC comment seen, to tell which table a COPY block belongs to. */
+  private tocHeader: Buffer | undefined;
+  private pendingCopy: { schema: Buffer; name: Buffer } | undefined;
+  private block: CopyBlock | undefined;
+  /** Bytes of the current data line so far (only 0, 1, 2 or "more" matter), and its first two. */
+  private lineLength = 0;
+  private lineHead0 = 0;
+  private lineHead1 = 0;
+
+  /** pg_dump 17.6, 16.10, 15.14 and later open the dump with `\restrict KEY` and close it with `\unrestrict KEY`. */
+  private restricted = false;
+  private unrestricted = false;
+
+  /**
+   * The stream ended with pg_dump's closing comment (and, after a
+   * `\restrict`, its `\unrestrict`), outside any statement or data block.
+   */
+  get finished(): boolean {
+    return (
+      this.endSeen &&
+      (!this.restricted || this.unrestricted) &&
+      this.state !== State.CopyData &&
+      this.anomalies.length === 0
+    );
   }
-  return parts.join('.');
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+      this.carry = undefined;
+      this.scan(data, false);
+      callback(null, chunk);
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      if (this.carry) {
+        const data = this.carry;
+        this.carry = undefined;
+        this.scan(data, true);
+      }
+      this.endOfStream();
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  private endOfStream(): void {
+    switch (this.state) {
+      case State.LineComment:
+        this.endComment();
+        break;
+      case State.Meta:
+        this.endMeta();
+        break;
+      case State.CopyData:
+        // The block's last line without its newline is still a row, but the block never ended.
+        if (this.lineLength > 0) this.endDataLine();
+        break;
+      case State.Normal:
+        break;
+      default:
+        this.significant();
+        this.anomalies.push('the dump ends inside a quoted string, comment or statement');
+    }
+    if (this.statement && !this.atStatementStart) this.endSeen = false;
+  }
+
+  /** Processes `data`; an unfinished token at the end is carried to the next chunk (unless last). */
+  private scan(data: Buffer, last: boolean): void {
+    let i = 0;
+    const length = data.length;
+    let captureFrom = this.statement ? 0 : -1;
+    const flushCapture = (end: number): void => {
+      if (captureFrom >= 0 && end > captureFrom) this.capture(data.subarray(captureFrom, end));
+      captureFrom = this.statement ? end : -1;
+    };
+    const need = (at: number): boolean => {
+      if (last) return false;
+      flushCapture(at);
+      this.carry = data.subarray(at);
+      return true;
+    };
+    while (i < length) {
+      switch (this.state) {
+        case State.CopyData: {
+          const newline = data.indexOf(NEWLINE, i);
+          const end = newline === -1 ? length : newline;
+          if (this.lineLength === 0 && end > i) this.lineHead0 = data[i] as number;
+          if (this.lineLength <= 1 && end > i + (1 - this.lineLength)) {
+            this.lineHead1 = data[i + (1 - this.lineLength)] as number;
+          }
+          this.lineLength += end - i;
+          if (newline === -1) {
+            i = length;
+            break;
+          }
+          i = newline + 1;
+          this.endDataLine();
+          break;
+        }
+        case State.CopyLineEnd: {
+          const newline = data.indexOf(NEWLINE, i);
+          const end = newline === -1 ? length : newline;
+          for (let j = i; j < end; j += 1) {
+            if (!isSpace(data[j] as number)) {
+              this.anomalies.push('text after a COPY … FROM stdin statement on its line');
+              break;
+            }
+          }
+          if (newline === -1) {
+            i = length;
+            break;
+          }
+          i = newline + 1;
+          this.startCopyData();
+          break;
+        }
+        case State.LineComment: {
+          const newline = data.indexOf(NEWLINE, i);
+          const end = newline === -1 ? length : newline;
+          this.keepComment(data.subarray(i, end));
+          if (newline === -1) {
+            i = length;
+            break;
+          }
+          i = newline;
+          this.endComment();
+          this.state = State.Normal;
+          break;
+        }
+        case State.Meta: {
+          const newline = data.indexOf(NEWLINE, i);
+          const end = newline === -1 ? length : newline;
+          this.keepMeta(data.subarray(i, end));
+          if (newline === -1) {
+            i = length;
+            break;
+          }
+          i = newline;
+          this.endMeta();
+          this.state = State.Normal;
+          break;
+        }
+        case State.Quote:
+        case State.Identifier: {
+          const close = this.state === State.Quote ? QUOTE : DOUBLE_QUOTE;
+          const at = data.indexOf(close, i);
+          if (at === -1) {
+            i = length;
+            break;
+          }
+          if (at + 1 >= length) {
+            if (need(at)) return;
+            i = at + 1;
+            this.state = State.Normal;
+            this.setPrev(close);
+            break;
+          }
+          if (data[at + 1] === close) {
+            i = at + 2;
+            break;
+          }
+          i = at + 1;
+          this.state = State.Normal;
+          this.setPrev(close);
+          break;
+        }
+        case State.EscapeQuote: {
+          let j = i;
+          while (j < length && data[j] !== QUOTE && data[j] !== BACKSLASH) j += 1;
+          if (j >= length) {
+            i = length;
+            break;
+          }
+          if (j + 1 >= length) {
+            if (need(j)) return;
+            i = j + 1;
+            if (data[j] === QUOTE) {
+              this.state = State.Normal;
+              this.setPrev(QUOTE);
+            }
+            break;
+          }
+          if (data[j] === BACKSLASH || data[j + 1] === QUOTE) {
+            i = j + 2;
+            break;
+          }
+          i = j + 1;
+          this.state = State.Normal;
+          this.setPrev(QUOTE);
+          break;
+        }
+        case State.Dollar: {
+          const tag = this.dollarTag;
+          const at = data.indexOf(DOLLAR, i);
+          if (at === -1) {
+            i = length;
+            break;
+          }
+          if (at + tag.length > length) {
+            if (need(at)) return;
+            i = length;
+            break;
+          }
+          if (data.compare(tag, 0, tag.length, at, at + tag.length) === 0) {
+            i = at + tag.length;
+            this.state = State.Normal;
+            this.setPrev(DOLLAR);
+          } else {
+            i = at + 1;
+          }
+          break;
+        }
+        case State.BlockComment: {
+          const byte = data[i] as number;
+          if (byte === STAR || byte === SLASH) {
+            if (i + 1 >= length) {
+              if (need(i)) return;
+              i += 1;
+              break;
+            }
+            const next = data[i + 1] as number;
+            if (byte === STAR && next === SLASH) {
+              this.commentDepth -= 1;
+              i += 2;
+              if (this.commentDepth === 0) this.state = State.Normal;
+              break;
+            }
+            if (byte === SLASH && next === STAR) {
+              this.commentDepth += 1;
+              i += 2;
+              break;
+            }
+          }
+          i += 1;
+          break;
+        }
+        case State.Normal: {
+          const byte = data[i] as number;
+          if (isSpace(byte)) {
+            this.setPrev(byte);
+            i += 1;
+            break;
+          }
+          if (byte === DASH || byte === SLASH) {
+            if (i + 1 >= length) {
+              if (need(i)) return;
+            } else if (byte === DASH && data[i + 1] === DASH) {
+              this.state = State.LineComment;
+              this.comment = [];
+              this.commentLength = 0;
+              i += 2;
+              break;
+            } else if (byte === SLASH && data[i + 1] === STAR) {
+              this.state = State.BlockComment;
+              this.commentDepth = 1;
+              i += 2;
+              break;
+            }
+          }
+          if (byte === BACKSLASH) {
+            // A psql meta-command (\connect, \restrict, \unrestrict) runs to the end of its line.
+            flushCapture(i);
+            this.state = State.Meta;
+            this.meta = [];
+            this.metaLength = 0;
+            continue;
+          }
+          if (this.atStatementStart) {
+            this.significant();
+            this.atStatementStart = false;
+            this.statement = [];
+            this.statementLength = 0;
+            this.statementKept = false;
+            captureFrom = i;
+          }
+          if (byte === SEMICOLON) {
+            flushCapture(i + 1);
+            i += 1;
+            this.endStatement();
+            captureFrom = -1;
+            this.setPrev(byte);
+            break;
+          }
+          if (byte === QUOTE) {
+            const escape =
+              (this.prev === 0x45 || this.prev === 0x65) && !isIdentifierByte(this.prevPrev);
+            this.state = escape ? State.EscapeQuote : State.Quote;
+            i += 1;
+            break;
+          }
+          if (byte === DOUBLE_QUOTE) {
+            this.state = State.Identifier;
+            i += 1;
+            break;
+          }
+          if (byte === DOLLAR && !isIdentifierByte(this.prev)) {
+            let j = i + 1;
+            while (j < length && j - i <= TAG_LIMIT && isTagByte(data[j] as number)) j += 1;
+            if (j >= length && j - i <= TAG_LIMIT) {
+              if (need(i)) return;
+            } else if (data[j] === DOLLAR && (j === i + 1 || isTagStart(data[i + 1] as number))) {
+              this.dollarTag = Buffer.from(data.subarray(i, j + 1));
+              this.state = State.Dollar;
+              i = j + 1;
+              break;
+            }
+          }
+          this.setPrev(byte);
+          i += 1;
+          break;
+        }
+      }
+    }
+    flushCapture(length);
+  }
+
+  private setPrev(byte: number): void {
+    this.prevPrev = this.prev;
+    this.prev = byte;
+  }
+
+  /** Something other than blank space or a comment: the closing comment is no longer the end. */
+  private significant(): void {
+    this.endSeen = false;
+  }
+
+  private capture(bytes: Buffer): void {
+    if (!this.statement) return;
+    if (this.statementKept || this.statementLength < HEAD_BYTES) {
+      const room = STATEMENT_LIMIT - this.statementLength;
+      const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+      this.statement.push(Buffer.from(kept));
+      this.statementLength += kept.length;
+      if (!this.statementKept && this.statementLength >= HEAD_BYTES) this.classifyStatement();
+      if (this.statementKept && bytes.length > room) {
+        this.anomalies.push('a COPY statement longer than any pg_dump writes');
+        this.statementKept = false;
+        this.statement = [];
+      }
+    }
+  }
+
+  /** Only COPY and SET client_encoding statements are kept whole; the rest are counted as gone by. */
+  private classifyStatement(): void {
+    const head = Buffer.concat(this.statement ?? []);
+    if (head.subarray(0, COPY_PREFIX.length).equals(COPY_PREFIX)) this.statementKept = true;
+    else if (head.toString('latin1').startsWith('SET client_encoding')) this.statementKept = true;
+    else this.statement = [];
+  }
+
+  private endStatement(): void {
+    const text = this.statement ? Buffer.concat(this.statement) : Buffer.alloc(0);
+    this.statement = undefined;
+    this.atStatementStart = true;
+    if (text.subarray(0, COPY_PREFIX.length).equals(COPY_PREFIX)) {
+      const target = parseCopyFromStdin(text);
+      if (target === 'not-from-stdin') return;
+      if (target === undefined) {
+        this.anomalies.push(`a COPY statement this tool cannot read: ${printable(text)}`);
+        return;
+      }
+      this.pendingCopy = target;
+      this.state = State.CopyLineEnd;
+      return;
+    }
+    const encoding = SET_ENCODING.exec(text.toString('latin1'));
+    if (encoding?.[1] !== undefined && this.encoding === undefined) this.encoding = encoding[1];
+  }
+
+  private startCopyData(): void {
+    const target = this.pendingCopy;
+    this.pendingCopy = undefined;
+    if (!target) {
+      this.state = State.Normal;
+      return;
+    }
+    const header = this.tocHeader?.subarray(0, DATA_HEADER.length).equals(DATA_HEADER)
+      ? this.tocHeader.subarray(DATA_HEADER.length)
+      : undefined;
+    this.tocHeader = undefined;
+    this.block = { ...target, header, rows: 0, complete: false };
+    this.blocks.push(this.block);
+    this.lineLength = 0;
+    this.state = State.CopyData;
+  }
+
+  private endDataLine(): void {
+    const block = this.block;
+    if (this.lineLength === 2 && this.lineHead0 === BACKSLASH && this.lineHead1 === DOT) {
+      if (block) block.complete = true;
+      this.block = undefined;
+      this.state = State.Normal;
+      this.atStatementStart = true;
+    } else if (block) {
+      block.rows += 1;
+    }
+    this.lineLength = 0;
+  }
+
+  private keepComment(bytes: Buffer): void {
+    const room = COMMENT_LIMIT - this.commentLength;
+    if (room <= 0 || bytes.length === 0) return;
+    const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+    this.comment.push(Buffer.from(kept));
+    this.commentLength += kept.length;
+  }
+
+  private endComment(): void {
+    const text = Buffer.concat(this.comment);
+    this.comment = [];
+    if (!this.atStatementStart) return;
+    if (text.equals(CLOSING_COMMENT)) {
+      this.endSeen = true;
+      return;
+    }
+    if (
+      text.subarray(0, DATA_HEADER.length).equals(DATA_HEADER) ||
+      text.subarray(0, TOC_HEADER.length).equals(TOC_HEADER)
+    ) {
+      this.tocHeader = text;
+    }
+  }
+
+  private keepMeta(bytes: Buffer): void {
+    const room = HEAD_BYTES - this.metaLength;
+    if (room <= 0 || bytes.length === 0) return;
+    const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+    this.meta.push(Buffer.from(kept));
+    this.metaLength += kept.length;
+  }
+
+  private endMeta(): void {
+    const text = Buffer.concat(this.meta);
+    this.meta = [];
+    const command = (prefix: Buffer): boolean =>
+      text.subarray(0, prefix.length).equals(prefix) &&
+      (text.length === prefix.length || isSpace(text[prefix.length] as number));
+    if (command(UNRESTRICT) && this.endSeen) this.unrestricted = true;
+    else this.significant();
+    if (command(RESTRICT)) this.restricted = true;
+    this.atStatementStart = true;
+  }
+}
+
+/** A statement for a message: printable, and short. */
+function printable(text: Buffer): string {
+  const shown = text
+    .subarray(0, 120)
+    .toString('utf8')
+    .replace(/[\r\n\t]/g, ' ');
+  return text.length > 120 ? `${shown}…` : shown;
+}
+
+/** One identifier at `at`: `"…"` (with `""`) or a plain name. */
+function readIdentifier(text: Buffer, at: number): { value: Buffer; end: number } | undefined {
+  if (text[at] === DOUBLE_QUOTE) {
+    const parts: Buffer[] = [];
+    let from = at + 1;
+    for (;;) {
+      const close = text.indexOf(DOUBLE_QUOTE, from);
+      if (close === -1) return undefined;
+      parts.push(text.subarray(from, close));
+      if (text[close + 1] === DOUBLE_QUOTE) {
+        parts.push(Buffer.from('"'));
+        from = close + 2;
+        continue;
+      }
+      return { value: Buffer.concat(parts), end: close + 1 };
+    }
+  }
+  let end = at;
+  while (end < text.length && isIdentifierByte(text[end] as number)) end += 1;
+  return end === at ? undefined : { value: text.subarray(at, end), end };
+}
+
+/**
+ * `COPY schema.table [(columns)] FROM stdin;` as pg_dump writes it → the
+ * table; another COPY form → 'not-from-stdin'; anything unreadable → undefined.
+ */
+export function parseCopyFromStdin(
+  text: Buffer,
+): { schema: Buffer; name: Buffer } | 'not-from-stdin' | undefined {
+  let at = COPY_PREFIX.length;
+  const schema = readIdentifier(text, at);
+  if (!schema || text[schema.end] !== DOT) return undefined;
+  const name = readIdentifier(text, schema.end + 1);
+  if (!name) return undefined;
+  at = name.end;
+  while (at < text.length && isSpace(text[at] as number)) at += 1;
+  if (text[at] === 0x28) {
+    // The column list: quoted names may hold parentheses.
+    let depth = 0;
+    for (; at < text.length; at += 1) {
+      const byte = text[at];
+      if (byte === DOUBLE_QUOTE) {
+        const quoted = readIdentifier(text, at);
+        if (!quoted) return undefined;
+        at = quoted.end - 1;
+      } else if (byte === 0x28) depth += 1;
+      else if (byte === 0x29) {
+        depth -= 1;
+        if (depth === 0) break;
+      }
+    }
+    if (depth !== 0) return undefined;
+    at += 1;
+  }
+  const rest = text.subarray(at).toString('latin1').trim();
+  if (/^FROM stdin\s*;$/i.test(rest)) {
+    return { schema: Buffer.from(schema.value), name: Buffer.from(name.value) };
+  }
+  return /\bstdin\b/i.test(rest) ? undefined : 'not-from-stdin';
 }

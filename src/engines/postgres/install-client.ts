@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runChild } from '../../child-processes.js';
+import { redact } from '../../secrets.js';
 import type { ClientInstaller } from './client-tools.js';
 import type { Logger } from '../../commands/context.js';
 
@@ -98,10 +100,7 @@ async function ubuntuCodename(): Promise<string> {
 export function githubRunnerInstaller(log: Logger): ClientInstaller | undefined {
   if (!onGitHubHostedLinuxRunner()) return undefined;
   return async (major) => {
-    const [{ restoreCache, saveCache }, { exec }] = await Promise.all([
-      import('@actions/cache'),
-      import('@actions/exec'),
-    ]);
+    const { restoreCache, saveCache } = await import('@actions/cache');
     const plan = planClientInstall(major, {
       arch: os.arch(),
       codename: await ubuntuCodename(),
@@ -114,10 +113,11 @@ export function githubRunnerInstaller(log: Logger): ClientInstaller | undefined 
     }
     log.info(`Installing postgresql-client-${major} from apt.postgresql.org into ${plan.dir}`);
     for (const [command, ...args] of plan.commands) {
-      if (command) await exec(command, args, { silent: true });
+      // Proxies and paths only: apt and curl need no secret of the run.
+      if (command) await runChild('client-installer', command, args);
     }
     await saveCache([plan.dir], plan.key).catch((error: unknown) => {
-      log.warn(`Could not cache postgresql-client-${major}: ${(error as Error).message}`);
+      log.warn(`Could not cache postgresql-client-${major}: ${redact((error as Error).message)}`);
     });
     return { binDir: plan.binDir, env: plan.env };
   };

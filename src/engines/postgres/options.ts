@@ -4,10 +4,8 @@ import type { ClientInstaller } from './client-tools.js';
 /** What users of pg_dump ask for. Patterns are pg_dump's (psql-style wildcards). */
 export interface PostgresDumpOptions {
   readonly pgDumpPath: string | undefined;
-  /** false (default): pg_dump --no-owner, so a backup restores under any role. */
-  readonly keepOwner: boolean;
-  /** false (default): pg_dump --no-privileges, so GRANTs to roles the target lacks cannot fail a restore. */
-  readonly keepPrivileges: boolean;
+  /** Put the cluster's roles (pg_dumpall --roles-only) at the head of the dump. */
+  readonly includeRoles: boolean;
   readonly schemas: readonly string[];
   readonly excludeSchemas: readonly string[];
   readonly tables: readonly string[];
@@ -31,8 +29,7 @@ export interface PostgresOptions extends PostgresDumpOptions, PostgresRestoreOpt
 
 export const DEFAULT_POSTGRES_OPTIONS: Omit<PostgresOptions, 'log'> = {
   pgDumpPath: undefined,
-  keepOwner: false,
-  keepPrivileges: false,
+  includeRoles: false,
   schemas: [],
   excludeSchemas: [],
   tables: [],
@@ -55,7 +52,11 @@ export function dumpFilters(options: PostgresDumpOptions): string[] {
   ];
 }
 
-/** pg_dump's arguments: plain SQL that replaces what it contains (--clean --if-exists). */
+/**
+ * pg_dump's arguments: plain SQL that replaces what it contains (--clean
+ * --if-exists), with owners and privileges, as pg_dump makes a complete copy
+ * (what a restore leaves out is chosen at restore time).
+ */
 export function pgDumpArguments(
   options: PostgresDumpOptions,
   snapshot: string | undefined,
@@ -68,8 +69,6 @@ export function pgDumpArguments(
     '--lock-wait-timeout=300000',
   ];
   if (snapshot) args.push(`--snapshot=${snapshot}`);
-  if (!options.keepOwner) args.push('--no-owner');
-  if (!options.keepPrivileges) args.push('--no-privileges');
   args.push(...dumpFilters(options));
   return args;
 }

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, type Writable } from 'node:stream';
 import type { PostgresLocation } from '../../config/database-url.js';
 import { JobFailure, UserError } from '../../errors.js';
 import type {
@@ -23,12 +25,25 @@ import {
   otherSessions,
   temporaryDatabaseName,
 } from './databases.js';
-import { DumpTableCounter } from './dump-tables.js';
+import {
+  countSelectedRows,
+  namesInEncoding,
+  readDumpCatalog,
+  readFilterMatches,
+} from './dump-catalog.js';
+import { checkDumpCompleteness, type ExpectedTable } from './dump-completeness.js';
+import { selectDumpedTables, type DumpCatalog, type SelectedTable } from './dump-selection.js';
+import { PlainDumpScanner } from './dump-tables.js';
+import { rolesBlock, type RolesBlock } from './roles-block.js';
+import type { TableCount } from '../../manifest.js';
 import { dumpFilters, pgDumpArguments, PSQL_ARGUMENTS, type PostgresOptions } from './options.js';
 import {
+  assertTablesReadable,
   connect,
   countTables,
   endpoint,
+  foldIntoRoots,
+  partitionsCountedAtRoot,
   quoteIdent,
   serverVersion,
   tableCounts,
@@ -70,9 +85,11 @@ export class PostgresEngine implements Engine {
 
   /**
    * pg_dump in plain SQL, reading the snapshot exported by a transaction that
-   * stays open until the dump is done: the row counts taken in that
-   * transaction describe exactly the data in the dump, and are checked
-   * against the COPY blocks that went by.
+   * stays open until the dump is done. In that snapshot this tool works out,
+   * with pg_dump's own rules, which tables the dump must hold data for, and
+   * counts their rows; the stream is read as it goes by, and `finish` accepts
+   * it only when it ends with pg_dump's closing line and holds every one of
+   * those tables' COPY blocks, complete, with the rows the snapshot counted.
    */
   async dump(): Promise<Dump> {
     const client = await connect(this.location);
@@ -85,10 +102,24 @@ export class PostgresEngine implements Engine {
     try {
       const version = await serverVersion(client);
       const pgDump = await this.pgDump(version.major);
+      const roles = this.options.includeRoles
+        ? await this.dumpRoles(client, version.major, pgDump)
+        : undefined;
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const snapshot = (
         await client.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')
       ).rows[0]?.id;
+      const catalog = await readDumpCatalog(client);
+      const selected = selectDumpedTables(
+        catalog,
+        await readFilterMatches(client, this.options, version.num),
+      );
+      // A table the user may not read is named now, with the missing GRANT, before pg_dump starts.
+      await assertTablesReadable(
+        client,
+        this.location.user,
+        selected.filter((entry) => entry.listed).map((entry) => entry.table),
+      );
       const spawned = spawnOutputStream(
         'pg_dump',
         pgDump.path,
@@ -99,20 +130,21 @@ export class PostgresEngine implements Engine {
         },
       );
       child = spawned.child;
-      const counter = new DumpTableCounter();
-      spawned.stream.on('error', (error) => counter.destroy(error));
-      counter.on('close', () => spawned.stream.destroy());
-      spawned.stream.pipe(counter);
+      const scanner = new PlainDumpScanner();
+      spawned.stream.on('error', (error) => scanner.destroy(error));
+      scanner.on('close', () => spawned.stream.destroy());
+      spawned.stream.pipe(scanner);
       // Counted while pg_dump runs, in the same snapshot.
-      const counting = countTables(client);
+      const counting = countSelectedRows(client, selected);
       counting.catch(() => undefined);
       return {
-        stream: counter,
+        stream: roles ? prepend(roles.sql, scanner) : scanner,
         finish: async () => ({
           serverVersion: version.text,
           dumpTool: `pg_dump ${pgDump.version}`,
           filters: dumpFilters(this.options),
-          tables: tableCounts(dumpedTables(counter, await counting)),
+          tables: await this.checkComplete(client, catalog, selected, await counting, scanner),
+          ...(roles ? { roles: { tool: roles.tool, names: roles.names } } : {}),
         }),
         dispose,
       };
@@ -120,6 +152,58 @@ export class PostgresEngine implements Engine {
       await dispose();
       throw error;
     }
+  }
+
+  /** The manifest's tables, once the whole dump was read and found complete; otherwise the job fails. */
+  private async checkComplete(
+    client: PgClient,
+    catalog: DumpCatalog,
+    selected: readonly SelectedTable[],
+    counts: ReadonlyMap<string, number>,
+    scanner: PlainDumpScanner,
+  ): Promise<TableCount[]> {
+    const chosen = new Map(selected.map((entry) => [entry.table.oid, entry]));
+    const tables = catalog.tables.filter((table) => table.relkind === 'r');
+    const roots = new Set(
+      tables.flatMap((table) => (table.partitionRootOid ? [table.partitionRootOid] : [])),
+    );
+    const names = await namesInEncoding(
+      client,
+      [...tables.map((table) => table.oid), ...roots],
+      scanner.encoding,
+    );
+    const expected: ExpectedTable[] = [];
+    for (const table of tables) {
+      const spelled = names.get(table.oid);
+      if (!spelled) continue;
+      const entry = chosen.get(table.oid);
+      const root = table.partitionRootOid ? names.get(table.partitionRootOid) : undefined;
+      expected.push({
+        oid: table.oid,
+        label: `${table.schema}.${table.name}`,
+        schema: spelled.schema,
+        name: spelled.name,
+        data: entry?.data ?? false,
+        listed: entry?.listed ?? false,
+        ordinary: table.extensionOid === undefined,
+        snapshotRows: counts.get(table.oid),
+        partitionRoot: root,
+      });
+    }
+    const result = checkDumpCompleteness(expected, scanner);
+    if (result.problems.length > 0) {
+      const shown = result.problems.slice(0, 5).join('; ');
+      const more = result.problems.length > 5 ? ` (and ${result.problems.length - 5} more)` : '';
+      throw new JobFailure(
+        `The dump is incomplete: ${shown}${more}. The backup was discarded and nothing was pruned.`,
+      );
+    }
+    if (result.unexpected.length > 0) {
+      this.options.log.warn(
+        `pg_dump wrote data this tool did not expect from the filters, kept in the backup and its manifest: ${result.unexpected.join(', ')}`,
+      );
+    }
+    return foldIntoRoots(result.tables, await partitionsCountedAtRoot(client));
   }
 
   async evaluate(sql: string): Promise<unknown> {
@@ -132,7 +216,11 @@ export class PostgresEngine implements Engine {
   async inspect(): Promise<DatabaseInfo> {
     return withClient(this.location, this.database, async (client) => {
       const version = await serverVersion(client);
-      return { serverVersion: version.text, tables: tableCounts(await countTables(client)) };
+      const tables = tableCounts(await countTables(client));
+      return {
+        serverVersion: version.text,
+        tables: foldIntoRoots(tables, await partitionsCountedAtRoot(client)),
+      };
     });
   }
 
@@ -255,6 +343,62 @@ export class PostgresEngine implements Engine {
     }
   }
 
+  /**
+   * The cluster's roles for the head of the dump (include-roles): read with
+   * pg_dumpall chosen like pg_dump (the one beside an explicit pg-dump-path
+   * first), without passwords, and made safe to run on any server.
+   */
+  private async dumpRoles(
+    client: PgClient,
+    serverMajor: number,
+    pgDump: ClientTool,
+  ): Promise<{ sql: Buffer; names: readonly string[]; tool: string }> {
+    const beside = this.options.pgDumpPath
+      ? path.join(path.dirname(this.options.pgDumpPath), 'pg_dumpall')
+      : undefined;
+    const tool = await resolveClient('pg_dumpall', serverMajor, {
+      ...(beside && (await isExecutable(beside)) ? { explicitPath: beside } : {}),
+      ...(!beside && pgDump.path.includes('/') ? { preferDir: path.dirname(pgDump.path) } : {}),
+      ...(this.options.installer ? { installer: this.options.installer } : {}),
+    });
+    const bootstrap =
+      (
+        await client.query<{ name: string }>(
+          'SELECT rolname AS name FROM pg_catalog.pg_roles WHERE oid = 10',
+        )
+      ).rows[0]?.name ?? '';
+    const output = await readAll(
+      spawnOutputStream(
+        'pg_dumpall',
+        tool.path,
+        ['--roles-only', '--no-role-passwords', '--no-password', `--database=${this.database}`],
+        { ...libpqEnvironment(this.location), ...tool.env, PGCLIENTENCODING: 'UTF8' },
+      ).stream,
+      ROLES_OUTPUT_LIMIT,
+    );
+    let block: RolesBlock;
+    try {
+      block = rolesBlock(output.toString('utf8'), bootstrap, `pg_dumpall ${tool.version}`);
+    } catch (error) {
+      throw new JobFailure(
+        `${(error as Error).message}: no backup was kept and nothing was pruned.`,
+      );
+    }
+    for (const statement of block.skipped) {
+      this.options.log.warn(
+        `include-roles leaves out a statement it does not carry over: ${statement}`,
+      );
+    }
+    this.options.log.info(
+      `Including ${block.names.length} roles from pg_dumpall ${tool.version} (${tool.path})`,
+    );
+    return {
+      sql: Buffer.from(block.sql, 'utf8'),
+      names: block.names,
+      tool: `pg_dumpall ${tool.version}`,
+    };
+  }
+
   private async pgDump(serverMajor: number): Promise<ClientTool> {
     const tool = await resolveClient('pg_dump', serverMajor, {
       ...(this.options.pgDumpPath ? { explicitPath: this.options.pgDumpPath } : {}),
@@ -278,25 +422,41 @@ export class PostgresEngine implements Engine {
   }
 }
 
-/** The tables the dump created, with the rows its COPY blocks carried, checked against the snapshot. */
-function dumpedTables(
-  counter: DumpTableCounter,
-  snapshot: ReadonlyMap<string, number>,
-): Map<string, number> {
-  const tables = new Map<string, number>();
-  for (const name of [...counter.created].sort()) {
-    const inSnapshot = snapshot.get(name);
-    if (inSnapshot === undefined) continue;
-    const copied = counter.copied.get(name);
-    if (copied !== undefined && copied !== inSnapshot) {
-      throw new Error(
-        `pg_dump wrote ${copied} rows of ${name} but its snapshot holds ${inSnapshot}: the backup was discarded.`,
+/** pg_dumpall's role list is small; a larger output than this is not one. */
+const ROLES_OUTPUT_LIMIT = 64 * 1024 * 1024;
+
+async function readAll(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      stream.destroy();
+      throw new JobFailure(
+        `pg_dumpall --roles-only wrote more than ${limit} bytes: not a role list.`,
       );
     }
-    // A table whose data was excluded (--exclude-table-data) is in the dump with no rows.
-    tables.set(name, copied ?? 0);
+    chunks.push(chunk);
   }
-  return tables;
+  return Buffer.concat(chunks);
+}
+
+/** `head` first, then everything `rest` yields; an error of `rest` is the stream's error. */
+function prepend(head: Buffer, rest: Readable): Readable {
+  return Readable.from(
+    (async function* () {
+      yield head;
+      for await (const chunk of rest as AsyncIterable<Buffer>) yield chunk;
+    })(),
+    { objectMode: false },
+  );
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  return fs.access(file, fs.constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function write(stream: Writable, chunk: string | Buffer): Promise<void> {

@@ -4,7 +4,7 @@ import { JobFailure, UserError } from '../../errors.js';
 import type { TableCount } from '../../manifest.js';
 import { redact } from '../../secrets.js';
 import { serverMajorFromVersionNum } from './choose-client.js';
-import { clientConfig, prefersTls } from './connection.js';
+import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
 
 export type PgClient = pg.Client;
 
@@ -22,10 +22,15 @@ export function describeConnectError(
   const err = error as { code?: string; message?: string };
   const where = endpoint(location);
   const message = redact(err.message ?? String(error));
+  if (error instanceof NoPasswordGiven) {
+    return new UserError(
+      `PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`,
+    );
+  }
   switch (err.code) {
     case '28P01':
       return new UserError(
-        `PostgreSQL at ${where} rejected the password for user "${location.user}": check the password in the database URL.`,
+        `PostgreSQL at ${where} rejected the password for user "${location.user}": check the password ${location.password ? 'in the database URL' : 'in PGPASSWORD or ~/.pgpass (PGPASSFILE)'}.`,
       );
     case '28000':
       return new UserError(`PostgreSQL at ${where} refused user "${location.user}": ${message}`);
@@ -130,17 +135,7 @@ export function quoteIdent(name: string): string {
  * as pg_dump's COPY does.
  */
 export async function countTables(client: PgClient): Promise<Map<string, number>> {
-  const tables = await client.query<{ schema: string; name: string }>(`
-    SELECT n.nspname AS schema, c.relname AS name
-    FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind = 'r'
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND n.nspname !~ '^pg_(toast|temp_)'
-      AND NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_depend d
-        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-    ORDER BY 1, 2`);
+  const tables = await client.query<{ schema: string; name: string }>(DUMPED_TABLES);
   const counts = new Map<string, number>();
   for (const { schema, name } of tables.rows) {
     const result = await client.query<{ rows: string }>(
@@ -151,6 +146,151 @@ export async function countTables(client: PgClient): Promise<Map<string, number>
   return counts;
 }
 
+/** PostgreSQL's SQLSTATE for a missing privilege (insufficient_privilege). */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+function isInsufficientPrivilege(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === INSUFFICIENT_PRIVILEGE;
+}
+
+/** An identifier as a person would type it in a GRANT: quoted only when it must be. */
+function sqlName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
+}
+
+/**
+ * Every table the dump reads must be readable by the user: checked in the
+ * dump's own transaction, before pg_dump starts, by reading no row of each
+ * (the privilege check happens all the same). A missing privilege is found by
+ * its SQLSTATE and named with the GRANT that is missing — pg_dump would
+ * otherwise fail on the first such table, or on a snapshot our transaction
+ * could no longer export.
+ */
+export async function assertTablesReadable(
+  client: PgClient,
+  user: string,
+  dumped?: readonly { schema: string; name: string }[],
+): Promise<void> {
+  const tables =
+    dumped ?? (await client.query<{ schema: string; name: string }>(DUMPED_TABLES)).rows;
+  if (tables.length === 0) return;
+  const probe = (table: { schema: string; name: string }): string =>
+    `SELECT FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} LIMIT 0`;
+  await client.query('SAVEPOINT db_backup_read_check');
+  try {
+    await client.query(tables.map(probe).join(';\n'));
+    await client.query('RELEASE SAVEPOINT db_backup_read_check');
+    return;
+  } catch (error) {
+    if (!isInsufficientPrivilege(error)) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
+  }
+  // Rare: find every table that is not readable, to name all the grants at once.
+  const unreadable: { schema: string; name: string }[] = [];
+  for (const table of tables) {
+    try {
+      await client.query(probe(table));
+      await client.query('RELEASE SAVEPOINT db_backup_read_check');
+      await client.query('SAVEPOINT db_backup_read_check');
+    } catch (error) {
+      if (!isInsufficientPrivilege(error)) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
+      unreadable.push(table);
+    }
+  }
+  throw new UserError(await describeMissingGrants(client, unreadable, user));
+}
+
+/** The GRANTs that let the user read them: USAGE on a schema it cannot enter, and SELECT on the tables. */
+async function describeMissingGrants(
+  client: PgClient,
+  unreadable: readonly { schema: string; name: string }[],
+  user: string,
+): Promise<string> {
+  const schemas = [...new Set(unreadable.map((table) => table.schema))];
+  const closed = new Set(
+    (
+      await client.query<{ schema: string }>(
+        "SELECT s AS schema FROM unnest($1::text[]) AS s WHERE NOT pg_catalog.has_schema_privilege(s, 'USAGE')",
+        [schemas],
+      )
+    ).rows.map((row) => row.schema),
+  );
+  const tables = unreadable
+    .slice(0, 5)
+    .map((table) => `${sqlName(table.schema)}.${sqlName(table.name)}`);
+  const grants = [
+    ...[...closed].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${sqlName(user)}`),
+    `GRANT SELECT ON ${tables.join(', ')} TO ${sqlName(user)}`,
+  ];
+  const more = unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : '';
+  return `Permission denied for table ${tables.join(', ')}${more}: the user ${sqlName(user)} must be able to read every table it backs up (${grants.join('; ')}), or back up as a role that can read them all. Nothing was kept or pruned.`;
+}
+
+/**
+ * Ordinary tables that pg_dump dumps data for: not system schemas, not
+ * members of an extension.
+ */
+const DUMPED_TABLES = `
+    SELECT n.nspname AS schema, c.relname AS name
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'r'
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND n.nspname !~ '^pg_(toast|temp_)'
+      AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_depend d
+        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    ORDER BY 1, 2`;
+
 export function tableCounts(counts: ReadonlyMap<string, number>): TableCount[] {
   return [...counts].map(([name, rows]) => ({ name, rows }));
+}
+
+/**
+ * Partitions whose rows pg_dump loads through the top of their tree (hash
+ * partitioning on an enum somewhere above them: enum OIDs, and so the hash,
+ * change with every restore), as `schema.name` of the partition → of the
+ * root. Which partition a row lands in is not kept by a restore, only the
+ * tree's total: counts are compared for the root.
+ */
+export async function partitionsCountedAtRoot(client: PgClient): Promise<Map<string, string>> {
+  const result = await client.query<{ child: string; root: string }>(`
+    WITH RECURSIVE up(child, ancestor) AS (
+      SELECT c.oid, i.inhparent FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid WHERE c.relispartition
+      UNION ALL
+      SELECT up.child, i.inhparent FROM up
+        JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = a.oid WHERE a.relispartition
+    ), unsafe AS (
+      SELECT p.partrelid FROM pg_catalog.pg_partitioned_table p
+      WHERE (SELECT c.oid FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON c.opcmethod = a.oid
+             WHERE c.opcname = 'enum_ops' AND c.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace
+               AND a.amname = 'hash') = ANY (p.partclass)
+    )
+    SELECT pg_catalog.format('%s.%s', cn.nspname, c.relname) AS child,
+           pg_catalog.format('%s.%s', rn.nspname, r.relname) AS root
+    FROM up
+    JOIN pg_catalog.pg_class c ON c.oid = up.child AND c.relkind = 'r'
+    JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+    JOIN pg_catalog.pg_class r ON r.oid = up.ancestor AND NOT r.relispartition
+    JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+    WHERE EXISTS (SELECT 1 FROM up u2 WHERE u2.child = up.child AND u2.ancestor IN (SELECT partrelid FROM unsafe))`);
+  return new Map(result.rows.map((row) => [row.child, row.root]));
+}
+
+/** Counts of partitions counted at their root, summed into one entry for the root. */
+export function foldIntoRoots(
+  tables: readonly TableCount[],
+  atRoot: ReadonlyMap<string, string>,
+): TableCount[] {
+  const folded = new Map<string, number>();
+  for (const table of tables) {
+    const name = atRoot.get(table.name) ?? table.name;
+    folded.set(name, (folded.get(name) ?? 0) + table.rows);
+  }
+  return [...folded]
+    .map(([name, rows]) => ({ name, rows }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -1,0 +1,86 @@
+import { UserError } from '../errors.js';
+
+/**
+ * The shortest passphrase a new backup may be encrypted with. A backup is
+ * attacked offline, with no limit on guesses, and in GitHub Actions every
+ * secret is masked wherever it occurs in the log, so a short one also turns
+ * ordinary words of the log into `***`.
+ */
+export const MIN_PASSPHRASE_LENGTH = 12;
+
+const WHY_LONG =
+  'a short passphrase can be guessed by anyone who gets hold of a backup, and GitHub masks every occurrence of a secret in the job log, so a short one also hides ordinary words there';
+
+function isShort(passphrase: string): boolean {
+  return [...passphrase.trim()].length < MIN_PASSPHRASE_LENGTH;
+}
+
+/** New backups (and only they) refuse a short passphrase: nothing is dumped with it. */
+export function assertPassphraseForNewBackups(passphrase: string): void {
+  if (/[\r\n\0]/.test(passphrase)) {
+    // gpg takes a passphrase as one line: a backup made with this one could be opened by this tool alone.
+    throw new UserError(
+      'The encryption passphrase holds a line break or a NUL (often a secret saved with a trailing newline): gpg reads a passphrase as one line and could not open such a backup. Save the secret without it. Nothing was backed up.',
+    );
+  }
+  if (!isShort(passphrase)) return;
+  throw new UserError(
+    `The encryption passphrase is shorter than ${MIN_PASSPHRASE_LENGTH} characters, the least a new backup accepts: ${WHY_LONG}. Use a long random one (openssl rand -base64 32). Nothing was backed up.`,
+  );
+}
+
+/** Existing backups must stay openable: a short passphrase that opens them is only warned about. */
+export function warnAboutShortPassphrase(
+  passphrase: string | undefined,
+  log: { warn(message: string): void },
+): void {
+  if (passphrase === undefined || !isShort(passphrase)) return;
+  log.warn(
+    `The passphrase is shorter than ${MIN_PASSPHRASE_LENGTH} characters: existing backups still open with it, but new backups need a longer one (${WHY_LONG}).`,
+  );
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The passphrase in a file, exactly as `gpg --passphrase-file FILE` reads
+ * it — or a refusal. gpg takes the bytes of the first line up to LF: one
+ * trailing LF is not part of the passphrase (so a file written with `echo`
+ * works with both tools), a CR stays in it, a NUL ends it, and later lines
+ * are ignored. A file gpg would read differently from a person (or from this
+ * tool) is refused with how to fix it, so the README's gpg recipe opens
+ * every backup made with an accepted file.
+ */
+export function passphraseFromFile(
+  content: string | Uint8Array,
+  label = 'The passphrase file',
+): string {
+  let text: string;
+  if (typeof content === 'string') text = content;
+  else {
+    try {
+      text = UTF8.decode(content);
+    } catch {
+      throw new UserError(
+        `${label} is not UTF-8 text: save it as UTF-8 (gpg reads its bytes as they are, and would not open backups made with it).`,
+      );
+    }
+  }
+  if (text.includes('\0')) {
+    throw new UserError(
+      `${label} holds a NUL byte: gpg --passphrase-file stops reading there; write the passphrase alone on one line.`,
+    );
+  }
+  if (text.includes('\r')) {
+    throw new UserError(
+      `${label} has a Windows line ending (CR): gpg --passphrase-file would keep the CR as part of the passphrase; convert it with sed -i 's/\\r$//' FILE (or dos2unix).`,
+    );
+  }
+  const passphrase = text.endsWith('\n') ? text.slice(0, -1) : text;
+  if (passphrase.includes('\n')) {
+    throw new UserError(
+      `${label} holds more than one line: gpg --passphrase-file reads only the first; keep the passphrase alone on one line.`,
+    );
+  }
+  return passphrase;
+}

@@ -1,0 +1,211 @@
+/**
+ * Messages a new user met on a first try: each says what to change, on one
+ * line, and refuses before anything is touched.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
+import Database from 'better-sqlite3';
+import { describe, expect, test } from 'vitest';
+import { generalHelp } from '../src/cli.js';
+import { parseDatabaseUrl } from '../src/config/database-url.js';
+import { COMMANDS } from '../src/config/options.js';
+import { UserError } from '../src/errors.js';
+import { cli, REPO_ROOT } from './support/cli.js';
+import { createSampleDatabase } from './support/sqlite.js';
+import { tempDir } from './support/tmp.js';
+
+const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+const env = { PATH: process.env.PATH };
+
+describe('the usage lines', () => {
+  const helpUsage = generalHelp()
+    .split('\n')
+    .filter((line) => line.startsWith('  db-backup '))
+    .map((line) => line.trim());
+
+  test('in the README are the ones --help prints, the backup of restore and verify optional', () => {
+    const block = /```\n(db-backup backup [^`]*)```/.exec(readme)?.[1] ?? '';
+    const readmeUsage = block
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/ \.\.\.$/, ''));
+    expect(readmeUsage).toEqual(helpUsage);
+    expect(helpUsage).toHaveLength(COMMANDS.length);
+    for (const command of ['restore', 'verify']) {
+      expect(helpUsage.find((l) => l.startsWith(`db-backup ${command} `))).toContain(
+        `db-backup ${command} [file|name|latest]`,
+      );
+    }
+    expect(readme).not.toMatch(/restore +<file\|name\|latest>/);
+  });
+});
+
+describe('sqlite3: URLs', () => {
+  test.each([
+    ['sqlite3:./dev.db', '/work/app/dev.db'],
+    ['sqlite3:/abs/dev.db', '/abs/dev.db'],
+    ['sqlite3:///abs/dev.db', '/abs/dev.db'],
+  ])('%s is accepted, as the README lists it', (url, file) => {
+    expect(parseDatabaseUrl(url, '/work/app')).toEqual({ engine: 'sqlite', path: file });
+    expect(readme).toContain('`sqlite3:./dev.db`');
+  });
+
+  test('the refusal of another scheme lists sqlite3: with the others', () => {
+    expect(() => parseDatabaseUrl('mysql://u@h/db', '/')).toThrow(
+      /use one of file:PATH, sqlite:PATH, sqlite3:PATH, postgres:\/\/ or postgresql:\/\//,
+    );
+  });
+
+  test('a backup of a sqlite3: URL works end to end', async () => {
+    const dir = tempDir('sqlite3-url');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 3 });
+    const run = await cli(['backup', '--database-url', 'sqlite3:./app.db'], { cwd: dir, env });
+    expect(run.status, run.stderr).toBe(0);
+  });
+});
+
+describe('an unencoded @ in a PostgreSQL URL', () => {
+  test.each([
+    'postgres://app:p@ss@db.example.com:5432/app',
+    'postgresql://app:p@ss@db.example.com/app?sslmode=require',
+    'postgres://admin@server:secret@db.example.com/app',
+    'postgres://app:p@ss/word@db.example.com/app',
+    'postgres://app:p@ss/word@db.example.com',
+  ])('%s is refused with the percent-encoding hint, never echoing the password', (url) => {
+    let error: unknown;
+    try {
+      parseDatabaseUrl(url, '/');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/percent-encode @ in the user name or password as %40/);
+    for (const fragment of ['p@ss', 'secret', 'ss/word']) expect(message).not.toContain(fragment);
+  });
+
+  test.each([
+    ['postgres://app:p%40ss@db.example.com:5432/app', 'p@ss'],
+    ['postgres://app@db.example.com/app?options=-c%20x%3Dy@z', ''],
+    ['postgres://app:pw@db.example.com/app#frag@ment', 'pw'],
+    ['postgres://app@/app?host=/var/run/postgresql', ''],
+  ])('%s is still accepted', (url, password) => {
+    expect(parseDatabaseUrl(url, '/')).toMatchObject({ engine: 'postgres', password });
+  });
+
+  test('the CLI refuses with exit 2 and one line', async () => {
+    const dir = tempDir('at-sign');
+    const run = await cli(['backup'], {
+      cwd: dir,
+      env: { ...env, DATABASE_URL: 'postgres://app:p@ss@127.0.0.1:1/app' },
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^db-backup: The PostgreSQL URL has an @ .*%40/);
+    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+  });
+});
+
+describe('verifying a PostgreSQL backup without a scratch server', () => {
+  test('names the CLI flag, the environment variable and the action input', async () => {
+    const dir = tempDir('no-scratch');
+    fs.mkdirSync(path.join(dir, 'backups'), { mode: 0o700 });
+    fs.writeFileSync(
+      path.join(dir, 'backups', 'postgres_backup_20260101_000000.sql.gz'),
+      zlib.gzipSync('SELECT 1;\n'),
+    );
+    const run = await cli(['verify', 'postgres_backup_20260101_000000.sql.gz'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('VERIFY_DATABASE_URL');
+    expect(run.stderr).toContain('--verify-database-url');
+    expect(run.stderr).toContain('the input verify-database-url');
+    expect(run.stderr).toContain('--quick');
+  });
+});
+
+describe('a WAL database in a directory the backup user cannot write', () => {
+  const nobody = 65534;
+
+  function walDatabase(): { dir: string; file: string; backups: string } {
+    const root = tempDir('wal-dir');
+    fs.chmodSync(root, 0o755);
+    const dir = path.join(root, 'data');
+    fs.mkdirSync(dir, { mode: 0o755 });
+    const file = path.join(dir, 'app.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);');
+    db.close();
+    fs.chmodSync(file, 0o644);
+    const backups = path.join(root, 'backups');
+    fs.mkdirSync(backups, { mode: 0o700 });
+    fs.chownSync(backups, nobody, nobody);
+    return { dir, file, backups };
+  }
+
+  /** The CLI from the sources, as another user (tests run as root, which may write anywhere). */
+  function backupAs(uid: number, file: string, backups: string) {
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/esm/index.mjs')).href,
+        '--input-type=module',
+        '-e',
+        `import { cliMain } from ${JSON.stringify(path.join(REPO_ROOT, 'src/main.ts'))}; await cliMain();`,
+        // -e leaves no script in argv[1]: this stands in for it.
+        'db-backup',
+        'backup',
+        '--database-url',
+        `file:${file}`,
+        '--backup-dir',
+        backups,
+      ],
+      { cwd: backups, uid, gid: uid, env: { PATH: process.env.PATH }, encoding: 'utf8' },
+    );
+    return { status: result.status, stderr: result.stderr };
+  }
+
+  /** Another user can run the sources only where every folder above them lets it through. */
+  const nobodyCanRunSources =
+    process.getuid?.() === 0 &&
+    spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        'test -r "$1" && test -x "$2" && test -r "$3"',
+        'sh',
+        path.join(REPO_ROOT, 'src/main.ts'),
+        process.execPath,
+        path.join(REPO_ROOT, 'node_modules/tsx/dist/esm/index.mjs'),
+      ],
+      { uid: nobody, gid: nobody },
+    ).status === 0;
+
+  // Root may write anywhere, so the refusal needs another user: tests run as root here and in CI.
+  test.skipIf(!nobodyCanRunSources)(
+    'is refused with exit 2 and a line that names the -shm file and the directory',
+    () => {
+      const { dir, file, backups } = walDatabase();
+      const run = backupAs(nobody, file, backups);
+      expect(run.status, run.stderr).toBe(2);
+      const line = run.stderr.trim().split('\n').at(-1)!;
+      expect(line).toMatch(/^db-backup: app\.db is a WAL-mode database/);
+      expect(line).toContain('app.db-shm');
+      expect(line).toContain(`cannot write ${dir}`);
+      expect(fs.readdirSync(backups)).toEqual([]);
+      // With group write access to the directory, the same user backs it up.
+      fs.chownSync(dir, 0, nobody);
+      fs.chmodSync(dir, 0o775);
+      const again = backupAs(nobody, file, backups);
+      expect(again.status, again.stderr).toBe(0);
+      expect(fs.readdirSync(backups).some((n) => n.endsWith('.db.gz'))).toBe(true);
+    },
+  );
+});

@@ -1,0 +1,264 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rolesBlock } from '../src/engines/postgres/roles-block.js';
+import { cli } from './support/cli.js';
+import { snapshotRows, startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
+import { tempDir } from './support/tmp.js';
+
+let source: PgServer;
+let fresh: PgServer;
+let existing: PgServer;
+
+const ROLES = `
+  CREATE ROLE app_owner LOGIN PASSWORD 'owner-secret-pw' CREATEDB CONNECTION LIMIT 7 VALID UNTIL '2031-01-01';
+  CREATE ROLE readers NOLOGIN;
+  CREATE ROLE "Odd ""Role""" NOLOGIN;
+  CREATE ROLE app_user LOGIN PASSWORD 'user-secret-pw' IN ROLE readers;
+  GRANT readers TO "Odd ""Role""";
+  COMMENT ON ROLE app_owner IS 'owns it''s objects';
+  ALTER ROLE app_user SET statement_timeout = '5s';
+`;
+
+const SCHEMA = `
+  CREATE SCHEMA app AUTHORIZATION app_owner;
+  CREATE TABLE app.items (id int PRIMARY KEY, name text);
+  ALTER TABLE app.items OWNER TO app_owner;
+  INSERT INTO app.items VALUES (1, 'one'), (2, 'two');
+  GRANT USAGE ON SCHEMA app TO readers;
+  GRANT SELECT ON app.items TO readers;
+  GRANT INSERT ON app.items TO "Odd ""Role""";
+`;
+
+beforeAll(async () => {
+  [source, fresh, existing] = await Promise.all([
+    startPostgres(),
+    startPostgres(),
+    startPostgres(),
+  ]);
+  await source.query('postgres', ROLES);
+  await source.createDatabase('shop', SCHEMA);
+  // A server where one of the roles exists, differently: it must stay as it is.
+  await existing.query(
+    'postgres',
+    `CREATE ROLE app_owner NOLOGIN CONNECTION LIMIT 1; COMMENT ON ROLE app_owner IS 'theirs';`,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([source?.stop(), fresh?.stop(), existing?.stop()]);
+});
+
+type RoleRow = Record<string, unknown>;
+
+async function role(server: PgServer, name: string): Promise<RoleRow | undefined> {
+  const [row] = await server.query(
+    'postgres',
+    `SELECT r.rolname, r.rolcanlogin, r.rolcreatedb, r.rolsuper, r.rolconnlimit, r.rolvaliduntil::text AS valid,
+            r.rolconfig, a.rolpassword IS NULL AS no_password,
+            pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment,
+            ARRAY(SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1)::text[] AS member_of
+     FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid WHERE r.rolname = $1`,
+    [name],
+  );
+  return row;
+}
+
+async function backupWithRoles(
+  dir: string,
+): Promise<{ name: string; manifest: Record<string, unknown>; stderr: string }> {
+  const run = await cli(
+    ['backup', '--database-url', source.url('shop'), '--include-roles', '--json'],
+    {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    },
+  );
+  expect(run.status, run.stderr).toBe(0);
+  const result = JSON.parse(run.stdout);
+  return { name: result.name, manifest: result.manifest, stderr: run.stderr };
+}
+
+describe('include-roles', () => {
+  test('the manifest names the roles, the file holds no password, and the bootstrap superuser is not carried', async () => {
+    const dir = tempDir('roles-manifest');
+    const { name, manifest } = await backupWithRoles(dir);
+    expect(manifest.roles).toEqual({
+      tool: expect.stringMatching(/^pg_dumpall \d+/),
+      names: ['Odd "Role"', 'app_owner', 'app_user', 'readers'],
+    });
+    const text = spawnSync('sh', ['-c', 'gunzip -c "$1"', 'sh', path.join(dir, 'backups', name)], {
+      encoding: 'utf8',
+    }).stdout;
+    expect(text.startsWith('--\n-- db-backup: cluster roles')).toBe(true);
+    expect(text).not.toMatch(/secret-pw|SCRAM-SHA-256|md5[0-9a-f]{32}/);
+    expect(text).not.toContain(TEST_PASSWORD);
+    expect(text).not.toMatch(/CREATE ROLE postgres/);
+    expect(text).toContain('-- PostgreSQL database dump complete');
+  });
+
+  test('a restore onto a fresh server creates the roles with their attributes, memberships and settings, then owners and grants', async () => {
+    const dir = tempDir('roles-fresh');
+    const { name } = await backupWithRoles(dir);
+    const restore = await cli(
+      ['restore', name, '--database-url', fresh.url('shop'), '--create-database'],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(await role(fresh, 'app_owner')).toMatchObject({
+      rolcanlogin: true,
+      rolcreatedb: true,
+      rolsuper: false,
+      rolconnlimit: 7,
+      valid: expect.stringMatching(/^2031-01-01/),
+      no_password: true,
+      comment: "owns it's objects",
+    });
+    expect(await role(fresh, 'app_user')).toMatchObject({
+      rolcanlogin: true,
+      rolconfig: ['statement_timeout=5s'],
+      member_of: ['readers'],
+    });
+    expect(await role(fresh, 'Odd "Role"')).toMatchObject({ member_of: ['readers'] });
+    const ownership = (server: PgServer): Promise<Record<string, unknown>[]> =>
+      server.query(
+        'shop',
+        "SELECT c.relname, pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl FROM pg_class c WHERE c.relnamespace = 'app'::regnamespace ORDER BY 1",
+      );
+    const owned = await ownership(fresh);
+    expect(owned.find((row) => row.relname === 'items')).toMatchObject({ owner: 'app_owner' });
+    expect(String(owned.find((row) => row.relname === 'items')?.acl)).toMatch(
+      /readers=r\/app_owner/,
+    );
+    expect(owned).toEqual(await ownership(source));
+    expect(await snapshotRows(fresh, 'shop')).toEqual(await snapshotRows(source, 'shop'));
+  });
+
+  test('a role that exists with other attributes is left exactly as it is; the missing ones are created', async () => {
+    const dir = tempDir('roles-existing');
+    const { name } = await backupWithRoles(dir);
+    const before = await role(existing, 'app_owner');
+    const restore = await cli(
+      ['restore', name, '--database-url', existing.url('shop'), '--create-database'],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(await role(existing, 'app_owner')).toEqual(before);
+    expect(before).toMatchObject({ rolcanlogin: false, rolconnlimit: 1, comment: 'theirs' });
+    expect(await role(existing, 'readers')).toBeDefined();
+    expect(await role(existing, 'app_user')).toMatchObject({ member_of: ['readers'] });
+  });
+
+  test('gunzip -c | psql --single-transaction runs it by hand on a fresh server', async () => {
+    const dir = tempDir('roles-hand');
+    const { name } = await backupWithRoles(dir);
+    const target = await startPostgres();
+    try {
+      await target.query('postgres', 'CREATE DATABASE byhand');
+      const result = spawnSync(
+        'sh',
+        [
+          '-c',
+          'gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d byhand >/dev/null',
+        ],
+        {
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            FILE: path.join(dir, 'backups', name),
+            PGHOST: target.host,
+            PGPORT: String(target.port),
+            PGUSER: 'postgres',
+            PGPASSWORD: TEST_PASSWORD,
+          },
+        },
+      );
+      expect(result.status, result.stderr).toBe(0);
+      expect(await role(target, 'app_user')).toMatchObject({ member_of: ['readers'] });
+      expect(await snapshotRows(target, 'byhand')).toEqual(await snapshotRows(source, 'shop'));
+    } finally {
+      await target.stop();
+    }
+  });
+
+  test('a pg_dumpall that is cut short fails the backup and keeps nothing', async () => {
+    const dir = tempDir('roles-cut');
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const real = spawnSync('sh', ['-c', 'command -v pg_dumpall'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    const realDump = spawnSync('sh', ['-c', 'command -v pg_dump'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    fs.writeFileSync(
+      path.join(bin, 'pg_dumpall'),
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${real}" --version; fi\n"${real}" "$@" | head -c 600; exit 0\n`,
+      { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(bin, 'pg_dump'), `#!/bin/sh\nexec "${realDump}" "$@"\n`, {
+      mode: 0o755,
+    });
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        source.url('shop'),
+        '--include-roles',
+        '--pg-dump-path',
+        path.join(bin, 'pg_dump'),
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/pg_dumpall --roles-only did not end with its closing comment/);
+    expect(fs.readdirSync(path.join(dir, 'backups')).filter((n) => !n.startsWith('.'))).toEqual([]);
+  });
+});
+
+describe('the roles block (pure)', () => {
+  const DUMPALL = [
+    '--',
+    '-- PostgreSQL database cluster dump',
+    '--',
+    '',
+    '\\restrict abc',
+    '',
+    'SET default_transaction_read_only = off;',
+    "SET client_encoding = 'UTF8';",
+    'CREATE ROLE boot;',
+    'ALTER ROLE boot WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;',
+    'CREATE ROLE "to";',
+    'ALTER ROLE "to" WITH NOLOGIN;',
+    'COMMENT ON ROLE "to" IS \'multi',
+    "line; with ; semicolons and $q$ and $db_backup_roles$';",
+    'GRANT boot TO "to" GRANTED BY boot;',
+    'GRANT "to" TO boot GRANTED BY boot;',
+    'GRANT SET ON PARAMETER work_mem TO "to";',
+    'REVOKE ALL ON PARAMETER work_mem FROM PUBLIC;',
+    '\\unrestrict abc',
+    '',
+    '--',
+    '-- PostgreSQL database cluster dump complete',
+    '--',
+    '',
+  ].join('\n');
+
+  test('creates only missing roles, never the bootstrap superuser, and quotes whatever the text holds', () => {
+    const block = rolesBlock(DUMPALL, 'boot', 'pg_dumpall 15');
+    expect(block.names).toEqual(['to']);
+    expect(block.skipped).toEqual(['REVOKE ALL ON PARAMETER work_mem FROM PUBLIC']);
+    expect(block.sql).not.toMatch(/CREATE ROLE boot|GRANT boot TO/);
+    expect(block.sql).not.toContain('GRANTED BY');
+    // Tags chosen so that no text closes its quote early.
+    expect(block.sql).toMatch(/^DO \$db_backup_roles1\$$/m);
+    expect(block.sql).toMatch(
+      /EXECUTE \$q1\$COMMENT ON ROLE "to" IS 'multi\nline; with ; semicolons and \$q\$ and \$db_backup_roles\$'\$q1\$;/,
+    );
+  });
+
+  test('an output cut short is refused', () => {
+    expect(() => rolesBlock(DUMPALL.slice(0, 200), 'boot', 'pg_dumpall 15')).toThrow(/cut short/);
+  });
+});
