@@ -9,6 +9,7 @@ import {
   actionInterfaceProblems,
   permissionProblems,
   readActionInterface,
+  unpinnedReferences,
   workflowFromText,
 } from './support/workflow-rules.js';
 
@@ -50,6 +51,7 @@ describe('README: Monitoring and notifications', () => {
     const file = workflowFromText(text, 'backup-status.yml');
     expect(actionInterfaceProblems(file, readActionInterface(REPO_ROOT))).toEqual([]);
     expect(permissionProblems(file, () => undefined)).toEqual([]);
+    expect(unpinnedReferences(file)).toEqual([]);
     const step = parse(text).jobs.status.steps[0];
     expect(step.with.command).toBe('status');
   });
