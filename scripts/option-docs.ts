@@ -1,6 +1,11 @@
 // The option tables of README.md, rendered from src/config/options.ts. The
 // sync script writes them between markers; a test checks they are current.
-import { actionInputDescription, OPTIONS, type OptionSpec } from '../src/config/options.js';
+import {
+  actionInputDescription,
+  COMMANDS,
+  OPTIONS,
+  type OptionSpec,
+} from '../src/config/options.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
@@ -15,7 +20,7 @@ export function inputsTable(): string {
     [
       `\`${o.name}\``,
       defaultOf(o),
-      o.commands.length === 5 ? 'all' : o.commands.join(', '),
+      o.commands.length === COMMANDS.length ? 'all' : o.commands.join(', '),
       cell(actionInputDescription(o)),
     ].join(' | '),
   );
@@ -34,17 +39,19 @@ export function flagsTable(): string {
         ? ''
         : o.type === 'integer'
           ? ' N'
-          : o.name.endsWith('-url')
-            ? ' URL'
-            : o.type === 'path'
-              ? ' PATH'
-              : ' VALUE';
+          : o.type === 'duration'
+            ? ' DURATION'
+            : o.name.endsWith('-url')
+              ? ' URL'
+              : o.type === 'path'
+                ? ' PATH'
+                : ' VALUE';
     const negation = o.type === 'boolean' && o.default === 'true' ? `, \`--no-${o.name}\`` : '';
     return [
       `\`--${o.name}${value}\`${negation}`,
       (o.env ?? []).map((name) => `\`${name}\``).join(', '),
       o.default !== undefined ? `\`${o.default}\`` : '',
-      o.commands.length === 5 ? 'all' : o.commands.join(', '),
+      o.commands.length === COMMANDS.length ? 'all' : o.commands.join(', '),
       cell(o.description),
     ].join(' | ');
   });
@@ -60,7 +67,7 @@ export function environmentTable(): string {
   const rows = OPTIONS.filter((o) => o.flag === false && o.env).map((o) =>
     [
       (o.env ?? []).map((name) => `\`${name}\``).join(', '),
-      o.commands.length === 5 ? 'all' : o.commands.join(', '),
+      o.commands.length === COMMANDS.length ? 'all' : o.commands.join(', '),
       cell(o.description),
     ].join(' | '),
   );

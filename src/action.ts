@@ -1,19 +1,106 @@
 import * as core from '@actions/core';
-import { failureSummary, runCommand, succeeded } from './commands/run.js';
-import { parseCommandName, parseConfig } from './config/config.js';
+import type { Logger } from './commands/context.js';
+import { failureSummary, runCommand, succeeded, type CommandResult } from './commands/run.js';
+import { parseCommandName, parseConfig, type Config } from './config/config.js';
+import { parseMonitoring } from './config/monitoring.js';
+import type { CommandName } from './config/options.js';
 import { settingsFromInputs } from './config/settings.js';
+import { bool, type Settings } from './config/values.js';
 import { errorMessage, isUserError } from './errors.js';
-import { actionOutputs } from './report/outputs.js';
+import { onInterruption } from './interruption.js';
+import { formatBytes } from './report/format.js';
+import {
+  databaseOf,
+  isMonitoredCommand,
+  notificationOf,
+  RunMonitor,
+  runUrlOf,
+  type RunOutcome,
+} from './report/notification.js';
+import { actionOutputs, artifactOutputs } from './report/outputs.js';
 import { logIntervalFrom, progressLine } from './report/progress-line.js';
+import { RecentLines, formatLogLine } from './report/run-log.js';
 import { renderSummary } from './report/summary.js';
 import { onSecret, redact } from './secrets.js';
 
-/** The GitHub Action: inputs → config → command → outputs and job summary. */
+/**
+ * The runner's log: each phase of the job (the dump, each target, the test
+ * restore) is a collapsible group. Groups cannot nest in the Actions log, so
+ * a phase inside a phase runs inside its parent's group.
+ */
+function actionLogger(recent: RecentLines, warnings: string[], command: string): Logger {
+  let inGroup = false;
+  const remember = (level: 'INFO' | 'WARN', message: string): void =>
+    recent.push(formatLogLine(new Date(), level, command, process.pid, message));
+  return {
+    // Our own words (outside text in them was masked where it came in); the runner masks secrets too.
+    info: (message) => {
+      core.info(message);
+      remember('INFO', message);
+    },
+    warn: (message) => {
+      core.warning(message);
+      remember('WARN', message);
+      warnings.push(message);
+    },
+    section: async (title, work) => {
+      if (inGroup) return work();
+      inGroup = true;
+      try {
+        return await core.group(title, work);
+      } finally {
+        inGroup = false;
+      }
+    },
+  };
+}
+
+/** The action: inputs → config → command → outputs, job summary and notifications. */
 export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   onSecret((secret) => core.setSecret(secret));
+  const started = Date.now();
+  const recent = new RecentLines();
+  const warnings: string[] = [];
+  let command: CommandName | undefined;
+  let settings: Settings | undefined;
+  let log = actionLogger(recent, warnings, 'db-backup');
+  let monitor: RunMonitor | undefined;
+  let config: Config | undefined;
+  let outcome: RunOutcome;
+  let wantSummary = true;
   try {
-    const { command, settings } = settingsFromInputs((name) => core.getInput(name), env);
-    const config = parseConfig(parseCommandName(command), settings, process.cwd());
+    const inputs = settingsFromInputs((name) => core.getInput(name), env);
+    settings = inputs.settings;
+    wantSummary = bool(settings, 'job-summary');
+    command = parseCommandName(inputs.command);
+    log = actionLogger(recent, warnings, command);
+    const monitoring = parseMonitoring(command, settings);
+    for (const warning of monitoring.warnings) log.warn(warning);
+    monitor = new RunMonitor(monitoring, (m) => log.warn(m));
+    await monitor.start();
+    const interrupted = monitor;
+    const monitoredCommand = isMonitoredCommand(command) ? command : undefined;
+    onInterruption((signal) => {
+      const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
+      recent.push(
+        formatLogLine(new Date(), 'ERROR', monitoredCommand ?? 'db-backup', process.pid, message),
+      );
+      if (!monitoredCommand || !interrupted.active) return;
+      interrupted.interrupted(
+        notificationOf(
+          { error: message, database: databaseOf(config) },
+          {
+            command: monitoredCommand,
+            durationMs: Date.now() - started,
+            runUrl: runUrlOf(env),
+            time: new Date(),
+            warnings: warnings.slice(0, 10),
+          },
+        ),
+        recent.tail(),
+      );
+    });
+    config = parseConfig(command, settings, process.cwd());
     // The runner's log is no terminal: a progress line every so often, none for short work.
     const progress = config.quiet
       ? undefined
@@ -22,26 +109,83 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
           logIntervalMs: logIntervalFrom(env),
         });
     const result = await runCommand(config, {
-      // Our own words (outside text in them was masked where it came in); the runner masks secrets too.
-      log: { info: (m) => core.info(m), warn: (m) => core.warning(m) },
+      log,
       cwd: process.cwd(),
       ...(progress ? { progress } : {}),
     });
-    for (const [name, value] of Object.entries(actionOutputs(result))) core.setOutput(name, value);
-    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(result), true).write();
-    if (!succeeded(result)) core.setFailed(failureSummary(result));
+    for (const [name, value] of Object.entries({
+      ...actionOutputs(result),
+      ...artifactOutputs(result, env),
+    }))
+      core.setOutput(name, value);
+    if (succeeded(result)) noticeOf(result);
+    outcome = { result };
   } catch (error) {
     if (!isUserError(error) && error instanceof Error && error.stack)
       core.debug(redact(error.stack));
     // A UserError is worded by us; anything else carries a library's text, which may quote anything.
     const message = isUserError(error) ? error.message : redact(errorMessage(error));
-    core.setFailed(message);
-    if (env.GITHUB_STEP_SUMMARY) {
-      // The page people open first after a red run says why, too.
-      await core.summary
-        .addRaw(`## db-backup failed\n\n> [!CAUTION]\n> ${message}\n`, true)
-        .write()
-        .catch(() => undefined);
-    }
+    outcome = { error: message, database: databaseOf(config) };
   }
+  // From here a signal adds nothing: the end is being told already.
+  onInterruption(undefined);
+  const monitored = command !== undefined && isMonitoredCommand(command) ? command : undefined;
+  const problems =
+    monitor?.active && monitored
+      ? await log.section!('Notify', () =>
+          monitor.finish(
+            notificationOf(outcome, {
+              command: monitored,
+              durationMs: Date.now() - started,
+              runUrl: runUrlOf(env),
+              time: new Date(),
+              warnings: warnings.slice(0, 10),
+            }),
+            recent.tail(),
+          ),
+        )
+      : [];
+  if (wantSummary) await writeSummary(outcome, problems, env);
+  if ('error' in outcome) core.setFailed(outcome.error);
+  else if (!succeeded(outcome.result)) core.setFailed(failureSummary(outcome.result));
+}
+
+/** A one-line annotation on the run's page for a finished job: what was made, restored or proven. */
+function noticeOf(result: CommandResult): void {
+  const title = 'db-backup';
+  switch (result.command) {
+    case 'backup':
+      core.notice(
+        `Backed up ${result.database}: ${result.name} (${formatBytes(result.manifest.file.size)}), stored at ${result.targets.map((t) => t.target).join(', ')}`,
+        { title },
+      );
+      break;
+    case 'restore':
+      core.notice(`Restored ${result.name} into ${result.database}`, { title });
+      break;
+    case 'verify':
+      core.notice(`Verified ${result.name} (${result.level} check)`, { title });
+      break;
+    default:
+      break;
+  }
+}
+
+/** The job summary; failed notifications are said there too. */
+async function writeSummary(
+  outcome: RunOutcome,
+  problems: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  if (!env.GITHUB_STEP_SUMMARY) return;
+  const body =
+    'error' in outcome
+      ? // The page people open first after a red run says why, too.
+        `## db-backup failed\n\n> [!CAUTION]\n> ${outcome.error}\n`
+      : renderSummary(outcome.result);
+  const notes = problems.map((problem) => `> [!WARNING]\n> ${problem}`).join('\n\n');
+  await core.summary
+    .addRaw(notes ? `${body}\n\n${notes}\n` : body, true)
+    .write()
+    .catch(() => undefined);
 }

@@ -4,13 +4,19 @@
  * backup passphrase, cloud keys and tokens: it gets what its purpose allows,
  * by name, and nothing else — version probes included.
  */
-import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import {
+  execFile,
+  spawn,
+  spawnSync,
+  type ChildProcess,
+  type StdioOptions,
+} from 'node:child_process';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
 /** Why a child runs: each purpose has its own allow-list. */
-export type ChildPurpose = 'version-probe' | 'libpq-client' | 'client-installer';
+export type ChildPurpose = 'version-probe' | 'libpq-client' | 'client-installer' | 'notifier';
 
 /** Every child may have these: where programs are, and the language and time zone of its messages. */
 const EVERY_CHILD = /^(PATH|LANG|LANGUAGE|LC_[A-Z_]+|TZ|SYSTEMROOT)$/;
@@ -24,6 +30,9 @@ const INHERITED: Readonly<Record<ChildPurpose, RegExp>> = {
     /^(HOME|LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|KRB5CCNAME|KRB5_CONFIG|PGSERVICEFILE|PGSYSCONFDIR)$/,
   // curl and apt behind a proxy.
   'client-installer': /^(HOME|https?_proxy|no_proxy|HTTPS?_PROXY|NO_PROXY)$/,
+  // Node.js posting the last notifications of an interrupted run: a company CA, a proxy.
+  notifier:
+    /^(NODE_EXTRA_CA_CERTS|NODE_USE_ENV_PROXY|https?_proxy|no_proxy|HTTPS?_PROXY|NO_PROXY)$/,
 };
 
 /** Set by the caller for the call at hand (the connection: PGHOST, PGPASSWORD, ...). */
@@ -31,6 +40,7 @@ const GIVEN: Readonly<Record<ChildPurpose, RegExp | undefined>> = {
   'version-probe': undefined,
   'libpq-client': /^PG[A-Z_]+$/,
   'client-installer': undefined,
+  notifier: undefined,
 };
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -94,4 +104,24 @@ export async function runChild(
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
   });
   return { stdout, stderr };
+}
+
+/**
+ * Runs `file` to its end while this process waits, blocked (nothing else of
+ * ours moves meanwhile), feeding it `input` on stdin; killed after the timeout.
+ */
+export function runChildSync(
+  purpose: ChildPurpose,
+  file: string,
+  args: readonly string[],
+  options: { input: string; timeoutMs: number },
+): void {
+  spawnSync(file, args, {
+    env: inheritedEnvironment(purpose),
+    input: options.input,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    timeout: options.timeoutMs,
+    killSignal: 'SIGKILL',
+    shell: false,
+  });
 }

@@ -1,10 +1,24 @@
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { Logger } from './commands/context.js';
 import { failureSummary, runCommand, succeeded } from './commands/run.js';
-import { parseCommandName, parseConfig } from './config/config.js';
-import { COMMANDS, optionsFor, type CommandName } from './config/options.js';
-import { settingsFromArgv } from './config/settings.js';
+import { parseCommandName, parseConfig, type Config } from './config/config.js';
+import { parseMonitoring, type Monitoring } from './config/monitoring.js';
+import { COMMANDS, optionsFor, type CommandName, type OptionSpec } from './config/options.js';
+import { settingsFromArgv, type CliArguments } from './config/settings.js';
 import { errorMessage, isUserError, JobFailure } from './errors.js';
 import { logIntervalFrom, progressLine, type ProgressOutput } from './report/progress-line.js';
+import {
+  databaseOf,
+  isMonitoredCommand,
+  notificationOf,
+  RunMonitor,
+  runUrlOf,
+  type RunOutcome,
+} from './report/notification.js';
+import { onInterruption } from './interruption.js';
+import type { Notification } from './notify/notification.js';
+import { RunLog } from './report/run-log.js';
 import { renderText } from './report/text.js';
 import { redact } from './secrets.js';
 import { TOOL_VERSION } from './version.js';
@@ -17,6 +31,8 @@ export interface CliIo {
   /** Present only when a person can answer at a terminal. */
   readonly prompt?: (question: string) => Promise<string>;
   readonly cwd: string;
+  /** The tool's clock (backup names, ages); tests fix it. */
+  readonly now?: () => Date;
 }
 
 const USAGE: Record<CommandName, string> = {
@@ -26,6 +42,7 @@ const USAGE: Record<CommandName, string> = {
     'db-backup verify [file|name|latest] [--from TARGET] [--verify-database-url URL] [--quick]',
   list: 'db-backup list [--backup-dir DIR] [--json]',
   prune: 'db-backup prune [--backup-dir DIR] [--max-backups N] [--dry-run]',
+  status: 'db-backup status [--from TARGET] [--max-age 26h] [--verified-within 35d] [--json]',
 };
 
 const SUMMARY: Record<CommandName, string> = {
@@ -34,6 +51,8 @@ const SUMMARY: Record<CommandName, string> = {
   verify: 'Prove a backup restores: checksum, readability, a test restore and row counts.',
   list: 'List backups, newest first, with size, age and checksum status.',
   prune: 'Apply the rolling window now: keep the newest max-backups backups of each kind.',
+  status:
+    'Check that backups are fresh (and proven to restore): exit 0 when healthy, 1 when stale, missing or unverified.',
 };
 
 export function generalHelp(): string {
@@ -51,12 +70,18 @@ export function generalHelp(): string {
   ].join('\n');
 }
 
+function valueName(spec: OptionSpec): string {
+  if (spec.name.endsWith('-url')) return 'URL';
+  if (spec.type === 'duration') return 'DURATION';
+  if (spec.type === 'integer') return 'N';
+  return spec.type === 'path' ? 'PATH' : 'VALUE';
+}
+
 export function commandHelp(command: CommandName): string {
   const lines = [`Usage: ${USAGE[command]}`, '', SUMMARY[command], '', 'Options:'];
   for (const spec of optionsFor(command)) {
     if (spec.flag === false) continue;
-    const value =
-      spec.type === 'boolean' ? '' : ` ${spec.name === 'database-url' ? 'URL' : 'VALUE'}`;
+    const value = spec.type === 'boolean' ? '' : ` ${valueName(spec)}`;
     const extra = [
       spec.env?.length ? `env ${spec.env.join(', ')}` : '',
       spec.default ? `default ${spec.default}` : '',
@@ -97,15 +122,140 @@ export async function runCli(
     io.stdout(TOOL_VERSION);
     return 0;
   }
+  let command: CommandName;
   try {
-    const command = parseCommandName(first);
-    const parsed = settingsFromArgv(command, rest, env);
-    if (parsed.help) {
-      io.stdout(commandHelp(command));
-      return 0;
-    }
-    for (const warning of parsed.warnings) io.stderr(`warning: ${warning}`);
-    const config = parseConfig(command, parsed.settings, io.cwd);
+    command = parseCommandName(first);
+  } catch (error) {
+    io.stderr(`db-backup: ${errorText(error, false)}`);
+    return 2;
+  }
+  const started = Date.now();
+  const runLog = new RunLog(command);
+  const warnings: string[] = [];
+  // Our own words: outside text in them (a child's stderr, a server's error) was masked where it came in.
+  const log: Logger = {
+    info: (message) => {
+      io.stderr(message);
+      runLog.record('INFO', message);
+    },
+    warn: (message) => {
+      io.stderr(`warning: ${message}`);
+      runLog.record('WARN', message);
+      warnings.push(message);
+    },
+  };
+  const fail = (message: string, code: number): number => {
+    io.stderr(`db-backup: ${message}`);
+    runLog.record('ERROR', `failed (exit ${code}): ${message}`);
+    return code;
+  };
+  let parsed: CliArguments;
+  try {
+    parsed = settingsFromArgv(command, rest, env);
+  } catch (error) {
+    // The log file still hears of a refused command line: cron's mail is not the only record.
+    const file = logFileOf(rest, env);
+    if (file) runLog.attachFile(path.resolve(io.cwd, file), (m) => log.warn(m));
+    const code = fail(errorText(error, false), isUserError(error) ? 2 : 1);
+    runLog.close();
+    return code;
+  }
+  if (parsed.help) {
+    io.stdout(commandHelp(command));
+    return 0;
+  }
+  const logFile = parsed.settings['log-file']?.trim();
+  if (logFile) runLog.attachFile(path.resolve(io.cwd, logFile), (m) => log.warn(m));
+  runLog.record('INFO', `db-backup ${TOOL_VERSION} ${command} started`);
+  try {
+    const debug = Boolean(env.DB_BACKUP_DEBUG);
+    return await runMonitored(command, parsed, env, io, {
+      env,
+      debug,
+      log,
+      runLog,
+      warnings,
+      fail,
+      started,
+    });
+  } finally {
+    runLog.close();
+  }
+}
+
+interface RunState {
+  readonly env: NodeJS.ProcessEnv;
+  readonly debug: boolean;
+  readonly log: Logger;
+  readonly runLog: RunLog;
+  readonly warnings: readonly string[];
+  readonly fail: (message: string, code: number) => number;
+  readonly started: number;
+}
+
+/** Runs the command between its start and end notifications (for the commands that have them). */
+async function runMonitored(
+  command: CommandName,
+  parsed: CliArguments,
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  state: RunState,
+): Promise<number> {
+  const { log, runLog, fail } = state;
+  for (const warning of parsed.warnings) log.warn(warning);
+  let monitoring: Monitoring;
+  try {
+    monitoring = parseMonitoring(command, parsed.settings);
+  } catch (error) {
+    return fail(errorText(error, false), isUserError(error) ? 2 : 1);
+  }
+  for (const warning of monitoring.warnings) log.warn(warning);
+  const monitor = new RunMonitor(monitoring, (m) => log.warn(m));
+  await monitor.start();
+  let config: Config | undefined;
+  const notification = (outcome: RunOutcome) =>
+    isMonitoredCommand(command)
+      ? notificationOf(outcome, {
+          command,
+          durationMs: Date.now() - state.started,
+          runUrl: runUrlOf(env),
+          time: new Date(),
+          warnings: state.warnings.slice(0, 10),
+        })
+      : undefined;
+  onInterruption((signal) => {
+    const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
+    runLog.record('ERROR', message);
+    const stopped = notification({ error: message, database: databaseOf(config) });
+    if (stopped && monitor.active) monitor.interrupted(stopped, runLog.recent.tail());
+    runLog.close();
+  });
+  try {
+    return await runAndNotify(command, parsed, io, state, monitor, notification, (c) => {
+      config = c;
+    });
+  } finally {
+    onInterruption(undefined);
+  }
+}
+
+/** Runs the command, prints its result, and tells the monitors how it ended. */
+async function runAndNotify(
+  command: CommandName,
+  parsed: CliArguments,
+  io: CliIo,
+  state: RunState,
+  monitor: RunMonitor,
+  notification: (outcome: RunOutcome) => Notification | undefined,
+  parsedConfig: (config: Config) => void,
+): Promise<number> {
+  const { log, runLog, fail } = state;
+  let config: Config | undefined;
+  let outcome: RunOutcome;
+  let code: number;
+  try {
+    config = parseConfig(command, parsed.settings, io.cwd);
+    parsedConfig(config);
     const progressOutput = io.progress;
     const progress =
       progressOutput && !config.quiet
@@ -114,36 +264,58 @@ export async function runCli(
               terminal: progressOutput.terminal,
               write: (t) => progressOutput.write(redact(t)),
             },
-            logIntervalMs: logIntervalFrom(env),
+            logIntervalMs: logIntervalFrom(state.env),
           })
         : undefined;
     const result = await runCommand(config, {
       ...(progress ? { progress } : {}),
-      log: {
-        // Our own words: outside text in them (a child's stderr, a server's error) was masked where it came in.
-        info: (message) => io.stderr(message),
-        warn: (message) => io.stderr(`warning: ${message}`),
-      },
+      log,
       cwd: io.cwd,
       ...(io.prompt ? { prompt: io.prompt } : {}),
+      ...(io.now ? { now: io.now } : {}),
     });
     io.stdout(config.json ? JSON.stringify(result, null, 2) : renderText(result));
-    if (succeeded(result)) return 0;
-    io.stderr(`db-backup: ${failureSummary(result)}`);
-    return 1;
+    outcome = { result };
+    if (succeeded(result)) {
+      code = 0;
+      runLog.record(
+        'INFO',
+        `finished (exit 0)${result.command === 'status' ? `: ${result.summary}` : ''}`,
+      );
+    } else code = fail(failureSummary(result), 1);
   } catch (error) {
-    if (isUserError(error)) {
-      io.stderr(`db-backup: ${error.message}`);
-      return error instanceof JobFailure ? 1 : 2;
-    }
-    // Not one of ours: its text comes from a library and may quote anything.
-    const detail =
-      error instanceof Error && env.DB_BACKUP_DEBUG
-        ? (error.stack ?? error.message)
-        : errorMessage(error);
-    io.stderr(`db-backup: ${redact(detail)}`);
-    return 1;
+    const message = errorText(error, state.debug);
+    code = fail(message, isUserError(error) && !(error instanceof JobFailure) ? 2 : 1);
+    outcome = { error: errorText(error, false), database: databaseOf(config) };
   }
+  const ended = notification(outcome);
+  if (ended && monitor.active) {
+    // From here a signal adds nothing: the end is being told already.
+    onInterruption(undefined);
+    await monitor.finish(ended, runLog.recent.tail());
+  }
+  return code;
+}
+
+/**
+ * The one line an error is said in. A UserError is worded by us; anything
+ * else carries a library's text, which may quote anything, and is masked
+ * (with its stack under DB_BACKUP_DEBUG).
+ */
+function errorText(error: unknown, debug: boolean): string {
+  if (isUserError(error)) return error.message;
+  const detail =
+    error instanceof Error && debug ? (error.stack ?? error.message) : errorMessage(error);
+  return redact(detail);
+}
+
+/** `--log-file X`, `--log-file=X` or BACKUP_LOG_FILE, read by hand when the command line itself was refused. */
+function logFileOf(args: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  for (const [i, arg] of args.entries()) {
+    if (arg === '--log-file') return args[i + 1];
+    if (arg.startsWith('--log-file=')) return arg.slice('--log-file='.length);
+  }
+  return env.BACKUP_LOG_FILE?.trim() || undefined;
 }
 
 /** Reads a typed answer from the terminal (the prompt goes to stderr). */

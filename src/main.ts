@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli, terminalPrompt } from './cli.js';
+import { announceInterruption } from './interruption.js';
 import { runInterruptHandlers } from './interruptions.js';
 import { removeLiveTempsSync } from './pipeline/files.js';
 import { redact } from './secrets.js';
@@ -31,6 +32,8 @@ function removeTemporaryFilesOnSignal(): void {
         process.stderr.write(
           `${clear}db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
         );
+        // The log file's last line and the failure notifications, before the process goes.
+        announceInterruption(signal);
         process.exit(code);
       });
     });

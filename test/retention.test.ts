@@ -122,11 +122,11 @@ describe('list', () => {
     const text = await cli(['list'], { cwd: dir });
     expect(text.status).toBe(0);
     const lines = text.stdout.split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+SIZE\s+AGE\s+CHECKSUM$/);
-    expect(lines[1]).toMatch(new RegExp(`^${names[1]}\\s+\\d.*\\sok$`));
-    expect(lines[2]).toMatch(new RegExp(`^${names[0]}\\s+.*MISMATCH$`));
+    expect(lines[0]).toMatch(/^NAME\s+SIZE\s+AGE\s+CHECKSUM\s+VERIFIED$/);
+    expect(lines[1]).toMatch(new RegExp(`^${names[1]}\\s+\\d.*\\sok\\s+never$`));
+    expect(lines[2]).toMatch(new RegExp(`^${names[0]}\\s+.*MISMATCH\\s+never$`));
     expect(lines[3]).toMatch(
-      /^sqlite_backup_20200101_000000\.db\.gz\s+.*\s\d+d \d+h\s+no manifest$/,
+      /^sqlite_backup_20200101_000000\.db\.gz\s+.*\s\d+d \d+h\s+no manifest\s+never$/,
     );
     expect(text.stdout).not.toMatch(/notes\.txt/);
     const json = JSON.parse((await cli(['list', '--json'], { cwd: dir })).stdout);
@@ -153,7 +153,9 @@ describe('list', () => {
       '{ not json',
     );
     const run = await cli(['list'], { cwd: dir });
-    expect(run.stdout).toMatch(/sqlite_backup_20200101_000000\.db\.gz\s+.*INVALID MANIFEST$/m);
+    expect(run.stdout).toMatch(
+      /sqlite_backup_20200101_000000\.db\.gz\s+.*INVALID MANIFEST\s+never$/m,
+    );
   });
 
   test('an empty or missing directory lists nothing', async () => {

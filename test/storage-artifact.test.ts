@@ -80,6 +80,9 @@ function freshRepository(): string {
   return `octo/backups${(repositoryCounter += 1)}`;
 }
 
+/** Retries with short pauses: the tests count attempts, they do not wait for them. */
+const QUICK_RETRIES = { baseDelayMs: 5, maxDelayMs: 20, rateLimitWaitMs: 20 };
+
 async function storageFor(
   repository: string,
   options: { token?: string; runId?: number } = {},
@@ -90,6 +93,7 @@ async function storageFor(
     repository,
     apiUrl: standin.url,
     retentionDays: 5,
+    retry: QUICK_RETRIES,
     ...(options.runId === undefined ? {} : { runId: options.runId }),
   });
 }
@@ -393,6 +397,155 @@ describe('ArtifactStorage against the stand-ins', () => {
   test('the token is registered as a secret', async () => {
     await storageFor(freshRepository());
     expect(redact(`token ${READ_WRITE}`)).toBe('token ***');
+  });
+});
+
+describe('ArtifactStorage retries what GitHub fails now and then', () => {
+  afterEach(async () => {
+    (await services()).standin.proxyBlobs = false;
+  });
+
+  /** A repository holding one backup uploaded through the storage, and the storage. */
+  async function withOneBackup(content = 'the backup bytes'): Promise<{
+    storage: ArtifactStorage;
+    repository: string;
+    name: string;
+  }> {
+    const repository = freshRepository();
+    await inNewRun(repository);
+    const storage = await storageFor(repository);
+    const name = 'sqlite_backup_20260501_000000.db.gz';
+    const receipt = await storage.put(name, textBody(content));
+    const { standin } = await services();
+    expect(receipt).toEqual({ id: String(standin.artifacts(repository)[0]!.id) });
+    return { storage, repository, name };
+  }
+
+  const listRequests = (requests: string[], repository: string) =>
+    requests.filter((r) => r.startsWith(`GET /repos/${repository}/actions/artifacts?`));
+
+  test('a listing that fails with 502, then 503, then works', async () => {
+    const { standin } = await services();
+    const { storage, repository, name } = await withOneBackup();
+    const before = standin.requests.length;
+    standin.fail({
+      method: 'GET',
+      pathIncludes: '/actions/artifacts',
+      status: 502,
+      body: {},
+      times: 1,
+    });
+    standin.fail({
+      method: 'GET',
+      pathIncludes: '/actions/artifacts',
+      status: 503,
+      body: {},
+      times: 1,
+    });
+    expect((await storage.list()).map((o) => o.name)).toEqual([name]);
+    expect(listRequests(standin.requests.slice(before), repository)).toHaveLength(3);
+  });
+
+  test('a reset connection is retried', async () => {
+    const { standin } = await services();
+    const { storage, name } = await withOneBackup();
+    standin.fail({ method: 'GET', pathIncludes: '/actions/artifacts', reset: true, times: 2 });
+    expect((await storage.list()).map((o) => o.name)).toEqual([name]);
+  });
+
+  test('a 429 waits as long as Retry-After says', async () => {
+    const { standin } = await services();
+    const { storage, name } = await withOneBackup();
+    standin.fail({
+      method: 'GET',
+      pathIncludes: '/actions/artifacts',
+      status: 429,
+      body: { message: 'You have exceeded a secondary rate limit.' },
+      headers: { 'Retry-After': '1' },
+    });
+    const started = Date.now();
+    expect((await storage.list()).map((o) => o.name)).toEqual([name]);
+    // Not a timing assertion: retrying before the second GitHub asked for breaks its rule.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+  });
+
+  test('a listing that keeps failing says so after four attempts, in one line', async () => {
+    const { standin } = await services();
+    const { storage, repository } = await withOneBackup();
+    standin.fail({
+      method: 'GET',
+      pathIncludes: '/actions/artifacts',
+      status: 503,
+      body: { message: 'Unavailable' },
+      times: 4,
+    });
+    const error = await storage.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailure);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^Could not list artifacts in ${repository}, GitHub answered 503 \\(4 attempts\\): Unavailable$`,
+      ),
+    );
+  });
+
+  test('a refusal (403, 404) is not retried', async () => {
+    const { standin } = await services();
+    const { storage, repository } = await withOneBackup();
+    const before = standin.requests.length;
+    standin.fail({
+      method: 'GET',
+      pathIncludes: '/actions/artifacts',
+      status: 404,
+      body: { message: 'Not Found' },
+    });
+    await expect(storage.list()).rejects.toThrow(/\(404\)/);
+    expect(listRequests(standin.requests.slice(before), repository)).toHaveLength(1);
+  });
+
+  test('a download whose redirect fails (500), then whose blob store fails (503), then works', async () => {
+    const { standin } = await services();
+    const { storage, name } = await withOneBackup('downloaded intact');
+    standin.proxyBlobs = true;
+    standin.fail({ method: 'GET', pathIncludes: '/zip', status: 500, body: {} });
+    standin.fail({ method: 'GET', pathIncludes: '/blobs/', status: 503, body: {} });
+    const target = path.join(tempDir('artifact-retry-get'), name);
+    await storage.get(name, target);
+    expect(read(target)).toBe('downloaded intact');
+    expect(standin.requests.filter((r) => r.startsWith('GET /blobs/'))).toHaveLength(2);
+  });
+
+  test('a blob download cut off mid-way starts again from byte 0 and arrives whole', async () => {
+    const { standin } = await services();
+    const content = 'x'.repeat(200_000);
+    const { storage, name } = await withOneBackup(content);
+    standin.proxyBlobs = true;
+    standin.fail({ method: 'GET', pathIncludes: '/blobs/', cutAfterBytes: 70_000 });
+    const target = path.join(tempDir('artifact-retry-cut'), name);
+    await storage.get(name, target);
+    expect(fs.statSync(target).size).toBe(200_000);
+    expect(read(target)).toBe(content);
+  });
+
+  test('a blob store that keeps failing: a job failure after four attempts, and no file left', async () => {
+    const { standin } = await services();
+    const { storage, name } = await withOneBackup();
+    standin.proxyBlobs = true;
+    standin.fail({ method: 'GET', pathIncludes: '/blobs/', status: 503, body: {}, times: 4 });
+    const target = path.join(tempDir('artifact-retry-blob'), name);
+    const error = await storage.get(name, target).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailure);
+    expect((error as Error).message).toMatch(
+      /^Downloading sqlite_backup_20260501_000000\.db\.gz from the GitHub artifacts of .* failed \(4 attempts\): the blob store answered 503/,
+    );
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
+  test('a delete that meets a 502 is retried', async () => {
+    const { standin } = await services();
+    const { storage, repository, name } = await withOneBackup();
+    standin.fail({ method: 'DELETE', pathIncludes: '/actions/artifacts/', status: 502, body: {} });
+    await storage.delete(name);
+    expect(standin.artifacts(repository)).toEqual([]);
   });
 });
 

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import { createStorage } from '../storage/factory.js';
 import type { Storage } from '../storage/storage.js';
 import { redact } from '../secrets.js';
-import type { RunContext } from './context.js';
+import { inSection, type RunContext } from './context.js';
 import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
@@ -31,6 +31,8 @@ export interface TargetOutcome {
   readonly kept: readonly KeptBackup[];
   /** Kept beyond the window: the newest backup that held rows. */
   readonly keptForData?: string;
+  /** The target's own id for the stored backup (a GitHub artifact's id). */
+  readonly storedId?: string;
 }
 
 export interface BackupResult {
@@ -75,23 +77,26 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     : undefined;
   const beside = sanitizing !== undefined && (config.sanitize?.storage.length ?? 0) > 0;
   const kind = sanitizing && !beside ? 'sanitized' : 'backup';
-  await tidyBackupDir(config.backupDir, context);
-  context.log.info(`Backing up ${database} into ${config.backupDir}`);
-  const backup = await createBackup(
-    sanitizing && !beside ? sanitizing.wrap(engine) : engine,
-    config.backupDir,
-    {
-      kind,
-      compression: config.compression,
-      encryptor,
-      progress: context.progress,
-      ...(context.now ? { now: context.now } : {}),
-      ...(sanitizing && !beside ? { sanitized: sanitizing.info } : {}),
-    },
-  );
-  context.log.info(
-    `Wrote ${backup.name} (${backup.manifest.file.size} bytes, sha256 ${backup.manifest.file.sha256})`,
-  );
+  const backup = await inSection(context.log, `Dump ${database}`, async () => {
+    await tidyBackupDir(config.backupDir, context);
+    context.log.info(`Backing up ${database} into ${config.backupDir}`);
+    const created = await createBackup(
+      sanitizing && !beside ? sanitizing.wrap(engine) : engine,
+      config.backupDir,
+      {
+        kind,
+        compression: config.compression,
+        encryptor,
+        progress: context.progress,
+        ...(context.now ? { now: context.now } : {}),
+        ...(sanitizing && !beside ? { sanitized: sanitizing.info } : {}),
+      },
+    );
+    context.log.info(
+      `Wrote ${created.name} (${created.manifest.file.size} bytes, sha256 ${created.manifest.file.sha256})`,
+    );
+    return created;
+  });
   const targets: TargetOutcome[] = [];
   for (const { id, storage } of storages) {
     targets.push(
@@ -159,11 +164,17 @@ export async function storeAt(
   context: RunContext,
   alreadyThere = id === 'local',
 ): Promise<TargetOutcome> {
-  const outcome = { target: id, location: storage.location };
+  let outcome: { target: TargetId; location: string; storedId?: string } = {
+    target: id,
+    location: storage.location,
+  };
   try {
     if (!alreadyThere) {
-      context.log.info(`Storing ${backup.name} at ${storage.location}`);
-      await uploadBackup(storage, backup, context.progress);
+      const receipt = await inSection(context.log, `Store at ${id}: ${storage.location}`, () => {
+        context.log.info(`Storing ${backup.name} at ${storage.location}`);
+        return uploadBackup(storage, backup, context.progress);
+      });
+      if (receipt.id !== undefined) outcome = { ...outcome, storedId: receipt.id };
     }
   } catch (error) {
     const message = redact(errorMessage(error));
@@ -171,14 +182,16 @@ export async function storeAt(
     return { ...outcome, stored: false, error: message, pruned: [], kept: [] };
   }
   try {
-    const retention = await applyRetention(
-      storage,
-      {
-        ...policy,
-        protect: [backup.name],
-        known: new Map([[backup.name, heldRows(backup.manifest)]]),
-      },
-      context.log,
+    const retention = await inSection(context.log, `Rolling window at ${id}`, () =>
+      applyRetention(
+        storage,
+        {
+          ...policy,
+          protect: [backup.name],
+          known: new Map([[backup.name, heldRows(backup.manifest)]]),
+        },
+        context.log,
+      ),
     );
     return {
       ...outcome,

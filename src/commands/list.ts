@@ -15,6 +15,11 @@ import { createStorage } from '../storage/factory.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { redact } from '../secrets.js';
+import {
+  parseVerificationRecordName,
+  type VerificationOutcome,
+  type VerificationRecordName,
+} from '../verification/verification-record.js';
 import type { RunContext } from './context.js';
 import type { CompressionAlgorithm } from '../compression.js';
 import {
@@ -40,6 +45,12 @@ export interface ListedBackup {
    */
   readonly compression: CompressionAlgorithm;
   readonly tables: number | undefined;
+  /** The newest verification recorded beside the backup, if any. */
+  readonly lastVerification: {
+    readonly outcome: VerificationOutcome;
+    readonly at: string;
+    readonly ageSeconds: number;
+  } | null;
 }
 
 export interface ListResult {
@@ -62,7 +73,8 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
     storage instanceof LocalStorage
       ? describeLocal(storage)
       : await describeRemote(storage, listed, context);
-  const now = Date.now();
+  const now = context.now?.().getTime() ?? Date.now();
+  const verifications = newestRecords(objects.map((object) => object.name));
   const backups: ListedBackup[] = [];
   try {
     for (const backup of ours) {
@@ -79,6 +91,7 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
         encrypted: stored?.encrypted ?? backup.encrypted,
         compression: stored?.compression ?? manifest?.compression.algorithm ?? backup.compression,
         tables: manifest?.tables.length,
+        lastVerification: verificationOf(verifications.get(backup.name), now),
       });
     }
   } finally {
@@ -92,6 +105,35 @@ interface Details {
   readonly checksum: ListedBackup['checksum'];
   /** What the local file's first bytes say. */
   readonly stored?: { encrypted: boolean; compression: CompressionAlgorithm | undefined };
+}
+
+/** The newest verification record of each backup, by backup name. */
+function newestRecords(names: readonly string[]): Map<string, VerificationRecordName> {
+  const newest = new Map<string, VerificationRecordName>();
+  for (const name of names) {
+    const record = parseVerificationRecordName(name);
+    if (!record) continue;
+    const seen = newest.get(record.backup.name);
+    if (
+      !seen ||
+      record.time.getTime() - seen.time.getTime() > 0 ||
+      (record.time.getTime() === seen.time.getTime() && record.sequence > seen.sequence)
+    )
+      newest.set(record.backup.name, record);
+  }
+  return newest;
+}
+
+function verificationOf(
+  record: VerificationRecordName | undefined,
+  now: number,
+): ListedBackup['lastVerification'] {
+  if (!record) return null;
+  return {
+    outcome: record.outcome,
+    at: record.time.toISOString(),
+    ageSeconds: Math.max(0, Math.round((now - record.time.getTime()) / 1000)),
+  };
 }
 
 interface Describer {

@@ -161,7 +161,7 @@ function latestKind(reference: string): 'backup' | 'sanitized' {
 }
 
 /** `latest`: the newest regular backup (of the engine, when known) at the target; `latest-sanitized`: the newest sanitized copy. */
-async function latestName(
+export async function latestName(
   storage: Storage,
   engine: EngineKind | undefined,
   kind: 'backup' | 'sanitized' = 'backup',

@@ -8,6 +8,7 @@ import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
 import { newestWithRows, planRetention, retentionCandidates } from '../retention/plan-retention.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
+import { recordsOf } from '../verification/verification-record.js';
 import type { Logger } from './context.js';
 
 export interface KeptBackup {
@@ -26,12 +27,13 @@ export interface RetentionOutcome {
 }
 
 /**
- * Applies the rolling window at one storage target: backups and their
- * manifests. When the window would remove anything, manifests are read
- * newest first until one shows a backup that held rows, and that backup is
- * never removed, nor any newer one whose manifest cannot be read when a
- * backup newer than it is of an empty database (`known` answers for backups already at hand, such as the one
- * just written, without reading).
+ * Applies the rolling window at one storage target: backups with their
+ * manifests and verification records. When the window would remove anything,
+ * manifests are read newest first until one shows a backup that held rows,
+ * and that backup is never removed, nor any newer one whose manifest cannot
+ * be read when a backup newer than it is of an empty database (`known`
+ * answers for backups already at hand, such as the one just written, without
+ * reading).
  */
 export async function applyRetention(
   storage: Storage,
@@ -75,8 +77,11 @@ export async function applyRetention(
     log.info(`${verb} ${backup.name} from ${storage.id} (beyond max-backups=${policy.maxBackups})`);
     if (policy.dryRun) continue;
     await storage.delete(backup.name);
+    // What belongs to the backup goes with it: a record never outlives it as a stray file.
     const manifest = manifestNameOf(backup.name);
-    if (names.has(manifest)) await storage.delete(manifest);
+    for (const companion of [manifest, ...recordsOf(backup.name, names)]) {
+      if (names.has(companion)) await storage.delete(companion);
+    }
   }
   const sizes = new Map(objects.map((object) => [object.name, object.size]));
   return {

@@ -8,9 +8,11 @@ import type { RunContext } from './context.js';
 import { runList, type ListResult } from './list.js';
 import { runPrune, type PruneResult } from './prune.js';
 import { runRestore, type RestoreResult } from './restore.js';
+import { runStatus, type StatusResult } from './status.js';
 import { runVerify, type VerifyResult } from './verify.js';
 
-export type CommandResult = BackupResult | RestoreResult | VerifyResult | ListResult | PruneResult;
+export type CommandResult =
+  BackupResult | RestoreResult | VerifyResult | ListResult | PruneResult | StatusResult;
 
 export async function runCommand(config: Config, context: RunContext): Promise<CommandResult> {
   // Whole copies of a database that a killed run (SIGKILL) left in the temporary directory go first.
@@ -29,12 +31,15 @@ export async function runCommand(config: Config, context: RunContext): Promise<C
       return runList(config, context);
     case 'prune':
       return runPrune(config, context);
+    case 'status':
+      return runStatus(config, context);
   }
 }
 
 /** A command can finish and still have failed its job: a verification that found problems. */
 export function succeeded(result: CommandResult): boolean {
   if (result.command === 'verify') return result.verified;
+  if (result.command === 'status') return result.ok;
   if (result.command === 'backup') {
     return [...result.targets, ...(result.sanitizedCopy?.targets ?? [])].every(
       (target) => target.stored && target.pruneError === undefined,
@@ -68,5 +73,6 @@ export function failureSummary(result: CommandResult): string {
   }
   if (result.command === 'verify')
     return `Verification of ${result.name} failed: ${result.problems.join('; ')}`;
+  if (result.command === 'status') return result.summary;
   return `${result.command} failed.`;
 }

@@ -5,7 +5,7 @@ import { manifestNameOf } from '../backup-name.js';
 import { bytesMoved } from '../pipeline/memory-guard.js';
 import { ProgressCounter } from '../pipeline/progress-counter.js';
 import { NO_PROGRESS, type Progress } from '../progress.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage, StoredReceipt } from '../storage/storage.js';
 import type { CreatedBackup } from './create-backup.js';
 
 /**
@@ -16,15 +16,16 @@ export async function uploadBackup(
   storage: Storage,
   backup: CreatedBackup,
   progress: Progress = NO_PROGRESS,
-): Promise<void> {
+): Promise<StoredReceipt> {
   const size = backup.manifest.file.size;
   let sent = 0;
   const task = progress.start(`uploading ${backup.name} to ${storage.location}`, {
     total: size,
     poll: () => sent,
   });
+  let receipt: StoredReceipt | void;
   try {
-    await storage.put(backup.name, {
+    receipt = await storage.put(backup.name, {
       // A backend may open the body again to retry: the count starts over with it.
       open: () => {
         sent = 0;
@@ -51,6 +52,7 @@ export async function uploadBackup(
       `${backup.name} is ${listed.size} bytes at ${storage.location}, ${backup.manifest.file.size} were sent.`,
     );
   }
+  return receipt ?? {};
 }
 
 /** The file's bytes, counted on their way; a read error still reaches whoever reads. */

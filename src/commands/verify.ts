@@ -13,14 +13,17 @@ import { IntegrityError, UserError } from '../errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import { redact } from '../secrets.js';
 import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
-import type { RunContext } from './context.js';
+import { inSection, type RunContext } from './context.js';
 import {
   checksumStatus,
   findBackup,
+  latestName,
   openBackup,
   type ChecksumStatus,
   type LocatedBackup,
 } from './locate-backup.js';
+import { createStorage } from '../storage/factory.js';
+import { recordVerification } from './record-verification.js';
 
 export interface VerifyResult {
   readonly command: 'verify';
@@ -34,6 +37,8 @@ export interface VerifyResult {
   readonly problems: readonly string[];
   readonly warnings: readonly string[];
   readonly durationMs: number;
+  /** The record this verification left beside the backup (see verification-record.ts), if any. */
+  readonly record?: string;
 }
 
 interface Scratch {
@@ -121,32 +126,53 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
   const expected = config.database?.engine ?? config.verifyDatabase?.engine;
   // Said before any download: a full check of a PostgreSQL backup needs somewhere to restore.
   if (expected) assertScratchServer(expected, config);
+  // A remote `latest` is named first, so that a download that arrives damaged is recorded against it.
+  const reference =
+    config.backup === 'latest' && config.from !== 'local'
+      ? await latestName(await createStorage(config.from, config.targets), expected)
+      : config.backup;
   let handle;
   try {
-    handle = await findBackup(
-      config.backup,
-      config.from,
-      config.targets,
-      context.cwd,
-      expected,
-      context.progress,
+    handle = await inSection(context.log, `Fetch ${reference} from ${config.from}`, () =>
+      findBackup(reference, config.from, config.targets, context.cwd, expected, context.progress),
     );
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
-    return failedBeforeReading(config, error.message, started);
+    const failed = failedBeforeReading(config, reference, error.message, started);
+    return withRecord(failed, undefined, config, context);
   }
   try {
-    return await verifyBackup(handle.backup, config, context, started);
+    const result = await verifyBackup(handle.backup, config, context, started);
+    return await withRecord(result, handle.backup, config, context);
   } finally {
     await handle.release();
   }
 }
 
+/** Leaves the verification's record at the target; a record that cannot be written is a warning, not a failed verification. */
+async function withRecord(
+  result: VerifyResult,
+  backup: LocatedBackup | undefined,
+  config: VerifyConfig,
+  context: RunContext,
+): Promise<VerifyResult> {
+  const recorded = await inSection(context.log, 'Record the verification', () =>
+    recordVerification(result, backup, config, context),
+  );
+  if (recorded.warning) return { ...result, warnings: [...result.warnings, recorded.warning] };
+  return recorded.record ? { ...result, record: recorded.record } : result;
+}
+
 /** A backup that did not arrive as its manifest describes is a failed verification, not a usage error. */
-function failedBeforeReading(config: VerifyConfig, problem: string, started: number): VerifyResult {
+function failedBeforeReading(
+  config: VerifyConfig,
+  name: string,
+  problem: string,
+  started: number,
+): VerifyResult {
   return {
     command: 'verify',
-    name: config.backup,
+    name,
     level: config.quick ? 'quick' : 'full',
     verified: false,
     checksum: 'mismatch',
@@ -183,22 +209,8 @@ async function verifyBackup(
   let contentSize = 0;
   let tables: TableComparison[] = [];
   let checks: SqlCheck[] = [];
-  const checksum = await checksumStatus(backup);
-  if (checksum === 'mismatch')
-    problems.push('the file does not match the sha256 and size in its manifest');
-  if (checksum === 'no-manifest') {
-    warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
-  }
   const engineKind =
     backup.engine ?? config.database?.engine ?? config.verifyDatabase?.engine ?? 'sqlite';
-  assertScratchServer(engineKind, config);
-  const source = await openBackup(
-    backup,
-    config.decryption,
-    checksum === 'ok',
-    context.log,
-    context.progress,
-  );
   const attempt = async (step: () => Promise<void>): Promise<boolean> => {
     try {
       await step();
@@ -209,32 +221,55 @@ async function verifyBackup(
       return false;
     }
   };
-  const readable =
-    problems.length === 0 &&
-    (await attempt(async () => {
-      contentSize = await source.check();
-    }));
+  const { checksum, readable, source } = await inSection(
+    context.log,
+    `Check ${backup.name}: checksum, decryption and decompression`,
+    async () => {
+      const checksum = await checksumStatus(backup);
+      if (checksum === 'mismatch')
+        problems.push('the file does not match the sha256 and size in its manifest');
+      if (checksum === 'no-manifest') {
+        warnings.push('no manifest: row counts cannot be compared, only integrity is checked');
+      }
+      assertScratchServer(engineKind, config);
+      const source = await openBackup(
+        backup,
+        config.decryption,
+        checksum === 'ok',
+        context.log,
+        context.progress,
+      );
+      const readable =
+        problems.length === 0 &&
+        (await attempt(async () => {
+          contentSize = await source.check();
+        }));
+      return { checksum, readable, source };
+    },
+  );
   if (readable && level === 'full') {
-    context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
-    const scratch = await scratchFor(engineKind, config, context);
-    try {
-      await attempt(async () => {
-        const restored = await scratch.engine.restore(source);
-        warnings.push(...(restored.notes ?? []));
-        tables = compareTables(backup.manifest?.tables, restored.info.tables);
-        for (const table of tables)
-          if (table.status !== 'ok') problems.push(`table ${table.name}: ${table.status}`);
-        checks = await runSqlChecks(scratch.engine, config.verifySql);
-        for (const check of checks)
-          if (!check.passed) problems.push(`check failed: ${check.sql} → ${check.result}`);
-      });
-    } finally {
-      await scratch.dispose().catch((error: unknown) => {
-        warnings.push(
-          `the scratch database could not be removed: ${redact((error as Error).message)}`,
-        );
-      });
-    }
+    await inSection(context.log, `Test restore into a scratch ${engineKind} database`, async () => {
+      context.log.info(`Restoring ${backup.name} into a scratch ${engineKind} database`);
+      const scratch = await scratchFor(engineKind, config, context);
+      try {
+        await attempt(async () => {
+          const restored = await scratch.engine.restore(source);
+          warnings.push(...(restored.notes ?? []));
+          tables = compareTables(backup.manifest?.tables, restored.info.tables);
+          for (const table of tables)
+            if (table.status !== 'ok') problems.push(`table ${table.name}: ${table.status}`);
+          checks = await runSqlChecks(scratch.engine, config.verifySql);
+          for (const check of checks)
+            if (!check.passed) problems.push(`check failed: ${check.sql} → ${check.result}`);
+        });
+      } finally {
+        await scratch.dispose().catch((error: unknown) => {
+          warnings.push(
+            `the scratch database could not be removed: ${redact((error as Error).message)}`,
+          );
+        });
+      }
+    });
   }
   return {
     command: 'verify',

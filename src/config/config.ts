@@ -7,6 +7,7 @@ import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.j
 import { passphraseFromFile } from '../pipeline/encryption.js';
 import { assertPassphraseForNewBackups } from '../pipeline/passphrase-rules.js';
 import { registerSecret } from '../secrets.js';
+import { parseDuration } from './duration.js';
 import { splitStatements } from './split-sql.js';
 import { sanitizeConfig, type SanitizeConfig } from './sanitize-config.js';
 import type { CompressionSettings } from '../compression.js';
@@ -115,7 +116,18 @@ export interface PruneConfig extends Common {
   readonly dryRun: boolean;
 }
 
-export type Config = BackupConfig | RestoreConfig | VerifyConfig | ListConfig | PruneConfig;
+export interface StatusConfig extends Common {
+  /** The storage target to read from. */
+  readonly from: TargetId;
+  readonly command: 'status';
+  readonly engine: EngineKind | undefined;
+  /** As given (26h), for messages, and in milliseconds. */
+  readonly maxAge: { readonly text: string; readonly ms: number };
+  readonly verifiedWithin: { readonly text: string; readonly ms: number } | undefined;
+}
+
+export type Config =
+  BackupConfig | RestoreConfig | VerifyConfig | ListConfig | PruneConfig | StatusConfig;
 
 export function parseCommandName(value: string | undefined): CommandName {
   const name = (value ?? '').trim().toLowerCase();
@@ -210,7 +222,21 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         maxBackups: integer(settings, 'max-backups', 0),
         dryRun: bool(settings, 'dry-run'),
       };
+    case 'status':
+      return {
+        ...common,
+        command,
+        from,
+        engine: optionalDatabase(settings, cwd)?.engine,
+        maxAge: duration(settings, 'max-age') ?? { text: '26h', ms: 26 * 3_600_000 },
+        verifiedWithin: duration(settings, 'verified-within'),
+      };
   }
+}
+
+function duration(settings: Settings, name: string): { text: string; ms: number } | undefined {
+  const value = text(settings, name);
+  return value === undefined ? undefined : { text: value, ms: parseDuration(value, name) };
 }
 
 /** The database a backup or restore works on; options of the other engine are refused. */

@@ -6,10 +6,11 @@
  */
 import type { EngineKind } from './database-url.js';
 
-export const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune'] as const;
+export const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune', 'status'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
-export type OptionType = 'string' | 'integer' | 'boolean' | 'path';
+/** `duration`: 30m, 26h, 7d (see config/duration.ts). */
+export type OptionType = 'string' | 'integer' | 'boolean' | 'path' | 'duration';
 
 export interface OptionSpec {
   readonly name: string;
@@ -40,7 +41,7 @@ const ALL = COMMANDS;
 export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'command',
-    description: 'What to do: backup, restore, verify, list or prune.',
+    description: 'What to do: backup, restore, verify, list, prune or status.',
     type: 'string',
     commands: ALL,
     default: 'backup',
@@ -51,7 +52,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'The database: file:./app.db or sqlite:/abs/path.db for SQLite, postgres://user:password@host:5432/db for PostgreSQL. Pass it from a secret; any password is masked.',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['DATABASE_URL'],
     secret: true,
   },
@@ -179,9 +180,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'from',
     description:
-      'restore, verify, list and prune: the storage target to read from (local, artifact, s3, gcs or azure); latest resolves there.',
+      'restore, verify, list, prune and status: the storage target to read from (local, artifact, s3, gcs or azure); latest resolves there.',
     type: 'string',
-    commands: ['restore', 'verify', 'list', 'prune'],
+    commands: ['restore', 'verify', 'list', 'prune', 'status'],
     default: 'local',
   },
   {
@@ -198,7 +199,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "artifact: the token for GitHub's REST API (listing, downloading and deleting artifacts across runs). Default: the workflow's token.",
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['GITHUB_TOKEN'],
     secret: true,
     flag: false,
@@ -209,14 +210,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'artifact: a prefix for the artifact names (for example app- gives app-postgres_backup_...), so that several databases can keep backups in one repository with windows of their own.',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
   },
   {
     name: 'repository',
     description:
       "artifact: the repository whose artifacts hold the backups, owner/name. Default: the workflow's repository (GITHUB_REPOSITORY).",
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['GITHUB_REPOSITORY'],
   },
   {
@@ -224,7 +225,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "artifact: GitHub's REST API (GitHub Enterprise Cloud with data residency: https://api.SUBDOMAIN.ghe.com; GitHub Enterprise Server's artifact service is not supported).",
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['GITHUB_API_URL'],
     default: 'https://api.github.com',
   },
@@ -232,7 +233,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 's3-bucket',
     description: 's3: the bucket.',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['S3_BUCKET'],
   },
   {
@@ -240,14 +241,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       's3: the key prefix backups live under (for example backups/app). Retention never touches objects outside it.',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['S3_PREFIX'],
   },
   {
     name: 's3-region',
     description: "s3: the region (default: the AWS SDK's, from AWS_REGION).",
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
   },
   {
@@ -255,7 +256,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       's3: the endpoint of an S3-compatible service (Cloudflare R2, MinIO, Backblaze B2, Google Cloud Storage XML API, ...).',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['S3_ENDPOINT', 'AWS_ENDPOINT_URL_S3'],
   },
   {
@@ -263,7 +264,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       's3: address the bucket in the path (https://endpoint/bucket/key), as MinIO and some others need.',
     type: 'boolean',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     default: 'false',
   },
   {
@@ -290,28 +291,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'gcs: the Google Cloud Storage bucket (credentials from Application Default Credentials).',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['GCS_BUCKET'],
   },
   {
     name: 'gcs-prefix',
     description: 'gcs: the object prefix backups live under.',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['GCS_PREFIX'],
   },
   {
     name: 'azure-container',
     description: 'azure: the Blob Storage container.',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['AZURE_STORAGE_CONTAINER'],
   },
   {
     name: 'azure-prefix',
     description: 'azure: the blob name prefix backups live under.',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['AZURE_STORAGE_PREFIX'],
   },
   {
@@ -319,7 +320,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'azure: the account URL (https://ACCOUNT.blob.core.windows.net), used with the default Azure credential (what azure/login sets up).',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['AZURE_STORAGE_ACCOUNT_URL'],
   },
   {
@@ -327,7 +328,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       'azure: a storage connection string instead of the account URL. Pass it from a secret.',
     type: 'string',
-    commands: ['backup', 'restore', 'verify', 'list', 'prune'],
+    commands: ALL,
     env: ['AZURE_STORAGE_CONNECTION_STRING'],
     secret: true,
     flag: false,
@@ -565,6 +566,74 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     commands: ['prune'],
     default: 'false',
+  },
+  {
+    name: 'max-age',
+    description:
+      'Status: the newest backup may be at most this old (30m, 26h, 7d); an older one exits 1. 26h suits a nightly backup.',
+    type: 'duration',
+    commands: ['status'],
+    default: '26h',
+  },
+  {
+    name: 'verified-within',
+    description:
+      'Status: a backup still held must have passed a test restore (db-backup verify) within this time (for example 35d); otherwise exit 1. Not checked when empty.',
+    type: 'duration',
+    commands: ['status'],
+  },
+  {
+    name: 'notify-url',
+    description:
+      'A webhook to tell how the job ended (JSON POST on success and on failure); repeat, or separate several by newlines or spaces. Slack, Discord and Microsoft Teams (incoming webhook or Workflows) URLs get their own message format; others the generic JSON. The URL holds a token: pass it from a secret.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'prune'],
+    env: ['NOTIFY_URL'],
+    secret: true,
+    repeatable: true,
+  },
+  {
+    name: 'notify-format',
+    description:
+      'The message format for notify-url webhooks whose address does not say: generic, slack, discord or teams (a Mattermost or Rocket.Chat hook takes slack). Slack, Discord and Teams addresses always get their own.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'prune'],
+    env: ['NOTIFY_FORMAT'],
+    default: 'generic',
+  },
+  {
+    name: 'ping-url',
+    description:
+      'A healthchecks.io-style ping URL: URL/start when the job starts, URL when it succeeds, URL/fail (with the last lines of the log) when it fails. Pass it from a secret.',
+    type: 'string',
+    commands: ['backup', 'restore', 'verify', 'prune'],
+    env: ['PING_URL'],
+    secret: true,
+  },
+  {
+    name: 'notify-timeout',
+    description:
+      'How long notifications and pings may take, at the start and at the end of the job (all sent at once, one retry each): a notification that fails or times out is reported, and never fails the job.',
+    type: 'duration',
+    commands: ['backup', 'restore', 'verify', 'prune'],
+    default: '10s',
+  },
+  {
+    name: 'log-file',
+    description:
+      'Append the log to this file, one timestamped line per message (UTC), never a secret, for example logs/backup.log (created with mode 0600, its directory 0700). A log that cannot be written is reported once and never fails the job.',
+    type: 'path',
+    commands: ALL,
+    env: ['BACKUP_LOG_FILE'],
+    input: false,
+  },
+  {
+    name: 'job-summary',
+    description: 'Write the job summary (set false to leave the summary page to other steps).',
+    type: 'boolean',
+    commands: ALL,
+    default: 'true',
+    flag: false,
   },
   {
     name: 'json',

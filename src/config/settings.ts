@@ -65,6 +65,13 @@ function passwordInFlag(name: string, value: unknown): string | undefined {
   return `--${name} holds a password, which other users of this machine can read in the process list: prefer ${variable}=... in the environment.`;
 }
 
+/** A webhook or ping URL is its own credential: on the command line, every user can read it. */
+function tokenInFlag(name: string, value: unknown): string | undefined {
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return undefined;
+  const variable = name === 'notify-url' ? 'NOTIFY_URL' : 'PING_URL';
+  return `--${name} holds the URL's token, which other users of this machine can read in the process list: prefer ${variable}=... in the environment (an environment file of mode 0600 for cron).`;
+}
+
 const DATABASE_URL = /^(postgres(ql)?|file|sqlite3?):/i;
 
 /** `db-backup <command> [backup] [--flags]`, with the environment as fallback. */
@@ -134,9 +141,12 @@ export function settingsFromArgv(
     const backupSpec = OPTIONS.find((spec) => spec.name === 'backup');
     settings.backup = parsed.positionals[0] ?? backupSpec?.default;
   }
-  const warnings = ['database-url', 'verify-database-url']
-    .map((name) => passwordInFlag(name, parsed.values[name]))
-    .filter((warning): warning is string => warning !== undefined);
+  const warnings = [
+    ...['database-url', 'verify-database-url'].map((name) =>
+      passwordInFlag(name, parsed.values[name]),
+    ),
+    ...['notify-url', 'ping-url'].map((name) => tokenInFlag(name, parsed.values[name])),
+  ].filter((warning): warning is string => warning !== undefined);
   return { command, settings, help: parsed.values.help === true, warnings };
 }
 

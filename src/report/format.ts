@@ -50,3 +50,16 @@ export function markdownTable(
   const line = (cells: readonly string[]): string => `| ${cells.map(escape).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** A backup's last verification in a list: `2d 3h ago`, `quick, 5m ago`, `FAILED 1h ago`, `never`. */
+export function verificationLabel(
+  verification: {
+    readonly outcome: 'verified' | 'quick-checked' | 'verify-failed';
+    readonly ageSeconds: number;
+  } | null,
+): string {
+  if (!verification) return 'never';
+  const ago = `${formatAge(verification.ageSeconds)} ago`;
+  if (verification.outcome === 'verify-failed') return `FAILED ${ago}`;
+  return verification.outcome === 'quick-checked' ? `quick, ${ago}` : ago;
+}

@@ -38,5 +38,31 @@ export function actionOutputs(result: CommandResult): Record<string, string> {
       };
     case 'prune':
       return { pruned: JSON.stringify(result.removed) };
+    case 'status':
+      return {
+        status: result.state,
+        'backup-name': result.newest?.name ?? '',
+        'backup-age-seconds': result.newest ? String(result.newest.ageSeconds) : '',
+        'verified-age-seconds': result.lastVerified ? String(result.lastVerified.ageSeconds) : '',
+      };
   }
+}
+
+/**
+ * backup to the artifact target: the artifact's id and its page on GitHub
+ * (the run's artifact link, as actions/upload-artifact gives it). Empty for
+ * other commands and targets, so a later step can test them.
+ */
+export function artifactOutputs(
+  result: CommandResult,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  if (result.command !== 'backup') return {};
+  const id = result.targets.find((t) => t.target === 'artifact' && t.stored)?.storedId;
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+  const url =
+    id && server && repository && runId
+      ? `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}/artifacts/${id}`
+      : '';
+  return { 'artifact-id': id ?? '', 'artifact-url': url };
 }

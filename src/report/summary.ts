@@ -1,7 +1,13 @@
 import type { BackupResult } from '../commands/backup.js';
 import type { KeptBackup } from '../commands/retention.js';
 import type { CommandResult } from '../commands/run.js';
-import { formatAge, formatBytes, formatDuration, markdownTable } from './format.js';
+import {
+  formatAge,
+  formatBytes,
+  formatDuration,
+  markdownTable,
+  verificationLabel,
+} from './format.js';
 
 const CHECKSUM_LABEL = {
   ok: '✅ ok',
@@ -125,6 +131,7 @@ export function renderSummary(result: CommandResult): string {
       }
       for (const warning of result.warnings) parts.push(`> [!WARNING]\n> ${warning}`);
       for (const problem of result.problems) parts.push(`> [!CAUTION]\n> ${problem}`);
+      if (result.record) parts.push(`Recorded as \`${result.record}\` beside the backup.`);
       return parts.join('\n\n');
     }
     case 'list':
@@ -133,14 +140,38 @@ export function renderSummary(result: CommandResult): string {
         result.backups.length === 0
           ? '_None._'
           : markdownTable(
-              ['Backup', 'Size', 'Age', 'Checksum'],
+              ['Backup', 'Size', 'Age', 'Checksum', 'Last verified'],
               result.backups.map((b) => [
                 `\`${b.name}\``,
                 formatBytes(b.size),
                 formatAge(b.ageSeconds),
                 CHECKSUM_LABEL[b.checksum],
+                verificationLabel(b.lastVerification),
               ]),
             ),
+      ].join('\n\n');
+    case 'status':
+      return [
+        `## Backup status: ${result.ok ? '✅ OK' : '❌ ' + result.state}`,
+        markdownTable(
+          ['', ''],
+          [
+            ['Where', `\`${result.location}\``],
+            [
+              'Newest backup',
+              result.newest
+                ? `\`${result.newest.name}\`, ${formatAge(result.newest.ageSeconds)} old (max ${result.maxAge})`
+                : 'none',
+            ],
+            [
+              'Last passed test restore',
+              result.lastVerified
+                ? `\`${result.lastVerified.backup}\`, ${formatAge(result.lastVerified.ageSeconds)} ago${result.verifiedWithin ? ` (max ${result.verifiedWithin})` : ''}`
+                : 'none',
+            ],
+          ],
+        ),
+        ...result.problems.map((problem) => `> [!CAUTION]\n> ${problem}`),
       ].join('\n\n');
     case 'prune':
       return [

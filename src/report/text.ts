@@ -1,6 +1,6 @@
 import type { BackupResult } from '../commands/backup.js';
 import type { CommandResult } from '../commands/run.js';
-import { formatAge, formatBytes, formatDuration, textTable } from './format.js';
+import { formatAge, formatBytes, formatDuration, textTable, verificationLabel } from './format.js';
 
 const CHECKSUM_LABEL = {
   ok: 'ok',
@@ -103,19 +103,27 @@ export function renderText(result: CommandResult): string {
       }
       for (const warning of result.warnings) lines.push(`warning: ${warning}`);
       for (const problem of result.problems) lines.push(`problem: ${problem}`);
+      if (result.record) lines.push(`recorded as ${result.record}`);
       return lines.join('\n');
     }
     case 'list': {
       if (result.backups.length === 0) return `No backups in ${result.location}`;
       return textTable(
-        ['NAME', 'SIZE', 'AGE', 'CHECKSUM'],
+        ['NAME', 'SIZE', 'AGE', 'CHECKSUM', 'VERIFIED'],
         result.backups.map((b) => [
           b.name,
           formatBytes(b.size),
           formatAge(b.ageSeconds),
           CHECKSUM_LABEL[b.checksum],
+          verificationLabel(b.lastVerification),
         ]),
       );
+    }
+    case 'status': {
+      const lines = [result.summary];
+      if (result.future.length > 0)
+        lines.push(`note: dated ahead of this clock, not counted: ${result.future.join(', ')}`);
+      return lines.join('\n');
     }
     case 'prune': {
       const verb = result.dryRun ? 'Would remove' : 'Removed';

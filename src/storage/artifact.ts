@@ -8,10 +8,19 @@ import { pipeline } from 'node:stream/promises';
 import { DefaultArtifactClient, type UploadArtifactResponse } from '@actions/artifact';
 import { getOctokit } from '@actions/github';
 import { IntegrityError, JobFailure, UserError, errorMessage } from '../errors.js';
+import {
+  attemptsOf,
+  connectionErrorText,
+  isConnectionError,
+  retryAfterMs,
+  withRetries,
+  type RetryAdvice,
+  type RetryPolicy,
+} from '../net/retry.js';
 import { FILE_MODE, removeQuietly, temporaryDirectory } from '../pipeline/files.js';
 import { redact, registerSecret } from '../secrets.js';
 import { exactLength, hashing } from './body-checks.js';
-import type { Storage, StoredObject, UploadBody } from './storage.js';
+import type { Storage, StoredObject, StoredReceipt, UploadBody } from './storage.js';
 import { unzipSingleFile } from './zip-single-file.js';
 
 export interface ArtifactOptions {
@@ -25,6 +34,33 @@ export interface ArtifactOptions {
   retentionDays?: number;
   /** The workflow run uploads belong to (GITHUB_RUN_ID), named in messages. */
   runId?: number;
+  /** How REST calls and downloads are retried (tests shorten the pauses). */
+  retry?: Partial<RetryPolicy & { rateLimitWaitMs: number }>;
+}
+
+/**
+ * GitHub's REST API and blob store fail now and then (a 502, a 429, a reset
+ * connection): four attempts with 1, 2, 4 s pauses (±jitter), and the wait a
+ * rate limit asks for when it is at most a minute.
+ */
+const RETRY: RetryPolicy & { rateLimitWaitMs: number } = {
+  attempts: 4,
+  baseDelayMs: 1000,
+  maxDelayMs: 8000,
+  maxServerWaitMs: 60_000,
+  // GitHub: a secondary rate limit without retry-after means "wait at least one minute".
+  rateLimitWaitMs: 60_000,
+};
+
+/** A download from the blob store that did not complete, and whether trying again may help. */
+class BlobError extends Error {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** One artifact as the REST API reports it. */
@@ -61,8 +97,10 @@ export class ArtifactStorage implements Storage {
   private readonly owner: string;
   private readonly repo: string;
   private readonly octokit: ReturnType<typeof getOctokit>;
+  private readonly retry: RetryPolicy & { rateLimitWaitMs: number };
 
   constructor(private readonly options: ArtifactOptions) {
+    this.retry = { ...RETRY, ...options.retry };
     registerSecret(options.token);
     const [owner, repo, extra] = options.repository.split('/');
     if (!owner || !repo || extra !== undefined) {
@@ -76,7 +114,7 @@ export class ArtifactStorage implements Storage {
     this.octokit = getOctokit(options.token, { baseUrl: options.apiUrl.replace(/\/+$/, '') });
   }
 
-  async put(name: string, body: UploadBody): Promise<void> {
+  async put(name: string, body: UploadBody): Promise<StoredReceipt> {
     checkName(name);
     // Artifacts of the same name may coexist across runs; ours never do.
     const existing = await this.artifactsNamed(name);
@@ -88,6 +126,7 @@ export class ArtifactStorage implements Storage {
       const sha256 = await stage(body, file);
       const uploaded = await this.upload(name, file, dir);
       await this.checkUploaded(name, uploaded, body.size, sha256);
+      return { id: String(uploaded.id) };
     } finally {
       await removeQuietly(dir);
     }
@@ -99,14 +138,12 @@ export class ArtifactStorage implements Storage {
     if (!artifact)
       throw new UserError(`${name} is not among the ${this.location} (or it has expired).`);
     // 'wx': the target must not exist, and a file we did not create is never removed below.
-    const handle = await fs.open(target, 'wx', FILE_MODE);
+    await (await fs.open(target, 'wx', FILE_MODE)).close();
     try {
-      await this.download(artifact, handle.createWriteStream());
+      await this.download(artifact, target);
     } catch (error) {
       await fs.rm(target, { force: true });
       throw error;
-    } finally {
-      await handle.close().catch(() => undefined);
     }
   }
 
@@ -128,11 +165,13 @@ export class ArtifactStorage implements Storage {
     // A re-run uploads its own artifact of the same name: all of them are this object.
     for (const artifact of await this.artifactsNamed(name)) {
       try {
-        await this.octokit.rest.actions.deleteArtifact({
-          owner: this.owner,
-          repo: this.repo,
-          artifact_id: artifact.id,
-        });
+        await this.retrying(() =>
+          this.octokit.rest.actions.deleteArtifact({
+            owner: this.owner,
+            repo: this.repo,
+            artifact_id: artifact.id,
+          }),
+        );
       } catch (error) {
         if (statusOf(error) === 404) continue;
         throw this.restError(error, 'delete', name);
@@ -140,10 +179,47 @@ export class ArtifactStorage implements Storage {
     }
   }
 
+  /** A REST call, retried on 5xx, 429, rate limits that end soon and broken connections. */
+  private retrying<T>(call: () => Promise<T>): Promise<T> {
+    return withRetries(call, (error) => this.advise(error), this.retry);
+  }
+
+  /** Whether a failed REST call is worth another attempt, and after how long (GitHub's rate-limit rules). */
+  private advise(error: unknown): RetryAdvice {
+    const status = statusOf(error);
+    if (status === undefined) return { retry: isConnectionError(error) };
+    const headers = headersOf(error);
+    if (status === 429 || status === 403) {
+      const after = retryAfterMs(headers['retry-after'], Date.now());
+      if (after !== undefined) return { retry: true, afterMs: after };
+      if (headers['x-ratelimit-remaining'] === '0') {
+        const reset = Number(headers['x-ratelimit-reset']);
+        // Past the policy's longest wait, the caller gives up and says when the limit resets.
+        return Number.isFinite(reset) && reset > 0
+          ? { retry: true, afterMs: Math.max(0, reset * 1000 - Date.now()) + 1000 }
+          : { retry: false };
+      }
+      if (status === 429 || /secondary rate limit/i.test(apiMessageOf(error)))
+        return { retry: true, afterMs: this.retry.rateLimitWaitMs };
+      return { retry: false };
+    }
+    // Octokit reports a connection that failed as status 500 without a response.
+    return { retry: status >= 500 };
+  }
+
   /** Every live (unexpired) artifact of the repository, or those named `name`, all runs. */
   private async artifacts(name?: string): Promise<RemoteArtifact[]> {
-    const found: RemoteArtifact[] = [];
     try {
+      // The listing is read again whole when a page fails: pages of a changed list do not mix.
+      return await this.retrying(() => this.listPages(name));
+    } catch (error) {
+      throw this.restError(error, 'list', name);
+    }
+  }
+
+  private async listPages(name: string | undefined): Promise<RemoteArtifact[]> {
+    const found: RemoteArtifact[] = [];
+    {
       const pages = this.octokit.paginate.iterator(this.octokit.rest.actions.listArtifactsForRepo, {
         owner: this.owner,
         repo: this.repo,
@@ -165,8 +241,6 @@ export class ArtifactStorage implements Storage {
           });
         }
       }
-    } catch (error) {
-      throw this.restError(error, 'list', name);
     }
     return found;
   }
@@ -206,25 +280,74 @@ export class ArtifactStorage implements Storage {
     );
   }
 
-  /** Streams the artifact's blob into `output`: the raw file, or the file inside a one-file zip. */
-  private async download(artifact: RemoteArtifact, output: NodeJS.WritableStream): Promise<void> {
+  /**
+   * Streams the artifact's blob into the file `target` (created empty by the
+   * caller): the raw file, or the
+   * file inside a one-file zip. A failed attempt (the blob store's 5xx or 429,
+   * a connection that broke off mid-way) starts again from byte 0 with a
+   * fresh download URL (GitHub's expire within minutes).
+   */
+  private async download(artifact: RemoteArtifact, target: string): Promise<void> {
+    try {
+      await withRetries(
+        async () => {
+          await fs.truncate(target, 0);
+          await this.downloadOnce(artifact, target);
+        },
+        (error) =>
+          error instanceof BlobError
+            ? error.transient
+              ? {
+                  retry: true,
+                  ...(error.retryAfter !== undefined ? { afterMs: error.retryAfter } : {}),
+                }
+              : { retry: false }
+            : error instanceof UserError
+              ? { retry: false }
+              : this.advise(error),
+        this.retry,
+      );
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      const attempts = attemptsOf(error);
+      const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+      if (error instanceof BlobError) {
+        throw new JobFailure(
+          `Downloading ${artifact.name} from the ${this.location} failed${tries}: ${redact(error.message)}`,
+        );
+      }
+      throw this.restError(error, 'get', artifact.name);
+    }
+  }
+
+  private async downloadOnce(artifact: RemoteArtifact, target: string): Promise<void> {
     const url = await this.downloadUrl(artifact);
     // The signed URL is its own authorisation: the token must not travel to the blob store.
-    const response = await fetch(url);
+    let response: Response;
+    try {
+      response = await fetch(url);
+    } catch (error) {
+      throw new BlobError(connectionErrorText(error), isConnectionError(error));
+    }
     if (!response.ok || !response.body) {
       await response.body?.cancel();
-      throw new JobFailure(
-        `Downloading artifact ${artifact.name}: the blob store answered ${response.status} ${response.statusText}.`,
+      throw new BlobError(
+        `the blob store answered ${response.status} ${response.statusText}`,
+        response.status >= 500 || response.status === 429,
+        retryAfterMs(response.headers.get('retry-after'), Date.now()),
       );
     }
     const hash = createHash('sha256');
     const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    // 'r+': into the file the caller created (never one put in its place), from byte 0.
+    const output = createWriteStream(target, { flags: 'r+', mode: FILE_MODE });
     try {
       if (isZip(response, url)) await pipeline(source, hashing(hash), unzipSingleFile, output);
       else await pipeline(source, hashing(hash), output);
     } catch (error) {
-      throw new JobFailure(
-        `Downloading ${artifact.name} from the ${this.location} failed: ${redact(errorMessage(error))}`,
+      throw new BlobError(
+        isConnectionError(error) ? connectionErrorText(error) : errorMessage(error),
+        isConnectionError(error),
       );
     }
     const digest = `sha256:${hash.digest('hex')}`;
@@ -236,6 +359,7 @@ export class ArtifactStorage implements Storage {
     }
   }
 
+  /** The signed blob URL GitHub redirects to (raw errors: the caller retries and describes them). */
   private async downloadUrl(artifact: RemoteArtifact): Promise<string> {
     try {
       const response = await this.octokit.rest.actions.downloadArtifact({
@@ -253,7 +377,7 @@ export class ArtifactStorage implements Storage {
       if (statusOf(error) === 410) {
         throw new UserError(`${artifact.name} has expired among the ${this.location}.`);
       }
-      throw this.restError(error, 'get', artifact.name);
+      throw error;
     }
   }
 
@@ -277,6 +401,7 @@ export class ArtifactStorage implements Storage {
     const detail = redact(apiMessageOf(error));
     const repository = this.options.repository;
     const permission = operation === 'delete' ? 'actions: write' : 'actions: read';
+    const tries = attemptsOf(error) > 1 ? ` (${attemptsOf(error)} attempts)` : '';
     const doing =
       operation === 'delete'
         ? `delete ${name ?? 'artifacts'}`
@@ -285,7 +410,7 @@ export class ArtifactStorage implements Storage {
           : 'list artifacts';
     if (status === 429 || (status === 403 && isRateLimited(error, detail))) {
       return new JobFailure(
-        `GitHub's API rate limit was reached trying to ${doing} in ${repository}${resetOf(error)}: ${detail}`,
+        `GitHub's API rate limit was reached trying to ${doing} in ${repository}${resetOf(error)}${tries}: ${detail}`,
       );
     }
     if (status === 401) {
@@ -306,7 +431,12 @@ export class ArtifactStorage implements Storage {
     }
     if (status !== undefined && status >= 500) {
       return new JobFailure(
-        `Could not ${doing} in ${repository}, GitHub answered ${status}: ${detail}`,
+        `Could not ${doing} in ${repository}, GitHub answered ${status}${tries}: ${detail}`,
+      );
+    }
+    if (isConnectionError(error)) {
+      return new JobFailure(
+        `Could not ${doing} in ${repository}, the connection to GitHub failed${tries}: ${detail}`,
       );
     }
     return new Error(`Could not ${doing} in ${repository}: ${detail}`, { cause: error });

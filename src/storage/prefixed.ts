@@ -1,4 +1,4 @@
-import type { Storage, StoredObject, UploadBody } from './storage.js';
+import type { Storage, StoredObject, StoredReceipt, UploadBody } from './storage.js';
 
 /**
  * Gives a backend without folders (GitHub artifacts) a name prefix, so that
@@ -19,7 +19,7 @@ export class PrefixedStorage implements Storage {
     return `${this.inner.location} (names starting ${this.prefix})`;
   }
 
-  put(name: string, body: UploadBody): Promise<void> {
+  put(name: string, body: UploadBody): Promise<StoredReceipt | void> {
     return this.inner.put(this.prefix + name, body);
   }
 

@@ -13,6 +13,11 @@ export interface UploadBody {
   readonly size: number;
 }
 
+/** What a backend can tell about an object it just stored: GitHub's artifact id, for example. */
+export interface StoredReceipt {
+  readonly id?: string;
+}
+
 /**
  * A place that keeps backups: a directory, a bucket prefix, a repository's
  * artifacts. Backends move bytes and nothing else: they know nothing of gzip,
@@ -30,7 +35,7 @@ export interface Storage {
    * object (and no partial object) under the final name. An existing object
    * of that name is never replaced.
    */
-  put(name: string, body: UploadBody): Promise<void>;
+  put(name: string, body: UploadBody): Promise<StoredReceipt | void>;
   /**
    * Fetches `name` into the local file `target` (which must not exist),
    * streaming, and checking any checksum the backend keeps; a mismatch throws

@@ -57,10 +57,15 @@ export interface TokenGrant {
 export interface InjectedFailure {
   method?: string;
   pathIncludes?: string;
-  status: number;
-  body: unknown;
+  /** The answer's status (500 when not given). */
+  status?: number;
+  body?: unknown;
   headers?: Record<string, string>;
   times?: number;
+  /** Close the connection without an answer, as a reset does. */
+  reset?: boolean;
+  /** Blob downloads (with proxyBlobs): send this many bytes of the blob, then break the connection. */
+  cutAfterBytes?: number;
 }
 
 export interface ArtifactStandin {
@@ -70,6 +75,11 @@ export interface ArtifactStandin {
   readonly requests: string[];
   /** Most artifacts one REST page holds (the real API: 100). */
   pageSize: number;
+  /**
+   * Downloads redirect to the stand-in's own /blobs/{id}, which streams the
+   * blob from Azurite, so that failures of the blob store can be injected too.
+   */
+  proxyBlobs: boolean;
   /** A new workflow run (or re-run) of `repository`, with its own runtime token. */
   startRun(repository: string): StandinRun;
   /** Lets `token` use the REST API of every repository with these permissions. */
@@ -139,7 +149,14 @@ export async function startArtifactStandin(blob: {
     requests.push(`${method} ${url.pathname}${url.search}`);
     const body = (await readBody(req)).toString();
     const failure = failures.take(method, url.pathname);
-    if (failure) return sendJson(res, failure.status, failure.body, failure.headers);
+    if (failure?.reset) {
+      req.socket.destroy();
+      return;
+    }
+    if (failure && failure.cutAfterBytes === undefined)
+      return sendJson(res, failure.status ?? 500, failure.body ?? {}, failure.headers);
+    const blob = /^\/blobs\/(\d+)$/.exec(url.pathname);
+    if (method === 'GET' && blob) return serveBlob(res, Number(blob[1]), failure?.cutAfterBytes);
     if (method === 'POST' && url.pathname.startsWith(SERVICE)) {
       return twirp(req, res, url.pathname.slice(SERVICE.length), body);
     }
@@ -355,8 +372,33 @@ export async function startArtifactStandin(blob: {
     const artifact = artifactIn(repository, id);
     if (artifact.expired)
       throw new HttpError(410, { message: 'Artifact has expired', status: '410' });
-    res.writeHead(302, { Location: signedUrl(artifact.blobName, 'r'), 'Content-Length': '0' });
+    const location = standin.proxyBlobs
+      ? `${standin.url}/blobs/${artifact.id}`
+      : signedUrl(artifact.blobName, 'r');
+    res.writeHead(302, { Location: location, 'Content-Length': '0' });
     res.end();
+  }
+
+  /** The blob store behind the proxy: the bytes from Azurite, or the first `cut` of them and a broken connection. */
+  async function serveBlob(
+    res: http.ServerResponse,
+    id: number,
+    cut: number | undefined,
+  ): Promise<void> {
+    const artifact = artifacts.find((a) => a.id === id);
+    if (!artifact) throw new HttpError(404, { message: 'BlobNotFound' });
+    const client = container.getBlockBlobClient(artifact.blobName);
+    const properties = await client.getProperties();
+    const bytes = await client.downloadToBuffer();
+    res.writeHead(200, {
+      'Content-Type': properties.contentType ?? 'application/octet-stream',
+      'Content-Length': String(bytes.length),
+    });
+    if (cut === undefined) {
+      res.end(bytes);
+      return;
+    }
+    res.write(bytes.subarray(0, cut), () => res.socket?.destroy());
   }
 
   async function deleteArtifact(
@@ -382,6 +424,7 @@ export async function startArtifactStandin(blob: {
     url: server.url,
     requests,
     pageSize: 100,
+    proxyBlobs: false,
     startRun(repository) {
       const run: RunRecord = {
         runId: (nextRunId += 1),

@@ -12,7 +12,7 @@ export interface CliRun {
 /** The CLI in this process (fast); `env` replaces the environment entirely. */
 export async function cli(
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; answer?: string },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; answer?: string; now?: () => Date },
 ): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
@@ -20,6 +20,7 @@ export async function cli(
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
     cwd: options.cwd,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.answer !== undefined
       ? { prompt: () => Promise.resolve(options.answer ?? '') }
       : {}),
@@ -73,6 +74,30 @@ export function sourceCli(
     child.on('error', reject);
     child.on('close', (status, signal) =>
       resolve({ status: status ?? -1, signal, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * The bundled `db-backup` as a separate process, without blocking this one:
+ * for tests whose HTTP stand-ins run in this process and must answer it.
+ */
+export function bundledCliAsync(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLED_CLI, ...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH, ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({ status: code ?? (signal ? 128 : -1), stdout, stderr }),
     );
   });
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './cli.js';
@@ -66,4 +66,47 @@ export function runBundledAction(
     outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
     summary: fs.readFileSync(summaryFile, 'utf8'),
   };
+}
+
+/** As runBundledAction, without blocking this process (its HTTP stand-ins must answer the action). */
+export function runBundledActionAsync(
+  inputs: Record<string, string>,
+  options: { cwd: string; env?: NodeJS.ProcessEnv; dist?: string },
+): Promise<ActionRun> {
+  const files = tempDir('runner');
+  const outputFile = path.join(files, 'output');
+  const summaryFile = path.join(files, 'summary');
+  fs.writeFileSync(outputFile, '');
+  fs.writeFileSync(summaryFile, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    RUNNER_TEMP: files,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js')],
+      { cwd: options.cwd, env },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({
+        status: code ?? -1,
+        stdout,
+        stderr,
+        outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
+        summary: fs.readFileSync(summaryFile, 'utf8'),
+      }),
+    );
+  });
 }

@@ -269,7 +269,9 @@ export function storageContract(label: string, setup: () => Promise<ContractSubj
       // the put leaves mapped counts against the get too, and no freed
       // buffers from an earlier pass are there for a buffering backend to reuse.
       const baseline = sampleMemory();
-      const put = await memoryGrowthDuring(baseline, () => storage.put(name, body));
+      const put = await memoryGrowthDuring(baseline, async () => {
+        await storage.put(name, body);
+      });
 
       const listed = (await storage.list()).find((object) => object.name === name);
       expect(listed?.size).toBe(LARGE_SIZE);

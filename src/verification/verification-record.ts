@@ -1,0 +1,126 @@
+import { parseBackupName, type BackupName } from '../backup-name.js';
+
+/**
+ * Every `verify` leaves a small record beside the backup it checked, at the
+ * target it read from: `NAME.verified_YYYYMMDD_HHMMSS.json` after a passed
+ * test restore, `NAME.quick-checked_…` after a passed quick check, and
+ * `NAME.verify-failed_…` after a failure. The outcome and the time are in the
+ * name, so `status` judges a target from its listing alone (no download, only
+ * list permission); the content is for people and audits.
+ *
+ * Records are added, never rewritten: a target never has to replace an
+ * object (artifacts cannot be, and a verify job needs no delete permission),
+ * and the history of checks stays. The backup's own manifest, whose sha256 is
+ * the contract, is never touched. A record belongs to its backup: retention
+ * and prune remove it with the backup, and `list` never shows it as one.
+ */
+export type VerificationOutcome = 'verified' | 'quick-checked' | 'verify-failed';
+
+export interface VerificationRecordName {
+  readonly name: string;
+  /** The backup the record is about. */
+  readonly backup: BackupName;
+  readonly outcome: VerificationOutcome;
+  /** When the verification finished (UTC second). */
+  readonly time: Date;
+  readonly sequence: number;
+}
+
+const RECORD =
+  /^(.+)\.(verified|quick-checked|verify-failed)_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d{1,3}))?\.json$/;
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+export function formatVerificationRecordName(
+  backup: string,
+  outcome: VerificationOutcome,
+  time: Date,
+  sequence = 0,
+): string {
+  const stamp =
+    `${time.getUTCFullYear()}${pad(time.getUTCMonth() + 1)}${pad(time.getUTCDate())}_` +
+    `${pad(time.getUTCHours())}${pad(time.getUTCMinutes())}${pad(time.getUTCSeconds())}`;
+  return `${backup}.${outcome}_${stamp}${sequence > 0 ? `_${sequence}` : ''}.json`;
+}
+
+/** A record of one of our backups; anything else (a manifest, a foreign file) gives undefined. */
+export function parseVerificationRecordName(name: string): VerificationRecordName | undefined {
+  const match = RECORD.exec(name);
+  if (!match) return undefined;
+  const [, backupName, outcome, year, month, day, hour, minute, second, sequence] = match;
+  const backup = parseBackupName(backupName ?? '');
+  if (!backup) return undefined;
+  const time = new Date(
+    Date.UTC(
+      Number(year),
+      Number(month) - 1,
+      Number(day),
+      Number(hour),
+      Number(minute),
+      Number(second),
+    ),
+  );
+  const parsed = {
+    name,
+    backup,
+    outcome: outcome as VerificationOutcome,
+    time,
+    sequence: Number(sequence ?? 0),
+  };
+  // Impossible dates (20261340) are not rolled over into real ones.
+  return formatVerificationRecordName(backupName!, parsed.outcome, time, parsed.sequence) === name
+    ? parsed
+    : undefined;
+}
+
+/** The records among `names` that belong to `backup`. */
+export function recordsOf(backup: string, names: Iterable<string>): string[] {
+  const records: string[] = [];
+  for (const name of names) {
+    if (parseVerificationRecordName(name)?.backup.name === backup) records.push(name);
+  }
+  return records;
+}
+
+/** The first record name for this verification that is not taken yet (`_1`, `_2` for the same second). */
+export function freeRecordName(
+  backup: string,
+  outcome: VerificationOutcome,
+  time: Date,
+  taken: ReadonlySet<string>,
+): string {
+  for (let sequence = 0; sequence < 1000; sequence += 1) {
+    const name = formatVerificationRecordName(backup, outcome, time, sequence);
+    if (!taken.has(name)) return name;
+  }
+  throw new Error(`Too many verification records of ${backup} in one second.`);
+}
+
+/** What a record holds: enough for a person or an audit, never a secret. */
+export interface VerificationRecord {
+  readonly formatVersion: 1;
+  readonly kind: 'verification';
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly backup: string;
+  /** The sha256 of the backup as its manifest gives it; null without a manifest. */
+  readonly sha256: string | null;
+  readonly verifiedAt: string;
+  readonly level: 'quick' | 'full';
+  readonly verified: boolean;
+  readonly tables: number;
+  readonly rows: number;
+  readonly problems: readonly string[];
+}
+
+export function outcomeOf(
+  record: Pick<VerificationRecord, 'level' | 'verified'>,
+): VerificationOutcome {
+  if (!record.verified) return 'verify-failed';
+  return record.level === 'full' ? 'verified' : 'quick-checked';
+}
+
+export function serializeVerificationRecord(record: VerificationRecord): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
+}

@@ -1,0 +1,185 @@
+import { describe, expect, test } from 'vitest';
+import { ageText, judgeStatus, type StatusState } from '../src/status/status-verdict.js';
+
+const NOW = new Date(Date.UTC(2026, 11, 1, 12, 0, 0));
+const H = 3_600_000;
+const D = 24 * H;
+
+/** `2026-12-01 12:00 UTC` minus `ms`, as the stamp in a name. */
+function stamp(msAgo: number): string {
+  const t = new Date(NOW.getTime() - msAgo);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${t.getUTCFullYear()}${p(t.getUTCMonth() + 1)}${p(t.getUTCDate())}_${p(t.getUTCHours())}${p(t.getUTCMinutes())}${p(t.getUTCSeconds())}`;
+}
+const sqlite = (msAgo: number): string => `sqlite_backup_${stamp(msAgo)}.db.gz`;
+const postgres = (msAgo: number): string => `postgres_backup_${stamp(msAgo)}.sql.gz`;
+const record = (
+  backup: string,
+  outcome: 'verified' | 'quick-checked' | 'verify-failed',
+  msAgo: number,
+): string => `${backup}.${outcome}_${stamp(msAgo)}.json`;
+
+interface Case {
+  readonly case: string;
+  readonly names: readonly string[];
+  readonly engine?: 'sqlite' | 'postgres';
+  readonly maxAge?: number;
+  readonly verifiedWithin?: number;
+  readonly state: StatusState;
+  readonly problems?: number;
+  readonly newest?: string | null;
+}
+
+const fresh = sqlite(3 * H);
+const cases: Case[] = [
+  { case: 'nothing at the target', names: [], state: 'no-backup', newest: null },
+  {
+    case: 'only foreign files and manifests',
+    names: ['notes.txt', `${fresh}.json`, 'sqlite_backup_latest.db.gz'],
+    state: 'no-backup',
+  },
+  { case: 'a fresh backup, verification not asked', names: [fresh], state: 'ok', newest: fresh },
+  {
+    case: 'the newest counts, not the oldest',
+    names: [sqlite(40 * D), fresh, sqlite(2 * D)],
+    state: 'ok',
+    newest: fresh,
+  },
+  { case: 'older than max-age', names: [sqlite(27 * H)], state: 'stale', problems: 1 },
+  { case: 'exactly max-age is still fresh', names: [sqlite(26 * H)], state: 'ok' },
+  {
+    case: 'fresh but never verified',
+    names: [fresh],
+    verifiedWithin: 35 * D,
+    state: 'unverified',
+  },
+  {
+    case: 'verified recently',
+    names: [sqlite(2 * D), record(sqlite(2 * D), 'verified', 1 * D), fresh],
+    verifiedWithin: 35 * D,
+    state: 'ok',
+  },
+  {
+    case: 'verified long ago',
+    names: [sqlite(50 * D), record(sqlite(50 * D), 'verified', 40 * D), fresh],
+    verifiedWithin: 35 * D,
+    state: 'unverified',
+  },
+  {
+    case: 'a record whose backup is gone proves nothing',
+    names: [record(sqlite(5 * D), 'verified', 1 * D), fresh],
+    verifiedWithin: 35 * D,
+    state: 'unverified',
+  },
+  {
+    case: 'a quick check is not a test restore',
+    names: [fresh, record(fresh, 'quick-checked', 1 * H)],
+    verifiedWithin: 35 * D,
+    state: 'unverified',
+  },
+  {
+    case: 'the newest verification failed (even when verification is not asked)',
+    names: [
+      fresh,
+      record(sqlite(2 * D), 'verified', 2 * D),
+      sqlite(2 * D),
+      record(fresh, 'verify-failed', 1 * H),
+    ],
+    state: 'verification-failed',
+  },
+  {
+    case: 'a failure followed by a pass is healed',
+    names: [
+      sqlite(2 * D),
+      record(sqlite(2 * D), 'verify-failed', 2 * D),
+      fresh,
+      record(fresh, 'verified', 1 * H),
+    ],
+    verifiedWithin: 35 * D,
+    state: 'ok',
+  },
+  {
+    case: 'stale and unverified: stale first, both said',
+    names: [sqlite(3 * D)],
+    verifiedWithin: 35 * D,
+    state: 'stale',
+    problems: 2,
+  },
+  {
+    case: 'another engine’s fresh backup does not hide a stale one',
+    names: [sqlite(3 * D), postgres(1 * H)],
+    engine: 'sqlite',
+    state: 'stale',
+  },
+  {
+    case: 'without an engine, the newest of any kind counts',
+    names: [sqlite(3 * D), postgres(1 * H)],
+    state: 'ok',
+    newest: postgres(1 * H),
+  },
+  {
+    case: 'a before-restore safety copy is not a backup',
+    names: [sqlite(3 * D), `sqlite_before-restore_${stamp(1 * H)}.db.gz`],
+    state: 'stale',
+  },
+  {
+    case: 'a backup dated an hour ahead (clock skew) is not counted',
+    names: [sqlite(3 * D), sqlite(-1 * H)],
+    state: 'stale',
+  },
+  {
+    case: 'a backup a few minutes ahead is within tolerance',
+    names: [sqlite(-5 * 60_000)],
+    state: 'ok',
+  },
+  {
+    case: 'a tighter max-age',
+    names: [sqlite(45 * 60_000)],
+    maxAge: 30 * 60_000,
+    state: 'stale',
+  },
+];
+
+describe('judgeStatus', () => {
+  test.each(cases)('$case → $state', (c) => {
+    const verdict = judgeStatus({
+      names: c.names,
+      engine: c.engine,
+      now: NOW,
+      maxAgeMs: c.maxAge ?? 26 * H,
+      verifiedWithinMs: c.verifiedWithin,
+    });
+    expect(verdict.state).toBe(c.state);
+    if (c.state === 'ok') expect(verdict.problems).toEqual([]);
+    else expect(verdict.problems.length).toBe(c.problems ?? verdict.problems.length);
+    if (c.state !== 'ok') expect(verdict.problems.length).toBeGreaterThan(0);
+    if (c.newest !== undefined) expect(verdict.newest?.name ?? null).toBe(c.newest);
+  });
+
+  test('problems say which backup, how old, and the limit', () => {
+    const verdict = judgeStatus({
+      names: [sqlite(3 * D), record(sqlite(3 * D), 'verified', 40 * D)],
+      engine: 'sqlite',
+      now: NOW,
+      maxAgeMs: 26 * H,
+      verifiedWithinMs: 35 * D,
+    });
+    expect(verdict.problems).toEqual([
+      `the newest sqlite backup, ${sqlite(3 * D)}, is 3d old (more than 26h)`,
+      `the newest passed test restore, of ${sqlite(3 * D)}, was 40d ago (more than 35d)`,
+    ]);
+    expect(verdict.future).toEqual([]);
+  });
+
+  test.each([
+    [0, '0s'],
+    [59_000, '59s'],
+    [45 * 60_000, '45m'],
+    [26 * H, '26h'],
+    [3 * H + 12 * 60_000, '3h 12m'],
+    [50 * H, '2d 2h'],
+    [35 * D, '35d'],
+  ])('ageText(%d) is %s', (ms, text) => {
+    expect(ageText(ms)).toBe(text);
+  });
+});
