@@ -1,0 +1,516 @@
+export const id = 401;
+export const ids = [401];
+export const modules = {
+
+/***/ 36401:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   prepareDecryptor: () => (/* binding */ prepareDecryptor)
+/* harmony export */ });
+/* harmony import */ var openpgp__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(13074);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(83916);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(27194);
+/* harmony import */ var _openpgp_format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(84041);
+/* harmony import */ var _openpgp_keys_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(90406);
+/* harmony import */ var _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(68139);
+/* harmony import */ var _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(59088);
+
+
+
+
+
+
+
+/**
+ * Checks what was given before anything is read: private keys must parse and
+ * unlock with their passphrases. Registers every secret.
+ */
+async function prepareDecryptor(keys) {
+    const privateKeys = keys.privateKeys ?? [];
+    if (keys.passphrase === undefined && privateKeys.length === 0) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('Decrypting a backup needs its passphrase or a private key: give one.');
+    }
+    if (keys.passphrase !== undefined && keys.passphrase.trim() === '') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('The decryption passphrase is empty: give the passphrase the backup was made with.');
+    }
+    (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .registerSecret */ .cl)(keys.passphrase);
+    const credentials = {
+        passphrase: keys.passphrase,
+        privateKeys: await (0,_openpgp_keys_js__WEBPACK_IMPORTED_MODULE_3__/* .unlockPrivateKeys */ .Y)(privateKeys),
+    };
+    return {
+        createStage: () => {
+            const progress = { phase: 'reading', byPassphrase: false };
+            return new _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_5__/* .WebStreamTransform */ .B((input) => decryptStream(input, credentials, progress), (error) => describeDecryptError(error, progress));
+        },
+    };
+}
+async function decryptStream(input, credentials, progress) {
+    const { kind, stream } = await sniffStart(input);
+    const message = await readMessage(kind, stream);
+    const sessionKeys = await decryptSessionKeys(message, credentials, progress);
+    progress.phase = 'decrypting';
+    // The library's stream types come from a package it does not ship, so they arrive untyped.
+    const decrypted = await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decrypt */ .Yc({
+        message,
+        sessionKeys,
+        format: 'binary',
+        config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .DECRYPT_CONFIG */ .XH,
+    });
+    return decrypted.data;
+}
+/** Reads the first bytes to tell armor from binary, and gzip or anything else from OpenPGP. */
+async function sniffStart(input) {
+    const reader = input.getReader();
+    const head = [];
+    let length = 0;
+    let ended = false;
+    while (length < _openpgp_format_js__WEBPACK_IMPORTED_MODULE_2__/* .SNIFF_BYTES */ .dD && !ended) {
+        const { done, value } = await reader.read();
+        if (done)
+            ended = true;
+        else {
+            head.push(value);
+            length += value.length;
+        }
+    }
+    const kind = (0,_openpgp_format_js__WEBPACK_IMPORTED_MODULE_2__/* .classifyStart */ .FO)(Buffer.concat(head));
+    if (kind === 'empty')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('The encrypted backup is empty (0 bytes). Use another backup.');
+    if (kind === 'gzip') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('The backup is not encrypted (it is plain gzip): restore it without decryption.');
+    }
+    if (kind === 'other') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('The backup is not an OpenPGP-encrypted file (it does not start like one): check that this is the right file.');
+    }
+    return { kind, stream: replay(head, ended, reader) };
+}
+/** The stream as it was before sniffing: the bytes already read, then the rest, pulled on demand. */
+function replay(head, ended, reader) {
+    return new ReadableStream({
+        start(controller) {
+            for (const chunk of head)
+                controller.enqueue(chunk);
+            if (ended)
+                controller.close();
+        },
+        async pull(controller) {
+            const { done, value } = await reader.read();
+            if (done)
+                controller.close();
+            else
+                controller.enqueue(value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+}
+async function readMessage(kind, stream) {
+    if (kind === 'openpgp-armored') {
+        const text = stream.pipeThrough(new TextDecoderStream());
+        const message = await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readMessage */ ._8({
+            armoredMessage: text,
+            config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .DECRYPT_CONFIG */ .XH,
+        });
+        return message;
+    }
+    return openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readMessage */ ._8({ binaryMessage: stream, config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .DECRYPT_CONFIG */ .XH });
+}
+/**
+ * Finds the session key with what the user gave: the private keys first
+ * when the message names key ids, then the passphrase. Only the small
+ * session-key packets are read here, not the data.
+ */
+async function decryptSessionKeys(message, credentials, progress) {
+    const keyIds = message.getEncryptionKeyIDs().map(describeKeyId);
+    const passphraseSlots = message.packets.filterByTag(openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.packet.symEncryptedSessionKey);
+    if (credentials.privateKeys.length > 0 && keyIds.length > 0) {
+        try {
+            return asSessionKeys(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decryptSessionKeys */ .Qs({
+                message,
+                decryptionKeys: credentials.privateKeys,
+                config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .DECRYPT_CONFIG */ .XH,
+            }));
+        }
+        catch {
+            // None of the keys given fits; the passphrase may still.
+        }
+    }
+    if (credentials.passphrase !== undefined && passphraseSlots.length > 0) {
+        progress.byPassphrase = true;
+        try {
+            return asSessionKeys(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decryptSessionKeys */ .Qs({
+                message,
+                passwords: [credentials.passphrase],
+                config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .DECRYPT_CONFIG */ .XH,
+            }));
+        }
+        catch {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(WRONG_PASSPHRASE);
+        }
+    }
+    throw missingCredentials(keyIds, passphraseSlots.length > 0, credentials);
+}
+/** Long key ids as gpg prints them; `gpg --throw-keyids` hides the recipient behind zeros. */
+function describeKeyId(id) {
+    const hex = id.toHex().toUpperCase();
+    return /^0+$/.test(hex) ? 'hidden by gpg --throw-keyids' : hex;
+}
+/**
+ * A SEIPD v1 session key always names its cipher; the SEIPD v2 ones leave it
+ * null because the data packet names it, which is where decrypt() looks then.
+ */
+function asSessionKeys(keys) {
+    return keys;
+}
+function missingCredentials(keyIds, hasPassphraseSlot, credentials) {
+    const ids = keyIds.join(', ');
+    if (keyIds.length > 0 && credentials.privateKeys.length > 0) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`The backup is encrypted for a key you did not provide (key ids ${ids}): give the matching private key.`);
+    }
+    if (keyIds.length > 0) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`The backup is encrypted for a public key (key ids ${ids}), not with a passphrase: give the matching private key.`);
+    }
+    if (hasPassphraseSlot) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('The backup is encrypted with a passphrase, and no passphrase was given: give it.');
+    }
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('The backup names neither a key nor a passphrase that could decrypt it: it is not a backup this tool or gpg can open.');
+}
+const WRONG_PASSPHRASE = 'Cannot decrypt the backup: wrong passphrase (or the file is damaged). Check the passphrase.';
+const WRONG_PASSPHRASE_OR_DAMAGED = 'Cannot decrypt the backup: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.';
+const DAMAGED = 'The backup is damaged: its OpenPGP integrity check failed (the data changed after it was encrypted). Use another backup.';
+const TRUNCATED = 'The backup is truncated: its OpenPGP data ends early. Use another backup.';
+const ARMOR_DAMAGED = 'The backup is damaged: its ASCII armor is cut short or altered. Use another backup.';
+/**
+ * Turns OpenPGP.js's messages into one clear line. A wrong passphrase is
+ * only sometimes caught at the start ("Session key decryption failed"): with
+ * the files `gpg --symmetric` makes, nothing can check the passphrase, and the
+ * garbage shows as unparsable data or a failed integrity check at the end.
+ * Errors that carry a Node code (the pipeline's own) pass through unchanged.
+ */
+function describeDecryptError(error, progress) {
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo)
+        return error;
+    if (error?.code !== undefined)
+        return error;
+    const text = (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errorMessage */ .gJ)(error);
+    if (/Unexpected end of packet/i.test(text))
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(TRUNCATED);
+    if (/Session key decryption failed/i.test(text))
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(WRONG_PASSPHRASE);
+    if (/armored text|armor integrity/i.test(text))
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(ARMOR_DAMAGED);
+    if (progress.phase === 'decrypting') {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : DAMAGED);
+    }
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`The backup cannot be read as OpenPGP data (${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(text).replace(/\.$/, '')}): it is damaged or not an encrypted backup.`);
+}
+
+
+/***/ }),
+
+/***/ 90406:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Y: () => (/* binding */ unlockPrivateKeys),
+/* harmony export */   u: () => (/* binding */ readRecipientKeys)
+/* harmony export */ });
+/* harmony import */ var openpgp__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(13074);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(27194);
+/* harmony import */ var _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(68139);
+
+
+
+
+const ARMOR_BLOCK = /-----BEGIN PGP ([A-Z0-9 ,/]+)-----[\s\S]*?-----END PGP \1-----/g;
+const EXPORT_PUBLIC = 'gpg --armor --export KEY-ID';
+const EXPORT_PRIVATE = 'gpg --armor --export-secret-keys KEY-ID';
+/** Public-key algorithms of RFC 9580 that gpg 2.2 does not know. */
+const TOO_NEW_ALGORITHMS = new Set([
+    openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.publicKey.x25519,
+    openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.publicKey.x448,
+]);
+/**
+ * Reads and checks the recipients' public keys before any dump starts:
+ * every key must be an armored public key that can encrypt today, in a
+ * format gpg 2.2 reads. Duplicates collapse to one recipient.
+ */
+async function readRecipientKeys(armoredKeys) {
+    if (armoredKeys.length === 0) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Public-key encryption needs at least one recipient: give an armored public key (${EXPORT_PUBLIC}).`);
+    }
+    const recipients = new Map();
+    for (const [index, armored] of armoredKeys.entries()) {
+        const label = `public key ${index + 1}`;
+        for (const key of await readPublicKeyText(armored, label)) {
+            const recipient = await checkRecipientKey(key, label);
+            recipients.set(recipient.fingerprint, recipient);
+        }
+    }
+    return [...recipients.values()];
+}
+async function readPublicKeyText(armored, label) {
+    const keys = [];
+    for (const block of armorBlocks(armored, label, 'PUBLIC', EXPORT_PUBLIC)) {
+        if (block.type === 'PRIVATE KEY BLOCK') {
+            // It is a secret all the same: keep it out of every log line.
+            (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .registerSecret */ .cl)(block.text);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${label} is a private key: give the public key instead (${EXPORT_PUBLIC}); a backup needs only the public half.`);
+        }
+        if (block.type !== 'PUBLIC KEY BLOCK') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a public key: export the key with ${EXPORT_PUBLIC}.`);
+        }
+        try {
+            keys.push(...(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readKeys */ .x4({ armoredKeys: block.text })));
+        }
+        catch (error) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PUBLIC}.`);
+        }
+    }
+    return keys;
+}
+async function checkRecipientKey(key, label) {
+    const fingerprint = key.getFingerprint().toUpperCase();
+    const who = describeKey(key, label);
+    if (key.isPrivate()) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${who} is a private key: give the public key instead (${EXPORT_PUBLIC}).`);
+    }
+    if (await key.isRevoked(undefined, undefined, new Date(), fullConfig())) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${who} is revoked: ask its owner for a current public key.`);
+    }
+    const expires = await key.getExpirationTime(undefined, fullConfig());
+    if (expires instanceof Date && expires.getTime() <= Date.now()) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${who} expired on ${expires.toISOString().slice(0, 10)}: extend it (gpg --quick-set-expire) and export it again, or use another key.`);
+    }
+    let encryptionKey;
+    try {
+        encryptionKey = await key.getEncryptionKey(undefined, new Date(), undefined, fullConfig());
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${who} cannot encrypt: it has no valid encryption subkey (it is sign-only, or that subkey expired or was revoked). Give a key with an encryption subkey.`);
+    }
+    const packet = encryptionKey.keyPacket;
+    if (packet.version !== 4 || TOO_NEW_ALGORITHMS.has(packet.algorithm)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${who} uses a newer OpenPGP key format (v${packet.version}, ${openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.read(openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.publicKey, packet.algorithm)}) that gpg 2.2 cannot decrypt: use a key made by gpg (rsa3072, or ed25519/cv25519).`);
+    }
+    return { key, fingerprint };
+}
+/**
+ * Reads the private keys and unlocks the protected ones, so that a wrong key
+ * passphrase is reported before anything is read or changed. The armored
+ * text and the passphrases are registered as secrets.
+ */
+async function unlockPrivateKeys(privateKeys) {
+    for (const { armored, passphrase } of privateKeys) {
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .registerSecret */ .cl)(armored);
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .registerSecret */ .cl)(passphrase);
+    }
+    const unlocked = [];
+    for (const [index, { armored, passphrase }] of privateKeys.entries()) {
+        const label = `private key ${index + 1}`;
+        for (const key of await readPrivateKeyText(armored, label)) {
+            unlocked.push(await unlockPrivateKey(key, passphrase, describeKey(key, label)));
+        }
+    }
+    return unlocked;
+}
+async function readPrivateKeyText(armored, label) {
+    const keys = [];
+    for (const block of armorBlocks(armored, label, 'PRIVATE', EXPORT_PRIVATE)) {
+        if (block.type === 'PUBLIC KEY BLOCK') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${label} is a public key: decrypting needs the private key (${EXPORT_PRIVATE}).`);
+        }
+        if (block.type !== 'PRIVATE KEY BLOCK') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a private key: export the key with ${EXPORT_PRIVATE}.`);
+        }
+        try {
+            keys.push(...(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readPrivateKeys */ .Ck({ armoredKeys: block.text })));
+        }
+        catch (error) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PRIVATE}.`);
+        }
+    }
+    return keys;
+}
+async function unlockPrivateKey(key, passphrase, who) {
+    if (key.isDecrypted())
+        return key;
+    if (passphrase === undefined || passphrase === '') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${who} is protected by a passphrase: give that passphrase too.`);
+    }
+    try {
+        return await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decryptKey */ .Vw({ privateKey: key, passphrase });
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The passphrase for the ${who} is wrong: it does not unlock the key.`);
+    }
+}
+/** Splits text into its armored blocks; a file may hold several, one after the other. */
+function armorBlocks(text, label, kind, howToExport) {
+    const blocks = [...text.matchAll(ARMOR_BLOCK)].map((match) => ({
+        type: match[1] ?? '',
+        text: match[0],
+    }));
+    if (blocks.length > 0)
+        return blocks;
+    if (text.trim() === '')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${label} is empty: give the armored key text.`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The ${label} is not an ASCII-armored OpenPGP key (no complete "-----BEGIN PGP ${kind} KEY BLOCK-----" block): export it with ${howToExport}.`);
+}
+/** `public key 2 (Alice <alice@example.com>, 0500F5A0…A988)`: enough to find the key in `gpg --list-keys`. */
+function describeKey(key, label) {
+    const userId = key.getUserIDs()[0];
+    const fingerprint = key.getFingerprint().toUpperCase();
+    return userId ? `${label} (${userId}, ${fingerprint})` : `${label} (${fingerprint})`;
+}
+function describeLibraryError(error) {
+    return (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)).replace(/\.$/, '');
+}
+/** Key methods take a full Config where the top-level functions take a partial one. */
+function fullConfig() {
+    return { ...openpgp__WEBPACK_IMPORTED_MODULE_0__/* .config */ .$W, ..._openpgp_settings_js__WEBPACK_IMPORTED_MODULE_2__/* .ENCRYPT_CONFIG */ .fV };
+}
+
+
+/***/ }),
+
+/***/ 68139:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   XH: () => (/* binding */ DECRYPT_CONFIG),
+/* harmony export */   fV: () => (/* binding */ ENCRYPT_CONFIG),
+/* harmony export */   uh: () => (/* binding */ newSessionKey)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var openpgp__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(13074);
+
+
+/**
+ * What we write must open with `gpg` 2.2 (Debian 12, Ubuntu 22.04/24.04), so
+ * every default that decides the format is pinned here rather than trusted:
+ * SEIPD v1 (AES-256 with MDC) instead of AEAD, iterated+salted S2K instead of
+ * Argon2, v4 keys, and no compression because the input is already compressed
+ * (or, with compression none, was asked to stay uncompressed).
+ * OpenPGP.js takes numeric enums here; the names as strings throw.
+ */
+const ENCRYPT_CONFIG = {
+    preferredSymmetricAlgorithm: openpgp__WEBPACK_IMPORTED_MODULE_1__/* .enums */ .vP.symmetric.aes256,
+    preferredCompressionAlgorithm: openpgp__WEBPACK_IMPORTED_MODULE_1__/* .enums */ .vP.compression.uncompressed,
+    aeadProtect: false,
+    s2kType: openpgp__WEBPACK_IMPORTED_MODULE_1__/* .enums */ .vP.s2k.iterated,
+    v6Keys: false,
+};
+/**
+ * Streams the plaintext out as it is decrypted. The default would read the
+ * whole file into memory first to check its integrity; here the check (the
+ * MDC) fails the stream at its end instead, so callers must not trust the
+ * output until the stream has ended cleanly.
+ */
+const DECRYPT_CONFIG = {
+    allowUnauthenticatedStream: true,
+};
+/**
+ * A fresh AES-256 session key, given explicitly so that the recipients' key
+ * preferences cannot pick a weaker cipher or the AEAD format gpg 2.2 cannot read.
+ */
+function newSessionKey() {
+    return { data: new Uint8Array((0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(32)), algorithm: 'aes256' };
+}
+
+
+/***/ }),
+
+/***/ 59088:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ WebStreamTransform)
+/* harmony export */ });
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * A Node Transform whose work is done by a library that speaks web streams
+ * only (OpenPGP.js 6), so that it fits `stream/promises.pipeline` and the
+ * `Transform[]` stage lists of encode/decode.
+ *
+ * Backpressure holds both ways: a write completes only once the web side has
+ * pulled the chunk (the identity TransformStream in between queues nothing),
+ * and the output pump waits for `_read` whenever `push` says the readable
+ * buffer is full. So a stage holds a few chunks, never the whole stream.
+ *
+ * Errors cross in both directions: a failure on the web side destroys this
+ * stream (after `describe`), and destroying this stream aborts the web input
+ * and cancels the web output, so the library's own reads and writes settle.
+ *
+ * One instance carries one stream; make a new one for every use.
+ */
+class WebStreamTransform extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
+    #input = new TransformStream();
+    #writer = this.#input.writable.getWriter();
+    #describe;
+    #pumped;
+    #reader;
+    #resumePump;
+    constructor(filter, describe) {
+        super();
+        this.#describe = describe;
+        this.#pumped = this.#pump(filter);
+        // A failure while data still flows must stop the pipeline now, not at flush time.
+        this.#pumped.catch((error) => this.destroy(this.#asError(error)));
+    }
+    _transform(chunk, _encoding, callback) {
+        this.#writer.write(chunk).then(() => callback(), (error) => callback(this.#asError(error)));
+    }
+    _flush(callback) {
+        // close() rejects when the web side already failed; #pumped reports that failure.
+        this.#writer.close().catch(() => undefined);
+        this.#pumped.then(() => callback(), (error) => callback(this.#asError(error)));
+    }
+    _read(size) {
+        super._read(size);
+        this.#wake();
+    }
+    _destroy(error, callback) {
+        const reason = error ?? new Error('The stream was closed before it ended.');
+        this.#writer.abort(reason).catch(() => undefined);
+        this.#reader?.cancel(reason).catch(() => undefined);
+        this.#wake();
+        callback(error);
+    }
+    async #pump(filter) {
+        const output = await filter(this.#input.readable);
+        const reader = output.getReader();
+        this.#reader = reader;
+        if (this.destroyed)
+            await reader.cancel().catch(() => undefined);
+        while (!this.destroyed) {
+            const { done, value } = await reader.read();
+            if (done || this.destroyed)
+                return;
+            if (value.length === 0)
+                continue;
+            if (!this.push(value))
+                await new Promise((resolve) => (this.#resumePump = resolve));
+        }
+    }
+    #wake() {
+        const resume = this.#resumePump;
+        this.#resumePump = undefined;
+        resume?.();
+    }
+    #asError(error) {
+        const described = this.#describe(error);
+        return described instanceof Error ? described : new Error(String(described));
+    }
+}
+
+
+/***/ })
+
+};

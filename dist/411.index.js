@@ -1,0 +1,4687 @@
+export const id = 411;
+export const ids = [411,809];
+export const modules = {
+
+/***/ 77809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
+/* harmony export */   Qj: () => (/* binding */ swapDatabases),
+/* harmony export */   Su: () => (/* binding */ leftoverDatabases),
+/* harmony export */   TN: () => (/* binding */ databaseShape),
+/* harmony export */   Zi: () => (/* binding */ dropDatabase),
+/* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
+/* harmony export */   i4: () => (/* binding */ databaseExists),
+/* harmony export */   kJ: () => (/* binding */ connectMaintenance),
+/* harmony export */   kN: () => (/* binding */ otherSessions),
+/* harmony export */   pc: () => (/* binding */ createTemporaryDatabase),
+/* harmony export */   x2: () => (/* binding */ terminateSessions),
+/* harmony export */   zH: () => (/* binding */ databaseSettings)
+/* harmony export */ });
+/* unused harmony exports createDatabase, temporaryMark */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
+/* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76161);
+
+
+
+/** Databases to connect to for CREATE/DROP DATABASE, in order of preference. */
+const MAINTENANCE_DATABASES = ['postgres', 'template1'];
+/** A connection to the server's maintenance database (never the target itself). */
+async function connectMaintenance(location) {
+    let lastError;
+    for (const database of MAINTENANCE_DATABASES) {
+        if (database === location.database)
+            continue;
+        try {
+            return await (0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .connect */ .Ng)(location, database);
+        }
+        catch (error) {
+            lastError = error;
+            if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo) || !/does not exist|refused user/.test(error.message))
+                throw error;
+        }
+    }
+    throw lastError instanceof Error
+        ? lastError
+        : new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .endpoint */ .sR)(location)}.`);
+}
+async function databaseExists(location, database = location.database) {
+    try {
+        const client = await connectMaintenance(location);
+        try {
+            const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
+                database,
+            ]);
+            return result.rowCount === 1;
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
+    }
+    catch (error) {
+        // No access to a maintenance database (some managed services): try the database itself.
+        if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo) || /password|reach|TLS/.test(error.message))
+            throw error;
+        return (0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .withClient */ .SV)(location, database, () => Promise.resolve(true)).catch((inner) => {
+            if (inner instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo && /does not exist/.test(inner.message))
+                return false;
+            throw inner;
+        });
+    }
+}
+/** Sessions other than ours connected to `database`. */
+async function otherSessions(client, database) {
+    const result = await client.query('SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    return Number(result.rows[0]?.n ?? 0);
+}
+async function terminateSessions(client, database) {
+    await client.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+}
+async function databaseShape(client, database) {
+    const result = await client.query(`SELECT pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
+            pg_catalog.pg_get_userbyid(d.datdba) AS owner
+     FROM pg_catalog.pg_database d WHERE d.datname = $1`, [database]);
+    return result.rows[0];
+}
+/** `ALTER DATABASE … SET` / `ALTER ROLE … IN DATABASE … SET` settings, as "role: name=value" lines. */
+async function databaseSettings(client, database) {
+    const result = await client.query(`SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(s.setrole) END AS role, unnest(s.setconfig) AS setting
+     FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+     WHERE d.datname = $1 ORDER BY 1, 2`, [database]);
+    return result.rows.map((row) => (row.role ? `${row.role}: ${row.setting}` : row.setting));
+}
+/** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
+async function createDatabase(client, database, like) {
+    const shape = like
+        ? ` ENCODING ${literal(like.encoding)} LC_COLLATE ${literal(like.collate)} LC_CTYPE ${literal(like.ctype)}`
+        : '';
+    await client.query(`CREATE DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)} WITH TEMPLATE template0${shape}`);
+}
+async function dropDatabase(client, database, force) {
+    const version = Number((await client.query("SELECT current_setting('server_version_num') AS v")).rows[0]
+        ?.v ?? 0);
+    if (force && version >= 130000) {
+        await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)} WITH (FORCE)`);
+        return;
+    }
+    if (force)
+        await terminateSessions(client, database);
+    await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)}`);
+}
+function literal(text) {
+    return `'${text.replace(/'/g, "''")}'`;
+}
+/** A name for a temporary database beside `base`, within PostgreSQL's 63-byte limit. */
+function temporaryDatabaseName(base, purpose) {
+    const suffix = `_${purpose}_${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}`;
+    return `${Buffer.from(base)
+        .subarray(0, 63 - suffix.length)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '')}${suffix}`;
+}
+/**
+ * A uniquely named empty database on the server of `server`, for a test
+ * restore; `drop` removes it (ending any session still in it).
+ */
+async function createScratchDatabase(server, purpose) {
+    const name = temporaryDatabaseName('db_backup', purpose);
+    const client = await connectMaintenance(server);
+    try {
+        await createDatabase(client, name);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+    return {
+        location: { ...server, database: name },
+        drop: async () => {
+            const maintenance = await connectMaintenance(server);
+            try {
+                await dropDatabase(maintenance, name, true);
+            }
+            finally {
+                await maintenance.end().catch(() => undefined);
+            }
+        },
+    };
+}
+/**
+ * The comment that marks a database this tool created beside `target` for a
+ * restore: only databases with exactly this comment are ever dropped as
+ * leftovers of a killed run.
+ */
+function temporaryMark(target) {
+    return `db-backup: temporary database of a restore of "${target}"; a later restore of "${target}" drops it`;
+}
+/** A new empty database beside `target` (same encoding and locale when `like` is given), marked as temporary. */
+async function createTemporaryDatabase(client, target, purpose, like) {
+    const name = temporaryDatabaseName(target, purpose);
+    await createDatabase(client, name, like);
+    await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
+    return name;
+}
+/** Databases a killed restore of `target` left behind (marked by temporaryMark). */
+async function leftoverDatabases(client, target) {
+    const result = await client.query(`SELECT d.datname AS name FROM pg_catalog.pg_database d
+     JOIN pg_catalog.pg_shdescription s ON s.objoid = d.oid AND s.classoid = 'pg_catalog.pg_database'::regclass
+     WHERE s.description = $1 ORDER BY 1`, [temporaryMark(target)]);
+    return result.rows.map((row) => row.name);
+}
+/**
+ * Puts `fresh` in the place of `target` in one transaction: the target (when
+ * it exists) becomes `replaced`, marked as temporary, and `fresh` takes the
+ * target's name and comment. Either both renames happen or neither does, so a
+ * killed run never leaves the target's name empty or on a half-restored
+ * database.
+ */
+async function swapDatabases(client, target, fresh, replaced) {
+    const comment = replaced
+        ? ((await client.query(`SELECT pg_catalog.shobj_description(oid, 'pg_database') AS description
+           FROM pg_catalog.pg_database WHERE datname = $1`, [target])).rows[0]?.description ?? null)
+        : null;
+    await client.query('BEGIN');
+    try {
+        if (replaced) {
+            await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(target)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(replaced)}`);
+            await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(replaced)} IS ${literal(temporaryMark(target))}`);
+        }
+        await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(fresh)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(target)}`);
+        await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(target)} IS ${comment === null ? 'NULL' : literal(comment)}`);
+        await client.query('COMMIT');
+    }
+    catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+    }
+}
+
+
+/***/ }),
+
+/***/ 60792:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  PostgresEngine: () => (/* binding */ PostgresEngine)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+var promises_default = /*#__PURE__*/__webpack_require__.n(promises_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __webpack_require__(46466);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/child-processes.ts
+var child_processes = __webpack_require__(56057);
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __webpack_require__(27194);
+;// CONCATENATED MODULE: ./src/engines/postgres/child-process.ts
+
+
+
+
+const STDERR_LIMIT = 8 * 1024;
+/** Keeps the last few KiB a child wrote to stderr, for the error message. */
+function collectStderr(child) {
+    let text = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk) => {
+        text = (text + chunk).slice(-STDERR_LIMIT);
+    });
+    return () => (0,secrets/* redact */.E$)(text.trim());
+}
+function describeExit(program, code, signal, stderr) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`;
+    const detail = stderr ? `: ${stderr.split('\n').filter(Boolean).slice(-6).join(' | ')}` : '';
+    return `${program} ${how}${detail}`;
+}
+function spawnError(program, file, error) {
+    if (error.code === 'ENOENT')
+        return new errors/* UserError */.yo(`Cannot run ${program}: ${file} does not exist.`);
+    if (error.code === 'EACCES')
+        return new errors/* UserError */.yo(`Cannot run ${program}: ${file} is not executable.`);
+    return new errors/* UserError */.yo(`Cannot run ${program} (${file}): ${error.message}`);
+}
+/**
+ * The stdout of a dump program as a stream that ends only when the program
+ * exited 0. A non-zero exit or a signal makes the stream fail (with the
+ * program's stderr, secrets masked), so the pipeline reading it fails too and
+ * no partial dump is ever taken for a whole one. If the reader goes away
+ * first, the program is stopped.
+ */
+function spawnOutputStream(program, file, args, env) {
+    const child = (0,child_processes/* startChild */.v0)('libpq-client', file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stderr = collectStderr(child);
+    const output = new external_node_stream_.PassThrough({ highWaterMark: 1024 * 1024 });
+    child.stdout?.pipe(output, { end: false });
+    child.on('error', (error) => output.destroy(spawnError(program, file, error)));
+    child.on('close', (code, signal) => {
+        if (code === 0 && !signal)
+            output.end();
+        else
+            output.destroy(new errors/* JobFailure */.y3(describeExit(program, code, signal, stderr())));
+    });
+    output.on('close', () => {
+        if (child.exitCode === null && child.signalCode === null)
+            child.kill('SIGTERM');
+    });
+    return { stream: output, child };
+}
+
+// EXTERNAL MODULE: ./src/engines/postgres/choose-client.ts
+var choose_client = __webpack_require__(75684);
+;// CONCATENATED MODULE: ./src/engines/postgres/client-tools.ts
+
+
+
+
+
+/** Where PostgreSQL client programs live besides PATH (Debian/Ubuntu, Homebrew). */
+const VERSIONED_DIRS = ['/usr/lib/postgresql', '/opt/homebrew/opt', '/usr/local/opt'];
+async function probeClient(file, env = {}) {
+    try {
+        // Nothing of ours but paths and locale: `--version` needs no connection, let alone a secret.
+        const { stdout } = await (0,child_processes/* runChild */.w$)('version-probe', file, ['--version'], {
+            timeoutMs: 10_000,
+            env: { ...(0,child_processes/* inheritedEnvironment */.aJ)('version-probe'), ...env },
+        });
+        const parsed = (0,choose_client/* parseClientVersion */.VW)(stdout);
+        return parsed ? { path: file, ...parsed, env } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function isExecutable(file) {
+    return promises_default().access(file, (promises_default()).constants.X_OK).then(() => true, () => false);
+}
+/** Every distinct `program` on PATH and in the usual versioned directories. */
+async function findClientCandidates(program, extraDirs = []) {
+    const dirs = [...extraDirs, ...(process.env.PATH ?? '').split((external_node_path_default()).delimiter).filter(Boolean)];
+    for (const root of VERSIONED_DIRS) {
+        const entries = await promises_default().readdir(root).catch(() => []);
+        for (const entry of entries) {
+            if (/^\d+$/.test(entry))
+                dirs.push(external_node_path_default().join(root, entry, 'bin'));
+            else if (/^(libpq|postgresql@\d+)$/.test(entry))
+                dirs.push(external_node_path_default().join(root, entry, 'bin'));
+        }
+    }
+    const seen = new Set();
+    const found = [];
+    for (const dir of dirs) {
+        const file = external_node_path_default().join(dir, program);
+        if (seen.has(file) || !(await isExecutable(file)))
+            continue;
+        seen.add(file);
+        const tool = await probeClient(file);
+        if (tool)
+            found.push(tool);
+    }
+    return found;
+}
+/**
+ * The client program to use for a server of `serverMajor`: an explicit path,
+ * else the newest fitting candidate, else one the installer provides, else a
+ * clear error naming what to install.
+ */
+async function resolveClient(program, serverMajor, options) {
+    if (options.explicitPath) {
+        const explicit = await probeClient(options.explicitPath);
+        if (!explicit) {
+            throw new errors/* UserError */.yo(`${options.explicitPath} is not a runnable ${program} (it did not answer --version).`);
+        }
+        return explicit;
+    }
+    const candidates = await findClientCandidates(program, options.preferDir ? [options.preferDir] : []);
+    const choice = (0,choose_client/* chooseClient */.Pg)(candidates, serverMajor);
+    if (choice.kind === 'chosen')
+        return choice.candidate;
+    // psql of an older major still runs a plain SQL dump; only pg_dump must fit.
+    if (options.requireFit === false && choice.newest)
+        return choice.newest;
+    const installed = await options.installer?.(serverMajor);
+    if (installed) {
+        const tool = await probeClient(external_node_path_default().join(installed.binDir, program), installed.env);
+        if (tool && tool.major >= serverMajor)
+            return tool;
+    }
+    const found = choice.newest
+        ? `${program} ${choice.newest.version} at ${choice.newest.path}`
+        : `no ${program}`;
+    const flag = program === 'psql' ? '' : ' or set pg-dump-path';
+    throw new errors/* UserError */.yo(`${program} must be version ${serverMajor} or newer for this PostgreSQL ${serverMajor} server, and this machine has ${found}: install postgresql-client-${serverMajor}${flag}.`);
+}
+
+// EXTERNAL MODULE: ./src/engines/postgres/connection.ts
+var connection = __webpack_require__(87763);
+// EXTERNAL MODULE: ./src/engines/postgres/databases.ts
+var databases = __webpack_require__(77809);
+// EXTERNAL MODULE: ./src/engines/postgres/options.ts
+var options = __webpack_require__(2161);
+;// CONCATENATED MODULE: ./src/engines/postgres/name-patterns.ts
+/**
+ * pg_dump's name patterns (--schema, --table, ...) turned into the regular
+ * expressions pg_dump itself sends to the server, so that this tool selects
+ * exactly the tables pg_dump selects. The rules are those of libpq's
+ * `patternToSQLRegex` (PostgreSQL 14 and later): unquoted letters fold to
+ * lower case, `*` and `?` are wildcards, `"…"` quotes (with `""` for a quote),
+ * an unquoted `.` separates the parts, `$` is always literal, other regular
+ * expression characters pass through outside quotes (except `[]`), and every
+ * part is anchored as `^(…)$`.
+ */
+/** The regular expression `^(.*)$`, which pg_dump leaves out of its query. */
+const MATCH_ANYTHING = '^(.*)$';
+const REGEX_SPECIALS = '|*+?()[]{}.^$\\';
+/**
+ * One pattern into up to `parts` regular expressions (1: a schema pattern,
+ * which never splits; 3: a table pattern, database.schema.table). Extra dots
+ * beyond the parts are kept as they are (an unescaped `.`, any character),
+ * as libpq does.
+ */
+function patternToRegexes(pattern, parts) {
+    const buffers = ['^('];
+    let literalDatabase = '';
+    let left = true;
+    let inQuotes = false;
+    let dots = 0;
+    const chars = [...pattern];
+    const append = (regex, literal) => {
+        buffers[buffers.length - 1] += regex;
+        if (left)
+            literalDatabase += literal;
+    };
+    for (let i = 0; i < chars.length; i += 1) {
+        const ch = chars[i];
+        if (ch === '"') {
+            if (inQuotes && chars[i + 1] === '"') {
+                append('"', '"');
+                i += 1;
+            }
+            else {
+                inQuotes = !inQuotes;
+            }
+        }
+        else if (!inQuotes && ch >= 'A' && ch <= 'Z') {
+            // isupper() on single bytes: ASCII letters only, in C and UTF-8 locales.
+            append(ch.toLowerCase(), ch.toLowerCase());
+        }
+        else if (!inQuotes && ch === '*') {
+            append('.*', '*');
+        }
+        else if (!inQuotes && ch === '?') {
+            append('.', '?');
+        }
+        else if (!inQuotes && ch === '.') {
+            left = false;
+            dots += 1;
+            if (buffers.length < parts) {
+                buffers[buffers.length - 1] += ')$';
+                buffers.push('^(');
+            }
+            else {
+                buffers[buffers.length - 1] += '.';
+            }
+        }
+        else if (ch === '$') {
+            append('\\$', '$');
+        }
+        else {
+            let regex = ch;
+            if (inQuotes && REGEX_SPECIALS.includes(ch))
+                regex = `\\${ch}`;
+            else if (ch === '[' && chars[i + 1] === ']')
+                regex = `\\${ch}`;
+            append(regex, ch);
+        }
+    }
+    buffers[buffers.length - 1] += ')$';
+    const name = buffers.pop();
+    const schema = buffers.pop();
+    const hasDatabase = buffers.length > 0;
+    return {
+        ...(hasDatabase ? { database: literalDatabase } : {}),
+        ...(schema !== undefined ? { schema } : {}),
+        name,
+        dots,
+    };
+}
+/** A --schema / --exclude-schema pattern: one name, never split (pg_dump refuses a dotted one). */
+function schemaPatternRegexes(pattern) {
+    return patternToRegexes(pattern, 1);
+}
+/** A --table / --exclude-table / --exclude-table-data pattern: [[database.]schema.]table. */
+function tablePatternRegexes(pattern) {
+    return patternToRegexes(pattern, 3);
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/dump-catalog.ts
+
+
+
+
+/**
+ * Catalog reads for a dump, made in the dump's own snapshot (the exported
+ * transaction pg_dump joins), so they describe exactly what pg_dump sees.
+ */
+/** Initdb's objects have OIDs below FirstNormalObjectId (16384): pg_dump's g_last_builtin_oid. */
+const LAST_BUILTIN_OID = 16383;
+/**
+ * The dump's own session waits as long as pg_dump runs, idle in its
+ * transaction after the count: it must not be ended by the timeouts a role or
+ * database may set (statement_timeout, idle_in_transaction_session_timeout,
+ * transaction_timeout from PostgreSQL 17), which pg_dump turns off for its
+ * session as well. Lock waits end as pg_dump's do.
+ */
+async function disableSessionTimeouts(client) {
+    // First and alone: the statements after it may take longer than a short statement_timeout.
+    await client.query('SET statement_timeout = 0');
+    await client.query(`SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings
+     WHERE name IN ('idle_in_transaction_session_timeout', 'transaction_timeout')`);
+    await client.query(`SET lock_timeout = ${options/* LOCK_WAIT_TIMEOUT_MS */.P0}`);
+}
+/**
+ * A SQL_ASCII database holds names as raw bytes, not always valid UTF-8,
+ * which the server refuses to send to a UTF-8 client: read them unconverted,
+ * as pg_dump does (its client encoding is the database's). Such a name then
+ * shows in messages and the manifest with U+FFFD for the bytes that are not
+ * UTF-8; it is compared with the dump byte for byte all the same.
+ */
+async function readNamesUnconvertedFromSqlAscii(client) {
+    const result = await client.query("SELECT pg_catalog.current_setting('server_encoding') AS encoding");
+    if (result.rows[0]?.encoding === 'SQL_ASCII')
+        await client.query("SET client_encoding = 'SQL_ASCII'");
+}
+/** Ordinary and partitioned tables, their schemas, and the extensions that own any of them. */
+async function readDumpCatalog(client) {
+    const namespaces = await client.query(`
+    SELECT n.oid::pg_catalog.text AS oid, n.nspname AS name,
+      EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+              WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.objid = n.oid
+                AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e') AS member
+    FROM pg_catalog.pg_namespace n`);
+    const tables = await client.query(`
+    WITH RECURSIVE up(child, ancestor) AS (
+      SELECT c.oid, i.inhparent FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid WHERE c.relispartition
+      UNION ALL
+      SELECT up.child, i.inhparent FROM up
+        JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = a.oid WHERE a.relispartition
+    ), roots AS (
+      SELECT up.child, up.ancestor FROM up JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
+      WHERE NOT a.relispartition
+    )
+    SELECT c.oid::pg_catalog.text AS oid, c.relnamespace::pg_catalog.text AS nsoid,
+      n.nspname AS schema, c.relname AS name, c.relkind::pg_catalog.text AS relkind,
+      (SELECT d.refobjid::pg_catalog.text FROM pg_catalog.pg_depend d
+        WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
+          AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
+        LIMIT 1) AS extension,
+      (SELECT r.ancestor::pg_catalog.text FROM roots r WHERE r.child = c.oid LIMIT 1) AS root
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p')
+    ORDER BY n.nspname, c.relname`);
+    const extensions = await client.query(`
+    SELECT e.oid::pg_catalog.text AS oid, e.extconfig::pg_catalog.text[] AS config,
+      e.extcondition AS conditions
+    FROM pg_catalog.pg_extension e`);
+    return {
+        namespaces: namespaces.rows.map((row) => ({
+            oid: row.oid,
+            name: row.name,
+            extensionMember: row.member,
+        })),
+        tables: tables.rows.map((row) => ({
+            oid: row.oid,
+            namespaceOid: row.nsoid,
+            schema: row.schema,
+            name: row.name,
+            relkind: row.relkind,
+            extensionOid: row.extension ?? undefined,
+            partitionRootOid: row.root ?? undefined,
+        })),
+        extensions: extensions.rows.map((row) => ({
+            oid: row.oid,
+            builtin: Number(row.oid) <= LAST_BUILTIN_OID,
+            config: (row.config ?? []).map((tableOid, index) => ({
+                tableOid,
+                condition: row.conditions?.[index] ?? '',
+            })),
+        })),
+    };
+}
+/** `name OPERATOR(~) $n COLLATE default`, as pg_dump writes it (no COLLATE before PostgreSQL 12). */
+function regexCondition(column, parameter, serverVersionNum) {
+    const collate = serverVersionNum >= 120000 ? ' COLLATE pg_catalog.default' : '';
+    return `${column} OPERATOR(pg_catalog.~) $${parameter}::pg_catalog.text${collate}`;
+}
+async function schemaMatches(client, patterns, serverVersionNum) {
+    const oids = new Set();
+    for (const pattern of patterns) {
+        const { name } = schemaPatternRegexes(pattern);
+        const where = name === MATCH_ANYTHING ? '' : `WHERE ${regexCondition('n.nspname', 1, serverVersionNum)}`;
+        const result = await client.query(`SELECT n.oid::pg_catalog.text AS oid FROM pg_catalog.pg_namespace n ${where}`, name === MATCH_ANYTHING ? [] : [name]);
+        for (const row of result.rows)
+            oids.add(row.oid);
+    }
+    return oids;
+}
+/**
+ * pg_dump's expand_table_name_patterns: tables, sequences, views,
+ * materialized views, foreign and partitioned tables whose names match; a
+ * pattern without a schema matches only tables visible on the search path.
+ */
+async function tableMatches(client, patterns, serverVersionNum) {
+    const oids = new Set();
+    for (const pattern of patterns) {
+        const regexes = tablePatternRegexes(pattern);
+        const conditions = [];
+        const parameters = [];
+        if (regexes.name !== MATCH_ANYTHING) {
+            parameters.push(regexes.name);
+            conditions.push(regexCondition('c.relname', parameters.length, serverVersionNum));
+        }
+        if (regexes.schema === undefined) {
+            conditions.push('pg_catalog.pg_table_is_visible(c.oid)');
+        }
+        else if (regexes.schema !== MATCH_ANYTHING) {
+            parameters.push(regexes.schema);
+            conditions.push(regexCondition('n.nspname', parameters.length, serverVersionNum));
+        }
+        // pg_dump matches with the session's own search_path, not the empty one it dumps with.
+        await client.query('RESET search_path');
+        const result = await client.query(`SELECT c.oid::pg_catalog.text AS oid
+       FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'S', 'v', 'm', 'f', 'p']::pg_catalog."char"[])
+       ${conditions.map((condition) => `AND ${condition}`).join('\n')}`, parameters);
+        for (const row of result.rows)
+            oids.add(row.oid);
+    }
+    return oids;
+}
+/** What the user's --schema, --table, ... patterns match in the snapshot. */
+async function readFilterMatches(client, options, serverVersionNum) {
+    return {
+        schemaInclude: options.schemas.length > 0
+            ? await schemaMatches(client, options.schemas, serverVersionNum)
+            : undefined,
+        schemaExclude: await schemaMatches(client, options.excludeSchemas, serverVersionNum),
+        tableInclude: options.tables.length > 0
+            ? await tableMatches(client, options.tables, serverVersionNum)
+            : undefined,
+        tableExclude: await tableMatches(client, options.excludeTables, serverVersionNum),
+        tableDataExclude: await tableMatches(client, options.excludeTableData, serverVersionNum),
+    };
+}
+/** Tables counted per statement; each batch's locks are let go before the next one is taken. */
+const COUNT_BATCH = 100;
+/**
+ * Rows of every table whose data is dumped, counted in the snapshot (for an
+ * extension's configuration table, with the extension's own filter, as pg_dump
+ * applies it). Keyed by table OID.
+ *
+ * Counted as pg_dump reads: with row security off, so a role that a policy
+ * hides rows from fails here as pg_dump does, instead of counting only what
+ * it may see. Each batch runs in a savepoint that is rolled back, which lets
+ * go of its table locks: pg_dump holds a lock on every table already, and
+ * holding a second set would need twice the server's lock table (out of
+ * shared memory with many tables) and would queue pg_dump behind any DDL
+ * waiting for ours. Tables are named by OID on the server (format %I), so a
+ * name in any encoding, SQL_ASCII's raw bytes included, is counted exactly.
+ */
+async function countSelectedRows(client, selected) {
+    const counts = new Map();
+    const tables = selected.filter((entry) => entry.data);
+    for (let from = 0; from < tables.length; from += COUNT_BATCH) {
+        const batch = tables.slice(from, from + COUNT_BATCH);
+        let result;
+        try {
+            await client.query('SAVEPOINT db_backup_count; SET LOCAL row_security = off');
+            result = await client.query(`SELECT t.oid::pg_catalog.text AS oid,
+           pg_catalog.query_to_xml(pg_catalog.format(
+             'SELECT pg_catalog.count(*) AS n FROM ONLY %I.%I %s', n.nspname, c.relname, t.condition),
+             false, true, '')::pg_catalog.text AS counted
+         FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.text[]))
+             AS t(oid, condition)
+           JOIN pg_catalog.pg_class c ON c.oid = t.oid
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`, [batch.map((entry) => entry.table.oid), batch.map((entry) => entry.condition ?? '')]);
+            await client.query('ROLLBACK TO SAVEPOINT db_backup_count');
+        }
+        catch (error) {
+            throw countingFailure(error);
+        }
+        for (const row of result.rows) {
+            const rows = /<n>(\d+)<\/n>/.exec(row.counted)?.[1];
+            if (rows === undefined)
+                throw new errors/* JobFailure */.y3(`Cannot read a row count: ${row.counted}`);
+            counts.set(row.oid, Number(rows));
+        }
+    }
+    return counts;
+}
+function countingFailure(error) {
+    const message = (0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(error));
+    const hint = /row-level security/i.test(message)
+        ? ": pg_dump reads every row, so back up as the tables' owner, a superuser or a role with BYPASSRLS"
+        : '';
+    return new errors/* JobFailure */.y3(`Cannot count the rows of the tables in the dump's snapshot (${message})${hint}. The backup was discarded and nothing was pruned.`);
+}
+/** Schema and name of each relation as bytes in `encoding`: how the dump spells them. */
+async function namesInEncoding(client, oids, encoding) {
+    const result = await client.query(`SELECT c.oid::pg_catalog.text AS oid,
+       pg_catalog.convert_to(n.nspname::pg_catalog.text, e.encoding) AS schema,
+       pg_catalog.convert_to(c.relname::pg_catalog.text, e.encoding) AS name
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace,
+       (SELECT COALESCE($2::pg_catalog.text, pg_catalog.current_setting('server_encoding')) AS encoding) e
+     WHERE c.oid = ANY ($1::pg_catalog.oid[])`, [oids, encoding ?? null]);
+    return new Map(result.rows.map((row) => [row.oid, { schema: row.schema, name: row.name }]));
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/dump-completeness.ts
+function key(schema, name) {
+    return `${schema.toString('hex')}.${name.toString('hex')}`;
+}
+/** pg_dump's TOC comments print names with newlines turned into spaces. */
+function sanitized(bytes) {
+    const copy = Buffer.from(bytes);
+    for (let i = 0; i < copy.length; i += 1) {
+        if (copy[i] === 0x0a || copy[i] === 0x0d)
+            copy[i] = 0x20;
+    }
+    return copy;
+}
+/** Whether a `Data for Name: …` comment introduces the data of `table`. */
+function headerNames(header, table) {
+    if (!header)
+        return false;
+    const expected = Buffer.concat([
+        sanitized(table.name),
+        Buffer.from('; Type: TABLE DATA; Schema: '),
+        sanitized(table.schema),
+        Buffer.from('; '),
+    ]);
+    return header.subarray(0, expected.length).equals(expected);
+}
+/**
+ * Checks a dump read by PlainDumpScanner against the tables its snapshot
+ * holds: pg_dump's closing comment at the end, and for every table whose
+ * data the dump must hold exactly one COPY block, ended by `\.`, with the
+ * rows the snapshot counted. Rows loaded through a partitioned parent
+ * (pg_dump's "load via partition root") count for the partition the TOC
+ * comment before them names.
+ */
+function checkDumpCompleteness(expected, reading) {
+    const problems = [...reading.anomalies];
+    if (!reading.finished) {
+        problems.push('the dump does not end with pg_dump\'s closing line ("-- PostgreSQL database dump complete"): it was cut short');
+    }
+    const byName = new Map(expected.map((table) => [key(table.schema, table.name), table]));
+    const byRoot = new Map();
+    for (const table of expected) {
+        if (!table.data || !table.partitionRoot)
+            continue;
+        const root = key(table.partitionRoot.schema, table.partitionRoot.name);
+        byRoot.set(root, [...(byRoot.get(root) ?? []), table]);
+    }
+    const received = new Map();
+    const extra = new Map();
+    const add = (into, oid, block) => {
+        const seen = into.get(oid) ?? { rows: 0, complete: true, blocks: 0 };
+        into.set(oid, {
+            rows: seen.rows + block.rows,
+            complete: seen.complete && block.complete,
+            blocks: seen.blocks + 1,
+        });
+    };
+    const unexpected = [];
+    for (const block of reading.blocks) {
+        const blockKey = key(block.schema, block.name);
+        const table = byName.get(blockKey);
+        if (table?.data) {
+            add(received, table.oid, block);
+            continue;
+        }
+        const partitions = byRoot.get(blockKey);
+        if (partitions) {
+            const named = partitions.filter((partition) => headerNames(block.header, partition));
+            if (named.length === 1 && named[0]) {
+                add(received, named[0].oid, block);
+                continue;
+            }
+            problems.push(`rows were loaded through the partitioned table ${table?.label ?? printable(block)} for a partition this tool cannot identify`);
+            continue;
+        }
+        if (table) {
+            add(extra, table.oid, block);
+            continue;
+        }
+        problems.push(`pg_dump wrote data for ${printable(block)}, a table the snapshot does not hold`);
+    }
+    for (const table of expected) {
+        if (!table.data)
+            continue;
+        const got = received.get(table.oid);
+        const inSnapshot = table.snapshotRows === undefined ? '' : ` (the snapshot holds ${table.snapshotRows} rows)`;
+        if (!got) {
+            problems.push(`pg_dump wrote no data for ${table.label}${inSnapshot}`);
+        }
+        else if (got.blocks > 1) {
+            problems.push(`pg_dump wrote the data of ${table.label} ${got.blocks} times`);
+        }
+        else if (!got.complete) {
+            problems.push(`the data of ${table.label} was cut off after ${got.rows} rows${inSnapshot}`);
+        }
+        else if (table.snapshotRows !== undefined && got.rows !== table.snapshotRows) {
+            problems.push(`pg_dump wrote ${got.rows} rows of ${table.label} but its snapshot holds ${table.snapshotRows}`);
+        }
+    }
+    const tables = [];
+    for (const table of expected) {
+        if (!table.listed)
+            continue;
+        tables.push({ name: table.label, rows: received.get(table.oid)?.rows ?? 0 });
+    }
+    const byOid = new Map(expected.map((table) => [table.oid, table]));
+    for (const [oid, got] of extra) {
+        const table = byOid.get(oid);
+        if (!table)
+            continue;
+        if (!got.complete)
+            problems.push(`the data of ${table.label} was cut off after ${got.rows} rows`);
+        unexpected.push(table.label);
+        // Rows the dump holds are rows a restore brings back: the manifest says so.
+        const index = tables.findIndex((t) => t.name === table.label);
+        if (index !== -1)
+            tables[index] = { name: table.label, rows: got.rows };
+        else if (table.ordinary)
+            tables.push({ name: table.label, rows: got.rows });
+    }
+    tables.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { tables, problems, unexpected };
+}
+function printable(block) {
+    const text = `${block.schema.toString('utf8')}.${block.name.toString('utf8')}`;
+    return JSON.stringify(text);
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/dump-selection.ts
+
+/**
+ * pg_dump stops when --table or --schema patterns match nothing ("no
+ * matching tables were found"): refused here first, with what to check.
+ */
+function refuseUnmatchedPatterns(filters, patterns, database) {
+    const advice = 'nothing was backed up. Check the pattern (pg_dump\'s rules: unquoted letters fold to lower case, * and ? are wildcards, "Name" keeps its case).';
+    if (filters.tableInclude?.size === 0) {
+        throw new errors/* UserError */.yo(`--tables ${patterns.tables.join(', ')} matches no table, view or sequence of "${database}": ${advice}`);
+    }
+    if (filters.schemaInclude?.size === 0) {
+        throw new errors/* UserError */.yo(`--schemas ${patterns.schemas.join(', ')} matches no schema of "${database}": ${advice}`);
+    }
+}
+function namespaceContents(namespace, filters) {
+    let contents;
+    if (filters.tableInclude !== undefined)
+        contents = 'none';
+    else if (filters.schemaInclude !== undefined)
+        contents = filters.schemaInclude.has(namespace.oid) ? 'all' : 'none';
+    else if (namespace.name === 'pg_catalog')
+        contents = 'acl';
+    else if (namespace.name.startsWith('pg_') || namespace.name === 'information_schema')
+        contents = 'none';
+    else
+        contents = 'all';
+    if (contents !== 'none' && filters.schemaExclude.has(namespace.oid))
+        contents = 'none';
+    return contents;
+}
+/** Whether pg_dump writes the data of a table it considers (its makeTableDataInfo). */
+function writesData(table, filters) {
+    return table.relkind === 'r' && !filters.tableDataExclude.has(table.oid);
+}
+/** The tables of the dump, ordinary tables first, each with whether its rows are in it. */
+function selectDumpedTables(catalog, filters) {
+    const namespaces = new Map(catalog.namespaces.map((n) => [n.oid, n]));
+    const contents = new Map(catalog.namespaces.map((n) => [n.oid, namespaceContents(n, filters)]));
+    const selected = [];
+    for (const table of catalog.tables) {
+        if (table.extensionOid !== undefined || table.relkind !== 'r')
+            continue;
+        const dumped = filters.tableInclude !== undefined
+            ? filters.tableInclude.has(table.oid)
+            : contents.get(table.namespaceOid) === 'all';
+        if (!dumped || filters.tableExclude.has(table.oid))
+            continue;
+        selected.push({ table, data: writesData(table, filters), listed: true });
+    }
+    const includeEverything = filters.schemaInclude === undefined && filters.tableInclude === undefined;
+    const tables = new Map(catalog.tables.map((t) => [t.oid, t]));
+    for (const extension of catalog.extensions) {
+        const extensionDumped = !extension.builtin && includeEverything;
+        for (const { tableOid, condition } of extension.config) {
+            const table = tables.get(tableOid);
+            if (!table)
+                continue;
+            let dump = extensionDumped;
+            if (!extensionDumped) {
+                if (filters.tableInclude?.has(tableOid))
+                    dump = true;
+                // The schema itself is dumped (not merely its contents): an extension's own schema is not.
+                const namespace = namespaces.get(table.namespaceOid);
+                if (namespace && !namespace.extensionMember && contents.get(namespace.oid) === 'all')
+                    dump = true;
+            }
+            if (filters.tableExclude.has(tableOid))
+                dump = false;
+            if (filters.schemaExclude.has(table.namespaceOid))
+                dump = false;
+            if (!dump || !writesData(table, filters))
+                continue;
+            selected.push({
+                table,
+                data: true,
+                listed: false,
+                ...(condition ? { condition } : {}),
+            });
+        }
+    }
+    return selected;
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/dump-tables.ts
+
+var State;
+(function (State) {
+    State[State["Normal"] = 0] = "Normal";
+    State[State["LineComment"] = 1] = "LineComment";
+    State[State["BlockComment"] = 2] = "BlockComment";
+    State[State["Quote"] = 3] = "Quote";
+    State[State["EscapeQuote"] = 4] = "EscapeQuote";
+    State[State["Identifier"] = 5] = "Identifier";
+    State[State["Dollar"] = 6] = "Dollar";
+    State[State["Meta"] = 7] = "Meta";
+    State[State["CopyLineEnd"] = 8] = "CopyLineEnd";
+    State[State["CopyData"] = 9] = "CopyData";
+})(State || (State = {}));
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const FORM_FEED = 0x0c;
+const VERTICAL_TAB = 0x0b;
+const QUOTE = 0x27;
+const DOUBLE_QUOTE = 0x22;
+const DOLLAR = 0x24;
+const BACKSLASH = 0x5c;
+const DASH = 0x2d;
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const SEMICOLON = 0x3b;
+const DOT = 0x2e;
+/** Enough of a statement to know whether it is one we read (COPY, SET client_encoding). */
+const HEAD_BYTES = 24;
+/** A COPY statement names one table and its columns (at most 1600 quoted 63-byte names). */
+const STATEMENT_LIMIT = 1024 * 1024;
+/** Longer dollar-quote tags than pg_dump ever writes are not looked for across chunks. */
+const TAG_LIMIT = 1024;
+/** A meta-command line is kept this far: `\restrict` and its key. */
+const META_LIMIT = 256;
+/** TOC comment lines name an object, its schema and its owner. */
+const COMMENT_LIMIT = 4096;
+const CLOSING_COMMENT = Buffer.from(' PostgreSQL database dump complete');
+const DATA_HEADER = Buffer.from(' Data for Name: ');
+const TOC_HEADER = Buffer.from(' Name: ');
+const UNRESTRICT = Buffer.from('\\unrestrict');
+const RESTRICT = Buffer.from('\\restrict');
+const COPY_PREFIX = Buffer.from('COPY ');
+const SET_ENCODING = /^SET client_encoding = '([^']*)';$/;
+function isSpace(byte) {
+    return (byte === SPACE ||
+        byte === NEWLINE ||
+        byte === TAB ||
+        byte === CARRIAGE_RETURN ||
+        byte === FORM_FEED ||
+        byte === VERTICAL_TAB);
+}
+/** Bytes that continue an identifier (and so keep `$` and `'` from starting a quote after them). */
+function isIdentifierByte(byte) {
+    return ((byte >= 0x61 && byte <= 0x7a) ||
+        (byte >= 0x41 && byte <= 0x5a) ||
+        (byte >= 0x30 && byte <= 0x39) ||
+        byte === 0x5f ||
+        byte === DOLLAR ||
+        byte >= 0x80);
+}
+function isTagStart(byte) {
+    return ((byte >= 0x61 && byte <= 0x7a) ||
+        (byte >= 0x41 && byte <= 0x5a) ||
+        byte === 0x5f ||
+        byte >= 0x80);
+}
+function isTagByte(byte) {
+    return isTagStart(byte) || (byte >= 0x30 && byte <= 0x39);
+}
+class PlainDumpScanner extends external_node_stream_.Transform {
+    /** Every COPY block, in the order of the dump. */
+    blocks = [];
+    /** The encoding pg_dump wrote the dump in (its `SET client_encoding`). */
+    encoding;
+    /** What could not be read as pg_dump's plain format. */
+    anomalies = [];
+    state = State.Normal;
+    carry;
+    atStatementStart = true;
+    /** The closing comment, and since then nothing but comments, blank space and `\unrestrict`. */
+    endSeen = false;
+    prev = 0;
+    prevPrev = 0;
+    commentDepth = 0;
+    dollarTag = Buffer.alloc(0);
+    /** The current statement's captured bytes (its head, or all of a COPY). */
+    statement;
+    statementLength = 0;
+    statementKept = false;
+    comment = [];
+    commentLength = 0;
+    meta = [];
+    metaLength = 0;
+    /** The last TOC comment seen, to tell which table a COPY block belongs to. */
+    tocHeader;
+    pendingCopy;
+    block;
+    /** Bytes of the current data line so far (only 0 to 3 or "more" matter), and its first three. */
+    lineLength = 0;
+    lineHead = [0, 0, 0];
+    /** pg_dump 17.6, 16.10, 15.14 and later open the dump with `\restrict KEY` and close it with `\unrestrict KEY`. */
+    restricted = false;
+    unrestricted = false;
+    /** The key of the `\restrict`: only an `\unrestrict` with the same key is pg_dump's own. */
+    restrictKey;
+    /**
+     * The stream ended with pg_dump's closing comment (and, after a
+     * `\restrict`, its `\unrestrict`), outside any statement or data block.
+     */
+    get finished() {
+        return (this.endSeen &&
+            (!this.restricted || this.unrestricted) &&
+            this.state !== State.CopyData &&
+            this.anomalies.length === 0);
+    }
+    _transform(chunk, _encoding, callback) {
+        try {
+            const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+            this.carry = undefined;
+            this.scan(data, false);
+            callback(null, chunk);
+        }
+        catch (error) {
+            callback(error);
+        }
+    }
+    _flush(callback) {
+        try {
+            if (this.carry) {
+                const data = this.carry;
+                this.carry = undefined;
+                this.scan(data, true);
+            }
+            this.endOfStream();
+            callback();
+        }
+        catch (error) {
+            callback(error);
+        }
+    }
+    endOfStream() {
+        switch (this.state) {
+            case State.LineComment:
+                this.endComment();
+                break;
+            case State.Meta:
+                this.endMeta();
+                break;
+            case State.CopyData:
+                // The block's last line without its newline is still a row, but the block never ended.
+                if (this.lineLength > 0)
+                    this.endDataLine();
+                break;
+            case State.Normal:
+                break;
+            default:
+                this.significant();
+                this.anomalies.push('the dump ends inside a quoted string, comment or statement');
+        }
+        if (this.statement && !this.atStatementStart)
+            this.endSeen = false;
+    }
+    /** Processes `data`; an unfinished token at the end is carried to the next chunk (unless last). */
+    scan(data, last) {
+        let i = 0;
+        const length = data.length;
+        let captureFrom = this.statement ? 0 : -1;
+        const flushCapture = (end) => {
+            if (captureFrom >= 0 && end > captureFrom)
+                this.capture(data.subarray(captureFrom, end));
+            captureFrom = this.statement ? end : -1;
+        };
+        const need = (at) => {
+            if (last)
+                return false;
+            flushCapture(at);
+            this.carry = data.subarray(at);
+            return true;
+        };
+        while (i < length) {
+            switch (this.state) {
+                case State.CopyData: {
+                    const newline = data.indexOf(NEWLINE, i);
+                    const end = newline === -1 ? length : newline;
+                    for (let k = this.lineLength; k < 3 && i + k - this.lineLength < end; k += 1) {
+                        this.lineHead[k] = data[i + k - this.lineLength];
+                    }
+                    this.lineLength += end - i;
+                    if (newline === -1) {
+                        i = length;
+                        break;
+                    }
+                    i = newline + 1;
+                    this.endDataLine();
+                    break;
+                }
+                case State.CopyLineEnd: {
+                    const newline = data.indexOf(NEWLINE, i);
+                    const end = newline === -1 ? length : newline;
+                    for (let j = i; j < end; j += 1) {
+                        if (!isSpace(data[j])) {
+                            this.anomalies.push('text after a COPY … FROM stdin statement on its line');
+                            break;
+                        }
+                    }
+                    if (newline === -1) {
+                        i = length;
+                        break;
+                    }
+                    i = newline + 1;
+                    this.startCopyData();
+                    break;
+                }
+                case State.LineComment: {
+                    const newline = data.indexOf(NEWLINE, i);
+                    const end = newline === -1 ? length : newline;
+                    this.keepComment(data.subarray(i, end));
+                    if (newline === -1) {
+                        i = length;
+                        break;
+                    }
+                    i = newline;
+                    this.endComment();
+                    this.state = State.Normal;
+                    break;
+                }
+                case State.Meta: {
+                    const newline = data.indexOf(NEWLINE, i);
+                    const end = newline === -1 ? length : newline;
+                    this.keepMeta(data.subarray(i, end));
+                    if (newline === -1) {
+                        i = length;
+                        break;
+                    }
+                    i = newline;
+                    this.endMeta();
+                    this.state = State.Normal;
+                    break;
+                }
+                case State.Quote:
+                case State.Identifier: {
+                    const close = this.state === State.Quote ? QUOTE : DOUBLE_QUOTE;
+                    const at = data.indexOf(close, i);
+                    if (at === -1) {
+                        i = length;
+                        break;
+                    }
+                    if (at + 1 >= length) {
+                        if (need(at))
+                            return;
+                        i = at + 1;
+                        this.state = State.Normal;
+                        this.setPrev(close);
+                        break;
+                    }
+                    if (data[at + 1] === close) {
+                        i = at + 2;
+                        break;
+                    }
+                    i = at + 1;
+                    this.state = State.Normal;
+                    this.setPrev(close);
+                    break;
+                }
+                case State.EscapeQuote: {
+                    let j = i;
+                    while (j < length && data[j] !== QUOTE && data[j] !== BACKSLASH)
+                        j += 1;
+                    if (j >= length) {
+                        i = length;
+                        break;
+                    }
+                    if (j + 1 >= length) {
+                        if (need(j))
+                            return;
+                        i = j + 1;
+                        if (data[j] === QUOTE) {
+                            this.state = State.Normal;
+                            this.setPrev(QUOTE);
+                        }
+                        break;
+                    }
+                    if (data[j] === BACKSLASH || data[j + 1] === QUOTE) {
+                        i = j + 2;
+                        break;
+                    }
+                    i = j + 1;
+                    this.state = State.Normal;
+                    this.setPrev(QUOTE);
+                    break;
+                }
+                case State.Dollar: {
+                    const tag = this.dollarTag;
+                    const at = data.indexOf(DOLLAR, i);
+                    if (at === -1) {
+                        i = length;
+                        break;
+                    }
+                    if (at + tag.length > length) {
+                        if (need(at))
+                            return;
+                        i = length;
+                        break;
+                    }
+                    if (data.compare(tag, 0, tag.length, at, at + tag.length) === 0) {
+                        i = at + tag.length;
+                        this.state = State.Normal;
+                        this.setPrev(DOLLAR);
+                    }
+                    else {
+                        i = at + 1;
+                    }
+                    break;
+                }
+                case State.BlockComment: {
+                    const byte = data[i];
+                    if (byte === STAR || byte === SLASH) {
+                        if (i + 1 >= length) {
+                            if (need(i))
+                                return;
+                            i += 1;
+                            break;
+                        }
+                        const next = data[i + 1];
+                        if (byte === STAR && next === SLASH) {
+                            this.commentDepth -= 1;
+                            i += 2;
+                            if (this.commentDepth === 0)
+                                this.state = State.Normal;
+                            break;
+                        }
+                        if (byte === SLASH && next === STAR) {
+                            this.commentDepth += 1;
+                            i += 2;
+                            break;
+                        }
+                    }
+                    i += 1;
+                    break;
+                }
+                case State.Normal: {
+                    const byte = data[i];
+                    if (isSpace(byte)) {
+                        this.setPrev(byte);
+                        i += 1;
+                        break;
+                    }
+                    if (byte === DASH || byte === SLASH) {
+                        if (i + 1 >= length) {
+                            if (need(i))
+                                return;
+                        }
+                        else if (byte === DASH && data[i + 1] === DASH) {
+                            this.state = State.LineComment;
+                            this.comment = [];
+                            this.commentLength = 0;
+                            i += 2;
+                            break;
+                        }
+                        else if (byte === SLASH && data[i + 1] === STAR) {
+                            this.state = State.BlockComment;
+                            this.commentDepth = 1;
+                            i += 2;
+                            break;
+                        }
+                    }
+                    if (byte === BACKSLASH) {
+                        // A psql meta-command (\connect, \restrict, \unrestrict) runs to the end of its line.
+                        flushCapture(i);
+                        this.state = State.Meta;
+                        this.meta = [];
+                        this.metaLength = 0;
+                        continue;
+                    }
+                    if (this.atStatementStart) {
+                        this.significant();
+                        this.atStatementStart = false;
+                        this.statement = [];
+                        this.statementLength = 0;
+                        this.statementKept = false;
+                        captureFrom = i;
+                    }
+                    if (byte === SEMICOLON) {
+                        flushCapture(i + 1);
+                        i += 1;
+                        this.endStatement();
+                        captureFrom = -1;
+                        this.setPrev(byte);
+                        break;
+                    }
+                    if (byte === QUOTE) {
+                        const escape = (this.prev === 0x45 || this.prev === 0x65) && !isIdentifierByte(this.prevPrev);
+                        this.state = escape ? State.EscapeQuote : State.Quote;
+                        i += 1;
+                        break;
+                    }
+                    if (byte === DOUBLE_QUOTE) {
+                        this.state = State.Identifier;
+                        i += 1;
+                        break;
+                    }
+                    if (byte === DOLLAR && !isIdentifierByte(this.prev)) {
+                        let j = i + 1;
+                        while (j < length && j - i <= TAG_LIMIT && isTagByte(data[j]))
+                            j += 1;
+                        if (j >= length && j - i <= TAG_LIMIT) {
+                            if (need(i))
+                                return;
+                        }
+                        else if (data[j] === DOLLAR && (j === i + 1 || isTagStart(data[i + 1]))) {
+                            this.dollarTag = Buffer.from(data.subarray(i, j + 1));
+                            this.state = State.Dollar;
+                            i = j + 1;
+                            break;
+                        }
+                    }
+                    this.setPrev(byte);
+                    i += 1;
+                    break;
+                }
+            }
+        }
+        flushCapture(length);
+    }
+    setPrev(byte) {
+        this.prevPrev = this.prev;
+        this.prev = byte;
+    }
+    /** Something other than blank space or a comment: the closing comment is no longer the end. */
+    significant() {
+        this.endSeen = false;
+    }
+    capture(bytes) {
+        if (!this.statement)
+            return;
+        if (this.statementKept || this.statementLength < HEAD_BYTES) {
+            const room = STATEMENT_LIMIT - this.statementLength;
+            const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+            this.statement.push(Buffer.from(kept));
+            this.statementLength += kept.length;
+            if (!this.statementKept && this.statementLength >= HEAD_BYTES)
+                this.classifyStatement();
+            if (this.statementKept && bytes.length > room) {
+                this.anomalies.push('a COPY statement longer than any pg_dump writes');
+                this.statementKept = false;
+                this.statement = [];
+            }
+        }
+    }
+    /** Only COPY and SET client_encoding statements are kept whole; the rest are counted as gone by. */
+    classifyStatement() {
+        const head = Buffer.concat(this.statement ?? []);
+        if (head.subarray(0, COPY_PREFIX.length).equals(COPY_PREFIX))
+            this.statementKept = true;
+        else if (head.toString('latin1').startsWith('SET client_encoding'))
+            this.statementKept = true;
+        else
+            this.statement = [];
+    }
+    endStatement() {
+        const text = this.statement ? Buffer.concat(this.statement) : Buffer.alloc(0);
+        this.statement = undefined;
+        this.atStatementStart = true;
+        if (text.subarray(0, COPY_PREFIX.length).equals(COPY_PREFIX)) {
+            const target = parseCopyFromStdin(text);
+            if (target === 'not-from-stdin')
+                return;
+            if (target === undefined) {
+                this.anomalies.push(`a COPY statement this tool cannot read: ${dump_tables_printable(text)}`);
+                return;
+            }
+            this.pendingCopy = target;
+            this.state = State.CopyLineEnd;
+            return;
+        }
+        const encoding = SET_ENCODING.exec(text.toString('latin1'));
+        if (encoding?.[1] !== undefined && this.encoding === undefined)
+            this.encoding = encoding[1];
+    }
+    startCopyData() {
+        const target = this.pendingCopy;
+        this.pendingCopy = undefined;
+        if (!target) {
+            this.state = State.Normal;
+            return;
+        }
+        const header = this.tocHeader?.subarray(0, DATA_HEADER.length).equals(DATA_HEADER)
+            ? this.tocHeader.subarray(DATA_HEADER.length)
+            : undefined;
+        this.tocHeader = undefined;
+        this.block = { ...target, header, rows: 0, complete: false };
+        this.blocks.push(this.block);
+        this.lineLength = 0;
+        this.state = State.CopyData;
+    }
+    endDataLine() {
+        const block = this.block;
+        // psql ends a COPY at `\.` alone on a line, or followed by a carriage return.
+        const marker = this.lineHead[0] === BACKSLASH &&
+            this.lineHead[1] === DOT &&
+            (this.lineLength === 2 || (this.lineLength === 3 && this.lineHead[2] === CARRIAGE_RETURN));
+        if (marker) {
+            if (block)
+                block.complete = true;
+            this.block = undefined;
+            this.state = State.Normal;
+            this.atStatementStart = true;
+        }
+        else if (block) {
+            block.rows += 1;
+        }
+        this.lineLength = 0;
+    }
+    keepComment(bytes) {
+        const room = COMMENT_LIMIT - this.commentLength;
+        if (room <= 0 || bytes.length === 0)
+            return;
+        const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+        this.comment.push(Buffer.from(kept));
+        this.commentLength += kept.length;
+    }
+    endComment() {
+        const text = Buffer.concat(this.comment);
+        this.comment = [];
+        if (!this.atStatementStart)
+            return;
+        if (text.equals(CLOSING_COMMENT)) {
+            this.endSeen = true;
+            return;
+        }
+        if (text.subarray(0, DATA_HEADER.length).equals(DATA_HEADER) ||
+            text.subarray(0, TOC_HEADER.length).equals(TOC_HEADER)) {
+            this.tocHeader = text;
+        }
+    }
+    keepMeta(bytes) {
+        const room = META_LIMIT - this.metaLength;
+        if (room <= 0 || bytes.length === 0)
+            return;
+        const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+        this.meta.push(Buffer.from(kept));
+        this.metaLength += kept.length;
+    }
+    endMeta() {
+        const text = Buffer.concat(this.meta);
+        this.meta = [];
+        const command = (prefix) => text.subarray(0, prefix.length).equals(prefix) &&
+            (text.length === prefix.length || isSpace(text[prefix.length]));
+        const argument = (prefix) => trimSpace(text.subarray(prefix.length));
+        const unrestrict = command(UNRESTRICT);
+        const keyMatches = !this.restricted || (this.restrictKey?.equals(argument(UNRESTRICT)) ?? false);
+        if (unrestrict && this.endSeen && keyMatches)
+            this.unrestricted = true;
+        else
+            this.significant();
+        if (unrestrict && !keyMatches) {
+            this.anomalies.push("an \\unrestrict line that does not name the key of the dump's \\restrict");
+        }
+        if (command(RESTRICT) && !this.restricted) {
+            this.restricted = true;
+            this.restrictKey = argument(RESTRICT);
+        }
+        this.atStatementStart = true;
+    }
+}
+function trimSpace(bytes) {
+    let from = 0;
+    let to = bytes.length;
+    while (from < to && isSpace(bytes[from]))
+        from += 1;
+    while (to > from && isSpace(bytes[to - 1]))
+        to -= 1;
+    return bytes.subarray(from, to);
+}
+/** A statement for a message: printable, and short. */
+function dump_tables_printable(text) {
+    const shown = text
+        .subarray(0, 120)
+        .toString('utf8')
+        .replace(/[\r\n\t]/g, ' ');
+    return text.length > 120 ? `${shown}…` : shown;
+}
+/** One identifier at `at`: `"…"` (with `""`) or a plain name. */
+function readIdentifier(text, at) {
+    if (text[at] === DOUBLE_QUOTE) {
+        const parts = [];
+        let from = at + 1;
+        for (;;) {
+            const close = text.indexOf(DOUBLE_QUOTE, from);
+            if (close === -1)
+                return undefined;
+            parts.push(text.subarray(from, close));
+            if (text[close + 1] === DOUBLE_QUOTE) {
+                parts.push(Buffer.from('"'));
+                from = close + 2;
+                continue;
+            }
+            return { value: Buffer.concat(parts), end: close + 1 };
+        }
+    }
+    let end = at;
+    while (end < text.length && isIdentifierByte(text[end]))
+        end += 1;
+    return end === at ? undefined : { value: text.subarray(at, end), end };
+}
+/**
+ * `COPY schema.table [(columns)] FROM stdin;` as pg_dump writes it → the
+ * table; another COPY form → 'not-from-stdin'; anything unreadable → undefined.
+ */
+function parseCopyFromStdin(text) {
+    let at = COPY_PREFIX.length;
+    const schema = readIdentifier(text, at);
+    if (!schema || text[schema.end] !== DOT)
+        return undefined;
+    const name = readIdentifier(text, schema.end + 1);
+    if (!name)
+        return undefined;
+    at = name.end;
+    while (at < text.length && isSpace(text[at]))
+        at += 1;
+    if (text[at] === 0x28) {
+        // The column list: quoted names may hold parentheses.
+        let depth = 0;
+        for (; at < text.length; at += 1) {
+            const byte = text[at];
+            if (byte === DOUBLE_QUOTE) {
+                const quoted = readIdentifier(text, at);
+                if (!quoted)
+                    return undefined;
+                at = quoted.end - 1;
+            }
+            else if (byte === 0x28)
+                depth += 1;
+            else if (byte === 0x29) {
+                depth -= 1;
+                if (depth === 0)
+                    break;
+            }
+        }
+        if (depth !== 0)
+            return undefined;
+        at += 1;
+    }
+    const rest = text.subarray(at).toString('latin1').trim();
+    if (/^FROM stdin\s*;$/i.test(rest)) {
+        return { schema: Buffer.from(schema.value), name: Buffer.from(name.value) };
+    }
+    return /\bstdin\b/i.test(rest) ? undefined : 'not-from-stdin';
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/roles-block.ts
+/**
+ * The cluster's roles, as `pg_dumpall --roles-only --no-role-passwords`
+ * writes them, turned into SQL that goes at the head of a plain dump and
+ * that, run on any server (inside the restore's transaction, or by hand with
+ * `gunzip -c | psql`):
+ *
+ * - creates each role that does not exist there, with its attributes, its
+ *   comment, security label and settings (`ALTER ROLE … SET`), and its
+ *   memberships and privileges on configuration parameters;
+ * - leaves a role that exists exactly as it is: no attribute, setting,
+ *   membership, comment or password of an existing role is touched, and no
+ *   existing role gains a membership;
+ * - never holds a password, and never names the source's bootstrap superuser.
+ *
+ * Memberships are granted without pg_dumpall's `GRANTED BY` (the restoring
+ * user grants them). Everything is one `DO` block: one statement, all or
+ * nothing, no state kept between statements.
+ */
+/** Where the block starts and ends in a dump, for people and for restore-time filters. */
+const ROLES_BLOCK_START = '-- db-backup: cluster roles (pg_dumpall --roles-only --no-role-passwords)';
+const ROLES_BLOCK_END = '-- db-backup: end of cluster roles';
+const CLOSING = /^--\s*\n--\s*PostgreSQL database cluster dump complete\s*\n--\s*$/m;
+/** Statements of pg_dumpall's output: quote-aware, without comments and psql meta-commands. */
+function splitDumpallStatements(text) {
+    const statements = [];
+    let current = '';
+    let i = 0;
+    let lineStart = true;
+    while (i < text.length) {
+        const ch = text[i];
+        if (ch === "'" || ch === '"') {
+            let j = i + 1;
+            for (;;) {
+                const close = text.indexOf(ch, j);
+                if (close === -1) {
+                    j = text.length;
+                    break;
+                }
+                if (text[close + 1] === ch) {
+                    j = close + 2;
+                    continue;
+                }
+                j = close + 1;
+                break;
+            }
+            current += text.slice(i, j);
+            i = j;
+            lineStart = false;
+            continue;
+        }
+        if (ch === '-' && text[i + 1] === '-') {
+            const end = text.indexOf('\n', i);
+            i = end === -1 ? text.length : end;
+            continue;
+        }
+        if (ch === '\\' && lineStart && current.trim() === '') {
+            const end = text.indexOf('\n', i);
+            i = end === -1 ? text.length : end;
+            continue;
+        }
+        if (ch === ';') {
+            if (current.trim())
+                statements.push(current.trim());
+            current = '';
+            i += 1;
+            continue;
+        }
+        current += ch;
+        lineStart = ch === '\n';
+        i += 1;
+    }
+    if (current.trim())
+        statements.push(current.trim());
+    return statements;
+}
+/** One identifier at the start of `text` (after blanks): `"…"` or a plain name. */
+function identifierAt(text) {
+    const trimmed = text.replace(/^\s+/, '');
+    if (trimmed.startsWith('"')) {
+        let j = 1;
+        let name = '';
+        for (;;) {
+            const close = trimmed.indexOf('"', j);
+            if (close === -1)
+                return undefined;
+            name += trimmed.slice(j, close);
+            if (trimmed[close + 1] === '"') {
+                name += '"';
+                j = close + 2;
+                continue;
+            }
+            return { name, rest: trimmed.slice(close + 1) };
+        }
+    }
+    const plain = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/.exec(trimmed);
+    return plain ? { name: plain[0], rest: trimmed.slice(plain[0].length) } : undefined;
+}
+function afterPrefix(statement, prefix) {
+    const match = prefix.exec(statement);
+    return match ? identifierAt(statement.slice(match[0].length)) : undefined;
+}
+/** The `TO role` of a GRANT on a parameter (pg_dumpall writes one grantee per statement). */
+function granteeOf(statement) {
+    let rest = statement;
+    for (;;) {
+        const at = /\sTO\s/i.exec(rest);
+        if (!at)
+            return undefined;
+        const before = rest.slice(0, at.index);
+        // A TO inside a quoted name is not the keyword: count quotes before it.
+        if ((before.match(/"/g)?.length ?? 0) % 2 === 0)
+            return identifierAt(rest.slice(at.index + at[0].length))?.name;
+        rest = rest.slice(at.index + at[0].length);
+    }
+}
+/**
+ * A dollar-quote tag that quotes `text` exactly: the tag occurs in
+ * `text + tag` only at its end. (Absent from `text` is not enough: a text
+ * ending in `$q` would close `$q$` early, with the first byte of the closing tag.)
+ */
+function freeTag(base, text) {
+    for (let n = 0;; n += 1) {
+        const tag = `$${base}${n === 0 ? '' : n}$`;
+        if ((text + tag).indexOf(tag) === text.length)
+            return tag;
+    }
+}
+/**
+ * CREATE ROLE's defaults, which pg_dumpall names in every ALTER ROLE … WITH.
+ * Naming them again on a role just created changes nothing, and a role that
+ * is not a superuser may not name them (NOSUPERUSER, NOREPLICATION,
+ * NOBYPASSRLS; from PostgreSQL 16 NOCREATEDB too without CREATEDB): left
+ * out, the block runs for the CREATEROLE administrator of a managed service.
+ */
+const CREATE_ROLE_DEFAULTS = /\s+(?:NOSUPERUSER|INHERIT|NOCREATEROLE|NOCREATEDB|NOLOGIN|NOREPLICATION|NOBYPASSRLS)(?=\s|$)/gi;
+/** `ALTER ROLE name WITH …` without the defaults; undefined when nothing else is left. */
+function withoutDefaults(statement, rest) {
+    const head = statement.slice(0, statement.length - rest.length);
+    // Attribute words come before any quoted value (VALID UNTIL '…').
+    const quote = rest.indexOf("'");
+    const words = quote === -1 ? rest : rest.slice(0, quote);
+    const kept = words.replace(CREATE_ROLE_DEFAULTS, '') + (quote === -1 ? '' : rest.slice(quote));
+    return /^\s*WITH\s*$/i.test(kept) ? undefined : head + kept;
+}
+/**
+ * Turns pg_dumpall's output into the roles block. `bootstrap` is the source's
+ * bootstrap superuser (the role with OID 10), which is never carried over.
+ * Throws when the output does not end with pg_dumpall's closing comment.
+ */
+function rolesBlock(dumpall, bootstrap, tool) {
+    if (!CLOSING.test(dumpall)) {
+        throw new Error('pg_dumpall --roles-only did not end with its closing comment ("-- PostgreSQL database cluster dump complete"): its output was cut short');
+    }
+    const roles = new Map();
+    const later = [];
+    const skipped = [];
+    for (const statement of splitDumpallStatements(dumpall)) {
+        const created = afterPrefix(statement, /^CREATE\s+ROLE\s/i);
+        if (created && created.rest.trim() === '') {
+            if (created.name !== bootstrap)
+                roles.set(created.name, { name: created.name, definition: [statement] });
+            continue;
+        }
+        const altered = afterPrefix(statement, /^ALTER\s+ROLE\s/i);
+        if (altered) {
+            const role = roles.get(altered.name);
+            if (altered.name === bootstrap)
+                continue;
+            if (/^\s*WITH\s/i.test(altered.rest) && role) {
+                // --no-role-passwords: there is none; a PASSWORD clause would be refused rather than carried.
+                if (/\bPASSWORD\b/i.test(altered.rest.replace(/'(?:[^']|'')*'/g, "''"))) {
+                    throw new Error(`pg_dumpall wrote a role password despite --no-role-passwords (role ${altered.name})`);
+                }
+                const changed = withoutDefaults(statement, altered.rest);
+                if (changed !== undefined)
+                    role.definition.push(changed);
+            }
+            else if (/^\s*(SET|RESET|IN\s+DATABASE)\s/i.test(altered.rest)) {
+                later.push({ role: altered.name, sql: statement });
+            }
+            else
+                skipped.push(statement);
+            continue;
+        }
+        const comment = afterPrefix(statement, /^COMMENT\s+ON\s+ROLE\s/i);
+        if (comment) {
+            roles.get(comment.name)?.definition.push(statement);
+            continue;
+        }
+        const label = /^SECURITY\s+LABEL\s+FOR\s+(?:"(?:[^"]|"")*"|\S+)\s+ON\s+ROLE\s/i.exec(statement);
+        if (label) {
+            const name = identifierAt(statement.slice(label[0].length))?.name;
+            if (name !== undefined)
+                roles.get(name)?.definition.push(statement);
+            continue;
+        }
+        const membership = /^GRANT\s/i.test(statement) && !/\sON\s/i.test(statement.replace(/"(?:[^"]|"")*"/g, '""'));
+        if (membership) {
+            const member = granteeOf(statement);
+            const granted = identifierAt(statement.replace(/^GRANT\s/i, ''))?.name;
+            if (member === undefined || granted === undefined) {
+                skipped.push(statement);
+                continue;
+            }
+            // The bootstrap superuser is never carried over: nor is membership in it.
+            if (granted === bootstrap)
+                continue;
+            const withoutGrantor = statement.replace(/\s+GRANTED\s+BY\s+(?:"(?:[^"]|"")*"|[^\s;]+)\s*$/i, '');
+            later.push({ role: member, sql: withoutGrantor });
+            continue;
+        }
+        if (/^GRANT\s[\s\S]*\sON\s+PARAMETER\s/i.test(statement)) {
+            const grantee = granteeOf(statement);
+            if (grantee !== undefined)
+                later.push({ role: grantee, sql: statement });
+            else
+                skipped.push(statement);
+            continue;
+        }
+        if (/^SET\s/i.test(statement))
+            continue;
+        skipped.push(statement);
+    }
+    const literal = (text) => {
+        const tag = freeTag('q', text);
+        return `${tag}${text}${tag}`;
+    };
+    const body = ['DECLARE', "  created pg_catalog.text[] := '{}';", 'BEGIN'];
+    for (const role of roles.values()) {
+        body.push(`  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${literal(role.name)}) THEN`);
+        for (const sql of role.definition)
+            body.push(`    EXECUTE ${literal(sql)};`);
+        body.push(`    created := created || ${literal(role.name)}::pg_catalog.text;`, '  END IF;');
+    }
+    for (const { role, sql } of later) {
+        if (role === bootstrap)
+            continue;
+        body.push(`  IF ${literal(role)} = ANY (created) THEN EXECUTE ${literal(sql)}; END IF;`);
+    }
+    body.push('END');
+    const bodyText = `\n${body.join('\n')}\n`;
+    const outer = freeTag('db_backup_roles', bodyText);
+    const lines = [
+        '--',
+        ROLES_BLOCK_START,
+        `-- Listed by ${tool}. A role that does not exist is created; a role that exists is left as it is.`,
+        '--',
+        '',
+        "SET client_encoding = 'UTF8';",
+        'SET standard_conforming_strings = on;',
+        '',
+        `DO ${outer}${bodyText}${outer};`,
+        '',
+        '--',
+        ROLES_BLOCK_END,
+        '--',
+        '',
+        '',
+    ];
+    return { sql: lines.join('\n'), names: [...roles.keys()], skipped };
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/restore-statements.ts
+const UNDECIDED = { action: 'undecided' };
+const PASS = { action: 'pass' };
+/** Owner statements longer than this many tokens do not exist (names are short; argument lists are one token). */
+const OWNER_STATEMENT_TOKENS = 64;
+function upper(token) {
+    return token?.kind === 'word' ? token.text.toUpperCase() : undefined;
+}
+/**
+ * @param complete the statement's semicolon was reached (all its tokens are given)
+ * @param truncated the statement grew too long to hold back any longer: decide now
+ */
+function classifyStatement(tokens, complete, policy, truncated = false) {
+    const w = (i) => upper(tokens[i]);
+    const needs = (count) => !complete && tokens.length < count;
+    const first = w(0);
+    if (tokens.length === 0)
+        return complete ? PASS : UNDECIDED;
+    if (first === undefined)
+        return PASS;
+    const verdict = classifyWord(first, tokens, w, needs, complete, policy);
+    if (verdict.action !== 'undecided' || !truncated)
+        return verdict;
+    // Held back too long to wait for the rest: refuse what could end the transaction.
+    return ['COMMIT', 'END', 'ROLLBACK', 'ABORT', 'PREPARE'].includes(first)
+        ? refuse(`a ${first} statement longer than the restore can hold back`)
+        : PASS;
+}
+function classifyWord(first, tokens, w, needs, complete, policy) {
+    const owners = () => policy.dropOwners ? { action: 'drop', kind: 'owner' } : { action: 'pass', kind: 'owner' };
+    const privileges = () => policy.dropPrivileges
+        ? { action: 'drop', kind: 'privileges' }
+        : { action: 'pass', kind: 'privileges' };
+    switch (first) {
+        case 'BEGIN':
+            return { action: 'drop', kind: 'transaction' };
+        case 'START':
+            if (needs(2))
+                return UNDECIDED;
+            return w(1) === 'TRANSACTION' ? { action: 'drop', kind: 'transaction' } : PASS;
+        case 'COMMIT':
+        case 'END':
+            if (needs(2))
+                return UNDECIDED;
+            if (w(1) === 'PREPARED')
+                return refusePrepared(`${first} PREPARED`);
+            return { action: 'drop', kind: 'transaction' };
+        case 'ROLLBACK': {
+            const k = w(1) === 'WORK' || w(1) === 'TRANSACTION' ? 2 : 1;
+            if (needs(k + 1))
+                return UNDECIDED;
+            // ROLLBACK TO SAVEPOINT stays inside the transaction.
+            if (w(k) === 'TO')
+                return PASS;
+            if (w(1) === 'PREPARED')
+                return refusePrepared('ROLLBACK PREPARED');
+            return refuseRollback('ROLLBACK');
+        }
+        case 'ABORT':
+            return refuseRollback('ABORT');
+        case 'PREPARE':
+            if (needs(2))
+                return UNDECIDED;
+            return w(1) === 'TRANSACTION' ? refusePrepared('PREPARE TRANSACTION') : PASS;
+        case 'SET': {
+            if (needs(2))
+                return UNDECIDED;
+            let k = 1;
+            if (w(1) === 'SESSION' || w(1) === 'LOCAL') {
+                if (needs(3))
+                    return UNDECIDED;
+                if (w(1) === 'SESSION' && w(2) === 'AUTHORIZATION')
+                    return owners();
+                k = 2;
+            }
+            return w(k) === 'LOCK_TIMEOUT' ? { action: 'drop', kind: 'lock-timeout' } : PASS;
+        }
+        case 'RESET':
+            if (needs(2))
+                return UNDECIDED;
+            if (w(1) === 'SESSION') {
+                if (needs(3))
+                    return UNDECIDED;
+                return w(2) === 'AUTHORIZATION' ? owners() : PASS;
+            }
+            if (w(1) === 'LOCK_TIMEOUT')
+                return { action: 'drop', kind: 'lock-timeout' };
+            return w(1) === 'ALL' ? { action: 'pass', after: 'lock-timeout' } : PASS;
+        case 'GRANT':
+        case 'REVOKE':
+            return privileges();
+        case 'ALTER':
+            if (needs(2))
+                return UNDECIDED;
+            if (w(1) === 'DEFAULT') {
+                if (needs(3))
+                    return UNDECIDED;
+                return w(2) === 'PRIVILEGES' ? privileges() : PASS;
+            }
+            if (!complete) {
+                const impossible = tokens.length > OWNER_STATEMENT_TOKENS ||
+                    tokens.some((token) => token.kind === 'string' || token.kind === 'dollar');
+                return impossible ? PASS : UNDECIDED;
+            }
+            return ownerChange(tokens) ? owners() : PASS;
+        default:
+            return PASS;
+    }
+}
+function refuse(message) {
+    return { action: 'refuse', message };
+}
+function refuseRollback(what) {
+    return refuse(`${what} would undo the restore so far and let the rest run outside its transaction; a restore is all or nothing, so it is refused`);
+}
+function refusePrepared(what) {
+    return refuse(`${what} (two-phase commit) would end the restore's transaction; it is refused`);
+}
+/**
+ * Object types whose `ALTER <type> <name> OWNER TO <role>` pg_dump writes
+ * (tables, sequences and views go through ALTER TABLE), longest first.
+ */
+const OWNED_TYPES = [
+    ['TEXT', 'SEARCH', 'CONFIGURATION'],
+    ['TEXT', 'SEARCH', 'DICTIONARY'],
+    ['FOREIGN', 'DATA', 'WRAPPER'],
+    ['MATERIALIZED', 'VIEW'],
+    ['FOREIGN', 'TABLE'],
+    ['LARGE', 'OBJECT'],
+    ['OPERATOR', 'CLASS'],
+    ['OPERATOR', 'FAMILY'],
+    ['PROCEDURAL', 'LANGUAGE'],
+    ['EVENT', 'TRIGGER'],
+    ['AGGREGATE'],
+    ['COLLATION'],
+    ['CONVERSION'],
+    ['DATABASE'],
+    ['DOMAIN'],
+    ['FUNCTION'],
+    ['LANGUAGE'],
+    ['OPERATOR'],
+    ['PROCEDURE'],
+    ['PUBLICATION'],
+    ['ROUTINE'],
+    ['SCHEMA'],
+    ['SEQUENCE'],
+    ['SERVER'],
+    ['STATISTICS'],
+    ['SUBSCRIPTION'],
+    ['TABLE'],
+    ['TABLESPACE'],
+    ['TYPE'],
+    ['VIEW'],
+];
+/**
+ * `ALTER <type> [IF EXISTS] [ONLY] <qualified name> [(<arguments>)] [USING
+ * <method>] OWNER TO <role>` and nothing else: `ALTER TABLE t RENAME owner TO
+ * x` ends the same way and is not an owner change.
+ */
+function ownerChange(tokens) {
+    const n = tokens.length;
+    if (n < 5 || upper(tokens[0]) !== 'ALTER')
+        return false;
+    if (upper(tokens[n - 3]) !== 'OWNER' || upper(tokens[n - 2]) !== 'TO')
+        return false;
+    const role = tokens[n - 1];
+    if (role?.kind !== 'word' && role?.kind !== 'quoted')
+        return false;
+    const type = OWNED_TYPES.find((words) => words.every((word, k) => upper(tokens[1 + k]) === word));
+    if (!type)
+        return false;
+    let i = 1 + type.length;
+    const end = n - 3;
+    if (upper(tokens[i]) === 'IF' && upper(tokens[i + 1]) === 'EXISTS')
+        i += 2;
+    if (upper(tokens[i]) === 'ONLY')
+        i += 1;
+    // The name: parts joined by dots; an operator's name is a run of symbols, a large object's a number.
+    const part = (at) => {
+        const token = tokens[at];
+        if (at >= end || !token || !isNamePart(token))
+            return -1;
+        let next = at + 1;
+        if (token.kind === 'symbol') {
+            while (next < end && isOperatorSymbol(tokens[next]))
+                next += 1;
+        }
+        return next;
+    };
+    i = part(i);
+    while (i !== -1 && i < end && tokens[i]?.kind === 'symbol' && tokens[i]?.text === '.') {
+        i = part(i + 1);
+    }
+    if (i === -1)
+        return false;
+    const symbolAt = (at, text) => tokens[at]?.kind === 'symbol' && tokens[at]?.text === text;
+    if (i < end && symbolAt(i, '(')) {
+        if (!symbolAt(i + 1, ')'))
+            return false;
+        i += 2;
+    }
+    if (i < end && upper(tokens[i]) === 'USING') {
+        if (tokens[i + 1]?.kind !== 'word' && tokens[i + 1]?.kind !== 'quoted')
+            return false;
+        i += 2;
+    }
+    return i === end;
+}
+function isNamePart(token) {
+    return (token.kind === 'word' ||
+        token.kind === 'quoted' ||
+        token.kind === 'number' ||
+        (token.kind === 'symbol' && isOperatorSymbol(token)));
+}
+/** Characters of operator names (psql's op_chars), never a dot or a parenthesis. */
+function isOperatorSymbol(token) {
+    return token.kind === 'symbol' && /^[~!@#^&|`?+\-*/%<>=]+$/.test(token.text);
+}
+const NOT_ROLES = new Set(['PUBLIC', 'CURRENT_USER', 'SESSION_USER', 'CURRENT_ROLE', 'DEFAULT']);
+/** A role named by a token, as the server stores it: unquoted names fold to lower case. */
+function roleOf(token) {
+    if (!token)
+        return undefined;
+    if (token.kind === 'quoted')
+        return utf8(token.text);
+    if (token.kind === 'string')
+        return utf8(token.text.replace(/''/g, "'"));
+    if (token.kind !== 'word' || NOT_ROLES.has(token.text.toUpperCase()))
+        return undefined;
+    return utf8(token.text).toLowerCase();
+}
+/** Token text is Latin-1, one character per byte: back to the UTF-8 the dump holds. */
+function utf8(latin1) {
+    return Buffer.from(latin1, 'latin1').toString('utf8');
+}
+/** Comma-separated roles from `from`, up to a word in `stop` or the end. */
+function roleList(tokens, from, stop) {
+    const roles = [];
+    for (let i = from; i < tokens.length; i += 1) {
+        const token = tokens[i];
+        const word = upper(token);
+        if (word !== undefined && stop.has(word))
+            break;
+        if (word === 'GROUP' || word === 'USER')
+            continue;
+        if (token?.kind === 'symbol')
+            continue;
+        const role = roleOf(token);
+        if (role !== undefined)
+            roles.push(role);
+    }
+    return roles;
+}
+const GRANTEE_END = new Set(['WITH', 'GRANTED', 'CASCADE', 'RESTRICT']);
+/**
+ * The roles an owner or privilege statement names: the ones a server must
+ * have for the statement to run.
+ */
+function rolesNamed(tokens) {
+    const words = tokens.map(upper);
+    const first = words[0];
+    const roles = [];
+    const lastIndex = (word) => words.lastIndexOf(word);
+    if (first === 'ALTER' && ownerChange(tokens)) {
+        const role = roleOf(tokens[tokens.length - 1]);
+        return role === undefined ? [] : [role];
+    }
+    if ((first === 'SET' || first === 'RESET') && words.includes('AUTHORIZATION')) {
+        const role = roleOf(tokens[words.indexOf('AUTHORIZATION') + 1]);
+        return role === undefined ? [] : [role];
+    }
+    let body = 0;
+    if (first === 'ALTER' && words[1] === 'DEFAULT') {
+        const forIndex = words.indexOf('FOR');
+        if (forIndex !== -1)
+            roles.push(...roleList(tokens, forIndex + 2, new Set(['IN', 'GRANT', 'REVOKE'])));
+        body = Math.max(words.indexOf('GRANT'), words.indexOf('REVOKE'));
+        if (body === -1)
+            return roles;
+    }
+    else if (first !== 'GRANT' && first !== 'REVOKE') {
+        return roles;
+    }
+    const granting = words[body] === 'GRANT';
+    const to = lastIndex(granting ? 'TO' : 'FROM');
+    if (to === -1)
+        return roles;
+    roles.push(...roleList(tokens, to + 1, GRANTEE_END));
+    const grantedBy = words.indexOf('GRANTED', to);
+    if (grantedBy !== -1 && words[grantedBy + 1] === 'BY') {
+        const role = roleOf(tokens[grantedBy + 2]);
+        if (role !== undefined)
+            roles.push(role);
+    }
+    // GRANT role TO role (membership, no ON): the granted roles are roles too.
+    if (!words.slice(body, to).includes('ON')) {
+        let from = body + 1;
+        // ADMIN OPTION FOR, INHERIT OPTION FOR, SET OPTION FOR (a role may be named admin).
+        if (words[from + 1] === 'OPTION' && words[from + 2] === 'FOR')
+            from += 3;
+        roles.push(...roleList(tokens.slice(0, to), from, new Set()));
+    }
+    return [...new Set(roles)];
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/sql-scanner.ts
+/**
+ * A streaming lexer for the SQL scripts psql runs, built to split them into
+ * statements exactly where psql does (psql's rules: src/fe_utils/psqlscan.l
+ * and src/bin/psql/mainloop.c), whatever the chunk boundaries:
+ *
+ * - psql reads its input a line at a time and sends a statement at a
+ *   semicolon outside quotes, comments, parentheses and `BEGIN ATOMIC … END`
+ *   function bodies;
+ * - a backslash outside quotes and comments starts a psql meta-command;
+ * - after `COPY … FROM stdin;` the lines up to `\.` are data, not SQL.
+ *
+ * It keeps a few bytes of state, never a statement, a string or COPY data, so
+ * memory does not grow with the dump. It tells a listener what a restore
+ * filter needs (where statements start and end, their first tokens,
+ * meta-commands, psql variables) and refuses input that psql and the server
+ * could read differently, or that psql cannot read (SqlScanError).
+ */
+/** Input psql would read differently from the server or from this scanner, or cannot read at all. */
+class SqlScanError extends Error {
+    line;
+    name = 'SqlScanError';
+    constructor(message, 
+    /** 1-based line of the input where it was found. */
+    line) {
+        super(message);
+        this.line = line;
+    }
+}
+/** Longest token text kept (identifiers are at most 63 bytes; longer text only needs telling apart). */
+const TOKEN_TEXT_LIMIT = 256;
+/** Longest meta-command line kept (a `\restrict` key is 64 characters). */
+const META_TEXT_LIMIT = 1024;
+/** Longest $tag$ accepted; psql has no limit, but no real dump comes near it. */
+const DOLLAR_TAG_LIMIT = 4096;
+// Lexer modes, after psql's flex states where it has one.
+const INITIAL = 0;
+const LINE_COMMENT = 1;
+const BLOCK_COMMENT = 2; // xc
+const sql_scanner_QUOTE = 3; // xq, and xus (U&'…'), which follows the same rules
+const ESCAPE_QUOTE = 4; // xe
+const BIT_QUOTE = 5; // xb, xh: no '' inside
+const QUOTE_STOP = 6; // xqs: after a closing quote
+const sql_scanner_DOUBLE_QUOTE = 7; // xd, xui
+const DOUBLE_QUOTE_STOP = 8; // after a closing `"`: `""` continues the identifier
+const DOLLAR_BODY = 9; // xdolq
+const DOLLAR_CLOSE = 10; // xdolq at a `$` that may close the body
+const WORD = 11;
+const UNICODE_PREFIX = 12; // after `U&`
+const NUMBER = 13;
+const PARAM = 14;
+const JUNK = 15; // a number or parameter followed by identifier characters: one token
+const DOLLAR_OPEN = 16; // after `$` in INITIAL
+const COLON = 17; // after `:` in INITIAL
+const COLON_NAME = 18; // :name, :'name', :"name", :{?name}
+const META = 19;
+const COPY_REST = 20; // the rest of the line that holds `COPY … FROM stdin;`
+const COPY_LINE_START = 21;
+const COPY_LINE = 22;
+const LF = 0x0a;
+const CR = 0x0d;
+const SINGLE_QUOTE = 0x27;
+const DOUBLE_QUOTE_CHAR = 0x22;
+const sql_scanner_BACKSLASH = 0x5c;
+const sql_scanner_DOLLAR = 0x24;
+const sql_scanner_DASH = 0x2d;
+const sql_scanner_SLASH = 0x2f;
+const sql_scanner_STAR = 0x2a;
+const sql_scanner_DOT = 0x2e;
+/** [ \t\n\r\f\v]: psql's {space}. */
+function sql_scanner_isSpace(c) {
+    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+/** Whitespace that is not a newline: [ \t\f\v]. */
+function isLineSpace(c) {
+    return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
+}
+/** {ident_start} (also {dolq_start}): [A-Za-z\200-\377_]. */
+function isIdentStart(c) {
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
+}
+function isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+/** {ident_cont}: [A-Za-z\200-\377_0-9\$]. */
+function isIdentCont(c) {
+    return isIdentStart(c) || isDigit(c) || c === sql_scanner_DOLLAR;
+}
+/** {dolq_cont} and {variable_char}: [A-Za-z\200-\377_0-9]. */
+function isNameChar(c) {
+    return isIdentStart(c) || isDigit(c);
+}
+/** Client encodings in which a multibyte character can hold a quote or backslash byte (psql lexes them differently). */
+const UNSAFE_CLIENT_ENCODINGS = new Set([
+    'sjis',
+    'shiftjis',
+    'mskanji',
+    'win932',
+    'windows932',
+    'shiftjis2004',
+    'big5',
+    'win950',
+    'windows950',
+    'gbk',
+    'win936',
+    'windows936',
+    'uhc',
+    'win949',
+    'windows949',
+    'gb18030',
+    'johab',
+]);
+/** PostgreSQL's boolean input: unique prefixes of true/false/yes/no, on/off, 1/0. */
+function parseSqlBoolean(value) {
+    const v = value.trim().toLowerCase();
+    if (!v)
+        return undefined;
+    if ('true'.startsWith(v) || 'yes'.startsWith(v) || v === 'on' || v === '1')
+        return true;
+    if ('false'.startsWith(v) || 'no'.startsWith(v) || v === 'of' || v === 'off' || v === '0')
+        return false;
+    return undefined;
+}
+/**
+ * Feed it chunks with `scan`, then call `finish`. Offsets in events refer to
+ * the chunk being scanned.
+ */
+class SqlScanner {
+    listener;
+    /** Whether `token` events are wanted for the current statement; true again at each statement's start. */
+    listening = true;
+    mode = INITIAL;
+    line = 1;
+    atLineStart = true;
+    defaultStdStrings;
+    stdStrings;
+    /** A setting psql takes up only from the next line it reads (it sets up its lexer per line). */
+    nextStdStrings;
+    // INITIAL: a `-` or `/` whose next byte decides between an operator and a comment.
+    pendingDash = false;
+    pendingSlash = false;
+    // The statement: psql's paren_depth, begin_depth, identifier_count and identifiers[].
+    inStatement = false;
+    parenDepth = 0;
+    beginDepth = 0;
+    identifierCount = 0;
+    identifiers = [0, 0, 0, 0];
+    head = [];
+    isCopy = false;
+    copyFromStdin = false;
+    copyBinary = false;
+    lastWordWasFrom = false;
+    // A string just closed and only whitespace and -- comments followed, maybe across a newline.
+    closedString = false;
+    closedEscapes = false;
+    closedNewline = false;
+    // The token being read, and how much of its text to keep (see startText).
+    text = '';
+    textCut = false;
+    textLimit = TOKEN_TEXT_LIMIT;
+    commentDepth = 0;
+    commentAfterSlash = false;
+    commentAfterStar = false;
+    escapeNext = false;
+    quoteKind = sql_scanner_QUOTE;
+    stopSawSpace = false;
+    stopNewline = false;
+    stopDash = false;
+    stopComment = false;
+    dollarTag = '';
+    candidate = '';
+    candidateTooLong = false;
+    colonOpener = 0;
+    metaText = '';
+    copyMarker = 0;
+    constructor(listener, options = {}) {
+        this.listener = listener;
+        this.defaultStdStrings = options.standardConformingStrings ?? true;
+        this.stdStrings = this.defaultStdStrings;
+    }
+    /** The 1-based line being scanned. */
+    get currentLine() {
+        return this.line;
+    }
+    /** Scans the next chunk; throws SqlScanError for input it refuses. */
+    scan(chunk) {
+        const nul = chunk.indexOf(0);
+        if (nul !== -1) {
+            throw new SqlScanError('the SQL holds a NUL byte, which psql cannot read: the file is damaged', this.line + countNewlines(chunk, 0, nul));
+        }
+        this.run(chunk, 0, chunk.length);
+    }
+    /**
+     * Ends the input as psql does at its end. `unfinished` describes a
+     * construct left open (a string, a comment, COPY data…); `incomplete` says
+     * the last statement lacks its semicolon (psql would still run it).
+     */
+    finish() {
+        switch (this.mode) {
+            case WORD:
+            case UNICODE_PREFIX:
+            case NUMBER:
+            case PARAM:
+            case JUNK:
+            case DOLLAR_OPEN:
+            case COLON:
+            case COLON_NAME:
+            case QUOTE_STOP:
+            case DOUBLE_QUOTE_STOP: {
+                // A token cut by the end of the input is complete: a line end closes it.
+                const line = this.line;
+                this.run(Uint8Array.of(LF), 0, 1);
+                this.line = line;
+                break;
+            }
+            case META:
+                this.mode = INITIAL;
+                this.listener.metaEnd(this.metaText.replace(/\r$/, ''), -1);
+                break;
+            default:
+                break;
+        }
+        if (this.pendingDash || this.pendingSlash) {
+            // A lone `-` or `/` at the very end: content, one byte before the (empty) end.
+            this.pendingDash = false;
+            this.pendingSlash = false;
+            this.beginContent(-1);
+        }
+        const unfinished = this.unfinishedConstruct();
+        return { unfinished, incomplete: unfinished === undefined && this.inStatement };
+    }
+    unfinishedConstruct() {
+        switch (this.mode) {
+            case BLOCK_COMMENT:
+                return 'inside a /* comment */';
+            case sql_scanner_QUOTE:
+            case ESCAPE_QUOTE:
+            case BIT_QUOTE:
+                return 'inside a quoted string';
+            case sql_scanner_DOUBLE_QUOTE:
+                return 'inside a quoted identifier';
+            case DOLLAR_BODY:
+            case DOLLAR_CLOSE:
+                return 'inside a dollar-quoted body';
+            case COPY_REST:
+            case COPY_LINE_START:
+            case COPY_LINE:
+                return 'inside the data of a COPY statement, without its closing \\. line';
+            default:
+                break;
+        }
+        if (this.parenDepth > 0)
+            return 'inside parentheses';
+        if (this.beginDepth > 0)
+            return 'inside the BEGIN ATOMIC body of a function';
+        return undefined;
+    }
+    run(chunk, from, to) {
+        let i = from;
+        while (i < to) {
+            switch (this.mode) {
+                case INITIAL:
+                    i = this.initial(chunk, i, to);
+                    break;
+                case LINE_COMMENT: {
+                    // `--` runs to the end of the line, \n or \r (which INITIAL then reads).
+                    let j = i;
+                    while (j < to && chunk[j] !== LF && chunk[j] !== CR)
+                        j += 1;
+                    if (j < to)
+                        this.mode = INITIAL;
+                    i = j;
+                    break;
+                }
+                case BLOCK_COMMENT:
+                    i = this.blockComment(chunk, i, to);
+                    break;
+                case sql_scanner_QUOTE:
+                case BIT_QUOTE: {
+                    const close = indexIn(chunk, SINGLE_QUOTE, i, to);
+                    const end = close === -1 ? to : close;
+                    this.line += countNewlines(chunk, i, end);
+                    this.keep(chunk, i, end);
+                    if (close === -1)
+                        return;
+                    this.quoteStop();
+                    i = close + 1;
+                    break;
+                }
+                case ESCAPE_QUOTE:
+                    i = this.escapeQuote(chunk, i, to);
+                    break;
+                case QUOTE_STOP:
+                    i = this.quoteStopByte(chunk, i);
+                    break;
+                case sql_scanner_DOUBLE_QUOTE: {
+                    const close = indexIn(chunk, DOUBLE_QUOTE_CHAR, i, to);
+                    const end = close === -1 ? to : close;
+                    this.line += countNewlines(chunk, i, end);
+                    this.keep(chunk, i, end);
+                    if (close === -1)
+                        return;
+                    this.mode = DOUBLE_QUOTE_STOP;
+                    i = close + 1;
+                    break;
+                }
+                case DOUBLE_QUOTE_STOP:
+                    if (chunk[i] === DOUBLE_QUOTE_CHAR) {
+                        // `""` is one quote character inside the identifier.
+                        this.keep(chunk, i, i + 1);
+                        this.mode = sql_scanner_DOUBLE_QUOTE;
+                        i += 1;
+                    }
+                    else {
+                        this.mode = INITIAL;
+                        this.endToken('quoted', this.text);
+                    }
+                    break;
+                case DOLLAR_BODY: {
+                    const dollar = indexIn(chunk, sql_scanner_DOLLAR, i, to);
+                    const end = dollar === -1 ? to : dollar;
+                    this.line += countNewlines(chunk, i, end);
+                    if (dollar === -1)
+                        return;
+                    this.mode = DOLLAR_CLOSE;
+                    this.candidate = '';
+                    this.candidateTooLong = false;
+                    i = dollar + 1;
+                    break;
+                }
+                case DOLLAR_CLOSE:
+                    i = this.dollarClose(chunk, i);
+                    break;
+                case WORD:
+                    i = this.word(chunk, i, to);
+                    break;
+                case UNICODE_PREFIX:
+                    i = this.unicodePrefix(chunk, i);
+                    break;
+                case NUMBER:
+                case PARAM:
+                case JUNK:
+                    i = this.number(chunk, i, to);
+                    break;
+                case DOLLAR_OPEN:
+                    i = this.dollarOpen(chunk, i);
+                    break;
+                case COLON:
+                    i = this.colon(chunk, i);
+                    break;
+                case COLON_NAME:
+                    i = this.colonName(chunk, i);
+                    break;
+                case META: {
+                    const newline = indexIn(chunk, LF, i, to);
+                    const end = newline === -1 ? to : newline;
+                    if (this.metaText.length < META_TEXT_LIMIT)
+                        this.metaText += latin1(chunk, i, Math.min(end, i + META_TEXT_LIMIT));
+                    if (newline === -1)
+                        return;
+                    this.mode = INITIAL;
+                    this.line += 1;
+                    this.atLineStart = true;
+                    this.listener.metaEnd(this.metaText.replace(/\r$/, ''), newline + 1);
+                    i = newline + 1;
+                    break;
+                }
+                case COPY_REST: {
+                    const c = chunk[i];
+                    if (c === LF) {
+                        this.line += 1;
+                        this.mode = COPY_LINE_START;
+                        this.copyMarker = 0;
+                    }
+                    else if (!sql_scanner_isSpace(c)) {
+                        throw new SqlScanError('text follows "COPY … FROM stdin;" on its line, which psql would run only after the COPY data', this.line);
+                    }
+                    i += 1;
+                    break;
+                }
+                case COPY_LINE_START:
+                    i = this.copyLineStart(chunk, i);
+                    break;
+                case COPY_LINE: {
+                    const newline = indexIn(chunk, LF, i, to);
+                    if (newline === -1)
+                        return;
+                    this.line += 1;
+                    this.mode = COPY_LINE_START;
+                    this.copyMarker = 0;
+                    i = newline + 1;
+                    break;
+                }
+                default:
+                    throw new Error(`unknown scanner mode ${this.mode}`);
+            }
+        }
+    }
+    /** INITIAL: whitespace, comments, and the first byte of every token. */
+    initial(chunk, start, to) {
+        let i = start;
+        while (i < to) {
+            const c = chunk[i];
+            if (this.pendingDash) {
+                this.pendingDash = false;
+                if (c === sql_scanner_DASH) {
+                    this.mode = LINE_COMMENT;
+                    return i + 1;
+                }
+                this.beginContent(i - 1);
+                this.symbol('-');
+            }
+            else if (this.pendingSlash) {
+                this.pendingSlash = false;
+                if (c === sql_scanner_STAR) {
+                    this.mode = BLOCK_COMMENT;
+                    this.commentDepth = 0;
+                    this.commentAfterSlash = false;
+                    this.commentAfterStar = false;
+                    // A /* comment */ stops the server from joining strings across lines.
+                    this.closedString = false;
+                    return i + 1;
+                }
+                this.beginContent(i - 1);
+                this.symbol('/');
+            }
+            if (c === LF) {
+                this.line += 1;
+                this.atLineStart = true;
+                if (this.closedString)
+                    this.closedNewline = true;
+                i += 1;
+                continue;
+            }
+            if (sql_scanner_isSpace(c)) {
+                i += 1;
+                continue;
+            }
+            const lineStart = this.atLineStart;
+            this.atLineStart = false;
+            if (c === sql_scanner_DASH) {
+                this.pendingDash = true;
+                i += 1;
+                continue;
+            }
+            if (c === sql_scanner_SLASH) {
+                this.pendingSlash = true;
+                i += 1;
+                continue;
+            }
+            if (c === sql_scanner_BACKSLASH) {
+                // Also `\;` and `\:`, which psql handles itself: all are meta-commands here.
+                this.closedString = false;
+                this.mode = META;
+                this.metaText = '';
+                this.listener.metaStart(i, lineStart);
+                return i;
+            }
+            this.beginContent(i);
+            if (c === SINGLE_QUOTE) {
+                this.openString(this.standardStrings() ? sql_scanner_QUOTE : ESCAPE_QUOTE, true);
+                return i + 1;
+            }
+            this.closedString = false;
+            if (c === DOUBLE_QUOTE_CHAR) {
+                this.openQuoted();
+                return i + 1;
+            }
+            if (isIdentStart(c)) {
+                this.mode = WORD;
+                // Keywords that matter here are at most 9 bytes (procedure); 10 tells a longer word apart.
+                this.startText(10);
+                return i;
+            }
+            if (isDigit(c)) {
+                this.mode = NUMBER;
+                return i;
+            }
+            if (c === sql_scanner_DOLLAR) {
+                this.mode = DOLLAR_OPEN;
+                this.candidate = '';
+                return i + 1;
+            }
+            if (c === 0x3a) {
+                this.mode = COLON;
+                return i + 1;
+            }
+            i += 1;
+            if (c === 0x28) {
+                if (this.parenDepth === 0)
+                    this.symbol('(');
+                this.parenDepth += 1;
+            }
+            else if (c === 0x29) {
+                if (this.parenDepth > 0)
+                    this.parenDepth -= 1;
+                if (this.parenDepth === 0)
+                    this.symbol(')');
+            }
+            else if (c === 0x3b && this.parenDepth === 0 && this.beginDepth === 0) {
+                this.endStatement(i);
+                // COPY data may follow: the mode changed.
+                if (this.mode !== INITIAL)
+                    return i;
+            }
+            else {
+                this.symbol(String.fromCharCode(c));
+            }
+        }
+        return i;
+    }
+    /** The statement's first byte of content. */
+    beginContent(at) {
+        if (this.inStatement)
+            return;
+        this.inStatement = true;
+        this.listening = true;
+        this.listener.statementStart(at);
+    }
+    endStatement(end) {
+        const copy = this.copyFromStdin;
+        if (copy && this.copyBinary) {
+            throw new SqlScanError('binary COPY data inside an SQL script cannot be read line by line: restore it with pg_restore, or make a plain-text dump', this.line);
+        }
+        this.applySettings();
+        this.inStatement = false;
+        this.identifierCount = 0;
+        this.head = [];
+        this.isCopy = false;
+        this.copyFromStdin = false;
+        this.copyBinary = false;
+        this.lastWordWasFrom = false;
+        this.closedString = false;
+        if (copy)
+            this.mode = COPY_REST;
+        this.listener.statementEnd(end, copy);
+    }
+    /** standard_conforming_strings as psql's lexer has it on the current line. */
+    standardStrings() {
+        if (this.nextStdStrings && this.line > this.nextStdStrings.after) {
+            this.stdStrings = this.nextStdStrings.value;
+            this.nextStdStrings = undefined;
+        }
+        return this.stdStrings;
+    }
+    setStdStrings(value) {
+        this.standardStrings();
+        this.nextStdStrings = { value, after: this.line };
+    }
+    /** SET standard_conforming_strings changes how psql reads quotes from the next line on. */
+    applySettings() {
+        const upper = (token) => token?.kind === 'word' ? token.text.toUpperCase() : token?.text;
+        const command = upper(this.head[0]);
+        if (command !== 'SET' && command !== 'RESET')
+            return;
+        let k = 1;
+        if (upper(this.head[k]) === 'SESSION' || upper(this.head[k]) === 'LOCAL')
+            k += 1;
+        const name = upper(this.head[k]);
+        if (command === 'RESET') {
+            if (name === 'STANDARD_CONFORMING_STRINGS' || name === 'ALL')
+                this.setStdStrings(this.defaultStdStrings);
+            return;
+        }
+        if (name === 'NAMES')
+            this.checkEncoding(this.head[k + 1]);
+        const operator = upper(this.head[k + 1]);
+        const value = operator === '=' || operator === 'TO' ? this.head[k + 2] : undefined;
+        if (!value)
+            return;
+        if (name === 'CLIENT_ENCODING')
+            this.checkEncoding(value);
+        if (name === 'STANDARD_CONFORMING_STRINGS') {
+            const setting = upper(value) === 'DEFAULT' ? this.defaultStdStrings : parseSqlBoolean(value.text);
+            if (setting !== undefined)
+                this.setStdStrings(setting);
+        }
+    }
+    checkEncoding(token) {
+        if (!token)
+            return;
+        if (UNSAFE_CLIENT_ENCODINGS.has(token.text.toLowerCase().replace(/[^a-z0-9]/g, ''))) {
+            throw new SqlScanError(`the SQL sets the client encoding ${token.text}, whose characters can hold quote and backslash bytes: restore it by hand with psql, or make the dump in UTF8`, this.line);
+        }
+    }
+    /** A complete token: kept in the statement's head, and told to a listener at depth 0. */
+    endToken(kind, text) {
+        if (kind !== 'word')
+            this.lastWordWasFrom = false;
+        if (this.parenDepth > 0 || (this.head.length >= 8 && !this.listening))
+            return;
+        const token = { kind, text };
+        if (this.head.length < 8)
+            this.head.push(token);
+        if (this.listening)
+            this.listener.token(token);
+    }
+    symbol(text) {
+        this.closedString = false;
+        this.endToken('symbol', text);
+    }
+    /**
+     * A new token's text is kept whole only when someone will read it: a
+     * listener, the statement's head (the first 8 tokens), a COPY statement.
+     * Otherwise only `keywordBytes` (enough to tell keywords) — most of a
+     * dump's tokens are values nobody reads.
+     */
+    startText(keywordBytes) {
+        this.text = '';
+        this.textCut = false;
+        const read = (this.listening || this.head.length < 8) && this.parenDepth === 0;
+        this.textLimit = read || this.isCopy ? TOKEN_TEXT_LIMIT : keywordBytes;
+    }
+    keep(chunk, from, to) {
+        if (this.textCut || to <= from)
+            return;
+        const room = this.textLimit - this.text.length;
+        if (to - from > room) {
+            if (room > 0)
+                this.text += latin1(chunk, from, from + room);
+            this.textCut = true;
+        }
+        else {
+            this.text += latin1(chunk, from, to);
+        }
+    }
+    openString(mode, plainQuote) {
+        if (plainQuote)
+            this.checkContinuation();
+        this.closedString = false;
+        this.mode = mode;
+        this.quoteKind = mode;
+        // 'binary' in COPY … (FORMAT 'binary') is read; other strings only when someone listens.
+        this.startText(0);
+        this.escapeNext = false;
+    }
+    openQuoted() {
+        this.mode = sql_scanner_DOUBLE_QUOTE;
+        this.startText(0);
+    }
+    /**
+     * The server joins 'a' and 'b' on the next line into one string (SQL's
+     * rule); psql, reading line by line, sees two strings. They split
+     * statements alike only if both parts treat backslashes the same way.
+     */
+    checkContinuation() {
+        if (!this.closedString || !this.closedNewline)
+            return;
+        if (this.closedEscapes !== !this.standardStrings()) {
+            throw new SqlScanError('a quoted string goes on in a second quoted string on the next line, with other backslash rules than the first: psql and the server would split the SQL differently', this.line);
+        }
+    }
+    escapeQuote(chunk, start, to) {
+        let i = start;
+        if (this.escapeNext) {
+            // The byte after a backslash is taken as is, a quote or another backslash included.
+            this.escapeNext = false;
+            if (chunk[i] === LF)
+                this.line += 1;
+            this.keep(chunk, i, i + 1);
+            i += 1;
+        }
+        for (;;) {
+            const quote = indexIn(chunk, SINGLE_QUOTE, i, to);
+            const backslash = indexIn(chunk, sql_scanner_BACKSLASH, i, quote === -1 ? to : quote);
+            const stop = backslash !== -1 ? backslash : quote;
+            const end = stop === -1 ? to : stop;
+            this.line += countNewlines(chunk, i, end);
+            this.keep(chunk, i, end);
+            if (stop === -1)
+                return to;
+            if (stop === quote) {
+                this.quoteStop();
+                return quote + 1;
+            }
+            this.keep(chunk, backslash, backslash + 1);
+            if (backslash + 1 >= to) {
+                this.escapeNext = true;
+                return to;
+            }
+            if (chunk[backslash + 1] === LF)
+                this.line += 1;
+            this.keep(chunk, backslash + 1, backslash + 2);
+            i = backslash + 2;
+        }
+    }
+    /** A closing quote: psql's xqs state tells `''`, a continuation and the string's end apart. */
+    quoteStop() {
+        this.mode = QUOTE_STOP;
+        this.stopSawSpace = false;
+        this.stopNewline = false;
+        this.stopDash = false;
+        this.stopComment = false;
+    }
+    quoteStopByte(chunk, i) {
+        const c = chunk[i];
+        if (this.stopComment) {
+            // A -- comment inside the whitespace between string parts: to the end of the line.
+            if (c === LF)
+                return this.endString(i);
+            if (c === CR) {
+                this.stopComment = false;
+                this.stopNewline = true;
+            }
+            return i + 1;
+        }
+        if (this.stopDash) {
+            this.stopDash = false;
+            if (c === sql_scanner_DASH) {
+                this.stopComment = true;
+                this.stopSawSpace = true;
+                return i + 1;
+            }
+            // A lone `-` after the string: INITIAL reads it as an operator, then this byte.
+            this.endString(i);
+            this.pendingDash = true;
+            return i;
+        }
+        if (c === SINGLE_QUOTE) {
+            if (!this.stopSawSpace && this.quoteKind !== BIT_QUOTE) {
+                // `''` is one quote character inside the string.
+                this.mode = this.quoteKind;
+                this.keep(chunk, i, i + 1);
+                return i + 1;
+            }
+            if (this.stopNewline) {
+                // Whitespace with a bare \r between the parts, within one of psql's lines: one string.
+                this.mode = this.quoteKind;
+                return i + 1;
+            }
+            return this.endString(i);
+        }
+        // psql reads a line at a time without its \n, so a string never goes on past one.
+        if (c === LF)
+            return this.endString(i);
+        if (c === CR) {
+            this.stopNewline = true;
+            this.stopSawSpace = true;
+            return i + 1;
+        }
+        if (isLineSpace(c)) {
+            this.stopSawSpace = true;
+            return i + 1;
+        }
+        if (c === sql_scanner_DASH) {
+            this.stopDash = true;
+            return i + 1;
+        }
+        return this.endString(i);
+    }
+    /** The string is complete; the byte at `i` is read again in INITIAL. */
+    endString(i) {
+        this.mode = INITIAL;
+        if (this.isCopy && this.text.toLowerCase() === 'binary')
+            this.copyBinary = true;
+        this.endToken('string', this.text);
+        this.closedString = true;
+        this.closedEscapes = this.quoteKind === ESCAPE_QUOTE;
+        this.closedNewline = false;
+        return i;
+    }
+    blockComment(chunk, start, to) {
+        let i = start;
+        while (i < to) {
+            const c = chunk[i];
+            i += 1;
+            if (c === LF)
+                this.line += 1;
+            if (this.commentAfterSlash && c === sql_scanner_STAR) {
+                // A nested /*: its star cannot also end a comment.
+                this.commentDepth += 1;
+                this.commentAfterSlash = false;
+                this.commentAfterStar = false;
+                continue;
+            }
+            if (this.commentAfterStar && c === sql_scanner_SLASH) {
+                this.commentAfterSlash = false;
+                this.commentAfterStar = false;
+                if (this.commentDepth === 0) {
+                    this.mode = INITIAL;
+                    return i;
+                }
+                this.commentDepth -= 1;
+                continue;
+            }
+            this.commentAfterSlash = c === sql_scanner_SLASH;
+            this.commentAfterStar = c === sql_scanner_STAR;
+        }
+        return i;
+    }
+    word(chunk, start, to) {
+        let i = start;
+        while (i < to && isIdentCont(chunk[i]))
+            i += 1;
+        this.keep(chunk, start, i);
+        if (i === to)
+            return i;
+        const c = chunk[i];
+        const single = this.text.length === 1 ? this.text : '';
+        if (c === SINGLE_QUOTE && single && 'bBxXeEnN'.includes(single)) {
+            // B'…', X'…', E'…', N'…': a string with a prefix, not an identifier.
+            const kind = 'eE'.includes(single)
+                ? ESCAPE_QUOTE
+                : 'nN'.includes(single)
+                    ? this.standardStrings()
+                        ? sql_scanner_QUOTE
+                        : ESCAPE_QUOTE
+                    : BIT_QUOTE;
+            this.openString(kind, 'nN'.includes(single));
+            return i + 1;
+        }
+        if (c === 0x26 && single && 'uU'.includes(single)) {
+            this.mode = UNICODE_PREFIX;
+            return i + 1;
+        }
+        this.mode = INITIAL;
+        this.endWord();
+        return i;
+    }
+    /** After `U&`: U&'…' is a string, U&"…" an identifier; anything else leaves `U` and `&`. */
+    unicodePrefix(chunk, i) {
+        const c = chunk[i];
+        if (c === SINGLE_QUOTE) {
+            this.openString(sql_scanner_QUOTE, false);
+            return i + 1;
+        }
+        if (c === DOUBLE_QUOTE_CHAR) {
+            this.openQuoted();
+            return i + 1;
+        }
+        this.mode = INITIAL;
+        this.endWord();
+        this.symbol('&');
+        return i;
+    }
+    /** A complete identifier or keyword: psql's BEGIN … END tracking, COPY, and the token. */
+    endWord() {
+        const word = this.text;
+        const lower = word.toLowerCase();
+        if (this.identifierCount === 0)
+            this.identifiers.fill(0);
+        if (lower === 'create' ||
+            lower === 'function' ||
+            lower === 'procedure' ||
+            lower === 'or' ||
+            lower === 'replace') {
+            if (this.identifierCount < this.identifiers.length)
+                this.identifiers[this.identifierCount] = lower.charCodeAt(0);
+        }
+        this.identifierCount += 1;
+        const [first, second, third, fourth] = this.identifiers;
+        const isRoutine = (letter) => letter === 0x66 || letter === 0x70;
+        const inRoutine = first === 0x63 &&
+            (isRoutine(second) || (second === 0x6f && third === 0x72 && isRoutine(fourth)));
+        if (inRoutine && this.parenDepth === 0) {
+            if (lower === 'begin')
+                this.beginDepth += 1;
+            else if (lower === 'case') {
+                // CASE also ends with END; it only matters inside a BEGIN.
+                if (this.beginDepth >= 1)
+                    this.beginDepth += 1;
+            }
+            else if (lower === 'end' && this.beginDepth > 0)
+                this.beginDepth -= 1;
+        }
+        if (this.identifierCount === 1 && this.parenDepth === 0 && lower === 'copy')
+            this.isCopy = true;
+        if (this.isCopy) {
+            if (lower === 'binary')
+                this.copyBinary = true;
+            if (this.parenDepth === 0) {
+                if (this.lastWordWasFrom && lower === 'stdin')
+                    this.copyFromStdin = true;
+                this.lastWordWasFrom = lower === 'from';
+            }
+        }
+        this.closedString = false;
+        this.endToken('word', word);
+    }
+    number(chunk, start, to) {
+        let i = start;
+        for (; i < to; i += 1) {
+            const c = chunk[i];
+            if (this.mode === JUNK) {
+                if (!isIdentCont(c))
+                    break;
+            }
+            else if (isDigit(c) || (this.mode === NUMBER && (c === 0x5f || c === sql_scanner_DOT))) {
+                continue;
+            }
+            else if (isIdentStart(c)) {
+                this.mode = JUNK;
+            }
+            else {
+                break;
+            }
+        }
+        if (i === to)
+            return i;
+        this.mode = INITIAL;
+        this.endToken('number', '');
+        return i;
+    }
+    dollarOpen(chunk, i) {
+        const c = chunk[i];
+        if (c === sql_scanner_DOLLAR) {
+            this.dollarTag = this.candidate;
+            this.mode = DOLLAR_BODY;
+            this.endToken('dollar', '');
+            return i + 1;
+        }
+        if (this.candidate === '' && isDigit(c)) {
+            this.mode = PARAM;
+            return i;
+        }
+        if (this.candidate === '' ? isIdentStart(c) : isNameChar(c)) {
+            if (this.candidate.length >= DOLLAR_TAG_LIMIT)
+                throw new SqlScanError('a $tag$ longer than 4 KiB', this.line);
+            this.candidate += String.fromCharCode(c);
+            return i + 1;
+        }
+        // Not a delimiter: the `$` stands alone, and what followed it is read again.
+        this.mode = INITIAL;
+        this.symbol('$');
+        this.replay(this.candidate);
+        return i;
+    }
+    dollarClose(chunk, i) {
+        const c = chunk[i];
+        if (c === sql_scanner_DOLLAR) {
+            if (!this.candidateTooLong && this.candidate === this.dollarTag) {
+                this.mode = INITIAL;
+                return i + 1;
+            }
+            // `$other$` is not the closing tag, but its last `$` may open it.
+            this.candidate = '';
+            this.candidateTooLong = false;
+            return i + 1;
+        }
+        if (this.candidate === '' ? isIdentStart(c) : isNameChar(c)) {
+            if (this.candidate.length < this.dollarTag.length)
+                this.candidate += String.fromCharCode(c);
+            else
+                this.candidateTooLong = true;
+            return i + 1;
+        }
+        this.mode = DOLLAR_BODY;
+        return i;
+    }
+    colon(chunk, i) {
+        const c = chunk[i];
+        this.mode = INITIAL;
+        if (c === 0x3a || c === 0x3d) {
+            // `::` (a cast) and `:=`.
+            this.symbol(c === 0x3a ? '::' : ':=');
+            return i + 1;
+        }
+        if (isNameChar(c)) {
+            this.mode = COLON_NAME;
+            this.colonOpener = 0;
+            this.candidate = '';
+            return i;
+        }
+        if (c === SINGLE_QUOTE || c === DOUBLE_QUOTE_CHAR || c === 0x7b) {
+            this.mode = COLON_NAME;
+            this.colonOpener = c;
+            this.candidate = '';
+            return i + 1;
+        }
+        this.symbol(':');
+        return i;
+    }
+    /** :name, :'name', :"name", :{?name}. */
+    colonName(chunk, i) {
+        const c = chunk[i];
+        const braces = this.colonOpener === 0x7b;
+        if (braces && this.candidate === '' && c === 0x3f) {
+            this.candidate = '?';
+            return i + 1;
+        }
+        if (isNameChar(c) && (!braces || this.candidate !== '')) {
+            if (this.candidate.length < TOKEN_TEXT_LIMIT)
+                this.candidate += String.fromCharCode(c);
+            return i + 1;
+        }
+        this.mode = INITIAL;
+        const name = braces ? this.candidate.slice(1) : this.candidate;
+        if (this.colonOpener === 0) {
+            this.listener.variable(name);
+            this.symbol(`:${name}`);
+            return i;
+        }
+        const closer = braces ? 0x7d : this.colonOpener;
+        if (c === closer && name !== '') {
+            this.listener.variable(name);
+            this.symbol(`:${name}`);
+            return i + 1;
+        }
+        // Not a variable: all after the colon is read again (a quote then opens a string).
+        this.symbol(':');
+        this.replay(`${String.fromCharCode(this.colonOpener)}${this.candidate}`);
+        return i;
+    }
+    /** Reads a few bytes again in INITIAL (psql's yyless): never a statement end nor a meta-command. */
+    replay(text) {
+        if (!text)
+            return;
+        const bytes = Buffer.from(text, 'latin1');
+        this.run(bytes, 0, bytes.length);
+    }
+    /** psql ends COPY data at a line that is exactly `\.`, ended by \n or \r\n. */
+    copyLineStart(chunk, i) {
+        const c = chunk[i];
+        if (c === LF && this.copyMarker >= 2) {
+            this.line += 1;
+            this.mode = INITIAL;
+            this.atLineStart = true;
+            this.listener.copyEnd(i + 1);
+            return i + 1;
+        }
+        if (this.copyMarker === 0 && c === sql_scanner_BACKSLASH)
+            this.copyMarker = 1;
+        else if (this.copyMarker === 1 && c === sql_scanner_DOT)
+            this.copyMarker = 2;
+        else if (this.copyMarker === 2 && c === CR)
+            this.copyMarker = 3;
+        else {
+            // A data line (an empty one included): on to its end.
+            this.mode = COPY_LINE;
+            return i;
+        }
+        return i + 1;
+    }
+}
+function indexIn(chunk, byte, from, to) {
+    const found = chunk.indexOf(byte, from);
+    return found === -1 || found >= to ? -1 : found;
+}
+function countNewlines(chunk, from, to) {
+    let count = 0;
+    let i = chunk.indexOf(LF, from);
+    while (i !== -1 && i < to) {
+        count += 1;
+        i = chunk.indexOf(LF, i + 1);
+    }
+    return count;
+}
+function latin1(chunk, from, to) {
+    if (to - from <= 16) {
+        // Short (keywords, names): cheaper than a Buffer view and a decoder.
+        let text = '';
+        for (let i = from; i < to; i += 1)
+            text += String.fromCharCode(chunk[i]);
+        return text;
+    }
+    return Buffer.from(chunk.buffer, chunk.byteOffset + from, Math.max(0, to - from)).toString('latin1');
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/restore-filter.ts
+
+
+
+
+/** The SQL of a backup that a restore refuses to run (exit 2: nothing was changed). */
+class RefusedSql extends errors/* UserError */.yo {
+    name = 'RefusedSql';
+}
+/**
+ * psql's own variables (all versions): a backup that names one would have
+ * psql paste its value into the SQL. The restore's own variables start with
+ * RESTORE_VARIABLE_PREFIX.
+ */
+const PSQL_VARIABLES = new Set([
+    'AUTOCOMMIT',
+    'COMP_KEYWORD_CASE',
+    'DBNAME',
+    'ECHO',
+    'ECHO_HIDDEN',
+    'ENCODING',
+    'ERROR',
+    'FETCH_COUNT',
+    'HIDE_TABLEAM',
+    'HIDE_TOAST_COMPRESSION',
+    'HISTCONTROL',
+    'HISTFILE',
+    'HISTSIZE',
+    'HOST',
+    'HOSTADDR',
+    'IGNOREEOF',
+    'LASTOID',
+    'LAST_ERROR_MESSAGE',
+    'LAST_ERROR_SQLSTATE',
+    'ON_ERROR_ROLLBACK',
+    'ON_ERROR_STOP',
+    'PIPELINE_COMMAND_COUNT',
+    'PIPELINE_RESULT_COUNT',
+    'PIPELINE_SYNC_COUNT',
+    'PORT',
+    'PROMPT1',
+    'PROMPT2',
+    'PROMPT3',
+    'QUIET',
+    'ROW_COUNT',
+    'SERVER_VERSION_NAME',
+    'SERVER_VERSION_NUM',
+    'SERVICE',
+    'SHELL_ERROR',
+    'SHELL_EXIT_CODE',
+    'SHOW_ALL_RESULTS',
+    'SHOW_CONTEXT',
+    'SINGLELINE',
+    'SINGLESTEP',
+    'SQLSTATE',
+    'USER',
+    'VERBOSITY',
+    'VERSION',
+    'VERSION_NAME',
+    'VERSION_NUM',
+    'WATCH_INTERVAL',
+]);
+const RESTORE_VARIABLE_PREFIX = 'db_backup_';
+/** How much of one statement may be held back while its fate is undecided. */
+const HOLD_LIMIT = 1024 * 1024;
+const RESTRICT_LINE = /^\\(restrict|unrestrict)[ \t]+[A-Za-z0-9]+[ \t\r]*$/;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const restore_filter_LF = 0x0a;
+/**
+ * The plain SQL of a backup on its way to psql: statements that could end
+ * the restore's transaction, psql meta-commands, and (when asked) owners and
+ * privileges are left out or refused, one statement at a time, with bounded
+ * memory. Left-out statements become as many empty lines, so psql's line
+ * numbers are the backup's. The output ends with a newline and a complete
+ * statement, so the restore can add its own commands after it.
+ */
+class RestoreSqlFilter extends external_node_stream_.Transform {
+    options;
+    scanner;
+    counts = {
+        transaction: 0,
+        'lock-timeout': 0,
+        owner: 0,
+        privileges: 0,
+    };
+    ownerRoles = new Set();
+    privilegeRoles = new Set();
+    restricts = 0;
+    chunk = Buffer.alloc(0);
+    segmentStart = 0;
+    unit = 'between';
+    verdict = { action: 'undecided' };
+    tokens = [];
+    /** The statement is an owner or privilege statement: its roles are wanted. */
+    roleKind;
+    held = [];
+    heldBytes = 0;
+    lastByte = restore_filter_LF;
+    /** Passed bytes of the current chunk not pushed yet: one push for a run of statements. */
+    runStart = -1;
+    runEnd = -1;
+    head = Buffer.alloc(0);
+    constructor(options) {
+        super();
+        this.options = options;
+        this.scanner = new SqlScanner(this, {
+            standardConformingStrings: options.standardConformingStrings ?? true,
+        });
+    }
+    get report() {
+        return {
+            dropped: { ...this.counts },
+            ownerRoles: this.ownerRoles,
+            privilegeRoles: this.privilegeRoles,
+            restrictLines: this.restricts,
+        };
+    }
+    _transform(chunk, _encoding, callback) {
+        try {
+            // psql drops a UTF-8 byte-order mark only at the very start of its input, which is no longer ours.
+            if (this.head !== undefined) {
+                this.head = Buffer.concat([this.head, chunk]);
+                if (this.head.length < BOM.length && BOM.subarray(0, this.head.length).equals(this.head)) {
+                    callback();
+                    return;
+                }
+                chunk = this.head.subarray(0, 3).equals(BOM) ? this.head.subarray(3) : this.head;
+                this.head = undefined;
+            }
+            this.process(chunk);
+            callback();
+        }
+        catch (error) {
+            callback(this.describe(error));
+        }
+    }
+    _flush(callback) {
+        try {
+            if (this.head !== undefined && this.head.length > 0)
+                this.process(this.head);
+            this.head = undefined;
+            this.flushRun();
+            this.chunk = Buffer.alloc(0);
+            this.segmentStart = 0;
+            const end = this.scanner.finish();
+            if (end.unfinished) {
+                throw new RefusedSql(`The backup's SQL ends ${end.unfinished}: the file is incomplete or damaged.`);
+            }
+            if (this.unit === 'statement') {
+                if (this.verdict.action === 'undecided')
+                    this.decide(classifyStatement(this.tokens, true, this.options));
+                this.finishStatement(0);
+                // psql runs a last statement without a semicolon at the end of its input; ours comes after it.
+                if (end.incomplete && this.verdict.action === 'pass')
+                    this.output(Buffer.from('\n;'));
+            }
+            if (this.lastByte !== restore_filter_LF)
+                this.output(Buffer.from('\n'));
+            callback();
+        }
+        catch (error) {
+            callback(this.describe(error));
+        }
+    }
+    describe(error) {
+        if (error instanceof SqlScanError) {
+            return new RefusedSql(`The backup's SQL cannot be restored safely (line ${error.line}): ${error.message}.`);
+        }
+        return error instanceof Error ? error : new Error(String(error));
+    }
+    process(chunk) {
+        this.chunk = chunk;
+        this.segmentStart = 0;
+        this.scanner.scan(chunk);
+        this.consume(chunk.length);
+        this.flushRun();
+    }
+    /** Bytes of the current unit up to `end` of the current chunk, handled by what the unit is. */
+    consume(end) {
+        const start = this.segmentStart;
+        this.segmentStart = end;
+        if (end <= start)
+            return;
+        switch (this.unit) {
+            case 'between':
+            case 'copy':
+                this.pass(start, end);
+                return;
+            case 'meta':
+                // Replaced by the line end once the command is known to be harmless.
+                return;
+            case 'statement':
+                break;
+        }
+        const bytes = this.chunk.subarray(start, end);
+        switch (this.verdict.action) {
+            case 'pass':
+                this.pass(start, end);
+                return;
+            case 'drop':
+                this.outputNewlines(countNewlines(bytes, 0, bytes.length));
+                return;
+            default:
+                // Undecided: held back, a copy (the source may reuse its buffers).
+                this.held.push(Buffer.from(bytes));
+                this.heldBytes += bytes.length;
+                if (this.heldBytes > HOLD_LIMIT) {
+                    this.decide(classifyStatement(this.tokens, false, this.options, true));
+                }
+        }
+    }
+    /** Bytes start…end of the current chunk go on as they are. */
+    pass(start, end) {
+        if (end <= start)
+            return;
+        if (this.runStart !== -1 && this.runEnd === start) {
+            this.runEnd = end;
+            return;
+        }
+        this.flushRun();
+        this.runStart = start;
+        this.runEnd = end;
+    }
+    flushRun() {
+        if (this.runStart === -1)
+            return;
+        const bytes = this.chunk.subarray(this.runStart, this.runEnd);
+        this.runStart = -1;
+        this.runEnd = -1;
+        this.pushBytes(bytes);
+    }
+    /** Bytes of the restore's own (held back, or written in place of what was left out), after what passed. */
+    output(bytes) {
+        this.flushRun();
+        this.pushBytes(bytes);
+    }
+    pushBytes(bytes) {
+        if (bytes.length === 0)
+            return;
+        this.lastByte = bytes[bytes.length - 1];
+        this.push(bytes);
+    }
+    outputNewlines(count) {
+        if (count > 0)
+            this.output(Buffer.from('\n'.repeat(count)));
+    }
+    decide(verdict) {
+        if (verdict.action === 'undecided')
+            return;
+        if (verdict.action === 'refuse') {
+            throw new RefusedSql(`The backup's SQL cannot be restored safely (line ${this.scanner.currentLine}): ${verdict.message}.`);
+        }
+        this.verdict = verdict;
+        if (verdict.kind === 'owner' || verdict.kind === 'privileges')
+            this.roleKind = verdict.kind;
+        const held = this.held;
+        this.held = [];
+        this.heldBytes = 0;
+        if (verdict.action === 'pass') {
+            for (const bytes of held)
+                this.output(bytes);
+        }
+        else {
+            this.counts[verdict.kind] += 1;
+            this.outputNewlines(held.reduce((n, bytes) => n + countNewlines(bytes, 0, bytes.length), 0));
+        }
+    }
+    finishStatement(end) {
+        this.consume(end);
+        if (this.roleKind) {
+            const roles = this.roleKind === 'owner' ? this.ownerRoles : this.privilegeRoles;
+            for (const role of rolesNamed(this.tokens))
+                roles.add(role);
+        }
+        if (this.verdict.action === 'pass' && this.verdict.after === 'lock-timeout') {
+            if (this.options.lockTimeoutStatement)
+                this.output(Buffer.from(` ${this.options.lockTimeoutStatement}`));
+        }
+    }
+    statementStart(at) {
+        // A statement that began in an earlier chunk began with `-` or `/`: a symbol, never left out.
+        this.consume(Math.max(at, 0));
+        this.unit = 'statement';
+        this.verdict = { action: 'undecided' };
+        this.tokens = [];
+        this.roleKind = undefined;
+    }
+    token(token) {
+        this.tokens.push(token);
+        if (this.verdict.action === 'undecided') {
+            this.decide(classifyStatement(this.tokens, false, this.options));
+        }
+        // Tokens stay wanted while undecided, and for the roles of owner and privilege statements.
+        this.scanner.listening =
+            (this.verdict.action === 'undecided' || this.roleKind !== undefined) &&
+                this.tokens.length < 256;
+    }
+    statementEnd(end, copy) {
+        if (this.verdict.action === 'undecided') {
+            // consume() first, so that the held bytes include the whole statement.
+            const start = this.segmentStart;
+            const bytes = this.chunk.subarray(start, end);
+            this.held.push(Buffer.from(bytes));
+            this.segmentStart = end;
+            this.decide(classifyStatement(this.tokens, true, this.options));
+        }
+        this.finishStatement(end);
+        this.unit = copy ? 'copy' : 'between';
+    }
+    copyEnd(end) {
+        this.consume(end);
+        this.unit = 'between';
+    }
+    metaStart(at, atLineStart) {
+        if (this.unit === 'statement' || !atLineStart) {
+            throw new RefusedSql(`The backup's SQL cannot be restored safely (line ${this.scanner.currentLine}): a psql meta-command (a backslash) inside an SQL statement.`);
+        }
+        this.consume(at);
+        this.unit = 'meta';
+    }
+    metaEnd(text, end) {
+        if (!RESTRICT_LINE.test(text)) {
+            const command = /^\\([A-Za-z]+|.)/.exec(text)?.[0] ?? '\\';
+            throw new RefusedSql(`The backup's SQL cannot be restored safely (line ${this.scanner.currentLine - (end === -1 ? 0 : 1)}): it holds the psql meta-command ${command}, and a restore runs no psql commands from a backup (they could run programs or read files on this machine, what pg_dump's \\restrict guards against)${command === '\\connect' || command === '\\c' ? '; a dump made with pg_dump --create switches databases with \\connect: make it without --create, and restore into the database you name' : ''}.`);
+        }
+        this.restricts += 1;
+        if (end !== -1) {
+            this.segmentStart = end;
+            this.outputNewlines(1);
+        }
+        this.unit = 'between';
+    }
+    variable(name) {
+        if (PSQL_VARIABLES.has(name) || name.startsWith(RESTORE_VARIABLE_PREFIX)) {
+            throw new RefusedSql(`The backup's SQL cannot be restored safely (line ${this.scanner.currentLine}): it names the psql variable :${name}, whose value psql would paste into the SQL.`);
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./src/interruptions.ts
+var interruptions = __webpack_require__(79155);
+;// CONCATENATED MODULE: ./src/engines/postgres/lock-monitor.ts
+const POLL_MS = 500;
+/**
+ * Watches the restore's backend from a second connection: while it waits
+ * for a lock (pg_blocking_pids), the sessions that hold it are logged once,
+ * and remembered for the error if the wait ends at lock_timeout.
+ */
+class LockMonitor {
+    client;
+    backendPid;
+    log;
+    lockTimeoutMs;
+    timer;
+    polling;
+    lastPids = '';
+    observed = [];
+    stopped = false;
+    constructor(client, backendPid, log, lockTimeoutMs) {
+        this.client = client;
+        this.backendPid = backendPid;
+        this.log = log;
+        this.lockTimeoutMs = lockTimeoutMs;
+    }
+    start() {
+        const schedule = () => {
+            if (this.stopped)
+                return;
+            this.timer = setTimeout(() => {
+                this.polling = this.poll().finally(schedule);
+            }, POLL_MS);
+            // Nothing to wait for once the restore is over.
+            this.timer.unref();
+        };
+        schedule();
+    }
+    /** The sessions seen blocking the restore, most recent wait. */
+    get blockers() {
+        return this.observed;
+    }
+    async stop() {
+        this.stopped = true;
+        if (this.timer)
+            clearTimeout(this.timer);
+        await this.polling?.catch(() => undefined);
+    }
+    async poll() {
+        try {
+            const sessions = await blockingSessions(this.client, this.backendPid);
+            const pids = sessions.map((session) => session.pid).join(',');
+            if (sessions.length > 0)
+                this.observed = sessions;
+            if (pids && pids !== this.lastPids) {
+                const limit = this.lockTimeoutMs > 0
+                    ? `it gives up after ${formatMs(this.lockTimeoutMs)} (--lock-timeout)`
+                    : 'it waits as long as it takes (--lock-timeout 0)';
+                this.log.info(`The restore is waiting for a lock held by ${describeSessions(sessions)}; ${limit}.`);
+            }
+            this.lastPids = pids;
+        }
+        catch {
+            // A monitor that cannot ask is no reason to stop a restore.
+        }
+    }
+}
+/** The sessions that block `pid` (pg_blocking_pids), as pg_stat_activity shows them. */
+async function blockingSessions(client, pid) {
+    const result = await client.query(`SELECT a.pid, a.usename AS user, a.application_name AS application, a.state
+     FROM pg_catalog.pg_stat_activity a
+     WHERE a.pid = ANY (pg_catalog.pg_blocking_pids($1)) ORDER BY a.pid`, [pid]);
+    return result.rows;
+}
+/**
+ * After a lock wait gave up, the waiter no longer waits: the sessions that
+ * still hold locks on tables of the database are the likely blockers.
+ */
+async function sessionsHoldingLocks(client, database, exceptPid) {
+    const result = await client.query(`SELECT DISTINCT a.pid, a.usename AS user, a.application_name AS application, a.state
+     FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.granted AND l.locktype = 'relation'
+       AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = $1)
+       AND a.pid <> pg_catalog.pg_backend_pid() AND a.pid <> $2
+     ORDER BY a.pid`, [database, exceptPid]);
+    return result.rows;
+}
+function describeSessions(sessions) {
+    return sessions
+        .map((session) => {
+        const parts = [
+            session.user ? `user ${session.user}` : undefined,
+            session.application ? `application "${session.application}"` : undefined,
+            session.state ? `state ${session.state}` : undefined,
+        ].filter(Boolean);
+        return `pid ${session.pid}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+    })
+        .join(', ');
+}
+function formatMs(ms) {
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000} min`;
+    if (ms % 1000 === 0)
+        return `${ms / 1000} s`;
+    return `${ms} ms`;
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/psql-errors.ts
+const ERROR_LINE = /^(?:psql:[^:]*:(\d+): )?(?:ERROR|FATAL|PANIC):\s+(?:([0-9A-Z]{5}): )?(.*)$/;
+/** The last ERROR/FATAL psql printed (verbose: `psql:<stdin>:12: ERROR:  42P07: relation … exists`). */
+function parsePsqlError(stderr) {
+    const lines = stderr.split(/\r?\n/);
+    for (let i = lines.length - 1; i >= 0; i -= 1) {
+        const match = ERROR_LINE.exec(lines[i] ?? '');
+        if (!match)
+            continue;
+        const details = [];
+        for (const line of lines.slice(i + 1)) {
+            if (/^(DETAIL|HINT|CONTEXT|LINE \d+):/.test(line)) {
+                const text = line.replace(/\s+/g, ' ').trim();
+                details.push(text.length > 300 ? `${text.slice(0, 300)}…` : text);
+            }
+        }
+        return {
+            sqlstate: match[2],
+            message: (match[3] ?? '').trim(),
+            inputLine: match[1] === undefined ? undefined : Number(match[1]),
+            details,
+        };
+    }
+    return undefined;
+}
+/** SQLSTATE of a lock wait that gave up at lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
+/** SQLSTATE of a reference to something that does not exist (a role, among others). */
+const UNDEFINED_OBJECT = '42704';
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(48161);
+var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
+;// CONCATENATED MODULE: ./src/engines/postgres/psql-session.ts
+
+
+
+
+
+
+
+const psql_session_STDERR_LIMIT = 8 * 1024;
+const STDOUT_LINE_LIMIT = 4 * 1024;
+/**
+ * psql with stdin, stdout and stderr as pipes: query results go nowhere, so
+ * stdout carries only the restore's own markers. ON_ERROR_STOP stops at the
+ * first error; VERBOSITY=verbose gives its SQLSTATE.
+ */
+function psqlArguments() {
+    return [
+        '--no-psqlrc',
+        '--quiet',
+        '--no-password',
+        '--set=ON_ERROR_STOP=1',
+        '--set=VERBOSITY=verbose',
+        `--output=${(external_node_os_default()).devNull}`,
+        '--file=-',
+    ];
+}
+/**
+ * One restore transaction run by psql, with a commit protocol that holds
+ * however this process ends:
+ *
+ * 1. `BEGIN`, then psql reports the backend's pid and the transaction's id
+ *    on stdout, marked with a nonce no backup can know.
+ * 2. The (filtered) backup's SQL streams in.
+ * 3. psql reports "ready" once it has run every statement before that line;
+ *    only then, and only if the transaction is still the one that began, is
+ *    `COMMIT` written. Until that moment psql's input holds no COMMIT: if this
+ *    process dies (SIGKILL included), psql reads to the end of its input
+ *    without one, and the server rolls the transaction back.
+ * 4. psql reports "committed" after COMMIT succeeded.
+ */
+class PsqlSession {
+    nonce = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    child;
+    exited;
+    exitStatus;
+    /** The process itself ended (its pipes may stay open a while, held by a child of a wrapper). */
+    ended;
+    processEnded = false;
+    stderrText = '';
+    stdoutCarry = '';
+    waiters = new Map();
+    seen = new Map();
+    spawnError;
+    stage = 'starting';
+    backend;
+    constructor(program, file, env) {
+        this.child = (0,child_processes/* startChild */.v0)('libpq-client', file, psqlArguments(), {
+            env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        this.child.stderr?.setEncoding('utf8');
+        this.child.stderr?.on('data', (chunk) => {
+            this.stderrText = (this.stderrText + chunk).slice(-psql_session_STDERR_LIMIT);
+        });
+        this.child.stdout?.setEncoding('utf8');
+        this.child.stdout?.on('data', (chunk) => this.readStdout(chunk));
+        // A psql that dies closes its stdin: writes then fail with EPIPE, and its exit says why.
+        this.child.stdin?.on('error', () => undefined);
+        this.ended = new Promise((resolve) => {
+            this.child.on('exit', () => {
+                this.processEnded = true;
+                resolve();
+            });
+            this.child.on('error', () => {
+                this.processEnded = true;
+                resolve();
+            });
+        });
+        this.exited = new Promise((resolve) => {
+            this.child.on('error', (error) => {
+                this.spawnError =
+                    error.code === 'ENOENT'
+                        ? new errors/* UserError */.yo(`Cannot run ${program}: ${file} does not exist.`)
+                        : new errors/* UserError */.yo(`Cannot run ${program} (${file}): ${error.message}`);
+            });
+            this.child.on('close', (code, signal) => {
+                this.exitStatus = { code, signal };
+                this.releaseWaiters();
+                resolve({ code, signal });
+            });
+        });
+    }
+    get prefix() {
+        return `${RESTORE_VARIABLE_PREFIX}${this.nonce}_`;
+    }
+    /** psql's process id (for tests and logs). */
+    get pid() {
+        return this.child.pid;
+    }
+    /** The last few KiB psql wrote to stderr, secrets masked. */
+    stderr() {
+        return (0,secrets/* redact */.E$)(this.stderrText.trim());
+    }
+    get running() {
+        return !this.processEnded && this.exitStatus === undefined;
+    }
+    /** Opens the transaction and learns its backend and id; fails with psql's own error when it cannot connect. */
+    async begin(lockTimeoutMs) {
+        await this.write(this.prologue(lockTimeoutMs)
+            .map((line) => `${line}\n`)
+            .join(''));
+        const words = await this.waitFor('start');
+        const [pid, xid, std] = words;
+        if (!pid || !xid || !/^\d+$/.test(pid) || !/^\d+$/.test(xid)) {
+            throw this.failure('psql did not start the restore');
+        }
+        this.backend = { pid: Number(pid), xid, standardConformingStrings: std !== 'off' };
+        this.stage = 'applying';
+        return this.backend;
+    }
+    /**
+     * What psql reads before the backup: the transaction, the restore's lock
+     * timeout, no statement or transaction time limit (as pg_dump's own output
+     * sets, for SQL that does not), and the report of backend and transaction.
+     */
+    prologue(lockTimeoutMs) {
+        const p = this.prefix;
+        return [
+            'BEGIN;',
+            `SET lock_timeout = ${lockTimeoutMs};`,
+            'SET statement_timeout = 0;',
+            'SET idle_in_transaction_session_timeout = 0;',
+            "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
+            `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
+            `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std`,
+            `\\unset ${p}pid`,
+            `\\unset ${p}xid`,
+            `\\unset ${p}std`,
+        ];
+    }
+    /** How many lines begin() wrote before the backup's first line (psql's line numbers count them). */
+    get prologueLines() {
+        return this.prologue(0).length;
+    }
+    /** Writes to psql's stdin, waiting while its pipe is full; fails once psql is gone. */
+    async write(chunk) {
+        const stdin = this.child.stdin;
+        if (!stdin || stdin.destroyed || !this.running)
+            throw this.failure('psql stopped reading');
+        if (stdin.write(chunk))
+            return;
+        await new Promise((resolve, reject) => {
+            const done = () => {
+                stdin.off('drain', done);
+                stdin.off('close', gone);
+                resolve();
+            };
+            const gone = () => {
+                stdin.off('drain', done);
+                stdin.off('close', gone);
+                reject(this.failure('psql stopped reading'));
+            };
+            stdin.on('drain', done);
+            stdin.on('close', gone);
+        });
+    }
+    /**
+     * After the whole backup: waits until psql has run all of it, checks that
+     * the transaction is still the one that began, then commits.
+     */
+    async commit() {
+        const backend = this.backend;
+        if (!backend)
+            throw new Error('commit() before begin()');
+        const p = this.prefix;
+        await this.write([
+            '',
+            `SELECT pg_catalog.txid_current() AS ${p}now \\gset`,
+            `\\echo ${this.marker('ready')} :${p}now`,
+            '',
+        ].join('\n'));
+        const [now] = await this.waitFor('ready');
+        if (now !== backend.xid) {
+            throw new errors/* JobFailure */.y3(`The backup's SQL ended the restore's transaction early (psql now runs in transaction ${now ?? '?'}, not ${backend.xid}).`);
+        }
+        this.stage = 'committing';
+        await this.write(`COMMIT;\n\\echo ${this.marker('committed')}\n`);
+        this.child.stdin?.end();
+        await this.waitFor('committed');
+        const { code, signal } = await this.exited;
+        if (code !== 0 || signal)
+            throw this.failure('psql did not finish the restore');
+        this.stage = 'committed';
+    }
+    /**
+     * Stops psql at once (it never saw COMMIT, so its transaction cannot
+     * commit) and waits for it to end; with `forOutput`, also (briefly) for its
+     * last words on stderr, which arrive when its pipes close.
+     */
+    async abort(forOutput = true) {
+        if (this.running)
+            this.child.kill('SIGKILL');
+        // Whatever else holds psql's input (a wrapper's own child) sees its end, without COMMIT.
+        this.child.stdin?.destroy();
+        await this.ended;
+        this.releaseWaiters();
+        if (!forOutput)
+            return;
+        let timer;
+        await Promise.race([
+            this.exited,
+            new Promise((resolve) => {
+                timer = setTimeout(resolve, 2000);
+            }),
+        ]);
+        clearTimeout(timer);
+    }
+    /** How psql ended, when it did so on its own terms (an exit code other than 0, or a signal). */
+    exitDescription() {
+        const status = this.exitStatus;
+        if (!status || (status.code === 0 && !status.signal))
+            return undefined;
+        return describeExit('psql', status.code, status.signal, this.stderr());
+    }
+    releaseWaiters() {
+        for (const waiter of this.waiters.values())
+            waiter(undefined);
+        this.waiters.clear();
+    }
+    /** Ends psql's input without COMMIT: psql reaches its end, and the server rolls back. */
+    async close() {
+        this.child.stdin?.end();
+        await this.exited;
+    }
+    /** Resolves when psql exits. */
+    async exit() {
+        return this.exited;
+    }
+    marker(name) {
+        return `db-backup-${this.nonce}-${name}`;
+    }
+    /** Waits for a marker line; fails (with psql's error) if psql exits first. */
+    async waitFor(name) {
+        const seen = this.seen.get(name);
+        if (seen)
+            return seen;
+        if (!this.running)
+            throw this.failure('psql stopped');
+        const words = await new Promise((resolve) => {
+            this.waiters.set(name, resolve);
+        });
+        if (!words)
+            throw this.failure('psql stopped');
+        return words;
+    }
+    readStdout(chunk) {
+        const text = this.stdoutCarry + chunk;
+        const lines = text.split('\n');
+        this.stdoutCarry = (lines.pop() ?? '').slice(-STDOUT_LINE_LIMIT);
+        const start = `db-backup-${this.nonce}-`;
+        for (const line of lines) {
+            if (!line.startsWith(start))
+                continue;
+            const [name = '', ...words] = line.slice(start.length).trim().split(/\s+/);
+            this.seen.set(name, words);
+            const waiter = this.waiters.get(name);
+            this.waiters.delete(name);
+            waiter?.(words);
+        }
+    }
+    /** psql's exit and last error as a JobFailure (a spawn problem stays a UserError). */
+    failure(what) {
+        if (this.spawnError)
+            return this.spawnError;
+        const status = this.exitStatus;
+        if (!status)
+            return new errors/* JobFailure */.y3(`${what}.`);
+        return new errors/* JobFailure */.y3(describeExit('psql', status.code, status.signal, this.stderr()));
+    }
+}
+
+// EXTERNAL MODULE: ./src/engines/postgres/server.ts + 1 modules
+var server = __webpack_require__(76161);
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __webpack_require__(58500);
+;// CONCATENATED MODULE: ./src/engines/postgres/transaction-outcome.ts
+
+/**
+ * Asks the server what became of the restore's transaction (txid_status),
+ * once psql is gone. A backend busy with a long statement (an index build)
+ * only notices that psql went away when the statement ends, so a
+ * transaction still in progress has its backend terminated — only that
+ * backend, recognised by its pid and its transaction — and is asked again
+ * until it is over.
+ */
+async function transactionOutcome(connect, backend, options = {}) {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    let client;
+    try {
+        client = await connect();
+    }
+    catch (error) {
+        return {
+            status: 'unknown',
+            reason: `the server could not be asked (${error.message})`,
+        };
+    }
+    try {
+        let terminated = false;
+        for (let wait = 50;; wait = Math.min(wait * 2, 1000)) {
+            const result = await client.query('SELECT pg_catalog.txid_status($1::bigint) AS status', [backend.xid]);
+            const status = result.rows[0]?.status ?? null;
+            if (status === 'aborted')
+                return { status: 'aborted' };
+            if (status === 'committed')
+                return { status: 'committed' };
+            if (status === null) {
+                return {
+                    status: 'unknown',
+                    reason: `the server no longer knows transaction ${backend.xid}`,
+                };
+            }
+            if (!terminated) {
+                terminated = true;
+                // Without the right to signal it (another role's backend), waiting is all that is left.
+                await client
+                    .query(`SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity
+             WHERE pid = $1 AND backend_xid::text = ($2::bigint % 4294967296)::text`, [backend.pid, backend.xid])
+                    .catch(() => undefined);
+            }
+            if (Date.now() > deadline) {
+                return {
+                    status: 'unknown',
+                    reason: `transaction ${backend.xid} (backend ${backend.pid}) was still in progress after psql stopped`,
+                };
+            }
+            await (0,external_node_timers_promises_.setTimeout)(wait);
+        }
+    }
+    catch (error) {
+        return {
+            status: 'unknown',
+            reason: `the server could not be asked (${error.message})`,
+        };
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/restore-transaction.ts
+
+
+
+
+
+
+
+
+
+
+
+/** Stopping psql and learning the outcome must end before `docker stop` sends SIGKILL (10 s). */
+const INTERRUPT_OUTCOME_MS = 5000;
+/** The signal handler waits this long for the restore's own checked account. */
+const INTERRUPT_ANSWER_MS = 7000;
+/**
+ * Runs the backup's SQL in one transaction (PsqlSession's protocol), through
+ * the restore filter. On any failure psql is stopped, the server is asked
+ * what became of the transaction, and the error says that — never more.
+ */
+async function applyInTransaction(source, options) {
+    const { location, database, psql } = options;
+    const env = { ...(0,connection/* libpqEnvironment */.SQ)(location, database), ...psql.env };
+    const session = new PsqlSession('psql', psql.path, env);
+    let backend;
+    try {
+        backend = await session.begin(options.lockTimeoutMs);
+    }
+    catch (error) {
+        await session.abort();
+        throw startFailure(error, session, options);
+    }
+    const monitorClient = await (0,server/* connect */.Ng)(location, database).catch(() => undefined);
+    const monitor = monitorClient
+        ? new LockMonitor(monitorClient, backend.pid, options.log, options.lockTimeoutMs)
+        : undefined;
+    monitor?.start();
+    options.interruption?.attach(session);
+    const filter = new RestoreSqlFilter({
+        ...options.policy,
+        standardConformingStrings: backend.standardConformingStrings,
+        lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
+    });
+    try {
+        const sink = new external_node_stream_.Writable({
+            highWaterMark: 1024 * 1024,
+            write: (chunk, _encoding, callback) => {
+                session.write(chunk).then(() => callback(), callback);
+            },
+        });
+        await source.decodeInto(async (chunks) => {
+            await (0,external_node_stream_promises_.pipeline)(chunks, filter, sink);
+        });
+        await session.commit();
+        return filter.report;
+    }
+    catch (error) {
+        const interrupted = options.interruption?.signal;
+        // Interrupted: psql is already stopped, and the time left is for asking the server.
+        await session.abort(!interrupted);
+        await monitor?.stop();
+        const blockers = await lockBlockers(session, monitor, monitorClient, database, backend);
+        const outcome = await transactionOutcome(() => (0,server/* connect */.Ng)(location, database), backend, {
+            timeoutMs: interrupted ? INTERRUPT_OUTCOME_MS : 60_000,
+        });
+        if (outcome.status === 'committed' && session.stage === 'committing' && !interrupted) {
+            // Everything ran before COMMIT was sent, and COMMIT went through: psql only failed to say so.
+            options.log.warn(`psql ended without confirming COMMIT, and the server reports transaction ${backend.xid} committed: the restore is complete.`);
+            return filter.report;
+        }
+        throw describeFailure(error, session, outcome, backend, blockers, options, interrupted);
+    }
+    finally {
+        options.interruption?.detach();
+        await monitor?.stop();
+        await monitorClient?.end().catch(() => undefined);
+    }
+}
+/**
+ * What a restore does when SIGINT/SIGTERM comes while psql runs: psql is
+ * stopped before it could see COMMIT (once COMMIT was sent, it is left to
+ * finish), and the signal handler waits for the restore's own account of the
+ * outcome — checked with the server, after its cleanup — and prints that.
+ * Create one per restore; `dispose` when the restore ends.
+ */
+class RestoreInterruption {
+    signal;
+    session;
+    resolveAnswer = () => undefined;
+    answered = new Promise((resolve) => {
+        this.resolveAnswer = resolve;
+    });
+    remove = (0,interruptions/* onInterrupt */.n)((signal) => this.request(signal));
+    attach(session) {
+        this.session = session;
+    }
+    detach() {
+        this.session = undefined;
+    }
+    /** Hands the final message to the waiting signal handler (which ends the process); never returns. */
+    async answer(message) {
+        this.resolveAnswer(message);
+        return new Promise(() => undefined);
+    }
+    dispose() {
+        this.remove();
+    }
+    async request(signal) {
+        const session = this.session;
+        // No psql running: nothing of this restore can commit; the process may end at once.
+        if (!session)
+            return undefined;
+        this.signal = signal;
+        if (session.stage === 'starting' || session.stage === 'applying')
+            await session.abort(false);
+        const stage = session.stage;
+        let timer;
+        const late = new Promise((resolve) => {
+            timer = setTimeout(() => resolve(stage === 'committing'
+                ? `Stopped by ${signal} while COMMIT was under way; whether it committed could not be checked in time: check the database.`
+                : `Stopped by ${signal}. psql was stopped before it received COMMIT, so the server rolls the restore back; the check did not finish in time: check the database before using it.`), INTERRUPT_ANSWER_MS);
+        });
+        return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
+    }
+}
+function startFailure(error, session, options) {
+    if (error instanceof errors/* UserError */.yo && !(error instanceof errors/* JobFailure */.y3))
+        return error;
+    const psqlError = parsePsqlError(session.stderr());
+    const reason = psqlError?.message ?? error.message;
+    return new errors/* JobFailure */.y3(`psql could not start the restore into "${options.database}": ${reason}. Nothing of the backup was sent.`);
+}
+async function lockBlockers(session, monitor, client, database, backend) {
+    if (parsePsqlError(session.stderr())?.sqlstate !== LOCK_NOT_AVAILABLE)
+        return [];
+    if (monitor && monitor.blockers.length > 0)
+        return monitor.blockers;
+    if (!client)
+        return [];
+    return sessionsHoldingLocks(client, database, backend.pid).catch(() => []);
+}
+function describeFailure(error, session, outcome, backend, blockers, options, interrupted) {
+    const target = `"${options.target}"`;
+    const cause = describeCause(error, session, blockers, options, interrupted);
+    const unchanged = options.unchanged ?? `${target} is as it was`;
+    switch (outcome.status) {
+        case 'aborted': {
+            const text = `${cause.text} The restore was rolled back (the server reports its transaction ${backend.xid} aborted): ${unchanged}.${cause.advice}`;
+            return cause.refused && !interrupted ? new RefusedSql(text) : new errors/* JobFailure */.y3(text);
+        }
+        case 'committed':
+            return new errors/* JobFailure */.y3(`${cause.text} The server reports the restore's transaction ${backend.xid} COMMITTED although the restore did not finish: ${target} may hold part of the backup. Restore the safety backup, or this backup again, before using it.`);
+        case 'unknown': {
+            const sent = session.stage === 'committing'
+                ? 'COMMIT had been sent, so it may have committed'
+                : 'psql never received COMMIT, so the server rolls it back';
+            return new errors/* JobFailure */.y3(`${cause.text} Whether the restore was rolled back could not be checked: ${outcome.reason}. ${sent}; check ${target} before using it.`);
+        }
+    }
+}
+function describeCause(error, session, blockers, options, interrupted) {
+    if (interrupted)
+        return { text: `Stopped by ${interrupted}.`, advice: '', refused: false };
+    if (error instanceof RefusedSql)
+        return { text: error.message, advice: '', refused: true };
+    const psqlError = parsePsqlError(session.stderr());
+    if (!psqlError) {
+        const text = error instanceof Error ? error.message : String(error);
+        return {
+            text: `The restore stopped: ${text.replace(/\.?$/, '.')}`,
+            advice: '',
+            refused: false,
+        };
+    }
+    const line = psqlError.inputLine !== undefined ? psqlError.inputLine - session.prologueLines : 0;
+    const where = line > 0 ? ` at line ${line} of the backup's SQL` : '';
+    const state = psqlError.sqlstate ? ` (SQLSTATE ${psqlError.sqlstate})` : '';
+    const details = psqlError.details.length > 0 ? ` ${psqlError.details.join(' ')}` : '';
+    if (psqlError.sqlstate === LOCK_NOT_AVAILABLE) {
+        const held = blockers.length > 0 ? ` held by ${describeSessions(blockers)}` : '';
+        return {
+            text: `The restore waited longer than --lock-timeout (${formatMs(options.lockTimeoutMs)}) for a lock on "${options.target}"${held}${where}.`,
+            advice: ` End or finish ${blockers.length > 0 ? 'those sessions' : 'the sessions that hold locks on its tables'} (for example SELECT pg_terminate_backend(${blockers[0]?.pid ?? 'pid'})), or restore with a longer --lock-timeout (0 waits as long as it takes).`,
+            refused: false,
+        };
+    }
+    const roleHint = psqlError.sqlstate === UNDEFINED_OBJECT && /^role ".*" does not exist/.test(psqlError.message)
+        ? ' Create the missing roles on this server first, or restore with --no-owner --no-privileges.'
+        : '';
+    return {
+        text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
+        advice: roleHint,
+        refused: false,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/postgres-engine.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class PostgresEngine {
+    location;
+    options;
+    kind = 'postgres';
+    keepsOwnSafetyCopy = false;
+    constructor(location, options) {
+        this.location = location;
+        this.options = options;
+    }
+    get database() {
+        return this.location.database;
+    }
+    async exists() {
+        return (0,databases/* databaseExists */.i4)(this.location);
+    }
+    /** An existing database with any table, view, sequence, function or type of its own. */
+    async holdsData() {
+        if (!(await this.exists()))
+            return false;
+        return (0,server/* withClient */.SV)(this.location, this.database, async (client) => {
+            const result = await client.query(`
+        SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
+        UNION ALL
+        SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+        LIMIT 1`);
+            return (result.rowCount ?? 0) > 0;
+        });
+    }
+    /**
+     * pg_dump in plain SQL, reading the snapshot exported by a transaction that
+     * stays open until the dump is done. In that snapshot this tool works out,
+     * with pg_dump's own rules, which tables the dump must hold data for, and
+     * counts their rows; the stream is read as it goes by, and `finish` accepts
+     * it only when it ends with pg_dump's closing line and holds every one of
+     * those tables' COPY blocks, complete, with the rows the snapshot counted.
+     */
+    async dump() {
+        const client = await (0,server/* connect */.Ng)(this.location);
+        let child;
+        const dispose = async () => {
+            if (child && child.exitCode === null && child.signalCode === null)
+                child.kill('SIGTERM');
+            await client.query('ROLLBACK').catch(() => undefined);
+            await client.end().catch(() => undefined);
+        };
+        try {
+            await disableSessionTimeouts(client);
+            const version = await (0,server/* serverVersion */.qh)(client);
+            await readNamesUnconvertedFromSqlAscii(client);
+            const pgDump = await this.pgDump(version.major);
+            const roles = this.options.includeRoles
+                ? await this.dumpRoles(client, version.major, pgDump)
+                : undefined;
+            // For progress only, asked outside the snapshot's transaction so that it can never
+            // disturb it: the database's size on disk, roughly what the SQL will be.
+            const size = await client
+                .query('SELECT pg_catalog.pg_database_size(pg_catalog.current_database())::text AS bytes')
+                .then((result) => Number(result.rows[0]?.bytes))
+                .catch(() => Number.NaN);
+            await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            const snapshot = (await client.query('SELECT pg_catalog.pg_export_snapshot() AS id')).rows[0]?.id;
+            const catalog = await readDumpCatalog(client);
+            const filters = await readFilterMatches(client, this.options, version.num);
+            refuseUnmatchedPatterns(filters, this.options, this.database);
+            const selected = selectDumpedTables(catalog, filters);
+            // A table the user may not read is named now, with the missing GRANT, before pg_dump starts.
+            await (0,server/* assertTablesReadable */.q7)(client, this.location.user, selected.filter((entry) => entry.listed).map((entry) => entry.table));
+            const spawned = spawnOutputStream('pg_dump', pgDump.path, (0,options/* pgDumpArguments */.uH)(this.options, snapshot, this.options.lockTimeoutMs), {
+                ...(0,connection/* libpqEnvironment */.SQ)(this.location),
+                ...pgDump.env,
+            });
+            child = spawned.child;
+            const scanner = new PlainDumpScanner();
+            spawned.stream.on('error', (error) => scanner.destroy(error));
+            scanner.on('close', () => spawned.stream.destroy());
+            spawned.stream.pipe(scanner);
+            // Counted while pg_dump runs, in the same snapshot.
+            const counting = countSelectedRows(client, selected);
+            counting.catch(() => undefined);
+            return {
+                stream: roles ? prepend(roles.sql, scanner) : scanner,
+                ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
+                finish: async () => ({
+                    serverVersion: version.text,
+                    dumpTool: `pg_dump ${pgDump.version}`,
+                    filters: (0,options/* dumpFilters */.MY)(this.options),
+                    tables: await this.checkComplete(client, catalog, selected, await counting, scanner),
+                    ...(roles ? { roles: { tool: roles.tool, names: roles.names } } : {}),
+                }),
+                dispose,
+            };
+        }
+        catch (error) {
+            await dispose();
+            throw error;
+        }
+    }
+    /** The manifest's tables, once the whole dump was read and found complete; otherwise the job fails. */
+    async checkComplete(client, catalog, selected, counts, scanner) {
+        const chosen = new Map(selected.map((entry) => [entry.table.oid, entry]));
+        const tables = catalog.tables.filter((table) => table.relkind === 'r');
+        const roots = new Set(tables.flatMap((table) => (table.partitionRootOid ? [table.partitionRootOid] : [])));
+        const names = await namesInEncoding(client, [...tables.map((table) => table.oid), ...roots], scanner.encoding);
+        const expected = [];
+        for (const table of tables) {
+            const spelled = names.get(table.oid);
+            if (!spelled)
+                continue;
+            const entry = chosen.get(table.oid);
+            const root = table.partitionRootOid ? names.get(table.partitionRootOid) : undefined;
+            expected.push({
+                oid: table.oid,
+                label: `${table.schema}.${table.name}`,
+                schema: spelled.schema,
+                name: spelled.name,
+                data: entry?.data ?? false,
+                listed: entry?.listed ?? false,
+                ordinary: table.extensionOid === undefined,
+                snapshotRows: counts.get(table.oid),
+                partitionRoot: root,
+            });
+        }
+        const result = checkDumpCompleteness(expected, scanner);
+        if (result.problems.length > 0) {
+            const shown = result.problems.slice(0, 5).join('; ');
+            const more = result.problems.length > 5 ? ` (and ${result.problems.length - 5} more)` : '';
+            throw new errors/* JobFailure */.y3(`The dump is incomplete: ${shown}${more}. The backup was discarded and nothing was pruned.`);
+        }
+        if (result.unexpected.length > 0) {
+            this.options.log.warn(`pg_dump wrote data this tool did not expect from the filters, kept in the backup and its manifest: ${result.unexpected.join(', ')}`);
+        }
+        return (0,server/* foldIntoRoots */.jr)(result.tables, await (0,server/* partitionsCountedAtRoot */.PB)(client));
+    }
+    async evaluate(sql) {
+        return (0,server/* withClient */.SV)(this.location, this.database, async (client) => {
+            const result = await client.query({ text: sql, rowMode: 'array' });
+            return result.rows[0]?.[0];
+        });
+    }
+    async inspect() {
+        return (0,server/* withClient */.SV)(this.location, this.database, async (client) => {
+            const version = await (0,server/* serverVersion */.qh)(client);
+            const tables = (0,server/* tableCounts */.$e)(await (0,server/* countTables */.zF)(client));
+            return {
+                serverVersion: version.text,
+                tables: (0,server/* foldIntoRoots */.jr)(tables, await (0,server/* partitionsCountedAtRoot */.PB)(client)),
+            };
+        });
+    }
+    /**
+     * Reads a backup without a matching manifest once (integrity, and SQL a
+     * restore refuses) before anything changes, then either restores in place
+     * in one transaction, or (drop-database, or a database that does not exist
+     * yet) restores into a new database beside the target and puts it in the
+     * target's place.
+     */
+    async restore(source, hooks = {}) {
+        let policy = {
+            dropOwners: !this.options.owner,
+            dropPrivileges: !this.options.privileges,
+        };
+        // A file that matched its manifest is the file that was written; any other is read through
+        // once first. Either way nothing commits before the whole file was read without error.
+        const survey = !source.checksumVerified || this.options.leaveOutMissingRoles
+            ? await this.survey(source, policy)
+            : undefined;
+        const exists = await this.exists();
+        if (!exists && !this.options.createDatabase) {
+            throw new errors/* UserError */.yo(`The database "${this.database}" does not exist on ${(0,server/* endpoint */.sR)(this.location)}: pass --create-database (input create-database: true) to create it.`);
+        }
+        const psql = await this.psql();
+        const notes = [];
+        if (survey)
+            policy = await this.checkRoles(survey, policy, notes);
+        const maintenance = !exists || this.options.dropDatabase ? await (0,databases/* connectMaintenance */.kJ)(this.location) : undefined;
+        const interruption = new RestoreInterruption();
+        try {
+            if (maintenance && exists)
+                await this.assertNoOtherSessions(maintenance);
+            await hooks.beforeChange?.();
+            await this.dropLeftovers(maintenance);
+            const report = maintenance
+                ? await this.restoreBeside(maintenance, source, psql, policy, exists, interruption)
+                : await this.apply(this.database, source, psql, policy, { interruption });
+            this.logLeftOut(report);
+            if (interruption.signal) {
+                await interruption.answer(`${interruption.signal} came after the restore had sent COMMIT: it finished, and "${this.database}" holds the backup.`);
+            }
+        }
+        catch (error) {
+            // The signal handler prints the restore's own, checked account (after the cleanup above).
+            if (interruption.signal)
+                await interruption.answer((0,errors/* errorMessage */.gJ)(error));
+            throw error;
+        }
+        finally {
+            interruption.dispose();
+            await maintenance?.end().catch(() => undefined);
+        }
+        return { info: await this.inspect(), notes };
+    }
+    /** The whole backup through the restore filter, into nothing: refusals and roles before any change. */
+    async survey(source, policy) {
+        const filter = new RestoreSqlFilter(policy);
+        const nowhere = new external_node_stream_.Writable({ write: (_chunk, _encoding, callback) => callback() });
+        try {
+            await source.decodeInto(async (chunks) => {
+                await (0,external_node_stream_promises_.pipeline)(chunks, filter, nowhere);
+            });
+        }
+        catch (error) {
+            if (error instanceof RefusedSql)
+                throw new RefusedSql(`${error.message} Nothing was changed.`);
+            throw error;
+        }
+        return filter.report;
+    }
+    /**
+     * Roles the kept owner and privilege statements name must exist. A restore
+     * refuses before any change; verify (leaveOutMissingRoles) leaves those
+     * statements out and says which roles were missing.
+     */
+    async checkRoles(survey, policy, notes) {
+        const named = new Set([
+            ...(policy.dropOwners ? [] : survey.ownerRoles),
+            ...(policy.dropPrivileges ? [] : survey.privilegeRoles),
+        ]);
+        if (named.size === 0)
+            return policy;
+        const existing = await withMaintenanceOrTarget(this.location, async (client) => {
+            const result = await client.query('SELECT rolname AS name FROM pg_catalog.pg_roles WHERE rolname = ANY ($1::text[])', [[...named]]);
+            return new Set(result.rows.map((row) => row.name));
+        });
+        const missing = (roles) => [...roles].filter((role) => !existing.has(role)).sort();
+        const missingOwners = policy.dropOwners ? [] : missing(survey.ownerRoles);
+        const missingGrantees = policy.dropPrivileges ? [] : missing(survey.privilegeRoles);
+        if (missingOwners.length === 0 && missingGrantees.length === 0)
+            return policy;
+        const all = [...new Set([...missingOwners, ...missingGrantees])].sort();
+        if (!this.options.leaveOutMissingRoles) {
+            throw new errors/* UserError */.yo(`The backup names roles that do not exist on ${(0,server/* endpoint */.sR)(this.location)}: ${all.join(', ')}. Nothing was changed. Create them first, or restore with --no-owner --no-privileges (objects then belong to the user who restores, without the backup's grants).`);
+        }
+        const what = [
+            missingOwners.length > 0 ? 'owners' : undefined,
+            missingGrantees.length > 0 ? 'privileges' : undefined,
+        ]
+            .filter(Boolean)
+            .join(' and ');
+        notes.push(`${what} not checked: the scratch server lacks the role(s) ${all.join(', ')}, so the backup's ${what === 'owners' ? 'ALTER … OWNER TO statements were' : what === 'privileges' ? 'GRANT/REVOKE statements were' : 'owner and privilege statements were'} left out of the test restore`);
+        return {
+            dropOwners: policy.dropOwners || missingOwners.length > 0,
+            dropPrivileges: policy.dropPrivileges || missingGrantees.length > 0,
+        };
+    }
+    /** Temporary databases a killed restore of this target left behind go first, with a log line. */
+    async dropLeftovers(maintenance) {
+        const client = maintenance ?? (await (0,databases/* connectMaintenance */.kJ)(this.location).catch(() => undefined));
+        if (!client)
+            return;
+        try {
+            for (const name of await (0,databases/* leftoverDatabases */.Su)(client, this.database)) {
+                try {
+                    await (0,databases/* dropDatabase */.Zi)(client, name, false);
+                    this.options.log.info(`Dropped ${name}, a temporary database an interrupted restore of "${this.database}" left behind.`);
+                }
+                catch (error) {
+                    this.options.log.warn(`${name}, left behind by an interrupted restore of "${this.database}", could not be dropped: ${error.message}`);
+                }
+            }
+        }
+        finally {
+            if (!maintenance)
+                await client.end().catch(() => undefined);
+        }
+    }
+    /**
+     * A fresh database beside the target, restored, then put in the target's
+     * place in one transaction (drop-database, or a database that did not exist).
+     * Until that moment the target is untouched; a killed run leaves only a
+     * marked temporary database, which the next restore drops.
+     */
+    async restoreBeside(client, source, psql, policy, replace, interruption) {
+        const shape = replace ? await (0,databases/* databaseShape */.TN)(client, this.database) : undefined;
+        if (replace) {
+            const settings = await (0,databases/* databaseSettings */.zH)(client, this.database);
+            if (settings.length > 0) {
+                this.options.log.warn(`"${this.database}" has settings made with ALTER DATABASE/ROLE … SET, which no pg_dump holds; set them again after the swap: ${settings.join('; ')}`);
+            }
+        }
+        const fresh = await (0,databases/* createTemporaryDatabase */.pc)(client, this.database, 'restore', shape);
+        this.options.log.info(replace
+            ? `Restoring into a new database ${fresh}, to replace ${this.database}`
+            : `Restoring into a new database ${fresh}, to become ${this.database}`);
+        let report;
+        try {
+            report = await this.apply(fresh, source, psql, policy, {
+                interruption,
+                unchanged: replace
+                    ? `"${this.database}" was never touched, and ${fresh} was dropped`
+                    : `"${this.database}" was not created, and ${fresh} was dropped`,
+            });
+            const replaced = replace ? (0,databases/* temporaryDatabaseName */.C7)(this.database, 'replaced') : undefined;
+            if (replace) {
+                await this.assertNoOtherSessions(client);
+                if (this.options.terminateConnections)
+                    await (0,databases/* terminateSessions */.x2)(client, this.database);
+            }
+            await (0,databases/* swapDatabases */.Qj)(client, this.database, fresh, replaced).catch((error) => {
+                throw new errors/* JobFailure */.y3(`The restored database could not take the place of "${this.database}" (${error.message}): "${this.database}" is as it was, and ${fresh} was dropped.`);
+            });
+            if (replaced) {
+                await (0,databases/* dropDatabase */.Zi)(client, replaced, true).catch((error) => {
+                    this.options.log.warn(`The previous "${this.database}", renamed ${replaced}, could not be dropped (${error.message}); the next restore drops it.`);
+                });
+            }
+        }
+        catch (error) {
+            await (0,databases/* dropDatabase */.Zi)(client, fresh, true).catch(() => undefined);
+            throw error;
+        }
+        if (shape?.owner) {
+            await client
+                .query(`ALTER DATABASE ${(0,server/* quoteIdent */.v4)(this.database)} OWNER TO ${(0,server/* quoteIdent */.v4)(shape.owner)}`)
+                .catch((error) => {
+                this.options.log.warn(`The restored database could not be given to its previous owner ${shape.owner}: ${error.message}`);
+            });
+        }
+        return report;
+    }
+    async assertNoOtherSessions(client) {
+        if (this.options.terminateConnections)
+            return;
+        const sessions = await (0,databases/* otherSessions */.kN)(client, this.database);
+        if (sessions > 0) {
+            throw new errors/* UserError */.yo(`${sessions} other session(s) are connected to "${this.database}": stop the application, or pass --terminate-connections. Nothing was changed.`);
+        }
+    }
+    /** The backup's SQL in one transaction in `database` (see applyInTransaction). */
+    async apply(database, source, psql, policy, messages = {}) {
+        return applyInTransaction(source, {
+            location: this.location,
+            database,
+            target: this.database,
+            psql,
+            policy,
+            lockTimeoutMs: this.options.lockTimeoutMs ?? options/* DEFAULT_LOCK_TIMEOUT_MS */.L$,
+            log: this.options.log,
+            ...messages,
+        });
+    }
+    logLeftOut(report) {
+        const { transaction, owner, privileges } = report.dropped;
+        if (transaction > 0) {
+            this.options.log.info(`Left out ${transaction} BEGIN/COMMIT statement(s) of the backup (pg_dump writes them around large objects): one transaction holds the whole restore.`);
+        }
+        if (owner > 0)
+            this.options.log.info(`Left out ${owner} owner statement(s) (--no-owner).`);
+        if (privileges > 0)
+            this.options.log.info(`Left out ${privileges} privilege statement(s) (--no-privileges).`);
+    }
+    /**
+     * The cluster's roles for the head of the dump (include-roles): read with
+     * pg_dumpall chosen like pg_dump (the one beside an explicit pg-dump-path
+     * first), without passwords, and made safe to run on any server.
+     */
+    async dumpRoles(client, serverMajor, pgDump) {
+        const beside = this.options.pgDumpPath
+            ? external_node_path_default().join(external_node_path_default().dirname(this.options.pgDumpPath), 'pg_dumpall')
+            : undefined;
+        const tool = await resolveClient('pg_dumpall', serverMajor, {
+            ...(beside && (await postgres_engine_isExecutable(beside)) ? { explicitPath: beside } : {}),
+            ...(!beside && pgDump.path.includes('/') ? { preferDir: external_node_path_default().dirname(pgDump.path) } : {}),
+            ...(this.options.installer ? { installer: this.options.installer } : {}),
+        });
+        const bootstrap = (await client.query('SELECT rolname AS name FROM pg_catalog.pg_roles WHERE oid = 10')).rows[0]?.name ?? '';
+        const output = await readAll(spawnOutputStream('pg_dumpall', tool.path, ['--roles-only', '--no-role-passwords', '--no-password', `--database=${this.database}`], { ...(0,connection/* libpqEnvironment */.SQ)(this.location), ...tool.env, PGCLIENTENCODING: 'UTF8' }).stream, ROLES_OUTPUT_LIMIT);
+        let block;
+        try {
+            block = rolesBlock(output.toString('utf8'), bootstrap, `pg_dumpall ${tool.version}`);
+        }
+        catch (error) {
+            throw new errors/* JobFailure */.y3(`${error.message}: no backup was kept and nothing was pruned.`);
+        }
+        for (const statement of block.skipped) {
+            this.options.log.warn(`include-roles leaves out a statement it does not carry over: ${statement}`);
+        }
+        this.options.log.info(`Including ${block.names.length} roles from pg_dumpall ${tool.version} (${tool.path})`);
+        return {
+            sql: Buffer.from(block.sql, 'utf8'),
+            names: block.names,
+            tool: `pg_dumpall ${tool.version}`,
+        };
+    }
+    async pgDump(serverMajor) {
+        const tool = await resolveClient('pg_dump', serverMajor, {
+            ...(this.options.pgDumpPath ? { explicitPath: this.options.pgDumpPath } : {}),
+            ...(this.options.installer ? { installer: this.options.installer } : {}),
+        });
+        this.options.log.info(`Using pg_dump ${tool.version} (${tool.path}) for a PostgreSQL ${serverMajor} server`);
+        return tool;
+    }
+    async psql() {
+        const major = await withMaintenanceOrTarget(this.location, async (client) => (await (0,server/* serverVersion */.qh)(client)).major);
+        return resolveClient('psql', major, {
+            requireFit: false,
+            ...(this.options.installer ? { installer: this.options.installer } : {}),
+        });
+    }
+}
+/** pg_dumpall's role list is small; a larger output than this is not one. */
+const ROLES_OUTPUT_LIMIT = 64 * 1024 * 1024;
+async function readAll(stream, limit) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of stream) {
+        size += chunk.length;
+        if (size > limit) {
+            stream.destroy();
+            throw new errors/* JobFailure */.y3(`pg_dumpall --roles-only wrote more than ${limit} bytes: not a role list.`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+/** `head` first, then everything `rest` yields; an error of `rest` is the stream's error. */
+function prepend(head, rest) {
+    return external_node_stream_.Readable.from((async function* () {
+        yield head;
+        for await (const chunk of rest)
+            yield chunk;
+    })(), { objectMode: false });
+}
+async function postgres_engine_isExecutable(file) {
+    return promises_default().access(file, (promises_default()).constants.X_OK).then(() => true, () => false);
+}
+async function withMaintenance(location, use) {
+    const client = await (0,databases/* connectMaintenance */.kJ)(location);
+    try {
+        return await use(client);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+}
+async function withMaintenanceOrTarget(location, use) {
+    try {
+        return await withMaintenance(location, use);
+    }
+    catch {
+        return (0,server/* withClient */.SV)(location, location.database, use);
+    }
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,467 @@
+export const id = 451;
+export const ids = [451];
+export const modules = {
+
+/***/ 18451:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  runAction: () => (/* binding */ runAction)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __webpack_require__(33838);
+// EXTERNAL MODULE: ./src/commands/run.ts + 49 modules
+var run = __webpack_require__(72940);
+// EXTERNAL MODULE: ./src/config/config.ts + 5 modules
+var config_config = __webpack_require__(23373);
+// EXTERNAL MODULE: ./src/config/monitoring.ts + 2 modules
+var config_monitoring = __webpack_require__(72389);
+// EXTERNAL MODULE: ./src/config/settings.ts
+var config_settings = __webpack_require__(54661);
+// EXTERNAL MODULE: ./src/config/values.ts
+var values = __webpack_require__(73750);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/interruption.ts
+var interruption = __webpack_require__(15092);
+// EXTERNAL MODULE: ./src/report/format.ts
+var format = __webpack_require__(12011);
+// EXTERNAL MODULE: ./src/report/notification.ts + 3 modules
+var notification = __webpack_require__(21531);
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+/** The action's outputs for a finished command (names as in action.yml). */
+function actionOutputs(result) {
+    switch (result.command) {
+        case 'backup':
+            return {
+                'backup-name': result.name,
+                // Empty when the staging copy went (local is not a target): the paths would lead nowhere.
+                'backup-file': result.stagedCopyKept ? result.file : '',
+                'manifest-file': result.stagedCopyKept ? result.manifestFile : '',
+                'size-bytes': String(result.manifest.file.size),
+                sha256: result.manifest.file.sha256,
+                pruned: JSON.stringify(result.pruned),
+                targets: JSON.stringify(result.targets.map(({ target, location, stored, error, pruneError, pruned }) => ({
+                    target,
+                    location,
+                    stored,
+                    error,
+                    pruneError,
+                    pruned,
+                }))),
+            };
+        case 'restore':
+            return {
+                'backup-name': result.name,
+                'backup-file': result.file,
+                'previous-copy': result.previousCopy ?? '',
+            };
+        case 'verify':
+            return { 'backup-name': result.name, verified: String(result.verified) };
+        case 'list':
+            return {
+                backups: JSON.stringify(result.backups),
+                'backup-name': result.backups.find((b) => b.kind === 'backup')?.name ?? '',
+            };
+        case 'prune':
+            return { pruned: JSON.stringify(result.removed) };
+        case 'status':
+            return {
+                status: result.state,
+                'backup-name': result.newest?.name ?? '',
+                'backup-age-seconds': result.newest ? String(result.newest.ageSeconds) : '',
+                'verified-age-seconds': result.lastVerified ? String(result.lastVerified.ageSeconds) : '',
+            };
+    }
+}
+/**
+ * backup to the artifact target: the artifact's id and its page on GitHub
+ * (the run's artifact link, as actions/upload-artifact gives it). Empty for
+ * other commands and targets, so a later step can test them.
+ */
+function artifactOutputs(result, env) {
+    if (result.command !== 'backup')
+        return {};
+    const id = result.targets.find((t) => t.target === 'artifact' && t.stored)?.storedId;
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+    const url = id && server && repository && runId
+        ? `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}/artifacts/${id}`
+        : '';
+    return { 'artifact-id': id ?? '', 'artifact-url': url };
+}
+
+// EXTERNAL MODULE: ./src/report/progress-line.ts
+var progress_line = __webpack_require__(31602);
+// EXTERNAL MODULE: ./src/report/run-log.ts
+var run_log = __webpack_require__(41992);
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+const CHECKSUM_LABEL = {
+    ok: '✅ ok',
+    mismatch: '❌ mismatch',
+    'no-manifest': '— no manifest',
+    unchecked: 'not checked (remote)',
+    'invalid-manifest': '❌ invalid manifest',
+};
+/** The job summary (GitHub-flavoured Markdown) for a finished command. Never holds a credential. */
+function renderSummary(result) {
+    switch (result.command) {
+        case 'backup': {
+            const m = result.manifest;
+            const parts = [
+                '## Database backup',
+                ...result.warnings.map((warning) => `> [!WARNING]\n> ${warning}`),
+                (0,format/* markdownTable */.Qj)(['', ''], [
+                    ['Database', `\`${result.database}\``],
+                    ['Backup', `\`${result.name}\``],
+                    ['Size', `${(0,format/* formatBytes */.z3)(m.file.size)} (from ${(0,format/* formatBytes */.z3)(m.contentSize)})`],
+                    ['Duration', (0,format/* formatDuration */.a3)(result.durationMs)],
+                    ['sha256', `\`${m.file.sha256}\``],
+                    [
+                        'Server',
+                        `${m.engine} ${m.database.serverVersion}${m.database.dumpTool ? `, ${m.database.dumpTool}` : ''}`,
+                    ],
+                ]),
+                '### Rows per table',
+                m.tables.length > 0
+                    ? (0,format/* markdownTable */.Qj)(['Table', 'Rows'], m.tables.map((t) => [t.name, String(t.rows)]))
+                    : '_No tables._',
+                '### Storage targets',
+                (0,format/* markdownTable */.Qj)(['Target', 'Where', 'Stored', 'Removed by the rolling window'], result.targets.map((t) => [
+                    t.target,
+                    `\`${t.location}\``,
+                    t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
+                    t.pruneError
+                        ? `⚠️ the window failed: ${t.pruneError}`
+                        : t.pruned.length > 0
+                            ? t.pruned.map((n) => `\`${n}\``).join(', ')
+                            : '—',
+                ])),
+                sizeChart(result.targets.find((t) => t.kept.length > 0)?.kept ?? []),
+                sanitizedSummary(result),
+                m.encryption
+                    ? `Encrypted (${m.encryption.mode}, ${m.encryption.cipher}${m.encryption.recipients.length > 0 ? `, for ${m.encryption.recipients.join(', ')}` : ''}).`
+                    : '',
+            ].filter(Boolean);
+            return parts.join('\n\n');
+        }
+        case 'restore':
+            return [
+                '## Database restore',
+                (0,format/* markdownTable */.Qj)(['', ''], [
+                    ['Database', `\`${result.database}\``],
+                    ['Restored from', `\`${result.name}\``],
+                    ['Duration', (0,format/* formatDuration */.a3)(result.durationMs)],
+                    [
+                        'Checksum',
+                        result.manifestChecked ? 'matched the manifest' : 'no manifest to check against',
+                    ],
+                    ...(result.previousCopy
+                        ? [['Previous data kept as', `\`${result.previousCopy}\``]]
+                        : []),
+                    ...(result.sanitized
+                        ? [
+                            [
+                                'Sanitized copy',
+                                `personal data masked (rules sha256 \`${result.sanitized.rulesSha256.slice(0, 12)}…\`): not production's data`,
+                            ],
+                        ]
+                        : []),
+                ]),
+                (0,format/* markdownTable */.Qj)(['Table', 'Rows'], result.info.tables.map((t) => [t.name, String(t.rows)])),
+            ].join('\n\n');
+        case 'verify': {
+            const parts = [
+                `## Backup verification: ${result.verified ? '✅ verified' : '❌ FAILED'}`,
+                `\`${result.name}\` — ${result.level} check in ${(0,format/* formatDuration */.a3)(result.durationMs)}`,
+            ];
+            if (result.tables.length > 0) {
+                parts.push((0,format/* markdownTable */.Qj)(['Table', 'Expected rows', 'Restored rows', 'Status'], result.tables.map((t) => [
+                    t.name,
+                    t.expected?.toString() ?? '—',
+                    t.restored?.toString() ?? '—',
+                    t.status === 'ok' ? '✅ ok' : `❌ ${t.status}`,
+                ])));
+            }
+            if (result.checks.length > 0) {
+                parts.push((0,format/* markdownTable */.Qj)(['Check', 'Result', 'Status'], result.checks.map((c) => [
+                    `\`${c.sql.replace(/\s+/g, ' ')}\``,
+                    c.result,
+                    c.passed ? '✅ ok' : '❌ failed',
+                ])));
+            }
+            for (const warning of result.warnings)
+                parts.push(`> [!WARNING]\n> ${warning}`);
+            for (const problem of result.problems)
+                parts.push(`> [!CAUTION]\n> ${problem}`);
+            if (result.record)
+                parts.push(`Recorded as \`${result.record}\` beside the backup.`);
+            return parts.join('\n\n');
+        }
+        case 'list':
+            return [
+                `## Backups in \`${result.location}\``,
+                result.backups.length === 0
+                    ? '_None._'
+                    : (0,format/* markdownTable */.Qj)(['Backup', 'Size', 'Age', 'Checksum', 'Last verified'], result.backups.map((b) => [
+                        `\`${b.name}\``,
+                        (0,format/* formatBytes */.z3)(b.size),
+                        (0,format/* formatAge */.nV)(b.ageSeconds),
+                        CHECKSUM_LABEL[b.checksum],
+                        (0,format/* verificationLabel */.MP)(b.lastVerification),
+                    ])),
+            ].join('\n\n');
+        case 'status':
+            return [
+                `## Backup status: ${result.ok ? '✅ OK' : '❌ ' + result.state}`,
+                (0,format/* markdownTable */.Qj)(['', ''], [
+                    ['Where', `\`${result.location}\``],
+                    [
+                        'Newest backup',
+                        result.newest
+                            ? `\`${result.newest.name}\`, ${(0,format/* formatAge */.nV)(result.newest.ageSeconds)} old (max ${result.maxAge})`
+                            : 'none',
+                    ],
+                    [
+                        'Last passed test restore',
+                        result.lastVerified
+                            ? `\`${result.lastVerified.backup}\`, ${(0,format/* formatAge */.nV)(result.lastVerified.ageSeconds)} ago${result.verifiedWithin ? ` (max ${result.verifiedWithin})` : ''}`
+                            : 'none',
+                    ],
+                ]),
+                ...result.problems.map((problem) => `> [!CAUTION]\n> ${problem}`),
+            ].join('\n\n');
+        case 'prune':
+            return [
+                `## Prune${result.dryRun ? ' (dry run)' : ''}`,
+                result.removed.length === 0
+                    ? `Nothing to remove; ${result.kept.length} backups kept.`
+                    : (0,format/* markdownTable */.Qj)(['Removed', ''], result.removed.map((n) => [
+                        `\`${n}\``,
+                        result.dryRun ? 'would be removed' : 'removed',
+                    ])),
+            ].join('\n\n');
+    }
+}
+/** The sanitized copy (or this backup, when it is one): what was masked, where it went, and the columns that look personal with no rule. */
+function sanitizedSummary(result) {
+    const copy = result.sanitizedCopy;
+    const info = copy?.manifest.sanitized ?? result.manifest.sanitized;
+    if (!info)
+        return '';
+    const parts = ['### Sanitized copy'];
+    if (copy) {
+        parts.push(`\`${copy.name}\` (${(0,format/* formatBytes */.z3)(copy.manifest.file.size)})`, (0,format/* markdownTable */.Qj)(['Target', 'Where', 'Stored', 'Removed by its rolling window'], copy.targets.map((t) => [
+            t.target,
+            `\`${t.location}\``,
+            t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
+            t.pruneError
+                ? `⚠️ the window failed: ${t.pruneError}`
+                : t.pruned.length > 0
+                    ? t.pruned.map((n) => `\`${n}\``).join(', ')
+                    : '—',
+        ])));
+    }
+    parts.push(`Rules sha256 \`${info.rulesSha256}\`: ${info.maskedColumns.length} columns masked${info.maskedColumns.length > 0 ? ` (${info.maskedColumns.map((c) => `\`${c}\``).join(', ')})` : ''}, ${info.truncatedTables.length} tables emptied${info.truncatedTables.length > 0 ? ` (${info.truncatedTables.map((t) => `\`${t}\``).join(', ')})` : ''}.`);
+    if (info.unruledPersonalColumns.length > 0) {
+        parts.push(`> [!WARNING]\n> These columns look personal and no rule names them (copied as they are): ${info.unruledPersonalColumns.map((c) => `\`${c}\``).join(', ')}`);
+    }
+    return parts.join('\n\n');
+}
+/** A Mermaid bar chart of the retained backups' sizes, oldest to newest (GitHub renders it in summaries). */
+function sizeChart(kept) {
+    if (kept.length === 0)
+        return '';
+    const unit = Math.max(...kept.map((b) => b.size)) >= 1024 * 1024
+        ? { name: 'MiB', bytes: 1024 * 1024 }
+        : { name: 'KiB', bytes: 1024 };
+    const labels = kept.map((b) => `"${b.time.slice(5, 16).replace('T', ' ')}"`);
+    const values = kept.map((b) => (b.size / unit.bytes).toFixed(2));
+    return [
+        `### Retained backups (${kept.length})`,
+        '```mermaid',
+        'xychart-beta',
+        `  title "Backup size (${unit.name})"`,
+        `  x-axis [${labels.join(', ')}]`,
+        `  y-axis "${unit.name}"`,
+        `  bar [${values.join(', ')}]`,
+        '```',
+    ].join('\n');
+}
+
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __webpack_require__(27194);
+;// CONCATENATED MODULE: ./src/action.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The runner's log: each phase of the job (the dump, each target, the test
+ * restore) is a collapsible group. Groups cannot nest in the Actions log, so
+ * a phase inside a phase runs inside its parent's group.
+ */
+function actionLogger(recent, warnings, command) {
+    let inGroup = false;
+    const remember = (level, message) => recent.push((0,run_log/* formatLogLine */.IE)(new Date(), level, command, process.pid, message));
+    return {
+        // Our own words (outside text in them was masked where it came in); the runner masks secrets too.
+        info: (message) => {
+            core/* info */.pq(message);
+            remember('INFO', message);
+        },
+        warn: (message) => {
+            core/* warning */.$e(message);
+            remember('WARN', message);
+            warnings.push(message);
+        },
+        section: async (title, work) => {
+            if (inGroup)
+                return work();
+            inGroup = true;
+            try {
+                return await core/* group */.Os(title, work);
+            }
+            finally {
+                inGroup = false;
+            }
+        },
+    };
+}
+/** The action: inputs → config → command → outputs, job summary and notifications. */
+async function runAction(env = process.env) {
+    (0,secrets/* onSecret */.IJ)((secret) => core/* setSecret */.Pq(secret));
+    const started = Date.now();
+    const recent = new run_log/* RecentLines */.BE();
+    const warnings = [];
+    let command;
+    let settings;
+    let log = actionLogger(recent, warnings, 'db-backup');
+    let monitor;
+    let config;
+    let outcome;
+    let wantSummary = true;
+    try {
+        const inputs = (0,config_settings/* settingsFromInputs */.Xr)((name) => core/* getInput */.V4(name), env);
+        settings = inputs.settings;
+        wantSummary = (0,values/* bool */.lc)(settings, 'job-summary');
+        command = (0,config_config/* parseCommandName */.Iq)(inputs.command);
+        log = actionLogger(recent, warnings, command);
+        const monitoring = (0,config_monitoring/* parseMonitoring */.i)(command, settings);
+        for (const warning of monitoring.warnings)
+            log.warn(warning);
+        monitor = new notification/* RunMonitor */.I7(monitoring, (m) => log.warn(m));
+        await monitor.start();
+        const interrupted = monitor;
+        const monitoredCommand = (0,notification/* isMonitoredCommand */.tS)(command) ? command : undefined;
+        (0,interruption/* onInterruption */.v)((signal) => {
+            const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
+            recent.push((0,run_log/* formatLogLine */.IE)(new Date(), 'ERROR', monitoredCommand ?? 'db-backup', process.pid, message));
+            if (!monitoredCommand || !interrupted.active)
+                return;
+            interrupted.interrupted((0,notification/* notificationOf */.t7)({ error: message, database: (0,notification/* databaseOf */.zJ)(config) }, {
+                command: monitoredCommand,
+                durationMs: Date.now() - started,
+                runUrl: (0,notification/* runUrlOf */.Qm)(env),
+                time: new Date(),
+                warnings: warnings.slice(0, 10),
+            }), recent.tail());
+        });
+        config = (0,config_config/* parseConfig */.o4)(command, settings, process.cwd());
+        // The runner's log is no terminal: a progress line every so often, none for short work.
+        const progress = config.quiet
+            ? undefined
+            : (0,progress_line/* progressLine */.oz)({
+                output: { terminal: false, write: (text) => core/* info */.pq((0,secrets/* redact */.E$)(text)) },
+                logIntervalMs: (0,progress_line/* logIntervalFrom */.sV)(env),
+            });
+        const result = await (0,run/* runCommand */.d1)(config, {
+            log,
+            cwd: process.cwd(),
+            ...(progress ? { progress } : {}),
+        });
+        for (const [name, value] of Object.entries({
+            ...actionOutputs(result),
+            ...artifactOutputs(result, env),
+        }))
+            core/* setOutput */.uH(name, value);
+        if ((0,run/* succeeded */.gq)(result))
+            noticeOf(result);
+        outcome = { result };
+    }
+    catch (error) {
+        if (!(0,errors/* isUserError */.iU)(error) && error instanceof Error && error.stack)
+            core/* debug */.Yz((0,secrets/* redact */.E$)(error.stack));
+        // A UserError is worded by us; anything else carries a library's text, which may quote anything.
+        const message = (0,errors/* isUserError */.iU)(error) ? error.message : (0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(error));
+        outcome = { error: message, database: (0,notification/* databaseOf */.zJ)(config) };
+    }
+    // From here a signal adds nothing: the end is being told already.
+    (0,interruption/* onInterruption */.v)(undefined);
+    const monitored = command !== undefined && (0,notification/* isMonitoredCommand */.tS)(command) ? command : undefined;
+    const problems = monitor?.active && monitored
+        ? await log.section('Notify', () => monitor.finish((0,notification/* notificationOf */.t7)(outcome, {
+            command: monitored,
+            durationMs: Date.now() - started,
+            runUrl: (0,notification/* runUrlOf */.Qm)(env),
+            time: new Date(),
+            warnings: warnings.slice(0, 10),
+        }), recent.tail()))
+        : [];
+    if (wantSummary)
+        await writeSummary(outcome, problems, env);
+    if ('error' in outcome)
+        core/* setFailed */.C1(outcome.error);
+    else if (!(0,run/* succeeded */.gq)(outcome.result))
+        core/* setFailed */.C1((0,run/* failureSummary */.jg)(outcome.result));
+}
+/** A one-line annotation on the run's page for a finished job: what was made, restored or proven. */
+function noticeOf(result) {
+    const title = 'db-backup';
+    switch (result.command) {
+        case 'backup':
+            core/* notice */.lm(`Backed up ${result.database}: ${result.name} (${(0,format/* formatBytes */.z3)(result.manifest.file.size)}), stored at ${result.targets.map((t) => t.target).join(', ')}`, { title });
+            break;
+        case 'restore':
+            core/* notice */.lm(`Restored ${result.name} into ${result.database}`, { title });
+            break;
+        case 'verify':
+            core/* notice */.lm(`Verified ${result.name} (${result.level} check)`, { title });
+            break;
+        default:
+            break;
+    }
+}
+/** The job summary; failed notifications are said there too. */
+async function writeSummary(outcome, problems, env) {
+    if (!env.GITHUB_STEP_SUMMARY)
+        return;
+    const body = 'error' in outcome
+        ? // The page people open first after a red run says why, too.
+            `## db-backup failed\n\n> [!CAUTION]\n> ${outcome.error}\n`
+        : renderSummary(outcome.result);
+    const notes = problems.map((problem) => `> [!WARNING]\n> ${problem}`).join('\n\n');
+    await core/* summary */.z
+        .addRaw(notes ? `${body}\n\n${notes}\n` : body, true)
+        .write()
+        .catch(() => undefined);
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,204 @@
+export const id = 809;
+export const ids = [809];
+export const modules = {
+
+/***/ 77809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
+/* harmony export */   Qj: () => (/* binding */ swapDatabases),
+/* harmony export */   Su: () => (/* binding */ leftoverDatabases),
+/* harmony export */   TN: () => (/* binding */ databaseShape),
+/* harmony export */   Zi: () => (/* binding */ dropDatabase),
+/* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
+/* harmony export */   i4: () => (/* binding */ databaseExists),
+/* harmony export */   kJ: () => (/* binding */ connectMaintenance),
+/* harmony export */   kN: () => (/* binding */ otherSessions),
+/* harmony export */   pc: () => (/* binding */ createTemporaryDatabase),
+/* harmony export */   x2: () => (/* binding */ terminateSessions),
+/* harmony export */   zH: () => (/* binding */ databaseSettings)
+/* harmony export */ });
+/* unused harmony exports createDatabase, temporaryMark */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
+/* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76161);
+
+
+
+/** Databases to connect to for CREATE/DROP DATABASE, in order of preference. */
+const MAINTENANCE_DATABASES = ['postgres', 'template1'];
+/** A connection to the server's maintenance database (never the target itself). */
+async function connectMaintenance(location) {
+    let lastError;
+    for (const database of MAINTENANCE_DATABASES) {
+        if (database === location.database)
+            continue;
+        try {
+            return await (0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .connect */ .Ng)(location, database);
+        }
+        catch (error) {
+            lastError = error;
+            if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo) || !/does not exist|refused user/.test(error.message))
+                throw error;
+        }
+    }
+    throw lastError instanceof Error
+        ? lastError
+        : new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .endpoint */ .sR)(location)}.`);
+}
+async function databaseExists(location, database = location.database) {
+    try {
+        const client = await connectMaintenance(location);
+        try {
+            const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
+                database,
+            ]);
+            return result.rowCount === 1;
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
+    }
+    catch (error) {
+        // No access to a maintenance database (some managed services): try the database itself.
+        if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo) || /password|reach|TLS/.test(error.message))
+            throw error;
+        return (0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .withClient */ .SV)(location, database, () => Promise.resolve(true)).catch((inner) => {
+            if (inner instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo && /does not exist/.test(inner.message))
+                return false;
+            throw inner;
+        });
+    }
+}
+/** Sessions other than ours connected to `database`. */
+async function otherSessions(client, database) {
+    const result = await client.query('SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    return Number(result.rows[0]?.n ?? 0);
+}
+async function terminateSessions(client, database) {
+    await client.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+}
+async function databaseShape(client, database) {
+    const result = await client.query(`SELECT pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
+            pg_catalog.pg_get_userbyid(d.datdba) AS owner
+     FROM pg_catalog.pg_database d WHERE d.datname = $1`, [database]);
+    return result.rows[0];
+}
+/** `ALTER DATABASE … SET` / `ALTER ROLE … IN DATABASE … SET` settings, as "role: name=value" lines. */
+async function databaseSettings(client, database) {
+    const result = await client.query(`SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(s.setrole) END AS role, unnest(s.setconfig) AS setting
+     FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+     WHERE d.datname = $1 ORDER BY 1, 2`, [database]);
+    return result.rows.map((row) => (row.role ? `${row.role}: ${row.setting}` : row.setting));
+}
+/** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
+async function createDatabase(client, database, like) {
+    const shape = like
+        ? ` ENCODING ${literal(like.encoding)} LC_COLLATE ${literal(like.collate)} LC_CTYPE ${literal(like.ctype)}`
+        : '';
+    await client.query(`CREATE DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)} WITH TEMPLATE template0${shape}`);
+}
+async function dropDatabase(client, database, force) {
+    const version = Number((await client.query("SELECT current_setting('server_version_num') AS v")).rows[0]
+        ?.v ?? 0);
+    if (force && version >= 130000) {
+        await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)} WITH (FORCE)`);
+        return;
+    }
+    if (force)
+        await terminateSessions(client, database);
+    await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)}`);
+}
+function literal(text) {
+    return `'${text.replace(/'/g, "''")}'`;
+}
+/** A name for a temporary database beside `base`, within PostgreSQL's 63-byte limit. */
+function temporaryDatabaseName(base, purpose) {
+    const suffix = `_${purpose}_${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}`;
+    return `${Buffer.from(base)
+        .subarray(0, 63 - suffix.length)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '')}${suffix}`;
+}
+/**
+ * A uniquely named empty database on the server of `server`, for a test
+ * restore; `drop` removes it (ending any session still in it).
+ */
+async function createScratchDatabase(server, purpose) {
+    const name = temporaryDatabaseName('db_backup', purpose);
+    const client = await connectMaintenance(server);
+    try {
+        await createDatabase(client, name);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+    return {
+        location: { ...server, database: name },
+        drop: async () => {
+            const maintenance = await connectMaintenance(server);
+            try {
+                await dropDatabase(maintenance, name, true);
+            }
+            finally {
+                await maintenance.end().catch(() => undefined);
+            }
+        },
+    };
+}
+/**
+ * The comment that marks a database this tool created beside `target` for a
+ * restore: only databases with exactly this comment are ever dropped as
+ * leftovers of a killed run.
+ */
+function temporaryMark(target) {
+    return `db-backup: temporary database of a restore of "${target}"; a later restore of "${target}" drops it`;
+}
+/** A new empty database beside `target` (same encoding and locale when `like` is given), marked as temporary. */
+async function createTemporaryDatabase(client, target, purpose, like) {
+    const name = temporaryDatabaseName(target, purpose);
+    await createDatabase(client, name, like);
+    await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
+    return name;
+}
+/** Databases a killed restore of `target` left behind (marked by temporaryMark). */
+async function leftoverDatabases(client, target) {
+    const result = await client.query(`SELECT d.datname AS name FROM pg_catalog.pg_database d
+     JOIN pg_catalog.pg_shdescription s ON s.objoid = d.oid AND s.classoid = 'pg_catalog.pg_database'::regclass
+     WHERE s.description = $1 ORDER BY 1`, [temporaryMark(target)]);
+    return result.rows.map((row) => row.name);
+}
+/**
+ * Puts `fresh` in the place of `target` in one transaction: the target (when
+ * it exists) becomes `replaced`, marked as temporary, and `fresh` takes the
+ * target's name and comment. Either both renames happen or neither does, so a
+ * killed run never leaves the target's name empty or on a half-restored
+ * database.
+ */
+async function swapDatabases(client, target, fresh, replaced) {
+    const comment = replaced
+        ? ((await client.query(`SELECT pg_catalog.shobj_description(oid, 'pg_database') AS description
+           FROM pg_catalog.pg_database WHERE datname = $1`, [target])).rows[0]?.description ?? null)
+        : null;
+    await client.query('BEGIN');
+    try {
+        if (replaced) {
+            await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(target)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(replaced)}`);
+            await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(replaced)} IS ${literal(temporaryMark(target))}`);
+        }
+        await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(fresh)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(target)}`);
+        await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(target)} IS ${comment === null ? 'NULL' : literal(comment)}`);
+        await client.query('COMMIT');
+    }
+    catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+    }
+}
+
+
+/***/ })
+
+};
