@@ -90,6 +90,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: 'integer',
     commands: ['backup', 'restore'],
     env: ['COMPRESSION_LEVEL'],
+    // The widest range (zstd's); each algorithm's own is checked with the compression.
+    min: 1,
+    max: 19,
   },
   {
     name: 'encryption',

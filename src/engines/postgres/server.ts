@@ -169,13 +169,17 @@ function sqlName(name: string): string {
 export async function assertTablesReadable(
   client: PgClient,
   user: string,
-  dumped?: readonly { schema: string; name: string }[],
+  dumped?: readonly { schema: string; name: string; oid?: string }[],
 ): Promise<void> {
   const tables =
     dumped ?? (await client.query<{ schema: string; name: string }>(DUMPED_TABLES)).rows;
   if (tables.length === 0) return;
-  const probe = (table: { schema: string; name: string }): string =>
-    `SELECT FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} LIMIT 0`;
+  // By OID where it is known, and the name resolved on the server: in a SQL_ASCII database a
+  // name need not be UTF-8, and the text the client reads back would not name the table.
+  const probe = (table: { schema: string; name: string; oid?: string }): string =>
+    table.oid !== undefined && /^\d+$/.test(table.oid)
+      ? `DO $db_backup_probe$ BEGIN EXECUTE pg_catalog.format('SELECT FROM ONLY %s LIMIT 0', ${table.oid}::pg_catalog.oid::pg_catalog.regclass); END $db_backup_probe$`
+      : `SELECT FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} LIMIT 0`;
   await client.query('SAVEPOINT db_backup_read_check');
   try {
     await client.query(tables.map(probe).join(';\n'));
