@@ -16,8 +16,7 @@ import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
 import { uploadBackup } from './upload-backup.js';
-import { prepareSanitizing } from '../sanitize/sanitizing.js';
-import { makeSanitizedCopy, type SanitizedCopyResult } from './sanitized-copy.js';
+import type { SanitizedCopyResult } from './sanitized-copy.js';
 
 /** What happened at one storage target. */
 export interface TargetOutcome {
@@ -72,8 +71,11 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     storages.push({ id, storage: await createStorage(id, config.targets) });
   const database = describeDatabase(config.database);
   // Rules are checked against the database before anything is dumped or written.
+  // Loaded only when asked for: its catalog reader brings the PostgreSQL client.
   const sanitizing = config.sanitize
-    ? await prepareSanitizing(config.sanitize, config.database, context.log)
+    ? await (
+        await import('../sanitize/sanitizing.js')
+      ).prepareSanitizing(config.sanitize, config.database, context.log)
     : undefined;
   const beside = sanitizing !== undefined && (config.sanitize?.storage.length ?? 0) > 0;
   const kind = sanitizing && !beside ? 'sanitized' : 'backup';
@@ -119,6 +121,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   let sanitizedCopy: SanitizedCopyResult | undefined;
   if (sanitizing && beside) {
     try {
+      const { makeSanitizedCopy } = await import('./sanitized-copy.js');
       sanitizedCopy = await makeSanitizedCopy(engine, sanitizing, config, encryptor, context);
     } catch (error) {
       // The backup itself is made and stored: the job fails, and says so.
