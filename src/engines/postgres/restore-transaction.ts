@@ -71,7 +71,13 @@ export async function applyInTransaction(
     ...options.policy,
     standardConformingStrings: backend.standardConformingStrings,
     lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
+    ...(session.guarded ? { guardStatements: session.guardStatements() } : {}),
   });
+  if (!session.guarded) {
+    options.log.warn(
+      `The restoring user may not create temporary tables in "${database}", so the restore runs without its commit guard: a COMMIT hidden in SQL that psql reads otherwise than the restore filter could commit part of the backup. GRANT TEMPORARY ON DATABASE to the restoring user to have it.`,
+    );
+  }
   try {
     const sink = new Writable({
       highWaterMark: 1024 * 1024,
@@ -240,6 +246,13 @@ function describeCause(
   }
   const line = psqlError.inputLine !== undefined ? psqlError.inputLine - session.prologueLines : 0;
   const where = line > 0 ? ` at line ${line} of the backup's SQL` : '';
+  if (psqlError.message.includes(`"${session.guardConstraint}"`)) {
+    return {
+      text: `The backup's SQL ended the restore's transaction${where} with a COMMIT the restore filter did not see (psql came to read the SQL differently, for example after standard_conforming_strings was changed by set_config() or a DO block), and the restore's commit guard made that COMMIT fail.`,
+      advice: '',
+      refused: true,
+    };
+  }
   const state = psqlError.sqlstate ? ` (SQLSTATE ${psqlError.sqlstate})` : '';
   const details = psqlError.details.length > 0 ? ` ${psqlError.details.join(' ')}` : '';
   if (psqlError.sqlstate === LOCK_NOT_AVAILABLE) {
