@@ -1,12 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli } from './support/cli.js';
 import { snapshotRows, startPostgres, type PgServer } from './support/postgres.js';
 import { clientProgram, pgDumpText, sessionsOn } from './support/restore-faults.js';
+import { createSampleDatabase } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
 /**
@@ -529,4 +532,75 @@ describe('sessions in the way', () => {
     }
     expect(pgDumpText(server, db)).toBe(before);
   });
+});
+
+/** A small tmpfs can be mounted here (root in a container that allows it): a real full disk. */
+function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const dir = tempDir('atk-mount-probe');
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status === 0;
+  if (mounted) spawnSync('umount', [dir]);
+  return mounted;
+}
+
+describe.runIf(canMountTmpfs())('SQLite on a full disk', () => {
+  /**
+   * A database on its own small volume, a backup of it elsewhere, then the
+   * volume filled so that only `free(size)` bytes stay free.
+   */
+  async function fullVolume(
+    free: (databaseSize: number) => number,
+  ): Promise<{ volume: string; db: string; backup: string; cwd: string; unmount(): void }> {
+    const cwd = tempDir('atk-sqlite-full');
+    const volume = path.join(cwd, 'volume');
+    fs.mkdirSync(volume);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', volume]).status).toBe(0);
+    const unmount = (): void => void spawnSync('umount', [volume]);
+    try {
+      const db = path.join(volume, 'app.db');
+      createSampleDatabase(db, { rows: 3000 });
+      const run = await cli(['backup', '--database-url', `file:${db}`], { cwd });
+      expect(run.status, run.stderr).toBe(0);
+      const backups = path.join(cwd, 'backups');
+      const backup = path.join(
+        backups,
+        fs.readdirSync(backups).find((n) => n.endsWith('.db.gz'))!,
+      );
+      const handle = new Database(db);
+      handle.exec("UPDATE users SET name = 'changed after the backup'");
+      handle.close();
+      const size = fs.statSync(db).size;
+      const stat = fs.statfsSync(volume);
+      const filler = stat.bavail * stat.bsize - free(size);
+      fs.writeFileSync(path.join(volume, 'filler'), Buffer.alloc(Math.max(filler, 0)));
+      return { volume, db, backup, cwd, unmount };
+    } catch (error) {
+      unmount();
+      throw error;
+    }
+  }
+
+  test.each([
+    ['the safety copy', (size: number) => size + Math.floor(size / 2)],
+    ['the unpacked backup', (size: number) => Math.floor(size / 2)],
+  ])(
+    'no room for %s: the database is byte for byte as it was, and nothing is left beside it',
+    async (_what, free) => {
+      const { volume, db, backup, cwd, unmount } = await fullVolume(free);
+      try {
+        const before = fs.readFileSync(db);
+        const run = await cli(['restore', backup, '--yes', '--database-url', `file:${db}`], {
+          cwd,
+        });
+        expect(run.status, run.stderr).toBe(1);
+        expect(errorLine(run.stderr)).toMatch(
+          /^db-backup: The disk (holding app\.db is full: .* so app\.db was not changed|is full while unpacking .*: nothing was changed); free space/,
+        );
+        expect(fs.readFileSync(db).equals(before)).toBe(true);
+        expect(fs.readdirSync(volume).sort()).toEqual(['app.db', 'filler']);
+      } finally {
+        unmount();
+      }
+    },
+  );
 });
