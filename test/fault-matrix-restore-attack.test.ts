@@ -158,6 +158,27 @@ describe('SQL that psql reads otherwise than the restore filter', () => {
     expect(pgDumpText(server, db)).toBe(before);
   });
 
+  test('SQL that leaves psql inside a quote the filter saw closed does not hang the restore: exit 2, rolled back (checked)', async () => {
+    const db = await target();
+    const before = pgDumpText(server, db);
+    // psql opens a string at the last quote and waits for its end, which never comes.
+    const { file } = dumpFile(
+      [
+        "UPDATE public.kept SET name = 'overwritten';",
+        SET_CONFIG,
+        "SELECT 'a\\', ' ; SELECT 1 ; ' ;",
+        'SELECT 2;',
+        '',
+      ].join('\n'),
+    );
+    const run = await restore(db, file);
+    expect(run.status, run.stderr).toBe(2);
+    expect(errorLine(run.stderr)).toMatch(
+      /psql kept waiting for the rest of a statement after the whole backup was sent.* The restore was rolled back \(the server reports its transaction \d+ aborted\): "atk_t\d+" is as it was\./,
+    );
+    expect(pgDumpText(server, db)).toBe(before);
+  }, 120_000);
+
   test('SET CONSTRAINTS ALL IMMEDIATE (a legitimate statement) does not trip the guard', async () => {
     const db = await target();
     const { file } = dumpFile(

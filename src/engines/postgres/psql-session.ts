@@ -5,7 +5,7 @@ import os from 'node:os';
 import { JobFailure, UserError } from '../../errors.js';
 import { redact } from '../../secrets.js';
 import { describeExit } from './child-process.js';
-import { RESTORE_VARIABLE_PREFIX } from './restore-filter.js';
+import { RefusedSql, RESTORE_VARIABLE_PREFIX } from './restore-filter.js';
 
 /** The server session psql restores in: its backend's pid and its transaction's id. */
 export interface RestoreBackend {
@@ -238,7 +238,7 @@ export class PsqlSession {
    * After the whole backup: waits until psql has run all of it, checks that
    * the transaction is still the one that began, then commits.
    */
-  async commit(): Promise<void> {
+  async commit(stalled?: () => Promise<boolean>): Promise<void> {
     const backend = this.backend;
     if (!backend) throw new Error('commit() before begin()');
     const p = this.prefix;
@@ -250,7 +250,7 @@ export class PsqlSession {
         '',
       ].join('\n'),
     );
-    const [now] = await this.waitFor('ready');
+    const [now] = await this.waitForReady(stalled);
     if (now !== backend.xid) {
       throw new JobFailure(
         `The backup's SQL ended the restore's transaction early (psql now runs in transaction ${now ?? '?'}, not ${backend.xid}).`,
@@ -314,6 +314,45 @@ export class PsqlSession {
 
   private marker(name: string): string {
     return `db-backup-${this.nonce}-${name}`;
+  }
+
+  /**
+   * The "ready" marker; `stalled` is asked every second meanwhile. psql that
+   * waits for more input after all of it was written read the SQL otherwise
+   * than the filter (an open quote where the filter saw it closed), and
+   * would wait for ever: that is refused.
+   */
+  private async waitForReady(stalled?: () => Promise<boolean>): Promise<string[]> {
+    if (!stalled) return this.waitFor('ready');
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const watch = new Promise<never>((_resolve, reject) => {
+      const check = (): void => {
+        timer = setTimeout(() => {
+          stalled()
+            .then((stuck) => {
+              if (done) return;
+              if (stuck) {
+                reject(
+                  new RefusedSql(
+                    "psql kept waiting for the rest of a statement after the whole backup was sent, so it read the backup's SQL otherwise than the restore filter (for example after standard_conforming_strings was changed by set_config() or a DO block); such SQL cannot be restored safely",
+                  ),
+                );
+              } else check();
+            })
+            .catch(() => {
+              if (!done) check();
+            });
+        }, 1000);
+      };
+      check();
+    });
+    try {
+      return await Promise.race([this.waitFor('ready'), watch]);
+    } finally {
+      done = true;
+      clearTimeout(timer);
+    }
   }
 
   /** Waits for a marker line; fails (with psql's error) if psql exits first. */

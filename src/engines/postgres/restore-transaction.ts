@@ -88,7 +88,9 @@ export async function applyInTransaction(
     await source.decodeInto(async (chunks) => {
       await pipeline(chunks, filter, sink);
     });
-    await session.commit();
+    await session.commit(
+      monitorClient ? () => waitsForInput(monitorClient, backend.pid) : undefined,
+    );
     return filter.report;
   } catch (error) {
     const interrupted = options.interruption?.signal;
@@ -169,6 +171,24 @@ export class RestoreInterruption {
     });
     return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
   }
+}
+
+/**
+ * How long psql's session may sit idle in the transaction, with all the
+ * backup written, before psql is taken to wait for input it will never get.
+ * Between statements psql reads on at once; only a huge result it formats
+ * (to nowhere) keeps it busy that long, which a restore's SQL does not ask.
+ */
+const STALL_SECONDS = 30;
+
+async function waitsForInput(client: PgClient, pid: number): Promise<boolean> {
+  const result = await client.query<{ stalled: boolean }>(
+    `SELECT state = 'idle in transaction'
+            AND pg_catalog.clock_timestamp() - state_change > pg_catalog.make_interval(secs => $2) AS stalled
+     FROM pg_catalog.pg_stat_activity WHERE pid = $1`,
+    [pid, STALL_SECONDS],
+  );
+  return result.rows[0]?.stalled === true;
 }
 
 function startFailure(error: unknown, session: PsqlSession, options: ApplyOptions): Error {
