@@ -571,7 +571,7 @@ describe.runIf(canMountTmpfs())('SQLite on a full disk', () => {
    */
   async function fullVolume(
     free: (databaseSize: number) => number,
-  ): Promise<{ volume: string; db: string; backup: string; cwd: string; unmount(): void }> {
+  ): Promise<{ volume: string; db: string; backup: string; cwd: string; unmount: () => void }> {
     const cwd = tempDir('atk-sqlite-full');
     const volume = path.join(cwd, 'volume');
     fs.mkdirSync(volume);
