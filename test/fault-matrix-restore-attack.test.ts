@@ -515,6 +515,34 @@ describe('sessions in the way', () => {
     await app.end().catch(() => undefined);
   });
 
+  test('--drop-database while another session has changed the database and not committed: the swap gives up at --lock-timeout and names it; exit 1, as it was', async () => {
+    const db = await target();
+    const before = pgDumpText(server, db);
+    // Connected elsewhere, so not "connected to" the target: its open GRANT holds the target's pg_database row.
+    const dba = new pg.Client({
+      connectionString: server.url('postgres'),
+      application_name: 'atk-dba',
+    });
+    await dba.connect();
+    await dba.query('BEGIN');
+    await dba.query(`GRANT CONNECT ON DATABASE ${db} TO PUBLIC`);
+    const pid = (await dba.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    try {
+      const run = await restore(db, backupFile, ['--drop-database', '--lock-timeout', '2s']);
+      expect(run.status).toBe(1);
+      expect(errorLine(run.stderr)).toMatch(
+        new RegExp(
+          `The restored database could not take the place of "${db}" \\(it waited longer than --lock-timeout \\(2 s\\) for the database's own row in pg_database held by pid ${pid} \\(user postgres, application "atk-dba", state idle in transaction\\).*\\): "${db}" is as it was, and ${db}_restore_[0-9a-f]{8} was dropped\\.`,
+        ),
+      );
+    } finally {
+      await dba.query('ROLLBACK');
+      await dba.end();
+    }
+    expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
+    expect(pgDumpText(server, db)).toBe(before);
+  });
+
   test('in place, an idle application session does not stop the restore', async () => {
     const db = await target();
     await server.query(db, "UPDATE kept SET name = 'changed'");
