@@ -179,6 +179,40 @@ describe('SQL that psql reads otherwise than the restore filter', () => {
     expect(pgDumpText(server, db)).toBe(before);
   }, 120_000);
 
+  test('a user without the TEMPORARY privilege restores without the guard, and is told so', async () => {
+    const db = await target();
+    await server.query(
+      'postgres',
+      `DO $$ BEGIN
+         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'atk_notemp') THEN
+           CREATE ROLE atk_notemp LOGIN PASSWORD 'notemp-pass';
+         END IF;
+       END $$;`,
+    );
+    await server.query('postgres', `REVOKE TEMPORARY ON DATABASE ${db} FROM PUBLIC`);
+    await server.query(
+      db,
+      'GRANT ALL ON SCHEMA public TO atk_notemp; GRANT ALL ON kept TO atk_notemp',
+    );
+    const { dir, file } = dumpFile(
+      "UPDATE public.kept SET name = 'by notemp';\nCREATE TABLE public.nt (x int);\n",
+    );
+    const url = new URL(server.url(db));
+    url.username = 'atk_notemp';
+    url.password = 'notemp-pass';
+    const run = await cli(['restore', file, '--yes', '--no-safety-backup'], {
+      cwd: dir,
+      env: { ...env, DATABASE_URL: url.toString() },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /may not create temporary tables in "atk_t\d+", so the restore runs without its commit guard/,
+    );
+    expect(await server.query(db, 'SELECT DISTINCT name FROM kept')).toEqual([
+      { name: 'by notemp' },
+    ]);
+  });
+
   test('SET CONSTRAINTS ALL IMMEDIATE (a legitimate statement) does not trip the guard', async () => {
     const db = await target();
     const { file } = dumpFile(
