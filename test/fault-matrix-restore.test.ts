@@ -244,13 +244,34 @@ describe.runIf(bundled)('stopping the tool never commits a restore', () => {
     expect(sql).toMatch(/^COMMIT;$/m);
   });
 
+  test('a psql that slips in its own COMMIT right after the restore began cannot commit it: exit 2, rolled back (checked)', async () => {
+    const db = await target('fm_src');
+    await server.query(db, 'ALTER TABLE items RENAME TO items_old');
+    const before = pgDumpText(server, db);
+    const gate = makeGate({
+      injectAfter: '^\\\\unset db_backup_[0-9a-f]+_std',
+      inject: 'COMMIT;\n',
+    });
+    const run = startCli(['restore', backupFile, '--yes', '--no-safety-backup'], {
+      cwd: tempDir('fm-guarded'),
+      env: { DATABASE_URL: url(db) },
+      pathFirst: gate.binDir,
+    });
+    expect((await run.exited).code).toBe(2);
+    expect(run.stderr()).toMatch(
+      /with a COMMIT the restore filter did not see .*commit guard made that COMMIT fail\. The restore was rolled back \(the server reports its transaction \d+ aborted\): "fm_t\d+" is as it was\./,
+    );
+    expect(pgDumpText(server, db)).toBe(before);
+  });
+
   test('a check that would find a committed transaction says so: COMMITTED, exit 1', async () => {
-    // A psql wrapper that commits behind the restore's back, right after it began.
+    // A psql wrapper that empties the commit guard and commits behind the restore's back, right after it began.
     const db = await target('fm_src');
     await server.query(db, 'ALTER TABLE items RENAME TO items_old');
     const gate = makeGate({
       injectAfter: '^\\\\unset db_backup_[0-9a-f]+_std',
-      inject: 'COMMIT;\n',
+      inject:
+        "DO $$ BEGIN EXECUTE (SELECT pg_catalog.format('DELETE FROM pg_temp.%I', relname) FROM pg_catalog.pg_class WHERE relpersistence = 't' AND relname LIKE 'db\\_backup\\_%\\_guard'); END $$;\nCOMMIT;\n",
     });
     const run = startCli(['restore', backupFile, '--yes', '--no-safety-backup'], {
       cwd: tempDir('fm-committed'),

@@ -127,6 +127,7 @@ export class SqliteEngine implements Engine {
     // Unpacked copies a killed restore (SIGKILL, power loss) left beside the database a day ago or more.
     await removeStaleTemps(dir);
     const incoming = tempPathIn(dir, 'restore-');
+    let replaced = false;
     try {
       await source.decodeToFile(incoming);
       if (!(await hasSqliteHeader(incoming))) {
@@ -145,9 +146,18 @@ export class SqliteEngine implements Engine {
         await fs.chmod(incoming, current.mode & 0o777);
       }
       await fs.rename(incoming, file);
+      replaced = true;
       await fsyncDir(dir);
       return previousCopy === undefined ? { info } : { info, previousCopy };
     } catch (error) {
+      const code = (error as { code?: string } | undefined)?.code;
+      if (!replaced && (code === 'ENOSPC' || code === 'SQLITE_FULL')) {
+        // Every step before the one rename writes beside the database, never into it.
+        const name = path.basename(file);
+        throw new JobFailure(
+          `The disk holding ${name} is full: the restore could not write ${name}.before-restore (the safety copy) and the restored database beside it, so ${name} was not changed; free space (about twice its size) and retry.`,
+        );
+      }
       throw describeSqliteError(error, file);
     } finally {
       await removeSqliteFiles(incoming);

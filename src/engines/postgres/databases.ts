@@ -212,6 +212,7 @@ export async function swapDatabases(
   target: string,
   fresh: string,
   replaced: string | undefined,
+  lockTimeoutMs?: number,
 ): Promise<void> {
   const comment = replaced
     ? ((
@@ -224,6 +225,9 @@ export async function swapDatabases(
     : null;
   await client.query('BEGIN');
   try {
+    // Another session's open change to either database's row would make the renames wait, silently.
+    if (lockTimeoutMs !== undefined)
+      await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
     if (replaced) {
       await client.query(`ALTER DATABASE ${quoteIdent(target)} RENAME TO ${quoteIdent(replaced)}`);
       await client.query(

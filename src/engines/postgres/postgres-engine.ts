@@ -55,6 +55,8 @@ import {
 import { RefusedSql, RestoreSqlFilter, type FilterReport } from './restore-filter.js';
 import type { StatementPolicy } from './restore-statements.js';
 import { applyInTransaction, RestoreInterruption } from './restore-transaction.js';
+import { describeSessions, formatMs, type BlockingSession } from './lock-monitor.js';
+import { LOCK_NOT_AVAILABLE } from './psql-errors.js';
 import {
   assertTablesReadable,
   connect,
@@ -434,11 +436,12 @@ export class PostgresEngine implements Engine {
         await this.assertNoOtherSessions(client);
         if (this.options.terminateConnections) await terminateSessions(client, this.database);
       }
-      await swapDatabases(client, this.database, fresh, replaced).catch((error: unknown) => {
-        throw new JobFailure(
-          `The restored database could not take the place of "${this.database}" (${(error as Error).message}): "${this.database}" is as it was, and ${fresh} was dropped.`,
-        );
-      });
+      const lockTimeoutMs = this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+      await swapDatabases(client, this.database, fresh, replaced, lockTimeoutMs).catch(
+        async (error: unknown) => {
+          throw new JobFailure(await this.swapFailure(client, error, fresh, lockTimeoutMs));
+        },
+      );
       if (replaced) {
         await dropDatabase(client, replaced, true).catch((error: unknown) => {
           this.options.log.warn(
@@ -460,6 +463,43 @@ export class PostgresEngine implements Engine {
         });
     }
     return report;
+  }
+
+  /**
+   * Why the swap failed, and what became of the target, checked: the new
+   * database still under its temporary name means neither rename happened.
+   * A lock wait names the session whose open transaction holds the target's
+   * pg_database row (an ALTER DATABASE, GRANT or COMMENT ON DATABASE not yet
+   * committed): its transaction id is the row's xmax.
+   */
+  private async swapFailure(
+    client: PgClient,
+    error: unknown,
+    fresh: string,
+    lockTimeoutMs: number,
+  ): Promise<string> {
+    const target = `"${this.database}"`;
+    let reason = (error as Error).message;
+    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
+      const holders = await client
+        .query<BlockingSession>(
+          `SELECT a.pid, a.usename AS user, a.application_name AS application, a.state
+           FROM pg_catalog.pg_stat_activity a
+           WHERE a.backend_xid = (SELECT xmax FROM pg_catalog.pg_database WHERE datname = $1)`,
+          [this.database],
+        )
+        .then((result) => result.rows)
+        .catch(() => []);
+      const held = holders.length > 0 ? ` held by ${describeSessions(holders)}` : '';
+      reason = `it waited longer than --lock-timeout (${formatMs(lockTimeoutMs)}) for the database's own row in pg_database${held}, which another session's transaction changed and has not committed (ALTER DATABASE, GRANT … ON DATABASE, COMMENT ON DATABASE)`;
+    }
+    const untouched = await client
+      .query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [fresh])
+      .then((result) => result.rows.length === 1)
+      .catch(() => undefined);
+    return untouched
+      ? `The restored database could not take the place of ${target} (${reason}): ${target} is as it was, and ${fresh} was dropped.`
+      : `The restored database could not take the place of ${target} (${reason}), and whether it did could not be checked: look at ${target} and ${fresh} before using them.`;
   }
 
   private async assertNoOtherSessions(client: PgClient): Promise<void> {

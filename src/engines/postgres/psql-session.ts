@@ -5,7 +5,7 @@ import os from 'node:os';
 import { JobFailure, UserError } from '../../errors.js';
 import { redact } from '../../secrets.js';
 import { describeExit } from './child-process.js';
-import { RESTORE_VARIABLE_PREFIX } from './restore-filter.js';
+import { RefusedSql, RESTORE_VARIABLE_PREFIX } from './restore-filter.js';
 
 /** The server session psql restores in: its backend's pid and its transaction's id. */
 export interface RestoreBackend {
@@ -33,6 +33,9 @@ export function psqlArguments(): string[] {
     '--quiet',
     '--no-password',
     '--set=ON_ERROR_STOP=1',
+    // A transaction end the filter did not see (psql read the SQL otherwise) starts a new
+    // transaction at once rather than letting what follows commit statement by statement.
+    '--set=AUTOCOMMIT=off',
     '--set=VERBOSITY=verbose',
     `--output=${os.devNull}`,
     '--file=-',
@@ -43,7 +46,8 @@ export function psqlArguments(): string[] {
  * One restore transaction run by psql, with a commit protocol that holds
  * however this process ends:
  *
- * 1. `BEGIN`, then psql reports the backend's pid and the transaction's id
+ * 1. `BEGIN`, a guard that makes any COMMIT but the restore's own fail
+ *    (below), then psql reports the backend's pid and the transaction's id
  *    on stdout, marked with a nonce no backup can know.
  * 2. The (filtered) backup's SQL streams in.
  * 3. psql reports "ready" once it has run every statement before that line;
@@ -52,6 +56,15 @@ export function psqlArguments(): string[] {
  *    process dies (SIGKILL included), psql reads to the end of its input
  *    without one, and the server rolls the transaction back.
  * 4. psql reports "committed" after COMMIT succeeded.
+ *
+ * The guard: a temporary table holding two equal keys under a deferred
+ * unique constraint, which the restore empties just before its own COMMIT.
+ * A COMMIT psql runs before that — one the restore filter did not see,
+ * because psql came to read the SQL differently (a DO block or set_config()
+ * changing standard_conforming_strings under psql's lexer) — fails the
+ * unique check and rolls the whole restore back instead of committing part
+ * of it. With AUTOCOMMIT off, a ROLLBACK it did not see leaves what follows
+ * in a new transaction that never commits (the "ready" check sees it).
  */
 export class PsqlSession {
   readonly nonce = randomBytes(16).toString('hex');
@@ -68,6 +81,8 @@ export class PsqlSession {
   private spawnError: Error | undefined;
   stage: SessionStage = 'starting';
   backend: RestoreBackend | undefined;
+  /** The commit guard is in place (the user may create temporary tables in the database). */
+  guarded = false;
 
   constructor(program: string, file: string, env: NodeJS.ProcessEnv) {
     this.child = startChild('libpq-client', file, psqlArguments(), {
@@ -111,6 +126,26 @@ export class PsqlSession {
     return `${RESTORE_VARIABLE_PREFIX}${this.nonce}_`;
   }
 
+  /** The guard table: pg_temp, named with the nonce. */
+  get guardName(): string {
+    return `${this.prefix}guard`;
+  }
+
+  /** The guard's deferred unique constraint: a COMMIT that fails on it was not the restore's. */
+  get guardConstraint(): string {
+    return `${this.prefix}unique`;
+  }
+
+  /** What the restore filter writes around `SET CONSTRAINTS` (undefined without a guard). */
+  guardStatements(): { disarm: string; rearm: string } | undefined {
+    if (!this.guarded) return undefined;
+    const table = `pg_temp.${this.guardName}`;
+    return {
+      disarm: `DELETE FROM ${table};`,
+      rearm: `SET CONSTRAINTS pg_temp.${this.guardConstraint} DEFERRED; INSERT INTO ${table} VALUES (1), (1);`,
+    };
+  }
+
   /** psql's process id (for tests and logs). */
   get pid(): number | undefined {
     return this.child.pid;
@@ -133,11 +168,12 @@ export class PsqlSession {
         .join(''),
     );
     const words = await this.waitFor('start');
-    const [pid, xid, std] = words;
+    const [pid, xid, std, guard] = words;
     if (!pid || !xid || !/^\d+$/.test(pid) || !/^\d+$/.test(xid)) {
       throw this.failure('psql did not start the restore');
     }
     this.backend = { pid: Number(pid), xid, standardConformingStrings: std !== 'off' };
+    this.guarded = guard === 't';
     this.stage = 'applying';
     return this.backend;
   }
@@ -151,12 +187,21 @@ export class PsqlSession {
     const p = this.prefix;
     return [
       'BEGIN;',
+      // Without the TEMPORARY privilege there is no guard; the restore says so (guarded).
+      `SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'TEMPORARY') AS ${p}guard \\gset`,
+      `\\if :${p}guard`,
+      `CREATE TEMPORARY TABLE ${this.guardName} (k integer CONSTRAINT ${this.guardConstraint} UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP;`,
+      `INSERT INTO pg_temp.${this.guardName} VALUES (1), (1);`,
+      // The backup may end under another role (SET SESSION AUTHORIZATION, SET ROLE): it must still disarm it.
+      `GRANT INSERT, DELETE ON pg_temp.${this.guardName} TO PUBLIC;`,
+      '\\endif',
       `SET lock_timeout = ${lockTimeoutMs};`,
       'SET statement_timeout = 0;',
       'SET idle_in_transaction_session_timeout = 0;',
       "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
       `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-      `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std`,
+      `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard`,
+      `\\unset ${p}guard`,
       `\\unset ${p}pid`,
       `\\unset ${p}xid`,
       `\\unset ${p}std`,
@@ -193,7 +238,7 @@ export class PsqlSession {
    * After the whole backup: waits until psql has run all of it, checks that
    * the transaction is still the one that began, then commits.
    */
-  async commit(): Promise<void> {
+  async commit(stalled?: () => Promise<boolean>): Promise<void> {
     const backend = this.backend;
     if (!backend) throw new Error('commit() before begin()');
     const p = this.prefix;
@@ -205,14 +250,16 @@ export class PsqlSession {
         '',
       ].join('\n'),
     );
-    const [now] = await this.waitFor('ready');
+    const [now] = await this.waitForReady(stalled);
     if (now !== backend.xid) {
       throw new JobFailure(
         `The backup's SQL ended the restore's transaction early (psql now runs in transaction ${now ?? '?'}, not ${backend.xid}).`,
       );
     }
     this.stage = 'committing';
-    await this.write(`COMMIT;\n\\echo ${this.marker('committed')}\n`);
+    await this.write(
+      `${this.guarded ? `DELETE FROM pg_temp.${this.guardName};\n` : ''}COMMIT;\n\\echo ${this.marker('committed')}\n`,
+    );
     this.child.stdin?.end();
     await this.waitFor('committed');
     const { code, signal } = await this.exited;
@@ -267,6 +314,45 @@ export class PsqlSession {
 
   private marker(name: string): string {
     return `db-backup-${this.nonce}-${name}`;
+  }
+
+  /**
+   * The "ready" marker; `stalled` is asked every second meanwhile. psql that
+   * waits for more input after all of it was written read the SQL otherwise
+   * than the filter (an open quote where the filter saw it closed), and
+   * would wait for ever: that is refused.
+   */
+  private async waitForReady(stalled?: () => Promise<boolean>): Promise<string[]> {
+    if (!stalled) return this.waitFor('ready');
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const watch = new Promise<never>((_resolve, reject) => {
+      const check = (): void => {
+        timer = setTimeout(() => {
+          stalled()
+            .then((stuck) => {
+              if (done) return;
+              if (stuck) {
+                reject(
+                  new RefusedSql(
+                    "psql kept waiting for the rest of a statement after the whole backup was sent, so it read the backup's SQL otherwise than the restore filter (for example after standard_conforming_strings was changed by set_config() or a DO block); such SQL cannot be restored safely",
+                  ),
+                );
+              } else check();
+            })
+            .catch(() => {
+              if (!done) check();
+            });
+        }, 1000);
+      };
+      check();
+    });
+    try {
+      return await Promise.race([this.waitFor('ready'), watch]);
+    } finally {
+      done = true;
+      clearTimeout(timer);
+    }
   }
 
   /** Waits for a marker line; fails (with psql's error) if psql exits first. */

@@ -25,6 +25,8 @@ export interface RestoreFilterOptions extends StatementPolicy {
   readonly standardConformingStrings?: boolean;
   /** The statement that sets the restore's own lock timeout again after a `RESET ALL`. */
   readonly lockTimeoutStatement?: string;
+  /** The restore's commit guard, set aside before and armed again after `SET CONSTRAINTS` (one line each, no newline). */
+  readonly guardStatements?: { readonly disarm: string; readonly rearm: string };
 }
 
 /** What the filter left out and what the SQL asks of the server. */
@@ -300,6 +302,8 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     this.held = [];
     this.heldBytes = 0;
     if (verdict.action === 'pass') {
+      if (verdict.after === 'guard' && this.options.guardStatements)
+        this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
       for (const bytes of held) this.output(bytes);
     } else {
       this.counts[verdict.kind] += 1;
@@ -316,6 +320,10 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     if (this.verdict.action === 'pass' && this.verdict.after === 'lock-timeout') {
       if (this.options.lockTimeoutStatement)
         this.output(Buffer.from(` ${this.options.lockTimeoutStatement}`));
+    }
+    if (this.verdict.action === 'pass' && this.verdict.after === 'guard') {
+      if (this.options.guardStatements)
+        this.output(Buffer.from(` ${this.options.guardStatements.rearm}`));
     }
   }
 

@@ -13,6 +13,9 @@ import type { ScanToken } from './sql-scanner.js';
  *   `COMMIT/ROLLBACK PREPARED` cannot be made safe: refused.
  * - `SET lock_timeout` is left out so that the restore's own lock timeout
  *   holds (pg_dump sets it to 0, wait forever).
+ * - `DISCARD TEMP`/`ALL` would drop the restore's commit guard (see
+ *   PsqlSession): refused. `SET CONSTRAINTS` passes with the guard set
+ *   aside around it, so that `ALL IMMEDIATE` does not check it.
  * - With owners left out: `ALTER … OWNER TO …` and `SET/RESET SESSION
  *   AUTHORIZATION`; with privileges left out: `GRANT`, `REVOKE` and `ALTER
  *   DEFAULT PRIVILEGES` (pg_dump's ACL and DEFAULT ACL entries).
@@ -21,7 +24,12 @@ export type StatementClass = 'transaction' | 'lock-timeout' | 'owner' | 'privile
 
 export type Verdict =
   | { readonly action: 'undecided' }
-  | { readonly action: 'pass'; readonly kind?: StatementClass; readonly after?: 'lock-timeout' }
+  | {
+      readonly action: 'pass';
+      readonly kind?: StatementClass;
+      /** lock-timeout: the restore's lock timeout again after it; guard: the commit guard around it. */
+      readonly after?: 'lock-timeout' | 'guard';
+    }
   | { readonly action: 'drop'; readonly kind: StatementClass }
   | { readonly action: 'refuse'; readonly message: string };
 
@@ -109,6 +117,8 @@ function classifyWord(
         if (w(1) === 'SESSION' && w(2) === 'AUTHORIZATION') return owners();
         k = 2;
       }
+      // SET CONSTRAINTS ALL IMMEDIATE would check the restore's commit guard at once.
+      if (w(1) === 'CONSTRAINTS') return { action: 'pass', after: 'guard' };
       return w(k) === 'LOCK_TIMEOUT' ? { action: 'drop', kind: 'lock-timeout' } : PASS;
     }
     case 'RESET':
@@ -119,6 +129,13 @@ function classifyWord(
       }
       if (w(1) === 'LOCK_TIMEOUT') return { action: 'drop', kind: 'lock-timeout' };
       return w(1) === 'ALL' ? { action: 'pass', after: 'lock-timeout' } : PASS;
+    case 'DISCARD':
+      if (needs(2)) return UNDECIDED;
+      return w(1) === 'TEMP' || w(1) === 'TEMPORARY' || w(1) === 'ALL'
+        ? refuse(
+            `DISCARD ${w(1) ?? ''} would drop the restore's commit guard (a temporary table); it is refused`,
+          )
+        : PASS;
     case 'GRANT':
     case 'REVOKE':
       return privileges();

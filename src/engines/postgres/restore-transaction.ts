@@ -71,7 +71,13 @@ export async function applyInTransaction(
     ...options.policy,
     standardConformingStrings: backend.standardConformingStrings,
     lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
+    ...(session.guarded ? { guardStatements: session.guardStatements() } : {}),
   });
+  if (!session.guarded) {
+    options.log.warn(
+      `The restoring user may not create temporary tables in "${database}", so the restore runs without its commit guard: a COMMIT hidden in SQL that psql reads otherwise than the restore filter could commit part of the backup. GRANT TEMPORARY ON DATABASE to the restoring user to have it.`,
+    );
+  }
   try {
     const sink = new Writable({
       highWaterMark: 1024 * 1024,
@@ -82,7 +88,9 @@ export async function applyInTransaction(
     await source.decodeInto(async (chunks) => {
       await pipeline(chunks, filter, sink);
     });
-    await session.commit();
+    await session.commit(
+      monitorClient ? () => waitsForInput(monitorClient, backend.pid) : undefined,
+    );
     return filter.report;
   } catch (error) {
     const interrupted = options.interruption?.signal;
@@ -165,6 +173,24 @@ export class RestoreInterruption {
   }
 }
 
+/**
+ * How long psql's session may sit idle in the transaction, with all the
+ * backup written, before psql is taken to wait for input it will never get.
+ * Between statements psql reads on at once; only a huge result it formats
+ * (to nowhere) keeps it busy that long, which a restore's SQL does not ask.
+ */
+const STALL_SECONDS = 30;
+
+async function waitsForInput(client: PgClient, pid: number): Promise<boolean> {
+  const result = await client.query<{ stalled: boolean }>(
+    `SELECT state = 'idle in transaction'
+            AND pg_catalog.clock_timestamp() - state_change > pg_catalog.make_interval(secs => $2) AS stalled
+     FROM pg_catalog.pg_stat_activity WHERE pid = $1`,
+    [pid, STALL_SECONDS],
+  );
+  return result.rows[0]?.stalled === true;
+}
+
 function startFailure(error: unknown, session: PsqlSession, options: ApplyOptions): Error {
   if (error instanceof UserError && !(error instanceof JobFailure)) return error;
   const psqlError = parsePsqlError(session.stderr());
@@ -240,6 +266,13 @@ function describeCause(
   }
   const line = psqlError.inputLine !== undefined ? psqlError.inputLine - session.prologueLines : 0;
   const where = line > 0 ? ` at line ${line} of the backup's SQL` : '';
+  if (psqlError.message.includes(`"${session.guardConstraint}"`)) {
+    return {
+      text: `The backup's SQL ended the restore's transaction${where} with a COMMIT the restore filter did not see (psql came to read the SQL differently, for example after standard_conforming_strings was changed by set_config() or a DO block), and the restore's commit guard made that COMMIT fail.`,
+      advice: '',
+      refused: true,
+    };
+  }
   const state = psqlError.sqlstate ? ` (SQLSTATE ${psqlError.sqlstate})` : '';
   const details = psqlError.details.length > 0 ? ` ${psqlError.details.join(' ')}` : '';
   if (psqlError.sqlstate === LOCK_NOT_AVAILABLE) {
