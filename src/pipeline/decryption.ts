@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import * as openpgp from 'openpgp';
-import { UserError, errorMessage } from '../errors.js';
+import { UserError, errorMessage, isWorded } from '../errors.js';
 import { redact, registerSecret } from '../secrets.js';
 import { classifyStart, SNIFF_BYTES, type ContentKind } from './openpgp-format.js';
 import { unlockPrivateKeys, type ArmoredPrivateKey } from './openpgp-keys.js';
@@ -256,7 +256,7 @@ const ARMOR_DAMAGED =
  * Errors that carry a Node code (the pipeline's own) pass through unchanged.
  */
 function describeDecryptError(error: unknown, progress: Progress): unknown {
-  if (error instanceof UserError) return error;
+  if (isWorded(error)) return error;
   if ((error as NodeJS.ErrnoException | undefined)?.code !== undefined) return error;
   const text = errorMessage(error);
   if (/Unexpected end of packet/i.test(text)) return new UserError(TRUNCATED);

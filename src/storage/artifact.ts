@@ -7,7 +7,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { DefaultArtifactClient, type UploadArtifactResponse } from '@actions/artifact';
 import { getOctokit } from '@actions/github';
-import { IntegrityError, JobFailure, UserError, errorMessage } from '../errors.js';
+import { IntegrityError, JobFailure, UserError, errorMessage, isWorded } from '../errors.js';
 import {
   attemptsOf,
   connectionErrorText,
@@ -302,13 +302,13 @@ export class ArtifactStorage implements Storage {
                   ...(error.retryAfter !== undefined ? { afterMs: error.retryAfter } : {}),
                 }
               : { retry: false }
-            : error instanceof UserError
+            : isWorded(error)
               ? { retry: false }
               : this.advise(error),
         this.retry,
       );
     } catch (error) {
-      if (error instanceof UserError) throw error;
+      if (isWorded(error)) throw error;
       const attempts = attemptsOf(error);
       const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
       if (error instanceof BlobError) {
@@ -396,7 +396,7 @@ export class ArtifactStorage implements Storage {
 
   /** One line naming what to grant; anything unrecognised keeps its (redacted) message. */
   private restError(error: unknown, operation: RestOperation, name?: string): Error {
-    if (error instanceof UserError) return error;
+    if (isWorded(error)) return error;
     const status = statusOf(error);
     const detail = redact(apiMessageOf(error));
     const repository = this.options.repository;

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Storage as GoogleStorage, type Bucket, type File } from '@google-cloud/storage';
-import { IntegrityError, JobFailure, UserError, errorMessage } from '../errors.js';
+import { IntegrityError, JobFailure, UserError, errorMessage, isWorded } from '../errors.js';
 import { FILE_MODE } from '../pipeline/files.js';
 import { redact } from '../secrets.js';
 import { exactLength } from './body-checks.js';
@@ -140,7 +140,7 @@ export class GcsStorage implements Storage {
 
   /** One line that says what to do; anything unrecognised keeps its own (redacted) message. */
   private userErrorOf(error: unknown, operation: Operation, name?: string): Error {
-    if (error instanceof UserError) return error;
+    if (isWorded(error)) return error;
     const where = name ? `${this.location}${name}` : this.location;
     const status = statusOf(error);
     const detail = redact(detailOf(error));
