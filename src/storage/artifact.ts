@@ -9,9 +9,12 @@ import { DefaultArtifactClient, type UploadArtifactResponse } from '@actions/art
 import { getOctokit } from '@actions/github';
 import { IntegrityError, JobFailure, UserError, errorMessage, isWorded } from '../errors.js';
 import {
-  attemptsOf,
   connectionErrorText,
   isConnectionError,
+  isTransientStatus,
+} from '../net/network-errors.js';
+import {
+  attemptsOf,
   retryAfterMs,
   withRetries,
   type RetryAdvice,
@@ -204,7 +207,7 @@ export class ArtifactStorage implements Storage {
       return { retry: false };
     }
     // Octokit reports a connection that failed as status 500 without a response.
-    return { retry: status >= 500 };
+    return { retry: isTransientStatus(status) };
   }
 
   /** Every live (unexpired) artifact of the repository, or those named `name`, all runs. */
@@ -333,7 +336,7 @@ export class ArtifactStorage implements Storage {
       await response.body?.cancel();
       throw new BlobError(
         `the blob store answered ${response.status} ${response.statusText}`,
-        response.status >= 500 || response.status === 429,
+        isTransientStatus(response.status),
         retryAfterMs(response.headers.get('retry-after'), Date.now()),
       );
     }
@@ -429,7 +432,7 @@ export class ArtifactStorage implements Storage {
         `${repository} was not found, or the token cannot see it (404): it needs \`${permission}\` on that repository.`,
       );
     }
-    if (status !== undefined && status >= 500) {
+    if (isTransientStatus(status)) {
       return new JobFailure(
         `Could not ${doing} in ${repository}, GitHub answered ${status}${tries}: ${detail}`,
       );

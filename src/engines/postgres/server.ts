@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { PostgresLocation } from '../../config/database-url.js';
 import { JobFailure, UserError } from '../../errors.js';
 import type { TableCount } from '../../manifest.js';
+import { isUnreachableCode, networkCodeOf } from '../../net/network-errors.js';
 import { redact } from '../../secrets.js';
 import { serverMajorFromVersionNum } from './choose-client.js';
 import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
@@ -22,6 +23,7 @@ export function describeConnectError(
   const err = error as { code?: string; message?: string };
   const where = endpoint(location);
   const message = redact(err.message ?? String(error));
+  const network = networkCodeOf(error);
   if (error instanceof NoPasswordGiven) {
     return new UserError(
       `PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`,
@@ -36,17 +38,17 @@ export function describeConnectError(
       return new UserError(`PostgreSQL at ${where} refused user "${location.user}": ${message}`);
     case '3D000':
       return new UserError(`The database "${database}" does not exist on ${where}.`);
-    case 'ECONNREFUSED':
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'ETIMEDOUT':
-      return new JobFailure(
-        `Cannot reach PostgreSQL at ${where} (${err.code}): check the host and port, and that the server accepts connections from here.`,
-      );
     default:
-      if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
+      if (network !== undefined && isUnreachableCode(network)) {
+        return new JobFailure(
+          `Cannot reach PostgreSQL at ${where} (${network}): check the host and port, and that the server accepts connections from here.`,
+        );
+      }
+      // A connection that broke (ECONNRESET, EPIPE), or node-postgres's words for one.
+      if (
+        network !== undefined ||
+        /terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)
+      ) {
         return new JobFailure(
           `Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`,
         );
