@@ -6,6 +6,7 @@ import { isUnreachableCode, networkCodeOf } from '../../net/network-errors.js';
 import { redact } from '../../secrets.js';
 import { serverMajorFromVersionNum } from './choose-client.js';
 import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
+import { SQLSTATE } from './sql-states.js';
 
 export type PgClient = pg.Client;
 
@@ -29,15 +30,21 @@ export function describeConnectError(
       `PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`,
     );
   }
+  // The server's error stays the cause: decisions read its SQLSTATE (sqlstateOf), not these words.
+  const cause = { cause: error };
   switch (err.code) {
-    case '28P01':
+    case SQLSTATE.invalidPassword:
       return new UserError(
         `PostgreSQL at ${where} rejected the password for user "${location.user}": check the password ${location.password ? 'in the database URL' : 'in PGPASSWORD or ~/.pgpass (PGPASSFILE)'}.`,
+        cause,
       );
-    case '28000':
-      return new UserError(`PostgreSQL at ${where} refused user "${location.user}": ${message}`);
-    case '3D000':
-      return new UserError(`The database "${database}" does not exist on ${where}.`);
+    case SQLSTATE.invalidAuthorizationSpecification:
+      return new UserError(
+        `PostgreSQL at ${where} refused user "${location.user}": ${message}`,
+        cause,
+      );
+    case SQLSTATE.invalidCatalogName:
+      return new UserError(`The database "${database}" does not exist on ${where}.`, cause);
     default:
       if (network !== undefined && isUnreachableCode(network)) {
         return new JobFailure(
@@ -63,7 +70,7 @@ export function describeConnectError(
           `PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`,
         );
       }
-      return new UserError(`Cannot connect to PostgreSQL at ${where}: ${message}`);
+      return new UserError(`Cannot connect to PostgreSQL at ${where}: ${message}`, cause);
   }
 }
 
