@@ -35,7 +35,8 @@ beforeAll(async () => {
     'GRANT CONNECT ON DATABASE template1 TO no_connect, hba_rejected, hba_everywhere',
   );
   // pg_hba.conf turns hba_rejected away from postgres only, and hba_everywhere from everything.
-  const [{ hba_file: hba }] = await server.query<{ hba_file: string }>('postgres', 'SHOW hba_file');
+  const [shown] = await server.query<{ hba_file: string }>('postgres', 'SHOW hba_file');
+  const hba = shown!.hba_file;
   fs.writeFileSync(
     hba,
     `host postgres hba_rejected 127.0.0.1/32 reject\nhost all hba_everywhere 127.0.0.1/32 reject\n${fs.readFileSync(hba, 'utf8')}`,
