@@ -18,9 +18,9 @@ export interface EngineSubject {
   /** A new, empty database (no tables) for one test, in its own working directory. */
   fresh(label: string): Promise<EngineDatabase>;
   /**
-   * A copy of `backup` (a file this tool wrote) that passes every check made
-   * before the target changes (it is read to its end, it is what it says)
-   * and then fails while being applied; written into `dir`, without a manifest.
+   * A copy of `backup` (a file this tool wrote), without a manifest, written
+   * into `dir`, that passes the checks at the door (it unpacks to its end, it
+   * holds this engine's kind of data) and fails once the engine applies it.
    */
   failingHalfway(backup: string, dir: string): Promise<string>;
 }
@@ -61,18 +61,19 @@ const CHANGES = `
   INSERT INTO items VALUES (6, 'added after the backup', 6, NULL);
 `;
 
+/** The CLI on `db`, given as DATABASE_URL (as a cron job gives it: no password in the argument list). */
 async function run(db: EngineDatabase, args: readonly string[]): Promise<CliRun> {
-  return cli(args, { cwd: db.cwd, env: db.env });
+  return cli(args, { cwd: db.cwd, env: { ...db.env, DATABASE_URL: db.url } });
 }
 
 async function backup(db: EngineDatabase): Promise<BackupResult> {
-  const result = await run(db, ['backup', '--database-url', db.url, '--json']);
+  const result = await run(db, ['backup', '--json']);
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as BackupResult;
 }
 
 async function restore(db: EngineDatabase, file: string): Promise<CliRun> {
-  return run(db, ['restore', file, '--database-url', db.url, '--yes', '--json']);
+  return run(db, ['restore', file, '--yes', '--json']);
 }
 
 /** Round trip, empty database, damage, a restore failing halfway, the safety copy and the counts, for one engine. */
