@@ -6,7 +6,7 @@ import { parseMonitoring } from './config/monitoring.js';
 import type { CommandName } from './config/options.js';
 import { settingsFromInputs } from './config/settings.js';
 import { bool, type Settings } from './config/values.js';
-import { errorMessage, isUserError } from './errors.js';
+import { errorMessage, isWorded } from './errors.js';
 import { onInterruption } from './interruption.js';
 import { formatBytes } from './report/format.js';
 import {
@@ -121,10 +121,9 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     if (succeeded(result)) noticeOf(result);
     outcome = { result };
   } catch (error) {
-    if (!isUserError(error) && error instanceof Error && error.stack)
-      core.debug(redact(error.stack));
-    // A UserError is worded by us; anything else carries a library's text, which may quote anything.
-    const message = isUserError(error) ? error.message : redact(errorMessage(error));
+    if (!isWorded(error) && error instanceof Error && error.stack) core.debug(redact(error.stack));
+    // A DbBackupError is worded by us; anything else carries a library's text, which may quote anything.
+    const message = isWorded(error) ? error.message : redact(errorMessage(error));
     outcome = { error: message, database: databaseOf(config) };
   }
   // From here a signal adds nothing: the end is being told already.

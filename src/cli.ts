@@ -6,7 +6,7 @@ import { parseCommandName, parseConfig, type Config } from './config/config.js';
 import { parseMonitoring, type Monitoring } from './config/monitoring.js';
 import { COMMANDS, optionsFor, type CommandName, type OptionSpec } from './config/options.js';
 import { settingsFromArgv, type CliArguments } from './config/settings.js';
-import { errorMessage, isUserError, JobFailure } from './errors.js';
+import { errorMessage, exitCodeOf, isWorded } from './errors.js';
 import { logIntervalFrom, progressLine, type ProgressOutput } from './report/progress-line.js';
 import {
   databaseOf,
@@ -127,7 +127,7 @@ export async function runCli(
     command = parseCommandName(first);
   } catch (error) {
     io.stderr(`db-backup: ${errorText(error, false)}`);
-    return 2;
+    return exitCodeOf(error);
   }
   const started = Date.now();
   const runLog = new RunLog(command);
@@ -156,7 +156,7 @@ export async function runCli(
     // The log file still hears of a refused command line: cron's mail is not the only record.
     const file = logFileOf(rest, env);
     if (file) runLog.attachFile(path.resolve(io.cwd, file), (m) => log.warn(m));
-    const code = fail(errorText(error, false), isUserError(error) ? 2 : 1);
+    const code = fail(errorText(error, false), exitCodeOf(error));
     runLog.close();
     return code;
   }
@@ -207,7 +207,7 @@ async function runMonitored(
   try {
     monitoring = parseMonitoring(command, parsed.settings);
   } catch (error) {
-    return fail(errorText(error, false), isUserError(error) ? 2 : 1);
+    return fail(errorText(error, false), exitCodeOf(error));
   }
   for (const warning of monitoring.warnings) log.warn(warning);
   const monitor = new RunMonitor(monitoring, (m) => log.warn(m));
@@ -285,7 +285,7 @@ async function runAndNotify(
     } else code = fail(failureSummary(result), 1);
   } catch (error) {
     const message = errorText(error, state.debug);
-    code = fail(message, isUserError(error) && !(error instanceof JobFailure) ? 2 : 1);
+    code = fail(message, exitCodeOf(error));
     outcome = { error: errorText(error, false), database: databaseOf(config) };
   }
   const ended = notification(outcome);
@@ -298,12 +298,12 @@ async function runAndNotify(
 }
 
 /**
- * The one line an error is said in. A UserError is worded by us; anything
+ * The one line an error is said in. A DbBackupError is worded by us; anything
  * else carries a library's text, which may quote anything, and is masked
  * (with its stack under DB_BACKUP_DEBUG).
  */
 function errorText(error: unknown, debug: boolean): string {
-  if (isUserError(error)) return error.message;
+  if (isWorded(error)) return error.message;
   const detail =
     error instanceof Error && debug ? (error.stack ?? error.message) : errorMessage(error);
   return redact(detail);

@@ -1,29 +1,69 @@
 /**
- * A problem the user can fix: bad input, a missing file, a refused restore.
- * The CLI exits 2 with the message alone; the action fails the step with it.
- * Anything else is a crash and keeps its stack trace.
+ * What an error of ours says about the run, decided where it is raised:
+ * - `refused`: nothing changed (bad input, a damaged backup, a missing
+ *   confirmation) — exit 2;
+ * - `failed`: the job ran and failed (a dump tool that died, a full disk, a
+ *   server that does not answer, SQL that fails to restore) — exit 1.
  */
-export class UserError extends Error {
-  override readonly name: string = 'UserError';
-}
+export type ErrorKind = 'refused' | 'failed';
 
 /**
- * The job started and failed for a reason outside the user's input: a dump
- * tool that died, a full disk, a server that does not answer, SQL that fails
- * to restore. One clear line like a UserError, but the CLI exits 1 (a
- * refusal or a usage error exits 2).
+ * The one error type of the tool: one clear line worded by us, and its kind.
+ * Anything that is not one is a crash: it keeps its stack trace and its text
+ * is masked before anyone sees it.
  */
-export class JobFailure extends UserError {
+export class DbBackupError extends Error {
+  override readonly name: string = 'DbBackupError';
+
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Refused: a problem the user can fix (bad input, a missing file, a refused restore). */
+export class UserError extends DbBackupError {
+  override readonly name: string = 'UserError';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('refused', message, options);
+  }
+}
+
+/** Failed: the job started and failed for a reason outside the user's input. */
+export class JobFailure extends DbBackupError {
   override readonly name = 'JobFailure';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('failed', message, options);
+  }
 }
 
-/** A backup that is not what its manifest says (a damaged file or download): a refusal, and for verify a failed check. */
-export class IntegrityError extends UserError {
+/** Refused: a backup that is not what its manifest says (a damaged file or download); for verify, a failed check. */
+export class IntegrityError extends DbBackupError {
   override readonly name = 'IntegrityError';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('refused', message, options);
+  }
 }
 
-export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
+/** An error worded by us (of either kind), as opposed to a crash. */
+export function isWorded(error: unknown): error is DbBackupError {
+  return error instanceof DbBackupError;
+}
+
+/** The kind of any error: a crash is a failed job. */
+export function kindOf(error: unknown): ErrorKind {
+  return isWorded(error) ? error.kind : 'failed';
+}
+
+/** The process's exit status for an error: the one place kinds become numbers. */
+export function exitCodeOf(error: unknown): 1 | 2 {
+  return kindOf(error) === 'refused' ? 2 : 1;
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,11 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import {
-  backoffDelay,
-  isConnectionError,
-  retryAfterMs,
-  withRetries,
-  type RetryPolicy,
-} from '../src/net/retry.js';
+import { isConnectionError } from '../src/net/network-errors.js';
+import { backoffDelay, retryAfterMs, withRetries, type RetryPolicy } from '../src/net/retry.js';
 
 const POLICY: RetryPolicy = {
   attempts: 4,

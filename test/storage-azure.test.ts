@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isUserError, UserError } from '../src/errors.js';
+import { isWorded, UserError } from '../src/errors.js';
 import { redact } from '../src/secrets.js';
 import {
   AzureBlobStorage,
@@ -161,7 +161,7 @@ describe('Azure options and secrets', () => {
     try {
       new AzureBlobStorage({ container: 'c', prefix: '', connectionString: bad });
     } catch (error) {
-      expect(isUserError(error)).toBe(true);
+      expect(isWorded(error)).toBe(true);
       message = (error as Error).message;
     }
     expect(message).toMatch(/not a valid Azure Storage connection string/);
@@ -197,7 +197,7 @@ describe('Azure error messages', () => {
     ],
   ])('%s', (error, expected) => {
     const explained = explainAzureError(error, context);
-    expect(isUserError(explained)).toBe(true);
+    expect(isWorded(explained)).toBe(true);
     expect((explained as Error).message).toMatch(expected);
     expect((explained as Error).message.split('\n')).toHaveLength(1);
   });

@@ -7,7 +7,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isUserError, UserError } from '../src/errors.js';
+import { isWorded, UserError } from '../src/errors.js';
 import { registerSecret } from '../src/secrets.js';
 import { keyOf, nameOfKey, normalizePrefix } from '../src/storage/object-keys.js';
 import {
@@ -245,7 +245,7 @@ describe('S3 error messages', () => {
     [new Error('Checksum mismatch: expected "a" but received "b"'), /failed its S3 checksum/],
   ])('%s', (error, expected) => {
     const explained = explainS3Error(error, context);
-    expect(isUserError(explained)).toBe(true);
+    expect(isWorded(explained)).toBe(true);
     const message = (explained as Error).message;
     expect(message).toMatch(expected);
     expect(message.split('\n')).toHaveLength(1);

@@ -9,7 +9,7 @@ import {
 import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
-import { IntegrityError, UserError } from '../errors.js';
+import { IntegrityError, isWorded, UserError } from '../errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import { redact } from '../secrets.js';
 import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
@@ -216,7 +216,7 @@ async function verifyBackup(
       await step();
       return true;
     } catch (error) {
-      if (!(error instanceof UserError)) throw error;
+      if (!isWorded(error)) throw error;
       problems.push(error.message);
       return false;
     }

@@ -5,8 +5,7 @@ import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './data
 import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/postgres/options.js';
 import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.js';
 import { passphraseFromFile } from '../pipeline/encryption.js';
-import { assertPassphraseForNewBackups } from '../pipeline/passphrase-rules.js';
-import { registerSecret } from '../secrets.js';
+import { assertPassphraseForNewBackups, givenPassphrase } from '../pipeline/passphrase-rules.js';
 import { parseDuration } from './duration.js';
 import { splitStatements } from './split-sql.js';
 import { sanitizeConfig, type SanitizeConfig } from './sanitize-config.js';
@@ -362,9 +361,7 @@ function secret(
   cwd: string,
 ): string | undefined {
   const fromFile = passphraseFileOption(settings, fileName, cwd);
-  const value = fromFile !== undefined ? fromFile : settings[valueName];
-  registerSecret(value);
-  return value ? value : undefined;
+  return givenPassphrase(fromFile !== undefined ? fromFile : settings[valueName]);
 }
 
 function passphrase(settings: Settings, cwd: string): string | undefined {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { SqliteLocation } from '../config/database-url.js';
-import { JobFailure, UserError } from '../errors.js';
+import { isWorded, JobFailure, UserError } from '../errors.js';
 import type { TableCount } from '../manifest.js';
 import {
   FILE_MODE,
@@ -424,7 +424,7 @@ async function removeSqliteFiles(file: string): Promise<void> {
 }
 
 function describeSqliteError(error: unknown, file: string): unknown {
-  if (error instanceof UserError) return error;
+  if (isWorded(error)) return error;
   const code = (error as { code?: string } | undefined)?.code ?? '';
   const name = path.basename(file);
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {

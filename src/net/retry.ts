@@ -33,48 +33,6 @@ export function retryAfterMs(header: string | null | undefined, now: number): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
-/** A connection that broke, was refused or timed out, whatever library wrapped the error (fetch's TypeError, undici, Node). */
-export function isConnectionError(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause && depth < 5; depth += 1) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
-    const message = (cause as { message?: unknown }).message;
-    if (typeof message === 'string' && /socket hang up|other side closed|terminated/i.test(message))
-      return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-/** A short description of a connection error: its code and message, without a stack. */
-export function connectionErrorText(error: unknown): string {
-  const parts: string[] = [];
-  for (let cause = error, depth = 0; cause && depth < 5; depth += 1) {
-    const { code, message } = cause as { code?: unknown; message?: unknown };
-    const text = [typeof code === 'string' ? code : '', typeof message === 'string' ? message : '']
-      .filter(Boolean)
-      .join(' ');
-    if (text && !parts.some((part) => part.includes(text))) parts.push(text);
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return parts.join(': ') || String(error);
-}
-
 const attemptsMade = new WeakMap<object, number>();
 
 /** How many attempts were made before `error` was given up on (1 when it was not retried). */

@@ -1,4 +1,9 @@
-import { connectionErrorText, isConnectionError, retryAfterMs } from '../net/retry.js';
+import {
+  connectionErrorText,
+  isConnectionError,
+  isTransientStatus,
+} from '../net/network-errors.js';
+import { retryAfterMs } from '../net/retry.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface PostOutcome {
@@ -73,8 +78,7 @@ export async function postWithRetry(
       }
       const text = await firstCharacters(response, MAX_DETAIL);
       detail = `${response.status} ${response.statusText}${text ? `: ${text}` : ''}`.trim();
-      if (response.status < 500 && response.status !== 429)
-        return { ok: false, detail, attempts: attempt };
+      if (!isTransientStatus(response.status)) return { ok: false, detail, attempts: attempt };
       retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now());
     } catch (error) {
       const name = (error as { name?: unknown }).name;

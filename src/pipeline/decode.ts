@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { JobFailure, UserError } from '../errors.js';
+import { isWorded, JobFailure, UserError } from '../errors.js';
 import { decompressByContent, type ContentKind } from './decompress.js';
 import { FILE_MODE, fsyncFile, removeQuietly } from './files.js';
 import { bytesMoved } from './memory-guard.js';
@@ -100,7 +100,7 @@ function describeDecodeError(
   file: string,
   content: ContentKind | undefined,
 ): unknown {
-  if (error instanceof UserError) return error;
+  if (isWorded(error)) return error;
   const name = path.basename(file);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const format = content === 'zstd' ? 'zstd' : 'gzip';

@@ -1,9 +1,10 @@
 import type { Transform } from 'node:stream';
 import * as openpgp from 'openpgp';
-import { UserError, errorMessage } from '../errors.js';
-import { redact, registerSecret } from '../secrets.js';
+import { UserError, errorMessage, isWorded } from '../errors.js';
+import { redact } from '../secrets.js';
 import { classifyStart, SNIFF_BYTES, type ContentKind } from './openpgp-format.js';
 import { unlockPrivateKeys, type ArmoredPrivateKey } from './openpgp-keys.js';
+import { usablePassphrase } from './passphrase-rules.js';
 import { DECRYPT_CONFIG } from './openpgp-settings.js';
 import { WebStreamTransform } from './web-stream-transform.js';
 
@@ -46,12 +47,7 @@ export async function prepareDecryptor(keys: DecryptionKeys): Promise<Decryptor>
   if (keys.passphrase === undefined && privateKeys.length === 0) {
     throw new UserError('Decrypting a backup needs its passphrase or a private key: give one.');
   }
-  if (keys.passphrase !== undefined && keys.passphrase.trim() === '') {
-    throw new UserError(
-      'The decryption passphrase is empty: give the passphrase the backup was made with.',
-    );
-  }
-  registerSecret(keys.passphrase);
+  if (keys.passphrase !== undefined) usablePassphrase(keys.passphrase, 'decryption');
   const credentials: Credentials = {
     passphrase: keys.passphrase,
     privateKeys: await unlockPrivateKeys(privateKeys),
@@ -256,7 +252,7 @@ const ARMOR_DAMAGED =
  * Errors that carry a Node code (the pipeline's own) pass through unchanged.
  */
 function describeDecryptError(error: unknown, progress: Progress): unknown {
-  if (error instanceof UserError) return error;
+  if (isWorded(error)) return error;
   if ((error as NodeJS.ErrnoException | undefined)?.code !== undefined) return error;
   const text = errorMessage(error);
   if (/Unexpected end of packet/i.test(text)) return new UserError(TRUNCATED);

@@ -1,8 +1,7 @@
 import type { Transform } from 'node:stream';
-import { UserError } from '../errors.js';
 import type { EncryptionInfo } from '../manifest.js';
-import { registerSecret } from '../secrets.js';
 import type { DecryptionKeys, Decryptor } from './decryption.js';
+import { usablePassphrase } from './passphrase-rules.js';
 
 export type { DecryptionKeys, Decryptor } from './decryption.js';
 export { looksLikeOpenPgp } from './openpgp-format.js';
@@ -39,8 +38,7 @@ export async function prepareEncryptor(request: EncryptionRequest): Promise<Encr
     case 'none':
       return undefined;
     case 'passphrase': {
-      checkPassphrase(request.passphrase);
-      registerSecret(request.passphrase);
+      usablePassphrase(request.passphrase, 'encryption');
       const { openPgpEncryptor } = await import('./openpgp-encrypt.js');
       return openPgpEncryptor(
         { mode: 'passphrase', cipher: 'AES256', recipients: [] },
@@ -61,14 +59,6 @@ export async function prepareEncryptor(request: EncryptionRequest): Promise<Encr
         { encryptionKeys: recipients.map((recipient) => recipient.key) },
       );
     }
-  }
-}
-
-function checkPassphrase(passphrase: string): void {
-  if (passphrase.trim() === '') {
-    throw new UserError(
-      'The encryption passphrase is empty: give a non-empty passphrase, or turn encryption off explicitly.',
-    );
   }
 }
 

@@ -2,6 +2,7 @@ import * as openpgp from 'openpgp';
 import { UserError, errorMessage } from '../errors.js';
 import { redact, registerSecret } from '../secrets.js';
 import { ENCRYPT_CONFIG } from './openpgp-settings.js';
+import { givenPassphrase } from './passphrase-rules.js';
 
 /** A recipient's public key, checked to be able to encrypt now. */
 export interface RecipientKey {
@@ -124,7 +125,7 @@ export async function unlockPrivateKeys(
 ): Promise<openpgp.PrivateKey[]> {
   for (const { armored, passphrase } of privateKeys) {
     registerSecret(armored);
-    registerSecret(passphrase);
+    givenPassphrase(passphrase);
   }
   const unlocked: openpgp.PrivateKey[] = [];
   for (const [index, { armored, passphrase }] of privateKeys.entries()) {
@@ -166,7 +167,7 @@ async function unlockPrivateKey(
   who: string,
 ): Promise<openpgp.PrivateKey> {
   if (key.isDecrypted()) return key;
-  if (passphrase === undefined || passphrase === '') {
+  if (givenPassphrase(passphrase) === undefined) {
     throw new UserError(`The ${who} is protected by a passphrase: give that passphrase too.`);
   }
   try {

@@ -1,4 +1,35 @@
 import { UserError } from '../errors.js';
+import { registerSecret } from '../secrets.js';
+
+/** White space alone protects nothing: the one test of a passphrase for emptiness. */
+function isBlank(passphrase: string): boolean {
+  return passphrase.trim() === '';
+}
+
+/**
+ * A passphrase as given (a backup's or a private key's), registered as a
+ * secret before anything can print it; undefined when none was given. An
+ * empty value is none: a GitHub secret that does not exist is empty. A blank
+ * one is given, and refused where it is used (usablePassphrase).
+ */
+export function givenPassphrase(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  // Masking blanks would turn the log's spaces into ***; a blank passphrase is refused anyway.
+  if (!isBlank(value)) registerSecret(value);
+  return value;
+}
+
+const BLANK: Record<'encryption' | 'decryption', string> = {
+  encryption:
+    'The encryption passphrase is empty: give a non-empty passphrase, or turn encryption off explicitly.',
+  decryption: 'The decryption passphrase is empty: give the passphrase the backup was made with.',
+};
+
+/** The passphrase a backup is encrypted or opened with: refused when blank, registered as a secret. */
+export function usablePassphrase(passphrase: string, use: 'encryption' | 'decryption'): string {
+  if (isBlank(passphrase)) throw new UserError(BLANK[use]);
+  return givenPassphrase(passphrase) ?? passphrase;
+}
 
 /**
  * The shortest passphrase a new backup may be encrypted with. A backup is

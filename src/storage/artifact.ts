@@ -7,11 +7,14 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { DefaultArtifactClient, type UploadArtifactResponse } from '@actions/artifact';
 import { getOctokit } from '@actions/github';
-import { IntegrityError, JobFailure, UserError, errorMessage } from '../errors.js';
+import { IntegrityError, JobFailure, UserError, errorMessage, isWorded } from '../errors.js';
 import {
-  attemptsOf,
   connectionErrorText,
   isConnectionError,
+  isTransientStatus,
+} from '../net/network-errors.js';
+import {
+  attemptsOf,
   retryAfterMs,
   withRetries,
   type RetryAdvice,
@@ -204,7 +207,7 @@ export class ArtifactStorage implements Storage {
       return { retry: false };
     }
     // Octokit reports a connection that failed as status 500 without a response.
-    return { retry: status >= 500 };
+    return { retry: isTransientStatus(status) };
   }
 
   /** Every live (unexpired) artifact of the repository, or those named `name`, all runs. */
@@ -302,13 +305,13 @@ export class ArtifactStorage implements Storage {
                   ...(error.retryAfter !== undefined ? { afterMs: error.retryAfter } : {}),
                 }
               : { retry: false }
-            : error instanceof UserError
+            : isWorded(error)
               ? { retry: false }
               : this.advise(error),
         this.retry,
       );
     } catch (error) {
-      if (error instanceof UserError) throw error;
+      if (isWorded(error)) throw error;
       const attempts = attemptsOf(error);
       const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
       if (error instanceof BlobError) {
@@ -333,7 +336,7 @@ export class ArtifactStorage implements Storage {
       await response.body?.cancel();
       throw new BlobError(
         `the blob store answered ${response.status} ${response.statusText}`,
-        response.status >= 500 || response.status === 429,
+        isTransientStatus(response.status),
         retryAfterMs(response.headers.get('retry-after'), Date.now()),
       );
     }
@@ -396,7 +399,7 @@ export class ArtifactStorage implements Storage {
 
   /** One line naming what to grant; anything unrecognised keeps its (redacted) message. */
   private restError(error: unknown, operation: RestOperation, name?: string): Error {
-    if (error instanceof UserError) return error;
+    if (isWorded(error)) return error;
     const status = statusOf(error);
     const detail = redact(apiMessageOf(error));
     const repository = this.options.repository;
@@ -429,7 +432,7 @@ export class ArtifactStorage implements Storage {
         `${repository} was not found, or the token cannot see it (404): it needs \`${permission}\` on that repository.`,
       );
     }
-    if (status !== undefined && status >= 500) {
+    if (isTransientStatus(status)) {
       return new JobFailure(
         `Could not ${doing} in ${repository}, GitHub answered ${status}${tries}: ${detail}`,
       );

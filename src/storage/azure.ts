@@ -7,7 +7,8 @@ import {
   type BlockBlobClient,
   type ContainerClient,
 } from '@azure/storage-blob';
-import { JobFailure, UserError } from '../errors.js';
+import { DbBackupError, JobFailure, UserError } from '../errors.js';
+import { isTransientStatus, networkCodeOf } from '../net/network-errors.js';
 import { redact, registerSecret } from '../secrets.js';
 import { downloadToNewFile } from './download.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
@@ -283,16 +284,8 @@ export interface AzureErrorContext {
   readonly action: string;
 }
 
-const NETWORK_CODES = new Set([
-  'REQUEST_SEND_ERROR',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
+/** The Azure SDK's code for a request that never got an answer, beside the network's own codes. */
+const REQUEST_SEND_ERROR = 'REQUEST_SEND_ERROR';
 
 const CREDENTIAL_ERRORS = new Set([
   'CredentialUnavailableError',
@@ -326,9 +319,10 @@ export function explainAzureError(error: unknown, context: AzureErrorContext): u
         'AZURE_TENANT_ID and AZURE_CLIENT_SECRET, or use azure-connection-string instead.',
     );
   }
-  if (code !== undefined && NETWORK_CODES.has(code)) {
+  const network = code === REQUEST_SEND_ERROR ? 'request failed' : networkCodeOf(error);
+  if (network !== undefined) {
     return new JobFailure(
-      `Cannot reach ${context.endpoint} (${code === 'REQUEST_SEND_ERROR' ? 'request failed' : code}) while ${where}: ` +
+      `Cannot reach ${context.endpoint} (${network}) while ${where}: ` +
         'check azure-account-url (or the connection string) and the network.',
     );
   }
@@ -354,7 +348,9 @@ export function explainAzureError(error: unknown, context: AzureErrorContext): u
         'role on the container, or use a SAS that allows read, write, list and delete.',
     );
   }
-  return new UserError(
+  // A 5xx, 429 or 408 the SDK's own retries did not get past is the service's trouble: the job failed.
+  return new DbBackupError(
+    isTransientStatus(status) ? 'failed' : 'refused',
     `Azure refused ${where}: ${code ?? 'error'} (HTTP ${status}): ${redact(error.message.split('\n')[0] ?? '')}`,
   );
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Storage as GoogleStorage, type Bucket, type File } from '@google-cloud/storage';
-import { IntegrityError, JobFailure, UserError, errorMessage } from '../errors.js';
+import { IntegrityError, JobFailure, UserError, errorMessage, isWorded } from '../errors.js';
+import { isTransientStatus, networkCodeOf } from '../net/network-errors.js';
 import { FILE_MODE } from '../pipeline/files.js';
 import { redact } from '../secrets.js';
 import { exactLength } from './body-checks.js';
@@ -140,7 +141,7 @@ export class GcsStorage implements Storage {
 
   /** One line that says what to do; anything unrecognised keeps its own (redacted) message. */
   private userErrorOf(error: unknown, operation: Operation, name?: string): Error {
-    if (error instanceof UserError) return error;
+    if (isWorded(error)) return error;
     const where = name ? `${this.location}${name}` : this.location;
     const status = statusOf(error);
     const detail = redact(detailOf(error));
@@ -213,23 +214,10 @@ function statusOf(error: unknown): number | undefined {
   return undefined;
 }
 
-/** The service's trouble, not the user's: 5xx after the client's retries, or no connection. */
+/** The service's trouble, not the user's: 408, 429 or 5xx after the client's retries, or no connection. */
 function isUnavailable(status: number | undefined, error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    (status !== undefined && status >= 500 && status < 600) ||
-    (typeof code === 'string' && NETWORK_ERRORS.has(code))
-  );
+  return isTransientStatus(status) || networkCodeOf(error) !== undefined;
 }
-
-const NETWORK_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
 
 function isMissingCredentials(message: string): boolean {
   return /Could not load the default credentials|Unable to detect a Project Id|GOOGLE_APPLICATION_CREDENTIALS|does not exist, or it is not a file/i.test(

@@ -10,7 +10,8 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { IntegrityError, JobFailure, UserError } from '../errors.js';
+import { DbBackupError, IntegrityError, JobFailure, UserError } from '../errors.js';
+import { isTransientStatus, networkCodeOf } from '../net/network-errors.js';
 import { redact } from '../secrets.js';
 import { downloadToNewFile } from './download.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
@@ -351,17 +352,6 @@ export interface S3ErrorContext {
   readonly action: string;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
-
 const REFUSED_CREDENTIALS = new Set([
   'InvalidAccessKeyId',
   'SignatureDoesNotMatch',
@@ -373,15 +363,6 @@ const REFUSED_CREDENTIALS = new Set([
 function httpStatusOf(error: unknown): number | undefined {
   const metadata = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
   return metadata?.httpStatusCode;
-}
-
-function networkCodeOf(error: unknown): string | undefined {
-  const candidates = [error, ...((error as { errors?: unknown[] } | null)?.errors ?? [])];
-  for (const candidate of candidates) {
-    const code = (candidate as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-  }
-  return undefined;
 }
 
 /** The endpoint for people: without any user:password it might carry. */
@@ -478,5 +459,9 @@ export function explainS3Error(error: unknown, context: S3ErrorContext): unknown
         'it needs conditional writes (If-None-Match) and CRC32 checksums.',
     );
   }
-  return new UserError(`S3 refused ${where}: ${name} (HTTP ${status}): ${redact(message)}`);
+  // A 5xx, 429 or 408 the SDK's own retries did not get past is the service's trouble: the job failed.
+  return new DbBackupError(
+    isTransientStatus(status) ? 'failed' : 'refused',
+    `S3 refused ${where}: ${name} (HTTP ${status}): ${redact(message)}`,
+  );
 }

@@ -2,9 +2,21 @@ import { randomBytes } from 'node:crypto';
 import type { PostgresLocation } from '../../config/database-url.js';
 import { UserError } from '../../errors.js';
 import { connect, endpoint, quoteIdent, withClient, type PgClient } from './server.js';
+import { SQLSTATE, sqlstateOf } from './sql-states.js';
 
 /** Databases to connect to for CREATE/DROP DATABASE, in order of preference. */
 const MAINTENANCE_DATABASES = ['postgres', 'template1'];
+
+/**
+ * Why a maintenance database turns us away where another database may not:
+ * it does not exist, pg_hba.conf has no line for it, or CONNECT on it is
+ * revoked (as on some managed services).
+ */
+const NOT_FOR_US: ReadonlySet<string | undefined> = new Set([
+  SQLSTATE.invalidCatalogName,
+  SQLSTATE.invalidAuthorizationSpecification,
+  SQLSTATE.insufficientPrivilege,
+]);
 
 /** A connection to the server's maintenance database (never the target itself). */
 export async function connectMaintenance(location: PostgresLocation): Promise<PgClient> {
@@ -15,8 +27,7 @@ export async function connectMaintenance(location: PostgresLocation): Promise<Pg
       return await connect(location, database);
     } catch (error) {
       lastError = error;
-      if (!(error instanceof UserError) || !/does not exist|refused user/.test(error.message))
-        throw error;
+      if (!NOT_FOR_US.has(sqlstateOf(error))) throw error;
     }
   }
   throw lastError instanceof Error
@@ -40,9 +51,9 @@ export async function databaseExists(
     }
   } catch (error) {
     // No access to a maintenance database (some managed services): try the database itself.
-    if (!(error instanceof UserError) || /password|reach|TLS/.test(error.message)) throw error;
+    if (!NOT_FOR_US.has(sqlstateOf(error))) throw error;
     return withClient(location, database, () => Promise.resolve(true)).catch((inner: unknown) => {
-      if (inner instanceof UserError && /does not exist/.test(inner.message)) return false;
+      if (sqlstateOf(inner) === SQLSTATE.invalidCatalogName) return false;
       throw inner;
     });
   }

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../commands/context.js';
 import type { PostgresLocation } from '../../config/database-url.js';
-import { JobFailure, UserError } from '../../errors.js';
+import { isWorded, JobFailure } from '../../errors.js';
 import { onInterrupt } from '../../interruptions.js';
 import type { RestoreSource } from '../engine.js';
 import type { ClientTool } from './client-tools.js';
@@ -192,7 +192,7 @@ async function waitsForInput(client: PgClient, pid: number): Promise<boolean> {
 }
 
 function startFailure(error: unknown, session: PsqlSession, options: ApplyOptions): Error {
-  if (error instanceof UserError && !(error instanceof JobFailure)) return error;
+  if (isWorded(error) && error.kind === 'refused') return error;
   const psqlError = parsePsqlError(session.stderr());
   const reason = psqlError?.message ?? (error as Error).message;
   return new JobFailure(

@@ -2,9 +2,11 @@ import pg from 'pg';
 import type { PostgresLocation } from '../../config/database-url.js';
 import { JobFailure, UserError } from '../../errors.js';
 import type { TableCount } from '../../manifest.js';
+import { isUnreachableCode, networkCodeOf } from '../../net/network-errors.js';
 import { redact } from '../../secrets.js';
 import { serverMajorFromVersionNum } from './choose-client.js';
 import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
+import { SQLSTATE } from './sql-states.js';
 
 export type PgClient = pg.Client;
 
@@ -22,31 +24,38 @@ export function describeConnectError(
   const err = error as { code?: string; message?: string };
   const where = endpoint(location);
   const message = redact(err.message ?? String(error));
+  const network = networkCodeOf(error);
   if (error instanceof NoPasswordGiven) {
     return new UserError(
       `PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`,
     );
   }
+  // The server's error stays the cause: decisions read its SQLSTATE (sqlstateOf), not these words.
+  const cause = { cause: error };
   switch (err.code) {
-    case '28P01':
+    case SQLSTATE.invalidPassword:
       return new UserError(
         `PostgreSQL at ${where} rejected the password for user "${location.user}": check the password ${location.password ? 'in the database URL' : 'in PGPASSWORD or ~/.pgpass (PGPASSFILE)'}.`,
+        cause,
       );
-    case '28000':
-      return new UserError(`PostgreSQL at ${where} refused user "${location.user}": ${message}`);
-    case '3D000':
-      return new UserError(`The database "${database}" does not exist on ${where}.`);
-    case 'ECONNREFUSED':
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'ETIMEDOUT':
-      return new JobFailure(
-        `Cannot reach PostgreSQL at ${where} (${err.code}): check the host and port, and that the server accepts connections from here.`,
+    case SQLSTATE.invalidAuthorizationSpecification:
+      return new UserError(
+        `PostgreSQL at ${where} refused user "${location.user}": ${message}`,
+        cause,
       );
+    case SQLSTATE.invalidCatalogName:
+      return new UserError(`The database "${database}" does not exist on ${where}.`, cause);
     default:
-      if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
+      if (network !== undefined && isUnreachableCode(network)) {
+        return new JobFailure(
+          `Cannot reach PostgreSQL at ${where} (${network}): check the host and port, and that the server accepts connections from here.`,
+        );
+      }
+      // A connection that broke (ECONNRESET, EPIPE), or node-postgres's words for one.
+      if (
+        network !== undefined ||
+        /terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)
+      ) {
         return new JobFailure(
           `Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`,
         );
@@ -61,7 +70,7 @@ export function describeConnectError(
           `PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`,
         );
       }
-      return new UserError(`Cannot connect to PostgreSQL at ${where}: ${message}`);
+      return new UserError(`Cannot connect to PostgreSQL at ${where}: ${message}`, cause);
   }
 }
 
