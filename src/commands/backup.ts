@@ -16,6 +16,7 @@ import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
 import { uploadBackup } from './upload-backup.js';
+import type { CalendarRules } from '../retention/calendar-retention.js';
 import { prepareSanitizing } from '../sanitize/sanitizing.js';
 import { makeSanitizedCopy, type SanitizedCopyResult } from './sanitized-copy.js';
 
@@ -104,7 +105,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
         id,
         storage,
         backup,
-        { engine: engine.kind, maxBackups: config.maxBackups, kind },
+        { engine: engine.kind, maxBackups: config.maxBackups, keep: config.keep, kind },
         context,
       ),
     );
@@ -160,7 +161,12 @@ export async function storeAt(
   id: TargetId,
   storage: Storage,
   backup: CreatedBackup,
-  policy: { engine: 'sqlite' | 'postgres'; maxBackups: number; kind?: 'backup' | 'sanitized' },
+  policy: {
+    engine: 'sqlite' | 'postgres';
+    maxBackups: number | undefined;
+    keep?: CalendarRules;
+    kind?: 'backup' | 'sanitized';
+  },
   context: RunContext,
   alreadyThere = id === 'local',
 ): Promise<TargetOutcome> {
