@@ -189,3 +189,52 @@ describe('calendar retention over a year of SQLite backups', () => {
     );
   });
 });
+
+describe('calendar rules refused', () => {
+  test.each([
+    [['--keep-daily=-1'], {}, /keep-daily must be a whole number, 0 or more \(got "-1"\)/],
+    [['--keep-weekly', 'four'], {}, /keep-weekly must be a whole number, 0 or more \(got "four"\)/],
+    [['--keep-monthly', '1.5'], {}, /keep-monthly must be a whole number, 0 or more/],
+    [[], { KEEP_YEARLY: 'x' }, /keep-yearly must be a whole number, 0 or more \(got "x"\)/],
+    [
+      ['--keep-daily', '7', '--max-backups', '0'],
+      {},
+      /^db-backup: max-backups 0 keeps every backup, so the keep-\* rules could never remove one: leave max-backups out \(or give it a number above 0\) to use them\.$/,
+    ],
+    [
+      ['--keep-last', '2'],
+      { MAX_BACKUPS: '0' },
+      /max-backups 0 keeps every backup, so the keep-\* rules could never remove one/,
+    ],
+  ])('prune %j %j: one line, exit 2, nothing removed', async (args, env, message) => {
+    const dir = tempDir('gfs-bad');
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(backups, { mode: 0o700 });
+    const names = ['sqlite_backup_20200101_000000.db.gz', 'sqlite_backup_20200102_000000.db.gz'];
+    for (const name of names) fs.writeFileSync(path.join(backups, name), name);
+    for (const command of ['prune', 'backup']) {
+      const run = await cli([command, '--database-url', 'file:app.db', ...args], { cwd: dir, env });
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr.trim()).toMatch(message);
+      expect(fs.readdirSync(backups).sort()).toEqual(names);
+    }
+  });
+
+  test('without any keep-* rule, max-backups keeps its default of 10', async () => {
+    const dir = tempDir('gfs-default');
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(backups, { mode: 0o700 });
+    const names = Array.from(
+      { length: 12 },
+      (_, i) => `sqlite_backup_202001${String(i + 1).padStart(2, '0')}_000000.db.gz`,
+    );
+    for (const name of names) fs.writeFileSync(path.join(backups, name), name);
+    const run = await cli(['prune', '--json', '--keep-daily', '0'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as PruneResult;
+    expect(result.removed).toEqual([names[1], names[0]]);
+    expect(result.rules).toBe('max-backups=10');
+    expect(result.keptBy[names[11]!]).toEqual(['max-backups #1']);
+  });
+});
