@@ -41,8 +41,7 @@ const USAGE: Record<CommandName, string> = {
   verify:
     'db-backup verify [file|name|latest] [--from TARGET] [--verify-database-url URL] [--quick]',
   list: 'db-backup list [--backup-dir DIR] [--json]',
-  prune:
-    'db-backup prune [--backup-dir DIR] [--max-backups N] [--keep-daily N ...] [--dry-run]',
+  prune: 'db-backup prune [--backup-dir DIR] [--max-backups N] [--keep-daily N ...] [--dry-run]',
   status: 'db-backup status [--from TARGET] [--max-age 26h] [--verified-within 35d] [--json]',
 };
 

@@ -5,7 +5,11 @@ import type { EngineKind } from '../config/database-url.js';
 import { errorMessage } from '../errors.js';
 import { heldRows, parseManifest } from '../manifest.js';
 import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
-import { describeRules, hasCalendarRules, type CalendarRules } from '../retention/calendar-retention.js';
+import {
+  describeRules,
+  hasCalendarRules,
+  type CalendarRules,
+} from '../retention/calendar-retention.js';
 import {
   describeRetentionReason,
   newestWithRows,
@@ -114,14 +118,12 @@ export async function applyRetention(
   return {
     kept: plan.keep.map((b) => b.name),
     removed: plan.remove.map((b) => b.name),
-    keptBackups: [...plan.keep]
-      .reverse()
-      .map((b) => ({
-        name: b.name,
-        size: sizes.get(b.name) ?? 0,
-        time: b.time.toISOString(),
-        reasons: reasonsOf(b.name),
-      })),
+    keptBackups: [...plan.keep].reverse().map((b) => ({
+      name: b.name,
+      size: sizes.get(b.name) ?? 0,
+      time: b.time.toISOString(),
+      reasons: reasonsOf(b.name),
+    })),
     ...(plan.keptForData ? { keptForData: plan.keptForData.name } : {}),
     ...(plan.keptVerified ? { keptVerified: plan.keptVerified.name } : {}),
   };

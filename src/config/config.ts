@@ -19,7 +19,6 @@ import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './
 import {
   bool,
   durationMs,
-  integer,
   list,
   patternList,
   required,
