@@ -240,6 +240,9 @@ function sanitizedSummary(result: BackupResult): string {
 /** Which rule keeps each backup at a target, newest first (the plan behind the chart). */
 function keptByTable(target: { target: string; kept: readonly KeptBackup[] } | undefined): string {
   if (!target) return '';
+  // max-backups 0 keeps everything: one line says it, not a row per backup.
+  if (target.kept.every((b) => b.reasons.join() === 'max-backups 0 keeps all'))
+    return 'Retention: `max-backups` 0 keeps every backup.';
   return [
     `### Why each backup is kept (${target.target})`,
     markdownTable(
