@@ -507,6 +507,15 @@ describe('planRetention with calendar rules', () => {
       ],
     },
     {
+      case: 'a later quick check neither proves nor withdraws anything',
+      records: [
+        `${s('20261101_020000')}.verified_20261102_000000.json`,
+        `${s('20261101_020000')}.quick-checked_20261103_000000.json`,
+        `${s('20261128_020000')}.quick-checked_20261128_030000.json`,
+      ],
+      verified: s('20261101_020000'),
+    },
+    {
       case: 'a quick check is not a test restore',
       records: [`${s('20261101_020000')}.quick-checked_20261102_000000.json`],
     },

@@ -72,7 +72,7 @@ export interface RetentionPlan {
    * backups have no manifest), so none is removed.
    */
   readonly keptUnread?: readonly BackupName[];
-  /** Beyond every rule but kept: the newest backup whose latest verification passed a test restore. */
+  /** Beyond every rule but kept: the newest backup that passed a test restore (and no later failed one). */
   readonly keptVerified?: BackupName;
   /** Every kept backup's reasons, by name (each rule that keeps it, or else the guard). */
   readonly reasons: ReadonlyMap<string, readonly RetentionReason[]>;
@@ -114,30 +114,31 @@ export async function newestWithRows(
 }
 
 /**
- * The newest of `newestFirst` whose latest verification record (among
- * `names`) says it passed a test restore: a backup proven to restore is never
- * pruned, until a newer one is proven too. A quick check is not a test restore,
- * and a later failed verification withdraws the proof.
+ * The newest of `newestFirst` with a passed test restore (a `verified`
+ * record among `names`) that no later failed verification contradicts: a
+ * backup proven to restore is never pruned, until a newer one is proven too.
+ * A quick check is not a test restore, and neither proves nor withdraws.
  */
 export function newestVerified(
   names: readonly string[],
   newestFirst: readonly BackupName[],
 ): BackupName | undefined {
-  const latest = new Map<string, { time: number; sequence: number; passed: boolean }>();
+  // The latest pass and the latest failure of each backup, as [time, sequence]; quick checks do not count either way.
+  const latest = new Map<string, Partial<Record<'verified' | 'verify-failed', [number, number]>>>();
+  const later = (a: [number, number], b: [number, number] | undefined): boolean =>
+    b === undefined || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
   for (const name of names) {
     const record = parseVerificationRecordName(name);
-    if (!record) continue;
-    const seen = latest.get(record.backup.name);
-    const time = record.time.getTime();
-    if (seen && (seen.time > time || (seen.time === time && seen.sequence >= record.sequence)))
-      continue;
-    latest.set(record.backup.name, {
-      time,
-      sequence: record.sequence,
-      passed: record.outcome === 'verified',
-    });
+    if (!record || record.outcome === 'quick-checked') continue;
+    const seen = latest.get(record.backup.name) ?? {};
+    const stamp: [number, number] = [record.time.getTime(), record.sequence];
+    if (later(stamp, seen[record.outcome])) seen[record.outcome] = stamp;
+    latest.set(record.backup.name, seen);
   }
-  return newestFirst.find((backup) => latest.get(backup.name)?.passed === true);
+  return newestFirst.find((backup) => {
+    const seen = latest.get(backup.name);
+    return seen?.verified !== undefined && later(seen.verified, seen['verify-failed']);
+  });
 }
 
 /**
