@@ -5,6 +5,7 @@ import type { TargetId } from '../config/storage-config.js';
 import { createEngine } from '../engines/index.js';
 import { errorMessage, JobFailure } from '../errors.js';
 import { heldRows, type Manifest } from '../manifest.js';
+import type { CalendarRules } from '../retention/calendar-retention.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
 import { removeQuietly, removeStaleTemps } from '../pipeline/files.js';
 import fs from 'node:fs/promises';
@@ -16,7 +17,6 @@ import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
 import { uploadBackup } from './upload-backup.js';
-import type { CalendarRules } from '../retention/calendar-retention.js';
 import { prepareSanitizing } from '../sanitize/sanitizing.js';
 import { makeSanitizedCopy, type SanitizedCopyResult } from './sanitized-copy.js';
 
