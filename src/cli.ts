@@ -41,7 +41,7 @@ const USAGE: Record<CommandName, string> = {
   verify:
     'db-backup verify [file|name|latest] [--from TARGET] [--verify-database-url URL] [--quick]',
   list: 'db-backup list [--backup-dir DIR] [--json]',
-  prune: 'db-backup prune [--backup-dir DIR] [--max-backups N] [--dry-run]',
+  prune: 'db-backup prune [--backup-dir DIR] [--max-backups N] [--keep-daily N ...] [--dry-run]',
   status: 'db-backup status [--from TARGET] [--max-age 26h] [--verified-within 35d] [--json]',
 };
 
@@ -50,7 +50,8 @@ const SUMMARY: Record<CommandName, string> = {
   restore: 'Replace the database with a backup (asks for confirmation).',
   verify: 'Prove a backup restores: checksum, readability, a test restore and row counts.',
   list: 'List backups, newest first, with size, age and checksum status.',
-  prune: 'Apply the rolling window now: keep the newest max-backups backups of each kind.',
+  prune:
+    'Apply retention now: the rolling window (the newest max-backups of each kind) or the keep-* calendar rules, saying which rule keeps each backup.',
   status:
     'Check that backups are fresh (and proven to restore): exit 0 when healthy, 1 when stale, missing or unverified.',
 };

@@ -100,6 +100,7 @@ describe('planRetention', () => {
     expect(planRetention([], { engine: 'postgres', maxBackups: 3 })).toEqual({
       keep: [],
       remove: [],
+      reasons: new Map(),
     });
   });
 

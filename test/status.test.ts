@@ -149,21 +149,40 @@ describe('db-backup status against the backup directory', () => {
       1 * D,
     );
     expect(second.status, second.stderr).toBe(0);
-    expect(backupFiles(dir)).toEqual([
-      'notes.txt.verified_20261101_040000.json',
-      'sqlite_backup_20261102_020000.db.gz',
-      'sqlite_backup_20261102_020000.db.gz.json',
-    ]);
-    // The verified backup is gone, and so is the proof: status says so.
+    // The only backup that passed a test restore stays beyond max-backups=1, with its records.
+    const firstFiles = [
+      FIRST,
+      `${FIRST}.json`,
+      `${FIRST}.quick-checked_20261101_040000.json`,
+      `${FIRST}.quick-checked_20261101_040000_1.json`,
+      `${FIRST}.verified_20261101_030000.json`,
+    ];
+    expect(backupFiles(dir)).toEqual(
+      [
+        'notes.txt.verified_20261101_040000.json',
+        ...firstFiles,
+        'sqlite_backup_20261102_020000.db.gz',
+        'sqlite_backup_20261102_020000.db.gz.json',
+      ].sort(),
+    );
+    expect(second.stderr).toContain(
+      `Keeping ${FIRST} at local beyond max-backups=1: it is the newest backup that passed a test restore`,
+    );
     const status = await run(['status', '--verified-within', '35d'], 1 * D + H);
-    expect(status.status).toBe(1);
-    expect(status.stdout).toMatch(/^UNVERIFIED: /);
+    expect(status.status, status.stdout).toBe(0);
 
+    // Once a newer backup passes, the older one and every record of it go; nothing stray is left.
     expect((await run(['verify'], 1 * D + 2 * H)).status).toBe(0);
     expect((await run(['backup', '--database-url', 'file:app.db'], 2 * D)).status).toBe(0);
     const pruned = await run(['prune', '--max-backups', '1', '--json'], 2 * D);
-    expect(JSON.parse(pruned.stdout).removed).toEqual(['sqlite_backup_20261102_020000.db.gz']);
-    expect(backupFiles(dir).filter((n) => n.startsWith('sqlite_backup_20261102'))).toEqual([]);
+    expect(JSON.parse(pruned.stdout).removed).toEqual([FIRST]);
+    expect(backupFiles(dir).filter((n) => n.startsWith(FIRST))).toEqual([]);
+    expect(backupFiles(dir)).toContain(
+      'sqlite_backup_20261102_020000.db.gz.verified_20261102_040000.json',
+    );
+    expect(JSON.parse(pruned.stdout).keptBy['sqlite_backup_20261102_020000.db.gz']).toEqual([
+      'the newest backup that passed a test restore',
+    ]);
   });
 
   test('verify of a file outside the backup directory records nothing', async () => {
@@ -285,7 +304,11 @@ describe('db-backup status against S3', () => {
         )
       ).status,
     ).toBe(0);
+    // The only backup that passed a test restore stays beyond max-backups=1, with its record.
     expect(await keys()).toEqual([
+      `app/${FIRST}`,
+      `app/${FIRST}.json`,
+      `app/${FIRST}.verified_20261101_040000.json`,
       'app/sqlite_backup_20261102_020000.db.gz',
       'app/sqlite_backup_20261102_020000.db.gz.json',
     ]);

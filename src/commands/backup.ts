@@ -5,6 +5,7 @@ import type { TargetId } from '../config/storage-config.js';
 import { createEngine } from '../engines/index.js';
 import { errorMessage, JobFailure } from '../errors.js';
 import { heldRows, type Manifest } from '../manifest.js';
+import type { CalendarRules } from '../retention/calendar-retention.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
 import { removeQuietly, removeStaleTemps } from '../pipeline/files.js';
 import fs from 'node:fs/promises';
@@ -106,7 +107,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
         id,
         storage,
         backup,
-        { engine: engine.kind, maxBackups: config.maxBackups, kind },
+        { engine: engine.kind, maxBackups: config.maxBackups, keep: config.keep, kind },
         context,
       ),
     );
@@ -163,7 +164,12 @@ export async function storeAt(
   id: TargetId,
   storage: Storage,
   backup: CreatedBackup,
-  policy: { engine: 'sqlite' | 'postgres'; maxBackups: number; kind?: 'backup' | 'sanitized' },
+  policy: {
+    engine: 'sqlite' | 'postgres';
+    maxBackups: number | undefined;
+    keep?: CalendarRules;
+    kind?: 'backup' | 'sanitized';
+  },
   context: RunContext,
   alreadyThere = id === 'local',
 ): Promise<TargetOutcome> {

@@ -5,7 +5,17 @@ import type { EngineKind } from '../config/database-url.js';
 import { errorMessage } from '../errors.js';
 import { heldRows, parseManifest } from '../manifest.js';
 import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
-import { newestWithRows, planRetention, retentionCandidates } from '../retention/plan-retention.js';
+import {
+  describeRules,
+  hasCalendarRules,
+  type CalendarRules,
+} from '../retention/calendar-retention.js';
+import {
+  describeRetentionReason,
+  newestWithRows,
+  planRetention,
+  retentionCandidates,
+} from '../retention/plan-retention.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { recordsOf } from '../verification/verification-record.js';
@@ -15,6 +25,8 @@ export interface KeptBackup {
   readonly name: string;
   readonly size: number;
   readonly time: string;
+  /** Why it is kept: each rule that keeps it (`daily 2026-11-30`), or the guard that does. */
+  readonly reasons: readonly string[];
 }
 
 export interface RetentionOutcome {
@@ -24,11 +36,14 @@ export interface RetentionOutcome {
   readonly keptBackups: readonly KeptBackup[];
   /** Kept beyond the window as the newest backup that held rows (every newer one was empty). */
   readonly keptForData?: string;
+  /** Kept beyond every rule as the newest backup that passed a test restore. */
+  readonly keptVerified?: string;
 }
 
 /**
- * Applies the rolling window at one storage target: backups with their
- * manifests and verification records. When the window would remove anything,
+ * Applies the rolling window and the calendar rules at one storage target:
+ * backups with their manifests and verification records. Each kept backup
+ * carries the rules that keep it. When the window would remove anything,
  * manifests are read newest first until one shows a backup that held rows,
  * and that backup is never removed, nor any newer one whose manifest cannot
  * be read when a backup newer than it is of an empty database (`known`
@@ -39,7 +54,8 @@ export async function applyRetention(
   storage: Storage,
   policy: {
     engine: EngineKind;
-    maxBackups: number;
+    maxBackups: number | undefined;
+    keep?: CalendarRules;
     protect?: readonly string[];
     dryRun?: boolean;
     known?: ReadonlyMap<string, boolean>;
@@ -62,19 +78,34 @@ export async function applyRetention(
       await reader.release();
     }
   }
+  const rules = describeRules(policy.keep, policy.maxBackups);
+  const reasonsOf = (name: string): string[] =>
+    (plan.reasons.get(name) ?? []).map(describeRetentionReason);
   if (plan.keptForData) {
     log.info(
-      `Keeping ${plan.keptForData.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it is the newest backup known to hold rows, and no newer one is`,
+      `Keeping ${plan.keptForData.name} at ${storage.id} beyond ${rules}: it is the newest backup known to hold rows, and no newer one is`,
     );
   }
   for (const backup of plan.keptUnread ?? []) {
     log.info(
-      `Keeping ${backup.name} at ${storage.id} beyond max-backups=${policy.maxBackups}: it has no readable manifest, a newer backup is of an empty database and none is known to hold rows, so it may be the last copy of the data`,
+      `Keeping ${backup.name} at ${storage.id} beyond ${rules}: it has no readable manifest, a newer backup is of an empty database and none is known to hold rows, so it may be the last copy of the data`,
     );
+  }
+  if (plan.keptVerified) {
+    log.info(
+      `Keeping ${plan.keptVerified.name} at ${storage.id} beyond ${rules}: it is the newest backup that passed a test restore (db-backup verify)`,
+    );
+  }
+  // Which rule keeps what: a calendar policy is only trusted when it can be read.
+  if (policy.maxBackups !== 0) {
+    for (const backup of plan.keep) {
+      log.info(`Kept ${backup.name} at ${storage.id}: ${reasonsOf(backup.name).join(', ')}`);
+    }
   }
   for (const backup of plan.remove) {
     const verb = policy.dryRun ? 'Would remove' : 'Removing';
-    log.info(`${verb} ${backup.name} from ${storage.id} (beyond max-backups=${policy.maxBackups})`);
+    const why = hasCalendarRules(policy.keep) ? `no rule keeps it: ${rules}` : `beyond ${rules}`;
+    log.info(`${verb} ${backup.name} from ${storage.id} (${why})`);
     if (policy.dryRun) continue;
     await storage.delete(backup.name);
     // What belongs to the backup goes with it: a record never outlives it as a stray file.
@@ -87,10 +118,14 @@ export async function applyRetention(
   return {
     kept: plan.keep.map((b) => b.name),
     removed: plan.remove.map((b) => b.name),
-    keptBackups: [...plan.keep]
-      .reverse()
-      .map((b) => ({ name: b.name, size: sizes.get(b.name) ?? 0, time: b.time.toISOString() })),
+    keptBackups: [...plan.keep].reverse().map((b) => ({
+      name: b.name,
+      size: sizes.get(b.name) ?? 0,
+      time: b.time.toISOString(),
+      reasons: reasonsOf(b.name),
+    })),
     ...(plan.keptForData ? { keptForData: plan.keptForData.name } : {}),
+    ...(plan.keptVerified ? { keptVerified: plan.keptVerified.name } : {}),
   };
 }
 

@@ -56,7 +56,12 @@ export async function makeSanitizedCopy(
         target.id,
         storage,
         copy,
-        { engine: engine.kind, maxBackups: config.maxBackups, kind: 'sanitized' },
+        {
+          engine: engine.kind,
+          maxBackups: config.maxBackups,
+          keep: config.keep,
+          kind: 'sanitized',
+        },
         context,
         here,
       ),

@@ -11,12 +11,13 @@ import { splitStatements } from './split-sql.js';
 import { sanitizeConfig, type SanitizeConfig } from './sanitize-config.js';
 import type { CompressionSettings } from '../compression.js';
 import { compressionSettings } from './compression-config.js';
+import { retentionSettings } from './retention-config.js';
+import type { CalendarRules } from '../retention/calendar-retention.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
 import {
   bool,
   durationMs,
-  integer,
   list,
   patternList,
   required,
@@ -45,7 +46,10 @@ interface Common {
 export interface BackupConfig extends Common {
   readonly command: 'backup';
   readonly database: DatabaseLocation;
-  readonly maxBackups: number;
+  /** The rolling window; undefined when calendar rules alone decide. */
+  readonly maxBackups: number | undefined;
+  /** Calendar retention rules (all 0: none). */
+  readonly keep: CalendarRules;
   readonly compression: CompressionSettings;
   readonly encryption: EncryptionRequest;
   readonly postgres: PostgresDumpOptions;
@@ -111,7 +115,10 @@ export interface PruneConfig extends Common {
   readonly from: TargetId;
   readonly command: 'prune';
   readonly engine: EngineKind | undefined;
-  readonly maxBackups: number;
+  /** The rolling window; undefined when calendar rules alone decide. */
+  readonly maxBackups: number | undefined;
+  /** Calendar retention rules (all 0: none). */
+  readonly keep: CalendarRules;
   readonly dryRun: boolean;
 }
 
@@ -155,7 +162,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         ...common,
         command,
         database: database(settings, cwd, command),
-        maxBackups: integer(settings, 'max-backups', 0),
+        ...retentionSettings(settings),
         compression: compressionSettings(settings),
         encryption: newBackupEncryption(settings, cwd),
         postgres: postgresDump(settings),
@@ -218,7 +225,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         command,
         from,
         engine: optionalDatabase(settings, cwd)?.engine,
-        maxBackups: integer(settings, 'max-backups', 0),
+        ...retentionSettings(settings),
         dryRun: bool(settings, 'dry-run'),
       };
     case 'status':

@@ -67,11 +67,55 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'max-backups',
     description:
-      'Rolling window: how many backups of this database kind to keep after a successful backup. 0 keeps all.',
+      'Rolling window: how many of the newest backups of this database kind to keep after a successful backup; 0 keeps all. Default 10 when no keep-* rule is given; given with keep-* rules, its newest N are kept as one more rule.',
     type: 'integer',
     commands: ['backup', 'prune'],
     env: ['MAX_BACKUPS'],
-    default: '10',
+    min: 0,
+  },
+  {
+    name: 'keep-last',
+    description:
+      'Calendar retention: keep the newest N backups, whatever their dates (one more rule beside keep-daily and the others; a backup is kept when any rule keeps it).',
+    type: 'integer',
+    commands: ['backup', 'prune'],
+    env: ['KEEP_LAST'],
+    min: 0,
+  },
+  {
+    name: 'keep-daily',
+    description:
+      'Calendar retention: for the last N days (UTC) that have a backup, keep the newest backup of each day. Days without a backup do not count.',
+    type: 'integer',
+    commands: ['backup', 'prune'],
+    env: ['KEEP_DAILY'],
+    min: 0,
+  },
+  {
+    name: 'keep-weekly',
+    description:
+      'Calendar retention: for the last N ISO weeks (Monday to Sunday, UTC) that have a backup, keep the newest backup of each week.',
+    type: 'integer',
+    commands: ['backup', 'prune'],
+    env: ['KEEP_WEEKLY'],
+    min: 0,
+  },
+  {
+    name: 'keep-monthly',
+    description:
+      'Calendar retention: for the last N months (UTC) that have a backup, keep the newest backup of each month.',
+    type: 'integer',
+    commands: ['backup', 'prune'],
+    env: ['KEEP_MONTHLY'],
+    min: 0,
+  },
+  {
+    name: 'keep-yearly',
+    description:
+      'Calendar retention: for the last N years (UTC) that have a backup, keep the newest backup of each year.',
+    type: 'integer',
+    commands: ['backup', 'prune'],
+    env: ['KEEP_YEARLY'],
     min: 0,
   },
   {

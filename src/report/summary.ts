@@ -61,6 +61,7 @@ export function renderSummary(result: CommandResult): string {
           ]),
         ),
         sizeChart(result.targets.find((t) => t.kept.length > 0)?.kept ?? []),
+        keptByTable(result.targets.find((t) => t.kept.length > 0)),
         sanitizedSummary(result),
         m.encryption
           ? `Encrypted (${m.encryption.mode}, ${m.encryption.cipher}${m.encryption.recipients.length > 0 ? `, for ${m.encryption.recipients.join(', ')}` : ''}).`
@@ -185,7 +186,19 @@ export function renderSummary(result: CommandResult): string {
                 result.dryRun ? 'would be removed' : 'removed',
               ]),
             ),
-      ].join('\n\n');
+        `Rules: ${result.rules}.`,
+        Object.keys(result.keptBy).length > 0
+          ? markdownTable(
+              ['Kept', 'Kept by'],
+              Object.entries(result.keptBy).map(([name, reasons]) => [
+                `\`${name}\``,
+                reasons.join(', '),
+              ]),
+            )
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n\n');
   }
 }
 
@@ -222,6 +235,21 @@ function sanitizedSummary(result: BackupResult): string {
     );
   }
   return parts.join('\n\n');
+}
+
+/** Which rule keeps each backup at a target, newest first (the plan behind the chart). */
+function keptByTable(target: { target: string; kept: readonly KeptBackup[] } | undefined): string {
+  if (!target) return '';
+  // max-backups 0 keeps everything: one line says it, not a row per backup.
+  if (target.kept.every((b) => b.reasons.join() === 'max-backups 0 keeps all'))
+    return 'Retention: `max-backups` 0 keeps every backup.';
+  return [
+    `### Why each backup is kept (${target.target})`,
+    markdownTable(
+      ['Backup', 'Kept by'],
+      [...target.kept].reverse().map((b) => [`\`${b.name}\``, b.reasons.join(', ')]),
+    ),
+  ].join('\n\n');
 }
 
 /** A Mermaid bar chart of the retained backups' sizes, oldest to newest (GitHub renders it in summaries). */

@@ -127,14 +127,33 @@ export function renderText(result: CommandResult): string {
     }
     case 'prune': {
       const verb = result.dryRun ? 'Would remove' : 'Removed';
+      const calendar = result.rules.includes('keep-');
+      const beyond = calendar ? `beyond ${result.rules}` : 'beyond max-backups';
       const forData = result.keptForData.map(
-        (n) => `Kept ${n} beyond max-backups: the newest backup that held rows.`,
+        (n) => `Kept ${n} ${beyond}: the newest backup that held rows.`,
       );
+      // Which rule keeps each backup, newest first: the plan can be checked before anything goes.
+      const keptBy = Object.entries(result.keptBy);
+      const why =
+        keptBy.length > 0
+          ? [
+              'Kept, and why:',
+              ...textTable(
+                ['  BACKUP', 'KEPT BY'],
+                keptBy.map(([name, reasons]) => [`  ${name}`, reasons.join(', ')]),
+              )
+                .split('\n')
+                .slice(1),
+            ]
+          : [];
       if (result.removed.length === 0)
-        return [`Nothing to prune (${result.kept.length} kept)`, ...forData].join('\n');
+        return [`Nothing to prune (${result.kept.length} kept)`, ...why, ...forData].join('\n');
       return [
-        `${verb} these ${result.removed.length} backups beyond max-backups (${result.kept.length} kept):`,
+        calendar
+          ? `${verb} these ${result.removed.length} backups that no rule keeps (${result.rules}; ${result.kept.length} kept):`
+          : `${verb} these ${result.removed.length} backups beyond max-backups (${result.kept.length} kept):`,
         ...result.removed.map((n) => `  ${n}`),
+        ...why,
         ...forData,
       ].join('\n');
     }

@@ -5,11 +5,25 @@ import {
   type BackupName,
 } from '../backup-name.js';
 import type { EngineKind } from '../config/database-url.js';
+import { parseVerificationRecordName } from '../verification/verification-record.js';
+import {
+  calendarReasons,
+  describeReason,
+  hasCalendarRules,
+  NO_CALENDAR_RULES,
+  type CalendarRules,
+  type KeepReason,
+} from './calendar-retention.js';
 
 export interface RetentionPolicy {
   readonly engine: EngineKind;
-  /** How many regular backups to keep; 0 keeps all. */
-  readonly maxBackups: number;
+  /**
+   * The rolling window: how many of the newest backups to keep; 0 keeps all.
+   * Undefined: no window, the calendar rules alone decide (without any, all are kept).
+   */
+  readonly maxBackups: number | undefined;
+  /** Calendar (grandfather-father-son) rules, kept as a union with the window. */
+  readonly keep?: CalendarRules;
   /** Names that must survive whatever their age, such as the backup just written. */
   readonly protect?: readonly string[];
   /**
@@ -19,6 +33,29 @@ export interface RetentionPolicy {
   readonly heldRows?: ReadonlyMap<string, boolean>;
   /** The window's kind: regular backups (default) or sanitized copies, never both together. */
   readonly kind?: Exclude<BackupKind, 'before-restore'>;
+}
+
+/**
+ * Why a backup is kept: a rule (the window or a calendar rule, with its
+ * period), or one of the guards that keep a backup no rule keeps.
+ */
+export type RetentionReason =
+  | KeepReason
+  | {
+      readonly rule: 'keep-all' | 'just-written' | 'held-rows' | 'may-hold-rows' | 'verified';
+    };
+
+const GUARD_TEXT = {
+  'keep-all': 'max-backups 0 keeps all',
+  'just-written': 'the backup just written',
+  'held-rows': 'the newest backup that held rows',
+  'may-hold-rows': 'no readable manifest, may be the last copy of the data',
+  verified: 'the newest backup that passed a test restore',
+} as const;
+
+/** `daily 2026-11-30`, `max-backups #2`, `the newest backup that held rows`. */
+export function describeRetentionReason(reason: RetentionReason): string {
+  return 'period' in reason ? describeReason(reason) : GUARD_TEXT[reason.rule];
 }
 
 export interface RetentionPlan {
@@ -35,6 +72,10 @@ export interface RetentionPlan {
    * backups have no manifest), so none is removed.
    */
   readonly keptUnread?: readonly BackupName[];
+  /** Beyond every rule but kept: the newest backup that passed a test restore (and no later failed one). */
+  readonly keptVerified?: BackupName;
+  /** Every kept backup's reasons, by name (each rule that keeps it, or else the guard). */
+  readonly reasons: ReadonlyMap<string, readonly RetentionReason[]>;
 }
 
 /** Our regular backups of the policy's engine, newest first, each name once. */
@@ -73,7 +114,35 @@ export async function newestWithRows(
 }
 
 /**
- * The rolling window. Only names this tool writes for regular backups of the
+ * The newest of `newestFirst` with a passed test restore (a `verified`
+ * record among `names`) that no later failed verification contradicts: a
+ * backup proven to restore is never pruned, until a newer one is proven too.
+ * A quick check is not a test restore, and neither proves nor withdraws.
+ */
+export function newestVerified(
+  names: readonly string[],
+  newestFirst: readonly BackupName[],
+): BackupName | undefined {
+  // The latest pass and the latest failure of each backup, as [time, sequence]; quick checks do not count either way.
+  const latest = new Map<string, Partial<Record<'verified' | 'verify-failed', [number, number]>>>();
+  const later = (a: [number, number], b: [number, number] | undefined): boolean =>
+    b === undefined || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+  for (const name of names) {
+    const record = parseVerificationRecordName(name);
+    if (!record || record.outcome === 'quick-checked') continue;
+    const seen = latest.get(record.backup.name) ?? {};
+    const stamp: [number, number] = [record.time.getTime(), record.sequence];
+    if (later(stamp, seen[record.outcome])) seen[record.outcome] = stamp;
+    latest.set(record.backup.name, seen);
+  }
+  return newestFirst.find((backup) => {
+    const seen = latest.get(backup.name);
+    return seen?.verified !== undefined && later(seen.verified, seen['verify-failed']);
+  });
+}
+
+/**
+ * The rolling window and the calendar rules. Only names this tool writes for regular backups of the
  * given engine are candidates: foreign files, manifests, other engines and
  * before-restore safety copies are never removed. The newest is always kept,
  * and so is the newest backup that held rows: backups of an emptied database
@@ -82,10 +151,25 @@ export async function newestWithRows(
  * backup whose manifest cannot tell (none, or unreadable), older than a backup
  * of an empty database and newer than the newest backup known to hold rows,
  * may be that copy: it is kept too. Without `heldRows`, the plain window.
+ * The newest backup that passed a test restore is kept as well.
+ *
+ * With calendar rules (`keep`), a backup is kept when any rule keeps it: each
+ * calendar rule, and the window's newest `maxBackups` when it is given. A
+ * window of 0 keeps everything, whatever the calendar says.
  */
 export function planRetention(names: readonly string[], policy: RetentionPolicy): RetentionPlan {
   const unique = retentionCandidates(names, policy.engine, policy.kind);
-  if (policy.maxBackups <= 0) return { keep: unique, remove: [] };
+  const calendar = hasCalendarRules(policy.keep) ? policy.keep : undefined;
+  if (policy.maxBackups === 0 || (policy.maxBackups === undefined && !calendar)) {
+    const all: readonly RetentionReason[] = [{ rule: 'keep-all' }];
+    return {
+      keep: unique,
+      remove: [],
+      reasons: new Map(unique.map((backup) => [backup.name, all])),
+    };
+  }
+  const byRule = calendarReasons(unique, calendar ?? NO_CALENDAR_RULES, policy.maxBackups);
+  const verified = newestVerified(names, unique);
   const protect = new Set(policy.protect ?? []);
   const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
   // Unread backups older than a known empty one, and newer than the newest known to hold rows.
@@ -100,21 +184,38 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
   const keep: BackupName[] = [];
   const remove: BackupName[] = [];
   const keptUnread: BackupName[] = [];
+  const reasons = new Map<string, readonly RetentionReason[]>();
   let keptForData: BackupName | undefined;
+  let keptVerified: BackupName | undefined;
   for (const [index, backup] of unique.entries()) {
-    if (index < policy.maxBackups || protect.has(backup.name)) keep.push(backup);
-    else if (backup === withRows) {
-      keep.push(backup);
-      keptForData = backup;
-    } else if (mayHoldRows.has(backup)) {
-      keep.push(backup);
-      keptUnread.push(backup);
-    } else remove.push(backup);
+    const why: RetentionReason[] = [...(byRule[index] ?? [])];
+    // The guards speak only for a backup that no rule keeps.
+    if (why.length === 0) {
+      if (protect.has(backup.name)) why.push({ rule: 'just-written' });
+      else if (backup === withRows) {
+        why.push({ rule: 'held-rows' });
+        keptForData = backup;
+      } else if (mayHoldRows.has(backup)) {
+        why.push({ rule: 'may-hold-rows' });
+        keptUnread.push(backup);
+      } else if (backup === verified) {
+        why.push({ rule: 'verified' });
+        keptVerified = backup;
+      }
+    }
+    if (why.length === 0) {
+      remove.push(backup);
+      continue;
+    }
+    keep.push(backup);
+    reasons.set(backup.name, why);
   }
   return {
     keep,
     remove,
     ...(keptForData ? { keptForData } : {}),
     ...(keptUnread.length > 0 ? { keptUnread } : {}),
+    ...(keptVerified ? { keptVerified } : {}),
+    reasons,
   };
 }
