@@ -15,15 +15,7 @@ import { retentionSettings } from './retention-config.js';
 import type { CalendarRules } from '../retention/calendar-retention.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
-import {
-  bool,
-  durationMs,
-  list,
-  patternList,
-  required,
-  text,
-  type Settings,
-} from './values.js';
+import { bool, durationMs, list, patternList, required, text, type Settings } from './values.js';
 import {
   parseTargetId,
   parseTargetList,
