@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './database-url.js';
+import { DUMP_FORMATS, type DumpFormat } from '../dump-format.js';
 import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/postgres/options.js';
 import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.js';
 import { passphraseFromFile } from '../pipeline/encryption.js';
@@ -195,6 +196,9 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
           privileges: bool(settings, 'privileges'),
           leaveOutMissingRoles: false,
           lockTimeoutMs: durationMs(settings, 'lock-timeout'),
+          jobs: integer(settings, 'jobs', 1, 64),
+          restoreTables: restoreNames(settings, 'tables'),
+          restoreSchemas: restoreNames(settings, 'schemas'),
         },
       };
     }
@@ -264,7 +268,38 @@ function postgresDump(settings: Settings): PostgresDumpOptions {
     tables: patternList(settings, 'tables'),
     excludeTables: patternList(settings, 'exclude-tables'),
     excludeTableData: patternList(settings, 'exclude-table-data'),
+    format: dumpFormat(settings),
+    jobs: integer(settings, 'jobs', 1, 64),
   };
+}
+
+function dumpFormat(settings: Settings): DumpFormat {
+  const name = (text(settings, 'format') ?? 'plain').toLowerCase();
+  const format = DUMP_FORMATS.find((known) => known === name);
+  if (format === undefined) {
+    throw new UserError(`format must be plain, custom or directory (got "${name}").`);
+  }
+  if (format !== 'plain' && bool(settings, 'include-roles')) {
+    throw new UserError(
+      `include-roles puts the roles at the head of a plain SQL backup: use format plain with it, or leave it out. Nothing was changed.`,
+    );
+  }
+  if (format !== 'plain' && text(settings, 'sanitize') !== undefined) {
+    throw new UserError(
+      `sanitize rewrites plain SQL: use format plain for sanitized copies. Nothing was changed.`,
+    );
+  }
+  if (format !== 'directory' && integer(settings, 'jobs', 1, 64) > 1) {
+    throw new UserError(
+      `jobs at backup time parallelizes pg_dump's directory format only: add --format directory, or leave jobs out (a custom backup still restores with --jobs). Nothing was changed.`,
+    );
+  }
+  return format;
+}
+
+/** pg_restore --table / --schema take exact names, one each: comma- or newline-separated. */
+function restoreNames(settings: Settings, name: string): string[] {
+  return patternList(settings, name);
 }
 
 /** keep-owner / keep-privileges, from before backups always held owners and privileges. */
