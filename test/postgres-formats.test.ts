@@ -147,12 +147,25 @@ describe('custom and directory backups', () => {
     const custom = await backup(dir, 'formats_src', '--format', 'custom');
     const one = fresh('hand');
     await server.createDatabase(one);
-    execFileSync('sh', ['-c', `gunzip -c "$1" | pg_restore --no-password -d "$2"`, 'sh', custom.file, one], {
-      env: libpq(),
-    });
+    execFileSync(
+      'sh',
+      ['-c', `gunzip -c "$1" | pg_restore --no-password -d "$2"`, 'sh', custom.file, one],
+      {
+        env: libpq(),
+      },
+    );
     expect(await snapshotRows(server, one)).toEqual(original);
 
-    const directory = await backup(dir, 'formats_src', '--format', 'directory', '--jobs', '2', '--compression', 'zstd');
+    const directory = await backup(
+      dir,
+      'formats_src',
+      '--format',
+      'directory',
+      '--jobs',
+      '2',
+      '--compression',
+      'zstd',
+    );
     const unpack = path.join(dir, 'unpack');
     fs.mkdirSync(unpack);
     execFileSync('sh', ['-c', `zstd -dc "$1" | tar -x -C "$2"`, 'sh', directory.file, unpack]);
@@ -164,7 +177,14 @@ describe('custom and directory backups', () => {
     });
     expect(await snapshotRows(server, two)).toEqual(original);
 
-    const sealed = await backup(dir, 'formats_src', '--format', 'custom', '--encryption', 'passphrase');
+    const sealed = await backup(
+      dir,
+      'formats_src',
+      '--format',
+      'custom',
+      '--encryption',
+      'passphrase',
+    );
     const three = fresh('hand');
     await server.createDatabase(three);
     const passFile = path.join(dir, 'pass');
@@ -271,43 +291,63 @@ describe('damaged archives are refused before the target changes', () => {
   test.each([
     ['custom', 'gzip', 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
     ['custom', 'none', 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length * 0.7))],
-    ['custom', 'none', 'overwritten at its start', (b: Buffer) => {
-      const copy = Buffer.from(b);
-      copy.fill(0x00, 0, 16);
-      return copy;
-    }],
+    [
+      'custom',
+      'none',
+      'overwritten at its start',
+      (b: Buffer) => {
+        const copy = Buffer.from(b);
+        copy.fill(0x00, 0, 16);
+        return copy;
+      },
+    ],
     ['custom', 'none', 'cut inside its table of contents', (b: Buffer) => b.subarray(0, 600)],
     ['directory', 'zstd', 'truncated', (b: Buffer) => b.subarray(0, b.length - 100)],
     ['directory', 'none', 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
-    ['directory', 'none', 'given a path outside its directory', (b: Buffer) => {
-      const copy = Buffer.from(b);
-      // The second entry's name becomes ../../evil (same length as dump/3xxx.dat is not needed: the checksum is redone).
-      const at = 512;
-      copy.fill(0, at, at + 100);
-      copy.write('../../evil.dat', at, 'latin1');
-      copy.fill(0x20, at + 148, at + 156);
-      let sum = 0;
-      for (let i = at; i < at + 512; i += 1) sum += copy[i]!;
-      copy.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 'latin1');
-      return copy;
-    }],
-  ] as const)('%s %s %s, without a manifest: exit 2, target unchanged', async (format, compression, _what, damage) => {
-    const dir = tempDir('pg-formats-damage');
-    const made = await backup(dir, 'formats_src', '--format', format, '--compression', compression);
-    const broken = path.join(dir, `broken-${made.name}`);
-    fs.writeFileSync(broken, damage(fs.readFileSync(made.file)));
-    const target = await targetWithData();
-    const before = dumpOf(target);
-    const run = await cli(
-      ['restore', broken, '--database-url', server.url(target), '--yes', '--no-safety-backup'],
-      { cwd: dir, env },
-    );
-    expect(run.status, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/damaged|truncated|not a readable/);
-    expect(dumpOf(target)).toBe(before);
-    expect(fs.existsSync(path.join(dir, 'evil.dat'))).toBe(false);
-    expect(fs.existsSync(path.join(path.dirname(dir), 'evil.dat'))).toBe(false);
-  });
+    [
+      'directory',
+      'none',
+      'given a path outside its directory',
+      (b: Buffer) => {
+        const copy = Buffer.from(b);
+        // The second entry's name becomes ../../evil (same length as dump/3xxx.dat is not needed: the checksum is redone).
+        const at = 512;
+        copy.fill(0, at, at + 100);
+        copy.write('../../evil.dat', at, 'latin1');
+        copy.fill(0x20, at + 148, at + 156);
+        let sum = 0;
+        for (let i = at; i < at + 512; i += 1) sum += copy[i]!;
+        copy.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 'latin1');
+        return copy;
+      },
+    ],
+  ] as const)(
+    '%s %s %s, without a manifest: exit 2, target unchanged',
+    async (format, compression, _what, damage) => {
+      const dir = tempDir('pg-formats-damage');
+      const made = await backup(
+        dir,
+        'formats_src',
+        '--format',
+        format,
+        '--compression',
+        compression,
+      );
+      const broken = path.join(dir, `broken-${made.name}`);
+      fs.writeFileSync(broken, damage(fs.readFileSync(made.file)));
+      const target = await targetWithData();
+      const before = dumpOf(target);
+      const run = await cli(
+        ['restore', broken, '--database-url', server.url(target), '--yes', '--no-safety-backup'],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/damaged|truncated|not a readable/);
+      expect(dumpOf(target)).toBe(before);
+      expect(fs.existsSync(path.join(dir, 'evil.dat'))).toBe(false);
+      expect(fs.existsSync(path.join(path.dirname(dir), 'evil.dat'))).toBe(false);
+    },
+  );
 
   test('a damaged archive beside its manifest fails the checksum: exit 2, target unchanged', async () => {
     const dir = tempDir('pg-formats-sum');
@@ -360,7 +400,10 @@ describe('a restore that fails halfway leaves the target as it was', () => {
     const made = await backup(dir, source, '--format', 'directory', '--jobs', '2');
     await server.query(source, 'DROP OWNED BY formats_gone CASCADE; DROP ROLE formats_gone;');
     const target = fresh('parallel');
-    await server.createDatabase(target, 'CREATE TABLE keep (x int); INSERT INTO keep VALUES (1), (2);');
+    await server.createDatabase(
+      target,
+      'CREATE TABLE keep (x int); INSERT INTO keep VALUES (1), (2);',
+    );
     const before = dumpOf(target);
     const databases = await server.databases();
     const run = await cli(
@@ -404,7 +447,16 @@ describe('a restore that fails halfway leaves the target as it was', () => {
     const target = fresh('swap');
     await server.createDatabase(target, 'CREATE TABLE old_only (x int);');
     const run = await cli(
-      ['restore', made.file, '--database-url', server.url(target), '--yes', '--jobs', '2', '--drop-database'],
+      [
+        'restore',
+        made.file,
+        '--database-url',
+        server.url(target),
+        '--yes',
+        '--jobs',
+        '2',
+        '--drop-database',
+      ],
       { cwd: dir, env },
     );
     expect(run.status, run.stderr).toBe(0);
@@ -430,7 +482,16 @@ describe('selective restore', () => {
       );
       const today = await snapshotRows(server, target);
       const byTable = await cli(
-        ['restore', made.file, '--database-url', server.url(target), '--yes', '--no-safety-backup', '--tables', 'daily'],
+        [
+          'restore',
+          made.file,
+          '--database-url',
+          server.url(target),
+          '--yes',
+          '--no-safety-backup',
+          '--tables',
+          'daily',
+        ],
         { cwd: dir, env },
       );
       expect(byTable.status, byTable.stderr).toBe(0);
@@ -439,7 +500,16 @@ describe('selective restore', () => {
         'reports.daily': original['reports.daily'],
       });
       const bySchema = await cli(
-        ['restore', made.file, '--database-url', server.url(target), '--yes', '--no-safety-backup', '--schemas', 'audit'],
+        [
+          'restore',
+          made.file,
+          '--database-url',
+          server.url(target),
+          '--yes',
+          '--no-safety-backup',
+          '--schemas',
+          'audit',
+        ],
         { cwd: dir, env },
       );
       expect(bySchema.status, bySchema.stderr).toBe(0);
@@ -458,13 +528,25 @@ describe('selective restore', () => {
     await server.createDatabase(target, 'CREATE TABLE keep (x int); INSERT INTO keep VALUES (7);');
     const before = dumpOf(target);
     const run = await cli(
-      ['restore', made.file, '--database-url', server.url(target), '--yes', '--tables', 'customers'],
+      [
+        'restore',
+        made.file,
+        '--database-url',
+        server.url(target),
+        '--yes',
+        '--tables',
+        'customers',
+      ],
       { cwd: dir, env },
     );
     expect(run.status).toBe(2);
-    expect(run.stderr.trim().split('\n').filter((line) => !/^Restoring /.test(line)).at(-1)).toMatch(
-      /--tables and --schemas pick from a custom or directory backup/,
-    );
+    expect(
+      run.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => !/^Restoring /.test(line))
+        .at(-1),
+    ).toMatch(/--tables and --schemas pick from a custom or directory backup/);
     expect(dumpOf(target)).toBe(before);
   });
 });

@@ -6,8 +6,7 @@ import { UserError } from '../errors.js';
 import { assertZstdAvailable } from './compress.js';
 
 /** What a backup's plain bytes (after any decryption) start like. */
-export type ContentKind =
-  'gzip' | 'zstd' | 'sqlite' | 'text' | 'pg-archive' | 'empty' | 'unknown';
+export type ContentKind = 'gzip' | 'zstd' | 'sqlite' | 'text' | 'pg-archive' | 'empty' | 'unknown';
 
 /** Enough to see every magic number below (a tar header's "ustar" ends at byte 262). */
 export const CONTENT_SNIFF_BYTES = 512;

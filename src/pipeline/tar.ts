@@ -188,7 +188,8 @@ export async function extractTar(
         throw damaged('its tar archive ends early');
       // Read to the very end (a decryption checks its integrity there); tar pads with zeros only.
       for await (const piece of reader.pieces(Number.MAX_SAFE_INTEGER)) {
-        if (!piece.every((byte) => byte === 0)) throw damaged('bytes follow the end of its tar archive');
+        if (!piece.every((byte) => byte === 0))
+          throw damaged('bytes follow the end of its tar archive');
       }
       break;
     }
@@ -201,17 +202,23 @@ export async function extractTar(
     if (!Number.isSafeInteger(size) || size < 0) throw damaged('a tar header has no valid size');
     if (top === undefined) {
       const match = /^([A-Za-z0-9_][A-Za-z0-9_.-]*)\/$/.exec(entry);
-      if (type !== '5' || !match?.[1]) throw damaged('its tar archive does not start with a directory');
+      if (type !== '5' || !match?.[1])
+        throw damaged('its tar archive does not start with a directory');
       top = match[1];
       await fs.mkdir(path.join(target, top), { mode: DIR_MODE });
       continue;
     }
     const base = entry.startsWith(`${top}/`) ? entry.slice(top.length + 1) : '';
     if ((type !== '0' && type !== '\0') || !PLAIN_NAME.test(base) || seen.has(base)) {
-      throw damaged(`its tar archive holds ${JSON.stringify(entry)}, which a pg_dump directory never does`);
+      throw damaged(
+        `its tar archive holds ${JSON.stringify(entry)}, which a pg_dump directory never does`,
+      );
     }
     seen.add(base);
-    const output = createWriteStream(path.join(target, top, base), { flags: 'wx', mode: FILE_MODE });
+    const output = createWriteStream(path.join(target, top, base), {
+      flags: 'wx',
+      mode: FILE_MODE,
+    });
     let written = 0;
     try {
       for await (const piece of reader.pieces(size)) {

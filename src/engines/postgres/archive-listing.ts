@@ -69,11 +69,13 @@ export function checkArchiveCompleteness(
     } else if (!table.data) {
       unexpected.push(table);
     }
-    if (table && entries > 1) problems.push(`the archive holds the data of ${table.label} ${entries} times`);
+    if (table && entries > 1)
+      problems.push(`the archive holds the data of ${table.label} ${entries} times`);
   }
   for (const table of expected) {
     if (table.data && !listing.tableData.has(table.oid)) {
-      const rows = table.snapshotRows === undefined ? '' : ` (the snapshot holds ${table.snapshotRows} rows)`;
+      const rows =
+        table.snapshotRows === undefined ? '' : ` (the snapshot holds ${table.snapshotRows} rows)`;
       problems.push(`the archive has no TABLE DATA entry for ${table.label}${rows}`);
     }
   }

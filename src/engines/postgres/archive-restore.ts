@@ -66,9 +66,11 @@ export async function unpackArchive(
   const archive =
     format === 'custom'
       ? path.join(workDir, 'backup.dump')
-      : await source.decodeInto(async (chunks) => {
-          await extractTar(chunks, path.join(workDir, 'unpacked'), source.name);
-        }).then(() => path.join(workDir, 'unpacked', ARCHIVE_TOP));
+      : await source
+          .decodeInto(async (chunks) => {
+            await extractTar(chunks, path.join(workDir, 'unpacked'), source.name);
+          })
+          .then(() => path.join(workDir, 'unpacked', ARCHIVE_TOP));
   if (format === 'custom') await source.decodeToFile(archive);
   let listing;
   try {

@@ -102,7 +102,11 @@ export function pgDumpArguments(
   options: PostgresDumpOptions,
   snapshot: string | undefined,
   lockWaitTimeoutMs = LOCK_WAIT_TIMEOUT_MS,
-  archive?: { readonly format: 'custom' | 'directory'; readonly file: string; readonly jobs: number },
+  archive?: {
+    readonly format: 'custom' | 'directory';
+    readonly file: string;
+    readonly jobs: number;
+  },
 ): string[] {
   const args = archive
     ? [`--format=${archive.format}`, '--compress=0', `--file=${archive.file}`, '--no-password']
