@@ -281,16 +281,20 @@ function formatRows(url, backups, port) {
     after: (db) => sh(`dropdb --if-exists ${db}`),
   });
   const unpacked = path.join(work, 'custom.dump');
-  compare('PostgreSQL restore, custom format with --jobs 2', '`gunzip -c f > a; pg_restore -j2 a`', {
-    before: target,
-    tool: intoNew,
-    shell: (db) =>
-      `gunzip -c ${q(custom)} > ${q(unpacked)} && createdb ${db} && pg_restore -j 2 -d ${db} ${q(unpacked)}`,
-    after: (db) => {
-      sh(`dropdb --if-exists ${db}`);
-      fs.rmSync(unpacked, { force: true });
+  compare(
+    'PostgreSQL restore, custom format with --jobs 2',
+    '`gunzip -c f > a; pg_restore -j2 a`',
+    {
+      before: target,
+      tool: intoNew,
+      shell: (db) =>
+        `gunzip -c ${q(custom)} > ${q(unpacked)} && createdb ${db} && pg_restore -j 2 -d ${db} ${q(unpacked)}`,
+      after: (db) => {
+        sh(`dropdb --if-exists ${db}`);
+        fs.rmSync(unpacked, { force: true });
+      },
     },
-  });
+  );
   compare('PostgreSQL restore, custom format with --jobs 1', '`gunzip -c f | psql` (plain)', {
     before: target,
     tool: (db) =>
@@ -299,6 +303,7 @@ function formatRows(url, backups, port) {
       `createdb ${db} && gunzip -c ${q(plain)} | psql -q -X -v ON_ERROR_STOP=1 -d ${db} >/dev/null`,
     after: (db) => sh(`dropdb --if-exists ${db}`),
   });
+}
 
 function sqlite() {
   const db = path.join(work, 'app.db');
