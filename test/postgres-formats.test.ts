@@ -10,6 +10,7 @@ import {
   TEST_PASSWORD,
   type PgServer,
 } from './support/postgres.js';
+import { startCli, waitUntil } from './support/restore-faults.js';
 import { tempDir } from './support/tmp.js';
 
 let server: PgServer;
@@ -548,5 +549,54 @@ describe('selective restore', () => {
         .at(-1),
     ).toMatch(/--tables and --schemas pick from a custom or directory backup/);
     expect(dumpOf(target)).toBe(before);
+  });
+});
+
+describe('a parallel restore stopped by a signal', () => {
+  test('SIGTERM while pg_restore --jobs fills the new database: pg_restore stopped, target never touched, the leftover dropped by the next restore', async () => {
+    const dir = tempDir('pg-formats-term');
+    const made = await backup(dir, 'formats_src', '--format', 'custom');
+    // pg_restore of this machine; with --jobs it restores, says so, then waits to be stopped.
+    const tools = path.join(dir, 'tools');
+    fs.mkdirSync(tools);
+    fs.symlinkSync(PG_DUMP, path.join(tools, 'pg_dump'));
+    const marker = path.join(dir, 'filled');
+    fs.writeFileSync(
+      path.join(tools, 'pg_restore'),
+      `#!/bin/sh\ncase "$*" in *--jobs=*) "${PG_RESTORE}" "$@" || exit 1; touch "${marker}"; exec sleep 600;; esac\nexec "${PG_RESTORE}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const target = fresh('term');
+    await server.createDatabase(target, 'CREATE TABLE keep (x int); INSERT INTO keep VALUES (3);');
+    const before = dumpOf(target);
+    const args = [
+      'restore',
+      made.file,
+      '--database-url',
+      server.url(target),
+      '--yes',
+      '--no-safety-backup',
+      '--drop-database',
+      '--jobs',
+      '2',
+      '--pg-dump-path',
+      path.join(tools, 'pg_dump'),
+    ];
+    const run = startCli(args, { cwd: dir, env: {} });
+    await waitUntil(() => fs.existsSync(marker), 'pg_restore to fill the new database', run);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(143);
+    expect(dumpOf(target)).toBe(before);
+    const left = (await server.databases()).filter((name) => name.startsWith(`${target}_`));
+    expect(left.every((name) => name.startsWith(`${target}_restore_`))).toBe(true);
+    // No pg_restore of ours is left running.
+    const sleeping = spawnSync('pgrep', ['-f', `sleep 600`], { encoding: 'utf8' }).stdout.trim();
+    expect(sleeping).toBe('');
+    fs.rmSync(path.join(tools, 'pg_restore'));
+    fs.symlinkSync(PG_RESTORE, path.join(tools, 'pg_restore'));
+    const again = await cli(args, { cwd: dir, env });
+    expect(again.status, again.stderr).toBe(0);
+    expect((await server.databases()).filter((name) => name.startsWith(`${target}_`))).toEqual([]);
+    expect(await snapshotRows(server, target)).toEqual(await snapshotRows(server, 'formats_src'));
   });
 });
