@@ -185,12 +185,13 @@ export class PostgresEngine implements Engine {
           stream: archive.stream,
           ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
           format: this.options.format,
-          finish: async () => ({
-            serverVersion: version.text,
-            dumpTool: `pg_dump ${pgDump.version}`,
-            filters: dumpFilters(this.options),
-            tables: archive.tables(),
-          }),
+          finish: () =>
+            Promise.resolve().then(() => ({
+              serverVersion: version.text,
+              dumpTool: `pg_dump ${pgDump.version}`,
+              filters: dumpFilters(this.options),
+              tables: archive.tables(),
+            })),
           dispose,
         };
       }
