@@ -79,7 +79,7 @@ export async function unpackArchive(
     );
   } catch (error) {
     throw new UserError(
-      `The backup ${source.name} is not a readable ${format} archive (${(error as Error).message}): nothing was changed. Use another backup, or pg_restore ${pgRestore.major > 0 ? `newer than ${pgRestore.version}` : ''} if it was made by a newer pg_dump.`,
+      `The backup ${source.name} is not a readable ${format} archive (${(error as Error).message}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${pgRestore.version} made it, install that PostgreSQL version's client.`,
     );
   }
   if (listing.format !== format.toUpperCase()) {
