@@ -196,7 +196,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
           privileges: bool(settings, 'privileges'),
           leaveOutMissingRoles: false,
           lockTimeoutMs: durationMs(settings, 'lock-timeout'),
-          jobs: integer(settings, 'jobs', 1, 64),
+          jobs: jobs(settings),
           restoreTables: restoreNames(settings, 'tables'),
           restoreSchemas: restoreNames(settings, 'schemas'),
         },
@@ -269,7 +269,7 @@ function postgresDump(settings: Settings): PostgresDumpOptions {
     excludeTables: patternList(settings, 'exclude-tables'),
     excludeTableData: patternList(settings, 'exclude-table-data'),
     format: dumpFormat(settings),
-    jobs: integer(settings, 'jobs', 1, 64),
+    jobs: jobs(settings),
   };
 }
 
@@ -289,12 +289,17 @@ function dumpFormat(settings: Settings): DumpFormat {
       `sanitize rewrites plain SQL: use format plain for sanitized copies. Nothing was changed.`,
     );
   }
-  if (format !== 'directory' && integer(settings, 'jobs', 1, 64) > 1) {
+  if (format !== 'directory' && jobs(settings) > 1) {
     throw new UserError(
       `jobs at backup time parallelizes pg_dump's directory format only: add --format directory, or leave jobs out (a custom backup still restores with --jobs). Nothing was changed.`,
     );
   }
   return format;
+}
+
+/** `jobs`, 1 unless given. */
+function jobs(settings: Settings): number {
+  return text(settings, 'jobs') === undefined ? 1 : integer(settings, 'jobs', 1, 64);
 }
 
 /** pg_restore --table / --schema take exact names, one each: comma- or newline-separated. */
