@@ -6,7 +6,11 @@
 // pg_dump, psql, gzip).
 //
 //   node bench/bench.mjs [--dist DIR] [--pairs N] [--pg-scale N] [--sqlite-mb N]
-//                        [--only pg,sqlite,start] [--sqlite-memory 1024,5120]
+//                        [--only pg,pg-formats,sqlite,start] [--sqlite-memory 1024,5120]
+//                        [--pg-documents N]
+//
+// pg-formats: custom and directory backups, and restores of a custom backup with
+// --jobs 2, against the plain shell pipeline and stock pg_restore.
 //
 // Needs Node 24 first on PATH, /usr/bin/time (GNU), PostgreSQL's server and client
 // programs (initdb, pg_ctl, pgbench, pg_dump, psql), sqlite3, gzip, zstd. Run as root
@@ -25,7 +29,8 @@ const { values: args } = parseArgs({
     pairs: { type: 'string', default: '3' },
     'pg-scale': { type: 'string', default: '30' },
     'sqlite-mb': { type: 'string', default: '500' },
-    only: { type: 'string', default: 'pg,sqlite,start' },
+    'pg-documents': { type: 'string', default: '1000000' },
+    only: { type: 'string', default: 'pg,pg-formats,sqlite,start' },
     'sqlite-memory': { type: 'string', default: '' },
   },
 });
@@ -161,14 +166,14 @@ function postgres() {
   const env = { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres' };
   Object.assign(process.env, env);
   console.error(
-    `building the PostgreSQL database (pgbench scale ${args['pg-scale']}, 1M text rows)`,
+    `building the PostgreSQL database (pgbench scale ${args['pg-scale']}, ${args['pg-documents']} text rows)`,
   );
   sh(
     `${bin}/createdb app && ${bin}/pgbench -i -q -s ${Number(args['pg-scale'])} app >/dev/null 2>&1`,
   );
   sh(
     `psql -q -X -d app -c "CREATE TABLE documents (id serial PRIMARY KEY, title text, body text)" ` +
-      `-c "INSERT INTO documents (title, body) SELECT 'document ' || i, repeat(md5(i::text) || ' lorem ipsum dolor sit amet ', 8) FROM generate_series(1, 1000000) AS i" ` +
+      `-c "INSERT INTO documents (title, body) SELECT 'document ' || i, repeat(md5(i::text) || ' lorem ipsum dolor sit amet ', 8) FROM generate_series(1, ${Number(args['pg-documents'])}) AS i" ` +
       `-c "VACUUM ANALYZE"`,
   );
   const size = execFileSync(
@@ -183,6 +188,11 @@ function postgres() {
   const backups = path.join(work, 'pg-backups');
   const shellOut = path.join(work, 'shell.sql.gz');
 
+  if (only.has('pg')) plainRows(url, backups, shellOut, port);
+  if (only.has('pg-formats')) formatRows(url, backups, port);
+}
+
+function plainRows(url, backups, shellOut, port) {
   compare('PostgreSQL backup, gzip', '`pg_dump | gzip -6 > f`', {
     tool: `node ${q(cli)} backup --database-url ${q(url)} --backup-dir ${q(backups)} --max-backups 0`,
     shell: `pg_dump app | gzip -6 > ${q(shellOut)}`,
@@ -219,10 +229,79 @@ function postgres() {
     shell: (db) => `gunzip -c ${q(ours)} | psql -q -X -v ON_ERROR_STOP=1 -d ${db} >/dev/null`,
     after: (db) => sh(`dropdb --if-exists ${db}`),
   });
-  rows.push({
-    label: 'PostgreSQL restore, custom format with --jobs 2',
-    against: '`pg_restore -j2`',
-    failed: 'not available yet (formats come with the restore work of issue 9)',
+}
+
+/**
+ * The archive formats: backups with -Fc and -Fd -j2 against the shell's plain pipeline,
+ * and restores of a custom backup with --jobs 2 against `gunzip -c f | psql` of a plain
+ * one (what the old scripts did) and against stock pg_restore -j2 of the same archive.
+ */
+function formatRows(url, backups, port) {
+  const shellOut = path.join(work, 'shell.sql.gz');
+  const backup = `node ${q(cli)} backup --database-url ${q(url)} --backup-dir ${q(backups)} --max-backups 0`;
+  compare('PostgreSQL backup, custom format', '`pg_dump | gzip -6 > f`', {
+    tool: `${backup} --format custom`,
+    shell: `pg_dump app | gzip -6 > ${q(shellOut)}`,
+    after: rm(backups, shellOut),
+  });
+  compare('PostgreSQL backup, directory format with --jobs 2', '`pg_dump | gzip -6 > f`', {
+    tool: `${backup} --format directory --jobs 2`,
+    shell: `pg_dump app | gzip -6 > ${q(shellOut)}`,
+    after: rm(backups, shellOut),
+  });
+  const made = (format) => {
+    const dir = path.join(work, `pg-${format}`);
+    execFileSync(
+      process.execPath,
+      [cli, 'backup', '--database-url', url, '--backup-dir', dir, '--format', format],
+      { stdio: 'ignore' },
+    );
+    return path.join(
+      dir,
+      fs.readdirSync(dir).find((n) => !n.endsWith('.json')),
+    );
+  };
+  const plain = made('plain');
+  const custom = made('custom');
+  console.error(
+    `plain backup ${(fs.statSync(plain).size / 1048576).toFixed(1)} MiB, custom backup ${(fs.statSync(custom).size / 1048576).toFixed(1)} MiB`,
+  );
+  let targets = 0;
+  const target = () => {
+    targets += 1;
+    return `formats_${targets}`;
+  };
+  const intoNew = (db) =>
+    `node ${q(cli)} restore ${q(custom)} --database-url ${q(`postgres://postgres@127.0.0.1:${port}/${db}`)} --create-database --jobs 2`;
+  compare('PostgreSQL restore, custom format with --jobs 2', '`gunzip -c f | psql` (plain)', {
+    before: target,
+    tool: intoNew,
+    shell: (db) =>
+      `createdb ${db} && gunzip -c ${q(plain)} | psql -q -X -v ON_ERROR_STOP=1 -d ${db} >/dev/null`,
+    after: (db) => sh(`dropdb --if-exists ${db}`),
+  });
+  const unpacked = path.join(work, 'custom.dump');
+  compare(
+    'PostgreSQL restore, custom format with --jobs 2',
+    '`gunzip -c f > a; pg_restore -j2 a`',
+    {
+      before: target,
+      tool: intoNew,
+      shell: (db) =>
+        `gunzip -c ${q(custom)} > ${q(unpacked)} && createdb ${db} && pg_restore -j 2 -d ${db} ${q(unpacked)}`,
+      after: (db) => {
+        sh(`dropdb --if-exists ${db}`);
+        fs.rmSync(unpacked, { force: true });
+      },
+    },
+  );
+  compare('PostgreSQL restore, custom format with --jobs 1', '`gunzip -c f | psql` (plain)', {
+    before: target,
+    tool: (db) =>
+      `node ${q(cli)} restore ${q(custom)} --database-url ${q(`postgres://postgres@127.0.0.1:${port}/${db}`)} --create-database`,
+    shell: (db) =>
+      `createdb ${db} && gunzip -c ${q(plain)} | psql -q -X -v ON_ERROR_STOP=1 -d ${db} >/dev/null`,
+    after: (db) => sh(`dropdb --if-exists ${db}`),
   });
 }
 
@@ -301,7 +380,7 @@ function sqliteMemory(sizes) {
   }
 }
 
-if (only.has('pg')) postgres();
+if (only.has('pg') || only.has('pg-formats')) postgres();
 if (only.has('sqlite')) sqlite();
 if (only.has('start')) start();
 if (args['sqlite-memory']) sqliteMemory(args['sqlite-memory'].split(',').map(Number));

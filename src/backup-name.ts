@@ -1,5 +1,6 @@
 import { COMPRESSION_SUFFIX, type CompressionAlgorithm } from './compression.js';
 import type { EngineKind } from './config/database-url.js';
+import { FORMAT_EXTENSION, type DumpFormat } from './dump-format.js';
 
 /**
  * A regular backup, the safety copy taken just before a restore (never
@@ -18,6 +19,8 @@ export interface BackupName {
   /** What the name says: `.gz`, `.zst` or nothing. The content decides on restore. */
   readonly compression: CompressionAlgorithm;
   readonly encrypted: boolean;
+  /** PostgreSQL: `.dump` is a custom archive, `.dir.tar` a directory archive; otherwise plain. */
+  readonly format: DumpFormat;
 }
 
 /** The parts a name is made of; `compression` defaults to gzip, the seed's names. */
@@ -28,6 +31,8 @@ export interface BackupNameParts {
   readonly sequence: number;
   readonly compression?: CompressionAlgorithm;
   readonly encrypted: boolean;
+  /** Defaults to plain (`.sql` / `.db`). */
+  readonly format?: DumpFormat;
 }
 
 const EXTENSION: Record<EngineKind, string> = { sqlite: 'db', postgres: 'sql' };
@@ -44,6 +49,10 @@ const COMPRESSION_BY_SUFFIX = new Map(
   ]),
 );
 
+const FORMAT_BY_EXTENSION = new Map(
+  Object.entries(FORMAT_EXTENSION).map(([format, extension]) => [extension, format as DumpFormat]),
+);
+
 /**
  * One named group per part, in the order of the name. A new part (say, a
  * database name) is one group here and one piece in `formatBackupName`; the
@@ -56,7 +65,7 @@ const PATTERN = new RegExp(
     `_(?<kind>${alternatives(KINDS)})`,
     String.raw`_(?<date>\d{8})_(?<clock>\d{6})`,
     String.raw`(?:_(?<sequence>\d{1,6}))?`,
-    String.raw`\.(?<extension>${alternatives(Object.values(EXTENSION))})`,
+    String.raw`\.(?:(?<extension>${alternatives(Object.values(EXTENSION))})|(?<format>${alternatives(Object.values(FORMAT_EXTENSION))}))`,
     `(?<compression>${alternatives(Object.values(COMPRESSION_SUFFIX).filter(Boolean))})?`,
     String.raw`(?<gpg>\.gpg)?`,
     '$',
@@ -75,7 +84,8 @@ function pad(value: number, width = 2): string {
 
 /**
  * `postgres_backup_20261126_020000.sql.gz`: `_N` for the N-th extra backup of
- * that second, `.zst` for zstd, no suffix for an uncompressed one, `.gpg` when
+ * that second, `.dump` / `.dir.tar` instead of `.sql` for a custom / directory
+ * archive, `.zst` for zstd, no suffix for an uncompressed one, `.gpg` when
  * encrypted.
  */
 export function formatBackupName(parts: BackupNameParts): string {
@@ -86,7 +96,9 @@ export function formatBackupName(parts: BackupNameParts): string {
   const sequence = parts.sequence > 0 ? `_${parts.sequence}` : '';
   const compression = COMPRESSION_SUFFIX[parts.compression ?? 'gzip'];
   const gpg = parts.encrypted ? '.gpg' : '';
-  return `${parts.engine}_${parts.kind}_${stamp}${sequence}.${EXTENSION[parts.engine]}${compression}${gpg}`;
+  const format = parts.format ?? 'plain';
+  const extension = format === 'plain' ? EXTENSION[parts.engine] : FORMAT_EXTENSION[format];
+  return `${parts.engine}_${parts.kind}_${stamp}${sequence}.${extension}${compression}${gpg}`;
 }
 
 /** Our backup names only; anything else (a manifest, a foreign file) gives undefined. */
@@ -110,7 +122,10 @@ export function parseBackupName(name: string): BackupName | undefined {
     sequence: Number(groups.sequence ?? 0),
     compression: COMPRESSION_BY_SUFFIX.get(groups.compression ?? '') ?? 'none',
     encrypted: groups.gpg !== undefined,
+    format: FORMAT_BY_EXTENSION.get(groups.format ?? '') ?? 'plain',
   };
+  // Archives are pg_dump's: a SQLite name with one is not ours.
+  if (parts.format !== 'plain' && parts.engine !== 'postgres') return undefined;
   // The round trip refuses what the pattern alone lets through: an engine with the other's
   // extension, impossible dates such as 20261340 (Date would roll them over), `_0` or `_01`.
   if (formatBackupName(parts) !== name) return undefined;

@@ -1,6 +1,7 @@
 import type { BackupKind } from './backup-name.js';
 import type { CompressionSettings } from './compression.js';
 import type { EngineKind } from './config/database-url.js';
+import { DUMP_FORMATS, type DumpFormat } from './dump-format.js';
 import { UserError } from './errors.js';
 
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -56,6 +57,11 @@ export interface Manifest {
    * zstd existed say `{ "algorithm": "gzip", "level": N }`, which still reads as is.
    */
   readonly compression: CompressionSettings;
+  /**
+   * PostgreSQL: plain SQL, or a custom or directory archive (pg_restore).
+   * Absent in manifests written before archives existed: plain.
+   */
+  readonly format?: DumpFormat;
   readonly encryption: EncryptionInfo | null;
   readonly tables: readonly TableCount[];
   /**
@@ -119,6 +125,8 @@ function manifestProblem(data: unknown): string | undefined {
     return 'missing file size or sha256';
   }
   if (!Array.isArray(data.tables)) return 'missing tables';
+  if (data.format !== undefined && !(DUMP_FORMATS as readonly unknown[]).includes(data.format))
+    return `unknown format ${JSON.stringify(data.format)}; upgrade db-backup`;
   if (data.empty !== undefined && typeof data.empty !== 'boolean')
     return 'empty is not true or false';
   for (const table of data.tables as unknown[]) {

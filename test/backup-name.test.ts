@@ -49,9 +49,42 @@ describe('backup names', () => {
       },
       'sqlite_before-restore_20261126_020304.db.gpg',
     ],
+    [
+      {
+        engine: 'postgres',
+        kind: 'backup',
+        sequence: 0,
+        compression: 'gzip',
+        encrypted: false,
+        format: 'custom',
+      },
+      'postgres_backup_20261126_020304.dump.gz',
+    ],
+    [
+      {
+        engine: 'postgres',
+        kind: 'backup',
+        sequence: 1,
+        compression: 'zstd',
+        encrypted: true,
+        format: 'directory',
+      },
+      'postgres_backup_20261126_020304_1.dir.tar.zst.gpg',
+    ],
+    [
+      {
+        engine: 'postgres',
+        kind: 'before-restore',
+        sequence: 0,
+        compression: 'none',
+        encrypted: false,
+        format: 'custom',
+      },
+      'postgres_before-restore_20261126_020304.dump',
+    ],
   ] as const)('%o is named %s and parses back', (parts, name) => {
     expect(formatBackupName({ ...parts, time })).toBe(name);
-    expect(parseBackupName(name)).toEqual({ ...parts, time, name });
+    expect(parseBackupName(name)).toEqual({ format: 'plain', ...parts, time, name });
   });
 
   test('a name without a compression says gzip, as every name did before zstd', () => {
@@ -80,6 +113,13 @@ describe('backup names', () => {
     'sqlite_backup_2026112_020304.db.gz',
     'notes.txt',
     '.db-backup-tmp-abc',
+    'sqlite_backup_20261126_020304.dump.gz',
+    'sqlite_backup_20261126_020304.dir.tar.gz',
+    'postgres_backup_20261126_020304.dir.gz',
+    'postgres_backup_20261126_020304.tar.gz',
+    'postgres_backup_20261126_020304.sql.dump.gz',
+    'postgres_backup_20261126_020304.dump.sql.gz',
+    'postgres_backup_20261126_020304.dump.gz.json',
   ])('%s is not one of ours', (name) => {
     expect(parseBackupName(name)).toBeUndefined();
   });

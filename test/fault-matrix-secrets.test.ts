@@ -967,7 +967,10 @@ describe('odd inputs: one clear line, exit 2, nothing changed', () => {
     async (name, command, type) => {
       const { dir, unchanged } = await sqliteWithBackup(`pg-only-${name}`);
       const before = unchanged();
-      const value = type === 'boolean' ? [] : [type === 'path' ? '/usr/bin/pg_dump' : 'public'];
+      const value =
+        type === 'boolean'
+          ? []
+          : [type === 'path' ? '/usr/bin/pg_dump' : type === 'integer' ? '2' : 'public'];
       const extra = name === 'terminate-connections' ? ['--drop-database'] : [];
       const args = [
         command,

@@ -10,6 +10,7 @@ import {
 } from '../backup-name.js';
 import type { CompressionSettings } from '../compression.js';
 import { confirmationName } from '../config/database-url.js';
+import type { DumpFormat } from '../dump-format.js';
 import type { DatabaseInfo, Dump, Engine } from '../engines/engine.js';
 import { JobFailure } from '../errors.js';
 import {
@@ -64,7 +65,7 @@ export async function createBackup(
   assertTemporaryDirectoryOutside(dir);
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
-  const { encoded, info } = await dumpToTempFile(engine, dir, options);
+  const { encoded, info, format } = await dumpToTempFile(engine, dir, options);
   // A name of this second that the window already removed is never reused: the new backup sorts newest.
   const floor = nextSequence(await fs.readdir(dir), engine.kind, options.kind, started);
   const name = await publish(encoded.tempPath, dir, (sequence) =>
@@ -75,6 +76,7 @@ export async function createBackup(
       sequence: sequence + floor,
       compression: options.compression.algorithm,
       encrypted: options.encryptor !== undefined,
+      ...(format ? { format } : {}),
     }),
   );
   const file = path.join(dir, name);
@@ -97,6 +99,7 @@ export async function createBackup(
       file: { size: encoded.size, sha256: encoded.sha256 },
       contentSize: encoded.contentSize,
       compression: options.compression,
+      ...(format ? { format } : {}),
       encryption: options.encryptor?.info ?? null,
       tables: info.tables,
       empty: !info.tables.some((table) => table.rows > 0),
@@ -145,7 +148,7 @@ async function dumpToTempFile(
   engine: Engine,
   dir: string,
   options: CreateBackupOptions,
-): Promise<{ encoded: EncodedFile; info: DatabaseInfo }> {
+): Promise<{ encoded: EncodedFile; info: DatabaseInfo; format: DumpFormat | undefined }> {
   // The engine's scratch files (a SQLite snapshot: a whole, unencrypted copy) stay out of the backup directory.
   const workDir = await temporaryDirectory('dump');
   const what = `${KIND_WORDS[options.kind]} of ${confirmationName(engine.location)}`;
@@ -170,7 +173,7 @@ async function dumpToTempFile(
       afterCompression: options.encryptor ? [options.encryptor.createStage()] : [],
       progress,
     });
-    return { encoded, info: await dump.finish() };
+    return { encoded, info: await dump.finish(), format: dump.format };
   } catch (error) {
     if (encoded) await removeQuietly(encoded.tempPath);
     throw error;

@@ -138,10 +138,10 @@ function located(file: string, manifest: Manifest | undefined): LocatedBackup {
   };
 }
 
-/** For files named by hand: `dump.sql.gz` is PostgreSQL, `app.db.zst` or `app.sqlite` is SQLite. */
+/** For files named by hand: `dump.sql.gz`, `db.dump` or `db.dir.tar.zst` is PostgreSQL, `app.db.zst` or `app.sqlite` is SQLite. */
 export function engineFromExtension(name: string): EngineKind | undefined {
   const base = name.replace(/\.gpg$/i, '').replace(/\.(gz|zst)$/i, '');
-  if (/\.sql$/i.test(base)) return 'postgres';
+  if (/\.(sql|dump|tar)$/i.test(base)) return 'postgres';
   if (/\.(db|sqlite3?)$/i.test(base)) return 'sqlite';
   return undefined;
 }
@@ -238,7 +238,7 @@ export function announcedCompression(backup: LocatedBackup): CompressionAlgorith
   const base = backup.name.replace(/\.gpg$/i, '');
   if (/\.gz$/i.test(base)) return 'gzip';
   if (/\.zst$/i.test(base)) return 'zstd';
-  if (/\.(sql|db|sqlite3?)$/i.test(base)) return 'none';
+  if (/\.(sql|dump|tar|db|sqlite3?)$/i.test(base)) return 'none';
   return undefined;
 }
 

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './database-url.js';
+import { DUMP_FORMATS, type DumpFormat } from '../dump-format.js';
 import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/postgres/options.js';
 import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.js';
 import { passphraseFromFile } from '../pipeline/encryption.js';
@@ -15,7 +16,16 @@ import { retentionSettings } from './retention-config.js';
 import type { CalendarRules } from '../retention/calendar-retention.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
-import { bool, durationMs, list, patternList, required, text, type Settings } from './values.js';
+import {
+  bool,
+  durationMs,
+  integer,
+  list,
+  patternList,
+  required,
+  text,
+  type Settings,
+} from './values.js';
 import {
   parseTargetId,
   parseTargetList,
@@ -193,6 +203,9 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
           privileges: bool(settings, 'privileges'),
           leaveOutMissingRoles: false,
           lockTimeoutMs: durationMs(settings, 'lock-timeout'),
+          jobs: jobs(settings),
+          restoreTables: restoreNames(settings, 'tables'),
+          restoreSchemas: restoreNames(settings, 'schemas'),
         },
       };
     }
@@ -262,7 +275,43 @@ function postgresDump(settings: Settings): PostgresDumpOptions {
     tables: patternList(settings, 'tables'),
     excludeTables: patternList(settings, 'exclude-tables'),
     excludeTableData: patternList(settings, 'exclude-table-data'),
+    format: dumpFormat(settings),
+    jobs: jobs(settings),
   };
+}
+
+function dumpFormat(settings: Settings): DumpFormat {
+  const name = (text(settings, 'format') ?? 'plain').toLowerCase();
+  const format = DUMP_FORMATS.find((known) => known === name);
+  if (format === undefined) {
+    throw new UserError(`format must be plain, custom or directory (got "${name}").`);
+  }
+  if (format !== 'plain' && bool(settings, 'include-roles')) {
+    throw new UserError(
+      `include-roles puts the roles at the head of a plain SQL backup: use format plain with it, or leave it out. Nothing was changed.`,
+    );
+  }
+  if (format !== 'plain' && text(settings, 'sanitize') !== undefined) {
+    throw new UserError(
+      `sanitize rewrites plain SQL: use format plain for sanitized copies. Nothing was changed.`,
+    );
+  }
+  if (format !== 'directory' && jobs(settings) > 1) {
+    throw new UserError(
+      `jobs at backup time parallelizes pg_dump's directory format only: add --format directory, or leave jobs out (a custom backup still restores with --jobs). Nothing was changed.`,
+    );
+  }
+  return format;
+}
+
+/** `jobs`, 1 unless given. */
+function jobs(settings: Settings): number {
+  return text(settings, 'jobs') === undefined ? 1 : integer(settings, 'jobs', 1, 64);
+}
+
+/** pg_restore --table / --schema take exact names, one each: comma- or newline-separated. */
+function restoreNames(settings: Settings, name: string): string[] {
+  return patternList(settings, name);
 }
 
 /** keep-owner / keep-privileges, from before backups always held owners and privileges. */

@@ -415,11 +415,31 @@ export const OPTIONS: readonly OptionSpec[] = [
     engines: ['postgres'],
   },
   {
-    name: 'schemas',
+    name: 'format',
     description:
-      'PostgreSQL: only these schemas (comma- or newline-separated pg_dump patterns, as --schema).',
+      'PostgreSQL: plain (SQL that gunzip -c | psql restores), custom (one pg_dump -Fc archive, .dump) or directory (pg_dump -Fd, made with --jobs, stored as one tar file, .dir.tar). custom and directory restore with pg_restore --jobs and pick tables at restore time.',
     type: 'string',
     commands: ['backup'],
+    default: 'plain',
+    engines: ['postgres'],
+  },
+  {
+    name: 'jobs',
+    description:
+      'PostgreSQL custom and directory backups: parallel pg_dump (directory) and pg_restore jobs. Above 1 a restore fills a new database and then swaps it in (needs drop-database or create-database).',
+    type: 'integer',
+    commands: ['backup', 'restore'],
+    default: '1',
+    min: 1,
+    max: 64,
+    engines: ['postgres'],
+  },
+  {
+    name: 'schemas',
+    description:
+      'PostgreSQL: only these schemas (comma- or newline-separated pg_dump patterns, as --schema). At restore, from a custom or directory backup: only what these schemas hold, by exact name (pg_restore --schema); refused for a plain backup.',
+    type: 'string',
+    commands: ['backup', 'restore'],
     repeatable: true,
     engines: ['postgres'],
   },
@@ -434,9 +454,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'tables',
     description:
-      'PostgreSQL: only these tables (pg_dump patterns such as public.users or audit.*, as --table).',
+      'PostgreSQL: only these tables (pg_dump patterns such as public.users or audit.*, as --table). At restore, from a custom or directory backup: only these tables, by exact name (pg_restore --table: the table and its rows, not its indexes); refused for a plain backup.',
     type: 'string',
-    commands: ['backup'],
+    commands: ['backup', 'restore'],
     repeatable: true,
     engines: ['postgres'],
   },

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { DatabaseLocation, EngineKind } from '../config/database-url.js';
+import type { DumpFormat } from '../dump-format.js';
 import type { RolesInfo, TableCount } from '../manifest.js';
 
 export interface DatabaseInfo {
@@ -17,6 +18,8 @@ export interface DatabaseInfo {
 /** A dump in progress: the raw bytes (SQLite file or SQL text) and what they hold. */
 export interface Dump {
   readonly stream: Readable;
+  /** PostgreSQL: what the stream is (plain SQL when absent); it names the backup. */
+  readonly format?: DumpFormat;
   /**
    * How many bytes the stream will carry, for progress: exact (a SQLite
    * snapshot's size) or an estimate (pg_database_size).

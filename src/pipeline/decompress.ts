@@ -1,14 +1,15 @@
 import { pipeline, Readable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import type { CompressionAlgorithm } from '../compression.js';
+import { formatOfContent } from '../dump-format.js';
 import { UserError } from '../errors.js';
 import { assertZstdAvailable } from './compress.js';
 
 /** What a backup's plain bytes (after any decryption) start like. */
-export type ContentKind = 'gzip' | 'zstd' | 'sqlite' | 'text' | 'empty' | 'unknown';
+export type ContentKind = 'gzip' | 'zstd' | 'sqlite' | 'text' | 'pg-archive' | 'empty' | 'unknown';
 
-/** Enough to see every magic number below. */
-export const CONTENT_SNIFF_BYTES = 64;
+/** Enough to see every magic number below (a tar header's "ustar" ends at byte 262). */
+export const CONTENT_SNIFF_BYTES = 512;
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -16,7 +17,8 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
  * Classifies the start of a backup's content by its magic bytes, whatever
  * its name says: gzip `1f 8b`; a zstd frame `28 b5 2f fd`, or a skippable
  * frame `5? 2a 4d 18` (RFC 8878); an uncompressed SQLite database; or text,
- * as an uncompressed pg_dump is. Anything else (binary bytes that are none of
+ * as an uncompressed pg_dump is; or a pg_dump archive (custom, or a directory
+ * as tar). Anything else (binary bytes that are none of
  * these, such as a gzip file whose first byte was damaged) is `unknown`.
  */
 export function classifyContent(head: Uint8Array): ContentKind {
@@ -27,6 +29,8 @@ export function classifyContent(head: Uint8Array): ContentKind {
     return 'zstd';
   const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
   if (bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) return 'sqlite';
+  // An uncompressed pg_dump custom archive, or the tar file of a directory archive.
+  if (formatOfContent(bytes) !== 'plain') return 'pg-archive';
   // Text holds no control characters but tab, newline, form feed, carriage return and escape.
   for (const byte of bytes) {
     if (

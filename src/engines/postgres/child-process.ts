@@ -62,3 +62,31 @@ export function spawnOutputStream(
   });
   return { stream: output, child };
 }
+
+/**
+ * Runs a client program to its end and returns its stdout as text (a
+ * listing: bounded by `limit`). Fails as `spawnOutputStream` does.
+ */
+export async function runToEnd(
+  program: string,
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  /** Told the child at once (to stop it when the job is abandoned). */
+  onStart?: (child: ChildProcess) => void,
+  limit = 256 * 1024 * 1024,
+): Promise<string> {
+  const { stream, child } = spawnOutputStream(program, file, args, env);
+  onStart?.(child);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      stream.destroy();
+      throw new JobFailure(`${program} printed more than ${limit} bytes.`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -4,7 +4,7 @@ import { inheritedEnvironment, runChild } from '../../child-processes.js';
 import { UserError } from '../../errors.js';
 import { chooseClient, parseClientVersion, type ClientCandidate } from './choose-client.js';
 
-export type ClientProgram = 'pg_dump' | 'pg_dumpall' | 'psql';
+export type ClientProgram = 'pg_dump' | 'pg_dumpall' | 'psql' | 'pg_restore';
 
 /** Where PostgreSQL client programs live besides PATH (Debian/Ubuntu, Homebrew). */
 const VERSIONED_DIRS = ['/usr/lib/postgresql', '/opt/homebrew/opt', '/usr/local/opt'];

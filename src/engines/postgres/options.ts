@@ -1,4 +1,5 @@
 import type { Logger } from '../../commands/context.js';
+import type { DumpFormat } from '../../dump-format.js';
 import type { ClientInstaller } from './client-tools.js';
 
 /** What users of pg_dump ask for. Patterns are pg_dump's (psql-style wildcards). */
@@ -11,6 +12,10 @@ export interface PostgresDumpOptions {
   readonly tables: readonly string[];
   readonly excludeTables: readonly string[];
   readonly excludeTableData: readonly string[];
+  /** plain SQL (psql), or an archive for pg_restore: custom (one file) or directory (as one tar file). */
+  readonly format: DumpFormat;
+  /** pg_dump --jobs for a directory archive; pg_restore --jobs at restore. */
+  readonly jobs: number;
 }
 
 export interface PostgresRestoreOptions {
@@ -35,6 +40,11 @@ export interface PostgresRestoreOptions {
    * pg_dump --lock-wait-timeout.
    */
   readonly lockTimeoutMs: number | undefined;
+  /** Archives: pg_restore --jobs (above 1 the restore goes into a new database, then swaps). */
+  readonly jobs: number;
+  /** Archives: only these tables (pg_restore -t) and schemas (pg_restore -n). Refused for plain SQL. */
+  readonly restoreTables: readonly string[];
+  readonly restoreSchemas: readonly string[];
 }
 
 export interface PostgresOptions extends PostgresDumpOptions, PostgresRestoreOptions {
@@ -50,6 +60,10 @@ export const DEFAULT_POSTGRES_OPTIONS: Omit<PostgresOptions, 'log'> = {
   tables: [],
   excludeTables: [],
   excludeTableData: [],
+  format: 'plain',
+  jobs: 1,
+  restoreTables: [],
+  restoreSchemas: [],
   dropDatabase: false,
   terminateConnections: false,
   createDatabase: false,
@@ -80,14 +94,24 @@ export function dumpFilters(options: PostgresDumpOptions): string[] {
 /**
  * pg_dump's arguments: plain SQL that replaces what it contains (--clean
  * --if-exists), with owners and privileges, as pg_dump makes a complete copy
- * (what a restore leaves out is chosen at restore time).
+ * (what a restore leaves out is chosen at restore time). An archive goes to
+ * `archive.file` uncompressed (--compress=0: this tool's gzip or zstd stage
+ * compresses it, in parallel, as it does SQL); pg_restore adds --clean.
  */
 export function pgDumpArguments(
   options: PostgresDumpOptions,
   snapshot: string | undefined,
   lockWaitTimeoutMs = LOCK_WAIT_TIMEOUT_MS,
+  archive?: {
+    readonly format: 'custom' | 'directory';
+    readonly file: string;
+    readonly jobs: number;
+  },
 ): string[] {
-  const args = ['--format=plain', '--no-password', '--clean', '--if-exists'];
+  const args = archive
+    ? [`--format=${archive.format}`, '--compress=0', `--file=${archive.file}`, '--no-password']
+    : ['--format=plain', '--no-password', '--clean', '--if-exists'];
+  if (archive?.format === 'directory' && archive.jobs > 1) args.push(`--jobs=${archive.jobs}`);
   if (lockWaitTimeoutMs > 0) args.push(`--lock-wait-timeout=${lockWaitTimeoutMs}`);
   if (snapshot) args.push(`--snapshot=${snapshot}`);
   args.push(...dumpFilters(options));

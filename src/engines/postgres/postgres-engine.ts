@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -12,7 +14,23 @@ import type {
   RestoreOutcome,
   RestoreSource,
 } from '../engine.js';
-import { spawnOutputStream } from './child-process.js';
+import { tarDirectory } from '../../pipeline/tar.js';
+import {
+  checkArchiveCompleteness,
+  parseArchiveListing,
+  type ArchiveListing,
+  type ArchiveTable,
+} from './archive-listing.js';
+import {
+  ARCHIVE_TOP,
+  archiveAsSql,
+  contentFormat,
+  restoreInParallel,
+  unpackArchive,
+  type ArchiveSelection,
+} from './archive-restore.js';
+import { removeQuietly, temporaryDirectory } from '../../pipeline/files.js';
+import { runToEnd, spawnOutputStream } from './child-process.js';
 import { resolveClient, type ClientTool } from './client-tools.js';
 import { libpqEnvironment } from './connection.js';
 import {
@@ -111,9 +129,9 @@ export class PostgresEngine implements Engine {
    * it only when it ends with pg_dump's closing line and holds every one of
    * those tables' COPY blocks, complete, with the rows the snapshot counted.
    */
-  async dump(): Promise<Dump> {
+  async dump(workDir: string): Promise<Dump> {
     const client = await connect(this.location);
-    let child: ReturnType<typeof spawnOutputStream>['child'] | undefined;
+    let child: ChildProcess | undefined;
     const dispose = async (): Promise<void> => {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await client.query('ROLLBACK').catch(() => undefined);
@@ -149,6 +167,36 @@ export class PostgresEngine implements Engine {
         this.location.user,
         selected.filter((entry) => entry.listed).map((entry) => entry.table),
       );
+      if (this.options.format !== 'plain') {
+        // Counted while pg_dump runs, in the same snapshot; the archive's listing is checked against it.
+        const counting = countSelectedRows(client, selected);
+        counting.catch(() => undefined);
+        const archive = await this.dumpArchive(this.options.format, {
+          client,
+          pgDump,
+          snapshot,
+          catalog,
+          selected,
+          counting,
+          workDir,
+          onChild: (started) => {
+            child = started;
+          },
+        });
+        return {
+          stream: archive.stream,
+          ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
+          format: this.options.format,
+          finish: () =>
+            Promise.resolve().then(() => ({
+              serverVersion: version.text,
+              dumpTool: `pg_dump ${pgDump.version}`,
+              filters: dumpFilters(this.options),
+              tables: archive.tables(),
+            })),
+          dispose,
+        };
+      }
       const spawned = spawnOutputStream(
         'pg_dump',
         pgDump.path,
@@ -168,6 +216,7 @@ export class PostgresEngine implements Engine {
       counting.catch(() => undefined);
       return {
         stream: roles ? prepend(roles.sql, scanner) : scanner,
+        format: 'plain' as const,
         ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
         finish: async () => ({
           serverVersion: version.text,
@@ -182,6 +231,127 @@ export class PostgresEngine implements Engine {
       await dispose();
       throw error;
     }
+  }
+
+  /**
+   * pg_dump -Fc / -Fd into the scratch directory (uncompressed; -j for a
+   * directory), in the snapshot; then its `pg_restore --list` must hold a
+   * TABLE DATA entry for every table whose rows the dump must hold (see
+   * checkArchiveCompleteness) before the first byte goes on: the file itself,
+   * or the directory as one tar stream. The manifest's rows are the
+   * snapshot's counts.
+   */
+  private async dumpArchive(
+    format: 'custom' | 'directory',
+    run: {
+      client: PgClient;
+      pgDump: ClientTool;
+      snapshot: string | undefined;
+      catalog: DumpCatalog;
+      selected: readonly SelectedTable[];
+      counting: Promise<Map<string, number>>;
+      workDir: string;
+      onChild: (child: ChildProcess) => void;
+    },
+  ): Promise<{ stream: Readable; tables: () => TableCount[] }> {
+    const beside = run.pgDump.path.includes('/')
+      ? path.join(path.dirname(run.pgDump.path), 'pg_restore')
+      : undefined;
+    const pgRestore = await resolveClient('pg_restore', run.pgDump.major, {
+      ...(beside && (await isExecutable(beside)) ? { explicitPath: beside } : {}),
+      ...(this.options.installer ? { installer: this.options.installer } : {}),
+    });
+    const target = path.join(run.workDir, format === 'custom' ? 'backup.dump' : ARCHIVE_TOP);
+    let tables: TableCount[] | undefined;
+    const produce = async (): Promise<void> => {
+      await runToEnd(
+        'pg_dump',
+        run.pgDump.path,
+        pgDumpArguments(this.options, run.snapshot, this.options.lockTimeoutMs, {
+          format,
+          file: target,
+          jobs: this.options.jobs,
+        }),
+        { ...libpqEnvironment(this.location), ...run.pgDump.env },
+        run.onChild,
+      );
+      const listing = parseArchiveListing(
+        await runToEnd('pg_restore', pgRestore.path, ['--list', target], pgRestore.env),
+      );
+      tables = await this.checkArchive(run, listing, format);
+    };
+    const stream = Readable.from(
+      (async function* (): AsyncGenerator<Buffer> {
+        await produce();
+        const bytes =
+          format === 'custom' ? createReadStream(target) : tarDirectory(target, ARCHIVE_TOP);
+        for await (const chunk of bytes as AsyncIterable<Buffer>) yield chunk;
+      })(),
+      { objectMode: false },
+    );
+    return {
+      stream,
+      tables: () => {
+        if (!tables) throw new JobFailure('The archive was not read to its end.');
+        return tables;
+      },
+    };
+  }
+
+  private async checkArchive(
+    run: {
+      client: PgClient;
+      catalog: DumpCatalog;
+      selected: readonly SelectedTable[];
+      counting: Promise<Map<string, number>>;
+    },
+    listing: ArchiveListing,
+    format: 'custom' | 'directory',
+  ): Promise<TableCount[]> {
+    const counts = await run.counting;
+    const chosen = new Map(run.selected.map((entry) => [entry.table.oid, entry]));
+    const catalogTables = run.catalog.tables.filter((table) => table.relkind === 'r');
+    const expected: ArchiveTable[] = catalogTables.map((table) => ({
+      oid: table.oid,
+      label: `${table.schema}.${table.name}`,
+      data: chosen.get(table.oid)?.data ?? false,
+      listed: chosen.get(table.oid)?.listed ?? false,
+      ordinary: table.extensionOid === undefined,
+      snapshotRows: counts.get(table.oid),
+    }));
+    const result = checkArchiveCompleteness(expected, listing);
+    if (listing.format !== format.toUpperCase()) {
+      result.problems.unshift(
+        `pg_restore --list reads it as format ${listing.format ?? 'unknown'}, not ${format}`,
+      );
+    }
+    if (result.problems.length > 0) {
+      const shown = result.problems.slice(0, 5).join('; ');
+      const more = result.problems.length > 5 ? ` (and ${result.problems.length - 5} more)` : '';
+      throw new JobFailure(
+        `The dump is incomplete: ${shown}${more}. The backup was discarded and nothing was pruned.`,
+      );
+    }
+    let tables = result.tables;
+    if (result.unexpected.length > 0) {
+      this.options.log.warn(
+        `pg_dump wrote data this tool did not expect from the filters, kept in the backup and its manifest: ${result.unexpected.map((table) => table.label).join(', ')}`,
+      );
+      const byOid = new Map(catalogTables.map((table) => [table.oid, table]));
+      const extra = await countSelectedRows(
+        run.client,
+        result.unexpected.flatMap((table) => {
+          const found = byOid.get(table.oid);
+          return found ? [{ table: found, data: true, listed: false }] : [];
+        }),
+      );
+      const labels = new Map(result.unexpected.map((table) => [table.label, table.oid]));
+      tables = tables.map((table) => {
+        const oid = labels.get(table.name);
+        return oid === undefined ? table : { name: table.name, rows: extra.get(oid) ?? 0 };
+      });
+    }
+    return foldIntoRoots(tables, await partitionsCountedAtRoot(run.client));
   }
 
   /** The manifest's tables, once the whole dump was read and found complete; otherwise the job fails. */
@@ -261,7 +431,75 @@ export class PostgresEngine implements Engine {
    * yet) restores into a new database beside the target and puts it in the
    * target's place.
    */
+  /**
+   * Plain SQL goes through psql in one transaction. A custom or directory
+   * archive (told by its content) is unpacked into a private scratch
+   * directory first, whole, and listed by pg_restore; then with one job its
+   * SQL (pg_restore --file=-) takes the same one-transaction path, and with
+   * several, pg_restore --jobs fills a new database beside the target, which
+   * replaces the target only once it is complete.
+   */
   async restore(source: RestoreSource, hooks: RestoreHooks = {}): Promise<RestoreOutcome> {
+    const format = await contentFormat(source);
+    const selection = { tables: this.options.restoreTables, schemas: this.options.restoreSchemas };
+    const selective = selection.tables.length > 0 || selection.schemas.length > 0;
+    if (format === 'plain') {
+      if (selective) {
+        throw new UserError(
+          `--tables and --schemas pick from a custom or directory backup, and ${source.name} is plain SQL: restore it whole, or make backups with --format custom. Nothing was changed.`,
+        );
+      }
+      if (this.options.jobs > 1) {
+        this.options.log.info(
+          `${source.name} is plain SQL: psql restores it in one session (--jobs applies to custom and directory backups).`,
+        );
+      }
+      return this.restoreSql(source, hooks);
+    }
+    const parallel = this.options.jobs > 1;
+    if (parallel && !this.options.dropDatabase && (await this.exists())) {
+      throw new UserError(
+        `--jobs ${this.options.jobs} restores into a new database and then puts it in the place of "${this.database}": pass --drop-database to replace it so, or restore with --jobs 1 (one transaction into the existing database). Nothing was changed.`,
+      );
+    }
+    const workDir = await temporaryDirectory('restore');
+    try {
+      const pgRestore = await this.pgRestore();
+      this.options.log.info(
+        `${source.name} is a ${format} archive: unpacking it, then pg_restore ${pgRestore.version}${parallel ? ` with ${this.options.jobs} jobs` : ''}`,
+      );
+      const archive = await unpackArchive(source, format, workDir, pgRestore);
+      const sql = archiveAsSql(source, archive, pgRestore, selection, source.checksumVerified);
+      return await this.restoreSql(
+        sql,
+        hooks,
+        parallel ? { archive, pgRestore, jobs: this.options.jobs, selection } : undefined,
+      );
+    } finally {
+      await removeQuietly(workDir);
+    }
+  }
+
+  private async pgRestore(): Promise<ClientTool> {
+    const major = await withMaintenanceOrTarget(
+      this.location,
+      async (client) => (await serverVersion(client)).major,
+    );
+    const beside = this.options.pgDumpPath
+      ? path.join(path.dirname(this.options.pgDumpPath), 'pg_restore')
+      : undefined;
+    return resolveClient('pg_restore', major, {
+      requireFit: false,
+      ...(beside && (await isExecutable(beside)) ? { explicitPath: beside } : {}),
+      ...(this.options.installer ? { installer: this.options.installer } : {}),
+    });
+  }
+
+  private async restoreSql(
+    source: RestoreSource,
+    hooks: RestoreHooks,
+    parallel?: ParallelRestore,
+  ): Promise<RestoreOutcome> {
     let policy: StatementPolicy = {
       dropOwners: !this.options.owner,
       dropPrivileges: !this.options.privileges,
@@ -289,7 +527,15 @@ export class PostgresEngine implements Engine {
       await hooks.beforeChange?.();
       await this.dropLeftovers(maintenance);
       const report = maintenance
-        ? await this.restoreBeside(maintenance, source, psql, policy, exists, interruption)
+        ? await this.restoreBeside(
+            maintenance,
+            source,
+            psql,
+            policy,
+            exists,
+            interruption,
+            parallel,
+          )
         : await this.apply(this.database, source, psql, policy, { interruption });
       this.logLeftOut(report);
       if (interruption.signal) {
@@ -407,6 +653,7 @@ export class PostgresEngine implements Engine {
     policy: StatementPolicy,
     replace: boolean,
     interruption: RestoreInterruption,
+    parallel?: ParallelRestore,
   ): Promise<FilterReport> {
     const shape = replace ? await databaseShape(client, this.database) : undefined;
     if (replace) {
@@ -425,12 +672,12 @@ export class PostgresEngine implements Engine {
     );
     let report: FilterReport;
     try {
-      report = await this.apply(fresh, source, psql, policy, {
-        interruption,
-        unchanged: replace
-          ? `"${this.database}" was never touched, and ${fresh} was dropped`
-          : `"${this.database}" was not created, and ${fresh} was dropped`,
-      });
+      const unchanged = replace
+        ? `"${this.database}" was never touched, and ${fresh} was dropped`
+        : `"${this.database}" was not created, and ${fresh} was dropped`;
+      report = parallel
+        ? await this.applyInParallel(fresh, parallel, policy, unchanged)
+        : await this.apply(fresh, source, psql, policy, { interruption, unchanged });
       const replaced = replace ? temporaryDatabaseName(this.database, 'replaced') : undefined;
       if (replace) {
         await this.assertNoOtherSessions(client);
@@ -500,6 +747,35 @@ export class PostgresEngine implements Engine {
     return untouched
       ? `The restored database could not take the place of ${target} (${reason}): ${target} is as it was, and ${fresh} was dropped.`
       : `The restored database could not take the place of ${target} (${reason}), and whether it did could not be checked: look at ${target} and ${fresh} before using them.`;
+  }
+
+  /** pg_restore --jobs into the new database; its failure names what stays as it was. */
+  private async applyInParallel(
+    database: string,
+    parallel: ParallelRestore,
+    policy: StatementPolicy,
+    unchanged: string,
+  ): Promise<FilterReport> {
+    try {
+      await restoreInParallel({
+        location: this.location,
+        database,
+        archive: parallel.archive,
+        pgRestore: parallel.pgRestore,
+        jobs: parallel.jobs,
+        selection: parallel.selection,
+        owner: !policy.dropOwners,
+        privileges: !policy.dropPrivileges,
+      });
+    } catch (error) {
+      throw new JobFailure(`The restore failed: ${errorMessage(error)}. ${unchanged}.`);
+    }
+    return {
+      dropped: { transaction: 0, 'lock-timeout': 0, owner: 0, privileges: 0 },
+      ownerRoles: new Set(),
+      privilegeRoles: new Set(),
+      restrictLines: 0,
+    };
   }
 
   private async assertNoOtherSessions(client: PgClient): Promise<void> {
@@ -621,6 +897,14 @@ export class PostgresEngine implements Engine {
       ...(this.options.installer ? { installer: this.options.installer } : {}),
     });
   }
+}
+
+/** An archive restored by pg_restore --jobs (into a new database, then swapped). */
+interface ParallelRestore {
+  readonly archive: string;
+  readonly pgRestore: ClientTool;
+  readonly jobs: number;
+  readonly selection: ArchiveSelection;
 }
 
 /** pg_dumpall's role list is small; a larger output than this is not one. */

@@ -1,0 +1,625 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cli, REPO_ROOT } from './support/cli.js';
+import {
+  SAMPLE_SCHEMA,
+  snapshotRows,
+  startPostgres,
+  TEST_PASSWORD,
+  type PgServer,
+} from './support/postgres.js';
+import { waitUntil, type CliProcess } from './support/restore-faults.js';
+import { tempDir } from './support/tmp.js';
+
+let server: PgServer;
+const env = { PATH: process.env.PATH };
+const PASSPHRASE = 'correct horse battery staple';
+const PG_DUMP = spawnSync('sh', ['-c', 'command -v pg_dump'], { encoding: 'utf8' }).stdout.trim();
+const PG_RESTORE = spawnSync('sh', ['-c', 'command -v pg_restore'], {
+  encoding: 'utf8',
+}).stdout.trim();
+
+beforeAll(async () => {
+  server = await startPostgres();
+  await server.createDatabase('formats_src', SAMPLE_SCHEMA);
+  await server.query(
+    'formats_src',
+    `CREATE SCHEMA reports;
+     CREATE TABLE reports.daily (day date PRIMARY KEY, total numeric);
+     INSERT INTO reports.daily SELECT d::date, 1 FROM generate_series('2026-01-01'::date, '2026-03-01', '1 day') d;`,
+  );
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+let counter = 0;
+function fresh(label: string): string {
+  counter += 1;
+  return `formats_${label}_${counter}`;
+}
+
+/** libpq's settings for the stock tools (pg_restore, psql, pg_dump) against the test server. */
+function libpq(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    PGHOST: server.host,
+    PGPORT: String(server.port),
+    PGUSER: 'postgres',
+    PGPASSWORD: TEST_PASSWORD,
+  };
+}
+
+/** The database as pg_dump sees it: what "byte for byte as before" is checked with. */
+function dumpOf(database: string): string {
+  return execFileSync(PG_DUMP, ['--no-password', database], { env: libpq(), encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => !/^\\(un)?restrict /.test(line))
+    .join('\n');
+}
+
+async function backup(
+  dir: string,
+  database: string,
+  ...extra: string[]
+): Promise<{ file: string; name: string }> {
+  const run = await cli(['backup', '--database-url', server.url(database), ...extra], {
+    cwd: dir,
+    // Only when asked: a passphrase in the environment alone encrypts (encryption auto).
+    env: extra.includes('--encryption') ? { ...env, BACKUP_PASSPHRASE: PASSPHRASE } : env,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  const name = fs
+    .readdirSync(path.join(dir, 'backups'))
+    .filter((n) => !n.endsWith('.json'))
+    .sort()
+    .at(-1)!;
+  return { file: path.join(dir, 'backups', name), name };
+}
+
+function manifestOf(file: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as Record<string, unknown>;
+}
+
+describe('custom and directory backups', () => {
+  test.each([
+    ['custom', 'gzip', false, /\.dump\.gz$/],
+    ['custom', 'zstd', true, /\.dump\.zst\.gpg$/],
+    ['custom', 'none', false, /\.dump$/],
+    ['custom', 'gzip', true, /\.dump\.gz\.gpg$/],
+    ['directory', 'gzip', false, /\.dir\.tar\.gz$/],
+    ['directory', 'zstd', false, /\.dir\.tar\.zst$/],
+    ['directory', 'none', true, /\.dir\.tar\.gpg$/],
+    ['directory', 'zstd', true, /\.dir\.tar\.zst\.gpg$/],
+  ] as const)(
+    '%s with %s (encrypted: %s): named, recorded, restored with one job and with two, verified',
+    async (format, compression, encrypted, name) => {
+      const dir = tempDir('pg-formats');
+      const extra = [
+        '--format',
+        format,
+        '--compression',
+        compression,
+        ...(encrypted ? ['--encryption', 'passphrase'] : []),
+        ...(format === 'directory' ? ['--jobs', '2'] : []),
+      ];
+      const made = await backup(dir, 'formats_src', ...extra);
+      expect(made.name).toMatch(name);
+      const manifest = manifestOf(made.file);
+      expect(manifest.format).toBe(format);
+      expect(manifest.encryption === null).toBe(!encrypted);
+      expect(manifest.tables).toContainEqual({ name: 'public.customers', rows: 200 });
+      expect(manifest.tables).toContainEqual({ name: 'reports.daily', rows: 60 });
+      const original = await snapshotRows(server, 'formats_src');
+      const passEnv = { ...env, BACKUP_PASSPHRASE: PASSPHRASE };
+      for (const jobs of ['1', '2']) {
+        const target = fresh('rt');
+        const run = await cli(
+          [
+            'restore',
+            made.file,
+            '--database-url',
+            server.url(target),
+            '--create-database',
+            '--jobs',
+            jobs,
+          ],
+          { cwd: dir, env: passEnv },
+        );
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stderr + run.stdout).not.toContain(TEST_PASSWORD);
+        expect(await snapshotRows(server, target)).toEqual(original);
+      }
+      const verify = await cli(
+        ['verify', made.file, '--verify-database-url', server.url('postgres')],
+        { cwd: dir, env: passEnv },
+      );
+      expect(verify.status, verify.stderr).toBe(0);
+      expect(verify.stdout).toMatch(/public\.customers\s+200\s+200\s+ok/);
+    },
+  );
+
+  test('restored by hand with stock tools: gunzip | pg_restore, zstd -d | tar -x then pg_restore -j 2, gpg --decrypt', async () => {
+    const dir = tempDir('pg-formats-hand');
+    const original = await snapshotRows(server, 'formats_src');
+    const custom = await backup(dir, 'formats_src', '--format', 'custom');
+    const one = fresh('hand');
+    await server.createDatabase(one);
+    execFileSync(
+      'sh',
+      ['-c', `gunzip -c "$1" | pg_restore --no-password -d "$2"`, 'sh', custom.file, one],
+      {
+        env: libpq(),
+      },
+    );
+    expect(await snapshotRows(server, one)).toEqual(original);
+
+    const directory = await backup(
+      dir,
+      'formats_src',
+      '--format',
+      'directory',
+      '--jobs',
+      '2',
+      '--compression',
+      'zstd',
+    );
+    const unpack = path.join(dir, 'unpack');
+    fs.mkdirSync(unpack);
+    execFileSync('sh', ['-c', `zstd -dc "$1" | tar -x -C "$2"`, 'sh', directory.file, unpack]);
+    expect(fs.readdirSync(path.join(unpack, 'dump'))).toContain('toc.dat');
+    const two = fresh('hand');
+    await server.createDatabase(two);
+    execFileSync(PG_RESTORE, ['--no-password', '-j', '2', '-d', two, path.join(unpack, 'dump')], {
+      env: libpq(),
+    });
+    expect(await snapshotRows(server, two)).toEqual(original);
+
+    const sealed = await backup(
+      dir,
+      'formats_src',
+      '--format',
+      'custom',
+      '--encryption',
+      'passphrase',
+    );
+    const three = fresh('hand');
+    await server.createDatabase(three);
+    const passFile = path.join(dir, 'pass');
+    fs.writeFileSync(passFile, PASSPHRASE);
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        `gpg --batch --quiet --pinentry-mode loopback --passphrase-file "$2" --decrypt "$1" | gunzip -c | pg_restore --no-password -d "$3"`,
+        'sh',
+        sealed.file,
+        passFile,
+        three,
+      ],
+      { env: { ...libpq(), GNUPGHOME: tempDir('gnupg') } },
+    );
+    expect(await snapshotRows(server, three)).toEqual(original);
+  });
+
+  test('restore and verify tell the format by content, whatever the name says', async () => {
+    const dir = tempDir('pg-formats-content');
+    const original = await snapshotRows(server, 'formats_src');
+    for (const format of ['custom', 'directory']) {
+      const made = await backup(dir, 'formats_src', '--format', format);
+      const renamed = path.join(dir, `${format}-copy.sql.gz`);
+      fs.copyFileSync(made.file, renamed);
+      const target = fresh('content');
+      const run = await cli(
+        ['restore', renamed, '--database-url', server.url(target), '--create-database'],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`is a ${format} archive`);
+      expect(await snapshotRows(server, target)).toEqual(original);
+    }
+  });
+
+  test('include-roles, sanitize and backup-time jobs without a directory are refused with one line', async () => {
+    const dir = tempDir('pg-formats-refuse');
+    for (const args of [
+      ['--format', 'custom', '--include-roles'],
+      ['--format', 'custom', '--jobs', '2'],
+      ['--format', 'tar'],
+    ]) {
+      const run = await cli(['backup', '--database-url', server.url('formats_src'), ...args], {
+        cwd: dir,
+        env,
+      });
+      expect(run.status, args.join(' ')).toBe(2);
+      const lines = run.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => !line.startsWith('warning: --database-url holds a password'));
+      expect(lines).toHaveLength(1);
+    }
+    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+  });
+});
+
+describe('an archive backup is complete or it is not kept', () => {
+  test.each([
+    [
+      'leaves out the rows of one table',
+      `exec "${PG_DUMP}" "$@" --exclude-table-data=public.orders`,
+      /no TABLE DATA entry for public\.orders \(the snapshot holds 500 rows\)/,
+    ],
+    ['writes the archive, then exits 1', `"${PG_DUMP}" "$@"; exit 1`, /pg_dump exited with code 1/],
+    ['is killed', `kill -KILL $$`, /pg_dump was killed by SIGKILL/],
+  ])('a pg_dump that %s fails the job (exit 1), keeps nothing', async (_label, body, message) => {
+    const dir = tempDir('pg-formats-incomplete');
+    const wrapper = path.join(dir, 'pg_dump');
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${PG_DUMP}" --version; fi\n${body}\n`,
+      { mode: 0o755 },
+    );
+    for (const format of ['custom', 'directory']) {
+      const run = await cli(
+        [
+          'backup',
+          '--database-url',
+          server.url('formats_src'),
+          '--format',
+          format,
+          '--pg-dump-path',
+          wrapper,
+        ],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(message);
+      expect(fs.readdirSync(path.join(dir, 'backups'))).toEqual([]);
+    }
+  });
+});
+
+describe('damaged archives are refused before the target changes', () => {
+  async function targetWithData(): Promise<string> {
+    const target = fresh('damage');
+    await server.createDatabase(target, 'CREATE TABLE keep (x int); INSERT INTO keep VALUES (42);');
+    return target;
+  }
+
+  test.each([
+    ['custom', 'gzip', 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    ['custom', 'none', 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length * 0.7))],
+    [
+      'custom',
+      'none',
+      'overwritten at its start',
+      (b: Buffer) => {
+        const copy = Buffer.from(b);
+        copy.fill(0x00, 0, 16);
+        return copy;
+      },
+    ],
+    ['custom', 'none', 'cut inside its table of contents', (b: Buffer) => b.subarray(0, 600)],
+    ['directory', 'zstd', 'truncated', (b: Buffer) => b.subarray(0, b.length - 100)],
+    ['directory', 'none', 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    [
+      'directory',
+      'none',
+      'given a path outside its directory',
+      (b: Buffer) => {
+        const copy = Buffer.from(b);
+        // The second entry's name becomes ../../evil (same length as dump/3xxx.dat is not needed: the checksum is redone).
+        const at = 512;
+        copy.fill(0, at, at + 100);
+        copy.write('../../evil.dat', at, 'latin1');
+        copy.fill(0x20, at + 148, at + 156);
+        let sum = 0;
+        for (let i = at; i < at + 512; i += 1) sum += copy[i]!;
+        copy.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 'latin1');
+        return copy;
+      },
+    ],
+  ] as const)(
+    '%s %s %s, without a manifest: exit 2, target unchanged',
+    async (format, compression, _what, damage) => {
+      const dir = tempDir('pg-formats-damage');
+      const made = await backup(
+        dir,
+        'formats_src',
+        '--format',
+        format,
+        '--compression',
+        compression,
+      );
+      const broken = path.join(dir, `broken-${made.name}`);
+      fs.writeFileSync(broken, damage(fs.readFileSync(made.file)));
+      const target = await targetWithData();
+      const before = dumpOf(target);
+      const run = await cli(
+        ['restore', broken, '--database-url', server.url(target), '--yes', '--no-safety-backup'],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/damaged|truncated|not a readable/);
+      expect(dumpOf(target)).toBe(before);
+      expect(fs.existsSync(path.join(dir, 'evil.dat'))).toBe(false);
+      expect(fs.existsSync(path.join(path.dirname(dir), 'evil.dat'))).toBe(false);
+    },
+  );
+
+  test('a damaged archive beside its manifest fails the checksum: exit 2, target unchanged', async () => {
+    const dir = tempDir('pg-formats-sum');
+    const made = await backup(dir, 'formats_src', '--format', 'directory', '--compression', 'none');
+    const bytes = fs.readFileSync(made.file);
+    bytes[bytes.length - 2000] = (bytes[bytes.length - 2000]! + 1) % 256;
+    fs.writeFileSync(made.file, bytes);
+    const target = await targetWithData();
+    const before = dumpOf(target);
+    const run = await cli(['restore', made.file, '--database-url', server.url(target), '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/sha256|checksum/i);
+    expect(dumpOf(target)).toBe(before);
+  });
+});
+
+describe('a restore that fails halfway leaves the target as it was', () => {
+  test('one job, into the existing database: one transaction, rolled back', async () => {
+    const dir = tempDir('pg-formats-halfway');
+    const made = await backup(dir, 'formats_src', '--format', 'custom');
+    const target = fresh('halfway');
+    await server.createDatabase(target, SAMPLE_SCHEMA);
+    // pg_restore --clean must drop customers, and this view of the target's own forbids it.
+    await server.query(
+      target,
+      "UPDATE customers SET name = 'today'; CREATE VIEW only_here AS SELECT name FROM customers;",
+    );
+    const before = dumpOf(target);
+    const run = await cli(['restore', made.file, '--database-url', server.url(target), '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/only_here/);
+    expect(run.stderr).toMatch(/rolled back/);
+    expect(dumpOf(target)).toBe(before);
+  });
+
+  test('two jobs with --drop-database: the new database is dropped, the target never touched', async () => {
+    const dir = tempDir('pg-formats-parallel-fail');
+    const source = fresh('owned');
+    await server.createDatabase(source, SAMPLE_SCHEMA);
+    await server.query(
+      source,
+      `DROP ROLE IF EXISTS formats_gone; CREATE ROLE formats_gone; ALTER TABLE orders OWNER TO formats_gone;`,
+    );
+    const made = await backup(dir, source, '--format', 'directory', '--jobs', '2');
+    await server.query(source, 'DROP OWNED BY formats_gone CASCADE; DROP ROLE formats_gone;');
+    const target = fresh('parallel');
+    await server.createDatabase(
+      target,
+      'CREATE TABLE keep (x int); INSERT INTO keep VALUES (1), (2);',
+    );
+    const before = dumpOf(target);
+    const databases = await server.databases();
+    const run = await cli(
+      [
+        'restore',
+        made.file,
+        '--database-url',
+        server.url(target),
+        '--yes',
+        '--jobs',
+        '2',
+        '--drop-database',
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/formats_gone/);
+    expect(run.stderr).toMatch(/was never touched/);
+    expect(dumpOf(target)).toBe(before);
+    expect((await server.databases()).sort()).toEqual(databases.sort());
+  });
+
+  test('two jobs into an existing database without --drop-database is refused (exit 2)', async () => {
+    const dir = tempDir('pg-formats-jobs-refused');
+    const made = await backup(dir, 'formats_src', '--format', 'custom');
+    const target = fresh('nojobs');
+    await server.createDatabase(target, 'CREATE TABLE keep (x int);');
+    const before = dumpOf(target);
+    const run = await cli(
+      ['restore', made.file, '--database-url', server.url(target), '--yes', '--jobs', '2'],
+      { cwd: dir, env },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--drop-database/);
+    expect(dumpOf(target)).toBe(before);
+  });
+
+  test('two jobs with --drop-database replace the target by a swap', async () => {
+    const dir = tempDir('pg-formats-swap');
+    const made = await backup(dir, 'formats_src', '--format', 'custom', '--compression', 'zstd');
+    const target = fresh('swap');
+    await server.createDatabase(target, 'CREATE TABLE old_only (x int);');
+    const run = await cli(
+      [
+        'restore',
+        made.file,
+        '--database-url',
+        server.url(target),
+        '--yes',
+        '--jobs',
+        '2',
+        '--drop-database',
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(await snapshotRows(server, target)).toEqual(await snapshotRows(server, 'formats_src'));
+  });
+});
+
+describe('selective restore', () => {
+  test('--tables and --schemas bring back only what they name, in one transaction; the rest of the target stays', async () => {
+    const dir = tempDir('pg-formats-select');
+    const original = await snapshotRows(server, 'formats_src');
+    for (const format of ['custom', 'directory']) {
+      const made = await backup(dir, 'formats_src', '--format', format);
+      const target = fresh('select');
+      const whole = await cli(
+        ['restore', made.file, '--database-url', server.url(target), '--create-database'],
+        { cwd: dir, env },
+      );
+      expect(whole.status, whole.stderr).toBe(0);
+      await server.query(
+        target,
+        "UPDATE reports.daily SET total = 0; UPDATE customers SET name = 'today'; DELETE FROM audit.events;",
+      );
+      const today = await snapshotRows(server, target);
+      const byTable = await cli(
+        [
+          'restore',
+          made.file,
+          '--database-url',
+          server.url(target),
+          '--yes',
+          '--no-safety-backup',
+          '--tables',
+          'daily',
+        ],
+        { cwd: dir, env },
+      );
+      expect(byTable.status, byTable.stderr).toBe(0);
+      expect(await snapshotRows(server, target)).toEqual({
+        ...today,
+        'reports.daily': original['reports.daily'],
+      });
+      const bySchema = await cli(
+        [
+          'restore',
+          made.file,
+          '--database-url',
+          server.url(target),
+          '--yes',
+          '--no-safety-backup',
+          '--schemas',
+          'audit',
+        ],
+        { cwd: dir, env },
+      );
+      expect(bySchema.status, bySchema.stderr).toBe(0);
+      expect(await snapshotRows(server, target)).toEqual({
+        ...today,
+        'reports.daily': original['reports.daily'],
+        'audit.events': original['audit.events'],
+      });
+    }
+  });
+
+  test('--tables for a plain backup is refused with one line (exit 2), the target unchanged', async () => {
+    const dir = tempDir('pg-formats-select-plain');
+    const made = await backup(dir, 'formats_src');
+    const target = fresh('plainsel');
+    await server.createDatabase(target, 'CREATE TABLE keep (x int); INSERT INTO keep VALUES (7);');
+    const before = dumpOf(target);
+    const run = await cli(
+      [
+        'restore',
+        made.file,
+        '--database-url',
+        server.url(target),
+        '--yes',
+        '--tables',
+        'customers',
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status).toBe(2);
+    expect(
+      run.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => !/^Restoring /.test(line))
+        .at(-1),
+    ).toMatch(/--tables and --schemas pick from a custom or directory backup/);
+    expect(dumpOf(target)).toBe(before);
+  });
+});
+
+/** The CLI from source as a separate process, to be sent signals (the bundle may predate this code). */
+function startSourceCli(args: readonly string[], cwd: string): CliProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+      path.join(REPO_ROOT, 'test/support/run-cli.ts'),
+      ...args,
+    ],
+    { cwd, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stderr: () => err, stdout: () => out, exited };
+}
+
+describe('a parallel restore stopped by a signal', () => {
+  test('SIGTERM while pg_restore --jobs fills the new database: pg_restore stopped, target never touched, the leftover dropped by the next restore', async () => {
+    const dir = tempDir('pg-formats-term');
+    const made = await backup(dir, 'formats_src', '--format', 'custom');
+    // pg_restore of this machine; with --jobs it restores, says so, then waits to be stopped.
+    const tools = path.join(dir, 'tools');
+    fs.mkdirSync(tools);
+    fs.symlinkSync(PG_DUMP, path.join(tools, 'pg_dump'));
+    const marker = path.join(dir, 'filled');
+    fs.writeFileSync(
+      path.join(tools, 'pg_restore'),
+      `#!/bin/sh\ncase "$*" in *--jobs=*) "${PG_RESTORE}" "$@" || exit 1; touch "${marker}"; exec sleep 600;; esac\nexec "${PG_RESTORE}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const target = fresh('term');
+    await server.createDatabase(target, 'CREATE TABLE keep (x int); INSERT INTO keep VALUES (3);');
+    const before = dumpOf(target);
+    const args = [
+      'restore',
+      made.file,
+      '--database-url',
+      server.url(target),
+      '--yes',
+      '--no-safety-backup',
+      '--drop-database',
+      '--jobs',
+      '2',
+      '--pg-dump-path',
+      path.join(tools, 'pg_dump'),
+    ];
+    const run = startSourceCli(args, dir);
+    await waitUntil(() => fs.existsSync(marker), 'pg_restore to fill the new database', run);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(143);
+    expect(dumpOf(target)).toBe(before);
+    const left = (await server.databases()).filter((name) => name.startsWith(`${target}_`));
+    expect(left.every((name) => name.startsWith(`${target}_restore_`))).toBe(true);
+    // No pg_restore of ours is left running.
+    const sleeping = spawnSync('pgrep', ['-f', `sleep 600`], { encoding: 'utf8' }).stdout.trim();
+    expect(sleeping).toBe('');
+    fs.rmSync(path.join(tools, 'pg_restore'));
+    fs.symlinkSync(PG_RESTORE, path.join(tools, 'pg_restore'));
+    const again = await cli(args, { cwd: dir, env });
+    expect(again.status, again.stderr).toBe(0);
+    expect((await server.databases()).filter((name) => name.startsWith(`${target}_`))).toEqual([]);
+    expect(await snapshotRows(server, target)).toEqual(await snapshotRows(server, 'formats_src'));
+  });
+});
