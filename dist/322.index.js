@@ -31,6 +31,8 @@ var artifact = __webpack_require__(76799);
 var github = __webpack_require__(61351);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/net/network-errors.ts
+var network_errors = __webpack_require__(43641);
 // EXTERNAL MODULE: ./src/net/retry.ts
 var retry = __webpack_require__(37893);
 // EXTERNAL MODULE: ./src/pipeline/files.ts
@@ -256,6 +258,7 @@ function hex(value) {
 
 
 
+
 /**
  * GitHub's REST API and blob store fail now and then (a 502, a 429, a reset
  * connection): four attempts with 1, 2, 4 s pauses (±jitter), and the wait a
@@ -387,7 +390,7 @@ class ArtifactStorage {
     advise(error) {
         const status = statusOf(error);
         if (status === undefined)
-            return { retry: (0,retry/* isConnectionError */.Rk)(error) };
+            return { retry: (0,network_errors/* isConnectionError */.Rk)(error) };
         const headers = headersOf(error);
         if (status === 429 || status === 403) {
             const after = (0,retry/* retryAfterMs */.Vs)(headers['retry-after'], Date.now());
@@ -405,7 +408,7 @@ class ArtifactStorage {
             return { retry: false };
         }
         // Octokit reports a connection that failed as status 500 without a response.
-        return { retry: status >= 500 };
+        return { retry: (0,network_errors/* isTransientStatus */.Dm)(status) };
     }
     /** Every live (unexpired) artifact of the repository, or those named `name`, all runs. */
     async artifacts(name) {
@@ -493,12 +496,12 @@ class ArtifactStorage {
                         ...(error.retryAfter !== undefined ? { afterMs: error.retryAfter } : {}),
                     }
                     : { retry: false }
-                : error instanceof errors/* UserError */.yo
+                : (0,errors/* isWorded */.UD)(error)
                     ? { retry: false }
                     : this.advise(error), this.retry);
         }
         catch (error) {
-            if (error instanceof errors/* UserError */.yo)
+            if ((0,errors/* isWorded */.UD)(error))
                 throw error;
             const attempts = (0,retry/* attemptsOf */.Or)(error);
             const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
@@ -516,11 +519,11 @@ class ArtifactStorage {
             response = await fetch(url);
         }
         catch (error) {
-            throw new BlobError((0,retry/* connectionErrorText */.Gd)(error), (0,retry/* isConnectionError */.Rk)(error));
+            throw new BlobError((0,network_errors/* connectionErrorText */.Gd)(error), (0,network_errors/* isConnectionError */.Rk)(error));
         }
         if (!response.ok || !response.body) {
             await response.body?.cancel();
-            throw new BlobError(`the blob store answered ${response.status} ${response.statusText}`, response.status >= 500 || response.status === 429, (0,retry/* retryAfterMs */.Vs)(response.headers.get('retry-after'), Date.now()));
+            throw new BlobError(`the blob store answered ${response.status} ${response.statusText}`, (0,network_errors/* isTransientStatus */.Dm)(response.status), (0,retry/* retryAfterMs */.Vs)(response.headers.get('retry-after'), Date.now()));
         }
         const hash = (0,external_node_crypto_.createHash)('sha256');
         const source = external_node_stream_.Readable.fromWeb(response.body);
@@ -533,7 +536,7 @@ class ArtifactStorage {
                 await (0,external_node_stream_promises_.pipeline)(source, (0,body_checks/* hashing */.z)(hash), output);
         }
         catch (error) {
-            throw new BlobError((0,retry/* isConnectionError */.Rk)(error) ? (0,retry/* connectionErrorText */.Gd)(error) : (0,errors/* errorMessage */.gJ)(error), (0,retry/* isConnectionError */.Rk)(error));
+            throw new BlobError((0,network_errors/* isConnectionError */.Rk)(error) ? (0,network_errors/* connectionErrorText */.Gd)(error) : (0,errors/* errorMessage */.gJ)(error), (0,network_errors/* isConnectionError */.Rk)(error));
         }
         const digest = `sha256:${hash.digest('hex')}`;
         if (artifact.digest && artifact.digest !== digest) {
@@ -575,7 +578,7 @@ class ArtifactStorage {
     }
     /** One line naming what to grant; anything unrecognised keeps its (redacted) message. */
     restError(error, operation, name) {
-        if (error instanceof errors/* UserError */.yo)
+        if ((0,errors/* isWorded */.UD)(error))
             return error;
         const status = statusOf(error);
         const detail = (0,secrets/* redact */.E$)(apiMessageOf(error));
@@ -600,10 +603,10 @@ class ArtifactStorage {
         if (status === 404) {
             return new errors/* UserError */.yo(`${repository} was not found, or the token cannot see it (404): it needs \`${permission}\` on that repository.`);
         }
-        if (status !== undefined && status >= 500) {
+        if ((0,network_errors/* isTransientStatus */.Dm)(status)) {
             return new errors/* JobFailure */.y3(`Could not ${doing} in ${repository}, GitHub answered ${status}${tries}: ${detail}`);
         }
-        if ((0,retry/* isConnectionError */.Rk)(error)) {
+        if ((0,network_errors/* isConnectionError */.Rk)(error)) {
             return new errors/* JobFailure */.y3(`Could not ${doing} in ${repository}, the connection to GitHub failed${tries}: ${detail}`);
         }
         return new Error(`Could not ${doing} in ${repository}: ${detail}`, { cause: error });

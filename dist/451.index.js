@@ -13,10 +13,10 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __webpack_require__(33838);
-// EXTERNAL MODULE: ./src/commands/run.ts + 49 modules
-var run = __webpack_require__(72940);
-// EXTERNAL MODULE: ./src/config/config.ts + 5 modules
-var config_config = __webpack_require__(23373);
+// EXTERNAL MODULE: ./src/commands/run.ts + 13 modules
+var run = __webpack_require__(57182);
+// EXTERNAL MODULE: ./src/config/config.ts + 6 modules
+var config_config = __webpack_require__(88629);
 // EXTERNAL MODULE: ./src/config/monitoring.ts + 2 modules
 var config_monitoring = __webpack_require__(72389);
 // EXTERNAL MODULE: ./src/config/settings.ts
@@ -141,6 +141,7 @@ function renderSummary(result) {
                             : '—',
                 ])),
                 sizeChart(result.targets.find((t) => t.kept.length > 0)?.kept ?? []),
+                keptByTable(result.targets.find((t) => t.kept.length > 0)),
                 sanitizedSummary(result),
                 m.encryption
                     ? `Encrypted (${m.encryption.mode}, ${m.encryption.cipher}${m.encryption.recipients.length > 0 ? `, for ${m.encryption.recipients.join(', ')}` : ''}).`
@@ -243,7 +244,16 @@ function renderSummary(result) {
                         `\`${n}\``,
                         result.dryRun ? 'would be removed' : 'removed',
                     ])),
-            ].join('\n\n');
+                `Rules: ${result.rules}.`,
+                Object.keys(result.keptBy).length > 0
+                    ? (0,format/* markdownTable */.Qj)(['Kept', 'Kept by'], Object.entries(result.keptBy).map(([name, reasons]) => [
+                        `\`${name}\``,
+                        reasons.join(', '),
+                    ]))
+                    : '',
+            ]
+                .filter(Boolean)
+                .join('\n\n');
     }
 }
 /** The sanitized copy (or this backup, when it is one): what was masked, where it went, and the columns that look personal with no rule. */
@@ -270,6 +280,18 @@ function sanitizedSummary(result) {
         parts.push(`> [!WARNING]\n> These columns look personal and no rule names them (copied as they are): ${info.unruledPersonalColumns.map((c) => `\`${c}\``).join(', ')}`);
     }
     return parts.join('\n\n');
+}
+/** Which rule keeps each backup at a target, newest first (the plan behind the chart). */
+function keptByTable(target) {
+    if (!target)
+        return '';
+    // max-backups 0 keeps everything: one line says it, not a row per backup.
+    if (target.kept.every((b) => b.reasons.join() === 'max-backups 0 keeps all'))
+        return 'Retention: `max-backups` 0 keeps every backup.';
+    return [
+        `### Why each backup is kept (${target.target})`,
+        (0,format/* markdownTable */.Qj)(['Backup', 'Kept by'], [...target.kept].reverse().map((b) => [`\`${b.name}\``, b.reasons.join(', ')])),
+    ].join('\n\n');
 }
 /** A Mermaid bar chart of the retained backups' sizes, oldest to newest (GitHub renders it in summaries). */
 function sizeChart(kept) {
@@ -404,10 +426,10 @@ async function runAction(env = process.env) {
         outcome = { result };
     }
     catch (error) {
-        if (!(0,errors/* isUserError */.iU)(error) && error instanceof Error && error.stack)
+        if (!(0,errors/* isWorded */.UD)(error) && error instanceof Error && error.stack)
             core/* debug */.Yz((0,secrets/* redact */.E$)(error.stack));
-        // A UserError is worded by us; anything else carries a library's text, which may quote anything.
-        const message = (0,errors/* isUserError */.iU)(error) ? error.message : (0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(error));
+        // A DbBackupError is worded by us; anything else carries a library's text, which may quote anything.
+        const message = (0,errors/* isWorded */.UD)(error) ? error.message : (0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(error));
         outcome = { error: message, database: (0,notification/* databaseOf */.zJ)(config) };
     }
     // From here a signal adds nothing: the end is being told already.

@@ -68,11 +68,13 @@ function hashing(hash, onEnd) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _google_cloud_storage__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(23923);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(83916);
-/* harmony import */ var _pipeline_files_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(19365);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(27194);
-/* harmony import */ var _body_checks_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(88195);
-/* harmony import */ var _object_keys_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(72803);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+/* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(43641);
+/* harmony import */ var _pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(19365);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(27194);
+/* harmony import */ var _body_checks_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(88195);
+/* harmony import */ var _object_keys_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(72803);
+
 
 
 
@@ -102,8 +104,8 @@ class GcsStorage {
     prefix;
     constructor(options) {
         this.options = options;
-        this.prefix = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_6__/* .normalizePrefix */ .iG)(options.prefix);
-        this.location = `gs://${options.bucket}/${(0,_object_keys_js__WEBPACK_IMPORTED_MODULE_6__/* .listingPrefix */ .Lo)(this.prefix)}`;
+        this.prefix = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .normalizePrefix */ .iG)(options.prefix);
+        this.location = `gs://${options.bucket}/${(0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .listingPrefix */ .Lo)(this.prefix)}`;
         const client = new _google_cloud_storage__WEBPACK_IMPORTED_MODULE_2__/* .Storage */ .wc({
             ...(options.projectId ? { projectId: options.projectId } : {}),
             ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
@@ -123,7 +125,7 @@ class GcsStorage {
         });
         upload.on('uri', (uri) => (sessionUri = uri));
         try {
-            await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)(body.open(), (0,_body_checks_js__WEBPACK_IMPORTED_MODULE_5__/* .exactLength */ .S)(body.size), upload);
+            await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)(body.open(), (0,_body_checks_js__WEBPACK_IMPORTED_MODULE_7__/* .exactLength */ .S)(body.size), upload);
         }
         catch (error) {
             // An unfinished resumable session holds the bytes sent so far (never an object); cancel
@@ -135,7 +137,7 @@ class GcsStorage {
     }
     async get(name, target) {
         // 'wx': the target must not exist, and a file we did not create is never removed below.
-        const handle = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().open(target, 'wx', _pipeline_files_js__WEBPACK_IMPORTED_MODULE_3__/* .FILE_MODE */ .rE);
+        const handle = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().open(target, 'wx', _pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE);
         try {
             await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)(
             // The bytes as stored, never transcoded: they are what the manifest's sha256 describes.
@@ -155,7 +157,7 @@ class GcsStorage {
         try {
             do {
                 const [files, next] = await this.bucket.getFiles({
-                    prefix: (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_6__/* .listingPrefix */ .Lo)(this.prefix),
+                    prefix: (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .listingPrefix */ .Lo)(this.prefix),
                     // Only the prefix's own level: "folders" below it come back as prefixes, not files.
                     delimiter: '/',
                     autoPaginate: false,
@@ -184,11 +186,11 @@ class GcsStorage {
         }
     }
     fileOf(name) {
-        return this.bucket.file((0,_object_keys_js__WEBPACK_IMPORTED_MODULE_6__/* .keyOf */ .TN)(this.prefix, name));
+        return this.bucket.file((0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .keyOf */ .TN)(this.prefix, name));
     }
     storedObjectOf(file) {
         // Not a direct child (nor the console's "folder" placeholder, the prefix itself): not listed.
-        const name = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_6__/* .nameOfKey */ .m1)(this.prefix, file.name);
+        const name = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .nameOfKey */ .m1)(this.prefix, file.name);
         if (name === undefined)
             return undefined;
         const metadata = file.metadata;
@@ -200,38 +202,38 @@ class GcsStorage {
     }
     /** One line that says what to do; anything unrecognised keeps its own (redacted) message. */
     userErrorOf(error, operation, name) {
-        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .UserError */ .yo)
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isWorded */ .UD)(error))
             return error;
         const where = name ? `${this.location}${name}` : this.location;
         const status = statusOf(error);
-        const detail = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(detailOf(error));
+        const detail = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(detailOf(error));
         if (isMissingCredentials(detail)) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .UserError */ .yo(`No Google Cloud credentials for ${this.location}: run google-github-actions/auth before this step, ` +
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`No Google Cloud credentials for ${this.location}: run google-github-actions/auth before this step, ` +
                 'or set GOOGLE_APPLICATION_CREDENTIALS to a credentials file (' +
                 `${detail}).`);
         }
         if (status === 404 && /specified bucket does not exist/i.test(detail)) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .UserError */ .yo(`GCS bucket ${this.options.bucket} does not exist (${where}).`);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`GCS bucket ${this.options.bucket} does not exist (${where}).`);
         }
         if (status === 404 && operation === 'get')
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .UserError */ .yo(`${where} does not exist.`);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${where} does not exist.`);
         if (status === 401) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .UserError */ .yo(`Google Cloud refused the credentials for ${where} (401): ${detail}`);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Google Cloud refused the credentials for ${where} (401): ${detail}`);
         }
         if (status === 403) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .UserError */ .yo(`Permission denied on ${where}: the credentials need ${PERMISSION[operation]} on bucket ` +
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Permission denied on ${where}: the credentials need ${PERMISSION[operation]} on bucket ` +
                 `${this.options.bucket} (e.g. roles/storage.objectAdmin). ${detail}`);
         }
         if (status === 412 && operation === 'put') {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .UserError */ .yo(`${where} already exists; it was left as it is.`);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${where} already exists; it was left as it is.`);
         }
         if (isChecksumMismatch(error)) {
-            const Failure = operation === 'get' ? _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .IntegrityError */ .cs : _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .JobFailure */ .y3;
+            const Failure = operation === 'get' ? _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .IntegrityError */ .cs : _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .JobFailure */ .y3;
             return new Failure(`${where}: the bytes ${operation === 'get' ? 'downloaded' : 'uploaded'} do not match ` +
                 `the checksum Google Cloud Storage keeps (crc32c); nothing was kept. ${detail}`);
         }
         if (isUnavailable(status, error)) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .JobFailure */ .y3(`${where}: ${operation} failed, Google Cloud Storage did not answer: ${detail}`);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .JobFailure */ .y3(`${where}: ${operation} failed, Google Cloud Storage did not answer: ${detail}`);
         }
         return new Error(`${where}: ${operation} failed: ${detail}`, { cause: error });
     }
@@ -265,20 +267,10 @@ function statusOf(error) {
     }
     return undefined;
 }
-/** The service's trouble, not the user's: 5xx after the client's retries, or no connection. */
+/** The service's trouble, not the user's: 408, 429 or 5xx after the client's retries, or no connection. */
 function isUnavailable(status, error) {
-    const code = error?.code;
-    return ((status !== undefined && status >= 500 && status < 600) ||
-        (typeof code === 'string' && NETWORK_ERRORS.has(code)));
+    return (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .isTransientStatus */ .Dm)(status) || (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .networkCodeOf */ .JI)(error) !== undefined;
 }
-const NETWORK_ERRORS = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ETIMEDOUT',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'EPIPE',
-]);
 function isMissingCredentials(message) {
     return /Could not load the default credentials|Unable to detect a Project Id|GOOGLE_APPLICATION_CREDENTIALS|does not exist, or it is not a file/i.test(message);
 }
@@ -287,11 +279,11 @@ function isChecksumMismatch(error) {
     return (code === 'CONTENT_DOWNLOAD_MISMATCH' ||
         code === 'FILE_NO_UPLOAD' ||
         code === 'FILE_NO_UPLOAD_DELETE' ||
-        /did not match the data|checksum mismatch|hash doesn't match/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .errorMessage */ .gJ)(error)));
+        /did not match the data|checksum mismatch|hash doesn't match/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)));
 }
 /** The service's own message: the download path leaves the raw JSON error body as the message. */
 function detailOf(error) {
-    const message = (0,_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .errorMessage */ .gJ)(error).trim();
+    const message = (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error).trim();
     if (message.startsWith('{')) {
         try {
             const body = JSON.parse(message);

@@ -1,207 +1,8 @@
-export const id = 411;
-export const ids = [411,809];
+export const id = 317;
+export const ids = [317];
 export const modules = {
 
-/***/ 77809:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
-/* harmony export */   Qj: () => (/* binding */ swapDatabases),
-/* harmony export */   Su: () => (/* binding */ leftoverDatabases),
-/* harmony export */   TN: () => (/* binding */ databaseShape),
-/* harmony export */   Zi: () => (/* binding */ dropDatabase),
-/* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
-/* harmony export */   i4: () => (/* binding */ databaseExists),
-/* harmony export */   kJ: () => (/* binding */ connectMaintenance),
-/* harmony export */   kN: () => (/* binding */ otherSessions),
-/* harmony export */   pc: () => (/* binding */ createTemporaryDatabase),
-/* harmony export */   x2: () => (/* binding */ terminateSessions),
-/* harmony export */   zH: () => (/* binding */ databaseSettings)
-/* harmony export */ });
-/* unused harmony exports createDatabase, temporaryMark */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
-/* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76161);
-
-
-
-/** Databases to connect to for CREATE/DROP DATABASE, in order of preference. */
-const MAINTENANCE_DATABASES = ['postgres', 'template1'];
-/** A connection to the server's maintenance database (never the target itself). */
-async function connectMaintenance(location) {
-    let lastError;
-    for (const database of MAINTENANCE_DATABASES) {
-        if (database === location.database)
-            continue;
-        try {
-            return await (0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .connect */ .Ng)(location, database);
-        }
-        catch (error) {
-            lastError = error;
-            if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo) || !/does not exist|refused user/.test(error.message))
-                throw error;
-        }
-    }
-    throw lastError instanceof Error
-        ? lastError
-        : new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .endpoint */ .sR)(location)}.`);
-}
-async function databaseExists(location, database = location.database) {
-    try {
-        const client = await connectMaintenance(location);
-        try {
-            const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
-                database,
-            ]);
-            return result.rowCount === 1;
-        }
-        finally {
-            await client.end().catch(() => undefined);
-        }
-    }
-    catch (error) {
-        // No access to a maintenance database (some managed services): try the database itself.
-        if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo) || /password|reach|TLS/.test(error.message))
-            throw error;
-        return (0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .withClient */ .SV)(location, database, () => Promise.resolve(true)).catch((inner) => {
-            if (inner instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo && /does not exist/.test(inner.message))
-                return false;
-            throw inner;
-        });
-    }
-}
-/** Sessions other than ours connected to `database`. */
-async function otherSessions(client, database) {
-    const result = await client.query('SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
-    return Number(result.rows[0]?.n ?? 0);
-}
-async function terminateSessions(client, database) {
-    await client.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
-}
-async function databaseShape(client, database) {
-    const result = await client.query(`SELECT pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
-            pg_catalog.pg_get_userbyid(d.datdba) AS owner
-     FROM pg_catalog.pg_database d WHERE d.datname = $1`, [database]);
-    return result.rows[0];
-}
-/** `ALTER DATABASE … SET` / `ALTER ROLE … IN DATABASE … SET` settings, as "role: name=value" lines. */
-async function databaseSettings(client, database) {
-    const result = await client.query(`SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(s.setrole) END AS role, unnest(s.setconfig) AS setting
-     FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
-     WHERE d.datname = $1 ORDER BY 1, 2`, [database]);
-    return result.rows.map((row) => (row.role ? `${row.role}: ${row.setting}` : row.setting));
-}
-/** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
-async function createDatabase(client, database, like) {
-    const shape = like
-        ? ` ENCODING ${literal(like.encoding)} LC_COLLATE ${literal(like.collate)} LC_CTYPE ${literal(like.ctype)}`
-        : '';
-    await client.query(`CREATE DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)} WITH TEMPLATE template0${shape}`);
-}
-async function dropDatabase(client, database, force) {
-    const version = Number((await client.query("SELECT current_setting('server_version_num') AS v")).rows[0]
-        ?.v ?? 0);
-    if (force && version >= 130000) {
-        await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)} WITH (FORCE)`);
-        return;
-    }
-    if (force)
-        await terminateSessions(client, database);
-    await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)}`);
-}
-function literal(text) {
-    return `'${text.replace(/'/g, "''")}'`;
-}
-/** A name for a temporary database beside `base`, within PostgreSQL's 63-byte limit. */
-function temporaryDatabaseName(base, purpose) {
-    const suffix = `_${purpose}_${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}`;
-    return `${Buffer.from(base)
-        .subarray(0, 63 - suffix.length)
-        .toString('utf8')
-        .replace(/\uFFFD$/, '')}${suffix}`;
-}
-/**
- * A uniquely named empty database on the server of `server`, for a test
- * restore; `drop` removes it (ending any session still in it).
- */
-async function createScratchDatabase(server, purpose) {
-    const name = temporaryDatabaseName('db_backup', purpose);
-    const client = await connectMaintenance(server);
-    try {
-        await createDatabase(client, name);
-    }
-    finally {
-        await client.end().catch(() => undefined);
-    }
-    return {
-        location: { ...server, database: name },
-        drop: async () => {
-            const maintenance = await connectMaintenance(server);
-            try {
-                await dropDatabase(maintenance, name, true);
-            }
-            finally {
-                await maintenance.end().catch(() => undefined);
-            }
-        },
-    };
-}
-/**
- * The comment that marks a database this tool created beside `target` for a
- * restore: only databases with exactly this comment are ever dropped as
- * leftovers of a killed run.
- */
-function temporaryMark(target) {
-    return `db-backup: temporary database of a restore of "${target}"; a later restore of "${target}" drops it`;
-}
-/** A new empty database beside `target` (same encoding and locale when `like` is given), marked as temporary. */
-async function createTemporaryDatabase(client, target, purpose, like) {
-    const name = temporaryDatabaseName(target, purpose);
-    await createDatabase(client, name, like);
-    await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
-    return name;
-}
-/** Databases a killed restore of `target` left behind (marked by temporaryMark). */
-async function leftoverDatabases(client, target) {
-    const result = await client.query(`SELECT d.datname AS name FROM pg_catalog.pg_database d
-     JOIN pg_catalog.pg_shdescription s ON s.objoid = d.oid AND s.classoid = 'pg_catalog.pg_database'::regclass
-     WHERE s.description = $1 ORDER BY 1`, [temporaryMark(target)]);
-    return result.rows.map((row) => row.name);
-}
-/**
- * Puts `fresh` in the place of `target` in one transaction: the target (when
- * it exists) becomes `replaced`, marked as temporary, and `fresh` takes the
- * target's name and comment. Either both renames happen or neither does, so a
- * killed run never leaves the target's name empty or on a half-restored
- * database.
- */
-async function swapDatabases(client, target, fresh, replaced) {
-    const comment = replaced
-        ? ((await client.query(`SELECT pg_catalog.shobj_description(oid, 'pg_database') AS description
-           FROM pg_catalog.pg_database WHERE datname = $1`, [target])).rows[0]?.description ?? null)
-        : null;
-    await client.query('BEGIN');
-    try {
-        if (replaced) {
-            await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(target)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(replaced)}`);
-            await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(replaced)} IS ${literal(temporaryMark(target))}`);
-        }
-        await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(fresh)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(target)}`);
-        await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(target)} IS ${comment === null ? 'NULL' : literal(comment)}`);
-        await client.query('COMMIT');
-    }
-    catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-    }
-}
-
-
-/***/ }),
-
-/***/ 60792:
+/***/ 49317:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -210,6 +11,8 @@ __webpack_require__.d(__webpack_exports__, {
   PostgresEngine: () => (/* binding */ PostgresEngine)
 });
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 var promises_default = /*#__PURE__*/__webpack_require__.n(promises_);
@@ -222,6 +25,297 @@ var external_node_stream_ = __webpack_require__(57075);
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __webpack_require__(78474);
+// EXTERNAL MODULE: ./src/pipeline/files.ts
+var files = __webpack_require__(19365);
+;// CONCATENATED MODULE: ./src/pipeline/tar.ts
+
+
+
+
+
+
+
+
+/**
+ * A flat directory (pg_dump -Fd's toc.dat and NNNN.dat files) as one ustar
+ * stream, and back. Only what such a directory holds is written or accepted:
+ * one top directory and the regular files in it, with plain names; anything
+ * else in an archive (a link, a path with `..`, a nested directory, an
+ * extension header) is refused, so that extracting can never write outside
+ * its target. `tar -x` reads what `tarDirectory` writes.
+ */
+const BLOCK = 512;
+/** Octal in 11 digits holds up to 8 GiB - 1; larger sizes use GNU's base-256 form, which tar reads. */
+const OCTAL_SIZE_LIMIT = 8 ** 11;
+/** A file name inside the top directory: letters, digits and `._-`, as pg_dump names them. */
+const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
+function writeString(header, offset, length, value) {
+    const bytes = Buffer.from(value, 'utf8');
+    if (bytes.length > length)
+        throw new Error(`tar: "${value}" does not fit in ${length} bytes`);
+    bytes.copy(header, offset);
+}
+function writeOctal(header, offset, length, value) {
+    writeString(header, offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`);
+}
+function writeSize(header, size) {
+    if (size < OCTAL_SIZE_LIMIT) {
+        writeOctal(header, 124, 12, size);
+        return;
+    }
+    header[124] = 0x80;
+    let rest = BigInt(size);
+    for (let i = 135; i > 124; i -= 1) {
+        header[i] = Number(rest & 0xffn);
+        rest >>= 8n;
+    }
+}
+function checksum(header) {
+    let sum = 0;
+    for (let i = 0; i < BLOCK; i += 1)
+        sum += i >= 148 && i < 156 ? 0x20 : (header[i] ?? 0);
+    return sum;
+}
+function headerFor(name, type, size, mtime) {
+    const header = Buffer.alloc(BLOCK);
+    writeString(header, 0, 100, name);
+    writeOctal(header, 100, 8, type === 'file' ? files/* FILE_MODE */.rE : files/* DIR_MODE */._j);
+    writeOctal(header, 108, 8, 0);
+    writeOctal(header, 116, 8, 0);
+    writeSize(header, size);
+    writeOctal(header, 136, 12, Math.floor(mtime.getTime() / 1000));
+    header[156] = type === 'file' ? 0x30 : 0x35;
+    writeString(header, 257, 6, 'ustar\0');
+    writeString(header, 263, 2, '00');
+    writeString(header, 148, 8, `${checksum(header).toString(8).padStart(6, '0')}\0 `);
+    return header;
+}
+/**
+ * `dir`'s regular files, sorted, under the top directory `top/`, then tar's
+ * two zero blocks. A file that changes size while it is read fails the stream.
+ */
+function tarDirectory(dir, top) {
+    return external_node_stream_.Readable.from((async function* () {
+        const entries = await promises_default().readdir(dir, { withFileTypes: true });
+        yield headerFor(`${top}/`, 'directory', 0, new Date());
+        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            if (!entry.isFile() || !PLAIN_NAME.test(entry.name)) {
+                throw new Error(`tar: ${entry.name} in ${dir} is not a plain file`);
+            }
+            const file = external_node_path_default().join(dir, entry.name);
+            const stat = await promises_default().stat(file);
+            yield headerFor(`${top}/${entry.name}`, 'file', stat.size, stat.mtime);
+            let read = 0;
+            for await (const chunk of (0,external_node_fs_.createReadStream)(file)) {
+                read += chunk.length;
+                yield chunk;
+            }
+            if (read !== stat.size)
+                throw new Error(`tar: ${file} changed while it was read`);
+            const padding = (BLOCK - (read % BLOCK)) % BLOCK;
+            if (padding > 0)
+                yield Buffer.alloc(padding);
+        }
+        yield Buffer.alloc(BLOCK * 2);
+    })(), { objectMode: false });
+}
+/** Reads exact byte counts from a stream of chunks. */
+class ByteReader {
+    iterator;
+    buffered = [];
+    length = 0;
+    done = false;
+    constructor(iterator) {
+        this.iterator = iterator;
+    }
+    async fill() {
+        if (this.done)
+            return false;
+        const next = await this.iterator.next();
+        if (next.done === true) {
+            this.done = true;
+            return false;
+        }
+        this.buffered.push(next.value);
+        this.length += next.value.length;
+        return true;
+    }
+    /** Exactly `n` bytes, or fewer when the stream ends first. */
+    async read(n) {
+        while (this.length < n && (await this.fill()))
+            ;
+        const all = Buffer.concat(this.buffered);
+        const taken = all.subarray(0, n);
+        const rest = all.subarray(taken.length);
+        this.buffered = rest.length > 0 ? [rest] : [];
+        this.length = rest.length;
+        return taken;
+    }
+    /** Up to `n` bytes in the pieces they came in (none once the stream ended). */
+    async *pieces(n) {
+        let left = n;
+        while (left > 0) {
+            if (this.length === 0 && !(await this.fill()))
+                return;
+            const chunk = this.buffered.shift() ?? Buffer.alloc(0);
+            this.length -= chunk.length;
+            const piece = chunk.subarray(0, left);
+            if (piece.length < chunk.length) {
+                this.buffered.unshift(chunk.subarray(piece.length));
+                this.length += chunk.length - piece.length;
+            }
+            left -= piece.length;
+            yield piece;
+        }
+    }
+}
+function readString(header, offset, length) {
+    const field = header.subarray(offset, offset + length);
+    const end = field.indexOf(0);
+    return field.subarray(0, end === -1 ? length : end).toString('utf8');
+}
+function readNumber(header, offset, length) {
+    const field = header.subarray(offset, offset + length);
+    if ((field[0] ?? 0) & 0x80) {
+        let value = 0n;
+        for (let i = 1; i < length; i += 1)
+            value = (value << 8n) | BigInt(field[i] ?? 0);
+        return Number(value);
+    }
+    const text = readString(header, offset, length).trim();
+    if (!/^[0-7]+$/.test(text))
+        return Number.NaN;
+    return parseInt(text, 8);
+}
+/**
+ * Unpacks a tar stream written by `tarDirectory` into `target` (which must
+ * not exist yet) and returns the path of its top directory. The stream must
+ * end with tar's two zero blocks: a truncated or damaged archive fails.
+ */
+async function extractTar(source, target, name) {
+    const damaged = (why) => new errors/* UserError */.yo(`The backup ${name} is damaged: ${why}. Use another backup.`);
+    const reader = new ByteReader(source[Symbol.asyncIterator]());
+    await promises_default().mkdir(target, { mode: files/* DIR_MODE */._j });
+    let top;
+    const seen = new Set();
+    for (;;) {
+        const header = await reader.read(BLOCK);
+        if (header.length < BLOCK)
+            throw damaged('its tar archive ends early');
+        if (header.every((byte) => byte === 0)) {
+            const second = await reader.read(BLOCK);
+            if (second.length < BLOCK || !second.every((byte) => byte === 0))
+                throw damaged('its tar archive ends early');
+            // Read to the very end (a decryption checks its integrity there); tar pads with zeros only.
+            for await (const piece of reader.pieces(Number.MAX_SAFE_INTEGER)) {
+                if (!piece.every((byte) => byte === 0))
+                    throw damaged('bytes follow the end of its tar archive');
+            }
+            break;
+        }
+        if (readNumber(header, 148, 8) !== checksum(header))
+            throw damaged('a tar header fails its checksum');
+        if (readString(header, 257, 6) !== 'ustar')
+            throw damaged('a tar header is not ustar');
+        const entry = readString(header, 0, 100);
+        const type = String.fromCharCode(header[156] ?? 0);
+        const size = readNumber(header, 124, 12);
+        if (!Number.isSafeInteger(size) || size < 0)
+            throw damaged('a tar header has no valid size');
+        if (top === undefined) {
+            const match = /^([A-Za-z0-9_][A-Za-z0-9_.-]*)\/$/.exec(entry);
+            if (type !== '5' || !match?.[1])
+                throw damaged('its tar archive does not start with a directory');
+            top = match[1];
+            await promises_default().mkdir(external_node_path_default().join(target, top), { mode: files/* DIR_MODE */._j });
+            continue;
+        }
+        const base = entry.startsWith(`${top}/`) ? entry.slice(top.length + 1) : '';
+        if ((type !== '0' && type !== '\0') || !PLAIN_NAME.test(base) || seen.has(base)) {
+            throw damaged(`its tar archive holds ${JSON.stringify(entry)}, which a pg_dump directory never does`);
+        }
+        seen.add(base);
+        const output = (0,external_node_fs_.createWriteStream)(external_node_path_default().join(target, top, base), {
+            flags: 'wx',
+            mode: files/* FILE_MODE */.rE,
+        });
+        let written = 0;
+        try {
+            for await (const piece of reader.pieces(size)) {
+                written += piece.length;
+                if (!output.write(piece))
+                    await (0,external_node_events_.once)(output, 'drain');
+            }
+        }
+        finally {
+            output.end();
+            await (0,external_node_stream_promises_.finished)(output);
+        }
+        if (written < size)
+            throw damaged(`its tar archive ends inside ${base}`);
+        const padding = (BLOCK - (size % BLOCK)) % BLOCK;
+        if ((await reader.read(padding)).length < padding)
+            throw damaged('its tar archive ends early');
+    }
+    if (top === undefined)
+        throw damaged('its tar archive is empty');
+    return external_node_path_default().join(target, top);
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/archive-listing.ts
+const ENTRY = /^\d+; \d+ (\d+) TABLE DATA /;
+function parseArchiveListing(text) {
+    let format;
+    const tableData = new Map();
+    for (const line of text.split('\n')) {
+        const declared = /^;\s+Format: (\S+)/.exec(line);
+        if (declared)
+            format = declared[1];
+        const entry = ENTRY.exec(line);
+        if (entry?.[1])
+            tableData.set(entry[1], (tableData.get(entry[1]) ?? 0) + 1);
+    }
+    return { format, tableData };
+}
+/**
+ * Every table whose data the dump must hold has exactly one TABLE DATA entry;
+ * an entry for a table the snapshot does not hold is a problem, one for a
+ * table not expected is reported (its rows are in the archive, so they count).
+ */
+function checkArchiveCompleteness(expected, listing) {
+    const problems = [];
+    const byOid = new Map(expected.map((table) => [table.oid, table]));
+    const unexpected = [];
+    for (const [oid, entries] of listing.tableData) {
+        const table = byOid.get(oid);
+        if (!table) {
+            problems.push(`the archive holds data for OID ${oid}, a table the snapshot does not hold`);
+        }
+        else if (!table.data) {
+            unexpected.push(table);
+        }
+        if (table && entries > 1)
+            problems.push(`the archive holds the data of ${table.label} ${entries} times`);
+    }
+    for (const table of expected) {
+        if (table.data && !listing.tableData.has(table.oid)) {
+            const rows = table.snapshotRows === undefined ? '' : ` (the snapshot holds ${table.snapshotRows} rows)`;
+            problems.push(`the archive has no TABLE DATA entry for ${table.label}${rows}`);
+        }
+    }
+    const tables = expected
+        .filter((table) => table.listed || (table.ordinary && unexpected.includes(table)))
+        .map((table) => ({ name: table.label, rows: table.data ? (table.snapshotRows ?? 0) : 0 }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { tables, problems, unexpected };
+}
+
+// EXTERNAL MODULE: ./src/dump-format.ts
+var dump_format = __webpack_require__(74153);
+// EXTERNAL MODULE: ./src/interruptions.ts
+var interruptions = __webpack_require__(79155);
 // EXTERNAL MODULE: ./src/child-processes.ts
 var child_processes = __webpack_require__(56057);
 // EXTERNAL MODULE: ./src/secrets.ts
@@ -277,6 +371,175 @@ function spawnOutputStream(program, file, args, env) {
             child.kill('SIGTERM');
     });
     return { stream: output, child };
+}
+/**
+ * Runs a client program to its end and returns its stdout as text (a
+ * listing: bounded by `limit`). Fails as `spawnOutputStream` does.
+ */
+async function runToEnd(program, file, args, env, 
+/** Told the child at once (to stop it when the job is abandoned). */
+onStart, limit = 256 * 1024 * 1024) {
+    const { stream, child } = spawnOutputStream(program, file, args, env);
+    onStart?.(child);
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of stream) {
+        size += chunk.length;
+        if (size > limit) {
+            stream.destroy();
+            throw new errors/* JobFailure */.y3(`${program} printed more than ${limit} bytes.`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+
+// EXTERNAL MODULE: ./src/engines/postgres/connection.ts
+var connection = __webpack_require__(87763);
+;// CONCATENATED MODULE: ./src/engines/postgres/archive-restore.ts
+
+
+
+
+
+
+
+
+
+/** The directory inside a directory archive's tar file: `tar -x` makes `dump/`. */
+const ARCHIVE_TOP = 'dump';
+class EnoughRead extends Error {
+}
+/** What the backup's decoded content is, from its first bytes (not its name). */
+async function contentFormat(source) {
+    const head = [];
+    let length = 0;
+    try {
+        await source.decodeInto(async (chunks) => {
+            for await (const chunk of chunks) {
+                head.push(chunk);
+                length += chunk.length;
+                if (length >= dump_format/* FORMAT_SNIFF_BYTES */.$F)
+                    throw new EnoughRead();
+            }
+        });
+    }
+    catch (error) {
+        const enough = error instanceof EnoughRead || error.cause instanceof EnoughRead;
+        if (!enough)
+            throw error;
+    }
+    return (0,dump_format/* formatOfContent */.UD)(Buffer.concat(head));
+}
+function selectionArguments(selection) {
+    return [
+        ...selection.schemas.map((schema) => `--schema=${schema}`),
+        ...selection.tables.map((table) => `--table=${table}`),
+    ];
+}
+/**
+ * The backup decoded into `workDir`: a custom archive as one file, a
+ * directory archive unpacked from its tar. The whole backup is read (and its
+ * encryption and compression checked to their end) before anything uses it;
+ * then `pg_restore --list` must read it as the archive it claims to be.
+ */
+async function unpackArchive(source, format, workDir, pgRestore) {
+    const archive = format === 'custom'
+        ? external_node_path_default().join(workDir, 'backup.dump')
+        : await source
+            .decodeInto(async (chunks) => {
+            await extractTar(chunks, external_node_path_default().join(workDir, 'unpacked'), source.name);
+        })
+            .then(() => external_node_path_default().join(workDir, 'unpacked', ARCHIVE_TOP));
+    if (format === 'custom')
+        await source.decodeToFile(archive);
+    let listing;
+    try {
+        listing = parseArchiveListing(await runToEnd('pg_restore', pgRestore.path, ['--list', archive], pgRestore.env));
+    }
+    catch (error) {
+        throw new errors/* UserError */.yo(`The backup ${source.name} is not a readable ${format} archive (${error.message}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${pgRestore.version} made it, install that PostgreSQL version's client.`);
+    }
+    if (listing.format !== format.toUpperCase()) {
+        throw new errors/* UserError */.yo(`The backup ${source.name} holds a ${listing.format ?? 'unknown'} archive where a ${format} one was expected: nothing was changed. Use another backup.`);
+    }
+    return archive;
+}
+/**
+ * The archive as SQL (`pg_restore --file=-`, with --clean --if-exists as a
+ * plain backup has them), offered as a restore source: the plain restore's
+ * one-transaction path (psql, the restore filter, the outcome check) applies
+ * it unchanged. pg_restore reads a file and writes into our pipe only, so
+ * nothing it does reaches the server but through that transaction.
+ */
+function archiveAsSql(source, archive, pgRestore, selection, checksumVerified) {
+    const args = ['--file=-', '--clean', '--if-exists', ...selectionArguments(selection), archive];
+    const decodeInto = async (sink) => {
+        const { stream } = spawnOutputStream('pg_restore', pgRestore.path, args, pgRestore.env);
+        let bytes = 0;
+        const counted = async function* (chunks) {
+            for await (const chunk of chunks) {
+                bytes += chunk.length;
+                yield chunk;
+            }
+        };
+        try {
+            if (typeof sink === 'function')
+                await sink(counted(stream));
+            else
+                await (0,external_node_stream_promises_.pipeline)(stream, counted, sink);
+        }
+        catch (error) {
+            stream.destroy();
+            if (error instanceof errors/* JobFailure */.y3 && /^pg_restore /.test(error.message)) {
+                throw new errors/* UserError */.yo(`The backup ${source.name} could not be read to its end (${error.message}): it is damaged. Nothing was changed; use another backup.`);
+            }
+            throw error;
+        }
+        return bytes;
+    };
+    return {
+        name: source.name,
+        checksumVerified,
+        decodeInto,
+        decodeToFile: () => Promise.reject(new Error('an archive is applied as SQL, not unpacked')),
+        check: () => decodeInto(async (chunks) => {
+            for await (const chunk of chunks)
+                void chunk;
+        }),
+        probe: () => Promise.resolve(),
+    };
+}
+/**
+ * `pg_restore --jobs N --exit-on-error` into `database` (a new database
+ * beside the target: with several jobs there is no one transaction, so the
+ * target is replaced only afterwards, by a swap). A signal stops pg_restore.
+ */
+async function restoreInParallel(options) {
+    const args = [
+        `--dbname=dbname='${options.database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+        `--jobs=${options.jobs}`,
+        '--exit-on-error',
+        '--no-password',
+        ...(options.owner ? [] : ['--no-owner']),
+        ...(options.privileges ? [] : ['--no-privileges']),
+        ...selectionArguments(options.selection),
+        options.archive,
+    ];
+    let child;
+    const remove = (0,interruptions/* onInterrupt */.n)(() => {
+        if (child && child.exitCode === null && child.signalCode === null)
+            child.kill('SIGTERM');
+        return Promise.resolve(undefined);
+    });
+    try {
+        await runToEnd('pg_restore', options.pgRestore.path, args, { ...(0,connection/* libpqEnvironment */.SQ)(options.location, options.database), ...options.pgRestore.env }, (started) => {
+            child = started;
+        });
+    }
+    finally {
+        remove();
+    }
 }
 
 // EXTERNAL MODULE: ./src/engines/postgres/choose-client.ts
@@ -364,8 +627,6 @@ async function resolveClient(program, serverMajor, options) {
     throw new errors/* UserError */.yo(`${program} must be version ${serverMajor} or newer for this PostgreSQL ${serverMajor} server, and this machine has ${found}: install postgresql-client-${serverMajor}${flag}.`);
 }
 
-// EXTERNAL MODULE: ./src/engines/postgres/connection.ts
-var connection = __webpack_require__(87763);
 // EXTERNAL MODULE: ./src/engines/postgres/databases.ts
 var databases = __webpack_require__(77809);
 // EXTERNAL MODULE: ./src/engines/postgres/options.ts
@@ -1892,6 +2153,9 @@ function classifyWord(first, tokens, w, needs, complete, policy) {
                     return owners();
                 k = 2;
             }
+            // SET CONSTRAINTS ALL IMMEDIATE would check the restore's commit guard at once.
+            if (w(1) === 'CONSTRAINTS')
+                return { action: 'pass', after: 'guard' };
             return w(k) === 'LOCK_TIMEOUT' ? { action: 'drop', kind: 'lock-timeout' } : PASS;
         }
         case 'RESET':
@@ -1905,6 +2169,12 @@ function classifyWord(first, tokens, w, needs, complete, policy) {
             if (w(1) === 'LOCK_TIMEOUT')
                 return { action: 'drop', kind: 'lock-timeout' };
             return w(1) === 'ALL' ? { action: 'pass', after: 'lock-timeout' } : PASS;
+        case 'DISCARD':
+            if (needs(2))
+                return UNDECIDED;
+            return w(1) === 'TEMP' || w(1) === 'TEMPORARY' || w(1) === 'ALL'
+                ? refuse(`DISCARD ${w(1) ?? ''} would drop the restore's commit guard (a temporary table); it is refused`)
+                : PASS;
         case 'GRANT':
         case 'REVOKE':
             return privileges();
@@ -3439,6 +3709,8 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         this.held = [];
         this.heldBytes = 0;
         if (verdict.action === 'pass') {
+            if (verdict.after === 'guard' && this.options.guardStatements)
+                this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
             for (const bytes of held)
                 this.output(bytes);
         }
@@ -3457,6 +3729,10 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         if (this.verdict.action === 'pass' && this.verdict.after === 'lock-timeout') {
             if (this.options.lockTimeoutStatement)
                 this.output(Buffer.from(` ${this.options.lockTimeoutStatement}`));
+        }
+        if (this.verdict.action === 'pass' && this.verdict.after === 'guard') {
+            if (this.options.guardStatements)
+                this.output(Buffer.from(` ${this.options.guardStatements.rearm}`));
         }
     }
     statementStart(at) {
@@ -3519,8 +3795,6 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
     }
 }
 
-// EXTERNAL MODULE: ./src/interruptions.ts
-var interruptions = __webpack_require__(79155);
 ;// CONCATENATED MODULE: ./src/engines/postgres/lock-monitor.ts
 const POLL_MS = 500;
 /**
@@ -3681,6 +3955,9 @@ function psqlArguments() {
         '--quiet',
         '--no-password',
         '--set=ON_ERROR_STOP=1',
+        // A transaction end the filter did not see (psql read the SQL otherwise) starts a new
+        // transaction at once rather than letting what follows commit statement by statement.
+        '--set=AUTOCOMMIT=off',
         '--set=VERBOSITY=verbose',
         `--output=${(external_node_os_default()).devNull}`,
         '--file=-',
@@ -3690,7 +3967,8 @@ function psqlArguments() {
  * One restore transaction run by psql, with a commit protocol that holds
  * however this process ends:
  *
- * 1. `BEGIN`, then psql reports the backend's pid and the transaction's id
+ * 1. `BEGIN`, a guard that makes any COMMIT but the restore's own fail
+ *    (below), then psql reports the backend's pid and the transaction's id
  *    on stdout, marked with a nonce no backup can know.
  * 2. The (filtered) backup's SQL streams in.
  * 3. psql reports "ready" once it has run every statement before that line;
@@ -3699,6 +3977,15 @@ function psqlArguments() {
  *    process dies (SIGKILL included), psql reads to the end of its input
  *    without one, and the server rolls the transaction back.
  * 4. psql reports "committed" after COMMIT succeeded.
+ *
+ * The guard: a temporary table holding two equal keys under a deferred
+ * unique constraint, which the restore empties just before its own COMMIT.
+ * A COMMIT psql runs before that — one the restore filter did not see,
+ * because psql came to read the SQL differently (a DO block or set_config()
+ * changing standard_conforming_strings under psql's lexer) — fails the
+ * unique check and rolls the whole restore back instead of committing part
+ * of it. With AUTOCOMMIT off, a ROLLBACK it did not see leaves what follows
+ * in a new transaction that never commits (the "ready" check sees it).
  */
 class PsqlSession {
     nonce = (0,external_node_crypto_.randomBytes)(16).toString('hex');
@@ -3715,6 +4002,8 @@ class PsqlSession {
     spawnError;
     stage = 'starting';
     backend;
+    /** The commit guard is in place (the user may create temporary tables in the database). */
+    guarded = false;
     constructor(program, file, env) {
         this.child = (0,child_processes/* startChild */.v0)('libpq-client', file, psqlArguments(), {
             env,
@@ -3755,6 +4044,24 @@ class PsqlSession {
     get prefix() {
         return `${RESTORE_VARIABLE_PREFIX}${this.nonce}_`;
     }
+    /** The guard table: pg_temp, named with the nonce. */
+    get guardName() {
+        return `${this.prefix}guard`;
+    }
+    /** The guard's deferred unique constraint: a COMMIT that fails on it was not the restore's. */
+    get guardConstraint() {
+        return `${this.prefix}unique`;
+    }
+    /** What the restore filter writes around `SET CONSTRAINTS` (undefined without a guard). */
+    guardStatements() {
+        if (!this.guarded)
+            return undefined;
+        const table = `pg_temp.${this.guardName}`;
+        return {
+            disarm: `DELETE FROM ${table};`,
+            rearm: `SET CONSTRAINTS pg_temp.${this.guardConstraint} DEFERRED; INSERT INTO ${table} VALUES (1), (1);`,
+        };
+    }
     /** psql's process id (for tests and logs). */
     get pid() {
         return this.child.pid;
@@ -3772,11 +4079,12 @@ class PsqlSession {
             .map((line) => `${line}\n`)
             .join(''));
         const words = await this.waitFor('start');
-        const [pid, xid, std] = words;
+        const [pid, xid, std, guard] = words;
         if (!pid || !xid || !/^\d+$/.test(pid) || !/^\d+$/.test(xid)) {
             throw this.failure('psql did not start the restore');
         }
         this.backend = { pid: Number(pid), xid, standardConformingStrings: std !== 'off' };
+        this.guarded = guard === 't';
         this.stage = 'applying';
         return this.backend;
     }
@@ -3789,12 +4097,21 @@ class PsqlSession {
         const p = this.prefix;
         return [
             'BEGIN;',
+            // Without the TEMPORARY privilege there is no guard; the restore says so (guarded).
+            `SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'TEMPORARY') AS ${p}guard \\gset`,
+            `\\if :${p}guard`,
+            `CREATE TEMPORARY TABLE ${this.guardName} (k integer CONSTRAINT ${this.guardConstraint} UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP;`,
+            `INSERT INTO pg_temp.${this.guardName} VALUES (1), (1);`,
+            // The backup may end under another role (SET SESSION AUTHORIZATION, SET ROLE): it must still disarm it.
+            `GRANT INSERT, DELETE ON pg_temp.${this.guardName} TO PUBLIC;`,
+            '\\endif',
             `SET lock_timeout = ${lockTimeoutMs};`,
             'SET statement_timeout = 0;',
             'SET idle_in_transaction_session_timeout = 0;',
             "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
             `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-            `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std`,
+            `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard`,
+            `\\unset ${p}guard`,
             `\\unset ${p}pid`,
             `\\unset ${p}xid`,
             `\\unset ${p}std`,
@@ -3830,7 +4147,7 @@ class PsqlSession {
      * After the whole backup: waits until psql has run all of it, checks that
      * the transaction is still the one that began, then commits.
      */
-    async commit() {
+    async commit(stalled) {
         const backend = this.backend;
         if (!backend)
             throw new Error('commit() before begin()');
@@ -3841,12 +4158,12 @@ class PsqlSession {
             `\\echo ${this.marker('ready')} :${p}now`,
             '',
         ].join('\n'));
-        const [now] = await this.waitFor('ready');
+        const [now] = await this.waitForReady(stalled);
         if (now !== backend.xid) {
             throw new errors/* JobFailure */.y3(`The backup's SQL ended the restore's transaction early (psql now runs in transaction ${now ?? '?'}, not ${backend.xid}).`);
         }
         this.stage = 'committing';
-        await this.write(`COMMIT;\n\\echo ${this.marker('committed')}\n`);
+        await this.write(`${this.guarded ? `DELETE FROM pg_temp.${this.guardName};\n` : ''}COMMIT;\n\\echo ${this.marker('committed')}\n`);
         this.child.stdin?.end();
         await this.waitFor('committed');
         const { code, signal } = await this.exited;
@@ -3901,6 +4218,46 @@ class PsqlSession {
     marker(name) {
         return `db-backup-${this.nonce}-${name}`;
     }
+    /**
+     * The "ready" marker; `stalled` is asked every second meanwhile. psql that
+     * waits for more input after all of it was written read the SQL otherwise
+     * than the filter (an open quote where the filter saw it closed), and
+     * would wait for ever: that is refused.
+     */
+    async waitForReady(stalled) {
+        if (!stalled)
+            return this.waitFor('ready');
+        let timer;
+        let done = false;
+        const watch = new Promise((_resolve, reject) => {
+            const check = () => {
+                timer = setTimeout(() => {
+                    stalled()
+                        .then((stuck) => {
+                        if (done)
+                            return;
+                        if (stuck) {
+                            reject(new RefusedSql("psql kept waiting for the rest of a statement after the whole backup was sent, so it read the backup's SQL otherwise than the restore filter (for example after standard_conforming_strings was changed by set_config() or a DO block); such SQL cannot be restored safely"));
+                        }
+                        else
+                            check();
+                    })
+                        .catch(() => {
+                        if (!done)
+                            check();
+                    });
+                }, 1000);
+            };
+            check();
+        });
+        try {
+            return await Promise.race([this.waitFor('ready'), watch]);
+        }
+        finally {
+            done = true;
+            clearTimeout(timer);
+        }
+    }
     /** Waits for a marker line; fails (with psql's error) if psql exits first. */
     async waitFor(name) {
         const seen = this.seen.get(name);
@@ -3941,8 +4298,8 @@ class PsqlSession {
     }
 }
 
-// EXTERNAL MODULE: ./src/engines/postgres/server.ts + 1 modules
-var server = __webpack_require__(76161);
+// EXTERNAL MODULE: ./src/engines/postgres/server.ts
+var server = __webpack_require__(38704);
 // EXTERNAL MODULE: external "node:timers/promises"
 var external_node_timers_promises_ = __webpack_require__(58500);
 ;// CONCATENATED MODULE: ./src/engines/postgres/transaction-outcome.ts
@@ -4053,7 +4410,11 @@ async function applyInTransaction(source, options) {
         ...options.policy,
         standardConformingStrings: backend.standardConformingStrings,
         lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
+        ...(session.guarded ? { guardStatements: session.guardStatements() } : {}),
     });
+    if (!session.guarded) {
+        options.log.warn(`The restoring user may not create temporary tables in "${database}", so the restore runs without its commit guard: a COMMIT hidden in SQL that psql reads otherwise than the restore filter could commit part of the backup. GRANT TEMPORARY ON DATABASE to the restoring user to have it.`);
+    }
     try {
         const sink = new external_node_stream_.Writable({
             highWaterMark: 1024 * 1024,
@@ -4064,7 +4425,7 @@ async function applyInTransaction(source, options) {
         await source.decodeInto(async (chunks) => {
             await (0,external_node_stream_promises_.pipeline)(chunks, filter, sink);
         });
-        await session.commit();
+        await session.commit(monitorClient ? () => waitsForInput(monitorClient, backend.pid) : undefined);
         return filter.report;
     }
     catch (error) {
@@ -4136,8 +4497,21 @@ class RestoreInterruption {
         return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
     }
 }
+/**
+ * How long psql's session may sit idle in the transaction, with all the
+ * backup written, before psql is taken to wait for input it will never get.
+ * Between statements psql reads on at once; only a huge result it formats
+ * (to nowhere) keeps it busy that long, which a restore's SQL does not ask.
+ */
+const STALL_SECONDS = 30;
+async function waitsForInput(client, pid) {
+    const result = await client.query(`SELECT state = 'idle in transaction'
+            AND pg_catalog.clock_timestamp() - state_change > pg_catalog.make_interval(secs => $2) AS stalled
+     FROM pg_catalog.pg_stat_activity WHERE pid = $1`, [pid, STALL_SECONDS]);
+    return result.rows[0]?.stalled === true;
+}
 function startFailure(error, session, options) {
-    if (error instanceof errors/* UserError */.yo && !(error instanceof errors/* JobFailure */.y3))
+    if ((0,errors/* isWorded */.UD)(error) && error.kind === 'refused')
         return error;
     const psqlError = parsePsqlError(session.stderr());
     const reason = psqlError?.message ?? error.message;
@@ -4187,6 +4561,13 @@ function describeCause(error, session, blockers, options, interrupted) {
     }
     const line = psqlError.inputLine !== undefined ? psqlError.inputLine - session.prologueLines : 0;
     const where = line > 0 ? ` at line ${line} of the backup's SQL` : '';
+    if (psqlError.message.includes(`"${session.guardConstraint}"`)) {
+        return {
+            text: `The backup's SQL ended the restore's transaction${where} with a COMMIT the restore filter did not see (psql came to read the SQL differently, for example after standard_conforming_strings was changed by set_config() or a DO block), and the restore's commit guard made that COMMIT fail.`,
+            advice: '',
+            refused: true,
+        };
+    }
     const state = psqlError.sqlstate ? ` (SQLSTATE ${psqlError.sqlstate})` : '';
     const details = psqlError.details.length > 0 ? ` ${psqlError.details.join(' ')}` : '';
     if (psqlError.sqlstate === LOCK_NOT_AVAILABLE) {
@@ -4208,6 +4589,13 @@ function describeCause(error, session, blockers, options, interrupted) {
 }
 
 ;// CONCATENATED MODULE: ./src/engines/postgres/postgres-engine.ts
+
+
+
+
+
+
+
 
 
 
@@ -4264,7 +4652,7 @@ class PostgresEngine {
      * it only when it ends with pg_dump's closing line and holds every one of
      * those tables' COPY blocks, complete, with the rows the snapshot counted.
      */
-    async dump() {
+    async dump(workDir) {
         const client = await (0,server/* connect */.Ng)(this.location);
         let child;
         const dispose = async () => {
@@ -4295,6 +4683,35 @@ class PostgresEngine {
             const selected = selectDumpedTables(catalog, filters);
             // A table the user may not read is named now, with the missing GRANT, before pg_dump starts.
             await (0,server/* assertTablesReadable */.q7)(client, this.location.user, selected.filter((entry) => entry.listed).map((entry) => entry.table));
+            if (this.options.format !== 'plain') {
+                // Counted while pg_dump runs, in the same snapshot; the archive's listing is checked against it.
+                const counting = countSelectedRows(client, selected);
+                counting.catch(() => undefined);
+                const archive = await this.dumpArchive(this.options.format, {
+                    client,
+                    pgDump,
+                    snapshot,
+                    catalog,
+                    selected,
+                    counting,
+                    workDir,
+                    onChild: (started) => {
+                        child = started;
+                    },
+                });
+                return {
+                    stream: archive.stream,
+                    ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
+                    format: this.options.format,
+                    finish: () => Promise.resolve().then(() => ({
+                        serverVersion: version.text,
+                        dumpTool: `pg_dump ${pgDump.version}`,
+                        filters: (0,options/* dumpFilters */.MY)(this.options),
+                        tables: archive.tables(),
+                    })),
+                    dispose,
+                };
+            }
             const spawned = spawnOutputStream('pg_dump', pgDump.path, (0,options/* pgDumpArguments */.uH)(this.options, snapshot, this.options.lockTimeoutMs), {
                 ...(0,connection/* libpqEnvironment */.SQ)(this.location),
                 ...pgDump.env,
@@ -4309,6 +4726,7 @@ class PostgresEngine {
             counting.catch(() => undefined);
             return {
                 stream: roles ? prepend(roles.sql, scanner) : scanner,
+                format: 'plain',
                 ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
                 finish: async () => ({
                     serverVersion: version.text,
@@ -4324,6 +4742,85 @@ class PostgresEngine {
             await dispose();
             throw error;
         }
+    }
+    /**
+     * pg_dump -Fc / -Fd into the scratch directory (uncompressed; -j for a
+     * directory), in the snapshot; then its `pg_restore --list` must hold a
+     * TABLE DATA entry for every table whose rows the dump must hold (see
+     * checkArchiveCompleteness) before the first byte goes on: the file itself,
+     * or the directory as one tar stream. The manifest's rows are the
+     * snapshot's counts.
+     */
+    async dumpArchive(format, run) {
+        const beside = run.pgDump.path.includes('/')
+            ? external_node_path_default().join(external_node_path_default().dirname(run.pgDump.path), 'pg_restore')
+            : undefined;
+        const pgRestore = await resolveClient('pg_restore', run.pgDump.major, {
+            ...(beside && (await postgres_engine_isExecutable(beside)) ? { explicitPath: beside } : {}),
+            ...(this.options.installer ? { installer: this.options.installer } : {}),
+        });
+        const target = external_node_path_default().join(run.workDir, format === 'custom' ? 'backup.dump' : ARCHIVE_TOP);
+        let tables;
+        const produce = async () => {
+            await runToEnd('pg_dump', run.pgDump.path, (0,options/* pgDumpArguments */.uH)(this.options, run.snapshot, this.options.lockTimeoutMs, {
+                format,
+                file: target,
+                jobs: this.options.jobs,
+            }), { ...(0,connection/* libpqEnvironment */.SQ)(this.location), ...run.pgDump.env }, run.onChild);
+            const listing = parseArchiveListing(await runToEnd('pg_restore', pgRestore.path, ['--list', target], pgRestore.env));
+            tables = await this.checkArchive(run, listing, format);
+        };
+        const stream = external_node_stream_.Readable.from((async function* () {
+            await produce();
+            const bytes = format === 'custom' ? (0,external_node_fs_.createReadStream)(target) : tarDirectory(target, ARCHIVE_TOP);
+            for await (const chunk of bytes)
+                yield chunk;
+        })(), { objectMode: false });
+        return {
+            stream,
+            tables: () => {
+                if (!tables)
+                    throw new errors/* JobFailure */.y3('The archive was not read to its end.');
+                return tables;
+            },
+        };
+    }
+    async checkArchive(run, listing, format) {
+        const counts = await run.counting;
+        const chosen = new Map(run.selected.map((entry) => [entry.table.oid, entry]));
+        const catalogTables = run.catalog.tables.filter((table) => table.relkind === 'r');
+        const expected = catalogTables.map((table) => ({
+            oid: table.oid,
+            label: `${table.schema}.${table.name}`,
+            data: chosen.get(table.oid)?.data ?? false,
+            listed: chosen.get(table.oid)?.listed ?? false,
+            ordinary: table.extensionOid === undefined,
+            snapshotRows: counts.get(table.oid),
+        }));
+        const result = checkArchiveCompleteness(expected, listing);
+        if (listing.format !== format.toUpperCase()) {
+            result.problems.unshift(`pg_restore --list reads it as format ${listing.format ?? 'unknown'}, not ${format}`);
+        }
+        if (result.problems.length > 0) {
+            const shown = result.problems.slice(0, 5).join('; ');
+            const more = result.problems.length > 5 ? ` (and ${result.problems.length - 5} more)` : '';
+            throw new errors/* JobFailure */.y3(`The dump is incomplete: ${shown}${more}. The backup was discarded and nothing was pruned.`);
+        }
+        let tables = result.tables;
+        if (result.unexpected.length > 0) {
+            this.options.log.warn(`pg_dump wrote data this tool did not expect from the filters, kept in the backup and its manifest: ${result.unexpected.map((table) => table.label).join(', ')}`);
+            const byOid = new Map(catalogTables.map((table) => [table.oid, table]));
+            const extra = await countSelectedRows(run.client, result.unexpected.flatMap((table) => {
+                const found = byOid.get(table.oid);
+                return found ? [{ table: found, data: true, listed: false }] : [];
+            }));
+            const labels = new Map(result.unexpected.map((table) => [table.label, table.oid]));
+            tables = tables.map((table) => {
+                const oid = labels.get(table.name);
+                return oid === undefined ? table : { name: table.name, rows: extra.get(oid) ?? 0 };
+            });
+        }
+        return (0,server/* foldIntoRoots */.jr)(tables, await (0,server/* partitionsCountedAtRoot */.PB)(run.client));
     }
     /** The manifest's tables, once the whole dump was read and found complete; otherwise the job fails. */
     async checkComplete(client, catalog, selected, counts, scanner) {
@@ -4384,7 +4881,55 @@ class PostgresEngine {
      * yet) restores into a new database beside the target and puts it in the
      * target's place.
      */
+    /**
+     * Plain SQL goes through psql in one transaction. A custom or directory
+     * archive (told by its content) is unpacked into a private scratch
+     * directory first, whole, and listed by pg_restore; then with one job its
+     * SQL (pg_restore --file=-) takes the same one-transaction path, and with
+     * several, pg_restore --jobs fills a new database beside the target, which
+     * replaces the target only once it is complete.
+     */
     async restore(source, hooks = {}) {
+        const format = await contentFormat(source);
+        const selection = { tables: this.options.restoreTables, schemas: this.options.restoreSchemas };
+        const selective = selection.tables.length > 0 || selection.schemas.length > 0;
+        if (format === 'plain') {
+            if (selective) {
+                throw new errors/* UserError */.yo(`--tables and --schemas pick from a custom or directory backup, and ${source.name} is plain SQL: restore it whole, or make backups with --format custom. Nothing was changed.`);
+            }
+            if (this.options.jobs > 1) {
+                this.options.log.info(`${source.name} is plain SQL: psql restores it in one session (--jobs applies to custom and directory backups).`);
+            }
+            return this.restoreSql(source, hooks);
+        }
+        const parallel = this.options.jobs > 1;
+        if (parallel && !this.options.dropDatabase && (await this.exists())) {
+            throw new errors/* UserError */.yo(`--jobs ${this.options.jobs} restores into a new database and then puts it in the place of "${this.database}": pass --drop-database to replace it so, or restore with --jobs 1 (one transaction into the existing database). Nothing was changed.`);
+        }
+        const workDir = await (0,files/* temporaryDirectory */.De)('restore');
+        try {
+            const pgRestore = await this.pgRestore();
+            this.options.log.info(`${source.name} is a ${format} archive: unpacking it, then pg_restore ${pgRestore.version}${parallel ? ` with ${this.options.jobs} jobs` : ''}`);
+            const archive = await unpackArchive(source, format, workDir, pgRestore);
+            const sql = archiveAsSql(source, archive, pgRestore, selection, source.checksumVerified);
+            return await this.restoreSql(sql, hooks, parallel ? { archive, pgRestore, jobs: this.options.jobs, selection } : undefined);
+        }
+        finally {
+            await (0,files/* removeQuietly */.S2)(workDir);
+        }
+    }
+    async pgRestore() {
+        const major = await withMaintenanceOrTarget(this.location, async (client) => (await (0,server/* serverVersion */.qh)(client)).major);
+        const beside = this.options.pgDumpPath
+            ? external_node_path_default().join(external_node_path_default().dirname(this.options.pgDumpPath), 'pg_restore')
+            : undefined;
+        return resolveClient('pg_restore', major, {
+            requireFit: false,
+            ...(beside && (await postgres_engine_isExecutable(beside)) ? { explicitPath: beside } : {}),
+            ...(this.options.installer ? { installer: this.options.installer } : {}),
+        });
+    }
+    async restoreSql(source, hooks, parallel) {
         let policy = {
             dropOwners: !this.options.owner,
             dropPrivileges: !this.options.privileges,
@@ -4410,7 +4955,7 @@ class PostgresEngine {
             await hooks.beforeChange?.();
             await this.dropLeftovers(maintenance);
             const report = maintenance
-                ? await this.restoreBeside(maintenance, source, psql, policy, exists, interruption)
+                ? await this.restoreBeside(maintenance, source, psql, policy, exists, interruption, parallel)
                 : await this.apply(this.database, source, psql, policy, { interruption });
             this.logLeftOut(report);
             if (interruption.signal) {
@@ -4509,7 +5054,7 @@ class PostgresEngine {
      * Until that moment the target is untouched; a killed run leaves only a
      * marked temporary database, which the next restore drops.
      */
-    async restoreBeside(client, source, psql, policy, replace, interruption) {
+    async restoreBeside(client, source, psql, policy, replace, interruption, parallel) {
         const shape = replace ? await (0,databases/* databaseShape */.TN)(client, this.database) : undefined;
         if (replace) {
             const settings = await (0,databases/* databaseSettings */.zH)(client, this.database);
@@ -4523,20 +5068,21 @@ class PostgresEngine {
             : `Restoring into a new database ${fresh}, to become ${this.database}`);
         let report;
         try {
-            report = await this.apply(fresh, source, psql, policy, {
-                interruption,
-                unchanged: replace
-                    ? `"${this.database}" was never touched, and ${fresh} was dropped`
-                    : `"${this.database}" was not created, and ${fresh} was dropped`,
-            });
+            const unchanged = replace
+                ? `"${this.database}" was never touched, and ${fresh} was dropped`
+                : `"${this.database}" was not created, and ${fresh} was dropped`;
+            report = parallel
+                ? await this.applyInParallel(fresh, parallel, policy, unchanged)
+                : await this.apply(fresh, source, psql, policy, { interruption, unchanged });
             const replaced = replace ? (0,databases/* temporaryDatabaseName */.C7)(this.database, 'replaced') : undefined;
             if (replace) {
                 await this.assertNoOtherSessions(client);
                 if (this.options.terminateConnections)
                     await (0,databases/* terminateSessions */.x2)(client, this.database);
             }
-            await (0,databases/* swapDatabases */.Qj)(client, this.database, fresh, replaced).catch((error) => {
-                throw new errors/* JobFailure */.y3(`The restored database could not take the place of "${this.database}" (${error.message}): "${this.database}" is as it was, and ${fresh} was dropped.`);
+            const lockTimeoutMs = this.options.lockTimeoutMs ?? options/* DEFAULT_LOCK_TIMEOUT_MS */.L$;
+            await (0,databases/* swapDatabases */.Qj)(client, this.database, fresh, replaced, lockTimeoutMs).catch(async (error) => {
+                throw new errors/* JobFailure */.y3(await this.swapFailure(client, error, fresh, lockTimeoutMs));
             });
             if (replaced) {
                 await (0,databases/* dropDatabase */.Zi)(client, replaced, true).catch((error) => {
@@ -4556,6 +5102,58 @@ class PostgresEngine {
             });
         }
         return report;
+    }
+    /**
+     * Why the swap failed, and what became of the target, checked: the new
+     * database still under its temporary name means neither rename happened.
+     * A lock wait names the session whose open transaction holds the target's
+     * pg_database row (an ALTER DATABASE, GRANT or COMMENT ON DATABASE not yet
+     * committed): its transaction id is the row's xmax.
+     */
+    async swapFailure(client, error, fresh, lockTimeoutMs) {
+        const target = `"${this.database}"`;
+        let reason = error.message;
+        if (error.code === LOCK_NOT_AVAILABLE) {
+            const holders = await client
+                .query(`SELECT a.pid, a.usename AS user, a.application_name AS application, a.state
+           FROM pg_catalog.pg_stat_activity a
+           WHERE a.backend_xid = (SELECT xmax FROM pg_catalog.pg_database WHERE datname = $1)`, [this.database])
+                .then((result) => result.rows)
+                .catch(() => []);
+            const held = holders.length > 0 ? ` held by ${describeSessions(holders)}` : '';
+            reason = `it waited longer than --lock-timeout (${formatMs(lockTimeoutMs)}) for the database's own row in pg_database${held}, which another session's transaction changed and has not committed (ALTER DATABASE, GRANT … ON DATABASE, COMMENT ON DATABASE)`;
+        }
+        const untouched = await client
+            .query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [fresh])
+            .then((result) => result.rows.length === 1)
+            .catch(() => undefined);
+        return untouched
+            ? `The restored database could not take the place of ${target} (${reason}): ${target} is as it was, and ${fresh} was dropped.`
+            : `The restored database could not take the place of ${target} (${reason}), and whether it did could not be checked: look at ${target} and ${fresh} before using them.`;
+    }
+    /** pg_restore --jobs into the new database; its failure names what stays as it was. */
+    async applyInParallel(database, parallel, policy, unchanged) {
+        try {
+            await restoreInParallel({
+                location: this.location,
+                database,
+                archive: parallel.archive,
+                pgRestore: parallel.pgRestore,
+                jobs: parallel.jobs,
+                selection: parallel.selection,
+                owner: !policy.dropOwners,
+                privileges: !policy.dropPrivileges,
+            });
+        }
+        catch (error) {
+            throw new errors/* JobFailure */.y3(`The restore failed: ${(0,errors/* errorMessage */.gJ)(error)}. ${unchanged}.`);
+        }
+        return {
+            dropped: { transaction: 0, 'lock-timeout': 0, owner: 0, privileges: 0 },
+            ownerRoles: new Set(),
+            privilegeRoles: new Set(),
+            restrictLines: 0,
+        };
     }
     async assertNoOtherSessions(client) {
         if (this.options.terminateConnections)

@@ -1,0 +1,2784 @@
+export const id = 548;
+export const ids = [548];
+export const modules = {
+
+/***/ 75684:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Pg: () => (/* binding */ chooseClient),
+/* harmony export */   VW: () => (/* binding */ parseClientVersion),
+/* harmony export */   z: () => (/* binding */ serverMajorFromVersionNum)
+/* harmony export */ });
+/**
+ * pg_dump N refuses a server newer than N, and a newer pg_dump reads older
+ * servers: the newest candidate whose major is at least the server's. (An
+ * explicit pg-dump-path is used as given, before any choice.)
+ */
+function chooseClient(candidates, serverMajor) {
+    const newestFirst = [...candidates].sort((a, b) => b.major - a.major || compareVersions(b.version, a.version));
+    const fitting = newestFirst.find((candidate) => candidate.major >= serverMajor);
+    return fitting
+        ? { kind: 'chosen', candidate: fitting }
+        : { kind: 'none-fits', newest: newestFirst[0] };
+}
+function compareVersions(a, b) {
+    const parts = (v) => (/^(\d+)(?:\.(\d+))?/.exec(v) ?? []).slice(1).map((n) => Number(n ?? 0));
+    const [a1 = 0, a2 = 0] = parts(a);
+    const [b1 = 0, b2 = 0] = parts(b);
+    return a1 - b1 || a2 - b2;
+}
+/** "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → { major: 15, version: "15.18 (Debian …)" }. */
+function parseClientVersion(output) {
+    const match = /\(PostgreSQL\)\s+((\d+)(?:\.\d+)?\S*(?:\s.*)?)$/m.exec(output.trim());
+    if (!match?.[1] || !match[2])
+        return undefined;
+    return { major: Number(match[2]), version: match[1].trim() };
+}
+/** server_version_num 150004 → 15; 90624 → 9 (9.6 and its clients compare as 9). */
+function serverMajorFromVersionNum(versionNum) {
+    return Math.floor(versionNum / 10000);
+}
+
+
+/***/ }),
+
+/***/ 87763:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   SA: () => (/* binding */ NoPasswordGiven),
+/* harmony export */   SQ: () => (/* binding */ libpqEnvironment),
+/* harmony export */   rH: () => (/* binding */ prefersTls),
+/* harmony export */   yO: () => (/* binding */ clientConfig)
+/* harmony export */ });
+/* unused harmony export DEFAULT_CONNECT_TIMEOUT_S */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var pgpass__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(13272);
+/* harmony import */ var pgpass__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(pgpass__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _child_processes_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(56057);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+
+
+
+
+/** Seconds to wait for a connection, unless the URL's connect_timeout says otherwise. */
+const DEFAULT_CONNECT_TIMEOUT_S = 10;
+/** libpq parameters from the URL's query that child processes receive as PG* variables. */
+const LIBPQ_ENV = {
+    sslmode: 'PGSSLMODE',
+    sslrootcert: 'PGSSLROOTCERT',
+    sslcert: 'PGSSLCERT',
+    sslkey: 'PGSSLKEY',
+    sslcrl: 'PGSSLCRL',
+    sslnegotiation: 'PGSSLNEGOTIATION',
+    connect_timeout: 'PGCONNECT_TIMEOUT',
+    application_name: 'PGAPPNAME',
+    options: 'PGOPTIONS',
+    target_session_attrs: 'PGTARGETSESSIONATTRS',
+    gssencmode: 'PGGSSENCMODE',
+    channel_binding: 'PGCHANNELBINDING',
+    krbsrvname: 'PGKRBSRVNAME',
+    service: 'PGSERVICE',
+    passfile: 'PGPASSFILE',
+};
+function connectTimeout(location) {
+    const value = Number(location.params.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_S);
+    return Number.isFinite(value) && value > 0 ? value : DEFAULT_CONNECT_TIMEOUT_S;
+}
+/**
+ * The environment for pg_dump and psql: everything libpq needs, the password
+ * in PGPASSWORD (never an argument), and from ours only what the allow-list
+ * of libpq clients names (paths, locale, HOME for ~/.pgpass) — no other
+ * secret of the run, and nothing that could redirect the connection.
+ * A URL without a password leaves libpq's own PGPASSWORD / PGPASSFILE in use.
+ */
+function libpqEnvironment(location, database = location.database, base = process.env) {
+    const env = (0,_child_processes_js__WEBPACK_IMPORTED_MODULE_2__/* .inheritedEnvironment */ .aJ)('libpq-client', base);
+    env.PGHOST = location.host;
+    env.PGPORT = String(location.port);
+    env.PGUSER = location.user;
+    env.PGDATABASE = database;
+    env.PGCONNECT_TIMEOUT = String(connectTimeout(location));
+    if (location.password)
+        env.PGPASSWORD = location.password;
+    else {
+        if (base.PGPASSWORD)
+            env.PGPASSWORD = base.PGPASSWORD;
+        if (base.PGPASSFILE)
+            env.PGPASSFILE = base.PGPASSFILE;
+    }
+    for (const [param, value] of Object.entries(location.params)) {
+        const name = LIBPQ_ENV[param];
+        if (name)
+            env[name] = value;
+    }
+    return env;
+}
+/** libpq's sslmode semantics for node-postgres (which would otherwise verify for `require`). */
+function sslFor(location) {
+    const mode = location.params.sslmode ?? 'disable-or-prefer';
+    if (mode === 'disable' || mode === 'disable-or-prefer' || mode === 'allow' || mode === 'prefer')
+        return false;
+    const ca = location.params.sslrootcert
+        ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(location.params.sslrootcert, 'utf8')
+        : undefined;
+    const tls = {};
+    if (ca)
+        tls.ca = ca;
+    if (location.params.sslcert)
+        tls.cert = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(location.params.sslcert, 'utf8');
+    if (location.params.sslkey)
+        tls.key = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(location.params.sslkey, 'utf8');
+    if (mode === 'require')
+        return { ...tls, rejectUnauthorized: false };
+    if (mode === 'verify-ca')
+        return { ...tls, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    if (mode === 'verify-full')
+        return { ...tls, rejectUnauthorized: true };
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Unknown sslmode "${mode}": use disable, allow, prefer, require, verify-ca or verify-full.`);
+}
+/** The server asked for a password, and neither the URL nor libpq's own sources had one. */
+class NoPasswordGiven extends Error {
+    name = 'NoPasswordGiven';
+}
+/**
+ * The password, asked for only when the server wants one, from libpq's
+ * sources in libpq's order: the URL, PGPASSWORD, then ~/.pgpass (or the
+ * file PGPASSFILE names). None at all is said as such, not as a SASL error.
+ */
+async function passwordFor(location, database) {
+    if (location.password)
+        return location.password;
+    const fromEnvironment = process.env.PGPASSWORD;
+    if (fromEnvironment !== undefined && fromEnvironment !== '')
+        return fromEnvironment;
+    const fromFile = await new Promise((resolve) => {
+        pgpass__WEBPACK_IMPORTED_MODULE_1___default()({
+            // libpq matches a Unix-domain socket as localhost.
+            host: location.host.startsWith('/') ? 'localhost' : location.host,
+            port: location.port,
+            database,
+            user: location.user,
+        }, resolve);
+    });
+    if (fromFile !== undefined)
+        return fromFile;
+    throw new NoPasswordGiven('no password given');
+}
+/** node-postgres settings for the same connection. */
+function clientConfig(location, database = location.database) {
+    return {
+        host: location.host,
+        port: location.port,
+        user: location.user,
+        password: () => passwordFor(location, database),
+        database,
+        ssl: sslFor(location),
+        connectionTimeoutMillis: connectTimeout(location) * 1000,
+        application_name: location.params.application_name ?? 'db-backup',
+        keepAlive: true,
+    };
+}
+/** `sslmode=prefer` (libpq's default) tries TLS first; node-postgres cannot fall back, so we retry without. */
+function prefersTls(location) {
+    const mode = location.params.sslmode;
+    return mode === 'prefer' || mode === 'allow';
+}
+
+
+/***/ }),
+
+/***/ 38704:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ tableCounts),
+/* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   PB: () => (/* binding */ partitionsCountedAtRoot),
+/* harmony export */   SV: () => (/* binding */ withClient),
+/* harmony export */   jr: () => (/* binding */ foldIntoRoots),
+/* harmony export */   q7: () => (/* binding */ assertTablesReadable),
+/* harmony export */   qh: () => (/* binding */ serverVersion),
+/* harmony export */   sR: () => (/* binding */ endpoint),
+/* harmony export */   v4: () => (/* binding */ quoteIdent),
+/* harmony export */   zF: () => (/* binding */ countTables)
+/* harmony export */ });
+/* unused harmony export describeConnectError */
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(43641);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(27194);
+/* harmony import */ var _choose_client_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(75684);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(87763);
+/* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(48886);
+
+
+
+
+
+
+
+/** Where the connection went, for messages: never the password. */
+function endpoint(location) {
+    return `${location.host}:${location.port}`;
+}
+/** One line that says what went wrong and what to do, without any secret. */
+function describeConnectError(error, location, database) {
+    const err = error;
+    const where = endpoint(location);
+    const message = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(err.message ?? String(error));
+    const network = (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .networkCodeOf */ .JI)(error);
+    if (error instanceof _connection_js__WEBPACK_IMPORTED_MODULE_4__/* .NoPasswordGiven */ .SA) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`);
+    }
+    // The server's error stays the cause: decisions read its SQLSTATE (sqlstateOf), not these words.
+    const cause = { cause: error };
+    switch (err.code) {
+        case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidPassword:
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} rejected the password for user "${location.user}": check the password ${location.password ? 'in the database URL' : 'in PGPASSWORD or ~/.pgpass (PGPASSFILE)'}.`, cause);
+        case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidAuthorizationSpecification:
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} refused user "${location.user}": ${message}`, cause);
+        case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidCatalogName:
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The database "${database}" does not exist on ${where}.`, cause);
+        default:
+            if (network !== undefined && (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .isUnreachableCode */ .kn)(network)) {
+                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where} (${network}): check the host and port, and that the server accepts connections from here.`);
+            }
+            // A connection that broke (ECONNRESET, EPIPE), or node-postgres's words for one.
+            if (network !== undefined ||
+                /terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
+                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`);
+            }
+            if (/timeout/i.test(message)) {
+                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`);
+            }
+            if (/does not support SSL/i.test(message)) {
+                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`);
+            }
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to PostgreSQL at ${where}: ${message}`, cause);
+    }
+}
+/** A connected client; with sslmode=prefer it falls back to plain TCP as libpq does. */
+async function connect(location, database = location.database) {
+    const attempt = async (config) => {
+        const client = new pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].Client */ .Ay.Client(config);
+        client.on('error', () => undefined);
+        try {
+            await client.connect();
+            return client;
+        }
+        catch (error) {
+            await client.end().catch(() => undefined);
+            throw error;
+        }
+    };
+    const config = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .clientConfig */ .yO)(location, database);
+    try {
+        if ((0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .prefersTls */ .rH)(location)) {
+            try {
+                return await attempt({ ...config, ssl: { rejectUnauthorized: false } });
+            }
+            catch (error) {
+                if (!/does not support SSL/i.test(error.message))
+                    throw error;
+            }
+        }
+        return await attempt(config);
+    }
+    catch (error) {
+        throw describeConnectError(error, location, database);
+    }
+}
+async function withClient(location, database, use) {
+    const client = await connect(location, database);
+    try {
+        return await use(client);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+}
+async function serverVersion(client) {
+    const result = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text");
+    const row = result.rows[0];
+    const num = Number(row?.num ?? 0);
+    return { num, text: row?.text ?? 'unknown', major: (0,_choose_client_js__WEBPACK_IMPORTED_MODULE_6__/* .serverMajorFromVersionNum */ .z)(num) };
+}
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+/**
+ * Ordinary tables that pg_dump dumps data for: not system schemas, not
+ * members of an extension. Partitioned parents hold no rows of their own
+ * (their partitions are counted), and `ONLY` keeps inheritance children apart,
+ * as pg_dump's COPY does.
+ */
+async function countTables(client) {
+    const tables = await client.query(DUMPED_TABLES);
+    const counts = new Map();
+    for (const { schema, name } of tables.rows) {
+        const result = await client.query(`SELECT count(*) AS rows FROM ONLY ${quoteIdent(schema)}.${quoteIdent(name)}`);
+        counts.set(`${schema}.${name}`, Number(result.rows[0]?.rows ?? 0));
+    }
+    return counts;
+}
+/** PostgreSQL's SQLSTATE for a missing privilege (insufficient_privilege). */
+const INSUFFICIENT_PRIVILEGE = '42501';
+function isInsufficientPrivilege(error) {
+    return error?.code === INSUFFICIENT_PRIVILEGE;
+}
+/** An identifier as a person would type it in a GRANT: quoted only when it must be. */
+function sqlName(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
+}
+/**
+ * Every table the dump reads must be readable by the user: checked in the
+ * dump's own transaction, before pg_dump starts, by reading no row of each
+ * (the privilege check happens all the same). A missing privilege is found by
+ * its SQLSTATE and named with the GRANT that is missing — pg_dump would
+ * otherwise fail on the first such table, or on a snapshot our transaction
+ * could no longer export.
+ */
+async function assertTablesReadable(client, user, dumped) {
+    const tables = dumped ?? (await client.query(DUMPED_TABLES)).rows;
+    if (tables.length === 0)
+        return;
+    // By OID where it is known, and the name resolved on the server: in a SQL_ASCII database a
+    // name need not be UTF-8, and the text the client reads back would not name the table.
+    const probe = (table) => table.oid !== undefined && /^\d+$/.test(table.oid)
+        ? `DO $db_backup_probe$ BEGIN EXECUTE pg_catalog.format('SELECT FROM ONLY %s LIMIT 0', ${table.oid}::pg_catalog.oid::pg_catalog.regclass); END $db_backup_probe$`
+        : `SELECT FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} LIMIT 0`;
+    await client.query('SAVEPOINT db_backup_read_check');
+    try {
+        await client.query(tables.map(probe).join(';\n'));
+        await client.query('RELEASE SAVEPOINT db_backup_read_check');
+        return;
+    }
+    catch (error) {
+        if (!isInsufficientPrivilege(error))
+            throw error;
+        await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
+    }
+    // Rare: find every table that is not readable, to name all the grants at once.
+    const unreadable = [];
+    for (const table of tables) {
+        try {
+            await client.query(probe(table));
+            await client.query('RELEASE SAVEPOINT db_backup_read_check');
+            await client.query('SAVEPOINT db_backup_read_check');
+        }
+        catch (error) {
+            if (!isInsufficientPrivilege(error))
+                throw error;
+            await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
+            unreadable.push(table);
+        }
+    }
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(await describeMissingGrants(client, unreadable, user));
+}
+/** The GRANTs that let the user read them: USAGE on a schema it cannot enter, and SELECT on the tables. */
+async function describeMissingGrants(client, unreadable, user) {
+    const schemas = [...new Set(unreadable.map((table) => table.schema))];
+    const closed = new Set((await client.query("SELECT s AS schema FROM unnest($1::text[]) AS s WHERE NOT pg_catalog.has_schema_privilege(s, 'USAGE')", [schemas])).rows.map((row) => row.schema));
+    const tables = unreadable
+        .slice(0, 5)
+        .map((table) => `${sqlName(table.schema)}.${sqlName(table.name)}`);
+    const grants = [
+        ...[...closed].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${sqlName(user)}`),
+        `GRANT SELECT ON ${tables.join(', ')} TO ${sqlName(user)}`,
+    ];
+    const more = unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : '';
+    return `Permission denied for table ${tables.join(', ')}${more}: the user ${sqlName(user)} must be able to read every table it backs up (${grants.join('; ')}), or back up as a role that can read them all. Nothing was kept or pruned.`;
+}
+/**
+ * Ordinary tables that pg_dump dumps data for: not system schemas, not
+ * members of an extension.
+ */
+const DUMPED_TABLES = `
+    SELECT n.nspname AS schema, c.relname AS name
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'r'
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND n.nspname !~ '^pg_(toast|temp_)'
+      AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_depend d
+        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    ORDER BY 1, 2`;
+function tableCounts(counts) {
+    return [...counts].map(([name, rows]) => ({ name, rows }));
+}
+/**
+ * Partitions whose rows pg_dump loads through the top of their tree (hash
+ * partitioning on an enum somewhere above them: enum OIDs, and so the hash,
+ * change with every restore), as `schema.name` of the partition → of the
+ * root. Which partition a row lands in is not kept by a restore, only the
+ * tree's total: counts are compared for the root.
+ */
+async function partitionsCountedAtRoot(client) {
+    const result = await client.query(`
+    WITH RECURSIVE up(child, ancestor) AS (
+      SELECT c.oid, i.inhparent FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid WHERE c.relispartition
+      UNION ALL
+      SELECT up.child, i.inhparent FROM up
+        JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = a.oid WHERE a.relispartition
+    ), unsafe AS (
+      SELECT p.partrelid FROM pg_catalog.pg_partitioned_table p
+      WHERE (SELECT c.oid FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON c.opcmethod = a.oid
+             WHERE c.opcname = 'enum_ops' AND c.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace
+               AND a.amname = 'hash') = ANY (p.partclass)
+    )
+    SELECT pg_catalog.format('%s.%s', cn.nspname, c.relname) AS child,
+           pg_catalog.format('%s.%s', rn.nspname, r.relname) AS root
+    FROM up
+    JOIN pg_catalog.pg_class c ON c.oid = up.child AND c.relkind = 'r'
+    JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+    JOIN pg_catalog.pg_class r ON r.oid = up.ancestor AND NOT r.relispartition
+    JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+    WHERE EXISTS (SELECT 1 FROM up u2 WHERE u2.child = up.child AND u2.ancestor IN (SELECT partrelid FROM unsafe))`);
+    return new Map(result.rows.map((row) => [row.child, row.root]));
+}
+/** Counts of partitions counted at their root, summed into one entry for the root. */
+function foldIntoRoots(tables, atRoot) {
+    const folded = new Map();
+    for (const table of tables) {
+        const name = atRoot.get(table.name) ?? table.name;
+        folded.set(name, (folded.get(name) ?? 0) + table.rows);
+    }
+    return [...folded]
+        .map(([name, rows]) => ({ name, rows }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+
+/***/ }),
+
+/***/ 48886:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ sqlstateOf),
+/* harmony export */   c: () => (/* binding */ SQLSTATE)
+/* harmony export */ });
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+
+/**
+ * The SQLSTATE codes the tool decides on, named as PostgreSQL's manual names
+ * them (Appendix A). Decisions read the code the server sends, never the
+ * message text, which changes with the server's version and lc_messages.
+ */
+const SQLSTATE = {
+    /** 28000: pg_hba.conf has no entry for us, or the role does not exist. */
+    invalidAuthorizationSpecification: '28000',
+    /** 28P01: the password is wrong. */
+    invalidPassword: '28P01',
+    /** 3D000: the database does not exist. */
+    invalidCatalogName: '3D000',
+    /** 42501: not allowed, such as a database without CONNECT for us. */
+    insufficientPrivilege: '42501',
+};
+/** How deep to look through `cause`: our worded errors keep the server's error there. */
+const MAX_DEPTH = 5;
+/** The SQLSTATE the server sent, on a node-postgres error or on an error of ours that wraps one. */
+function sqlstateOf(error) {
+    for (let inner = error, depth = 0; inner && depth < MAX_DEPTH; depth += 1) {
+        if (inner instanceof pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].DatabaseError */ .Ay.DatabaseError)
+            return inner.code;
+        inner = inner.cause;
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 88548:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  prepareSanitizing: () => (/* binding */ prepareSanitizing)
+});
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+;// CONCATENATED MODULE: ./src/sanitize/copy-text.ts
+/**
+ * One field of PostgreSQL's COPY text format, as pg_dump writes it: `\N` is
+ * NULL; a backslash introduces \b \f \n \r \t \v, one to three octal digits,
+ * x and one or two hex digits, or any other character taken literally.
+ * Raw tabs and newlines never occur inside a field.
+ */
+const NULL_FIELD = Buffer.from('\\N', 'latin1');
+const BACKSLASH = 0x5c;
+const LETTER_ESCAPES = {
+    0x62: 0x08, // b
+    0x66: 0x0c, // f
+    0x6e: 0x0a, // n
+    0x72: 0x0d, // r
+    0x74: 0x09, // t
+    0x76: 0x0b, // v
+};
+function isNullField(raw) {
+    return raw.length === 2 && raw[0] === BACKSLASH && raw[1] === 0x4e;
+}
+function isOctal(byte) {
+    return byte !== undefined && byte >= 0x30 && byte <= 0x37;
+}
+function hexValue(byte) {
+    if (byte === undefined)
+        return -1;
+    if (byte >= 0x30 && byte <= 0x39)
+        return byte - 0x30;
+    if (byte >= 0x61 && byte <= 0x66)
+        return byte - 0x57;
+    if (byte >= 0x41 && byte <= 0x46)
+        return byte - 0x37;
+    return -1;
+}
+/** The value's bytes (the field must not be `\N`). */
+function decodeCopyField(raw) {
+    if (raw.indexOf(BACKSLASH) === -1)
+        return raw;
+    const out = Buffer.allocUnsafe(raw.length);
+    let length = 0;
+    for (let i = 0; i < raw.length; i += 1) {
+        const byte = raw[i];
+        if (byte !== BACKSLASH || i + 1 >= raw.length) {
+            out[length++] = byte;
+            continue;
+        }
+        const next = raw[i + 1];
+        i += 1;
+        const letter = LETTER_ESCAPES[next];
+        if (letter !== undefined) {
+            out[length++] = letter;
+        }
+        else if (isOctal(next)) {
+            let value = next - 0x30;
+            for (let n = 0; n < 2 && isOctal(raw[i + 1]); n += 1)
+                value = value * 8 + (raw[++i] - 0x30);
+            out[length++] = value & 0xff;
+        }
+        else if (next === 0x78 && hexValue(raw[i + 1]) >= 0) {
+            let value = hexValue(raw[++i]);
+            if (hexValue(raw[i + 1]) >= 0)
+                value = value * 16 + hexValue(raw[++i]);
+            out[length++] = value;
+        }
+        else {
+            out[length++] = next;
+        }
+    }
+    return out.subarray(0, length);
+}
+const ESCAPED = {
+    0x5c: 0x5c,
+    0x08: 0x62,
+    0x0c: 0x66,
+    0x0a: 0x6e,
+    0x0d: 0x72,
+    0x09: 0x74,
+    0x0b: 0x76,
+};
+function needsEscape(value) {
+    for (let i = 0; i < value.length; i += 1) {
+        const byte = value[i];
+        if (byte === 0x5c || (byte >= 0x08 && byte <= 0x0d))
+            return true;
+    }
+    return false;
+}
+/** The field for a value (null gives `\N`), escaped as COPY TO escapes it. */
+function encodeCopyField(value) {
+    if (value === null)
+        return NULL_FIELD;
+    if (!needsEscape(value))
+        return value;
+    const out = [];
+    for (let i = 0; i < value.length; i += 1) {
+        const byte = value[i];
+        const escape = ESCAPED[byte];
+        if (escape === undefined)
+            out.push(byte);
+        else
+            out.push(BACKSLASH, escape);
+    }
+    return Buffer.from(out);
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __webpack_require__(4573);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+;// CONCATENATED MODULE: ./src/sanitize/keyed-digest.ts
+
+const BLOCK = 64;
+/**
+ * HMAC-SHA256(salt, kind ‖ 0x00 ‖ value): the one source of every masked
+ * value. The same value under the same kind gives the same digest everywhere
+ * (joins survive); without the salt nobody can test guesses against it.
+ *
+ * Built from two one-shot hashes over precomputed pads (RFC 2104): several
+ * times faster than a new Hmac object per value, which matters at millions
+ * of values per dump.
+ */
+class KeyedDigest {
+    innerPad;
+    key;
+    /** Reused for every value: the pads written once, the kind and value copied in (no allocation per value). */
+    inner = Buffer.alloc(4096);
+    outer = Buffer.alloc(BLOCK + 32);
+    kinds = new Map();
+    constructor(salt) {
+        let key = Buffer.from(salt, 'utf8');
+        if (key.length > BLOCK)
+            key = (0,external_node_crypto_.hash)('sha256', key, 'buffer');
+        this.key = key;
+        const padded = Buffer.alloc(BLOCK);
+        key.copy(padded);
+        this.innerPad = Buffer.from(padded.map((byte) => byte ^ 0x36));
+        this.innerPad.copy(this.inner);
+        Buffer.from(padded.map((byte) => byte ^ 0x5c)).copy(this.outer);
+    }
+    digest(kind, value) {
+        let prefix = this.kinds.get(kind);
+        if (!prefix) {
+            prefix = Buffer.concat([Buffer.from(kind, 'latin1'), SEPARATOR]);
+            this.kinds.set(kind, prefix);
+        }
+        const length = BLOCK + prefix.length + value.length;
+        if (length > this.inner.length) {
+            this.inner = Buffer.alloc(Math.max(length, this.inner.length * 2));
+            this.innerPad.copy(this.inner);
+        }
+        prefix.copy(this.inner, BLOCK);
+        value.copy(this.inner, BLOCK + prefix.length);
+        const inner = (0,external_node_crypto_.hash)('sha256', this.inner.subarray(0, length), 'buffer');
+        inner.copy(this.outer, BLOCK);
+        return (0,external_node_crypto_.hash)('sha256', this.outer, 'buffer');
+    }
+    /** For values too long to hold: fed piece by piece, same result as `digest`. */
+    incremental(kind) {
+        return (0,external_node_crypto_.createHmac)('sha256', this.key).update(Buffer.from(kind, 'latin1')).update(SEPARATOR);
+    }
+}
+const SEPARATOR = Buffer.from([0]);
+
+;// CONCATENATED MODULE: ./src/sanitize/words.ts
+/**
+ * Small built-in word lists for plausible masked values. ASCII only: the
+ * output fits any server encoding and any column measured in bytes or
+ * characters alike.
+ */
+const FIRST_NAMES = [
+    'Aaron',
+    'Abigail',
+    'Adam',
+    'Adele',
+    'Ahmed',
+    'Aiko',
+    'Alba',
+    'Alex',
+    'Alice',
+    'Amara',
+    'Amir',
+    'Ana',
+    'Andrea',
+    'Anika',
+    'Arjun',
+    'Ava',
+    'Ben',
+    'Bianca',
+    'Boris',
+    'Bruno',
+    'Camila',
+    'Carla',
+    'Carlos',
+    'Chen',
+    'Chloe',
+    'Clara',
+    'Daniel',
+    'Dario',
+    'David',
+    'Elena',
+    'Eli',
+    'Emil',
+    'Emma',
+    'Erik',
+    'Eva',
+    'Fatima',
+    'Felix',
+    'Finn',
+    'Freya',
+    'Gabriel',
+    'Greta',
+    'Hana',
+    'Hannah',
+    'Hugo',
+    'Ines',
+    'Ivan',
+    'Jack',
+    'Jamal',
+    'Jana',
+    'Jonas',
+    'Julia',
+    'Kai',
+    'Karim',
+    'Kenji',
+    'Lara',
+    'Laura',
+    'Leo',
+    'Lena',
+    'Liam',
+    'Lina',
+    'Luca',
+    'Lucia',
+    'Maja',
+    'Malik',
+    'Marco',
+    'Maria',
+    'Mateo',
+    'Maya',
+    'Mei',
+    'Mia',
+    'Milan',
+    'Mina',
+    'Nadia',
+    'Nia',
+    'Nico',
+    'Noah',
+    'Nora',
+    'Olga',
+    'Omar',
+    'Oscar',
+    'Paula',
+    'Pedro',
+    'Priya',
+    'Rafael',
+    'Ravi',
+    'Rosa',
+    'Ruth',
+    'Sami',
+    'Sara',
+    'Sofia',
+    'Sven',
+    'Tara',
+    'Theo',
+    'Tomas',
+    'Uma',
+    'Vera',
+    'Victor',
+    'Yara',
+    'Yusuf',
+    'Zoe',
+];
+const LAST_NAMES = [
+    'Abbott',
+    'Adler',
+    'Alvarez',
+    'Andersen',
+    'Arnaud',
+    'Baker',
+    'Bauer',
+    'Becker',
+    'Bennett',
+    'Berg',
+    'Blake',
+    'Brandt',
+    'Brooks',
+    'Campbell',
+    'Carter',
+    'Castro',
+    'Chang',
+    'Cohen',
+    'Cruz',
+    'Dahl',
+    'Diaz',
+    'Dubois',
+    'Ellis',
+    'Evans',
+    'Fischer',
+    'Fleming',
+    'Foster',
+    'Fuchs',
+    'Garcia',
+    'Gomez',
+    'Graham',
+    'Gray',
+    'Hahn',
+    'Hansen',
+    'Hart',
+    'Hayes',
+    'Holm',
+    'Hughes',
+    'Ito',
+    'Jensen',
+    'Kaur',
+    'Keller',
+    'Khan',
+    'Kim',
+    'Klein',
+    'Koch',
+    'Kowalski',
+    'Lam',
+    'Lang',
+    'Larsen',
+    'Lee',
+    'Lopez',
+    'Lund',
+    'Marin',
+    'Martin',
+    'Meyer',
+    'Moreau',
+    'Morris',
+    'Nagy',
+    'Nakamura',
+    'Novak',
+    'Olsen',
+    'Ortiz',
+    'Park',
+    'Patel',
+    'Perez',
+    'Popescu',
+    'Quinn',
+    'Ramos',
+    'Reyes',
+    'Richter',
+    'Rossi',
+    'Ruiz',
+    'Sato',
+    'Schmidt',
+    'Silva',
+    'Singh',
+    'Sousa',
+    'Stone',
+    'Suzuki',
+    'Tanaka',
+    'Torres',
+    'Varga',
+    'Vogel',
+    'Wagner',
+    'Walsh',
+    'Weber',
+    'Wolf',
+    'Wong',
+    'Young',
+];
+const STREETS = [
+    'Acacia',
+    'Alder',
+    'Ash',
+    'Aspen',
+    'Bay',
+    'Beech',
+    'Birch',
+    'Bridge',
+    'Brook',
+    'Castle',
+    'Cedar',
+    'Chapel',
+    'Cherry',
+    'Church',
+    'Cliff',
+    'Elm',
+    'Fern',
+    'Field',
+    'Forest',
+    'Garden',
+    'Glen',
+    'Grove',
+    'Harbor',
+    'Hazel',
+    'Heath',
+    'Hill',
+    'Holly',
+    'Juniper',
+    'Lake',
+    'Laurel',
+    'Linden',
+    'Maple',
+    'Meadow',
+    'Mill',
+    'Oak',
+    'Orchard',
+    'Park',
+    'Pine',
+    'Poplar',
+    'Quarry',
+    'River',
+    'Rose',
+    'Spruce',
+    'Station',
+    'Spring',
+    'Sunset',
+    'Valley',
+    'Willow',
+    'Windmill',
+    'Yew',
+];
+const STREET_SUFFIXES = [
+    'Street',
+    'Road',
+    'Avenue',
+    'Lane',
+    'Way',
+    'Drive',
+    'Court',
+    'Place',
+];
+const CITIES = [
+    'Ashford',
+    'Bayview',
+    'Brookfield',
+    'Cedarville',
+    'Clearwater',
+    'Fairview',
+    'Greenfield',
+    'Hillcrest',
+    'Kingsport',
+    'Lakeside',
+    'Maplewood',
+    'Midvale',
+    'Millbrook',
+    'Northgate',
+    'Oakridge',
+    'Pinehurst',
+    'Riverton',
+    'Rockford',
+    'Springdale',
+    'Stonebridge',
+    'Summerset',
+    'Westbrook',
+    'Whitehaven',
+    'Woodland',
+];
+/** Filler for `text`: Latin-like words that carry no meaning. */
+const FILLER_WORDS = [
+    'lorem',
+    'ipsum',
+    'dolor',
+    'sit',
+    'amet',
+    'consectetur',
+    'adipiscing',
+    'elit',
+    'sed',
+    'do',
+    'eiusmod',
+    'tempor',
+    'incididunt',
+    'ut',
+    'labore',
+    'et',
+    'dolore',
+    'magna',
+    'aliqua',
+    'enim',
+    'ad',
+    'minim',
+    'veniam',
+    'quis',
+    'nostrud',
+    'exercitation',
+    'ullamco',
+    'laboris',
+    'nisi',
+    'aliquip',
+    'ex',
+    'ea',
+    'commodo',
+    'consequat',
+    'duis',
+    'aute',
+    'irure',
+    'in',
+    'reprehenderit',
+    'voluptate',
+    'velit',
+    'esse',
+    'cillum',
+    'fugiat',
+    'nulla',
+    'pariatur',
+    'excepteur',
+    'sint',
+    'occaecat',
+    'cupidatat',
+    'non',
+    'proident',
+    'sunt',
+    'culpa',
+    'qui',
+    'officia',
+    'deserunt',
+    'mollit',
+    'anim',
+    'id',
+    'est',
+    'laborum',
+];
+
+;// CONCATENATED MODULE: ./src/sanitize/transformers.ts
+
+
+
+/** The transformers a rule may name as a plain word. */
+const SIMPLE_TRANSFORMERS = [
+    'keep',
+    'null',
+    'email',
+    'name',
+    'first_name',
+    'last_name',
+    'phone',
+    'address',
+    'text',
+    'hash',
+];
+/** The transformers that take a value: `{fixed: VALUE}`, `{date_shift: N}`, `{number_noise: P}`. */
+const PARAMETERISED_TRANSFORMERS = ['fixed', 'date_shift', 'number_noise'];
+function describeSpec(spec) {
+    switch (spec.kind) {
+        case 'fixed':
+            return `fixed ${JSON.stringify(spec.value)}`;
+        case 'date_shift':
+            return `date_shift ±${spec.days} days`;
+        case 'number_noise':
+            return `number_noise ±${spec.percent}%`;
+        default:
+            return spec.kind;
+    }
+}
+/** Two rules that map every value the same way (what a foreign key between their columns needs). */
+function sameTransformer(a, b) {
+    return describeSpec(a) === describeSpec(b);
+}
+/**
+ * Distinct inputs stay distinct (up to a negligible chance), so a unique
+ * constraint or a primary key on the column still holds after masking.
+ */
+function isInjective(spec) {
+    return (spec.kind === 'keep' || spec.kind === 'email' || spec.kind === 'hash' || spec.kind === 'null');
+}
+const TEXTUAL = new Set(['text', 'any']);
+const EMAIL_DOMAIN = '@example.com';
+/** 64 bits of the digest in every masked email: unique with overwhelming probability. */
+const EMAIL_TAG_HEX = 16;
+const MIN_EMAIL_LENGTH = 1 + EMAIL_TAG_HEX + EMAIL_DOMAIN.length;
+const MIN_HASH_LENGTH = 16;
+const PHONE_LENGTH = '+1-200-555-0100'.length;
+/** Why a transformer cannot write this column, or undefined when it can. */
+function misfit(spec, shape) {
+    const type = shape.typeName;
+    const max = shape.maxLength;
+    switch (spec.kind) {
+        case 'keep':
+        case 'null':
+            return undefined;
+        case 'fixed':
+            return max !== undefined && [...spec.value].length > max
+                ? `the fixed value is longer than ${type} allows`
+                : undefined;
+        case 'email':
+            if (!TEXTUAL.has(shape.category))
+                return `email writes text, and the column is ${type}`;
+            return max !== undefined && max < MIN_EMAIL_LENGTH
+                ? `the column is ${type}: a masked email needs at least ${MIN_EMAIL_LENGTH} characters to stay unique; use hash or fixed`
+                : undefined;
+        case 'hash':
+            if (shape.category === 'uuid')
+                return undefined;
+            if (!TEXTUAL.has(shape.category))
+                return `hash writes text or a uuid, and the column is ${type}`;
+            return max !== undefined && max < MIN_HASH_LENGTH
+                ? `the column is ${type}: a keyed hash needs at least ${MIN_HASH_LENGTH} characters`
+                : undefined;
+        case 'phone':
+            if (!TEXTUAL.has(shape.category))
+                return `phone writes text, and the column is ${type}`;
+            return max !== undefined && max < PHONE_LENGTH
+                ? `the column is ${type}: a phone number needs ${PHONE_LENGTH} characters`
+                : undefined;
+        case 'name':
+        case 'first_name':
+        case 'last_name':
+        case 'address':
+        case 'text':
+            return TEXTUAL.has(shape.category)
+                ? undefined
+                : `${spec.kind} writes text, and the column is ${type}`;
+        case 'date_shift':
+            return shape.category === 'date' ||
+                shape.category === 'any' ||
+                (shape.loose && shape.category !== 'uuid' && shape.category !== 'other')
+                ? undefined
+                : `date_shift applies to dates and timestamps, and the column is ${type}`;
+        case 'number_noise':
+            return ['integer', 'decimal', 'float', 'any'].includes(shape.category)
+                ? undefined
+                : `number_noise applies to numbers, and the column is ${type}`;
+    }
+}
+/**
+ * A value the transformer cannot read (a date it cannot parse): the job
+ * fails, nothing is kept. The message never quotes the value: it is the
+ * personal data being hidden.
+ */
+class UnreadableValueError extends Error {
+}
+/**
+ * Turns values into masked values, deterministically: every output is
+ * derived from the keyed digest of the value (and the transformer's kind).
+ */
+class Masker {
+    keyed;
+    tape;
+    wordStarts;
+    constructor(salt) {
+        this.keyed = new KeyedDigest(salt);
+        ({ tape: this.tape, wordStarts: this.wordStarts } = fillerTape());
+    }
+    /** Facts of a value held whole in memory (all but the longest values). */
+    factsOf(value, utf8 = true) {
+        return new HeldValue(this.keyed, value, utf8);
+    }
+    /** The masked value, or null for SQL NULL. */
+    mask(spec, shape, facts) {
+        switch (spec.kind) {
+            case 'keep':
+                throw new Error('keep is never masked');
+            case 'null':
+                return null;
+            case 'fixed':
+                return Buffer.from(spec.value, 'utf8');
+            case 'email':
+                return ascii(this.email(facts.digest('email'), shape.maxLength));
+            case 'name': {
+                const d = facts.digest('name');
+                return ascii(fit(`${pick(FIRST_NAMES, d, 0)} ${pick(LAST_NAMES, d, 4)}`, shape));
+            }
+            case 'first_name':
+                return ascii(fit(pick(FIRST_NAMES, facts.digest('first_name'), 0), shape));
+            case 'last_name':
+                return ascii(fit(pick(LAST_NAMES, facts.digest('last_name'), 0), shape));
+            case 'phone': {
+                const d = facts.digest('phone');
+                // NANP: 555-0100 to 555-0199 are reserved for fiction in every area code.
+                let area = 200 + (d.readUInt32BE(0) % 800);
+                if (area % 100 === 11)
+                    area += 1;
+                return ascii(`+1-${area}-555-01${String(d[4] % 100).padStart(2, '0')}`);
+            }
+            case 'address': {
+                const d = facts.digest('address');
+                const text = `${1 + (d.readUInt32BE(0) % 9999)} ${pick(STREETS, d, 4)} ${pick(STREET_SUFFIXES, d, 8)}, ${pick(CITIES, d, 12)}`;
+                return ascii(fit(text, shape));
+            }
+            case 'text':
+                return this.filler(facts.digest('text'), facts.chars, shape.maxLength);
+            case 'hash': {
+                const d = facts.digest('hash');
+                if (shape.category === 'uuid')
+                    return ascii(uuidOf(d));
+                const hex = d.toString('hex');
+                return ascii(shape.maxLength !== undefined ? hex.slice(0, shape.maxLength) : hex);
+            }
+            case 'date_shift': {
+                const text = readable(facts, spec.kind);
+                return ascii(shiftDateText(text, shiftDays(facts.digest('date_shift'), spec.days)));
+            }
+            case 'number_noise': {
+                const text = readable(facts, spec.kind);
+                return ascii(addNoise(text, noisePpm(facts.digest('number_noise'), spec.percent), shape));
+            }
+        }
+    }
+    email(d, max) {
+        const tag = d.subarray(8, 8 + EMAIL_TAG_HEX / 2).toString('hex');
+        const full = `${pick(FIRST_NAMES, d, 0)}.${pick(LAST_NAMES, d, 4)}.${tag}${EMAIL_DOMAIN}`.toLowerCase();
+        if (max === undefined || full.length <= max)
+            return full;
+        // A narrow column still gets 64 bits or more of the digest.
+        const room = Math.min(64, max - 1 - EMAIL_DOMAIN.length);
+        return `u${d.toString('hex').slice(0, room)}${EMAIL_DOMAIN}`;
+    }
+    /** Filler words of a length in the same class as the original (1–4, 5–8, 9–16, 17–32, ...). */
+    filler(d, chars, max) {
+        if (chars === 0)
+            return Buffer.alloc(0);
+        const upper = Math.max(4, 2 ** Math.ceil(Math.log2(chars)));
+        const lower = upper === 4 ? 1 : upper / 2 + 1;
+        let length = lower + (d.readUInt32BE(0) % (upper - lower + 1));
+        if (max !== undefined)
+            length = Math.min(length, max);
+        const out = Buffer.allocUnsafe(length);
+        let at = this.wordStarts[d.readUInt32BE(4) % this.wordStarts.length];
+        for (let written = 0; written < length;) {
+            const n = Math.min(length - written, this.tape.length - at);
+            this.tape.copy(out, written, at, at + n);
+            written += n;
+            at = 0;
+        }
+        out[0] = upperCase(out[0]);
+        if (out[length - 1] === SPACE)
+            out[length - 1] = length > 1 ? DOT : LETTER_A;
+        return out;
+    }
+}
+/** A value in memory: its digest is computed once, when a transformer first asks. */
+class HeldValue {
+    keyed;
+    value;
+    utf8;
+    digested;
+    digestKind = '';
+    length = -1;
+    constructor(keyed, value, utf8) {
+        this.keyed = keyed;
+        this.value = value;
+        this.utf8 = utf8;
+    }
+    get chars() {
+        if (this.length < 0)
+            this.length = this.utf8 ? utf8Length(this.value) : this.value.length;
+        return this.length;
+    }
+    digest(kind) {
+        if (!this.digested || this.digestKind !== kind) {
+            this.digested = this.keyed.digest(kind, this.value);
+            this.digestKind = kind;
+        }
+        return this.digested;
+    }
+    text() {
+        return this.value.toString(this.utf8 ? 'utf8' : 'latin1');
+    }
+}
+const SPACE = 0x20;
+const DOT = 0x2e;
+const LETTER_A = 0x61;
+function upperCase(byte) {
+    return byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte === SPACE ? 0x41 : byte;
+}
+/**
+ * 4 KiB of filler words (a fixed sequence), and where each word starts.
+ * Small on purpose: masked texts are slices of it, so they compress about as
+ * well as the repetitive texts they replace (gzip's window is 32 KiB).
+ */
+function fillerTape() {
+    const words = [];
+    let state = 0x2545f491;
+    let length = 0;
+    const starts = [];
+    while (length < 4 * 1024) {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        const word = FILLER_WORDS[(state >>> 8) % FILLER_WORDS.length];
+        starts.push(length);
+        words.push(word);
+        length += word.length + 1;
+    }
+    return {
+        tape: Buffer.from(`${words.join(' ')} `, 'latin1'),
+        wordStarts: Uint32Array.from(starts),
+    };
+}
+function pick(list, d, offset) {
+    return list[d.readUInt32BE(offset) % list.length];
+}
+function ascii(text) {
+    return Buffer.from(text, 'latin1');
+}
+function fit(text, shape) {
+    return shape.maxLength !== undefined && text.length > shape.maxLength
+        ? text.slice(0, shape.maxLength)
+        : text;
+}
+function uuidOf(d) {
+    const b = Buffer.from(d.subarray(0, 16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = b.toString('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+/** Characters in UTF-8 bytes: ASCII (most values) is checked natively, the rest counted by lead bytes. */
+function utf8Length(value) {
+    if ((0,external_node_buffer_.isAscii)(value))
+        return value.length;
+    let count = 0;
+    for (let i = 0; i < value.length; i += 1)
+        if ((value[i] & 0xc0) !== 0x80)
+            count += 1;
+    return count;
+}
+function readable(facts, kind) {
+    const text = facts.text();
+    if (text === undefined)
+        throw new UnreadableValueError(`a value too long for ${kind}`);
+    return text;
+}
+/** 1 to N days, earlier or later: never 0, so no date comes out as it went in. */
+function shiftDays(d, days) {
+    const magnitude = 1 + (d.readUInt32BE(0) % days);
+    return d[4] & 1 ? -magnitude : magnitude;
+}
+/** Parts per million, between -percent% and +percent%. */
+function noisePpm(d, percent) {
+    const unit = d.readUInt32BE(0) / 0x1_0000_0000;
+    return Math.round((unit * 2 - 1) * percent * 10_000);
+}
+const DATE_TEXT = /^(\d{4,})-(\d{2})-(\d{2})(.*)$/s;
+/**
+ * Shifts the calendar date of an ISO date or timestamp text by whole days,
+ * keeping the time of day, the fraction and any UTC offset as written
+ * (PostgreSQL's ISO output, and SQLite's usual `YYYY-MM-DD HH:MM:SS` or
+ * `…T…Z` texts). `infinity` stays as it is; BC dates are handled.
+ */
+function shiftDateText(text, days) {
+    if (text === 'infinity' || text === '-infinity')
+        return text;
+    const match = DATE_TEXT.exec(text);
+    if (!match)
+        throw new UnreadableValueError('a value that is not an ISO date or timestamp');
+    const [, year, month, day, rest = ''] = match;
+    const bc = rest.endsWith(' BC');
+    const astronomical = bc ? 1 - Number(year) : Number(year);
+    const date = new Date(0);
+    date.setUTCFullYear(astronomical, Number(month) - 1, Number(day) + days);
+    if (Number.isNaN(date.getTime()))
+        throw new UnreadableValueError('a date out of range');
+    const shifted = date.getUTCFullYear();
+    const outYear = shifted <= 0 ? 1 - shifted : shifted;
+    const tail = bc ? rest.slice(0, -3) : rest;
+    return (`${String(outYear).padStart(4, '0')}-${String(date.getUTCMonth() + 1).padStart(2, '0')}-` +
+        `${String(date.getUTCDate()).padStart(2, '0')}${tail}${shifted <= 0 ? ' BC' : ''}`);
+}
+const DECIMAL_TEXT = /^([-+]?)(\d+)(?:\.(\d*))?$/;
+/**
+ * Multiplies a number given as text by (1 + ppm/10^6), exactly for integers
+ * and decimals (their scale kept, rounded half away from zero), and within
+ * the column's range (integers) or precision (numeric(p, s)).
+ */
+function addNoise(text, ppm, shape) {
+    const match = DECIMAL_TEXT.exec(text.trim());
+    if (!match || shape.category === 'float') {
+        if (/^[-+]?(NaN|Infinity|inf)/i.test(text.trim()))
+            return text;
+        const value = Number(text);
+        if (!Number.isFinite(value))
+            throw new UnreadableValueError('a value that is not a number');
+        return String(value * (1 + ppm / 1_000_000));
+    }
+    const [, sign, whole = '', fraction = ''] = match;
+    const scale = fraction.length;
+    if (whole.length + scale <= 9) {
+        // Small numbers (nearly all of them): the same arithmetic in doubles, exact below 2^53.
+        let result = smallNoise(Number(`${whole}${fraction}`) * (sign === '-' ? -1 : 1), ppm);
+        if (shape.integerRange) {
+            const [min, max] = shape.integerRange;
+            result = Math.min(Math.max(result, Number(min)), Number(max));
+        }
+        if (shape.precision !== undefined) {
+            const limit = 10 ** shape.precision - 1;
+            result = Math.min(Math.max(result, -limit), limit);
+        }
+        return formatScaledNumber(result, scale);
+    }
+    const mantissa = BigInt(`${whole}${fraction}`) * (sign === '-' ? -1n : 1n);
+    const product = mantissa * BigInt(1_000_000 + ppm);
+    let result = divideRounded(product, 1000000n);
+    if (shape.integerRange) {
+        const [min, max] = shape.integerRange;
+        result = result < min ? min : result > max ? max : result;
+    }
+    if (shape.precision !== undefined) {
+        const limit = 10n ** BigInt(shape.precision) - 1n;
+        result = result > limit ? limit : result < -limit ? -limit : result;
+    }
+    return formatScaled(result, scale);
+}
+/** mantissa × (10^6 + ppm) / 10^6, rounded half away from zero; exact for |mantissa| < 10^9. */
+function smallNoise(mantissa, ppm) {
+    const product = mantissa * (1_000_000 + ppm);
+    const quotient = Math.trunc(product / 1_000_000);
+    const remainder = product - quotient * 1_000_000;
+    if (remainder * 2 >= 1_000_000)
+        return quotient + 1;
+    if (remainder * 2 <= -1_000_000)
+        return quotient - 1;
+    return quotient;
+}
+function divideRounded(value, by) {
+    const quotient = value / by;
+    const remainder = value % by;
+    if (remainder * 2n >= by)
+        return quotient + 1n;
+    if (remainder * 2n <= -by)
+        return quotient - 1n;
+    return quotient;
+}
+function formatScaledNumber(value, scale) {
+    if (scale === 0)
+        return String(value);
+    const digits = String(Math.abs(value)).padStart(scale + 1, '0');
+    return `${value < 0 ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+function formatScaled(value, scale) {
+    const negative = value < 0n;
+    const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+    const body = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+    return negative ? `-${body}` : body;
+}
+
+;// CONCATENATED MODULE: ./src/sanitize/copy-sanitizer.ts
+
+
+
+
+const NEWLINE = 0x0a;
+const TAB = 0x09;
+const copy_sanitizer_BACKSLASH = 0x5c;
+const copy_sanitizer_DOT = 0x2e;
+const EMPTY = Buffer.alloc(0);
+const END_MARKER = Buffer.from('\\.', 'latin1');
+const COPY_PREFIX = Buffer.from('COPY ', 'latin1');
+/**
+ * pg_dump 18 can write optimizer statistics, whose most-common-value lists
+ * are samples of the data itself: a sanitized dump leaves them out (a
+ * restored database gathers its own with ANALYZE).
+ */
+const STATISTICS_PREFIX = Buffer.from('SELECT * FROM pg_catalog.pg_restore_', 'latin1');
+/** Longer than any COPY header pg_dump writes (1600 columns of 63-byte quoted names). */
+const HEADER_LIMIT = 4 * 1024 * 1024;
+/** A masked value is held whole while it is read; larger ones need null or fixed. */
+const VALUE_LIMIT = 64 * 1024 * 1024;
+const CACHE_LIMIT = 50_000;
+const CACHEABLE = 256;
+const IDENT = String.raw `(?:"(?:[^"]|"")+"|[^\s."(]+)`;
+const COPY_HEADER = new RegExp(String.raw `^COPY (${IDENT}\.${IDENT})(?: \((.*)\))? FROM stdin;$`, 's');
+const ANY_COPY_HEADER = /^COPY .* FROM stdin;$/s;
+/** `public."Odd ""name"""` is `public.Odd "name"`: the way manifests and rules name tables. */
+function qualifiedName(quoted) {
+    return [...quoted.matchAll(new RegExp(IDENT, 'g'))]
+        .map(([part]) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part))
+        .join('.');
+}
+/** The columns of a COPY header, unquoted, in order. */
+function copyHeaderColumns(list) {
+    return [...list.matchAll(/"((?:[^"]|"")*)"|([^\s,"]+)/g)].map((m) => m[1] !== undefined ? m[1].replace(/""/g, '"') : (m[2] ?? ''));
+}
+/**
+ * Rewrites the COPY blocks of a plain pg_dump stream as it flows: rows of
+ * truncated tables are dropped (the table, its sequences and constraints
+ * stay), named columns are decoded, masked and re-encoded, and every other
+ * byte passes through unchanged. Memory is bounded by one masked value and
+ * one COPY header, whatever the size of the dump.
+ */
+class CopySanitizer extends external_node_stream_.Transform {
+    plan;
+    masker;
+    mode = 'sql';
+    /** SQL mode: the start of the current line, kept while it may be a COPY header or a statistics call. */
+    pendingLine;
+    pendingLength = 0;
+    /** SQL mode: the current line is neither, and passes through to its end. */
+    passLine = false;
+    atLineStart = true;
+    /** Statistics mode: inside a quoted literal. */
+    quoted = false;
+    statisticsEnded = false;
+    copy;
+    /** Copy mode: the field of the current row, and the first bytes of the row. */
+    field = 0;
+    rowStart = [];
+    rowLength = 0;
+    /** The masked field being read: its raw (escaped) pieces. */
+    value = [];
+    valueLength = 0;
+    /** Masked values by raw field, per column; null once a column's values proved not to repeat. */
+    caches = new Map();
+    /** Statistics statements left out of the dump. */
+    droppedStatistics = 0;
+    /** Rows written per masked or truncated table. */
+    rows = new Map();
+    constructor(plan, masker) {
+        super();
+        this.plan = plan;
+        this.masker = masker;
+    }
+    _transform(chunk, _encoding, callback) {
+        const out = [];
+        try {
+            let at = 0;
+            while (at < chunk.length) {
+                if (this.mode === 'sql')
+                    at = this.sql(chunk, at, out);
+                else if (this.mode === 'statistics')
+                    at = this.statistics(chunk, at);
+                else if (this.copy?.plan && !this.copy.plan.truncate)
+                    at = this.maskedRows(chunk, at, out);
+                else
+                    at = this.plainRows(chunk, at, out);
+            }
+        }
+        catch (error) {
+            callback(describe(error, this.copy));
+            return;
+        }
+        callback(null, out.length === 1 ? out[0] : Buffer.concat(out));
+    }
+    _flush(callback) {
+        const out = [];
+        if (this.pendingLine)
+            out.push(...this.pendingLine);
+        if (this.value.length > 0)
+            out.push(...this.value);
+        callback(null, Buffer.concat(out));
+    }
+    /** Outside COPY data: SQL passes, lines are watched for COPY headers and statistics calls. */
+    sql(chunk, from, out) {
+        const newline = chunk.indexOf(NEWLINE, from);
+        const end = newline === -1 ? chunk.length : newline + 1;
+        if (this.atLineStart) {
+            this.atLineStart = false;
+            const first = chunk[from];
+            this.passLine = first !== COPY_PREFIX[0] && first !== STATISTICS_PREFIX[0];
+            this.pendingLine = this.passLine ? undefined : [];
+            this.pendingLength = 0;
+        }
+        if (newline !== -1)
+            this.atLineStart = true;
+        if (this.passLine) {
+            out.push(chunk.subarray(from, end));
+            return end;
+        }
+        this.pendingLine.push(chunk.subarray(from, end));
+        this.pendingLength += end - from;
+        const head = Buffer.concat(this.pendingLine);
+        this.pendingLine = [head];
+        if (startsWith(head, STATISTICS_PREFIX)) {
+            this.pendingLine = undefined;
+            this.mode = 'statistics';
+            this.quoted = false;
+            this.statisticsEnded = false;
+            this.atLineStart = false;
+            this.droppedStatistics += 1;
+            this.statistics(head, 0);
+            return end;
+        }
+        if (newline !== -1) {
+            this.pendingLine = undefined;
+            this.copyHeader(head, out);
+            return end;
+        }
+        const stillPossible = (startsWith(head, COPY_PREFIX) && this.pendingLength <= HEADER_LIMIT) ||
+            isPrefixOf(head, COPY_PREFIX) ||
+            isPrefixOf(head, STATISTICS_PREFIX);
+        if (!stillPossible) {
+            out.push(head);
+            this.pendingLine = undefined;
+            this.passLine = true;
+        }
+        return end;
+    }
+    /** A whole SQL line: a COPY header switches to its data. */
+    copyHeader(line, out) {
+        out.push(line);
+        const text = line.toString('utf8', 0, line.length - 1);
+        if (!ANY_COPY_HEADER.test(text))
+            return;
+        const match = COPY_HEADER.exec(text);
+        const table = match?.[1] ? qualifiedName(match[1]) : '';
+        const plan = this.plan.tables.get(table);
+        const columns = match?.[2] !== undefined ? copyHeaderColumns(match[2]) : [];
+        if (plan) {
+            for (const column of plan.columns.keys()) {
+                if (!columns.includes(column))
+                    throw new errors/* JobFailure */.y3(`pg_dump's COPY of ${table} has no column ${column}, which the rules mask (was the table altered during the backup?): nothing was kept.`);
+            }
+        }
+        const fields = columns.map((column) => plan?.columns.get(column));
+        this.copy = {
+            table,
+            plan,
+            fields,
+            lastMasked: fields.reduce((last, field, index) => (field ? index : last), -1),
+        };
+        this.mode = 'copy';
+        this.field = 0;
+        this.rowStart = [];
+        this.rowLength = 0;
+    }
+    /** Drops a statistics call: up to the semicolon outside quotes, and the rest of that line. */
+    statistics(chunk, from) {
+        for (let i = from; i < chunk.length; i += 1) {
+            const byte = chunk[i];
+            if (this.statisticsEnded) {
+                if (byte === NEWLINE) {
+                    this.endStatistics();
+                    return i + 1;
+                }
+            }
+            else if (byte === 0x27)
+                this.quoted = !this.quoted;
+            else if (byte === 0x3b && !this.quoted)
+                this.statisticsEnded = true;
+        }
+        return chunk.length;
+    }
+    endStatistics() {
+        this.mode = 'sql';
+        this.atLineStart = true;
+    }
+    /** Rows of a table without rules pass whole (or, truncated, not at all) until `\.`. */
+    plainRows(chunk, from, out) {
+        const truncate = this.copy?.plan?.truncate ?? false;
+        let at = from;
+        const passFrom = from;
+        while (at < chunk.length) {
+            // Only a row's first bytes matter here: `\.` alone ends the block.
+            if (chunk[at] === NEWLINE) {
+                if (this.isEndMarker()) {
+                    if (!truncate)
+                        out.push(chunk.subarray(passFrom, at + 1));
+                    else
+                        out.push(Buffer.from('\\.\n', 'latin1'));
+                    this.endCopy();
+                    return at + 1;
+                }
+                this.countRow();
+                this.rowStart = [];
+                this.rowLength = 0;
+                at += 1;
+                continue;
+            }
+            if (this.rowLength < 2) {
+                this.rowStart.push(chunk[at]);
+                this.rowLength += 1;
+                at += 1;
+                continue;
+            }
+            const newline = chunk.indexOf(NEWLINE, at);
+            if (newline === -1) {
+                this.rowLength += chunk.length - at;
+                at = chunk.length;
+                break;
+            }
+            this.rowLength += newline - at;
+            at = newline;
+        }
+        if (!truncate)
+            out.push(chunk.subarray(passFrom, at));
+        return at;
+    }
+    /**
+     * Rows with masked columns: field by field, masked fields decoded, masked
+     * and re-encoded; the bytes between them pass in as few pieces as possible.
+     */
+    maskedRows(chunk, from, out) {
+        const copy = this.copy;
+        let at = from;
+        /** Where the bytes not yet passed on start. */
+        let run = from;
+        while (at < chunk.length) {
+            const masked = copy.fields[this.field];
+            // Past the last masked field the rest of the row passes in one piece.
+            const delimiter = this.field > copy.lastMasked || this.field >= copy.fields.length - 1
+                ? chunk.indexOf(NEWLINE, at)
+                : nextDelimiter(chunk, at);
+            const end = delimiter === -1 ? chunk.length : delimiter;
+            this.noteRowStart(chunk, at, end);
+            if (masked) {
+                if (at > run)
+                    out.push(chunk.subarray(run, at));
+                this.keepValue(chunk.subarray(at, end));
+                run = end;
+            }
+            if (delimiter === -1)
+                break;
+            if (masked)
+                out.push(this.maskValue(masked));
+            if (chunk[delimiter] === NEWLINE) {
+                if (this.field === 0 && this.isEndMarker()) {
+                    if (masked)
+                        out.push(END_MARKER);
+                    out.push(chunk.subarray(run, delimiter + 1));
+                    this.endCopy();
+                    return delimiter + 1;
+                }
+                if (this.field < copy.fields.length - 1 && this.field <= copy.lastMasked)
+                    throw new errors/* JobFailure */.y3(`a row of ${copy.table} in pg_dump's output has fewer fields than its COPY header: nothing was kept.`);
+                this.countRow();
+                this.field = 0;
+                this.rowStart = [];
+                this.rowLength = 0;
+            }
+            else {
+                this.field += 1;
+            }
+            at = delimiter + 1;
+        }
+        if (chunk.length > run)
+            out.push(chunk.subarray(run));
+        return chunk.length;
+    }
+    noteRowStart(chunk, from, end) {
+        for (let i = from; i < end && this.rowLength < 2; i += 1)
+            this.rowStart.push(chunk[i]);
+        this.rowLength += end - from;
+    }
+    isEndMarker() {
+        return this.rowLength === 2 && this.rowStart[0] === copy_sanitizer_BACKSLASH && this.rowStart[1] === copy_sanitizer_DOT;
+    }
+    keepValue(piece) {
+        if (piece.length === 0)
+            return;
+        this.valueLength += piece.length;
+        if (this.valueLength > VALUE_LIMIT) {
+            throw new errors/* JobFailure */.y3(`a value of ${this.copy?.table} is larger than ${VALUE_LIMIT / 1024 / 1024} MiB, more than masking holds at once: mask that column with null or fixed.`);
+        }
+        this.value.push(piece);
+    }
+    maskValue(column) {
+        const raw = this.value.length === 1 ? this.value[0] : Buffer.concat(this.value);
+        this.value = [];
+        this.valueLength = 0;
+        if (this.field === 0 && raw.length === 2 && raw[0] === copy_sanitizer_BACKSLASH && raw[1] === copy_sanitizer_DOT)
+            return EMPTY;
+        if (isNullField(raw))
+            return raw;
+        const cache = this.cacheFor(column, raw.length);
+        const key = cache ? raw.toString('latin1') : '';
+        const cached = cache?.values.get(key);
+        if (cache && cached) {
+            cache.hits += 1;
+            return cached;
+        }
+        const value = decodeCopyField(raw);
+        const output = this.masker.mask(column.spec, column.column, this.masker.factsOf(value, this.plan.utf8));
+        // Generated values are plain ASCII without tabs, newlines or backslashes: only a fixed value needs escaping.
+        const masked = column.spec.kind === 'fixed' ? encodeCopyField(output) : (output ?? NULL_FIELD);
+        cache?.values.set(key, masked);
+        return masked;
+    }
+    /**
+     * Repeated values (statuses, dates, blank fillers) are masked once. A
+     * column whose values hardly repeat stops being cached: building keys for
+     * unique values only costs time.
+     */
+    cacheFor(column, length) {
+        if (length > CACHEABLE)
+            return undefined;
+        let cache = this.caches.get(column);
+        if (cache === null)
+            return undefined;
+        if (!cache || cache.values.size >= CACHE_LIMIT) {
+            if (cache && cache.hits < CACHE_LIMIT / 10) {
+                this.caches.set(column, null);
+                return undefined;
+            }
+            cache = { values: new Map(), hits: 0 };
+            this.caches.set(column, cache);
+        }
+        return cache;
+    }
+    countRow() {
+        const copy = this.copy;
+        if (copy?.plan && !copy.plan.truncate)
+            this.rows.set(copy.table, (this.rows.get(copy.table) ?? 0) + 1);
+    }
+    endCopy() {
+        const copy = this.copy;
+        if (copy?.plan && !this.rows.has(copy.table))
+            this.rows.set(copy.table, 0);
+        this.copy = undefined;
+        this.mode = 'sql';
+        this.atLineStart = true;
+        this.field = 0;
+        this.rowStart = [];
+        this.rowLength = 0;
+    }
+}
+/** The next tab or newline; the newline is looked for only up to the tab, never across a long row. */
+function nextDelimiter(chunk, from) {
+    const tab = chunk.indexOf(TAB, from);
+    if (tab === -1)
+        return chunk.indexOf(NEWLINE, from);
+    const newline = chunk.subarray(from, tab).indexOf(NEWLINE);
+    return newline === -1 ? tab : from + newline;
+}
+/** `head` is the beginning of `prefix` (shorter than it). */
+function isPrefixOf(head, prefix) {
+    return head.length < prefix.length && prefix.subarray(0, head.length).equals(head);
+}
+function startsWith(buffer, prefix) {
+    return buffer.length >= prefix.length && buffer.subarray(0, prefix.length).equals(prefix);
+}
+function describe(error, copy) {
+    if (error instanceof UnreadableValueError) {
+        return new errors/* JobFailure */.y3(`Sanitizing ${copy?.table ?? 'the dump'} met ${error.message}: nothing was kept; fix the rule or the data.`);
+    }
+    return error;
+}
+
+;// CONCATENATED MODULE: ./src/sanitize/personal-columns.ts
+/**
+ * Whole words of a column name that say it holds personal data or a secret.
+ * Matched against the name's words (`last_sign_in_ip` → last, sign, in, ip;
+ * `billingAddress` → billing, address), so `zip` matches `zip` but not
+ * `zipped`.
+ */
+const PERSONAL_WORDS = new Set([
+    'email',
+    'emails',
+    'mail',
+    'e-mail',
+    'phone',
+    'phones',
+    'mobile',
+    'cell',
+    'fax',
+    'telephone',
+    'tel',
+    'name',
+    'names',
+    'firstname',
+    'lastname',
+    'fullname',
+    'surname',
+    'forename',
+    'middlename',
+    'givenname',
+    'familyname',
+    'nickname',
+    'username',
+    'login',
+    'address',
+    'addr',
+    'street',
+    'city',
+    'zip',
+    'zipcode',
+    'postcode',
+    'postal',
+    'postalcode',
+    'birth',
+    'birthday',
+    'birthdate',
+    'dob',
+    'ip',
+    'ipaddress',
+    'ipaddr',
+    'token',
+    'tokens',
+    'secret',
+    'password',
+    'passwd',
+    'pwd',
+    'passphrase',
+    'otp',
+    'apikey',
+    'iban',
+    'bic',
+    'card',
+    'cardnumber',
+    'ccnumber',
+    'cvv',
+    'ssn',
+    'tax',
+    'taxid',
+    'vat',
+    'salary',
+    'income',
+    'passport',
+    'license',
+    'licence',
+    'nationalid',
+]);
+/** Longer words found inside a one-word name (`emailaddress`, `userpassword`). */
+const PERSONAL_PARTS = [
+    'email',
+    'phone',
+    'password',
+    'passwd',
+    'birth',
+    'street',
+    'address',
+    'postcode',
+    'zipcode',
+    'salary',
+    'passport',
+    'secret',
+];
+/** Words that make a matching name not personal: counts, flags, timestamps of events. */
+const NEUTRAL_WORDS = new Set([
+    'count',
+    'enabled',
+    'verified',
+    'confirmed',
+    'type',
+    'kind',
+    'format',
+    'status',
+    'version',
+    'length',
+]);
+function nameWords(column) {
+    return column
+        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean);
+}
+/** Whether a column's name says it likely holds personal data or a secret (a warning, never a guess at values). */
+function looksPersonal(column) {
+    if (column.generated)
+        return false;
+    const words = nameWords(column.name);
+    if (words.some((word) => NEUTRAL_WORDS.has(word)))
+        return false;
+    if (/^bool/i.test(column.typeName))
+        return false;
+    // A key that points at a personal row (address_id) is not itself personal.
+    if (words.at(-1) === 'id' && (column.category === 'integer' || column.category === 'uuid'))
+        return false;
+    // An event time (password_changed_at) is not personal; a birth date is.
+    if (column.category === 'date' &&
+        !words.some((w) => ['birth', 'birthday', 'birthdate', 'dob'].includes(w)))
+        return false;
+    const joined = words.join('');
+    return (words.some((word) => PERSONAL_WORDS.has(word)) ||
+        PERSONAL_WORDS.has(joined) ||
+        PERSONAL_PARTS.some((part) => joined.includes(part)));
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/sanitize/rules.ts
+
+
+
+
+
+/**
+ * Problems found in the rules, one line each (file, table, column, what is
+ * wrong): refused before anything is dumped or written.
+ */
+class RulesError extends errors/* UserError */.yo {
+    source;
+    problems;
+    constructor(source, problems) {
+        super(`${source} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}; nothing was backed up:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+        this.source = source;
+        this.problems = problems;
+    }
+}
+/** Reads a YAML or JSON rules file (JSON is YAML too) and checks its shape. */
+async function loadRules(file) {
+    let bytes;
+    try {
+        bytes = await (0,promises_.readFile)(file);
+    }
+    catch (error) {
+        throw new errors/* UserError */.yo(`sanitize: cannot read the rules file ${file} (${error.code ?? error.message}).`);
+    }
+    return parseRules(bytes, external_node_path_default().basename(file));
+}
+async function parseRules(bytes, source) {
+    const { parseDocument } = await __webpack_require__.e(/* import() */ 815).then(__webpack_require__.t.bind(__webpack_require__, 38815, 19));
+    const document = parseDocument(bytes.toString('utf8'), { uniqueKeys: true });
+    if (document.errors.length > 0) {
+        throw new RulesError(source, document.errors.map((error) => {
+            const line = error.linePos?.[0].line;
+            const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+            return `${source}${line ? ` line ${line}` : ''}: ${message}`;
+        }));
+    }
+    const problems = [];
+    const tables = readRules(document.toJS(), source, problems);
+    if (problems.length > 0)
+        throw new RulesError(source, problems);
+    return { source, sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex'), tables };
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function readRules(data, source, problems) {
+    if (!isObject(data)) {
+        problems.push(`${source}: the file must hold a mapping with a "tables" key`);
+        return [];
+    }
+    for (const key of Object.keys(data)) {
+        if (!['tables', 'version', '$schema'].includes(key))
+            problems.push(`${source}: unknown key "${key}" (the file holds "tables", and optionally "version: 1")`);
+    }
+    if (data.version !== undefined && data.version !== 1)
+        problems.push(`${source}: version must be 1 (got ${JSON.stringify(data.version)})`);
+    if (!isObject(data.tables)) {
+        problems.push(`${source}: "tables" must be a mapping of table names to rules`);
+        return [];
+    }
+    const tables = [];
+    for (const [name, rule] of Object.entries(data.tables)) {
+        const where = `${source}: table ${name}`;
+        if (!name.trim()) {
+            problems.push(`${source}: a table with an empty name`);
+            continue;
+        }
+        if (!isObject(rule)) {
+            problems.push(`${where}: must be a mapping with "rows" and/or "columns"`);
+            continue;
+        }
+        for (const key of Object.keys(rule)) {
+            if (key !== 'rows' && key !== 'columns')
+                problems.push(`${where}: unknown key "${key}" (use rows and columns)`);
+        }
+        const rows = rule.rows ?? 'keep';
+        if (rows !== 'keep' && rows !== 'truncate')
+            problems.push(`${where}: rows must be keep or truncate (got ${JSON.stringify(rows)})`);
+        const columns = new Map();
+        if (rule.columns !== undefined && !isObject(rule.columns)) {
+            problems.push(`${where}: columns must be a mapping of column names to transformers`);
+        }
+        else {
+            for (const [column, value] of Object.entries(rule.columns ?? {})) {
+                const spec = readTransformer(value, `${where}, column ${column}`, problems);
+                if (spec)
+                    columns.set(column, spec);
+            }
+        }
+        if (rows === 'truncate' && rule.columns !== undefined)
+            problems.push(`${where}: rows: truncate keeps no rows, so its columns need no rules; remove them`);
+        if (rule.rows === undefined && rule.columns === undefined)
+            problems.push(`${where}: says nothing; give rows: truncate or columns`);
+        tables.push({ name, rows: rows === 'truncate' ? 'truncate' : 'keep', columns });
+    }
+    return tables;
+}
+const ALL_NAMES = [...SIMPLE_TRANSFORMERS, ...PARAMETERISED_TRANSFORMERS];
+function readTransformer(value, where, problems) {
+    // YAML reads a bare `null` as no value at all: that is the null transformer too.
+    if (value === null)
+        return { kind: 'null' };
+    if (typeof value === 'string') {
+        const found = SIMPLE_TRANSFORMERS.find((name) => name === value);
+        if (found)
+            return { kind: found };
+        if (PARAMETERISED_TRANSFORMERS.includes(value)) {
+            problems.push(`${where}: ${value} needs a value, as {${value}: ${EXAMPLE[value]}}`);
+            return undefined;
+        }
+        problems.push(`${where}: unknown transformer "${value}"${suggestion(value)}`);
+        return undefined;
+    }
+    if (isObject(value)) {
+        const keys = Object.keys(value);
+        const [key] = keys;
+        if (keys.length !== 1 || key === undefined) {
+            problems.push(`${where}: a transformer with a value has exactly one key (${PARAMETERISED_TRANSFORMERS.join(', ')})`);
+            return undefined;
+        }
+        const parameter = value[key];
+        switch (key) {
+            case 'fixed':
+                if (typeof parameter === 'string' ||
+                    typeof parameter === 'number' ||
+                    typeof parameter === 'boolean')
+                    return { kind: 'fixed', value: String(parameter) };
+                problems.push(`${where}: fixed takes a string, number or boolean${parameter === null ? ' (for NULL use the null transformer)' : ''}`);
+                return undefined;
+            case 'date_shift': {
+                const days = amount(parameter, /^(?:±|\+-|\+\/-)?\s*(\d+)\s*(?:days?|d)?$/i);
+                if (days !== undefined && Number.isInteger(days) && days >= 1 && days <= 36_500)
+                    return { kind: 'date_shift', days };
+                problems.push(`${where}: date_shift takes a whole number of days from 1 to 36500, as {date_shift: 30} (got ${JSON.stringify(parameter)})`);
+                return undefined;
+            }
+            case 'number_noise': {
+                const percent = amount(parameter, /^(?:±|\+-|\+\/-)?\s*(\d+(?:\.\d+)?)\s*%?$/);
+                if (percent !== undefined && percent > 0 && percent <= 100)
+                    return { kind: 'number_noise', percent };
+                problems.push(`${where}: number_noise takes a percentage above 0 and up to 100, as {number_noise: 10} (got ${JSON.stringify(parameter)})`);
+                return undefined;
+            }
+            default:
+                problems.push(`${where}: unknown transformer "${key}"${suggestion(key)}`);
+                return undefined;
+        }
+    }
+    problems.push(`${where}: a transformer is a name (${SIMPLE_TRANSFORMERS.join(', ')}) or {fixed: V}, {date_shift: N}, {number_noise: P}`);
+    return undefined;
+}
+const EXAMPLE = { fixed: "'value'", date_shift: 30, number_noise: 10 };
+function amount(value, pattern) {
+    if (typeof value === 'number')
+        return value;
+    if (typeof value !== 'string')
+        return undefined;
+    const match = pattern.exec(value.trim());
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+function suggestion(word) {
+    const close = ALL_NAMES.find((name) => editDistance(name, word.toLowerCase()) <= 2);
+    return close ? ` (did you mean ${close}?)` : ` (use one of ${ALL_NAMES.join(', ')})`;
+}
+function editDistance(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i += 1) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j += 1) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+
+;// CONCATENATED MODULE: ./src/sanitize/plan.ts
+
+
+
+const KEEP = { kind: 'keep' };
+/**
+ * Checks rules against what the database holds, before anything is dumped:
+ * every table and column exists, every transformer fits its column's type,
+ * unique keys and foreign keys still hold after masking. All problems are
+ * reported at once, one line each.
+ */
+function planSanitizing(rules, catalog) {
+    const problems = [];
+    const where = (table, column) => `${rules.source}: table ${table}${column === undefined ? '' : `, column ${column}`}`;
+    const resolved = new Map();
+    for (const rule of rules.tables) {
+        const name = tableKey(rule.name, catalog.engine);
+        const table = catalog.tables.get(name);
+        if (!table) {
+            problems.push(`${where(rule.name)}: no such table in the database${closest(name, [...catalog.tables.keys()])}`);
+            continue;
+        }
+        if (resolved.has(name)) {
+            problems.push(`${where(rule.name)}: named twice (also as ${resolved.get(name)?.rule.name})`);
+            continue;
+        }
+        resolved.set(name, { rule, table });
+        for (const [column, spec] of rule.columns) {
+            const found = table.columns.find((c) => c.name === column);
+            if (!found) {
+                problems.push(`${where(rule.name, column)}: no such column${closest(column, table.columns.map((c) => c.name))}`);
+                continue;
+            }
+            if (found.generated) {
+                problems.push(`${where(rule.name, column)}: is generated from other columns and recomputed on restore; rule the columns it is computed from`);
+                continue;
+            }
+            const reason = misfit(spec, found);
+            if (reason)
+                problems.push(`${where(rule.name, column)}: ${reason}`);
+            else if (spec.kind === 'null' && found.notNull)
+                problems.push(`${where(rule.name, column)}: is NOT NULL, so null cannot apply; use fixed or another transformer`);
+        }
+    }
+    // Rules of a partitioned table reach its partitions, where pg_dump writes the rows.
+    const effective = new Map();
+    const apply = (name, rule) => {
+        const current = effective.get(name) ?? { truncate: false, columns: new Map() };
+        current.truncate ||= rule.rows === 'truncate';
+        for (const [column, spec] of rule.columns)
+            current.columns.set(column, spec);
+        effective.set(name, current);
+    };
+    // Roots first, then partitions: the more specific rule wins where both name a column.
+    const ordered = [...resolved].sort(([, a], [, b]) => Number(!!a.table.partitionOf) - Number(!!b.table.partitionOf));
+    for (const [name, { rule, table }] of ordered) {
+        apply(name, rule);
+        for (const partition of table.partitions ?? [])
+            apply(partition, rule);
+    }
+    const specOf = (table, column) => effective.get(table)?.columns.get(column) ?? KEEP;
+    const truncated = (table) => effective.get(table)?.truncate ?? false;
+    for (const key of catalog.uniqueKeys) {
+        if (truncated(key.table))
+            continue;
+        for (const column of key.columns) {
+            const spec = specOf(key.table, column);
+            if (!isInjective(spec)) {
+                problems.push(`${where(key.table, column)}: ${describeSpec(spec)} can give different values the same result, and (${key.columns.join(', ')}) must stay unique; use email, hash, null or keep`);
+            }
+        }
+    }
+    for (const fk of catalog.foreignKeys) {
+        if (truncated(fk.table))
+            continue;
+        if (truncated(fk.references)) {
+            problems.push(`${where(fk.table)}: references ${fk.references}, whose rows are truncated; truncate ${fk.table} too, or keep the rows of ${fk.references}`);
+            continue;
+        }
+        fk.columns.forEach((column, index) => {
+            const referenced = fk.referencedColumns[index];
+            if (referenced === undefined)
+                return;
+            const mine = specOf(fk.table, column);
+            const theirs = specOf(fk.references, referenced);
+            if (mine.kind === 'null' || sameTransformer(mine, theirs))
+                return;
+            problems.push(`${where(fk.table, column)}: references ${fk.references}.${referenced}, which is ${theirs.kind === 'keep' ? 'kept' : `masked with ${describeSpec(theirs)}`}; give both the same rule so the reference still holds`);
+        });
+    }
+    if (problems.length > 0)
+        throw new RulesError(rules.source, problems);
+    const tables = new Map();
+    const maskedColumns = [];
+    for (const [name, { truncate, columns }] of effective) {
+        const table = catalog.tables.get(name);
+        if (!table)
+            continue;
+        const masked = new Map();
+        for (const [column, spec] of columns) {
+            const found = table.columns.find((c) => c.name === column);
+            if (!found || spec.kind === 'keep')
+                continue;
+            masked.set(column, { name: column, spec, column: found });
+            if (!table.partitionOf || !effective.has(table.partitionOf))
+                maskedColumns.push(`${name}.${column}`);
+        }
+        if (truncate || masked.size > 0)
+            tables.set(name, { name, truncate, columns: truncate ? new Map() : masked });
+    }
+    const personalColumns = [];
+    for (const table of catalog.tables.values()) {
+        if (table.partitionOf || truncated(table.name))
+            continue;
+        for (const column of table.columns) {
+            if (effective.get(table.name)?.columns.has(column.name))
+                continue;
+            if (looksPersonal(column))
+                personalColumns.push(`${table.name}.${column.name}`);
+        }
+    }
+    return {
+        tables,
+        maskedColumns: maskedColumns.sort(),
+        truncatedTables: [...tables.values()]
+            .filter((t) => t.truncate && !catalog.tables.get(t.name)?.partitionOf)
+            .map((t) => t.name)
+            .sort(),
+        personalColumns: personalColumns.sort(),
+        utf8: catalog.utf8,
+    };
+}
+/** `users` → `public.users` (PostgreSQL's default schema); `"My.Schema"."T"` → `My.Schema.T`; SQLite names are bare. */
+function tableKey(name, engine) {
+    if (engine === 'sqlite')
+        return name;
+    if (name.includes('"')) {
+        const parts = [...name.matchAll(/"((?:[^"]|"")*)"|([^."]+)/g)].map((m) => m[1] !== undefined ? m[1].replace(/""/g, '"') : (m[2] ?? '').trim());
+        return parts.length === 1 ? `public.${parts[0]}` : parts.join('.');
+    }
+    return name.includes('.') ? name : `public.${name}`;
+}
+function closest(name, candidates) {
+    const lower = name.toLowerCase();
+    const match = candidates.find((c) => c.toLowerCase() === lower);
+    return match ? ` (did you mean ${match}?)` : '';
+}
+
+// EXTERNAL MODULE: ./src/engines/postgres/server.ts
+var server = __webpack_require__(38704);
+;// CONCATENATED MODULE: ./src/sanitize/postgres-catalog.ts
+
+/** Tables, columns and their types, keys and references of a PostgreSQL database (extension tables left out). */
+async function readPostgresCatalog(location) {
+    return (0,server/* withClient */.SV)(location, location.database, (client) => readCatalog(client));
+}
+async function readCatalog(client) {
+    const tables = (await client.query(`
+      SELECT c.oid::int AS oid, n.nspname || '.' || c.relname AS name,
+        CASE WHEN c.relispartition THEN (
+          SELECT rn.nspname || '.' || r.relname FROM pg_catalog.pg_class r
+          JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+          WHERE r.oid = pg_catalog.pg_partition_root(c.oid)) END AS root,
+        CASE WHEN c.relkind = 'p' THEN ARRAY(
+          SELECT ln.nspname || '.' || l.relname FROM pg_catalog.pg_partition_tree(c.oid) t
+          JOIN pg_catalog.pg_class l ON l.oid = t.relid JOIN pg_catalog.pg_namespace ln ON ln.oid = l.relnamespace
+          WHERE t.isleaf AND t.relid <> c.oid) END AS leaves
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname !~ '^pg_(toast|temp_)'
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+          WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`)).rows;
+    const oids = tables.map((t) => t.oid);
+    const names = new Map(tables.map((t) => [t.oid, t.name]));
+    const columns = (await client.query(`SELECT a.attrelid::int AS relid, a.attname AS name,
+         pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,
+         a.attnotnull AS not_null, a.attgenerated <> '' AS generated,
+         b.typname AS base, b.typcategory AS category,
+         CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod
+       FROM pg_catalog.pg_attribute a
+       JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+       JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+       WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+       ORDER BY a.attrelid, a.attnum`, [oids])).rows;
+    const byTable = new Map();
+    for (const row of columns) {
+        const list = byTable.get(row.relid) ?? [];
+        list.push(columnOf(row));
+        byTable.set(row.relid, list);
+    }
+    const catalogTables = new Map();
+    for (const table of tables) {
+        catalogTables.set(table.name, {
+            name: table.name,
+            columns: byTable.get(table.oid) ?? [],
+            ...(table.leaves ? { partitions: table.leaves } : {}),
+            ...(table.root ? { partitionOf: table.root } : {}),
+        });
+    }
+    const uniqueKeys = (await client.query(`SELECT i.indrelid::int AS relid, ARRAY(
+         SELECT a.attname::text FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = i.indrelid AND a.attnum > 0 AND (
+           a.attnum = ANY((i.indkey::int2[])[0:i.indnkeyatts - 1])
+           OR (i.indexprs IS NOT NULL AND a.attnum IN (
+             SELECT d.refobjsubid FROM pg_catalog.pg_depend d
+             WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = i.indexrelid
+               AND d.refobjid = i.indrelid)))) AS columns
+       FROM pg_catalog.pg_index i WHERE i.indisunique AND i.indrelid = ANY($1::oid[])`, [oids])).rows.flatMap((row) => {
+        const table = names.get(row.relid);
+        return table ? [{ table, columns: row.columns }] : [];
+    });
+    const foreignKeys = (await client.query(`SELECT c.conrelid::int AS relid, c.confrelid::int AS refid,
+         ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(num, ord)
+           JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.num ORDER BY k.ord) AS columns,
+         ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(num, ord)
+           JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.num ORDER BY k.ord) AS referenced
+       FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY($1::oid[])`, [oids])).rows.flatMap((row) => {
+        const table = names.get(row.relid);
+        const references = names.get(row.refid);
+        return table && references
+            ? [{ table, columns: row.columns, references, referencedColumns: row.referenced }]
+            : [];
+    });
+    const encoding = (await client.query('SELECT pg_catalog.pg_encoding_to_char(encoding) AS encoding FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()')).rows[0]?.encoding;
+    return {
+        engine: 'postgres',
+        tables: catalogTables,
+        uniqueKeys,
+        foreignKeys,
+        utf8: encoding === 'UTF8',
+    };
+}
+const INTEGER_RANGES = {
+    int2: [-32768n, 32767n],
+    int4: [-2147483648n, 2147483647n],
+    int8: [-9223372036854775808n, 9223372036854775807n],
+};
+function columnOf(row) {
+    const base = row.base;
+    let category = 'other';
+    let maxLength;
+    let precision;
+    if (row.category === 'S') {
+        category = 'text';
+        if ((base === 'varchar' || base === 'bpchar') && row.typmod > 4)
+            maxLength = row.typmod - 4;
+    }
+    else if (base === 'uuid')
+        category = 'uuid';
+    else if (base === 'date' || base === 'timestamp' || base === 'timestamptz')
+        category = 'date';
+    else if (base in INTEGER_RANGES)
+        category = 'integer';
+    else if (base === 'numeric') {
+        category = 'decimal';
+        if (row.typmod > 4)
+            precision = ((row.typmod - 4) >> 16) & 0xffff;
+    }
+    else if (base === 'float4' || base === 'float8')
+        category = 'float';
+    return {
+        name: row.name,
+        typeName: row.type_name,
+        category,
+        notNull: row.not_null,
+        generated: row.generated,
+        ...(maxLength !== undefined ? { maxLength } : {}),
+        ...(precision !== undefined ? { precision } : {}),
+        ...(category === 'integer' ? { integerRange: INTEGER_RANGES[base] } : {}),
+    };
+}
+/** `fixed` values the column's type refuses, asked of the server itself (one line each). */
+async function checkFixedValues(location, plan, source) {
+    const fixed = [...plan.tables.values()].flatMap((table) => [...table.columns.values()].flatMap((column) => column.spec.kind === 'fixed' ? [{ table: table.name, column, value: column.spec.value }] : []));
+    if (fixed.length === 0)
+        return [];
+    return (0,server/* withClient */.SV)(location, location.database, async (client) => {
+        const problems = [];
+        for (const { table, column, value } of fixed) {
+            try {
+                await client.query(`SELECT CAST($1::text AS ${column.column.typeName})`, [value]);
+            }
+            catch (error) {
+                problems.push(`${source}: table ${table}, column ${column.name}: the fixed value ${JSON.stringify(value)} is not a valid ${column.column.typeName} (${error.message})`);
+            }
+        }
+        return problems;
+    });
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: ./src/engines/sqlite-driver.ts
+var sqlite_driver = __webpack_require__(2022);
+;// CONCATENATED MODULE: ./src/sanitize/sqlite-sanitizer.ts
+
+
+
+
+
+/** Reads a SQLite database's tables, columns, keys and references (read-only). */
+async function readSqliteCatalog(file) {
+    const Database = await (0,sqlite_driver/* loadSqlite */.T)();
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+        return catalogOf(db);
+    }
+    finally {
+        db.close();
+    }
+}
+const quote = (name) => `"${name.replace(/"/g, '""')}"`;
+function catalogOf(db) {
+    const listed = db.prepare('PRAGMA table_list').all().filter((row) => row.schema === 'main' &&
+        (row.type === 'table' || row.type === 'virtual') &&
+        !row.name.startsWith('sqlite_'));
+    const tables = new Map();
+    const uniqueKeys = [];
+    const foreignKeys = [];
+    for (const { name } of listed) {
+        let columns;
+        try {
+            columns = db.prepare(`PRAGMA table_xinfo(${quote(name)})`).all();
+        }
+        catch {
+            continue; // A virtual table whose module this build lacks.
+        }
+        tables.set(name, {
+            name,
+            columns: columns
+                .filter((c) => c.hidden !== 1)
+                .map((c) => sqliteColumn(c.name, c.type, c.notnull === 1, c.hidden === 2 || c.hidden === 3)),
+        });
+        const primary = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
+        if (primary.length > 0)
+            uniqueKeys.push({ table: name, columns: primary.map((c) => c.name) });
+        const indexes = db.prepare(`PRAGMA index_list(${quote(name)})`).all();
+        for (const index of indexes.filter((i) => i.unique === 1)) {
+            const keyColumns = db.prepare(`PRAGMA index_info(${quote(index.name)})`).all().flatMap((c) => (c.name === null ? [] : [c.name]));
+            if (keyColumns.length > 0)
+                uniqueKeys.push({ table: name, columns: keyColumns });
+        }
+        const references = db.prepare(`PRAGMA foreign_key_list(${quote(name)})`).all();
+        const byId = new Map();
+        for (const reference of references)
+            byId.set(reference.id, [...(byId.get(reference.id) ?? []), reference]);
+        for (const parts of byId.values()) {
+            const target = parts[0].table;
+            // A reference without columns points at the primary key.
+            const targetKey = db.prepare(`PRAGMA table_info(${quote(target)})`).all()
+                .filter((c) => c.pk > 0)
+                .sort((a, b) => a.pk - b.pk)
+                .map((c) => c.name);
+            foreignKeys.push({
+                table: name,
+                columns: parts.map((p) => p.from),
+                references: target,
+                referencedColumns: parts.map((p, i) => p.to ?? targetKey[i] ?? ''),
+            });
+        }
+    }
+    return { engine: 'sqlite', tables, uniqueKeys, foreignKeys, utf8: true };
+}
+/** SQLite's type affinity rules (https://sqlite.org/datatype3.html, 3.1), plus dates by name. */
+function sqliteColumn(name, declared, notNull, generated) {
+    const type = declared.toUpperCase();
+    let category;
+    if (type.includes('INT'))
+        category = 'integer';
+    else if (/CHAR|CLOB|TEXT/.test(type))
+        category = 'text';
+    else if (type === '' || type.includes('BLOB'))
+        category = 'any';
+    else if (/REAL|FLOA|DOUB/.test(type))
+        category = 'float';
+    else if (/DATE|TIME/.test(type))
+        category = 'date';
+    else
+        category = 'decimal';
+    return {
+        name,
+        typeName: declared || 'no declared type',
+        category,
+        notNull,
+        generated,
+        loose: true,
+        ...(category === 'integer'
+            ? { integerRange: [-9223372036854775808n, 9223372036854775807n] }
+            : {}),
+    };
+}
+/**
+ * Sanitizes the private snapshot of a SQLite database in place (never the
+ * live database): truncated tables emptied, masked columns rewritten by the
+ * transformers registered as a SQL function, triggers kept from firing,
+ * full-text indexes and statistics rebuilt from the masked data, then
+ * VACUUM so that no original value is left in a free page or a page's
+ * unused space, and no journal or WAL beside the file.
+ */
+async function sanitizeSqliteFile(file, rules, masker) {
+    const Database = await (0,sqlite_driver/* loadSqlite */.T)();
+    const db = new Database(file, { fileMustExist: true });
+    let plan;
+    try {
+        // Checked again on the snapshot itself: the schema may have changed since the first check.
+        plan = planSanitizing(rules, catalogOf(db));
+        db.pragma('secure_delete = ON');
+        db.pragma('foreign_keys = OFF');
+        const columns = [];
+        db.function('db_backup_mask', { deterministic: true, safeIntegers: true }, (id, value) => {
+            const column = columns[Number(id)];
+            if (!column)
+                throw new Error('unknown masked column');
+            return maskSqliteValue(masker, column, value);
+        });
+        const triggers = db
+            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL")
+            .all();
+        const virtual = new Set(db.prepare('PRAGMA table_list').all()
+            .filter((t) => t.type === 'virtual')
+            .map((t) => t.name));
+        db.transaction(() => {
+            // Triggers could copy old values elsewhere (an audit table): none fires while masking.
+            for (const trigger of triggers)
+                db.exec(`DROP TRIGGER ${quote(trigger.name)}`);
+            for (const table of plan.tables.values()) {
+                if (table.truncate) {
+                    db.exec(virtual.has(table.name)
+                        ? `INSERT INTO ${quote(table.name)}(${quote(table.name)}) VALUES ('delete-all')`
+                        : `DELETE FROM ${quote(table.name)}`);
+                    continue;
+                }
+                const sets = [...table.columns.values()].map((column) => {
+                    columns.push(column);
+                    return `${quote(column.name)} = db_backup_mask(${columns.length - 1}, ${quote(column.name)})`;
+                });
+                db.exec(`UPDATE ${quote(table.name)} SET ${sets.join(', ')}`);
+            }
+            for (const trigger of triggers)
+                db.exec(trigger.sql);
+            rebuildFullTextIndexes(db, virtual, plan);
+        })();
+        if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get())
+            db.exec('ANALYZE');
+        db.exec('VACUUM');
+        if (String(db.pragma('journal_mode', { simple: true })) === 'wal')
+            db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+    catch (error) {
+        db.close();
+        throw sqlite_sanitizer_describe(error);
+    }
+    db.close();
+    for (const suffix of ['-wal', '-journal']) {
+        if ((0,external_node_fs_.existsSync)(`${file}${suffix}`))
+            throw new errors/* JobFailure */.y3(`The sanitized snapshot kept a ${suffix.slice(1)} file: nothing was kept.`);
+    }
+    return plan;
+}
+/** FTS tables keep their own copy of indexed words: rebuilt from the masked rows (or emptied by a truncate rule). */
+function rebuildFullTextIndexes(db, virtual, plan) {
+    for (const name of virtual) {
+        const sql = db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name)?.sql ?? '';
+        if (!/USING\s+fts[345]/i.test(sql) || plan.tables.get(name)?.truncate)
+            continue;
+        try {
+            db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('rebuild')`);
+        }
+        catch {
+            throw new errors/* JobFailure */.y3(`The full-text table ${name} cannot be rebuilt from the masked data (it keeps no content) and may hold original words: give it rows: truncate in the rules.`);
+        }
+    }
+}
+const EPOCH_MS_THRESHOLD = 100_000_000_000;
+const DAY_SECONDS = 86_400;
+/** One SQLite value through its column's transformer; the value's storage class is kept where it can be. */
+function maskSqliteValue(masker, column, value) {
+    if (value === null)
+        return null;
+    const spec = column.spec;
+    if (spec.kind === 'null')
+        return null;
+    if (spec.kind === 'fixed')
+        return spec.value;
+    const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8');
+    const facts = masker.factsOf(bytes);
+    if (spec.kind === 'date_shift' && typeof value !== 'string' && !Buffer.isBuffer(value)) {
+        const shift = shiftDays(facts.digest('date_shift'), spec.days);
+        const number = Number(value);
+        // Julian day numbers (REAL), else Unix time in milliseconds or seconds.
+        const step = !Number.isInteger(number) && number > 1_721_425 && number < 5_373_484
+            ? 1
+            : Math.abs(number) >= EPOCH_MS_THRESHOLD
+                ? DAY_SECONDS * 1000
+                : DAY_SECONDS;
+        return typeof value === 'bigint' ? value + BigInt(shift * step) : number + shift * step;
+    }
+    if (spec.kind === 'number_noise' && typeof value !== 'string' && !Buffer.isBuffer(value)) {
+        const ppm = noisePpm(facts.digest('number_noise'), spec.percent);
+        if (typeof value === 'bigint')
+            return BigInt(addNoise(value.toString(), ppm, { ...column.column, category: 'integer' }));
+        return Number(addNoise(String(value), ppm, {
+            ...column.column,
+            category: Number.isInteger(value) ? 'integer' : 'float',
+            integerRange: undefined,
+        }));
+    }
+    if (spec.kind === 'date_shift')
+        return shiftDateText(bytes.toString('utf8'), shiftDays(facts.digest('date_shift'), spec.days));
+    const masked = masker.mask(spec, column.column, facts);
+    return masked === null ? null : masked.toString('latin1');
+}
+function sqlite_sanitizer_describe(error) {
+    if (error instanceof UnreadableValueError) {
+        return new errors/* JobFailure */.y3(`Sanitizing the SQLite snapshot met ${error.message}: nothing was kept; fix the rule or the data.`);
+    }
+    return error;
+}
+
+;// CONCATENATED MODULE: ./src/sanitize/sanitizing.ts
+
+
+
+
+
+
+
+
+/**
+ * Reads the rules and checks them against the database before anything is
+ * dumped or written: unknown tables and columns, transformers that do not
+ * fit, keys that would break (exit 2). Columns that look personal and have
+ * no rule are warned about, or refused with `strict`.
+ */
+async function prepareSanitizing(settings, location, log) {
+    const rules = await loadRules(settings.rulesFile);
+    const catalog = location.engine === 'postgres'
+        ? await readPostgresCatalog(location)
+        : await readSqliteCatalog(location.path).catch((error) => {
+            throw new errors/* UserError */.yo(`sanitize: cannot read ${location.path}: ${error.message}`);
+        });
+    const plan = planSanitizing(rules, catalog);
+    if (location.engine === 'postgres') {
+        const problems = await checkFixedValues(location, plan, rules.source);
+        if (problems.length > 0)
+            throw new RulesError(rules.source, problems);
+    }
+    const personal = plan.personalColumns;
+    if (personal.length > 0) {
+        const list = personal.join(', ');
+        if (settings.strict) {
+            throw new errors/* UserError */.yo(`sanitize-strict: ${personal.length} column(s) look personal and no rule names them: ${list}. Give each a transformer, or keep to say it is not personal. Nothing was backed up.`);
+        }
+        log.warn(`${personal.length} column(s) look personal and no rule in ${rules.source} names them (they are copied as they are): ${list}`);
+    }
+    log.info(`Sanitizing with ${rules.source} (sha256 ${rules.sha256.slice(0, 12)}…): ${plan.maskedColumns.length} column(s) masked, ${plan.truncatedTables.length} table(s) emptied`);
+    const info = {
+        rulesSha256: rules.sha256,
+        maskedColumns: plan.maskedColumns,
+        truncatedTables: plan.truncatedTables,
+        unruledPersonalColumns: personal,
+    };
+    const masker = new Masker(settings.salt);
+    return { info, plan, wrap: (engine) => new SanitizingEngine(engine, rules, plan, masker) };
+}
+/** An engine whose dumps are sanitized; everything else is the engine's own. */
+class SanitizingEngine {
+    inner;
+    rules;
+    plan;
+    masker;
+    constructor(inner, rules, plan, masker) {
+        this.inner = inner;
+        this.rules = rules;
+        this.plan = plan;
+        this.masker = masker;
+    }
+    get kind() {
+        return this.inner.kind;
+    }
+    get location() {
+        return this.inner.location;
+    }
+    get keepsOwnSafetyCopy() {
+        return this.inner.keepsOwnSafetyCopy;
+    }
+    exists() {
+        return this.inner.exists();
+    }
+    holdsData() {
+        return this.inner.holdsData();
+    }
+    restore(source, hooks) {
+        return this.inner.restore(source, hooks);
+    }
+    inspect() {
+        return this.inner.inspect();
+    }
+    evaluate(sql) {
+        return this.inner.evaluate(sql);
+    }
+    async dump(workDir, hooks = {}) {
+        if (this.inner.kind === 'sqlite') {
+            return this.inner.dump(workDir, {
+                ...hooks,
+                rewriteSnapshot: async (file) => {
+                    await hooks.rewriteSnapshot?.(file);
+                    await sanitizeSqliteFile(file, this.rules, this.masker);
+                },
+            });
+        }
+        const dump = await this.inner.dump(workDir, hooks);
+        const rewriter = new CopySanitizer(this.plan, this.masker);
+        // Either side failing fails both: a dying pg_dump or a value that cannot be masked.
+        (0,external_node_stream_.pipeline)(dump.stream, rewriter, () => undefined);
+        return {
+            stream: rewriter,
+            finish: async () => {
+                const info = await dump.finish();
+                // The snapshot's counts were checked against the dump; truncated tables leave with no rows.
+                return {
+                    ...info,
+                    tables: info.tables.map((table) => this.plan.tables.get(table.name)?.truncate ? { ...table, rows: 0 } : table),
+                };
+            },
+            dispose: () => dump.dispose(),
+        };
+    }
+}
+
+
+/***/ })
+
+};
