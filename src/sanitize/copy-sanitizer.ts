@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { JobFailure } from '../errors.js';
 import { decodeCopyField, encodeCopyField, isNullField, NULL_FIELD } from './copy-text.js';
-import { LastValue, MaskCache, type CacheBudget } from './mask-cache.js';
+import { LastValue, MaskCache, NumberCache, type CacheBudget } from './mask-cache.js';
 import type { ColumnPlan, SanitizePlan, TablePlan } from './plan.js';
 import { UnreadableValueError, type Masker } from './transformers.js';
 
@@ -90,6 +90,8 @@ export class CopySanitizer extends Transform {
   private caches: (MaskCache | undefined)[] = [];
   /** The last value masked per field of the current COPY block. */
   private lastValues: (LastValue | undefined)[] = [];
+  /** number_noise fields of the current COPY block: the noise of numbers seen. */
+  private numberCaches: (NumberCache | undefined)[] = [];
   private readonly cacheBudget: CacheBudget = { entries: 0, bytes: 0 };
   /** The output of the chunk being transformed: written in place, handed on whole. */
   private output: Buffer = EMPTY;
@@ -250,7 +252,12 @@ export class CopySanitizer extends Transform {
     const cached = (field: ColumnPlan | undefined): field is ColumnPlan =>
       field !== undefined && field.spec.kind !== 'null' && field.spec.kind !== 'fixed';
     this.caches = fields.map((field) =>
-      cached(field) ? new MaskCache(this.cacheBudget) : undefined,
+      cached(field) && field.spec.kind !== 'number_noise'
+        ? new MaskCache(this.cacheBudget)
+        : undefined,
+    );
+    this.numberCaches = fields.map((field) =>
+      field?.spec.kind === 'number_noise' ? new NumberCache() : undefined,
     );
     this.lastValues = fields.map((field) =>
       cached(field) ? new LastValue(CACHEABLE) : undefined,
@@ -431,6 +438,20 @@ export class CopySanitizer extends Transform {
       this.putAll(same);
       return;
     }
+    const spec = column.spec;
+    if (spec.kind === 'number_noise') {
+      // Digits, a sign and a point need no COPY escaping either way.
+      const noised = this.masker.noiseNumber(
+        spec.percent,
+        column.column,
+        raw,
+        this.numberCaches[field],
+      );
+      if (noised !== undefined) {
+        this.putText(noised);
+        return;
+      }
+    }
     const cache = last ? this.caches[field] : undefined;
     let key: string | undefined;
     if (cache && !cache.disabled) {
@@ -466,6 +487,7 @@ export class CopySanitizer extends Transform {
     for (const cache of this.caches) cache?.clear();
     this.caches = [];
     this.lastValues = [];
+    this.numberCaches = [];
     this.blockRows = 0;
     this.copy = undefined;
     this.mode = 'sql';

@@ -1,6 +1,7 @@
 import { createHmac, hash, type Hmac } from 'node:crypto';
 
 const BLOCK = 64;
+const SEPARATOR = Buffer.from([0]);
 /** Kind, separator and value up to this many bytes are hashed here; longer ones by OpenSSL. */
 const SHORT_LIMIT = 3 * BLOCK - 9;
 
@@ -23,6 +24,9 @@ export class KeyedDigest {
   /** Long values: the inner pad, then kind and value copied in (no allocation per value). */
   private inner = Buffer.alloc(4096);
   private readonly kinds = new Map<string, Buffer>();
+  /** Runs of values of one kind (one column) skip the lookup. */
+  private lastKind = '';
+  private lastPrefix: Buffer = SEPARATOR;
   /** Scratch for short values: the message words and the working state. */
   private readonly block = new Uint8Array(3 * BLOCK);
   private readonly words = new Int32Array(64);
@@ -43,24 +47,29 @@ export class KeyedDigest {
   }
 
   digest(kind: string, value: Uint8Array): Buffer {
-    let prefix = this.kinds.get(kind);
-    if (!prefix) {
-      prefix = Buffer.concat([Buffer.from(kind, 'latin1'), SEPARATOR]);
-      this.kinds.set(kind, prefix);
+    let prefix = this.lastPrefix;
+    if (kind !== this.lastKind) {
+      const known = this.kinds.get(kind);
+      prefix = known ?? Buffer.concat([Buffer.from(kind, 'latin1'), SEPARATOR]);
+      if (!known) this.kinds.set(kind, prefix);
+      this.lastKind = kind;
+      this.lastPrefix = prefix;
     }
     const state = this.state;
-    const length = prefix.length + value.length;
+    const prefixLength = prefix.length;
+    const valueLength = value.length;
+    const length = prefixLength + valueLength;
     if (length <= SHORT_LIMIT) {
       // kind ‖ 0 ‖ value, 0x80, zeros, the bit length after the pad block: one to three blocks.
       const block = this.block;
-      const blocks = length + 9 <= BLOCK ? 1 : length + 9 <= 2 * BLOCK ? 2 : 3;
-      const end = blocks * BLOCK;
-      block.set(prefix, 0);
-      block.set(value, prefix.length);
+      const end = length + 9 <= BLOCK ? BLOCK : length + 9 <= 2 * BLOCK ? 2 * BLOCK : 3 * BLOCK;
+      for (let i = 0; i < prefixLength; i += 1) block[i] = prefix[i]!;
+      for (let i = 0; i < valueLength; i += 1) block[prefixLength + i] = value[i]!;
       block[length] = 0x80;
-      block.fill(0, length + 1, end - 4);
+      for (let i = length + 1; i < end - 4; i += 1) block[i] = 0;
       writeWord(block, end - 4, (BLOCK + length) * 8);
-      state.set(this.innerState);
+      const inner = this.innerState;
+      for (let i = 0; i < 8; i += 1) state[i] = inner[i]!;
       for (let at = 0; at < end; at += BLOCK) compress(state, this.words, block, at);
     } else {
       const total = BLOCK + length;
@@ -76,14 +85,17 @@ export class KeyedDigest {
     }
     // The outer hash: the outer pad's state, then one block of the inner digest and padding.
     const words = this.words;
-    for (let i = 0; i < 8; i += 1) words[i] = state[i]!;
+    const outer = this.outerState;
+    for (let i = 0; i < 8; i += 1) {
+      words[i] = state[i]!;
+      state[i] = outer[i]!;
+    }
     words[8] = 0x80000000 | 0;
-    words.fill(0, 9, 15);
+    for (let i = 9; i < 15; i += 1) words[i] = 0;
     words[15] = (BLOCK + 32) * 8;
-    state.set(this.outerState);
     compressWords(state, words);
     const out = Buffer.allocUnsafe(32);
-    for (let i = 0; i < 8; i += 1) out.writeInt32BE(state[i]!, i * 4);
+    for (let i = 0; i < 8; i += 1) writeWord(out, i * 4, state[i]!);
     return out;
   }
 
@@ -93,7 +105,6 @@ export class KeyedDigest {
   }
 }
 
-const SEPARATOR = Buffer.from([0]);
 
 /** FIPS 180-4, 5.3.3 and 4.2.2. */
 const INITIAL = new Int32Array([

@@ -131,3 +131,51 @@ export class LastValue {
     this.output = output;
   }
 }
+
+/**
+ * The noise (parts per million) of numbers already seen in one column, by a
+ * numeric key: a digest saved per repeated amount, price or quantity, at a
+ * few dozen bytes an entry. Two generations, as MaskCache.
+ */
+export class NumberCache {
+  private current = new Map<number, number>();
+  private previous = new Map<number, number>();
+  private hits = 0;
+  private generations = 0;
+  disabled = false;
+
+  get(key: number): number | undefined {
+    if (this.disabled) return undefined;
+    const found = this.current.get(key);
+    if (found !== undefined) {
+      this.hits += 1;
+      return found;
+    }
+    const old = this.previous.get(key);
+    if (old !== undefined) {
+      this.hits += 1;
+      this.set(key, old);
+    }
+    return old;
+  }
+
+  set(key: number, ppm: number): void {
+    if (this.disabled) return;
+    if (this.current.size >= NUMBER_GENERATION_ENTRIES) {
+      const filled = this.current.size;
+      this.previous = this.current;
+      this.current = new Map();
+      this.generations += 1;
+      if (this.generations > 1 && this.hits * 10 < filled) {
+        this.disabled = true;
+        this.previous = new Map();
+        return;
+      }
+      this.hits = 0;
+    }
+    this.current.set(key, ppm);
+  }
+}
+
+/** Two generations of these: about 10 MB at most per column. */
+const NUMBER_GENERATION_ENTRIES = 131_072;

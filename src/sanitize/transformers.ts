@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { KeyedDigest } from './keyed-digest.js';
+import type { NumberCache } from './mask-cache.js';
 import {
   CITIES,
   FILLER_WORDS,
@@ -198,13 +199,69 @@ export class Masker {
    * straight from their bytes.
    */
   maskValue(spec: TransformerSpec, shape: ColumnShape, value: Buffer, utf8 = true): Buffer | null {
-    if (spec.kind === 'number_noise' && shape.category !== 'float') {
-      const noised = noiseSmallNumber(value, shape, () =>
-        noisePpm(this.keyed.digest('number_noise', value), spec.percent),
-      );
+    if (spec.kind === 'number_noise') {
+      const noised = this.noiseNumber(spec.percent, shape, value);
       if (noised !== undefined) return ascii(noised);
     }
     return this.mask(spec, shape, this.factsOf(value, utf8));
+  }
+
+  /**
+   * number_noise of a plain integer or decimal of at most 9 digits given as
+   * bytes (no spaces, no exponent; not a float column), as `addNoise` gives
+   * it; undefined for anything else, which takes the general way. `ppms`
+   * remembers the noise of numbers already seen (written the way PostgreSQL
+   * writes them, so that one number has one spelling).
+   */
+  noiseNumber(
+    percent: number,
+    shape: ColumnShape,
+    value: Buffer,
+    ppms?: NumberCache,
+  ): string | undefined {
+    if (shape.category === 'float') return undefined;
+    const length = value.length;
+    let at = 0;
+    let negative = false;
+    if (length > 0 && (value[0] === 0x2d || value[0] === 0x2b)) {
+      negative = value[0] === 0x2d;
+      at = 1;
+    }
+    const canonical = value[0] !== 0x2b && !(value[at] === 0x30 && at + 1 < length && value[at + 1] !== 0x2e);
+    let mantissa = 0;
+    let digits = 0;
+    let scale = -1;
+    for (; at < length; at += 1) {
+      const byte = value[at]!;
+      if (byte >= 0x30 && byte <= 0x39) {
+        mantissa = mantissa * 10 + (byte - 0x30);
+        digits += 1;
+        if (scale >= 0) scale += 1;
+      } else if (byte === 0x2e && scale < 0 && digits > 0) {
+        scale = 0;
+      } else {
+        return undefined;
+      }
+    }
+    if (digits === 0 || digits > 9) return undefined;
+    // One key per spelling: mantissa, scale (-1: no point) and sign, exact below 2^53.
+    const key = canonical && ppms ? ((mantissa * 11 + scale + 1) * 2 + (negative ? 1 : 0)) : -1;
+    let ppm = key >= 0 ? ppms!.get(key) : undefined;
+    if (ppm === undefined) {
+      ppm = noisePpm(this.keyed.digest('number_noise', value), percent);
+      if (key >= 0) ppms!.set(key, ppm);
+    }
+    // Number("-0") * -1 is -0 in addNoise too; both print it as 0.
+    let result = smallNoise(negative ? -mantissa : mantissa, ppm);
+    if (shape.integerRange) {
+      const [min, max] = shape.integerRange;
+      result = Math.min(Math.max(result, Number(min)), Number(max));
+    }
+    if (shape.precision !== undefined) {
+      const limit = 10 ** shape.precision - 1;
+      result = Math.min(Math.max(result, -limit), limit);
+    }
+    return formatScaledNumber(result, Math.max(scale, 0));
   }
 
   /** The masked value, or null for SQL NULL. */
@@ -466,53 +523,6 @@ export function addNoise(text: string, ppm: number, shape: ColumnShape): string 
     result = result > limit ? limit : result < -limit ? -limit : result;
   }
   return formatScaled(result, scale);
-}
-
-/**
- * `addNoise` for the common case, read from bytes: a plain integer or
- * decimal of at most 9 digits (no spaces, no exponent), not a float column.
- * Undefined for anything else, which takes the general way. The same
- * arithmetic as `addNoise`, so the same result.
- */
-function noiseSmallNumber(
-  value: Buffer,
-  shape: ColumnShape,
-  ppmOf: () => number,
-): string | undefined {
-  const length = value.length;
-  let at = 0;
-  let negative = false;
-  if (length > 0 && (value[0] === 0x2d || value[0] === 0x2b)) {
-    negative = value[0] === 0x2d;
-    at = 1;
-  }
-  let mantissa = 0;
-  let digits = 0;
-  let scale = -1;
-  for (; at < length; at += 1) {
-    const byte = value[at]!;
-    if (byte >= 0x30 && byte <= 0x39) {
-      mantissa = mantissa * 10 + (byte - 0x30);
-      digits += 1;
-      if (scale >= 0) scale += 1;
-    } else if (byte === 0x2e && scale < 0 && digits > 0) {
-      scale = 0;
-    } else {
-      return undefined;
-    }
-  }
-  if (digits === 0 || digits > 9) return undefined;
-  // Number("-0") * -1 is -0 in addNoise too; both print it as 0.
-  let result = smallNoise(negative ? -mantissa : mantissa, ppmOf());
-  if (shape.integerRange) {
-    const [min, max] = shape.integerRange;
-    result = Math.min(Math.max(result, Number(min)), Number(max));
-  }
-  if (shape.precision !== undefined) {
-    const limit = 10 ** shape.precision - 1;
-    result = Math.min(Math.max(result, -limit), limit);
-  }
-  return formatScaledNumber(result, Math.max(scale, 0));
 }
 
 /** mantissa × (10^6 + ppm) / 10^6, rounded half away from zero; exact for |mantissa| < 10^9. */
