@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { JobFailure } from '../errors.js';
-import { decodeCopyField, encodeCopyField, isNullField, NULL_FIELD } from './copy-text.js';
+import { decodeCopyField, encodeCopyField, NULL_FIELD } from './copy-text.js';
 import { LastValue, MaskCache, NumberCache, type CacheBudget } from './mask-cache.js';
 import type { ColumnPlan, SanitizePlan, TablePlan } from './plan.js';
 import { UnreadableValueError, type Masker } from './transformers.js';
@@ -9,6 +9,7 @@ const NEWLINE = 0x0a;
 const TAB = 0x09;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
+const LETTER_N = 0x4e;
 const EMPTY = Buffer.alloc(0);
 const END_MARKER = Buffer.from('\\.', 'latin1');
 const END_LINE = Buffer.from('\\.\n', 'latin1');
@@ -96,6 +97,8 @@ export class CopySanitizer extends Transform {
   /** The output of the chunk being transformed: written in place, handed on whole. */
   private output: Buffer = EMPTY;
   private written = 0;
+  /** Scratch for the digits of a noised number. */
+  private readonly digits = new Uint8Array(32);
   /** Statistics statements left out of the dump. */
   droppedStatistics = 0;
   /** Rows written per masked or truncated table. */
@@ -259,9 +262,7 @@ export class CopySanitizer extends Transform {
     this.numberCaches = fields.map((field) =>
       field?.spec.kind === 'number_noise' ? new NumberCache() : undefined,
     );
-    this.lastValues = fields.map((field) =>
-      cached(field) ? new LastValue(CACHEABLE) : undefined,
-    );
+    this.lastValues = fields.map((field) => (cached(field) ? new LastValue(CACHEABLE) : undefined));
     this.mode = 'copy';
     this.field = 0;
     this.rowStart = [];
@@ -374,14 +375,15 @@ export class CopySanitizer extends Transform {
       }
       if (masked) {
         this.put(chunk, run, at);
-        let raw = chunk.subarray(at, end);
         if (this.valueLength > 0) {
-          this.keepValue(raw);
-          raw = Buffer.concat(this.value);
+          this.keepValue(chunk.subarray(at, end));
+          const raw = Buffer.concat(this.value);
           this.value = [];
           this.valueLength = 0;
+          this.maskField(masked, field, raw, 0, raw.length);
+        } else {
+          this.maskField(masked, field, chunk, at, end);
         }
-        this.maskField(masked, field, raw);
         run = end;
       }
       if (atNewline) {
@@ -426,14 +428,21 @@ export class CopySanitizer extends Transform {
     this.value.push(Buffer.from(piece));
   }
 
-  /** Writes the masked form of one raw (escaped) field. */
-  private maskField(column: ColumnPlan, field: number, raw: Buffer): void {
-    if (isNullField(raw)) {
-      this.putAll(raw);
+  /** Writes the masked form of one raw (escaped) field, `source[start, end)`. */
+  private maskField(
+    column: ColumnPlan,
+    field: number,
+    source: Buffer,
+    start: number,
+    end: number,
+  ): void {
+    const length = end - start;
+    if (length === 2 && source[start] === BACKSLASH && source[start + 1] === LETTER_N) {
+      this.put(source, start, end);
       return;
     }
-    const last = raw.length <= CACHEABLE ? this.lastValues[field] : undefined;
-    const same = last?.get(raw);
+    const last = length <= CACHEABLE ? this.lastValues[field] : undefined;
+    const same = last?.get(source, start, end);
     if (same !== undefined) {
       this.putAll(same);
       return;
@@ -444,14 +453,17 @@ export class CopySanitizer extends Transform {
       const noised = this.masker.noiseNumber(
         spec.percent,
         column.column,
-        raw,
+        source,
+        start,
+        end,
         this.numberCaches[field],
       );
       if (noised !== undefined) {
-        this.putText(noised);
+        this.putScaled(noised, this.masker.noisedScale);
         return;
       }
     }
+    const raw = source.subarray(start, end);
     const cache = last ? this.caches[field] : undefined;
     let key: string | undefined;
     if (cache && !cache.disabled) {
@@ -471,8 +483,29 @@ export class CopySanitizer extends Transform {
     // Generated values are plain ASCII without tabs, newlines or backslashes: only a fixed value needs escaping.
     const masked = column.spec.kind === 'fixed' ? encodeCopyField(output) : (output ?? NULL_FIELD);
     if (key !== undefined) cache!.set(key, masked.toString('latin1'));
-    last?.set(raw, masked);
+    last?.set(source, start, end, masked);
     this.putAll(masked);
+  }
+
+  /** An integer scaled down by 10^scale, written as formatScaledNumber writes it (without a string). */
+  private putScaled(value: number, scale: number): void {
+    if (this.written + 24 + scale > this.output.length) this.grow(24 + scale);
+    const digits = this.digits;
+    let count = 0;
+    let rest = Math.abs(value);
+    do {
+      digits[count++] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+    if (scale > 0) while (count < scale + 1) digits[count++] = 0x30;
+    const output = this.output;
+    let at = this.written;
+    if (value < 0) output[at++] = 0x2d;
+    for (let i = count - 1; i >= 0; i -= 1) {
+      if (i === scale - 1) output[at++] = DOT;
+      output[at++] = digits[i]!;
+    }
+    this.written = at;
   }
 
   private countRow(): void {

@@ -105,7 +105,6 @@ export class KeyedDigest {
   }
 }
 
-
 /** FIPS 180-4, 5.3.3 and 4.2.2. */
 const INITIAL = new Int32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,

@@ -114,19 +114,20 @@ export class LastValue {
   }
 
   /** The masked form of `raw` when it is the same field as last time. */
-  get(raw: Buffer): Buffer | undefined {
-    const length = raw.length;
+  /** The masked form of `source[start, end)` when it is the same field as last time. */
+  get(source: Buffer, start: number, end: number): Buffer | undefined {
+    const length = end - start;
     if (length !== this.length) return undefined;
     const last = this.raw;
-    for (let i = 0; i < length; i += 1) if (raw[i] !== last[i]) return undefined;
+    for (let i = 0; i < length; i += 1) if (source[start + i] !== last[i]) return undefined;
     return this.output;
   }
 
-  set(raw: Buffer, output: Buffer): void {
-    const length = raw.length;
+  set(source: Buffer, start: number, end: number, output: Buffer): void {
+    const length = end - start;
     if (length > this.limit) return;
     const last = this.raw;
-    for (let i = 0; i < length; i += 1) last[i] = raw[i]!;
+    for (let i = 0; i < length; i += 1) last[i] = source[start + i]!;
     this.length = length;
     this.output = output;
   }

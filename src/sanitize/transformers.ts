@@ -182,6 +182,8 @@ export class Masker {
   readonly keyed: KeyedDigest;
   private readonly tape: Buffer;
   private readonly wordStarts: Uint32Array;
+  /** The scale of the last number noiseNumber gave. */
+  noisedScale = 0;
 
   constructor(salt: string) {
     this.keyed = new KeyedDigest(salt);
@@ -200,8 +202,8 @@ export class Masker {
    */
   maskValue(spec: TransformerSpec, shape: ColumnShape, value: Buffer, utf8 = true): Buffer | null {
     if (spec.kind === 'number_noise') {
-      const noised = this.noiseNumber(spec.percent, shape, value);
-      if (noised !== undefined) return ascii(noised);
+      const noised = this.noiseNumber(spec.percent, shape, value, 0, value.length);
+      if (noised !== undefined) return ascii(formatScaledNumber(noised, this.noisedScale));
     }
     return this.mask(spec, shape, this.factsOf(value, utf8));
   }
@@ -211,27 +213,30 @@ export class Masker {
    * bytes (no spaces, no exponent; not a float column), as `addNoise` gives
    * it; undefined for anything else, which takes the general way. `ppms`
    * remembers the noise of numbers already seen (written the way PostgreSQL
-   * writes them, so that one number has one spelling).
+   * writes them, so that one number has one spelling). Gives the noised
+   * number scaled by 10^noisedScale, written by formatScaledNumber.
    */
   noiseNumber(
     percent: number,
     shape: ColumnShape,
     value: Buffer,
+    start: number,
+    end: number,
     ppms?: NumberCache,
-  ): string | undefined {
+  ): number | undefined {
     if (shape.category === 'float') return undefined;
-    const length = value.length;
-    let at = 0;
+    let at = start;
     let negative = false;
-    if (length > 0 && (value[0] === 0x2d || value[0] === 0x2b)) {
-      negative = value[0] === 0x2d;
-      at = 1;
+    if (end > start && (value[start] === 0x2d || value[start] === 0x2b)) {
+      negative = value[start] === 0x2d;
+      at += 1;
     }
-    const canonical = value[0] !== 0x2b && !(value[at] === 0x30 && at + 1 < length && value[at + 1] !== 0x2e);
+    const canonical =
+      value[start] !== 0x2b && !(value[at] === 0x30 && at + 1 < end && value[at + 1] !== 0x2e);
     let mantissa = 0;
     let digits = 0;
     let scale = -1;
-    for (; at < length; at += 1) {
+    for (; at < end; at += 1) {
       const byte = value[at]!;
       if (byte >= 0x30 && byte <= 0x39) {
         mantissa = mantissa * 10 + (byte - 0x30);
@@ -245,10 +250,10 @@ export class Masker {
     }
     if (digits === 0 || digits > 9) return undefined;
     // One key per spelling: mantissa, scale (-1: no point) and sign, exact below 2^53.
-    const key = canonical && ppms ? ((mantissa * 11 + scale + 1) * 2 + (negative ? 1 : 0)) : -1;
+    const key = canonical && ppms ? (mantissa * 11 + scale + 1) * 2 + (negative ? 1 : 0) : -1;
     let ppm = key >= 0 ? ppms!.get(key) : undefined;
     if (ppm === undefined) {
-      ppm = noisePpm(this.keyed.digest('number_noise', value), percent);
+      ppm = noisePpm(this.keyed.digest('number_noise', value.subarray(start, end)), percent);
       if (key >= 0) ppms!.set(key, ppm);
     }
     // Number("-0") * -1 is -0 in addNoise too; both print it as 0.
@@ -261,7 +266,8 @@ export class Masker {
       const limit = 10 ** shape.precision - 1;
       result = Math.min(Math.max(result, -limit), limit);
     }
-    return formatScaledNumber(result, Math.max(scale, 0));
+    this.noisedScale = Math.max(scale, 0);
+    return result;
   }
 
   /** The masked value, or null for SQL NULL. */
@@ -543,7 +549,7 @@ function divideRounded(value: bigint, by: bigint): bigint {
   return quotient;
 }
 
-function formatScaledNumber(value: number, scale: number): string {
+export function formatScaledNumber(value: number, scale: number): string {
   if (scale === 0) return String(value);
   const digits = String(Math.abs(value)).padStart(scale + 1, '0');
   return `${value < 0 ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
