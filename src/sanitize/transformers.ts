@@ -184,6 +184,8 @@ export class Masker {
   private readonly wordStarts: Uint32Array;
   /** The scale of the last number noiseNumber gave. */
   noisedScale = 0;
+  /** The range of a column's small noised numbers, as doubles (converted once, not per value). */
+  private readonly bounds = new WeakMap<ColumnShape, readonly [number, number]>();
 
   constructor(salt: string) {
     this.keyed = new KeyedDigest(salt);
@@ -258,13 +260,13 @@ export class Masker {
     }
     // Number("-0") * -1 is -0 in addNoise too; both print it as 0.
     let result = smallNoise(negative ? -mantissa : mantissa, ppm);
-    if (shape.integerRange) {
-      const [min, max] = shape.integerRange;
-      result = Math.min(Math.max(result, Number(min)), Number(max));
-    }
-    if (shape.precision !== undefined) {
-      const limit = 10 ** shape.precision - 1;
-      result = Math.min(Math.max(result, -limit), limit);
+    if (shape.integerRange || shape.precision !== undefined) {
+      let bounds = this.bounds.get(shape);
+      if (!bounds) {
+        bounds = numberBounds(shape);
+        this.bounds.set(shape, bounds);
+      }
+      result = Math.min(Math.max(result, bounds[0]), bounds[1]);
     }
     this.noisedScale = Math.max(scale, 0);
     return result;
@@ -529,6 +531,22 @@ export function addNoise(text: string, ppm: number, shape: ColumnShape): string 
     result = result > limit ? limit : result < -limit ? -limit : result;
   }
   return formatScaled(result, scale);
+}
+
+/** The integer range, then the precision, of `addNoise`'s small case, folded into one range. */
+function numberBounds(shape: ColumnShape): readonly [number, number] {
+  let low = -Infinity;
+  let high = Infinity;
+  if (shape.integerRange) {
+    low = Number(shape.integerRange[0]);
+    high = Number(shape.integerRange[1]);
+  }
+  if (shape.precision !== undefined) {
+    const limit = 10 ** shape.precision - 1;
+    low = Math.max(low, -limit);
+    high = Math.min(high, limit);
+  }
+  return [low, high];
 }
 
 /** mantissa × (10^6 + ppm) / 10^6, rounded half away from zero; exact for |mantissa| < 10^9. */
