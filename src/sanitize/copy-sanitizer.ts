@@ -11,7 +11,6 @@ const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 const LETTER_N = 0x4e;
 const EMPTY = Buffer.alloc(0);
-const END_MARKER = Buffer.from('\\.', 'latin1');
 const END_LINE = Buffer.from('\\.\n', 'latin1');
 const COPY_PREFIX = Buffer.from('COPY ', 'latin1');
 /**
