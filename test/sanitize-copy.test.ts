@@ -8,7 +8,13 @@ import { decodeCopyField, encodeCopyField } from '../src/sanitize/copy-text.js';
 import { KeyedDigest } from '../src/sanitize/keyed-digest.js';
 import { planSanitizing } from '../src/sanitize/plan.js';
 import { parseRules } from '../src/sanitize/rules.js';
-import { addNoise, Masker, shiftDateText, type ColumnShape } from '../src/sanitize/transformers.js';
+import {
+  addNoise,
+  Masker,
+  noisePpm,
+  shiftDateText,
+  type ColumnShape,
+} from '../src/sanitize/transformers.js';
 
 const SALT = 'a salt of sufficient length';
 
@@ -180,6 +186,104 @@ describe('CopySanitizer', () => {
 });
 
 describe('keyed digests and transformers', () => {
+  test('the digest is HMAC-SHA256 for every length of kind and value, and every length of salt', () => {
+    for (const salt of [SALT, 'k'.repeat(64), 'k'.repeat(65), 'ü'.repeat(40)]) {
+      const keyed = new KeyedDigest(salt);
+      for (const kind of ['email', 'number_noise']) {
+        // Around the one-, two- and three-block limits of the short path, and past it.
+        for (let length = 0; length < 400; length += 1) {
+          const value = Buffer.from(Array.from({ length }, (_, i) => (i * 131 + length) & 0xff));
+          const expected = createHmac('sha256', salt).update(`${kind}\0`).update(value).digest();
+          expect(keyed.digest(kind, value)).toEqual(expected);
+        }
+      }
+    }
+  });
+
+  test('numbers read from bytes are noised exactly as addNoise does, cached or not', () => {
+    const masker = new Masker(SALT);
+    const shapes: ColumnShape[] = [
+      { category: 'integer', typeName: 'integer', integerRange: [-2147483648n, 2147483647n] },
+      { category: 'integer', typeName: 'smallint', integerRange: [-32768n, 32767n] },
+      { category: 'decimal', typeName: 'numeric' },
+      { category: 'decimal', typeName: 'numeric(6,3)', precision: 6 },
+      { category: 'any', typeName: 'no declared type' },
+    ];
+    const texts = ['0', '-0', '+7', '007', '0.5', '00.5', '5.', '-0.000', '32767', '-32768'];
+    let seed = 7;
+    for (let i = 0; i < 400; i += 1) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const digits = String(seed).slice(0, 1 + (seed % 9));
+      const scale = seed % 4;
+      const text =
+        scale > 0 && digits.length > scale
+          ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}`
+          : digits;
+      texts.push(seed % 3 === 0 ? `-${text}` : text);
+    }
+    for (const shape of shapes) {
+      for (const text of texts) {
+        const value = Buffer.from(text);
+        const expected = addNoise(
+          text,
+          noisePpm(masker.keyed.digest('number_noise', value), 10),
+          shape,
+        );
+        // Twice: the second time from what the first remembered.
+        for (let pass = 0; pass < 2; pass += 1)
+          expect(
+            masker.maskValue({ kind: 'number_noise', percent: 10 }, shape, value)?.toString(),
+          ).toBe(expected);
+      }
+    }
+  });
+
+  test('a COPY block of numbers comes out as addNoise gives each, repeated or not', async () => {
+    const catalog: Catalog = {
+      ...CATALOG,
+      tables: new Map([
+        [
+          'public.prices',
+          {
+            name: 'public.prices',
+            columns: [
+              column('id', { category: 'integer', typeName: 'integer' }),
+              column('amount', { category: 'decimal', typeName: 'numeric(8,2)', precision: 8 }),
+            ],
+          },
+        ],
+      ]),
+    };
+    const rules = await parseRules(
+      Buffer.from('tables:\n  prices:\n    columns: { amount: { number_noise: 20 } }\n'),
+      'rules.yml',
+    );
+    const amounts = Array.from({ length: 3000 }, (_, i) =>
+      i % 7 === 0
+        ? '\\N'
+        : `${i % 2 ? '-' : ''}${(i * 7919) % 1000}.${String(i % 100).padStart(2, '0')}`,
+    );
+    const dump = `COPY public.prices (id, amount) FROM stdin;\n${amounts.map((a, i) => `${i}\t${a}\n`).join('')}\\.\n`;
+    const sanitizer = new CopySanitizer(planSanitizing(rules, catalog), new Masker(SALT));
+    const out = (await buffer(Readable.from([Buffer.from(dump)]).pipe(sanitizer))).toString();
+    const masker = new Masker(SALT);
+    const shape = catalog.tables.get('public.prices')!.columns[1]!;
+    const rows = out.split('\n').slice(1, -2);
+    expect(rows).toHaveLength(amounts.length);
+    rows.forEach((row, i) => {
+      const amount = amounts[i]!;
+      const expected =
+        amount === '\\N'
+          ? amount
+          : addNoise(
+              amount,
+              noisePpm(masker.keyed.digest('number_noise', Buffer.from(amount)), 20),
+              shape,
+            );
+      expect(row).toBe(`${i}\t${expected}`);
+    });
+  });
+
   test('the digest is HMAC-SHA256(salt, kind ‖ 0 ‖ value), one-shot or incremental', () => {
     const keyed = new KeyedDigest(SALT);
     const value = Buffer.from('ann@example.org');

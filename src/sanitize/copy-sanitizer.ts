@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { JobFailure } from '../errors.js';
-import { decodeCopyField, encodeCopyField, isNullField, NULL_FIELD } from './copy-text.js';
+import { decodeCopyField, encodeCopyField, NULL_FIELD } from './copy-text.js';
+import { LastValue, MaskCache, NumberCache, type CacheBudget } from './mask-cache.js';
 import type { ColumnPlan, SanitizePlan, TablePlan } from './plan.js';
 import { UnreadableValueError, type Masker } from './transformers.js';
 
@@ -8,8 +9,9 @@ const NEWLINE = 0x0a;
 const TAB = 0x09;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
+const LETTER_N = 0x4e;
 const EMPTY = Buffer.alloc(0);
-const END_MARKER = Buffer.from('\\.', 'latin1');
+const END_LINE = Buffer.from('\\.\n', 'latin1');
 const COPY_PREFIX = Buffer.from('COPY ', 'latin1');
 /**
  * pg_dump 18 can write optimizer statistics, whose most-common-value lists
@@ -21,8 +23,10 @@ const STATISTICS_PREFIX = Buffer.from('SELECT * FROM pg_catalog.pg_restore_', 'l
 const HEADER_LIMIT = 4 * 1024 * 1024;
 /** A masked value is held whole while it is read; larger ones need null or fixed. */
 const VALUE_LIMIT = 64 * 1024 * 1024;
-const CACHE_LIMIT = 50_000;
+/** Longer fields are not cached: their keys cost more than they save, and few repeat. */
 const CACHEABLE = 256;
+/** Pieces up to this long are copied byte by byte: cheaper than a call into native code. */
+const SMALL_COPY = 48;
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[^\s."(]+)`;
 const COPY_HEADER = new RegExp(
@@ -77,14 +81,23 @@ export class CopySanitizer extends Transform {
   private field = 0;
   private rowStart: number[] = [];
   private rowLength = 0;
-  /** The masked field being read: its raw (escaped) pieces. */
+  /** The masked field being read, when it began in an earlier chunk: its raw (escaped) pieces. */
   private value: Buffer[] = [];
   private valueLength = 0;
-  /** Masked values by raw field, per column; null once a column's values proved not to repeat. */
-  private readonly caches = new Map<
-    ColumnPlan,
-    { values: Map<string, Buffer>; hits: number } | null
-  >();
+  /** Rows of the current COPY block so far. */
+  private blockRows = 0;
+  /** Masked values by raw field, per column of the current COPY block (dropped when it ends). */
+  private caches: (MaskCache | undefined)[] = [];
+  /** The last value masked per field of the current COPY block. */
+  private lastValues: (LastValue | undefined)[] = [];
+  /** number_noise fields of the current COPY block: the noise of numbers seen. */
+  private numberCaches: (NumberCache | undefined)[] = [];
+  private readonly cacheBudget: CacheBudget = { entries: 0, bytes: 0 };
+  /** The output of the chunk being transformed: written in place, handed on whole. */
+  private output: Buffer = EMPTY;
+  private written = 0;
+  /** Scratch for the digits of a noised number. */
+  private readonly digits = new Uint8Array(32);
   /** Statistics statements left out of the dump. */
   droppedStatistics = 0;
   /** Rows written per masked or truncated table. */
@@ -98,20 +111,66 @@ export class CopySanitizer extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const out: Buffer[] = [];
+    // Masked texts may be longer than the originals (up to their length class); the buffer grows if need be.
+    this.output = Buffer.allocUnsafe(chunk.length + (chunk.length >> 3) + 256);
+    this.written = 0;
     try {
       let at = 0;
       while (at < chunk.length) {
-        if (this.mode === 'sql') at = this.sql(chunk, at, out);
+        if (this.mode === 'sql') at = this.sql(chunk, at);
         else if (this.mode === 'statistics') at = this.statistics(chunk, at);
-        else if (this.copy?.plan && !this.copy.plan.truncate) at = this.maskedRows(chunk, at, out);
-        else at = this.plainRows(chunk, at, out);
+        else if (this.copy?.plan && !this.copy.plan.truncate) at = this.maskedRows(chunk, at);
+        else at = this.plainRows(chunk, at);
       }
     } catch (error) {
+      this.output = EMPTY;
       callback(describe(error, this.copy));
       return;
     }
-    callback(null, out.length === 1 ? out[0] : Buffer.concat(out));
+    const output = this.output.subarray(0, this.written);
+    this.output = EMPTY;
+    if (output.length > 0) callback(null, output);
+    else callback();
+  }
+
+  /** Appends `source[from, to)` to the chunk's output. */
+  private put(source: Buffer, from: number, to: number): void {
+    const length = to - from;
+    if (length <= 0) return;
+    if (this.written + length > this.output.length) this.grow(length);
+    const output = this.output;
+    let at = this.written;
+    if (length <= SMALL_COPY) {
+      for (let i = from; i < to; i += 1) output[at++] = source[i]!;
+    } else {
+      source.copy(output, at, from, to);
+      at += length;
+    }
+    this.written = at;
+  }
+
+  /** Appends a latin1 string (a cached masked value). */
+  private putText(text: string): void {
+    const length = text.length;
+    if (this.written + length > this.output.length) this.grow(length);
+    if (length <= SMALL_COPY) {
+      const output = this.output;
+      let at = this.written;
+      for (let i = 0; i < length; i += 1) output[at++] = text.charCodeAt(i);
+      this.written = at;
+    } else {
+      this.written += this.output.write(text, this.written, 'latin1');
+    }
+  }
+
+  private putAll(source: Buffer): void {
+    this.put(source, 0, source.length);
+  }
+
+  private grow(needed: number): void {
+    const grown = Buffer.allocUnsafe(Math.max(this.output.length * 2, this.written + needed + 256));
+    this.output.copy(grown, 0, 0, this.written);
+    this.output = grown;
   }
 
   override _flush(callback: TransformCallback): void {
@@ -122,7 +181,7 @@ export class CopySanitizer extends Transform {
   }
 
   /** Outside COPY data: SQL passes, lines are watched for COPY headers and statistics calls. */
-  private sql(chunk: Buffer, from: number, out: Buffer[]): number {
+  private sql(chunk: Buffer, from: number): number {
     const newline = chunk.indexOf(NEWLINE, from);
     const end = newline === -1 ? chunk.length : newline + 1;
     if (this.atLineStart) {
@@ -134,7 +193,7 @@ export class CopySanitizer extends Transform {
     }
     if (newline !== -1) this.atLineStart = true;
     if (this.passLine) {
-      out.push(chunk.subarray(from, end));
+      this.put(chunk, from, end);
       return end;
     }
     this.pendingLine!.push(chunk.subarray(from, end));
@@ -153,7 +212,7 @@ export class CopySanitizer extends Transform {
     }
     if (newline !== -1) {
       this.pendingLine = undefined;
-      this.copyHeader(head, out);
+      this.copyHeader(head);
       return end;
     }
     const stillPossible =
@@ -161,7 +220,7 @@ export class CopySanitizer extends Transform {
       isPrefixOf(head, COPY_PREFIX) ||
       isPrefixOf(head, STATISTICS_PREFIX);
     if (!stillPossible) {
-      out.push(head);
+      this.putAll(head);
       this.pendingLine = undefined;
       this.passLine = true;
     }
@@ -169,8 +228,8 @@ export class CopySanitizer extends Transform {
   }
 
   /** A whole SQL line: a COPY header switches to its data. */
-  private copyHeader(line: Buffer, out: Buffer[]): void {
-    out.push(line);
+  private copyHeader(line: Buffer): void {
+    this.putAll(line);
     const text = line.toString('utf8', 0, line.length - 1);
     if (!ANY_COPY_HEADER.test(text)) return;
     const match = COPY_HEADER.exec(text);
@@ -192,10 +251,22 @@ export class CopySanitizer extends Transform {
       fields,
       lastMasked: fields.reduce((last, field, index) => (field ? index : last), -1),
     };
+    const cached = (field: ColumnPlan | undefined): field is ColumnPlan =>
+      field !== undefined && field.spec.kind !== 'null' && field.spec.kind !== 'fixed';
+    this.caches = fields.map((field) =>
+      cached(field) && field.spec.kind !== 'number_noise'
+        ? new MaskCache(this.cacheBudget)
+        : undefined,
+    );
+    this.numberCaches = fields.map((field) =>
+      field?.spec.kind === 'number_noise' ? new NumberCache() : undefined,
+    );
+    this.lastValues = fields.map((field) => (cached(field) ? new LastValue(CACHEABLE) : undefined));
     this.mode = 'copy';
     this.field = 0;
     this.rowStart = [];
     this.rowLength = 0;
+    this.blockRows = 0;
   }
 
   /** Drops a statistics call: up to the semicolon outside quotes, and the rest of that line. */
@@ -219,7 +290,7 @@ export class CopySanitizer extends Transform {
   }
 
   /** Rows of a table without rules pass whole (or, truncated, not at all) until `\.`. */
-  private plainRows(chunk: Buffer, from: number, out: Buffer[]): number {
+  private plainRows(chunk: Buffer, from: number): number {
     const truncate = this.copy?.plan?.truncate ?? false;
     let at = from;
     const passFrom = from;
@@ -227,8 +298,8 @@ export class CopySanitizer extends Transform {
       // Only a row's first bytes matter here: `\.` alone ends the block.
       if (chunk[at] === NEWLINE) {
         if (this.isEndMarker()) {
-          if (!truncate) out.push(chunk.subarray(passFrom, at + 1));
-          else out.push(Buffer.from('\\.\n', 'latin1'));
+          if (!truncate) this.put(chunk, passFrom, at + 1);
+          else this.put(END_LINE, 0, END_LINE.length);
           this.endCopy();
           return at + 1;
         }
@@ -253,62 +324,91 @@ export class CopySanitizer extends Transform {
       this.rowLength += newline - at;
       at = newline;
     }
-    if (!truncate) out.push(chunk.subarray(passFrom, at));
+    if (!truncate) this.put(chunk, passFrom, at);
     return at;
   }
 
   /**
    * Rows with masked columns: field by field, masked fields decoded, masked
-   * and re-encoded; the bytes between them pass in as few pieces as possible.
+   * and re-encoded; the bytes between them are copied in runs.
    */
-  private maskedRows(chunk: Buffer, from: number, out: Buffer[]): number {
+  private maskedRows(chunk: Buffer, from: number): number {
     const copy = this.copy!;
+    const fields = copy.fields;
+    const lastField = fields.length - 1;
+    const length = chunk.length;
     let at = from;
-    /** Where the bytes not yet passed on start. */
+    /** Where the bytes not yet copied start. */
     let run = from;
-    while (at < chunk.length) {
-      const masked = copy.fields[this.field];
+    while (at < length) {
+      const field = this.field;
+      const masked = fields[field];
       // Past the last masked field the rest of the row passes in one piece.
       const delimiter =
-        this.field > copy.lastMasked || this.field >= copy.fields.length - 1
+        field > copy.lastMasked || field >= lastField
           ? chunk.indexOf(NEWLINE, at)
           : nextDelimiter(chunk, at);
-      const end = delimiter === -1 ? chunk.length : delimiter;
-      this.noteRowStart(chunk, at, end);
+      const end = delimiter === -1 ? length : delimiter;
+      if (field === 0) this.noteRowStart(chunk, at, end);
+      if (delimiter === -1) {
+        if (masked) {
+          this.put(chunk, run, at);
+          this.keepValue(chunk.subarray(at, end));
+          run = end;
+        }
+        break;
+      }
+      const atNewline = chunk[delimiter] === NEWLINE;
+      if (field === 0 && atNewline && this.isEndMarker()) {
+        if (masked) {
+          // The marker's first byte may have come in the previous chunk, held as a value.
+          this.put(chunk, run, at);
+          this.value = [];
+          this.valueLength = 0;
+          this.putAll(END_LINE);
+        } else {
+          this.put(chunk, run, delimiter + 1);
+        }
+        this.endCopy();
+        return delimiter + 1;
+      }
       if (masked) {
-        if (at > run) out.push(chunk.subarray(run, at));
-        this.keepValue(chunk.subarray(at, end));
+        this.put(chunk, run, at);
+        if (this.valueLength > 0) {
+          this.keepValue(chunk.subarray(at, end));
+          const raw = Buffer.concat(this.value);
+          this.value = [];
+          this.valueLength = 0;
+          this.maskField(masked, field, raw, 0, raw.length);
+        } else {
+          this.maskField(masked, field, chunk, at, end);
+        }
         run = end;
       }
-      if (delimiter === -1) break;
-      if (masked) out.push(this.maskValue(masked));
-      if (chunk[delimiter] === NEWLINE) {
-        if (this.field === 0 && this.isEndMarker()) {
-          if (masked) out.push(END_MARKER);
-          out.push(chunk.subarray(run, delimiter + 1));
-          this.endCopy();
-          return delimiter + 1;
-        }
-        if (this.field < copy.fields.length - 1 && this.field <= copy.lastMasked)
+      if (atNewline) {
+        if (field < lastField && field <= copy.lastMasked)
           throw new JobFailure(
             `a row of ${copy.table} in pg_dump's output has fewer fields than its COPY header: nothing was kept.`,
           );
-        this.countRow();
+        this.blockRows += 1;
         this.field = 0;
-        this.rowStart = [];
         this.rowLength = 0;
+        this.rowStart.length = 0;
       } else {
-        this.field += 1;
+        this.field = field + 1;
       }
       at = delimiter + 1;
     }
-    if (chunk.length > run) out.push(chunk.subarray(run));
-    return chunk.length;
+    this.put(chunk, run, length);
+    return length;
   }
 
+  /** The first bytes of a row's first field (only `\.` alone ends the block). */
   private noteRowStart(chunk: Buffer, from: number, end: number): void {
-    for (let i = from; i < end && this.rowLength < 2; i += 1) this.rowStart.push(chunk[i]!);
-    this.rowLength += end - from;
+    for (let i = from; i < end && this.rowLength < 3; i += 1) {
+      this.rowStart.push(chunk[i]!);
+      this.rowLength += 1;
+    }
   }
 
   private isEndMarker(): boolean {
@@ -323,67 +423,104 @@ export class CopySanitizer extends Transform {
         `a value of ${this.copy?.table} is larger than ${VALUE_LIMIT / 1024 / 1024} MiB, more than masking holds at once: mask that column with null or fixed.`,
       );
     }
-    this.value.push(piece);
+    // A piece of the chunk: copied, so the chunk itself is not held on to.
+    this.value.push(Buffer.from(piece));
   }
 
-  private maskValue(column: ColumnPlan): Buffer {
-    const raw = this.value.length === 1 ? this.value[0]! : Buffer.concat(this.value);
-    this.value = [];
-    this.valueLength = 0;
-    if (this.field === 0 && raw.length === 2 && raw[0] === BACKSLASH && raw[1] === DOT)
-      return EMPTY;
-    if (isNullField(raw)) return raw;
-    const cache = this.cacheFor(column, raw.length);
-    const key = cache ? raw.toString('latin1') : '';
-    const cached = cache?.values.get(key);
-    if (cache && cached) {
-      cache.hits += 1;
-      return cached;
+  /** Writes the masked form of one raw (escaped) field, `source[start, end)`. */
+  private maskField(
+    column: ColumnPlan,
+    field: number,
+    source: Buffer,
+    start: number,
+    end: number,
+  ): void {
+    const length = end - start;
+    if (length === 2 && source[start] === BACKSLASH && source[start + 1] === LETTER_N) {
+      this.put(source, start, end);
+      return;
     }
-    const value = decodeCopyField(raw);
-    const output = this.masker.mask(
+    const last = length <= CACHEABLE ? this.lastValues[field] : undefined;
+    const same = last?.get(source, start, end);
+    if (same !== undefined) {
+      this.putAll(same);
+      return;
+    }
+    const spec = column.spec;
+    if (spec.kind === 'number_noise') {
+      // Digits, a sign and a point need no COPY escaping either way.
+      const noised = this.masker.noiseNumber(
+        spec.percent,
+        column.column,
+        source,
+        start,
+        end,
+        this.numberCaches[field],
+      );
+      if (noised !== undefined) {
+        this.putScaled(noised, this.masker.noisedScale);
+        return;
+      }
+    }
+    const raw = source.subarray(start, end);
+    const cache = last ? this.caches[field] : undefined;
+    let key: string | undefined;
+    if (cache && !cache.disabled) {
+      key = raw.toString('latin1');
+      const cached = cache.get(key);
+      if (cached !== undefined) {
+        this.putText(cached);
+        return;
+      }
+    }
+    const output = this.masker.maskValue(
       column.spec,
       column.column,
-      this.masker.factsOf(value, this.plan.utf8),
+      decodeCopyField(raw),
+      this.plan.utf8,
     );
     // Generated values are plain ASCII without tabs, newlines or backslashes: only a fixed value needs escaping.
     const masked = column.spec.kind === 'fixed' ? encodeCopyField(output) : (output ?? NULL_FIELD);
-    cache?.values.set(key, masked);
-    return masked;
+    if (key !== undefined) cache!.set(key, masked.toString('latin1'));
+    last?.set(source, start, end, masked);
+    this.putAll(masked);
   }
 
-  /**
-   * Repeated values (statuses, dates, blank fillers) are masked once. A
-   * column whose values hardly repeat stops being cached: building keys for
-   * unique values only costs time.
-   */
-  private cacheFor(
-    column: ColumnPlan,
-    length: number,
-  ): { values: Map<string, Buffer>; hits: number } | undefined {
-    if (length > CACHEABLE) return undefined;
-    let cache = this.caches.get(column);
-    if (cache === null) return undefined;
-    if (!cache || cache.values.size >= CACHE_LIMIT) {
-      if (cache && cache.hits < CACHE_LIMIT / 10) {
-        this.caches.set(column, null);
-        return undefined;
-      }
-      cache = { values: new Map(), hits: 0 };
-      this.caches.set(column, cache);
+  /** An integer scaled down by 10^scale, written as formatScaledNumber writes it (without a string). */
+  private putScaled(value: number, scale: number): void {
+    if (this.written + 24 + scale > this.output.length) this.grow(24 + scale);
+    const digits = this.digits;
+    let count = 0;
+    let rest = Math.abs(value);
+    do {
+      digits[count++] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+    if (scale > 0) while (count < scale + 1) digits[count++] = 0x30;
+    const output = this.output;
+    let at = this.written;
+    if (value < 0) output[at++] = 0x2d;
+    for (let i = count - 1; i >= 0; i -= 1) {
+      if (i === scale - 1) output[at++] = DOT;
+      output[at++] = digits[i]!;
     }
-    return cache;
+    this.written = at;
   }
 
   private countRow(): void {
-    const copy = this.copy;
-    if (copy?.plan && !copy.plan.truncate)
-      this.rows.set(copy.table, (this.rows.get(copy.table) ?? 0) + 1);
+    this.blockRows += 1;
   }
 
   private endCopy(): void {
     const copy = this.copy;
-    if (copy?.plan && !this.rows.has(copy.table)) this.rows.set(copy.table, 0);
+    if (copy?.plan && !copy.plan.truncate)
+      this.rows.set(copy.table, (this.rows.get(copy.table) ?? 0) + this.blockRows);
+    else if (copy?.plan) this.rows.set(copy.table, this.rows.get(copy.table) ?? 0);
+    for (const cache of this.caches) cache?.clear();
+    this.caches = [];
+    this.lastValues = [];
+    this.numberCaches = [];
+    this.blockRows = 0;
     this.copy = undefined;
     this.mode = 'sql';
     this.atLineStart = true;
@@ -395,6 +532,14 @@ export class CopySanitizer extends Transform {
 
 /** The next tab or newline; the newline is looked for only up to the tab, never across a long row. */
 function nextDelimiter(chunk: Buffer, from: number): number {
+  // Most fields are short: looked at byte by byte before a native search is worth its call.
+  const near = Math.min(chunk.length, from + SMALL_COPY);
+  for (let i = from; i < near; i += 1) {
+    const byte = chunk[i]!;
+    if (byte === TAB || byte === NEWLINE) return i;
+  }
+  if (near === chunk.length) return -1;
+  from = near;
   const tab = chunk.indexOf(TAB, from);
   if (tab === -1) return chunk.indexOf(NEWLINE, from);
   const newline = chunk.subarray(from, tab).indexOf(NEWLINE);

@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { KeyedDigest } from './keyed-digest.js';
+import type { NumberCache } from './mask-cache.js';
 import {
   CITIES,
   FILLER_WORDS,
@@ -181,6 +182,10 @@ export class Masker {
   readonly keyed: KeyedDigest;
   private readonly tape: Buffer;
   private readonly wordStarts: Uint32Array;
+  /** The scale of the last number noiseNumber gave. */
+  noisedScale = 0;
+  /** The range of a column's small noised numbers, as doubles (converted once, not per value). */
+  private readonly bounds = new WeakMap<ColumnShape, readonly [number, number]>();
 
   constructor(salt: string) {
     this.keyed = new KeyedDigest(salt);
@@ -190,6 +195,81 @@ export class Masker {
   /** Facts of a value held whole in memory (all but the longest values). */
   factsOf(value: Buffer, utf8 = true): ValueFacts {
     return new HeldValue(this.keyed, value, utf8);
+  }
+
+  /**
+   * The masked value of a value held whole, as `mask` gives it; numbers as
+   * COPY writes them (the bulk of number_noise's work) are read and noised
+   * straight from their bytes.
+   */
+  maskValue(spec: TransformerSpec, shape: ColumnShape, value: Buffer, utf8 = true): Buffer | null {
+    if (spec.kind === 'number_noise') {
+      const noised = this.noiseNumber(spec.percent, shape, value, 0, value.length);
+      if (noised !== undefined) return ascii(formatScaledNumber(noised, this.noisedScale));
+    }
+    return this.mask(spec, shape, this.factsOf(value, utf8));
+  }
+
+  /**
+   * number_noise of a plain integer or decimal of at most 9 digits given as
+   * bytes (no spaces, no exponent; not a float column), as `addNoise` gives
+   * it; undefined for anything else, which takes the general way. `ppms`
+   * remembers the noise of numbers already seen (written the way PostgreSQL
+   * writes them, so that one number has one spelling). Gives the noised
+   * number scaled by 10^noisedScale, written by formatScaledNumber.
+   */
+  noiseNumber(
+    percent: number,
+    shape: ColumnShape,
+    value: Buffer,
+    start: number,
+    end: number,
+    ppms?: NumberCache,
+  ): number | undefined {
+    if (shape.category === 'float') return undefined;
+    let at = start;
+    let negative = false;
+    if (end > start && (value[start] === 0x2d || value[start] === 0x2b)) {
+      negative = value[start] === 0x2d;
+      at += 1;
+    }
+    const canonical =
+      value[start] !== 0x2b && !(value[at] === 0x30 && at + 1 < end && value[at + 1] !== 0x2e);
+    let mantissa = 0;
+    let digits = 0;
+    let scale = -1;
+    for (; at < end; at += 1) {
+      const byte = value[at]!;
+      if (byte >= 0x30 && byte <= 0x39) {
+        mantissa = mantissa * 10 + (byte - 0x30);
+        digits += 1;
+        if (scale >= 0) scale += 1;
+      } else if (byte === 0x2e && scale < 0 && digits > 0) {
+        scale = 0;
+      } else {
+        return undefined;
+      }
+    }
+    if (digits === 0 || digits > 9) return undefined;
+    // One key per spelling: mantissa, scale (-1: no point) and sign, exact below 2^53.
+    const key = canonical && ppms ? (mantissa * 11 + scale + 1) * 2 + (negative ? 1 : 0) : -1;
+    let ppm = key >= 0 ? ppms!.get(key) : undefined;
+    if (ppm === undefined) {
+      ppm = noisePpm(this.keyed.digest('number_noise', value.subarray(start, end)), percent);
+      if (key >= 0) ppms!.set(key, ppm);
+    }
+    // Number("-0") * -1 is -0 in addNoise too; both print it as 0.
+    let result = smallNoise(negative ? -mantissa : mantissa, ppm);
+    if (shape.integerRange || shape.precision !== undefined) {
+      let bounds = this.bounds.get(shape);
+      if (!bounds) {
+        bounds = numberBounds(shape);
+        this.bounds.set(shape, bounds);
+      }
+      result = Math.min(Math.max(result, bounds[0]), bounds[1]);
+    }
+    this.noisedScale = Math.max(scale, 0);
+    return result;
   }
 
   /** The masked value, or null for SQL NULL. */
@@ -453,6 +533,22 @@ export function addNoise(text: string, ppm: number, shape: ColumnShape): string 
   return formatScaled(result, scale);
 }
 
+/** The integer range, then the precision, of `addNoise`'s small case, folded into one range. */
+function numberBounds(shape: ColumnShape): readonly [number, number] {
+  let low = -Infinity;
+  let high = Infinity;
+  if (shape.integerRange) {
+    low = Number(shape.integerRange[0]);
+    high = Number(shape.integerRange[1]);
+  }
+  if (shape.precision !== undefined) {
+    const limit = 10 ** shape.precision - 1;
+    low = Math.max(low, -limit);
+    high = Math.min(high, limit);
+  }
+  return [low, high];
+}
+
 /** mantissa × (10^6 + ppm) / 10^6, rounded half away from zero; exact for |mantissa| < 10^9. */
 function smallNoise(mantissa: number, ppm: number): number {
   const product = mantissa * (1_000_000 + ppm);
@@ -471,7 +567,7 @@ function divideRounded(value: bigint, by: bigint): bigint {
   return quotient;
 }
 
-function formatScaledNumber(value: number, scale: number): string {
+export function formatScaledNumber(value: number, scale: number): string {
   if (scale === 0) return String(value);
   const digits = String(Math.abs(value)).padStart(scale + 1, '0');
   return `${value < 0 ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
