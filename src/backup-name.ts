@@ -10,6 +10,8 @@ export type BackupKind = 'backup' | 'before-restore' | 'sanitized';
 export interface BackupName {
   readonly name: string;
   readonly engine: EngineKind;
+  /** The user-given database name (`--name`) the file name carries, if any. */
+  readonly label?: string | undefined;
   readonly kind: BackupKind;
   /** The UTC second in the name. */
   readonly time: Date;
@@ -23,6 +25,8 @@ export interface BackupName {
 /** The parts a name is made of; `compression` defaults to gzip, the seed's names. */
 export interface BackupNameParts {
   readonly engine: EngineKind;
+  /** `--name`: `postgres_app_backup_...`; absent, the seed's names. */
+  readonly label?: string | undefined;
   readonly kind: BackupKind;
   readonly time: Date;
   readonly sequence: number;
@@ -32,6 +36,21 @@ export interface BackupNameParts {
 
 const EXTENSION: Record<EngineKind, string> = { sqlite: 'db', postgres: 'sql' };
 const KINDS: readonly BackupKind[] = ['backup', 'before-restore', 'sanitized'];
+
+/**
+ * A database name in a file name: letters, digits and `-`, no `_` or `.`
+ * (they separate the name's parts), and never a kind's word.
+ */
+export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
+
+/** Why `label` cannot be part of a backup's name, or undefined when it can. */
+export function labelProblem(label: string): string | undefined {
+  if (!LABEL_PATTERN.test(label))
+    return 'use 1 to 63 letters, digits and dashes, starting with a letter or digit (no _ . / or spaces)';
+  if ((KINDS as readonly string[]).includes(label.toLowerCase()))
+    return `"${label}" is a word backup names already use`;
+  return undefined;
+}
 
 function alternatives(values: readonly string[]): string {
   return values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
@@ -53,6 +72,7 @@ const PATTERN = new RegExp(
   [
     '^',
     `(?<engine>${alternatives(Object.keys(EXTENSION))})`,
+    String.raw`(?:_(?<label>[A-Za-z0-9][A-Za-z0-9-]{0,62}))?`,
     `_(?<kind>${alternatives(KINDS)})`,
     String.raw`_(?<date>\d{8})_(?<clock>\d{6})`,
     String.raw`(?:_(?<sequence>\d{1,6}))?`,
@@ -74,7 +94,8 @@ function pad(value: number, width = 2): string {
 }
 
 /**
- * `postgres_backup_20261126_020000.sql.gz`: `_N` for the N-th extra backup of
+ * `postgres_backup_20261126_020000.sql.gz` (`postgres_app_backup_...` with
+ * the name app): `_N` for the N-th extra backup of
  * that second, `.zst` for zstd, no suffix for an uncompressed one, `.gpg` when
  * encrypted.
  */
@@ -86,7 +107,8 @@ export function formatBackupName(parts: BackupNameParts): string {
   const sequence = parts.sequence > 0 ? `_${parts.sequence}` : '';
   const compression = COMPRESSION_SUFFIX[parts.compression ?? 'gzip'];
   const gpg = parts.encrypted ? '.gpg' : '';
-  return `${parts.engine}_${parts.kind}_${stamp}${sequence}.${EXTENSION[parts.engine]}${compression}${gpg}`;
+  const label = parts.label !== undefined ? `_${parts.label}` : '';
+  return `${parts.engine}${label}_${parts.kind}_${stamp}${sequence}.${EXTENSION[parts.engine]}${compression}${gpg}`;
 }
 
 /** Our backup names only; anything else (a manifest, a foreign file) gives undefined. */
@@ -96,6 +118,7 @@ export function parseBackupName(name: string): BackupName | undefined {
   const { date = '', clock = '' } = groups;
   const parts = {
     engine: groups.engine as EngineKind,
+    ...(groups.label !== undefined ? { label: groups.label } : {}),
     kind: groups.kind as BackupKind,
     time: new Date(
       Date.UTC(
@@ -114,6 +137,7 @@ export function parseBackupName(name: string): BackupName | undefined {
   // The round trip refuses what the pattern alone lets through: an engine with the other's
   // extension, impossible dates such as 20261340 (Date would roll them over), `_0` or `_01`.
   if (formatBackupName(parts) !== name) return undefined;
+  if (parts.label !== undefined && labelProblem(parts.label) !== undefined) return undefined;
   return { name, ...parts };
 }
 

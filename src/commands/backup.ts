@@ -15,6 +15,7 @@ import { inSection, type RunContext } from './context.js';
 import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
+import { ownDatabase, type OwnDatabase } from '../catalog/identity.js';
 import { uploadBackup } from './upload-backup.js';
 import { prepareSanitizing } from '../sanitize/sanitizing.js';
 import { makeSanitizedCopy, type SanitizedCopyResult } from './sanitized-copy.js';
@@ -85,6 +86,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
       config.backupDir,
       {
         kind,
+        databaseName: config.name,
         compression: config.compression,
         encryptor,
         progress: context.progress,
@@ -97,6 +99,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     );
     return created;
   });
+  const own = await ownDatabase(config.database, config.name);
   const targets: TargetOutcome[] = [];
   for (const { id, storage } of storages) {
     targets.push(
@@ -104,7 +107,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
         id,
         storage,
         backup,
-        { engine: engine.kind, maxBackups: config.maxBackups, kind },
+        { own, maxBackups: config.maxBackups, kind },
         context,
       ),
     );
@@ -160,7 +163,7 @@ export async function storeAt(
   id: TargetId,
   storage: Storage,
   backup: CreatedBackup,
-  policy: { engine: 'sqlite' | 'postgres'; maxBackups: number; kind?: 'backup' | 'sanitized' },
+  policy: { own: OwnDatabase; maxBackups: number; kind?: 'backup' | 'sanitized' },
   context: RunContext,
   alreadyThere = id === 'local',
 ): Promise<TargetOutcome> {
@@ -193,6 +196,12 @@ export async function storeAt(
         context.log,
       ),
     );
+    if (!retention.kept.includes(backup.name)) {
+      // A newer backup of this database by a concurrent run may have pushed it out: never report it as there.
+      const message = `${backup.name} is no longer at ${storage.location}: a concurrent run's rolling window removed it (a newer backup of this database is there)`;
+      context.log.warn(`${id}: ${message}`);
+      return { ...outcome, stored: false, error: message, pruned: retention.removed, kept: retention.keptBackups };
+    }
     return {
       ...outcome,
       stored: true,

@@ -67,12 +67,28 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'max-backups',
     description:
-      'Rolling window: how many backups of this database kind to keep after a successful backup. 0 keeps all.',
+      'Rolling window: how many backups of this database to keep after a successful backup (each database in a shared place has its own window). 0 keeps all.',
     type: 'integer',
     commands: ['backup', 'prune'],
     env: ['MAX_BACKUPS'],
     default: '10',
     min: 0,
+  },
+  {
+    name: 'name',
+    description:
+      "A name for the database (letters, digits, dashes), recorded in each backup's manifest and put in its file name (postgres_NAME_backup_20261130_020000.sql.gz): give each database its own when several share one backup place. latest, list and the rolling window go by it; backups of one name stay together when the database's address changes.",
+    type: 'string',
+    commands: ALL,
+    env: ['BACKUP_NAME'],
+  },
+  {
+    name: 'all',
+    description:
+      "List: every database's backups, with whose each is (by default, with a database given, only that database's).",
+    type: 'boolean',
+    commands: ['list'],
+    default: 'false',
   },
   {
     name: 'compression',

@@ -62,7 +62,9 @@ export function renderText(result: CommandResult): string {
     }
     case 'restore': {
       const lines = [
-        `Restored ${result.name} into ${result.database} in ${formatDuration(result.durationMs)}`,
+        result.crossing
+          ? `Restored ${result.name}, a ${result.crossing}, in ${formatDuration(result.durationMs)}`
+          : `Restored ${result.name} into ${result.database} in ${formatDuration(result.durationMs)}`,
         `  ${result.info.tables.length} tables, ${result.info.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
       ];
       if (result.previousCopy) lines.push(`  previous data kept as ${result.previousCopy}`);
@@ -107,17 +109,31 @@ export function renderText(result: CommandResult): string {
       return lines.join('\n');
     }
     case 'list': {
-      if (result.backups.length === 0) return `No backups in ${result.location}`;
-      return textTable(
-        ['NAME', 'SIZE', 'AGE', 'CHECKSUM', 'VERIFIED'],
+      const more =
+        result.notShown > 0
+          ? `${result.notShown} backups of other databases, or whose database cannot be told, not shown: --all lists them`
+          : '';
+      if (result.backups.length === 0)
+        return [`No backups${result.database ? ` of ${result.database}` : ''} in ${result.location}`, more]
+          .filter(Boolean)
+          .join('\n');
+      // With several databases' backups listed, say whose each is.
+      const databases = new Set(result.backups.flatMap((b) => (b.database ? [b.database] : [])));
+      const whose = result.database === null && databases.size > 1;
+      const table = textTable(
+        ['NAME', ...(whose ? ['DATABASE'] : []), 'SIZE', 'AGE', 'CHECKSUM', 'VERIFIED'],
         result.backups.map((b) => [
           b.name,
+          ...(whose ? [b.database ?? 'unknown (no manifest)'] : []),
           formatBytes(b.size),
-          formatAge(b.ageSeconds),
+          b.future ? 'FUTURE' : formatAge(b.ageSeconds),
           CHECKSUM_LABEL[b.checksum],
           verificationLabel(b.lastVerification),
         ]),
       );
+      return [table, ...result.warnings.map((w) => `warning: ${w}`), more]
+        .filter(Boolean)
+        .join('\n');
     }
     case 'status': {
       const lines = [result.summary];
@@ -130,12 +146,25 @@ export function renderText(result: CommandResult): string {
       const forData = result.keptForData.map(
         (n) => `Kept ${n} beyond max-backups: the newest backup that held rows.`,
       );
+      const alone =
+        result.leftAlone.length > 0
+          ? [
+              `Left alone, no manifest says whose they are: ${result.leftAlone.join(', ')}`,
+            ]
+          : [];
+      const orphans = result.orphanManifests.map(
+        (n) => `${result.dryRun ? 'Would remove' : 'Removed'} ${n}: its backup is gone.`,
+      );
       if (result.removed.length === 0)
-        return [`Nothing to prune (${result.kept.length} kept)`, ...forData].join('\n');
+        return [`Nothing to prune (${result.kept.length} kept)`, ...forData, ...alone, ...orphans].join(
+          '\n',
+        );
       return [
         `${verb} these ${result.removed.length} backups beyond max-backups (${result.kept.length} kept):`,
         ...result.removed.map((n) => `  ${n}`),
         ...forData,
+        ...alone,
+        ...orphans,
       ].join('\n');
     }
   }
