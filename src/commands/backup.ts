@@ -32,6 +32,11 @@ export interface TargetOutcome {
   readonly kept: readonly KeptBackup[];
   /** Kept beyond the window: the newest backup that held rows. */
   readonly keptForData?: string;
+  /**
+   * Stored, then removed by a concurrent run's window for a newer backup of
+   * this database: not there (so not `stored`), yet nothing failed.
+   */
+  readonly superseded?: boolean;
   /** The target's own id for the stored backup (a GitHub artifact's id). */
   readonly storedId?: string;
 }
@@ -198,9 +203,16 @@ export async function storeAt(
     );
     if (!retention.kept.includes(backup.name)) {
       // A newer backup of this database by a concurrent run may have pushed it out: never report it as there.
-      const message = `${backup.name} is no longer at ${storage.location}: a concurrent run's rolling window removed it (a newer backup of this database is there)`;
+      const message = `superseded: a concurrent run's rolling window removed ${backup.name} for a newer backup of this database`;
       context.log.warn(`${id}: ${message}`);
-      return { ...outcome, stored: false, error: message, pruned: retention.removed, kept: retention.keptBackups };
+      return {
+        ...outcome,
+        stored: false,
+        superseded: true,
+        error: message,
+        pruned: retention.removed,
+        kept: retention.keptBackups,
+      };
     }
     return {
       ...outcome,

@@ -48,7 +48,11 @@ export function renderText(result: CommandResult): string {
         `  ${result.manifest.tables.length} tables, ${result.manifest.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
       ];
       for (const t of result.targets) {
-        const state = t.stored ? 'stored' : `NOT STORED: ${t.error ?? 'failed'}`;
+        const state = t.stored
+          ? 'stored'
+          : t.superseded
+            ? (t.error ?? 'superseded')
+            : `NOT STORED: ${t.error ?? 'failed'}`;
         const pruned = t.pruneError
           ? `; ROLLING WINDOW FAILED: ${t.pruneError}`
           : t.pruned.length > 0
