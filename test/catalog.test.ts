@@ -10,6 +10,14 @@ import { FAUXQS_CREDENTIALS, startS3Server, type S3TestServer } from './support/
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
+// The S3 client in this process (the CLI run in-process) reads its credentials from here.
+process.env.AWS_ACCESS_KEY_ID = FAUXQS_CREDENTIALS.accessKeyId;
+process.env.AWS_SECRET_ACCESS_KEY = FAUXQS_CREDENTIALS.secretAccessKey;
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+process.env.AWS_REGION = 'us-east-1';
+delete process.env.AWS_PROFILE;
+delete process.env.AWS_SESSION_TOKEN;
+
 let s3: S3TestServer;
 let pgServer: PgServer;
 
@@ -35,6 +43,7 @@ const env = {
   AWS_ACCESS_KEY_ID: FAUXQS_CREDENTIALS.accessKeyId,
   AWS_SECRET_ACCESS_KEY: FAUXQS_CREDENTIALS.secretAccessKey,
   AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_REGION: 'us-east-1',
 };
 
 let prefixes = 0;
@@ -281,7 +290,7 @@ describe('several databases sharing one directory and one S3 prefix', () => {
     });
     expect(latest.status).toBe(2);
     expect(latest.stderr).toMatch(
-      /\(2 there cannot be told apart from other databases' \(no manifest, or one older than database identities\): restore one by its name\)/,
+      /\(1 there cannot be told apart from other databases' \(no manifest, or one older than database identities\): restore one by its name\)/,
     );
     // app's window (max 1) removes app's old backup, never other's.
     const run = await cli(['backup', '--database-url', 'file:app.db', '--json'], {
@@ -336,7 +345,7 @@ describe('names', () => {
     async (name) => {
       const dir = tempDir('bad-name');
       createSampleDatabase(path.join(dir, 'app.db'), { rows: 1 });
-      const run = await cli(['backup', '--database-url', 'file:app.db', '--name', name], {
+      const run = await cli(['backup', '--database-url', 'file:app.db', `--name=${name}`], {
         cwd: dir,
       });
       expect(run.status).toBe(2);

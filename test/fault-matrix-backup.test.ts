@@ -627,7 +627,7 @@ describe('the snapshot count holds against encodings, row security and many tabl
 });
 
 describe("backups without a manifest (the old scripts') are never pushed out by an emptied database", () => {
-  test('two runs against an emptied SQLite database with MAX_BACKUPS=2 never remove the old scripts' backups, which may hold the data', async () => {
+  test("two runs against an emptied SQLite database with MAX_BACKUPS=2 never remove the old scripts' backups, which may hold the data", async () => {
     const dir = tempDir('fm-old-scripts');
     const backups = path.join(dir, 'backups');
     fs.mkdirSync(backups, { mode: 0o700 });

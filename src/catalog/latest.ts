@@ -30,11 +30,14 @@ const ENGINE_LABEL: Record<EngineKind, string> = { sqlite: 'SQLite', postgres: '
  */
 export async function latestEntry(
   catalog: Catalog,
-  own: OwnDatabase | undefined,
+  given: OwnDatabase | undefined,
   options: { engine?: EngineKind | undefined; kind?: 'backup' | 'sanitized'; now: Date },
 ): Promise<CatalogEntry> {
   const kind = options.kind ?? 'backup';
-  const engine = own?.identity.engine ?? options.engine;
+  const engine = given?.identity.engine ?? options.engine;
+  // A sanitized copy is made to be restored elsewhere (a developer's database): its latest is
+  // that of the one database whose copies the place holds, or of the --name given.
+  const own = kind === 'sanitized' && given?.identity.name === undefined ? undefined : given;
   const entries = catalog.entries({ engine, kind });
   let unproven = 0;
   let future = 0;
