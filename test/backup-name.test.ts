@@ -49,6 +49,39 @@ describe('backup names', () => {
       },
       'sqlite_before-restore_20261126_020304.db.gpg',
     ],
+    [
+      {
+        engine: 'postgres',
+        label: 'app',
+        kind: 'backup',
+        sequence: 0,
+        compression: 'gzip',
+        encrypted: false,
+      },
+      'postgres_app_backup_20261126_020304.sql.gz',
+    ],
+    [
+      {
+        engine: 'sqlite',
+        label: 'Shop-EU-2',
+        kind: 'sanitized',
+        sequence: 4,
+        compression: 'zstd',
+        encrypted: true,
+      },
+      'sqlite_Shop-EU-2_sanitized_20261126_020304_4.db.zst.gpg',
+    ],
+    [
+      {
+        engine: 'postgres',
+        label: 'billing',
+        kind: 'before-restore',
+        sequence: 0,
+        compression: 'none',
+        encrypted: false,
+      },
+      'postgres_billing_before-restore_20261126_020304.sql',
+    ],
   ] as const)('%o is named %s and parses back', (parts, name) => {
     expect(formatBackupName({ ...parts, time })).toBe(name);
     expect(parseBackupName(name)).toEqual({ ...parts, time, name });
@@ -80,6 +113,12 @@ describe('backup names', () => {
     'sqlite_backup_2026112_020304.db.gz',
     'notes.txt',
     '.db-backup-tmp-abc',
+    'postgres__backup_20261126_020304.sql.gz',
+    'postgres_a_b_backup_20261126_020304.sql.gz',
+    'postgres_-app_backup_20261126_020304.sql.gz',
+    'postgres_backup_backup_20261126_020304.sql.gz',
+    'postgres_app.x_backup_20261126_020304.sql.gz',
+    'postgres_app_backup_20261126_020304.sql.gz.json',
   ])('%s is not one of ours', (name) => {
     expect(parseBackupName(name)).toBeUndefined();
   });

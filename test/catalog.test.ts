@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -420,6 +422,34 @@ describe('orphan manifests and the lock', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(fs.existsSync(path.join(backupsDir, '.db-backup.lock'))).toBe(false);
   });
+});
+
+test('a backup waits while a live process holds the lock, and goes on once it is gone', async () => {
+  const dir = tempDir('held-lock');
+  createSampleDatabase(path.join(dir, 'app.db'), { rows: 2 });
+  const backupsDir = path.join(dir, 'backups');
+  fs.mkdirSync(backupsDir, { mode: 0o700 });
+  const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+  const lock = path.join(backupsDir, '.db-backup.lock');
+  fs.writeFileSync(
+    lock,
+    JSON.stringify({ pid: holder.pid, host: os.hostname(), time: new Date().toISOString() }),
+  );
+  let finished = false;
+  const running = sourceCli(['backup', '--database-url', 'file:app.db', '--json'], {
+    cwd: dir,
+  }).finally(() => (finished = true));
+  // Its dump is being written beside the backups, but it takes no name while the lock is held.
+  while (!finished && !fs.readdirSync(backupsDir).some((n) => n.startsWith('.db-backup-tmp-')))
+    await sleep(20);
+  expect(finished).toBe(false);
+  expect(backupsIn(backupsDir)).toEqual([]);
+  holder.kill('SIGKILL');
+  await once(holder, 'exit');
+  const run = await running;
+  expect(run.status, run.stderr).toBe(0);
+  expect(backupsIn(backupsDir)).toEqual([JSON.parse(run.stdout).name]);
+  expect(fs.existsSync(lock)).toBe(false);
 });
 
 describe('concurrent backups into one directory and one S3 prefix', () => {
