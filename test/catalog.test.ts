@@ -77,7 +77,9 @@ const at = (minutes: number) => () => new Date(base + minutes * 60_000);
 function backupsIn(dir: string): string[] {
   return fs
     .readdirSync(dir)
-    .filter((n) => /^(sqlite|postgres)_.*_\d{8}_\d{6}(_\d+)?\.(db|sql)(\.gz|\.zst)?(\.gpg)?$/.test(n))
+    .filter((n) =>
+      /^(sqlite|postgres)_.*_\d{8}_\d{6}(_\d+)?\.(db|sql)(\.gz|\.zst)?(\.gpg)?$/.test(n),
+    )
     .sort();
 }
 
@@ -109,9 +111,7 @@ describe('the issue: two SQLite databases in one BACKUP_DIR with MAX_BACKUPS=1',
     expect(firstBackups).toHaveLength(1);
     expect((await run(['backup', '--database-url', 'file:second.db'])).status).toBe(0);
     // The first database's only backup is still there.
-    expect(backupsIn(path.join(dir, 'backups'))).toEqual(
-      expect.arrayContaining([firstBackups[0]]),
-    );
+    expect(backupsIn(path.join(dir, 'backups'))).toEqual(expect.arrayContaining([firstBackups[0]]));
     expect(backupsIn(path.join(dir, 'backups'))).toHaveLength(2);
     // The first database is damaged; restore latest brings back its own data, not the second's.
     fs.rmSync(path.join(dir, 'first.db'));
@@ -189,7 +189,17 @@ describe('several databases sharing one directory and one S3 prefix', () => {
 
     // prune one database's window at S3: only its backups go.
     const prune = await cli(
-      ['prune', '--from', 's3', '--max-backups', '1', '--database-url', 'file:a.db', '--json', ...flags],
+      [
+        'prune',
+        '--from',
+        's3',
+        '--max-backups',
+        '1',
+        '--database-url',
+        'file:a.db',
+        '--json',
+        ...flags,
+      ],
       { cwd: dir, env },
     );
     expect(prune.status, prune.stderr).toBe(0);
@@ -203,7 +213,10 @@ describe('several databases sharing one directory and one S3 prefix', () => {
     );
     expect(outcome.leftAlone).toEqual(['sqlite_backup_20200101_000000.db.gz']);
     expect(backupsIn(backupsDir)).toEqual(
-      [...[...made.values()].map((names) => names[2]!), 'sqlite_backup_20200101_000000.db.gz'].sort(),
+      [
+        ...[...made.values()].map((names) => names[2]!),
+        'sqlite_backup_20200101_000000.db.gz',
+      ].sort(),
     );
     expectPaired(fs.readdirSync(backupsDir).filter((n) => !n.startsWith('sqlite_backup_2020')));
   }, 120_000);
@@ -221,7 +234,9 @@ describe('several databases sharing one directory and one S3 prefix', () => {
       cwd: dir,
     });
     expect(latest.status).toBe(2);
-    expect(latest.stderr).toMatch(/No SQLite backup of SQLite \/.*staging\.db in .*: run a backup there first, or name a file\./);
+    expect(latest.stderr).toMatch(
+      /No SQLite backup of SQLite \/.*staging\.db in .*: run a backup there first, or name a file\./,
+    );
     // Without --yes the refusal says what would happen.
     const refused = await cli(['restore', name, '--database-url', 'file:staging.db'], { cwd: dir });
     expect(refused.status).toBe(2);
@@ -374,7 +389,9 @@ describe('future-dated backups', () => {
     const futureName = JSON.parse(ahead.stdout).name as string;
     const list = await cli(['list', '--database-url', 'file:app.db'], { cwd: dir });
     expect(list.stdout).toMatch(new RegExp(`^${futureName}\\s+\\S+ \\S+\\s+FUTURE`, 'm'));
-    expect(list.stdout).toMatch(/warning: .* ahead of this clock: a clock is wrong; it is never taken as latest\./);
+    expect(list.stdout).toMatch(
+      /warning: .* ahead of this clock: a clock is wrong; it is never taken as latest\./,
+    );
     const verify = await cli(
       ['verify', 'latest', '--quick', '--database-url', 'file:app.db', '--json'],
       { cwd: dir },
@@ -464,7 +481,15 @@ describe('concurrent backups into one directory and one S3 prefix', () => {
       const runs = await Promise.all(
         ['a', 'b', 'a', 'b', 'a'].map((db) =>
           sourceCli(
-            ['backup', '--database-url', `file:${db}.db`, '--storage', 'local,s3', '--json', ...flags],
+            [
+              'backup',
+              '--database-url',
+              `file:${db}.db`,
+              '--storage',
+              'local,s3',
+              '--json',
+              ...flags,
+            ],
             { cwd: dir, env: { ...env, MAX_BACKUPS: '0' } },
           ),
         ),
@@ -488,7 +513,15 @@ describe('concurrent backups into one directory and one S3 prefix', () => {
     const windowed = await Promise.all(
       ['a', 'b', 'a', 'b', 'a'].map((db) =>
         sourceCli(
-          ['backup', '--database-url', `file:${db}.db`, '--storage', 'local,s3', '--json', ...flags],
+          [
+            'backup',
+            '--database-url',
+            `file:${db}.db`,
+            '--storage',
+            'local,s3',
+            '--json',
+            ...flags,
+          ],
           { cwd: dir, env: { ...env, MAX_BACKUPS: '2' } },
         ),
       ),

@@ -77,7 +77,9 @@ describe('rolling window', () => {
     const dry = await cli(['prune', '--max-backups', '1', '--dry-run'], { cwd: dir });
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/Nothing to prune/);
-    expect(dry.stdout).toMatch(/Left alone, no manifest says whose they are: .*sqlite_backup_20200101_000000\.db\.gz/);
+    expect(dry.stdout).toMatch(
+      /Left alone, no manifest says whose they are: .*sqlite_backup_20200101_000000\.db\.gz/,
+    );
     const real = await cli(['prune', '--max-backups', '1', '--json'], { cwd: dir });
     expect(real.status, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout).removed).toEqual([]);

@@ -199,7 +199,10 @@ describe('db-backup status against the backup directory', () => {
     const sqlite = await cli(['status', '--database-url', 'file:app.db'], { cwd: dir, now: at(H) });
     expect(sqlite.stdout).toMatch(/^OK: newest backup of SQLite \/.*\/app\.db /);
     // Another SQLite database's backups there say nothing of this one.
-    const other = await cli(['status', '--database-url', 'file:other.db'], { cwd: dir, now: at(H) });
+    const other = await cli(['status', '--database-url', 'file:other.db'], {
+      cwd: dir,
+      now: at(H),
+    });
     expect(other.status).toBe(1);
     expect(other.stdout).toMatch(/^NO BACKUP: there is no backup of SQLite \/.*\/other\.db at /);
     for (const bad of ['26', 'yesterday', '0h']) {

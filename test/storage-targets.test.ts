@@ -121,7 +121,17 @@ describe('storage targets end to end', () => {
     );
     expect(refused.status).toBe(2);
     const restore = await cli(
-      ['restore', 'latest', '--from', 's3', '--database-url', 'file:fresh.db', '--name', 'app', ...flags],
+      [
+        'restore',
+        'latest',
+        '--from',
+        's3',
+        '--database-url',
+        'file:fresh.db',
+        '--name',
+        'app',
+        ...flags,
+      ],
       { cwd: dir, env },
     );
     expect(restore.status, restore.stderr).toBe(0);

@@ -1,7 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupName } from '../backup-name.js';
-import { confirmationName, type DatabaseLocation, type EngineKind } from '../config/database-url.js';
+import {
+  confirmationName,
+  type DatabaseLocation,
+  type EngineKind,
+} from '../config/database-url.js';
 import type { DatabaseIdentity, Manifest } from '../manifest.js';
 
 export type { DatabaseIdentity } from '../manifest.js';

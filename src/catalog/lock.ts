@@ -77,7 +77,11 @@ async function readHolder(file: string): Promise<Holder | undefined | 'gone'> {
   }
   try {
     const data = JSON.parse(text) as Partial<Holder>;
-    if (typeof data.pid === 'number' && typeof data.host === 'string' && typeof data.time === 'string')
+    if (
+      typeof data.pid === 'number' &&
+      typeof data.host === 'string' &&
+      typeof data.time === 'string'
+    )
       return { pid: data.pid, host: data.host, time: data.time };
   } catch {
     // Half-written by a peer this instant, or damaged: judged by the file's age below.

@@ -79,7 +79,10 @@ export async function applyDatabaseRetention(
     if (known !== undefined) held.set(entry.backup.name, known);
     else if (manifest) held.set(entry.backup.name, heldRows(manifest));
   }
-  const { dryRun: _dryRun, known: _known, ...planPolicy } = policy;
+  // Only the plan's own settings go to the plan (the GFS rules, when added, pass through as they are).
+  const planPolicy: Omit<RetentionPolicy, 'engine' | 'heldRows'> = Object.fromEntries(
+    Object.entries(policy).filter(([key]) => key !== 'dryRun' && key !== 'known'),
+  ) as Omit<RetentionPolicy, 'engine' | 'heldRows'>;
   const plan = planRetention(
     ours.map((entry) => entry.backup.name),
     { ...planPolicy, engine: own.identity.engine, heldRows: held },

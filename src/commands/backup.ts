@@ -108,13 +108,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
   const targets: TargetOutcome[] = [];
   for (const { id, storage } of storages) {
     targets.push(
-      await storeAt(
-        id,
-        storage,
-        backup,
-        { own, maxBackups: config.maxBackups, kind },
-        context,
-      ),
+      await storeAt(id, storage, backup, { own, maxBackups: config.maxBackups, kind }, context),
     );
   }
   const stagedCopyKept = await releaseStagedCopy(config, backup, targets, context);

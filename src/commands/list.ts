@@ -1,4 +1,4 @@
-import { manifestNameOf, parseBackupName, type BackupKind } from '../backup-name.js';
+import { manifestNameOf, type BackupKind } from '../backup-name.js';
 import { withCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import { isFutureDated } from '../catalog/future.js';
 import { describeBackupDatabase, describeIdentity, ownDatabase } from '../catalog/identity.js';
@@ -75,7 +75,9 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
         notShown += 1;
         continue;
       }
-      const { manifest, checksum, stored } = await details(catalog, entry, (m) => context.log.warn(m));
+      const { manifest, checksum, stored } = await details(catalog, entry, (m) =>
+        context.log.warn(m),
+      );
       const createdAt = manifest?.createdAt ?? backup.time.toISOString();
       const future = isFutureDated(backup, manifest, now);
       if (future)
@@ -165,7 +167,9 @@ async function details(
   const file = catalog.localFile(entry.backup.name);
   if (file === undefined) {
     if (read.problem)
-      warn(`Cannot read ${manifestNameOf(entry.backup.name)} at ${catalog.location}: ${read.problem}`);
+      warn(
+        `Cannot read ${manifestNameOf(entry.backup.name)} at ${catalog.location}: ${read.problem}`,
+      );
     return {
       manifest: read.manifest,
       checksum: entry.hasManifest ? 'unchecked' : 'no-manifest',

@@ -68,7 +68,12 @@ export async function runRestore(
   const crossing = crossingOf(resolved.manifest, own);
   if (crossing) context.log.info(`${resolved.name} is a ${crossing}`);
   if (holdsData)
-    await confirmOverwrite(confirmationName(config.database), config.confirmation, context, crossing);
+    await confirmOverwrite(
+      confirmationName(config.database),
+      config.confirmation,
+      context,
+      crossing,
+    );
   const handle = await resolved.fetch(context.progress);
   try {
     const result = await restoreFrom(handle.backup, engine, holdsData, config, context, started);

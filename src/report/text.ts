@@ -118,7 +118,10 @@ export function renderText(result: CommandResult): string {
           ? `${result.notShown} backups of other databases, or whose database cannot be told, not shown: --all lists them`
           : '';
       if (result.backups.length === 0)
-        return [`No backups${result.database ? ` of ${result.database}` : ''} in ${result.location}`, more]
+        return [
+          `No backups${result.database ? ` of ${result.database}` : ''} in ${result.location}`,
+          more,
+        ]
           .filter(Boolean)
           .join('\n');
       // With several databases' backups listed, say whose each is.
@@ -152,17 +155,18 @@ export function renderText(result: CommandResult): string {
       );
       const alone =
         result.leftAlone.length > 0
-          ? [
-              `Left alone, no manifest says whose they are: ${result.leftAlone.join(', ')}`,
-            ]
+          ? [`Left alone, no manifest says whose they are: ${result.leftAlone.join(', ')}`]
           : [];
       const orphans = result.orphanManifests.map(
         (n) => `${result.dryRun ? 'Would remove' : 'Removed'} ${n}: its backup is gone.`,
       );
       if (result.removed.length === 0)
-        return [`Nothing to prune (${result.kept.length} kept)`, ...forData, ...alone, ...orphans].join(
-          '\n',
-        );
+        return [
+          `Nothing to prune (${result.kept.length} kept)`,
+          ...forData,
+          ...alone,
+          ...orphans,
+        ].join('\n');
       return [
         `${verb} these ${result.removed.length} backups beyond max-backups (${result.kept.length} kept):`,
         ...result.removed.map((n) => `  ${n}`),
