@@ -16,7 +16,7 @@ import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
 import { ownDatabase, type OwnDatabase } from '../catalog/identity.js';
-import { uploadBackup } from './upload-backup.js';
+import { uploadBackup } from '../catalog/paired-upload.js';
 import { prepareSanitizing } from '../sanitize/sanitizing.js';
 import { makeSanitizedCopy, type SanitizedCopyResult } from './sanitized-copy.js';
 

@@ -13,7 +13,8 @@ import {
 } from '../verification/verification-record.js';
 import type { RunContext } from './context.js';
 import type { CompressionAlgorithm } from '../compression.js';
-import { checksumStatus, storedFormat, type ChecksumStatus } from './locate-backup.js';
+import { checksumStatus, type ChecksumStatus } from '../catalog/checksum.js';
+import { storedFormat } from './locate-backup.js';
 
 export interface ListedBackup {
   readonly name: string;
@@ -182,7 +183,6 @@ async function details(
     name: entry.backup.name,
     file,
     manifest: read.manifest,
-    engine: entry.backup.engine,
   });
   return { manifest: read.manifest, checksum, ...(stored ? { stored } : {}) };
 }

@@ -31,10 +31,9 @@ import {
   type DecryptionKeys,
   type Decryptor,
 } from '../pipeline/encryption.js';
-import { digestFile } from '../pipeline/digest.js';
 import type { TargetId, TargetSettings } from '../config/storage-config.js';
 import { createStorage } from '../storage/factory.js';
-import { fetchVerified } from '../storage/fetch-verified.js';
+import { fetchVerified } from '../catalog/fetch-verified.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { NO_PROGRESS, type Progress } from '../progress.js';
@@ -225,24 +224,7 @@ export function assertEngineMatches(backup: LocatedBackup, target: EngineKind): 
   }
 }
 
-export type ChecksumStatus = 'ok' | 'mismatch' | 'no-manifest';
-
-export async function checksumStatus(backup: LocatedBackup): Promise<ChecksumStatus> {
-  if (!backup.manifest) return 'no-manifest';
-  const actual = await digestFile(backup.file);
-  return actual.sha256 === backup.manifest.file.sha256 && actual.size === backup.manifest.file.size
-    ? 'ok'
-    : 'mismatch';
-}
-
-/** The stored file must be exactly what its manifest describes. */
-export async function assertChecksum(backup: LocatedBackup): Promise<void> {
-  if ((await checksumStatus(backup)) === 'mismatch') {
-    throw new UserError(
-      `${backup.name} does not match the sha256 and size in its manifest: the file is damaged or was changed. Nothing was changed; use another backup.`,
-    );
-  }
-}
+export { assertChecksum, checksumStatus, type ChecksumStatus } from '../catalog/checksum.js';
 
 /**
  * The compression a backup's manifest or name announces; undefined for a

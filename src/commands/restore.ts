@@ -4,7 +4,7 @@ import type { DatabaseInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { engineSettings } from './engine-settings.js';
 import { createBackup } from './create-backup.js';
-import { uploadBackup } from './upload-backup.js';
+import { uploadBackup } from '../catalog/paired-upload.js';
 import { createStorage } from '../storage/factory.js';
 import { UserError } from '../errors.js';
 import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
