@@ -357,6 +357,16 @@ describe('names', () => {
     expect(dumpRows(path.join(dir, 'moved', 'app.db'))).toEqual(dumpRows(path.join(dir, 'app.db')));
   });
 
+  test.each(['list', 'prune', 'status', 'verify'])(
+    '%s --name without the database it names is refused',
+    async (command) => {
+      const dir = tempDir('name-alone');
+      const run = await cli([command, '--name', 'app'], { cwd: dir });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/--name \(BACKUP_NAME\) goes with the database it names/);
+    },
+  );
+
   test.each(['with_underscore', 'a.b', 'backup', '-x', 'x'.repeat(64), 'two words'])(
     'the name %j is refused before anything is written',
     async (name) => {

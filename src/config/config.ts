@@ -210,12 +210,14 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         },
       };
     }
-    case 'verify':
+    case 'verify': {
+      const location = optionalDatabase(settings, cwd);
+      assertNameHasDatabase(command, common.name, location);
       return {
         ...common,
         command,
         from,
-        database: optionalDatabase(settings, cwd),
+        database: location,
         backup: required(settings, 'backup'),
         quick: bool(settings, 'quick'),
         decryption: decryption(settings, cwd),
@@ -223,8 +225,10 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         postgres: { owner: bool(settings, 'owner'), privileges: bool(settings, 'privileges') },
         verifySql: verifyQueries(settings, cwd),
       };
+    }
     case 'list': {
       const location = optionalDatabase(settings, cwd);
+      assertNameHasDatabase(command, common.name, location);
       return {
         ...common,
         command,
@@ -236,6 +240,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
     }
     case 'prune': {
       const location = optionalDatabase(settings, cwd);
+      assertNameHasDatabase(command, common.name, location);
       return {
         ...common,
         command,
@@ -248,6 +253,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
     }
     case 'status': {
       const location = optionalDatabase(settings, cwd);
+      assertNameHasDatabase(command, common.name, location);
       return {
         ...common,
         command,
@@ -259,6 +265,18 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
       };
     }
   }
+}
+
+/** `--name` says which database's backups; it goes with the database it names. */
+function assertNameHasDatabase(
+  command: CommandName,
+  name: string | undefined,
+  location: DatabaseLocation | undefined,
+): void {
+  if (name !== undefined && location === undefined)
+    throw new UserError(
+      `${command}: --name (BACKUP_NAME) goes with the database it names: give --database-url (DATABASE_URL) too.`,
+    );
 }
 
 /** `--name`: it becomes part of file names, so only what a name can safely hold. */
