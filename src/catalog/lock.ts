@@ -40,8 +40,10 @@ export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>):
       break;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      // No directory yet: nothing to protect, nothing to lock.
-      if (code === 'ENOENT') return work();
+      // No directory yet: nothing to protect, nothing to lock. A directory this run cannot
+      // write to (a read-only mount for list or a dry run) cannot be changed by it either.
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' || code === 'EPERM')
+        return work();
       if (code !== 'EEXIST') throw error;
     }
     const holder = await readHolder(file);
