@@ -906,9 +906,7 @@ describe('a SQLite target reached through symbolic links', () => {
     const link = path.join(dir, 'app', 'app.db');
     fs.symlinkSync(path.join(dir, 'missing-volume', 'app.db'), link);
     // source.db's backup, by name (latest is only ever app.db's own).
-    const name = fs
-      .readdirSync(path.join(dir, 'backups'))
-      .find((n) => n.endsWith('.db.gz'))!;
+    const name = fs.readdirSync(path.join(dir, 'backups')).find((n) => n.endsWith('.db.gz'))!;
     const run = await cli(['restore', name, '--database-url', 'file:app/app.db', '--yes'], {
       cwd: dir,
       env,
