@@ -11,6 +11,8 @@ export type BackupKind = 'backup' | 'before-restore' | 'sanitized';
 export interface BackupName {
   readonly name: string;
   readonly engine: EngineKind;
+  /** The user-given database name (`--name`) the file name carries, if any. */
+  readonly label?: string | undefined;
   readonly kind: BackupKind;
   /** The UTC second in the name. */
   readonly time: Date;
@@ -26,6 +28,8 @@ export interface BackupName {
 /** The parts a name is made of; `compression` defaults to gzip, the seed's names. */
 export interface BackupNameParts {
   readonly engine: EngineKind;
+  /** `--name`: `postgres_app_backup_...`; absent, the seed's names. */
+  readonly label?: string | undefined;
   readonly kind: BackupKind;
   readonly time: Date;
   readonly sequence: number;
@@ -37,6 +41,21 @@ export interface BackupNameParts {
 
 const EXTENSION: Record<EngineKind, string> = { sqlite: 'db', postgres: 'sql' };
 const KINDS: readonly BackupKind[] = ['backup', 'before-restore', 'sanitized'];
+
+/**
+ * A database name in a file name: letters, digits and `-`, no `_` or `.`
+ * (they separate the name's parts), and never a kind's word.
+ */
+export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
+
+/** Why `label` cannot be part of a backup's name, or undefined when it can. */
+export function labelProblem(label: string): string | undefined {
+  if (!LABEL_PATTERN.test(label))
+    return 'use 1 to 63 letters, digits and dashes, starting with a letter or digit (no _ . / or spaces)';
+  if ((KINDS as readonly string[]).includes(label.toLowerCase()))
+    return `"${label}" is a word backup names already use`;
+  return undefined;
+}
 
 function alternatives(values: readonly string[]): string {
   return values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
@@ -62,6 +81,7 @@ const PATTERN = new RegExp(
   [
     '^',
     `(?<engine>${alternatives(Object.keys(EXTENSION))})`,
+    String.raw`(?:_(?<label>[A-Za-z0-9][A-Za-z0-9-]{0,62}))?`,
     `_(?<kind>${alternatives(KINDS)})`,
     String.raw`_(?<date>\d{8})_(?<clock>\d{6})`,
     String.raw`(?:_(?<sequence>\d{1,6}))?`,
@@ -83,9 +103,10 @@ function pad(value: number, width = 2): string {
 }
 
 /**
- * `postgres_backup_20261126_020000.sql.gz`: `_N` for the N-th extra backup of
- * that second, `.dump` / `.dir.tar` instead of `.sql` for a custom / directory
- * archive, `.zst` for zstd, no suffix for an uncompressed one, `.gpg` when
+ * `postgres_backup_20261126_020000.sql.gz` (`postgres_app_backup_...` with
+ * the name app): `_N` for the N-th extra backup of that second, `.dump` /
+ * `.dir.tar` instead of `.sql` for a custom / directory archive, `.zst` for
+ * zstd, no suffix for an uncompressed one, `.gpg` when
  * encrypted.
  */
 export function formatBackupName(parts: BackupNameParts): string {
@@ -98,7 +119,8 @@ export function formatBackupName(parts: BackupNameParts): string {
   const gpg = parts.encrypted ? '.gpg' : '';
   const format = parts.format ?? 'plain';
   const extension = format === 'plain' ? EXTENSION[parts.engine] : FORMAT_EXTENSION[format];
-  return `${parts.engine}_${parts.kind}_${stamp}${sequence}.${extension}${compression}${gpg}`;
+  const label = parts.label !== undefined ? `_${parts.label}` : '';
+  return `${parts.engine}${label}_${parts.kind}_${stamp}${sequence}.${extension}${compression}${gpg}`;
 }
 
 /** Our backup names only; anything else (a manifest, a foreign file) gives undefined. */
@@ -108,6 +130,7 @@ export function parseBackupName(name: string): BackupName | undefined {
   const { date = '', clock = '' } = groups;
   const parts = {
     engine: groups.engine as EngineKind,
+    ...(groups.label !== undefined ? { label: groups.label } : {}),
     kind: groups.kind as BackupKind,
     time: new Date(
       Date.UTC(
@@ -129,6 +152,7 @@ export function parseBackupName(name: string): BackupName | undefined {
   // The round trip refuses what the pattern alone lets through: an engine with the other's
   // extension, impossible dates such as 20261340 (Date would roll them over), `_0` or `_01`.
   if (formatBackupName(parts) !== name) return undefined;
+  if (parts.label !== undefined && labelProblem(parts.label) !== undefined) return undefined;
   return { name, ...parts };
 }
 

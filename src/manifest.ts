@@ -49,6 +49,12 @@ export interface Manifest {
     /** A partial dump says so: the pg_dump options that narrowed it (--schema=app, ...). */
     readonly filters?: readonly string[];
   };
+  /**
+   * Which database this is a backup of (see catalog/identity.ts): `latest`,
+   * `list` and retention go by it. Absent in manifests written before it was
+   * added; such backups fall under the rule for old backups.
+   */
+  readonly identity?: DatabaseIdentity;
   readonly file: { readonly size: number; readonly sha256: string };
   /** Size of the dump before compression (the SQLite file, or the SQL text). */
   readonly contentSize: number;
@@ -74,6 +80,15 @@ export interface Manifest {
   readonly roles?: RolesInfo;
   /** Present on sanitized copies only: personal data was masked by these rules. */
   readonly sanitized?: SanitizedInfo;
+}
+
+/** Which database a backup is of. Never holds a user name or a password. */
+export interface DatabaseIdentity {
+  readonly engine: EngineKind;
+  /** PostgreSQL: `host:port/database` as the URL gives them; SQLite: the file's real path. */
+  readonly database: string;
+  /** The user-given name (`--name`), also in the backup's file name. */
+  readonly name?: string;
 }
 
 /** The cluster roles a PostgreSQL backup carries (include-roles). */
@@ -127,6 +142,16 @@ function manifestProblem(data: unknown): string | undefined {
   if (!Array.isArray(data.tables)) return 'missing tables';
   if (data.format !== undefined && !(DUMP_FORMATS as readonly unknown[]).includes(data.format))
     return `unknown format ${JSON.stringify(data.format)}; upgrade db-backup`;
+  if (data.identity !== undefined) {
+    const identity = data.identity;
+    if (
+      !isObject(identity) ||
+      identity.engine !== data.engine ||
+      typeof identity.database !== 'string' ||
+      (identity.name !== undefined && typeof identity.name !== 'string')
+    )
+      return 'an identity without engine or database';
+  }
   if (data.empty !== undefined && typeof data.empty !== 'boolean')
     return 'empty is not true or false';
   for (const table of data.tables as unknown[]) {

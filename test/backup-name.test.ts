@@ -82,6 +82,51 @@ describe('backup names', () => {
       },
       'postgres_before-restore_20261126_020304.dump',
     ],
+    [
+      {
+        engine: 'postgres',
+        label: 'app',
+        kind: 'backup',
+        sequence: 0,
+        compression: 'gzip',
+        encrypted: false,
+      },
+      'postgres_app_backup_20261126_020304.sql.gz',
+    ],
+    [
+      {
+        engine: 'sqlite',
+        label: 'Shop-EU-2',
+        kind: 'sanitized',
+        sequence: 4,
+        compression: 'zstd',
+        encrypted: true,
+      },
+      'sqlite_Shop-EU-2_sanitized_20261126_020304_4.db.zst.gpg',
+    ],
+    [
+      {
+        engine: 'postgres',
+        label: 'billing',
+        kind: 'before-restore',
+        sequence: 0,
+        compression: 'none',
+        encrypted: false,
+      },
+      'postgres_billing_before-restore_20261126_020304.sql',
+    ],
+    [
+      {
+        engine: 'postgres',
+        label: 'app',
+        kind: 'backup',
+        sequence: 2,
+        compression: 'zstd',
+        encrypted: true,
+        format: 'directory',
+      },
+      'postgres_app_backup_20261126_020304_2.dir.tar.zst.gpg',
+    ],
   ] as const)('%o is named %s and parses back', (parts, name) => {
     expect(formatBackupName({ ...parts, time })).toBe(name);
     expect(parseBackupName(name)).toEqual({ format: 'plain', ...parts, time, name });
@@ -120,6 +165,12 @@ describe('backup names', () => {
     'postgres_backup_20261126_020304.sql.dump.gz',
     'postgres_backup_20261126_020304.dump.sql.gz',
     'postgres_backup_20261126_020304.dump.gz.json',
+    'postgres__backup_20261126_020304.sql.gz',
+    'postgres_a_b_backup_20261126_020304.sql.gz',
+    'postgres_-app_backup_20261126_020304.sql.gz',
+    'postgres_backup_backup_20261126_020304.sql.gz',
+    'postgres_app.x_backup_20261126_020304.sql.gz',
+    'postgres_app_backup_20261126_020304.sql.gz.json',
   ])('%s is not one of ours', (name) => {
     expect(parseBackupName(name)).toBeUndefined();
   });

@@ -191,7 +191,15 @@ describe('passphrase files that are not one short line', () => {
     const made = await throughFifo(['backup', '--database-url', 'file:app.db']);
     expect(made.status, made.stderr).toBe(0);
     // A restore reads the passphrase to decrypt and to encrypt its safety copy: the pipe gives it once.
-    const restored = await throughFifo(['restore', '--database-url', 'file:restored.db', '--yes']);
+    // app.db's backup into other files: by its name (latest is only ever the target's own).
+    const name = fs.readdirSync(path.join(dir, 'backups')).find((n) => n.endsWith('.db.gz.gpg'))!;
+    const restored = await throughFifo([
+      'restore',
+      name,
+      '--database-url',
+      'file:restored.db',
+      '--yes',
+    ]);
     expect(restored.status, restored.stderr).toBe(0);
     expect(dumpRows(path.join(dir, 'restored.db'))).toEqual(dumpRows(db));
     // Through a shell's pipe, as a person types it (Node's own stdin for a child is a socket, which /dev/stdin cannot open).
@@ -199,11 +207,12 @@ describe('passphrase files that are not one short line', () => {
       'sh',
       [
         '-c',
-        'printf "%s\\n" "$1" | "$2" "$3" restore --database-url file:stdin.db --yes --passphrase-file /dev/stdin',
+        'printf "%s\\n" "$1" | "$2" "$3" restore "$4" --database-url file:stdin.db --yes --passphrase-file /dev/stdin',
         'sh',
         PASSPHRASE,
         process.execPath,
         BUNDLED_CLI,
+        name,
       ],
       {
         cwd: dir,

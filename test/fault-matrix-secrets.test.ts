@@ -905,7 +905,9 @@ describe('a SQLite target reached through symbolic links', () => {
     fs.mkdirSync(path.join(dir, 'app'));
     const link = path.join(dir, 'app', 'app.db');
     fs.symlinkSync(path.join(dir, 'missing-volume', 'app.db'), link);
-    const run = await cli(['restore', 'latest', '--database-url', 'file:app/app.db', '--yes'], {
+    // source.db's backup, by name (latest is only ever app.db's own).
+    const name = fs.readdirSync(path.join(dir, 'backups')).find((n) => n.endsWith('.db.gz'))!;
+    const run = await cli(['restore', name, '--database-url', 'file:app/app.db', '--yes'], {
       cwd: dir,
       env,
     });

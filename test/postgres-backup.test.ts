@@ -77,7 +77,7 @@ describe('PostgreSQL backup', () => {
 
     await server.createDatabase('roundtrip');
     const restore = await cli(
-      ['restore', 'latest', '--database-url', server.url('roundtrip'), '--json'],
+      ['restore', name!, '--database-url', server.url('roundtrip'), '--json'],
       { cwd: dir, env: { PATH: process.env.PATH } },
     );
     expect(restore.status, restore.stderr).toBe(0);

@@ -225,21 +225,32 @@ describe('PostgreSQL restore', () => {
   });
 
   test('a database that does not exist is created only when asked', async () => {
-    const { dir, original } = await databaseWithBackup();
+    const { dir, original, backup } = await databaseWithBackup();
     const target = `fresh_${counter}`;
-    const refused = await cli(restoreArgs(target), { cwd: dir, env });
+    // Another database's backup: named (latest is only ever the target's own).
+    const byName = (...extra: string[]) => [
+      'restore',
+      path.basename(backup),
+      '--database-url',
+      server.url(target),
+      ...extra,
+    ];
+    const refused = await cli(byName(), { cwd: dir, env });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/does not exist.*--create-database/);
-    const run = await cli(restoreArgs(target, '--create-database'), { cwd: dir, env });
+    const run = await cli(byName('--create-database'), { cwd: dir, env });
     expect(run.status, run.stderr).toBe(0);
     expect(await snapshotRows(server, target)).toEqual(original);
   });
 
   test('an empty existing database needs no confirmation', async () => {
-    const { dir, original } = await databaseWithBackup();
+    const { dir, original, backup } = await databaseWithBackup();
     const target = `empty_${counter}`;
     await server.createDatabase(target);
-    const run = await cli(restoreArgs(target), { cwd: dir, env });
+    const run = await cli(
+      ['restore', path.basename(backup), '--database-url', server.url(target)],
+      { cwd: dir, env },
+    );
     expect(run.status, run.stderr).toBe(0);
     expect(await snapshotRows(server, target)).toEqual(original);
   });

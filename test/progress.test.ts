@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createBackup } from '../src/commands/create-backup.js';
 import { openBackup } from '../src/commands/locate-backup.js';
-import { uploadBackup } from '../src/commands/upload-backup.js';
+import { uploadBackup } from '../src/catalog/paired-upload.js';
 import { createEngine } from '../src/engines/index.js';
 import { UserError } from '../src/errors.js';
 import type { Progress, ProgressOptions } from '../src/progress.js';
-import { fetchVerified } from '../src/storage/fetch-verified.js';
+import { fetchVerified } from '../src/catalog/fetch-verified.js';
 import { LocalStorage } from '../src/storage/local.js';
 import {
   describeProgress,

@@ -24,7 +24,7 @@ const FOREIGN = [
 ];
 
 describe('rolling window', () => {
-  test('a backup keeps the newest max-backups of its kind, with manifests, and nothing foreign is touched', async () => {
+  test('a backup keeps the newest max-backups of its database; backups without a readable manifest and foreign files are left alone', async () => {
     const dir = tempDir('window');
     createSampleDatabase(path.join(dir, 'app.db'));
     seed(path.join(dir, 'backups'), [...OLD, ...FOREIGN]);
@@ -35,9 +35,23 @@ describe('rolling window', () => {
     expect(run.status, run.stderr).toBe(0);
     const left = fs.readdirSync(path.join(dir, 'backups')).sort();
     const newest = left.find((n) => n.startsWith('sqlite_backup_2026') && n.endsWith('.db.gz'))!;
-    expect(left).toEqual(
-      [...FOREIGN, 'sqlite_backup_20200103_000000.db.gz', newest, `${newest}.json`].sort(),
-    );
+    // Nothing says whose the old files are (no manifest, or an unreadable one): none is removed.
+    expect(left).toEqual([...OLD, ...FOREIGN, newest, `${newest}.json`].sort());
+    expect(run.stderr).toMatch(/Left alone at local: sqlite_backup_20200103_000000\.db\.gz, /);
+    // Two more backups of the database: its own window holds two of them.
+    for (let i = 0; i < 2; i += 1) {
+      const again = await cli(['backup', '--database-url', 'file:app.db'], {
+        cwd: dir,
+        env: { MAX_BACKUPS: '2' },
+      });
+      expect(again.status, again.stderr).toBe(0);
+    }
+    const ours = fs
+      .readdirSync(path.join(dir, 'backups'))
+      .filter((n) => n.startsWith('sqlite_backup_2026') && n.endsWith('.db.gz'));
+    expect(ours).toHaveLength(2);
+    for (const name of [...OLD, ...FOREIGN])
+      expect(fs.existsSync(path.join(dir, 'backups', name))).toBe(true);
   });
 
   test('a failed backup prunes nothing', async () => {
@@ -55,30 +69,21 @@ describe('rolling window', () => {
     expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(before);
   });
 
-  test('prune --dry-run shows and keeps; prune removes; without a URL each kind keeps its own window', async () => {
+  test('prune leaves backups whose database cannot be told alone, and says so', async () => {
     const dir = tempDir('prune');
     const pg = ['postgres_backup_20200101_000000.sql.gz', 'postgres_backup_20200102_000000.sql.gz'];
     seed(path.join(dir, 'backups'), [...OLD, ...FOREIGN, ...pg]);
     const before = fs.readdirSync(path.join(dir, 'backups')).sort();
     const dry = await cli(['prune', '--max-backups', '1', '--dry-run'], { cwd: dir });
     expect(dry.status, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/Would remove these 4 backups beyond max-backups/);
-    expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(before);
+    expect(dry.stdout).toMatch(/Nothing to prune/);
+    expect(dry.stdout).toMatch(
+      /Left alone, no manifest says whose they are: .*sqlite_backup_20200101_000000\.db\.gz/,
+    );
     const real = await cli(['prune', '--max-backups', '1', '--json'], { cwd: dir });
     expect(real.status, real.stderr).toBe(0);
-    expect(JSON.parse(real.stdout).removed).toEqual([
-      'sqlite_backup_20200102_000000.db.gz',
-      'sqlite_backup_20200101_000000.db.gz',
-      'postgres_backup_20200101_000000.sql.gz',
-      'postgres_backup_20190101_000000.sql.gz',
-    ]);
-    expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(
-      [
-        ...FOREIGN.filter((n) => !n.startsWith('postgres')),
-        'sqlite_backup_20200103_000000.db.gz',
-        'postgres_backup_20200102_000000.sql.gz',
-      ].sort(),
-    );
+    expect(JSON.parse(real.stdout).removed).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(before);
   });
 
   test('prune with a URL touches only that kind', async () => {

@@ -613,8 +613,24 @@ describe('sanitized PostgreSQL copies', () => {
         .sort(),
     ).toEqual(['backup', 'sanitized']);
     await server.createDatabase('shop_real');
+    // shop's latest is its real backup; restored into another database by that name.
+    const latest = await cli(
+      [
+        'verify',
+        'latest',
+        '--quick',
+        '--database-url',
+        server.url('shop'),
+        '--backup-dir',
+        backupDir,
+        '--json',
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    const latestName = JSON.parse(latest.stdout).name as string;
+    expect(latestName).toMatch(/^postgres_backup_/);
     const restore = await cli(
-      ['restore', 'latest', '--database-url', server.url('shop_real'), '--backup-dir', backupDir],
+      ['restore', latestName, '--database-url', server.url('shop_real'), '--backup-dir', backupDir],
       {
         cwd: dir,
         env: { PATH: process.env.PATH },

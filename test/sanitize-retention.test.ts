@@ -48,13 +48,38 @@ describe('sanitized copies and the rolling window', () => {
     const dir = tempDir('sanitize-prune');
     const backups = path.join(dir, 'backups');
     fs.mkdirSync(backups, { mode: 0o700 });
-    for (const name of NAMES) fs.writeFileSync(path.join(backups, name), 'x');
+    // Each with a manifest that says whose it is: only then may a window remove it.
+    for (const name of NAMES) {
+      fs.writeFileSync(path.join(backups, name), 'x');
+      const parsed = parseBackupName(name)!;
+      fs.writeFileSync(
+        path.join(backups, `${name}.json`),
+        JSON.stringify({
+          formatVersion: 1,
+          tool: { name: 'db-backup-action', version: '0.1.0' },
+          name,
+          engine: 'postgres',
+          kind: parsed.kind,
+          createdAt: parsed.time.toISOString(),
+          database: { name: 'shop', serverVersion: '17.2' },
+          identity: { engine: 'postgres', database: 'db.example:5432/shop' },
+          file: {
+            size: 1,
+            sha256: '2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881',
+          },
+          tables: [{ name: 'public.users', rows: 1 }],
+        }),
+      );
+    }
     const run = await cli(['prune', '--backup-dir', backups, '--max-backups', '1'], { cwd: dir });
     expect(run.status, run.stderr).toBe(0);
-    expect(fs.readdirSync(backups).sort()).toEqual([
+    const kept = [
       'postgres_backup_20261102_020000.sql.gz',
       'postgres_before-restore_20261101_120000.sql.gz',
       'postgres_sanitized_20261103_023000.sql.gz',
-    ]);
+    ];
+    expect(fs.readdirSync(backups).sort()).toEqual(
+      kept.flatMap((name) => [name, `${name}.json`]).sort(),
+    );
   });
 });

@@ -225,7 +225,7 @@ describe('SQLite restore', () => {
     const dir = tempDir('no-backup');
     createSampleDatabase(path.join(dir, 'app.db'));
     const latest = await restore(dir, ['latest', '--yes']);
-    expect(latest.stderr).toMatch(/No SQLite backup in .* to take as latest/);
+    expect(latest.stderr).toMatch(/No SQLite backup of SQLite \/.*app\.db in .* to take as latest/);
     const named = await restore(dir, ['sqlite_backup_20200101_000000.db.gz', '--yes']);
     expect(named.status).toBe(2);
     expect(named.stderr).toMatch(/db-backup list/);

@@ -199,7 +199,7 @@ describe('db-backup status against the backup directory', () => {
     expect(backupFiles(dir)).toEqual([FIRST, `${FIRST}.json`]);
   });
 
-  test('per database kind, as latest; nothing at all; bad durations refused', async () => {
+  test('per database, as latest; nothing at all; bad durations refused', async () => {
     const dir = project();
     expect((await cli(['status'], { cwd: dir })).stdout).toMatch(
       /^NO BACKUP: there is no backup at /,
@@ -212,9 +212,18 @@ describe('db-backup status against the backup directory', () => {
       now: at(H),
     });
     expect(postgres.status).toBe(1);
-    expect(postgres.stdout).toMatch(/^NO BACKUP: there is no postgres backup at /);
+    expect(postgres.stdout).toMatch(
+      /^NO BACKUP: there is no backup of PostgreSQL localhost:5432\/app at /,
+    );
     const sqlite = await cli(['status', '--database-url', 'file:app.db'], { cwd: dir, now: at(H) });
-    expect(sqlite.stdout).toMatch(/^OK: newest sqlite backup /);
+    expect(sqlite.stdout).toMatch(/^OK: newest backup of SQLite \/.*\/app\.db /);
+    // Another SQLite database's backups there say nothing of this one.
+    const other = await cli(['status', '--database-url', 'file:other.db'], {
+      cwd: dir,
+      now: at(H),
+    });
+    expect(other.status).toBe(1);
+    expect(other.stdout).toMatch(/^NO BACKUP: there is no backup of SQLite \/.*\/other\.db at /);
     for (const bad of ['26', 'yesterday', '0h']) {
       const refused = await cli(['status', '--max-age', bad], { cwd: dir });
       expect(refused.status).toBe(2);

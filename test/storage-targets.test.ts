@@ -72,6 +72,8 @@ describe('storage targets end to end', () => {
           'backup',
           '--database-url',
           'file:app.db',
+          '--name',
+          'app',
           '--storage',
           'local,s3',
           '--max-backups',
@@ -112,8 +114,24 @@ describe('storage targets end to end', () => {
     const verify = await cli(['verify', 'latest', '--from', 's3', ...flags], { cwd: dir, env });
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     fs.rmSync(path.join(dir, 'backups'), { recursive: true });
-    const restore = await cli(
+    // Another file: latest of the same --name (without it, latest takes no other database's backup).
+    const refused = await cli(
       ['restore', 'latest', '--from', 's3', '--database-url', 'file:fresh.db', ...flags],
+      { cwd: dir, env },
+    );
+    expect(refused.status).toBe(2);
+    const restore = await cli(
+      [
+        'restore',
+        'latest',
+        '--from',
+        's3',
+        '--database-url',
+        'file:fresh.db',
+        '--name',
+        'app',
+        ...flags,
+      ],
       { cwd: dir, env },
     );
     expect(restore.status, restore.stderr).toBe(0);
@@ -125,7 +143,16 @@ describe('storage targets end to end', () => {
     const flags = s3Flags();
     for (let i = 0; i < 2; i += 1) {
       const run = await cli(
-        ['backup', '--database-url', pgServer.url('app'), '--storage', 'local,s3', ...flags],
+        [
+          'backup',
+          '--database-url',
+          pgServer.url('app'),
+          '--name',
+          'app',
+          '--storage',
+          'local,s3',
+          ...flags,
+        ],
         { cwd: dir, env },
       );
       expect(run.status, run.stderr).toBe(0);
@@ -145,6 +172,8 @@ describe('storage targets end to end', () => {
         's3',
         '--database-url',
         pgServer.url('from_s3'),
+        '--name',
+        'app',
         '--create-database',
         '--json',
         ...flags,
@@ -174,14 +203,11 @@ describe('storage targets end to end', () => {
     const dir = tempDir('targets-safety');
     const prefix = `safety-${Date.now()}`;
     const flags = s3Flags(prefix);
-    expect(
-      (
-        await cli(['backup', '--database-url', pgServer.url('app'), '--storage', 's3', ...flags], {
-          cwd: dir,
-          env,
-        })
-      ).status,
-    ).toBe(0);
+    const made = await cli(
+      ['backup', '--database-url', pgServer.url('app'), '--storage', 's3', '--json', ...flags],
+      { cwd: dir, env },
+    );
+    expect(made.status).toBe(0);
     await pgServer.createDatabase(
       'safety_target',
       'CREATE TABLE precious (x int); INSERT INTO precious VALUES (42);',
@@ -189,7 +215,8 @@ describe('storage targets end to end', () => {
     const run = await cli(
       [
         'restore',
-        'latest',
+        // Another database's backup: by its name.
+        JSON.parse(made.stdout).name,
         '--from',
         's3',
         '--database-url',

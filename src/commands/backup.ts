@@ -16,7 +16,8 @@ import { inSection, type RunContext } from './context.js';
 import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
-import { uploadBackup } from './upload-backup.js';
+import { ownDatabase, type OwnDatabase } from '../catalog/identity.js';
+import { uploadBackup } from '../catalog/paired-upload.js';
 import type { SanitizedCopyResult } from './sanitized-copy.js';
 
 /** What happened at one storage target. */
@@ -31,6 +32,11 @@ export interface TargetOutcome {
   readonly kept: readonly KeptBackup[];
   /** Kept beyond the window: the newest backup that held rows. */
   readonly keptForData?: string;
+  /**
+   * Stored, then removed by a concurrent run's window for a newer backup of
+   * this database: not there (so not `stored`), yet nothing failed.
+   */
+  readonly superseded?: boolean;
   /** The target's own id for the stored backup (a GitHub artifact's id). */
   readonly storedId?: string;
 }
@@ -88,6 +94,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
       config.backupDir,
       {
         kind,
+        databaseName: config.name,
         compression: config.compression,
         encryptor,
         progress: context.progress,
@@ -100,6 +107,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
     );
     return created;
   });
+  const own = await ownDatabase(config.database, config.name);
   const targets: TargetOutcome[] = [];
   for (const { id, storage } of storages) {
     targets.push(
@@ -107,7 +115,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
         id,
         storage,
         backup,
-        { engine: engine.kind, maxBackups: config.maxBackups, keep: config.keep, kind },
+        { own, maxBackups: config.maxBackups, keep: config.keep, kind },
         context,
       ),
     );
@@ -165,7 +173,7 @@ export async function storeAt(
   storage: Storage,
   backup: CreatedBackup,
   policy: {
-    engine: 'sqlite' | 'postgres';
+    own: OwnDatabase;
     maxBackups: number | undefined;
     keep?: CalendarRules;
     kind?: 'backup' | 'sanitized';
@@ -202,6 +210,19 @@ export async function storeAt(
         context.log,
       ),
     );
+    if (!retention.kept.includes(backup.name)) {
+      // A newer backup of this database by a concurrent run may have pushed it out: never report it as there.
+      const message = `superseded: a concurrent run's rolling window removed ${backup.name} for a newer backup of this database`;
+      context.log.warn(`${id}: ${message}`);
+      return {
+        ...outcome,
+        stored: false,
+        superseded: true,
+        error: message,
+        pruned: retention.removed,
+        kept: retention.keptBackups,
+      };
+    }
     return {
       ...outcome,
       stored: true,

@@ -10,8 +10,11 @@ export async function confirmOverwrite(
   databaseName: string,
   confirmation: Confirmation,
   context: RunContext,
+  /** Restoring another database's backup: "backup of A into B", said in every question and refusal. */
+  crossing?: string,
 ): Promise<void> {
   if (confirmation.yes) return;
+  const what = crossing ? ` with a ${crossing}` : '';
   if (confirmation.typed !== undefined) {
     if (confirmation.typed === databaseName) return;
     throw new UserError(
@@ -20,12 +23,12 @@ export async function confirmOverwrite(
   }
   if (context.prompt) {
     const answer = await context.prompt(
-      `This overwrites the database "${databaseName}". Type its name to continue: `,
+      `This overwrites the database "${databaseName}"${what}. Type its name to continue: `,
     );
     if (answer.trim() === databaseName) return;
     throw new UserError('Restore cancelled: the name typed did not match. Nothing was changed.');
   }
   throw new UserError(
-    `Restore refused: it would overwrite "${databaseName}". Pass --yes (CLI) or confirm: ${databaseName} (action). Nothing was changed.`,
+    `Restore refused: it would overwrite "${databaseName}"${what}. Pass --yes (CLI) or confirm: ${databaseName} (action). Nothing was changed.`,
   );
 }

@@ -32,6 +32,8 @@ import {
 } from '../pipeline/files.js';
 import { NO_PROGRESS, type Progress, type ProgressTask } from '../progress.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { identityOf, type DatabaseIdentity } from '../catalog/identity.js';
+import { withDirectoryLock } from '../catalog/lock.js';
 
 export interface CreatedBackup {
   readonly name: string;
@@ -49,6 +51,8 @@ export interface CreateBackupOptions {
   /** A sanitized copy says how it was made. */
   readonly sanitized?: SanitizedInfo | undefined;
   readonly progress?: Progress | undefined;
+  /** The user-given database name: in the manifest's identity and the file name. */
+  readonly databaseName?: string | undefined;
 }
 
 /**
@@ -66,11 +70,40 @@ export async function createBackup(
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
   const { encoded, info, format } = await dumpToTempFile(engine, dir, options);
+  const identity = await identityOf(engine.location, options.databaseName);
+  // Named and described under the directory's lock: a peer's window never sees one without the other.
+  return withDirectoryLock(dir, () =>
+    publishWithManifest(engine, dir, options, {
+      encoded,
+      info,
+      format,
+      identity,
+      started,
+      startedAt,
+    }),
+  );
+}
+
+async function publishWithManifest(
+  engine: Engine,
+  dir: string,
+  options: CreateBackupOptions,
+  made: {
+    encoded: EncodedFile;
+    info: DatabaseInfo;
+    format: DumpFormat | undefined;
+    identity: DatabaseIdentity;
+    started: Date;
+    startedAt: number;
+  },
+): Promise<CreatedBackup> {
+  const { encoded, info, format, identity, started, startedAt } = made;
   // A name of this second that the window already removed is never reused: the new backup sorts newest.
   const floor = nextSequence(await fs.readdir(dir), engine.kind, options.kind, started);
   const name = await publish(encoded.tempPath, dir, (sequence) =>
     formatBackupName({
       engine: engine.kind,
+      label: options.databaseName,
       kind: options.kind,
       time: started,
       sequence: sequence + floor,
@@ -96,6 +129,7 @@ export async function createBackup(
         ...(info.dumpTool ? { dumpTool: info.dumpTool } : {}),
         ...(info.filters && info.filters.length > 0 ? { filters: info.filters } : {}),
       },
+      identity,
       file: { size: encoded.size, sha256: encoded.sha256 },
       contentSize: encoded.contentSize,
       compression: options.compression,

@@ -1,20 +1,11 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
-import {
-  compareNewestFirst,
-  manifestNameOf,
-  parseBackupName,
-  type BackupKind,
-  type BackupName,
-} from '../backup-name.js';
+import { manifestNameOf, type BackupKind } from '../backup-name.js';
+import { withCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
+import { isFutureDated } from '../catalog/future.js';
+import { describeBackupDatabase, describeIdentity, ownDatabase } from '../catalog/identity.js';
 import type { ListConfig } from '../config/config.js';
 import type { EngineKind } from '../config/database-url.js';
-import { parseManifest, type Manifest } from '../manifest.js';
+import type { Manifest } from '../manifest.js';
 import { createStorage } from '../storage/factory.js';
-import { LocalStorage } from '../storage/local.js';
-import type { Storage } from '../storage/storage.js';
-import { redact } from '../secrets.js';
 import {
   parseVerificationRecordName,
   type VerificationOutcome,
@@ -22,12 +13,8 @@ import {
 } from '../verification/verification-record.js';
 import type { RunContext } from './context.js';
 import type { CompressionAlgorithm } from '../compression.js';
-import {
-  checksumStatus,
-  readManifestBeside,
-  storedFormat,
-  type ChecksumStatus,
-} from './locate-backup.js';
+import { checksumStatus, type ChecksumStatus } from '../catalog/checksum.js';
+import { storedFormat } from './locate-backup.js';
 
 export interface ListedBackup {
   readonly name: string;
@@ -46,6 +33,12 @@ export interface ListedBackup {
   readonly compression: CompressionAlgorithm;
   readonly tables: number | undefined;
   /** The newest verification recorded beside the backup, if any. */
+  /** Whose backup it is, from its manifest; null without one. */
+  readonly database: string | null;
+  /** The manifest records the database's identity (backups made before identities do not). */
+  readonly identified: boolean;
+  /** Dated ahead of the clock by more than 5 minutes: never latest. */
+  readonly future: boolean;
   readonly lastVerification: {
     readonly outcome: VerificationOutcome;
     readonly at: string;
@@ -56,48 +49,73 @@ export interface ListedBackup {
 export interface ListResult {
   readonly command: 'list';
   readonly location: string;
+  /** The database whose backups are listed; null when every database's are. */
+  readonly database: string | null;
   readonly backups: readonly ListedBackup[];
+  /** Backups at the place not listed: other databases', and those whose database cannot be told. */
+  readonly notShown: number;
+  /** Backups dated ahead of the clock (never latest), and the like. */
+  readonly warnings: readonly string[];
 }
 
 export async function runList(config: ListConfig, context: RunContext): Promise<ListResult> {
   const storage = await createStorage(config.from, config.targets);
-  const objects = await storage.list();
-  const listed = new Set(objects.map((object) => object.name));
-  const sizes = new Map(objects.map((object) => [object.name, object.size]));
-  const ours = objects
-    .map((object) => parseBackupName(object.name))
-    .filter((parsed): parsed is BackupName => parsed !== undefined)
-    .filter((parsed) => config.engine === undefined || parsed.engine === config.engine)
-    .sort(compareNewestFirst);
-  const describe =
-    storage instanceof LocalStorage
-      ? describeLocal(storage)
-      : await describeRemote(storage, listed, context);
-  const now = context.now?.().getTime() ?? Date.now();
-  const verifications = newestRecords(objects.map((object) => object.name));
-  const backups: ListedBackup[] = [];
-  try {
-    for (const backup of ours) {
-      const { manifest, checksum, stored } = await describe.details(backup);
+  const own =
+    config.database && !config.all ? await ownDatabase(config.database, config.name) : undefined;
+  const now = context.now?.() ?? new Date();
+  return withCatalog(storage, async (catalog) => {
+    const entries = catalog.entries({ engine: config.all ? undefined : config.engine });
+    const verifications = newestRecords([...catalog.names]);
+    const backups: ListedBackup[] = [];
+    const warnings: string[] = [];
+    let notShown = 0;
+    for (const entry of entries) {
+      const backup = entry.backup;
+      const ownership = own ? await catalog.ownership(entry, own) : undefined;
+      if (ownership === 'other' || ownership === 'unknown') {
+        notShown += 1;
+        continue;
+      }
+      const { manifest, checksum, stored } = await details(catalog, entry, (m) =>
+        context.log.warn(m),
+      );
       const createdAt = manifest?.createdAt ?? backup.time.toISOString();
+      const future = isFutureDated(backup, manifest, now);
+      if (future)
+        warnings.push(
+          `${backup.name} is dated ${createdAt}, ahead of this clock: a clock is wrong; it is never taken as latest.`,
+        );
       backups.push({
         name: backup.name,
         engine: backup.engine,
         kind: backup.kind,
         createdAt,
-        size: sizes.get(backup.name) ?? 0,
-        ageSeconds: Math.max(0, Math.round((now - Date.parse(createdAt)) / 1000)),
+        size: entry.size,
+        ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(createdAt)) / 1000)),
         checksum,
         encrypted: stored?.encrypted ?? backup.encrypted,
         compression: stored?.compression ?? manifest?.compression.algorithm ?? backup.compression,
         tables: manifest?.tables.length,
-        lastVerification: verificationOf(verifications.get(backup.name), now),
+        lastVerification: verificationOf(verifications.get(backup.name), now.getTime()),
+        database: manifest ? describeBackupDatabase(manifest) : null,
+        identified: manifest?.identity !== undefined,
+        future,
       });
     }
-  } finally {
-    await describe.release();
-  }
-  return { command: 'list', location: storage.location, backups };
+    if (own && notShown > 0)
+      context.log.info(
+        `${notShown} other backups at ${catalog.location} are not of ${describeIdentity(own.identity)} or cannot be told apart: db-backup list --all shows every one.`,
+      );
+    for (const warning of warnings) context.log.warn(warning);
+    return {
+      command: 'list',
+      location: storage.location,
+      database: own ? describeIdentity(own.identity) : null,
+      backups,
+      notShown,
+      warnings,
+    };
+  });
 }
 
 interface Details {
@@ -136,60 +154,35 @@ function verificationOf(
   };
 }
 
-interface Describer {
-  details(backup: BackupName): Promise<Details>;
-  release(): Promise<void>;
-}
-
-/** Local backups are hashed against their manifests. */
-function describeLocal(storage: LocalStorage): Describer {
-  return {
-    details: async (backup) => {
-      const file = storage.pathOf(backup.name);
-      const stored = await storedFormat(file).catch(() => undefined);
-      let manifest: Manifest | undefined;
-      try {
-        manifest = await readManifestBeside(file);
-      } catch {
-        return { manifest: undefined, checksum: 'invalid-manifest', ...(stored ? { stored } : {}) };
-      }
-      const checksum = await checksumStatus({
-        name: backup.name,
-        file,
-        manifest,
-        engine: backup.engine,
-      });
-      return { manifest, checksum, ...(stored ? { stored } : {}) };
-    },
-    release: () => Promise.resolve(),
-  };
-}
-
-/** Remote backups: only their (small) manifests are fetched. */
-async function describeRemote(
-  storage: Storage,
-  listed: ReadonlySet<string>,
-  context: RunContext,
-): Promise<Describer> {
-  const dir = await temporaryDirectory('list');
-  return {
-    details: async (backup) => {
-      const manifestName = manifestNameOf(backup.name);
-      if (!listed.has(manifestName)) return { manifest: undefined, checksum: 'no-manifest' };
-      const file = path.join(dir, manifestName);
-      try {
-        await storage.get(manifestName, file);
-        return {
-          manifest: parseManifest(await fs.readFile(file, 'utf8'), manifestName),
-          checksum: 'unchecked',
-        };
-      } catch (error) {
-        context.log.warn(
-          `Cannot read ${manifestName} at ${storage.location}: ${redact((error as Error).message)}`,
-        );
-        return { manifest: undefined, checksum: 'unchecked' };
-      }
-    },
-    release: () => removeQuietly(dir),
-  };
+/**
+ * What is known of a backup without downloading it: a file in a local place
+ * is hashed against its manifest and its first bytes read; a remote one's
+ * manifest alone is read.
+ */
+async function details(
+  catalog: Catalog,
+  entry: CatalogEntry,
+  warn: (message: string) => void,
+): Promise<Details> {
+  const read = await catalog.manifestOf(entry.backup.name);
+  const file = catalog.localFile(entry.backup.name);
+  if (file === undefined) {
+    if (read.problem)
+      warn(
+        `Cannot read ${manifestNameOf(entry.backup.name)} at ${catalog.location}: ${read.problem}`,
+      );
+    return {
+      manifest: read.manifest,
+      checksum: entry.hasManifest ? 'unchecked' : 'no-manifest',
+    };
+  }
+  const stored = await storedFormat(file).catch(() => undefined);
+  if (read.problem)
+    return { manifest: undefined, checksum: 'invalid-manifest', ...(stored ? { stored } : {}) };
+  const checksum = await checksumStatus({
+    name: entry.backup.name,
+    file,
+    manifest: read.manifest,
+  });
+  return { manifest: read.manifest, checksum, ...(stored ? { stored } : {}) };
 }

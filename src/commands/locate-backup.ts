@@ -1,12 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
-import {
-  compareNewestFirst,
-  manifestNameOf,
-  parseBackupName,
-  type BackupName,
-} from '../backup-name.js';
+import { manifestNameOf, parseBackupName } from '../backup-name.js';
+import { withCatalog } from '../catalog/catalog.js';
+import type { OwnDatabase } from '../catalog/identity.js';
+import { isLatest, latestEntry, latestKind } from '../catalog/latest.js';
 import type { EngineKind } from '../config/database-url.js';
 import type { RestoreSource } from '../engines/engine.js';
 import { UserError } from '../errors.js';
@@ -33,10 +31,9 @@ import {
   type DecryptionKeys,
   type Decryptor,
 } from '../pipeline/encryption.js';
-import { digestFile } from '../pipeline/digest.js';
 import type { TargetId, TargetSettings } from '../config/storage-config.js';
 import { createStorage } from '../storage/factory.js';
-import { fetchVerified } from '../storage/fetch-verified.js';
+import { fetchVerified } from '../catalog/fetch-verified.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { NO_PROGRESS, type Progress } from '../progress.js';
@@ -62,51 +59,93 @@ export interface BackupHandle {
   release(): Promise<void>;
 }
 
+/** Whose backup `latest` means, and when now is (future-dated backups never count). */
+export interface LatestScope {
+  readonly own: OwnDatabase | undefined;
+  readonly engine: EngineKind | undefined;
+  readonly now: Date;
+}
+
+/** A backup found by name, its manifest read (if it has one), not yet fetched. */
+export interface ResolvedBackup {
+  readonly name: string;
+  readonly manifest: Manifest | undefined;
+  /** Makes the backup's file available (a remote one is downloaded and checked). */
+  fetch(progress?: Progress): Promise<BackupHandle>;
+}
+
 /**
- * Finds `<backup>` at the `from` target. A remote backup is downloaded into a
- * private temporary directory and checked against its manifest's sha256
- * before anything uses it.
+ * Finds `<backup>` at the `from` target: `latest` per the catalog's rule, a
+ * name there, or (local) a path. Only the manifest is read here, so that a
+ * restore can be confirmed (or refused) before a large download; `fetch`
+ * then downloads a remote backup into a private temporary directory and
+ * checks it against its manifest's sha256.
  */
+export async function resolveBackup(
+  reference: string,
+  from: TargetId,
+  targets: TargetSettings,
+  cwd: string,
+  scope: LatestScope,
+): Promise<ResolvedBackup> {
+  if (from === 'local') {
+    const backup = await locateBackup(reference, new LocalStorage(targets.backupDir), cwd, scope);
+    return {
+      name: backup.name,
+      manifest: backup.manifest,
+      fetch: () => Promise.resolve({ backup, release: () => Promise.resolve() }),
+    };
+  }
+  const storage = await createStorage(from, targets);
+  const { name, manifest } = await withCatalog(storage, async (catalog) => {
+    const found = isLatest(reference)
+      ? (await latestEntry(catalog, scope.own, { ...scope, kind: latestKind(reference) })).backup
+          .name
+      : path.basename(reference);
+    return { name: found, manifest: (await catalog.manifestOf(found)).manifest };
+  });
+  return {
+    name,
+    manifest,
+    fetch: async (progress = NO_PROGRESS) => {
+      const dir = await temporaryDirectory('fetch');
+      const release = (): Promise<void> => removeQuietly(dir);
+      try {
+        const fetched = await fetchVerified(storage, name, dir, progress);
+        return { backup: located(fetched.file, fetched.manifest), release };
+      } catch (error) {
+        await release();
+        throw error;
+      }
+    },
+  };
+}
+
+/** Finds `<backup>` (see `resolveBackup`) and makes its file available. */
 export async function findBackup(
   reference: string,
   from: TargetId,
   targets: TargetSettings,
   cwd: string,
-  engine: EngineKind | undefined,
+  scope: LatestScope,
   progress: Progress = NO_PROGRESS,
 ): Promise<BackupHandle> {
-  if (from === 'local') {
-    const backup = await locateBackup(reference, new LocalStorage(targets.backupDir), cwd, engine);
-    return { backup, release: () => Promise.resolve() };
-  }
-  const storage = await createStorage(from, targets);
-  const name = isLatest(reference)
-    ? await latestName(storage, engine, latestKind(reference))
-    : path.basename(reference);
-  const dir = await temporaryDirectory('fetch');
-  const release = (): Promise<void> => removeQuietly(dir);
-  try {
-    const fetched = await fetchVerified(storage, name, dir, progress);
-    return { backup: located(fetched.file, fetched.manifest), release };
-  } catch (error) {
-    await release();
-    throw error;
-  }
+  return (await resolveBackup(reference, from, targets, cwd, scope)).fetch(progress);
 }
 
 /**
  * `<backup>` is `latest`, a backup name in the backup directory, or a path.
- * `latest` is the newest regular backup of the given engine.
+ * `latest` is the newest regular backup of this database (see catalog/latest.ts).
  */
 export async function locateBackup(
   reference: string,
   storage: LocalStorage,
   cwd: string,
-  engine: EngineKind | undefined,
+  scope: LatestScope,
 ): Promise<LocatedBackup> {
   let file: string;
   if (isLatest(reference)) {
-    file = storage.pathOf(await latestName(storage, engine, latestKind(reference)));
+    file = storage.pathOf(await latestName(storage, scope, latestKind(reference)));
   } else {
     const inDir = storage.pathOf(path.basename(reference));
     const asPath = path.resolve(cwd, reference);
@@ -146,40 +185,18 @@ export function engineFromExtension(name: string): EngineKind | undefined {
   return undefined;
 }
 
-/** `latest` and `latest-sanitized` (the newest sanitized copy: never what `latest` means). */
-const LATEST: Record<string, 'backup' | 'sanitized'> = {
-  latest: 'backup',
-  'latest-sanitized': 'sanitized',
-};
-
-function isLatest(reference: string): boolean {
-  return Object.hasOwn(LATEST, reference);
-}
-
-function latestKind(reference: string): 'backup' | 'sanitized' {
-  return LATEST[reference] ?? 'backup';
-}
-
-/** `latest`: the newest regular backup (of the engine, when known) at the target; `latest-sanitized`: the newest sanitized copy. */
+/**
+ * `latest`: the newest regular backup of this database at the target (see
+ * catalog/latest.ts); `latest-sanitized`: the newest sanitized copy.
+ */
 export async function latestName(
   storage: Storage,
-  engine: EngineKind | undefined,
+  scope: LatestScope,
   kind: 'backup' | 'sanitized' = 'backup',
 ): Promise<string> {
-  const ours = (await storage.list())
-    .map((object) => parseBackupName(object.name))
-    .filter((parsed): parsed is BackupName => parsed !== undefined)
-    .filter((parsed) => engine === undefined || parsed.engine === engine);
-  const newest = ours.filter((parsed) => parsed.kind === kind).sort(compareNewestFirst)[0];
-  if (newest) return newest.name;
-  const label = engine ? `${ENGINE_LABEL[engine]} ` : '';
-  const what = kind === 'sanitized' ? `sanitized ${label}copy` : `${label}backup`;
-  const hint =
-    kind === 'backup' && ours.some((parsed) => parsed.kind === 'sanitized')
-      ? ' (it holds sanitized copies: name one, or use latest-sanitized)'
-      : '';
-  throw new UserError(
-    `No ${what} in ${storage.location} to take as ${kind === 'sanitized' ? 'latest-sanitized' : 'latest'}${hint}: run a backup there first, or name a file.`,
+  return withCatalog(
+    storage,
+    async (catalog) => (await latestEntry(catalog, scope.own, { ...scope, kind })).backup.name,
   );
 }
 
@@ -207,24 +224,7 @@ export function assertEngineMatches(backup: LocatedBackup, target: EngineKind): 
   }
 }
 
-export type ChecksumStatus = 'ok' | 'mismatch' | 'no-manifest';
-
-export async function checksumStatus(backup: LocatedBackup): Promise<ChecksumStatus> {
-  if (!backup.manifest) return 'no-manifest';
-  const actual = await digestFile(backup.file);
-  return actual.sha256 === backup.manifest.file.sha256 && actual.size === backup.manifest.file.size
-    ? 'ok'
-    : 'mismatch';
-}
-
-/** The stored file must be exactly what its manifest describes. */
-export async function assertChecksum(backup: LocatedBackup): Promise<void> {
-  if ((await checksumStatus(backup)) === 'mismatch') {
-    throw new UserError(
-      `${backup.name} does not match the sha256 and size in its manifest: the file is damaged or was changed. Nothing was changed; use another backup.`,
-    );
-  }
-}
+export { assertChecksum, checksumStatus, type ChecksumStatus } from '../catalog/checksum.js';
 
 /**
  * The compression a backup's manifest or name announces; undefined for a

@@ -4,7 +4,7 @@ import type { DatabaseInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { engineSettings } from './engine-settings.js';
 import { createBackup } from './create-backup.js';
-import { uploadBackup } from './upload-backup.js';
+import { uploadBackup } from '../catalog/paired-upload.js';
 import { createStorage } from '../storage/factory.js';
 import { UserError } from '../errors.js';
 import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
@@ -15,12 +15,19 @@ import type { RunContext } from './context.js';
 import {
   assertChecksum,
   assertEngineMatches,
-  findBackup,
   openBackup,
+  resolveBackup,
   type LocatedBackup,
 } from './locate-backup.js';
 import type { Engine } from '../engines/engine.js';
-import type { SanitizedInfo } from '../manifest.js';
+import type { Manifest, SanitizedInfo } from '../manifest.js';
+import {
+  describeBackupDatabase,
+  describeIdentity,
+  ownDatabase,
+  sameDatabase,
+  type OwnDatabase,
+} from '../catalog/identity.js';
 import { parseBackupName } from '../backup-name.js';
 
 export interface RestoreResult {
@@ -33,6 +40,8 @@ export interface RestoreResult {
   readonly previousCopy: string | undefined;
   readonly durationMs: number;
   readonly manifestChecked: boolean;
+  /** Restoring another database's backup: "backup of A into B". */
+  readonly crossing?: string;
   /** The backup restored was a sanitized copy (masked data, not production's). */
   readonly sanitized?: SanitizedInfo | { readonly rulesSha256: string };
 }
@@ -49,22 +58,42 @@ export async function runRestore(
   );
   const engine = await createEngine(config.database, engineSettings(context, config.postgres));
   const holdsData = await engine.holdsData();
-  // Asked first: a refused restore should not wait for a download.
+  const own = await ownDatabase(config.database, config.name);
+  // Found (and its manifest read) first, downloaded only once the overwrite is confirmed.
+  const resolved = await resolveBackup(config.backup, config.from, config.targets, context.cwd, {
+    own,
+    engine: engine.kind,
+    now: context.now?.() ?? new Date(),
+  });
+  const crossing = crossingOf(resolved.manifest, own);
+  if (crossing) context.log.info(`${resolved.name} is a ${crossing}`);
   if (holdsData)
-    await confirmOverwrite(confirmationName(config.database), config.confirmation, context);
-  const handle = await findBackup(
-    config.backup,
-    config.from,
-    config.targets,
-    context.cwd,
-    engine.kind,
-    context.progress,
-  );
+    await confirmOverwrite(
+      confirmationName(config.database),
+      config.confirmation,
+      context,
+      crossing,
+    );
+  const handle = await resolved.fetch(context.progress);
   try {
-    return await restoreFrom(handle.backup, engine, holdsData, config, context, started);
+    const result = await restoreFrom(handle.backup, engine, holdsData, config, context, started);
+    return crossing ? { ...result, crossing } : result;
   } finally {
     await handle.release();
   }
+}
+
+/** "backup of A into B" when the backup's manifest says it is of another database. */
+function crossingOf(manifest: Manifest | undefined, own: OwnDatabase): string | undefined {
+  if (!manifest || manifest.engine !== own.identity.engine) return undefined;
+  const backupOf = manifest.identity
+    ? sameDatabase(manifest.identity, own.identity)
+      ? undefined
+      : describeIdentity(manifest.identity)
+    : manifest.database.name === own.legacyName
+      ? undefined
+      : describeBackupDatabase(manifest);
+  return backupOf ? `backup of ${backupOf} into ${describeIdentity(own.identity)}` : undefined;
 }
 
 async function restoreFrom(
@@ -98,6 +127,7 @@ async function restoreFrom(
     context.log.info(`Backing up ${database} before overwriting it`);
     const safety = await createBackup(engine, config.backupDir, {
       kind: 'before-restore',
+      databaseName: config.name,
       compression: config.compression,
       encryptor: safetyEncryptor,
       progress: context.progress,

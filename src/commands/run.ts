@@ -41,15 +41,17 @@ export function succeeded(result: CommandResult): boolean {
   if (result.command === 'verify') return result.verified;
   if (result.command === 'status') return result.ok;
   if (result.command === 'backup') {
-    return [...result.targets, ...(result.sanitizedCopy?.targets ?? [])].every(
-      (target) => target.stored && target.pruneError === undefined,
-    );
+    return succeededTargets([...result.targets, ...(result.sanitizedCopy?.targets ?? [])]);
   }
   return true;
 }
 
-function succeededTargets(targets: readonly { stored: boolean; pruneError?: string }[]): boolean {
-  return targets.every((target) => target.stored && target.pruneError === undefined);
+function succeededTargets(
+  targets: readonly { stored: boolean; superseded?: boolean; pruneError?: string }[],
+): boolean {
+  return targets.every(
+    (target) => (target.stored || target.superseded === true) && target.pruneError === undefined,
+  );
 }
 
 /** Why a finished command failed its job, in one line. */
@@ -65,7 +67,7 @@ export function failureSummary(result: CommandResult): string {
     const unpruned = result.targets.filter(
       (target) => target.stored && target.pruneError !== undefined,
     );
-    const failed = result.targets.filter((target) => !target.stored);
+    const failed = result.targets.filter((target) => !target.stored && !target.superseded);
     if (failed.length === 0) {
       return `The backup ${result.name} was stored everywhere, but the rolling window failed at ${unpruned.map((t) => `${t.target} (${t.pruneError})`).join('; ')}.`;
     }

@@ -10,6 +10,7 @@ import { LocalStorage } from '../storage/local.js';
 import { storeAt, type TargetOutcome } from './backup.js';
 import type { RunContext } from './context.js';
 import { createBackup } from './create-backup.js';
+import { ownDatabase } from '../catalog/identity.js';
 
 export interface SanitizedCopyResult {
   readonly name: string;
@@ -35,6 +36,7 @@ export async function makeSanitizedCopy(
   context.log.info('Making the sanitized copy');
   const copy = await createBackup(sanitizing.wrap(engine), config.backupDir, {
     kind: 'sanitized',
+    databaseName: config.name,
     compression: config.compression,
     progress: context.progress,
     encryptor,
@@ -43,6 +45,7 @@ export async function makeSanitizedCopy(
   });
   context.log.info(`Wrote ${copy.name} (${copy.manifest.file.size} bytes)`);
   const staging = path.dirname(copy.file);
+  const own = await ownDatabase(config.database, config.name);
   const targets: TargetOutcome[] = [];
   let stagedHere = false;
   for (const target of config.sanitize?.storage ?? []) {
@@ -57,7 +60,7 @@ export async function makeSanitizedCopy(
         storage,
         copy,
         {
-          engine: engine.kind,
+          own,
           maxBackups: config.maxBackups,
           keep: config.keep,
           kind: 'sanitized',

@@ -1,6 +1,8 @@
 import type { StatusConfig } from '../config/config.js';
 import type { EngineKind } from '../config/database-url.js';
 import { createStorage } from '../storage/factory.js';
+import { withCatalog } from '../catalog/catalog.js';
+import { describeIdentity, ownDatabase } from '../catalog/identity.js';
 import { ageText, judgeStatus, type StatusState } from '../status/status-verdict.js';
 import type { RunContext } from './context.js';
 
@@ -50,17 +52,31 @@ const LABEL: Record<StatusState, string> = {
  */
 export async function runStatus(config: StatusConfig, context: RunContext): Promise<StatusResult> {
   const storage = await createStorage(config.from, config.targets);
-  const names = (await storage.list()).map((object) => object.name);
+  const own = config.database ? await ownDatabase(config.database, config.name) : undefined;
+  // With a database, only backups whose manifest proves they are its own count (as for latest).
+  const { names, only } = await withCatalog(storage, async (catalog) => {
+    if (!own) return { names: [...catalog.names], only: undefined };
+    const ours = new Set<string>();
+    for (const entry of catalog.entries({ engine: own.identity.engine, kind: 'backup' }))
+      if ((await catalog.ownership(entry, own)) === 'ours') ours.add(entry.backup.name);
+    return { names: [...catalog.names], only: ours };
+  });
   const now = context.now?.() ?? new Date();
   const verdict = judgeStatus({
     names,
     engine: config.engine,
+    only,
+    what: own ? `backup of ${describeIdentity(own.identity)}` : undefined,
     now,
     maxAgeMs: config.maxAge.ms,
     verifiedWithinMs: config.verifiedWithin?.ms,
   });
   const seconds = (ms: number): number => Math.round(ms / 1000);
-  const what = config.engine ? `${config.engine} backup` : 'backup';
+  const what = own
+    ? `backup of ${describeIdentity(own.identity)}`
+    : config.engine
+      ? `${config.engine} backup`
+      : 'backup';
   const good: string[] = [];
   if (verdict.newest && verdict.state !== 'stale') {
     good.push(

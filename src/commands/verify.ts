@@ -24,6 +24,7 @@ import {
 } from './locate-backup.js';
 import { createStorage } from '../storage/factory.js';
 import { recordVerification } from './record-verification.js';
+import { ownDatabase } from '../catalog/identity.js';
 
 export interface VerifyResult {
   readonly command: 'verify';
@@ -126,15 +127,20 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
   const expected = config.database?.engine ?? config.verifyDatabase?.engine;
   // Said before any download: a full check of a PostgreSQL backup needs somewhere to restore.
   if (expected) assertScratchServer(expected, config);
+  const scope = {
+    own: config.database ? await ownDatabase(config.database, config.name) : undefined,
+    engine: expected,
+    now: context.now?.() ?? new Date(),
+  };
   // A remote `latest` is named first, so that a download that arrives damaged is recorded against it.
   const reference =
     config.backup === 'latest' && config.from !== 'local'
-      ? await latestName(await createStorage(config.from, config.targets), expected)
+      ? await latestName(await createStorage(config.from, config.targets), scope)
       : config.backup;
   let handle;
   try {
     handle = await inSection(context.log, `Fetch ${reference} from ${config.from}`, () =>
-      findBackup(reference, config.from, config.targets, context.cwd, expected, context.progress),
+      findBackup(reference, config.from, config.targets, context.cwd, scope, context.progress),
     );
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;

@@ -15,6 +15,7 @@ import { compressionSettings } from './compression-config.js';
 import { retentionSettings } from './retention-config.js';
 import type { CalendarRules } from '../retention/calendar-retention.js';
 import { COMMANDS, type CommandName } from './options.js';
+import { labelProblem } from '../backup-name.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
 import {
   bool,
@@ -43,6 +44,8 @@ interface Common {
   readonly quiet: boolean;
   /** Settings of every storage target, checked when a target is used. */
   readonly targets: TargetSettings;
+  /** The user-given database name (`--name`): in manifests and file names. */
+  readonly name: string | undefined;
 }
 
 export interface BackupConfig extends Common {
@@ -110,6 +113,10 @@ export interface ListConfig extends Common {
   readonly from: TargetId;
   readonly command: 'list';
   readonly engine: EngineKind | undefined;
+  /** The database whose backups are listed; undefined lists every database's. */
+  readonly database: DatabaseLocation | undefined;
+  /** Every database's backups even when a database is given. */
+  readonly all: boolean;
 }
 
 export interface PruneConfig extends Common {
@@ -117,6 +124,8 @@ export interface PruneConfig extends Common {
   readonly from: TargetId;
   readonly command: 'prune';
   readonly engine: EngineKind | undefined;
+  /** The database whose window runs; undefined runs every database's own window. */
+  readonly database: DatabaseLocation | undefined;
   /** The rolling window; undefined when calendar rules alone decide. */
   readonly maxBackups: number | undefined;
   /** Calendar retention rules (all 0: none). */
@@ -129,6 +138,8 @@ export interface StatusConfig extends Common {
   readonly from: TargetId;
   readonly command: 'status';
   readonly engine: EngineKind | undefined;
+  /** The database whose backups are judged; undefined judges the newest of any. */
+  readonly database: DatabaseLocation | undefined;
   /** As given (26h), for messages, and in milliseconds. */
   readonly maxAge: { readonly text: string; readonly ms: number };
   readonly verifiedWithin: { readonly text: string; readonly ms: number } | undefined;
@@ -156,6 +167,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
     json: bool(settings, 'json'),
     quiet: bool(settings, 'quiet'),
     targets: targetSettings(settings, backupDir),
+    name: databaseName(settings),
   };
   const from = parseTargetId(text(settings, 'from') ?? 'local', 'from');
   switch (command) {
@@ -209,12 +221,14 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         },
       };
     }
-    case 'verify':
+    case 'verify': {
+      const location = optionalDatabase(settings, cwd);
+      assertNameHasDatabase(command, common.name, location);
       return {
         ...common,
         command,
         from,
-        database: optionalDatabase(settings, cwd),
+        database: location,
         backup: required(settings, 'backup'),
         quick: bool(settings, 'quick'),
         decryption: decryption(settings, cwd),
@@ -222,27 +236,67 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         postgres: { owner: bool(settings, 'owner'), privileges: bool(settings, 'privileges') },
         verifySql: verifyQueries(settings, cwd),
       };
-    case 'list':
-      return { ...common, command, from, engine: optionalDatabase(settings, cwd)?.engine };
-    case 'prune':
+    }
+    case 'list': {
+      const location = optionalDatabase(settings, cwd);
+      assertNameHasDatabase(command, common.name, location);
       return {
         ...common,
         command,
         from,
-        engine: optionalDatabase(settings, cwd)?.engine,
+        engine: location?.engine,
+        database: location,
+        all: bool(settings, 'all'),
+      };
+    }
+    case 'prune': {
+      const location = optionalDatabase(settings, cwd);
+      assertNameHasDatabase(command, common.name, location);
+      return {
+        ...common,
+        command,
+        from,
+        engine: location?.engine,
+        database: location,
         ...retentionSettings(settings),
         dryRun: bool(settings, 'dry-run'),
       };
-    case 'status':
+    }
+    case 'status': {
+      const location = optionalDatabase(settings, cwd);
+      assertNameHasDatabase(command, common.name, location);
       return {
         ...common,
         command,
         from,
-        engine: optionalDatabase(settings, cwd)?.engine,
+        engine: location?.engine,
+        database: location,
         maxAge: duration(settings, 'max-age') ?? { text: '26h', ms: 26 * 3_600_000 },
         verifiedWithin: duration(settings, 'verified-within'),
       };
+    }
   }
+}
+
+/** `--name` says which database's backups; it goes with the database it names. */
+function assertNameHasDatabase(
+  command: CommandName,
+  name: string | undefined,
+  location: DatabaseLocation | undefined,
+): void {
+  if (name !== undefined && location === undefined)
+    throw new UserError(
+      `${command}: --name (BACKUP_NAME) goes with the database it names: give --database-url (DATABASE_URL) too.`,
+    );
+}
+
+/** `--name`: it becomes part of file names, so only what a name can safely hold. */
+function databaseName(settings: Settings): string | undefined {
+  const name = text(settings, 'name')?.trim();
+  if (name === undefined || name === '') return undefined;
+  const problem = labelProblem(name);
+  if (problem) throw new UserError(`name "${name}" cannot be used: ${problem}.`);
+  return name;
 }
 
 function duration(settings: Settings, name: string): { text: string; ms: number } | undefined {

@@ -67,7 +67,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'max-backups',
     description:
-      'Rolling window: how many of the newest backups of this database kind to keep after a successful backup; 0 keeps all. Default 10 when no keep-* rule is given; given with keep-* rules, its newest N are kept as one more rule.',
+      'Rolling window: how many of the newest backups of this database to keep after a successful backup (each database in a shared place has its own window); 0 keeps all. Default 10 when no keep-* rule is given; given with keep-* rules, its newest N are kept as one more rule.',
     type: 'integer',
     commands: ['backup', 'prune'],
     env: ['MAX_BACKUPS'],
@@ -117,6 +117,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ['backup', 'prune'],
     env: ['KEEP_YEARLY'],
     min: 0,
+  },
+  {
+    name: 'name',
+    description:
+      "A name for the database (letters, digits, dashes), recorded in each backup's manifest and put in its file name (postgres_NAME_backup_20261130_020000.sql.gz): give each database its own when several share one backup place. latest, list and the rolling window go by it; backups of one name stay together when the database's address changes.",
+    type: 'string',
+    commands: ALL,
+    env: ['BACKUP_NAME'],
+  },
+  {
+    name: 'all',
+    description:
+      "List: every database's backups, with whose each is (by default, with a database given, only that database's).",
+    type: 'boolean',
+    commands: ['list'],
+    default: 'false',
   },
   {
     name: 'compression',

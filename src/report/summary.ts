@@ -77,6 +77,7 @@ export function renderSummary(result: CommandResult): string {
           [
             ['Database', `\`${result.database}\``],
             ['Restored from', `\`${result.name}\``],
+            ...(result.crossing ? [['Backup of another database', result.crossing]] : []),
             ['Duration', formatDuration(result.durationMs)],
             [
               'Checksum',

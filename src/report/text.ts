@@ -48,7 +48,11 @@ export function renderText(result: CommandResult): string {
         `  ${result.manifest.tables.length} tables, ${result.manifest.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
       ];
       for (const t of result.targets) {
-        const state = t.stored ? 'stored' : `NOT STORED: ${t.error ?? 'failed'}`;
+        const state = t.stored
+          ? 'stored'
+          : t.superseded
+            ? (t.error ?? 'superseded')
+            : `NOT STORED: ${t.error ?? 'failed'}`;
         const pruned = t.pruneError
           ? `; ROLLING WINDOW FAILED: ${t.pruneError}`
           : t.pruned.length > 0
@@ -62,7 +66,9 @@ export function renderText(result: CommandResult): string {
     }
     case 'restore': {
       const lines = [
-        `Restored ${result.name} into ${result.database} in ${formatDuration(result.durationMs)}`,
+        result.crossing
+          ? `Restored ${result.name}, a ${result.crossing}, in ${formatDuration(result.durationMs)}`
+          : `Restored ${result.name} into ${result.database} in ${formatDuration(result.durationMs)}`,
         `  ${result.info.tables.length} tables, ${result.info.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
       ];
       if (result.previousCopy) lines.push(`  previous data kept as ${result.previousCopy}`);
@@ -107,17 +113,34 @@ export function renderText(result: CommandResult): string {
       return lines.join('\n');
     }
     case 'list': {
-      if (result.backups.length === 0) return `No backups in ${result.location}`;
-      return textTable(
-        ['NAME', 'SIZE', 'AGE', 'CHECKSUM', 'VERIFIED'],
+      const more =
+        result.notShown > 0
+          ? `${result.notShown} backups of other databases, or whose database cannot be told, not shown: --all lists them`
+          : '';
+      if (result.backups.length === 0)
+        return [
+          `No backups${result.database ? ` of ${result.database}` : ''} in ${result.location}`,
+          more,
+        ]
+          .filter(Boolean)
+          .join('\n');
+      // With several databases' backups listed, say whose each is.
+      const databases = new Set(result.backups.flatMap((b) => (b.database ? [b.database] : [])));
+      const whose = result.database === null && databases.size > 1;
+      const table = textTable(
+        ['NAME', ...(whose ? ['DATABASE'] : []), 'SIZE', 'AGE', 'CHECKSUM', 'VERIFIED'],
         result.backups.map((b) => [
           b.name,
+          ...(whose ? [b.database ?? 'unknown (no manifest)'] : []),
           formatBytes(b.size),
-          formatAge(b.ageSeconds),
+          b.future ? 'FUTURE' : formatAge(b.ageSeconds),
           CHECKSUM_LABEL[b.checksum],
           verificationLabel(b.lastVerification),
         ]),
       );
+      return [table, ...result.warnings.map((w) => `warning: ${w}`), more]
+        .filter(Boolean)
+        .join('\n');
     }
     case 'status': {
       const lines = [result.summary];
@@ -146,8 +169,21 @@ export function renderText(result: CommandResult): string {
                 .slice(1),
             ]
           : [];
+      const alone =
+        result.leftAlone.length > 0
+          ? [`Left alone, no manifest says whose they are: ${result.leftAlone.join(', ')}`]
+          : [];
+      const orphans = result.orphanManifests.map(
+        (n) => `${result.dryRun ? 'Would remove' : 'Removed'} ${n}: its backup is gone.`,
+      );
       if (result.removed.length === 0)
-        return [`Nothing to prune (${result.kept.length} kept)`, ...why, ...forData].join('\n');
+        return [
+          `Nothing to prune (${result.kept.length} kept)`,
+          ...why,
+          ...forData,
+          ...alone,
+          ...orphans,
+        ].join('\n');
       return [
         calendar
           ? `${verb} these ${result.removed.length} backups that no rule keeps (${result.rules}; ${result.kept.length} kept):`
@@ -155,6 +191,8 @@ export function renderText(result: CommandResult): string {
         ...result.removed.map((n) => `  ${n}`),
         ...why,
         ...forData,
+        ...alone,
+        ...orphans,
       ].join('\n');
     }
   }

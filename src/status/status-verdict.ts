@@ -1,3 +1,4 @@
+import { FUTURE_TOLERANCE_MS } from '../catalog/future.js';
 import { compareNewestFirst, parseBackupName, type BackupName } from '../backup-name.js';
 import type { EngineKind } from '../config/database-url.js';
 import {
@@ -16,6 +17,10 @@ export interface StatusInput {
   /** Every object name at the target. */
   readonly names: readonly string[];
   readonly engine: EngineKind | undefined;
+  /** One database's backups (by the catalog): only these names count; undefined, every backup of the engine. */
+  readonly only?: ReadonlySet<string> | undefined;
+  /** How the backups are named in messages ("backup of SQLite /srv/app.db"); by default by engine. */
+  readonly what?: string | undefined;
   readonly now: Date;
   /** The newest backup may be at most this old. */
   readonly maxAgeMs: number;
@@ -43,8 +48,8 @@ export interface StatusVerdict {
   readonly future: readonly string[];
 }
 
-/** A backup dated this far ahead of the clock is clock skew, not a fresh backup. */
-export const FUTURE_TOLERANCE_MS = 10 * 60_000;
+/** A backup dated this far ahead of the clock is clock skew, not a fresh backup (the catalog's rule). */
+export { FUTURE_TOLERANCE_MS };
 
 const ORDER: readonly StatusState[] = ['no-backup', 'stale', 'verification-failed', 'unverified'];
 
@@ -54,7 +59,10 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
     .map(parseBackupName)
     .filter((b): b is BackupName => b !== undefined)
     .filter(
-      (b) => b.kind === 'backup' && (input.engine === undefined || b.engine === input.engine),
+      (b) =>
+        b.kind === 'backup' &&
+        (input.engine === undefined || b.engine === input.engine) &&
+        (input.only === undefined || input.only.has(b.name)),
     );
   const future = all.filter((b) => b.time.getTime() - now > FUTURE_TOLERANCE_MS);
   const held = all.filter((b) => !future.includes(b)).sort(compareNewestFirst);
@@ -71,7 +79,7 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
     );
 
   const found = new Map<StatusState, string>();
-  const what = input.engine === undefined ? 'backup' : `${input.engine} backup`;
+  const what = input.what ?? (input.engine === undefined ? 'backup' : `${input.engine} backup`);
   const newestBackup = held[0];
   const newest = newestBackup
     ? {

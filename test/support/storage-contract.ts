@@ -9,7 +9,7 @@ import { manifestNameOf } from '../../src/backup-name.js';
 import { serializeManifest, type Manifest } from '../../src/manifest.js';
 import { digestFile } from '../../src/pipeline/digest.js';
 import { planRetention } from '../../src/retention/plan-retention.js';
-import { fetchVerified } from '../../src/storage/fetch-verified.js';
+import { fetchVerified } from '../../src/catalog/fetch-verified.js';
 import type { Storage, UploadBody } from '../../src/storage/storage.js';
 import { tempDir } from './tmp.js';
 

@@ -7,7 +7,7 @@ import { parseManifest, type Manifest } from '../manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { removeQuietly } from '../pipeline/files.js';
 import { NO_PROGRESS, type Progress } from '../progress.js';
-import type { Storage } from './storage.js';
+import type { Storage } from '../storage/storage.js';
 
 export interface FetchedBackup {
   /** The downloaded backup, `dir/name`. */

@@ -6,15 +6,24 @@ import { bytesMoved } from '../pipeline/memory-guard.js';
 import { ProgressCounter } from '../pipeline/progress-counter.js';
 import { NO_PROGRESS, type Progress } from '../progress.js';
 import type { Storage, StoredReceipt } from '../storage/storage.js';
-import type { CreatedBackup } from './create-backup.js';
+import type { Manifest } from '../manifest.js';
+
+/** A backup and its manifest as files, ready to go to a place together. */
+export interface PairedFiles {
+  readonly name: string;
+  readonly file: string;
+  readonly manifestFile: string;
+  readonly manifest: Manifest;
+}
 
 /**
- * Puts a backup and then its manifest at a target, and checks that the target
+ * Puts a backup and then its manifest at a target (in that order: until its
+ * manifest is there, the backup is nobody's and no window removes it), and checks that the target
  * lists the backup at its full size: only then may its rolling window run.
  */
 export async function uploadBackup(
   storage: Storage,
-  backup: CreatedBackup,
+  backup: PairedFiles,
   progress: Progress = NO_PROGRESS,
 ): Promise<StoredReceipt> {
   const size = backup.manifest.file.size;
