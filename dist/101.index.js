@@ -13,8 +13,10 @@ export const modules = {
 /* harmony import */ var _pipeline_files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(19365);
 /* harmony import */ var _storage_factory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(19780);
 /* harmony import */ var _storage_local_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(72922);
-/* harmony import */ var _backup_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(33454);
+/* harmony import */ var _backup_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(15851);
 /* harmony import */ var _create_backup_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(21204);
+/* harmony import */ var _catalog_identity_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(66097);
+
 
 
 
@@ -30,6 +32,7 @@ async function makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
     context.log.info('Making the sanitized copy');
     const copy = await (0,_create_backup_js__WEBPACK_IMPORTED_MODULE_5__/* .createBackup */ .d)(sanitizing.wrap(engine), config.backupDir, {
         kind: 'sanitized',
+        databaseName: config.name,
         compression: config.compression,
         progress: context.progress,
         encryptor,
@@ -38,6 +41,7 @@ async function makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
     });
     context.log.info(`Wrote ${copy.name} (${copy.manifest.file.size} bytes)`);
     const staging = node_path__WEBPACK_IMPORTED_MODULE_0___default().dirname(copy.file);
+    const own = await (0,_catalog_identity_js__WEBPACK_IMPORTED_MODULE_6__/* .ownDatabase */ .iz)(config.database, config.name);
     const targets = [];
     let stagedHere = false;
     for (const target of config.sanitize?.storage ?? []) {
@@ -48,7 +52,7 @@ async function makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
         if (storage instanceof _storage_local_js__WEBPACK_IMPORTED_MODULE_3__/* .LocalStorage */ .D && !here)
             await (0,_pipeline_files_js__WEBPACK_IMPORTED_MODULE_1__/* .ensurePrivateDir */ .rh)(storage.dir);
         targets.push(await (0,_backup_js__WEBPACK_IMPORTED_MODULE_4__/* .storeAt */ .f)(target.id, storage, copy, {
-            engine: engine.kind,
+            own,
             maxBackups: config.maxBackups,
             keep: config.keep,
             kind: 'sanitized',

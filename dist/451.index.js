@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __webpack_require__(33838);
-// EXTERNAL MODULE: ./src/commands/run.ts + 13 modules
-var run = __webpack_require__(57182);
+// EXTERNAL MODULE: ./src/commands/run.ts + 17 modules
+var run = __webpack_require__(1267);
 // EXTERNAL MODULE: ./src/config/config.ts + 6 modules
 var config_config = __webpack_require__(88629);
 // EXTERNAL MODULE: ./src/config/monitoring.ts + 2 modules
@@ -155,6 +155,7 @@ function renderSummary(result) {
                 (0,format/* markdownTable */.Qj)(['', ''], [
                     ['Database', `\`${result.database}\``],
                     ['Restored from', `\`${result.name}\``],
+                    ...(result.crossing ? [['Backup of another database', result.crossing]] : []),
                     ['Duration', (0,format/* formatDuration */.a3)(result.durationMs)],
                     [
                         'Checksum',

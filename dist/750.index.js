@@ -1,5 +1,5 @@
-export const id = 548;
-export const ids = [548];
+export const id = 750;
+export const ids = [750];
 export const modules = {
 
 /***/ 75684:
@@ -496,7 +496,7 @@ function sqlstateOf(error) {
 
 /***/ }),
 
-/***/ 88548:
+/***/ 66750:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -616,6 +616,182 @@ function encodeCopyField(value) {
     return Buffer.from(out);
 }
 
+;// CONCATENATED MODULE: ./src/sanitize/mask-cache.ts
+/** Entries of one generation of one column's cache. */
+const GENERATION_ENTRIES = 16_384;
+/** Key and value bytes of one generation of one column's cache. */
+const GENERATION_BYTES = 2 * 1024 * 1024;
+/** All the caches of one COPY block together (the block's caches go when it ends). */
+const BLOCK_ENTRIES = 65_536;
+const BLOCK_BYTES = 8 * 1024 * 1024;
+/**
+ * Masked values by raw field for one column: repeated values (statuses,
+ * amounts, dates, blank fillers) are masked once. Both are kept as latin1
+ * strings: a small Buffer would hold on to the whole 8 KiB pool slab it was
+ * cut from. Two generations make a
+ * cheap approximation of least-recently-used: a full generation becomes the
+ * old one (and the older one is dropped), a hit in the old one moves the
+ * entry to the new one. A column whose values hardly repeat stops being
+ * cached after a second generation fills with few hits, so unique values
+ * (emails, texts) cost no more than building their keys twice over.
+ * Memory is bounded by the per-generation limits and the block's budget,
+ * never by the database.
+ */
+class MaskCache {
+    budget;
+    current = new Map();
+    previous = new Map();
+    currentBytes = 0;
+    previousBytes = 0;
+    hits = 0;
+    generations = 0;
+    /** The column's values did not repeat enough: nothing is cached any more. */
+    disabled = false;
+    constructor(budget) {
+        this.budget = budget;
+    }
+    get(key) {
+        const found = this.current.get(key);
+        if (found !== undefined) {
+            this.hits += 1;
+            return found;
+        }
+        const old = this.previous.get(key);
+        if (old !== undefined) {
+            // Left in the old generation too (dropped with it): a delete costs more than the copy.
+            this.hits += 1;
+            this.set(key, old);
+        }
+        return old;
+    }
+    set(key, value) {
+        if (this.disabled)
+            return;
+        const size = key.length + value.length;
+        if (this.current.size >= GENERATION_ENTRIES ||
+            this.currentBytes + size > GENERATION_BYTES ||
+            this.budget.entries >= BLOCK_ENTRIES ||
+            this.budget.bytes + size > BLOCK_BYTES) {
+            this.rotate();
+            if (this.disabled)
+                return;
+        }
+        this.current.set(key, value);
+        this.currentBytes += size;
+        this.budget.entries += 1;
+        this.budget.bytes += size;
+    }
+    /** Gives back everything this cache holds to the block's budget. */
+    clear() {
+        this.budget.entries -= this.current.size + this.previous.size;
+        this.budget.bytes -= this.currentBytes + this.previousBytes;
+        this.current = new Map();
+        this.previous = new Map();
+        this.currentBytes = 0;
+        this.previousBytes = 0;
+    }
+    rotate() {
+        const filled = this.current.size;
+        const hits = this.hits;
+        this.budget.entries -= this.previous.size;
+        this.budget.bytes -= this.previousBytes;
+        this.previous = this.current;
+        this.previousBytes = this.currentBytes;
+        this.current = new Map();
+        this.currentBytes = 0;
+        this.hits = 0;
+        this.generations += 1;
+        // The first generation only warms up; a later one that filled with few hits shows values that do not repeat.
+        if (this.generations > 1 && hits * 10 < filled) {
+            this.disabled = true;
+            this.clear();
+        }
+    }
+}
+/**
+ * The last field masked in a column and its masked form: a run of equal
+ * values (blank fillers, a default, a sorted status) costs one comparison
+ * of bytes per row, no key and no lookup.
+ */
+class LastValue {
+    limit;
+    raw;
+    length = -1;
+    output;
+    constructor(limit) {
+        this.limit = limit;
+        this.raw = Buffer.alloc(limit);
+    }
+    /** The masked form of `raw` when it is the same field as last time. */
+    /** The masked form of `source[start, end)` when it is the same field as last time. */
+    get(source, start, end) {
+        const length = end - start;
+        if (length !== this.length)
+            return undefined;
+        const last = this.raw;
+        for (let i = 0; i < length; i += 1)
+            if (source[start + i] !== last[i])
+                return undefined;
+        return this.output;
+    }
+    set(source, start, end, output) {
+        const length = end - start;
+        if (length > this.limit)
+            return;
+        const last = this.raw;
+        for (let i = 0; i < length; i += 1)
+            last[i] = source[start + i];
+        this.length = length;
+        this.output = output;
+    }
+}
+/**
+ * The noise (parts per million) of numbers already seen in one column, by a
+ * numeric key: a digest saved per repeated amount, price or quantity, at a
+ * few dozen bytes an entry. Two generations, as MaskCache.
+ */
+class NumberCache {
+    current = new Map();
+    previous = new Map();
+    hits = 0;
+    generations = 0;
+    disabled = false;
+    get(key) {
+        if (this.disabled)
+            return undefined;
+        const found = this.current.get(key);
+        if (found !== undefined) {
+            this.hits += 1;
+            return found;
+        }
+        const old = this.previous.get(key);
+        if (old !== undefined) {
+            this.hits += 1;
+            this.set(key, old);
+        }
+        return old;
+    }
+    set(key, ppm) {
+        if (this.disabled)
+            return;
+        if (this.current.size >= NUMBER_GENERATION_ENTRIES) {
+            const filled = this.current.size;
+            this.previous = this.current;
+            this.current = new Map();
+            this.generations += 1;
+            if (this.generations > 1 && this.hits * 10 < filled) {
+                this.disabled = true;
+                this.previous = new Map();
+                return;
+            }
+            this.hits = 0;
+        }
+        this.current.set(key, ppm);
+    }
+}
+/** Two generations of these: about 10 MB at most per column. */
+const NUMBER_GENERATION_ENTRIES = 131_072;
+
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __webpack_require__(4573);
 // EXTERNAL MODULE: external "node:crypto"
@@ -623,22 +799,35 @@ var external_node_crypto_ = __webpack_require__(77598);
 ;// CONCATENATED MODULE: ./src/sanitize/keyed-digest.ts
 
 const BLOCK = 64;
+const SEPARATOR = Buffer.from([0]);
+/** Kind, separator and value up to this many bytes are hashed here; longer ones by OpenSSL. */
+const SHORT_LIMIT = 3 * BLOCK - 9;
 /**
  * HMAC-SHA256(salt, kind ‖ 0x00 ‖ value): the one source of every masked
  * value. The same value under the same kind gives the same digest everywhere
  * (joins survive); without the salt nobody can test guesses against it.
  *
- * Built from two one-shot hashes over precomputed pads (RFC 2104): several
- * times faster than a new Hmac object per value, which matters at millions
- * of values per dump.
+ * The key schedule is done once: the states after the inner and the outer
+ * pad (RFC 2104's K⊕ipad and K⊕opad blocks) are kept, so a short value costs
+ * two or three SHA-256 block compressions, computed here without a call into
+ * OpenSSL (whose per-call cost is several times that of a block at millions
+ * of values per dump). Longer values go through OpenSSL's SHA-256, which is
+ * faster per byte; both give the same HMAC.
  */
 class KeyedDigest {
-    innerPad;
     key;
-    /** Reused for every value: the pads written once, the kind and value copied in (no allocation per value). */
+    innerState;
+    outerState;
+    /** Long values: the inner pad, then kind and value copied in (no allocation per value). */
     inner = Buffer.alloc(4096);
-    outer = Buffer.alloc(BLOCK + 32);
     kinds = new Map();
+    /** Runs of values of one kind (one column) skip the lookup. */
+    lastKind = '';
+    lastPrefix = SEPARATOR;
+    /** Scratch for short values: the message words and the working state. */
+    block = new Uint8Array(3 * BLOCK);
+    words = new Int32Array(64);
+    state = new Int32Array(8);
     constructor(salt) {
         let key = Buffer.from(salt, 'utf8');
         if (key.length > BLOCK)
@@ -646,33 +835,148 @@ class KeyedDigest {
         this.key = key;
         const padded = Buffer.alloc(BLOCK);
         key.copy(padded);
-        this.innerPad = Buffer.from(padded.map((byte) => byte ^ 0x36));
-        this.innerPad.copy(this.inner);
-        Buffer.from(padded.map((byte) => byte ^ 0x5c)).copy(this.outer);
+        const innerPad = Buffer.from(padded.map((byte) => byte ^ 0x36));
+        innerPad.copy(this.inner);
+        this.innerState = Int32Array.from(INITIAL);
+        compress(this.innerState, this.words, innerPad, 0);
+        this.outerState = Int32Array.from(INITIAL);
+        compress(this.outerState, this.words, Buffer.from(padded.map((byte) => byte ^ 0x5c)), 0);
     }
     digest(kind, value) {
-        let prefix = this.kinds.get(kind);
-        if (!prefix) {
-            prefix = Buffer.concat([Buffer.from(kind, 'latin1'), SEPARATOR]);
-            this.kinds.set(kind, prefix);
+        let prefix = this.lastPrefix;
+        if (kind !== this.lastKind) {
+            const known = this.kinds.get(kind);
+            prefix = known ?? Buffer.concat([Buffer.from(kind, 'latin1'), SEPARATOR]);
+            if (!known)
+                this.kinds.set(kind, prefix);
+            this.lastKind = kind;
+            this.lastPrefix = prefix;
         }
-        const length = BLOCK + prefix.length + value.length;
-        if (length > this.inner.length) {
-            this.inner = Buffer.alloc(Math.max(length, this.inner.length * 2));
-            this.innerPad.copy(this.inner);
+        const state = this.state;
+        const prefixLength = prefix.length;
+        const valueLength = value.length;
+        const length = prefixLength + valueLength;
+        if (length <= SHORT_LIMIT) {
+            // kind ‖ 0 ‖ value, 0x80, zeros, the bit length after the pad block: one to three blocks.
+            const block = this.block;
+            const end = length + 9 <= BLOCK ? BLOCK : length + 9 <= 2 * BLOCK ? 2 * BLOCK : 3 * BLOCK;
+            for (let i = 0; i < prefixLength; i += 1)
+                block[i] = prefix[i];
+            for (let i = 0; i < valueLength; i += 1)
+                block[prefixLength + i] = value[i];
+            block[length] = 0x80;
+            for (let i = length + 1; i < end - 4; i += 1)
+                block[i] = 0;
+            writeWord(block, end - 4, (BLOCK + length) * 8);
+            const inner = this.innerState;
+            for (let i = 0; i < 8; i += 1)
+                state[i] = inner[i];
+            for (let at = 0; at < end; at += BLOCK)
+                compress(state, this.words, block, at);
         }
-        prefix.copy(this.inner, BLOCK);
-        value.copy(this.inner, BLOCK + prefix.length);
-        const inner = (0,external_node_crypto_.hash)('sha256', this.inner.subarray(0, length), 'buffer');
-        inner.copy(this.outer, BLOCK);
-        return (0,external_node_crypto_.hash)('sha256', this.outer, 'buffer');
+        else {
+            const total = BLOCK + length;
+            if (total > this.inner.length) {
+                const grown = Buffer.alloc(Math.max(total, this.inner.length * 2));
+                this.inner.copy(grown, 0, 0, BLOCK);
+                this.inner = grown;
+            }
+            prefix.copy(this.inner, BLOCK);
+            this.inner.set(value, BLOCK + prefix.length);
+            const digest = (0,external_node_crypto_.hash)('sha256', this.inner.subarray(0, total), 'buffer');
+            for (let i = 0; i < 8; i += 1)
+                state[i] = digest.readInt32BE(i * 4);
+        }
+        // The outer hash: the outer pad's state, then one block of the inner digest and padding.
+        const words = this.words;
+        const outer = this.outerState;
+        for (let i = 0; i < 8; i += 1) {
+            words[i] = state[i];
+            state[i] = outer[i];
+        }
+        words[8] = 0x80000000 | 0;
+        for (let i = 9; i < 15; i += 1)
+            words[i] = 0;
+        words[15] = (BLOCK + 32) * 8;
+        compressWords(state, words);
+        const out = Buffer.allocUnsafe(32);
+        for (let i = 0; i < 8; i += 1)
+            writeWord(out, i * 4, state[i]);
+        return out;
     }
     /** For values too long to hold: fed piece by piece, same result as `digest`. */
     incremental(kind) {
         return (0,external_node_crypto_.createHmac)('sha256', this.key).update(Buffer.from(kind, 'latin1')).update(SEPARATOR);
     }
 }
-const SEPARATOR = Buffer.from([0]);
+/** FIPS 180-4, 5.3.3 and 4.2.2. */
+const INITIAL = new Int32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+const K = new Int32Array([
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+function writeWord(bytes, at, word) {
+    bytes[at] = word >>> 24;
+    bytes[at + 1] = (word >>> 16) & 0xff;
+    bytes[at + 2] = (word >>> 8) & 0xff;
+    bytes[at + 3] = word & 0xff;
+}
+/** One SHA-256 block of `bytes` at `at` into `state`. */
+function compress(state, words, bytes, at) {
+    for (let i = 0; i < 16; i += 1) {
+        const j = at + i * 4;
+        words[i] = (bytes[j] << 24) | (bytes[j + 1] << 16) | (bytes[j + 2] << 8) | bytes[j + 3];
+    }
+    compressWords(state, words);
+}
+/** One SHA-256 block whose 16 big-endian words are already in `words`. */
+function compressWords(state, w) {
+    for (let i = 16; i < 64; i += 1) {
+        const x = w[i - 15];
+        const y = w[i - 2];
+        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+    }
+    let a = state[0];
+    let b = state[1];
+    let c = state[2];
+    let d = state[3];
+    let e = state[4];
+    let f = state[5];
+    let g = state[6];
+    let h = state[7];
+    for (let i = 0; i < 64; i += 1) {
+        const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+        const t1 = (h + s1 + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+        const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+        const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        h = g;
+        g = f;
+        f = e;
+        e = (d + t1) | 0;
+        d = c;
+        c = b;
+        b = a;
+        a = (t1 + t2) | 0;
+    }
+    state[0] = (state[0] + a) | 0;
+    state[1] = (state[1] + b) | 0;
+    state[2] = (state[2] + c) | 0;
+    state[3] = (state[3] + d) | 0;
+    state[4] = (state[4] + e) | 0;
+    state[5] = (state[5] + f) | 0;
+    state[6] = (state[6] + g) | 0;
+    state[7] = (state[7] + h) | 0;
+}
 
 ;// CONCATENATED MODULE: ./src/sanitize/words.ts
 /**
@@ -1144,6 +1448,10 @@ class Masker {
     keyed;
     tape;
     wordStarts;
+    /** The scale of the last number noiseNumber gave. */
+    noisedScale = 0;
+    /** The range of a column's small noised numbers, as doubles (converted once, not per value). */
+    bounds = new WeakMap();
     constructor(salt) {
         this.keyed = new KeyedDigest(salt);
         ({ tape: this.tape, wordStarts: this.wordStarts } = fillerTape());
@@ -1151,6 +1459,78 @@ class Masker {
     /** Facts of a value held whole in memory (all but the longest values). */
     factsOf(value, utf8 = true) {
         return new HeldValue(this.keyed, value, utf8);
+    }
+    /**
+     * The masked value of a value held whole, as `mask` gives it; numbers as
+     * COPY writes them (the bulk of number_noise's work) are read and noised
+     * straight from their bytes.
+     */
+    maskValue(spec, shape, value, utf8 = true) {
+        if (spec.kind === 'number_noise') {
+            const noised = this.noiseNumber(spec.percent, shape, value, 0, value.length);
+            if (noised !== undefined)
+                return ascii(formatScaledNumber(noised, this.noisedScale));
+        }
+        return this.mask(spec, shape, this.factsOf(value, utf8));
+    }
+    /**
+     * number_noise of a plain integer or decimal of at most 9 digits given as
+     * bytes (no spaces, no exponent; not a float column), as `addNoise` gives
+     * it; undefined for anything else, which takes the general way. `ppms`
+     * remembers the noise of numbers already seen (written the way PostgreSQL
+     * writes them, so that one number has one spelling). Gives the noised
+     * number scaled by 10^noisedScale, written by formatScaledNumber.
+     */
+    noiseNumber(percent, shape, value, start, end, ppms) {
+        if (shape.category === 'float')
+            return undefined;
+        let at = start;
+        let negative = false;
+        if (end > start && (value[start] === 0x2d || value[start] === 0x2b)) {
+            negative = value[start] === 0x2d;
+            at += 1;
+        }
+        const canonical = value[start] !== 0x2b && !(value[at] === 0x30 && at + 1 < end && value[at + 1] !== 0x2e);
+        let mantissa = 0;
+        let digits = 0;
+        let scale = -1;
+        for (; at < end; at += 1) {
+            const byte = value[at];
+            if (byte >= 0x30 && byte <= 0x39) {
+                mantissa = mantissa * 10 + (byte - 0x30);
+                digits += 1;
+                if (scale >= 0)
+                    scale += 1;
+            }
+            else if (byte === 0x2e && scale < 0 && digits > 0) {
+                scale = 0;
+            }
+            else {
+                return undefined;
+            }
+        }
+        if (digits === 0 || digits > 9)
+            return undefined;
+        // One key per spelling: mantissa, scale (-1: no point) and sign, exact below 2^53.
+        const key = canonical && ppms ? (mantissa * 11 + scale + 1) * 2 + (negative ? 1 : 0) : -1;
+        let ppm = key >= 0 ? ppms.get(key) : undefined;
+        if (ppm === undefined) {
+            ppm = noisePpm(this.keyed.digest('number_noise', value.subarray(start, end)), percent);
+            if (key >= 0)
+                ppms.set(key, ppm);
+        }
+        // Number("-0") * -1 is -0 in addNoise too; both print it as 0.
+        let result = smallNoise(negative ? -mantissa : mantissa, ppm);
+        if (shape.integerRange || shape.precision !== undefined) {
+            let bounds = this.bounds.get(shape);
+            if (!bounds) {
+                bounds = numberBounds(shape);
+                this.bounds.set(shape, bounds);
+            }
+            result = Math.min(Math.max(result, bounds[0]), bounds[1]);
+        }
+        this.noisedScale = Math.max(scale, 0);
+        return result;
     }
     /** The masked value, or null for SQL NULL. */
     mask(spec, shape, facts) {
@@ -1406,6 +1786,21 @@ function addNoise(text, ppm, shape) {
     }
     return formatScaled(result, scale);
 }
+/** The integer range, then the precision, of `addNoise`'s small case, folded into one range. */
+function numberBounds(shape) {
+    let low = -Infinity;
+    let high = Infinity;
+    if (shape.integerRange) {
+        low = Number(shape.integerRange[0]);
+        high = Number(shape.integerRange[1]);
+    }
+    if (shape.precision !== undefined) {
+        const limit = 10 ** shape.precision - 1;
+        low = Math.max(low, -limit);
+        high = Math.min(high, limit);
+    }
+    return [low, high];
+}
 /** mantissa × (10^6 + ppm) / 10^6, rounded half away from zero; exact for |mantissa| < 10^9. */
 function smallNoise(mantissa, ppm) {
     const product = mantissa * (1_000_000 + ppm);
@@ -1444,12 +1839,14 @@ function formatScaled(value, scale) {
 
 
 
+
 const NEWLINE = 0x0a;
 const TAB = 0x09;
 const copy_sanitizer_BACKSLASH = 0x5c;
 const copy_sanitizer_DOT = 0x2e;
+const LETTER_N = 0x4e;
 const EMPTY = Buffer.alloc(0);
-const END_MARKER = Buffer.from('\\.', 'latin1');
+const END_LINE = Buffer.from('\\.\n', 'latin1');
 const COPY_PREFIX = Buffer.from('COPY ', 'latin1');
 /**
  * pg_dump 18 can write optimizer statistics, whose most-common-value lists
@@ -1461,8 +1858,10 @@ const STATISTICS_PREFIX = Buffer.from('SELECT * FROM pg_catalog.pg_restore_', 'l
 const HEADER_LIMIT = 4 * 1024 * 1024;
 /** A masked value is held whole while it is read; larger ones need null or fixed. */
 const VALUE_LIMIT = 64 * 1024 * 1024;
-const CACHE_LIMIT = 50_000;
+/** Longer fields are not cached: their keys cost more than they save, and few repeat. */
 const CACHEABLE = 256;
+/** Pieces up to this long are copied byte by byte: cheaper than a call into native code. */
+const SMALL_COPY = 48;
 const IDENT = String.raw `(?:"(?:[^"]|"")+"|[^\s."(]+)`;
 const COPY_HEADER = new RegExp(String.raw `^COPY (${IDENT}\.${IDENT})(?: \((.*)\))? FROM stdin;$`, 's');
 const ANY_COPY_HEADER = /^COPY .* FROM stdin;$/s;
@@ -1501,11 +1900,23 @@ class CopySanitizer extends external_node_stream_.Transform {
     field = 0;
     rowStart = [];
     rowLength = 0;
-    /** The masked field being read: its raw (escaped) pieces. */
+    /** The masked field being read, when it began in an earlier chunk: its raw (escaped) pieces. */
     value = [];
     valueLength = 0;
-    /** Masked values by raw field, per column; null once a column's values proved not to repeat. */
-    caches = new Map();
+    /** Rows of the current COPY block so far. */
+    blockRows = 0;
+    /** Masked values by raw field, per column of the current COPY block (dropped when it ends). */
+    caches = [];
+    /** The last value masked per field of the current COPY block. */
+    lastValues = [];
+    /** number_noise fields of the current COPY block: the noise of numbers seen. */
+    numberCaches = [];
+    cacheBudget = { entries: 0, bytes: 0 };
+    /** The output of the chunk being transformed: written in place, handed on whole. */
+    output = EMPTY;
+    written = 0;
+    /** Scratch for the digits of a noised number. */
+    digits = new Uint8Array(32);
     /** Statistics statements left out of the dump. */
     droppedStatistics = 0;
     /** Rows written per masked or truncated table. */
@@ -1516,25 +1927,76 @@ class CopySanitizer extends external_node_stream_.Transform {
         this.masker = masker;
     }
     _transform(chunk, _encoding, callback) {
-        const out = [];
+        // Masked texts may be longer than the originals (up to their length class); the buffer grows if need be.
+        this.output = Buffer.allocUnsafe(chunk.length + (chunk.length >> 3) + 256);
+        this.written = 0;
         try {
             let at = 0;
             while (at < chunk.length) {
                 if (this.mode === 'sql')
-                    at = this.sql(chunk, at, out);
+                    at = this.sql(chunk, at);
                 else if (this.mode === 'statistics')
                     at = this.statistics(chunk, at);
                 else if (this.copy?.plan && !this.copy.plan.truncate)
-                    at = this.maskedRows(chunk, at, out);
+                    at = this.maskedRows(chunk, at);
                 else
-                    at = this.plainRows(chunk, at, out);
+                    at = this.plainRows(chunk, at);
             }
         }
         catch (error) {
+            this.output = EMPTY;
             callback(describe(error, this.copy));
             return;
         }
-        callback(null, out.length === 1 ? out[0] : Buffer.concat(out));
+        const output = this.output.subarray(0, this.written);
+        this.output = EMPTY;
+        if (output.length > 0)
+            callback(null, output);
+        else
+            callback();
+    }
+    /** Appends `source[from, to)` to the chunk's output. */
+    put(source, from, to) {
+        const length = to - from;
+        if (length <= 0)
+            return;
+        if (this.written + length > this.output.length)
+            this.grow(length);
+        const output = this.output;
+        let at = this.written;
+        if (length <= SMALL_COPY) {
+            for (let i = from; i < to; i += 1)
+                output[at++] = source[i];
+        }
+        else {
+            source.copy(output, at, from, to);
+            at += length;
+        }
+        this.written = at;
+    }
+    /** Appends a latin1 string (a cached masked value). */
+    putText(text) {
+        const length = text.length;
+        if (this.written + length > this.output.length)
+            this.grow(length);
+        if (length <= SMALL_COPY) {
+            const output = this.output;
+            let at = this.written;
+            for (let i = 0; i < length; i += 1)
+                output[at++] = text.charCodeAt(i);
+            this.written = at;
+        }
+        else {
+            this.written += this.output.write(text, this.written, 'latin1');
+        }
+    }
+    putAll(source) {
+        this.put(source, 0, source.length);
+    }
+    grow(needed) {
+        const grown = Buffer.allocUnsafe(Math.max(this.output.length * 2, this.written + needed + 256));
+        this.output.copy(grown, 0, 0, this.written);
+        this.output = grown;
     }
     _flush(callback) {
         const out = [];
@@ -1545,7 +2007,7 @@ class CopySanitizer extends external_node_stream_.Transform {
         callback(null, Buffer.concat(out));
     }
     /** Outside COPY data: SQL passes, lines are watched for COPY headers and statistics calls. */
-    sql(chunk, from, out) {
+    sql(chunk, from) {
         const newline = chunk.indexOf(NEWLINE, from);
         const end = newline === -1 ? chunk.length : newline + 1;
         if (this.atLineStart) {
@@ -1558,7 +2020,7 @@ class CopySanitizer extends external_node_stream_.Transform {
         if (newline !== -1)
             this.atLineStart = true;
         if (this.passLine) {
-            out.push(chunk.subarray(from, end));
+            this.put(chunk, from, end);
             return end;
         }
         this.pendingLine.push(chunk.subarray(from, end));
@@ -1577,22 +2039,22 @@ class CopySanitizer extends external_node_stream_.Transform {
         }
         if (newline !== -1) {
             this.pendingLine = undefined;
-            this.copyHeader(head, out);
+            this.copyHeader(head);
             return end;
         }
         const stillPossible = (startsWith(head, COPY_PREFIX) && this.pendingLength <= HEADER_LIMIT) ||
             isPrefixOf(head, COPY_PREFIX) ||
             isPrefixOf(head, STATISTICS_PREFIX);
         if (!stillPossible) {
-            out.push(head);
+            this.putAll(head);
             this.pendingLine = undefined;
             this.passLine = true;
         }
         return end;
     }
     /** A whole SQL line: a COPY header switches to its data. */
-    copyHeader(line, out) {
-        out.push(line);
+    copyHeader(line) {
+        this.putAll(line);
         const text = line.toString('utf8', 0, line.length - 1);
         if (!ANY_COPY_HEADER.test(text))
             return;
@@ -1613,10 +2075,17 @@ class CopySanitizer extends external_node_stream_.Transform {
             fields,
             lastMasked: fields.reduce((last, field, index) => (field ? index : last), -1),
         };
+        const cached = (field) => field !== undefined && field.spec.kind !== 'null' && field.spec.kind !== 'fixed';
+        this.caches = fields.map((field) => cached(field) && field.spec.kind !== 'number_noise'
+            ? new MaskCache(this.cacheBudget)
+            : undefined);
+        this.numberCaches = fields.map((field) => field?.spec.kind === 'number_noise' ? new NumberCache() : undefined);
+        this.lastValues = fields.map((field) => (cached(field) ? new LastValue(CACHEABLE) : undefined));
         this.mode = 'copy';
         this.field = 0;
         this.rowStart = [];
         this.rowLength = 0;
+        this.blockRows = 0;
     }
     /** Drops a statistics call: up to the semicolon outside quotes, and the rest of that line. */
     statistics(chunk, from) {
@@ -1640,7 +2109,7 @@ class CopySanitizer extends external_node_stream_.Transform {
         this.atLineStart = true;
     }
     /** Rows of a table without rules pass whole (or, truncated, not at all) until `\.`. */
-    plainRows(chunk, from, out) {
+    plainRows(chunk, from) {
         const truncate = this.copy?.plan?.truncate ?? false;
         let at = from;
         const passFrom = from;
@@ -1649,9 +2118,9 @@ class CopySanitizer extends external_node_stream_.Transform {
             if (chunk[at] === NEWLINE) {
                 if (this.isEndMarker()) {
                     if (!truncate)
-                        out.push(chunk.subarray(passFrom, at + 1));
+                        this.put(chunk, passFrom, at + 1);
                     else
-                        out.push(Buffer.from('\\.\n', 'latin1'));
+                        this.put(END_LINE, 0, END_LINE.length);
                     this.endCopy();
                     return at + 1;
                 }
@@ -1677,64 +2146,90 @@ class CopySanitizer extends external_node_stream_.Transform {
             at = newline;
         }
         if (!truncate)
-            out.push(chunk.subarray(passFrom, at));
+            this.put(chunk, passFrom, at);
         return at;
     }
     /**
      * Rows with masked columns: field by field, masked fields decoded, masked
-     * and re-encoded; the bytes between them pass in as few pieces as possible.
+     * and re-encoded; the bytes between them are copied in runs.
      */
-    maskedRows(chunk, from, out) {
+    maskedRows(chunk, from) {
         const copy = this.copy;
+        const fields = copy.fields;
+        const lastField = fields.length - 1;
+        const length = chunk.length;
         let at = from;
-        /** Where the bytes not yet passed on start. */
+        /** Where the bytes not yet copied start. */
         let run = from;
-        while (at < chunk.length) {
-            const masked = copy.fields[this.field];
+        while (at < length) {
+            const field = this.field;
+            const masked = fields[field];
             // Past the last masked field the rest of the row passes in one piece.
-            const delimiter = this.field > copy.lastMasked || this.field >= copy.fields.length - 1
+            const delimiter = field > copy.lastMasked || field >= lastField
                 ? chunk.indexOf(NEWLINE, at)
                 : nextDelimiter(chunk, at);
-            const end = delimiter === -1 ? chunk.length : delimiter;
-            this.noteRowStart(chunk, at, end);
+            const end = delimiter === -1 ? length : delimiter;
+            if (field === 0)
+                this.noteRowStart(chunk, at, end);
+            if (delimiter === -1) {
+                if (masked) {
+                    this.put(chunk, run, at);
+                    this.keepValue(chunk.subarray(at, end));
+                    run = end;
+                }
+                break;
+            }
+            const atNewline = chunk[delimiter] === NEWLINE;
+            if (field === 0 && atNewline && this.isEndMarker()) {
+                if (masked) {
+                    // The marker's first byte may have come in the previous chunk, held as a value.
+                    this.put(chunk, run, at);
+                    this.value = [];
+                    this.valueLength = 0;
+                    this.putAll(END_LINE);
+                }
+                else {
+                    this.put(chunk, run, delimiter + 1);
+                }
+                this.endCopy();
+                return delimiter + 1;
+            }
             if (masked) {
-                if (at > run)
-                    out.push(chunk.subarray(run, at));
-                this.keepValue(chunk.subarray(at, end));
+                this.put(chunk, run, at);
+                if (this.valueLength > 0) {
+                    this.keepValue(chunk.subarray(at, end));
+                    const raw = Buffer.concat(this.value);
+                    this.value = [];
+                    this.valueLength = 0;
+                    this.maskField(masked, field, raw, 0, raw.length);
+                }
+                else {
+                    this.maskField(masked, field, chunk, at, end);
+                }
                 run = end;
             }
-            if (delimiter === -1)
-                break;
-            if (masked)
-                out.push(this.maskValue(masked));
-            if (chunk[delimiter] === NEWLINE) {
-                if (this.field === 0 && this.isEndMarker()) {
-                    if (masked)
-                        out.push(END_MARKER);
-                    out.push(chunk.subarray(run, delimiter + 1));
-                    this.endCopy();
-                    return delimiter + 1;
-                }
-                if (this.field < copy.fields.length - 1 && this.field <= copy.lastMasked)
+            if (atNewline) {
+                if (field < lastField && field <= copy.lastMasked)
                     throw new errors/* JobFailure */.y3(`a row of ${copy.table} in pg_dump's output has fewer fields than its COPY header: nothing was kept.`);
-                this.countRow();
+                this.blockRows += 1;
                 this.field = 0;
-                this.rowStart = [];
                 this.rowLength = 0;
+                this.rowStart.length = 0;
             }
             else {
-                this.field += 1;
+                this.field = field + 1;
             }
             at = delimiter + 1;
         }
-        if (chunk.length > run)
-            out.push(chunk.subarray(run));
-        return chunk.length;
+        this.put(chunk, run, length);
+        return length;
     }
+    /** The first bytes of a row's first field (only `\.` alone ends the block). */
     noteRowStart(chunk, from, end) {
-        for (let i = from; i < end && this.rowLength < 2; i += 1)
+        for (let i = from; i < end && this.rowLength < 3; i += 1) {
             this.rowStart.push(chunk[i]);
-        this.rowLength += end - from;
+            this.rowLength += 1;
+        }
     }
     isEndMarker() {
         return this.rowLength === 2 && this.rowStart[0] === copy_sanitizer_BACKSLASH && this.rowStart[1] === copy_sanitizer_DOT;
@@ -1746,60 +2241,90 @@ class CopySanitizer extends external_node_stream_.Transform {
         if (this.valueLength > VALUE_LIMIT) {
             throw new errors/* JobFailure */.y3(`a value of ${this.copy?.table} is larger than ${VALUE_LIMIT / 1024 / 1024} MiB, more than masking holds at once: mask that column with null or fixed.`);
         }
-        this.value.push(piece);
+        // A piece of the chunk: copied, so the chunk itself is not held on to.
+        this.value.push(Buffer.from(piece));
     }
-    maskValue(column) {
-        const raw = this.value.length === 1 ? this.value[0] : Buffer.concat(this.value);
-        this.value = [];
-        this.valueLength = 0;
-        if (this.field === 0 && raw.length === 2 && raw[0] === copy_sanitizer_BACKSLASH && raw[1] === copy_sanitizer_DOT)
-            return EMPTY;
-        if (isNullField(raw))
-            return raw;
-        const cache = this.cacheFor(column, raw.length);
-        const key = cache ? raw.toString('latin1') : '';
-        const cached = cache?.values.get(key);
-        if (cache && cached) {
-            cache.hits += 1;
-            return cached;
+    /** Writes the masked form of one raw (escaped) field, `source[start, end)`. */
+    maskField(column, field, source, start, end) {
+        const length = end - start;
+        if (length === 2 && source[start] === copy_sanitizer_BACKSLASH && source[start + 1] === LETTER_N) {
+            this.put(source, start, end);
+            return;
         }
-        const value = decodeCopyField(raw);
-        const output = this.masker.mask(column.spec, column.column, this.masker.factsOf(value, this.plan.utf8));
+        const last = length <= CACHEABLE ? this.lastValues[field] : undefined;
+        const same = last?.get(source, start, end);
+        if (same !== undefined) {
+            this.putAll(same);
+            return;
+        }
+        const spec = column.spec;
+        if (spec.kind === 'number_noise') {
+            // Digits, a sign and a point need no COPY escaping either way.
+            const noised = this.masker.noiseNumber(spec.percent, column.column, source, start, end, this.numberCaches[field]);
+            if (noised !== undefined) {
+                this.putScaled(noised, this.masker.noisedScale);
+                return;
+            }
+        }
+        const raw = source.subarray(start, end);
+        const cache = last ? this.caches[field] : undefined;
+        let key;
+        if (cache && !cache.disabled) {
+            key = raw.toString('latin1');
+            const cached = cache.get(key);
+            if (cached !== undefined) {
+                this.putText(cached);
+                return;
+            }
+        }
+        const output = this.masker.maskValue(column.spec, column.column, decodeCopyField(raw), this.plan.utf8);
         // Generated values are plain ASCII without tabs, newlines or backslashes: only a fixed value needs escaping.
         const masked = column.spec.kind === 'fixed' ? encodeCopyField(output) : (output ?? NULL_FIELD);
-        cache?.values.set(key, masked);
-        return masked;
+        if (key !== undefined)
+            cache.set(key, masked.toString('latin1'));
+        last?.set(source, start, end, masked);
+        this.putAll(masked);
     }
-    /**
-     * Repeated values (statuses, dates, blank fillers) are masked once. A
-     * column whose values hardly repeat stops being cached: building keys for
-     * unique values only costs time.
-     */
-    cacheFor(column, length) {
-        if (length > CACHEABLE)
-            return undefined;
-        let cache = this.caches.get(column);
-        if (cache === null)
-            return undefined;
-        if (!cache || cache.values.size >= CACHE_LIMIT) {
-            if (cache && cache.hits < CACHE_LIMIT / 10) {
-                this.caches.set(column, null);
-                return undefined;
-            }
-            cache = { values: new Map(), hits: 0 };
-            this.caches.set(column, cache);
+    /** An integer scaled down by 10^scale, written as formatScaledNumber writes it (without a string). */
+    putScaled(value, scale) {
+        if (this.written + 24 + scale > this.output.length)
+            this.grow(24 + scale);
+        const digits = this.digits;
+        let count = 0;
+        let rest = Math.abs(value);
+        do {
+            digits[count++] = 0x30 + (rest % 10);
+            rest = Math.floor(rest / 10);
+        } while (rest > 0);
+        if (scale > 0)
+            while (count < scale + 1)
+                digits[count++] = 0x30;
+        const output = this.output;
+        let at = this.written;
+        if (value < 0)
+            output[at++] = 0x2d;
+        for (let i = count - 1; i >= 0; i -= 1) {
+            if (i === scale - 1)
+                output[at++] = copy_sanitizer_DOT;
+            output[at++] = digits[i];
         }
-        return cache;
+        this.written = at;
     }
     countRow() {
-        const copy = this.copy;
-        if (copy?.plan && !copy.plan.truncate)
-            this.rows.set(copy.table, (this.rows.get(copy.table) ?? 0) + 1);
+        this.blockRows += 1;
     }
     endCopy() {
         const copy = this.copy;
-        if (copy?.plan && !this.rows.has(copy.table))
-            this.rows.set(copy.table, 0);
+        if (copy?.plan && !copy.plan.truncate)
+            this.rows.set(copy.table, (this.rows.get(copy.table) ?? 0) + this.blockRows);
+        else if (copy?.plan)
+            this.rows.set(copy.table, this.rows.get(copy.table) ?? 0);
+        for (const cache of this.caches)
+            cache?.clear();
+        this.caches = [];
+        this.lastValues = [];
+        this.numberCaches = [];
+        this.blockRows = 0;
         this.copy = undefined;
         this.mode = 'sql';
         this.atLineStart = true;
@@ -1810,6 +2335,16 @@ class CopySanitizer extends external_node_stream_.Transform {
 }
 /** The next tab or newline; the newline is looked for only up to the tab, never across a long row. */
 function nextDelimiter(chunk, from) {
+    // Most fields are short: looked at byte by byte before a native search is worth its call.
+    const near = Math.min(chunk.length, from + SMALL_COPY);
+    for (let i = from; i < near; i += 1) {
+        const byte = chunk[i];
+        if (byte === TAB || byte === NEWLINE)
+            return i;
+    }
+    if (near === chunk.length)
+        return -1;
+    from = near;
     const tab = chunk.indexOf(TAB, from);
     if (tab === -1)
         return chunk.indexOf(NEWLINE, from);
