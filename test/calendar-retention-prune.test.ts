@@ -223,13 +223,20 @@ describe('calendar rules refused', () => {
 
   test('without any keep-* rule, max-backups keeps its default of 10', async () => {
     const dir = tempDir('gfs-default');
-    const backups = path.join(dir, 'backups');
-    fs.mkdirSync(backups, { mode: 0o700 });
-    const names = Array.from(
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 5 });
+    // Real backups with manifests: one without a manifest is nobody's, and no window removes it.
+    const times = Array.from(
       { length: 12 },
-      (_, i) => `sqlite_backup_202001${String(i + 1).padStart(2, '0')}_000000.db.gz`,
+      (_, i) => `2020-01-${String(i + 1).padStart(2, '0')} 00:00:00`,
     );
-    for (const name of names) fs.writeFileSync(path.join(backups, name), name);
+    for (const time of times) {
+      const made = await cli(['backup', '--database-url', 'file:app.db', '--max-backups', '0'], {
+        cwd: dir,
+        now: () => at(time),
+      });
+      expect(made.status, made.stderr).toBe(0);
+    }
+    const names = times.map(nameAt);
     const run = await cli(['prune', '--json', '--keep-daily', '0'], { cwd: dir });
     expect(run.status, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as PruneResult;

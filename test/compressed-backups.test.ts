@@ -282,11 +282,15 @@ describe('SQLite: names and content that disagree', () => {
     for (const [args, message] of [
       [
         ['--compression', 'zstd', '--compression-level', '20'],
-        /compression-level for zstd must be a whole number from 1 \(fastest\) to 19/,
+        /compression-level must be a whole number, 1 to 19 \(got "20"\)/,
+      ],
+      [
+        ['--compression-level', '10'],
+        /compression-level for gzip must be a whole number from 1 \(fastest\) to 9/,
       ],
       [
         ['--compression-level', '0'],
-        /compression-level for gzip must be a whole number from 1 \(fastest\) to 9/,
+        /compression-level must be a whole number, 1 to 19 \(got "0"\)/,
       ],
       [
         ['--compression', 'none', '--compression-level', '5'],

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import {
@@ -98,8 +100,13 @@ async function publishWithManifest(
   },
 ): Promise<CreatedBackup> {
   const { encoded, info, format, identity, started, startedAt } = made;
-  // A name of this second that the window already removed is never reused: the new backup sorts newest.
-  const floor = nextSequence(await fs.readdir(dir), engine.kind, options.kind, started);
+  // The new backup sorts newest of its second, after the names a peer's window removed too.
+  const floor = nextSequence(
+    [...(await fs.readdir(dir)), ...(await recentlyPublished(dir))],
+    engine.kind,
+    options.kind,
+    started,
+  );
   const name = await publish(encoded.tempPath, dir, (sequence) =>
     formatBackupName({
       engine: engine.kind,
@@ -112,6 +119,7 @@ async function publishWithManifest(
       ...(format ? { format } : {}),
     }),
   );
+  await rememberPublished(dir, name);
   const file = path.join(dir, name);
   try {
     await assertReadsBack(file, name, encoded);
@@ -150,6 +158,43 @@ async function publishWithManifest(
     // A backup without its manifest is not one this tool leaves behind.
     await removeQuietly(file);
     throw describeWriteError(error, dir);
+  }
+}
+
+/**
+ * The names this backup directory gave out lately, newest last. A backup that
+ * a concurrent run's window removed here may still be at a remote target under
+ * its name, so a new backup of the same second must not take that name again.
+ * Kept in the system's temporary directory (one small file per backup
+ * directory), never among the backups.
+ */
+const PUBLISHED_KEPT = 200;
+
+async function publishedFile(dir: string): Promise<string> {
+  const real = await fs.realpath(dir);
+  const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  return path.join(os.tmpdir(), `.db-backup-names-${process.getuid?.() ?? 0}-${key}`);
+}
+
+async function recentlyPublished(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readFile(await publishedFile(dir), 'utf8')).split('\n').filter(Boolean);
+  } catch {
+    // No record (a first run, a cleaned /tmp): the directory's own names still count.
+    return [];
+  }
+}
+
+/** Called under the directory's lock, after the backup has its name; a record that cannot be written is only a hint lost. */
+async function rememberPublished(dir: string, name: string): Promise<void> {
+  try {
+    const file = await publishedFile(dir);
+    const names = [...(await recentlyPublished(dir)), name].slice(-PUBLISHED_KEPT);
+    const temp = `${file}.${process.pid}`;
+    await fs.writeFile(temp, `${names.join('\n')}\n`, { mode: 0o600 });
+    await fs.rename(temp, file);
+  } catch {
+    // Nothing to do: the next name is still unique within the directory.
   }
 }
 
