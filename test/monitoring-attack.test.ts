@@ -1,0 +1,233 @@
+/**
+ * Attacks on the promises made to server and cron users: notifications that
+ * must never fail a good backup nor leak a secret, `status` as a monitoring
+ * check, and `--log-file` on hostile paths.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { cli } from './support/cli.js';
+import {
+  jsonOf,
+  startReceiver,
+  type Answer,
+  type Received,
+  type Receiver,
+} from './support/receivers.js';
+import { createSampleDatabase } from './support/sqlite.js';
+import { tempDir } from './support/tmp.js';
+
+const TOKEN = 'AttackT0kenInPath9Zq8sLk2Pq9Xw7';
+const QUERY_SIG = 'QuerySignature7Hh3Kk9Ll2Mm5Nn8';
+
+const receivers: Receiver[] = [];
+const servers: http.Server[] = [];
+async function receiver(answer?: (request: Received, index: number) => Answer): Promise<Receiver> {
+  const started = await startReceiver(answer);
+  receivers.push(started);
+  return started;
+}
+/** A raw server for answers the receiver helper cannot give (redirects to a host, endless bodies, half answers). */
+async function rawServer(handler: http.RequestListener): Promise<string> {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+afterEach(async () => {
+  for (const r of receivers.splice(0)) await r.close();
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+function project(rows = 10): string {
+  const dir = tempDir('monitoring-attack');
+  createSampleDatabase(path.join(dir, 'app.db'), { rows });
+  return dir;
+}
+
+function expectNone(secrets: readonly string[], ...texts: string[]): void {
+  for (const text of texts) for (const secret of secrets) expect(text).not.toContain(secret);
+}
+
+describe('webhooks and pings against hostile receivers', () => {
+  test('a 307 redirect to another host: the token and the Basic password never reach it', async () => {
+    const password = 'Redirect-Basic-Pa55word';
+    const other = await receiver();
+    const first = await receiver(() => ({
+      status: 307,
+      headers: { Location: `${other.url}/elsewhere` },
+    }));
+    const dir = project();
+    const url = `${first.url.replace('http://', `http://notifier:${password}@`)}/hook/${TOKEN}?sig=${QUERY_SIG}`;
+    const run = await cli(
+      ['backup', '--database-url', 'file:app.db', '--ping-url', `${first.url}/ping/${TOKEN}`],
+      {
+        cwd: dir,
+        env: { NOTIFY_URL: url },
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    for (const request of other.received) {
+      expectNone(
+        [TOKEN, QUERY_SIG, password, Buffer.from(`notifier:${password}`).toString('base64')],
+        JSON.stringify(request.headers),
+        request.path,
+        request.query.toString(),
+        request.body,
+      );
+    }
+    expectNone([TOKEN, QUERY_SIG, password], run.stdout, run.stderr);
+  });
+
+  test('a receiver that answers 500 forever with an endless body: the backup exits 0 and says so', async () => {
+    let requests = 0;
+    const url = await rawServer((req, res) => {
+      requests += 1;
+      req.resume();
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      const chunk = `${TOKEN} `.repeat(2000);
+      const pump = (): void => {
+        while (res.write(chunk)) {
+          /* fill the socket until it pushes back */
+        }
+      };
+      res.on('drain', pump);
+      pump();
+    });
+    const dir = project();
+    const run = await cli(['backup', '--database-url', 'file:app.db', '--notify-timeout', '5s'], {
+      cwd: dir,
+      env: { NOTIFY_URL: `${url}/hook/${TOKEN}` },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(requests).toBe(2);
+    expect(run.stderr).toMatch(
+      /warning: the generic notification to http:\/\/127\.0\.0\.1:\d+\/… failed: 500 /,
+    );
+    expectNone([TOKEN], run.stdout, run.stderr);
+    // The echoed text is cut short, not copied whole into the warning.
+    expect(run.stderr.length).toBeLessThan(5000);
+  });
+
+  test('a 200 with a huge body is taken as delivered without reading it', async () => {
+    let served = 0;
+    const url = await rawServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const pump = (): void => {
+        while (served < 2 * 1024 ** 3 && res.write(chunk)) served += chunk.length;
+      };
+      res.on('drain', pump);
+      pump();
+    });
+    const dir = project();
+    const run = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { NOTIFY_URL: `${url}/hook/${TOKEN}` },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/warning: .*notification/);
+    expect(served).toBeLessThan(2 * 1024 ** 3);
+  });
+
+  test('a receiver that closes mid-response (headers, half a body, then the socket): exit 0, reported', async () => {
+    let requests = 0;
+    const url = await rawServer((req, res) => {
+      requests += 1;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(502, { 'Content-Type': 'text/plain', 'Content-Length': '1000' });
+        res.write('partial answer');
+        setTimeout(() => res.socket?.destroy(), 50);
+      });
+    });
+    const dir = project();
+    const run = await cli(['backup', '--database-url', 'file:app.db', '--notify-timeout', '5s'], {
+      cwd: dir,
+      env: { NOTIFY_URL: `${url}/hook/${TOKEN}` },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(requests).toBeGreaterThanOrEqual(1);
+    expect(run.stderr).toMatch(
+      /warning: the generic notification to http:\/\/127\.0\.0\.1:\d+\/… failed: /,
+    );
+    expectNone([TOKEN], run.stdout, run.stderr);
+  });
+
+  test('an error answer that echoes the token, the query signature and the URL is masked in the warning and the log', async () => {
+    const dir = project();
+    const r = await receiver((request) => ({
+      status: 400,
+      body: `bad token ${TOKEN} sig=${QUERY_SIG} at http://127.0.0.1${request.path}`,
+    }));
+    const logFile = path.join(dir, 'logs/backup.log');
+    const run = await cli(['backup', '--database-url', 'file:app.db', '--log-file', logFile], {
+      cwd: dir,
+      env: { NOTIFY_URL: `${r.url}/hook/${TOKEN}?sig=${QUERY_SIG}` },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/failed: 400 Bad Request: bad token \*\*\*/);
+    expectNone([TOKEN, QUERY_SIG], run.stdout, run.stderr, fs.readFileSync(logFile, 'utf8'));
+  });
+
+  test('a start ping and a webhook that both hang: each waits notify-timeout at most, the backup exits 0', async () => {
+    const dir = project();
+    const ping = await receiver(() => 'hang');
+    const hook = await receiver(() => 'hang');
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        'file:app.db',
+        '--notify-timeout',
+        '1s',
+        '--ping-url',
+        `${ping.url}/${TOKEN}`,
+      ],
+      { cwd: dir, env: { NOTIFY_URL: `${hook.url}/hook/${TOKEN}` } },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(ping.received.map((r) => r.path)).toEqual([`/${TOKEN}/start`, `/${TOKEN}`]);
+    expect(hook.received).toHaveLength(1);
+    expect(run.stderr).toMatch(/the start ping to .* failed: no answer within 1 s/);
+    expect(run.stderr).toMatch(/the success ping to .* failed: no answer within 1 s/);
+    expect(run.stderr).toMatch(/the generic notification to .* failed: no answer within 1 s/);
+    expect(fs.readdirSync(path.join(dir, 'backups')).some((n) => n.endsWith('.db.gz'))).toBe(true);
+  });
+
+  test('a PostgreSQL password in DATABASE_URL never reaches the webhook, the /fail body, the log or stderr', async () => {
+    const dir = project();
+    const password = 'PgPa55wordInTheUrl-Xq7';
+    const hook = await receiver();
+    const ping = await receiver();
+    const logFile = path.join(dir, 'backup.log');
+    const run = await cli(['backup', '--log-file', logFile, '--ping-url', `${ping.url}/${TOKEN}`], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: `postgresql://app:${password}@127.0.0.1:9/appdb?sslmode=disable`,
+        NOTIFY_URL: `${hook.url}/hook/${TOKEN}`,
+      },
+    });
+    expect(run.status).not.toBe(0);
+    const failure = jsonOf(hook.received[0]);
+    expect(failure.event).toBe('failure');
+    const fail = ping.received.find((r) => r.path.endsWith('/fail'));
+    expect(fail, JSON.stringify(ping.received.map((r) => r.path))).toBeDefined();
+    expect(fail!.body).toMatch(/ERROR backup\[\d+\]: /);
+    expectNone(
+      [password, encodeURIComponent(password)],
+      hook.received[0]!.body,
+      fail!.body,
+      fs.readFileSync(logFile, 'utf8'),
+      run.stdout,
+      run.stderr,
+    );
+  });
+});
