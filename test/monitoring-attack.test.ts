@@ -3,12 +3,14 @@
  * must never fail a good backup nor leak a secret, `status` as a monitoring
  * check, and `--log-file` on hostile paths.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { cli } from './support/cli.js';
+import { REPO_ROOT, cli } from './support/cli.js';
+import { pathToFileURL } from 'node:url';
 import {
   jsonOf,
   startReceiver,
@@ -48,6 +50,48 @@ function project(rows = 10): string {
   const dir = tempDir('monitoring-attack');
   createSampleDatabase(path.join(dir, 'app.db'), { rows });
   return dir;
+}
+
+/** The CLI from source as its own process (as cron runs it), which a test can kill if it hangs. */
+function sourceCli(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): {
+  kill: (signal: NodeJS.Signals) => void;
+  pid: number;
+  done: Promise<{
+    status: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+  }>;
+} {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+      path.join(REPO_ROOT, 'test/support/run-cli.ts'),
+      ...args,
+    ],
+    {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return {
+    kill: (signal) => child.kill(signal),
+    pid: child.pid!,
+    done: new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+    }),
+  };
 }
 
 function expectNone(secrets: readonly string[], ...texts: string[]): void {
@@ -229,5 +273,110 @@ describe('webhooks and pings against hostile receivers', () => {
       run.stdout,
       run.stderr,
     );
+  });
+});
+
+describe('--log-file on hostile paths', () => {
+  const LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (INFO|WARN|ERROR) [a-z]+\[\d+\]: .*$/;
+
+  test('a missing directory is made; a read-only path is reported once and the backup exits 0', async () => {
+    const dir = project();
+    const made = await cli(
+      ['backup', '--database-url', 'file:app.db', '--log-file', 'var/log/db-backup/backup.log'],
+      { cwd: dir },
+    );
+    expect(made.status, made.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'var/log/db-backup/backup.log'), 'utf8')).toMatch(
+      /finished \(exit 0\)\n$/,
+    );
+    // /proc/version cannot be written even by root: a read-only file system stands in.
+    const readOnly = await cli(
+      ['backup', '--database-url', 'file:app.db', '--log-file', '/proc/version'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(readOnly.status, readOnly.stderr).toBe(0);
+    expect(readOnly.stderr.match(/cannot write the log file \/proc\/version/g)).toHaveLength(1);
+  });
+
+  test('a FIFO that nobody reads does not hang the backup', async () => {
+    const dir = project();
+    const fifo = path.join(dir, 'backup.log');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const child = sourceCli(['backup', '--database-url', 'file:app.db', '--log-file', fifo], {
+      cwd: dir,
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const run = await child.done;
+    clearTimeout(killer);
+    expect(run.signal, 'the backup hung opening the log file').toBeNull();
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/cannot write the log file .*backup\.log/);
+  }, 60_000);
+
+  test('a log path that is a symlink to a file of another user is not written through', async () => {
+    const dir = project();
+    const victim = path.join(dir, 'passwd');
+    fs.writeFileSync(victim, 'root:x:0:0:root:/root:/bin/bash\n');
+    fs.chownSync(victim, 65534, 65534);
+    fs.symlinkSync(victim, path.join(dir, 'backup.log'));
+    const run = await cli(['backup', '--database-url', 'file:app.db', '--log-file', 'backup.log'], {
+      cwd: dir,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('root:x:0:0:root:/root:/bin/bash\n');
+    expect(run.stderr.match(/cannot write the log file .*backup\.log .*owned by/g)).toHaveLength(1);
+  });
+
+  test('two runs at once append whole lines to one log, never a line cut by the other', async () => {
+    const dir = project(200);
+    const file = path.join(dir, 'backup.log');
+    const runs = await Promise.all(
+      ['a', 'b', 'c'].map(
+        (name) =>
+          sourceCli(
+            ['backup', '--database-url', 'file:app.db', '--name', name, '--log-file', file],
+            { cwd: dir },
+          ).done,
+      ),
+    );
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    for (const line of lines) expect(line).toMatch(LINE);
+    const pids = new Set(lines.map((l) => /\[(\d+)\]/.exec(l)![1]));
+    expect(pids.size).toBe(3);
+    expect(lines.filter((l) => /finished \(exit 0\)$/.test(l))).toHaveLength(3);
+  });
+
+  test('a log moved away while the job runs (logrotate without copytruncate): the rest goes to a new file at the path', async () => {
+    const dir = project();
+    const file = path.join(dir, 'backup.log');
+    const rotated = `${file}.1`;
+    const ping = await receiver((request) => {
+      // The start ping comes after the first lines and before the backup: rotate then.
+      if (request.path.endsWith('/start')) fs.renameSync(file, rotated);
+      return { status: 200 };
+    });
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        'file:app.db',
+        '--log-file',
+        file,
+        '--ping-url',
+        `${ping.url}/${TOKEN}`,
+      ],
+      { cwd: dir },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(fs.readFileSync(rotated, 'utf8')).toMatch(/ backup started\n/);
+    expect(fs.existsSync(file)).toBe(true);
+    const after = fs.readFileSync(file, 'utf8');
+    expect(after).toMatch(/ Wrote sqlite_backup_\d{8}_\d{6}\.db\.gz /);
+    expect(after).toMatch(/finished \(exit 0\)\n$/);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 });
