@@ -380,3 +380,119 @@ describe('--log-file on hostile paths', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('status as a monitoring check', () => {
+  const T0 = Date.UTC(2026, 10, 1, 2, 0, 0);
+  const H = 3_600_000;
+  const at = (ms: number) => () => new Date(T0 + ms);
+  const status = (dir: string, args: string[], ms: number) =>
+    cli(['status', ...args], { cwd: dir, now: at(ms) });
+
+  test('an empty or missing backup directory: NO BACKUP, exit 1 (not 0, not a crash)', async () => {
+    const dir = project();
+    const missing = await status(dir, ['--database-url', 'file:app.db'], 0);
+    expect(missing.status, missing.stderr).toBe(1);
+    expect(missing.stdout).toMatch(/^NO BACKUP: /);
+    fs.mkdirSync(path.join(dir, 'backups'));
+    const json = await status(dir, ['--json'], 0);
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, state: 'no-backup', newest: null });
+  });
+
+  test('a backup dated in the future is never the fresh one: exit 1, and named', async () => {
+    const dir = project();
+    expect(
+      (await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, now: at(30 * 24 * H) }))
+        .status,
+    ).toBe(0);
+    const run = await status(dir, ['--database-url', 'file:app.db', '--json'], 0);
+    expect(run.status).toBe(1);
+    const result = JSON.parse(run.stdout);
+    expect(result.state).toBe('no-backup');
+    expect(result.future).toEqual([
+      expect.stringMatching(/^sqlite_backup_20261201_020000\.db\.gz$/),
+    ]);
+  });
+
+  test('only sanitized copies: they are not backups, exit 1', async () => {
+    const dir = project();
+    const rules = path.join(dir, 'rules.yml');
+    fs.writeFileSync(rules, 'tables:\n  orders: { rows: truncate }\n');
+    const made = await cli(['backup', '--database-url', 'file:app.db', '--sanitize', rules], {
+      cwd: dir,
+      now: at(0),
+      env: { SANITIZE_SALT: 'a-salt-of-at-least-16-characters' },
+    });
+    expect(made.status, made.stderr).toBe(0);
+    expect(
+      fs.readdirSync(path.join(dir, 'backups')).some((n) => n.startsWith('sqlite_sanitized_')),
+    ).toBe(true);
+    for (const args of [[], ['--database-url', 'file:app.db']]) {
+      const run = await status(dir, args, H);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(/^NO BACKUP: /);
+    }
+  });
+
+  test('a corrupt manifest: the backup cannot be proven ours, so it does not count (exit 1, one line, no stack)', async () => {
+    const dir = project();
+    expect(
+      (await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, now: at(0) })).status,
+    ).toBe(0);
+    const manifest = fs.readdirSync(path.join(dir, 'backups')).find((n) => n.endsWith('.json'))!;
+    fs.writeFileSync(path.join(dir, 'backups', manifest), '{"formatVersion": 1, "engine": ');
+    const run = await status(dir, ['--database-url', 'file:app.db'], H);
+    expect(run.status, run.stdout + run.stderr).not.toBe(0);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout + run.stderr).not.toMatch(/^OK/m);
+  });
+
+  test('fresh backups of another database in the same directory do not make this one fresh', async () => {
+    const dir = project();
+    createSampleDatabase(path.join(dir, 'other.db'), { rows: 3 });
+    expect(
+      (await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, now: at(0) })).status,
+    ).toBe(0);
+    expect(
+      (await cli(['backup', '--database-url', 'file:other.db'], { cwd: dir, now: at(47 * H) }))
+        .status,
+    ).toBe(0);
+    // By flag and by DATABASE_URL, as a cron job's environment file gives it.
+    const byFlag = await status(dir, ['--database-url', 'file:app.db', '--max-age', '26h'], 48 * H);
+    expect(byFlag.status).toBe(1);
+    expect(byFlag.stdout).toMatch(
+      /^STALE: the newest backup of SQLite \/.*\/app\.db, sqlite_backup_20261101_020000\.db\.gz, is 2d old/,
+    );
+    const byEnv = await cli(['status', '--max-age', '26h'], {
+      cwd: dir,
+      now: at(48 * H),
+      env: { DATABASE_URL: 'file:app.db' },
+    });
+    expect(byEnv.status).toBe(1);
+    expect(byEnv.stdout).toMatch(/^STALE: /);
+  });
+
+  test('--max-age edges: exactly the age is fresh, a second more is stale, 0 and sub-second refused, huge accepted', async () => {
+    const dir = project();
+    expect(
+      (await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, now: at(0) })).status,
+    ).toBe(0);
+    expect((await status(dir, ['--max-age', '1s'], 1000)).status).toBe(0);
+    expect((await status(dir, ['--max-age', '1s'], 2000)).status).toBe(1);
+    for (const bad of [
+      '0',
+      '0s',
+      '0.0001s',
+      '-1h',
+      '1e3s',
+      '99999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999w',
+    ]) {
+      const refused = await status(dir, [`--max-age=${bad}`], 0);
+      expect(refused.status, `${bad}: ${refused.stdout}`).toBe(2);
+      expect(refused.stderr).toMatch(/^db-backup: max-age must be /);
+    }
+    const huge = await status(dir, ['--max-age', '1000000w', '--json'], 365 * 24 * H);
+    expect(huge.status, huge.stderr).toBe(0);
+    expect(JSON.parse(huge.stdout).maxAgeSeconds).toBe(1000000 * 7 * 86400);
+  });
+});
