@@ -496,3 +496,37 @@ describe('status as a monitoring check', () => {
     expect(JSON.parse(huge.stdout).maxAgeSeconds).toBe(1000000 * 7 * 86400);
   });
 });
+
+describe('signals while the notifications are on their way', () => {
+  test('SIGTERM while the success webhook hangs: the process ends within the interrupted budget, and the log and the receiver tell the truth', async () => {
+    const dir = project();
+    const file = path.join(dir, 'backup.log');
+    const hook = await receiver(() => 'hang');
+    const child = sourceCli(
+      ['backup', '--database-url', 'file:app.db', '--log-file', file, '--notify-timeout', '10m'],
+      { cwd: dir, env: { NOTIFY_URL: `${hook.url}/hook/${TOKEN}` } },
+    );
+    await hook.waitFor(1, 60_000);
+    expect(jsonOf(hook.received[0]).event).toBe('success');
+    process.kill(child.pid, 'SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const run = await child.done;
+    clearTimeout(killer);
+    expect(run.signal, 'killed: the process did not end after SIGTERM').toBeNull();
+    // The backup was made and the window applied: the job's own status stands, and nothing claims otherwise.
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/nothing was pruned/);
+    expect(run.stderr).toMatch(
+      /^db-backup: stopped by SIGTERM while sending the notifications; the job had finished \(exit 0\)\.$/m,
+    );
+    const log = fs.readFileSync(file, 'utf8');
+    expect(log).toMatch(
+      / INFO backup\[\d+\]: finished \(exit 0\)\n.* WARN backup\[\d+\]: stopped by SIGTERM while sending the notifications; the job had finished \(exit 0\)\.\n$/,
+    );
+    // No failure was sent after the success: the receiver has the one true event.
+    expect(hook.received.map((r) => jsonOf(r).event)).toEqual(['success']);
+    const backups = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.endsWith('.db.gz'));
+    expect(backups).toHaveLength(1);
+    expectNone([TOKEN], run.stdout, run.stderr, fs.readFileSync(file, 'utf8'));
+  }, 120_000);
+});
