@@ -530,3 +530,93 @@ describe('signals while the notifications are on their way', () => {
     expectNone([TOKEN], run.stdout, run.stderr, fs.readFileSync(file, 'utf8'));
   }, 120_000);
 });
+
+describe('the process that sends after a signal', () => {
+  test('SIGTERM mid-backup: the notifier child carries no secret in its environment or argument list', async () => {
+    const dir = tempDir('monitoring-attack-signal');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 200_000 });
+    const passphrase = 'Passphrase-Of-The-Cron-Env-File-42';
+    const seen: { cmdline: string; environ: string }[] = [];
+    let cliPid = 0;
+    const childrenOf = (pid: number): number[] =>
+      fs
+        .readdirSync('/proc')
+        .filter((name) => /^\d+$/.test(name))
+        .map(Number)
+        .filter((p) => {
+          try {
+            return (
+              Number(fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) ===
+              pid
+            );
+          } catch {
+            return false;
+          }
+        });
+    const hook = await receiver((request) => {
+      // Answered while the notifier child waits for it: look at that child now.
+      if (jsonOf(request).event === 'failure') {
+        for (const pid of childrenOf(cliPid)) {
+          try {
+            seen.push({
+              cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'),
+              environ: fs.readFileSync(`/proc/${pid}/environ`, 'utf8'),
+            });
+          } catch {
+            // It may have exited meanwhile.
+          }
+        }
+      }
+      return { status: 200 };
+    });
+    const ping = await receiver();
+    const child = sourceCli(
+      [
+        'backup',
+        '--database-url',
+        'file:app.db',
+        '--encryption',
+        'passphrase',
+        '--compression-level',
+        '9',
+      ],
+      {
+        cwd: dir,
+        env: {
+          BACKUP_PASSPHRASE: passphrase,
+          NOTIFY_URL: `${hook.url.replace('http://', 'http://notifier:Basic-Pa55-In-Url@')}/hook/${TOKEN}`,
+          PING_URL: `${ping.url}/ping/${TOKEN}`,
+        },
+      },
+    );
+    cliPid = child.pid;
+    await ping.waitFor(1, 60_000);
+    const backups = path.join(dir, 'backups');
+    for (
+      let i = 0;
+      i < 1000 &&
+      !(
+        fs.existsSync(backups) &&
+        fs.readdirSync(backups).some((n) => n.startsWith('.db-backup-tmp-'))
+      );
+      i += 1
+    )
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    process.kill(child.pid, 'SIGTERM');
+    const run = await child.done;
+    expect(run.status, run.stderr).toBe(143);
+    expect(jsonOf(hook.received.at(-1)).event).toBe('failure');
+    expect(
+      seen.length,
+      `the notifier child was not found among the children of ${cliPid}`,
+    ).toBeGreaterThan(0);
+    for (const { cmdline, environ } of seen) {
+      expectNone(
+        [passphrase, TOKEN, 'Basic-Pa55-In-Url', 'BACKUP_PASSPHRASE', 'NOTIFY_URL', 'PING_URL'],
+        cmdline,
+        environ,
+      );
+    }
+    expectNone([passphrase, TOKEN, 'Basic-Pa55-In-Url'], run.stdout, run.stderr);
+  }, 120_000);
+});
