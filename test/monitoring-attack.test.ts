@@ -245,6 +245,49 @@ describe('webhooks and pings against hostile receivers', () => {
     expect(fs.readdirSync(path.join(dir, 'backups')).some((n) => n.endsWith('.db.gz'))).toBe(true);
   });
 
+  test('a 500 whose body drips a byte a second is given up on within notify-timeout', async () => {
+    const url = await rawServer((req, res) => {
+      req.resume();
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      const timer = setInterval(() => res.write('x'), 1000);
+      res.on('close', () => clearInterval(timer));
+    });
+    const dir = project();
+    const run = await cli(['backup', '--database-url', 'file:app.db', '--notify-timeout', '3s'], {
+      cwd: dir,
+      env: { NOTIFY_URL: `${url}/hook/${TOKEN}` },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /warning: the generic notification to .* failed: no answer within \d+ s/,
+    );
+  });
+
+  test('a notify-timeout longer than a timer can hold is refused, not turned into an instant abort', async () => {
+    const dir = project();
+    const r = await receiver();
+    const refused = await cli(
+      ['backup', '--database-url', 'file:app.db', '--notify-timeout', '30d'],
+      {
+        cwd: dir,
+        env: { NOTIFY_URL: `${r.url}/hook/${TOKEN}` },
+      },
+    );
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/^db-backup: notify-timeout must be at most 24d \(got "30d"\)/);
+    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+    const longest = await cli(
+      ['backup', '--database-url', 'file:app.db', '--notify-timeout', '24d'],
+      {
+        cwd: dir,
+        env: { NOTIFY_URL: `${r.url}/hook/${TOKEN}` },
+      },
+    );
+    expect(longest.status, longest.stderr).toBe(0);
+    expect(longest.stderr).not.toMatch(/warning/);
+    expect(jsonOf(r.received.at(-1)).event).toBe('success');
+  });
+
   test('a PostgreSQL password in DATABASE_URL never reaches the webhook, the /fail body, the log or stderr', async () => {
     const dir = project();
     const password = 'PgPa55wordInTheUrl-Xq7';
