@@ -212,7 +212,6 @@ async function runMonitored(
   }
   for (const warning of monitoring.warnings) log.warn(warning);
   const monitor = new RunMonitor(monitoring, (m) => log.warn(m));
-  await monitor.start();
   let config: Config | undefined;
   const notification = (outcome: RunOutcome) =>
     isMonitoredCommand(command)
@@ -232,6 +231,8 @@ async function runMonitored(
     runLog.close();
   });
   try {
+    // After the notice above: a signal while the start ping hangs is still told as a failure.
+    await monitor.start();
     return await runAndNotify(command, parsed, io, state, monitor, notification, (c) => {
       config = c;
     });

@@ -663,3 +663,49 @@ describe('the process that sends after a signal', () => {
     expectNone([passphrase, TOKEN, 'Basic-Pa55-In-Url'], run.stdout, run.stderr);
   }, 120_000);
 });
+
+describe('a signal while the start ping hangs', () => {
+  test('SIGTERM during /start: the failure webhook and the /fail ping still go out, exit 143', async () => {
+    const dir = project();
+    const hook = await receiver();
+    const ping = await receiver((request) =>
+      request.path.endsWith('/start') ? 'hang' : { status: 200 },
+    );
+    const child = sourceCli(
+      [
+        'backup',
+        '--database-url',
+        'file:app.db',
+        '--notify-timeout',
+        '10m',
+        '--log-file',
+        'backup.log',
+      ],
+      {
+        cwd: dir,
+        env: { NOTIFY_URL: `${hook.url}/hook/${TOKEN}`, PING_URL: `${ping.url}/ping/${TOKEN}` },
+      },
+    );
+    await ping.waitFor(1, 60_000);
+    process.kill(child.pid, 'SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const run = await child.done;
+    clearTimeout(killer);
+    expect(run.signal).toBeNull();
+    expect(run.status, run.stderr).toBe(143);
+    expect(hook.received.map((r) => jsonOf(r).event)).toEqual(['failure']);
+    expect(jsonOf(hook.received[0]).error).toBe(
+      'stopped by SIGTERM; temporary files removed, nothing was pruned.',
+    );
+    expect(ping.received.map((r) => r.path)).toEqual([
+      `/ping/${TOKEN}/start`,
+      `/ping/${TOKEN}/fail`,
+    ]);
+    expect(fs.readFileSync(path.join(dir, 'backup.log'), 'utf8')).toMatch(
+      / ERROR backup\[\d+\]: stopped by SIGTERM; [^\n]*\n$/,
+    );
+    expect(
+      fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
+  }, 120_000);
+});
