@@ -709,3 +709,41 @@ describe('a signal while the start ping hangs', () => {
     ).toEqual([]);
   }, 120_000);
 });
+
+describe('refusals that quote what they were given', () => {
+  test.each([
+    ['a port that is not one', 'postgres://app:PwInBadUrl-93kq@db.example:notaport/app'],
+    ['an unencoded @ in the password', 'postgres://app:Pw@InBadUrl-93kq@db.example/app'],
+    ['an unknown scheme', 'mysql://app:PwInBadUrl-93kq@db.example/app'],
+    ['spaces around it', '  postgresql://app:PwInBadUrl-93kq@db.example:99999/app  '],
+  ])(
+    'a malformed DATABASE_URL (%s): the password is in no message, log line or notification',
+    async (_what, url) => {
+      const dir = project();
+      const hook = await receiver();
+      const ping = await receiver();
+      const run = await cli(
+        ['backup', '--log-file', 'backup.log', '--ping-url', `${ping.url}/${TOKEN}`],
+        {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH,
+            DATABASE_URL: url,
+            NOTIFY_URL: `${hook.url}/hook/${TOKEN}`,
+          },
+        },
+      );
+      expect(run.status).not.toBe(0);
+      const secrets = ['PwInBadUrl-93kq', 'InBadUrl-93kq', encodeURIComponent('Pw@InBadUrl-93kq')];
+      expectNone(
+        secrets,
+        run.stdout,
+        run.stderr,
+        fs.readFileSync(path.join(dir, 'backup.log'), 'utf8'),
+        ...hook.received.map((r) => r.body),
+        ...ping.received.map((r) => r.body),
+      );
+      expect(jsonOf(hook.received[0]).event).toBe('failure');
+    },
+  );
+});
