@@ -747,3 +747,45 @@ describe('refusals that quote what they were given', () => {
     },
   );
 });
+
+describe('status when the target cannot be read', () => {
+  test('an unreachable S3 endpoint: non-zero, one line, never OK', async () => {
+    const dir = project();
+    const aws = {
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'SecretKeyOfTheMonitor-77',
+      AWS_REGION: 'us-east-1',
+      AWS_MAX_ATTEMPTS: '1',
+    };
+    const saved = Object.fromEntries(Object.keys(aws).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, aws);
+    try {
+      const run = await cli(
+        [
+          'status',
+          '--from',
+          's3',
+          '--s3-bucket',
+          'b',
+          '--s3-endpoint',
+          'http://127.0.0.1:9',
+          '--json',
+        ],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH },
+        },
+      );
+      expect(run.status, run.stderr).not.toBe(0);
+      expect(run.stdout).not.toMatch(/"ok": ?true/);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expectNone(['SecretKeyOfTheMonitor-77'], run.stdout, run.stderr);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
