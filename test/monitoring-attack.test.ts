@@ -370,6 +370,19 @@ describe('--log-file on hostile paths', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(fs.readFileSync(victim, 'utf8')).toBe('root:x:0:0:root:/root:/bin/bash\n');
     expect(run.stderr.match(/cannot write the log file .*backup\.log .*owned by/g)).toHaveLength(1);
+    // A symlink to a file of one's own (logs kept under /var/log, linked from the app) is written through.
+    const own = path.join(dir, 'own.log');
+    fs.writeFileSync(own, '');
+    fs.symlinkSync(own, path.join(dir, 'linked.log'));
+    const linked = await cli(
+      ['backup', '--database-url', 'file:app.db', '--log-file', 'linked.log'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(linked.status, linked.stderr).toBe(0);
+    expect(linked.stderr).not.toMatch(/log file/);
+    expect(fs.readFileSync(own, 'utf8')).toMatch(/finished \(exit 0\)\n$/);
   });
 
   test('two runs at once append whole lines to one log, never a line cut by the other', async () => {
