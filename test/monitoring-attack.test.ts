@@ -580,7 +580,7 @@ describe('signals while the notifications are on their way', () => {
       / INFO backup\[\d+\]: finished \(exit 0\)\n.* WARN backup\[\d+\]: stopped by SIGTERM while sending the notifications; the job had finished \(exit 0\)\.\n$/,
     );
     // No failure was sent after the success: the receiver has the one true event.
-    expect(hook.received.map((r) => jsonOf(r).event)).toEqual(['success']);
+    expect(hook.received.map((r): unknown => jsonOf(r).event)).toEqual(['success']);
     const backups = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.endsWith('.db.gz'));
     expect(backups).toHaveLength(1);
     expectNone([TOKEN], run.stdout, run.stderr, fs.readFileSync(file, 'utf8'));
@@ -706,7 +706,7 @@ describe('a signal while the start ping hangs', () => {
     clearTimeout(killer);
     expect(run.signal).toBeNull();
     expect(run.status, run.stderr).toBe(143);
-    expect(hook.received.map((r) => jsonOf(r).event)).toEqual(['failure']);
+    expect(hook.received.map((r): unknown => jsonOf(r).event)).toEqual(['failure']);
     expect(jsonOf(hook.received[0]).error).toBe(
       'stopped by SIGTERM; temporary files removed, nothing was pruned.',
     );
