@@ -77,7 +77,6 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     const monitoring = parseMonitoring(command, settings);
     for (const warning of monitoring.warnings) log.warn(warning);
     monitor = new RunMonitor(monitoring, (m) => log.warn(m));
-    await monitor.start();
     const interrupted = monitor;
     const monitoredCommand = isMonitoredCommand(command) ? command : undefined;
     onInterruption((signal) => {
@@ -100,6 +99,8 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
         recent.tail(),
       );
     });
+    // After the notice above: a signal while the start ping hangs is still told as a failure.
+    await monitor.start();
     config = parseConfig(command, settings, process.cwd());
     // The runner's log is no terminal: a progress line every so often, none for short work.
     const progress = config.quiet

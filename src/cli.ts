@@ -16,7 +16,7 @@ import {
   runUrlOf,
   type RunOutcome,
 } from './report/notification.js';
-import { onInterruption } from './interruption.js';
+import { jobFinished, onInterruption } from './interruption.js';
 import type { Notification } from './notify/notification.js';
 import { RunLog } from './report/run-log.js';
 import { renderText } from './report/text.js';
@@ -212,7 +212,6 @@ async function runMonitored(
   }
   for (const warning of monitoring.warnings) log.warn(warning);
   const monitor = new RunMonitor(monitoring, (m) => log.warn(m));
-  await monitor.start();
   let config: Config | undefined;
   const notification = (outcome: RunOutcome) =>
     isMonitoredCommand(command)
@@ -232,6 +231,8 @@ async function runMonitored(
     runLog.close();
   });
   try {
+    // After the notice above: a signal while the start ping hangs is still told as a failure.
+    await monitor.start();
     return await runAndNotify(command, parsed, io, state, monitor, notification, (c) => {
       config = c;
     });
@@ -291,9 +292,20 @@ async function runAndNotify(
   }
   const ended = notification(outcome);
   if (ended && monitor.active) {
-    // From here a signal adds nothing: the end is being told already.
-    onInterruption(undefined);
-    await monitor.finish(ended, runLog.recent.tail());
+    // From here a signal stops the sending alone: the end is being told already.
+    onInterruption((signal) => {
+      runLog.record(
+        'WARN',
+        `stopped by ${signal} while sending the notifications; the job had finished (exit ${code}).`,
+      );
+      runLog.close();
+    });
+    jobFinished(code);
+    try {
+      await monitor.finish(ended, runLog.recent.tail());
+    } finally {
+      jobFinished(undefined);
+    }
   }
   return code;
 }

@@ -24,3 +24,18 @@ export function announceInterruption(signal: NodeJS.Signals): void {
     // Nothing more can be done for it.
   }
 }
+
+let finishedWith: number | undefined;
+
+/**
+ * The job has ended with exit status `code` and only its notifications are
+ * still on their way (undefined: not, or no longer). A signal then stops the
+ * sending alone: the job's work is done, and the status it earned stands.
+ */
+export function jobFinished(code: number | undefined): void {
+  finishedWith = code;
+}
+
+export function finishedCode(): number | undefined {
+  return finishedWith;
+}

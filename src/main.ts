@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli, terminalPrompt } from './cli.js';
-import { announceInterruption } from './interruption.js';
+import { announceInterruption, finishedCode } from './interruption.js';
 import { runInterruptHandlers } from './interruptions.js';
 import { removeLiveTempsSync } from './pipeline/files.js';
 import { redact } from './secrets.js';
@@ -20,6 +20,15 @@ function removeTemporaryFilesOnSignal(): void {
   ] as const) {
     process.once(signal, () => {
       removeLiveTempsSync();
+      const finished = finishedCode();
+      if (finished !== undefined) {
+        // The backup is made (and pruned): "nothing was pruned" and exit 143 would both be false.
+        process.stderr.write(
+          `db-backup: stopped by ${signal} while sending the notifications; the job had finished (exit ${finished}).\n`,
+        );
+        announceInterruption(signal);
+        process.exit(finished);
+      }
       for (const other of ['SIGINT', 'SIGTERM'] as const) {
         process.removeAllListeners(other);
         process.once(other, () => process.exit(code));

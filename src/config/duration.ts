@@ -22,9 +22,12 @@ export function parseDuration(text: string, option: string): number {
       `${option} must be a duration such as 30m, 26h or 7d (s, m, h, d, w; got "${text}").`,
     );
   }
-  const ms = parts.reduce((sum, [, amount, unit]) => sum + Number(amount) * UNIT_MS[unit!]!, 0);
+  // Rounded before the check: 0.0001s is zero milliseconds, and a max-age of zero is no check.
+  const ms = Math.round(
+    parts.reduce((sum, [, amount, unit]) => sum + Number(amount) * UNIT_MS[unit!]!, 0),
+  );
   if (!Number.isFinite(ms) || ms <= 0) {
     throw new UserError(`${option} must be longer than zero (got "${text}").`);
   }
-  return Math.round(ms);
+  return ms;
 }

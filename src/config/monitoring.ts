@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { HealthcheckPing } from '../notify/healthchecks.js';
 import { parseWebhookFormat, parseWebhooks, type Webhook } from '../notify/webhook-url.js';
 import { parseDuration } from './duration.js';
@@ -39,12 +40,21 @@ export function parseMonitoring(command: CommandName, settings: Settings): Monit
     (label) =>
       `${label} is called over plain http: its token crosses the network readable; use https.`,
   );
-  return {
-    webhooks,
-    ping,
-    timeoutMs: parseDuration(text(settings, 'notify-timeout') ?? '10s', 'notify-timeout'),
-    warnings,
-  };
+  return { webhooks, ping, timeoutMs: notifyTimeout(settings), warnings };
+}
+
+/** Node's timers hold 24.8 days at most: a longer one fires at once, and every notification would fail unsent. */
+const MAX_NOTIFY_TIMEOUT = { text: '24d', ms: 24 * 86_400_000 };
+
+function notifyTimeout(settings: Settings): number {
+  const given = text(settings, 'notify-timeout') ?? '10s';
+  const ms = parseDuration(given, 'notify-timeout');
+  if (ms > MAX_NOTIFY_TIMEOUT.ms) {
+    throw new UserError(
+      `notify-timeout must be at most ${MAX_NOTIFY_TIMEOUT.text} (got "${given}"); a few seconds are enough for a webhook.`,
+    );
+  }
+  return ms;
 }
 
 function plainHttp(url: URL): boolean {

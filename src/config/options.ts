@@ -696,7 +696,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'notify-timeout',
     description:
-      'How long notifications and pings may take, at the start and at the end of the job (all sent at once, one retry each): a notification that fails or times out is reported, and never fails the job.',
+      'How long notifications and pings may take, at the start and at the end of the job (all sent at once, one retry each): a notification that fails or times out is reported, and never fails the job. At most 24d.',
     type: 'duration',
     commands: ['backup', 'restore', 'verify', 'prune'],
     default: '10s',

@@ -52,9 +52,16 @@ export class RecentLines {
  * lines before an interruption are on disk). Created 0600 in a directory
  * made 0700 when missing. A log that cannot be written is reported once
  * through `onProblem` and then left alone: it never fails the job.
+ *
+ * Opened without blocking (a FIFO nobody reads is refused, not waited on
+ * forever); a regular file of another user is refused (a symlink planted at
+ * the path must not make a root cron job append to someone else's file); a
+ * file moved away meanwhile (logrotate) is followed by a new one at the path.
  */
 export class LogFile {
   private fd: number | undefined;
+  /** The file the descriptor holds, to notice when the path names another one. */
+  private opened: { dev: number; ino: number } | undefined;
   private failed = false;
 
   private constructor(
@@ -65,8 +72,7 @@ export class LogFile {
   static open(file: string, onProblem: (message: string) => void): LogFile {
     const log = new LogFile(file, onProblem);
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      log.fd = fs.openSync(file, 'a', 0o600);
+      log.openFile();
     } catch (error) {
       log.fail(error);
     }
@@ -76,9 +82,43 @@ export class LogFile {
   write(line: string): void {
     if (this.fd === undefined) return;
     try {
-      fs.writeSync(this.fd, `${line}\n`);
+      if (this.moved()) {
+        fs.closeSync(this.fd);
+        this.fd = undefined;
+        this.openFile();
+      }
+      fs.writeSync(this.fd!, `${line}\n`);
     } catch (error) {
       this.fail(error);
+    }
+  }
+
+  private openFile(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = fs.constants;
+    const fd = fs.openSync(this.file, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK, 0o600);
+    try {
+      const stat = fs.fstatSync(fd);
+      const uid = process.geteuid?.();
+      if (stat.isFile() && uid !== undefined && stat.uid !== uid) {
+        throw new Error(`it is owned by uid ${stat.uid}, not by this user (uid ${uid})`);
+      }
+      this.opened = { dev: stat.dev, ino: stat.ino };
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
+    this.fd = fd;
+  }
+
+  /** Whether the path now names another file than the one open, or none (rotated away). */
+  private moved(): boolean {
+    try {
+      const stat = fs.statSync(this.file);
+      return stat.dev !== this.opened?.dev || stat.ino !== this.opened.ino;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      throw error;
     }
   }
 
