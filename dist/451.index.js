@@ -388,10 +388,9 @@ async function runAction(env = process.env) {
         for (const warning of monitoring.warnings)
             log.warn(warning);
         monitor = new notification/* RunMonitor */.I7(monitoring, (m) => log.warn(m));
-        await monitor.start();
         const interrupted = monitor;
         const monitoredCommand = (0,notification/* isMonitoredCommand */.tS)(command) ? command : undefined;
-        (0,interruption/* onInterruption */.v)((signal) => {
+        (0,interruption/* onInterruption */.vi)((signal) => {
             const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
             recent.push((0,run_log/* formatLogLine */.IE)(new Date(), 'ERROR', monitoredCommand ?? 'db-backup', process.pid, message));
             if (!monitoredCommand || !interrupted.active)
@@ -404,6 +403,8 @@ async function runAction(env = process.env) {
                 warnings: warnings.slice(0, 10),
             }), recent.tail());
         });
+        // After the notice above: a signal while the start ping hangs is still told as a failure.
+        await monitor.start();
         config = (0,config_config/* parseConfig */.o4)(command, settings, process.cwd());
         // The runner's log is no terminal: a progress line every so often, none for short work.
         const progress = config.quiet
@@ -434,7 +435,7 @@ async function runAction(env = process.env) {
         outcome = { error: message, database: (0,notification/* databaseOf */.zJ)(config) };
     }
     // From here a signal adds nothing: the end is being told already.
-    (0,interruption/* onInterruption */.v)(undefined);
+    (0,interruption/* onInterruption */.vi)(undefined);
     const monitored = command !== undefined && (0,notification/* isMonitoredCommand */.tS)(command) ? command : undefined;
     const problems = monitor?.active && monitored
         ? await log.section('Notify', () => monitor.finish((0,notification/* notificationOf */.t7)(outcome, {
