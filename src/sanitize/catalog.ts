@@ -16,6 +16,13 @@ export interface CatalogTable {
   readonly partitions?: readonly string[];
   /** The partitioned table this one is a partition of. */
   readonly partitionOf?: string;
+  /**
+   * Tables that inherit from this one (`INHERITS`, at any depth): pg_dump
+   * writes their rows in COPY blocks of their own, so its rules apply to them.
+   */
+  readonly inheritedBy?: readonly string[];
+  /** How many tables this one inherits from, directly or not: deeper rules are more specific. */
+  readonly inheritanceDepth?: number;
 }
 
 /** Columns whose values must stay unique together (primary keys, unique constraints and indexes). */

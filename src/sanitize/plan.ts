@@ -94,13 +94,16 @@ export function planSanitizing(rules: SanitizeRules, catalog: Catalog): Sanitize
     for (const [column, spec] of rule.columns) current.columns.set(column, spec);
     effective.set(name, current);
   };
-  // Roots first, then partitions: the more specific rule wins where both name a column.
-  const ordered = [...resolved].sort(
-    ([, a], [, b]) => Number(!!a.table.partitionOf) - Number(!!b.table.partitionOf),
-  );
+  // Roots first, then partitions and inheriting tables (deepest last): the more
+  // specific rule wins where both name a column.
+  const depth = (table: CatalogTable): number =>
+    (table.inheritanceDepth ?? 0) + Number(!!table.partitionOf);
+  const ordered = [...resolved].sort(([, a], [, b]) => depth(a.table) - depth(b.table));
   for (const [name, { rule, table }] of ordered) {
     apply(name, rule);
     for (const partition of table.partitions ?? []) apply(partition, rule);
+    // An inheriting table has every column of its parent: pg_dump writes its rows apart.
+    for (const heir of table.inheritedBy ?? []) apply(heir, rule);
   }
   const specOf = (table: string, column: string): TransformerSpec =>
     effective.get(table)?.columns.get(column) ?? KEEP;

@@ -14,6 +14,8 @@ interface TableRow {
   name: string;
   root: string | null;
   leaves: string[] | null;
+  heirs: string[] | null;
+  depth: number;
 }
 
 interface ColumnRow {
@@ -38,7 +40,18 @@ async function readCatalog(client: PgClient): Promise<Catalog> {
         CASE WHEN c.relkind = 'p' THEN ARRAY(
           SELECT ln.nspname || '.' || l.relname FROM pg_catalog.pg_partition_tree(c.oid) t
           JOIN pg_catalog.pg_class l ON l.oid = t.relid JOIN pg_catalog.pg_namespace ln ON ln.oid = l.relnamespace
-          WHERE t.isleaf AND t.relid <> c.oid) END AS leaves
+          WHERE t.isleaf AND t.relid <> c.oid) END AS leaves,
+        CASE WHEN c.relkind = 'r' THEN ARRAY(
+          WITH RECURSIVE heirs(oid) AS (
+            SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid
+            UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN heirs h ON i.inhparent = h.oid)
+          SELECT hn.nspname || '.' || hc.relname FROM heirs h
+          JOIN pg_catalog.pg_class hc ON hc.oid = h.oid JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace) END AS heirs,
+        CASE WHEN c.relkind = 'r' THEN (
+          WITH RECURSIVE ancestors(oid) AS (
+            SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid
+            UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN ancestors a ON i.inhrelid = a.oid)
+          SELECT count(*)::int FROM ancestors) ELSE 0 END AS depth
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
         AND n.nspname !~ '^pg_(toast|temp_)'
@@ -75,6 +88,8 @@ async function readCatalog(client: PgClient): Promise<Catalog> {
       columns: byTable.get(table.oid) ?? [],
       ...(table.leaves ? { partitions: table.leaves } : {}),
       ...(table.root ? { partitionOf: table.root } : {}),
+      ...(table.heirs && table.heirs.length > 0 ? { inheritedBy: table.heirs } : {}),
+      ...(table.depth > 0 ? { inheritanceDepth: table.depth } : {}),
     });
   }
   const uniqueKeys: UniqueKey[] = (

@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cli } from './support/cli.js';
+import { startPostgres, type PgServer } from './support/postgres.js';
+import { tempDir } from './support/tmp.js';
+
+const SALT = 'attack-the-sanitizer-salt-0123456789';
+
+/**
+ * Places where an original value could hide from the COPY rewriter: a child
+ * table of an inheritance tree (its rows are in its own COPY block), a schema
+ * and columns whose names need quotes, a stored generated column computed
+ * from a masked one, a materialized view, a value long enough to be TOASTed,
+ * the literal text `\N` beside a real NULL, many near-identical unique emails.
+ */
+const SCHEMA = `
+  CREATE TABLE contacts (id int PRIMARY KEY, notes text, contact_email text);
+  CREATE TABLE vip_contacts (level int) INHERITS (contacts);
+  CREATE TABLE vip_gold (perks text) INHERITS (vip_contacts);
+  INSERT INTO contacts VALUES (1, 'Parentnote secret one', 'parentrow@inherit.test');
+  INSERT INTO vip_contacts VALUES (2, 'Childnote secret two', 'childrow@inherit.test', 1);
+  INSERT INTO vip_gold VALUES (3, 'Grandchildnote secret three', 'grandchildrow@inherit.test', 2, 'spa');
+
+  CREATE SCHEMA "Crm.Data";
+  CREATE TABLE "Crm.Data"."Client List" (id int PRIMARY KEY, "E-Mail" text UNIQUE, "full ""quoted"" name" text, "Notiz" text);
+  INSERT INTO "Crm.Data"."Client List" VALUES
+    (1, 'quotedschema.one@crm.test', E'Quotedname\\\\One\\tTab', E'multi\\nline «ü» 😀 Quotednote'),
+    (2, 'quotedschema.two@crm.test', NULL, '');
+
+  CREATE TABLE accounts (
+    id int PRIMARY KEY,
+    email text UNIQUE,
+    email_lower text GENERATED ALWAYS AS (lower(email)) STORED,
+    essay text,
+    marker text
+  );
+  INSERT INTO accounts (id, email, essay, marker) VALUES
+    (1, 'Generated.Source@Accounts.test', repeat('Toastedsecretword ', 20000), E'\\\\N'),
+    (2, NULL, NULL, NULL),
+    (3, 'second.Generated@Accounts.test', '', E'back\\\\slash\\ttab\\nnewline Literalmarker');
+  CREATE MATERIALIZED VIEW account_emails AS SELECT id, email, email_lower FROM accounts;
+
+  CREATE TABLE subscribers (id int PRIMARY KEY, email varchar(80) NOT NULL UNIQUE);
+  INSERT INTO subscribers SELECT i, 'similar' || i || '@subscribers.test' FROM generate_series(1, 20000) AS i;
+`;
+
+const RULES = `tables:
+  contacts:
+    columns:
+      notes: text
+      contact_email: email
+  '"Crm.Data"."Client List"':
+    columns:
+      E-Mail: email
+      'full "quoted" name': name
+      Notiz: text
+  accounts:
+    columns:
+      email: email
+      essay: text
+      marker: email
+  subscribers:
+    columns:
+      email: email
+`;
+
+let server: PgServer;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  await server.createDatabase('attack', SCHEMA);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+function workspace(label: string, rules = RULES): { dir: string; rules: string } {
+  const dir = tempDir(label);
+  const file = path.join(dir, 'sanitize.yml');
+  fs.writeFileSync(file, rules);
+  return { dir, rules: file };
+}
+
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  SANITIZE_SALT: SALT,
+  ...extra,
+});
+
+function sqlOf(file: string): string {
+  return gunzipSync(fs.readFileSync(file)).toString('utf8');
+}
+
+describe('sanitized PostgreSQL copies under attack', () => {
+  test('inherited tables, quoted schema and column names, generated columns, matviews, TOAST, \\N: nothing original in the dump, and it restores', async () => {
+    const { dir, rules } = workspace('attack-pg');
+    const run = await cli(
+      ['backup', '--database-url', server.url('attack'), '--sanitize', rules, '--json'],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const name = JSON.parse(run.stdout).name as string;
+    const sql = sqlOf(path.join(dir, 'backups', name));
+    for (const fragment of [
+      'Parentnote',
+      'Childnote',
+      'Grandchildnote',
+      'inherit.test',
+      'crm.test',
+      'Quotedname',
+      'Quotednote',
+      'Accounts.test',
+      'accounts.test',
+      'Toastedsecretword',
+      'Literalmarker',
+      'subscribers.test',
+    ])
+      expect(sql, fragment).not.toContain(fragment);
+
+    await server.createDatabase('attack_dev');
+    const restore = await cli(
+      ['restore', name, '--database-url', server.url('attack_dev'), '--yes'],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(/sanitized copy/);
+    // Every row of the inheritance tree is masked, the children's own columns kept.
+    const tree = await server.query<{ id: number; notes: string; contact_email: string }>(
+      'attack_dev',
+      'SELECT id, notes, contact_email FROM contacts ORDER BY id',
+    );
+    expect(tree).toHaveLength(3);
+    for (const row of tree) expect(row.contact_email).toMatch(/@example\.com$/);
+    expect(await server.query('attack_dev', 'SELECT perks FROM vip_gold')).toEqual([
+      { perks: 'spa' },
+    ]);
+    // The generated column and the materialized view are recomputed from the masked email.
+    const accounts = await server.query<Record<string, string | null>>(
+      'attack_dev',
+      'SELECT a.id, a.email, a.email_lower, a.essay, a.marker, v.email AS view_email FROM accounts a JOIN account_emails v USING (id) ORDER BY id',
+    );
+    expect(accounts[0]!.email_lower).toBe(accounts[0]!.email!.toLowerCase());
+    expect(accounts[0]!.view_email).toBe(accounts[0]!.email);
+    expect(accounts[0]!.essay!.length).toBeGreaterThan(100_000);
+    // The text "\\N" is a value (masked), NULL stays NULL.
+    expect(accounts[0]!.marker).toMatch(/@example\.com$/);
+    expect(accounts[1]).toMatchObject({ email: null, essay: null, marker: null });
+    const quoted = await server.query<Record<string, string | null>>(
+      'attack_dev',
+      'SELECT * FROM "Crm.Data"."Client List" ORDER BY id',
+    );
+    expect(quoted[0]!['E-Mail']).toMatch(/@example\.com$/);
+    expect(quoted[1]!['full "quoted" name']).toBeNull();
+    // 20000 near-identical emails stay distinct under their unique key.
+    expect(
+      await server.query('attack_dev', 'SELECT count(DISTINCT email)::int AS n FROM subscribers'),
+    ).toEqual([{ n: 20000 }]);
+  }, 180_000);
+
+  test('a rule naming an array or jsonb column either masks every element or is refused: never passes originals', async () => {
+    await server.createDatabase(
+      'attack_arrays',
+      `CREATE TABLE people (id int PRIMARY KEY, aliases text[], profile jsonb);
+       INSERT INTO people VALUES (1, ARRAY['Arrayalias One', 'Arrayalias Two'], '{"email": "jsonbsecret@profile.test"}');`,
+    );
+    const { dir, rules } = workspace(
+      'attack-pg-arrays',
+      'tables:\n  people:\n    columns:\n      aliases: text\n      profile: hash\n',
+    );
+    const run = await cli(
+      ['backup', '--database-url', server.url('attack_arrays'), '--sanitize', rules, '--json'],
+      { cwd: dir, env: env() },
+    );
+    if (run.status === 0) {
+      const sql = sqlOf(path.join(dir, 'backups', JSON.parse(run.stdout).name));
+      expect(sql).not.toContain('Arrayalias');
+      expect(sql).not.toContain('jsonbsecret');
+    } else {
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/aliases|profile/);
+      expect(
+        fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
+      ).toEqual([]);
+    }
+  }, 120_000);
+});
