@@ -189,3 +189,120 @@ describe('sanitized PostgreSQL copies under attack', () => {
     }
   }, 120_000);
 });
+
+const SQLITE_RULES = `tables:
+  "Client List":
+    columns:
+      E-Mail: email
+      'full "quoted" name': name
+  notes:
+    columns:
+      body: text
+  logins:
+    columns:
+      email: email
+  posts:
+    columns:
+      author_email: email
+`;
+
+/** Writes, deletes and leaves the last transaction in the WAL only (a connection still open). */
+function createSqliteApp(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec(`
+    CREATE TABLE "Client List" (id INTEGER PRIMARY KEY, "E-Mail" TEXT UNIQUE, "full ""quoted"" name" TEXT);
+    CREATE INDEX client_mail_lower ON "Client List"(lower("E-Mail"));
+    CREATE VIRTUAL TABLE notes USING fts5(body);
+    CREATE TABLE logins (email TEXT PRIMARY KEY, at INTEGER) WITHOUT ROWID;
+    CREATE TABLE posts (id INTEGER PRIMARY KEY, author_email TEXT REFERENCES logins(email), body TEXT,
+      author_lower TEXT GENERATED ALWAYS AS (lower(author_email)) STORED);
+    CREATE INDEX posts_author ON posts(author_email) WHERE author_email LIKE '%@%';
+  `);
+  const insertClient = db.prepare('INSERT INTO "Client List" VALUES (?, ?, ?)');
+  const insertNote = db.prepare('INSERT INTO notes (body) VALUES (?)');
+  const insertLogin = db.prepare('INSERT INTO logins VALUES (?, ?)');
+  const insertPost = db.prepare('INSERT INTO posts (author_email, body) VALUES (?, ?)');
+  db.transaction(() => {
+    for (let i = 1; i <= 300; i += 1) {
+      insertClient.run(i, `Sqliteclient${i}@Quoted.test`, `Clientname${i} \\ \t 😀`);
+      insertNote.run(`Ftssecretword${i} about Noteperson${i} ${'Overflowfiller '.repeat(i === 7 ? 8000 : 1)}`);
+      insertLogin.run(`Loginperson${i}@Withoutrowid.test`, i);
+      insertPost.run(`Loginperson${i}@Withoutrowid.test`, `post ${i}`);
+    }
+  })();
+  // Deleted rows leave their values in free pages of the live file.
+  db.exec(`DELETE FROM "Client List" WHERE id > 250`);
+  // The last transaction stays in the WAL: the snapshot must see it, masked.
+  db.prepare('INSERT INTO logins VALUES (?, ?)').run('Walonlyperson@Writeahead.test', 0);
+  db.prepare('INSERT INTO notes (body) VALUES (?)').run('Walonlynote Ftssecretword');
+  return db;
+}
+
+describe('sanitized SQLite copies under attack', () => {
+  test('quoted names, FTS5 own content, WITHOUT ROWID keys, expression and partial indexes, overflow pages, WAL-only rows: nothing original in the bytes', async () => {
+    const dir = tempDir('attack-sqlite');
+    const database = path.join(dir, 'app.db');
+    const rules = path.join(dir, 'sanitize.yml');
+    fs.writeFileSync(rules, SQLITE_RULES);
+    const live = createSqliteApp(database);
+    try {
+      expect(fs.statSync(`${database}-wal`).size).toBeGreaterThan(0);
+      const run = await cli(
+        ['backup', '--database-url', `file:${database}`, '--sanitize', rules, '--json'],
+        { cwd: dir, env: env() },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const name = JSON.parse(run.stdout).name as string;
+      const bytes = gunzipSync(fs.readFileSync(path.join(dir, 'backups', name)));
+      const text = bytes.toString('latin1');
+      for (const fragment of [
+        'Sqliteclient',
+        'sqliteclient',
+        'Quoted.test',
+        'quoted.test',
+        'Clientname',
+        'Ftssecretword',
+        'ftssecretword',
+        'Noteperson',
+        'noteperson',
+        'Overflowfiller',
+        'overflowfiller',
+        'Loginperson',
+        'loginperson',
+        'Withoutrowid',
+        'withoutrowid',
+        'Walonly',
+        'walonly',
+      ])
+        expect(text.includes(fragment), fragment).toBe(false);
+
+      const restored = path.join(dir, 'restored.db');
+      fs.writeFileSync(restored, bytes);
+      const copy = new Database(restored, { readonly: true });
+      try {
+        expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+        expect(copy.prepare('SELECT count(*) AS n FROM logins').get()).toEqual({ n: 301 });
+        expect(copy.prepare('SELECT count(*) AS n FROM notes').get()).toEqual({ n: 301 });
+        // References through the masked key still join; the generated column follows.
+        expect(
+          copy
+            .prepare(
+              'SELECT count(*) AS n FROM posts p JOIN logins l ON l.email = p.author_email WHERE p.author_lower = lower(l.email)',
+            )
+            .get(),
+        ).toEqual({ n: 300 });
+        // The full-text index answers from masked words only.
+        expect(
+          copy.prepare("SELECT count(*) AS n FROM notes WHERE notes MATCH 'Ftssecretword*'").get(),
+        ).toEqual({ n: 0 });
+        expect(copy.prepare('SELECT count(*) AS n FROM "Client List"').get()).toEqual({ n: 250 });
+      } finally {
+        copy.close();
+      }
+    } finally {
+      live.close();
+    }
+  }, 120_000);
+});
