@@ -190,6 +190,93 @@ describe('sanitized PostgreSQL copies under attack', () => {
   }, 120_000);
 });
 
+describe('rules files and salts under attack', () => {
+  const SMALL = `CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE, full_name text);
+    CREATE TABLE orders (id int PRIMARY KEY, email text REFERENCES users(email));
+    INSERT INTO users VALUES (1, 'Smallperson@Rules.test', 'Smallname One');
+    INSERT INTO orders VALUES (1, 'Smallperson@Rules.test');`;
+  let created = false;
+  async function small(): Promise<string> {
+    if (!created) await server.createDatabase('attack_small', SMALL);
+    created = true;
+    return server.url('attack_small');
+  }
+
+  async function refused(label: string, rules: string, extra: NodeJS.ProcessEnv = {}) {
+    const { dir, rules: file } = workspace(label, rules);
+    const run = await cli(['backup', '--database-url', await small(), '--sanitize', file], {
+      cwd: dir,
+      env: env(extra),
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(2);
+    expect(
+      fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
+    return run.stderr;
+  }
+
+  test('a YAML merge key is refused with a message that says so; duplicate keys and unknown transformers are refused', async () => {
+    expect(
+      await refused(
+        'attack-merge',
+        'tables:\n  users:\n    columns:\n      <<: { email: email }\n      full_name: name\n',
+      ),
+    ).toMatch(/table users: YAML merge keys \(<<\) are not read/);
+    expect(
+      await refused(
+        'attack-dup',
+        'tables:\n  users:\n    columns:\n      email: email\n      email: keep\n',
+      ),
+    ).toMatch(/line 5: Map keys must be unique/);
+    expect(
+      await refused('attack-unknown', 'tables:\n  users:\n    columns:\n      email: scramble\n'),
+    ).toMatch(/column email: unknown transformer "scramble"/);
+    expect(
+      await refused('attack-short-salt', 'tables:\n  users:\n    columns: { email: email }\n', {
+        SANITIZE_SALT: 'fifteen-chars!!',
+      }),
+    ).toMatch(/shorter than 16 characters/);
+  }, 120_000);
+
+  test('an alias of a whole columns mapping works; a salt file with a trailing newline gives the copy the same salt gives from the environment', async () => {
+    const rules =
+      'tables:\n  users:\n    columns: &mail\n      email: email\n  orders:\n    columns: *mail\n';
+    const { dir, rules: file } = workspace('attack-alias', rules);
+    fs.writeFileSync(path.join(dir, 'salt'), `${SALT}\n`);
+    const fromEnv = await cli(
+      ['backup', '--database-url', await small(), '--sanitize', file, '--json'],
+      { cwd: dir, env: env() },
+    );
+    expect(fromEnv.status, fromEnv.stderr).toBe(0);
+    const fromFile = await cli(
+      [
+        'backup',
+        '--database-url',
+        await small(),
+        '--sanitize',
+        file,
+        '--sanitize-salt-file',
+        path.join(dir, 'salt'),
+        '--backup-dir',
+        path.join(dir, 'second'),
+        '--json',
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(fromFile.status, fromFile.stderr).toBe(0);
+    const data = (file: string): string =>
+      sqlOf(file)
+        .split('\n')
+        .filter((line) => !line.startsWith('\\') && !line.startsWith('--'))
+        .join('\n');
+    const first = data(path.join(dir, 'backups', JSON.parse(fromEnv.stdout).name));
+    const second = data(path.join(dir, 'second', JSON.parse(fromFile.stdout).name));
+    expect(first).not.toContain('Rules.test');
+    expect(first).toMatch(/@example\.com/);
+    expect(second).toBe(first);
+  }, 120_000);
+});
+
 const SQLITE_RULES = `tables:
   "Client List":
     columns:
@@ -227,7 +314,9 @@ function createSqliteApp(file: string): Database.Database {
   db.transaction(() => {
     for (let i = 1; i <= 300; i += 1) {
       insertClient.run(i, `Sqliteclient${i}@Quoted.test`, `Clientname${i} \\ \t 😀`);
-      insertNote.run(`Ftssecretword${i} about Noteperson${i} ${'Overflowfiller '.repeat(i === 7 ? 8000 : 1)}`);
+      insertNote.run(
+        `Ftssecretword${i} about Noteperson${i} ${'Overflowfiller '.repeat(i === 7 ? 8000 : 1)}`,
+      );
       insertLogin.run(`Loginperson${i}@Withoutrowid.test`, i);
       insertPost.run(`Loginperson${i}@Withoutrowid.test`, `post ${i}`);
     }
