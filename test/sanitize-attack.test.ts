@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cli } from './support/cli.js';
+import { cli, REPO_ROOT } from './support/cli.js';
 import { startPostgres, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
 
@@ -393,5 +394,69 @@ describe('sanitized SQLite copies under attack', () => {
     } finally {
       live.close();
     }
+  }, 120_000);
+});
+
+/** Every file under a directory, however deep. */
+function allFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .flatMap((entry) => (entry.isFile() ? [path.join(entry.parentPath, entry.name)] : []));
+}
+
+describe('interrupted sanitizing', () => {
+  test('SIGTERM while the SQLite snapshot is being masked leaves no unmasked copy anywhere', async () => {
+    const dir = tempDir('attack-sigterm');
+    const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    const database = path.join(dir, 'app.db');
+    const db = new Database(database);
+    db.exec('CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT UNIQUE, bio TEXT)');
+    const insert = db.prepare('INSERT INTO people (email, bio) VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 150_000; i += 1)
+        insert.run(`Sigtermperson${i}@Interrupted.test`, `Sigtermbio ${i} `.repeat(4));
+    })();
+    db.close();
+    fs.writeFileSync(
+      path.join(dir, 'sanitize.yml'),
+      'tables:\n  people:\n    columns: { email: email, bio: text }\n',
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+        path.join(REPO_ROOT, 'test/support/run-cli.ts'),
+        'backup',
+        '--database-url',
+        'file:app.db',
+        '--sanitize',
+        'sanitize.yml',
+      ],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, SANITIZE_SALT: SALT, TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Interrupt once the private snapshot (in TMPDIR) exists: it is copied or masked then.
+    const backups = path.join(dir, 'backups');
+    const snapshotExists = (): boolean =>
+      allFiles(tmp).some((file) => path.basename(file).includes('snapshot-'));
+    for (let i = 0; i < 3000 && !snapshotExists() && child.exitCode === null; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(child.exitCode, stderr).toBeNull();
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(143);
+    const leftovers = allFiles(dir).filter(
+      (file) => !file.startsWith(database) && !file.endsWith('sanitize.yml'),
+    );
+    for (const file of leftovers)
+      expect(fs.readFileSync(file).includes('Interrupted.test'), file).toBe(false);
+    expect(fs.existsSync(backups) ? allFiles(backups) : []).toEqual([]);
   }, 120_000);
 });
