@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -276,6 +276,82 @@ describe('rules files and salts under attack', () => {
     expect(first).toMatch(/@example\.com/);
     expect(second).toBe(first);
   }, 120_000);
+});
+
+describe('sanitizing with encryption', () => {
+  test('--sanitize-storage beside an encrypted backup: both encrypted, gpg opens the copy, nothing original and no salt inside, restore says sanitized', async () => {
+    const { dir, rules } = workspace('attack-encrypted');
+    const passFile = path.join(dir, 'pass');
+    fs.writeFileSync(passFile, 'encrypted dev copy passphrase\n');
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('attack'),
+        '--passphrase-file',
+        passFile,
+        '--sanitize',
+        rules,
+        '--sanitize-storage',
+        'local:dev',
+        '--json',
+      ],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain(SALT);
+    const devFiles = fs.readdirSync(path.join(dir, 'dev'));
+    const copy = devFiles.find((name) => name.endsWith('.sql.gz.gpg'));
+    expect(copy, devFiles.join(', ')).toMatch(/^postgres_sanitized_\d{8}_\d{6}\.sql\.gz\.gpg$/);
+    expect(
+      fs
+        .readdirSync(path.join(dir, 'backups'))
+        .some((n) => n.startsWith('postgres_backup_') && n.endsWith('.gpg')),
+    ).toBe(true);
+    const manifest = fs.readFileSync(path.join(dir, 'dev', `${copy}.json`), 'utf8');
+    expect(manifest).not.toContain(SALT);
+    expect(JSON.parse(manifest)).toMatchObject({
+      kind: 'sanitized',
+      encryption: { mode: 'passphrase' },
+    });
+    const decrypted = path.join(dir, 'copy.sql.gz');
+    const gpg = spawnSync('gpg', [
+      '--batch',
+      '--pinentry-mode',
+      'loopback',
+      '--homedir',
+      fs.mkdtempSync(path.join(dir, 'gnupg-')),
+      '--passphrase-file',
+      passFile,
+      '--output',
+      decrypted,
+      '--decrypt',
+      path.join(dir, 'dev', copy!),
+    ]);
+    expect(gpg.status, gpg.stderr.toString()).toBe(0);
+    const sql = sqlOf(decrypted);
+    expect(sql).toContain('COPY public.contacts');
+    for (const fragment of ['Parentnote', 'Childnote', 'inherit.test', 'Toastedsecretword', SALT])
+      expect(sql, fragment).not.toContain(fragment);
+
+    await server.createDatabase('attack_enc_dev');
+    const restore = await cli(
+      [
+        'restore',
+        'latest-sanitized',
+        '--backup-dir',
+        path.join(dir, 'dev'),
+        '--database-url',
+        server.url('attack_enc_dev'),
+        '--passphrase-file',
+        passFile,
+        '--yes',
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(restore.stdout + restore.stderr).toMatch(/sanitized copy/);
+  }, 180_000);
 });
 
 const SQLITE_RULES = `tables:
