@@ -354,6 +354,44 @@ describe('sanitizing with encryption', () => {
   }, 180_000);
 });
 
+describe('names pg_dump cannot write on one line', () => {
+  test('a ruled table whose name, or any of whose column names, holds a newline is refused before anything is written', async () => {
+    await server.createDatabase(
+      'attack_newline',
+      `CREATE TABLE "two
+lines" (id int PRIMARY KEY, email text);
+       INSERT INTO "two
+lines" VALUES (1, 'Newlineperson@Splitheader.test');
+       CREATE TABLE plain (id int PRIMARY KEY, "odd
+column" text, email text);
+       INSERT INTO plain VALUES (1, 'x', 'Plainperson@Splitheader.test');`,
+    );
+    for (const [label, rules, named] of [
+      [
+        'table',
+        'tables:\n  "\\"two\\nlines\\"":\n    columns:\n      email: email\n',
+        /table public\.two\nlines: "public\.two\\nlines" holds a line break/,
+      ],
+      [
+        'column',
+        'tables:\n  plain:\n    columns:\n      email: email\n',
+        /table public\.plain: "odd\\ncolumn" holds a line break/,
+      ],
+    ] as const) {
+      const { dir, rules: file } = workspace(`attack-newline-${label}`, rules);
+      const run = await cli(
+        ['backup', '--database-url', server.url('attack_newline'), '--sanitize', file],
+        { cwd: dir, env: env() },
+      );
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(named);
+      expect(
+        fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
+      ).toEqual([]);
+    }
+  }, 120_000);
+});
+
 const SQLITE_RULES = `tables:
   "Client List":
     columns:
