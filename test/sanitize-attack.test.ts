@@ -392,6 +392,64 @@ column" text, email text);
   }, 120_000);
 });
 
+describe('dumps that are not what the sanitizer expects', () => {
+  test('--format custom with --sanitize is refused before anything is written', async () => {
+    const { dir, rules } = workspace('attack-format');
+    const run = await cli(
+      ['backup', '--database-url', server.url('attack'), '--sanitize', rules, '--format', 'custom'],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/use format plain for sanitized copies/);
+    expect(
+      fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
+  }, 60_000);
+
+  test.each(['--inserts', '--column-inserts', '--rows-per-insert=50'])(
+    'a pg_dump wrapper that writes rows as INSERT statements (%s) keeps nothing: its rows would pass unmasked',
+    async (flag) => {
+      const pgDump =
+        ['/usr/lib/postgresql']
+          .flatMap((root) =>
+            fs.existsSync(root)
+              ? fs.readdirSync(root).map((major) => path.join(root, major, 'bin/pg_dump'))
+              : [],
+          )
+          .filter((file) => fs.existsSync(file))
+          .sort()
+          .pop() ?? 'pg_dump';
+      const { dir, rules } = workspace(`attack-inserts${flag.replace(/\W/g, '-')}`);
+      const wrapper = path.join(dir, 'pg_dump-inserts');
+      fs.writeFileSync(wrapper, `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${pgDump}" --version; fi\nexec "${pgDump}" ${flag} "$@"\n`, { mode: 0o755 });
+      const run = await cli(
+        [
+          'backup',
+          '--database-url',
+          server.url('attack'),
+          '--sanitize',
+          rules,
+          '--pg-dump-path',
+          wrapper,
+        ],
+        { cwd: dir, env: env() },
+      );
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/incomplete|nothing was kept|discarded/);
+      const kept = fs.existsSync(path.join(dir, 'backups'))
+        ? allFiles(path.join(dir, 'backups'))
+        : [];
+      for (const file of kept) {
+        const bytes = fs.readFileSync(file);
+        const text = file.endsWith('.gz') ? gunzipSync(bytes).toString() : bytes.toString();
+        expect(text, file).not.toContain('Parentnote');
+      }
+      expect(kept.filter((file) => !path.basename(file).startsWith('.'))).toEqual([]);
+    },
+    120_000,
+  );
+});
+
 const SQLITE_RULES = `tables:
   "Client List":
     columns:
