@@ -421,7 +421,11 @@ describe('dumps that are not what the sanitizer expects', () => {
           .pop() ?? 'pg_dump';
       const { dir, rules } = workspace(`attack-inserts${flag.replace(/\W/g, '-')}`);
       const wrapper = path.join(dir, 'pg_dump-inserts');
-      fs.writeFileSync(wrapper, `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${pgDump}" --version; fi\nexec "${pgDump}" ${flag} "$@"\n`, { mode: 0o755 });
+      fs.writeFileSync(
+        wrapper,
+        `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${pgDump}" --version; fi\nexec "${pgDump}" ${flag} "$@"\n`,
+        { mode: 0o755 },
+      );
       const run = await cli(
         [
           'backup',
@@ -448,6 +452,68 @@ describe('dumps that are not what the sanitizer expects', () => {
     },
     120_000,
   );
+});
+
+describe('rules through inheritance and nested partitions', () => {
+  test("an inheriting table's own rule wins over its parent's; a sub-partitioned table's rule reaches every leaf", async () => {
+    await server.createDatabase(
+      'attack_tree',
+      `CREATE TABLE people (id int, note text, mail text);
+       CREATE TABLE staff (badge text) INHERITS (people);
+       INSERT INTO people VALUES (1, 'Parentsecret note', 'Treeparent@Tree.test');
+       INSERT INTO staff VALUES (2, 'Staffsecret note', 'Treestaff@Tree.test', 'B-7');
+       CREATE TABLE visits (id int, region text, at date, visitor text) PARTITION BY LIST (region);
+       CREATE TABLE visits_eu PARTITION OF visits FOR VALUES IN ('eu') PARTITION BY RANGE (at);
+       CREATE TABLE visits_eu_2026 PARTITION OF visits_eu FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+       CREATE TABLE visits_other PARTITION OF visits DEFAULT;
+       INSERT INTO visits VALUES (1, 'eu', '2026-03-01', 'Nestedvisitor@Tree.test'), (2, 'us', '2026-03-01', 'Defaultvisitor@Tree.test');`,
+    );
+    const { dir, rules } = workspace(
+      'attack-tree',
+      `tables:
+  staff:
+    columns:
+      note: { fixed: 'staff note' }
+  people:
+    columns:
+      note: text
+      mail: email
+  visits:
+    columns:
+      visitor: email
+`,
+    );
+    const run = await cli(
+      ['backup', '--database-url', server.url('attack_tree'), '--sanitize', rules, '--json'],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    const sql = sqlOf(path.join(dir, 'backups', result.name));
+    for (const fragment of ['Tree.test', 'Parentsecret', 'Staffsecret'])
+      expect(sql, fragment).not.toContain(fragment);
+    expect(result.manifest.sanitized.unruledPersonalColumns).toEqual([]);
+    await server.createDatabase('attack_tree_dev');
+    const restore = await cli(
+      ['restore', result.name, '--database-url', server.url('attack_tree_dev'), '--yes'],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(await server.query('attack_tree_dev', 'SELECT note, badge FROM staff')).toEqual([
+      { note: 'staff note', badge: 'B-7' },
+    ]);
+    const [parent] = await server.query<{ note: string }>(
+      'attack_tree_dev',
+      'SELECT note FROM ONLY people',
+    );
+    expect(parent!.note).not.toBe('staff note');
+    expect(
+      await server.query(
+        'attack_tree_dev',
+        "SELECT count(*)::int AS n FROM visits WHERE visitor LIKE '%@example.com'",
+      ),
+    ).toEqual([{ n: 2 }]);
+  }, 120_000);
 });
 
 const SQLITE_RULES = `tables:
