@@ -180,7 +180,9 @@ describe('sanitized PostgreSQL copies under attack', () => {
     // A text transformer cannot reach inside an array or a jsonb document: refused, naming both.
     expect(run.status, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/column aliases: text writes text, and the column is text\[\]/);
-    expect(run.stderr).toMatch(/column profile: hash writes text or a uuid, and the column is jsonb/);
+    expect(run.stderr).toMatch(
+      /column profile: hash writes text or a uuid, and the column is jsonb/,
+    );
     expect(
       fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
     ).toEqual([]);
@@ -692,5 +694,79 @@ describe('interrupted sanitizing', () => {
     for (const file of leftovers)
       expect(fs.readFileSync(file).includes('Interrupted.test'), file).toBe(false);
     expect(fs.existsSync(backups) ? allFiles(backups) : []).toEqual([]);
+  }, 120_000);
+});
+
+describe('sanitized copies beside regular backups in one place', () => {
+  test('each window prunes only its own kind; latest is never a sanitized copy, however new; restoring one says so', async () => {
+    const dir = tempDir('attack-windows');
+    const database = path.join(dir, 'app.db');
+    const db = new Database(database);
+    db.exec(
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT); INSERT INTO users (email) VALUES ('Windowperson@Original.test')",
+    );
+    db.close();
+    fs.writeFileSync(
+      path.join(dir, 'sanitize.yml'),
+      'tables:\n  users:\n    columns: { email: email }\n',
+    );
+    const at = (day: number) => () => new Date(Date.UTC(2026, 10, day, 2, 0, 0));
+    const backup = async (day: number, sanitized: boolean) => {
+      const run = await cli(
+        [
+          'backup',
+          '--database-url',
+          'file:app.db',
+          '--max-backups',
+          '1',
+          ...(sanitized ? ['--sanitize', 'sanitize.yml'] : []),
+        ],
+        { cwd: dir, env: env(), now: at(day) },
+      );
+      expect(run.status, run.stderr).toBe(0);
+    };
+    await backup(1, false);
+    await backup(2, true);
+    await backup(3, false);
+    await backup(4, true);
+    const names = fs
+      .readdirSync(path.join(dir, 'backups'))
+      .filter((n) => !n.endsWith('.json'))
+      .sort();
+    expect(names).toEqual([
+      'sqlite_backup_20261103_020000.db.gz',
+      'sqlite_sanitized_20261104_020000.db.gz',
+    ]);
+
+    fs.rmSync(database);
+    const latest = await cli(['restore', 'latest', '--database-url', 'file:app.db', '--yes'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+      now: at(5),
+    });
+    expect(latest.status, latest.stderr).toBe(0);
+    expect(latest.stdout + latest.stderr).toMatch(/sqlite_backup_20261103_020000/);
+    expect(latest.stdout + latest.stderr).not.toMatch(/sanitized/);
+    const restored = new Database(database, { readonly: true });
+    expect(restored.prepare('SELECT email FROM users').get()).toEqual({
+      email: 'Windowperson@Original.test',
+    });
+    restored.close();
+
+    const dev = await cli(
+      ['restore', 'latest-sanitized', '--database-url', 'file:dev.db', '--yes'],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+        now: at(5),
+      },
+    );
+    expect(dev.status, dev.stderr).toBe(0);
+    expect(dev.stdout).toMatch(/sanitized copy/);
+    const copy = new Database(path.join(dir, 'dev.db'), { readonly: true });
+    expect((copy.prepare('SELECT email FROM users').get() as { email: string }).email).toMatch(
+      /@example\.com$/,
+    );
+    copy.close();
   }, 120_000);
 });
