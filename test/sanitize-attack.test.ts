@@ -514,6 +514,42 @@ describe('rules through inheritance and nested partitions', () => {
   }, 120_000);
 });
 
+describe('constraints masked values may fail', () => {
+  test('CHECK constraints on masked columns (on the table or its domain) are warned about before the dump; the copy they fail does not restore', async () => {
+    await server.createDatabase(
+      'attack_checks',
+      `CREATE DOMAIN shop_mail AS text CHECK (VALUE LIKE '%@shop.test');
+       CREATE TABLE u (id int PRIMARY KEY, email shop_mail, phone text CONSTRAINT german_phone CHECK (phone LIKE '+49%'), note text CHECK (note <> 'x'));
+       INSERT INTO u VALUES (1, 'checked@shop.test', '+49 170 1', 'fine');`,
+    );
+    const { dir, rules } = workspace(
+      'attack-checks',
+      'tables:\n  u:\n    columns: { email: email, phone: phone, note: null }\n',
+    );
+    const run = await cli(
+      ['backup', '--database-url', server.url('attack_checks'), '--sanitize', rules, '--json'],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /2 masked column\(s\) are tested by CHECK constraints that masked values may fail.*public\.u\.email \(shop_mail_check\), public\.u\.phone \(german_phone\)/,
+    );
+    await server.createDatabase('attack_checks_dev');
+    const restore = await cli(
+      [
+        'restore',
+        JSON.parse(run.stdout).name,
+        '--database-url',
+        server.url('attack_checks_dev'),
+        '--yes',
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(restore.status).toBe(1);
+    expect(restore.stderr).toMatch(/violates check constraint/);
+  }, 120_000);
+});
+
 const SQLITE_RULES = `tables:
   "Client List":
     columns:

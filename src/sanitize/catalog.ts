@@ -6,6 +6,11 @@ export interface CatalogColumn extends ColumnShape {
   readonly notNull: boolean;
   /** Computed from other columns: never in a dump's data, never masked directly. */
   readonly generated: boolean;
+  /**
+   * PostgreSQL: CHECK constraints that test this column, on the table or on
+   * its domain. Masked values may fail them, and then the copy does not restore.
+   */
+  readonly checks?: readonly string[];
 }
 
 export interface CatalogTable {

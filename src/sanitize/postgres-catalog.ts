@@ -27,6 +27,7 @@ interface ColumnRow {
   base: string;
   category: string;
   typmod: number;
+  checks: string[];
 }
 
 async function readCatalog(client: PgClient): Promise<Catalog> {
@@ -66,7 +67,11 @@ async function readCatalog(client: PgClient): Promise<Catalog> {
          pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,
          a.attnotnull AS not_null, a.attgenerated <> '' AS generated,
          b.typname AS base, b.typcategory AS category,
-         CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod
+         CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
+         ARRAY(SELECT c.conname::text FROM pg_catalog.pg_constraint c
+           WHERE (c.contype = 'c' AND c.conrelid = a.attrelid AND a.attnum = ANY(c.conkey))
+             OR (c.contype = 'c' AND c.contypid = a.atttypid)
+           ORDER BY 1) AS checks
        FROM pg_catalog.pg_attribute a
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
        JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -167,6 +172,7 @@ function columnOf(row: ColumnRow): CatalogColumn {
     category,
     notNull: row.not_null,
     generated: row.generated,
+    ...(row.checks.length > 0 ? { checks: row.checks } : {}),
     ...(maxLength !== undefined ? { maxLength } : {}),
     ...(precision !== undefined ? { precision } : {}),
     ...(category === 'integer' ? { integerRange: INTEGER_RANGES[base] } : {}),
