@@ -2,12 +2,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli, REPO_ROOT } from './support/cli.js';
 import { startPostgres, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
+import { CopySanitizer } from '../src/sanitize/copy-sanitizer.js';
+import { planSanitizing } from '../src/sanitize/plan.js';
+import { parseRules } from '../src/sanitize/rules.js';
+import { Masker } from '../src/sanitize/transformers.js';
 
 const SALT = 'attack-the-sanitizer-salt-0123456789';
 
@@ -550,6 +556,41 @@ describe('constraints masked values may fail', () => {
   }, 120_000);
 });
 
+describe('values too large to mask', () => {
+  test('a masked value over 64 MiB fails the job and keeps nothing; null on the same column passes', async () => {
+    await server.createDatabase(
+      'attack_huge',
+      `CREATE TABLE docs (id int PRIMARY KEY, body text);
+       INSERT INTO docs VALUES (1, repeat('Hugesecretvalue ', 4400000)), (2, 'small');`,
+    );
+    const { dir, rules } = workspace(
+      'attack-huge',
+      'tables:\n  docs:\n    columns: { body: text }\n',
+    );
+    const run = await cli(
+      ['backup', '--database-url', server.url('attack_huge'), '--sanitize', rules],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /a value of public\.docs is larger than 64 MiB.*mask that column with null or fixed/,
+    );
+    expect(run.stderr).not.toContain('Hugesecretvalue');
+    const backups = path.join(dir, 'backups');
+    expect(fs.existsSync(backups) ? fs.readdirSync(backups) : []).toEqual([]);
+
+    fs.writeFileSync(rules, 'tables:\n  docs:\n    columns: { body: null }\n');
+    const nulled = await cli(
+      ['backup', '--database-url', server.url('attack_huge'), '--sanitize', rules, '--json'],
+      { cwd: dir, env: env() },
+    );
+    expect(nulled.status, nulled.stderr).toBe(0);
+    expect(sqlOf(path.join(backups, JSON.parse(nulled.stdout).name))).not.toContain(
+      'Hugesecretvalue',
+    );
+  }, 180_000);
+});
+
 const SQLITE_RULES = `tables:
   "Client List":
     columns:
@@ -805,4 +846,64 @@ describe('sanitized copies beside regular backups in one place', () => {
     );
     copy.close();
   }, 120_000);
+});
+
+describe('null and fixed across chunk boundaries', () => {
+  test('a NULL split between chunks stays NULL and any other value, however split, becomes the fixed value or NULL', async () => {
+    const column = (name: string) => ({
+      name,
+      typeName: 'text',
+      category: 'text' as const,
+      notNull: false,
+      generated: false,
+    });
+    const plan = planSanitizing(
+      await parseRules(
+        Buffer.from("tables:\n  t:\n    columns: { a: null, b: { fixed: \"F\\tX\" } }\n"),
+        'rules.yml',
+      ),
+      {
+        engine: 'postgres',
+        utf8: true,
+        tables: new Map([
+          ['public.t', { name: 'public.t', columns: [column('id'), column('a'), column('b')] }],
+        ]),
+        uniqueKeys: [],
+        foreignKeys: [],
+      },
+    );
+    const dump = [
+      'COPY public.t (id, a, b) FROM stdin;',
+      '1\t\\N\t\\N',
+      '2\tNullsecret one\tFixedsecret one',
+      '3\t\\\\N\t\\\\N',
+      '4\tab\tcd',
+      '5\t\t',
+      '\\.',
+      '',
+    ].join('\n');
+    const run = async (size: number) => {
+      const bytes = Buffer.from(dump);
+      const pieces: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += size) pieces.push(bytes.subarray(at, at + size));
+      return (
+        await buffer(Readable.from(pieces).pipe(new CopySanitizer(plan, new Masker(SALT))))
+      ).toString();
+    };
+    const whole = await run(dump.length);
+    expect(whole).toBe(
+      [
+        'COPY public.t (id, a, b) FROM stdin;',
+        '1\t\\N\t\\N',
+        '2\t\\N\tF\\tX',
+        '3\t\\N\tF\\tX',
+        '4\t\\N\tF\\tX',
+        '5\t\\N\tF\\tX',
+        '\\.',
+        '',
+      ].join('\n'),
+    );
+    for (const size of [1, 2, 3, 4, 5, 7, 11])
+      expect(await run(size), `chunks of ${size}`).toBe(whole);
+  });
 });

@@ -23,6 +23,8 @@ const STATISTICS_PREFIX = Buffer.from('SELECT * FROM pg_catalog.pg_restore_', 'l
 const HEADER_LIMIT = 4 * 1024 * 1024;
 /** A masked value is held whole while it is read; larger ones need null or fixed. */
 const VALUE_LIMIT = 64 * 1024 * 1024;
+/** Stands for a field longer than `\N` under null and fixed, whose output ignores the value. */
+const NOT_NULL_STAND_IN = Buffer.from('---', 'latin1');
 /** Longer fields are not cached: their keys cost more than they save, and few repeat. */
 const CACHEABLE = 256;
 /** Pieces up to this long are copied byte by byte: cheaper than a call into native code. */
@@ -418,6 +420,14 @@ export class CopySanitizer extends Transform {
   private keepValue(piece: Buffer): void {
     if (piece.length === 0) return;
     this.valueLength += piece.length;
+    const kind = this.copy?.fields[this.field]?.spec.kind;
+    if (kind === 'null' || kind === 'fixed') {
+      // The output depends only on whether the field is NULL (\N, two bytes):
+      // a longer value, however large, is not held, only stood in for.
+      if (this.valueLength > 2) this.value = [NOT_NULL_STAND_IN];
+      else this.value.push(Buffer.from(piece));
+      return;
+    }
     if (this.valueLength > VALUE_LIMIT) {
       throw new JobFailure(
         `a value of ${this.copy?.table} is larger than ${VALUE_LIMIT / 1024 / 1024} MiB, more than masking holds at once: mask that column with null or fixed.`,
