@@ -859,7 +859,7 @@ describe('null and fixed across chunk boundaries', () => {
     });
     const plan = planSanitizing(
       await parseRules(
-        Buffer.from("tables:\n  t:\n    columns: { a: null, b: { fixed: \"F\\tX\" } }\n"),
+        Buffer.from('tables:\n  t:\n    columns: { a: null, b: { fixed: "F\\tX" } }\n'),
         'rules.yml',
       ),
       {
