@@ -907,3 +907,60 @@ describe('null and fixed across chunk boundaries', () => {
       expect(await run(size), `chunks of ${size}`).toBe(whole);
   });
 });
+
+describe('guard rails on odd shapes', () => {
+  test('--sanitize-strict names the personal-looking columns an inheriting table adds to its ruled parent', async () => {
+    await server.createDatabase(
+      'attack_strict_tree',
+      `CREATE TABLE people (id int, email text);
+       CREATE TABLE customers (phone text) INHERITS (people);`,
+    );
+    const { dir, rules } = workspace(
+      'attack-strict-tree',
+      'tables:\n  people:\n    columns: { email: email }\n',
+    );
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('attack_strict_tree'),
+        '--sanitize',
+        rules,
+        '--sanitize-strict',
+      ],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(
+      /sanitize-strict: 1 column\(s\) look personal and no rule names them: public\.customers\.phone\./,
+    );
+  }, 60_000);
+
+  test('SQLite: a rule naming a view, or a table in the wrong case, is refused before anything is written', async () => {
+    const dir = tempDir('attack-sqlite-view');
+    const db = new Database(path.join(dir, 'app.db'));
+    db.exec(
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT); CREATE VIEW user_mails AS SELECT email FROM users; INSERT INTO users (email) VALUES ('Viewperson@View.test')",
+    );
+    db.close();
+    fs.writeFileSync(
+      path.join(dir, 'sanitize.yml'),
+      'tables:\n  user_mails:\n    columns: { email: email }\n  Users:\n    columns: { email: email }\n',
+    );
+    const run = await cli(
+      ['backup', '--database-url', 'file:app.db', '--sanitize', 'sanitize.yml'],
+      {
+        cwd: dir,
+        env: env(),
+      },
+    );
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/table user_mails: no such table in the database/);
+    expect(run.stderr).toMatch(
+      /table Users: no such table in the database \(did you mean users\?\)/,
+    );
+    expect(
+      fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
+  });
+});
