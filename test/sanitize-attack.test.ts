@@ -964,3 +964,51 @@ describe('guard rails on odd shapes', () => {
     ).toEqual([]);
   });
 });
+
+describe('truncating a tree', () => {
+  test('rows: truncate on an inheritance parent and on a partitioned table empties every child; the copy restores and verifies', async () => {
+    await server.createDatabase(
+      'attack_truncate_tree',
+      `CREATE TABLE audit (id int, detail text);
+       CREATE TABLE audit_2026 () INHERITS (audit);
+       INSERT INTO audit VALUES (1, 'Auditparent secret');
+       INSERT INTO audit_2026 VALUES (2, 'Auditchild secret');
+       CREATE TABLE tokens (id int, at date, token text) PARTITION BY RANGE (at);
+       CREATE TABLE tokens_2026 PARTITION OF tokens FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+       INSERT INTO tokens VALUES (1, '2026-05-01', 'Tokensecret');
+       CREATE TABLE kept (id int PRIMARY KEY);
+       INSERT INTO kept VALUES (1), (2);`,
+    );
+    const { dir, rules } = workspace(
+      'attack-truncate-tree',
+      'tables:\n  audit: { rows: truncate }\n  tokens: { rows: truncate }\n',
+    );
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('attack_truncate_tree'),
+        '--sanitize',
+        rules,
+        '--json',
+      ],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    const sql = sqlOf(path.join(dir, 'backups', result.name));
+    for (const fragment of ['Auditparent', 'Auditchild', 'Tokensecret'])
+      expect(sql).not.toContain(fragment);
+    expect(result.manifest.tables).toEqual([
+      { name: 'public.audit', rows: 0 },
+      { name: 'public.audit_2026', rows: 0 },
+      { name: 'public.kept', rows: 2 },
+      { name: 'public.tokens_2026', rows: 0 },
+    ]);
+    const verify = await cli(
+      ['verify', result.name, '--verify-database-url', server.url('postgres')],
+      { cwd: dir, env: { PATH: process.env.PATH } },
+    );
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+  }, 120_000);
+});
