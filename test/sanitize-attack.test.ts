@@ -1012,3 +1012,31 @@ describe('truncating a tree', () => {
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   }, 120_000);
 });
+
+describe('SQLite constraints masked values fail', () => {
+  test('a CHECK that a masked value fails stops the job at backup time, keeps nothing and quotes no value', async () => {
+    const dir = tempDir('attack-sqlite-check');
+    const db = new Database(path.join(dir, 'app.db'));
+    db.exec(
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT CHECK (email LIKE '%@shop.test')); INSERT INTO users (email) VALUES ('Checkperson@shop.test')",
+    );
+    db.close();
+    fs.writeFileSync(
+      path.join(dir, 'sanitize.yml'),
+      'tables:\n  users:\n    columns: { email: email }\n',
+    );
+    const run = await cli(
+      ['backup', '--database-url', 'file:app.db', '--sanitize', 'sanitize.yml'],
+      {
+        cwd: dir,
+        env: env(),
+      },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/CHECK constraint failed/);
+    expect(run.stderr).not.toContain('Checkperson');
+    const backups = path.join(dir, 'backups');
+    expect(fs.existsSync(backups) ? fs.readdirSync(backups) : []).toEqual([]);
+    expect(allFiles(dir).filter((file) => path.basename(file).includes('snapshot-'))).toEqual([]);
+  });
+});
