@@ -1040,3 +1040,26 @@ describe('SQLite constraints masked values fail', () => {
     expect(allFiles(dir).filter((file) => path.basename(file).includes('snapshot-'))).toEqual([]);
   });
 });
+
+describe('column names that look like COPY syntax', () => {
+  test('names holding commas, parentheses, quotes, tabs and "FROM stdin;" are followed: the right field is masked', async () => {
+    await server.createDatabase(
+      'attack_syntax',
+      `CREATE TABLE "x) FROM stdin; COPY" (id int PRIMARY KEY, "a, b" text, "c"")" text, "tab	col" text, "d) FROM stdin;" text);
+       INSERT INTO "x) FROM stdin; COPY" VALUES (1, 'Commasecret', 'Keptvalue one', 'Tabsecret', 'Fromsecret');`,
+    );
+    const { dir, rules } = workspace(
+      'attack-syntax',
+      `tables:\n  '"x) FROM stdin; COPY"':\n    columns:\n      'a, b': text\n      "tab\\tcol": text\n      'd) FROM stdin;': email\n`,
+    );
+    const run = await cli(
+      ['backup', '--database-url', server.url('attack_syntax'), '--sanitize', rules, '--json'],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const sql = sqlOf(path.join(dir, 'backups', JSON.parse(run.stdout).name));
+    for (const fragment of ['Commasecret', 'Tabsecret', 'Fromsecret'])
+      expect(sql).not.toContain(fragment);
+    expect(sql).toContain('Keptvalue one');
+  }, 60_000);
+});
