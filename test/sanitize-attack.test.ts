@@ -13,6 +13,7 @@ import { tempDir } from './support/tmp.js';
 import { CopySanitizer } from '../src/sanitize/copy-sanitizer.js';
 import { planSanitizing } from '../src/sanitize/plan.js';
 import { parseRules } from '../src/sanitize/rules.js';
+import { SqlQuotes } from '../src/sanitize/sql-quotes.js';
 import { Masker } from '../src/sanitize/transformers.js';
 
 const SALT = 'attack-the-sanitizer-salt-0123456789';
@@ -1062,4 +1063,56 @@ describe('column names that look like COPY syntax', () => {
       expect(sql).not.toContain(fragment);
     expect(sql).toContain('Keptvalue one');
   }, 60_000);
+});
+
+describe('SQL text that looks like a COPY header', () => {
+  test('a COPY header line inside a multi-line comment literal or a dollar-quoted function body does not throw the masking off its real COPY blocks', async () => {
+    await server.createDatabase(
+      'attack_fake_header',
+      `CREATE TABLE a_first (id int PRIMARY KEY, secret text, other text);
+       CREATE TABLE users (id int PRIMARY KEY, email text);
+       INSERT INTO a_first VALUES (1, 'Fakeheadersecret', 'plain');
+       INSERT INTO users VALUES (1, 'Fakeheaderperson@Users.test');
+       COMMENT ON TABLE users IS E'how to load:\\nCOPY public.nothing (id) FROM stdin;\\nthat is all';
+       CREATE FUNCTION loader() RETURNS text LANGUAGE sql AS $body$ SELECT 'Kept$$ body
+COPY public.nothing (id) FROM stdin;
+'::text $body$;`,
+    );
+    const { dir, rules } = workspace(
+      'attack-fake-header',
+      'tables:\n  a_first:\n    columns: { secret: text }\n  users:\n    columns: { email: email }\n',
+    );
+    const run = await cli(
+      ['backup', '--database-url', server.url('attack_fake_header'), '--sanitize', rules, '--json'],
+      { cwd: dir, env: env() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const sql = sqlOf(path.join(dir, 'backups', JSON.parse(run.stdout).name));
+    expect(sql).not.toContain('Fakeheadersecret');
+    expect(sql).not.toContain('Users.test');
+    expect(sql).toContain('COPY public.nothing (id) FROM stdin;');
+    expect(sql).toContain('Kept$$ body\nCOPY public.nothing');
+  }, 60_000);
+});
+
+describe('following quotes through SQL', () => {
+  test.each([
+    ["COMMENT ON TABLE t IS 'it''s\n", true],
+    ["COMMENT ON TABLE t IS 'it''s';\n", false],
+    ['CREATE FUNCTION f() AS $body$ SELECT 1; $$ still\n', true],
+    ['CREATE FUNCTION f() AS $body$ SELECT $1 $bod $body$;\n', false],
+    ['CREATE FUNCTION f(int) RETURN $1 + 1;\n', false],
+    ["-- Name: O'Brien; Type: TABLE\n", false],
+    ['CREATE TABLE "it\'s ""x" (a int);\n', false],
+    ['CREATE TABLE "open\n', true],
+    ['SELECT a$b FROM t;\n', false],
+  ])('%j ends inside a quote: %s', (sql, inside) => {
+    const bytes = Buffer.from(sql);
+    const whole = new SqlQuotes();
+    whole.feed(bytes, 0, bytes.length);
+    expect(whole.inside).toBe(inside);
+    const split = new SqlQuotes();
+    for (let i = 0; i < bytes.length; i += 1) split.feed(bytes, i, i + 1);
+    expect(split.inside).toBe(inside);
+  });
 });
