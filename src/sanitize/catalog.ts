@@ -6,6 +6,11 @@ export interface CatalogColumn extends ColumnShape {
   readonly notNull: boolean;
   /** Computed from other columns: never in a dump's data, never masked directly. */
   readonly generated: boolean;
+  /**
+   * PostgreSQL: CHECK constraints that test this column, on the table or on
+   * its domain. Masked values may fail them, and then the copy does not restore.
+   */
+  readonly checks?: readonly string[];
 }
 
 export interface CatalogTable {
@@ -16,6 +21,13 @@ export interface CatalogTable {
   readonly partitions?: readonly string[];
   /** The partitioned table this one is a partition of. */
   readonly partitionOf?: string;
+  /**
+   * Tables that inherit from this one (`INHERITS`, at any depth): pg_dump
+   * writes their rows in COPY blocks of their own, so its rules apply to them.
+   */
+  readonly inheritedBy?: readonly string[];
+  /** How many tables this one inherits from, directly or not: deeper rules are more specific. */
+  readonly inheritanceDepth?: number;
 }
 
 /** Columns whose values must stay unique together (primary keys, unique constraints and indexes). */

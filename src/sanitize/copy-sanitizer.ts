@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { JobFailure } from '../errors.js';
+import { SqlQuotes } from './sql-quotes.js';
 import { decodeCopyField, encodeCopyField, NULL_FIELD } from './copy-text.js';
 import { LastValue, MaskCache, NumberCache, type CacheBudget } from './mask-cache.js';
 import type { ColumnPlan, SanitizePlan, TablePlan } from './plan.js';
@@ -23,6 +24,8 @@ const STATISTICS_PREFIX = Buffer.from('SELECT * FROM pg_catalog.pg_restore_', 'l
 const HEADER_LIMIT = 4 * 1024 * 1024;
 /** A masked value is held whole while it is read; larger ones need null or fixed. */
 const VALUE_LIMIT = 64 * 1024 * 1024;
+/** Stands for a field longer than `\N` under null and fixed, whose output ignores the value. */
+const NOT_NULL_STAND_IN = Buffer.from('---', 'latin1');
 /** Longer fields are not cached: their keys cost more than they save, and few repeat. */
 const CACHEABLE = 256;
 /** Pieces up to this long are copied byte by byte: cheaper than a call into native code. */
@@ -73,6 +76,8 @@ export class CopySanitizer extends Transform {
   /** SQL mode: the current line is neither, and passes through to its end. */
   private passLine = false;
   private atLineStart = true;
+  /** SQL mode: whether the text so far ends inside a literal, a quoted name or a body. */
+  private readonly quotes = new SqlQuotes();
   /** Statistics mode: inside a quoted literal. */
   private quoted = false;
   private statisticsEnded = false;
@@ -187,12 +192,15 @@ export class CopySanitizer extends Transform {
     if (this.atLineStart) {
       this.atLineStart = false;
       const first = chunk[from];
-      this.passLine = first !== COPY_PREFIX[0] && first !== STATISTICS_PREFIX[0];
+      // A line that starts inside a literal or a body is text, whatever it says.
+      this.passLine =
+        this.quotes.inside || (first !== COPY_PREFIX[0] && first !== STATISTICS_PREFIX[0]);
       this.pendingLine = this.passLine ? undefined : [];
       this.pendingLength = 0;
     }
     if (newline !== -1) this.atLineStart = true;
     if (this.passLine) {
+      this.quotes.feed(chunk, from, end);
       this.put(chunk, from, end);
       return end;
     }
@@ -220,6 +228,7 @@ export class CopySanitizer extends Transform {
       isPrefixOf(head, COPY_PREFIX) ||
       isPrefixOf(head, STATISTICS_PREFIX);
     if (!stillPossible) {
+      this.quotes.feed(head, 0, head.length);
       this.putAll(head);
       this.pendingLine = undefined;
       this.passLine = true;
@@ -231,7 +240,10 @@ export class CopySanitizer extends Transform {
   private copyHeader(line: Buffer): void {
     this.putAll(line);
     const text = line.toString('utf8', 0, line.length - 1);
-    if (!ANY_COPY_HEADER.test(text)) return;
+    if (!ANY_COPY_HEADER.test(text)) {
+      this.quotes.feed(line, 0, line.length);
+      return;
+    }
     const match = COPY_HEADER.exec(text);
     const table = match?.[1] ? qualifiedName(match[1]) : '';
     const plan = this.plan.tables.get(table);
@@ -418,6 +430,14 @@ export class CopySanitizer extends Transform {
   private keepValue(piece: Buffer): void {
     if (piece.length === 0) return;
     this.valueLength += piece.length;
+    const kind = this.copy?.fields[this.field]?.spec.kind;
+    if (kind === 'null' || kind === 'fixed') {
+      // The output depends only on whether the field is NULL (\N, two bytes):
+      // a longer value, however large, is not held, only stood in for.
+      if (this.valueLength > 2) this.value = [NOT_NULL_STAND_IN];
+      else this.value.push(Buffer.from(piece));
+      return;
+    }
     if (this.valueLength > VALUE_LIMIT) {
       throw new JobFailure(
         `a value of ${this.copy?.table} is larger than ${VALUE_LIMIT / 1024 / 1024} MiB, more than masking holds at once: mask that column with null or fixed.`,

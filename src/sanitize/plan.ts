@@ -94,13 +94,30 @@ export function planSanitizing(rules: SanitizeRules, catalog: Catalog): Sanitize
     for (const [column, spec] of rule.columns) current.columns.set(column, spec);
     effective.set(name, current);
   };
-  // Roots first, then partitions: the more specific rule wins where both name a column.
-  const ordered = [...resolved].sort(
-    ([, a], [, b]) => Number(!!a.table.partitionOf) - Number(!!b.table.partitionOf),
-  );
+  // Roots first, then partitions and inheriting tables (deepest last): the more
+  // specific rule wins where both name a column.
+  const depth = (table: CatalogTable): number =>
+    (table.inheritanceDepth ?? 0) + Number(!!table.partitionOf);
+  const ordered = [...resolved].sort(([, a], [, b]) => depth(a.table) - depth(b.table));
   for (const [name, { rule, table }] of ordered) {
     apply(name, rule);
     for (const partition of table.partitions ?? []) apply(partition, rule);
+    // An inheriting table has every column of its parent: pg_dump writes its rows apart.
+    for (const heir of table.inheritedBy ?? []) apply(heir, rule);
+  }
+  // pg_dump writes a COPY header on one line only when no name in it holds a
+  // line break; a header split over two lines would let the rows pass unmasked.
+  if (catalog.engine === 'postgres') {
+    for (const name of effective.keys()) {
+      const table = catalog.tables.get(name);
+      const broken = [name, ...(table?.columns.map((c) => c.name) ?? [])].filter((n) =>
+        n.includes('\n'),
+      );
+      if (broken.length > 0)
+        problems.push(
+          `${where(name)}: ${broken.map((n) => JSON.stringify(n)).join(', ')} holds a line break, which the masking cannot follow in pg_dump's output; rename it (ALTER TABLE … RENAME) before sanitizing`,
+        );
+    }
   }
   const specOf = (table: string, column: string): TransformerSpec =>
     effective.get(table)?.columns.get(column) ?? KEEP;

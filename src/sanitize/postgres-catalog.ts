@@ -14,6 +14,8 @@ interface TableRow {
   name: string;
   root: string | null;
   leaves: string[] | null;
+  heirs: string[] | null;
+  depth: number;
 }
 
 interface ColumnRow {
@@ -25,6 +27,7 @@ interface ColumnRow {
   base: string;
   category: string;
   typmod: number;
+  checks: string[];
 }
 
 async function readCatalog(client: PgClient): Promise<Catalog> {
@@ -38,7 +41,18 @@ async function readCatalog(client: PgClient): Promise<Catalog> {
         CASE WHEN c.relkind = 'p' THEN ARRAY(
           SELECT ln.nspname || '.' || l.relname FROM pg_catalog.pg_partition_tree(c.oid) t
           JOIN pg_catalog.pg_class l ON l.oid = t.relid JOIN pg_catalog.pg_namespace ln ON ln.oid = l.relnamespace
-          WHERE t.isleaf AND t.relid <> c.oid) END AS leaves
+          WHERE t.isleaf AND t.relid <> c.oid) END AS leaves,
+        CASE WHEN c.relkind = 'r' THEN ARRAY(
+          WITH RECURSIVE heirs(oid) AS (
+            SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid
+            UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN heirs h ON i.inhparent = h.oid)
+          SELECT hn.nspname || '.' || hc.relname FROM heirs h
+          JOIN pg_catalog.pg_class hc ON hc.oid = h.oid JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace) END AS heirs,
+        CASE WHEN c.relkind = 'r' THEN (
+          WITH RECURSIVE ancestors(oid) AS (
+            SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid
+            UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN ancestors a ON i.inhrelid = a.oid)
+          SELECT count(*)::int FROM ancestors) ELSE 0 END AS depth
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
         AND n.nspname !~ '^pg_(toast|temp_)'
@@ -53,7 +67,11 @@ async function readCatalog(client: PgClient): Promise<Catalog> {
          pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,
          a.attnotnull AS not_null, a.attgenerated <> '' AS generated,
          b.typname AS base, b.typcategory AS category,
-         CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod
+         CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
+         ARRAY(SELECT c.conname::text FROM pg_catalog.pg_constraint c
+           WHERE (c.contype = 'c' AND c.conrelid = a.attrelid AND a.attnum = ANY(c.conkey))
+             OR (c.contype = 'c' AND c.contypid = a.atttypid)
+           ORDER BY 1) AS checks
        FROM pg_catalog.pg_attribute a
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
        JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -75,6 +93,8 @@ async function readCatalog(client: PgClient): Promise<Catalog> {
       columns: byTable.get(table.oid) ?? [],
       ...(table.leaves ? { partitions: table.leaves } : {}),
       ...(table.root ? { partitionOf: table.root } : {}),
+      ...(table.heirs && table.heirs.length > 0 ? { inheritedBy: table.heirs } : {}),
+      ...(table.depth > 0 ? { inheritanceDepth: table.depth } : {}),
     });
   }
   const uniqueKeys: UniqueKey[] = (
@@ -152,6 +172,7 @@ function columnOf(row: ColumnRow): CatalogColumn {
     category,
     notNull: row.not_null,
     generated: row.generated,
+    ...(row.checks.length > 0 ? { checks: row.checks } : {}),
     ...(maxLength !== undefined ? { maxLength } : {}),
     ...(precision !== undefined ? { precision } : {}),
     ...(category === 'integer' ? { integerRange: INTEGER_RANGES[base] } : {}),

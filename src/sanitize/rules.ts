@@ -98,6 +98,10 @@ function readRules(data: unknown, source: string, problems: string[]): TableRule
   const tables: TableRule[] = [];
   for (const [name, rule] of Object.entries(data.tables)) {
     const where = `${source}: table ${name}`;
+    if (name === MERGE_KEY) {
+      problems.push(`${source}: ${MERGE_KEY_PROBLEM}`);
+      continue;
+    }
     if (!name.trim()) {
       problems.push(`${source}: a table with an empty name`);
       continue;
@@ -118,6 +122,10 @@ function readRules(data: unknown, source: string, problems: string[]): TableRule
       problems.push(`${where}: columns must be a mapping of column names to transformers`);
     } else {
       for (const [column, value] of Object.entries(rule.columns ?? {})) {
+        if (column === MERGE_KEY) {
+          problems.push(`${where}: ${MERGE_KEY_PROBLEM}`);
+          continue;
+        }
         const spec = readTransformer(value, `${where}, column ${column}`, problems);
         if (spec) columns.set(column, spec);
       }
@@ -132,6 +140,14 @@ function readRules(data: unknown, source: string, problems: string[]): TableRule
   }
   return tables;
 }
+
+/**
+ * YAML 1.2 has no merge keys: `<<: *alias` is read as a column (or table)
+ * named "<<", which would otherwise be reported as a puzzling unknown transformer.
+ */
+const MERGE_KEY = '<<';
+const MERGE_KEY_PROBLEM =
+  'YAML merge keys (<<) are not read; name each column (an alias of a whole columns mapping, columns: *name, works)';
 
 const ALL_NAMES = [...SIMPLE_TRANSFORMERS, ...PARAMETERISED_TRANSFORMERS];
 
