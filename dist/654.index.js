@@ -1,5 +1,5 @@
-export const id = 750;
-export const ids = [750];
+export const id = 654;
+export const ids = [654];
 export const modules = {
 
 /***/ 75684:
@@ -496,7 +496,7 @@ function sqlstateOf(error) {
 
 /***/ }),
 
-/***/ 66750:
+/***/ 41654:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -511,6 +511,98 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
+;// CONCATENATED MODULE: ./src/sanitize/sql-quotes.ts
+const QUOTE = 0x27;
+const DOUBLE_QUOTE = 0x22;
+const DOLLAR = 0x24;
+const DASH = 0x2d;
+const NEWLINE = 0x0a;
+function isTagByte(byte, first) {
+    return ((byte >= 0x41 && byte <= 0x5a) ||
+        (byte >= 0x61 && byte <= 0x7a) ||
+        byte === 0x5f ||
+        byte >= 0x80 ||
+        (!first && byte >= 0x30 && byte <= 0x39));
+}
+/**
+ * Follows string literals, quoted identifiers, dollar-quoted bodies and line
+ * comments through the SQL of a plain dump, across chunks: a line that starts
+ * inside one (a comment's text, a function body) is never a COPY header,
+ * whatever it says.
+ */
+class SqlQuotes {
+    state = 'code';
+    tag = [];
+    matched = 0;
+    previous = NEWLINE;
+    /** True while the bytes fed so far end inside a literal, an identifier or a body. */
+    get inside() {
+        return this.state !== 'code' && this.state !== 'comment';
+    }
+    feed(chunk, from, end) {
+        for (let i = from; i < end; i += 1)
+            this.step(chunk[i]);
+    }
+    step(byte) {
+        const previous = this.previous;
+        this.previous = byte;
+        switch (this.state) {
+            case 'code':
+                if (byte === QUOTE)
+                    this.state = 'single';
+                else if (byte === DOUBLE_QUOTE)
+                    this.state = 'double';
+                else if (byte === DASH && previous === DASH)
+                    this.state = 'comment';
+                else if (byte === DOLLAR && !isTagByte(previous, false) && previous !== DOLLAR) {
+                    this.state = 'dollarOpen';
+                    this.tag = [];
+                }
+                return;
+            case 'single':
+                if (byte === QUOTE)
+                    this.state = 'code';
+                return;
+            case 'double':
+                if (byte === DOUBLE_QUOTE)
+                    this.state = 'code';
+                return;
+            case 'comment':
+                if (byte === NEWLINE)
+                    this.state = 'code';
+                return;
+            case 'dollarOpen':
+                if (byte === DOLLAR)
+                    this.state = 'dollar';
+                else if (isTagByte(byte, this.tag.length === 0))
+                    this.tag.push(byte);
+                else {
+                    // `$1` and the like: not a dollar quote.
+                    this.state = 'code';
+                    this.previous = previous;
+                    this.step(byte);
+                }
+                return;
+            case 'dollar':
+                if (byte === DOLLAR) {
+                    this.state = 'dollarClose';
+                    this.matched = 0;
+                }
+                return;
+            case 'dollarClose':
+                if (this.matched === this.tag.length && byte === DOLLAR)
+                    this.state = 'code';
+                else if (this.matched < this.tag.length && byte === this.tag[this.matched])
+                    this.matched += 1;
+                else if (byte === DOLLAR)
+                    this.matched = 0;
+                else
+                    this.state = 'dollar';
+                return;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sanitize/copy-text.ts
 /**
  * One field of PostgreSQL's COPY text format, as pg_dump writes it: `\N` is
@@ -1840,7 +1932,8 @@ function formatScaled(value, scale) {
 
 
 
-const NEWLINE = 0x0a;
+
+const copy_sanitizer_NEWLINE = 0x0a;
 const TAB = 0x09;
 const copy_sanitizer_BACKSLASH = 0x5c;
 const copy_sanitizer_DOT = 0x2e;
@@ -1858,6 +1951,8 @@ const STATISTICS_PREFIX = Buffer.from('SELECT * FROM pg_catalog.pg_restore_', 'l
 const HEADER_LIMIT = 4 * 1024 * 1024;
 /** A masked value is held whole while it is read; larger ones need null or fixed. */
 const VALUE_LIMIT = 64 * 1024 * 1024;
+/** Stands for a field longer than `\N` under null and fixed, whose output ignores the value. */
+const NOT_NULL_STAND_IN = Buffer.from('---', 'latin1');
 /** Longer fields are not cached: their keys cost more than they save, and few repeat. */
 const CACHEABLE = 256;
 /** Pieces up to this long are copied byte by byte: cheaper than a call into native code. */
@@ -1892,6 +1987,8 @@ class CopySanitizer extends external_node_stream_.Transform {
     /** SQL mode: the current line is neither, and passes through to its end. */
     passLine = false;
     atLineStart = true;
+    /** SQL mode: whether the text so far ends inside a literal, a quoted name or a body. */
+    quotes = new SqlQuotes();
     /** Statistics mode: inside a quoted literal. */
     quoted = false;
     statisticsEnded = false;
@@ -2008,18 +2105,21 @@ class CopySanitizer extends external_node_stream_.Transform {
     }
     /** Outside COPY data: SQL passes, lines are watched for COPY headers and statistics calls. */
     sql(chunk, from) {
-        const newline = chunk.indexOf(NEWLINE, from);
+        const newline = chunk.indexOf(copy_sanitizer_NEWLINE, from);
         const end = newline === -1 ? chunk.length : newline + 1;
         if (this.atLineStart) {
             this.atLineStart = false;
             const first = chunk[from];
-            this.passLine = first !== COPY_PREFIX[0] && first !== STATISTICS_PREFIX[0];
+            // A line that starts inside a literal or a body is text, whatever it says.
+            this.passLine =
+                this.quotes.inside || (first !== COPY_PREFIX[0] && first !== STATISTICS_PREFIX[0]);
             this.pendingLine = this.passLine ? undefined : [];
             this.pendingLength = 0;
         }
         if (newline !== -1)
             this.atLineStart = true;
         if (this.passLine) {
+            this.quotes.feed(chunk, from, end);
             this.put(chunk, from, end);
             return end;
         }
@@ -2046,6 +2146,7 @@ class CopySanitizer extends external_node_stream_.Transform {
             isPrefixOf(head, COPY_PREFIX) ||
             isPrefixOf(head, STATISTICS_PREFIX);
         if (!stillPossible) {
+            this.quotes.feed(head, 0, head.length);
             this.putAll(head);
             this.pendingLine = undefined;
             this.passLine = true;
@@ -2056,8 +2157,10 @@ class CopySanitizer extends external_node_stream_.Transform {
     copyHeader(line) {
         this.putAll(line);
         const text = line.toString('utf8', 0, line.length - 1);
-        if (!ANY_COPY_HEADER.test(text))
+        if (!ANY_COPY_HEADER.test(text)) {
+            this.quotes.feed(line, 0, line.length);
             return;
+        }
         const match = COPY_HEADER.exec(text);
         const table = match?.[1] ? qualifiedName(match[1]) : '';
         const plan = this.plan.tables.get(table);
@@ -2092,7 +2195,7 @@ class CopySanitizer extends external_node_stream_.Transform {
         for (let i = from; i < chunk.length; i += 1) {
             const byte = chunk[i];
             if (this.statisticsEnded) {
-                if (byte === NEWLINE) {
+                if (byte === copy_sanitizer_NEWLINE) {
                     this.endStatistics();
                     return i + 1;
                 }
@@ -2115,7 +2218,7 @@ class CopySanitizer extends external_node_stream_.Transform {
         const passFrom = from;
         while (at < chunk.length) {
             // Only a row's first bytes matter here: `\.` alone ends the block.
-            if (chunk[at] === NEWLINE) {
+            if (chunk[at] === copy_sanitizer_NEWLINE) {
                 if (this.isEndMarker()) {
                     if (!truncate)
                         this.put(chunk, passFrom, at + 1);
@@ -2136,7 +2239,7 @@ class CopySanitizer extends external_node_stream_.Transform {
                 at += 1;
                 continue;
             }
-            const newline = chunk.indexOf(NEWLINE, at);
+            const newline = chunk.indexOf(copy_sanitizer_NEWLINE, at);
             if (newline === -1) {
                 this.rowLength += chunk.length - at;
                 at = chunk.length;
@@ -2166,7 +2269,7 @@ class CopySanitizer extends external_node_stream_.Transform {
             const masked = fields[field];
             // Past the last masked field the rest of the row passes in one piece.
             const delimiter = field > copy.lastMasked || field >= lastField
-                ? chunk.indexOf(NEWLINE, at)
+                ? chunk.indexOf(copy_sanitizer_NEWLINE, at)
                 : nextDelimiter(chunk, at);
             const end = delimiter === -1 ? length : delimiter;
             if (field === 0)
@@ -2179,7 +2282,7 @@ class CopySanitizer extends external_node_stream_.Transform {
                 }
                 break;
             }
-            const atNewline = chunk[delimiter] === NEWLINE;
+            const atNewline = chunk[delimiter] === copy_sanitizer_NEWLINE;
             if (field === 0 && atNewline && this.isEndMarker()) {
                 if (masked) {
                     // The marker's first byte may have come in the previous chunk, held as a value.
@@ -2238,6 +2341,16 @@ class CopySanitizer extends external_node_stream_.Transform {
         if (piece.length === 0)
             return;
         this.valueLength += piece.length;
+        const kind = this.copy?.fields[this.field]?.spec.kind;
+        if (kind === 'null' || kind === 'fixed') {
+            // The output depends only on whether the field is NULL (\N, two bytes):
+            // a longer value, however large, is not held, only stood in for.
+            if (this.valueLength > 2)
+                this.value = [NOT_NULL_STAND_IN];
+            else
+                this.value.push(Buffer.from(piece));
+            return;
+        }
         if (this.valueLength > VALUE_LIMIT) {
             throw new errors/* JobFailure */.y3(`a value of ${this.copy?.table} is larger than ${VALUE_LIMIT / 1024 / 1024} MiB, more than masking holds at once: mask that column with null or fixed.`);
         }
@@ -2339,7 +2452,7 @@ function nextDelimiter(chunk, from) {
     const near = Math.min(chunk.length, from + SMALL_COPY);
     for (let i = from; i < near; i += 1) {
         const byte = chunk[i];
-        if (byte === TAB || byte === NEWLINE)
+        if (byte === TAB || byte === copy_sanitizer_NEWLINE)
             return i;
     }
     if (near === chunk.length)
@@ -2347,8 +2460,8 @@ function nextDelimiter(chunk, from) {
     from = near;
     const tab = chunk.indexOf(TAB, from);
     if (tab === -1)
-        return chunk.indexOf(NEWLINE, from);
-    const newline = chunk.subarray(from, tab).indexOf(NEWLINE);
+        return chunk.indexOf(copy_sanitizer_NEWLINE, from);
+    const newline = chunk.subarray(from, tab).indexOf(copy_sanitizer_NEWLINE);
     return newline === -1 ? tab : from + newline;
 }
 /** `head` is the beginning of `prefix` (shorter than it). */
@@ -2568,6 +2681,10 @@ function readRules(data, source, problems) {
     const tables = [];
     for (const [name, rule] of Object.entries(data.tables)) {
         const where = `${source}: table ${name}`;
+        if (name === MERGE_KEY) {
+            problems.push(`${source}: ${MERGE_KEY_PROBLEM}`);
+            continue;
+        }
         if (!name.trim()) {
             problems.push(`${source}: a table with an empty name`);
             continue;
@@ -2589,6 +2706,10 @@ function readRules(data, source, problems) {
         }
         else {
             for (const [column, value] of Object.entries(rule.columns ?? {})) {
+                if (column === MERGE_KEY) {
+                    problems.push(`${where}: ${MERGE_KEY_PROBLEM}`);
+                    continue;
+                }
                 const spec = readTransformer(value, `${where}, column ${column}`, problems);
                 if (spec)
                     columns.set(column, spec);
@@ -2602,6 +2723,12 @@ function readRules(data, source, problems) {
     }
     return tables;
 }
+/**
+ * YAML 1.2 has no merge keys: `<<: *alias` is read as a column (or table)
+ * named "<<", which would otherwise be reported as a puzzling unknown transformer.
+ */
+const MERGE_KEY = '<<';
+const MERGE_KEY_PROBLEM = 'YAML merge keys (<<) are not read; name each column (an alias of a whole columns mapping, columns: *name, works)';
 const ALL_NAMES = [...SIMPLE_TRANSFORMERS, ...PARAMETERISED_TRANSFORMERS];
 function readTransformer(value, where, problems) {
     // YAML reads a bare `null` as no value at all: that is the null transformer too.
@@ -2736,12 +2863,27 @@ function planSanitizing(rules, catalog) {
             current.columns.set(column, spec);
         effective.set(name, current);
     };
-    // Roots first, then partitions: the more specific rule wins where both name a column.
-    const ordered = [...resolved].sort(([, a], [, b]) => Number(!!a.table.partitionOf) - Number(!!b.table.partitionOf));
+    // Roots first, then partitions and inheriting tables (deepest last): the more
+    // specific rule wins where both name a column.
+    const depth = (table) => (table.inheritanceDepth ?? 0) + Number(!!table.partitionOf);
+    const ordered = [...resolved].sort(([, a], [, b]) => depth(a.table) - depth(b.table));
     for (const [name, { rule, table }] of ordered) {
         apply(name, rule);
         for (const partition of table.partitions ?? [])
             apply(partition, rule);
+        // An inheriting table has every column of its parent: pg_dump writes its rows apart.
+        for (const heir of table.inheritedBy ?? [])
+            apply(heir, rule);
+    }
+    // pg_dump writes a COPY header on one line only when no name in it holds a
+    // line break; a header split over two lines would let the rows pass unmasked.
+    if (catalog.engine === 'postgres') {
+        for (const name of effective.keys()) {
+            const table = catalog.tables.get(name);
+            const broken = [name, ...(table?.columns.map((c) => c.name) ?? [])].filter((n) => n.includes('\n'));
+            if (broken.length > 0)
+                problems.push(`${where(name)}: ${broken.map((n) => JSON.stringify(n)).join(', ')} holds a line break, which the masking cannot follow in pg_dump's output; rename it (ALTER TABLE … RENAME) before sanitizing`);
+        }
     }
     const specOf = (table, column) => effective.get(table)?.columns.get(column) ?? KEEP;
     const truncated = (table) => effective.get(table)?.truncate ?? false;
@@ -2849,7 +2991,18 @@ async function readCatalog(client) {
         CASE WHEN c.relkind = 'p' THEN ARRAY(
           SELECT ln.nspname || '.' || l.relname FROM pg_catalog.pg_partition_tree(c.oid) t
           JOIN pg_catalog.pg_class l ON l.oid = t.relid JOIN pg_catalog.pg_namespace ln ON ln.oid = l.relnamespace
-          WHERE t.isleaf AND t.relid <> c.oid) END AS leaves
+          WHERE t.isleaf AND t.relid <> c.oid) END AS leaves,
+        CASE WHEN c.relkind = 'r' THEN ARRAY(
+          WITH RECURSIVE heirs(oid) AS (
+            SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid
+            UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN heirs h ON i.inhparent = h.oid)
+          SELECT hn.nspname || '.' || hc.relname FROM heirs h
+          JOIN pg_catalog.pg_class hc ON hc.oid = h.oid JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace) END AS heirs,
+        CASE WHEN c.relkind = 'r' THEN (
+          WITH RECURSIVE ancestors(oid) AS (
+            SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid
+            UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN ancestors a ON i.inhrelid = a.oid)
+          SELECT count(*)::int FROM ancestors) ELSE 0 END AS depth
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
         AND n.nspname !~ '^pg_(toast|temp_)'
@@ -2861,7 +3014,11 @@ async function readCatalog(client) {
          pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,
          a.attnotnull AS not_null, a.attgenerated <> '' AS generated,
          b.typname AS base, b.typcategory AS category,
-         CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod
+         CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
+         ARRAY(SELECT c.conname::text FROM pg_catalog.pg_constraint c
+           WHERE (c.contype = 'c' AND c.conrelid = a.attrelid AND a.attnum = ANY(c.conkey))
+             OR (c.contype = 'c' AND c.contypid = a.atttypid)
+           ORDER BY 1) AS checks
        FROM pg_catalog.pg_attribute a
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
        JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -2880,6 +3037,8 @@ async function readCatalog(client) {
             columns: byTable.get(table.oid) ?? [],
             ...(table.leaves ? { partitions: table.leaves } : {}),
             ...(table.root ? { partitionOf: table.root } : {}),
+            ...(table.heirs && table.heirs.length > 0 ? { inheritedBy: table.heirs } : {}),
+            ...(table.depth > 0 ? { inheritanceDepth: table.depth } : {}),
         });
     }
     const uniqueKeys = (await client.query(`SELECT i.indrelid::int AS relid, ARRAY(
@@ -2949,6 +3108,7 @@ function columnOf(row) {
         category,
         notNull: row.not_null,
         generated: row.generated,
+        ...(row.checks.length > 0 ? { checks: row.checks } : {}),
         ...(maxLength !== undefined ? { maxLength } : {}),
         ...(precision !== undefined ? { precision } : {}),
         ...(category === 'integer' ? { integerRange: INTEGER_RANGES[base] } : {}),
@@ -3238,6 +3398,12 @@ async function prepareSanitizing(settings, location, log) {
         }
         log.warn(`${personal.length} column(s) look personal and no rule in ${rules.source} names them (they are copied as they are): ${list}`);
     }
+    // Masked values are not made to pass the database's own CHECK constraints: say which could fail the restore.
+    const checked = [...plan.tables.values()].flatMap((table) => [...table.columns.values()].flatMap((column) => column.spec.kind !== 'null' && column.column.checks
+        ? [`${table.name}.${column.name} (${column.column.checks.join(', ')})`]
+        : []));
+    if (checked.length > 0)
+        log.warn(`${checked.length} masked column(s) are tested by CHECK constraints that masked values may fail, and then the copy does not restore: ${checked.join(', ')}. Restore the copy once (db-backup verify) to be sure, or give these columns null or a fixed value that passes.`);
     log.info(`Sanitizing with ${rules.source} (sha256 ${rules.sha256.slice(0, 12)}…): ${plan.maskedColumns.length} column(s) masked, ${plan.truncatedTables.length} table(s) emptied`);
     const info = {
         rulesSha256: rules.sha256,
