@@ -612,10 +612,15 @@ describe('the process that sends after a signal', () => {
     const hook = await receiver((request) => {
       // Answered while the notifier child waits for it: look at that child now.
       if (jsonOf(request).event === 'failure') {
+        const parentCmdline = fs.readFileSync(`/proc/${cliPid}/cmdline`, 'utf8');
         for (const pid of childrenOf(cliPid)) {
           try {
+            const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+            // Forked but not yet exec'd (the next sender starting): still the parent's own image
+            // and environment, not the child's. The notifier runs `node -e …`, another command line.
+            if (cmdline === parentCmdline) continue;
             seen.push({
-              cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'),
+              cmdline,
               environ: fs.readFileSync(`/proc/${pid}/environ`, 'utf8'),
             });
           } catch {
