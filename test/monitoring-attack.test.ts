@@ -618,7 +618,7 @@ describe('the process that sends after a signal', () => {
             const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
             // Forked but not yet exec'd (the next sender starting): still the parent's own image
             // and environment, not the child's. The notifier runs `node -e …`, another command line.
-            if (cmdline === parentCmdline) continue;
+            if (cmdline === parentCmdline || !cmdline.includes('\0-e\0')) continue;
             seen.push({
               cmdline,
               environ: fs.readFileSync(`/proc/${pid}/environ`, 'utf8'),
