@@ -221,14 +221,12 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         },
       };
     }
-    case 'verify': {
-      const location = optionalDatabase(settings, cwd);
-      assertNameHasDatabase(command, common.name, location);
+    case 'verify':
       return {
         ...common,
         command,
         from,
-        database: location,
+        database: databaseOfPlace(settings, cwd, command, common.name).database,
         backup: required(settings, 'backup'),
         quick: bool(settings, 'quick'),
         decryption: decryption(settings, cwd),
@@ -236,58 +234,52 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         postgres: { owner: bool(settings, 'owner'), privileges: bool(settings, 'privileges') },
         verifySql: verifyQueries(settings, cwd),
       };
-    }
-    case 'list': {
-      const location = optionalDatabase(settings, cwd);
-      assertNameHasDatabase(command, common.name, location);
+    case 'list':
       return {
         ...common,
         command,
         from,
-        engine: location?.engine,
-        database: location,
+        ...databaseOfPlace(settings, cwd, command, common.name),
         all: bool(settings, 'all'),
       };
-    }
-    case 'prune': {
-      const location = optionalDatabase(settings, cwd);
-      assertNameHasDatabase(command, common.name, location);
+    case 'prune':
       return {
         ...common,
         command,
         from,
-        engine: location?.engine,
-        database: location,
+        ...databaseOfPlace(settings, cwd, command, common.name),
         ...retentionSettings(settings),
         dryRun: bool(settings, 'dry-run'),
       };
-    }
-    case 'status': {
-      const location = optionalDatabase(settings, cwd);
-      assertNameHasDatabase(command, common.name, location);
+    case 'status':
       return {
         ...common,
         command,
         from,
-        engine: location?.engine,
-        database: location,
+        ...databaseOfPlace(settings, cwd, command, common.name),
         maxAge: duration(settings, 'max-age') ?? { text: '26h', ms: 26 * 3_600_000 },
         verifiedWithin: duration(settings, 'verified-within'),
       };
-    }
   }
 }
 
-/** `--name` says which database's backups; it goes with the database it names. */
-function assertNameHasDatabase(
+/**
+ * The database whose backups list, prune and status look at (none: every
+ * database at the place). `--name` says which database's backups, so it goes
+ * with the database it names.
+ */
+function databaseOfPlace(
+  settings: Settings,
+  cwd: string,
   command: CommandName,
   name: string | undefined,
-  location: DatabaseLocation | undefined,
-): void {
-  if (name !== undefined && location === undefined)
+): { engine: EngineKind | undefined; database: DatabaseLocation | undefined } {
+  const database = optionalDatabase(settings, cwd);
+  if (name !== undefined && database === undefined)
     throw new UserError(
       `${command}: --name (BACKUP_NAME) goes with the database it names: give --database-url (DATABASE_URL) too.`,
     );
+  return { engine: database?.engine, database };
 }
 
 /** `--name`: it becomes part of file names, so only what a name can safely hold. */
