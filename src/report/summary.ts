@@ -1,4 +1,4 @@
-import type { BackupResult } from '../commands/backup.js';
+import type { BackupResult, TargetOutcome } from '../commands/backup.js';
 import type { KeptBackup } from '../commands/retention.js';
 import type { CommandResult } from '../commands/run.js';
 import {
@@ -47,19 +47,7 @@ export function renderSummary(result: CommandResult): string {
             )
           : '_No tables._',
         '### Storage targets',
-        markdownTable(
-          ['Target', 'Where', 'Stored', 'Removed by the rolling window'],
-          result.targets.map((t) => [
-            t.target,
-            `\`${t.location}\``,
-            t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
-            t.pruneError
-              ? `⚠️ the window failed: ${t.pruneError}`
-              : t.pruned.length > 0
-                ? t.pruned.map((n) => `\`${n}\``).join(', ')
-                : '—',
-          ]),
-        ),
+        targetsTable(result.targets, 'Removed by the rolling window'),
         sizeChart(result.targets.find((t) => t.kept.length > 0)?.kept ?? []),
         keptByTable(result.targets.find((t) => t.kept.length > 0)),
         sanitizedSummary(result),
@@ -203,6 +191,23 @@ export function renderSummary(result: CommandResult): string {
   }
 }
 
+/** Where a backup went, and what each target's rolling window removed. */
+function targetsTable(targets: readonly TargetOutcome[], removedHeader: string): string {
+  return markdownTable(
+    ['Target', 'Where', 'Stored', removedHeader],
+    targets.map((t) => [
+      t.target,
+      `\`${t.location}\``,
+      t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
+      t.pruneError
+        ? `⚠️ the window failed: ${t.pruneError}`
+        : t.pruned.length > 0
+          ? t.pruned.map((n) => `\`${n}\``).join(', ')
+          : '—',
+    ]),
+  );
+}
+
 /** The sanitized copy (or this backup, when it is one): what was masked, where it went, and the columns that look personal with no rule. */
 function sanitizedSummary(result: BackupResult): string {
   const copy = result.sanitizedCopy;
@@ -212,19 +217,7 @@ function sanitizedSummary(result: BackupResult): string {
   if (copy) {
     parts.push(
       `\`${copy.name}\` (${formatBytes(copy.manifest.file.size)})`,
-      markdownTable(
-        ['Target', 'Where', 'Stored', 'Removed by its rolling window'],
-        copy.targets.map((t) => [
-          t.target,
-          `\`${t.location}\``,
-          t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
-          t.pruneError
-            ? `⚠️ the window failed: ${t.pruneError}`
-            : t.pruned.length > 0
-              ? t.pruned.map((n) => `\`${n}\``).join(', ')
-              : '—',
-        ]),
-      ),
+      targetsTable(copy.targets, 'Removed by its rolling window'),
     );
   }
   parts.push(
