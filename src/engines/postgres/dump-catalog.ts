@@ -1,5 +1,6 @@
 import { LOCK_WAIT_TIMEOUT_MS, type PostgresDumpOptions } from './options.js';
 import { MATCH_ANYTHING, schemaPatternRegexes, tablePatternRegexes } from './name-patterns.js';
+import { PARTITION_ANCESTORS } from './partition-ancestors.js';
 import type {
   CatalogExtension,
   CatalogNamespace,
@@ -69,14 +70,7 @@ export async function readDumpCatalog(client: PgClient): Promise<DumpCatalog> {
     extension: string | null;
     root: string | null;
   }>(`
-    WITH RECURSIVE up(child, ancestor) AS (
-      SELECT c.oid, i.inhparent FROM pg_catalog.pg_class c
-        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid WHERE c.relispartition
-      UNION ALL
-      SELECT up.child, i.inhparent FROM up
-        JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
-        JOIN pg_catalog.pg_inherits i ON i.inhrelid = a.oid WHERE a.relispartition
-    ), roots AS (
+    WITH RECURSIVE ${PARTITION_ANCESTORS}, roots AS (
       SELECT up.child, up.ancestor FROM up JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
       WHERE NOT a.relispartition
     )

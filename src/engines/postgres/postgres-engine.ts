@@ -844,18 +844,17 @@ export class PostgresEngine implements Engine {
           'SELECT rolname AS name FROM pg_catalog.pg_roles WHERE oid = 10',
         )
       ).rows[0]?.name ?? '';
-    const output = await readAll(
-      spawnOutputStream(
-        'pg_dumpall',
-        tool.path,
-        ['--roles-only', '--no-role-passwords', '--no-password', `--database=${this.database}`],
-        { ...libpqEnvironment(this.location), ...tool.env, PGCLIENTENCODING: 'UTF8' },
-      ).stream,
+    const output = await runToEnd(
+      'pg_dumpall',
+      tool.path,
+      ['--roles-only', '--no-role-passwords', '--no-password', `--database=${this.database}`],
+      { ...libpqEnvironment(this.location), ...tool.env, PGCLIENTENCODING: 'UTF8' },
+      undefined,
       ROLES_OUTPUT_LIMIT,
     );
     let block: RolesBlock;
     try {
-      block = rolesBlock(output.toString('utf8'), bootstrap, `pg_dumpall ${tool.version}`);
+      block = rolesBlock(output, bootstrap, `pg_dumpall ${tool.version}`);
     } catch (error) {
       throw new JobFailure(
         `${(error as Error).message}: no backup was kept and nothing was pruned.`,
@@ -909,22 +908,6 @@ interface ParallelRestore {
 
 /** pg_dumpall's role list is small; a larger output than this is not one. */
 const ROLES_OUTPUT_LIMIT = 64 * 1024 * 1024;
-
-async function readAll(stream: Readable, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      stream.destroy();
-      throw new JobFailure(
-        `pg_dumpall --roles-only wrote more than ${limit} bytes: not a role list.`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 /** `head` first, then everything `rest` yields; an error of `rest` is the stream's error. */
 function prepend(head: Buffer, rest: Readable): Readable {

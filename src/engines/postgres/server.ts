@@ -6,6 +6,7 @@ import { isUnreachableCode, networkCodeOf } from '../../net/network-errors.js';
 import { redact } from '../../secrets.js';
 import { serverMajorFromVersionNum } from './choose-client.js';
 import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
+import { PARTITION_ANCESTORS } from './partition-ancestors.js';
 import { SQLSTATE } from './sql-states.js';
 
 export type PgClient = pg.Client;
@@ -269,14 +270,7 @@ export function tableCounts(counts: ReadonlyMap<string, number>): TableCount[] {
  */
 export async function partitionsCountedAtRoot(client: PgClient): Promise<Map<string, string>> {
   const result = await client.query<{ child: string; root: string }>(`
-    WITH RECURSIVE up(child, ancestor) AS (
-      SELECT c.oid, i.inhparent FROM pg_catalog.pg_class c
-        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid WHERE c.relispartition
-      UNION ALL
-      SELECT up.child, i.inhparent FROM up
-        JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
-        JOIN pg_catalog.pg_inherits i ON i.inhrelid = a.oid WHERE a.relispartition
-    ), unsafe AS (
+    WITH RECURSIVE ${PARTITION_ANCESTORS}, unsafe AS (
       SELECT p.partrelid FROM pg_catalog.pg_partitioned_table p
       WHERE (SELECT c.oid FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON c.opcmethod = a.oid
              WHERE c.opcname = 'enum_ops' AND c.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace
