@@ -413,6 +413,20 @@ describe('future-dated backups', () => {
 });
 
 describe('orphan manifests and the lock', () => {
+  test("a name a peer's window removed here is not given again in the same second (it may still be at a remote target)", async () => {
+    const dir = tempDir('names-once');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 2 });
+    const backupsDir = path.join(dir, 'backups');
+    const backup = () =>
+      cli(['backup', '--database-url', 'file:app.db', '--json'], { cwd: dir, now: at(7) });
+    const first = JSON.parse((await backup()).stdout).name as string;
+    // What a concurrent run's window does to it, here only.
+    fs.rmSync(path.join(backupsDir, first));
+    fs.rmSync(path.join(backupsDir, `${first}.json`));
+    const second = JSON.parse((await backup()).stdout).name as string;
+    expect(second).toBe(first.replace(/\.db\.gz$/, '_1.db.gz'));
+  });
+
   test("prune removes orphan manifests of this database's and nothing else", async () => {
     const dir = tempDir('orphans');
     createSampleDatabase(path.join(dir, 'a.db'), { rows: 2 });

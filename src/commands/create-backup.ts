@@ -101,8 +101,9 @@ async function publishWithManifest(
 ): Promise<CreatedBackup> {
   const { encoded, info, format, identity, started, startedAt } = made;
   // The new backup sorts newest of its second, after the names a peer's window removed too.
+  const published = await publishedNames(dir);
   const floor = nextSequence(
-    [...(await fs.readdir(dir)), ...(await recentlyPublished(dir))],
+    [...(await fs.readdir(dir)), ...published.names],
     engine.kind,
     options.kind,
     started,
@@ -119,7 +120,7 @@ async function publishWithManifest(
       ...(format ? { format } : {}),
     }),
   );
-  await rememberPublished(dir, name);
+  await published.remember(name);
   const file = path.join(dir, name);
   try {
     await assertReadsBack(file, name, encoded);
@@ -170,32 +171,31 @@ async function publishWithManifest(
  */
 const PUBLISHED_KEPT = 200;
 
-async function publishedFile(dir: string): Promise<string> {
-  const real = await fs.realpath(dir);
-  const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `.db-backup-names-${process.getuid?.() ?? 0}-${key}`);
-}
-
-async function recentlyPublished(dir: string): Promise<string[]> {
-  try {
-    return (await fs.readFile(await publishedFile(dir), 'utf8')).split('\n').filter(Boolean);
-  } catch {
-    // No record (a first run, a cleaned /tmp): the directory's own names still count.
-    return [];
-  }
-}
-
-/** Called under the directory's lock, after the backup has its name; a record that cannot be written is only a hint lost. */
-async function rememberPublished(dir: string, name: string): Promise<void> {
-  try {
-    const file = await publishedFile(dir);
-    const names = [...(await recentlyPublished(dir)), name].slice(-PUBLISHED_KEPT);
-    const temp = `${file}.${process.pid}`;
-    await fs.writeFile(temp, `${names.join('\n')}\n`, { mode: 0o600 });
-    await fs.rename(temp, file);
-  } catch {
-    // Nothing to do: the next name is still unique within the directory.
-  }
+/** The names given lately (a missing or unreadable record: none) and how to add the next one. */
+async function publishedNames(
+  dir: string,
+): Promise<{ readonly names: readonly string[]; remember(name: string): Promise<void> }> {
+  const key = createHash('sha256')
+    .update(await fs.realpath(dir))
+    .digest('hex')
+    .slice(0, 16);
+  const file = path.join(os.tmpdir(), `.db-backup-names-${process.getuid?.() ?? 0}-${key}`);
+  // No record (a first run, a cleaned /tmp): the directory's own names still count.
+  const names = await fs
+    .readFile(file, 'utf8')
+    .then((text) => text.split('\n').filter(Boolean))
+    .catch(() => []);
+  return {
+    names,
+    // Called under the directory's lock, after the backup has its name; a record that cannot be written is only a hint lost.
+    remember: async (name) => {
+      const temp = `${file}.${process.pid}`;
+      await fs
+        .writeFile(temp, `${[...names, name].slice(-PUBLISHED_KEPT).join('\n')}\n`, { mode: 0o600 })
+        .then(() => fs.rename(temp, file))
+        .catch(() => undefined);
+    },
+  };
 }
 
 /** One more than the highest sequence of a backup named for the same second (0 when there is none). */

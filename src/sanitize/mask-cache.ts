@@ -113,7 +113,6 @@ export class LastValue {
     this.raw = Buffer.alloc(limit);
   }
 
-  /** The masked form of `raw` when it is the same field as last time. */
   /** The masked form of `source[start, end)` when it is the same field as last time. */
   get(source: Buffer, start: number, end: number): Buffer | undefined {
     const length = end - start;
