@@ -232,17 +232,27 @@ describe('reading a plain pg_dump as psql does', () => {
   });
 
   test.each([
-    ['COPY public.t (a, b) FROM stdin;', ['public', 't']],
+    ['COPY public.t (a, b) FROM stdin;', ['public', 't', 'a', 'b']],
     ['COPY public.t  FROM stdin;', ['public', 't']],
-    ['COPY "we""ird".")(" ("a)", b) FROM stdin;', ['we"ird', ')(']],
+    ['COPY "we""ird".")(" ("a)", b) FROM stdin;', ['we"ird', ')(', 'a)', 'b']],
     ['COPY public."a\nb" FROM stdin;', ['public', 'a\nb']],
+    // Names unquoted as manifests and sanitize rules name them.
+    ['COPY public."Odd ""name""" FROM stdin;', ['public', 'Odd "name"']],
+    ['COPY "My.Schema".t FROM stdin;', ['My.Schema', 't']],
+    [
+      'COPY public.t (id, "Odd, ""name""", email) FROM stdin;',
+      ['public', 't', 'id', 'Odd, "name"', 'email'],
+    ],
     ['COPY public.t TO stdout;', 'not-from-stdin'],
     ['COPY t FROM stdin;', undefined],
     ['COPY public.t (a FROM stdin;', undefined],
+    ['COPY public.t (a,, b) FROM stdin;', undefined],
   ])('parses %j', (statement, expected) => {
     const parsed = parseCopyFromStdin(Buffer.from(statement));
     if (typeof parsed === 'object')
-      expect([parsed.schema.toString(), parsed.name.toString()]).toEqual(expected);
+      expect(
+        [parsed.schema, parsed.name, ...parsed.columns].map((part) => part.toString()),
+      ).toEqual(expected);
     else expect(parsed).toEqual(expected);
   });
 });

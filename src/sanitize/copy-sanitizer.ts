@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { parseCopyFromStdin } from '../engines/postgres/dump-tables.js';
 import { JobFailure } from '../errors.js';
 import { SqlQuotes } from './sql-quotes.js';
 import { decodeCopyField, encodeCopyField, NULL_FIELD } from './copy-text.js';
@@ -31,26 +32,7 @@ const CACHEABLE = 256;
 /** Pieces up to this long are copied byte by byte: cheaper than a call into native code. */
 const SMALL_COPY = 48;
 
-const IDENT = String.raw`(?:"(?:[^"]|"")+"|[^\s."(]+)`;
-const COPY_HEADER = new RegExp(
-  String.raw`^COPY (${IDENT}\.${IDENT})(?: \((.*)\))? FROM stdin;$`,
-  's',
-);
 const ANY_COPY_HEADER = /^COPY .* FROM stdin;$/s;
-
-/** `public."Odd ""name"""` is `public.Odd "name"`: the way manifests and rules name tables. */
-export function qualifiedName(quoted: string): string {
-  return [...quoted.matchAll(new RegExp(IDENT, 'g'))]
-    .map(([part]) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part))
-    .join('.');
-}
-
-/** The columns of a COPY header, unquoted, in order. */
-export function copyHeaderColumns(list: string): string[] {
-  return [...list.matchAll(/"((?:[^"]|"")*)"|([^\s,"]+)/g)].map((m) =>
-    m[1] !== undefined ? m[1].replace(/""/g, '"') : (m[2] ?? ''),
-  );
-}
 
 interface ActiveCopy {
   readonly table: string;
@@ -239,15 +221,21 @@ export class CopySanitizer extends Transform {
   /** A whole SQL line: a COPY header switches to its data. */
   private copyHeader(line: Buffer): void {
     this.putAll(line);
-    const text = line.toString('utf8', 0, line.length - 1);
-    if (!ANY_COPY_HEADER.test(text)) {
+    const statement = line.subarray(0, line.length - 1);
+    const parsed = parseCopyFromStdin(statement);
+    if (typeof parsed !== 'object') {
+      if (parsed === undefined && ANY_COPY_HEADER.test(statement.toString('utf8')))
+        // Whose rows follow cannot be told, so neither can whether they must be masked.
+        throw new JobFailure(
+          `pg_dump wrote a COPY statement this tool cannot read (${statement.toString('utf8').slice(0, 120)}): nothing was kept.`,
+        );
       this.quotes.feed(line, 0, line.length);
       return;
     }
-    const match = COPY_HEADER.exec(text);
-    const table = match?.[1] ? qualifiedName(match[1]) : '';
+    // Tables and columns as manifests and rules name them: unquoted, the schema first.
+    const table = `${parsed.schema.toString('utf8')}.${parsed.name.toString('utf8')}`;
     const plan = this.plan.tables.get(table);
-    const columns = match?.[2] !== undefined ? copyHeaderColumns(match[2]) : [];
+    const columns = parsed.columns.map((column) => column.toString('utf8'));
     if (plan) {
       for (const column of plan.columns.keys()) {
         if (!columns.includes(column))

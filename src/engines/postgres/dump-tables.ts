@@ -616,6 +616,11 @@ function printable(text: Buffer): string {
   return text.length > 120 ? `${shown}…` : shown;
 }
 
+function skipSpace(text: Buffer, at: number): number {
+  while (at < text.length && isSpace(text[at] as number)) at += 1;
+  return at;
+}
+
 /** One identifier at `at`: `"…"` (with `""`) or a plain name. */
 function readIdentifier(text: Buffer, at: number): { value: Buffer; end: number } | undefined {
   if (text[at] === DOUBLE_QUOTE) {
@@ -640,39 +645,34 @@ function readIdentifier(text: Buffer, at: number): { value: Buffer; end: number 
 
 /**
  * `COPY schema.table [(columns)] FROM stdin;` as pg_dump writes it → the
- * table; another COPY form → 'not-from-stdin'; anything unreadable → undefined.
+ * table and its columns, unquoted; another COPY form → 'not-from-stdin';
+ * anything unreadable → undefined.
  */
 export function parseCopyFromStdin(
   text: Buffer,
-): { schema: Buffer; name: Buffer } | 'not-from-stdin' | undefined {
+): { schema: Buffer; name: Buffer; columns: Buffer[] } | 'not-from-stdin' | undefined {
   let at = COPY_PREFIX.length;
   const schema = readIdentifier(text, at);
   if (!schema || text[schema.end] !== DOT) return undefined;
   const name = readIdentifier(text, schema.end + 1);
   if (!name) return undefined;
-  at = name.end;
-  while (at < text.length && isSpace(text[at] as number)) at += 1;
+  at = skipSpace(text, name.end);
+  const columns: Buffer[] = [];
   if (text[at] === 0x28) {
-    // The column list: quoted names may hold parentheses.
-    let depth = 0;
-    for (; at < text.length; at += 1) {
-      const byte = text[at];
-      if (byte === DOUBLE_QUOTE) {
-        const quoted = readIdentifier(text, at);
-        if (!quoted) return undefined;
-        at = quoted.end - 1;
-      } else if (byte === 0x28) depth += 1;
-      else if (byte === 0x29) {
-        depth -= 1;
-        if (depth === 0) break;
-      }
+    // The column list: names separated by commas (quoted ones may hold anything).
+    for (;;) {
+      const column = readIdentifier(text, skipSpace(text, at + 1));
+      if (!column) return undefined;
+      columns.push(Buffer.from(column.value));
+      at = skipSpace(text, column.end);
+      if (text[at] === 0x29) break;
+      if (text[at] !== 0x2c) return undefined;
     }
-    if (depth !== 0) return undefined;
     at += 1;
   }
   const rest = text.subarray(at).toString('latin1').trim();
   if (/^FROM stdin\s*;$/i.test(rest)) {
-    return { schema: Buffer.from(schema.value), name: Buffer.from(name.value) };
+    return { schema: Buffer.from(schema.value), name: Buffer.from(name.value), columns };
   }
   return /\bstdin\b/i.test(rest) ? undefined : 'not-from-stdin';
 }
