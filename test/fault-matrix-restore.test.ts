@@ -12,9 +12,9 @@ import {
   psqlRun,
   running,
   sessionsOn,
-  startCli,
   waitUntil,
 } from './support/restore-faults.js';
+import { startCli } from './support/cli.js';
 import { tempDir } from './support/tmp.js';
 
 /**

@@ -3,14 +3,13 @@
  * must never fail a good backup nor leak a secret, `status` as a monitoring
  * check, and `--log-file` on hostile paths.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { REPO_ROOT, cli } from './support/cli.js';
-import { pathToFileURL } from 'node:url';
+import { cli, startCli } from './support/cli.js';
 import {
   jsonOf,
   startReceiver,
@@ -53,44 +52,17 @@ function project(rows = 10): string {
 }
 
 /** The CLI from source as its own process (as cron runs it), which a test can kill if it hangs. */
-function sourceCli(
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): {
-  kill: (signal: NodeJS.Signals) => void;
-  pid: number;
-  done: Promise<{
-    status: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-  }>;
-} {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-      path.join(REPO_ROOT, 'test/support/run-cli.ts'),
-      ...args,
-    ],
-    {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+function sourceCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  const run = startCli(args, { ...options, fromSource: true });
   return {
-    kill: (signal) => child.kill(signal),
-    pid: child.pid!,
-    done: new Promise((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-    }),
+    kill: (signal: NodeJS.Signals) => run.child.kill(signal),
+    pid: run.child.pid!,
+    done: run.exited.then(({ code, signal }) => ({
+      status: code,
+      signal,
+      stdout: run.stdout(),
+      stderr: run.stderr(),
+    })),
   };
 }
 

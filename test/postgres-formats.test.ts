@@ -1,9 +1,8 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cli, REPO_ROOT } from './support/cli.js';
+import { cli, startCli } from './support/cli.js';
 import {
   SAMPLE_SCHEMA,
   snapshotRows,
@@ -11,7 +10,7 @@ import {
   TEST_PASSWORD,
   type PgServer,
 } from './support/postgres.js';
-import { waitUntil, type CliProcess } from './support/restore-faults.js';
+import { waitUntil } from './support/restore-faults.js';
 import { tempDir } from './support/tmp.js';
 
 let server: PgServer;
@@ -553,28 +552,6 @@ describe('selective restore', () => {
   });
 });
 
-/** The CLI from source as a separate process, to be sent signals (the bundle may predate this code). */
-function startSourceCli(args: readonly string[], cwd: string): CliProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-      path.join(REPO_ROOT, 'test/support/run-cli.ts'),
-      ...args,
-    ],
-    { cwd, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stderr: () => err, stdout: () => out, exited };
-}
-
 describe('a parallel restore stopped by a signal', () => {
   test('SIGTERM while pg_restore --jobs fills the new database: pg_restore stopped, target never touched, the leftover dropped by the next restore', async () => {
     const dir = tempDir('pg-formats-term');
@@ -605,7 +582,7 @@ describe('a parallel restore stopped by a signal', () => {
       '--pg-dump-path',
       path.join(tools, 'pg_dump'),
     ];
-    const run = startSourceCli(args, dir);
+    const run = startCli(args, { cwd: dir, fromSource: true });
     await waitUntil(() => fs.existsSync(marker), 'pg_restore to fill the new database', run);
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(143);

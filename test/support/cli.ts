@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCli } from '../../src/cli.js';
@@ -44,60 +44,74 @@ export function bundledCli(
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** A CLI process a test can watch, signal and wait for. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  stderr(): string;
+  stdout(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
 /**
- * The CLI from source (test/support/run-cli.ts) as a separate process, with real stdio:
- * stderr a pipe, not a terminal, as in cron or CI. `env` is added to PATH alone.
+ * db-backup as its own process, as cron or a container runs it: the bundle,
+ * or with `fromSource` the sources through tsx (for code the bundle may
+ * predate). Real stdio: stderr is a pipe, not a terminal. `env` is added to
+ * PATH alone, `pathFirst` goes before PATH.
  */
+export function startCli(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; pathFirst?: string; fromSource?: boolean },
+): CliProcess {
+  const PATH = [options.pathFirst, process.env.PATH].filter(Boolean).join(path.delimiter);
+  const entry = options.fromSource
+    ? [
+        '--import',
+        pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+        path.join(REPO_ROOT, 'test/support/run-cli.ts'),
+      ]
+    : [BUNDLED_CLI];
+  const child = spawn(process.execPath, [...entry, ...args], {
+    cwd: options.cwd,
+    env: { PATH, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal }));
+    },
+  );
+  return { child, stderr: () => err, stdout: () => out, exited };
+}
+
+/** Waits for a CLI process and gives its run (status -1 when a signal ended it). */
+export async function finished(
+  run: CliProcess,
+): Promise<CliRun & { signal: NodeJS.Signals | null }> {
+  const { code, signal } = await run.exited;
+  return { status: code ?? -1, signal, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/** The CLI from source (test/support/run-cli.ts) as a separate process, run to its end. */
 export function sourceCli(
   args: readonly string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<CliRun & { signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-        path.join(REPO_ROOT, 'test/support/run-cli.ts'),
-        ...args,
-      ],
-      {
-        cwd: options.cwd,
-        env: { PATH: process.env.PATH, ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status, signal) =>
-      resolve({ status: status ?? -1, signal, stdout, stderr }),
-    );
-  });
+  return finished(startCli(args, { ...options, fromSource: true }));
 }
 
 /**
  * The bundled `db-backup` as a separate process, without blocking this one:
  * for tests whose HTTP stand-ins run in this process and must answer it.
  */
-export function bundledCliAsync(
+export async function bundledCliAsync(
   args: readonly string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLED_CLI, ...args], {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH, ...options.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ status: code ?? (signal ? 128 : -1), stdout, stderr }),
-    );
-  });
+  const run = await finished(startCli(args, options));
+  return { ...run, status: run.status === -1 && run.signal ? 128 : run.status };
 }

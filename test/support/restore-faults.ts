@@ -1,9 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BUNDLED_CLI } from './cli.js';
+import type { CliProcess } from './cli.js';
 import { TEST_PASSWORD, type PgServer } from './postgres.js';
 import { tempDir } from './tmp.js';
 
@@ -121,34 +121,6 @@ export function makeGate(config: GateConfig = {}): Gate {
       return text ? Number(text) : undefined;
     },
   };
-}
-
-export interface CliProcess {
-  readonly child: ChildProcess;
-  stderr(): string;
-  stdout(): string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** The bundled db-backup as its own process, as cron or a container runs it. */
-export function startCli(
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; pathFirst?: string },
-): CliProcess {
-  const PATH = [options.pathFirst, process.env.PATH].filter(Boolean).join(path.delimiter);
-  const child = spawn(process.execPath, [BUNDLED_CLI, ...args], {
-    cwd: options.cwd,
-    env: { PATH, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stderr: () => err, stdout: () => out, exited };
 }
 
 /** Polls until `condition` holds; fails with `what` (and the CLI's stderr) when the CLI ended first or after `limitMs`. */
