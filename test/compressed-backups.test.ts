@@ -5,13 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli, REPO_ROOT, sourceCli } from './support/cli.js';
 import { flipBytes } from './support/corrupt.js';
 import { GpgHome } from './support/gpg.js';
-import {
-  SAMPLE_SCHEMA,
-  snapshotRows,
-  startPostgres,
-  TEST_PASSWORD,
-  type PgServer,
-} from './support/postgres.js';
+import { SAMPLE_SCHEMA, snapshotRows, startPostgres, type PgServer } from './support/postgres.js';
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
@@ -312,12 +306,6 @@ describe('SQLite: names and content that disagree', () => {
 
 describe('PostgreSQL with every compression', () => {
   let server: PgServer;
-  const pgEnv = (): NodeJS.ProcessEnv => ({
-    PGHOST: server.host,
-    PGPORT: String(server.port),
-    PGUSER: 'postgres',
-    PGPASSWORD: TEST_PASSWORD,
-  });
 
   beforeAll(async () => {
     server = await startPostgres();
@@ -348,7 +336,7 @@ describe('PostgreSQL with every compression', () => {
       sh(
         `${unpack} "$FILE" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d ${byHand} >/dev/null`,
         {
-          ...pgEnv(),
+          ...server.libpqEnv(),
           FILE: file,
         },
       );
@@ -385,7 +373,7 @@ describe('PostgreSQL with every compression', () => {
       await server.createDatabase(throughGpg);
       sh(
         `gpg --batch --pinentry-mode loopback --passphrase-file "$PASS" --decrypt "$FILE" | ${unpack} | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d ${throughGpg} >/dev/null`,
-        { ...pgEnv(), GNUPGHOME: gpg.dir, PASS: passFile, FILE: encryptedFile },
+        { ...server.libpqEnv(), GNUPGHOME: gpg.dir, PASS: passFile, FILE: encryptedFile },
       );
       expect(await snapshotRows(server, throughGpg)).toEqual(original);
     },

@@ -484,13 +484,7 @@ describe('the snapshot count holds against encodings, row security and many tabl
   const psqlAt = (database: string, sql: Buffer): void => {
     const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', database], {
       input: sql,
-      env: {
-        PATH: process.env.PATH,
-        PGHOST: server.host,
-        PGPORT: String(server.port),
-        PGUSER: 'postgres',
-        PGPASSWORD: TEST_PASSWORD,
-      },
+      env: server.libpqEnv(),
     });
     expect(result.status, result.stderr.toString()).toBe(0);
   };

@@ -120,11 +120,8 @@ describe('PostgreSQL backup', () => {
     const [name] = backups(path.join(dir, 'backups'));
     await server.createDatabase('byhand');
     const result = sh('gunzip -c "$FILE" | psql -X -q -v ON_ERROR_STOP=1 -d byhand >/dev/null', {
+      ...server.libpqEnv(),
       FILE: path.join(dir, 'backups', name!),
-      PGHOST: server.host,
-      PGPORT: String(server.port),
-      PGUSER: 'postgres',
-      PGPASSWORD: TEST_PASSWORD,
     });
     expect(result.status, result.stderr).toBe(0);
     expect(await snapshotRows(server, 'byhand')).toEqual(await snapshotRows(server, 'app'));

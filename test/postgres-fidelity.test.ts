@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli, REPO_ROOT } from './support/cli.js';
-import { startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
+import { startPostgres, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
 
 /**
@@ -14,16 +14,6 @@ import { tempDir } from './support/tmp.js';
 
 let server: PgServer;
 const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/fidelity/rental-store.sql');
-
-function pgEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PGHOST: server.host,
-    PGPORT: String(server.port),
-    PGUSER: 'postgres',
-    PGPASSWORD: TEST_PASSWORD,
-  };
-}
 
 /**
  * pg_dump of a database, without the random key of its \restrict and
@@ -37,7 +27,7 @@ function pgDump(database: string): string {
     ['--no-password', '--exclude-table-data=store.inventory_*', '-d', database],
     {
       encoding: 'utf8',
-      env: pgEnv(),
+      env: server.libpqEnv(),
       maxBuffer: 64 * 1024 * 1024,
     },
   );
@@ -55,7 +45,7 @@ beforeAll(async () => {
   const load = spawnSync(
     'psql',
     ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'rental', '-f', FIXTURE],
-    { encoding: 'utf8', env: pgEnv() },
+    { encoding: 'utf8', env: server.libpqEnv() },
   );
   expect(load.status, load.stderr).toBe(0);
 }, 120_000);

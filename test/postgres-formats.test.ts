@@ -42,20 +42,12 @@ function fresh(label: string): string {
   return `formats_${label}_${counter}`;
 }
 
-/** libpq's settings for the stock tools (pg_restore, psql, pg_dump) against the test server. */
-function libpq(): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    PGHOST: server.host,
-    PGPORT: String(server.port),
-    PGUSER: 'postgres',
-    PGPASSWORD: TEST_PASSWORD,
-  };
-}
-
 /** The database as pg_dump sees it: what "byte for byte as before" is checked with. */
 function dumpOf(database: string): string {
-  return execFileSync(PG_DUMP, ['--no-password', database], { env: libpq(), encoding: 'utf8' })
+  return execFileSync(PG_DUMP, ['--no-password', database], {
+    env: server.libpqEnv(),
+    encoding: 'utf8',
+  })
     .split('\n')
     .filter((line) => !/^\\(un)?restrict /.test(line))
     .join('\n');
@@ -152,7 +144,7 @@ describe('custom and directory backups', () => {
       'sh',
       ['-c', `gunzip -c "$1" | pg_restore --no-password -d "$2"`, 'sh', custom.file, one],
       {
-        env: libpq(),
+        env: server.libpqEnv(),
       },
     );
     expect(await snapshotRows(server, one)).toEqual(original);
@@ -174,7 +166,7 @@ describe('custom and directory backups', () => {
     const two = fresh('hand');
     await server.createDatabase(two);
     execFileSync(PG_RESTORE, ['--no-password', '-j', '2', '-d', two, path.join(unpack, 'dump')], {
-      env: libpq(),
+      env: server.libpqEnv(),
     });
     expect(await snapshotRows(server, two)).toEqual(original);
 
@@ -200,7 +192,7 @@ describe('custom and directory backups', () => {
         passFile,
         three,
       ],
-      { env: { ...libpq(), GNUPGHOME: tempDir('gnupg') } },
+      { env: { ...server.libpqEnv(), GNUPGHOME: tempDir('gnupg') } },
     );
     expect(await snapshotRows(server, three)).toEqual(original);
   });

@@ -166,11 +166,8 @@ describe('include-roles', () => {
           encoding: 'utf8',
           env: {
             ...process.env,
+            ...target.libpqEnv(),
             FILE: path.join(dir, 'backups', name),
-            PGHOST: target.host,
-            PGPORT: String(target.port),
-            PGUSER: 'postgres',
-            PGPASSWORD: TEST_PASSWORD,
           },
         },
       );
@@ -327,13 +324,7 @@ describe('the roles block (pure)', () => {
     const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres'], {
       input: block.sql,
       encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        PGHOST: fresh.host,
-        PGPORT: String(fresh.port),
-        PGUSER: 'postgres',
-        PGPASSWORD: TEST_PASSWORD,
-      },
+      env: fresh.libpqEnv(),
     });
     expect(result.status, result.stderr).toBe(0);
     for (const name of names) expect(await role(fresh, name)).toMatchObject({ rolname: name });

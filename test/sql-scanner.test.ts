@@ -9,7 +9,7 @@ import {
   TOKEN_TEXT_LIMIT,
   type ScanToken,
 } from '../src/engines/postgres/sql-scanner.js';
-import { startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
+import { startPostgres, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
 
 interface Scanned {
@@ -503,14 +503,7 @@ describe('SqlScanner agrees with psql', () => {
       'psql',
       ['--no-psqlrc', '--quiet', `--log-file=${log}`, '--output=/dev/null', '--file', input],
       {
-        env: {
-          PATH: process.env.PATH,
-          PGHOST: server.host,
-          PGPORT: String(server.port),
-          PGUSER: 'postgres',
-          PGPASSWORD: TEST_PASSWORD,
-          PGDATABASE: 'scan',
-        },
+        env: server.libpqEnv('scan'),
         encoding: 'utf8',
       },
     );

@@ -16,6 +16,8 @@ export interface PgServer {
   /** Directory of the server's own binaries (no pg_dump for embedded servers). */
   readonly binDir: string | undefined;
   url(database: string, options?: { password?: string; params?: string }): string;
+  /** PATH and libpq's variables for the stock tools (psql, pg_dump, pg_restore) against this server. */
+  libpqEnv(database?: string): NodeJS.ProcessEnv;
   query<T extends pg.QueryResultRow = Record<string, unknown>>(
     database: string,
     sql: string,
@@ -182,6 +184,14 @@ function makeServer(s: {
       const params = options.params ? `?${options.params}` : '';
       return `postgres://${encodeURIComponent(s.user)}:${password}@${s.host}:${s.port}/${encodeURIComponent(database)}${params}`;
     },
+    libpqEnv: (database) => ({
+      PATH: process.env.PATH,
+      PGHOST: s.host,
+      PGPORT: String(s.port),
+      PGUSER: s.user,
+      PGPASSWORD: s.password,
+      ...(database !== undefined ? { PGDATABASE: database } : {}),
+    }),
     query,
     createDatabase: async (name, sql) => {
       await query('postgres', `CREATE DATABASE "${name}"`);

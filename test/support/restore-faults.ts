@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CliProcess } from './cli.js';
-import { TEST_PASSWORD, type PgServer } from './postgres.js';
+import type { PgServer } from './postgres.js';
 import { tempDir } from './tmp.js';
 
 /** The real psql and pg_dump of this machine (Debian's newest). */
@@ -17,17 +17,6 @@ export function clientProgram(name: 'psql' | 'pg_dump'): string {
   return path.join(root, majors[0] ?? '', 'bin', name);
 }
 
-function libpq(server: PgServer, database: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    PGHOST: server.host,
-    PGPORT: String(server.port),
-    PGUSER: 'postgres',
-    PGPASSWORD: TEST_PASSWORD,
-    PGDATABASE: database,
-  };
-}
-
 /** pg_dump of a database as text, without pg_dump's random \restrict key lines. */
 export function pgDumpText(
   server: PgServer,
@@ -35,7 +24,7 @@ export function pgDumpText(
   args: readonly string[] = [],
 ): string {
   const run = spawnSync(clientProgram('pg_dump'), [...args], {
-    env: libpq(server, database),
+    env: server.libpqEnv(database),
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -52,7 +41,7 @@ export function psqlRun(server: PgServer, database: string, sql: string): void {
   const run = spawnSync(
     clientProgram('psql'),
     ['--no-psqlrc', '--quiet', '-v', 'ON_ERROR_STOP=1', '--file=-'],
-    { env: libpq(server, database), input: sql, encoding: 'utf8' },
+    { env: server.libpqEnv(database), input: sql, encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`psql ${database}: ${run.stderr}`);
 }
