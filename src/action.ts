@@ -7,7 +7,7 @@ import type { CommandName } from './config/options.js';
 import { settingsFromInputs } from './config/settings.js';
 import { bool, type Settings } from './config/values.js';
 import { errorMessage, isWorded } from './errors.js';
-import { onInterruption } from './interruption.js';
+import { onInterruption } from './interruptions.js';
 import { formatBytes } from './report/format.js';
 import {
   databaseOf,

@@ -16,7 +16,7 @@ import {
   runUrlOf,
   type RunOutcome,
 } from './report/notification.js';
-import { jobFinished, onInterruption } from './interruption.js';
+import { jobFinished, onInterruption } from './interruptions.js';
 import type { Notification } from './notify/notification.js';
 import { RunLog } from './report/run-log.js';
 import { renderText } from './report/text.js';

@@ -1,8 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli, terminalPrompt } from './cli.js';
-import { announceInterruption, finishedCode } from './interruption.js';
-import { runInterruptHandlers } from './interruptions.js';
+import { announceInterruption, finishedCode, runInterruptHandlers } from './interruptions.js';
 import { removeLiveTempsSync } from './pipeline/files.js';
 import { redact } from './secrets.js';
 import { terminalStderr } from './report/progress-line.js';
