@@ -145,7 +145,7 @@ describe('secrets never reach a child process', () => {
     fs.mkdirSync(shims);
     fs.mkdirSync(calls);
     // Records argv and the whole environment it was started with, then becomes the real program.
-    for (const program of ['pg_dump', 'psql', 'pg_dumpall']) {
+    for (const program of ['pg_dump', 'psql', 'pg_dumpall', 'pg_restore']) {
       fs.writeFileSync(
         path.join(shims, program),
         `#!/bin/sh\nlog=$(mktemp "${calls}/${program}.XXXXXX")\ncat /proc/$$/cmdline > "$log.argv"\ncat /proc/$$/environ > "$log.env"\nexec "${realBin}/${program}" "$@"\n`,
@@ -236,6 +236,13 @@ describe('secrets never reach a child process', () => {
       bundledCli(['list'], { cwd: dir, env: secretEnv }),
       bundledCli(['verify', 'latest'], { cwd: dir, env: secretEnv }),
       bundledCli(['restore', 'latest', '--yes'], { cwd: dir, env: secretEnv }),
+      // A custom archive: pg_restore lists it, writes its SQL for psql, and fills a new database with --jobs.
+      bundledCli(['backup', '--format', 'custom'], { cwd: dir, env: secretEnv }),
+      bundledCli(['restore', 'latest', '--yes'], { cwd: dir, env: secretEnv }),
+      bundledCli(['restore', 'latest', '--drop-database', '--jobs', '2', '--yes'], {
+        cwd: dir,
+        env: secretEnv,
+      }),
     ];
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const action = (command: string, inputs: Record<string, string> = {}) =>
@@ -271,9 +278,18 @@ describe('secrets never reach a child process', () => {
     ).toBe(true);
     expect(recorded.some((c) => c.program === 'psql' && c.argv.includes('--version'))).toBe(true);
     expect(recorded.some((c) => c.program === 'psql' && c.argv.includes('--file=-'))).toBe(true);
-    expect(
-      recorded.filter((c) => !c.argv.includes('--version')).every((c) => c.env.PGPASSWORD),
-    ).toBe(true);
+    expect(recorded.some((c) => c.program === 'pg_restore' && c.argv.includes('--list'))).toBe(
+      true,
+    );
+    expect(recorded.some((c) => c.program === 'pg_restore' && c.argv.includes('--jobs=2'))).toBe(
+      true,
+    );
+    // Every call that connects gets the password, and only those: pg_restore reading an archive does not.
+    const connects = (c: Call) =>
+      !c.argv.includes('--version') &&
+      (c.program !== 'pg_restore' || c.argv.some((a) => a.startsWith('--dbname=')));
+    expect(recorded.filter(connects).every((c) => c.env.PGPASSWORD)).toBe(true);
+    expect(recorded.filter((c) => !connects(c)).some((c) => c.env.PGPASSWORD)).toBe(false);
     expect(await snapshotRows(server, 'leakcheck')).toEqual(before);
   });
 
