@@ -25,8 +25,8 @@ var config_settings = __webpack_require__(54661);
 var values = __webpack_require__(73750);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
-// EXTERNAL MODULE: ./src/interruption.ts
-var interruption = __webpack_require__(15092);
+// EXTERNAL MODULE: ./src/interruptions.ts
+var interruptions = __webpack_require__(79155);
 // EXTERNAL MODULE: ./src/report/format.ts
 var format = __webpack_require__(12011);
 // EXTERNAL MODULE: ./src/report/notification.ts + 3 modules
@@ -130,16 +130,7 @@ function renderSummary(result) {
                     ? (0,format/* markdownTable */.Qj)(['Table', 'Rows'], m.tables.map((t) => [t.name, String(t.rows)]))
                     : '_No tables._',
                 '### Storage targets',
-                (0,format/* markdownTable */.Qj)(['Target', 'Where', 'Stored', 'Removed by the rolling window'], result.targets.map((t) => [
-                    t.target,
-                    `\`${t.location}\``,
-                    t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
-                    t.pruneError
-                        ? `⚠️ the window failed: ${t.pruneError}`
-                        : t.pruned.length > 0
-                            ? t.pruned.map((n) => `\`${n}\``).join(', ')
-                            : '—',
-                ])),
+                targetsTable(result.targets, 'Removed by the rolling window'),
                 sizeChart(result.targets.find((t) => t.kept.length > 0)?.kept ?? []),
                 keptByTable(result.targets.find((t) => t.kept.length > 0)),
                 sanitizedSummary(result),
@@ -257,6 +248,19 @@ function renderSummary(result) {
                 .join('\n\n');
     }
 }
+/** Where a backup went, and what each target's rolling window removed. */
+function targetsTable(targets, removedHeader) {
+    return (0,format/* markdownTable */.Qj)(['Target', 'Where', 'Stored', removedHeader], targets.map((t) => [
+        t.target,
+        `\`${t.location}\``,
+        t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
+        t.pruneError
+            ? `⚠️ the window failed: ${t.pruneError}`
+            : t.pruned.length > 0
+                ? t.pruned.map((n) => `\`${n}\``).join(', ')
+                : '—',
+    ]));
+}
 /** The sanitized copy (or this backup, when it is one): what was masked, where it went, and the columns that look personal with no rule. */
 function sanitizedSummary(result) {
     const copy = result.sanitizedCopy;
@@ -265,16 +269,7 @@ function sanitizedSummary(result) {
         return '';
     const parts = ['### Sanitized copy'];
     if (copy) {
-        parts.push(`\`${copy.name}\` (${(0,format/* formatBytes */.z3)(copy.manifest.file.size)})`, (0,format/* markdownTable */.Qj)(['Target', 'Where', 'Stored', 'Removed by its rolling window'], copy.targets.map((t) => [
-            t.target,
-            `\`${t.location}\``,
-            t.stored ? '✅ yes' : `❌ no: ${t.error ?? 'failed'}`,
-            t.pruneError
-                ? `⚠️ the window failed: ${t.pruneError}`
-                : t.pruned.length > 0
-                    ? t.pruned.map((n) => `\`${n}\``).join(', ')
-                    : '—',
-        ])));
+        parts.push(`\`${copy.name}\` (${(0,format/* formatBytes */.z3)(copy.manifest.file.size)})`, targetsTable(copy.targets, 'Removed by its rolling window'));
     }
     parts.push(`Rules sha256 \`${info.rulesSha256}\`: ${info.maskedColumns.length} columns masked${info.maskedColumns.length > 0 ? ` (${info.maskedColumns.map((c) => `\`${c}\``).join(', ')})` : ''}, ${info.truncatedTables.length} tables emptied${info.truncatedTables.length > 0 ? ` (${info.truncatedTables.map((t) => `\`${t}\``).join(', ')})` : ''}.`);
     if (info.unruledPersonalColumns.length > 0) {
@@ -390,7 +385,7 @@ async function runAction(env = process.env) {
         monitor = new notification/* RunMonitor */.I7(monitoring, (m) => log.warn(m));
         const interrupted = monitor;
         const monitoredCommand = (0,notification/* isMonitoredCommand */.tS)(command) ? command : undefined;
-        (0,interruption/* onInterruption */.vi)((signal) => {
+        (0,interruptions/* onInterruption */.vi)((signal) => {
             const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
             recent.push((0,run_log/* formatLogLine */.IE)(new Date(), 'ERROR', monitoredCommand ?? 'db-backup', process.pid, message));
             if (!monitoredCommand || !interrupted.active)
@@ -435,7 +430,7 @@ async function runAction(env = process.env) {
         outcome = { error: message, database: (0,notification/* databaseOf */.zJ)(config) };
     }
     // From here a signal adds nothing: the end is being told already.
-    (0,interruption/* onInterruption */.vi)(undefined);
+    (0,interruptions/* onInterruption */.vi)(undefined);
     const monitored = command !== undefined && (0,notification/* isMonitoredCommand */.tS)(command) ? command : undefined;
     const problems = monitor?.active && monitored
         ? await log.section('Notify', () => monitor.finish((0,notification/* notificationOf */.t7)(outcome, {

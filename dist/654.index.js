@@ -2,500 +2,6 @@ export const id = 654;
 export const ids = [654];
 export const modules = {
 
-/***/ 75684:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Pg: () => (/* binding */ chooseClient),
-/* harmony export */   VW: () => (/* binding */ parseClientVersion),
-/* harmony export */   z: () => (/* binding */ serverMajorFromVersionNum)
-/* harmony export */ });
-/**
- * pg_dump N refuses a server newer than N, and a newer pg_dump reads older
- * servers: the newest candidate whose major is at least the server's. (An
- * explicit pg-dump-path is used as given, before any choice.)
- */
-function chooseClient(candidates, serverMajor) {
-    const newestFirst = [...candidates].sort((a, b) => b.major - a.major || compareVersions(b.version, a.version));
-    const fitting = newestFirst.find((candidate) => candidate.major >= serverMajor);
-    return fitting
-        ? { kind: 'chosen', candidate: fitting }
-        : { kind: 'none-fits', newest: newestFirst[0] };
-}
-function compareVersions(a, b) {
-    const parts = (v) => (/^(\d+)(?:\.(\d+))?/.exec(v) ?? []).slice(1).map((n) => Number(n ?? 0));
-    const [a1 = 0, a2 = 0] = parts(a);
-    const [b1 = 0, b2 = 0] = parts(b);
-    return a1 - b1 || a2 - b2;
-}
-/** "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → { major: 15, version: "15.18 (Debian …)" }. */
-function parseClientVersion(output) {
-    const match = /\(PostgreSQL\)\s+((\d+)(?:\.\d+)?\S*(?:\s.*)?)$/m.exec(output.trim());
-    if (!match?.[1] || !match[2])
-        return undefined;
-    return { major: Number(match[2]), version: match[1].trim() };
-}
-/** server_version_num 150004 → 15; 90624 → 9 (9.6 and its clients compare as 9). */
-function serverMajorFromVersionNum(versionNum) {
-    return Math.floor(versionNum / 10000);
-}
-
-
-/***/ }),
-
-/***/ 87763:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   SA: () => (/* binding */ NoPasswordGiven),
-/* harmony export */   SQ: () => (/* binding */ libpqEnvironment),
-/* harmony export */   rH: () => (/* binding */ prefersTls),
-/* harmony export */   yO: () => (/* binding */ clientConfig)
-/* harmony export */ });
-/* unused harmony export DEFAULT_CONNECT_TIMEOUT_S */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var pgpass__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(13272);
-/* harmony import */ var pgpass__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(pgpass__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _child_processes_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(56057);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
-
-
-
-
-/** Seconds to wait for a connection, unless the URL's connect_timeout says otherwise. */
-const DEFAULT_CONNECT_TIMEOUT_S = 10;
-/** libpq parameters from the URL's query that child processes receive as PG* variables. */
-const LIBPQ_ENV = {
-    sslmode: 'PGSSLMODE',
-    sslrootcert: 'PGSSLROOTCERT',
-    sslcert: 'PGSSLCERT',
-    sslkey: 'PGSSLKEY',
-    sslcrl: 'PGSSLCRL',
-    sslnegotiation: 'PGSSLNEGOTIATION',
-    connect_timeout: 'PGCONNECT_TIMEOUT',
-    application_name: 'PGAPPNAME',
-    options: 'PGOPTIONS',
-    target_session_attrs: 'PGTARGETSESSIONATTRS',
-    gssencmode: 'PGGSSENCMODE',
-    channel_binding: 'PGCHANNELBINDING',
-    krbsrvname: 'PGKRBSRVNAME',
-    service: 'PGSERVICE',
-    passfile: 'PGPASSFILE',
-};
-function connectTimeout(location) {
-    const value = Number(location.params.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_S);
-    return Number.isFinite(value) && value > 0 ? value : DEFAULT_CONNECT_TIMEOUT_S;
-}
-/**
- * The environment for pg_dump and psql: everything libpq needs, the password
- * in PGPASSWORD (never an argument), and from ours only what the allow-list
- * of libpq clients names (paths, locale, HOME for ~/.pgpass) — no other
- * secret of the run, and nothing that could redirect the connection.
- * A URL without a password leaves libpq's own PGPASSWORD / PGPASSFILE in use.
- */
-function libpqEnvironment(location, database = location.database, base = process.env) {
-    const env = (0,_child_processes_js__WEBPACK_IMPORTED_MODULE_2__/* .inheritedEnvironment */ .aJ)('libpq-client', base);
-    env.PGHOST = location.host;
-    env.PGPORT = String(location.port);
-    env.PGUSER = location.user;
-    env.PGDATABASE = database;
-    env.PGCONNECT_TIMEOUT = String(connectTimeout(location));
-    if (location.password)
-        env.PGPASSWORD = location.password;
-    else {
-        if (base.PGPASSWORD)
-            env.PGPASSWORD = base.PGPASSWORD;
-        if (base.PGPASSFILE)
-            env.PGPASSFILE = base.PGPASSFILE;
-    }
-    for (const [param, value] of Object.entries(location.params)) {
-        const name = LIBPQ_ENV[param];
-        if (name)
-            env[name] = value;
-    }
-    return env;
-}
-/** libpq's sslmode semantics for node-postgres (which would otherwise verify for `require`). */
-function sslFor(location) {
-    const mode = location.params.sslmode ?? 'disable-or-prefer';
-    if (mode === 'disable' || mode === 'disable-or-prefer' || mode === 'allow' || mode === 'prefer')
-        return false;
-    const ca = location.params.sslrootcert
-        ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(location.params.sslrootcert, 'utf8')
-        : undefined;
-    const tls = {};
-    if (ca)
-        tls.ca = ca;
-    if (location.params.sslcert)
-        tls.cert = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(location.params.sslcert, 'utf8');
-    if (location.params.sslkey)
-        tls.key = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(location.params.sslkey, 'utf8');
-    if (mode === 'require')
-        return { ...tls, rejectUnauthorized: false };
-    if (mode === 'verify-ca')
-        return { ...tls, rejectUnauthorized: true, checkServerIdentity: () => undefined };
-    if (mode === 'verify-full')
-        return { ...tls, rejectUnauthorized: true };
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Unknown sslmode "${mode}": use disable, allow, prefer, require, verify-ca or verify-full.`);
-}
-/** The server asked for a password, and neither the URL nor libpq's own sources had one. */
-class NoPasswordGiven extends Error {
-    name = 'NoPasswordGiven';
-}
-/**
- * The password, asked for only when the server wants one, from libpq's
- * sources in libpq's order: the URL, PGPASSWORD, then ~/.pgpass (or the
- * file PGPASSFILE names). None at all is said as such, not as a SASL error.
- */
-async function passwordFor(location, database) {
-    if (location.password)
-        return location.password;
-    const fromEnvironment = process.env.PGPASSWORD;
-    if (fromEnvironment !== undefined && fromEnvironment !== '')
-        return fromEnvironment;
-    const fromFile = await new Promise((resolve) => {
-        pgpass__WEBPACK_IMPORTED_MODULE_1___default()({
-            // libpq matches a Unix-domain socket as localhost.
-            host: location.host.startsWith('/') ? 'localhost' : location.host,
-            port: location.port,
-            database,
-            user: location.user,
-        }, resolve);
-    });
-    if (fromFile !== undefined)
-        return fromFile;
-    throw new NoPasswordGiven('no password given');
-}
-/** node-postgres settings for the same connection. */
-function clientConfig(location, database = location.database) {
-    return {
-        host: location.host,
-        port: location.port,
-        user: location.user,
-        password: () => passwordFor(location, database),
-        database,
-        ssl: sslFor(location),
-        connectionTimeoutMillis: connectTimeout(location) * 1000,
-        application_name: location.params.application_name ?? 'db-backup',
-        keepAlive: true,
-    };
-}
-/** `sslmode=prefer` (libpq's default) tries TLS first; node-postgres cannot fall back, so we retry without. */
-function prefersTls(location) {
-    const mode = location.params.sslmode;
-    return mode === 'prefer' || mode === 'allow';
-}
-
-
-/***/ }),
-
-/***/ 38704:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   $e: () => (/* binding */ tableCounts),
-/* harmony export */   Ng: () => (/* binding */ connect),
-/* harmony export */   PB: () => (/* binding */ partitionsCountedAtRoot),
-/* harmony export */   SV: () => (/* binding */ withClient),
-/* harmony export */   jr: () => (/* binding */ foldIntoRoots),
-/* harmony export */   q7: () => (/* binding */ assertTablesReadable),
-/* harmony export */   qh: () => (/* binding */ serverVersion),
-/* harmony export */   sR: () => (/* binding */ endpoint),
-/* harmony export */   v4: () => (/* binding */ quoteIdent),
-/* harmony export */   zF: () => (/* binding */ countTables)
-/* harmony export */ });
-/* unused harmony export describeConnectError */
-/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(43641);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(27194);
-/* harmony import */ var _choose_client_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(75684);
-/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(87763);
-/* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(48886);
-
-
-
-
-
-
-
-/** Where the connection went, for messages: never the password. */
-function endpoint(location) {
-    return `${location.host}:${location.port}`;
-}
-/** One line that says what went wrong and what to do, without any secret. */
-function describeConnectError(error, location, database) {
-    const err = error;
-    const where = endpoint(location);
-    const message = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(err.message ?? String(error));
-    const network = (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .networkCodeOf */ .JI)(error);
-    if (error instanceof _connection_js__WEBPACK_IMPORTED_MODULE_4__/* .NoPasswordGiven */ .SA) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`);
-    }
-    // The server's error stays the cause: decisions read its SQLSTATE (sqlstateOf), not these words.
-    const cause = { cause: error };
-    switch (err.code) {
-        case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidPassword:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} rejected the password for user "${location.user}": check the password ${location.password ? 'in the database URL' : 'in PGPASSWORD or ~/.pgpass (PGPASSFILE)'}.`, cause);
-        case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidAuthorizationSpecification:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} refused user "${location.user}": ${message}`, cause);
-        case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidCatalogName:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The database "${database}" does not exist on ${where}.`, cause);
-        default:
-            if (network !== undefined && (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .isUnreachableCode */ .kn)(network)) {
-                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where} (${network}): check the host and port, and that the server accepts connections from here.`);
-            }
-            // A connection that broke (ECONNRESET, EPIPE), or node-postgres's words for one.
-            if (network !== undefined ||
-                /terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
-                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`);
-            }
-            if (/timeout/i.test(message)) {
-                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`);
-            }
-            if (/does not support SSL/i.test(message)) {
-                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`);
-            }
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to PostgreSQL at ${where}: ${message}`, cause);
-    }
-}
-/** A connected client; with sslmode=prefer it falls back to plain TCP as libpq does. */
-async function connect(location, database = location.database) {
-    const attempt = async (config) => {
-        const client = new pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].Client */ .Ay.Client(config);
-        client.on('error', () => undefined);
-        try {
-            await client.connect();
-            return client;
-        }
-        catch (error) {
-            await client.end().catch(() => undefined);
-            throw error;
-        }
-    };
-    const config = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .clientConfig */ .yO)(location, database);
-    try {
-        if ((0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .prefersTls */ .rH)(location)) {
-            try {
-                return await attempt({ ...config, ssl: { rejectUnauthorized: false } });
-            }
-            catch (error) {
-                if (!/does not support SSL/i.test(error.message))
-                    throw error;
-            }
-        }
-        return await attempt(config);
-    }
-    catch (error) {
-        throw describeConnectError(error, location, database);
-    }
-}
-async function withClient(location, database, use) {
-    const client = await connect(location, database);
-    try {
-        return await use(client);
-    }
-    finally {
-        await client.end().catch(() => undefined);
-    }
-}
-async function serverVersion(client) {
-    const result = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text");
-    const row = result.rows[0];
-    const num = Number(row?.num ?? 0);
-    return { num, text: row?.text ?? 'unknown', major: (0,_choose_client_js__WEBPACK_IMPORTED_MODULE_6__/* .serverMajorFromVersionNum */ .z)(num) };
-}
-function quoteIdent(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-/**
- * Ordinary tables that pg_dump dumps data for: not system schemas, not
- * members of an extension. Partitioned parents hold no rows of their own
- * (their partitions are counted), and `ONLY` keeps inheritance children apart,
- * as pg_dump's COPY does.
- */
-async function countTables(client) {
-    const tables = await client.query(DUMPED_TABLES);
-    const counts = new Map();
-    for (const { schema, name } of tables.rows) {
-        const result = await client.query(`SELECT count(*) AS rows FROM ONLY ${quoteIdent(schema)}.${quoteIdent(name)}`);
-        counts.set(`${schema}.${name}`, Number(result.rows[0]?.rows ?? 0));
-    }
-    return counts;
-}
-/** PostgreSQL's SQLSTATE for a missing privilege (insufficient_privilege). */
-const INSUFFICIENT_PRIVILEGE = '42501';
-function isInsufficientPrivilege(error) {
-    return error?.code === INSUFFICIENT_PRIVILEGE;
-}
-/** An identifier as a person would type it in a GRANT: quoted only when it must be. */
-function sqlName(name) {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
-}
-/**
- * Every table the dump reads must be readable by the user: checked in the
- * dump's own transaction, before pg_dump starts, by reading no row of each
- * (the privilege check happens all the same). A missing privilege is found by
- * its SQLSTATE and named with the GRANT that is missing — pg_dump would
- * otherwise fail on the first such table, or on a snapshot our transaction
- * could no longer export.
- */
-async function assertTablesReadable(client, user, dumped) {
-    const tables = dumped ?? (await client.query(DUMPED_TABLES)).rows;
-    if (tables.length === 0)
-        return;
-    // By OID where it is known, and the name resolved on the server: in a SQL_ASCII database a
-    // name need not be UTF-8, and the text the client reads back would not name the table.
-    const probe = (table) => table.oid !== undefined && /^\d+$/.test(table.oid)
-        ? `DO $db_backup_probe$ BEGIN EXECUTE pg_catalog.format('SELECT FROM ONLY %s LIMIT 0', ${table.oid}::pg_catalog.oid::pg_catalog.regclass); END $db_backup_probe$`
-        : `SELECT FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} LIMIT 0`;
-    await client.query('SAVEPOINT db_backup_read_check');
-    try {
-        await client.query(tables.map(probe).join(';\n'));
-        await client.query('RELEASE SAVEPOINT db_backup_read_check');
-        return;
-    }
-    catch (error) {
-        if (!isInsufficientPrivilege(error))
-            throw error;
-        await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
-    }
-    // Rare: find every table that is not readable, to name all the grants at once.
-    const unreadable = [];
-    for (const table of tables) {
-        try {
-            await client.query(probe(table));
-            await client.query('RELEASE SAVEPOINT db_backup_read_check');
-            await client.query('SAVEPOINT db_backup_read_check');
-        }
-        catch (error) {
-            if (!isInsufficientPrivilege(error))
-                throw error;
-            await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
-            unreadable.push(table);
-        }
-    }
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(await describeMissingGrants(client, unreadable, user));
-}
-/** The GRANTs that let the user read them: USAGE on a schema it cannot enter, and SELECT on the tables. */
-async function describeMissingGrants(client, unreadable, user) {
-    const schemas = [...new Set(unreadable.map((table) => table.schema))];
-    const closed = new Set((await client.query("SELECT s AS schema FROM unnest($1::text[]) AS s WHERE NOT pg_catalog.has_schema_privilege(s, 'USAGE')", [schemas])).rows.map((row) => row.schema));
-    const tables = unreadable
-        .slice(0, 5)
-        .map((table) => `${sqlName(table.schema)}.${sqlName(table.name)}`);
-    const grants = [
-        ...[...closed].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${sqlName(user)}`),
-        `GRANT SELECT ON ${tables.join(', ')} TO ${sqlName(user)}`,
-    ];
-    const more = unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : '';
-    return `Permission denied for table ${tables.join(', ')}${more}: the user ${sqlName(user)} must be able to read every table it backs up (${grants.join('; ')}), or back up as a role that can read them all. Nothing was kept or pruned.`;
-}
-/**
- * Ordinary tables that pg_dump dumps data for: not system schemas, not
- * members of an extension.
- */
-const DUMPED_TABLES = `
-    SELECT n.nspname AS schema, c.relname AS name
-    FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind = 'r'
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND n.nspname !~ '^pg_(toast|temp_)'
-      AND NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_depend d
-        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-    ORDER BY 1, 2`;
-function tableCounts(counts) {
-    return [...counts].map(([name, rows]) => ({ name, rows }));
-}
-/**
- * Partitions whose rows pg_dump loads through the top of their tree (hash
- * partitioning on an enum somewhere above them: enum OIDs, and so the hash,
- * change with every restore), as `schema.name` of the partition → of the
- * root. Which partition a row lands in is not kept by a restore, only the
- * tree's total: counts are compared for the root.
- */
-async function partitionsCountedAtRoot(client) {
-    const result = await client.query(`
-    WITH RECURSIVE up(child, ancestor) AS (
-      SELECT c.oid, i.inhparent FROM pg_catalog.pg_class c
-        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid WHERE c.relispartition
-      UNION ALL
-      SELECT up.child, i.inhparent FROM up
-        JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
-        JOIN pg_catalog.pg_inherits i ON i.inhrelid = a.oid WHERE a.relispartition
-    ), unsafe AS (
-      SELECT p.partrelid FROM pg_catalog.pg_partitioned_table p
-      WHERE (SELECT c.oid FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON c.opcmethod = a.oid
-             WHERE c.opcname = 'enum_ops' AND c.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace
-               AND a.amname = 'hash') = ANY (p.partclass)
-    )
-    SELECT pg_catalog.format('%s.%s', cn.nspname, c.relname) AS child,
-           pg_catalog.format('%s.%s', rn.nspname, r.relname) AS root
-    FROM up
-    JOIN pg_catalog.pg_class c ON c.oid = up.child AND c.relkind = 'r'
-    JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
-    JOIN pg_catalog.pg_class r ON r.oid = up.ancestor AND NOT r.relispartition
-    JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
-    WHERE EXISTS (SELECT 1 FROM up u2 WHERE u2.child = up.child AND u2.ancestor IN (SELECT partrelid FROM unsafe))`);
-    return new Map(result.rows.map((row) => [row.child, row.root]));
-}
-/** Counts of partitions counted at their root, summed into one entry for the root. */
-function foldIntoRoots(tables, atRoot) {
-    const folded = new Map();
-    for (const table of tables) {
-        const name = atRoot.get(table.name) ?? table.name;
-        folded.set(name, (folded.get(name) ?? 0) + table.rows);
-    }
-    return [...folded]
-        .map(([name, rows]) => ({ name, rows }))
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-
-/***/ }),
-
-/***/ 48886:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ sqlstateOf),
-/* harmony export */   c: () => (/* binding */ SQLSTATE)
-/* harmony export */ });
-/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
-
-/**
- * The SQLSTATE codes the tool decides on, named as PostgreSQL's manual names
- * them (Appendix A). Decisions read the code the server sends, never the
- * message text, which changes with the server's version and lc_messages.
- */
-const SQLSTATE = {
-    /** 28000: pg_hba.conf has no entry for us, or the role does not exist. */
-    invalidAuthorizationSpecification: '28000',
-    /** 28P01: the password is wrong. */
-    invalidPassword: '28P01',
-    /** 3D000: the database does not exist. */
-    invalidCatalogName: '3D000',
-    /** 42501: not allowed, such as a database without CONNECT for us. */
-    insufficientPrivilege: '42501',
-};
-/** How deep to look through `cause`: our worded errors keep the server's error there. */
-const MAX_DEPTH = 5;
-/** The SQLSTATE the server sent, on a node-postgres error or on an error of ours that wraps one. */
-function sqlstateOf(error) {
-    for (let inner = error, depth = 0; inner && depth < MAX_DEPTH; depth += 1) {
-        if (inner instanceof pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].DatabaseError */ .Ay.DatabaseError)
-            return inner.code;
-        inner = inner.cause;
-    }
-    return undefined;
-}
-
-
-/***/ }),
-
 /***/ 41654:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -511,6 +17,8 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/engines/postgres/dump-tables.ts
+var dump_tables = __webpack_require__(15115);
 ;// CONCATENATED MODULE: ./src/sanitize/sql-quotes.ts
 const QUOTE = 0x27;
 const DOUBLE_QUOTE = 0x22;
@@ -814,7 +322,6 @@ class LastValue {
         this.limit = limit;
         this.raw = Buffer.alloc(limit);
     }
-    /** The masked form of `raw` when it is the same field as last time. */
     /** The masked form of `source[start, end)` when it is the same field as last time. */
     get(source, start, end) {
         const length = end - start;
@@ -1933,6 +1440,7 @@ function formatScaled(value, scale) {
 
 
 
+
 const copy_sanitizer_NEWLINE = 0x0a;
 const TAB = 0x09;
 const copy_sanitizer_BACKSLASH = 0x5c;
@@ -1957,19 +1465,7 @@ const NOT_NULL_STAND_IN = Buffer.from('---', 'latin1');
 const CACHEABLE = 256;
 /** Pieces up to this long are copied byte by byte: cheaper than a call into native code. */
 const SMALL_COPY = 48;
-const IDENT = String.raw `(?:"(?:[^"]|"")+"|[^\s."(]+)`;
-const COPY_HEADER = new RegExp(String.raw `^COPY (${IDENT}\.${IDENT})(?: \((.*)\))? FROM stdin;$`, 's');
 const ANY_COPY_HEADER = /^COPY .* FROM stdin;$/s;
-/** `public."Odd ""name"""` is `public.Odd "name"`: the way manifests and rules name tables. */
-function qualifiedName(quoted) {
-    return [...quoted.matchAll(new RegExp(IDENT, 'g'))]
-        .map(([part]) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part))
-        .join('.');
-}
-/** The columns of a COPY header, unquoted, in order. */
-function copyHeaderColumns(list) {
-    return [...list.matchAll(/"((?:[^"]|"")*)"|([^\s,"]+)/g)].map((m) => m[1] !== undefined ? m[1].replace(/""/g, '"') : (m[2] ?? ''));
-}
 /**
  * Rewrites the COPY blocks of a plain pg_dump stream as it flows: rows of
  * truncated tables are dropped (the table, its sequences and constraints
@@ -2156,15 +1652,19 @@ class CopySanitizer extends external_node_stream_.Transform {
     /** A whole SQL line: a COPY header switches to its data. */
     copyHeader(line) {
         this.putAll(line);
-        const text = line.toString('utf8', 0, line.length - 1);
-        if (!ANY_COPY_HEADER.test(text)) {
+        const statement = line.subarray(0, line.length - 1);
+        const parsed = (0,dump_tables/* parseCopyFromStdin */.$)(statement);
+        if (typeof parsed !== 'object') {
+            if (parsed === undefined && ANY_COPY_HEADER.test(statement.toString('utf8')))
+                // Whose rows follow cannot be told, so neither can whether they must be masked.
+                throw new errors/* JobFailure */.y3(`pg_dump wrote a COPY statement this tool cannot read (${statement.toString('utf8').slice(0, 120)}): nothing was kept.`);
             this.quotes.feed(line, 0, line.length);
             return;
         }
-        const match = COPY_HEADER.exec(text);
-        const table = match?.[1] ? qualifiedName(match[1]) : '';
+        // Tables and columns as manifests and rules name them: unquoted, the schema first.
+        const table = `${parsed.schema.toString('utf8')}.${parsed.name.toString('utf8')}`;
         const plan = this.plan.tables.get(table);
-        const columns = match?.[2] !== undefined ? copyHeaderColumns(match[2]) : [];
+        const columns = parsed.columns.map((column) => column.toString('utf8'));
         if (plan) {
             for (const column of plan.columns.keys()) {
                 if (!columns.includes(column))

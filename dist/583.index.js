@@ -1,8 +1,222 @@
-export const id = 317;
-export const ids = [317];
+export const id = 583;
+export const ids = [583,809];
 export const modules = {
 
-/***/ 49317:
+/***/ 77809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
+/* harmony export */   Qj: () => (/* binding */ swapDatabases),
+/* harmony export */   Su: () => (/* binding */ leftoverDatabases),
+/* harmony export */   TN: () => (/* binding */ databaseShape),
+/* harmony export */   Zi: () => (/* binding */ dropDatabase),
+/* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
+/* harmony export */   i4: () => (/* binding */ databaseExists),
+/* harmony export */   kJ: () => (/* binding */ connectMaintenance),
+/* harmony export */   kN: () => (/* binding */ otherSessions),
+/* harmony export */   pc: () => (/* binding */ createTemporaryDatabase),
+/* harmony export */   x2: () => (/* binding */ terminateSessions),
+/* harmony export */   zH: () => (/* binding */ databaseSettings)
+/* harmony export */ });
+/* unused harmony exports createDatabase, temporaryMark */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(38704);
+/* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(48886);
+
+
+
+
+/** Databases to connect to for CREATE/DROP DATABASE, in order of preference. */
+const MAINTENANCE_DATABASES = ['postgres', 'template1'];
+/**
+ * Why a maintenance database turns us away where another database may not:
+ * it does not exist, pg_hba.conf has no line for it, or CONNECT on it is
+ * revoked (as on some managed services).
+ */
+const NOT_FOR_US = new Set([
+    _sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .SQLSTATE */ .c.invalidCatalogName,
+    _sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .SQLSTATE */ .c.invalidAuthorizationSpecification,
+    _sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .SQLSTATE */ .c.insufficientPrivilege,
+]);
+/** A connection to the server's maintenance database (never the target itself). */
+async function connectMaintenance(location) {
+    let lastError;
+    for (const database of MAINTENANCE_DATABASES) {
+        if (database === location.database)
+            continue;
+        try {
+            return await (0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .connect */ .Ng)(location, database);
+        }
+        catch (error) {
+            lastError = error;
+            if (!NOT_FOR_US.has((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .sqlstateOf */ .R)(error)))
+                throw error;
+        }
+    }
+    throw lastError instanceof Error
+        ? lastError
+        : new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .endpoint */ .sR)(location)}.`);
+}
+async function databaseExists(location, database = location.database) {
+    try {
+        const client = await connectMaintenance(location);
+        try {
+            const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
+                database,
+            ]);
+            return result.rowCount === 1;
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
+    }
+    catch (error) {
+        // No access to a maintenance database (some managed services): try the database itself.
+        if (!NOT_FOR_US.has((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .sqlstateOf */ .R)(error)))
+            throw error;
+        return (0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .withClient */ .SV)(location, database, () => Promise.resolve(true)).catch((inner) => {
+            if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .sqlstateOf */ .R)(inner) === _sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .SQLSTATE */ .c.invalidCatalogName)
+                return false;
+            throw inner;
+        });
+    }
+}
+/** Sessions other than ours connected to `database`. */
+async function otherSessions(client, database) {
+    const result = await client.query('SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    return Number(result.rows[0]?.n ?? 0);
+}
+async function terminateSessions(client, database) {
+    await client.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+}
+async function databaseShape(client, database) {
+    const result = await client.query(`SELECT pg_catalog.pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
+            pg_catalog.pg_get_userbyid(d.datdba) AS owner
+     FROM pg_catalog.pg_database d WHERE d.datname = $1`, [database]);
+    return result.rows[0];
+}
+/** `ALTER DATABASE … SET` / `ALTER ROLE … IN DATABASE … SET` settings, as "role: name=value" lines. */
+async function databaseSettings(client, database) {
+    const result = await client.query(`SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(s.setrole) END AS role, unnest(s.setconfig) AS setting
+     FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+     WHERE d.datname = $1 ORDER BY 1, 2`, [database]);
+    return result.rows.map((row) => (row.role ? `${row.role}: ${row.setting}` : row.setting));
+}
+/** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
+async function createDatabase(client, database, like) {
+    const shape = like
+        ? ` ENCODING ${literal(like.encoding)} LC_COLLATE ${literal(like.collate)} LC_CTYPE ${literal(like.ctype)}`
+        : '';
+    await client.query(`CREATE DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(database)} WITH TEMPLATE template0${shape}`);
+}
+async function dropDatabase(client, database, force) {
+    const version = Number((await client.query("SELECT current_setting('server_version_num') AS v")).rows[0]
+        ?.v ?? 0);
+    if (force && version >= 130000) {
+        await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(database)} WITH (FORCE)`);
+        return;
+    }
+    if (force)
+        await terminateSessions(client, database);
+    await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(database)}`);
+}
+function literal(text) {
+    return `'${text.replace(/'/g, "''")}'`;
+}
+/** A name for a temporary database beside `base`, within PostgreSQL's 63-byte limit. */
+function temporaryDatabaseName(base, purpose) {
+    const suffix = `_${purpose}_${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}`;
+    return `${Buffer.from(base)
+        .subarray(0, 63 - suffix.length)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '')}${suffix}`;
+}
+/**
+ * A uniquely named empty database on the server of `server`, for a test
+ * restore; `drop` removes it (ending any session still in it).
+ */
+async function createScratchDatabase(server, purpose) {
+    const name = temporaryDatabaseName('db_backup', purpose);
+    const client = await connectMaintenance(server);
+    try {
+        await createDatabase(client, name);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
+    return {
+        location: { ...server, database: name },
+        drop: async () => {
+            const maintenance = await connectMaintenance(server);
+            try {
+                await dropDatabase(maintenance, name, true);
+            }
+            finally {
+                await maintenance.end().catch(() => undefined);
+            }
+        },
+    };
+}
+/**
+ * The comment that marks a database this tool created beside `target` for a
+ * restore: only databases with exactly this comment are ever dropped as
+ * leftovers of a killed run.
+ */
+function temporaryMark(target) {
+    return `db-backup: temporary database of a restore of "${target}"; a later restore of "${target}" drops it`;
+}
+/** A new empty database beside `target` (same encoding and locale when `like` is given), marked as temporary. */
+async function createTemporaryDatabase(client, target, purpose, like) {
+    const name = temporaryDatabaseName(target, purpose);
+    await createDatabase(client, name, like);
+    await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
+    return name;
+}
+/** Databases a killed restore of `target` left behind (marked by temporaryMark). */
+async function leftoverDatabases(client, target) {
+    const result = await client.query(`SELECT d.datname AS name FROM pg_catalog.pg_database d
+     JOIN pg_catalog.pg_shdescription s ON s.objoid = d.oid AND s.classoid = 'pg_catalog.pg_database'::regclass
+     WHERE s.description = $1 ORDER BY 1`, [temporaryMark(target)]);
+    return result.rows.map((row) => row.name);
+}
+/**
+ * Puts `fresh` in the place of `target` in one transaction: the target (when
+ * it exists) becomes `replaced`, marked as temporary, and `fresh` takes the
+ * target's name and comment. Either both renames happen or neither does, so a
+ * killed run never leaves the target's name empty or on a half-restored
+ * database.
+ */
+async function swapDatabases(client, target, fresh, replaced, lockTimeoutMs) {
+    const comment = replaced
+        ? ((await client.query(`SELECT pg_catalog.shobj_description(oid, 'pg_database') AS description
+           FROM pg_catalog.pg_database WHERE datname = $1`, [target])).rows[0]?.description ?? null)
+        : null;
+    await client.query('BEGIN');
+    try {
+        // Another session's open change to either database's row would make the renames wait, silently.
+        if (lockTimeoutMs !== undefined)
+            await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+        if (replaced) {
+            await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(target)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(replaced)}`);
+            await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(replaced)} IS ${literal(temporaryMark(target))}`);
+        }
+        await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(fresh)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(target)}`);
+        await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(target)} IS ${comment === null ? 'NULL' : literal(comment)}`);
+        await client.query('COMMIT');
+    }
+    catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+    }
+}
+
+
+/***/ }),
+
+/***/ 24583:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -527,7 +741,7 @@ async function restoreInParallel(options) {
         options.archive,
     ];
     let child;
-    const remove = (0,interruptions/* onInterrupt */.n)(() => {
+    const remove = (0,interruptions/* onInterrupt */.nA)(() => {
         if (child && child.exitCode === null && child.signalCode === null)
             child.kill('SIGTERM');
         return Promise.resolve(undefined);
@@ -727,7 +941,10 @@ function tablePatternRegexes(pattern) {
     return patternToRegexes(pattern, 3);
 }
 
+// EXTERNAL MODULE: ./src/engines/postgres/partition-ancestors.ts
+var partition_ancestors = __webpack_require__(474);
 ;// CONCATENATED MODULE: ./src/engines/postgres/dump-catalog.ts
+
 
 
 
@@ -773,14 +990,7 @@ async function readDumpCatalog(client) {
                 AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e') AS member
     FROM pg_catalog.pg_namespace n`);
     const tables = await client.query(`
-    WITH RECURSIVE up(child, ancestor) AS (
-      SELECT c.oid, i.inhparent FROM pg_catalog.pg_class c
-        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid WHERE c.relispartition
-      UNION ALL
-      SELECT up.child, i.inhparent FROM up
-        JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
-        JOIN pg_catalog.pg_inherits i ON i.inhrelid = a.oid WHERE a.relispartition
-    ), roots AS (
+    WITH RECURSIVE ${partition_ancestors/* PARTITION_ANCESTORS */.w}, roots AS (
       SELECT up.child, up.ancestor FROM up JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
       WHERE NOT a.relispartition
     )
@@ -1161,660 +1371,8 @@ function selectDumpedTables(catalog, filters) {
     return selected;
 }
 
-;// CONCATENATED MODULE: ./src/engines/postgres/dump-tables.ts
-
-var State;
-(function (State) {
-    State[State["Normal"] = 0] = "Normal";
-    State[State["LineComment"] = 1] = "LineComment";
-    State[State["BlockComment"] = 2] = "BlockComment";
-    State[State["Quote"] = 3] = "Quote";
-    State[State["EscapeQuote"] = 4] = "EscapeQuote";
-    State[State["Identifier"] = 5] = "Identifier";
-    State[State["Dollar"] = 6] = "Dollar";
-    State[State["Meta"] = 7] = "Meta";
-    State[State["CopyLineEnd"] = 8] = "CopyLineEnd";
-    State[State["CopyData"] = 9] = "CopyData";
-})(State || (State = {}));
-const NEWLINE = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
-const SPACE = 0x20;
-const TAB = 0x09;
-const FORM_FEED = 0x0c;
-const VERTICAL_TAB = 0x0b;
-const QUOTE = 0x27;
-const DOUBLE_QUOTE = 0x22;
-const DOLLAR = 0x24;
-const BACKSLASH = 0x5c;
-const DASH = 0x2d;
-const SLASH = 0x2f;
-const STAR = 0x2a;
-const SEMICOLON = 0x3b;
-const DOT = 0x2e;
-/** Enough of a statement to know whether it is one we read (COPY, SET client_encoding). */
-const HEAD_BYTES = 24;
-/** A COPY statement names one table and its columns (at most 1600 quoted 63-byte names). */
-const STATEMENT_LIMIT = 1024 * 1024;
-/** Longer dollar-quote tags than pg_dump ever writes are not looked for across chunks. */
-const TAG_LIMIT = 1024;
-/** A meta-command line is kept this far: `\restrict` and its key. */
-const META_LIMIT = 256;
-/** TOC comment lines name an object, its schema and its owner. */
-const COMMENT_LIMIT = 4096;
-const CLOSING_COMMENT = Buffer.from(' PostgreSQL database dump complete');
-const DATA_HEADER = Buffer.from(' Data for Name: ');
-const TOC_HEADER = Buffer.from(' Name: ');
-const UNRESTRICT = Buffer.from('\\unrestrict');
-const RESTRICT = Buffer.from('\\restrict');
-const COPY_PREFIX = Buffer.from('COPY ');
-const SET_ENCODING = /^SET client_encoding = '([^']*)';$/;
-function isSpace(byte) {
-    return (byte === SPACE ||
-        byte === NEWLINE ||
-        byte === TAB ||
-        byte === CARRIAGE_RETURN ||
-        byte === FORM_FEED ||
-        byte === VERTICAL_TAB);
-}
-/** Bytes that continue an identifier (and so keep `$` and `'` from starting a quote after them). */
-function isIdentifierByte(byte) {
-    return ((byte >= 0x61 && byte <= 0x7a) ||
-        (byte >= 0x41 && byte <= 0x5a) ||
-        (byte >= 0x30 && byte <= 0x39) ||
-        byte === 0x5f ||
-        byte === DOLLAR ||
-        byte >= 0x80);
-}
-function isTagStart(byte) {
-    return ((byte >= 0x61 && byte <= 0x7a) ||
-        (byte >= 0x41 && byte <= 0x5a) ||
-        byte === 0x5f ||
-        byte >= 0x80);
-}
-function isTagByte(byte) {
-    return isTagStart(byte) || (byte >= 0x30 && byte <= 0x39);
-}
-class PlainDumpScanner extends external_node_stream_.Transform {
-    /** Every COPY block, in the order of the dump. */
-    blocks = [];
-    /** The encoding pg_dump wrote the dump in (its `SET client_encoding`). */
-    encoding;
-    /** What could not be read as pg_dump's plain format. */
-    anomalies = [];
-    state = State.Normal;
-    carry;
-    atStatementStart = true;
-    /** The closing comment, and since then nothing but comments, blank space and `\unrestrict`. */
-    endSeen = false;
-    prev = 0;
-    prevPrev = 0;
-    commentDepth = 0;
-    dollarTag = Buffer.alloc(0);
-    /** The current statement's captured bytes (its head, or all of a COPY). */
-    statement;
-    statementLength = 0;
-    statementKept = false;
-    comment = [];
-    commentLength = 0;
-    meta = [];
-    metaLength = 0;
-    /** The last TOC comment seen, to tell which table a COPY block belongs to. */
-    tocHeader;
-    pendingCopy;
-    block;
-    /** Bytes of the current data line so far (only 0 to 3 or "more" matter), and its first three. */
-    lineLength = 0;
-    lineHead = [0, 0, 0];
-    /** pg_dump 17.6, 16.10, 15.14 and later open the dump with `\restrict KEY` and close it with `\unrestrict KEY`. */
-    restricted = false;
-    unrestricted = false;
-    /** The key of the `\restrict`: only an `\unrestrict` with the same key is pg_dump's own. */
-    restrictKey;
-    /**
-     * The stream ended with pg_dump's closing comment (and, after a
-     * `\restrict`, its `\unrestrict`), outside any statement or data block.
-     */
-    get finished() {
-        return (this.endSeen &&
-            (!this.restricted || this.unrestricted) &&
-            this.state !== State.CopyData &&
-            this.anomalies.length === 0);
-    }
-    _transform(chunk, _encoding, callback) {
-        try {
-            const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-            this.carry = undefined;
-            this.scan(data, false);
-            callback(null, chunk);
-        }
-        catch (error) {
-            callback(error);
-        }
-    }
-    _flush(callback) {
-        try {
-            if (this.carry) {
-                const data = this.carry;
-                this.carry = undefined;
-                this.scan(data, true);
-            }
-            this.endOfStream();
-            callback();
-        }
-        catch (error) {
-            callback(error);
-        }
-    }
-    endOfStream() {
-        switch (this.state) {
-            case State.LineComment:
-                this.endComment();
-                break;
-            case State.Meta:
-                this.endMeta();
-                break;
-            case State.CopyData:
-                // The block's last line without its newline is still a row, but the block never ended.
-                if (this.lineLength > 0)
-                    this.endDataLine();
-                break;
-            case State.Normal:
-                break;
-            default:
-                this.significant();
-                this.anomalies.push('the dump ends inside a quoted string, comment or statement');
-        }
-        if (this.statement && !this.atStatementStart)
-            this.endSeen = false;
-    }
-    /** Processes `data`; an unfinished token at the end is carried to the next chunk (unless last). */
-    scan(data, last) {
-        let i = 0;
-        const length = data.length;
-        let captureFrom = this.statement ? 0 : -1;
-        const flushCapture = (end) => {
-            if (captureFrom >= 0 && end > captureFrom)
-                this.capture(data.subarray(captureFrom, end));
-            captureFrom = this.statement ? end : -1;
-        };
-        const need = (at) => {
-            if (last)
-                return false;
-            flushCapture(at);
-            this.carry = data.subarray(at);
-            return true;
-        };
-        while (i < length) {
-            switch (this.state) {
-                case State.CopyData: {
-                    const newline = data.indexOf(NEWLINE, i);
-                    const end = newline === -1 ? length : newline;
-                    for (let k = this.lineLength; k < 3 && i + k - this.lineLength < end; k += 1) {
-                        this.lineHead[k] = data[i + k - this.lineLength];
-                    }
-                    this.lineLength += end - i;
-                    if (newline === -1) {
-                        i = length;
-                        break;
-                    }
-                    i = newline + 1;
-                    this.endDataLine();
-                    break;
-                }
-                case State.CopyLineEnd: {
-                    const newline = data.indexOf(NEWLINE, i);
-                    const end = newline === -1 ? length : newline;
-                    for (let j = i; j < end; j += 1) {
-                        if (!isSpace(data[j])) {
-                            this.anomalies.push('text after a COPY … FROM stdin statement on its line');
-                            break;
-                        }
-                    }
-                    if (newline === -1) {
-                        i = length;
-                        break;
-                    }
-                    i = newline + 1;
-                    this.startCopyData();
-                    break;
-                }
-                case State.LineComment: {
-                    const newline = data.indexOf(NEWLINE, i);
-                    const end = newline === -1 ? length : newline;
-                    this.keepComment(data.subarray(i, end));
-                    if (newline === -1) {
-                        i = length;
-                        break;
-                    }
-                    i = newline;
-                    this.endComment();
-                    this.state = State.Normal;
-                    break;
-                }
-                case State.Meta: {
-                    const newline = data.indexOf(NEWLINE, i);
-                    const end = newline === -1 ? length : newline;
-                    this.keepMeta(data.subarray(i, end));
-                    if (newline === -1) {
-                        i = length;
-                        break;
-                    }
-                    i = newline;
-                    this.endMeta();
-                    this.state = State.Normal;
-                    break;
-                }
-                case State.Quote:
-                case State.Identifier: {
-                    const close = this.state === State.Quote ? QUOTE : DOUBLE_QUOTE;
-                    const at = data.indexOf(close, i);
-                    if (at === -1) {
-                        i = length;
-                        break;
-                    }
-                    if (at + 1 >= length) {
-                        if (need(at))
-                            return;
-                        i = at + 1;
-                        this.state = State.Normal;
-                        this.setPrev(close);
-                        break;
-                    }
-                    if (data[at + 1] === close) {
-                        i = at + 2;
-                        break;
-                    }
-                    i = at + 1;
-                    this.state = State.Normal;
-                    this.setPrev(close);
-                    break;
-                }
-                case State.EscapeQuote: {
-                    let j = i;
-                    while (j < length && data[j] !== QUOTE && data[j] !== BACKSLASH)
-                        j += 1;
-                    if (j >= length) {
-                        i = length;
-                        break;
-                    }
-                    if (j + 1 >= length) {
-                        if (need(j))
-                            return;
-                        i = j + 1;
-                        if (data[j] === QUOTE) {
-                            this.state = State.Normal;
-                            this.setPrev(QUOTE);
-                        }
-                        break;
-                    }
-                    if (data[j] === BACKSLASH || data[j + 1] === QUOTE) {
-                        i = j + 2;
-                        break;
-                    }
-                    i = j + 1;
-                    this.state = State.Normal;
-                    this.setPrev(QUOTE);
-                    break;
-                }
-                case State.Dollar: {
-                    const tag = this.dollarTag;
-                    const at = data.indexOf(DOLLAR, i);
-                    if (at === -1) {
-                        i = length;
-                        break;
-                    }
-                    if (at + tag.length > length) {
-                        if (need(at))
-                            return;
-                        i = length;
-                        break;
-                    }
-                    if (data.compare(tag, 0, tag.length, at, at + tag.length) === 0) {
-                        i = at + tag.length;
-                        this.state = State.Normal;
-                        this.setPrev(DOLLAR);
-                    }
-                    else {
-                        i = at + 1;
-                    }
-                    break;
-                }
-                case State.BlockComment: {
-                    const byte = data[i];
-                    if (byte === STAR || byte === SLASH) {
-                        if (i + 1 >= length) {
-                            if (need(i))
-                                return;
-                            i += 1;
-                            break;
-                        }
-                        const next = data[i + 1];
-                        if (byte === STAR && next === SLASH) {
-                            this.commentDepth -= 1;
-                            i += 2;
-                            if (this.commentDepth === 0)
-                                this.state = State.Normal;
-                            break;
-                        }
-                        if (byte === SLASH && next === STAR) {
-                            this.commentDepth += 1;
-                            i += 2;
-                            break;
-                        }
-                    }
-                    i += 1;
-                    break;
-                }
-                case State.Normal: {
-                    const byte = data[i];
-                    if (isSpace(byte)) {
-                        this.setPrev(byte);
-                        i += 1;
-                        break;
-                    }
-                    if (byte === DASH || byte === SLASH) {
-                        if (i + 1 >= length) {
-                            if (need(i))
-                                return;
-                        }
-                        else if (byte === DASH && data[i + 1] === DASH) {
-                            this.state = State.LineComment;
-                            this.comment = [];
-                            this.commentLength = 0;
-                            i += 2;
-                            break;
-                        }
-                        else if (byte === SLASH && data[i + 1] === STAR) {
-                            this.state = State.BlockComment;
-                            this.commentDepth = 1;
-                            i += 2;
-                            break;
-                        }
-                    }
-                    if (byte === BACKSLASH) {
-                        // A psql meta-command (\connect, \restrict, \unrestrict) runs to the end of its line.
-                        flushCapture(i);
-                        this.state = State.Meta;
-                        this.meta = [];
-                        this.metaLength = 0;
-                        continue;
-                    }
-                    if (this.atStatementStart) {
-                        this.significant();
-                        this.atStatementStart = false;
-                        this.statement = [];
-                        this.statementLength = 0;
-                        this.statementKept = false;
-                        captureFrom = i;
-                    }
-                    if (byte === SEMICOLON) {
-                        flushCapture(i + 1);
-                        i += 1;
-                        this.endStatement();
-                        captureFrom = -1;
-                        this.setPrev(byte);
-                        break;
-                    }
-                    if (byte === QUOTE) {
-                        const escape = (this.prev === 0x45 || this.prev === 0x65) && !isIdentifierByte(this.prevPrev);
-                        this.state = escape ? State.EscapeQuote : State.Quote;
-                        i += 1;
-                        break;
-                    }
-                    if (byte === DOUBLE_QUOTE) {
-                        this.state = State.Identifier;
-                        i += 1;
-                        break;
-                    }
-                    if (byte === DOLLAR && !isIdentifierByte(this.prev)) {
-                        let j = i + 1;
-                        while (j < length && j - i <= TAG_LIMIT && isTagByte(data[j]))
-                            j += 1;
-                        if (j >= length && j - i <= TAG_LIMIT) {
-                            if (need(i))
-                                return;
-                        }
-                        else if (data[j] === DOLLAR && (j === i + 1 || isTagStart(data[i + 1]))) {
-                            this.dollarTag = Buffer.from(data.subarray(i, j + 1));
-                            this.state = State.Dollar;
-                            i = j + 1;
-                            break;
-                        }
-                    }
-                    this.setPrev(byte);
-                    i += 1;
-                    break;
-                }
-            }
-        }
-        flushCapture(length);
-    }
-    setPrev(byte) {
-        this.prevPrev = this.prev;
-        this.prev = byte;
-    }
-    /** Something other than blank space or a comment: the closing comment is no longer the end. */
-    significant() {
-        this.endSeen = false;
-    }
-    capture(bytes) {
-        if (!this.statement)
-            return;
-        if (this.statementKept || this.statementLength < HEAD_BYTES) {
-            const room = STATEMENT_LIMIT - this.statementLength;
-            const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
-            this.statement.push(Buffer.from(kept));
-            this.statementLength += kept.length;
-            if (!this.statementKept && this.statementLength >= HEAD_BYTES)
-                this.classifyStatement();
-            if (this.statementKept && bytes.length > room) {
-                this.anomalies.push('a COPY statement longer than any pg_dump writes');
-                this.statementKept = false;
-                this.statement = [];
-            }
-        }
-    }
-    /** Only COPY and SET client_encoding statements are kept whole; the rest are counted as gone by. */
-    classifyStatement() {
-        const head = Buffer.concat(this.statement ?? []);
-        if (head.subarray(0, COPY_PREFIX.length).equals(COPY_PREFIX))
-            this.statementKept = true;
-        else if (head.toString('latin1').startsWith('SET client_encoding'))
-            this.statementKept = true;
-        else
-            this.statement = [];
-    }
-    endStatement() {
-        const text = this.statement ? Buffer.concat(this.statement) : Buffer.alloc(0);
-        this.statement = undefined;
-        this.atStatementStart = true;
-        if (text.subarray(0, COPY_PREFIX.length).equals(COPY_PREFIX)) {
-            const target = parseCopyFromStdin(text);
-            if (target === 'not-from-stdin')
-                return;
-            if (target === undefined) {
-                this.anomalies.push(`a COPY statement this tool cannot read: ${dump_tables_printable(text)}`);
-                return;
-            }
-            this.pendingCopy = target;
-            this.state = State.CopyLineEnd;
-            return;
-        }
-        const encoding = SET_ENCODING.exec(text.toString('latin1'));
-        if (encoding?.[1] !== undefined && this.encoding === undefined)
-            this.encoding = encoding[1];
-    }
-    startCopyData() {
-        const target = this.pendingCopy;
-        this.pendingCopy = undefined;
-        if (!target) {
-            this.state = State.Normal;
-            return;
-        }
-        const header = this.tocHeader?.subarray(0, DATA_HEADER.length).equals(DATA_HEADER)
-            ? this.tocHeader.subarray(DATA_HEADER.length)
-            : undefined;
-        this.tocHeader = undefined;
-        this.block = { ...target, header, rows: 0, complete: false };
-        this.blocks.push(this.block);
-        this.lineLength = 0;
-        this.state = State.CopyData;
-    }
-    endDataLine() {
-        const block = this.block;
-        // psql ends a COPY at `\.` alone on a line, or followed by a carriage return.
-        const marker = this.lineHead[0] === BACKSLASH &&
-            this.lineHead[1] === DOT &&
-            (this.lineLength === 2 || (this.lineLength === 3 && this.lineHead[2] === CARRIAGE_RETURN));
-        if (marker) {
-            if (block)
-                block.complete = true;
-            this.block = undefined;
-            this.state = State.Normal;
-            this.atStatementStart = true;
-        }
-        else if (block) {
-            block.rows += 1;
-        }
-        this.lineLength = 0;
-    }
-    keepComment(bytes) {
-        const room = COMMENT_LIMIT - this.commentLength;
-        if (room <= 0 || bytes.length === 0)
-            return;
-        const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
-        this.comment.push(Buffer.from(kept));
-        this.commentLength += kept.length;
-    }
-    endComment() {
-        const text = Buffer.concat(this.comment);
-        this.comment = [];
-        if (!this.atStatementStart)
-            return;
-        if (text.equals(CLOSING_COMMENT)) {
-            this.endSeen = true;
-            return;
-        }
-        if (text.subarray(0, DATA_HEADER.length).equals(DATA_HEADER) ||
-            text.subarray(0, TOC_HEADER.length).equals(TOC_HEADER)) {
-            this.tocHeader = text;
-        }
-    }
-    keepMeta(bytes) {
-        const room = META_LIMIT - this.metaLength;
-        if (room <= 0 || bytes.length === 0)
-            return;
-        const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
-        this.meta.push(Buffer.from(kept));
-        this.metaLength += kept.length;
-    }
-    endMeta() {
-        const text = Buffer.concat(this.meta);
-        this.meta = [];
-        const command = (prefix) => text.subarray(0, prefix.length).equals(prefix) &&
-            (text.length === prefix.length || isSpace(text[prefix.length]));
-        const argument = (prefix) => trimSpace(text.subarray(prefix.length));
-        const unrestrict = command(UNRESTRICT);
-        const keyMatches = !this.restricted || (this.restrictKey?.equals(argument(UNRESTRICT)) ?? false);
-        if (unrestrict && this.endSeen && keyMatches)
-            this.unrestricted = true;
-        else
-            this.significant();
-        if (unrestrict && !keyMatches) {
-            this.anomalies.push("an \\unrestrict line that does not name the key of the dump's \\restrict");
-        }
-        if (command(RESTRICT) && !this.restricted) {
-            this.restricted = true;
-            this.restrictKey = argument(RESTRICT);
-        }
-        this.atStatementStart = true;
-    }
-}
-function trimSpace(bytes) {
-    let from = 0;
-    let to = bytes.length;
-    while (from < to && isSpace(bytes[from]))
-        from += 1;
-    while (to > from && isSpace(bytes[to - 1]))
-        to -= 1;
-    return bytes.subarray(from, to);
-}
-/** A statement for a message: printable, and short. */
-function dump_tables_printable(text) {
-    const shown = text
-        .subarray(0, 120)
-        .toString('utf8')
-        .replace(/[\r\n\t]/g, ' ');
-    return text.length > 120 ? `${shown}…` : shown;
-}
-/** One identifier at `at`: `"…"` (with `""`) or a plain name. */
-function readIdentifier(text, at) {
-    if (text[at] === DOUBLE_QUOTE) {
-        const parts = [];
-        let from = at + 1;
-        for (;;) {
-            const close = text.indexOf(DOUBLE_QUOTE, from);
-            if (close === -1)
-                return undefined;
-            parts.push(text.subarray(from, close));
-            if (text[close + 1] === DOUBLE_QUOTE) {
-                parts.push(Buffer.from('"'));
-                from = close + 2;
-                continue;
-            }
-            return { value: Buffer.concat(parts), end: close + 1 };
-        }
-    }
-    let end = at;
-    while (end < text.length && isIdentifierByte(text[end]))
-        end += 1;
-    return end === at ? undefined : { value: text.subarray(at, end), end };
-}
-/**
- * `COPY schema.table [(columns)] FROM stdin;` as pg_dump writes it → the
- * table; another COPY form → 'not-from-stdin'; anything unreadable → undefined.
- */
-function parseCopyFromStdin(text) {
-    let at = COPY_PREFIX.length;
-    const schema = readIdentifier(text, at);
-    if (!schema || text[schema.end] !== DOT)
-        return undefined;
-    const name = readIdentifier(text, schema.end + 1);
-    if (!name)
-        return undefined;
-    at = name.end;
-    while (at < text.length && isSpace(text[at]))
-        at += 1;
-    if (text[at] === 0x28) {
-        // The column list: quoted names may hold parentheses.
-        let depth = 0;
-        for (; at < text.length; at += 1) {
-            const byte = text[at];
-            if (byte === DOUBLE_QUOTE) {
-                const quoted = readIdentifier(text, at);
-                if (!quoted)
-                    return undefined;
-                at = quoted.end - 1;
-            }
-            else if (byte === 0x28)
-                depth += 1;
-            else if (byte === 0x29) {
-                depth -= 1;
-                if (depth === 0)
-                    break;
-            }
-        }
-        if (depth !== 0)
-            return undefined;
-        at += 1;
-    }
-    const rest = text.subarray(at).toString('latin1').trim();
-    if (/^FROM stdin\s*;$/i.test(rest)) {
-        return { schema: Buffer.from(schema.value), name: Buffer.from(name.value) };
-    }
-    return /\bstdin\b/i.test(rest) ? undefined : 'not-from-stdin';
-}
-
+// EXTERNAL MODULE: ./src/engines/postgres/dump-tables.ts
+var dump_tables = __webpack_require__(15115);
 ;// CONCATENATED MODULE: ./src/engines/postgres/roles-block.ts
 /**
  * The cluster's roles, as `pg_dumpall --roles-only --no-role-passwords`
@@ -2431,11 +1989,11 @@ const DOLLAR_TAG_LIMIT = 4096;
 const INITIAL = 0;
 const LINE_COMMENT = 1;
 const BLOCK_COMMENT = 2; // xc
-const sql_scanner_QUOTE = 3; // xq, and xus (U&'…'), which follows the same rules
+const QUOTE = 3; // xq, and xus (U&'…'), which follows the same rules
 const ESCAPE_QUOTE = 4; // xe
 const BIT_QUOTE = 5; // xb, xh: no '' inside
 const QUOTE_STOP = 6; // xqs: after a closing quote
-const sql_scanner_DOUBLE_QUOTE = 7; // xd, xui
+const DOUBLE_QUOTE = 7; // xd, xui
 const DOUBLE_QUOTE_STOP = 8; // after a closing `"`: `""` continues the identifier
 const DOLLAR_BODY = 9; // xdolq
 const DOLLAR_CLOSE = 10; // xdolq at a `$` that may close the body
@@ -2455,14 +2013,14 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SINGLE_QUOTE = 0x27;
 const DOUBLE_QUOTE_CHAR = 0x22;
-const sql_scanner_BACKSLASH = 0x5c;
-const sql_scanner_DOLLAR = 0x24;
-const sql_scanner_DASH = 0x2d;
-const sql_scanner_SLASH = 0x2f;
-const sql_scanner_STAR = 0x2a;
-const sql_scanner_DOT = 0x2e;
+const BACKSLASH = 0x5c;
+const DOLLAR = 0x24;
+const DASH = 0x2d;
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const DOT = 0x2e;
 /** [ \t\n\r\f\v]: psql's {space}. */
-function sql_scanner_isSpace(c) {
+function isSpace(c) {
     return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 /** Whitespace that is not a newline: [ \t\f\v]. */
@@ -2478,7 +2036,7 @@ function isDigit(c) {
 }
 /** {ident_cont}: [A-Za-z\200-\377_0-9\$]. */
 function isIdentCont(c) {
-    return isIdentStart(c) || isDigit(c) || c === sql_scanner_DOLLAR;
+    return isIdentStart(c) || isDigit(c) || c === DOLLAR;
 }
 /** {dolq_cont} and {variable_char}: [A-Za-z\200-\377_0-9]. */
 function isNameChar(c) {
@@ -2556,7 +2114,7 @@ class SqlScanner {
     commentAfterSlash = false;
     commentAfterStar = false;
     escapeNext = false;
-    quoteKind = sql_scanner_QUOTE;
+    quoteKind = QUOTE;
     stopSawSpace = false;
     stopNewline = false;
     stopDash = false;
@@ -2627,11 +2185,11 @@ class SqlScanner {
         switch (this.mode) {
             case BLOCK_COMMENT:
                 return 'inside a /* comment */';
-            case sql_scanner_QUOTE:
+            case QUOTE:
             case ESCAPE_QUOTE:
             case BIT_QUOTE:
                 return 'inside a quoted string';
-            case sql_scanner_DOUBLE_QUOTE:
+            case DOUBLE_QUOTE:
                 return 'inside a quoted identifier';
             case DOLLAR_BODY:
             case DOLLAR_CLOSE:
@@ -2669,7 +2227,7 @@ class SqlScanner {
                 case BLOCK_COMMENT:
                     i = this.blockComment(chunk, i, to);
                     break;
-                case sql_scanner_QUOTE:
+                case QUOTE:
                 case BIT_QUOTE: {
                     const close = indexIn(chunk, SINGLE_QUOTE, i, to);
                     const end = close === -1 ? to : close;
@@ -2687,7 +2245,7 @@ class SqlScanner {
                 case QUOTE_STOP:
                     i = this.quoteStopByte(chunk, i);
                     break;
-                case sql_scanner_DOUBLE_QUOTE: {
+                case DOUBLE_QUOTE: {
                     const close = indexIn(chunk, DOUBLE_QUOTE_CHAR, i, to);
                     const end = close === -1 ? to : close;
                     this.line += countNewlines(chunk, i, end);
@@ -2702,7 +2260,7 @@ class SqlScanner {
                     if (chunk[i] === DOUBLE_QUOTE_CHAR) {
                         // `""` is one quote character inside the identifier.
                         this.keep(chunk, i, i + 1);
-                        this.mode = sql_scanner_DOUBLE_QUOTE;
+                        this.mode = DOUBLE_QUOTE;
                         i += 1;
                     }
                     else {
@@ -2711,7 +2269,7 @@ class SqlScanner {
                     }
                     break;
                 case DOLLAR_BODY: {
-                    const dollar = indexIn(chunk, sql_scanner_DOLLAR, i, to);
+                    const dollar = indexIn(chunk, DOLLAR, i, to);
                     const end = dollar === -1 ? to : dollar;
                     this.line += countNewlines(chunk, i, end);
                     if (dollar === -1)
@@ -2766,7 +2324,7 @@ class SqlScanner {
                         this.mode = COPY_LINE_START;
                         this.copyMarker = 0;
                     }
-                    else if (!sql_scanner_isSpace(c)) {
+                    else if (!isSpace(c)) {
                         throw new SqlScanError('text follows "COPY … FROM stdin;" on its line, which psql would run only after the COPY data', this.line);
                     }
                     i += 1;
@@ -2797,7 +2355,7 @@ class SqlScanner {
             const c = chunk[i];
             if (this.pendingDash) {
                 this.pendingDash = false;
-                if (c === sql_scanner_DASH) {
+                if (c === DASH) {
                     this.mode = LINE_COMMENT;
                     return i + 1;
                 }
@@ -2806,7 +2364,7 @@ class SqlScanner {
             }
             else if (this.pendingSlash) {
                 this.pendingSlash = false;
-                if (c === sql_scanner_STAR) {
+                if (c === STAR) {
                     this.mode = BLOCK_COMMENT;
                     this.commentDepth = 0;
                     this.commentAfterSlash = false;
@@ -2826,23 +2384,23 @@ class SqlScanner {
                 i += 1;
                 continue;
             }
-            if (sql_scanner_isSpace(c)) {
+            if (isSpace(c)) {
                 i += 1;
                 continue;
             }
             const lineStart = this.atLineStart;
             this.atLineStart = false;
-            if (c === sql_scanner_DASH) {
+            if (c === DASH) {
                 this.pendingDash = true;
                 i += 1;
                 continue;
             }
-            if (c === sql_scanner_SLASH) {
+            if (c === SLASH) {
                 this.pendingSlash = true;
                 i += 1;
                 continue;
             }
-            if (c === sql_scanner_BACKSLASH) {
+            if (c === BACKSLASH) {
                 // Also `\;` and `\:`, which psql handles itself: all are meta-commands here.
                 this.closedString = false;
                 this.mode = META;
@@ -2852,7 +2410,7 @@ class SqlScanner {
             }
             this.beginContent(i);
             if (c === SINGLE_QUOTE) {
-                this.openString(this.standardStrings() ? sql_scanner_QUOTE : ESCAPE_QUOTE, true);
+                this.openString(this.standardStrings() ? QUOTE : ESCAPE_QUOTE, true);
                 return i + 1;
             }
             this.closedString = false;
@@ -2870,7 +2428,7 @@ class SqlScanner {
                 this.mode = NUMBER;
                 return i;
             }
-            if (c === sql_scanner_DOLLAR) {
+            if (c === DOLLAR) {
                 this.mode = DOLLAR_OPEN;
                 this.candidate = '';
                 return i + 1;
@@ -3029,7 +2587,7 @@ class SqlScanner {
         this.escapeNext = false;
     }
     openQuoted() {
-        this.mode = sql_scanner_DOUBLE_QUOTE;
+        this.mode = DOUBLE_QUOTE;
         this.startText(0);
     }
     /**
@@ -3056,7 +2614,7 @@ class SqlScanner {
         }
         for (;;) {
             const quote = indexIn(chunk, SINGLE_QUOTE, i, to);
-            const backslash = indexIn(chunk, sql_scanner_BACKSLASH, i, quote === -1 ? to : quote);
+            const backslash = indexIn(chunk, BACKSLASH, i, quote === -1 ? to : quote);
             const stop = backslash !== -1 ? backslash : quote;
             const end = stop === -1 ? to : stop;
             this.line += countNewlines(chunk, i, end);
@@ -3100,7 +2658,7 @@ class SqlScanner {
         }
         if (this.stopDash) {
             this.stopDash = false;
-            if (c === sql_scanner_DASH) {
+            if (c === DASH) {
                 this.stopComment = true;
                 this.stopSawSpace = true;
                 return i + 1;
@@ -3136,7 +2694,7 @@ class SqlScanner {
             this.stopSawSpace = true;
             return i + 1;
         }
-        if (c === sql_scanner_DASH) {
+        if (c === DASH) {
             this.stopDash = true;
             return i + 1;
         }
@@ -3160,14 +2718,14 @@ class SqlScanner {
             i += 1;
             if (c === LF)
                 this.line += 1;
-            if (this.commentAfterSlash && c === sql_scanner_STAR) {
+            if (this.commentAfterSlash && c === STAR) {
                 // A nested /*: its star cannot also end a comment.
                 this.commentDepth += 1;
                 this.commentAfterSlash = false;
                 this.commentAfterStar = false;
                 continue;
             }
-            if (this.commentAfterStar && c === sql_scanner_SLASH) {
+            if (this.commentAfterStar && c === SLASH) {
                 this.commentAfterSlash = false;
                 this.commentAfterStar = false;
                 if (this.commentDepth === 0) {
@@ -3177,8 +2735,8 @@ class SqlScanner {
                 this.commentDepth -= 1;
                 continue;
             }
-            this.commentAfterSlash = c === sql_scanner_SLASH;
-            this.commentAfterStar = c === sql_scanner_STAR;
+            this.commentAfterSlash = c === SLASH;
+            this.commentAfterStar = c === STAR;
         }
         return i;
     }
@@ -3197,7 +2755,7 @@ class SqlScanner {
                 ? ESCAPE_QUOTE
                 : 'nN'.includes(single)
                     ? this.standardStrings()
-                        ? sql_scanner_QUOTE
+                        ? QUOTE
                         : ESCAPE_QUOTE
                     : BIT_QUOTE;
             this.openString(kind, 'nN'.includes(single));
@@ -3215,7 +2773,7 @@ class SqlScanner {
     unicodePrefix(chunk, i) {
         const c = chunk[i];
         if (c === SINGLE_QUOTE) {
-            this.openString(sql_scanner_QUOTE, false);
+            this.openString(QUOTE, false);
             return i + 1;
         }
         if (c === DOUBLE_QUOTE_CHAR) {
@@ -3279,7 +2837,7 @@ class SqlScanner {
                 if (!isIdentCont(c))
                     break;
             }
-            else if (isDigit(c) || (this.mode === NUMBER && (c === 0x5f || c === sql_scanner_DOT))) {
+            else if (isDigit(c) || (this.mode === NUMBER && (c === 0x5f || c === DOT))) {
                 continue;
             }
             else if (isIdentStart(c)) {
@@ -3297,7 +2855,7 @@ class SqlScanner {
     }
     dollarOpen(chunk, i) {
         const c = chunk[i];
-        if (c === sql_scanner_DOLLAR) {
+        if (c === DOLLAR) {
             this.dollarTag = this.candidate;
             this.mode = DOLLAR_BODY;
             this.endToken('dollar', '');
@@ -3321,7 +2879,7 @@ class SqlScanner {
     }
     dollarClose(chunk, i) {
         const c = chunk[i];
-        if (c === sql_scanner_DOLLAR) {
+        if (c === DOLLAR) {
             if (!this.candidateTooLong && this.candidate === this.dollarTag) {
                 this.mode = INITIAL;
                 return i + 1;
@@ -3412,9 +2970,9 @@ class SqlScanner {
             this.listener.copyEnd(i + 1);
             return i + 1;
         }
-        if (this.copyMarker === 0 && c === sql_scanner_BACKSLASH)
+        if (this.copyMarker === 0 && c === BACKSLASH)
             this.copyMarker = 1;
-        else if (this.copyMarker === 1 && c === sql_scanner_DOT)
+        else if (this.copyMarker === 1 && c === DOT)
             this.copyMarker = 2;
         else if (this.copyMarker === 2 && c === CR)
             this.copyMarker = 3;
@@ -4464,7 +4022,7 @@ class RestoreInterruption {
     answered = new Promise((resolve) => {
         this.resolveAnswer = resolve;
     });
-    remove = (0,interruptions/* onInterrupt */.n)((signal) => this.request(signal));
+    remove = (0,interruptions/* onInterrupt */.nA)((signal) => this.request(signal));
     attach(session) {
         this.session = session;
     }
@@ -4717,7 +4275,7 @@ class PostgresEngine {
                 ...pgDump.env,
             });
             child = spawned.child;
-            const scanner = new PlainDumpScanner();
+            const scanner = new dump_tables/* PlainDumpScanner */.B();
             spawned.stream.on('error', (error) => scanner.destroy(error));
             scanner.on('close', () => spawned.stream.destroy());
             spawned.stream.pipe(scanner);
@@ -5201,10 +4759,10 @@ class PostgresEngine {
             ...(this.options.installer ? { installer: this.options.installer } : {}),
         });
         const bootstrap = (await client.query('SELECT rolname AS name FROM pg_catalog.pg_roles WHERE oid = 10')).rows[0]?.name ?? '';
-        const output = await readAll(spawnOutputStream('pg_dumpall', tool.path, ['--roles-only', '--no-role-passwords', '--no-password', `--database=${this.database}`], { ...(0,connection/* libpqEnvironment */.SQ)(this.location), ...tool.env, PGCLIENTENCODING: 'UTF8' }).stream, ROLES_OUTPUT_LIMIT);
+        const output = await runToEnd('pg_dumpall', tool.path, ['--roles-only', '--no-role-passwords', '--no-password', `--database=${this.database}`], { ...(0,connection/* libpqEnvironment */.SQ)(this.location), ...tool.env, PGCLIENTENCODING: 'UTF8' }, undefined, ROLES_OUTPUT_LIMIT);
         let block;
         try {
-            block = rolesBlock(output.toString('utf8'), bootstrap, `pg_dumpall ${tool.version}`);
+            block = rolesBlock(output, bootstrap, `pg_dumpall ${tool.version}`);
         }
         catch (error) {
             throw new errors/* JobFailure */.y3(`${error.message}: no backup was kept and nothing was pruned.`);
@@ -5237,19 +4795,6 @@ class PostgresEngine {
 }
 /** pg_dumpall's role list is small; a larger output than this is not one. */
 const ROLES_OUTPUT_LIMIT = 64 * 1024 * 1024;
-async function readAll(stream, limit) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of stream) {
-        size += chunk.length;
-        if (size > limit) {
-            stream.destroy();
-            throw new errors/* JobFailure */.y3(`pg_dumpall --roles-only wrote more than ${limit} bytes: not a role list.`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
 /** `head` first, then everything `rest` yields; an error of `rest` is the stream's error. */
 function prepend(head, rest) {
     return external_node_stream_.Readable.from((async function* () {
