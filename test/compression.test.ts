@@ -270,7 +270,7 @@ describe('decoding by content, whatever the name says', () => {
         callback(null, randomBytesOf(chunk.length, 'garbage')),
     });
     await expect(decodeToNowhere(file, { beforeDecompression: [scramble] })).rejects.toThrow(
-      /backup\.db\.zst\.gpg decrypts to neither gzip nor zstd nor an uncompressed dump: wrong passphrase, or the file is damaged/,
+      /^Cannot decrypt the backup: wrong passphrase, or the file is damaged \(backup\.db\.zst\.gpg decrypts to neither gzip nor zstd nor an uncompressed dump\)/,
     );
   });
 

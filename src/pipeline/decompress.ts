@@ -101,7 +101,7 @@ export function decompressByContent(
     if (kind === 'unknown') {
       throw new UserError(
         decrypted
-          ? `The backup ${name} decrypts to neither gzip nor zstd nor an uncompressed dump: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.`
+          ? `Cannot decrypt the backup: wrong passphrase, or the file is damaged (${name} decrypts to neither gzip nor zstd nor an uncompressed dump). Check the passphrase, or use another backup.`
           : `The backup ${name} is neither gzip nor zstd nor an uncompressed dump: it is damaged or not a backup. Use another backup.`,
       );
     }
