@@ -6,9 +6,9 @@ import { parseMonitoring } from './config/monitoring.js';
 import type { CommandName } from './config/options.js';
 import { settingsFromInputs } from './config/settings.js';
 import { bool, type Settings } from './config/values.js';
-import { errorMessage, isWorded } from './errors.js';
-import { onInterruption } from './interruptions.js';
-import { formatBytes } from './report/format.js';
+import { errorMessage, isWorded } from './domain/errors.js';
+import { onInterruption } from './process/interruptions.js';
+import { formatBytes } from './domain/format.js';
 import {
   databaseOf,
   isMonitoredCommand,
@@ -21,7 +21,7 @@ import { actionOutputs, artifactOutputs } from './report/outputs.js';
 import { logIntervalFrom, progressLine } from './report/progress-line.js';
 import { RecentLines, formatLogLine } from './report/run-log.js';
 import { renderSummary } from './report/summary.js';
-import { onSecret, redact } from './secrets.js';
+import { onSecret, redact } from './domain/secrets.js';
 
 /**
  * The runner's log: each phase of the job (the dump, each target, the test

@@ -6,7 +6,7 @@ import { parseCommandName, parseConfig, type Config } from './config/config.js';
 import { parseMonitoring, type Monitoring } from './config/monitoring.js';
 import { COMMANDS, optionsFor, type CommandName, type OptionSpec } from './config/options.js';
 import { settingsFromArgv, type CliArguments } from './config/settings.js';
-import { errorMessage, exitCodeOf, isWorded } from './errors.js';
+import { errorMessage, exitCodeOf, isWorded } from './domain/errors.js';
 import { logIntervalFrom, progressLine, type ProgressOutput } from './report/progress-line.js';
 import {
   databaseOf,
@@ -16,12 +16,12 @@ import {
   runUrlOf,
   type RunOutcome,
 } from './report/notification.js';
-import { jobFinished, onInterruption } from './interruptions.js';
+import { jobFinished, onInterruption } from './process/interruptions.js';
 import type { Notification } from './notify/notification.js';
 import { RunLog } from './report/run-log.js';
 import { renderText } from './report/text.js';
-import { redact } from './secrets.js';
-import { TOOL_VERSION } from './version.js';
+import { redact } from './domain/secrets.js';
+import { TOOL_VERSION } from './domain/version.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;

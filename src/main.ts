@@ -1,9 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli, terminalPrompt } from './cli.js';
-import { announceInterruption, finishedCode, runInterruptHandlers } from './interruptions.js';
-import { removeLiveTempsSync } from './pipeline/files.js';
-import { redact } from './secrets.js';
+import { announceInterruption, finishedCode, runInterruptHandlers } from './process/interruptions.js';
+import { removeLiveTempsSync } from './fs/files.js';
+import { redact } from './domain/secrets.js';
 import { terminalStderr } from './report/progress-line.js';
 
 /**

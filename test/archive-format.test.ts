@@ -3,14 +3,14 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { formatOfContent } from '../src/dump-format.js';
+import { formatOfContent } from '../src/domain/dump-format.js';
 import {
   checkArchiveCompleteness,
   parseArchiveListing,
   type ArchiveTable,
 } from '../src/engines/postgres/archive-listing.js';
 import { classifyContent } from '../src/pipeline/decompress.js';
-import { extractTar, tarDirectory } from '../src/pipeline/tar.js';
+import { extractTar, tarDirectory } from '../src/fs/tar.js';
 import { tempDir } from './support/tmp.js';
 
 async function bytesOf(stream: Readable): Promise<Buffer> {

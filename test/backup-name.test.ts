@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compareNewestFirst, formatBackupName, parseBackupName } from '../src/backup-name.js';
+import { compareNewestFirst, formatBackupName, parseBackupName } from '../src/domain/backup-name.js';
 
 const time = new Date(Date.UTC(2026, 10, 26, 2, 3, 4));
 

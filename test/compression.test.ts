@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { compressionSettings } from '../src/config/compression-config.js';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../src/domain/errors.js';
 import { createCompressor } from '../src/pipeline/compress.js';
 import { decodeInto, decodeToNowhere } from '../src/pipeline/decode.js';
 import { classifyContent, type ContentKind } from '../src/pipeline/decompress.js';

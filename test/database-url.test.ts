@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { describeDatabase, parseDatabaseUrl } from '../src/config/database-url.js';
-import { UserError } from '../src/errors.js';
-import { redact } from '../src/secrets.js';
+import { describeDatabase, parseDatabaseUrl } from '../src/domain/database-location.js';
+import { UserError } from '../src/domain/errors.js';
+import { redact } from '../src/domain/secrets.js';
 
 const cwd = '/work/app';
 

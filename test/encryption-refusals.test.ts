@@ -8,7 +8,7 @@ import {
   type DecryptionKeys,
   type EncryptionRequest,
 } from '../src/pipeline/encryption.js';
-import { redact } from '../src/secrets.js';
+import { redact } from '../src/domain/secrets.js';
 import {
   decryptionError,
   ED,

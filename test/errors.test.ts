@@ -8,7 +8,7 @@ import {
   JobFailure,
   kindOf,
   UserError,
-} from '../src/errors.js';
+} from '../src/domain/errors.js';
 import { RulesError } from '../src/sanitize/rules.js';
 
 describe('one error vocabulary: the kind is set where an error is raised, the exit code follows from it', () => {

@@ -590,7 +590,7 @@ describe('the snapshot count holds against encodings, row security and many tabl
       await import('../src/engines/postgres/dump-catalog.js');
     const { selectDumpedTables } = await import('../src/engines/postgres/dump-selection.js');
     const { connect } = await import('../src/engines/postgres/server.js');
-    const { parseDatabaseUrl } = await import('../src/config/database-url.js');
+    const { parseDatabaseUrl } = await import('../src/domain/database-location.js');
     const location = parseDatabaseUrl(server.url('fm_locks'), '/');
     if (location.engine !== 'postgres') throw new Error('not a PostgreSQL URL');
     const client = await connect(location);

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { MAX_PASSPHRASE_BYTES } from '../src/pipeline/passphrase-rules.js';
-import { withoutCredentials } from '../src/secrets.js';
+import { withoutCredentials } from '../src/domain/secrets.js';
 import { BUNDLED_CLI, cli, type CliRun } from './support/cli.js';
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';

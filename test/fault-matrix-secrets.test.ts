@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OPTIONS } from '../src/config/options.js';
 import { MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_LENGTH } from '../src/pipeline/passphrase-rules.js';
-import { redact, registerSecret } from '../src/secrets.js';
+import { redact, registerSecret } from '../src/domain/secrets.js';
 import { BUNDLED_CLI, bundledCli, cli, type CliRun } from './support/cli.js';
 import { GpgHome } from './support/gpg.js';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import type { PostgresLocation } from '../src/config/database-url.js';
+import type { PostgresLocation } from '../src/domain/database-location.js';
 import { describeConnectError } from '../src/engines/postgres/server.js';
-import { kindOf } from '../src/errors.js';
+import { kindOf } from '../src/domain/errors.js';
 import {
   connectionErrorText,
   isConnectionError,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { givenPassphrase, usablePassphrase } from '../src/pipeline/passphrase-rules.js';
-import { redact } from '../src/secrets.js';
+import { redact } from '../src/domain/secrets.js';
 
 const fresh = (prefix: string): string => `${prefix} ${randomBytes(6).toString('hex')}`;
 

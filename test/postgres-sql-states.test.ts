@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseDatabaseUrl, type PostgresLocation } from '../src/config/database-url.js';
+import { parseDatabaseUrl, type PostgresLocation } from '../src/domain/database-location.js';
 import { connectMaintenance, databaseExists } from '../src/engines/postgres/databases.js';
 import { connect } from '../src/engines/postgres/server.js';
 import { SQLSTATE, sqlstateOf } from '../src/engines/postgres/sql-states.js';
-import { kindOf } from '../src/errors.js';
+import { kindOf } from '../src/domain/errors.js';
 import { startPostgres, systemServerBinDir, type PgServer } from './support/postgres.js';
 
 /**

@@ -6,8 +6,8 @@ import { createBackup } from '../src/commands/create-backup.js';
 import { openBackup } from '../src/commands/locate-backup.js';
 import { uploadBackup } from '../src/catalog/paired-upload.js';
 import { createEngine } from '../src/engines/index.js';
-import { UserError } from '../src/errors.js';
-import type { Progress, ProgressOptions } from '../src/progress.js';
+import { UserError } from '../src/domain/errors.js';
+import type { Progress, ProgressOptions } from '../src/domain/progress.js';
 import { fetchVerified } from '../src/catalog/fetch-verified.js';
 import { LocalStorage } from '../src/storage/local.js';
 import {

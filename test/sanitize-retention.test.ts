@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseBackupName } from '../src/backup-name.js';
+import { parseBackupName } from '../src/domain/backup-name.js';
 import { planRetention } from '../src/retention/plan-retention.js';
 import { cli } from './support/cli.js';
 import { tempDir } from './support/tmp.js';

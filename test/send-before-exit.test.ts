@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { inheritedEnvironment } from '../src/child-processes.js';
+import { inheritedEnvironment } from '../src/process/child-processes.js';
 import { sendBeforeExit } from '../src/notify/send-before-exit.js';
 import { startReceiver, type Receiver } from './support/receivers.js';
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { IntegrityError, JobFailure, UserError } from '../src/errors.js';
-import { redact } from '../src/secrets.js';
+import { IntegrityError, JobFailure, UserError } from '../src/domain/errors.js';
+import { redact } from '../src/domain/secrets.js';
 import { ArtifactStorage } from '../src/storage/artifact.js';
 import {
   startArtifactStandin,

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isWorded, UserError } from '../src/errors.js';
-import { redact } from '../src/secrets.js';
+import { isWorded, UserError } from '../src/domain/errors.js';
+import { redact } from '../src/domain/secrets.js';
 import {
   AzureBlobStorage,
   blockSizeFor,

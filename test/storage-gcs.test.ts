@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Storage as GoogleStorage } from '@google-cloud/storage';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { JobFailure, UserError } from '../src/errors.js';
+import { JobFailure, UserError } from '../src/domain/errors.js';
 import { GcsStorage } from '../src/storage/gcs.js';
 import type { UploadBody } from '../src/storage/storage.js';
 import { startGcsStandin, type GcsStandin } from './support/gcs-standin.js';

@@ -7,8 +7,8 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isWorded, UserError } from '../src/errors.js';
-import { registerSecret } from '../src/secrets.js';
+import { isWorded, UserError } from '../src/domain/errors.js';
+import { registerSecret } from '../src/domain/secrets.js';
 import { keyOf, nameOfKey, normalizePrefix } from '../src/storage/object-keys.js';
 import {
   explainS3Error,

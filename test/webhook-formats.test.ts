@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Notification } from '../src/notify/notification.js';
 import { fit, payloadFor } from '../src/notify/webhook-formats.js';
 import { formatOf, parseWebhooks } from '../src/notify/webhook-url.js';
-import { redact } from '../src/secrets.js';
+import { redact } from '../src/domain/secrets.js';
 
 type Json = ReturnType<typeof JSON.parse>;
 

@@ -7,12 +7,12 @@ import {
   parseBackupName,
   type BackupKind,
   type BackupName,
-} from '../backup-name.js';
-import type { EngineKind } from '../config/database-url.js';
-import { errorMessage } from '../errors.js';
-import { parseManifest, type Manifest } from '../manifest.js';
-import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
-import { redact } from '../secrets.js';
+} from '../domain/backup-name.js';
+import type { EngineKind } from '../domain/database-location.js';
+import { errorMessage } from '../domain/errors.js';
+import { parseManifest, type Manifest } from '../domain/manifest.js';
+import { removeQuietly, temporaryDirectory } from '../fs/files.js';
+import { redact } from '../domain/secrets.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage, StoredObject } from '../storage/storage.js';
 import { ownershipOf, type OwnDatabase, type Ownership } from './identity.js';

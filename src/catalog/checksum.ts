@@ -1,5 +1,5 @@
-import { UserError } from '../errors.js';
-import type { Manifest } from '../manifest.js';
+import { UserError } from '../domain/errors.js';
+import type { Manifest } from '../domain/manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 
 /** A backup's file at hand, with the manifest that lies beside it (if any). */

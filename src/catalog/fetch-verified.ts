@@ -1,12 +1,12 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { manifestNameOf } from '../backup-name.js';
-import { IntegrityError, UserError } from '../errors.js';
-import { parseManifest, type Manifest } from '../manifest.js';
+import { manifestNameOf } from '../domain/backup-name.js';
+import { IntegrityError, UserError } from '../domain/errors.js';
+import { parseManifest, type Manifest } from '../domain/manifest.js';
 import { digestFile } from '../pipeline/digest.js';
-import { removeQuietly } from '../pipeline/files.js';
-import { NO_PROGRESS, type Progress } from '../progress.js';
+import { removeQuietly } from '../fs/files.js';
+import { NO_PROGRESS, type Progress } from '../domain/progress.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface FetchedBackup {

@@ -1,5 +1,5 @@
-import type { BackupName } from '../backup-name.js';
-import type { Manifest } from '../manifest.js';
+import type { BackupName } from '../domain/backup-name.js';
+import type { Manifest } from '../domain/manifest.js';
 
 /**
  * A backup dated more than this ahead of the clock was made by a machine

@@ -1,14 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { BackupName } from '../backup-name.js';
+import type { BackupName } from '../domain/backup-name.js';
 import {
   confirmationName,
   type DatabaseLocation,
   type EngineKind,
-} from '../config/database-url.js';
-import type { DatabaseIdentity, Manifest } from '../manifest.js';
+} from '../domain/database-location.js';
+import type { DatabaseIdentity, Manifest } from '../domain/manifest.js';
 
-export type { DatabaseIdentity } from '../manifest.js';
+export type { DatabaseIdentity } from '../domain/manifest.js';
 
 /**
  * The database a command works on, as the catalog tells backups apart: its

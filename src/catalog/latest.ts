@@ -1,9 +1,9 @@
-import type { EngineKind } from '../config/database-url.js';
-import { UserError } from '../errors.js';
+import type { EngineKind } from '../domain/database-location.js';
+import { UserError } from '../domain/errors.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
 import { isFutureDated } from './future.js';
 import { describeIdentity, sameDatabase, type OwnDatabase } from './identity.js';
-import type { DatabaseIdentity } from '../manifest.js';
+import type { DatabaseIdentity } from '../domain/manifest.js';
 
 /** `latest` and `latest-sanitized` (the newest sanitized copy: never what `latest` means). */
 const LATEST: Record<string, 'backup' | 'sanitized'> = {

@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JobFailure } from '../errors.js';
-import { FILE_MODE } from '../pipeline/files.js';
+import { JobFailure } from '../domain/errors.js';
+import { FILE_MODE } from '../fs/files.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 

@@ -1,7 +1,7 @@
 import type { Catalog } from './catalog.js';
 import { ownershipOf, type OwnDatabase } from './identity.js';
-import { parseBackupName, MANIFEST_SUFFIX } from '../backup-name.js';
-import { TOOL_NAME } from '../version.js';
+import { parseBackupName, MANIFEST_SUFFIX } from '../domain/backup-name.js';
+import { TOOL_NAME } from '../domain/version.js';
 
 /**
  * Manifests whose backup is gone (a run stopped between deleting a backup

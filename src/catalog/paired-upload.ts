@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
-import { manifestNameOf } from '../backup-name.js';
-import { bytesMoved } from '../pipeline/memory-guard.js';
+import { manifestNameOf } from '../domain/backup-name.js';
+import { bytesMoved } from '../process/memory-guard.js';
 import { ProgressCounter } from '../pipeline/progress-counter.js';
-import { NO_PROGRESS, type Progress } from '../progress.js';
+import { NO_PROGRESS, type Progress } from '../domain/progress.js';
 import type { Storage, StoredReceipt } from '../storage/storage.js';
-import type { Manifest } from '../manifest.js';
+import type { Manifest } from '../domain/manifest.js';
 
 /** A backup and its manifest as files, ready to go to a place together. */
 export interface PairedFiles {

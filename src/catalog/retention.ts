@@ -1,5 +1,5 @@
-import { manifestNameOf, type BackupKind } from '../backup-name.js';
-import { heldRows } from '../manifest.js';
+import { manifestNameOf, type BackupKind } from '../domain/backup-name.js';
+import { heldRows } from '../domain/manifest.js';
 import { describeRules, hasCalendarRules } from '../retention/calendar-retention.js';
 import {
   describeRetentionReason,

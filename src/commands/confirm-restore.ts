@@ -1,5 +1,5 @@
 import type { Confirmation } from '../config/config.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 import type { RunContext } from './context.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Progress } from '../progress.js';
+import type { Progress } from '../domain/progress.js';
 
 export interface Logger {
   info(message: string): void;

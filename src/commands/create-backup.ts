@@ -9,18 +9,18 @@ import {
   manifestNameOf,
   parseBackupName,
   type BackupKind,
-} from '../backup-name.js';
-import type { CompressionSettings } from '../compression.js';
-import { confirmationName } from '../config/database-url.js';
-import type { DumpFormat } from '../dump-format.js';
+} from '../domain/backup-name.js';
+import type { CompressionSettings } from '../domain/compression.js';
+import { confirmationName } from '../domain/database-location.js';
+import type { DumpFormat } from '../domain/dump-format.js';
 import type { DatabaseInfo, Dump, Engine } from '../engines/engine.js';
-import { JobFailure } from '../errors.js';
+import { JobFailure } from '../domain/errors.js';
 import {
   MANIFEST_FORMAT_VERSION,
   serializeManifest,
   type Manifest,
   type SanitizedInfo,
-} from '../manifest.js';
+} from '../domain/manifest.js';
 import { digestFile } from '../pipeline/digest.js';
 import { describeWriteError, encodeToTempFile, type EncodedFile } from '../pipeline/encode.js';
 import type { Encryptor } from '../pipeline/encryption.js';
@@ -31,9 +31,9 @@ import {
   removeQuietly,
   temporaryDirectory,
   writeNewTextFile,
-} from '../pipeline/files.js';
-import { NO_PROGRESS, type Progress, type ProgressTask } from '../progress.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+} from '../fs/files.js';
+import { NO_PROGRESS, type Progress, type ProgressTask } from '../domain/progress.js';
+import { TOOL_NAME, TOOL_VERSION } from '../domain/version.js';
 import { identityOf, type DatabaseIdentity } from '../catalog/identity.js';
 import { withDirectoryLock } from '../catalog/lock.js';
 

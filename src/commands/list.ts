@@ -1,10 +1,10 @@
-import { manifestNameOf, type BackupKind } from '../backup-name.js';
+import { manifestNameOf, type BackupKind } from '../domain/backup-name.js';
 import { withCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import { isFutureDated } from '../catalog/future.js';
 import { describeBackupDatabase, describeIdentity, ownDatabase } from '../catalog/identity.js';
 import type { ListConfig } from '../config/config.js';
-import type { EngineKind } from '../config/database-url.js';
-import type { Manifest } from '../manifest.js';
+import type { EngineKind } from '../domain/database-location.js';
+import type { Manifest } from '../domain/manifest.js';
 import { createStorage } from '../storage/factory.js';
 import {
   parseVerificationRecordName,
@@ -12,7 +12,7 @@ import {
   type VerificationRecordName,
 } from '../verification/verification-record.js';
 import type { RunContext } from './context.js';
-import type { CompressionAlgorithm } from '../compression.js';
+import type { CompressionAlgorithm } from '../domain/compression.js';
 import { checksumStatus, type ChecksumStatus } from '../catalog/checksum.js';
 import { storedFormat } from './locate-backup.js';
 

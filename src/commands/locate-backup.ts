@@ -1,16 +1,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
-import { manifestNameOf, parseBackupName } from '../backup-name.js';
+import { removeQuietly, temporaryDirectory } from '../fs/files.js';
+import { manifestNameOf, parseBackupName } from '../domain/backup-name.js';
 import { withCatalog } from '../catalog/catalog.js';
 import type { OwnDatabase } from '../catalog/identity.js';
 import { isLatest, latestEntry, latestKind } from '../catalog/latest.js';
-import type { EngineKind } from '../config/database-url.js';
+import type { EngineKind } from '../domain/database-location.js';
 import type { RestoreSource } from '../engines/engine.js';
-import { UserError } from '../errors.js';
-import { withoutCredentials } from '../secrets.js';
-import { parseManifest, type Manifest } from '../manifest.js';
-import type { CompressionAlgorithm } from '../compression.js';
+import { UserError } from '../domain/errors.js';
+import { withoutCredentials } from '../domain/secrets.js';
+import { parseManifest, type Manifest } from '../domain/manifest.js';
+import type { CompressionAlgorithm } from '../domain/compression.js';
 import {
   decodeHead,
   decodeInto,
@@ -36,7 +36,7 @@ import { createStorage } from '../storage/factory.js';
 import { fetchVerified } from '../catalog/fetch-verified.js';
 import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
-import { NO_PROGRESS, type Progress } from '../progress.js';
+import { NO_PROGRESS, type Progress } from '../domain/progress.js';
 import type { Logger } from './context.js';
 
 function describeCompression(algorithm: CompressionAlgorithm): string {

@@ -4,7 +4,7 @@ import { withPlaceLock } from '../catalog/lock.js';
 import { orphanManifestsOf } from '../catalog/orphans.js';
 import { applyDatabaseRetention } from '../catalog/retention.js';
 import type { PruneConfig } from '../config/config.js';
-import type { DatabaseIdentity } from '../manifest.js';
+import type { DatabaseIdentity } from '../domain/manifest.js';
 import { createStorage } from '../storage/factory.js';
 import type { RunContext } from './context.js';
 import { describeRules } from '../retention/calendar-retention.js';

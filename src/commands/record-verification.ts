@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { parseBackupName } from '../backup-name.js';
+import { parseBackupName } from '../domain/backup-name.js';
 import type { VerifyConfig } from '../config/config.js';
-import { errorMessage } from '../errors.js';
-import { redact } from '../secrets.js';
+import { errorMessage } from '../domain/errors.js';
+import { redact } from '../domain/secrets.js';
 import { createStorage } from '../storage/factory.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TOOL_NAME, TOOL_VERSION } from '../domain/version.js';
 import {
   freeRecordName,
   outcomeOf,

@@ -1,15 +1,15 @@
 import type { RestoreConfig } from '../config/config.js';
-import { confirmationName, describeDatabase } from '../config/database-url.js';
+import { confirmationName, describeDatabase } from '../domain/database-location.js';
 import type { DatabaseInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { engineSettings } from './engine-settings.js';
 import { createBackup } from './create-backup.js';
 import { uploadBackup } from '../catalog/paired-upload.js';
 import { createStorage } from '../storage/factory.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
 import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
-import { redact } from '../secrets.js';
+import { redact } from '../domain/secrets.js';
 import { confirmOverwrite } from './confirm-restore.js';
 import type { RunContext } from './context.js';
 import {
@@ -20,7 +20,7 @@ import {
   type LocatedBackup,
 } from './locate-backup.js';
 import type { Engine } from '../engines/engine.js';
-import type { Manifest, SanitizedInfo } from '../manifest.js';
+import type { Manifest, SanitizedInfo } from '../domain/manifest.js';
 import {
   describeBackupDatabase,
   describeIdentity,
@@ -28,7 +28,7 @@ import {
   sameDatabase,
   type OwnDatabase,
 } from '../catalog/identity.js';
-import { parseBackupName } from '../backup-name.js';
+import { parseBackupName } from '../domain/backup-name.js';
 
 export interface RestoreResult {
   readonly command: 'restore';

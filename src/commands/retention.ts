@@ -1,4 +1,4 @@
-import type { BackupKind } from '../backup-name.js';
+import type { BackupKind } from '../domain/backup-name.js';
 import { withCatalog } from '../catalog/catalog.js';
 import type { OwnDatabase } from '../catalog/identity.js';
 import type { CalendarRules } from '../retention/calendar-retention.js';

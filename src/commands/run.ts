@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import {
   assertTemporaryDirectoryOutside,
   removeStaleTemporaryDirectories,
-} from '../pipeline/files.js';
+} from '../fs/files.js';
 import { runBackup, type BackupResult } from './backup.js';
 import type { RunContext } from './context.js';
 import { runList, type ListResult } from './list.js';

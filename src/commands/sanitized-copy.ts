@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { BackupConfig } from '../config/config.js';
 import type { Engine } from '../engines/engine.js';
-import type { Manifest } from '../manifest.js';
+import type { Manifest } from '../domain/manifest.js';
 import type { Encryptor } from '../pipeline/encryption.js';
-import { ensurePrivateDir, removeQuietly } from '../pipeline/files.js';
+import { ensurePrivateDir, removeQuietly } from '../fs/files.js';
 import type { Sanitizing } from '../sanitize/sanitizing.js';
 import { createStorage } from '../storage/factory.js';
 import { LocalStorage } from '../storage/local.js';

@@ -1,5 +1,5 @@
 import type { StatusConfig } from '../config/config.js';
-import type { EngineKind } from '../config/database-url.js';
+import type { EngineKind } from '../domain/database-location.js';
 import { createStorage } from '../storage/factory.js';
 import { withCatalog } from '../catalog/catalog.js';
 import { describeIdentity, ownDatabase } from '../catalog/identity.js';

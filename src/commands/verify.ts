@@ -1,17 +1,17 @@
 import path from 'node:path';
-import { removeQuietly, temporaryDirectory } from '../pipeline/files.js';
+import { removeQuietly, temporaryDirectory } from '../fs/files.js';
 import type { VerifyConfig } from '../config/config.js';
 import {
   describeDatabase,
   type EngineKind,
   type PostgresLocation,
-} from '../config/database-url.js';
+} from '../domain/database-location.js';
 import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
-import { IntegrityError, isWorded, UserError } from '../errors.js';
+import { IntegrityError, isWorded, UserError } from '../domain/errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
-import { redact } from '../secrets.js';
+import { redact } from '../domain/secrets.js';
 import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
 import { inSection, type RunContext } from './context.js';
 import {

@@ -2,8 +2,8 @@ import {
   COMPRESSION_ALGORITHMS,
   COMPRESSION_LEVELS,
   type CompressionSettings,
-} from '../compression.js';
-import { UserError } from '../errors.js';
+} from '../domain/compression.js';
+import { UserError } from '../domain/errors.js';
 import { text, type Settings } from './values.js';
 
 /**

@@ -1,8 +1,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
-import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from './database-url.js';
-import { DUMP_FORMATS, type DumpFormat } from '../dump-format.js';
+import { UserError } from '../domain/errors.js';
+import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from '../domain/database-location.js';
+import { DUMP_FORMATS, type DumpFormat } from '../domain/dump-format.js';
 import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/postgres/options.js';
 import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.js';
 import { passphraseFromFile } from '../pipeline/encryption.js';
@@ -10,12 +10,12 @@ import { assertPassphraseForNewBackups, givenPassphrase } from '../pipeline/pass
 import { parseDuration } from './duration.js';
 import { splitStatements } from './split-sql.js';
 import { sanitizeConfig, type SanitizeConfig } from './sanitize-config.js';
-import type { CompressionSettings } from '../compression.js';
+import type { CompressionSettings } from '../domain/compression.js';
 import { compressionSettings } from './compression-config.js';
 import { retentionSettings } from './retention-config.js';
 import type { CalendarRules } from '../retention/calendar-retention.js';
 import { COMMANDS, type CommandName } from './options.js';
-import { labelProblem } from '../backup-name.js';
+import { labelProblem } from '../domain/backup-name.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
 import {
   bool,

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 
 const UNIT_MS: Record<string, number> = {
   s: 1000,

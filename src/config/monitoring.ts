@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 import { HealthcheckPing } from '../notify/healthchecks.js';
 import { parseWebhookFormat, parseWebhooks, type Webhook } from '../notify/webhook-url.js';
 import { parseDuration } from './duration.js';

@@ -1,5 +1,5 @@
-import { UserError } from '../errors.js';
-import type { EngineKind } from './database-url.js';
+import { UserError } from '../domain/errors.js';
+import type { EngineKind } from '../domain/database-location.js';
 import { optionsFor, type CommandName, type OptionSpec } from './options.js';
 import { bool, integer, text, type Settings } from './values.js';
 

@@ -4,7 +4,7 @@
  * for it), with environment variables as fallbacks and a default.
  * action.yml, `--help` and the README are checked against this table.
  */
-import type { EngineKind } from './database-url.js';
+import type { EngineKind } from '../domain/database-location.js';
 
 export const COMMANDS = ['backup', 'restore', 'verify', 'list', 'prune', 'status'] as const;
 export type CommandName = (typeof COMMANDS)[number];

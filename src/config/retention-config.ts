@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 import {
   CALENDAR_RULES,
   hasCalendarRules,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 import { targetSettings, type TargetId, type TargetSettings } from './storage-config.js';
 import { bool, text, type Settings } from './values.js';
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { UserError } from '../errors.js';
-import { redact, registerSecret, withoutCredentials } from '../secrets.js';
+import { UserError } from '../domain/errors.js';
+import { redact, registerSecret, withoutCredentials } from '../domain/secrets.js';
 import type { Settings } from './config.js';
 import { optionsFor, OPTIONS, type CommandName, type OptionSpec } from './options.js';
 

@@ -2,7 +2,7 @@ import type { ArtifactOptions } from '../storage/artifact.js';
 import type { AzureOptions } from '../storage/azure.js';
 import type { GcsOptions } from '../storage/gcs.js';
 import type { S3Options } from '../storage/s3.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 import { bool, integer, text, type Settings } from './values.js';
 
 export const TARGET_IDS = ['local', 'artifact', 's3', 'gcs', 'azure'] as const;

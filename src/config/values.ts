@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 
 /** Option values by name, after flags/inputs, environment and defaults were applied. */
 export type Settings = Readonly<Record<string, string | undefined>>;

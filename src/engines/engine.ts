@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import type { DatabaseLocation, EngineKind } from '../config/database-url.js';
-import type { DumpFormat } from '../dump-format.js';
-import type { RolesInfo, TableCount } from '../manifest.js';
+import type { DatabaseLocation, EngineKind } from '../domain/database-location.js';
+import type { DumpFormat } from '../domain/dump-format.js';
+import type { RolesInfo, TableCount } from '../domain/manifest.js';
 
 export interface DatabaseInfo {
   /** sqlite_version() or the PostgreSQL server's version. */

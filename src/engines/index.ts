@@ -1,5 +1,5 @@
 import type { Logger } from '../commands/context.js';
-import type { DatabaseLocation } from '../config/database-url.js';
+import type { DatabaseLocation } from '../domain/database-location.js';
 import type { Engine } from './engine.js';
 import type { ClientInstaller } from './postgres/client-tools.js';
 import {

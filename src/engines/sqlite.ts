@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import type { SqliteLocation } from '../config/database-url.js';
-import { isWorded, JobFailure, UserError } from '../errors.js';
-import type { TableCount } from '../manifest.js';
+import type { SqliteLocation } from '../domain/database-location.js';
+import { isWorded, JobFailure, UserError } from '../domain/errors.js';
+import type { TableCount } from '../domain/manifest.js';
 import {
   FILE_MODE,
   fsyncDir,
@@ -12,7 +12,7 @@ import {
   removeStaleTemps,
   tempPathIn,
   exists,
-} from '../pipeline/files.js';
+} from '../fs/files.js';
 import type {
   DatabaseInfo,
   Dump,

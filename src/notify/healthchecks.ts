@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { UserError } from '../errors.js';
-import { redact } from '../secrets.js';
+import { UserError } from '../domain/errors.js';
+import { redact } from '../domain/secrets.js';
 import { postWithRetry } from './post.js';
 import { parseSecretUrl } from './webhook-url.js';
 

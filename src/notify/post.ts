@@ -4,7 +4,7 @@ import {
   isTransientStatus,
 } from '../net/network-errors.js';
 import { retryAfterMs } from '../net/retry.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TOOL_NAME, TOOL_VERSION } from '../domain/version.js';
 
 export interface PostOutcome {
   readonly ok: boolean;

@@ -1,5 +1,5 @@
-import { runChildSync } from '../child-processes.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { runChildSync } from '../process/child-processes.js';
+import { TOOL_NAME, TOOL_VERSION } from '../domain/version.js';
 import { withoutCredentials } from './post.js';
 
 export interface PendingRequest {

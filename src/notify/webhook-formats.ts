@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration } from '../report/format.js';
+import { formatBytes, formatDuration } from '../domain/format.js';
 import type { Notification } from './notification.js';
 import type { WebhookFormat } from './webhook-url.js';
 

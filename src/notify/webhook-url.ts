@@ -1,5 +1,5 @@
-import { UserError } from '../errors.js';
-import { registerSecret } from '../secrets.js';
+import { UserError } from '../domain/errors.js';
+import { registerSecret } from '../domain/secrets.js';
 
 export const WEBHOOK_FORMATS = ['generic', 'slack', 'discord', 'teams'] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];

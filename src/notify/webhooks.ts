@@ -1,4 +1,4 @@
-import { redact } from '../secrets.js';
+import { redact } from '../domain/secrets.js';
 import type { Notification } from './notification.js';
 import { postWithRetry } from './post.js';
 import { payloadFor } from './webhook-formats.js';

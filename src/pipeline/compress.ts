@@ -1,9 +1,9 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { CompressionSettings } from '../compression.js';
-import { UserError } from '../errors.js';
-import { bytesMoved } from './memory-guard.js';
+import type { CompressionSettings } from '../domain/compression.js';
+import { UserError } from '../domain/errors.js';
+import { bytesMoved } from '../process/memory-guard.js';
 import { ParallelCompressor, type BlockCompressor } from './parallel-compress.js';
 
 const gzip = promisify(zlib.gzip);

@@ -2,11 +2,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isWorded, JobFailure, UserError } from '../errors.js';
+import { isWorded, JobFailure, UserError } from '../domain/errors.js';
 import { decompressByContent, type ContentKind } from './decompress.js';
-import { FILE_MODE, fsyncFile, removeQuietly } from './files.js';
-import { bytesMoved } from './memory-guard.js';
-import type { ProgressTask } from '../progress.js';
+import { FILE_MODE, fsyncFile, removeQuietly } from '../fs/files.js';
+import { bytesMoved } from '../process/memory-guard.js';
+import type { ProgressTask } from '../domain/progress.js';
 import { ProgressCounter } from './progress-counter.js';
 
 export interface DecodeOptions {

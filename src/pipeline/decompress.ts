@@ -1,8 +1,8 @@
 import { pipeline, Readable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import type { CompressionAlgorithm } from '../compression.js';
-import { formatOfContent } from '../dump-format.js';
-import { UserError } from '../errors.js';
+import type { CompressionAlgorithm } from '../domain/compression.js';
+import { formatOfContent } from '../domain/dump-format.js';
+import { UserError } from '../domain/errors.js';
 import { assertZstdAvailable } from './compress.js';
 
 /** What a backup's plain bytes (after any decryption) start like. */

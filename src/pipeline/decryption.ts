@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import * as openpgp from 'openpgp';
-import { UserError, errorMessage, isWorded } from '../errors.js';
-import { redact } from '../secrets.js';
+import { UserError, errorMessage, isWorded } from '../domain/errors.js';
+import { redact } from '../domain/secrets.js';
 import { classifyStart, SNIFF_BYTES, type ContentKind } from './openpgp-format.js';
 import { unlockPrivateKeys, type ArmoredPrivateKey } from './openpgp-keys.js';
 import { usablePassphrase } from './passphrase-rules.js';

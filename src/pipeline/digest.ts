@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { bytesMoved } from './memory-guard.js';
+import { bytesMoved } from '../process/memory-guard.js';
 
 export interface FileDigest {
   readonly size: number;

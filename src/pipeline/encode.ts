@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { CompressionSettings } from '../compression.js';
-import { JobFailure, UserError } from '../errors.js';
+import type { CompressionSettings } from '../domain/compression.js';
+import { JobFailure, UserError } from '../domain/errors.js';
 import { createCompressor } from './compress.js';
 import { DigestStream, type FileDigest } from './digest.js';
-import { FILE_MODE, fsyncFile, removeQuietly, tempPathIn } from './files.js';
-import type { ProgressTask } from '../progress.js';
+import { FILE_MODE, fsyncFile, removeQuietly, tempPathIn } from '../fs/files.js';
+import type { ProgressTask } from '../domain/progress.js';
 import { ProgressCounter } from './progress-counter.js';
 
 export interface EncodeOptions {

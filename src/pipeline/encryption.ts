@@ -1,5 +1,5 @@
 import type { Transform } from 'node:stream';
-import type { EncryptionInfo } from '../manifest.js';
+import type { EncryptionInfo } from '../domain/manifest.js';
 import type { DecryptionKeys, Decryptor } from './decryption.js';
 import { usablePassphrase } from './passphrase-rules.js';
 

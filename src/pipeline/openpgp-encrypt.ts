@@ -1,5 +1,5 @@
 import * as openpgp from 'openpgp';
-import type { EncryptionInfo } from '../manifest.js';
+import type { EncryptionInfo } from '../domain/manifest.js';
 import type { Encryptor } from './encryption.js';
 import { ENCRYPT_CONFIG, newSessionKey } from './openpgp-settings.js';
 import { WebStreamTransform } from './web-stream-transform.js';

@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
-import { UserError, errorMessage } from '../errors.js';
-import { redact, registerSecret } from '../secrets.js';
+import { UserError, errorMessage } from '../domain/errors.js';
+import { redact, registerSecret } from '../domain/secrets.js';
 import { ENCRYPT_CONFIG } from './openpgp-settings.js';
 import { givenPassphrase } from './passphrase-rules.js';
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
-import { bytesMoved } from './memory-guard.js';
+import { bytesMoved } from '../process/memory-guard.js';
 
 /** Compresses one block into one self-contained gzip member or zstd frame, off the main thread. */
 export type BlockCompressor = (block: Buffer) => Promise<Buffer>;

@@ -1,5 +1,5 @@
-import { UserError } from '../errors.js';
-import { registerSecret } from '../secrets.js';
+import { UserError } from '../domain/errors.js';
+import { registerSecret } from '../domain/secrets.js';
 
 /** White space alone protects nothing: the one test of a passphrase for emptiness. */
 function isBlank(passphrase: string): boolean {

@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import type { ProgressTask } from '../progress.js';
+import type { ProgressTask } from '../domain/progress.js';
 
 /** Passes bytes through unchanged, telling a progress task how many went by. */
 export class ProgressCounter extends Transform {

@@ -1,5 +1,5 @@
 import * as openpgp from 'openpgp';
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 
 /**
  * The armored public halves of private keys: a restore job that holds only a

@@ -1,14 +1,14 @@
 import os from 'node:os';
 import { failureSummary, succeeded, type CommandResult } from '../commands/run.js';
 import type { Config } from '../config/config.js';
-import { describeDatabase } from '../config/database-url.js';
+import { describeDatabase } from '../domain/database-location.js';
 import type { Monitoring } from '../config/monitoring.js';
 import type { Notification } from '../notify/notification.js';
 import { sendBeforeExit } from '../notify/send-before-exit.js';
 import { payloadFor } from '../notify/webhook-formats.js';
 import { notifyWebhooks } from '../notify/webhooks.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { formatBytes, formatDuration } from './format.js';
+import { TOOL_NAME, TOOL_VERSION } from '../domain/version.js';
+import { formatBytes, formatDuration } from '../domain/format.js';
 
 type Monitored = Notification['command'];
 

@@ -1,6 +1,6 @@
-import { UserError } from '../errors.js';
-import type { Progress, ProgressOptions, ProgressTask } from '../progress.js';
-import { formatBytes, formatDuration } from './format.js';
+import { UserError } from '../domain/errors.js';
+import type { Progress, ProgressOptions, ProgressTask } from '../domain/progress.js';
+import { formatBytes, formatDuration } from '../domain/format.js';
 
 /** Where progress goes. */
 export interface ProgressOutput {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { errorMessage } from '../errors.js';
-import { redact } from '../secrets.js';
+import { errorMessage } from '../domain/errors.js';
+import { redact } from '../domain/secrets.js';
 
 export type LogLevel = 'INFO' | 'WARN' | 'ERROR';
 

@@ -7,7 +7,7 @@ import {
   formatDuration,
   markdownTable,
   verificationLabel,
-} from './format.js';
+} from '../domain/format.js';
 
 const CHECKSUM_LABEL = {
   ok: '✅ ok',

@@ -1,6 +1,6 @@
 import type { BackupResult } from '../commands/backup.js';
 import type { CommandResult } from '../commands/run.js';
-import { formatAge, formatBytes, formatDuration, textTable, verificationLabel } from './format.js';
+import { formatAge, formatBytes, formatDuration, textTable, verificationLabel } from '../domain/format.js';
 
 const CHECKSUM_LABEL = {
   ok: 'ok',

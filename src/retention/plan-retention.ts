@@ -3,8 +3,8 @@ import {
   parseBackupName,
   type BackupKind,
   type BackupName,
-} from '../backup-name.js';
-import type { EngineKind } from '../config/database-url.js';
+} from '../domain/backup-name.js';
+import type { EngineKind } from '../domain/database-location.js';
 import { parseVerificationRecordName } from '../verification/verification-record.js';
 import {
   calendarReasons,

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { parseCopyFromStdin } from '../engines/postgres/dump-tables.js';
-import { JobFailure } from '../errors.js';
+import { JobFailure } from '../domain/errors.js';
 import { SqlQuotes } from './sql-quotes.js';
 import { decodeCopyField, encodeCopyField, NULL_FIELD } from './copy-text.js';
 import { LastValue, MaskCache, NumberCache, type CacheBudget } from './mask-cache.js';

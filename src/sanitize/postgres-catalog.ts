@@ -1,4 +1,4 @@
-import type { PostgresLocation } from '../config/database-url.js';
+import type { PostgresLocation } from '../domain/database-location.js';
 import { withClient, type PgClient } from '../engines/postgres/server.js';
 import type { Catalog, CatalogColumn, CatalogTable, ForeignKey, UniqueKey } from './catalog.js';
 import type { SanitizePlan } from './plan.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 import {
   PARAMETERISED_TRANSFORMERS,
   SIMPLE_TRANSFORMERS,

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream';
 import type { Logger } from '../commands/context.js';
-import type { DatabaseLocation } from '../config/database-url.js';
+import type { DatabaseLocation } from '../domain/database-location.js';
 import type {
   DatabaseInfo,
   Dump,
@@ -10,8 +10,8 @@ import type {
   RestoreOutcome,
   RestoreSource,
 } from '../engines/engine.js';
-import { UserError } from '../errors.js';
-import type { SanitizedInfo } from '../manifest.js';
+import { UserError } from '../domain/errors.js';
+import type { SanitizedInfo } from '../domain/manifest.js';
 import { CopySanitizer } from './copy-sanitizer.js';
 import { planSanitizing, type SanitizePlan } from './plan.js';
 import { checkFixedValues, readPostgresCatalog } from './postgres-catalog.js';

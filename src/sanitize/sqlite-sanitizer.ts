@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { JobFailure } from '../errors.js';
+import { JobFailure } from '../domain/errors.js';
 import { loadSqlite, type SqliteDatabase } from '../engines/sqlite-driver.js';
 import type { Catalog, CatalogColumn, CatalogTable, ForeignKey, UniqueKey } from './catalog.js';
 import { planSanitizing, type ColumnPlan, type SanitizePlan } from './plan.js';

@@ -1,6 +1,6 @@
 import { FUTURE_TOLERANCE_MS } from '../catalog/future.js';
-import { compareNewestFirst, parseBackupName, type BackupName } from '../backup-name.js';
-import type { EngineKind } from '../config/database-url.js';
+import { compareNewestFirst, parseBackupName, type BackupName } from '../domain/backup-name.js';
+import type { EngineKind } from '../domain/database-location.js';
 import {
   parseVerificationRecordName,
   type VerificationRecordName,

@@ -7,7 +7,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { DefaultArtifactClient, type UploadArtifactResponse } from '@actions/artifact';
 import { getOctokit } from '@actions/github';
-import { IntegrityError, JobFailure, UserError, errorMessage, isWorded } from '../errors.js';
+import { IntegrityError, JobFailure, UserError, errorMessage, isWorded } from '../domain/errors.js';
 import {
   connectionErrorText,
   isConnectionError,
@@ -20,8 +20,8 @@ import {
   type RetryAdvice,
   type RetryPolicy,
 } from '../net/retry.js';
-import { FILE_MODE, removeQuietly, temporaryDirectory } from '../pipeline/files.js';
-import { redact, registerSecret } from '../secrets.js';
+import { FILE_MODE, removeQuietly, temporaryDirectory } from '../fs/files.js';
+import { redact, registerSecret } from '../domain/secrets.js';
 import { exactLength, hashing } from './body-checks.js';
 import type { Storage, StoredObject, StoredReceipt, UploadBody } from './storage.js';
 import { unzipSingleFile } from './zip-single-file.js';

@@ -7,9 +7,9 @@ import {
   type BlockBlobClient,
   type ContainerClient,
 } from '@azure/storage-blob';
-import { DbBackupError, JobFailure, UserError } from '../errors.js';
+import { DbBackupError, JobFailure, UserError } from '../domain/errors.js';
 import { isTransientStatus, networkCodeOf } from '../net/network-errors.js';
-import { redact, registerSecret } from '../secrets.js';
+import { redact, registerSecret } from '../domain/secrets.js';
 import { downloadToNewFile } from './download.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
 import { exactLength, hashing } from './body-checks.js';

@@ -1,6 +1,6 @@
 import type { Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { JobFailure } from '../errors.js';
+import { JobFailure } from '../domain/errors.js';
 
 /**
  * Passes bytes through and fails at the end when they were not exactly

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IntegrityError, JobFailure } from '../errors.js';
-import { FILE_MODE, removeQuietly } from '../pipeline/files.js';
-import { bytesMoved } from '../pipeline/memory-guard.js';
+import { IntegrityError, JobFailure } from '../domain/errors.js';
+import { FILE_MODE, removeQuietly } from '../fs/files.js';
+import { bytesMoved } from '../process/memory-guard.js';
 
 export interface ExpectedDownload {
   /** The length the server announced. */

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Storage as GoogleStorage, type Bucket, type File } from '@google-cloud/storage';
-import { IntegrityError, JobFailure, UserError, errorMessage, isWorded } from '../errors.js';
+import { IntegrityError, JobFailure, UserError, errorMessage, isWorded } from '../domain/errors.js';
 import { isTransientStatus, networkCodeOf } from '../net/network-errors.js';
-import { FILE_MODE } from '../pipeline/files.js';
-import { redact } from '../secrets.js';
+import { FILE_MODE } from '../fs/files.js';
+import { redact } from '../domain/secrets.js';
 import { exactLength } from './body-checks.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
 import type { Storage, StoredObject, UploadBody } from './storage.js';

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 import {
   FILE_MODE,
   fsyncDir,
@@ -12,7 +12,7 @@ import {
   removeQuietly,
   tempPathIn,
   TEMP_PREFIX,
-} from '../pipeline/files.js';
+} from '../fs/files.js';
 import type { Storage, StoredObject, UploadBody } from './storage.js';
 
 /** The backup directory: the staging place of every backup, and a target of its own. */

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 
 /**
  * A bucket prefix as the user may write it (`/backups//app/`, `backups/app`,

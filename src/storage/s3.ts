@@ -10,9 +10,9 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { DbBackupError, IntegrityError, JobFailure, UserError } from '../errors.js';
+import { DbBackupError, IntegrityError, JobFailure, UserError } from '../domain/errors.js';
 import { isTransientStatus, networkCodeOf } from '../net/network-errors.js';
-import { redact } from '../secrets.js';
+import { redact } from '../domain/secrets.js';
 import { downloadToNewFile } from './download.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
 import type { Storage, StoredObject, UploadBody } from './storage.js';

@@ -1,4 +1,4 @@
-import type { TableCount } from '../manifest.js';
+import type { TableCount } from '../domain/manifest.js';
 
 export type TableStatus = 'ok' | 'row count differs' | 'missing' | 'not in manifest';
 

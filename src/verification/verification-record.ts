@@ -1,4 +1,4 @@
-import { parseBackupName, type BackupName } from '../backup-name.js';
+import { parseBackupName, type BackupName } from '../domain/backup-name.js';
 
 /**
  * Every `verify` leaves a small record beside the backup it checked, at the

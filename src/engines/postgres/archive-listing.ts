@@ -1,4 +1,4 @@
-import type { TableCount } from '../../manifest.js';
+import type { TableCount } from '../../domain/manifest.js';
 
 /**
  * What `pg_restore --list` says of an archive: its format line, and for each

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
-import { JobFailure, UserError } from '../../errors.js';
-import { startChild } from '../../child-processes.js';
-import { redact } from '../../secrets.js';
+import { JobFailure, UserError } from '../../domain/errors.js';
+import { startChild } from '../../process/child-processes.js';
+import { redact } from '../../domain/secrets.js';
 
 const STDERR_LIMIT = 8 * 1024;
 

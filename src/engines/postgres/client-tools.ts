@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { inheritedEnvironment, runChild } from '../../child-processes.js';
-import { UserError } from '../../errors.js';
+import { inheritedEnvironment, runChild } from '../../process/child-processes.js';
+import { UserError } from '../../domain/errors.js';
 import { chooseClient, parseClientVersion, type ClientCandidate } from './choose-client.js';
 
 export type ClientProgram = 'pg_dump' | 'pg_dumpall' | 'psql' | 'pg_restore';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
 import pgpass from 'pgpass';
 import type { ConnectionOptions } from 'node:tls';
-import type { PostgresLocation } from '../../config/database-url.js';
-import { inheritedEnvironment } from '../../child-processes.js';
-import { UserError } from '../../errors.js';
+import type { PostgresLocation } from '../../domain/database-location.js';
+import { inheritedEnvironment } from '../../process/child-processes.js';
+import { UserError } from '../../domain/errors.js';
 
 /** Seconds to wait for a connection, unless the URL's connect_timeout says otherwise. */
 export const DEFAULT_CONNECT_TIMEOUT_S = 10;

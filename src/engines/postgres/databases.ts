@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { PostgresLocation } from '../../config/database-url.js';
-import { UserError } from '../../errors.js';
+import type { PostgresLocation } from '../../domain/database-location.js';
+import { UserError } from '../../domain/errors.js';
 import { connect, endpoint, quoteIdent, withClient, type PgClient } from './server.js';
 import { SQLSTATE, sqlstateOf } from './sql-states.js';
 

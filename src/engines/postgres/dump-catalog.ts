@@ -9,8 +9,8 @@ import type {
   FilterMatches,
   SelectedTable,
 } from './dump-selection.js';
-import { errorMessage, JobFailure } from '../../errors.js';
-import { redact } from '../../secrets.js';
+import { errorMessage, JobFailure } from '../../domain/errors.js';
+import { redact } from '../../domain/secrets.js';
 import type { PgClient } from './server.js';
 
 /**

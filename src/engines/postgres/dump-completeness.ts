@@ -1,4 +1,4 @@
-import type { TableCount } from '../../manifest.js';
+import type { TableCount } from '../../domain/manifest.js';
 import type { CopyBlock } from './dump-tables.js';
 
 /** A table of the snapshot, as the dump must show it. */

@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.js';
+import { UserError } from '../../domain/errors.js';
 
 /**
  * Which tables a plain pg_dump holds, and which of them it writes a COPY

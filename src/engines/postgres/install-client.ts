@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runChild } from '../../child-processes.js';
-import { redact } from '../../secrets.js';
+import { runChild } from '../../process/child-processes.js';
+import { redact } from '../../domain/secrets.js';
 import type { ClientInstaller } from './client-tools.js';
 import type { Logger } from '../../commands/context.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../../commands/context.js';
-import type { DumpFormat } from '../../dump-format.js';
+import type { DumpFormat } from '../../domain/dump-format.js';
 import type { ClientInstaller } from './client-tools.js';
 
 /** What users of pg_dump ask for. Patterns are pg_dump's (psql-style wildcards). */

@@ -4,8 +4,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PostgresLocation } from '../../config/database-url.js';
-import { errorMessage, JobFailure, UserError } from '../../errors.js';
+import type { PostgresLocation } from '../../domain/database-location.js';
+import { errorMessage, JobFailure, UserError } from '../../domain/errors.js';
 import type {
   DatabaseInfo,
   Dump,
@@ -14,7 +14,7 @@ import type {
   RestoreOutcome,
   RestoreSource,
 } from '../engine.js';
-import { tarDirectory } from '../../pipeline/tar.js';
+import { tarDirectory } from '../../fs/tar.js';
 import {
   checkArchiveCompleteness,
   parseArchiveListing,
@@ -29,7 +29,7 @@ import {
   unpackArchive,
   type ArchiveSelection,
 } from './archive-restore.js';
-import { removeQuietly, temporaryDirectory } from '../../pipeline/files.js';
+import { removeQuietly, temporaryDirectory } from '../../fs/files.js';
 import { runToEnd, spawnOutputStream } from './child-process.js';
 import { resolveClient, type ClientTool } from './client-tools.js';
 import { libpqEnvironment } from './connection.js';
@@ -63,7 +63,7 @@ import {
 } from './dump-selection.js';
 import { PlainDumpScanner } from './dump-tables.js';
 import { rolesBlock, type RolesBlock } from './roles-block.js';
-import type { TableCount } from '../../manifest.js';
+import type { TableCount } from '../../domain/manifest.js';
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   dumpFilters,

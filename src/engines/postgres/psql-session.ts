@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { startChild } from '../../child-processes.js';
+import { startChild } from '../../process/child-processes.js';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { JobFailure, UserError } from '../../errors.js';
-import { redact } from '../../secrets.js';
+import { JobFailure, UserError } from '../../domain/errors.js';
+import { redact } from '../../domain/secrets.js';
 import { describeExit } from './child-process.js';
 import { RefusedSql, RESTORE_VARIABLE_PREFIX } from './restore-filter.js';
 

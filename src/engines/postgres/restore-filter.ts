@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { UserError } from '../../errors.js';
+import { UserError } from '../../domain/errors.js';
 import {
   classifyStatement,
   rolesNamed,

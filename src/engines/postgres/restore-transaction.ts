@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../commands/context.js';
-import type { PostgresLocation } from '../../config/database-url.js';
-import { isWorded, JobFailure } from '../../errors.js';
-import { onInterrupt } from '../../interruptions.js';
+import type { PostgresLocation } from '../../domain/database-location.js';
+import { isWorded, JobFailure } from '../../domain/errors.js';
+import { onInterrupt } from '../../process/interruptions.js';
 import type { RestoreSource } from '../engine.js';
 import type { ClientTool } from './client-tools.js';
 import { libpqEnvironment } from './connection.js';

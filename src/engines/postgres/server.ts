@@ -1,9 +1,9 @@
 import pg from 'pg';
-import type { PostgresLocation } from '../../config/database-url.js';
-import { JobFailure, UserError } from '../../errors.js';
-import type { TableCount } from '../../manifest.js';
+import type { PostgresLocation } from '../../domain/database-location.js';
+import { JobFailure, UserError } from '../../domain/errors.js';
+import type { TableCount } from '../../domain/manifest.js';
 import { isUnreachableCode, networkCodeOf } from '../../net/network-errors.js';
-import { redact } from '../../secrets.js';
+import { redact } from '../../domain/secrets.js';
 import { serverMajorFromVersionNum } from './choose-client.js';
 import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
 import { PARTITION_ANCESTORS } from './partition-ancestors.js';

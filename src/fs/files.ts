@@ -3,7 +3,7 @@ import { constants, readFileSync, readlinkSync, realpathSync, rmSync } from 'nod
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;

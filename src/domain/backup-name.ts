@@ -1,5 +1,5 @@
 import { COMPRESSION_SUFFIX, type CompressionAlgorithm } from './compression.js';
-import type { EngineKind } from './config/database-url.js';
+import type { EngineKind } from './database-location.js';
 import { FORMAT_EXTENSION, type DumpFormat } from './dump-format.js';
 
 /**

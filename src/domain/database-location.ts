@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { UserError } from '../errors.js';
-import { registerSecret } from '../secrets.js';
+import { UserError } from './errors.js';
+import { registerSecret } from './secrets.js';
 
 export type EngineKind = 'sqlite' | 'postgres';
 

@@ -1,6 +1,6 @@
 import type { BackupKind } from './backup-name.js';
 import type { CompressionSettings } from './compression.js';
-import type { EngineKind } from './config/database-url.js';
+import type { EngineKind } from './database-location.js';
 import { DUMP_FORMATS, type DumpFormat } from './dump-format.js';
 import { UserError } from './errors.js';
 

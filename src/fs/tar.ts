@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { UserError } from '../errors.js';
+import { UserError } from '../domain/errors.js';
 import { DIR_MODE, FILE_MODE } from './files.js';
 
 /**
