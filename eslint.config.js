@@ -20,14 +20,14 @@ export default tseslint.config(
   {
     // Child processes start in one place, which gives each an allow-listed environment.
     files: ['src/**/*.ts'],
-    ignores: ['src/child-processes.ts'],
+    ignores: ['src/process/child-processes.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: ['node:child_process', 'child_process', '@actions/exec'].map((name) => ({
             name,
-            message: 'Start child processes through src/child-processes.ts.',
+            message: 'Start child processes through src/process/child-processes.ts.',
             allowTypeImports: true,
           })),
         },

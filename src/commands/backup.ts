@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { BackupConfig } from '../config/config.js';
+import type { BackupConfig } from './command-config.js';
 import { describeDatabase } from '../domain/database-location.js';
-import type { TargetId } from '../config/storage-config.js';
+import type { TargetId } from '../storage/targets.js';
 import { createEngine } from '../engines/index.js';
 import { errorMessage, JobFailure } from '../domain/errors.js';
 import { heldRows, type Manifest } from '../domain/manifest.js';

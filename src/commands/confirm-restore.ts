@@ -1,4 +1,4 @@
-import type { Confirmation } from '../config/config.js';
+import type { Confirmation } from './command-config.js';
 import { UserError } from '../domain/errors.js';
 import type { RunContext } from './context.js';
 

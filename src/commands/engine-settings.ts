@@ -1,6 +1,9 @@
-import type { EngineSettings } from '../engines/index.js';
-import { githubRunnerInstaller } from '../engines/postgres/install-client.js';
-import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/postgres/options.js';
+import {
+  githubRunnerInstaller,
+  type EngineSettings,
+  type PostgresDumpOptions,
+  type PostgresRestoreOptions,
+} from '../engines/index.js';
 import type { RunContext } from './context.js';
 
 /** What an engine needs from the run: the log, PostgreSQL options, and (on GitHub-hosted runners) a client installer. */

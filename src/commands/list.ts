@@ -2,7 +2,7 @@ import { manifestNameOf, type BackupKind } from '../domain/backup-name.js';
 import { withCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import { isFutureDated } from '../catalog/future.js';
 import { describeBackupDatabase, describeIdentity, ownDatabase } from '../catalog/identity.js';
-import type { ListConfig } from '../config/config.js';
+import type { ListConfig } from './command-config.js';
 import type { EngineKind } from '../domain/database-location.js';
 import type { Manifest } from '../domain/manifest.js';
 import { createStorage } from '../storage/factory.js';

@@ -31,7 +31,7 @@ import {
   type DecryptionKeys,
   type Decryptor,
 } from '../pipeline/encryption.js';
-import type { TargetId, TargetSettings } from '../config/storage-config.js';
+import type { TargetId, TargetSettings } from '../storage/targets.js';
 import { createStorage } from '../storage/factory.js';
 import { fetchVerified } from '../catalog/fetch-verified.js';
 import { LocalStorage } from '../storage/local.js';

@@ -3,7 +3,7 @@ import { identityKey, ownDatabase, type OwnDatabase } from '../catalog/identity.
 import { withPlaceLock } from '../catalog/lock.js';
 import { orphanManifestsOf } from '../catalog/orphans.js';
 import { applyDatabaseRetention } from '../catalog/retention.js';
-import type { PruneConfig } from '../config/config.js';
+import type { PruneConfig } from './command-config.js';
 import type { DatabaseIdentity } from '../domain/manifest.js';
 import { createStorage } from '../storage/factory.js';
 import type { RunContext } from './context.js';

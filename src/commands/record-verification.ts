@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseBackupName } from '../domain/backup-name.js';
-import type { VerifyConfig } from '../config/config.js';
+import type { VerifyConfig } from './command-config.js';
 import { errorMessage } from '../domain/errors.js';
 import { redact } from '../domain/secrets.js';
 import { createStorage } from '../storage/factory.js';

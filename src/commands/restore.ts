@@ -1,4 +1,4 @@
-import type { RestoreConfig } from '../config/config.js';
+import type { RestoreConfig } from './command-config.js';
 import { confirmationName, describeDatabase } from '../domain/database-location.js';
 import type { DatabaseInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';

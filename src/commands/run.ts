@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import type { Config } from './command-config.js';
 import {
   assertTemporaryDirectoryOutside,
   removeStaleTemporaryDirectories,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BackupConfig } from '../config/config.js';
+import type { BackupConfig } from './command-config.js';
 import type { Engine } from '../engines/engine.js';
 import type { Manifest } from '../domain/manifest.js';
 import type { Encryptor } from '../pipeline/encryption.js';

@@ -1,4 +1,4 @@
-import type { StatusConfig } from '../config/config.js';
+import type { StatusConfig } from './command-config.js';
 import type { EngineKind } from '../domain/database-location.js';
 import { createStorage } from '../storage/factory.js';
 import { withCatalog } from '../catalog/catalog.js';

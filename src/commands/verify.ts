@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { removeQuietly, temporaryDirectory } from '../fs/files.js';
-import type { VerifyConfig } from '../config/config.js';
+import type { VerifyConfig } from './command-config.js';
 import {
   describeDatabase,
   type EngineKind,
@@ -8,7 +8,7 @@ import {
 } from '../domain/database-location.js';
 import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
-import { createEngine } from '../engines/index.js';
+import { createEngine, createScratchDatabase } from '../engines/index.js';
 import { IntegrityError, isWorded, UserError } from '../domain/errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import { redact } from '../domain/secrets.js';
@@ -64,8 +64,6 @@ async function scratchFor(
     };
   }
   const server = scratchServer(config);
-  // The PostgreSQL client loads only when a PostgreSQL backup is verified.
-  const { createScratchDatabase } = await import('../engines/postgres/databases.js');
   const scratch = await createScratchDatabase(server, 'verify');
   context.log.info(
     `Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`,

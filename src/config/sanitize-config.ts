@@ -1,23 +1,8 @@
 import path from 'node:path';
 import { UserError } from '../domain/errors.js';
-import { targetSettings, type TargetId, type TargetSettings } from './storage-config.js';
+import type { SanitizeConfig, SanitizeTarget } from '../commands/command-config.js';
+import { targetSettings } from './storage-config.js';
 import { bool, text, type Settings } from './values.js';
-
-/** A target of the sanitized copy, with the place it has there. */
-export interface SanitizeTarget {
-  readonly id: TargetId;
-  /** As written (`s3://dev-snapshots/app`), for messages. */
-  readonly spec: string;
-  readonly settings: TargetSettings;
-}
-
-export interface SanitizeConfig {
-  readonly rulesFile: string;
-  readonly salt: string;
-  readonly strict: boolean;
-  /** Empty: the run makes only the sanitized copy, for `storage`. */
-  readonly storage: readonly SanitizeTarget[];
-}
 
 /** An HMAC key shorter than this is guessable: refused. */
 export const MIN_SALT_LENGTH = 16;

@@ -1,24 +1,6 @@
-import type { ArtifactOptions } from '../storage/artifact.js';
-import type { AzureOptions } from '../storage/azure.js';
-import type { GcsOptions } from '../storage/gcs.js';
-import type { S3Options } from '../storage/s3.js';
+import { TARGET_IDS, type TargetId, type TargetSettings } from '../storage/targets.js';
 import { UserError } from '../domain/errors.js';
 import { bool, integer, text, type Settings } from './values.js';
-
-export const TARGET_IDS = ['local', 'artifact', 's3', 'gcs', 'azure'] as const;
-export type TargetId = (typeof TARGET_IDS)[number];
-
-/**
- * Every target's settings, checked when the target is used: a run that only
- * uses `local` does not need a bucket.
- */
-export interface TargetSettings {
-  readonly backupDir: string;
-  s3(): S3Options;
-  gcs(): GcsOptions;
-  azure(): AzureOptions;
-  artifact(): ArtifactOptions & { readonly prefix: string };
-}
 
 function needed(settings: Settings, name: string, target: TargetId): string {
   const value = text(settings, name);

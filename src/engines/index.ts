@@ -1,13 +1,19 @@
-import type { Logger } from '../commands/context.js';
+import type { Logger } from '../domain/logger.js';
 import type { DatabaseLocation } from '../domain/database-location.js';
 import type { Engine } from './engine.js';
 import type { ClientInstaller } from './postgres/client-tools.js';
+import type { PostgresLocation } from '../domain/database-location.js';
 import {
   DEFAULT_POSTGRES_OPTIONS,
   type PostgresDumpOptions,
   type PostgresRestoreOptions,
 } from './postgres/options.js';
 import { SqliteEngine } from './sqlite.js';
+
+export type { Engine } from './engine.js';
+export type { ClientInstaller } from './postgres/client-tools.js';
+export { githubRunnerInstaller } from './postgres/install-client.js';
+export type { PostgresDumpOptions, PostgresRestoreOptions } from './postgres/options.js';
 
 export interface EngineSettings {
   readonly log: Logger;
@@ -37,4 +43,16 @@ export async function createEngine(
       });
     }
   }
+}
+
+/**
+ * A new, empty PostgreSQL database on `server` for a test restore, and how to
+ * drop it. The PostgreSQL client loads only when one is made.
+ */
+export async function createScratchDatabase(
+  server: PostgresLocation,
+  purpose: string,
+): Promise<{ location: PostgresLocation; drop(): Promise<void> }> {
+  const { createScratchDatabase: create } = await import('./postgres/databases.js');
+  return create(server, purpose);
 }

@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream';
-import type { Logger } from '../commands/context.js';
+import type { Logger } from '../domain/logger.js';
 import type { DatabaseLocation } from '../domain/database-location.js';
 import type {
   DatabaseInfo,

@@ -1,4 +1,4 @@
-import type { TargetId, TargetSettings } from '../config/storage-config.js';
+import type { TargetId, TargetSettings } from './targets.js';
 import { LocalStorage } from './local.js';
 import { PrefixedStorage } from './prefixed.js';
 import type { Storage } from './storage.js';

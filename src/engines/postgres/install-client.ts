@@ -4,7 +4,7 @@ import path from 'node:path';
 import { runChild } from '../../process/child-processes.js';
 import { redact } from '../../domain/secrets.js';
 import type { ClientInstaller } from './client-tools.js';
-import type { Logger } from '../../commands/context.js';
+import type { Logger } from '../../domain/logger.js';
 
 export interface InstallPlan {
   /** The @actions/cache key: one per OS, architecture and major version. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../../commands/context.js';
+import type { Logger } from '../../domain/logger.js';
 import type { PgClient } from './server.js';
 
 /** A session that holds a lock the restore waits for. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../../commands/context.js';
+import type { Logger } from '../../domain/logger.js';
 import type { DumpFormat } from '../../domain/dump-format.js';
 import type { ClientInstaller } from './client-tools.js';
 

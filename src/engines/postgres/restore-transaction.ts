@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Logger } from '../../commands/context.js';
+import type { Logger } from '../../domain/logger.js';
 import type { PostgresLocation } from '../../domain/database-location.js';
 import { isWorded, JobFailure } from '../../domain/errors.js';
 import { onInterrupt } from '../../process/interruptions.js';
