@@ -55,7 +55,8 @@ module.exports = {
     ...layerRules,
     {
       name: 'entries-on-top',
-      comment: 'Nothing imports the entries (src/action.ts, src/cli.ts, src/main.ts) but the entries.',
+      comment:
+        'Nothing imports the entries (src/action.ts, src/cli.ts, src/main.ts) but the entries.',
       severity: 'error',
       from: { path: '^src/[^/]+/' },
       to: { path: '^src/[^/]+\\.ts$' },

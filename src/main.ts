@@ -1,7 +1,11 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli, terminalPrompt } from './cli.js';
-import { announceInterruption, finishedCode, runInterruptHandlers } from './process/interruptions.js';
+import {
+  announceInterruption,
+  finishedCode,
+  runInterruptHandlers,
+} from './process/interruptions.js';
 import { removeLiveTempsSync } from './fs/files.js';
 import { redact } from './domain/secrets.js';
 import { terminalStderr } from './report/progress-line.js';

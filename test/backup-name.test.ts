@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { compareNewestFirst, formatBackupName, parseBackupName } from '../src/domain/backup-name.js';
+import {
+  compareNewestFirst,
+  formatBackupName,
+  parseBackupName,
+} from '../src/domain/backup-name.js';
 
 const time = new Date(Date.UTC(2026, 10, 26, 2, 3, 4));
 

@@ -1,8 +1,5 @@
 import type { Config } from './command-config.js';
-import {
-  assertTemporaryDirectoryOutside,
-  removeStaleTemporaryDirectories,
-} from '../fs/files.js';
+import { assertTemporaryDirectoryOutside, removeStaleTemporaryDirectories } from '../fs/files.js';
 import { runBackup, type BackupResult } from './backup.js';
 import type { RunContext } from './context.js';
 import { runList, type ListResult } from './list.js';

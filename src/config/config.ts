@@ -1,9 +1,13 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../domain/errors.js';
-import { parseDatabaseUrl, type DatabaseLocation, type EngineKind } from '../domain/database-location.js';
+import {
+  parseDatabaseUrl,
+  type DatabaseLocation,
+  type EngineKind,
+} from '../domain/database-location.js';
 import { DUMP_FORMATS, type DumpFormat } from '../domain/dump-format.js';
-import type { PostgresDumpOptions, PostgresRestoreOptions } from '../engines/index.js';
+import type { PostgresDumpOptions } from '../engines/index.js';
 import type { DecryptionKeys, EncryptionRequest } from '../pipeline/encryption.js';
 import {
   assertPassphraseForNewBackups,
@@ -13,10 +17,8 @@ import {
 import { parseDuration } from './duration.js';
 import { splitStatements } from './split-sql.js';
 import { sanitizeConfig } from './sanitize-config.js';
-import type { CompressionSettings } from '../domain/compression.js';
 import { compressionSettings } from './compression-config.js';
 import { retentionSettings } from './retention-config.js';
-import type { CalendarRules } from '../retention/calendar-retention.js';
 import { COMMANDS, type CommandName } from './options.js';
 import { labelProblem } from '../domain/backup-name.js';
 import { assertCombinations, assertNumbersInRange, assertOptionsApply } from './option-checks.js';
@@ -31,17 +33,7 @@ import {
   type Settings,
 } from './values.js';
 import { parseTargetId, parseTargetList, targetSettings } from './storage-config.js';
-
-import type {
-  BackupConfig,
-  Common,
-  Config,
-  ListConfig,
-  PruneConfig,
-  RestoreConfig,
-  StatusConfig,
-  VerifyConfig,
-} from '../commands/command-config.js';
+import type { Common, Config } from '../commands/command-config.js';
 
 export type { Settings } from './values.js';
 export type {
@@ -54,7 +46,6 @@ export type {
   StatusConfig,
   VerifyConfig,
 } from '../commands/command-config.js';
-
 
 export function parseCommandName(value: string | undefined): CommandName {
   const name = (value ?? '').trim().toLowerCase();

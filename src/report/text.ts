@@ -1,6 +1,12 @@
 import type { BackupResult } from '../commands/backup.js';
 import type { CommandResult } from '../commands/run.js';
-import { formatAge, formatBytes, formatDuration, textTable, verificationLabel } from '../domain/format.js';
+import {
+  formatAge,
+  formatBytes,
+  formatDuration,
+  textTable,
+  verificationLabel,
+} from '../domain/format.js';
 
 const CHECKSUM_LABEL = {
   ok: 'ok',
