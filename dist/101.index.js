@@ -10,7 +10,7 @@ export const modules = {
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _pipeline_files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(19365);
+/* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(18176);
 /* harmony import */ var _storage_factory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(19780);
 /* harmony import */ var _storage_local_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(72922);
 /* harmony import */ var _backup_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(15851);
@@ -50,7 +50,7 @@ async function makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
         stagedHere ||= here;
         // A directory of its own (local:DIR) is made as private as the backup directory.
         if (storage instanceof _storage_local_js__WEBPACK_IMPORTED_MODULE_3__/* .LocalStorage */ .D && !here)
-            await (0,_pipeline_files_js__WEBPACK_IMPORTED_MODULE_1__/* .ensurePrivateDir */ .rh)(storage.dir);
+            await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_1__/* .ensurePrivateDir */ .rh)(storage.dir);
         targets.push(await (0,_backup_js__WEBPACK_IMPORTED_MODULE_4__/* .storeAt */ .f)(target.id, storage, copy, {
             own,
             maxBackups: config.maxBackups,
@@ -60,8 +60,8 @@ async function makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
     }
     let kept = true;
     if (!stagedHere && targets.every((target) => target.stored)) {
-        await (0,_pipeline_files_js__WEBPACK_IMPORTED_MODULE_1__/* .removeQuietly */ .S2)(copy.file);
-        await (0,_pipeline_files_js__WEBPACK_IMPORTED_MODULE_1__/* .removeQuietly */ .S2)(copy.manifestFile);
+        await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_1__/* .removeQuietly */ .S2)(copy.file);
+        await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_1__/* .removeQuietly */ .S2)(copy.manifestFile);
         kept = false;
     }
     else if (!stagedHere) {

@@ -16,9 +16,9 @@ export const modules = {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(83916);
-/* harmony import */ var _pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(19365);
-/* harmony import */ var _pipeline_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(22878);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(10241);
+/* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(18176);
+/* harmony import */ var _process_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(91921);
 
 
 
@@ -37,7 +37,7 @@ class DownloadTally extends node_stream__WEBPACK_IMPORTED_MODULE_2__.Transform {
     }
     _transform(chunk, _encoding, callback) {
         this.size += chunk.length;
-        (0,_pipeline_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__/* .bytesMoved */ .v)(chunk.length);
+        (0,_process_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__/* .bytesMoved */ .v)(chunk.length);
         if (this.hashing)
             this.md5.update(chunk);
         callback(null, chunk);
@@ -54,7 +54,7 @@ class DownloadTally extends node_stream__WEBPACK_IMPORTED_MODULE_2__.Transform {
 async function downloadToNewFile(source, target, expected, what) {
     let handle;
     try {
-        handle = await node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default().open(target, 'wx', _pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE);
+        handle = await node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default().open(target, 'wx', _fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE);
     }
     catch (error) {
         source.destroy();
@@ -66,18 +66,18 @@ async function downloadToNewFile(source, target, expected, what) {
         checkTally(tally, expected, what);
     }
     catch (error) {
-        await (0,_pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__/* .removeQuietly */ .S2)(target);
+        await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .removeQuietly */ .S2)(target);
         throw error;
     }
 }
 function checkTally(tally, expected, what) {
     if (expected.size !== undefined && tally.size !== expected.size) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`${what} arrived with ${tally.size} of ${expected.size} bytes: the connection broke off. Try again.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`${what} arrived with ${tally.size} of ${expected.size} bytes: the connection broke off. Try again.`);
     }
     if (expected.md5 !== undefined) {
         const actual = tally.md5Digest();
         if (!actual.equals(Buffer.from(expected.md5))) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .IntegrityError */ .cs(`${what} does not match the MD5 the storage keeps for it (${actual.toString('base64')}, ` +
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .IntegrityError */ .cs(`${what} does not match the MD5 the storage keeps for it (${actual.toString('base64')}, ` +
                 `expected ${Buffer.from(expected.md5).toString('base64')}): the download or the stored object is damaged. ` +
                 'Try again; if it persists, restore an older backup.');
         }
@@ -96,7 +96,7 @@ function checkTally(tally, expected, what) {
 /* harmony export */   iG: () => (/* binding */ normalizePrefix),
 /* harmony export */   m1: () => (/* binding */ nameOfKey)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(10241);
 
 /**
  * A bucket prefix as the user may write it (`/backups//app/`, `backups/app`,
@@ -106,7 +106,7 @@ function checkTally(tally, expected, what) {
 function normalizePrefix(prefix) {
     const segments = prefix.split('/').filter((segment) => segment !== '');
     if (segments.some((segment) => segment === '.' || segment === '..')) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`The prefix "${prefix}" may not contain "." or ".." segments.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`The prefix "${prefix}" may not contain "." or ".." segments.`);
     }
     return segments.join('/');
 }
@@ -153,9 +153,9 @@ function assertPlainName(name) {
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(53711);
 /* harmony import */ var _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22358);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(10241);
 /* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(43641);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(27194);
+/* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7513);
 /* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7769);
 /* harmony import */ var _object_keys_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72803);
 
@@ -184,7 +184,7 @@ function partSizeFor(size) {
     if (!Number.isSafeInteger(size) || size < 0)
         throw new RangeError(`Not a byte size: ${size}`);
     if (size > MAX_OBJECT_SIZE) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The backup is ${size} bytes, larger than the 5 TiB S3 allows for one object: split the database or use another storage.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The backup is ${size} bytes, larger than the 5 TiB S3 allows for one object: split the database or use another storage.`);
     }
     const smallestPart = Math.ceil(size / MAX_PARTS);
     return Math.max(MIN_PART_SIZE, Math.ceil(smallestPart / MiB) * MiB);
@@ -203,7 +203,7 @@ class S3Storage {
     constructor(options) {
         this.options = options;
         if (options.kmsKeyId !== undefined && options.serverSideEncryption !== 'aws:kms') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo('A KMS key id needs server-side encryption aws:kms.');
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo('A KMS key id needs server-side encryption aws:kms.');
         }
         this.prefix = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_7__/* .normalizePrefix */ .iG)(options.prefix);
         this.location = `s3://${options.bucket}/${this.prefix}`;
@@ -316,7 +316,7 @@ class S3Storage {
         if (problem === undefined)
             return;
         await this.delete(name);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`S3 stored ${this.urlOf(name)} with ${problem}; it was removed. Try again.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`S3 stored ${this.urlOf(name)} with ${problem}; it was removed. Try again.`);
     }
     async get(name, target) {
         const key = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_7__/* .keyOf */ .TN)(this.prefix, name);
@@ -373,7 +373,7 @@ class S3Storage {
     }
 }
 function alreadyExists(url) {
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${url} already exists; it was left as it is.`);
+    return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${url} already exists; it was left as it is.`);
 }
 function crc32Base64(value) {
     const bytes = Buffer.alloc(4);
@@ -482,53 +482,53 @@ function explainS3Error(error, context) {
     const message = error.message;
     const status = httpStatusOf(error);
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`No AWS credentials were found for ${where}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, ` +
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`No AWS credentials were found for ${where}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, ` +
             'or run aws-actions/configure-aws-credentials before this step.');
     }
     if (/Region is missing/i.test(message)) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`No AWS region is set for ${where}: set s3-region or AWS_REGION.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`No AWS region is set for ${where}: set s3-region or AWS_REGION.`);
     }
     const network = (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .networkCodeOf */ .JI)(error);
     if (network !== undefined || name === 'TimeoutError') {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .JobFailure */ .y3(`Cannot reach ${endpointLabel(context.endpoint)} (${network ?? 'timeout'}) while ${where}: ` +
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .JobFailure */ .y3(`Cannot reach ${endpointLabel(context.endpoint)} (${network ?? 'timeout'}) while ${where}: ` +
             'check s3-endpoint and the network.');
     }
     if (/^Checksum mismatch/.test(message)) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .IntegrityError */ .cs(`The download failed its S3 checksum while ${where}: the download or the stored object is damaged. ` +
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .IntegrityError */ .cs(`The download failed its S3 checksum while ${where}: the download or the stored object is damaged. ` +
             'Try again; if it persists, restore an older backup.');
     }
     if (status === undefined)
         return error;
     if (name === 'NoSuchBucket') {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The bucket ${context.bucket} does not exist (${where}): create it, or fix s3-bucket (and s3-endpoint).`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The bucket ${context.bucket} does not exist (${where}): create it, or fix s3-bucket (and s3-endpoint).`);
     }
     if (name === 'NoSuchKey' || (status === 404 && name === 'NotFound')) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Nothing found while ${where}: run \`db-backup list\` to see what is there.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Nothing found while ${where}: run \`db-backup list\` to see what is there.`);
     }
     if (REFUSED_CREDENTIALS.has(name)) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The AWS credentials were refused (${name}) while ${where}: check or renew them.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The AWS credentials were refused (${name}) while ${where}: check or renew them.`);
     }
     if (name === 'PermanentRedirect' ||
         name === 'AuthorizationHeaderMalformed' ||
         name === 'IllegalLocationConstraintException') {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The bucket ${context.bucket} is in another region (${where}): set s3-region to its region.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The bucket ${context.bucket} is in another region (${where}): set s3-region to its region.`);
     }
     if (name === 'AccessDenied' || name === 'AllAccessDisabled' || status === 403) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Access was denied while ${where}: allow these credentials s3:ListBucket, s3:GetObject, s3:PutObject, ` +
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Access was denied while ${where}: allow these credentials s3:ListBucket, s3:GetObject, s3:PutObject, ` +
             's3:AbortMultipartUpload and s3:DeleteObject on the bucket (and the KMS key, with aws:kms).');
     }
     if (name === 'ConditionalRequestConflict' || status === 409) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Another upload to the same name ran at the same time while ${where}; nothing was replaced. Try again.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Another upload to the same name ran at the same time while ${where}; nothing was replaced. Try again.`);
     }
     if (name === 'InvalidObjectState') {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The object is archived (Glacier) while ${where}: restore it in S3 first, then try again.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The object is archived (Glacier) while ${where}: restore it in S3 first, then try again.`);
     }
     if (name === 'NotImplemented' || status === 501) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The S3 server does not support a request this tool needs (${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(message)}) while ${where}: ` +
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The S3 server does not support a request this tool needs (${(0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(message)}) while ${where}: ` +
             'it needs conditional writes (If-None-Match) and CRC32 checksums.');
     }
     // A 5xx, 429 or 408 the SDK's own retries did not get past is the service's trouble: the job failed.
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .DbBackupError */ .pi((0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .isTransientStatus */ .Dm)(status) ? 'failed' : 'refused', `S3 refused ${where}: ${name} (HTTP ${status}): ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(message)}`);
+    return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .DbBackupError */ .pi((0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .isTransientStatus */ .Dm)(status) ? 'failed' : 'refused', `S3 refused ${where}: ${name} (HTTP ${status}): ${(0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(message)}`);
 }
 
 

@@ -29,16 +29,16 @@ var external_node_stream_promises_ = __webpack_require__(46466);
 var artifact = __webpack_require__(76799);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __webpack_require__(61351);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/domain/errors.ts
+var errors = __webpack_require__(10241);
 // EXTERNAL MODULE: ./src/net/network-errors.ts
 var network_errors = __webpack_require__(43641);
 // EXTERNAL MODULE: ./src/net/retry.ts
 var retry = __webpack_require__(37893);
-// EXTERNAL MODULE: ./src/pipeline/files.ts
-var files = __webpack_require__(19365);
-// EXTERNAL MODULE: ./src/secrets.ts
-var secrets = __webpack_require__(27194);
+// EXTERNAL MODULE: ./src/fs/files.ts
+var files = __webpack_require__(18176);
+// EXTERNAL MODULE: ./src/domain/secrets.ts
+var secrets = __webpack_require__(7513);
 // EXTERNAL MODULE: ./src/storage/body-checks.ts
 var body_checks = __webpack_require__(88195);
 // EXTERNAL MODULE: external "node:zlib"
@@ -698,7 +698,7 @@ function apiMessageOf(error) {
 /* harmony export */ });
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
 
 
 /**
@@ -718,7 +718,7 @@ function exactLength(size) {
         },
         flush(callback) {
             if (seen !== size)
-                callback(new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`The backup stream ended after ${seen} of its declared ${size} bytes.`));
+                callback(new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`The backup stream ended after ${seen} of its declared ${size} bytes.`));
             else
                 callback();
         },

@@ -10,8 +10,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   prepareDecryptor: () => (/* binding */ prepareDecryptor)
 /* harmony export */ });
 /* harmony import */ var openpgp__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(13074);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(27194);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
+/* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7513);
 /* harmony import */ var _openpgp_format_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(84041);
 /* harmony import */ var _openpgp_keys_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(90406);
 /* harmony import */ var _passphrase_rules_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1298);
@@ -32,7 +32,7 @@ __webpack_require__.r(__webpack_exports__);
 async function prepareDecryptor(keys) {
     const privateKeys = keys.privateKeys ?? [];
     if (keys.passphrase === undefined && privateKeys.length === 0) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('Decrypting a backup needs its passphrase or a private key: give one.');
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('Decrypting a backup needs its passphrase or a private key: give one.');
     }
     if (keys.passphrase !== undefined)
         (0,_passphrase_rules_js__WEBPACK_IMPORTED_MODULE_5__/* .usablePassphrase */ .r7)(keys.passphrase, 'decryption');
@@ -78,12 +78,12 @@ async function sniffStart(input) {
     }
     const kind = (0,_openpgp_format_js__WEBPACK_IMPORTED_MODULE_3__/* .classifyStart */ .FO)(Buffer.concat(head));
     if (kind === 'empty')
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The encrypted backup is empty (0 bytes). Use another backup.');
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The encrypted backup is empty (0 bytes). Use another backup.');
     if (kind === 'gzip') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup is not encrypted (it is plain gzip): restore it without decryption.');
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup is not encrypted (it is plain gzip): restore it without decryption.');
     }
     if (kind === 'other') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup is not an OpenPGP-encrypted file (it does not start like one): check that this is the right file.');
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup is not an OpenPGP-encrypted file (it does not start like one): check that this is the right file.');
     }
     return { kind, stream: replay(head, ended, reader) };
 }
@@ -147,7 +147,7 @@ async function decryptSessionKeys(message, credentials, progress) {
             }));
         }
         catch {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(WRONG_PASSPHRASE);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(WRONG_PASSPHRASE);
         }
     }
     throw missingCredentials(keyIds, passphraseSlots.length > 0, credentials);
@@ -167,15 +167,15 @@ function asSessionKeys(keys) {
 function missingCredentials(keyIds, hasPassphraseSlot, credentials) {
     const ids = keyIds.join(', ');
     if (keyIds.length > 0 && credentials.privateKeys.length > 0) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup is encrypted for a key you did not provide (key ids ${ids}): give the matching private key.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup is encrypted for a key you did not provide (key ids ${ids}): give the matching private key.`);
     }
     if (keyIds.length > 0) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup is encrypted for a public key (key ids ${ids}), not with a passphrase: give the matching private key.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup is encrypted for a public key (key ids ${ids}), not with a passphrase: give the matching private key.`);
     }
     if (hasPassphraseSlot) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup is encrypted with a passphrase, and no passphrase was given: give it.');
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup is encrypted with a passphrase, and no passphrase was given: give it.');
     }
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup names neither a key nor a passphrase that could decrypt it: it is not a backup this tool or gpg can open.');
+    return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup names neither a key nor a passphrase that could decrypt it: it is not a backup this tool or gpg can open.');
 }
 const WRONG_PASSPHRASE = 'Cannot decrypt the backup: wrong passphrase (or the file is damaged). Check the passphrase.';
 const WRONG_PASSPHRASE_OR_DAMAGED = 'Cannot decrypt the backup: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.';
@@ -190,21 +190,21 @@ const ARMOR_DAMAGED = 'The backup is damaged: its ASCII armor is cut short or al
  * Errors that carry a Node code (the pipeline's own) pass through unchanged.
  */
 function describeDecryptError(error, progress) {
-    if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorded */ .UD)(error))
+    if ((0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorded */ .UD)(error))
         return error;
     if (error?.code !== undefined)
         return error;
-    const text = (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error);
+    const text = (0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error);
     if (/Unexpected end of packet/i.test(text))
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(TRUNCATED);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(TRUNCATED);
     if (/Session key decryption failed/i.test(text))
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(WRONG_PASSPHRASE);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(WRONG_PASSPHRASE);
     if (/armored text|armor integrity/i.test(text))
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(ARMOR_DAMAGED);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(ARMOR_DAMAGED);
     if (progress.phase === 'decrypting') {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : DAMAGED);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : DAMAGED);
     }
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup cannot be read as OpenPGP data (${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(text).replace(/\.$/, '')}): it is damaged or not an encrypted backup.`);
+    return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup cannot be read as OpenPGP data (${(0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(text).replace(/\.$/, '')}): it is damaged or not an encrypted backup.`);
 }
 
 
@@ -218,8 +218,8 @@ function describeDecryptError(error, progress) {
 /* harmony export */   u: () => (/* binding */ readRecipientKeys)
 /* harmony export */ });
 /* harmony import */ var openpgp__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(13074);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(27194);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
+/* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7513);
 /* harmony import */ var _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(68139);
 /* harmony import */ var _passphrase_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1298);
 
@@ -242,7 +242,7 @@ const TOO_NEW_ALGORITHMS = new Set([
  */
 async function readRecipientKeys(armoredKeys) {
     if (armoredKeys.length === 0) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Public-key encryption needs at least one recipient: give an armored public key (${EXPORT_PUBLIC}).`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Public-key encryption needs at least one recipient: give an armored public key (${EXPORT_PUBLIC}).`);
     }
     const recipients = new Map();
     for (const [index, armored] of armoredKeys.entries()) {
@@ -259,17 +259,17 @@ async function readPublicKeyText(armored, label) {
     for (const block of armorBlocks(armored, label, 'PUBLIC', EXPORT_PUBLIC)) {
         if (block.type === 'PRIVATE KEY BLOCK') {
             // It is a secret all the same: keep it out of every log line.
-            (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecret */ .cl)(block.text);
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is a private key: give the public key instead (${EXPORT_PUBLIC}); a backup needs only the public half.`);
+            (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecret */ .cl)(block.text);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is a private key: give the public key instead (${EXPORT_PUBLIC}); a backup needs only the public half.`);
         }
         if (block.type !== 'PUBLIC KEY BLOCK') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a public key: export the key with ${EXPORT_PUBLIC}.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a public key: export the key with ${EXPORT_PUBLIC}.`);
         }
         try {
             keys.push(...(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readKeys */ .x4({ armoredKeys: block.text })));
         }
         catch (error) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PUBLIC}.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PUBLIC}.`);
         }
     }
     return keys;
@@ -278,25 +278,25 @@ async function checkRecipientKey(key, label) {
     const fingerprint = key.getFingerprint().toUpperCase();
     const who = describeKey(key, label);
     if (key.isPrivate()) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is a private key: give the public key instead (${EXPORT_PUBLIC}).`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is a private key: give the public key instead (${EXPORT_PUBLIC}).`);
     }
     if (await key.isRevoked(undefined, undefined, new Date(), fullConfig())) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is revoked: ask its owner for a current public key.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is revoked: ask its owner for a current public key.`);
     }
     const expires = await key.getExpirationTime(undefined, fullConfig());
     if (expires instanceof Date && expires.getTime() <= Date.now()) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} expired on ${expires.toISOString().slice(0, 10)}: extend it (gpg --quick-set-expire) and export it again, or use another key.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} expired on ${expires.toISOString().slice(0, 10)}: extend it (gpg --quick-set-expire) and export it again, or use another key.`);
     }
     let encryptionKey;
     try {
         encryptionKey = await key.getEncryptionKey(undefined, new Date(), undefined, fullConfig());
     }
     catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} cannot encrypt: it has no valid encryption subkey (it is sign-only, or that subkey expired or was revoked). Give a key with an encryption subkey.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} cannot encrypt: it has no valid encryption subkey (it is sign-only, or that subkey expired or was revoked). Give a key with an encryption subkey.`);
     }
     const packet = encryptionKey.keyPacket;
     if (packet.version !== 4 || TOO_NEW_ALGORITHMS.has(packet.algorithm)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} uses a newer OpenPGP key format (v${packet.version}, ${openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.read(openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.publicKey, packet.algorithm)}) that gpg 2.2 cannot decrypt: use a key made by gpg (rsa3072, or ed25519/cv25519).`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} uses a newer OpenPGP key format (v${packet.version}, ${openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.read(openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.publicKey, packet.algorithm)}) that gpg 2.2 cannot decrypt: use a key made by gpg (rsa3072, or ed25519/cv25519).`);
     }
     return { key, fingerprint };
 }
@@ -307,7 +307,7 @@ async function checkRecipientKey(key, label) {
  */
 async function unlockPrivateKeys(privateKeys) {
     for (const { armored, passphrase } of privateKeys) {
-        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecret */ .cl)(armored);
+        (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecret */ .cl)(armored);
         (0,_passphrase_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .givenPassphrase */ .wC)(passphrase);
     }
     const unlocked = [];
@@ -323,16 +323,16 @@ async function readPrivateKeyText(armored, label) {
     const keys = [];
     for (const block of armorBlocks(armored, label, 'PRIVATE', EXPORT_PRIVATE)) {
         if (block.type === 'PUBLIC KEY BLOCK') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is a public key: decrypting needs the private key (${EXPORT_PRIVATE}).`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is a public key: decrypting needs the private key (${EXPORT_PRIVATE}).`);
         }
         if (block.type !== 'PRIVATE KEY BLOCK') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a private key: export the key with ${EXPORT_PRIVATE}.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a private key: export the key with ${EXPORT_PRIVATE}.`);
         }
         try {
             keys.push(...(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readPrivateKeys */ .Ck({ armoredKeys: block.text })));
         }
         catch (error) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PRIVATE}.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PRIVATE}.`);
         }
     }
     return keys;
@@ -341,13 +341,13 @@ async function unlockPrivateKey(key, passphrase, who) {
     if (key.isDecrypted())
         return key;
     if ((0,_passphrase_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .givenPassphrase */ .wC)(passphrase) === undefined) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is protected by a passphrase: give that passphrase too.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is protected by a passphrase: give that passphrase too.`);
     }
     try {
         return await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decryptKey */ .Vw({ privateKey: key, passphrase });
     }
     catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The passphrase for the ${who} is wrong: it does not unlock the key.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The passphrase for the ${who} is wrong: it does not unlock the key.`);
     }
 }
 /** Splits text into its armored blocks; a file may hold several, one after the other. */
@@ -359,8 +359,8 @@ function armorBlocks(text, label, kind, howToExport) {
     if (blocks.length > 0)
         return blocks;
     if (text.trim() === '')
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is empty: give the armored key text.`);
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is not an ASCII-armored OpenPGP key (no complete "-----BEGIN PGP ${kind} KEY BLOCK-----" block): export it with ${howToExport}.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is empty: give the armored key text.`);
+    throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is not an ASCII-armored OpenPGP key (no complete "-----BEGIN PGP ${kind} KEY BLOCK-----" block): export it with ${howToExport}.`);
 }
 /** `public key 2 (Alice <alice@example.com>, 0500F5A0…A988)`: enough to find the key in `gpg --list-keys`. */
 function describeKey(key, label) {
@@ -369,7 +369,7 @@ function describeKey(key, label) {
     return userId ? `${label} (${userId}, ${fingerprint})` : `${label} (${fingerprint})`;
 }
 function describeLibraryError(error) {
-    return (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)).replace(/\.$/, '');
+    return (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)((0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)).replace(/\.$/, '');
 }
 /** Key methods take a full Config where the top-level functions take a partial one. */
 function fullConfig() {

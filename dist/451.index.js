@@ -15,20 +15,20 @@ __webpack_require__.d(__webpack_exports__, {
 var core = __webpack_require__(33838);
 // EXTERNAL MODULE: ./src/commands/run.ts + 17 modules
 var run = __webpack_require__(1267);
-// EXTERNAL MODULE: ./src/config/config.ts + 6 modules
-var config_config = __webpack_require__(88629);
+// EXTERNAL MODULE: ./src/config/config.ts + 7 modules
+var config_config = __webpack_require__(40053);
 // EXTERNAL MODULE: ./src/config/monitoring.ts + 2 modules
 var config_monitoring = __webpack_require__(72389);
 // EXTERNAL MODULE: ./src/config/settings.ts
 var config_settings = __webpack_require__(54661);
 // EXTERNAL MODULE: ./src/config/values.ts
 var values = __webpack_require__(73750);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
-// EXTERNAL MODULE: ./src/interruptions.ts
-var interruptions = __webpack_require__(79155);
-// EXTERNAL MODULE: ./src/report/format.ts
-var format = __webpack_require__(12011);
+// EXTERNAL MODULE: ./src/domain/errors.ts
+var errors = __webpack_require__(10241);
+// EXTERNAL MODULE: ./src/process/interruptions.ts
+var interruptions = __webpack_require__(36301);
+// EXTERNAL MODULE: ./src/domain/format.ts
+var format = __webpack_require__(65077);
 // EXTERNAL MODULE: ./src/report/notification.ts + 3 modules
 var notification = __webpack_require__(21531);
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
@@ -310,8 +310,8 @@ function sizeChart(kept) {
     ].join('\n');
 }
 
-// EXTERNAL MODULE: ./src/secrets.ts
-var secrets = __webpack_require__(27194);
+// EXTERNAL MODULE: ./src/domain/secrets.ts
+var secrets = __webpack_require__(7513);
 ;// CONCATENATED MODULE: ./src/action.ts
 
 

@@ -48,8 +48,8 @@ async function encryptStream(input, secrets) {
 /* harmony export */   u: () => (/* binding */ readRecipientKeys)
 /* harmony export */ });
 /* harmony import */ var openpgp__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(13074);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(27194);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
+/* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7513);
 /* harmony import */ var _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(68139);
 /* harmony import */ var _passphrase_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1298);
 
@@ -72,7 +72,7 @@ const TOO_NEW_ALGORITHMS = new Set([
  */
 async function readRecipientKeys(armoredKeys) {
     if (armoredKeys.length === 0) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Public-key encryption needs at least one recipient: give an armored public key (${EXPORT_PUBLIC}).`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Public-key encryption needs at least one recipient: give an armored public key (${EXPORT_PUBLIC}).`);
     }
     const recipients = new Map();
     for (const [index, armored] of armoredKeys.entries()) {
@@ -89,17 +89,17 @@ async function readPublicKeyText(armored, label) {
     for (const block of armorBlocks(armored, label, 'PUBLIC', EXPORT_PUBLIC)) {
         if (block.type === 'PRIVATE KEY BLOCK') {
             // It is a secret all the same: keep it out of every log line.
-            (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecret */ .cl)(block.text);
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is a private key: give the public key instead (${EXPORT_PUBLIC}); a backup needs only the public half.`);
+            (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecret */ .cl)(block.text);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is a private key: give the public key instead (${EXPORT_PUBLIC}); a backup needs only the public half.`);
         }
         if (block.type !== 'PUBLIC KEY BLOCK') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a public key: export the key with ${EXPORT_PUBLIC}.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a public key: export the key with ${EXPORT_PUBLIC}.`);
         }
         try {
             keys.push(...(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readKeys */ .x4({ armoredKeys: block.text })));
         }
         catch (error) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PUBLIC}.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PUBLIC}.`);
         }
     }
     return keys;
@@ -108,25 +108,25 @@ async function checkRecipientKey(key, label) {
     const fingerprint = key.getFingerprint().toUpperCase();
     const who = describeKey(key, label);
     if (key.isPrivate()) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is a private key: give the public key instead (${EXPORT_PUBLIC}).`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is a private key: give the public key instead (${EXPORT_PUBLIC}).`);
     }
     if (await key.isRevoked(undefined, undefined, new Date(), fullConfig())) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is revoked: ask its owner for a current public key.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is revoked: ask its owner for a current public key.`);
     }
     const expires = await key.getExpirationTime(undefined, fullConfig());
     if (expires instanceof Date && expires.getTime() <= Date.now()) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} expired on ${expires.toISOString().slice(0, 10)}: extend it (gpg --quick-set-expire) and export it again, or use another key.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} expired on ${expires.toISOString().slice(0, 10)}: extend it (gpg --quick-set-expire) and export it again, or use another key.`);
     }
     let encryptionKey;
     try {
         encryptionKey = await key.getEncryptionKey(undefined, new Date(), undefined, fullConfig());
     }
     catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} cannot encrypt: it has no valid encryption subkey (it is sign-only, or that subkey expired or was revoked). Give a key with an encryption subkey.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} cannot encrypt: it has no valid encryption subkey (it is sign-only, or that subkey expired or was revoked). Give a key with an encryption subkey.`);
     }
     const packet = encryptionKey.keyPacket;
     if (packet.version !== 4 || TOO_NEW_ALGORITHMS.has(packet.algorithm)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} uses a newer OpenPGP key format (v${packet.version}, ${openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.read(openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.publicKey, packet.algorithm)}) that gpg 2.2 cannot decrypt: use a key made by gpg (rsa3072, or ed25519/cv25519).`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} uses a newer OpenPGP key format (v${packet.version}, ${openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.read(openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.publicKey, packet.algorithm)}) that gpg 2.2 cannot decrypt: use a key made by gpg (rsa3072, or ed25519/cv25519).`);
     }
     return { key, fingerprint };
 }
@@ -137,7 +137,7 @@ async function checkRecipientKey(key, label) {
  */
 async function unlockPrivateKeys(privateKeys) {
     for (const { armored, passphrase } of privateKeys) {
-        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecret */ .cl)(armored);
+        (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerSecret */ .cl)(armored);
         (0,_passphrase_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .givenPassphrase */ .wC)(passphrase);
     }
     const unlocked = [];
@@ -153,16 +153,16 @@ async function readPrivateKeyText(armored, label) {
     const keys = [];
     for (const block of armorBlocks(armored, label, 'PRIVATE', EXPORT_PRIVATE)) {
         if (block.type === 'PUBLIC KEY BLOCK') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is a public key: decrypting needs the private key (${EXPORT_PRIVATE}).`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is a public key: decrypting needs the private key (${EXPORT_PRIVATE}).`);
         }
         if (block.type !== 'PRIVATE KEY BLOCK') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a private key: export the key with ${EXPORT_PRIVATE}.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} holds a PGP ${block.type.toLowerCase()}, not a private key: export the key with ${EXPORT_PRIVATE}.`);
         }
         try {
             keys.push(...(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readPrivateKeys */ .Ck({ armoredKeys: block.text })));
         }
         catch (error) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PRIVATE}.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} cannot be read (${describeLibraryError(error)}): export it again with ${EXPORT_PRIVATE}.`);
         }
     }
     return keys;
@@ -171,13 +171,13 @@ async function unlockPrivateKey(key, passphrase, who) {
     if (key.isDecrypted())
         return key;
     if ((0,_passphrase_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .givenPassphrase */ .wC)(passphrase) === undefined) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is protected by a passphrase: give that passphrase too.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is protected by a passphrase: give that passphrase too.`);
     }
     try {
         return await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decryptKey */ .Vw({ privateKey: key, passphrase });
     }
     catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The passphrase for the ${who} is wrong: it does not unlock the key.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The passphrase for the ${who} is wrong: it does not unlock the key.`);
     }
 }
 /** Splits text into its armored blocks; a file may hold several, one after the other. */
@@ -189,8 +189,8 @@ function armorBlocks(text, label, kind, howToExport) {
     if (blocks.length > 0)
         return blocks;
     if (text.trim() === '')
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is empty: give the armored key text.`);
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is not an ASCII-armored OpenPGP key (no complete "-----BEGIN PGP ${kind} KEY BLOCK-----" block): export it with ${howToExport}.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is empty: give the armored key text.`);
+    throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${label} is not an ASCII-armored OpenPGP key (no complete "-----BEGIN PGP ${kind} KEY BLOCK-----" block): export it with ${howToExport}.`);
 }
 /** `public key 2 (Alice <alice@example.com>, 0500F5A0…A988)`: enough to find the key in `gpg --list-keys`. */
 function describeKey(key, label) {
@@ -199,7 +199,7 @@ function describeKey(key, label) {
     return userId ? `${label} (${userId}, ${fingerprint})` : `${label} (${fingerprint})`;
 }
 function describeLibraryError(error) {
-    return (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)).replace(/\.$/, '');
+    return (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)((0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)).replace(/\.$/, '');
 }
 /** Key methods take a full Config where the top-level functions take a partial one. */
 function fullConfig() {

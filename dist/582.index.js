@@ -15,9 +15,9 @@ export const modules = {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _azure_identity__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(73016);
 /* harmony import */ var _azure_storage_blob__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(42244);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(10241);
 /* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(43641);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(27194);
+/* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7513);
 /* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7769);
 /* harmony import */ var _object_keys_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(72803);
 /* harmony import */ var _body_checks_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(88195);
@@ -49,7 +49,7 @@ function blockSizeFor(size) {
     const smallestBlock = Math.ceil(size / MAX_BLOCKS);
     const blockSize = Math.max(MIN_BLOCK_SIZE, Math.ceil(smallestBlock / MiB) * MiB);
     if (blockSize > MAX_BLOCK_SIZE) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`The backup is ${size} bytes, more than one Azure block blob can hold: use another storage.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`The backup is ${size} bytes, more than one Azure block blob can hold: use another storage.`);
     }
     return blockSize;
 }
@@ -59,12 +59,12 @@ function bufferCountFor(blockSize) {
 }
 /** Registers the connection string and the key or SAS inside it, so that neither is ever printed. */
 function registerConnectionString(connectionString) {
-    (0,_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .registerSecret */ .cl)(connectionString);
+    (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .registerSecret */ .cl)(connectionString);
     for (const part of connectionString.split(';')) {
         const [key, ...rest] = part.split('=');
         const value = rest.join('=');
         if (key === 'AccountKey' || key === 'SharedAccessSignature')
-            (0,_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .registerSecret */ .cl)(value);
+            (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .registerSecret */ .cl)(value);
     }
 }
 function serviceClientFor(options) {
@@ -76,13 +76,13 @@ function serviceClientFor(options) {
         }
         catch {
             // The SDK's message may quote the string; say what is wrong without it.
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('azure-connection-string is not a valid Azure Storage connection string: copy it from the storage account\'s "Access keys" page.');
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('azure-connection-string is not a valid Azure Storage connection string: copy it from the storage account\'s "Access keys" page.');
         }
     }
     if (accountUrl !== undefined && connectionString === undefined) {
         return new _azure_storage_blob__WEBPACK_IMPORTED_MODULE_3__/* .BlobServiceClient */ .wS(accountUrl, new _azure_identity__WEBPACK_IMPORTED_MODULE_2__/* .DefaultAzureCredential */ .gv());
     }
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('Azure storage needs exactly one of azure-account-url (signed in with DefaultAzureCredential) or azure-connection-string.');
+    throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('Azure storage needs exactly one of azure-account-url (signed in with DefaultAzureCredential) or azure-connection-string.');
 }
 /** A URL for people: no SAS query, no user info. */
 function publicUrl(url) {
@@ -195,7 +195,7 @@ class AzureBlobStorage {
         await blob
             .deleteIfExists({ ...(etag !== undefined ? { conditions: { ifMatch: etag } } : {}) })
             .catch(() => undefined);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`Azure stored ${this.urlOf(name)} with ${problem}; it was removed. Try again.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`Azure stored ${this.urlOf(name)} with ${problem}; it was removed. Try again.`);
     }
     async get(name, target) {
         const blob = this.container.getBlobClient((0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .keyOf */ .TN)(this.prefix, name));
@@ -259,7 +259,7 @@ class AzureBlobStorage {
     }
 }
 function alreadyExists(url) {
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`${url} already exists; it was left as it is.`);
+    return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`${url} already exists; it was left as it is.`);
 }
 /** The Azure SDK's code for a request that never got an answer, beside the network's own codes. */
 const REQUEST_SEND_ERROR = 'REQUEST_SEND_ERROR';
@@ -288,31 +288,31 @@ function explainAzureError(error, context) {
     const code = restCodeOf(error);
     const status = statusOf(error);
     if (CREDENTIAL_ERRORS.has(error.name)) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`No usable Azure credentials for ${where}: sign in with azure/login (OIDC) or set AZURE_CLIENT_ID, ` +
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`No usable Azure credentials for ${where}: sign in with azure/login (OIDC) or set AZURE_CLIENT_ID, ` +
             'AZURE_TENANT_ID and AZURE_CLIENT_SECRET, or use azure-connection-string instead.');
     }
     const network = code === REQUEST_SEND_ERROR ? 'request failed' : (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .networkCodeOf */ .JI)(error);
     if (network !== undefined) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`Cannot reach ${context.endpoint} (${network}) while ${where}: ` +
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`Cannot reach ${context.endpoint} (${network}) while ${where}: ` +
             'check azure-account-url (or the connection string) and the network.');
     }
     if (status === undefined)
         return error;
     if (code === 'ContainerNotFound') {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`The container ${context.container} does not exist (${where}): create it, or fix azure-container.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`The container ${context.container} does not exist (${where}): create it, or fix azure-container.`);
     }
     if (code === 'BlobNotFound' || status === 404) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`Nothing found while ${where}: run \`db-backup list\` to see what is there.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`Nothing found while ${where}: run \`db-backup list\` to see what is there.`);
     }
     if (code === 'AuthenticationFailed' || status === 401) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`The Azure credentials were refused (${code ?? status}) while ${where}: check the account key or SAS, or renew them.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`The Azure credentials were refused (${code ?? status}) while ${where}: check the account key or SAS, or renew them.`);
     }
     if (status === 403) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`Access was denied (${code ?? status}) while ${where}: give the identity the "Storage Blob Data Contributor" ` +
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`Access was denied (${code ?? status}) while ${where}: give the identity the "Storage Blob Data Contributor" ` +
             'role on the container, or use a SAS that allows read, write, list and delete.');
     }
     // A 5xx, 429 or 408 the SDK's own retries did not get past is the service's trouble: the job failed.
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .DbBackupError */ .pi((0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .isTransientStatus */ .Dm)(status) ? 'failed' : 'refused', `Azure refused ${where}: ${code ?? 'error'} (HTTP ${status}): ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(error.message.split('\n')[0] ?? '')}`);
+    return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .DbBackupError */ .pi((0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .isTransientStatus */ .Dm)(status) ? 'failed' : 'refused', `Azure refused ${where}: ${code ?? 'error'} (HTTP ${status}): ${(0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(error.message.split('\n')[0] ?? '')}`);
 }
 
 
@@ -327,7 +327,7 @@ function explainAzureError(error, context) {
 /* harmony export */ });
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
 
 
 /**
@@ -347,7 +347,7 @@ function exactLength(size) {
         },
         flush(callback) {
             if (seen !== size)
-                callback(new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`The backup stream ended after ${seen} of its declared ${size} bytes.`));
+                callback(new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`The backup stream ended after ${seen} of its declared ${size} bytes.`));
             else
                 callback();
         },
@@ -387,9 +387,9 @@ function hashing(hash, onEnd) {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(83916);
-/* harmony import */ var _pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(19365);
-/* harmony import */ var _pipeline_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(22878);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(10241);
+/* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(18176);
+/* harmony import */ var _process_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(91921);
 
 
 
@@ -408,7 +408,7 @@ class DownloadTally extends node_stream__WEBPACK_IMPORTED_MODULE_2__.Transform {
     }
     _transform(chunk, _encoding, callback) {
         this.size += chunk.length;
-        (0,_pipeline_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__/* .bytesMoved */ .v)(chunk.length);
+        (0,_process_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__/* .bytesMoved */ .v)(chunk.length);
         if (this.hashing)
             this.md5.update(chunk);
         callback(null, chunk);
@@ -425,7 +425,7 @@ class DownloadTally extends node_stream__WEBPACK_IMPORTED_MODULE_2__.Transform {
 async function downloadToNewFile(source, target, expected, what) {
     let handle;
     try {
-        handle = await node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default().open(target, 'wx', _pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE);
+        handle = await node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default().open(target, 'wx', _fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE);
     }
     catch (error) {
         source.destroy();
@@ -437,18 +437,18 @@ async function downloadToNewFile(source, target, expected, what) {
         checkTally(tally, expected, what);
     }
     catch (error) {
-        await (0,_pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__/* .removeQuietly */ .S2)(target);
+        await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .removeQuietly */ .S2)(target);
         throw error;
     }
 }
 function checkTally(tally, expected, what) {
     if (expected.size !== undefined && tally.size !== expected.size) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`${what} arrived with ${tally.size} of ${expected.size} bytes: the connection broke off. Try again.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`${what} arrived with ${tally.size} of ${expected.size} bytes: the connection broke off. Try again.`);
     }
     if (expected.md5 !== undefined) {
         const actual = tally.md5Digest();
         if (!actual.equals(Buffer.from(expected.md5))) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .IntegrityError */ .cs(`${what} does not match the MD5 the storage keeps for it (${actual.toString('base64')}, ` +
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .IntegrityError */ .cs(`${what} does not match the MD5 the storage keeps for it (${actual.toString('base64')}, ` +
                 `expected ${Buffer.from(expected.md5).toString('base64')}): the download or the stored object is damaged. ` +
                 'Try again; if it persists, restore an older backup.');
         }
@@ -467,7 +467,7 @@ function checkTally(tally, expected, what) {
 /* harmony export */   iG: () => (/* binding */ normalizePrefix),
 /* harmony export */   m1: () => (/* binding */ nameOfKey)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(10241);
 
 /**
  * A bucket prefix as the user may write it (`/backups//app/`, `backups/app`,
@@ -477,7 +477,7 @@ function checkTally(tally, expected, what) {
 function normalizePrefix(prefix) {
     const segments = prefix.split('/').filter((segment) => segment !== '');
     if (segments.some((segment) => segment === '.' || segment === '..')) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`The prefix "${prefix}" may not contain "." or ".." segments.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`The prefix "${prefix}" may not contain "." or ".." segments.`);
     }
     return segments.join('/');
 }

@@ -15,8 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(57075);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/domain/errors.ts
+var errors = __webpack_require__(10241);
 // EXTERNAL MODULE: ./src/engines/postgres/dump-tables.ts
 var dump_tables = __webpack_require__(15115);
 ;// CONCATENATED MODULE: ./src/sanitize/sql-quotes.ts

@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   publicKeysOf: () => (/* binding */ publicKeysOf)
 /* harmony export */ });
 /* harmony import */ var openpgp__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(13074);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
 
 
 /**
@@ -24,7 +24,7 @@ async function publicKeysOf(armoredPrivateKeys) {
             publicKeys.push(key.toPublic().armor());
         }
         catch {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The private key is not an armored OpenPGP private key (gpg --armor --export-secret-keys KEY-ID).');
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The private key is not an armored OpenPGP private key (gpg --armor --export-secret-keys KEY-ID).');
         }
     }
     return publicKeys;

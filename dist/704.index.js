@@ -57,8 +57,8 @@ function serverMajorFromVersionNum(versionNum) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var pgpass__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(13272);
 /* harmony import */ var pgpass__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(pgpass__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _child_processes_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(56057);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+/* harmony import */ var _process_child_processes_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48415);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(10241);
 
 
 
@@ -95,7 +95,7 @@ function connectTimeout(location) {
  * A URL without a password leaves libpq's own PGPASSWORD / PGPASSFILE in use.
  */
 function libpqEnvironment(location, database = location.database, base = process.env) {
-    const env = (0,_child_processes_js__WEBPACK_IMPORTED_MODULE_2__/* .inheritedEnvironment */ .aJ)('libpq-client', base);
+    const env = (0,_process_child_processes_js__WEBPACK_IMPORTED_MODULE_2__/* .inheritedEnvironment */ .aJ)('libpq-client', base);
     env.PGHOST = location.host;
     env.PGPORT = String(location.port);
     env.PGUSER = location.user;
@@ -137,7 +137,7 @@ function sslFor(location) {
         return { ...tls, rejectUnauthorized: true, checkServerIdentity: () => undefined };
     if (mode === 'verify-full')
         return { ...tls, rejectUnauthorized: true };
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Unknown sslmode "${mode}": use disable, allow, prefer, require, verify-ca or verify-full.`);
+    throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Unknown sslmode "${mode}": use disable, allow, prefer, require, verify-ca or verify-full.`);
 }
 /** The server asked for a password, and neither the URL nor libpq's own sources had one. */
 class NoPasswordGiven extends Error {
@@ -231,9 +231,9 @@ const PARTITION_ANCESTORS = `
 /* harmony export */ });
 /* unused harmony export describeConnectError */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
 /* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(43641);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(27194);
+/* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7513);
 /* harmony import */ var _choose_client_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(75684);
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(87763);
 /* harmony import */ var _partition_ancestors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(474);
@@ -254,36 +254,36 @@ function endpoint(location) {
 function describeConnectError(error, location, database) {
     const err = error;
     const where = endpoint(location);
-    const message = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(err.message ?? String(error));
+    const message = (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(err.message ?? String(error));
     const network = (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .networkCodeOf */ .JI)(error);
     if (error instanceof _connection_js__WEBPACK_IMPORTED_MODULE_4__/* .NoPasswordGiven */ .SA) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`);
     }
     // The server's error stays the cause: decisions read its SQLSTATE (sqlstateOf), not these words.
     const cause = { cause: error };
     switch (err.code) {
         case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidPassword:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} rejected the password for user "${location.user}": check the password ${location.password ? 'in the database URL' : 'in PGPASSWORD or ~/.pgpass (PGPASSFILE)'}.`, cause);
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} rejected the password for user "${location.user}": check the password ${location.password ? 'in the database URL' : 'in PGPASSWORD or ~/.pgpass (PGPASSFILE)'}.`, cause);
         case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidAuthorizationSpecification:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} refused user "${location.user}": ${message}`, cause);
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} refused user "${location.user}": ${message}`, cause);
         case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidCatalogName:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The database "${database}" does not exist on ${where}.`, cause);
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The database "${database}" does not exist on ${where}.`, cause);
         default:
             if (network !== undefined && (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .isUnreachableCode */ .kn)(network)) {
-                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where} (${network}): check the host and port, and that the server accepts connections from here.`);
+                return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where} (${network}): check the host and port, and that the server accepts connections from here.`);
             }
             // A connection that broke (ECONNRESET, EPIPE), or node-postgres's words for one.
             if (network !== undefined ||
                 /terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
-                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`);
+                return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`);
             }
             if (/timeout/i.test(message)) {
-                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`);
+                return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`);
             }
             if (/does not support SSL/i.test(message)) {
-                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`);
+                return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`);
             }
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to PostgreSQL at ${where}: ${message}`, cause);
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to PostgreSQL at ${where}: ${message}`, cause);
     }
 }
 /** A connected client; with sslmode=prefer it falls back to plain TCP as libpq does. */
@@ -402,7 +402,7 @@ async function assertTablesReadable(client, user, dumped) {
             unreadable.push(table);
         }
     }
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(await describeMissingGrants(client, unreadable, user));
+    throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(await describeMissingGrants(client, unreadable, user));
 }
 /** The GRANTs that let the user read them: USAGE on a schema it cannot enter, and SELECT on the tables. */
 async function describeMissingGrants(client, unreadable, user) {

@@ -22,7 +22,7 @@ export const modules = {
 /* unused harmony exports createDatabase, temporaryMark */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
 /* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(38704);
 /* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(48886);
 
@@ -58,7 +58,7 @@ async function connectMaintenance(location) {
     }
     throw lastError instanceof Error
         ? lastError
-        : new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .endpoint */ .sR)(location)}.`);
+        : new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .endpoint */ .sR)(location)}.`);
 }
 async function databaseExists(location, database = location.database) {
     try {

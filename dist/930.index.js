@@ -11,7 +11,7 @@ export const modules = {
 /* harmony export */ });
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
 
 
 /**
@@ -31,7 +31,7 @@ function exactLength(size) {
         },
         flush(callback) {
             if (seen !== size)
-                callback(new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`The backup stream ended after ${seen} of its declared ${size} bytes.`));
+                callback(new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`The backup stream ended after ${seen} of its declared ${size} bytes.`));
             else
                 callback();
         },
@@ -68,10 +68,10 @@ function hashing(hash, onEnd) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _google_cloud_storage__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(23923);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(10241);
 /* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(43641);
-/* harmony import */ var _pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(19365);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(27194);
+/* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(18176);
+/* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7513);
 /* harmony import */ var _body_checks_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(88195);
 /* harmony import */ var _object_keys_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(72803);
 
@@ -137,7 +137,7 @@ class GcsStorage {
     }
     async get(name, target) {
         // 'wx': the target must not exist, and a file we did not create is never removed below.
-        const handle = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().open(target, 'wx', _pipeline_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE);
+        const handle = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().open(target, 'wx', _fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE);
         try {
             await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)(
             // The bytes as stored, never transcoded: they are what the manifest's sha256 describes.
@@ -202,38 +202,38 @@ class GcsStorage {
     }
     /** One line that says what to do; anything unrecognised keeps its own (redacted) message. */
     userErrorOf(error, operation, name) {
-        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isWorded */ .UD)(error))
+        if ((0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .isWorded */ .UD)(error))
             return error;
         const where = name ? `${this.location}${name}` : this.location;
         const status = statusOf(error);
-        const detail = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(detailOf(error));
+        const detail = (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(detailOf(error));
         if (isMissingCredentials(detail)) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`No Google Cloud credentials for ${this.location}: run google-github-actions/auth before this step, ` +
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`No Google Cloud credentials for ${this.location}: run google-github-actions/auth before this step, ` +
                 'or set GOOGLE_APPLICATION_CREDENTIALS to a credentials file (' +
                 `${detail}).`);
         }
         if (status === 404 && /specified bucket does not exist/i.test(detail)) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`GCS bucket ${this.options.bucket} does not exist (${where}).`);
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`GCS bucket ${this.options.bucket} does not exist (${where}).`);
         }
         if (status === 404 && operation === 'get')
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${where} does not exist.`);
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${where} does not exist.`);
         if (status === 401) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Google Cloud refused the credentials for ${where} (401): ${detail}`);
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Google Cloud refused the credentials for ${where} (401): ${detail}`);
         }
         if (status === 403) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Permission denied on ${where}: the credentials need ${PERMISSION[operation]} on bucket ` +
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Permission denied on ${where}: the credentials need ${PERMISSION[operation]} on bucket ` +
                 `${this.options.bucket} (e.g. roles/storage.objectAdmin). ${detail}`);
         }
         if (status === 412 && operation === 'put') {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${where} already exists; it was left as it is.`);
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${where} already exists; it was left as it is.`);
         }
         if (isChecksumMismatch(error)) {
-            const Failure = operation === 'get' ? _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .IntegrityError */ .cs : _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .JobFailure */ .y3;
+            const Failure = operation === 'get' ? _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .IntegrityError */ .cs : _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .JobFailure */ .y3;
             return new Failure(`${where}: the bytes ${operation === 'get' ? 'downloaded' : 'uploaded'} do not match ` +
                 `the checksum Google Cloud Storage keeps (crc32c); nothing was kept. ${detail}`);
         }
         if (isUnavailable(status, error)) {
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .JobFailure */ .y3(`${where}: ${operation} failed, Google Cloud Storage did not answer: ${detail}`);
+            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .JobFailure */ .y3(`${where}: ${operation} failed, Google Cloud Storage did not answer: ${detail}`);
         }
         return new Error(`${where}: ${operation} failed: ${detail}`, { cause: error });
     }
@@ -279,11 +279,11 @@ function isChecksumMismatch(error) {
     return (code === 'CONTENT_DOWNLOAD_MISMATCH' ||
         code === 'FILE_NO_UPLOAD' ||
         code === 'FILE_NO_UPLOAD_DELETE' ||
-        /did not match the data|checksum mismatch|hash doesn't match/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)));
+        /did not match the data|checksum mismatch|hash doesn't match/i.test((0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)));
 }
 /** The service's own message: the download path leaves the raw JSON error body as the message. */
 function detailOf(error) {
-    const message = (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error).trim();
+    const message = (0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error).trim();
     if (message.startsWith('{')) {
         try {
             const body = JSON.parse(message);
@@ -312,7 +312,7 @@ function firstLine(text) {
 /* harmony export */   iG: () => (/* binding */ normalizePrefix),
 /* harmony export */   m1: () => (/* binding */ nameOfKey)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(10241);
 
 /**
  * A bucket prefix as the user may write it (`/backups//app/`, `backups/app`,
@@ -322,7 +322,7 @@ function firstLine(text) {
 function normalizePrefix(prefix) {
     const segments = prefix.split('/').filter((segment) => segment !== '');
     if (segments.some((segment) => segment === '.' || segment === '..')) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`The prefix "${prefix}" may not contain "." or ".." segments.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`The prefix "${prefix}" may not contain "." or ".." segments.`);
     }
     return segments.join('/');
 }

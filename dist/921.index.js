@@ -1,5 +1,5 @@
-export const id = 583;
-export const ids = [583,809];
+export const id = 921;
+export const ids = [921,809];
 export const modules = {
 
 /***/ 77809:
@@ -22,7 +22,7 @@ export const modules = {
 /* unused harmony exports createDatabase, temporaryMark */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
 /* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(38704);
 /* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(48886);
 
@@ -58,7 +58,7 @@ async function connectMaintenance(location) {
     }
     throw lastError instanceof Error
         ? lastError
-        : new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .endpoint */ .sR)(location)}.`);
+        : new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .endpoint */ .sR)(location)}.`);
 }
 async function databaseExists(location, database = location.database) {
     try {
@@ -216,7 +216,7 @@ async function swapDatabases(client, target, fresh, replaced, lockTimeoutMs) {
 
 /***/ }),
 
-/***/ 24583:
+/***/ 66921:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -237,13 +237,13 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __webpack_require__(46466);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/domain/errors.ts
+var errors = __webpack_require__(10241);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __webpack_require__(78474);
-// EXTERNAL MODULE: ./src/pipeline/files.ts
-var files = __webpack_require__(19365);
-;// CONCATENATED MODULE: ./src/pipeline/tar.ts
+// EXTERNAL MODULE: ./src/fs/files.ts
+var files = __webpack_require__(18176);
+;// CONCATENATED MODULE: ./src/fs/tar.ts
 
 
 
@@ -526,14 +526,14 @@ function checkArchiveCompleteness(expected, listing) {
     return { tables, problems, unexpected };
 }
 
-// EXTERNAL MODULE: ./src/dump-format.ts
-var dump_format = __webpack_require__(74153);
-// EXTERNAL MODULE: ./src/interruptions.ts
-var interruptions = __webpack_require__(79155);
-// EXTERNAL MODULE: ./src/child-processes.ts
-var child_processes = __webpack_require__(56057);
-// EXTERNAL MODULE: ./src/secrets.ts
-var secrets = __webpack_require__(27194);
+// EXTERNAL MODULE: ./src/domain/dump-format.ts
+var dump_format = __webpack_require__(47082);
+// EXTERNAL MODULE: ./src/process/interruptions.ts
+var interruptions = __webpack_require__(36301);
+// EXTERNAL MODULE: ./src/process/child-processes.ts
+var child_processes = __webpack_require__(48415);
+// EXTERNAL MODULE: ./src/domain/secrets.ts
+var secrets = __webpack_require__(7513);
 ;// CONCATENATED MODULE: ./src/engines/postgres/child-process.ts
 
 
