@@ -10,7 +10,7 @@ import { prepareEncryptor } from '../pipeline/encryption.js';
 import { removeQuietly, removeStaleTemps } from '../pipeline/files.js';
 import fs from 'node:fs/promises';
 import { createStorage } from '../storage/factory.js';
-import type { Storage } from '../storage/storage.js';
+import { liesAt, type Storage } from '../storage/storage.js';
 import { redact } from '../secrets.js';
 import { inSection, type RunContext } from './context.js';
 import { createBackup, type CreatedBackup } from './create-backup.js';
@@ -120,7 +120,12 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
       ),
     );
   }
-  const stagedCopyKept = await releaseStagedCopy(config, backup, targets, context);
+  const stagedCopyKept = await releaseStagedCopy(
+    storages.map(({ storage }) => storage),
+    backup,
+    targets,
+    context,
+  );
   const warnings = [...config.notices];
   if (!heldRows(backup.manifest)) {
     const warning = emptyDatabaseWarning(database, backup.name, targets);
@@ -179,7 +184,7 @@ export async function storeAt(
     kind?: 'backup' | 'sanitized';
   },
   context: RunContext,
-  alreadyThere = id === 'local',
+  alreadyThere = liesAt(storage, backup.file),
 ): Promise<TargetOutcome> {
   let outcome: { target: TargetId; location: string; storedId?: string } = {
     target: id,
@@ -244,12 +249,12 @@ export async function storeAt(
  * a warning, when one does not (never lose the only copy).
  */
 async function releaseStagedCopy(
-  config: BackupConfig,
+  storages: readonly Storage[],
   backup: CreatedBackup,
   targets: readonly TargetOutcome[],
   context: RunContext,
 ): Promise<boolean> {
-  if (config.storage.includes('local')) return true;
+  if (storages.some((storage) => liesAt(storage, backup.file))) return true;
   if (targets.every((target) => target.stored)) {
     await removeQuietly(backup.file);
     await removeQuietly(backup.manifestFile);
