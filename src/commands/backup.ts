@@ -67,7 +67,12 @@ export interface BackupResult {
  * others, but fails the job. Each target's rolling window runs only after the
  * backup is stored and checked there.
  */
-export async function runBackup(config: BackupConfig, context: RunContext): Promise<BackupResult> {
+export async function runBackup(
+  config: BackupConfig,
+  context: RunContext,
+  /** The database's name in file names when no user-given name is (one of a server's databases). */
+  fileLabel?: string,
+): Promise<BackupResult> {
   const started = Date.now();
   for (const notice of config.notices) context.log.warn(notice);
   // Checked before anything is dumped: a bad key or an empty passphrase never yields a plain backup.
@@ -95,6 +100,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
       {
         kind,
         databaseName: config.name,
+        fileLabel,
         compression: config.compression,
         encryptor,
         progress: context.progress,
