@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseConfig } from '../src/config/config.js';
+import { settingsFromInputs } from '../src/config/settings.js';
 import { actionOutputs } from '../src/report/outputs.js';
 import { renderSummary } from '../src/report/summary.js';
 import { cli } from './support/cli.js';
@@ -225,5 +227,24 @@ describe('--all-databases', () => {
       expect(refused.stderr).toMatch(message);
     }
     expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+  });
+
+  test("the action's inputs: restore, verify, list, prune and status refuse them", () => {
+    for (const command of ['restore', 'verify', 'list', 'prune', 'status'] as const) {
+      for (const given of [{ 'all-databases': 'true' }, { databases: 'app' }] as Record<
+        string,
+        string
+      >[]) {
+        const inputs: Record<string, string> = {
+          command,
+          'database-url': roleUrl('app'),
+          ...given,
+        };
+        const { settings } = settingsFromInputs((name) => inputs[name] ?? '', {});
+        expect(() => parseConfig(command, settings, tempDir('inputs'))).toThrow(
+          `all-databases and databases work with backup only: ${command} one database at a time`,
+        );
+      }
+    }
   });
 });
