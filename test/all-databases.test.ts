@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
 import { settingsFromInputs } from '../src/config/settings.js';
+import { notificationOf } from '../src/report/notification.js';
 import { actionOutputs } from '../src/report/outputs.js';
 import { renderSummary } from '../src/report/summary.js';
 import { cli } from './support/cli.js';
@@ -147,6 +148,19 @@ describe('--all-databases', () => {
     ]);
     expect(listed[0].backupName).toBe(byName.get('app')!.backup!.name);
     expect(JSON.parse(outputs.pruned!)).toHaveLength(3);
+    // A webhook hears of the failed database by name, and of the backups that were made.
+    const notification = notificationOf(
+      { result },
+      { command: 'backup', durationMs: 1, runUrl: null, time: new Date(), warnings: [] },
+    );
+    expect(notification.event).toBe('failure');
+    expect(notification.error).toMatch(/failed: billing_eu \(Permission denied/);
+    expect(notification.backup).toBe(
+      ['app', 'crm', 'postgres'].map((d) => byName.get(d)!.backup!.name).join(', '),
+    );
+    expect(notification.targets.map((t) => t.location)).toEqual(
+      ['app', 'crm', 'postgres'].map((d) => `${backups} (database ${d})`),
+    );
 
     // Afterwards each database is one database among others: list and restore latest are its own.
     const list = await cli(['list', '--database-url', server.url('crm'), '--json'], { cwd: dir });
