@@ -193,6 +193,11 @@ export function renderSummary(result: CommandResult): string {
   }
 }
 
+/** A database's name is the server's to choose: never markup in the summary. */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /**
  * Several databases: one row each (the backup, its size, where it is stored,
  * what its window removed, or why it failed), the skipped ones, then each
@@ -219,7 +224,7 @@ function serverBackupSummary(result: ServerBackupResult): string {
     ...result.databases.flatMap(({ database, backup }) =>
       backup
         ? [
-            `<details><summary>${database}</summary>\n\n${renderSummary(backup).replace(/^## Database backup\n\n/, '')}\n\n</details>`,
+            `<details><summary>${escapeHtml(database)}</summary>\n\n${renderSummary(backup).replace(/^## Database backup\n\n/, '')}\n\n</details>`,
           ]
         : [],
     ),
