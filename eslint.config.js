@@ -35,6 +35,20 @@ export default tseslint.config(
     },
   },
   {
+    // Commands ask the catalog and the place's capabilities (storage.localDirectory), never which target a place is.
+    files: ['src/commands/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Literal[value='local']",
+          message:
+            'Ask the place (isLocalPlace, liesAt in storage/storage.ts) or the catalog instead of naming the local target.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },

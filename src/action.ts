@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { isServerBackup } from './commands/backup-databases.js';
 import type { Logger } from './commands/context.js';
 import { failureSummary, runCommand, succeeded, type CommandResult } from './commands/run.js';
 import { parseCommandName, parseConfig, type Config } from './config/config.js';
@@ -155,6 +156,13 @@ function noticeOf(result: CommandResult): void {
   const title = 'db-backup';
   switch (result.command) {
     case 'backup':
+      if (isServerBackup(result)) {
+        core.notice(
+          `Backed up ${result.databases.length} databases of ${result.server}: ${result.databases.map((d) => `${d.database} (${d.backup?.name ?? 'failed'})`).join(', ')}`,
+          { title },
+        );
+        break;
+      }
       core.notice(
         `Backed up ${result.database}: ${result.name} (${formatBytes(result.manifest.file.size)}), stored at ${result.targets.map((t) => t.target).join(', ')}`,
         { title },

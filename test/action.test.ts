@@ -38,7 +38,9 @@ describe('action.yml', () => {
   test('documents every output the action sets', () => {
     const source = fs.readFileSync(path.join(REPO_ROOT, 'src/report/outputs.ts'), 'utf8');
     const set = [
-      ...source.matchAll(/(?<!case )'([a-z0-9-]+)':|\b(sha256|verified|backups|pruned|status):/g),
+      ...source.matchAll(
+        /(?<!case )'([a-z0-9-]+)':|\b(sha256|verified|backups|pruned|status|databases):/g,
+      ),
     ].map((m) => m[1] ?? m[2]);
     for (const name of set) expect(actionYml.outputs, name).toHaveProperty(name!);
     for (const [name, output] of Object.entries(actionYml.outputs))

@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import {
   compareNewestFirst,
   formatBackupName,
+  labelOf,
+  labelProblem,
   parseBackupName,
 } from '../src/domain/backup-name.js';
 
@@ -196,5 +198,34 @@ describe('backup names', () => {
       'sqlite_backup_20261126_020304_2.db.gz',
       'sqlite_backup_20261126_020304.db.gz',
     ]);
+  });
+});
+
+describe("a server's database name in file names (--all-databases)", () => {
+  test.each([
+    ['app', 'app'],
+    ['billing_eu', 'billing-eu'],
+    ['Shop.2026', 'Shop-2026'],
+    ['_staging__copy_', 'staging-copy'],
+    ['backup', 'backup-db'],
+    ['Before-Restore', 'Before-Restore-db'],
+    ['kunden ümlaut', 'kunden-mlaut'],
+    ['x'.repeat(80), 'x'.repeat(60)],
+    ['___', undefined],
+    ['données', 'donn-es'],
+  ])('%s → %s', (database, label) => {
+    expect(labelOf(database)).toBe(label);
+    if (label !== undefined) {
+      expect(labelProblem(label)).toBeUndefined();
+      const name = formatBackupName({
+        engine: 'postgres',
+        label,
+        kind: 'backup',
+        time: new Date(Date.UTC(2026, 10, 30, 2)),
+        sequence: 0,
+        encrypted: false,
+      });
+      expect(parseBackupName(name)?.label).toBe(label);
+    }
   });
 });

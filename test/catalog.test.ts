@@ -6,11 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startArtifactStandin } from './support/artifact-standin.js';
+import { startAzurite } from './support/azurite.js';
 import { cli, sourceCli } from './support/cli.js';
 import { startPostgres, type PgServer } from './support/postgres.js';
 import { FAUXQS_CREDENTIALS, startS3Server, type S3TestServer } from './support/s3-server.js';
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
+import { parseVerificationRecordName } from '../src/verification/verification-record.js';
 
 // The S3 client in this process (the CLI run in-process) reads its credentials from here.
 process.env.AWS_ACCESS_KEY_ID = FAUXQS_CREDENTIALS.accessKeyId;
@@ -90,11 +93,14 @@ function manifestsIn(dir: string): string[] {
     .sort();
 }
 
-/** Every manifest has its backup and every backup its manifest. */
+/** Every manifest has its backup and every backup its manifest; every verification record its backup. */
 function expectPaired(names: readonly string[]): void {
   const set = new Set(names);
   for (const name of names) {
-    if (name.endsWith('.json')) expect(set.has(name.slice(0, -5)), `orphan ${name}`).toBe(true);
+    const record = parseVerificationRecordName(name);
+    if (record) expect(set.has(record.backup.name), `stray record ${name}`).toBe(true);
+    else if (name.endsWith('.json'))
+      expect(set.has(name.slice(0, -5)), `orphan ${name}`).toBe(true);
     else expect(set.has(`${name}.json`), `${name} has no manifest`).toBe(true);
   }
 }
@@ -325,6 +331,154 @@ describe('several databases sharing one directory and one S3 prefix', () => {
     );
     expect(byName.status, byName.stderr).toBe(0);
   }, 60_000);
+});
+
+describe('several databases sharing one repository under one artifact prefix', () => {
+  test('windows, latest, list and prune are per database; other artifacts are left alone', async () => {
+    const azurite = await startAzurite();
+    const standin = await startArtifactStandin(azurite);
+    // The artifact client reads the job's variables from this process's environment.
+    const saved = { ...process.env };
+    try {
+      const token = 'ghs_catalog_shared_artifacts';
+      standin.grant(token, { read: true, write: true });
+      const repository = 'octo/shared-place';
+      const dir = tempDir('shared-artifacts');
+      createSampleDatabase(path.join(dir, 'a.db'), { rows: 3 });
+      createSampleDatabase(path.join(dir, 'b.db'), { rows: 8 });
+      // Not ours to touch: the old scripts' backup under the prefix (no manifest), another
+      // prefix's backup, and another workflow's artifact.
+      const others = [
+        'shared-sqlite_backup_20200101_000000.db.gz',
+        'other-sqlite_backup_20200101_000000.db.gz',
+        'coverage-report',
+      ];
+      for (const name of others) await standin.addArtifact(repository, name, Buffer.from('old'));
+      const flags = ['--artifact-prefix', 'shared-'];
+      /** A run of the workflow: the job's variables, and the CLI's settings from the environment. */
+      const inRun = (): NodeJS.ProcessEnv => {
+        Object.assign(process.env, standin.startRun(repository).env);
+        return {
+          PATH: process.env.PATH,
+          GITHUB_TOKEN: token,
+          GITHUB_REPOSITORY: repository,
+          GITHUB_API_URL: standin.url,
+        };
+      };
+      const artifactNames = () =>
+        standin
+          .artifacts(repository)
+          .map((a) => a.name)
+          .sort();
+      const ours = (names: readonly string[]) =>
+        names
+          .filter((n) => n.startsWith('shared-') && !others.includes(n))
+          .map((n) => n.slice('shared-'.length));
+
+      const databases = ['file:a.db', 'file:b.db', pgServer.url('shop'), pgServer.url('crm')];
+      const made = new Map<string, string[]>();
+      let minute = 100;
+      for (let round = 0; round < 3; round += 1) {
+        for (const url of databases) {
+          minute += 1;
+          const run = await cli(
+            ['backup', '--database-url', url, '--storage', 'artifact', '--json', ...flags],
+            { cwd: dir, env: { ...inRun(), MAX_BACKUPS: '2' }, now: at(minute) },
+          );
+          expect(run.status, run.stderr).toBe(0);
+          const result = JSON.parse(run.stdout);
+          expect(result.targets.map((t: { stored: boolean }) => t.stored)).toEqual([true]);
+          made.set(url, [...(made.get(url) ?? []), result.name]);
+        }
+      }
+      // Each database's window kept its own two newest; the others' artifacts are all there.
+      const expected = [...made.values()].flatMap((names) => names.slice(1)).sort();
+      expect(ours(artifactNames()).filter((n) => !n.endsWith('.json'))).toEqual(expected);
+      expectPaired(ours(artifactNames()));
+      for (const name of others) expect(artifactNames()).toContain(name);
+
+      // list: one database's by default, every one with --all.
+      for (const url of databases) {
+        const list = await cli(
+          ['list', '--from', 'artifact', '--database-url', url, '--json', ...flags],
+          { cwd: dir, env: inRun() },
+        );
+        expect(list.status, list.stderr).toBe(0);
+        expect(JSON.parse(list.stdout).backups.map((b: { name: string }) => b.name)).toEqual(
+          made.get(url)!.slice(1).reverse(),
+        );
+      }
+      const all = await cli(['list', '--from', 'artifact', '--all', ...flags], {
+        cwd: dir,
+        env: inRun(),
+      });
+      expect(all.status, all.stderr).toBe(0);
+      expect(all.stdout.split('\n')[0]).toMatch(/^NAME\s+DATABASE\s+SIZE/);
+      for (const name of expected) expect(all.stdout).toContain(name);
+      expect(all.stdout).not.toContain('other-sqlite_backup');
+
+      // latest: each database's own.
+      for (const url of databases) {
+        const verify = await cli(
+          [
+            'verify',
+            'latest',
+            '--quick',
+            '--from',
+            'artifact',
+            '--database-url',
+            url,
+            '--json',
+            ...flags,
+          ],
+          { cwd: dir, env: inRun() },
+        );
+        expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+        expect(JSON.parse(verify.stdout).name).toBe(made.get(url)!.at(-1));
+      }
+
+      // prune one database's window: only its backups go; then every database's own window.
+      const prune = await cli(
+        [
+          'prune',
+          '--from',
+          'artifact',
+          '--max-backups',
+          '1',
+          '--database-url',
+          pgServer.url('shop'),
+          '--json',
+          ...flags,
+        ],
+        { cwd: dir, env: inRun() },
+      );
+      expect(prune.status, prune.stderr).toBe(0);
+      expect(JSON.parse(prune.stdout).removed).toEqual([made.get(pgServer.url('shop'))![1]]);
+      const pruneAll = await cli(
+        ['prune', '--from', 'artifact', '--max-backups', '1', '--json', ...flags],
+        { cwd: dir, env: inRun() },
+      );
+      expect(pruneAll.status, pruneAll.stderr).toBe(0);
+      const outcome = JSON.parse(pruneAll.stdout);
+      expect([...outcome.removed].sort()).toEqual(
+        [...made.entries()]
+          .filter(([url]) => url !== pgServer.url('shop'))
+          .map(([, names]) => names[1]!)
+          .sort(),
+      );
+      expect(outcome.leftAlone).toEqual(['sqlite_backup_20200101_000000.db.gz']);
+      expect(ours(artifactNames()).filter((n) => !n.endsWith('.json'))).toEqual(
+        [...made.values()].map((names) => names[2]!).sort(),
+      );
+      expectPaired(ours(artifactNames()));
+      for (const name of others) expect(artifactNames()).toContain(name);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      await standin.close();
+      await azurite.stop();
+    }
+  }, 240_000);
 });
 
 describe('names', () => {

@@ -52,6 +52,7 @@ describe('the workflow files', () => {
     );
     expect(yamlFiles('examples/workflows')).toEqual(
       [
+        'backup-several-databases',
         'backup-to-artifact',
         'backup-to-azure-oidc',
         'backup-to-gcs-oidc',

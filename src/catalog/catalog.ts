@@ -13,8 +13,7 @@ import { errorMessage } from '../domain/errors.js';
 import { parseManifest, type Manifest } from '../domain/manifest.js';
 import { removeQuietly, temporaryDirectory } from '../fs/files.js';
 import { redact } from '../domain/secrets.js';
-import { LocalStorage } from '../storage/local.js';
-import type { Storage, StoredObject } from '../storage/storage.js';
+import { isLocalPlace, type Storage, type StoredObject } from '../storage/storage.js';
 import { ownershipOf, type OwnDatabase, type Ownership } from './identity.js';
 
 /** One of our backups at a place, paired with its manifest (read on demand). */
@@ -67,7 +66,7 @@ export class Catalog {
 
   /** The backup's file when the place is a local directory (it can be hashed where it lies); else undefined. */
   localFile(name: string): string | undefined {
-    return this.storage instanceof LocalStorage ? this.storage.pathOf(name) : undefined;
+    return isLocalPlace(this.storage) ? path.join(this.storage.localDirectory, name) : undefined;
   }
 
   sizeOf(name: string): number | undefined {
@@ -117,9 +116,8 @@ export class Catalog {
   async readManifest(manifestName: string): Promise<ManifestRead> {
     if (!this.names.has(manifestName)) return { manifest: undefined };
     try {
-      let file: string;
-      if (this.storage instanceof LocalStorage) file = this.storage.pathOf(manifestName);
-      else {
+      let file = this.localFile(manifestName);
+      if (file === undefined) {
         this.scratch ??= await temporaryDirectory('catalog');
         file = path.join(this.scratch, manifestName);
         await removeQuietly(file);

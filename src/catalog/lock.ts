@@ -4,8 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobFailure } from '../domain/errors.js';
 import { FILE_MODE } from '../fs/files.js';
-import { LocalStorage } from '../storage/local.js';
-import type { Storage } from '../storage/storage.js';
+import { isLocalPlace, type Storage } from '../storage/storage.js';
 
 /** The lock file in a backup directory. It is not a backup name: no window or listing counts it. */
 export const LOCK_NAME = '.db-backup.lock';
@@ -148,5 +147,5 @@ async function releaseIfMine(file: string, me: Holder): Promise<void> {
 
 /** Runs `work` under the place's lock: the directory's for a local place; object storage has none (see README: Catalog). */
 export async function withPlaceLock<T>(storage: Storage, work: () => Promise<T>): Promise<T> {
-  return storage instanceof LocalStorage ? withDirectoryLock(storage.dir, work) : work();
+  return isLocalPlace(storage) ? withDirectoryLock(storage.localDirectory, work) : work();
 }

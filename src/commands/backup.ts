@@ -10,7 +10,7 @@ import { prepareEncryptor } from '../pipeline/encryption.js';
 import { removeQuietly, removeStaleTemps } from '../fs/files.js';
 import fs from 'node:fs/promises';
 import { createStorage } from '../storage/factory.js';
-import type { Storage } from '../storage/storage.js';
+import { liesAt, type Storage } from '../storage/storage.js';
 import { redact } from '../domain/secrets.js';
 import { inSection, type RunContext } from './context.js';
 import { createBackup, type CreatedBackup } from './create-backup.js';
@@ -67,7 +67,12 @@ export interface BackupResult {
  * others, but fails the job. Each target's rolling window runs only after the
  * backup is stored and checked there.
  */
-export async function runBackup(config: BackupConfig, context: RunContext): Promise<BackupResult> {
+export async function runBackup(
+  config: BackupConfig,
+  context: RunContext,
+  /** The database's name in file names when no user-given name is (one of a server's databases). */
+  fileLabel?: string,
+): Promise<BackupResult> {
   const started = Date.now();
   for (const notice of config.notices) context.log.warn(notice);
   // Checked before anything is dumped: a bad key or an empty passphrase never yields a plain backup.
@@ -95,6 +100,7 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
       {
         kind,
         databaseName: config.name,
+        fileLabel,
         compression: config.compression,
         encryptor,
         progress: context.progress,
@@ -120,7 +126,12 @@ export async function runBackup(config: BackupConfig, context: RunContext): Prom
       ),
     );
   }
-  const stagedCopyKept = await releaseStagedCopy(config, backup, targets, context);
+  const stagedCopyKept = await releaseStagedCopy(
+    storages.map(({ storage }) => storage),
+    backup,
+    targets,
+    context,
+  );
   const warnings = [...config.notices];
   if (!heldRows(backup.manifest)) {
     const warning = emptyDatabaseWarning(database, backup.name, targets);
@@ -179,7 +190,7 @@ export async function storeAt(
     kind?: 'backup' | 'sanitized';
   },
   context: RunContext,
-  alreadyThere = id === 'local',
+  alreadyThere = liesAt(storage, backup.file),
 ): Promise<TargetOutcome> {
   let outcome: { target: TargetId; location: string; storedId?: string } = {
     target: id,
@@ -244,12 +255,12 @@ export async function storeAt(
  * a warning, when one does not (never lose the only copy).
  */
 async function releaseStagedCopy(
-  config: BackupConfig,
+  storages: readonly Storage[],
   backup: CreatedBackup,
   targets: readonly TargetOutcome[],
   context: RunContext,
 ): Promise<boolean> {
-  if (config.storage.includes('local')) return true;
+  if (storages.some((storage) => liesAt(storage, backup.file))) return true;
   if (targets.every((target) => target.stored)) {
     await removeQuietly(backup.file);
     await removeQuietly(backup.manifestFile);

@@ -53,6 +53,11 @@ export interface BackupConfig extends Common {
   readonly notices: readonly string[];
   /** A sanitized copy instead of (or, with its own targets, beside) the backup. */
   readonly sanitize: SanitizeConfig | undefined;
+  /**
+   * Several databases of the PostgreSQL server `database` points at, each
+   * backed up on its own: every one (`all`) or these; undefined: `database` alone.
+   */
+  readonly serverDatabases: 'all' | readonly string[] | undefined;
 }
 
 export interface Confirmation {

@@ -55,6 +55,8 @@ export interface CreateBackupOptions {
   readonly progress?: Progress | undefined;
   /** The user-given database name: in the manifest's identity and the file name. */
   readonly databaseName?: string | undefined;
+  /** Without a user-given name, a label for the file name alone (not the identity). */
+  readonly fileLabel?: string | undefined;
 }
 
 /**
@@ -111,7 +113,7 @@ async function publishWithManifest(
   const name = await publish(encoded.tempPath, dir, (sequence) =>
     formatBackupName({
       engine: engine.kind,
-      label: options.databaseName,
+      label: options.databaseName ?? options.fileLabel,
       kind: options.kind,
       time: started,
       sequence: sequence + floor,

@@ -34,8 +34,7 @@ import {
 import type { TargetId, TargetSettings } from '../storage/targets.js';
 import { createStorage } from '../storage/factory.js';
 import { fetchVerified } from '../catalog/fetch-verified.js';
-import { LocalStorage } from '../storage/local.js';
-import type { Storage } from '../storage/storage.js';
+import { isLocalPlace, type LocalPlace, type Storage } from '../storage/storage.js';
 import { NO_PROGRESS, type Progress } from '../domain/progress.js';
 import type { Logger } from './context.js';
 
@@ -46,6 +45,8 @@ function describeCompression(algorithm: CompressionAlgorithm): string {
 export interface LocatedBackup {
   readonly name: string;
   readonly file: string;
+  /** `file` is the backup where it lies, not a download that goes when the command ends. */
+  readonly inPlace: boolean;
   readonly manifest: Manifest | undefined;
   /** From the manifest, else from the name; undefined for a file of unknown origin. */
   readonly engine: EngineKind | undefined;
@@ -88,15 +89,15 @@ export async function resolveBackup(
   cwd: string,
   scope: LatestScope,
 ): Promise<ResolvedBackup> {
-  if (from === 'local') {
-    const backup = await locateBackup(reference, new LocalStorage(targets.backupDir), cwd, scope);
+  const storage = await createStorage(from, targets);
+  if (isLocalPlace(storage)) {
+    const backup = await locateBackup(reference, storage, cwd, scope);
     return {
       name: backup.name,
       manifest: backup.manifest,
       fetch: () => Promise.resolve({ backup, release: () => Promise.resolve() }),
     };
   }
-  const storage = await createStorage(from, targets);
   const { name, manifest } = await withCatalog(storage, async (catalog) => {
     const found = isLatest(reference)
       ? (await latestEntry(catalog, scope.own, { ...scope, kind: latestKind(reference) })).backup
@@ -112,7 +113,7 @@ export async function resolveBackup(
       const release = (): Promise<void> => removeQuietly(dir);
       try {
         const fetched = await fetchVerified(storage, name, dir, progress);
-        return { backup: located(fetched.file, fetched.manifest), release };
+        return { backup: located(fetched.file, fetched.manifest, false), release };
       } catch (error) {
         await release();
         throw error;
@@ -139,15 +140,16 @@ export async function findBackup(
  */
 export async function locateBackup(
   reference: string,
-  storage: LocalStorage,
+  storage: LocalPlace,
   cwd: string,
   scope: LatestScope,
 ): Promise<LocatedBackup> {
+  const dir = storage.localDirectory;
   let file: string;
   if (isLatest(reference)) {
-    file = storage.pathOf(await latestName(storage, scope, latestKind(reference)));
+    file = path.join(dir, await latestName(storage, scope, latestKind(reference)));
   } else {
-    const inDir = storage.pathOf(path.basename(reference));
+    const inDir = path.join(dir, path.basename(reference));
     const asPath = path.resolve(cwd, reference);
     if (!reference.includes('/') && (await isFile(inDir))) file = inDir;
     else if (await isFile(asPath)) file = asPath;
@@ -159,19 +161,20 @@ export async function locateBackup(
         );
       }
       throw new UserError(
-        `No backup "${reference}" in ${storage.dir} or at ${asPath}: db-backup list shows the backups there.`,
+        `No backup "${reference}" in ${dir} or at ${asPath}: db-backup list shows the backups there.`,
       );
     }
   }
-  return located(file, await readManifestBeside(file));
+  return located(file, await readManifestBeside(file), true);
 }
 
 /** The engine comes from the manifest, else the backup's name, else the file's extension. */
-function located(file: string, manifest: Manifest | undefined): LocatedBackup {
+function located(file: string, manifest: Manifest | undefined, inPlace: boolean): LocatedBackup {
   const name = path.basename(file);
   return {
     name,
     file,
+    inPlace,
     manifest,
     engine: manifest?.engine ?? parseBackupName(name)?.engine ?? engineFromExtension(name),
   };
@@ -230,7 +233,9 @@ export { assertChecksum, checksumStatus, type ChecksumStatus } from '../catalog/
  * The compression a backup's manifest or name announces; undefined for a
  * file named by hand without a known suffix.
  */
-export function announcedCompression(backup: LocatedBackup): CompressionAlgorithm | undefined {
+export function announcedCompression(
+  backup: Omit<LocatedBackup, 'inPlace'>,
+): CompressionAlgorithm | undefined {
   const fromManifest = backup.manifest?.compression?.algorithm;
   if (fromManifest !== undefined) return fromManifest;
   const fromName = parseBackupName(backup.name)?.compression;
@@ -278,7 +283,7 @@ export async function storedFormat(
  * the content wins. Keys are checked here, before anything reads the file.
  */
 export async function openBackup(
-  backup: LocatedBackup,
+  backup: Omit<LocatedBackup, 'inPlace'>,
   keys: DecryptionKeys,
   checksumVerified = false,
   log?: Logger,

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseBackupName } from '../domain/backup-name.js';
 import type { VerifyConfig } from './command-config.js';
 import { errorMessage } from '../domain/errors.js';
 import { redact } from '../domain/secrets.js';
 import { createStorage } from '../storage/factory.js';
+import { isLocalPlace, liesAt } from '../storage/storage.js';
 import { TOOL_NAME, TOOL_VERSION } from '../domain/version.js';
 import {
   freeRecordName,
@@ -36,12 +36,14 @@ export async function recordVerification(
     context.log.info(`${name} is not named as this tool names backups: no verification record.`);
     return {};
   }
-  if (config.from === 'local' && backup && path.dirname(backup.file) !== config.backupDir) {
-    context.log.info(`${backup.file} is outside ${config.backupDir}: no verification record.`);
-    return {};
-  }
   try {
     const storage = await createStorage(config.from, config.targets);
+    if (backup && isLocalPlace(storage) && !liesAt(storage, backup.file)) {
+      context.log.info(
+        `${backup.file} is outside ${storage.localDirectory}: no verification record.`,
+      );
+      return {};
+    }
     const names = new Set((await storage.list()).map((object) => object.name));
     if (!names.has(name)) {
       context.log.info(`${name} is not at ${storage.location}: no verification record.`);

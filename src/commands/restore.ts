@@ -6,6 +6,7 @@ import { engineSettings } from './engine-settings.js';
 import { createBackup } from './create-backup.js';
 import { uploadBackup } from '../catalog/paired-upload.js';
 import { createStorage } from '../storage/factory.js';
+import { liesAt } from '../storage/storage.js';
 import { UserError } from '../domain/errors.js';
 import { prepareEncryptor, type EncryptionRequest } from '../pipeline/encryption.js';
 import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
@@ -134,9 +135,9 @@ async function restoreFrom(
     });
     safetyCopy = safety.file;
     context.log.info(`Safety backup: ${safety.file}`);
-    if (config.from !== 'local') {
+    const storage = await createStorage(config.from, config.targets);
+    if (!liesAt(storage, safety.file)) {
       // A runner's disk goes away with the job: keep the safety backup where the backups are.
-      const storage = await createStorage(config.from, config.targets);
       try {
         await uploadBackup(storage, safety, context.progress);
       } catch (error) {
@@ -165,7 +166,7 @@ async function restoreFrom(
     database,
     name: backup.name,
     // A downloaded file is gone when the command ends: no path to point at.
-    file: config.from === 'local' ? backup.file : '',
+    file: backup.inPlace ? backup.file : '',
     info: outcome.info,
     previousCopy,
     durationMs: Date.now() - started,

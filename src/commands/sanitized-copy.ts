@@ -6,7 +6,7 @@ import type { Encryptor } from '../pipeline/encryption.js';
 import { ensurePrivateDir, removeQuietly } from '../fs/files.js';
 import type { Sanitizing } from '../sanitize/sanitizing.js';
 import { createStorage } from '../storage/factory.js';
-import { LocalStorage } from '../storage/local.js';
+import { isLocalPlace, liesAt } from '../storage/storage.js';
 import { storeAt, type TargetOutcome } from './backup.js';
 import type { RunContext } from './context.js';
 import { createBackup } from './create-backup.js';
@@ -50,10 +50,10 @@ export async function makeSanitizedCopy(
   let stagedHere = false;
   for (const target of config.sanitize?.storage ?? []) {
     const storage = await createStorage(target.id, target.settings);
-    const here = storage instanceof LocalStorage && path.resolve(storage.dir) === staging;
+    const here = liesAt(storage, copy.file);
     stagedHere ||= here;
     // A directory of its own (local:DIR) is made as private as the backup directory.
-    if (storage instanceof LocalStorage && !here) await ensurePrivateDir(storage.dir);
+    if (isLocalPlace(storage) && !here) await ensurePrivateDir(storage.localDirectory);
     targets.push(
       await storeAt(
         target.id,

@@ -23,6 +23,7 @@ import {
   type LocatedBackup,
 } from './locate-backup.js';
 import { createStorage } from '../storage/factory.js';
+import { isLocalPlace } from '../storage/storage.js';
 import { recordVerification } from './record-verification.js';
 import { ownDatabase } from '../catalog/identity.js';
 
@@ -131,9 +132,10 @@ export async function runVerify(config: VerifyConfig, context: RunContext): Prom
     now: context.now?.() ?? new Date(),
   };
   // A remote `latest` is named first, so that a download that arrives damaged is recorded against it.
+  const place = await createStorage(config.from, config.targets);
   const reference =
-    config.backup === 'latest' && config.from !== 'local'
-      ? await latestName(await createStorage(config.from, config.targets), scope)
+    config.backup === 'latest' && !isLocalPlace(place)
+      ? await latestName(place, scope)
       : config.backup;
   let handle;
   try {

@@ -75,6 +75,7 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         ...common,
         command,
         database: database(settings, cwd, command),
+        serverDatabases: serverDatabases(settings, common.name),
         ...retentionSettings(settings),
         compression: compressionSettings(settings),
         encryption: newBackupEncryption(settings, cwd),
@@ -179,6 +180,36 @@ function databaseOfPlace(
       `${command}: --name (BACKUP_NAME) goes with the database it names: give --database-url (DATABASE_URL) too.`,
     );
   return { engine: database?.engine, database };
+}
+
+/**
+ * all-databases / databases: several databases of one server, each its own
+ * backup. What names or selects within one database cannot go with them.
+ */
+function serverDatabases(
+  settings: Settings,
+  name: string | undefined,
+): 'all' | readonly string[] | undefined {
+  const all = bool(settings, 'all-databases');
+  const names = list(settings, 'databases');
+  if (!all && names.length === 0) return undefined;
+  const given = all ? 'all-databases' : 'databases';
+  if (all && names.length > 0)
+    throw new UserError(
+      'Give all-databases (every database of the server) or databases (these), not both. Nothing was changed.',
+    );
+  if (name !== undefined)
+    throw new UserError(
+      `name (--name, BACKUP_NAME) names one database, and ${given} backs up several: each backup carries its own database's name. Remove name. Nothing was changed.`,
+    );
+  const oneDatabase = ['sanitize', 'tables', 'schemas'].filter(
+    (option) => text(settings, option) !== undefined,
+  );
+  if (oneDatabase.length > 0)
+    throw new UserError(
+      `${oneDatabase.join(', ')} ${oneDatabase.length === 1 ? 'works' : 'work'} on one database's tables, and ${given} backs up several: back that database up on its own. Nothing was changed.`,
+    );
+  return all ? 'all' : names;
 }
 
 /** `--name`: it becomes part of file names, so only what a name can safely hold. */

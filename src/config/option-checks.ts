@@ -53,6 +53,14 @@ export function assertNumbersInRange(command: CommandName, settings: Settings): 
 /** Options that only mean something together with another. */
 export function assertCombinations(command: CommandName, settings: Settings): void {
   if (
+    command !== 'backup' &&
+    (bool(settings, 'all-databases') || text(settings, 'databases') !== undefined)
+  ) {
+    throw new UserError(
+      `all-databases and databases work with backup only: ${command} one database at a time (its URL in database-url). Nothing was changed.`,
+    );
+  }
+  if (
     command === 'restore' &&
     bool(settings, 'terminate-connections') &&
     !bool(settings, 'drop-database')

@@ -135,6 +135,23 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'false',
   },
   {
+    name: 'all-databases',
+    description:
+      'PostgreSQL backup: every database of the server the URL points at (the URL may name any of them, postgres for example), each in its own backup with its own manifest, window and latest, its name in the file name (postgres_DATABASE_backup_...). Templates and databases that allow no connections are left out; databases the user may not CONNECT to are skipped, and said. A failing database fails the run (exit 1) without stopping the others.',
+    type: 'boolean',
+    commands: ['backup'],
+    default: 'false',
+    engines: ['postgres'],
+  },
+  {
+    name: 'databases',
+    description:
+      'PostgreSQL backup: these databases of the server the URL points at (comma- or newline-separated names), each backed up as with all-databases. Every name must exist and be open to the user, or nothing runs.',
+    type: 'string',
+    commands: ['backup'],
+    engines: ['postgres'],
+  },
+  {
     name: 'compression',
     description:
       'How to compress backups: gzip (files .gz, any gunzip opens them), zstd (.zst: several times faster and a little smaller; zstd -d opens them) or none (plain .sql / .db). Restore tells them apart by content.',

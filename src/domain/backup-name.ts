@@ -57,6 +57,23 @@ export function labelProblem(label: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A database's own name (a PostgreSQL database of a server backed up whole)
+ * as a label: what a label cannot hold becomes a dash, a kind's word gets
+ * `-db`; undefined when nothing usable is left. Only for people reading the
+ * place: the manifest says whose a backup is.
+ */
+export function labelOf(databaseName: string): string | undefined {
+  const label = databaseName
+    .replace(/[^A-Za-z0-9-]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  if (label === '') return undefined;
+  const usable = labelProblem(label) === undefined ? label : `${label}-db`;
+  return labelProblem(usable) === undefined ? usable : undefined;
+}
+
 function alternatives(values: readonly string[]): string {
   return values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 }

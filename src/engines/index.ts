@@ -14,6 +14,8 @@ export type { Engine } from './engine.js';
 export type { ClientInstaller } from './postgres/client-tools.js';
 export { githubRunnerInstaller } from './postgres/install-client.js';
 export type { PostgresDumpOptions, PostgresRestoreOptions } from './postgres/options.js';
+export type { DatabaseChoice } from './postgres/server-databases.js';
+import type { DatabaseChoice } from './postgres/server-databases.js';
 
 export interface EngineSettings {
   readonly log: Logger;
@@ -55,4 +57,17 @@ export async function createScratchDatabase(
 ): Promise<{ location: PostgresLocation; drop(): Promise<void> }> {
   const { createScratchDatabase: create } = await import('./postgres/databases.js');
   return create(server, purpose);
+}
+
+/**
+ * The databases of the PostgreSQL server `location` points at that a run over
+ * several takes (`all`, or these names), and those it leaves out with why.
+ * The PostgreSQL client loads only when asked.
+ */
+export async function chooseServerDatabases(
+  location: PostgresLocation,
+  wanted: 'all' | readonly string[],
+): Promise<DatabaseChoice> {
+  const { chooseDatabases, listServerDatabases } = await import('./postgres/server-databases.js');
+  return chooseDatabases(await listServerDatabases(location), wanted, location);
 }

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { isServerBackup } from '../commands/backup-databases.js';
 import { failureSummary, succeeded, type CommandResult } from '../commands/run.js';
 import type { Config } from '../config/config.js';
 import { describeDatabase } from '../domain/database-location.js';
@@ -101,7 +102,29 @@ function detailsOf(result: CommandResult): Details {
   const sum = (tables: readonly { rows: number }[]): number =>
     tables.reduce((total, t) => total + t.rows, 0);
   switch (result.command) {
-    case 'backup':
+    case 'backup': {
+      if (isServerBackup(result)) {
+        const made = result.databases.flatMap((outcome) =>
+          outcome.backup ? [{ database: outcome.database, backup: outcome.backup }] : [],
+        );
+        return {
+          database: `${result.server} (${result.databases.map((d) => d.database).join(', ')})`,
+          backup: made.map((m) => m.backup.name).join(', ') || null,
+          sizeBytes: made.reduce((total, m) => total + m.backup.manifest.file.size, 0),
+          durationMs: result.durationMs,
+          tables: made.reduce((total, m) => total + m.backup.manifest.tables.length, 0),
+          rows: made.reduce((total, m) => total + sum(m.backup.manifest.tables), 0),
+          targets: made.flatMap(({ database, backup }) =>
+            backup.targets.map((t) => ({
+              target: t.target,
+              location: `${t.location} (database ${database})`,
+              stored: t.stored,
+              ...(t.error ? { error: t.error } : t.pruneError ? { error: t.pruneError } : {}),
+            })),
+          ),
+          pruned: made.flatMap((m) => m.backup.pruned),
+        };
+      }
       return {
         database: result.database,
         backup: result.name,
@@ -117,6 +140,7 @@ function detailsOf(result: CommandResult): Details {
         })),
         pruned: result.pruned,
       };
+    }
     case 'restore':
       return {
         database: result.database,

@@ -1,10 +1,14 @@
+import { isServerBackup, type ServerBackupResult } from '../commands/backup-databases.js';
+import type { BackupResult } from '../commands/backup.js';
 import type { CommandResult } from '../commands/run.js';
 
 /** The action's outputs for a finished command (names as in action.yml). */
 export function actionOutputs(result: CommandResult): Record<string, string> {
   switch (result.command) {
     case 'backup':
+      if (isServerBackup(result)) return serverBackupOutputs(result);
       return {
+        databases: '',
         'backup-name': result.name,
         // Empty when the staging copy went (local is not a target): the paths would lead nowhere.
         'backup-file': result.stagedCopyKept ? result.file : '',
@@ -48,6 +52,53 @@ export function actionOutputs(result: CommandResult): Record<string, string> {
   }
 }
 
+/** The backup's id at the artifact target, when it is stored there. */
+function artifactIdOf(result: BackupResult): string | undefined {
+  return result.targets.find((t) => t.target === 'artifact' && t.stored)?.storedId;
+}
+
+/**
+ * Several databases: no single backup to name, so the one-backup outputs are
+ * empty (a step reading backup-name never gets one database's by chance);
+ * `databases` lists each, and `pruned` and `targets` cover them all.
+ */
+function serverBackupOutputs(result: ServerBackupResult): Record<string, string> {
+  const made = result.databases.flatMap((d) => (d.backup ? [d.backup] : []));
+  return {
+    'backup-name': '',
+    'backup-file': '',
+    'manifest-file': '',
+    'size-bytes': '',
+    sha256: '',
+    databases: JSON.stringify(
+      result.databases.map(({ database, ok, backup, error }) => ({
+        database,
+        ok,
+        backupName: backup?.name ?? '',
+        backupFile: backup?.stagedCopyKept ? backup.file : '',
+        sizeBytes: backup?.manifest.file.size ?? null,
+        sha256: backup?.manifest.file.sha256 ?? '',
+        artifactId: (backup && artifactIdOf(backup)) ?? '',
+        error,
+      })),
+    ),
+    pruned: JSON.stringify(made.flatMap((backup) => backup.pruned)),
+    targets: JSON.stringify(
+      result.databases.flatMap(({ database, backup }) =>
+        (backup?.targets ?? []).map(({ target, location, stored, error, pruneError, pruned }) => ({
+          database,
+          target,
+          location,
+          stored,
+          error,
+          pruneError,
+          pruned,
+        })),
+      ),
+    ),
+  };
+}
+
 /**
  * backup to the artifact target: the artifact's id and its page on GitHub
  * (the run's artifact link, as actions/upload-artifact gives it). Empty for
@@ -58,7 +109,9 @@ export function artifactOutputs(
   env: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
   if (result.command !== 'backup') return {};
-  const id = result.targets.find((t) => t.target === 'artifact' && t.stored)?.storedId;
+  // Several databases: each one's artifact id is in the `databases` output.
+  if (isServerBackup(result)) return { 'artifact-id': '', 'artifact-url': '' };
+  const id = artifactIdOf(result);
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
   const url =
     id && server && repository && runId

@@ -1,4 +1,5 @@
 import type { BackupResult, TargetOutcome } from '../commands/backup.js';
+import { isServerBackup, type ServerBackupResult } from '../commands/backup-databases.js';
 import type { KeptBackup } from '../commands/retention.js';
 import type { CommandResult } from '../commands/run.js';
 import {
@@ -21,6 +22,7 @@ const CHECKSUM_LABEL = {
 export function renderSummary(result: CommandResult): string {
   switch (result.command) {
     case 'backup': {
+      if (isServerBackup(result)) return serverBackupSummary(result);
       const m = result.manifest;
       const parts = [
         '## Database backup',
@@ -189,6 +191,44 @@ export function renderSummary(result: CommandResult): string {
         .filter(Boolean)
         .join('\n\n');
   }
+}
+
+/** A database's name is the server's to choose: never markup in the summary. */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Several databases: one row each (the backup, its size, where it is stored,
+ * what its window removed, or why it failed), the skipped ones, then each
+ * database's own summary folded away.
+ */
+function serverBackupSummary(result: ServerBackupResult): string {
+  const failed = result.databases.filter((d) => !d.ok).length;
+  const rows = result.databases.map(({ database, ok, backup, error }) => {
+    if (!backup) return [`\`${database}\``, '—', '—', `❌ ${error ?? 'failed'}`, '—'];
+    const stored = backup.targets.map((t) => `${t.stored ? '✅' : '❌'} ${t.target}`).join(', ');
+    return [
+      `\`${database}\``,
+      `\`${backup.name}\``,
+      formatBytes(backup.manifest.file.size),
+      ok ? stored : `${stored}: ${error ?? 'failed'}`,
+      backup.pruned.length > 0 ? backup.pruned.map((n) => `\`${n}\``).join(', ') : '—',
+    ];
+  });
+  return [
+    `## Database backups: ${result.databases.length - failed} of ${result.databases.length} databases of \`${result.server}\`${failed > 0 ? ` (${failed} failed)` : ''}`,
+    ...result.warnings.map((warning) => `> [!WARNING]\n> ${warning}`),
+    markdownTable(['Database', 'Backup', 'Size', 'Stored', 'Removed by its window'], rows),
+    `Duration: ${formatDuration(result.durationMs)}.`,
+    ...result.databases.flatMap(({ database, backup }) =>
+      backup
+        ? [
+            `<details><summary>${escapeHtml(database)}</summary>\n\n${renderSummary(backup).replace(/^## Database backup\n\n/, '')}\n\n</details>`,
+          ]
+        : [],
+    ),
+  ].join('\n\n');
 }
 
 /** Where a backup went, and what each target's rolling window removed. */

@@ -1,4 +1,5 @@
 import type { BackupResult } from '../commands/backup.js';
+import { isServerBackup, type ServerBackupResult } from '../commands/backup-databases.js';
 import type { CommandResult } from '../commands/run.js';
 import {
   formatAge,
@@ -44,10 +45,32 @@ function sanitizedLines(result: BackupResult): string[] {
   return lines;
 }
 
+/** Several databases: each one's lines under its name, the skipped ones, then the tally. */
+function serverBackupText(result: ServerBackupResult): string {
+  const lines: string[] = [];
+  for (const { database, backup, ok, error } of result.databases) {
+    lines.push(`database ${database}: ${ok ? 'ok' : `FAILED: ${error ?? 'failed'}`}`);
+    if (backup)
+      lines.push(
+        ...renderText(backup)
+          .split('\n')
+          .map((line) => `  ${line}`),
+      );
+  }
+  for (const { database, reason } of result.skipped)
+    lines.push(`database ${database}: skipped: ${reason}`);
+  const done = result.databases.filter((d) => d.ok).length;
+  lines.push(
+    `${done} of ${result.databases.length} databases of ${result.server} backed up in ${formatDuration(result.durationMs)}`,
+  );
+  return lines.join('\n');
+}
+
 /** What the CLI prints on stdout for a finished command. */
 export function renderText(result: CommandResult): string {
   switch (result.command) {
     case 'backup': {
+      if (isServerBackup(result)) return serverBackupText(result);
       const lines = [
         `${result.file}`,
         `  ${formatBytes(result.manifest.file.size)} (from ${formatBytes(result.manifest.contentSize)}) in ${formatDuration(result.durationMs)}, sha256 ${result.manifest.file.sha256}`,

@@ -25,6 +25,10 @@ export class LocalStorage implements Storage {
     return this.dir;
   }
 
+  get localDirectory(): string {
+    return this.dir;
+  }
+
   pathOf(name: string): string {
     return path.join(this.dir, name);
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 /** One object (a backup or a manifest) at a storage target. */
@@ -30,6 +31,12 @@ export interface Storage {
   /** Where, for people: a path, s3://bucket/prefix, ... (never a credential). */
   readonly location: string;
   /**
+   * The directory the objects lie in, when the place is one on this machine:
+   * they are read, hashed and pointed at where they lie, with nothing
+   * downloaded. Undefined for a remote place.
+   */
+  readonly localDirectory?: string;
+  /**
    * Stores `body` under `name`. Either the whole object exists under `name`
    * afterwards, or nothing does: a failed or interrupted upload leaves no
    * object (and no partial object) under the final name. An existing object
@@ -46,4 +53,19 @@ export interface Storage {
   list(): Promise<StoredObject[]>;
   /** Removes `name`; removing a name that does not exist is not an error. */
   delete(name: string): Promise<void>;
+}
+
+/** A place on this machine: its objects are files in `localDirectory`. */
+export type LocalPlace = Storage & { readonly localDirectory: string };
+
+export function isLocalPlace(storage: Storage): storage is LocalPlace {
+  return storage.localDirectory !== undefined;
+}
+
+/** `file` lies in the place's own directory: it is one of the place's objects already (nothing to store or fetch). */
+export function liesAt(storage: Storage, file: string): boolean {
+  return (
+    isLocalPlace(storage) &&
+    path.resolve(path.dirname(file)) === path.resolve(storage.localDirectory)
+  );
 }

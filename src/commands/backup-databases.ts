@@ -1,0 +1,117 @@
+import { labelOf } from '../domain/backup-name.js';
+import type { BackupConfig } from './command-config.js';
+import type { PostgresLocation } from '../domain/database-location.js';
+import { errorMessage, isWorded, UserError } from '../domain/errors.js';
+import { chooseServerDatabases } from '../engines/index.js';
+import { prepareEncryptor } from '../pipeline/encryption.js';
+import { redact } from '../domain/secrets.js';
+import { createStorage } from '../storage/factory.js';
+import { runBackup, type BackupResult } from './backup.js';
+import { backupFailure, backupSucceeded } from './backup-outcome.js';
+import type { RunContext } from './context.js';
+
+/** One database of a run over several: its backup, or why it has none. */
+export interface DatabaseBackupOutcome {
+  /** The database's name on the server. */
+  readonly database: string;
+  /** Backed up, stored at every target, and every window ran. */
+  readonly ok: boolean;
+  /** The backup, when one was made (its targets say where it went). */
+  readonly backup?: BackupResult;
+  /** Why this database failed, in one line. */
+  readonly error?: string;
+}
+
+export interface SkippedDatabase {
+  readonly database: string;
+  readonly reason: string;
+}
+
+/** A backup of several databases of one PostgreSQL server (all-databases, databases). */
+export interface ServerBackupResult {
+  readonly command: 'backup';
+  /** The server, without a password or a database: postgres://user@host:5432. */
+  readonly server: string;
+  readonly databases: readonly DatabaseBackupOutcome[];
+  /** Left out and said: databases the user may not connect to. */
+  readonly skipped: readonly SkippedDatabase[];
+  readonly durationMs: number;
+  readonly warnings: readonly string[];
+}
+
+/** A backup result of several databases rather than one. */
+export function isServerBackup(result: { command: string }): result is ServerBackupResult {
+  return result.command === 'backup' && 'databases' in result;
+}
+
+function describeServer(location: PostgresLocation): string {
+  const host = location.host.includes(':') ? `[${location.host}]` : location.host;
+  return `postgres://${encodeURIComponent(location.user)}@${host}:${location.port}`;
+}
+
+/**
+ * Backs up each chosen database of the server on its own, as `backup` backs
+ * up one: its own file (its name in the file name), manifest, targets and
+ * window. A database that fails is said and fails the run; the others go on.
+ */
+export async function runServerBackup(
+  config: BackupConfig,
+  wanted: 'all' | readonly string[],
+  context: RunContext,
+): Promise<ServerBackupResult> {
+  const started = Date.now();
+  if (config.database.engine !== 'postgres')
+    throw new UserError('all-databases and databases back up a PostgreSQL server only.');
+  const location = config.database;
+  const server = describeServer(location);
+  for (const notice of config.notices) context.log.warn(notice);
+  // What every database would refuse alike is refused once, before anything is dumped.
+  await prepareEncryptor(config.encryption);
+  for (const id of config.storage) await createStorage(id, config.targets);
+  const { chosen, skipped } = await chooseServerDatabases(location, wanted);
+  const warnings = [...config.notices];
+  for (const { database, reason } of skipped) {
+    const warning = `Skipped the database ${database}: ${reason}.`;
+    context.log.warn(warning);
+    warnings.push(warning);
+  }
+  if (chosen.length === 0)
+    throw new UserError(
+      `No database on ${server} can be backed up by this user: grant it CONNECT on the databases to back up. Nothing was backed up.`,
+    );
+  context.log.info(`Backing up ${chosen.length} databases of ${server}: ${chosen.join(', ')}`);
+  const databases: DatabaseBackupOutcome[] = [];
+  for (const database of chosen) {
+    const one: BackupConfig = {
+      ...config,
+      database: { ...location, database },
+      serverDatabases: undefined,
+      notices: [],
+    };
+    try {
+      const backup = await runBackup(one, context, labelOf(database));
+      const ok = backupSucceeded(backup);
+      if (!ok) context.log.warn(`${database}: ${backupFailure(backup)}`);
+      databases.push({ database, ok, backup, ...(ok ? {} : { error: backupFailure(backup) }) });
+    } catch (error) {
+      // Our own words, or outside text masked: the next database goes on all the same.
+      const message = isWorded(error) ? error.message : redact(errorMessage(error));
+      context.log.warn(`${database}: the backup failed: ${message}`);
+      databases.push({ database, ok: false, error: message });
+    }
+  }
+  return {
+    command: 'backup',
+    server,
+    databases,
+    skipped,
+    durationMs: Date.now() - started,
+    warnings: [...warnings, ...databases.flatMap((outcome) => outcome.backup?.warnings ?? [])],
+  };
+}
+
+/** Which databases failed, each with its reason, in one line. */
+export function serverBackupFailure(result: ServerBackupResult): string {
+  const failed = result.databases.filter((outcome) => !outcome.ok);
+  return `${failed.length} of ${result.databases.length} databases of ${result.server} failed: ${failed.map((outcome) => `${outcome.database} (${outcome.error ?? 'failed'})`).join('; ')}.`;
+}
