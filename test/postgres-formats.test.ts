@@ -197,6 +197,54 @@ describe('custom and directory backups', () => {
     expect(await snapshotRows(server, three)).toEqual(original);
   });
 
+  test('verify --jobs 2 restores an archive with pg_restore --jobs into its scratch database, and drops it whether it passes or fails', async () => {
+    const dir = tempDir('pg-formats-verify-jobs');
+    const scratch = async (): Promise<string[]> =>
+      (await server.databases()).filter((d) => d.startsWith('db_backup_'));
+    for (const format of ['custom', 'directory', 'plain']) {
+      const made = await backup(dir, 'formats_src', '--format', format);
+      const run = await cli(
+        ['verify', made.file, '--verify-database-url', server.url('postgres'), '--jobs', '2'],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/public\.customers\s+200\s+200\s+ok/);
+      expect(run.stdout).toMatch(/reports\.daily\s+60\s+60\s+ok/);
+      if (format === 'plain') {
+        expect(run.stderr).toContain('is plain SQL: psql restores it in one session');
+      } else {
+        expect(run.stderr).toContain(`is a ${format} archive`);
+        expect(run.stderr).toMatch(/then pg_restore .* with 2 jobs\n/);
+        expect(run.stderr).toMatch(/to become db_backup_verify_[0-9a-f]{8}/);
+      }
+      expect(await scratch()).toEqual([]);
+    }
+    const made = await backup(dir, 'formats_src', '--format', 'custom');
+    const manifest = manifestOf(made.file) as { tables: { name: string; rows: number }[] };
+    manifest.tables.find((t) => t.name === 'public.customers')!.rows = 199;
+    fs.writeFileSync(`${made.file}.json`, JSON.stringify(manifest));
+    const failed = await cli(
+      [
+        'verify',
+        made.file,
+        '--verify-database-url',
+        server.url('postgres'),
+        '--jobs',
+        '2',
+        '--json',
+      ],
+      { cwd: dir, env },
+    );
+    expect(failed.status, failed.stderr).toBe(1);
+    expect(JSON.parse(failed.stdout).tables).toContainEqual({
+      name: 'public.customers',
+      expected: 199,
+      restored: 200,
+      status: 'row count differs',
+    });
+    expect(await scratch()).toEqual([]);
+  });
+
   test('restore and verify tell the format by content, whatever the name says', async () => {
     const dir = tempDir('pg-formats-content');
     const original = await snapshotRows(server, 'formats_src');
