@@ -245,6 +245,38 @@ describe('custom and directory backups', () => {
     expect(await scratch()).toEqual([]);
   });
 
+  test("list shows each backup's format and compression, from the manifest (from the name without one)", async () => {
+    const dir = tempDir('pg-formats-list');
+    const plain = await backup(dir, 'formats_src');
+    const custom = await backup(dir, 'formats_src', '--format', 'custom', '--compression', 'zstd');
+    const directory = await backup(
+      dir,
+      'formats_src',
+      '--format',
+      'directory',
+      '--compression',
+      'none',
+    );
+    fs.rmSync(`${directory.file}.json`);
+    const json = await cli(['list', '--json'], { cwd: dir, env });
+    expect(json.status, json.stderr).toBe(0);
+    const listed = (JSON.parse(json.stdout) as { backups: Record<string, unknown>[] }).backups;
+    const shown = Object.fromEntries(
+      listed.map((b) => [b.name, { format: b.format, compression: b.compression }]),
+    );
+    expect(shown).toEqual({
+      [plain.name]: { format: 'plain', compression: 'gzip' },
+      [custom.name]: { format: 'custom', compression: 'zstd' },
+      [directory.name]: { format: 'directory', compression: 'none' },
+    });
+    const text = await cli(['list'], { cwd: dir, env });
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^NAME\s+FORMAT\s+SIZE\s/);
+    expect(text.stdout).toMatch(new RegExp(`^${plain.name}\\s+plain, gzip\\s`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^${custom.name}\\s+custom, zstd\\s`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^${directory.name}\\s+directory, none\\s`, 'm'));
+  });
+
   test('restore and verify tell the format by content, whatever the name says', async () => {
     const dir = tempDir('pg-formats-content');
     const original = await snapshotRows(server, 'formats_src');
