@@ -326,6 +326,7 @@ describe('an archive backup is complete or it is not kept', () => {
     ],
     ['writes the archive, then exits 1', `"${PG_DUMP}" "$@"; exit 1`, /pg_dump exited with code 1/],
     ['is killed', `kill -KILL $$`, /pg_dump was killed by SIGKILL/],
+    ['writes no archive, and exits 0', `echo "not an archive"`, /pg_restore exited with code 1/],
   ])('a pg_dump that %s fails the job (exit 1), keeps nothing', async (_label, body, message) => {
     const dir = tempDir('pg-formats-incomplete');
     const wrapper = path.join(dir, 'pg_dump');
@@ -351,6 +352,58 @@ describe('an archive backup is complete or it is not kept', () => {
       expect(run.stderr).toMatch(message);
       expect(fs.readdirSync(path.join(dir, 'backups'))).toEqual([]);
     }
+  });
+});
+
+describe('a custom archive streams from pg_dump', () => {
+  test('pg_dump writes to its stdout, no archive file; pg_restore --list reads the table of contents as it passes', async () => {
+    const dir = tempDir('pg-formats-stream');
+    const calls = path.join(dir, 'calls');
+    const wrapper = path.join(dir, 'pg_dump');
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${PG_DUMP}" --version; fi\n[ -f /dev/stdout ] || echo "stdout is no file: $*" >> "${calls}"\nexec "${PG_DUMP}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const made = await backup(dir, 'formats_src', '--format', 'custom', '--pg-dump-path', wrapper);
+    const call = fs.readFileSync(calls, 'utf8');
+    expect(call).toMatch(/^stdout is no file: --format=custom --compress=0 /);
+    expect(call).not.toMatch(/--file/);
+    // What a finished file's listing holds, and what the manifest says.
+    const listing = execFileSync(
+      'sh',
+      ['-c', `gunzip -c "$1" | "${PG_RESTORE}" --list`, 'sh', made.file],
+      { encoding: 'utf8' },
+    );
+    expect(listing).toMatch(/Format: CUSTOM/);
+    expect(listing).toMatch(/TABLE DATA public orders /);
+    expect(manifestOf(made.file).tables).toContainEqual({ name: 'public.orders', rows: 500 });
+  });
+
+  test('an archive whose table of contents lacks a table stops pg_dump then, not at its end', async () => {
+    const dir = tempDir('pg-formats-stream-early');
+    const wrapper = path.join(dir, 'pg_dump');
+    // pg_dump's output stays open after it: only the listing's check can end this run.
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${PG_DUMP}" --version; fi\n"${PG_DUMP}" "$@" --exclude-table-data=public.orders || exit 1\nexec sleep 600\n`,
+      { mode: 0o755 },
+    );
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('formats_src'),
+        '--format',
+        'custom',
+        '--pg-dump-path',
+        wrapper,
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/no TABLE DATA entry for public\.orders/);
+    expect(fs.readdirSync(path.join(dir, 'backups'))).toEqual([]);
   });
 });
 
