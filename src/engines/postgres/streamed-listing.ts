@@ -11,7 +11,9 @@ import { parseArchiveListing, type ArchiveListing } from './archive-listing.js';
  * pg_restore --list stops reading once it has them: the listing is known
  * while the data still streams, and it is the listing `pg_restore --list`
  * gives of the finished file (the same entries; only the data offsets a pipe
- * cannot carry are missing, which pg_restore finds by reading).
+ * cannot carry are missing, which pg_restore finds by reading, with --jobs
+ * too since 12.4). The completeness check is the one a file had: this
+ * listing, and pg_dump's exit status, which the stream waits for.
  */
 export interface StreamedListing {
   /** Put it in the archive's path: what goes in comes out, as it comes. */
