@@ -552,7 +552,9 @@ describe('future-dated backups', () => {
     expect(ahead.status).toBe(0);
     const futureName = JSON.parse(ahead.stdout).name as string;
     const list = await cli(['list', '--database-url', 'file:app.db'], { cwd: dir });
-    expect(list.stdout).toMatch(new RegExp(`^${futureName}\\s+\\S+ \\S+\\s+FUTURE`, 'm'));
+    expect(list.stdout).toMatch(
+      new RegExp(`^${futureName}\\s+file, gzip\\s+\\S+ \\S+\\s+FUTURE`, 'm'),
+    );
     expect(list.stdout).toMatch(
       /warning: .* ahead of this clock: a clock is wrong; it is never taken as latest\./,
     );

@@ -197,6 +197,86 @@ describe('custom and directory backups', () => {
     expect(await snapshotRows(server, three)).toEqual(original);
   });
 
+  test('verify --jobs 2 restores an archive with pg_restore --jobs into its scratch database, and drops it whether it passes or fails', async () => {
+    const dir = tempDir('pg-formats-verify-jobs');
+    const scratch = async (): Promise<string[]> =>
+      (await server.databases()).filter((d) => d.startsWith('db_backup_'));
+    for (const format of ['custom', 'directory', 'plain']) {
+      const made = await backup(dir, 'formats_src', '--format', format);
+      const run = await cli(
+        ['verify', made.file, '--verify-database-url', server.url('postgres'), '--jobs', '2'],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/public\.customers\s+200\s+200\s+ok/);
+      expect(run.stdout).toMatch(/reports\.daily\s+60\s+60\s+ok/);
+      if (format === 'plain') {
+        expect(run.stderr).toContain('is plain SQL: psql restores it in one session');
+      } else {
+        expect(run.stderr).toContain(`is a ${format} archive`);
+        expect(run.stderr).toMatch(/then pg_restore .* with 2 jobs\n/);
+        expect(run.stderr).toMatch(/to become db_backup_verify_[0-9a-f]{8}/);
+      }
+      expect(await scratch()).toEqual([]);
+    }
+    const made = await backup(dir, 'formats_src', '--format', 'custom');
+    const manifest = manifestOf(made.file) as { tables: { name: string; rows: number }[] };
+    manifest.tables.find((t) => t.name === 'public.customers')!.rows = 199;
+    fs.writeFileSync(`${made.file}.json`, JSON.stringify(manifest));
+    const failed = await cli(
+      [
+        'verify',
+        made.file,
+        '--verify-database-url',
+        server.url('postgres'),
+        '--jobs',
+        '2',
+        '--json',
+      ],
+      { cwd: dir, env },
+    );
+    expect(failed.status, failed.stderr).toBe(1);
+    expect(JSON.parse(failed.stdout).tables).toContainEqual({
+      name: 'public.customers',
+      expected: 199,
+      restored: 200,
+      status: 'row count differs',
+    });
+    expect(await scratch()).toEqual([]);
+  });
+
+  test("list shows each backup's format and compression, from the manifest (from the name without one)", async () => {
+    const dir = tempDir('pg-formats-list');
+    const plain = await backup(dir, 'formats_src');
+    const custom = await backup(dir, 'formats_src', '--format', 'custom', '--compression', 'zstd');
+    const directory = await backup(
+      dir,
+      'formats_src',
+      '--format',
+      'directory',
+      '--compression',
+      'none',
+    );
+    fs.rmSync(`${directory.file}.json`);
+    const json = await cli(['list', '--json'], { cwd: dir, env });
+    expect(json.status, json.stderr).toBe(0);
+    const listed = (JSON.parse(json.stdout) as { backups: Record<string, unknown>[] }).backups;
+    const shown = Object.fromEntries(
+      listed.map((b) => [b.name, { format: b.format, compression: b.compression }]),
+    );
+    expect(shown).toEqual({
+      [plain.name]: { format: 'plain', compression: 'gzip' },
+      [custom.name]: { format: 'custom', compression: 'zstd' },
+      [directory.name]: { format: 'directory', compression: 'none' },
+    });
+    const text = await cli(['list'], { cwd: dir, env });
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^NAME\s+FORMAT\s+SIZE\s/);
+    expect(text.stdout).toMatch(new RegExp(`^${plain.name}\\s+plain, gzip\\s`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^${custom.name}\\s+custom, zstd\\s`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^${directory.name}\\s+directory, none\\s`, 'm'));
+  });
+
   test('restore and verify tell the format by content, whatever the name says', async () => {
     const dir = tempDir('pg-formats-content');
     const original = await snapshotRows(server, 'formats_src');
@@ -246,6 +326,7 @@ describe('an archive backup is complete or it is not kept', () => {
     ],
     ['writes the archive, then exits 1', `"${PG_DUMP}" "$@"; exit 1`, /pg_dump exited with code 1/],
     ['is killed', `kill -KILL $$`, /pg_dump was killed by SIGKILL/],
+    ['writes no archive, and exits 0', `echo "not an archive"`, /pg_restore exited with code 1/],
   ])('a pg_dump that %s fails the job (exit 1), keeps nothing', async (_label, body, message) => {
     const dir = tempDir('pg-formats-incomplete');
     const wrapper = path.join(dir, 'pg_dump');
@@ -271,6 +352,58 @@ describe('an archive backup is complete or it is not kept', () => {
       expect(run.stderr).toMatch(message);
       expect(fs.readdirSync(path.join(dir, 'backups'))).toEqual([]);
     }
+  });
+});
+
+describe('a custom archive streams from pg_dump', () => {
+  test('pg_dump writes to its stdout, no archive file; pg_restore --list reads the table of contents as it passes', async () => {
+    const dir = tempDir('pg-formats-stream');
+    const calls = path.join(dir, 'calls');
+    const wrapper = path.join(dir, 'pg_dump');
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${PG_DUMP}" --version; fi\n[ -f /dev/stdout ] || echo "stdout is no file: $*" >> "${calls}"\nexec "${PG_DUMP}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const made = await backup(dir, 'formats_src', '--format', 'custom', '--pg-dump-path', wrapper);
+    const call = fs.readFileSync(calls, 'utf8');
+    expect(call).toMatch(/^stdout is no file: --format=custom --compress=0 /);
+    expect(call).not.toMatch(/--file/);
+    // What a finished file's listing holds, and what the manifest says.
+    const listing = execFileSync(
+      'sh',
+      ['-c', `gunzip -c "$1" | "${PG_RESTORE}" --list`, 'sh', made.file],
+      { encoding: 'utf8' },
+    );
+    expect(listing).toMatch(/Format: CUSTOM/);
+    expect(listing).toMatch(/TABLE DATA public orders /);
+    expect(manifestOf(made.file).tables).toContainEqual({ name: 'public.orders', rows: 500 });
+  });
+
+  test('an archive whose table of contents lacks a table stops pg_dump then, not at its end', async () => {
+    const dir = tempDir('pg-formats-stream-early');
+    const wrapper = path.join(dir, 'pg_dump');
+    // pg_dump's output stays open after it: only the listing's check can end this run.
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${PG_DUMP}" --version; fi\n"${PG_DUMP}" "$@" --exclude-table-data=public.orders || exit 1\nexec sleep 600\n`,
+      { mode: 0o755 },
+    );
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('formats_src'),
+        '--format',
+        'custom',
+        '--pg-dump-path',
+        wrapper,
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/no TABLE DATA entry for public\.orders/);
+    expect(fs.readdirSync(path.join(dir, 'backups'))).toEqual([]);
   });
 });
 

@@ -127,8 +127,8 @@ describe('list', () => {
     const text = await cli(['list'], { cwd: dir });
     expect(text.status).toBe(0);
     const lines = text.stdout.split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+SIZE\s+AGE\s+CHECKSUM\s+VERIFIED$/);
-    expect(lines[1]).toMatch(new RegExp(`^${names[1]}\\s+\\d.*\\sok\\s+never$`));
+    expect(lines[0]).toMatch(/^NAME\s+FORMAT\s+SIZE\s+AGE\s+CHECKSUM\s+VERIFIED$/);
+    expect(lines[1]).toMatch(new RegExp(`^${names[1]}\\s+file, gzip\\s+\\d.*\\sok\\s+never$`));
     expect(lines[2]).toMatch(new RegExp(`^${names[0]}\\s+.*MISMATCH\\s+never$`));
     expect(lines[3]).toMatch(
       /^sqlite_backup_20200101_000000\.db\.gz\s+.*\s\d+d \d+h\s+no manifest\s+never$/,
@@ -145,6 +145,8 @@ describe('list', () => {
       kind: 'backup',
       checksum: 'ok',
       encrypted: false,
+      compression: 'gzip',
+      format: null,
       tables: 3,
     });
     expect(json.backups[1].checksum).toBe('mismatch');

@@ -108,6 +108,21 @@ describe('verify, SQLite', () => {
     expect(run.stdout).toMatch(/select count\(\*\) > 1000 from users\s+0\s+FAILED/);
   });
 
+  test('--jobs is refused for a SQLite backup with one line (exit 2), and nothing is recorded', async () => {
+    const { dir } = await sqliteBackup();
+    const before = fs.readdirSync(path.join(dir, 'backups')).sort();
+    for (const args of [
+      ['verify', 'latest', '--jobs', '2'],
+      ['verify', 'latest', '--jobs', '2', '--database-url', 'file:app.db'],
+    ]) {
+      const run = await cli(args, { cwd: dir, env });
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(/jobs applies to PostgreSQL .*SQLite.*remove it/);
+    }
+    expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(before);
+  });
+
   test('verify never writes to the database in DATABASE_URL', async () => {
     const { dir } = await sqliteBackup();
     const db = path.join(dir, 'app.db');

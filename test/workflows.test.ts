@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { REPO_ROOT } from './support/cli.js';
 import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
+import { optionsFor, type CommandName } from '../src/config/options.js';
 import {
   ACTIONLINT_LAGS,
   actionlint,
@@ -143,6 +144,29 @@ describe('the reusable workflows', () => {
       expect(call.outputs?.[output]?.value).toBe(`\${{ jobs.backup.outputs.${output} }}`);
     }
   });
+
+  test.each(['backup', 'restore', 'verify'])(
+    '%s.yml passes format, compression and jobs through to the action wherever its command takes them',
+    (name) => {
+      const workflow = byPath(`.github/workflows/${name}.yml`);
+      const declared = workflowCall(workflow.doc)!.inputs ?? {};
+      const steps = Object.values(workflow.doc.jobs ?? {}).flatMap((job) => job.steps ?? []);
+      const postgresSteps = steps.filter(
+        (step) =>
+          step.with?.command !== undefined &&
+          !String(step.with['database-url']).startsWith('file:'),
+      );
+      expect(postgresSteps.length).toBeGreaterThan(0);
+      for (const step of postgresSteps) {
+        const command = String(step.with!.command) as CommandName;
+        const taken = new Set(optionsFor(command).map((option) => option.name));
+        for (const input of ['format', 'compression', 'jobs'].filter((n) => taken.has(n))) {
+          expect(declared[input], `${name}.yml declares ${input}`).toBeDefined();
+          expect(step.with![input], `${name}.yml passes ${input}`).toBe(`\${{ inputs.${input} }}`);
+        }
+      }
+    },
+  );
 
   test('restore.yml cannot start without its confirmation and runs one restore at a time', () => {
     expect(restoreConfirmationProblems(byPath('.github/workflows/restore.yml'))).toEqual([]);

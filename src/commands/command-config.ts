@@ -98,8 +98,8 @@ export interface VerifyConfig extends Common {
   readonly verifyDatabase: DatabaseLocation | undefined;
   /** The user's own queries, each of which must return a true value. */
   readonly verifySql: readonly string[];
-  /** PostgreSQL: restore the backup's owners and privileges (when the scratch server has their roles). */
-  readonly postgres: Pick<PostgresRestoreOptions, 'owner' | 'privileges'>;
+  /** PostgreSQL: restore the backup's owners and privileges (when the scratch server has their roles); pg_restore --jobs for archives. */
+  readonly postgres: Pick<PostgresRestoreOptions, 'owner' | 'privileges' | 'jobs'>;
 }
 
 export interface ListConfig extends Common {

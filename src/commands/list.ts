@@ -1,4 +1,4 @@
-import { manifestNameOf, type BackupKind } from '../domain/backup-name.js';
+import { manifestNameOf, type BackupKind, type BackupName } from '../domain/backup-name.js';
 import { withCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import { isFutureDated } from '../catalog/future.js';
 import { describeBackupDatabase, describeIdentity, ownDatabase } from '../catalog/identity.js';
@@ -15,6 +15,7 @@ import type { RunContext } from './context.js';
 import type { CompressionAlgorithm } from '../domain/compression.js';
 import { checksumStatus, type ChecksumStatus } from '../catalog/checksum.js';
 import { storedFormat } from './locate-backup.js';
+import type { DumpFormat } from '../domain/dump-format.js';
 
 export interface ListedBackup {
   readonly name: string;
@@ -31,6 +32,11 @@ export interface ListedBackup {
    * (a local, unencrypted file), else from the manifest, else from the name.
    */
   readonly compression: CompressionAlgorithm;
+  /**
+   * PostgreSQL: plain, custom or directory, from the manifest (one without a
+   * format is plain), else from the name; null for SQLite (a database file).
+   */
+  readonly format: DumpFormat | null;
   readonly tables: number | undefined;
   /** The newest verification recorded beside the backup, if any. */
   /** Whose backup it is, from its manifest; null without one. */
@@ -95,6 +101,7 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
         checksum,
         encrypted: stored?.encrypted ?? backup.encrypted,
         compression: stored?.compression ?? manifest?.compression.algorithm ?? backup.compression,
+        format: formatOf(backup, manifest),
         tables: manifest?.tables.length,
         lastVerification: verificationOf(verifications.get(backup.name), now.getTime()),
         database: manifest ? describeBackupDatabase(manifest) : null,
@@ -123,6 +130,12 @@ interface Details {
   readonly checksum: ListedBackup['checksum'];
   /** What the local file's first bytes say. */
   readonly stored?: { encrypted: boolean; compression: CompressionAlgorithm | undefined };
+}
+
+function formatOf(backup: BackupName, manifest: Manifest | undefined): DumpFormat | null {
+  if (backup.engine !== 'postgres') return null;
+  if (manifest) return manifest.format ?? 'plain';
+  return backup.format;
 }
 
 /** The newest verification record of each backup, by backup name. */

@@ -65,14 +65,23 @@ async function scratchFor(
     };
   }
   const server = scratchServer(config);
-  const scratch = await createScratchDatabase(server, 'verify');
+  // pg_restore --jobs cannot run in one transaction: as restore --jobs does, the engine fills a
+  // new database and renames it to the scratch name, which therefore must not exist yet.
+  const parallel = config.postgres.jobs > 1;
+  const scratch = await createScratchDatabase(server, 'verify', !parallel);
   context.log.info(
-    `Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`,
+    parallel
+      ? `The restore creates the temporary database ${scratch.location.database} on ${describeDatabase(server)} (--jobs ${config.postgres.jobs})`
+      : `Created the temporary database ${scratch.location.database} on ${describeDatabase(server)}`,
   );
   return {
     engine: await createEngine(
       scratch.location,
-      engineSettings(context, { ...config.postgres, leaveOutMissingRoles: true }),
+      engineSettings(context, {
+        ...config.postgres,
+        leaveOutMissingRoles: true,
+        createDatabase: parallel,
+      }),
     ),
     dispose: async () => {
       await scratch.drop();
@@ -217,6 +226,11 @@ async function verifyBackup(
   let checks: SqlCheck[] = [];
   const engineKind =
     backup.engine ?? config.database?.engine ?? config.verifyDatabase?.engine ?? 'sqlite';
+  if (engineKind === 'sqlite' && config.postgres.jobs > 1) {
+    throw new UserError(
+      `jobs applies to PostgreSQL backups only, and ${backup.name} is a SQLite backup: remove it. Nothing was changed.`,
+    );
+  }
   const attempt = async (step: () => Promise<void>): Promise<boolean> => {
     try {
       await step();

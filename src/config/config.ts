@@ -121,19 +121,26 @@ export function parseConfig(command: CommandName, settings: Settings, cwd: strin
         },
       };
     }
-    case 'verify':
+    case 'verify': {
+      const own = databaseOfPlace(settings, cwd, command, common.name).database;
+      if (own) assertOptionsApply(command, settings, own.engine);
       return {
         ...common,
         command,
         from,
-        database: databaseOfPlace(settings, cwd, command, common.name).database,
+        database: own,
         backup: required(settings, 'backup'),
         quick: bool(settings, 'quick'),
         decryption: decryption(settings, cwd),
         verifyDatabase: optionalUrl(settings, 'verify-database-url', cwd),
-        postgres: { owner: bool(settings, 'owner'), privileges: bool(settings, 'privileges') },
+        postgres: {
+          owner: bool(settings, 'owner'),
+          privileges: bool(settings, 'privileges'),
+          jobs: jobs(settings),
+        },
         verifySql: verifyQueries(settings, cwd),
       };
+    }
     case 'list':
       return {
         ...common,

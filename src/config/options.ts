@@ -459,9 +459,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'jobs',
     description:
-      'PostgreSQL custom and directory backups: parallel pg_dump (directory) and pg_restore jobs. Above 1 a restore fills a new database and then swaps it in (needs drop-database or create-database).',
+      'PostgreSQL custom and directory backups: parallel pg_dump (directory) and pg_restore jobs. Above 1 a restore fills a new database and then swaps it in (needs drop-database or create-database); a full verify restores into its scratch database with pg_restore --jobs.',
     type: 'integer',
-    commands: ['backup', 'restore'],
+    commands: ['backup', 'restore', 'verify'],
     default: '1',
     min: 1,
     max: 64,

@@ -63,3 +63,11 @@ export function verificationLabel(
   if (verification.outcome === 'verify-failed') return `FAILED ${ago}`;
   return verification.outcome === 'quick-checked' ? `quick, ${ago}` : ago;
 }
+
+/** What a listed backup holds: `custom, zstd` (PostgreSQL's dump format), `file, gzip` (a SQLite database file). */
+export function contentLabel(backup: {
+  readonly format: string | null;
+  readonly compression: string;
+}): string {
+  return `${backup.format ?? 'file'}, ${backup.compression}`;
+}

@@ -49,14 +49,16 @@ export async function createEngine(
 
 /**
  * A new, empty PostgreSQL database on `server` for a test restore, and how to
- * drop it. The PostgreSQL client loads only when one is made.
+ * drop it (with `create: false` only its name: the restore creates it). The
+ * PostgreSQL client loads only when one is made.
  */
 export async function createScratchDatabase(
   server: PostgresLocation,
   purpose: string,
+  create = true,
 ): Promise<{ location: PostgresLocation; drop(): Promise<void> }> {
-  const { createScratchDatabase: create } = await import('./postgres/databases.js');
-  return create(server, purpose);
+  const { createScratchDatabase: scratch } = await import('./postgres/databases.js');
+  return scratch(server, purpose, create);
 }
 
 /**

@@ -3,6 +3,7 @@ import { isServerBackup, type ServerBackupResult } from '../commands/backup-data
 import type { KeptBackup } from '../commands/retention.js';
 import type { CommandResult } from '../commands/run.js';
 import {
+  contentLabel,
   formatAge,
   formatBytes,
   formatDuration,
@@ -132,9 +133,10 @@ export function renderSummary(result: CommandResult): string {
         result.backups.length === 0
           ? '_None._'
           : markdownTable(
-              ['Backup', 'Size', 'Age', 'Checksum', 'Last verified'],
+              ['Backup', 'Format', 'Size', 'Age', 'Checksum', 'Last verified'],
               result.backups.map((b) => [
                 `\`${b.name}\``,
+                contentLabel(b),
                 formatBytes(b.size),
                 formatAge(b.ageSeconds),
                 CHECKSUM_LABEL[b.checksum],

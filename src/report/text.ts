@@ -2,6 +2,7 @@ import type { BackupResult } from '../commands/backup.js';
 import { isServerBackup, type ServerBackupResult } from '../commands/backup-databases.js';
 import type { CommandResult } from '../commands/run.js';
 import {
+  contentLabel,
   formatAge,
   formatBytes,
   formatDuration,
@@ -157,10 +158,11 @@ export function renderText(result: CommandResult): string {
       const databases = new Set(result.backups.flatMap((b) => (b.database ? [b.database] : [])));
       const whose = result.database === null && databases.size > 1;
       const table = textTable(
-        ['NAME', ...(whose ? ['DATABASE'] : []), 'SIZE', 'AGE', 'CHECKSUM', 'VERIFIED'],
+        ['NAME', ...(whose ? ['DATABASE'] : []), 'FORMAT', 'SIZE', 'AGE', 'CHECKSUM', 'VERIFIED'],
         result.backups.map((b) => [
           b.name,
           ...(whose ? [b.database ?? 'unknown (no manifest)'] : []),
+          contentLabel(b),
           formatBytes(b.size),
           b.future ? 'FUTURE' : formatAge(b.ageSeconds),
           CHECKSUM_LABEL[b.checksum],

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { JobFailure, UserError } from '../../domain/errors.js';
 import { startChild } from '../../process/child-processes.js';
 import { redact } from '../../domain/secrets.js';
@@ -89,4 +89,39 @@ export async function runToEnd(
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * A client program reading its stdin (`input`), whose stdout comes back as
+ * text once it exited 0 (bounded by `limit`); a non-zero exit or a signal
+ * fails `output` as `spawnOutputStream` does. The program may stop reading
+ * before the input ends: writes after that fail with EPIPE, which the caller
+ * takes as the program having read all it wanted.
+ */
+export function spawnWithInput(
+  program: string,
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  limit = 256 * 1024 * 1024,
+): { input: Writable; output: Promise<string>; child: ChildProcess } {
+  const child = startChild('libpq-client', file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr = collectStderr(child);
+  const output = new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        child.kill('SIGTERM');
+        reject(new JobFailure(`${program} printed more than ${limit} bytes.`));
+      } else chunks.push(chunk);
+    });
+    child.on('error', (error) => reject(spawnError(program, file, error)));
+    child.on('close', (code, signal) => {
+      if (code === 0 && !signal) resolve(Buffer.concat(chunks).toString('utf8'));
+      else reject(new JobFailure(describeExit(program, code, signal, stderr())));
+    });
+  });
+  return { input: child.stdin!, output, child };
 }

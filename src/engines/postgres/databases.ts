@@ -150,18 +150,22 @@ export function temporaryDatabaseName(base: string, purpose: string): string {
 
 /**
  * A uniquely named empty database on the server of `server`, for a test
- * restore; `drop` removes it (ending any session still in it).
+ * restore; `drop` removes it (ending any session still in it). With
+ * `create: false` only the name is chosen: the restore creates it.
  */
 export async function createScratchDatabase(
   server: PostgresLocation,
   purpose: string,
+  create = true,
 ): Promise<{ location: PostgresLocation; drop(): Promise<void> }> {
   const name = temporaryDatabaseName('db_backup', purpose);
-  const client = await connectMaintenance(server);
-  try {
-    await createDatabase(client, name);
-  } finally {
-    await client.end().catch(() => undefined);
+  if (create) {
+    const client = await connectMaintenance(server);
+    try {
+      await createDatabase(client, name);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
   return {
     location: { ...server, database: name },

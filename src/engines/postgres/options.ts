@@ -95,8 +95,9 @@ export function dumpFilters(options: PostgresDumpOptions): string[] {
  * pg_dump's arguments: plain SQL that replaces what it contains (--clean
  * --if-exists), with owners and privileges, as pg_dump makes a complete copy
  * (what a restore leaves out is chosen at restore time). An archive goes to
- * `archive.file` uncompressed (--compress=0: this tool's gzip or zstd stage
- * compresses it, in parallel, as it does SQL); pg_restore adds --clean.
+ * `archive.file` (a custom one without it: to stdout) uncompressed
+ * (--compress=0: this tool's gzip or zstd stage compresses it, in parallel,
+ * as it does SQL); pg_restore adds --clean.
  */
 export function pgDumpArguments(
   options: PostgresDumpOptions,
@@ -104,12 +105,17 @@ export function pgDumpArguments(
   lockWaitTimeoutMs = LOCK_WAIT_TIMEOUT_MS,
   archive?: {
     readonly format: 'custom' | 'directory';
-    readonly file: string;
+    readonly file?: string;
     readonly jobs: number;
   },
 ): string[] {
   const args = archive
-    ? [`--format=${archive.format}`, '--compress=0', `--file=${archive.file}`, '--no-password']
+    ? [
+        `--format=${archive.format}`,
+        '--compress=0',
+        ...(archive.file === undefined ? [] : [`--file=${archive.file}`]),
+        '--no-password',
+      ]
     : ['--format=plain', '--no-password', '--clean', '--if-exists'];
   if (archive?.format === 'directory' && archive.jobs > 1) args.push(`--jobs=${archive.jobs}`);
   if (lockWaitTimeoutMs > 0) args.push(`--lock-wait-timeout=${lockWaitTimeoutMs}`);

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -62,6 +61,7 @@ import {
   type SelectedTable,
 } from './dump-selection.js';
 import { PlainDumpScanner } from './dump-tables.js';
+import { listAsItStreams } from './streamed-listing.js';
 import { rolesBlock, type RolesBlock } from './roles-block.js';
 import type { TableCount } from '../../domain/manifest.js';
 import {
@@ -131,9 +131,10 @@ export class PostgresEngine implements Engine {
    */
   async dump(workDir: string): Promise<Dump> {
     const client = await connect(this.location);
-    let child: ChildProcess | undefined;
+    const children: ChildProcess[] = [];
     const dispose = async (): Promise<void> => {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      for (const child of children)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await client.query('ROLLBACK').catch(() => undefined);
       await client.end().catch(() => undefined);
     };
@@ -180,20 +181,19 @@ export class PostgresEngine implements Engine {
           counting,
           workDir,
           onChild: (started) => {
-            child = started;
+            children.push(started);
           },
         });
         return {
           stream: archive.stream,
           ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
           format: this.options.format,
-          finish: () =>
-            Promise.resolve().then(() => ({
-              serverVersion: version.text,
-              dumpTool: `pg_dump ${pgDump.version}`,
-              filters: dumpFilters(this.options),
-              tables: archive.tables(),
-            })),
+          finish: async () => ({
+            serverVersion: version.text,
+            dumpTool: `pg_dump ${pgDump.version}`,
+            filters: dumpFilters(this.options),
+            tables: await archive.tables(),
+          }),
           dispose,
         };
       }
@@ -206,7 +206,7 @@ export class PostgresEngine implements Engine {
           ...pgDump.env,
         },
       );
-      child = spawned.child;
+      children.push(spawned.child);
       const scanner = new PlainDumpScanner();
       spawned.stream.on('error', (error) => scanner.destroy(error));
       scanner.on('close', () => spawned.stream.destroy());
@@ -234,26 +234,23 @@ export class PostgresEngine implements Engine {
   }
 
   /**
-   * pg_dump -Fc / -Fd into the scratch directory (uncompressed; -j for a
-   * directory), in the snapshot; then its `pg_restore --list` must hold a
-   * TABLE DATA entry for every table whose rows the dump must hold (see
-   * checkArchiveCompleteness) before the first byte goes on: the file itself,
-   * or the directory as one tar stream. The manifest's rows are the
-   * snapshot's counts.
+   * pg_dump -Fc / -Fd in the snapshot, uncompressed. Either way the backup is
+   * kept only when pg_dump exited 0 and `pg_restore --list` reads the archive
+   * as the format asked for, with a TABLE DATA entry for every table whose
+   * rows the dump must hold (see checkArchiveCompleteness); the manifest's
+   * rows are the snapshot's counts.
+   *
+   * A custom archive streams from pg_dump's stdout as plain SQL does, and
+   * pg_restore --list reads its table of contents from the same bytes as they
+   * pass (see streamed-listing.ts): a missing table stops the dump at once.
+   * A directory archive is written by pg_dump (with --jobs) into the scratch
+   * directory, which it must be: it is a directory of files, written in
+   * parallel; it is listed, then goes on as one tar stream.
    */
   private async dumpArchive(
     format: 'custom' | 'directory',
-    run: {
-      client: PgClient;
-      pgDump: ClientTool;
-      snapshot: string | undefined;
-      catalog: DumpCatalog;
-      selected: readonly SelectedTable[];
-      counting: Promise<Map<string, number>>;
-      workDir: string;
-      onChild: (child: ChildProcess) => void;
-    },
-  ): Promise<{ stream: Readable; tables: () => TableCount[] }> {
+    run: ArchiveRun,
+  ): Promise<{ stream: Readable; tables: () => Promise<TableCount[]> }> {
     const beside = run.pgDump.path.includes('/')
       ? path.join(path.dirname(run.pgDump.path), 'pg_restore')
       : undefined;
@@ -261,7 +258,8 @@ export class PostgresEngine implements Engine {
       ...(beside && (await isExecutable(beside)) ? { explicitPath: beside } : {}),
       ...(this.options.installer ? { installer: this.options.installer } : {}),
     });
-    const target = path.join(run.workDir, format === 'custom' ? 'backup.dump' : ARCHIVE_TOP);
+    if (format === 'custom') return this.streamCustomArchive(run, pgRestore);
+    const target = path.join(run.workDir, ARCHIVE_TOP);
     let tables: TableCount[] | undefined;
     const produce = async (): Promise<void> => {
       await runToEnd(
@@ -283,9 +281,8 @@ export class PostgresEngine implements Engine {
     const stream = Readable.from(
       (async function* (): AsyncGenerator<Buffer> {
         await produce();
-        const bytes =
-          format === 'custom' ? createReadStream(target) : tarDirectory(target, ARCHIVE_TOP);
-        for await (const chunk of bytes as AsyncIterable<Buffer>) yield chunk;
+        for await (const chunk of tarDirectory(target, ARCHIVE_TOP) as AsyncIterable<Buffer>)
+          yield chunk;
       })(),
       { objectMode: false },
     );
@@ -293,18 +290,50 @@ export class PostgresEngine implements Engine {
       stream,
       tables: () => {
         if (!tables) throw new JobFailure('The archive was not read to its end.');
-        return tables;
+        return Promise.resolve(tables);
       },
     };
   }
 
+  /**
+   * pg_dump -Fc to stdout, through pg_restore --list as it passes. The stream
+   * fails when pg_dump exits non-zero or is killed (as plain SQL's does), and
+   * as soon as the listing shows the archive incomplete; `tables` waits for
+   * the listing's check, so a listing that never came also fails the backup.
+   */
+  private streamCustomArchive(
+    run: ArchiveRun,
+    pgRestore: ClientTool,
+  ): { stream: Readable; tables: () => Promise<TableCount[]> } {
+    const spawned = spawnOutputStream(
+      'pg_dump',
+      run.pgDump.path,
+      pgDumpArguments(this.options, run.snapshot, this.options.lockTimeoutMs, {
+        format: 'custom',
+        jobs: 1,
+      }),
+      { ...libpqEnvironment(this.location), ...run.pgDump.env },
+    );
+    run.onChild(spawned.child);
+    const head = listAsItStreams(pgRestore);
+    run.onChild(head.child);
+    spawned.stream.on('error', (error) => head.tee.destroy(error));
+    head.tee.on('close', () => spawned.stream.destroy());
+    spawned.stream.pipe(head.tee);
+    const checked = head.listing.then(
+      (listing) => this.checkArchive(run, listing, 'custom'),
+      (error: unknown) => {
+        throw new JobFailure(
+          `The dump is incomplete: pg_restore --list could not read the archive's table of contents (${errorMessage(error)}). The backup was discarded and nothing was pruned.`,
+        );
+      },
+    );
+    checked.catch((error: unknown) => head.tee.destroy(error as Error));
+    return { stream: head.tee, tables: () => checked };
+  }
+
   private async checkArchive(
-    run: {
-      client: PgClient;
-      catalog: DumpCatalog;
-      selected: readonly SelectedTable[];
-      counting: Promise<Map<string, number>>;
-    },
+    run: ArchiveRun,
     listing: ArchiveListing,
     format: 'custom' | 'directory',
   ): Promise<TableCount[]> {
@@ -896,6 +925,18 @@ export class PostgresEngine implements Engine {
       ...(this.options.installer ? { installer: this.options.installer } : {}),
     });
   }
+}
+
+/** What an archive dump runs with: the snapshot's session and catalog, and where pg_dump may write. */
+interface ArchiveRun {
+  readonly client: PgClient;
+  readonly pgDump: ClientTool;
+  readonly snapshot: string | undefined;
+  readonly catalog: DumpCatalog;
+  readonly selected: readonly SelectedTable[];
+  readonly counting: Promise<Map<string, number>>;
+  readonly workDir: string;
+  readonly onChild: (child: ChildProcess) => void;
 }
 
 /** An archive restored by pg_restore --jobs (into a new database, then swapped). */
