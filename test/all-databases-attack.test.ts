@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cli } from './support/cli.js';
-import { startPostgres, type PgServer } from './support/postgres.js';
+import { cli, finished, startCli } from './support/cli.js';
+import { startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
 
 let server: PgServer;
@@ -23,6 +24,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+
+const backupsIn = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
 
 describe('--databases refuses a list that does not say what it means', () => {
   test('a name twice, an empty item, or separators alone: exit 2, one line, nothing written', async () => {
@@ -61,4 +64,64 @@ describe('--databases refuses a list that does not say what it means', () => {
       'app',
     ]);
   });
+});
+
+describe('stopped by SIGTERM during the second database', () => {
+  test('exit 143; the first database backed up and pruned, and the last line says so; the second keeps its old backup', async () => {
+    const dir = tempDir('all-databases-sigterm');
+    const backups = path.join(dir, 'backups');
+    const env = { DATABASE_URL: server.url('postgres'), MAX_BACKUPS: '1' };
+    const args = ['backup', '--databases', 'app,big,crm'];
+    const first = await finished(startCli(args, { cwd: dir, env, fromSource: true }));
+    expect(first.status, first.stderr).toBe(0);
+    const before = backupsIn(backups);
+    const oldApp = before.find((n) => n.startsWith('postgres_app_') && !n.endsWith('.json'))!;
+    const oldBig = before.filter((n) => n.startsWith('postgres_big_'));
+    expect(oldBig).toHaveLength(2);
+
+    // A session that holds big's table keeps the second database's dump waiting on its lock.
+    const holder = new pg.Client({
+      host: server.host,
+      port: server.port,
+      user: 'postgres',
+      password: TEST_PASSWORD,
+      database: 'big',
+    });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+      const run = startCli(args, { cwd: dir, env, fromSource: true });
+      const waiting = async (): Promise<boolean> =>
+        (
+          await server.query<{ n: number }>(
+            'postgres',
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'big' AND wait_event_type = 'Lock'`,
+          )
+        )[0]!.n > 0;
+      while (!(await waiting()) && run.child.exitCode === null)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      run.child.kill('SIGTERM');
+      const stopped = await finished(run);
+      expect(stopped.status, stopped.stderr).toBe(143);
+      const after = backupsIn(backups);
+      // app's new backup is whole and its window removed the old one; big keeps its backup; crm never ran.
+      expect(after).not.toContain(oldApp);
+      const newApp = after.find((n) => n.startsWith('postgres_app_') && !n.endsWith('.json'))!;
+      expect(newApp).not.toBe(oldApp);
+      expect(after).toContain(`${newApp}.json`);
+      expect(after.filter((n) => n.startsWith('postgres_big_'))).toEqual(oldBig);
+      expect(after.filter((n) => n.startsWith('postgres_crm_'))).toEqual(
+        before.filter((n) => n.startsWith('postgres_crm_')),
+      );
+      expect(after.filter((n) => !n.startsWith('postgres_'))).toEqual([]);
+      // The last word is true: something was pruned, and it says what was finished.
+      const last = stopped.stderr.trim().split('\n').at(-1)!;
+      expect(last).not.toContain('nothing was pruned');
+      expect(last).toBe(
+        `db-backup: stopped by SIGTERM; temporary files removed. Finished before it: app (${newApp}), stored and pruned by its own window; nothing else was pruned.`,
+      );
+    } finally {
+      await holder.end();
+    }
+  }, 120_000);
 });

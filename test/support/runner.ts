@@ -30,7 +30,8 @@ export function parseOutputFile(text: string): Record<string, string> {
 
 /** `node <dist>/index.js`, or with `fromSource` src/main.ts's run() through tsx (code the bundle may predate). */
 function actionEntry(options: { dist?: string; fromSource?: boolean }): string[] {
-  if (!options.fromSource) return [path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js')];
+  if (!options.fromSource)
+    return [path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js')];
   const main = pathToFileURL(path.join(REPO_ROOT, 'src/main.ts')).href;
   return [
     '--import',
