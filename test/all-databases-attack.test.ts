@@ -4,9 +4,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli, finished, startCli } from './support/cli.js';
 import { startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
+import { runBundledAction } from './support/runner.js';
 import { tempDir } from './support/tmp.js';
 
 let server: PgServer;
+
+/** A name the server accepts whole: a line break, and a workflow command after it. */
+const FORGED = 'evil\n::error::forged annotation';
 
 beforeAll(async () => {
   server = await startPostgres();
@@ -122,6 +126,40 @@ describe('stopped by SIGTERM during the second database', () => {
       );
     } finally {
       await holder.end();
+    }
+  }, 120_000);
+});
+
+describe('a database name is data, not layout', () => {
+  test('a line break or a backtick in a name forges no line in the action log and breaks no summary row', async () => {
+    await server.createDatabase(FORGED);
+    await server.createDatabase('back`tick');
+    try {
+      const dir = tempDir('all-databases-forged');
+      const run = runBundledAction(
+        {
+          command: 'backup',
+          'database-url': server.url('postgres'),
+          'all-databases': 'true',
+        },
+        { cwd: dir, fromSource: true },
+      );
+      expect(run.status, run.stdout).toBe(0);
+      const lines = run.stdout.split('\n');
+      expect(lines.filter((line) => line.startsWith('::error::'))).toEqual([]);
+      expect(run.stdout).toContain('"evil\\n::error::forged annotation"');
+      // Every line of the table is a row of it.
+      const summary = run.summary.split('\n');
+      const header = summary.findIndex((line) => line.startsWith('| Database |'));
+      const end = summary.findIndex((line, i) => i > header && !line.startsWith('|'));
+      expect(summary.slice(header, end)).toHaveLength(2 + 6);
+      expect(run.summary).toContain('| ``back`tick`` |');
+      expect(run.summary).toContain('<summary>"evil\\n::error::forged annotation"</summary>');
+      const listed = JSON.parse(run.outputs.databases!) as { database: string }[];
+      expect(listed.map((d) => d.database)).toContain(FORGED);
+    } finally {
+      await server.dropDatabase(FORGED);
+      await server.dropDatabase('back`tick');
     }
   }, 120_000);
 });
