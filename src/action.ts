@@ -8,7 +8,7 @@ import type { CommandName } from './config/options.js';
 import { settingsFromInputs } from './config/settings.js';
 import { bool, type Settings } from './config/values.js';
 import { errorMessage, isWorded } from './domain/errors.js';
-import { onInterruption } from './process/interruptions.js';
+import { interruptionMessage, onInterruption } from './process/interruptions.js';
 import { formatBytes } from './domain/format.js';
 import {
   databaseOf,
@@ -81,7 +81,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     const interrupted = monitor;
     const monitoredCommand = isMonitoredCommand(command) ? command : undefined;
     onInterruption((signal) => {
-      const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
+      const message = interruptionMessage(signal);
       recent.push(
         formatLogLine(new Date(), 'ERROR', monitoredCommand ?? 'db-backup', process.pid, message),
       );

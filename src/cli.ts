@@ -16,7 +16,7 @@ import {
   runUrlOf,
   type RunOutcome,
 } from './report/notification.js';
-import { jobFinished, onInterruption } from './process/interruptions.js';
+import { interruptionMessage, jobFinished, onInterruption } from './process/interruptions.js';
 import type { Notification } from './notify/notification.js';
 import { RunLog } from './report/run-log.js';
 import { renderText } from './report/text.js';
@@ -224,7 +224,7 @@ async function runMonitored(
         })
       : undefined;
   onInterruption((signal) => {
-    const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
+    const message = interruptionMessage(signal);
     runLog.record('ERROR', message);
     const stopped = notification({ error: message, database: databaseOf(config) });
     if (stopped && monitor.active) monitor.interrupted(stopped, runLog.recent.tail());

@@ -4,6 +4,7 @@ import { runCli, terminalPrompt } from './cli.js';
 import {
   announceInterruption,
   finishedCode,
+  interruptionMessage,
   runInterruptHandlers,
 } from './process/interruptions.js';
 import { removeLiveTempsSync } from './fs/files.js';
@@ -41,9 +42,7 @@ function removeTemporaryFilesOnSignal(): void {
         const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
         for (const message of messages)
           process.stderr.write(`${clear}db-backup: ${redact(message)}\n`);
-        process.stderr.write(
-          `${clear}db-backup: stopped by ${signal}; temporary files removed, nothing was pruned.\n`,
-        );
+        process.stderr.write(`${clear}db-backup: ${interruptionMessage(signal)}\n`);
         // The log file's last line and the failure notifications, before the process goes.
         announceInterruption(signal);
         process.exit(code);

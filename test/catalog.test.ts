@@ -178,7 +178,7 @@ describe('several databases sharing one directory and one S3 prefix', () => {
       }
       const all = await cli(['list', '--from', from, '--all', ...flags], { cwd: dir, env });
       expect(all.status, all.stderr).toBe(0);
-      expect(all.stdout.split('\n')[0]).toMatch(/^NAME\s+DATABASE\s+SIZE/);
+      expect(all.stdout.split('\n')[0]).toMatch(/^NAME\s+DATABASE\s+FORMAT\s+SIZE/);
       for (const name of expected) expect(all.stdout).toContain(name);
       expect(all.stdout).toMatch(/PostgreSQL 127\.0\.0\.1:\d+\/shop/);
     }
@@ -413,7 +413,7 @@ describe('several databases sharing one repository under one artifact prefix', (
         env: inRun(),
       });
       expect(all.status, all.stderr).toBe(0);
-      expect(all.stdout.split('\n')[0]).toMatch(/^NAME\s+DATABASE\s+SIZE/);
+      expect(all.stdout.split('\n')[0]).toMatch(/^NAME\s+DATABASE\s+FORMAT\s+SIZE/);
       for (const name of expected) expect(all.stdout).toContain(name);
       expect(all.stdout).not.toContain('other-sqlite_backup');
 

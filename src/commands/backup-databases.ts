@@ -4,7 +4,9 @@ import type { PostgresLocation } from '../domain/database-location.js';
 import { errorMessage, isWorded, UserError } from '../domain/errors.js';
 import { chooseServerDatabases } from '../engines/index.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
+import { printableName } from '../domain/format.js';
 import { redact } from '../domain/secrets.js';
+import { onFinishedWork } from '../process/interruptions.js';
 import { createStorage } from '../storage/factory.js';
 import { runBackup, type BackupResult } from './backup.js';
 import { backupFailure, backupSucceeded } from './backup-outcome.js';
@@ -71,7 +73,7 @@ export async function runServerBackup(
   const { chosen, skipped } = await chooseServerDatabases(location, wanted);
   const warnings = [...config.notices];
   for (const { database, reason } of skipped) {
-    const warning = `Skipped the database ${database}: ${reason}.`;
+    const warning = `Skipped the database ${printableName(database)}: ${reason}.`;
     context.log.warn(warning);
     warnings.push(warning);
   }
@@ -79,26 +81,16 @@ export async function runServerBackup(
     throw new UserError(
       `No database on ${server} can be backed up by this user: grant it CONNECT on the databases to back up. Nothing was backed up.`,
     );
-  context.log.info(`Backing up ${chosen.length} databases of ${server}: ${chosen.join(', ')}`);
+  context.log.info(
+    `Backing up ${chosen.length} databases of ${server}: ${chosen.map(printableName).join(', ')}`,
+  );
   const databases: DatabaseBackupOutcome[] = [];
-  for (const database of chosen) {
-    const one: BackupConfig = {
-      ...config,
-      database: { ...location, database },
-      serverDatabases: undefined,
-      notices: [],
-    };
-    try {
-      const backup = await runBackup(one, context, labelOf(database));
-      const ok = backupSucceeded(backup);
-      if (!ok) context.log.warn(`${database}: ${backupFailure(backup)}`);
-      databases.push({ database, ok, backup, ...(ok ? {} : { error: backupFailure(backup) }) });
-    } catch (error) {
-      // Our own words, or outside text masked: the next database goes on all the same.
-      const message = isWorded(error) ? error.message : redact(errorMessage(error));
-      context.log.warn(`${database}: the backup failed: ${message}`);
-      databases.push({ database, ok: false, error: message });
-    }
+  const stopSaying = onFinishedWork(() => finishedBackups(databases));
+  try {
+    for (const database of chosen)
+      databases.push(await backUpOne(config, location, database, context));
+  } finally {
+    stopSaying();
   }
   return {
     command: 'backup',
@@ -110,8 +102,43 @@ export async function runServerBackup(
   };
 }
 
+/** One database of the server, backed up as `backup` backs up one; a failure is its outcome. */
+async function backUpOne(
+  config: BackupConfig,
+  server: PostgresLocation,
+  database: string,
+  context: RunContext,
+): Promise<DatabaseBackupOutcome> {
+  const one: BackupConfig = {
+    ...config,
+    database: { ...server, database },
+    serverDatabases: undefined,
+    notices: [],
+  };
+  try {
+    const backup = await runBackup(one, context, labelOf(database));
+    const ok = backupSucceeded(backup);
+    if (!ok) context.log.warn(`${printableName(database)}: ${backupFailure(backup)}`);
+    return { database, ok, backup, ...(ok ? {} : { error: backupFailure(backup) }) };
+  } catch (error) {
+    // Our own words, or outside text masked: the next database goes on all the same.
+    const message = isWorded(error) ? error.message : redact(errorMessage(error));
+    context.log.warn(`${printableName(database)}: the backup failed: ${message}`);
+    return { database, ok: false, error: message };
+  }
+}
+
+/** What a signal would cut short no longer: the databases backed up so far, each pruned by its window. */
+function finishedBackups(databases: readonly DatabaseBackupOutcome[]): string | undefined {
+  const made = databases.flatMap(({ database, backup }) =>
+    backup ? [`${printableName(database)} (${backup.name})`] : [],
+  );
+  if (made.length === 0) return undefined;
+  return `${made.join(', ')}, stored and pruned by ${made.length === 1 ? 'its' : "each one's"} own window`;
+}
+
 /** Which databases failed, each with its reason, in one line. */
 export function serverBackupFailure(result: ServerBackupResult): string {
   const failed = result.databases.filter((outcome) => !outcome.ok);
-  return `${failed.length} of ${result.databases.length} databases of ${result.server} failed: ${failed.map((outcome) => `${outcome.database} (${outcome.error ?? 'failed'})`).join('; ')}.`;
+  return `${failed.length} of ${result.databases.length} databases of ${result.server} failed: ${failed.map((outcome) => `${printableName(outcome.database)} (${outcome.error ?? 'failed'})`).join('; ')}.`;
 }

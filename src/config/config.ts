@@ -198,7 +198,7 @@ function serverDatabases(
   name: string | undefined,
 ): 'all' | readonly string[] | undefined {
   const all = bool(settings, 'all-databases');
-  const names = list(settings, 'databases');
+  const names = databaseNames(settings);
   if (!all && names.length === 0) return undefined;
   const given = all ? 'all-databases' : 'databases';
   if (all && names.length > 0)
@@ -217,6 +217,32 @@ function serverDatabases(
       `${oneDatabase.join(', ')} ${oneDatabase.length === 1 ? 'works' : 'work'} on one database's tables, and ${given} backs up several: back that database up on its own. Nothing was changed.`,
     );
   return all ? 'all' : names;
+}
+
+/**
+ * `databases`: names split at commas and line breaks, the spaces around each
+ * dropped. An empty item or a name given twice is a typo whose meaning
+ * nobody can tell: refused rather than guessed.
+ */
+function databaseNames(settings: Settings): string[] {
+  const value = settings.databases ?? '';
+  if (value === '') return [];
+  // A comma with a line break after it (a YAML block, one name a line) is one separator.
+  const names = value.trim().split(/\s*[,\n]\s*/);
+  if (names.length === 1 && names[0] === '')
+    throw new UserError(
+      'databases names no database: give their names, comma-separated (databases: app,billing), or leave it out. Nothing was changed.',
+    );
+  if (names.includes(''))
+    throw new UserError(
+      'databases: an empty name between commas (or before or after one): give each name once, comma-separated (databases: app,billing). Nothing was changed.',
+    );
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined)
+    throw new UserError(
+      `databases: "${twice}" is named twice: name each database once. Nothing was changed.`,
+    );
+  return names;
 }
 
 /** `--name`: it becomes part of file names, so only what a name can safely hold. */

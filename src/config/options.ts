@@ -146,7 +146,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'databases',
     description:
-      'PostgreSQL backup: these databases of the server the URL points at (comma- or newline-separated names), each backed up as with all-databases. Every name must exist and be open to the user, or nothing runs.',
+      'PostgreSQL backup: these databases of the server the URL points at (comma- or newline-separated names, spaces around each dropped), each backed up as with all-databases. Every name must exist and be open to the user, once, or nothing runs.',
     type: 'string',
     commands: ['backup'],
     engines: ['postgres'],

@@ -71,3 +71,27 @@ export function contentLabel(backup: {
 }): string {
   return `${backup.format ?? 'file'}, ${backup.compression}`;
 }
+
+/** C0 and C1 control characters, and the Unicode line and paragraph separators. */
+function isControl(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+}
+
+/**
+ * A name from outside (a database's: the server lets it hold anything) as
+ * one line of text: as it is, or, when it holds a line break or another
+ * control character, quoted with those written as escapes (`"a\nb"`), so
+ * that it can never start a line of its own in a log or a table.
+ */
+export function printableName(name: string): string {
+  if (![...name].some((ch) => isControl(ch.codePointAt(0) ?? 0))) return name;
+  const escaped = [...name]
+    .map((ch) => {
+      const code = ch.codePointAt(0) ?? 0;
+      if (!isControl(code)) return ch === '"' || ch === '\\' ? `\\${ch}` : ch;
+      const short = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' }[code];
+      return short ?? `\\u${code.toString(16).padStart(4, '0')}`;
+    })
+    .join('');
+  return `"${escaped}"`;
+}

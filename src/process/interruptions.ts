@@ -87,3 +87,25 @@ export function jobFinished(code: number | undefined): void {
 export function finishedCode(): number | undefined {
   return finishedWith;
 }
+
+let finishedWork: (() => string | undefined) | undefined;
+
+/**
+ * A run over several databases says, as it goes, what it has finished (each
+ * one stored and pruned by its own window): a signal afterwards must not
+ * claim that nothing was pruned. Returns what turns it off.
+ */
+export function onFinishedWork(describe: () => string | undefined): () => void {
+  finishedWork = describe;
+  return () => {
+    if (finishedWork === describe) finishedWork = undefined;
+  };
+}
+
+/** The last word of a run a signal stopped: what went, and what had been finished before. */
+export function interruptionMessage(signal: NodeJS.Signals): string {
+  const finished = finishedWork?.();
+  return finished
+    ? `stopped by ${signal}; temporary files removed. Finished before it: ${finished}; nothing else was pruned.`
+    : `stopped by ${signal}; temporary files removed, nothing was pruned.`;
+}

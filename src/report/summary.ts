@@ -9,6 +9,7 @@ import {
   formatDuration,
   markdownTable,
   verificationLabel,
+  printableName,
 } from '../domain/format.js';
 
 const CHECKSUM_LABEL = {
@@ -195,6 +196,14 @@ export function renderSummary(result: CommandResult): string {
   }
 }
 
+/** Text in a code span, whatever backticks it holds (a fence longer than any run of them). */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 /** A database's name is the server's to choose: never markup in the summary. */
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -208,10 +217,11 @@ function escapeHtml(text: string): string {
 function serverBackupSummary(result: ServerBackupResult): string {
   const failed = result.databases.filter((d) => !d.ok).length;
   const rows = result.databases.map(({ database, ok, backup, error }) => {
-    if (!backup) return [`\`${database}\``, '—', '—', `❌ ${error ?? 'failed'}`, '—'];
+    if (!backup)
+      return [codeSpan(printableName(database)), '—', '—', `❌ ${error ?? 'failed'}`, '—'];
     const stored = backup.targets.map((t) => `${t.stored ? '✅' : '❌'} ${t.target}`).join(', ');
     return [
-      `\`${database}\``,
+      codeSpan(printableName(database)),
       `\`${backup.name}\``,
       formatBytes(backup.manifest.file.size),
       ok ? stored : `${stored}: ${error ?? 'failed'}`,
@@ -226,7 +236,7 @@ function serverBackupSummary(result: ServerBackupResult): string {
     ...result.databases.flatMap(({ database, backup }) =>
       backup
         ? [
-            `<details><summary>${escapeHtml(database)}</summary>\n\n${renderSummary(backup).replace(/^## Database backup\n\n/, '')}\n\n</details>`,
+            `<details><summary>${escapeHtml(printableName(database))}</summary>\n\n${renderSummary(backup).replace(/^## Database backup\n\n/, '')}\n\n</details>`,
           ]
         : [],
     ),

@@ -8,6 +8,7 @@ import {
   formatDuration,
   textTable,
   verificationLabel,
+  printableName,
 } from '../domain/format.js';
 
 const CHECKSUM_LABEL = {
@@ -50,7 +51,9 @@ function sanitizedLines(result: BackupResult): string[] {
 function serverBackupText(result: ServerBackupResult): string {
   const lines: string[] = [];
   for (const { database, backup, ok, error } of result.databases) {
-    lines.push(`database ${database}: ${ok ? 'ok' : `FAILED: ${error ?? 'failed'}`}`);
+    lines.push(
+      `database ${printableName(database)}: ${ok ? 'ok' : `FAILED: ${error ?? 'failed'}`}`,
+    );
     if (backup)
       lines.push(
         ...renderText(backup)
@@ -59,7 +62,7 @@ function serverBackupText(result: ServerBackupResult): string {
       );
   }
   for (const { database, reason } of result.skipped)
-    lines.push(`database ${database}: skipped: ${reason}`);
+    lines.push(`database ${printableName(database)}: skipped: ${reason}`);
   const done = result.databases.filter((d) => d.ok).length;
   lines.push(
     `${done} of ${result.databases.length} databases of ${result.server} backed up in ${formatDuration(result.durationMs)}`,

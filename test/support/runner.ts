@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './cli.js';
 import { tempDir } from './tmp.js';
 
@@ -27,13 +28,27 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
+/** `node <dist>/index.js`, or with `fromSource` src/main.ts's run() through tsx (code the bundle may predate). */
+function actionEntry(options: { dist?: string; fromSource?: boolean }): string[] {
+  if (!options.fromSource)
+    return [path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js')];
+  const main = pathToFileURL(path.join(REPO_ROOT, 'src/main.ts')).href;
+  return [
+    '--import',
+    pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+    '--input-type=module',
+    '-e',
+    `const { run } = await import(${JSON.stringify(main)}); await run();`,
+  ];
+}
+
 /**
  * Runs an action bundle the way a GitHub runner does: `node <dist>/index.js`
  * with INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
  */
 export function runBundledAction(
   inputs: Record<string, string>,
-  options: { cwd: string; env?: NodeJS.ProcessEnv; dist?: string },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; dist?: string; fromSource?: boolean },
 ): ActionRun {
   const files = tempDir('runner');
   const outputFile = path.join(files, 'output');
@@ -50,15 +65,11 @@ export function runBundledAction(
     ...options.env,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const result = spawnSync(
-    process.execPath,
-    [path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js')],
-    {
-      cwd: options.cwd,
-      env,
-      encoding: 'utf8',
-    },
-  );
+  const result = spawnSync(process.execPath, actionEntry(options), {
+    cwd: options.cwd,
+    env,
+    encoding: 'utf8',
+  });
   return {
     status: result.status ?? -1,
     stdout: result.stdout,
