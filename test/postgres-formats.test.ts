@@ -686,9 +686,11 @@ describe('a parallel restore stopped by a signal', () => {
     fs.mkdirSync(tools);
     fs.symlinkSync(PG_DUMP, path.join(tools, 'pg_dump'));
     const marker = path.join(dir, 'filled');
+    // The process id the sleep will have (exec keeps it), so that only this one is looked for.
+    const pidFile = path.join(dir, 'sleep.pid');
     fs.writeFileSync(
       path.join(tools, 'pg_restore'),
-      `#!/bin/sh\ncase "$*" in *--jobs=*) "${PG_RESTORE}" "$@" || exit 1; touch "${marker}"; exec sleep 600;; esac\nexec "${PG_RESTORE}" "$@"\n`,
+      `#!/bin/sh\ncase "$*" in *--jobs=*) "${PG_RESTORE}" "$@" || exit 1; echo $$ > "${pidFile}"; touch "${marker}"; exec sleep 600;; esac\nexec "${PG_RESTORE}" "$@"\n`,
       { mode: 0o755 },
     );
     const target = fresh('term');
@@ -714,9 +716,17 @@ describe('a parallel restore stopped by a signal', () => {
     expect(dumpOf(target)).toBe(before);
     const left = (await server.databases()).filter((name) => name.startsWith(`${target}_`));
     expect(left.every((name) => name.startsWith(`${target}_restore_`))).toBe(true);
-    // No pg_restore of ours is left running.
-    const sleeping = spawnSync('pgrep', ['-f', `sleep 600`], { encoding: 'utf8' }).stdout.trim();
-    expect(sleeping).toBe('');
+    // No pg_restore of ours is left running (other test files run their own `sleep 600` meanwhile).
+    const sleepPid = fs.readFileSync(pidFile, 'utf8').trim();
+    expect(sleepPid).toMatch(/^\d+$/);
+    const commandOf = (pid: string): string => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return ''; // gone
+      }
+    };
+    expect(commandOf(sleepPid).split('\0').slice(0, 2)).not.toEqual(['sleep', '600']);
     fs.rmSync(path.join(tools, 'pg_restore'));
     fs.symlinkSync(PG_RESTORE, path.join(tools, 'pg_restore'));
     const again = await cli(args, { cwd: dir, env });

@@ -85,6 +85,8 @@ storageContract('AzureBlobStorage on Azurite', async () => {
     exists: (key) => container.getBlobClient(key).exists(),
     // Every blob it writes carries the MD5 of its content, checked on download.
     getDetectsCorruption: () => true,
+    // Blocks of 4 MiB, 4 in flight.
+    heldByDesign: bufferCountFor(blockSizeFor(0)) * blockSizeFor(0),
   };
 });
 

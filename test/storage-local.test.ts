@@ -18,5 +18,7 @@ storageContract('LocalStorage', () => {
     foreign,
     exists: (file) => Promise.resolve(fs.existsSync(file)),
     getDetectsCorruption: () => false,
+    // A file stream to a file: nothing beyond the streams' own buffers.
+    heldByDesign: 0,
   });
 });

@@ -105,6 +105,8 @@ storageContract('S3Storage on fauxqs', async () => {
     // downloading; a multipart one only a composite CRC32, which it cannot check.
     getDetectsCorruption: (size) => size <= MIN_PART_SIZE,
     leftoverUploads,
+    // Parts of 5 MiB, 4 in flight.
+    heldByDesign: queueSizeFor(MIN_PART_SIZE) * MIN_PART_SIZE,
   };
 });
 

@@ -14,6 +14,7 @@ import {
   type EncryptionRequest,
 } from '../../src/pipeline/encryption.js';
 import { GpgHome } from './gpg.js';
+import { addGeneratedKey } from './gpg-keys.js';
 import { tempDir } from './tmp.js';
 
 /**
@@ -29,7 +30,7 @@ export const ED = 'ed@example.com';
 export const RSA = 'rsa@example.com';
 export const SIGNER = 'signer@example.com';
 
-/** `gpg --gen-key` parameters of each key; RSA 3072 takes seconds, so files make only what they use. */
+/** `gpg --gen-key` parameters of each key; RSA 3072 takes seconds, so each is made once per run (gpg-keys.ts). */
 const KEY_PARAMETERS: Record<typeof ED | typeof RSA | typeof SIGNER, string> = {
   [ED]: `
 Key-Type: eddsa
@@ -92,10 +93,17 @@ export let sample: { gz: string; plain: Buffer };
 export function setUpEncryptionFixtures(
   users: readonly (typeof ED | typeof RSA | typeof SIGNER)[],
 ): void {
-  beforeAll(() => {
+  beforeAll(async () => {
     gpg = new GpgHome('keys');
     dir = tempDir('encryption');
-    if (users.length > 0) gpg.generateKeys(users.map((user) => KEY_PARAMETERS[user]).join(''));
+    for (const user of users) {
+      await addGeneratedKey(
+        gpg,
+        user,
+        KEY_PARAMETERS[user],
+        user === SIGNER ? undefined : KEY_PASSPHRASE,
+      );
+    }
     const read = (userId: string): Keys => ({
       publicKey: gpg.exportPublic(userId),
       secretKey: gpg.exportSecret(userId, KEY_PASSPHRASE),
