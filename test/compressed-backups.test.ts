@@ -425,18 +425,24 @@ describe('PostgreSQL with every compression', () => {
 });
 
 describe('a decryption that stalls', () => {
-  test('ends with one line and exit 1, not a silent exit 13', async () => {
+  test('reads as a wrong passphrase after 10 s, exit 2, not a hang or a silent exit 13', async () => {
     // A zstd backup that `gpg --symmetric --compress-algo none` encrypted with the passphrase
     // "right". OpenPGP.js, opening it with this wrong passphrase, neither ends nor fails its
-    // stream (an upstream fault, about one gpg salt in fifteen); Node would then exit 13 silently.
+    // stream (an upstream fault, about one gpg salt in fifteen).
     const dir = tempDir('stall');
+    const target = path.join(dir, 'app.db');
+    createSampleDatabase(target, { rows: 5 });
+    const before = fs.readFileSync(target);
     const fixture = path.join(REPO_ROOT, 'test/fixtures/stalls-with-a-wrong-passphrase.db.zst.gpg');
     const run = await sourceCli(['restore', fixture, '--database-url', 'file:app.db', '--yes'], {
       cwd: dir,
       env: { BACKUP_PASSPHRASE: 'not the passphrase at all' },
     });
-    expect(run.status, run.stderr).toBe(1);
-    expect(run.stderr).toMatch(/^db-backup: the job stalled: .*check the passphrase/m);
-    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(
+      /^db-backup: Cannot decrypt the backup: wrong passphrase, or the file is damaged\. Check the passphrase/m,
+    );
+    expect(fs.readFileSync(target).equals(before)).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual(['app.db']);
   }, 60_000);
 });

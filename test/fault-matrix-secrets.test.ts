@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OPTIONS } from '../src/config/options.js';
 import { MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_LENGTH } from '../src/pipeline/passphrase-rules.js';
 import { redact, registerSecret } from '../src/domain/secrets.js';
-import { BUNDLED_CLI, bundledCli, cli, type CliRun } from './support/cli.js';
+import { BUNDLED_CLI, bundledCli, cli, REPO_ROOT, type CliRun } from './support/cli.js';
 import { GpgHome } from './support/gpg.js';
 import {
   snapshotRows,
@@ -383,22 +383,12 @@ describe('passphrases', () => {
     const db = path.join(dir, 'app.db');
     createSampleDatabase(db, { rows: 30 });
     const original = dumpRows(db);
-    // Made by gpg, as an old script would have: this tool never writes such a backup any more.
-    const gpg = new GpgHome('old-short');
-    const gz = path.join(dir, 'old.db.gz');
-    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(db)));
+    // Made by gpg, as an old script would have (`gzip -n` of this sample database, then
+    // `gpg --symmetric --cipher-algo AES256` with the passphrase "the"): this tool never writes
+    // such a backup any more. A fixed file, because with some of gpg's random salts OpenPGP.js
+    // stalls on a wrong passphrase instead of failing (see "a decryption that stalls").
     const backup = path.join(dir, 'app_old.db.gz.gpg');
-    gpg.ok([
-      '--passphrase-file',
-      gpg.passphraseFile('the'),
-      '--symmetric',
-      '--cipher-algo',
-      'AES256',
-      '--output',
-      backup,
-      gz,
-    ]);
-    gpg.stopAgent();
+    fs.copyFileSync(path.join(REPO_ROOT, 'test/fixtures/old-short-passphrase.db.gz.gpg'), backup);
     new Database(db).exec('DELETE FROM orders').close();
     const changed = fs.readFileSync(db);
     const wrong = await cli(['restore', backup, '--database-url', 'file:app.db', '--yes'], {

@@ -6,7 +6,7 @@ import { classifyStart, SNIFF_BYTES, type ContentKind } from './openpgp-format.j
 import { unlockPrivateKeys, type ArmoredPrivateKey } from './openpgp-keys.js';
 import { usablePassphrase } from './passphrase-rules.js';
 import { DECRYPT_CONFIG } from './openpgp-settings.js';
-import { WebStreamTransform } from './web-stream-transform.js';
+import { StalledStream, WebStreamTransform } from './web-stream-transform.js';
 
 export interface DecryptionKeys {
   readonly passphrase?: string;
@@ -240,6 +240,8 @@ const WRONG_PASSPHRASE_OR_DAMAGED =
   'Cannot decrypt the backup: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.';
 const DAMAGED =
   'The backup is damaged: its OpenPGP integrity check failed (the data changed after it was encrypted). Use another backup.';
+const STALLED =
+  'The backup is damaged: its OpenPGP data stopped without ending or failing. Use another backup.';
 const TRUNCATED = 'The backup is truncated: its OpenPGP data ends early. Use another backup.';
 const ARMOR_DAMAGED =
   'The backup is damaged: its ASCII armor is cut short or altered. Use another backup.';
@@ -258,6 +260,9 @@ function describeDecryptError(error: unknown, progress: Progress): unknown {
   if (/Unexpected end of packet/i.test(text)) return new UserError(TRUNCATED);
   if (/Session key decryption failed/i.test(text)) return new UserError(WRONG_PASSPHRASE);
   if (/armored text|armor integrity/i.test(text)) return new UserError(ARMOR_DAMAGED);
+  if (error instanceof StalledStream) {
+    return new UserError(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : STALLED);
+  }
   if (progress.phase === 'decrypting') {
     return new UserError(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : DAMAGED);
   }

@@ -12,6 +12,23 @@ export type WebStreamFilter = (
 export type ErrorDescriber = (error: unknown) => unknown;
 
 /**
+ * How long the web side may go without a byte, once all input is in and
+ * nothing downstream holds it back, before the stage counts as stalled.
+ * Whatever is left to emit by then is a few chunks already read.
+ */
+export const STALL_AFTER_END_MS = 10_000;
+
+/** The web side neither ended nor failed its output after the input ended. */
+export class StalledStream extends Error {
+  constructor() {
+    super(
+      `The stream stopped: no output for ${STALL_AFTER_END_MS / 1000} s after its input ended, and it neither ended nor failed.`,
+    );
+    this.name = 'StalledStream';
+  }
+}
+
+/**
  * A Node Transform whose work is done by a library that speaks web streams
  * only (OpenPGP.js 6), so that it fits `stream/promises.pipeline` and the
  * `Transform[]` stage lists of encode/decode.
@@ -25,6 +42,10 @@ export type ErrorDescriber = (error: unknown) => unknown;
  * stream (after `describe`), and destroying this stream aborts the web input
  * and cancels the web output, so the library's own reads and writes settle.
  *
+ * A web side that neither ends nor fails once its input has ended (OpenPGP.js
+ * does so with some files gpg made, opened with a wrong passphrase) fails the
+ * stage with a StalledStream, after `describe`, instead of hanging the job.
+ *
  * One instance carries one stream; make a new one for every use.
  */
 export class WebStreamTransform extends Transform {
@@ -34,6 +55,8 @@ export class WebStreamTransform extends Transform {
   readonly #pumped: Promise<void>;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #resumePump: (() => void) | undefined;
+  /** When the output pump last got a byte or was let go on. */
+  #lastProgress = Date.now();
 
   constructor(filter: WebStreamFilter, describe: ErrorDescriber) {
     super();
@@ -53,9 +76,23 @@ export class WebStreamTransform extends Transform {
   override _flush(callback: TransformCallback): void {
     // close() rejects when the web side already failed; #pumped reports that failure.
     this.#writer.close().catch(() => undefined);
+    let settled = false;
+    const settle = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(watch);
+      callback(error);
+    };
+    this.#lastProgress = Date.now();
+    // Not unref'd: a stalled web side leaves nothing else to keep the process alive.
+    const watch = setInterval(() => {
+      const heldBack = this.#resumePump !== undefined;
+      if (!heldBack && Date.now() - this.#lastProgress > STALL_AFTER_END_MS)
+        settle(this.#asError(new StalledStream()));
+    }, 1000);
     this.#pumped.then(
-      () => callback(),
-      (error: unknown) => callback(this.#asError(error)),
+      () => settle(),
+      (error: unknown) => settle(this.#asError(error)),
     );
   }
 
@@ -79,9 +116,13 @@ export class WebStreamTransform extends Transform {
     if (this.destroyed) await reader.cancel().catch(() => undefined);
     while (!this.destroyed) {
       const { done, value } = await reader.read();
+      this.#lastProgress = Date.now();
       if (done || this.destroyed) return;
       if (value.length === 0) continue;
-      if (!this.push(value)) await new Promise<void>((resolve) => (this.#resumePump = resolve));
+      if (!this.push(value)) {
+        await new Promise<void>((resolve) => (this.#resumePump = resolve));
+        this.#lastProgress = Date.now();
+      }
     }
   }
 
