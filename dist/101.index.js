@@ -11,8 +11,8 @@ export const modules = {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(18176);
-/* harmony import */ var _storage_factory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(19780);
-/* harmony import */ var _storage_local_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(72922);
+/* harmony import */ var _storage_factory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(10364);
+/* harmony import */ var _storage_storage_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32912);
 /* harmony import */ var _backup_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(15851);
 /* harmony import */ var _create_backup_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(21204);
 /* harmony import */ var _catalog_identity_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(66097);
@@ -46,11 +46,11 @@ async function makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
     let stagedHere = false;
     for (const target of config.sanitize?.storage ?? []) {
         const storage = await (0,_storage_factory_js__WEBPACK_IMPORTED_MODULE_2__/* .createStorage */ .w)(target.id, target.settings);
-        const here = storage instanceof _storage_local_js__WEBPACK_IMPORTED_MODULE_3__/* .LocalStorage */ .D && node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(storage.dir) === staging;
+        const here = (0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_3__/* .liesAt */ .V)(storage, copy.file);
         stagedHere ||= here;
         // A directory of its own (local:DIR) is made as private as the backup directory.
-        if (storage instanceof _storage_local_js__WEBPACK_IMPORTED_MODULE_3__/* .LocalStorage */ .D && !here)
-            await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_1__/* .ensurePrivateDir */ .rh)(storage.dir);
+        if ((0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_3__/* .isLocalPlace */ .p)(storage) && !here)
+            await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_1__/* .ensurePrivateDir */ .rh)(storage.localDirectory);
         targets.push(await (0,_backup_js__WEBPACK_IMPORTED_MODULE_4__/* .storeAt */ .f)(target.id, storage, copy, {
             own,
             maxBackups: config.maxBackups,

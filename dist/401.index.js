@@ -43,7 +43,7 @@ async function prepareDecryptor(keys) {
     return {
         createStage: () => {
             const progress = { phase: 'reading', byPassphrase: false };
-            return new _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_7__/* .WebStreamTransform */ .B((input) => decryptStream(input, credentials, progress), (error) => describeDecryptError(error, progress));
+            return new _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_7__/* .WebStreamTransform */ .Bl((input) => decryptStream(input, credentials, progress), (error) => describeDecryptError(error, progress));
         },
     };
 }
@@ -180,6 +180,7 @@ function missingCredentials(keyIds, hasPassphraseSlot, credentials) {
 const WRONG_PASSPHRASE = 'Cannot decrypt the backup: wrong passphrase (or the file is damaged). Check the passphrase.';
 const WRONG_PASSPHRASE_OR_DAMAGED = 'Cannot decrypt the backup: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.';
 const DAMAGED = 'The backup is damaged: its OpenPGP integrity check failed (the data changed after it was encrypted). Use another backup.';
+const STALLED = 'The backup is damaged: its OpenPGP data stopped without ending or failing. Use another backup.';
 const TRUNCATED = 'The backup is truncated: its OpenPGP data ends early. Use another backup.';
 const ARMOR_DAMAGED = 'The backup is damaged: its ASCII armor is cut short or altered. Use another backup.';
 /**
@@ -201,6 +202,9 @@ function describeDecryptError(error, progress) {
         return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(WRONG_PASSPHRASE);
     if (/armored text|armor integrity/i.test(text))
         return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(ARMOR_DAMAGED);
+    if (error instanceof _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_7__/* .StalledStream */ .cD) {
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : STALLED);
+    }
     if (progress.phase === 'decrypting') {
         return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : DAMAGED);
     }
@@ -431,11 +435,26 @@ function newSessionKey() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   B: () => (/* binding */ WebStreamTransform)
+/* harmony export */   Bl: () => (/* binding */ WebStreamTransform),
+/* harmony export */   cD: () => (/* binding */ StalledStream)
 /* harmony export */ });
+/* unused harmony export STALL_AFTER_END_MS */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 
+/**
+ * How long the web side may go without a byte, once all input is in and
+ * nothing downstream holds it back, before the stage counts as stalled.
+ * Whatever is left to emit by then is a few chunks already read.
+ */
+const STALL_AFTER_END_MS = 10_000;
+/** The web side neither ended nor failed its output after the input ended. */
+class StalledStream extends Error {
+    constructor() {
+        super(`The stream stopped: no output for ${STALL_AFTER_END_MS / 1000} s after its input ended, and it neither ended nor failed.`);
+        this.name = 'StalledStream';
+    }
+}
 /**
  * A Node Transform whose work is done by a library that speaks web streams
  * only (OpenPGP.js 6), so that it fits `stream/promises.pipeline` and the
@@ -450,6 +469,10 @@ function newSessionKey() {
  * stream (after `describe`), and destroying this stream aborts the web input
  * and cancels the web output, so the library's own reads and writes settle.
  *
+ * A web side that neither ends nor fails once its input has ended (OpenPGP.js
+ * does so with some files gpg made, opened with a wrong passphrase) fails the
+ * stage with a StalledStream, after `describe`, instead of hanging the job.
+ *
  * One instance carries one stream; make a new one for every use.
  */
 class WebStreamTransform extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
@@ -459,6 +482,8 @@ class WebStreamTransform extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transf
     #pumped;
     #reader;
     #resumePump;
+    /** When the output pump last got a byte or was let go on. */
+    #lastProgress = Date.now();
     constructor(filter, describe) {
         super();
         this.#describe = describe;
@@ -472,7 +497,22 @@ class WebStreamTransform extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transf
     _flush(callback) {
         // close() rejects when the web side already failed; #pumped reports that failure.
         this.#writer.close().catch(() => undefined);
-        this.#pumped.then(() => callback(), (error) => callback(this.#asError(error)));
+        let settled = false;
+        const settle = (error) => {
+            if (settled)
+                return;
+            settled = true;
+            clearInterval(watch);
+            callback(error);
+        };
+        this.#lastProgress = Date.now();
+        // Not unref'd: a stalled web side leaves nothing else to keep the process alive.
+        const watch = setInterval(() => {
+            const heldBack = this.#resumePump !== undefined;
+            if (!heldBack && Date.now() - this.#lastProgress > STALL_AFTER_END_MS)
+                settle(this.#asError(new StalledStream()));
+        }, 1000);
+        this.#pumped.then(() => settle(), (error) => settle(this.#asError(error)));
     }
     _read(size) {
         super._read(size);
@@ -493,12 +533,15 @@ class WebStreamTransform extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transf
             await reader.cancel().catch(() => undefined);
         while (!this.destroyed) {
             const { done, value } = await reader.read();
+            this.#lastProgress = Date.now();
             if (done || this.destroyed)
                 return;
             if (value.length === 0)
                 continue;
-            if (!this.push(value))
+            if (!this.push(value)) {
                 await new Promise((resolve) => (this.#resumePump = resolve));
+                this.#lastProgress = Date.now();
+            }
         }
     }
     #wake() {

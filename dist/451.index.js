@@ -13,6 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __webpack_require__(33838);
+// EXTERNAL MODULE: ./src/commands/backup-databases.ts
+var backup_databases = __webpack_require__(76929);
 // EXTERNAL MODULE: ./src/commands/run.ts + 17 modules
 var run = __webpack_require__(1267);
 // EXTERNAL MODULE: ./src/config/config.ts + 7 modules
@@ -32,11 +34,15 @@ var format = __webpack_require__(65077);
 // EXTERNAL MODULE: ./src/report/notification.ts + 3 modules
 var notification = __webpack_require__(21531);
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
+
 /** The action's outputs for a finished command (names as in action.yml). */
 function actionOutputs(result) {
     switch (result.command) {
         case 'backup':
+            if ((0,backup_databases/* isServerBackup */.En)(result))
+                return serverBackupOutputs(result);
             return {
+                databases: '',
                 'backup-name': result.name,
                 // Empty when the staging copy went (local is not a target): the paths would lead nowhere.
                 'backup-file': result.stagedCopyKept ? result.file : '',
@@ -77,6 +83,45 @@ function actionOutputs(result) {
             };
     }
 }
+/** The backup's id at the artifact target, when it is stored there. */
+function artifactIdOf(result) {
+    return result.targets.find((t) => t.target === 'artifact' && t.stored)?.storedId;
+}
+/**
+ * Several databases: no single backup to name, so the one-backup outputs are
+ * empty (a step reading backup-name never gets one database's by chance);
+ * `databases` lists each, and `pruned` and `targets` cover them all.
+ */
+function serverBackupOutputs(result) {
+    const made = result.databases.flatMap((d) => (d.backup ? [d.backup] : []));
+    return {
+        'backup-name': '',
+        'backup-file': '',
+        'manifest-file': '',
+        'size-bytes': '',
+        sha256: '',
+        databases: JSON.stringify(result.databases.map(({ database, ok, backup, error }) => ({
+            database,
+            ok,
+            backupName: backup?.name ?? '',
+            backupFile: backup?.stagedCopyKept ? backup.file : '',
+            sizeBytes: backup?.manifest.file.size ?? null,
+            sha256: backup?.manifest.file.sha256 ?? '',
+            artifactId: (backup && artifactIdOf(backup)) ?? '',
+            error,
+        }))),
+        pruned: JSON.stringify(made.flatMap((backup) => backup.pruned)),
+        targets: JSON.stringify(result.databases.flatMap(({ database, backup }) => (backup?.targets ?? []).map(({ target, location, stored, error, pruneError, pruned }) => ({
+            database,
+            target,
+            location,
+            stored,
+            error,
+            pruneError,
+            pruned,
+        })))),
+    };
+}
 /**
  * backup to the artifact target: the artifact's id and its page on GitHub
  * (the run's artifact link, as actions/upload-artifact gives it). Empty for
@@ -85,7 +130,10 @@ function actionOutputs(result) {
 function artifactOutputs(result, env) {
     if (result.command !== 'backup')
         return {};
-    const id = result.targets.find((t) => t.target === 'artifact' && t.stored)?.storedId;
+    // Several databases: each one's artifact id is in the `databases` output.
+    if ((0,backup_databases/* isServerBackup */.En)(result))
+        return { 'artifact-id': '', 'artifact-url': '' };
+    const id = artifactIdOf(result);
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
     const url = id && server && repository && runId
         ? `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}/artifacts/${id}`
@@ -99,6 +147,7 @@ var progress_line = __webpack_require__(31602);
 var run_log = __webpack_require__(41992);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
+
 const CHECKSUM_LABEL = {
     ok: '✅ ok',
     mismatch: '❌ mismatch',
@@ -110,6 +159,8 @@ const CHECKSUM_LABEL = {
 function renderSummary(result) {
     switch (result.command) {
         case 'backup': {
+            if ((0,backup_databases/* isServerBackup */.En)(result))
+                return serverBackupSummary(result);
             const m = result.manifest;
             const parts = [
                 '## Database backup',
@@ -199,8 +250,9 @@ function renderSummary(result) {
                 `## Backups in \`${result.location}\``,
                 result.backups.length === 0
                     ? '_None._'
-                    : (0,format/* markdownTable */.Qj)(['Backup', 'Size', 'Age', 'Checksum', 'Last verified'], result.backups.map((b) => [
+                    : (0,format/* markdownTable */.Qj)(['Backup', 'Format', 'Size', 'Age', 'Checksum', 'Last verified'], result.backups.map((b) => [
                         `\`${b.name}\``,
+                        (0,format/* contentLabel */.QL)(b),
                         (0,format/* formatBytes */.z3)(b.size),
                         (0,format/* formatAge */.nV)(b.ageSeconds),
                         CHECKSUM_LABEL[b.checksum],
@@ -247,6 +299,48 @@ function renderSummary(result) {
                 .filter(Boolean)
                 .join('\n\n');
     }
+}
+/** Text in a code span, whatever backticks it holds (a fence longer than any run of them). */
+function codeSpan(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** A database's name is the server's to choose: never markup in the summary. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/**
+ * Several databases: one row each (the backup, its size, where it is stored,
+ * what its window removed, or why it failed), the skipped ones, then each
+ * database's own summary folded away.
+ */
+function serverBackupSummary(result) {
+    const failed = result.databases.filter((d) => !d.ok).length;
+    const rows = result.databases.map(({ database, ok, backup, error }) => {
+        if (!backup)
+            return [codeSpan((0,format/* printableName */.Nt)(database)), '—', '—', `❌ ${error ?? 'failed'}`, '—'];
+        const stored = backup.targets.map((t) => `${t.stored ? '✅' : '❌'} ${t.target}`).join(', ');
+        return [
+            codeSpan((0,format/* printableName */.Nt)(database)),
+            `\`${backup.name}\``,
+            (0,format/* formatBytes */.z3)(backup.manifest.file.size),
+            ok ? stored : `${stored}: ${error ?? 'failed'}`,
+            backup.pruned.length > 0 ? backup.pruned.map((n) => `\`${n}\``).join(', ') : '—',
+        ];
+    });
+    return [
+        `## Database backups: ${result.databases.length - failed} of ${result.databases.length} databases of \`${result.server}\`${failed > 0 ? ` (${failed} failed)` : ''}`,
+        ...result.warnings.map((warning) => `> [!WARNING]\n> ${warning}`),
+        (0,format/* markdownTable */.Qj)(['Database', 'Backup', 'Size', 'Stored', 'Removed by its window'], rows),
+        `Duration: ${(0,format/* formatDuration */.a3)(result.durationMs)}.`,
+        ...result.databases.flatMap(({ database, backup }) => backup
+            ? [
+                `<details><summary>${escapeHtml((0,format/* printableName */.Nt)(database))}</summary>\n\n${renderSummary(backup).replace(/^## Database backup\n\n/, '')}\n\n</details>`,
+            ]
+            : []),
+    ].join('\n\n');
 }
 /** Where a backup went, and what each target's rolling window removed. */
 function targetsTable(targets, removedHeader) {
@@ -328,6 +422,7 @@ var secrets = __webpack_require__(7513);
 
 
 
+
 /**
  * The runner's log: each phase of the job (the dump, each target, the test
  * restore) is a collapsible group. Groups cannot nest in the Actions log, so
@@ -386,7 +481,7 @@ async function runAction(env = process.env) {
         const interrupted = monitor;
         const monitoredCommand = (0,notification/* isMonitoredCommand */.tS)(command) ? command : undefined;
         (0,interruptions/* onInterruption */.vi)((signal) => {
-            const message = `stopped by ${signal}; temporary files removed, nothing was pruned.`;
+            const message = (0,interruptions/* interruptionMessage */.rL)(signal);
             recent.push((0,run_log/* formatLogLine */.IE)(new Date(), 'ERROR', monitoredCommand ?? 'db-backup', process.pid, message));
             if (!monitoredCommand || !interrupted.active)
                 return;
@@ -453,6 +548,10 @@ function noticeOf(result) {
     const title = 'db-backup';
     switch (result.command) {
         case 'backup':
+            if ((0,backup_databases/* isServerBackup */.En)(result)) {
+                core/* notice */.lm(`Backed up ${result.databases.length} databases of ${result.server}: ${result.databases.map((d) => `${d.database} (${d.backup?.name ?? 'failed'})`).join(', ')}`, { title });
+                break;
+            }
             core/* notice */.lm(`Backed up ${result.database}: ${result.name} (${(0,format/* formatBytes */.z3)(result.manifest.file.size)}), stored at ${result.targets.map((t) => t.target).join(', ')}`, { title });
             break;
         case 'restore':

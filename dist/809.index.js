@@ -136,16 +136,19 @@ function temporaryDatabaseName(base, purpose) {
 }
 /**
  * A uniquely named empty database on the server of `server`, for a test
- * restore; `drop` removes it (ending any session still in it).
+ * restore; `drop` removes it (ending any session still in it). With
+ * `create: false` only the name is chosen: the restore creates it.
  */
-async function createScratchDatabase(server, purpose) {
+async function createScratchDatabase(server, purpose, create = true) {
     const name = temporaryDatabaseName('db_backup', purpose);
-    const client = await connectMaintenance(server);
-    try {
-        await createDatabase(client, name);
-    }
-    finally {
-        await client.end().catch(() => undefined);
+    if (create) {
+        const client = await connectMaintenance(server);
+        try {
+            await createDatabase(client, name);
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
     }
     return {
         location: { ...server, database: name },

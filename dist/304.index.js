@@ -1,5 +1,5 @@
-export const id = 921;
-export const ids = [921,809];
+export const id = 304;
+export const ids = [304,809];
 export const modules = {
 
 /***/ 77809:
@@ -136,16 +136,19 @@ function temporaryDatabaseName(base, purpose) {
 }
 /**
  * A uniquely named empty database on the server of `server`, for a test
- * restore; `drop` removes it (ending any session still in it).
+ * restore; `drop` removes it (ending any session still in it). With
+ * `create: false` only the name is chosen: the restore creates it.
  */
-async function createScratchDatabase(server, purpose) {
+async function createScratchDatabase(server, purpose, create = true) {
     const name = temporaryDatabaseName('db_backup', purpose);
-    const client = await connectMaintenance(server);
-    try {
-        await createDatabase(client, name);
-    }
-    finally {
-        await client.end().catch(() => undefined);
+    if (create) {
+        const client = await connectMaintenance(server);
+        try {
+            await createDatabase(client, name);
+        }
+        finally {
+            await client.end().catch(() => undefined);
+        }
     }
     return {
         location: { ...server, database: name },
@@ -216,7 +219,7 @@ async function swapDatabases(client, target, fresh, replaced, lockTimeoutMs) {
 
 /***/ }),
 
-/***/ 66921:
+/***/ 73923:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -225,8 +228,6 @@ __webpack_require__.d(__webpack_exports__, {
   PostgresEngine: () => (/* binding */ PostgresEngine)
 });
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 var promises_default = /*#__PURE__*/__webpack_require__.n(promises_);
@@ -239,6 +240,8 @@ var external_node_stream_ = __webpack_require__(57075);
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/domain/errors.ts
 var errors = __webpack_require__(10241);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __webpack_require__(78474);
 // EXTERNAL MODULE: ./src/fs/files.ts
@@ -606,6 +609,38 @@ onStart, limit = 256 * 1024 * 1024) {
         chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');
+}
+/**
+ * A client program reading its stdin (`input`), whose stdout comes back as
+ * text once it exited 0 (bounded by `limit`); a non-zero exit or a signal
+ * fails `output` as `spawnOutputStream` does. The program may stop reading
+ * before the input ends: writes after that fail with EPIPE, which the caller
+ * takes as the program having read all it wanted.
+ */
+function spawnWithInput(program, file, args, env, limit = 256 * 1024 * 1024) {
+    const child = (0,child_processes/* startChild */.v0)('libpq-client', file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stderr = collectStderr(child);
+    const output = new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        child.stdout?.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > limit) {
+                child.kill('SIGTERM');
+                reject(new errors/* JobFailure */.y3(`${program} printed more than ${limit} bytes.`));
+            }
+            else
+                chunks.push(chunk);
+        });
+        child.on('error', (error) => reject(spawnError(program, file, error)));
+        child.on('close', (code, signal) => {
+            if (code === 0 && !signal)
+                resolve(Buffer.concat(chunks).toString('utf8'));
+            else
+                reject(new errors/* JobFailure */.y3(describeExit(program, code, signal, stderr())));
+        });
+    });
+    return { input: child.stdin, output, child };
 }
 
 // EXTERNAL MODULE: ./src/engines/postgres/connection.ts
@@ -1373,6 +1408,57 @@ function selectDumpedTables(catalog, filters) {
 
 // EXTERNAL MODULE: ./src/engines/postgres/dump-tables.ts
 var dump_tables = __webpack_require__(15115);
+;// CONCATENATED MODULE: ./src/engines/postgres/streamed-listing.ts
+
+
+
+function listAsItStreams(pgRestore) {
+    const reader = spawnWithInput('pg_restore', pgRestore.path, ['--list'], pgRestore.env);
+    let reading = true;
+    let complete = false;
+    // EPIPE once pg_restore has its table of contents and is gone: it read all it wanted.
+    reader.input.on('error', () => {
+        reading = false;
+    });
+    reader.input.on('close', () => {
+        reading = false;
+    });
+    const tee = new external_node_stream_.Transform({
+        highWaterMark: 1024 * 1024,
+        transform(chunk, _encoding, callback) {
+            if (!reading || reader.input.write(chunk)) {
+                callback(null, chunk);
+                return;
+            }
+            // pg_restore reads slower than the dump comes: wait for it, or for its end.
+            const resume = () => {
+                reader.input.off('drain', resume);
+                reader.input.off('close', resume);
+                callback(null, chunk);
+            };
+            reader.input.on('drain', resume);
+            reader.input.on('close', resume);
+        },
+        flush(callback) {
+            complete = true;
+            if (reading)
+                reader.input.end();
+            callback();
+        },
+        destroy(error, callback) {
+            // A stream that came to its end leaves pg_restore to finish its listing; any other stops it.
+            if (!complete) {
+                reader.input.destroy();
+                if (reader.child.exitCode === null && reader.child.signalCode === null)
+                    reader.child.kill('SIGTERM');
+            }
+            callback(error);
+        },
+    });
+    const listing = reader.output.then(parseArchiveListing);
+    return { tee, listing, child: reader.child };
+}
+
 ;// CONCATENATED MODULE: ./src/engines/postgres/roles-block.ts
 /**
  * The cluster's roles, as `pg_dumpall --roles-only --no-role-passwords`
@@ -4212,10 +4298,11 @@ class PostgresEngine {
      */
     async dump(workDir) {
         const client = await (0,server/* connect */.Ng)(this.location);
-        let child;
+        const children = [];
         const dispose = async () => {
-            if (child && child.exitCode === null && child.signalCode === null)
-                child.kill('SIGTERM');
+            for (const child of children)
+                if (child.exitCode === null && child.signalCode === null)
+                    child.kill('SIGTERM');
             await client.query('ROLLBACK').catch(() => undefined);
             await client.end().catch(() => undefined);
         };
@@ -4254,19 +4341,19 @@ class PostgresEngine {
                     counting,
                     workDir,
                     onChild: (started) => {
-                        child = started;
+                        children.push(started);
                     },
                 });
                 return {
                     stream: archive.stream,
                     ...(size > 0 ? { expectedSize: { bytes: size, estimate: true } } : {}),
                     format: this.options.format,
-                    finish: () => Promise.resolve().then(() => ({
+                    finish: async () => ({
                         serverVersion: version.text,
                         dumpTool: `pg_dump ${pgDump.version}`,
                         filters: (0,options/* dumpFilters */.MY)(this.options),
-                        tables: archive.tables(),
-                    })),
+                        tables: await archive.tables(),
+                    }),
                     dispose,
                 };
             }
@@ -4274,7 +4361,7 @@ class PostgresEngine {
                 ...(0,connection/* libpqEnvironment */.SQ)(this.location),
                 ...pgDump.env,
             });
-            child = spawned.child;
+            children.push(spawned.child);
             const scanner = new dump_tables/* PlainDumpScanner */.B();
             spawned.stream.on('error', (error) => scanner.destroy(error));
             scanner.on('close', () => spawned.stream.destroy());
@@ -4302,12 +4389,18 @@ class PostgresEngine {
         }
     }
     /**
-     * pg_dump -Fc / -Fd into the scratch directory (uncompressed; -j for a
-     * directory), in the snapshot; then its `pg_restore --list` must hold a
-     * TABLE DATA entry for every table whose rows the dump must hold (see
-     * checkArchiveCompleteness) before the first byte goes on: the file itself,
-     * or the directory as one tar stream. The manifest's rows are the
-     * snapshot's counts.
+     * pg_dump -Fc / -Fd in the snapshot, uncompressed. Either way the backup is
+     * kept only when pg_dump exited 0 and `pg_restore --list` reads the archive
+     * as the format asked for, with a TABLE DATA entry for every table whose
+     * rows the dump must hold (see checkArchiveCompleteness); the manifest's
+     * rows are the snapshot's counts.
+     *
+     * A custom archive streams from pg_dump's stdout as plain SQL does, and
+     * pg_restore --list reads its table of contents from the same bytes as they
+     * pass (see streamed-listing.ts): a missing table stops the dump at once.
+     * A directory archive is written by pg_dump (with --jobs) into the scratch
+     * directory, which it must be: it is a directory of files, written in
+     * parallel; it is listed, then goes on as one tar stream.
      */
     async dumpArchive(format, run) {
         const beside = run.pgDump.path.includes('/')
@@ -4317,7 +4410,9 @@ class PostgresEngine {
             ...(beside && (await postgres_engine_isExecutable(beside)) ? { explicitPath: beside } : {}),
             ...(this.options.installer ? { installer: this.options.installer } : {}),
         });
-        const target = external_node_path_default().join(run.workDir, format === 'custom' ? 'backup.dump' : ARCHIVE_TOP);
+        if (format === 'custom')
+            return this.streamCustomArchive(run, pgRestore);
+        const target = external_node_path_default().join(run.workDir, ARCHIVE_TOP);
         let tables;
         const produce = async () => {
             await runToEnd('pg_dump', run.pgDump.path, (0,options/* pgDumpArguments */.uH)(this.options, run.snapshot, this.options.lockTimeoutMs, {
@@ -4330,8 +4425,7 @@ class PostgresEngine {
         };
         const stream = external_node_stream_.Readable.from((async function* () {
             await produce();
-            const bytes = format === 'custom' ? (0,external_node_fs_.createReadStream)(target) : tarDirectory(target, ARCHIVE_TOP);
-            for await (const chunk of bytes)
+            for await (const chunk of tarDirectory(target, ARCHIVE_TOP))
                 yield chunk;
         })(), { objectMode: false });
         return {
@@ -4339,9 +4433,32 @@ class PostgresEngine {
             tables: () => {
                 if (!tables)
                     throw new errors/* JobFailure */.y3('The archive was not read to its end.');
-                return tables;
+                return Promise.resolve(tables);
             },
         };
+    }
+    /**
+     * pg_dump -Fc to stdout, through pg_restore --list as it passes. The stream
+     * fails when pg_dump exits non-zero or is killed (as plain SQL's does), and
+     * as soon as the listing shows the archive incomplete; `tables` waits for
+     * the listing's check, so a listing that never came also fails the backup.
+     */
+    streamCustomArchive(run, pgRestore) {
+        const spawned = spawnOutputStream('pg_dump', run.pgDump.path, (0,options/* pgDumpArguments */.uH)(this.options, run.snapshot, this.options.lockTimeoutMs, {
+            format: 'custom',
+            jobs: 1,
+        }), { ...(0,connection/* libpqEnvironment */.SQ)(this.location), ...run.pgDump.env });
+        run.onChild(spawned.child);
+        const head = listAsItStreams(pgRestore);
+        run.onChild(head.child);
+        spawned.stream.on('error', (error) => head.tee.destroy(error));
+        head.tee.on('close', () => spawned.stream.destroy());
+        spawned.stream.pipe(head.tee);
+        const checked = head.listing.then((listing) => this.checkArchive(run, listing, 'custom'), (error) => {
+            throw new errors/* JobFailure */.y3(`The dump is incomplete: pg_restore --list could not read the archive's table of contents (${(0,errors/* errorMessage */.gJ)(error)}). The backup was discarded and nothing was pruned.`);
+        });
+        checked.catch((error) => head.tee.destroy(error));
+        return { stream: head.tee, tables: () => checked };
     }
     async checkArchive(run, listing, format) {
         const counts = await run.counting;
