@@ -298,8 +298,10 @@ export class PostgresEngine implements Engine {
   /**
    * pg_dump -Fc to stdout, through pg_restore --list as it passes. The stream
    * fails when pg_dump exits non-zero or is killed (as plain SQL's does), and
-   * as soon as the listing shows the archive incomplete; `tables` waits for
-   * the listing's check, so a listing that never came also fails the backup.
+   * as soon as the listing shows the archive incomplete or pg_restore cannot
+   * read its data; `tables` waits for the listing's check and for pg_restore
+   * to have read the archive to its end, so an archive cut short fails the
+   * backup even when pg_dump exited 0.
    */
   private streamCustomArchive(
     run: ArchiveRun,
@@ -316,7 +318,7 @@ export class PostgresEngine implements Engine {
     );
     run.onChild(spawned.child);
     const head = listAsItStreams(pgRestore);
-    run.onChild(head.child);
+    for (const child of head.children) run.onChild(child);
     spawned.stream.on('error', (error) => head.tee.destroy(error));
     head.tee.on('close', () => spawned.stream.destroy());
     spawned.stream.pipe(head.tee);
@@ -328,8 +330,14 @@ export class PostgresEngine implements Engine {
         );
       },
     );
-    checked.catch((error: unknown) => head.tee.destroy(error as Error));
-    return { stream: head.tee, tables: () => checked };
+    const read = head.read.catch((error: unknown) => {
+      throw new JobFailure(
+        `The dump is incomplete: pg_restore could not read the archive to its end (${errorMessage(error)}). The backup was discarded and nothing was pruned.`,
+      );
+    });
+    const verdict = Promise.all([checked, read]).then(([tables]) => tables);
+    verdict.catch((error: unknown) => head.tee.destroy(error as Error));
+    return { stream: head.tee, tables: () => verdict };
   }
 
   private async checkArchive(
