@@ -1,0 +1,235 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cli, finished, startCli } from './support/cli.js';
+import { startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
+import { waitUntil } from './support/restore-faults.js';
+import { tempDir } from './support/tmp.js';
+
+let server: PgServer;
+const env = { PATH: process.env.PATH };
+const PG_DUMP = spawnSync('sh', ['-c', 'command -v pg_dump'], { encoding: 'utf8' }).stdout.trim();
+
+beforeAll(async () => {
+  server = await startPostgres();
+  await server.createDatabase(
+    'attack_src',
+    `CREATE TABLE big (id int PRIMARY KEY, body text);
+     INSERT INTO big SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 20000) g;
+     CREATE TABLE small (id int);
+     INSERT INTO small VALUES (1), (2), (3);`,
+  );
+  await server.createDatabase(
+    'attack_other',
+    `CREATE TABLE small (id int); CREATE TABLE big (id int PRIMARY KEY, body text);
+     INSERT INTO small VALUES (9);`,
+  );
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+function dumpOf(database: string): string {
+  return execFileSync(PG_DUMP, ['--no-password', '--no-owner', database], {
+    env: server.libpqEnv(),
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((line) => !/^\\(un)?restrict /.test(line))
+    .join('\n');
+}
+
+function wrapperIn(dir: string, body: string): string {
+  const wrapper = path.join(dir, 'pg_dump');
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh\nif [ "$1" = "--version" ]; then exec "${PG_DUMP}" --version; fi\n${body}\n`,
+    { mode: 0o755 },
+  );
+  return wrapper;
+}
+
+describe('a lying pg_dump never leaves a custom backup behind', () => {
+  test.each([
+    [
+      'writes half the archive and exits 0',
+      `"${PG_DUMP}" "$@" > "$0.out" || exit 1; size=$(wc -c < "$0.out"); head -c $((size / 2)) "$0.out"`,
+    ],
+    [
+      'writes all but its last bytes and exits 0',
+      `"${PG_DUMP}" "$@" > "$0.out" || exit 1; size=$(wc -c < "$0.out"); head -c $((size - 7)) "$0.out"`,
+    ],
+    [
+      'writes a valid archive of another database',
+      `PGDATABASE=attack_other; export PGDATABASE; for a; do shift; case "$a" in --snapshot=*) ;; *) set -- "$@" "$a";; esac; done; exec "${PG_DUMP}" "$@"`,
+    ],
+    ['writes nothing and exits 0', `exit 0`],
+    ['writes garbage and exits 0', `head -c 200000 /dev/urandom`],
+    ['writes PGDMP then garbage', `printf PGDMP; head -c 200000 /dev/urandom`],
+  ])('a pg_dump that %s: exit 1, nothing kept', async (_label, body) => {
+    const dir = tempDir('pg-attack-lie');
+    const wrapper = wrapperIn(dir, body);
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('attack_src'),
+        '--format',
+        'custom',
+        '--pg-dump-path',
+        wrapper,
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/The dump (is incomplete|produced no data): .*nothing was pruned/);
+    expect(fs.readdirSync(path.join(dir, 'backups'))).toEqual([]);
+  });
+});
+
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) found.push(Number(entry), ...descendants(Number(entry)));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+function readProc(pid: number, what: 'cmdline' | 'environ'): string[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${what}`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+describe('a custom backup stopped or watched while it streams', () => {
+  test('SIGTERM while pg_dump hangs after its archive: exit 143, no file, nothing pruned; no password in any argv or in pg_restore', async () => {
+    const dir = tempDir('pg-attack-hang');
+    const first = await cli(
+      ['backup', '--database-url', server.url('attack_src'), '--format', 'custom'],
+      { cwd: dir, env },
+    );
+    expect(first.status, first.stderr).toBe(0);
+    const kept = fs.readdirSync(path.join(dir, 'backups')).sort();
+    const marker = path.join(dir, 'dumped');
+    const wrapper = wrapperIn(
+      dir,
+      `"${PG_DUMP}" "$@" | head -c 300; touch "${marker}"; exec sleep 600`,
+    );
+    const running = startCli(
+      ['backup', '--format', 'custom', '--pg-dump-path', wrapper, '--max-backups', '1'],
+      { cwd: dir, env: { DATABASE_URL: server.url('attack_src') }, fromSource: true },
+    );
+    await waitUntil(() => fs.existsSync(marker), 'pg_dump wrote its head', running);
+    const pid = running.child.pid!;
+    let restores: number[] = [];
+    await waitUntil(
+      () => {
+        restores = descendants(pid).filter((child) =>
+          readProc(child, 'cmdline')[0]?.endsWith('pg_restore'),
+        );
+        return restores.length === 2;
+      },
+      'both pg_restore readers',
+      running,
+    );
+    for (const child of descendants(pid)) {
+      expect(readProc(child, 'cmdline').join(' ')).not.toContain(TEST_PASSWORD);
+    }
+    for (const child of restores) {
+      const environ = readProc(child, 'environ');
+      expect(environ.join('\n')).not.toContain(TEST_PASSWORD);
+      expect(environ.some((line) => line.startsWith('PGPASSWORD='))).toBe(false);
+    }
+    running.child.kill('SIGTERM');
+    const run = await finished(running);
+    expect(run.status, run.stderr).toBe(143);
+    expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(kept);
+    await waitUntil(
+      () => descendants(pid).length === 0 && !fs.existsSync(`/proc/${pid}`),
+      'children gone',
+    );
+  });
+});
+
+describe('odd tables round-trip through a custom backup', () => {
+  test.each([
+    ['zero tables', ''],
+    ['a table with no rows', 'CREATE TABLE empty (id int);'],
+    [
+      'odd names',
+      `CREATE SCHEMA "we""ird
+schema";
+       CREATE TABLE "we""ird
+schema"."tab""le
+with newline" (id int); INSERT INTO "we""ird
+schema"."tab""le
+with newline" VALUES (1);
+       CREATE TABLE "ünïcødé ☃" (v text); INSERT INTO "ünïcødé ☃" VALUES ('snow');
+       CREATE TABLE "${'x'.repeat(63)}" (id int); INSERT INTO "${'x'.repeat(63)}" VALUES (7);`,
+    ],
+    [
+      'partitions and large objects',
+      `CREATE TABLE p (id int, at date) PARTITION BY RANGE (at);
+       CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2026-01-01') TO ('2026-02-01');
+       CREATE TABLE p2 PARTITION OF p FOR VALUES FROM ('2026-02-01') TO ('2026-03-01');
+       INSERT INTO p SELECT g, '2026-01-01'::date + g FROM generate_series(0, 50) g;
+       SELECT lo_from_bytea(0, 'large object bytes'::bytea);`,
+    ],
+  ])(
+    '%s: backup exits 0 and restores to the same dump, with every cipher and compression',
+    async (label, sql) => {
+      const source = `attack_odd_${label.replace(/\W/g, '_')}`;
+      await server.createDatabase(source, sql);
+      for (const [compression, encrypted] of [
+        ['gzip', false],
+        ['zstd', true],
+        ['none', true],
+        ['none', false],
+      ] as const) {
+        const dir = tempDir('pg-attack-odd');
+        const runEnv = encrypted ? { ...env, BACKUP_PASSPHRASE: 'correct horse battery' } : env;
+        const made = await cli(
+          [
+            'backup',
+            '--database-url',
+            server.url(source),
+            '--format',
+            'custom',
+            '--compression',
+            compression,
+          ],
+          { cwd: dir, env: runEnv },
+        );
+        expect(made.status, made.stderr).toBe(0);
+        const target = `${source}_${compression}_${encrypted ? 'enc' : 'clear'}`;
+        const restored = await cli(
+          [
+            'restore',
+            path.join(
+              dir,
+              'backups',
+              fs.readdirSync(path.join(dir, 'backups')).find((name) => !name.endsWith('.json'))!,
+            ),
+            '--database-url',
+            server.url(target),
+            '--create-database',
+          ],
+          { cwd: dir, env: runEnv },
+        );
+        expect(restored.status, restored.stderr).toBe(0);
+        expect(dumpOf(target)).toBe(dumpOf(source));
+      }
+    },
+  );
+});
