@@ -233,3 +233,134 @@ with newline" VALUES (1);
     },
   );
 });
+
+describe('stored custom archives damaged after the fact', () => {
+  const PASS = 'correct horse battery';
+  test.each([
+    ['gzip', false, 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    ['gzip', false, 'one byte flipped', (b: Buffer) => flip(b, Math.floor(b.length / 2))],
+    ['zstd', true, 'truncated', (b: Buffer) => b.subarray(0, b.length - 40)],
+    ['zstd', true, 'one byte flipped', (b: Buffer) => flip(b, Math.floor(b.length / 2))],
+    ['none', true, 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length * 0.6))],
+  ] as const)(
+    '%s (encrypted %s) %s, manifest removed: restore exits 2 and verify 1 with one and two jobs, target untouched, scratch dropped',
+    async (compression, encrypted, _what, damage) => {
+      const dir = tempDir('pg-attack-damage');
+      const runEnv = encrypted ? { ...env, BACKUP_PASSPHRASE: PASS } : env;
+      const made = await cli(
+        [
+          'backup',
+          '--database-url',
+          server.url('attack_src'),
+          '--format',
+          'custom',
+          '--compression',
+          compression,
+        ],
+        { cwd: dir, env: runEnv },
+      );
+      expect(made.status, made.stderr).toBe(0);
+      const name = fs.readdirSync(path.join(dir, 'backups')).find((n) => !n.endsWith('.json'))!;
+      const broken = path.join(dir, name);
+      fs.writeFileSync(broken, damage(fs.readFileSync(path.join(dir, 'backups', name))));
+      const target = `attack_damage_${compression}_${encrypted ? 'e' : 'c'}_${_what.length}`;
+      await server.createDatabase(
+        target,
+        'CREATE TABLE keep (x int); INSERT INTO keep VALUES (42);',
+      );
+      const before = dumpOf(target);
+      for (const jobs of ['1', '2']) {
+        const restored = await cli(
+          [
+            'restore',
+            broken,
+            '--database-url',
+            server.url(target),
+            '--drop-database',
+            '--jobs',
+            jobs,
+            '--yes',
+            '--no-safety-backup',
+          ],
+          { cwd: dir, env: runEnv },
+        );
+        expect(restored.status, restored.stderr).toBe(2);
+        expect(dumpOf(target)).toBe(before);
+        const verified = await cli(
+          ['verify', broken, '--verify-database-url', server.url('postgres'), '--jobs', jobs],
+          { cwd: dir, env: runEnv },
+        );
+        // A damaged backup is what verify is there to find: a failed verification, exit 1.
+        expect(verified.status, verified.stderr).toBe(1);
+        expect(verified.stderr).toMatch(/damaged|truncated|Cannot decrypt/);
+        expect(
+          (await server.databases()).filter(
+            (d) => d.startsWith('db_backup_') || d.startsWith(`${target}_`),
+          ),
+        ).toEqual([]);
+      }
+    },
+  );
+});
+
+function flip(buffer: Buffer, at: number): Buffer {
+  const copy = Buffer.from(buffer);
+  copy[at] = copy[at]! ^ 0xff;
+  return copy;
+}
+
+describe('verify --jobs and list --json', () => {
+  test.each([['0'], ['-1'], ['abc'], ['2.5']])(
+    'verify --jobs %s: exit 2, one line',
+    async (jobs) => {
+      const dir = tempDir('pg-attack-jobs');
+      const run = await cli(
+        ['verify', 'latest', '--database-url', server.url('attack_src'), '--jobs', jobs],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(2);
+      expect(
+        run.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('warning:')),
+      ).toHaveLength(1);
+    },
+  );
+
+  test('verify --jobs 2 of a SQLite backup, and list --json of every format, without a manifest too', async () => {
+    const dir = tempDir('pg-attack-list');
+    const db = path.join(dir, 'app.db');
+    execFileSync('sqlite3', [db, 'CREATE TABLE t (x int); INSERT INTO t VALUES (1);']);
+    const sqlite = await cli(['backup', '--database-url', `sqlite://${db}`], { cwd: dir, env });
+    expect(sqlite.status, sqlite.stderr).toBe(0);
+    const sqliteName = fs.readdirSync(path.join(dir, 'backups')).find((n) => !n.endsWith('.json'))!;
+    const verified = await cli(['verify', path.join(dir, 'backups', sqliteName), '--jobs', '2'], {
+      cwd: dir,
+      env,
+    });
+    expect(verified.status, verified.stderr).toBe(2);
+    expect(verified.stderr.trim().split('\n')).toHaveLength(1);
+    const formats: Record<string, string | null> = { [sqliteName]: null };
+    for (const format of ['plain', 'custom', 'directory']) {
+      const before = new Set(fs.readdirSync(path.join(dir, 'backups')));
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const run = await cli(
+        ['backup', '--database-url', server.url('attack_src'), '--format', format],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const name = fs
+        .readdirSync(path.join(dir, 'backups'))
+        .find((n) => !before.has(n) && !n.endsWith('.json'))!;
+      formats[name] = format;
+    }
+    const custom = Object.keys(formats).find((n) => formats[n] === 'custom')!;
+    fs.rmSync(path.join(dir, 'backups', `${custom}.json`));
+    const listed = await cli(['list', '--json'], { cwd: dir, env });
+    expect(listed.status, listed.stderr).toBe(0);
+    const backups = (JSON.parse(listed.stdout) as { backups: { name: string; format: string }[] })
+      .backups;
+    expect(Object.fromEntries(backups.map((b) => [b.name, b.format]))).toEqual(formats);
+  });
+});
