@@ -364,3 +364,41 @@ describe('verify --jobs and list --json', () => {
     expect(Object.fromEntries(backups.map((b) => [b.name, b.format]))).toEqual(formats);
   });
 });
+
+describe('the pg_restore a custom backup reads its archive with', () => {
+  const major = /(\d+)/.exec(execFileSync(PG_DUMP, ['--version'], { encoding: 'utf8' }))![1];
+  const serverBin = `/usr/lib/postgresql/${major}/bin`;
+
+  // With none (or only an old one) beside pg_dump and none on PATH, the pg_restore of
+  // pg_dump's major from PostgreSQL's versioned directories reads the archive.
+  test.each([
+    ['none beside pg_dump nor on PATH', undefined],
+    [
+      'one too old for the archive beside pg_dump',
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "pg_restore (PostgreSQL) 11.22"; exit 0; fi\ncat > /dev/null\necho "pg_restore: error: unsupported version (1.15) in file header" >&2\nexit 1\n`,
+    ],
+  ])('%s: a fitting one reads it and the backup is kept', async (_label, fake) => {
+    const dir = tempDir('pg-attack-restore-tool');
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.copyFileSync(path.join(serverBin, 'pg_dump'), path.join(bin, 'pg_dump'));
+    fs.chmodSync(path.join(bin, 'pg_dump'), 0o755);
+    if (fake) fs.writeFileSync(path.join(bin, 'pg_restore'), fake, { mode: 0o755 });
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('attack_src'),
+        '--format',
+        'custom',
+        '--pg-dump-path',
+        path.join(bin, 'pg_dump'),
+      ],
+      { cwd: dir, env: { PATH: bin } },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(
+      fs.readdirSync(path.join(dir, 'backups')).filter((n) => !n.endsWith('.json')),
+    ).toHaveLength(1);
+  });
+});

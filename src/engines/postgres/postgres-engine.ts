@@ -30,7 +30,7 @@ import {
 } from './archive-restore.js';
 import { removeQuietly, temporaryDirectory } from '../../fs/files.js';
 import { runToEnd, spawnOutputStream } from './child-process.js';
-import { resolveClient, type ClientTool } from './client-tools.js';
+import { probeClient, resolveClient, type ClientTool } from './client-tools.js';
 import { libpqEnvironment } from './connection.js';
 import {
   connectMaintenance,
@@ -251,13 +251,7 @@ export class PostgresEngine implements Engine {
     format: 'custom' | 'directory',
     run: ArchiveRun,
   ): Promise<{ stream: Readable; tables: () => Promise<TableCount[]> }> {
-    const beside = run.pgDump.path.includes('/')
-      ? path.join(path.dirname(run.pgDump.path), 'pg_restore')
-      : undefined;
-    const pgRestore = await resolveClient('pg_restore', run.pgDump.major, {
-      ...(beside && (await isExecutable(beside)) ? { explicitPath: beside } : {}),
-      ...(this.options.installer ? { installer: this.options.installer } : {}),
-    });
+    const pgRestore = await this.archiveReader(run.pgDump);
     if (format === 'custom') return this.streamCustomArchive(run, pgRestore);
     const target = path.join(run.workDir, ARCHIVE_TOP);
     let tables: TableCount[] | undefined;
@@ -293,6 +287,29 @@ export class PostgresEngine implements Engine {
         return Promise.resolve(tables);
       },
     };
+  }
+
+  /**
+   * The pg_restore that reads what pg_dump wrote: the one beside pg_dump when
+   * it is of pg_dump's major or newer, else one found as for pg_dump. An
+   * older pg_restore cannot read the archive ("unsupported version in file
+   * header"): that is the machine's setup, said as such (exit 2), not a dump
+   * found incomplete.
+   */
+  private async archiveReader(pgDump: ClientTool): Promise<ClientTool> {
+    const beside = pgDump.path.includes('/')
+      ? path.join(path.dirname(pgDump.path), 'pg_restore')
+      : undefined;
+    const besideTool =
+      beside && (await isExecutable(beside)) ? await probeClient(beside) : undefined;
+    if (besideTool && besideTool.major >= pgDump.major) return besideTool;
+    const options = this.options.installer ? { installer: this.options.installer } : {};
+    if (!besideTool) return resolveClient('pg_restore', pgDump.major, options);
+    return resolveClient('pg_restore', pgDump.major, options).catch(() => {
+      throw new UserError(
+        `pg_restore ${besideTool.version} at ${besideTool.path} is older than pg_dump ${pgDump.version} beside it and cannot read its archives: install pg_restore ${pgDump.major} or newer there, or set pg-dump-path to a matching client.`,
+      );
+    });
   }
 
   /**
