@@ -402,3 +402,62 @@ describe('the pg_restore a custom backup reads its archive with', () => {
     ).toHaveLength(1);
   });
 });
+
+describe('tables that come and go between the snapshot and pg_dump', () => {
+  test('a table created and another dropped after the snapshot: the backup holds the snapshot, or fails and keeps nothing', async () => {
+    await server.createDatabase(
+      'attack_race',
+      `CREATE TABLE stays (id int); INSERT INTO stays VALUES (1), (2);
+       CREATE TABLE victim (id int); INSERT INTO victim VALUES (3), (4), (5);`,
+    );
+    const dir = tempDir('pg-attack-race');
+    const psql = `psql -X -q -v ON_ERROR_STOP=1`;
+    const wrapper = wrapperIn(
+      dir,
+      `PGOPTIONS='-c lock_timeout=1500' ${psql} -c 'CREATE TABLE newcomer (id int); INSERT INTO newcomer VALUES (9)' >/dev/null 2>&1 || echo "create failed" >> "$0.log"\n` +
+        `PGOPTIONS='-c lock_timeout=1500' ${psql} -c 'DROP TABLE victim' >/dev/null 2>&1 || echo "drop failed" >> "$0.log"\n` +
+        `exec "${PG_DUMP}" "$@"`,
+    );
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        server.url('attack_race'),
+        '--format',
+        'custom',
+        '--pg-dump-path',
+        wrapper,
+      ],
+      { cwd: dir, env },
+    );
+    const files = fs.readdirSync(path.join(dir, 'backups')).filter((n) => !n.endsWith('.json'));
+    if (run.status !== 0) {
+      expect(run.status, run.stderr).toBe(1);
+      expect(files).toEqual([]);
+      return;
+    }
+    expect(files).toHaveLength(1);
+    const restored = await cli(
+      [
+        'restore',
+        path.join(dir, 'backups', files[0]!),
+        '--database-url',
+        server.url('attack_race_back'),
+        '--create-database',
+      ],
+      { cwd: dir, env },
+    );
+    expect(restored.status, restored.stderr).toBe(0);
+    const tables = await server.query<{ name: string; rows: string }>(
+      'attack_race_back',
+      `SELECT 'stays' AS name, count(*)::text AS rows FROM stays UNION ALL SELECT 'victim', count(*)::text FROM victim`,
+    );
+    expect(tables).toEqual([
+      { name: 'stays', rows: '2' },
+      { name: 'victim', rows: '3' },
+    ]);
+    expect(
+      await server.query('attack_race_back', `SELECT 1 FROM pg_class WHERE relname = 'newcomer'`),
+    ).toEqual([]);
+  });
+});
