@@ -234,17 +234,31 @@ with newline" VALUES (1);
   );
 });
 
-describe('stored custom archives damaged after the fact', () => {
+describe('stored archives damaged after the fact', () => {
   const PASS = 'correct horse battery';
   test.each([
-    ['gzip', false, 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
-    ['gzip', false, 'one byte flipped', (b: Buffer) => flip(b, Math.floor(b.length / 2))],
-    ['zstd', true, 'truncated', (b: Buffer) => b.subarray(0, b.length - 40)],
-    ['zstd', true, 'one byte flipped', (b: Buffer) => flip(b, Math.floor(b.length / 2))],
-    ['none', true, 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length * 0.6))],
+    ['custom', 'gzip', false, 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    ['custom', 'gzip', false, 'one byte flipped', (b: Buffer) => flip(b, Math.floor(b.length / 2))],
+    ['custom', 'zstd', true, 'truncated', (b: Buffer) => b.subarray(0, b.length - 40)],
+    ['custom', 'zstd', true, 'one byte flipped', (b: Buffer) => flip(b, Math.floor(b.length / 2))],
+    ['custom', 'none', true, 'truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length * 0.6))],
+    [
+      'directory',
+      'gzip',
+      false,
+      'truncated',
+      (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)),
+    ],
+    [
+      'directory',
+      'none',
+      true,
+      'truncated',
+      (b: Buffer) => b.subarray(0, Math.floor(b.length * 0.6)),
+    ],
   ] as const)(
-    '%s (encrypted %s) %s, manifest removed: restore exits 2 and verify 1 with one and two jobs, target untouched, scratch dropped',
-    async (compression, encrypted, _what, damage) => {
+    '%s, %s (encrypted %s) %s, manifest removed: restore exits 2 and verify 1 with one and two jobs, target untouched, scratch dropped',
+    async (format, compression, encrypted, _what, damage) => {
       const dir = tempDir('pg-attack-damage');
       const runEnv = encrypted ? { ...env, BACKUP_PASSPHRASE: PASS } : env;
       const made = await cli(
@@ -253,7 +267,7 @@ describe('stored custom archives damaged after the fact', () => {
           '--database-url',
           server.url('attack_src'),
           '--format',
-          'custom',
+          format,
           '--compression',
           compression,
         ],
@@ -263,7 +277,7 @@ describe('stored custom archives damaged after the fact', () => {
       const name = fs.readdirSync(path.join(dir, 'backups')).find((n) => !n.endsWith('.json'))!;
       const broken = path.join(dir, name);
       fs.writeFileSync(broken, damage(fs.readFileSync(path.join(dir, 'backups', name))));
-      const target = `attack_damage_${compression}_${encrypted ? 'e' : 'c'}_${_what.length}`;
+      const target = `attack_damage_${format}_${compression}_${encrypted ? 'e' : 'c'}_${_what.length}`;
       await server.createDatabase(
         target,
         'CREATE TABLE keep (x int); INSERT INTO keep VALUES (42);',
