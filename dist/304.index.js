@@ -1408,55 +1408,78 @@ function selectDumpedTables(catalog, filters) {
 
 // EXTERNAL MODULE: ./src/engines/postgres/dump-tables.ts
 var dump_tables = __webpack_require__(15115);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(48161);
+var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/engines/postgres/streamed-listing.ts
 
 
 
+
+function reader(spawned) {
+    const entry = { input: spawned.input, child: spawned.child, reading: true };
+    // EPIPE once pg_restore is gone: it read all it wanted (or failed, which its exit tells).
+    spawned.input.on('error', () => {
+        entry.reading = false;
+    });
+    spawned.input.on('close', () => {
+        entry.reading = false;
+    });
+    return entry;
+}
+/** Writes to every reader still reading; calls back once each took the chunk or is gone. */
+function feed(readers, chunk, done) {
+    const waiting = readers.filter((entry) => entry.reading && !entry.input.write(chunk));
+    let left = waiting.length;
+    if (left === 0) {
+        done();
+        return;
+    }
+    for (const entry of waiting) {
+        const resume = () => {
+            entry.input.off('drain', resume);
+            entry.input.off('close', resume);
+            left -= 1;
+            if (left === 0)
+                done();
+        };
+        entry.input.on('drain', resume);
+        entry.input.on('close', resume);
+    }
+}
 function listAsItStreams(pgRestore) {
-    const reader = spawnWithInput('pg_restore', pgRestore.path, ['--list'], pgRestore.env);
-    let reading = true;
+    const lister = spawnWithInput('pg_restore', pgRestore.path, ['--list'], pgRestore.env);
+    const whole = spawnWithInput('pg_restore', pgRestore.path, [`--file=${(external_node_os_default()).devNull}`], pgRestore.env);
+    const readers = [reader(lister), reader(whole)];
     let complete = false;
-    // EPIPE once pg_restore has its table of contents and is gone: it read all it wanted.
-    reader.input.on('error', () => {
-        reading = false;
-    });
-    reader.input.on('close', () => {
-        reading = false;
-    });
     const tee = new external_node_stream_.Transform({
         highWaterMark: 1024 * 1024,
         transform(chunk, _encoding, callback) {
-            if (!reading || reader.input.write(chunk)) {
-                callback(null, chunk);
-                return;
-            }
-            // pg_restore reads slower than the dump comes: wait for it, or for its end.
-            const resume = () => {
-                reader.input.off('drain', resume);
-                reader.input.off('close', resume);
-                callback(null, chunk);
-            };
-            reader.input.on('drain', resume);
-            reader.input.on('close', resume);
+            feed(readers, chunk, () => callback(null, chunk));
         },
         flush(callback) {
             complete = true;
-            if (reading)
-                reader.input.end();
+            for (const entry of readers)
+                if (entry.reading)
+                    entry.input.end();
             callback();
         },
         destroy(error, callback) {
-            // A stream that came to its end leaves pg_restore to finish its listing; any other stops it.
+            // A stream that came to its end leaves pg_restore to finish reading; any other stops it.
             if (!complete) {
-                reader.input.destroy();
-                if (reader.child.exitCode === null && reader.child.signalCode === null)
-                    reader.child.kill('SIGTERM');
+                for (const entry of readers) {
+                    entry.input.destroy();
+                    if (entry.child.exitCode === null && entry.child.signalCode === null)
+                        entry.child.kill('SIGTERM');
+                }
             }
             callback(error);
         },
     });
-    const listing = reader.output.then(parseArchiveListing);
-    return { tee, listing, child: reader.child };
+    const listing = lister.output.then(parseArchiveListing);
+    const read = whole.output.then(() => undefined);
+    read.catch(() => undefined);
+    return { tee, listing, read, children: [lister.child, whole.child] };
 }
 
 ;// CONCATENATED MODULE: ./src/engines/postgres/roles-block.ts
@@ -3575,9 +3598,6 @@ const UNDEFINED_OBJECT = '42704';
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
-var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/engines/postgres/psql-session.ts
 
 
@@ -4403,13 +4423,7 @@ class PostgresEngine {
      * parallel; it is listed, then goes on as one tar stream.
      */
     async dumpArchive(format, run) {
-        const beside = run.pgDump.path.includes('/')
-            ? external_node_path_default().join(external_node_path_default().dirname(run.pgDump.path), 'pg_restore')
-            : undefined;
-        const pgRestore = await resolveClient('pg_restore', run.pgDump.major, {
-            ...(beside && (await postgres_engine_isExecutable(beside)) ? { explicitPath: beside } : {}),
-            ...(this.options.installer ? { installer: this.options.installer } : {}),
-        });
+        const pgRestore = await this.archiveReader(run.pgDump);
         if (format === 'custom')
             return this.streamCustomArchive(run, pgRestore);
         const target = external_node_path_default().join(run.workDir, ARCHIVE_TOP);
@@ -4438,10 +4452,33 @@ class PostgresEngine {
         };
     }
     /**
+     * The pg_restore that reads what pg_dump wrote: the one beside pg_dump when
+     * it is of pg_dump's major or newer, else one found as for pg_dump. An
+     * older pg_restore cannot read the archive ("unsupported version in file
+     * header"): that is the machine's setup, said as such (exit 2), not a dump
+     * found incomplete.
+     */
+    async archiveReader(pgDump) {
+        const beside = pgDump.path.includes('/')
+            ? external_node_path_default().join(external_node_path_default().dirname(pgDump.path), 'pg_restore')
+            : undefined;
+        const besideTool = beside && (await postgres_engine_isExecutable(beside)) ? await probeClient(beside) : undefined;
+        if (besideTool && besideTool.major >= pgDump.major)
+            return besideTool;
+        const options = this.options.installer ? { installer: this.options.installer } : {};
+        if (!besideTool)
+            return resolveClient('pg_restore', pgDump.major, options);
+        return resolveClient('pg_restore', pgDump.major, options).catch(() => {
+            throw new errors/* UserError */.yo(`pg_restore ${besideTool.version} at ${besideTool.path} is older than pg_dump ${pgDump.version} beside it and cannot read its archives: install pg_restore ${pgDump.major} or newer there, or set pg-dump-path to a matching client.`);
+        });
+    }
+    /**
      * pg_dump -Fc to stdout, through pg_restore --list as it passes. The stream
      * fails when pg_dump exits non-zero or is killed (as plain SQL's does), and
-     * as soon as the listing shows the archive incomplete; `tables` waits for
-     * the listing's check, so a listing that never came also fails the backup.
+     * as soon as the listing shows the archive incomplete or pg_restore cannot
+     * read its data; `tables` waits for the listing's check and for pg_restore
+     * to have read the archive to its end, so an archive cut short fails the
+     * backup even when pg_dump exited 0.
      */
     streamCustomArchive(run, pgRestore) {
         const spawned = spawnOutputStream('pg_dump', run.pgDump.path, (0,options/* pgDumpArguments */.uH)(this.options, run.snapshot, this.options.lockTimeoutMs, {
@@ -4450,15 +4487,20 @@ class PostgresEngine {
         }), { ...(0,connection/* libpqEnvironment */.SQ)(this.location), ...run.pgDump.env });
         run.onChild(spawned.child);
         const head = listAsItStreams(pgRestore);
-        run.onChild(head.child);
+        for (const child of head.children)
+            run.onChild(child);
         spawned.stream.on('error', (error) => head.tee.destroy(error));
         head.tee.on('close', () => spawned.stream.destroy());
         spawned.stream.pipe(head.tee);
         const checked = head.listing.then((listing) => this.checkArchive(run, listing, 'custom'), (error) => {
             throw new errors/* JobFailure */.y3(`The dump is incomplete: pg_restore --list could not read the archive's table of contents (${(0,errors/* errorMessage */.gJ)(error)}). The backup was discarded and nothing was pruned.`);
         });
-        checked.catch((error) => head.tee.destroy(error));
-        return { stream: head.tee, tables: () => checked };
+        const read = head.read.catch((error) => {
+            throw new errors/* JobFailure */.y3(`The dump is incomplete: pg_restore could not read the archive to its end (${(0,errors/* errorMessage */.gJ)(error)}). The backup was discarded and nothing was pruned.`);
+        });
+        const verdict = Promise.all([checked, read]).then(([tables]) => tables);
+        verdict.catch((error) => head.tee.destroy(error));
+        return { stream: head.tee, tables: () => verdict };
     }
     async checkArchive(run, listing, format) {
         const counts = await run.counting;
