@@ -1,6 +1,6 @@
 import { labelOf } from '../domain/backup-name.js';
 import type { BackupConfig } from './command-config.js';
-import type { PostgresLocation } from '../domain/database-location.js';
+import { describeServer, type PostgresLocation } from '../domain/database-location.js';
 import { errorMessage, isWorded, UserError } from '../domain/errors.js';
 import { chooseServerDatabases } from '../engines/index.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
@@ -44,11 +44,6 @@ export interface ServerBackupResult {
 /** A backup result of several databases rather than one. */
 export function isServerBackup(result: { command: string }): result is ServerBackupResult {
   return result.command === 'backup' && 'databases' in result;
-}
-
-function describeServer(location: PostgresLocation): string {
-  const host = location.host.includes(':') ? `[${location.host}]` : location.host;
-  return `postgres://${encodeURIComponent(location.user)}@${host}:${location.port}`;
 }
 
 /**
@@ -117,9 +112,10 @@ async function backUpOne(
   };
   try {
     const backup = await runBackup(one, context, labelOf(database));
-    const ok = backupSucceeded(backup);
-    if (!ok) context.log.warn(`${printableName(database)}: ${backupFailure(backup)}`);
-    return { database, ok, backup, ...(ok ? {} : { error: backupFailure(backup) }) };
+    if (backupSucceeded(backup)) return { database, ok: true, backup };
+    const error = backupFailure(backup);
+    context.log.warn(`${printableName(database)}: ${error}`);
+    return { database, ok: false, backup, error };
   } catch (error) {
     // Our own words, or outside text masked: the next database goes on all the same.
     const message = isWorded(error) ? error.message : redact(errorMessage(error));

@@ -167,8 +167,13 @@ function parsePostgresUrl(url: string): PostgresLocation {
 /** The database as it may be shown: never with a password. */
 export function describeDatabase(location: DatabaseLocation): string {
   if (location.engine === 'sqlite') return `sqlite:${location.path}`;
+  return `${describeServer(location)}/${encodeURIComponent(location.database)}`;
+}
+
+/** The PostgreSQL server as it may be shown, without a password or a database: postgres://user@host:5432. */
+export function describeServer(location: PostgresLocation): string {
   const host = location.host.includes(':') ? `[${location.host}]` : location.host;
-  return `postgres://${encodeURIComponent(location.user)}@${host}:${location.port}/${encodeURIComponent(location.database)}`;
+  return `postgres://${encodeURIComponent(location.user)}@${host}:${location.port}`;
 }
 
 /** The name a person types to confirm a restore: the file name or the database name. */
