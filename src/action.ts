@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { isServerBackup } from './commands/backup-databases.js';
-import type { Logger } from './commands/context.js';
+import type { Logger } from './domain/logger.js';
 import { failureSummary, runCommand, succeeded, type CommandResult } from './commands/run.js';
 import { parseCommandName, parseConfig, type Config } from './config/config.js';
 import { parseMonitoring } from './config/monitoring.js';

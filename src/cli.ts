@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import type { Logger } from './commands/context.js';
+import type { Logger } from './domain/logger.js';
 import { failureSummary, runCommand, succeeded } from './commands/run.js';
 import { parseCommandName, parseConfig, type Config } from './config/config.js';
 import { parseMonitoring, type Monitoring } from './config/monitoring.js';

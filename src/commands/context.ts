@@ -1,8 +1,6 @@
 import type { Logger } from '../domain/logger.js';
 import type { Progress } from '../domain/progress.js';
 
-export { inSection, type Logger } from '../domain/logger.js';
-
 /** What a command may use from its surroundings; the entries provide it. */
 export interface RunContext {
   readonly log: Logger;

@@ -36,7 +36,7 @@ import { createStorage } from '../storage/factory.js';
 import { fetchVerified } from '../catalog/fetch-verified.js';
 import { isLocalPlace, type LocalPlace, type Storage } from '../storage/storage.js';
 import { NO_PROGRESS, type Progress } from '../domain/progress.js';
-import type { Logger } from './context.js';
+import type { Logger } from '../domain/logger.js';
 
 function describeCompression(algorithm: CompressionAlgorithm): string {
   return algorithm === 'none' ? 'uncompressed' : algorithm;

@@ -5,7 +5,7 @@ import type { CalendarRules } from '../retention/calendar-retention.js';
 import { withPlaceLock } from '../catalog/lock.js';
 import { applyDatabaseRetention, type RetentionOutcome } from '../catalog/retention.js';
 import type { Storage } from '../storage/storage.js';
-import type { Logger } from './context.js';
+import type { Logger } from '../domain/logger.js';
 
 export type { KeptBackup, RetentionOutcome } from '../catalog/retention.js';
 

@@ -13,7 +13,8 @@ import { IntegrityError, isWorded, UserError } from '../domain/errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import { redact } from '../domain/secrets.js';
 import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
-import { inSection, type RunContext } from './context.js';
+import { inSection } from '../domain/logger.js';
+import type { RunContext } from './context.js';
 import {
   checksumStatus,
   findBackup,
