@@ -304,8 +304,9 @@ export class PostgresEngine implements Engine {
       beside && (await isExecutable(beside)) ? await probeClient(beside) : undefined;
     if (besideTool && besideTool.major >= pgDump.major) return besideTool;
     const options = this.options.installer ? { installer: this.options.installer } : {};
-    if (!besideTool) return resolveClient('pg_restore', pgDump.major, options);
-    return resolveClient('pg_restore', pgDump.major, options).catch(() => {
+    const found = resolveClient('pg_restore', pgDump.major, options);
+    if (!besideTool) return found;
+    return found.catch(() => {
       throw new UserError(
         `pg_restore ${besideTool.version} at ${besideTool.path} is older than pg_dump ${pgDump.version} beside it and cannot read its archives: install pg_restore ${pgDump.major} or newer there, or set pg-dump-path to a matching client.`,
       );
