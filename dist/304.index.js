@@ -4466,9 +4466,10 @@ class PostgresEngine {
         if (besideTool && besideTool.major >= pgDump.major)
             return besideTool;
         const options = this.options.installer ? { installer: this.options.installer } : {};
+        const found = resolveClient('pg_restore', pgDump.major, options);
         if (!besideTool)
-            return resolveClient('pg_restore', pgDump.major, options);
-        return resolveClient('pg_restore', pgDump.major, options).catch(() => {
+            return found;
+        return found.catch(() => {
             throw new errors/* UserError */.yo(`pg_restore ${besideTool.version} at ${besideTool.path} is older than pg_dump ${pgDump.version} beside it and cannot read its archives: install pg_restore ${pgDump.major} or newer there, or set pg-dump-path to a matching client.`);
         });
     }
