@@ -14,6 +14,11 @@ import { FAUXQS_CREDENTIALS, startS3Server, type S3TestServer } from './support/
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 import { parseVerificationRecordName } from '../src/verification/verification-record.js';
+import { BackupFilesGone, uploadBackup } from '../src/catalog/paired-upload.js';
+import { createBackup } from '../src/commands/create-backup.js';
+import { createEngine } from '../src/engines/index.js';
+import { LocalStorage } from '../src/storage/local.js';
+import type { UploadBody, Storage } from '../src/storage/storage.js';
 
 // The S3 client in this process (the CLI run in-process) reads its credentials from here.
 process.env.AWS_ACCESS_KEY_ID = FAUXQS_CREDENTIALS.accessKeyId;
@@ -647,6 +652,48 @@ test('a backup waits while a live process holds the lock, and goes on once it is
   expect(run.status, run.stderr).toBe(0);
   expect(backupsIn(backupsDir)).toEqual([JSON.parse(run.stdout).name]);
   expect(fs.existsSync(lock)).toBe(false);
+});
+
+describe('a peer window removes the backup while it is being stored elsewhere', () => {
+  async function stagedBackup(name: string) {
+    const dir = tempDir(name);
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 20 });
+    const engine = await createEngine(
+      { engine: 'sqlite', path: path.join(dir, 'app.db') },
+      { log: { info: () => undefined, warn: () => undefined } },
+    );
+    const backup = await createBackup(engine, path.join(dir, 'backups'), {
+      kind: 'backup',
+      compression: { algorithm: 'gzip', level: 6 },
+    });
+    fs.mkdirSync(path.join(dir, 'remote'));
+    return { dir, backup, remote: new LocalStorage(path.join(dir, 'remote')) };
+  }
+
+  test('removed after the upload began: both files still arrive whole, from what was opened', async () => {
+    const { dir, backup, remote } = await stagedBackup('gone-during');
+    const original = fs.readFileSync(backup.file);
+    const manifest = fs.readFileSync(backup.manifestFile);
+    // The window of a peer runs between the backup's upload and its manifest's.
+    const racing: Storage = Object.assign(Object.create(remote) as Storage, {
+      put: async (name: string, body: UploadBody) => {
+        const receipt = await remote.put(name, body);
+        fs.rmSync(backup.file, { force: true });
+        fs.rmSync(backup.manifestFile, { force: true });
+        return receipt;
+      },
+    });
+    await uploadBackup(racing, backup);
+    expect(fs.readFileSync(path.join(dir, 'remote', backup.name))).toEqual(original);
+    expect(fs.readFileSync(path.join(dir, 'remote', `${backup.name}.json`))).toEqual(manifest);
+  });
+
+  test('removed before it began: nothing is sent, and the error says the files are gone', async () => {
+    const { dir, backup, remote } = await stagedBackup('gone-before');
+    fs.rmSync(backup.manifestFile);
+    await expect(uploadBackup(remote, backup)).rejects.toBeInstanceOf(BackupFilesGone);
+    expect(fs.readdirSync(path.join(dir, 'remote'))).toEqual([]);
+  });
 });
 
 describe('concurrent backups into one directory and one S3 prefix', () => {

@@ -18,7 +18,7 @@ import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
 import { ownDatabase, type OwnDatabase } from '../catalog/identity.js';
-import { uploadBackup } from '../catalog/paired-upload.js';
+import { BackupFilesGone, uploadBackup } from '../catalog/paired-upload.js';
 import type { SanitizedCopyResult } from './sanitized-copy.js';
 
 /** What happened at one storage target. */
@@ -116,13 +116,14 @@ export async function runBackup(
   });
   const own = await ownDatabase(config.database, config.name);
   const targets: TargetOutcome[] = [];
+  const windowedStaging = storages.some(({ storage }) => liesAt(storage, backup.file));
   for (const { id, storage } of storages) {
     targets.push(
       await storeAt(
         id,
         storage,
         backup,
-        { own, maxBackups: config.maxBackups, keep: config.keep, kind },
+        { own, maxBackups: config.maxBackups, keep: config.keep, kind, windowedStaging },
         context,
       ),
     );
@@ -189,6 +190,8 @@ export async function storeAt(
     maxBackups: number | undefined;
     keep?: CalendarRules;
     kind?: 'backup' | 'sanitized';
+    /** The backup directory is a target too: concurrent runs' windows remove backups from it. */
+    windowedStaging?: boolean;
   },
   context: RunContext,
   alreadyThere = liesAt(storage, backup.file),
@@ -206,6 +209,12 @@ export async function storeAt(
       if (receipt.id !== undefined) outcome = { ...outcome, storedId: receipt.id };
     }
   } catch (error) {
+    if (error instanceof BackupFilesGone && policy.windowedStaging === true) {
+      // Pushed out of the backup directory by a peer's window before it went anywhere else: nothing was sent.
+      const message = `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for a newer backup of this database, before it was stored here`;
+      context.log.warn(`${id}: ${message}`);
+      return { ...outcome, stored: false, superseded: true, error: message, pruned: [], kept: [] };
+    }
     const message = redact(errorMessage(error));
     context.log.warn(`${id}: ${message}`);
     return { ...outcome, stored: false, error: message, pruned: [], kept: [] };
