@@ -9,6 +9,10 @@
 //                        [--only pg,pg-formats,sqlite,start] [--sqlite-memory 1024,5120]
 //                        [--pg-documents N]
 //
+// pg-memory: one run of each PostgreSQL backup and restore (plain, custom; restores
+// with --jobs 1 and 2), with its peak RSS: with --pg-scale 330 the database is about
+// 5 GB, to show that memory does not grow with the database.
+//
 // pg-formats: custom and directory backups, and restores of a custom backup with
 // --jobs 2, against the plain shell pipeline and stock pg_restore.
 //
@@ -31,6 +35,7 @@ const { values: args } = parseArgs({
     'sqlite-mb': { type: 'string', default: '500' },
     'pg-documents': { type: 'string', default: '1000000' },
     only: { type: 'string', default: 'pg,pg-formats,sqlite,start' },
+    // pg-memory is not in the default: at 5 GB it takes most of an hour.
     'sqlite-memory': { type: 'string', default: '' },
   },
 });
@@ -190,6 +195,43 @@ function postgres() {
 
   if (only.has('pg')) plainRows(url, backups, shellOut, port);
   if (only.has('pg-formats')) formatRows(url, backups, port);
+  if (only.has('pg-memory')) pgMemoryRows(url, port, size);
+}
+
+/** One run of each PostgreSQL backup and restore, for its peak RSS at this database's size. */
+function pgMemoryRows(url, port, size) {
+  const into = (db) => q(`postgres://postgres@127.0.0.1:${port}/${db}`);
+  for (const format of ['plain', 'custom']) {
+    const dir = path.join(work, `memory-${format}`);
+    const backup = measure(
+      `node ${q(cli)} backup --database-url ${q(url)} --backup-dir ${q(dir)} --format ${format}`,
+    );
+    const row = { label: `peak memory, PostgreSQL ${size}, ${format}`, memory: true };
+    if (!backup.ok) {
+      rows.push({ ...row, failed: `the backup failed: ${backup.error}` });
+      continue;
+    }
+    const file = path.join(
+      dir,
+      fs.readdirSync(dir).find((n) => !n.endsWith('.json')),
+    );
+    for (const jobs of format === 'plain' ? [1] : [1, 2]) {
+      const restore = measure(
+        `node ${q(cli)} restore ${q(file)} --database-url ${into(`memory_${format}_${jobs}`)} --create-database${format === 'plain' ? '' : ` --jobs ${jobs}`}`,
+      );
+      rows.push({
+        ...row,
+        label: `${row.label}${format === 'plain' ? '' : `, restore --jobs ${jobs}`}`,
+        backupRss: backup.rss,
+        backupWall: backup.wall,
+        restoreRss: restore.ok ? restore.rss : undefined,
+        restoreWall: restore.ok ? restore.wall : undefined,
+        ...(restore.ok ? {} : { failed: `the restore failed: ${restore.error}` }),
+      });
+      sh(`dropdb --if-exists memory_${format}_${jobs}`);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function plainRows(url, backups, shellOut, port) {
@@ -380,7 +422,7 @@ function sqliteMemory(sizes) {
   }
 }
 
-if (only.has('pg') || only.has('pg-formats')) postgres();
+if (only.has('pg') || only.has('pg-formats') || only.has('pg-memory')) postgres();
 if (only.has('sqlite')) sqlite();
 if (only.has('start')) start();
 if (args['sqlite-memory']) sqliteMemory(args['sqlite-memory'].split(',').map(Number));
