@@ -417,6 +417,77 @@ describe('the pg_restore a custom backup reads its archive with', () => {
   });
 });
 
+describe('the pg_restore a restore reads the archive with', () => {
+  const OLD_PG_RESTORE = `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "pg_restore (PostgreSQL) 11.22"; exit 0; fi\ncat > /dev/null\necho "pg_restore: error: unsupported version (1.15) in file header" >&2\nexit 1\n`;
+
+  async function customBackup(dir: string): Promise<string> {
+    const made = await cli(
+      ['backup', '--database-url', server.url('attack_src'), '--format', 'custom', '--json'],
+      { cwd: dir, env },
+    );
+    expect(made.status, made.stderr).toBe(0);
+    return (JSON.parse(made.stdout) as { file: string }).file;
+  }
+
+  test('one too old beside pg-dump-path is passed over for one that reads the archive', async () => {
+    const dir = tempDir('pg-attack-restore-reader');
+    const file = await customBackup(dir);
+    const bin = path.join(dir, 'old-client');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'pg_restore'), OLD_PG_RESTORE, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'pg_dump'), `#!/bin/sh\nexec "${PG_DUMP}" "$@"\n`, {
+      mode: 0o755,
+    });
+    const run = await cli(
+      [
+        'restore',
+        file,
+        '--database-url',
+        server.url('attack_reader_back'),
+        '--create-database',
+        '--pg-dump-path',
+        path.join(bin, 'pg_dump'),
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/Restoring it with pg_restore \d+\.\d+/);
+    expect(run.stderr).not.toContain('11.22');
+    const rows = await server.query<{ n: string }>(
+      'attack_reader_back',
+      'SELECT count(*)::text AS n FROM small',
+    );
+    expect(rows).toEqual([{ n: '3' }]);
+  });
+
+  test('an archive newer than every pg_restore here: refused in one line naming what to install, nothing changed', async () => {
+    const dir = tempDir('pg-attack-restore-future');
+    const file = await customBackup(dir);
+    // The header of a future pg_dump's archive: version 1.99.
+    const archive = execFileSync('gunzip', ['-c', file], { maxBuffer: 64 * 1024 * 1024 });
+    expect(archive.subarray(0, 5).toString('latin1')).toBe('PGDMP');
+    archive[6] = 99;
+    const future = path.join(dir, 'future.dump.gz');
+    fs.writeFileSync(
+      future,
+      execFileSync('gzip', ['-c'], { input: archive, maxBuffer: 64 * 1024 * 1024 }),
+    );
+    await server.createDatabase(
+      'attack_future_back',
+      'CREATE TABLE kept (id int); INSERT INTO kept VALUES (1);',
+    );
+    const run = await cli(
+      ['restore', future, '--database-url', server.url('attack_future_back'), '--yes'],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(
+      /future\.dump\.gz is a custom archive of version 1\.99, and the newest pg_restore here \(\d+\.\d+.*\) cannot read it: install a newer PostgreSQL client, or set pg-dump-path to such a client\. Nothing was changed\./,
+    );
+    expect(await server.query('attack_future_back', 'SELECT id FROM kept')).toEqual([{ id: 1 }]);
+  });
+});
+
 describe('tables that come and go between the snapshot and pg_dump', () => {
   test('a table created and another dropped after the snapshot: the backup holds the snapshot, or fails and keeps nothing', async () => {
     await server.createDatabase(

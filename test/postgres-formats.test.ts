@@ -214,7 +214,7 @@ describe('custom and directory backups', () => {
         expect(run.stderr).toContain('is plain SQL: psql restores it in one session');
       } else {
         expect(run.stderr).toContain(`is a ${format} archive`);
-        expect(run.stderr).toMatch(/then pg_restore .* with 2 jobs\n/);
+        expect(run.stderr).toMatch(/Restoring it with pg_restore .* and 2 jobs\n/);
         expect(run.stderr).toMatch(/to become db_backup_verify_[0-9a-f]{8}/);
       }
       expect(await scratch()).toEqual([]);

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -55,39 +56,122 @@ function selectionArguments(selection: ArchiveSelection): string[] {
  * The backup decoded into `workDir`: a custom archive as one file, a
  * directory archive unpacked from its tar. The whole backup is read (and its
  * encryption and compression checked to their end) before anything uses it;
- * then `pg_restore --list` must read it as the archive it claims to be.
+ * {@link chooseArchiveReader} then finds a pg_restore that reads it.
  */
 export async function unpackArchive(
   source: RestoreSource,
   format: 'custom' | 'directory',
   workDir: string,
-  pgRestore: ClientTool,
 ): Promise<string> {
-  const archive =
-    format === 'custom'
-      ? path.join(workDir, 'backup.dump')
-      : await source
-          .decodeInto(async (chunks) => {
-            await extractTar(chunks, path.join(workDir, 'unpacked'), source.name);
-          })
-          .then(() => path.join(workDir, 'unpacked', ARCHIVE_TOP));
-  if (format === 'custom') await source.decodeToFile(archive);
-  let listing;
-  try {
-    listing = parseArchiveListing(
-      await runToEnd('pg_restore', pgRestore.path, ['--list', archive], pgRestore.env),
-    );
-  } catch (error) {
-    throw new UserError(
-      `The backup ${source.name} is not a readable ${format} archive (${(error as Error).message}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${pgRestore.version} made it, install that PostgreSQL version's client.`,
-    );
+  if (format === 'directory') {
+    await source.decodeInto(async (chunks) => {
+      await extractTar(chunks, path.join(workDir, 'unpacked'), source.name);
+    });
+    return path.join(workDir, 'unpacked', ARCHIVE_TOP);
   }
-  if (listing.format !== format.toUpperCase()) {
-    throw new UserError(
-      `The backup ${source.name} holds a ${listing.format ?? 'unknown'} archive where a ${format} one was expected: nothing was changed. Use another backup.`,
-    );
-  }
+  const archive = path.join(workDir, 'backup.dump');
+  await source.decodeToFile(archive);
   return archive;
+}
+
+/**
+ * The archive's format version from its header ("PGDMP", then major, minor and
+ * revision bytes), as pg_restore prints it: "1.16". Undefined when the header
+ * is not there (a damaged archive: pg_restore says more).
+ */
+export async function archiveVersion(
+  archive: string,
+  format: 'custom' | 'directory',
+): Promise<string | undefined> {
+  const file = format === 'directory' ? path.join(archive, 'toc.dat') : archive;
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(8), 0, 8, 0);
+    if (bytesRead < 8 || buffer.subarray(0, 5).toString('latin1') !== 'PGDMP') return undefined;
+    return `${buffer[5]}.${buffer[6]}`;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The first PostgreSQL major whose pg_dump writes each archive version: a
+ * pg_restore of that major or newer reads it. (1.13 also came to older majors'
+ * minor releases in 2018; 11 is a major that surely reads it.)
+ */
+const FIRST_WRITER: Readonly<Record<string, number>> = {
+  '1.12': 9,
+  '1.13': 11,
+  '1.14': 12,
+  '1.15': 16,
+  '1.16': 17,
+};
+
+/** The PostgreSQL major whose pg_restore surely reads this archive version; undefined for one newer than we know. */
+export function readerMajorFor(version: string): number | undefined {
+  return FIRST_WRITER[version];
+}
+
+/**
+ * The first of `readers` (the one beside pg-dump-path first, then the newest
+ * first) for which `pg_restore --list` reads the archive as the format it
+ * claims to be; an older pg_restore that cannot read a newer pg_dump's archive
+ * ("unsupported version in file header") is passed over. When none here reads
+ * it, `install` may fetch a client of the major that does. Refused (nothing
+ * changed) when no pg_restore reads it: the message says which version to
+ * install, or that the archive is damaged.
+ */
+export async function chooseArchiveReader(
+  source: RestoreSource,
+  archive: string,
+  format: 'custom' | 'directory',
+  readers: readonly ClientTool[],
+  install?: (major: number) => Promise<ClientTool | undefined>,
+): Promise<ClientTool> {
+  const version = await archiveVersion(archive, format);
+  const needed = version === undefined ? undefined : readerMajorFor(version);
+  const tried: { reader: ClientTool; error: Error }[] = [];
+  const attempt = async (reader: ClientTool): Promise<boolean> => {
+    try {
+      const listing = parseArchiveListing(
+        await runToEnd('pg_restore', reader.path, ['--list', archive], reader.env),
+      );
+      if (listing.format !== format.toUpperCase()) {
+        throw new UserError(
+          `The backup ${source.name} holds a ${listing.format ?? 'unknown'} archive where a ${format} one was expected: nothing was changed. Use another backup.`,
+        );
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      tried.push({ reader, error: error as Error });
+      return false;
+    }
+  };
+  for (const reader of readers) if (await attempt(reader)) return reader;
+  const installed = install && needed !== undefined ? await install(needed) : undefined;
+  if (installed && (await attempt(installed))) return installed;
+  const client =
+    needed === undefined ? 'a newer PostgreSQL client' : `postgresql-client-${needed} or newer`;
+  if (tried.length === 0) {
+    throw new UserError(
+      `Restoring the ${format} archive ${source.name} needs pg_restore, and this machine has none: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
+    );
+  }
+  if (
+    version !== undefined &&
+    tried.every(({ error }) => /unsupported version/i.test(error.message))
+  ) {
+    const newest = tried.reduce((a, b) => (b.reader.major > a.reader.major ? b : a)).reader;
+    throw new UserError(
+      `The backup ${source.name} is a ${format} archive of version ${version}${needed === undefined ? '' : `, written by pg_dump ${needed} or newer`}, and the newest pg_restore here (${newest.version} at ${newest.path}) cannot read it: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
+    );
+  }
+  const last = tried.at(-1)!;
+  throw new UserError(
+    `The backup ${source.name} is not a readable ${format} archive (${last.error.message}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${last.reader.version} made it, install that PostgreSQL version's client.`,
+  );
 }
 
 /**

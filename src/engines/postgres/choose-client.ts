@@ -20,13 +20,16 @@ export function chooseClient(
   candidates: readonly ClientCandidate[],
   serverMajor: number,
 ): ClientChoice {
-  const newestFirst = [...candidates].sort(
-    (a, b) => b.major - a.major || compareVersions(b.version, a.version),
-  );
-  const fitting = newestFirst.find((candidate) => candidate.major >= serverMajor);
+  const sorted = newestFirst(candidates);
+  const fitting = sorted.find((candidate) => candidate.major >= serverMajor);
   return fitting
     ? { kind: 'chosen', candidate: fitting }
-    : { kind: 'none-fits', newest: newestFirst[0] };
+    : { kind: 'none-fits', newest: sorted[0] };
+}
+
+/** The candidates, the newest version first. */
+export function newestFirst<T extends ClientCandidate>(candidates: readonly T[]): T[] {
+  return [...candidates].sort((a, b) => b.major - a.major || compareVersions(b.version, a.version));
 }
 
 function compareVersions(a: string, b: string): number {

@@ -25,12 +25,19 @@ import {
   archiveAsSql,
   contentFormat,
   restoreInParallel,
+  chooseArchiveReader,
   unpackArchive,
   type ArchiveSelection,
 } from './archive-restore.js';
 import { removeQuietly, temporaryDirectory } from '../../fs/files.js';
 import { runToEnd, spawnOutputStream } from './child-process.js';
-import { probeClient, resolveClient, type ClientTool } from './client-tools.js';
+import {
+  findClientCandidates,
+  probeClient,
+  resolveClient,
+  type ClientTool,
+} from './client-tools.js';
+import { newestFirst } from './choose-client.js';
 import { libpqEnvironment } from './connection.js';
 import {
   connectMaintenance,
@@ -519,11 +526,18 @@ export class PostgresEngine implements Engine {
     }
     const workDir = await temporaryDirectory('restore');
     try {
-      const pgRestore = await this.pgRestore();
-      this.options.log.info(
-        `${source.name} is a ${format} archive: unpacking it, then pg_restore ${pgRestore.version}${parallel ? ` with ${this.options.jobs} jobs` : ''}`,
+      this.options.log.info(`${source.name} is a ${format} archive: unpacking it`);
+      const archive = await unpackArchive(source, format, workDir);
+      const pgRestore = await chooseArchiveReader(
+        source,
+        archive,
+        format,
+        await this.archiveReaders(),
+        this.options.installer ? (major) => this.installedClient('pg_restore', major) : undefined,
       );
-      const archive = await unpackArchive(source, format, workDir, pgRestore);
+      this.options.log.info(
+        `Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`,
+      );
       const sql = archiveAsSql(source, archive, pgRestore, selection, source.checksumVerified);
       return await this.restoreSql(
         sql,
@@ -535,19 +549,31 @@ export class PostgresEngine implements Engine {
     }
   }
 
-  private async pgRestore(): Promise<ClientTool> {
-    const major = await withMaintenanceOrTarget(
-      this.location,
-      async (client) => (await serverVersion(client)).major,
-    );
+  /**
+   * The pg_restore programs that may read a backup's archive, in the order
+   * they are tried: the one beside pg-dump-path (the user's choice) first, then
+   * every other on this machine, newest first (a newer pg_restore reads older
+   * archives; an older one cannot read a newer pg_dump's).
+   */
+  private async archiveReaders(): Promise<ClientTool[]> {
     const beside = this.options.pgDumpPath
       ? path.join(path.dirname(this.options.pgDumpPath), 'pg_restore')
       : undefined;
-    return resolveClient('pg_restore', major, {
-      requireFit: false,
-      ...(beside && (await isExecutable(beside)) ? { explicitPath: beside } : {}),
-      ...(this.options.installer ? { installer: this.options.installer } : {}),
-    });
+    const besideTool =
+      beside && (await isExecutable(beside)) ? await probeClient(beside) : undefined;
+    const others = newestFirst(await findClientCandidates('pg_restore')).filter(
+      (tool) => tool.path !== besideTool?.path,
+    );
+    return besideTool ? [besideTool, ...others] : others;
+  }
+
+  /** A client of `major` fetched by the installer (GitHub-hosted runners), if it can. */
+  private async installedClient(
+    program: 'pg_restore',
+    major: number,
+  ): Promise<ClientTool | undefined> {
+    const installed = await this.options.installer?.(major);
+    return installed ? probeClient(path.join(installed.binDir, program), installed.env) : undefined;
   }
 
   private async restoreSql(
