@@ -112,7 +112,7 @@ describe('a pg_restore beside --pg-dump-path that misbehaves on --list is passed
         const dir = tempDir('reader-liar');
         const file = await backup(dir, format);
         const { pgDump, runs } = clientBeside(dir, '15.18', body);
-        const target = `reader_liar_${format}_${label.length}`;
+        const target = `reader_liar_${format}_${label.replace(/\W/g, '_')}`;
         const run = await cli(
           [
             'restore',
@@ -135,6 +135,39 @@ describe('a pg_restore beside --pg-dump-path that misbehaves on --list is passed
       }
     },
   );
+});
+
+describe('a pg_restore beside --pg-dump-path that reads the archive', () => {
+  test('is the one that restores, after one --list run', async () => {
+    for (const format of ['custom', 'directory']) {
+      const dir = tempDir('reader-good');
+      const file = await backup(dir, format);
+      const { pgDump, runs } = clientBeside(dir, `${MAJOR}.0`, `exec "${PG_RESTORE}" "$@"`);
+      const target = `reader_good_${format}`;
+      const run = await cli(
+        [
+          'restore',
+          file,
+          '--database-url',
+          server.url(target),
+          '--create-database',
+          '--pg-dump-path',
+          pgDump,
+        ],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`Restoring it with pg_restore ${MAJOR}.0\n`);
+      expect(
+        runs()
+          .map((r) => r.argv.split(' ')[0])
+          .sort(),
+      ).toEqual(['--file=-', '--list']);
+      expect(await server.query(target, 'SELECT count(*)::int AS n FROM small')).toEqual([
+        { n: 3 },
+      ]);
+    }
+  });
 });
 
 describe('a pg_restore that hangs on --list', () => {

@@ -113,14 +113,28 @@ export function readerMajorFor(version: string): number | undefined {
   return FIRST_WRITER[version];
 }
 
+/** Why a pg_restore did not read the archive. */
+interface Miss {
+  readonly reader: ClientTool;
+  /**
+   * version: "unsupported version in file header" (older than the archive);
+   * listing: it exited 0 but listed no archive of the format the content has (a broken or
+   * wrapped program, not the archive: a real pg_restore reads the format from the same header);
+   * failed: any other failure (a damaged archive, most often).
+   */
+  readonly why: 'version' | 'listing' | 'failed';
+  readonly detail: string;
+}
+
 /**
  * The first of `readers` (the one beside pg-dump-path first, then the newest
- * first) for which `pg_restore --list` reads the archive as the format it
- * claims to be; an older pg_restore that cannot read a newer pg_dump's archive
- * ("unsupported version in file header") is passed over. When none here reads
- * it, `install` may fetch a client of the major that does. Refused (nothing
- * changed) when no pg_restore reads it: the message says which version to
- * install, or that the archive is damaged.
+ * first) for which `pg_restore --list` reads the archive as the format its
+ * content has; one that cannot (an older pg_restore: "unsupported version in
+ * file header"), fails, or prints anything else is passed over. When every
+ * one here is too old, `install` may fetch a client of the major that reads
+ * it. Refused (nothing changed) when no pg_restore reads it: the message says
+ * which version to install, or that the archive is damaged. A signal stops
+ * the pg_restore being tried, a hung one too.
  */
 export async function chooseArchiveReader(
   source: RestoreSource,
@@ -130,48 +144,83 @@ export async function chooseArchiveReader(
   install?: (major: number) => Promise<ClientTool | undefined>,
 ): Promise<ClientTool> {
   const version = await archiveVersion(archive, format);
+  if (version?.startsWith('0.')) {
+    throw new UserError(
+      `The backup ${source.name} is a ${format} archive whose header gives version ${version}, which no pg_dump writes: it is damaged. Nothing was changed; use another backup.`,
+    );
+  }
   const needed = version === undefined ? undefined : readerMajorFor(version);
-  const tried: { reader: ClientTool; error: Error }[] = [];
-  const attempt = async (reader: ClientTool): Promise<boolean> => {
+  const misses: Miss[] = [];
+  let stopped = false;
+  let current: ChildProcess | undefined;
+  const remove = onInterrupt(() => {
+    stopped = true;
+    if (current && current.exitCode === null && current.signalCode === null)
+      current.kill('SIGTERM');
+    return Promise.resolve(undefined);
+  });
+  const reads = async (reader: ClientTool): Promise<boolean> => {
+    if (stopped) throw new JobFailure('Stopped before pg_restore read the archive.');
     try {
       const listing = parseArchiveListing(
-        await runToEnd('pg_restore', reader.path, ['--list', archive], reader.env),
+        await runToEnd('pg_restore', reader.path, ['--list', archive], reader.env, (child) => {
+          current = child;
+        }),
       );
-      if (listing.format !== format.toUpperCase()) {
-        throw new UserError(
-          `The backup ${source.name} holds a ${listing.format ?? 'unknown'} archive where a ${format} one was expected: nothing was changed. Use another backup.`,
-        );
-      }
-      return true;
+      if (listing.format === format.toUpperCase()) return true;
+      misses.push({
+        reader,
+        why: 'listing',
+        detail: listing.format
+          ? `its --list says ${listing.format}`
+          : 'its --list names no archive format',
+      });
     } catch (error) {
-      if (error instanceof UserError) throw error;
-      tried.push({ reader, error: error as Error });
-      return false;
+      if (stopped) throw error;
+      const detail = (error as Error).message;
+      misses.push({
+        reader,
+        why: /unsupported version/i.test(detail) ? 'version' : 'failed',
+        detail,
+      });
     }
+    return false;
   };
-  for (const reader of readers) if (await attempt(reader)) return reader;
-  const installed = install && needed !== undefined ? await install(needed) : undefined;
-  if (installed && (await attempt(installed))) return installed;
-  const client =
-    needed === undefined ? 'a newer PostgreSQL client' : `postgresql-client-${needed} or newer`;
-  if (tried.length === 0) {
+  try {
+    for (const reader of readers) if (await reads(reader)) return reader;
+    // Too new for this machine: some pg_restore here said so, and none failed otherwise.
+    const tooOld = misses.filter((miss) => miss.why === 'version');
+    const tooNew =
+      version !== undefined && tooOld.length > 0 && !misses.some((miss) => miss.why === 'failed');
+    if (install && needed !== undefined && (readers.length === 0 || tooNew)) {
+      const installed = await install(needed);
+      if (installed && (await reads(installed))) return installed;
+    }
+    const client =
+      needed === undefined ? 'a newer PostgreSQL client' : `postgresql-client-${needed} or newer`;
+    if (misses.length === 0) {
+      throw new UserError(
+        `Restoring the ${format} archive ${source.name} needs pg_restore, and this machine has none: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
+      );
+    }
+    if (tooNew) {
+      const newest = tooOld.reduce((a, b) => (b.reader.major > a.reader.major ? b : a)).reader;
+      throw new UserError(
+        `The backup ${source.name} is a ${format} archive of version ${version}${needed === undefined ? '' : `, written by pg_dump ${needed} or newer`}, and the newest pg_restore here (${newest.version} at ${newest.path}) cannot read it: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
+      );
+    }
+    // What a pg_restore that ran and failed said tells most; one that printed nonsense, least.
+    const telling = misses.filter((miss) => miss.why !== 'listing').at(-1) ?? misses.at(-1)!;
+    const said =
+      telling.why === 'listing'
+        ? `pg_restore ${telling.reader.version} at ${telling.reader.path}: ${telling.detail}`
+        : telling.detail;
     throw new UserError(
-      `Restoring the ${format} archive ${source.name} needs pg_restore, and this machine has none: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
+      `The backup ${source.name} is not a readable ${format} archive (${said}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${telling.reader.version} made it, install that PostgreSQL version's client.`,
     );
+  } finally {
+    remove();
   }
-  if (
-    version !== undefined &&
-    tried.every(({ error }) => /unsupported version/i.test(error.message))
-  ) {
-    const newest = tried.reduce((a, b) => (b.reader.major > a.reader.major ? b : a)).reader;
-    throw new UserError(
-      `The backup ${source.name} is a ${format} archive of version ${version}${needed === undefined ? '' : `, written by pg_dump ${needed} or newer`}, and the newest pg_restore here (${newest.version} at ${newest.path}) cannot read it: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
-    );
-  }
-  const last = tried.at(-1)!;
-  throw new UserError(
-    `The backup ${source.name} is not a readable ${format} archive (${last.error.message}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${last.reader.version} made it, install that PostgreSQL version's client.`,
-  );
 }
 
 /**
