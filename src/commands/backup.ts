@@ -7,7 +7,7 @@ import { errorMessage, JobFailure } from '../domain/errors.js';
 import { heldRows, type Manifest } from '../domain/manifest.js';
 import type { CalendarRules } from '../retention/calendar-retention.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
-import { removeQuietly, removeStaleTemps } from '../fs/files.js';
+import { exists, removeQuietly, removeStaleTemps } from '../fs/files.js';
 import fs from 'node:fs/promises';
 import { createStorage } from '../storage/factory.js';
 import { liesAt, type Storage } from '../storage/storage.js';
@@ -19,6 +19,7 @@ import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
 import { ownDatabase, type OwnDatabase } from '../catalog/identity.js';
 import { BackupFilesGone, uploadBackup } from '../catalog/paired-upload.js';
+import { newerBackupOf } from '../catalog/superseded.js';
 import type { SanitizedCopyResult } from './sanitized-copy.js';
 
 /** What happened at one storage target. */
@@ -116,17 +117,21 @@ export async function runBackup(
   });
   const own = await ownDatabase(config.database, config.name);
   const targets: TargetOutcome[] = [];
-  const windowedStaging = storages.some(({ storage }) => liesAt(storage, backup.file));
+  const staging = storages.find(({ storage }) => liesAt(storage, backup.file))?.storage;
   for (const { id, storage } of storages) {
     targets.push(
       await storeAt(
         id,
         storage,
         backup,
-        { own, maxBackups: config.maxBackups, keep: config.keep, kind, windowedStaging },
+        { own, maxBackups: config.maxBackups, keep: config.keep, kind, staging },
         context,
       ),
     );
+  }
+  if (staging) {
+    const index = storages.findIndex(({ storage }) => storage === staging);
+    targets[index] = await stillInStaging(targets[index]!, staging, backup, own, kind, context);
   }
   const stagedCopyKept = await releaseStagedCopy(
     storages.map(({ storage }) => storage),
@@ -190,8 +195,8 @@ export async function storeAt(
     maxBackups: number | undefined;
     keep?: CalendarRules;
     kind?: 'backup' | 'sanitized';
-    /** The backup directory is a target too: concurrent runs' windows remove backups from it. */
-    windowedStaging?: boolean;
+    /** The backup directory, when it is a target too: concurrent runs' windows remove backups from it. */
+    staging?: Storage | undefined;
   },
   context: RunContext,
   alreadyThere = liesAt(storage, backup.file),
@@ -209,12 +214,22 @@ export async function storeAt(
       if (receipt.id !== undefined) outcome = { ...outcome, storedId: receipt.id };
     }
   } catch (error) {
-    if (error instanceof BackupFilesGone && policy.windowedStaging === true) {
+    const newer =
+      error instanceof BackupFilesGone && policy.staging
+        ? await newerBackupOf(
+            policy.staging,
+            policy.own,
+            backup.name,
+            policy.kind ?? 'backup',
+          ).catch(() => undefined)
+        : undefined;
+    if (newer !== undefined) {
       // Pushed out of the backup directory by a peer's window before it went anywhere else: nothing was sent.
-      const message = `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for a newer backup of this database, before it was stored here`;
+      const message = `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for ${newer}, a newer backup of this database, before it was stored here`;
       context.log.warn(`${id}: ${message}`);
       return { ...outcome, stored: false, superseded: true, error: message, pruned: [], kept: [] };
     }
+    // Gone with no newer backup there: no window did it, nothing was sent, the target failed.
     const message = redact(errorMessage(error));
     context.log.warn(`${id}: ${message}`);
     return { ...outcome, stored: false, error: message, pruned: [], kept: [] };
@@ -260,6 +275,39 @@ export async function storeAt(
 }
 
 /**
+ * The backup directory's outcome once every target had its turn: a peer's
+ * window (or a person) may have removed the backup from it meanwhile, and a
+ * backup not there is never reported as stored there.
+ */
+export async function stillInStaging(
+  outcome: TargetOutcome,
+  staging: Storage,
+  backup: CreatedBackup,
+  own: OwnDatabase,
+  kind: 'backup' | 'sanitized',
+  context: RunContext,
+): Promise<TargetOutcome> {
+  if (!outcome.stored) return outcome;
+  if ((await exists(backup.file)) && (await exists(backup.manifestFile))) return outcome;
+  const dir = path.dirname(backup.file);
+  // Unreadable, the directory cannot show a newer backup: then the run says it failed.
+  const newer = await newerBackupOf(staging, own, backup.name, kind).catch(() => undefined);
+  const message = newer
+    ? `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`
+    : `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`;
+  context.log.warn(`${outcome.target}: ${message}`);
+  return {
+    target: outcome.target,
+    location: outcome.location,
+    stored: false,
+    error: message,
+    ...(newer ? { superseded: true } : {}),
+    pruned: outcome.pruned,
+    kept: outcome.kept,
+  };
+}
+
+/**
  * Without `local` among the targets the backup directory is only a staging
  * place: its copy goes once every target holds the backup — and stays, with
  * a warning, when one does not (never lose the only copy).
@@ -276,9 +324,12 @@ async function releaseStagedCopy(
     await removeQuietly(backup.manifestFile);
     return false;
   }
-  context.log.warn(
-    `A target failed: the backup stays in ${path.dirname(backup.file)} as ${backup.name}.`,
-  );
+  const dir = path.dirname(backup.file);
+  if (!(await exists(backup.file))) {
+    context.log.warn(`A target failed, and ${backup.name} is no longer in ${dir} either.`);
+    return false;
+  }
+  context.log.warn(`A target failed: the backup stays in ${dir} as ${backup.name}.`);
   return true;
 }
 

@@ -1,0 +1,256 @@
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { finished, sourceCli, startCli } from './support/cli.js';
+import { startAzurite, type Azurite } from './support/azurite.js';
+import { FAUXQS_CREDENTIALS, startS3Server, type S3TestServer } from './support/s3-server.js';
+import { createSampleDatabase } from './support/sqlite.js';
+import { tempDir } from './support/tmp.js';
+import { compareNewestFirst, parseBackupName } from '../src/domain/backup-name.js';
+
+let s3: S3TestServer;
+let azurite: Azurite;
+let container: ContainerClient;
+
+beforeAll(async () => {
+  [s3, azurite] = await Promise.all([startS3Server(['race']), startAzurite()]);
+  container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+    'race',
+  );
+  await container.create();
+  env.AZURE_STORAGE_CONNECTION_STRING = azurite.connectionString;
+}, 60_000);
+
+afterAll(async () => {
+  await s3?.stop();
+  await azurite?.stop();
+});
+
+const env: NodeJS.ProcessEnv = {
+  AWS_ACCESS_KEY_ID: FAUXQS_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: FAUXQS_CREDENTIALS.secretAccessKey,
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_REGION: 'us-east-1',
+};
+
+let places = 0;
+/** A prefix of its own at S3 (through `endpoint`) and at Azure. */
+function placeFlags(endpoint = s3.endpoint): { flags: string[]; prefix: string } {
+  places += 1;
+  const prefix = `p-${places}`;
+  return {
+    prefix,
+    flags: [
+      '--s3-bucket',
+      'race',
+      '--s3-prefix',
+      prefix,
+      '--s3-endpoint',
+      endpoint,
+      '--s3-force-path-style',
+      '--azure-container',
+      'race',
+      '--azure-prefix',
+      prefix,
+    ],
+  };
+}
+
+async function s3Names(prefix: string): Promise<string[]> {
+  const listing = await s3.client.send(
+    new ListObjectsV2Command({ Bucket: 'race', Prefix: `${prefix}/` }),
+  );
+  return (listing.Contents ?? []).map((o) => o.Key!.slice(prefix.length + 1)).sort();
+}
+
+async function azureNames(prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const blob of container.listBlobsFlat({ prefix: `${prefix}/` }))
+    names.push(blob.name.slice(prefix.length + 1));
+  return names.sort();
+}
+
+function expectPaired(names: readonly string[]): void {
+  const set = new Set(names);
+  for (const name of names) {
+    if (name.endsWith('.json')) expect(set.has(name.slice(0, -5)), `orphan ${name}`).toBe(true);
+    else if (parseBackupName(name))
+      expect(set.has(`${name}.json`), `${name} has no manifest`).toBe(true);
+  }
+}
+
+interface Target {
+  target: string;
+  stored: boolean;
+  superseded?: boolean;
+  error?: string;
+}
+interface Result {
+  name: string;
+  file: string;
+  targets: Target[];
+}
+const outcome = (t: Target) => (t.stored ? 'stored' : t.superseded ? 'superseded' : 'failed');
+const outcomes = (r: Result) => Object.fromEntries(r.targets.map((t) => [t.target, outcome(t)]));
+
+/**
+ * A proxy in front of fauxqs that holds the upload of a backup (a PutObject of a
+ * name that is not a manifest) until the test lets it go.
+ */
+async function startGate(upstream: string) {
+  const target = new URL(upstream);
+  let held: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (held = resolve));
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://gate');
+    const gated =
+      request.method === 'PUT' &&
+      !url.pathname.endsWith('.json') &&
+      !url.searchParams.has('partNumber') &&
+      !url.searchParams.has('uploadId');
+    void (gated ? (held(), released) : Promise.resolve()).then(() => {
+      const outgoing = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: request.url,
+          method: request.method,
+          headers: request.headers,
+        },
+        (upstreamResponse) => {
+          response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+          upstreamResponse.pipe(response);
+        },
+      );
+      outgoing.on('error', () => response.destroy());
+      request.pipe(outgoing);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    arrived,
+    release,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        release();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('a backup removed from the backup directory while a run stores it at its other targets', () => {
+  async function heldRun(storage: string, extraEnv: NodeJS.ProcessEnv = {}) {
+    const dir = tempDir('held');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 30 });
+    const gate = await startGate(s3.endpoint);
+    const place = placeFlags(gate.endpoint);
+    const run = startCli(
+      ['backup', '--database-url', 'file:app.db', '--storage', storage, '--json', ...place.flags],
+      { cwd: dir, env: { ...env, MAX_BACKUPS: '1', ...extraEnv }, fromSource: true },
+    );
+    const early = await Promise.race([gate.arrived.then(() => undefined), finished(run)]);
+    if (early) throw new Error(`the run ended before its upload: ${early.stderr}`);
+    const backupsDir = path.join(dir, 'backups');
+    const [name] = fs.readdirSync(backupsDir).filter((n) => parseBackupName(n));
+    return { dir, backupsDir, gate, run, place, name: name! };
+  }
+
+  test('removed by hand: no target says superseded or stored where it is not, and the job fails', async () => {
+    const { backupsDir, gate, run, place, name } = await heldRun('local,s3,azure');
+    try {
+      fs.rmSync(path.join(backupsDir, name));
+      fs.rmSync(path.join(backupsDir, `${name}.json`));
+      gate.release();
+      const done = await finished(run);
+      const result = JSON.parse(done.stdout) as Result;
+      // Sent from what was opened before the removal: whole, with its manifest.
+      expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
+      expect(outcomes(result)).toEqual({ local: 'failed', s3: 'stored', azure: 'failed' });
+      expect(await azureNames(place.prefix)).toEqual([]);
+      expect(done.status, done.stderr).toBe(1);
+      for (const line of done.stderr.trim().split('\n')) expect(line).not.toMatch(/superseded/);
+      expect(done.stderr).toMatch(/removed from .*backups/);
+    } finally {
+      await gate.stop();
+    }
+  }, 120_000);
+
+  test("removed by a peer's window for a newer backup: superseded at local too, never stored", async () => {
+    const { dir, backupsDir, gate, run, place, name } = await heldRun('local,s3,azure');
+    try {
+      const peer = await sourceCli(
+        ['backup', '--database-url', 'file:app.db', '--storage', 'local', '--json'],
+        { cwd: dir, env: { MAX_BACKUPS: '1' } },
+      );
+      expect(peer.status, peer.stderr).toBe(0);
+      const newer = (JSON.parse(peer.stdout) as Result).name;
+      expect(fs.existsSync(path.join(backupsDir, name))).toBe(false);
+      gate.release();
+      const done = await finished(run);
+      expect(done.status, done.stderr).toBe(0);
+      const result = JSON.parse(done.stdout) as Result;
+      expect(outcomes(result)).toEqual({ local: 'superseded', s3: 'stored', azure: 'superseded' });
+      expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
+      expect(await azureNames(place.prefix)).toEqual([]);
+      expect(fs.readdirSync(backupsDir).filter((n) => parseBackupName(n))).toEqual([newer]);
+    } finally {
+      await gate.stop();
+    }
+  }, 120_000);
+});
+
+describe('many concurrent runs into one directory and one S3 prefix', () => {
+  for (const max of ['1', '2']) {
+    test(`8 at once, 3 rounds, MAX_BACKUPS ${max}: all exit 0, all paired, the newest stored everywhere`, async () => {
+      const dir = tempDir('race');
+      for (const db of ['a', 'b']) createSampleDatabase(path.join(dir, `${db}.db`), { rows: 50 });
+      const { flags, prefix } = placeFlags();
+      const backupsDir = path.join(dir, 'backups');
+      for (let round = 0; round < 3; round += 1) {
+        const dbs = ['a', 'b', 'a', 'b', 'a', 'a', 'b', 'a'];
+        const runs = await Promise.all(
+          dbs.map((db) =>
+            sourceCli(
+              [
+                'backup',
+                '--database-url',
+                `file:${db}.db`,
+                '--storage',
+                'local,s3',
+                '--json',
+                ...flags,
+              ],
+              { cwd: dir, env: { ...env, MAX_BACKUPS: max } },
+            ),
+          ),
+        );
+        const results = runs.map((run) => {
+          expect(run.status, run.stderr).toBe(0);
+          return JSON.parse(run.stdout) as Result;
+        });
+        const local = fs.readdirSync(backupsDir);
+        const remote = await s3Names(prefix);
+        expectPaired(local);
+        expectPaired(remote);
+        for (const db of ['a', 'b']) {
+          const mine = results.filter((_, i) => dbs[i] === db);
+          const newest = mine.map((r) => parseBackupName(r.name)!).sort(compareNewestFirst)[0]!;
+          const result = mine.find((r) => r.name === newest.name)!;
+          expect(outcomes(result)).toEqual({ local: 'stored', s3: 'stored' });
+          expect(local).toContain(newest.name);
+          expect(remote).toContain(newest.name);
+        }
+        for (const result of results)
+          for (const t of result.targets) expect(t.stored || t.superseded).toBe(true);
+      }
+    }, 600_000);
+  }
+});
