@@ -207,6 +207,153 @@ describe('a backup removed from the backup directory while a run stores it at it
   }, 120_000);
 });
 
+describe('the backup directory is only a staging place (local is not a target)', () => {
+  test('a backup removed by hand mid-run fails the job, never superseded, and no copy is claimed', async () => {
+    const dir = tempDir('staged');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 30 });
+    const gate = await startGate(s3.endpoint);
+    try {
+      const place = placeFlags(gate.endpoint);
+      const run = startCli(
+        [
+          'backup',
+          '--database-url',
+          'file:app.db',
+          '--storage',
+          's3,azure',
+          '--json',
+          ...place.flags,
+        ],
+        { cwd: dir, env: { ...env, MAX_BACKUPS: '1' }, fromSource: true },
+      );
+      await gate.arrived;
+      const backupsDir = path.join(dir, 'backups');
+      const [name] = fs.readdirSync(backupsDir).filter((n) => parseBackupName(n));
+      fs.rmSync(path.join(backupsDir, name!));
+      fs.rmSync(path.join(backupsDir, `${name!}.json`));
+      gate.release();
+      const done = await finished(run);
+      expect(done.status, done.stderr).toBe(1);
+      const result = JSON.parse(done.stdout) as Result & { stagedCopyKept: boolean };
+      expect(outcomes(result)).toEqual({ s3: 'stored', azure: 'failed' });
+      expect(result.targets[1]!.error).toBe(
+        `${name!} was removed from ${backupsDir} before it could be stored`,
+      );
+      expect(result.stagedCopyKept).toBe(false);
+      expect(done.stderr).not.toMatch(/superseded/);
+      expect(done.stderr).not.toMatch(/stays in/);
+      expect(await s3Names(place.prefix)).toEqual([name, `${name!}.json`]);
+      expect(await azureNames(place.prefix)).toEqual([]);
+    } finally {
+      await gate.stop();
+    }
+  }, 120_000);
+});
+
+describe('the backup file replaced by another between the backup and its upload', () => {
+  for (const how of ['same size, other bytes', 'longer']) {
+    test(`${how}: the target that would get it gets nothing, and the job fails`, async () => {
+      const dir = tempDir('replaced');
+      createSampleDatabase(path.join(dir, 'app.db'), { rows: 30 });
+      const gate = await startGate(s3.endpoint);
+      try {
+        const place = placeFlags(gate.endpoint);
+        const run = startCli(
+          [
+            'backup',
+            '--database-url',
+            'file:app.db',
+            '--storage',
+            'local,s3,azure',
+            '--json',
+            ...place.flags,
+          ],
+          { cwd: dir, env: { ...env, MAX_BACKUPS: '1' }, fromSource: true },
+        );
+        await gate.arrived;
+        const backupsDir = path.join(dir, 'backups');
+        const [name] = fs.readdirSync(backupsDir).filter((n) => parseBackupName(n));
+        const file = path.join(backupsDir, name!);
+        const original = fs.readFileSync(file);
+        const other = Buffer.from(original);
+        if (how === 'longer') {
+          fs.writeFileSync(`${file}.new`, Buffer.concat([other, Buffer.from('more')]));
+        } else {
+          for (let i = 100; i < 116; i += 1) other[i]! ^= 0xff;
+          fs.writeFileSync(`${file}.new`, other);
+        }
+        fs.renameSync(`${file}.new`, file);
+        gate.release();
+        const done = await finished(run);
+        expect(done.status, done.stderr).toBe(1);
+        const result = JSON.parse(done.stdout) as Result;
+        // S3 had opened the file before: it got what was written, with its manifest.
+        expect(outcomes(result)).toEqual({ local: 'failed', s3: 'stored', azure: 'failed' });
+        expect(fs.readFileSync(s3.objectFile('race', `${place.prefix}/${name!}`))).toEqual(
+          original,
+        );
+        const azure = result.targets.find((t) => t.target === 'azure')!;
+        expect(azure.error).toMatch(
+          new RegExp(
+            `^${name!.replace(/\./g, '\\.')} in .* changed after it was written \\(.*\\): nothing of it was stored at `,
+          ),
+        );
+        expect(await azureNames(place.prefix)).toEqual([]);
+        expect(result.targets[0]!.error).toMatch(
+          /no longer matches the size and sha256 in its manifest/,
+        );
+      } finally {
+        await gate.stop();
+      }
+    }, 120_000);
+  }
+});
+
+describe('a signal while the backup is on its way to S3', () => {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    test(`${signal}: nothing at S3, neither backup nor manifest; the next run stores its own`, async () => {
+      const dir = tempDir('signal');
+      createSampleDatabase(path.join(dir, 'app.db'), { rows: 30 });
+      const gate = await startGate(s3.endpoint);
+      const place = placeFlags(gate.endpoint);
+      try {
+        const args = [
+          'backup',
+          '--database-url',
+          'file:app.db',
+          '--storage',
+          'local,s3',
+          '--json',
+          ...place.flags,
+        ];
+        const run = startCli(args, {
+          cwd: dir,
+          env: { ...env, MAX_BACKUPS: '1' },
+          fromSource: true,
+        });
+        await gate.arrived;
+        run.child.kill(signal);
+        const done = await finished(run);
+        if (signal === 'SIGTERM') expect(done.status, done.stderr).toBe(143);
+        else expect(done.signal).toBe('SIGKILL');
+        gate.release();
+        const backupsDir = path.join(dir, 'backups');
+        expect(await s3Names(place.prefix)).toEqual([]);
+        const [name] = fs.readdirSync(backupsDir).filter((n) => parseBackupName(n));
+        expectPaired(fs.readdirSync(backupsDir));
+        const next = await sourceCli(args, { cwd: dir, env: { ...env, MAX_BACKUPS: '1' } });
+        expect(next.status, next.stderr).toBe(0);
+        const stored = (JSON.parse(next.stdout) as Result).name;
+        expect(await s3Names(place.prefix)).toEqual([stored, `${stored}.json`]);
+        expect(fs.readdirSync(backupsDir).filter((n) => parseBackupName(n))).toEqual([stored]);
+        expect(stored).not.toBe(name);
+      } finally {
+        await gate.stop();
+      }
+    }, 120_000);
+  }
+});
+
 describe('many concurrent runs into one directory and one S3 prefix', () => {
   for (const max of ['1', '2']) {
     test(`8 at once, 3 rounds, MAX_BACKUPS ${max}: all exit 0, all paired, the newest stored everywhere`, async () => {

@@ -20,6 +20,7 @@ import { applyRetention, type KeptBackup } from './retention.js';
 import { ownDatabase, type OwnDatabase } from '../catalog/identity.js';
 import { BackupFilesGone, uploadBackup } from '../catalog/paired-upload.js';
 import { newerBackupOf } from '../catalog/superseded.js';
+import { checksumStatus } from '../catalog/checksum.js';
 import type { SanitizedCopyResult } from './sanitized-copy.js';
 
 /** What happened at one storage target. */
@@ -131,7 +132,16 @@ export async function runBackup(
   }
   if (staging) {
     const index = storages.findIndex(({ storage }) => storage === staging);
-    targets[index] = await stillInStaging(targets[index]!, staging, backup, own, kind, context);
+    const failed = targets.some((target) => !target.stored && target.superseded !== true);
+    targets[index] = await stillInStaging(
+      targets[index]!,
+      staging,
+      backup,
+      own,
+      kind,
+      context,
+      failed,
+    );
   }
   const stagedCopyKept = await releaseStagedCopy(
     storages.map(({ storage }) => storage),
@@ -276,8 +286,9 @@ export async function storeAt(
 
 /**
  * The backup directory's outcome once every target had its turn: a peer's
- * window (or a person) may have removed the backup from it meanwhile, and a
- * backup not there is never reported as stored there.
+ * window (or a person) may have removed the backup from it meanwhile, or a
+ * person replaced it: a backup not there, or no longer the file its manifest
+ * describes, is never reported as stored there.
  */
 export async function stillInStaging(
   outcome: TargetOutcome,
@@ -286,15 +297,27 @@ export async function stillInStaging(
   own: OwnDatabase,
   kind: 'backup' | 'sanitized',
   context: RunContext,
+  /** Another target failed: the file is read again, it may be why (changed since it was written). */
+  checkContent: boolean,
 ): Promise<TargetOutcome> {
   if (!outcome.stored) return outcome;
-  if ((await exists(backup.file)) && (await exists(backup.manifestFile))) return outcome;
   const dir = path.dirname(backup.file);
-  // Unreadable, the directory cannot show a newer backup: then the run says it failed.
-  const newer = await newerBackupOf(staging, own, backup.name, kind).catch(() => undefined);
-  const message = newer
-    ? `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`
-    : `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`;
+  let message: string | undefined;
+  let newer: string | undefined;
+  if ((await exists(backup.file)) && (await exists(backup.manifestFile))) {
+    const size = (await fs.stat(backup.file).catch(() => undefined))?.size;
+    const changed =
+      size !== backup.manifest.file.size ||
+      (checkContent && (await checksumStatus(backup).catch(() => 'mismatch')) === 'mismatch');
+    if (!changed) return outcome;
+    message = `${backup.name} in ${dir} no longer matches the size and sha256 in its manifest: it was changed during this run`;
+  } else {
+    // Unreadable, the directory cannot show a newer backup: then the run says it failed.
+    newer = await newerBackupOf(staging, own, backup.name, kind).catch(() => undefined);
+    message = newer
+      ? `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`
+      : `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`;
+  }
   context.log.warn(`${outcome.target}: ${message}`);
   return {
     target: outcome.target,

@@ -81,6 +81,7 @@ export async function makeSanitizedCopy(
       own,
       'sanitized',
       context,
+      targets.some((target) => !target.stored && target.superseded !== true),
     );
   }
   let kept = true;
