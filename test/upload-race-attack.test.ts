@@ -1,4 +1,6 @@
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
@@ -10,6 +12,19 @@ import { FAUXQS_CREDENTIALS, startS3Server, type S3TestServer } from './support/
 import { createSampleDatabase } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 import { compareNewestFirst, parseBackupName } from '../src/domain/backup-name.js';
+import { uploadBackup } from '../src/catalog/paired-upload.js';
+import { createBackup } from '../src/commands/create-backup.js';
+import { createEngine } from '../src/engines/index.js';
+import { S3Storage } from '../src/storage/s3.js';
+import type { Storage, UploadBody } from '../src/storage/storage.js';
+
+// The S3 client in this process (uploadBackup called directly) reads its credentials from here.
+process.env.AWS_ACCESS_KEY_ID = FAUXQS_CREDENTIALS.accessKeyId;
+process.env.AWS_SECRET_ACCESS_KEY = FAUXQS_CREDENTIALS.secretAccessKey;
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+process.env.AWS_REGION = 'us-east-1';
+delete process.env.AWS_PROFILE;
+delete process.env.AWS_SESSION_TOKEN;
 
 let s3: S3TestServer;
 let azurite: Azurite;
@@ -98,9 +113,10 @@ const outcomes = (r: Result) => Object.fromEntries(r.targets.map((t) => [t.targe
 
 /**
  * A proxy in front of fauxqs that holds the upload of a backup (a PutObject of a
- * name that is not a manifest) until the test lets it go.
+ * name that is not a manifest; with `parts`, every part of a multipart upload)
+ * until the test lets it go.
  */
-async function startGate(upstream: string) {
+async function startGate(upstream: string, holds: 'object' | 'parts' = 'object') {
   const target = new URL(upstream);
   let held: () => void = () => undefined;
   const arrived = new Promise<void>((resolve) => (held = resolve));
@@ -108,11 +124,11 @@ async function startGate(upstream: string) {
   const released = new Promise<void>((resolve) => (release = resolve));
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://gate');
+    const part = url.searchParams.has('partNumber');
     const gated =
       request.method === 'PUT' &&
       !url.pathname.endsWith('.json') &&
-      !url.searchParams.has('partNumber') &&
-      !url.searchParams.has('uploadId');
+      (holds === 'parts' ? part : !part && !url.searchParams.has('uploadId'));
     void (gated ? (held(), released) : Promise.resolve()).then(() => {
       const outgoing = http.request(
         {
@@ -205,6 +221,46 @@ describe('a backup removed from the backup directory while a run stores it at it
       await gate.stop();
     }
   }, 120_000);
+});
+
+describe('a backend that opens the body again (a retry)', () => {
+  test('a first attempt given up after one chunk: the second reads from byte 0 and arrives whole', async () => {
+    const dir = tempDir('retry');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 10_000 });
+    const engine = await createEngine(
+      { engine: 'sqlite', path: path.join(dir, 'app.db') },
+      { log: { info: () => undefined, warn: () => undefined } },
+    );
+    const backup = await createBackup(engine, path.join(dir, 'backups'), {
+      kind: 'backup',
+      compression: { algorithm: 'gzip', level: 1 },
+    });
+    const original = fs.readFileSync(backup.file);
+    expect(original.length).toBeGreaterThan(256 * 1024);
+    const { prefix } = placeFlags();
+    const remote = new S3Storage({
+      bucket: 'race',
+      prefix,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+    });
+    const retrying: Storage = Object.assign(Object.create(remote) as Storage, {
+      put: async (name: string, body: UploadBody) => {
+        if (name.endsWith('.json')) return remote.put(name, body);
+        // The first attempt breaks off after its first chunk, as a dropped connection does.
+        const first = body.open();
+        await new Promise((resolve, reject) => {
+          first.once('data', resolve);
+          first.once('error', reject);
+        });
+        first.destroy();
+        return remote.put(name, body);
+      },
+    });
+    await uploadBackup(retrying, backup);
+    expect(await s3Names(prefix)).toEqual([backup.name, `${backup.name}.json`]);
+    expect(fs.readFileSync(s3.objectFile('race', `${prefix}/${backup.name}`))).toEqual(original);
+  }, 60_000);
 });
 
 describe('the backup directory is only a staging place (local is not a target)', () => {
@@ -353,6 +409,34 @@ describe('a signal while the backup is on its way to S3', () => {
     }, 120_000);
   }
 });
+
+test('SIGTERM during a multipart upload: the upload is aborted, none of its parts stays at S3', async () => {
+  const dir = tempDir('signal-parts');
+  // Incompressible rows: a backup of about 7 MB goes up in two parts.
+  const db = new Database(path.join(dir, 'app.db'));
+  db.exec('CREATE TABLE t (b BLOB)');
+  const insert = db.prepare('INSERT INTO t VALUES (?)');
+  for (let i = 0; i < 70; i += 1) insert.run(randomBytes(100_000));
+  db.close();
+  const gate = await startGate(s3.endpoint, 'parts');
+  const place = placeFlags(gate.endpoint);
+  try {
+    const pendingBefore = s3.pendingMultipartUploads();
+    const run = startCli(
+      ['backup', '--database-url', 'file:app.db', '--storage', 'local,s3', ...place.flags],
+      { cwd: dir, env, fromSource: true },
+    );
+    await gate.arrived;
+    expect(s3.pendingMultipartUploads().length).toBe(pendingBefore.length + 1);
+    run.child.kill('SIGTERM');
+    const done = await finished(run);
+    expect(done.status, done.stderr).toBe(143);
+    expect(s3.pendingMultipartUploads()).toEqual(pendingBefore);
+    expect(await s3Names(place.prefix)).toEqual([]);
+  } finally {
+    await gate.stop();
+  }
+}, 120_000);
 
 describe('many concurrent runs into one directory and one S3 prefix', () => {
   for (const max of ['1', '2']) {
