@@ -438,13 +438,24 @@ test('SIGTERM during a multipart upload: the upload is aborted, none of its part
   }
 }, 120_000);
 
-describe('many concurrent runs into one directory and one S3 prefix', () => {
-  for (const max of ['1', '2']) {
-    test(`8 at once, 3 rounds, MAX_BACKUPS ${max}: all exit 0, all paired, the newest stored everywhere`, async () => {
+describe('many concurrent runs into one directory, one S3 prefix (and one Azure prefix)', () => {
+  const cases = [
+    { storage: 'local,s3', max: '1' },
+    { storage: 's3,local', max: '1' },
+    { storage: 'local,s3,azure', max: '1' },
+  ];
+  for (const { storage, max } of cases) {
+    test(`8 at once, 3 rounds, --storage ${storage}, MAX_BACKUPS ${max}: all exit 0, all paired, the newest stored everywhere`, async () => {
       const dir = tempDir('race');
       for (const db of ['a', 'b']) createSampleDatabase(path.join(dir, `${db}.db`), { rows: 50 });
       const { flags, prefix } = placeFlags();
       const backupsDir = path.join(dir, 'backups');
+      const listings = {
+        local: () => Promise.resolve(fs.readdirSync(backupsDir)),
+        s3: () => s3Names(prefix),
+        azure: () => azureNames(prefix),
+      };
+      const targets = storage.split(',') as (keyof typeof listings)[];
       for (let round = 0; round < 3; round += 1) {
         const dbs = ['a', 'b', 'a', 'b', 'a', 'a', 'b', 'a'];
         const runs = await Promise.all(
@@ -455,7 +466,7 @@ describe('many concurrent runs into one directory and one S3 prefix', () => {
                 '--database-url',
                 `file:${db}.db`,
                 '--storage',
-                'local,s3',
+                storage,
                 '--json',
                 ...flags,
               ],
@@ -467,20 +478,30 @@ describe('many concurrent runs into one directory and one S3 prefix', () => {
           expect(run.status, run.stderr).toBe(0);
           return JSON.parse(run.stdout) as Result;
         });
-        const local = fs.readdirSync(backupsDir);
-        const remote = await s3Names(prefix);
-        expectPaired(local);
-        expectPaired(remote);
+        const places = Object.fromEntries(
+          await Promise.all(targets.map(async (t) => [t, await listings[t]()] as const)),
+        );
+        for (const names of Object.values(places)) expectPaired(names);
         for (const db of ['a', 'b']) {
           const mine = results.filter((_, i) => dbs[i] === db);
           const newest = mine.map((r) => parseBackupName(r.name)!).sort(compareNewestFirst)[0]!;
           const result = mine.find((r) => r.name === newest.name)!;
-          expect(outcomes(result)).toEqual({ local: 'stored', s3: 'stored' });
-          expect(local).toContain(newest.name);
-          expect(remote).toContain(newest.name);
+          expect(Object.values(outcomes(result))).toEqual(targets.map(() => 'stored'));
+          for (const t of targets) expect(places[t]).toContain(newest.name);
         }
-        for (const result of results)
-          for (const t of result.targets) expect(t.stored || t.superseded).toBe(true);
+        for (const result of results) {
+          for (const t of result.targets) {
+            expect(t.stored || t.superseded, `${result.name} at ${t.target}: ${t.error}`).toBe(
+              true,
+            );
+            // Superseded names the newer backup it was removed for, of the same database.
+            const newer = /for (\S+), a newer backup/.exec(t.error ?? '')?.[1];
+            if (t.superseded && newer)
+              expect(
+                compareNewestFirst(parseBackupName(newer)!, parseBackupName(result.name)!),
+              ).toBeLessThan(0);
+          }
+        }
       }
     }, 600_000);
   }
