@@ -214,6 +214,8 @@ describe('a backup removed from the backup directory while a run stores it at it
       expect(done.status, done.stderr).toBe(0);
       const result = JSON.parse(done.stdout) as Result;
       expect(outcomes(result)).toEqual({ local: 'superseded', s3: 'stored', azure: 'superseded' });
+      // No output points at a file that is gone.
+      expect((result as Result & { stagedCopyKept: boolean }).stagedCopyKept).toBe(false);
       expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
       expect(await azureNames(place.prefix)).toEqual([]);
       expect(fs.readdirSync(backupsDir).filter((n) => parseBackupName(n))).toEqual([newer]);

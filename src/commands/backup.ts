@@ -54,7 +54,7 @@ export interface BackupResult {
   readonly manifest: Manifest;
   readonly durationMs: number;
   readonly targets: readonly TargetOutcome[];
-  /** false when `local` is not a target and the staging copy was removed. */
+  /** false when `local` is not a target and the staging copy was removed, or when the copy is gone. */
   readonly stagedCopyKept: boolean;
   /** Every name the rolling window removed, at any target. */
   readonly pruned: readonly string[];
@@ -341,7 +341,8 @@ async function releaseStagedCopy(
   targets: readonly TargetOutcome[],
   context: RunContext,
 ): Promise<boolean> {
-  if (storages.some((storage) => liesAt(storage, backup.file))) return true;
+  // A target itself: kept, unless a peer's window (or a person) removed it during the run.
+  if (storages.some((storage) => liesAt(storage, backup.file))) return exists(backup.file);
   if (targets.every((target) => target.stored)) {
     await removeQuietly(backup.file);
     await removeQuietly(backup.manifestFile);
