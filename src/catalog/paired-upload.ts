@@ -1,7 +1,9 @@
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { manifestNameOf } from '../domain/backup-name.js';
+import { JobFailure } from '../domain/errors.js';
 import { bytesMoved } from '../process/memory-guard.js';
 import { ProgressCounter } from '../pipeline/progress-counter.js';
 import { NO_PROGRESS, type Progress } from '../domain/progress.js';
@@ -28,6 +30,18 @@ export class BackupFilesGone extends Error {
 }
 
 /**
+ * The backup's files are not what this run wrote (its size and sha256 as
+ * the manifest records them): something replaced or changed them after.
+ */
+export class BackupFilesChanged extends JobFailure {
+  constructor(backup: PairedFiles, what: string, where: string) {
+    super(
+      `${backup.name} in ${path.dirname(backup.file)} changed after it was written (${what}): nothing of it was stored at ${where}.`,
+    );
+  }
+}
+
+/**
  * Puts a backup and then its manifest at a target (in that order: until its
  * manifest is there, the backup is nobody's and no window removes it), and checks that the target
  * lists the backup at its full size: only then may its rolling window run.
@@ -35,14 +49,17 @@ export class BackupFilesGone extends Error {
  * Both files are opened before anything is sent, and sent from what was opened:
  * a peer's window that removes them in the meantime cannot leave a backup
  * without its manifest at the target. When they are already gone, nothing is
- * sent and {@link BackupFilesGone} says so.
+ * sent and {@link BackupFilesGone} says so. What is sent must be what the run
+ * wrote (the size and sha256 in its manifest): a file replaced or changed
+ * since is sent nowhere, or removed from the target before its manifest goes
+ * there ({@link BackupFilesChanged}).
  */
 export async function uploadBackup(
   storage: Storage,
   backup: PairedFiles,
   progress: Progress = NO_PROGRESS,
 ): Promise<StoredReceipt> {
-  const opened = await openPair(backup);
+  const opened = await openPair(storage, backup);
   try {
     return await uploadOpened(storage, backup, opened, progress);
   } finally {
@@ -51,16 +68,38 @@ export async function uploadBackup(
 }
 
 async function openPair(
+  storage: Storage,
   backup: PairedFiles,
 ): Promise<{ body: fs.FileHandle; manifestBytes: Buffer }> {
   let body: fs.FileHandle | undefined;
   try {
     body = await fs.open(backup.file, 'r');
-    return { body, manifestBytes: await fs.readFile(backup.manifestFile) };
+    const manifestBytes = await fs.readFile(backup.manifestFile);
+    const { size } = await body.stat();
+    const expected = backup.manifest.file;
+    if (size !== expected.size)
+      throw new BackupFilesChanged(
+        backup,
+        `${size} bytes, its manifest says ${expected.size}`,
+        storage.location,
+      );
+    if (!describesSameFile(manifestBytes, backup.manifest))
+      throw new BackupFilesChanged(backup, `its manifest no longer describes it`, storage.location);
+    return { body, manifestBytes };
   } catch (error) {
     await body?.close();
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupFilesGone(backup);
     throw error;
+  }
+}
+
+/** The manifest file as read still records the file this run wrote. */
+function describesSameFile(bytes: Buffer, manifest: Manifest): boolean {
+  try {
+    const file = (JSON.parse(bytes.toString('utf8')) as Partial<Manifest>).file;
+    return file?.size === manifest.file.size && file.sha256 === manifest.file.sha256;
+  } catch {
+    return false;
   }
 }
 
@@ -72,6 +111,8 @@ async function uploadOpened(
 ): Promise<StoredReceipt> {
   const size = backup.manifest.file.size;
   let sent = 0;
+  /** What the last body read to its end held: what the target was given. */
+  let read: { bytes: number; sha256: string } | undefined;
   const task = progress.start(`uploading ${backup.name} to ${storage.location}`, {
     total: size,
     poll: () => sent,
@@ -82,8 +123,7 @@ async function uploadOpened(
       // A backend may open the body again to retry: the count starts over with it.
       open: () => {
         sent = 0;
-        // From the start of the opened file each time; the handle stays open for a retry.
-        const body = opened.body.createReadStream({ start: 0, autoClose: false });
+        const body = readFromStart(opened.body, (whole) => (read = whole));
         return counted(body, (bytes) => {
           sent += bytes;
           bytesMoved(bytes);
@@ -93,6 +133,14 @@ async function uploadOpened(
     });
   } finally {
     task.end();
+  }
+  if (read?.bytes !== size || read.sha256 !== backup.manifest.file.sha256) {
+    // Stored without its manifest, it is nobody's: no peer counts or removes it meanwhile.
+    await storage.delete(backup.name);
+    const what = read
+      ? `${read.bytes} bytes with sha256 ${read.sha256} were read, its manifest says ${size} bytes with sha256 ${backup.manifest.file.sha256}`
+      : 'the upload did not read it to its end';
+    throw new BackupFilesChanged(backup, what, storage.location);
   }
   await storage.put(manifestNameOf(backup.name), {
     open: () => Readable.from([opened.manifestBytes], { objectMode: false }),
@@ -107,6 +155,44 @@ async function uploadOpened(
     );
   }
   return receipt ?? {};
+}
+
+/** Bytes read from the opened file at a time. */
+const CHUNK = 256 * 1024;
+
+/**
+ * The opened file from its first byte, read at explicit positions, hashed on
+ * the way: each stream has its own position, and neither its end nor its
+ * destruction closes the handle (its opener does), so a backend can give up
+ * on one stream and open another (a retry), even alongside the first.
+ */
+function readFromStart(
+  handle: fs.FileHandle,
+  atEnd: (whole: { bytes: number; sha256: string }) => void,
+): Readable {
+  let position = 0;
+  const hash = createHash('sha256');
+  return new Readable({
+    highWaterMark: CHUNK,
+    read(this: Readable) {
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      handle.read(buffer, 0, CHUNK, position).then(
+        ({ bytesRead }) => {
+          if (this.destroyed) return;
+          if (bytesRead === 0) {
+            atEnd({ bytes: position, sha256: hash.digest('hex') });
+            this.push(null);
+            return;
+          }
+          const chunk = buffer.subarray(0, bytesRead);
+          position += bytesRead;
+          hash.update(chunk);
+          this.push(chunk);
+        },
+        (error: unknown) => this.destroy(error as Error),
+      );
+    },
+  });
 }
 
 /** The file's bytes, counted on their way; a read error still reaches whoever reads. */

@@ -7,7 +7,7 @@ import { errorMessage, JobFailure } from '../domain/errors.js';
 import { heldRows, type Manifest } from '../domain/manifest.js';
 import type { CalendarRules } from '../retention/calendar-retention.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
-import { removeQuietly, removeStaleTemps } from '../fs/files.js';
+import { exists, removeQuietly, removeStaleTemps } from '../fs/files.js';
 import fs from 'node:fs/promises';
 import { createStorage } from '../storage/factory.js';
 import { liesAt, type Storage } from '../storage/storage.js';
@@ -19,6 +19,8 @@ import { engineSettings } from './engine-settings.js';
 import { applyRetention, type KeptBackup } from './retention.js';
 import { ownDatabase, type OwnDatabase } from '../catalog/identity.js';
 import { BackupFilesGone, uploadBackup } from '../catalog/paired-upload.js';
+import { newerBackupOf } from '../catalog/superseded.js';
+import { checksumStatus } from '../catalog/checksum.js';
 import type { SanitizedCopyResult } from './sanitized-copy.js';
 
 /** What happened at one storage target. */
@@ -52,7 +54,7 @@ export interface BackupResult {
   readonly manifest: Manifest;
   readonly durationMs: number;
   readonly targets: readonly TargetOutcome[];
-  /** false when `local` is not a target and the staging copy was removed. */
+  /** false when `local` is not a target and the staging copy was removed, or when the copy is gone. */
   readonly stagedCopyKept: boolean;
   /** Every name the rolling window removed, at any target. */
   readonly pruned: readonly string[];
@@ -116,16 +118,29 @@ export async function runBackup(
   });
   const own = await ownDatabase(config.database, config.name);
   const targets: TargetOutcome[] = [];
-  const windowedStaging = storages.some(({ storage }) => liesAt(storage, backup.file));
+  const staging = storages.find(({ storage }) => liesAt(storage, backup.file))?.storage;
   for (const { id, storage } of storages) {
     targets.push(
       await storeAt(
         id,
         storage,
         backup,
-        { own, maxBackups: config.maxBackups, keep: config.keep, kind, windowedStaging },
+        { own, maxBackups: config.maxBackups, keep: config.keep, kind, staging },
         context,
       ),
+    );
+  }
+  if (staging) {
+    const index = storages.findIndex(({ storage }) => storage === staging);
+    const failed = targets.some((target) => !target.stored && target.superseded !== true);
+    targets[index] = await stillInStaging(
+      targets[index]!,
+      staging,
+      backup,
+      own,
+      kind,
+      context,
+      failed,
     );
   }
   const stagedCopyKept = await releaseStagedCopy(
@@ -190,8 +205,8 @@ export async function storeAt(
     maxBackups: number | undefined;
     keep?: CalendarRules;
     kind?: 'backup' | 'sanitized';
-    /** The backup directory is a target too: concurrent runs' windows remove backups from it. */
-    windowedStaging?: boolean;
+    /** The backup directory, when it is a target too: concurrent runs' windows remove backups from it. */
+    staging?: Storage | undefined;
   },
   context: RunContext,
   alreadyThere = liesAt(storage, backup.file),
@@ -209,12 +224,22 @@ export async function storeAt(
       if (receipt.id !== undefined) outcome = { ...outcome, storedId: receipt.id };
     }
   } catch (error) {
-    if (error instanceof BackupFilesGone && policy.windowedStaging === true) {
+    const newer =
+      error instanceof BackupFilesGone && policy.staging
+        ? await newerBackupOf(
+            policy.staging,
+            policy.own,
+            backup.name,
+            policy.kind ?? 'backup',
+          ).catch(() => undefined)
+        : undefined;
+    if (newer !== undefined) {
       // Pushed out of the backup directory by a peer's window before it went anywhere else: nothing was sent.
-      const message = `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for a newer backup of this database, before it was stored here`;
+      const message = `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for ${newer}, a newer backup of this database, before it was stored here`;
       context.log.warn(`${id}: ${message}`);
       return { ...outcome, stored: false, superseded: true, error: message, pruned: [], kept: [] };
     }
+    // Gone with no newer backup there: no window did it, nothing was sent, the target failed.
     const message = redact(errorMessage(error));
     context.log.warn(`${id}: ${message}`);
     return { ...outcome, stored: false, error: message, pruned: [], kept: [] };
@@ -260,6 +285,52 @@ export async function storeAt(
 }
 
 /**
+ * The backup directory's outcome once every target had its turn: a peer's
+ * window (or a person) may have removed the backup from it meanwhile, or a
+ * person replaced it: a backup not there, or no longer the file its manifest
+ * describes, is never reported as stored there.
+ */
+export async function stillInStaging(
+  outcome: TargetOutcome,
+  staging: Storage,
+  backup: CreatedBackup,
+  own: OwnDatabase,
+  kind: 'backup' | 'sanitized',
+  context: RunContext,
+  /** Another target failed: the file is read again, it may be why (changed since it was written). */
+  checkContent: boolean,
+): Promise<TargetOutcome> {
+  if (!outcome.stored) return outcome;
+  const dir = path.dirname(backup.file);
+  let message: string | undefined;
+  let newer: string | undefined;
+  if ((await exists(backup.file)) && (await exists(backup.manifestFile))) {
+    const size = (await fs.stat(backup.file).catch(() => undefined))?.size;
+    const changed =
+      size !== backup.manifest.file.size ||
+      (checkContent && (await checksumStatus(backup).catch(() => 'mismatch')) === 'mismatch');
+    if (!changed) return outcome;
+    message = `${backup.name} in ${dir} no longer matches the size and sha256 in its manifest: it was changed during this run`;
+  } else {
+    // Unreadable, the directory cannot show a newer backup: then the run says it failed.
+    newer = await newerBackupOf(staging, own, backup.name, kind).catch(() => undefined);
+    message = newer
+      ? `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`
+      : `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`;
+  }
+  context.log.warn(`${outcome.target}: ${message}`);
+  return {
+    target: outcome.target,
+    location: outcome.location,
+    stored: false,
+    error: message,
+    ...(newer ? { superseded: true } : {}),
+    pruned: outcome.pruned,
+    kept: outcome.kept,
+  };
+}
+
+/**
  * Without `local` among the targets the backup directory is only a staging
  * place: its copy goes once every target holds the backup — and stays, with
  * a warning, when one does not (never lose the only copy).
@@ -270,15 +341,19 @@ async function releaseStagedCopy(
   targets: readonly TargetOutcome[],
   context: RunContext,
 ): Promise<boolean> {
-  if (storages.some((storage) => liesAt(storage, backup.file))) return true;
+  // A target itself: kept, unless a peer's window (or a person) removed it during the run.
+  if (storages.some((storage) => liesAt(storage, backup.file))) return exists(backup.file);
   if (targets.every((target) => target.stored)) {
     await removeQuietly(backup.file);
     await removeQuietly(backup.manifestFile);
     return false;
   }
-  context.log.warn(
-    `A target failed: the backup stays in ${path.dirname(backup.file)} as ${backup.name}.`,
-  );
+  const dir = path.dirname(backup.file);
+  if (!(await exists(backup.file))) {
+    context.log.warn(`A target failed, and ${backup.name} is no longer in ${dir} either.`);
+    return false;
+  }
+  context.log.warn(`A target failed: the backup stays in ${dir} as ${backup.name}.`);
   return true;
 }
 

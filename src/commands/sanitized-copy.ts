@@ -3,11 +3,11 @@ import type { BackupConfig } from './command-config.js';
 import type { Engine } from '../engines/engine.js';
 import type { Manifest } from '../domain/manifest.js';
 import type { Encryptor } from '../pipeline/encryption.js';
-import { ensurePrivateDir, removeQuietly } from '../fs/files.js';
+import { ensurePrivateDir, exists, removeQuietly } from '../fs/files.js';
 import type { Sanitizing } from '../sanitize/sanitizing.js';
 import { createStorage } from '../storage/factory.js';
 import { isLocalPlace, liesAt } from '../storage/storage.js';
-import { storeAt, type TargetOutcome } from './backup.js';
+import { stillInStaging, storeAt, type TargetOutcome } from './backup.js';
 import type { RunContext } from './context.js';
 import { createBackup } from './create-backup.js';
 import { ownDatabase } from '../catalog/identity.js';
@@ -44,19 +44,20 @@ export async function makeSanitizedCopy(
     ...(context.now ? { now: context.now } : {}),
   });
   context.log.info(`Wrote ${copy.name} (${copy.manifest.file.size} bytes)`);
-  const staging = path.dirname(copy.file);
   const own = await ownDatabase(config.database, config.name);
+  const storages = [];
+  for (const target of config.sanitize?.storage ?? [])
+    storages.push({ id: target.id, storage: await createStorage(target.id, target.settings) });
+  const stagedAt = storages.find(({ storage }) => liesAt(storage, copy.file))?.storage;
+  const stagedHere = stagedAt !== undefined;
   const targets: TargetOutcome[] = [];
-  let stagedHere = false;
-  for (const target of config.sanitize?.storage ?? []) {
-    const storage = await createStorage(target.id, target.settings);
-    const here = liesAt(storage, copy.file);
-    stagedHere ||= here;
+  for (const { id, storage } of storages) {
+    const here = storage === stagedAt;
     // A directory of its own (local:DIR) is made as private as the backup directory.
     if (isLocalPlace(storage) && !here) await ensurePrivateDir(storage.localDirectory);
     targets.push(
       await storeAt(
-        target.id,
+        id,
         storage,
         copy,
         {
@@ -64,10 +65,23 @@ export async function makeSanitizedCopy(
           maxBackups: config.maxBackups,
           keep: config.keep,
           kind: 'sanitized',
+          staging: stagedAt,
         },
         context,
         here,
       ),
+    );
+  }
+  if (stagedAt) {
+    const index = storages.findIndex(({ storage }) => storage === stagedAt);
+    targets[index] = await stillInStaging(
+      targets[index]!,
+      stagedAt,
+      copy,
+      own,
+      'sanitized',
+      context,
+      targets.some((target) => !target.stored && target.superseded !== true),
     );
   }
   let kept = true;
@@ -75,9 +89,14 @@ export async function makeSanitizedCopy(
     await removeQuietly(copy.file);
     await removeQuietly(copy.manifestFile);
     kept = false;
+  } else if (!stagedHere && !(await exists(copy.file))) {
+    context.log.warn(
+      `A target of the sanitized copy failed, and ${copy.name} is no longer in ${path.dirname(copy.file)} either.`,
+    );
+    kept = false;
   } else if (!stagedHere) {
     context.log.warn(
-      `A target of the sanitized copy failed: it stays in ${staging} as ${copy.name}.`,
+      `A target of the sanitized copy failed: it stays in ${path.dirname(copy.file)} as ${copy.name}.`,
     );
   }
   return {

@@ -1,6 +1,7 @@
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -10,9 +11,16 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { DbBackupError, IntegrityError, JobFailure, UserError } from '../domain/errors.js';
+import {
+  DbBackupError,
+  errorMessage,
+  IntegrityError,
+  JobFailure,
+  UserError,
+} from '../domain/errors.js';
 import { isTransientStatus, networkCodeOf } from '../net/network-errors.js';
 import { redact } from '../domain/secrets.js';
+import { onInterrupt } from '../process/interruptions.js';
 import { downloadToNewFile } from './download.js';
 import { keyOf, listingPrefix, nameOfKey, normalizePrefix } from './object-keys.js';
 import type { Storage, StoredObject, UploadBody } from './storage.js';
@@ -124,15 +132,40 @@ export class S3Storage implements Storage {
         ...this.encryptionParams(),
       },
     });
+    // SIGTERM or SIGINT ends the process before the Upload could abort its multipart upload: do it here.
+    const stopWatching = onInterrupt(() => this.abortUnfinished(upload, name, key));
     let result: CompleteMultipartUploadCommandOutput;
     try {
       result = await upload.done();
     } catch (error) {
       throw this.explainPutError(error, name);
     } finally {
+      stopWatching();
       source.destroy();
     }
     await this.checkStored(name, key, body.size, tally.expectedChecksum(result.ChecksumCRC32));
+  }
+
+  /** Aborts an interrupted multipart upload, so that none of its parts stays stored (and billed). */
+  private async abortUnfinished(
+    upload: Upload,
+    name: string,
+    key: string,
+  ): Promise<string | undefined> {
+    void upload.abort();
+    if (upload.uploadId === undefined) return undefined;
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          UploadId: upload.uploadId,
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      return `the unfinished upload of ${name} to ${this.location} could not be aborted (${redact(errorMessage(error))}): its parts stay at S3 until a lifecycle rule removes them.`;
+    }
   }
 
   private encryptionParams(): {
