@@ -7,6 +7,7 @@ import type { PostgresLocation } from '../../domain/database-location.js';
 import { FORMAT_SNIFF_BYTES, formatOfContent, type DumpFormat } from '../../domain/dump-format.js';
 import { JobFailure, UserError } from '../../domain/errors.js';
 import { onInterrupt } from '../../process/interruptions.js';
+import { bytesMoved } from '../../process/memory-guard.js';
 import { extractTar } from '../../fs/tar.js';
 import type { RestoreSource } from '../engine.js';
 import { runToEnd, spawnOutputStream } from './child-process.js';
@@ -246,6 +247,8 @@ export function archiveAsSql(
     const counted = async function* (chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
       for await (const chunk of chunks) {
         bytes += chunk.length;
+        // pg_restore's SQL is bulk bytes through this process, as a decoded backup is: kept flat.
+        bytesMoved(chunk.length);
         yield chunk;
       }
     };
