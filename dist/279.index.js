@@ -151,13 +151,15 @@ function assertPlainName(name) {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(38522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(53711);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(53711);
 /* harmony import */ var _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(22358);
 /* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(10241);
 /* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(43641);
 /* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7513);
-/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7769);
-/* harmony import */ var _object_keys_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72803);
+/* harmony import */ var _process_interruptions_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(36301);
+/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7769);
+/* harmony import */ var _object_keys_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(72803);
+
 
 
 
@@ -205,11 +207,11 @@ class S3Storage {
         if (options.kmsKeyId !== undefined && options.serverSideEncryption !== 'aws:kms') {
             throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo('A KMS key id needs server-side encryption aws:kms.');
         }
-        this.prefix = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_7__/* .normalizePrefix */ .iG)(options.prefix);
+        this.prefix = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .normalizePrefix */ .iG)(options.prefix);
         this.location = `s3://${options.bucket}/${this.prefix}`;
         // No credentials here: the SDK's default chain finds them (environment,
         // profile, web identity/OIDC, container or instance role).
-        this.client = new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.S3Client({
+        this.client = new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__.S3Client({
             ...(options.region !== undefined ? { region: options.region } : {}),
             ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
             forcePathStyle: options.forcePathStyle,
@@ -217,7 +219,7 @@ class S3Storage {
         });
     }
     urlOf(name) {
-        return `s3://${this.options.bucket}/${(0,_object_keys_js__WEBPACK_IMPORTED_MODULE_7__/* .keyOf */ .TN)(this.prefix, name)}`;
+        return `s3://${this.options.bucket}/${(0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .keyOf */ .TN)(this.prefix, name)}`;
     }
     explain(error, action) {
         return explainS3Error(error, {
@@ -228,7 +230,7 @@ class S3Storage {
         });
     }
     async put(name, body) {
-        const key = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_7__/* .keyOf */ .TN)(this.prefix, name);
+        const key = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .keyOf */ .TN)(this.prefix, name);
         await this.refuseExisting(name, key);
         const partSize = partSizeFor(body.size);
         const source = body.open();
@@ -254,6 +256,8 @@ class S3Storage {
                 ...this.encryptionParams(),
             },
         });
+        // SIGTERM or SIGINT ends the process before the Upload could abort its multipart upload: do it here.
+        const stopWatching = (0,_process_interruptions_js__WEBPACK_IMPORTED_MODULE_6__/* .onInterrupt */ .nA)(() => this.abortUnfinished(upload, name, key));
         let result;
         try {
             result = await upload.done();
@@ -262,9 +266,27 @@ class S3Storage {
             throw this.explainPutError(error, name);
         }
         finally {
+            stopWatching();
             source.destroy();
         }
         await this.checkStored(name, key, body.size, tally.expectedChecksum(result.ChecksumCRC32));
+    }
+    /** Aborts an interrupted multipart upload, so that none of its parts stays stored (and billed). */
+    async abortUnfinished(upload, name, key) {
+        void upload.abort();
+        if (upload.uploadId === undefined)
+            return undefined;
+        try {
+            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__.AbortMultipartUploadCommand({
+                Bucket: this.options.bucket,
+                Key: key,
+                UploadId: upload.uploadId,
+            }));
+            return undefined;
+        }
+        catch (error) {
+            return `the unfinished upload of ${name} to ${this.location} could not be aborted (${(0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)((0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error))}): its parts stay at S3 until a lifecycle rule removes them.`;
+        }
     }
     encryptionParams() {
         const { serverSideEncryption, kmsKeyId, storageClass } = this.options;
@@ -281,7 +303,7 @@ class S3Storage {
      */
     async refuseExisting(name, key) {
         try {
-            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
+            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__.HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
         }
         catch (error) {
             if (httpStatusOf(error) === 404)
@@ -306,7 +328,7 @@ class S3Storage {
         }
         else {
             const head = await this.client
-                .send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.HeadObjectCommand({ Bucket: this.options.bucket, Key: key }))
+                .send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__.HeadObjectCommand({ Bucket: this.options.bucket, Key: key }))
                 .catch((error) => {
                 throw this.explain(error, `checking ${name} after the upload`);
             });
@@ -319,12 +341,12 @@ class S3Storage {
         throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`S3 stored ${this.urlOf(name)} with ${problem}; it was removed. Try again.`);
     }
     async get(name, target) {
-        const key = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_7__/* .keyOf */ .TN)(this.prefix, name);
+        const key = (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .keyOf */ .TN)(this.prefix, name);
         let response;
         try {
             // ChecksumMode makes the SDK verify the whole-object checksum as the bytes arrive
             // (composite checksums of multipart objects it cannot verify, and skips).
-            response = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.GetObjectCommand({ Bucket: this.options.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+            response = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__.GetObjectCommand({ Bucket: this.options.bucket, Key: key, ChecksumMode: 'ENABLED' }));
         }
         catch (error) {
             throw this.explain(error, `downloading ${name}`);
@@ -333,7 +355,7 @@ class S3Storage {
             throw new Error(`S3 returned no readable body for ${this.urlOf(name)}.`);
         }
         try {
-            await (0,_download_js__WEBPACK_IMPORTED_MODULE_6__/* .downloadToNewFile */ .G)(response.Body, target, { ...(response.ContentLength !== undefined ? { size: response.ContentLength } : {}) }, this.urlOf(name));
+            await (0,_download_js__WEBPACK_IMPORTED_MODULE_7__/* .downloadToNewFile */ .G)(response.Body, target, { ...(response.ContentLength !== undefined ? { size: response.ContentLength } : {}) }, this.urlOf(name));
         }
         catch (error) {
             throw this.explain(error, `downloading ${name}`);
@@ -341,16 +363,16 @@ class S3Storage {
     }
     async list() {
         const objects = [];
-        const pages = (0,_aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.paginateListObjectsV2)({ client: this.client }, {
+        const pages = (0,_aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__.paginateListObjectsV2)({ client: this.client }, {
             Bucket: this.options.bucket,
             // Delimiter '/' keeps deeper keys out; the trailing slash keeps `prefix-old/` out.
             Delimiter: '/',
-            ...(this.prefix !== '' ? { Prefix: (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_7__/* .listingPrefix */ .Lo)(this.prefix) } : {}),
+            ...(this.prefix !== '' ? { Prefix: (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .listingPrefix */ .Lo)(this.prefix) } : {}),
         });
         try {
             for await (const page of pages) {
                 for (const item of page.Contents ?? []) {
-                    const name = item.Key === undefined ? undefined : (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_7__/* .nameOfKey */ .m1)(this.prefix, item.Key);
+                    const name = item.Key === undefined ? undefined : (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .nameOfKey */ .m1)(this.prefix, item.Key);
                     if (name === undefined)
                         continue;
                     objects.push({ name, size: item.Size ?? 0, modified: item.LastModified ?? new Date(0) });
@@ -365,7 +387,7 @@ class S3Storage {
     async delete(name) {
         try {
             // S3 answers 204 for a missing key too.
-            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__.DeleteObjectCommand({ Bucket: this.options.bucket, Key: (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_7__/* .keyOf */ .TN)(this.prefix, name) }));
+            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__.DeleteObjectCommand({ Bucket: this.options.bucket, Key: (0,_object_keys_js__WEBPACK_IMPORTED_MODULE_8__/* .keyOf */ .TN)(this.prefix, name) }));
         }
         catch (error) {
             throw this.explain(error, `deleting ${name}`);

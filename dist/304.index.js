@@ -533,6 +533,8 @@ function checkArchiveCompleteness(expected, listing) {
 var dump_format = __webpack_require__(47082);
 // EXTERNAL MODULE: ./src/process/interruptions.ts
 var interruptions = __webpack_require__(36301);
+// EXTERNAL MODULE: ./src/process/memory-guard.ts + 2 modules
+var memory_guard = __webpack_require__(91921);
 // EXTERNAL MODULE: ./src/process/child-processes.ts
 var child_processes = __webpack_require__(48415);
 // EXTERNAL MODULE: ./src/domain/secrets.ts
@@ -655,6 +657,8 @@ var connection = __webpack_require__(87763);
 
 
 
+
+
 /** The directory inside a directory archive's tar file: `tar -x` makes `dump/`. */
 const ARCHIVE_TOP = 'dump';
 class EnoughRead extends Error {
@@ -690,29 +694,139 @@ function selectionArguments(selection) {
  * The backup decoded into `workDir`: a custom archive as one file, a
  * directory archive unpacked from its tar. The whole backup is read (and its
  * encryption and compression checked to their end) before anything uses it;
- * then `pg_restore --list` must read it as the archive it claims to be.
+ * {@link chooseArchiveReader} then finds a pg_restore that reads it.
  */
-async function unpackArchive(source, format, workDir, pgRestore) {
-    const archive = format === 'custom'
-        ? external_node_path_default().join(workDir, 'backup.dump')
-        : await source
-            .decodeInto(async (chunks) => {
+async function unpackArchive(source, format, workDir) {
+    if (format === 'directory') {
+        await source.decodeInto(async (chunks) => {
             await extractTar(chunks, external_node_path_default().join(workDir, 'unpacked'), source.name);
-        })
-            .then(() => external_node_path_default().join(workDir, 'unpacked', ARCHIVE_TOP));
-    if (format === 'custom')
-        await source.decodeToFile(archive);
-    let listing;
-    try {
-        listing = parseArchiveListing(await runToEnd('pg_restore', pgRestore.path, ['--list', archive], pgRestore.env));
+        });
+        return external_node_path_default().join(workDir, 'unpacked', ARCHIVE_TOP);
     }
-    catch (error) {
-        throw new errors/* UserError */.yo(`The backup ${source.name} is not a readable ${format} archive (${error.message}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${pgRestore.version} made it, install that PostgreSQL version's client.`);
-    }
-    if (listing.format !== format.toUpperCase()) {
-        throw new errors/* UserError */.yo(`The backup ${source.name} holds a ${listing.format ?? 'unknown'} archive where a ${format} one was expected: nothing was changed. Use another backup.`);
-    }
+    const archive = external_node_path_default().join(workDir, 'backup.dump');
+    await source.decodeToFile(archive);
     return archive;
+}
+/**
+ * The archive's format version from its header ("PGDMP", then major, minor and
+ * revision bytes), as pg_restore prints it: "1.16". Undefined when the header
+ * is not there (a damaged archive: pg_restore says more).
+ */
+async function archiveVersion(archive, format) {
+    const file = format === 'directory' ? external_node_path_default().join(archive, 'toc.dat') : archive;
+    const handle = await promises_default().open(file, 'r').catch(() => undefined);
+    if (!handle)
+        return undefined;
+    try {
+        const { buffer, bytesRead } = await handle.read(Buffer.alloc(8), 0, 8, 0);
+        if (bytesRead < 8 || buffer.subarray(0, 5).toString('latin1') !== 'PGDMP')
+            return undefined;
+        return `${buffer[5]}.${buffer[6]}`;
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * The first PostgreSQL major whose pg_dump writes each archive version: a
+ * pg_restore of that major or newer reads it. (1.13 also came to older majors'
+ * minor releases in 2018; 11 is a major that surely reads it.)
+ */
+const FIRST_WRITER = {
+    '1.12': 9,
+    '1.13': 11,
+    '1.14': 12,
+    '1.15': 16,
+    '1.16': 17,
+};
+/** The PostgreSQL major whose pg_restore surely reads this archive version; undefined for one newer than we know. */
+function readerMajorFor(version) {
+    return FIRST_WRITER[version];
+}
+/**
+ * The first of `readers` (the one beside pg-dump-path first, then the newest
+ * first) for which `pg_restore --list` reads the archive as the format its
+ * content has; one that cannot (an older pg_restore: "unsupported version in
+ * file header"), fails, or prints anything else is passed over. When every
+ * one here is too old, `install` may fetch a client of the major that reads
+ * it. Refused (nothing changed) when no pg_restore reads it: the message says
+ * which version to install, or that the archive is damaged. A signal stops
+ * the pg_restore being tried, a hung one too.
+ */
+async function chooseArchiveReader(source, archive, format, readers, install) {
+    const version = await archiveVersion(archive, format);
+    if (version?.startsWith('0.')) {
+        throw new errors/* UserError */.yo(`The backup ${source.name} is a ${format} archive whose header gives version ${version}, which no pg_dump writes: it is damaged. Nothing was changed; use another backup.`);
+    }
+    const needed = version === undefined ? undefined : readerMajorFor(version);
+    const misses = [];
+    let stopped = false;
+    let current;
+    const remove = (0,interruptions/* onInterrupt */.nA)(() => {
+        stopped = true;
+        if (current && current.exitCode === null && current.signalCode === null)
+            current.kill('SIGTERM');
+        return Promise.resolve(undefined);
+    });
+    const reads = async (reader) => {
+        if (stopped)
+            throw new errors/* JobFailure */.y3('Stopped before pg_restore read the archive.');
+        try {
+            const listing = parseArchiveListing(await runToEnd('pg_restore', reader.path, ['--list', archive], reader.env, (child) => {
+                current = child;
+            }));
+            if (listing.format === format.toUpperCase())
+                return true;
+            misses.push({
+                reader,
+                why: 'listing',
+                detail: listing.format
+                    ? `its --list says ${listing.format}`
+                    : 'its --list names no archive format',
+            });
+        }
+        catch (error) {
+            if (stopped)
+                throw error;
+            const detail = error.message;
+            misses.push({
+                reader,
+                why: /unsupported version/i.test(detail) ? 'version' : 'failed',
+                detail,
+            });
+        }
+        return false;
+    };
+    try {
+        for (const reader of readers)
+            if (await reads(reader))
+                return reader;
+        // Too new for this machine: some pg_restore here said so, and none failed otherwise.
+        const tooOld = misses.filter((miss) => miss.why === 'version');
+        const tooNew = version !== undefined && tooOld.length > 0 && !misses.some((miss) => miss.why === 'failed');
+        if (install && needed !== undefined && (readers.length === 0 || tooNew)) {
+            const installed = await install(needed);
+            if (installed && (await reads(installed)))
+                return installed;
+        }
+        const client = needed === undefined ? 'a newer PostgreSQL client' : `postgresql-client-${needed} or newer`;
+        if (misses.length === 0) {
+            throw new errors/* UserError */.yo(`Restoring the ${format} archive ${source.name} needs pg_restore, and this machine has none: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`);
+        }
+        if (tooNew) {
+            const newest = tooOld.reduce((a, b) => (b.reader.major > a.reader.major ? b : a)).reader;
+            throw new errors/* UserError */.yo(`The backup ${source.name} is a ${format} archive of version ${version}${needed === undefined ? '' : `, written by pg_dump ${needed} or newer`}, and the newest pg_restore here (${newest.version} at ${newest.path}) cannot read it: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`);
+        }
+        // What a pg_restore that ran and failed said tells most; one that printed nonsense, least.
+        const telling = misses.filter((miss) => miss.why !== 'listing').at(-1) ?? misses.at(-1);
+        const said = telling.why === 'listing'
+            ? `pg_restore ${telling.reader.version} at ${telling.reader.path}: ${telling.detail}`
+            : telling.detail;
+        throw new errors/* UserError */.yo(`The backup ${source.name} is not a readable ${format} archive (${said}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${telling.reader.version} made it, install that PostgreSQL version's client.`);
+    }
+    finally {
+        remove();
+    }
 }
 /**
  * The archive as SQL (`pg_restore --file=-`, with --clean --if-exists as a
@@ -729,6 +843,8 @@ function archiveAsSql(source, archive, pgRestore, selection, checksumVerified) {
         const counted = async function* (chunks) {
             for await (const chunk of chunks) {
                 bytes += chunk.length;
+                // pg_restore's SQL is bulk bytes through this process, as a decoded backup is: kept flat.
+                (0,memory_guard/* bytesMoved */.v)(chunk.length);
                 yield chunk;
             }
         };
@@ -4278,6 +4394,7 @@ function describeCause(error, session, blockers, options, interrupted) {
 
 
 
+
 class PostgresEngine {
     location;
     options;
@@ -4626,9 +4743,10 @@ class PostgresEngine {
         }
         const workDir = await (0,files/* temporaryDirectory */.De)('restore');
         try {
-            const pgRestore = await this.pgRestore();
-            this.options.log.info(`${source.name} is a ${format} archive: unpacking it, then pg_restore ${pgRestore.version}${parallel ? ` with ${this.options.jobs} jobs` : ''}`);
-            const archive = await unpackArchive(source, format, workDir, pgRestore);
+            this.options.log.info(`${source.name} is a ${format} archive: unpacking it`);
+            const archive = await unpackArchive(source, format, workDir);
+            const pgRestore = await chooseArchiveReader(source, archive, format, await this.archiveReaders(), this.options.installer ? (major) => this.installedClient('pg_restore', major) : undefined);
+            this.options.log.info(`Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`);
             const sql = archiveAsSql(source, archive, pgRestore, selection, source.checksumVerified);
             return await this.restoreSql(sql, hooks, parallel ? { archive, pgRestore, jobs: this.options.jobs, selection } : undefined);
         }
@@ -4636,16 +4754,24 @@ class PostgresEngine {
             await (0,files/* removeQuietly */.S2)(workDir);
         }
     }
-    async pgRestore() {
-        const major = await withMaintenanceOrTarget(this.location, async (client) => (await (0,server/* serverVersion */.qh)(client)).major);
+    /**
+     * The pg_restore programs that may read a backup's archive, in the order
+     * they are tried: the one beside pg-dump-path (the user's choice) first, then
+     * every other on this machine, newest first (a newer pg_restore reads older
+     * archives; an older one cannot read a newer pg_dump's).
+     */
+    async archiveReaders() {
         const beside = this.options.pgDumpPath
             ? external_node_path_default().join(external_node_path_default().dirname(this.options.pgDumpPath), 'pg_restore')
             : undefined;
-        return resolveClient('pg_restore', major, {
-            requireFit: false,
-            ...(beside && (await postgres_engine_isExecutable(beside)) ? { explicitPath: beside } : {}),
-            ...(this.options.installer ? { installer: this.options.installer } : {}),
-        });
+        const besideTool = beside && (await postgres_engine_isExecutable(beside)) ? await probeClient(beside) : undefined;
+        const others = (0,choose_client/* newestFirst */.ll)(await findClientCandidates('pg_restore')).filter((tool) => tool.path !== besideTool?.path);
+        return besideTool ? [besideTool, ...others] : others;
+    }
+    /** A client of `major` fetched by the installer (GitHub-hosted runners), if it can. */
+    async installedClient(program, major) {
+        const installed = await this.options.installer?.(major);
+        return installed ? probeClient(external_node_path_default().join(installed.binDir, program), installed.env) : undefined;
     }
     async restoreSql(source, hooks, parallel) {
         let policy = {

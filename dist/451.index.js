@@ -15,8 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 var core = __webpack_require__(33838);
 // EXTERNAL MODULE: ./src/commands/backup-databases.ts
 var backup_databases = __webpack_require__(76929);
-// EXTERNAL MODULE: ./src/commands/run.ts + 17 modules
-var run = __webpack_require__(1267);
+// EXTERNAL MODULE: ./src/commands/run.ts + 16 modules
+var run = __webpack_require__(64791);
 // EXTERNAL MODULE: ./src/config/config.ts + 7 modules
 var config_config = __webpack_require__(40053);
 // EXTERNAL MODULE: ./src/config/monitoring.ts + 2 modules

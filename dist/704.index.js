@@ -8,6 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Pg: () => (/* binding */ chooseClient),
 /* harmony export */   VW: () => (/* binding */ parseClientVersion),
+/* harmony export */   ll: () => (/* binding */ newestFirst),
 /* harmony export */   z: () => (/* binding */ serverMajorFromVersionNum)
 /* harmony export */ });
 /**
@@ -16,11 +17,15 @@ export const modules = {
  * explicit pg-dump-path is used as given, before any choice.)
  */
 function chooseClient(candidates, serverMajor) {
-    const newestFirst = [...candidates].sort((a, b) => b.major - a.major || compareVersions(b.version, a.version));
-    const fitting = newestFirst.find((candidate) => candidate.major >= serverMajor);
+    const sorted = newestFirst(candidates);
+    const fitting = sorted.find((candidate) => candidate.major >= serverMajor);
     return fitting
         ? { kind: 'chosen', candidate: fitting }
-        : { kind: 'none-fits', newest: newestFirst[0] };
+        : { kind: 'none-fits', newest: sorted[0] };
+}
+/** The candidates, the newest version first. */
+function newestFirst(candidates) {
+    return [...candidates].sort((a, b) => b.major - a.major || compareVersions(b.version, a.version));
 }
 function compareVersions(a, b) {
     const parts = (v) => (/^(\d+)(?:\.(\d+))?/.exec(v) ?? []).slice(1).map((n) => Number(n ?? 0));
