@@ -13,7 +13,9 @@ import { createSampleDatabase } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 import { compareNewestFirst, parseBackupName } from '../src/domain/backup-name.js';
 import { uploadBackup } from '../src/catalog/paired-upload.js';
+import { storeAt } from '../src/commands/backup.js';
 import { createBackup } from '../src/commands/create-backup.js';
+import { ownDatabase } from '../src/catalog/identity.js';
 import { createEngine } from '../src/engines/index.js';
 import { S3Storage } from '../src/storage/s3.js';
 import type { Storage, UploadBody } from '../src/storage/storage.js';
@@ -179,25 +181,30 @@ describe('a backup removed from the backup directory while a run stores it at it
     return { dir, backupsDir, gate, run, place, name: name! };
   }
 
-  test('removed by hand: no target says superseded or stored where it is not, and the job fails', async () => {
-    const { backupsDir, gate, run, place, name } = await heldRun('local,s3,azure');
-    try {
-      fs.rmSync(path.join(backupsDir, name));
-      fs.rmSync(path.join(backupsDir, `${name}.json`));
-      gate.release();
-      const done = await finished(run);
-      const result = JSON.parse(done.stdout) as Result;
-      // Sent from what was opened before the removal: whole, with its manifest.
-      expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
-      expect(outcomes(result)).toEqual({ local: 'failed', s3: 'stored', azure: 'failed' });
-      expect(await azureNames(place.prefix)).toEqual([]);
-      expect(done.status, done.stderr).toBe(1);
-      for (const line of done.stderr.trim().split('\n')) expect(line).not.toMatch(/superseded/);
-      expect(done.stderr).toMatch(/removed from .*backups/);
-    } finally {
-      await gate.stop();
-    }
-  }, 120_000);
+  // The backup directory's window runs before the held upload (local first) or after it (s3 first).
+  test.each(['local,s3,azure', 's3,local,azure'])(
+    'removed by hand, --storage %s: no target says superseded or stored where it is not, and the job fails',
+    async (storage) => {
+      const { backupsDir, gate, run, place, name } = await heldRun(storage);
+      try {
+        fs.rmSync(path.join(backupsDir, name));
+        fs.rmSync(path.join(backupsDir, `${name}.json`));
+        gate.release();
+        const done = await finished(run);
+        const result = JSON.parse(done.stdout) as Result;
+        // Sent from what was opened before the removal: whole, with its manifest.
+        expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
+        expect(outcomes(result)).toEqual({ local: 'failed', s3: 'stored', azure: 'failed' });
+        expect(await azureNames(place.prefix)).toEqual([]);
+        expect(done.status, done.stderr).toBe(1);
+        for (const line of done.stderr.trim().split('\n')) expect(line).not.toMatch(/superseded/);
+        expect(done.stderr).toMatch(/removed from .*backups/);
+      } finally {
+        await gate.stop();
+      }
+    },
+    120_000,
+  );
 
   test("removed by a peer's window for a newer backup: superseded at local too, never stored", async () => {
     const { dir, backupsDir, gate, run, place, name } = await heldRun('local,s3,azure');
@@ -262,6 +269,47 @@ describe('a backend that opens the body again (a retry)', () => {
     await uploadBackup(retrying, backup);
     expect(await s3Names(prefix)).toEqual([backup.name, `${backup.name}.json`]);
     expect(fs.readFileSync(s3.objectFile('race', `${prefix}/${backup.name}`))).toEqual(original);
+  }, 60_000);
+});
+
+describe('a target that cannot show the manifest just stored beside the backup', () => {
+  test('stored there, its window said to have failed, never superseded', async () => {
+    const dir = tempDir('unread');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 10 });
+    const location = { engine: 'sqlite', path: path.join(dir, 'app.db') } as const;
+    const engine = await createEngine(location, {
+      log: { info: () => undefined, warn: () => undefined },
+    });
+    const backup = await createBackup(engine, path.join(dir, 'backups'), {
+      kind: 'backup',
+      compression: { algorithm: 'gzip', level: 1 },
+    });
+    const { prefix } = placeFlags();
+    const remote = new S3Storage({
+      bucket: 'race',
+      prefix,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+    });
+    // Its listings leave out every manifest: the window cannot tell whose the backup is.
+    const blind: Storage = Object.assign(Object.create(remote) as Storage, {
+      list: async () => (await remote.list()).filter((o) => !o.name.endsWith('.json')),
+    });
+    const warnings: string[] = [];
+    const outcome = await storeAt(
+      's3',
+      blind,
+      backup,
+      { own: await ownDatabase(location), maxBackups: 1 },
+      { cwd: dir, log: { info: () => undefined, warn: (line) => warnings.push(line) } },
+    );
+    expect(outcome.stored).toBe(true);
+    expect(outcome.superseded).toBeUndefined();
+    expect(outcome.pruneError).toBe(
+      `${backup.name} is there, but its manifest could not be read back, so the rolling window could not count it`,
+    );
+    expect(await s3Names(prefix)).toEqual([backup.name, `${backup.name}.json`]);
+    expect(warnings.join('\n')).not.toMatch(/superseded/);
   }, 60_000);
 });
 

@@ -16,7 +16,7 @@ import { inSection } from '../domain/logger.js';
 import type { RunContext } from './context.js';
 import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
-import { applyRetention, type KeptBackup } from './retention.js';
+import { applyRetention, type KeptBackup, type RetentionOutcome } from './retention.js';
 import { ownDatabase, type OwnDatabase } from '../catalog/identity.js';
 import { BackupFilesGone, uploadBackup } from '../catalog/paired-upload.js';
 import { newerBackupOf } from '../catalog/superseded.js';
@@ -257,17 +257,7 @@ export async function storeAt(
       ),
     );
     if (!retention.kept.includes(backup.name)) {
-      // A newer backup of this database by a concurrent run may have pushed it out: never report it as there.
-      const message = `superseded: a concurrent run's rolling window removed ${backup.name} for a newer backup of this database`;
-      context.log.warn(`${id}: ${message}`);
-      return {
-        ...outcome,
-        stored: false,
-        superseded: true,
-        error: message,
-        pruned: retention.removed,
-        kept: retention.keptBackups,
-      };
+      return await notKept(storage, backup, policy, retention, outcome, context);
     }
     return {
       ...outcome,
@@ -282,6 +272,46 @@ export async function storeAt(
     context.log.warn(`${id}: the backup is stored, but the rolling window failed: ${message}`);
     return { ...outcome, stored: true, pruneError: message, pruned: [], kept: [] };
   }
+}
+
+/**
+ * The outcome at a target whose window did not keep the backup just stored
+ * there (its own run protects it: it is no longer there, or the window could
+ * not read its manifest). A window keeps the newest backup of each database,
+ * so a concurrent run's window removed it only when a newer one is there
+ * (superseded); otherwise something else did, and the target failed.
+ */
+async function notKept(
+  storage: Storage,
+  backup: CreatedBackup,
+  policy: { own: OwnDatabase; kind?: 'backup' | 'sanitized' },
+  retention: RetentionOutcome,
+  outcome: { target: TargetId; location: string; storedId?: string },
+  context: RunContext,
+): Promise<TargetOutcome> {
+  const done = { pruned: retention.removed, kept: retention.keptBackups };
+  if (retention.leftAlone.includes(backup.name)) {
+    const message = `${backup.name} is there, but its manifest could not be read back, so the rolling window could not count it`;
+    context.log.warn(`${outcome.target}: the backup is stored, but ${message}`);
+    return { ...outcome, stored: true, pruneError: message, ...done };
+  }
+  const newer = await newerBackupOf(
+    storage,
+    policy.own,
+    backup.name,
+    policy.kind ?? 'backup',
+  ).catch(() => undefined);
+  const message = newer
+    ? `superseded: a concurrent run's rolling window removed ${backup.name} for ${newer}, a newer backup of this database`
+    : `${backup.name} was removed from ${storage.location} during this run, and no newer backup of this database is there`;
+  context.log.warn(`${outcome.target}: ${message}`);
+  return {
+    ...outcome,
+    stored: false,
+    ...(newer ? { superseded: true } : {}),
+    error: message,
+    ...done,
+  };
 }
 
 /**
