@@ -206,6 +206,26 @@ describe('a backup removed from the backup directory while a run stores it at it
     120_000,
   );
 
+  test('its manifest alone removed by hand: failed at the backup directory, never superseded', async () => {
+    const { backupsDir, gate, run, place, name } = await heldRun('local,s3,azure');
+    try {
+      fs.rmSync(path.join(backupsDir, `${name}.json`));
+      gate.release();
+      const done = await finished(run);
+      expect(done.status, done.stderr).toBe(1);
+      const result = JSON.parse(done.stdout) as Result;
+      expect(outcomes(result)).toEqual({ local: 'failed', s3: 'stored', azure: 'failed' });
+      expect(result.targets[0]!.error).toBe(
+        `the manifest of ${name} was removed from ${backupsDir} during this run`,
+      );
+      expect(done.stderr).not.toMatch(/superseded/);
+      expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
+      expect(await azureNames(place.prefix)).toEqual([]);
+    } finally {
+      await gate.stop();
+    }
+  }, 120_000);
+
   test("removed by a peer's window for a newer backup: superseded at local too, never stored", async () => {
     const { dir, backupsDir, gate, run, place, name } = await heldRun('local,s3,azure');
     try {

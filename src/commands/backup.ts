@@ -117,32 +117,12 @@ export async function runBackup(
     return created;
   });
   const own = await ownDatabase(config.database, config.name);
-  const targets: TargetOutcome[] = [];
-  const staging = storages.find(({ storage }) => liesAt(storage, backup.file))?.storage;
-  for (const { id, storage } of storages) {
-    targets.push(
-      await storeAt(
-        id,
-        storage,
-        backup,
-        { own, maxBackups: config.maxBackups, keep: config.keep, kind, staging },
-        context,
-      ),
-    );
-  }
-  if (staging) {
-    const index = storages.findIndex(({ storage }) => storage === staging);
-    const failed = targets.some((target) => !target.stored && target.superseded !== true);
-    targets[index] = await stillInStaging(
-      targets[index]!,
-      staging,
-      backup,
-      own,
-      kind,
-      context,
-      failed,
-    );
-  }
+  const targets = await storeEverywhere(
+    storages,
+    backup,
+    { own, maxBackups: config.maxBackups, keep: config.keep, kind },
+    context,
+  );
   const stagedCopyKept = await releaseStagedCopy(
     storages.map(({ storage }) => storage),
     backup,
@@ -195,6 +175,34 @@ function emptyDatabaseWarning(
   return `${database} held no rows: ${name} was written and is marked "empty" in its manifest. ${window}`;
 }
 
+/**
+ * Stores the backup at every target in turn (a failing target does not stop
+ * the others); when the backup directory is one of them, its outcome is
+ * looked at again once all had their turn ({@link stillInStaging}).
+ */
+export async function storeEverywhere(
+  storages: readonly { id: TargetId; storage: Storage }[],
+  backup: CreatedBackup,
+  policy: {
+    own: OwnDatabase;
+    maxBackups: number | undefined;
+    keep?: CalendarRules;
+    kind: 'backup' | 'sanitized';
+  },
+  context: RunContext,
+): Promise<TargetOutcome[]> {
+  const index = storages.findIndex(({ storage }) => liesAt(storage, backup.file));
+  const staging = storages[index]?.storage;
+  const targets: TargetOutcome[] = [];
+  for (const { id, storage } of storages)
+    targets.push(await storeAt(id, storage, backup, { ...policy, staging }, context));
+  if (!staging) return targets;
+  // Another target failed: the file is read again, it may be why (changed since it was written).
+  const failed = targets.some((target) => !target.stored && target.superseded !== true);
+  targets[index] = await stillInStaging(targets[index]!, staging, backup, policy, context, failed);
+  return targets;
+}
+
 /** Stores a backup at one target (unless it is already there: the staging directory), then runs that target's window. */
 export async function storeAt(
   id: TargetId,
@@ -209,14 +217,13 @@ export async function storeAt(
     staging?: Storage | undefined;
   },
   context: RunContext,
-  alreadyThere = liesAt(storage, backup.file),
 ): Promise<TargetOutcome> {
   let outcome: { target: TargetId; location: string; storedId?: string } = {
     target: id,
     location: storage.location,
   };
   try {
-    if (!alreadyThere) {
+    if (!liesAt(storage, backup.file)) {
       const receipt = await inSection(context.log, `Store at ${id}: ${storage.location}`, () => {
         context.log.info(`Storing ${backup.name} at ${storage.location}`);
         return uploadBackup(storage, backup, context.progress);
@@ -320,56 +327,80 @@ async function notKept(
  * person replaced it: a backup not there, or no longer the file its manifest
  * describes, is never reported as stored there.
  */
-export async function stillInStaging(
+async function stillInStaging(
   outcome: TargetOutcome,
   staging: Storage,
   backup: CreatedBackup,
-  own: OwnDatabase,
-  kind: 'backup' | 'sanitized',
+  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized' },
   context: RunContext,
-  /** Another target failed: the file is read again, it may be why (changed since it was written). */
+  /** Read the whole file again for its sha256 (not only its size). */
   checkContent: boolean,
 ): Promise<TargetOutcome> {
   if (!outcome.stored) return outcome;
-  const dir = path.dirname(backup.file);
-  let message: string | undefined;
-  let newer: string | undefined;
-  if ((await exists(backup.file)) && (await exists(backup.manifestFile))) {
-    const size = (await fs.stat(backup.file).catch(() => undefined))?.size;
-    const changed =
-      size !== backup.manifest.file.size ||
-      (checkContent && (await checksumStatus(backup).catch(() => 'mismatch')) === 'mismatch');
-    if (!changed) return outcome;
-    message = `${backup.name} in ${dir} no longer matches the size and sha256 in its manifest: it was changed during this run`;
-  } else {
-    // Unreadable, the directory cannot show a newer backup: then the run says it failed.
-    newer = await newerBackupOf(staging, own, backup.name, kind).catch(() => undefined);
-    message = newer
-      ? `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`
-      : `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`;
-  }
-  context.log.warn(`${outcome.target}: ${message}`);
+  const problem = await stagingProblem(staging, backup, policy, checkContent);
+  if (!problem) return outcome;
+  context.log.warn(`${outcome.target}: ${problem.message}`);
   return {
     target: outcome.target,
     location: outcome.location,
     stored: false,
-    error: message,
-    ...(newer ? { superseded: true } : {}),
+    error: problem.message,
+    ...(problem.superseded ? { superseded: true } : {}),
     pruned: outcome.pruned,
     kept: outcome.kept,
   };
 }
 
+/** What became of the backup in the backup directory during the run; undefined when it is still as written. */
+async function stagingProblem(
+  staging: Storage,
+  backup: CreatedBackup,
+  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized' },
+  checkContent: boolean,
+): Promise<{ message: string; superseded?: true } | undefined> {
+  const dir = path.dirname(backup.file);
+  // The manifest first: a window removes a backup before its manifest, so a backup still there
+  // once its manifest was found gone is no window's doing.
+  const manifestThere = await exists(backup.manifestFile);
+  const size = (await fs.stat(backup.file).catch(() => undefined))?.size;
+  if (size !== undefined) {
+    if (!manifestThere)
+      return { message: `the manifest of ${backup.name} was removed from ${dir} during this run` };
+    const changed =
+      size !== backup.manifest.file.size ||
+      (checkContent && (await checksumStatus(backup).catch(() => 'mismatch')) === 'mismatch');
+    if (!changed) return undefined;
+    return {
+      message: `${backup.name} in ${dir} no longer matches the size and sha256 in its manifest: it was changed during this run`,
+    };
+  }
+  // When the directory cannot be read, no newer backup is shown there: the run then says it failed.
+  const newer = await newerBackupOf(staging, policy.own, backup.name, policy.kind).catch(
+    () => undefined,
+  );
+  return newer
+    ? {
+        message: `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`,
+        superseded: true,
+      }
+    : {
+        message: `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`,
+      };
+}
+
 /**
  * Without `local` among the targets the backup directory is only a staging
  * place: its copy goes once every target holds the backup — and stays, with
- * a warning, when one does not (never lose the only copy).
+ * a warning, when one does not (never lose the only copy). Whether the copy
+ * is still there at the end.
  */
-async function releaseStagedCopy(
+export async function releaseStagedCopy(
   storages: readonly Storage[],
   backup: CreatedBackup,
   targets: readonly TargetOutcome[],
   context: RunContext,
+  /** What the warnings call the backup: `the sanitized copy` for one. */
+  what = 'the backup',
 ): Promise<boolean> {
   // A target itself: kept, unless a peer's window (or a person) removed it during the run.
   if (storages.some((storage) => liesAt(storage, backup.file))) return exists(backup.file);
@@ -379,11 +410,14 @@ async function releaseStagedCopy(
     return false;
   }
   const dir = path.dirname(backup.file);
+  const failed = what === 'the backup' ? 'A target failed' : `A target of ${what} failed`;
   if (!(await exists(backup.file))) {
-    context.log.warn(`A target failed, and ${backup.name} is no longer in ${dir} either.`);
+    context.log.warn(`${failed}, and ${backup.name} is no longer in ${dir} either.`);
     return false;
   }
-  context.log.warn(`A target failed: the backup stays in ${dir} as ${backup.name}.`);
+  context.log.warn(
+    `${failed}: ${what === 'the backup' ? 'the backup' : 'it'} stays in ${dir} as ${backup.name}.`,
+  );
   return true;
 }
 
