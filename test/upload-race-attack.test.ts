@@ -218,6 +218,9 @@ describe('a backup removed from the backup directory while a run stores it at it
       expect(result.targets[0]!.error).toBe(
         `the manifest of ${name} was removed from ${backupsDir} during this run`,
       );
+      expect(result.targets[2]!.error).toBe(
+        `the manifest of ${name} was removed from ${backupsDir} before it could be stored`,
+      );
       expect(done.stderr).not.toMatch(/superseded/);
       expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
       expect(await azureNames(place.prefix)).toEqual([]);
