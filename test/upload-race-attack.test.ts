@@ -323,7 +323,7 @@ describe('a target that cannot show the manifest just stored beside the backup',
       's3',
       blind,
       backup,
-      { own: await ownDatabase(location), maxBackups: 1 },
+      { own: await ownDatabase(location), maxBackups: 1, kind: 'backup' },
       { cwd: dir, log: { info: () => undefined, warn: (line) => warnings.push(line) } },
     );
     expect(outcome.stored).toBe(true);

@@ -212,7 +212,7 @@ export async function storeAt(
     own: OwnDatabase;
     maxBackups: number | undefined;
     keep?: CalendarRules;
-    kind?: 'backup' | 'sanitized';
+    kind: 'backup' | 'sanitized';
     /** The backup directory, when it is a target too: concurrent runs' windows remove backups from it. */
     staging?: Storage | undefined;
   },
@@ -231,25 +231,7 @@ export async function storeAt(
       if (receipt.id !== undefined) outcome = { ...outcome, storedId: receipt.id };
     }
   } catch (error) {
-    const newer =
-      error instanceof BackupFilesGone && policy.staging
-        ? await newerBackupOf(
-            policy.staging,
-            policy.own,
-            backup.name,
-            policy.kind ?? 'backup',
-          ).catch(() => undefined)
-        : undefined;
-    if (newer !== undefined) {
-      // Pushed out of the backup directory by a peer's window before it went anywhere else: nothing was sent.
-      const message = `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for ${newer}, a newer backup of this database, before it was stored here`;
-      context.log.warn(`${id}: ${message}`);
-      return { ...outcome, stored: false, superseded: true, error: message, pruned: [], kept: [] };
-    }
-    // Gone with no newer backup there: no window did it, nothing was sent, the target failed.
-    const message = redact(errorMessage(error));
-    context.log.warn(`${id}: ${message}`);
-    return { ...outcome, stored: false, error: message, pruned: [], kept: [] };
+    return await notSent(error, backup, policy, outcome, context);
   }
   try {
     const retention = await inSection(context.log, `Rolling window at ${id}`, () =>
@@ -282,6 +264,39 @@ export async function storeAt(
 }
 
 /**
+ * The outcome at a target the upload failed for: superseded when the files
+ * were gone from the backup directory before anything was sent and a newer
+ * backup of this database is there (a peer's window removed them); failed
+ * otherwise.
+ */
+async function notSent(
+  error: unknown,
+  backup: CreatedBackup,
+  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized'; staging?: Storage | undefined },
+  outcome: { target: TargetId; location: string },
+  context: RunContext,
+): Promise<TargetOutcome> {
+  const newer =
+    error instanceof BackupFilesGone && policy.staging
+      ? await newerBackupOf(policy.staging, policy.own, backup.name, policy.kind).catch(
+          () => undefined,
+        )
+      : undefined;
+  const message = newer
+    ? `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for ${newer}, a newer backup of this database, before it was stored here`
+    : redact(errorMessage(error));
+  context.log.warn(`${outcome.target}: ${message}`);
+  return {
+    ...outcome,
+    stored: false,
+    ...(newer ? { superseded: true } : {}),
+    error: message,
+    pruned: [],
+    kept: [],
+  };
+}
+
+/**
  * The outcome at a target whose window did not keep the backup just stored
  * there (its own run protects it: it is no longer there, or the window could
  * not read its manifest). A window keeps the newest backup of each database,
@@ -291,7 +306,7 @@ export async function storeAt(
 async function notKept(
   storage: Storage,
   backup: CreatedBackup,
-  policy: { own: OwnDatabase; kind?: 'backup' | 'sanitized' },
+  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized' },
   retention: RetentionOutcome,
   outcome: { target: TargetId; location: string; storedId?: string },
   context: RunContext,
@@ -302,12 +317,9 @@ async function notKept(
     context.log.warn(`${outcome.target}: the backup is stored, but ${message}`);
     return { ...outcome, stored: true, pruneError: message, ...done };
   }
-  const newer = await newerBackupOf(
-    storage,
-    policy.own,
-    backup.name,
-    policy.kind ?? 'backup',
-  ).catch(() => undefined);
+  const newer = await newerBackupOf(storage, policy.own, backup.name, policy.kind).catch(
+    () => undefined,
+  );
   const message = newer
     ? `superseded: a concurrent run's rolling window removed ${backup.name} for ${newer}, a newer backup of this database`
     : `${backup.name} was removed from ${storage.location} during this run, and no newer backup of this database is there`;
