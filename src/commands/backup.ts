@@ -36,8 +36,9 @@ export interface TargetOutcome {
   /** Kept beyond the window: the newest backup that held rows. */
   readonly keptForData?: string;
   /**
-   * Stored, then removed by a concurrent run's window for a newer backup of
-   * this database: not there (so not `stored`), yet nothing failed.
+   * Removed by a concurrent run's window for a newer backup of this database,
+   * there once stored, or from the backup directory before it was sent there:
+   * not there (so not `stored`), yet nothing failed.
    */
   readonly superseded?: boolean;
   /** The target's own id for the stored backup (a GitHub artifact's id). */
