@@ -115,22 +115,27 @@ const outcomes = (r: Result) => Object.fromEntries(r.targets.map((t) => [t.targe
 
 /**
  * A proxy in front of fauxqs that holds the upload of a backup (a PutObject of a
- * name that is not a manifest; with `parts`, every part of a multipart upload)
- * until the test lets it go.
+ * name that is not a manifest; with `parts`, every part of a multipart upload;
+ * with `window`, the second listing, the rolling window's, once the backup and its
+ * manifest are stored) until the test lets it go.
  */
-async function startGate(upstream: string, holds: 'object' | 'parts' = 'object') {
+async function startGate(upstream: string, holds: 'object' | 'parts' | 'window' = 'object') {
   const target = new URL(upstream);
   let held: () => void = () => undefined;
   const arrived = new Promise<void>((resolve) => (held = resolve));
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
+  let listings = 0;
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://gate');
     const part = url.searchParams.has('partNumber');
+    if (request.method === 'GET' && url.searchParams.has('list-type')) listings += 1;
     const gated =
-      request.method === 'PUT' &&
-      !url.pathname.endsWith('.json') &&
-      (holds === 'parts' ? part : !part && !url.searchParams.has('uploadId'));
+      holds === 'window'
+        ? request.method === 'GET' && url.searchParams.has('list-type') && listings === 2
+        : request.method === 'PUT' &&
+          !url.pathname.endsWith('.json') &&
+          (holds === 'parts' ? part : !part && !url.searchParams.has('uploadId'));
     void (gated ? (held(), released) : Promise.resolve()).then(() => {
       const outgoing = http.request(
         {
@@ -373,6 +378,52 @@ describe('the backup directory is only a staging place (local is not a target)',
       expect(done.stderr).not.toMatch(/stays in/);
       expect(await s3Names(place.prefix)).toEqual([name, `${name!}.json`]);
       expect(await azureNames(place.prefix)).toEqual([]);
+    } finally {
+      await gate.stop();
+    }
+  }, 120_000);
+});
+
+describe('the backup directory is only a staging place, and a peer stores a newer backup meanwhile', () => {
+  test("superseded at S3 by the peer's window: the job succeeds, the staging copy goes, no target is said to have failed", async () => {
+    const dir = tempDir('staged-superseded');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 30 });
+    const gate = await startGate(s3.endpoint, 'window');
+    try {
+      const place = placeFlags(gate.endpoint);
+      const args = (flags: string[]) => [
+        'backup',
+        '--database-url',
+        'file:app.db',
+        '--storage',
+        's3',
+        '--json',
+        ...flags,
+      ];
+      const run = startCli(args(place.flags), {
+        cwd: dir,
+        env: { ...env, MAX_BACKUPS: '1' },
+        fromSource: true,
+      });
+      await gate.arrived;
+      // Stored with its manifest, the run waits to list for its window. The peer reaches the same
+      // prefix directly, past the gate, and its window keeps only its own, newer backup.
+      const direct = place.flags.map((flag) => (flag === gate.endpoint ? s3.endpoint : flag));
+      const peer = await sourceCli(args(direct), { cwd: dir, env: { ...env, MAX_BACKUPS: '1' } });
+      expect(peer.status, peer.stderr).toBe(0);
+      const newer = (JSON.parse(peer.stdout) as Result).name;
+      gate.release();
+      const done = await finished(run);
+      expect(done.status, done.stderr).toBe(0);
+      const result = JSON.parse(done.stdout) as Result & { stagedCopyKept: boolean };
+      expect(outcomes(result)).toEqual({ s3: 'superseded' });
+      expect(result.targets[0]!.error).toContain(`for ${newer}, a newer backup`);
+      expect(result.stagedCopyKept).toBe(false);
+      expect(done.stderr).not.toMatch(/A target failed/);
+      expect(await s3Names(place.prefix)).toEqual([newer, `${newer}.json`]);
+      expect(fs.readdirSync(path.join(dir, 'backups')).filter((n) => parseBackupName(n))).toEqual(
+        [],
+      );
     } finally {
       await gate.stop();
     }

@@ -403,8 +403,9 @@ async function stagingProblem(
 
 /**
  * Without `local` among the targets the backup directory is only a staging
- * place: its copy goes once every target holds the backup — and stays, with
- * a warning, when one does not (never lose the only copy). Whether the copy
+ * place: its copy goes once every target holds the backup (or a newer one of
+ * its database) — and stays, with a warning, when one failed (never lose the
+ * only copy). Whether the copy
  * is still there at the end.
  */
 export async function releaseStagedCopy(
@@ -417,7 +418,8 @@ export async function releaseStagedCopy(
 ): Promise<boolean> {
   // A target itself: kept, unless a peer's window (or a person) removed it during the run.
   if (storages.some((storage) => liesAt(storage, backup.file))) return exists(backup.file);
-  if (targets.every((target) => target.stored)) {
+  // Superseded at a target, a newer backup of this database is there: the copy is not its only one.
+  if (targets.every((target) => target.stored || target.superseded === true)) {
     await removeQuietly(backup.file);
     await removeQuietly(backup.manifestFile);
     return false;
