@@ -405,16 +405,15 @@ async function stagingProblem(
  * Without `local` among the targets the backup directory is only a staging
  * place: its copy goes once every target holds the backup (or a newer one of
  * its database) — and stays, with a warning, when one failed (never lose the
- * only copy). Whether the copy
- * is still there at the end.
+ * only copy). Says whether the copy is still there at the end.
  */
 export async function releaseStagedCopy(
   storages: readonly Storage[],
   backup: CreatedBackup,
   targets: readonly TargetOutcome[],
   context: RunContext,
-  /** What the warnings call the backup: `the sanitized copy` for one. */
-  what = 'the backup',
+  /** What the warnings speak of. */
+  copy: 'backup' | 'sanitized copy' = 'backup',
 ): Promise<boolean> {
   // A target itself: kept, unless a peer's window (or a person) removed it during the run.
   if (storages.some((storage) => liesAt(storage, backup.file))) return exists(backup.file);
@@ -425,14 +424,13 @@ export async function releaseStagedCopy(
     return false;
   }
   const dir = path.dirname(backup.file);
-  const failed = what === 'the backup' ? 'A target failed' : `A target of ${what} failed`;
+  const failed = copy === 'backup' ? 'A target failed' : 'A target of the sanitized copy failed';
   if (!(await exists(backup.file))) {
     context.log.warn(`${failed}, and ${backup.name} is no longer in ${dir} either.`);
     return false;
   }
-  context.log.warn(
-    `${failed}: ${what === 'the backup' ? 'the backup' : 'it'} stays in ${dir} as ${backup.name}.`,
-  );
+  const it = copy === 'backup' ? 'the backup' : 'it';
+  context.log.warn(`${failed}: ${it} stays in ${dir} as ${backup.name}.`);
   return true;
 }
 

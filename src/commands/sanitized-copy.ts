@@ -62,7 +62,7 @@ export async function makeSanitizedCopy(
     copy,
     targets,
     context,
-    'the sanitized copy',
+    'sanitized copy',
   );
   return {
     name: copy.name,
