@@ -13,7 +13,9 @@ import { createSampleDatabase } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 import { compareNewestFirst, parseBackupName } from '../src/domain/backup-name.js';
 import { uploadBackup } from '../src/catalog/paired-upload.js';
+import { storeAt } from '../src/commands/backup.js';
 import { createBackup } from '../src/commands/create-backup.js';
+import { ownDatabase } from '../src/catalog/identity.js';
 import { createEngine } from '../src/engines/index.js';
 import { S3Storage } from '../src/storage/s3.js';
 import type { Storage, UploadBody } from '../src/storage/storage.js';
@@ -113,22 +115,27 @@ const outcomes = (r: Result) => Object.fromEntries(r.targets.map((t) => [t.targe
 
 /**
  * A proxy in front of fauxqs that holds the upload of a backup (a PutObject of a
- * name that is not a manifest; with `parts`, every part of a multipart upload)
- * until the test lets it go.
+ * name that is not a manifest; with `parts`, every part of a multipart upload;
+ * with `window`, the second listing, the rolling window's, once the backup and its
+ * manifest are stored) until the test lets it go.
  */
-async function startGate(upstream: string, holds: 'object' | 'parts' = 'object') {
+async function startGate(upstream: string, holds: 'object' | 'parts' | 'window' = 'object') {
   const target = new URL(upstream);
   let held: () => void = () => undefined;
   const arrived = new Promise<void>((resolve) => (held = resolve));
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
+  let listings = 0;
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://gate');
     const part = url.searchParams.has('partNumber');
+    if (request.method === 'GET' && url.searchParams.has('list-type')) listings += 1;
     const gated =
-      request.method === 'PUT' &&
-      !url.pathname.endsWith('.json') &&
-      (holds === 'parts' ? part : !part && !url.searchParams.has('uploadId'));
+      holds === 'window'
+        ? request.method === 'GET' && url.searchParams.has('list-type') && listings === 2
+        : request.method === 'PUT' &&
+          !url.pathname.endsWith('.json') &&
+          (holds === 'parts' ? part : !part && !url.searchParams.has('uploadId'));
     void (gated ? (held(), released) : Promise.resolve()).then(() => {
       const outgoing = http.request(
         {
@@ -179,21 +186,49 @@ describe('a backup removed from the backup directory while a run stores it at it
     return { dir, backupsDir, gate, run, place, name: name! };
   }
 
-  test('removed by hand: no target says superseded or stored where it is not, and the job fails', async () => {
+  // The backup directory's window runs before the held upload (local first) or after it (s3 first).
+  test.each(['local,s3,azure', 's3,local,azure'])(
+    'removed by hand, --storage %s: no target says superseded or stored where it is not, and the job fails',
+    async (storage) => {
+      const { backupsDir, gate, run, place, name } = await heldRun(storage);
+      try {
+        fs.rmSync(path.join(backupsDir, name));
+        fs.rmSync(path.join(backupsDir, `${name}.json`));
+        gate.release();
+        const done = await finished(run);
+        const result = JSON.parse(done.stdout) as Result;
+        // Sent from what was opened before the removal: whole, with its manifest.
+        expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
+        expect(outcomes(result)).toEqual({ local: 'failed', s3: 'stored', azure: 'failed' });
+        expect(await azureNames(place.prefix)).toEqual([]);
+        expect(done.status, done.stderr).toBe(1);
+        for (const line of done.stderr.trim().split('\n')) expect(line).not.toMatch(/superseded/);
+        expect(done.stderr).toMatch(/removed from .*backups/);
+      } finally {
+        await gate.stop();
+      }
+    },
+    120_000,
+  );
+
+  test('its manifest alone removed by hand: failed at the backup directory, never superseded', async () => {
     const { backupsDir, gate, run, place, name } = await heldRun('local,s3,azure');
     try {
-      fs.rmSync(path.join(backupsDir, name));
       fs.rmSync(path.join(backupsDir, `${name}.json`));
       gate.release();
       const done = await finished(run);
-      const result = JSON.parse(done.stdout) as Result;
-      // Sent from what was opened before the removal: whole, with its manifest.
-      expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
-      expect(outcomes(result)).toEqual({ local: 'failed', s3: 'stored', azure: 'failed' });
-      expect(await azureNames(place.prefix)).toEqual([]);
       expect(done.status, done.stderr).toBe(1);
-      for (const line of done.stderr.trim().split('\n')) expect(line).not.toMatch(/superseded/);
-      expect(done.stderr).toMatch(/removed from .*backups/);
+      const result = JSON.parse(done.stdout) as Result;
+      expect(outcomes(result)).toEqual({ local: 'failed', s3: 'stored', azure: 'failed' });
+      expect(result.targets[0]!.error).toBe(
+        `the manifest of ${name} was removed from ${backupsDir} during this run`,
+      );
+      expect(result.targets[2]!.error).toBe(
+        `the manifest of ${name} was removed from ${backupsDir} before it could be stored`,
+      );
+      expect(done.stderr).not.toMatch(/superseded/);
+      expect(await s3Names(place.prefix)).toEqual([name, `${name}.json`]);
+      expect(await azureNames(place.prefix)).toEqual([]);
     } finally {
       await gate.stop();
     }
@@ -265,6 +300,47 @@ describe('a backend that opens the body again (a retry)', () => {
   }, 60_000);
 });
 
+describe('a target that cannot show the manifest just stored beside the backup', () => {
+  test('stored there, its window said to have failed, never superseded', async () => {
+    const dir = tempDir('unread');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 10 });
+    const location = { engine: 'sqlite', path: path.join(dir, 'app.db') } as const;
+    const engine = await createEngine(location, {
+      log: { info: () => undefined, warn: () => undefined },
+    });
+    const backup = await createBackup(engine, path.join(dir, 'backups'), {
+      kind: 'backup',
+      compression: { algorithm: 'gzip', level: 1 },
+    });
+    const { prefix } = placeFlags();
+    const remote = new S3Storage({
+      bucket: 'race',
+      prefix,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+    });
+    // Its listings leave out every manifest: the window cannot tell whose the backup is.
+    const blind: Storage = Object.assign(Object.create(remote) as Storage, {
+      list: async () => (await remote.list()).filter((o) => !o.name.endsWith('.json')),
+    });
+    const warnings: string[] = [];
+    const outcome = await storeAt(
+      's3',
+      blind,
+      backup,
+      { own: await ownDatabase(location), maxBackups: 1, kind: 'backup' },
+      { cwd: dir, log: { info: () => undefined, warn: (line) => warnings.push(line) } },
+    );
+    expect(outcome.stored).toBe(true);
+    expect(outcome.superseded).toBeUndefined();
+    expect(outcome.pruneError).toBe(
+      `${backup.name} is there, but its manifest could not be read back, so the rolling window could not count it`,
+    );
+    expect(await s3Names(prefix)).toEqual([backup.name, `${backup.name}.json`]);
+    expect(warnings.join('\n')).not.toMatch(/superseded/);
+  }, 60_000);
+});
+
 describe('the backup directory is only a staging place (local is not a target)', () => {
   test('a backup removed by hand mid-run fails the job, never superseded, and no copy is claimed', async () => {
     const dir = tempDir('staged');
@@ -302,6 +378,52 @@ describe('the backup directory is only a staging place (local is not a target)',
       expect(done.stderr).not.toMatch(/stays in/);
       expect(await s3Names(place.prefix)).toEqual([name, `${name!}.json`]);
       expect(await azureNames(place.prefix)).toEqual([]);
+    } finally {
+      await gate.stop();
+    }
+  }, 120_000);
+});
+
+describe('the backup directory is only a staging place, and a peer stores a newer backup meanwhile', () => {
+  test("superseded at S3 by the peer's window: the job succeeds, the staging copy goes, no target is said to have failed", async () => {
+    const dir = tempDir('staged-superseded');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 30 });
+    const gate = await startGate(s3.endpoint, 'window');
+    try {
+      const place = placeFlags(gate.endpoint);
+      const args = (flags: string[]) => [
+        'backup',
+        '--database-url',
+        'file:app.db',
+        '--storage',
+        's3',
+        '--json',
+        ...flags,
+      ];
+      const run = startCli(args(place.flags), {
+        cwd: dir,
+        env: { ...env, MAX_BACKUPS: '1' },
+        fromSource: true,
+      });
+      await gate.arrived;
+      // Stored with its manifest, the run waits to list for its window. The peer reaches the same
+      // prefix directly, past the gate, and its window keeps only its own, newer backup.
+      const direct = place.flags.map((flag) => (flag === gate.endpoint ? s3.endpoint : flag));
+      const peer = await sourceCli(args(direct), { cwd: dir, env: { ...env, MAX_BACKUPS: '1' } });
+      expect(peer.status, peer.stderr).toBe(0);
+      const newer = (JSON.parse(peer.stdout) as Result).name;
+      gate.release();
+      const done = await finished(run);
+      expect(done.status, done.stderr).toBe(0);
+      const result = JSON.parse(done.stdout) as Result & { stagedCopyKept: boolean };
+      expect(outcomes(result)).toEqual({ s3: 'superseded' });
+      expect(result.targets[0]!.error).toContain(`for ${newer}, a newer backup`);
+      expect(result.stagedCopyKept).toBe(false);
+      expect(done.stderr).not.toMatch(/A target failed/);
+      expect(await s3Names(place.prefix)).toEqual([newer, `${newer}.json`]);
+      expect(fs.readdirSync(path.join(dir, 'backups')).filter((n) => parseBackupName(n))).toEqual(
+        [],
+      );
     } finally {
       await gate.stop();
     }

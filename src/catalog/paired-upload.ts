@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { manifestNameOf } from '../domain/backup-name.js';
 import { JobFailure } from '../domain/errors.js';
 import { bytesMoved } from '../process/memory-guard.js';
+import { DigestStream, type FileDigest } from '../pipeline/digest.js';
 import { ProgressCounter } from '../pipeline/progress-counter.js';
 import { NO_PROGRESS, type Progress } from '../domain/progress.js';
 import type { Storage, StoredReceipt } from '../storage/storage.js';
-import type { Manifest } from '../domain/manifest.js';
+import { parseManifest, type Manifest } from '../domain/manifest.js';
 
 /** A backup and its manifest as files, ready to go to a place together. */
 export interface PairedFiles {
@@ -19,13 +19,13 @@ export interface PairedFiles {
 }
 
 /**
- * The backup's files were removed before this upload could open them: in a
- * directory where a rolling window runs, a concurrent run's window did it for
- * a newer backup of the same database.
+ * The backup or its manifest was removed before this upload could open it
+ * (a concurrent run's window, a person): nothing of it was sent.
  */
-export class BackupFilesGone extends Error {
-  constructor(backup: PairedFiles) {
-    super(`${backup.name} was removed from ${path.dirname(backup.file)} before it could be stored`);
+export class BackupFilesGone extends JobFailure {
+  constructor(backup: PairedFiles, gone: 'backup' | 'manifest') {
+    const what = gone === 'backup' ? backup.name : `the manifest of ${backup.name}`;
+    super(`${what} was removed from ${path.dirname(backup.file)} before it could be stored`);
   }
 }
 
@@ -74,7 +74,9 @@ async function openPair(
   let body: fs.FileHandle | undefined;
   try {
     body = await fs.open(backup.file, 'r');
-    const manifestBytes = await fs.readFile(backup.manifestFile);
+    const manifestBytes = await fs.readFile(backup.manifestFile).catch((error: unknown) => {
+      throw gone(error) ? new BackupFilesGone(backup, 'manifest') : error;
+    });
     const { size } = await body.stat();
     const expected = backup.manifest.file;
     if (size !== expected.size)
@@ -83,21 +85,25 @@ async function openPair(
         `${size} bytes, its manifest says ${expected.size}`,
         storage.location,
       );
-    if (!describesSameFile(manifestBytes, backup.manifest))
+    if (!describesSameFile(manifestBytes, backup))
       throw new BackupFilesChanged(backup, `its manifest no longer describes it`, storage.location);
     return { body, manifestBytes };
   } catch (error) {
     await body?.close();
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupFilesGone(backup);
-    throw error;
+    throw gone(error) ? new BackupFilesGone(backup, 'backup') : error;
   }
 }
 
+function gone(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
 /** The manifest file as read still records the file this run wrote. */
-function describesSameFile(bytes: Buffer, manifest: Manifest): boolean {
+function describesSameFile(bytes: Buffer, backup: PairedFiles): boolean {
+  const { manifest } = backup;
   try {
-    const file = (JSON.parse(bytes.toString('utf8')) as Partial<Manifest>).file;
-    return file?.size === manifest.file.size && file.sha256 === manifest.file.sha256;
+    const { file } = parseManifest(bytes.toString('utf8'), manifestNameOf(backup.name));
+    return file.size === manifest.file.size && file.sha256 === manifest.file.sha256;
   } catch {
     return false;
   }
@@ -112,7 +118,7 @@ async function uploadOpened(
   const size = backup.manifest.file.size;
   let sent = 0;
   /** What the last body read to its end held: what the target was given. */
-  let read: { bytes: number; sha256: string } | undefined;
+  let read: FileDigest | undefined;
   const task = progress.start(`uploading ${backup.name} to ${storage.location}`, {
     total: size,
     poll: () => sent,
@@ -123,22 +129,25 @@ async function uploadOpened(
       // A backend may open the body again to retry: the count starts over with it.
       open: () => {
         sent = 0;
-        const body = readFromStart(opened.body, (whole) => (read = whole));
-        return counted(body, (bytes) => {
-          sent += bytes;
-          bytesMoved(bytes);
-        });
+        return readFromStart(
+          opened.body,
+          (bytes) => {
+            sent += bytes;
+            bytesMoved(bytes);
+          },
+          (whole) => (read = whole),
+        );
       },
       size,
     });
   } finally {
     task.end();
   }
-  if (read?.bytes !== size || read.sha256 !== backup.manifest.file.sha256) {
+  if (read?.size !== size || read.sha256 !== backup.manifest.file.sha256) {
     // Stored without its manifest, it is nobody's: no peer counts or removes it meanwhile.
     await storage.delete(backup.name);
     const what = read
-      ? `${read.bytes} bytes with sha256 ${read.sha256} were read, its manifest says ${size} bytes with sha256 ${backup.manifest.file.sha256}`
+      ? `${read.size} bytes with sha256 ${read.sha256} were read, its manifest says ${size} bytes with sha256 ${backup.manifest.file.sha256}`
       : 'the upload did not read it to its end';
     throw new BackupFilesChanged(backup, what, storage.location);
   }
@@ -157,21 +166,33 @@ async function uploadOpened(
   return receipt ?? {};
 }
 
+/**
+ * The opened file from its first byte, counted and hashed on its way; a read
+ * error still reaches whoever reads.
+ */
+function readFromStart(
+  handle: fs.FileHandle,
+  count: (bytes: number) => void,
+  atEnd: (whole: FileDigest) => void,
+): Readable {
+  const digest = new DigestStream();
+  digest.once('finish', () => atEnd(digest.digest()));
+  const counter = new ProgressCounter({ advance: count, end: () => undefined });
+  return pipeline(positionalReader(handle), digest, counter, () => undefined);
+}
+
 /** Bytes read from the opened file at a time. */
 const CHUNK = 256 * 1024;
 
 /**
- * The opened file from its first byte, read at explicit positions, hashed on
- * the way: each stream has its own position, and neither its end nor its
- * destruction closes the handle (its opener does), so a backend can give up
- * on one stream and open another (a retry), even alongside the first.
+ * The file read at explicit positions from byte 0: each stream has its own
+ * position, and neither its end nor its destruction closes the handle (its
+ * opener does; a FileHandle's own read stream closes it when destroyed), so a
+ * backend can give up on one stream and open another (a retry), even
+ * alongside the first.
  */
-function readFromStart(
-  handle: fs.FileHandle,
-  atEnd: (whole: { bytes: number; sha256: string }) => void,
-): Readable {
+function positionalReader(handle: fs.FileHandle): Readable {
   let position = 0;
-  const hash = createHash('sha256');
   return new Readable({
     highWaterMark: CHUNK,
     read(this: Readable) {
@@ -179,24 +200,11 @@ function readFromStart(
       handle.read(buffer, 0, CHUNK, position).then(
         ({ bytesRead }) => {
           if (this.destroyed) return;
-          if (bytesRead === 0) {
-            atEnd({ bytes: position, sha256: hash.digest('hex') });
-            this.push(null);
-            return;
-          }
-          const chunk = buffer.subarray(0, bytesRead);
           position += bytesRead;
-          hash.update(chunk);
-          this.push(chunk);
+          this.push(bytesRead === 0 ? null : buffer.subarray(0, bytesRead));
         },
         (error: unknown) => this.destroy(error as Error),
       );
     },
   });
-}
-
-/** The file's bytes, counted on their way; a read error still reaches whoever reads. */
-function counted(source: Readable, count: (bytes: number) => void): Readable {
-  const counter = new ProgressCounter({ advance: count, end: () => undefined });
-  return pipeline(source, counter, () => undefined);
 }

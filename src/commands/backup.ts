@@ -16,7 +16,7 @@ import { inSection } from '../domain/logger.js';
 import type { RunContext } from './context.js';
 import { createBackup, type CreatedBackup } from './create-backup.js';
 import { engineSettings } from './engine-settings.js';
-import { applyRetention, type KeptBackup } from './retention.js';
+import { applyRetention, type KeptBackup, type RetentionOutcome } from './retention.js';
 import { ownDatabase, type OwnDatabase } from '../catalog/identity.js';
 import { BackupFilesGone, uploadBackup } from '../catalog/paired-upload.js';
 import { newerBackupOf } from '../catalog/superseded.js';
@@ -36,8 +36,9 @@ export interface TargetOutcome {
   /** Kept beyond the window: the newest backup that held rows. */
   readonly keptForData?: string;
   /**
-   * Stored, then removed by a concurrent run's window for a newer backup of
-   * this database: not there (so not `stored`), yet nothing failed.
+   * Removed by a concurrent run's window for a newer backup of this database,
+   * there once stored, or from the backup directory before it was sent there:
+   * not there (so not `stored`), yet nothing failed.
    */
   readonly superseded?: boolean;
   /** The target's own id for the stored backup (a GitHub artifact's id). */
@@ -117,32 +118,12 @@ export async function runBackup(
     return created;
   });
   const own = await ownDatabase(config.database, config.name);
-  const targets: TargetOutcome[] = [];
-  const staging = storages.find(({ storage }) => liesAt(storage, backup.file))?.storage;
-  for (const { id, storage } of storages) {
-    targets.push(
-      await storeAt(
-        id,
-        storage,
-        backup,
-        { own, maxBackups: config.maxBackups, keep: config.keep, kind, staging },
-        context,
-      ),
-    );
-  }
-  if (staging) {
-    const index = storages.findIndex(({ storage }) => storage === staging);
-    const failed = targets.some((target) => !target.stored && target.superseded !== true);
-    targets[index] = await stillInStaging(
-      targets[index]!,
-      staging,
-      backup,
-      own,
-      kind,
-      context,
-      failed,
-    );
-  }
+  const targets = await storeEverywhere(
+    storages,
+    backup,
+    { own, maxBackups: config.maxBackups, keep: config.keep, kind },
+    context,
+  );
   const stagedCopyKept = await releaseStagedCopy(
     storages.map(({ storage }) => storage),
     backup,
@@ -195,6 +176,34 @@ function emptyDatabaseWarning(
   return `${database} held no rows: ${name} was written and is marked "empty" in its manifest. ${window}`;
 }
 
+/**
+ * Stores the backup at every target in turn (a failing target does not stop
+ * the others); when the backup directory is one of them, its outcome is
+ * looked at again once all had their turn ({@link stillInStaging}).
+ */
+export async function storeEverywhere(
+  storages: readonly { id: TargetId; storage: Storage }[],
+  backup: CreatedBackup,
+  policy: {
+    own: OwnDatabase;
+    maxBackups: number | undefined;
+    keep?: CalendarRules;
+    kind: 'backup' | 'sanitized';
+  },
+  context: RunContext,
+): Promise<TargetOutcome[]> {
+  const index = storages.findIndex(({ storage }) => liesAt(storage, backup.file));
+  const staging = storages[index]?.storage;
+  const targets: TargetOutcome[] = [];
+  for (const { id, storage } of storages)
+    targets.push(await storeAt(id, storage, backup, { ...policy, staging }, context));
+  if (!staging) return targets;
+  // Another target failed: the file is read again, it may be why (changed since it was written).
+  const failed = targets.some((target) => !target.stored && target.superseded !== true);
+  targets[index] = await stillInStaging(targets[index]!, staging, backup, policy, context, failed);
+  return targets;
+}
+
 /** Stores a backup at one target (unless it is already there: the staging directory), then runs that target's window. */
 export async function storeAt(
   id: TargetId,
@@ -204,19 +213,18 @@ export async function storeAt(
     own: OwnDatabase;
     maxBackups: number | undefined;
     keep?: CalendarRules;
-    kind?: 'backup' | 'sanitized';
+    kind: 'backup' | 'sanitized';
     /** The backup directory, when it is a target too: concurrent runs' windows remove backups from it. */
     staging?: Storage | undefined;
   },
   context: RunContext,
-  alreadyThere = liesAt(storage, backup.file),
 ): Promise<TargetOutcome> {
   let outcome: { target: TargetId; location: string; storedId?: string } = {
     target: id,
     location: storage.location,
   };
   try {
-    if (!alreadyThere) {
+    if (!liesAt(storage, backup.file)) {
       const receipt = await inSection(context.log, `Store at ${id}: ${storage.location}`, () => {
         context.log.info(`Storing ${backup.name} at ${storage.location}`);
         return uploadBackup(storage, backup, context.progress);
@@ -224,25 +232,7 @@ export async function storeAt(
       if (receipt.id !== undefined) outcome = { ...outcome, storedId: receipt.id };
     }
   } catch (error) {
-    const newer =
-      error instanceof BackupFilesGone && policy.staging
-        ? await newerBackupOf(
-            policy.staging,
-            policy.own,
-            backup.name,
-            policy.kind ?? 'backup',
-          ).catch(() => undefined)
-        : undefined;
-    if (newer !== undefined) {
-      // Pushed out of the backup directory by a peer's window before it went anywhere else: nothing was sent.
-      const message = `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for ${newer}, a newer backup of this database, before it was stored here`;
-      context.log.warn(`${id}: ${message}`);
-      return { ...outcome, stored: false, superseded: true, error: message, pruned: [], kept: [] };
-    }
-    // Gone with no newer backup there: no window did it, nothing was sent, the target failed.
-    const message = redact(errorMessage(error));
-    context.log.warn(`${id}: ${message}`);
-    return { ...outcome, stored: false, error: message, pruned: [], kept: [] };
+    return await notSent(error, backup, policy, outcome, context);
   }
   try {
     const retention = await inSection(context.log, `Rolling window at ${id}`, () =>
@@ -257,17 +247,7 @@ export async function storeAt(
       ),
     );
     if (!retention.kept.includes(backup.name)) {
-      // A newer backup of this database by a concurrent run may have pushed it out: never report it as there.
-      const message = `superseded: a concurrent run's rolling window removed ${backup.name} for a newer backup of this database`;
-      context.log.warn(`${id}: ${message}`);
-      return {
-        ...outcome,
-        stored: false,
-        superseded: true,
-        error: message,
-        pruned: retention.removed,
-        kept: retention.keptBackups,
-      };
+      return await notKept(storage, backup, policy, retention, outcome, context);
     }
     return {
       ...outcome,
@@ -285,75 +265,172 @@ export async function storeAt(
 }
 
 /**
+ * The outcome at a target the upload failed for: superseded when the files
+ * were gone from the backup directory before anything was sent and a newer
+ * backup of this database is there (a peer's window removed them); failed
+ * otherwise.
+ */
+async function notSent(
+  error: unknown,
+  backup: CreatedBackup,
+  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized'; staging?: Storage | undefined },
+  outcome: { target: TargetId; location: string },
+  context: RunContext,
+): Promise<TargetOutcome> {
+  const newer =
+    error instanceof BackupFilesGone && policy.staging
+      ? await newerBackupOf(policy.staging, policy.own, backup.name, policy.kind).catch(
+          () => undefined,
+        )
+      : undefined;
+  const message = newer
+    ? `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for ${newer}, a newer backup of this database, before it was stored here`
+    : redact(errorMessage(error));
+  context.log.warn(`${outcome.target}: ${message}`);
+  return {
+    ...outcome,
+    stored: false,
+    ...(newer ? { superseded: true } : {}),
+    error: message,
+    pruned: [],
+    kept: [],
+  };
+}
+
+/**
+ * The outcome at a target whose window did not keep the backup just stored
+ * there (its own run protects it: it is no longer there, or the window could
+ * not read its manifest). A window keeps the newest backup of each database,
+ * so a concurrent run's window removed it only when a newer one is there
+ * (superseded); otherwise something else did, and the target failed.
+ */
+async function notKept(
+  storage: Storage,
+  backup: CreatedBackup,
+  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized' },
+  retention: RetentionOutcome,
+  outcome: { target: TargetId; location: string; storedId?: string },
+  context: RunContext,
+): Promise<TargetOutcome> {
+  const done = { pruned: retention.removed, kept: retention.keptBackups };
+  if (retention.leftAlone.includes(backup.name)) {
+    const message = `${backup.name} is there, but its manifest could not be read back, so the rolling window could not count it`;
+    context.log.warn(`${outcome.target}: the backup is stored, but ${message}`);
+    return { ...outcome, stored: true, pruneError: message, ...done };
+  }
+  const newer = await newerBackupOf(storage, policy.own, backup.name, policy.kind).catch(
+    () => undefined,
+  );
+  const message = newer
+    ? `superseded: a concurrent run's rolling window removed ${backup.name} for ${newer}, a newer backup of this database`
+    : `${backup.name} was removed from ${storage.location} during this run, and no newer backup of this database is there`;
+  context.log.warn(`${outcome.target}: ${message}`);
+  return {
+    ...outcome,
+    stored: false,
+    ...(newer ? { superseded: true } : {}),
+    error: message,
+    ...done,
+  };
+}
+
+/**
  * The backup directory's outcome once every target had its turn: a peer's
  * window (or a person) may have removed the backup from it meanwhile, or a
  * person replaced it: a backup not there, or no longer the file its manifest
  * describes, is never reported as stored there.
  */
-export async function stillInStaging(
+async function stillInStaging(
   outcome: TargetOutcome,
   staging: Storage,
   backup: CreatedBackup,
-  own: OwnDatabase,
-  kind: 'backup' | 'sanitized',
+  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized' },
   context: RunContext,
-  /** Another target failed: the file is read again, it may be why (changed since it was written). */
+  /** Read the whole file again for its sha256 (not only its size). */
   checkContent: boolean,
 ): Promise<TargetOutcome> {
   if (!outcome.stored) return outcome;
-  const dir = path.dirname(backup.file);
-  let message: string | undefined;
-  let newer: string | undefined;
-  if ((await exists(backup.file)) && (await exists(backup.manifestFile))) {
-    const size = (await fs.stat(backup.file).catch(() => undefined))?.size;
-    const changed =
-      size !== backup.manifest.file.size ||
-      (checkContent && (await checksumStatus(backup).catch(() => 'mismatch')) === 'mismatch');
-    if (!changed) return outcome;
-    message = `${backup.name} in ${dir} no longer matches the size and sha256 in its manifest: it was changed during this run`;
-  } else {
-    // Unreadable, the directory cannot show a newer backup: then the run says it failed.
-    newer = await newerBackupOf(staging, own, backup.name, kind).catch(() => undefined);
-    message = newer
-      ? `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`
-      : `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`;
-  }
-  context.log.warn(`${outcome.target}: ${message}`);
+  const problem = await stagingProblem(staging, backup, policy, checkContent);
+  if (!problem) return outcome;
+  context.log.warn(`${outcome.target}: ${problem.message}`);
   return {
     target: outcome.target,
     location: outcome.location,
     stored: false,
-    error: message,
-    ...(newer ? { superseded: true } : {}),
+    error: problem.message,
+    ...(problem.superseded ? { superseded: true } : {}),
     pruned: outcome.pruned,
     kept: outcome.kept,
   };
 }
 
+/** What became of the backup in the backup directory during the run; undefined when it is still as written. */
+async function stagingProblem(
+  staging: Storage,
+  backup: CreatedBackup,
+  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized' },
+  checkContent: boolean,
+): Promise<{ message: string; superseded?: true } | undefined> {
+  const dir = path.dirname(backup.file);
+  // The manifest first: a window removes a backup before its manifest, so a backup still there
+  // once its manifest was found gone is no window's doing.
+  const manifestThere = await exists(backup.manifestFile);
+  const size = (await fs.stat(backup.file).catch(() => undefined))?.size;
+  if (size !== undefined) {
+    if (!manifestThere)
+      return { message: `the manifest of ${backup.name} was removed from ${dir} during this run` };
+    const changed =
+      size !== backup.manifest.file.size ||
+      (checkContent && (await checksumStatus(backup).catch(() => 'mismatch')) === 'mismatch');
+    if (!changed) return undefined;
+    return {
+      message: `${backup.name} in ${dir} no longer matches the size and sha256 in its manifest: it was changed during this run`,
+    };
+  }
+  // When the directory cannot be read, no newer backup is shown there: the run then says it failed.
+  const newer = await newerBackupOf(staging, policy.own, backup.name, policy.kind).catch(
+    () => undefined,
+  );
+  return newer
+    ? {
+        message: `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`,
+        superseded: true,
+      }
+    : {
+        message: `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`,
+      };
+}
+
 /**
  * Without `local` among the targets the backup directory is only a staging
- * place: its copy goes once every target holds the backup — and stays, with
- * a warning, when one does not (never lose the only copy).
+ * place: its copy goes once every target holds the backup (or a newer one of
+ * its database) — and stays, with a warning, when one failed (never lose the
+ * only copy). Says whether the copy is still there at the end.
  */
-async function releaseStagedCopy(
+export async function releaseStagedCopy(
   storages: readonly Storage[],
   backup: CreatedBackup,
   targets: readonly TargetOutcome[],
   context: RunContext,
+  /** What the warnings speak of. */
+  copy: 'backup' | 'sanitized copy' = 'backup',
 ): Promise<boolean> {
   // A target itself: kept, unless a peer's window (or a person) removed it during the run.
   if (storages.some((storage) => liesAt(storage, backup.file))) return exists(backup.file);
-  if (targets.every((target) => target.stored)) {
+  // Superseded at a target, a newer backup of this database is there: the copy is not its only one.
+  if (targets.every((target) => target.stored || target.superseded === true)) {
     await removeQuietly(backup.file);
     await removeQuietly(backup.manifestFile);
     return false;
   }
   const dir = path.dirname(backup.file);
+  const failed = copy === 'backup' ? 'A target failed' : 'A target of the sanitized copy failed';
   if (!(await exists(backup.file))) {
-    context.log.warn(`A target failed, and ${backup.name} is no longer in ${dir} either.`);
+    context.log.warn(`${failed}, and ${backup.name} is no longer in ${dir} either.`);
     return false;
   }
-  context.log.warn(`A target failed: the backup stays in ${dir} as ${backup.name}.`);
+  const it = copy === 'backup' ? 'the backup' : 'it';
+  context.log.warn(`${failed}: ${it} stays in ${dir} as ${backup.name}.`);
   return true;
 }
 

@@ -1,13 +1,12 @@
-import path from 'node:path';
 import type { BackupConfig } from './command-config.js';
 import type { Engine } from '../engines/engine.js';
 import type { Manifest } from '../domain/manifest.js';
 import type { Encryptor } from '../pipeline/encryption.js';
-import { ensurePrivateDir, exists, removeQuietly } from '../fs/files.js';
+import { ensurePrivateDir } from '../fs/files.js';
 import type { Sanitizing } from '../sanitize/sanitizing.js';
 import { createStorage } from '../storage/factory.js';
 import { isLocalPlace, liesAt } from '../storage/storage.js';
-import { stillInStaging, storeAt, type TargetOutcome } from './backup.js';
+import { releaseStagedCopy, storeEverywhere, type TargetOutcome } from './backup.js';
 import type { RunContext } from './context.js';
 import { createBackup } from './create-backup.js';
 import { ownDatabase } from '../catalog/identity.js';
@@ -48,57 +47,23 @@ export async function makeSanitizedCopy(
   const storages = [];
   for (const target of config.sanitize?.storage ?? [])
     storages.push({ id: target.id, storage: await createStorage(target.id, target.settings) });
-  const stagedAt = storages.find(({ storage }) => liesAt(storage, copy.file))?.storage;
-  const stagedHere = stagedAt !== undefined;
-  const targets: TargetOutcome[] = [];
-  for (const { id, storage } of storages) {
-    const here = storage === stagedAt;
-    // A directory of its own (local:DIR) is made as private as the backup directory.
-    if (isLocalPlace(storage) && !here) await ensurePrivateDir(storage.localDirectory);
-    targets.push(
-      await storeAt(
-        id,
-        storage,
-        copy,
-        {
-          own,
-          maxBackups: config.maxBackups,
-          keep: config.keep,
-          kind: 'sanitized',
-          staging: stagedAt,
-        },
-        context,
-        here,
-      ),
-    );
-  }
-  if (stagedAt) {
-    const index = storages.findIndex(({ storage }) => storage === stagedAt);
-    targets[index] = await stillInStaging(
-      targets[index]!,
-      stagedAt,
-      copy,
-      own,
-      'sanitized',
-      context,
-      targets.some((target) => !target.stored && target.superseded !== true),
-    );
-  }
-  let kept = true;
-  if (!stagedHere && targets.every((target) => target.stored)) {
-    await removeQuietly(copy.file);
-    await removeQuietly(copy.manifestFile);
-    kept = false;
-  } else if (!stagedHere && !(await exists(copy.file))) {
-    context.log.warn(
-      `A target of the sanitized copy failed, and ${copy.name} is no longer in ${path.dirname(copy.file)} either.`,
-    );
-    kept = false;
-  } else if (!stagedHere) {
-    context.log.warn(
-      `A target of the sanitized copy failed: it stays in ${path.dirname(copy.file)} as ${copy.name}.`,
-    );
-  }
+  // A directory of its own (local:DIR) is made as private as the backup directory.
+  for (const { storage } of storages)
+    if (isLocalPlace(storage) && !liesAt(storage, copy.file))
+      await ensurePrivateDir(storage.localDirectory);
+  const targets = await storeEverywhere(
+    storages,
+    copy,
+    { own, maxBackups: config.maxBackups, keep: config.keep, kind: 'sanitized' },
+    context,
+  );
+  const kept = await releaseStagedCopy(
+    storages.map(({ storage }) => storage),
+    copy,
+    targets,
+    context,
+    'sanitized copy',
+  );
   return {
     name: copy.name,
     manifest: copy.manifest,

@@ -164,6 +164,8 @@ export class S3Storage implements Storage {
       );
       return undefined;
     } catch (error) {
+      // The Upload's own abort, once its parts in flight are done, may come first.
+      if ((error as { name?: unknown }).name === 'NoSuchUpload') return undefined;
       return `the unfinished upload of ${name} to ${this.location} could not be aborted (${redact(errorMessage(error))}): its parts stay at S3 until a lifecycle rule removes them.`;
     }
   }

@@ -151,25 +151,52 @@ export async function chooseArchiveReader(
     );
   }
   const needed = version === undefined ? undefined : readerMajorFor(version);
-  const misses: Miss[] = [];
-  let stopped = false;
-  let current: ChildProcess | undefined;
-  const remove = onInterrupt(() => {
-    stopped = true;
-    if (current && current.exitCode === null && current.signalCode === null)
-      current.kill('SIGTERM');
+  const trial = new ListingTrial(archive, format);
+  try {
+    for (const reader of readers) if (await trial.reads(reader)) return reader;
+    const tooNew = tooNewForAll(version, trial.misses);
+    if (install && needed !== undefined && (readers.length === 0 || tooNew)) {
+      const installed = await install(needed);
+      if (installed && (await trial.reads(installed))) return installed;
+    }
+    throw noReader(source, format, version, needed, trial.misses);
+  } finally {
+    trial.end();
+  }
+}
+
+/**
+ * Asks one pg_restore after another to `--list` the archive, and keeps why
+ * each did not read it. SIGTERM or SIGINT stops the one running (a hung one
+ * too), and no other is tried after.
+ */
+class ListingTrial {
+  readonly misses: Miss[] = [];
+  private stopped = false;
+  private current: ChildProcess | undefined;
+  private readonly stopWatching = onInterrupt(() => {
+    this.stopped = true;
+    const child = this.current;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     return Promise.resolve(undefined);
   });
-  const reads = async (reader: ClientTool): Promise<boolean> => {
-    if (stopped) throw new JobFailure('Stopped before pg_restore read the archive.');
+
+  constructor(
+    private readonly archive: string,
+    private readonly format: 'custom' | 'directory',
+  ) {}
+
+  /** Whether `reader` lists the archive as the format its content has. */
+  async reads(reader: ClientTool): Promise<boolean> {
+    if (this.stopped) throw new JobFailure('Stopped before pg_restore read the archive.');
     try {
       const listing = parseArchiveListing(
-        await runToEnd('pg_restore', reader.path, ['--list', archive], reader.env, (child) => {
-          current = child;
+        await runToEnd('pg_restore', reader.path, ['--list', this.archive], reader.env, (child) => {
+          this.current = child;
         }),
       );
-      if (listing.format === format.toUpperCase()) return true;
-      misses.push({
+      if (listing.format === this.format.toUpperCase()) return true;
+      this.misses.push({
         reader,
         why: 'listing',
         detail: listing.format
@@ -177,51 +204,63 @@ export async function chooseArchiveReader(
           : 'its --list names no archive format',
       });
     } catch (error) {
-      if (stopped) throw error;
+      if (this.stopped) throw error;
       const detail = (error as Error).message;
-      misses.push({
+      this.misses.push({
         reader,
         why: /unsupported version/i.test(detail) ? 'version' : 'failed',
         detail,
       });
     }
     return false;
-  };
-  try {
-    for (const reader of readers) if (await reads(reader)) return reader;
-    // Too new for this machine: some pg_restore here said so, and none failed otherwise.
-    const tooOld = misses.filter((miss) => miss.why === 'version');
-    const tooNew =
-      version !== undefined && tooOld.length > 0 && !misses.some((miss) => miss.why === 'failed');
-    if (install && needed !== undefined && (readers.length === 0 || tooNew)) {
-      const installed = await install(needed);
-      if (installed && (await reads(installed))) return installed;
-    }
-    const client =
-      needed === undefined ? 'a newer PostgreSQL client' : `postgresql-client-${needed} or newer`;
-    if (misses.length === 0) {
-      throw new UserError(
-        `Restoring the ${format} archive ${source.name} needs pg_restore, and this machine has none: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
-      );
-    }
-    if (tooNew) {
-      const newest = tooOld.reduce((a, b) => (b.reader.major > a.reader.major ? b : a)).reader;
-      throw new UserError(
-        `The backup ${source.name} is a ${format} archive of version ${version}${needed === undefined ? '' : `, written by pg_dump ${needed} or newer`}, and the newest pg_restore here (${newest.version} at ${newest.path}) cannot read it: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
-      );
-    }
-    // What a pg_restore that ran and failed said tells most; one that printed nonsense, least.
-    const telling = misses.filter((miss) => miss.why !== 'listing').at(-1) ?? misses.at(-1)!;
-    const said =
-      telling.why === 'listing'
-        ? `pg_restore ${telling.reader.version} at ${telling.reader.path}: ${telling.detail}`
-        : telling.detail;
-    throw new UserError(
-      `The backup ${source.name} is not a readable ${format} archive (${said}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${telling.reader.version} made it, install that PostgreSQL version's client.`,
-    );
-  } finally {
-    remove();
   }
+
+  end(): void {
+    this.stopWatching();
+  }
+}
+
+/** Too new for this machine: some pg_restore here said so, and none failed otherwise. */
+function tooNewForAll(version: string | undefined, misses: readonly Miss[]): boolean {
+  return (
+    version !== undefined &&
+    misses.some((miss) => miss.why === 'version') &&
+    !misses.some((miss) => miss.why === 'failed')
+  );
+}
+
+/** Why no pg_restore reads the archive, in one line: what to install, or that it is damaged. */
+function noReader(
+  source: RestoreSource,
+  format: 'custom' | 'directory',
+  version: string | undefined,
+  needed: number | undefined,
+  misses: readonly Miss[],
+): UserError {
+  const client =
+    needed === undefined ? 'a newer PostgreSQL client' : `postgresql-client-${needed} or newer`;
+  if (misses.length === 0) {
+    return new UserError(
+      `Restoring the ${format} archive ${source.name} needs pg_restore, and this machine has none: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
+    );
+  }
+  if (tooNewForAll(version, misses)) {
+    const newest = misses
+      .filter((miss) => miss.why === 'version')
+      .reduce((a, b) => (b.reader.major > a.reader.major ? b : a)).reader;
+    return new UserError(
+      `The backup ${source.name} is a ${format} archive of version ${version}${needed === undefined ? '' : `, written by pg_dump ${needed} or newer`}, and the newest pg_restore here (${newest.version} at ${newest.path}) cannot read it: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`,
+    );
+  }
+  // What a pg_restore that ran and failed said tells most; one that printed nonsense, least.
+  const telling = misses.filter((miss) => miss.why !== 'listing').at(-1) ?? misses.at(-1)!;
+  const said =
+    telling.why === 'listing'
+      ? `pg_restore ${telling.reader.version} at ${telling.reader.path}: ${telling.detail}`
+      : telling.detail;
+  return new UserError(
+    `The backup ${source.name} is not a readable ${format} archive (${said}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${telling.reader.version} made it, install that PostgreSQL version's client.`,
+  );
 }
 
 /**

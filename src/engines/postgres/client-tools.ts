@@ -31,11 +31,20 @@ export async function probeClient(
   }
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+export async function isExecutable(file: string): Promise<boolean> {
   return fs.access(file, fs.constants.X_OK).then(
     () => true,
     () => false,
   );
+}
+
+/** `program` in the directory of `file` (a client program given by its path), when one runs there. */
+export async function clientBeside(
+  file: string,
+  program: ClientProgram,
+): Promise<ClientTool | undefined> {
+  const beside = path.join(path.dirname(file), program);
+  return (await isExecutable(beside)) ? probeClient(beside) : undefined;
 }
 
 /** Every distinct `program` on PATH and in the usual versioned directories. */
@@ -67,6 +76,16 @@ export async function findClientCandidates(
 export type ClientInstaller = (
   major: number,
 ) => Promise<{ binDir: string; env: Record<string, string> } | undefined>;
+
+/** `program` of the client the installer fetches for `major` (GitHub-hosted runners), if it can. */
+export async function installedClient(
+  installer: ClientInstaller | undefined,
+  program: ClientProgram,
+  major: number,
+): Promise<ClientTool | undefined> {
+  const installed = await installer?.(major);
+  return installed ? probeClient(path.join(installed.binDir, program), installed.env) : undefined;
+}
 
 /**
  * The client program to use for a server of `serverMajor`: an explicit path,
@@ -100,11 +119,8 @@ export async function resolveClient(
   if (choice.kind === 'chosen') return choice.candidate as ClientTool;
   // psql of an older major still runs a plain SQL dump; only pg_dump must fit.
   if (options.requireFit === false && choice.newest) return choice.newest as ClientTool;
-  const installed = await options.installer?.(serverMajor);
-  if (installed) {
-    const tool = await probeClient(path.join(installed.binDir, program), installed.env);
-    if (tool && tool.major >= serverMajor) return tool;
-  }
+  const installed = await installedClient(options.installer, program, serverMajor);
+  if (installed && installed.major >= serverMajor) return installed;
   const found = choice.newest
     ? `${program} ${choice.newest.version} at ${choice.newest.path}`
     : `no ${program}`;

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,8 +31,10 @@ import {
 import { removeQuietly, temporaryDirectory } from '../../fs/files.js';
 import { runToEnd, spawnOutputStream } from './child-process.js';
 import {
+  clientBeside,
   findClientCandidates,
-  probeClient,
+  installedClient,
+  isExecutable,
   resolveClient,
   type ClientTool,
 } from './client-tools.js';
@@ -304,11 +305,9 @@ export class PostgresEngine implements Engine {
    * found incomplete.
    */
   private async archiveReader(pgDump: ClientTool): Promise<ClientTool> {
-    const beside = pgDump.path.includes('/')
-      ? path.join(path.dirname(pgDump.path), 'pg_restore')
+    const besideTool = pgDump.path.includes('/')
+      ? await clientBeside(pgDump.path, 'pg_restore')
       : undefined;
-    const besideTool =
-      beside && (await isExecutable(beside)) ? await probeClient(beside) : undefined;
     if (besideTool && besideTool.major >= pgDump.major) return besideTool;
     const options = this.options.installer ? { installer: this.options.installer } : {};
     const found = resolveClient('pg_restore', pgDump.major, options);
@@ -533,7 +532,9 @@ export class PostgresEngine implements Engine {
         archive,
         format,
         await this.archiveReaders(),
-        this.options.installer ? (major) => this.installedClient('pg_restore', major) : undefined,
+        this.options.installer
+          ? (major) => installedClient(this.options.installer, 'pg_restore', major)
+          : undefined,
       );
       this.options.log.info(
         `Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`,
@@ -556,24 +557,13 @@ export class PostgresEngine implements Engine {
    * archives; an older one cannot read a newer pg_dump's).
    */
   private async archiveReaders(): Promise<ClientTool[]> {
-    const beside = this.options.pgDumpPath
-      ? path.join(path.dirname(this.options.pgDumpPath), 'pg_restore')
+    const besideTool = this.options.pgDumpPath
+      ? await clientBeside(this.options.pgDumpPath, 'pg_restore')
       : undefined;
-    const besideTool =
-      beside && (await isExecutable(beside)) ? await probeClient(beside) : undefined;
     const others = newestFirst(await findClientCandidates('pg_restore')).filter(
       (tool) => tool.path !== besideTool?.path,
     );
     return besideTool ? [besideTool, ...others] : others;
-  }
-
-  /** A client of `major` fetched by the installer (GitHub-hosted runners), if it can. */
-  private async installedClient(
-    program: 'pg_restore',
-    major: number,
-  ): Promise<ClientTool | undefined> {
-    const installed = await this.options.installer?.(major);
-    return installed ? probeClient(path.join(installed.binDir, program), installed.env) : undefined;
   }
 
   private async restoreSql(
@@ -1010,13 +1000,6 @@ function prepend(head: Buffer, rest: Readable): Readable {
       for await (const chunk of rest as AsyncIterable<Buffer>) yield chunk;
     })(),
     { objectMode: false },
-  );
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  return fs.access(file, fs.constants.X_OK).then(
-    () => true,
-    () => false,
   );
 }
 
