@@ -8,15 +8,12 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   makeSanitizedCopy: () => (/* binding */ makeSanitizedCopy)
 /* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(18176);
-/* harmony import */ var _storage_factory_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(10364);
-/* harmony import */ var _storage_storage_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32912);
-/* harmony import */ var _backup_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(37374);
-/* harmony import */ var _create_backup_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(21204);
-/* harmony import */ var _catalog_identity_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(66097);
-
+/* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(18176);
+/* harmony import */ var _storage_factory_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10364);
+/* harmony import */ var _storage_storage_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(32912);
+/* harmony import */ var _backup_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(37374);
+/* harmony import */ var _create_backup_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(21204);
+/* harmony import */ var _catalog_identity_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(66097);
 
 
 
@@ -30,7 +27,7 @@ export const modules = {
  */
 async function makeSanitizedCopy(engine, sanitizing, config, encryptor, context) {
     context.log.info('Making the sanitized copy');
-    const copy = await (0,_create_backup_js__WEBPACK_IMPORTED_MODULE_5__/* .createBackup */ .d)(sanitizing.wrap(engine), config.backupDir, {
+    const copy = await (0,_create_backup_js__WEBPACK_IMPORTED_MODULE_4__/* .createBackup */ .d)(sanitizing.wrap(engine), config.backupDir, {
         kind: 'sanitized',
         databaseName: config.name,
         compression: config.compression,
@@ -40,43 +37,16 @@ async function makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
         ...(context.now ? { now: context.now } : {}),
     });
     context.log.info(`Wrote ${copy.name} (${copy.manifest.file.size} bytes)`);
-    const own = await (0,_catalog_identity_js__WEBPACK_IMPORTED_MODULE_6__/* .ownDatabase */ .iz)(config.database, config.name);
+    const own = await (0,_catalog_identity_js__WEBPACK_IMPORTED_MODULE_5__/* .ownDatabase */ .iz)(config.database, config.name);
     const storages = [];
     for (const target of config.sanitize?.storage ?? [])
-        storages.push({ id: target.id, storage: await (0,_storage_factory_js__WEBPACK_IMPORTED_MODULE_2__/* .createStorage */ .w)(target.id, target.settings) });
-    const stagedAt = storages.find(({ storage }) => (0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_3__/* .liesAt */ .V)(storage, copy.file))?.storage;
-    const stagedHere = stagedAt !== undefined;
-    const targets = [];
-    for (const { id, storage } of storages) {
-        const here = storage === stagedAt;
-        // A directory of its own (local:DIR) is made as private as the backup directory.
-        if ((0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_3__/* .isLocalPlace */ .p)(storage) && !here)
-            await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_1__/* .ensurePrivateDir */ .rh)(storage.localDirectory);
-        targets.push(await (0,_backup_js__WEBPACK_IMPORTED_MODULE_4__/* .storeAt */ .f6)(id, storage, copy, {
-            own,
-            maxBackups: config.maxBackups,
-            keep: config.keep,
-            kind: 'sanitized',
-            staging: stagedAt,
-        }, context, here));
-    }
-    if (stagedAt) {
-        const index = storages.findIndex(({ storage }) => storage === stagedAt);
-        targets[index] = await (0,_backup_js__WEBPACK_IMPORTED_MODULE_4__/* .stillInStaging */ .rA)(targets[index], stagedAt, copy, own, 'sanitized', context, targets.some((target) => !target.stored && target.superseded !== true));
-    }
-    let kept = true;
-    if (!stagedHere && targets.every((target) => target.stored)) {
-        await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_1__/* .removeQuietly */ .S2)(copy.file);
-        await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_1__/* .removeQuietly */ .S2)(copy.manifestFile);
-        kept = false;
-    }
-    else if (!stagedHere && !(await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_1__/* .exists */ .t2)(copy.file))) {
-        context.log.warn(`A target of the sanitized copy failed, and ${copy.name} is no longer in ${node_path__WEBPACK_IMPORTED_MODULE_0___default().dirname(copy.file)} either.`);
-        kept = false;
-    }
-    else if (!stagedHere) {
-        context.log.warn(`A target of the sanitized copy failed: it stays in ${node_path__WEBPACK_IMPORTED_MODULE_0___default().dirname(copy.file)} as ${copy.name}.`);
-    }
+        storages.push({ id: target.id, storage: await (0,_storage_factory_js__WEBPACK_IMPORTED_MODULE_1__/* .createStorage */ .w)(target.id, target.settings) });
+    // A directory of its own (local:DIR) is made as private as the backup directory.
+    for (const { storage } of storages)
+        if ((0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_2__/* .isLocalPlace */ .p)(storage) && !(0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_2__/* .liesAt */ .V)(storage, copy.file))
+            await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_0__/* .ensurePrivateDir */ .rh)(storage.localDirectory);
+    const targets = await (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .storeEverywhere */ .qy)(storages, copy, { own, maxBackups: config.maxBackups, keep: config.keep, kind: 'sanitized' }, context);
+    const kept = await (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .releaseStagedCopy */ .$z)(storages.map(({ storage }) => storage), copy, targets, context, 'sanitized copy');
     return {
         name: copy.name,
         manifest: copy.manifest,

@@ -285,6 +285,9 @@ class S3Storage {
             return undefined;
         }
         catch (error) {
+            // The Upload's own abort, once its parts in flight are done, may come first.
+            if (error.name === 'NoSuchUpload')
+                return undefined;
             return `the unfinished upload of ${name} to ${this.location} could not be aborted (${(0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)((0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error))}): its parts stay at S3 until a lifecycle rule removes them.`;
         }
     }

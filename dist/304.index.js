@@ -228,20 +228,20 @@ __webpack_require__.d(__webpack_exports__, {
   PostgresEngine: () => (/* binding */ PostgresEngine)
 });
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(51455);
-var promises_default = /*#__PURE__*/__webpack_require__.n(promises_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __webpack_require__(46466);
+var promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/domain/errors.ts
 var errors = __webpack_require__(10241);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var external_node_fs_promises_ = __webpack_require__(51455);
+var external_node_fs_promises_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_promises_);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __webpack_require__(78474);
 // EXTERNAL MODULE: ./src/fs/files.ts
@@ -315,14 +315,14 @@ function headerFor(name, type, size, mtime) {
  */
 function tarDirectory(dir, top) {
     return external_node_stream_.Readable.from((async function* () {
-        const entries = await promises_default().readdir(dir, { withFileTypes: true });
+        const entries = await external_node_fs_promises_default().readdir(dir, { withFileTypes: true });
         yield headerFor(`${top}/`, 'directory', 0, new Date());
         for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
             if (!entry.isFile() || !PLAIN_NAME.test(entry.name)) {
                 throw new Error(`tar: ${entry.name} in ${dir} is not a plain file`);
             }
             const file = external_node_path_default().join(dir, entry.name);
-            const stat = await promises_default().stat(file);
+            const stat = await external_node_fs_promises_default().stat(file);
             yield headerFor(`${top}/${entry.name}`, 'file', stat.size, stat.mtime);
             let read = 0;
             for await (const chunk of (0,external_node_fs_.createReadStream)(file)) {
@@ -414,7 +414,7 @@ function readNumber(header, offset, length) {
 async function extractTar(source, target, name) {
     const damaged = (why) => new errors/* UserError */.yo(`The backup ${name} is damaged: ${why}. Use another backup.`);
     const reader = new ByteReader(source[Symbol.asyncIterator]());
-    await promises_default().mkdir(target, { mode: files/* DIR_MODE */._j });
+    await external_node_fs_promises_default().mkdir(target, { mode: files/* DIR_MODE */._j });
     let top;
     const seen = new Set();
     for (;;) {
@@ -446,7 +446,7 @@ async function extractTar(source, target, name) {
             if (type !== '5' || !match?.[1])
                 throw damaged('its tar archive does not start with a directory');
             top = match[1];
-            await promises_default().mkdir(external_node_path_default().join(target, top), { mode: files/* DIR_MODE */._j });
+            await external_node_fs_promises_default().mkdir(external_node_path_default().join(target, top), { mode: files/* DIR_MODE */._j });
             continue;
         }
         const base = entry.startsWith(`${top}/`) ? entry.slice(top.length + 1) : '';
@@ -468,7 +468,7 @@ async function extractTar(source, target, name) {
         }
         finally {
             output.end();
-            await (0,external_node_stream_promises_.finished)(output);
+            await (0,promises_.finished)(output);
         }
         if (written < size)
             throw damaged(`its tar archive ends inside ${base}`);
@@ -714,7 +714,7 @@ async function unpackArchive(source, format, workDir) {
  */
 async function archiveVersion(archive, format) {
     const file = format === 'directory' ? external_node_path_default().join(archive, 'toc.dat') : archive;
-    const handle = await promises_default().open(file, 'r').catch(() => undefined);
+    const handle = await external_node_fs_promises_default().open(file, 'r').catch(() => undefined);
     if (!handle)
         return undefined;
     try {
@@ -759,25 +759,56 @@ async function chooseArchiveReader(source, archive, format, readers, install) {
         throw new errors/* UserError */.yo(`The backup ${source.name} is a ${format} archive whose header gives version ${version}, which no pg_dump writes: it is damaged. Nothing was changed; use another backup.`);
     }
     const needed = version === undefined ? undefined : readerMajorFor(version);
-    const misses = [];
-    let stopped = false;
-    let current;
-    const remove = (0,interruptions/* onInterrupt */.nA)(() => {
-        stopped = true;
-        if (current && current.exitCode === null && current.signalCode === null)
-            current.kill('SIGTERM');
+    const trial = new ListingTrial(archive, format);
+    try {
+        for (const reader of readers)
+            if (await trial.reads(reader))
+                return reader;
+        const tooNew = tooNewForAll(version, trial.misses);
+        if (install && needed !== undefined && (readers.length === 0 || tooNew)) {
+            const installed = await install(needed);
+            if (installed && (await trial.reads(installed)))
+                return installed;
+        }
+        throw noReader(source, format, version, needed, trial.misses);
+    }
+    finally {
+        trial.end();
+    }
+}
+/**
+ * Asks one pg_restore after another to `--list` the archive, and keeps why
+ * each did not read it. SIGTERM or SIGINT stops the one running (a hung one
+ * too), and no other is tried after.
+ */
+class ListingTrial {
+    archive;
+    format;
+    misses = [];
+    stopped = false;
+    current;
+    stopWatching = (0,interruptions/* onInterrupt */.nA)(() => {
+        this.stopped = true;
+        const child = this.current;
+        if (child && child.exitCode === null && child.signalCode === null)
+            child.kill('SIGTERM');
         return Promise.resolve(undefined);
     });
-    const reads = async (reader) => {
-        if (stopped)
+    constructor(archive, format) {
+        this.archive = archive;
+        this.format = format;
+    }
+    /** Whether `reader` lists the archive as the format its content has. */
+    async reads(reader) {
+        if (this.stopped)
             throw new errors/* JobFailure */.y3('Stopped before pg_restore read the archive.');
         try {
-            const listing = parseArchiveListing(await runToEnd('pg_restore', reader.path, ['--list', archive], reader.env, (child) => {
-                current = child;
+            const listing = parseArchiveListing(await runToEnd('pg_restore', reader.path, ['--list', this.archive], reader.env, (child) => {
+                this.current = child;
             }));
-            if (listing.format === format.toUpperCase())
+            if (listing.format === this.format.toUpperCase())
                 return true;
-            misses.push({
+            this.misses.push({
                 reader,
                 why: 'listing',
                 detail: listing.format
@@ -786,47 +817,45 @@ async function chooseArchiveReader(source, archive, format, readers, install) {
             });
         }
         catch (error) {
-            if (stopped)
+            if (this.stopped)
                 throw error;
             const detail = error.message;
-            misses.push({
+            this.misses.push({
                 reader,
                 why: /unsupported version/i.test(detail) ? 'version' : 'failed',
                 detail,
             });
         }
         return false;
-    };
-    try {
-        for (const reader of readers)
-            if (await reads(reader))
-                return reader;
-        // Too new for this machine: some pg_restore here said so, and none failed otherwise.
-        const tooOld = misses.filter((miss) => miss.why === 'version');
-        const tooNew = version !== undefined && tooOld.length > 0 && !misses.some((miss) => miss.why === 'failed');
-        if (install && needed !== undefined && (readers.length === 0 || tooNew)) {
-            const installed = await install(needed);
-            if (installed && (await reads(installed)))
-                return installed;
-        }
-        const client = needed === undefined ? 'a newer PostgreSQL client' : `postgresql-client-${needed} or newer`;
-        if (misses.length === 0) {
-            throw new errors/* UserError */.yo(`Restoring the ${format} archive ${source.name} needs pg_restore, and this machine has none: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`);
-        }
-        if (tooNew) {
-            const newest = tooOld.reduce((a, b) => (b.reader.major > a.reader.major ? b : a)).reader;
-            throw new errors/* UserError */.yo(`The backup ${source.name} is a ${format} archive of version ${version}${needed === undefined ? '' : `, written by pg_dump ${needed} or newer`}, and the newest pg_restore here (${newest.version} at ${newest.path}) cannot read it: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`);
-        }
-        // What a pg_restore that ran and failed said tells most; one that printed nonsense, least.
-        const telling = misses.filter((miss) => miss.why !== 'listing').at(-1) ?? misses.at(-1);
-        const said = telling.why === 'listing'
-            ? `pg_restore ${telling.reader.version} at ${telling.reader.path}: ${telling.detail}`
-            : telling.detail;
-        throw new errors/* UserError */.yo(`The backup ${source.name} is not a readable ${format} archive (${said}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${telling.reader.version} made it, install that PostgreSQL version's client.`);
     }
-    finally {
-        remove();
+    end() {
+        this.stopWatching();
     }
+}
+/** Too new for this machine: some pg_restore here said so, and none failed otherwise. */
+function tooNewForAll(version, misses) {
+    return (version !== undefined &&
+        misses.some((miss) => miss.why === 'version') &&
+        !misses.some((miss) => miss.why === 'failed'));
+}
+/** Why no pg_restore reads the archive, in one line: what to install, or that it is damaged. */
+function noReader(source, format, version, needed, misses) {
+    const client = needed === undefined ? 'a newer PostgreSQL client' : `postgresql-client-${needed} or newer`;
+    if (misses.length === 0) {
+        return new errors/* UserError */.yo(`Restoring the ${format} archive ${source.name} needs pg_restore, and this machine has none: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`);
+    }
+    if (tooNewForAll(version, misses)) {
+        const newest = misses
+            .filter((miss) => miss.why === 'version')
+            .reduce((a, b) => (b.reader.major > a.reader.major ? b : a)).reader;
+        return new errors/* UserError */.yo(`The backup ${source.name} is a ${format} archive of version ${version}${needed === undefined ? '' : `, written by pg_dump ${needed} or newer`}, and the newest pg_restore here (${newest.version} at ${newest.path}) cannot read it: install ${client}, or set pg-dump-path to such a client. Nothing was changed.`);
+    }
+    // What a pg_restore that ran and failed said tells most; one that printed nonsense, least.
+    const telling = misses.filter((miss) => miss.why !== 'listing').at(-1) ?? misses.at(-1);
+    const said = telling.why === 'listing'
+        ? `pg_restore ${telling.reader.version} at ${telling.reader.path}: ${telling.detail}`
+        : telling.detail;
+    return new errors/* UserError */.yo(`The backup ${source.name} is not a readable ${format} archive (${said}): nothing was changed. Use another backup; if a pg_dump newer than pg_restore ${telling.reader.version} made it, install that PostgreSQL version's client.`);
 }
 /**
  * The archive as SQL (`pg_restore --file=-`, with --clean --if-exists as a
@@ -852,7 +881,7 @@ function archiveAsSql(source, archive, pgRestore, selection, checksumVerified) {
             if (typeof sink === 'function')
                 await sink(counted(stream));
             else
-                await (0,external_node_stream_promises_.pipeline)(stream, counted, sink);
+                await (0,promises_.pipeline)(stream, counted, sink);
         }
         catch (error) {
             stream.destroy();
@@ -932,13 +961,18 @@ async function probeClient(file, env = {}) {
     }
 }
 async function isExecutable(file) {
-    return promises_default().access(file, (promises_default()).constants.X_OK).then(() => true, () => false);
+    return external_node_fs_promises_default().access(file, (external_node_fs_promises_default()).constants.X_OK).then(() => true, () => false);
+}
+/** `program` in the directory of `file` (a client program given by its path), when one runs there. */
+async function clientBeside(file, program) {
+    const beside = external_node_path_default().join(external_node_path_default().dirname(file), program);
+    return (await isExecutable(beside)) ? probeClient(beside) : undefined;
 }
 /** Every distinct `program` on PATH and in the usual versioned directories. */
 async function findClientCandidates(program, extraDirs = []) {
     const dirs = [...extraDirs, ...(process.env.PATH ?? '').split((external_node_path_default()).delimiter).filter(Boolean)];
     for (const root of VERSIONED_DIRS) {
-        const entries = await promises_default().readdir(root).catch(() => []);
+        const entries = await external_node_fs_promises_default().readdir(root).catch(() => []);
         for (const entry of entries) {
             if (/^\d+$/.test(entry))
                 dirs.push(external_node_path_default().join(root, entry, 'bin'));
@@ -958,6 +992,11 @@ async function findClientCandidates(program, extraDirs = []) {
             found.push(tool);
     }
     return found;
+}
+/** `program` of the client the installer fetches for `major` (GitHub-hosted runners), if it can. */
+async function installedClient(installer, program, major) {
+    const installed = await installer?.(major);
+    return installed ? probeClient(external_node_path_default().join(installed.binDir, program), installed.env) : undefined;
 }
 /**
  * The client program to use for a server of `serverMajor`: an explicit path,
@@ -979,12 +1018,9 @@ async function resolveClient(program, serverMajor, options) {
     // psql of an older major still runs a plain SQL dump; only pg_dump must fit.
     if (options.requireFit === false && choice.newest)
         return choice.newest;
-    const installed = await options.installer?.(serverMajor);
-    if (installed) {
-        const tool = await probeClient(external_node_path_default().join(installed.binDir, program), installed.env);
-        if (tool && tool.major >= serverMajor)
-            return tool;
-    }
+    const installed = await installedClient(options.installer, program, serverMajor);
+    if (installed && installed.major >= serverMajor)
+        return installed;
     const found = choice.newest
         ? `${program} ${choice.newest.version} at ${choice.newest.path}`
         : `no ${program}`;
@@ -4203,7 +4239,7 @@ async function applyInTransaction(source, options) {
             },
         });
         await source.decodeInto(async (chunks) => {
-            await (0,external_node_stream_promises_.pipeline)(chunks, filter, sink);
+            await (0,promises_.pipeline)(chunks, filter, sink);
         });
         await session.commit(monitorClient ? () => waitsForInput(monitorClient, backend.pid) : undefined);
         return filter.report;
@@ -4369,7 +4405,6 @@ function describeCause(error, session, blockers, options, interrupted) {
 }
 
 ;// CONCATENATED MODULE: ./src/engines/postgres/postgres-engine.ts
-
 
 
 
@@ -4576,10 +4611,9 @@ class PostgresEngine {
      * found incomplete.
      */
     async archiveReader(pgDump) {
-        const beside = pgDump.path.includes('/')
-            ? external_node_path_default().join(external_node_path_default().dirname(pgDump.path), 'pg_restore')
+        const besideTool = pgDump.path.includes('/')
+            ? await clientBeside(pgDump.path, 'pg_restore')
             : undefined;
-        const besideTool = beside && (await postgres_engine_isExecutable(beside)) ? await probeClient(beside) : undefined;
         if (besideTool && besideTool.major >= pgDump.major)
             return besideTool;
         const options = this.options.installer ? { installer: this.options.installer } : {};
@@ -4745,7 +4779,9 @@ class PostgresEngine {
         try {
             this.options.log.info(`${source.name} is a ${format} archive: unpacking it`);
             const archive = await unpackArchive(source, format, workDir);
-            const pgRestore = await chooseArchiveReader(source, archive, format, await this.archiveReaders(), this.options.installer ? (major) => this.installedClient('pg_restore', major) : undefined);
+            const pgRestore = await chooseArchiveReader(source, archive, format, await this.archiveReaders(), this.options.installer
+                ? (major) => installedClient(this.options.installer, 'pg_restore', major)
+                : undefined);
             this.options.log.info(`Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`);
             const sql = archiveAsSql(source, archive, pgRestore, selection, source.checksumVerified);
             return await this.restoreSql(sql, hooks, parallel ? { archive, pgRestore, jobs: this.options.jobs, selection } : undefined);
@@ -4761,17 +4797,11 @@ class PostgresEngine {
      * archives; an older one cannot read a newer pg_dump's).
      */
     async archiveReaders() {
-        const beside = this.options.pgDumpPath
-            ? external_node_path_default().join(external_node_path_default().dirname(this.options.pgDumpPath), 'pg_restore')
+        const besideTool = this.options.pgDumpPath
+            ? await clientBeside(this.options.pgDumpPath, 'pg_restore')
             : undefined;
-        const besideTool = beside && (await postgres_engine_isExecutable(beside)) ? await probeClient(beside) : undefined;
         const others = (0,choose_client/* newestFirst */.ll)(await findClientCandidates('pg_restore')).filter((tool) => tool.path !== besideTool?.path);
         return besideTool ? [besideTool, ...others] : others;
-    }
-    /** A client of `major` fetched by the installer (GitHub-hosted runners), if it can. */
-    async installedClient(program, major) {
-        const installed = await this.options.installer?.(major);
-        return installed ? probeClient(external_node_path_default().join(installed.binDir, program), installed.env) : undefined;
     }
     async restoreSql(source, hooks, parallel) {
         let policy = {
@@ -4824,7 +4854,7 @@ class PostgresEngine {
         const nowhere = new external_node_stream_.Writable({ write: (_chunk, _encoding, callback) => callback() });
         try {
             await source.decodeInto(async (chunks) => {
-                await (0,external_node_stream_promises_.pipeline)(chunks, filter, nowhere);
+                await (0,promises_.pipeline)(chunks, filter, nowhere);
             });
         }
         catch (error) {
@@ -5040,7 +5070,7 @@ class PostgresEngine {
             ? external_node_path_default().join(external_node_path_default().dirname(this.options.pgDumpPath), 'pg_dumpall')
             : undefined;
         const tool = await resolveClient('pg_dumpall', serverMajor, {
-            ...(beside && (await postgres_engine_isExecutable(beside)) ? { explicitPath: beside } : {}),
+            ...(beside && (await isExecutable(beside)) ? { explicitPath: beside } : {}),
             ...(!beside && pgDump.path.includes('/') ? { preferDir: external_node_path_default().dirname(pgDump.path) } : {}),
             ...(this.options.installer ? { installer: this.options.installer } : {}),
         });
@@ -5088,9 +5118,6 @@ function prepend(head, rest) {
         for await (const chunk of rest)
             yield chunk;
     })(), { objectMode: false });
-}
-async function postgres_engine_isExecutable(file) {
-    return promises_default().access(file, (promises_default()).constants.X_OK).then(() => true, () => false);
 }
 async function withMaintenance(location, use) {
     const client = await (0,databases/* connectMaintenance */.kJ)(location);
