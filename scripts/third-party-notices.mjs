@@ -83,9 +83,16 @@ export async function noticesFor(packageDirs, root) {
     if (seen.has(`${pkg.name}@${pkg.version}`)) return [];
     seen.add(`${pkg.name}@${pkg.version}`);
     // license-checker keeps one folder per name@version; another copy of it has the same files.
-    const info = byPath.get(fs.realpathSync(dir)) ?? infos[`${pkg.name}@${pkg.version}`] ?? {};
+    const own = byPath.get(fs.realpathSync(dir));
+    const info = own ?? infos[`${pkg.name}@${pkg.version}`] ?? {};
+    // Named in the bundled copy's own folder: which copy license-checker kept follows the
+    // order it read folders in, which differs from one machine to the next.
+    const sameFileHere =
+      !own && info.licenseFile ? path.join(dir, path.basename(info.licenseFile)) : undefined;
+    const licenseFile =
+      sameFileHere && fs.existsSync(sameFileHere) ? sameFileHere : info.licenseFile;
     const declared = [info.licenses].flat().filter(Boolean).join(' OR ') || 'UNKNOWN';
-    const fromFile = info.licenseFile && isLicenceFile(info.licenseFile);
+    const fromFile = licenseFile && isLicenceFile(licenseFile);
     // A loose declaration such as "MIT/X11" is read as the SPDX licence it means.
     const spdx = typeof pkg.license === 'string' ? spdxCorrect(pkg.license) : undefined;
     const standard = spdx ? spdxLicenses[spdx] : undefined;
@@ -104,7 +111,7 @@ export async function noticesFor(packageDirs, root) {
         version: pkg.version,
         license: declared,
         repository: info.repository || undefined,
-        licenseFile: fromFile ? path.relative(root, info.licenseFile) : undefined,
+        licenseFile: fromFile ? path.relative(root, licenseFile) : undefined,
         text,
         notice,
       },

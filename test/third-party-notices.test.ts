@@ -123,6 +123,17 @@ describe('dist/licenses.txt', () => {
     }
   });
 
+  test('a licence file is named in the bundled copy of its package, never in a dev tool’s copy of the same version', () => {
+    // Two copies of one version: license-checker keeps whichever it read first, which
+    // differs between machines; the notices name the bundled one, so every build agrees.
+    for (const entry of listed) {
+      if (!entry.licenseFile) continue;
+      expect(entry.licenseFile, `${entry.name}@${entry.version}`).not.toMatch(
+        /node_modules\/@github\/local-action\//,
+      );
+    }
+  });
+
   test('every package the bundle itself names in a module comment is listed', () => {
     const named = new Set<string>();
     for (const file of fs.readdirSync(dist).filter((f) => f.endsWith('.js'))) {
