@@ -176,6 +176,14 @@ function emptyDatabaseWarning(
   return `${database} held no rows: ${name} was written and is marked "empty" in its manifest. ${window}`;
 }
 
+/** Whose backup it is, and the rolling window each target runs after storing it. */
+export interface StorePolicy {
+  readonly own: OwnDatabase;
+  readonly maxBackups: number | undefined;
+  readonly keep?: CalendarRules;
+  readonly kind: 'backup' | 'sanitized';
+}
+
 /**
  * Stores the backup at every target in turn (a failing target does not stop
  * the others); when the backup directory is one of them, its outcome is
@@ -184,12 +192,7 @@ function emptyDatabaseWarning(
 export async function storeEverywhere(
   storages: readonly { id: TargetId; storage: Storage }[],
   backup: CreatedBackup,
-  policy: {
-    own: OwnDatabase;
-    maxBackups: number | undefined;
-    keep?: CalendarRules;
-    kind: 'backup' | 'sanitized';
-  },
+  policy: StorePolicy,
   context: RunContext,
 ): Promise<TargetOutcome[]> {
   const index = storages.findIndex(({ storage }) => liesAt(storage, backup.file));
@@ -209,11 +212,7 @@ export async function storeAt(
   id: TargetId,
   storage: Storage,
   backup: CreatedBackup,
-  policy: {
-    own: OwnDatabase;
-    maxBackups: number | undefined;
-    keep?: CalendarRules;
-    kind: 'backup' | 'sanitized';
+  policy: StorePolicy & {
     /** The backup directory, when it is a target too: concurrent runs' windows remove backups from it. */
     staging?: Storage | undefined;
   },
@@ -273,27 +272,52 @@ export async function storeAt(
 async function notSent(
   error: unknown,
   backup: CreatedBackup,
-  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized'; staging?: Storage | undefined },
+  policy: Pick<StorePolicy, 'own' | 'kind'> & { staging?: Storage | undefined },
   outcome: { target: TargetId; location: string },
   context: RunContext,
 ): Promise<TargetOutcome> {
-  const newer =
+  const failure = { message: redact(errorMessage(error)) };
+  const verdict =
     error instanceof BackupFilesGone && policy.staging
-      ? await newerBackupOf(policy.staging, policy.own, backup.name, policy.kind).catch(
-          () => undefined,
-        )
-      : undefined;
-  const message = newer
-    ? `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for ${newer}, a newer backup of this database, before it was stored here`
-    : redact(errorMessage(error));
-  context.log.warn(`${outcome.target}: ${message}`);
+      ? await goneFrom(policy.staging, backup.name, policy, {
+          superseded: (newer) =>
+            `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory, for ${newer}, a newer backup of this database, before it was stored here`,
+          removed: failure.message,
+        })
+      : failure;
+  return missing(outcome, verdict, { pruned: [], kept: [] }, context);
+}
+
+/**
+ * Why a backup is no longer at `place`: a window keeps the newest backup of
+ * each database, so a concurrent run's window removed it only when a newer
+ * one is there (superseded); otherwise something else did. A place that
+ * cannot be read shows no newer backup: the run then says it failed.
+ */
+async function goneFrom(
+  place: Storage,
+  name: string,
+  policy: Pick<StorePolicy, 'own' | 'kind'>,
+  said: { superseded: (newer: string) => string; removed: string },
+): Promise<{ message: string; superseded?: true }> {
+  const newer = await newerBackupOf(place, policy.own, name, policy.kind).catch(() => undefined);
+  return newer ? { message: said.superseded(newer), superseded: true } : { message: said.removed };
+}
+
+/** A target's outcome for a backup that is not there: said, and never reported as stored. */
+function missing(
+  outcome: { target: TargetId; location: string; storedId?: string },
+  verdict: { message: string; superseded?: true },
+  done: { pruned: readonly string[]; kept: readonly KeptBackup[] },
+  context: RunContext,
+): TargetOutcome {
+  context.log.warn(`${outcome.target}: ${verdict.message}`);
   return {
     ...outcome,
     stored: false,
-    ...(newer ? { superseded: true } : {}),
-    error: message,
-    pruned: [],
-    kept: [],
+    ...(verdict.superseded ? { superseded: true } : {}),
+    error: verdict.message,
+    ...done,
   };
 }
 
@@ -307,7 +331,7 @@ async function notSent(
 async function notKept(
   storage: Storage,
   backup: CreatedBackup,
-  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized' },
+  policy: Pick<StorePolicy, 'own' | 'kind'>,
   retention: RetentionOutcome,
   outcome: { target: TargetId; location: string; storedId?: string },
   context: RunContext,
@@ -318,20 +342,12 @@ async function notKept(
     context.log.warn(`${outcome.target}: the backup is stored, but ${message}`);
     return { ...outcome, stored: true, pruneError: message, ...done };
   }
-  const newer = await newerBackupOf(storage, policy.own, backup.name, policy.kind).catch(
-    () => undefined,
-  );
-  const message = newer
-    ? `superseded: a concurrent run's rolling window removed ${backup.name} for ${newer}, a newer backup of this database`
-    : `${backup.name} was removed from ${storage.location} during this run, and no newer backup of this database is there`;
-  context.log.warn(`${outcome.target}: ${message}`);
-  return {
-    ...outcome,
-    stored: false,
-    ...(newer ? { superseded: true } : {}),
-    error: message,
-    ...done,
-  };
+  const verdict = await goneFrom(storage, backup.name, policy, {
+    superseded: (newer) =>
+      `superseded: a concurrent run's rolling window removed ${backup.name} for ${newer}, a newer backup of this database`,
+    removed: `${backup.name} was removed from ${storage.location} during this run, and no newer backup of this database is there`,
+  });
+  return missing(outcome, verdict, done, context);
 }
 
 /**
@@ -344,7 +360,7 @@ async function stillInStaging(
   outcome: TargetOutcome,
   staging: Storage,
   backup: CreatedBackup,
-  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized' },
+  policy: Pick<StorePolicy, 'own' | 'kind'>,
   context: RunContext,
   /** Read the whole file again for its sha256 (not only its size). */
   checkContent: boolean,
@@ -352,23 +368,15 @@ async function stillInStaging(
   if (!outcome.stored) return outcome;
   const problem = await stagingProblem(staging, backup, policy, checkContent);
   if (!problem) return outcome;
-  context.log.warn(`${outcome.target}: ${problem.message}`);
-  return {
-    target: outcome.target,
-    location: outcome.location,
-    stored: false,
-    error: problem.message,
-    ...(problem.superseded ? { superseded: true } : {}),
-    pruned: outcome.pruned,
-    kept: outcome.kept,
-  };
+  const { target, location, pruned, kept } = outcome;
+  return missing({ target, location }, problem, { pruned, kept }, context);
 }
 
 /** What became of the backup in the backup directory during the run; undefined when it is still as written. */
 async function stagingProblem(
   staging: Storage,
   backup: CreatedBackup,
-  policy: { own: OwnDatabase; kind: 'backup' | 'sanitized' },
+  policy: Pick<StorePolicy, 'own' | 'kind'>,
   checkContent: boolean,
 ): Promise<{ message: string; superseded?: true } | undefined> {
   const dir = path.dirname(backup.file);
@@ -387,18 +395,11 @@ async function stagingProblem(
       message: `${backup.name} in ${dir} no longer matches the size and sha256 in its manifest: it was changed during this run`,
     };
   }
-  // When the directory cannot be read, no newer backup is shown there: the run then says it failed.
-  const newer = await newerBackupOf(staging, policy.own, backup.name, policy.kind).catch(
-    () => undefined,
-  );
-  return newer
-    ? {
-        message: `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`,
-        superseded: true,
-      }
-    : {
-        message: `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`,
-      };
+  return goneFrom(staging, backup.name, policy, {
+    superseded: (newer) =>
+      `superseded: a concurrent run's rolling window removed ${backup.name} from the backup directory during this run, for ${newer}, a newer backup of this database`,
+    removed: `${backup.name} was removed from ${dir} during this run, and no newer backup of this database is there`,
+  });
 }
 
 /**
