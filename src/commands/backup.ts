@@ -337,16 +337,17 @@ async function notKept(
   context: RunContext,
 ): Promise<TargetOutcome> {
   const done = { pruned: retention.removed, kept: retention.keptBackups };
-  if (retention.leftAlone.includes(backup.name)) {
-    const message = `${backup.name} is there, but its manifest could not be read back, so the rolling window could not count it`;
-    context.log.warn(`${outcome.target}: the backup is stored, but ${message}`);
-    return { ...outcome, stored: true, pruneError: message, ...done };
-  }
   const verdict = await goneFrom(storage, backup.name, policy, {
     superseded: (newer) =>
       `superseded: a concurrent run's rolling window removed ${backup.name} for ${newer}, a newer backup of this database`,
     removed: `${backup.name} was removed from ${storage.location} during this run, and no newer backup of this database is there`,
   });
+  // Listed while a peer's window was removing it for a newer backup: superseded, as when gone.
+  if (!verdict.superseded && retention.leftAlone.includes(backup.name)) {
+    const message = `${backup.name} is there, but its manifest could not be read back, so the rolling window could not count it`;
+    context.log.warn(`${outcome.target}: the backup is stored, but ${message}`);
+    return { ...outcome, stored: true, pruneError: message, ...done };
+  }
   return missing(outcome, verdict, done, context);
 }
 
