@@ -339,6 +339,49 @@ describe('a target that cannot show the manifest just stored beside the backup',
     expect(await s3Names(prefix)).toEqual([backup.name, `${backup.name}.json`]);
     expect(warnings.join('\n')).not.toMatch(/superseded/);
   }, 60_000);
+  test('listed while a peer removes it for a newer backup of its database: superseded, not a window failure', async () => {
+    const dir = tempDir('unread-newer');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 10 });
+    const location = { engine: 'sqlite', path: path.join(dir, 'app.db') } as const;
+    const engine = await createEngine(location, {
+      log: { info: () => undefined, warn: () => undefined },
+    });
+    const made = (day: string) =>
+      createBackup(engine, path.join(dir, 'backups'), {
+        kind: 'backup',
+        compression: { algorithm: 'gzip', level: 1 },
+        now: () => new Date(`${day}T00:00:00Z`),
+      });
+    const backup = await made('2020-01-01');
+    const newer = await made('2020-01-02');
+    const { prefix } = placeFlags();
+    const remote = new S3Storage({
+      bucket: 'race',
+      prefix,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+    });
+    await uploadBackup(remote, newer);
+    // The window lists this backup's manifest as a peer's window deletes it: gone from the listing.
+    const removing: Storage = Object.assign(Object.create(remote) as Storage, {
+      list: async () => (await remote.list()).filter((o) => o.name !== `${backup.name}.json`),
+    });
+    const warnings: string[] = [];
+    const outcome = await storeAt(
+      's3',
+      removing,
+      backup,
+      { own: await ownDatabase(location), maxBackups: 1, kind: 'backup' },
+      { cwd: dir, log: { info: () => undefined, warn: (line) => warnings.push(line) } },
+    );
+    expect(outcome.stored).toBe(false);
+    expect(outcome.superseded).toBe(true);
+    expect(outcome.pruneError).toBeUndefined();
+    expect(outcome.error).toBe(
+      `superseded: a concurrent run's rolling window removed ${backup.name} for ${newer.name}, a newer backup of this database`,
+    );
+    expect(warnings.join('\n')).toMatch(/superseded/);
+  }, 60_000);
 });
 
 describe('the backup directory is only a staging place (local is not a target)', () => {
