@@ -50,6 +50,7 @@ interface Run {
 /**
  * A pg_restore in `bin` that answers --version as `version` and otherwise logs its argv and
  * environment (one file pair per run, named by its pid) into `bin/runs`, then runs `body`.
+ * The argv file appears last and whole: a test that sees it can read both.
  */
 function fakePgRestore(bin: string, version: string, body: string): () => Run[] {
   const runs = path.join(bin, 'runs');
@@ -58,7 +59,7 @@ function fakePgRestore(bin: string, version: string, body: string): () => Run[] 
     path.join(bin, 'pg_restore'),
     `#!/bin/sh
 if [ "$1" = "--version" ]; then echo "pg_restore (PostgreSQL) ${version}"; exit 0; fi
-printf '%s\\n' "$*" > "${runs}/$$.argv"; env > "${runs}/$$.env"
+env > "${runs}/$$.env"; printf '%s\\n' "$*" > "${runs}/$$.part"; mv "${runs}/$$.part" "${runs}/$$.argv"
 ${body}
 `,
     { mode: 0o755 },

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { inject } from 'vitest';
 import { runCli } from '../../src/cli.js';
 
 export interface CliRun {
@@ -29,6 +29,11 @@ export async function cli(
 }
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** An entry of the sources this test run bundled (see source-bundle.ts). */
+export function sourceEntry(name: 'cli' | 'action'): string {
+  return inject('sourceEntries')[name];
+}
 export const BUNDLED_CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 
 /** The bundled `db-backup` as a separate process, as a user runs it. */
@@ -54,8 +59,8 @@ export interface CliProcess {
 
 /**
  * db-backup as its own process, as cron or a container runs it: the bundle,
- * or with `fromSource` the sources through tsx (for code the bundle may
- * predate). Real stdio: stderr is a pipe, not a terminal. `env` is added to
+ * or with `fromSource` the sources as this run bundled them (for code the
+ * bundle may predate). Real stdio: stderr is a pipe, not a terminal. `env` is added to
  * PATH alone, `pathFirst` goes before PATH.
  */
 export function startCli(
@@ -63,14 +68,8 @@ export function startCli(
   options: { cwd: string; env?: NodeJS.ProcessEnv; pathFirst?: string; fromSource?: boolean },
 ): CliProcess {
   const PATH = [options.pathFirst, process.env.PATH].filter(Boolean).join(path.delimiter);
-  const entry = options.fromSource
-    ? [
-        '--import',
-        pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-        path.join(REPO_ROOT, 'test/support/run-cli.ts'),
-      ]
-    : [BUNDLED_CLI];
-  const child = spawn(process.execPath, [...entry, ...args], {
+  const entry = options.fromSource ? sourceEntry('cli') : BUNDLED_CLI;
+  const child = spawn(process.execPath, [entry, ...args], {
     cwd: options.cwd,
     env: { PATH, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

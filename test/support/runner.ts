@@ -1,8 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from './cli.js';
+import { REPO_ROOT, sourceEntry } from './cli.js';
 import { tempDir } from './tmp.js';
 
 export interface ActionRun {
@@ -28,18 +27,10 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
-/** `node <dist>/index.js`, or with `fromSource` src/main.ts's run() through tsx (code the bundle may predate). */
-function actionEntry(options: { dist?: string; fromSource?: boolean }): string[] {
-  if (!options.fromSource)
-    return [path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js')];
-  const main = pathToFileURL(path.join(REPO_ROOT, 'src/main.ts')).href;
-  return [
-    '--import',
-    pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-    '--input-type=module',
-    '-e',
-    `const { run } = await import(${JSON.stringify(main)}); await run();`,
-  ];
+/** `node <dist>/index.js`, or with `fromSource` the sources as this run bundled them (code the bundle may predate). */
+function actionEntry(options: { dist?: string; fromSource?: boolean }): string {
+  if (options.fromSource) return sourceEntry('action');
+  return path.join(options.dist ?? path.join(REPO_ROOT, 'dist'), 'index.js');
 }
 
 /**
@@ -65,7 +56,7 @@ export function runBundledAction(
     ...options.env,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const result = spawnSync(process.execPath, actionEntry(options), {
+  const result = spawnSync(process.execPath, [actionEntry(options)], {
     cwd: options.cwd,
     env,
     encoding: 'utf8',
