@@ -7,6 +7,7 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
+/* harmony export */   G4: () => (/* binding */ sessionsThatStay),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
 /* harmony export */   Su: () => (/* binding */ leftoverDatabases),
 /* harmony export */   TN: () => (/* binding */ databaseShape),
@@ -14,7 +15,6 @@ export const modules = {
 /* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
 /* harmony export */   i4: () => (/* binding */ databaseExists),
 /* harmony export */   kJ: () => (/* binding */ connectMaintenance),
-/* harmony export */   kN: () => (/* binding */ otherSessions),
 /* harmony export */   pc: () => (/* binding */ createTemporaryDatabase),
 /* harmony export */   x2: () => (/* binding */ terminateSessions),
 /* harmony export */   zH: () => (/* binding */ databaseSettings)
@@ -22,9 +22,12 @@ export const modules = {
 /* unused harmony exports createDatabase, temporaryMark */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
-/* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(38704);
-/* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(48886);
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(58500);
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(10241);
+/* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(38704);
+/* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(48886);
+
 
 
 
@@ -37,9 +40,9 @@ const MAINTENANCE_DATABASES = ['postgres', 'template1'];
  * revoked (as on some managed services).
  */
 const NOT_FOR_US = new Set([
-    _sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .SQLSTATE */ .c.invalidCatalogName,
-    _sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .SQLSTATE */ .c.invalidAuthorizationSpecification,
-    _sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .SQLSTATE */ .c.insufficientPrivilege,
+    _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.invalidCatalogName,
+    _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.invalidAuthorizationSpecification,
+    _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.insufficientPrivilege,
 ]);
 /** A connection to the server's maintenance database (never the target itself). */
 async function connectMaintenance(location) {
@@ -48,17 +51,17 @@ async function connectMaintenance(location) {
         if (database === location.database)
             continue;
         try {
-            return await (0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .connect */ .Ng)(location, database);
+            return await (0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(location, database);
         }
         catch (error) {
             lastError = error;
-            if (!NOT_FOR_US.has((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .sqlstateOf */ .R)(error)))
+            if (!NOT_FOR_US.has((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error)))
                 throw error;
         }
     }
     throw lastError instanceof Error
         ? lastError
-        : new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .endpoint */ .sR)(location)}.`);
+        : new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .endpoint */ .sR)(location)}.`);
 }
 async function databaseExists(location, database = location.database) {
     try {
@@ -75,19 +78,39 @@ async function databaseExists(location, database = location.database) {
     }
     catch (error) {
         // No access to a maintenance database (some managed services): try the database itself.
-        if (!NOT_FOR_US.has((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .sqlstateOf */ .R)(error)))
+        if (!NOT_FOR_US.has((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error)))
             throw error;
-        return (0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .withClient */ .SV)(location, database, () => Promise.resolve(true)).catch((inner) => {
-            if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .sqlstateOf */ .R)(inner) === _sql_states_js__WEBPACK_IMPORTED_MODULE_3__/* .SQLSTATE */ .c.invalidCatalogName)
+        return (0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .withClient */ .SV)(location, database, () => Promise.resolve(true)).catch((inner) => {
+            if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(inner) === _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.invalidCatalogName)
                 return false;
             throw inner;
         });
     }
 }
-/** Sessions other than ours connected to `database`. */
+/**
+ * Sessions other than ours connected to `database`. Autovacuum's workers are
+ * not counted: DROP DATABASE and ALTER DATABASE … RENAME end them themselves.
+ */
 async function otherSessions(client, database) {
-    const result = await client.query('SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    const result = await client.query(`SELECT count(*) AS n FROM pg_catalog.pg_stat_activity
+     WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type IS DISTINCT FROM 'autovacuum worker'`, [database]);
     return Number(result.rows[0]?.n ?? 0);
+}
+/** What DROP DATABASE itself gives other sessions to leave before it fails. */
+const SESSIONS_LEAVING_MS = 5000;
+/**
+ * Other sessions connected to `database` that are still there after up to 5 s:
+ * a session that has just closed stays in pg_stat_activity until its process
+ * has exited, and DROP DATABASE waits as long for such sessions.
+ */
+async function sessionsThatStay(client, database) {
+    const deadline = Date.now() + SESSIONS_LEAVING_MS;
+    let sessions = await otherSessions(client, database);
+    while (sessions > 0 && Date.now() < deadline) {
+        await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_1__.setTimeout)(100);
+        sessions = await otherSessions(client, database);
+    }
+    return sessions;
 }
 async function terminateSessions(client, database) {
     await client.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
@@ -110,18 +133,18 @@ async function createDatabase(client, database, like) {
     const shape = like
         ? ` ENCODING ${literal(like.encoding)} LC_COLLATE ${literal(like.collate)} LC_CTYPE ${literal(like.ctype)}`
         : '';
-    await client.query(`CREATE DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(database)} WITH TEMPLATE template0${shape}`);
+    await client.query(`CREATE DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(database)} WITH TEMPLATE template0${shape}`);
 }
 async function dropDatabase(client, database, force) {
     const version = Number((await client.query("SELECT current_setting('server_version_num') AS v")).rows[0]
         ?.v ?? 0);
     if (force && version >= 130000) {
-        await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(database)} WITH (FORCE)`);
+        await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(database)} WITH (FORCE)`);
         return;
     }
     if (force)
         await terminateSessions(client, database);
-    await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(database)}`);
+    await client.query(`DROP DATABASE IF EXISTS ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(database)}`);
 }
 function literal(text) {
     return `'${text.replace(/'/g, "''")}'`;
@@ -175,7 +198,7 @@ function temporaryMark(target) {
 async function createTemporaryDatabase(client, target, purpose, like) {
     const name = temporaryDatabaseName(target, purpose);
     await createDatabase(client, name, like);
-    await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
+    await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
     return name;
 }
 /** Databases a killed restore of `target` left behind (marked by temporaryMark). */
@@ -203,11 +226,11 @@ async function swapDatabases(client, target, fresh, replaced, lockTimeoutMs) {
         if (lockTimeoutMs !== undefined)
             await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
         if (replaced) {
-            await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(target)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(replaced)}`);
-            await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(replaced)} IS ${literal(temporaryMark(target))}`);
+            await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(replaced)}`);
+            await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(replaced)} IS ${literal(temporaryMark(target))}`);
         }
-        await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(fresh)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(target)}`);
-        await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(target)} IS ${comment === null ? 'NULL' : literal(comment)}`);
+        await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(fresh)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)}`);
+        await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)} IS ${comment === null ? 'NULL' : literal(comment)}`);
         await client.query('COMMIT');
     }
     catch (error) {
@@ -5032,7 +5055,7 @@ class PostgresEngine {
     async assertNoOtherSessions(client) {
         if (this.options.terminateConnections)
             return;
-        const sessions = await (0,databases/* otherSessions */.kN)(client, this.database);
+        const sessions = await (0,databases/* sessionsThatStay */.G4)(client, this.database);
         if (sessions > 0) {
             throw new errors/* UserError */.yo(`${sessions} other session(s) are connected to "${this.database}": stop the application, or pass --terminate-connections. Nothing was changed.`);
         }

@@ -35,7 +35,10 @@ function removeTemporaryFilesOnSignal(): void {
       }
       for (const other of ['SIGINT', 'SIGTERM'] as const) {
         process.removeAllListeners(other);
-        process.once(other, () => process.exit(code));
+        process.once(other, () => {
+          removeLiveTempsSync();
+          process.exit(code);
+        });
       }
       void runInterruptHandlers(signal, INTERRUPT_TIMEOUT_MS).then((messages) => {
         // At a terminal a progress line may stand where these messages go: clear it first.
@@ -45,6 +48,7 @@ function removeTemporaryFilesOnSignal(): void {
         process.stderr.write(`${clear}db-backup: ${interruptionMessage(signal)}\n`);
         // The log file's last line and the failure notifications, before the process goes.
         announceInterruption(signal);
+        removeLiveTempsSync();
         process.exit(code);
       });
     });

@@ -224,6 +224,32 @@ describe('PostgreSQL restore', () => {
     }
   });
 
+  test('--drop-database waits for a session on its way out, as DROP DATABASE does, then goes on', async () => {
+    const { dir, db, original } = await databaseWithBackup();
+    await changeData(db);
+    const session = new pg.Client({ connectionString: server.url(db) });
+    session.on('error', () => undefined);
+    await session.connect();
+    // The session leaves once the restore has seen it and waits: its count of the
+    // target's sessions is the last query of one of its connections.
+    const waiting = async (): Promise<boolean> =>
+      (
+        await server.query<{ n: string }>(
+          'postgres',
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%IS DISTINCT FROM ''autovacuum worker''%' AND pid <> pg_backend_pid()",
+        )
+      )[0]!.n !== '0';
+    const leaving = (async () => {
+      for (let i = 0; i < 1200 && !(await waiting()); i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      await session.end();
+    })();
+    const run = await cli(restoreArgs(db, '--yes', '--drop-database'), { cwd: dir, env });
+    await leaving;
+    expect(run.status, run.stderr).toBe(0);
+    expect(await snapshotRows(server, db)).toEqual(original);
+  });
+
   test('a database that does not exist is created only when asked', async () => {
     const { dir, original, backup } = await databaseWithBackup();
     const target = `fresh_${counter}`;

@@ -38,13 +38,15 @@ export function tempPathIn(dir: string, hint = ''): string {
 /**
  * On SIGINT/SIGTERM (a cron timeout, a cancelled CI job): temporary files
  * hold whole, possibly unencrypted copies of the database; none may stay.
+ * The paths stay known: an open already on its way when the signal came can
+ * create its file after this ran, and the sweep before the process exits
+ * removes that one too.
  */
 export function removeLiveTempsSync(): void {
   for (const temp of liveTemps) {
     for (const suffix of ['', '-journal', '-wal', '-shm'])
       rmSync(`${temp}${suffix}`, { force: true, recursive: true });
   }
-  liveTemps.clear();
 }
 
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;

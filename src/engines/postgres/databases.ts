@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PostgresLocation } from '../../domain/database-location.js';
 import { UserError } from '../../domain/errors.js';
 import { connect, endpoint, quoteIdent, withClient, type PgClient } from './server.js';
@@ -59,13 +60,35 @@ export async function databaseExists(
   }
 }
 
-/** Sessions other than ours connected to `database`. */
-export async function otherSessions(client: PgClient, database: string): Promise<number> {
+/**
+ * Sessions other than ours connected to `database`. Autovacuum's workers are
+ * not counted: DROP DATABASE and ALTER DATABASE … RENAME end them themselves.
+ */
+async function otherSessions(client: PgClient, database: string): Promise<number> {
   const result = await client.query<{ n: string }>(
-    'SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    `SELECT count(*) AS n FROM pg_catalog.pg_stat_activity
+     WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type IS DISTINCT FROM 'autovacuum worker'`,
     [database],
   );
   return Number(result.rows[0]?.n ?? 0);
+}
+
+/** What DROP DATABASE itself gives other sessions to leave before it fails. */
+const SESSIONS_LEAVING_MS = 5000;
+
+/**
+ * Other sessions connected to `database` that are still there after up to 5 s:
+ * a session that has just closed stays in pg_stat_activity until its process
+ * has exited, and DROP DATABASE waits as long for such sessions.
+ */
+export async function sessionsThatStay(client: PgClient, database: string): Promise<number> {
+  const deadline = Date.now() + SESSIONS_LEAVING_MS;
+  let sessions = await otherSessions(client, database);
+  while (sessions > 0 && Date.now() < deadline) {
+    await sleep(100);
+    sessions = await otherSessions(client, database);
+  }
+  return sessions;
 }
 
 export async function terminateSessions(client: PgClient, database: string): Promise<void> {

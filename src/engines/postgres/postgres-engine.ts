@@ -48,7 +48,7 @@ import {
   databaseShape,
   dropDatabase,
   leftoverDatabases,
-  otherSessions,
+  sessionsThatStay,
   swapDatabases,
   temporaryDatabaseName,
   terminateSessions,
@@ -851,7 +851,7 @@ export class PostgresEngine implements Engine {
 
   private async assertNoOtherSessions(client: PgClient): Promise<void> {
     if (this.options.terminateConnections) return;
-    const sessions = await otherSessions(client, this.database);
+    const sessions = await sessionsThatStay(client, this.database);
     if (sessions > 0) {
       throw new UserError(
         `${sessions} other session(s) are connected to "${this.database}": stop the application, or pass --terminate-connections. Nothing was changed.`,
