@@ -18,13 +18,8 @@ import { MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_LENGTH } from '../src/pipeline/pas
 import { redact, registerSecret } from '../src/domain/secrets.js';
 import { BUNDLED_CLI, bundledCli, cli, REPO_ROOT, type CliRun } from './support/cli.js';
 import { GpgHome } from './support/gpg.js';
-import {
-  snapshotRows,
-  startPostgres,
-  systemServerBinDir,
-  TEST_PASSWORD,
-  type PgServer,
-} from './support/postgres.js';
+import { snapshotRows, startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
+import { systemServerBinDir } from './support/pg-binaries.js';
 import { runBundledAction } from './support/runner.js';
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';

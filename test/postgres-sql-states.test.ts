@@ -5,7 +5,8 @@ import { connectMaintenance, databaseExists } from '../src/engines/postgres/data
 import { connect } from '../src/engines/postgres/server.js';
 import { SQLSTATE, sqlstateOf } from '../src/engines/postgres/sql-states.js';
 import { kindOf } from '../src/domain/errors.js';
-import { startPostgres, systemServerBinDir, type PgServer } from './support/postgres.js';
+import { systemServerBinDir } from './support/pg-binaries.js';
+import { startPostgres, type PgServer } from './support/postgres.js';
 
 /**
  * Each decision the PostgreSQL engine takes on a server's error, provoked on

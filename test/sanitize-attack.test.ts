@@ -1,5 +1,4 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,7 +6,7 @@ import { buffer } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cli, REPO_ROOT } from './support/cli.js';
+import { cli, sourceEntry } from './support/cli.js';
 import { startPostgres, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
 import { CopySanitizer } from '../src/sanitize/copy-sanitizer.js';
@@ -738,16 +737,7 @@ describe('interrupted sanitizing', () => {
     );
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-        path.join(REPO_ROOT, 'test/support/run-cli.ts'),
-        'backup',
-        '--database-url',
-        'file:app.db',
-        '--sanitize',
-        'sanitize.yml',
-      ],
+      [sourceEntry('cli'), 'backup', '--database-url', 'file:app.db', '--sanitize', 'sanitize.yml'],
       {
         cwd: dir,
         env: { PATH: process.env.PATH, SANITIZE_SALT: SALT, TMPDIR: tmp },

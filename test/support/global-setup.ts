@@ -50,8 +50,10 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'db-backup-run-'));
   project.provide('runDir', runDir);
   process.env.PATH = pathWithServerBinaries(process.env.PATH);
-  project.provide('sourceEntries', await bundleSources(path.join(runDir, 'source')));
+  const { outdir, cli, action } = await bundleSources(path.basename(runDir));
+  project.provide('sourceEntries', { cli, action });
   return () => {
+    fs.rmSync(outdir, { recursive: true, force: true });
     fs.rmSync(runDir, { recursive: true, force: true });
     if (memory) fs.rmSync(memory, { recursive: true, force: true });
   };

@@ -7,8 +7,6 @@ import pg from 'pg';
 import { REPO_ROOT } from './cli.js';
 import { systemServerBinDir } from './pg-binaries.js';
 
-export { systemServerBinDir };
-
 /** A password with characters that must be percent-encoded in a URL. */
 export const TEST_PASSWORD = 'p@ss:w/rd%42 secret';
 
