@@ -13,9 +13,9 @@ export interface SourceEntries {
 
 /**
  * Bundles the sources once per test run, for the tests that start the CLI or the
- * action from source as a separate process. A child with the storage SDKs then takes
- * about two thirds of the CPU time it takes through tsx, whose loader hooks see every one of the storage
- * SDKs' thousands of modules.
+ * action from source as a separate process. A child with the storage SDKs then
+ * takes about two thirds of the CPU time it takes through tsx, whose loader hooks
+ * see every one of the SDKs' thousands of modules.
  *
  * Only the sources are bundled; packages stay imports that Node resolves from
  * node_modules, as when the sources run, so the bundle lives in the repository
