@@ -2,9 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BUNDLED_CLI, cli } from './support/cli.js';
+import { BUNDLED_CLI, bundledCli, cli } from './support/cli.js';
 import { SAMPLE_SCHEMA, startPostgres, type PgServer } from './support/postgres.js';
-import { createSampleDatabase } from './support/sqlite.js';
+import { createSampleDatabase, violateNotNull } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
 const env = { PATH: process.env.PATH };
@@ -33,6 +33,40 @@ describe('bad days', () => {
     expect(run.stderr).toMatch(/fails SQLite's integrity check.*nothing was pruned/);
     expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(OLD);
   });
+
+  test.each(['gzip', 'zstd'])(
+    'a database that fails quick_check only once compressed (%s) is not kept, nor any copy of it',
+    (compression) => {
+      const dir = tempDir('null-db');
+      const db = path.join(dir, 'app.db');
+      // Every row counts and every page reads: only quick_check, run beside the compression, finds it.
+      createSampleDatabase(db, { rows: 20_000 });
+      violateNotNull(db);
+      seedOldBackups(dir);
+      const tmp = tempDir('null-db-tmp');
+      // The bundle, as users run it: the check thread must start from inside it.
+      const run = bundledCli(
+        [
+          'backup',
+          '--database-url',
+          'file:app.db',
+          '--max-backups',
+          '1',
+          '--compression',
+          compression,
+        ],
+        { cwd: dir, env: { TMPDIR: tmp } },
+      );
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(
+        /app\.db fails SQLite's integrity check \(NULL value in t\.a\): no backup was kept and nothing was pruned/,
+      );
+      expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(OLD);
+      // No snapshot left behind, and the live database has no side files either.
+      expect(fs.readdirSync(tmp).filter((name) => name.startsWith('db-backup-dump'))).toEqual([]);
+      expect(fs.readdirSync(dir).sort()).toEqual(['app.db', 'backups']);
+    },
+  );
 
   test.each(['SIGTERM', 'SIGINT'] as const)(
     '%s during a backup leaves no temporary copy of the database',

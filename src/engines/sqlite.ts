@@ -24,11 +24,13 @@ import type {
 } from './engine.js';
 import { loadSqlite, type SqliteDatabase } from './sqlite-driver.js';
 import { walDirectoryHint } from './sqlite-wal-hint.js';
+import { startQuickCheck } from './sqlite-check-thread.js';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** A page count larger than any database: the whole copy happens in one step, under one read lock. */
 const ALL_PAGES = 0x7fffffff;
 const BUSY_TIMEOUT_MS = 10_000;
+const SNAPSHOT_READ_SIZE = 1024 * 1024;
 
 export class SqliteEngine implements Engine {
   readonly kind = 'sqlite' as const;
@@ -74,20 +76,35 @@ export class SqliteEngine implements Engine {
         source.close();
       }
       // A damaged database must not become the newest backup and push the good ones out of the window.
-      const problems = await integrityProblems(snapshot, 'quick_check');
-      if (problems.length > 0) {
-        throw new JobFailure(
-          `${path.basename(this.file)} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): no backup was kept and nothing was pruned. Restore a good backup, or repair the database (sqlite3 DB .recover).`,
-        );
+      // Its check runs on a thread of its own while the snapshot is compressed; a sanitized
+      // copy is checked first, since it rewrites the snapshot.
+      const rewrite = hooks.rewriteSnapshot;
+      if (rewrite) {
+        await assertSnapshotSound(snapshot, this.file);
+        await rewrite(snapshot);
       }
-      await hooks.rewriteSnapshot?.(snapshot);
-      const info = await inspectFile(snapshot);
       const { size } = await fs.stat(snapshot);
+      const check = rewrite ? undefined : startQuickCheck(snapshot);
+      let info: DatabaseInfo;
+      try {
+        info = await inspectFile(snapshot);
+      } catch (error) {
+        await check?.stop();
+        await assertSnapshotSound(snapshot, this.file);
+        throw error;
+      }
       return {
-        stream: createReadStream(snapshot),
+        // Reads of 1 MiB, not 64 KiB: fewer trips through the thread pool (measured: 0.5 s of 7).
+        stream: createReadStream(snapshot, { highWaterMark: SNAPSHOT_READ_SIZE }),
         expectedSize: { bytes: size, estimate: false },
-        finish: () => Promise.resolve(info),
-        dispose: () => removeSqliteFiles(snapshot),
+        finish: async () => {
+          if (check) await assertSnapshotSound(snapshot, this.file, await check.problems);
+          return info;
+        },
+        dispose: async () => {
+          await check?.stop();
+          await removeSqliteFiles(snapshot);
+        },
       };
     } catch (error) {
       await removeSqliteFiles(snapshot);
@@ -347,6 +364,25 @@ async function hasSqliteHeader(file: string): Promise<boolean> {
     return bytesRead === 16 && buffer.equals(SQLITE_HEADER);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Fails the backup when the snapshot fails `quick_check`. `threadVerdict` is the
+ * check thread's answer: only "sound" is taken from it; a problem, or no answer,
+ * is decided by checking here, with the driver the rest of the tool uses.
+ */
+async function assertSnapshotSound(
+  snapshot: string,
+  file: string,
+  threadVerdict?: readonly string[],
+): Promise<void> {
+  if (threadVerdict?.length === 0) return;
+  const problems = await integrityProblems(snapshot, 'quick_check');
+  if (problems.length > 0) {
+    throw new JobFailure(
+      `${path.basename(file)} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): no backup was kept and nothing was pruned. Restore a good backup, or repair the database (sqlite3 DB .recover).`,
+    );
   }
 }
 

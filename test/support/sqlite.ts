@@ -36,6 +36,16 @@ export function createSampleDatabase(
   db.close();
 }
 
+/** A sound file whose schema says NOT NULL over a NULL already stored: quick_check reports it as a row. */
+export function violateNotNull(file: string): void {
+  const db = new Database(file);
+  db.exec(`CREATE TABLE t (a); INSERT INTO t VALUES (NULL), (1);`);
+  db.unsafeMode(true);
+  db.pragma('writable_schema = ON');
+  db.prepare("UPDATE sqlite_schema SET sql = 'CREATE TABLE t (a NOT NULL)' WHERE name = 't'").run();
+  db.close();
+}
+
 /** Every row of every table, in a stable order, for equality checks. */
 export function dumpRows(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
