@@ -28,6 +28,7 @@ import {
   unpackArchive,
   type ArchiveSelection,
 } from './archive-restore.js';
+import { writeDataOffsets } from './archive-offsets.js';
 import { removeQuietly, temporaryDirectory } from '../../fs/files.js';
 import { runToEnd, spawnOutputStream } from './child-process.js';
 import {
@@ -527,6 +528,8 @@ export class PostgresEngine implements Engine {
     try {
       this.options.log.info(`${source.name} is a ${format} archive: unpacking it`);
       const archive = await unpackArchive(source, format, workDir);
+      // pg_restore --jobs seeks to each table's data where the archive says it is.
+      if (parallel && format === 'custom') await writeDataOffsets(archive);
       const pgRestore = await chooseArchiveReader(
         source,
         archive,
