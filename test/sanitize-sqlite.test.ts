@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { cli } from './support/cli.js';
+import { violateNotNull } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
 const SALT = 'sqlite-dev-copy-salt-0123456789';
@@ -279,6 +280,22 @@ describe('sanitized SQLite copies', () => {
     ]) {
       expect(run.stderr).toMatch(pattern);
     }
+    expect(
+      fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
+  });
+
+  test('a database that fails quick_check gives no sanitized copy', async () => {
+    const { dir, database, rules } = workspace('sqlite-sanitize-damaged');
+    violateNotNull(database);
+    const run = await cli(['backup', '--database-url', `file:${database}`, '--sanitize', rules], {
+      cwd: dir,
+      env: { SANITIZE_SALT: SALT },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /app\.db fails SQLite's integrity check \(NULL value in t\.a\): no backup was kept and nothing was pruned/,
+    );
     expect(
       fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
     ).toEqual([]);
