@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BUNDLED_CLI, bundledCli, cli } from './support/cli.js';
 import { SAMPLE_SCHEMA, startPostgres, type PgServer } from './support/postgres.js';
-import { createSampleDatabase, violateNotNull } from './support/sqlite.js';
+import { createSampleDatabase, violateCheck, violateNotNull } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
 const env = { PATH: process.env.PATH };
@@ -34,14 +34,18 @@ describe('bad days', () => {
     expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(OLD);
   });
 
-  test.each(['gzip', 'zstd'])(
+  test.each([
+    ['gzip', violateNotNull, 'NULL value in t\\.a'],
+    ['zstd', violateNotNull, 'NULL value in t\\.a'],
+    ['gzip', violateCheck, 'CHECK constraint failed in c'],
+  ] as const)(
     'a database that fails quick_check only once compressed (%s) is not kept, nor any copy of it',
-    (compression) => {
+    (compression, violate, problem) => {
       const dir = tempDir('null-db');
       const db = path.join(dir, 'app.db');
       // Every row counts and every page reads: only quick_check, run beside the compression, finds it.
       createSampleDatabase(db, { rows: 20_000 });
-      violateNotNull(db);
+      violate(db);
       seedOldBackups(dir);
       const tmp = tempDir('null-db-tmp');
       // The bundle, as users run it: the check thread must start from inside it.
@@ -59,7 +63,9 @@ describe('bad days', () => {
       );
       expect(run.status, run.stderr).toBe(1);
       expect(run.stderr).toMatch(
-        /app\.db fails SQLite's integrity check \(NULL value in t\.a\): no backup was kept and nothing was pruned/,
+        new RegExp(
+          `app\\.db fails SQLite's integrity check \\(${problem}\\): no backup was kept and nothing was pruned`,
+        ),
       );
       expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(OLD);
       // No snapshot left behind, and the live database has no side files either.
@@ -123,6 +129,29 @@ describe('bad days', () => {
         /disk is full|disk .* is full/,
       );
       expect(fs.readdirSync(small)).toEqual([OLD[0]]);
+    } finally {
+      spawnSync('umount', [small]);
+    }
+  });
+
+  test('a damaged database on a disk that fills up is reported as damaged, not only as a full disk', async (context) => {
+    const dir = tempDir('full-disk-damaged');
+    const small = path.join(dir, 'small');
+    fs.mkdirSync(small);
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]).status !== 0) {
+      context.skip('mounting a small tmpfs needs privileges this machine does not give');
+      return;
+    }
+    try {
+      createSampleDatabase(path.join(dir, 'app.db'), { rows: 5000 });
+      violateNotNull(path.join(dir, 'app.db'));
+      const run = await cli(
+        ['backup', '--database-url', 'file:app.db', '--backup-dir', small, '--max-backups', '1'],
+        { cwd: dir, env },
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/app\.db fails SQLite's integrity check \(NULL value in t\.a\)/);
+      expect(fs.readdirSync(small)).toEqual([]);
     } finally {
       spawnSync('umount', [small]);
     }

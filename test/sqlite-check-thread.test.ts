@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { startQuickCheck } from '../src/engines/sqlite-check-thread.js';
-import { createSampleDatabase, violateNotNull } from './support/sqlite.js';
+import { createSampleDatabase, violateCheck, violateNotNull } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
 const sha256 = (file: string): string =>
@@ -28,12 +28,19 @@ describe('the SQLite check thread', () => {
     },
   );
 
-  test('a constraint broken on disk is reported as a problem, never as sound', async () => {
-    const file = path.join(tempDir('check-null'), 'app.db');
-    violateNotNull(file);
-    const check = startQuickCheck(file);
-    expect(await check.problems).toEqual(['NULL value in t.a']);
-  });
+  test.each([
+    ['NOT NULL', violateNotNull, 'NULL value in t.a'],
+    // A read-only connection's quick_check leaves CHECK constraints out: the thread must not.
+    ['CHECK', violateCheck, 'CHECK constraint failed in c'],
+  ])(
+    'a %s constraint broken on disk is reported, never as sound',
+    async (_label, violate, problem) => {
+      const file = path.join(tempDir('check-broken'), 'app.db');
+      violate(file);
+      const check = startQuickCheck(file);
+      expect(await check.problems).toEqual([problem]);
+    },
+  );
 
   test.each([
     ['a damaged b-tree page', (bytes: Buffer) => bytes.fill(0x5a, 4096 * 3 + 8, 4096 * 3 + 300)],
@@ -47,9 +54,10 @@ describe('the SQLite check thread', () => {
     expect(await startQuickCheck(file).problems).toBeUndefined();
   });
 
-  test('a missing file gets no answer', async () => {
-    const check = startQuickCheck(path.join(tempDir('check-missing'), 'gone.db'));
-    expect(await check.problems).toBeUndefined();
+  test('a missing file gets no answer, and is not made', async () => {
+    const gone = path.join(tempDir('check-missing'), 'gone.db');
+    expect(await startQuickCheck(gone).problems).toBeUndefined();
+    expect(fs.existsSync(gone)).toBe(false);
   });
 
   test('stop ends a check under way; its answer is then "none"', async () => {

@@ -257,6 +257,8 @@ async function dumpToTempFile(
     return { encoded, info: await dump.finish(), format: dump.format };
   } catch (error) {
     if (encoded) await removeQuietly(encoded.tempPath);
+    // A full disk while a damaged database was written: the damage is the news.
+    if (!encoded) await dump?.assertSourceSound?.();
     throw error;
   } finally {
     progress?.end();

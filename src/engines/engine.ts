@@ -31,6 +31,12 @@ export interface Dump {
    * dump and the snapshot disagree.
    */
   finish(): Promise<DatabaseInfo>;
+  /**
+   * Fails when the database itself is damaged (SQLite: its integrity check).
+   * Asked when writing the backup failed, since a damaged database explains
+   * more than the write's own error; absent where `finish` already says it.
+   */
+  assertSourceSound?(): Promise<void>;
   /** Releases temporary files, connections and child processes, whatever happened. */
   dispose(): Promise<void>;
 }

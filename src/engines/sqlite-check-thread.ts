@@ -6,8 +6,10 @@ import { Worker } from 'node:worker_threads';
  * database: the check alone took 1 s of the backup's 7).
  *
  * The thread uses Node's built-in SQLite (`node:sqlite`), which needs no
- * bundled native code in a worker. It reads the file read-only and changes
- * nothing, not even a lock file. The verdict that fails a backup is never this thread's alone: the
+ * bundled native code in a worker. It opens the file as the in-process check
+ * does, read-write (read-only, quick_check skips CHECK constraints), and only
+ * reads it; a WAL-mode snapshot gets a -wal and -shm beside it, in the private
+ * directory, which the dump's cleanup removes. The verdict that fails a backup is never this thread's alone: the
  * caller checks again in-process, with the SQLite the rest of the tool uses,
  * whenever the thread reports a problem or cannot run.
  */
@@ -31,10 +33,12 @@ function check() {
     sqlite = undefined;
   }
   if (!sqlite) return undefined;
-  // immutable: no locks and no -wal or -shm beside the snapshot, which nothing else writes.
+  // Read-write, as the in-process check opens it: on a read-only connection SQLite's
+  // quick_check leaves CHECK constraints out. Nothing is written; the snapshot is private.
+  // mode=rw: a file that is not there is an error, never a new empty database.
   const url = require('node:url').pathToFileURL(workerData.file);
-  url.search = 'immutable=1';
-  const db = new sqlite.DatabaseSync(url, { readOnly: true });
+  url.search = 'mode=rw';
+  const db = new sqlite.DatabaseSync(url);
   try {
     return db
       .prepare('PRAGMA quick_check')

@@ -93,14 +93,18 @@ export class SqliteEngine implements Engine {
         await assertSnapshotSound(snapshot, this.file);
         throw error;
       }
+      const assertSourceSound = async (): Promise<void> => {
+        if (check) await assertSnapshotSound(snapshot, this.file, await check.problems);
+      };
       return {
         // Reads of 1 MiB, not 64 KiB: fewer trips through the thread pool (measured: 0.5 s of 7).
         stream: createReadStream(snapshot, { highWaterMark: SNAPSHOT_READ_SIZE }),
         expectedSize: { bytes: size, estimate: false },
         finish: async () => {
-          if (check) await assertSnapshotSound(snapshot, this.file, await check.problems);
+          await assertSourceSound();
           return info;
         },
+        assertSourceSound,
         dispose: async () => {
           await check?.stop();
           await removeSqliteFiles(snapshot);

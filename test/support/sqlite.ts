@@ -46,6 +46,17 @@ export function violateNotNull(file: string): void {
   db.close();
 }
 
+/** A file whose rows break its CHECK constraint (written with the checks switched off): quick_check reports it. */
+export function violateCheck(file: string): void {
+  const db = new Database(file);
+  db.exec(
+    `CREATE TABLE c (id INTEGER PRIMARY KEY, v INT CHECK (v > 0)); INSERT INTO c VALUES (1, 5), (2, 7);`,
+  );
+  db.pragma('ignore_check_constraints = ON');
+  db.prepare('UPDATE c SET v = -1 WHERE id = 2').run();
+  db.close();
+}
+
 /** Every row of every table, in a stable order, for equality checks. */
 export function dumpRows(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
