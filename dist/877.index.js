@@ -4578,8 +4578,18 @@ class RestoreInterruption {
         this.resolveAnswer = resolve;
     });
     remove = (0,interruptions/* onInterrupt */.nA)((signal) => this.request(signal));
+    /** The swap that puts a restored database in the target's place, once begun: its outcome. */
+    swap;
     attach(session) {
         this.session = session;
+    }
+    /**
+     * The restored database is taking the target's place: a signal from now on
+     * waits for the swap (one short transaction) to end and says what it did,
+     * so "nothing changed" is never said of a target that was replaced.
+     */
+    swapping(outcome) {
+        this.swap = outcome;
     }
     detach() {
         this.session = undefined;
@@ -4594,9 +4604,10 @@ class RestoreInterruption {
     }
     async request(signal) {
         const session = this.session;
-        // No psql running: nothing of this restore can commit; the process may end at once.
+        // No psql running: nothing of this restore can commit; the process may end at once,
+        // unless the swap has begun: then what it did is the last word.
         if (!session)
-            return undefined;
+            return this.swap ? `${signal} came ${await this.swap}` : undefined;
         this.signal = signal;
         if (session.stage === 'starting' || session.stage === 'applying')
             await session.abort(false);
@@ -5256,14 +5267,21 @@ class PostgresEngine {
                     await (0,databases/* terminateSessions */.x2)(client, this.database);
             }
             const lockTimeoutMs = this.options.lockTimeoutMs ?? options/* DEFAULT_LOCK_TIMEOUT_MS */.L$;
+            let swapOutcome = () => undefined;
+            interruption.swapping(new Promise((resolve) => (swapOutcome = resolve)));
             await (0,databases/* swapDatabases */.Qj)(client, this.database, fresh, replaced, lockTimeoutMs).catch(async (error) => {
-                throw new errors/* JobFailure */.y3(await this.swapFailure(client, error, fresh, lockTimeoutMs));
+                const failure = new errors/* JobFailure */.y3(await this.swapFailure(client, error, fresh, lockTimeoutMs));
+                swapOutcome(`as the restored database was to take the place of "${this.database}", which failed: ${failure.message}`);
+                throw failure;
             });
+            let previous = '';
             if (replaced) {
-                await (0,databases/* dropDatabase */.Zi)(client, replaced, true).catch((error) => {
+                previous = await (0,databases/* dropDatabase */.Zi)(client, replaced, true).then(() => `; the previous "${this.database}" was dropped`, (error) => {
                     this.options.log.warn(`The previous "${this.database}", renamed ${replaced}, could not be dropped (${error.message}); the next restore drops it.`);
+                    return `; the previous "${this.database}" is kept as ${replaced} until the next restore drops it`;
                 });
             }
+            swapOutcome(`as the restored database took the place of "${this.database}": that finished, so the restore did, and "${this.database}" holds the backup${previous}.`);
         }
         catch (error) {
             await (0,databases/* dropDatabase */.Zi)(client, fresh, true).catch(() => undefined);

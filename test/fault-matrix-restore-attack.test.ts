@@ -6,9 +6,9 @@ import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cli } from './support/cli.js';
+import { cli, finished, startCli } from './support/cli.js';
 import { snapshotRows, startPostgres, type PgServer } from './support/postgres.js';
-import { clientProgram, pgDumpText, sessionsOn } from './support/restore-faults.js';
+import { clientProgram, pgDumpText, sessionsOn, waitUntil } from './support/restore-faults.js';
 import { createSampleDatabase } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
@@ -576,6 +576,79 @@ describe('sessions in the way', () => {
     expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
     expect(pgDumpText(server, db)).toBe(before);
   });
+
+  test.each(['plain', 'custom'] as const)(
+    'SIGTERM while the restored database takes the target’s place (%s): the swap finishes and the last word says the target was replaced',
+    async (format) => {
+      const db = await target();
+      const file =
+        format === 'plain'
+          ? backupFile
+          : await (async () => {
+              const dir = tempDir('atk-custom');
+              const made = await cli(
+                ['backup', '--database-url', server.url('atk_base'), '--format', 'custom'],
+                { cwd: dir, env },
+              );
+              expect(made.status, made.stderr).toBe(0);
+              const backups = path.join(dir, 'backups');
+              return path.join(
+                backups,
+                fs.readdirSync(backups).find((n) => n.endsWith('.dump.gz'))!,
+              );
+            })();
+      await server.query(db, 'CREATE TABLE public.only_here (x int)');
+      // Connected elsewhere: its open GRANT holds the target's pg_database row, so the swap waits.
+      const dba = new pg.Client({
+        connectionString: server.url('postgres'),
+        application_name: 'atk-dba',
+      });
+      await dba.connect();
+      await dba.query('BEGIN');
+      await dba.query(`GRANT CONNECT ON DATABASE ${db} TO PUBLIC`);
+      const run = startCli(
+        [
+          'restore',
+          file,
+          '--yes',
+          '--no-safety-backup',
+          '--drop-database',
+          '--lock-timeout',
+          '60s',
+          ...(format === 'custom' ? ['--jobs', '2'] : []),
+        ],
+        { cwd: path.dirname(file), env: { DATABASE_URL: server.url(db) }, fromSource: true },
+      );
+      try {
+        await waitUntil(
+          async () =>
+            (
+              await server.query<{ n: string }>(
+                'postgres',
+                `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'ALTER DATABASE%RENAME%'`,
+              )
+            )[0]?.n === '1',
+          'the swap to wait for the lock',
+          run,
+        );
+        run.child.kill('SIGTERM');
+        // The signal is in: let the swap go on.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      } finally {
+        await dba.query('ROLLBACK');
+        await dba.end();
+      }
+      const { status, stderr } = await finished(run);
+      expect(status).toBe(143);
+      expect(stderr).toMatch(
+        new RegExp(
+          `SIGTERM came as the restored database took the place of "${db}": that finished, so the restore did, and "${db}" holds the backup; the previous "${db}" was dropped\\.`,
+        ),
+      );
+      expect(await snapshotRows(server, db)).toEqual(await snapshotRows(server, 'atk_base'));
+      expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
+    },
+  );
 
   test('in place, an idle application session does not stop the restore', async () => {
     const db = await target();

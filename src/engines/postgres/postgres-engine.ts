@@ -758,18 +758,34 @@ export class PostgresEngine implements Engine {
         if (this.options.terminateConnections) await terminateSessions(client, this.database);
       }
       const lockTimeoutMs = this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+      let swapOutcome: (message: string) => void = () => undefined;
+      interruption.swapping(new Promise<string>((resolve) => (swapOutcome = resolve)));
       await swapDatabases(client, this.database, fresh, replaced, lockTimeoutMs).catch(
         async (error: unknown) => {
-          throw new JobFailure(await this.swapFailure(client, error, fresh, lockTimeoutMs));
+          const failure = new JobFailure(
+            await this.swapFailure(client, error, fresh, lockTimeoutMs),
+          );
+          swapOutcome(
+            `as the restored database was to take the place of "${this.database}", which failed: ${failure.message}`,
+          );
+          throw failure;
         },
       );
+      let previous = '';
       if (replaced) {
-        await dropDatabase(client, replaced, true).catch((error: unknown) => {
-          this.options.log.warn(
-            `The previous "${this.database}", renamed ${replaced}, could not be dropped (${(error as Error).message}); the next restore drops it.`,
-          );
-        });
+        previous = await dropDatabase(client, replaced, true).then(
+          () => `; the previous "${this.database}" was dropped`,
+          (error: unknown) => {
+            this.options.log.warn(
+              `The previous "${this.database}", renamed ${replaced}, could not be dropped (${(error as Error).message}); the next restore drops it.`,
+            );
+            return `; the previous "${this.database}" is kept as ${replaced} until the next restore drops it`;
+          },
+        );
       }
+      swapOutcome(
+        `as the restored database took the place of "${this.database}": that finished, so the restore did, and "${this.database}" holds the backup${previous}.`,
+      );
     } catch (error) {
       await dropDatabase(client, fresh, true).catch(() => undefined);
       throw error;

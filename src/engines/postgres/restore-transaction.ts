@@ -132,8 +132,20 @@ export class RestoreInterruption {
   });
   private readonly remove = onInterrupt((signal) => this.request(signal));
 
+  /** The swap that puts a restored database in the target's place, once begun: its outcome. */
+  private swap: Promise<string> | undefined;
+
   attach(session: PsqlSession): void {
     this.session = session;
+  }
+
+  /**
+   * The restored database is taking the target's place: a signal from now on
+   * waits for the swap (one short transaction) to end and says what it did,
+   * so "nothing changed" is never said of a target that was replaced.
+   */
+  swapping(outcome: Promise<string>): void {
+    this.swap = outcome;
   }
 
   detach(): void {
@@ -152,8 +164,9 @@ export class RestoreInterruption {
 
   private async request(signal: NodeJS.Signals): Promise<string | undefined> {
     const session = this.session;
-    // No psql running: nothing of this restore can commit; the process may end at once.
-    if (!session) return undefined;
+    // No psql running: nothing of this restore can commit; the process may end at once,
+    // unless the swap has begun: then what it did is the last word.
+    if (!session) return this.swap ? `${signal} came ${await this.swap}` : undefined;
     this.signal = signal;
     if (session.stage === 'starting' || session.stage === 'applying') await session.abort(false);
     const stage = session.stage;
