@@ -714,6 +714,36 @@ function selectionArguments(selection) {
     ];
 }
 /**
+ * Every name of `--tables` and `--schemas` is in the archive: pg_restore
+ * itself checks (`--strict-names`, with a schema-only restore into nothing,
+ * which reads only the table of contents). Otherwise a name it does not know,
+ * such as `public.orders` (pg_restore --table takes the bare name), would
+ * restore nothing and report success. Refused before anything changes.
+ */
+async function assertSelectionInArchive(source, archive, pgRestore, selection) {
+    if (selection.tables.length === 0 && selection.schemas.length === 0)
+        return;
+    const args = [
+        '--strict-names',
+        '--schema-only',
+        '--file=/dev/null',
+        ...selectionArguments(selection),
+        archive,
+    ];
+    try {
+        await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
+    }
+    catch (error) {
+        const missing = /(table|schema) "([^"]*)" not found/.exec(error.message);
+        if (!missing)
+            throw error;
+        const qualified = missing[1] === 'table' && missing[2]?.includes('.');
+        throw new errors/* UserError */.yo(`${source.name} holds no ${missing[1]} named "${missing[2]}"${qualified
+            ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
+            : ''}. Nothing was changed.`);
+    }
+}
+/**
  * The backup decoded into `workDir`: a custom archive as one file, a
  * directory archive unpacked from its tar. The whole backup is read (and its
  * encryption and compression checked to their end) before anything uses it;
@@ -5094,6 +5124,7 @@ class PostgresEngine {
             const pgRestore = await chooseArchiveReader(source, archive, format, await this.archiveReaders(), this.options.installer
                 ? (major) => installedClient(this.options.installer, 'pg_restore', major)
                 : undefined);
+            await assertSelectionInArchive(source, archive, pgRestore, selection);
             this.options.log.info(`Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`);
             const sql = archiveAsSql(source, archive, pgRestore, selection, source.checksumVerified);
             return await this.restoreSql(sql, hooks, parallel ? { archive, pgRestore, jobs: this.options.jobs, selection } : undefined);

@@ -647,6 +647,53 @@ describe('selective restore', () => {
     }
   });
 
+  test.each([
+    [
+      ['--tables', 'reports.daily'],
+      /holds no table named "reports\.daily": --tables takes a table's name without its schema \(pick the schema with --schemas\)\. Nothing was changed\./,
+    ],
+    [['--tables', 'daily,nope'], /holds no table named "nope"\. Nothing was changed\./],
+    [['--schemas', 'nope'], /holds no schema named "nope"\. Nothing was changed\./],
+  ])(
+    '%j names what the backup does not hold: refused (exit 2) before anything changes, never "restored" with nothing',
+    async (selection, message) => {
+      const dir = tempDir('pg-formats-select-unknown');
+      const made = await backup(dir, 'formats_src', '--format', 'custom');
+      const target = fresh('unknownsel');
+      await server.createDatabase(
+        target,
+        'CREATE TABLE keep (x int); INSERT INTO keep VALUES (7);',
+      );
+      const before = dumpOf(target);
+      for (const jobs of ['1', '2']) {
+        const run = await cli(
+          [
+            'restore',
+            made.file,
+            '--database-url',
+            server.url(target),
+            '--yes',
+            ...(jobs === '2' ? ['--drop-database', '--jobs', '2'] : []),
+            ...selection,
+          ],
+          { cwd: dir, env },
+        );
+        expect(run.status, run.stderr).toBe(2);
+        expect(run.stderr).toMatch(message);
+        // Refused before the safety backup too.
+        expect(
+          fs.existsSync(path.join(dir, 'backups'))
+            ? fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.includes('before_restore'))
+            : [],
+        ).toEqual([]);
+      }
+      expect(dumpOf(target)).toBe(before);
+      expect((await server.databases()).filter((name) => name.startsWith(`${target}_`))).toEqual(
+        [],
+      );
+    },
+  );
+
   test('--tables for a plain backup is refused with one line (exit 2), the target unchanged', async () => {
     const dir = tempDir('pg-formats-select-plain');
     const made = await backup(dir, 'formats_src');

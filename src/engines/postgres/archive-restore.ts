@@ -54,6 +54,43 @@ function selectionArguments(selection: ArchiveSelection): string[] {
 }
 
 /**
+ * Every name of `--tables` and `--schemas` is in the archive: pg_restore
+ * itself checks (`--strict-names`, with a schema-only restore into nothing,
+ * which reads only the table of contents). Otherwise a name it does not know,
+ * such as `public.orders` (pg_restore --table takes the bare name), would
+ * restore nothing and report success. Refused before anything changes.
+ */
+export async function assertSelectionInArchive(
+  source: RestoreSource,
+  archive: string,
+  pgRestore: ClientTool,
+  selection: ArchiveSelection,
+): Promise<void> {
+  if (selection.tables.length === 0 && selection.schemas.length === 0) return;
+  const args = [
+    '--strict-names',
+    '--schema-only',
+    '--file=/dev/null',
+    ...selectionArguments(selection),
+    archive,
+  ];
+  try {
+    await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
+  } catch (error) {
+    const missing = /(table|schema) "([^"]*)" not found/.exec((error as Error).message);
+    if (!missing) throw error;
+    const qualified = missing[1] === 'table' && missing[2]?.includes('.');
+    throw new UserError(
+      `${source.name} holds no ${missing[1]} named "${missing[2]}"${
+        qualified
+          ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
+          : ''
+      }. Nothing was changed.`,
+    );
+  }
+}
+
+/**
  * The backup decoded into `workDir`: a custom archive as one file, a
  * directory archive unpacked from its tar. The whole backup is read (and its
  * encryption and compression checked to their end) before anything uses it;

@@ -22,6 +22,7 @@ import {
 import {
   ARCHIVE_TOP,
   archiveAsSql,
+  assertSelectionInArchive,
   contentFormat,
   restoreInParallel,
   chooseArchiveReader,
@@ -539,6 +540,7 @@ export class PostgresEngine implements Engine {
           ? (major) => installedClient(this.options.installer, 'pg_restore', major)
           : undefined,
       );
+      await assertSelectionInArchive(source, archive, pgRestore, selection);
       this.options.log.info(
         `Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`,
       );
