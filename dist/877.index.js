@@ -734,7 +734,7 @@ async function assertSelectionInArchive(source, archive, pgRestore, selection) {
         await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
     }
     catch (error) {
-        const missing = /(table|schema) "([^"]*)" not found/.exec(error.message);
+        const missing = /(table|schema) "(.*)" not found/.exec(error.message);
         if (!missing)
             throw error;
         const qualified = missing[1] === 'table' && missing[2]?.includes('.');

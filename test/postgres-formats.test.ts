@@ -654,6 +654,8 @@ describe('selective restore', () => {
     ],
     [['--tables', 'daily,nope'], /holds no table named "nope"\. Nothing was changed\./],
     [['--schemas', 'nope'], /holds no schema named "nope"\. Nothing was changed\./],
+    [['--tables', '" Mixed Case"'], /holds no table named " Mixed Case"\. Nothing was changed\./],
+    [['--tables', ' , ,'], /tables names nothing: give one or more names/],
   ])(
     '%j names what the backup does not hold: refused (exit 2) before anything changes, never "restored" with nothing',
     async (selection, message) => {
@@ -693,6 +695,37 @@ describe('selective restore', () => {
       );
     },
   );
+
+  test('a name in quotes is the name inside (commas and all), and a name given twice counts once', async () => {
+    const dir = tempDir('pg-formats-select-quoted');
+    const original = await snapshotRows(server, 'formats_src');
+    const made = await backup(dir, 'formats_src', '--format', 'custom');
+    const target = fresh('quotedsel');
+    const whole = await cli(
+      ['restore', made.file, '--database-url', server.url(target), '--create-database'],
+      { cwd: dir, env },
+    );
+    expect(whole.status, whole.stderr).toBe(0);
+    await server.query(target, `DELETE FROM "Mixed Case"; UPDATE reports.daily SET total = 0;`);
+    const run = await cli(
+      [
+        'restore',
+        made.file,
+        '--database-url',
+        server.url(target),
+        '--yes',
+        '--no-safety-backup',
+        '--tables',
+        '"Mixed Case",daily,daily',
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const after = await snapshotRows(server, target);
+    expect(original['public."Mixed Case"']).toHaveLength(2);
+    expect(after['public."Mixed Case"']).toEqual(original['public."Mixed Case"']);
+    expect(after['reports.daily']).toEqual(original['reports.daily']);
+  });
 
   test('--tables for a plain backup is refused with one line (exit 2), the target unchanged', async () => {
     const dir = tempDir('pg-formats-select-plain');

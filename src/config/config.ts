@@ -319,8 +319,25 @@ function jobs(settings: Settings): number {
 }
 
 /** pg_restore --table / --schema take exact names, one each: comma- or newline-separated. */
+/**
+ * --tables / --schemas at restore: exact names, as pg_restore takes them. A
+ * name in double quotes (to hold a comma) is the name inside, with `""` as
+ * one quote; each name counts once. Given but naming nothing (`--tables ,`)
+ * is refused: it would restore everything.
+ */
 function restoreNames(settings: Settings, name: string): string[] {
-  return patternList(settings, name);
+  const names = [...new Set(patternList(settings, name).map(unquotedName))];
+  if (text(settings, name) !== undefined && names.length === 0) {
+    throw new UserError(
+      `${name} names nothing: give one or more names, separated by commas, or leave it out to restore everything.`,
+    );
+  }
+  return names;
+}
+
+function unquotedName(item: string): string {
+  const quoted = /^"(.*)"$/s.exec(item);
+  return quoted ? (quoted[1] ?? '').replace(/""/g, '"') : item;
 }
 
 /** keep-owner / keep-privileges, from before backups always held owners and privileges. */

@@ -77,7 +77,7 @@ export async function assertSelectionInArchive(
   try {
     await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
   } catch (error) {
-    const missing = /(table|schema) "([^"]*)" not found/.exec((error as Error).message);
+    const missing = /(table|schema) "(.*)" not found/.exec((error as Error).message);
     if (!missing) throw error;
     const qualified = missing[1] === 'table' && missing[2]?.includes('.');
     throw new UserError(
