@@ -8,9 +8,11 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
 /* harmony export */   G4: () => (/* binding */ sessionsThatStay),
+/* harmony export */   Qf: () => (/* binding */ backendPid),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
 /* harmony export */   Su: () => (/* binding */ leftoverDatabases),
 /* harmony export */   TN: () => (/* binding */ databaseShape),
+/* harmony export */   Ut: () => (/* binding */ cancelStatement),
 /* harmony export */   Zi: () => (/* binding */ dropDatabase),
 /* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
 /* harmony export */   i4: () => (/* binding */ databaseExists),
@@ -215,27 +217,56 @@ async function leftoverDatabases(client, target) {
  * killed run never leaves the target's name empty or on a half-restored
  * database.
  */
-async function swapDatabases(client, target, fresh, replaced, lockTimeoutMs) {
+async function swapDatabases(client, target, fresh, replaced, options = {}) {
     const comment = replaced
         ? ((await client.query(`SELECT pg_catalog.shobj_description(oid, 'pg_database') AS description
            FROM pg_catalog.pg_database WHERE datname = $1`, [target])).rows[0]?.description ?? null)
         : null;
+    let ownerError;
     await client.query('BEGIN');
     try {
         // Another session's open change to either database's row would make the renames wait, silently.
-        if (lockTimeoutMs !== undefined)
-            await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+        if (options.lockTimeoutMs !== undefined)
+            await client.query(`SET LOCAL lock_timeout = ${options.lockTimeoutMs}`);
         if (replaced) {
             await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(replaced)}`);
             await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(replaced)} IS ${literal(temporaryMark(target))}`);
         }
         await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(fresh)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)}`);
         await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)} IS ${comment === null ? 'NULL' : literal(comment)}`);
+        if (options.owner) {
+            // A role that may not take it leaves the database with the restoring role, and a warning.
+            await client.query('SAVEPOINT owner');
+            try {
+                await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)} OWNER TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(options.owner)}`);
+            }
+            catch (error) {
+                await client.query('ROLLBACK TO SAVEPOINT owner');
+                ownerError = error;
+            }
+        }
+        options.committing?.();
         await client.query('COMMIT');
     }
     catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
+    }
+    return ownerError ? { ownerError } : {};
+}
+/** The server process of `client`'s session: what another session cancels it by. */
+async function backendPid(client) {
+    const result = await client.query('SELECT pg_catalog.pg_backend_pid() AS pid');
+    return Number(result.rows[0]?.pid);
+}
+/** Cancels the statement `pid` is running (pg_cancel_backend), from a session of its own. */
+async function cancelStatement(location, pid) {
+    const client = await connectMaintenance(location);
+    try {
+        await client.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
+    }
+    finally {
+        await client.end().catch(() => undefined);
     }
 }
 

@@ -8,9 +8,11 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
 /* harmony export */   G4: () => (/* binding */ sessionsThatStay),
+/* harmony export */   Qf: () => (/* binding */ backendPid),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
 /* harmony export */   Su: () => (/* binding */ leftoverDatabases),
 /* harmony export */   TN: () => (/* binding */ databaseShape),
+/* harmony export */   Ut: () => (/* binding */ cancelStatement),
 /* harmony export */   Zi: () => (/* binding */ dropDatabase),
 /* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
 /* harmony export */   i4: () => (/* binding */ databaseExists),
@@ -215,27 +217,56 @@ async function leftoverDatabases(client, target) {
  * killed run never leaves the target's name empty or on a half-restored
  * database.
  */
-async function swapDatabases(client, target, fresh, replaced, lockTimeoutMs) {
+async function swapDatabases(client, target, fresh, replaced, options = {}) {
     const comment = replaced
         ? ((await client.query(`SELECT pg_catalog.shobj_description(oid, 'pg_database') AS description
            FROM pg_catalog.pg_database WHERE datname = $1`, [target])).rows[0]?.description ?? null)
         : null;
+    let ownerError;
     await client.query('BEGIN');
     try {
         // Another session's open change to either database's row would make the renames wait, silently.
-        if (lockTimeoutMs !== undefined)
-            await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+        if (options.lockTimeoutMs !== undefined)
+            await client.query(`SET LOCAL lock_timeout = ${options.lockTimeoutMs}`);
         if (replaced) {
             await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(replaced)}`);
             await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(replaced)} IS ${literal(temporaryMark(target))}`);
         }
         await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(fresh)} RENAME TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)}`);
         await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)} IS ${comment === null ? 'NULL' : literal(comment)}`);
+        if (options.owner) {
+            // A role that may not take it leaves the database with the restoring role, and a warning.
+            await client.query('SAVEPOINT owner');
+            try {
+                await client.query(`ALTER DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(target)} OWNER TO ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(options.owner)}`);
+            }
+            catch (error) {
+                await client.query('ROLLBACK TO SAVEPOINT owner');
+                ownerError = error;
+            }
+        }
+        options.committing?.();
         await client.query('COMMIT');
     }
     catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
+    }
+    return ownerError ? { ownerError } : {};
+}
+/** The server process of `client`'s session: what another session cancels it by. */
+async function backendPid(client) {
+    const result = await client.query('SELECT pg_catalog.pg_backend_pid() AS pid');
+    return Number(result.rows[0]?.pid);
+}
+/** Cancels the statement `pid` is running (pg_cancel_backend), from a session of its own. */
+async function cancelStatement(location, pid) {
+    const client = await connectMaintenance(location);
+    try {
+        await client.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
+    }
+    finally {
+        await client.end().catch(() => undefined);
     }
 }
 
@@ -4618,9 +4649,16 @@ class RestoreInterruption {
      * waits for the swap (one short transaction) to end and says what it did,
      * so "nothing changed" is never said of a target that was replaced.
      */
-    swapping(outcome) {
+    swapping(outcome, stop) {
         this.swap = outcome;
+        this.stopSwap = stop;
     }
+    stopSwap;
+    /** A signal came while the swap ran: its handler is waiting for the swap's outcome. */
+    get stopping() {
+        return this.swapSignal !== undefined;
+    }
+    swapSignal;
     detach() {
         this.session = undefined;
     }
@@ -4636,8 +4674,13 @@ class RestoreInterruption {
         const session = this.session;
         // No psql running: nothing of this restore can commit; the process may end at once,
         // unless the swap has begun: then what it did is the last word.
-        if (!session)
-            return this.swap ? `${signal} came ${await this.swap}` : undefined;
+        if (!session) {
+            if (!this.swap)
+                return undefined;
+            this.swapSignal = signal;
+            await this.stopSwap?.();
+            return `${signal} came ${await this.swap}`;
+        }
         this.signal = signal;
         if (session.stage === 'starting' || session.stage === 'applying')
             await session.abort(false);
@@ -5166,6 +5209,7 @@ class PostgresEngine {
             policy = await this.checkRoles(survey, policy, notes);
         const maintenance = !exists || this.options.dropDatabase ? await (0,databases/* connectMaintenance */.kJ)(this.location) : undefined;
         const interruption = new RestoreInterruption();
+        let info;
         try {
             if (maintenance && exists)
                 await this.assertNoOtherSessions(maintenance);
@@ -5178,6 +5222,8 @@ class PostgresEngine {
             if (interruption.signal) {
                 await interruption.answer(`${interruption.signal} came after the restore had sent COMMIT: it finished, and "${this.database}" holds the backup.`);
             }
+            // Counted while a signal still gets the swap's account: counting a large database takes a while.
+            info = await this.inspect();
         }
         catch (error) {
             // The signal handler prints the restore's own, checked account (after the cleanup above).
@@ -5189,7 +5235,7 @@ class PostgresEngine {
             interruption.dispose();
             await maintenance?.end().catch(() => undefined);
         }
-        return { info: await this.inspect(), notes };
+        return { info, notes };
     }
     /** The whole backup through the restore filter, into nothing: refusals and roles before any change. */
     async survey(source, policy) {
@@ -5298,32 +5344,51 @@ class PostgresEngine {
                     await (0,databases/* terminateSessions */.x2)(client, this.database);
             }
             const lockTimeoutMs = this.options.lockTimeoutMs ?? options/* DEFAULT_LOCK_TIMEOUT_MS */.L$;
+            // A signal from here on waits for the swap and says what it did. Before COMMIT is sent it
+            // stops the swap (a wait for another session's lock can be long), which then rolls back.
+            const swapPid = await (0,databases/* backendPid */.Qf)(client);
+            let committing = false;
             let swapOutcome = () => undefined;
-            interruption.swapping(new Promise((resolve) => (swapOutcome = resolve)));
-            await (0,databases/* swapDatabases */.Qj)(client, this.database, fresh, replaced, lockTimeoutMs).catch(async (error) => {
-                const failure = new errors/* JobFailure */.y3(await this.swapFailure(client, error, fresh, lockTimeoutMs));
-                swapOutcome(`as the restored database was to take the place of "${this.database}", which failed: ${failure.message}`);
-                throw failure;
+            interruption.swapping(new Promise((resolve) => (swapOutcome = resolve)), async () => {
+                if (!committing)
+                    await (0,databases/* cancelStatement */.Ut)(this.location, swapPid).catch(() => undefined);
             });
-            let previous = '';
-            if (replaced) {
-                previous = await (0,databases/* dropDatabase */.Zi)(client, replaced, true).then(() => `; the previous "${this.database}" was dropped`, (error) => {
-                    this.options.log.warn(`The previous "${this.database}", renamed ${replaced}, could not be dropped (${error.message}); the next restore drops it.`);
-                    return `; the previous "${this.database}" is kept as ${replaced} until the next restore drops it`;
+            let swapped;
+            try {
+                swapped = await (0,databases/* swapDatabases */.Qj)(client, this.database, fresh, replaced, {
+                    lockTimeoutMs,
+                    owner: shape?.owner,
+                    committing: () => {
+                        committing = true;
+                    },
                 });
             }
-            swapOutcome(`as the restored database took the place of "${this.database}": that finished, so the restore did, and "${this.database}" holds the backup${previous}.`);
+            catch (error) {
+                const failure = interruption.stopping
+                    ? new errors/* JobFailure */.y3(`The swap was stopped before it committed: "${this.database}" is as it was, and ${fresh} was dropped.`)
+                    : new errors/* JobFailure */.y3(await this.swapFailure(client, error, fresh, lockTimeoutMs));
+                await (0,databases/* dropDatabase */.Zi)(client, fresh, true).catch(() => undefined);
+                swapOutcome(`as the restored database was to take the place of "${this.database}", and it did not: ${failure.message}`);
+                // A signal is being answered: its handler ends the process with the line above.
+                if (interruption.stopping)
+                    await new Promise(() => undefined);
+                throw failure;
+            }
+            if (swapped.ownerError) {
+                this.options.log.warn(`The restored database could not be given to its previous owner ${shape?.owner}: ${swapped.ownerError.message}`);
+            }
+            swapOutcome(`as the restored database took the place of "${this.database}": that finished, so the restore did, and "${this.database}" holds the backup${replaced
+                ? `; the previous "${this.database}", renamed ${replaced}, is dropped now, or by the next restore if this one ends first`
+                : ''}.`);
+            if (replaced) {
+                await (0,databases/* dropDatabase */.Zi)(client, replaced, true).catch((error) => {
+                    this.options.log.warn(`The previous "${this.database}", renamed ${replaced}, could not be dropped (${error.message}); the next restore drops it.`);
+                });
+            }
         }
         catch (error) {
             await (0,databases/* dropDatabase */.Zi)(client, fresh, true).catch(() => undefined);
             throw error;
-        }
-        if (shape?.owner) {
-            await client
-                .query(`ALTER DATABASE ${(0,server/* quoteIdent */.v4)(this.database)} OWNER TO ${(0,server/* quoteIdent */.v4)(shape.owner)}`)
-                .catch((error) => {
-                this.options.log.warn(`The restored database could not be given to its previous owner ${shape.owner}: ${error.message}`);
-            });
         }
         return report;
     }

@@ -578,7 +578,7 @@ describe('sessions in the way', () => {
   });
 
   test.each(['plain', 'custom'] as const)(
-    'SIGTERM while the restored database takes the target’s place (%s): the swap finishes and the last word says the target was replaced',
+    'SIGTERM as the swap’s lock is let go (%s): whichever way the swap went, the last word says it, and says it truly',
     async (format) => {
       const db = await target();
       const file =
@@ -598,6 +598,7 @@ describe('sessions in the way', () => {
               );
             })();
       await server.query(db, 'CREATE TABLE public.only_here (x int)');
+      const before = pgDumpText(server, db);
       // Connected elsewhere: its open GRANT holds the target's pg_database row, so the swap waits.
       const dba = new pg.Client({
         connectionString: server.url('postgres'),
@@ -631,24 +632,82 @@ describe('sessions in the way', () => {
           'the swap to wait for the lock',
           run,
         );
-        run.child.kill('SIGTERM');
-        // The signal is in: let the swap go on.
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      } finally {
+        // The lock goes and the signal comes at once: the swap may commit first, or be stopped.
         await dba.query('ROLLBACK');
+        run.child.kill('SIGTERM');
+      } finally {
         await dba.end();
       }
       const { status, stderr } = await finished(run);
       expect(status).toBe(143);
-      expect(stderr).toMatch(
-        new RegExp(
-          `SIGTERM came as the restored database took the place of "${db}": that finished, so the restore did, and "${db}" holds the backup; the previous "${db}" was dropped\\.`,
-        ),
+      const replaced = new RegExp(
+        `SIGTERM came as the restored database took the place of "${db}": that finished, so the restore did, and "${db}" holds the backup; the previous "${db}", renamed ${db}_replaced_[0-9a-f]{8}, is dropped now, or by the next restore if this one ends first\\.`,
       );
-      expect(await snapshotRows(server, db)).toEqual(await snapshotRows(server, 'atk_base'));
-      expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
+      const stopped = new RegExp(
+        `SIGTERM came as the restored database was to take the place of "${db}", and it did not: The swap was stopped before it committed: "${db}" is as it was, and ${db}_restore_[0-9a-f]{8} was dropped\\.`,
+      );
+      if (replaced.test(stderr)) {
+        expect(await snapshotRows(server, db)).toEqual(await snapshotRows(server, 'atk_base'));
+      } else {
+        expect(stderr).toMatch(stopped);
+        expect(pgDumpText(server, db)).toBe(before);
+        expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
+      }
     },
   );
+
+  test('SIGTERM while the swap waits on a lock held for longer than a stop may take: the swap is stopped, the target is as it was, and the last word says so', async () => {
+    const db = await target();
+    const before = pgDumpText(server, db);
+    const dba = new pg.Client({
+      connectionString: server.url('postgres'),
+      application_name: 'atk-dba',
+    });
+    await dba.connect();
+    await dba.query('BEGIN');
+    await dba.query(`GRANT CONNECT ON DATABASE ${db} TO PUBLIC`);
+    try {
+      const run = startCli(
+        [
+          'restore',
+          backupFile,
+          '--yes',
+          '--no-safety-backup',
+          '--drop-database',
+          '--lock-timeout',
+          '120s',
+        ],
+        { cwd: path.dirname(backupFile), env: { DATABASE_URL: server.url(db) }, fromSource: true },
+      );
+      await waitUntil(
+        async () =>
+          (
+            await server.query<{ n: string }>(
+              'postgres',
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'ALTER DATABASE%RENAME%'`,
+            )
+          )[0]?.n === '1',
+        'the swap to wait for the lock',
+        run,
+      );
+      const signalled = Date.now();
+      run.child.kill('SIGTERM');
+      // The lock is never let go while the tool stops: it must not wait for it.
+      const { status, stderr } = await finished(run);
+      expect(Date.now() - signalled).toBeLessThan(7000);
+      expect(status).toBe(143);
+      expect(stderr).toMatch(
+        new RegExp(
+          `SIGTERM came as the restored database was to take the place of "${db}", and it did not: The swap was stopped before it committed: "${db}" is as it was, and ${db}_restore_[0-9a-f]{8} was dropped\\.`,
+        ),
+      );
+    } finally {
+      await dba.query('ROLLBACK');
+      await dba.end();
+    }
+    expect(pgDumpText(server, db)).toBe(before);
+    expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
+  });
 
   test('in place, an idle application session does not stop the restore', async () => {
     const db = await target();

@@ -250,8 +250,14 @@ export async function swapDatabases(
   target: string,
   fresh: string,
   replaced: string | undefined,
-  lockTimeoutMs?: number,
-): Promise<void> {
+  options: {
+    readonly lockTimeoutMs?: number | undefined;
+    /** The owner the restored database takes, in the same transaction. */
+    readonly owner?: string | undefined;
+    /** Told just before COMMIT is sent: from then on the swap is no longer stopped. */
+    readonly committing?: () => void;
+  } = {},
+): Promise<{ ownerError?: Error }> {
   const comment = replaced
     ? ((
         await client.query<{ description: string | null }>(
@@ -261,11 +267,12 @@ export async function swapDatabases(
         )
       ).rows[0]?.description ?? null)
     : null;
+  let ownerError: Error | undefined;
   await client.query('BEGIN');
   try {
     // Another session's open change to either database's row would make the renames wait, silently.
-    if (lockTimeoutMs !== undefined)
-      await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+    if (options.lockTimeoutMs !== undefined)
+      await client.query(`SET LOCAL lock_timeout = ${options.lockTimeoutMs}`);
     if (replaced) {
       await client.query(`ALTER DATABASE ${quoteIdent(target)} RENAME TO ${quoteIdent(replaced)}`);
       await client.query(
@@ -276,9 +283,39 @@ export async function swapDatabases(
     await client.query(
       `COMMENT ON DATABASE ${quoteIdent(target)} IS ${comment === null ? 'NULL' : literal(comment)}`,
     );
+    if (options.owner) {
+      // A role that may not take it leaves the database with the restoring role, and a warning.
+      await client.query('SAVEPOINT owner');
+      try {
+        await client.query(
+          `ALTER DATABASE ${quoteIdent(target)} OWNER TO ${quoteIdent(options.owner)}`,
+        );
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT owner');
+        ownerError = error as Error;
+      }
+    }
+    options.committing?.();
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  }
+  return ownerError ? { ownerError } : {};
+}
+
+/** The server process of `client`'s session: what another session cancels it by. */
+export async function backendPid(client: PgClient): Promise<number> {
+  const result = await client.query<{ pid: number }>('SELECT pg_catalog.pg_backend_pid() AS pid');
+  return Number(result.rows[0]?.pid);
+}
+
+/** Cancels the statement `pid` is running (pg_cancel_backend), from a session of its own. */
+export async function cancelStatement(location: PostgresLocation, pid: number): Promise<void> {
+  const client = await connectMaintenance(location);
+  try {
+    await client.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -52,6 +52,8 @@ import {
   leftoverDatabases,
   sessionsThatStay,
   swapDatabases,
+  backendPid,
+  cancelStatement,
   temporaryDatabaseName,
   terminateSessions,
 } from './databases.js';
@@ -598,6 +600,7 @@ export class PostgresEngine implements Engine {
     const maintenance =
       !exists || this.options.dropDatabase ? await connectMaintenance(this.location) : undefined;
     const interruption = new RestoreInterruption();
+    let info: DatabaseInfo;
     try {
       if (maintenance && exists) await this.assertNoOtherSessions(maintenance);
       await hooks.beforeChange?.();
@@ -619,6 +622,8 @@ export class PostgresEngine implements Engine {
           `${interruption.signal} came after the restore had sent COMMIT: it finished, and "${this.database}" holds the backup.`,
         );
       }
+      // Counted while a signal still gets the swap's account: counting a large database takes a while.
+      info = await this.inspect();
     } catch (error) {
       // The signal handler prints the restore's own, checked account (after the cleanup above).
       if (interruption.signal) await interruption.answer(errorMessage(error));
@@ -627,7 +632,7 @@ export class PostgresEngine implements Engine {
       interruption.dispose();
       await maintenance?.end().catch(() => undefined);
     }
-    return { info: await this.inspect(), notes };
+    return { info, notes };
   }
 
   /** The whole backup through the restore filter, into nothing: refusals and roles before any change. */
@@ -760,46 +765,59 @@ export class PostgresEngine implements Engine {
         if (this.options.terminateConnections) await terminateSessions(client, this.database);
       }
       const lockTimeoutMs = this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+      // A signal from here on waits for the swap and says what it did. Before COMMIT is sent it
+      // stops the swap (a wait for another session's lock can be long), which then rolls back.
+      const swapPid = await backendPid(client);
+      let committing = false;
       let swapOutcome: (message: string) => void = () => undefined;
-      interruption.swapping(new Promise<string>((resolve) => (swapOutcome = resolve)));
-      await swapDatabases(client, this.database, fresh, replaced, lockTimeoutMs).catch(
-        async (error: unknown) => {
-          const failure = new JobFailure(
-            await this.swapFailure(client, error, fresh, lockTimeoutMs),
-          );
-          swapOutcome(
-            `as the restored database was to take the place of "${this.database}", which failed: ${failure.message}`,
-          );
-          throw failure;
-        },
-      );
-      let previous = '';
-      if (replaced) {
-        previous = await dropDatabase(client, replaced, true).then(
-          () => `; the previous "${this.database}" was dropped`,
-          (error: unknown) => {
-            this.options.log.warn(
-              `The previous "${this.database}", renamed ${replaced}, could not be dropped (${(error as Error).message}); the next restore drops it.`,
-            );
-            return `; the previous "${this.database}" is kept as ${replaced} until the next restore drops it`;
+      interruption.swapping(new Promise<string>((resolve) => (swapOutcome = resolve)), async () => {
+        if (!committing) await cancelStatement(this.location, swapPid).catch(() => undefined);
+      });
+      let swapped: { ownerError?: Error };
+      try {
+        swapped = await swapDatabases(client, this.database, fresh, replaced, {
+          lockTimeoutMs,
+          owner: shape?.owner,
+          committing: () => {
+            committing = true;
           },
+        });
+      } catch (error) {
+        const failure = interruption.stopping
+          ? new JobFailure(
+              `The swap was stopped before it committed: "${this.database}" is as it was, and ${fresh} was dropped.`,
+            )
+          : new JobFailure(await this.swapFailure(client, error, fresh, lockTimeoutMs));
+        await dropDatabase(client, fresh, true).catch(() => undefined);
+        swapOutcome(
+          `as the restored database was to take the place of "${this.database}", and it did not: ${failure.message}`,
+        );
+        // A signal is being answered: its handler ends the process with the line above.
+        if (interruption.stopping) await new Promise<never>(() => undefined);
+        throw failure;
+      }
+      if (swapped.ownerError) {
+        this.options.log.warn(
+          `The restored database could not be given to its previous owner ${shape?.owner}: ${swapped.ownerError.message}`,
         );
       }
       swapOutcome(
-        `as the restored database took the place of "${this.database}": that finished, so the restore did, and "${this.database}" holds the backup${previous}.`,
+        `as the restored database took the place of "${this.database}": that finished, so the restore did, and "${this.database}" holds the backup${
+          replaced
+            ? `; the previous "${this.database}", renamed ${replaced}, is dropped now, or by the next restore if this one ends first`
+            : ''
+        }.`,
       );
+      if (replaced) {
+        await dropDatabase(client, replaced, true).catch((error: unknown) => {
+          this.options.log.warn(
+            `The previous "${this.database}", renamed ${replaced}, could not be dropped (${(error as Error).message}); the next restore drops it.`,
+          );
+        });
+      }
     } catch (error) {
       await dropDatabase(client, fresh, true).catch(() => undefined);
       throw error;
-    }
-    if (shape?.owner) {
-      await client
-        .query(`ALTER DATABASE ${quoteIdent(this.database)} OWNER TO ${quoteIdent(shape.owner)}`)
-        .catch((error: unknown) => {
-          this.options.log.warn(
-            `The restored database could not be given to its previous owner ${shape.owner}: ${(error as Error).message}`,
-          );
-        });
     }
     return report;
   }

@@ -144,9 +144,19 @@ export class RestoreInterruption {
    * waits for the swap (one short transaction) to end and says what it did,
    * so "nothing changed" is never said of a target that was replaced.
    */
-  swapping(outcome: Promise<string>): void {
+  swapping(outcome: Promise<string>, stop: () => Promise<void>): void {
     this.swap = outcome;
+    this.stopSwap = stop;
   }
+
+  private stopSwap: (() => Promise<void>) | undefined;
+
+  /** A signal came while the swap ran: its handler is waiting for the swap's outcome. */
+  get stopping(): boolean {
+    return this.swapSignal !== undefined;
+  }
+
+  private swapSignal: NodeJS.Signals | undefined;
 
   detach(): void {
     this.session = undefined;
@@ -166,7 +176,12 @@ export class RestoreInterruption {
     const session = this.session;
     // No psql running: nothing of this restore can commit; the process may end at once,
     // unless the swap has begun: then what it did is the last word.
-    if (!session) return this.swap ? `${signal} came ${await this.swap}` : undefined;
+    if (!session) {
+      if (!this.swap) return undefined;
+      this.swapSignal = signal;
+      await this.stopSwap?.();
+      return `${signal} came ${await this.swap}`;
+    }
     this.signal = signal;
     if (session.stage === 'starting' || session.stage === 'applying') await session.abort(false);
     const stage = session.stage;
