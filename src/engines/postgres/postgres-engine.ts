@@ -94,7 +94,6 @@ import {
   endpoint,
   foldIntoRoots,
   partitionsCountedAtRoot,
-  quoteIdent,
   serverVersion,
   tableCounts,
   withClient,
