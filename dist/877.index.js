@@ -8,11 +8,11 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
 /* harmony export */   G4: () => (/* binding */ sessionsThatStay),
+/* harmony export */   MT: () => (/* binding */ cancelAlterDatabase),
 /* harmony export */   Qf: () => (/* binding */ backendPid),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
 /* harmony export */   Su: () => (/* binding */ leftoverDatabases),
 /* harmony export */   TN: () => (/* binding */ databaseShape),
-/* harmony export */   Ut: () => (/* binding */ cancelStatement),
 /* harmony export */   Zi: () => (/* binding */ dropDatabase),
 /* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
 /* harmony export */   i4: () => (/* binding */ databaseExists),
@@ -259,11 +259,16 @@ async function backendPid(client) {
     const result = await client.query('SELECT pg_catalog.pg_backend_pid() AS pid');
     return Number(result.rows[0]?.pid);
 }
-/** Cancels the statement `pid` is running (pg_cancel_backend), from a session of its own. */
-async function cancelStatement(location, pid) {
+/**
+ * Cancels the `ALTER DATABASE` that `pid` is running, if it still is, from a
+ * session of its own (pg_cancel_backend): a cancel that arrives late must not
+ * land on whatever statement came next, such as the DROP that cleans up.
+ */
+async function cancelAlterDatabase(location, pid) {
     const client = await connectMaintenance(location);
     try {
-        await client.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
+        await client.query(`SELECT pg_catalog.pg_cancel_backend(pid) FROM pg_catalog.pg_stat_activity
+       WHERE pid = $1 AND state = 'active' AND query LIKE 'ALTER DATABASE %'`, [pid]);
     }
     finally {
         await client.end().catch(() => undefined);
@@ -5351,7 +5356,7 @@ class PostgresEngine {
             let swapOutcome = () => undefined;
             interruption.swapping(new Promise((resolve) => (swapOutcome = resolve)), async () => {
                 if (!committing)
-                    await (0,databases/* cancelStatement */.Ut)(this.location, swapPid).catch(() => undefined);
+                    await (0,databases/* cancelAlterDatabase */.MT)(this.location, swapPid).catch(() => undefined);
             });
             let swapped;
             try {
@@ -5364,10 +5369,16 @@ class PostgresEngine {
                 });
             }
             catch (error) {
-                const failure = interruption.stopping
-                    ? new errors/* JobFailure */.y3(`The swap was stopped before it committed: "${this.database}" is as it was, and ${fresh} was dropped.`)
-                    : new errors/* JobFailure */.y3(await this.swapFailure(client, error, fresh, lockTimeoutMs));
-                await (0,databases/* dropDatabase */.Zi)(client, fresh, true).catch(() => undefined);
+                const stopped = interruption.stopping;
+                const why = stopped ? '' : await this.swapFailure(client, error, fresh, lockTimeoutMs);
+                // Told only once it is so: a drop that fails leaves a marked database the next restore drops.
+                const dropped = await (0,databases/* dropDatabase */.Zi)(client, fresh, true).then(() => true, () => false);
+                const fate = dropped
+                    ? `${fresh} was dropped`
+                    : `${fresh} is left for the next restore to drop`;
+                const failure = new errors/* JobFailure */.y3(stopped
+                    ? `The swap was stopped before it committed: "${this.database}" is as it was, and ${fate}.`
+                    : why.replace(`${fresh} was dropped`, fate));
                 swapOutcome(`as the restored database was to take the place of "${this.database}", and it did not: ${failure.message}`);
                 // A signal is being answered: its handler ends the process with the line above.
                 if (interruption.stopping)

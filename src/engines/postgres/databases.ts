@@ -310,11 +310,19 @@ export async function backendPid(client: PgClient): Promise<number> {
   return Number(result.rows[0]?.pid);
 }
 
-/** Cancels the statement `pid` is running (pg_cancel_backend), from a session of its own. */
-export async function cancelStatement(location: PostgresLocation, pid: number): Promise<void> {
+/**
+ * Cancels the `ALTER DATABASE` that `pid` is running, if it still is, from a
+ * session of its own (pg_cancel_backend): a cancel that arrives late must not
+ * land on whatever statement came next, such as the DROP that cleans up.
+ */
+export async function cancelAlterDatabase(location: PostgresLocation, pid: number): Promise<void> {
   const client = await connectMaintenance(location);
   try {
-    await client.query('SELECT pg_catalog.pg_cancel_backend($1)', [pid]);
+    await client.query(
+      `SELECT pg_catalog.pg_cancel_backend(pid) FROM pg_catalog.pg_stat_activity
+       WHERE pid = $1 AND state = 'active' AND query LIKE 'ALTER DATABASE %'`,
+      [pid],
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -53,7 +53,7 @@ import {
   sessionsThatStay,
   swapDatabases,
   backendPid,
-  cancelStatement,
+  cancelAlterDatabase,
   temporaryDatabaseName,
   terminateSessions,
 } from './databases.js';
@@ -770,7 +770,7 @@ export class PostgresEngine implements Engine {
       let committing = false;
       let swapOutcome: (message: string) => void = () => undefined;
       interruption.swapping(new Promise<string>((resolve) => (swapOutcome = resolve)), async () => {
-        if (!committing) await cancelStatement(this.location, swapPid).catch(() => undefined);
+        if (!committing) await cancelAlterDatabase(this.location, swapPid).catch(() => undefined);
       });
       let swapped: { ownerError?: Error };
       try {
@@ -782,12 +782,21 @@ export class PostgresEngine implements Engine {
           },
         });
       } catch (error) {
-        const failure = interruption.stopping
-          ? new JobFailure(
-              `The swap was stopped before it committed: "${this.database}" is as it was, and ${fresh} was dropped.`,
-            )
-          : new JobFailure(await this.swapFailure(client, error, fresh, lockTimeoutMs));
-        await dropDatabase(client, fresh, true).catch(() => undefined);
+        const stopped = interruption.stopping;
+        const why = stopped ? '' : await this.swapFailure(client, error, fresh, lockTimeoutMs);
+        // Told only once it is so: a drop that fails leaves a marked database the next restore drops.
+        const dropped = await dropDatabase(client, fresh, true).then(
+          () => true,
+          () => false,
+        );
+        const fate = dropped
+          ? `${fresh} was dropped`
+          : `${fresh} is left for the next restore to drop`;
+        const failure = new JobFailure(
+          stopped
+            ? `The swap was stopped before it committed: "${this.database}" is as it was, and ${fate}.`
+            : why.replace(`${fresh} was dropped`, fate),
+        );
         swapOutcome(
           `as the restored database was to take the place of "${this.database}", and it did not: ${failure.message}`,
         );
