@@ -286,7 +286,8 @@ describe('secrets never reach a child process', () => {
     expect(recorded.filter(connects).every((c) => c.env.PGPASSWORD)).toBe(true);
     expect(recorded.filter((c) => !connects(c)).some((c) => c.env.PGPASSWORD)).toBe(false);
     expect(await snapshotRows(server, 'leakcheck')).toEqual(before);
-  });
+    // Twelve runs of the CLI and the action, one after another: 45 s alone, over 60 s on a busy machine.
+  }, 180_000);
 
   test('a pg_dump that prints the password on stderr: the error masks it, and our own words stay whole', async (context) => {
     if (!realBin) {
