@@ -4646,6 +4646,9 @@ class RestoreInterruption {
     remove = (0,interruptions/* onInterrupt */.nA)((signal) => this.request(signal));
     /** The swap that puts a restored database in the target's place, once begun: its outcome. */
     swap;
+    stopSwap;
+    /** A signal came while the swap ran: its handler is waiting for the swap's outcome. */
+    stopping = false;
     attach(session) {
         this.session = session;
     }
@@ -4658,12 +4661,6 @@ class RestoreInterruption {
         this.swap = outcome;
         this.stopSwap = stop;
     }
-    stopSwap;
-    /** A signal came while the swap ran: its handler is waiting for the swap's outcome. */
-    get stopping() {
-        return this.swapSignal !== undefined;
-    }
-    swapSignal;
     detach() {
         this.session = undefined;
     }
@@ -4682,7 +4679,7 @@ class RestoreInterruption {
         if (!session) {
             if (!this.swap)
                 return undefined;
-            this.swapSignal = signal;
+            this.stopping = true;
             await this.stopSwap?.();
             return `${signal} came ${await this.swap}`;
         }
@@ -5166,13 +5163,13 @@ class PostgresEngine {
         try {
             this.options.log.info(`${source.name} is a ${format} archive: unpacking it`);
             const archive = await unpackArchive(source, format, workDir);
-            // pg_restore --jobs seeks to each table's data where the archive says it is.
-            if (parallel && format === 'custom')
-                await writeDataOffsets(archive);
             const pgRestore = await chooseArchiveReader(source, archive, format, await this.archiveReaders(), this.options.installer
                 ? (major) => installedClient(this.options.installer, 'pg_restore', major)
                 : undefined);
             await assertSelectionInArchive(source, archive, pgRestore, selection);
+            // pg_restore --jobs seeks to each table's data where the archive says it is.
+            if (parallel && format === 'custom')
+                await writeDataOffsets(archive);
             this.options.log.info(`Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`);
             const sql = archiveAsSql(source, archive, pgRestore, selection, source.checksumVerified);
             return await this.restoreSql(sql, hooks, parallel ? { archive, pgRestore, jobs: this.options.jobs, selection } : undefined);
@@ -5369,16 +5366,7 @@ class PostgresEngine {
                 });
             }
             catch (error) {
-                const stopped = interruption.stopping;
-                const why = stopped ? '' : await this.swapFailure(client, error, fresh, lockTimeoutMs);
-                // Told only once it is so: a drop that fails leaves a marked database the next restore drops.
-                const dropped = await (0,databases/* dropDatabase */.Zi)(client, fresh, true).then(() => true, () => false);
-                const fate = dropped
-                    ? `${fresh} was dropped`
-                    : `${fresh} is left for the next restore to drop`;
-                const failure = new errors/* JobFailure */.y3(stopped
-                    ? `The swap was stopped before it committed: "${this.database}" is as it was, and ${fate}.`
-                    : why.replace(`${fresh} was dropped`, fate));
+                const failure = new errors/* JobFailure */.y3(await this.swapFailure(client, error, fresh, lockTimeoutMs, interruption.stopping));
                 swapOutcome(`as the restored database was to take the place of "${this.database}", and it did not: ${failure.message}`);
                 // A signal is being answered: its handler ends the process with the line above.
                 if (interruption.stopping)
@@ -5410,10 +5398,10 @@ class PostgresEngine {
      * pg_database row (an ALTER DATABASE, GRANT or COMMENT ON DATABASE not yet
      * committed): its transaction id is the row's xmax.
      */
-    async swapFailure(client, error, fresh, lockTimeoutMs) {
+    async swapFailure(client, error, fresh, lockTimeoutMs, stopped) {
         const target = `"${this.database}"`;
         let reason = error.message;
-        if (error.code === LOCK_NOT_AVAILABLE) {
+        if (!stopped && error.code === LOCK_NOT_AVAILABLE) {
             const holders = await client
                 .query(`SELECT a.pid, a.usename AS user, a.application_name AS application, a.state
            FROM pg_catalog.pg_stat_activity a
@@ -5423,13 +5411,19 @@ class PostgresEngine {
             const held = holders.length > 0 ? ` held by ${describeSessions(holders)}` : '';
             reason = `it waited longer than --lock-timeout (${formatMs(lockTimeoutMs)}) for the database's own row in pg_database${held}, which another session's transaction changed and has not committed (ALTER DATABASE, GRANT … ON DATABASE, COMMENT ON DATABASE)`;
         }
+        const what = stopped
+            ? 'The swap was stopped before it committed'
+            : `The restored database could not take the place of ${target} (${reason})`;
         const untouched = await client
             .query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [fresh])
             .then((result) => result.rows.length === 1)
             .catch(() => undefined);
-        return untouched
-            ? `The restored database could not take the place of ${target} (${reason}): ${target} is as it was, and ${fresh} was dropped.`
-            : `The restored database could not take the place of ${target} (${reason}), and whether it did could not be checked: look at ${target} and ${fresh} before using them.`;
+        if (!untouched) {
+            return `${what}, and whether it did could not be checked: look at ${target} and ${fresh} before using them.`;
+        }
+        // Said only once it is so: a drop that fails leaves a marked database the next restore drops.
+        const fate = await (0,databases/* dropDatabase */.Zi)(client, fresh, true).then(() => `${fresh} was dropped`, () => `${fresh} is left for the next restore to drop`);
+        return `${what}: ${target} is as it was, and ${fate}.`;
     }
     /** pg_restore --jobs into the new database; its failure names what stays as it was. */
     async applyInParallel(database, parallel, policy, unchanged) {

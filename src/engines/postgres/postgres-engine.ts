@@ -530,8 +530,6 @@ export class PostgresEngine implements Engine {
     try {
       this.options.log.info(`${source.name} is a ${format} archive: unpacking it`);
       const archive = await unpackArchive(source, format, workDir);
-      // pg_restore --jobs seeks to each table's data where the archive says it is.
-      if (parallel && format === 'custom') await writeDataOffsets(archive);
       const pgRestore = await chooseArchiveReader(
         source,
         archive,
@@ -542,6 +540,8 @@ export class PostgresEngine implements Engine {
           : undefined,
       );
       await assertSelectionInArchive(source, archive, pgRestore, selection);
+      // pg_restore --jobs seeks to each table's data where the archive says it is.
+      if (parallel && format === 'custom') await writeDataOffsets(archive);
       this.options.log.info(
         `Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`,
       );
@@ -782,20 +782,8 @@ export class PostgresEngine implements Engine {
           },
         });
       } catch (error) {
-        const stopped = interruption.stopping;
-        const why = stopped ? '' : await this.swapFailure(client, error, fresh, lockTimeoutMs);
-        // Told only once it is so: a drop that fails leaves a marked database the next restore drops.
-        const dropped = await dropDatabase(client, fresh, true).then(
-          () => true,
-          () => false,
-        );
-        const fate = dropped
-          ? `${fresh} was dropped`
-          : `${fresh} is left for the next restore to drop`;
         const failure = new JobFailure(
-          stopped
-            ? `The swap was stopped before it committed: "${this.database}" is as it was, and ${fate}.`
-            : why.replace(`${fresh} was dropped`, fate),
+          await this.swapFailure(client, error, fresh, lockTimeoutMs, interruption.stopping),
         );
         swapOutcome(
           `as the restored database was to take the place of "${this.database}", and it did not: ${failure.message}`,
@@ -842,10 +830,11 @@ export class PostgresEngine implements Engine {
     error: unknown,
     fresh: string,
     lockTimeoutMs: number,
+    stopped: boolean,
   ): Promise<string> {
     const target = `"${this.database}"`;
     let reason = (error as Error).message;
-    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
+    if (!stopped && (error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
       const holders = await client
         .query<BlockingSession>(
           `SELECT a.pid, a.usename AS user, a.application_name AS application, a.state
@@ -858,13 +847,22 @@ export class PostgresEngine implements Engine {
       const held = holders.length > 0 ? ` held by ${describeSessions(holders)}` : '';
       reason = `it waited longer than --lock-timeout (${formatMs(lockTimeoutMs)}) for the database's own row in pg_database${held}, which another session's transaction changed and has not committed (ALTER DATABASE, GRANT … ON DATABASE, COMMENT ON DATABASE)`;
     }
+    const what = stopped
+      ? 'The swap was stopped before it committed'
+      : `The restored database could not take the place of ${target} (${reason})`;
     const untouched = await client
       .query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [fresh])
       .then((result) => result.rows.length === 1)
       .catch(() => undefined);
-    return untouched
-      ? `The restored database could not take the place of ${target} (${reason}): ${target} is as it was, and ${fresh} was dropped.`
-      : `The restored database could not take the place of ${target} (${reason}), and whether it did could not be checked: look at ${target} and ${fresh} before using them.`;
+    if (!untouched) {
+      return `${what}, and whether it did could not be checked: look at ${target} and ${fresh} before using them.`;
+    }
+    // Said only once it is so: a drop that fails leaves a marked database the next restore drops.
+    const fate = await dropDatabase(client, fresh, true).then(
+      () => `${fresh} was dropped`,
+      () => `${fresh} is left for the next restore to drop`,
+    );
+    return `${what}: ${target} is as it was, and ${fate}.`;
   }
 
   /** pg_restore --jobs into the new database; its failure names what stays as it was. */
