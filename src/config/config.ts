@@ -318,7 +318,6 @@ function jobs(settings: Settings): number {
   return text(settings, 'jobs') === undefined ? 1 : integer(settings, 'jobs', 1, 64);
 }
 
-/** pg_restore --table / --schema take exact names, one each: comma- or newline-separated. */
 /**
  * --tables / --schemas at restore: exact names, as pg_restore takes them. A
  * name in double quotes (to hold a comma) is the name inside, with `""` as

@@ -9,9 +9,10 @@ import { Worker } from 'node:worker_threads';
  * bundled native code in a worker. It opens the file as the in-process check
  * does, read-write (read-only, quick_check skips CHECK constraints), and only
  * reads it; a WAL-mode snapshot gets a -wal and -shm beside it, in the private
- * directory, which the dump's cleanup removes. The verdict that fails a backup is never this thread's alone: the
- * caller checks again in-process, with the SQLite the rest of the tool uses,
- * whenever the thread reports a problem or cannot run.
+ * directory, which the dump's cleanup removes. The verdict that fails a backup
+ * is never this thread's alone: the caller checks again in-process, with the
+ * SQLite the rest of the tool uses, whenever the thread reports a problem or
+ * cannot run.
  */
 export interface CheckThread {
   /** Empty when sound; the problems otherwise; undefined when the thread could not check. */

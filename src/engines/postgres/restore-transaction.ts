@@ -134,6 +134,9 @@ export class RestoreInterruption {
 
   /** The swap that puts a restored database in the target's place, once begun: its outcome. */
   private swap: Promise<string> | undefined;
+  private stopSwap: (() => Promise<void>) | undefined;
+  /** A signal came while the swap ran: its handler is waiting for the swap's outcome. */
+  stopping = false;
 
   attach(session: PsqlSession): void {
     this.session = session;
@@ -148,15 +151,6 @@ export class RestoreInterruption {
     this.swap = outcome;
     this.stopSwap = stop;
   }
-
-  private stopSwap: (() => Promise<void>) | undefined;
-
-  /** A signal came while the swap ran: its handler is waiting for the swap's outcome. */
-  get stopping(): boolean {
-    return this.swapSignal !== undefined;
-  }
-
-  private swapSignal: NodeJS.Signals | undefined;
 
   detach(): void {
     this.session = undefined;
@@ -178,7 +172,7 @@ export class RestoreInterruption {
     // unless the swap has begun: then what it did is the last word.
     if (!session) {
       if (!this.swap) return undefined;
-      this.swapSignal = signal;
+      this.stopping = true;
       await this.stopSwap?.();
       return `${signal} came ${await this.swap}`;
     }
