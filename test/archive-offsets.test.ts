@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeDataOffsets } from '../src/engines/postgres/archive-offsets.js';
+import { readTableOfContents } from '../src/engines/postgres/archive-toc.js';
 import { SAMPLE_SCHEMA, snapshotRows, startPostgres, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
 
@@ -134,5 +135,48 @@ describe('data offsets in a streamed custom archive', () => {
     const before = sha256(file);
     expect(await writeDataOffsets(file)).toBe(0);
     expect(sha256(file)).toBe(before);
+  });
+});
+
+describe('the table of contents, read field by field', () => {
+  test.each(['custom', 'directory'] as const)(
+    'a %s archive: every entry pg_restore --list prints, with its kind, schema and name',
+    async (format) => {
+      const archive = path.join(dir, `toc-${format}`);
+      execFileSync('pg_dump', [`--format=${format}`, `--file=${archive}`, 'offsets_src'], {
+        env: server.libpqEnv(),
+      });
+      const entries = await readTableOfContents(archive, format);
+      expect(entries).toBeDefined();
+      const byId = new Map(entries!.map((entry) => [entry.id, entry]));
+      const listed = execFileSync('pg_restore', ['--list', archive], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => /^\d+;/.test(line));
+      expect(listed.length).toBeGreaterThan(10);
+      for (const line of listed) {
+        // "id; tableoid oid DESC namespace tag owner" (no name here holds a space but "Mixed Case").
+        const id = Number(line.slice(0, line.indexOf(';')));
+        const entry = byId.get(id);
+        expect(entry, line).toBeDefined();
+        expect(line).toContain(
+          ` ${entry!.desc} ${entry!.namespace === '' ? '-' : entry!.namespace} ${entry!.tag} `,
+        );
+      }
+      const events = entries!.find((entry) => entry.desc === 'TABLE' && entry.tag === 'events');
+      const audit = entries!.find((entry) => entry.desc === 'SCHEMA' && entry.tag === 'audit');
+      expect(events?.namespace).toBe('audit');
+      expect(events?.dependencies).toContain(audit?.id);
+    },
+  );
+
+  test('a directory archive is not read as a custom one, nor a damaged one at all', async () => {
+    const archive = path.join(dir, 'toc-mismatch');
+    execFileSync('pg_dump', ['--format=directory', `--file=${archive}`, 'offsets_src'], {
+      env: server.libpqEnv(),
+    });
+    expect(await readTableOfContents(path.join(archive, 'toc.dat'), 'custom')).toBeUndefined();
+    const cut = path.join(dir, 'toc-cut.dump');
+    fs.writeFileSync(cut, fs.readFileSync(streamedArchive('toc-source.dump')).subarray(0, 600));
+    expect(await readTableOfContents(cut, 'custom')).toBeUndefined();
   });
 });

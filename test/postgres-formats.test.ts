@@ -727,6 +727,97 @@ describe('selective restore', () => {
     expect(after['reports.daily']).toEqual(original['reports.daily']);
   });
 
+  test('into a new database, what is picked comes with the schemas that hold it, their owner, comment and grants as in the backup', async () => {
+    const dir = tempDir('pg-formats-select-new');
+    const source = fresh('selsrc');
+    await server.createDatabase(
+      source,
+      `DO $$ BEGIN CREATE ROLE formats_sales; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+       CREATE SCHEMA "sales team" AUTHORIZATION formats_sales;
+       COMMENT ON SCHEMA "sales team" IS 'what the sales team keeps';
+       GRANT USAGE ON SCHEMA "sales team" TO PUBLIC;
+       CREATE TABLE "sales team".orders (id int PRIMARY KEY, total numeric);
+       INSERT INTO "sales team".orders SELECT i, i * 2 FROM generate_series(1, 50) AS i;
+       CREATE SCHEMA other;
+       CREATE TABLE other.orders (id int);
+       CREATE TABLE other.notes (id int);
+       INSERT INTO other.notes VALUES (1), (2);
+       CREATE TABLE public.kept (id int);`,
+    );
+    const original = await snapshotRows(server, source);
+    const schemaOf = async (database: string, name: string): Promise<unknown[]> =>
+      server.query(
+        database,
+        `SELECT nspowner::regrole::text AS owner, obj_description(oid, 'pg_namespace') AS comment, nspacl::text AS acl
+         FROM pg_namespace WHERE nspname = '${name}'`,
+      );
+    const cases: [string[], Record<string, unknown[]>, string[]][] = [
+      [
+        ['--schemas', 'sales team'],
+        { '"sales team".orders': original['"sales team".orders']! },
+        ['sales team'],
+      ],
+      [['--tables', 'notes'], { 'other.notes': original['other.notes']! }, ['other']],
+    ];
+    for (const format of ['custom', 'directory']) {
+      const made = await backup(dir, source, '--format', format);
+      for (const [selection, rows, schemas] of cases) {
+        for (const jobs of ['1', '2']) {
+          const target = fresh('selnew');
+          const run = await cli(
+            [
+              'restore',
+              made.file,
+              '--database-url',
+              server.url(target),
+              '--create-database',
+              '--jobs',
+              jobs,
+              ...selection,
+            ],
+            { cwd: dir, env },
+          );
+          expect(run.status, `${format} ${selection.join(' ')} --jobs ${jobs}: ${run.stderr}`).toBe(
+            0,
+          );
+          expect(run.stderr).toContain(
+            `The new database gets "${schemas[0]}" from the backup too: the schema(s) that hold what was picked`,
+          );
+          expect(await snapshotRows(server, target)).toEqual(rows);
+          for (const schema of schemas) {
+            expect(await schemaOf(target, schema)).toEqual(await schemaOf(source, schema));
+          }
+          // Only the schemas of what was picked: not the others of the backup.
+          expect(await schemaOf(target, schemas[0] === 'other' ? 'sales team' : 'other')).toEqual(
+            [],
+          );
+        }
+      }
+    }
+    // --drop-database: the target is replaced by what was picked, in its schema.
+    const made = await backup(dir, source, '--format', 'custom');
+    const target = fresh('selswap');
+    await server.createDatabase(target, 'CREATE TABLE old_only (x int);');
+    const swap = await cli(
+      [
+        'restore',
+        made.file,
+        '--database-url',
+        server.url(target),
+        '--yes',
+        '--no-safety-backup',
+        '--drop-database',
+        '--schemas',
+        'sales team',
+      ],
+      { cwd: dir, env },
+    );
+    expect(swap.status, swap.stderr).toBe(0);
+    expect(await snapshotRows(server, target)).toEqual({
+      '"sales team".orders': original['"sales team".orders'],
+    });
+  });
+
   test('--tables for a plain backup is refused with one line (exit 2), the target unchanged', async () => {
     const dir = tempDir('pg-formats-select-plain');
     const made = await backup(dir, 'formats_src');

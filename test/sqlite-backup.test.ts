@@ -5,7 +5,12 @@ import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { parseConfig, type BackupConfig } from '../src/config/config.js';
 import { cli } from './support/cli.js';
-import { createSampleDatabase, dumpRows } from './support/sqlite.js';
+import {
+  checkCallingAppFunction,
+  createSampleDatabase,
+  dumpRows,
+  violateNotNull,
+} from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
 function gunzipTo(file: string, target: string): void {
@@ -136,6 +141,51 @@ describe('SQLite backup', () => {
     const run = await cli(['backup', '--database-url', 'file:notes.db'], { cwd: dir });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/not a SQLite database/);
+    expect(
+      fs.existsSync(path.join(dir, 'backups')) ? backupsIn(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
+  });
+
+  test("a CHECK constraint that calls the application's own function (REGEXP) is not damage: backup, restore and verify pass, and say it was not checked", async () => {
+    const dir = tempDir('app-function');
+    const database = path.join(dir, 'app.db');
+    checkCallingAppFunction(database);
+    const original = dumpRows(database);
+    const warning =
+      /app\.db: a CHECK constraint calls REGEXP\(\), a function the application defines and SQLite here does not have, so CHECK constraints were not checked; the rest of SQLite's integrity check passed\./;
+    const made = await cli(['backup', '--database-url', 'file:./app.db'], { cwd: dir });
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stderr).toMatch(warning);
+    const [name] = backupsIn(path.join(dir, 'backups'));
+    const copy = path.join(dir, 'copy.db');
+    gunzipTo(path.join(dir, 'backups', name!), copy);
+    expect(dumpRows(copy)).toEqual(original);
+
+    const restored = await cli(
+      ['restore', name!, '--database-url', 'file:./restored.db', '--yes'],
+      { cwd: dir },
+    );
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(restored.stderr).toMatch(
+      new RegExp(`${name!.replace(/\./g, '\\.')}: a CHECK constraint calls REGEXP\\(\\)`),
+    );
+    expect(dumpRows(path.join(dir, 'restored.db'))).toEqual(original);
+
+    const verified = await cli(['verify', name!, '--database-url', 'file:./app.db'], { cwd: dir });
+    expect(verified.status, verified.stderr).toBe(0);
+    expect(verified.stderr + verified.stdout).toMatch(/a CHECK constraint calls REGEXP\(\)/);
+  });
+
+  test('a damaged database whose CHECK also calls an application function is still refused', async () => {
+    const dir = tempDir('app-function-damaged');
+    const database = path.join(dir, 'app.db');
+    checkCallingAppFunction(database);
+    violateNotNull(database);
+    const run = await cli(['backup', '--database-url', 'file:./app.db'], { cwd: dir });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /app\.db fails SQLite's integrity check \(NULL value in t\.a\): no backup was kept and nothing was pruned/,
+    );
     expect(
       fs.existsSync(path.join(dir, 'backups')) ? backupsIn(path.join(dir, 'backups')) : [],
     ).toEqual([]);

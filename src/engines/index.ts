@@ -34,7 +34,7 @@ export async function createEngine(
 ): Promise<Engine> {
   switch (location.engine) {
     case 'sqlite':
-      return new SqliteEngine(location);
+      return new SqliteEngine(location, settings.log);
     case 'postgres': {
       const { PostgresEngine } = await import('./postgres/postgres-engine.js');
       return new PostgresEngine(location, {

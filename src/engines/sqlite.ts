@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { SqliteLocation } from '../domain/database-location.js';
+import type { Logger } from '../domain/logger.js';
 import { isWorded, JobFailure, UserError } from '../domain/errors.js';
 import type { TableCount } from '../domain/manifest.js';
 import {
@@ -36,7 +37,10 @@ export class SqliteEngine implements Engine {
   readonly kind = 'sqlite' as const;
   readonly keepsOwnSafetyCopy = true;
 
-  constructor(readonly location: SqliteLocation) {}
+  constructor(
+    readonly location: SqliteLocation,
+    private readonly log?: Logger,
+  ) {}
 
   private get file(): string {
     return this.location.path;
@@ -80,7 +84,7 @@ export class SqliteEngine implements Engine {
       // copy is checked first, since it rewrites the snapshot.
       const rewrite = hooks.rewriteSnapshot;
       if (rewrite) {
-        await assertSnapshotSound(snapshot, this.file);
+        await assertSnapshotSound(snapshot, this.file, this.log);
         await rewrite(snapshot);
       }
       const { size } = await fs.stat(snapshot);
@@ -90,11 +94,11 @@ export class SqliteEngine implements Engine {
         info = await inspectFile(snapshot);
       } catch (error) {
         await check?.stop();
-        await assertSnapshotSound(snapshot, this.file);
+        await assertSnapshotSound(snapshot, this.file, this.log);
         throw error;
       }
       const assertSourceSound = async (): Promise<void> => {
-        if (check) await assertSnapshotSound(snapshot, this.file, await check.problems);
+        if (check) await assertSnapshotSound(snapshot, this.file, this.log, await check.problems);
       };
       return {
         // Reads of 1 MiB, not 64 KiB: fewer trips through the thread pool (measured: 0.5 s of 7).
@@ -154,7 +158,7 @@ export class SqliteEngine implements Engine {
       if (!(await hasSqliteHeader(incoming))) {
         throw new UserError(`${source.name} does not hold a SQLite database: nothing was changed.`);
       }
-      await assertIntegrity(incoming, source.name);
+      const note = await assertIntegrity(incoming, source.name);
       const info = await inspectFile(incoming);
       await hooks.beforeChange?.();
       let previousCopy: string | undefined;
@@ -169,7 +173,11 @@ export class SqliteEngine implements Engine {
       await fs.rename(incoming, file);
       replaced = true;
       await fsyncDir(dir);
-      return previousCopy === undefined ? { info } : { info, previousCopy };
+      return {
+        info,
+        ...(previousCopy === undefined ? {} : { previousCopy }),
+        ...(note === undefined ? {} : { notes: [note] }),
+      };
     } catch (error) {
       const code = (error as { code?: string } | undefined)?.code;
       if (!replaced && (code === 'ENOSPC' || code === 'SQLITE_FULL')) {
@@ -379,15 +387,18 @@ async function hasSqliteHeader(file: string): Promise<boolean> {
 async function assertSnapshotSound(
   snapshot: string,
   file: string,
+  log: Logger | undefined,
   threadVerdict?: readonly string[],
 ): Promise<void> {
   if (threadVerdict?.length === 0) return;
-  const problems = await integrityProblems(snapshot, 'quick_check');
-  if (problems.length > 0) {
+  const integrity = await integrityOf(snapshot, 'quick_check');
+  if (integrity.problems.length > 0) {
     throw new JobFailure(
-      `${path.basename(file)} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): no backup was kept and nothing was pruned. Restore a good backup, or repair the database (sqlite3 DB .recover).`,
+      `${path.basename(file)} fails SQLite's integrity check (${integrity.problems.slice(0, 3).join('; ')}): no backup was kept and nothing was pruned. Restore a good backup, or repair the database (sqlite3 DB .recover).`,
     );
   }
+  const note = uncheckedNote(path.basename(file), integrity);
+  if (note) log?.warn(note);
 }
 
 async function withDatabase<T>(
@@ -404,28 +415,69 @@ async function withDatabase<T>(
   }
 }
 
-export async function assertIntegrity(file: string, label: string): Promise<void> {
-  const problems = await integrityProblems(file);
-  if (problems.length > 0) {
+/** Refused (nothing changed) when `file` fails the integrity check; a note when part of it could not run. */
+export async function assertIntegrity(file: string, label: string): Promise<string | undefined> {
+  const integrity = await integrityOf(file);
+  if (integrity.problems.length > 0) {
     throw new UserError(
-      `${label} fails SQLite's integrity check (${problems.slice(0, 3).join('; ')}): nothing was changed.`,
+      `${label} fails SQLite's integrity check (${integrity.problems.slice(0, 3).join('; ')}): nothing was changed.`,
     );
+  }
+  return uncheckedNote(label, integrity);
+}
+
+/** What SQLite's integrity check found in a file. */
+interface Integrity {
+  /** Empty when the file is sound. */
+  readonly problems: readonly string[];
+  /**
+   * The function (`REGEXP()`) a CHECK constraint calls that only the
+   * application defines: the check ran again without CHECK constraints, which
+   * cannot be evaluated here, and says so.
+   */
+  readonly uncheckable?: string;
+}
+
+/**
+ * `PRAGMA integrity_check` (or the faster `quick_check`), on a read-write
+ * connection: on a read-only one SQLite leaves CHECK constraints out.
+ */
+async function integrityOf(
+  file: string,
+  check: 'integrity_check' | 'quick_check' = 'integrity_check',
+): Promise<Integrity> {
+  try {
+    return await withDatabase(file, false, (db) => {
+      const problems = (): string[] =>
+        (db.pragma(check, { simple: false }) as Record<string, string>[])
+          .map((row) => String(Object.values(row)[0]))
+          .filter((line) => line !== 'ok');
+      try {
+        return { problems: problems() };
+      } catch (error) {
+        const uncheckable = unknownFunction(error);
+        if (uncheckable === undefined) throw error;
+        db.pragma('ignore_check_constraints = ON');
+        return { problems: problems(), uncheckable };
+      }
+    });
+  } catch (error) {
+    return { problems: [(error as Error).message] };
   }
 }
 
-/** `PRAGMA integrity_check` (or the faster `quick_check`): an empty list when the file is sound. */
-export async function integrityProblems(
-  file: string,
-  check: 'integrity_check' | 'quick_check' = 'integrity_check',
-): Promise<string[]> {
-  try {
-    return await withDatabase(file, false, (db) => {
-      const rows = db.pragma(check, { simple: false }) as Record<string, string>[];
-      return rows.map((row) => String(Object.values(row)[0])).filter((line) => line !== 'ok');
-    });
-  } catch (error) {
-    return [(error as Error).message];
-  }
+/** "unknown function: REGEXP()": a function the database's schema calls and this SQLite lacks. */
+function unknownFunction(error: unknown): string | undefined {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code !== 'SQLITE_ERROR' || typeof message !== 'string') return undefined;
+  return /^(?:unknown|no such) function: (\S+)$/.exec(message)?.[1];
+}
+
+/** The warning for CHECK constraints that could not be checked. */
+function uncheckedNote(name: string, integrity: Integrity): string | undefined {
+  return integrity.uncheckable === undefined
+    ? undefined
+    : `${name}: a CHECK constraint calls ${integrity.uncheckable}, a function the application defines and SQLite here does not have, so CHECK constraints were not checked; the rest of SQLite's integrity check passed.`;
 }
 
 /** Version, tables and row counts. Virtual tables whose module is missing are skipped. */

@@ -57,6 +57,23 @@ export function violateCheck(file: string): void {
   db.close();
 }
 
+/**
+ * A table whose CHECK constraint calls REGEXP(), a function only the
+ * application defines (SQLite has none of its own): written with it defined,
+ * as the application would.
+ */
+export function checkCallingAppFunction(file: string): void {
+  const db = new Database(file);
+  db.function('regexp', (pattern: unknown, value: unknown) =>
+    new RegExp(String(pattern)).test(String(value)) ? 1 : 0,
+  );
+  db.exec(
+    `CREATE TABLE codes (id INTEGER PRIMARY KEY, code TEXT CHECK (code REGEXP '^[A-Z]{3}$'));
+     INSERT INTO codes (code) VALUES ('ABC'), ('XYZ'), ('QRS');`,
+  );
+  db.close();
+}
+
 /** Every row of every table, in a stable order, for equality checks. */
 export function dumpRows(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true, fileMustExist: true });

@@ -40,56 +40,6 @@ export async function contentFormat(source: RestoreSource): Promise<DumpFormat> 
   return formatOfContent(Buffer.concat(head));
 }
 
-/** What pg_restore should take from an archive: pg_restore -n / -t. */
-export interface ArchiveSelection {
-  readonly schemas: readonly string[];
-  readonly tables: readonly string[];
-}
-
-function selectionArguments(selection: ArchiveSelection): string[] {
-  return [
-    ...selection.schemas.map((schema) => `--schema=${schema}`),
-    ...selection.tables.map((table) => `--table=${table}`),
-  ];
-}
-
-/**
- * Every name of `--tables` and `--schemas` is in the archive: pg_restore
- * itself checks (`--strict-names`, with a schema-only restore into nothing,
- * which reads only the table of contents). Otherwise a name it does not know,
- * such as `public.orders` (pg_restore --table takes the bare name), would
- * restore nothing and report success. Refused before anything changes.
- */
-export async function assertSelectionInArchive(
-  source: RestoreSource,
-  archive: string,
-  pgRestore: ClientTool,
-  selection: ArchiveSelection,
-): Promise<void> {
-  if (selection.tables.length === 0 && selection.schemas.length === 0) return;
-  const args = [
-    '--strict-names',
-    '--schema-only',
-    '--file=/dev/null',
-    ...selectionArguments(selection),
-    archive,
-  ];
-  try {
-    await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
-  } catch (error) {
-    const missing = /(table|schema) "(.*)" not found/.exec((error as Error).message);
-    if (!missing) throw error;
-    const qualified = missing[1] === 'table' && missing[2]?.includes('.');
-    throw new UserError(
-      `${source.name} holds no ${missing[1]} named "${missing[2]}"${
-        qualified
-          ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
-          : ''
-      }. Nothing was changed.`,
-    );
-  }
-}
-
 /**
  * The backup decoded into `workDir`: a custom archive as one file, a
  * directory archive unpacked from its tar. The whole backup is read (and its
@@ -311,10 +261,10 @@ export function archiveAsSql(
   source: RestoreSource,
   archive: string,
   pgRestore: ClientTool,
-  selection: ArchiveSelection,
+  pick: readonly string[],
   checksumVerified: boolean,
 ): RestoreSource {
-  const args = ['--file=-', '--clean', '--if-exists', ...selectionArguments(selection), archive];
+  const args = ['--file=-', '--clean', '--if-exists', ...pick, archive];
   const decodeInto = async (
     sink: Writable | ((chunks: AsyncIterable<Buffer>) => Promise<void>),
   ): Promise<number> => {
@@ -366,7 +316,8 @@ export async function restoreInParallel(options: {
   readonly archive: string;
   readonly pgRestore: ClientTool;
   readonly jobs: number;
-  readonly selection: ArchiveSelection;
+  /** pg_restore's arguments that pick entries (none: all of them). */
+  readonly pick: readonly string[];
   readonly owner: boolean;
   readonly privileges: boolean;
 }): Promise<void> {
@@ -377,7 +328,7 @@ export async function restoreInParallel(options: {
     '--no-password',
     ...(options.owner ? [] : ['--no-owner']),
     ...(options.privileges ? [] : ['--no-privileges']),
-    ...selectionArguments(options.selection),
+    ...options.pick,
     options.archive,
   ];
   let child: ChildProcess | undefined;

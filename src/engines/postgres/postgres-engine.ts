@@ -22,13 +22,17 @@ import {
 import {
   ARCHIVE_TOP,
   archiveAsSql,
-  assertSelectionInArchive,
   contentFormat,
   restoreInParallel,
   chooseArchiveReader,
   unpackArchive,
-  type ArchiveSelection,
 } from './archive-restore.js';
+import {
+  assertSelectionInArchive,
+  isSelective,
+  pickForNewDatabase,
+  selectionArguments,
+} from './archive-selection.js';
 import { writeDataOffsets } from './archive-offsets.js';
 import { removeQuietly, temporaryDirectory } from '../../fs/files.js';
 import { runToEnd, spawnOutputStream } from './child-process.js';
@@ -506,9 +510,8 @@ export class PostgresEngine implements Engine {
   async restore(source: RestoreSource, hooks: RestoreHooks = {}): Promise<RestoreOutcome> {
     const format = await contentFormat(source);
     const selection = { tables: this.options.restoreTables, schemas: this.options.restoreSchemas };
-    const selective = selection.tables.length > 0 || selection.schemas.length > 0;
     if (format === 'plain') {
-      if (selective) {
+      if (isSelective(selection)) {
         throw new UserError(
           `--tables and --schemas pick from a custom or directory backup, and ${source.name} is plain SQL: restore it whole, or make backups with --format custom. Nothing was changed.`,
         );
@@ -540,16 +543,27 @@ export class PostgresEngine implements Engine {
           : undefined,
       );
       await assertSelectionInArchive(source, archive, pgRestore, selection);
+      // A new database has no schema but public: what is picked brings its own along.
+      const intoNew = this.options.dropDatabase || !(await this.exists());
+      const picked = intoNew
+        ? await pickForNewDatabase(archive, format, pgRestore, selection, workDir)
+        : { arguments: selectionArguments(selection), schemas: [] };
+      if (picked.schemas.length > 0) {
+        this.options.log.info(
+          `The new database gets ${picked.schemas.map((name) => `"${name}"`).join(', ')} from the backup too: the schema(s) that hold what was picked`,
+        );
+      }
       // pg_restore --jobs seeks to each table's data where the archive says it is.
       if (parallel && format === 'custom') await writeDataOffsets(archive);
       this.options.log.info(
         `Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`,
       );
-      const sql = archiveAsSql(source, archive, pgRestore, selection, source.checksumVerified);
+      const pick = picked.arguments;
+      const sql = archiveAsSql(source, archive, pgRestore, pick, source.checksumVerified);
       return await this.restoreSql(
         sql,
         hooks,
-        parallel ? { archive, pgRestore, jobs: this.options.jobs, selection } : undefined,
+        parallel ? { archive, pgRestore, jobs: this.options.jobs, pick } : undefined,
       );
     } finally {
       await removeQuietly(workDir);
@@ -879,7 +893,7 @@ export class PostgresEngine implements Engine {
         archive: parallel.archive,
         pgRestore: parallel.pgRestore,
         jobs: parallel.jobs,
-        selection: parallel.selection,
+        pick: parallel.pick,
         owner: !policy.dropOwners,
         privileges: !policy.dropPrivileges,
       });
@@ -1031,7 +1045,8 @@ interface ParallelRestore {
   readonly archive: string;
   readonly pgRestore: ClientTool;
   readonly jobs: number;
-  readonly selection: ArchiveSelection;
+  /** pg_restore's arguments that pick entries (none: all of them). */
+  readonly pick: readonly string[];
 }
 
 /** pg_dumpall's role list is small; a larger output than this is not one. */

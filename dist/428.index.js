@@ -1,5 +1,5 @@
-export const id = 877;
-export const ids = [877,809];
+export const id = 428;
+export const ids = [428,809];
 export const modules = {
 
 /***/ 77809:
@@ -278,7 +278,7 @@ async function cancelAlterDatabase(location, pid) {
 
 /***/ }),
 
-/***/ 83877:
+/***/ 69428:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -743,42 +743,6 @@ async function contentFormat(source) {
     }
     return (0,dump_format/* formatOfContent */.UD)(Buffer.concat(head));
 }
-function selectionArguments(selection) {
-    return [
-        ...selection.schemas.map((schema) => `--schema=${schema}`),
-        ...selection.tables.map((table) => `--table=${table}`),
-    ];
-}
-/**
- * Every name of `--tables` and `--schemas` is in the archive: pg_restore
- * itself checks (`--strict-names`, with a schema-only restore into nothing,
- * which reads only the table of contents). Otherwise a name it does not know,
- * such as `public.orders` (pg_restore --table takes the bare name), would
- * restore nothing and report success. Refused before anything changes.
- */
-async function assertSelectionInArchive(source, archive, pgRestore, selection) {
-    if (selection.tables.length === 0 && selection.schemas.length === 0)
-        return;
-    const args = [
-        '--strict-names',
-        '--schema-only',
-        '--file=/dev/null',
-        ...selectionArguments(selection),
-        archive,
-    ];
-    try {
-        await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
-    }
-    catch (error) {
-        const missing = /(table|schema) "(.*)" not found/.exec(error.message);
-        if (!missing)
-            throw error;
-        const qualified = missing[1] === 'table' && missing[2]?.includes('.');
-        throw new errors/* UserError */.yo(`${source.name} holds no ${missing[1]} named "${missing[2]}"${qualified
-            ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
-            : ''}. Nothing was changed.`);
-    }
-}
 /**
  * The backup decoded into `workDir`: a custom archive as one file, a
  * directory archive unpacked from its tar. The whole backup is read (and its
@@ -953,8 +917,8 @@ function noReader(source, format, version, needed, misses) {
  * it unchanged. pg_restore reads a file and writes into our pipe only, so
  * nothing it does reaches the server but through that transaction.
  */
-function archiveAsSql(source, archive, pgRestore, selection, checksumVerified) {
-    const args = ['--file=-', '--clean', '--if-exists', ...selectionArguments(selection), archive];
+function archiveAsSql(source, archive, pgRestore, pick, checksumVerified) {
+    const args = ['--file=-', '--clean', '--if-exists', ...pick, archive];
     const decodeInto = async (sink) => {
         const { stream } = spawnOutputStream('pg_restore', pgRestore.path, args, pgRestore.env);
         let bytes = 0;
@@ -1006,7 +970,7 @@ async function restoreInParallel(options) {
         '--no-password',
         ...(options.owner ? [] : ['--no-owner']),
         ...(options.privileges ? [] : ['--no-privileges']),
-        ...selectionArguments(options.selection),
+        ...options.pick,
         options.archive,
     ];
     let child;
@@ -1025,41 +989,27 @@ async function restoreInParallel(options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engines/postgres/archive-offsets.ts
+;// CONCATENATED MODULE: ./src/engines/postgres/archive-toc.ts
+
 
 /**
- * pg_dump -Fc writing to a pipe cannot go back and note in its table of
- * contents where each table's data starts, so every pg_restore --jobs worker
- * looks for its tables by reading the archive from the start: on a 1 GB
- * database, stock `pg_restore -j2` of such an archive took 13.8 s and 13 s of
- * CPU, against 8.9 s and 1.4 s for one pg_dump wrote to a file.
- *
- * This writes those offsets into a decoded copy of the archive, in the places
- * pg_dump leaves for them (a flag byte and `offSize` bytes per entry, so
- * nothing moves): what pg_dump itself does when its output can seek. The
- * data blocks are found by reading the archive once, as pg_restore would.
- *
- * It changes nothing unless the whole archive read as expected: any surprise
- * (a layout it does not know, a block no entry owns) leaves the file as it
- * was, and pg_restore finds the data by reading, as before. pg_restore checks
- * the block it finds at each offset against the entry's id, so a wrong offset
- * would fail the restore, never restore the wrong data.
- *
- * The layout is pg_dump's (src/bin/pg_dump/pg_backup_archiver.c, ReadHead and
- * ReadToc; pg_backup_custom.c, _ReadExtraToc and _readBlockHeader), archive
- * versions 1.12 to 1.16.
+ * Reading a pg_dump archive's header and table of contents, field by field,
+ * as pg_restore does (src/bin/pg_dump/pg_backup_archiver.c, ReadHead and
+ * ReadToc), archive versions 1.12 to 1.16. A custom archive holds them at its
+ * start; a directory archive in its toc.dat. Anything unexpected throws
+ * {@link UnexpectedArchive}: callers then leave the archive to pg_restore.
  */
-const OFFSET_NOT_SET = 1;
-const OFFSET_SET = 2;
-const NO_DATA = 3;
-const BLOCK_DATA = 1;
-const BLOCK_LARGE_OBJECTS = 3;
 const READ_SIZE = 1024 * 1024;
-const CUSTOM_FORMAT = 1;
+/**
+ * pg_backup.h's ArchiveFormat, as the header's format byte gives it: a
+ * directory archive's toc.dat says archTar (3), "the directory is compatible
+ * with 'tar'" (pg_backup_directory.c, _CloseArchive).
+ */
+const FORMAT_BYTE = { custom: 1, directory: 3 };
 /** Archive versions whose layout this reads, as major * 1000 + minor: 1.12 (PostgreSQL 9.x) to 1.16 (17 and 18). */
 const OLDEST = 1012;
 const NEWEST = 1016;
-class Unexpected extends Error {
+class UnexpectedArchive extends Error {
 }
 /** Reads an archive front to back through a buffer; fields that straddle its end refill it. */
 class ArchiveReader {
@@ -1092,7 +1042,7 @@ class ArchiveReader {
     }
     async need(count) {
         if (!(await this.ensure(count)))
-            throw new Unexpected('the archive ends early');
+            throw new UnexpectedArchive('the archive ends early');
     }
     async byte() {
         await this.need(1);
@@ -1114,7 +1064,7 @@ class ArchiveReader {
         for (let i = 0; i < this.intSize; i += 1) {
             const byte = this.byteLoaded();
             if (i >= 4 && byte !== 0)
-                throw new Unexpected('an integer too large');
+                throw new UnexpectedArchive('an integer too large');
             value += byte * 2 ** (8 * i);
         }
         return negative ? -value : value;
@@ -1127,35 +1077,40 @@ class ArchiveReader {
         this.position += length;
         return true;
     }
+    /** A string's text (UTF-8, as pg_dump writes names); undefined for none. */
     async text() {
         const length = await this.int();
-        if (length <= 0)
+        if (length < 0)
+            return undefined;
+        if (length === 0)
             return '';
         await this.need(length);
         const start = this.position - this.bufferStart;
         this.position += length;
-        return this.buffer.toString('latin1', start, start + length);
+        return this.buffer.toString('utf8', start, start + length);
     }
 }
-/** Reads the header, up to the table of contents. */
-async function readHeader(reader) {
+/** Reads the header, up to the table of contents; the format byte must be `format`'s. */
+async function readHeader(reader, format) {
     const magic = [];
     for (let i = 0; i < 5; i += 1)
         magic.push(await reader.byte());
-    if (Buffer.from(magic).toString('latin1') !== 'PGDMP')
-        throw new Unexpected('not an archive');
+    if (Buffer.from(magic).toString('latin1') !== 'PGDMP') {
+        throw new UnexpectedArchive('not an archive');
+    }
     reader.version = (await reader.byte()) * 1000 + (await reader.byte());
     await reader.byte(); // revision
     if (reader.version < OLDEST || reader.version > NEWEST) {
-        throw new Unexpected('an archive version this does not know');
+        throw new UnexpectedArchive('an archive version this does not know');
     }
     reader.intSize = await reader.byte();
     reader.offSize = await reader.byte();
     if (reader.intSize < 1 || reader.intSize > 8 || reader.offSize < 1 || reader.offSize > 8) {
-        throw new Unexpected('unusual integer sizes');
+        throw new UnexpectedArchive('unusual integer sizes');
     }
-    if ((await reader.byte()) !== CUSTOM_FORMAT)
-        throw new Unexpected('not a custom archive');
+    if ((await reader.byte()) !== FORMAT_BYTE[format]) {
+        throw new UnexpectedArchive(`not a ${format} archive`);
+    }
     // The compression: an algorithm byte since 1.15, a level before.
     if (reader.version >= 1015)
         await reader.byte();
@@ -1167,39 +1122,230 @@ async function readHeader(reader) {
     await reader.skipString(); // server version
     await reader.skipString(); // pg_dump version
 }
+/**
+ * Reads the entry's fields up to its format's own part (a custom archive's
+ * data offset, a directory archive's file name), which is left unread.
+ */
+async function readEntryFields(reader) {
+    const id = await reader.int();
+    await reader.int(); // had a data dumper
+    await reader.skipString(); // table oid
+    await reader.skipString(); // oid
+    const tag = (await reader.text()) ?? '';
+    const desc = (await reader.text()) ?? '';
+    await reader.int(); // section
+    await reader.skipString(); // definition
+    await reader.skipString(); // drop statement
+    await reader.skipString(); // copy statement
+    const namespace = (await reader.text()) ?? '';
+    await reader.skipString(); // tablespace
+    if (reader.version >= 1014)
+        await reader.skipString(); // table access method
+    if (reader.version >= 1016)
+        await reader.int(); // relkind
+    await reader.skipString(); // owner
+    if ((await reader.text()) !== 'false')
+        throw new UnexpectedArchive('an entry with OIDs');
+    const dependencies = [];
+    for (let dependency = await reader.text(); dependency !== undefined;) {
+        const value = Number(dependency);
+        if (!Number.isSafeInteger(value))
+            throw new UnexpectedArchive('a dependency that is no id');
+        dependencies.push(value);
+        dependency = await reader.text();
+    }
+    return { id, desc, tag, namespace, dependencies };
+}
+/**
+ * Every entry of an archive's table of contents (a custom archive's file, or
+ * a directory archive's directory); undefined when the archive is not laid
+ * out as this expects.
+ */
+async function readTableOfContents(archive, format) {
+    const file = format === 'directory' ? external_node_path_default().join(archive, 'toc.dat') : archive;
+    const handle = await external_node_fs_promises_default().open(file, 'r');
+    try {
+        const reader = new ArchiveReader(handle);
+        await readHeader(reader, format);
+        const count = await reader.int();
+        const entries = [];
+        for (let i = 0; i < count; i += 1) {
+            entries.push(await readEntryFields(reader));
+            // The format's own part: a custom archive's offset (a flag byte and offSize
+            // bytes), a directory archive's data file name.
+            if (format === 'custom')
+                reader.position += 1 + reader.offSize;
+            else
+                await reader.skipString();
+        }
+        return entries;
+    }
+    catch (error) {
+        if (error instanceof UnexpectedArchive)
+            return undefined;
+        throw error;
+    }
+    finally {
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/archive-selection.ts
+
+
+
+
+
+
+function isSelective(selection) {
+    return selection.tables.length > 0 || selection.schemas.length > 0;
+}
+/** The selection as pg_restore's `--schema` and `--table`. */
+function selectionArguments(selection) {
+    return [
+        ...selection.schemas.map((schema) => `--schema=${schema}`),
+        ...selection.tables.map((table) => `--table=${table}`),
+    ];
+}
+/**
+ * Every name of `--tables` and `--schemas` is in the archive: pg_restore
+ * itself checks (`--strict-names`, with a schema-only restore into nothing,
+ * which reads only the table of contents). Otherwise a name it does not know,
+ * such as `public.orders` (pg_restore --table takes the bare name), would
+ * restore nothing and report success. Refused before anything changes.
+ */
+async function assertSelectionInArchive(source, archive, pgRestore, selection) {
+    if (!isSelective(selection))
+        return;
+    const args = [
+        '--strict-names',
+        '--schema-only',
+        '--file=/dev/null',
+        ...selectionArguments(selection),
+        archive,
+    ];
+    try {
+        await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
+    }
+    catch (error) {
+        const missing = /(table|schema) "(.*)" not found/.exec(error.message);
+        if (!missing)
+            throw error;
+        const qualified = missing[1] === 'table' && missing[2]?.includes('.');
+        throw new errors/* UserError */.yo(`${source.name} holds no ${missing[1]} named "${missing[2]}"${qualified
+            ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
+            : ''}. Nothing was changed.`);
+    }
+}
+/** Entries that belong to a schema entry without being in it: its comment, label and grants. */
+const ATTACHED = new Set(['COMMENT', 'SECURITY LABEL', 'ACL']);
+const listedId = (line) => {
+    const id = /^(\d+);/.exec(line)?.[1];
+    return id === undefined ? undefined : Number(id);
+};
+/**
+ * What to pick for a restore into a new database: pg_restore's `--schema` and
+ * `--table` take what is in a schema but never the schema itself, which a
+ * new database (made from template0) does not have, so every picked object
+ * outside `public` failed with "schema … does not exist". The picked entries
+ * therefore come with the schema entries they live in, and those schemas'
+ * comments, security labels and grants, as a list for `--use-list` in the
+ * archive's order (pg_restore restores a list in its order).
+ *
+ * The schema of each entry is read from the archive's table of contents
+ * field by field: `pg_restore --list` prints names unquoted, so a name with a
+ * space cannot be told from the next field there. An archive not laid out as
+ * expected gets the plain `--schema`/`--table` arguments, as before.
+ */
+async function pickForNewDatabase(archive, format, pgRestore, selection, workDir) {
+    const plain = { arguments: selectionArguments(selection), schemas: [] };
+    if (!isSelective(selection))
+        return plain;
+    const entries = await readTableOfContents(archive, format);
+    if (!entries)
+        return plain;
+    const list = (args) => runToEnd('pg_restore', pgRestore.path, ['--list', ...args, archive], pgRestore.env);
+    const picked = new Set((await list(plain.arguments))
+        .split('\n')
+        .map(listedId)
+        .filter((id) => id !== undefined));
+    const schemas = schemasOf(entries, picked);
+    if (schemas.length === 0)
+        return plain;
+    const keep = new Set([...picked, ...schemas.map((entry) => entry.id)]);
+    const ids = new Set(schemas.map((entry) => entry.id));
+    for (const entry of entries) {
+        if (ATTACHED.has(entry.desc) &&
+            entry.namespace === '' &&
+            entry.dependencies.some((id) => ids.has(id))) {
+            keep.add(entry.id);
+        }
+    }
+    const lines = (await list([])).split('\n').filter((line) => {
+        const id = listedId(line);
+        return id !== undefined && keep.has(id);
+    });
+    // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
+    if (new Set(lines.map(listedId)).size !== keep.size)
+        return plain;
+    const file = external_node_path_default().join(workDir, 'picked.list');
+    await external_node_fs_promises_default().writeFile(file, `${lines.join('\n')}\n`, { mode: files/* FILE_MODE */.rE, flag: 'wx' });
+    return {
+        arguments: [`--use-list=${file}`],
+        // template0 has public already: pg_dump's entry for it creates nothing.
+        schemas: schemas.map((entry) => entry.tag).filter((name) => name !== 'public'),
+    };
+}
+/** The schema entries that hold any of the picked entries. */
+function schemasOf(entries, picked) {
+    const namespaces = new Set(entries
+        .filter((entry) => picked.has(entry.id) && entry.namespace !== '')
+        .map((entry) => entry.namespace));
+    return entries.filter((entry) => entry.desc === 'SCHEMA' && entry.namespace === '' && namespaces.has(entry.tag));
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/archive-offsets.ts
+
+
+/**
+ * pg_dump -Fc writing to a pipe cannot go back and note in its table of
+ * contents where each table's data starts, so every pg_restore --jobs worker
+ * looks for its tables by reading the archive from the start: on a 1 GB
+ * database, stock `pg_restore -j2` of such an archive took 13.8 s and 13 s of
+ * CPU, against 8.9 s and 1.4 s for one pg_dump wrote to a file.
+ *
+ * This writes those offsets into a decoded copy of the archive, in the places
+ * pg_dump leaves for them (a flag byte and `offSize` bytes per entry, so
+ * nothing moves): what pg_dump itself does when its output can seek. The
+ * data blocks are found by reading the archive once, as pg_restore would.
+ *
+ * It changes nothing unless the whole archive read as expected: any surprise
+ * (a layout it does not know, a block no entry owns) leaves the file as it
+ * was, and pg_restore finds the data by reading, as before. pg_restore checks
+ * the block it finds at each offset against the entry's id, so a wrong offset
+ * would fail the restore, never restore the wrong data.
+ *
+ * The table of contents is read as archive-toc.ts reads it; the data blocks
+ * as pg_backup_custom.c's _ReadExtraToc and _readBlockHeader lay them out.
+ */
+const OFFSET_NOT_SET = 1;
+const OFFSET_SET = 2;
+const NO_DATA = 3;
+const BLOCK_DATA = 1;
+const BLOCK_LARGE_OBJECTS = 3;
 /** Each entry whose data has no offset: its id, and where its offset field is. */
-async function readTableOfContents(reader) {
+async function entriesWithoutOffsets(reader) {
     const count = await reader.int();
     const unset = new Map();
     for (let i = 0; i < count; i += 1) {
-        const id = await reader.int();
-        await reader.int(); // had a data dumper
-        await reader.skipString(); // table oid
-        await reader.skipString(); // oid
-        await reader.skipString(); // tag
-        await reader.skipString(); // desc
-        await reader.int(); // section
-        await reader.skipString(); // definition
-        await reader.skipString(); // drop statement
-        await reader.skipString(); // copy statement
-        await reader.skipString(); // namespace
-        await reader.skipString(); // tablespace
-        if (reader.version >= 1014)
-            await reader.skipString(); // table access method
-        if (reader.version >= 1016)
-            await reader.int(); // relkind
-        await reader.skipString(); // owner
-        if ((await reader.text()) !== 'false')
-            throw new Unexpected('an entry with OIDs');
-        while (await reader.skipString())
-            ; // dependencies, ended by a missing string
+        const { id } = await readEntryFields(reader);
         const field = reader.position;
         const state = await reader.byte();
         reader.position += reader.offSize;
         if (state === OFFSET_NOT_SET)
             unset.set(id, field);
         else if (state !== OFFSET_SET && state !== NO_DATA) {
-            throw new Unexpected('an unknown offset state');
+            throw new UnexpectedArchive('an unknown offset state');
         }
     }
     return unset;
@@ -1215,7 +1361,7 @@ async function skipData(reader) {
         if (length === 0)
             return;
         if (length < 0)
-            throw new Unexpected('a negative chunk length');
+            throw new UnexpectedArchive('a negative chunk length');
         reader.position += length;
     }
 }
@@ -1227,7 +1373,7 @@ async function findBlocks(reader) {
         const type = await reader.byte();
         const id = await reader.int();
         if (blocks.has(id))
-            throw new Unexpected('a block twice');
+            throw new UnexpectedArchive('a block twice');
         blocks.set(id, start);
         if (type === BLOCK_DATA)
             await skipData(reader);
@@ -1236,7 +1382,7 @@ async function findBlocks(reader) {
                 await skipData(reader);
         }
         else
-            throw new Unexpected('an unknown block type');
+            throw new UnexpectedArchive('an unknown block type');
     }
     return blocks;
 }
@@ -1250,7 +1396,7 @@ function offsetField(offset, offSize) {
         rest = Math.floor(rest / 256);
     }
     if (rest !== 0)
-        throw new Unexpected('an offset too large for the field');
+        throw new UnexpectedArchive('an offset too large for the field');
     return field;
 }
 /**
@@ -1265,14 +1411,14 @@ async function writeDataOffsets(archive) {
         let fields;
         let places;
         try {
-            await readHeader(reader);
-            const unset = await readTableOfContents(reader);
+            await readHeader(reader, 'custom');
+            const unset = await entriesWithoutOffsets(reader);
             if (unset.size === 0)
                 return 0;
             const blocks = await findBlocks(reader);
             for (const id of blocks.keys()) {
                 if (!unset.has(id))
-                    throw new Unexpected('a block no entry waits for');
+                    throw new UnexpectedArchive('a block no entry waits for');
             }
             places = [];
             fields = [];
@@ -1285,7 +1431,7 @@ async function writeDataOffsets(archive) {
             }
         }
         catch (error) {
-            if (error instanceof Unexpected)
+            if (error instanceof UnexpectedArchive)
                 return 0;
             throw error;
         }
@@ -4814,6 +4960,7 @@ function describeCause(error, session, blockers, options, interrupted) {
 
 
 
+
 class PostgresEngine {
     location;
     options;
@@ -5145,9 +5292,8 @@ class PostgresEngine {
     async restore(source, hooks = {}) {
         const format = await contentFormat(source);
         const selection = { tables: this.options.restoreTables, schemas: this.options.restoreSchemas };
-        const selective = selection.tables.length > 0 || selection.schemas.length > 0;
         if (format === 'plain') {
-            if (selective) {
+            if (isSelective(selection)) {
                 throw new errors/* UserError */.yo(`--tables and --schemas pick from a custom or directory backup, and ${source.name} is plain SQL: restore it whole, or make backups with --format custom. Nothing was changed.`);
             }
             if (this.options.jobs > 1) {
@@ -5167,12 +5313,21 @@ class PostgresEngine {
                 ? (major) => installedClient(this.options.installer, 'pg_restore', major)
                 : undefined);
             await assertSelectionInArchive(source, archive, pgRestore, selection);
+            // A new database has no schema but public: what is picked brings its own along.
+            const intoNew = this.options.dropDatabase || !(await this.exists());
+            const picked = intoNew
+                ? await pickForNewDatabase(archive, format, pgRestore, selection, workDir)
+                : { arguments: selectionArguments(selection), schemas: [] };
+            if (picked.schemas.length > 0) {
+                this.options.log.info(`The new database gets ${picked.schemas.map((name) => `"${name}"`).join(', ')} from the backup too: the schema(s) that hold what was picked`);
+            }
             // pg_restore --jobs seeks to each table's data where the archive says it is.
             if (parallel && format === 'custom')
                 await writeDataOffsets(archive);
             this.options.log.info(`Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`);
-            const sql = archiveAsSql(source, archive, pgRestore, selection, source.checksumVerified);
-            return await this.restoreSql(sql, hooks, parallel ? { archive, pgRestore, jobs: this.options.jobs, selection } : undefined);
+            const pick = picked.arguments;
+            const sql = archiveAsSql(source, archive, pgRestore, pick, source.checksumVerified);
+            return await this.restoreSql(sql, hooks, parallel ? { archive, pgRestore, jobs: this.options.jobs, pick } : undefined);
         }
         finally {
             await (0,files/* removeQuietly */.S2)(workDir);
@@ -5434,7 +5589,7 @@ class PostgresEngine {
                 archive: parallel.archive,
                 pgRestore: parallel.pgRestore,
                 jobs: parallel.jobs,
-                selection: parallel.selection,
+                pick: parallel.pick,
                 owner: !policy.dropOwners,
                 privileges: !policy.dropPrivileges,
             });

@@ -1,0 +1,152 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../../domain/errors.js';
+import { FILE_MODE } from '../../fs/files.js';
+import type { RestoreSource } from '../engine.js';
+import { readTableOfContents, type TocEntry } from './archive-toc.js';
+import { runToEnd } from './child-process.js';
+import type { ClientTool } from './client-tools.js';
+
+/** What the user picked from an archive: `--schemas` and `--tables` at restore. */
+export interface ArchiveSelection {
+  readonly schemas: readonly string[];
+  readonly tables: readonly string[];
+}
+
+export function isSelective(selection: ArchiveSelection): boolean {
+  return selection.tables.length > 0 || selection.schemas.length > 0;
+}
+
+/** The selection as pg_restore's `--schema` and `--table`. */
+export function selectionArguments(selection: ArchiveSelection): string[] {
+  return [
+    ...selection.schemas.map((schema) => `--schema=${schema}`),
+    ...selection.tables.map((table) => `--table=${table}`),
+  ];
+}
+
+/**
+ * Every name of `--tables` and `--schemas` is in the archive: pg_restore
+ * itself checks (`--strict-names`, with a schema-only restore into nothing,
+ * which reads only the table of contents). Otherwise a name it does not know,
+ * such as `public.orders` (pg_restore --table takes the bare name), would
+ * restore nothing and report success. Refused before anything changes.
+ */
+export async function assertSelectionInArchive(
+  source: RestoreSource,
+  archive: string,
+  pgRestore: ClientTool,
+  selection: ArchiveSelection,
+): Promise<void> {
+  if (!isSelective(selection)) return;
+  const args = [
+    '--strict-names',
+    '--schema-only',
+    '--file=/dev/null',
+    ...selectionArguments(selection),
+    archive,
+  ];
+  try {
+    await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
+  } catch (error) {
+    const missing = /(table|schema) "(.*)" not found/.exec((error as Error).message);
+    if (!missing) throw error;
+    const qualified = missing[1] === 'table' && missing[2]?.includes('.');
+    throw new UserError(
+      `${source.name} holds no ${missing[1]} named "${missing[2]}"${
+        qualified
+          ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
+          : ''
+      }. Nothing was changed.`,
+    );
+  }
+}
+
+/** What a restore hands pg_restore to pick entries, and the schemas it brings along. */
+export interface PickedEntries {
+  /** pg_restore arguments: `--schema`/`--table`, or `--use-list` of a list file. */
+  readonly arguments: readonly string[];
+  /** Schemas created from the backup for what was picked, by name. */
+  readonly schemas: readonly string[];
+}
+
+/** Entries that belong to a schema entry without being in it: its comment, label and grants. */
+const ATTACHED = new Set(['COMMENT', 'SECURITY LABEL', 'ACL']);
+
+const listedId = (line: string): number | undefined => {
+  const id = /^(\d+);/.exec(line)?.[1];
+  return id === undefined ? undefined : Number(id);
+};
+
+/**
+ * What to pick for a restore into a new database: pg_restore's `--schema` and
+ * `--table` take what is in a schema but never the schema itself, which a
+ * new database (made from template0) does not have, so every picked object
+ * outside `public` failed with "schema … does not exist". The picked entries
+ * therefore come with the schema entries they live in, and those schemas'
+ * comments, security labels and grants, as a list for `--use-list` in the
+ * archive's order (pg_restore restores a list in its order).
+ *
+ * The schema of each entry is read from the archive's table of contents
+ * field by field: `pg_restore --list` prints names unquoted, so a name with a
+ * space cannot be told from the next field there. An archive not laid out as
+ * expected gets the plain `--schema`/`--table` arguments, as before.
+ */
+export async function pickForNewDatabase(
+  archive: string,
+  format: 'custom' | 'directory',
+  pgRestore: ClientTool,
+  selection: ArchiveSelection,
+  workDir: string,
+): Promise<PickedEntries> {
+  const plain = { arguments: selectionArguments(selection), schemas: [] };
+  if (!isSelective(selection)) return plain;
+  const entries = await readTableOfContents(archive, format);
+  if (!entries) return plain;
+  const list = (args: readonly string[]): Promise<string> =>
+    runToEnd('pg_restore', pgRestore.path, ['--list', ...args, archive], pgRestore.env);
+  const picked = new Set(
+    (await list(plain.arguments))
+      .split('\n')
+      .map(listedId)
+      .filter((id) => id !== undefined),
+  );
+  const schemas = schemasOf(entries, picked);
+  if (schemas.length === 0) return plain;
+  const keep = new Set([...picked, ...schemas.map((entry) => entry.id)]);
+  const ids = new Set(schemas.map((entry) => entry.id));
+  for (const entry of entries) {
+    if (
+      ATTACHED.has(entry.desc) &&
+      entry.namespace === '' &&
+      entry.dependencies.some((id) => ids.has(id))
+    ) {
+      keep.add(entry.id);
+    }
+  }
+  const lines = (await list([])).split('\n').filter((line) => {
+    const id = listedId(line);
+    return id !== undefined && keep.has(id);
+  });
+  // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
+  if (new Set(lines.map(listedId)).size !== keep.size) return plain;
+  const file = path.join(workDir, 'picked.list');
+  await fs.writeFile(file, `${lines.join('\n')}\n`, { mode: FILE_MODE, flag: 'wx' });
+  return {
+    arguments: [`--use-list=${file}`],
+    // template0 has public already: pg_dump's entry for it creates nothing.
+    schemas: schemas.map((entry) => entry.tag).filter((name) => name !== 'public'),
+  };
+}
+
+/** The schema entries that hold any of the picked entries. */
+function schemasOf(entries: readonly TocEntry[], picked: ReadonlySet<number>): TocEntry[] {
+  const namespaces = new Set(
+    entries
+      .filter((entry) => picked.has(entry.id) && entry.namespace !== '')
+      .map((entry) => entry.namespace),
+  );
+  return entries.filter(
+    (entry) => entry.desc === 'SCHEMA' && entry.namespace === '' && namespaces.has(entry.tag),
+  );
+}
