@@ -8,7 +8,6 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
 /* harmony export */   G4: () => (/* binding */ sessionsThatStay),
-/* harmony export */   MT: () => (/* binding */ cancelAlterDatabase),
 /* harmony export */   Qf: () => (/* binding */ backendPid),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
 /* harmony export */   Su: () => (/* binding */ leftoverDatabases),
@@ -18,6 +17,7 @@ export const modules = {
 /* harmony export */   i4: () => (/* binding */ databaseExists),
 /* harmony export */   kJ: () => (/* binding */ connectMaintenance),
 /* harmony export */   pc: () => (/* binding */ createTemporaryDatabase),
+/* harmony export */   vC: () => (/* binding */ cancelDatabaseCommand),
 /* harmony export */   x2: () => (/* binding */ terminateSessions),
 /* harmony export */   zH: () => (/* binding */ databaseSettings)
 /* harmony export */ });
@@ -196,12 +196,21 @@ async function createScratchDatabase(server, purpose, create = true) {
 function temporaryMark(target) {
     return `db-backup: temporary database of a restore of "${target}"; a later restore of "${target}" drops it`;
 }
-/** A new empty database beside `target` (same encoding and locale when `like` is given), marked as temporary. */
-async function createTemporaryDatabase(client, target, purpose, like) {
-    const name = temporaryDatabaseName(target, purpose);
+/**
+ * The new empty database `name` beside `target` (same encoding and locale
+ * when `like` is given), marked as temporary. CREATE DATABASE cannot share a
+ * transaction with the mark: if the mark fails, the database goes at once,
+ * since no later restore would know it for a leftover.
+ */
+async function createTemporaryDatabase(client, name, target, like) {
     await createDatabase(client, name, like);
-    await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
-    return name;
+    try {
+        await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
+    }
+    catch (error) {
+        await dropDatabase(client, name, true).catch(() => undefined);
+        throw error;
+    }
 }
 /** Databases a killed restore of `target` left behind (marked by temporaryMark). */
 async function leftoverDatabases(client, target) {
@@ -260,15 +269,16 @@ async function backendPid(client) {
     return Number(result.rows[0]?.pid);
 }
 /**
- * Cancels the `ALTER DATABASE` that `pid` is running, if it still is, from a
- * session of its own (pg_cancel_backend): a cancel that arrives late must not
- * land on whatever statement came next, such as the DROP that cleans up.
+ * Cancels the `command` (`ALTER DATABASE`, `CREATE DATABASE`) that `pid` is
+ * running, if it still is, from a session of its own (pg_cancel_backend): a
+ * cancel that arrives late must not land on whatever statement came next,
+ * such as the DROP that cleans up or the mark of a new database.
  */
-async function cancelAlterDatabase(location, pid) {
+async function cancelDatabaseCommand(location, pid, command) {
     const client = await connectMaintenance(location);
     try {
         await client.query(`SELECT pg_catalog.pg_cancel_backend(pid) FROM pg_catalog.pg_stat_activity
-       WHERE pid = $1 AND state = 'active' AND query LIKE 'ALTER DATABASE %'`, [pid]);
+       WHERE pid = $1 AND state = 'active' AND query LIKE $2`, [pid, `${command} %`]);
     }
     finally {
         await client.end().catch(() => undefined);
@@ -4961,6 +4971,7 @@ function describeCause(error, session, blockers, options, interrupted) {
 
 
 
+
 class PostgresEngine {
     location;
     options;
@@ -5482,7 +5493,7 @@ class PostgresEngine {
                 this.options.log.warn(`"${this.database}" has settings made with ALTER DATABASE/ROLE … SET, which no pg_dump holds; set them again after the swap: ${settings.join('; ')}`);
             }
         }
-        const fresh = await (0,databases/* createTemporaryDatabase */.pc)(client, this.database, 'restore', shape);
+        const fresh = await this.createBeside(client, shape);
         this.options.log.info(replace
             ? `Restoring into a new database ${fresh}, to replace ${this.database}`
             : `Restoring into a new database ${fresh}, to become ${this.database}`);
@@ -5507,8 +5518,9 @@ class PostgresEngine {
             let committing = false;
             let swapOutcome = () => undefined;
             interruption.swapping(new Promise((resolve) => (swapOutcome = resolve)), async () => {
-                if (!committing)
-                    await (0,databases/* cancelAlterDatabase */.MT)(this.location, swapPid).catch(() => undefined);
+                if (!committing) {
+                    await (0,databases/* cancelDatabaseCommand */.vC)(this.location, swapPid, 'ALTER DATABASE').catch(() => undefined);
+                }
             });
             let swapped;
             try {
@@ -5579,6 +5591,39 @@ class PostgresEngine {
         // Said only once it is so: a drop that fails leaves a marked database the next restore drops.
         const fate = await (0,databases/* dropDatabase */.Zi)(client, fresh, true).then(() => `${fresh} was dropped`, () => `${fresh} is left for the next restore to drop`);
         return `${what}: ${target} is as it was, and ${fate}.`;
+    }
+    /**
+     * The new, marked database beside the target. A signal while CREATE
+     * DATABASE runs cancels it (a wait for a lock on template0 can be long), or,
+     * if it has just returned, waits the moment its mark takes: an unmarked
+     * database is one no later restore would drop. Nothing else starts after
+     * the signal; the last word says what was left.
+     */
+    async createBeside(client, shape) {
+        const fresh = (0,databases/* temporaryDatabaseName */.C7)(this.database, 'restore');
+        const pid = await (0,databases/* backendPid */.Qf)(client);
+        const creating = (0,databases/* createTemporaryDatabase */.pc)(client, fresh, this.database, shape);
+        let stopped = false;
+        const remove = (0,interruptions/* onInterrupt */.nA)(async (signal) => {
+            stopped = true;
+            await (0,databases/* cancelDatabaseCommand */.vC)(this.location, pid, 'CREATE DATABASE').catch(() => undefined);
+            return creating.then(() => `${signal} came as ${fresh} was created for the restore: "${this.database}" was never touched, and ${fresh}, marked as this tool's, is dropped by the next restore of "${this.database}".`, () => `${signal} came as the database for the restore was being created, which was stopped: "${this.database}" was never touched.`);
+        });
+        try {
+            await creating;
+        }
+        catch (error) {
+            if (stopped)
+                await new Promise(() => undefined);
+            throw error;
+        }
+        finally {
+            remove();
+        }
+        // The signal's handler ends the process with its line: nothing more is to begin.
+        if (stopped)
+            await new Promise(() => undefined);
+        return fresh;
     }
     /** pg_restore --jobs into the new database; its failure names what stays as it was. */
     async applyInParallel(database, parallel, policy, unchanged) {

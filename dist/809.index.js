@@ -8,7 +8,6 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
 /* harmony export */   G4: () => (/* binding */ sessionsThatStay),
-/* harmony export */   MT: () => (/* binding */ cancelAlterDatabase),
 /* harmony export */   Qf: () => (/* binding */ backendPid),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
 /* harmony export */   Su: () => (/* binding */ leftoverDatabases),
@@ -18,6 +17,7 @@ export const modules = {
 /* harmony export */   i4: () => (/* binding */ databaseExists),
 /* harmony export */   kJ: () => (/* binding */ connectMaintenance),
 /* harmony export */   pc: () => (/* binding */ createTemporaryDatabase),
+/* harmony export */   vC: () => (/* binding */ cancelDatabaseCommand),
 /* harmony export */   x2: () => (/* binding */ terminateSessions),
 /* harmony export */   zH: () => (/* binding */ databaseSettings)
 /* harmony export */ });
@@ -196,12 +196,21 @@ async function createScratchDatabase(server, purpose, create = true) {
 function temporaryMark(target) {
     return `db-backup: temporary database of a restore of "${target}"; a later restore of "${target}" drops it`;
 }
-/** A new empty database beside `target` (same encoding and locale when `like` is given), marked as temporary. */
-async function createTemporaryDatabase(client, target, purpose, like) {
-    const name = temporaryDatabaseName(target, purpose);
+/**
+ * The new empty database `name` beside `target` (same encoding and locale
+ * when `like` is given), marked as temporary. CREATE DATABASE cannot share a
+ * transaction with the mark: if the mark fails, the database goes at once,
+ * since no later restore would know it for a leftover.
+ */
+async function createTemporaryDatabase(client, name, target, like) {
     await createDatabase(client, name, like);
-    await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
-    return name;
+    try {
+        await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
+    }
+    catch (error) {
+        await dropDatabase(client, name, true).catch(() => undefined);
+        throw error;
+    }
 }
 /** Databases a killed restore of `target` left behind (marked by temporaryMark). */
 async function leftoverDatabases(client, target) {
@@ -260,15 +269,16 @@ async function backendPid(client) {
     return Number(result.rows[0]?.pid);
 }
 /**
- * Cancels the `ALTER DATABASE` that `pid` is running, if it still is, from a
- * session of its own (pg_cancel_backend): a cancel that arrives late must not
- * land on whatever statement came next, such as the DROP that cleans up.
+ * Cancels the `command` (`ALTER DATABASE`, `CREATE DATABASE`) that `pid` is
+ * running, if it still is, from a session of its own (pg_cancel_backend): a
+ * cancel that arrives late must not land on whatever statement came next,
+ * such as the DROP that cleans up or the mark of a new database.
  */
-async function cancelAlterDatabase(location, pid) {
+async function cancelDatabaseCommand(location, pid, command) {
     const client = await connectMaintenance(location);
     try {
         await client.query(`SELECT pg_catalog.pg_cancel_backend(pid) FROM pg_catalog.pg_stat_activity
-       WHERE pid = $1 AND state = 'active' AND query LIKE 'ALTER DATABASE %'`, [pid]);
+       WHERE pid = $1 AND state = 'active' AND query LIKE $2`, [pid, `${command} %`]);
     }
     finally {
         await client.end().catch(() => undefined);

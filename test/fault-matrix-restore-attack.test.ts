@@ -709,6 +709,126 @@ describe('sessions in the way', () => {
     expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
   });
 
+  /** A session of its own whose open COMMENT on template0 makes every CREATE DATABASE from it wait. */
+  async function holdTemplate(): Promise<pg.Client> {
+    const dba = new pg.Client({ connectionString: server.url('postgres') });
+    await dba.connect();
+    await dba.query('BEGIN');
+    await dba.query("COMMENT ON DATABASE template0 IS 'held by a test'");
+    return dba;
+  }
+
+  async function createWaits(run: ReturnType<typeof startCli>): Promise<void> {
+    await waitUntil(
+      async () =>
+        (
+          await server.query<{ n: string }>(
+            'postgres',
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%'`,
+          )
+        )[0]?.n === '1',
+      'CREATE DATABASE to wait for the lock',
+      run,
+    );
+  }
+
+  test('SIGTERM while the new database is being created (CREATE DATABASE waits on a lock): it is cancelled, nothing is left, the target is as it was, and the last word says so', async () => {
+    const db = await target();
+    const before = pgDumpText(server, db);
+    const dba = await holdTemplate();
+    try {
+      const run = startCli(
+        ['restore', backupFile, '--yes', '--no-safety-backup', '--drop-database'],
+        {
+          cwd: path.dirname(backupFile),
+          env: { DATABASE_URL: server.url(db) },
+          fromSource: true,
+        },
+      );
+      await createWaits(run);
+      const signalled = Date.now();
+      run.child.kill('SIGTERM');
+      const { status, stderr } = await finished(run);
+      expect(Date.now() - signalled).toBeLessThan(7000);
+      expect(status).toBe(143);
+      expect(stderr).toContain(
+        `SIGTERM came as the database for the restore was being created, which was stopped: "${db}" was never touched.`,
+      );
+    } finally {
+      await dba.query('ROLLBACK');
+      await dba.end();
+    }
+    expect(pgDumpText(server, db)).toBe(before);
+    expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
+  });
+
+  test('SIGTERM as CREATE DATABASE gets its lock: whatever is left is marked, the last word says what, and the next restore drops it', async () => {
+    const said = { created: 0, stopped: 0, later: 0 };
+    for (const delay of [0, 10, 40, 150]) {
+      const db = await target();
+      const before = pgDumpText(server, db);
+      const dba = await holdTemplate();
+      const run = startCli(
+        ['restore', backupFile, '--yes', '--no-safety-backup', '--drop-database'],
+        { cwd: path.dirname(backupFile), env: { DATABASE_URL: server.url(db) }, fromSource: true },
+      );
+      try {
+        await createWaits(run);
+        await dba.query('ROLLBACK');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        run.child.kill('SIGTERM');
+      } finally {
+        await dba.end();
+      }
+      const { status, stderr } = await finished(run);
+      expect(status, stderr).toBe(143);
+      expect(pgDumpText(server, db)).toBe(before);
+      const left = (await server.databases()).filter((name) => name.startsWith(`${db}_`));
+      // Every database left behind carries the mark by which the next restore knows it.
+      for (const name of left) {
+        const [row] = await server.query<{ mark: string | null }>(
+          'postgres',
+          `SELECT shobj_description(oid, 'pg_database') AS mark FROM pg_database WHERE datname = '${name}'`,
+        );
+        expect(row?.mark, `${name} after a signal ${delay} ms after the lock went`).toBe(
+          `db-backup: temporary database of a restore of "${db}"; a later restore of "${db}" drops it`,
+        );
+      }
+      const created = new RegExp(
+        `SIGTERM came as (${db}_restore_[0-9a-f]{8}) was created for the restore: "${db}" was never touched, and \\1, marked as this tool's, is dropped by the next restore of "${db}"\\.`,
+      ).exec(stderr);
+      if (created) {
+        said.created += 1;
+        expect(left).toEqual([created[1]]);
+      } else if (
+        stderr.includes(
+          `SIGTERM came as the database for the restore was being created, which was stopped: "${db}" was never touched.`,
+        )
+      ) {
+        said.stopped += 1;
+        expect(left).toEqual([]);
+      } else {
+        // Past the creation: the restore's own account of its stop.
+        said.later += 1;
+        expect(stderr).toMatch(/Stopped by SIGTERM|stopped by SIGTERM/);
+      }
+      if (left.length > 0) {
+        const next = await cli(
+          ['restore', backupFile, '--yes', '--no-safety-backup', '--drop-database'],
+          { cwd: path.dirname(backupFile), env: { ...env, DATABASE_URL: server.url(db) } },
+        );
+        expect(next.status, next.stderr).toBe(0);
+        for (const name of left) {
+          expect(next.stderr).toContain(
+            `Dropped ${name}, a temporary database an interrupted restore of "${db}" left behind.`,
+          );
+        }
+        expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
+      }
+    }
+    console.log(`signals as CREATE DATABASE got its lock: ${JSON.stringify(said)}`);
+  });
+
   test('in place, an idle application session does not stop the restore', async () => {
     const db = await target();
     await server.query(db, "UPDATE kept SET name = 'changed'");

@@ -212,19 +212,27 @@ export function temporaryMark(target: string): string {
   return `db-backup: temporary database of a restore of "${target}"; a later restore of "${target}" drops it`;
 }
 
-/** A new empty database beside `target` (same encoding and locale when `like` is given), marked as temporary. */
+/**
+ * The new empty database `name` beside `target` (same encoding and locale
+ * when `like` is given), marked as temporary. CREATE DATABASE cannot share a
+ * transaction with the mark: if the mark fails, the database goes at once,
+ * since no later restore would know it for a leftover.
+ */
 export async function createTemporaryDatabase(
   client: PgClient,
+  name: string,
   target: string,
-  purpose: 'restore' | 'replaced',
   like?: DatabaseShape,
-): Promise<string> {
-  const name = temporaryDatabaseName(target, purpose);
+): Promise<void> {
   await createDatabase(client, name, like);
-  await client.query(
-    `COMMENT ON DATABASE ${quoteIdent(name)} IS ${literal(temporaryMark(target))}`,
-  );
-  return name;
+  try {
+    await client.query(
+      `COMMENT ON DATABASE ${quoteIdent(name)} IS ${literal(temporaryMark(target))}`,
+    );
+  } catch (error) {
+    await dropDatabase(client, name, true).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Databases a killed restore of `target` left behind (marked by temporaryMark). */
@@ -311,17 +319,22 @@ export async function backendPid(client: PgClient): Promise<number> {
 }
 
 /**
- * Cancels the `ALTER DATABASE` that `pid` is running, if it still is, from a
- * session of its own (pg_cancel_backend): a cancel that arrives late must not
- * land on whatever statement came next, such as the DROP that cleans up.
+ * Cancels the `command` (`ALTER DATABASE`, `CREATE DATABASE`) that `pid` is
+ * running, if it still is, from a session of its own (pg_cancel_backend): a
+ * cancel that arrives late must not land on whatever statement came next,
+ * such as the DROP that cleans up or the mark of a new database.
  */
-export async function cancelAlterDatabase(location: PostgresLocation, pid: number): Promise<void> {
+export async function cancelDatabaseCommand(
+  location: PostgresLocation,
+  pid: number,
+  command: 'ALTER DATABASE' | 'CREATE DATABASE',
+): Promise<void> {
   const client = await connectMaintenance(location);
   try {
     await client.query(
       `SELECT pg_catalog.pg_cancel_backend(pid) FROM pg_catalog.pg_stat_activity
-       WHERE pid = $1 AND state = 'active' AND query LIKE 'ALTER DATABASE %'`,
-      [pid],
+       WHERE pid = $1 AND state = 'active' AND query LIKE $2`,
+      [pid, `${command} %`],
     );
   } finally {
     await client.end().catch(() => undefined);

@@ -34,6 +34,7 @@ import {
   selectionArguments,
 } from './archive-selection.js';
 import { writeDataOffsets } from './archive-offsets.js';
+import { onInterrupt } from '../../process/interruptions.js';
 import { removeQuietly, temporaryDirectory } from '../../fs/files.js';
 import { runToEnd, spawnOutputStream } from './child-process.js';
 import {
@@ -52,12 +53,13 @@ import {
   databaseExists,
   databaseSettings,
   databaseShape,
+  type DatabaseShape,
   dropDatabase,
   leftoverDatabases,
   sessionsThatStay,
   swapDatabases,
   backendPid,
-  cancelAlterDatabase,
+  cancelDatabaseCommand,
   temporaryDatabaseName,
   terminateSessions,
 } from './databases.js';
@@ -758,7 +760,7 @@ export class PostgresEngine implements Engine {
         );
       }
     }
-    const fresh = await createTemporaryDatabase(client, this.database, 'restore', shape);
+    const fresh = await this.createBeside(client, shape);
     this.options.log.info(
       replace
         ? `Restoring into a new database ${fresh}, to replace ${this.database}`
@@ -784,7 +786,11 @@ export class PostgresEngine implements Engine {
       let committing = false;
       let swapOutcome: (message: string) => void = () => undefined;
       interruption.swapping(new Promise<string>((resolve) => (swapOutcome = resolve)), async () => {
-        if (!committing) await cancelAlterDatabase(this.location, swapPid).catch(() => undefined);
+        if (!committing) {
+          await cancelDatabaseCommand(this.location, swapPid, 'ALTER DATABASE').catch(
+            () => undefined,
+          );
+        }
       });
       let swapped: { ownerError?: Error };
       try {
@@ -877,6 +883,41 @@ export class PostgresEngine implements Engine {
       () => `${fresh} is left for the next restore to drop`,
     );
     return `${what}: ${target} is as it was, and ${fate}.`;
+  }
+
+  /**
+   * The new, marked database beside the target. A signal while CREATE
+   * DATABASE runs cancels it (a wait for a lock on template0 can be long), or,
+   * if it has just returned, waits the moment its mark takes: an unmarked
+   * database is one no later restore would drop. Nothing else starts after
+   * the signal; the last word says what was left.
+   */
+  private async createBeside(client: PgClient, shape: DatabaseShape | undefined): Promise<string> {
+    const fresh = temporaryDatabaseName(this.database, 'restore');
+    const pid = await backendPid(client);
+    const creating = createTemporaryDatabase(client, fresh, this.database, shape);
+    let stopped = false;
+    const remove = onInterrupt(async (signal) => {
+      stopped = true;
+      await cancelDatabaseCommand(this.location, pid, 'CREATE DATABASE').catch(() => undefined);
+      return creating.then(
+        () =>
+          `${signal} came as ${fresh} was created for the restore: "${this.database}" was never touched, and ${fresh}, marked as this tool's, is dropped by the next restore of "${this.database}".`,
+        () =>
+          `${signal} came as the database for the restore was being created, which was stopped: "${this.database}" was never touched.`,
+      );
+    });
+    try {
+      await creating;
+    } catch (error) {
+      if (stopped) await new Promise<never>(() => undefined);
+      throw error;
+    } finally {
+      remove();
+    }
+    // The signal's handler ends the process with its line: nothing more is to begin.
+    if (stopped) await new Promise<never>(() => undefined);
+    return fresh;
   }
 
   /** pg_restore --jobs into the new database; its failure names what stays as it was. */
