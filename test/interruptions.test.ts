@@ -1,8 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BUNDLED_CLI, bundledCli, cli } from './support/cli.js';
+import { BUNDLED_CLI, bundledCli, cli, finished, startCli } from './support/cli.js';
+import { FAUXQS_CREDENTIALS, startS3Server, type S3TestServer } from './support/s3-server.js';
 import { SAMPLE_SCHEMA, startPostgres, type PgServer } from './support/postgres.js';
 import { createSampleDatabase, violateCheck, violateNotNull } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
@@ -217,5 +221,102 @@ describe('bad days, PostgreSQL', () => {
       /rolled back .*"brand_new" was not created, and brand_new_restore_\w+ was dropped/,
     );
     expect(await server.databases()).not.toContain('brand_new');
+  });
+});
+
+describe('a signal after the rolling window ran', () => {
+  let s3: S3TestServer | undefined;
+
+  afterAll(async () => {
+    await s3?.stop();
+  });
+
+  test('the last line names what the window had removed, never "nothing was pruned"', async () => {
+    s3 = await startS3Server(['window-signal']);
+    const upstream = new URL(s3.endpoint);
+    // In front of the S3 stand-in: every request passes, but an upload is held forever, so the
+    // run sits at its second target after the first (the backup directory) has run its window.
+    const held: http.ServerResponse[] = [];
+    const proxy = http.createServer((request, response) => {
+      if (request.method === 'PUT' || request.method === 'POST') {
+        request.resume();
+        held.push(response);
+        return;
+      }
+      const forward = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: request.url,
+          method: request.method,
+          headers: request.headers,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(forward);
+    });
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    const port = (proxy.address() as AddressInfo).port;
+    try {
+      const dir = tempDir('signal-after-window');
+      createSampleDatabase(path.join(dir, 'app.db'), { rows: 50 });
+      // Two backups of this database, with their manifests: the window knows them for its own.
+      for (let i = 0; i < 2; i += 1) {
+        const made = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
+        expect(made.status, made.stderr).toBe(0);
+      }
+      const old = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.endsWith('.db.gz'));
+      expect(old).toHaveLength(2);
+      const run = startCli(
+        [
+          'backup',
+          '--database-url',
+          'file:app.db',
+          '--max-backups',
+          '1',
+          '--storage',
+          'local,s3',
+          '--s3-bucket',
+          'window-signal',
+          '--s3-endpoint',
+          `http://127.0.0.1:${port}`,
+          '--s3-force-path-style',
+        ],
+        {
+          cwd: dir,
+          env: {
+            AWS_ACCESS_KEY_ID: FAUXQS_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: FAUXQS_CREDENTIALS.secretAccessKey,
+            AWS_REGION: 'us-east-1',
+            AWS_EC2_METADATA_DISABLED: 'true',
+          },
+          fromSource: true,
+        },
+      );
+      const deadline = Date.now() + 60_000;
+      while (held.length === 0 && run.child.exitCode === null && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(held.length, run.stderr()).toBeGreaterThan(0);
+      // The backup directory's window has run: the two old backups are gone.
+      expect(fs.readdirSync(path.join(dir, 'backups')).filter((n) => old.includes(n))).toEqual([]);
+      run.child.kill('SIGTERM');
+      const stopped = await finished(run);
+      expect(stopped.status, stopped.stderr).toBe(143);
+      const last = stopped.stderr.trim().split('\n').at(-1);
+      const removed =
+        /^db-backup: stopped by SIGTERM; temporary files removed\. The rolling window had removed (.*); nothing else was pruned\.$/.exec(
+          last ?? '',
+        );
+      expect(removed, last).not.toBeNull();
+      expect(removed![1]!.split(', ').sort()).toEqual(old.map((name) => `${name} (local)`).sort());
+    } finally {
+      for (const response of held) response.destroy();
+      proxy.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import {
   planRetention,
   type RetentionPolicy,
 } from '../retention/plan-retention.js';
+import { notePruned } from '../process/interruptions.js';
 import { recordsOf } from '../verification/verification-record.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
 import { describeIdentity, type OwnDatabase } from './identity.js';
@@ -133,6 +134,7 @@ export async function applyDatabaseRetention(
     log.info(`${verb} ${backup.name} from ${where} (${why})`);
     if (policy.dryRun) continue;
     await catalog.storage.delete(backup.name);
+    notePruned(backup.name, where);
     // What belongs to the backup goes with it: a record never outlives it as a stray file.
     const manifest = manifestNameOf(backup.name);
     for (const companion of [manifest, ...recordsOf(backup.name, names)]) {

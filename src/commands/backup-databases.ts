@@ -6,7 +6,7 @@ import { chooseServerDatabases } from '../engines/index.js';
 import { prepareEncryptor } from '../pipeline/encryption.js';
 import { printableName } from '../domain/format.js';
 import { redact } from '../domain/secrets.js';
-import { onFinishedWork } from '../process/interruptions.js';
+import { onFinishedWork, prunedAccountedFor } from '../process/interruptions.js';
 import { createStorage } from '../storage/factory.js';
 import { runBackup, type BackupResult } from './backup.js';
 import { backupFailure, backupSucceeded } from './backup-outcome.js';
@@ -82,8 +82,11 @@ export async function runServerBackup(
   const databases: DatabaseBackupOutcome[] = [];
   const stopSaying = onFinishedWork(() => finishedBackups(databases));
   try {
-    for (const database of chosen)
+    for (const database of chosen) {
       databases.push(await backUpOne(config, location, database, context));
+      // Its window's removals are in its own account now ("stored and pruned by its own window").
+      prunedAccountedFor();
+    }
   } finally {
     stopSaying();
   }

@@ -102,10 +102,35 @@ export function onFinishedWork(describe: () => string | undefined): () => void {
   };
 }
 
+/** Backups a rolling window removed in this run and no finished work accounts for yet. */
+const pruned: string[] = [];
+
+/** A rolling window removed `name` (at `where`): a signal's last word must not say nothing was pruned. */
+export function notePruned(name: string, where: string): void {
+  pruned.push(`${name} (${where})`);
+}
+
+/** What was pruned so far is told by the finished work's own account from now on. */
+export function prunedAccountedFor(): void {
+  pruned.length = 0;
+}
+
+/** Up to five names, then how many more. */
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, 5).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
 /** The last word of a run a signal stopped: what went, and what had been finished before. */
 export function interruptionMessage(signal: NodeJS.Signals): string {
   const finished = finishedWork?.();
-  return finished
-    ? `stopped by ${signal}; temporary files removed. Finished before it: ${finished}; nothing else was pruned.`
+  const removed = pruned.length > 0 ? listed(pruned) : undefined;
+  if (finished) {
+    return removed
+      ? `stopped by ${signal}; temporary files removed. Finished before it: ${finished}; the window of the one under way had removed ${removed}; nothing else was pruned.`
+      : `stopped by ${signal}; temporary files removed. Finished before it: ${finished}; nothing else was pruned.`;
+  }
+  return removed
+    ? `stopped by ${signal}; temporary files removed. The rolling window had removed ${removed}; nothing else was pruned.`
     : `stopped by ${signal}; temporary files removed, nothing was pruned.`;
 }
