@@ -5602,6 +5602,10 @@ class PostgresEngine {
     async createBeside(client, shape) {
         const fresh = (0,databases/* temporaryDatabaseName */.C7)(this.database, 'restore');
         const pid = await (0,databases/* backendPid */.Qf)(client);
+        // A process killed outright (SIGKILL, or a second signal) never cancels: the server then
+        // notices the lost connection itself within a second (PostgreSQL 14+), and a CREATE
+        // DATABASE still waiting is abandoned rather than finished, unmarked, for nobody.
+        await client.query("SET client_connection_check_interval = '1s'").catch(() => undefined);
         const creating = (0,databases/* createTemporaryDatabase */.pc)(client, fresh, this.database, shape);
         let stopped = false;
         const remove = (0,interruptions/* onInterrupt */.nA)(async (signal) => {

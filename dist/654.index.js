@@ -2764,7 +2764,8 @@ async function sanitizeSqliteFile(file, rules, masker) {
         const virtual = new Set(db.prepare('PRAGMA table_list').all()
             .filter((t) => t.type === 'virtual')
             .map((t) => t.name));
-        db.transaction(() => {
+        const masking = db.transaction(() => {
+            columns.length = 0;
             // Triggers could copy old values elsewhere (an audit table): none fires while masking.
             for (const trigger of triggers)
                 db.exec(`DROP TRIGGER ${quote(trigger.name)}`);
@@ -2784,10 +2785,12 @@ async function sanitizeSqliteFile(file, rules, masker) {
             for (const trigger of triggers)
                 db.exec(trigger.sql);
             rebuildFullTextIndexes(db, virtual, plan);
-        })();
+        });
+        // One transaction: a failure leaves nothing of it, so it may run again.
+        withStandIns(db, () => masking());
         if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get())
-            db.exec('ANALYZE');
-        db.exec('VACUUM');
+            withStandIns(db, () => db.exec('ANALYZE'));
+        withStandIns(db, () => db.exec('VACUUM'));
         if (String(db.pragma('journal_mode', { simple: true })) === 'wal')
             db.pragma('wal_checkpoint(TRUNCATE)');
     }
@@ -2854,6 +2857,40 @@ function maskSqliteValue(masker, column, value) {
         return shiftDateText(bytes.toString('utf8'), shiftDays(facts.digest('date_shift'), spec.days));
     const masked = masker.mask(spec, column.column, facts);
     return masked === null ? null : masked.toString('latin1');
+}
+/** The function a "no such function: REGEXP" or "unknown function: REGEXP()" error names. */
+function missingFunction(error) {
+    const { code, message } = error;
+    if (code !== 'SQLITE_ERROR' || typeof message !== 'string')
+        return undefined;
+    return /^(?:unknown|no such) function: ([^\s(]+)(?:\(\))?$/.exec(message)?.[1];
+}
+/**
+ * Runs `work` (which must leave nothing behind when it fails) again with a
+ * stand-in for each function the schema calls and only the application
+ * defines (SQLite has no REGEXP of its own). SQLite needs such a function to
+ * exist before it prepares a statement on the table (VACUUM's copy
+ * included), though it never calls it there; a stand-in that is called stops
+ * the sanitizing with a line that says why: the rules rewrite rows a CHECK
+ * constraint or an index of that function covers, which cannot be checked
+ * here.
+ */
+function withStandIns(db, work) {
+    const given = new Set();
+    for (;;) {
+        try {
+            return work();
+        }
+        catch (error) {
+            const name = missingFunction(error);
+            if (name === undefined || given.has(name.toLowerCase()))
+                throw error;
+            given.add(name.toLowerCase());
+            db.function(name, { varargs: true, deterministic: true }, () => {
+                throw new errors/* JobFailure */.y3(`The sanitize rules rewrite rows that a CHECK constraint or an index calling ${name}() covers, and ${name}() is the application's own function, which SQLite here does not have: nothing was kept. Leave those columns out of the rules, or make the constraint or index without ${name}().`);
+            });
+        }
+    }
 }
 function sqlite_sanitizer_describe(error) {
     if (error instanceof UnreadableValueError) {

@@ -762,6 +762,56 @@ describe('sessions in the way', () => {
     expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
   });
 
+  test.each([
+    ['SIGKILL', ['SIGKILL']],
+    ['SIGTERM, then SIGINT 5 ms later', ['SIGTERM', 'SIGINT']],
+  ] as const)(
+    '%s while CREATE DATABASE waits on a lock: the server abandons it, so no unmarked database appears once the lock goes',
+    async (_label, signals) => {
+      const db = await target();
+      const before = pgDumpText(server, db);
+      const dba = await holdTemplate();
+      try {
+        const run = startCli(
+          ['restore', backupFile, '--yes', '--no-safety-backup', '--drop-database'],
+          {
+            cwd: path.dirname(backupFile),
+            env: { DATABASE_URL: server.url(db) },
+            fromSource: true,
+          },
+        );
+        await createWaits(run);
+        for (const signal of signals) {
+          run.child.kill(signal);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const { status, signal } = await finished(run);
+        expect(signals[0] === 'SIGKILL' ? signal : status).toBe(
+          signals[0] === 'SIGKILL' ? 'SIGKILL' : 143,
+        );
+        // The server checks its clients every second: the waiting CREATE DATABASE ends with them.
+        await waitUntil(
+          async () =>
+            (
+              await server.query<{ n: string }>(
+                'postgres',
+                `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE 'CREATE DATABASE%'`,
+              )
+            )[0]?.n === '0',
+          'the abandoned CREATE DATABASE to end',
+          undefined,
+          10_000,
+        );
+      } finally {
+        await dba.query('ROLLBACK');
+        await dba.end();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
+      expect(pgDumpText(server, db)).toBe(before);
+    },
+  );
+
   test('SIGTERM as CREATE DATABASE gets its lock: whatever is left is marked, the last word says what, and the next restore drops it', async () => {
     const said = { created: 0, stopped: 0, later: 0 };
     for (const delay of [0, 10, 40, 150]) {

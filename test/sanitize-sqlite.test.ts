@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { cli } from './support/cli.js';
-import { violateNotNull } from './support/sqlite.js';
+import { checkCallingAppFunction, violateNotNull } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
 
 const SALT = 'sqlite-dev-copy-salt-0123456789';
@@ -282,6 +282,41 @@ describe('sanitized SQLite copies', () => {
     }
     expect(
       fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
+  });
+
+  test("a CHECK constraint calling the application's REGEXP(): other tables are masked and its own kept as they were; rules on its columns are refused with a line that says why", async () => {
+    const { dir, database, rules } = workspace('sqlite-sanitize-app-function');
+    checkCallingAppFunction(database);
+    const { run, result } = await sanitize(dir, database, rules);
+    expect(run.stderr).toMatch(/its schema calls REGEXP\(\), which the application defines/);
+    const copy = path.join(dir, 'copy.db');
+    fs.writeFileSync(copy, gunzipSync(fs.readFileSync(path.join(dir, 'backups', result.name))));
+    const codes = (file: string): unknown[] => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare('SELECT * FROM codes ORDER BY id').all();
+      } finally {
+        db.close();
+      }
+    };
+    expect(codes(copy)).toHaveLength(3);
+    expect(codes(copy)).toEqual(codes(database));
+    const bytes = fs.readFileSync(copy).toString('latin1');
+    for (const value of originals(database)) expect(bytes).not.toContain(value);
+
+    const onIt = path.join(dir, 'codes.yaml');
+    fs.writeFileSync(onIt, 'tables:\n  codes:\n    columns:\n      code: { fixed: XYZ }\n');
+    const refused = await cli(
+      ['backup', '--database-url', `file:${database}`, '--sanitize', onIt, '--backup-dir', 'other'],
+      { cwd: dir, env: { SANITIZE_SALT: SALT } },
+    );
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /db-backup: The sanitize rules rewrite rows that a CHECK constraint or an index calling REGEXP\(\) covers, and REGEXP\(\) is the application's own function, which SQLite here does not have: nothing was kept\./,
+    );
+    expect(
+      fs.existsSync(path.join(dir, 'other')) ? fs.readdirSync(path.join(dir, 'other')) : [],
     ).toEqual([]);
   });
 

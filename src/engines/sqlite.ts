@@ -26,6 +26,7 @@ import type {
 import { loadSqlite, type SqliteDatabase } from './sqlite-driver.js';
 import { walDirectoryHint } from './sqlite-wal-hint.js';
 import { startQuickCheck } from './sqlite-check-thread.js';
+import { checkIntegrity, uncheckedNote, type Integrity } from './sqlite-integrity.js';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** A page count larger than any database: the whole copy happens in one step, under one read lock. */
@@ -426,58 +427,16 @@ export async function assertIntegrity(file: string, label: string): Promise<stri
   return uncheckedNote(label, integrity);
 }
 
-/** What SQLite's integrity check found in a file. */
-interface Integrity {
-  /** Empty when the file is sound. */
-  readonly problems: readonly string[];
-  /**
-   * The function (`REGEXP()`) a CHECK constraint calls that only the
-   * application defines: the check ran again without CHECK constraints, which
-   * cannot be evaluated here, and says so.
-   */
-  readonly uncheckable?: string;
-}
-
-/**
- * `PRAGMA integrity_check` (or the faster `quick_check`), on a read-write
- * connection: on a read-only one SQLite leaves CHECK constraints out.
- */
+/** SQLite's integrity check of a file, on a read-write connection (see checkIntegrity). */
 async function integrityOf(
   file: string,
   check: 'integrity_check' | 'quick_check' = 'integrity_check',
 ): Promise<Integrity> {
   try {
-    return await withDatabase(file, false, (db) => {
-      const problems = (): string[] =>
-        (db.pragma(check, { simple: false }) as Record<string, string>[])
-          .map((row) => String(Object.values(row)[0]))
-          .filter((line) => line !== 'ok');
-      try {
-        return { problems: problems() };
-      } catch (error) {
-        const uncheckable = unknownFunction(error);
-        if (uncheckable === undefined) throw error;
-        db.pragma('ignore_check_constraints = ON');
-        return { problems: problems(), uncheckable };
-      }
-    });
+    return await withDatabase(file, false, (db) => checkIntegrity(db, check));
   } catch (error) {
     return { problems: [(error as Error).message] };
   }
-}
-
-/** "unknown function: REGEXP()": a function the database's schema calls and this SQLite lacks. */
-function unknownFunction(error: unknown): string | undefined {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (code !== 'SQLITE_ERROR' || typeof message !== 'string') return undefined;
-  return /^(?:unknown|no such) function: (\S+)$/.exec(message)?.[1];
-}
-
-/** The warning for CHECK constraints that could not be checked. */
-function uncheckedNote(name: string, integrity: Integrity): string | undefined {
-  return integrity.uncheckable === undefined
-    ? undefined
-    : `${name}: a CHECK constraint calls ${integrity.uncheckable}, a function the application defines and SQLite here does not have, so CHECK constraints were not checked; the rest of SQLite's integrity check passed.`;
 }
 
 /** Version, tables and row counts. Virtual tables whose module is missing are skipped. */

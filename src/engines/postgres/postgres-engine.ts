@@ -895,6 +895,10 @@ export class PostgresEngine implements Engine {
   private async createBeside(client: PgClient, shape: DatabaseShape | undefined): Promise<string> {
     const fresh = temporaryDatabaseName(this.database, 'restore');
     const pid = await backendPid(client);
+    // A process killed outright (SIGKILL, or a second signal) never cancels: the server then
+    // notices the lost connection itself within a second (PostgreSQL 14+), and a CREATE
+    // DATABASE still waiting is abandoned rather than finished, unmarked, for nobody.
+    await client.query("SET client_connection_check_interval = '1s'").catch(() => undefined);
     const creating = createTemporaryDatabase(client, fresh, this.database, shape);
     let stopped = false;
     const remove = onInterrupt(async (signal) => {
