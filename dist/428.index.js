@@ -1224,29 +1224,42 @@ function selectionArguments(selection) {
  * such as `public.orders` (pg_restore --table takes the bare name), would
  * restore nothing and report success. Refused before anything changes.
  */
-async function assertSelectionInArchive(source, archive, pgRestore, selection) {
-    if (!isSelective(selection))
-        return;
-    const args = [
-        '--strict-names',
-        '--schema-only',
-        '--file=/dev/null',
-        ...selectionArguments(selection),
-        archive,
-    ];
-    try {
-        await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
-    }
-    catch (error) {
-        const missing = /(table|schema) "(.*)" not found/.exec(error.message);
-        if (!missing)
-            throw error;
-        const qualified = missing[1] === 'table' && missing[2]?.includes('.');
-        throw new errors/* UserError */.yo(`${source.name} holds no ${missing[1]} named "${missing[2]}"${qualified
-            ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
-            : ''}. Nothing was changed.`);
+async function assertSelectionInArchive(source, archive, format, pgRestore, selection) {
+    let names = selection;
+    let entries;
+    while (isSelective(names)) {
+        const args = [
+            '--strict-names',
+            '--schema-only',
+            '--file=/dev/null',
+            ...selectionArguments(names),
+            archive,
+        ];
+        try {
+            await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
+            return;
+        }
+        catch (error) {
+            const missing = /(table|schema) "(.*)" not found/.exec(error.message);
+            if (!missing)
+                throw error;
+            const [, kind, name] = missing;
+            // --strict-names knows a schema by what is in it: an empty one is still in the backup.
+            if (kind === 'schema') {
+                entries ??= (await readTableOfContents(archive, format)) ?? [];
+                if (entries.some((entry) => isSchemaEntry(entry) && entry.tag === name)) {
+                    names = { ...names, schemas: names.schemas.filter((schema) => schema !== name) };
+                    continue;
+                }
+            }
+            const qualified = kind === 'table' && name?.includes('.');
+            throw new errors/* UserError */.yo(`${source.name} holds no ${kind} named "${name}"${qualified
+                ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
+                : ''}. Nothing was changed.`);
+        }
     }
 }
+const isSchemaEntry = (entry) => entry.desc === 'SCHEMA' && entry.namespace === '';
 /** Entries that belong to a schema entry without being in it: its comment, label and grants. */
 const ATTACHED = new Set(['COMMENT', 'SECURITY LABEL', 'ACL']);
 const listedId = (line) => {
@@ -1279,7 +1292,7 @@ async function pickForNewDatabase(archive, format, pgRestore, selection, workDir
         .split('\n')
         .map(listedId)
         .filter((id) => id !== undefined));
-    const schemas = schemasOf(entries, picked);
+    const schemas = schemasOf(entries, picked, selection.schemas);
     if (schemas.length === 0)
         return plain;
     const keep = new Set([...picked, ...schemas.map((entry) => entry.id)]);
@@ -1306,12 +1319,15 @@ async function pickForNewDatabase(archive, format, pgRestore, selection, workDir
         schemas: schemas.map((entry) => entry.tag).filter((name) => name !== 'public'),
     };
 }
-/** The schema entries that hold any of the picked entries. */
-function schemasOf(entries, picked) {
-    const namespaces = new Set(entries
-        .filter((entry) => picked.has(entry.id) && entry.namespace !== '')
-        .map((entry) => entry.namespace));
-    return entries.filter((entry) => entry.desc === 'SCHEMA' && entry.namespace === '' && namespaces.has(entry.tag));
+/** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */
+function schemasOf(entries, picked, named) {
+    const namespaces = new Set([
+        ...named,
+        ...entries
+            .filter((entry) => picked.has(entry.id) && entry.namespace !== '')
+            .map((entry) => entry.namespace),
+    ]);
+    return entries.filter((entry) => isSchemaEntry(entry) && namespaces.has(entry.tag));
 }
 
 ;// CONCATENATED MODULE: ./src/engines/postgres/archive-offsets.ts
@@ -4805,8 +4821,17 @@ class RestoreInterruption {
     stopSwap;
     /** A signal came while the swap ran: its handler is waiting for the swap's outcome. */
     stopping = false;
+    /** pg_restore --jobs is filling the new database. */
+    filling = false;
     attach(session) {
         this.session = session;
+    }
+    /** pg_restore --jobs fills the new database: a signal from now on gets the cleanup's account. */
+    fillingInParallel() {
+        this.filling = true;
+        return () => {
+            this.filling = false;
+        };
     }
     /**
      * The restored database is taking the target's place: a signal from now on
@@ -4833,6 +4858,8 @@ class RestoreInterruption {
         // No psql running: nothing of this restore can commit; the process may end at once,
         // unless the swap has begun: then what it did is the last word.
         if (!session) {
+            if (this.filling)
+                return this.fillingAnswer(signal);
             if (!this.swap)
                 return undefined;
             this.stopping = true;
@@ -4848,6 +4875,19 @@ class RestoreInterruption {
             timer = setTimeout(() => resolve(stage === 'committing'
                 ? `Stopped by ${signal} while COMMIT was under way; whether it committed could not be checked in time: check the database.`
                 : `Stopped by ${signal}. psql was stopped before it received COMMIT, so the server rolls the restore back; the check did not finish in time: check the database before using it.`), INTERRUPT_ANSWER_MS);
+        });
+        return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
+    }
+    /**
+     * pg_restore is stopped by its own handler; the restore then drops the new
+     * database and hands its account here. Until then the target is untouched
+     * either way, and the new database carries its mark.
+     */
+    async fillingAnswer(signal) {
+        this.signal = signal;
+        let timer;
+        const late = new Promise((resolve) => {
+            timer = setTimeout(() => resolve(`Stopped by ${signal} while pg_restore filled the new database beside the target, which was never touched; the new database, marked as this tool's, is dropped by the next restore if this one could not.`), INTERRUPT_ANSWER_MS);
         });
         return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
     }
@@ -5323,14 +5363,16 @@ class PostgresEngine {
             const pgRestore = await chooseArchiveReader(source, archive, format, await this.archiveReaders(), this.options.installer
                 ? (major) => installedClient(this.options.installer, 'pg_restore', major)
                 : undefined);
-            await assertSelectionInArchive(source, archive, pgRestore, selection);
+            await assertSelectionInArchive(source, archive, format, pgRestore, selection);
             // A new database has no schema but public: what is picked brings its own along.
             const intoNew = this.options.dropDatabase || !(await this.exists());
             const picked = intoNew
                 ? await pickForNewDatabase(archive, format, pgRestore, selection, workDir)
                 : { arguments: selectionArguments(selection), schemas: [] };
             if (picked.schemas.length > 0) {
-                this.options.log.info(`The new database gets ${picked.schemas.map((name) => `"${name}"`).join(', ')} from the backup too: the schema(s) that hold what was picked`);
+                this.options.log.info(
+                // Names as JSON strings: a newline in one never starts a line of its own in the log.
+                `The new database gets ${picked.schemas.map((name) => JSON.stringify(name)).join(', ')} from the backup too: the schema(s) that hold what was picked`);
             }
             // pg_restore --jobs seeks to each table's data where the archive says it is.
             if (parallel && format === 'custom')
@@ -5503,7 +5545,7 @@ class PostgresEngine {
                 ? `"${this.database}" was never touched, and ${fresh} was dropped`
                 : `"${this.database}" was not created, and ${fresh} was dropped`;
             report = parallel
-                ? await this.applyInParallel(fresh, parallel, policy, unchanged)
+                ? await this.applyInParallel(fresh, parallel, policy, unchanged, interruption)
                 : await this.apply(fresh, source, psql, policy, { interruption, unchanged });
             const replaced = replace ? (0,databases/* temporaryDatabaseName */.C7)(this.database, 'replaced') : undefined;
             if (replace) {
@@ -5630,7 +5672,8 @@ class PostgresEngine {
         return fresh;
     }
     /** pg_restore --jobs into the new database; its failure names what stays as it was. */
-    async applyInParallel(database, parallel, policy, unchanged) {
+    async applyInParallel(database, parallel, policy, unchanged, interruption) {
+        const filled = interruption.fillingInParallel();
         try {
             await restoreInParallel({
                 location: this.location,
@@ -5645,6 +5688,9 @@ class PostgresEngine {
         }
         catch (error) {
             throw new errors/* JobFailure */.y3(`The restore failed: ${(0,errors/* errorMessage */.gJ)(error)}. ${unchanged}.`);
+        }
+        finally {
+            filled();
         }
         return {
             dropped: { transaction: 0, 'lock-timeout': 0, owner: 0, privileges: 0 },

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cli, startCli } from './support/cli.js';
+import { cli, finished, startCli } from './support/cli.js';
 import {
   SAMPLE_SCHEMA,
   snapshotRows,
@@ -742,7 +742,9 @@ describe('selective restore', () => {
        CREATE TABLE other.orders (id int);
        CREATE TABLE other.notes (id int);
        INSERT INTO other.notes VALUES (1), (2);
-       CREATE TABLE public.kept (id int);`,
+       CREATE TABLE public.kept (id int);
+       CREATE SCHEMA "empty one";
+       COMMENT ON SCHEMA "empty one" IS 'nothing in it yet';`,
     );
     const original = await snapshotRows(server, source);
     const schemaOf = async (database: string, name: string): Promise<unknown[]> =>
@@ -758,6 +760,8 @@ describe('selective restore', () => {
         ['sales team'],
       ],
       [['--tables', 'notes'], { 'other.notes': original['other.notes']! }, ['other']],
+      // pg_restore's --strict-names knows a schema only by what is in it: an empty one is picked too.
+      [['--schemas', 'empty one'], {}, ['empty one']],
     ];
     for (const format of ['custom', 'directory']) {
       const made = await backup(dir, source, '--format', format);
@@ -883,9 +887,17 @@ describe('a parallel restore stopped by a signal', () => {
     const run = startCli(args, { cwd: dir, fromSource: true });
     await waitUntil(() => fs.existsSync(marker), 'pg_restore to fill the new database', run);
     run.child.kill('SIGTERM');
-    expect((await run.exited).code).toBe(143);
+    const stopped = await finished(run);
+    expect(stopped.status).toBe(143);
     expect(dumpOf(target)).toBe(before);
     const left = (await server.databases()).filter((name) => name.startsWith(`${target}_`));
+    // The last word is the restore's own account, given once its cleanup is done.
+    const account = new RegExp(
+      `^db-backup: The restore failed: .*pg_restore.*\\. "${target}" was never touched, and (${target}_restore_[0-9a-f]{8}) was dropped\\.$`,
+      'm',
+    ).exec(stopped.stderr);
+    expect(account, stopped.stderr).not.toBeNull();
+    expect(left).not.toContain(account![1]);
     expect(left.every((name) => name.startsWith(`${target}_restore_`))).toBe(true);
     // No pg_restore of ours is left running (other test files run their own `sleep 600` meanwhile).
     const sleepPid = fs.readFileSync(pidFile, 'utf8').trim();

@@ -35,32 +35,49 @@ export function selectionArguments(selection: ArchiveSelection): string[] {
 export async function assertSelectionInArchive(
   source: RestoreSource,
   archive: string,
+  format: 'custom' | 'directory',
   pgRestore: ClientTool,
   selection: ArchiveSelection,
 ): Promise<void> {
-  if (!isSelective(selection)) return;
-  const args = [
-    '--strict-names',
-    '--schema-only',
-    '--file=/dev/null',
-    ...selectionArguments(selection),
-    archive,
-  ];
-  try {
-    await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
-  } catch (error) {
-    const missing = /(table|schema) "(.*)" not found/.exec((error as Error).message);
-    if (!missing) throw error;
-    const qualified = missing[1] === 'table' && missing[2]?.includes('.');
-    throw new UserError(
-      `${source.name} holds no ${missing[1]} named "${missing[2]}"${
-        qualified
-          ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
-          : ''
-      }. Nothing was changed.`,
-    );
+  let names = selection;
+  let entries: TocEntry[] | undefined;
+  while (isSelective(names)) {
+    const args = [
+      '--strict-names',
+      '--schema-only',
+      '--file=/dev/null',
+      ...selectionArguments(names),
+      archive,
+    ];
+    try {
+      await runToEnd('pg_restore', pgRestore.path, args, pgRestore.env);
+      return;
+    } catch (error) {
+      const missing = /(table|schema) "(.*)" not found/.exec((error as Error).message);
+      if (!missing) throw error;
+      const [, kind, name] = missing;
+      // --strict-names knows a schema by what is in it: an empty one is still in the backup.
+      if (kind === 'schema') {
+        entries ??= (await readTableOfContents(archive, format)) ?? [];
+        if (entries.some((entry) => isSchemaEntry(entry) && entry.tag === name)) {
+          names = { ...names, schemas: names.schemas.filter((schema) => schema !== name) };
+          continue;
+        }
+      }
+      const qualified = kind === 'table' && name?.includes('.');
+      throw new UserError(
+        `${source.name} holds no ${kind} named "${name}"${
+          qualified
+            ? ": --tables takes a table's name without its schema (pick the schema with --schemas)"
+            : ''
+        }. Nothing was changed.`,
+      );
+    }
   }
 }
+
+const isSchemaEntry = (entry: TocEntry): boolean =>
+  entry.desc === 'SCHEMA' && entry.namespace === '';
 
 /** What a restore hands pg_restore to pick entries, and the schemas it brings along. */
 export interface PickedEntries {
@@ -111,7 +128,7 @@ export async function pickForNewDatabase(
       .map(listedId)
       .filter((id) => id !== undefined),
   );
-  const schemas = schemasOf(entries, picked);
+  const schemas = schemasOf(entries, picked, selection.schemas);
   if (schemas.length === 0) return plain;
   const keep = new Set([...picked, ...schemas.map((entry) => entry.id)]);
   const ids = new Set(schemas.map((entry) => entry.id));
@@ -139,14 +156,17 @@ export async function pickForNewDatabase(
   };
 }
 
-/** The schema entries that hold any of the picked entries. */
-function schemasOf(entries: readonly TocEntry[], picked: ReadonlySet<number>): TocEntry[] {
-  const namespaces = new Set(
-    entries
+/** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */
+function schemasOf(
+  entries: readonly TocEntry[],
+  picked: ReadonlySet<number>,
+  named: readonly string[],
+): TocEntry[] {
+  const namespaces = new Set([
+    ...named,
+    ...entries
       .filter((entry) => picked.has(entry.id) && entry.namespace !== '')
       .map((entry) => entry.namespace),
-  );
-  return entries.filter(
-    (entry) => entry.desc === 'SCHEMA' && entry.namespace === '' && namespaces.has(entry.tag),
-  );
+  ]);
+  return entries.filter((entry) => isSchemaEntry(entry) && namespaces.has(entry.tag));
 }

@@ -544,7 +544,7 @@ export class PostgresEngine implements Engine {
           ? (major) => installedClient(this.options.installer, 'pg_restore', major)
           : undefined,
       );
-      await assertSelectionInArchive(source, archive, pgRestore, selection);
+      await assertSelectionInArchive(source, archive, format, pgRestore, selection);
       // A new database has no schema but public: what is picked brings its own along.
       const intoNew = this.options.dropDatabase || !(await this.exists());
       const picked = intoNew
@@ -552,7 +552,8 @@ export class PostgresEngine implements Engine {
         : { arguments: selectionArguments(selection), schemas: [] };
       if (picked.schemas.length > 0) {
         this.options.log.info(
-          `The new database gets ${picked.schemas.map((name) => `"${name}"`).join(', ')} from the backup too: the schema(s) that hold what was picked`,
+          // Names as JSON strings: a newline in one never starts a line of its own in the log.
+          `The new database gets ${picked.schemas.map((name) => JSON.stringify(name)).join(', ')} from the backup too: the schema(s) that hold what was picked`,
         );
       }
       // pg_restore --jobs seeks to each table's data where the archive says it is.
@@ -772,7 +773,7 @@ export class PostgresEngine implements Engine {
         ? `"${this.database}" was never touched, and ${fresh} was dropped`
         : `"${this.database}" was not created, and ${fresh} was dropped`;
       report = parallel
-        ? await this.applyInParallel(fresh, parallel, policy, unchanged)
+        ? await this.applyInParallel(fresh, parallel, policy, unchanged, interruption)
         : await this.apply(fresh, source, psql, policy, { interruption, unchanged });
       const replaced = replace ? temporaryDatabaseName(this.database, 'replaced') : undefined;
       if (replace) {
@@ -930,7 +931,9 @@ export class PostgresEngine implements Engine {
     parallel: ParallelRestore,
     policy: StatementPolicy,
     unchanged: string,
+    interruption: RestoreInterruption,
   ): Promise<FilterReport> {
+    const filled = interruption.fillingInParallel();
     try {
       await restoreInParallel({
         location: this.location,
@@ -944,6 +947,8 @@ export class PostgresEngine implements Engine {
       });
     } catch (error) {
       throw new JobFailure(`The restore failed: ${errorMessage(error)}. ${unchanged}.`);
+    } finally {
+      filled();
     }
     return {
       dropped: { transaction: 0, 'lock-timeout': 0, owner: 0, privileges: 0 },

@@ -137,9 +137,19 @@ export class RestoreInterruption {
   private stopSwap: (() => Promise<void>) | undefined;
   /** A signal came while the swap ran: its handler is waiting for the swap's outcome. */
   stopping = false;
+  /** pg_restore --jobs is filling the new database. */
+  private filling = false;
 
   attach(session: PsqlSession): void {
     this.session = session;
+  }
+
+  /** pg_restore --jobs fills the new database: a signal from now on gets the cleanup's account. */
+  fillingInParallel(): () => void {
+    this.filling = true;
+    return () => {
+      this.filling = false;
+    };
   }
 
   /**
@@ -171,6 +181,7 @@ export class RestoreInterruption {
     // No psql running: nothing of this restore can commit; the process may end at once,
     // unless the swap has begun: then what it did is the last word.
     if (!session) {
+      if (this.filling) return this.fillingAnswer(signal);
       if (!this.swap) return undefined;
       this.stopping = true;
       await this.stopSwap?.();
@@ -187,6 +198,26 @@ export class RestoreInterruption {
             stage === 'committing'
               ? `Stopped by ${signal} while COMMIT was under way; whether it committed could not be checked in time: check the database.`
               : `Stopped by ${signal}. psql was stopped before it received COMMIT, so the server rolls the restore back; the check did not finish in time: check the database before using it.`,
+          ),
+        INTERRUPT_ANSWER_MS,
+      );
+    });
+    return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * pg_restore is stopped by its own handler; the restore then drops the new
+   * database and hands its account here. Until then the target is untouched
+   * either way, and the new database carries its mark.
+   */
+  private async fillingAnswer(signal: NodeJS.Signals): Promise<string> {
+    this.signal = signal;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve(
+            `Stopped by ${signal} while pg_restore filled the new database beside the target, which was never touched; the new database, marked as this tool's, is dropped by the next restore if this one could not.`,
           ),
         INTERRUPT_ANSWER_MS,
       );
