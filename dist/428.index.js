@@ -5535,7 +5535,7 @@ class PostgresEngine {
                 this.options.log.warn(`"${this.database}" has settings made with ALTER DATABASE/ROLE … SET, which no pg_dump holds; set them again after the swap: ${settings.join('; ')}`);
             }
         }
-        const fresh = await this.createBeside(client, shape);
+        const fresh = await this.createBeside(client, shape, replace);
         this.options.log.info(replace
             ? `Restoring into a new database ${fresh}, to replace ${this.database}`
             : `Restoring into a new database ${fresh}, to become ${this.database}`);
@@ -5641,8 +5641,11 @@ class PostgresEngine {
      * database is one no later restore would drop. Nothing else starts after
      * the signal; the last word says what was left.
      */
-    async createBeside(client, shape) {
+    async createBeside(client, shape, replace) {
         const fresh = (0,databases/* temporaryDatabaseName */.C7)(this.database, 'restore');
+        const untouched = replace
+            ? `"${this.database}" was never touched`
+            : `"${this.database}" was not created`;
         const pid = await (0,databases/* backendPid */.Qf)(client);
         // A process killed outright (SIGKILL, or a second signal) never cancels: the server then
         // notices the lost connection itself within a second (PostgreSQL 14+), and a CREATE
@@ -5653,7 +5656,7 @@ class PostgresEngine {
         const remove = (0,interruptions/* onInterrupt */.nA)(async (signal) => {
             stopped = true;
             await (0,databases/* cancelDatabaseCommand */.vC)(this.location, pid, 'CREATE DATABASE').catch(() => undefined);
-            return creating.then(() => `${signal} came as ${fresh} was created for the restore: "${this.database}" was never touched, and ${fresh}, marked as this tool's, is dropped by the next restore of "${this.database}".`, () => `${signal} came as the database for the restore was being created, which was stopped: "${this.database}" was never touched.`);
+            return creating.then(() => `${signal} came as ${fresh} was created for the restore: ${untouched}, and ${fresh}, marked as this tool's, is dropped by the next restore of "${this.database}".`, () => `${signal} came as the database for the restore was being created, which was stopped: ${untouched}.`);
         });
         try {
             await creating;

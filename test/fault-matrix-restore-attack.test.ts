@@ -760,6 +760,28 @@ describe('sessions in the way', () => {
     }
     expect(pgDumpText(server, db)).toBe(before);
     expect((await server.databases()).filter((name) => name.startsWith(`${db}_`))).toEqual([]);
+
+    // --create-database of a database that is not there: it says it was not created.
+    const missing = `${db}_new`;
+    const again = await holdTemplate();
+    try {
+      const run = startCli(['restore', backupFile, '--yes', '--create-database'], {
+        cwd: path.dirname(backupFile),
+        env: { DATABASE_URL: server.url(missing) },
+        fromSource: true,
+      });
+      await createWaits(run);
+      run.child.kill('SIGINT');
+      const { status, stderr } = await finished(run);
+      expect(status).toBe(130);
+      expect(stderr).toContain(
+        `SIGINT came as the database for the restore was being created, which was stopped: "${missing}" was not created.`,
+      );
+    } finally {
+      await again.query('ROLLBACK');
+      await again.end();
+    }
+    expect((await server.databases()).filter((name) => name.startsWith(missing))).toEqual([]);
   });
 
   test.each([

@@ -761,7 +761,7 @@ export class PostgresEngine implements Engine {
         );
       }
     }
-    const fresh = await this.createBeside(client, shape);
+    const fresh = await this.createBeside(client, shape, replace);
     this.options.log.info(
       replace
         ? `Restoring into a new database ${fresh}, to replace ${this.database}`
@@ -893,8 +893,15 @@ export class PostgresEngine implements Engine {
    * database is one no later restore would drop. Nothing else starts after
    * the signal; the last word says what was left.
    */
-  private async createBeside(client: PgClient, shape: DatabaseShape | undefined): Promise<string> {
+  private async createBeside(
+    client: PgClient,
+    shape: DatabaseShape | undefined,
+    replace: boolean,
+  ): Promise<string> {
     const fresh = temporaryDatabaseName(this.database, 'restore');
+    const untouched = replace
+      ? `"${this.database}" was never touched`
+      : `"${this.database}" was not created`;
     const pid = await backendPid(client);
     // A process killed outright (SIGKILL, or a second signal) never cancels: the server then
     // notices the lost connection itself within a second (PostgreSQL 14+), and a CREATE
@@ -907,9 +914,9 @@ export class PostgresEngine implements Engine {
       await cancelDatabaseCommand(this.location, pid, 'CREATE DATABASE').catch(() => undefined);
       return creating.then(
         () =>
-          `${signal} came as ${fresh} was created for the restore: "${this.database}" was never touched, and ${fresh}, marked as this tool's, is dropped by the next restore of "${this.database}".`,
+          `${signal} came as ${fresh} was created for the restore: ${untouched}, and ${fresh}, marked as this tool's, is dropped by the next restore of "${this.database}".`,
         () =>
-          `${signal} came as the database for the restore was being created, which was stopped: "${this.database}" was never touched.`,
+          `${signal} came as the database for the restore was being created, which was stopped: ${untouched}.`,
       );
     });
     try {
