@@ -2637,7 +2637,10 @@ async function checkFixedValues(location, plan, source) {
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: ./src/engines/sqlite-driver.ts
 var sqlite_driver = __webpack_require__(2022);
+// EXTERNAL MODULE: ./src/engines/sqlite-integrity.ts
+var sqlite_integrity = __webpack_require__(84909);
 ;// CONCATENATED MODULE: ./src/sanitize/sqlite-sanitizer.ts
+
 
 
 
@@ -2858,13 +2861,6 @@ function maskSqliteValue(masker, column, value) {
     const masked = masker.mask(spec, column.column, facts);
     return masked === null ? null : masked.toString('latin1');
 }
-/** The function a "no such function: REGEXP" or "unknown function: REGEXP()" error names. */
-function missingFunction(error) {
-    const { code, message } = error;
-    if (code !== 'SQLITE_ERROR' || typeof message !== 'string')
-        return undefined;
-    return /^(?:unknown|no such) function: ([^\s(]+)(?:\(\))?$/.exec(message)?.[1];
-}
 /**
  * Runs `work` (which must leave nothing behind when it fails) again with a
  * stand-in for each function the schema calls and only the application
@@ -2882,7 +2878,7 @@ function withStandIns(db, work) {
             return work();
         }
         catch (error) {
-            const name = missingFunction(error);
+            const name = (0,sqlite_integrity/* missingFunction */.Tm)(error);
             if (name === undefined || given.has(name.toLowerCase()))
                 throw error;
             given.add(name.toLowerCase());

@@ -80,15 +80,21 @@ export function checkIntegrity(db: SqliteDatabase, requested: Check): Integrity 
   };
 }
 
-/** The function an "unknown function: REGEXP()" error names; any other error is thrown on. */
-function unknownFunctionOrThrow(error: unknown): string {
+/**
+ * The function a SQLite error says it lacks: "unknown function: REGEXP()" (as
+ * a statement runs) or "no such function: REGEXP" (as it is prepared).
+ */
+export function missingFunction(error: unknown): string | undefined {
   const { code, message } = error as { code?: unknown; message?: unknown };
-  const name =
-    code === 'SQLITE_ERROR' && typeof message === 'string'
-      ? /^(?:unknown|no such) function: (\S+)$/.exec(message)?.[1]
-      : undefined;
+  if (code !== 'SQLITE_ERROR' || typeof message !== 'string') return undefined;
+  return /^(?:unknown|no such) function: ([^\s(]+)(?:\(\))?$/.exec(message)?.[1];
+}
+
+/** The function an error names as missing; any other error is thrown on. */
+function unknownFunctionOrThrow(error: unknown): string {
+  const name = missingFunction(error);
   if (name === undefined) throw error;
-  return name;
+  return `${name}()`;
 }
 
 /** Tables with rows of their own (not virtual tables, whose module may be missing here). */

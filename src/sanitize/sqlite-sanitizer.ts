@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { JobFailure } from '../domain/errors.js';
 import { loadSqlite, type SqliteDatabase } from '../engines/sqlite-driver.js';
+import { missingFunction } from '../engines/sqlite-integrity.js';
 import type { Catalog, CatalogColumn, CatalogTable, ForeignKey, UniqueKey } from './catalog.js';
 import { planSanitizing, type ColumnPlan, type SanitizePlan } from './plan.js';
 import type { SanitizeRules } from './rules.js';
@@ -277,13 +278,6 @@ export function maskSqliteValue(
     return shiftDateText(bytes.toString('utf8'), shiftDays(facts.digest('date_shift'), spec.days));
   const masked = masker.mask(spec, column.column, facts);
   return masked === null ? null : masked.toString('latin1');
-}
-
-/** The function a "no such function: REGEXP" or "unknown function: REGEXP()" error names. */
-function missingFunction(error: unknown): string | undefined {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (code !== 'SQLITE_ERROR' || typeof message !== 'string') return undefined;
-  return /^(?:unknown|no such) function: ([^\s(]+)(?:\(\))?$/.exec(message)?.[1];
 }
 
 /**
