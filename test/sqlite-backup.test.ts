@@ -233,11 +233,75 @@ describe('SQLite backup', () => {
     );
     expect(restored.status, restored.stderr).toBe(0);
     expect(restored.stderr).toMatch(
-      /its schema calls shout\(\), which the application defines and SQLite here does not have, so whether each index matches its table \(quick_check ran\) could not be checked/,
+      /its schema calls shout\(\), which the application defines and SQLite here does not have, so whether the indexes of "names" match their rows could not be checked; the rest of SQLite's integrity check passed\./,
     );
     expect(dumpRows(path.join(dir, 'restored.db'))).toEqual(original);
     const verified = await cli(['verify', name!, '--database-url', 'file:./app.db'], { cwd: dir });
     expect(verified.status, verified.stderr).toBe(0);
+  });
+
+  test("a generated column on the application's own function: its table alone goes unchecked, and damage elsewhere is still found", async () => {
+    const dir = tempDir('app-function-generated');
+    const database = path.join(dir, 'app.db');
+    const db = new Database(database);
+    db.function('shout', { deterministic: true }, (value: unknown) => String(value).toUpperCase());
+    db.exec(
+      `CREATE TABLE g (s TEXT, u TEXT GENERATED ALWAYS AS (shout(s)) VIRTUAL NOT NULL);
+       INSERT INTO g (s) VALUES ('a'), ('b');`,
+    );
+    db.close();
+    const made = await cli(['backup', '--database-url', 'file:./app.db'], { cwd: dir });
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stderr).toMatch(
+      /app\.db: its schema calls shout\(\), which the application defines and SQLite here does not have, so the rows of "g" and the file's free pages could not be checked; the rest of SQLite's integrity check passed\./,
+    );
+    const [name] = backupsIn(path.join(dir, 'backups'));
+    const restored = await cli(
+      ['restore', name!, '--database-url', 'file:./restored.db', '--yes'],
+      { cwd: dir },
+    );
+    expect(restored.status, restored.stderr).toBe(0);
+
+    violateCheck(database);
+    const refused = await cli(['backup', '--database-url', 'file:./app.db', '--backup-dir', 'b2'], {
+      cwd: dir,
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /app\.db fails SQLite's integrity check \(CHECK constraint failed in c\)/,
+    );
+  });
+
+  test("an index on the application's function does not keep restore from comparing the other tables' indexes: a broken one is refused", async () => {
+    const dir = tempDir('app-function-index-damage');
+    const database = path.join(dir, 'app.db');
+    const db = new Database(database);
+    db.function('shout', { deterministic: true }, (value: unknown) => String(value).toUpperCase());
+    db.exec(
+      `CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT);
+       INSERT INTO names (name) VALUES ('ada');
+       CREATE INDEX names_loud ON names (shout(name));
+       CREATE TABLE b (x INT, y INT);
+       WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 50)
+       INSERT INTO b SELECT v, v * 7 FROM n;
+       CREATE INDEX bx ON b (x);`,
+    );
+    // The index now claims to cover another column than the one it holds: every row is missing from it.
+    db.unsafeMode(true);
+    db.pragma('writable_schema = ON');
+    db.prepare("UPDATE sqlite_schema SET sql = 'CREATE INDEX bx ON b (y)' WHERE name = 'bx'").run();
+    db.close();
+    // quick_check (the backup's) does not compare indexes with rows: the backup is made.
+    const made = await cli(['backup', '--database-url', 'file:./app.db'], { cwd: dir });
+    expect(made.status, made.stderr).toBe(0);
+    const [name] = backupsIn(path.join(dir, 'backups'));
+    fs.writeFileSync(path.join(dir, 'target.db'), 'the target, as it was');
+    const restored = await cli(['restore', name!, '--database-url', 'file:./target.db', '--yes'], {
+      cwd: dir,
+    });
+    expect(restored.status).toBe(2);
+    expect(restored.stderr).toMatch(/fails SQLite's integrity check \(.*missing from index bx/);
+    expect(fs.readFileSync(path.join(dir, 'target.db'), 'utf8')).toBe('the target, as it was');
   });
 
   test('an unknown scheme names the supported ones', async () => {

@@ -9,31 +9,53 @@ export interface Integrity {
 }
 
 /**
- * A CHECK constraint or an index that calls a function the application
- * defines (SQLite has no REGEXP of its own) cannot be evaluated here. That is
- * not damage: the check runs without exactly that, and says what it left out.
+ * A CHECK constraint, an index or a generated column that calls a function
+ * the application defines (SQLite has no REGEXP of its own) cannot be
+ * evaluated here. That is not damage: the check runs without exactly that,
+ * table by table, and says what it left out.
  */
 export interface Uncheckable {
   /** The functions, as SQLite names them: `REGEXP()`. */
   readonly functions: readonly string[];
-  /** Tables whose CHECK constraints were not checked: theirs call such a function. */
+  /** Tables whose CHECK constraints were not checked. */
   readonly checksOf: readonly string[];
-  /** integrity_check was asked and quick_check ran: whether indexes match their tables was not compared. */
-  readonly indexes: boolean;
+  /** Tables whose indexes were not compared with their rows (integrity_check asked, quick_check ran). */
+  readonly indexesOf: readonly string[];
+  /** Tables not checked at all (a generated column calls such a function). */
+  readonly tables: readonly string[];
+  /** The file-wide part (free pages, pages no table owns) could not run. */
+  readonly fileWide: boolean;
 }
 
 type Check = 'integrity_check' | 'quick_check';
+
+/** One way of checking, from the fullest down; each leaves out what the next names. */
+interface Attempt {
+  readonly check: Check;
+  readonly checks: boolean;
+}
+
+function attempts(requested: Check): Attempt[] {
+  const ladder: Attempt[] = [
+    { check: requested, checks: true },
+    { check: requested, checks: false },
+  ];
+  if (requested === 'integrity_check') {
+    // Only integrity_check evaluates index expressions.
+    ladder.push({ check: 'quick_check', checks: true }, { check: 'quick_check', checks: false });
+  }
+  return ladder;
+}
 
 /**
  * `PRAGMA integrity_check` (or the faster `quick_check`) on `db`, which must be
  * a read-write connection: on a read-only one SQLite leaves CHECK constraints out.
  *
- * When the schema calls a function SQLite here lacks, the whole file is checked
- * again without CHECK constraints (and, if an index expression calls one, with
- * quick_check, which does not evaluate indexes), and then every table's CHECK
- * constraints are checked table by table (`quick_check(table)`): only the
- * tables whose own constraints call such a function go unchecked, so one
- * REGEXP() never hides a broken constraint elsewhere.
+ * When the schema calls a function SQLite here lacks, the file-wide check runs
+ * again with as little left out as lets it run (CHECK constraints, then index
+ * contents), and then every table on its own (`integrity_check('table')`),
+ * each down the same ladder: only what calls such a function goes unchecked,
+ * so one REGEXP() never hides a broken constraint or index elsewhere.
  */
 export function checkIntegrity(db: SqliteDatabase, requested: Check): Integrity {
   const run = (pragma: string): string[] =>
@@ -46,37 +68,47 @@ export function checkIntegrity(db: SqliteDatabase, requested: Check): Integrity 
   } catch (error) {
     functions.add(unknownFunctionOrThrow(error));
   }
-  let check = requested;
-  let whole: string[];
-  db.pragma('ignore_check_constraints = ON');
-  try {
-    for (;;) {
+  /** The first attempt that runs: its problems and which it was; undefined when none can. */
+  const firstThatRuns = (
+    argument: string,
+  ): { problems: string[]; attempt: Attempt } | undefined => {
+    for (const attempt of attempts(requested)) {
+      db.pragma(`ignore_check_constraints = ${attempt.checks ? 'OFF' : 'ON'}`);
       try {
-        whole = run(check);
-        break;
+        return { problems: run(`${attempt.check}${argument}`), attempt };
       } catch (error) {
         functions.add(unknownFunctionOrThrow(error));
-        // Only integrity_check evaluates index expressions; quick_check is what is left.
-        if (check === 'quick_check') throw error;
-        check = 'quick_check';
+      } finally {
+        db.pragma('ignore_check_constraints = OFF');
       }
     }
-  } finally {
-    db.pragma('ignore_check_constraints = OFF');
-  }
-  const problems = new Set(whole);
+    return undefined;
+  };
+  const problems = new Set<string>();
+  const fileWide = firstThatRuns('');
+  for (const problem of fileWide?.problems ?? []) problems.add(problem);
   const checksOf: string[] = [];
+  const indexesOf: string[] = [];
+  const tables: string[] = [];
   for (const table of ordinaryTables(db)) {
-    try {
-      for (const problem of run(`quick_check(${sqlString(table)})`)) problems.add(problem);
-    } catch (error) {
-      functions.add(unknownFunctionOrThrow(error));
-      checksOf.push(table);
+    const checked = firstThatRuns(`(${sqlString(table)})`);
+    if (!checked) {
+      tables.push(table);
+      continue;
     }
+    for (const problem of checked.problems) problems.add(problem);
+    if (!checked.attempt.checks) checksOf.push(table);
+    if (checked.attempt.check !== requested) indexesOf.push(table);
   }
   return {
     problems: [...problems],
-    uncheckable: { functions: [...functions], checksOf, indexes: check !== requested },
+    uncheckable: {
+      functions: [...functions],
+      checksOf,
+      indexesOf,
+      tables,
+      fileWide: fileWide === undefined,
+    },
   };
 }
 
@@ -113,11 +145,15 @@ const sqlString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 export function uncheckedNote(name: string, integrity: Integrity): string | undefined {
   const left = integrity.uncheckable;
   if (!left) return undefined;
+  const names = (tables: readonly string[]): string =>
+    tables.map((table) => JSON.stringify(table)).join(', ');
   const what = [
-    left.checksOf.length > 0
-      ? `the CHECK constraints of ${left.checksOf.map((table) => JSON.stringify(table)).join(', ')}`
+    left.checksOf.length > 0 ? `the CHECK constraints of ${names(left.checksOf)}` : undefined,
+    left.indexesOf.length > 0
+      ? `whether the indexes of ${names(left.indexesOf)} match their rows`
       : undefined,
-    left.indexes ? 'whether each index matches its table (quick_check ran)' : undefined,
+    left.tables.length > 0 ? `the rows of ${names(left.tables)}` : undefined,
+    left.fileWide ? "the file's free pages" : undefined,
   ].filter(Boolean);
   return `${name}: its schema calls ${left.functions.join(', ')}, which the application defines and SQLite here does not have, so ${what.length > 0 ? what.join(' and ') : 'what calls it'} could not be checked; the rest of SQLite's integrity check passed.`;
 }
