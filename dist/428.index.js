@@ -1249,6 +1249,10 @@ async function assertSelectionInArchive(source, archive, format, pgRestore, sele
                 entries ??= (await readTableOfContents(archive, format)) ?? [];
                 if (entries.some((entry) => isSchemaEntry(entry) && entry.tag === name)) {
                     names = { ...names, schemas: names.schemas.filter((schema) => schema !== name) };
+                    // --tables looks only in the schemas named: in empty ones alone it finds nothing.
+                    if (names.schemas.length === 0 && names.tables.length > 0) {
+                        throw new errors/* UserError */.yo(`${source.name} holds no table named "${names.tables[0]}" in the schema(s) given with --schemas: they hold nothing. Nothing was changed.`);
+                    }
                     continue;
                 }
             }

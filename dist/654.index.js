@@ -2774,9 +2774,7 @@ async function sanitizeSqliteFile(file, rules, masker) {
                 db.exec(`DROP TRIGGER ${quote(trigger.name)}`);
             for (const table of plan.tables.values()) {
                 if (table.truncate) {
-                    db.exec(virtual.has(table.name)
-                        ? `INSERT INTO ${quote(table.name)}(${quote(table.name)}) VALUES ('delete-all')`
-                        : `DELETE FROM ${quote(table.name)}`);
+                    emptyTable(db, table.name, virtual.has(table.name));
                     continue;
                 }
                 const sets = [...table.columns.values()].map((column) => {
@@ -2807,6 +2805,29 @@ async function sanitizeSqliteFile(file, rules, masker) {
             throw new errors/* JobFailure */.y3(`The sanitized snapshot kept a ${suffix.slice(1)} file: nothing was kept.`);
     }
     return plan;
+}
+/**
+ * Empties a table for a truncate rule. A contentless or external-content
+ * full-text table takes only its 'delete-all' command; one that keeps its own
+ * content refuses that command (FTS5 says so, FTS3/4 say "SQL logic error")
+ * and takes DELETE, which empties its index too.
+ */
+function emptyTable(db, name, isVirtual) {
+    if (!isVirtual) {
+        db.exec(`DELETE FROM ${quote(name)}`);
+        return;
+    }
+    try {
+        db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('delete-all')`);
+    }
+    catch (error) {
+        try {
+            db.exec(`DELETE FROM ${quote(name)}`);
+        }
+        catch {
+            throw error;
+        }
+    }
 }
 /** FTS tables keep their own copy of indexed words: rebuilt from the masked rows (or emptied by a truncate rule). */
 function rebuildFullTextIndexes(db, virtual, plan) {

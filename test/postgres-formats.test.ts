@@ -800,6 +800,27 @@ describe('selective restore', () => {
     }
     // --drop-database: the target is replaced by what was picked, in its schema.
     const made = await backup(dir, source, '--format', 'custom');
+    // --tables looks in the schemas named: an empty one holds none of them.
+    const nowhere = fresh('selnone');
+    const none = await cli(
+      [
+        'restore',
+        made.file,
+        '--database-url',
+        server.url(nowhere),
+        '--create-database',
+        '--schemas',
+        'empty one',
+        '--tables',
+        'orders',
+      ],
+      { cwd: dir, env },
+    );
+    expect(none.status, none.stderr).toBe(2);
+    expect(none.stderr).toMatch(
+      /holds no table named "orders" in the schema\(s\) given with --schemas: they hold nothing\. Nothing was changed\./,
+    );
+    expect((await server.databases()).filter((name) => name.startsWith(nowhere))).toEqual([]);
     const target = fresh('selswap');
     await server.createDatabase(target, 'CREATE TABLE old_only (x int);');
     const swap = await cli(

@@ -320,6 +320,31 @@ describe('sanitized SQLite copies', () => {
     ).toEqual([]);
   });
 
+  test('truncate empties full-text tables that keep their own content (FTS5 and FTS4): no word of them is left in the copy', async () => {
+    const { dir, database } = workspace('sqlite-sanitize-fts-truncate');
+    const db = new Database(database);
+    db.exec(`CREATE VIRTUAL TABLE notes5 USING fts5(body);
+             CREATE VIRTUAL TABLE notes4 USING fts4(body);
+             INSERT INTO notes5 (body) VALUES ('Zanzibarquokka private note');
+             INSERT INTO notes4 (body) VALUES ('Xylophonewombat private note');`);
+    db.close();
+    const rules = path.join(dir, 'fts.yaml');
+    fs.writeFileSync(rules, `${RULES}  notes5: { rows: truncate }\n  notes4: { rows: truncate }\n`);
+    const { result } = await sanitize(dir, database, rules);
+    const copy = path.join(dir, 'copy.db');
+    fs.writeFileSync(copy, gunzipSync(fs.readFileSync(path.join(dir, 'backups', result.name))));
+    const bytes = fs.readFileSync(copy).toString('latin1');
+    for (const word of ['Zanzibarquokka', 'Xylophonewombat']) expect(bytes).not.toContain(word);
+    const opened = new Database(copy, { readonly: true });
+    try {
+      for (const table of ['notes5', 'notes4']) {
+        expect(opened.prepare(`SELECT count(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
+      }
+    } finally {
+      opened.close();
+    }
+  });
+
   test('a database that fails quick_check gives no sanitized copy', async () => {
     const { dir, database, rules } = workspace('sqlite-sanitize-damaged');
     violateNotNull(database);

@@ -175,11 +175,7 @@ export async function sanitizeSqliteFile(
       for (const trigger of triggers) db.exec(`DROP TRIGGER ${quote(trigger.name)}`);
       for (const table of plan.tables.values()) {
         if (table.truncate) {
-          db.exec(
-            virtual.has(table.name)
-              ? `INSERT INTO ${quote(table.name)}(${quote(table.name)}) VALUES ('delete-all')`
-              : `DELETE FROM ${quote(table.name)}`,
-          );
+          emptyTable(db, table.name, virtual.has(table.name));
           continue;
         }
         const sets = [...table.columns.values()].map((column) => {
@@ -210,6 +206,28 @@ export async function sanitizeSqliteFile(
       );
   }
   return plan;
+}
+
+/**
+ * Empties a table for a truncate rule. A contentless or external-content
+ * full-text table takes only its 'delete-all' command; one that keeps its own
+ * content refuses that command (FTS5 says so, FTS3/4 say "SQL logic error")
+ * and takes DELETE, which empties its index too.
+ */
+function emptyTable(db: SqliteDatabase, name: string, isVirtual: boolean): void {
+  if (!isVirtual) {
+    db.exec(`DELETE FROM ${quote(name)}`);
+    return;
+  }
+  try {
+    db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('delete-all')`);
+  } catch (error) {
+    try {
+      db.exec(`DELETE FROM ${quote(name)}`);
+    } catch {
+      throw error;
+    }
+  }
 }
 
 /** FTS tables keep their own copy of indexed words: rebuilt from the masked rows (or emptied by a truncate rule). */

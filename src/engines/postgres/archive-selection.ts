@@ -61,6 +61,12 @@ export async function assertSelectionInArchive(
         entries ??= (await readTableOfContents(archive, format)) ?? [];
         if (entries.some((entry) => isSchemaEntry(entry) && entry.tag === name)) {
           names = { ...names, schemas: names.schemas.filter((schema) => schema !== name) };
+          // --tables looks only in the schemas named: in empty ones alone it finds nothing.
+          if (names.schemas.length === 0 && names.tables.length > 0) {
+            throw new UserError(
+              `${source.name} holds no table named "${names.tables[0]}" in the schema(s) given with --schemas: they hold nothing. Nothing was changed.`,
+            );
+          }
           continue;
         }
       }
