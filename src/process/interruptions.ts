@@ -58,8 +58,13 @@ type Notice = (signal: NodeJS.Signals) => void;
 
 let notice: Notice | undefined;
 
+/** Backups a rolling window removed in this run and no finished work accounts for yet. */
+const pruned: string[] = [];
+
 export function onInterruption(fn: Notice | undefined): void {
   notice = fn;
+  // A run has ended: what it pruned is not the next run's (in this process) to tell.
+  if (!fn) pruned.length = 0;
 }
 
 /** Runs the notice once; a notice that fails is left at that (the process is about to exit). */
@@ -101,9 +106,6 @@ export function onFinishedWork(describe: () => string | undefined): () => void {
     if (finishedWork === describe) finishedWork = undefined;
   };
 }
-
-/** Backups a rolling window removed in this run and no finished work accounts for yet. */
-const pruned: string[] = [];
 
 /** A rolling window removed `name` (at `where`): a signal's last word must not say nothing was pruned. */
 export function notePruned(name: string, where: string): void {
