@@ -253,7 +253,7 @@ describe('SQLite backup', () => {
     const made = await cli(['backup', '--database-url', 'file:./app.db'], { cwd: dir });
     expect(made.status, made.stderr).toBe(0);
     expect(made.stderr).toMatch(
-      /app\.db: its schema calls shout\(\), which the application defines and SQLite here does not have, so the rows of "g" and the file's free pages could not be checked; the rest of SQLite's integrity check passed\./,
+      /app\.db: its schema calls shout\(\), which the application defines and SQLite here does not have, so the rows of "g" could not be checked; the rest of SQLite's integrity check passed\./,
     );
     const [name] = backupsIn(path.join(dir, 'backups'));
     const restored = await cli(
@@ -270,6 +270,48 @@ describe('SQLite backup', () => {
     expect(refused.stderr).toMatch(
       /app\.db fails SQLite's integrity check \(CHECK constraint failed in c\)/,
     );
+  });
+
+  test("a generated column on the application's function does not hide a page two tables claim: the backup is refused", async () => {
+    const dir = tempDir('app-function-shared-page');
+    const database = path.join(dir, 'app.db');
+    const db = new Database(database);
+    db.function('shout', { deterministic: true }, (value: unknown) => String(value).toUpperCase());
+    db.exec(
+      `CREATE TABLE g (s TEXT, u TEXT GENERATED ALWAYS AS (shout(s)) VIRTUAL NOT NULL);
+       CREATE TABLE t (x TEXT);`,
+    );
+    for (let i = 1; i <= 300; i += 1) {
+      db.prepare('INSERT INTO g (rowid, s) VALUES (?, ?)').run(i, `g-${i}-${'g'.repeat(100)}`);
+      db.prepare('INSERT INTO t (rowid, x) VALUES (?, ?)').run(i, `t-${i}-${'t'.repeat(100)}`);
+    }
+    const roots = Object.fromEntries(
+      (
+        db.prepare("SELECT name, rootpage FROM sqlite_schema WHERE type = 'table'").all() as {
+          name: string;
+          rootpage: number;
+        }[]
+      ).map((row) => [row.name, row.rootpage]),
+    );
+    db.close();
+    // t's first child page becomes g's: one page claimed by two tables, one page nobody owns.
+    const bytes = fs.readFileSync(database);
+    const pageSize = bytes.readUInt16BE(16);
+    const firstChild = (root: number): number => {
+      const page = (root - 1) * pageSize;
+      expect(bytes[page]).toBe(5); // an interior table page
+      return page + bytes.readUInt16BE(page + 12);
+    };
+    bytes.writeUInt32BE(bytes.readUInt32BE(firstChild(roots.g!)), firstChild(roots.t!));
+    fs.writeFileSync(database, bytes);
+    const run = await cli(['backup', '--database-url', 'file:./app.db'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /app\.db fails SQLite's integrity check \([\s\S]*2nd reference to page/,
+    );
+    expect(
+      fs.existsSync(path.join(dir, 'backups')) ? backupsIn(path.join(dir, 'backups')) : [],
+    ).toEqual([]);
   });
 
   test("an index on the application's function does not keep restore from comparing the other tables' indexes: a broken one is refused", async () => {

@@ -6,7 +6,7 @@ import {
   planRetention,
   type RetentionPolicy,
 } from '../retention/plan-retention.js';
-import { notePruned } from '../process/interruptions.js';
+import { noteRemoving } from '../process/interruptions.js';
 import { recordsOf } from '../verification/verification-record.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
 import { describeIdentity, type OwnDatabase } from './identity.js';
@@ -133,8 +133,9 @@ export async function applyDatabaseRetention(
     const why = hasCalendarRules(policy.keep) ? `no rule keeps it: ${rules}` : `beyond ${rules}`;
     log.info(`${verb} ${backup.name} from ${where} (${why})`);
     if (policy.dryRun) continue;
+    const removed = noteRemoving(backup.name, where);
     await catalog.storage.delete(backup.name);
-    notePruned(backup.name, where);
+    removed();
     // What belongs to the backup goes with it: a record never outlives it as a stray file.
     const manifest = manifestNameOf(backup.name);
     for (const companion of [manifest, ...recordsOf(backup.name, names)]) {

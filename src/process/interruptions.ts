@@ -60,11 +60,16 @@ let notice: Notice | undefined;
 
 /** Backups a rolling window removed in this run and no finished work accounts for yet. */
 const pruned: string[] = [];
+/** Backups whose removal had begun and not ended. */
+const removing = new Set<string>();
 
 export function onInterruption(fn: Notice | undefined): void {
   notice = fn;
   // A run has ended: what it pruned is not the next run's (in this process) to tell.
-  if (!fn) pruned.length = 0;
+  if (!fn) {
+    pruned.length = 0;
+    removing.clear();
+  }
 }
 
 /** Runs the notice once; a notice that fails is left at that (the process is about to exit). */
@@ -107,14 +112,23 @@ export function onFinishedWork(describe: () => string | undefined): () => void {
   };
 }
 
-/** A rolling window removed `name` (at `where`): a signal's last word must not say nothing was pruned. */
-export function notePruned(name: string, where: string): void {
-  pruned.push(`${name} (${where})`);
+/**
+ * A rolling window is removing `name` (at `where`): a signal's last word must
+ * not say nothing was pruned. Call the returned function once it is gone.
+ */
+export function noteRemoving(name: string, where: string): () => void {
+  const entry = `${name} (${where})`;
+  removing.add(entry);
+  return () => {
+    removing.delete(entry);
+    pruned.push(entry);
+  };
 }
 
 /** What was pruned so far is told by the finished work's own account from now on. */
 export function prunedAccountedFor(): void {
   pruned.length = 0;
+  removing.clear();
 }
 
 /** Up to five names, then how many more. */
@@ -126,13 +140,18 @@ function listed(names: readonly string[]): string {
 /** The last word of a run a signal stopped: what went, and what had been finished before. */
 export function interruptionMessage(signal: NodeJS.Signals): string {
   const finished = finishedWork?.();
-  const removed = pruned.length > 0 ? listed(pruned) : undefined;
+  const removed = [
+    pruned.length > 0 ? `had removed ${listed(pruned)}` : undefined,
+    removing.size > 0 ? `was removing ${listed([...removing])} as the signal came` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' and ');
   if (finished) {
     return removed
-      ? `stopped by ${signal}; temporary files removed. Finished before it: ${finished}; the window of the one under way had removed ${removed}; nothing else was pruned.`
+      ? `stopped by ${signal}; temporary files removed. Finished before it: ${finished}; the window of the one under way ${removed}; nothing else was pruned.`
       : `stopped by ${signal}; temporary files removed. Finished before it: ${finished}; nothing else was pruned.`;
   }
   return removed
-    ? `stopped by ${signal}; temporary files removed. The rolling window had removed ${removed}; nothing else was pruned.`
+    ? `stopped by ${signal}; temporary files removed. The rolling window ${removed}; nothing else was pruned.`
     : `stopped by ${signal}; temporary files removed, nothing was pruned.`;
 }
