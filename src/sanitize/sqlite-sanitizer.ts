@@ -210,24 +210,36 @@ export async function sanitizeSqliteFile(
 
 /**
  * Empties a table for a truncate rule. A contentless or external-content
- * full-text table takes only its 'delete-all' command; one that keeps its own
- * content refuses that command (FTS5 says so, FTS3/4 say "SQL logic error")
- * and takes DELETE, which empties its index too.
+ * FTS5 table takes its 'delete-all' command. Any other virtual table (an
+ * FTS5 or FTS4 table with its own content, a contentless FTS4 one) is made
+ * again, empty, from its own definition: DELETE would leave the words of the
+ * deleted rows in its index until a merge.
  */
 function emptyTable(db: SqliteDatabase, name: string, isVirtual: boolean): void {
   if (!isVirtual) {
     db.exec(`DELETE FROM ${quote(name)}`);
     return;
   }
-  try {
-    db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('delete-all')`);
-  } catch (error) {
+  const attempts = [
+    () => db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('delete-all')`),
+    () => {
+      const { sql } = db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name) as {
+        sql: string;
+      };
+      db.exec(`DROP TABLE ${quote(name)}`);
+      db.exec(sql);
+    },
+  ];
+  let first: unknown;
+  for (const attempt of attempts) {
     try {
-      db.exec(`DELETE FROM ${quote(name)}`);
-    } catch {
-      throw error;
+      attempt();
+      return;
+    } catch (error) {
+      first ??= error;
     }
   }
+  throw first;
 }
 
 /** FTS tables keep their own copy of indexed words: rebuilt from the masked rows (or emptied by a truncate rule). */
