@@ -1299,8 +1299,8 @@ async function pickForNewDatabase(archive, format, pgRestore, selection, workDir
     const schemas = schemasOf(entries, picked, selection.schemas);
     if (schemas.length === 0)
         return plain;
-    const keep = new Set([...picked, ...schemas.map((entry) => entry.id)]);
     const ids = new Set(schemas.map((entry) => entry.id));
+    const keep = new Set([...picked, ...ids]);
     for (const entry of entries) {
         if (ATTACHED.has(entry.desc) &&
             entry.namespace === '' &&
@@ -4862,8 +4862,12 @@ class RestoreInterruption {
         // No psql running: nothing of this restore can commit; the process may end at once,
         // unless the swap has begun: then what it did is the last word.
         if (!session) {
-            if (this.filling)
-                return this.fillingAnswer(signal);
+            if (this.filling) {
+                // pg_restore is stopped by its own handler; the restore then drops the new database
+                // and hands its account here. The target is untouched either way.
+                this.signal = signal;
+                return this.answerOr(`Stopped by ${signal} while pg_restore filled the new database beside the target, which was never touched; the new database, marked as this tool's, is dropped by the next restore if this one could not.`);
+            }
             if (!this.swap)
                 return undefined;
             this.stopping = true;
@@ -4873,27 +4877,17 @@ class RestoreInterruption {
         this.signal = signal;
         if (session.stage === 'starting' || session.stage === 'applying')
             await session.abort(false);
-        const stage = session.stage;
-        let timer;
-        const late = new Promise((resolve) => {
-            timer = setTimeout(() => resolve(stage === 'committing'
-                ? `Stopped by ${signal} while COMMIT was under way; whether it committed could not be checked in time: check the database.`
-                : `Stopped by ${signal}. psql was stopped before it received COMMIT, so the server rolls the restore back; the check did not finish in time: check the database before using it.`), INTERRUPT_ANSWER_MS);
-        });
-        return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
+        return this.answerOr(session.stage === 'committing'
+            ? `Stopped by ${signal} while COMMIT was under way; whether it committed could not be checked in time: check the database.`
+            : `Stopped by ${signal}. psql was stopped before it received COMMIT, so the server rolls the restore back; the check did not finish in time: check the database before using it.`);
     }
-    /**
-     * pg_restore is stopped by its own handler; the restore then drops the new
-     * database and hands its account here. Until then the target is untouched
-     * either way, and the new database carries its mark.
-     */
-    async fillingAnswer(signal) {
-        this.signal = signal;
+    /** The restore's own account, or `late` when it does not come in the time a stop may take. */
+    async answerOr(late) {
         let timer;
-        const late = new Promise((resolve) => {
-            timer = setTimeout(() => resolve(`Stopped by ${signal} while pg_restore filled the new database beside the target, which was never touched; the new database, marked as this tool's, is dropped by the next restore if this one could not.`), INTERRUPT_ANSWER_MS);
+        const timedOut = new Promise((resolve) => {
+            timer = setTimeout(() => resolve(late), INTERRUPT_ANSWER_MS);
         });
-        return Promise.race([this.answered, late]).finally(() => clearTimeout(timer));
+        return Promise.race([this.answered, timedOut]).finally(() => clearTimeout(timer));
     }
 }
 /**

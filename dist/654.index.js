@@ -2787,11 +2787,13 @@ async function sanitizeSqliteFile(file, rules, masker) {
                 db.exec(trigger.sql);
             rebuildFullTextIndexes(db, virtual, plan);
         });
-        // One transaction: a failure leaves nothing of it, so it may run again.
-        withStandIns(db, () => masking());
+        // Each step leaves nothing of itself when it fails (masking is one transaction): it may run again.
+        const appFunctions = new Set();
+        const withRefusingStandIns = (work) => (0,sqlite_integrity/* withStandIns */.HX)(db, appFunctions, refusingStandIn, work);
+        withRefusingStandIns(() => masking());
         if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get())
-            withStandIns(db, () => db.exec('ANALYZE'));
-        withStandIns(db, () => db.exec('VACUUM'));
+            withRefusingStandIns(() => db.exec('ANALYZE'));
+        withRefusingStandIns(() => db.exec('VACUUM'));
         if (String(db.pragma('journal_mode', { simple: true })) === 'wal')
             db.pragma('wal_checkpoint(TRUNCATE)');
     }
@@ -2818,25 +2820,20 @@ function emptyTable(db, name, isVirtual) {
         db.exec(`DELETE FROM ${quote(name)}`);
         return;
     }
-    const attempts = [
-        () => db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('delete-all')`),
-        () => {
-            const { sql } = db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name);
-            db.exec(`DROP TABLE ${quote(name)}`);
-            db.exec(sql);
-        },
-    ];
-    let first;
-    for (const attempt of attempts) {
-        try {
-            attempt();
-            return;
-        }
-        catch (error) {
-            first ??= error;
-        }
+    try {
+        db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('delete-all')`);
     }
-    throw first;
+    catch (error) {
+        const { sql } = db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name);
+        try {
+            db.exec(`DROP TABLE ${quote(name)}`);
+        }
+        catch {
+            // Neither way empties it (a module missing here): what 'delete-all' said is the reason.
+            throw error;
+        }
+        db.exec(sql);
+    }
 }
 /** FTS tables keep their own copy of indexed words: rebuilt from the masked rows (or emptied by a truncate rule). */
 function rebuildFullTextIndexes(db, virtual, plan) {
@@ -2892,31 +2889,16 @@ function maskSqliteValue(masker, column, value) {
     return masked === null ? null : masked.toString('latin1');
 }
 /**
- * Runs `work` (which must leave nothing behind when it fails) again with a
- * stand-in for each function the schema calls and only the application
- * defines (SQLite has no REGEXP of its own). SQLite needs such a function to
- * exist before it prepares a statement on the table (VACUUM's copy
- * included), though it never calls it there; a stand-in that is called stops
- * the sanitizing with a line that says why: the rules rewrite rows a CHECK
- * constraint or an index of that function covers, which cannot be checked
- * here.
+ * A stand-in for a function only the application defines: SQLite needs it to
+ * prepare statements on the tables whose CHECK constraints or indexes call
+ * it (VACUUM's copy included), though it never calls it there. One that is
+ * called stops the sanitizing with a line that says why: the rules rewrite
+ * rows it covers, which cannot be checked here.
  */
-function withStandIns(db, work) {
-    const given = new Set();
-    for (;;) {
-        try {
-            return work();
-        }
-        catch (error) {
-            const name = (0,sqlite_integrity/* missingFunction */.Tm)(error);
-            if (name === undefined || given.has(name.toLowerCase()))
-                throw error;
-            given.add(name.toLowerCase());
-            db.function(name, { varargs: true, deterministic: true }, () => {
-                throw new errors/* JobFailure */.y3(`The sanitize rules rewrite rows that a CHECK constraint or an index calling ${name}() covers, and ${name}() is the application's own function, which SQLite here does not have: nothing was kept. Leave those columns out of the rules, or make the constraint or index without ${name}().`);
-            });
-        }
-    }
+function refusingStandIn(name) {
+    return () => {
+        throw new errors/* JobFailure */.y3(`The sanitize rules rewrite rows that a CHECK constraint or an index calling ${name}() covers, and ${name}() is the application's own function, which SQLite here does not have: nothing was kept. Leave those columns out of the rules, or make the constraint or index without ${name}().`);
+    };
 }
 function sqlite_sanitizer_describe(error) {
     if (error instanceof UnreadableValueError) {

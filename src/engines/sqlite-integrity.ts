@@ -15,7 +15,7 @@ export interface Integrity {
  * table by table, and says what it left out.
  */
 export interface Uncheckable {
-  /** The functions, as SQLite names them: `REGEXP()`. */
+  /** The functions, as the schema names them: `REGEXP`. */
   readonly functions: readonly string[];
   /** Tables whose CHECK constraints were not checked. */
   readonly checksOf: readonly string[];
@@ -102,7 +102,7 @@ export function checkIntegrity(db: SqliteDatabase, requested: Check): Integrity 
   }
   // Last: its stand-ins stay on this connection, and every check above needed to run without them.
   const structure = fileWide ? undefined : structureOnly(db, functions, run);
-  for (const problem of structure?.problems ?? []) problems.add(problem);
+  for (const problem of structure ?? []) problems.add(problem);
   return {
     problems: [...problems],
     uncheckable: {
@@ -130,27 +130,51 @@ function structureOnly(
   db: SqliteDatabase,
   functions: Set<string>,
   run: (pragma: string) => string[],
-): { problems: string[]; attempt: Attempt } | undefined {
-  const standIn = (name: string): void => {
-    db.function(name, { varargs: true, deterministic: true }, () => null);
-  };
-  for (const name of functions) standIn(name.replace(/\(\)$/, ''));
+): string[] | undefined {
   db.pragma('ignore_check_constraints = ON');
   try {
-    for (let tries = 0; tries < 16; tries += 1) {
-      try {
-        const problems = run('quick_check').filter((line) => !ROW_PROBLEM.test(line));
-        return { problems, attempt: { check: 'quick_check', checks: false } };
-      } catch (error) {
-        const name = missingFunction(error);
-        if (name === undefined) throw error;
-        functions.add(`${name}()`);
-        standIn(name);
-      }
-    }
+    return withStandIns(
+      db,
+      functions,
+      () => () => null,
+      () => run('quick_check'),
+    ).filter((line) => !ROW_PROBLEM.test(line));
+  } catch (error) {
+    if (missingFunction(error) === undefined) throw error;
     return undefined;
   } finally {
     db.pragma('ignore_check_constraints = OFF');
+  }
+}
+
+/**
+ * Runs `work` (which must leave nothing behind when it fails) with a stand-in
+ * for each function in `names`, and again with one more each time it fails
+ * for a function SQLite here lacks (the application defines it: SQLite has no
+ * REGEXP of its own). SQLite needs such a function to exist before it
+ * prepares a statement that may call it; what the stand-in does when called
+ * is `standIn`'s to say. `names` gains every function given one; a function
+ * still missing once it has a stand-in fails as it did.
+ */
+export function withStandIns<T>(
+  db: SqliteDatabase,
+  names: Set<string>,
+  standIn: (name: string) => (...args: unknown[]) => unknown,
+  work: () => T,
+): T {
+  const give = (name: string): void => {
+    db.function(name, { varargs: true, deterministic: true }, standIn(name));
+  };
+  for (const name of names) give(name);
+  for (;;) {
+    try {
+      return work();
+    } catch (error) {
+      const name = missingFunction(error);
+      if (name === undefined || names.has(name)) throw error;
+      names.add(name);
+      give(name);
+    }
   }
 }
 
@@ -168,7 +192,7 @@ export function missingFunction(error: unknown): string | undefined {
 function unknownFunctionOrThrow(error: unknown): string {
   const name = missingFunction(error);
   if (name === undefined) throw error;
-  return `${name}()`;
+  return name;
 }
 
 /** Tables with rows of their own (not virtual tables, whose module may be missing here). */
@@ -199,5 +223,5 @@ export function uncheckedNote(name: string, integrity: Integrity): string | unde
       ? "the file's pages as a whole (pages two tables claim, pages none owns, the free list)"
       : undefined,
   ].filter(Boolean);
-  return `${name}: its schema calls ${left.functions.join(', ')}, which the application defines and SQLite here does not have, so ${what.length > 0 ? what.join(' and ') : 'what calls it'} could not be checked; the rest of SQLite's integrity check passed.`;
+  return `${name}: its schema calls ${left.functions.map((name) => `${name}()`).join(', ')}, which the application defines and SQLite here does not have, so ${what.length > 0 ? what.join(' and ') : 'what calls it'} could not be checked; the rest of SQLite's integrity check passed.`;
 }

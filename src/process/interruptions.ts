@@ -66,10 +66,7 @@ const removing = new Set<string>();
 export function onInterruption(fn: Notice | undefined): void {
   notice = fn;
   // A run has ended: what it pruned is not the next run's (in this process) to tell.
-  if (!fn) {
-    pruned.length = 0;
-    removing.clear();
-  }
+  if (!fn) prunedAccountedFor();
 }
 
 /** Runs the notice once; a notice that fails is left at that (the process is about to exit). */

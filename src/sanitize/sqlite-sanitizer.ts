@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { JobFailure } from '../domain/errors.js';
 import { loadSqlite, type SqliteDatabase } from '../engines/sqlite-driver.js';
-import { missingFunction } from '../engines/sqlite-integrity.js';
+import { withStandIns } from '../engines/sqlite-integrity.js';
 import type { Catalog, CatalogColumn, CatalogTable, ForeignKey, UniqueKey } from './catalog.js';
 import { planSanitizing, type ColumnPlan, type SanitizePlan } from './plan.js';
 import type { SanitizeRules } from './rules.js';
@@ -187,11 +187,14 @@ export async function sanitizeSqliteFile(
       for (const trigger of triggers) db.exec(trigger.sql);
       rebuildFullTextIndexes(db, virtual, plan);
     });
-    // One transaction: a failure leaves nothing of it, so it may run again.
-    withStandIns(db, () => masking());
+    // Each step leaves nothing of itself when it fails (masking is one transaction): it may run again.
+    const appFunctions = new Set<string>();
+    const withRefusingStandIns = (work: () => void): void =>
+      withStandIns(db, appFunctions, refusingStandIn, work);
+    withRefusingStandIns(() => masking());
     if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").get())
-      withStandIns(db, () => db.exec('ANALYZE'));
-    withStandIns(db, () => db.exec('VACUUM'));
+      withRefusingStandIns(() => db.exec('ANALYZE'));
+    withRefusingStandIns(() => db.exec('VACUUM'));
     if (String(db.pragma('journal_mode', { simple: true })) === 'wal')
       db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (error) {
@@ -220,26 +223,20 @@ function emptyTable(db: SqliteDatabase, name: string, isVirtual: boolean): void 
     db.exec(`DELETE FROM ${quote(name)}`);
     return;
   }
-  const attempts = [
-    () => db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('delete-all')`),
-    () => {
-      const { sql } = db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name) as {
-        sql: string;
-      };
-      db.exec(`DROP TABLE ${quote(name)}`);
-      db.exec(sql);
-    },
-  ];
-  let first: unknown;
-  for (const attempt of attempts) {
+  try {
+    db.exec(`INSERT INTO ${quote(name)}(${quote(name)}) VALUES ('delete-all')`);
+  } catch (error) {
+    const { sql } = db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name) as {
+      sql: string;
+    };
     try {
-      attempt();
-      return;
-    } catch (error) {
-      first ??= error;
+      db.exec(`DROP TABLE ${quote(name)}`);
+    } catch {
+      // Neither way empties it (a module missing here): what 'delete-all' said is the reason.
+      throw error;
     }
+    db.exec(sql);
   }
-  throw first;
 }
 
 /** FTS tables keep their own copy of indexed words: rebuilt from the masked rows (or emptied by a truncate rule). */
@@ -311,31 +308,18 @@ export function maskSqliteValue(
 }
 
 /**
- * Runs `work` (which must leave nothing behind when it fails) again with a
- * stand-in for each function the schema calls and only the application
- * defines (SQLite has no REGEXP of its own). SQLite needs such a function to
- * exist before it prepares a statement on the table (VACUUM's copy
- * included), though it never calls it there; a stand-in that is called stops
- * the sanitizing with a line that says why: the rules rewrite rows a CHECK
- * constraint or an index of that function covers, which cannot be checked
- * here.
+ * A stand-in for a function only the application defines: SQLite needs it to
+ * prepare statements on the tables whose CHECK constraints or indexes call
+ * it (VACUUM's copy included), though it never calls it there. One that is
+ * called stops the sanitizing with a line that says why: the rules rewrite
+ * rows it covers, which cannot be checked here.
  */
-function withStandIns<T>(db: SqliteDatabase, work: () => T): T {
-  const given = new Set<string>();
-  for (;;) {
-    try {
-      return work();
-    } catch (error) {
-      const name = missingFunction(error);
-      if (name === undefined || given.has(name.toLowerCase())) throw error;
-      given.add(name.toLowerCase());
-      db.function(name, { varargs: true, deterministic: true }, () => {
-        throw new JobFailure(
-          `The sanitize rules rewrite rows that a CHECK constraint or an index calling ${name}() covers, and ${name}() is the application's own function, which SQLite here does not have: nothing was kept. Leave those columns out of the rules, or make the constraint or index without ${name}().`,
-        );
-      });
-    }
-  }
+function refusingStandIn(name: string): () => never {
+  return () => {
+    throw new JobFailure(
+      `The sanitize rules rewrite rows that a CHECK constraint or an index calling ${name}() covers, and ${name}() is the application's own function, which SQLite here does not have: nothing was kept. Leave those columns out of the rules, or make the constraint or index without ${name}().`,
+    );
+  };
 }
 
 function describe(error: unknown): unknown {

@@ -136,8 +136,8 @@ export async function pickForNewDatabase(
   );
   const schemas = schemasOf(entries, picked, selection.schemas);
   if (schemas.length === 0) return plain;
-  const keep = new Set([...picked, ...schemas.map((entry) => entry.id)]);
   const ids = new Set(schemas.map((entry) => entry.id));
+  const keep = new Set([...picked, ...ids]);
   for (const entry of entries) {
     if (
       ATTACHED.has(entry.desc) &&
