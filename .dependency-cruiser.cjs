@@ -78,12 +78,20 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'actions-core-in-the-action-only',
+      name: 'runner-commands-not-actions-core',
       comment:
-        '@actions/core belongs to the action entry (src/action.ts): the CLI and everything under the entries stay free of it.',
+        'The action talks to the runner through src/runner-commands.ts: @actions/core would load its HTTP client (undici) at every start.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/action\\.ts$' },
+      from: { path: '^src/' },
       to: { path: '(^|/)node_modules/@actions/core/' },
+    },
+    {
+      name: 'runner-commands-in-the-action-only',
+      comment:
+        'Workflow commands belong to the action entry (src/action.ts): the CLI and everything under the entries log through a Logger.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(action|runner-commands)\\.ts$' },
+      to: { path: '^src/runner-commands\\.ts$' },
     },
     {
       name: 'storage-knows-places-only',

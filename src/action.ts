@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { isServerBackup } from './commands/backup-databases.js';
 import type { Logger } from './domain/logger.js';
 import { failureSummary, runCommand, succeeded, type CommandResult } from './commands/run.js';
@@ -23,6 +22,7 @@ import { logIntervalFrom, progressLine } from './report/progress-line.js';
 import { RecentLines, formatLogLine } from './report/run-log.js';
 import { renderSummary } from './report/summary.js';
 import { onSecret, redact } from './domain/secrets.js';
+import * as runner from './runner-commands.js';
 
 /**
  * The runner's log: each phase of the job (the dump, each target, the test
@@ -36,11 +36,11 @@ function actionLogger(recent: RecentLines, warnings: string[], command: string):
   return {
     // Our own words (outside text in them was masked where it came in); the runner masks secrets too.
     info: (message) => {
-      core.info(message);
+      runner.info(message);
       remember('INFO', message);
     },
     warn: (message) => {
-      core.warning(message);
+      runner.warning(message);
       remember('WARN', message);
       warnings.push(message);
     },
@@ -48,7 +48,7 @@ function actionLogger(recent: RecentLines, warnings: string[], command: string):
       if (inGroup) return work();
       inGroup = true;
       try {
-        return await core.group(title, work);
+        return await runner.group(title, work);
       } finally {
         inGroup = false;
       }
@@ -58,7 +58,7 @@ function actionLogger(recent: RecentLines, warnings: string[], command: string):
 
 /** The action: inputs → config → command → outputs, job summary and notifications. */
 export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  onSecret((secret) => core.setSecret(secret));
+  onSecret((secret) => runner.mask(secret));
   const started = Date.now();
   const recent = new RecentLines();
   const warnings: string[] = [];
@@ -70,7 +70,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
   let outcome: RunOutcome;
   let wantSummary = true;
   try {
-    const inputs = settingsFromInputs((name) => core.getInput(name), env);
+    const inputs = settingsFromInputs((name) => runner.input(name), env);
     settings = inputs.settings;
     wantSummary = bool(settings, 'job-summary');
     command = parseCommandName(inputs.command);
@@ -107,7 +107,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     const progress = config.quiet
       ? undefined
       : progressLine({
-          output: { terminal: false, write: (text) => core.info(redact(text)) },
+          output: { terminal: false, write: (text) => runner.info(redact(text)) },
           logIntervalMs: logIntervalFrom(env),
         });
     const result = await runCommand(config, {
@@ -119,11 +119,12 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
       ...actionOutputs(result),
       ...artifactOutputs(result, env),
     }))
-      core.setOutput(name, value);
+      runner.setOutput(name, value);
     if (succeeded(result)) noticeOf(result);
     outcome = { result };
   } catch (error) {
-    if (!isWorded(error) && error instanceof Error && error.stack) core.debug(redact(error.stack));
+    if (!isWorded(error) && error instanceof Error && error.stack)
+      runner.debug(redact(error.stack));
     // A DbBackupError is worded by us; anything else carries a library's text, which may quote anything.
     const message = isWorded(error) ? error.message : redact(errorMessage(error));
     outcome = { error: message, database: databaseOf(config) };
@@ -147,8 +148,8 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
         )
       : [];
   if (wantSummary) await writeSummary(outcome, problems, env);
-  if ('error' in outcome) core.setFailed(outcome.error);
-  else if (!succeeded(outcome.result)) core.setFailed(failureSummary(outcome.result));
+  if ('error' in outcome) runner.fail(outcome.error);
+  else if (!succeeded(outcome.result)) runner.fail(failureSummary(outcome.result));
 }
 
 /** A one-line annotation on the run's page for a finished job: what was made, restored or proven. */
@@ -157,22 +158,22 @@ function noticeOf(result: CommandResult): void {
   switch (result.command) {
     case 'backup':
       if (isServerBackup(result)) {
-        core.notice(
+        runner.notice(
           `Backed up ${result.databases.length} databases of ${result.server}: ${result.databases.map((d) => `${d.database} (${d.backup?.name ?? 'failed'})`).join(', ')}`,
-          { title },
+          title,
         );
         break;
       }
-      core.notice(
+      runner.notice(
         `Backed up ${result.database}: ${result.name} (${formatBytes(result.manifest.file.size)}), stored at ${result.targets.map((t) => t.target).join(', ')}`,
-        { title },
+        title,
       );
       break;
     case 'restore':
-      core.notice(`Restored ${result.name} into ${result.database}`, { title });
+      runner.notice(`Restored ${result.name} into ${result.database}`, title);
       break;
     case 'verify':
-      core.notice(`Verified ${result.name} (${result.level} check)`, { title });
+      runner.notice(`Verified ${result.name} (${result.level} check)`, title);
       break;
     default:
       break;
@@ -192,8 +193,5 @@ async function writeSummary(
         `## db-backup failed\n\n> [!CAUTION]\n> ${outcome.error}\n`
       : renderSummary(outcome.result);
   const notes = problems.map((problem) => `> [!WARNING]\n> ${problem}`).join('\n\n');
-  await core.summary
-    .addRaw(notes ? `${body}\n\n${notes}\n` : body, true)
-    .write()
-    .catch(() => undefined);
+  await runner.appendSummary(notes ? `${body}\n\n${notes}\n` : body).catch(() => undefined);
 }

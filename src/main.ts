@@ -161,7 +161,7 @@ export async function run(): Promise<void> {
   }
   removeTemporaryFilesOnSignal();
   quietKnownWarnings();
-  // Imported here so that the CLI, which shares this bundle, never loads @actions/core.
+  // Imported here so that the CLI, which shares this bundle, never loads the action's code.
   const { runAction } = await import('./action.js');
   const finished = failWhenStalled((message) => process.stdout.write(`::error::${message}\n`));
   try {

@@ -1,11 +1,12 @@
 /**
  * GitHub's own local runner for actions, @github/local-action, as a developer
  * runs it: `local-action <action dir> <entrypoint> <.env>`. It imports the
- * entrypoint, calls its exported run() with inputs from the .env file, and
- * stands in for @actions/core (2.x) with its own stubs. It exits 0 even when
+ * entrypoint and calls its exported run() with inputs from the .env file.
+ * The action writes its workflow commands itself (src/runner-commands.ts), so
+ * local-action's stubs of @actions/core see none of them. It exits 0 even when
  * the action fails, so these tests read what the action reported: its outputs
- * (printed as ::set-output lines by the stub), its ::error:: lines and the job
- * summary file.
+ * (::set-output lines, as no GITHUB_OUTPUT file is named), its ::error:: lines
+ * and the job summary file.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -124,8 +125,7 @@ describe('the action under @github/local-action', () => {
       { command: 'backup', 'database-url': `file:${db}`, 'backup-dir': backups },
       dir,
     );
-    // The bundle carries its own @actions/core, which local-action cannot stub:
-    // outputs are still printed as ::set-output (no GITHUB_OUTPUT file is set).
+    // Outputs are printed as ::set-output: local-action names no GITHUB_OUTPUT file.
     expect(backup.errors, backup.log).toEqual([]);
     expect(backup.log).toMatch(/Running Action/);
     const made = fs.readdirSync(backups).filter((n) => n.endsWith('.gz'));

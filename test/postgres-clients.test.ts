@@ -1,4 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
 import {
   chooseClient,
   parseClientVersion,
@@ -9,9 +11,11 @@ import {
   onGitHubHostedLinuxRunner,
   planClientInstall,
 } from '../src/engines/postgres/install-client.js';
+import { findClientCandidates } from '../src/engines/postgres/client-tools.js';
 import { libpqEnvironment } from '../src/engines/postgres/connection.js';
 import { pgDumpArguments } from '../src/engines/postgres/options.js';
 import { DEFAULT_POSTGRES_OPTIONS } from '../src/engines/postgres/options.js';
+import { tempDir } from './support/tmp.js';
 
 const c = (
   major: number,
@@ -76,6 +80,98 @@ describe('choosing pg_dump', () => {
   ])('server_version_num %d is major %d', (num, major) => {
     expect(serverMajorFromVersionNum(num)).toBe(major);
   });
+});
+
+describe('finding pg_dump on this machine', () => {
+  const PATH = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = PATH;
+  });
+
+  /** A program that answers --version as `version` and notes each call in `calls`. */
+  function program(file: string, version: string, calls: string): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(
+      file,
+      `#!/bin/sh\necho "$0" >> '${calls}'\necho "pg_dump (PostgreSQL) ${version}"\n`,
+      { mode: 0o755 },
+    );
+  }
+
+  /**
+   * Debian's layout: /usr/bin/pg_dump a link to postgresql-common's pg_wrapper,
+   * /bin a link to /usr/bin, the programs themselves under lib/postgresql/<N>/bin.
+   */
+  function debianLike(): { root: string; calls: string; usrBin: string; bin: string } {
+    const root = tempDir('pg-wrapper');
+    const calls = path.join(root, 'calls');
+    fs.writeFileSync(calls, '');
+    program(path.join(root, 'share/postgresql-common/pg_wrapper'), '15.18 (wrapper)', calls);
+    const usrBin = path.join(root, 'usr/bin');
+    fs.mkdirSync(usrBin, { recursive: true });
+    fs.symlinkSync('../../share/postgresql-common/pg_wrapper', path.join(usrBin, 'pg_dump'));
+    const bin = path.join(root, 'bin');
+    fs.symlinkSync('usr/bin', bin);
+    return { root, calls, usrBin, bin };
+  }
+
+  test("Debian's wrapper is not run when the programs it picks from answer themselves", async () => {
+    const { root, calls, usrBin, bin } = debianLike();
+    program(path.join(root, 'lib/postgresql/15/bin/pg_dump'), '15.18 (Debian)', calls);
+    program(path.join(root, 'lib/postgresql/17/bin/pg_dump'), '17.7 (Debian)', calls);
+    process.env.PATH = [usrBin, bin].join(path.delimiter);
+    const found = await findClientCandidates('pg_dump', [], [path.join(root, 'lib/postgresql')]);
+    expect(found.map((tool) => [tool.path, tool.version])).toEqual([
+      [path.join(root, 'lib/postgresql/15/bin/pg_dump'), '15.18 (Debian)'],
+      [path.join(root, 'lib/postgresql/17/bin/pg_dump'), '17.7 (Debian)'],
+    ]);
+    expect(chooseClient(found, 16)).toMatchObject({ candidate: { major: 17 } });
+    // Only the two programs ran, never the wrapper (by either of its names).
+    expect(fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).sort()).toEqual([
+      path.join(root, 'lib/postgresql/15/bin/pg_dump'),
+      path.join(root, 'lib/postgresql/17/bin/pg_dump'),
+    ]);
+  });
+
+  test('the wrapper alone is asked once, though /bin and /usr/bin both lead to it', async () => {
+    const { root, calls, usrBin, bin } = debianLike();
+    process.env.PATH = [usrBin, bin].join(path.delimiter);
+    const found = await findClientCandidates('pg_dump', [], [path.join(root, 'lib/postgresql')]);
+    expect(found.map((tool) => [tool.path, tool.version])).toEqual([
+      [path.join(usrBin, 'pg_dump'), '15.18 (wrapper)'],
+    ]);
+    expect(fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  test('a program of its own on PATH still comes first, and one that does not answer is left out', async () => {
+    const { root, calls, usrBin } = debianLike();
+    const local = path.join(root, 'local/bin');
+    program(path.join(local, 'pg_dump'), '16.4', calls);
+    const broken = path.join(root, 'broken');
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'pg_dump'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    program(path.join(root, 'lib/postgresql/15/bin/pg_dump'), '15.18 (Debian)', calls);
+    process.env.PATH = [broken, local, usrBin].join(path.delimiter);
+    const found = await findClientCandidates('pg_dump', [], [path.join(root, 'lib/postgresql')]);
+    expect(found.map((tool) => tool.path)).toEqual([
+      path.join(local, 'pg_dump'),
+      path.join(root, 'lib/postgresql/15/bin/pg_dump'),
+    ]);
+  });
+
+  test.runIf(fs.existsSync('/usr/share/postgresql-common/pg_wrapper'))(
+    "on this Debian machine: /usr/lib/postgresql's pg_dump, never the wrapper",
+    async () => {
+      process.env.PATH = ['/usr/bin', '/bin', PATH].join(path.delimiter);
+      const found = await findClientCandidates('pg_dump');
+      expect(found.length).toBeGreaterThan(0);
+      for (const tool of found)
+        expect(fs.realpathSync(tool.path)).not.toMatch(/postgresql-common\/pg_wrapper$/);
+      expect(found.map((tool) => tool.path)).toContainEqual(
+        expect.stringMatching(/^\/usr\/lib\/postgresql\/\d+\/bin\/pg_dump$/),
+      );
+    },
+  );
 });
 
 describe('installing a client on GitHub-hosted runners', () => {

@@ -47,13 +47,28 @@ export async function clientBeside(
   return (await isExecutable(beside)) ? probeClient(beside) : undefined;
 }
 
-/** Every distinct `program` on PATH and in the usual versioned directories. */
+/**
+ * Debian's and Ubuntu's /usr/bin/pg_dump, psql … are one Perl script,
+ * postgresql-common's pg_wrapper, which runs one of the programs under
+ * /usr/lib/postgresql/<N>/bin: those are probed themselves, without a Perl
+ * start (about 0.1 s of CPU) for each name the wrapper goes by.
+ */
+function isDebianWrapper(realPath: string): boolean {
+  return path.basename(realPath) === 'pg_wrapper';
+}
+
+/**
+ * Every distinct `program` on PATH and in the usual versioned directories,
+ * in that order; one file reached by two paths (/bin → /usr/bin) once. Debian's
+ * wrapper is asked only when no program of its own answers.
+ */
 export async function findClientCandidates(
   program: ClientProgram,
   extraDirs: readonly string[] = [],
+  versionedDirs: readonly string[] = VERSIONED_DIRS,
 ): Promise<ClientTool[]> {
   const dirs = [...extraDirs, ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
-  for (const root of VERSIONED_DIRS) {
+  for (const root of versionedDirs) {
     const entries = await fs.readdir(root).catch(() => [] as string[]);
     for (const entry of entries) {
       if (/^\d+$/.test(entry)) dirs.push(path.join(root, entry, 'bin'));
@@ -61,15 +76,22 @@ export async function findClientCandidates(
     }
   }
   const seen = new Set<string>();
-  const found: ClientTool[] = [];
+  const programs: string[] = [];
+  const wrappers: string[] = [];
   for (const dir of dirs) {
     const file = path.join(dir, program);
     if (seen.has(file) || !(await isExecutable(file))) continue;
-    seen.add(file);
-    const tool = await probeClient(file);
-    if (tool) found.push(tool);
+    const real = await fs.realpath(file).catch(() => file);
+    if (seen.has(real)) continue;
+    seen.add(file).add(real);
+    (isDebianWrapper(real) ? wrappers : programs).push(file);
   }
-  return found;
+  const probed = async (files: string[]): Promise<ClientTool[]> =>
+    (await Promise.all(files.map((file) => probeClient(file)))).filter(
+      (tool): tool is ClientTool => tool !== undefined,
+    );
+  const found = await probed(programs);
+  return found.length > 0 ? found : probed(wrappers);
 }
 
 /** Installs a client for `major` (on GitHub-hosted runners) and returns its directory's tools. */
