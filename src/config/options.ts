@@ -487,7 +487,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'tables',
     description:
-      'PostgreSQL: only these tables (pg_dump patterns such as public.users or audit.*, as --table). At restore, from a custom or directory backup: only these tables, by exact name (pg_restore --table: the table and its rows, not its indexes); refused for a plain backup.',
+      'PostgreSQL: only these tables (pg_dump patterns such as public.users or audit.*, as --table). At restore, from a custom or directory backup: only these tables, by exact name, each whole: its rows, keys, indexes, constraints, defaults, sequences, triggers, comments, grants and partitions; refused for a plain backup.',
     type: 'string',
     commands: ['backup', 'restore'],
     repeatable: true,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError } from '../../domain/errors.js';
 import { FILE_MODE } from '../../fs/files.js';
 import type { RestoreSource } from '../engine.js';
+import { companionsOf } from './archive-companions.js';
 import { readTableOfContents, type TocEntry } from './archive-toc.js';
 import { runToEnd } from './child-process.js';
 import type { ClientTool } from './client-tools.js';
@@ -85,12 +86,16 @@ export async function assertSelectionInArchive(
 const isSchemaEntry = (entry: TocEntry): boolean =>
   entry.desc === 'SCHEMA' && entry.namespace === '';
 
-/** What a restore hands pg_restore to pick entries, and the schemas it brings along. */
+/** What a restore hands pg_restore to pick entries, and what it brings along. */
 export interface PickedEntries {
   /** pg_restore arguments: `--schema`/`--table`, or `--use-list` of a list file. */
   readonly arguments: readonly string[];
   /** Schemas created from the backup for what was picked, by name. */
   readonly schemas: readonly string[];
+  /** Entries that belong to what was picked and come with it (see archive-companions.ts). */
+  readonly companions: readonly TocEntry[];
+  /** A picked table's entries left out of a new database: what they need is not restored. */
+  readonly leftOut: readonly TocEntry[];
 }
 
 /** Entries that belong to a schema entry without being in it: its comment, label and grants. */
@@ -102,27 +107,39 @@ const listedId = (line: string): number | undefined => {
 };
 
 /**
- * What to pick for a restore into a new database: pg_restore's `--schema` and
- * `--table` take what is in a schema but never the schema itself, which a
- * new database (made from template0) does not have, so every picked object
- * outside `public` failed with "schema … does not exist". The picked entries
- * therefore come with the schema entries they live in, and those schemas'
- * comments, security labels and grants, as a list for `--use-list` in the
- * archive's order (pg_restore restores a list in its order).
+ * What to pick from an archive. pg_restore's `--table` takes a table and its
+ * rows only; what belongs to a picked table (its keys, indexes, defaults,
+ * sequences, triggers, partitions, comments and grants) comes with it, as
+ * with pg_dump's own `--table` (archive-companions.ts).
  *
- * The schema of each entry is read from the archive's table of contents
- * field by field: `pg_restore --list` prints names unquoted, so a name with a
- * space cannot be told from the next field there. An archive not laid out as
- * expected gets the plain `--schema`/`--table` arguments, as before.
+ * Into a new database, `--schema` and `--table` take what is in a schema but
+ * never the schema itself, which a new database (made from template0) does
+ * not have, so every picked object outside `public` failed with "schema …
+ * does not exist". There the picked entries also come with the schema
+ * entries they live in, and those schemas' comments, security labels and
+ * grants.
+ *
+ * The result is a list for `--use-list` in the archive's order (pg_restore
+ * restores a list in its order). Each entry's schema and dependencies are
+ * read from the archive's table of contents field by field: `pg_restore
+ * --list` prints names unquoted, so a name with a space cannot be told from
+ * the next field there. An archive not laid out as expected gets the plain
+ * `--schema`/`--table` arguments.
  */
-export async function pickForNewDatabase(
+export async function pickEntries(
   archive: string,
   format: 'custom' | 'directory',
   pgRestore: ClientTool,
   selection: ArchiveSelection,
   workDir: string,
+  into: 'existing' | 'new',
 ): Promise<PickedEntries> {
-  const plain = { arguments: selectionArguments(selection), schemas: [] };
+  const plain = {
+    arguments: selectionArguments(selection),
+    schemas: [],
+    companions: [],
+    leftOut: [],
+  };
   if (!isSelective(selection)) return plain;
   const entries = await readTableOfContents(archive, format);
   if (!entries) return plain;
@@ -134,10 +151,12 @@ export async function pickForNewDatabase(
       .map(listedId)
       .filter((id) => id !== undefined),
   );
-  const schemas = schemasOf(entries, picked, selection.schemas);
-  if (schemas.length === 0) return plain;
+  const { added, leftOut } = companionsOf(entries, picked, into);
+  const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
+  const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
+  if (schemas.length === 0 && added.length === 0) return { ...plain, leftOut };
   const ids = new Set(schemas.map((entry) => entry.id));
-  const keep = new Set([...picked, ...ids]);
+  for (const id of ids) keep.add(id);
   for (const entry of entries) {
     if (
       ATTACHED.has(entry.desc) &&
@@ -159,6 +178,8 @@ export async function pickForNewDatabase(
     arguments: [`--use-list=${file}`],
     // template0 has public already: pg_dump's entry for it creates nothing.
     schemas: schemas.map((entry) => entry.tag).filter((name) => name !== 'public'),
+    companions: added,
+    leftOut,
   };
 }
 

@@ -27,12 +27,8 @@ import {
   chooseArchiveReader,
   unpackArchive,
 } from './archive-restore.js';
-import {
-  assertSelectionInArchive,
-  isSelective,
-  pickForNewDatabase,
-  selectionArguments,
-} from './archive-selection.js';
+import { describeCompanions, describeEntry } from './archive-companions.js';
+import { assertSelectionInArchive, isSelective, pickEntries } from './archive-selection.js';
 import { writeDataOffsets } from './archive-offsets.js';
 import { onInterrupt } from '../../process/interruptions.js';
 import { removeQuietly, temporaryDirectory } from '../../fs/files.js';
@@ -547,13 +543,25 @@ export class PostgresEngine implements Engine {
       await assertSelectionInArchive(source, archive, format, pgRestore, selection);
       // A new database has no schema but public: what is picked brings its own along.
       const intoNew = this.options.dropDatabase || !(await this.exists());
-      const picked = intoNew
-        ? await pickForNewDatabase(archive, format, pgRestore, selection, workDir)
-        : { arguments: selectionArguments(selection), schemas: [] };
+      const picked = await pickEntries(
+        archive,
+        format,
+        pgRestore,
+        selection,
+        workDir,
+        intoNew ? 'new' : 'existing',
+      );
       if (picked.schemas.length > 0) {
         this.options.log.info(
           // Names as JSON strings: a newline in one never starts a line of its own in the log.
           `The new database gets ${picked.schemas.map((name) => JSON.stringify(name)).join(', ')} from the backup too: the schema(s) that hold what was picked`,
+        );
+      }
+      const along = describeCompanions(picked.companions);
+      if (along) this.options.log.info(`What belongs to what was picked comes with it: ${along}`);
+      if (picked.leftOut.length > 0) {
+        this.options.log.warn(
+          `Left out of the new database, as each needs something that is not restored with it: ${picked.leftOut.map(describeEntry).join(', ')}. Pick what they need too, or restore in place.`,
         );
       }
       // pg_restore --jobs seeks to each table's data where the archive says it is.

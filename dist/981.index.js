@@ -1,5 +1,5 @@
-export const id = 428;
-export const ids = [428,809];
+export const id = 981;
+export const ids = [981,809];
 export const modules = {
 
 /***/ 77809:
@@ -288,7 +288,7 @@ async function cancelDatabaseCommand(location, pid, command) {
 
 /***/ }),
 
-/***/ 69428:
+/***/ 16981:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -999,6 +999,131 @@ async function restoreInParallel(options) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engines/postgres/archive-companions.ts
+/**
+ * The entries that belong to a picked table, by what they depend on in the
+ * archive's table of contents: pg_restore's `--table` takes a table and its
+ * rows only, so a table restored so lost its primary key, indexes,
+ * constraints, defaults, identity and owned sequences, triggers, comments and
+ * grants, and a partitioned table its partitions (and, in place, their rows:
+ * dropping the parent drops them). pg_dump's own `--table` takes them along.
+ *
+ * For each kind, the kinds of picked entry it belongs to.
+ */
+const BELONGS_TO = {
+    // A partition (or an inheriting table) depends on its parent; its rows on it.
+    TABLE: ['TABLE'],
+    'TABLE DATA': ['TABLE'],
+    'TABLE ATTACH': ['TABLE'],
+    // An identity or owned (serial) sequence depends on its table; its value and owner on it.
+    SEQUENCE: ['TABLE'],
+    'SEQUENCE OWNED BY': ['SEQUENCE'],
+    'SEQUENCE SET': ['SEQUENCE'],
+    DEFAULT: ['TABLE'],
+    CONSTRAINT: ['TABLE'],
+    'CHECK CONSTRAINT': ['TABLE'],
+    // A foreign key belongs to its table and to the table it references: either way it goes
+    // with them, so that in place the referenced table can be dropped and made again.
+    'FK CONSTRAINT': ['TABLE'],
+    INDEX: ['TABLE'],
+    'INDEX ATTACH': ['INDEX'],
+    TRIGGER: ['TABLE'],
+    RULE: ['TABLE'],
+    POLICY: ['TABLE'],
+    'ROW SECURITY': ['TABLE'],
+    STATISTICS: ['TABLE'],
+    'PUBLICATION TABLE': ['TABLE'],
+    COMMENT: ['*'],
+    'SECURITY LABEL': ['*'],
+    ACL: ['*'],
+};
+/**
+ * What comes with the picked entries. In place (`into: 'existing'`) an entry
+ * comes whatever else it needs, which the database has (or the one
+ * transaction fails and nothing changes). Into a new database, which has only
+ * what is restored, an entry comes only when all it needs does; schemas are
+ * left to the caller, which brings those of everything kept.
+ */
+function companionsOf(entries, picked, into) {
+    const byId = new Map(entries.map((entry) => [entry.id, entry]));
+    const keep = new Set(picked);
+    const kindOf = (id) => byId.get(id)?.desc;
+    const belongs = (entry) => {
+        const owners = BELONGS_TO[entry.desc];
+        return (owners !== undefined &&
+            entry.dependencies.some((id) => keep.has(id) && (owners.includes('*') || owners.includes(kindOf(id) ?? ''))));
+    };
+    const needsOnlyKept = (entry) => entry.dependencies.every((id) => keep.has(id) || !byId.has(id) || kindOf(id) === 'SCHEMA');
+    // Until nothing more comes: a partition brings its own indexes, a sequence its value.
+    for (let more = true; more;) {
+        more = false;
+        for (const entry of entries) {
+            if (keep.has(entry.id) || !belongs(entry))
+                continue;
+            if (into === 'new' && !needsOnlyKept(entry))
+                continue;
+            keep.add(entry.id);
+            more = true;
+        }
+    }
+    const added = entries.filter((entry) => keep.has(entry.id) && !picked.has(entry.id));
+    // Named only when it is a picked table's own, not another table's key to one. A foreign
+    // key depends on its own table, the table it references, and that table's key: its own
+    // table is the one the key it references is not on (or the only one, for a self-reference).
+    const tablesOf = (ids) => ids.filter((id) => kindOf(id) === 'TABLE');
+    const ownTable = (entry) => {
+        const tables = tablesOf(entry.dependencies);
+        if (entry.desc !== 'FK CONSTRAINT')
+            return tables[0];
+        const referenced = entry.dependencies
+            .filter((id) => kindOf(id) === 'CONSTRAINT' || kindOf(id) === 'INDEX')
+            .flatMap((id) => tablesOf(byId.get(id)?.dependencies ?? []));
+        return tables.find((id) => !referenced.includes(id)) ?? tables[0];
+    };
+    const leftOut = entries.filter((entry) => {
+        const own = ownTable(entry);
+        return !keep.has(entry.id) && belongs(entry) && own !== undefined && keep.has(own);
+    });
+    return { added, leftOut };
+}
+/** How a log line counts each kind that came along; kinds left unsaid go with another. */
+const LABELS = {
+    TABLE: ['partition or inheriting table', 'partitions or inheriting tables'],
+    SEQUENCE: ['sequence', 'sequences'],
+    DEFAULT: ['default', 'defaults'],
+    CONSTRAINT: ['constraint', 'constraints'],
+    'CHECK CONSTRAINT': ['constraint', 'constraints'],
+    'FK CONSTRAINT': ['foreign key', 'foreign keys'],
+    INDEX: ['index', 'indexes'],
+    TRIGGER: ['trigger', 'triggers'],
+    RULE: ['rule', 'rules'],
+    POLICY: ['policy', 'policies'],
+    STATISTICS: ['statistics object', 'statistics objects'],
+    'PUBLICATION TABLE': ['publication membership', 'publication memberships'],
+    COMMENT: ['comment', 'comments'],
+    'SECURITY LABEL': ['security label', 'security labels'],
+    ACL: ['set of grants', 'sets of grants'],
+};
+/** "2 constraints, 1 index, 1 sequence": what came along, by kind, for a log line. */
+function describeCompanions(added) {
+    const counts = new Map();
+    for (const entry of added) {
+        const label = LABELS[entry.desc];
+        if (!label)
+            continue;
+        const [one, many] = label;
+        counts.set(one, { many, count: (counts.get(one)?.count ?? 0) + 1 });
+    }
+    return [...counts]
+        .map(([one, { many, count }]) => `${count} ${count === 1 ? one : many}`)
+        .join(', ');
+}
+/** An entry as a log line names it: its kind and name, the name as a JSON string. */
+function describeEntry(entry) {
+    const label = LABELS[entry.desc]?.[0] ?? entry.desc.toLowerCase();
+    return `${label} ${JSON.stringify(entry.tag)}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engines/postgres/archive-toc.ts
 
 
@@ -1207,6 +1332,7 @@ async function readTableOfContents(archive, format) {
 
 
 
+
 function isSelective(selection) {
     return selection.tables.length > 0 || selection.schemas.length > 0;
 }
@@ -1271,21 +1397,32 @@ const listedId = (line) => {
     return id === undefined ? undefined : Number(id);
 };
 /**
- * What to pick for a restore into a new database: pg_restore's `--schema` and
- * `--table` take what is in a schema but never the schema itself, which a
- * new database (made from template0) does not have, so every picked object
- * outside `public` failed with "schema … does not exist". The picked entries
- * therefore come with the schema entries they live in, and those schemas'
- * comments, security labels and grants, as a list for `--use-list` in the
- * archive's order (pg_restore restores a list in its order).
+ * What to pick from an archive. pg_restore's `--table` takes a table and its
+ * rows only; what belongs to a picked table (its keys, indexes, defaults,
+ * sequences, triggers, partitions, comments and grants) comes with it, as
+ * with pg_dump's own `--table` (archive-companions.ts).
  *
- * The schema of each entry is read from the archive's table of contents
- * field by field: `pg_restore --list` prints names unquoted, so a name with a
- * space cannot be told from the next field there. An archive not laid out as
- * expected gets the plain `--schema`/`--table` arguments, as before.
+ * Into a new database, `--schema` and `--table` take what is in a schema but
+ * never the schema itself, which a new database (made from template0) does
+ * not have, so every picked object outside `public` failed with "schema …
+ * does not exist". There the picked entries also come with the schema
+ * entries they live in, and those schemas' comments, security labels and
+ * grants.
+ *
+ * The result is a list for `--use-list` in the archive's order (pg_restore
+ * restores a list in its order). Each entry's schema and dependencies are
+ * read from the archive's table of contents field by field: `pg_restore
+ * --list` prints names unquoted, so a name with a space cannot be told from
+ * the next field there. An archive not laid out as expected gets the plain
+ * `--schema`/`--table` arguments.
  */
-async function pickForNewDatabase(archive, format, pgRestore, selection, workDir) {
-    const plain = { arguments: selectionArguments(selection), schemas: [] };
+async function pickEntries(archive, format, pgRestore, selection, workDir, into) {
+    const plain = {
+        arguments: selectionArguments(selection),
+        schemas: [],
+        companions: [],
+        leftOut: [],
+    };
     if (!isSelective(selection))
         return plain;
     const entries = await readTableOfContents(archive, format);
@@ -1296,11 +1433,14 @@ async function pickForNewDatabase(archive, format, pgRestore, selection, workDir
         .split('\n')
         .map(listedId)
         .filter((id) => id !== undefined));
-    const schemas = schemasOf(entries, picked, selection.schemas);
-    if (schemas.length === 0)
-        return plain;
+    const { added, leftOut } = companionsOf(entries, picked, into);
+    const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
+    const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
+    if (schemas.length === 0 && added.length === 0)
+        return { ...plain, leftOut };
     const ids = new Set(schemas.map((entry) => entry.id));
-    const keep = new Set([...picked, ...ids]);
+    for (const id of ids)
+        keep.add(id);
     for (const entry of entries) {
         if (ATTACHED.has(entry.desc) &&
             entry.namespace === '' &&
@@ -1321,6 +1461,8 @@ async function pickForNewDatabase(archive, format, pgRestore, selection, workDir
         arguments: [`--use-list=${file}`],
         // template0 has public already: pg_dump's entry for it creates nothing.
         schemas: schemas.map((entry) => entry.tag).filter((name) => name !== 'public'),
+        companions: added,
+        leftOut,
     };
 }
 /** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */
@@ -5027,6 +5169,7 @@ function describeCause(error, session, blockers, options, interrupted) {
 
 
 
+
 class PostgresEngine {
     location;
     options;
@@ -5381,13 +5524,17 @@ class PostgresEngine {
             await assertSelectionInArchive(source, archive, format, pgRestore, selection);
             // A new database has no schema but public: what is picked brings its own along.
             const intoNew = this.options.dropDatabase || !(await this.exists());
-            const picked = intoNew
-                ? await pickForNewDatabase(archive, format, pgRestore, selection, workDir)
-                : { arguments: selectionArguments(selection), schemas: [] };
+            const picked = await pickEntries(archive, format, pgRestore, selection, workDir, intoNew ? 'new' : 'existing');
             if (picked.schemas.length > 0) {
                 this.options.log.info(
                 // Names as JSON strings: a newline in one never starts a line of its own in the log.
                 `The new database gets ${picked.schemas.map((name) => JSON.stringify(name)).join(', ')} from the backup too: the schema(s) that hold what was picked`);
+            }
+            const along = describeCompanions(picked.companions);
+            if (along)
+                this.options.log.info(`What belongs to what was picked comes with it: ${along}`);
+            if (picked.leftOut.length > 0) {
+                this.options.log.warn(`Left out of the new database, as each needs something that is not restored with it: ${picked.leftOut.map(describeEntry).join(', ')}. Pick what they need too, or restore in place.`);
             }
             // pg_restore --jobs seeks to each table's data where the archive says it is.
             if (parallel && format === 'custom')

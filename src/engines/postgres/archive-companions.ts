@@ -1,0 +1,145 @@
+import type { TocEntry } from './archive-toc.js';
+
+/**
+ * The entries that belong to a picked table, by what they depend on in the
+ * archive's table of contents: pg_restore's `--table` takes a table and its
+ * rows only, so a table restored so lost its primary key, indexes,
+ * constraints, defaults, identity and owned sequences, triggers, comments and
+ * grants, and a partitioned table its partitions (and, in place, their rows:
+ * dropping the parent drops them). pg_dump's own `--table` takes them along.
+ *
+ * For each kind, the kinds of picked entry it belongs to.
+ */
+const BELONGS_TO: Readonly<Record<string, readonly string[]>> = {
+  // A partition (or an inheriting table) depends on its parent; its rows on it.
+  TABLE: ['TABLE'],
+  'TABLE DATA': ['TABLE'],
+  'TABLE ATTACH': ['TABLE'],
+  // An identity or owned (serial) sequence depends on its table; its value and owner on it.
+  SEQUENCE: ['TABLE'],
+  'SEQUENCE OWNED BY': ['SEQUENCE'],
+  'SEQUENCE SET': ['SEQUENCE'],
+  DEFAULT: ['TABLE'],
+  CONSTRAINT: ['TABLE'],
+  'CHECK CONSTRAINT': ['TABLE'],
+  // A foreign key belongs to its table and to the table it references: either way it goes
+  // with them, so that in place the referenced table can be dropped and made again.
+  'FK CONSTRAINT': ['TABLE'],
+  INDEX: ['TABLE'],
+  'INDEX ATTACH': ['INDEX'],
+  TRIGGER: ['TABLE'],
+  RULE: ['TABLE'],
+  POLICY: ['TABLE'],
+  'ROW SECURITY': ['TABLE'],
+  STATISTICS: ['TABLE'],
+  'PUBLICATION TABLE': ['TABLE'],
+  COMMENT: ['*'],
+  'SECURITY LABEL': ['*'],
+  ACL: ['*'],
+};
+
+export interface Companions {
+  /** Entries that come with what was picked, in the archive's order. */
+  readonly added: readonly TocEntry[];
+  /**
+   * Into a new database: entries of a picked table that need something not
+   * restored with it (a foreign key to a table not picked, a trigger's
+   * function), left out so that the rest restores.
+   */
+  readonly leftOut: readonly TocEntry[];
+}
+
+/**
+ * What comes with the picked entries. In place (`into: 'existing'`) an entry
+ * comes whatever else it needs, which the database has (or the one
+ * transaction fails and nothing changes). Into a new database, which has only
+ * what is restored, an entry comes only when all it needs does; schemas are
+ * left to the caller, which brings those of everything kept.
+ */
+export function companionsOf(
+  entries: readonly TocEntry[],
+  picked: ReadonlySet<number>,
+  into: 'existing' | 'new',
+): Companions {
+  const byId = new Map(entries.map((entry) => [entry.id, entry]));
+  const keep = new Set(picked);
+  const kindOf = (id: number): string | undefined => byId.get(id)?.desc;
+  const belongs = (entry: TocEntry): boolean => {
+    const owners = BELONGS_TO[entry.desc];
+    return (
+      owners !== undefined &&
+      entry.dependencies.some(
+        (id) => keep.has(id) && (owners.includes('*') || owners.includes(kindOf(id) ?? '')),
+      )
+    );
+  };
+  const needsOnlyKept = (entry: TocEntry): boolean =>
+    entry.dependencies.every((id) => keep.has(id) || !byId.has(id) || kindOf(id) === 'SCHEMA');
+  // Until nothing more comes: a partition brings its own indexes, a sequence its value.
+  for (let more = true; more;) {
+    more = false;
+    for (const entry of entries) {
+      if (keep.has(entry.id) || !belongs(entry)) continue;
+      if (into === 'new' && !needsOnlyKept(entry)) continue;
+      keep.add(entry.id);
+      more = true;
+    }
+  }
+  const added = entries.filter((entry) => keep.has(entry.id) && !picked.has(entry.id));
+  // Named only when it is a picked table's own, not another table's key to one. A foreign
+  // key depends on its own table, the table it references, and that table's key: its own
+  // table is the one the key it references is not on (or the only one, for a self-reference).
+  const tablesOf = (ids: readonly number[]): number[] => ids.filter((id) => kindOf(id) === 'TABLE');
+  const ownTable = (entry: TocEntry): number | undefined => {
+    const tables = tablesOf(entry.dependencies);
+    if (entry.desc !== 'FK CONSTRAINT') return tables[0];
+    const referenced = entry.dependencies
+      .filter((id) => kindOf(id) === 'CONSTRAINT' || kindOf(id) === 'INDEX')
+      .flatMap((id) => tablesOf(byId.get(id)?.dependencies ?? []));
+    return tables.find((id) => !referenced.includes(id)) ?? tables[0];
+  };
+  const leftOut = entries.filter((entry) => {
+    const own = ownTable(entry);
+    return !keep.has(entry.id) && belongs(entry) && own !== undefined && keep.has(own);
+  });
+  return { added, leftOut };
+}
+
+/** How a log line counts each kind that came along; kinds left unsaid go with another. */
+const LABELS: Readonly<Record<string, readonly [string, string]>> = {
+  TABLE: ['partition or inheriting table', 'partitions or inheriting tables'],
+  SEQUENCE: ['sequence', 'sequences'],
+  DEFAULT: ['default', 'defaults'],
+  CONSTRAINT: ['constraint', 'constraints'],
+  'CHECK CONSTRAINT': ['constraint', 'constraints'],
+  'FK CONSTRAINT': ['foreign key', 'foreign keys'],
+  INDEX: ['index', 'indexes'],
+  TRIGGER: ['trigger', 'triggers'],
+  RULE: ['rule', 'rules'],
+  POLICY: ['policy', 'policies'],
+  STATISTICS: ['statistics object', 'statistics objects'],
+  'PUBLICATION TABLE': ['publication membership', 'publication memberships'],
+  COMMENT: ['comment', 'comments'],
+  'SECURITY LABEL': ['security label', 'security labels'],
+  ACL: ['set of grants', 'sets of grants'],
+};
+
+/** "2 constraints, 1 index, 1 sequence": what came along, by kind, for a log line. */
+export function describeCompanions(added: readonly TocEntry[]): string {
+  const counts = new Map<string, { many: string; count: number }>();
+  for (const entry of added) {
+    const label = LABELS[entry.desc];
+    if (!label) continue;
+    const [one, many] = label;
+    counts.set(one, { many, count: (counts.get(one)?.count ?? 0) + 1 });
+  }
+  return [...counts]
+    .map(([one, { many, count }]) => `${count} ${count === 1 ? one : many}`)
+    .join(', ');
+}
+
+/** An entry as a log line names it: its kind and name, the name as a JSON string. */
+export function describeEntry(entry: TocEntry): string {
+  const label = LABELS[entry.desc]?.[0] ?? entry.desc.toLowerCase();
+  return `${label} ${JSON.stringify(entry.tag)}`;
+}
