@@ -162,6 +162,13 @@ describe('a custom backup stopped or watched while it streams', () => {
   });
 });
 
+const OTHER_WAYS: Record<string, readonly ['zstd' | 'none', boolean]> = {
+  'zero tables': ['zstd', true],
+  'a table with no rows': ['none', true],
+  'odd names': ['none', false],
+  'partitions and large objects': ['zstd', true],
+};
+
 describe('odd tables round-trip through a custom backup', () => {
   test.each([
     ['zero tables', ''],
@@ -187,16 +194,14 @@ with newline" VALUES (1);
        SELECT lo_from_bytea(0, 'large object bytes'::bytea);`,
     ],
   ])(
-    '%s: backup exits 0 and restores to the same dump, with every cipher and compression',
+    '%s: backup exits 0 and restores to the same dump, clear with gzip and through a second cipher and compression',
     async (label, sql) => {
       const source = `attack_odd_${label.replace(/\W/g, '_')}`;
       await server.createDatabase(source, sql);
-      for (const [compression, encrypted] of [
-        ['gzip', false],
-        ['zstd', true],
-        ['none', true],
-        ['none', false],
-      ] as const) {
+      // The content is what is odd here; compression and encryption pass its bytes through
+      // whatever they are. Each case goes through gzip in the clear and one more of the
+      // other three ways, so that between them the four cases take every way.
+      for (const [compression, encrypted] of [['gzip', false], OTHER_WAYS[label]!] as const) {
         const dir = tempDir('pg-attack-odd');
         const runEnv = encrypted ? { ...env, BACKUP_PASSPHRASE: 'correct horse battery' } : env;
         const made = await cli(
