@@ -1011,7 +1011,9 @@ async function restoreInParallel(options) {
  * For each kind, the kinds of picked entry it belongs to.
  */
 const BELONGS_TO = {
-    // A partition (or an inheriting table) depends on its parent; its rows on it.
+    // A partition depends on its parent (told apart by its TABLE ATTACH entry: a table whose
+    // column has another table's row type, or that inherits from it, depends on it too, and
+    // is not that table's to replace); its rows on it.
     TABLE: ['TABLE'],
     'TABLE DATA': ['TABLE'],
     'TABLE ATTACH': ['TABLE'],
@@ -1048,10 +1050,23 @@ function companionsOf(entries, picked, into) {
     const byId = new Map(entries.map((entry) => [entry.id, entry]));
     const keep = new Set(picked);
     const kindOf = (id) => byId.get(id)?.desc;
+    // Each partition's parents, from the TABLE ATTACH entries: [partition, parent].
+    const parents = new Map();
+    for (const entry of entries) {
+        if (entry.desc !== 'TABLE ATTACH')
+            continue;
+        const tables = entry.dependencies.filter((id) => kindOf(id) === 'TABLE');
+        const child = tables.find((id) => byId.get(id)?.tag === entry.tag && byId.get(id)?.namespace === entry.namespace);
+        if (child === undefined)
+            continue;
+        parents.set(child, [...(parents.get(child) ?? []), ...tables.filter((id) => id !== child)]);
+    }
     const belongs = (entry) => {
         const owners = BELONGS_TO[entry.desc];
-        return (owners !== undefined &&
-            entry.dependencies.some((id) => keep.has(id) && (owners.includes('*') || owners.includes(kindOf(id) ?? ''))));
+        if (owners === undefined)
+            return false;
+        const candidates = entry.desc === 'TABLE' ? (parents.get(entry.id) ?? []) : entry.dependencies;
+        return candidates.some((id) => keep.has(id) && (owners.includes('*') || owners.includes(kindOf(id) ?? '')));
     };
     const needsOnlyKept = (entry) => entry.dependencies.every((id) => keep.has(id) || !byId.has(id) || kindOf(id) === 'SCHEMA');
     // Until nothing more comes: a partition brings its own indexes, a sequence its value.

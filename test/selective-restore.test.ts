@@ -43,6 +43,12 @@ const SOURCE = `
   CREATE TABLE shop.events_jan PARTITION OF shop.events FOR VALUES FROM ('2026-01-01') TO ('2026-02-01');
   CREATE TABLE shop.events_feb PARTITION OF shop.events FOR VALUES FROM ('2026-02-01') TO ('2026-03-01');
   CREATE INDEX events_by_day ON shop.events (at);
+  CREATE TABLE shop.notes (id int PRIMARY KEY, body text);
+  CREATE TABLE shop.note_copies (copy shop.notes);
+  CREATE TABLE shop.old_notes (archived date) INHERITS (shop.notes);
+  INSERT INTO shop.notes VALUES (1, 'one'), (2, 'two');
+  INSERT INTO shop.note_copies VALUES (ROW(1, 'one'));
+  INSERT INTO shop.old_notes VALUES (3, 'three', '2026-01-01');
   INSERT INTO shop.customers (name) SELECT 'c' || g FROM generate_series(1, 5) g;
   INSERT INTO shop.orders (customer_id, total) SELECT 1 + g % 5, g FROM generate_series(1, 40) g;
   INSERT INTO shop.items SELECT g, 'sku' || g FROM generate_series(1, 40) g;
@@ -204,6 +210,31 @@ describe('restore --tables brings a table back whole', () => {
       expect(next?.id).toBe(41);
     },
   );
+
+  test('a table that has another table of its row type, or one inheriting from it, never brings that table along', async () => {
+    const dir = tempDir('selective-rowtype');
+    const file = await backup(dir);
+    const alone = fresh('notes');
+    const made = await restore(dir, file, alone, '--tables', 'notes', '--create-database');
+    expect(made.status, made.stderr).toBe(0);
+    expect(
+      await server.query(
+        alone,
+        "SELECT string_agg(relname, ',' ORDER BY relname) AS tables FROM pg_class WHERE relkind = 'r' AND relnamespace = 'shop'::regnamespace",
+      ),
+    ).toEqual([{ tables: 'notes' }]);
+    // In place, PostgreSQL will not drop a table others are made of: refused, nothing changed.
+    const target = fresh('notesinplace');
+    await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_src`);
+    await server.query(
+      target,
+      "UPDATE shop.note_copies SET copy = ROW(9, 'changed'); DELETE FROM shop.notes WHERE id = 2;",
+    );
+    const before = dumpOf(target);
+    const run = await restore(dir, file, target, '--tables', 'notes', '--yes');
+    expect(run.status, run.stderr).toBe(1);
+    expect(dumpOf(target)).toBe(before);
+  });
 
   test('in place, a table another object needs (a view) is refused by PostgreSQL and rolled back: nothing changed', async () => {
     const dir = tempDir('selective-view');
