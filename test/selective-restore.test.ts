@@ -49,6 +49,11 @@ const SOURCE = `
   INSERT INTO shop.notes VALUES (1, 'one'), (2, 'two');
   INSERT INTO shop.note_copies VALUES (ROW(1, 'one'));
   INSERT INTO shop.old_notes VALUES (3, 'three', '2026-01-01');
+  CREATE TABLE shop.prices (sku text PRIMARY KEY, cents int);
+  INSERT INTO shop.prices SELECT 'sku' || g, g FROM generate_series(1, 10) g;
+  CREATE MATERIALIZED VIEW shop.price_list AS SELECT sku, cents FROM shop.prices WHERE cents > 3;
+  CREATE UNIQUE INDEX price_list_sku ON shop.price_list (sku);
+  COMMENT ON MATERIALIZED VIEW shop.price_list IS 'what is sold';
   INSERT INTO shop.customers (name) SELECT 'c' || g FROM generate_series(1, 5) g;
   INSERT INTO shop.orders (customer_id, total) SELECT 1 + g % 5, g FROM generate_series(1, 40) g;
   INSERT INTO shop.items SELECT g, 'sku' || g FROM generate_series(1, 40) g;
@@ -113,12 +118,15 @@ describe('restore --tables brings a table back whole', () => {
        DROP INDEX shop.orders_by_customer; COMMENT ON TABLE shop.orders IS 'changed';`,
     );
     const customersToday = dumpOf(target, 'shop.customers');
-    const run = await restore(dir, file, target, '--tables', 'orders', '--yes');
+    // items' foreign key refers to orders: PostgreSQL drops orders only with items picked too.
+    const run = await restore(dir, file, target, '--tables', 'orders,items', '--yes');
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(
       /What belongs to what was picked comes with it: 1 sequence, 1 constraint, 1 index, 1 trigger, 2 foreign keys\n/,
     );
-    expect(dumpOf(target, ...ORDERS)).toBe(dumpOf('sel_src', ...ORDERS));
+    expect(dumpOf(target, ...ORDERS, 'shop.items')).toBe(
+      dumpOf('sel_src', ...ORDERS, 'shop.items'),
+    );
     expect(dumpOf(target, 'shop.customers')).toBe(customersToday);
     // The application goes on: the identity continues after the restored rows, the trigger runs,
     // and the foreign key of another table to this one is there again.
@@ -236,19 +244,51 @@ describe('restore --tables brings a table back whole', () => {
     expect(dumpOf(target)).toBe(before);
   });
 
-  test('in place, a table another object needs (a view) is refused by PostgreSQL and rolled back: nothing changed', async () => {
-    const dir = tempDir('selective-view');
+  test.each([
+    ['a view on it', 'CREATE VIEW shop.big AS SELECT * FROM shop.orders WHERE total > 10;'],
+    [
+      "another table's foreign key to it, changed since the backup",
+      `ALTER TABLE shop.items DROP CONSTRAINT items_order_id_fkey,
+         ADD CONSTRAINT items_order_id_fkey FOREIGN KEY (order_id) REFERENCES shop.orders (id) ON DELETE CASCADE;`,
+    ],
+  ])(
+    'in place, a table with %s is refused by PostgreSQL and rolled back: nothing changed, nothing of the other object rewritten',
+    async (_label, sql) => {
+      const dir = tempDir('selective-needed');
+      const file = await backup(dir);
+      const target = fresh('needed');
+      await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_src`);
+      await server.query(
+        target,
+        `${sql} DELETE FROM shop.items WHERE order_id > 20; DELETE FROM shop.orders WHERE id > 20;`,
+      );
+      const before = dumpOf(target);
+      const run = await restore(dir, file, target, '--tables', 'orders', '--yes');
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/depend/);
+      expect(dumpOf(target)).toBe(before);
+    },
+  );
+
+  test('a materialized view comes back with its index and comment, in place', async () => {
+    const dir = tempDir('selective-matview');
     const file = await backup(dir);
-    const target = fresh('view');
+    const target = fresh('matview');
     await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_src`);
     await server.query(
       target,
-      'CREATE VIEW shop.big AS SELECT * FROM shop.orders WHERE total > 10; DELETE FROM shop.items; DELETE FROM shop.orders WHERE id > 20;',
+      'UPDATE shop.prices SET cents = cents + 100; REFRESH MATERIALIZED VIEW shop.price_list;',
     );
-    const before = dumpOf(target);
-    const run = await restore(dir, file, target, '--tables', 'orders', '--yes');
-    expect(run.status, run.stderr).toBe(1);
-    expect(run.stderr).toMatch(/depend/);
-    expect(dumpOf(target)).toBe(before);
+    const run = await restore(dir, file, target, '--tables', 'price_list', '--yes');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/comes with it: 1 index\n/);
+    const indexes = await server.query(
+      target,
+      "SELECT indexname FROM pg_indexes WHERE tablename = 'price_list'",
+    );
+    expect(indexes).toEqual([{ indexname: 'price_list_sku' }]);
+    expect(
+      await server.query(target, "SELECT obj_description('shop.price_list'::regclass) AS c"),
+    ).toEqual([{ c: 'what is sold' }]);
   });
 });

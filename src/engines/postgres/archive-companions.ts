@@ -10,6 +10,9 @@ import type { TocEntry } from './archive-toc.js';
  *
  * For each kind, the kinds of picked entry it belongs to.
  */
+/** Relations whose own entries come with them: `--tables` picks views and materialized views too. */
+const RELATIONS = ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN TABLE'];
+
 const BELONGS_TO: Readonly<Record<string, readonly string[]>> = {
   // A partition depends on its parent (told apart by its TABLE ATTACH entry: a table whose
   // column has another table's row type, or that inherits from it, depends on it too, and
@@ -17,28 +20,41 @@ const BELONGS_TO: Readonly<Record<string, readonly string[]>> = {
   TABLE: ['TABLE'],
   'TABLE DATA': ['TABLE'],
   'TABLE ATTACH': ['TABLE'],
+  'MATERIALIZED VIEW DATA': ['MATERIALIZED VIEW'],
   // An identity or owned (serial) sequence depends on its table; its value and owner on it.
   SEQUENCE: ['TABLE'],
   'SEQUENCE OWNED BY': ['SEQUENCE'],
   'SEQUENCE SET': ['SEQUENCE'],
-  DEFAULT: ['TABLE'],
-  CONSTRAINT: ['TABLE'],
-  'CHECK CONSTRAINT': ['TABLE'],
-  // A foreign key belongs to its table and to the table it references: either way it goes
-  // with them, so that in place the referenced table can be dropped and made again.
+  DEFAULT: RELATIONS,
+  CONSTRAINT: RELATIONS,
+  'CHECK CONSTRAINT': RELATIONS,
   'FK CONSTRAINT': ['TABLE'],
-  INDEX: ['TABLE'],
+  INDEX: RELATIONS,
   'INDEX ATTACH': ['INDEX'],
-  TRIGGER: ['TABLE'],
-  RULE: ['TABLE'],
-  POLICY: ['TABLE'],
-  'ROW SECURITY': ['TABLE'],
-  STATISTICS: ['TABLE'],
+  TRIGGER: RELATIONS,
+  RULE: RELATIONS,
+  POLICY: RELATIONS,
+  'ROW SECURITY': RELATIONS,
+  STATISTICS: RELATIONS,
   'PUBLICATION TABLE': ['TABLE'],
   COMMENT: ['*'],
   'SECURITY LABEL': ['*'],
   ACL: ['*'],
 };
+
+/** Kinds that are one relation's own, found by {@link companionsOf}'s ownRelation. */
+const OWNED = new Set([
+  'DEFAULT',
+  'CONSTRAINT',
+  'CHECK CONSTRAINT',
+  'FK CONSTRAINT',
+  'INDEX',
+  'TRIGGER',
+  'RULE',
+  'POLICY',
+  'ROW SECURITY',
+  'STATISTICS',
+]);
 
 export interface Companions {
   /** Entries that come with what was picked, in the archive's order. */
@@ -77,10 +93,41 @@ export function companionsOf(
     if (child === undefined) continue;
     parents.set(child, [...(parents.get(child) ?? []), ...tables.filter((id) => id !== child)]);
   }
+  const isRelation = (id: number): boolean => RELATIONS.includes(kindOf(id) ?? '');
+  const relationsOf = (ids: readonly number[]): number[] => ids.filter(isRelation);
+  /**
+   * The relation an entry is its own: a foreign key's is the one whose key it does not
+   * reference (or the only one, for a self-reference); a constraint's, trigger's, policy's,
+   * default's or rule's is the one whose name its own starts with ("orders orders_pkey"),
+   * else the only relation it depends on. Another table's foreign key or policy that merely
+   * refers to a picked table is that other table's, and never comes along: in place, its
+   * definition stays as the database has it, or PostgreSQL refuses to drop the table.
+   */
+  const ownRelation = (entry: TocEntry): number | undefined => {
+    const relations = relationsOf(entry.dependencies);
+    if (entry.desc === 'FK CONSTRAINT') {
+      const referenced = entry.dependencies
+        .filter((id) => kindOf(id) === 'CONSTRAINT' || kindOf(id) === 'INDEX')
+        .flatMap((id) => relationsOf(byId.get(id)?.dependencies ?? []));
+      const own = relations.filter((id) => !referenced.includes(id));
+      return own.length === 1 ? own[0] : new Set(relations).size === 1 ? relations[0] : undefined;
+    }
+    const named = relations.filter((id) => {
+      const relation = byId.get(id)!;
+      return relation.namespace === entry.namespace && entry.tag.startsWith(`${relation.tag} `);
+    });
+    if (new Set(named).size === 1) return named[0];
+    return new Set(relations).size === 1 ? relations[0] : undefined;
+  };
   const belongs = (entry: TocEntry): boolean => {
     const owners = BELONGS_TO[entry.desc];
     if (owners === undefined) return false;
-    const candidates = entry.desc === 'TABLE' ? (parents.get(entry.id) ?? []) : entry.dependencies;
+    const candidates =
+      entry.desc === 'TABLE'
+        ? (parents.get(entry.id) ?? [])
+        : OWNED.has(entry.desc)
+          ? [ownRelation(entry)].filter((id) => id !== undefined)
+          : entry.dependencies;
     return candidates.some(
       (id) => keep.has(id) && (owners.includes('*') || owners.includes(kindOf(id) ?? '')),
     );
@@ -98,21 +145,11 @@ export function companionsOf(
     }
   }
   const added = entries.filter((entry) => keep.has(entry.id) && !picked.has(entry.id));
-  // Named only when it is a picked table's own, not another table's key to one. A foreign
-  // key depends on its own table, the table it references, and that table's key: its own
-  // table is the one the key it references is not on (or the only one, for a self-reference).
-  const tablesOf = (ids: readonly number[]): number[] => ids.filter((id) => kindOf(id) === 'TABLE');
-  const ownTable = (entry: TocEntry): number | undefined => {
-    const tables = tablesOf(entry.dependencies);
-    if (entry.desc !== 'FK CONSTRAINT') return tables[0];
-    const referenced = entry.dependencies
-      .filter((id) => kindOf(id) === 'CONSTRAINT' || kindOf(id) === 'INDEX')
-      .flatMap((id) => tablesOf(byId.get(id)?.dependencies ?? []));
-    return tables.find((id) => !referenced.includes(id)) ?? tables[0];
-  };
+  // Named only when it is a picked relation's own (all that belongs() takes is).
   const leftOut = entries.filter((entry) => {
-    const own = ownTable(entry);
-    return !keep.has(entry.id) && belongs(entry) && own !== undefined && keep.has(own);
+    if (keep.has(entry.id) || !belongs(entry)) return false;
+    const own = OWNED.has(entry.desc) ? ownRelation(entry) : relationsOf(entry.dependencies)[0];
+    return own !== undefined && keep.has(own);
   });
   return { added, leftOut };
 }
