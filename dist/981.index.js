@@ -1029,7 +1029,8 @@ const BELONGS_TO = {
     'CHECK CONSTRAINT': RELATIONS,
     'FK CONSTRAINT': ['TABLE'],
     INDEX: RELATIONS,
-    'INDEX ATTACH': ['INDEX'],
+    // A partition's index joins its parent's; a key's index is its CONSTRAINT entry.
+    'INDEX ATTACH': ['INDEX', 'CONSTRAINT'],
     TRIGGER: RELATIONS,
     RULE: RELATIONS,
     POLICY: RELATIONS,
@@ -1040,6 +1041,16 @@ const BELONGS_TO = {
     'SECURITY LABEL': ['*'],
     ACL: ['*'],
 };
+/** Kinds whose name pg_dump writes as "<relation> <name>" ("orders orders_pkey"). */
+const NAMED_AFTER_RELATION = new Set([
+    'DEFAULT',
+    'CONSTRAINT',
+    'CHECK CONSTRAINT',
+    'FK CONSTRAINT',
+    'TRIGGER',
+    'RULE',
+    'POLICY',
+]);
 /** Kinds that are one relation's own, found by {@link companionsOf}'s ownRelation. */
 const OWNED = new Set([
     'DEFAULT',
@@ -1078,63 +1089,85 @@ function companionsOf(entries, picked, into) {
     const isRelation = (id) => RELATIONS.includes(kindOf(id) ?? '');
     const relationsOf = (ids) => ids.filter(isRelation);
     /**
-     * The relation an entry is its own: a foreign key's is the one whose key it does not
-     * reference (or the only one, for a self-reference); a constraint's, trigger's, policy's,
-     * default's or rule's is the one whose name its own starts with ("orders orders_pkey"),
-     * else the only relation it depends on. Another table's foreign key or policy that merely
-     * refers to a picked table is that other table's, and never comes along: in place, its
-     * definition stays as the database has it, or PostgreSQL refuses to drop the table.
+     * The relation an entry is its own. A constraint's, foreign key's, trigger's, policy's,
+     * rule's or default's name starts with its relation's ("orders orders_pkey"): the longest
+     * such name among the relations it depends on (a table "a b" and a table "a"), and for a
+     * foreign key not the one it references when that still leaves two. An index's or
+     * statistics object's is the one relation it depends on. None: the entry is no relation's
+     * (a domain's constraint that uses a table's row type). Another table's foreign key, policy
+     * or trigger that merely refers to a picked table is that other table's and never comes
+     * along: in place its definition stays as the database has it, or PostgreSQL refuses to
+     * drop the table.
      */
     const ownRelation = (entry) => {
-        const relations = relationsOf(entry.dependencies);
-        if (entry.desc === 'FK CONSTRAINT') {
-            const referenced = entry.dependencies
-                .filter((id) => kindOf(id) === 'CONSTRAINT' || kindOf(id) === 'INDEX')
-                .flatMap((id) => relationsOf(byId.get(id)?.dependencies ?? []));
-            const own = relations.filter((id) => !referenced.includes(id));
-            return own.length === 1 ? own[0] : new Set(relations).size === 1 ? relations[0] : undefined;
+        const relations = [...new Set(relationsOf(entry.dependencies))];
+        if (entry.desc === 'ROW SECURITY') {
+            return relations.find((id) => byId.get(id)?.tag === entry.tag && byId.get(id)?.namespace === entry.namespace);
         }
-        const named = relations.filter((id) => {
+        if (!NAMED_AFTER_RELATION.has(entry.desc)) {
+            if (relations.length > 1)
+                return 'unclear';
+            return relations[0];
+        }
+        let named = relations.filter((id) => {
             const relation = byId.get(id);
             return relation.namespace === entry.namespace && entry.tag.startsWith(`${relation.tag} `);
         });
-        if (new Set(named).size === 1)
-            return named[0];
-        return new Set(relations).size === 1 ? relations[0] : undefined;
+        if (entry.desc === 'FK CONSTRAINT' && named.length > 1) {
+            const referenced = entry.dependencies
+                .filter((id) => kindOf(id) === 'CONSTRAINT' || kindOf(id) === 'INDEX')
+                .flatMap((id) => relationsOf(byId.get(id)?.dependencies ?? []));
+            const own = named.filter((id) => !referenced.includes(id));
+            if (own.length > 0)
+                named = own;
+        }
+        const longest = Math.max(...named.map((id) => byId.get(id).tag.length));
+        const best = named.filter((id) => byId.get(id).tag.length === longest);
+        return best.length > 1 ? 'unclear' : best[0];
+    };
+    /** The picked relations an entry would come with: its own, or any it depends on when unclear. */
+    const ownersOf = (entry) => {
+        if (entry.desc === 'TABLE')
+            return parents.get(entry.id) ?? [];
+        if (!OWNED.has(entry.desc))
+            return entry.dependencies;
+        const own = ownRelation(entry);
+        if (own === 'unclear')
+            return relationsOf(entry.dependencies);
+        return own === undefined ? [] : [own];
     };
     const belongs = (entry) => {
         const owners = BELONGS_TO[entry.desc];
         if (owners === undefined)
             return false;
-        const candidates = entry.desc === 'TABLE'
-            ? (parents.get(entry.id) ?? [])
-            : OWNED.has(entry.desc)
-                ? [ownRelation(entry)].filter((id) => id !== undefined)
-                : entry.dependencies;
-        return candidates.some((id) => keep.has(id) && (owners.includes('*') || owners.includes(kindOf(id) ?? '')));
+        return ownersOf(entry).some((id) => keep.has(id) && (owners.includes('*') || owners.includes(kindOf(id) ?? '')));
     };
+    const isUnclear = (entry) => OWNED.has(entry.desc) && ownRelation(entry) === 'unclear';
     const needsOnlyKept = (entry) => entry.dependencies.every((id) => keep.has(id) || !byId.has(id) || kindOf(id) === 'SCHEMA');
     // Until nothing more comes: a partition brings its own indexes, a sequence its value.
+    const unclear = new Set();
     for (let more = true; more;) {
         more = false;
         for (const entry of entries) {
             if (keep.has(entry.id) || !belongs(entry))
                 continue;
+            // Into a new database only what all it needs comes too; in place an unclear one is refused.
             if (into === 'new' && !needsOnlyKept(entry))
                 continue;
+            if (into === 'existing' &&
+                isUnclear(entry) &&
+                !relationsOf(entry.dependencies).every((id) => keep.has(id))) {
+                unclear.add(entry);
+                continue;
+            }
             keep.add(entry.id);
             more = true;
         }
     }
     const added = entries.filter((entry) => keep.has(entry.id) && !picked.has(entry.id));
-    // Named only when it is a picked relation's own (all that belongs() takes is).
-    const leftOut = entries.filter((entry) => {
-        if (keep.has(entry.id) || !belongs(entry))
-            return false;
-        const own = OWNED.has(entry.desc) ? ownRelation(entry) : relationsOf(entry.dependencies)[0];
-        return own !== undefined && keep.has(own);
-    });
-    return { added, leftOut };
+    // Named only when it is a picked relation's own, or may be (all that belongs() takes is).
+    const leftOut = into === 'new' ? entries.filter((entry) => !keep.has(entry.id) && belongs(entry)) : [];
+    return { added, leftOut, unclear: [...unclear] };
 }
 /** How a log line counts each kind that came along; kinds left unsaid go with another. */
 const LABELS = {
@@ -1472,6 +1505,7 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         schemas: [],
         companions: [],
         leftOut: [],
+        unclear: [],
     };
     if (!isSelective(selection))
         return plain;
@@ -1483,11 +1517,11 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         .split('\n')
         .map(listedId)
         .filter((id) => id !== undefined));
-    const { added, leftOut } = companionsOf(entries, picked, into);
+    const { added, leftOut, unclear } = companionsOf(entries, picked, into);
     const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
     const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
     if (schemas.length === 0 && added.length === 0)
-        return { ...plain, leftOut };
+        return { ...plain, leftOut, unclear };
     const ids = new Set(schemas.map((entry) => entry.id));
     for (const id of ids)
         keep.add(id);
@@ -1513,6 +1547,7 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         schemas: schemas.map((entry) => entry.tag).filter((name) => name !== 'public'),
         companions: added,
         leftOut,
+        unclear,
     };
 }
 /** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */
@@ -5579,6 +5614,9 @@ class PostgresEngine {
                 this.options.log.info(
                 // Names as JSON strings: a newline in one never starts a line of its own in the log.
                 `The new database gets ${picked.schemas.map((name) => JSON.stringify(name)).join(', ')} from the backup too: the schema(s) that hold what was picked`);
+            }
+            if (picked.unclear.length > 0) {
+                throw new errors/* UserError */.yo(`${source.name}: which table ${picked.unclear.map(describeEntry).join(', ')} belongs to cannot be told (it depends on a table picked and on one not picked), so replacing what was picked in place could drop it or rewrite the other table's: pick both tables, or restore into a new database (--create-database, --drop-database). Nothing was changed.`);
             }
             const along = describeCompanions(picked.companions);
             if (along)

@@ -60,9 +60,28 @@ const SOURCE = `
   INSERT INTO shop.events (at, what) SELECT '2026-01-01'::date + g % 59, 'e' || g FROM generate_series(1, 300) g;
 `;
 
+/** Where whose-is-it is hard to tell from the archive: names, keys on two columns, row types. */
+const TRICKY = `
+  CREATE TABLE comp1 (a int, b int, PRIMARY KEY (a, b));
+  CREATE TABLE comp2 (id int, a int, b int, FOREIGN KEY (a, b) REFERENCES comp1 (a, b));
+  INSERT INTO comp1 VALUES (1, 1); INSERT INTO comp2 VALUES (1, 1, 1);
+  CREATE TABLE a (id int PRIMARY KEY);
+  CREATE TABLE "a b" (id int PRIMARY KEY, aid int);
+  CREATE POLICY p1 ON "a b" USING (aid IN (SELECT id FROM a));
+  ALTER TABLE "a b" ENABLE ROW LEVEL SECURITY;
+  CREATE TABLE u (a int, n int);
+  CREATE TABLE t (id int PRIMARY KEY);
+  CREATE INDEX t_expr ON t (((row(id, 1)::u).a));
+  CREATE TABLE p (id int PRIMARY KEY) PARTITION BY RANGE (id);
+  CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (100);
+  CREATE TABLE x (id int PRIMARY KEY, pid int REFERENCES p (id));
+  INSERT INTO p VALUES (5); INSERT INTO x VALUES (1, 5);
+`;
+
 beforeAll(async () => {
   server = await startPostgres();
   await server.createDatabase('sel_src', SOURCE);
+  await server.createDatabase('sel_tricky', TRICKY);
 });
 
 afterAll(async () => {
@@ -81,8 +100,8 @@ function dumpOf(database: string, ...tables: string[]): string {
     .join('\n');
 }
 
-async function backup(dir: string): Promise<string> {
-  const run = await cli(['backup', '--database-url', server.url('sel_src'), '--format', 'custom'], {
+async function backup(dir: string, database = 'sel_src'): Promise<string> {
+  const run = await cli(['backup', '--database-url', server.url(database), '--format', 'custom'], {
     cwd: dir,
     env,
   });
@@ -290,5 +309,58 @@ describe('restore --tables brings a table back whole', () => {
     expect(
       await server.query(target, "SELECT obj_description('shop.price_list'::regclass) AS c"),
     ).toEqual([{ c: 'what is sold' }]);
+  });
+});
+
+describe('whose is it: entries the archive names loosely come with their own table only', () => {
+  async function inPlace(tables: string) {
+    const dir = tempDir('selective-tricky');
+    const file = await backup(dir, 'sel_tricky');
+    const target = fresh('tricky');
+    await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_tricky`);
+    const before = dumpOf(target);
+    return { run: await restore(dir, file, target, '--tables', tables, '--yes'), target, before };
+  }
+
+  test('a foreign key on two columns comes with its table', async () => {
+    const { run, target } = await inPlace('comp2');
+    expect(run.status, run.stderr).toBe(0);
+    expect(dumpOf(target, 'comp2')).toBe(dumpOf('sel_tricky', 'comp2'));
+    expect(dumpOf(target, 'comp2')).toMatch(/FOREIGN KEY \(a, b\) REFERENCES public\.comp1/);
+  });
+
+  test('a policy of table "a b" comes with it, though "a b p1" also starts with table "a"', async () => {
+    const { run, target } = await inPlace('"a b"');
+    expect(run.status, run.stderr).toBe(0);
+    expect(dumpOf(target, '"a b"')).toBe(dumpOf('sel_tricky', '"a b"'));
+    expect(dumpOf(target, '"a b"')).toMatch(/CREATE POLICY p1 ON public\."a b"/);
+  });
+
+  test('an index on t that uses the row type of u: in place, refused unless both are picked', async () => {
+    const refused = await inPlace('t');
+    expect(refused.run.status, refused.run.stderr).toBe(2);
+    expect(refused.run.stderr).toMatch(
+      /which table index "t_expr" belongs to cannot be told \(it depends on a table picked and on one not picked\).*Nothing was changed\./,
+    );
+    expect(dumpOf(refused.target)).toBe(refused.before);
+    const both = await inPlace('t,u');
+    expect(both.run.status, both.run.stderr).toBe(0);
+    expect(dumpOf(both.target, 't', 'u')).toBe(dumpOf('sel_tricky', 't', 'u'));
+  });
+
+  test("into a new database, a partitioned table's key is whole (its partition's index attached) and a foreign key to it comes", async () => {
+    const dir = tempDir('selective-tricky-new');
+    const file = await backup(dir, 'sel_tricky');
+    const target = fresh('trickynew');
+    const run = await restore(dir, file, target, '--tables', 'p,x', '--create-database');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/Left out/);
+    expect(
+      await server.query(
+        target,
+        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'p_pkey'::regclass",
+      ),
+    ).toEqual([{ indisvalid: true }]);
+    expect(dumpOf(target, 'p', 'p1', 'x')).toBe(dumpOf('sel_tricky', 'p', 'p1', 'x'));
   });
 });

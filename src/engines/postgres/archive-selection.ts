@@ -96,6 +96,8 @@ export interface PickedEntries {
   readonly companions: readonly TocEntry[];
   /** A picked table's entries left out of a new database: what they need is not restored. */
   readonly leftOut: readonly TocEntry[];
+  /** In place: entries whose relation the archive does not tell (see archive-companions.ts). */
+  readonly unclear: readonly TocEntry[];
 }
 
 /** Entries that belong to a schema entry without being in it: its comment, label and grants. */
@@ -139,6 +141,7 @@ export async function pickEntries(
     schemas: [],
     companions: [],
     leftOut: [],
+    unclear: [],
   };
   if (!isSelective(selection)) return plain;
   const entries = await readTableOfContents(archive, format);
@@ -151,10 +154,10 @@ export async function pickEntries(
       .map(listedId)
       .filter((id) => id !== undefined),
   );
-  const { added, leftOut } = companionsOf(entries, picked, into);
+  const { added, leftOut, unclear } = companionsOf(entries, picked, into);
   const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
   const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
-  if (schemas.length === 0 && added.length === 0) return { ...plain, leftOut };
+  if (schemas.length === 0 && added.length === 0) return { ...plain, leftOut, unclear };
   const ids = new Set(schemas.map((entry) => entry.id));
   for (const id of ids) keep.add(id);
   for (const entry of entries) {
@@ -180,6 +183,7 @@ export async function pickEntries(
     schemas: schemas.map((entry) => entry.tag).filter((name) => name !== 'public'),
     companions: added,
     leftOut,
+    unclear,
   };
 }
 

@@ -557,6 +557,11 @@ export class PostgresEngine implements Engine {
           `The new database gets ${picked.schemas.map((name) => JSON.stringify(name)).join(', ')} from the backup too: the schema(s) that hold what was picked`,
         );
       }
+      if (picked.unclear.length > 0) {
+        throw new UserError(
+          `${source.name}: which table ${picked.unclear.map(describeEntry).join(', ')} belongs to cannot be told (it depends on a table picked and on one not picked), so replacing what was picked in place could drop it or rewrite the other table's: pick both tables, or restore into a new database (--create-database, --drop-database). Nothing was changed.`,
+        );
+      }
       const along = describeCompanions(picked.companions);
       if (along) this.options.log.info(`What belongs to what was picked comes with it: ${along}`);
       if (picked.leftOut.length > 0) {
