@@ -1007,11 +1007,10 @@ async function restoreInParallel(options) {
  * constraints, defaults, identity and owned sequences, triggers, comments and
  * grants, and a partitioned table its partitions (and, in place, their rows:
  * dropping the parent drops them). pg_dump's own `--table` takes them along.
- *
- * For each kind, the kinds of picked entry it belongs to.
  */
 /** Relations whose own entries come with them: `--tables` picks views and materialized views too. */
 const RELATIONS = ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN TABLE'];
+/** For each kind, the kinds of picked entry it belongs to. */
 const BELONGS_TO = {
     // A partition depends on its parent (told apart by its TABLE ATTACH entry: a table whose
     // column has another table's row type, or that inherits from it, depends on it too, and
@@ -1145,19 +1144,17 @@ function companionsOf(entries, picked, into) {
     const isUnclear = (entry) => OWNED.has(entry.desc) && ownRelation(entry) === 'unclear';
     const needsOnlyKept = (entry) => entry.dependencies.every((id) => keep.has(id) || !byId.has(id) || kindOf(id) === 'SCHEMA');
     // Until nothing more comes: a partition brings its own indexes, a sequence its value.
-    const unclear = new Set();
     for (let more = true; more;) {
         more = false;
         for (const entry of entries) {
             if (keep.has(entry.id) || !belongs(entry))
                 continue;
-            // Into a new database only what all it needs comes too; in place an unclear one is refused.
+            // Into a new database only what all it needs comes too; in place, one whose relation
+            // is unclear only once all the relations it depends on come.
             if (into === 'new' && !needsOnlyKept(entry))
                 continue;
-            if (into === 'existing' &&
-                isUnclear(entry) &&
-                !relationsOf(entry.dependencies).every((id) => keep.has(id))) {
-                unclear.add(entry);
+            const relations = relationsOf(entry.dependencies);
+            if (into === 'existing' && isUnclear(entry) && !relations.every((id) => keep.has(id))) {
                 continue;
             }
             keep.add(entry.id);
@@ -1165,9 +1162,13 @@ function companionsOf(entries, picked, into) {
         }
     }
     const added = entries.filter((entry) => keep.has(entry.id) && !picked.has(entry.id));
-    // Named only when it is a picked relation's own, or may be (all that belongs() takes is).
-    const leftOut = into === 'new' ? entries.filter((entry) => !keep.has(entry.id) && belongs(entry)) : [];
-    return { added, leftOut, unclear: [...unclear] };
+    // What a picked relation's own (or may be) stayed out: named into a new database, refused in place.
+    const missing = entries.filter((entry) => !keep.has(entry.id) && belongs(entry));
+    return {
+        added,
+        leftOut: into === 'new' ? missing : [],
+        unclear: into === 'existing' ? missing.filter(isUnclear) : [],
+    };
 }
 /** How a log line counts each kind that came along; kinds left unsaid go with another. */
 const LABELS = {

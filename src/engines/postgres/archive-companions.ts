@@ -7,12 +7,12 @@ import type { TocEntry } from './archive-toc.js';
  * constraints, defaults, identity and owned sequences, triggers, comments and
  * grants, and a partitioned table its partitions (and, in place, their rows:
  * dropping the parent drops them). pg_dump's own `--table` takes them along.
- *
- * For each kind, the kinds of picked entry it belongs to.
  */
+
 /** Relations whose own entries come with them: `--tables` picks views and materialized views too. */
 const RELATIONS = ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN TABLE'];
 
+/** For each kind, the kinds of picked entry it belongs to. */
 const BELONGS_TO: Readonly<Record<string, readonly string[]>> = {
   // A partition depends on its parent (told apart by its TABLE ATTACH entry: a table whose
   // column has another table's row type, or that inherits from it, depends on it too, and
@@ -171,19 +171,15 @@ export function companionsOf(
   const needsOnlyKept = (entry: TocEntry): boolean =>
     entry.dependencies.every((id) => keep.has(id) || !byId.has(id) || kindOf(id) === 'SCHEMA');
   // Until nothing more comes: a partition brings its own indexes, a sequence its value.
-  const unclear = new Set<TocEntry>();
   for (let more = true; more;) {
     more = false;
     for (const entry of entries) {
       if (keep.has(entry.id) || !belongs(entry)) continue;
-      // Into a new database only what all it needs comes too; in place an unclear one is refused.
+      // Into a new database only what all it needs comes too; in place, one whose relation
+      // is unclear only once all the relations it depends on come.
       if (into === 'new' && !needsOnlyKept(entry)) continue;
-      if (
-        into === 'existing' &&
-        isUnclear(entry) &&
-        !relationsOf(entry.dependencies).every((id) => keep.has(id))
-      ) {
-        unclear.add(entry);
+      const relations = relationsOf(entry.dependencies);
+      if (into === 'existing' && isUnclear(entry) && !relations.every((id) => keep.has(id))) {
         continue;
       }
       keep.add(entry.id);
@@ -191,10 +187,13 @@ export function companionsOf(
     }
   }
   const added = entries.filter((entry) => keep.has(entry.id) && !picked.has(entry.id));
-  // Named only when it is a picked relation's own, or may be (all that belongs() takes is).
-  const leftOut =
-    into === 'new' ? entries.filter((entry) => !keep.has(entry.id) && belongs(entry)) : [];
-  return { added, leftOut, unclear: [...unclear] };
+  // What a picked relation's own (or may be) stayed out: named into a new database, refused in place.
+  const missing = entries.filter((entry) => !keep.has(entry.id) && belongs(entry));
+  return {
+    added,
+    leftOut: into === 'new' ? missing : [],
+    unclear: into === 'existing' ? missing.filter(isUnclear) : [],
+  };
 }
 
 /** How a log line counts each kind that came along; kinds left unsaid go with another. */
