@@ -329,11 +329,15 @@ describe('whose is it: entries the archive names loosely come with their own tab
     expect(dumpOf(target, 'comp2')).toMatch(/FOREIGN KEY \(a, b\) REFERENCES public\.comp1/);
   });
 
-  test('a policy of table "a b" comes with it, though "a b p1" also starts with table "a"', async () => {
-    const { run, target } = await inPlace('"a b"');
-    expect(run.status, run.stderr).toBe(0);
-    expect(dumpOf(target, '"a b"')).toBe(dumpOf('sel_tricky', '"a b"'));
-    expect(dumpOf(target, '"a b"')).toMatch(/CREATE POLICY p1 ON public\."a b"/);
+  test('a policy whose name starts with two tables\' names ("a b p1", tables "a" and "a b"): in place, refused unless both are picked', async () => {
+    const refused = await inPlace('"a b"');
+    expect(refused.run.status, refused.run.stderr).toBe(2);
+    expect(refused.run.stderr).toMatch(/which table policy "a b p1" belongs to cannot be told/);
+    expect(dumpOf(refused.target)).toBe(refused.before);
+    const both = await inPlace('a,"a b"');
+    expect(both.run.status, both.run.stderr).toBe(0);
+    expect(dumpOf(both.target, 'a', '"a b"')).toBe(dumpOf('sel_tricky', 'a', '"a b"'));
+    expect(dumpOf(both.target, '"a b"')).toMatch(/CREATE POLICY p1 ON public\."a b"/);
   });
 
   test('an index on t that uses the row type of u: in place, refused unless both are picked', async () => {

@@ -116,9 +116,9 @@ export function companionsOf(
   const relationsOf = (ids: readonly number[]): number[] => ids.filter(isRelation);
   /**
    * The relation an entry is its own. A constraint's, foreign key's, trigger's, policy's,
-   * rule's or default's name starts with its relation's ("orders orders_pkey"): the longest
-   * such name among the relations it depends on (a table "a b" and a table "a"), and for a
-   * foreign key not the one it references when that still leaves two. An index's or
+   * rule's or default's name starts with its relation's ("orders orders_pkey"): the one such
+   * relation among those it depends on, for a foreign key not counting the one it references;
+   * when two are left (tables "a" and "a b", and a name "a b p1") it is unclear. An index's or
    * statistics object's is the one relation it depends on. None: the entry is no relation's
    * (a domain's constraint that uses a table's row type). Another table's foreign key, policy
    * or trigger that merely refers to a picked table is that other table's and never comes
@@ -147,9 +147,8 @@ export function companionsOf(
       const own = named.filter((id) => !referenced.includes(id));
       if (own.length > 0) named = own;
     }
-    const longest = Math.max(...named.map((id) => byId.get(id)!.tag.length));
-    const best = named.filter((id) => byId.get(id)!.tag.length === longest);
-    return best.length > 1 ? 'unclear' : best[0];
+    // Two left ("a b p1" on table "a b", or a policy "b p1" on table "a" that uses "a b"): unclear.
+    return named.length > 1 ? 'unclear' : named[0];
   };
   /** The picked relations an entry would come with: its own, or any it depends on when unclear. */
   const ownersOf = (entry: TocEntry): readonly number[] => {
