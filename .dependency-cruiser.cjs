@@ -88,9 +88,9 @@ module.exports = {
     {
       name: 'runner-commands-in-the-action-only',
       comment:
-        'Workflow commands belong to the action entry (src/action.ts): the CLI and everything under the entries log through a Logger.',
+        'Workflow commands belong to the action entry (src/main.ts run(), src/action.ts): the CLI and everything under the entries log through a Logger.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(action|runner-commands)\\.ts$' },
+      from: { path: '^src/', pathNot: '^src/(main|action|runner-commands)\\.ts$' },
       to: { path: '^src/runner-commands\\.ts$' },
     },
     {

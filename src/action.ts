@@ -70,7 +70,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
   let outcome: RunOutcome;
   let wantSummary = true;
   try {
-    const inputs = settingsFromInputs((name) => runner.input(name), env);
+    const inputs = settingsFromInputs((name) => runner.input(name, env), env);
     settings = inputs.settings;
     wantSummary = bool(settings, 'job-summary');
     command = parseCommandName(inputs.command);
@@ -119,7 +119,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
       ...actionOutputs(result),
       ...artifactOutputs(result, env),
     }))
-      runner.setOutput(name, value);
+      runner.setOutput(name, value, env);
     if (succeeded(result)) noticeOf(result);
     outcome = { result };
   } catch (error) {
@@ -193,5 +193,5 @@ async function writeSummary(
         `## db-backup failed\n\n> [!CAUTION]\n> ${outcome.error}\n`
       : renderSummary(outcome.result);
   const notes = problems.map((problem) => `> [!WARNING]\n> ${problem}`).join('\n\n');
-  await runner.appendSummary(notes ? `${body}\n\n${notes}\n` : body).catch(() => undefined);
+  await runner.appendSummary(notes ? `${body}\n\n${notes}\n` : body, env).catch(() => undefined);
 }

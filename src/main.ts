@@ -153,17 +153,17 @@ function startedDirectly(): boolean {
  * file) and call it themselves, so importing alone runs nothing.
  */
 export async function run(): Promise<void> {
+  // Loaded here, as the action's code below: the CLI, which shares this bundle, never needs them.
+  const runner = await import('./runner-commands.js');
   const tooOld = nodeTooOld();
   if (tooOld) {
-    process.stdout.write(`::error::${tooOld}\n`);
-    process.exitCode = 1;
+    runner.fail(tooOld);
     return;
   }
   removeTemporaryFilesOnSignal();
   quietKnownWarnings();
-  // Imported here so that the CLI, which shares this bundle, never loads the action's code.
   const { runAction } = await import('./action.js');
-  const finished = failWhenStalled((message) => process.stdout.write(`::error::${message}\n`));
+  const finished = failWhenStalled(runner.fail);
   try {
     await runAction();
   } finally {

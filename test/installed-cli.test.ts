@@ -143,6 +143,21 @@ describe('the installed db-backup', () => {
     expect(run.stderr).toMatch(/nvm install 24/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  test.skipIf(!OLD_NODE)(
+    'the action on an older Node.js fails the step with one error annotation saying why',
+    () => {
+      const dir = tempDir('installed-old-action');
+      const run = spawnSync(OLD_NODE!, [path.join(REPO_ROOT, 'dist/index.js')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, 'INPUT_DATABASE-URL': `file:${path.join(dir, 'app.db')}` },
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stdout).toBe(`::error::${nodeTooOld(versionOf(OLD_NODE!))!}\n`);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    },
+  );
 });
 
 describe('engines, the start-up check and the README agree', () => {

@@ -31,15 +31,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function dumpOf(database: string): string {
-  return execFileSync(PG_DUMP, ['--no-password', '--no-owner', database], {
-    env: server.libpqEnv(),
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .filter((line) => !/^\\(un)?restrict /.test(line))
-    .join('\n');
-}
+const dumpOf = (database: string): string => server.dump(database, '--no-owner');
 
 function wrapperIn(dir: string, body: string): string {
   const wrapper = path.join(dir, 'pg_dump');

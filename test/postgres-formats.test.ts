@@ -43,15 +43,7 @@ function fresh(label: string): string {
 }
 
 /** The database as pg_dump sees it: what "byte for byte as before" is checked with. */
-function dumpOf(database: string): string {
-  return execFileSync(PG_DUMP, ['--no-password', database], {
-    env: server.libpqEnv(),
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .filter((line) => !/^\\(un)?restrict /.test(line))
-    .join('\n');
-}
+const dumpOf = (database: string): string => server.dump(database);
 
 async function backup(
   dir: string,

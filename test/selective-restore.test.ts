@@ -7,7 +7,6 @@
  * and indexes for good, and a partitioned table's partitions with all their
  * rows, and said "Restored".
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -89,15 +88,14 @@ afterAll(async () => {
 });
 
 /** What pg_dump makes of these tables (with their sequences): definitions, rows and sequence values. */
-function dumpOf(database: string, ...tables: string[]): string {
-  return execFileSync(
-    'pg_dump',
-    ['--no-password', ...tables.flatMap((table) => ['--table', table]), database],
-    { env: server.libpqEnv(), encoding: 'utf8' },
-  )
-    .split('\n')
-    .filter((line) => !/^\\(un)?restrict /.test(line))
-    .join('\n');
+const dumpOf = (database: string, ...tables: string[]): string =>
+  server.dump(database, ...tables.flatMap((table) => ['--table', table]));
+
+/** A new database made from `template`: the target as it was when the backup was made. */
+async function clone(label: string, template = 'sel_src'): Promise<string> {
+  const target = fresh(label);
+  await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE ${template}`);
+  return target;
 }
 
 async function backup(dir: string, database = 'sel_src'): Promise<string> {
@@ -127,8 +125,7 @@ describe('restore --tables brings a table back whole', () => {
   test('in place: the table as it was in the backup, with its keys, indexes, identity, trigger, comments, grants; the rest as it is', async () => {
     const dir = tempDir('selective-in-place');
     const file = await backup(dir);
-    const target = fresh('inplace');
-    await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_src`);
+    const target = await clone('inplace');
     // Today's changes: to the table restored, and to the rest, which must stay.
     await server.query(
       target,
@@ -167,8 +164,7 @@ describe('restore --tables brings a table back whole', () => {
   test('in place, a partitioned table comes back with its partitions and their rows, not emptied', async () => {
     const dir = tempDir('selective-partitions');
     const file = await backup(dir);
-    const target = fresh('parts');
-    await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_src`);
+    const target = await clone('parts');
     await server.query(target, "DELETE FROM shop.events WHERE at >= '2026-02-01'");
     const run = await restore(dir, file, target, '--tables', 'events', '--yes');
     expect(run.status, run.stderr).toBe(0);
@@ -251,8 +247,7 @@ describe('restore --tables brings a table back whole', () => {
       ),
     ).toEqual([{ tables: 'notes' }]);
     // In place, PostgreSQL will not drop a table others are made of: refused, nothing changed.
-    const target = fresh('notesinplace');
-    await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_src`);
+    const target = await clone('notesinplace');
     await server.query(
       target,
       "UPDATE shop.note_copies SET copy = ROW(9, 'changed'); DELETE FROM shop.notes WHERE id = 2;",
@@ -275,8 +270,7 @@ describe('restore --tables brings a table back whole', () => {
     async (_label, sql) => {
       const dir = tempDir('selective-needed');
       const file = await backup(dir);
-      const target = fresh('needed');
-      await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_src`);
+      const target = await clone('needed');
       await server.query(
         target,
         `${sql} DELETE FROM shop.items WHERE order_id > 20; DELETE FROM shop.orders WHERE id > 20;`,
@@ -292,8 +286,7 @@ describe('restore --tables brings a table back whole', () => {
   test('a materialized view comes back with its index and comment, in place', async () => {
     const dir = tempDir('selective-matview');
     const file = await backup(dir);
-    const target = fresh('matview');
-    await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_src`);
+    const target = await clone('matview');
     await server.query(
       target,
       'UPDATE shop.prices SET cents = cents + 100; REFRESH MATERIALIZED VIEW shop.price_list;',
@@ -316,8 +309,7 @@ describe('whose is it: entries the archive names loosely come with their own tab
   async function inPlace(tables: string) {
     const dir = tempDir('selective-tricky');
     const file = await backup(dir, 'sel_tricky');
-    const target = fresh('tricky');
-    await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE sel_tricky`);
+    const target = await clone('tricky', 'sel_tricky');
     const before = dumpOf(target);
     return { run: await restore(dir, file, target, '--tables', tables, '--yes'), target, before };
   }

@@ -19,6 +19,12 @@ export interface PgServer {
   url(database: string, options?: { password?: string; params?: string }): string;
   /** PATH and libpq's variables for the stock tools (psql, pg_dump, pg_restore) against this server. */
   libpqEnv(database?: string): NodeJS.ProcessEnv;
+  /**
+   * The database as pg_dump writes it (with `args`, such as `--table t`): what "as in
+   * the backup" and "byte for byte as before" are checked with. pg_dump's `\restrict`
+   * lines carry a key it picks at random on each run, so they are left out.
+   */
+  dump(database: string, ...args: string[]): string;
   query<T extends pg.QueryResultRow = Record<string, unknown>>(
     database: string,
     sql: string,
@@ -165,6 +171,14 @@ function makeServer(s: {
       await client.end();
     }
   };
+  const libpqEnv = (database?: string): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    PGHOST: s.host,
+    PGPORT: String(s.port),
+    PGUSER: s.user,
+    PGPASSWORD: s.password,
+    ...(database !== undefined ? { PGDATABASE: database } : {}),
+  });
   const server: PgServer = {
     host: s.host,
     port: s.port,
@@ -175,14 +189,15 @@ function makeServer(s: {
       const params = options.params ? `?${options.params}` : '';
       return `postgres://${encodeURIComponent(s.user)}:${password}@${s.host}:${s.port}/${encodeURIComponent(database)}${params}`;
     },
-    libpqEnv: (database) => ({
-      PATH: process.env.PATH,
-      PGHOST: s.host,
-      PGPORT: String(s.port),
-      PGUSER: s.user,
-      PGPASSWORD: s.password,
-      ...(database !== undefined ? { PGDATABASE: database } : {}),
-    }),
+    libpqEnv,
+    dump: (database, ...args) =>
+      execFileSync('pg_dump', ['--no-password', ...args, database], {
+        env: libpqEnv(),
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter((line) => !/^\\(un)?restrict /.test(line))
+        .join('\n'),
     query,
     createDatabase: async (name, sql) => {
       await query('postgres', `CREATE DATABASE "${name}"`);

@@ -55,18 +55,7 @@ const NAMED_AFTER_RELATION = new Set([
 ]);
 
 /** Kinds that are one relation's own, found by {@link companionsOf}'s ownRelation. */
-const OWNED = new Set([
-  'DEFAULT',
-  'CONSTRAINT',
-  'CHECK CONSTRAINT',
-  'FK CONSTRAINT',
-  'INDEX',
-  'TRIGGER',
-  'RULE',
-  'POLICY',
-  'ROW SECURITY',
-  'STATISTICS',
-]);
+const OWNED = new Set([...NAMED_AFTER_RELATION, 'INDEX', 'ROW SECURITY', 'STATISTICS']);
 
 export interface Companions {
   /** Entries that come with what was picked, in the archive's order. */
@@ -101,14 +90,15 @@ export function companionsOf(
   const byId = new Map(entries.map((entry) => [entry.id, entry]));
   const keep = new Set(picked);
   const kindOf = (id: number): string | undefined => byId.get(id)?.desc;
+  /** The entry `id` is the object `entry` names (a TABLE ATTACH's partition, a ROW SECURITY's table). */
+  const isNamedBy = (id: number, entry: TocEntry): boolean =>
+    byId.get(id)?.tag === entry.tag && byId.get(id)?.namespace === entry.namespace;
   // Each partition's parents, from the TABLE ATTACH entries: [partition, parent].
   const parents = new Map<number, number[]>();
   for (const entry of entries) {
     if (entry.desc !== 'TABLE ATTACH') continue;
     const tables = entry.dependencies.filter((id) => kindOf(id) === 'TABLE');
-    const child = tables.find(
-      (id) => byId.get(id)?.tag === entry.tag && byId.get(id)?.namespace === entry.namespace,
-    );
+    const child = tables.find((id) => isNamedBy(id, entry));
     if (child === undefined) continue;
     parents.set(child, [...(parents.get(child) ?? []), ...tables.filter((id) => id !== child)]);
   }
@@ -127,11 +117,7 @@ export function companionsOf(
    */
   const ownRelation = (entry: TocEntry): number | 'unclear' | undefined => {
     const relations = [...new Set(relationsOf(entry.dependencies))];
-    if (entry.desc === 'ROW SECURITY') {
-      return relations.find(
-        (id) => byId.get(id)?.tag === entry.tag && byId.get(id)?.namespace === entry.namespace,
-      );
-    }
+    if (entry.desc === 'ROW SECURITY') return relations.find((id) => isNamedBy(id, entry));
     if (!NAMED_AFTER_RELATION.has(entry.desc)) {
       if (relations.length > 1) return 'unclear';
       return relations[0];
@@ -150,23 +136,35 @@ export function companionsOf(
     // Two left ("a b p1" on table "a b", or a policy "b p1" on table "a" that uses "a b"): unclear.
     return named.length > 1 ? 'unclear' : named[0];
   };
-  /** The picked relations an entry would come with: its own, or any it depends on when unclear. */
-  const ownersOf = (entry: TocEntry): readonly number[] => {
-    if (entry.desc === 'TABLE') return parents.get(entry.id) ?? [];
-    if (!OWNED.has(entry.desc)) return entry.dependencies;
-    const own = ownRelation(entry);
-    if (own === 'unclear') return relationsOf(entry.dependencies);
-    return own === undefined ? [] : [own];
-  };
+  /**
+   * For each entry that can come along, the entries it would come with: its own relation,
+   * or every relation it depends on when which is its own is unclear. Fixed by the archive,
+   * so worked out once, not on every pass below.
+   */
+  const ownersOf = new Map<number, readonly number[]>();
+  const unclearIds = new Set<number>();
+  for (const entry of entries) {
+    if (BELONGS_TO[entry.desc] === undefined) continue;
+    if (entry.desc === 'TABLE') {
+      ownersOf.set(entry.id, parents.get(entry.id) ?? []);
+    } else if (!OWNED.has(entry.desc)) {
+      ownersOf.set(entry.id, entry.dependencies);
+    } else {
+      const own = ownRelation(entry);
+      if (own === 'unclear') unclearIds.add(entry.id);
+      ownersOf.set(
+        entry.id,
+        own === 'unclear' ? relationsOf(entry.dependencies) : own === undefined ? [] : [own],
+      );
+    }
+  }
   const belongs = (entry: TocEntry): boolean => {
-    const owners = BELONGS_TO[entry.desc];
-    if (owners === undefined) return false;
-    return ownersOf(entry).some(
+    const owners = BELONGS_TO[entry.desc] ?? [];
+    return (ownersOf.get(entry.id) ?? []).some(
       (id) => keep.has(id) && (owners.includes('*') || owners.includes(kindOf(id) ?? '')),
     );
   };
-  const isUnclear = (entry: TocEntry): boolean =>
-    OWNED.has(entry.desc) && ownRelation(entry) === 'unclear';
+  const isUnclear = (entry: TocEntry): boolean => unclearIds.has(entry.id);
   const needsOnlyKept = (entry: TocEntry): boolean =>
     entry.dependencies.every((id) => keep.has(id) || !byId.has(id) || kindOf(id) === 'SCHEMA');
   // Until nothing more comes: a partition brings its own indexes, a sequence its value.
@@ -177,8 +175,11 @@ export function companionsOf(
       // Into a new database only what all it needs comes too; in place, one whose relation
       // is unclear only once all the relations it depends on come.
       if (into === 'new' && !needsOnlyKept(entry)) continue;
-      const relations = relationsOf(entry.dependencies);
-      if (into === 'existing' && isUnclear(entry) && !relations.every((id) => keep.has(id))) {
+      if (
+        into === 'existing' &&
+        isUnclear(entry) &&
+        !relationsOf(entry.dependencies).every((id) => keep.has(id))
+      ) {
         continue;
       }
       keep.add(entry.id);

@@ -1,8 +1,8 @@
-export const id = 406;
-export const ids = [406];
+export const id = 451;
+export const ids = [451,280];
 export const modules = {
 
-/***/ 13406:
+/***/ 18451:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -404,95 +404,8 @@ function sizeChart(kept) {
 
 // EXTERNAL MODULE: ./src/domain/secrets.ts
 var secrets = __webpack_require__(7513);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(77598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(73024);
-var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
-var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./src/runner-commands.ts
-/**
- * How the action talks to the GitHub Actions runner: inputs from INPUT_*
- * variables, workflow commands on stdout (`::error::`, `::add-mask::`,
- * `::group::` …), outputs and the job summary through the files the runner
- * names in GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. This is the runner's
- * documented protocol, written here in @actions/core's own format; loading
- * @actions/core instead would load its HTTP client (undici) for its OIDC
- * helper, which is most of the action's start-up time.
- */
-
-
-
-/** An input as the runner passes it (`with: { backup-dir: … }` → INPUT_BACKUP-DIR), trimmed. */
-function input(name, env = process.env) {
-    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-/** Escapes a command's message: a newline must not end the command. */
-function escapeData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** Escapes a command's property value, which ends at `,` and `::`. */
-function escapeProperty(text) {
-    return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-/** `::name key=value,…::message` on stdout. */
-function command(name, message, properties = {}) {
-    const given = Object.entries(properties).filter(([, value]) => value);
-    const props = given.length
-        ? ` ${given.map(([key, value]) => `${key}=${escapeProperty(value)}`).join(',')}`
-        : '';
-    process.stdout.write(`::${name}${props}::${escapeData(message)}${(external_node_os_default()).EOL}`);
-}
-/** Masks a value in the rest of the job's log. */
-const mask = (secret) => command('add-mask', secret);
-const info = (message) => void process.stdout.write(`${message}${(external_node_os_default()).EOL}`);
-const debug = (message) => command('debug', message);
-const warning = (message) => command('warning', message);
-const notice = (message, title) => command('notice', message, { title });
-/** An error annotation, and the step fails (exit status 1) when the process ends. */
-function fail(message) {
-    process.exitCode = 1;
-    command('error', message);
-}
-/** A collapsible group in the log around the work. */
-async function group(title, work) {
-    command('group', title);
-    try {
-        return await work();
-    }
-    finally {
-        command('endgroup', '');
-    }
-}
-/**
- * A step output: a `name<<delimiter` block in the GITHUB_OUTPUT file, with a
- * delimiter the value cannot hold; `::set-output` where no file is named
- * (local runners and harnesses that read the log).
- */
-function setOutput(name, value, env = process.env) {
-    const file = env.GITHUB_OUTPUT;
-    if (!file) {
-        process.stdout.write((external_node_os_default()).EOL);
-        command('set-output', value, { name });
-        return;
-    }
-    const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
-    if (name.includes(delimiter) || value.includes(delimiter))
-        throw new Error(`The output ${name} holds the delimiter ${delimiter}.`);
-    if (!external_node_fs_default().existsSync(file))
-        throw new Error(`Missing file at path: ${file}`);
-    external_node_fs_default().appendFileSync(file, `${name}<<${delimiter}${(external_node_os_default()).EOL}${value}${(external_node_os_default()).EOL}${delimiter}${(external_node_os_default()).EOL}`);
-}
-/** Appends markdown to the job summary, when the runner names its file. */
-async function appendSummary(markdown, env = process.env) {
-    const file = env.GITHUB_STEP_SUMMARY;
-    if (!file)
-        return;
-    await external_node_fs_default().promises.appendFile(file, `${markdown}${(external_node_os_default()).EOL}`, 'utf8');
-}
-
+// EXTERNAL MODULE: ./src/runner-commands.ts
+var runner_commands = __webpack_require__(73280);
 ;// CONCATENATED MODULE: ./src/action.ts
 
 
@@ -521,11 +434,11 @@ function actionLogger(recent, warnings, command) {
     return {
         // Our own words (outside text in them was masked where it came in); the runner masks secrets too.
         info: (message) => {
-            info(message);
+            runner_commands.info(message);
             remember('INFO', message);
         },
         warn: (message) => {
-            warning(message);
+            runner_commands.warning(message);
             remember('WARN', message);
             warnings.push(message);
         },
@@ -534,7 +447,7 @@ function actionLogger(recent, warnings, command) {
                 return work();
             inGroup = true;
             try {
-                return await group(title, work);
+                return await runner_commands.group(title, work);
             }
             finally {
                 inGroup = false;
@@ -544,7 +457,7 @@ function actionLogger(recent, warnings, command) {
 }
 /** The action: inputs → config → command → outputs, job summary and notifications. */
 async function runAction(env = process.env) {
-    (0,secrets/* onSecret */.IJ)((secret) => mask(secret));
+    (0,secrets/* onSecret */.IJ)((secret) => runner_commands.mask(secret));
     const started = Date.now();
     const recent = new run_log/* RecentLines */.BE();
     const warnings = [];
@@ -556,7 +469,7 @@ async function runAction(env = process.env) {
     let outcome;
     let wantSummary = true;
     try {
-        const inputs = (0,config_settings/* settingsFromInputs */.Xr)((name) => input(name), env);
+        const inputs = (0,config_settings/* settingsFromInputs */.Xr)((name) => runner_commands.input(name, env), env);
         settings = inputs.settings;
         wantSummary = (0,values/* bool */.lc)(settings, 'job-summary');
         command = (0,config_config/* parseCommandName */.Iq)(inputs.command);
@@ -587,7 +500,7 @@ async function runAction(env = process.env) {
         const progress = config.quiet
             ? undefined
             : (0,progress_line/* progressLine */.oz)({
-                output: { terminal: false, write: (text) => info((0,secrets/* redact */.E$)(text)) },
+                output: { terminal: false, write: (text) => runner_commands.info((0,secrets/* redact */.E$)(text)) },
                 logIntervalMs: (0,progress_line/* logIntervalFrom */.sV)(env),
             });
         const result = await (0,run/* runCommand */.d1)(config, {
@@ -599,14 +512,14 @@ async function runAction(env = process.env) {
             ...actionOutputs(result),
             ...artifactOutputs(result, env),
         }))
-            setOutput(name, value);
+            runner_commands.setOutput(name, value, env);
         if ((0,run/* succeeded */.gq)(result))
             noticeOf(result);
         outcome = { result };
     }
     catch (error) {
         if (!(0,errors/* isWorded */.UD)(error) && error instanceof Error && error.stack)
-            debug((0,secrets/* redact */.E$)(error.stack));
+            runner_commands.debug((0,secrets/* redact */.E$)(error.stack));
         // A DbBackupError is worded by us; anything else carries a library's text, which may quote anything.
         const message = (0,errors/* isWorded */.UD)(error) ? error.message : (0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(error));
         outcome = { error: message, database: (0,notification/* databaseOf */.zJ)(config) };
@@ -626,9 +539,9 @@ async function runAction(env = process.env) {
     if (wantSummary)
         await writeSummary(outcome, problems, env);
     if ('error' in outcome)
-        fail(outcome.error);
+        runner_commands.fail(outcome.error);
     else if (!(0,run/* succeeded */.gq)(outcome.result))
-        fail((0,run/* failureSummary */.jg)(outcome.result));
+        runner_commands.fail((0,run/* failureSummary */.jg)(outcome.result));
 }
 /** A one-line annotation on the run's page for a finished job: what was made, restored or proven. */
 function noticeOf(result) {
@@ -636,16 +549,16 @@ function noticeOf(result) {
     switch (result.command) {
         case 'backup':
             if ((0,backup_databases/* isServerBackup */.En)(result)) {
-                notice(`Backed up ${result.databases.length} databases of ${result.server}: ${result.databases.map((d) => `${d.database} (${d.backup?.name ?? 'failed'})`).join(', ')}`, title);
+                runner_commands.notice(`Backed up ${result.databases.length} databases of ${result.server}: ${result.databases.map((d) => `${d.database} (${d.backup?.name ?? 'failed'})`).join(', ')}`, title);
                 break;
             }
-            notice(`Backed up ${result.database}: ${result.name} (${(0,format/* formatBytes */.z3)(result.manifest.file.size)}), stored at ${result.targets.map((t) => t.target).join(', ')}`, title);
+            runner_commands.notice(`Backed up ${result.database}: ${result.name} (${(0,format/* formatBytes */.z3)(result.manifest.file.size)}), stored at ${result.targets.map((t) => t.target).join(', ')}`, title);
             break;
         case 'restore':
-            notice(`Restored ${result.name} into ${result.database}`, title);
+            runner_commands.notice(`Restored ${result.name} into ${result.database}`, title);
             break;
         case 'verify':
-            notice(`Verified ${result.name} (${result.level} check)`, title);
+            runner_commands.notice(`Verified ${result.name} (${result.level} check)`, title);
             break;
         default:
             break;
@@ -660,7 +573,112 @@ async function writeSummary(outcome, problems, env) {
             `## db-backup failed\n\n> [!CAUTION]\n> ${outcome.error}\n`
         : renderSummary(outcome.result);
     const notes = problems.map((problem) => `> [!WARNING]\n> ${problem}`).join('\n\n');
-    await appendSummary(notes ? `${body}\n\n${notes}\n` : body).catch(() => undefined);
+    await runner_commands.appendSummary(notes ? `${body}\n\n${notes}\n` : body, env).catch(() => undefined);
+}
+
+
+/***/ }),
+
+/***/ 73280:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   appendSummary: () => (/* binding */ appendSummary),
+/* harmony export */   debug: () => (/* binding */ debug),
+/* harmony export */   fail: () => (/* binding */ fail),
+/* harmony export */   group: () => (/* binding */ group),
+/* harmony export */   info: () => (/* binding */ info),
+/* harmony export */   input: () => (/* binding */ input),
+/* harmony export */   mask: () => (/* binding */ mask),
+/* harmony export */   notice: () => (/* binding */ notice),
+/* harmony export */   setOutput: () => (/* binding */ setOutput),
+/* harmony export */   warning: () => (/* binding */ warning)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/**
+ * How the action talks to the GitHub Actions runner: inputs from INPUT_*
+ * variables, workflow commands on stdout (`::error::`, `::add-mask::`,
+ * `::group::` …), outputs and the job summary through the files the runner
+ * names in GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. This is the runner's
+ * documented protocol, written here in @actions/core's own format; loading
+ * @actions/core instead would load its HTTP client (undici) for its OIDC
+ * helper, which is most of the action's start-up time.
+ */
+
+
+
+/** An input as the runner passes it (`with: { backup-dir: … }` → INPUT_BACKUP-DIR), trimmed. */
+function input(name, env = process.env) {
+    return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+/** Escapes a command's message: a newline must not end the command. */
+function escapeData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** Escapes a command's property value, which ends at `,` and `::`. */
+function escapeProperty(text) {
+    return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+/** `::name key=value,…::message` on stdout. */
+function command(name, message, properties = {}) {
+    const given = Object.entries(properties).filter(([, value]) => value);
+    const props = given.length
+        ? ` ${given.map(([key, value]) => `${key}=${escapeProperty(value)}`).join(',')}`
+        : '';
+    process.stdout.write(`::${name}${props}::${escapeData(message)}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`);
+}
+/** Masks a value in the rest of the job's log. */
+const mask = (secret) => command('add-mask', secret);
+const info = (message) => void process.stdout.write(`${message}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`);
+const debug = (message) => command('debug', message);
+const warning = (message) => command('warning', message);
+const notice = (message, title) => command('notice', message, { title });
+/** An error annotation, and the step fails (exit status 1) when the process ends. */
+function fail(message) {
+    process.exitCode = 1;
+    command('error', message);
+}
+/** A collapsible group in the log around the work. */
+async function group(title, work) {
+    command('group', title);
+    try {
+        return await work();
+    }
+    finally {
+        command('endgroup', '');
+    }
+}
+/**
+ * A step output: a `name<<delimiter` block in the GITHUB_OUTPUT file, with a
+ * delimiter the value cannot hold; `::set-output` where no file is named
+ * (local runners and harnesses that read the log).
+ */
+function setOutput(name, value, env = process.env) {
+    const file = env.GITHUB_OUTPUT;
+    if (!file) {
+        process.stdout.write((node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL));
+        command('set-output', value, { name });
+        return;
+    }
+    const delimiter = `ghadelimiter_${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}`;
+    if (name.includes(delimiter) || value.includes(delimiter))
+        throw new Error(`The output ${name} holds the delimiter ${delimiter}.`);
+    if (!node_fs__WEBPACK_IMPORTED_MODULE_1___default().existsSync(file))
+        throw new Error(`Missing file at path: ${file}`);
+    node_fs__WEBPACK_IMPORTED_MODULE_1___default().appendFileSync(file, `${name}<<${delimiter}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}${value}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}${delimiter}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`);
+}
+/** Appends markdown to the job summary, when the runner names its file. */
+async function appendSummary(markdown, env = process.env) {
+    const file = env.GITHUB_STEP_SUMMARY;
+    if (!file)
+        return;
+    await node_fs__WEBPACK_IMPORTED_MODULE_1___default().promises.appendFile(file, `${markdown}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`, 'utf8');
 }
 
 
