@@ -1533,10 +1533,11 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
             keep.add(entry.id);
         }
     }
-    const lines = (await list([])).split('\n').filter((line) => {
+    const listed = (await list([])).split('\n').filter((line) => {
         const id = listedId(line);
         return id !== undefined && keep.has(id);
     });
+    const lines = into === 'existing' ? attachLast(listed, entries, keep) : listed;
     // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
     if (new Set(lines.map(listedId)).size !== keep.size)
         return plain;
@@ -1550,6 +1551,45 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         leftOut,
         unclear,
     };
+}
+/**
+ * In place, a partition picked without its parent joins the parent the
+ * database has: pg_dump's order (the partition's TABLE ATTACH right after its
+ * CREATE TABLE) would have PostgreSQL make the partition's indexes and keys
+ * for the parent's at once, and the backup's own then fail with "relation
+ * … already exists". Attached last, once its rows, keys and indexes are in,
+ * the partition's indexes are the ones PostgreSQL takes for the parent's, and
+ * the INDEX ATTACH entries that follow find them attached already.
+ */
+function attachLast(lines, entries, keep) {
+    const byId = new Map(entries.map((entry) => [entry.id, entry]));
+    const entryOf = (line) => byId.get(listedId(line) ?? -1);
+    const isIndex = (id) => byId.get(id)?.desc === 'INDEX' || byId.get(id)?.desc === 'CONSTRAINT';
+    // A TABLE ATTACH's dependencies are the partition and its parent.
+    const tables = lines.filter((line) => {
+        const entry = entryOf(line);
+        return (entry?.desc === 'TABLE ATTACH' &&
+            entry.dependencies.some((id) => !keep.has(id) && byId.get(id)?.desc === 'TABLE'));
+    });
+    if (tables.length === 0)
+        return [...lines];
+    // An INDEX ATTACH depends on its index's ancestors too: its parent is what its index depends on.
+    const parentNotRestored = (attach) => {
+        const own = attach.dependencies.find((id) => {
+            const entry = byId.get(id);
+            return (entry?.namespace === attach.namespace &&
+                ((entry.desc === 'INDEX' && entry.tag === attach.tag) ||
+                    (entry.desc === 'CONSTRAINT' && entry.tag.endsWith(` ${attach.tag}`))));
+        });
+        const parents = (own === undefined ? [] : byId.get(own).dependencies).filter(isIndex);
+        return parents.some((id) => !keep.has(id));
+    };
+    const indexes = lines.filter((line) => {
+        const entry = entryOf(line);
+        return entry?.desc === 'INDEX ATTACH' && parentNotRestored(entry);
+    });
+    const last = new Set([...tables, ...indexes]);
+    return [...lines.filter((line) => !last.has(line)), ...tables, ...indexes];
 }
 /** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */
 function schemasOf(entries, picked, named) {
@@ -2794,7 +2834,9 @@ function classifyWord(first, tokens, w, needs, complete, policy) {
                     tokens.some((token) => token.kind === 'string' || token.kind === 'dollar');
                 return impossible ? PASS : UNDECIDED;
             }
-            return ownerChange(tokens) ? owners() : PASS;
+            if (ownerChange(tokens))
+                return owners();
+            return constraintDrop(tokens) ? { action: 'pass', after: 'inherited-constraint' } : PASS;
         default:
             return PASS;
     }
@@ -2897,6 +2939,38 @@ function ownerChange(tokens) {
         i += 2;
     }
     return i === end;
+}
+/**
+ * `ALTER TABLE [IF EXISTS] [ONLY] <qualified name> DROP CONSTRAINT [IF
+ * EXISTS] <name> [CASCADE | RESTRICT]` and nothing else: what pg_dump's
+ * `--clean` writes for a constraint.
+ */
+function constraintDrop(tokens) {
+    const word = (at) => upper(tokens[at]);
+    const isName = (at) => tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted';
+    if (word(0) !== 'ALTER' || word(1) !== 'TABLE')
+        return false;
+    let i = 2;
+    if (word(i) === 'IF' && word(i + 1) === 'EXISTS')
+        i += 2;
+    if (word(i) === 'ONLY')
+        i += 1;
+    if (!isName(i))
+        return false;
+    i += 1;
+    while (tokens[i]?.kind === 'symbol' && tokens[i]?.text === '.' && isName(i + 1))
+        i += 2;
+    if (word(i) !== 'DROP' || word(i + 1) !== 'CONSTRAINT')
+        return false;
+    i += 2;
+    if (word(i) === 'IF' && word(i + 1) === 'EXISTS')
+        i += 2;
+    if (!isName(i))
+        return false;
+    i += 1;
+    if (word(i) === 'CASCADE' || word(i) === 'RESTRICT')
+        i += 1;
+    return i === tokens.length;
 }
 function isNamePart(token) {
     return (token.kind === 'word' ||
@@ -4121,6 +4195,7 @@ const HOLD_LIMIT = 1024 * 1024;
 const RESTRICT_LINE = /^\\(restrict|unrestrict)[ \t]+[A-Za-z0-9]+[ \t\r]*$/;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const restore_filter_LF = 0x0a;
+const SEMICOLON = 0x3b;
 /**
  * The plain SQL of a backup on its way to psql: statements that could end
  * the restore's transaction, psql meta-commands, and (when asked) owners and
@@ -4155,6 +4230,8 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
     runStart = -1;
     runEnd = -1;
     head = Buffer.alloc(0);
+    /** The dollar-quote tag of the block the current statement runs in, if it runs in one. */
+    blockTag;
     constructor(options) {
         super();
         this.options = options;
@@ -4314,6 +4391,8 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         if (verdict.action === 'pass') {
             if (verdict.after === 'guard' && this.options.guardStatements)
                 this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
+            if (verdict.after === 'inherited-constraint')
+                this.openBlock(held);
             for (const bytes of held)
                 this.output(bytes);
         }
@@ -4321,6 +4400,23 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
             this.counts[verdict.kind] += 1;
             this.outputNewlines(held.reduce((n, bytes) => n + countNewlines(bytes, 0, bytes.length), 0));
         }
+    }
+    /**
+     * A whole statement, held back, goes on inside a DO block that lets
+     * PostgreSQL's refusal to drop an inherited constraint (42P16) pass and
+     * any other error stop the restore (see classifyStatement). Written on the
+     * statement's own lines: line numbers stay the backup's.
+     */
+    openBlock(held) {
+        const statement = Buffer.concat(held);
+        // Only a statement that ends with its semicolon (not one cut off by the end of the file).
+        if (statement[statement.length - 1] !== SEMICOLON)
+            return;
+        let tag = '$db_backup$';
+        for (let n = 1; statement.includes(tag); n += 1)
+            tag = `$db_backup_${n}$`;
+        this.blockTag = tag;
+        this.output(Buffer.from(`DO ${tag}BEGIN `));
     }
     finishStatement(end) {
         this.consume(end);
@@ -4332,6 +4428,10 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         if (this.verdict.action === 'pass' && this.verdict.after === 'lock-timeout') {
             if (this.options.lockTimeoutStatement)
                 this.output(Buffer.from(` ${this.options.lockTimeoutStatement}`));
+        }
+        if (this.blockTag !== undefined) {
+            this.output(Buffer.from(` EXCEPTION WHEN SQLSTATE '42P16' THEN NULL; END${this.blockTag};`));
+            this.blockTag = undefined;
         }
         if (this.verdict.action === 'pass' && this.verdict.after === 'guard') {
             if (this.options.guardStatements)

@@ -10,6 +10,7 @@ import {
 } from '../src/engines/postgres/restore-filter.js';
 import {
   classifyStatement,
+  constraintDrop,
   ownerChange,
   rolesNamed,
   type StatementPolicy,
@@ -114,6 +115,36 @@ describe('classifyStatement', () => {
   ])('%s is no owner change, and is kept', (sql) => {
     expect(ownerChange(tokensOf(sql))).toBe(false);
     expect(classifyStatement(tokensOf(sql), true, DROP).action).toBe('pass');
+  });
+
+  test.each([
+    'ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey',
+    'ALTER TABLE ONLY public.ev_2024 DROP CONSTRAINT ev_2024_pkey',
+    'alter table "My Schema"."Ev" drop constraint "Ev pkey" cascade',
+    'ALTER TABLE t DROP CONSTRAINT c RESTRICT',
+  ])(
+    "%s (pg_dump's --clean) runs in a block that lets an inherited constraint's refusal pass",
+    (sql) => {
+      expect(constraintDrop(tokensOf(sql))).toBe(true);
+      expect(classifyStatement(tokensOf(sql), true, DROP)).toEqual({
+        action: 'pass',
+        after: 'inherited-constraint',
+      });
+    },
+  );
+
+  test.each([
+    'ALTER TABLE t DROP COLUMN c',
+    'ALTER TABLE t DROP CONSTRAINT c, DROP CONSTRAINT d',
+    'ALTER TABLE t DROP CONSTRAINT c, ADD CONSTRAINT c CHECK (x > 0)',
+    'ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0)',
+    'ALTER FOREIGN TABLE t DROP CONSTRAINT c',
+    'ALTER TABLE t DROP CONSTRAINT',
+    'ALTER TABLE . DROP CONSTRAINT c',
+    'ALTER INDEX i DROP CONSTRAINT c',
+  ])('%s is not a constraint drop, and passes as it is', (sql) => {
+    expect(constraintDrop(tokensOf(sql))).toBe(false);
+    expect(classifyStatement(tokensOf(sql), true, DROP)).toEqual({ action: 'pass' });
   });
 
   test('a decision comes as soon as the first tokens allow', () => {
@@ -359,6 +390,26 @@ describe('RestoreSqlFilter', () => {
     expect((await filterEverySplit('SELECT 1;\nSELECT 2')).output).toBe('SELECT 1;\nSELECT 2\n;\n');
     expect((await filterEverySplit('SELECT 1; -- done')).output).toBe('SELECT 1; -- done\n');
     expect((await filterEverySplit('COMMIT')).output).toBe('');
+  });
+
+  test("pg_dump's drop of a partition's key runs in a block that lets PostgreSQL's 42P16 pass, on its own lines", async () => {
+    const input =
+      '-- clean\nALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey;\n' +
+      'DROP TABLE IF EXISTS public.ev_2024;\n' +
+      'ALTER TABLE ONLY "ev$db_backup$" DROP CONSTRAINT "k" -- why\n;\n';
+    const { output } = await filterEverySplit(input);
+    expect(output).toBe(
+      '-- clean\nDO $db_backup$BEGIN ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey; ' +
+        "EXCEPTION WHEN SQLSTATE '42P16' THEN NULL; END$db_backup$;\n" +
+        'DROP TABLE IF EXISTS public.ev_2024;\n' +
+        // A name holding the block's quote gets a quote of its own.
+        'DO $db_backup_1$BEGIN ALTER TABLE ONLY "ev$db_backup$" DROP CONSTRAINT "k" -- why\n; ' +
+        "EXCEPTION WHEN SQLSTATE '42P16' THEN NULL; END$db_backup_1$;\n",
+    );
+    // Cut off before its semicolon by the end of the file, it stays as it is.
+    expect((await filterEverySplit('ALTER TABLE t DROP CONSTRAINT c')).output).toBe(
+      'ALTER TABLE t DROP CONSTRAINT c\n;\n',
+    );
   });
 
   test('a UTF-8 byte-order mark at the start is dropped (psql drops it only at its own first line)', async () => {

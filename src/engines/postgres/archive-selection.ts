@@ -169,10 +169,11 @@ export async function pickEntries(
       keep.add(entry.id);
     }
   }
-  const lines = (await list([])).split('\n').filter((line) => {
+  const listed = (await list([])).split('\n').filter((line) => {
     const id = listedId(line);
     return id !== undefined && keep.has(id);
   });
+  const lines = into === 'existing' ? attachLast(listed, entries, keep) : listed;
   // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
   if (new Set(lines.map(listedId)).size !== keep.size) return plain;
   const file = path.join(workDir, 'picked.list');
@@ -185,6 +186,54 @@ export async function pickEntries(
     leftOut,
     unclear,
   };
+}
+
+/**
+ * In place, a partition picked without its parent joins the parent the
+ * database has: pg_dump's order (the partition's TABLE ATTACH right after its
+ * CREATE TABLE) would have PostgreSQL make the partition's indexes and keys
+ * for the parent's at once, and the backup's own then fail with "relation
+ * … already exists". Attached last, once its rows, keys and indexes are in,
+ * the partition's indexes are the ones PostgreSQL takes for the parent's, and
+ * the INDEX ATTACH entries that follow find them attached already.
+ */
+function attachLast(
+  lines: readonly string[],
+  entries: readonly TocEntry[],
+  keep: ReadonlySet<number>,
+): string[] {
+  const byId = new Map(entries.map((entry) => [entry.id, entry]));
+  const entryOf = (line: string): TocEntry | undefined => byId.get(listedId(line) ?? -1);
+  const isIndex = (id: number): boolean =>
+    byId.get(id)?.desc === 'INDEX' || byId.get(id)?.desc === 'CONSTRAINT';
+  // A TABLE ATTACH's dependencies are the partition and its parent.
+  const tables = lines.filter((line) => {
+    const entry = entryOf(line);
+    return (
+      entry?.desc === 'TABLE ATTACH' &&
+      entry.dependencies.some((id) => !keep.has(id) && byId.get(id)?.desc === 'TABLE')
+    );
+  });
+  if (tables.length === 0) return [...lines];
+  // An INDEX ATTACH depends on its index's ancestors too: its parent is what its index depends on.
+  const parentNotRestored = (attach: TocEntry): boolean => {
+    const own = attach.dependencies.find((id) => {
+      const entry = byId.get(id);
+      return (
+        entry?.namespace === attach.namespace &&
+        ((entry.desc === 'INDEX' && entry.tag === attach.tag) ||
+          (entry.desc === 'CONSTRAINT' && entry.tag.endsWith(` ${attach.tag}`)))
+      );
+    });
+    const parents = (own === undefined ? [] : byId.get(own)!.dependencies).filter(isIndex);
+    return parents.some((id) => !keep.has(id));
+  };
+  const indexes = lines.filter((line) => {
+    const entry = entryOf(line);
+    return entry?.desc === 'INDEX ATTACH' && parentNotRestored(entry);
+  });
+  const last = new Set([...tables, ...indexes]);
+  return [...lines.filter((line) => !last.has(line)), ...tables, ...indexes];
 }
 
 /** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */

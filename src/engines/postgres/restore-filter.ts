@@ -102,6 +102,7 @@ export const HOLD_LIMIT = 1024 * 1024;
 const RESTRICT_LINE = /^\\(restrict|unrestrict)[ \t]+[A-Za-z0-9]+[ \t\r]*$/;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const LF = 0x0a;
+const SEMICOLON = 0x3b;
 
 type Unit = 'between' | 'statement' | 'meta' | 'copy';
 
@@ -139,6 +140,8 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
   private runStart = -1;
   private runEnd = -1;
   private head: Buffer | undefined = Buffer.alloc(0);
+  /** The dollar-quote tag of the block the current statement runs in, if it runs in one. */
+  private blockTag: string | undefined;
 
   constructor(private readonly options: RestoreFilterOptions) {
     super();
@@ -304,11 +307,28 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     if (verdict.action === 'pass') {
       if (verdict.after === 'guard' && this.options.guardStatements)
         this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
+      if (verdict.after === 'inherited-constraint') this.openBlock(held);
       for (const bytes of held) this.output(bytes);
     } else {
       this.counts[verdict.kind] += 1;
       this.outputNewlines(held.reduce((n, bytes) => n + countNewlines(bytes, 0, bytes.length), 0));
     }
+  }
+
+  /**
+   * A whole statement, held back, goes on inside a DO block that lets
+   * PostgreSQL's refusal to drop an inherited constraint (42P16) pass and
+   * any other error stop the restore (see classifyStatement). Written on the
+   * statement's own lines: line numbers stay the backup's.
+   */
+  private openBlock(held: readonly Buffer[]): void {
+    const statement = Buffer.concat(held);
+    // Only a statement that ends with its semicolon (not one cut off by the end of the file).
+    if (statement[statement.length - 1] !== SEMICOLON) return;
+    let tag = '$db_backup$';
+    for (let n = 1; statement.includes(tag); n += 1) tag = `$db_backup_${n}$`;
+    this.blockTag = tag;
+    this.output(Buffer.from(`DO ${tag}BEGIN `));
   }
 
   private finishStatement(end: number): void {
@@ -320,6 +340,10 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     if (this.verdict.action === 'pass' && this.verdict.after === 'lock-timeout') {
       if (this.options.lockTimeoutStatement)
         this.output(Buffer.from(` ${this.options.lockTimeoutStatement}`));
+    }
+    if (this.blockTag !== undefined) {
+      this.output(Buffer.from(` EXCEPTION WHEN SQLSTATE '42P16' THEN NULL; END${this.blockTag};`));
+      this.blockTag = undefined;
     }
     if (this.verdict.action === 'pass' && this.verdict.after === 'guard') {
       if (this.options.guardStatements)

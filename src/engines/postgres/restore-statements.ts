@@ -16,6 +16,13 @@ import type { ScanToken } from './sql-scanner.js';
  * - `DISCARD TEMP`/`ALL` would drop the restore's commit guard (see
  *   PsqlSession): refused. `SET CONSTRAINTS` passes with the guard set
  *   aside around it, so that `ALL IMMEDIATE` does not check it.
+ * - `ALTER TABLE … DROP CONSTRAINT …` runs in a block that lets one
+ *   refusal pass (SQLSTATE 42P16): pg_dump's `--clean` drops each
+ *   partition's key with `ALTER TABLE ONLY <partition>`, which PostgreSQL
+ *   refuses for a constraint the partition inherits (and for a partitioned
+ *   table's own CHECK while partitions exist). Such a constraint goes with
+ *   its table's DROP that follows; were it still there, the SQL that adds it
+ *   again would fail and roll the restore back.
  * - With owners left out: `ALTER … OWNER TO …` and `SET/RESET SESSION
  *   AUTHORIZATION`; with privileges left out: `GRANT`, `REVOKE` and `ALTER
  *   DEFAULT PRIVILEGES` (pg_dump's ACL and DEFAULT ACL entries).
@@ -27,8 +34,12 @@ export type Verdict =
   | {
       readonly action: 'pass';
       readonly kind?: StatementClass;
-      /** lock-timeout: the restore's lock timeout again after it; guard: the commit guard around it. */
-      readonly after?: 'lock-timeout' | 'guard';
+      /**
+       * lock-timeout: the restore's lock timeout again after it; guard: the
+       * commit guard around it; inherited-constraint: a block around it that
+       * lets PostgreSQL's refusal to drop an inherited constraint pass.
+       */
+      readonly after?: 'lock-timeout' | 'guard' | 'inherited-constraint';
     }
   | { readonly action: 'drop'; readonly kind: StatementClass }
   | { readonly action: 'refuse'; readonly message: string };
@@ -151,7 +162,8 @@ function classifyWord(
           tokens.some((token) => token.kind === 'string' || token.kind === 'dollar');
         return impossible ? PASS : UNDECIDED;
       }
-      return ownerChange(tokens) ? owners() : PASS;
+      if (ownerChange(tokens)) return owners();
+      return constraintDrop(tokens) ? { action: 'pass', after: 'inherited-constraint' } : PASS;
     default:
       return PASS;
   }
@@ -251,6 +263,31 @@ export function ownerChange(tokens: readonly ScanToken[]): boolean {
     i += 2;
   }
   return i === end;
+}
+
+/**
+ * `ALTER TABLE [IF EXISTS] [ONLY] <qualified name> DROP CONSTRAINT [IF
+ * EXISTS] <name> [CASCADE | RESTRICT]` and nothing else: what pg_dump's
+ * `--clean` writes for a constraint.
+ */
+export function constraintDrop(tokens: readonly ScanToken[]): boolean {
+  const word = (at: number): string | undefined => upper(tokens[at]);
+  const isName = (at: number): boolean =>
+    tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted';
+  if (word(0) !== 'ALTER' || word(1) !== 'TABLE') return false;
+  let i = 2;
+  if (word(i) === 'IF' && word(i + 1) === 'EXISTS') i += 2;
+  if (word(i) === 'ONLY') i += 1;
+  if (!isName(i)) return false;
+  i += 1;
+  while (tokens[i]?.kind === 'symbol' && tokens[i]?.text === '.' && isName(i + 1)) i += 2;
+  if (word(i) !== 'DROP' || word(i + 1) !== 'CONSTRAINT') return false;
+  i += 2;
+  if (word(i) === 'IF' && word(i + 1) === 'EXISTS') i += 2;
+  if (!isName(i)) return false;
+  i += 1;
+  if (word(i) === 'CASCADE' || word(i) === 'RESTRICT') i += 1;
+  return i === tokens.length;
 }
 
 function isNamePart(token: ScanToken): boolean {
