@@ -219,6 +219,21 @@ const PARTITION_ANCESTORS = `
 
 /***/ }),
 
+/***/ 36804:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ PLPGSQL_USABLE)
+/* harmony export */ });
+/**
+ * SQL that is true where PL/pgSQL is installed and the user may run it: DO
+ * blocks work. Every database has it unless someone dropped the extension.
+ */
+const PLPGSQL_USABLE = "EXISTS (SELECT FROM pg_catalog.pg_language WHERE lanname = 'plpgsql' AND pg_catalog.has_language_privilege(oid, 'USAGE'))";
+
+
+/***/ }),
+
 /***/ 38704:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -241,8 +256,10 @@ const PARTITION_ANCESTORS = `
 /* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7513);
 /* harmony import */ var _choose_client_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(75684);
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(87763);
-/* harmony import */ var _partition_ancestors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(474);
+/* harmony import */ var _partition_ancestors_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(474);
+/* harmony import */ var _plpgsql_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(36804);
 /* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(48886);
+
 
 
 
@@ -377,8 +394,11 @@ async function assertTablesReadable(client, user, dumped) {
     if (tables.length === 0)
         return;
     // By OID where it is known, and the name resolved on the server: in a SQL_ASCII database a
-    // name need not be UTF-8, and the text the client reads back would not name the table.
-    const probe = (table) => table.oid !== undefined && /^\d+$/.test(table.oid)
+    // name need not be UTF-8, and the text the client reads back would not name the table. That
+    // takes a DO block: by name where PL/pgSQL cannot run (its extension dropped).
+    const plpgsql = (await client.query(`SELECT ${_plpgsql_js__WEBPACK_IMPORTED_MODULE_7__/* .PLPGSQL_USABLE */ .L} AS usable`))
+        .rows[0]?.usable;
+    const probe = (table) => plpgsql === true && table.oid !== undefined && /^\d+$/.test(table.oid)
         ? `DO $db_backup_probe$ BEGIN EXECUTE pg_catalog.format('SELECT FROM ONLY %s LIMIT 0', ${table.oid}::pg_catalog.oid::pg_catalog.regclass); END $db_backup_probe$`
         : `SELECT FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} LIMIT 0`;
     await client.query('SAVEPOINT db_backup_read_check');
@@ -450,7 +470,7 @@ function tableCounts(counts) {
  */
 async function partitionsCountedAtRoot(client) {
     const result = await client.query(`
-    WITH RECURSIVE ${_partition_ancestors_js__WEBPACK_IMPORTED_MODULE_7__/* .PARTITION_ANCESTORS */ .w}, unsafe AS (
+    WITH RECURSIVE ${_partition_ancestors_js__WEBPACK_IMPORTED_MODULE_8__/* .PARTITION_ANCESTORS */ .w}, unsafe AS (
       SELECT p.partrelid FROM pg_catalog.pg_partitioned_table p
       WHERE (SELECT c.oid FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON c.opcmethod = a.oid
              WHERE c.opcname = 'enum_ops' AND c.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace

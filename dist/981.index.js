@@ -4391,7 +4391,7 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         if (verdict.action === 'pass') {
             if (verdict.after === 'guard' && this.options.guardStatements)
                 this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
-            if (verdict.after === 'inherited-constraint')
+            if (verdict.after === 'inherited-constraint' && this.options.constraintDropBlocks !== false)
                 this.openBlock(held);
             for (const bytes of held)
                 this.output(bytes);
@@ -4634,7 +4634,10 @@ const UNDEFINED_OBJECT = '42704';
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: ./src/engines/postgres/plpgsql.ts
+var plpgsql = __webpack_require__(36804);
 ;// CONCATENATED MODULE: ./src/engines/postgres/psql-session.ts
+
 
 
 
@@ -4704,6 +4707,8 @@ class PsqlSession {
     backend;
     /** The commit guard is in place (the user may create temporary tables in the database). */
     guarded = false;
+    /** PL/pgSQL runs here (DO blocks), for the restore filter's block around a constraint drop. */
+    plpgsql = false;
     constructor(program, file, env) {
         this.child = (0,child_processes/* startChild */.v0)('libpq-client', file, psqlArguments(), {
             env,
@@ -4779,12 +4784,13 @@ class PsqlSession {
             .map((line) => `${line}\n`)
             .join(''));
         const words = await this.waitFor('start');
-        const [pid, xid, std, guard] = words;
+        const [pid, xid, std, guard, plpgsql] = words;
         if (!pid || !xid || !/^\d+$/.test(pid) || !/^\d+$/.test(xid)) {
             throw this.failure('psql did not start the restore');
         }
         this.backend = { pid: Number(pid), xid, standardConformingStrings: std !== 'off' };
         this.guarded = guard === 't';
+        this.plpgsql = plpgsql === 't';
         this.stage = 'applying';
         return this.backend;
     }
@@ -4810,11 +4816,13 @@ class PsqlSession {
             'SET idle_in_transaction_session_timeout = 0;',
             "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
             `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-            `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard`,
+            `SELECT ${plpgsql/* PLPGSQL_USABLE */.L} AS ${p}plpgsql \\gset`,
+            `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard :${p}plpgsql`,
             `\\unset ${p}guard`,
             `\\unset ${p}pid`,
             `\\unset ${p}xid`,
             `\\unset ${p}std`,
+            `\\unset ${p}plpgsql`,
         ];
     }
     /** How many lines begin() wrote before the backup's first line (psql's line numbers count them). */
@@ -5110,6 +5118,7 @@ async function applyInTransaction(source, options) {
         ...options.policy,
         standardConformingStrings: backend.standardConformingStrings,
         lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
+        constraintDropBlocks: session.plpgsql,
         ...(session.guarded ? { guardStatements: session.guardStatements() } : {}),
     });
     if (!session.guarded) {

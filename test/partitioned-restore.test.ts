@@ -180,4 +180,21 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
     expect(run.stderr).toMatch(/rolled back/);
     expect(server.dump(target)).toBe(before);
   });
+
+  test('where PL/pgSQL cannot run (its extension dropped), constraint drops run as written: a database of plain tables restores in place', async () => {
+    const dir = tempDir('no-plpgsql');
+    const source = `part_${(counter += 1)}`;
+    await server.createDatabase(
+      source,
+      `DROP EXTENSION plpgsql;
+       CREATE TABLE kinds (kind int PRIMARY KEY);
+       CREATE TABLE things (id int PRIMARY KEY, kind int REFERENCES kinds);
+       INSERT INTO kinds VALUES (1); INSERT INTO things VALUES (1, 1), (2, 1);`,
+    );
+    const file = await backup(dir, 'plain', source);
+    await server.query(source, 'DELETE FROM things WHERE id = 2');
+    const run = await restore(dir, file, source);
+    expect(run.status, run.stderr).toBe(0);
+    expect(await count(source, 'things')).toBe(2);
+  });
 });

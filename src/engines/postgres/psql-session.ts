@@ -5,6 +5,7 @@ import os from 'node:os';
 import { JobFailure, UserError } from '../../domain/errors.js';
 import { redact } from '../../domain/secrets.js';
 import { describeExit } from './child-process.js';
+import { PLPGSQL_USABLE } from './plpgsql.js';
 import { RefusedSql, RESTORE_VARIABLE_PREFIX } from './restore-filter.js';
 
 /** The server session psql restores in: its backend's pid and its transaction's id. */
@@ -83,6 +84,8 @@ export class PsqlSession {
   backend: RestoreBackend | undefined;
   /** The commit guard is in place (the user may create temporary tables in the database). */
   guarded = false;
+  /** PL/pgSQL runs here (DO blocks), for the restore filter's block around a constraint drop. */
+  plpgsql = false;
 
   constructor(program: string, file: string, env: NodeJS.ProcessEnv) {
     this.child = startChild('libpq-client', file, psqlArguments(), {
@@ -168,12 +171,13 @@ export class PsqlSession {
         .join(''),
     );
     const words = await this.waitFor('start');
-    const [pid, xid, std, guard] = words;
+    const [pid, xid, std, guard, plpgsql] = words;
     if (!pid || !xid || !/^\d+$/.test(pid) || !/^\d+$/.test(xid)) {
       throw this.failure('psql did not start the restore');
     }
     this.backend = { pid: Number(pid), xid, standardConformingStrings: std !== 'off' };
     this.guarded = guard === 't';
+    this.plpgsql = plpgsql === 't';
     this.stage = 'applying';
     return this.backend;
   }
@@ -200,11 +204,13 @@ export class PsqlSession {
       'SET idle_in_transaction_session_timeout = 0;',
       "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
       `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-      `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard`,
+      `SELECT ${PLPGSQL_USABLE} AS ${p}plpgsql \\gset`,
+      `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard :${p}plpgsql`,
       `\\unset ${p}guard`,
       `\\unset ${p}pid`,
       `\\unset ${p}xid`,
       `\\unset ${p}std`,
+      `\\unset ${p}plpgsql`,
     ];
   }
 

@@ -25,6 +25,11 @@ export interface RestoreFilterOptions extends StatementPolicy {
   readonly standardConformingStrings?: boolean;
   /** The statement that sets the restore's own lock timeout again after a `RESET ALL`. */
   readonly lockTimeoutStatement?: string;
+  /**
+   * Constraint drops run in a DO block that lets an inherited constraint's
+   * refusal pass (default true; false where PL/pgSQL cannot run).
+   */
+  readonly constraintDropBlocks?: boolean;
   /** The restore's commit guard, set aside before and armed again after `SET CONSTRAINTS` (one line each, no newline). */
   readonly guardStatements?: { readonly disarm: string; readonly rearm: string };
 }
@@ -307,7 +312,8 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     if (verdict.action === 'pass') {
       if (verdict.after === 'guard' && this.options.guardStatements)
         this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
-      if (verdict.after === 'inherited-constraint') this.openBlock(held);
+      if (verdict.after === 'inherited-constraint' && this.options.constraintDropBlocks !== false)
+        this.openBlock(held);
       for (const bytes of held) this.output(bytes);
     } else {
       this.counts[verdict.kind] += 1;

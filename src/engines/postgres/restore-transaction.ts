@@ -71,6 +71,7 @@ export async function applyInTransaction(
     ...options.policy,
     standardConformingStrings: backend.standardConformingStrings,
     lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
+    constraintDropBlocks: session.plpgsql,
     ...(session.guarded ? { guardStatements: session.guardStatements() } : {}),
   });
   if (!session.guarded) {

@@ -7,6 +7,7 @@ import { redact } from '../../domain/secrets.js';
 import { serverMajorFromVersionNum } from './choose-client.js';
 import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
 import { PARTITION_ANCESTORS } from './partition-ancestors.js';
+import { PLPGSQL_USABLE } from './plpgsql.js';
 import { SQLSTATE } from './sql-states.js';
 
 export type PgClient = pg.Client;
@@ -185,9 +186,12 @@ export async function assertTablesReadable(
     dumped ?? (await client.query<{ schema: string; name: string }>(DUMPED_TABLES)).rows;
   if (tables.length === 0) return;
   // By OID where it is known, and the name resolved on the server: in a SQL_ASCII database a
-  // name need not be UTF-8, and the text the client reads back would not name the table.
+  // name need not be UTF-8, and the text the client reads back would not name the table. That
+  // takes a DO block: by name where PL/pgSQL cannot run (its extension dropped).
+  const plpgsql = (await client.query<{ usable: boolean }>(`SELECT ${PLPGSQL_USABLE} AS usable`))
+    .rows[0]?.usable;
   const probe = (table: { schema: string; name: string; oid?: string }): string =>
-    table.oid !== undefined && /^\d+$/.test(table.oid)
+    plpgsql === true && table.oid !== undefined && /^\d+$/.test(table.oid)
       ? `DO $db_backup_probe$ BEGIN EXECUTE pg_catalog.format('SELECT FROM ONLY %s LIMIT 0', ${table.oid}::pg_catalog.oid::pg_catalog.regclass); END $db_backup_probe$`
       : `SELECT FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} LIMIT 0`;
   await client.query('SAVEPOINT db_backup_read_check');
