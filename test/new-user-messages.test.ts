@@ -209,3 +209,27 @@ describe('a WAL database in a directory the backup user cannot write', () => {
     },
   );
 });
+
+describe("a backup's manifest named where the backup belongs", () => {
+  test('restore and verify refuse it, naming the backup it describes (exit 2, nothing changed)', async () => {
+    const dir = tempDir('manifest-given');
+    const db = path.join(dir, 'app.db');
+    createSampleDatabase(db, { rows: 3 });
+    const made = await cli(['backup', '--database-url', `sqlite:${db}`], { cwd: dir, env });
+    expect(made.status, made.stderr).toBe(0);
+    const backup = fs.readdirSync(path.join(dir, 'backups')).find((n) => !n.endsWith('.json'))!;
+    const before = fs.readFileSync(db);
+    const given = `backups/${backup}.json`;
+    const runs = [
+      await cli(['restore', given, '--database-url', `sqlite:${db}`, '--yes'], { cwd: dir, env }),
+      await cli(['verify', given, '--database-url', `sqlite:${db}`], { cwd: dir, env }),
+    ];
+    for (const run of runs) {
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toContain(
+        `${backup}.json is a backup's manifest, not a backup: give the backup it describes (backups/${backup}). Nothing was changed.`,
+      );
+    }
+    expect(fs.readFileSync(db).equals(before)).toBe(true);
+  });
+});

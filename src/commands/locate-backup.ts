@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { removeQuietly, temporaryDirectory } from '../fs/files.js';
-import { manifestNameOf, parseBackupName } from '../domain/backup-name.js';
+import { MANIFEST_SUFFIX, manifestNameOf, parseBackupName } from '../domain/backup-name.js';
 import { withCatalog } from '../catalog/catalog.js';
 import type { OwnDatabase } from '../catalog/identity.js';
 import { isLatest, latestEntry, latestKind } from '../catalog/latest.js';
@@ -89,6 +89,7 @@ export async function resolveBackup(
   cwd: string,
   scope: LatestScope,
 ): Promise<ResolvedBackup> {
+  refuseManifest(reference);
   const storage = await createStorage(from, targets);
   if (isLocalPlace(storage)) {
     const backup = await locateBackup(reference, storage, cwd, scope);
@@ -166,6 +167,16 @@ export async function locateBackup(
     }
   }
   return located(file, await readManifestBeside(file), true);
+}
+
+/** A backup's manifest named where the backup belongs (a shell's tab completion picks it too). */
+function refuseManifest(reference: string): void {
+  const name = path.basename(reference);
+  if (!name.endsWith(MANIFEST_SUFFIX) || name === MANIFEST_SUFFIX) return;
+  const backup = reference.slice(0, -MANIFEST_SUFFIX.length);
+  throw new UserError(
+    `${name} is a backup's manifest, not a backup: give the backup it describes (${backup}). Nothing was changed.`,
+  );
 }
 
 /** The engine comes from the manifest, else the backup's name, else the file's extension. */
