@@ -58,7 +58,26 @@ function command(name, message, properties = {}) {
 }
 /** Masks a value in the rest of the job's log. */
 const mask = (secret) => command('add-mask', secret);
-const info = (message) => void process.stdout.write(`${message}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`);
+/**
+ * A line the runner would take for a workflow command: `::` at its start
+ * after white space, or the older `##[` anywhere in it (the runner reads
+ * both, and splits lines at `\r` too).
+ */
+const COMMAND_LIKE = /(?:^|[\r\n])\s*::|##\[/;
+/**
+ * A line of the log. Text that would read as a workflow command (a table's
+ * name or a server's message can say anything) is written between
+ * `::stop-commands::` and its resume token, a random one the text cannot
+ * know, as GitHub advises for untrusted text: shown, never run.
+ */
+function info(message) {
+    if (!COMMAND_LIKE.test(message)) {
+        process.stdout.write(`${message}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`);
+        return;
+    }
+    const token = `db-backup-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}`;
+    process.stdout.write(`::stop-commands::${token}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}${message}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}::${token}::${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`);
+}
 const debug = (message) => command('debug', message);
 const warning = (message) => command('warning', message);
 const notice = (message, title) => command('notice', message, { title });

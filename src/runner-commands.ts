@@ -37,7 +37,30 @@ function command(name: string, message: string, properties: Record<string, strin
 
 /** Masks a value in the rest of the job's log. */
 export const mask = (secret: string): void => command('add-mask', secret);
-export const info = (message: string): void => void process.stdout.write(`${message}${os.EOL}`);
+
+/**
+ * A line the runner would take for a workflow command: `::` at its start
+ * after white space, or the older `##[` anywhere in it (the runner reads
+ * both, and splits lines at `\r` too).
+ */
+const COMMAND_LIKE = /(?:^|[\r\n])\s*::|##\[/;
+
+/**
+ * A line of the log. Text that would read as a workflow command (a table's
+ * name or a server's message can say anything) is written between
+ * `::stop-commands::` and its resume token, a random one the text cannot
+ * know, as GitHub advises for untrusted text: shown, never run.
+ */
+export function info(message: string): void {
+  if (!COMMAND_LIKE.test(message)) {
+    process.stdout.write(`${message}${os.EOL}`);
+    return;
+  }
+  const token = `db-backup-${randomUUID()}`;
+  process.stdout.write(
+    `::stop-commands::${token}${os.EOL}${message}${os.EOL}::${token}::${os.EOL}`,
+  );
+}
 export const debug = (message: string): void => command('debug', message);
 export const warning = (message: string): void => command('warning', message);
 export const notice = (message: string, title: string): void =>

@@ -60,10 +60,18 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
+/** Text the runner would take for a command, were it written as it is. */
+const COMMAND_LIKE = [
+  '::error::injected',
+  '  ::notice::indented',
+  'a\r::warning::x',
+  'x ##[error]y',
+];
+
 describe('workflow commands, byte for byte as @actions/core writes them', () => {
   test.each(NASTY)('info, debug, warning, notice, mask and group: %j', async (text) => {
     const ours = await stdoutOf(async () => {
-      runner.info(text);
+      if (!COMMAND_LIKE.includes(text)) runner.info(text);
       runner.debug(text);
       runner.warning(text);
       runner.notice(text, text || 'db-backup');
@@ -71,7 +79,7 @@ describe('workflow commands, byte for byte as @actions/core writes them', () => 
       await runner.group(text, () => Promise.resolve(runner.info('inside')));
     });
     const theirs = await stdoutOf(async () => {
-      core.info(text);
+      if (!COMMAND_LIKE.includes(text)) core.info(text);
       core.debug(text);
       core.warning(text);
       core.notice(text, { title: text || 'db-backup' });
@@ -81,8 +89,24 @@ describe('workflow commands, byte for byte as @actions/core writes them', () => 
     expect(ours).toBe(theirs);
     // Nothing the text holds starts a command of its own: each command is one line
     // (info writes its text as it is, in @actions/core too).
-    const lines = ours.split('\n').slice(text.split('\n').length);
+    const lines = ours.split('\n').slice(COMMAND_LIKE.includes(text) ? 0 : text.split('\n').length);
     expect(lines.filter((line) => line.startsWith('::'))).toHaveLength(6);
+  });
+
+  test.each(COMMAND_LIKE)(
+    'info shows text that reads as a command (%j) between stop-commands and a random resume token',
+    async (text) => {
+      const written = await stdoutOf(() => runner.info(text));
+      const [, token] = /^::stop-commands::(db-backup-[0-9a-f-]{36})\n/.exec(written) ?? [];
+      expect(token).toBeDefined();
+      expect(written).toBe(`::stop-commands::${token}\n${text}\n::${token}::\n`);
+      expect(await stdoutOf(() => runner.info(text))).not.toContain(token);
+    },
+  );
+
+  test('info writes other text as it is, as @actions/core does', async () => {
+    const text = 'Restored 3 tables: a::b, "c ##x"';
+    expect(await stdoutOf(() => runner.info(text))).toBe(await stdoutOf(() => core.info(text)));
   });
 
   test('fail writes the error annotation and sets exit status 1, as setFailed does', async () => {
