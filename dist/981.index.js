@@ -1521,7 +1521,8 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
     const { added, leftOut, unclear } = companionsOf(entries, picked, into);
     const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
     const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
-    if (schemas.length === 0 && added.length === 0)
+    const last = into === 'existing' ? attachingLast(entries, keep) : [];
+    if (schemas.length === 0 && added.length === 0 && last.length === 0)
         return { ...plain, leftOut, unclear };
     const ids = new Set(schemas.map((entry) => entry.id));
     for (const id of ids)
@@ -1537,7 +1538,11 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         const id = listedId(line);
         return id !== undefined && keep.has(id);
     });
-    const lines = into === 'existing' ? attachLast(listed, entries, keep) : listed;
+    // pg_restore restores a list in its order: what attaches to the database's own parents last.
+    const lines = [
+        ...listed.filter((line) => !last.includes(listedId(line))),
+        ...last.flatMap((id) => listed.filter((line) => listedId(line) === id)),
+    ];
     // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
     if (new Set(lines.map(listedId)).size !== keep.size)
         return plain;
@@ -1560,19 +1565,19 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
  * … already exists". Attached last, once its rows, keys and indexes are in,
  * the partition's indexes are the ones PostgreSQL takes for the parent's, and
  * the INDEX ATTACH entries that follow find them attached already.
+ *
+ * @returns the entries to restore last, in that order: the TABLE ATTACH
+ * entries whose parent is not restored, then the INDEX ATTACH entries whose
+ * parent index is not
  */
-function attachLast(lines, entries, keep) {
+function attachingLast(entries, keep) {
     const byId = new Map(entries.map((entry) => [entry.id, entry]));
-    const entryOf = (line) => byId.get(listedId(line) ?? -1);
-    const isIndex = (id) => byId.get(id)?.desc === 'INDEX' || byId.get(id)?.desc === 'CONSTRAINT';
+    const kept = entries.filter((entry) => keep.has(entry.id));
+    const notRestored = (id, kinds) => !keep.has(id) && kinds.includes(byId.get(id)?.desc ?? '');
     // A TABLE ATTACH's dependencies are the partition and its parent.
-    const tables = lines.filter((line) => {
-        const entry = entryOf(line);
-        return (entry?.desc === 'TABLE ATTACH' &&
-            entry.dependencies.some((id) => !keep.has(id) && byId.get(id)?.desc === 'TABLE'));
-    });
+    const tables = kept.filter((entry) => entry.desc === 'TABLE ATTACH' && entry.dependencies.some((id) => notRestored(id, ['TABLE'])));
     if (tables.length === 0)
-        return [...lines];
+        return [];
     // An INDEX ATTACH depends on its index's ancestors too: its parent is what its index depends on.
     const parentNotRestored = (attach) => {
         const own = attach.dependencies.find((id) => {
@@ -1581,15 +1586,11 @@ function attachLast(lines, entries, keep) {
                 ((entry.desc === 'INDEX' && entry.tag === attach.tag) ||
                     (entry.desc === 'CONSTRAINT' && entry.tag.endsWith(` ${attach.tag}`))));
         });
-        const parents = (own === undefined ? [] : byId.get(own).dependencies).filter(isIndex);
-        return parents.some((id) => !keep.has(id));
+        const parents = own === undefined ? [] : byId.get(own).dependencies;
+        return parents.some((id) => notRestored(id, ['INDEX', 'CONSTRAINT']));
     };
-    const indexes = lines.filter((line) => {
-        const entry = entryOf(line);
-        return entry?.desc === 'INDEX ATTACH' && parentNotRestored(entry);
-    });
-    const last = new Set([...tables, ...indexes]);
-    return [...lines.filter((line) => !last.has(line)), ...tables, ...indexes];
+    const indexes = kept.filter((entry) => entry.desc === 'INDEX ATTACH' && parentNotRestored(entry));
+    return [...tables, ...indexes].map((entry) => entry.id);
 }
 /** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */
 function schemasOf(entries, picked, named) {
@@ -2721,354 +2722,6 @@ function rolesBlock(dumpall, bootstrap, tool) {
     return { sql: lines.join('\n'), names: [...roles.keys()], skipped };
 }
 
-;// CONCATENATED MODULE: ./src/engines/postgres/restore-statements.ts
-const UNDECIDED = { action: 'undecided' };
-const PASS = { action: 'pass' };
-/** Owner statements longer than this many tokens do not exist (names are short; argument lists are one token). */
-const OWNER_STATEMENT_TOKENS = 64;
-function upper(token) {
-    return token?.kind === 'word' ? token.text.toUpperCase() : undefined;
-}
-/**
- * @param complete the statement's semicolon was reached (all its tokens are given)
- * @param truncated the statement grew too long to hold back any longer: decide now
- */
-function classifyStatement(tokens, complete, policy, truncated = false) {
-    const w = (i) => upper(tokens[i]);
-    const needs = (count) => !complete && tokens.length < count;
-    const first = w(0);
-    if (tokens.length === 0)
-        return complete ? PASS : UNDECIDED;
-    if (first === undefined)
-        return PASS;
-    const verdict = classifyWord(first, tokens, w, needs, complete, policy);
-    if (verdict.action !== 'undecided' || !truncated)
-        return verdict;
-    // Held back too long to wait for the rest: refuse what could end the transaction.
-    return ['COMMIT', 'END', 'ROLLBACK', 'ABORT', 'PREPARE'].includes(first)
-        ? refuse(`a ${first} statement longer than the restore can hold back`)
-        : PASS;
-}
-function classifyWord(first, tokens, w, needs, complete, policy) {
-    const owners = () => policy.dropOwners ? { action: 'drop', kind: 'owner' } : { action: 'pass', kind: 'owner' };
-    const privileges = () => policy.dropPrivileges
-        ? { action: 'drop', kind: 'privileges' }
-        : { action: 'pass', kind: 'privileges' };
-    switch (first) {
-        case 'BEGIN':
-            return { action: 'drop', kind: 'transaction' };
-        case 'START':
-            if (needs(2))
-                return UNDECIDED;
-            return w(1) === 'TRANSACTION' ? { action: 'drop', kind: 'transaction' } : PASS;
-        case 'COMMIT':
-        case 'END':
-            if (needs(2))
-                return UNDECIDED;
-            if (w(1) === 'PREPARED')
-                return refusePrepared(`${first} PREPARED`);
-            return { action: 'drop', kind: 'transaction' };
-        case 'ROLLBACK': {
-            const k = w(1) === 'WORK' || w(1) === 'TRANSACTION' ? 2 : 1;
-            if (needs(k + 1))
-                return UNDECIDED;
-            // ROLLBACK TO SAVEPOINT stays inside the transaction.
-            if (w(k) === 'TO')
-                return PASS;
-            if (w(1) === 'PREPARED')
-                return refusePrepared('ROLLBACK PREPARED');
-            return refuseRollback('ROLLBACK');
-        }
-        case 'ABORT':
-            return refuseRollback('ABORT');
-        case 'PREPARE':
-            if (needs(2))
-                return UNDECIDED;
-            return w(1) === 'TRANSACTION' ? refusePrepared('PREPARE TRANSACTION') : PASS;
-        case 'SET': {
-            if (needs(2))
-                return UNDECIDED;
-            let k = 1;
-            if (w(1) === 'SESSION' || w(1) === 'LOCAL') {
-                if (needs(3))
-                    return UNDECIDED;
-                if (w(1) === 'SESSION' && w(2) === 'AUTHORIZATION')
-                    return owners();
-                k = 2;
-            }
-            // SET CONSTRAINTS ALL IMMEDIATE would check the restore's commit guard at once.
-            if (w(1) === 'CONSTRAINTS')
-                return { action: 'pass', after: 'guard' };
-            return w(k) === 'LOCK_TIMEOUT' ? { action: 'drop', kind: 'lock-timeout' } : PASS;
-        }
-        case 'RESET':
-            if (needs(2))
-                return UNDECIDED;
-            if (w(1) === 'SESSION') {
-                if (needs(3))
-                    return UNDECIDED;
-                return w(2) === 'AUTHORIZATION' ? owners() : PASS;
-            }
-            if (w(1) === 'LOCK_TIMEOUT')
-                return { action: 'drop', kind: 'lock-timeout' };
-            return w(1) === 'ALL' ? { action: 'pass', after: 'lock-timeout' } : PASS;
-        case 'DISCARD':
-            if (needs(2))
-                return UNDECIDED;
-            return w(1) === 'TEMP' || w(1) === 'TEMPORARY' || w(1) === 'ALL'
-                ? refuse(`DISCARD ${w(1) ?? ''} would drop the restore's commit guard (a temporary table); it is refused`)
-                : PASS;
-        case 'GRANT':
-        case 'REVOKE':
-            return privileges();
-        case 'ALTER':
-            if (needs(2))
-                return UNDECIDED;
-            if (w(1) === 'DEFAULT') {
-                if (needs(3))
-                    return UNDECIDED;
-                return w(2) === 'PRIVILEGES' ? privileges() : PASS;
-            }
-            if (!complete) {
-                const impossible = tokens.length > OWNER_STATEMENT_TOKENS ||
-                    tokens.some((token) => token.kind === 'string' || token.kind === 'dollar');
-                return impossible ? PASS : UNDECIDED;
-            }
-            if (ownerChange(tokens))
-                return owners();
-            return constraintDrop(tokens) ? { action: 'pass', after: 'inherited-constraint' } : PASS;
-        default:
-            return PASS;
-    }
-}
-function refuse(message) {
-    return { action: 'refuse', message };
-}
-function refuseRollback(what) {
-    return refuse(`${what} would undo the restore so far and let the rest run outside its transaction; a restore is all or nothing, so it is refused`);
-}
-function refusePrepared(what) {
-    return refuse(`${what} (two-phase commit) would end the restore's transaction; it is refused`);
-}
-/**
- * Object types whose `ALTER <type> <name> OWNER TO <role>` pg_dump writes
- * (tables, sequences and views go through ALTER TABLE), longest first.
- */
-const OWNED_TYPES = [
-    ['TEXT', 'SEARCH', 'CONFIGURATION'],
-    ['TEXT', 'SEARCH', 'DICTIONARY'],
-    ['FOREIGN', 'DATA', 'WRAPPER'],
-    ['MATERIALIZED', 'VIEW'],
-    ['FOREIGN', 'TABLE'],
-    ['LARGE', 'OBJECT'],
-    ['OPERATOR', 'CLASS'],
-    ['OPERATOR', 'FAMILY'],
-    ['PROCEDURAL', 'LANGUAGE'],
-    ['EVENT', 'TRIGGER'],
-    ['AGGREGATE'],
-    ['COLLATION'],
-    ['CONVERSION'],
-    ['DATABASE'],
-    ['DOMAIN'],
-    ['FUNCTION'],
-    ['LANGUAGE'],
-    ['OPERATOR'],
-    ['PROCEDURE'],
-    ['PUBLICATION'],
-    ['ROUTINE'],
-    ['SCHEMA'],
-    ['SEQUENCE'],
-    ['SERVER'],
-    ['STATISTICS'],
-    ['SUBSCRIPTION'],
-    ['TABLE'],
-    ['TABLESPACE'],
-    ['TYPE'],
-    ['VIEW'],
-];
-/**
- * `ALTER <type> [IF EXISTS] [ONLY] <qualified name> [(<arguments>)] [USING
- * <method>] OWNER TO <role>` and nothing else: `ALTER TABLE t RENAME owner TO
- * x` ends the same way and is not an owner change.
- */
-function ownerChange(tokens) {
-    const n = tokens.length;
-    if (n < 5 || upper(tokens[0]) !== 'ALTER')
-        return false;
-    if (upper(tokens[n - 3]) !== 'OWNER' || upper(tokens[n - 2]) !== 'TO')
-        return false;
-    const role = tokens[n - 1];
-    if (role?.kind !== 'word' && role?.kind !== 'quoted')
-        return false;
-    const type = OWNED_TYPES.find((words) => words.every((word, k) => upper(tokens[1 + k]) === word));
-    if (!type)
-        return false;
-    let i = 1 + type.length;
-    const end = n - 3;
-    if (upper(tokens[i]) === 'IF' && upper(tokens[i + 1]) === 'EXISTS')
-        i += 2;
-    if (upper(tokens[i]) === 'ONLY')
-        i += 1;
-    // The name: parts joined by dots; an operator's name is a run of symbols, a large object's a number.
-    const part = (at) => {
-        const token = tokens[at];
-        if (at >= end || !token || !isNamePart(token))
-            return -1;
-        let next = at + 1;
-        if (token.kind === 'symbol') {
-            while (next < end && isOperatorSymbol(tokens[next]))
-                next += 1;
-        }
-        return next;
-    };
-    i = part(i);
-    while (i !== -1 && i < end && tokens[i]?.kind === 'symbol' && tokens[i]?.text === '.') {
-        i = part(i + 1);
-    }
-    if (i === -1)
-        return false;
-    const symbolAt = (at, text) => tokens[at]?.kind === 'symbol' && tokens[at]?.text === text;
-    if (i < end && symbolAt(i, '(')) {
-        if (!symbolAt(i + 1, ')'))
-            return false;
-        i += 2;
-    }
-    if (i < end && upper(tokens[i]) === 'USING') {
-        if (tokens[i + 1]?.kind !== 'word' && tokens[i + 1]?.kind !== 'quoted')
-            return false;
-        i += 2;
-    }
-    return i === end;
-}
-/**
- * `ALTER TABLE [IF EXISTS] [ONLY] <qualified name> DROP CONSTRAINT [IF
- * EXISTS] <name> [CASCADE | RESTRICT]` and nothing else: what pg_dump's
- * `--clean` writes for a constraint.
- */
-function constraintDrop(tokens) {
-    const word = (at) => upper(tokens[at]);
-    const isName = (at) => tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted';
-    if (word(0) !== 'ALTER' || word(1) !== 'TABLE')
-        return false;
-    let i = 2;
-    if (word(i) === 'IF' && word(i + 1) === 'EXISTS')
-        i += 2;
-    if (word(i) === 'ONLY')
-        i += 1;
-    if (!isName(i))
-        return false;
-    i += 1;
-    while (tokens[i]?.kind === 'symbol' && tokens[i]?.text === '.' && isName(i + 1))
-        i += 2;
-    if (word(i) !== 'DROP' || word(i + 1) !== 'CONSTRAINT')
-        return false;
-    i += 2;
-    if (word(i) === 'IF' && word(i + 1) === 'EXISTS')
-        i += 2;
-    if (!isName(i))
-        return false;
-    i += 1;
-    if (word(i) === 'CASCADE' || word(i) === 'RESTRICT')
-        i += 1;
-    return i === tokens.length;
-}
-function isNamePart(token) {
-    return (token.kind === 'word' ||
-        token.kind === 'quoted' ||
-        token.kind === 'number' ||
-        (token.kind === 'symbol' && isOperatorSymbol(token)));
-}
-/** Characters of operator names (psql's op_chars), never a dot or a parenthesis. */
-function isOperatorSymbol(token) {
-    return token.kind === 'symbol' && /^[~!@#^&|`?+\-*/%<>=]+$/.test(token.text);
-}
-const NOT_ROLES = new Set(['PUBLIC', 'CURRENT_USER', 'SESSION_USER', 'CURRENT_ROLE', 'DEFAULT']);
-/** A role named by a token, as the server stores it: unquoted names fold to lower case. */
-function roleOf(token) {
-    if (!token)
-        return undefined;
-    if (token.kind === 'quoted')
-        return utf8(token.text);
-    if (token.kind === 'string')
-        return utf8(token.text.replace(/''/g, "'"));
-    if (token.kind !== 'word' || NOT_ROLES.has(token.text.toUpperCase()))
-        return undefined;
-    return utf8(token.text).toLowerCase();
-}
-/** Token text is Latin-1, one character per byte: back to the UTF-8 the dump holds. */
-function utf8(latin1) {
-    return Buffer.from(latin1, 'latin1').toString('utf8');
-}
-/** Comma-separated roles from `from`, up to a word in `stop` or the end. */
-function roleList(tokens, from, stop) {
-    const roles = [];
-    for (let i = from; i < tokens.length; i += 1) {
-        const token = tokens[i];
-        const word = upper(token);
-        if (word !== undefined && stop.has(word))
-            break;
-        if (word === 'GROUP' || word === 'USER')
-            continue;
-        if (token?.kind === 'symbol')
-            continue;
-        const role = roleOf(token);
-        if (role !== undefined)
-            roles.push(role);
-    }
-    return roles;
-}
-const GRANTEE_END = new Set(['WITH', 'GRANTED', 'CASCADE', 'RESTRICT']);
-/**
- * The roles an owner or privilege statement names: the ones a server must
- * have for the statement to run.
- */
-function rolesNamed(tokens) {
-    const words = tokens.map(upper);
-    const first = words[0];
-    const roles = [];
-    const lastIndex = (word) => words.lastIndexOf(word);
-    if (first === 'ALTER' && ownerChange(tokens)) {
-        const role = roleOf(tokens[tokens.length - 1]);
-        return role === undefined ? [] : [role];
-    }
-    if ((first === 'SET' || first === 'RESET') && words.includes('AUTHORIZATION')) {
-        const role = roleOf(tokens[words.indexOf('AUTHORIZATION') + 1]);
-        return role === undefined ? [] : [role];
-    }
-    let body = 0;
-    if (first === 'ALTER' && words[1] === 'DEFAULT') {
-        const forIndex = words.indexOf('FOR');
-        if (forIndex !== -1)
-            roles.push(...roleList(tokens, forIndex + 2, new Set(['IN', 'GRANT', 'REVOKE'])));
-        body = Math.max(words.indexOf('GRANT'), words.indexOf('REVOKE'));
-        if (body === -1)
-            return roles;
-    }
-    else if (first !== 'GRANT' && first !== 'REVOKE') {
-        return roles;
-    }
-    const granting = words[body] === 'GRANT';
-    const to = lastIndex(granting ? 'TO' : 'FROM');
-    if (to === -1)
-        return roles;
-    roles.push(...roleList(tokens, to + 1, GRANTEE_END));
-    const grantedBy = words.indexOf('GRANTED', to);
-    if (grantedBy !== -1 && words[grantedBy + 1] === 'BY') {
-        const role = roleOf(tokens[grantedBy + 2]);
-        if (role !== undefined)
-            roles.push(role);
-    }
-    // GRANT role TO role (membership, no ON): the granted roles are roles too.
-    if (!words.slice(body, to).includes('ON')) {
-        let from = body + 1;
-        // ADMIN OPTION FOR, INHERIT OPTION FOR, SET OPTION FOR (a role may be named admin).
-        if (words[from + 1] === 'OPTION' && words[from + 2] === 'FOR')
-            from += 3;
-        roles.push(...roleList(tokens.slice(0, to), from, new Set()));
-    }
-    return [...new Set(roles)];
-}
-
 ;// CONCATENATED MODULE: ./src/engines/postgres/sql-scanner.ts
 /**
  * A streaming lexer for the SQL scripts psql runs, built to split them into
@@ -4127,6 +3780,370 @@ function latin1(chunk, from, to) {
     return Buffer.from(chunk.buffer, chunk.byteOffset + from, Math.max(0, to - from)).toString('latin1');
 }
 
+;// CONCATENATED MODULE: ./src/engines/postgres/restore-statements.ts
+
+const UNDECIDED = { action: 'undecided' };
+const PASS = { action: 'pass' };
+/** Owner statements longer than this many tokens do not exist (names are short; argument lists are one token). */
+const OWNER_STATEMENT_TOKENS = 64;
+function upper(token) {
+    return token?.kind === 'word' ? token.text.toUpperCase() : undefined;
+}
+/**
+ * @param complete the statement's semicolon was reached (all its tokens are given)
+ * @param truncated the statement grew too long to hold back any longer: decide now
+ */
+function classifyStatement(tokens, complete, policy, truncated = false) {
+    const w = (i) => upper(tokens[i]);
+    const needs = (count) => !complete && tokens.length < count;
+    const first = w(0);
+    if (tokens.length === 0)
+        return complete ? PASS : UNDECIDED;
+    if (first === undefined)
+        return PASS;
+    const verdict = classifyWord(first, tokens, w, needs, complete, policy);
+    if (verdict.action !== 'undecided' || !truncated)
+        return verdict;
+    // Held back too long to wait for the rest: refuse what could end the transaction.
+    return ['COMMIT', 'END', 'ROLLBACK', 'ABORT', 'PREPARE'].includes(first)
+        ? refuse(`a ${first} statement longer than the restore can hold back`)
+        : PASS;
+}
+function classifyWord(first, tokens, w, needs, complete, policy) {
+    const owners = () => policy.dropOwners ? { action: 'drop', kind: 'owner' } : { action: 'pass', kind: 'owner' };
+    const privileges = () => policy.dropPrivileges
+        ? { action: 'drop', kind: 'privileges' }
+        : { action: 'pass', kind: 'privileges' };
+    switch (first) {
+        case 'BEGIN':
+            return { action: 'drop', kind: 'transaction' };
+        case 'START':
+            if (needs(2))
+                return UNDECIDED;
+            return w(1) === 'TRANSACTION' ? { action: 'drop', kind: 'transaction' } : PASS;
+        case 'COMMIT':
+        case 'END':
+            if (needs(2))
+                return UNDECIDED;
+            if (w(1) === 'PREPARED')
+                return refusePrepared(`${first} PREPARED`);
+            return { action: 'drop', kind: 'transaction' };
+        case 'ROLLBACK': {
+            const k = w(1) === 'WORK' || w(1) === 'TRANSACTION' ? 2 : 1;
+            if (needs(k + 1))
+                return UNDECIDED;
+            // ROLLBACK TO SAVEPOINT stays inside the transaction.
+            if (w(k) === 'TO')
+                return PASS;
+            if (w(1) === 'PREPARED')
+                return refusePrepared('ROLLBACK PREPARED');
+            return refuseRollback('ROLLBACK');
+        }
+        case 'ABORT':
+            return refuseRollback('ABORT');
+        case 'PREPARE':
+            if (needs(2))
+                return UNDECIDED;
+            return w(1) === 'TRANSACTION' ? refusePrepared('PREPARE TRANSACTION') : PASS;
+        case 'SET': {
+            if (needs(2))
+                return UNDECIDED;
+            let k = 1;
+            if (w(1) === 'SESSION' || w(1) === 'LOCAL') {
+                if (needs(3))
+                    return UNDECIDED;
+                if (w(1) === 'SESSION' && w(2) === 'AUTHORIZATION')
+                    return owners();
+                k = 2;
+            }
+            // SET CONSTRAINTS ALL IMMEDIATE would check the restore's commit guard at once.
+            if (w(1) === 'CONSTRAINTS')
+                return { action: 'pass', after: 'guard' };
+            return w(k) === 'LOCK_TIMEOUT' ? { action: 'drop', kind: 'lock-timeout' } : PASS;
+        }
+        case 'RESET':
+            if (needs(2))
+                return UNDECIDED;
+            if (w(1) === 'SESSION') {
+                if (needs(3))
+                    return UNDECIDED;
+                return w(2) === 'AUTHORIZATION' ? owners() : PASS;
+            }
+            if (w(1) === 'LOCK_TIMEOUT')
+                return { action: 'drop', kind: 'lock-timeout' };
+            return w(1) === 'ALL' ? { action: 'pass', after: 'lock-timeout' } : PASS;
+        case 'DISCARD':
+            if (needs(2))
+                return UNDECIDED;
+            return w(1) === 'TEMP' || w(1) === 'TEMPORARY' || w(1) === 'ALL'
+                ? refuse(`DISCARD ${w(1) ?? ''} would drop the restore's commit guard (a temporary table); it is refused`)
+                : PASS;
+        case 'GRANT':
+        case 'REVOKE':
+            return privileges();
+        case 'ALTER':
+            if (needs(2))
+                return UNDECIDED;
+            if (w(1) === 'DEFAULT') {
+                if (needs(3))
+                    return UNDECIDED;
+                return w(2) === 'PRIVILEGES' ? privileges() : PASS;
+            }
+            if (!complete) {
+                const impossible = tokens.length > OWNER_STATEMENT_TOKENS ||
+                    tokens.some((token) => token.kind === 'string' || token.kind === 'dollar');
+                return impossible ? PASS : UNDECIDED;
+            }
+            if (ownerChange(tokens))
+                return owners();
+            {
+                const table = droppedConstraintTable(tokens);
+                return table === undefined
+                    ? PASS
+                    : { action: 'pass', after: 'inherited-constraint', table };
+            }
+        default:
+            return PASS;
+    }
+}
+function refuse(message) {
+    return { action: 'refuse', message };
+}
+function refuseRollback(what) {
+    return refuse(`${what} would undo the restore so far and let the rest run outside its transaction; a restore is all or nothing, so it is refused`);
+}
+function refusePrepared(what) {
+    return refuse(`${what} (two-phase commit) would end the restore's transaction; it is refused`);
+}
+/**
+ * Object types whose `ALTER <type> <name> OWNER TO <role>` pg_dump writes
+ * (tables, sequences and views go through ALTER TABLE), longest first.
+ */
+const OWNED_TYPES = [
+    ['TEXT', 'SEARCH', 'CONFIGURATION'],
+    ['TEXT', 'SEARCH', 'DICTIONARY'],
+    ['FOREIGN', 'DATA', 'WRAPPER'],
+    ['MATERIALIZED', 'VIEW'],
+    ['FOREIGN', 'TABLE'],
+    ['LARGE', 'OBJECT'],
+    ['OPERATOR', 'CLASS'],
+    ['OPERATOR', 'FAMILY'],
+    ['PROCEDURAL', 'LANGUAGE'],
+    ['EVENT', 'TRIGGER'],
+    ['AGGREGATE'],
+    ['COLLATION'],
+    ['CONVERSION'],
+    ['DATABASE'],
+    ['DOMAIN'],
+    ['FUNCTION'],
+    ['LANGUAGE'],
+    ['OPERATOR'],
+    ['PROCEDURE'],
+    ['PUBLICATION'],
+    ['ROUTINE'],
+    ['SCHEMA'],
+    ['SEQUENCE'],
+    ['SERVER'],
+    ['STATISTICS'],
+    ['SUBSCRIPTION'],
+    ['TABLE'],
+    ['TABLESPACE'],
+    ['TYPE'],
+    ['VIEW'],
+];
+/**
+ * `ALTER <type> [IF EXISTS] [ONLY] <qualified name> [(<arguments>)] [USING
+ * <method>] OWNER TO <role>` and nothing else: `ALTER TABLE t RENAME owner TO
+ * x` ends the same way and is not an owner change.
+ */
+function ownerChange(tokens) {
+    const n = tokens.length;
+    if (n < 5 || upper(tokens[0]) !== 'ALTER')
+        return false;
+    if (upper(tokens[n - 3]) !== 'OWNER' || upper(tokens[n - 2]) !== 'TO')
+        return false;
+    const role = tokens[n - 1];
+    if (role?.kind !== 'word' && role?.kind !== 'quoted')
+        return false;
+    const type = OWNED_TYPES.find((words) => words.every((word, k) => upper(tokens[1 + k]) === word));
+    if (!type)
+        return false;
+    let i = 1 + type.length;
+    const end = n - 3;
+    if (upper(tokens[i]) === 'IF' && upper(tokens[i + 1]) === 'EXISTS')
+        i += 2;
+    if (upper(tokens[i]) === 'ONLY')
+        i += 1;
+    // The name: parts joined by dots; an operator's name is a run of symbols, a large object's a number.
+    const part = (at) => {
+        const token = tokens[at];
+        if (at >= end || !token || !isNamePart(token))
+            return -1;
+        let next = at + 1;
+        if (token.kind === 'symbol') {
+            while (next < end && isOperatorSymbol(tokens[next]))
+                next += 1;
+        }
+        return next;
+    };
+    i = part(i);
+    while (i !== -1 && i < end && tokens[i]?.kind === 'symbol' && tokens[i]?.text === '.') {
+        i = part(i + 1);
+    }
+    if (i === -1)
+        return false;
+    const symbolAt = (at, text) => tokens[at]?.kind === 'symbol' && tokens[at]?.text === text;
+    if (i < end && symbolAt(i, '(')) {
+        if (!symbolAt(i + 1, ')'))
+            return false;
+        i += 2;
+    }
+    if (i < end && upper(tokens[i]) === 'USING') {
+        if (tokens[i + 1]?.kind !== 'word' && tokens[i + 1]?.kind !== 'quoted')
+            return false;
+        i += 2;
+    }
+    return i === end;
+}
+/**
+ * `ALTER TABLE [IF EXISTS] [ONLY] <qualified name> DROP CONSTRAINT [IF
+ * EXISTS] <name> [CASCADE | RESTRICT]` and nothing else (what pg_dump's
+ * `--clean` writes for a constraint): the table's name as SQL, its parts
+ * quoted as written; undefined for any other statement, or a name too long
+ * for its token to hold whole.
+ */
+function droppedConstraintTable(tokens) {
+    const word = (at) => upper(tokens[at]);
+    const isName = (at) => (tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted') &&
+        (tokens[at]?.text.length ?? 0) < TOKEN_TEXT_LIMIT;
+    if (word(0) !== 'ALTER' || word(1) !== 'TABLE')
+        return undefined;
+    let i = 2;
+    if (word(i) === 'IF' && word(i + 1) === 'EXISTS')
+        i += 2;
+    if (word(i) === 'ONLY')
+        i += 1;
+    if (!isName(i))
+        return undefined;
+    const parts = [tokens[i]];
+    i += 1;
+    while (tokens[i]?.kind === 'symbol' && tokens[i]?.text === '.' && isName(i + 1)) {
+        parts.push(tokens[i + 1]);
+        i += 2;
+    }
+    if (word(i) !== 'DROP' || word(i + 1) !== 'CONSTRAINT')
+        return undefined;
+    i += 2;
+    if (word(i) === 'IF' && word(i + 1) === 'EXISTS')
+        i += 2;
+    if (!isName(i))
+        return undefined;
+    i += 1;
+    if (word(i) === 'CASCADE' || word(i) === 'RESTRICT')
+        i += 1;
+    if (i !== tokens.length)
+        return undefined;
+    return parts
+        .map((part) => (part.kind === 'quoted' ? `"${part.text.replace(/"/g, '""')}"` : part.text))
+        .join('.');
+}
+function isNamePart(token) {
+    return (token.kind === 'word' ||
+        token.kind === 'quoted' ||
+        token.kind === 'number' ||
+        (token.kind === 'symbol' && isOperatorSymbol(token)));
+}
+/** Characters of operator names (psql's op_chars), never a dot or a parenthesis. */
+function isOperatorSymbol(token) {
+    return token.kind === 'symbol' && /^[~!@#^&|`?+\-*/%<>=]+$/.test(token.text);
+}
+const NOT_ROLES = new Set(['PUBLIC', 'CURRENT_USER', 'SESSION_USER', 'CURRENT_ROLE', 'DEFAULT']);
+/** A role named by a token, as the server stores it: unquoted names fold to lower case. */
+function roleOf(token) {
+    if (!token)
+        return undefined;
+    if (token.kind === 'quoted')
+        return utf8(token.text);
+    if (token.kind === 'string')
+        return utf8(token.text.replace(/''/g, "'"));
+    if (token.kind !== 'word' || NOT_ROLES.has(token.text.toUpperCase()))
+        return undefined;
+    return utf8(token.text).toLowerCase();
+}
+/** Token text is Latin-1, one character per byte: back to the UTF-8 the dump holds. */
+function utf8(latin1) {
+    return Buffer.from(latin1, 'latin1').toString('utf8');
+}
+/** Comma-separated roles from `from`, up to a word in `stop` or the end. */
+function roleList(tokens, from, stop) {
+    const roles = [];
+    for (let i = from; i < tokens.length; i += 1) {
+        const token = tokens[i];
+        const word = upper(token);
+        if (word !== undefined && stop.has(word))
+            break;
+        if (word === 'GROUP' || word === 'USER')
+            continue;
+        if (token?.kind === 'symbol')
+            continue;
+        const role = roleOf(token);
+        if (role !== undefined)
+            roles.push(role);
+    }
+    return roles;
+}
+const GRANTEE_END = new Set(['WITH', 'GRANTED', 'CASCADE', 'RESTRICT']);
+/**
+ * The roles an owner or privilege statement names: the ones a server must
+ * have for the statement to run.
+ */
+function rolesNamed(tokens) {
+    const words = tokens.map(upper);
+    const first = words[0];
+    const roles = [];
+    const lastIndex = (word) => words.lastIndexOf(word);
+    if (first === 'ALTER' && ownerChange(tokens)) {
+        const role = roleOf(tokens[tokens.length - 1]);
+        return role === undefined ? [] : [role];
+    }
+    if ((first === 'SET' || first === 'RESET') && words.includes('AUTHORIZATION')) {
+        const role = roleOf(tokens[words.indexOf('AUTHORIZATION') + 1]);
+        return role === undefined ? [] : [role];
+    }
+    let body = 0;
+    if (first === 'ALTER' && words[1] === 'DEFAULT') {
+        const forIndex = words.indexOf('FOR');
+        if (forIndex !== -1)
+            roles.push(...roleList(tokens, forIndex + 2, new Set(['IN', 'GRANT', 'REVOKE'])));
+        body = Math.max(words.indexOf('GRANT'), words.indexOf('REVOKE'));
+        if (body === -1)
+            return roles;
+    }
+    else if (first !== 'GRANT' && first !== 'REVOKE') {
+        return roles;
+    }
+    const granting = words[body] === 'GRANT';
+    const to = lastIndex(granting ? 'TO' : 'FROM');
+    if (to === -1)
+        return roles;
+    roles.push(...roleList(tokens, to + 1, GRANTEE_END));
+    const grantedBy = words.indexOf('GRANTED', to);
+    if (grantedBy !== -1 && words[grantedBy + 1] === 'BY') {
+        const role = roleOf(tokens[grantedBy + 2]);
+        if (role !== undefined)
+            roles.push(role);
+    }
+    // GRANT role TO role (membership, no ON): the granted roles are roles too.
+    if (!words.slice(body, to).includes('ON')) {
+        let from = body + 1;
+        // ADMIN OPTION FOR, INHERIT OPTION FOR, SET OPTION FOR (a role may be named admin).
+        if (words[from + 1] === 'OPTION' && words[from + 2] === 'FOR')
+            from += 3;
+        roles.push(...roleList(tokens.slice(0, to), from, new Set()));
+    }
+    return [...new Set(roles)];
+}
+
 ;// CONCATENATED MODULE: ./src/engines/postgres/restore-filter.ts
 
 
@@ -4230,8 +4247,8 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
     runStart = -1;
     runEnd = -1;
     head = Buffer.alloc(0);
-    /** The dollar-quote tag of the block the current statement runs in, if it runs in one. */
-    blockTag;
+    /** The end of the block the current statement runs in, if it runs in one. */
+    blockEnd;
     constructor(options) {
         super();
         this.options = options;
@@ -4391,8 +4408,8 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         if (verdict.action === 'pass') {
             if (verdict.after === 'guard' && this.options.guardStatements)
                 this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
-            if (verdict.after === 'inherited-constraint' && this.options.constraintDropBlocks !== false)
-                this.openBlock(held);
+            if (verdict.after === 'inherited-constraint')
+                this.openBlock(held, verdict.table);
             for (const bytes of held)
                 this.output(bytes);
         }
@@ -4403,11 +4420,14 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
     }
     /**
      * A whole statement, held back, goes on inside a DO block that lets
-     * PostgreSQL's refusal to drop an inherited constraint (42P16) pass and
-     * any other error stop the restore (see classifyStatement). Written on the
-     * statement's own lines: line numbers stay the backup's.
+     * PostgreSQL's refusal to drop an inherited constraint (42P16) pass, noting
+     * the table, and any other error stop the restore (see classifyStatement).
+     * Written on the statement's own lines: line numbers stay the backup's.
      */
-    openBlock(held) {
+    openBlock(held, table) {
+        const setting = this.options.keptConstraintsSetting;
+        if (setting === undefined || table === undefined)
+            return;
         const statement = Buffer.concat(held);
         // Only a statement that ends with its semicolon (not one cut off by the end of the file).
         if (statement[statement.length - 1] !== SEMICOLON)
@@ -4415,7 +4435,13 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         let tag = '$db_backup$';
         for (let n = 1; statement.includes(tag); n += 1)
             tag = `$db_backup_${n}$`;
-        this.blockTag = tag;
+        // An E'' literal reads the same whatever standard_conforming_strings says.
+        const name = Buffer.from(table.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1');
+        this.blockEnd = Buffer.concat([
+            Buffer.from(` EXCEPTION WHEN SQLSTATE '42P16' THEN PERFORM pg_catalog.set_config('${setting}', pg_catalog.concat_ws(',', pg_catalog.current_setting('${setting}', true), pg_catalog.to_regclass(E'`),
+            name,
+            Buffer.from(`')::pg_catalog.oid::pg_catalog.text), true); END${tag};`),
+        ]);
         this.output(Buffer.from(`DO ${tag}BEGIN `));
     }
     finishStatement(end) {
@@ -4429,9 +4455,9 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
             if (this.options.lockTimeoutStatement)
                 this.output(Buffer.from(` ${this.options.lockTimeoutStatement}`));
         }
-        if (this.blockTag !== undefined) {
-            this.output(Buffer.from(` EXCEPTION WHEN SQLSTATE '42P16' THEN NULL; END${this.blockTag};`));
-            this.blockTag = undefined;
+        if (this.blockEnd !== undefined) {
+            this.output(this.blockEnd);
+            this.blockEnd = undefined;
         }
         if (this.verdict.action === 'pass' && this.verdict.after === 'guard') {
             if (this.options.guardStatements)
@@ -4852,23 +4878,39 @@ class PsqlSession {
         });
     }
     /**
+     * The transaction's setting in which the restore filter's constraint-drop
+     * blocks note each table whose constraint PostgreSQL would not drop (see
+     * RestoreSqlFilter); undefined where PL/pgSQL cannot run.
+     */
+    get keptConstraintsSetting() {
+        return this.plpgsql ? `db_backup.kept_${this.nonce}` : undefined;
+    }
+    /**
      * After the whole backup: waits until psql has run all of it, checks that
-     * the transaction is still the one that began, then commits.
+     * the transaction is still the one that began and that every table whose
+     * constraint PostgreSQL would not drop was dropped since, then commits.
      */
     async commit(stalled) {
         const backend = this.backend;
         if (!backend)
             throw new Error('commit() before begin()');
         const p = this.prefix;
+        const kept = this.keptConstraintsSetting;
         await this.write([
             '',
             `SELECT pg_catalog.txid_current() AS ${p}now \\gset`,
-            `\\echo ${this.marker('ready')} :${p}now`,
+            kept === undefined
+                ? `SELECT 0 AS ${p}kept \\gset`
+                : `SELECT pg_catalog.count(*) AS ${p}kept FROM pg_catalog.pg_class WHERE oid = ANY (pg_catalog.string_to_array(pg_catalog.current_setting('${kept}', true), ',')::pg_catalog.oid[]) \\gset`,
+            `\\echo ${this.marker('ready')} :${p}now :${p}kept`,
             '',
         ].join('\n'));
-        const [now] = await this.waitForReady(stalled);
+        const [now, stillThere] = await this.waitForReady(stalled);
         if (now !== backend.xid) {
             throw new errors/* JobFailure */.y3(`The backup's SQL ended the restore's transaction early (psql now runs in transaction ${now ?? '?'}, not ${backend.xid}).`);
+        }
+        if (stillThere !== '0') {
+            throw new errors/* JobFailure */.y3(`The backup's SQL drops a constraint that PostgreSQL keeps (a partition's inherited one, or a partitioned table's own CHECK), and the table it belongs to is still there at the end (${stillThere ?? '?'} such tables): restored so, the database would not be what the SQL says.`);
         }
         this.stage = 'committing';
         await this.write(`${this.guarded ? `DELETE FROM pg_temp.${this.guardName};\n` : ''}COMMIT;\n\\echo ${this.marker('committed')}\n`);
@@ -5118,7 +5160,9 @@ async function applyInTransaction(source, options) {
         ...options.policy,
         standardConformingStrings: backend.standardConformingStrings,
         lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
-        constraintDropBlocks: session.plpgsql,
+        ...(session.keptConstraintsSetting
+            ? { keptConstraintsSetting: session.keptConstraintsSetting }
+            : {}),
         ...(session.guarded ? { guardStatements: session.guardStatements() } : {}),
     });
     if (!session.guarded) {

@@ -146,6 +146,24 @@ describe('restore --tables <partition> in place: that partition alone, joined to
   });
 });
 
+test('--schemas in place: a schema holding a partition whose parent lives in another schema', async () => {
+  const dir = tempDir('partition-schema');
+  const source = await clone('part_alone');
+  await server.query(
+    source,
+    `CREATE SCHEMA archive;
+     CREATE TABLE archive.events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+     INSERT INTO events SELECT g, DATE '2024-01-01' + g, 1, 'old' FROM generate_series(1, 50) g;`,
+  );
+  const file = await backup(dir, 'custom', source);
+  const target = await clone(source);
+  await server.query(target, 'DELETE FROM archive.events_2024');
+  const run = await restore(dir, file, target, '--schemas', 'archive');
+  expect(run.status, run.stderr).toBe(0);
+  expect(await count(target, 'archive.events_2024')).toBe(50);
+  expect(server.dump(target)).toBe(server.dump(source));
+});
+
 test('a partition alone, in place, whose parent has a NOT VALID check fails, rolled back: nothing changed (the limit the README names)', async () => {
   const dir = tempDir('partition-not-valid');
   const target = await clone('part_alone');
@@ -179,6 +197,36 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
     expect(run.stderr).toMatch(/line 3 of the backup's SQL: ERROR: multiple primary keys/);
     expect(run.stderr).toMatch(/rolled back/);
     expect(server.dump(target)).toBe(before);
+  });
+
+  test('a constraint PostgreSQL keeps, on a table the SQL then does not drop, fails the restore at its end: rolled back, nothing changed', async () => {
+    const dir = tempDir('kept-constraint');
+    const target = `part_${(counter += 1)}`;
+    await server.createDatabase(
+      target,
+      `CREATE TABLE par (a int CONSTRAINT par_a_check CHECK (a > 0));
+       CREATE TABLE kid () INHERITS (par);
+       CREATE TABLE pp (a int, CONSTRAINT pp_chk CHECK (a > 0)) PARTITION BY RANGE (a);
+       CREATE TABLE pp1 PARTITION OF pp FOR VALUES FROM (0) TO (100);`,
+    );
+    const before = server.dump(target);
+    for (const statement of [
+      'ALTER TABLE public.kid DROP CONSTRAINT par_a_check;',
+      'ALTER TABLE ONLY public.pp DROP CONSTRAINT pp_chk;',
+    ]) {
+      const script = path.join(dir, `${counter}.sql.gz`);
+      counter += 1;
+      fs.writeFileSync(
+        script,
+        zlib.gzipSync(`${statement}\nCREATE TABLE public.marker (x int);\n`),
+      );
+      const run = await restore(dir, script, target);
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(
+        /drops a constraint that PostgreSQL keeps .* and the table it belongs to is still there at the end \(1 such tables\)/,
+      );
+      expect(server.dump(target)).toBe(before);
+    }
   });
 
   test('where PL/pgSQL cannot run (its extension dropped), constraint drops run as written: a database of plain tables restores in place', async () => {

@@ -10,7 +10,7 @@ import {
 } from '../src/engines/postgres/restore-filter.js';
 import {
   classifyStatement,
-  constraintDrop,
+  droppedConstraintTable,
   ownerChange,
   rolesNamed,
   type StatementPolicy,
@@ -118,17 +118,21 @@ describe('classifyStatement', () => {
   });
 
   test.each([
-    'ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey',
-    'ALTER TABLE ONLY public.ev_2024 DROP CONSTRAINT ev_2024_pkey',
-    'alter table "My Schema"."Ev" drop constraint "Ev pkey" cascade',
-    'ALTER TABLE t DROP CONSTRAINT c RESTRICT',
+    [
+      'ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey',
+      'public.ev_2024',
+    ],
+    ['ALTER TABLE ONLY public.ev_2024 DROP CONSTRAINT ev_2024_pkey', 'public.ev_2024'],
+    ['alter table "My Schema"."E""v" drop constraint "Ev pkey" cascade', '"My Schema"."E""v"'],
+    ['ALTER TABLE t DROP CONSTRAINT c RESTRICT', 't'],
   ])(
-    "%s (pg_dump's --clean) runs in a block that lets an inherited constraint's refusal pass",
-    (sql) => {
-      expect(constraintDrop(tokensOf(sql))).toBe(true);
+    "%s (pg_dump's --clean) runs in a block that lets an inherited constraint's refusal pass, noting %s",
+    (sql, table) => {
+      expect(droppedConstraintTable(tokensOf(sql))).toBe(table);
       expect(classifyStatement(tokensOf(sql), true, DROP)).toEqual({
         action: 'pass',
         after: 'inherited-constraint',
+        table,
       });
     },
   );
@@ -143,7 +147,7 @@ describe('classifyStatement', () => {
     'ALTER TABLE . DROP CONSTRAINT c',
     'ALTER INDEX i DROP CONSTRAINT c',
   ])('%s is not a constraint drop, and passes as it is', (sql) => {
-    expect(constraintDrop(tokensOf(sql))).toBe(false);
+    expect(droppedConstraintTable(tokensOf(sql))).toBeUndefined();
     expect(classifyStatement(tokensOf(sql), true, DROP)).toEqual({ action: 'pass' });
   });
 
@@ -392,23 +396,32 @@ describe('RestoreSqlFilter', () => {
     expect((await filterEverySplit('COMMIT')).output).toBe('');
   });
 
-  test("pg_dump's drop of a partition's key runs in a block that lets PostgreSQL's 42P16 pass, on its own lines", async () => {
+  test("pg_dump's drop of a partition's key runs in a block that lets PostgreSQL's 42P16 pass and notes the table, on its own lines", async () => {
     const input =
       '-- clean\nALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey;\n' +
       'DROP TABLE IF EXISTS public.ev_2024;\n' +
-      'ALTER TABLE ONLY "ev$db_backup$" DROP CONSTRAINT "k" -- why\n;\n';
-    const { output } = await filterEverySplit(input);
+      `ALTER TABLE ONLY "ev$db_backup$\\'" DROP CONSTRAINT "k" -- why\n;\n`;
+    const options = { keptConstraintsSetting: 'db_backup.kept_x' };
+    const { output } = await filterEverySplit(input, options);
+    const note = (name: string): string =>
+      "PERFORM pg_catalog.set_config('db_backup.kept_x', pg_catalog.concat_ws(',', " +
+      "pg_catalog.current_setting('db_backup.kept_x', true), " +
+      `pg_catalog.to_regclass(E'${name}')::pg_catalog.oid::pg_catalog.text), true);`;
     expect(output).toBe(
       '-- clean\nDO $db_backup$BEGIN ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey; ' +
-        "EXCEPTION WHEN SQLSTATE '42P16' THEN NULL; END$db_backup$;\n" +
+        `EXCEPTION WHEN SQLSTATE '42P16' THEN ${note('public.ev_2024')} END$db_backup$;\n` +
         'DROP TABLE IF EXISTS public.ev_2024;\n' +
-        // A name holding the block's quote gets a quote of its own.
-        'DO $db_backup_1$BEGIN ALTER TABLE ONLY "ev$db_backup$" DROP CONSTRAINT "k" -- why\n; ' +
-        "EXCEPTION WHEN SQLSTATE '42P16' THEN NULL; END$db_backup_1$;\n",
+        // A name holding the block's quote gets a quote of its own; its backslash and quote are escaped.
+        `DO $db_backup_1$BEGIN ALTER TABLE ONLY "ev$db_backup$\\'" DROP CONSTRAINT "k" -- why\n; ` +
+        `EXCEPTION WHEN SQLSTATE '42P16' THEN ${note(`"ev$db_backup$\\\\''"`)} END$db_backup_1$;\n`,
     );
-    // Cut off before its semicolon by the end of the file, it stays as it is.
-    expect((await filterEverySplit('ALTER TABLE t DROP CONSTRAINT c')).output).toBe(
+    // Cut off before its semicolon by the end of the file, it stays as it is; so it does
+    // where PL/pgSQL cannot run (no setting to note tables in).
+    expect((await filterEverySplit('ALTER TABLE t DROP CONSTRAINT c', options)).output).toBe(
       'ALTER TABLE t DROP CONSTRAINT c\n;\n',
+    );
+    expect((await filterEverySplit('ALTER TABLE t DROP CONSTRAINT c;\n')).output).toBe(
+      'ALTER TABLE t DROP CONSTRAINT c;\n',
     );
   });
 

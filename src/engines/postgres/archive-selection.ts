@@ -157,7 +157,9 @@ export async function pickEntries(
   const { added, leftOut, unclear } = companionsOf(entries, picked, into);
   const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
   const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
-  if (schemas.length === 0 && added.length === 0) return { ...plain, leftOut, unclear };
+  const last = into === 'existing' ? attachingLast(entries, keep) : [];
+  if (schemas.length === 0 && added.length === 0 && last.length === 0)
+    return { ...plain, leftOut, unclear };
   const ids = new Set(schemas.map((entry) => entry.id));
   for (const id of ids) keep.add(id);
   for (const entry of entries) {
@@ -173,7 +175,11 @@ export async function pickEntries(
     const id = listedId(line);
     return id !== undefined && keep.has(id);
   });
-  const lines = into === 'existing' ? attachLast(listed, entries, keep) : listed;
+  // pg_restore restores a list in its order: what attaches to the database's own parents last.
+  const lines = [
+    ...listed.filter((line) => !last.includes(listedId(line)!)),
+    ...last.flatMap((id) => listed.filter((line) => listedId(line) === id)),
+  ];
   // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
   if (new Set(lines.map(listedId)).size !== keep.size) return plain;
   const file = path.join(workDir, 'picked.list');
@@ -196,25 +202,22 @@ export async function pickEntries(
  * … already exists". Attached last, once its rows, keys and indexes are in,
  * the partition's indexes are the ones PostgreSQL takes for the parent's, and
  * the INDEX ATTACH entries that follow find them attached already.
+ *
+ * @returns the entries to restore last, in that order: the TABLE ATTACH
+ * entries whose parent is not restored, then the INDEX ATTACH entries whose
+ * parent index is not
  */
-function attachLast(
-  lines: readonly string[],
-  entries: readonly TocEntry[],
-  keep: ReadonlySet<number>,
-): string[] {
+function attachingLast(entries: readonly TocEntry[], keep: ReadonlySet<number>): number[] {
   const byId = new Map(entries.map((entry) => [entry.id, entry]));
-  const entryOf = (line: string): TocEntry | undefined => byId.get(listedId(line) ?? -1);
-  const isIndex = (id: number): boolean =>
-    byId.get(id)?.desc === 'INDEX' || byId.get(id)?.desc === 'CONSTRAINT';
+  const kept = entries.filter((entry) => keep.has(entry.id));
+  const notRestored = (id: number, kinds: readonly string[]): boolean =>
+    !keep.has(id) && kinds.includes(byId.get(id)?.desc ?? '');
   // A TABLE ATTACH's dependencies are the partition and its parent.
-  const tables = lines.filter((line) => {
-    const entry = entryOf(line);
-    return (
-      entry?.desc === 'TABLE ATTACH' &&
-      entry.dependencies.some((id) => !keep.has(id) && byId.get(id)?.desc === 'TABLE')
-    );
-  });
-  if (tables.length === 0) return [...lines];
+  const tables = kept.filter(
+    (entry) =>
+      entry.desc === 'TABLE ATTACH' && entry.dependencies.some((id) => notRestored(id, ['TABLE'])),
+  );
+  if (tables.length === 0) return [];
   // An INDEX ATTACH depends on its index's ancestors too: its parent is what its index depends on.
   const parentNotRestored = (attach: TocEntry): boolean => {
     const own = attach.dependencies.find((id) => {
@@ -225,15 +228,11 @@ function attachLast(
           (entry.desc === 'CONSTRAINT' && entry.tag.endsWith(` ${attach.tag}`)))
       );
     });
-    const parents = (own === undefined ? [] : byId.get(own)!.dependencies).filter(isIndex);
-    return parents.some((id) => !keep.has(id));
+    const parents = own === undefined ? [] : byId.get(own)!.dependencies;
+    return parents.some((id) => notRestored(id, ['INDEX', 'CONSTRAINT']));
   };
-  const indexes = lines.filter((line) => {
-    const entry = entryOf(line);
-    return entry?.desc === 'INDEX ATTACH' && parentNotRestored(entry);
-  });
-  const last = new Set([...tables, ...indexes]);
-  return [...lines.filter((line) => !last.has(line)), ...tables, ...indexes];
+  const indexes = kept.filter((entry) => entry.desc === 'INDEX ATTACH' && parentNotRestored(entry));
+  return [...tables, ...indexes].map((entry) => entry.id);
 }
 
 /** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */

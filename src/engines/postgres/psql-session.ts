@@ -241,25 +241,44 @@ export class PsqlSession {
   }
 
   /**
+   * The transaction's setting in which the restore filter's constraint-drop
+   * blocks note each table whose constraint PostgreSQL would not drop (see
+   * RestoreSqlFilter); undefined where PL/pgSQL cannot run.
+   */
+  get keptConstraintsSetting(): string | undefined {
+    return this.plpgsql ? `db_backup.kept_${this.nonce}` : undefined;
+  }
+
+  /**
    * After the whole backup: waits until psql has run all of it, checks that
-   * the transaction is still the one that began, then commits.
+   * the transaction is still the one that began and that every table whose
+   * constraint PostgreSQL would not drop was dropped since, then commits.
    */
   async commit(stalled?: () => Promise<boolean>): Promise<void> {
     const backend = this.backend;
     if (!backend) throw new Error('commit() before begin()');
     const p = this.prefix;
+    const kept = this.keptConstraintsSetting;
     await this.write(
       [
         '',
         `SELECT pg_catalog.txid_current() AS ${p}now \\gset`,
-        `\\echo ${this.marker('ready')} :${p}now`,
+        kept === undefined
+          ? `SELECT 0 AS ${p}kept \\gset`
+          : `SELECT pg_catalog.count(*) AS ${p}kept FROM pg_catalog.pg_class WHERE oid = ANY (pg_catalog.string_to_array(pg_catalog.current_setting('${kept}', true), ',')::pg_catalog.oid[]) \\gset`,
+        `\\echo ${this.marker('ready')} :${p}now :${p}kept`,
         '',
       ].join('\n'),
     );
-    const [now] = await this.waitForReady(stalled);
+    const [now, stillThere] = await this.waitForReady(stalled);
     if (now !== backend.xid) {
       throw new JobFailure(
         `The backup's SQL ended the restore's transaction early (psql now runs in transaction ${now ?? '?'}, not ${backend.xid}).`,
+      );
+    }
+    if (stillThere !== '0') {
+      throw new JobFailure(
+        `The backup's SQL drops a constraint that PostgreSQL keeps (a partition's inherited one, or a partitioned table's own CHECK), and the table it belongs to is still there at the end (${stillThere ?? '?'} such tables): restored so, the database would not be what the SQL says.`,
       );
     }
     this.stage = 'committing';

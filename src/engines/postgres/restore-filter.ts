@@ -27,9 +27,10 @@ export interface RestoreFilterOptions extends StatementPolicy {
   readonly lockTimeoutStatement?: string;
   /**
    * Constraint drops run in a DO block that lets an inherited constraint's
-   * refusal pass (default true; false where PL/pgSQL cannot run).
+   * refusal pass and adds the table's OID to this setting (see
+   * PsqlSession.commit); none where PL/pgSQL cannot run.
    */
-  readonly constraintDropBlocks?: boolean;
+  readonly keptConstraintsSetting?: string;
   /** The restore's commit guard, set aside before and armed again after `SET CONSTRAINTS` (one line each, no newline). */
   readonly guardStatements?: { readonly disarm: string; readonly rearm: string };
 }
@@ -145,8 +146,8 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
   private runStart = -1;
   private runEnd = -1;
   private head: Buffer | undefined = Buffer.alloc(0);
-  /** The dollar-quote tag of the block the current statement runs in, if it runs in one. */
-  private blockTag: string | undefined;
+  /** The end of the block the current statement runs in, if it runs in one. */
+  private blockEnd: Buffer | undefined;
 
   constructor(private readonly options: RestoreFilterOptions) {
     super();
@@ -312,8 +313,7 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     if (verdict.action === 'pass') {
       if (verdict.after === 'guard' && this.options.guardStatements)
         this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
-      if (verdict.after === 'inherited-constraint' && this.options.constraintDropBlocks !== false)
-        this.openBlock(held);
+      if (verdict.after === 'inherited-constraint') this.openBlock(held, verdict.table);
       for (const bytes of held) this.output(bytes);
     } else {
       this.counts[verdict.kind] += 1;
@@ -323,17 +323,27 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
 
   /**
    * A whole statement, held back, goes on inside a DO block that lets
-   * PostgreSQL's refusal to drop an inherited constraint (42P16) pass and
-   * any other error stop the restore (see classifyStatement). Written on the
-   * statement's own lines: line numbers stay the backup's.
+   * PostgreSQL's refusal to drop an inherited constraint (42P16) pass, noting
+   * the table, and any other error stop the restore (see classifyStatement).
+   * Written on the statement's own lines: line numbers stay the backup's.
    */
-  private openBlock(held: readonly Buffer[]): void {
+  private openBlock(held: readonly Buffer[], table: string | undefined): void {
+    const setting = this.options.keptConstraintsSetting;
+    if (setting === undefined || table === undefined) return;
     const statement = Buffer.concat(held);
     // Only a statement that ends with its semicolon (not one cut off by the end of the file).
     if (statement[statement.length - 1] !== SEMICOLON) return;
     let tag = '$db_backup$';
     for (let n = 1; statement.includes(tag); n += 1) tag = `$db_backup_${n}$`;
-    this.blockTag = tag;
+    // An E'' literal reads the same whatever standard_conforming_strings says.
+    const name = Buffer.from(table.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1');
+    this.blockEnd = Buffer.concat([
+      Buffer.from(
+        ` EXCEPTION WHEN SQLSTATE '42P16' THEN PERFORM pg_catalog.set_config('${setting}', pg_catalog.concat_ws(',', pg_catalog.current_setting('${setting}', true), pg_catalog.to_regclass(E'`,
+      ),
+      name,
+      Buffer.from(`')::pg_catalog.oid::pg_catalog.text), true); END${tag};`),
+    ]);
     this.output(Buffer.from(`DO ${tag}BEGIN `));
   }
 
@@ -347,9 +357,9 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
       if (this.options.lockTimeoutStatement)
         this.output(Buffer.from(` ${this.options.lockTimeoutStatement}`));
     }
-    if (this.blockTag !== undefined) {
-      this.output(Buffer.from(` EXCEPTION WHEN SQLSTATE '42P16' THEN NULL; END${this.blockTag};`));
-      this.blockTag = undefined;
+    if (this.blockEnd !== undefined) {
+      this.output(this.blockEnd);
+      this.blockEnd = undefined;
     }
     if (this.verdict.action === 'pass' && this.verdict.after === 'guard') {
       if (this.options.guardStatements)

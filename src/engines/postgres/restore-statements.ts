@@ -1,4 +1,4 @@
-import type { ScanToken } from './sql-scanner.js';
+import { TOKEN_TEXT_LIMIT, type ScanToken } from './sql-scanner.js';
 
 /**
  * What a restore does with one top-level statement of a plain SQL dump,
@@ -17,12 +17,12 @@ import type { ScanToken } from './sql-scanner.js';
  *   PsqlSession): refused. `SET CONSTRAINTS` passes with the guard set
  *   aside around it, so that `ALL IMMEDIATE` does not check it.
  * - `ALTER TABLE … DROP CONSTRAINT …` runs in a block that lets one
- *   refusal pass (SQLSTATE 42P16): pg_dump's `--clean` drops each
- *   partition's key with `ALTER TABLE ONLY <partition>`, which PostgreSQL
- *   refuses for a constraint the partition inherits (and for a partitioned
- *   table's own CHECK while partitions exist). Such a constraint goes with
- *   its table's DROP that follows; were it still there, the SQL that adds it
- *   again would fail and roll the restore back.
+ *   refusal pass (SQLSTATE 42P16) and notes the table: pg_dump's `--clean`
+ *   drops each partition's key with `ALTER TABLE ONLY <partition>`, which
+ *   PostgreSQL refuses for a constraint the partition inherits (and for a
+ *   partitioned table's own CHECK while partitions exist). Such a constraint
+ *   goes with its table's DROP that follows; a table noted that is still
+ *   there at the end fails the restore (PsqlSession.commit).
  * - With owners left out: `ALTER … OWNER TO …` and `SET/RESET SESSION
  *   AUTHORIZATION`; with privileges left out: `GRANT`, `REVOKE` and `ALTER
  *   DEFAULT PRIVILEGES` (pg_dump's ACL and DEFAULT ACL entries).
@@ -40,6 +40,8 @@ export type Verdict =
        * lets PostgreSQL's refusal to drop an inherited constraint pass.
        */
       readonly after?: 'lock-timeout' | 'guard' | 'inherited-constraint';
+      /** inherited-constraint: the table's name as the statement writes it (Latin-1, see ScanToken). */
+      readonly table?: string;
     }
   | { readonly action: 'drop'; readonly kind: StatementClass }
   | { readonly action: 'refuse'; readonly message: string };
@@ -163,7 +165,12 @@ function classifyWord(
         return impossible ? PASS : UNDECIDED;
       }
       if (ownerChange(tokens)) return owners();
-      return constraintDrop(tokens) ? { action: 'pass', after: 'inherited-constraint' } : PASS;
+      {
+        const table = droppedConstraintTable(tokens);
+        return table === undefined
+          ? PASS
+          : { action: 'pass', after: 'inherited-constraint', table };
+      }
     default:
       return PASS;
   }
@@ -267,27 +274,37 @@ export function ownerChange(tokens: readonly ScanToken[]): boolean {
 
 /**
  * `ALTER TABLE [IF EXISTS] [ONLY] <qualified name> DROP CONSTRAINT [IF
- * EXISTS] <name> [CASCADE | RESTRICT]` and nothing else: what pg_dump's
- * `--clean` writes for a constraint.
+ * EXISTS] <name> [CASCADE | RESTRICT]` and nothing else (what pg_dump's
+ * `--clean` writes for a constraint): the table's name as SQL, its parts
+ * quoted as written; undefined for any other statement, or a name too long
+ * for its token to hold whole.
  */
-export function constraintDrop(tokens: readonly ScanToken[]): boolean {
+export function droppedConstraintTable(tokens: readonly ScanToken[]): string | undefined {
   const word = (at: number): string | undefined => upper(tokens[at]);
   const isName = (at: number): boolean =>
-    tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted';
-  if (word(0) !== 'ALTER' || word(1) !== 'TABLE') return false;
+    (tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted') &&
+    (tokens[at]?.text.length ?? 0) < TOKEN_TEXT_LIMIT;
+  if (word(0) !== 'ALTER' || word(1) !== 'TABLE') return undefined;
   let i = 2;
   if (word(i) === 'IF' && word(i + 1) === 'EXISTS') i += 2;
   if (word(i) === 'ONLY') i += 1;
-  if (!isName(i)) return false;
+  if (!isName(i)) return undefined;
+  const parts = [tokens[i]!];
   i += 1;
-  while (tokens[i]?.kind === 'symbol' && tokens[i]?.text === '.' && isName(i + 1)) i += 2;
-  if (word(i) !== 'DROP' || word(i + 1) !== 'CONSTRAINT') return false;
+  while (tokens[i]?.kind === 'symbol' && tokens[i]?.text === '.' && isName(i + 1)) {
+    parts.push(tokens[i + 1]!);
+    i += 2;
+  }
+  if (word(i) !== 'DROP' || word(i + 1) !== 'CONSTRAINT') return undefined;
   i += 2;
   if (word(i) === 'IF' && word(i + 1) === 'EXISTS') i += 2;
-  if (!isName(i)) return false;
+  if (!isName(i)) return undefined;
   i += 1;
   if (word(i) === 'CASCADE' || word(i) === 'RESTRICT') i += 1;
-  return i === tokens.length;
+  if (i !== tokens.length) return undefined;
+  return parts
+    .map((part) => (part.kind === 'quoted' ? `"${part.text.replace(/"/g, '""')}"` : part.text))
+    .join('.');
 }
 
 function isNamePart(token: ScanToken): boolean {

@@ -71,7 +71,9 @@ export async function applyInTransaction(
     ...options.policy,
     standardConformingStrings: backend.standardConformingStrings,
     lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
-    constraintDropBlocks: session.plpgsql,
+    ...(session.keptConstraintsSetting
+      ? { keptConstraintsSetting: session.keptConstraintsSetting }
+      : {}),
     ...(session.guarded ? { guardStatements: session.guardStatements() } : {}),
   });
   if (!session.guarded) {
