@@ -16,6 +16,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   mask: () => (/* binding */ mask),
 /* harmony export */   notice: () => (/* binding */ notice),
 /* harmony export */   setOutput: () => (/* binding */ setOutput),
+/* harmony export */   shownNotRun: () => (/* binding */ shownNotRun),
 /* harmony export */   warning: () => (/* binding */ warning)
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
@@ -60,24 +61,26 @@ function command(name, message, properties = {}) {
 const mask = (secret) => command('add-mask', secret);
 /**
  * A line the runner would take for a workflow command: `::` at its start
- * after white space, or the older `##[` anywhere in it (the runner reads
- * both, and splits lines at `\r` too).
+ * after white space (.NET's, which counts U+0085 too), or the older `##[`
+ * anywhere in it. The runner splits lines at `\r` too, and reads stderr as
+ * well as stdout.
  */
-const COMMAND_LIKE = /(?:^|[\r\n])\s*::|##\[/;
+const COMMAND_LIKE = /(?:^|[\r\n])[\s\u0085]*::|##\[/;
 /**
- * A line of the log. Text that would read as a workflow command (a table's
- * name or a server's message can say anything) is written between
- * `::stop-commands::` and its resume token, a random one the text cannot
- * know, as GitHub advises for untrusted text: shown, never run.
+ * Text for the log, shown and never run: text that would read as a workflow
+ * command (a table's name or a server's message can say anything) goes
+ * between `::stop-commands::` and its resume token, a random one the text
+ * cannot know, as GitHub advises for untrusted text. `text` ends with a
+ * newline.
  */
-function info(message) {
-    if (!COMMAND_LIKE.test(message)) {
-        process.stdout.write(`${message}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`);
-        return;
-    }
+function shownNotRun(text) {
+    if (!COMMAND_LIKE.test(text))
+        return text;
     const token = `db-backup-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}`;
-    process.stdout.write(`::stop-commands::${token}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}${message}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}::${token}::${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`);
+    return `::stop-commands::${token}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}${text}${text.endsWith('\n') ? '' : (node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}::${token}::${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`;
 }
+/** A line of the log (see shownNotRun). */
+const info = (message) => void process.stdout.write(shownNotRun(`${message}${(node_os__WEBPACK_IMPORTED_MODULE_2___default().EOL)}`));
 const debug = (message) => command('debug', message);
 const warning = (message) => command('warning', message);
 const notice = (message, title) => command('notice', message, { title });

@@ -1538,11 +1538,15 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         const id = listedId(line);
         return id !== undefined && keep.has(id);
     });
-    // pg_restore restores a list in its order: what attaches to the database's own parents last.
-    const lines = [
-        ...listed.filter((line) => !last.includes(listedId(line))),
-        ...last.flatMap((id) => listed.filter((line) => listedId(line) === id)),
-    ];
+    // pg_restore restores a list in its order: what attaches to the database's own parents comes
+    // after the partition's rows, keys and indexes, and before the foreign keys (which may need
+    // the partition's rows in its parent).
+    const moved = last.flatMap((id) => listed.filter((line) => listedId(line) === id));
+    const rest = listed.filter((line) => !last.includes(listedId(line)));
+    const kinds = new Map(entries.map((entry) => [entry.id, entry.desc]));
+    const firstForeignKey = rest.findIndex((line) => kinds.get(listedId(line)) === 'FK CONSTRAINT');
+    const at = firstForeignKey === -1 ? rest.length : firstForeignKey;
+    const lines = [...rest.slice(0, at), ...moved, ...rest.slice(at)];
     // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
     if (new Set(lines.map(listedId)).size !== keep.size)
         return plain;
@@ -1566,9 +1570,11 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
  * the partition's indexes are the ones PostgreSQL takes for the parent's, and
  * the INDEX ATTACH entries that follow find them attached already.
  *
- * @returns the entries to restore last, in that order: the TABLE ATTACH
- * entries whose parent is not restored, then the INDEX ATTACH entries whose
- * parent index is not
+ * @returns the entries to restore after the rest of the partition's, in that
+ * order: the TABLE ATTACH entries whose parent is not restored, then the
+ * INDEX ATTACH entries whose parent index is not. Where an index's own entry
+ * cannot be told, its INDEX ATTACH stays where it is: PostgreSQL then
+ * refuses it, and the restore rolls back.
  */
 function attachingLast(entries, keep) {
     const byId = new Map(entries.map((entry) => [entry.id, entry]));
@@ -3897,10 +3903,8 @@ function classifyWord(first, tokens, w, needs, complete, policy) {
             if (ownerChange(tokens))
                 return owners();
             {
-                const table = droppedConstraintTable(tokens);
-                return table === undefined
-                    ? PASS
-                    : { action: 'pass', after: 'inherited-constraint', table };
+                const drop = constraintDrop(tokens);
+                return drop === undefined ? PASS : { action: 'pass', after: 'inherited-constraint', drop };
             }
         default:
             return PASS;
@@ -4005,14 +4009,15 @@ function ownerChange(tokens) {
     }
     return i === end;
 }
+/** An identifier as SQL: a quoted one quoted again. */
+const asSql = (token) => token.kind === 'quoted' ? `"${token.text.replace(/"/g, '""')}"` : token.text;
 /**
  * `ALTER TABLE [IF EXISTS] [ONLY] <qualified name> DROP CONSTRAINT [IF
  * EXISTS] <name> [CASCADE | RESTRICT]` and nothing else (what pg_dump's
- * `--clean` writes for a constraint): the table's name as SQL, its parts
- * quoted as written; undefined for any other statement, or a name too long
- * for its token to hold whole.
+ * `--clean` writes for a constraint); undefined for any other statement, or
+ * a name too long for its token to hold whole.
  */
-function droppedConstraintTable(tokens) {
+function constraintDrop(tokens) {
     const word = (at) => upper(tokens[at]);
     const isName = (at) => (tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted') &&
         (tokens[at]?.text.length ?? 0) < TOKEN_TEXT_LIMIT;
@@ -4021,7 +4026,8 @@ function droppedConstraintTable(tokens) {
     let i = 2;
     if (word(i) === 'IF' && word(i + 1) === 'EXISTS')
         i += 2;
-    if (word(i) === 'ONLY')
+    const only = word(i) === 'ONLY';
+    if (only)
         i += 1;
     if (!isName(i))
         return undefined;
@@ -4038,14 +4044,13 @@ function droppedConstraintTable(tokens) {
         i += 2;
     if (!isName(i))
         return undefined;
+    const constraint = asSql(tokens[i]);
     i += 1;
     if (word(i) === 'CASCADE' || word(i) === 'RESTRICT')
         i += 1;
     if (i !== tokens.length)
         return undefined;
-    return parts
-        .map((part) => (part.kind === 'quoted' ? `"${part.text.replace(/"/g, '""')}"` : part.text))
-        .join('.');
+    return { table: parts.map(asSql).join('.'), constraint, only };
 }
 function isNamePart(token) {
     return (token.kind === 'word' ||
@@ -4409,7 +4414,7 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
             if (verdict.after === 'guard' && this.options.guardStatements)
                 this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
             if (verdict.after === 'inherited-constraint')
-                this.openBlock(held, verdict.table);
+                this.openBlock(held, verdict.drop);
             for (const bytes of held)
                 this.output(bytes);
         }
@@ -4419,14 +4424,17 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         }
     }
     /**
-     * A whole statement, held back, goes on inside a DO block that lets
-     * PostgreSQL's refusal to drop an inherited constraint (42P16) pass, noting
-     * the table, and any other error stop the restore (see classifyStatement).
-     * Written on the statement's own lines: line numbers stay the backup's.
+     * A whole statement, held back, goes on inside a DO block that first asks
+     * the catalog whether PostgreSQL would refuse the drop (a partition's
+     * inherited constraint; with ONLY, a partitioned table's own CHECK while it
+     * has partitions): then it is skipped and the table noted (see
+     * classifyStatement), else it runs as written. No subtransaction, so none
+     * per constraint. Written on the statement's own lines: line numbers stay
+     * the backup's.
      */
-    openBlock(held, table) {
+    openBlock(held, drop) {
         const setting = this.options.keptConstraintsSetting;
-        if (setting === undefined || table === undefined)
+        if (setting === undefined || drop === undefined)
             return;
         const statement = Buffer.concat(held);
         // Only a statement that ends with its semicolon (not one cut off by the end of the file).
@@ -4435,14 +4443,26 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         let tag = '$db_backup$';
         for (let n = 1; statement.includes(tag); n += 1)
             tag = `$db_backup_${n}$`;
-        // An E'' literal reads the same whatever standard_conforming_strings says.
-        const name = Buffer.from(table.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1');
-        this.blockEnd = Buffer.concat([
-            Buffer.from(` EXCEPTION WHEN SQLSTATE '42P16' THEN PERFORM pg_catalog.set_config('${setting}', pg_catalog.concat_ws(',', pg_catalog.current_setting('${setting}', true), pg_catalog.to_regclass(E'`),
-            name,
-            Buffer.from(`')::pg_catalog.oid::pg_catalog.text), true); END${tag};`),
+        // E'' literals read the same whatever standard_conforming_strings says.
+        const literal = (sql) => Buffer.concat([
+            Buffer.from("E'"),
+            Buffer.from(sql.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1'),
+            Buffer.from("'"),
         ]);
-        this.output(Buffer.from(`DO ${tag}BEGIN `));
+        const table = literal(drop.table);
+        const refused = drop.only
+            ? "c.coninhcount > 0 OR (r.relkind = 'p' AND c.contype = 'c' AND EXISTS (SELECT FROM pg_catalog.pg_inherits WHERE inhparent = r.oid))"
+            : 'c.coninhcount > 0';
+        this.output(Buffer.concat([
+            Buffer.from(`DO ${tag}BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid WHERE c.conrelid = pg_catalog.to_regclass(`),
+            table,
+            Buffer.from(') AND c.conname = (pg_catalog.parse_ident('),
+            literal(drop.constraint),
+            Buffer.from(`))[1] AND (${refused})) THEN PERFORM pg_catalog.set_config('${setting}', pg_catalog.concat_ws(',', pg_catalog.current_setting('${setting}', true), pg_catalog.to_regclass(`),
+            table,
+            Buffer.from(')::pg_catalog.oid::pg_catalog.text), true); ELSE '),
+        ]));
+        this.blockEnd = Buffer.from(` END IF; END${tag};`);
     }
     finishStatement(end) {
         this.consume(end);

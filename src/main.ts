@@ -17,7 +17,9 @@ import { terminalStderr } from './report/progress-line.js';
  * work in progress stops in a known way (a restore rolls back and checks that
  * it did) and says so. A second signal ends the process at once.
  */
-function removeTemporaryFilesOnSignal(): void {
+function removeTemporaryFilesOnSignal(
+  writeLine: (text: string) => void = (text) => void process.stderr.write(text),
+): void {
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -27,7 +29,7 @@ function removeTemporaryFilesOnSignal(): void {
       const finished = finishedCode();
       if (finished !== undefined) {
         // The backup is made (and pruned): "nothing was pruned" and exit 143 would both be false.
-        process.stderr.write(
+        writeLine(
           `db-backup: stopped by ${signal} while sending the notifications; the job had finished (exit ${finished}).\n`,
         );
         announceInterruption(signal);
@@ -43,9 +45,8 @@ function removeTemporaryFilesOnSignal(): void {
       void runInterruptHandlers(signal, INTERRUPT_TIMEOUT_MS).then((messages) => {
         // At a terminal a progress line may stand where these messages go: clear it first.
         const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
-        for (const message of messages)
-          process.stderr.write(`${clear}db-backup: ${redact(message)}\n`);
-        process.stderr.write(`${clear}db-backup: ${interruptionMessage(signal)}\n`);
+        for (const message of messages) writeLine(`${clear}db-backup: ${redact(message)}\n`);
+        writeLine(`${clear}db-backup: ${interruptionMessage(signal)}\n`);
         // The log file's last line and the failure notifications, before the process goes.
         announceInterruption(signal);
         removeLiveTempsSync();
@@ -85,11 +86,11 @@ const INTERRUPT_TIMEOUT_MS = 8000;
  * that @google-cloud/storage triggers on every download (a known, harmless
  * upstream issue): a person reading a restore's output should not worry.
  */
-function quietKnownWarnings(): void {
+function quietKnownWarnings(writeLine: (text: string) => void): void {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
     if (warning.name !== 'MaxListenersExceededWarning')
-      process.stderr.write(`${warning.name}: ${warning.message}\n`);
+      writeLine(`${warning.name}: ${warning.message}\n`);
   });
 }
 
@@ -106,7 +107,7 @@ export function nodeTooOld(version: string = process.versions.node): string | un
 /** The `db-backup` command (dist/cli/index.js imports this bundle and calls it). */
 export async function cliMain(): Promise<void> {
   removeTemporaryFilesOnSignal();
-  quietKnownWarnings();
+  quietKnownWarnings((text) => void process.stderr.write(text));
   const tooOld = nodeTooOld();
   if (tooOld) {
     process.stderr.write(`db-backup: ${tooOld}\n`);
@@ -160,8 +161,10 @@ export async function run(): Promise<void> {
     runner.fail(tooOld);
     return;
   }
-  removeTemporaryFilesOnSignal();
-  quietKnownWarnings();
+  // The runner reads stderr for workflow commands too.
+  const writeLine = (text: string): void => void process.stderr.write(runner.shownNotRun(text));
+  removeTemporaryFilesOnSignal(writeLine);
+  quietKnownWarnings(writeLine);
   const { runAction } = await import('./action.js');
   const finished = failWhenStalled(runner.fail);
   try {

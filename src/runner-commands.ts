@@ -40,27 +40,28 @@ export const mask = (secret: string): void => command('add-mask', secret);
 
 /**
  * A line the runner would take for a workflow command: `::` at its start
- * after white space, or the older `##[` anywhere in it (the runner reads
- * both, and splits lines at `\r` too).
+ * after white space (.NET's, which counts U+0085 too), or the older `##[`
+ * anywhere in it. The runner splits lines at `\r` too, and reads stderr as
+ * well as stdout.
  */
-const COMMAND_LIKE = /(?:^|[\r\n])\s*::|##\[/;
+const COMMAND_LIKE = /(?:^|[\r\n])[\s\u0085]*::|##\[/;
 
 /**
- * A line of the log. Text that would read as a workflow command (a table's
- * name or a server's message can say anything) is written between
- * `::stop-commands::` and its resume token, a random one the text cannot
- * know, as GitHub advises for untrusted text: shown, never run.
+ * Text for the log, shown and never run: text that would read as a workflow
+ * command (a table's name or a server's message can say anything) goes
+ * between `::stop-commands::` and its resume token, a random one the text
+ * cannot know, as GitHub advises for untrusted text. `text` ends with a
+ * newline.
  */
-export function info(message: string): void {
-  if (!COMMAND_LIKE.test(message)) {
-    process.stdout.write(`${message}${os.EOL}`);
-    return;
-  }
+export function shownNotRun(text: string): string {
+  if (!COMMAND_LIKE.test(text)) return text;
   const token = `db-backup-${randomUUID()}`;
-  process.stdout.write(
-    `::stop-commands::${token}${os.EOL}${message}${os.EOL}::${token}::${os.EOL}`,
-  );
+  return `::stop-commands::${token}${os.EOL}${text}${text.endsWith('\n') ? '' : os.EOL}::${token}::${os.EOL}`;
 }
+
+/** A line of the log (see shownNotRun). */
+export const info = (message: string): void =>
+  void process.stdout.write(shownNotRun(`${message}${os.EOL}`));
 export const debug = (message: string): void => command('debug', message);
 export const warning = (message: string): void => command('warning', message);
 export const notice = (message: string, title: string): void =>

@@ -146,6 +146,22 @@ describe('restore --tables <partition> in place: that partition alone, joined to
   });
 });
 
+test("a partition with a table whose foreign key refers to its parent: attached before that table's foreign key is checked", async () => {
+  const dir = tempDir('partition-referenced');
+  const source = await clone('part_alone');
+  await server.query(
+    source,
+    `CREATE TABLE notes (id int, at date, FOREIGN KEY (id, at) REFERENCES events);
+     INSERT INTO notes SELECT id, at FROM events_2025 WHERE id % 10 = 0;`,
+  );
+  const file = await backup(dir, 'custom', source);
+  const target = await clone(source);
+  await server.query(target, 'DELETE FROM notes; DELETE FROM events_2025;');
+  const run = await restore(dir, file, target, '--tables', 'notes,events_2025');
+  expect(run.status, run.stderr).toBe(0);
+  expect(server.dump(target)).toBe(server.dump(source));
+});
+
 test('--schemas in place: a schema holding a partition whose parent lives in another schema', async () => {
   const dir = tempDir('partition-schema');
   const source = await clone('part_alone');
@@ -227,6 +243,25 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
       );
       expect(server.dump(target)).toBe(before);
     }
+  });
+
+  test('any other error of a constraint drop stops the restore at its line: rolled back, nothing changed', async () => {
+    const dir = tempDir('drop-error');
+    const target = await clone('part_alone');
+    const before = server.dump(target);
+    const script = path.join(dir, 'by-hand.sql.gz');
+    fs.writeFileSync(
+      script,
+      zlib.gzipSync(
+        'DELETE FROM events;\nALTER TABLE ONLY public.events_2025 DROP CONSTRAINT no_such_key;\n',
+      ),
+    );
+    const run = await restore(dir, script, target);
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /line 2 of the backup's SQL: ERROR: constraint "no_such_key" of relation "events_2025" does not exist \(SQLSTATE 42704\)/,
+    );
+    expect(server.dump(target)).toBe(before);
   });
 
   test('where PL/pgSQL cannot run (its extension dropped), constraint drops run as written: a database of plain tables restores in place', async () => {

@@ -10,7 +10,7 @@ import {
 } from '../src/engines/postgres/restore-filter.js';
 import {
   classifyStatement,
-  droppedConstraintTable,
+  constraintDrop,
   ownerChange,
   rolesNamed,
   type StatementPolicy,
@@ -120,19 +120,25 @@ describe('classifyStatement', () => {
   test.each([
     [
       'ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey',
-      'public.ev_2024',
+      { table: 'public.ev_2024', constraint: 'ev_2024_pkey', only: true },
     ],
-    ['ALTER TABLE ONLY public.ev_2024 DROP CONSTRAINT ev_2024_pkey', 'public.ev_2024'],
-    ['alter table "My Schema"."E""v" drop constraint "Ev pkey" cascade', '"My Schema"."E""v"'],
-    ['ALTER TABLE t DROP CONSTRAINT c RESTRICT', 't'],
+    [
+      'ALTER TABLE public.ev_2024 DROP CONSTRAINT Ev_2024_Pkey',
+      { table: 'public.ev_2024', constraint: 'Ev_2024_Pkey', only: false },
+    ],
+    [
+      'alter table "My Schema"."E""v" drop constraint "Ev pkey" cascade',
+      { table: '"My Schema"."E""v"', constraint: '"Ev pkey"', only: false },
+    ],
+    ['ALTER TABLE ONLY t DROP CONSTRAINT c RESTRICT', { table: 't', constraint: 'c', only: true }],
   ])(
-    "%s (pg_dump's --clean) runs in a block that lets an inherited constraint's refusal pass, noting %s",
-    (sql, table) => {
-      expect(droppedConstraintTable(tokensOf(sql))).toBe(table);
+    "%s (pg_dump's --clean) runs in a block that skips a drop PostgreSQL would refuse: %j",
+    (sql, drop) => {
+      expect(constraintDrop(tokensOf(sql))).toEqual(drop);
       expect(classifyStatement(tokensOf(sql), true, DROP)).toEqual({
         action: 'pass',
         after: 'inherited-constraint',
-        table,
+        drop,
       });
     },
   );
@@ -147,7 +153,7 @@ describe('classifyStatement', () => {
     'ALTER TABLE . DROP CONSTRAINT c',
     'ALTER INDEX i DROP CONSTRAINT c',
   ])('%s is not a constraint drop, and passes as it is', (sql) => {
-    expect(droppedConstraintTable(tokensOf(sql))).toBeUndefined();
+    expect(constraintDrop(tokensOf(sql))).toBeUndefined();
     expect(classifyStatement(tokensOf(sql), true, DROP)).toEqual({ action: 'pass' });
   });
 
@@ -396,24 +402,27 @@ describe('RestoreSqlFilter', () => {
     expect((await filterEverySplit('COMMIT')).output).toBe('');
   });
 
-  test("pg_dump's drop of a partition's key runs in a block that lets PostgreSQL's 42P16 pass and notes the table, on its own lines", async () => {
+  test("pg_dump's drop of a partition's key runs in a block that skips it (noting the table) where PostgreSQL would refuse it, on its own lines", async () => {
     const input =
       '-- clean\nALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey;\n' +
       'DROP TABLE IF EXISTS public.ev_2024;\n' +
-      `ALTER TABLE ONLY "ev$db_backup$\\'" DROP CONSTRAINT "k" -- why\n;\n`;
+      `ALTER TABLE "ev$db_backup$\\'" DROP CONSTRAINT "k" -- why\n;\n`;
     const options = { keptConstraintsSetting: 'db_backup.kept_x' };
     const { output } = await filterEverySplit(input, options);
-    const note = (name: string): string =>
-      "PERFORM pg_catalog.set_config('db_backup.kept_x', pg_catalog.concat_ws(',', " +
+    const block = (table: string, constraint: string, only: boolean): string =>
+      'IF EXISTS (SELECT FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid ' +
+      `WHERE c.conrelid = pg_catalog.to_regclass(E'${table}') AND c.conname = (pg_catalog.parse_ident(E'${constraint}'))[1] ` +
+      `AND (c.coninhcount > 0${only ? " OR (r.relkind = 'p' AND c.contype = 'c' AND EXISTS (SELECT FROM pg_catalog.pg_inherits WHERE inhparent = r.oid))" : ''})) ` +
+      "THEN PERFORM pg_catalog.set_config('db_backup.kept_x', pg_catalog.concat_ws(',', " +
       "pg_catalog.current_setting('db_backup.kept_x', true), " +
-      `pg_catalog.to_regclass(E'${name}')::pg_catalog.oid::pg_catalog.text), true);`;
+      `pg_catalog.to_regclass(E'${table}')::pg_catalog.oid::pg_catalog.text), true); ELSE `;
     expect(output).toBe(
-      '-- clean\nDO $db_backup$BEGIN ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey; ' +
-        `EXCEPTION WHEN SQLSTATE '42P16' THEN ${note('public.ev_2024')} END$db_backup$;\n` +
+      `-- clean\nDO $db_backup$BEGIN ${block('public.ev_2024', 'ev_2024_pkey', true)}` +
+        'ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey; END IF; END$db_backup$;\n' +
         'DROP TABLE IF EXISTS public.ev_2024;\n' +
         // A name holding the block's quote gets a quote of its own; its backslash and quote are escaped.
-        `DO $db_backup_1$BEGIN ALTER TABLE ONLY "ev$db_backup$\\'" DROP CONSTRAINT "k" -- why\n; ` +
-        `EXCEPTION WHEN SQLSTATE '42P16' THEN ${note(`"ev$db_backup$\\\\''"`)} END$db_backup_1$;\n`,
+        `DO $db_backup_1$BEGIN ${block(`"ev$db_backup$\\\\''"`, '"k"', false)}` +
+        `ALTER TABLE "ev$db_backup$\\'" DROP CONSTRAINT "k" -- why\n; END IF; END$db_backup_1$;\n`,
     );
     // Cut off before its semicolon by the end of the file, it stays as it is; so it does
     // where PL/pgSQL cannot run (no setting to note tables in).

@@ -66,6 +66,7 @@ const COMMAND_LIKE = [
   '  ::notice::indented',
   'a\r::warning::x',
   'x ##[error]y',
+  '\u0085::error::after a .NET white space',
 ];
 
 describe('workflow commands, byte for byte as @actions/core writes them', () => {

@@ -172,8 +172,11 @@ export async function locateBackup(
 /** A backup's manifest named where the backup belongs (a shell's tab completion picks it too). */
 function refuseManifest(reference: string): void {
   const name = path.basename(reference);
-  if (!name.endsWith(MANIFEST_SUFFIX) || name === MANIFEST_SUFFIX) return;
+  if (!name.endsWith(MANIFEST_SUFFIX)) return;
   const backup = reference.slice(0, -MANIFEST_SUFFIX.length);
+  // Only a backup's name with .json after it: another .json file is no backup either, and is refused later.
+  const described = path.basename(backup);
+  if (!parseBackupName(described) && !engineFromExtension(described)) return;
   throw new UserError(
     `${name} is a backup's manifest, not a backup: give the backup it describes (${backup}). Nothing was changed.`,
   );

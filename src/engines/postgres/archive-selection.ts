@@ -175,11 +175,15 @@ export async function pickEntries(
     const id = listedId(line);
     return id !== undefined && keep.has(id);
   });
-  // pg_restore restores a list in its order: what attaches to the database's own parents last.
-  const lines = [
-    ...listed.filter((line) => !last.includes(listedId(line)!)),
-    ...last.flatMap((id) => listed.filter((line) => listedId(line) === id)),
-  ];
+  // pg_restore restores a list in its order: what attaches to the database's own parents comes
+  // after the partition's rows, keys and indexes, and before the foreign keys (which may need
+  // the partition's rows in its parent).
+  const moved = last.flatMap((id) => listed.filter((line) => listedId(line) === id));
+  const rest = listed.filter((line) => !last.includes(listedId(line)!));
+  const kinds = new Map(entries.map((entry) => [entry.id, entry.desc]));
+  const firstForeignKey = rest.findIndex((line) => kinds.get(listedId(line)!) === 'FK CONSTRAINT');
+  const at = firstForeignKey === -1 ? rest.length : firstForeignKey;
+  const lines = [...rest.slice(0, at), ...moved, ...rest.slice(at)];
   // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
   if (new Set(lines.map(listedId)).size !== keep.size) return plain;
   const file = path.join(workDir, 'picked.list');
@@ -203,9 +207,11 @@ export async function pickEntries(
  * the partition's indexes are the ones PostgreSQL takes for the parent's, and
  * the INDEX ATTACH entries that follow find them attached already.
  *
- * @returns the entries to restore last, in that order: the TABLE ATTACH
- * entries whose parent is not restored, then the INDEX ATTACH entries whose
- * parent index is not
+ * @returns the entries to restore after the rest of the partition's, in that
+ * order: the TABLE ATTACH entries whose parent is not restored, then the
+ * INDEX ATTACH entries whose parent index is not. Where an index's own entry
+ * cannot be told, its INDEX ATTACH stays where it is: PostgreSQL then
+ * refuses it, and the restore rolls back.
  */
 function attachingLast(entries: readonly TocEntry[], keep: ReadonlySet<number>): number[] {
   const byId = new Map(entries.map((entry) => [entry.id, entry]));

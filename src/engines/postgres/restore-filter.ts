@@ -3,6 +3,7 @@ import { UserError } from '../../domain/errors.js';
 import {
   classifyStatement,
   rolesNamed,
+  type ConstraintDrop,
   type StatementClass,
   type StatementPolicy,
   type Verdict,
@@ -313,7 +314,7 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     if (verdict.action === 'pass') {
       if (verdict.after === 'guard' && this.options.guardStatements)
         this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
-      if (verdict.after === 'inherited-constraint') this.openBlock(held, verdict.table);
+      if (verdict.after === 'inherited-constraint') this.openBlock(held, verdict.drop);
       for (const bytes of held) this.output(bytes);
     } else {
       this.counts[verdict.kind] += 1;
@@ -322,29 +323,49 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
   }
 
   /**
-   * A whole statement, held back, goes on inside a DO block that lets
-   * PostgreSQL's refusal to drop an inherited constraint (42P16) pass, noting
-   * the table, and any other error stop the restore (see classifyStatement).
-   * Written on the statement's own lines: line numbers stay the backup's.
+   * A whole statement, held back, goes on inside a DO block that first asks
+   * the catalog whether PostgreSQL would refuse the drop (a partition's
+   * inherited constraint; with ONLY, a partitioned table's own CHECK while it
+   * has partitions): then it is skipped and the table noted (see
+   * classifyStatement), else it runs as written. No subtransaction, so none
+   * per constraint. Written on the statement's own lines: line numbers stay
+   * the backup's.
    */
-  private openBlock(held: readonly Buffer[], table: string | undefined): void {
+  private openBlock(held: readonly Buffer[], drop: ConstraintDrop | undefined): void {
     const setting = this.options.keptConstraintsSetting;
-    if (setting === undefined || table === undefined) return;
+    if (setting === undefined || drop === undefined) return;
     const statement = Buffer.concat(held);
     // Only a statement that ends with its semicolon (not one cut off by the end of the file).
     if (statement[statement.length - 1] !== SEMICOLON) return;
     let tag = '$db_backup$';
     for (let n = 1; statement.includes(tag); n += 1) tag = `$db_backup_${n}$`;
-    // An E'' literal reads the same whatever standard_conforming_strings says.
-    const name = Buffer.from(table.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1');
-    this.blockEnd = Buffer.concat([
-      Buffer.from(
-        ` EXCEPTION WHEN SQLSTATE '42P16' THEN PERFORM pg_catalog.set_config('${setting}', pg_catalog.concat_ws(',', pg_catalog.current_setting('${setting}', true), pg_catalog.to_regclass(E'`,
-      ),
-      name,
-      Buffer.from(`')::pg_catalog.oid::pg_catalog.text), true); END${tag};`),
-    ]);
-    this.output(Buffer.from(`DO ${tag}BEGIN `));
+    // E'' literals read the same whatever standard_conforming_strings says.
+    const literal = (sql: string): Buffer =>
+      Buffer.concat([
+        Buffer.from("E'"),
+        Buffer.from(sql.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1'),
+        Buffer.from("'"),
+      ]);
+    const table = literal(drop.table);
+    const refused = drop.only
+      ? "c.coninhcount > 0 OR (r.relkind = 'p' AND c.contype = 'c' AND EXISTS (SELECT FROM pg_catalog.pg_inherits WHERE inhparent = r.oid))"
+      : 'c.coninhcount > 0';
+    this.output(
+      Buffer.concat([
+        Buffer.from(
+          `DO ${tag}BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid WHERE c.conrelid = pg_catalog.to_regclass(`,
+        ),
+        table,
+        Buffer.from(') AND c.conname = (pg_catalog.parse_ident('),
+        literal(drop.constraint),
+        Buffer.from(
+          `))[1] AND (${refused})) THEN PERFORM pg_catalog.set_config('${setting}', pg_catalog.concat_ws(',', pg_catalog.current_setting('${setting}', true), pg_catalog.to_regclass(`,
+        ),
+        table,
+        Buffer.from(')::pg_catalog.oid::pg_catalog.text), true); ELSE '),
+      ]),
+    );
+    this.blockEnd = Buffer.from(` END IF; END${tag};`);
   }
 
   private finishStatement(end: number): void {

@@ -40,8 +40,8 @@ export type Verdict =
        * lets PostgreSQL's refusal to drop an inherited constraint pass.
        */
       readonly after?: 'lock-timeout' | 'guard' | 'inherited-constraint';
-      /** inherited-constraint: the table's name as the statement writes it (Latin-1, see ScanToken). */
-      readonly table?: string;
+      /** inherited-constraint: what the statement drops. */
+      readonly drop?: ConstraintDrop;
     }
   | { readonly action: 'drop'; readonly kind: StatementClass }
   | { readonly action: 'refuse'; readonly message: string };
@@ -166,10 +166,8 @@ function classifyWord(
       }
       if (ownerChange(tokens)) return owners();
       {
-        const table = droppedConstraintTable(tokens);
-        return table === undefined
-          ? PASS
-          : { action: 'pass', after: 'inherited-constraint', table };
+        const drop = constraintDrop(tokens);
+        return drop === undefined ? PASS : { action: 'pass', after: 'inherited-constraint', drop };
       }
     default:
       return PASS;
@@ -272,14 +270,27 @@ export function ownerChange(tokens: readonly ScanToken[]): boolean {
   return i === end;
 }
 
+/** What an `ALTER TABLE … DROP CONSTRAINT …` drops, its names as SQL (Latin-1 text, see ScanToken). */
+export interface ConstraintDrop {
+  /** The table's name, its parts quoted as written. */
+  readonly table: string;
+  /** The constraint's name, quoted as written. */
+  readonly constraint: string;
+  /** ONLY this table, not its partitions or children. */
+  readonly only: boolean;
+}
+
+/** An identifier as SQL: a quoted one quoted again. */
+const asSql = (token: ScanToken): string =>
+  token.kind === 'quoted' ? `"${token.text.replace(/"/g, '""')}"` : token.text;
+
 /**
  * `ALTER TABLE [IF EXISTS] [ONLY] <qualified name> DROP CONSTRAINT [IF
  * EXISTS] <name> [CASCADE | RESTRICT]` and nothing else (what pg_dump's
- * `--clean` writes for a constraint): the table's name as SQL, its parts
- * quoted as written; undefined for any other statement, or a name too long
- * for its token to hold whole.
+ * `--clean` writes for a constraint); undefined for any other statement, or
+ * a name too long for its token to hold whole.
  */
-export function droppedConstraintTable(tokens: readonly ScanToken[]): string | undefined {
+export function constraintDrop(tokens: readonly ScanToken[]): ConstraintDrop | undefined {
   const word = (at: number): string | undefined => upper(tokens[at]);
   const isName = (at: number): boolean =>
     (tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted') &&
@@ -287,7 +298,8 @@ export function droppedConstraintTable(tokens: readonly ScanToken[]): string | u
   if (word(0) !== 'ALTER' || word(1) !== 'TABLE') return undefined;
   let i = 2;
   if (word(i) === 'IF' && word(i + 1) === 'EXISTS') i += 2;
-  if (word(i) === 'ONLY') i += 1;
+  const only = word(i) === 'ONLY';
+  if (only) i += 1;
   if (!isName(i)) return undefined;
   const parts = [tokens[i]!];
   i += 1;
@@ -299,12 +311,11 @@ export function droppedConstraintTable(tokens: readonly ScanToken[]): string | u
   i += 2;
   if (word(i) === 'IF' && word(i + 1) === 'EXISTS') i += 2;
   if (!isName(i)) return undefined;
+  const constraint = asSql(tokens[i]!);
   i += 1;
   if (word(i) === 'CASCADE' || word(i) === 'RESTRICT') i += 1;
   if (i !== tokens.length) return undefined;
-  return parts
-    .map((part) => (part.kind === 'quoted' ? `"${part.text.replace(/"/g, '""')}"` : part.text))
-    .join('.');
+  return { table: parts.map(asSql).join('.'), constraint, only };
 }
 
 function isNamePart(token: ScanToken): boolean {
