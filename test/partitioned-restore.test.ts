@@ -35,6 +35,9 @@ const PARTITIONED = `
   CREATE TABLE events_2026_low PARTITION OF events_2026 FOR VALUES FROM (MINVALUE) TO (500);
   CREATE TABLE events_2026_high PARTITION OF events_2026 DEFAULT;
   CREATE INDEX events_by_note ON events (note);
+  -- A second index of the partition's own that matches the parent's: PostgreSQL must not take it.
+  CREATE INDEX aa_events_2025_note ON events_2025 (note);
+  CREATE INDEX aa_events_2026_low_note ON events_2026_low (note);
   INSERT INTO events SELECT g, DATE '2025-01-01' + g, 1 + g % 2, 'n' || g FROM generate_series(1, 700) g;
 `;
 

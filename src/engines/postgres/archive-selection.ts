@@ -157,8 +157,9 @@ export async function pickEntries(
   const { added, leftOut, unclear } = companionsOf(entries, picked, into);
   const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
   const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
-  const last = into === 'existing' ? attachingLast(entries, keep) : [];
-  if (schemas.length === 0 && added.length === 0 && last.length === 0)
+  const joins =
+    into === 'existing' ? joiningExistingParents(entries, keep) : { first: [], attach: [] };
+  if (schemas.length === 0 && added.length === 0 && joins.attach.length === 0)
     return { ...plain, leftOut, unclear };
   const ids = new Set(schemas.map((entry) => entry.id));
   for (const id of ids) keep.add(id);
@@ -175,15 +176,27 @@ export async function pickEntries(
     const id = listedId(line);
     return id !== undefined && keep.has(id);
   });
-  // pg_restore restores a list in its order: what attaches to the database's own parents comes
-  // after the partition's rows, keys and indexes, and before the foreign keys (which may need
-  // the partition's rows in its parent).
-  const moved = last.flatMap((id) => listed.filter((line) => listedId(line) === id));
-  const rest = listed.filter((line) => !last.includes(listedId(line)!));
+  // pg_restore restores a list in its order (see joiningExistingParents): the indexes and keys
+  // that join the database's parents before the other indexes and keys; the attach entries
+  // after them, and before the foreign keys (which may need the partition's rows in its parent).
+  const linesOf = (ids: readonly number[]): string[] =>
+    ids.flatMap((id) => listed.filter((line) => listedId(line) === id));
+  const moved = new Set([...joins.first, ...joins.attach]);
   const kinds = new Map(entries.map((entry) => [entry.id, entry.desc]));
-  const firstForeignKey = rest.findIndex((line) => kinds.get(listedId(line)!) === 'FK CONSTRAINT');
-  const at = firstForeignKey === -1 ? rest.length : firstForeignKey;
-  const lines = [...rest.slice(0, at), ...moved, ...rest.slice(at)];
+  const kindOf = (line: string): string | undefined => kinds.get(listedId(line)!);
+  const insert = (into: string[], before: (line: string) => boolean, lines: string[]): string[] => {
+    const at = into.findIndex(before);
+    return at === -1 ? [...into, ...lines] : [...into.slice(0, at), ...lines, ...into.slice(at)];
+  };
+  const lines = insert(
+    insert(
+      listed.filter((line) => !moved.has(listedId(line)!)),
+      (line) => kindOf(line) === 'CONSTRAINT' || kindOf(line) === 'INDEX',
+      linesOf(joins.first),
+    ),
+    (line) => kindOf(line) === 'FK CONSTRAINT',
+    linesOf(joins.attach),
+  );
   // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
   if (new Set(lines.map(listedId)).size !== keep.size) return plain;
   const file = path.join(workDir, 'picked.list');
@@ -203,17 +216,21 @@ export async function pickEntries(
  * database has: pg_dump's order (the partition's TABLE ATTACH right after its
  * CREATE TABLE) would have PostgreSQL make the partition's indexes and keys
  * for the parent's at once, and the backup's own then fail with "relation
- * … already exists". Attached last, once its rows, keys and indexes are in,
- * the partition's indexes are the ones PostgreSQL takes for the parent's, and
- * the INDEX ATTACH entries that follow find them attached already.
+ * … already exists". Attached once its rows, keys and indexes are in, the
+ * partition's indexes are the ones PostgreSQL takes for the parent's (the
+ * oldest that matches: those go first), and the INDEX ATTACH entries that
+ * follow find them attached already.
  *
- * @returns the entries to restore after the rest of the partition's, in that
- * order: the TABLE ATTACH entries whose parent is not restored, then the
- * INDEX ATTACH entries whose parent index is not. Where an index's own entry
- * cannot be told, its INDEX ATTACH stays where it is: PostgreSQL then
+ * @returns `attach`: the TABLE ATTACH entries whose parent is not restored,
+ * then the INDEX ATTACH entries whose parent index is not; `first`: the
+ * indexes and keys those INDEX ATTACH entries attach. Where an index's own
+ * entry cannot be told, its INDEX ATTACH stays where it is: PostgreSQL then
  * refuses it, and the restore rolls back.
  */
-function attachingLast(entries: readonly TocEntry[], keep: ReadonlySet<number>): number[] {
+function joiningExistingParents(
+  entries: readonly TocEntry[],
+  keep: ReadonlySet<number>,
+): { readonly first: number[]; readonly attach: number[] } {
   const byId = new Map(entries.map((entry) => [entry.id, entry]));
   const kept = entries.filter((entry) => keep.has(entry.id));
   const notRestored = (id: number, kinds: readonly string[]): boolean =>
@@ -223,10 +240,10 @@ function attachingLast(entries: readonly TocEntry[], keep: ReadonlySet<number>):
     (entry) =>
       entry.desc === 'TABLE ATTACH' && entry.dependencies.some((id) => notRestored(id, ['TABLE'])),
   );
-  if (tables.length === 0) return [];
+  if (tables.length === 0) return { first: [], attach: [] };
   // An INDEX ATTACH depends on its index's ancestors too: its parent is what its index depends on.
-  const parentNotRestored = (attach: TocEntry): boolean => {
-    const own = attach.dependencies.find((id) => {
+  const ownIndex = (attach: TocEntry): number | undefined =>
+    attach.dependencies.find((id) => {
       const entry = byId.get(id);
       return (
         entry?.namespace === attach.namespace &&
@@ -234,11 +251,18 @@ function attachingLast(entries: readonly TocEntry[], keep: ReadonlySet<number>):
           (entry.desc === 'CONSTRAINT' && entry.tag.endsWith(` ${attach.tag}`)))
       );
     });
+  const joining = kept.flatMap((entry) => {
+    if (entry.desc !== 'INDEX ATTACH') return [];
+    const own = ownIndex(entry);
     const parents = own === undefined ? [] : byId.get(own)!.dependencies;
-    return parents.some((id) => notRestored(id, ['INDEX', 'CONSTRAINT']));
+    return parents.some((id) => notRestored(id, ['INDEX', 'CONSTRAINT']))
+      ? [{ attach: entry.id, own: own! }]
+      : [];
+  });
+  return {
+    first: joining.map(({ own }) => own),
+    attach: [...tables.map((entry) => entry.id), ...joining.map(({ attach }) => attach)],
   };
-  const indexes = kept.filter((entry) => entry.desc === 'INDEX ATTACH' && parentNotRestored(entry));
-  return [...tables, ...indexes].map((entry) => entry.id);
 }
 
 /** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */
