@@ -1521,8 +1521,8 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
     const { added, leftOut, unclear } = companionsOf(entries, picked, into);
     const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
     const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
-    const last = into === 'existing' ? attachingLast(entries, keep) : [];
-    if (schemas.length === 0 && added.length === 0 && last.length === 0)
+    const joins = into === 'existing' ? joiningExistingParents(entries, keep) : { first: [], attach: [] };
+    if (schemas.length === 0 && added.length === 0 && joins.attach.length === 0)
         return { ...plain, leftOut, unclear };
     const ids = new Set(schemas.map((entry) => entry.id));
     for (const id of ids)
@@ -1538,15 +1538,18 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         const id = listedId(line);
         return id !== undefined && keep.has(id);
     });
-    // pg_restore restores a list in its order: what attaches to the database's own parents comes
-    // after the partition's rows, keys and indexes, and before the foreign keys (which may need
-    // the partition's rows in its parent).
-    const moved = last.flatMap((id) => listed.filter((line) => listedId(line) === id));
-    const rest = listed.filter((line) => !last.includes(listedId(line)));
+    // pg_restore restores a list in its order (see joiningExistingParents): the indexes and keys
+    // that join the database's parents before the other indexes and keys; the attach entries
+    // after them, and before the foreign keys (which may need the partition's rows in its parent).
+    const linesOf = (ids) => ids.flatMap((id) => listed.filter((line) => listedId(line) === id));
+    const moved = new Set([...joins.first, ...joins.attach]);
     const kinds = new Map(entries.map((entry) => [entry.id, entry.desc]));
-    const firstForeignKey = rest.findIndex((line) => kinds.get(listedId(line)) === 'FK CONSTRAINT');
-    const at = firstForeignKey === -1 ? rest.length : firstForeignKey;
-    const lines = [...rest.slice(0, at), ...moved, ...rest.slice(at)];
+    const kindOf = (line) => kinds.get(listedId(line));
+    const insert = (into, before, lines) => {
+        const at = into.findIndex(before);
+        return at === -1 ? [...into, ...lines] : [...into.slice(0, at), ...lines, ...into.slice(at)];
+    };
+    const lines = insert(insert(listed.filter((line) => !moved.has(listedId(line))), (line) => kindOf(line) === 'CONSTRAINT' || kindOf(line) === 'INDEX', linesOf(joins.first)), (line) => kindOf(line) === 'FK CONSTRAINT', linesOf(joins.attach));
     // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
     if (new Set(lines.map(listedId)).size !== keep.size)
         return plain;
@@ -1566,37 +1569,45 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
  * database has: pg_dump's order (the partition's TABLE ATTACH right after its
  * CREATE TABLE) would have PostgreSQL make the partition's indexes and keys
  * for the parent's at once, and the backup's own then fail with "relation
- * … already exists". Attached last, once its rows, keys and indexes are in,
- * the partition's indexes are the ones PostgreSQL takes for the parent's, and
- * the INDEX ATTACH entries that follow find them attached already.
+ * … already exists". Attached once its rows, keys and indexes are in, the
+ * partition's indexes are the ones PostgreSQL takes for the parent's (the
+ * oldest that matches: those go first), and the INDEX ATTACH entries that
+ * follow find them attached already.
  *
- * @returns the entries to restore after the rest of the partition's, in that
- * order: the TABLE ATTACH entries whose parent is not restored, then the
- * INDEX ATTACH entries whose parent index is not. Where an index's own entry
- * cannot be told, its INDEX ATTACH stays where it is: PostgreSQL then
+ * @returns `attach`: the TABLE ATTACH entries whose parent is not restored,
+ * then the INDEX ATTACH entries whose parent index is not; `first`: the
+ * indexes and keys those INDEX ATTACH entries attach. Where an index's own
+ * entry cannot be told, its INDEX ATTACH stays where it is: PostgreSQL then
  * refuses it, and the restore rolls back.
  */
-function attachingLast(entries, keep) {
+function joiningExistingParents(entries, keep) {
     const byId = new Map(entries.map((entry) => [entry.id, entry]));
     const kept = entries.filter((entry) => keep.has(entry.id));
     const notRestored = (id, kinds) => !keep.has(id) && kinds.includes(byId.get(id)?.desc ?? '');
     // A TABLE ATTACH's dependencies are the partition and its parent.
     const tables = kept.filter((entry) => entry.desc === 'TABLE ATTACH' && entry.dependencies.some((id) => notRestored(id, ['TABLE'])));
     if (tables.length === 0)
-        return [];
+        return { first: [], attach: [] };
     // An INDEX ATTACH depends on its index's ancestors too: its parent is what its index depends on.
-    const parentNotRestored = (attach) => {
-        const own = attach.dependencies.find((id) => {
-            const entry = byId.get(id);
-            return (entry?.namespace === attach.namespace &&
-                ((entry.desc === 'INDEX' && entry.tag === attach.tag) ||
-                    (entry.desc === 'CONSTRAINT' && entry.tag.endsWith(` ${attach.tag}`))));
-        });
+    const ownIndex = (attach) => attach.dependencies.find((id) => {
+        const entry = byId.get(id);
+        return (entry?.namespace === attach.namespace &&
+            ((entry.desc === 'INDEX' && entry.tag === attach.tag) ||
+                (entry.desc === 'CONSTRAINT' && entry.tag.endsWith(` ${attach.tag}`))));
+    });
+    const joining = kept.flatMap((entry) => {
+        if (entry.desc !== 'INDEX ATTACH')
+            return [];
+        const own = ownIndex(entry);
         const parents = own === undefined ? [] : byId.get(own).dependencies;
-        return parents.some((id) => notRestored(id, ['INDEX', 'CONSTRAINT']));
+        return parents.some((id) => notRestored(id, ['INDEX', 'CONSTRAINT']))
+            ? [{ attach: entry.id, own: own }]
+            : [];
+    });
+    return {
+        first: joining.map(({ own }) => own),
+        attach: [...tables.map((entry) => entry.id), ...joining.map(({ attach }) => attach)],
     };
-    const indexes = kept.filter((entry) => entry.desc === 'INDEX ATTACH' && parentNotRestored(entry));
-    return [...tables, ...indexes].map((entry) => entry.id);
 }
 /** The schema entries that hold any of the picked entries, and those of the named schemas (empty ones too). */
 function schemasOf(entries, picked, named) {
@@ -2880,6 +2891,8 @@ class SqlScanner {
     copyFromStdin = false;
     copyBinary = false;
     lastWordWasFrom = false;
+    /** The quoted identifier being read was written `U&"…"`. */
+    unicodeQuoted = false;
     // A string just closed and only whitespace and -- comments followed, maybe across a newline.
     closedString = false;
     closedEscapes = false;
@@ -3317,9 +3330,11 @@ class SqlScanner {
     endToken(kind, text) {
         if (kind !== 'word')
             this.lastWordWasFrom = false;
+        const unicode = kind === 'quoted' && this.unicodeQuoted;
+        this.unicodeQuoted = false;
         if (this.parenDepth > 0 || (this.head.length >= 8 && !this.listening))
             return;
-        const token = { kind, text };
+        const token = unicode ? { kind, text, unicode } : { kind, text };
         if (this.head.length < 8)
             this.head.push(token);
         if (this.listening)
@@ -3556,6 +3571,7 @@ class SqlScanner {
         }
         if (c === DOUBLE_QUOTE_CHAR) {
             this.openQuoted();
+            this.unicodeQuoted = true;
             return i + 1;
         }
         this.mode = INITIAL;
@@ -4019,7 +4035,9 @@ const asSql = (token) => token.kind === 'quoted' ? `"${token.text.replace(/"/g, 
  */
 function constraintDrop(tokens) {
     const word = (at) => upper(tokens[at]);
+    // Not a U&"…" name: its escapes would have to be decoded as the server does.
     const isName = (at) => (tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted') &&
+        tokens[at]?.unicode === undefined &&
         (tokens[at]?.text.length ?? 0) < TOKEN_TEXT_LIMIT;
     if (word(0) !== 'ALTER' || word(1) !== 'TABLE')
         return undefined;
@@ -4427,14 +4445,16 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
      * A whole statement, held back, goes on inside a DO block that first asks
      * the catalog whether PostgreSQL would refuse the drop (a partition's
      * inherited constraint; with ONLY, a partitioned table's own CHECK while it
-     * has partitions): then it is skipped and the table noted (see
-     * classifyStatement), else it runs as written. No subtransaction, so none
-     * per constraint. Written on the statement's own lines: line numbers stay
-     * the backup's.
+     * has partitions) where the current role could otherwise drop it: then the
+     * constraint is kept and noted (see classifyStatement), else the statement
+     * runs as written. No subtransaction, so none per constraint. Operators
+     * are pg_catalog's whatever the search_path; the name is cast to `name`,
+     * truncated as the server does. Written on the statement's own lines: line
+     * numbers stay the backup's.
      */
     openBlock(held, drop) {
-        const setting = this.options.keptConstraintsSetting;
-        if (setting === undefined || drop === undefined)
+        const kept = this.options.keptConstraintsTable;
+        if (kept === undefined || drop === undefined)
             return;
         const statement = Buffer.concat(held);
         // Only a statement that ends with its semicolon (not one cut off by the end of the file).
@@ -4449,18 +4469,16 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
             Buffer.from(sql.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1'),
             Buffer.from("'"),
         ]);
-        const table = literal(drop.table);
+        const eq = 'OPERATOR(pg_catalog.=)';
         const refused = drop.only
-            ? "c.coninhcount > 0 OR (r.relkind = 'p' AND c.contype = 'c' AND EXISTS (SELECT FROM pg_catalog.pg_inherits WHERE inhparent = r.oid))"
-            : 'c.coninhcount > 0';
+            ? `c.coninhcount OPERATOR(pg_catalog.>) 0 OR (r.relkind ${eq} 'p'::pg_catalog."char" AND c.contype ${eq} 'c'::pg_catalog."char" AND EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent ${eq} r.oid))`
+            : 'c.coninhcount OPERATOR(pg_catalog.>) 0';
         this.output(Buffer.concat([
-            Buffer.from(`DO ${tag}BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid WHERE c.conrelid = pg_catalog.to_regclass(`),
-            table,
-            Buffer.from(') AND c.conname = (pg_catalog.parse_ident('),
+            Buffer.from(`DO ${tag}BEGIN INSERT INTO ${kept} SELECT c.oid FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid ${eq} c.conrelid WHERE c.conrelid ${eq} pg_catalog.to_regclass(`),
+            literal(drop.table),
+            Buffer.from(`) AND c.conname ${eq} (pg_catalog.parse_ident(`),
             literal(drop.constraint),
-            Buffer.from(`))[1] AND (${refused})) THEN PERFORM pg_catalog.set_config('${setting}', pg_catalog.concat_ws(',', pg_catalog.current_setting('${setting}', true), pg_catalog.to_regclass(`),
-            table,
-            Buffer.from(')::pg_catalog.oid::pg_catalog.text), true); ELSE '),
+            Buffer.from(`))[1]::pg_catalog.name AND pg_catalog.pg_has_role(r.relowner, 'USAGE') AND (${refused}); IF NOT FOUND THEN `),
         ]));
         this.blockEnd = Buffer.from(` END IF; END${tag};`);
     }
@@ -4856,13 +4874,15 @@ class PsqlSession {
             `INSERT INTO pg_temp.${this.guardName} VALUES (1), (1);`,
             // The backup may end under another role (SET SESSION AUTHORIZATION, SET ROLE): it must still disarm it.
             `GRANT INSERT, DELETE ON pg_temp.${this.guardName} TO PUBLIC;`,
+            `CREATE TEMPORARY TABLE ${this.keptName} (con oid) ON COMMIT DROP;`,
+            `GRANT INSERT, SELECT ON pg_temp.${this.keptName} TO PUBLIC;`,
             '\\endif',
             `SET lock_timeout = ${lockTimeoutMs};`,
             'SET statement_timeout = 0;',
             'SET idle_in_transaction_session_timeout = 0;',
             "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
             `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-            `SELECT ${plpgsql/* PLPGSQL_USABLE */.L} AS ${p}plpgsql \\gset`,
+            `SELECT ${plpgsql/* PLPGSQL_USABLE_BY_ALL */.D} AS ${p}plpgsql \\gset`,
             `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard :${p}plpgsql`,
             `\\unset ${p}guard`,
             `\\unset ${p}pid`,
@@ -4897,31 +4917,38 @@ class PsqlSession {
             stdin.on('close', gone);
         });
     }
+    /** The table, made with the guard's, of the constraints a constraint-drop block kept. */
+    get keptName() {
+        return `${this.prefix}kept`;
+    }
     /**
-     * The transaction's setting in which the restore filter's constraint-drop
-     * blocks note each table whose constraint PostgreSQL would not drop (see
-     * RestoreSqlFilter); undefined where PL/pgSQL cannot run.
+     * Where the restore filter's constraint-drop blocks note each constraint
+     * they kept because PostgreSQL would refuse its drop (see
+     * RestoreSqlFilter): a temporary table made with the commit guard, which
+     * the backup's SQL cannot name (nor `RESET ALL` empty). Undefined where
+     * PL/pgSQL cannot run for every role, or without the guard.
      */
-    get keptConstraintsSetting() {
-        return this.plpgsql ? `db_backup.kept_${this.nonce}` : undefined;
+    get keptConstraintsTable() {
+        return this.plpgsql && this.guarded ? `pg_temp.${this.keptName}` : undefined;
     }
     /**
      * After the whole backup: waits until psql has run all of it, checks that
-     * the transaction is still the one that began and that every table whose
-     * constraint PostgreSQL would not drop was dropped since, then commits.
+     * the transaction is still the one that began and that every constraint a
+     * constraint-drop block kept is gone since (with its table, most often),
+     * then commits.
      */
     async commit(stalled) {
         const backend = this.backend;
         if (!backend)
             throw new Error('commit() before begin()');
         const p = this.prefix;
-        const kept = this.keptConstraintsSetting;
+        const kept = this.keptConstraintsTable;
         await this.write([
             '',
             `SELECT pg_catalog.txid_current() AS ${p}now \\gset`,
             kept === undefined
                 ? `SELECT 0 AS ${p}kept \\gset`
-                : `SELECT pg_catalog.count(*) AS ${p}kept FROM pg_catalog.pg_class WHERE oid = ANY (pg_catalog.string_to_array(pg_catalog.current_setting('${kept}', true), ',')::pg_catalog.oid[]) \\gset`,
+                : `SELECT pg_catalog.count(*) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
             `\\echo ${this.marker('ready')} :${p}now :${p}kept`,
             '',
         ].join('\n'));
@@ -4930,7 +4957,7 @@ class PsqlSession {
             throw new errors/* JobFailure */.y3(`The backup's SQL ended the restore's transaction early (psql now runs in transaction ${now ?? '?'}, not ${backend.xid}).`);
         }
         if (stillThere !== '0') {
-            throw new errors/* JobFailure */.y3(`The backup's SQL drops a constraint that PostgreSQL keeps (a partition's inherited one, or a partitioned table's own CHECK), and the table it belongs to is still there at the end (${stillThere ?? '?'} such tables): restored so, the database would not be what the SQL says.`);
+            throw new errors/* JobFailure */.y3(`The backup's SQL drops a constraint that PostgreSQL keeps (a partition's inherited one, or a partitioned table's own CHECK), and the constraint is still there at the end (${stillThere ?? '?'} such constraints; pg_dump's own SQL drops such a table after): restored so, the database would not be what the SQL says.`);
         }
         this.stage = 'committing';
         await this.write(`${this.guarded ? `DELETE FROM pg_temp.${this.guardName};\n` : ''}COMMIT;\n\\echo ${this.marker('committed')}\n`);
@@ -5180,9 +5207,7 @@ async function applyInTransaction(source, options) {
         ...options.policy,
         standardConformingStrings: backend.standardConformingStrings,
         lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
-        ...(session.keptConstraintsSetting
-            ? { keptConstraintsSetting: session.keptConstraintsSetting }
-            : {}),
+        ...(session.keptConstraintsTable ? { keptConstraintsTable: session.keptConstraintsTable } : {}),
         ...(session.guarded ? { guardStatements: session.guardStatements() } : {}),
     });
     if (!session.guarded) {

@@ -808,9 +808,10 @@ describe('sessions in the way', () => {
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
         const { status, signal } = await finished(run);
-        expect(signals[0] === 'SIGKILL' ? signal : status).toBe(
-          signals[0] === 'SIGKILL' ? 'SIGKILL' : 143,
-        );
+        // 143 for the SIGTERM; 130 where the process was not scheduled between the two kills:
+        // the kernel then delivers both pending signals lowest number first, SIGINT before SIGTERM.
+        if (signals[0] === 'SIGKILL') expect(signal).toBe('SIGKILL');
+        else expect([143, 130]).toContain(status);
         // The server checks its clients every second: the waiting CREATE DATABASE ends with them.
         await waitUntil(
           async () =>

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PLPGSQL_USABLE, PLPGSQL_USABLE_BY_ALL } from '../src/engines/postgres/plpgsql.js';
 import { cli } from './support/cli.js';
 import { startPostgres, type PgServer } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
@@ -229,23 +230,51 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
        CREATE TABLE pp1 PARTITION OF pp FOR VALUES FROM (0) TO (100);`,
     );
     const before = server.dump(target);
-    for (const statement of [
+    for (const statements of [
       'ALTER TABLE public.kid DROP CONSTRAINT par_a_check;',
       'ALTER TABLE ONLY public.pp DROP CONSTRAINT pp_chk;',
+      // Neither a reset of every setting nor a rename makes the note go away.
+      'ALTER TABLE ONLY public.pp1 DROP CONSTRAINT pp_chk;\nRESET ALL;',
+      'ALTER TABLE public.kid DROP CONSTRAINT par_a_check;\nALTER TABLE public.kid RENAME TO kid2;',
+      // Nor an operator of the SQL's own, put first on the search_path.
+      `CREATE FUNCTION public.never(oid, oid) RETURNS boolean LANGUAGE sql AS 'SELECT false';
+       CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = oid, FUNCTION = public.never);
+       SET search_path = public, pg_catalog;
+       ALTER TABLE public.kid DROP CONSTRAINT par_a_check;`,
     ]) {
       const script = path.join(dir, `${counter}.sql.gz`);
       counter += 1;
       fs.writeFileSync(
         script,
-        zlib.gzipSync(`${statement}\nCREATE TABLE public.marker (x int);\n`),
+        zlib.gzipSync(`${statements}\nCREATE TABLE public.marker (x int);\n`),
       );
       const run = await restore(dir, script, target);
       expect(run.status, run.stderr).toBe(1);
       expect(run.stderr).toMatch(
-        /drops a constraint that PostgreSQL keeps .* and the table it belongs to is still there at the end \(1 such tables\)/,
+        /drops a constraint that PostgreSQL keeps .* and the constraint is still there at the end \(1 such constraints;/,
       );
       expect(server.dump(target)).toBe(before);
     }
+  });
+
+  test("a partition's key kept, then gone with its parent's key: restored", async () => {
+    const dir = tempDir('kept-then-gone');
+    const target = await clone('part_alone');
+    const script = path.join(dir, 'by-hand.sql.gz');
+    fs.writeFileSync(
+      script,
+      zlib.gzipSync(
+        'ALTER TABLE ONLY public.events_2025 DROP CONSTRAINT events_2025_pkey;\n' +
+          'ALTER TABLE public.events DROP CONSTRAINT events_pkey;\n',
+      ),
+    );
+    const run = await restore(dir, script, target);
+    expect(run.status, run.stderr).toBe(0);
+    const keys = await server.query(
+      target,
+      "SELECT conname FROM pg_constraint WHERE contype = 'p' AND conname LIKE 'events%'",
+    );
+    expect(keys).toEqual([]);
   });
 
   test('any other error of a constraint drop stops the restore at its line: rolled back, nothing changed', async () => {
@@ -265,6 +294,19 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
       /line 2 of the backup's SQL: ERROR: constraint "no_such_key" of relation "events_2025" does not exist \(SQLSTATE 42704\)/,
     );
     expect(server.dump(target)).toBe(before);
+  });
+
+  test('the block is used only where every role may run PL/pgSQL (the SQL may go on as another role)', async () => {
+    const database = `part_${(counter += 1)}`;
+    await server.createDatabase(database);
+    const usable = async (): Promise<unknown> =>
+      server.query(
+        database,
+        `SELECT ${PLPGSQL_USABLE} AS own, ${PLPGSQL_USABLE_BY_ALL} AS everyone`,
+      );
+    expect(await usable()).toEqual([{ own: true, everyone: true }]);
+    await server.query(database, 'REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC');
+    expect(await usable()).toEqual([{ own: true, everyone: false }]);
   });
 
   test('where PL/pgSQL cannot run (its extension dropped), constraint drops run as written: a database of plain tables restores in place', async () => {

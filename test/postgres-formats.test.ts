@@ -833,7 +833,7 @@ describe('selective restore', () => {
     expect(await snapshotRows(server, target)).toEqual({
       '"sales team".orders': original['"sales team".orders'],
     });
-  });
+  }, 120_000);
 
   test('--tables for a plain backup is refused with one line (exit 2), the target unchanged', async () => {
     const dir = tempDir('pg-formats-select-plain');

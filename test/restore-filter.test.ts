@@ -402,20 +402,24 @@ describe('RestoreSqlFilter', () => {
     expect((await filterEverySplit('COMMIT')).output).toBe('');
   });
 
-  test("pg_dump's drop of a partition's key runs in a block that skips it (noting the table) where PostgreSQL would refuse it, on its own lines", async () => {
+  test("pg_dump's drop of a partition's key runs in a block that keeps it (noting it) where PostgreSQL would refuse it, on its own lines", async () => {
     const input =
       '-- clean\nALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey;\n' +
       'DROP TABLE IF EXISTS public.ev_2024;\n' +
       `ALTER TABLE "ev$db_backup$\\'" DROP CONSTRAINT "k" -- why\n;\n`;
-    const options = { keptConstraintsSetting: 'db_backup.kept_x' };
+    const options = { keptConstraintsTable: 'pg_temp.kept_x' };
     const { output } = await filterEverySplit(input, options);
+    const eq = 'OPERATOR(pg_catalog.=)';
     const block = (table: string, constraint: string, only: boolean): string =>
-      'IF EXISTS (SELECT FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid ' +
-      `WHERE c.conrelid = pg_catalog.to_regclass(E'${table}') AND c.conname = (pg_catalog.parse_ident(E'${constraint}'))[1] ` +
-      `AND (c.coninhcount > 0${only ? " OR (r.relkind = 'p' AND c.contype = 'c' AND EXISTS (SELECT FROM pg_catalog.pg_inherits WHERE inhparent = r.oid))" : ''})) ` +
-      "THEN PERFORM pg_catalog.set_config('db_backup.kept_x', pg_catalog.concat_ws(',', " +
-      "pg_catalog.current_setting('db_backup.kept_x', true), " +
-      `pg_catalog.to_regclass(E'${table}')::pg_catalog.oid::pg_catalog.text), true); ELSE `;
+      'INSERT INTO pg_temp.kept_x SELECT c.oid FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ' +
+      `ON r.oid ${eq} c.conrelid WHERE c.conrelid ${eq} pg_catalog.to_regclass(E'${table}') ` +
+      `AND c.conname ${eq} (pg_catalog.parse_ident(E'${constraint}'))[1]::pg_catalog.name ` +
+      "AND pg_catalog.pg_has_role(r.relowner, 'USAGE') AND (c.coninhcount OPERATOR(pg_catalog.>) 0" +
+      (only
+        ? ` OR (r.relkind ${eq} 'p'::pg_catalog."char" AND c.contype ${eq} 'c'::pg_catalog."char" ` +
+          `AND EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent ${eq} r.oid))`
+        : '') +
+      '); IF NOT FOUND THEN ';
     expect(output).toBe(
       `-- clean\nDO $db_backup$BEGIN ${block('public.ev_2024', 'ev_2024_pkey', true)}` +
         'ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey; END IF; END$db_backup$;\n' +
@@ -424,14 +428,17 @@ describe('RestoreSqlFilter', () => {
         `DO $db_backup_1$BEGIN ${block(`"ev$db_backup$\\\\''"`, '"k"', false)}` +
         `ALTER TABLE "ev$db_backup$\\'" DROP CONSTRAINT "k" -- why\n; END IF; END$db_backup_1$;\n`,
     );
-    // Cut off before its semicolon by the end of the file, it stays as it is; so it does
-    // where PL/pgSQL cannot run (no setting to note tables in).
+    // Cut off before its semicolon by the end of the file, it stays as it is; so it does where
+    // PL/pgSQL cannot run (no table to note constraints in), and for a U&"…" name.
     expect((await filterEverySplit('ALTER TABLE t DROP CONSTRAINT c', options)).output).toBe(
       'ALTER TABLE t DROP CONSTRAINT c\n;\n',
     );
     expect((await filterEverySplit('ALTER TABLE t DROP CONSTRAINT c;\n')).output).toBe(
       'ALTER TABLE t DROP CONSTRAINT c;\n',
     );
+    expect(
+      (await filterEverySplit('ALTER TABLE U&"d\\0061t" DROP CONSTRAINT c;\n', options)).output,
+    ).toBe('ALTER TABLE U&"d\\0061t" DROP CONSTRAINT c;\n');
   });
 
   test('a UTF-8 byte-order mark at the start is dropped (psql drops it only at its own first line)', async () => {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { JobFailure, UserError } from '../../domain/errors.js';
 import { redact } from '../../domain/secrets.js';
 import { describeExit } from './child-process.js';
-import { PLPGSQL_USABLE } from './plpgsql.js';
+import { PLPGSQL_USABLE_BY_ALL } from './plpgsql.js';
 import { RefusedSql, RESTORE_VARIABLE_PREFIX } from './restore-filter.js';
 
 /** The server session psql restores in: its backend's pid and its transaction's id. */
@@ -198,13 +198,15 @@ export class PsqlSession {
       `INSERT INTO pg_temp.${this.guardName} VALUES (1), (1);`,
       // The backup may end under another role (SET SESSION AUTHORIZATION, SET ROLE): it must still disarm it.
       `GRANT INSERT, DELETE ON pg_temp.${this.guardName} TO PUBLIC;`,
+      `CREATE TEMPORARY TABLE ${this.keptName} (con oid) ON COMMIT DROP;`,
+      `GRANT INSERT, SELECT ON pg_temp.${this.keptName} TO PUBLIC;`,
       '\\endif',
       `SET lock_timeout = ${lockTimeoutMs};`,
       'SET statement_timeout = 0;',
       'SET idle_in_transaction_session_timeout = 0;',
       "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
       `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-      `SELECT ${PLPGSQL_USABLE} AS ${p}plpgsql \\gset`,
+      `SELECT ${PLPGSQL_USABLE_BY_ALL} AS ${p}plpgsql \\gset`,
       `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard :${p}plpgsql`,
       `\\unset ${p}guard`,
       `\\unset ${p}pid`,
@@ -240,32 +242,40 @@ export class PsqlSession {
     });
   }
 
+  /** The table, made with the guard's, of the constraints a constraint-drop block kept. */
+  private get keptName(): string {
+    return `${this.prefix}kept`;
+  }
+
   /**
-   * The transaction's setting in which the restore filter's constraint-drop
-   * blocks note each table whose constraint PostgreSQL would not drop (see
-   * RestoreSqlFilter); undefined where PL/pgSQL cannot run.
+   * Where the restore filter's constraint-drop blocks note each constraint
+   * they kept because PostgreSQL would refuse its drop (see
+   * RestoreSqlFilter): a temporary table made with the commit guard, which
+   * the backup's SQL cannot name (nor `RESET ALL` empty). Undefined where
+   * PL/pgSQL cannot run for every role, or without the guard.
    */
-  get keptConstraintsSetting(): string | undefined {
-    return this.plpgsql ? `db_backup.kept_${this.nonce}` : undefined;
+  get keptConstraintsTable(): string | undefined {
+    return this.plpgsql && this.guarded ? `pg_temp.${this.keptName}` : undefined;
   }
 
   /**
    * After the whole backup: waits until psql has run all of it, checks that
-   * the transaction is still the one that began and that every table whose
-   * constraint PostgreSQL would not drop was dropped since, then commits.
+   * the transaction is still the one that began and that every constraint a
+   * constraint-drop block kept is gone since (with its table, most often),
+   * then commits.
    */
   async commit(stalled?: () => Promise<boolean>): Promise<void> {
     const backend = this.backend;
     if (!backend) throw new Error('commit() before begin()');
     const p = this.prefix;
-    const kept = this.keptConstraintsSetting;
+    const kept = this.keptConstraintsTable;
     await this.write(
       [
         '',
         `SELECT pg_catalog.txid_current() AS ${p}now \\gset`,
         kept === undefined
           ? `SELECT 0 AS ${p}kept \\gset`
-          : `SELECT pg_catalog.count(*) AS ${p}kept FROM pg_catalog.pg_class WHERE oid = ANY (pg_catalog.string_to_array(pg_catalog.current_setting('${kept}', true), ',')::pg_catalog.oid[]) \\gset`,
+          : `SELECT pg_catalog.count(*) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
         `\\echo ${this.marker('ready')} :${p}now :${p}kept`,
         '',
       ].join('\n'),
@@ -278,7 +288,7 @@ export class PsqlSession {
     }
     if (stillThere !== '0') {
       throw new JobFailure(
-        `The backup's SQL drops a constraint that PostgreSQL keeps (a partition's inherited one, or a partitioned table's own CHECK), and the table it belongs to is still there at the end (${stillThere ?? '?'} such tables): restored so, the database would not be what the SQL says.`,
+        `The backup's SQL drops a constraint that PostgreSQL keeps (a partition's inherited one, or a partitioned table's own CHECK), and the constraint is still there at the end (${stillThere ?? '?'} such constraints; pg_dump's own SQL drops such a table after): restored so, the database would not be what the SQL says.`,
       );
     }
     this.stage = 'committing';

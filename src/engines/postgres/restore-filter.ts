@@ -27,11 +27,11 @@ export interface RestoreFilterOptions extends StatementPolicy {
   /** The statement that sets the restore's own lock timeout again after a `RESET ALL`. */
   readonly lockTimeoutStatement?: string;
   /**
-   * Constraint drops run in a DO block that lets an inherited constraint's
-   * refusal pass and adds the table's OID to this setting (see
+   * Constraint drops run in a DO block that keeps one PostgreSQL would refuse
+   * (an inherited constraint) and notes its OID in this table (see
    * PsqlSession.commit); none where PL/pgSQL cannot run.
    */
-  readonly keptConstraintsSetting?: string;
+  readonly keptConstraintsTable?: string;
   /** The restore's commit guard, set aside before and armed again after `SET CONSTRAINTS` (one line each, no newline). */
   readonly guardStatements?: { readonly disarm: string; readonly rearm: string };
 }
@@ -326,14 +326,16 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
    * A whole statement, held back, goes on inside a DO block that first asks
    * the catalog whether PostgreSQL would refuse the drop (a partition's
    * inherited constraint; with ONLY, a partitioned table's own CHECK while it
-   * has partitions): then it is skipped and the table noted (see
-   * classifyStatement), else it runs as written. No subtransaction, so none
-   * per constraint. Written on the statement's own lines: line numbers stay
-   * the backup's.
+   * has partitions) where the current role could otherwise drop it: then the
+   * constraint is kept and noted (see classifyStatement), else the statement
+   * runs as written. No subtransaction, so none per constraint. Operators
+   * are pg_catalog's whatever the search_path; the name is cast to `name`,
+   * truncated as the server does. Written on the statement's own lines: line
+   * numbers stay the backup's.
    */
   private openBlock(held: readonly Buffer[], drop: ConstraintDrop | undefined): void {
-    const setting = this.options.keptConstraintsSetting;
-    if (setting === undefined || drop === undefined) return;
+    const kept = this.options.keptConstraintsTable;
+    if (kept === undefined || drop === undefined) return;
     const statement = Buffer.concat(held);
     // Only a statement that ends with its semicolon (not one cut off by the end of the file).
     if (statement[statement.length - 1] !== SEMICOLON) return;
@@ -346,23 +348,21 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
         Buffer.from(sql.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1'),
         Buffer.from("'"),
       ]);
-    const table = literal(drop.table);
+    const eq = 'OPERATOR(pg_catalog.=)';
     const refused = drop.only
-      ? "c.coninhcount > 0 OR (r.relkind = 'p' AND c.contype = 'c' AND EXISTS (SELECT FROM pg_catalog.pg_inherits WHERE inhparent = r.oid))"
-      : 'c.coninhcount > 0';
+      ? `c.coninhcount OPERATOR(pg_catalog.>) 0 OR (r.relkind ${eq} 'p'::pg_catalog."char" AND c.contype ${eq} 'c'::pg_catalog."char" AND EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent ${eq} r.oid))`
+      : 'c.coninhcount OPERATOR(pg_catalog.>) 0';
     this.output(
       Buffer.concat([
         Buffer.from(
-          `DO ${tag}BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid WHERE c.conrelid = pg_catalog.to_regclass(`,
+          `DO ${tag}BEGIN INSERT INTO ${kept} SELECT c.oid FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid ${eq} c.conrelid WHERE c.conrelid ${eq} pg_catalog.to_regclass(`,
         ),
-        table,
-        Buffer.from(') AND c.conname = (pg_catalog.parse_ident('),
+        literal(drop.table),
+        Buffer.from(`) AND c.conname ${eq} (pg_catalog.parse_ident(`),
         literal(drop.constraint),
         Buffer.from(
-          `))[1] AND (${refused})) THEN PERFORM pg_catalog.set_config('${setting}', pg_catalog.concat_ws(',', pg_catalog.current_setting('${setting}', true), pg_catalog.to_regclass(`,
+          `))[1]::pg_catalog.name AND pg_catalog.pg_has_role(r.relowner, 'USAGE') AND (${refused}); IF NOT FOUND THEN `,
         ),
-        table,
-        Buffer.from(')::pg_catalog.oid::pg_catalog.text), true); ELSE '),
       ]),
     );
     this.blockEnd = Buffer.from(` END IF; END${tag};`);

@@ -292,8 +292,10 @@ const asSql = (token: ScanToken): string =>
  */
 export function constraintDrop(tokens: readonly ScanToken[]): ConstraintDrop | undefined {
   const word = (at: number): string | undefined => upper(tokens[at]);
+  // Not a U&"…" name: its escapes would have to be decoded as the server does.
   const isName = (at: number): boolean =>
     (tokens[at]?.kind === 'word' || tokens[at]?.kind === 'quoted') &&
+    tokens[at]?.unicode === undefined &&
     (tokens[at]?.text.length ?? 0) < TOKEN_TEXT_LIMIT;
   if (word(0) !== 'ALTER' || word(1) !== 'TABLE') return undefined;
   let i = 2;

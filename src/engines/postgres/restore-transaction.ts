@@ -71,9 +71,7 @@ export async function applyInTransaction(
     ...options.policy,
     standardConformingStrings: backend.standardConformingStrings,
     lockTimeoutStatement: `SET lock_timeout = ${options.lockTimeoutMs};`,
-    ...(session.keptConstraintsSetting
-      ? { keptConstraintsSetting: session.keptConstraintsSetting }
-      : {}),
+    ...(session.keptConstraintsTable ? { keptConstraintsTable: session.keptConstraintsTable } : {}),
     ...(session.guarded ? { guardStatements: session.guardStatements() } : {}),
   });
   if (!session.guarded) {

@@ -26,6 +26,8 @@ export interface ScanToken {
    * Latin-1 (one character per byte).
    */
   readonly text: string;
+  /** quoted: written `U&"…"`, its escapes (`\0061`) as written in `text`. */
+  readonly unicode?: true;
 }
 
 export interface ScanListener {
@@ -196,6 +198,8 @@ export class SqlScanner {
   private copyFromStdin = false;
   private copyBinary = false;
   private lastWordWasFrom = false;
+  /** The quoted identifier being read was written `U&"…"`. */
+  private unicodeQuoted = false;
   // A string just closed and only whitespace and -- comments followed, maybe across a newline.
   private closedString = false;
   private closedEscapes = false;
@@ -634,8 +638,10 @@ export class SqlScanner {
   /** A complete token: kept in the statement's head, and told to a listener at depth 0. */
   private endToken(kind: ScanToken['kind'], text: string): void {
     if (kind !== 'word') this.lastWordWasFrom = false;
+    const unicode = kind === 'quoted' && this.unicodeQuoted;
+    this.unicodeQuoted = false;
     if (this.parenDepth > 0 || (this.head.length >= 8 && !this.listening)) return;
-    const token: ScanToken = { kind, text };
+    const token: ScanToken = unicode ? { kind, text, unicode } : { kind, text };
     if (this.head.length < 8) this.head.push(token);
     if (this.listening) this.listener.token(token);
   }
@@ -872,6 +878,7 @@ export class SqlScanner {
     }
     if (c === DOUBLE_QUOTE_CHAR) {
       this.openQuoted();
+      this.unicodeQuoted = true;
       return i + 1;
     }
     this.mode = INITIAL;
