@@ -309,6 +309,23 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
     expect(await usable()).toEqual([{ own: true, everyone: false }]);
   });
 
+  test('where not every role may run PL/pgSQL, a database with partitioned keys fails in place with what to do, and restores with --drop-database', async () => {
+    const dir = tempDir('plpgsql-revoked');
+    const file = await backup(dir, 'plain', 'part_alone');
+    const target = await clone('part_alone');
+    await server.query(target, 'REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC');
+    const before = server.dump(target);
+    const inPlace = await restore(dir, file, target);
+    expect(inPlace.status, inPlace.stderr).toBe(1);
+    expect(inPlace.stderr).toMatch(
+      /cannot drop inherited constraint .*A partition's inherited key is kept in place only where every role may run PL\/pgSQL .*restore with --drop-database/s,
+    );
+    expect(server.dump(target)).toBe(before);
+    const swapped = await restore(dir, file, target, '--drop-database');
+    expect(swapped.status, swapped.stderr).toBe(0);
+    expect(await count(target, 'events')).toBe(700);
+  });
+
   test('where PL/pgSQL cannot run (its extension dropped), constraint drops run as written: a database of plain tables restores in place', async () => {
     const dir = tempDir('no-plpgsql');
     const source = `part_${(counter += 1)}`;

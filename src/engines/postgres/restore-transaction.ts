@@ -14,7 +14,12 @@ import {
   sessionsHoldingLocks,
   type BlockingSession,
 } from './lock-monitor.js';
-import { LOCK_NOT_AVAILABLE, parsePsqlError, UNDEFINED_OBJECT } from './psql-errors.js';
+import {
+  INVALID_TABLE_DEFINITION,
+  LOCK_NOT_AVAILABLE,
+  parsePsqlError,
+  UNDEFINED_OBJECT,
+} from './psql-errors.js';
 import { PsqlSession, type RestoreBackend } from './psql-session.js';
 import { RefusedSql, RestoreSqlFilter, type FilterReport } from './restore-filter.js';
 import type { StatementPolicy } from './restore-statements.js';
@@ -328,9 +333,14 @@ function describeCause(
     psqlError.sqlstate === UNDEFINED_OBJECT && /^role ".*" does not exist/.test(psqlError.message)
       ? ' Create the missing roles on this server first, or restore with --no-owner --no-privileges.'
       : '';
+  // pg_dump's drop of a partition's inherited key, run as written (see RestoreSqlFilter).
+  const partitionHint =
+    psqlError.sqlstate === INVALID_TABLE_DEFINITION && session.keptConstraintsTable === undefined
+      ? " A partition's inherited key is kept in place only where every role may run PL/pgSQL and the restoring user may create temporary tables, which is not so here: restore with --drop-database (into a new database, then swapped in)."
+      : '';
   return {
     text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
-    advice: roleHint,
+    advice: roleHint + partitionHint,
     refused: false,
   };
 }
