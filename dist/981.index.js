@@ -4693,6 +4693,8 @@ function parsePsqlError(stderr) {
 }
 /** SQLSTATE of a lock wait that gave up at lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
+/** SQLSTATE of a table definition PostgreSQL refuses (among others: dropping an inherited constraint). */
+const INVALID_TABLE_DEFINITION = '42P16';
 /** SQLSTATE of a reference to something that does not exist (a role, among others). */
 const UNDEFINED_OBJECT = '42704';
 
@@ -4946,15 +4948,26 @@ class PsqlSession {
         await this.write([
             '',
             `SELECT pg_catalog.txid_current() AS ${p}now \\gset`,
-            kept === undefined
-                ? `SELECT 0 AS ${p}kept \\gset`
-                : `SELECT pg_catalog.count(*) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
+            // The notes go with a transaction the SQL ended (the check of `now` tells): asked only if there.
+            ...(kept === undefined
+                ? [`\\set ${p}kept 0`]
+                : [
+                    `SELECT pg_catalog.to_regclass('${kept}') IS NOT NULL AS ${p}notes \\gset`,
+                    `\\if :${p}notes`,
+                    `SELECT pg_catalog.count(*) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
+                    '\\else',
+                    `\\set ${p}kept gone`,
+                    '\\endif',
+                ]),
             `\\echo ${this.marker('ready')} :${p}now :${p}kept`,
             '',
         ].join('\n'));
         const [now, stillThere] = await this.waitForReady(stalled);
         if (now !== backend.xid) {
             throw new errors/* JobFailure */.y3(`The backup's SQL ended the restore's transaction early (psql now runs in transaction ${now ?? '?'}, not ${backend.xid}).`);
+        }
+        if (stillThere === 'gone') {
+            throw new errors/* JobFailure */.y3("The backup's SQL dropped the restore's own temporary table of the constraints it kept, so whether the database is what the SQL says cannot be checked.");
         }
         if (stillThere !== '0') {
             throw new errors/* JobFailure */.y3(`The backup's SQL drops a constraint that PostgreSQL keeps (a partition's inherited one, or a partitioned table's own CHECK), and the constraint is still there at the end (${stillThere ?? '?'} such constraints; pg_dump's own SQL drops such a table after): restored so, the database would not be what the SQL says.`);
@@ -5417,9 +5430,13 @@ function describeCause(error, session, blockers, options, interrupted) {
     const roleHint = psqlError.sqlstate === UNDEFINED_OBJECT && /^role ".*" does not exist/.test(psqlError.message)
         ? ' Create the missing roles on this server first, or restore with --no-owner --no-privileges.'
         : '';
+    // pg_dump's drop of a partition's inherited key, run as written (see RestoreSqlFilter).
+    const partitionHint = psqlError.sqlstate === INVALID_TABLE_DEFINITION && session.keptConstraintsTable === undefined
+        ? " A partition's inherited key is kept in place only where every role may run PL/pgSQL and the restoring user may create temporary tables, which is not so here: restore with --drop-database (into a new database, then swapped in)."
+        : '';
     return {
         text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
-        advice: roleHint,
+        advice: roleHint + partitionHint,
         refused: false,
     };
 }

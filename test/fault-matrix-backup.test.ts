@@ -344,7 +344,8 @@ describe('a PostgreSQL backup that exits 0 is complete', () => {
       { cwd: dir, env: pgEnv() },
     );
     expect(noPart.status).toBe(1);
-    expect(noPart.stderr).toMatch(/no data for public\.h1 \(the snapshot holds 3 rows\)/);
+    // How many rows land in h1 follows the hash of the enum labels' OIDs, which the server assigns.
+    expect(noPart.stderr).toMatch(/no data for public\.h1 \(the snapshot holds \d+ rows\)/);
   });
 
   test('owners and privileges are in every backup; keep-owner and keep-privileges are accepted with a notice', async () => {

@@ -257,6 +257,31 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
     }
   });
 
+  test("SQL that drops the restore's table of kept constraints fails the restore: rolled back, nothing changed", async () => {
+    const dir = tempDir('notes-dropped');
+    const target = await clone('part_alone');
+    const before = server.dump(target);
+    const script = path.join(dir, 'by-hand.sql.gz');
+    fs.writeFileSync(
+      script,
+      zlib.gzipSync(
+        `DELETE FROM events;
+DO $$DECLARE t text; BEGIN
+  SELECT relname INTO t FROM pg_class
+   WHERE relnamespace = pg_my_temp_schema() AND relname LIKE 'db\\_backup\\_%\\_kept';
+  EXECUTE format('DROP TABLE pg_temp.%I', t);
+END$$;
+`,
+      ),
+    );
+    const run = await restore(dir, script, target);
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /dropped the restore's own temporary table of the constraints it kept/,
+    );
+    expect(server.dump(target)).toBe(before);
+  });
+
   test("a partition's key kept, then gone with its parent's key: restored", async () => {
     const dir = tempDir('kept-then-gone');
     const target = await clone('part_alone');

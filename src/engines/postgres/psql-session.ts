@@ -273,9 +273,17 @@ export class PsqlSession {
       [
         '',
         `SELECT pg_catalog.txid_current() AS ${p}now \\gset`,
-        kept === undefined
-          ? `SELECT 0 AS ${p}kept \\gset`
-          : `SELECT pg_catalog.count(*) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
+        // The notes go with a transaction the SQL ended (the check of `now` tells): asked only if there.
+        ...(kept === undefined
+          ? [`\\set ${p}kept 0`]
+          : [
+              `SELECT pg_catalog.to_regclass('${kept}') IS NOT NULL AS ${p}notes \\gset`,
+              `\\if :${p}notes`,
+              `SELECT pg_catalog.count(*) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
+              '\\else',
+              `\\set ${p}kept gone`,
+              '\\endif',
+            ]),
         `\\echo ${this.marker('ready')} :${p}now :${p}kept`,
         '',
       ].join('\n'),
@@ -284,6 +292,11 @@ export class PsqlSession {
     if (now !== backend.xid) {
       throw new JobFailure(
         `The backup's SQL ended the restore's transaction early (psql now runs in transaction ${now ?? '?'}, not ${backend.xid}).`,
+      );
+    }
+    if (stillThere === 'gone') {
+      throw new JobFailure(
+        "The backup's SQL dropped the restore's own temporary table of the constraints it kept, so whether the database is what the SQL says cannot be checked.",
       );
     }
     if (stillThere !== '0') {
