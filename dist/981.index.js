@@ -4773,8 +4773,10 @@ class PsqlSession {
     backend;
     /** The commit guard is in place (the user may create temporary tables in the database). */
     guarded = false;
-    /** PL/pgSQL runs here (DO blocks), for the restore filter's block around a constraint drop. */
+    /** Every role may run PL/pgSQL here (DO blocks), for the restore filter's constraint-drop blocks. */
     plpgsql = false;
+    /** Some table of the database inherits from another (partitions among them) at the start. */
+    inherits = false;
     constructor(program, file, env) {
         this.child = (0,child_processes/* startChild */.v0)('libpq-client', file, psqlArguments(), {
             env,
@@ -4850,13 +4852,14 @@ class PsqlSession {
             .map((line) => `${line}\n`)
             .join(''));
         const words = await this.waitFor('start');
-        const [pid, xid, std, guard, plpgsql] = words;
+        const [pid, xid, std, guard, plpgsql, inherits] = words;
         if (!pid || !xid || !/^\d+$/.test(pid) || !/^\d+$/.test(xid)) {
             throw this.failure('psql did not start the restore');
         }
         this.backend = { pid: Number(pid), xid, standardConformingStrings: std !== 'off' };
         this.guarded = guard === 't';
         this.plpgsql = plpgsql === 't';
+        this.inherits = inherits === 't';
         this.stage = 'applying';
         return this.backend;
     }
@@ -4884,13 +4887,14 @@ class PsqlSession {
             'SET idle_in_transaction_session_timeout = 0;',
             "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
             `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-            `SELECT ${plpgsql/* PLPGSQL_USABLE_BY_ALL */.D} AS ${p}plpgsql \\gset`,
-            `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard :${p}plpgsql`,
+            `SELECT ${plpgsql/* PLPGSQL_USABLE_BY_ALL */.D} AS ${p}plpgsql, EXISTS (SELECT FROM pg_catalog.pg_inherits) AS ${p}inherits \\gset`,
+            `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard :${p}plpgsql :${p}inherits`,
             `\\unset ${p}guard`,
             `\\unset ${p}pid`,
             `\\unset ${p}xid`,
             `\\unset ${p}std`,
             `\\unset ${p}plpgsql`,
+            `\\unset ${p}inherits`,
         ];
     }
     /** How many lines begin() wrote before the backup's first line (psql's line numbers count them). */
@@ -4927,11 +4931,17 @@ class PsqlSession {
      * Where the restore filter's constraint-drop blocks note each constraint
      * they kept because PostgreSQL would refuse its drop (see
      * RestoreSqlFilter): a temporary table made with the commit guard, which
-     * the backup's SQL cannot name (nor `RESET ALL` empty). Undefined where
-     * PL/pgSQL cannot run for every role, or without the guard.
+     * the backup's SQL cannot name (nor `RESET ALL` empty). Undefined where no
+     * table of the database inherits from another (pg_dump's drops come
+     * before its tables: none can be refused so; the blocks would only cost
+     * time), where PL/pgSQL cannot run for every role, or without the guard.
      */
     get keptConstraintsTable() {
-        return this.plpgsql && this.guarded ? `pg_temp.${this.keptName}` : undefined;
+        return this.inherits && this.constraintBlocksCanRun ? `pg_temp.${this.keptName}` : undefined;
+    }
+    /** The constraint-drop blocks can run: PL/pgSQL for every role, and the guard's temporary tables. */
+    get constraintBlocksCanRun() {
+        return this.plpgsql && this.guarded;
     }
     /**
      * After the whole backup: waits until psql has run all of it, checks that
@@ -5431,7 +5441,7 @@ function describeCause(error, session, blockers, options, interrupted) {
         ? ' Create the missing roles on this server first, or restore with --no-owner --no-privileges.'
         : '';
     // pg_dump's drop of a partition's inherited key, run as written (see RestoreSqlFilter).
-    const partitionHint = psqlError.sqlstate === INVALID_TABLE_DEFINITION && session.keptConstraintsTable === undefined
+    const partitionHint = psqlError.sqlstate === INVALID_TABLE_DEFINITION && !session.constraintBlocksCanRun
         ? " A partition's inherited key is kept in place only where every role may run PL/pgSQL and the restoring user may create temporary tables, which is not so here: restore with --drop-database (into a new database, then swapped in)."
         : '';
     return {

@@ -84,8 +84,10 @@ export class PsqlSession {
   backend: RestoreBackend | undefined;
   /** The commit guard is in place (the user may create temporary tables in the database). */
   guarded = false;
-  /** PL/pgSQL runs here (DO blocks), for the restore filter's block around a constraint drop. */
+  /** Every role may run PL/pgSQL here (DO blocks), for the restore filter's constraint-drop blocks. */
   plpgsql = false;
+  /** Some table of the database inherits from another (partitions among them) at the start. */
+  inherits = false;
 
   constructor(program: string, file: string, env: NodeJS.ProcessEnv) {
     this.child = startChild('libpq-client', file, psqlArguments(), {
@@ -171,13 +173,14 @@ export class PsqlSession {
         .join(''),
     );
     const words = await this.waitFor('start');
-    const [pid, xid, std, guard, plpgsql] = words;
+    const [pid, xid, std, guard, plpgsql, inherits] = words;
     if (!pid || !xid || !/^\d+$/.test(pid) || !/^\d+$/.test(xid)) {
       throw this.failure('psql did not start the restore');
     }
     this.backend = { pid: Number(pid), xid, standardConformingStrings: std !== 'off' };
     this.guarded = guard === 't';
     this.plpgsql = plpgsql === 't';
+    this.inherits = inherits === 't';
     this.stage = 'applying';
     return this.backend;
   }
@@ -206,13 +209,14 @@ export class PsqlSession {
       'SET idle_in_transaction_session_timeout = 0;',
       "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
       `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-      `SELECT ${PLPGSQL_USABLE_BY_ALL} AS ${p}plpgsql \\gset`,
-      `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard :${p}plpgsql`,
+      `SELECT ${PLPGSQL_USABLE_BY_ALL} AS ${p}plpgsql, EXISTS (SELECT FROM pg_catalog.pg_inherits) AS ${p}inherits \\gset`,
+      `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard :${p}plpgsql :${p}inherits`,
       `\\unset ${p}guard`,
       `\\unset ${p}pid`,
       `\\unset ${p}xid`,
       `\\unset ${p}std`,
       `\\unset ${p}plpgsql`,
+      `\\unset ${p}inherits`,
     ];
   }
 
@@ -251,11 +255,18 @@ export class PsqlSession {
    * Where the restore filter's constraint-drop blocks note each constraint
    * they kept because PostgreSQL would refuse its drop (see
    * RestoreSqlFilter): a temporary table made with the commit guard, which
-   * the backup's SQL cannot name (nor `RESET ALL` empty). Undefined where
-   * PL/pgSQL cannot run for every role, or without the guard.
+   * the backup's SQL cannot name (nor `RESET ALL` empty). Undefined where no
+   * table of the database inherits from another (pg_dump's drops come
+   * before its tables: none can be refused so; the blocks would only cost
+   * time), where PL/pgSQL cannot run for every role, or without the guard.
    */
   get keptConstraintsTable(): string | undefined {
-    return this.plpgsql && this.guarded ? `pg_temp.${this.keptName}` : undefined;
+    return this.inherits && this.constraintBlocksCanRun ? `pg_temp.${this.keptName}` : undefined;
+  }
+
+  /** The constraint-drop blocks can run: PL/pgSQL for every role, and the guard's temporary tables. */
+  get constraintBlocksCanRun(): boolean {
+    return this.plpgsql && this.guarded;
   }
 
   /**

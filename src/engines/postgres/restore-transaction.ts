@@ -335,7 +335,7 @@ function describeCause(
       : '';
   // pg_dump's drop of a partition's inherited key, run as written (see RestoreSqlFilter).
   const partitionHint =
-    psqlError.sqlstate === INVALID_TABLE_DEFINITION && session.keptConstraintsTable === undefined
+    psqlError.sqlstate === INVALID_TABLE_DEFINITION && !session.constraintBlocksCanRun
       ? " A partition's inherited key is kept in place only where every role may run PL/pgSQL and the restoring user may create temporary tables, which is not so here: restore with --drop-database (into a new database, then swapped in)."
       : '';
   return {
