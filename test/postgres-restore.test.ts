@@ -304,3 +304,51 @@ describe('PostgreSQL restore', () => {
     expect(toSqlite.stderr).toMatch(/is a PostgreSQL backup and the target is a SQLite database/);
   });
 });
+
+describe("a restore that fills the server's lock table", () => {
+  test('fails rolled back, and says to raise max_locks_per_transaction or restore with --jobs into a new database', async () => {
+    // 10 locks a connection, about 80 server processes: under a thousand in all, fewer than 500 tables with a key take.
+    const small = await startPostgres({ settings: { max_locks_per_transaction: '10' } });
+    try {
+      const tables = Array.from(
+        { length: 500 },
+        (_, i) => `CREATE TABLE t${i} (id int PRIMARY KEY); INSERT INTO t${i} VALUES (1);`,
+      ).join('\n');
+      await small.createDatabase('locks', tables);
+      const dir = tempDir('pg-locks');
+      const made = await cli(['backup', '--database-url', small.url('locks')], { cwd: dir, env });
+      expect(made.status, made.stderr).toBe(0);
+      const before = small.dump('locks');
+      const run = await cli(
+        ['restore', 'latest', '--database-url', small.url('locks'), '--yes', '--no-safety-backup'],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(
+        /out of shared memory \(SQLSTATE 53200\).* raise max_locks_per_transaction on the server \(then restart it\), or restore a custom or directory backup into a new database with --jobs 2 or more\./s,
+      );
+      expect(small.dump('locks')).toBe(before);
+      // As the advice says: a custom backup restored with --jobs into a new database, swapped in.
+      const custom = await cli(
+        ['backup', '--database-url', small.url('locks'), '--format', 'custom'],
+        { cwd: dir, env },
+      );
+      expect(custom.status, custom.stderr).toBe(0);
+      const jobs = await cli(
+        [
+          'restore',
+          'latest',
+          '--database-url',
+          small.url('locks'),
+          '--yes',
+          '--no-safety-backup',
+        ].concat(['--drop-database', '--jobs', '2']),
+        { cwd: dir, env },
+      );
+      expect(jobs.status, jobs.stderr).toBe(0);
+      expect(small.dump('locks')).toBe(before);
+    } finally {
+      await small.stop();
+    }
+  });
+});

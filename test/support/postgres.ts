@@ -69,9 +69,15 @@ function runAsServerUser(file: string, args: string[]): void {
  * on a free loopback port. With PG_TEST_URL set and no binDir forced, that
  * existing server is used instead and nothing is started.
  */
-export async function startPostgres(options: { binDir?: string } = {}): Promise<PgServer> {
+export async function startPostgres(
+  options: {
+    binDir?: string;
+    /** Server settings of the test's own, such as `{ max_locks_per_transaction: '10' }`. */
+    settings?: Readonly<Record<string, string>>;
+  } = {},
+): Promise<PgServer> {
   const external = process.env.PG_TEST_URL;
-  if (external && !options.binDir) return externalServer(new URL(external));
+  if (external && !options.binDir && !options.settings) return externalServer(new URL(external));
   const binDir = options.binDir ?? systemServerBinDir();
   if (!binDir)
     throw new Error('No PostgreSQL server binaries: install postgresql (apt) or set PG_TEST_URL.');
@@ -93,7 +99,10 @@ export async function startPostgres(options: { binDir?: string } = {}): Promise<
     '-N',
   ]);
   const port = await freePort();
-  const settings = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=60`;
+  const own = Object.entries(options.settings ?? {})
+    .map(([name, value]) => ` -c ${name}=${value}`)
+    .join('');
+  const settings = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=60${own}`;
   runAsServerUser(path.join(binDir, 'pg_ctl'), [
     '-D',
     data,

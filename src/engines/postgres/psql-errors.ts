@@ -37,6 +37,8 @@ export function parsePsqlError(stderr: string): PsqlError | undefined {
 
 /** SQLSTATE of a lock wait that gave up at lock_timeout. */
 export const LOCK_NOT_AVAILABLE = '55P03';
+/** SQLSTATE of a server out of shared memory: among others, its lock table full. */
+export const OUT_OF_MEMORY = '53200';
 /** SQLSTATE of a table definition PostgreSQL refuses (among others: dropping an inherited constraint). */
 export const INVALID_TABLE_DEFINITION = '42P16';
 /** SQLSTATE of a reference to something that does not exist (a role, among others). */

@@ -17,6 +17,7 @@ import {
 import {
   INVALID_TABLE_DEFINITION,
   LOCK_NOT_AVAILABLE,
+  OUT_OF_MEMORY,
   parsePsqlError,
   UNDEFINED_OBJECT,
 } from './psql-errors.js';
@@ -338,9 +339,15 @@ function describeCause(
     psqlError.sqlstate === INVALID_TABLE_DEFINITION && !session.constraintBlocksCanRun
       ? " A partition's inherited key is kept in place only where every role may run PL/pgSQL and the restoring user may create temporary tables, which is not so here: restore with --drop-database (into a new database, then swapped in)."
       : '';
+  // One transaction locks every table, index and sequence it replaces or makes.
+  const locksHint =
+    psqlError.sqlstate === OUT_OF_MEMORY &&
+    psqlError.details.some((line) => line.includes('max_locks_per_transaction'))
+      ? ' The restore is one transaction, which holds a lock on every table, index and sequence it replaces or makes: raise max_locks_per_transaction on the server (then restart it), or restore a custom or directory backup into a new database with --jobs 2 or more.'
+      : '';
   return {
     text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
-    advice: roleHint + partitionHint,
+    advice: roleHint + partitionHint + locksHint,
     refused: false,
   };
 }
