@@ -1474,6 +1474,21 @@ async function assertSelectionInArchive(source, archive, format, pgRestore, sele
     }
 }
 const isSchemaEntry = (entry) => entry.desc === 'SCHEMA' && entry.namespace === '';
+/** The kinds of entry pg_restore makes after the rows: keys, indexes and what follows them. */
+const POST_DATA = new Set([
+    'CONSTRAINT',
+    'CHECK CONSTRAINT',
+    'INDEX',
+    'INDEX ATTACH',
+    'STATISTICS',
+    'RULE',
+    'TRIGGER',
+    'FK CONSTRAINT',
+    'POLICY',
+    'ROW SECURITY',
+    'PUBLICATION TABLE',
+    'MATERIALIZED VIEW DATA',
+]);
 /** Entries that belong to a schema entry without being in it: its comment, label and grants. */
 const ATTACHED = new Set(['COMMENT', 'SECURITY LABEL', 'ACL']);
 const listedId = (line) => {
@@ -1539,17 +1554,26 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         return id !== undefined && keep.has(id);
     });
     // pg_restore restores a list in its order (see joiningExistingParents): the indexes and keys
-    // that join the database's parents before the other indexes and keys; the attach entries
-    // after them, and before the foreign keys (which may need the partition's rows in its parent).
-    const linesOf = (ids) => ids.flatMap((id) => listed.filter((line) => listedId(line) === id));
+    // that join the database's parents come before the other post-data entries; the attach
+    // entries after those indexes, and before the foreign keys (which may need the partition's
+    // rows in its parent).
     const moved = new Set([...joins.first, ...joins.attach]);
     const kinds = new Map(entries.map((entry) => [entry.id, entry.desc]));
-    const kindOf = (line) => kinds.get(listedId(line));
-    const insert = (into, before, lines) => {
-        const at = into.findIndex(before);
-        return at === -1 ? [...into, ...lines] : [...into.slice(0, at), ...lines, ...into.slice(at)];
-    };
-    const lines = insert(insert(listed.filter((line) => !moved.has(listedId(line))), (line) => kindOf(line) === 'CONSTRAINT' || kindOf(line) === 'INDEX', linesOf(joins.first)), (line) => kindOf(line) === 'FK CONSTRAINT', linesOf(joins.attach));
+    const isPostData = (line) => POST_DATA.has(kinds.get(listedId(line)) ?? '');
+    const isForeignKey = (line) => kinds.get(listedId(line)) === 'FK CONSTRAINT';
+    const rest = listed.filter((line) => !moved.has(listedId(line)));
+    const firstPostData = rest.findIndex(isPostData);
+    const preData = firstPostData === -1 ? rest.length : firstPostData;
+    const beforeForeignKeys = rest.slice(preData).findIndex(isForeignKey);
+    const at = beforeForeignKeys === -1 ? rest.length : preData + beforeForeignKeys;
+    const linesOf = (ids) => ids.flatMap((id) => listed.filter((line) => listedId(line) === id));
+    const lines = [
+        ...rest.slice(0, preData),
+        ...linesOf(joins.first),
+        ...rest.slice(preData, at),
+        ...linesOf(joins.attach),
+        ...rest.slice(at),
+    ];
     // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
     if (new Set(lines.map(listedId)).size !== keep.size)
         return plain;
@@ -3920,7 +3944,7 @@ function classifyWord(first, tokens, w, needs, complete, policy) {
                 return owners();
             {
                 const drop = constraintDrop(tokens);
-                return drop === undefined ? PASS : { action: 'pass', after: 'inherited-constraint', drop };
+                return drop === undefined ? PASS : { action: 'pass', after: 'constraint-drop', drop };
             }
         default:
             return PASS;
@@ -4431,7 +4455,7 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         if (verdict.action === 'pass') {
             if (verdict.after === 'guard' && this.options.guardStatements)
                 this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
-            if (verdict.after === 'inherited-constraint')
+            if (verdict.after === 'constraint-drop')
                 this.openBlock(held, verdict.drop);
             for (const bytes of held)
                 this.output(bytes);
@@ -4454,7 +4478,7 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
      */
     openBlock(held, drop) {
         const kept = this.options.keptConstraintsTable;
-        if (kept === undefined || drop === undefined)
+        if (kept === undefined)
             return;
         const statement = Buffer.concat(held);
         // Only a statement that ends with its semicolon (not one cut off by the end of the file).
@@ -4463,23 +4487,17 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         let tag = '$db_backup$';
         for (let n = 1; statement.includes(tag); n += 1)
             tag = `$db_backup_${n}$`;
-        // E'' literals read the same whatever standard_conforming_strings says.
-        const literal = (sql) => Buffer.concat([
-            Buffer.from("E'"),
-            Buffer.from(sql.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1'),
-            Buffer.from("'"),
-        ]);
+        // A name as the hex of its bytes, read in the client's encoding: no quote, backslash or
+        // newline of its own in the block, whatever standard_conforming_strings and the encoding say.
+        const text = (sql) => `pg_catalog.convert_from(pg_catalog.decode('${Buffer.from(sql, 'latin1').toString('hex')}', 'hex'), pg_catalog.pg_client_encoding())`;
         const eq = 'OPERATOR(pg_catalog.=)';
         const refused = drop.only
             ? `c.coninhcount OPERATOR(pg_catalog.>) 0 OR (r.relkind ${eq} 'p'::pg_catalog."char" AND c.contype ${eq} 'c'::pg_catalog."char" AND EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent ${eq} r.oid))`
             : 'c.coninhcount OPERATOR(pg_catalog.>) 0';
-        this.output(Buffer.concat([
-            Buffer.from(`DO ${tag}BEGIN INSERT INTO ${kept} SELECT c.oid FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid ${eq} c.conrelid WHERE c.conrelid ${eq} pg_catalog.to_regclass(`),
-            literal(drop.table),
-            Buffer.from(`) AND c.conname ${eq} (pg_catalog.parse_ident(`),
-            literal(drop.constraint),
-            Buffer.from(`))[1]::pg_catalog.name AND pg_catalog.pg_has_role(r.relowner, 'USAGE') AND (${refused}); IF NOT FOUND THEN `),
-        ]));
+        this.output(Buffer.from(`DO ${tag}BEGIN INSERT INTO ${kept} SELECT c.oid FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid ${eq} c.conrelid` +
+            ` WHERE c.conrelid ${eq} pg_catalog.to_regclass(${text(drop.table)})` +
+            ` AND c.conname ${eq} (pg_catalog.parse_ident(${text(drop.constraint)}))[1]::pg_catalog.name` +
+            ` AND pg_catalog.pg_has_role(r.relowner, 'USAGE') AND (${refused}); IF NOT FOUND THEN `));
         this.blockEnd = Buffer.from(` END IF; END${tag};`);
     }
     finishStatement(end) {
@@ -4693,6 +4711,8 @@ function parsePsqlError(stderr) {
 }
 /** SQLSTATE of a lock wait that gave up at lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
+/** SQLSTATE of a server out of shared memory: among others, its lock table full. */
+const OUT_OF_MEMORY = '53200';
 /** SQLSTATE of a table definition PostgreSQL refuses (among others: dropping an inherited constraint). */
 const INVALID_TABLE_DEFINITION = '42P16';
 /** SQLSTATE of a reference to something that does not exist (a role, among others). */
@@ -4931,7 +4951,7 @@ class PsqlSession {
      * Where the restore filter's constraint-drop blocks note each constraint
      * they kept because PostgreSQL would refuse its drop (see
      * RestoreSqlFilter): a temporary table made with the commit guard, which
-     * the backup's SQL cannot name (nor `RESET ALL` empty). Undefined where no
+     * the backup's SQL cannot name. Undefined where no
      * table of the database inherits from another (pg_dump's drops come
      * before its tables: none can be refused so; the blocks would only cost
      * time), where PL/pgSQL cannot run for every role, or without the guard.
@@ -4964,7 +4984,7 @@ class PsqlSession {
                 : [
                     `SELECT pg_catalog.to_regclass('${kept}') IS NOT NULL AS ${p}notes \\gset`,
                     `\\if :${p}notes`,
-                    `SELECT pg_catalog.count(*) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
+                    `SELECT pg_catalog.count(DISTINCT c.oid) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
                     '\\else',
                     `\\set ${p}kept gone`,
                     '\\endif',
@@ -5441,12 +5461,19 @@ function describeCause(error, session, blockers, options, interrupted) {
         ? ' Create the missing roles on this server first, or restore with --no-owner --no-privileges.'
         : '';
     // pg_dump's drop of a partition's inherited key, run as written (see RestoreSqlFilter).
-    const partitionHint = psqlError.sqlstate === INVALID_TABLE_DEFINITION && !session.constraintBlocksCanRun
+    const partitionHint = psqlError.sqlstate === INVALID_TABLE_DEFINITION &&
+        /^cannot (drop inherited constraint|remove constraint from only the partitioned table)/.test(psqlError.message) &&
+        !session.constraintBlocksCanRun
         ? " A partition's inherited key is kept in place only where every role may run PL/pgSQL and the restoring user may create temporary tables, which is not so here: restore with --drop-database (into a new database, then swapped in)."
+        : '';
+    // One transaction locks every table, index and sequence it replaces or makes.
+    const locksHint = psqlError.sqlstate === OUT_OF_MEMORY &&
+        psqlError.details.some((line) => line.includes('max_locks_per_transaction'))
+        ? ' The restore is one transaction, which holds a lock on every table, index and sequence it replaces or makes: raise max_locks_per_transaction on the server (then restart it), or restore a custom or directory backup into a new database with --jobs 2 or more.'
         : '';
     return {
         text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
-        advice: roleHint + partitionHint,
+        advice: roleHint + partitionHint + locksHint,
         refused: false,
     };
 }

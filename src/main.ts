@@ -17,9 +17,7 @@ import { terminalStderr } from './report/progress-line.js';
  * work in progress stops in a known way (a restore rolls back and checks that
  * it did) and says so. A second signal ends the process at once.
  */
-function removeTemporaryFilesOnSignal(
-  writeLine: (text: string) => void = (text) => void process.stderr.write(text),
-): void {
+function removeTemporaryFilesOnSignal(writeLine: (text: string) => void): void {
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -106,8 +104,9 @@ export function nodeTooOld(version: string = process.versions.node): string | un
 
 /** The `db-backup` command (dist/cli/index.js imports this bundle and calls it). */
 export async function cliMain(): Promise<void> {
-  removeTemporaryFilesOnSignal();
-  quietKnownWarnings((text) => void process.stderr.write(text));
+  const writeLine = (text: string): void => void process.stderr.write(text);
+  removeTemporaryFilesOnSignal(writeLine);
+  quietKnownWarnings(writeLine);
   const tooOld = nodeTooOld();
   if (tooOld) {
     process.stderr.write(`db-backup: ${tooOld}\n`);

@@ -166,6 +166,25 @@ test("a partition with a table whose foreign key refers to its parent: attached 
   expect(server.dump(target)).toBe(server.dump(source));
 });
 
+test("a partition whose only index is its key, with a foreign key of its own: the key is made before it joins the parent's", async () => {
+  const dir = tempDir('partition-key-only');
+  const source = `part_${(counter += 1)}`;
+  await server.createDatabase(
+    source,
+    `CREATE TABLE kinds (kind int PRIMARY KEY); INSERT INTO kinds VALUES (1);
+     CREATE TABLE q (id int PRIMARY KEY, kind int) PARTITION BY RANGE (id);
+     CREATE TABLE q1 PARTITION OF q FOR VALUES FROM (0) TO (100);
+     ALTER TABLE q1 ADD CONSTRAINT q1_kind FOREIGN KEY (kind) REFERENCES kinds;
+     INSERT INTO q SELECT g, 1 FROM generate_series(1, 50) g;`,
+  );
+  const file = await backup(dir, 'custom', source);
+  const target = await clone(source);
+  await server.query(target, 'DELETE FROM q1');
+  const run = await restore(dir, file, target, '--tables', 'q1');
+  expect(run.status, run.stderr).toBe(0);
+  expect(server.dump(target)).toBe(server.dump(source));
+});
+
 test('--schemas in place: a schema holding a partition whose parent lives in another schema', async () => {
   const dir = tempDir('partition-schema');
   const source = await clone('part_alone');

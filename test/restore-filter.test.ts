@@ -137,7 +137,7 @@ describe('classifyStatement', () => {
       expect(constraintDrop(tokensOf(sql))).toEqual(drop);
       expect(classifyStatement(tokensOf(sql), true, DROP)).toEqual({
         action: 'pass',
-        after: 'inherited-constraint',
+        after: 'constraint-drop',
         drop,
       });
     },
@@ -410,10 +410,12 @@ describe('RestoreSqlFilter', () => {
     const options = { keptConstraintsTable: 'pg_temp.kept_x' };
     const { output } = await filterEverySplit(input, options);
     const eq = 'OPERATOR(pg_catalog.=)';
+    const text = (name: string): string =>
+      `pg_catalog.convert_from(pg_catalog.decode('${Buffer.from(name).toString('hex')}', 'hex'), pg_catalog.pg_client_encoding())`;
     const block = (table: string, constraint: string, only: boolean): string =>
       'INSERT INTO pg_temp.kept_x SELECT c.oid FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ' +
-      `ON r.oid ${eq} c.conrelid WHERE c.conrelid ${eq} pg_catalog.to_regclass(E'${table}') ` +
-      `AND c.conname ${eq} (pg_catalog.parse_ident(E'${constraint}'))[1]::pg_catalog.name ` +
+      `ON r.oid ${eq} c.conrelid WHERE c.conrelid ${eq} pg_catalog.to_regclass(${text(table)}) ` +
+      `AND c.conname ${eq} (pg_catalog.parse_ident(${text(constraint)}))[1]::pg_catalog.name ` +
       "AND pg_catalog.pg_has_role(r.relowner, 'USAGE') AND (c.coninhcount OPERATOR(pg_catalog.>) 0" +
       (only
         ? ` OR (r.relkind ${eq} 'p'::pg_catalog."char" AND c.contype ${eq} 'c'::pg_catalog."char" ` +
@@ -424,10 +426,16 @@ describe('RestoreSqlFilter', () => {
       `-- clean\nDO $db_backup$BEGIN ${block('public.ev_2024', 'ev_2024_pkey', true)}` +
         'ALTER TABLE IF EXISTS ONLY public.ev_2024 DROP CONSTRAINT IF EXISTS ev_2024_pkey; END IF; END$db_backup$;\n' +
         'DROP TABLE IF EXISTS public.ev_2024;\n' +
-        // A name holding the block's quote gets a quote of its own; its backslash and quote are escaped.
-        `DO $db_backup_1$BEGIN ${block(`"ev$db_backup$\\\\''"`, '"k"', false)}` +
+        // A name holding the block's quote gets a quote of its own; names go as hex of their bytes.
+        `DO $db_backup_1$BEGIN ${block(`"ev$db_backup$\\'"`, '"k"', false)}` +
         `ALTER TABLE "ev$db_backup$\\'" DROP CONSTRAINT "k" -- why\n; END IF; END$db_backup_1$;\n`,
     );
+    // A newline in a name stays the statement's own: the block adds none.
+    const newline = 'ALTER TABLE ONLY "a\nb" DROP CONSTRAINT "c\nd";\nSELECT 1;\n';
+    const kept = (await filterEverySplit(newline, options)).output;
+    expect(kept.split('\n')).toHaveLength(newline.split('\n').length);
+    expect(kept).toContain(`to_regclass(${text('"a\nb"')})`);
+    expect(kept).toMatch(/\nSELECT 1;\n$/);
     // Cut off before its semicolon by the end of the file, it stays as it is; so it does where
     // PL/pgSQL cannot run (no table to note constraints in), and for a U&"…" name.
     expect((await filterEverySplit('ALTER TABLE t DROP CONSTRAINT c', options)).output).toBe(

@@ -100,6 +100,22 @@ export interface PickedEntries {
   readonly unclear: readonly TocEntry[];
 }
 
+/** The kinds of entry pg_restore makes after the rows: keys, indexes and what follows them. */
+const POST_DATA = new Set([
+  'CONSTRAINT',
+  'CHECK CONSTRAINT',
+  'INDEX',
+  'INDEX ATTACH',
+  'STATISTICS',
+  'RULE',
+  'TRIGGER',
+  'FK CONSTRAINT',
+  'POLICY',
+  'ROW SECURITY',
+  'PUBLICATION TABLE',
+  'MATERIALIZED VIEW DATA',
+]);
+
 /** Entries that belong to a schema entry without being in it: its comment, label and grants. */
 const ATTACHED = new Set(['COMMENT', 'SECURITY LABEL', 'ACL']);
 
@@ -177,26 +193,27 @@ export async function pickEntries(
     return id !== undefined && keep.has(id);
   });
   // pg_restore restores a list in its order (see joiningExistingParents): the indexes and keys
-  // that join the database's parents before the other indexes and keys; the attach entries
-  // after them, and before the foreign keys (which may need the partition's rows in its parent).
-  const linesOf = (ids: readonly number[]): string[] =>
-    ids.flatMap((id) => listed.filter((line) => listedId(line) === id));
+  // that join the database's parents come before the other post-data entries; the attach
+  // entries after those indexes, and before the foreign keys (which may need the partition's
+  // rows in its parent).
   const moved = new Set([...joins.first, ...joins.attach]);
   const kinds = new Map(entries.map((entry) => [entry.id, entry.desc]));
-  const kindOf = (line: string): string | undefined => kinds.get(listedId(line)!);
-  const insert = (into: string[], before: (line: string) => boolean, lines: string[]): string[] => {
-    const at = into.findIndex(before);
-    return at === -1 ? [...into, ...lines] : [...into.slice(0, at), ...lines, ...into.slice(at)];
-  };
-  const lines = insert(
-    insert(
-      listed.filter((line) => !moved.has(listedId(line)!)),
-      (line) => kindOf(line) === 'CONSTRAINT' || kindOf(line) === 'INDEX',
-      linesOf(joins.first),
-    ),
-    (line) => kindOf(line) === 'FK CONSTRAINT',
-    linesOf(joins.attach),
-  );
+  const isPostData = (line: string): boolean => POST_DATA.has(kinds.get(listedId(line)!) ?? '');
+  const isForeignKey = (line: string): boolean => kinds.get(listedId(line)!) === 'FK CONSTRAINT';
+  const rest = listed.filter((line) => !moved.has(listedId(line)!));
+  const firstPostData = rest.findIndex(isPostData);
+  const preData = firstPostData === -1 ? rest.length : firstPostData;
+  const beforeForeignKeys = rest.slice(preData).findIndex(isForeignKey);
+  const at = beforeForeignKeys === -1 ? rest.length : preData + beforeForeignKeys;
+  const linesOf = (ids: readonly number[]): string[] =>
+    ids.flatMap((id) => listed.filter((line) => listedId(line) === id));
+  const lines = [
+    ...rest.slice(0, preData),
+    ...linesOf(joins.first),
+    ...rest.slice(preData, at),
+    ...linesOf(joins.attach),
+    ...rest.slice(at),
+  ];
   // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
   if (new Set(lines.map(listedId)).size !== keep.size) return plain;
   const file = path.join(workDir, 'picked.list');

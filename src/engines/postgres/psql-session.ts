@@ -255,7 +255,7 @@ export class PsqlSession {
    * Where the restore filter's constraint-drop blocks note each constraint
    * they kept because PostgreSQL would refuse its drop (see
    * RestoreSqlFilter): a temporary table made with the commit guard, which
-   * the backup's SQL cannot name (nor `RESET ALL` empty). Undefined where no
+   * the backup's SQL cannot name. Undefined where no
    * table of the database inherits from another (pg_dump's drops come
    * before its tables: none can be refused so; the blocks would only cost
    * time), where PL/pgSQL cannot run for every role, or without the guard.
@@ -290,7 +290,7 @@ export class PsqlSession {
           : [
               `SELECT pg_catalog.to_regclass('${kept}') IS NOT NULL AS ${p}notes \\gset`,
               `\\if :${p}notes`,
-              `SELECT pg_catalog.count(*) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
+              `SELECT pg_catalog.count(DISTINCT c.oid) AS ${p}kept FROM ${kept} k JOIN pg_catalog.pg_constraint c ON c.oid OPERATOR(pg_catalog.=) k.con \\gset`,
               '\\else',
               `\\set ${p}kept gone`,
               '\\endif',

@@ -29,7 +29,8 @@ export interface RestoreFilterOptions extends StatementPolicy {
   /**
    * Constraint drops run in a DO block that keeps one PostgreSQL would refuse
    * (an inherited constraint) and notes its OID in this table (see
-   * PsqlSession.commit); none where PL/pgSQL cannot run.
+   * PsqlSession.commit); none without it (no PL/pgSQL for every role, no
+   * commit guard, or no table that inherits from another).
    */
   readonly keptConstraintsTable?: string;
   /** The restore's commit guard, set aside before and armed again after `SET CONSTRAINTS` (one line each, no newline). */
@@ -314,7 +315,7 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     if (verdict.action === 'pass') {
       if (verdict.after === 'guard' && this.options.guardStatements)
         this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
-      if (verdict.after === 'inherited-constraint') this.openBlock(held, verdict.drop);
+      if (verdict.after === 'constraint-drop') this.openBlock(held, verdict.drop);
       for (const bytes of held) this.output(bytes);
     } else {
       this.counts[verdict.kind] += 1;
@@ -333,37 +334,29 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
    * truncated as the server does. Written on the statement's own lines: line
    * numbers stay the backup's.
    */
-  private openBlock(held: readonly Buffer[], drop: ConstraintDrop | undefined): void {
+  private openBlock(held: readonly Buffer[], drop: ConstraintDrop): void {
     const kept = this.options.keptConstraintsTable;
-    if (kept === undefined || drop === undefined) return;
+    if (kept === undefined) return;
     const statement = Buffer.concat(held);
     // Only a statement that ends with its semicolon (not one cut off by the end of the file).
     if (statement[statement.length - 1] !== SEMICOLON) return;
     let tag = '$db_backup$';
     for (let n = 1; statement.includes(tag); n += 1) tag = `$db_backup_${n}$`;
-    // E'' literals read the same whatever standard_conforming_strings says.
-    const literal = (sql: string): Buffer =>
-      Buffer.concat([
-        Buffer.from("E'"),
-        Buffer.from(sql.replace(/\\/g, '\\\\').replace(/'/g, "''"), 'latin1'),
-        Buffer.from("'"),
-      ]);
+    // A name as the hex of its bytes, read in the client's encoding: no quote, backslash or
+    // newline of its own in the block, whatever standard_conforming_strings and the encoding say.
+    const text = (sql: string): string =>
+      `pg_catalog.convert_from(pg_catalog.decode('${Buffer.from(sql, 'latin1').toString('hex')}', 'hex'), pg_catalog.pg_client_encoding())`;
     const eq = 'OPERATOR(pg_catalog.=)';
     const refused = drop.only
       ? `c.coninhcount OPERATOR(pg_catalog.>) 0 OR (r.relkind ${eq} 'p'::pg_catalog."char" AND c.contype ${eq} 'c'::pg_catalog."char" AND EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent ${eq} r.oid))`
       : 'c.coninhcount OPERATOR(pg_catalog.>) 0';
     this.output(
-      Buffer.concat([
-        Buffer.from(
-          `DO ${tag}BEGIN INSERT INTO ${kept} SELECT c.oid FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid ${eq} c.conrelid WHERE c.conrelid ${eq} pg_catalog.to_regclass(`,
-        ),
-        literal(drop.table),
-        Buffer.from(`) AND c.conname ${eq} (pg_catalog.parse_ident(`),
-        literal(drop.constraint),
-        Buffer.from(
-          `))[1]::pg_catalog.name AND pg_catalog.pg_has_role(r.relowner, 'USAGE') AND (${refused}); IF NOT FOUND THEN `,
-        ),
-      ]),
+      Buffer.from(
+        `DO ${tag}BEGIN INSERT INTO ${kept} SELECT c.oid FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid ${eq} c.conrelid` +
+          ` WHERE c.conrelid ${eq} pg_catalog.to_regclass(${text(drop.table)})` +
+          ` AND c.conname ${eq} (pg_catalog.parse_ident(${text(drop.constraint)}))[1]::pg_catalog.name` +
+          ` AND pg_catalog.pg_has_role(r.relowner, 'USAGE') AND (${refused}); IF NOT FOUND THEN `,
+      ),
     );
     this.blockEnd = Buffer.from(` END IF; END${tag};`);
   }

@@ -16,13 +16,14 @@ import { TOKEN_TEXT_LIMIT, type ScanToken } from './sql-scanner.js';
  * - `DISCARD TEMP`/`ALL` would drop the restore's commit guard (see
  *   PsqlSession): refused. `SET CONSTRAINTS` passes with the guard set
  *   aside around it, so that `ALL IMMEDIATE` does not check it.
- * - `ALTER TABLE … DROP CONSTRAINT …` runs in a block that lets one
- *   refusal pass (SQLSTATE 42P16) and notes the table: pg_dump's `--clean`
- *   drops each partition's key with `ALTER TABLE ONLY <partition>`, which
- *   PostgreSQL refuses for a constraint the partition inherits (and for a
- *   partitioned table's own CHECK while partitions exist). Such a constraint
- *   goes with its table's DROP that follows; a table noted that is still
- *   there at the end fails the restore (PsqlSession.commit).
+ * - `ALTER TABLE … DROP CONSTRAINT …` runs in a block (RestoreSqlFilter)
+ *   that first asks the catalog whether PostgreSQL would refuse the drop:
+ *   pg_dump's `--clean` drops each partition's key with `ALTER TABLE ONLY
+ *   <partition>`, which PostgreSQL refuses for a constraint the partition
+ *   inherits (and, with ONLY, for a partitioned table's own CHECK while it
+ *   has partitions). Such a constraint is kept and noted: it goes with its
+ *   table's DROP that follows, and one still there at the end fails the
+ *   restore (PsqlSession.commit).
  * - With owners left out: `ALTER … OWNER TO …` and `SET/RESET SESSION
  *   AUTHORIZATION`; with privileges left out: `GRANT`, `REVOKE` and `ALTER
  *   DEFAULT PRIVILEGES` (pg_dump's ACL and DEFAULT ACL entries).
@@ -34,14 +35,15 @@ export type Verdict =
   | {
       readonly action: 'pass';
       readonly kind?: StatementClass;
-      /**
-       * lock-timeout: the restore's lock timeout again after it; guard: the
-       * commit guard around it; inherited-constraint: a block around it that
-       * lets PostgreSQL's refusal to drop an inherited constraint pass.
-       */
-      readonly after?: 'lock-timeout' | 'guard' | 'inherited-constraint';
-      /** inherited-constraint: what the statement drops. */
-      readonly drop?: ConstraintDrop;
+      /** lock-timeout: the restore's lock timeout again after it; guard: the commit guard around it. */
+      readonly after?: 'lock-timeout' | 'guard';
+    }
+  | {
+      readonly action: 'pass';
+      readonly kind?: undefined;
+      /** In a block that keeps a constraint PostgreSQL would refuse to drop (RestoreSqlFilter). */
+      readonly after: 'constraint-drop';
+      readonly drop: ConstraintDrop;
     }
   | { readonly action: 'drop'; readonly kind: StatementClass }
   | { readonly action: 'refuse'; readonly message: string };
@@ -167,7 +169,7 @@ function classifyWord(
       if (ownerChange(tokens)) return owners();
       {
         const drop = constraintDrop(tokens);
-        return drop === undefined ? PASS : { action: 'pass', after: 'inherited-constraint', drop };
+        return drop === undefined ? PASS : { action: 'pass', after: 'constraint-drop', drop };
       }
     default:
       return PASS;

@@ -336,7 +336,11 @@ function describeCause(
       : '';
   // pg_dump's drop of a partition's inherited key, run as written (see RestoreSqlFilter).
   const partitionHint =
-    psqlError.sqlstate === INVALID_TABLE_DEFINITION && !session.constraintBlocksCanRun
+    psqlError.sqlstate === INVALID_TABLE_DEFINITION &&
+    /^cannot (drop inherited constraint|remove constraint from only the partitioned table)/.test(
+      psqlError.message,
+    ) &&
+    !session.constraintBlocksCanRun
       ? " A partition's inherited key is kept in place only where every role may run PL/pgSQL and the restoring user may create temporary tables, which is not so here: restore with --drop-database (into a new database, then swapped in)."
       : '';
   // One transaction locks every table, index and sequence it replaces or makes.
