@@ -1536,7 +1536,8 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
     const { added, leftOut, unclear } = companionsOf(entries, picked, into);
     const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
     const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
-    const joins = into === 'existing' ? joiningExistingParents(entries, keep) : { first: [], attach: [] };
+    const byId = new Map(entries.map((entry) => [entry.id, entry]));
+    const joins = into === 'existing' ? joiningExistingParents(entries, byId, keep) : { first: [], attach: [] };
     if (schemas.length === 0 && added.length === 0 && joins.attach.length === 0)
         return { ...plain, leftOut, unclear };
     const ids = new Set(schemas.map((entry) => entry.id));
@@ -1549,34 +1550,35 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
             keep.add(entry.id);
         }
     }
-    const listed = (await list([])).split('\n').filter((line) => {
+    // pg_restore's own listing, one line an entry, of the entries to keep.
+    const listed = new Map();
+    for (const line of (await list([])).split('\n')) {
         const id = listedId(line);
-        return id !== undefined && keep.has(id);
-    });
+        if (id !== undefined && keep.has(id))
+            listed.set(id, line);
+    }
+    // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
+    if (listed.size !== keep.size)
+        return plain;
     // pg_restore restores a list in its order (see joiningExistingParents): the indexes and keys
     // that join the database's parents come before the other post-data entries; the attach
     // entries after those indexes, and before the foreign keys (which may need the partition's
     // rows in its parent).
     const moved = new Set([...joins.first, ...joins.attach]);
-    const kinds = new Map(entries.map((entry) => [entry.id, entry.desc]));
-    const isPostData = (line) => POST_DATA.has(kinds.get(listedId(line)) ?? '');
-    const isForeignKey = (line) => kinds.get(listedId(line)) === 'FK CONSTRAINT';
-    const rest = listed.filter((line) => !moved.has(listedId(line)));
-    const firstPostData = rest.findIndex(isPostData);
+    const kindOf = (id) => byId.get(id)?.desc ?? '';
+    const rest = [...listed.keys()].filter((id) => !moved.has(id));
+    const firstPostData = rest.findIndex((id) => POST_DATA.has(kindOf(id)));
     const preData = firstPostData === -1 ? rest.length : firstPostData;
-    const beforeForeignKeys = rest.slice(preData).findIndex(isForeignKey);
+    const beforeForeignKeys = rest.slice(preData).findIndex((id) => kindOf(id) === 'FK CONSTRAINT');
     const at = beforeForeignKeys === -1 ? rest.length : preData + beforeForeignKeys;
-    const linesOf = (ids) => ids.flatMap((id) => listed.filter((line) => listedId(line) === id));
-    const lines = [
+    const order = [
         ...rest.slice(0, preData),
-        ...linesOf(joins.first),
+        ...joins.first,
         ...rest.slice(preData, at),
-        ...linesOf(joins.attach),
+        ...joins.attach,
         ...rest.slice(at),
     ];
-    // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
-    if (new Set(lines.map(listedId)).size !== keep.size)
-        return plain;
+    const lines = order.flatMap((id) => listed.get(id) ?? []);
     const file = external_node_path_default().join(workDir, 'picked.list');
     await external_node_fs_promises_default().writeFile(file, `${lines.join('\n')}\n`, { mode: files/* FILE_MODE */.rE, flag: 'wx' });
     return {
@@ -1604,8 +1606,7 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
  * entry cannot be told, its INDEX ATTACH stays where it is: PostgreSQL then
  * refuses it, and the restore rolls back.
  */
-function joiningExistingParents(entries, keep) {
-    const byId = new Map(entries.map((entry) => [entry.id, entry]));
+function joiningExistingParents(entries, byId, keep) {
     const kept = entries.filter((entry) => keep.has(entry.id));
     const notRestored = (id, kinds) => !keep.has(id) && kinds.includes(byId.get(id)?.desc ?? '');
     // A TABLE ATTACH's dependencies are the partition and its parent.
@@ -4014,8 +4015,7 @@ function ownerChange(tokens) {
         return false;
     let i = 1 + type.length;
     const end = n - 3;
-    if (upper(tokens[i]) === 'IF' && upper(tokens[i + 1]) === 'EXISTS')
-        i += 2;
+    i = afterIfExists(tokens, i);
     if (upper(tokens[i]) === 'ONLY')
         i += 1;
     // The name: parts joined by dots; an operator's name is a run of symbols, a large object's a number.
@@ -4066,8 +4066,7 @@ function constraintDrop(tokens) {
     if (word(0) !== 'ALTER' || word(1) !== 'TABLE')
         return undefined;
     let i = 2;
-    if (word(i) === 'IF' && word(i + 1) === 'EXISTS')
-        i += 2;
+    i = afterIfExists(tokens, i);
     const only = word(i) === 'ONLY';
     if (only)
         i += 1;
@@ -4081,9 +4080,7 @@ function constraintDrop(tokens) {
     }
     if (word(i) !== 'DROP' || word(i + 1) !== 'CONSTRAINT')
         return undefined;
-    i += 2;
-    if (word(i) === 'IF' && word(i + 1) === 'EXISTS')
-        i += 2;
+    i = afterIfExists(tokens, i + 2);
     if (!isName(i))
         return undefined;
     const constraint = asSql(tokens[i]);
@@ -4093,6 +4090,10 @@ function constraintDrop(tokens) {
     if (i !== tokens.length)
         return undefined;
     return { table: parts.map(asSql).join('.'), constraint, only };
+}
+/** Where what follows an optional `IF EXISTS` at `at` starts. */
+function afterIfExists(tokens, at) {
+    return upper(tokens[at]) === 'IF' && upper(tokens[at + 1]) === 'EXISTS' ? at + 2 : at;
 }
 function isNamePart(token) {
     return (token.kind === 'word' ||

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { actionInputDescription, OPTIONS } from '../src/config/options.js';
@@ -148,6 +149,30 @@ describe('the bundled action, run as the runner runs it', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(
       /::error::Unknown command "dump": use one of backup, restore, verify, list, prune/,
+    );
+  });
+});
+
+describe("the action's stderr, which the runner reads for workflow commands too", () => {
+  test('a warning whose text reads as a command is shown between stop-commands and a resume token, never run', () => {
+    const dir = tempDir('action-stderr');
+    const db = path.join(dir, 'app.db');
+    createSampleDatabase(db, { rows: 3 });
+    // Node's warning, raised as the action's work is done: printed by the action's own handler.
+    const preload = path.join(dir, 'warn.mjs');
+    fs.writeFileSync(
+      preload,
+      "process.once('beforeExit', () => process.emitWarning('::error::raised by a warning ##[error]too'));\n",
+    );
+    const run = runBundledAction(
+      { command: 'backup', 'database-url': `sqlite:${db}` },
+      { cwd: dir, env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}` } },
+    );
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const [, token] = /^::stop-commands::(db-backup-[0-9a-f-]{36})$/m.exec(run.stderr) ?? [];
+    expect(token, run.stderr).toBeDefined();
+    expect(run.stderr).toContain(
+      `::stop-commands::${token}\nWarning: ::error::raised by a warning ##[error]too\n::${token}::\n`,
     );
   });
 });

@@ -59,6 +59,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** A new database of its own, made with `sql`. */
+async function created(sql?: string): Promise<string> {
+  const name = `part_${(counter += 1)}`;
+  await server.createDatabase(name, sql);
+  return name;
+}
+
 async function clone(template = 'part_src'): Promise<string> {
   const target = `part_${(counter += 1)}`;
   await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE ${template}`);
@@ -92,6 +99,14 @@ async function restore(dir: string, file: string, target: string, ...extra: stri
     ],
     { cwd: dir, env },
   );
+}
+
+/** SQL written by hand, gzipped as a backup is, restored into `target`. */
+async function restoreSql(target: string, sql: string) {
+  const dir = tempDir('by-hand');
+  const file = path.join(dir, 'by-hand.sql.gz');
+  fs.writeFileSync(file, zlib.gzipSync(sql));
+  return restore(dir, file, target);
 }
 
 const count = async (database: string, table: string): Promise<number> =>
@@ -168,9 +183,7 @@ test("a partition with a table whose foreign key refers to its parent: attached 
 
 test("a partition whose only index is its key, with a foreign key of its own: the key is made before it joins the parent's", async () => {
   const dir = tempDir('partition-key-only');
-  const source = `part_${(counter += 1)}`;
-  await server.createDatabase(
-    source,
+  const source = await created(
     `CREATE TABLE kinds (kind int PRIMARY KEY); INSERT INTO kinds VALUES (1);
      CREATE TABLE q (id int PRIMARY KEY, kind int) PARTITION BY RANGE (id);
      CREATE TABLE q1 PARTITION OF q FOR VALUES FROM (0) TO (100);
@@ -219,19 +232,14 @@ test('a partition alone, in place, whose parent has a NOT VALID check fails, rol
 
 describe('what the restore lets pass is only what the SQL that follows puts right', () => {
   test("a partition's inherited key left in place by a hand-written script fails the restore where it adds the key again: rolled back, nothing changed", async () => {
-    const dir = tempDir('inherited-key');
     const target = await clone();
     const before = server.dump(target);
-    const script = path.join(dir, 'by-hand.sql.gz');
-    fs.writeFileSync(
-      script,
-      zlib.gzipSync(
-        'DELETE FROM replies;\n' +
-          'ALTER TABLE ONLY public.events_2025 DROP CONSTRAINT events_2025_pkey;\n' +
-          'ALTER TABLE ONLY public.events_2025 ADD CONSTRAINT events_2025_pkey PRIMARY KEY (id, at);\n',
-      ),
+    const run = await restoreSql(
+      target,
+      'DELETE FROM replies;\n' +
+        'ALTER TABLE ONLY public.events_2025 DROP CONSTRAINT events_2025_pkey;\n' +
+        'ALTER TABLE ONLY public.events_2025 ADD CONSTRAINT events_2025_pkey PRIMARY KEY (id, at);\n',
     );
-    const run = await restore(dir, script, target);
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/line 3 of the backup's SQL: ERROR: multiple primary keys/);
     expect(run.stderr).toMatch(/rolled back/);
@@ -239,10 +247,7 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
   });
 
   test('a constraint PostgreSQL keeps, on a table the SQL then does not drop, fails the restore at its end: rolled back, nothing changed', async () => {
-    const dir = tempDir('kept-constraint');
-    const target = `part_${(counter += 1)}`;
-    await server.createDatabase(
-      target,
+    const target = await created(
       `CREATE TABLE par (a int CONSTRAINT par_a_check CHECK (a > 0));
        CREATE TABLE kid () INHERITS (par);
        CREATE TABLE pp (a int, CONSTRAINT pp_chk CHECK (a > 0)) PARTITION BY RANGE (a);
@@ -261,13 +266,7 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
        SET search_path = public, pg_catalog;
        ALTER TABLE public.kid DROP CONSTRAINT par_a_check;`,
     ]) {
-      const script = path.join(dir, `${counter}.sql.gz`);
-      counter += 1;
-      fs.writeFileSync(
-        script,
-        zlib.gzipSync(`${statements}\nCREATE TABLE public.marker (x int);\n`),
-      );
-      const run = await restore(dir, script, target);
+      const run = await restoreSql(target, `${statements}\nCREATE TABLE public.marker (x int);\n`);
       expect(run.status, run.stderr).toBe(1);
       expect(run.stderr).toMatch(
         /drops a constraint that PostgreSQL keeps .* and the constraint is still there at the end \(1 such constraints;/,
@@ -277,23 +276,18 @@ describe('what the restore lets pass is only what the SQL that follows puts righ
   });
 
   test("SQL that drops the restore's table of kept constraints fails the restore: rolled back, nothing changed", async () => {
-    const dir = tempDir('notes-dropped');
     const target = await clone('part_alone');
     const before = server.dump(target);
-    const script = path.join(dir, 'by-hand.sql.gz');
-    fs.writeFileSync(
-      script,
-      zlib.gzipSync(
-        `DELETE FROM events;
+    const run = await restoreSql(
+      target,
+      `DELETE FROM events;
 DO $$DECLARE t text; BEGIN
-  SELECT relname INTO t FROM pg_class
-   WHERE relnamespace = pg_my_temp_schema() AND relname LIKE 'db\\_backup\\_%\\_kept';
-  EXECUTE format('DROP TABLE pg_temp.%I', t);
+SELECT relname INTO t FROM pg_class
+ WHERE relnamespace = pg_my_temp_schema() AND relname LIKE 'db\\_backup\\_%\\_kept';
+EXECUTE format('DROP TABLE pg_temp.%I', t);
 END$$;
 `,
-      ),
     );
-    const run = await restore(dir, script, target);
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toMatch(
       /dropped the restore's own temporary table of the constraints it kept/,
@@ -302,17 +296,12 @@ END$$;
   });
 
   test("a partition's key kept, then gone with its parent's key: restored", async () => {
-    const dir = tempDir('kept-then-gone');
     const target = await clone('part_alone');
-    const script = path.join(dir, 'by-hand.sql.gz');
-    fs.writeFileSync(
-      script,
-      zlib.gzipSync(
-        'ALTER TABLE ONLY public.events_2025 DROP CONSTRAINT events_2025_pkey;\n' +
-          'ALTER TABLE public.events DROP CONSTRAINT events_pkey;\n',
-      ),
+    const run = await restoreSql(
+      target,
+      'ALTER TABLE ONLY public.events_2025 DROP CONSTRAINT events_2025_pkey;\n' +
+        'ALTER TABLE public.events DROP CONSTRAINT events_pkey;\n',
     );
-    const run = await restore(dir, script, target);
     expect(run.status, run.stderr).toBe(0);
     const keys = await server.query(
       target,
@@ -322,17 +311,12 @@ END$$;
   });
 
   test('any other error of a constraint drop stops the restore at its line: rolled back, nothing changed', async () => {
-    const dir = tempDir('drop-error');
     const target = await clone('part_alone');
     const before = server.dump(target);
-    const script = path.join(dir, 'by-hand.sql.gz');
-    fs.writeFileSync(
-      script,
-      zlib.gzipSync(
-        'DELETE FROM events;\nALTER TABLE ONLY public.events_2025 DROP CONSTRAINT no_such_key;\n',
-      ),
+    const run = await restoreSql(
+      target,
+      'DELETE FROM events;\nALTER TABLE ONLY public.events_2025 DROP CONSTRAINT no_such_key;\n',
     );
-    const run = await restore(dir, script, target);
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toMatch(
       /line 2 of the backup's SQL: ERROR: constraint "no_such_key" of relation "events_2025" does not exist \(SQLSTATE 42704\)/,
@@ -341,8 +325,7 @@ END$$;
   });
 
   test('the block is used only where every role may run PL/pgSQL (the SQL may go on as another role)', async () => {
-    const database = `part_${(counter += 1)}`;
-    await server.createDatabase(database);
+    const database = await created();
     const usable = async (): Promise<unknown> =>
       server.query(
         database,
@@ -372,9 +355,7 @@ END$$;
 
   test('where PL/pgSQL cannot run (its extension dropped), constraint drops run as written: a database of plain tables restores in place', async () => {
     const dir = tempDir('no-plpgsql');
-    const source = `part_${(counter += 1)}`;
-    await server.createDatabase(
-      source,
+    const source = await created(
       `DROP EXTENSION plpgsql;
        CREATE TABLE kinds (kind int PRIMARY KEY);
        CREATE TABLE things (id int PRIMARY KEY, kind int REFERENCES kinds);

@@ -319,10 +319,19 @@ describe("a restore that fills the server's lock table", () => {
       const made = await cli(['backup', '--database-url', small.url('locks')], { cwd: dir, env });
       expect(made.status, made.stderr).toBe(0);
       const before = small.dump('locks');
-      const run = await cli(
-        ['restore', 'latest', '--database-url', small.url('locks'), '--yes', '--no-safety-backup'],
-        { cwd: dir, env },
-      );
+      const restoreLatest = (...extra: string[]) =>
+        cli(
+          [
+            'restore',
+            'latest',
+            '--database-url',
+            small.url('locks'),
+            '--yes',
+            '--no-safety-backup',
+          ].concat(extra),
+          { cwd: dir, env },
+        );
+      const run = await restoreLatest();
       expect(run.status, run.stderr).toBe(1);
       expect(run.stderr).toMatch(
         /out of shared memory \(SQLSTATE 53200\).* raise max_locks_per_transaction on the server \(then restart it\), or restore a custom or directory backup into a new database with --jobs 2 or more\./s,
@@ -334,17 +343,7 @@ describe("a restore that fills the server's lock table", () => {
         { cwd: dir, env },
       );
       expect(custom.status, custom.stderr).toBe(0);
-      const jobs = await cli(
-        [
-          'restore',
-          'latest',
-          '--database-url',
-          small.url('locks'),
-          '--yes',
-          '--no-safety-backup',
-        ].concat(['--drop-database', '--jobs', '2']),
-        { cwd: dir, env },
-      );
+      const jobs = await restoreLatest('--drop-database', '--jobs', '2');
       expect(jobs.status, jobs.stderr).toBe(0);
       expect(small.dump('locks')).toBe(before);
     } finally {

@@ -173,8 +173,9 @@ export async function pickEntries(
   const { added, leftOut, unclear } = companionsOf(entries, picked, into);
   const keep = new Set([...picked, ...added.map((entry) => entry.id)]);
   const schemas = into === 'new' ? schemasOf(entries, keep, selection.schemas) : [];
+  const byId = new Map(entries.map((entry) => [entry.id, entry]));
   const joins =
-    into === 'existing' ? joiningExistingParents(entries, keep) : { first: [], attach: [] };
+    into === 'existing' ? joiningExistingParents(entries, byId, keep) : { first: [], attach: [] };
   if (schemas.length === 0 && added.length === 0 && joins.attach.length === 0)
     return { ...plain, leftOut, unclear };
   const ids = new Set(schemas.map((entry) => entry.id));
@@ -188,34 +189,33 @@ export async function pickEntries(
       keep.add(entry.id);
     }
   }
-  const listed = (await list([])).split('\n').filter((line) => {
+  // pg_restore's own listing, one line an entry, of the entries to keep.
+  const listed = new Map<number, string>();
+  for (const line of (await list([])).split('\n')) {
     const id = listedId(line);
-    return id !== undefined && keep.has(id);
-  });
+    if (id !== undefined && keep.has(id)) listed.set(id, line);
+  }
+  // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
+  if (listed.size !== keep.size) return plain;
   // pg_restore restores a list in its order (see joiningExistingParents): the indexes and keys
   // that join the database's parents come before the other post-data entries; the attach
   // entries after those indexes, and before the foreign keys (which may need the partition's
   // rows in its parent).
   const moved = new Set([...joins.first, ...joins.attach]);
-  const kinds = new Map(entries.map((entry) => [entry.id, entry.desc]));
-  const isPostData = (line: string): boolean => POST_DATA.has(kinds.get(listedId(line)!) ?? '');
-  const isForeignKey = (line: string): boolean => kinds.get(listedId(line)!) === 'FK CONSTRAINT';
-  const rest = listed.filter((line) => !moved.has(listedId(line)!));
-  const firstPostData = rest.findIndex(isPostData);
+  const kindOf = (id: number): string => byId.get(id)?.desc ?? '';
+  const rest = [...listed.keys()].filter((id) => !moved.has(id));
+  const firstPostData = rest.findIndex((id) => POST_DATA.has(kindOf(id)));
   const preData = firstPostData === -1 ? rest.length : firstPostData;
-  const beforeForeignKeys = rest.slice(preData).findIndex(isForeignKey);
+  const beforeForeignKeys = rest.slice(preData).findIndex((id) => kindOf(id) === 'FK CONSTRAINT');
   const at = beforeForeignKeys === -1 ? rest.length : preData + beforeForeignKeys;
-  const linesOf = (ids: readonly number[]): string[] =>
-    ids.flatMap((id) => listed.filter((line) => listedId(line) === id));
-  const lines = [
+  const order = [
     ...rest.slice(0, preData),
-    ...linesOf(joins.first),
+    ...joins.first,
     ...rest.slice(preData, at),
-    ...linesOf(joins.attach),
+    ...joins.attach,
     ...rest.slice(at),
   ];
-  // Every entry to keep must be in pg_restore's own listing; otherwise leave the choice to it.
-  if (new Set(lines.map(listedId)).size !== keep.size) return plain;
+  const lines = order.flatMap((id) => listed.get(id) ?? []);
   const file = path.join(workDir, 'picked.list');
   await fs.writeFile(file, `${lines.join('\n')}\n`, { mode: FILE_MODE, flag: 'wx' });
   return {
@@ -246,9 +246,9 @@ export async function pickEntries(
  */
 function joiningExistingParents(
   entries: readonly TocEntry[],
+  byId: ReadonlyMap<number, TocEntry>,
   keep: ReadonlySet<number>,
 ): { readonly first: number[]; readonly attach: number[] } {
-  const byId = new Map(entries.map((entry) => [entry.id, entry]));
   const kept = entries.filter((entry) => keep.has(entry.id));
   const notRestored = (id: number, kinds: readonly string[]): boolean =>
     !keep.has(id) && kinds.includes(byId.get(id)?.desc ?? '');

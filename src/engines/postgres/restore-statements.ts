@@ -242,7 +242,7 @@ export function ownerChange(tokens: readonly ScanToken[]): boolean {
   if (!type) return false;
   let i = 1 + type.length;
   const end = n - 3;
-  if (upper(tokens[i]) === 'IF' && upper(tokens[i + 1]) === 'EXISTS') i += 2;
+  i = afterIfExists(tokens, i);
   if (upper(tokens[i]) === 'ONLY') i += 1;
   // The name: parts joined by dots; an operator's name is a run of symbols, a large object's a number.
   const part = (at: number): number => {
@@ -301,7 +301,7 @@ export function constraintDrop(tokens: readonly ScanToken[]): ConstraintDrop | u
     (tokens[at]?.text.length ?? 0) < TOKEN_TEXT_LIMIT;
   if (word(0) !== 'ALTER' || word(1) !== 'TABLE') return undefined;
   let i = 2;
-  if (word(i) === 'IF' && word(i + 1) === 'EXISTS') i += 2;
+  i = afterIfExists(tokens, i);
   const only = word(i) === 'ONLY';
   if (only) i += 1;
   if (!isName(i)) return undefined;
@@ -312,14 +312,18 @@ export function constraintDrop(tokens: readonly ScanToken[]): ConstraintDrop | u
     i += 2;
   }
   if (word(i) !== 'DROP' || word(i + 1) !== 'CONSTRAINT') return undefined;
-  i += 2;
-  if (word(i) === 'IF' && word(i + 1) === 'EXISTS') i += 2;
+  i = afterIfExists(tokens, i + 2);
   if (!isName(i)) return undefined;
   const constraint = asSql(tokens[i]!);
   i += 1;
   if (word(i) === 'CASCADE' || word(i) === 'RESTRICT') i += 1;
   if (i !== tokens.length) return undefined;
   return { table: parts.map(asSql).join('.'), constraint, only };
+}
+
+/** Where what follows an optional `IF EXISTS` at `at` starts. */
+function afterIfExists(tokens: readonly ScanToken[], at: number): number {
+  return upper(tokens[at]) === 'IF' && upper(tokens[at + 1]) === 'EXISTS' ? at + 2 : at;
 }
 
 function isNamePart(token: ScanToken): boolean {
