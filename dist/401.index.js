@@ -39,6 +39,7 @@ async function prepareDecryptor(keys) {
     const credentials = {
         passphrase: keys.passphrase,
         privateKeys: await (0,_openpgp_keys_js__WEBPACK_IMPORTED_MODULE_4__/* .unlockPrivateKeys */ .Y)(privateKeys),
+        found: new Map(),
     };
     return {
         createStage: () => {
@@ -50,7 +51,7 @@ async function prepareDecryptor(keys) {
 async function decryptStream(input, credentials, progress) {
     const { kind, stream } = await sniffStart(input);
     const message = await readMessage(kind, stream);
-    const sessionKeys = await decryptSessionKeys(message, credentials, progress);
+    const sessionKeys = await sessionKeysOf(message, credentials, progress);
     progress.phase = 'decrypting';
     // The library's stream types come from a package it does not ship, so they arrive untyped.
     const decrypted = await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decrypt */ .Yc({
@@ -116,6 +117,21 @@ async function readMessage(kind, stream) {
         return message;
     }
     return openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readMessage */ ._8({ binaryMessage: stream, config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .DECRYPT_CONFIG */ .XH });
+}
+/** The message's session keys: found before for the same packets, or found now and kept. */
+async function sessionKeysOf(message, credentials, progress) {
+    const packets = Buffer.concat(message.packets
+        .filter((packet) => packet instanceof openpgp__WEBPACK_IMPORTED_MODULE_0__/* .SymEncryptedSessionKeyPacket */ .$Y ||
+        packet instanceof openpgp__WEBPACK_IMPORTED_MODULE_0__/* .PublicKeyEncryptedSessionKeyPacket */ .Au)
+        .map((packet) => packet.write())).toString('base64');
+    const known = credentials.found.get(packets);
+    if (known) {
+        progress.byPassphrase = known.byPassphrase;
+        return known.keys;
+    }
+    const keys = await decryptSessionKeys(message, credentials, progress);
+    credentials.found.set(packets, { keys, byPassphrase: progress.byPassphrase });
+    return keys;
 }
 /**
  * Finds the session key with what the user gave: the private keys first

@@ -26,6 +26,19 @@ export interface Decryptor {
 interface Credentials {
   readonly passphrase: string | undefined;
   readonly privateKeys: openpgp.PrivateKey[];
+  /**
+   * Session keys found for a file's session-key packets, by their bytes. A restore
+   * reads one file more than once (its checks, then the restore), and each
+   * passphrase costs a deliberately slow key derivation: up to a quarter of a
+   * second of CPU for a file `gpg --symmetric` made. Another file, even with the
+   * same passphrase, has its own salt, so its packets never match.
+   */
+  readonly found: Map<string, FoundSessionKeys>;
+}
+
+interface FoundSessionKeys {
+  readonly keys: openpgp.SessionKey[];
+  readonly byPassphrase: boolean;
 }
 
 /** How far one decryption got: the same library error means different things before and after. */
@@ -51,6 +64,7 @@ export async function prepareDecryptor(keys: DecryptionKeys): Promise<Decryptor>
   const credentials: Credentials = {
     passphrase: keys.passphrase,
     privateKeys: await unlockPrivateKeys(privateKeys),
+    found: new Map(),
   };
   return {
     createStage: () => {
@@ -70,7 +84,7 @@ async function decryptStream(
 ): Promise<ReadableStream<Uint8Array>> {
   const { kind, stream } = await sniffStart(input);
   const message = await readMessage(kind, stream);
-  const sessionKeys = await decryptSessionKeys(message, credentials, progress);
+  const sessionKeys = await sessionKeysOf(message, credentials, progress);
   progress.phase = 'decrypting';
   // The library's stream types come from a package it does not ship, so they arrive untyped.
   const decrypted: { data: unknown } = await openpgp.decrypt({
@@ -150,6 +164,31 @@ async function readMessage(
     return message as openpgp.Message<ReadableStream<Uint8Array>>;
   }
   return openpgp.readMessage({ binaryMessage: stream, config: DECRYPT_CONFIG });
+}
+
+/** The message's session keys: found before for the same packets, or found now and kept. */
+async function sessionKeysOf(
+  message: openpgp.Message<ReadableStream<Uint8Array>>,
+  credentials: Credentials,
+  progress: Progress,
+): Promise<openpgp.SessionKey[]> {
+  const packets = Buffer.concat(
+    message.packets
+      .filter(
+        (packet) =>
+          packet instanceof openpgp.SymEncryptedSessionKeyPacket ||
+          packet instanceof openpgp.PublicKeyEncryptedSessionKeyPacket,
+      )
+      .map((packet) => packet.write()),
+  ).toString('base64');
+  const known = credentials.found.get(packets);
+  if (known) {
+    progress.byPassphrase = known.byPassphrase;
+    return known.keys;
+  }
+  const keys = await decryptSessionKeys(message, credentials, progress);
+  credentials.found.set(packets, { keys, byPassphrase: progress.byPassphrase });
+  return keys;
 }
 
 /**

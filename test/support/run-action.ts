@@ -1,4 +1,6 @@
 // The action from source, as `node dist/index.js` runs it from the bundle (see source-bundle.ts).
-import { run } from '../../src/main.js';
+import { enableRunCompileCache } from './compile-cache.js';
 
+enableRunCompileCache();
+const { run } = await import('../../src/main.js');
 await run();

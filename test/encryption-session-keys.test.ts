@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type * as actual from 'openpgp';
+import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { UserError } from '../src/domain/errors.js';
+import { prepareDecryptor, type Decryptor } from '../src/pipeline/encryption.js';
+import {
+  ED,
+  KEY_PASSPHRASE,
+  PASSPHRASE,
+  encryptFile,
+  file,
+  gpg,
+  keys,
+  sample,
+  setUpEncryptionFixtures,
+  withByteFlipped,
+} from './support/encryption-fixtures.js';
+
+/**
+ * OpenPGP.js itself, with its session-key search counted: how often a key was
+ * derived from a passphrase (a deliberately slow step) or a private key was used.
+ */
+const searches = vi.hoisted(() => ({ passphrase: 0, privateKey: 0 }));
+vi.mock('openpgp', async (importOriginal) => {
+  const openpgp = await importOriginal<typeof actual>();
+  return {
+    ...openpgp,
+    decryptSessionKeys: (options: Parameters<typeof actual.decryptSessionKeys>[0]) => {
+      if (options.passwords) searches.passphrase += 1;
+      if (options.decryptionKeys) searches.privateKey += 1;
+      return openpgp.decryptSessionKeys(options);
+    },
+  };
+});
+
+setUpEncryptionFixtures([ED]);
+
+beforeEach(() => {
+  searches.passphrase = 0;
+  searches.privateKey = 0;
+});
+
+/** One read of `input` through a stage of `decryptor`: the plaintext, or the error it ended with. */
+async function read(decryptor: Decryptor, input: string): Promise<Buffer | UserError> {
+  const chunks: Buffer[] = [];
+  return pipeline(
+    fs.createReadStream(input),
+    decryptor.createStage(),
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    }),
+  ).then(
+    () => Buffer.concat(chunks),
+    (error: unknown) => {
+      expect(error).toBeInstanceOf(UserError);
+      return error as UserError;
+    },
+  );
+}
+
+function gpgSymmetric(name: string, passphrase: string): string {
+  const output = file(name);
+  gpg.ok([
+    '--passphrase-file',
+    gpg.passphraseFile(passphrase),
+    '--symmetric',
+    '--cipher-algo',
+    'AES256',
+    '--output',
+    output,
+    sample.gz,
+  ]);
+  return output;
+}
+
+describe('a file read more than once (a restore checks it, then restores it)', () => {
+  test('ours, by passphrase: the key is derived once, and every read gives the plaintext', async () => {
+    const encrypted = file('ours-thrice.gpg');
+    await encryptFile({ mode: 'passphrase', passphrase: PASSPHRASE }, sample.gz, encrypted);
+    const decryptor = await prepareDecryptor({ passphrase: PASSPHRASE });
+    for (let pass = 0; pass < 3; pass += 1)
+      expect(await read(decryptor, encrypted)).toEqual(fs.readFileSync(sample.gz));
+    expect(searches).toEqual({ passphrase: 1, privateKey: 0 });
+  });
+
+  test("gpg's, by passphrase (its slower derivation): once", async () => {
+    const encrypted = gpgSymmetric('gpg-twice.gpg', PASSPHRASE);
+    const decryptor = await prepareDecryptor({ passphrase: PASSPHRASE });
+    expect(await read(decryptor, encrypted)).toEqual(fs.readFileSync(sample.gz));
+    expect(await read(decryptor, encrypted)).toEqual(fs.readFileSync(sample.gz));
+    expect(searches.passphrase).toBe(1);
+  });
+
+  test('by private key: the key is used once', async () => {
+    const encrypted = file('ours-to-ed.gpg');
+    await encryptFile(
+      { mode: 'public-key', armoredPublicKeys: [keys[ED].publicKey] },
+      sample.gz,
+      encrypted,
+    );
+    const decryptor = await prepareDecryptor({
+      privateKeys: [{ armored: keys[ED].secretKey, passphrase: KEY_PASSPHRASE }],
+    });
+    expect(await read(decryptor, encrypted)).toEqual(fs.readFileSync(sample.gz));
+    expect(await read(decryptor, encrypted)).toEqual(fs.readFileSync(sample.gz));
+    expect(searches).toEqual({ passphrase: 0, privateKey: 1 });
+  });
+
+  test('another file with the same passphrase has its own salt: its key is derived for it', async () => {
+    const first = file('same-passphrase-1.gpg');
+    const second = file('same-passphrase-2.gpg');
+    await encryptFile({ mode: 'passphrase', passphrase: PASSPHRASE }, sample.gz, first);
+    await encryptFile({ mode: 'passphrase', passphrase: PASSPHRASE }, sample.gz, second);
+    const decryptor = await prepareDecryptor({ passphrase: PASSPHRASE });
+    expect(await read(decryptor, first)).toEqual(fs.readFileSync(sample.gz));
+    expect(await read(decryptor, second)).toEqual(fs.readFileSync(sample.gz));
+    expect(await read(decryptor, first)).toEqual(fs.readFileSync(sample.gz));
+    expect(searches.passphrase).toBe(2);
+  });
+
+  test('a copy whose session-key packet was altered is not taken for the file: it fails as before', async () => {
+    const encrypted = file('ours-then-altered.gpg');
+    await encryptFile({ mode: 'passphrase', passphrase: PASSPHRASE }, sample.gz, encrypted);
+    // The packet's salt starts after its tag, length, version, cipher, S2K type and hash.
+    const altered = withByteFlipped(encrypted, 'ours-altered-salt.gpg', 6);
+    const decryptor = await prepareDecryptor({ passphrase: PASSPHRASE });
+    expect(await read(decryptor, encrypted)).toEqual(fs.readFileSync(sample.gz));
+    const failure = await read(decryptor, altered);
+    expect(failure).toBeInstanceOf(UserError);
+    expect((failure as UserError).message).toMatch(/wrong passphrase/);
+    expect(searches.passphrase).toBe(2);
+  });
+
+  test('a wrong passphrase is not remembered as a key: each read fails with the same words', async () => {
+    const encrypted = file('ours-wrong.gpg');
+    await encryptFile({ mode: 'passphrase', passphrase: PASSPHRASE }, sample.gz, encrypted);
+    const decryptor = await prepareDecryptor({ passphrase: 'not the passphrase at all' });
+    const first = await read(decryptor, encrypted);
+    const second = await read(decryptor, encrypted);
+    expect(first).toBeInstanceOf(UserError);
+    expect((second as UserError).message).toBe((first as UserError).message);
+    expect((first as UserError).message).toMatch(/wrong passphrase/);
+    expect(searches.passphrase).toBe(2);
+  });
+});
