@@ -24,9 +24,6 @@ export interface SourceEntries {
  * chunk both entries share, so its "started directly" check never mistakes an
  * entry for itself.
  */
-const REQUIRE_SHIM =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
-
 export async function bundleSources(runName: string): Promise<SourceEntries & { outdir: string }> {
   const outdir = path.join(REPO_ROOT, 'node_modules/.cache/db-backup-tests', runName);
   await build({
@@ -36,10 +33,7 @@ export async function bundleSources(runName: string): Promise<SourceEntries & { 
     ],
     outdir,
     bundle: true,
-    // Native addons and optional ones a package looks for at run time stay imports.
-    external: ['better-sqlite3', 'pg-native'],
-    // Bundled CommonJS packages call require(), which an ES module has not.
-    banner: { js: REQUIRE_SHIM },
+    packages: 'external',
     splitting: true,
     format: 'esm',
     platform: 'node',
