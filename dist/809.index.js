@@ -7,6 +7,7 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
+/* harmony export */   Ex: () => (/* binding */ existenceAndVersion),
 /* harmony export */   G4: () => (/* binding */ sessionsThatStay),
 /* harmony export */   Qf: () => (/* binding */ backendPid),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
@@ -65,14 +66,17 @@ async function connectMaintenance(location) {
         ? lastError
         : new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .endpoint */ .sR)(location)}.`);
 }
+async function existsOn(client, database) {
+    const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
+        database,
+    ]);
+    return result.rowCount === 1;
+}
 async function databaseExists(location, database = location.database) {
     try {
         const client = await connectMaintenance(location);
         try {
-            const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
-                database,
-            ]);
-            return result.rowCount === 1;
+            return await existsOn(client, database);
         }
         finally {
             await client.end().catch(() => undefined);
@@ -87,6 +91,31 @@ async function databaseExists(location, database = location.database) {
                 return false;
             throw inner;
         });
+    }
+}
+/**
+ * Whether the location's database exists, and the server's version, asked on
+ * one connection to a maintenance database. Where the server gives us none,
+ * existence is asked as `databaseExists` asks it, and the version is not known.
+ */
+async function existenceAndVersion(location) {
+    let client;
+    try {
+        client = await connectMaintenance(location);
+    }
+    catch (error) {
+        if (!NOT_FOR_US.has((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error)))
+            throw error;
+        return { exists: await databaseExists(location) };
+    }
+    try {
+        return {
+            exists: await existsOn(client, location.database),
+            version: await (0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .serverVersion */ .qh)(client),
+        };
+    }
+    finally {
+        await client.end().catch(() => undefined);
     }
 }
 /**

@@ -7,6 +7,7 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C7: () => (/* binding */ temporaryDatabaseName),
+/* harmony export */   Ex: () => (/* binding */ existenceAndVersion),
 /* harmony export */   G4: () => (/* binding */ sessionsThatStay),
 /* harmony export */   Qf: () => (/* binding */ backendPid),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
@@ -65,14 +66,17 @@ async function connectMaintenance(location) {
         ? lastError
         : new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Cannot connect to a maintenance database on ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .endpoint */ .sR)(location)}.`);
 }
+async function existsOn(client, database) {
+    const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
+        database,
+    ]);
+    return result.rowCount === 1;
+}
 async function databaseExists(location, database = location.database) {
     try {
         const client = await connectMaintenance(location);
         try {
-            const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
-                database,
-            ]);
-            return result.rowCount === 1;
+            return await existsOn(client, database);
         }
         finally {
             await client.end().catch(() => undefined);
@@ -87,6 +91,31 @@ async function databaseExists(location, database = location.database) {
                 return false;
             throw inner;
         });
+    }
+}
+/**
+ * Whether the location's database exists, and the server's version, asked on
+ * one connection to a maintenance database. Where the server gives us none,
+ * existence is asked as `databaseExists` asks it, and the version is not known.
+ */
+async function existenceAndVersion(location) {
+    let client;
+    try {
+        client = await connectMaintenance(location);
+    }
+    catch (error) {
+        if (!NOT_FOR_US.has((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error)))
+            throw error;
+        return { exists: await databaseExists(location) };
+    }
+    try {
+        return {
+            exists: await existsOn(client, location.database),
+            version: await (0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .serverVersion */ .qh)(client),
+        };
+    }
+    finally {
+        await client.end().catch(() => undefined);
     }
 }
 /**
@@ -1895,6 +1924,8 @@ async function resolveClient(program, serverMajor, options) {
     throw new errors/* UserError */.yo(`${program} must be version ${serverMajor} or newer for this PostgreSQL ${serverMajor} server, and this machine has ${found}: install postgresql-client-${serverMajor}${flag}.`);
 }
 
+// EXTERNAL MODULE: ./src/engines/postgres/sql-states.ts
+var sql_states = __webpack_require__(48886);
 // EXTERNAL MODULE: ./src/engines/postgres/databases.ts
 var databases = __webpack_require__(77809);
 // EXTERNAL MODULE: ./src/engines/postgres/options.ts
@@ -5509,6 +5540,7 @@ function describeCause(error, session, blockers, options, interrupted) {
 
 
 
+
 class PostgresEngine {
     location;
     options;
@@ -5526,8 +5558,7 @@ class PostgresEngine {
     }
     /** An existing database with any table, view, sequence, function or type of its own. */
     async holdsData() {
-        if (!(await this.exists()))
-            return false;
+        // Asked of the database itself: one that does not exist holds nothing.
         return (0,server/* withClient */.SV)(this.location, this.database, async (client) => {
             const result = await client.query(`
         SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -5537,6 +5568,10 @@ class PostgresEngine {
         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
         LIMIT 1`);
             return (result.rowCount ?? 0) > 0;
+        }).catch((error) => {
+            if ((0,sql_states/* sqlstateOf */.R)(error) === sql_states/* SQLSTATE */.c.invalidCatalogName)
+                return false;
+            throw error;
         });
     }
     /**
@@ -5913,11 +5948,12 @@ class PostgresEngine {
         const survey = !source.checksumVerified || this.options.leaveOutMissingRoles
             ? await this.survey(source, policy)
             : undefined;
-        const exists = await this.exists();
+        // One connection asks both: whether the target exists, and the version psql must fit.
+        const { exists, version } = await (0,databases/* existenceAndVersion */.Ex)(this.location);
         if (!exists && !this.options.createDatabase) {
             throw new errors/* UserError */.yo(`The database "${this.database}" does not exist on ${(0,server/* endpoint */.sR)(this.location)}: pass --create-database (input create-database: true) to create it.`);
         }
-        const psql = await this.psql();
+        const psql = await this.psql(version?.major);
         const notes = [];
         if (survey)
             policy = await this.checkRoles(survey, policy, notes);
@@ -6278,8 +6314,9 @@ class PostgresEngine {
         this.options.log.info(`Using pg_dump ${tool.version} (${tool.path}) for a PostgreSQL ${serverMajor} server`);
         return tool;
     }
-    async psql() {
-        const major = await withMaintenanceOrTarget(this.location, async (client) => (await (0,server/* serverVersion */.qh)(client)).major);
+    async psql(serverMajor) {
+        const major = serverMajor ??
+            (await withMaintenanceOrTarget(this.location, async (client) => (await (0,server/* serverVersion */.qh)(client)).major));
         return resolveClient('psql', major, {
             requireFit: false,
             ...(this.options.installer ? { installer: this.options.installer } : {}),

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PostgresLocation } from '../../domain/database-location.js';
 import { UserError } from '../../domain/errors.js';
-import { connect, endpoint, quoteIdent, withClient, type PgClient } from './server.js';
+import {
+  connect,
+  endpoint,
+  quoteIdent,
+  serverVersion,
+  withClient,
+  type PgClient,
+  type ServerVersion,
+} from './server.js';
 import { SQLSTATE, sqlstateOf } from './sql-states.js';
 
 /** Databases to connect to for CREATE/DROP DATABASE, in order of preference. */
@@ -36,6 +44,13 @@ export async function connectMaintenance(location: PostgresLocation): Promise<Pg
     : new UserError(`Cannot connect to a maintenance database on ${endpoint(location)}.`);
 }
 
+async function existsOn(client: PgClient, database: string): Promise<boolean> {
+  const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
+    database,
+  ]);
+  return result.rowCount === 1;
+}
+
 export async function databaseExists(
   location: PostgresLocation,
   database = location.database,
@@ -43,10 +58,7 @@ export async function databaseExists(
   try {
     const client = await connectMaintenance(location);
     try {
-      const result = await client.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [
-        database,
-      ]);
-      return result.rowCount === 1;
+      return await existsOn(client, database);
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -57,6 +69,31 @@ export async function databaseExists(
       if (sqlstateOf(inner) === SQLSTATE.invalidCatalogName) return false;
       throw inner;
     });
+  }
+}
+
+/**
+ * Whether the location's database exists, and the server's version, asked on
+ * one connection to a maintenance database. Where the server gives us none,
+ * existence is asked as `databaseExists` asks it, and the version is not known.
+ */
+export async function existenceAndVersion(
+  location: PostgresLocation,
+): Promise<{ exists: boolean; version?: ServerVersion }> {
+  let client: PgClient;
+  try {
+    client = await connectMaintenance(location);
+  } catch (error) {
+    if (!NOT_FOR_US.has(sqlstateOf(error))) throw error;
+    return { exists: await databaseExists(location) };
+  }
+  try {
+    return {
+      exists: await existsOn(client, location.database),
+      version: await serverVersion(client),
+    };
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 

@@ -43,10 +43,12 @@ import {
 } from './client-tools.js';
 import { newestFirst } from './choose-client.js';
 import { libpqEnvironment } from './connection.js';
+import { SQLSTATE, sqlstateOf } from './sql-states.js';
 import {
   connectMaintenance,
   createTemporaryDatabase,
   databaseExists,
+  existenceAndVersion,
   databaseSettings,
   databaseShape,
   type DatabaseShape,
@@ -121,7 +123,7 @@ export class PostgresEngine implements Engine {
 
   /** An existing database with any table, view, sequence, function or type of its own. */
   async holdsData(): Promise<boolean> {
-    if (!(await this.exists())) return false;
+    // Asked of the database itself: one that does not exist holds nothing.
     return withClient(this.location, this.database, async (client) => {
       const result = await client.query(`
         SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -131,6 +133,9 @@ export class PostgresEngine implements Engine {
         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
         LIMIT 1`);
       return (result.rowCount ?? 0) > 0;
+    }).catch((error: unknown) => {
+      if (sqlstateOf(error) === SQLSTATE.invalidCatalogName) return false;
+      throw error;
     });
   }
 
@@ -617,13 +622,14 @@ export class PostgresEngine implements Engine {
       !source.checksumVerified || this.options.leaveOutMissingRoles
         ? await this.survey(source, policy)
         : undefined;
-    const exists = await this.exists();
+    // One connection asks both: whether the target exists, and the version psql must fit.
+    const { exists, version } = await existenceAndVersion(this.location);
     if (!exists && !this.options.createDatabase) {
       throw new UserError(
         `The database "${this.database}" does not exist on ${endpoint(this.location)}: pass --create-database (input create-database: true) to create it.`,
       );
     }
-    const psql = await this.psql();
+    const psql = await this.psql(version?.major);
     const notes: string[] = [];
     if (survey) policy = await this.checkRoles(survey, policy, notes);
     const maintenance =
@@ -1086,11 +1092,13 @@ export class PostgresEngine implements Engine {
     return tool;
   }
 
-  private async psql(): Promise<ClientTool> {
-    const major = await withMaintenanceOrTarget(
-      this.location,
-      async (client) => (await serverVersion(client)).major,
-    );
+  private async psql(serverMajor?: number): Promise<ClientTool> {
+    const major =
+      serverMajor ??
+      (await withMaintenanceOrTarget(
+        this.location,
+        async (client) => (await serverVersion(client)).major,
+      ));
     return resolveClient('psql', major, {
       requireFit: false,
       ...(this.options.installer ? { installer: this.options.installer } : {}),
