@@ -123,7 +123,7 @@ async function sessionKeysOf(message, credentials, progress) {
     const packets = Buffer.concat(message.packets
         .filter((packet) => packet instanceof openpgp__WEBPACK_IMPORTED_MODULE_0__/* .SymEncryptedSessionKeyPacket */ .$Y ||
         packet instanceof openpgp__WEBPACK_IMPORTED_MODULE_0__/* .PublicKeyEncryptedSessionKeyPacket */ .Au)
-        .map((packet) => packet.write())).toString('base64');
+        .map((packet) => framed(packet))).toString('base64');
     const known = credentials.found.get(packets);
     if (known) {
         progress.byPassphrase = known.byPassphrase;
@@ -132,6 +132,18 @@ async function sessionKeysOf(message, credentials, progress) {
     const keys = await decryptSessionKeys(message, credentials, progress);
     credentials.found.set(packets, { keys, byPassphrase: progress.byPassphrase });
     return keys;
+}
+/**
+ * A session-key packet as a part of the key its session keys are kept under:
+ * its type and length before its body, so that two packets never read as one
+ * packet holding both bodies (which the library would refuse).
+ */
+function framed(packet) {
+    const body = packet.write();
+    const head = Buffer.alloc(5);
+    head.writeUInt8(packet instanceof openpgp__WEBPACK_IMPORTED_MODULE_0__/* .SymEncryptedSessionKeyPacket */ .$Y ? 3 : 1, 0);
+    head.writeUInt32BE(body.length, 1);
+    return Buffer.concat([head, body]);
 }
 /**
  * Finds the session key with what the user gave: the private keys first

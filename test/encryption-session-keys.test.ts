@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import * as openpgp from 'openpgp';
 import type * as actual from 'openpgp';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { UserError } from '../src/domain/errors.js';
@@ -147,4 +148,56 @@ describe('a file read more than once (a restore checks it, then restores it)', (
     expect((first as UserError).message).toMatch(/wrong passphrase/);
     expect(searches.passphrase).toBe(2);
   });
+  test('two session-key packets are never taken for one packet holding both: that file fails as on its own', async () => {
+    // X: two passphrase packets, then the data of the sample. Y: one passphrase packet whose
+    // body is both of X's, then other data encrypted under the session key X's first packet
+    // opens to. On its own the library refuses Y's packet; read after X, it must still.
+    const original = file('two-packets-source.gpg');
+    await encryptFile({ mode: 'passphrase', passphrase: PASSPHRASE }, sample.gz, original);
+    const bytes = fs.readFileSync(original);
+    const message = await openpgp.readMessage({ binaryMessage: bytes });
+    const first = Buffer.from(message.packets[0]!.write());
+    const second = Buffer.from([4, 9, 3, 2, 0, 1, 2, 3, 4, 5, 6, 7, 96]);
+    const data = bytes.subarray(packetLength(bytes));
+    const [sessionKey] = await openpgp.decryptSessionKeys({ message, passwords: [PASSPHRASE] });
+    const other = Buffer.from(
+      await openpgp.encrypt({
+        message: await openpgp.createMessage({ binary: Buffer.from('other rows\n') }),
+        sessionKey: { data: sessionKey!.data, algorithm: 'aes256' },
+        passwords: ['an unrelated passphrase'],
+        format: 'binary',
+        config: { aeadProtect: false },
+      }),
+    );
+    const x = file('two-packets-x.gpg');
+    const y = file('one-packet-y.gpg');
+    fs.writeFileSync(x, Buffer.concat([packet(3, first), packet(3, second), data]));
+    fs.writeFileSync(
+      y,
+      Buffer.concat([
+        packet(3, Buffer.concat([first, second])),
+        other.subarray(packetLength(other)),
+      ]),
+    );
+    const alone = await read(await prepareDecryptor({ passphrase: PASSPHRASE }), y);
+    expect(alone).toBeInstanceOf(UserError);
+    const decryptor = await prepareDecryptor({ passphrase: PASSPHRASE });
+    expect(await read(decryptor, x)).toEqual(fs.readFileSync(sample.gz));
+    expect(await read(decryptor, y)).toEqual(alone);
+  });
 });
+
+/** A packet in OpenPGP's new format, for a body under 8,384 bytes. */
+function packet(tag: number, body: Buffer): Buffer {
+  const length =
+    body.length < 192
+      ? [body.length]
+      : [((body.length - 192) >> 8) + 192, (body.length - 192) & 0xff];
+  return Buffer.concat([Buffer.from([0xc0 | tag, ...length]), body]);
+}
+
+/** The length, header included, of the new-format packet `bytes` starts with. */
+function packetLength(bytes: Buffer): number {
+  const first = bytes[1]!;
+  return first < 192 ? 2 + first : 3 + ((first - 192) << 8) + bytes[2]! + 192;
+}

@@ -27,7 +27,7 @@ interface Credentials {
   readonly passphrase: string | undefined;
   readonly privateKeys: openpgp.PrivateKey[];
   /**
-   * Session keys found for a file's session-key packets, by their bytes. A restore
+   * Session keys found for a file's session-key packets, by their types and bytes. A restore
    * reads one file more than once (its checks, then the restore), and each
    * passphrase costs a deliberately slow key derivation: up to a quarter of a
    * second of CPU for a file `gpg --symmetric` made. Another file, even with the
@@ -179,7 +179,7 @@ async function sessionKeysOf(
           packet instanceof openpgp.SymEncryptedSessionKeyPacket ||
           packet instanceof openpgp.PublicKeyEncryptedSessionKeyPacket,
       )
-      .map((packet) => packet.write()),
+      .map((packet) => framed(packet)),
   ).toString('base64');
   const known = credentials.found.get(packets);
   if (known) {
@@ -189,6 +189,21 @@ async function sessionKeysOf(
   const keys = await decryptSessionKeys(message, credentials, progress);
   credentials.found.set(packets, { keys, byPassphrase: progress.byPassphrase });
   return keys;
+}
+
+/**
+ * A session-key packet as a part of the key its session keys are kept under:
+ * its type and length before its body, so that two packets never read as one
+ * packet holding both bodies (which the library would refuse).
+ */
+function framed(
+  packet: openpgp.SymEncryptedSessionKeyPacket | openpgp.PublicKeyEncryptedSessionKeyPacket,
+): Buffer {
+  const body = packet.write();
+  const head = Buffer.alloc(5);
+  head.writeUInt8(packet instanceof openpgp.SymEncryptedSessionKeyPacket ? 3 : 1, 0);
+  head.writeUInt32BE(body.length, 1);
+  return Buffer.concat([head, body]);
 }
 
 /**
