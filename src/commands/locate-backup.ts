@@ -323,9 +323,15 @@ export async function openBackup(
       `${backup.name} is named or described as ${describeCompression(announced)} but holds ${describeCompression(actual)} data: it is read as ${describeCompression(actual)}.`,
     );
   };
+  // The file its manifest vouched for is the file every read must see, to its last byte.
+  const expected =
+    checksumVerified && backup.manifest
+      ? { sha256: backup.manifest.file.sha256, size: backup.manifest.file.size }
+      : undefined;
   const stages = (): DecodeOptions => ({
     beforeDecompression: decryptor ? [decryptor.createStage()] : [],
     onContent,
+    expected,
   });
   const size = (await fs.stat(backup.file)).size;
   /** A whole read of the file, shown as progress against its size. */

@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isWorded, JobFailure, UserError } from '../domain/errors.js';
@@ -16,6 +17,43 @@ export interface DecodeOptions {
   readonly onContent?: (kind: ContentKind) => void;
   /** Told the stored file's bytes as they are read (its size is the total). */
   readonly progress?: ProgressTask | undefined;
+  /**
+   * The stored file as its manifest describes it, checked before this read: a
+   * file that reads otherwise (replaced or changed since) fails at its end,
+   * before what it was read into is kept.
+   */
+  readonly expected?: { readonly sha256: string; readonly size: number } | undefined;
+}
+
+/** Passes the stored file's bytes on, and fails at their end unless they are the ones expected. */
+class AsExpected extends Transform {
+  readonly #hash = createHash('sha256');
+  #size = 0;
+
+  constructor(
+    private readonly expected: { readonly sha256: string; readonly size: number },
+    private readonly name: string,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#hash.update(chunk);
+    this.#size += chunk.length;
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const matches =
+      this.#size === this.expected.size && this.#hash.digest('hex') === this.expected.sha256;
+    callback(
+      matches
+        ? null
+        : new UserError(
+            `The backup ${this.name} changed while it was being read: it no longer matches the sha256 and size in its manifest, as it did when it was checked. Nothing read from it is kept; run again, or use another backup.`,
+          ),
+    );
+  }
 }
 
 /** Counts the bytes that pass. */
@@ -52,6 +90,7 @@ export async function decodeInto(
     // pipeline() takes async functions as stages at run time; its array overload's type does not say so.
     await pipeline([
       createReadStream(file),
+      ...(options.expected ? [new AsExpected(options.expected, path.basename(file))] : []),
       ...(options.progress ? [new ProgressCounter(options.progress)] : []),
       ...(options.beforeDecompression ?? []),
       decompress as unknown as NodeJS.ReadWriteStream,
