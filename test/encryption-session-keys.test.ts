@@ -148,6 +148,7 @@ describe('a file read more than once (a restore checks it, then restores it)', (
     expect((first as UserError).message).toMatch(/wrong passphrase/);
     expect(searches.passphrase).toBe(2);
   });
+
   test('two session-key packets are never taken for one packet holding both: that file fails as on its own', async () => {
     // X: two passphrase packets, then the data of the sample. Y: one passphrase packet whose
     // body is both of X's, then other data encrypted under the session key X's first packet

@@ -40,32 +40,36 @@ async function backupOf(url: string, dir: string, extra: string[] = []) {
   return { name: path.basename(file), file, manifest };
 }
 
+const QUIET = { log: { info: () => undefined, warn: () => undefined } };
 const CHANGED = /changed while it was being read: it no longer matches the sha256 and size/;
 
 describe('a backup replaced at its path after its manifest was checked', () => {
-  test('SQLite: the read fails at its end, and nothing is unpacked', async () => {
+  test("SQLite: the restore fails at the read's end, and the target is byte for byte as it was", async () => {
     const dir = tempDir('changed-sqlite');
     const first = path.join(dir, 'first.db');
     const second = path.join(dir, 'second.db');
+    const target = path.join(dir, 'target.db');
     createSampleDatabase(first, { rows: 10 });
     createSampleDatabase(second, { rows: 20 });
+    createSampleDatabase(target, { rows: 5 });
     const checked = await backupOf(`file:${first}`, dir);
     const other = await backupOf(`file:${second}`, dir);
+    const before = fs.readFileSync(target);
+    const engine = await createEngine(parseDatabaseUrl(`file:${target}`, dir), QUIET);
     const source = await openBackup({ ...checked, engine: 'sqlite' }, {}, true);
     await source.probe();
     fs.copyFileSync(other.file, checked.file);
-    const target = path.join(dir, 'unpacked.db');
-    const error = await source.decodeToFile(target).then(
+    const error = await engine.restore(source).then(
       () => undefined,
       (failure: unknown) => failure,
     );
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(CHANGED);
-    expect(fs.existsSync(target)).toBe(false);
-    // The same bytes, read as the file their own manifest describes, unpack whole.
+    expect(fs.readFileSync(target)).toEqual(before);
+    // The same bytes, read as the file their own manifest describes, restore.
     const reopened = await openBackup({ ...other, file: checked.file, engine: 'sqlite' }, {}, true);
-    await reopened.decodeToFile(target);
-    expect(fs.statSync(target).size).toBeGreaterThan(0);
+    await engine.restore(reopened);
+    expect(fs.readFileSync(target)).not.toEqual(before);
   });
 
   test.each([['plain'], ['custom']])(
@@ -78,9 +82,7 @@ describe('a backup replaced at its path after its manifest was checked', () => {
       await server.query('changed_src', 'INSERT INTO t VALUES (3)');
       const other = await backupOf(server.url('changed_src'), dir, ['--format', format]);
       const before = server.dump(target);
-      const engine = await createEngine(parseDatabaseUrl(server.url(target), dir), {
-        log: { info: () => undefined, warn: () => undefined },
-      });
+      const engine = await createEngine(parseDatabaseUrl(server.url(target), dir), QUIET);
       const source = await openBackup({ ...checked, engine: 'postgres' }, {}, true);
       fs.copyFileSync(other.file, checked.file);
       const error = await engine.restore(source).then(

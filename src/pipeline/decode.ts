@@ -1,6 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isWorded, JobFailure, UserError } from '../domain/errors.js';
@@ -9,6 +8,7 @@ import { FILE_MODE, fsyncFile, removeQuietly } from '../fs/files.js';
 import { bytesMoved } from '../process/memory-guard.js';
 import type { ProgressTask } from '../domain/progress.js';
 import { ProgressCounter } from './progress-counter.js';
+import { DigestStream, type FileDigest } from './digest.js';
 
 export interface DecodeOptions {
   /** Stages before decompression, such as decryption. */
@@ -22,32 +22,22 @@ export interface DecodeOptions {
    * file that reads otherwise (replaced or changed since) fails at its end,
    * before what it was read into is kept.
    */
-  readonly expected?: { readonly sha256: string; readonly size: number } | undefined;
+  readonly expected?: FileDigest | undefined;
 }
 
 /** Passes the stored file's bytes on, and fails at their end unless they are the ones expected. */
-class AsExpected extends Transform {
-  readonly #hash = createHash('sha256');
-  #size = 0;
-
+class AsExpected extends DigestStream {
   constructor(
-    private readonly expected: { readonly sha256: string; readonly size: number },
+    private readonly expected: FileDigest,
     private readonly name: string,
   ) {
     super();
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#hash.update(chunk);
-    this.#size += chunk.length;
-    callback(null, chunk);
-  }
-
   override _flush(callback: TransformCallback): void {
-    const matches =
-      this.#size === this.expected.size && this.#hash.digest('hex') === this.expected.sha256;
+    const read = this.digest();
     callback(
-      matches
+      read.size === this.expected.size && read.sha256 === this.expected.sha256
         ? null
         : new UserError(
             `The backup ${this.name} changed while it was being read: it no longer matches the sha256 and size in its manifest, as it did when it was checked. Nothing read from it is kept; run again, or use another backup.`,
