@@ -11,10 +11,8 @@ __webpack_require__.d(__webpack_exports__, {
   runAction: () => (/* binding */ runAction)
 });
 
-// EXTERNAL MODULE: ./src/commands/backup-databases.ts
-var backup_databases = __webpack_require__(76929);
-// EXTERNAL MODULE: ./src/commands/run.ts + 16 modules
-var run = __webpack_require__(64791);
+// EXTERNAL MODULE: ./src/commands/command-result.ts
+var command_result = __webpack_require__(43877);
 // EXTERNAL MODULE: ./src/config/config.ts + 7 modules
 var config_config = __webpack_require__(40053);
 // EXTERNAL MODULE: ./src/config/monitoring.ts + 2 modules
@@ -29,15 +27,15 @@ var errors = __webpack_require__(10241);
 var interruptions = __webpack_require__(36301);
 // EXTERNAL MODULE: ./src/domain/format.ts
 var format = __webpack_require__(65077);
-// EXTERNAL MODULE: ./src/report/notification.ts + 3 modules
-var notification = __webpack_require__(21531);
+// EXTERNAL MODULE: ./src/report/notification.ts + 2 modules
+var notification = __webpack_require__(11545);
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 
 /** The action's outputs for a finished command (names as in action.yml). */
 function actionOutputs(result) {
     switch (result.command) {
         case 'backup':
-            if ((0,backup_databases/* isServerBackup */.En)(result))
+            if ((0,command_result/* isServerBackup */.En)(result))
                 return serverBackupOutputs(result);
             return {
                 databases: '',
@@ -129,7 +127,7 @@ function artifactOutputs(result, env) {
     if (result.command !== 'backup')
         return {};
     // Several databases: each one's artifact id is in the `databases` output.
-    if ((0,backup_databases/* isServerBackup */.En)(result))
+    if ((0,command_result/* isServerBackup */.En)(result))
         return { 'artifact-id': '', 'artifact-url': '' };
     const id = artifactIdOf(result);
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
@@ -157,7 +155,7 @@ const CHECKSUM_LABEL = {
 function renderSummary(result) {
     switch (result.command) {
         case 'backup': {
-            if ((0,backup_databases/* isServerBackup */.En)(result))
+            if ((0,command_result/* isServerBackup */.En)(result))
                 return serverBackupSummary(result);
             const m = result.manifest;
             const parts = [
@@ -422,7 +420,6 @@ var runner_commands = __webpack_require__(73280);
 
 
 
-
 /**
  * The runner's log: each phase of the job (the dump, each target, the test
  * restore) is a collapsible group. Groups cannot nest in the Actions log, so
@@ -477,7 +474,7 @@ async function runAction(env = process.env) {
         const monitoring = (0,config_monitoring/* parseMonitoring */.i)(command, settings);
         for (const warning of monitoring.warnings)
             log.warn(warning);
-        monitor = new notification/* RunMonitor */.I7(monitoring, (m) => log.warn(m));
+        monitor = await notification/* RunMonitor */.I7.of(monitoring, (m) => log.warn(m));
         const interrupted = monitor;
         const monitoredCommand = (0,notification/* isMonitoredCommand */.tS)(command) ? command : undefined;
         (0,interruptions/* onInterruption */.vi)((signal) => {
@@ -503,7 +500,9 @@ async function runAction(env = process.env) {
                 output: { terminal: false, write: (text) => runner_commands.info((0,secrets/* redact */.E$)(text)) },
                 logIntervalMs: (0,progress_line/* logIntervalFrom */.sV)(env),
             });
-        const result = await (0,run/* runCommand */.d1)(config, {
+        // Loaded only now: inputs the action refuses never load the commands' code.
+        const { runCommand } = await __webpack_require__.e(/* import() */ 38).then(__webpack_require__.bind(__webpack_require__, 2038));
+        const result = await runCommand(config, {
             log,
             cwd: process.cwd(),
             ...(progress ? { progress } : {}),
@@ -513,7 +512,7 @@ async function runAction(env = process.env) {
             ...artifactOutputs(result, env),
         }))
             runner_commands.setOutput(name, value, env);
-        if ((0,run/* succeeded */.gq)(result))
+        if ((0,command_result/* succeeded */.gq)(result))
             noticeOf(result);
         outcome = { result };
     }
@@ -540,15 +539,15 @@ async function runAction(env = process.env) {
         await writeSummary(outcome, problems, env);
     if ('error' in outcome)
         runner_commands.fail(outcome.error);
-    else if (!(0,run/* succeeded */.gq)(outcome.result))
-        runner_commands.fail((0,run/* failureSummary */.jg)(outcome.result));
+    else if (!(0,command_result/* succeeded */.gq)(outcome.result))
+        runner_commands.fail((0,command_result/* failureSummary */.jg)(outcome.result));
 }
 /** A one-line annotation on the run's page for a finished job: what was made, restored or proven. */
 function noticeOf(result) {
     const title = 'db-backup';
     switch (result.command) {
         case 'backup':
-            if ((0,backup_databases/* isServerBackup */.En)(result)) {
+            if ((0,command_result/* isServerBackup */.En)(result)) {
                 runner_commands.notice(`Backed up ${result.databases.length} databases of ${result.server}: ${result.databases.map((d) => `${d.database} (${d.backup?.name ?? 'failed'})`).join(', ')}`, title);
                 break;
             }

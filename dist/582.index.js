@@ -389,7 +389,7 @@ function hashing(hash, onEnd) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(10241);
 /* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(18176);
-/* harmony import */ var _process_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(91921);
+/* harmony import */ var _process_memory_guard_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(10954);
 
 
 

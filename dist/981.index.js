@@ -631,8 +631,8 @@ function checkArchiveCompleteness(expected, listing) {
 var dump_format = __webpack_require__(47082);
 // EXTERNAL MODULE: ./src/process/interruptions.ts
 var interruptions = __webpack_require__(36301);
-// EXTERNAL MODULE: ./src/process/memory-guard.ts + 2 modules
-var memory_guard = __webpack_require__(91921);
+// EXTERNAL MODULE: ./src/process/memory-guard.ts
+var memory_guard = __webpack_require__(10954);
 // EXTERNAL MODULE: ./src/process/child-processes.ts
 var child_processes = __webpack_require__(48415);
 // EXTERNAL MODULE: ./src/domain/secrets.ts

@@ -1,6 +1,10 @@
-import { isServerBackup } from './commands/backup-databases.js';
 import type { Logger } from './domain/logger.js';
-import { failureSummary, runCommand, succeeded, type CommandResult } from './commands/run.js';
+import {
+  failureSummary,
+  isServerBackup,
+  succeeded,
+  type CommandResult,
+} from './commands/command-result.js';
 import { parseCommandName, parseConfig, type Config } from './config/config.js';
 import { parseMonitoring } from './config/monitoring.js';
 import type { CommandName } from './config/options.js';
@@ -77,7 +81,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     log = actionLogger(recent, warnings, command);
     const monitoring = parseMonitoring(command, settings);
     for (const warning of monitoring.warnings) log.warn(warning);
-    monitor = new RunMonitor(monitoring, (m) => log.warn(m));
+    monitor = await RunMonitor.of(monitoring, (m) => log.warn(m));
     const interrupted = monitor;
     const monitoredCommand = isMonitoredCommand(command) ? command : undefined;
     onInterruption((signal) => {
@@ -110,6 +114,8 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
           output: { terminal: false, write: (text) => runner.info(redact(text)) },
           logIntervalMs: logIntervalFrom(env),
         });
+    // Loaded only now: inputs the action refuses never load the commands' code.
+    const { runCommand } = await import('./commands/run.js');
     const result = await runCommand(config, {
       log,
       cwd: process.cwd(),

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Logger } from './domain/logger.js';
-import { failureSummary, runCommand, succeeded } from './commands/run.js';
+import { failureSummary, succeeded } from './commands/command-result.js';
 import { parseCommandName, parseConfig, type Config } from './config/config.js';
 import { parseMonitoring, type Monitoring } from './config/monitoring.js';
 import { COMMANDS, optionsFor, type CommandName, type OptionSpec } from './config/options.js';
@@ -211,7 +210,7 @@ async function runMonitored(
     return fail(errorText(error, false), exitCodeOf(error));
   }
   for (const warning of monitoring.warnings) log.warn(warning);
-  const monitor = new RunMonitor(monitoring, (m) => log.warn(m));
+  const monitor = await RunMonitor.of(monitoring, (m) => log.warn(m));
   let config: Config | undefined;
   const notification = (outcome: RunOutcome) =>
     isMonitoredCommand(command)
@@ -269,6 +268,8 @@ async function runAndNotify(
             logIntervalMs: logIntervalFrom(state.env),
           })
         : undefined;
+    // Loaded only now: help and a refused command line never load the commands' code.
+    const { runCommand } = await import('./commands/run.js');
     const result = await runCommand(config, {
       ...(progress ? { progress } : {}),
       log,
@@ -333,6 +334,7 @@ function logFileOf(args: readonly string[], env: NodeJS.ProcessEnv): string | un
 
 /** Reads a typed answer from the terminal (the prompt goes to stderr). */
 export async function terminalPrompt(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
   const reader = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await reader.question(question);

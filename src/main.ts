@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { runCli, terminalPrompt } from './cli.js';
 import {
@@ -7,7 +8,7 @@ import {
   interruptionMessage,
   runInterruptHandlers,
 } from './process/interruptions.js';
-import { removeLiveTempsSync } from './fs/files.js';
+import { removeLiveTempsSync } from './fs/live-temps.js';
 import { redact } from './domain/secrets.js';
 import { terminalStderr } from './report/progress-line.js';
 
@@ -113,7 +114,8 @@ export async function cliMain(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const interactive = process.stdin.isTTY && process.stderr.isTTY;
+  // isatty, not process.stdin.isTTY: reading stdin's stream would set it up (and load its modules) for every command.
+  const interactive = process.stderr.isTTY && isatty(0);
   const stderr = process.stderr.isTTY
     ? terminalStderr(
         (raw) => process.stderr.write(raw),

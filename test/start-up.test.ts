@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
-import { describe, expect, test } from 'vitest';
-import { REPO_ROOT } from './support/cli.js';
+import { afterAll, describe, expect, test } from 'vitest';
+import { BUNDLED_CLI, REPO_ROOT } from './support/cli.js';
 
 /**
  * The modules a file loads as soon as it is loaded: static imports and
@@ -95,5 +97,82 @@ describe('start-up: what loads before it is used', () => {
     ['src/pipeline/openpgp-encrypt.ts', 'openpgp'],
   ])('%s still loads %s itself (the walk sees real imports)', (file, name) => {
     expect(packagesReached(file).has(name)).toBe(true);
+  });
+});
+
+/**
+ * Node's built-in modules a process of the committed bundle loaded, as a user
+ * or the runner starts it (the test run's own bundle of the sources is made
+ * by esbuild, whose chunks load every import of a chunk at once): a preload
+ * writes `process.moduleLoadList` as the process exits.
+ */
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'db-backup-start-up-'));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function builtinsLoaded(
+  entry: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; loaded: Set<string> } {
+  const list = path.join(work, `loaded-${Math.random().toString(36).slice(2)}.txt`);
+  const preload = path.join(work, 'record-loads.mjs');
+  fs.writeFileSync(
+    preload,
+    `process.on('exit', () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));`,
+  );
+  const result = spawnSync(process.execPath, ['--import', preload, entry, ...args], {
+    cwd: work,
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+  });
+  const loaded = new Set(
+    fs
+      .readFileSync(list, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('NativeModule '))
+      .map((line) => line.slice('NativeModule '.length)),
+  );
+  return { status: result.status, loaded };
+}
+
+/** What only running a command needs: each costs start-up CPU (crypto alone about 10 ms here). */
+const COMMAND_ONLY = ['child_process', 'crypto', 'zlib', 'worker_threads', 'readline/promises'];
+
+describe('start-up: what a process that runs no command loads', () => {
+  test('`--help`, `--version` and a refused command line load none of what a command needs', () => {
+    for (const args of [['--help'], ['--version'], ['backup'], ['restore', '--no-such-option']]) {
+      const { status, loaded } = builtinsLoaded(BUNDLED_CLI, args);
+      expect([0, 2]).toContain(status);
+      expect(
+        COMMAND_ONLY.filter((name) => loaded.has(name)),
+        args.join(' '),
+      ).toEqual([]);
+    }
+  });
+
+  test('the action with inputs it refuses loads none of it but crypto (its output delimiters)', () => {
+    const output = path.join(work, 'github-output');
+    fs.writeFileSync(output, '');
+    const { status, loaded } = builtinsLoaded(path.join(REPO_ROOT, 'dist/index.js'), [], {
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: output,
+    });
+    expect(status).toBe(1);
+    expect(COMMAND_ONLY.filter((name) => name !== 'crypto' && loaded.has(name))).toEqual([]);
+  });
+
+  test('a command that runs loads them (the probe sees real loads)', () => {
+    const db = path.join(work, 'app.db');
+    const made = spawnSync('sqlite3', [db, 'CREATE TABLE t (x); INSERT INTO t VALUES (1);']);
+    expect(made.status).toBe(0);
+    const { status, loaded } = builtinsLoaded(BUNDLED_CLI, [
+      'backup',
+      '--database-url',
+      `file:${db}`,
+      '--backup-dir',
+      path.join(work, 'backups'),
+    ]);
+    expect(status).toBe(0);
+    expect(['child_process', 'crypto', 'zlib'].filter((name) => !loaded.has(name))).toEqual([]);
   });
 });

@@ -8,43 +8,10 @@ import { printableName } from '../domain/format.js';
 import { redact } from '../domain/secrets.js';
 import { onFinishedWork, prunedAccountedFor } from '../process/interruptions.js';
 import { createStorage } from '../storage/factory.js';
-import { runBackup, type BackupResult } from './backup.js';
+import { runBackup } from './backup.js';
 import { backupFailure, backupSucceeded } from './backup-outcome.js';
 import type { RunContext } from './context.js';
-
-/** One database of a run over several: its backup, or why it has none. */
-export interface DatabaseBackupOutcome {
-  /** The database's name on the server. */
-  readonly database: string;
-  /** Backed up, stored at every target, and every window ran. */
-  readonly ok: boolean;
-  /** The backup, when one was made (its targets say where it went). */
-  readonly backup?: BackupResult;
-  /** Why this database failed, in one line. */
-  readonly error?: string;
-}
-
-export interface SkippedDatabase {
-  readonly database: string;
-  readonly reason: string;
-}
-
-/** A backup of several databases of one PostgreSQL server (all-databases, databases). */
-export interface ServerBackupResult {
-  readonly command: 'backup';
-  /** The server, without a password or a database: postgres://user@host:5432. */
-  readonly server: string;
-  readonly databases: readonly DatabaseBackupOutcome[];
-  /** Left out and said: databases the user may not connect to. */
-  readonly skipped: readonly SkippedDatabase[];
-  readonly durationMs: number;
-  readonly warnings: readonly string[];
-}
-
-/** A backup result of several databases rather than one. */
-export function isServerBackup(result: { command: string }): result is ServerBackupResult {
-  return result.command === 'backup' && 'databases' in result;
-}
+import type { DatabaseBackupOutcome, ServerBackupResult } from './command-result.js';
 
 /**
  * Backs up each chosen database of the server on its own, as `backup` backs
@@ -134,10 +101,4 @@ function finishedBackups(databases: readonly DatabaseBackupOutcome[]): string | 
   );
   if (made.length === 0) return undefined;
   return `${made.join(', ')}, stored and pruned by ${made.length === 1 ? 'its' : "each one's"} own window`;
-}
-
-/** Which databases failed, each with its reason, in one line. */
-export function serverBackupFailure(result: ServerBackupResult): string {
-  const failed = result.databases.filter((outcome) => !outcome.ok);
-  return `${failed.length} of ${result.databases.length} databases of ${result.server} failed: ${failed.map((outcome) => `${printableName(outcome.database)} (${outcome.error ?? 'failed'})`).join('; ')}.`;
 }

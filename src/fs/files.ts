@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { constants, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { constants, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../domain/errors.js';
+import { trackTemp, untrackTemp } from './live-temps.js';
 
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
@@ -26,27 +27,10 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   });
 }
 
-/** Temporary files of this run, removed even when the process is interrupted (see removeLiveTempsSync). */
-const liveTemps = new Set<string>();
-
 export function tempPathIn(dir: string, hint = ''): string {
   const temp = path.join(dir, `${TEMP_PREFIX}${hint}${randomBytes(6).toString('hex')}`);
-  liveTemps.add(temp);
+  trackTemp(temp);
   return temp;
-}
-
-/**
- * On SIGINT/SIGTERM (a cron timeout, a cancelled CI job): temporary files
- * hold whole, possibly unencrypted copies of the database; none may stay.
- * The paths stay known: an open already on its way when the signal came can
- * create its file after this ran, and the sweep before the process exits
- * removes that one too.
- */
-export function removeLiveTempsSync(): void {
-  for (const temp of liveTemps) {
-    for (const suffix of ['', '-journal', '-wal', '-shm'])
-      rmSync(`${temp}${suffix}`, { force: true, recursive: true });
-  }
 }
 
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
@@ -91,7 +75,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 export async function removeQuietly(file: string): Promise<void> {
   await fs.rm(file, { force: true, recursive: true }).catch(() => undefined);
-  liveTemps.delete(file);
+  untrackTemp(file);
 }
 
 /** Temporary directories of this tool start with this, under the system's temporary directory. */
@@ -155,7 +139,7 @@ export async function temporaryDirectory(purpose: string): Promise<string> {
       `Cannot create a private directory in the temporary directory ${os.tmpdir()} (${(error as NodeJS.ErrnoException).code ?? 'error'}): set TMPDIR to a writable directory.`,
     );
   }
-  liveTemps.add(dir);
+  trackTemp(dir);
   await fs.chmod(dir, DIR_MODE);
   const boot = bootId();
   const started = processStartTime('self');

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { UserError } from '../domain/errors.js';
 import { redact } from '../domain/secrets.js';
 import { postWithRetry } from './post.js';
@@ -14,7 +13,8 @@ import { parseSecretUrl } from './webhook-url.js';
  */
 export class HealthcheckPing {
   readonly label: string;
-  readonly rid = randomUUID();
+  // The global Web Crypto: loaded on first use, so a run without a ping never loads it.
+  readonly rid = crypto.randomUUID();
   private readonly url: URL;
 
   constructor(text: string) {

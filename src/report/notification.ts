@@ -1,11 +1,15 @@
 import os from 'node:os';
-import { isServerBackup } from '../commands/backup-databases.js';
-import { failureSummary, succeeded, type CommandResult } from '../commands/run.js';
+import {
+  failureSummary,
+  isServerBackup,
+  succeeded,
+  type CommandResult,
+} from '../commands/command-result.js';
 import type { Config } from '../config/config.js';
 import { describeDatabase } from '../domain/database-location.js';
 import type { Monitoring } from '../config/monitoring.js';
 import type { Notification } from '../notify/notification.js';
-import { sendBeforeExit } from '../notify/send-before-exit.js';
+import type { sendBeforeExit } from '../notify/send-before-exit.js';
 import { payloadFor } from '../notify/webhook-formats.js';
 import { notifyWebhooks } from '../notify/webhooks.js';
 import { TOOL_NAME, TOOL_VERSION } from '../domain/version.js';
@@ -188,13 +192,24 @@ const INTERRUPTED_BUDGET_MS = 3000;
 export class RunMonitor {
   private readonly problems: string[] = [];
 
-  constructor(
+  private constructor(
     private readonly monitoring: Monitoring,
     private readonly warn: (message: string) => void,
+    private readonly send: typeof sendBeforeExit | undefined,
   ) {}
 
+  /**
+   * What sends on a signal (it starts a child process) is loaded here, before
+   * any signal can come, and only when there is something to send.
+   */
+  static async of(monitoring: Monitoring, warn: (message: string) => void): Promise<RunMonitor> {
+    const sends = monitoring.webhooks.length > 0 || monitoring.ping !== undefined;
+    const send = sends ? (await import('../notify/send-before-exit.js')).sendBeforeExit : undefined;
+    return new RunMonitor(monitoring, warn, send);
+  }
+
   get active(): boolean {
-    return this.monitoring.webhooks.length > 0 || this.monitoring.ping !== undefined;
+    return this.send !== undefined;
   }
 
   async start(): Promise<void> {
@@ -233,7 +248,7 @@ export class RunMonitor {
         body: logTail,
       });
     }
-    sendBeforeExit(requests, Math.min(this.monitoring.timeoutMs, INTERRUPTED_BUDGET_MS));
+    this.send?.(requests, Math.min(this.monitoring.timeoutMs, INTERRUPTED_BUDGET_MS));
   }
 
   private report(problem: string | undefined): void {

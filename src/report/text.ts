@@ -1,6 +1,6 @@
 import type { BackupResult } from '../commands/backup.js';
-import { isServerBackup, type ServerBackupResult } from '../commands/backup-databases.js';
-import type { CommandResult } from '../commands/run.js';
+import { isServerBackup, type ServerBackupResult } from '../commands/command-result.js';
+import type { CommandResult } from '../commands/command-result.js';
 import {
   contentLabel,
   formatAge,
