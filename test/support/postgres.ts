@@ -30,11 +30,21 @@ export interface PgServer {
     sql: string,
     params?: unknown[],
   ): Promise<T[]>;
+  /**
+   * Several queries on one connection, closed when `work` ends: each
+   * connection is a server process started (about 30 ms of CPU here).
+   */
+  session<R>(database: string, work: (query: SessionQuery) => Promise<R>): Promise<R>;
   createDatabase(name: string, sql?: string): Promise<void>;
   dropDatabase(name: string): Promise<void>;
   databases(): Promise<string[]>;
   stop(): Promise<void>;
 }
+
+export type SessionQuery = <T extends pg.QueryResultRow = Record<string, unknown>>(
+  sql: string,
+  params?: unknown[],
+) => Promise<T[]>;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -168,18 +178,26 @@ function makeServer(s: {
     await client.connect();
     return client;
   };
-  const query = async <T extends pg.QueryResultRow>(
+  const session = async <R>(
     database: string,
-    sql: string,
-    params?: unknown[],
-  ): Promise<T[]> => {
+    work: (query: SessionQuery) => Promise<R>,
+  ): Promise<R> => {
     const client = await connect(database);
     try {
-      return (await client.query<T>(sql, params)).rows;
+      const query: SessionQuery = async <T extends pg.QueryResultRow>(
+        sql: string,
+        params?: unknown[],
+      ) => (await client.query<T>(sql, params)).rows;
+      return await work(query);
     } finally {
       await client.end();
     }
   };
+  const query = <T extends pg.QueryResultRow>(
+    database: string,
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]> => session(database, (one) => one<T>(sql, params));
   const libpqEnv = (database?: string): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
     PGHOST: s.host,
@@ -208,6 +226,7 @@ function makeServer(s: {
         .filter((line) => !/^\\(un)?restrict /.test(line))
         .join('\n'),
     query,
+    session,
     createDatabase: async (name, sql) => {
       await query('postgres', `CREATE DATABASE "${name}"`);
       if (sql) await query(name, sql);
@@ -278,14 +297,13 @@ export async function snapshotRows(
   server: PgServer,
   database: string,
 ): Promise<Record<string, unknown[]>> {
-  const tables = await server.query<{ name: string }>(
-    database,
-    `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast' ORDER BY 1`,
-  );
-  const result: Record<string, unknown[]> = {};
-  for (const { name } of tables) {
-    result[name] = await server.query(database, `SELECT * FROM ${name} ORDER BY 1`);
-  }
-  return result;
+  return server.session(database, async (query) => {
+    const tables = await query<{ name: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast' ORDER BY 1`,
+    );
+    const result: Record<string, unknown[]> = {};
+    for (const { name } of tables) result[name] = await query(`SELECT * FROM ${name} ORDER BY 1`);
+    return result;
+  });
 }
