@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from './domain/logger.js';
 import { failureSummary, succeeded } from './commands/command-result.js';
 import { parseCommandName, parseConfig, type Config } from './config/config.js';
-import { parseMonitoring, type Monitoring } from './config/monitoring.js';
+import { parseMonitoring } from './config/monitoring.js';
 import { COMMANDS, optionsFor, type CommandName, type OptionSpec } from './config/options.js';
 import { settingsFromArgv, type CliArguments } from './config/settings.js';
 import { errorMessage, exitCodeOf, isWorded } from './domain/errors.js';
@@ -203,14 +203,14 @@ async function runMonitored(
 ): Promise<number> {
   const { log, runLog, fail } = state;
   for (const warning of parsed.warnings) log.warn(warning);
-  let monitoring: Monitoring;
+  let monitor: RunMonitor;
   try {
-    monitoring = parseMonitoring(command, parsed.settings);
+    const monitoring = parseMonitoring(command, parsed.settings);
+    for (const warning of monitoring.warnings) log.warn(warning);
+    monitor = await RunMonitor.of(monitoring, (m) => log.warn(m));
   } catch (error) {
-    return fail(errorText(error, false), exitCodeOf(error));
+    return fail(errorText(error, state.debug), exitCodeOf(error));
   }
-  for (const warning of monitoring.warnings) log.warn(warning);
-  const monitor = await RunMonitor.of(monitoring, (m) => log.warn(m));
   let config: Config | undefined;
   const notification = (outcome: RunOutcome) =>
     isMonitoredCommand(command)

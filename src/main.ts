@@ -19,11 +19,21 @@ import { terminalStderr } from './report/progress-line.js';
  * it did) and says so. A second signal ends the process at once.
  */
 function removeTemporaryFilesOnSignal(writeLine: (text: string) => void): void {
+  // The exit code of the first signal, once one came.
+  let stopping: number | undefined;
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
-    process.once(signal, () => {
+    // `on`, never `once`: a signal nobody listens for takes its default action and kills the
+    // process outright, and `once` takes its listener off before running it, so a second
+    // signal a moment after the first would end the run with no sweep, no word and no exit code.
+    process.on(signal, () => {
+      if (stopping !== undefined) {
+        removeLiveTempsSync();
+        process.exit(stopping);
+      }
+      stopping = code;
       removeLiveTempsSync();
       const finished = finishedCode();
       if (finished !== undefined) {
@@ -33,13 +43,6 @@ function removeTemporaryFilesOnSignal(writeLine: (text: string) => void): void {
         );
         announceInterruption(signal);
         process.exit(finished);
-      }
-      for (const other of ['SIGINT', 'SIGTERM'] as const) {
-        process.removeAllListeners(other);
-        process.once(other, () => {
-          removeLiveTempsSync();
-          process.exit(code);
-        });
       }
       void runInterruptHandlers(signal, INTERRUPT_TIMEOUT_MS).then((messages) => {
         // At a terminal a progress line may stand where these messages go: clear it first.

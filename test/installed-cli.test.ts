@@ -6,7 +6,9 @@
  * `npm run db-backup`, which must never wait silently for a Node.js download.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -131,6 +133,40 @@ describe('the installed db-backup', () => {
     const restore = dbBackup(node, ['restore', 'latest', '--yes'], dir, env);
     expect(restore.status, restore.stderr).toBe(0);
     expect(dumpRows(db)).toEqual(original);
+  });
+
+  test('on Node.js 22 started without the global Web Crypto, a run with a ping pings with its run id', async () => {
+    const dir = tempDir('installed-22-ping');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 3 });
+    const pings: string[] = [];
+    const receiver = http.createServer((request, response) => {
+      pings.push(request.url ?? '');
+      request.resume().on('end', () => response.end('OK'));
+    });
+    receiver.listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    const { port } = receiver.address() as net.AddressInfo;
+    try {
+      const child = spawn(path.join(prefix, 'bin', 'db-backup'), ['backup'], {
+        cwd: dir,
+        env: {
+          PATH: `${path.dirname(node22)}:/usr/bin:/bin`,
+          HOME: dir,
+          NODE_OPTIONS: '--no-experimental-global-webcrypto',
+          DATABASE_URL: 'file:./app.db',
+          PING_URL: `http://127.0.0.1:${port}/ping/check`,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [code] = (await once(child, 'close')) as [number | null];
+      expect(code, stderr).toBe(0);
+    } finally {
+      receiver.close();
+    }
+    const rid = /rid=([0-9a-f-]{36})$/.exec(pings[0] ?? '')?.[1];
+    expect(pings).toEqual([`/ping/check/start?rid=${rid}`, `/ping/check?rid=${rid}`]);
   });
 
   test.skipIf(!OLD_NODE)('on an older Node.js says which it needs and how to get it', () => {

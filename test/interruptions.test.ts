@@ -112,6 +112,48 @@ describe('bad days', () => {
     },
   );
 
+  test('from the first signal to the exit a listener is always there: a second signal never takes its default action (killing the process with no sweep and no word)', async () => {
+    const dir = tempDir('signal-twice');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 200_000 });
+    // Records whether SIGINT or SIGTERM was ever left with no listener once the CLI set its own.
+    const record = path.join(dir, 'listeners.txt');
+    const preload = path.join(dir, 'watch-listeners.mjs');
+    fs.writeFileSync(
+      preload,
+      `let dropped = [];
+       process.on('removeListener', (event) => {
+         if ((event === 'SIGINT' || event === 'SIGTERM') && process.listenerCount(event) === 0) dropped.push(event);
+       });
+       process.on('exit', () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(record)}, dropped.join(' ') || 'never'));`,
+    );
+    const child = spawn(
+      process.execPath,
+      ['--import', preload, BUNDLED_CLI, 'backup', '--database-url', 'file:app.db'],
+      { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const backups = path.join(dir, 'backups');
+    for (
+      let i = 0;
+      i < 200 &&
+      !(
+        fs.existsSync(backups) &&
+        fs.readdirSync(backups).some((n) => n.startsWith('.db-backup-tmp-'))
+      );
+      i += 1
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    child.kill('SIGINT');
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    expect({ code, signal }, stderr).toEqual({ code: 143, signal: null });
+    expect(fs.readFileSync(record, 'utf8')).toBe('never');
+    expect(fs.readdirSync(backups).filter((n) => n.startsWith('.db-backup-tmp-'))).toEqual([]);
+  });
+
   test('a disk that fills up keeps nothing under a backup name and prunes nothing', async (context) => {
     const dir = tempDir('full-disk');
     const small = path.join(dir, 'small');

@@ -176,3 +176,48 @@ describe('start-up: what a process that runs no command loads', () => {
     expect(['child_process', 'crypto', 'zlib'].filter((name) => !loaded.has(name))).toEqual([]);
   });
 });
+
+describe('start-up: code loaded when used', () => {
+  test.each([
+    ['the commands', 'Removed ${dir}, left by an interrupted run'],
+    ['what sends on a signal', 'AbortSignal.timeout(budgetMs)'],
+  ])(
+    'a bundle missing the chunk of %s fails the run with one line and exit 1, the log file told',
+    (_label, marker) => {
+      // A copy of dist/ without that chunk, as an interrupted copy or install leaves it.
+      const copy = path.join(work, `dist-${Math.random().toString(36).slice(2)}`);
+      fs.cpSync(path.join(REPO_ROOT, 'dist'), copy, { recursive: true });
+      const chunks = fs
+        .readdirSync(copy)
+        .filter((name) => /^\d+\.index\.js$/.test(name))
+        .filter((name) => fs.readFileSync(path.join(copy, name), 'utf8').includes(marker));
+      expect(chunks).toHaveLength(1);
+      fs.rmSync(path.join(copy, chunks[0]!));
+      const db = path.join(work, 'chunk.db');
+      fs.rmSync(db, { force: true });
+      expect(spawnSync('sqlite3', [db, 'CREATE TABLE t (x);']).status).toBe(0);
+      const log = path.join(work, `chunk-${chunks[0]!}.log`);
+      const run = spawnSync(
+        process.execPath,
+        [path.join(copy, 'cli', 'index.js'), 'backup', '--database-url', `file:${db}`],
+        {
+          cwd: work,
+          env: {
+            PATH: process.env.PATH,
+            PING_URL: 'http://127.0.0.1:9/ping/check',
+            BACKUP_LOG_FILE: log,
+            BACKUP_DIR: path.join(work, 'chunk-backups'),
+          },
+          encoding: 'utf8',
+        },
+      );
+      expect(run.status, run.stderr).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines.filter((line) => line.startsWith('db-backup: '))).toEqual([
+        expect.stringContaining('Cannot find module'),
+      ]);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(fs.readFileSync(log, 'utf8')).toMatch(/ERROR.*failed \(exit 1\)/);
+    },
+  );
+});

@@ -13,8 +13,10 @@ import { parseSecretUrl } from './webhook-url.js';
  */
 export class HealthcheckPing {
   readonly label: string;
-  // The global Web Crypto: loaded on first use, so a run without a ping never loads it.
-  readonly rid = crypto.randomUUID();
+  // node:crypto is loaded here, when a ping is configured, not when this module is: a run
+  // without a ping (and --help) never loads it. Not the global Web Crypto, which Node 22
+  // can be started without.
+  readonly rid = process.getBuiltinModule('node:crypto').randomUUID();
   private readonly url: URL;
 
   constructor(text: string) {
