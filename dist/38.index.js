@@ -4860,7 +4860,15 @@ async function removeStaleTemporaryDirectories() {
         if (process.getuid && stat.uid !== process.getuid())
             continue;
         const marker = await readOwnerMarker(dir);
-        if (!marker || !isLeftover(marker, now))
+        if (!marker) {
+            // Made and never marked: a run stopped between the two. Empty (rmdir takes nothing
+            // else), and old enough that no live run can still be about to mark it.
+            if (now - stat.mtimeMs > STALE_TEMP_MS &&
+                (await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().rmdir(dir).then(() => true, () => false)))
+                removed.push(dir);
+            continue;
+        }
+        if (!isLeftover(marker, now))
             continue;
         await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().rm(dir, { recursive: true, force: true }).catch(() => undefined);
         removed.push(dir);

@@ -580,6 +580,16 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
     const foreign = path.join(tmp, 'db-backup-not-ours');
     fs.mkdirSync(foreign);
     fs.writeFileSync(path.join(foreign, 'keep'), 'x');
+    // Made and never marked (a run stopped between the two): empty, two days old and fresh
+    // (the backup below, as any run, removes the old one as it starts).
+    const unmarkedOld = path.join(tmp, 'db-backup-verify-unmarked-old');
+    const unmarkedFresh = path.join(tmp, 'db-backup-verify-unmarked-fresh');
+    const foreignOld = path.join(tmp, 'db-backup-not-ours-old');
+    for (const made of [unmarkedOld, unmarkedFresh, foreignOld])
+      fs.mkdirSync(made, { mode: 0o700 });
+    fs.writeFileSync(path.join(foreignOld, 'keep'), 'x');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    for (const old of [unmarkedOld, foreignOld]) fs.utimesSync(old, twoDaysAgo, twoDaysAgo);
     // Markers as a run writes them: this very process (alive), another machine (fresh, and two
     // days old), a boot before this one, and a pid since taken by another process.
     const stat = fs.readFileSync('/proc/self/stat', 'utf8');
@@ -656,6 +666,9 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
     expect(next.stderr).toContain(`Removed ${leftover}, left by an interrupted run`);
     expect(fs.existsSync(leftover)).toBe(false);
     expect(fs.existsSync(path.join(foreign, 'keep'))).toBe(true);
+    expect(fs.existsSync(path.join(foreignOld, 'keep'))).toBe(true);
+    expect(fs.existsSync(unmarkedOld)).toBe(false);
+    expect(fs.existsSync(unmarkedFresh)).toBe(true);
     expect(fs.existsSync(alive)).toBe(true);
     expect(fs.existsSync(elsewhereFresh)).toBe(true);
     for (const gone of [elsewhereOld, rebooted, reusedPid])

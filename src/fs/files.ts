@@ -252,7 +252,20 @@ export async function removeStaleTemporaryDirectories(): Promise<string[]> {
     if (!stat?.isDirectory()) continue;
     if (process.getuid && stat.uid !== process.getuid()) continue;
     const marker = await readOwnerMarker(dir);
-    if (!marker || !isLeftover(marker, now)) continue;
+    if (!marker) {
+      // Made and never marked: a run stopped between the two. Empty (rmdir takes nothing
+      // else), and old enough that no live run can still be about to mark it.
+      if (
+        now - stat.mtimeMs > STALE_TEMP_MS &&
+        (await fs.rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        removed.push(dir);
+      continue;
+    }
+    if (!isLeftover(marker, now)) continue;
     await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
     removed.push(dir);
   }
