@@ -4766,10 +4766,17 @@ async function temporaryDirectory(purpose) {
         ...(namespace ? { pidNamespace: namespace } : {}),
         createdAt: new Date().toISOString(),
     };
-    await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().writeFile(node_path__WEBPACK_IMPORTED_MODULE_4___default().join(dir, OWNER_MARKER), JSON.stringify(marker), {
-        mode: FILE_MODE,
-        flag: 'wx',
-    });
+    try {
+        await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().writeFile(node_path__WEBPACK_IMPORTED_MODULE_4___default().join(dir, OWNER_MARKER), JSON.stringify(marker), {
+            mode: FILE_MODE,
+            flag: 'wx',
+        });
+    }
+    catch (error) {
+        // Unmarked, no later run would know it for ours.
+        await removeQuietly(dir);
+        throw error;
+    }
     return dir;
 }
 function isAlive(pid, started) {
@@ -4785,6 +4792,14 @@ function isAlive(pid, started) {
         // EPERM: it exists, under another user.
         return error.code === 'EPERM';
     }
+}
+/** Removes `dir` when it holds nothing but, at most, an empty owner marker; rmdir takes nothing else. */
+async function removeUnmarked(dir) {
+    const marker = node_path__WEBPACK_IMPORTED_MODULE_4___default().join(dir, OWNER_MARKER);
+    const stat = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().lstat(marker).catch(() => undefined);
+    if (stat?.isFile() && stat.size === 0)
+        await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().unlink(marker).catch(() => undefined);
+    return node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().rmdir(dir).then(() => true, () => false);
 }
 async function readOwnerMarker(dir) {
     try {
@@ -4843,7 +4858,8 @@ function assertTemporaryDirectoryOutside(backupDir) {
 /**
  * Removes the temporary directories killed runs (SIGKILL, power loss) left
  * under the system's temporary directory: only directories of ours (name,
- * owner marker, our user) whose run is over. Returns their paths.
+ * owner marker, our user) whose run is over, and, a day old, ours that were
+ * never marked and hold nothing but an empty marker at most. Returns their paths.
  */
 async function removeStaleTemporaryDirectories() {
     const root = node_os__WEBPACK_IMPORTED_MODULE_3___default().tmpdir();
@@ -4861,10 +4877,9 @@ async function removeStaleTemporaryDirectories() {
             continue;
         const marker = await readOwnerMarker(dir);
         if (!marker) {
-            // Made and never marked: a run stopped between the two. Empty (rmdir takes nothing
-            // else), and old enough that no live run can still be about to mark it.
-            if (now - stat.mtimeMs > STALE_TEMP_MS &&
-                (await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().rmdir(dir).then(() => true, () => false)))
+            // Made and never marked: a run stopped between the two (or while writing the marker).
+            // Old enough that no live run can still be about to mark it.
+            if (now - stat.mtimeMs > STALE_TEMP_MS && (await removeUnmarked(dir)))
                 removed.push(dir);
             continue;
         }

@@ -12,6 +12,11 @@ import { removeLiveTempsSync } from './fs/live-temps.js';
 import { redact } from './domain/secrets.js';
 import { terminalStderr } from './report/progress-line.js';
 
+/** The exit code of the first signal, once one came. */
+let stopping: number | undefined;
+/** Where the signal handlers write: the latest run's (a harness may call `run` more than once). */
+let signalLines: ((text: string) => void) | undefined;
+
 /**
  * A cron timeout or a cancelled job sends SIGTERM (a person, SIGINT): the
  * temporary files of the run — whole copies of the database — go first, then
@@ -19,8 +24,10 @@ import { terminalStderr } from './report/progress-line.js';
  * it did) and says so. A second signal ends the process at once.
  */
 function removeTemporaryFilesOnSignal(writeLine: (text: string) => void): void {
-  // The exit code of the first signal, once one came.
-  let stopping: number | undefined;
+  const installed = signalLines !== undefined;
+  signalLines = writeLine;
+  // Once per process: a second pair of listeners would stop the run twice on one signal.
+  if (installed) return;
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -29,6 +36,7 @@ function removeTemporaryFilesOnSignal(writeLine: (text: string) => void): void {
     // process outright, and `once` takes its listener off before running it, so a second
     // signal a moment after the first would end the run with no sweep, no word and no exit code.
     process.on(signal, () => {
+      const write = signalLines ?? writeLine;
       if (stopping !== undefined) {
         removeLiveTempsSync();
         process.exit(stopping);
@@ -38,7 +46,7 @@ function removeTemporaryFilesOnSignal(writeLine: (text: string) => void): void {
       const finished = finishedCode();
       if (finished !== undefined) {
         // The backup is made (and pruned): "nothing was pruned" and exit 143 would both be false.
-        writeLine(
+        write(
           `db-backup: stopped by ${signal} while sending the notifications; the job had finished (exit ${finished}).\n`,
         );
         announceInterruption(signal);
@@ -47,8 +55,8 @@ function removeTemporaryFilesOnSignal(writeLine: (text: string) => void): void {
       void runInterruptHandlers(signal, INTERRUPT_TIMEOUT_MS).then((messages) => {
         // At a terminal a progress line may stand where these messages go: clear it first.
         const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
-        for (const message of messages) writeLine(`${clear}db-backup: ${redact(message)}\n`);
-        writeLine(`${clear}db-backup: ${interruptionMessage(signal)}\n`);
+        for (const message of messages) write(`${clear}db-backup: ${redact(message)}\n`);
+        write(`${clear}db-backup: ${interruptionMessage(signal)}\n`);
         // The log file's last line and the failure notifications, before the process goes.
         announceInterruption(signal);
         removeLiveTempsSync();

@@ -585,11 +585,15 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
     const unmarkedOld = path.join(tmp, 'db-backup-verify-unmarked-old');
     const unmarkedFresh = path.join(tmp, 'db-backup-verify-unmarked-fresh');
     const foreignOld = path.join(tmp, 'db-backup-not-ours-old');
-    for (const made of [unmarkedOld, unmarkedFresh, foreignOld])
+    // Stopped while writing its marker: the marker is there, and empty.
+    const emptyMarkerOld = path.join(tmp, 'db-backup-verify-empty-marker-old');
+    for (const made of [unmarkedOld, unmarkedFresh, foreignOld, emptyMarkerOld])
       fs.mkdirSync(made, { mode: 0o700 });
     fs.writeFileSync(path.join(foreignOld, 'keep'), 'x');
+    fs.writeFileSync(path.join(emptyMarkerOld, '.db-backup-owner.json'), '');
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
-    for (const old of [unmarkedOld, foreignOld]) fs.utimesSync(old, twoDaysAgo, twoDaysAgo);
+    for (const old of [unmarkedOld, foreignOld, emptyMarkerOld])
+      fs.utimesSync(old, twoDaysAgo, twoDaysAgo);
     // Markers as a run writes them: this very process (alive), another machine (fresh, and two
     // days old), a boot before this one, and a pid since taken by another process.
     const stat = fs.readFileSync('/proc/self/stat', 'utf8');
@@ -668,6 +672,7 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
     expect(fs.existsSync(path.join(foreign, 'keep'))).toBe(true);
     expect(fs.existsSync(path.join(foreignOld, 'keep'))).toBe(true);
     expect(fs.existsSync(unmarkedOld)).toBe(false);
+    expect(fs.existsSync(emptyMarkerOld)).toBe(false);
     expect(fs.existsSync(unmarkedFresh)).toBe(true);
     expect(fs.existsSync(alive)).toBe(true);
     expect(fs.existsSync(elsewhereFresh)).toBe(true);

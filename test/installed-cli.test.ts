@@ -9,6 +9,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -152,6 +153,7 @@ describe('the installed db-backup', () => {
         env: {
           PATH: `${path.dirname(node22)}:/usr/bin:/bin`,
           HOME: dir,
+          TMPDIR: os.tmpdir(),
           NODE_OPTIONS: '--no-experimental-global-webcrypto',
           DATABASE_URL: 'file:./app.db',
           PING_URL: `http://127.0.0.1:${port}/ping/check`,

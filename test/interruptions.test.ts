@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BUNDLED_CLI, bundledCli, cli, finished, startCli } from './support/cli.js';
 import { FAUXQS_CREDENTIALS, startS3Server, type S3TestServer } from './support/s3-server.js';
@@ -129,7 +131,11 @@ describe('bad days', () => {
     const child = spawn(
       process.execPath,
       ['--import', preload, BUNDLED_CLI, 'backup', '--database-url', 'file:app.db'],
-      { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, TMPDIR: os.tmpdir() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -145,6 +151,8 @@ describe('bad days', () => {
     ) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    // The handlers are set up: the backup is writing its output.
+    expect(fs.readdirSync(backups).some((n) => n.startsWith('.db-backup-tmp-'))).toBe(true);
     child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 2));
     child.kill('SIGINT');
@@ -152,6 +160,21 @@ describe('bad days', () => {
     expect({ code, signal }, stderr).toEqual({ code: 143, signal: null });
     expect(fs.readFileSync(record, 'utf8')).toBe('never');
     expect(fs.readdirSync(backups).filter((n) => n.startsWith('.db-backup-tmp-'))).toEqual([]);
+  });
+
+  test('a harness that runs the CLI twice in one process still has one listener per signal', () => {
+    const bundle = pathToFileURL(path.join(path.dirname(BUNDLED_CLI), '..', 'index.js')).href;
+    const script = `const { cliMain } = await import(${JSON.stringify(bundle)});
+      process.argv = [process.argv[0], 'db-backup', '--version'];
+      await cliMain();
+      await cliMain();
+      console.log(process.listenerCount('SIGINT'), process.listenerCount('SIGTERM'));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, TMPDIR: os.tmpdir() },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim().split('\n').pop()).toBe('1 1');
   });
 
   test('a disk that fills up keeps nothing under a backup name and prunes nothing', async (context) => {

@@ -153,10 +153,16 @@ export async function temporaryDirectory(purpose: string): Promise<string> {
     ...(namespace ? { pidNamespace: namespace } : {}),
     createdAt: new Date().toISOString(),
   };
-  await fs.writeFile(path.join(dir, OWNER_MARKER), JSON.stringify(marker), {
-    mode: FILE_MODE,
-    flag: 'wx',
-  });
+  try {
+    await fs.writeFile(path.join(dir, OWNER_MARKER), JSON.stringify(marker), {
+      mode: FILE_MODE,
+      flag: 'wx',
+    });
+  } catch (error) {
+    // Unmarked, no later run would know it for ours.
+    await removeQuietly(dir);
+    throw error;
+  }
   return dir;
 }
 
@@ -171,6 +177,17 @@ function isAlive(pid: number, started: string | undefined): boolean {
     // EPERM: it exists, under another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Removes `dir` when it holds nothing but, at most, an empty owner marker; rmdir takes nothing else. */
+async function removeUnmarked(dir: string): Promise<boolean> {
+  const marker = path.join(dir, OWNER_MARKER);
+  const stat = await fs.lstat(marker).catch(() => undefined);
+  if (stat?.isFile() && stat.size === 0) await fs.unlink(marker).catch(() => undefined);
+  return fs.rmdir(dir).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readOwnerMarker(dir: string): Promise<OwnerMarker | undefined> {
@@ -238,7 +255,8 @@ export function assertTemporaryDirectoryOutside(backupDir: string): void {
 /**
  * Removes the temporary directories killed runs (SIGKILL, power loss) left
  * under the system's temporary directory: only directories of ours (name,
- * owner marker, our user) whose run is over. Returns their paths.
+ * owner marker, our user) whose run is over, and, a day old, ours that were
+ * never marked and hold nothing but an empty marker at most. Returns their paths.
  */
 export async function removeStaleTemporaryDirectories(): Promise<string[]> {
   const root = os.tmpdir();
@@ -253,16 +271,9 @@ export async function removeStaleTemporaryDirectories(): Promise<string[]> {
     if (process.getuid && stat.uid !== process.getuid()) continue;
     const marker = await readOwnerMarker(dir);
     if (!marker) {
-      // Made and never marked: a run stopped between the two. Empty (rmdir takes nothing
-      // else), and old enough that no live run can still be about to mark it.
-      if (
-        now - stat.mtimeMs > STALE_TEMP_MS &&
-        (await fs.rmdir(dir).then(
-          () => true,
-          () => false,
-        ))
-      )
-        removed.push(dir);
+      // Made and never marked: a run stopped between the two (or while writing the marker).
+      // Old enough that no live run can still be about to mark it.
+      if (now - stat.mtimeMs > STALE_TEMP_MS && (await removeUnmarked(dir))) removed.push(dir);
       continue;
     }
     if (!isLeftover(marker, now)) continue;

@@ -13,9 +13,9 @@ import { parseSecretUrl } from './webhook-url.js';
  */
 export class HealthcheckPing {
   readonly label: string;
-  // node:crypto is loaded here, when a ping is configured, not when this module is: a run
-  // without a ping (and --help) never loads it. Not the global Web Crypto, which Node 22
-  // can be started without.
+  // node:crypto is loaded here, when a ping is configured, not when this module is: --help and
+  // a refused command line never load it. Not the global Web Crypto, which Node 22 can be
+  // started without.
   readonly rid = process.getBuiltinModule('node:crypto').randomUUID();
   private readonly url: URL;
 

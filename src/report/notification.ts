@@ -200,7 +200,8 @@ export class RunMonitor {
 
   /**
    * What sends on a signal (it starts a child process) is loaded here, before
-   * any signal can come, and only when there is something to send.
+   * the run sets up what a signal does with it, and only when there is
+   * something to send.
    */
   static async of(monitoring: Monitoring, warn: (message: string) => void): Promise<RunMonitor> {
     const sends = monitoring.webhooks.length > 0 || monitoring.ping !== undefined;

@@ -1,6 +1,9 @@
-import { isServerBackup, type ServerBackupResult } from '../commands/command-result.js';
+import {
+  isServerBackup,
+  type CommandResult,
+  type ServerBackupResult,
+} from '../commands/command-result.js';
 import type { BackupResult } from '../commands/backup.js';
-import type { CommandResult } from '../commands/command-result.js';
 
 /** The action's outputs for a finished command (names as in action.yml). */
 export function actionOutputs(result: CommandResult): Record<string, string> {

@@ -1,7 +1,10 @@
 import type { BackupResult, TargetOutcome } from '../commands/backup.js';
-import { isServerBackup, type ServerBackupResult } from '../commands/command-result.js';
+import {
+  isServerBackup,
+  type CommandResult,
+  type ServerBackupResult,
+} from '../commands/command-result.js';
 import type { KeptBackup } from '../commands/retention.js';
-import type { CommandResult } from '../commands/command-result.js';
 import {
   contentLabel,
   formatAge,

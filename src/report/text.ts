@@ -1,6 +1,9 @@
 import type { BackupResult } from '../commands/backup.js';
-import { isServerBackup, type ServerBackupResult } from '../commands/command-result.js';
-import type { CommandResult } from '../commands/command-result.js';
+import {
+  isServerBackup,
+  type CommandResult,
+  type ServerBackupResult,
+} from '../commands/command-result.js';
 import {
   contentLabel,
   formatAge,
