@@ -4775,7 +4775,7 @@ async function temporaryDirectory(purpose) {
     catch (error) {
         // Unmarked, no later run would know it for ours.
         await removeQuietly(dir);
-        throw error;
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot write in the temporary directory ${node_os__WEBPACK_IMPORTED_MODULE_3___default().tmpdir()} (${error.code ?? 'error'}): set TMPDIR to a writable directory on a disk with room.`);
     }
     return dir;
 }
@@ -4793,12 +4793,21 @@ function isAlive(pid, started) {
         return error.code === 'EPERM';
     }
 }
-/** Removes `dir` when it holds nothing but, at most, an empty owner marker; rmdir takes nothing else. */
+/**
+ * Removes `dir` when it holds nothing, or nothing but an empty owner marker;
+ * anything else in it, and it stays as it is. rmdir takes only an empty one.
+ */
 async function removeUnmarked(dir) {
+    const entries = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().readdir(dir).catch(() => undefined);
+    if (entries === undefined || entries.some((entry) => entry !== OWNER_MARKER))
+        return false;
     const marker = node_path__WEBPACK_IMPORTED_MODULE_4___default().join(dir, OWNER_MARKER);
-    const stat = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().lstat(marker).catch(() => undefined);
-    if (stat?.isFile() && stat.size === 0)
+    if (entries.length > 0) {
+        const stat = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().lstat(marker).catch(() => undefined);
+        if (!stat?.isFile() || stat.size > 0)
+            return false;
         await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().unlink(marker).catch(() => undefined);
+    }
     return node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().rmdir(dir).then(() => true, () => false);
 }
 async function readOwnerMarker(dir) {

@@ -24,10 +24,10 @@ let signalLines: ((text: string) => void) | undefined;
  * it did) and says so. A second signal ends the process at once.
  */
 function removeTemporaryFilesOnSignal(writeLine: (text: string) => void): void {
-  const installed = signalLines !== undefined;
-  signalLines = writeLine;
   // Once per process: a second pair of listeners would stop the run twice on one signal.
-  if (installed) return;
+  const listening = signalLines !== undefined;
+  signalLines = writeLine;
+  if (listening) return;
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -36,7 +36,7 @@ function removeTemporaryFilesOnSignal(writeLine: (text: string) => void): void {
     // process outright, and `once` takes its listener off before running it, so a second
     // signal a moment after the first would end the run with no sweep, no word and no exit code.
     process.on(signal, () => {
-      const write = signalLines ?? writeLine;
+      const write = (text: string): void => signalLines?.(text);
       if (stopping !== undefined) {
         removeLiveTempsSync();
         process.exit(stopping);

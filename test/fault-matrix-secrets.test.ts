@@ -585,15 +585,18 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
     const unmarkedOld = path.join(tmp, 'db-backup-verify-unmarked-old');
     const unmarkedFresh = path.join(tmp, 'db-backup-verify-unmarked-fresh');
     const foreignOld = path.join(tmp, 'db-backup-not-ours-old');
-    // Stopped while writing its marker: the marker is there, and empty.
+    // Stopped while writing its marker: the marker is there, and empty. Beside it, one with an
+    // empty marker and something else in it, which is not ours to judge: kept, marker and all.
     const emptyMarkerOld = path.join(tmp, 'db-backup-verify-empty-marker-old');
-    for (const made of [unmarkedOld, unmarkedFresh, foreignOld, emptyMarkerOld])
-      fs.mkdirSync(made, { mode: 0o700 });
+    const emptyMarkerHolding = path.join(tmp, 'db-backup-verify-empty-marker-holding');
+    const aged = [unmarkedOld, foreignOld, emptyMarkerOld, emptyMarkerHolding];
+    for (const made of [...aged, unmarkedFresh]) fs.mkdirSync(made, { mode: 0o700 });
     fs.writeFileSync(path.join(foreignOld, 'keep'), 'x');
-    fs.writeFileSync(path.join(emptyMarkerOld, '.db-backup-owner.json'), '');
+    for (const marked of [emptyMarkerOld, emptyMarkerHolding])
+      fs.writeFileSync(path.join(marked, '.db-backup-owner.json'), '');
+    fs.writeFileSync(path.join(emptyMarkerHolding, 'keep'), 'x');
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
-    for (const old of [unmarkedOld, foreignOld, emptyMarkerOld])
-      fs.utimesSync(old, twoDaysAgo, twoDaysAgo);
+    for (const old of aged) fs.utimesSync(old, twoDaysAgo, twoDaysAgo);
     // Markers as a run writes them: this very process (alive), another machine (fresh, and two
     // days old), a boot before this one, and a pid since taken by another process.
     const stat = fs.readFileSync('/proc/self/stat', 'utf8');
@@ -673,6 +676,7 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
     expect(fs.existsSync(path.join(foreignOld, 'keep'))).toBe(true);
     expect(fs.existsSync(unmarkedOld)).toBe(false);
     expect(fs.existsSync(emptyMarkerOld)).toBe(false);
+    expect(fs.readdirSync(emptyMarkerHolding).sort()).toEqual(['.db-backup-owner.json', 'keep']);
     expect(fs.existsSync(unmarkedFresh)).toBe(true);
     expect(fs.existsSync(alive)).toBe(true);
     expect(fs.existsSync(elsewhereFresh)).toBe(true);
@@ -717,6 +721,25 @@ describe('temporary files: nothing unencrypted where backups are kept', () => {
       expect(full.status).toBe(1);
       expect(refusal(full)).toMatch(
         /No room for a snapshot of app\.db in the temporary directory .*small: set TMPDIR to a directory on a disk with room/,
+      );
+      expect(fingerprint(path.join(dir, 'backups'))).toEqual(kept);
+      expect(fs.readdirSync(small)).toEqual([]);
+    } finally {
+      spawnSync('umount', [small]);
+    }
+    // Room for the private directory and no more: its owner marker cannot be written. The
+    // directory goes at once (unmarked, no later run would know it for ours).
+    expect(
+      spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,nr_inodes=2', 'tmpfs', small]).status,
+    ).toBe(0);
+    try {
+      const noMarker = bundledCli(['backup', '--database-url', 'file:app.db'], {
+        cwd: dir,
+        env: { TMPDIR: small },
+      });
+      expect(noMarker.status).toBe(2);
+      expect(refusal(noMarker)).toMatch(
+        /Cannot write in the temporary directory .*small \(ENOSPC\): set TMPDIR to a writable directory on a disk with room/,
       );
       expect(fingerprint(path.join(dir, 'backups'))).toEqual(kept);
       expect(fs.readdirSync(small)).toEqual([]);

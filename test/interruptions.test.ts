@@ -16,6 +16,19 @@ import { tempDir } from './support/tmp.js';
 const env = { PATH: process.env.PATH };
 const OLD = ['sqlite_backup_20200101_000000.db.gz', 'sqlite_backup_20200102_000000.db.gz'];
 
+/** Waits (up to 30 s, for a loaded machine) until a backup writes its output in `backups`; false if none did. */
+async function backupWriting(backups: string): Promise<boolean> {
+  for (let i = 0; i < 3000; i += 1) {
+    if (
+      fs.existsSync(backups) &&
+      fs.readdirSync(backups).some((n) => n.startsWith('.db-backup-tmp-'))
+    )
+      return true;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return false;
+}
+
 function seedOldBackups(dir: string): void {
   fs.mkdirSync(path.join(dir, 'backups'), { recursive: true, mode: 0o700 });
   for (const name of OLD) fs.writeFileSync(path.join(dir, 'backups', name), 'old');
@@ -99,13 +112,7 @@ describe('bad days', () => {
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       // Wait until the snapshot exists, then interrupt while it is compressed.
       const backups = path.join(dir, 'backups');
-      for (
-        let i = 0;
-        i < 200 && !fs.readdirSync(backups).some((n) => n.startsWith('.db-backup-tmp-'));
-        i += 1
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await backupWriting(backups);
       child.kill(signal);
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect(code).toBe(signal === 'SIGTERM' ? 143 : 130);
@@ -149,15 +156,8 @@ describe('bad days', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const backups = path.join(dir, 'backups');
-    const writing = (): boolean =>
-      fs.existsSync(backups) &&
-      fs.readdirSync(backups).some((n) => n.startsWith('.db-backup-tmp-'));
-    let seen = false;
-    for (let i = 0; i < 3000 && !(seen = writing()); i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
     // The handlers are set up: the backup is writing its output.
-    expect(seen).toBe(true);
+    expect(await backupWriting(backups)).toBe(true);
     child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 2));
     child.kill('SIGINT');

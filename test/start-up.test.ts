@@ -5,6 +5,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, test } from 'vitest';
 import { BUNDLED_CLI, REPO_ROOT } from './support/cli.js';
+import { createSampleDatabase } from './support/sqlite.js';
 
 /**
  * The modules a file loads as soon as it is loaded: static imports and
@@ -168,8 +169,7 @@ describe('start-up: what a process that runs no command loads', () => {
 
   test('a command that runs loads them (the probe sees real loads)', () => {
     const db = path.join(work, 'app.db');
-    const made = spawnSync('sqlite3', [db, 'CREATE TABLE t (x); INSERT INTO t VALUES (1);']);
-    expect(made.status).toBe(0);
+    createSampleDatabase(db, { rows: 1 });
     const { status, loaded } = builtinsLoaded(BUNDLED_CLI, [
       'backup',
       '--database-url',
@@ -200,7 +200,7 @@ describe('start-up: code loaded when used', () => {
       fs.rmSync(path.join(copy, chunks[0]!));
       const db = path.join(work, 'chunk.db');
       fs.rmSync(db, { force: true });
-      expect(spawnSync('sqlite3', [db, 'CREATE TABLE t (x);']).status).toBe(0);
+      createSampleDatabase(db, { rows: 1 });
       const log = path.join(work, `chunk-${chunks[0]!}.log`);
       const run = spawnSync(
         process.execPath,

@@ -161,7 +161,9 @@ export async function temporaryDirectory(purpose: string): Promise<string> {
   } catch (error) {
     // Unmarked, no later run would know it for ours.
     await removeQuietly(dir);
-    throw error;
+    throw new UserError(
+      `Cannot write in the temporary directory ${os.tmpdir()} (${(error as NodeJS.ErrnoException).code ?? 'error'}): set TMPDIR to a writable directory on a disk with room.`,
+    );
   }
   return dir;
 }
@@ -179,11 +181,19 @@ function isAlive(pid: number, started: string | undefined): boolean {
   }
 }
 
-/** Removes `dir` when it holds nothing but, at most, an empty owner marker; rmdir takes nothing else. */
+/**
+ * Removes `dir` when it holds nothing, or nothing but an empty owner marker;
+ * anything else in it, and it stays as it is. rmdir takes only an empty one.
+ */
 async function removeUnmarked(dir: string): Promise<boolean> {
+  const entries = await fs.readdir(dir).catch(() => undefined);
+  if (entries === undefined || entries.some((entry) => entry !== OWNER_MARKER)) return false;
   const marker = path.join(dir, OWNER_MARKER);
-  const stat = await fs.lstat(marker).catch(() => undefined);
-  if (stat?.isFile() && stat.size === 0) await fs.unlink(marker).catch(() => undefined);
+  if (entries.length > 0) {
+    const stat = await fs.lstat(marker).catch(() => undefined);
+    if (!stat?.isFile() || stat.size > 0) return false;
+    await fs.unlink(marker).catch(() => undefined);
+  }
   return fs.rmdir(dir).then(
     () => true,
     () => false,
