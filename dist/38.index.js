@@ -1452,11 +1452,17 @@ var lock = __webpack_require__(65484);
  * with its manifest exists afterwards, or nothing new does.
  */
 async function createBackup(engine, dir, options) {
+    const made = !(0,external_node_fs_.existsSync)(dir);
     await (0,files/* ensurePrivateDir */.rh)(dir);
     (0,files/* assertTemporaryDirectoryOutside */.EJ)(dir);
     const started = options.now?.() ?? new Date();
     const startedAt = Date.now();
-    const { encoded, info, format } = await dumpToTempFile(engine, dir, options);
+    const { encoded, info, format } = await dumpToTempFile(engine, dir, options).catch(async (error) => {
+        // A refused or failed dump leaves no trace: a directory this run made goes if it stayed empty.
+        if (made)
+            await promises_default().rmdir(dir).catch(() => undefined);
+        throw error;
+    });
     const identity = await (0,catalog_identity/* identityOf */.cu)(engine.location, options.databaseName);
     // Named and described under the directory's lock: a peer's window never sees one without the other.
     return (0,lock/* withDirectoryLock */.r4)(dir, () => publishWithManifest(engine, dir, options, {
@@ -1870,7 +1876,7 @@ async function latestEntry(catalog, given, options) {
         const shown = [first.identity, ...others.map((c) => c.identity)]
             .filter((id, index, all) => all.findIndex((o) => (0,catalog_identity/* sameDatabase */.KX)(o, id)) === index)
             .map(catalog_identity/* describeIdentity */.Cl);
-        throw new errors/* UserError */.yo(`${catalog.location} holds backups of several databases (${shown.join(', ')}): give the database (--database-url or --name) to say whose latest, or name the backup.`);
+        throw new errors/* UserError */.yo(`${catalog.location} holds backups of several databases (${shown.join(', ')}): give the database (--database-url, with its --name if it has one) to say whose latest, or name the backup.`);
     }
     const word = kind === 'sanitized' ? 'latest-sanitized' : 'latest';
     const label = engine ? `${ENGINE_LABEL[engine]} ` : '';
@@ -2533,7 +2539,7 @@ async function runList(config, context) {
             });
         }
         if (own && notShown > 0)
-            context.log.info(`${notShown} other backups at ${catalog.location} are not of ${(0,catalog_identity/* describeIdentity */.Cl)(own.identity)} or cannot be told apart: db-backup list --all shows every one.`);
+            context.log.info(`${notShown} other ${notShown === 1 ? 'backup' : 'backups'} at ${catalog.location} ${notShown === 1 ? 'is' : 'are'} not of ${(0,catalog_identity/* describeIdentity */.Cl)(own.identity)} or cannot be told apart: db-backup list --all shows every one.`);
         for (const warning of warnings)
             context.log.warn(warning);
         return {
@@ -2842,6 +2848,10 @@ async function restoreFrom(backup, engine, holdsData, config, context, started) 
     await source.probe();
     const safetyEncryptor = await (0,encryption/* prepareEncryptor */.S)(await safetyEncryption(config));
     let safetyCopy;
+    if (holdsData && engine.keepsOwnSafetyCopy && !config.safetyBackup) {
+        // Not refused: the reusable restore workflow passes one safety-backup input for both engines.
+        context.log.warn('safety-backup false applies to PostgreSQL only: a SQLite restore always keeps the file it replaces as DB.before-restore (remove that file once you no longer need it).');
+    }
     const beforeChange = async () => {
         if (!holdsData || engine.keepsOwnSafetyCopy || !config.safetyBackup)
             return;
@@ -3349,6 +3359,8 @@ async function verifyBackup(backup, config, context, started) {
     if (engineKind === 'sqlite' && config.postgres.jobs > 1) {
         throw new errors/* UserError */.yo(`jobs applies to PostgreSQL backups only, and ${backup.name} is a SQLite backup: remove it. Nothing was changed.`);
     }
+    // Set once the file is known to be the one its manifest describes.
+    let asWritten = false;
     const attempt = async (step) => {
         try {
             await step();
@@ -3357,12 +3369,16 @@ async function verifyBackup(backup, config, context, started) {
         catch (error) {
             if (!(0,errors/* isWorded */.UD)(error))
                 throw error;
+            // A wrong passphrase or key says nothing about a file that is as it was written: refused, not recorded as failed.
+            if (error instanceof errors/* CredentialsDoNotFit */.ai && asWritten)
+                throw error;
             problems.push(error.message);
             return false;
         }
     };
     const { checksum, readable, source } = await (0,logger/* inSection */.Z)(context.log, `Check ${backup.name}: checksum, decryption and decompression`, async () => {
         const checksum = await (0,catalog_checksum/* checksumStatus */.g)(backup);
+        asWritten = checksum === 'ok';
         if (checksum === 'mismatch')
             problems.push('the file does not match the sha256 and size in its manifest');
         if (checksum === 'no-manifest') {
@@ -4644,15 +4660,25 @@ const DIR_MODE = 0o700;
 const TEMP_PREFIX = '.db-backup-tmp-';
 /** Creates the directory (and missing parents) with mode 0700. */
 async function ensurePrivateDir(dir) {
+    const notADirectory = new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The backup directory ${dir} is a file, not a directory: choose another backup-dir.`);
     try {
         await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().mkdir(dir, { recursive: true, mode: DIR_MODE });
     }
     catch (error) {
+        const code = error.code;
+        if (code === 'EEXIST')
+            throw notADirectory;
+        if (code === 'ENOTDIR') {
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The backup directory ${dir} cannot be made: a directory in its path is a file. Choose another backup-dir.`);
+        }
+        if (code === 'EACCES' || code === 'EPERM') {
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot create the backup directory ${dir}: permission denied; choose another backup-dir or fix its permissions.`);
+        }
         throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot create the backup directory ${dir}: ${error.message}`);
     }
     const stat = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().stat(dir);
     if (!stat.isDirectory())
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`${dir} exists and is not a directory.`);
+        throw notADirectory;
     await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().access(dir, node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.W_OK).catch(() => {
         throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot write to ${dir}: permission denied; choose another backup-dir or fix its permissions.`);
     });

@@ -175,7 +175,7 @@ async function decryptSessionKeys(message, credentials, progress) {
             }));
         }
         catch {
-            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(WRONG_PASSPHRASE);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(WRONG_PASSPHRASE);
         }
     }
     throw missingCredentials(keyIds, passphraseSlots.length > 0, credentials);
@@ -195,13 +195,13 @@ function asSessionKeys(keys) {
 function missingCredentials(keyIds, hasPassphraseSlot, credentials) {
     const ids = keyIds.join(', ');
     if (keyIds.length > 0 && credentials.privateKeys.length > 0) {
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup is encrypted for a key you did not provide (key ids ${ids}): give the matching private key.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(`The backup is encrypted for a key you did not provide (key ids ${ids}): give the matching private key.`);
     }
     if (keyIds.length > 0) {
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup is encrypted for a public key (key ids ${ids}), not with a passphrase: give the matching private key.`);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(`The backup is encrypted for a public key (key ids ${ids}), not with a passphrase: give the matching private key.`);
     }
     if (hasPassphraseSlot) {
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup is encrypted with a passphrase, and no passphrase was given: give it.');
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai('The backup is encrypted with a passphrase, and no passphrase was given: give it.');
     }
     return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup names neither a key nor a passphrase that could decrypt it: it is not a backup this tool or gpg can open.');
 }
@@ -227,7 +227,7 @@ function describeDecryptError(error, progress) {
     if (/Unexpected end of packet/i.test(text))
         return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(TRUNCATED);
     if (/Session key decryption failed/i.test(text))
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(WRONG_PASSPHRASE);
+        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(WRONG_PASSPHRASE);
     if (/armored text|armor integrity/i.test(text))
         return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(ARMOR_DAMAGED);
     if (error instanceof _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_7__/* .StalledStream */ .cD) {

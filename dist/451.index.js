@@ -361,7 +361,7 @@ function sanitizedSummary(result) {
     if (copy) {
         parts.push(`\`${copy.name}\` (${(0,format/* formatBytes */.z3)(copy.manifest.file.size)})`, targetsTable(copy.targets, 'Removed by its rolling window'));
     }
-    parts.push(`Rules sha256 \`${info.rulesSha256}\`: ${info.maskedColumns.length} columns masked${info.maskedColumns.length > 0 ? ` (${info.maskedColumns.map((c) => `\`${c}\``).join(', ')})` : ''}, ${info.truncatedTables.length} tables emptied${info.truncatedTables.length > 0 ? ` (${info.truncatedTables.map((t) => `\`${t}\``).join(', ')})` : ''}.`);
+    parts.push(`Rules sha256 \`${info.rulesSha256}\`: ${(0,format/* counted */.hS)(info.maskedColumns.length, 'column')} masked${info.maskedColumns.length > 0 ? ` (${info.maskedColumns.map((c) => `\`${c}\``).join(', ')})` : ''}, ${(0,format/* counted */.hS)(info.truncatedTables.length, 'table')} emptied${info.truncatedTables.length > 0 ? ` (${info.truncatedTables.map((t) => `\`${t}\``).join(', ')})` : ''}.`);
     if (info.unruledPersonalColumns.length > 0) {
         parts.push(`> [!WARNING]\n> These columns look personal and no rule names them (copied as they are): ${info.unruledPersonalColumns.map((c) => `\`${c}\``).join(', ')}`);
     }

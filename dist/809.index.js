@@ -200,6 +200,11 @@ async function createScratchDatabase(server, purpose, create = true) {
         try {
             await createDatabase(client, name);
         }
+        catch (error) {
+            if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.insufficientPrivilege)
+                throw error;
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`The role in the scratch server's URL may not create databases, and a test restore needs a database of its own: give that role CREATEDB, or name another role in verify-database-url. Nothing was changed.`);
+        }
         finally {
             await client.end().catch(() => undefined);
         }
@@ -232,7 +237,14 @@ function temporaryMark(target) {
  * since no later restore would know it for a leftover.
  */
 async function createTemporaryDatabase(client, name, target, like) {
-    await createDatabase(client, name, like);
+    try {
+        await createDatabase(client, name, like);
+    }
+    catch (error) {
+        if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.insufficientPrivilege)
+            throw error;
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore into the existing database in place. "${target}" was not changed.`);
+    }
     try {
         await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
     }

@@ -90,6 +90,24 @@ describe('encrypted SQLite backups', () => {
     });
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
 
+    // A wrong passphrase is the user's mistake, not a failed backup: refused, and nothing recorded.
+    const records = (): string[] =>
+      fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.includes('.verif'));
+    const recordedBefore = records();
+    for (const quick of [[], ['--quick']]) {
+      const wrong = await cli(['verify', 'latest', ...quick], {
+        cwd: dir,
+        env: { ...env, BACKUP_PASSPHRASE: 'not the passphrase at all' },
+      });
+      expect(wrong.status, wrong.stdout + wrong.stderr).toBe(2);
+      expect(wrong.stderr).toMatch(/wrong passphrase.*Check the passphrase/);
+      expect(records()).toEqual(recordedBefore);
+    }
+    const afterWrong = await cli(['list', '--json'], { cwd: dir, env });
+    expect(JSON.stringify(JSON.parse(afterWrong.stdout).backups[0])).not.toMatch(/verify-failed/);
+    const status = await cli(['status'], { cwd: dir, env });
+    expect(status.status, status.stdout + status.stderr).toBe(0);
+
     fs.rmSync(db);
     createSampleDatabase(db, { rows: 2 });
     const restore = await cli(

@@ -233,3 +233,114 @@ describe("a backup's manifest named where the backup belongs", () => {
     expect(fs.readFileSync(db).equals(before)).toBe(true);
   });
 });
+
+describe('a backup directory that is a file', () => {
+  test('backup refuses in one line, as list does, and the file is left as it was', async () => {
+    const dir = tempDir('backup-dir-file');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 3 });
+    fs.writeFileSync(path.join(dir, 'afile'), 'mine');
+    for (const [backupDir, said] of [
+      [
+        'afile',
+        /^db-backup: The backup directory \S+afile is a file, not a directory: choose another backup-dir\.$/,
+      ],
+      [
+        'afile/sub',
+        /^db-backup: The backup directory \S+afile\/sub cannot be made: a directory in its path is a file\. Choose another backup-dir\.$/,
+      ],
+    ] as const) {
+      const run = await cli(
+        ['backup', '--database-url', 'file:app.db', '--backup-dir', backupDir],
+        {
+          cwd: dir,
+          env,
+        },
+      );
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n').at(-1)).toMatch(said);
+      expect(run.stderr).not.toMatch(/EEXIST|ENOTDIR/);
+    }
+    expect(fs.readFileSync(path.join(dir, 'afile'), 'utf8')).toBe('mine');
+    const list = await cli(['list', '--backup-dir', 'afile'], { cwd: dir, env });
+    expect(list.status).toBe(2);
+    expect(list.stderr).toMatch(/is a file, not a directory/);
+  });
+});
+
+describe('--no-safety-backup with a SQLite database', () => {
+  test('the restore still keeps DB.before-restore, and says so in a warning', async () => {
+    const dir = tempDir('sqlite-no-safety');
+    const db = path.join(dir, 'app.db');
+    createSampleDatabase(db, { rows: 3 });
+    const backup = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
+    expect(backup.status, backup.stderr).toBe(0);
+    const restore = await cli(
+      ['restore', 'latest', '--database-url', 'file:app.db', '--yes', '--no-safety-backup'],
+      { cwd: dir, env },
+    );
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(restore.stderr).toMatch(
+      /safety-backup false applies to PostgreSQL only: a SQLite restore always keeps the file it replaces as DB\.before-restore/,
+    );
+    expect(fs.existsSync(`${db}.before-restore`)).toBe(true);
+    const plain = await cli(['restore', 'latest', '--database-url', 'file:app.db', '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toMatch(/safety-backup false/);
+  });
+});
+
+describe('latest in a directory shared by two named databases', () => {
+  test('the refusal asks for what works, and doing what it says works', async () => {
+    const dir = tempDir('shared-latest');
+    for (const name of ['app', 'jobs']) {
+      createSampleDatabase(path.join(dir, `${name}.db`), { rows: 2 });
+      const run = await cli(['backup', '--database-url', `file:${name}.db`, '--name', name], {
+        cwd: dir,
+        env,
+      });
+      expect(run.status, run.stderr).toBe(0);
+    }
+    const refused = await cli(['verify', 'latest', '--quick'], { cwd: dir, env });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(
+      /holds backups of several databases .*give the database \(--database-url, with its --name if it has one\)/,
+    );
+    const told = await cli(
+      ['verify', 'latest', '--quick', '--database-url', 'file:jobs.db', '--name', 'jobs'],
+      { cwd: dir, env },
+    );
+    expect(told.status, told.stderr).toBe(0);
+    expect(told.stdout + told.stderr).toMatch(/sqlite_jobs_backup_/);
+  });
+});
+
+describe('a refused backup', () => {
+  test('leaves no backup directory behind, and one that was there stays', async () => {
+    const dir = tempDir('refused-no-dir');
+    const run = await cli(['backup', '--database-url', 'file:nope.db'], { cwd: dir, env });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/does not exist/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    fs.mkdirSync(path.join(dir, 'backups'));
+    const again = await cli(['backup', '--database-url', 'file:nope.db'], { cwd: dir, env });
+    expect(again.status).toBe(2);
+    expect(fs.readdirSync(dir)).toEqual(['backups']);
+    expect(fs.readdirSync(path.join(dir, 'backups'))).toEqual([]);
+  });
+});
+
+describe('counts in the output', () => {
+  test('one table and one row read as such', async () => {
+    const dir = tempDir('one-table');
+    const db = new Database(path.join(dir, 'one.db'));
+    db.exec('CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);');
+    db.close();
+    const run = await cli(['backup', '--database-url', 'file:one.db'], { cwd: dir, env });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}1 table, 1 row$/m);
+    expect(run.stdout).not.toMatch(/1 tables|1 rows/);
+  });
+});

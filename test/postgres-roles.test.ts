@@ -335,3 +335,39 @@ describe('the roles block (pure)', () => {
     expect(() => rolesBlock(DUMPALL.slice(0, 200), 'boot', 'pg_dumpall 15')).toThrow(/cut short/);
   });
 });
+
+describe('a role that may not create databases', () => {
+  test('a restore that makes a new database first refuses in one line (exit 2), and nothing appears', async () => {
+    await source.query(
+      'postgres',
+      `CREATE ROLE no_createdb LOGIN PASSWORD 'nocreate-secret-pw' NOCREATEDB; GRANT CONNECT ON DATABASE shop TO no_createdb;`,
+    );
+    const dir = tempDir('roles-nocreatedb');
+    const backup = await cli(['backup'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, DATABASE_URL: source.url('shop') },
+    });
+    expect(backup.status, backup.stderr).toBe(0);
+    const as = (database: string): string => {
+      const url = new URL(source.url(database));
+      url.username = 'no_createdb';
+      url.password = 'nocreate-secret-pw';
+      return url.toString();
+    };
+    const [file] = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.endsWith('.sql.gz'));
+    const run = await cli(['restore', path.join('backups', file!), '--create-database', '--yes'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, DATABASE_URL: as('shop_copy') },
+    });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+      /^db-backup: The role in the database URL may not create databases, and this restore makes a new one first .*give the role CREATEDB, or restore into the existing database in place\. "shop_copy" was not changed\.$/,
+    );
+    expect(run.stderr).not.toContain('nocreate-secret-pw');
+    const databases = await source.query(
+      'postgres',
+      `SELECT datname FROM pg_database WHERE datname LIKE 'shop%' OR datname LIKE 'db_backup%' ORDER BY 1`,
+    );
+    expect(databases).toEqual([{ datname: 'shop' }]);
+  });
+});

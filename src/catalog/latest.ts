@@ -67,7 +67,7 @@ export async function latestEntry(
       .filter((id, index, all) => all.findIndex((o) => sameDatabase(o, id)) === index)
       .map(describeIdentity);
     throw new UserError(
-      `${catalog.location} holds backups of several databases (${shown.join(', ')}): give the database (--database-url or --name) to say whose latest, or name the backup.`,
+      `${catalog.location} holds backups of several databases (${shown.join(', ')}): give the database (--database-url, with its --name if it has one) to say whose latest, or name the backup.`,
     );
   }
   const word = kind === 'sanitized' ? 'latest-sanitized' : 'latest';

@@ -111,7 +111,7 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
     }
     if (own && notShown > 0)
       context.log.info(
-        `${notShown} other backups at ${catalog.location} are not of ${describeIdentity(own.identity)} or cannot be told apart: db-backup list --all shows every one.`,
+        `${notShown} other ${notShown === 1 ? 'backup' : 'backups'} at ${catalog.location} ${notShown === 1 ? 'is' : 'are'} not of ${describeIdentity(own.identity)} or cannot be told apart: db-backup list --all shows every one.`,
       );
     for (const warning of warnings) context.log.warn(warning);
     return {

@@ -123,6 +123,12 @@ async function restoreFrom(
   await source.probe();
   const safetyEncryptor = await prepareEncryptor(await safetyEncryption(config));
   let safetyCopy: string | undefined;
+  if (holdsData && engine.keepsOwnSafetyCopy && !config.safetyBackup) {
+    // Not refused: the reusable restore workflow passes one safety-backup input for both engines.
+    context.log.warn(
+      'safety-backup false applies to PostgreSQL only: a SQLite restore always keeps the file it replaces as DB.before-restore (remove that file once you no longer need it).',
+    );
+  }
   const beforeChange = async (): Promise<void> => {
     if (!holdsData || engine.keepsOwnSafetyCopy || !config.safetyBackup) return;
     context.log.info(`Backing up ${database} before overwriting it`);

@@ -9,7 +9,7 @@ import {
 import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine, createScratchDatabase } from '../engines/index.js';
-import { IntegrityError, isWorded, UserError } from '../domain/errors.js';
+import { CredentialsDoNotFit, IntegrityError, isWorded, UserError } from '../domain/errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import { redact } from '../domain/secrets.js';
 import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
@@ -232,12 +232,16 @@ async function verifyBackup(
       `jobs applies to PostgreSQL backups only, and ${backup.name} is a SQLite backup: remove it. Nothing was changed.`,
     );
   }
+  // Set once the file is known to be the one its manifest describes.
+  let asWritten = false;
   const attempt = async (step: () => Promise<void>): Promise<boolean> => {
     try {
       await step();
       return true;
     } catch (error) {
       if (!isWorded(error)) throw error;
+      // A wrong passphrase or key says nothing about a file that is as it was written: refused, not recorded as failed.
+      if (error instanceof CredentialsDoNotFit && asWritten) throw error;
       problems.push(error.message);
       return false;
     }
@@ -247,6 +251,7 @@ async function verifyBackup(
     `Check ${backup.name}: checksum, decryption and decompression`,
     async () => {
       const checksum = await checksumStatus(backup);
+      asWritten = checksum === 'ok';
       if (checksum === 'mismatch')
         problems.push('the file does not match the sha256 and size in its manifest');
       if (checksum === 'no-manifest') {

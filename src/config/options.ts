@@ -577,7 +577,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'safety-backup',
     description:
-      'Restore, PostgreSQL: first back up the target into backup-dir as postgres_before-restore_YYYYMMDD_HHMMSS.sql.gz (never pruned). Set false to skip.',
+      'Restore, PostgreSQL: first back up the target into backup-dir as postgres_before-restore_YYYYMMDD_HHMMSS.sql.gz (never pruned). Set false to skip. (A SQLite restore always keeps the replaced file as DB.before-restore.)',
     type: 'boolean',
     commands: ['restore'],
     default: 'true',

@@ -42,6 +42,16 @@ export class JobFailure extends DbBackupError {
   }
 }
 
+/**
+ * Refused: the passphrase or keys given do not open a backup (or none given
+ * fits it). When the file is the one its manifest describes, this says
+ * nothing about the backup, only about what was given: verify refuses instead
+ * of recording the backup as failed.
+ */
+export class CredentialsDoNotFit extends UserError {
+  override readonly name = 'CredentialsDoNotFit';
+}
+
 /** Refused: a backup that is not what its manifest says (a damaged file or download); for verify, a failed check. */
 export class IntegrityError extends DbBackupError {
   override readonly name = 'IntegrityError';

@@ -1,5 +1,10 @@
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
+/** A count with its noun, singular for one: "1 table", "3 tables". */
+export function counted(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}
+
 export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 0;

@@ -13,13 +13,28 @@ export const TEMP_PREFIX = '.db-backup-tmp-';
 
 /** Creates the directory (and missing parents) with mode 0700. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
+  const notADirectory = new UserError(
+    `The backup directory ${dir} is a file, not a directory: choose another backup-dir.`,
+  );
   try {
     await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw notADirectory;
+    if (code === 'ENOTDIR') {
+      throw new UserError(
+        `The backup directory ${dir} cannot be made: a directory in its path is a file. Choose another backup-dir.`,
+      );
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new UserError(
+        `Cannot create the backup directory ${dir}: permission denied; choose another backup-dir or fix its permissions.`,
+      );
+    }
     throw new UserError(`Cannot create the backup directory ${dir}: ${(error as Error).message}`);
   }
   const stat = await fs.stat(dir);
-  if (!stat.isDirectory()) throw new UserError(`${dir} exists and is not a directory.`);
+  if (!stat.isDirectory()) throw notADirectory;
   await fs.access(dir, constants.W_OK).catch(() => {
     throw new UserError(
       `Cannot write to ${dir}: permission denied; choose another backup-dir or fix its permissions.`,

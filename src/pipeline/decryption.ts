@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import * as openpgp from 'openpgp';
-import { UserError, errorMessage, isWorded } from '../domain/errors.js';
+import { CredentialsDoNotFit, UserError, errorMessage, isWorded } from '../domain/errors.js';
 import { redact } from '../domain/secrets.js';
 import { classifyStart, SNIFF_BYTES, type ContentKind } from './openpgp-format.js';
 import { unlockPrivateKeys, type ArmoredPrivateKey } from './openpgp-keys.js';
@@ -242,7 +242,7 @@ async function decryptSessionKeys(
         }),
       );
     } catch {
-      throw new UserError(WRONG_PASSPHRASE);
+      throw new CredentialsDoNotFit(WRONG_PASSPHRASE);
     }
   }
   throw missingCredentials(keyIds, passphraseSlots.length > 0, credentials);
@@ -269,17 +269,17 @@ function missingCredentials(
 ): UserError {
   const ids = keyIds.join(', ');
   if (keyIds.length > 0 && credentials.privateKeys.length > 0) {
-    return new UserError(
+    return new CredentialsDoNotFit(
       `The backup is encrypted for a key you did not provide (key ids ${ids}): give the matching private key.`,
     );
   }
   if (keyIds.length > 0) {
-    return new UserError(
+    return new CredentialsDoNotFit(
       `The backup is encrypted for a public key (key ids ${ids}), not with a passphrase: give the matching private key.`,
     );
   }
   if (hasPassphraseSlot) {
-    return new UserError(
+    return new CredentialsDoNotFit(
       'The backup is encrypted with a passphrase, and no passphrase was given: give it.',
     );
   }
@@ -312,7 +312,7 @@ function describeDecryptError(error: unknown, progress: Progress): unknown {
   if ((error as NodeJS.ErrnoException | undefined)?.code !== undefined) return error;
   const text = errorMessage(error);
   if (/Unexpected end of packet/i.test(text)) return new UserError(TRUNCATED);
-  if (/Session key decryption failed/i.test(text)) return new UserError(WRONG_PASSPHRASE);
+  if (/Session key decryption failed/i.test(text)) return new CredentialsDoNotFit(WRONG_PASSPHRASE);
   if (/armored text|armor integrity/i.test(text)) return new UserError(ARMOR_DAMAGED);
   if (error instanceof StalledStream) {
     return new UserError(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : STALLED);

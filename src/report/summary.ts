@@ -7,6 +7,7 @@ import {
 import type { KeptBackup } from '../commands/retention.js';
 import {
   contentLabel,
+  counted,
   formatAge,
   formatBytes,
   formatDuration,
@@ -276,7 +277,7 @@ function sanitizedSummary(result: BackupResult): string {
     );
   }
   parts.push(
-    `Rules sha256 \`${info.rulesSha256}\`: ${info.maskedColumns.length} columns masked${info.maskedColumns.length > 0 ? ` (${info.maskedColumns.map((c) => `\`${c}\``).join(', ')})` : ''}, ${info.truncatedTables.length} tables emptied${info.truncatedTables.length > 0 ? ` (${info.truncatedTables.map((t) => `\`${t}\``).join(', ')})` : ''}.`,
+    `Rules sha256 \`${info.rulesSha256}\`: ${counted(info.maskedColumns.length, 'column')} masked${info.maskedColumns.length > 0 ? ` (${info.maskedColumns.map((c) => `\`${c}\``).join(', ')})` : ''}, ${counted(info.truncatedTables.length, 'table')} emptied${info.truncatedTables.length > 0 ? ` (${info.truncatedTables.map((t) => `\`${t}\``).join(', ')})` : ''}.`,
   );
   if (info.unruledPersonalColumns.length > 0) {
     parts.push(

@@ -5,6 +5,7 @@ import {
   type ServerBackupResult,
 } from '../commands/command-result.js';
 import {
+  counted,
   contentLabel,
   formatAge,
   formatBytes,
@@ -41,7 +42,7 @@ function sanitizedLines(result: BackupResult): string[] {
     }
   }
   lines.push(
-    `  sanitized: ${info.maskedColumns.length} columns masked, ${info.truncatedTables.length} tables emptied (rules sha256 ${info.rulesSha256.slice(0, 12)}…)`,
+    `  sanitized: ${counted(info.maskedColumns.length, 'column')} masked, ${counted(info.truncatedTables.length, 'table')} emptied (rules sha256 ${info.rulesSha256.slice(0, 12)}…)`,
   );
   if (info.unruledPersonalColumns.length > 0)
     lines.push(
@@ -81,7 +82,10 @@ export function renderText(result: CommandResult): string {
       const lines = [
         `${result.file}`,
         `  ${formatBytes(result.manifest.file.size)} (from ${formatBytes(result.manifest.contentSize)}) in ${formatDuration(result.durationMs)}, sha256 ${result.manifest.file.sha256}`,
-        `  ${result.manifest.tables.length} tables, ${result.manifest.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
+        `  ${counted(result.manifest.tables.length, 'table')}, ${counted(
+          result.manifest.tables.reduce((sum, t) => sum + t.rows, 0),
+          'row',
+        )}`,
       ];
       for (const t of result.targets) {
         const state = t.stored
@@ -105,7 +109,10 @@ export function renderText(result: CommandResult): string {
         result.crossing
           ? `Restored ${result.name}, a ${result.crossing}, in ${formatDuration(result.durationMs)}`
           : `Restored ${result.name} into ${result.database} in ${formatDuration(result.durationMs)}`,
-        `  ${result.info.tables.length} tables, ${result.info.tables.reduce((sum, t) => sum + t.rows, 0)} rows`,
+        `  ${counted(result.info.tables.length, 'table')}, ${counted(
+          result.info.tables.reduce((sum, t) => sum + t.rows, 0),
+          'row',
+        )}`,
       ];
       if (result.previousCopy) lines.push(`  previous data kept as ${result.previousCopy}`);
       if (result.sanitized)
@@ -151,7 +158,7 @@ export function renderText(result: CommandResult): string {
     case 'list': {
       const more =
         result.notShown > 0
-          ? `${result.notShown} backups of other databases, or whose database cannot be told, not shown: --all lists them`
+          ? `${counted(result.notShown, 'backup')} of other databases, or whose database cannot be told, not shown: --all lists them`
           : '';
       if (result.backups.length === 0)
         return [

@@ -223,6 +223,11 @@ export async function createScratchDatabase(
     const client = await connectMaintenance(server);
     try {
       await createDatabase(client, name);
+    } catch (error) {
+      if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) throw error;
+      throw new UserError(
+        `The role in the scratch server's URL may not create databases, and a test restore needs a database of its own: give that role CREATEDB, or name another role in verify-database-url. Nothing was changed.`,
+      );
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -261,7 +266,14 @@ export async function createTemporaryDatabase(
   target: string,
   like?: DatabaseShape,
 ): Promise<void> {
-  await createDatabase(client, name, like);
+  try {
+    await createDatabase(client, name, like);
+  } catch (error) {
+    if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) throw error;
+    throw new UserError(
+      `The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore into the existing database in place. "${target}" was not changed.`,
+    );
+  }
   try {
     await client.query(
       `COMMENT ON DATABASE ${quoteIdent(name)} IS ${literal(temporaryMark(target))}`,
