@@ -1452,17 +1452,11 @@ var lock = __webpack_require__(65484);
  * with its manifest exists afterwards, or nothing new does.
  */
 async function createBackup(engine, dir, options) {
-    const made = !(0,external_node_fs_.existsSync)(dir);
     await (0,files/* ensurePrivateDir */.rh)(dir);
     (0,files/* assertTemporaryDirectoryOutside */.EJ)(dir);
     const started = options.now?.() ?? new Date();
     const startedAt = Date.now();
-    const { encoded, info, format } = await dumpToTempFile(engine, dir, options).catch(async (error) => {
-        // A refused or failed dump leaves no trace: a directory this run made goes if it stayed empty.
-        if (made)
-            await promises_default().rmdir(dir).catch(() => undefined);
-        throw error;
-    });
+    const { encoded, info, format } = await dumpToTempFile(engine, dir, options);
     const identity = await (0,catalog_identity/* identityOf */.cu)(engine.location, options.databaseName);
     // Named and described under the directory's lock: a peer's window never sees one without the other.
     return (0,lock/* withDirectoryLock */.r4)(dir, () => publishWithManifest(engine, dir, options, {
@@ -3372,6 +3366,10 @@ async function verifyBackup(backup, config, context, started) {
             // A wrong passphrase or key says nothing about a file that is as it was written: refused, not recorded as failed.
             if (error instanceof errors/* CredentialsDoNotFit */.ai && asWritten)
                 throw error;
+            // Nor does a scratch server whose role may not make the test restore's database.
+            if (error instanceof errors/* CannotCreateDatabases */.Qb) {
+                throw new errors/* CannotCreateDatabases */.Qb(errors/* SCRATCH_ROLE_CANNOT_CREATE */.Zc);
+            }
             problems.push(error.message);
             return false;
         }

@@ -206,6 +206,16 @@ function missingCredentials(keyIds, hasPassphraseSlot, credentials) {
     return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup names neither a key nor a passphrase that could decrypt it: it is not a backup this tool or gpg can open.');
 }
 const WRONG_PASSPHRASE = 'Cannot decrypt the backup: wrong passphrase (or the file is damaged). Check the passphrase.';
+/**
+ * Data that does not decrypt: with a passphrase (which can get past the
+ * session-key check about once in 128 tries when wrong), a wrong passphrase or
+ * damage, which a caller tells apart by the file's sha256; with a key, damage.
+ */
+function passphraseOrDamage(progress, damaged) {
+    return progress.byPassphrase
+        ? new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(WRONG_PASSPHRASE_OR_DAMAGED)
+        : new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(damaged);
+}
 const WRONG_PASSPHRASE_OR_DAMAGED = 'Cannot decrypt the backup: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.';
 const DAMAGED = 'The backup is damaged: its OpenPGP integrity check failed (the data changed after it was encrypted). Use another backup.';
 const STALLED = 'The backup is damaged: its OpenPGP data stopped without ending or failing. Use another backup.';
@@ -231,10 +241,10 @@ function describeDecryptError(error, progress) {
     if (/armored text|armor integrity/i.test(text))
         return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(ARMOR_DAMAGED);
     if (error instanceof _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_7__/* .StalledStream */ .cD) {
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : STALLED);
+        return passphraseOrDamage(progress, STALLED);
     }
     if (progress.phase === 'decrypting') {
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : DAMAGED);
+        return passphraseOrDamage(progress, DAMAGED);
     }
     return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup cannot be read as OpenPGP data (${(0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(text).replace(/\.$/, '')}): it is damaged or not an encrypted backup.`);
 }

@@ -279,7 +279,7 @@ function renderSummary(result) {
             return [
                 `## Prune${result.dryRun ? ' (dry run)' : ''}`,
                 result.removed.length === 0
-                    ? `Nothing to remove; ${result.kept.length} backups kept.`
+                    ? `Nothing to remove; ${(0,format/* counted */.hS)(result.kept.length, 'backup')} kept.`
                     : (0,format/* markdownTable */.Qj)(['Removed', ''], result.removed.map((n) => [
                         `\`${n}\``,
                         result.dryRun ? 'would be removed' : 'removed',

@@ -17,6 +17,8 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: ./src/domain/errors.ts
 var errors = __webpack_require__(10241);
+// EXTERNAL MODULE: ./src/domain/format.ts
+var format = __webpack_require__(65077);
 // EXTERNAL MODULE: ./src/engines/postgres/dump-tables.ts
 var dump_tables = __webpack_require__(15115);
 ;// CONCATENATED MODULE: ./src/sanitize/sql-quotes.ts
@@ -2916,6 +2918,7 @@ function sqlite_sanitizer_describe(error) {
 
 
 
+
 /**
  * Reads the rules and checks them against the database before anything is
  * dumped or written: unknown tables and columns, transformers that do not
@@ -2949,7 +2952,7 @@ async function prepareSanitizing(settings, location, log) {
         : []));
     if (checked.length > 0)
         log.warn(`${checked.length} masked column(s) are tested by CHECK constraints that masked values may fail, and then the copy does not restore: ${checked.join(', ')}. Restore the copy once (db-backup verify) to be sure, or give these columns null or a fixed value that passes.`);
-    log.info(`Sanitizing with ${rules.source} (sha256 ${rules.sha256.slice(0, 12)}…): ${plan.maskedColumns.length} column(s) masked, ${plan.truncatedTables.length} table(s) emptied`);
+    log.info(`Sanitizing with ${rules.source} (sha256 ${rules.sha256.slice(0, 12)}…): ${(0,format/* counted */.hS)(plan.maskedColumns.length, 'column')} masked, ${(0,format/* counted */.hS)(plan.truncatedTables.length, 'table')} emptied`);
     const info = {
         rulesSha256: rules.sha256,
         maskedColumns: plan.maskedColumns,

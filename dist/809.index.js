@@ -159,6 +159,19 @@ async function databaseSettings(client, database) {
      WHERE d.datname = $1 ORDER BY 1, 2`, [database]);
     return result.rows.map((row) => (row.role ? `${row.role}: ${row.setting}` : row.setting));
 }
+/**
+ * Whether `error` from CREATE DATABASE is the role's missing CREATEDB: the
+ * same SQLSTATE (42501) also comes for other refusals (template0 that may not
+ * be copied), which pass through as they are.
+ */
+async function lacksCreatedb(client, error) {
+    if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.insufficientPrivilege)
+        return false;
+    const result = await client
+        .query('SELECT rolcreatedb OR rolsuper AS may FROM pg_catalog.pg_roles WHERE rolname = current_user')
+        .catch(() => undefined);
+    return result?.rows[0]?.may === false;
+}
 /** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
 async function createDatabase(client, database, like) {
     const shape = like
@@ -201,9 +214,9 @@ async function createScratchDatabase(server, purpose, create = true) {
             await createDatabase(client, name);
         }
         catch (error) {
-            if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.insufficientPrivilege)
+            if (!(await lacksCreatedb(client, error)))
                 throw error;
-            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`The role in the scratch server's URL may not create databases, and a test restore needs a database of its own: give that role CREATEDB, or name another role in verify-database-url. Nothing was changed.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .CannotCreateDatabases */ .Qb(_domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SCRATCH_ROLE_CANNOT_CREATE */ .Zc);
         }
         finally {
             await client.end().catch(() => undefined);
@@ -241,9 +254,9 @@ async function createTemporaryDatabase(client, name, target, like) {
         await createDatabase(client, name, like);
     }
     catch (error) {
-        if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.insufficientPrivilege)
+        if (!(await lacksCreatedb(client, error)))
             throw error;
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore into the existing database in place. "${target}" was not changed.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .CannotCreateDatabases */ .Qb(`The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore in place into a database that exists, without those options. Nothing was changed in "${target}".`);
     }
     try {
         await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);

@@ -317,21 +317,6 @@ describe('latest in a directory shared by two named databases', () => {
   });
 });
 
-describe('a refused backup', () => {
-  test('leaves no backup directory behind, and one that was there stays', async () => {
-    const dir = tempDir('refused-no-dir');
-    const run = await cli(['backup', '--database-url', 'file:nope.db'], { cwd: dir, env });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/does not exist/);
-    expect(fs.readdirSync(dir)).toEqual([]);
-    fs.mkdirSync(path.join(dir, 'backups'));
-    const again = await cli(['backup', '--database-url', 'file:nope.db'], { cwd: dir, env });
-    expect(again.status).toBe(2);
-    expect(fs.readdirSync(dir)).toEqual(['backups']);
-    expect(fs.readdirSync(path.join(dir, 'backups'))).toEqual([]);
-  });
-});
-
 describe('counts in the output', () => {
   test('one table and one row read as such', async () => {
     const dir = tempDir('one-table');

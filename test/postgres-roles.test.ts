@@ -361,7 +361,7 @@ describe('a role that may not create databases', () => {
     });
     expect(run.status, run.stderr).toBe(2);
     expect(run.stderr.trim().split('\n').at(-1)).toMatch(
-      /^db-backup: The role in the database URL may not create databases, and this restore makes a new one first .*give the role CREATEDB, or restore into the existing database in place\. "shop_copy" was not changed\.$/,
+      /^db-backup: The role in the database URL may not create databases, and this restore makes a new one first .*give the role CREATEDB, or restore in place into a database that exists, without those options\. Nothing was changed in "shop_copy"\.$/,
     );
     expect(run.stderr).not.toContain('nocreate-secret-pw');
     const databases = await source.query(
@@ -369,5 +369,54 @@ describe('a role that may not create databases', () => {
       `SELECT datname FROM pg_database WHERE datname LIKE 'shop%' OR datname LIKE 'db_backup%' ORDER BY 1`,
     );
     expect(databases).toEqual([{ datname: 'shop' }]);
+
+    // verify --jobs 2 makes its scratch database through the restore: the scratch server's words, and no record.
+    const custom = await cli(['backup', '--format', 'custom', '--backup-dir', 'custom'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, DATABASE_URL: source.url('shop') },
+    });
+    expect(custom.status, custom.stderr).toBe(0);
+    const verify = await cli(['verify', 'latest', '--backup-dir', 'custom', '--jobs', '2'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, VERIFY_DATABASE_URL: as('postgres') },
+    });
+    expect(verify.status, verify.stderr).toBe(2);
+    expect(verify.stderr).toMatch(
+      /The role in the scratch server's URL may not create databases, and a test restore needs a database of its own/,
+    );
+    expect(fs.readdirSync(path.join(dir, 'custom')).filter((n) => n.includes('.verif'))).toEqual(
+      [],
+    );
+  });
+
+  test('a role that has CREATEDB, refused for another reason, gets what the server said', async () => {
+    await source.query(
+      'postgres',
+      `CREATE ROLE may_createdb LOGIN PASSWORD 'maycreate-secret-pw' CREATEDB; ALTER DATABASE template0 IS_TEMPLATE false;`,
+    );
+    try {
+      const dir = tempDir('roles-template0');
+      const backup = await cli(['backup'], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, DATABASE_URL: source.url('shop') },
+      });
+      expect(backup.status, backup.stderr).toBe(0);
+      const url = new URL(source.url('shop_other'));
+      url.username = 'may_createdb';
+      url.password = 'maycreate-secret-pw';
+      const [file] = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.endsWith('.sql.gz'));
+      const run = await cli(
+        ['restore', path.join('backups', file!), '--create-database', '--yes'],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH, DATABASE_URL: url.toString() },
+        },
+      );
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/permission denied to copy database "template0"/);
+      expect(run.stderr).not.toMatch(/may not create databases/);
+    } finally {
+      await source.query('postgres', 'ALTER DATABASE template0 IS_TEMPLATE true');
+    }
   });
 });

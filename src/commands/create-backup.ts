@@ -69,18 +69,11 @@ export async function createBackup(
   dir: string,
   options: CreateBackupOptions,
 ): Promise<CreatedBackup> {
-  const made = !existsSync(dir);
   await ensurePrivateDir(dir);
   assertTemporaryDirectoryOutside(dir);
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
-  const { encoded, info, format } = await dumpToTempFile(engine, dir, options).catch(
-    async (error: unknown) => {
-      // A refused or failed dump leaves no trace: a directory this run made goes if it stayed empty.
-      if (made) await fs.rmdir(dir).catch(() => undefined);
-      throw error;
-    },
-  );
+  const { encoded, info, format } = await dumpToTempFile(engine, dir, options);
   const identity = await identityOf(engine.location, options.databaseName);
   // Named and described under the directory's lock: a peer's window never sees one without the other.
   return withDirectoryLock(dir, () =>

@@ -9,7 +9,14 @@ import {
 import { engineSettings } from './engine-settings.js';
 import type { Engine } from '../engines/engine.js';
 import { createEngine, createScratchDatabase } from '../engines/index.js';
-import { CredentialsDoNotFit, IntegrityError, isWorded, UserError } from '../domain/errors.js';
+import {
+  CannotCreateDatabases,
+  CredentialsDoNotFit,
+  IntegrityError,
+  isWorded,
+  SCRATCH_ROLE_CANNOT_CREATE,
+  UserError,
+} from '../domain/errors.js';
 import { compareTables, type TableComparison } from '../verification/compare-tables.js';
 import { redact } from '../domain/secrets.js';
 import { warnAboutShortPassphrase } from '../pipeline/passphrase-rules.js';
@@ -242,6 +249,10 @@ async function verifyBackup(
       if (!isWorded(error)) throw error;
       // A wrong passphrase or key says nothing about a file that is as it was written: refused, not recorded as failed.
       if (error instanceof CredentialsDoNotFit && asWritten) throw error;
+      // Nor does a scratch server whose role may not make the test restore's database.
+      if (error instanceof CannotCreateDatabases) {
+        throw new CannotCreateDatabases(SCRATCH_ROLE_CANNOT_CREATE);
+      }
       problems.push(error.message);
       return false;
     }

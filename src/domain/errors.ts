@@ -43,14 +43,27 @@ export class JobFailure extends DbBackupError {
 }
 
 /**
- * Refused: the passphrase or keys given do not open a backup (or none given
- * fits it). When the file is the one its manifest describes, this says
- * nothing about the backup, only about what was given: verify refuses instead
- * of recording the backup as failed.
+ * Refused: the passphrase or keys given do not open a backup (none given fits
+ * it, or its data did not decrypt with the passphrase: wrong, or damaged).
+ * When the file is the one its manifest describes, this says nothing about
+ * the backup, only about what was given: verify refuses instead of recording
+ * the backup as failed.
  */
 export class CredentialsDoNotFit extends UserError {
   override readonly name = 'CredentialsDoNotFit';
 }
+
+/**
+ * Refused: the role may not create databases (no CREATEDB), and the work
+ * needs a new one. It says nothing about the backup.
+ */
+export class CannotCreateDatabases extends UserError {
+  override readonly name = 'CannotCreateDatabases';
+}
+
+/** What verify says when its scratch server's role may not create the test restore's database. */
+export const SCRATCH_ROLE_CANNOT_CREATE =
+  "The role in the scratch server's URL may not create databases, and a test restore needs a database of its own: give that role CREATEDB, or name another role in verify-database-url. Nothing was changed.";
 
 /** Refused: a backup that is not what its manifest says (a damaged file or download); for verify, a failed check. */
 export class IntegrityError extends DbBackupError {

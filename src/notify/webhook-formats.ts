@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration } from '../domain/format.js';
+import { counted, formatBytes, formatDuration } from '../domain/format.js';
 import type { Notification } from './notification.js';
 import type { WebhookFormat } from './webhook-url.js';
 
@@ -50,7 +50,7 @@ export function factsOf(notification: Notification): [string, string][] {
   if (notification.rows !== null) {
     facts.push([
       'Rows',
-      `${notification.rows}${notification.tables !== null ? ` in ${notification.tables} tables` : ''}`,
+      `${notification.rows}${notification.tables !== null ? ` in ${counted(notification.tables, 'table')}` : ''}`,
     ]);
   }
   facts.push(['Duration', formatDuration(notification.durationMs)]);

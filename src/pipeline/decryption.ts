@@ -290,6 +290,17 @@ function missingCredentials(
 
 const WRONG_PASSPHRASE =
   'Cannot decrypt the backup: wrong passphrase (or the file is damaged). Check the passphrase.';
+/**
+ * Data that does not decrypt: with a passphrase (which can get past the
+ * session-key check about once in 128 tries when wrong), a wrong passphrase or
+ * damage, which a caller tells apart by the file's sha256; with a key, damage.
+ */
+function passphraseOrDamage(progress: Progress, damaged: string): UserError {
+  return progress.byPassphrase
+    ? new CredentialsDoNotFit(WRONG_PASSPHRASE_OR_DAMAGED)
+    : new UserError(damaged);
+}
+
 const WRONG_PASSPHRASE_OR_DAMAGED =
   'Cannot decrypt the backup: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.';
 const DAMAGED =
@@ -315,10 +326,10 @@ function describeDecryptError(error: unknown, progress: Progress): unknown {
   if (/Session key decryption failed/i.test(text)) return new CredentialsDoNotFit(WRONG_PASSPHRASE);
   if (/armored text|armor integrity/i.test(text)) return new UserError(ARMOR_DAMAGED);
   if (error instanceof StalledStream) {
-    return new UserError(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : STALLED);
+    return passphraseOrDamage(progress, STALLED);
   }
   if (progress.phase === 'decrypting') {
-    return new UserError(progress.byPassphrase ? WRONG_PASSPHRASE_OR_DAMAGED : DAMAGED);
+    return passphraseOrDamage(progress, DAMAGED);
   }
   return new UserError(
     `The backup cannot be read as OpenPGP data (${redact(text).replace(/\.$/, '')}): it is damaged or not an encrypted backup.`,

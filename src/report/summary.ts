@@ -176,7 +176,7 @@ export function renderSummary(result: CommandResult): string {
       return [
         `## Prune${result.dryRun ? ' (dry run)' : ''}`,
         result.removed.length === 0
-          ? `Nothing to remove; ${result.kept.length} backups kept.`
+          ? `Nothing to remove; ${counted(result.kept.length, 'backup')} kept.`
           : markdownTable(
               ['Removed', ''],
               result.removed.map((n) => [

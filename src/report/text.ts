@@ -230,8 +230,8 @@ export function renderText(result: CommandResult): string {
         ].join('\n');
       return [
         calendar
-          ? `${verb} these ${result.removed.length} backups that no rule keeps (${result.rules}; ${result.kept.length} kept):`
-          : `${verb} these ${result.removed.length} backups beyond max-backups (${result.kept.length} kept):`,
+          ? `${verb} ${result.removed.length === 1 ? 'this backup' : `these ${result.removed.length} backups`} that no rule keeps (${result.rules}; ${result.kept.length} kept):`
+          : `${verb} ${result.removed.length === 1 ? 'this backup' : `these ${result.removed.length} backups`} beyond max-backups (${result.kept.length} kept):`,
         ...result.removed.map((n) => `  ${n}`),
         ...why,
         ...forData,

@@ -11,6 +11,7 @@ import type {
   RestoreSource,
 } from '../engines/engine.js';
 import { UserError } from '../domain/errors.js';
+import { counted } from '../domain/format.js';
 import type { SanitizedInfo } from '../domain/manifest.js';
 import { CopySanitizer } from './copy-sanitizer.js';
 import { planSanitizing, type SanitizePlan } from './plan.js';
@@ -85,7 +86,7 @@ export async function prepareSanitizing(
       `${checked.length} masked column(s) are tested by CHECK constraints that masked values may fail, and then the copy does not restore: ${checked.join(', ')}. Restore the copy once (db-backup verify) to be sure, or give these columns null or a fixed value that passes.`,
     );
   log.info(
-    `Sanitizing with ${rules.source} (sha256 ${rules.sha256.slice(0, 12)}…): ${plan.maskedColumns.length} column(s) masked, ${plan.truncatedTables.length} table(s) emptied`,
+    `Sanitizing with ${rules.source} (sha256 ${rules.sha256.slice(0, 12)}…): ${counted(plan.maskedColumns.length, 'column')} masked, ${counted(plan.truncatedTables.length, 'table')} emptied`,
   );
   const info: SanitizedInfo = {
     rulesSha256: rules.sha256,

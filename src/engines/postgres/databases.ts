@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PostgresLocation } from '../../domain/database-location.js';
-import { UserError } from '../../domain/errors.js';
+import {
+  CannotCreateDatabases,
+  SCRATCH_ROLE_CANNOT_CREATE,
+  UserError,
+} from '../../domain/errors.js';
 import {
   connect,
   endpoint,
@@ -166,6 +170,21 @@ export async function databaseSettings(client: PgClient, database: string): Prom
   return result.rows.map((row) => (row.role ? `${row.role}: ${row.setting}` : row.setting));
 }
 
+/**
+ * Whether `error` from CREATE DATABASE is the role's missing CREATEDB: the
+ * same SQLSTATE (42501) also comes for other refusals (template0 that may not
+ * be copied), which pass through as they are.
+ */
+async function lacksCreatedb(client: PgClient, error: unknown): Promise<boolean> {
+  if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) return false;
+  const result = await client
+    .query<{ may: boolean }>(
+      'SELECT rolcreatedb OR rolsuper AS may FROM pg_catalog.pg_roles WHERE rolname = current_user',
+    )
+    .catch(() => undefined);
+  return result?.rows[0]?.may === false;
+}
+
 /** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
 export async function createDatabase(
   client: PgClient,
@@ -224,10 +243,8 @@ export async function createScratchDatabase(
     try {
       await createDatabase(client, name);
     } catch (error) {
-      if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) throw error;
-      throw new UserError(
-        `The role in the scratch server's URL may not create databases, and a test restore needs a database of its own: give that role CREATEDB, or name another role in verify-database-url. Nothing was changed.`,
-      );
+      if (!(await lacksCreatedb(client, error))) throw error;
+      throw new CannotCreateDatabases(SCRATCH_ROLE_CANNOT_CREATE);
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -269,9 +286,9 @@ export async function createTemporaryDatabase(
   try {
     await createDatabase(client, name, like);
   } catch (error) {
-    if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) throw error;
-    throw new UserError(
-      `The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore into the existing database in place. "${target}" was not changed.`,
+    if (!(await lacksCreatedb(client, error))) throw error;
+    throw new CannotCreateDatabases(
+      `The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore in place into a database that exists, without those options. Nothing was changed in "${target}".`,
     );
   }
   try {
