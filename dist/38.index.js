@@ -4669,6 +4669,10 @@ async function ensurePrivateDir(dir) {
         if (code === 'ENOTDIR') {
             throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The backup directory ${dir} cannot be made: a directory in its path is a file. Choose another backup-dir.`);
         }
+        // mkdir -p makes every missing directory, so ENOENT means a symbolic link that leads nowhere.
+        if (code === 'ENOENT' || code === 'ELOOP') {
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The backup directory ${dir} cannot be made: a symbolic link in its path leads ${code === 'ELOOP' ? 'round in a loop' : 'nowhere'}. Fix the link, or choose another backup-dir.`);
+        }
         if (code === 'EACCES' || code === 'EPERM') {
             throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot create the backup directory ${dir}: permission denied; choose another backup-dir or fix its permissions.`);
         }

@@ -260,6 +260,25 @@ describe('a backup directory that is a file', () => {
       expect(run.stderr.trim().split('\n').at(-1)).toMatch(said);
       expect(run.stderr).not.toMatch(/EEXIST|ENOTDIR/);
     }
+    fs.symlinkSync(path.join(dir, 'gone'), path.join(dir, 'dangling'));
+    fs.symlinkSync('loop', path.join(dir, 'loop'));
+    for (const [backupDir, leads] of [
+      ['dangling', 'nowhere'],
+      ['loop', 'round in a loop'],
+    ] as const) {
+      const run = await cli(
+        ['backup', '--database-url', 'file:app.db', '--backup-dir', backupDir],
+        {
+          cwd: dir,
+          env,
+        },
+      );
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `db-backup: The backup directory ${path.join(dir, backupDir)} cannot be made: a symbolic link in its path leads ${leads}. Fix the link, or choose another backup-dir.`,
+      );
+    }
+    expect(fs.existsSync(path.join(dir, 'gone'))).toBe(false);
     expect(fs.readFileSync(path.join(dir, 'afile'), 'utf8')).toBe('mine');
     const list = await cli(['list', '--backup-dir', 'afile'], { cwd: dir, env });
     expect(list.status).toBe(2);
