@@ -239,14 +239,25 @@ describe('a backup directory that is a file', () => {
     const dir = tempDir('backup-dir-file');
     createSampleDatabase(path.join(dir, 'app.db'), { rows: 3 });
     fs.writeFileSync(path.join(dir, 'afile'), 'mine');
+    fs.symlinkSync(path.join(dir, 'gone'), path.join(dir, 'dangling'));
+    fs.symlinkSync('loop', path.join(dir, 'loop'));
+    const at = (name: string): string => path.join(dir, name);
     for (const [backupDir, said] of [
       [
         'afile',
-        /^db-backup: The backup directory \S+afile is a file, not a directory: choose another backup-dir\.$/,
+        `The backup directory ${at('afile')} is a file, not a directory: choose another backup-dir.`,
       ],
       [
         'afile/sub',
-        /^db-backup: The backup directory \S+afile\/sub cannot be made: a directory in its path is a file\. Choose another backup-dir\.$/,
+        `The backup directory ${at('afile/sub')} cannot be made: a directory in its path is a file. Choose another backup-dir.`,
+      ],
+      [
+        'dangling',
+        `The backup directory ${at('dangling')} cannot be made: a symbolic link in its path leads nowhere. Fix the link, or choose another backup-dir.`,
+      ],
+      [
+        'loop',
+        `The backup directory ${at('loop')} cannot be made: a symbolic link in its path leads round in a loop. Fix the link, or choose another backup-dir.`,
       ],
     ] as const) {
       const run = await cli(
@@ -257,26 +268,8 @@ describe('a backup directory that is a file', () => {
         },
       );
       expect(run.status, run.stderr).toBe(2);
-      expect(run.stderr.trim().split('\n').at(-1)).toMatch(said);
-      expect(run.stderr).not.toMatch(/EEXIST|ENOTDIR/);
-    }
-    fs.symlinkSync(path.join(dir, 'gone'), path.join(dir, 'dangling'));
-    fs.symlinkSync('loop', path.join(dir, 'loop'));
-    for (const [backupDir, leads] of [
-      ['dangling', 'nowhere'],
-      ['loop', 'round in a loop'],
-    ] as const) {
-      const run = await cli(
-        ['backup', '--database-url', 'file:app.db', '--backup-dir', backupDir],
-        {
-          cwd: dir,
-          env,
-        },
-      );
-      expect(run.status, run.stderr).toBe(2);
-      expect(run.stderr.trim().split('\n').at(-1)).toBe(
-        `db-backup: The backup directory ${path.join(dir, backupDir)} cannot be made: a symbolic link in its path leads ${leads}. Fix the link, or choose another backup-dir.`,
-      );
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(`db-backup: ${said}`);
+      expect(run.stderr).not.toMatch(/EEXIST|ENOTDIR|ENOENT|ELOOP/);
     }
     expect(fs.existsSync(path.join(dir, 'gone'))).toBe(false);
     expect(fs.readFileSync(path.join(dir, 'afile'), 'utf8')).toBe('mine');
