@@ -44,7 +44,10 @@ async function makeSanitizedCopy(engine, sanitizing, config, encryptor, context)
     // A directory of its own (local:DIR) is made as private as the backup directory.
     for (const { storage } of storages)
         if ((0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_2__/* .isLocalPlace */ .p)(storage) && !(0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_2__/* .liesAt */ .V)(storage, copy.file))
-            await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_0__/* .ensurePrivateDir */ .rh)(storage.localDirectory);
+            await (0,_fs_files_js__WEBPACK_IMPORTED_MODULE_0__/* .ensurePrivateDir */ .rh)(storage.localDirectory, {
+                what: 'sanitize-storage directory',
+                option: 'directory in sanitize-storage local:DIR',
+            });
     const targets = await (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .storeEverywhere */ .qy)(storages, copy, { own, maxBackups: config.maxBackups, keep: config.keep, kind: 'sanitized' }, context);
     const kept = await (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .releaseStagedCopy */ .$z)(storages.map(({ storage }) => storage), copy, targets, context, 'sanitized copy');
     return {

@@ -3239,8 +3239,8 @@ async function scratchFor(kind, config, context) {
             createDatabase: parallel,
         })),
         dispose: async () => {
-            await scratch.drop();
-            context.log.info(`Dropped the temporary database ${scratch.location.database}`);
+            if (await scratch.drop())
+                context.log.info(`Dropped the temporary database ${scratch.location.database}`);
         },
     };
 }
@@ -4295,7 +4295,8 @@ async function createEngine(location, settings) {
 }
 /**
  * A new, empty PostgreSQL database on `server` for a test restore, and how to
- * drop it (with `create: false` only its name: the restore creates it). The
+ * drop it, which says whether it was there (with `create: false` only its
+ * name: the restore creates it). The
  * PostgreSQL client loads only when one is made.
  */
 async function createScratchDatabase(server, purpose, create = true) {
@@ -4656,9 +4657,11 @@ const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 /** Temporary files start with this, so nothing mistakes them for backups. */
 const TEMP_PREFIX = '.db-backup-tmp-';
+const BACKUP_DIR = { what: 'backup directory', option: 'backup-dir' };
 /** Creates the directory (and missing parents) with mode 0700. */
-async function ensurePrivateDir(dir) {
-    const notADirectory = new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The backup directory ${dir} is a file, not a directory: choose another backup-dir.`);
+async function ensurePrivateDir(dir, role = BACKUP_DIR) {
+    const { what, option } = role;
+    const notADirectory = new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The ${what} ${dir} is a file, not a directory: choose another ${option}.`);
     try {
         await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().mkdir(dir, { recursive: true, mode: DIR_MODE });
     }
@@ -4667,22 +4670,22 @@ async function ensurePrivateDir(dir) {
         if (code === 'EEXIST')
             throw notADirectory;
         if (code === 'ENOTDIR') {
-            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The backup directory ${dir} cannot be made: a directory in its path is a file. Choose another backup-dir.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The ${what} ${dir} cannot be made: a directory in its path is a file. Choose another ${option}.`);
         }
         // mkdir -p makes every missing directory, so ENOENT means a symbolic link that leads nowhere.
         if (code === 'ENOENT' || code === 'ELOOP') {
-            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The backup directory ${dir} cannot be made: a symbolic link in its path leads ${code === 'ELOOP' ? 'round in a loop' : 'nowhere'}. Fix the link, or choose another backup-dir.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The ${what} ${dir} cannot be made: a symbolic link in its path leads ${code === 'ELOOP' ? 'round in a loop' : 'nowhere'}. Fix the link, or choose another ${option}.`);
         }
         if (code === 'EACCES' || code === 'EPERM') {
-            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot create the backup directory ${dir}: permission denied; choose another backup-dir or fix its permissions.`);
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot create the ${what} ${dir}: permission denied; choose another ${option} or fix its permissions.`);
         }
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot create the backup directory ${dir}: ${error.message}`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot create the ${what} ${dir}: ${error.message}`);
     }
     const stat = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().stat(dir);
     if (!stat.isDirectory())
         throw notADirectory;
     await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().access(dir, node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.W_OK).catch(() => {
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot write to ${dir}: permission denied; choose another backup-dir or fix its permissions.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot write to ${dir}: permission denied; choose another ${option} or fix its permissions.`);
     });
 }
 function tempPathIn(dir, hint = '') {

@@ -381,11 +381,6 @@ async function countTables(client) {
     }
     return counts;
 }
-/** PostgreSQL's SQLSTATE for a missing privilege (insufficient_privilege). */
-const INSUFFICIENT_PRIVILEGE = '42501';
-function isInsufficientPrivilege(error) {
-    return error?.code === INSUFFICIENT_PRIVILEGE;
-}
 /** An identifier as a person would type it in a GRANT: quoted only when it must be. */
 function sqlName(name) {
     return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
@@ -417,7 +412,7 @@ async function assertTablesReadable(client, user, dumped) {
         return;
     }
     catch (error) {
-        if (!isInsufficientPrivilege(error))
+        if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.insufficientPrivilege)
             throw error;
         await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
     }
@@ -430,7 +425,7 @@ async function assertTablesReadable(client, user, dumped) {
             await client.query('SAVEPOINT db_backup_read_check');
         }
         catch (error) {
-            if (!isInsufficientPrivilege(error))
+            if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.insufficientPrivilege)
                 throw error;
             await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
             unreadable.push(table);

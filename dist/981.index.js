@@ -14,6 +14,7 @@ export const modules = {
 /* harmony export */   Su: () => (/* binding */ leftoverDatabases),
 /* harmony export */   TN: () => (/* binding */ databaseShape),
 /* harmony export */   Zi: () => (/* binding */ dropDatabase),
+/* harmony export */   _b: () => (/* binding */ assertMayCreateDatabases),
 /* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
 /* harmony export */   i4: () => (/* binding */ databaseExists),
 /* harmony export */   kJ: () => (/* binding */ connectMaintenance),
@@ -159,6 +160,13 @@ async function databaseSettings(client, database) {
      WHERE d.datname = $1 ORDER BY 1, 2`, [database]);
     return result.rows.map((row) => (row.role ? `${row.role}: ${row.setting}` : row.setting));
 }
+/** Whether the connected role may create databases (CREATEDB, or a superuser); undefined when that cannot be read. */
+async function mayCreateDatabases(client) {
+    const result = await client
+        .query('SELECT rolcreatedb OR rolsuper AS may FROM pg_catalog.pg_roles WHERE rolname = current_user')
+        .catch(() => undefined);
+    return result?.rows[0]?.may;
+}
 /**
  * Whether `error` from CREATE DATABASE is the role's missing CREATEDB: the
  * same SQLSTATE (42501) also comes for other refusals (template0 that may not
@@ -167,10 +175,18 @@ async function databaseSettings(client, database) {
 async function lacksCreatedb(client, error) {
     if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_4__/* .SQLSTATE */ .c.insufficientPrivilege)
         return false;
-    const result = await client
-        .query('SELECT rolcreatedb OR rolsuper AS may FROM pg_catalog.pg_roles WHERE rolname = current_user')
-        .catch(() => undefined);
-    return result?.rows[0]?.may === false;
+    return (await mayCreateDatabases(client)) === false;
+}
+function restoreCannotCreate(target) {
+    return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .CannotCreateDatabases */ .Qb(`The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore in place into a database that exists, without those options. Nothing was changed in "${target}".`);
+}
+/**
+ * A restore that makes a new database refuses before any work (the safety
+ * backup among it) when the role may not: CREATE DATABASE would refuse later.
+ */
+async function assertMayCreateDatabases(client, target) {
+    if ((await mayCreateDatabases(client)) === false)
+        throw restoreCannotCreate(target);
 }
 /** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
 async function createDatabase(client, database, like) {
@@ -203,8 +219,9 @@ function temporaryDatabaseName(base, purpose) {
 }
 /**
  * A uniquely named empty database on the server of `server`, for a test
- * restore; `drop` removes it (ending any session still in it). With
- * `create: false` only the name is chosen: the restore creates it.
+ * restore; `drop` removes it (ending any session still in it) and says
+ * whether there was one to remove. With `create: false` only the name is
+ * chosen: the restore creates it, or fails before it does.
  */
 async function createScratchDatabase(server, purpose, create = true) {
     const name = temporaryDatabaseName('db_backup', purpose);
@@ -227,7 +244,10 @@ async function createScratchDatabase(server, purpose, create = true) {
         drop: async () => {
             const maintenance = await connectMaintenance(server);
             try {
+                if (!(await existsOn(maintenance, name)))
+                    return false;
                 await dropDatabase(maintenance, name, true);
+                return true;
             }
             finally {
                 await maintenance.end().catch(() => undefined);
@@ -256,7 +276,7 @@ async function createTemporaryDatabase(client, name, target, like) {
     catch (error) {
         if (!(await lacksCreatedb(client, error)))
             throw error;
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .CannotCreateDatabases */ .Qb(`The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore in place into a database that exists, without those options. Nothing was changed in "${target}".`);
+        throw restoreCannotCreate(target);
     }
     try {
         await client.query(`COMMENT ON DATABASE ${(0,_server_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(name)} IS ${literal(temporaryMark(target))}`);
@@ -5986,6 +6006,8 @@ class PostgresEngine {
         const interruption = new RestoreInterruption();
         let info;
         try {
+            if (maintenance)
+                await (0,databases/* assertMayCreateDatabases */._b)(maintenance, this.database);
             if (maintenance && exists)
                 await this.assertNoOtherSessions(maintenance);
             await hooks.beforeChange?.();

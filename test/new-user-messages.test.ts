@@ -277,7 +277,36 @@ describe('a backup directory that is a file', () => {
     expect(list.status).toBe(2);
     expect(list.stderr).toMatch(/is a file, not a directory/);
   });
+
+  test('sanitize-storage local:DIR that is a file is named as such, not as backup-dir', async () => {
+    const dir = tempDir('sanitize-dir-file');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 3 });
+    fs.writeFileSync(path.join(dir, 'afile'), 'mine');
+    fs.writeFileSync(path.join(dir, 'rules.yml'), 'tables:\n  orders:\n    rows: truncate\n');
+    const run = await cli(
+      [
+        'backup',
+        '--database-url',
+        'file:app.db',
+        '--sanitize',
+        'rules.yml',
+        '--sanitize-storage',
+        'local:afile',
+      ],
+      { cwd: dir, env: { ...env, SANITIZE_SALT: 'a-salt-of-sixteen-or-more' } },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      `db-backup: The backup ${made(run.stderr)} was made, but the sanitized copy failed: The sanitize-storage directory ${path.join(dir, 'afile')} is a file, not a directory: choose another directory in sanitize-storage local:DIR.`,
+    );
+    expect(fs.readFileSync(path.join(dir, 'afile'), 'utf8')).toBe('mine');
+  });
 });
+
+/** The name of the backup a run says it wrote. */
+function made(stderr: string): string {
+  return /Wrote (\S+) \(/.exec(stderr)?.[1] ?? '(none)';
+}
 
 describe('--no-safety-backup with a SQLite database', () => {
   test('the restore still keeps DB.before-restore, and says so in a warning', async () => {

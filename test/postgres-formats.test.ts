@@ -209,6 +209,7 @@ describe('custom and directory backups', () => {
         expect(run.stderr).toMatch(/Restoring it with pg_restore .* and 2 jobs\n/);
         expect(run.stderr).toMatch(/to become db_backup_verify_[0-9a-f]{8}/);
       }
+      expect(run.stderr).toMatch(/Dropped the temporary database db_backup_verify_[0-9a-f]{8}\n/);
       expect(await scratch()).toEqual([]);
     }
     const made = await backup(dir, 'formats_src', '--format', 'custom');

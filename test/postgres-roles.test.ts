@@ -370,6 +370,26 @@ describe('a role that may not create databases', () => {
     );
     expect(databases).toEqual([{ datname: 'shop' }]);
 
+    // --drop-database into a database the role owns and can read: refused before the safety backup.
+    await source.createDatabase(
+      'nc_own',
+      'CREATE TABLE kept (x int); INSERT INTO kept VALUES (1); ALTER TABLE kept OWNER TO no_createdb;',
+    );
+    await source.query('postgres', 'ALTER DATABASE nc_own OWNER TO no_createdb');
+    const dropping = await cli(
+      ['restore', path.join('backups', file!), '--drop-database', '--yes'],
+      { cwd: dir, env: { PATH: process.env.PATH, DATABASE_URL: as('nc_own') } },
+    );
+    expect(dropping.status, dropping.stderr).toBe(2);
+    expect(dropping.stderr.trim().split('\n').at(-1)).toMatch(
+      /^db-backup: The role in the database URL may not create databases, .*Nothing was changed in "nc_own"\.$/,
+    );
+    expect(dropping.stderr).not.toMatch(/Safety backup|before overwriting/);
+    expect(
+      fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.includes('before-restore')),
+    ).toEqual([]);
+    expect(await source.query('nc_own', 'SELECT x FROM kept')).toEqual([{ x: 1 }]);
+
     // verify --jobs 2 makes its scratch database through the restore: the scratch server's words, and no record.
     const custom = await cli(['backup', '--format', 'custom', '--backup-dir', 'custom'], {
       cwd: dir,
@@ -384,6 +404,8 @@ describe('a role that may not create databases', () => {
     expect(verify.stderr).toMatch(
       /The role in the scratch server's URL may not create databases, and a test restore needs a database of its own/,
     );
+    // The restore never made the scratch database, so nothing is said to be dropped.
+    expect(verify.stderr).not.toMatch(/Dropped the temporary database/);
     expect(fs.readdirSync(path.join(dir, 'custom')).filter((n) => n.includes('.verif'))).toEqual(
       [],
     );

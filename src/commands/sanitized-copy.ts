@@ -50,7 +50,10 @@ export async function makeSanitizedCopy(
   // A directory of its own (local:DIR) is made as private as the backup directory.
   for (const { storage } of storages)
     if (isLocalPlace(storage) && !liesAt(storage, copy.file))
-      await ensurePrivateDir(storage.localDirectory);
+      await ensurePrivateDir(storage.localDirectory, {
+        what: 'sanitize-storage directory',
+        option: 'directory in sanitize-storage local:DIR',
+      });
   const targets = await storeEverywhere(
     storages,
     copy,

@@ -92,8 +92,8 @@ async function scratchFor(
       }),
     ),
     dispose: async () => {
-      await scratch.drop();
-      context.log.info(`Dropped the temporary database ${scratch.location.database}`);
+      if (await scratch.drop())
+        context.log.info(`Dropped the temporary database ${scratch.location.database}`);
     },
   };
 }

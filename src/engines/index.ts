@@ -49,14 +49,15 @@ export async function createEngine(
 
 /**
  * A new, empty PostgreSQL database on `server` for a test restore, and how to
- * drop it (with `create: false` only its name: the restore creates it). The
+ * drop it, which says whether it was there (with `create: false` only its
+ * name: the restore creates it). The
  * PostgreSQL client loads only when one is made.
  */
 export async function createScratchDatabase(
   server: PostgresLocation,
   purpose: string,
   create = true,
-): Promise<{ location: PostgresLocation; drop(): Promise<void> }> {
+): Promise<{ location: PostgresLocation; drop(): Promise<boolean> }> {
   const { createScratchDatabase: scratch } = await import('./postgres/databases.js');
   return scratch(server, purpose, create);
 }

@@ -11,10 +11,21 @@ export const DIR_MODE = 0o700;
 /** Temporary files start with this, so nothing mistakes them for backups. */
 export const TEMP_PREFIX = '.db-backup-tmp-';
 
+/** Which setting names a directory, for the words of a refusal. */
+export interface DirectoryRole {
+  /** "The backup directory …" */
+  readonly what: string;
+  /** "… choose another backup-dir" */
+  readonly option: string;
+}
+
+const BACKUP_DIR: DirectoryRole = { what: 'backup directory', option: 'backup-dir' };
+
 /** Creates the directory (and missing parents) with mode 0700. */
-export async function ensurePrivateDir(dir: string): Promise<void> {
+export async function ensurePrivateDir(dir: string, role = BACKUP_DIR): Promise<void> {
+  const { what, option } = role;
   const notADirectory = new UserError(
-    `The backup directory ${dir} is a file, not a directory: choose another backup-dir.`,
+    `The ${what} ${dir} is a file, not a directory: choose another ${option}.`,
   );
   try {
     await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
@@ -23,27 +34,27 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     if (code === 'EEXIST') throw notADirectory;
     if (code === 'ENOTDIR') {
       throw new UserError(
-        `The backup directory ${dir} cannot be made: a directory in its path is a file. Choose another backup-dir.`,
+        `The ${what} ${dir} cannot be made: a directory in its path is a file. Choose another ${option}.`,
       );
     }
     // mkdir -p makes every missing directory, so ENOENT means a symbolic link that leads nowhere.
     if (code === 'ENOENT' || code === 'ELOOP') {
       throw new UserError(
-        `The backup directory ${dir} cannot be made: a symbolic link in its path leads ${code === 'ELOOP' ? 'round in a loop' : 'nowhere'}. Fix the link, or choose another backup-dir.`,
+        `The ${what} ${dir} cannot be made: a symbolic link in its path leads ${code === 'ELOOP' ? 'round in a loop' : 'nowhere'}. Fix the link, or choose another ${option}.`,
       );
     }
     if (code === 'EACCES' || code === 'EPERM') {
       throw new UserError(
-        `Cannot create the backup directory ${dir}: permission denied; choose another backup-dir or fix its permissions.`,
+        `Cannot create the ${what} ${dir}: permission denied; choose another ${option} or fix its permissions.`,
       );
     }
-    throw new UserError(`Cannot create the backup directory ${dir}: ${(error as Error).message}`);
+    throw new UserError(`Cannot create the ${what} ${dir}: ${(error as Error).message}`);
   }
   const stat = await fs.stat(dir);
   if (!stat.isDirectory()) throw notADirectory;
   await fs.access(dir, constants.W_OK).catch(() => {
     throw new UserError(
-      `Cannot write to ${dir}: permission denied; choose another backup-dir or fix its permissions.`,
+      `Cannot write to ${dir}: permission denied; choose another ${option} or fix its permissions.`,
     );
   });
 }

@@ -170,6 +170,16 @@ export async function databaseSettings(client: PgClient, database: string): Prom
   return result.rows.map((row) => (row.role ? `${row.role}: ${row.setting}` : row.setting));
 }
 
+/** Whether the connected role may create databases (CREATEDB, or a superuser); undefined when that cannot be read. */
+async function mayCreateDatabases(client: PgClient): Promise<boolean | undefined> {
+  const result = await client
+    .query<{ may: boolean }>(
+      'SELECT rolcreatedb OR rolsuper AS may FROM pg_catalog.pg_roles WHERE rolname = current_user',
+    )
+    .catch(() => undefined);
+  return result?.rows[0]?.may;
+}
+
 /**
  * Whether `error` from CREATE DATABASE is the role's missing CREATEDB: the
  * same SQLSTATE (42501) also comes for other refusals (template0 that may not
@@ -177,12 +187,21 @@ export async function databaseSettings(client: PgClient, database: string): Prom
  */
 async function lacksCreatedb(client: PgClient, error: unknown): Promise<boolean> {
   if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) return false;
-  const result = await client
-    .query<{ may: boolean }>(
-      'SELECT rolcreatedb OR rolsuper AS may FROM pg_catalog.pg_roles WHERE rolname = current_user',
-    )
-    .catch(() => undefined);
-  return result?.rows[0]?.may === false;
+  return (await mayCreateDatabases(client)) === false;
+}
+
+function restoreCannotCreate(target: string): CannotCreateDatabases {
+  return new CannotCreateDatabases(
+    `The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore in place into a database that exists, without those options. Nothing was changed in "${target}".`,
+  );
+}
+
+/**
+ * A restore that makes a new database refuses before any work (the safety
+ * backup among it) when the role may not: CREATE DATABASE would refuse later.
+ */
+export async function assertMayCreateDatabases(client: PgClient, target: string): Promise<void> {
+  if ((await mayCreateDatabases(client)) === false) throw restoreCannotCreate(target);
 }
 
 /** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
@@ -229,14 +248,15 @@ export function temporaryDatabaseName(base: string, purpose: string): string {
 
 /**
  * A uniquely named empty database on the server of `server`, for a test
- * restore; `drop` removes it (ending any session still in it). With
- * `create: false` only the name is chosen: the restore creates it.
+ * restore; `drop` removes it (ending any session still in it) and says
+ * whether there was one to remove. With `create: false` only the name is
+ * chosen: the restore creates it, or fails before it does.
  */
 export async function createScratchDatabase(
   server: PostgresLocation,
   purpose: string,
   create = true,
-): Promise<{ location: PostgresLocation; drop(): Promise<void> }> {
+): Promise<{ location: PostgresLocation; drop(): Promise<boolean> }> {
   const name = temporaryDatabaseName('db_backup', purpose);
   if (create) {
     const client = await connectMaintenance(server);
@@ -254,7 +274,9 @@ export async function createScratchDatabase(
     drop: async () => {
       const maintenance = await connectMaintenance(server);
       try {
+        if (!(await existsOn(maintenance, name))) return false;
         await dropDatabase(maintenance, name, true);
+        return true;
       } finally {
         await maintenance.end().catch(() => undefined);
       }
@@ -287,9 +309,7 @@ export async function createTemporaryDatabase(
     await createDatabase(client, name, like);
   } catch (error) {
     if (!(await lacksCreatedb(client, error))) throw error;
-    throw new CannotCreateDatabases(
-      `The role in the database URL may not create databases, and this restore makes a new one first (with --create-database, --drop-database, or --jobs above 1): give the role CREATEDB, or restore in place into a database that exists, without those options. Nothing was changed in "${target}".`,
-    );
+    throw restoreCannotCreate(target);
   }
   try {
     await client.query(

@@ -46,6 +46,7 @@ import { libpqEnvironment } from './connection.js';
 import { SQLSTATE, sqlstateOf } from './sql-states.js';
 import {
   connectMaintenance,
+  assertMayCreateDatabases,
   createTemporaryDatabase,
   databaseExists,
   existenceAndVersion,
@@ -637,6 +638,7 @@ export class PostgresEngine implements Engine {
     const interruption = new RestoreInterruption();
     let info: DatabaseInfo;
     try {
+      if (maintenance) await assertMayCreateDatabases(maintenance, this.database);
       if (maintenance && exists) await this.assertNoOtherSessions(maintenance);
       await hooks.beforeChange?.();
       await this.dropLeftovers(maintenance);

@@ -8,7 +8,7 @@ import { serverMajorFromVersionNum } from './choose-client.js';
 import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
 import { PARTITION_ANCESTORS } from './partition-ancestors.js';
 import { PLPGSQL_USABLE } from './plpgsql.js';
-import { SQLSTATE } from './sql-states.js';
+import { SQLSTATE, sqlstateOf } from './sql-states.js';
 
 export type PgClient = pg.Client;
 
@@ -157,13 +157,6 @@ export async function countTables(client: PgClient): Promise<Map<string, number>
   return counts;
 }
 
-/** PostgreSQL's SQLSTATE for a missing privilege (insufficient_privilege). */
-const INSUFFICIENT_PRIVILEGE = '42501';
-
-function isInsufficientPrivilege(error: unknown): boolean {
-  return (error as { code?: unknown } | undefined)?.code === INSUFFICIENT_PRIVILEGE;
-}
-
 /** An identifier as a person would type it in a GRANT: quoted only when it must be. */
 function sqlName(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
@@ -200,7 +193,7 @@ export async function assertTablesReadable(
     await client.query('RELEASE SAVEPOINT db_backup_read_check');
     return;
   } catch (error) {
-    if (!isInsufficientPrivilege(error)) throw error;
+    if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) throw error;
     await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
   }
   // Rare: find every table that is not readable, to name all the grants at once.
@@ -211,7 +204,7 @@ export async function assertTablesReadable(
       await client.query('RELEASE SAVEPOINT db_backup_read_check');
       await client.query('SAVEPOINT db_backup_read_check');
     } catch (error) {
-      if (!isInsufficientPrivilege(error)) throw error;
+      if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) throw error;
       await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
       unreadable.push(table);
     }
