@@ -1429,7 +1429,10 @@ var version = __webpack_require__(43356);
 var catalog_identity = __webpack_require__(66097);
 // EXTERNAL MODULE: ./src/catalog/lock.ts
 var lock = __webpack_require__(65484);
+// EXTERNAL MODULE: ./src/fs/live-temps.ts
+var live_temps = __webpack_require__(42883);
 ;// CONCATENATED MODULE: ./src/commands/create-backup.ts
+
 
 
 
@@ -1473,19 +1476,26 @@ async function publishWithManifest(engine, dir, options, made) {
     // The new backup sorts newest of its second, after the names a peer's window removed too.
     const published = await publishedNames(dir);
     const floor = nextSequence([...(await promises_default().readdir(dir)), ...published.names], engine.kind, options.kind, started);
-    const name = await publish(encoded.tempPath, dir, (sequence) => (0,backup_name/* formatBackupName */.$K)({
-        engine: engine.kind,
-        label: options.databaseName ?? options.fileLabel,
-        kind: options.kind,
-        time: started,
-        sequence: sequence + floor,
-        compression: options.compression.algorithm,
-        encrypted: options.encryptor !== undefined,
-        ...(format ? { format } : {}),
-    }));
-    await published.remember(name);
-    const file = external_node_path_default().join(dir, name);
+    // Until its manifest is written the backup is not complete: a signal's sweep takes back both
+    // files. They are let go together, in one step no signal handler can run between.
+    const unfinished = [];
+    const claim = (file) => {
+        (0,live_temps/* trackTemp */.EO)(file);
+        unfinished.push(file);
+    };
     try {
+        const name = await publish(encoded.tempPath, dir, claim, (sequence) => (0,backup_name/* formatBackupName */.$K)({
+            engine: engine.kind,
+            label: options.databaseName ?? options.fileLabel,
+            kind: options.kind,
+            time: started,
+            sequence: sequence + floor,
+            compression: options.compression.algorithm,
+            encrypted: options.encryptor !== undefined,
+            ...(format ? { format } : {}),
+        }));
+        await published.remember(name);
+        const file = external_node_path_default().join(dir, name);
         await assertReadsBack(file, name, encoded);
         const manifest = {
             formatVersion: domain_manifest/* MANIFEST_FORMAT_VERSION */.VK,
@@ -1512,12 +1522,15 @@ async function publishWithManifest(engine, dir, options, made) {
             ...(info.roles ? { roles: info.roles } : {}),
             ...(options.sanitized ? { sanitized: options.sanitized } : {}),
         };
-        const manifestFile = await (0,files/* writeNewTextFile */.Rh)(dir, (0,backup_name/* manifestNameOf */.S$)(name), (0,domain_manifest/* serializeManifest */.MZ)(manifest));
+        const manifestFile = await (0,files/* writeNewTextFile */.Rh)(dir, (0,backup_name/* manifestNameOf */.S$)(name), (0,domain_manifest/* serializeManifest */.MZ)(manifest), claim);
+        for (const done of unfinished)
+            (0,live_temps/* untrackTemp */.bK)(done);
         return { name, file, manifestFile, manifest };
     }
     catch (error) {
         // A backup without its manifest is not one this tool leaves behind.
-        await (0,files/* removeQuietly */.S2)(file);
+        for (const left of unfinished)
+            await (0,files/* removeQuietly */.S2)(left);
         throw describeWriteError(error, dir);
     }
 }
@@ -1610,12 +1623,12 @@ async function dumpToTempFile(engine, dir, options) {
     }
 }
 /** The first free name whose manifest's name is free too: an orphaned NAME.json never blocks a backup. */
-async function publish(tempPath, dir, nameFor) {
+async function publish(tempPath, dir, claimed, nameFor) {
     try {
         return await (0,files/* publishWithoutOverwrite */.t)(tempPath, dir, (sequence) => {
             const candidate = nameFor(sequence);
             return (0,external_node_fs_.existsSync)(external_node_path_default().join(dir, (0,backup_name/* manifestNameOf */.S$)(candidate))) ? undefined : candidate;
-        });
+        }, claimed);
     }
     catch (error) {
         await (0,files/* removeQuietly */.S2)(tempPath);
@@ -4937,16 +4950,18 @@ async function exists(file) {
  * Gives a finished temporary file its final name without ever replacing an
  * existing file: a hard link fails when the name is taken, and the next name
  * from `nameFor(sequence)` is tried (undefined skips a sequence). Returns the
- * name used.
+ * name used. `claimed` hears the final path the moment it is this run's,
+ * before any other await: so a signal's sweep can take back a file that is
+ * not complete yet (its manifest unwritten), and never one that is not ours.
  */
-async function publishWithoutOverwrite(tempPath, dir, nameFor) {
+async function publishWithoutOverwrite(tempPath, dir, nameFor, claimed) {
     for (let sequence = 0; sequence < 1000; sequence += 1) {
         const name = nameFor(sequence);
         if (name === undefined)
             continue;
         const target = node_path__WEBPACK_IMPORTED_MODULE_4___default().join(dir, name);
         try {
-            await linkOrExclusiveCopy(tempPath, target);
+            await linkOrExclusiveCopy(tempPath, target, claimed);
         }
         catch (error) {
             if (error.code === 'EEXIST')
@@ -4959,34 +4974,45 @@ async function publishWithoutOverwrite(tempPath, dir, nameFor) {
     }
     throw new Error(`No free backup name in ${dir} after 1000 attempts.`);
 }
-async function linkOrExclusiveCopy(from, to) {
+async function linkOrExclusiveCopy(from, to, claimed) {
     try {
         await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().link(from, to);
+        claimed?.(to);
+        return;
     }
     catch (error) {
         const code = error.code;
         if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV')
             throw error;
-        // File systems without hard links: an exclusive copy also fails on an existing name.
-        await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().copyFile(from, to, node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.COPYFILE_EXCL);
+    }
+    // File systems without hard links: the name is taken first (exclusively, so never from
+    // another run), then filled; a copy that fails part way leaves nothing under it.
+    await (await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().open(to, 'wx', FILE_MODE)).close();
+    claimed?.(to);
+    try {
+        await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().copyFile(from, to);
         await fsyncFile(to);
+    }
+    catch (error) {
+        await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().rm(to, { force: true }).catch(() => undefined);
+        throw error;
     }
 }
 /** Publishes under exactly `name`, refusing (and leaving the existing file) when it is taken. */
-async function publishAs(tempPath, dir, name) {
+async function publishAs(tempPath, dir, name, claimed) {
     await publishWithoutOverwrite(tempPath, dir, (sequence) => {
         if (sequence > 0)
             throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`${node_path__WEBPACK_IMPORTED_MODULE_4___default().join(dir, name)} already exists; it was left as it is.`);
         return name;
-    });
+    }, claimed);
 }
 /** Writes a small text file (a manifest) under a final name that must not exist yet. */
-async function writeNewTextFile(dir, name, text) {
+async function writeNewTextFile(dir, name, text, claimed) {
     const temp = tempPathIn(dir);
     try {
         await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().writeFile(temp, text, { mode: FILE_MODE, flag: 'wx' });
         await fsyncFile(temp);
-        await publishAs(temp, dir, name);
+        await publishAs(temp, dir, name, claimed);
         return node_path__WEBPACK_IMPORTED_MODULE_4___default().join(dir, name);
     }
     finally {

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BUNDLED_CLI, bundledCli, cli, finished, startCli } from './support/cli.js';
 import { FAUXQS_CREDENTIALS, startS3Server, type S3TestServer } from './support/s3-server.js';
@@ -120,6 +122,52 @@ describe('bad days', () => {
       expect(fs.readdirSync(backups).sort()).toEqual(OLD);
     },
   );
+
+  test('a signal after the backup has its name but before its manifest leaves neither', async () => {
+    const dir = tempDir('signal-before-manifest');
+    // Incompressible and uncompressed: the check that reads it back takes a while.
+    const db = new Database(path.join(dir, 'app.db'));
+    db.exec('CREATE TABLE blobs (b BLOB)');
+    const insert = db.prepare('INSERT INTO blobs VALUES (?)');
+    for (let i = 0; i < 64; i += 1) insert.run(randomBytes(1 << 20));
+    db.close();
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(backups, { mode: 0o700 });
+    let caught = 0;
+    for (let attempt = 0; attempt < 5 && caught === 0; attempt += 1) {
+      const child = startCli(['backup', '--database-url', 'file:app.db', '--compression', 'none'], {
+        cwd: dir,
+        env,
+      });
+      const watcher = fs.watch(backups, () => {
+        const named = fs.readdirSync(backups).filter((n) => /^sqlite_backup_.*\.db$/.test(n));
+        if (
+          named.length > 0 &&
+          !named.some((n) => fs.existsSync(path.join(backups, `${n}.json`)))
+        ) {
+          watcher.close();
+          caught += 1;
+          child.child.kill('SIGTERM');
+        }
+      });
+      const run = await finished(child);
+      watcher.close();
+      const left = fs.readdirSync(backups).filter((n) => n.startsWith('sqlite_backup_'));
+      if (run.status === 143) {
+        expect(run.stderr).toMatch(
+          /stopped by SIGTERM; temporary files removed, nothing was pruned/,
+        );
+        expect(left).toEqual([]);
+      } else {
+        // The manifest came first: a whole backup, with it.
+        expect(run.status, run.stderr).toBe(0);
+        expect(left).toHaveLength(2);
+        for (const name of left) fs.rmSync(path.join(backups, name));
+      }
+      expect(fs.readdirSync(backups).filter((n) => n.startsWith('.db-backup-tmp-'))).toEqual([]);
+    }
+    expect(caught).toBeGreaterThan(0);
+  });
 
   test('from the first signal to the exit a listener is always there: a second signal never takes its default action (killing the process with no sweep and no word)', async () => {
     const dir = tempDir('signal-twice');

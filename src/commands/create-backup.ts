@@ -36,6 +36,7 @@ import { NO_PROGRESS, type Progress, type ProgressTask } from '../domain/progres
 import { TOOL_NAME, TOOL_VERSION } from '../domain/version.js';
 import { identityOf, type DatabaseIdentity } from '../catalog/identity.js';
 import { withDirectoryLock } from '../catalog/lock.js';
+import { trackTemp, untrackTemp } from '../fs/live-temps.js';
 
 export interface CreatedBackup {
   readonly name: string;
@@ -110,21 +111,28 @@ async function publishWithManifest(
     options.kind,
     started,
   );
-  const name = await publish(encoded.tempPath, dir, (sequence) =>
-    formatBackupName({
-      engine: engine.kind,
-      label: options.databaseName ?? options.fileLabel,
-      kind: options.kind,
-      time: started,
-      sequence: sequence + floor,
-      compression: options.compression.algorithm,
-      encrypted: options.encryptor !== undefined,
-      ...(format ? { format } : {}),
-    }),
-  );
-  await published.remember(name);
-  const file = path.join(dir, name);
+  // Until its manifest is written the backup is not complete: a signal's sweep takes back both
+  // files. They are let go together, in one step no signal handler can run between.
+  const unfinished: string[] = [];
+  const claim = (file: string): void => {
+    trackTemp(file);
+    unfinished.push(file);
+  };
   try {
+    const name = await publish(encoded.tempPath, dir, claim, (sequence) =>
+      formatBackupName({
+        engine: engine.kind,
+        label: options.databaseName ?? options.fileLabel,
+        kind: options.kind,
+        time: started,
+        sequence: sequence + floor,
+        compression: options.compression.algorithm,
+        encrypted: options.encryptor !== undefined,
+        ...(format ? { format } : {}),
+      }),
+    );
+    await published.remember(name);
+    const file = path.join(dir, name);
     await assertReadsBack(file, name, encoded);
     const manifest: Manifest = {
       formatVersion: MANIFEST_FORMAT_VERSION,
@@ -155,11 +163,13 @@ async function publishWithManifest(
       dir,
       manifestNameOf(name),
       serializeManifest(manifest),
+      claim,
     );
+    for (const done of unfinished) untrackTemp(done);
     return { name, file, manifestFile, manifest };
   } catch (error) {
     // A backup without its manifest is not one this tool leaves behind.
-    await removeQuietly(file);
+    for (const left of unfinished) await removeQuietly(left);
     throw describeWriteError(error, dir);
   }
 }
@@ -271,13 +281,19 @@ async function dumpToTempFile(
 async function publish(
   tempPath: string,
   dir: string,
+  claimed: (file: string) => void,
   nameFor: (sequence: number) => string,
 ): Promise<string> {
   try {
-    return await publishWithoutOverwrite(tempPath, dir, (sequence) => {
-      const candidate = nameFor(sequence);
-      return existsSync(path.join(dir, manifestNameOf(candidate))) ? undefined : candidate;
-    });
+    return await publishWithoutOverwrite(
+      tempPath,
+      dir,
+      (sequence) => {
+        const candidate = nameFor(sequence);
+        return existsSync(path.join(dir, manifestNameOf(candidate))) ? undefined : candidate;
+      },
+      claimed,
+    );
   } catch (error) {
     await removeQuietly(tempPath);
     throw describeWriteError(error, dir);

@@ -336,19 +336,22 @@ export async function exists(file: string): Promise<boolean> {
  * Gives a finished temporary file its final name without ever replacing an
  * existing file: a hard link fails when the name is taken, and the next name
  * from `nameFor(sequence)` is tried (undefined skips a sequence). Returns the
- * name used.
+ * name used. `claimed` hears the final path the moment it is this run's,
+ * before any other await: so a signal's sweep can take back a file that is
+ * not complete yet (its manifest unwritten), and never one that is not ours.
  */
 export async function publishWithoutOverwrite(
   tempPath: string,
   dir: string,
   nameFor: (sequence: number) => string | undefined,
+  claimed?: (file: string) => void,
 ): Promise<string> {
   for (let sequence = 0; sequence < 1000; sequence += 1) {
     const name = nameFor(sequence);
     if (name === undefined) continue;
     const target = path.join(dir, name);
     try {
-      await linkOrExclusiveCopy(tempPath, target);
+      await linkOrExclusiveCopy(tempPath, target, claimed);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw error;
@@ -360,35 +363,64 @@ export async function publishWithoutOverwrite(
   throw new Error(`No free backup name in ${dir} after 1000 attempts.`);
 }
 
-async function linkOrExclusiveCopy(from: string, to: string): Promise<void> {
+async function linkOrExclusiveCopy(
+  from: string,
+  to: string,
+  claimed?: (file: string) => void,
+): Promise<void> {
   try {
     await fs.link(from, to);
+    claimed?.(to);
+    return;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV')
       throw error;
-    // File systems without hard links: an exclusive copy also fails on an existing name.
-    await fs.copyFile(from, to, constants.COPYFILE_EXCL);
+  }
+  // File systems without hard links: the name is taken first (exclusively, so never from
+  // another run), then filled; a copy that fails part way leaves nothing under it.
+  await (await fs.open(to, 'wx', FILE_MODE)).close();
+  claimed?.(to);
+  try {
+    await fs.copyFile(from, to);
     await fsyncFile(to);
+  } catch (error) {
+    await fs.rm(to, { force: true }).catch(() => undefined);
+    throw error;
   }
 }
 
 /** Publishes under exactly `name`, refusing (and leaving the existing file) when it is taken. */
-export async function publishAs(tempPath: string, dir: string, name: string): Promise<void> {
-  await publishWithoutOverwrite(tempPath, dir, (sequence) => {
-    if (sequence > 0)
-      throw new UserError(`${path.join(dir, name)} already exists; it was left as it is.`);
-    return name;
-  });
+export async function publishAs(
+  tempPath: string,
+  dir: string,
+  name: string,
+  claimed?: (file: string) => void,
+): Promise<void> {
+  await publishWithoutOverwrite(
+    tempPath,
+    dir,
+    (sequence) => {
+      if (sequence > 0)
+        throw new UserError(`${path.join(dir, name)} already exists; it was left as it is.`);
+      return name;
+    },
+    claimed,
+  );
 }
 
 /** Writes a small text file (a manifest) under a final name that must not exist yet. */
-export async function writeNewTextFile(dir: string, name: string, text: string): Promise<string> {
+export async function writeNewTextFile(
+  dir: string,
+  name: string,
+  text: string,
+  claimed?: (file: string) => void,
+): Promise<string> {
   const temp = tempPathIn(dir);
   try {
     await fs.writeFile(temp, text, { mode: FILE_MODE, flag: 'wx' });
     await fsyncFile(temp);
-    await publishAs(temp, dir, name);
+    await publishAs(temp, dir, name, claimed);
     return path.join(dir, name);
   } finally {
     await removeQuietly(temp);

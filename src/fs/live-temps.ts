@@ -7,8 +7,18 @@ import { rmSync } from 'node:fs';
  */
 const liveTemps = new Set<string>();
 
+/** Set by the first sweep: every path of the run is then swept, and the process is on its way out. */
+let swept = false;
+
+/**
+ * A path of this run that must not outlive it unless let go. Tracked after a
+ * signal's sweep (the run's work goes on while the process stops), it is
+ * removed at once: a backup's manifest written then must not stand without
+ * the backup the sweep removed.
+ */
 export function trackTemp(temp: string): void {
   liveTemps.add(temp);
+  if (swept) removeSync(temp);
 }
 
 export function untrackTemp(temp: string): void {
@@ -23,8 +33,11 @@ export function untrackTemp(temp: string): void {
  * removes that one too.
  */
 export function removeLiveTempsSync(): void {
-  for (const temp of liveTemps) {
-    for (const suffix of ['', '-journal', '-wal', '-shm'])
-      rmSync(`${temp}${suffix}`, { force: true, recursive: true });
-  }
+  swept = true;
+  for (const temp of liveTemps) removeSync(temp);
+}
+
+function removeSync(temp: string): void {
+  for (const suffix of ['', '-journal', '-wal', '-shm'])
+    rmSync(`${temp}${suffix}`, { force: true, recursive: true });
 }
