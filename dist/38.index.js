@@ -4024,9 +4024,15 @@ async function assertNotHeld(file) {
     const Database = await (0,sqlite_driver/* loadSqlite */.T)();
     try {
         const probe = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-        if (String(probe.pragma('journal_mode', { simple: true })) === 'wal')
-            probe.pragma('wal_checkpoint(PASSIVE)');
-        probe.close();
+        try {
+            if (String(probe.pragma('journal_mode', { simple: true })) === 'wal')
+                probe.pragma('wal_checkpoint(PASSIVE)');
+            else
+                assertNoLockHeld(probe, file);
+        }
+        finally {
+            probe.close();
+        }
     }
     catch (error) {
         if (isDamagedDatabase(error))
@@ -4034,6 +4040,23 @@ async function assertNotHeld(file) {
         throw error;
     }
     await settleSideFiles(file);
+}
+/**
+ * A rollback-journal database another process reads in an open transaction,
+ * or is about to write (a reserved lock), leaves no file behind: an exclusive
+ * lock, taken and let go at once, waits up to the busy timeout for it to end.
+ */
+function assertNoLockHeld(probe, file) {
+    try {
+        probe.exec('BEGIN EXCLUSIVE');
+        probe.exec('ROLLBACK');
+    }
+    catch (error) {
+        const code = error?.code;
+        if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED')
+            throw error;
+        throw new errors/* UserError */.yo(`${external_node_path_default().basename(file)} is held by another process (its lock stayed for ${BUSY_TIMEOUT_MS / 1000} s): stop the application, then restore again. Nothing was changed.`);
+    }
 }
 /**
  * Our connection was the last one if SQLite removed the -wal and -shm when

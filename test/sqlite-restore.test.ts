@@ -211,6 +211,40 @@ describe('SQLite restore', () => {
     },
   );
 
+  // Locks that leave no file behind: the restore waits the busy timeout (10 s) for them, then refuses.
+  test.concurrent.each([
+    ['a read transaction', 'read'],
+    ['a write transaction that has written nothing yet', 'reserved'],
+  ])(
+    'a rollback-journal database held in %s by another process is not restored under it',
+    async (_label, mode) => {
+      const dir = tempDir(`held-${mode}`);
+      const db = path.join(dir, 'app.db');
+      createSampleDatabase(db, { rows: 5 });
+      expect((await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir })).status).toBe(0);
+      const holder = spawn(
+        process.execPath,
+        [path.join(import.meta.dirname, 'support/holder.mjs'), db, mode],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      try {
+        await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+        const before = fs.readFileSync(db);
+        const inode = fs.statSync(db).ino;
+        const run = await restore(dir, ['latest', '--yes']);
+        expect(run.status, run.stderr).toBe(2);
+        expect(run.stderr.trim().split('\n').at(-1)).toBe(
+          'db-backup: app.db is held by another process (its lock stayed for 10 s): stop the application, then restore again. Nothing was changed.',
+        );
+        expect(fs.statSync(db).ino).toBe(inode);
+        expect(fs.readFileSync(db)).toEqual(before);
+        expect(fs.existsSync(`${db}.before-restore`)).toBe(false);
+      } finally {
+        holder.kill('SIGKILL');
+      }
+    },
+  );
+
   test('a database too damaged to open is still replaced, and kept as it was', async () => {
     const { dir, db, before } = await databaseWithBackup('damaged-target');
     const garbage = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 0xab)]);

@@ -323,14 +323,36 @@ async function assertNotHeld(file: string): Promise<void> {
   const Database = await loadSqlite();
   try {
     const probe = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-    if (String(probe.pragma('journal_mode', { simple: true })) === 'wal')
-      probe.pragma('wal_checkpoint(PASSIVE)');
-    probe.close();
+    try {
+      if (String(probe.pragma('journal_mode', { simple: true })) === 'wal')
+        probe.pragma('wal_checkpoint(PASSIVE)');
+      else assertNoLockHeld(probe, file);
+    } finally {
+      probe.close();
+    }
   } catch (error) {
     if (isDamagedDatabase(error)) return;
     throw error;
   }
   await settleSideFiles(file);
+}
+
+/**
+ * A rollback-journal database another process reads in an open transaction,
+ * or is about to write (a reserved lock), leaves no file behind: an exclusive
+ * lock, taken and let go at once, waits up to the busy timeout for it to end.
+ */
+function assertNoLockHeld(probe: SqliteDatabase, file: string): void {
+  try {
+    probe.exec('BEGIN EXCLUSIVE');
+    probe.exec('ROLLBACK');
+  } catch (error) {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw error;
+    throw new UserError(
+      `${path.basename(file)} is held by another process (its lock stayed for ${BUSY_TIMEOUT_MS / 1000} s): stop the application, then restore again. Nothing was changed.`,
+    );
+  }
 }
 
 /**
