@@ -2566,20 +2566,25 @@ function formatOf(backup, manifest) {
         return manifest.format ?? 'plain';
     return backup.format;
 }
-/** The newest verification record of each backup, by backup name. */
+/**
+ * The verification to show for each backup, by backup name: its newest
+ * record, except that a passed quick check never hides a failure that no
+ * full verification has answered since.
+ */
 function newestRecords(names) {
-    const newest = new Map();
+    const byBackup = new Map();
     for (const name of names) {
         const record = (0,verification_record/* parseVerificationRecordName */.hG)(name);
-        if (!record)
-            continue;
-        const seen = newest.get(record.backup.name);
-        if (!seen ||
-            record.time.getTime() - seen.time.getTime() > 0 ||
-            (record.time.getTime() === seen.time.getTime() && record.sequence > seen.sequence))
-            newest.set(record.backup.name, record);
+        if (record)
+            byBackup.set(record.backup.name, [...(byBackup.get(record.backup.name) ?? []), record]);
     }
-    return newest;
+    const shown = new Map();
+    for (const [backup, records] of byBackup) {
+        records.sort(verification_record/* compareRecordsNewestFirst */.aF);
+        const verdict = records.find((record) => record.outcome !== 'quick-checked');
+        shown.set(backup, verdict?.outcome === 'verify-failed' ? verdict : records[0]);
+    }
+    return shown;
 }
 function verificationOf(record, now) {
     if (!record)
@@ -2959,9 +2964,10 @@ function judgeStatus(input) {
     const records = input.names
         .map(verification_record/* parseVerificationRecordName */.hG)
         .filter((r) => r !== undefined && heldNames.has(r.backup.name))
-        .sort((a, b) => b.time.getTime() - a.time.getTime() ||
-        (0,backup_name/* compareNewestFirst */.a0)(a.backup, b.backup) ||
-        b.sequence - a.sequence);
+        .sort((a, b) => (0,verification_record/* compareRecordsNewestFirst */.aF)(a, b) || (0,backup_name/* compareNewestFirst */.a0)(a.backup, b.backup));
+    // A passed quick check is no test restore: it neither proves a backup restores nor takes back
+    // a failure. Every failure counts, of a full verification or a quick one.
+    const verdicts = records.filter((r) => r.outcome !== 'quick-checked');
     const found = new Map();
     const what = input.what ?? (input.engine === undefined ? 'backup' : `${input.engine} backup`);
     const newestBackup = held[0];
@@ -2977,7 +2983,11 @@ function judgeStatus(input) {
     else if (newest.ageMs > input.maxAgeMs) {
         found.set('stale', `the newest ${what}, ${newest.name}, is ${ageText(newest.ageMs)} old (more than ${ageText(input.maxAgeMs)})`);
     }
-    const passed = records.find((r) => r.outcome === 'verified');
+    // A pass of a backup that failed a verification since proves nothing any more.
+    const failedSince = (pass) => verdicts.some((r) => r.outcome === 'verify-failed' &&
+        r.backup.name === pass.backup.name &&
+        verdicts.indexOf(r) < verdicts.indexOf(pass));
+    const passed = verdicts.find((r) => r.outcome === 'verified' && !failedSince(r));
     const lastVerified = passed
         ? {
             backup: passed.backup.name,
@@ -2985,7 +2995,7 @@ function judgeStatus(input) {
             ageMs: Math.max(0, now - passed.time.getTime()),
         }
         : null;
-    const newestRecord = records[0];
+    const newestRecord = verdicts[0];
     const lastFailure = newestRecord?.outcome === 'verify-failed'
         ? { backup: newestRecord.backup.name, time: newestRecord.time }
         : null;
@@ -3009,6 +3019,10 @@ function judgeStatus(input) {
         lastFailure,
         future: future.map((b) => b.name),
     };
+}
+/** The state that decides among several verdicts: the first problem in the order above, else ok. */
+function worstState(states) {
+    return ORDER.find((state) => states.includes(state)) ?? 'ok';
 }
 /** `3h 12m`, `2d 4h`, `45m`, `20s`: how long ago, for one-line messages. */
 function ageText(ms) {
@@ -3040,54 +3054,86 @@ const LABEL = {
 /**
  * Whether backups are still being made (and proven to restore), for cron
  * checks, Nagios-style monitors and scheduled workflows: the target's listing
- * alone decides, nothing is downloaded.
+ * alone decides, nothing is downloaded but the manifests that tell whose
+ * backups are whose. Without a database, a place that holds the backups of
+ * several is judged database by database, and the worst decides: one
+ * database's fresh backup never hides another's stale one.
  */
 async function runStatus(config, context) {
     const storage = await (0,factory/* createStorage */.w)(config.from, config.targets);
     const own = config.database ? await (0,catalog_identity/* ownDatabase */.iz)(config.database, config.name) : undefined;
-    // With a database, only backups whose manifest proves they are its own count (as for latest).
-    const { names, only } = await (0,catalog/* withCatalog */.w)(storage, async (catalog) => {
-        if (!own)
-            return { names: [...catalog.names], only: undefined };
-        const ours = new Set();
-        for (const entry of catalog.entries({ engine: own.identity.engine, kind: 'backup' }))
-            if ((await catalog.ownership(entry, own)) === 'ours')
-                ours.add(entry.backup.name);
-        return { names: [...catalog.names], only: ours };
-    });
     const now = context.now?.() ?? new Date();
-    const verdict = judgeStatus({
+    const judge = (names, only, what) => judgeStatus({
         names,
         engine: config.engine,
         only,
-        what: own ? `backup of ${(0,catalog_identity/* describeIdentity */.Cl)(own.identity)}` : undefined,
+        what,
         now,
         maxAgeMs: config.maxAge.ms,
         verifiedWithinMs: config.verifiedWithin?.ms,
     });
-    const seconds = (ms) => Math.round(ms / 1000);
-    const what = own
-        ? `backup of ${(0,catalog_identity/* describeIdentity */.Cl)(own.identity)}`
-        : config.engine
-            ? `${config.engine} backup`
-            : 'backup';
-    const good = [];
-    if (verdict.newest && verdict.state !== 'stale') {
-        good.push(`newest ${what} ${verdict.newest.name} is ${ageText(verdict.newest.ageMs)} old (max ${config.maxAge.text})`);
-    }
-    if (verdict.lastVerified && verdict.state !== 'unverified') {
-        good.push(`last passed test restore ${ageText(verdict.lastVerified.ageMs)} ago${config.verifiedWithin ? ` (max ${config.verifiedWithin.text})` : ''}`);
-    }
-    const summary = verdict.state === 'ok'
-        ? `OK: ${good.join('; ')} at ${storage.location}`
-        : `${LABEL[verdict.state]}: ${verdict.problems.join('; ')} at ${storage.location}`;
+    const judged = await (0,catalog/* withCatalog */.w)(storage, async (catalog) => {
+        const names = [...catalog.names];
+        if (own) {
+            // Only backups whose manifest proves they are its own count (as for latest).
+            const ours = new Set();
+            for (const entry of catalog.entries({ engine: own.identity.engine, kind: 'backup' }))
+                if ((await catalog.ownership(entry, own)) === 'ours')
+                    ours.add(entry.backup.name);
+            const what = `backup of ${(0,catalog_identity/* describeIdentity */.Cl)(own.identity)}`;
+            return [{ database: own.identity, what, verdict: judge(names, ours, what) }];
+        }
+        const databases = await databasesAt(catalog, config.engine);
+        if (databases.length < 2)
+            return [{ database: undefined, what: undefined, verdict: judge(names, undefined) }];
+        return databases.map(({ identity, backups }) => {
+            const what = `backup of ${(0,catalog_identity/* describeIdentity */.Cl)(identity)}`;
+            return { database: identity, what, verdict: judge(names, backups, what) };
+        });
+    });
+    const state = worstState(judged.map((j) => j.verdict.state));
+    const deciding = judged.find((j) => j.verdict.state === state) ?? judged[0];
+    const fallback = config.engine ? `${config.engine} backup` : 'backup';
+    const goodOf = ({ what, verdict }) => {
+        const good = [];
+        if (verdict.newest && verdict.state !== 'stale') {
+            good.push(`newest ${what ?? fallback} ${verdict.newest.name} is ${ageText(verdict.newest.ageMs)} old (max ${config.maxAge.text})`);
+        }
+        if (verdict.lastVerified && verdict.state !== 'unverified') {
+            good.push(`last passed test restore ${ageText(verdict.lastVerified.ageMs)} ago${config.verifiedWithin ? ` (max ${config.verifiedWithin.text})` : ''}`);
+        }
+        return good.join('; ');
+    };
+    const several = judged.length > 1;
+    const summary = state === 'ok'
+        ? `OK: ${several ? `${judged.length} databases: ` : ''}${judged.map(goodOf).join('; ')} at ${storage.location}`
+        : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}`;
+    const decided = statusOf(deciding);
     return {
         command: 'status',
         location: storage.location,
         engine: config.engine ?? null,
+        newest: decided.newest,
+        lastVerified: decided.lastVerified,
+        lastFailedVerification: decided.lastFailedVerification,
+        ok: state === 'ok',
+        state,
+        summary,
+        problems: judged.flatMap((j) => j.verdict.problems),
+        maxAge: config.maxAge.text,
+        maxAgeSeconds: seconds(config.maxAge.ms),
+        verifiedWithin: config.verifiedWithin?.text ?? null,
+        verifiedWithinSeconds: config.verifiedWithin ? seconds(config.verifiedWithin.ms) : null,
+        future: [...new Set(judged.flatMap((j) => j.verdict.future))],
+        ...(several ? { databases: judged.map(statusOf) } : {}),
+    };
+}
+const seconds = (ms) => Math.round(ms / 1000);
+function statusOf({ database, verdict }) {
+    return {
+        database: database ? (0,catalog_identity/* describeIdentity */.Cl)(database) : null,
         ok: verdict.state === 'ok',
         state: verdict.state,
-        summary,
         problems: verdict.problems,
         newest: verdict.newest
             ? {
@@ -3096,10 +3142,6 @@ async function runStatus(config, context) {
                 ageSeconds: seconds(verdict.newest.ageMs),
             }
             : null,
-        maxAge: config.maxAge.text,
-        maxAgeSeconds: seconds(config.maxAge.ms),
-        verifiedWithin: config.verifiedWithin?.text ?? null,
-        verifiedWithinSeconds: config.verifiedWithin ? seconds(config.verifiedWithin.ms) : null,
         lastVerified: verdict.lastVerified
             ? {
                 backup: verdict.lastVerified.backup,
@@ -3110,8 +3152,28 @@ async function runStatus(config, context) {
         lastFailedVerification: verdict.lastFailure
             ? { backup: verdict.lastFailure.backup, at: verdict.lastFailure.time.toISOString() }
             : null,
-        future: verdict.future,
     };
+}
+/**
+ * The databases whose regular backups the place holds, told apart by the
+ * identity their manifests record (as `latest` tells them). A backup
+ * without one (made by another tool, or before identities) is nobody's here.
+ */
+async function databasesAt(catalog, engine) {
+    const databases = [];
+    for (const entry of catalog.entries({ engine, kind: 'backup' })) {
+        if (!entry.hasManifest)
+            continue;
+        const identity = (await catalog.manifestOf(entry.backup.name)).manifest?.identity;
+        if (!identity)
+            continue;
+        const known = databases.find((d) => (0,catalog_identity/* sameDatabase */.KX)(d.identity, identity));
+        if (known)
+            known.backups.add(entry.backup.name);
+        else
+            databases.push({ identity, backups: new Set([entry.backup.name]) });
+    }
+    return databases;
 }
 
 ;// CONCATENATED MODULE: ./src/verification/compare-tables.ts
@@ -5775,6 +5837,7 @@ function liesAt(storage, file) {
 /* harmony export */   BC: () => (/* binding */ freeRecordName),
 /* harmony export */   M$: () => (/* binding */ recordsOf),
 /* harmony export */   Vv: () => (/* binding */ serializeVerificationRecord),
+/* harmony export */   aF: () => (/* binding */ compareRecordsNewestFirst),
 /* harmony export */   hG: () => (/* binding */ parseVerificationRecordName),
 /* harmony export */   sG: () => (/* binding */ outcomeOf)
 /* harmony export */ });
@@ -5812,6 +5875,17 @@ function parseVerificationRecordName(name) {
         ? parsed
         : undefined;
 }
+/**
+ * Newest first: by second, then by the order written within it (the
+ * sequence). A pass and a failure that cannot be told apart (records of one
+ * second from before sequences ran across outcomes) count the failure as the
+ * later: a doubt never makes a backup look proven.
+ */
+function compareRecordsNewestFirst(a, b) {
+    return (b.time.getTime() - a.time.getTime() ||
+        b.sequence - a.sequence ||
+        Number(b.outcome === 'verify-failed') - Number(a.outcome === 'verify-failed'));
+}
 /** The records among `names` that belong to `backup`. */
 function recordsOf(backup, names) {
     const records = [];
@@ -5821,14 +5895,23 @@ function recordsOf(backup, names) {
     }
     return records;
 }
-/** The first record name for this verification that is not taken yet (`_1`, `_2` for the same second). */
+/**
+ * The name for this verification: its second, and a sequence above that of
+ * every record already at the target from the same second (of any backup,
+ * any outcome), so that records of one second still sort in the order they
+ * were written — a failure a moment after a pass must not read as older.
+ */
 function freeRecordName(backup, outcome, time, taken) {
-    for (let sequence = 0; sequence < 1000; sequence += 1) {
-        const name = formatVerificationRecordName(backup, outcome, time, sequence);
-        if (!taken.has(name))
-            return name;
+    const second = Math.floor(time.getTime() / 1000) * 1000;
+    let sequence = 0;
+    for (const name of taken) {
+        const record = parseVerificationRecordName(name);
+        if (record && record.time.getTime() === second)
+            sequence = Math.max(sequence, record.sequence + 1);
     }
-    throw new Error(`Too many verification records of ${backup} in one second.`);
+    if (sequence >= 1000)
+        throw new Error(`Too many verification records in one second.`);
+    return formatVerificationRecordName(backup, outcome, time, sequence);
 }
 function outcomeOf(record) {
     if (!record.verified)

@@ -256,6 +256,21 @@ function renderSummary(result) {
                     ])),
             ].join('\n\n');
         case 'status':
+            if (result.databases) {
+                return [
+                    `## Backup status: ${result.ok ? '✅ OK' : '❌ ' + result.state}`,
+                    `At \`${result.location}\`:`,
+                    (0,format/* markdownTable */.Qj)(['Database', 'State', 'Newest backup', 'Last passed test restore'], result.databases.map((d) => [
+                        d.database ?? '',
+                        d.ok ? '✅ OK' : `❌ ${d.state}`,
+                        d.newest ? `\`${d.newest.name}\`, ${(0,format/* formatAge */.nV)(d.newest.ageSeconds)} old` : 'none',
+                        d.lastVerified
+                            ? `\`${d.lastVerified.backup}\`, ${(0,format/* formatAge */.nV)(d.lastVerified.ageSeconds)} ago`
+                            : 'none',
+                    ])),
+                    ...result.problems.map((problem) => `> [!CAUTION]\n> ${problem}`),
+                ].join('\n\n');
+            }
             return [
                 `## Backup status: ${result.ok ? '✅ OK' : '❌ ' + result.state}`,
                 (0,format/* markdownTable */.Qj)(['', ''], [

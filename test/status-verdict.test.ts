@@ -99,6 +99,44 @@ const cases: Case[] = [
     state: 'ok',
   },
   {
+    case: 'a later failure takes back the earlier pass of the same backup; a quick check hides neither',
+    names: [
+      sqlite(3 * D),
+      record(sqlite(3 * D), 'verified', 3 * D),
+      record(sqlite(3 * D), 'verify-failed', 2 * D),
+      fresh,
+      record(fresh, 'quick-checked', 1 * H),
+    ],
+    verifiedWithin: 35 * D,
+    state: 'verification-failed',
+    problems: 2,
+  },
+  {
+    case: 'a quick check after a failure does not heal it',
+    names: [fresh, record(fresh, 'verify-failed', 2 * H), record(fresh, 'quick-checked', 1 * H)],
+    state: 'verification-failed',
+  },
+  {
+    case: 'a failed quick check is a failure',
+    names: [fresh, record(fresh, 'verified', 2 * H), record(fresh, 'verify-failed', 1 * H)],
+    state: 'verification-failed',
+  },
+  {
+    case: 'a pass and a failure in one second, order unknown: the failure counts as the later',
+    names: [fresh, record(fresh, 'verified', 1 * H), record(fresh, 'verify-failed', 1 * H)],
+    state: 'verification-failed',
+  },
+  {
+    case: 'a pass written after a failure in the same second (a higher sequence) heals it',
+    names: [
+      fresh,
+      record(fresh, 'verify-failed', 1 * H),
+      record(fresh, 'verified', 1 * H).replace(/\.json$/, '_1.json'),
+    ],
+    verifiedWithin: 35 * D,
+    state: 'ok',
+  },
+  {
     case: 'stale and unverified: stale first, both said',
     names: [sqlite(3 * D)],
     verifiedWithin: 35 * D,
@@ -154,6 +192,26 @@ describe('judgeStatus', () => {
     else expect(verdict.problems.length).toBe(c.problems ?? verdict.problems.length);
     if (c.state !== 'ok') expect(verdict.problems.length).toBeGreaterThan(0);
     if (c.newest !== undefined) expect(verdict.newest?.name ?? null).toBe(c.newest);
+  });
+
+  test('the last passed test restore is never that of a backup that failed since', () => {
+    const older = sqlite(3 * D);
+    const verdict = judgeStatus({
+      names: [
+        older,
+        record(older, 'verified', 3 * D),
+        fresh,
+        record(fresh, 'verified', 2 * D),
+        record(fresh, 'verify-failed', 1 * D),
+      ],
+      engine: 'sqlite',
+      now: NOW,
+      maxAgeMs: 26 * H,
+      verifiedWithinMs: 35 * D,
+    });
+    expect(verdict.state).toBe('verification-failed');
+    expect(verdict.lastVerified?.backup).toBe(older);
+    expect(verdict.lastFailure?.backup).toBe(fresh);
   });
 
   test('problems say which backup, how old, and the limit', () => {

@@ -122,7 +122,8 @@ describe('db-backup status against the backup directory', () => {
       maxAge: '26h',
       maxAgeSeconds: 26 * 3600,
       verifiedWithin: null,
-      lastVerified: { backup: FIRST, at: '2026-11-01T06:00:00.000Z', ageSeconds: 5 * 3600 },
+      // Its earlier pass is taken back by the failure since: nothing proves it restores now.
+      lastVerified: null,
       lastFailedVerification: { backup: FIRST, at: '2026-11-01T10:00:00.000Z' },
     });
     expect(json.summary).toMatch(
@@ -229,6 +230,65 @@ describe('db-backup status against the backup directory', () => {
       expect(refused.status).toBe(2);
       expect(refused.stderr).toMatch(/^db-backup: max-age must be /);
     }
+  });
+
+  test('without a database, a directory shared by several is judged database by database: one fresh backup hides no stale or failed one', async () => {
+    const dir = project();
+    createSampleDatabase(path.join(dir, 'shop.db'), { rows: 5 });
+    const run = (args: string[], ms: number) => cli(args, { cwd: dir, now: at(ms) });
+    expect((await run(['backup', '--database-url', 'file:shop.db'], 0)).status).toBe(0);
+    expect((await run(['backup', '--database-url', 'file:app.db'], 2 * D)).status).toBe(0);
+    const location = path.join(dir, 'backups');
+    const shop = 'sqlite_backup_20261101_020000.db.gz';
+    const app = 'sqlite_backup_20261103_020000.db.gz';
+
+    const stale = await run(['status', '--json'], 2 * D + H);
+    expect(stale.status, stale.stderr).toBe(1);
+    const verdict = JSON.parse(stale.stdout);
+    expect(verdict.state).toBe('stale');
+    expect(verdict.summary).toMatch(
+      new RegExp(
+        `^STALE: the newest backup of SQLite /.*/shop\\.db, ${shop}, is 2d 1h old \\(more than 26h\\) at ${location}$`,
+      ),
+    );
+    expect(verdict.newest.name).toBe(shop);
+    expect(
+      verdict.databases.map((d: { database: string; state: string }) => [
+        path.basename(d.database),
+        d.state,
+      ]),
+    ).toEqual([
+      ['app.db', 'ok'],
+      ['shop.db', 'stale'],
+    ]);
+
+    // Both fresh: OK names each; then one verification fails and the other passes.
+    expect((await run(['backup', '--database-url', 'file:shop.db'], 2 * D + 2 * H)).status).toBe(0);
+    const fresh = await run(['status'], 2 * D + 3 * H);
+    expect(fresh.status, fresh.stdout).toBe(0);
+    expect(fresh.stdout).toMatch(/^OK: 2 databases: newest backup of SQLite \/.*\/app\.db /);
+    const appBackup = path.join('backups', app);
+    expect((await run(['verify', appBackup], 2 * D + 3 * H)).status).toBe(0);
+    const shopLatest = await run(
+      ['verify', 'latest', '--database-url', 'file:shop.db'],
+      2 * D + 4 * H,
+    );
+    expect(shopLatest.status, shopLatest.stderr).toBe(0);
+    // A damaged copy of app's backup fails its verification: status says so, though shop passed later.
+    const bytes = fs.readFileSync(path.join(dir, appBackup));
+    bytes[bytes.length - 20]! ^= 0xff;
+    fs.writeFileSync(path.join(dir, appBackup), bytes);
+    expect((await run(['verify', appBackup], 2 * D + 5 * H)).status).toBe(1);
+    const shopAgain = await run(
+      ['verify', 'latest', '--database-url', 'file:shop.db'],
+      2 * D + 6 * H,
+    );
+    expect(shopAgain.status).toBe(0);
+    const failed = await run(['status'], 2 * D + 7 * H);
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toMatch(
+      new RegExp(`^VERIFICATION FAILED: the newest verification, of ${app} 2h ago, failed at `),
+    );
   });
 
   test('the bundled CLI exits 0 when fresh and 1 when stale, for cron and Nagios-style checks', async () => {

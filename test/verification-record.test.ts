@@ -47,6 +47,18 @@ describe('verification record names', () => {
     expect(second).toBe(`${BACKUP}.verified_20261201_030405_1.json`);
   });
 
+  test('a record written later in the same second sorts later, whatever its outcome or backup', () => {
+    const other = 'sqlite_backup_20261126_020000_1.db.gz';
+    const taken = new Set([
+      `${BACKUP}.verified_20261201_030405.json`,
+      `${other}.quick-checked_20261201_030405_1.json`,
+      `${BACKUP}.verified_20261201_030404_7.json`,
+    ]);
+    expect(freeRecordName(BACKUP, 'verify-failed', AT, taken)).toBe(
+      `${BACKUP}.verify-failed_20261201_030405_2.json`,
+    );
+  });
+
   test('recordsOf picks a backup’s own records, not those of a backup whose name it prefixes', () => {
     const other = 'sqlite_backup_20261126_020000_1.db.gz';
     const names = [

@@ -7,6 +7,7 @@ import type { EngineKind } from '../domain/database-location.js';
 import type { Manifest } from '../domain/manifest.js';
 import { createStorage } from '../storage/factory.js';
 import {
+  compareRecordsNewestFirst,
   parseVerificationRecordName,
   type VerificationOutcome,
   type VerificationRecordName,
@@ -138,21 +139,25 @@ function formatOf(backup: BackupName, manifest: Manifest | undefined): DumpForma
   return backup.format;
 }
 
-/** The newest verification record of each backup, by backup name. */
+/**
+ * The verification to show for each backup, by backup name: its newest
+ * record, except that a passed quick check never hides a failure that no
+ * full verification has answered since.
+ */
 function newestRecords(names: readonly string[]): Map<string, VerificationRecordName> {
-  const newest = new Map<string, VerificationRecordName>();
+  const byBackup = new Map<string, VerificationRecordName[]>();
   for (const name of names) {
     const record = parseVerificationRecordName(name);
-    if (!record) continue;
-    const seen = newest.get(record.backup.name);
-    if (
-      !seen ||
-      record.time.getTime() - seen.time.getTime() > 0 ||
-      (record.time.getTime() === seen.time.getTime() && record.sequence > seen.sequence)
-    )
-      newest.set(record.backup.name, record);
+    if (record)
+      byBackup.set(record.backup.name, [...(byBackup.get(record.backup.name) ?? []), record]);
   }
-  return newest;
+  const shown = new Map<string, VerificationRecordName>();
+  for (const [backup, records] of byBackup) {
+    records.sort(compareRecordsNewestFirst);
+    const verdict = records.find((record) => record.outcome !== 'quick-checked');
+    shown.set(backup, verdict?.outcome === 'verify-failed' ? verdict : records[0]!);
+  }
+  return shown;
 }
 
 function verificationOf(

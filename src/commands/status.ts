@@ -1,40 +1,57 @@
 import type { StatusConfig } from './command-config.js';
 import type { EngineKind } from '../domain/database-location.js';
+import type { DatabaseIdentity } from '../domain/manifest.js';
 import { createStorage } from '../storage/factory.js';
-import { withCatalog } from '../catalog/catalog.js';
-import { describeIdentity, ownDatabase } from '../catalog/identity.js';
-import { ageText, judgeStatus, type StatusState } from '../status/status-verdict.js';
+import { withCatalog, type Catalog } from '../catalog/catalog.js';
+import { describeIdentity, ownDatabase, sameDatabase } from '../catalog/identity.js';
+import {
+  ageText,
+  judgeStatus,
+  worstState,
+  type StatusState,
+  type StatusVerdict,
+} from '../status/status-verdict.js';
 import type { RunContext } from './context.js';
 
-export interface StatusResult {
-  readonly command: 'status';
-  readonly location: string;
-  readonly engine: EngineKind | null;
-  /** true: fresh (and verified, when asked); the CLI exits 0. */
+/** What status says of one database's backups. */
+export interface DatabaseStatus {
+  /** Whose backups ("SQLite /srv/app.db"); null when no database was given or told apart. */
+  readonly database: string | null;
   readonly ok: boolean;
   readonly state: StatusState;
-  /** One line for people and for monitoring systems that show the first line. */
-  readonly summary: string;
   readonly problems: readonly string[];
   readonly newest: {
     readonly name: string;
     readonly createdAt: string;
     readonly ageSeconds: number;
   } | null;
-  readonly maxAge: string;
-  readonly maxAgeSeconds: number;
-  readonly verifiedWithin: string | null;
-  readonly verifiedWithinSeconds: number | null;
-  /** The newest passed test restore of a backup still held. */
+  /** The newest passed test restore of a backup still held, that no later failure took back. */
   readonly lastVerified: {
     readonly backup: string;
     readonly at: string;
     readonly ageSeconds: number;
   } | null;
-  /** The newest verification, when it failed. */
+  /** The newest verification (a full one, or a failed quick one), when it failed. */
   readonly lastFailedVerification: { readonly backup: string; readonly at: string } | null;
+}
+
+export interface StatusResult extends Omit<DatabaseStatus, 'database'> {
+  readonly command: 'status';
+  readonly location: string;
+  readonly engine: EngineKind | null;
+  /** One line for people and for monitoring systems that show the first line. */
+  readonly summary: string;
+  readonly maxAge: string;
+  readonly maxAgeSeconds: number;
+  readonly verifiedWithin: string | null;
+  readonly verifiedWithinSeconds: number | null;
   /** Backups dated ahead of the clock, not counted. */
   readonly future: readonly string[];
+  /**
+   * With no database given and backups of several at the place: each one's
+   * own status (the fields above are those of the one that decides).
+   */
+  readonly databases?: readonly DatabaseStatus[];
 }
 
 const LABEL: Record<StatusState, string> = {
@@ -45,60 +62,103 @@ const LABEL: Record<StatusState, string> = {
   unverified: 'UNVERIFIED',
 };
 
+/** The backups of one database at the place, and how to name them. */
+interface Judged {
+  readonly database: DatabaseIdentity | undefined;
+  readonly what: string | undefined;
+  readonly verdict: StatusVerdict;
+}
+
 /**
  * Whether backups are still being made (and proven to restore), for cron
  * checks, Nagios-style monitors and scheduled workflows: the target's listing
- * alone decides, nothing is downloaded.
+ * alone decides, nothing is downloaded but the manifests that tell whose
+ * backups are whose. Without a database, a place that holds the backups of
+ * several is judged database by database, and the worst decides: one
+ * database's fresh backup never hides another's stale one.
  */
 export async function runStatus(config: StatusConfig, context: RunContext): Promise<StatusResult> {
   const storage = await createStorage(config.from, config.targets);
   const own = config.database ? await ownDatabase(config.database, config.name) : undefined;
-  // With a database, only backups whose manifest proves they are its own count (as for latest).
-  const { names, only } = await withCatalog(storage, async (catalog) => {
-    if (!own) return { names: [...catalog.names], only: undefined };
-    const ours = new Set<string>();
-    for (const entry of catalog.entries({ engine: own.identity.engine, kind: 'backup' }))
-      if ((await catalog.ownership(entry, own)) === 'ours') ours.add(entry.backup.name);
-    return { names: [...catalog.names], only: ours };
-  });
   const now = context.now?.() ?? new Date();
-  const verdict = judgeStatus({
-    names,
-    engine: config.engine,
-    only,
-    what: own ? `backup of ${describeIdentity(own.identity)}` : undefined,
-    now,
-    maxAgeMs: config.maxAge.ms,
-    verifiedWithinMs: config.verifiedWithin?.ms,
+  const judge = (names: string[], only: ReadonlySet<string> | undefined, what?: string) =>
+    judgeStatus({
+      names,
+      engine: config.engine,
+      only,
+      what,
+      now,
+      maxAgeMs: config.maxAge.ms,
+      verifiedWithinMs: config.verifiedWithin?.ms,
+    });
+  const judged = await withCatalog(storage, async (catalog): Promise<Judged[]> => {
+    const names = [...catalog.names];
+    if (own) {
+      // Only backups whose manifest proves they are its own count (as for latest).
+      const ours = new Set<string>();
+      for (const entry of catalog.entries({ engine: own.identity.engine, kind: 'backup' }))
+        if ((await catalog.ownership(entry, own)) === 'ours') ours.add(entry.backup.name);
+      const what = `backup of ${describeIdentity(own.identity)}`;
+      return [{ database: own.identity, what, verdict: judge(names, ours, what) }];
+    }
+    const databases = await databasesAt(catalog, config.engine);
+    if (databases.length < 2)
+      return [{ database: undefined, what: undefined, verdict: judge(names, undefined) }];
+    return databases.map(({ identity, backups }) => {
+      const what = `backup of ${describeIdentity(identity)}`;
+      return { database: identity, what, verdict: judge(names, backups, what) };
+    });
   });
-  const seconds = (ms: number): number => Math.round(ms / 1000);
-  const what = own
-    ? `backup of ${describeIdentity(own.identity)}`
-    : config.engine
-      ? `${config.engine} backup`
-      : 'backup';
-  const good: string[] = [];
-  if (verdict.newest && verdict.state !== 'stale') {
-    good.push(
-      `newest ${what} ${verdict.newest.name} is ${ageText(verdict.newest.ageMs)} old (max ${config.maxAge.text})`,
-    );
-  }
-  if (verdict.lastVerified && verdict.state !== 'unverified') {
-    good.push(
-      `last passed test restore ${ageText(verdict.lastVerified.ageMs)} ago${config.verifiedWithin ? ` (max ${config.verifiedWithin.text})` : ''}`,
-    );
-  }
+  const state = worstState(judged.map((j) => j.verdict.state));
+  const deciding = judged.find((j) => j.verdict.state === state) ?? judged[0]!;
+  const fallback = config.engine ? `${config.engine} backup` : 'backup';
+  const goodOf = ({ what, verdict }: Judged): string => {
+    const good: string[] = [];
+    if (verdict.newest && verdict.state !== 'stale') {
+      good.push(
+        `newest ${what ?? fallback} ${verdict.newest.name} is ${ageText(verdict.newest.ageMs)} old (max ${config.maxAge.text})`,
+      );
+    }
+    if (verdict.lastVerified && verdict.state !== 'unverified') {
+      good.push(
+        `last passed test restore ${ageText(verdict.lastVerified.ageMs)} ago${config.verifiedWithin ? ` (max ${config.verifiedWithin.text})` : ''}`,
+      );
+    }
+    return good.join('; ');
+  };
+  const several = judged.length > 1;
   const summary =
-    verdict.state === 'ok'
-      ? `OK: ${good.join('; ')} at ${storage.location}`
-      : `${LABEL[verdict.state]}: ${verdict.problems.join('; ')} at ${storage.location}`;
+    state === 'ok'
+      ? `OK: ${several ? `${judged.length} databases: ` : ''}${judged.map(goodOf).join('; ')} at ${storage.location}`
+      : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}`;
+  const decided = statusOf(deciding);
   return {
     command: 'status',
     location: storage.location,
     engine: config.engine ?? null,
+    newest: decided.newest,
+    lastVerified: decided.lastVerified,
+    lastFailedVerification: decided.lastFailedVerification,
+    ok: state === 'ok',
+    state,
+    summary,
+    problems: judged.flatMap((j) => j.verdict.problems),
+    maxAge: config.maxAge.text,
+    maxAgeSeconds: seconds(config.maxAge.ms),
+    verifiedWithin: config.verifiedWithin?.text ?? null,
+    verifiedWithinSeconds: config.verifiedWithin ? seconds(config.verifiedWithin.ms) : null,
+    future: [...new Set(judged.flatMap((j) => j.verdict.future))],
+    ...(several ? { databases: judged.map(statusOf) } : {}),
+  };
+}
+
+const seconds = (ms: number): number => Math.round(ms / 1000);
+
+function statusOf({ database, verdict }: Judged): DatabaseStatus {
+  return {
+    database: database ? describeIdentity(database) : null,
     ok: verdict.state === 'ok',
     state: verdict.state,
-    summary,
     problems: verdict.problems,
     newest: verdict.newest
       ? {
@@ -107,10 +167,6 @@ export async function runStatus(config: StatusConfig, context: RunContext): Prom
           ageSeconds: seconds(verdict.newest.ageMs),
         }
       : null,
-    maxAge: config.maxAge.text,
-    maxAgeSeconds: seconds(config.maxAge.ms),
-    verifiedWithin: config.verifiedWithin?.text ?? null,
-    verifiedWithinSeconds: config.verifiedWithin ? seconds(config.verifiedWithin.ms) : null,
     lastVerified: verdict.lastVerified
       ? {
           backup: verdict.lastVerified.backup,
@@ -121,6 +177,26 @@ export async function runStatus(config: StatusConfig, context: RunContext): Prom
     lastFailedVerification: verdict.lastFailure
       ? { backup: verdict.lastFailure.backup, at: verdict.lastFailure.time.toISOString() }
       : null,
-    future: verdict.future,
   };
+}
+
+/**
+ * The databases whose regular backups the place holds, told apart by the
+ * identity their manifests record (as `latest` tells them). A backup
+ * without one (made by another tool, or before identities) is nobody's here.
+ */
+async function databasesAt(
+  catalog: Catalog,
+  engine: EngineKind | undefined,
+): Promise<{ identity: DatabaseIdentity; backups: Set<string> }[]> {
+  const databases: { identity: DatabaseIdentity; backups: Set<string> }[] = [];
+  for (const entry of catalog.entries({ engine, kind: 'backup' })) {
+    if (!entry.hasManifest) continue;
+    const identity = (await catalog.manifestOf(entry.backup.name)).manifest?.identity;
+    if (!identity) continue;
+    const known = databases.find((d) => sameDatabase(d.identity, identity));
+    if (known) known.backups.add(entry.backup.name);
+    else databases.push({ identity, backups: new Set([entry.backup.name]) });
+  }
+  return databases;
 }

@@ -150,6 +150,24 @@ export function renderSummary(result: CommandResult): string {
             ),
       ].join('\n\n');
     case 'status':
+      if (result.databases) {
+        return [
+          `## Backup status: ${result.ok ? '✅ OK' : '❌ ' + result.state}`,
+          `At \`${result.location}\`:`,
+          markdownTable(
+            ['Database', 'State', 'Newest backup', 'Last passed test restore'],
+            result.databases.map((d) => [
+              d.database ?? '',
+              d.ok ? '✅ OK' : `❌ ${d.state}`,
+              d.newest ? `\`${d.newest.name}\`, ${formatAge(d.newest.ageSeconds)} old` : 'none',
+              d.lastVerified
+                ? `\`${d.lastVerified.backup}\`, ${formatAge(d.lastVerified.ageSeconds)} ago`
+                : 'none',
+            ]),
+          ),
+          ...result.problems.map((problem) => `> [!CAUTION]\n> ${problem}`),
+        ].join('\n\n');
+      }
       return [
         `## Backup status: ${result.ok ? '✅ OK' : '❌ ' + result.state}`,
         markdownTable(

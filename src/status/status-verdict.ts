@@ -2,6 +2,7 @@ import { FUTURE_TOLERANCE_MS } from '../catalog/future.js';
 import { compareNewestFirst, parseBackupName, type BackupName } from '../domain/backup-name.js';
 import type { EngineKind } from '../domain/database-location.js';
 import {
+  compareRecordsNewestFirst,
   parseVerificationRecordName,
   type VerificationRecordName,
 } from '../verification/verification-record.js';
@@ -42,7 +43,7 @@ export interface StatusVerdict {
     readonly time: Date;
     readonly ageMs: number;
   } | null;
-  /** The newest verification of any kind, when it failed. */
+  /** The newest verification (a full one, or a failed quick one), when it failed. */
   readonly lastFailure: { readonly backup: string; readonly time: Date } | null;
   /** Backups dated ahead of the clock beyond the tolerance: not taken as the newest. */
   readonly future: readonly string[];
@@ -71,12 +72,10 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
   const records = input.names
     .map(parseVerificationRecordName)
     .filter((r): r is VerificationRecordName => r !== undefined && heldNames.has(r.backup.name))
-    .sort(
-      (a, b) =>
-        b.time.getTime() - a.time.getTime() ||
-        compareNewestFirst(a.backup, b.backup) ||
-        b.sequence - a.sequence,
-    );
+    .sort((a, b) => compareRecordsNewestFirst(a, b) || compareNewestFirst(a.backup, b.backup));
+  // A passed quick check is no test restore: it neither proves a backup restores nor takes back
+  // a failure. Every failure counts, of a full verification or a quick one.
+  const verdicts = records.filter((r) => r.outcome !== 'quick-checked');
 
   const found = new Map<StatusState, string>();
   const what = input.what ?? (input.engine === undefined ? 'backup' : `${input.engine} backup`);
@@ -96,7 +95,15 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
     );
   }
 
-  const passed = records.find((r) => r.outcome === 'verified');
+  // A pass of a backup that failed a verification since proves nothing any more.
+  const failedSince = (pass: VerificationRecordName): boolean =>
+    verdicts.some(
+      (r) =>
+        r.outcome === 'verify-failed' &&
+        r.backup.name === pass.backup.name &&
+        verdicts.indexOf(r) < verdicts.indexOf(pass),
+    );
+  const passed = verdicts.find((r) => r.outcome === 'verified' && !failedSince(r));
   const lastVerified = passed
     ? {
         backup: passed.backup.name,
@@ -104,7 +111,7 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
         ageMs: Math.max(0, now - passed.time.getTime()),
       }
     : null;
-  const newestRecord = records[0];
+  const newestRecord = verdicts[0];
   const lastFailure =
     newestRecord?.outcome === 'verify-failed'
       ? { backup: newestRecord.backup.name, time: newestRecord.time }
@@ -134,6 +141,11 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
     lastFailure,
     future: future.map((b) => b.name),
   };
+}
+
+/** The state that decides among several verdicts: the first problem in the order above, else ok. */
+export function worstState(states: readonly StatusState[]): StatusState {
+  return ORDER.find((state) => states.includes(state)) ?? 'ok';
 }
 
 /** `3h 12m`, `2d 4h`, `45m`, `20s`: how long ago, for one-line messages. */

@@ -75,6 +75,23 @@ export function parseVerificationRecordName(name: string): VerificationRecordNam
     : undefined;
 }
 
+/**
+ * Newest first: by second, then by the order written within it (the
+ * sequence). A pass and a failure that cannot be told apart (records of one
+ * second from before sequences ran across outcomes) count the failure as the
+ * later: a doubt never makes a backup look proven.
+ */
+export function compareRecordsNewestFirst(
+  a: VerificationRecordName,
+  b: VerificationRecordName,
+): number {
+  return (
+    b.time.getTime() - a.time.getTime() ||
+    b.sequence - a.sequence ||
+    Number(b.outcome === 'verify-failed') - Number(a.outcome === 'verify-failed')
+  );
+}
+
 /** The records among `names` that belong to `backup`. */
 export function recordsOf(backup: string, names: Iterable<string>): string[] {
   const records: string[] = [];
@@ -84,18 +101,27 @@ export function recordsOf(backup: string, names: Iterable<string>): string[] {
   return records;
 }
 
-/** The first record name for this verification that is not taken yet (`_1`, `_2` for the same second). */
+/**
+ * The name for this verification: its second, and a sequence above that of
+ * every record already at the target from the same second (of any backup,
+ * any outcome), so that records of one second still sort in the order they
+ * were written — a failure a moment after a pass must not read as older.
+ */
 export function freeRecordName(
   backup: string,
   outcome: VerificationOutcome,
   time: Date,
   taken: ReadonlySet<string>,
 ): string {
-  for (let sequence = 0; sequence < 1000; sequence += 1) {
-    const name = formatVerificationRecordName(backup, outcome, time, sequence);
-    if (!taken.has(name)) return name;
+  const second = Math.floor(time.getTime() / 1000) * 1000;
+  let sequence = 0;
+  for (const name of taken) {
+    const record = parseVerificationRecordName(name);
+    if (record && record.time.getTime() === second)
+      sequence = Math.max(sequence, record.sequence + 1);
   }
-  throw new Error(`Too many verification records of ${backup} in one second.`);
+  if (sequence >= 1000) throw new Error(`Too many verification records in one second.`);
+  return formatVerificationRecordName(backup, outcome, time, sequence);
 }
 
 /** What a record holds: enough for a person or an audit, never a secret. */
