@@ -3290,6 +3290,7 @@ async function recordVerification(result, backup, config, context) {
 
 
 
+
 /** A place to restore into for the test: never the database in DATABASE_URL. */
 async function scratchFor(kind, config, context) {
     if (kind === 'sqlite') {
@@ -3304,6 +3305,10 @@ async function scratchFor(kind, config, context) {
     // new database and renames it to the scratch name, which therefore must not exist yet.
     const parallel = config.postgres.jobs > 1;
     const scratch = await (0,engines/* createScratchDatabase */.KI)(server, 'verify', !parallel);
+    // A signal stops the test restore where it is (its own handler); the copy it made goes after.
+    const stopCleanup = (0,interruptions/* onInterruptCleanup */.Ro)(async () => (await scratch.drop())
+        ? `The temporary database ${scratch.location.database} was dropped.`
+        : undefined);
     context.log.info(parallel
         ? `The restore creates the temporary database ${scratch.location.database} on ${(0,database_location/* describeDatabase */.DZ)(server)} (--jobs ${config.postgres.jobs})`
         : `Created the temporary database ${scratch.location.database} on ${(0,database_location/* describeDatabase */.DZ)(server)}`);
@@ -3314,6 +3319,7 @@ async function scratchFor(kind, config, context) {
             createDatabase: parallel,
         })),
         dispose: async () => {
+            stopCleanup();
             if (await scratch.drop())
                 context.log.info(`Dropped the temporary database ${scratch.location.database}`);
         },
@@ -4767,12 +4773,14 @@ async function ensurePrivateDir(dir, role = BACKUP_DIR) {
         const code = error.code;
         if (code === 'EEXIST')
             throw notADirectory;
-        if (code === 'ENOTDIR') {
+        // mkdir -p makes every missing directory, so ENOENT means a symbolic link that leads nowhere;
+        // ENOTDIR, a file or such a link on the way (which of them, only the path itself tells).
+        const blocked = code === 'ENOTDIR' ? await whatBlocks(dir) : code;
+        if (blocked === 'ENOTDIR') {
             throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The ${what} ${dir} cannot be made: a directory in its path is a file. Choose another ${option}.`);
         }
-        // mkdir -p makes every missing directory, so ENOENT means a symbolic link that leads nowhere.
-        if (code === 'ENOENT' || code === 'ELOOP') {
-            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The ${what} ${dir} cannot be made: a symbolic link in its path leads ${code === 'ELOOP' ? 'round in a loop' : 'nowhere'}. Fix the link, or choose another ${option}.`);
+        if (blocked === 'ENOENT' || blocked === 'ELOOP') {
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`The ${what} ${dir} cannot be made: a symbolic link in its path leads ${blocked === 'ELOOP' ? 'round in a loop' : 'nowhere'}. Fix the link, or choose another ${option}.`);
         }
         if (code === 'EACCES' || code === 'EPERM') {
             throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot create the ${what} ${dir}: permission denied; choose another ${option} or fix its permissions.`);
@@ -4785,6 +4793,24 @@ async function ensurePrivateDir(dir, role = BACKUP_DIR) {
     await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().access(dir, node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.W_OK).catch(() => {
         throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`Cannot write to ${dir}: permission denied; choose another ${option} or fix its permissions.`);
     });
+}
+/** Of the entries on the way to `dir`, the first that is no directory: a file, or a link that leads nowhere or round. */
+async function whatBlocks(dir) {
+    const parts = node_path__WEBPACK_IMPORTED_MODULE_4___default().resolve(dir).split((node_path__WEBPACK_IMPORTED_MODULE_4___default().sep)).filter(Boolean);
+    for (let depth = 1; depth <= parts.length; depth += 1) {
+        const entry = node_path__WEBPACK_IMPORTED_MODULE_4___default().join((node_path__WEBPACK_IMPORTED_MODULE_4___default().sep), ...parts.slice(0, depth));
+        const link = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().lstat(entry).catch(() => undefined);
+        if (!link)
+            break;
+        if (link.isDirectory())
+            continue;
+        if (!link.isSymbolicLink())
+            return 'ENOTDIR';
+        const code = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().stat(entry).then((target) => (target.isDirectory() ? undefined : 'ENOTDIR'), (error) => (error.code === 'ELOOP' ? 'ELOOP' : 'ENOENT'));
+        if (code)
+            return code;
+    }
+    return 'ENOTDIR';
 }
 function tempPathIn(dir, hint = '') {
     const temp = node_path__WEBPACK_IMPORTED_MODULE_4___default().join(dir, `${TEMP_PREFIX}${hint}${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}`);

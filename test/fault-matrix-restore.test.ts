@@ -347,6 +347,30 @@ describe.runIf(bundled)('stopping the tool never commits a restore', () => {
     expect(pgDumpText(server, db)).toBe(before);
   });
 
+  test.each(['SIGINT', 'SIGTERM'] as const)(
+    'verify stopped by %s mid-restore: the restore rolls back and the scratch database is dropped',
+    async (signal) => {
+      const gate = makeGate({ pauseAfter: '^10000\\t' });
+      const run = startCli(['verify', backupFile], {
+        cwd: tempDir('fm-verify-stopped'),
+        env: { VERIFY_DATABASE_URL: url('postgres') },
+        pathFirst: gate.binDir,
+      });
+      await waitUntil(() => gate.reached(), 'mid-COPY', run);
+      const scratch = (await server.databases()).filter((n) => n.startsWith('db_backup_verify_'));
+      expect(scratch).toHaveLength(1);
+      run.child.kill(signal);
+      expect((await run.exited).code).toBe(signal === 'SIGTERM' ? 143 : 130);
+      const lines = run.stderr().trim().split('\n');
+      expect(lines).toContain(`db-backup: The temporary database ${scratch[0]} was dropped.`);
+      expect(lines.at(-1)).toMatch(
+        new RegExp(`^db-backup: stopped by ${signal}; temporary files removed`),
+      );
+      expect((await server.databases()).filter((n) => n.startsWith('db_backup_'))).toEqual([]);
+      expect(fs.readdirSync(backupDir).filter((n) => n.includes('.verif'))).toEqual([]);
+    },
+  );
+
   test('--create-database killed: no half-restored database under the name; the next restore drops the leftover', async () => {
     counter += 1;
     const db = `fm_new${counter}`;

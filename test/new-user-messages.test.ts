@@ -259,6 +259,14 @@ describe('a backup directory that is a file', () => {
         'loop',
         `The backup directory ${at('loop')} cannot be made: a symbolic link in its path leads round in a loop. Fix the link, or choose another backup-dir.`,
       ],
+      [
+        'dangling/sub',
+        `The backup directory ${at('dangling/sub')} cannot be made: a symbolic link in its path leads nowhere. Fix the link, or choose another backup-dir.`,
+      ],
+      [
+        'loop/sub',
+        `The backup directory ${at('loop/sub')} cannot be made: a symbolic link in its path leads round in a loop. Fix the link, or choose another backup-dir.`,
+      ],
     ] as const) {
       const run = await cli(
         ['backup', '--database-url', 'file:app.db', '--backup-dir', backupDir],

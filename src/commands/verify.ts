@@ -34,6 +34,7 @@ import { createStorage } from '../storage/factory.js';
 import { isLocalPlace } from '../storage/storage.js';
 import { recordVerification } from './record-verification.js';
 import { ownDatabase } from '../catalog/identity.js';
+import { onInterruptCleanup } from '../process/interruptions.js';
 
 export interface VerifyResult {
   readonly command: 'verify';
@@ -77,6 +78,12 @@ async function scratchFor(
   // new database and renames it to the scratch name, which therefore must not exist yet.
   const parallel = config.postgres.jobs > 1;
   const scratch = await createScratchDatabase(server, 'verify', !parallel);
+  // A signal stops the test restore where it is (its own handler); the copy it made goes after.
+  const stopCleanup = onInterruptCleanup(async () =>
+    (await scratch.drop())
+      ? `The temporary database ${scratch.location.database} was dropped.`
+      : undefined,
+  );
   context.log.info(
     parallel
       ? `The restore creates the temporary database ${scratch.location.database} on ${describeDatabase(server)} (--jobs ${config.postgres.jobs})`
@@ -92,6 +99,7 @@ async function scratchFor(
       }),
     ),
     dispose: async () => {
+      stopCleanup();
       if (await scratch.drop())
         context.log.info(`Dropped the temporary database ${scratch.location.database}`);
     },

@@ -32,15 +32,17 @@ export async function ensurePrivateDir(dir: string, role = BACKUP_DIR): Promise<
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw notADirectory;
-    if (code === 'ENOTDIR') {
+    // mkdir -p makes every missing directory, so ENOENT means a symbolic link that leads nowhere;
+    // ENOTDIR, a file or such a link on the way (which of them, only the path itself tells).
+    const blocked = code === 'ENOTDIR' ? await whatBlocks(dir) : code;
+    if (blocked === 'ENOTDIR') {
       throw new UserError(
         `The ${what} ${dir} cannot be made: a directory in its path is a file. Choose another ${option}.`,
       );
     }
-    // mkdir -p makes every missing directory, so ENOENT means a symbolic link that leads nowhere.
-    if (code === 'ENOENT' || code === 'ELOOP') {
+    if (blocked === 'ENOENT' || blocked === 'ELOOP') {
       throw new UserError(
-        `The ${what} ${dir} cannot be made: a symbolic link in its path leads ${code === 'ELOOP' ? 'round in a loop' : 'nowhere'}. Fix the link, or choose another ${option}.`,
+        `The ${what} ${dir} cannot be made: a symbolic link in its path leads ${blocked === 'ELOOP' ? 'round in a loop' : 'nowhere'}. Fix the link, or choose another ${option}.`,
       );
     }
     if (code === 'EACCES' || code === 'EPERM') {
@@ -57,6 +59,24 @@ export async function ensurePrivateDir(dir: string, role = BACKUP_DIR): Promise<
       `Cannot write to ${dir}: permission denied; choose another ${option} or fix its permissions.`,
     );
   });
+}
+
+/** Of the entries on the way to `dir`, the first that is no directory: a file, or a link that leads nowhere or round. */
+async function whatBlocks(dir: string): Promise<'ENOTDIR' | 'ENOENT' | 'ELOOP'> {
+  const parts = path.resolve(dir).split(path.sep).filter(Boolean);
+  for (let depth = 1; depth <= parts.length; depth += 1) {
+    const entry = path.join(path.sep, ...parts.slice(0, depth));
+    const link = await fs.lstat(entry).catch(() => undefined);
+    if (!link) break;
+    if (link.isDirectory()) continue;
+    if (!link.isSymbolicLink()) return 'ENOTDIR';
+    const code = await fs.stat(entry).then(
+      (target) => (target.isDirectory() ? undefined : 'ENOTDIR'),
+      (error: NodeJS.ErrnoException) => (error.code === 'ELOOP' ? 'ELOOP' : 'ENOENT'),
+    );
+    if (code) return code;
+  }
+  return 'ENOTDIR';
 }
 
 export function tempPathIn(dir: string, hint = ''): string {

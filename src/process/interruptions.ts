@@ -21,20 +21,48 @@ export function onInterrupt(handler: InterruptHandler): () => void {
   };
 }
 
+const cleanups = new Set<InterruptHandler>();
+
 /**
- * Runs every registered handler, each at most `timeoutMs`, and returns their
- * messages (one line each) in registration order.
+ * Registers what must happen once the work in progress has stopped (every
+ * `onInterrupt` handler has answered), such as dropping the scratch database
+ * a stopped test restore was filling; the returned function removes it.
+ */
+export function onInterruptCleanup(handler: InterruptHandler): () => void {
+  cleanups.add(handler);
+  return () => {
+    cleanups.delete(handler);
+  };
+}
+
+/**
+ * Runs every registered handler, then every cleanup, all within `timeoutMs`
+ * of the start, and returns their messages (one line each) in that order.
  */
 export async function runInterruptHandlers(
   signal: NodeJS.Signals,
   timeoutMs: number,
 ): Promise<string[]> {
-  const running = [...handlers].map((handler) => {
+  const deadline = Date.now() + timeoutMs;
+  const stopping = [...handlers];
+  handlers.clear();
+  const messages = await runUntil(stopping, signal, deadline);
+  const cleaning = [...cleanups];
+  cleanups.clear();
+  return [...messages, ...(await runUntil(cleaning, signal, deadline))];
+}
+
+async function runUntil(
+  running: readonly InterruptHandler[],
+  signal: NodeJS.Signals,
+  deadline: number,
+): Promise<string[]> {
+  const answers = running.map((handler) => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<string>((resolve) => {
       timer = setTimeout(
         () => resolve('an interrupted task did not finish stopping in time'),
-        timeoutMs,
+        Math.max(0, deadline - Date.now()),
       );
     });
     return Promise.race([
@@ -42,8 +70,7 @@ export async function runInterruptHandlers(
       timeout,
     ]).finally(() => clearTimeout(timer));
   });
-  handlers.clear();
-  return (await Promise.all(running)).filter((message): message is string => Boolean(message));
+  return (await Promise.all(answers)).filter((message): message is string => Boolean(message));
 }
 
 /**
