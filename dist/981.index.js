@@ -17,6 +17,7 @@ export const modules = {
 /* harmony export */   _b: () => (/* binding */ assertMayCreateDatabases),
 /* harmony export */   createScratchDatabase: () => (/* binding */ createScratchDatabase),
 /* harmony export */   i4: () => (/* binding */ databaseExists),
+/* harmony export */   j5: () => (/* binding */ assertMayReplaceDatabase),
 /* harmony export */   kJ: () => (/* binding */ connectMaintenance),
 /* harmony export */   pc: () => (/* binding */ createTemporaryDatabase),
 /* harmony export */   vC: () => (/* binding */ cancelDatabaseCommand),
@@ -187,6 +188,32 @@ function restoreCannotCreate(target) {
 async function assertMayCreateDatabases(client, target) {
     if ((await mayCreateDatabases(client)) === false)
         throw restoreCannotCreate(target);
+}
+/**
+ * The owner of `database` when the connected role may not rename or drop it,
+ * as the swap must: only the owner, a member that inherits the owner's
+ * privileges, or a superuser may (pg_has_role … 'USAGE' is true for all of
+ * them, and false for a NOINHERIT member, whom the server refuses too).
+ * Undefined when it may, or when that cannot be read.
+ */
+async function ownerWeMayNotReplace(client, database) {
+    const result = await client
+        .query(`SELECT pg_catalog.pg_get_userbyid(datdba) AS owner, pg_catalog.pg_has_role(current_user, datdba, 'USAGE') AS may
+       FROM pg_catalog.pg_database WHERE datname = $1`, [database])
+        .catch(() => undefined);
+    const row = result?.rows[0];
+    return row && row.may === false ? row.owner : undefined;
+}
+/**
+ * A restore that replaces `target` refuses before any work (the safety
+ * backup among it) when the role may not rename it: the swap would fail
+ * after the whole restore was done.
+ */
+async function assertMayReplaceDatabase(client, target) {
+    const owner = await ownerWeMayNotReplace(client, target);
+    if (owner === undefined)
+        return;
+    throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`The role in the database URL does not own "${target}" (its owner is "${owner}"), and --drop-database replaces it by renaming and dropping it, which only the owner, a role that inherits the owner's privileges, or a superuser may do: restore as the database's owner, or in place without --drop-database. Nothing was changed in "${target}".`);
 }
 /** CREATE DATABASE from template0 (what pg_dump's documentation asks for), shaped like `like` when given. */
 async function createDatabase(client, database, like) {
@@ -6008,6 +6035,8 @@ class PostgresEngine {
         try {
             if (maintenance)
                 await (0,databases/* assertMayCreateDatabases */._b)(maintenance, this.database);
+            if (maintenance && exists)
+                await (0,databases/* assertMayReplaceDatabase */.j5)(maintenance, this.database);
             if (maintenance && exists)
                 await this.assertNoOtherSessions(maintenance);
             await hooks.beforeChange?.();

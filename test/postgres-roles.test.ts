@@ -442,3 +442,98 @@ describe('a role that may not create databases', () => {
     }
   });
 });
+
+describe('a role that may not replace the database it restores', () => {
+  const MINE = `
+    CREATE SCHEMA app AUTHORIZATION m4_owner;
+    CREATE TABLE app.kept (x int);
+    ALTER TABLE app.kept OWNER TO m4_owner;
+    INSERT INTO app.kept VALUES (1);
+  `;
+
+  function as(user: string, database: string): string {
+    const url = new URL(source.url(database));
+    url.username = user;
+    url.password = `${user}-secret-pw`;
+    return url.toString();
+  }
+
+  /** Every file under `dir`, as paths relative to it. */
+  function filesUnder(dir: string): string[] {
+    return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' });
+  }
+
+  beforeAll(async () => {
+    await source.query(
+      'postgres',
+      `CREATE ROLE m4_owner NOLOGIN;
+       CREATE ROLE createdb_only LOGIN PASSWORD 'createdb_only-secret-pw' CREATEDB;
+       CREATE ROLE owner_member LOGIN PASSWORD 'owner_member-secret-pw' CREATEDB INHERIT IN ROLE m4_owner;`,
+    );
+  });
+
+  async function backupAndChange(database: string, dir: string): Promise<string> {
+    await source.createDatabase(database, MINE);
+    await source.query('postgres', `ALTER DATABASE ${database} OWNER TO m4_owner`);
+    const backup = await cli(['backup'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, DATABASE_URL: source.url(database) },
+    });
+    expect(backup.status, backup.stderr).toBe(0);
+    // A row the backup does not hold: there while the database is as it was.
+    await source.query(database, 'INSERT INTO app.kept VALUES (2)');
+    const [file] = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.endsWith('.sql.gz'));
+    return path.join('backups', file!);
+  }
+
+  test('--drop-database by a CREATEDB role that does not own the target refuses in one line (exit 2) before the safety backup', async () => {
+    const dir = tempDir('roles-not-owner');
+    const file = await backupAndChange('m4', dir);
+    // It may read everything and keeps no owners, so that without the check the safety backup and
+    // the whole restore would run, and only the rename at the end would fail.
+    await source.query(
+      'm4',
+      'GRANT USAGE ON SCHEMA app TO createdb_only; GRANT SELECT ON app.kept TO createdb_only;',
+    );
+    const run = await cli(['restore', file, '--drop-database', '--no-owner', '--yes'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, DATABASE_URL: as('createdb_only', 'm4') },
+    });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      `db-backup: The role in the database URL does not own "m4" (its owner is "m4_owner"), and --drop-database replaces it by renaming and dropping it, which only the owner, a role that inherits the owner's privileges, or a superuser may do: restore as the database's owner, or in place without --drop-database. Nothing was changed in "m4".`,
+    );
+    expect(run.stderr).not.toMatch(/Safety backup|before overwriting/);
+    expect(filesUnder(dir).filter((n) => n.includes('before-restore'))).toEqual([]);
+    expect(await source.query('m4', 'SELECT x FROM app.kept ORDER BY x')).toEqual([
+      { x: 1 },
+      { x: 2 },
+    ]);
+    expect(
+      await source.query(
+        'postgres',
+        `SELECT datname FROM pg_database WHERE datname LIKE '%restore%'`,
+      ),
+    ).toEqual([]);
+  });
+
+  test("--drop-database by a role that inherits the owner's privileges replaces the target", async () => {
+    const dir = tempDir('roles-owner-member');
+    const file = await backupAndChange('m5', dir);
+    const run = await cli(['restore', file, '--drop-database', '--yes'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, DATABASE_URL: as('owner_member', 'm5') },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(await source.query('m5', 'SELECT x FROM app.kept ORDER BY x')).toEqual([{ x: 1 }]);
+    expect(
+      await source.query(
+        'postgres',
+        `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'm5'`,
+      ),
+    ).toEqual([{ owner: 'm4_owner' }]);
+    expect(
+      filesUnder(dir).filter((n) => n.includes('before-restore') && n.endsWith('.sql.gz')),
+    ).toHaveLength(1);
+  });
+});

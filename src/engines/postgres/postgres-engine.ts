@@ -47,6 +47,7 @@ import { SQLSTATE, sqlstateOf } from './sql-states.js';
 import {
   connectMaintenance,
   assertMayCreateDatabases,
+  assertMayReplaceDatabase,
   createTemporaryDatabase,
   databaseExists,
   existenceAndVersion,
@@ -639,6 +640,7 @@ export class PostgresEngine implements Engine {
     let info: DatabaseInfo;
     try {
       if (maintenance) await assertMayCreateDatabases(maintenance, this.database);
+      if (maintenance && exists) await assertMayReplaceDatabase(maintenance, this.database);
       if (maintenance && exists) await this.assertNoOtherSessions(maintenance);
       await hooks.beforeChange?.();
       await this.dropLeftovers(maintenance);
