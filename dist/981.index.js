@@ -4821,6 +4821,12 @@ const OUT_OF_MEMORY = '53200';
 const INVALID_TABLE_DEFINITION = '42P16';
 /** SQLSTATE of a reference to something that does not exist (a role, among others). */
 const UNDEFINED_OBJECT = '42704';
+/**
+ * SQLSTATEs of a CREATE for something that exists already (duplicate_table,
+ * duplicate_object, duplicate_schema, duplicate_function): what a dump made
+ * without --clean meets in a database that holds what it creates.
+ */
+const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723']);
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -5575,9 +5581,13 @@ function describeCause(error, session, blockers, options, interrupted) {
         psqlError.details.some((line) => line.includes('max_locks_per_transaction'))
         ? ' The restore is one transaction, which holds a lock on every table, index and sequence it replaces or makes: raise max_locks_per_transaction on the server (then restart it), or restore a custom or directory backup into a new database with --jobs 2 or more.'
         : '';
+    // Only in place: in a new database, what exists already was made by the backup itself.
+    const cleanHint = options.inPlace && psqlError.sqlstate !== undefined && ALREADY_EXISTS.has(psqlError.sqlstate)
+        ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`
+        : '';
     return {
         text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
-        advice: roleHint + partitionHint + locksHint,
+        advice: roleHint + partitionHint + locksHint + cleanHint,
         refused: false,
     };
 }
@@ -6043,7 +6053,7 @@ class PostgresEngine {
             await this.dropLeftovers(maintenance);
             const report = maintenance
                 ? await this.restoreBeside(maintenance, source, psql, policy, exists, interruption, parallel)
-                : await this.apply(this.database, source, psql, policy, { interruption });
+                : await this.apply(this.database, source, psql, policy, { interruption, inPlace: true });
             this.logLeftOut(report);
             if (interruption.signal) {
                 await interruption.answer(`${interruption.signal} came after the restore had sent COMMIT: it finished, and "${this.database}" holds the backup.`);

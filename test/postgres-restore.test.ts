@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -349,5 +350,93 @@ describe("a restore that fills the server's lock table", () => {
     } finally {
       await small.stop();
     }
+  });
+});
+
+describe('a dump made without --clean, restored in place', () => {
+  const advice = (db: string): string =>
+    ` The backup creates objects "${db}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`;
+
+  /** `pg_dump DB | gzip > backups/NAME`, by hand: no --clean, no manifest. */
+  function handMadeDump(db: string, dir: string): string {
+    const name = 'postgres_backup_20261101_020000.sql.gz';
+    const sql = execFileSync('pg_dump', ['--no-password', db], { env: server.libpqEnv() });
+    fs.mkdirSync(path.join(dir, 'backups'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'backups', name), zlib.gzipSync(sql));
+    return name;
+  }
+
+  test('fails rolled back and says to restore with --drop-database or into a new database; --drop-database then replaces it', async () => {
+    const db = 'no_clean';
+    await server.createDatabase(
+      db,
+      'CREATE TABLE orders (id int PRIMARY KEY, total numeric); INSERT INTO orders VALUES (1, 10), (2, 20);',
+    );
+    const dir = tempDir('pg-no-clean');
+    const name = handMadeDump(db, dir);
+    await server.query(db, 'DELETE FROM orders WHERE id = 2; INSERT INTO orders VALUES (3, 30);');
+    const before = server.dump(db);
+
+    const run = await cli(['restore', name, '--database-url', server.url(db), '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.status, run.stderr).toBe(1);
+    const last = run.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(
+      /^db-backup: The restore stopped at line \d+ of the backup's SQL: ERROR: relation "orders" already exists \(SQLSTATE 42P07\)\..* The restore was rolled back \(the server reports its transaction \d+ aborted\): "no_clean" is as it was\. /,
+    );
+    expect(last.endsWith(advice(db))).toBe(true);
+    expect(server.dump(db)).toBe(before);
+
+    const replaced = await cli(
+      ['restore', name, '--database-url', server.url(db), '--yes', '--drop-database'],
+      { cwd: dir, env },
+    );
+    expect(replaced.status, replaced.stderr).toBe(0);
+    expect(await server.query(db, 'SELECT id, total FROM orders ORDER BY id')).toEqual([
+      { id: 1, total: '10' },
+      { id: 2, total: '20' },
+    ]);
+  });
+
+  test.each([
+    ['42P06', 'CREATE SCHEMA sales;'],
+    ['42710', "CREATE TYPE mood AS ENUM ('ok');"],
+    ['42723', 'CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS $$ SELECT 42 $$;'],
+  ])('SQLSTATE %s (something else that exists already) gets the same advice', async (code, sql) => {
+    const db = `no_clean_${code.toLowerCase()}`;
+    await server.createDatabase(db, sql);
+    const dir = tempDir('pg-no-clean');
+    const name = handMadeDump(db, dir);
+    const before = server.dump(db);
+    const run = await cli(['restore', name, '--database-url', server.url(db), '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.status, run.stderr).toBe(1);
+    const last = run.stderr.trim().split('\n').at(-1)!;
+    expect(last).toContain(`(SQLSTATE ${code}).`);
+    expect(last.endsWith(advice(db))).toBe(true);
+    expect(server.dump(db)).toBe(before);
+  });
+
+  test('the same error in a new database (the backup itself creates a table twice) gets no such advice', async () => {
+    const dir = tempDir('pg-no-clean');
+    fs.mkdirSync(path.join(dir, 'backups'));
+    const name = 'postgres_backup_20261101_030000.sql.gz';
+    fs.writeFileSync(
+      path.join(dir, 'backups', name),
+      zlib.gzipSync('CREATE TABLE twice (x int);\nCREATE TABLE twice (x int);\n'),
+    );
+    const db = 'no_clean_new';
+    const run = await cli(
+      ['restore', name, '--database-url', server.url(db), '--yes', '--create-database'],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/already exists \(SQLSTATE 42P07\)/);
+    expect(run.stderr).not.toMatch(/--clean/);
+    expect(await server.databases()).not.toContain(db);
   });
 });

@@ -654,7 +654,7 @@ export class PostgresEngine implements Engine {
             interruption,
             parallel,
           )
-        : await this.apply(this.database, source, psql, policy, { interruption });
+        : await this.apply(this.database, source, psql, policy, { interruption, inPlace: true });
       this.logLeftOut(report);
       if (interruption.signal) {
         await interruption.answer(
@@ -1004,7 +1004,7 @@ export class PostgresEngine implements Engine {
     source: RestoreSource,
     psql: ClientTool,
     policy: StatementPolicy,
-    messages: { unchanged?: string; interruption?: RestoreInterruption } = {},
+    messages: { unchanged?: string; interruption?: RestoreInterruption; inPlace?: boolean } = {},
   ): Promise<FilterReport> {
     return applyInTransaction(source, {
       location: this.location,

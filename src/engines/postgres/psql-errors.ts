@@ -43,3 +43,10 @@ export const OUT_OF_MEMORY = '53200';
 export const INVALID_TABLE_DEFINITION = '42P16';
 /** SQLSTATE of a reference to something that does not exist (a role, among others). */
 export const UNDEFINED_OBJECT = '42704';
+
+/**
+ * SQLSTATEs of a CREATE for something that exists already (duplicate_table,
+ * duplicate_object, duplicate_schema, duplicate_function): what a dump made
+ * without --clean meets in a database that holds what it creates.
+ */
+export const ALREADY_EXISTS: ReadonlySet<string> = new Set(['42P07', '42710', '42P06', '42723']);

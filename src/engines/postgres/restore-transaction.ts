@@ -15,6 +15,7 @@ import {
   type BlockingSession,
 } from './lock-monitor.js';
 import {
+  ALREADY_EXISTS,
   INVALID_TABLE_DEFINITION,
   LOCK_NOT_AVAILABLE,
   OUT_OF_MEMORY,
@@ -41,6 +42,8 @@ export interface ApplyOptions {
   readonly unchanged?: string;
   /** Told which psql to stop when a signal comes. */
   readonly interruption?: RestoreInterruption;
+  /** The backup runs over what the existing target holds (not into a new database beside it). */
+  readonly inPlace?: boolean;
 }
 
 /** Stopping psql and learning the outcome must end before `docker stop` sends SIGKILL (10 s). */
@@ -349,9 +352,14 @@ function describeCause(
     psqlError.details.some((line) => line.includes('max_locks_per_transaction'))
       ? ' The restore is one transaction, which holds a lock on every table, index and sequence it replaces or makes: raise max_locks_per_transaction on the server (then restart it), or restore a custom or directory backup into a new database with --jobs 2 or more.'
       : '';
+  // Only in place: in a new database, what exists already was made by the backup itself.
+  const cleanHint =
+    options.inPlace && psqlError.sqlstate !== undefined && ALREADY_EXISTS.has(psqlError.sqlstate)
+      ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`
+      : '';
   return {
     text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
-    advice: roleHint + partitionHint + locksHint,
+    advice: roleHint + partitionHint + locksHint + cleanHint,
     refused: false,
   };
 }
