@@ -311,6 +311,33 @@ describe('a backup directory that is a file', () => {
   });
 });
 
+describe('environment variables that look like ours', () => {
+  test('are named in a warning with the setting meant, and the run goes on with the default', async () => {
+    const dir = tempDir('lookalike-variables');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 3 });
+    const run = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: {
+        ...env,
+        MAX_BACKUP: '3',
+        BACKUP_DIRECTORY: path.join(dir, 'elsewhere'),
+        BACKUP_ENCRYPTON: 'passphrase',
+        PGHOST: 'not-ours-and-not-near',
+        BACKUP_DIR: 'backups',
+      },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const warnings = run.stderr.split('\n').filter((line) => line.includes('not a setting'));
+    expect(warnings).toEqual([
+      'warning: BACKUP_DIRECTORY is not a setting of db-backup and was ignored: did you mean BACKUP_DIR?',
+      'warning: BACKUP_ENCRYPTON is not a setting of db-backup and was ignored: did you mean BACKUP_ENCRYPTION?',
+      'warning: MAX_BACKUP is not a setting of db-backup and was ignored: did you mean MAX_BACKUPS?',
+    ]);
+    expect(fs.existsSync(path.join(dir, 'elsewhere'))).toBe(false);
+    expect(run.stderr).toMatch(/max-backups #1/);
+  });
+});
+
 /** The name of the backup a run says it wrote. */
 function made(stderr: string): string {
   return /Wrote (\S+) \(/.exec(stderr)?.[1] ?? '(none)';

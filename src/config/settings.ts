@@ -74,6 +74,62 @@ function tokenInFlag(name: string, value: unknown): string | undefined {
 
 const DATABASE_URL = /^(postgres(ql)?|file|sqlite3?):/i;
 
+/** Variables the tool reads that are no option's: debugging and the log file. */
+const OTHER_OWN_VARIABLES = ['DB_BACKUP_DEBUG', 'DB_BACKUP_PROGRESS_INTERVAL', 'BACKUP_LOG_FILE'];
+
+/**
+ * A variable that looks like one of the tool's but is not (MAX_BACKUP,
+ * BACKUP_DIRECTORY, BACKUP_ENCRYPTON) would be ignored without a word, and
+ * a nightly job would quietly run with the default: named, with the
+ * setting it likely meant. A look-alike is a name one or two letters from
+ * one of ours (one for short names), or any other BACKUP_ name.
+ */
+export function lookalikeVariables(env: Environment): string[] {
+  const ours = [...new Set([...OPTIONS.flatMap((spec) => spec.env ?? []), ...OTHER_OWN_VARIABLES])];
+  const warnings: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (ours.includes(name) || CREDENTIAL_VARIABLES.includes(name)) continue;
+    const near = ours
+      .map((own) => ({ own, distance: editDistance(name, own), shared: sharedPrefix(name, own) }))
+      .filter(({ own, distance }) => distance <= (own.length >= 8 ? 2 : 1))
+      .sort((a, b) => a.distance - b.distance)[0]?.own;
+    const namespaced = name.startsWith('BACKUP_')
+      ? ours
+          .filter((own) => own.startsWith('BACKUP_'))
+          .sort((a, b) => sharedPrefix(name, b) - sharedPrefix(name, a))[0]
+      : undefined;
+    const meant = near ?? namespaced;
+    if (meant)
+      warnings.push(
+        `${name} is not a setting of db-backup and was ignored: did you mean ${meant}?`,
+      );
+  }
+  return warnings;
+}
+
+function sharedPrefix(a: string, b: string): number {
+  let length = 0;
+  while (length < a.length && a[length] === b[length]) length += 1;
+  return length;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 /** `db-backup <command> [backup] [--flags]`, with the environment as fallback. */
 export function settingsFromArgv(
   command: CommandName,
@@ -146,6 +202,7 @@ export function settingsFromArgv(
       passwordInFlag(name, parsed.values[name]),
     ),
     ...['notify-url', 'ping-url'].map((name) => tokenInFlag(name, parsed.values[name])),
+    ...lookalikeVariables(env),
   ].filter((warning): warning is string => warning !== undefined);
   return { command, settings, help: parsed.values.help === true, warnings };
 }
