@@ -4387,7 +4387,7 @@ async function createEngine(location, settings) {
         case 'sqlite':
             return new SqliteEngine(location, settings.log);
         case 'postgres': {
-            const { PostgresEngine } = await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(704), __webpack_require__.e(115), __webpack_require__.e(981)]).then(__webpack_require__.bind(__webpack_require__, 16981));
+            const { PostgresEngine } = await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(704), __webpack_require__.e(115), __webpack_require__.e(954)]).then(__webpack_require__.bind(__webpack_require__, 26954));
             return new PostgresEngine(location, {
                 ...options/* DEFAULT_POSTGRES_OPTIONS */.fh,
                 ...settings.postgres,

@@ -219,30 +219,6 @@ const PARTITION_ANCESTORS = `
 
 /***/ }),
 
-/***/ 36804:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   D: () => (/* binding */ PLPGSQL_USABLE_BY_ALL),
-/* harmony export */   L: () => (/* binding */ PLPGSQL_USABLE)
-/* harmony export */ });
-/** pg_language's row for PL/pgSQL, and the current user may use it. */
-const PLPGSQL_ROW = "SELECT FROM pg_catalog.pg_language l WHERE l.lanname OPERATOR(pg_catalog.=) 'plpgsql' AND pg_catalog.has_language_privilege(l.oid, 'USAGE')";
-/**
- * SQL that is true where PL/pgSQL is installed and the user may run it: DO
- * blocks work. Every database has it unless someone dropped the extension.
- */
-const PLPGSQL_USABLE = `EXISTS (${PLPGSQL_ROW})`;
-/**
- * As PLPGSQL_USABLE, and every role may run it too (PUBLIC has USAGE, as by
- * default): a backup's SQL may go on as another role (SET SESSION
- * AUTHORIZATION, SET ROLE).
- */
-const PLPGSQL_USABLE_BY_ALL = `EXISTS (${PLPGSQL_ROW} AND (l.lanacl IS NULL OR EXISTS (SELECT FROM pg_catalog.aclexplode(l.lanacl) a WHERE a.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid AND a.privilege_type OPERATOR(pg_catalog.=) 'USAGE')))`;
-
-
-/***/ }),
-
 /***/ 38704:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -258,17 +234,15 @@ const PLPGSQL_USABLE_BY_ALL = `EXISTS (${PLPGSQL_ROW} AND (l.lanacl IS NULL OR E
 /* harmony export */   v4: () => (/* binding */ quoteIdent),
 /* harmony export */   zF: () => (/* binding */ countTables)
 /* harmony export */ });
-/* unused harmony export describeConnectError */
+/* unused harmony exports describeConnectError, describeUnreadable */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
 /* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(43641);
 /* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7513);
 /* harmony import */ var _choose_client_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(75684);
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(87763);
-/* harmony import */ var _partition_ancestors_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(474);
-/* harmony import */ var _plpgsql_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(36804);
+/* harmony import */ var _partition_ancestors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(474);
 /* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(48886);
-
 
 
 
@@ -385,67 +359,152 @@ async function countTables(client) {
 function sqlName(name) {
     return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
 }
+/** How many of each kind a message names. */
+const SHOWN = 5;
 /**
- * Every table the dump reads must be readable by the user: checked in the
- * dump's own transaction, before pg_dump starts, by reading no row of each
- * (the privilege check happens all the same). A missing privilege is found by
- * its SQLSTATE and named with the GRANT that is missing — pg_dump would
- * otherwise fail on the first such table, or on a snapshot our transaction
- * could no longer export.
+ * Everything pg_dump will read that the user may not: decided from the
+ * catalog the way the server decides when pg_dump asks, by OID (a name in
+ * SQL_ASCII need not be UTF-8), in one statement that takes no lock.
+ *
+ * - A table needs SELECT on the whole table, for pg_dump's LOCK TABLE … IN
+ *   ACCESS SHARE MODE: has_table_privilege, like LOCK, counts no column grant.
+ * - Rows are copied with row_security off, which fails where a policy would
+ *   apply: RLS on, and the user neither superuser nor BYPASSRLS nor the owner
+ *   (or the owner too, with FORCE ROW LEVEL SECURITY).
+ * - A sequence's state is read with SELECT.
+ * - A large object is opened for reading, which lo_compat_privileges allows
+ *   to all; else superusers may, and its ACL decides (none: its owner only),
+ *   read as the server reads it (has_largeobject_privilege exists from
+ *   PostgreSQL 17 only).
  */
-async function assertTablesReadable(client, user, dumped) {
-    const tables = dumped ?? (await client.query(DUMPED_TABLES)).rows;
-    if (tables.length === 0)
-        return;
-    // By OID where it is known, and the name resolved on the server: in a SQL_ASCII database a
-    // name need not be UTF-8, and the text the client reads back would not name the table. That
-    // takes a DO block: by name where PL/pgSQL cannot run (its extension dropped).
-    const plpgsql = (await client.query(`SELECT ${_plpgsql_js__WEBPACK_IMPORTED_MODULE_7__/* .PLPGSQL_USABLE */ .L} AS usable`))
-        .rows[0]?.usable;
-    const probe = (table) => plpgsql === true && table.oid !== undefined && /^\d+$/.test(table.oid)
-        ? `DO $db_backup_probe$ BEGIN EXECUTE pg_catalog.format('SELECT FROM ONLY %s LIMIT 0', ${table.oid}::pg_catalog.oid::pg_catalog.regclass); END $db_backup_probe$`
-        : `SELECT FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} LIMIT 0`;
-    await client.query('SAVEPOINT db_backup_read_check');
-    try {
-        await client.query(tables.map(probe).join(';\n'));
-        await client.query('RELEASE SAVEPOINT db_backup_read_check');
-        return;
-    }
-    catch (error) {
-        if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.insufficientPrivilege)
-            throw error;
-        await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
-    }
-    // Rare: find every table that is not readable, to name all the grants at once.
-    const unreadable = [];
-    for (const table of tables) {
-        try {
-            await client.query(probe(table));
-            await client.query('RELEASE SAVEPOINT db_backup_read_check');
-            await client.query('SAVEPOINT db_backup_read_check');
-        }
-        catch (error) {
-            if ((0,_sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .sqlstateOf */ .R)(error) !== _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.insufficientPrivilege)
-                throw error;
-            await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
-            unreadable.push(table);
-        }
-    }
-    throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(await describeMissingGrants(client, unreadable, user));
+const READ_CHECK = `
+  WITH me AS (
+    SELECT r.rolsuper AS super, r.rolsuper OR r.rolbypassrls AS bypass
+    FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER
+  ), relations AS (
+    SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END AS kind,
+      n.nspname AS schema, c.relname::pg_catalog.text AS name,
+      NOT pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE') AS closed,
+      NOT CASE c.relkind WHEN 'S' THEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
+        ELSE pg_catalog.has_table_privilege(c.oid, 'SELECT') END AS denied,
+      c.oid = ANY ($2::pg_catalog.oid[]) AND c.relrowsecurity AND NOT me.bypass
+        AND (c.relforcerowsecurity OR NOT pg_catalog.pg_has_role(c.relowner, 'USAGE')) AS row_security,
+      c.relforcerowsecurity AS forced, pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner,
+      NULL::pg_catalog.oid AS lo, NULL::pg_catalog.int8 AS total
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, me
+    WHERE c.oid = ANY ($1::pg_catalog.oid[])
+  ), large_objects AS (
+    SELECT l.oid FROM pg_catalog.pg_largeobject_metadata l, me
+    WHERE $3 AND NOT me.super AND NOT pg_catalog.current_setting('lo_compat_privileges')::pg_catalog.bool
+      AND NOT CASE WHEN l.lomacl IS NULL THEN pg_catalog.pg_has_role(l.lomowner, 'USAGE')
+        ELSE EXISTS (SELECT FROM pg_catalog.aclexplode(l.lomacl) a
+                     WHERE a.privilege_type = 'SELECT'
+                       AND CASE a.grantee WHEN 0 THEN true ELSE pg_catalog.pg_has_role(a.grantee, 'USAGE') END) END
+  )
+  SELECT kind, schema, name, closed, denied, row_security AS "rowSecurity", forced, owner, total
+  FROM (
+    SELECT * FROM relations WHERE closed OR denied OR row_security
+    UNION ALL
+    (SELECT 'large object', NULL, l.oid::pg_catalog.text, false, true, false, false, NULL, l.oid,
+       pg_catalog.count(*) OVER ()
+     FROM large_objects l ORDER BY l.oid LIMIT ${SHOWN})
+  ) found
+  ORDER BY kind DESC, schema, lo, name`;
+/**
+ * Everything the dump reads must be readable by the user, all of it: checked
+ * in the dump's own snapshot before pg_dump starts, and named with what to do
+ * — pg_dump would otherwise fail on the first such thing, part way through.
+ */
+async function assertTablesReadable(client, user, reads) {
+    const found = await client.query(READ_CHECK, [
+        [...reads.tables, ...reads.sequences],
+        reads.rows,
+        reads.largeObjects,
+    ]);
+    if (found.rows.length > 0)
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(describeUnreadable(found.rows, user));
 }
-/** The GRANTs that let the user read them: USAGE on a schema it cannot enter, and SELECT on the tables. */
-async function describeMissingGrants(client, unreadable, user) {
-    const schemas = [...new Set(unreadable.map((table) => table.schema))];
-    const closed = new Set((await client.query("SELECT s AS schema FROM unnest($1::text[]) AS s WHERE NOT pg_catalog.has_schema_privilege(s, 'USAGE')", [schemas])).rows.map((row) => row.schema));
-    const tables = unreadable
-        .slice(0, 5)
-        .map((table) => `${sqlName(table.schema)}.${sqlName(table.name)}`);
-    const grants = [
-        ...[...closed].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${sqlName(user)}`),
-        `GRANT SELECT ON ${tables.join(', ')} TO ${sqlName(user)}`,
+/** `a, b, c, d, e and 3 more` */
+function someOf(names, total = names.length) {
+    const shown = names.slice(0, SHOWN).join(', ');
+    return total > SHOWN ? `${shown} and ${total - SHOWN} more` : shown;
+}
+/** `a`, `a and b`, `a, b and c` */
+function inWords(words) {
+    return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+/** A table or sequence as a person would type it in a GRANT; a large object by its OID. */
+function qualified(entry) {
+    return entry.schema === null ? entry.name : `${sqlName(entry.schema)}.${sqlName(entry.name)}`;
+}
+function sortFindings(found) {
+    const unreadable = (kind) => found.filter((entry) => entry.kind === kind && (entry.closed || entry.denied));
+    const largeObjects = unreadable('large object');
+    const hidden = found.filter((entry) => entry.rowSecurity);
+    return {
+        tables: unreadable('table'),
+        sequences: unreadable('sequence'),
+        largeObjects,
+        largeObjectCount: Number(largeObjects[0]?.total ?? largeObjects.length),
+        hidden,
+        forced: hidden.filter((entry) => entry.forced),
+    };
+}
+/** `Permission denied for table …; for sequence …; row-level security applies to table …` */
+function whatIsMissing(found) {
+    const denials = [
+        ...(found.tables.length > 0 ? [`table ${someOf(found.tables.map(qualified))}`] : []),
+        ...(found.sequences.length > 0 ? [`sequence ${someOf(found.sequences.map(qualified))}`] : []),
+        ...(found.largeObjects.length > 0
+            ? [`large object ${someOf(found.largeObjects.map(qualified), found.largeObjectCount)}`]
+            : []),
     ];
-    const more = unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : '';
-    return `Permission denied for table ${tables.join(', ')}${more}: the user ${sqlName(user)} must be able to read every table it backs up (${grants.join('; ')}), or back up as a role that can read them all. Nothing was kept or pruned.`;
+    const forced = found.forced.length > 0 ? ` (and to the owner of ${someOf(found.forced.map(qualified))})` : '';
+    return [
+        ...(denials.length > 0 ? [`Permission denied for ${denials.join('; for ')}`] : []),
+        ...(found.hidden.length > 0
+            ? [`row-level security applies to table ${someOf(found.hidden.map(qualified))}${forced}`]
+            : []),
+    ].join('; ');
+}
+/** The statements that give the user what it lacks, in the order they are needed. */
+function whatToRun(found, role) {
+    const schemas = new Set([...found.tables, ...found.sequences].flatMap((entry) => entry.closed && entry.schema !== null ? [entry.schema] : []));
+    const grant = (what, entries, total) => {
+        const denied = entries.filter((entry) => entry.denied);
+        return denied.length > 0
+            ? [`GRANT SELECT ON ${what}${someOf(denied.map(qualified), total)} TO ${role}`]
+            : [];
+    };
+    return [
+        ...[...schemas].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${role}`),
+        ...grant('', found.tables),
+        ...grant('SEQUENCE ', found.sequences),
+        ...grant('LARGE OBJECT ', found.largeObjects, found.largeObjectCount),
+        ...(found.hidden.length > 0 ? [`ALTER ROLE ${role} BYPASSRLS`] : []),
+    ];
+}
+/**
+ * One line that names what the user may not read and what to do: the GRANTs
+ * (USAGE on a schema it cannot enter, SELECT on tables, sequences and large
+ * objects), and BYPASSRLS where row security would keep rows from pg_dump.
+ */
+function describeUnreadable(found, user) {
+    const role = sqlName(user);
+    const sorted = sortFindings(found);
+    const kinds = inWords([
+        ...(sorted.tables.length > 0 || sorted.hidden.length > 0 ? ['table'] : []),
+        ...(sorted.sequences.length > 0 ? ['sequence'] : []),
+        ...(sorted.largeObjects.length > 0 ? ['large object'] : []),
+    ]);
+    const every = sorted.hidden.length > 0 ? `every row of every ${kinds}` : `every ${kinds}`;
+    // Row security does not apply to a table's owner unless forced: a way out worth naming.
+    const owners = [...new Set(sorted.hidden.map((entry) => entry.owner ?? ''))];
+    const owner = owners.length === 1 && sorted.forced.length === 0
+        ? ` (row security does not apply to ${sqlName(owners[0] ?? '')}, the owner of ${sorted.hidden.length === 1 ? 'that table' : 'those tables'})`
+        : '';
+    const line = `${whatIsMissing(sorted)}: the user ${role} must be able to read ${every} it backs up (${whatToRun(sorted, role).join('; ')}), or back up as a role that can read them all${owner}. Nothing was kept or pruned.`;
+    return line.charAt(0).toUpperCase() + line.slice(1);
 }
 /**
  * Ordinary tables that pg_dump dumps data for: not system schemas, not
@@ -474,7 +533,7 @@ function tableCounts(counts) {
  */
 async function partitionsCountedAtRoot(client) {
     const result = await client.query(`
-    WITH RECURSIVE ${_partition_ancestors_js__WEBPACK_IMPORTED_MODULE_8__/* .PARTITION_ANCESTORS */ .w}, unsafe AS (
+    WITH RECURSIVE ${_partition_ancestors_js__WEBPACK_IMPORTED_MODULE_7__/* .PARTITION_ANCESTORS */ .w}, unsafe AS (
       SELECT p.partrelid FROM pg_catalog.pg_partitioned_table p
       WHERE (SELECT c.oid FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON c.opcmethod = a.oid
              WHERE c.opcname = 'enum_ops' AND c.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace

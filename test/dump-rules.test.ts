@@ -4,6 +4,7 @@ import {
   type ExpectedTable,
 } from '../src/engines/postgres/dump-completeness.js';
 import {
+  selectDumpReads,
   selectDumpedTables,
   type CatalogTable,
   type DumpCatalog,
@@ -95,6 +96,16 @@ const CATALOG: DumpCatalog = {
     table('cfg', 'public', 'cfg', { extensionOid: 'ext' }),
     table('extinternal', 'public', 'extinternal', { extensionOid: 'ext' }),
     table('extcfg2', 'extschema', 'extcfg2', { extensionOid: 'ext' }),
+    table('users_id_seq', 'public', 'users_id_seq', { relkind: 'S', ownerTableOid: 'users' }),
+    table('orders_id_seq', 'public', 'orders_id_seq', { relkind: 'S', ownerTableOid: 'orders' }),
+    table('events_id_seq', 'audit', 'events_id_seq', {
+      relkind: 'S',
+      ownerTableOid: 'events',
+      identity: true,
+    }),
+    table('counter', 'public', 'counter', { relkind: 'S' }),
+    table('extseq', 'public', 'extseq', { relkind: 'S', extensionOid: 'ext' }),
+    table('extinternal_seq', 'public', 'extinternal_seq', { relkind: 'S', extensionOid: 'ext' }),
   ],
   extensions: [
     {
@@ -103,6 +114,7 @@ const CATALOG: DumpCatalog = {
       config: [
         { tableOid: 'cfg', condition: 'WHERE id > 100' },
         { tableOid: 'extcfg2', condition: '' },
+        { tableOid: 'extseq', condition: '' },
       ],
     },
     { oid: 'plpgsql', builtin: true, config: [] },
@@ -172,6 +184,79 @@ describe('which tables a pg_dump holds, and which it writes data for', () => {
     ],
   ])('%s', (_label, filters, expected) => {
     expect(shape(filters)).toEqual(expected);
+  });
+});
+
+describe('what a pg_dump reads, and so what its user must be allowed to read', () => {
+  function reads(filters: Partial<FilterMatches>): Record<string, string> {
+    const all = { ...NONE, ...filters };
+    const found = selectDumpReads(CATALOG, all, selectDumpedTables(CATALOG, all));
+    return {
+      tables: found.tables.join(' '),
+      rows: found.rows.join(' '),
+      sequences: found.sequences.join(' '),
+      largeObjects: String(found.largeObjects),
+    };
+  }
+
+  test.each<[string, Partial<FilterMatches>, Record<string, string>]>([
+    [
+      'everything: partitioned parents are locked too; every sequence but an extension member; large objects',
+      {},
+      {
+        tables: 'users orders part1 events cfg extcfg2 parent',
+        rows: 'users orders part1 events cfg extcfg2',
+        sequences: 'users_id_seq orders_id_seq events_id_seq counter extseq',
+        largeObjects: 'true',
+      },
+    ],
+    [
+      '--schema audit: its own sequences; no large objects',
+      { schemaInclude: new Set(['audit']) },
+      { tables: 'events', rows: 'events', sequences: 'events_id_seq', largeObjects: 'false' },
+    ],
+    [
+      "--schema public: the schema's configuration sequence too",
+      { schemaInclude: new Set(['public']) },
+      {
+        tables: 'users orders part1 cfg parent',
+        rows: 'users orders part1 cfg',
+        sequences: 'users_id_seq orders_id_seq counter extseq',
+        largeObjects: 'false',
+      },
+    ],
+    [
+      '--exclude-table: an identity sequence goes with its table, a serial one excluded by name stays with its table',
+      { tableExclude: new Set(['events', 'users_id_seq', 'counter']) },
+      {
+        tables: 'users orders part1 cfg extcfg2 parent',
+        rows: 'users orders part1 cfg extcfg2',
+        sequences: 'users_id_seq orders_id_seq extseq',
+        largeObjects: 'true',
+      },
+    ],
+    [
+      '--exclude-table-data: the table is still locked, its rows and the named sequence not read',
+      { tableDataExclude: new Set(['users', 'orders_id_seq']) },
+      {
+        tables: 'users orders part1 events cfg extcfg2 parent',
+        rows: 'orders part1 events cfg extcfg2',
+        sequences: 'users_id_seq events_id_seq counter extseq',
+        largeObjects: 'true',
+      },
+    ],
+    [
+      '--table users: the sequence its column owns comes with it',
+      { tableInclude: new Set(['users']) },
+      { tables: 'users', rows: 'users', sequences: 'users_id_seq', largeObjects: 'false' },
+    ],
+    [
+      '--table counter: that sequence alone',
+      { tableInclude: new Set(['counter']) },
+      { tables: '', rows: '', sequences: 'counter', largeObjects: 'false' },
+    ],
+  ])('%s', (_label, filters, expected) => {
+    expect(reads(filters)).toEqual(expected);
   });
 });
 

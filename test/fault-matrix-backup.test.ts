@@ -520,7 +520,7 @@ describe('the snapshot count holds against encodings, row security and many tabl
     ]);
   });
 
-  test('a role that row security hides rows from fails clearly, even with a pg_dump told to dump only what it sees', async () => {
+  test('a role that row security hides rows from is refused before pg_dump starts, even with a pg_dump told to dump only what it sees', async () => {
     await server.createDatabase(
       'fm_rls',
       `CREATE ROLE fm_rls_reader LOGIN PASSWORD 'reader-pw';
@@ -537,8 +537,10 @@ describe('the snapshot count holds against encodings, row security and many tabl
       const args = ['backup', '--database-url', url, '--max-backups', '1'];
       if (wrapperBody) args.push('--pg-dump-path', writeScript(dir, 'rls-dump', wrapperBody));
       const run = await cli(args, { cwd: dir, env: pgEnv() });
-      expect(run.status, run.stderr).toBe(1);
-      expect(run.stderr).toMatch(/row-level security policy for table "t"/);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(
+        /Row-level security applies to table public\.t: .*\(ALTER ROLE fm_rls_reader BYPASSRLS\)/,
+      );
       expect(run.stderr).not.toContain('reader-pw');
       assertNothingLost(dir, old);
     }

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OPTIONS } from '../src/config/options.js';
 import { MAX_PASSPHRASE_BYTES, MIN_PASSPHRASE_LENGTH } from '../src/pipeline/passphrase-rules.js';
 import { redact, registerSecret } from '../src/domain/secrets.js';
+import { describeUnreadable, type Unreadable } from '../src/engines/postgres/server.js';
 import { BUNDLED_CLI, bundledCli, cli, REPO_ROOT, type CliRun } from './support/cli.js';
 import { GpgHome } from './support/gpg.js';
 import { snapshotRows, startPostgres, TEST_PASSWORD, type PgServer } from './support/postgres.js';
@@ -358,7 +359,9 @@ describe('passphrases', () => {
     expect(refusal(run)).toMatch(
       /holds a line break or a NUL .*gpg reads a passphrase as one line/,
     );
-    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+    // The backup directory may stay (empty): a concurrent backup may have made it too.
+    const backups = path.join(dir, 'backups');
+    expect(fs.existsSync(backups) ? fs.readdirSync(backups) : []).toEqual([]);
   });
 
   test('the action refuses it too, and the runner is told to mask it (why it matters)', () => {
@@ -371,7 +374,9 @@ describe('passphrases', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('::add-mask::the\n');
     expect(run.stdout).toMatch(/::error::The encryption passphrase is shorter than 12 characters/);
-    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+    // The backup directory may stay (empty): a concurrent backup may have made it too.
+    const backups = path.join(dir, 'backups');
+    expect(fs.existsSync(backups) ? fs.readdirSync(backups) : []).toEqual([]);
   });
 
   test('an old backup made with a short passphrase still restores, with a warning; a wrong one reads "Cannot decrypt the backup"', async () => {
@@ -1051,7 +1056,9 @@ describe('odd inputs: one clear line, exit 2, nothing changed', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/::error::schemas applies to PostgreSQL databases only/);
-    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+    // The backup directory may stay (empty): a concurrent backup may have made it too.
+    const backups = path.join(dir, 'backups');
+    expect(fs.existsSync(backups) ? fs.readdirSync(backups) : []).toEqual([]);
   });
 
   test('terminate-connections without drop-database is refused', async () => {
@@ -1134,7 +1141,45 @@ describe('odd inputs: one clear line, exit 2, nothing changed', () => {
       /connect_timeout in the PostgreSQL URL must be a whole number of seconds \(got "soon"\)/,
     );
     expect(line).not.toContain('hidden-pass');
-    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+    // The backup directory may stay (empty): a concurrent backup may have made it too.
+    const backups = path.join(dir, 'backups');
+    expect(fs.existsSync(backups) ? fs.readdirSync(backups) : []).toEqual([]);
+  });
+});
+
+describe("the read check's line", () => {
+  const entry = (kind: Unreadable['kind'], name: string, extra: Partial<Unreadable> = {}) => ({
+    kind,
+    schema: kind === 'large object' ? null : 'public',
+    name,
+    closed: false,
+    denied: true,
+    rowSecurity: false,
+    forced: false,
+    owner: 'app',
+    total: null,
+    ...extra,
+  });
+
+  test('names five of a kind and counts the rest; a large object count comes from the server', () => {
+    const tables = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((name) => entry('table', name));
+    const objects = ['11', '12', '13', '14', '15'].map((name) =>
+      entry('large object', name, { total: '9' }),
+    );
+    expect(describeUnreadable([...tables, ...objects], 'Reader')).toBe(
+      'Permission denied for table public.a, public.b, public.c, public.d, public.e and 2 more; for large object 11, 12, 13, 14, 15 and 4 more: the user "Reader" must be able to read every table and large object it backs up (GRANT SELECT ON public.a, public.b, public.c, public.d, public.e and 2 more TO "Reader"; GRANT SELECT ON LARGE OBJECT 11, 12, 13, 14, 15 and 4 more TO "Reader"), or back up as a role that can read them all. Nothing was kept or pruned.',
+    );
+  });
+
+  test('a schema without USAGE alone asks for USAGE, not SELECT it already has', () => {
+    expect(
+      describeUnreadable(
+        [entry('sequence', 's', { schema: 'vault', closed: true, denied: false })],
+        'reader',
+      ),
+    ).toBe(
+      'Permission denied for sequence vault.s: the user reader must be able to read every sequence it backs up (GRANT USAGE ON SCHEMA vault TO reader), or back up as a role that can read them all. Nothing was kept or pruned.',
+    );
   });
 });
 
@@ -1252,5 +1297,194 @@ describe('odd inputs against a real PostgreSQL server', () => {
     });
     expect(granted.status, granted.stderr).toBe(0);
     await server.query('shop', 'REVOKE SELECT ON "Secret Ledger" FROM reader');
+  });
+
+  /**
+   * A backup as `user` is refused before pg_dump starts (exit 2) with exactly
+   * `line` (its advice: `advice`, run as a superuser afterwards); it leaves no
+   * backup, no temporary file, no password in its output. Then, with the
+   * advice followed, the same backup succeeds: its run is returned.
+   */
+  async function refusedUntilAdvised(
+    database: string,
+    user: string,
+    password: string,
+    line: string,
+    advice: readonly string[],
+    args: readonly string[] = [],
+  ): Promise<CliRun> {
+    const dir = tempDir(`read-${database}`);
+    const tmp = tempDir(`read-${database}-tmp`);
+    const dumped = path.join(dir, 'pg_dump-ran');
+    // pg_dump itself, noting when it is started for a dump (not just asked its version).
+    const wrapper = path.join(dir, 'pg_dump');
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\n[ "$1" = --version ] || touch "${dumped}"\nexec "${systemServerBinDir() ?? '/usr/bin'}/pg_dump" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const url = `postgres://${user}:${password}@${server.host}:${server.port}/${database}`;
+    const backup = (): Promise<CliRun> =>
+      cli(['backup', '--database-url', url, '--pg-dump-path', wrapper, '--json', ...args], {
+        cwd: dir,
+        env: { ...env, TMPDIR: tmp },
+      });
+    const refused = await backup();
+    expect(refused.status, refused.stderr).toBe(2);
+    expect(refusal(refused)).toBe(`db-backup: ${line}`);
+    expect(line).toContain(advice.join('; '));
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain(password);
+    expect(fs.existsSync(dumped)).toBe(false);
+    // The backup directory may stay (empty): a concurrent backup may have made it too.
+    const backups = path.join(dir, 'backups');
+    expect(fs.existsSync(backups) ? fs.readdirSync(backups) : []).toEqual([]);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    for (const statement of advice) await server.query(database, statement);
+    const granted = await backup();
+    expect(granted.status, granted.stderr).toBe(0);
+    expect(fs.existsSync(dumped)).toBe(true);
+    return granted;
+  }
+
+  const tablesOf = (run: CliRun): unknown =>
+    (JSON.parse(run.stdout) as { manifest: { tables: unknown } }).manifest.tables;
+
+  test('a grant on every column but not the table: refused before pg_dump (whose LOCK TABLE needs the table), with the table-level GRANT', async () => {
+    await server.createDatabase(
+      'read_columns',
+      `CREATE ROLE col_reader LOGIN PASSWORD 'col-secret-123';
+       CREATE TABLE t (a int, b text); INSERT INTO t VALUES (1, 'one'), (2, 'two');
+       GRANT SELECT (a, b) ON t TO col_reader;
+       CREATE TABLE both_ways (a int); INSERT INTO both_ways VALUES (1);
+       GRANT SELECT (a) ON both_ways TO col_reader; GRANT SELECT ON both_ways TO col_reader;`,
+    );
+    const granted = await refusedUntilAdvised(
+      'read_columns',
+      'col_reader',
+      'col-secret-123',
+      'Permission denied for table public.t: the user col_reader must be able to read every table it backs up (GRANT SELECT ON public.t TO col_reader), or back up as a role that can read them all. Nothing was kept or pruned.',
+      ['GRANT SELECT ON public.t TO col_reader'],
+    );
+    expect(tablesOf(granted)).toEqual([
+      { name: 'public.both_ways', rows: 1 },
+      { name: 'public.t', rows: 2 },
+    ]);
+  });
+
+  test('row-level security that applies to the user: refused before pg_dump (which reads with it off), naming the tables and BYPASSRLS; its own table passes unless forced', async () => {
+    await server.createDatabase(
+      'read_rls',
+      `CREATE ROLE rls_reader LOGIN PASSWORD 'rls-secret-123'; CREATE ROLE rls_owner;
+       CREATE TABLE accounts (id int, visible bool);
+       INSERT INTO accounts SELECT i, i % 2 = 0 FROM generate_series(1, 10) i;
+       ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY only_visible ON accounts FOR SELECT USING (visible);
+       ALTER TABLE accounts OWNER TO rls_owner; GRANT SELECT ON accounts TO rls_reader;
+       CREATE TABLE notes (id int); INSERT INTO notes VALUES (1), (2), (3);
+       ALTER TABLE notes ENABLE ROW LEVEL SECURITY; ALTER TABLE notes OWNER TO rls_reader;`,
+    );
+    const dir = tempDir('read-rls-own');
+    const url = `postgres://rls_reader:rls-secret-123@${server.host}:${server.port}/read_rls`;
+    // Its own table (RLS on, not forced, no policy at all): pg_dump reads every row of it.
+    const own = await cli(['backup', '--database-url', url, '--tables', 'notes', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(own.status, own.stderr).toBe(0);
+    expect(tablesOf(own)).toEqual([{ name: 'public.notes', rows: 3 }]);
+    await server.query('read_rls', 'ALTER TABLE notes FORCE ROW LEVEL SECURITY');
+    const granted = await refusedUntilAdvised(
+      'read_rls',
+      'rls_reader',
+      'rls-secret-123',
+      'Row-level security applies to table public.accounts, public.notes (and to the owner of public.notes): the user rls_reader must be able to read every row of every table it backs up (ALTER ROLE rls_reader BYPASSRLS), or back up as a role that can read them all. Nothing was kept or pruned.',
+      ['ALTER ROLE rls_reader BYPASSRLS'],
+    );
+    expect(tablesOf(granted)).toEqual([
+      { name: 'public.accounts', rows: 10 },
+      { name: 'public.notes', rows: 3 },
+    ]);
+    await server.query('read_rls', 'ALTER ROLE rls_reader NOBYPASSRLS');
+    // Not forced, the owner is named as a way out.
+    await server.query('read_rls', 'ALTER TABLE notes NO FORCE ROW LEVEL SECURITY');
+    const refused = await cli(['backup', '--database-url', url], { cwd: dir, env });
+    expect(refused.status).toBe(2);
+    expect(refusal(refused)).toBe(
+      'db-backup: Row-level security applies to table public.accounts: the user rls_reader must be able to read every row of every table it backs up (ALTER ROLE rls_reader BYPASSRLS), or back up as a role that can read them all (row security does not apply to rls_owner, the owner of that table). Nothing was kept or pruned.',
+    );
+  });
+
+  test('serial and identity columns whose sequences the user may not read: refused before pg_dump, with GRANT SELECT ON SEQUENCE', async () => {
+    await server.createDatabase(
+      'read_sequences',
+      `CREATE ROLE seq_reader LOGIN PASSWORD 'seq-secret-123';
+       CREATE TABLE orders (id serial PRIMARY KEY, n int); INSERT INTO orders (n) VALUES (1), (2);
+       CREATE TABLE events (id int GENERATED ALWAYS AS IDENTITY, x int); INSERT INTO events (x) VALUES (1);
+       CREATE TABLE plain (id bigserial); GRANT SELECT ON SEQUENCE plain_id_seq TO seq_reader;
+       GRANT SELECT ON orders, events, plain TO seq_reader;`,
+    );
+    const granted = await refusedUntilAdvised(
+      'read_sequences',
+      'seq_reader',
+      'seq-secret-123',
+      'Permission denied for sequence public.events_id_seq, public.orders_id_seq: the user seq_reader must be able to read every sequence it backs up (GRANT SELECT ON SEQUENCE public.events_id_seq, public.orders_id_seq TO seq_reader), or back up as a role that can read them all. Nothing was kept or pruned.',
+      ['GRANT SELECT ON SEQUENCE public.events_id_seq, public.orders_id_seq TO seq_reader'],
+    );
+    expect(tablesOf(granted)).toEqual([
+      { name: 'public.events', rows: 1 },
+      { name: 'public.orders', rows: 2 },
+      { name: 'public.plain', rows: 0 },
+    ]);
+  });
+
+  test('several kinds at once: one line naming every table, sequence and large object, with every GRANT and BYPASSRLS; following it all lets the backup run', async () => {
+    await server.createDatabase(
+      'read_everything',
+      `CREATE ROLE all_reader LOGIN PASSWORD 'all-secret-123';
+       CREATE SCHEMA "Vault"; CREATE TABLE "Vault".keys (id serial, k text);
+       CREATE TABLE ledger (id int GENERATED BY DEFAULT AS IDENTITY, amount int);
+       INSERT INTO ledger (amount) VALUES (5); GRANT SELECT (id, amount) ON ledger TO all_reader;
+       CREATE TABLE guarded (id int); INSERT INTO guarded VALUES (1), (2);
+       ALTER TABLE guarded ENABLE ROW LEVEL SECURITY; GRANT SELECT ON guarded TO all_reader;
+       SELECT lo_from_bytea(515151, 'blob');`,
+    );
+    await refusedUntilAdvised(
+      'read_everything',
+      'all_reader',
+      'all-secret-123',
+      'Permission denied for table "Vault".keys, public.ledger; for sequence "Vault".keys_id_seq, public.ledger_id_seq; for large object 515151; row-level security applies to table public.guarded: the user all_reader must be able to read every row of every table, sequence and large object it backs up (GRANT USAGE ON SCHEMA "Vault" TO all_reader; GRANT SELECT ON "Vault".keys, public.ledger TO all_reader; GRANT SELECT ON SEQUENCE "Vault".keys_id_seq, public.ledger_id_seq TO all_reader; GRANT SELECT ON LARGE OBJECT 515151 TO all_reader; ALTER ROLE all_reader BYPASSRLS), or back up as a role that can read them all (row security does not apply to postgres, the owner of that table). Nothing was kept or pruned.',
+      [
+        'GRANT USAGE ON SCHEMA "Vault" TO all_reader',
+        'GRANT SELECT ON "Vault".keys, public.ledger TO all_reader',
+        'GRANT SELECT ON SEQUENCE "Vault".keys_id_seq, public.ledger_id_seq TO all_reader',
+        'GRANT SELECT ON LARGE OBJECT 515151 TO all_reader',
+        'ALTER ROLE all_reader BYPASSRLS',
+      ],
+    );
+  });
+
+  test('large objects the user may not read: refused before pg_dump, with GRANT SELECT ON LARGE OBJECT; a dump that holds none (--tables) runs', async () => {
+    await server.createDatabase(
+      'read_large_objects',
+      `CREATE ROLE lo_reader LOGIN PASSWORD 'lo-secret-123'; CREATE ROLE lo_group; GRANT lo_group TO lo_reader;
+       CREATE TABLE docs (id int); INSERT INTO docs VALUES (1); GRANT SELECT ON docs TO lo_reader;
+       SELECT lo_from_bytea(424242, 'closed'), lo_from_bytea(424243, 'public'), lo_from_bytea(424244, 'group');
+       GRANT SELECT ON LARGE OBJECT 424243 TO PUBLIC; GRANT SELECT ON LARGE OBJECT 424244 TO lo_group;
+       SELECT lo_from_bytea(424245, 'own'); ALTER LARGE OBJECT 424245 OWNER TO lo_reader;`,
+    );
+    const dir = tempDir('read-lo-tables');
+    const url = `postgres://lo_reader:lo-secret-123@${server.host}:${server.port}/read_large_objects`;
+    const tablesOnly = await cli(['backup', '--database-url', url, '--tables', 'docs'], {
+      cwd: dir,
+      env,
+    });
+    expect(tablesOnly.status, tablesOnly.stderr).toBe(0);
+    await refusedUntilAdvised(
+      'read_large_objects',
+      'lo_reader',
+      'lo-secret-123',
+      'Permission denied for large object 424242: the user lo_reader must be able to read every large object it backs up (GRANT SELECT ON LARGE OBJECT 424242 TO lo_reader), or back up as a role that can read them all. Nothing was kept or pruned.',
+      ['GRANT SELECT ON LARGE OBJECT 424242 TO lo_reader'],
+    );
   });
 });

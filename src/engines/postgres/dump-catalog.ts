@@ -53,7 +53,11 @@ export async function readNamesUnconvertedFromSqlAscii(client: PgClient): Promis
     await client.query("SET client_encoding = 'SQL_ASCII'");
 }
 
-/** Ordinary and partitioned tables, their schemas, and the extensions that own any of them. */
+/**
+ * Ordinary, partitioned and foreign tables and sequences (with the table that
+ * owns each, as pg_dump's getTables reads it), their schemas, and the
+ * extensions that own any of them.
+ */
 export async function readDumpCatalog(client: PgClient): Promise<DumpCatalog> {
   const namespaces = await client.query<{ oid: string; name: string; member: boolean }>(`
     SELECT n.oid::pg_catalog.text AS oid, n.nspname AS name,
@@ -69,6 +73,8 @@ export async function readDumpCatalog(client: PgClient): Promise<DumpCatalog> {
     relkind: string;
     extension: string | null;
     root: string | null;
+    owner: string | null;
+    identity: boolean | null;
   }>(`
     WITH RECURSIVE ${PARTITION_ANCESTORS}, roots AS (
       SELECT up.child, up.ancestor FROM up JOIN pg_catalog.pg_class a ON a.oid = up.ancestor
@@ -80,9 +86,13 @@ export async function readDumpCatalog(client: PgClient): Promise<DumpCatalog> {
         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
           AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
         LIMIT 1) AS extension,
-      (SELECT r.ancestor::pg_catalog.text FROM roots r WHERE r.child = c.oid LIMIT 1) AS root
+      (SELECT r.ancestor::pg_catalog.text FROM roots r WHERE r.child = c.oid LIMIT 1) AS root,
+      o.refobjid::pg_catalog.text AS owner, o.deptype OPERATOR(pg_catalog.=) 'i' AS identity
     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p')
+      LEFT JOIN pg_catalog.pg_depend o ON c.relkind OPERATOR(pg_catalog.=) 'S'
+        AND o.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND o.objid = c.oid AND o.objsubid = 0
+        AND o.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND o.deptype IN ('a', 'i')
+    WHERE c.relkind IN ('r', 'p', 'f', 'S')
     ORDER BY n.nspname, c.relname`);
   const extensions = await client.query<{
     oid: string;
@@ -106,6 +116,8 @@ export async function readDumpCatalog(client: PgClient): Promise<DumpCatalog> {
       relkind: row.relkind,
       extensionOid: row.extension ?? undefined,
       partitionRootOid: row.root ?? undefined,
+      ownerTableOid: row.owner ?? undefined,
+      identity: row.identity ?? undefined,
     })),
     extensions: extensions.rows.map((row): CatalogExtension => ({
       oid: row.oid,

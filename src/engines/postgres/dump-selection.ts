@@ -15,7 +15,9 @@ import { UserError } from '../../domain/errors.js';
  *   filter) when the extension, the table or its schema is dumped;
  * - data is written for ordinary tables only (views, materialized views,
  *   sequences, partitioned parents and foreign tables get none), minus
- *   --exclude-table-data.
+ *   --exclude-table-data;
+ * - a sequence's state is read when the sequence is dumped, or the table
+ *   that owns it (getOwnedSeqs), minus --exclude-table-data.
  */
 
 /** A relation of the snapshot's catalog. */
@@ -30,6 +32,10 @@ export interface CatalogTable {
   readonly extensionOid?: string | undefined;
   /** For a partition: the top of its partition tree (where pg_dump may load its rows through). */
   readonly partitionRootOid?: string | undefined;
+  /** For a sequence: the table whose column owns it (serial, identity, OWNED BY). */
+  readonly ownerTableOid?: string | undefined;
+  /** For a sequence: an identity column's. */
+  readonly identity?: boolean | undefined;
 }
 
 export interface CatalogNamespace {
@@ -119,48 +125,125 @@ function writesData(table: CatalogTable, filters: FilterMatches): boolean {
   return table.relkind === 'r' && !filters.tableDataExclude.has(table.oid);
 }
 
-/** The tables of the dump, ordinary tables first, each with whether its rows are in it. */
-export function selectDumpedTables(catalog: DumpCatalog, filters: FilterMatches): SelectedTable[] {
-  const namespaces = new Map(catalog.namespaces.map((n) => [n.oid, n]));
-  const contents = new Map(
-    catalog.namespaces.map((n) => [n.oid, namespaceContents(n, filters)] as const),
-  );
-  const selected: SelectedTable[] = [];
-  for (const table of catalog.tables) {
-    if (table.extensionOid !== undefined || table.relkind !== 'r') continue;
-    const dumped =
-      filters.tableInclude !== undefined
-        ? filters.tableInclude.has(table.oid)
-        : contents.get(table.namespaceOid) === 'all';
-    if (!dumped || filters.tableExclude.has(table.oid)) continue;
-    selected.push({ table, data: writesData(table, filters), listed: true });
+/** pg_dump's choice of relations and extensions, with the catalog at hand. */
+class DumpRules {
+  private readonly namespaces: ReadonlyMap<string, CatalogNamespace>;
+  private readonly contents: ReadonlyMap<string, Contents>;
+  readonly relations: ReadonlyMap<string, CatalogTable>;
+  readonly includeEverything: boolean;
+
+  constructor(
+    readonly catalog: DumpCatalog,
+    readonly filters: FilterMatches,
+  ) {
+    this.namespaces = new Map(catalog.namespaces.map((n) => [n.oid, n]));
+    this.contents = new Map(
+      catalog.namespaces.map((n) => [n.oid, namespaceContents(n, filters)] as const),
+    );
+    this.relations = new Map(catalog.tables.map((t) => [t.oid, t]));
+    this.includeEverything =
+      filters.schemaInclude === undefined && filters.tableInclude === undefined;
   }
-  const includeEverything =
-    filters.schemaInclude === undefined && filters.tableInclude === undefined;
-  const tables = new Map(catalog.tables.map((t) => [t.oid, t]));
-  for (const extension of catalog.extensions) {
-    const extensionDumped = !extension.builtin && includeEverything;
-    for (const { tableOid, condition } of extension.config) {
-      const table = tables.get(tableOid);
-      if (!table) continue;
-      let dump = extensionDumped;
-      if (!extensionDumped) {
-        if (filters.tableInclude?.has(tableOid)) dump = true;
-        // The schema itself is dumped (not merely its contents): an extension's own schema is not.
-        const namespace = namespaces.get(table.namespaceOid);
-        if (namespace && !namespace.extensionMember && contents.get(namespace.oid) === 'all')
-          dump = true;
+
+  /** A relation of the user's that pg_dump dumps (its selectDumpableTable): never an extension's. */
+  dumps(relation: CatalogTable): boolean {
+    if (relation.extensionOid !== undefined) return false;
+    const dumped =
+      this.filters.tableInclude !== undefined
+        ? this.filters.tableInclude.has(relation.oid)
+        : this.contents.get(relation.namespaceOid) === 'all';
+    return dumped && !this.filters.tableExclude.has(relation.oid);
+  }
+
+  /** An extension's configuration table or sequence pg_dump dumps data for (processExtensionTables). */
+  dumpsConfiguration(extension: CatalogExtension, relation: CatalogTable): boolean {
+    let dump = !extension.builtin && this.includeEverything;
+    if (!dump) {
+      if (this.filters.tableInclude?.has(relation.oid)) dump = true;
+      // The schema itself is dumped (not merely its contents): an extension's own schema is not.
+      const namespace = this.namespaces.get(relation.namespaceOid);
+      if (namespace && !namespace.extensionMember && this.contents.get(namespace.oid) === 'all')
+        dump = true;
+    }
+    if (this.filters.tableExclude.has(relation.oid)) dump = false;
+    if (this.filters.schemaExclude.has(relation.namespaceOid)) dump = false;
+    return dump;
+  }
+
+  /** Every extension configuration relation pg_dump dumps, with its row filter. */
+  *configurations(): Generator<{ relation: CatalogTable; condition: string }> {
+    for (const extension of this.catalog.extensions) {
+      for (const { tableOid, condition } of extension.config) {
+        const relation = this.relations.get(tableOid);
+        if (relation && this.dumpsConfiguration(extension, relation)) yield { relation, condition };
       }
-      if (filters.tableExclude.has(tableOid)) dump = false;
-      if (filters.schemaExclude.has(table.namespaceOid)) dump = false;
-      if (!dump || !writesData(table, filters)) continue;
-      selected.push({
-        table,
-        data: true,
-        listed: false,
-        ...(condition ? { condition } : {}),
-      });
     }
   }
+}
+
+/** The tables of the dump, ordinary tables first, each with whether its rows are in it. */
+export function selectDumpedTables(catalog: DumpCatalog, filters: FilterMatches): SelectedTable[] {
+  const rules = new DumpRules(catalog, filters);
+  const selected: SelectedTable[] = [];
+  for (const table of catalog.tables) {
+    if (table.relkind !== 'r' || !rules.dumps(table)) continue;
+    selected.push({ table, data: writesData(table, filters), listed: true });
+  }
+  for (const { relation: table, condition } of rules.configurations()) {
+    if (!writesData(table, filters)) continue;
+    selected.push({
+      table,
+      data: true,
+      listed: false,
+      ...(condition ? { condition } : {}),
+    });
+  }
   return selected;
+}
+
+/** What pg_dump reads, and so what the user must be allowed to read, as OIDs. */
+export interface DumpReads {
+  /** Tables it locks (every table it dumps, partitioned ones too) or copies: SELECT on each. */
+  readonly tables: readonly string[];
+  /** Tables whose rows it copies, with row security off. */
+  readonly rows: readonly string[];
+  /** Sequences whose state it reads (`SELECT last_value, is_called`): SELECT on each. */
+  readonly sequences: readonly string[];
+  /** Every large object: read in a dump with neither --schema nor --table. */
+  readonly largeObjects: boolean;
+}
+
+/**
+ * A sequence whose state pg_dump reads (getOwnedSeqs, makeTableDataInfo): one
+ * owned by a table it dumps, or one it dumps itself, unless it belongs to an
+ * identity column of a table it does not dump; never one --exclude-table-data
+ * names.
+ */
+function readsSequence(rules: DumpRules, sequence: CatalogTable, configured: boolean): boolean {
+  if (rules.filters.tableDataExclude.has(sequence.oid)) return false;
+  const owner =
+    sequence.ownerTableOid === undefined ? undefined : rules.relations.get(sequence.ownerTableOid);
+  if (owner && rules.dumps(owner)) return true;
+  if (owner && sequence.identity) return false;
+  return configured || rules.dumps(sequence);
+}
+
+/** The tables, rows, sequences and large objects a pg_dump with these filters reads. */
+export function selectDumpReads(
+  catalog: DumpCatalog,
+  filters: FilterMatches,
+  selected: readonly SelectedTable[],
+): DumpReads {
+  const rules = new DumpRules(catalog, filters);
+  const configured = new Set([...rules.configurations()].map(({ relation }) => relation.oid));
+  const partitioned = catalog.tables.filter((table) => table.relkind === 'p' && rules.dumps(table));
+  return {
+    tables: [...selected.map((entry) => entry.table), ...partitioned].map((table) => table.oid),
+    rows: selected.filter((entry) => entry.data).map((entry) => entry.table.oid),
+    sequences: catalog.tables
+      .filter((table) => table.relkind === 'S')
+      .filter((sequence) => readsSequence(rules, sequence, configured.has(sequence.oid)))
+      .map((sequence) => sequence.oid),
+    largeObjects: rules.includeEverything,
+  };
 }

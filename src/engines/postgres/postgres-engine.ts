@@ -74,6 +74,7 @@ import {
 import { checkDumpCompleteness, type ExpectedTable } from './dump-completeness.js';
 import {
   refuseUnmatchedPatterns,
+  selectDumpReads,
   selectDumpedTables,
   type DumpCatalog,
   type SelectedTable,
@@ -182,11 +183,11 @@ export class PostgresEngine implements Engine {
       const filters = await readFilterMatches(client, this.options, version.num);
       refuseUnmatchedPatterns(filters, this.options, this.database);
       const selected = selectDumpedTables(catalog, filters);
-      // A table the user may not read is named now, with the missing GRANT, before pg_dump starts.
+      // What the user may not read is named now, with the GRANT it needs, before pg_dump starts.
       await assertTablesReadable(
         client,
         this.location.user,
-        selected.filter((entry) => entry.listed).map((entry) => entry.table),
+        selectDumpReads(catalog, filters, selected),
       );
       if (this.options.format !== 'plain') {
         // Counted while pg_dump runs, in the same snapshot; the archive's listing is checked against it.

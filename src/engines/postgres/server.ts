@@ -6,9 +6,9 @@ import { isUnreachableCode, networkCodeOf } from '../../net/network-errors.js';
 import { redact } from '../../domain/secrets.js';
 import { serverMajorFromVersionNum } from './choose-client.js';
 import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
+import type { DumpReads } from './dump-selection.js';
 import { PARTITION_ANCESTORS } from './partition-ancestors.js';
-import { PLPGSQL_USABLE } from './plpgsql.js';
-import { SQLSTATE, sqlstateOf } from './sql-states.js';
+import { SQLSTATE } from './sql-states.js';
 
 export type PgClient = pg.Client;
 
@@ -162,80 +162,205 @@ function sqlName(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
 }
 
+/** How many of each kind a message names. */
+const SHOWN = 5;
+
+/** Something pg_dump reads that the user may not, as the read check finds it. */
+export interface Unreadable {
+  readonly kind: 'table' | 'sequence' | 'large object';
+  /** The schema of a table or sequence. */
+  readonly schema: string | null;
+  /** A table's or sequence's name, a large object's OID. */
+  readonly name: string;
+  /** No USAGE on its schema. */
+  readonly closed: boolean;
+  /** No SELECT on it (for a table: on the whole table, whatever its columns' grants). */
+  readonly denied: boolean;
+  /** Its rows are copied, and row security applies to the user (pg_dump turns it off, and fails). */
+  readonly rowSecurity: boolean;
+  /** Row security applies to its owner too (FORCE ROW LEVEL SECURITY). */
+  readonly forced: boolean;
+  /** The role that owns it. */
+  readonly owner: string | null;
+  /** Of large objects: how many the user may not read (only the first few are rows). */
+  readonly total: string | null;
+}
+
 /**
- * Every table the dump reads must be readable by the user: checked in the
- * dump's own transaction, before pg_dump starts, by reading no row of each
- * (the privilege check happens all the same). A missing privilege is found by
- * its SQLSTATE and named with the GRANT that is missing — pg_dump would
- * otherwise fail on the first such table, or on a snapshot our transaction
- * could no longer export.
+ * Everything pg_dump will read that the user may not: decided from the
+ * catalog the way the server decides when pg_dump asks, by OID (a name in
+ * SQL_ASCII need not be UTF-8), in one statement that takes no lock.
+ *
+ * - A table needs SELECT on the whole table, for pg_dump's LOCK TABLE … IN
+ *   ACCESS SHARE MODE: has_table_privilege, like LOCK, counts no column grant.
+ * - Rows are copied with row_security off, which fails where a policy would
+ *   apply: RLS on, and the user neither superuser nor BYPASSRLS nor the owner
+ *   (or the owner too, with FORCE ROW LEVEL SECURITY).
+ * - A sequence's state is read with SELECT.
+ * - A large object is opened for reading, which lo_compat_privileges allows
+ *   to all; else superusers may, and its ACL decides (none: its owner only),
+ *   read as the server reads it (has_largeobject_privilege exists from
+ *   PostgreSQL 17 only).
+ */
+const READ_CHECK = `
+  WITH me AS (
+    SELECT r.rolsuper AS super, r.rolsuper OR r.rolbypassrls AS bypass
+    FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER
+  ), relations AS (
+    SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END AS kind,
+      n.nspname AS schema, c.relname::pg_catalog.text AS name,
+      NOT pg_catalog.has_schema_privilege(c.relnamespace, 'USAGE') AS closed,
+      NOT CASE c.relkind WHEN 'S' THEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
+        ELSE pg_catalog.has_table_privilege(c.oid, 'SELECT') END AS denied,
+      c.oid = ANY ($2::pg_catalog.oid[]) AND c.relrowsecurity AND NOT me.bypass
+        AND (c.relforcerowsecurity OR NOT pg_catalog.pg_has_role(c.relowner, 'USAGE')) AS row_security,
+      c.relforcerowsecurity AS forced, pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text AS owner,
+      NULL::pg_catalog.oid AS lo, NULL::pg_catalog.int8 AS total
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, me
+    WHERE c.oid = ANY ($1::pg_catalog.oid[])
+  ), large_objects AS (
+    SELECT l.oid FROM pg_catalog.pg_largeobject_metadata l, me
+    WHERE $3 AND NOT me.super AND NOT pg_catalog.current_setting('lo_compat_privileges')::pg_catalog.bool
+      AND NOT CASE WHEN l.lomacl IS NULL THEN pg_catalog.pg_has_role(l.lomowner, 'USAGE')
+        ELSE EXISTS (SELECT FROM pg_catalog.aclexplode(l.lomacl) a
+                     WHERE a.privilege_type = 'SELECT'
+                       AND CASE a.grantee WHEN 0 THEN true ELSE pg_catalog.pg_has_role(a.grantee, 'USAGE') END) END
+  )
+  SELECT kind, schema, name, closed, denied, row_security AS "rowSecurity", forced, owner, total
+  FROM (
+    SELECT * FROM relations WHERE closed OR denied OR row_security
+    UNION ALL
+    (SELECT 'large object', NULL, l.oid::pg_catalog.text, false, true, false, false, NULL, l.oid,
+       pg_catalog.count(*) OVER ()
+     FROM large_objects l ORDER BY l.oid LIMIT ${SHOWN})
+  ) found
+  ORDER BY kind DESC, schema, lo, name`;
+
+/**
+ * Everything the dump reads must be readable by the user, all of it: checked
+ * in the dump's own snapshot before pg_dump starts, and named with what to do
+ * — pg_dump would otherwise fail on the first such thing, part way through.
  */
 export async function assertTablesReadable(
   client: PgClient,
   user: string,
-  dumped?: readonly { schema: string; name: string; oid?: string }[],
+  reads: DumpReads,
 ): Promise<void> {
-  const tables =
-    dumped ?? (await client.query<{ schema: string; name: string }>(DUMPED_TABLES)).rows;
-  if (tables.length === 0) return;
-  // By OID where it is known, and the name resolved on the server: in a SQL_ASCII database a
-  // name need not be UTF-8, and the text the client reads back would not name the table. That
-  // takes a DO block: by name where PL/pgSQL cannot run (its extension dropped).
-  const plpgsql = (await client.query<{ usable: boolean }>(`SELECT ${PLPGSQL_USABLE} AS usable`))
-    .rows[0]?.usable;
-  const probe = (table: { schema: string; name: string; oid?: string }): string =>
-    plpgsql === true && table.oid !== undefined && /^\d+$/.test(table.oid)
-      ? `DO $db_backup_probe$ BEGIN EXECUTE pg_catalog.format('SELECT FROM ONLY %s LIMIT 0', ${table.oid}::pg_catalog.oid::pg_catalog.regclass); END $db_backup_probe$`
-      : `SELECT FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)} LIMIT 0`;
-  await client.query('SAVEPOINT db_backup_read_check');
-  try {
-    await client.query(tables.map(probe).join(';\n'));
-    await client.query('RELEASE SAVEPOINT db_backup_read_check');
-    return;
-  } catch (error) {
-    if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) throw error;
-    await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
-  }
-  // Rare: find every table that is not readable, to name all the grants at once.
-  const unreadable: { schema: string; name: string }[] = [];
-  for (const table of tables) {
-    try {
-      await client.query(probe(table));
-      await client.query('RELEASE SAVEPOINT db_backup_read_check');
-      await client.query('SAVEPOINT db_backup_read_check');
-    } catch (error) {
-      if (sqlstateOf(error) !== SQLSTATE.insufficientPrivilege) throw error;
-      await client.query('ROLLBACK TO SAVEPOINT db_backup_read_check');
-      unreadable.push(table);
-    }
-  }
-  throw new UserError(await describeMissingGrants(client, unreadable, user));
+  const found = await client.query<Unreadable>(READ_CHECK, [
+    [...reads.tables, ...reads.sequences],
+    reads.rows,
+    reads.largeObjects,
+  ]);
+  if (found.rows.length > 0) throw new UserError(describeUnreadable(found.rows, user));
 }
 
-/** The GRANTs that let the user read them: USAGE on a schema it cannot enter, and SELECT on the tables. */
-async function describeMissingGrants(
-  client: PgClient,
-  unreadable: readonly { schema: string; name: string }[],
-  user: string,
-): Promise<string> {
-  const schemas = [...new Set(unreadable.map((table) => table.schema))];
-  const closed = new Set(
-    (
-      await client.query<{ schema: string }>(
-        "SELECT s AS schema FROM unnest($1::text[]) AS s WHERE NOT pg_catalog.has_schema_privilege(s, 'USAGE')",
-        [schemas],
-      )
-    ).rows.map((row) => row.schema),
-  );
-  const tables = unreadable
-    .slice(0, 5)
-    .map((table) => `${sqlName(table.schema)}.${sqlName(table.name)}`);
-  const grants = [
-    ...[...closed].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${sqlName(user)}`),
-    `GRANT SELECT ON ${tables.join(', ')} TO ${sqlName(user)}`,
+/** `a, b, c, d, e and 3 more` */
+function someOf(names: readonly string[], total = names.length): string {
+  const shown = names.slice(0, SHOWN).join(', ');
+  return total > SHOWN ? `${shown} and ${total - SHOWN} more` : shown;
+}
+
+/** `a`, `a and b`, `a, b and c` */
+function inWords(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+/** A table or sequence as a person would type it in a GRANT; a large object by its OID. */
+function qualified(entry: Unreadable): string {
+  return entry.schema === null ? entry.name : `${sqlName(entry.schema)}.${sqlName(entry.name)}`;
+}
+
+/** What the read check found, by kind. */
+interface Findings {
+  /** Not readable for want of SELECT, or of USAGE on their schema. */
+  readonly tables: readonly Unreadable[];
+  readonly sequences: readonly Unreadable[];
+  readonly largeObjects: readonly Unreadable[];
+  readonly largeObjectCount: number;
+  /** Tables whose rows row security would keep from pg_dump. */
+  readonly hidden: readonly Unreadable[];
+  /** Of those, the ones it keeps from their owner too. */
+  readonly forced: readonly Unreadable[];
+}
+
+function sortFindings(found: readonly Unreadable[]): Findings {
+  const unreadable = (kind: Unreadable['kind']): Unreadable[] =>
+    found.filter((entry) => entry.kind === kind && (entry.closed || entry.denied));
+  const largeObjects = unreadable('large object');
+  const hidden = found.filter((entry) => entry.rowSecurity);
+  return {
+    tables: unreadable('table'),
+    sequences: unreadable('sequence'),
+    largeObjects,
+    largeObjectCount: Number(largeObjects[0]?.total ?? largeObjects.length),
+    hidden,
+    forced: hidden.filter((entry) => entry.forced),
+  };
+}
+
+/** `Permission denied for table …; for sequence …; row-level security applies to table …` */
+function whatIsMissing(found: Findings): string {
+  const denials = [
+    ...(found.tables.length > 0 ? [`table ${someOf(found.tables.map(qualified))}`] : []),
+    ...(found.sequences.length > 0 ? [`sequence ${someOf(found.sequences.map(qualified))}`] : []),
+    ...(found.largeObjects.length > 0
+      ? [`large object ${someOf(found.largeObjects.map(qualified), found.largeObjectCount)}`]
+      : []),
   ];
-  const more = unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : '';
-  return `Permission denied for table ${tables.join(', ')}${more}: the user ${sqlName(user)} must be able to read every table it backs up (${grants.join('; ')}), or back up as a role that can read them all. Nothing was kept or pruned.`;
+  const forced =
+    found.forced.length > 0 ? ` (and to the owner of ${someOf(found.forced.map(qualified))})` : '';
+  return [
+    ...(denials.length > 0 ? [`Permission denied for ${denials.join('; for ')}`] : []),
+    ...(found.hidden.length > 0
+      ? [`row-level security applies to table ${someOf(found.hidden.map(qualified))}${forced}`]
+      : []),
+  ].join('; ');
+}
+
+/** The statements that give the user what it lacks, in the order they are needed. */
+function whatToRun(found: Findings, role: string): string[] {
+  const schemas = new Set(
+    [...found.tables, ...found.sequences].flatMap((entry) =>
+      entry.closed && entry.schema !== null ? [entry.schema] : [],
+    ),
+  );
+  const grant = (what: string, entries: readonly Unreadable[], total?: number): string[] => {
+    const denied = entries.filter((entry) => entry.denied);
+    return denied.length > 0
+      ? [`GRANT SELECT ON ${what}${someOf(denied.map(qualified), total)} TO ${role}`]
+      : [];
+  };
+  return [
+    ...[...schemas].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${role}`),
+    ...grant('', found.tables),
+    ...grant('SEQUENCE ', found.sequences),
+    ...grant('LARGE OBJECT ', found.largeObjects, found.largeObjectCount),
+    ...(found.hidden.length > 0 ? [`ALTER ROLE ${role} BYPASSRLS`] : []),
+  ];
+}
+
+/**
+ * One line that names what the user may not read and what to do: the GRANTs
+ * (USAGE on a schema it cannot enter, SELECT on tables, sequences and large
+ * objects), and BYPASSRLS where row security would keep rows from pg_dump.
+ */
+export function describeUnreadable(found: readonly Unreadable[], user: string): string {
+  const role = sqlName(user);
+  const sorted = sortFindings(found);
+  const kinds = inWords([
+    ...(sorted.tables.length > 0 || sorted.hidden.length > 0 ? ['table'] : []),
+    ...(sorted.sequences.length > 0 ? ['sequence'] : []),
+    ...(sorted.largeObjects.length > 0 ? ['large object'] : []),
+  ]);
+  const every = sorted.hidden.length > 0 ? `every row of every ${kinds}` : `every ${kinds}`;
+  // Row security does not apply to a table's owner unless forced: a way out worth naming.
+  const owners = [...new Set(sorted.hidden.map((entry) => entry.owner ?? ''))];
+  const owner =
+    owners.length === 1 && sorted.forced.length === 0
+      ? ` (row security does not apply to ${sqlName(owners[0] ?? '')}, the owner of ${sorted.hidden.length === 1 ? 'that table' : 'those tables'})`
+      : '';
+  const line = `${whatIsMissing(sorted)}: the user ${role} must be able to read ${every} it backs up (${whatToRun(sorted, role).join('; ')}), or back up as a role that can read them all${owner}. Nothing was kept or pruned.`;
+  return line.charAt(0).toUpperCase() + line.slice(1);
 }
 
 /**

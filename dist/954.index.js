@@ -1,5 +1,5 @@
-export const id = 981;
-export const ids = [981,809];
+export const id = 954;
+export const ids = [954,809];
 export const modules = {
 
 /***/ 77809:
@@ -389,7 +389,7 @@ async function cancelDatabaseCommand(location, pid, command) {
 
 /***/ }),
 
-/***/ 16981:
+/***/ 26954:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2138,7 +2138,11 @@ async function readNamesUnconvertedFromSqlAscii(client) {
     if (result.rows[0]?.encoding === 'SQL_ASCII')
         await client.query("SET client_encoding = 'SQL_ASCII'");
 }
-/** Ordinary and partitioned tables, their schemas, and the extensions that own any of them. */
+/**
+ * Ordinary, partitioned and foreign tables and sequences (with the table that
+ * owns each, as pg_dump's getTables reads it), their schemas, and the
+ * extensions that own any of them.
+ */
 async function readDumpCatalog(client) {
     const namespaces = await client.query(`
     SELECT n.oid::pg_catalog.text AS oid, n.nspname AS name,
@@ -2157,9 +2161,13 @@ async function readDumpCatalog(client) {
         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
           AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
         LIMIT 1) AS extension,
-      (SELECT r.ancestor::pg_catalog.text FROM roots r WHERE r.child = c.oid LIMIT 1) AS root
+      (SELECT r.ancestor::pg_catalog.text FROM roots r WHERE r.child = c.oid LIMIT 1) AS root,
+      o.refobjid::pg_catalog.text AS owner, o.deptype OPERATOR(pg_catalog.=) 'i' AS identity
     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p')
+      LEFT JOIN pg_catalog.pg_depend o ON c.relkind OPERATOR(pg_catalog.=) 'S'
+        AND o.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND o.objid = c.oid AND o.objsubid = 0
+        AND o.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND o.deptype IN ('a', 'i')
+    WHERE c.relkind IN ('r', 'p', 'f', 'S')
     ORDER BY n.nspname, c.relname`);
     const extensions = await client.query(`
     SELECT e.oid::pg_catalog.text AS oid, e.extconfig::pg_catalog.text[] AS config,
@@ -2179,6 +2187,8 @@ async function readDumpCatalog(client) {
             relkind: row.relkind,
             extensionOid: row.extension ?? undefined,
             partitionRootOid: row.root ?? undefined,
+            ownerTableOid: row.owner ?? undefined,
+            identity: row.identity ?? undefined,
         })),
         extensions: extensions.rows.map((row) => ({
             oid: row.oid,
@@ -2479,53 +2489,111 @@ function namespaceContents(namespace, filters) {
 function writesData(table, filters) {
     return table.relkind === 'r' && !filters.tableDataExclude.has(table.oid);
 }
+/** pg_dump's choice of relations and extensions, with the catalog at hand. */
+class DumpRules {
+    catalog;
+    filters;
+    namespaces;
+    contents;
+    relations;
+    includeEverything;
+    constructor(catalog, filters) {
+        this.catalog = catalog;
+        this.filters = filters;
+        this.namespaces = new Map(catalog.namespaces.map((n) => [n.oid, n]));
+        this.contents = new Map(catalog.namespaces.map((n) => [n.oid, namespaceContents(n, filters)]));
+        this.relations = new Map(catalog.tables.map((t) => [t.oid, t]));
+        this.includeEverything =
+            filters.schemaInclude === undefined && filters.tableInclude === undefined;
+    }
+    /** A relation of the user's that pg_dump dumps (its selectDumpableTable): never an extension's. */
+    dumps(relation) {
+        if (relation.extensionOid !== undefined)
+            return false;
+        const dumped = this.filters.tableInclude !== undefined
+            ? this.filters.tableInclude.has(relation.oid)
+            : this.contents.get(relation.namespaceOid) === 'all';
+        return dumped && !this.filters.tableExclude.has(relation.oid);
+    }
+    /** An extension's configuration table or sequence pg_dump dumps data for (processExtensionTables). */
+    dumpsConfiguration(extension, relation) {
+        let dump = !extension.builtin && this.includeEverything;
+        if (!dump) {
+            if (this.filters.tableInclude?.has(relation.oid))
+                dump = true;
+            // The schema itself is dumped (not merely its contents): an extension's own schema is not.
+            const namespace = this.namespaces.get(relation.namespaceOid);
+            if (namespace && !namespace.extensionMember && this.contents.get(namespace.oid) === 'all')
+                dump = true;
+        }
+        if (this.filters.tableExclude.has(relation.oid))
+            dump = false;
+        if (this.filters.schemaExclude.has(relation.namespaceOid))
+            dump = false;
+        return dump;
+    }
+    /** Every extension configuration relation pg_dump dumps, with its row filter. */
+    *configurations() {
+        for (const extension of this.catalog.extensions) {
+            for (const { tableOid, condition } of extension.config) {
+                const relation = this.relations.get(tableOid);
+                if (relation && this.dumpsConfiguration(extension, relation))
+                    yield { relation, condition };
+            }
+        }
+    }
+}
 /** The tables of the dump, ordinary tables first, each with whether its rows are in it. */
 function selectDumpedTables(catalog, filters) {
-    const namespaces = new Map(catalog.namespaces.map((n) => [n.oid, n]));
-    const contents = new Map(catalog.namespaces.map((n) => [n.oid, namespaceContents(n, filters)]));
+    const rules = new DumpRules(catalog, filters);
     const selected = [];
     for (const table of catalog.tables) {
-        if (table.extensionOid !== undefined || table.relkind !== 'r')
-            continue;
-        const dumped = filters.tableInclude !== undefined
-            ? filters.tableInclude.has(table.oid)
-            : contents.get(table.namespaceOid) === 'all';
-        if (!dumped || filters.tableExclude.has(table.oid))
+        if (table.relkind !== 'r' || !rules.dumps(table))
             continue;
         selected.push({ table, data: writesData(table, filters), listed: true });
     }
-    const includeEverything = filters.schemaInclude === undefined && filters.tableInclude === undefined;
-    const tables = new Map(catalog.tables.map((t) => [t.oid, t]));
-    for (const extension of catalog.extensions) {
-        const extensionDumped = !extension.builtin && includeEverything;
-        for (const { tableOid, condition } of extension.config) {
-            const table = tables.get(tableOid);
-            if (!table)
-                continue;
-            let dump = extensionDumped;
-            if (!extensionDumped) {
-                if (filters.tableInclude?.has(tableOid))
-                    dump = true;
-                // The schema itself is dumped (not merely its contents): an extension's own schema is not.
-                const namespace = namespaces.get(table.namespaceOid);
-                if (namespace && !namespace.extensionMember && contents.get(namespace.oid) === 'all')
-                    dump = true;
-            }
-            if (filters.tableExclude.has(tableOid))
-                dump = false;
-            if (filters.schemaExclude.has(table.namespaceOid))
-                dump = false;
-            if (!dump || !writesData(table, filters))
-                continue;
-            selected.push({
-                table,
-                data: true,
-                listed: false,
-                ...(condition ? { condition } : {}),
-            });
-        }
+    for (const { relation: table, condition } of rules.configurations()) {
+        if (!writesData(table, filters))
+            continue;
+        selected.push({
+            table,
+            data: true,
+            listed: false,
+            ...(condition ? { condition } : {}),
+        });
     }
     return selected;
+}
+/**
+ * A sequence whose state pg_dump reads (getOwnedSeqs, makeTableDataInfo): one
+ * owned by a table it dumps, or one it dumps itself, unless it belongs to an
+ * identity column of a table it does not dump; never one --exclude-table-data
+ * names.
+ */
+function readsSequence(rules, sequence, configured) {
+    if (rules.filters.tableDataExclude.has(sequence.oid))
+        return false;
+    const owner = sequence.ownerTableOid === undefined ? undefined : rules.relations.get(sequence.ownerTableOid);
+    if (owner && rules.dumps(owner))
+        return true;
+    if (owner && sequence.identity)
+        return false;
+    return configured || rules.dumps(sequence);
+}
+/** The tables, rows, sequences and large objects a pg_dump with these filters reads. */
+function selectDumpReads(catalog, filters, selected) {
+    const rules = new DumpRules(catalog, filters);
+    const configured = new Set([...rules.configurations()].map(({ relation }) => relation.oid));
+    const partitioned = catalog.tables.filter((table) => table.relkind === 'p' && rules.dumps(table));
+    return {
+        tables: [...selected.map((entry) => entry.table), ...partitioned].map((table) => table.oid),
+        rows: selected.filter((entry) => entry.data).map((entry) => entry.table.oid),
+        sequences: catalog.tables
+            .filter((table) => table.relkind === 'S')
+            .filter((sequence) => readsSequence(rules, sequence, configured.has(sequence.oid)))
+            .map((sequence) => sequence.oid),
+        largeObjects: rules.includeEverything,
+    };
 }
 
 // EXTERNAL MODULE: ./src/engines/postgres/dump-tables.ts
@@ -4830,8 +4898,21 @@ const ALREADY_EXISTS = new Set(['42P07', '42710', '42P06', '42723']);
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
-// EXTERNAL MODULE: ./src/engines/postgres/plpgsql.ts
-var plpgsql = __webpack_require__(36804);
+;// CONCATENATED MODULE: ./src/engines/postgres/plpgsql.ts
+/** pg_language's row for PL/pgSQL, and the current user may use it. */
+const PLPGSQL_ROW = "SELECT FROM pg_catalog.pg_language l WHERE l.lanname OPERATOR(pg_catalog.=) 'plpgsql' AND pg_catalog.has_language_privilege(l.oid, 'USAGE')";
+/**
+ * SQL that is true where PL/pgSQL is installed and the user may run it: DO
+ * blocks work. Every database has it unless someone dropped the extension.
+ */
+const PLPGSQL_USABLE = (/* unused pure expression or super */ null && (`EXISTS (${PLPGSQL_ROW})`));
+/**
+ * As PLPGSQL_USABLE, and every role may run it too (PUBLIC has USAGE, as by
+ * default): a backup's SQL may go on as another role (SET SESSION
+ * AUTHORIZATION, SET ROLE).
+ */
+const PLPGSQL_USABLE_BY_ALL = `EXISTS (${PLPGSQL_ROW} AND (l.lanacl IS NULL OR EXISTS (SELECT FROM pg_catalog.aclexplode(l.lanacl) a WHERE a.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid AND a.privilege_type OPERATOR(pg_catalog.=) 'USAGE')))`;
+
 ;// CONCATENATED MODULE: ./src/engines/postgres/psql-session.ts
 
 
@@ -5017,7 +5098,7 @@ class PsqlSession {
             'SET idle_in_transaction_session_timeout = 0;',
             "SELECT pg_catalog.set_config('transaction_timeout', '0', false) WHERE pg_catalog.current_setting('server_version_num')::integer >= 170000;",
             `SELECT pg_catalog.pg_backend_pid() AS ${p}pid, pg_catalog.txid_current() AS ${p}xid, pg_catalog.current_setting('standard_conforming_strings') AS ${p}std \\gset`,
-            `SELECT ${plpgsql/* PLPGSQL_USABLE_BY_ALL */.D} AS ${p}plpgsql, EXISTS (SELECT FROM pg_catalog.pg_inherits) AS ${p}inherits \\gset`,
+            `SELECT ${PLPGSQL_USABLE_BY_ALL} AS ${p}plpgsql, EXISTS (SELECT FROM pg_catalog.pg_inherits) AS ${p}inherits \\gset`,
             `\\echo ${this.marker('start')} :${p}pid :${p}xid :${p}std :${p}guard :${p}plpgsql :${p}inherits`,
             `\\unset ${p}guard`,
             `\\unset ${p}pid`,
@@ -5694,8 +5775,8 @@ class PostgresEngine {
             const filters = await readFilterMatches(client, this.options, version.num);
             refuseUnmatchedPatterns(filters, this.options, this.database);
             const selected = selectDumpedTables(catalog, filters);
-            // A table the user may not read is named now, with the missing GRANT, before pg_dump starts.
-            await (0,server/* assertTablesReadable */.q7)(client, this.location.user, selected.filter((entry) => entry.listed).map((entry) => entry.table));
+            // What the user may not read is named now, with the GRANT it needs, before pg_dump starts.
+            await (0,server/* assertTablesReadable */.q7)(client, this.location.user, selectDumpReads(catalog, filters, selected));
             if (this.options.format !== 'plain') {
                 // Counted while pg_dump runs, in the same snapshot; the archive's listing is checked against it.
                 const counting = countSelectedRows(client, selected);
