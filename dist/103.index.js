@@ -10,7 +10,7 @@ export const modules = {
 /* harmony export */   listServerDatabases: () => (/* binding */ listServerDatabases)
 /* harmony export */ });
 /* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(10241);
-/* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(38704);
+/* harmony import */ var _server_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(84584);
 
 
 /** Every database of the server the location points at, by name. */

@@ -1066,7 +1066,7 @@ fileLabel) {
     // Rules are checked against the database before anything is dumped or written.
     // Loaded only when asked for: its catalog reader brings the PostgreSQL client.
     const sanitizing = config.sanitize
-        ? await (await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(704), __webpack_require__.e(115), __webpack_require__.e(654)]).then(__webpack_require__.bind(__webpack_require__, 41654))).prepareSanitizing(config.sanitize, config.database, context.log)
+        ? await (await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(584), __webpack_require__.e(115), __webpack_require__.e(654)]).then(__webpack_require__.bind(__webpack_require__, 41654))).prepareSanitizing(config.sanitize, config.database, context.log)
         : undefined;
     const beside = sanitizing !== undefined && (config.sanitize?.storage.length ?? 0) > 0;
     const kind = sanitizing && !beside ? 'sanitized' : 'backup';
@@ -4387,7 +4387,7 @@ async function createEngine(location, settings) {
         case 'sqlite':
             return new SqliteEngine(location, settings.log);
         case 'postgres': {
-            const { PostgresEngine } = await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(704), __webpack_require__.e(115), __webpack_require__.e(954)]).then(__webpack_require__.bind(__webpack_require__, 26954));
+            const { PostgresEngine } = await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(584), __webpack_require__.e(115), __webpack_require__.e(954)]).then(__webpack_require__.bind(__webpack_require__, 26954));
             return new PostgresEngine(location, {
                 ...options/* DEFAULT_POSTGRES_OPTIONS */.fh,
                 ...settings.postgres,
@@ -4404,7 +4404,7 @@ async function createEngine(location, settings) {
  * PostgreSQL client loads only when one is made.
  */
 async function createScratchDatabase(server, purpose, create = true) {
-    const { createScratchDatabase: scratch } = await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(704), __webpack_require__.e(809)]).then(__webpack_require__.bind(__webpack_require__, 77809));
+    const { createScratchDatabase: scratch } = await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(584), __webpack_require__.e(809)]).then(__webpack_require__.bind(__webpack_require__, 77809));
     return scratch(server, purpose, create);
 }
 /**
@@ -4413,7 +4413,7 @@ async function createScratchDatabase(server, purpose, create = true) {
  * The PostgreSQL client loads only when asked.
  */
 async function chooseServerDatabases(location, wanted) {
-    const { chooseDatabases, listServerDatabases } = await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(704), __webpack_require__.e(103)]).then(__webpack_require__.bind(__webpack_require__, 71103));
+    const { chooseDatabases, listServerDatabases } = await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(584), __webpack_require__.e(103)]).then(__webpack_require__.bind(__webpack_require__, 71103));
     return chooseDatabases(await listServerDatabases(location), wanted, location);
 }
 

@@ -2475,8 +2475,8 @@ function closest(name, candidates) {
     return match ? ` (did you mean ${match}?)` : '';
 }
 
-// EXTERNAL MODULE: ./src/engines/postgres/server.ts
-var server = __webpack_require__(38704);
+// EXTERNAL MODULE: ./src/engines/postgres/server.ts + 1 modules
+var server = __webpack_require__(84584);
 ;// CONCATENATED MODULE: ./src/sanitize/postgres-catalog.ts
 
 /** Tables, columns and their types, keys and references of a PostgreSQL database (extension tables left out). */

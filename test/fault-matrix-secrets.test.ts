@@ -1161,13 +1161,33 @@ describe("the read check's line", () => {
     ...extra,
   });
 
-  test('names five of a kind and counts the rest; a large object count comes from the server', () => {
+  test('names five of a kind and counts the rest; a large object count comes from the server; every statement runs as printed', () => {
     const tables = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((name) => entry('table', name));
     const objects = ['11', '12', '13', '14', '15'].map((name) =>
       entry('large object', name, { total: '9' }),
     );
     expect(describeUnreadable([...tables, ...objects], 'Reader')).toBe(
-      'Permission denied for table public.a, public.b, public.c, public.d, public.e and 2 more; for large object 11, 12, 13, 14, 15 and 4 more: the user "Reader" must be able to read every table and large object it backs up (GRANT SELECT ON public.a, public.b, public.c, public.d, public.e and 2 more TO "Reader"; GRANT SELECT ON LARGE OBJECT 11, 12, 13, 14, 15 and 4 more TO "Reader"), or back up as a role that can read them all. Nothing was kept or pruned.',
+      'Permission denied for table public.a, public.b, public.c, public.d, public.e and 2 more; for large object 11, 12, 13, 14, 15 and 4 more: the user "Reader" must be able to read every table and large object it backs up (GRANT SELECT ON ALL TABLES IN SCHEMA public TO "Reader"; GRANT SELECT ON LARGE OBJECT 11, 12, 13, 14, 15 TO "Reader", and the same for 4 more), or back up as a role that can read them all. Nothing was kept or pruned.',
+    );
+  });
+
+  test('names that are keywords are quoted, as psql needs them', () => {
+    expect(
+      describeUnreadable(
+        [
+          entry('table', 'select', { schema: 'order', closed: true }),
+          entry('sequence', 'user_id_seq', { schema: 'order', closed: true }),
+          entry('table', 'user', {
+            schema: 'order',
+            denied: false,
+            rowSecurity: true,
+            owner: 'left',
+          }),
+        ],
+        'order',
+      ),
+    ).toBe(
+      'Permission denied for table "order"."select"; for sequence "order".user_id_seq; row-level security applies to table "order"."user": the user "order" must be able to read every row of every table and sequence it backs up (GRANT USAGE ON SCHEMA "order" TO "order"; GRANT SELECT ON "order"."select" TO "order"; GRANT SELECT ON SEQUENCE "order".user_id_seq TO "order"; ALTER ROLE "order" BYPASSRLS), or back up as a role that can read them all (row security does not apply to "left", the owner of that table). Nothing was kept or pruned.',
     );
   });
 

@@ -9,6 +9,7 @@ import { clientConfig, NoPasswordGiven, prefersTls } from './connection.js';
 import type { DumpReads } from './dump-selection.js';
 import { PARTITION_ANCESTORS } from './partition-ancestors.js';
 import { SQLSTATE } from './sql-states.js';
+import { typedName } from './sql-keywords.js';
 
 export type PgClient = pg.Client;
 
@@ -157,9 +158,9 @@ export async function countTables(client: PgClient): Promise<Map<string, number>
   return counts;
 }
 
-/** An identifier as a person would type it in a GRANT: quoted only when it must be. */
+/** An identifier as a person would type it in a GRANT: quoted only when it must be (a keyword too). */
 function sqlName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
+  return typedName(name, quoteIdent);
 }
 
 /** How many of each kind a message names. */
@@ -324,17 +325,29 @@ function whatToRun(found: Findings, role: string): string[] {
       entry.closed && entry.schema !== null ? [entry.schema] : [],
     ),
   );
-  const grant = (what: string, entries: readonly Unreadable[], total?: number): string[] => {
+  // Each statement runs as printed: more than a message names become every one of the kind in
+  // their schemas, and the large objects not named are said after the statement.
+  const grant = (
+    what: string,
+    every: string | undefined,
+    entries: readonly Unreadable[],
+    total?: number,
+  ): string[] => {
     const denied = entries.filter((entry) => entry.denied);
-    return denied.length > 0
-      ? [`GRANT SELECT ON ${what}${someOf(denied.map(qualified), total)} TO ${role}`]
-      : [];
+    const count = total ?? denied.length;
+    if (denied.length === 0) return [];
+    if (count > SHOWN && every) {
+      const inSchemas = [...new Set(denied.map((entry) => sqlName(entry.schema ?? '')))];
+      return [`GRANT SELECT ON ALL ${every} IN SCHEMA ${inSchemas.join(', ')} TO ${role}`];
+    }
+    const named = `GRANT SELECT ON ${what}${denied.slice(0, SHOWN).map(qualified).join(', ')} TO ${role}`;
+    return [count > SHOWN ? `${named}, and the same for ${count - SHOWN} more` : named];
   };
   return [
     ...[...schemas].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${role}`),
-    ...grant('', found.tables),
-    ...grant('SEQUENCE ', found.sequences),
-    ...grant('LARGE OBJECT ', found.largeObjects, found.largeObjectCount),
+    ...grant('', 'TABLES', found.tables),
+    ...grant('SEQUENCE ', 'SEQUENCES', found.sequences),
+    ...grant('LARGE OBJECT ', undefined, found.largeObjects, found.largeObjectCount),
     ...(found.hidden.length > 0 ? [`ALTER ROLE ${role} BYPASSRLS`] : []),
   ];
 }

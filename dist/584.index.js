@@ -1,5 +1,5 @@
-export const id = 704;
-export const ids = [704];
+export const id = 584;
+export const ids = [584];
 export const modules = {
 
 /***/ 75684:
@@ -219,30 +219,223 @@ const PARTITION_ANCESTORS = `
 
 /***/ }),
 
-/***/ 38704:
+/***/ 84584:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   $e: () => (/* binding */ tableCounts),
-/* harmony export */   Ng: () => (/* binding */ connect),
-/* harmony export */   PB: () => (/* binding */ partitionsCountedAtRoot),
-/* harmony export */   SV: () => (/* binding */ withClient),
-/* harmony export */   jr: () => (/* binding */ foldIntoRoots),
-/* harmony export */   q7: () => (/* binding */ assertTablesReadable),
-/* harmony export */   qh: () => (/* binding */ serverVersion),
-/* harmony export */   sR: () => (/* binding */ endpoint),
-/* harmony export */   v4: () => (/* binding */ quoteIdent),
-/* harmony export */   zF: () => (/* binding */ countTables)
-/* harmony export */ });
-/* unused harmony exports describeConnectError, describeUnreadable */
-/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
-/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
-/* harmony import */ var _net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(43641);
-/* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7513);
-/* harmony import */ var _choose_client_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(75684);
-/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(87763);
-/* harmony import */ var _partition_ancestors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(474);
-/* harmony import */ var _sql_states_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(48886);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  q7: () => (/* binding */ assertTablesReadable),
+  Ng: () => (/* binding */ connect),
+  zF: () => (/* binding */ countTables),
+  sR: () => (/* binding */ endpoint),
+  jr: () => (/* binding */ foldIntoRoots),
+  PB: () => (/* binding */ partitionsCountedAtRoot),
+  v4: () => (/* binding */ quoteIdent),
+  qh: () => (/* binding */ serverVersion),
+  $e: () => (/* binding */ tableCounts),
+  SV: () => (/* binding */ withClient)
+});
+
+// UNUSED EXPORTS: describeConnectError, describeUnreadable
+
+// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
+var esm = __webpack_require__(83849);
+// EXTERNAL MODULE: ./src/domain/errors.ts
+var errors = __webpack_require__(10241);
+// EXTERNAL MODULE: ./src/net/network-errors.ts
+var network_errors = __webpack_require__(43641);
+// EXTERNAL MODULE: ./src/domain/secrets.ts
+var secrets = __webpack_require__(7513);
+// EXTERNAL MODULE: ./src/engines/postgres/choose-client.ts
+var choose_client = __webpack_require__(75684);
+// EXTERNAL MODULE: ./src/engines/postgres/connection.ts
+var connection = __webpack_require__(87763);
+// EXTERNAL MODULE: ./src/engines/postgres/partition-ancestors.ts
+var partition_ancestors = __webpack_require__(474);
+// EXTERNAL MODULE: ./src/engines/postgres/sql-states.ts
+var sql_states = __webpack_require__(48886);
+;// CONCATENATED MODULE: ./src/engines/postgres/sql-keywords.ts
+/**
+ * The keywords PostgreSQL does not take as a bare identifier (every category
+ * but "unreserved", as pg_get_keywords() lists them on PostgreSQL 15, with
+ * those later versions added): a name that is one must be double-quoted,
+ * as quote_ident() would.
+ */
+const NOT_BARE = new Set([
+    'all',
+    'analyse',
+    'analyze',
+    'and',
+    'any',
+    'array',
+    'as',
+    'asc',
+    'asymmetric',
+    'authorization',
+    'between',
+    'bigint',
+    'binary',
+    'bit',
+    'boolean',
+    'both',
+    'case',
+    'cast',
+    'char',
+    'character',
+    'check',
+    'coalesce',
+    'collate',
+    'collation',
+    'column',
+    'concurrently',
+    'constraint',
+    'create',
+    'cross',
+    'current_catalog',
+    'current_date',
+    'current_role',
+    'current_schema',
+    'current_time',
+    'current_timestamp',
+    'current_user',
+    'dec',
+    'decimal',
+    'default',
+    'deferrable',
+    'desc',
+    'distinct',
+    'do',
+    'else',
+    'end',
+    'except',
+    'exists',
+    'extract',
+    'false',
+    'fetch',
+    'float',
+    'for',
+    'foreign',
+    'freeze',
+    'from',
+    'full',
+    'grant',
+    'greatest',
+    'group',
+    'grouping',
+    'having',
+    'ilike',
+    'in',
+    'initially',
+    'inner',
+    'inout',
+    'int',
+    'integer',
+    'intersect',
+    'interval',
+    'into',
+    'is',
+    'isnull',
+    'join',
+    'lateral',
+    'leading',
+    'least',
+    'left',
+    'like',
+    'limit',
+    'localtime',
+    'localtimestamp',
+    'national',
+    'natural',
+    'nchar',
+    'none',
+    'normalize',
+    'not',
+    'notnull',
+    'null',
+    'nullif',
+    'numeric',
+    'offset',
+    'on',
+    'only',
+    'or',
+    'order',
+    'out',
+    'outer',
+    'overlaps',
+    'overlay',
+    'placing',
+    'position',
+    'precision',
+    'primary',
+    'real',
+    'references',
+    'returning',
+    'right',
+    'row',
+    'select',
+    'session_user',
+    'setof',
+    'similar',
+    'smallint',
+    'some',
+    'substring',
+    'symmetric',
+    'table',
+    'tablesample',
+    'then',
+    'time',
+    'timestamp',
+    'to',
+    'trailing',
+    'treat',
+    'trim',
+    'true',
+    'union',
+    'unique',
+    'user',
+    'using',
+    'values',
+    'varchar',
+    'variadic',
+    'verbose',
+    'when',
+    'where',
+    'window',
+    'with',
+    'xmlattributes',
+    'xmlconcat',
+    'xmlelement',
+    'xmlexists',
+    'xmlforest',
+    'xmlnamespaces',
+    'xmlparse',
+    'xmlpi',
+    'xmlroot',
+    'xmlserialize',
+    'xmltable',
+    // Added by PostgreSQL 16 and 17.
+    'json',
+    'json_array',
+    'json_arrayagg',
+    'json_exists',
+    'json_object',
+    'json_objectagg',
+    'json_query',
+    'json_scalar',
+    'json_serialize',
+    'json_table',
+    'json_value',
+    'merge_action',
+    'system_user',
+]);
+/** An identifier as a person would type it in SQL: quoted only when it must be. */
+function typedName(name, quote) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) && !NOT_BARE.has(name) ? name : quote(name);
+}
+
+;// CONCATENATED MODULE: ./src/engines/postgres/server.ts
+
 
 
 
@@ -259,42 +452,42 @@ function endpoint(location) {
 function describeConnectError(error, location, database) {
     const err = error;
     const where = endpoint(location);
-    const message = (0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(err.message ?? String(error));
-    const network = (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .networkCodeOf */ .JI)(error);
-    if (error instanceof _connection_js__WEBPACK_IMPORTED_MODULE_4__/* .NoPasswordGiven */ .SA) {
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`);
+    const message = (0,secrets/* redact */.E$)(err.message ?? String(error));
+    const network = (0,network_errors/* networkCodeOf */.JI)(error);
+    if (error instanceof connection/* NoPasswordGiven */.SA) {
+        return new errors/* UserError */.yo(`PostgreSQL at ${where} asks for a password for user "${location.user}", and none was given: put it in the URL (postgres://${location.user}:PASSWORD@${where}/${database}, special characters percent-encoded), set PGPASSWORD, or add a line to ~/.pgpass (or to the file PGPASSFILE names).`);
     }
     // The server's error stays the cause: decisions read its SQLSTATE (sqlstateOf), not these words.
     const cause = { cause: error };
     switch (err.code) {
-        case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidPassword:
-            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} rejected the password for user "${location.user}": check the password ${location.password ? 'in the database URL' : 'in PGPASSWORD or ~/.pgpass (PGPASSFILE)'}.`, cause);
-        case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidAuthorizationSpecification:
-            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} refused user "${location.user}": ${message}`, cause);
-        case _sql_states_js__WEBPACK_IMPORTED_MODULE_5__/* .SQLSTATE */ .c.invalidCatalogName:
-            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The database "${database}" does not exist on ${where}.`, cause);
+        case sql_states/* SQLSTATE */.c.invalidPassword:
+            return new errors/* UserError */.yo(`PostgreSQL at ${where} rejected the password for user "${location.user}": check the password ${location.password ? 'in the database URL' : 'in PGPASSWORD or ~/.pgpass (PGPASSFILE)'}.`, cause);
+        case sql_states/* SQLSTATE */.c.invalidAuthorizationSpecification:
+            return new errors/* UserError */.yo(`PostgreSQL at ${where} refused user "${location.user}": ${message}`, cause);
+        case sql_states/* SQLSTATE */.c.invalidCatalogName:
+            return new errors/* UserError */.yo(`The database "${database}" does not exist on ${where}.`, cause);
         default:
-            if (network !== undefined && (0,_net_network_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .isUnreachableCode */ .kn)(network)) {
-                return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where} (${network}): check the host and port, and that the server accepts connections from here.`);
+            if (network !== undefined && (0,network_errors/* isUnreachableCode */.kn)(network)) {
+                return new errors/* JobFailure */.y3(`Cannot reach PostgreSQL at ${where} (${network}): check the host and port, and that the server accepts connections from here.`);
             }
             // A connection that broke (ECONNRESET, EPIPE), or node-postgres's words for one.
             if (network !== undefined ||
                 /terminated unexpectedly|ECONNRESET|socket hang up/i.test(message)) {
-                return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`);
+                return new errors/* JobFailure */.y3(`Cannot reach PostgreSQL at ${where}: the connection was closed before the server answered; check the host, port and firewall.`);
             }
             if (/timeout/i.test(message)) {
-                return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JobFailure */ .y3(`Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`);
+                return new errors/* JobFailure */.y3(`Cannot reach PostgreSQL at ${where}: no answer within the connect timeout; check the host, port and firewall.`);
             }
             if (/does not support SSL/i.test(message)) {
-                return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`);
+                return new errors/* UserError */.yo(`PostgreSQL at ${where} does not accept TLS: remove sslmode=require from the URL, or enable SSL on the server.`);
             }
-            return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Cannot connect to PostgreSQL at ${where}: ${message}`, cause);
+            return new errors/* UserError */.yo(`Cannot connect to PostgreSQL at ${where}: ${message}`, cause);
     }
 }
 /** A connected client; with sslmode=prefer it falls back to plain TCP as libpq does. */
 async function connect(location, database = location.database) {
     const attempt = async (config) => {
-        const client = new pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].Client */ .Ay.Client(config);
+        const client = new esm/* default.Client */.Ay.Client(config);
         client.on('error', () => undefined);
         try {
             await client.connect();
@@ -305,9 +498,9 @@ async function connect(location, database = location.database) {
             throw error;
         }
     };
-    const config = (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .clientConfig */ .yO)(location, database);
+    const config = (0,connection/* clientConfig */.yO)(location, database);
     try {
-        if ((0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .prefersTls */ .rH)(location)) {
+        if ((0,connection/* prefersTls */.rH)(location)) {
             try {
                 return await attempt({ ...config, ssl: { rejectUnauthorized: false } });
             }
@@ -335,7 +528,7 @@ async function serverVersion(client) {
     const result = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text");
     const row = result.rows[0];
     const num = Number(row?.num ?? 0);
-    return { num, text: row?.text ?? 'unknown', major: (0,_choose_client_js__WEBPACK_IMPORTED_MODULE_6__/* .serverMajorFromVersionNum */ .z)(num) };
+    return { num, text: row?.text ?? 'unknown', major: (0,choose_client/* serverMajorFromVersionNum */.z)(num) };
 }
 function quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
@@ -355,9 +548,9 @@ async function countTables(client) {
     }
     return counts;
 }
-/** An identifier as a person would type it in a GRANT: quoted only when it must be. */
+/** An identifier as a person would type it in a GRANT: quoted only when it must be (a keyword too). */
 function sqlName(name) {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
+    return typedName(name, quoteIdent);
 }
 /** How many of each kind a message names. */
 const SHOWN = 5;
@@ -422,7 +615,7 @@ async function assertTablesReadable(client, user, reads) {
         reads.largeObjects,
     ]);
     if (found.rows.length > 0)
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(describeUnreadable(found.rows, user));
+        throw new errors/* UserError */.yo(describeUnreadable(found.rows, user));
 }
 /** `a, b, c, d, e and 3 more` */
 function someOf(names, total = names.length) {
@@ -470,17 +663,25 @@ function whatIsMissing(found) {
 /** The statements that give the user what it lacks, in the order they are needed. */
 function whatToRun(found, role) {
     const schemas = new Set([...found.tables, ...found.sequences].flatMap((entry) => entry.closed && entry.schema !== null ? [entry.schema] : []));
-    const grant = (what, entries, total) => {
+    // Each statement runs as printed: more than a message names become every one of the kind in
+    // their schemas, and the large objects not named are said after the statement.
+    const grant = (what, every, entries, total) => {
         const denied = entries.filter((entry) => entry.denied);
-        return denied.length > 0
-            ? [`GRANT SELECT ON ${what}${someOf(denied.map(qualified), total)} TO ${role}`]
-            : [];
+        const count = total ?? denied.length;
+        if (denied.length === 0)
+            return [];
+        if (count > SHOWN && every) {
+            const inSchemas = [...new Set(denied.map((entry) => sqlName(entry.schema ?? '')))];
+            return [`GRANT SELECT ON ALL ${every} IN SCHEMA ${inSchemas.join(', ')} TO ${role}`];
+        }
+        const named = `GRANT SELECT ON ${what}${denied.slice(0, SHOWN).map(qualified).join(', ')} TO ${role}`;
+        return [count > SHOWN ? `${named}, and the same for ${count - SHOWN} more` : named];
     };
     return [
         ...[...schemas].map((schema) => `GRANT USAGE ON SCHEMA ${sqlName(schema)} TO ${role}`),
-        ...grant('', found.tables),
-        ...grant('SEQUENCE ', found.sequences),
-        ...grant('LARGE OBJECT ', found.largeObjects, found.largeObjectCount),
+        ...grant('', 'TABLES', found.tables),
+        ...grant('SEQUENCE ', 'SEQUENCES', found.sequences),
+        ...grant('LARGE OBJECT ', undefined, found.largeObjects, found.largeObjectCount),
         ...(found.hidden.length > 0 ? [`ALTER ROLE ${role} BYPASSRLS`] : []),
     ];
 }
@@ -533,7 +734,7 @@ function tableCounts(counts) {
  */
 async function partitionsCountedAtRoot(client) {
     const result = await client.query(`
-    WITH RECURSIVE ${_partition_ancestors_js__WEBPACK_IMPORTED_MODULE_7__/* .PARTITION_ANCESTORS */ .w}, unsafe AS (
+    WITH RECURSIVE ${partition_ancestors/* PARTITION_ANCESTORS */.w}, unsafe AS (
       SELECT p.partrelid FROM pg_catalog.pg_partitioned_table p
       WHERE (SELECT c.oid FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON c.opcmethod = a.oid
              WHERE c.opcname = 'enum_ops' AND c.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace
