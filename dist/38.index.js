@@ -3156,22 +3156,39 @@ function statusOf({ database, verdict }) {
 }
 /**
  * The databases whose regular backups the place holds, told apart by the
- * identity their manifests record (as `latest` tells them). A backup
- * without one (made by another tool, or before identities) is nobody's here.
+ * identity their manifests record: by name where a backup has one, else by
+ * address. Unnamed backups join the named database at their address only
+ * when there is exactly one such; otherwise they are a database of their
+ * own — never grouped by which backup came first. A backup without an
+ * identity (made by another tool, or before identities) is nobody's here.
  */
 async function databasesAt(catalog, engine) {
-    const databases = [];
+    const byKey = new Map();
     for (const entry of catalog.entries({ engine, kind: 'backup' })) {
         if (!entry.hasManifest)
             continue;
         const identity = (await catalog.manifestOf(entry.backup.name)).manifest?.identity;
         if (!identity)
             continue;
-        const known = databases.find((d) => (0,catalog_identity/* sameDatabase */.KX)(d.identity, identity));
-        if (known)
-            known.backups.add(entry.backup.name);
+        // A named database is its name wherever it was backed up from (it may have moved).
+        const key = JSON.stringify(identity.name !== undefined
+            ? [identity.engine, 'name', identity.name]
+            : [identity.engine, 'address', identity.database]);
+        const known = byKey.get(key) ?? { identity, backups: new Set() };
+        known.backups.add(entry.backup.name);
+        byKey.set(key, known);
+    }
+    const groups = [...byKey.values()];
+    const named = groups.filter((group) => group.identity.name !== undefined);
+    const databases = named.slice();
+    for (const unnamed of groups.filter((group) => group.identity.name === undefined)) {
+        const at = named.filter((group) => group.identity.engine === unnamed.identity.engine &&
+            group.identity.database === unnamed.identity.database);
+        if (at.length === 1)
+            for (const name of unnamed.backups)
+                at[0].backups.add(name);
         else
-            databases.push({ identity, backups: new Set([entry.backup.name]) });
+            databases.push(unnamed);
     }
     return databases;
 }
@@ -3304,11 +3321,13 @@ async function scratchFor(kind, config, context) {
     // pg_restore --jobs cannot run in one transaction: as restore --jobs does, the engine fills a
     // new database and renames it to the scratch name, which therefore must not exist yet.
     const parallel = config.postgres.jobs > 1;
-    const scratch = await (0,engines/* createScratchDatabase */.KI)(server, 'verify', !parallel);
-    // A signal stops the test restore where it is (its own handler); the copy it made goes after.
-    const stopCleanup = (0,interruptions/* onInterruptCleanup */.Ro)(async () => (await scratch.drop())
-        ? `The temporary database ${scratch.location.database} was dropped.`
-        : undefined);
+    // A signal stops the test restore where it is (its own handler); the copy it made goes after,
+    // from the moment the scratch database has its name.
+    let stopCleanup = () => undefined;
+    const scratch = await (0,engines/* createScratchDatabase */.KI)(server, 'verify', !parallel, (named) => {
+        const database = named.location.database;
+        stopCleanup = (0,interruptions/* onInterruptCleanup */.Ro)(async () => (await named.drop()) ? `The temporary database ${database} was dropped.` : undefined, `The temporary database ${database} could not be dropped in time: drop it on the scratch server (DROP DATABASE "${database.replace(/"/g, '""')}").`);
+    });
     context.log.info(parallel
         ? `The restore creates the temporary database ${scratch.location.database} on ${(0,database_location/* describeDatabase */.DZ)(server)} (--jobs ${config.postgres.jobs})`
         : `Created the temporary database ${scratch.location.database} on ${(0,database_location/* describeDatabase */.DZ)(server)}`);
@@ -4400,12 +4419,12 @@ async function createEngine(location, settings) {
 /**
  * A new, empty PostgreSQL database on `server` for a test restore, and how to
  * drop it, which says whether it was there (with `create: false` only its
- * name: the restore creates it). The
- * PostgreSQL client loads only when one is made.
+ * name: the restore creates it); `named` hears of it before it is created.
+ * The PostgreSQL client loads only when one is made.
  */
-async function createScratchDatabase(server, purpose, create = true) {
+async function createScratchDatabase(server, purpose, create = true, named) {
     const { createScratchDatabase: scratch } = await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(584), __webpack_require__.e(809)]).then(__webpack_require__.bind(__webpack_require__, 77809));
-    return scratch(server, purpose, create);
+    return scratch(server, purpose, create, named);
 }
 /**
  * The databases of the PostgreSQL server `location` points at that a run over

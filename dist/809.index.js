@@ -246,31 +246,26 @@ function temporaryDatabaseName(base, purpose) {
 }
 /**
  * A uniquely named empty database on the server of `server`, for a test
- * restore; `drop` removes it (ending any session still in it) and says
- * whether there was one to remove. With `create: false` only the name is
+ * restore. `named` hears of it before CREATE DATABASE is sent, so that a
+ * signal from then on can drop it. With `create: false` only the name is
  * chosen: the restore creates it, or fails before it does.
  */
-async function createScratchDatabase(server, purpose, create = true) {
+async function createScratchDatabase(server, purpose, create = true, named) {
     const name = temporaryDatabaseName('db_backup', purpose);
-    if (create) {
-        const client = await connectMaintenance(server);
-        try {
-            await createDatabase(client, name);
-        }
-        catch (error) {
-            if (!(await lacksCreatedb(client, error)))
-                throw error;
-            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .CannotCreateDatabases */ .Qb(_domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SCRATCH_ROLE_CANNOT_CREATE */ .Zc);
-        }
-        finally {
-            await client.end().catch(() => undefined);
-        }
-    }
-    return {
+    // Settled once CREATE DATABASE has ended, whichever way: a drop before that would find nothing.
+    let created = () => undefined;
+    const creation = new Promise((resolve) => {
+        created = resolve;
+    });
+    const scratch = {
         location: { ...server, database: name },
         drop: async () => {
+            await creation;
             const maintenance = await connectMaintenance(server);
             try {
+                // A parallel restore fills a database of its own, marked, before renaming it to this name.
+                for (const filling of await leftoverDatabases(maintenance, name))
+                    await dropDatabase(maintenance, filling, true);
                 if (!(await existsOn(maintenance, name)))
                     return false;
                 await dropDatabase(maintenance, name, true);
@@ -281,6 +276,29 @@ async function createScratchDatabase(server, purpose, create = true) {
             }
         },
     };
+    named?.(scratch);
+    try {
+        if (create)
+            await createOn(server, name);
+    }
+    finally {
+        created();
+    }
+    return scratch;
+}
+async function createOn(server, name) {
+    const client = await connectMaintenance(server);
+    try {
+        await createDatabase(client, name);
+    }
+    catch (error) {
+        if (!(await lacksCreatedb(client, error)))
+            throw error;
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .CannotCreateDatabases */ .Qb(_domain_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SCRATCH_ROLE_CANNOT_CREATE */ .Zc);
+    }
+    finally {
+        await client.end().catch(() => undefined);
+    }
 }
 /**
  * The comment that marks a database this tool created beside `target` for a

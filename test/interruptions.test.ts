@@ -14,6 +14,11 @@ import { FAUXQS_CREDENTIALS, startS3Server, type S3TestServer } from './support/
 import { SAMPLE_SCHEMA, startPostgres, type PgServer } from './support/postgres.js';
 import { createSampleDatabase, violateCheck, violateNotNull } from './support/sqlite.js';
 import { tempDir } from './support/tmp.js';
+import {
+  onInterrupt,
+  onInterruptCleanup,
+  runInterruptHandlers,
+} from '../src/process/interruptions.js';
 
 const env = { PATH: process.env.PATH };
 const OLD = ['sqlite_backup_20200101_000000.db.gz', 'sqlite_backup_20200102_000000.db.gz'];
@@ -35,6 +40,34 @@ function seedOldBackups(dir: string): void {
   fs.mkdirSync(path.join(dir, 'backups'), { recursive: true, mode: 0o700 });
   for (const name of OLD) fs.writeFileSync(path.join(dir, 'backups', name), 'old');
 }
+
+describe('interrupt handlers and cleanups', () => {
+  test('cleanups run after every handler has answered, within the same time; one that does not end says its own words', async () => {
+    const order: string[] = [];
+    onInterrupt(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      order.push('handler');
+      return 'the restore was rolled back';
+    });
+    onInterruptCleanup(() => {
+      order.push('cleanup');
+      return Promise.resolve('the scratch database was dropped');
+    });
+    onInterruptCleanup(
+      () => new Promise<string>(() => undefined),
+      'the scratch database could not be dropped in time',
+    );
+    const started = Date.now();
+    const messages = await runInterruptHandlers('SIGTERM', 400);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(order).toEqual(['handler', 'cleanup']);
+    expect(messages).toEqual([
+      'the restore was rolled back',
+      'the scratch database was dropped',
+      'the scratch database could not be dropped in time',
+    ]);
+  });
+});
 
 describe('bad days', () => {
   test('a corrupt SQLite database is not backed up, and the good backups stay', async () => {

@@ -11,6 +11,8 @@ import {
   type PgServer,
 } from './support/postgres.js';
 import { waitUntil } from './support/restore-faults.js';
+import { parseDatabaseUrl, type PostgresLocation } from '../src/domain/database-location.js';
+import { createScratchDatabase, temporaryMark } from '../src/engines/postgres/databases.js';
 import { tempDir } from './support/tmp.js';
 
 let server: PgServer;
@@ -863,6 +865,38 @@ describe('selective restore', () => {
         .at(-1),
     ).toMatch(/--tables and --schemas pick from a custom or directory backup/);
     expect(dumpOf(target)).toBe(before);
+  });
+});
+
+describe("verify's scratch database", () => {
+  const scratchServer = (): PostgresLocation =>
+    parseDatabaseUrl(server.url('postgres'), process.cwd()) as PostgresLocation;
+
+  test('drop takes the database a stopped parallel restore was filling to become it, marked for it, and nothing else', async () => {
+    const scratch = await createScratchDatabase(scratchServer(), 'verify', false);
+    const name = scratch.location.database;
+    const filling = `${name}_restore_0badcafe`;
+    await server.query('postgres', `CREATE DATABASE ${filling}`);
+    await server.query('postgres', `COMMENT ON DATABASE ${filling} IS '${temporaryMark(name)}'`);
+    await server.query('postgres', 'CREATE DATABASE db_backup_verify_unmarked_restore_1');
+    expect(await scratch.drop()).toBe(false);
+    const left = (await server.databases()).filter((d) => d.startsWith('db_backup_'));
+    expect(left).toEqual(['db_backup_verify_unmarked_restore_1']);
+    await server.query('postgres', 'DROP DATABASE db_backup_verify_unmarked_restore_1');
+  });
+
+  test('a scratch database heard of before it is made is dropped once its CREATE DATABASE ends', async () => {
+    let heard: { drop(): Promise<boolean> } | undefined;
+    let dropping: Promise<boolean> | undefined;
+    const made = createScratchDatabase(scratchServer(), 'verify', true, (scratch) => {
+      heard = scratch;
+      // As a signal's cleanup would: while CREATE DATABASE is still under way.
+      dropping = scratch.drop();
+    });
+    await made;
+    expect(heard).toBeDefined();
+    expect(await dropping).toBe(true);
+    expect((await server.databases()).filter((d) => d.startsWith('db_backup_'))).toEqual([]);
   });
 });
 

@@ -438,5 +438,13 @@ describe('a dump made without --clean, restored in place', () => {
     expect(run.stderr).toMatch(/already exists \(SQLSTATE 42P07\)/);
     expect(run.stderr).not.toMatch(/--clean/);
     expect(await server.databases()).not.toContain(db);
+    // Nor does verify's test restore, into its empty scratch database: restore's options are no answer there.
+    const verify = await cli(['verify', name, '--verify-database-url', server.url('postgres')], {
+      cwd: dir,
+      env,
+    });
+    expect(verify.status, verify.stderr).toBe(1);
+    expect(verify.stdout + verify.stderr).toMatch(/already exists \(SQLSTATE 42P07\)/);
+    expect(verify.stdout + verify.stderr).not.toMatch(/--clean|--drop-database/);
   });
 });

@@ -291,6 +291,28 @@ describe('db-backup status against the backup directory', () => {
     );
   });
 
+  test('named and unnamed backups of one file are told apart whichever is newest: the stale name is not hidden', async () => {
+    const dir = project();
+    const run = (args: string[], ms: number) => cli(args, { cwd: dir, now: at(ms) });
+    expect((await run(['backup', '--database-url', 'file:app.db', '--name', 'eu'], 0)).status).toBe(
+      0,
+    );
+    expect(
+      (await run(['backup', '--database-url', 'file:app.db', '--name', 'shop'], 70 * H)).status,
+    ).toBe(0);
+    expect((await run(['backup', '--database-url', 'file:app.db'], 71 * H)).status).toBe(0);
+    const status = await run(['status', '--json'], 72 * H);
+    expect(status.status, status.stdout).toBe(1);
+    const verdict = JSON.parse(status.stdout);
+    expect(verdict.state).toBe('stale');
+    expect(verdict.summary).toMatch(/^STALE: the newest backup of "eu" \(SQLite .*app\.db\), /);
+    expect(verdict.databases.map((d: { state: string }) => d.state).sort()).toEqual([
+      'ok',
+      'ok',
+      'stale',
+    ]);
+  });
+
   test('the bundled CLI exits 0 when fresh and 1 when stale, for cron and Nagios-style checks', async () => {
     const dir = project();
     expect(bundledCli(['backup', '--database-url', 'file:app.db'], { cwd: dir }).status).toBe(0);

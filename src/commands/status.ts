@@ -3,7 +3,7 @@ import type { EngineKind } from '../domain/database-location.js';
 import type { DatabaseIdentity } from '../domain/manifest.js';
 import { createStorage } from '../storage/factory.js';
 import { withCatalog, type Catalog } from '../catalog/catalog.js';
-import { describeIdentity, ownDatabase, sameDatabase } from '../catalog/identity.js';
+import { describeIdentity, ownDatabase } from '../catalog/identity.js';
 import {
   ageText,
   judgeStatus,
@@ -182,21 +182,42 @@ function statusOf({ database, verdict }: Judged): DatabaseStatus {
 
 /**
  * The databases whose regular backups the place holds, told apart by the
- * identity their manifests record (as `latest` tells them). A backup
- * without one (made by another tool, or before identities) is nobody's here.
+ * identity their manifests record: by name where a backup has one, else by
+ * address. Unnamed backups join the named database at their address only
+ * when there is exactly one such; otherwise they are a database of their
+ * own — never grouped by which backup came first. A backup without an
+ * identity (made by another tool, or before identities) is nobody's here.
  */
 async function databasesAt(
   catalog: Catalog,
   engine: EngineKind | undefined,
 ): Promise<{ identity: DatabaseIdentity; backups: Set<string> }[]> {
-  const databases: { identity: DatabaseIdentity; backups: Set<string> }[] = [];
+  const byKey = new Map<string, { identity: DatabaseIdentity; backups: Set<string> }>();
   for (const entry of catalog.entries({ engine, kind: 'backup' })) {
     if (!entry.hasManifest) continue;
     const identity = (await catalog.manifestOf(entry.backup.name)).manifest?.identity;
     if (!identity) continue;
-    const known = databases.find((d) => sameDatabase(d.identity, identity));
-    if (known) known.backups.add(entry.backup.name);
-    else databases.push({ identity, backups: new Set([entry.backup.name]) });
+    // A named database is its name wherever it was backed up from (it may have moved).
+    const key = JSON.stringify(
+      identity.name !== undefined
+        ? [identity.engine, 'name', identity.name]
+        : [identity.engine, 'address', identity.database],
+    );
+    const known = byKey.get(key) ?? { identity, backups: new Set<string>() };
+    known.backups.add(entry.backup.name);
+    byKey.set(key, known);
+  }
+  const groups = [...byKey.values()];
+  const named = groups.filter((group) => group.identity.name !== undefined);
+  const databases = named.slice();
+  for (const unnamed of groups.filter((group) => group.identity.name === undefined)) {
+    const at = named.filter(
+      (group) =>
+        group.identity.engine === unnamed.identity.engine &&
+        group.identity.database === unnamed.identity.database,
+    );
+    if (at.length === 1) for (const name of unnamed.backups) at[0]!.backups.add(name);
+    else databases.push(unnamed);
   }
   return databases;
 }

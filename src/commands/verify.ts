@@ -77,13 +77,17 @@ async function scratchFor(
   // pg_restore --jobs cannot run in one transaction: as restore --jobs does, the engine fills a
   // new database and renames it to the scratch name, which therefore must not exist yet.
   const parallel = config.postgres.jobs > 1;
-  const scratch = await createScratchDatabase(server, 'verify', !parallel);
-  // A signal stops the test restore where it is (its own handler); the copy it made goes after.
-  const stopCleanup = onInterruptCleanup(async () =>
-    (await scratch.drop())
-      ? `The temporary database ${scratch.location.database} was dropped.`
-      : undefined,
-  );
+  // A signal stops the test restore where it is (its own handler); the copy it made goes after,
+  // from the moment the scratch database has its name.
+  let stopCleanup = (): void => undefined;
+  const scratch = await createScratchDatabase(server, 'verify', !parallel, (named) => {
+    const database = named.location.database;
+    stopCleanup = onInterruptCleanup(
+      async () =>
+        (await named.drop()) ? `The temporary database ${database} was dropped.` : undefined,
+      `The temporary database ${database} could not be dropped in time: drop it on the scratch server (DROP DATABASE "${database.replace(/"/g, '""')}").`,
+    );
+  });
   context.log.info(
     parallel
       ? `The restore creates the temporary database ${scratch.location.database} on ${describeDatabase(server)} (--jobs ${config.postgres.jobs})`

@@ -50,16 +50,17 @@ export async function createEngine(
 /**
  * A new, empty PostgreSQL database on `server` for a test restore, and how to
  * drop it, which says whether it was there (with `create: false` only its
- * name: the restore creates it). The
- * PostgreSQL client loads only when one is made.
+ * name: the restore creates it); `named` hears of it before it is created.
+ * The PostgreSQL client loads only when one is made.
  */
 export async function createScratchDatabase(
   server: PostgresLocation,
   purpose: string,
   create = true,
+  named?: (scratch: { location: PostgresLocation; drop(): Promise<boolean> }) => void,
 ): Promise<{ location: PostgresLocation; drop(): Promise<boolean> }> {
   const { createScratchDatabase: scratch } = await import('./postgres/databases.js');
-  return scratch(server, purpose, create);
+  return scratch(server, purpose, create, named);
 }
 
 /**

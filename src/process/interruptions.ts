@@ -21,17 +21,22 @@ export function onInterrupt(handler: InterruptHandler): () => void {
   };
 }
 
+/** What a cleanup that did not end in time leaves: said instead of its own word. */
+const lateWords = new Map<InterruptHandler, string>();
 const cleanups = new Set<InterruptHandler>();
 
 /**
  * Registers what must happen once the work in progress has stopped (every
  * `onInterrupt` handler has answered), such as dropping the scratch database
- * a stopped test restore was filling; the returned function removes it.
+ * a stopped test restore was filling, and what to say if it cannot finish in
+ * time; the returned function removes it.
  */
-export function onInterruptCleanup(handler: InterruptHandler): () => void {
+export function onInterruptCleanup(handler: InterruptHandler, late?: string): () => void {
   cleanups.add(handler);
+  if (late) lateWords.set(handler, late);
   return () => {
     cleanups.delete(handler);
+    lateWords.delete(handler);
   };
 }
 
@@ -49,7 +54,9 @@ export async function runInterruptHandlers(
   const messages = await runUntil(stopping, signal, deadline);
   const cleaning = [...cleanups];
   cleanups.clear();
-  return [...messages, ...(await runUntil(cleaning, signal, deadline))];
+  const cleaned = await runUntil(cleaning, signal, deadline);
+  lateWords.clear();
+  return [...messages, ...cleaned];
 }
 
 async function runUntil(
@@ -61,7 +68,8 @@ async function runUntil(
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<string>((resolve) => {
       timer = setTimeout(
-        () => resolve('an interrupted task did not finish stopping in time'),
+        () =>
+          resolve(lateWords.get(handler) ?? 'an interrupted task did not finish stopping in time'),
         Math.max(0, deadline - Date.now()),
       );
     });

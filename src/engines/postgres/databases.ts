@@ -281,34 +281,44 @@ export function temporaryDatabaseName(base: string, purpose: string): string {
     .replace(/\uFFFD$/, '')}${suffix}`;
 }
 
+/** A scratch database for a test restore, and how to drop it. */
+export interface ScratchDatabase {
+  readonly location: PostgresLocation;
+  /**
+   * Drops it (ending any session still in it), once its CREATE DATABASE has
+   * ended, with any database a stopped restore was filling to become it;
+   * says whether there was one to drop.
+   */
+  drop(): Promise<boolean>;
+}
+
 /**
  * A uniquely named empty database on the server of `server`, for a test
- * restore; `drop` removes it (ending any session still in it) and says
- * whether there was one to remove. With `create: false` only the name is
+ * restore. `named` hears of it before CREATE DATABASE is sent, so that a
+ * signal from then on can drop it. With `create: false` only the name is
  * chosen: the restore creates it, or fails before it does.
  */
 export async function createScratchDatabase(
   server: PostgresLocation,
   purpose: string,
   create = true,
-): Promise<{ location: PostgresLocation; drop(): Promise<boolean> }> {
+  named?: (scratch: ScratchDatabase) => void,
+): Promise<ScratchDatabase> {
   const name = temporaryDatabaseName('db_backup', purpose);
-  if (create) {
-    const client = await connectMaintenance(server);
-    try {
-      await createDatabase(client, name);
-    } catch (error) {
-      if (!(await lacksCreatedb(client, error))) throw error;
-      throw new CannotCreateDatabases(SCRATCH_ROLE_CANNOT_CREATE);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-  return {
+  // Settled once CREATE DATABASE has ended, whichever way: a drop before that would find nothing.
+  let created = (): void => undefined;
+  const creation = new Promise<void>((resolve) => {
+    created = resolve;
+  });
+  const scratch: ScratchDatabase = {
     location: { ...server, database: name },
     drop: async () => {
+      await creation;
       const maintenance = await connectMaintenance(server);
       try {
+        // A parallel restore fills a database of its own, marked, before renaming it to this name.
+        for (const filling of await leftoverDatabases(maintenance, name))
+          await dropDatabase(maintenance, filling, true);
         if (!(await existsOn(maintenance, name))) return false;
         await dropDatabase(maintenance, name, true);
         return true;
@@ -317,6 +327,25 @@ export async function createScratchDatabase(
       }
     },
   };
+  named?.(scratch);
+  try {
+    if (create) await createOn(server, name);
+  } finally {
+    created();
+  }
+  return scratch;
+}
+
+async function createOn(server: PostgresLocation, name: string): Promise<void> {
+  const client = await connectMaintenance(server);
+  try {
+    await createDatabase(client, name);
+  } catch (error) {
+    if (!(await lacksCreatedb(client, error))) throw error;
+    throw new CannotCreateDatabases(SCRATCH_ROLE_CANNOT_CREATE);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /**
