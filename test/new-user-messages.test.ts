@@ -305,8 +305,9 @@ describe('a backup directory that is a file', () => {
     );
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr.trim().split('\n').at(-1)).toBe(
-      `db-backup: The backup ${made(run.stderr)} was made, but the sanitized copy failed: The sanitize-storage directory ${path.join(dir, 'afile')} is a file, not a directory: choose another directory in sanitize-storage local:DIR.`,
+      `db-backup: The backup ${made(run.stderr)} was made, but the sanitized copy failed: The sanitize-storage directory ${path.join(dir, 'afile')} is a file, not a directory: choose another directory in sanitize-storage local:DIR. The sanitized copy ${sanitized(run.stderr)} stays in ${path.join(dir, 'backups')}.`,
     );
+    expect(fs.existsSync(path.join(dir, 'backups', sanitized(run.stderr)))).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'afile'), 'utf8')).toBe('mine');
   });
 });
@@ -341,6 +342,11 @@ describe('environment variables that look like ours', () => {
 /** The name of the backup a run says it wrote. */
 function made(stderr: string): string {
   return /Wrote (\S+) \(/.exec(stderr)?.[1] ?? '(none)';
+}
+
+/** The name of the sanitized copy a run says it wrote. */
+function sanitized(stderr: string): string {
+  return /Wrote (\S+_sanitized_\S+) \(/.exec(stderr)?.[1] ?? '(none)';
 }
 
 describe('--no-safety-backup with a SQLite database', () => {

@@ -2,13 +2,14 @@ import type { BackupConfig } from './command-config.js';
 import type { Engine } from '../engines/engine.js';
 import type { Manifest } from '../domain/manifest.js';
 import type { Encryptor } from '../pipeline/encryption.js';
-import { ensurePrivateDir } from '../fs/files.js';
+import { errorMessage } from '../domain/errors.js';
+import { ensurePrivateDir, exists } from '../fs/files.js';
 import type { Sanitizing } from '../sanitize/sanitizing.js';
 import { createStorage } from '../storage/factory.js';
 import { isLocalPlace, liesAt } from '../storage/storage.js';
 import { releaseStagedCopy, storeEverywhere, type TargetOutcome } from './backup.js';
 import type { RunContext } from './context.js';
-import { createBackup } from './create-backup.js';
+import { createBackup, type CreatedBackup } from './create-backup.js';
 import { ownDatabase } from '../catalog/identity.js';
 
 export interface SanitizedCopyResult {
@@ -43,6 +44,24 @@ export async function makeSanitizedCopy(
     ...(context.now ? { now: context.now } : {}),
   });
   context.log.info(`Wrote ${copy.name} (${copy.manifest.file.size} bytes)`);
+  try {
+    return await storeSanitizedCopy(copy, config, context);
+  } catch (error) {
+    // Made, but not where it was to go: where it waits in the backup directory, the user is told.
+    if (!(await exists(copy.file))) throw error;
+    throw new Error(
+      `${errorMessage(error)} The sanitized copy ${copy.name} stays in ${config.backupDir}.`,
+      { cause: error },
+    );
+  }
+}
+
+/** The sanitized copy at its own targets, with its own rolling window there. */
+async function storeSanitizedCopy(
+  copy: CreatedBackup,
+  config: BackupConfig,
+  context: RunContext,
+): Promise<SanitizedCopyResult> {
   const own = await ownDatabase(config.database, config.name);
   const storages = [];
   for (const target of config.sanitize?.storage ?? [])
