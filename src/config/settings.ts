@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { editDistance } from '../domain/edit-distance.js';
 import { UserError } from '../domain/errors.js';
 import { redact, registerSecret, withoutCredentials } from '../domain/secrets.js';
 import type { Settings } from './config.js';
@@ -90,7 +91,7 @@ export function lookalikeVariables(env: Environment): string[] {
   for (const name of Object.keys(env).sort()) {
     if (ours.includes(name) || CREDENTIAL_VARIABLES.includes(name)) continue;
     const near = ours
-      .map((own) => ({ own, distance: editDistance(name, own), shared: sharedPrefix(name, own) }))
+      .map((own) => ({ own, distance: editDistance(name, own) }))
       .filter(({ own, distance }) => distance <= (own.length >= 8 ? 2 : 1))
       .sort((a, b) => a.distance - b.distance)[0]?.own;
     const namespaced = name.startsWith('BACKUP_')
@@ -111,23 +112,6 @@ function sharedPrefix(a: string, b: string): number {
   let length = 0;
   while (length < a.length && a[length] === b[length]) length += 1;
   return length;
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /** `db-backup <command> [backup] [--flags]`, with the environment as fallback. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { editDistance } from '../domain/edit-distance.js';
 import { UserError } from '../domain/errors.js';
 import {
   PARAMETERISED_TRANSFORMERS,
@@ -233,18 +234,4 @@ function amount(value: unknown, pattern: RegExp): number | undefined {
 function suggestion(word: string): string {
   const close = ALL_NAMES.find((name) => editDistance(name, word.toLowerCase()) <= 2);
   return close ? ` (did you mean ${close}?)` : ` (use one of ${ALL_NAMES.join(', ')})`;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
