@@ -695,23 +695,10 @@ async function newestWithRows(newestFirst, heldRows) {
  * A quick check is not a test restore, and neither proves nor withdraws.
  */
 function newestVerified(names, newestFirst) {
-    // The latest pass and the latest failure of each backup, as [time, sequence]; quick checks do not count either way.
-    const latest = new Map();
-    const later = (a, b) => b === undefined || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
-    for (const name of names) {
-        const record = (0,verification_record/* parseVerificationRecordName */.hG)(name);
-        if (!record || record.outcome === 'quick-checked')
-            continue;
-        const seen = latest.get(record.backup.name) ?? {};
-        const stamp = [record.time.getTime(), record.sequence];
-        if (later(stamp, seen[record.outcome]))
-            seen[record.outcome] = stamp;
-        latest.set(record.backup.name, seen);
-    }
-    return newestFirst.find((backup) => {
-        const seen = latest.get(backup.name);
-        return seen?.verified !== undefined && later(seen.verified, seen['verify-failed']);
-    });
+    const standing = (0,verification_record/* newestVerdicts */.Ld)(names
+        .map(verification_record/* parseVerificationRecordName */.hG)
+        .filter((record) => record !== undefined));
+    return newestFirst.find((backup) => standing.get(backup.name)?.outcome === 'verified');
 }
 /**
  * The rolling window and the calendar rules. Only names this tool writes for regular backups of the
@@ -2572,17 +2559,17 @@ function formatOf(backup, manifest) {
  * full verification has answered since.
  */
 function newestRecords(names) {
-    const byBackup = new Map();
-    for (const name of names) {
-        const record = (0,verification_record/* parseVerificationRecordName */.hG)(name);
-        if (record)
-            byBackup.set(record.backup.name, [...(byBackup.get(record.backup.name) ?? []), record]);
-    }
+    const records = names
+        .map(verification_record/* parseVerificationRecordName */.hG)
+        .filter((record) => record !== undefined)
+        .sort(verification_record/* compareRecordsNewestFirst */.aF);
+    const verdicts = (0,verification_record/* newestVerdicts */.Ld)(records);
     const shown = new Map();
-    for (const [backup, records] of byBackup) {
-        records.sort(verification_record/* compareRecordsNewestFirst */.aF);
-        const verdict = records.find((record) => record.outcome !== 'quick-checked');
-        shown.set(backup, verdict?.outcome === 'verify-failed' ? verdict : records[0]);
+    for (const record of records) {
+        if (shown.has(record.backup.name))
+            continue;
+        const verdict = verdicts.get(record.backup.name);
+        shown.set(record.backup.name, verdict?.outcome === 'verify-failed' ? verdict : record);
     }
     return shown;
 }
@@ -2984,10 +2971,8 @@ function judgeStatus(input) {
         found.set('stale', `the newest ${what}, ${newest.name}, is ${ageText(newest.ageMs)} old (more than ${ageText(input.maxAgeMs)})`);
     }
     // A pass of a backup that failed a verification since proves nothing any more.
-    const failedSince = (pass) => verdicts.some((r) => r.outcome === 'verify-failed' &&
-        r.backup.name === pass.backup.name &&
-        verdicts.indexOf(r) < verdicts.indexOf(pass));
-    const passed = verdicts.find((r) => r.outcome === 'verified' && !failedSince(r));
+    const standing = (0,verification_record/* newestVerdicts */.Ld)(records);
+    const passed = verdicts.find((r) => r.outcome === 'verified' && standing.get(r.backup.name) === r);
     const lastVerified = passed
         ? {
             backup: passed.backup.name,
@@ -5880,6 +5865,7 @@ function liesAt(storage, file) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   BC: () => (/* binding */ freeRecordName),
+/* harmony export */   Ld: () => (/* binding */ newestVerdicts),
 /* harmony export */   M$: () => (/* binding */ recordsOf),
 /* harmony export */   Vv: () => (/* binding */ serializeVerificationRecord),
 /* harmony export */   aF: () => (/* binding */ compareRecordsNewestFirst),
@@ -5930,6 +5916,23 @@ function compareRecordsNewestFirst(a, b) {
     return (b.time.getTime() - a.time.getTime() ||
         b.sequence - a.sequence ||
         Number(b.outcome === 'verify-failed') - Number(a.outcome === 'verify-failed'));
+}
+/**
+ * Each backup's standing: its newest full verification or failure (a passed
+ * quick check neither proves nor takes back anything), by backup name. A
+ * backup passes while its newest such record is a pass. Status, list and
+ * retention all judge by this.
+ */
+function newestVerdicts(records) {
+    const newest = new Map();
+    for (const record of records) {
+        if (record.outcome === 'quick-checked')
+            continue;
+        const seen = newest.get(record.backup.name);
+        if (!seen || compareRecordsNewestFirst(record, seen) < 0)
+            newest.set(record.backup.name, record);
+    }
+    return newest;
 }
 /** The records among `names` that belong to `backup`. */
 function recordsOf(backup, names) {

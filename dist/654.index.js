@@ -2116,7 +2116,10 @@ var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/domain/edit-distance.ts
+var edit_distance = __webpack_require__(18668);
 ;// CONCATENATED MODULE: ./src/sanitize/rules.ts
+
 
 
 
@@ -2295,21 +2298,8 @@ function amount(value, pattern) {
     return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 function suggestion(word) {
-    const close = ALL_NAMES.find((name) => editDistance(name, word.toLowerCase()) <= 2);
+    const close = ALL_NAMES.find((name) => (0,edit_distance/* editDistance */.Y)(name, word.toLowerCase()) <= 2);
     return close ? ` (did you mean ${close}?)` : ` (use one of ${ALL_NAMES.join(', ')})`;
-}
-function editDistance(a, b) {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i += 1) {
-        let previous = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j += 1) {
-            const current = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-    }
-    return row[b.length];
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/plan.ts

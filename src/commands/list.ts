@@ -8,6 +8,7 @@ import type { Manifest } from '../domain/manifest.js';
 import { createStorage } from '../storage/factory.js';
 import {
   compareRecordsNewestFirst,
+  newestVerdicts,
   parseVerificationRecordName,
   type VerificationOutcome,
   type VerificationRecordName,
@@ -145,17 +146,16 @@ function formatOf(backup: BackupName, manifest: Manifest | undefined): DumpForma
  * full verification has answered since.
  */
 function newestRecords(names: readonly string[]): Map<string, VerificationRecordName> {
-  const byBackup = new Map<string, VerificationRecordName[]>();
-  for (const name of names) {
-    const record = parseVerificationRecordName(name);
-    if (record)
-      byBackup.set(record.backup.name, [...(byBackup.get(record.backup.name) ?? []), record]);
-  }
+  const records = names
+    .map(parseVerificationRecordName)
+    .filter((record): record is VerificationRecordName => record !== undefined)
+    .sort(compareRecordsNewestFirst);
+  const verdicts = newestVerdicts(records);
   const shown = new Map<string, VerificationRecordName>();
-  for (const [backup, records] of byBackup) {
-    records.sort(compareRecordsNewestFirst);
-    const verdict = records.find((record) => record.outcome !== 'quick-checked');
-    shown.set(backup, verdict?.outcome === 'verify-failed' ? verdict : records[0]!);
+  for (const record of records) {
+    if (shown.has(record.backup.name)) continue;
+    const verdict = verdicts.get(record.backup.name);
+    shown.set(record.backup.name, verdict?.outcome === 'verify-failed' ? verdict : record);
   }
   return shown;
 }

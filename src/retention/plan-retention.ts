@@ -5,7 +5,11 @@ import {
   type BackupName,
 } from '../domain/backup-name.js';
 import type { EngineKind } from '../domain/database-location.js';
-import { parseVerificationRecordName } from '../verification/verification-record.js';
+import {
+  newestVerdicts,
+  parseVerificationRecordName,
+  type VerificationRecordName,
+} from '../verification/verification-record.js';
 import {
   calendarReasons,
   describeReason,
@@ -123,22 +127,12 @@ export function newestVerified(
   names: readonly string[],
   newestFirst: readonly BackupName[],
 ): BackupName | undefined {
-  // The latest pass and the latest failure of each backup, as [time, sequence]; quick checks do not count either way.
-  const latest = new Map<string, Partial<Record<'verified' | 'verify-failed', [number, number]>>>();
-  const later = (a: [number, number], b: [number, number] | undefined): boolean =>
-    b === undefined || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
-  for (const name of names) {
-    const record = parseVerificationRecordName(name);
-    if (!record || record.outcome === 'quick-checked') continue;
-    const seen = latest.get(record.backup.name) ?? {};
-    const stamp: [number, number] = [record.time.getTime(), record.sequence];
-    if (later(stamp, seen[record.outcome])) seen[record.outcome] = stamp;
-    latest.set(record.backup.name, seen);
-  }
-  return newestFirst.find((backup) => {
-    const seen = latest.get(backup.name);
-    return seen?.verified !== undefined && later(seen.verified, seen['verify-failed']);
-  });
+  const standing = newestVerdicts(
+    names
+      .map(parseVerificationRecordName)
+      .filter((record): record is VerificationRecordName => record !== undefined),
+  );
+  return newestFirst.find((backup) => standing.get(backup.name)?.outcome === 'verified');
 }
 
 /**

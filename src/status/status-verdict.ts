@@ -3,6 +3,7 @@ import { compareNewestFirst, parseBackupName, type BackupName } from '../domain/
 import type { EngineKind } from '../domain/database-location.js';
 import {
   compareRecordsNewestFirst,
+  newestVerdicts,
   parseVerificationRecordName,
   type VerificationRecordName,
 } from '../verification/verification-record.js';
@@ -96,14 +97,10 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
   }
 
   // A pass of a backup that failed a verification since proves nothing any more.
-  const failedSince = (pass: VerificationRecordName): boolean =>
-    verdicts.some(
-      (r) =>
-        r.outcome === 'verify-failed' &&
-        r.backup.name === pass.backup.name &&
-        verdicts.indexOf(r) < verdicts.indexOf(pass),
-    );
-  const passed = verdicts.find((r) => r.outcome === 'verified' && !failedSince(r));
+  const standing = newestVerdicts(records);
+  const passed = verdicts.find(
+    (r) => r.outcome === 'verified' && standing.get(r.backup.name) === r,
+  );
   const lastVerified = passed
     ? {
         backup: passed.backup.name,

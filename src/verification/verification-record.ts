@@ -92,6 +92,25 @@ export function compareRecordsNewestFirst(
   );
 }
 
+/**
+ * Each backup's standing: its newest full verification or failure (a passed
+ * quick check neither proves nor takes back anything), by backup name. A
+ * backup passes while its newest such record is a pass. Status, list and
+ * retention all judge by this.
+ */
+export function newestVerdicts(
+  records: Iterable<VerificationRecordName>,
+): Map<string, VerificationRecordName> {
+  const newest = new Map<string, VerificationRecordName>();
+  for (const record of records) {
+    if (record.outcome === 'quick-checked') continue;
+    const seen = newest.get(record.backup.name);
+    if (!seen || compareRecordsNewestFirst(record, seen) < 0)
+      newest.set(record.backup.name, record);
+  }
+  return newest;
+}
+
 /** The records among `names` that belong to `backup`. */
 export function recordsOf(backup: string, names: Iterable<string>): string[] {
   const records: string[] = [];
