@@ -21,9 +21,8 @@ export function onInterrupt(handler: InterruptHandler): () => void {
   };
 }
 
-/** What a cleanup that did not end in time leaves: said instead of its own word. */
-const lateWords = new Map<InterruptHandler, string>();
-const cleanups = new Set<InterruptHandler>();
+/** Each cleanup, with what to say if it does not end in time (instead of its own word). */
+const cleanups = new Map<InterruptHandler, string | undefined>();
 
 /**
  * Registers what must happen once the work in progress has stopped (every
@@ -32,11 +31,9 @@ const cleanups = new Set<InterruptHandler>();
  * time; the returned function removes it.
  */
 export function onInterruptCleanup(handler: InterruptHandler, late?: string): () => void {
-  cleanups.add(handler);
-  if (late) lateWords.set(handler, late);
+  cleanups.set(handler, late);
   return () => {
     cleanups.delete(handler);
-    lateWords.delete(handler);
   };
 }
 
@@ -49,27 +46,24 @@ export async function runInterruptHandlers(
   timeoutMs: number,
 ): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
-  const stopping = [...handlers];
+  const stopping = [...handlers].map((handler) => [handler, undefined] as const);
   handlers.clear();
   const messages = await runUntil(stopping, signal, deadline);
   const cleaning = [...cleanups];
   cleanups.clear();
-  const cleaned = await runUntil(cleaning, signal, deadline);
-  lateWords.clear();
-  return [...messages, ...cleaned];
+  return [...messages, ...(await runUntil(cleaning, signal, deadline))];
 }
 
 async function runUntil(
-  running: readonly InterruptHandler[],
+  running: readonly (readonly [InterruptHandler, string | undefined])[],
   signal: NodeJS.Signals,
   deadline: number,
 ): Promise<string[]> {
-  const answers = running.map((handler) => {
+  const answers = running.map(([handler, late]) => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<string>((resolve) => {
       timer = setTimeout(
-        () =>
-          resolve(lateWords.get(handler) ?? 'an interrupted task did not finish stopping in time'),
+        () => resolve(late ?? 'an interrupted task did not finish stopping in time'),
         Math.max(0, deadline - Date.now()),
       );
     });
