@@ -657,6 +657,7 @@ const GUARD_TEXT = {
     'held-rows': 'the newest backup that held rows',
     'may-hold-rows': 'no readable manifest, may be the last copy of the data',
     verified: 'the newest backup that passed a test restore',
+    'freshest-proof': 'the backup whose test restore passed most recently',
 };
 /** `daily 2026-11-30`, `max-backups #2`, `the newest backup that held rows`. */
 function describeRetentionReason(reason) {
@@ -695,10 +696,24 @@ async function newestWithRows(newestFirst, heldRows) {
  * A quick check is not a test restore, and neither proves nor withdraws.
  */
 function newestVerified(names, newestFirst) {
-    const standing = (0,verification_record/* newestVerdicts */.Ld)(names
-        .map(verification_record/* parseVerificationRecordName */.hG)
-        .filter((record) => record !== undefined));
+    const standing = (0,verification_record/* newestVerdicts */.Ld)(recordsAmong(names, newestFirst));
     return newestFirst.find((backup) => standing.get(backup.name)?.outcome === 'verified');
+}
+/**
+ * The backup of `newestFirst` whose passed test restore is the most recent
+ * (and not taken back): the proof status counts, kept so that pruning never
+ * makes that proof older.
+ */
+function freshestProof(names, newestFirst) {
+    const record = (0,verification_record/* freshestPass */.Eb)(recordsAmong(names, newestFirst));
+    return newestFirst.find((backup) => backup.name === record?.backup.name);
+}
+/** The verification records among `names` of the backups in `backups`. */
+function recordsAmong(names, backups) {
+    const held = new Set(backups.map((backup) => backup.name));
+    return names
+        .map(verification_record/* parseVerificationRecordName */.hG)
+        .filter((record) => record !== undefined && held.has(record.backup.name));
 }
 /**
  * The rolling window and the calendar rules. Only names this tool writes for regular backups of the
@@ -710,7 +725,9 @@ function newestVerified(names, newestFirst) {
  * backup whose manifest cannot tell (none, or unreadable), older than a backup
  * of an empty database and newer than the newest backup known to hold rows,
  * may be that copy: it is kept too. Without `heldRows`, the plain window.
- * The newest backup that passed a test restore is kept as well.
+ * The newest backup that passed a test restore is kept as well, and so is the
+ * one whose test restore passed most recently (what status counts as the
+ * last proof) when an older backup was verified again.
  *
  * With calendar rules (`keep`), a backup is kept when any rule keeps it: each
  * calendar rule, and the window's newest `maxBackups` when it is given. A
@@ -729,6 +746,7 @@ function planRetention(names, policy) {
     }
     const byRule = (0,calendar_retention/* calendarReasons */.Ep)(unique, calendar ?? calendar_retention/* NO_CALENDAR_RULES */.pQ, policy.maxBackups);
     const verified = newestVerified(names, unique);
+    const freshest = freshestProof(names, unique);
     const protect = new Set(policy.protect ?? []);
     const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
     // Unread backups older than a known empty one, and newer than the newest known to hold rows.
@@ -749,6 +767,7 @@ function planRetention(names, policy) {
     const reasons = new Map();
     let keptForData;
     let keptVerified;
+    let keptFreshestProof;
     for (const [index, backup] of unique.entries()) {
         const why = [...(byRule[index] ?? [])];
         // The guards speak only for a backup that no rule keeps.
@@ -767,6 +786,10 @@ function planRetention(names, policy) {
                 why.push({ rule: 'verified' });
                 keptVerified = backup;
             }
+            else if (backup === freshest) {
+                why.push({ rule: 'freshest-proof' });
+                keptFreshestProof = backup;
+            }
         }
         if (why.length === 0) {
             remove.push(backup);
@@ -781,6 +804,7 @@ function planRetention(names, policy) {
         ...(keptForData ? { keptForData } : {}),
         ...(keptUnread.length > 0 ? { keptUnread } : {}),
         ...(keptVerified ? { keptVerified } : {}),
+        ...(keptFreshestProof ? { keptFreshestProof } : {}),
         reasons,
     };
 }
@@ -850,6 +874,9 @@ async function applyDatabaseRetention(catalog, own, policy, log) {
     if (plan.keptVerified) {
         log.info(`Keeping ${plan.keptVerified.name} at ${where} beyond ${rules}: it is the newest backup that passed a test restore (db-backup verify)`);
     }
+    if (plan.keptFreshestProof) {
+        log.info(`Keeping ${plan.keptFreshestProof.name} at ${where} beyond ${rules}: its test restore passed most recently (db-backup verify), and status counts that proof`);
+    }
     if (unknown.length > 0) {
         log.info(`Left alone at ${where}: ${unknown.map((e) => e.backup.name).join(', ')} (no readable manifest says whose backup it is; the window of ${(0,identity/* describeIdentity */.Cl)(own.identity)} neither counts nor removes it — delete it by hand when it is no longer needed)`);
     }
@@ -894,6 +921,7 @@ async function applyDatabaseRetention(catalog, own, policy, log) {
         })),
         ...(plan.keptForData ? { keptForData: plan.keptForData.name } : {}),
         ...(plan.keptVerified ? { keptVerified: plan.keptVerified.name } : {}),
+        ...(plan.keptFreshestProof ? { keptFreshestProof: plan.keptFreshestProof.name } : {}),
         leftAlone: unknown.map((e) => e.backup.name),
     };
 }
@@ -2971,8 +2999,7 @@ function judgeStatus(input) {
         found.set('stale', `the newest ${what}, ${newest.name}, is ${ageText(newest.ageMs)} old (more than ${ageText(input.maxAgeMs)})`);
     }
     // A pass of a backup that failed a verification since proves nothing any more.
-    const standing = (0,verification_record/* newestVerdicts */.Ld)(records);
-    const passed = verdicts.find((r) => r.outcome === 'verified' && standing.get(r.backup.name) === r);
+    const passed = (0,verification_record/* freshestPass */.Eb)(records);
     const lastVerified = passed
         ? {
             backup: passed.backup.name,
@@ -2980,12 +3007,22 @@ function judgeStatus(input) {
             ageMs: Math.max(0, now - passed.time.getTime()),
         }
         : null;
+    // Red while the newest verification failed, and while the newest backup with a verdict stands
+    // failed: a later pass of an older backup does not make a bad newer one good.
     const newestRecord = verdicts[0];
-    const lastFailure = newestRecord?.outcome === 'verify-failed'
-        ? { backup: newestRecord.backup.name, time: newestRecord.time }
-        : null;
-    if (lastFailure) {
-        found.set('verification-failed', `the newest verification, of ${lastFailure.backup} ${ageText(Math.max(0, now - lastFailure.time.getTime()))} ago, failed`);
+    const standing = (0,verification_record/* newestVerdicts */.Ld)(records);
+    const newestJudged = held.map((b) => standing.get(b.name)).find((r) => r !== undefined);
+    const failed = newestRecord?.outcome === 'verify-failed'
+        ? newestRecord
+        : newestJudged?.outcome === 'verify-failed'
+            ? newestJudged
+            : undefined;
+    const lastFailure = failed ? { backup: failed.backup.name, time: failed.time } : null;
+    if (failed) {
+        const ago = ageText(Math.max(0, now - failed.time.getTime()));
+        found.set('verification-failed', failed === newestRecord
+            ? `the newest verification, of ${failed.backup.name} ${ago} ago, failed`
+            : `the verification of ${failed.backup.name} ${ago} ago failed, and no newer backup has passed one since (a pass of an older backup does not take it back)`);
     }
     if (input.verifiedWithinMs !== undefined && newest) {
         if (!lastVerified) {
@@ -5865,6 +5902,7 @@ function liesAt(storage, file) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   BC: () => (/* binding */ freeRecordName),
+/* harmony export */   Eb: () => (/* binding */ freshestPass),
 /* harmony export */   Ld: () => (/* binding */ newestVerdicts),
 /* harmony export */   M$: () => (/* binding */ recordsOf),
 /* harmony export */   Vv: () => (/* binding */ serializeVerificationRecord),
@@ -5933,6 +5971,23 @@ function newestVerdicts(records) {
             newest.set(record.backup.name, record);
     }
     return newest;
+}
+/**
+ * The freshest proof: of the backups whose standing is a pass, the one whose
+ * pass is the most recent (status's "last passed test restore"; retention
+ * keeps its backup). Ties of one second go to the newer backup.
+ */
+function freshestPass(records) {
+    let freshest;
+    for (const record of newestVerdicts(records).values()) {
+        if (record.outcome !== 'verified')
+            continue;
+        if (!freshest ||
+            (compareRecordsNewestFirst(record, freshest) ||
+                (0,_domain_backup_name_js__WEBPACK_IMPORTED_MODULE_0__/* .compareNewestFirst */ .a0)(record.backup, freshest.backup)) < 0)
+            freshest = record;
+    }
+    return freshest;
 }
 /** The records among `names` that belong to `backup`. */
 function recordsOf(backup, names) {

@@ -10,6 +10,7 @@ import {
 } from '../src/retention/calendar-retention.js';
 import {
   describeRetentionReason,
+  freshestProof,
   newestVerified,
   planRetention,
   retentionCandidates,
@@ -539,6 +540,56 @@ describe('planRetention with calendar rules', () => {
         'the newest backup that passed a test restore',
       ]);
     }
+  });
+
+  test('an older backup verified again keeps the freshest proof beside the newest verified backup', () => {
+    // Status counts the most recent pass: removing its backup would make "the last proof" older.
+    const records = [
+      `${s('20261101_020000')}.verified_20261129_000000.json`,
+      `${s('20261128_020000')}.verified_20261128_030000.json`,
+    ];
+    const all = [...names, ...records];
+    expect(freshestProof(all, retentionCandidates(all, 'sqlite'))?.name).toBe(s('20261101_020000'));
+    const result = planRetention(all, { engine: 'sqlite', maxBackups: 1 });
+    expect(result.keptVerified?.name).toBe(s('20261128_020000'));
+    expect(result.keptFreshestProof?.name).toBe(s('20261101_020000'));
+    expect(result.keep.map((b) => b.name)).toEqual([
+      s('20261130_020000'),
+      s('20261128_020000'),
+      s('20261101_020000'),
+    ]);
+    expect(result.reasons.get(s('20261101_020000'))?.map(describeRetentionReason)).toEqual([
+      'the backup whose test restore passed most recently',
+    ]);
+  });
+
+  test.each<{ case: string; records: string[] }>([
+    {
+      case: 'the freshest proof is the newest verified backup',
+      records: [
+        `${s('20261101_020000')}.verified_20261102_000000.json`,
+        `${s('20261128_020000')}.verified_20261128_030000.json`,
+      ],
+    },
+    {
+      case: 'a pass taken back by a later failure is no proof',
+      records: [
+        `${s('20261101_020000')}.verified_20261129_000000.json`,
+        `${s('20261101_020000')}.verify-failed_20261129_010000.json`,
+        `${s('20261128_020000')}.verified_20261128_030000.json`,
+      ],
+    },
+    {
+      case: 'a quick check is no proof',
+      records: [
+        `${s('20261101_020000')}.quick-checked_20261129_000000.json`,
+        `${s('20261128_020000')}.verified_20261128_030000.json`,
+      ],
+    },
+  ])('no second backup kept when $case', ({ records }) => {
+    const result = planRetention([...names, ...records], { engine: 'sqlite', maxBackups: 1 });
+    expect(result.keptFreshestProof).toBeUndefined();
+    expect(result.keep.map((b) => b.name)).toEqual([s('20261130_020000'), s('20261128_020000')]);
   });
 
   test('a verified backup a rule keeps anyway is not said to be kept beyond the rules', () => {

@@ -137,6 +137,42 @@ const cases: Case[] = [
     state: 'ok',
   },
   {
+    case: 'a later pass of an older backup does not take back the newest backup’s failure',
+    names: [
+      sqlite(3 * D),
+      fresh,
+      record(fresh, 'verify-failed', 2 * H),
+      record(sqlite(3 * D), 'verified', 1 * H),
+    ],
+    verifiedWithin: 35 * D,
+    state: 'verification-failed',
+    problems: 1,
+  },
+  {
+    case: 'a failed older backup after a newer one passed stays red only while it is the newest verification',
+    names: [
+      sqlite(3 * D),
+      fresh,
+      record(sqlite(3 * D), 'verify-failed', 2 * H),
+      record(fresh, 'verified', 1 * H),
+    ],
+    verifiedWithin: 35 * D,
+    state: 'ok',
+  },
+  {
+    case: 'a newer backup that passed heals the failure of the one before',
+    names: [
+      sqlite(2 * D),
+      record(sqlite(2 * D), 'verify-failed', 2 * D),
+      record(sqlite(3 * D), 'verified', 1 * D),
+      sqlite(3 * D),
+      fresh,
+      record(fresh, 'verified', 1 * H),
+    ],
+    verifiedWithin: 35 * D,
+    state: 'ok',
+  },
+  {
     case: 'stale and unverified: stale first, both said',
     names: [sqlite(3 * D)],
     verifiedWithin: 35 * D,
@@ -212,6 +248,26 @@ describe('judgeStatus', () => {
     expect(verdict.state).toBe('verification-failed');
     expect(verdict.lastVerified?.backup).toBe(older);
     expect(verdict.lastFailure?.backup).toBe(fresh);
+  });
+
+  test('a failure an older backup’s later pass does not heal is named as such', () => {
+    const verdict = judgeStatus({
+      names: [
+        sqlite(3 * D),
+        fresh,
+        record(fresh, 'verify-failed', 2 * H),
+        record(sqlite(3 * D), 'verified', 1 * H),
+      ],
+      engine: 'sqlite',
+      now: NOW,
+      maxAgeMs: 26 * H,
+      verifiedWithinMs: 35 * D,
+    });
+    expect(verdict.problems).toEqual([
+      `the verification of ${fresh} 2h ago failed, and no newer backup has passed one since (a pass of an older backup does not take it back)`,
+    ]);
+    expect(verdict.lastFailure?.backup).toBe(fresh);
+    expect(verdict.lastVerified?.backup).toBe(sqlite(3 * D));
   });
 
   test('problems say which backup, how old, and the limit', () => {

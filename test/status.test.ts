@@ -186,6 +186,50 @@ describe('db-backup status against the backup directory', () => {
     ]);
   });
 
+  test('an older backup verified again: prune keeps that fresher proof, and its pass does not hide a newer backup’s failure', async () => {
+    const dir = project();
+    const run = (args: string[], ms: number) => cli(args, { cwd: dir, now: at(ms) });
+    const SECOND = 'sqlite_backup_20261102_020000.db.gz';
+    const THIRD = 'sqlite_backup_20261103_020000.db.gz';
+    const FOURTH = 'sqlite_backup_20261211_020000.db.gz';
+    const checks = ['status', '--max-age', '60d', '--verified-within', '35d'];
+    expect((await run(['backup', '--database-url', 'file:app.db'], 0)).status).toBe(0);
+    expect((await run(['verify', FIRST], 1 * H)).status).toBe(0);
+    expect((await run(['backup', '--database-url', 'file:app.db'], 1 * D)).status).toBe(0);
+    expect((await run(['verify', SECOND], 1 * D + H)).status).toBe(0);
+    expect((await run(['backup', '--database-url', 'file:app.db'], 2 * D)).status).toBe(0);
+    // Forty days on, the oldest backup is proven again: the freshest proof is of FIRST.
+    expect((await run(['verify', FIRST], 40 * D)).status).toBe(0);
+    expect((await run(checks, 40 * D + H)).status).toBe(0);
+
+    const pruned = await run(['prune', '--max-backups', '1', '--json'], 40 * D + H);
+    expect(pruned.status, pruned.stderr).toBe(0);
+    const result = JSON.parse(pruned.stdout);
+    expect(result.removed).toEqual([]);
+    expect(result.keptBy[SECOND]).toEqual(['the newest backup that passed a test restore']);
+    expect(result.keptBy[FIRST]).toEqual(['the backup whose test restore passed most recently']);
+    expect(pruned.stderr).toContain(
+      `Keeping ${FIRST} at local beyond max-backups=1: its test restore passed most recently`,
+    );
+    const after = await run(checks, 40 * D + 2 * H);
+    expect(after.status, after.stdout).toBe(0);
+    expect(after.stdout).toContain('last passed test restore 2h ago');
+    expect(backupFiles(dir)).toContain(THIRD);
+
+    // A newer backup that fails stays the news, whatever older backup passes after it.
+    expect((await run(['backup', '--database-url', 'file:app.db'], 40 * D)).status).toBe(0);
+    fs.appendFileSync(path.join(dir, 'backups', FOURTH), 'x');
+    expect((await run(['verify', FOURTH], 40 * D + 3 * H)).status).toBe(1);
+    expect((await run(['verify', SECOND], 40 * D + 4 * H)).status).toBe(0);
+    const red = await run(checks, 40 * D + 5 * H);
+    expect(red.status).toBe(1);
+    expect(red.stdout).toMatch(
+      new RegExp(
+        `^VERIFICATION FAILED: the verification of ${FOURTH.replace(/\./g, '\\.')} 2h ago failed, and no newer backup has passed one since`,
+      ),
+    );
+  });
+
   test('verify of a file outside the backup directory records nothing', async () => {
     const dir = project();
     expect(

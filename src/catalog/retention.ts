@@ -34,6 +34,8 @@ export interface RetentionOutcome {
   readonly keptForData?: string;
   /** Kept beyond every rule as the newest backup that passed a test restore. */
   readonly keptVerified?: string;
+  /** Kept beyond every rule as the backup whose test restore passed most recently. */
+  readonly keptFreshestProof?: string;
   /** Backups of the engine and kind whose database cannot be told: left alone. */
   readonly leftAlone: readonly string[];
 }
@@ -116,6 +118,11 @@ export async function applyDatabaseRetention(
       `Keeping ${plan.keptVerified.name} at ${where} beyond ${rules}: it is the newest backup that passed a test restore (db-backup verify)`,
     );
   }
+  if (plan.keptFreshestProof) {
+    log.info(
+      `Keeping ${plan.keptFreshestProof.name} at ${where} beyond ${rules}: its test restore passed most recently (db-backup verify), and status counts that proof`,
+    );
+  }
   if (unknown.length > 0) {
     log.info(
       `Left alone at ${where}: ${unknown.map((e) => e.backup.name).join(', ')} (no readable manifest says whose backup it is; the window of ${describeIdentity(own.identity)} neither counts nor removes it — delete it by hand when it is no longer needed)`,
@@ -160,6 +167,7 @@ export async function applyDatabaseRetention(
     })),
     ...(plan.keptForData ? { keptForData: plan.keptForData.name } : {}),
     ...(plan.keptVerified ? { keptVerified: plan.keptVerified.name } : {}),
+    ...(plan.keptFreshestProof ? { keptFreshestProof: plan.keptFreshestProof.name } : {}),
     leftAlone: unknown.map((e) => e.backup.name),
   };
 }

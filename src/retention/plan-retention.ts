@@ -6,6 +6,7 @@ import {
 } from '../domain/backup-name.js';
 import type { EngineKind } from '../domain/database-location.js';
 import {
+  freshestPass,
   newestVerdicts,
   parseVerificationRecordName,
   type VerificationRecordName,
@@ -46,7 +47,8 @@ export interface RetentionPolicy {
 export type RetentionReason =
   | KeepReason
   | {
-      readonly rule: 'keep-all' | 'just-written' | 'held-rows' | 'may-hold-rows' | 'verified';
+      readonly rule:
+        'keep-all' | 'just-written' | 'held-rows' | 'may-hold-rows' | 'verified' | 'freshest-proof';
     };
 
 const GUARD_TEXT = {
@@ -55,6 +57,7 @@ const GUARD_TEXT = {
   'held-rows': 'the newest backup that held rows',
   'may-hold-rows': 'no readable manifest, may be the last copy of the data',
   verified: 'the newest backup that passed a test restore',
+  'freshest-proof': 'the backup whose test restore passed most recently',
 } as const;
 
 /** `daily 2026-11-30`, `max-backups #2`, `the newest backup that held rows`. */
@@ -78,6 +81,13 @@ export interface RetentionPlan {
   readonly keptUnread?: readonly BackupName[];
   /** Beyond every rule but kept: the newest backup that passed a test restore (and no later failed one). */
   readonly keptVerified?: BackupName;
+  /**
+   * Beyond every rule but kept: the backup whose test restore passed most
+   * recently, when that is not the newest verified backup (an older backup
+   * verified again). Status counts its pass; removing it would turn a proof
+   * of last week into one of last quarter.
+   */
+  readonly keptFreshestProof?: BackupName;
   /** Every kept backup's reasons, by name (each rule that keeps it, or else the guard). */
   readonly reasons: ReadonlyMap<string, readonly RetentionReason[]>;
 }
@@ -127,12 +137,35 @@ export function newestVerified(
   names: readonly string[],
   newestFirst: readonly BackupName[],
 ): BackupName | undefined {
-  const standing = newestVerdicts(
-    names
-      .map(parseVerificationRecordName)
-      .filter((record): record is VerificationRecordName => record !== undefined),
-  );
+  const standing = newestVerdicts(recordsAmong(names, newestFirst));
   return newestFirst.find((backup) => standing.get(backup.name)?.outcome === 'verified');
+}
+
+/**
+ * The backup of `newestFirst` whose passed test restore is the most recent
+ * (and not taken back): the proof status counts, kept so that pruning never
+ * makes that proof older.
+ */
+export function freshestProof(
+  names: readonly string[],
+  newestFirst: readonly BackupName[],
+): BackupName | undefined {
+  const record = freshestPass(recordsAmong(names, newestFirst));
+  return newestFirst.find((backup) => backup.name === record?.backup.name);
+}
+
+/** The verification records among `names` of the backups in `backups`. */
+function recordsAmong(
+  names: readonly string[],
+  backups: readonly BackupName[],
+): VerificationRecordName[] {
+  const held = new Set(backups.map((backup) => backup.name));
+  return names
+    .map(parseVerificationRecordName)
+    .filter(
+      (record): record is VerificationRecordName =>
+        record !== undefined && held.has(record.backup.name),
+    );
 }
 
 /**
@@ -145,7 +178,9 @@ export function newestVerified(
  * backup whose manifest cannot tell (none, or unreadable), older than a backup
  * of an empty database and newer than the newest backup known to hold rows,
  * may be that copy: it is kept too. Without `heldRows`, the plain window.
- * The newest backup that passed a test restore is kept as well.
+ * The newest backup that passed a test restore is kept as well, and so is the
+ * one whose test restore passed most recently (what status counts as the
+ * last proof) when an older backup was verified again.
  *
  * With calendar rules (`keep`), a backup is kept when any rule keeps it: each
  * calendar rule, and the window's newest `maxBackups` when it is given. A
@@ -164,6 +199,7 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
   }
   const byRule = calendarReasons(unique, calendar ?? NO_CALENDAR_RULES, policy.maxBackups);
   const verified = newestVerified(names, unique);
+  const freshest = freshestProof(names, unique);
   const protect = new Set(policy.protect ?? []);
   const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
   // Unread backups older than a known empty one, and newer than the newest known to hold rows.
@@ -181,6 +217,7 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
   const reasons = new Map<string, readonly RetentionReason[]>();
   let keptForData: BackupName | undefined;
   let keptVerified: BackupName | undefined;
+  let keptFreshestProof: BackupName | undefined;
   for (const [index, backup] of unique.entries()) {
     const why: RetentionReason[] = [...(byRule[index] ?? [])];
     // The guards speak only for a backup that no rule keeps.
@@ -195,6 +232,9 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
       } else if (backup === verified) {
         why.push({ rule: 'verified' });
         keptVerified = backup;
+      } else if (backup === freshest) {
+        why.push({ rule: 'freshest-proof' });
+        keptFreshestProof = backup;
       }
     }
     if (why.length === 0) {
@@ -210,6 +250,7 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
     ...(keptForData ? { keptForData } : {}),
     ...(keptUnread.length > 0 ? { keptUnread } : {}),
     ...(keptVerified ? { keptVerified } : {}),
+    ...(keptFreshestProof ? { keptFreshestProof } : {}),
     reasons,
   };
 }

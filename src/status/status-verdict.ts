@@ -3,6 +3,7 @@ import { compareNewestFirst, parseBackupName, type BackupName } from '../domain/
 import type { EngineKind } from '../domain/database-location.js';
 import {
   compareRecordsNewestFirst,
+  freshestPass,
   newestVerdicts,
   parseVerificationRecordName,
   type VerificationRecordName,
@@ -44,7 +45,10 @@ export interface StatusVerdict {
     readonly time: Date;
     readonly ageMs: number;
   } | null;
-  /** The newest verification (a full one, or a failed quick one), when it failed. */
+  /**
+   * The failure that makes the state red: the newest verification (a full one, or a failed quick
+   * one) when it failed, else the newest backup's with a verdict when that verdict is a failure.
+   */
   readonly lastFailure: { readonly backup: string; readonly time: Date } | null;
   /** Backups dated ahead of the clock beyond the tolerance: not taken as the newest. */
   readonly future: readonly string[];
@@ -97,10 +101,7 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
   }
 
   // A pass of a backup that failed a verification since proves nothing any more.
-  const standing = newestVerdicts(records);
-  const passed = verdicts.find(
-    (r) => r.outcome === 'verified' && standing.get(r.backup.name) === r,
-  );
+  const passed = freshestPass(records);
   const lastVerified = passed
     ? {
         backup: passed.backup.name,
@@ -108,15 +109,25 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
         ageMs: Math.max(0, now - passed.time.getTime()),
       }
     : null;
+  // Red while the newest verification failed, and while the newest backup with a verdict stands
+  // failed: a later pass of an older backup does not make a bad newer one good.
   const newestRecord = verdicts[0];
-  const lastFailure =
+  const standing = newestVerdicts(records);
+  const newestJudged = held.map((b) => standing.get(b.name)).find((r) => r !== undefined);
+  const failed =
     newestRecord?.outcome === 'verify-failed'
-      ? { backup: newestRecord.backup.name, time: newestRecord.time }
-      : null;
-  if (lastFailure) {
+      ? newestRecord
+      : newestJudged?.outcome === 'verify-failed'
+        ? newestJudged
+        : undefined;
+  const lastFailure = failed ? { backup: failed.backup.name, time: failed.time } : null;
+  if (failed) {
+    const ago = ageText(Math.max(0, now - failed.time.getTime()));
     found.set(
       'verification-failed',
-      `the newest verification, of ${lastFailure.backup} ${ageText(Math.max(0, now - lastFailure.time.getTime()))} ago, failed`,
+      failed === newestRecord
+        ? `the newest verification, of ${failed.backup.name} ${ago} ago, failed`
+        : `the verification of ${failed.backup.name} ${ago} ago failed, and no newer backup has passed one since (a pass of an older backup does not take it back)`,
     );
   }
   if (input.verifiedWithinMs !== undefined && newest) {

@@ -1,4 +1,4 @@
-import { parseBackupName, type BackupName } from '../domain/backup-name.js';
+import { compareNewestFirst, parseBackupName, type BackupName } from '../domain/backup-name.js';
 
 /**
  * Every `verify` leaves a small record beside the backup it checked, at the
@@ -109,6 +109,27 @@ export function newestVerdicts(
       newest.set(record.backup.name, record);
   }
   return newest;
+}
+
+/**
+ * The freshest proof: of the backups whose standing is a pass, the one whose
+ * pass is the most recent (status's "last passed test restore"; retention
+ * keeps its backup). Ties of one second go to the newer backup.
+ */
+export function freshestPass(
+  records: Iterable<VerificationRecordName>,
+): VerificationRecordName | undefined {
+  let freshest: VerificationRecordName | undefined;
+  for (const record of newestVerdicts(records).values()) {
+    if (record.outcome !== 'verified') continue;
+    if (
+      !freshest ||
+      (compareRecordsNewestFirst(record, freshest) ||
+        compareNewestFirst(record.backup, freshest.backup)) < 0
+    )
+      freshest = record;
+  }
+  return freshest;
 }
 
 /** The records among `names` that belong to `backup`. */
