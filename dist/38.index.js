@@ -40,6 +40,7 @@ class Catalog {
     objects = [];
     manifests = new Map();
     scratch;
+    absent = false;
     constructor(storage) {
         this.storage = storage;
     }
@@ -54,6 +55,22 @@ class Catalog {
     /** Lists the place again (after a change, or before reporting what is there). */
     async refresh() {
         this.objects = await this.storage.list();
+        this.absent =
+            this.objects.length === 0 &&
+                (0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_7__/* .isLocalPlace */ .p)(this.storage) &&
+                (await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().stat(this.storage.localDirectory).then(() => false, (error) => error.code === 'ENOENT'));
+    }
+    /** The place is a local directory that does not exist (a mistyped backup-dir, or no backup yet). */
+    get missing() {
+        return this.absent;
+    }
+    /**
+     * Refuses a command that reads the place when its directory is not there:
+     * a mistyped backup-dir must not read as "no backups" or "nothing to prune".
+     */
+    assertThere(doing) {
+        if (this.absent)
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The backup directory ${this.location} does not exist, so there is nothing to ${doing}: check backup-dir (BACKUP_DIR); the first backup makes it.`);
     }
     /** Every object name at the place. */
     get names() {
@@ -1905,6 +1922,8 @@ async function latestEntry(catalog, given, options) {
     const what = kind === 'sanitized' ? `sanitized ${label}copy` : `${label}backup`;
     const whose = own ? ` of ${(0,catalog_identity/* describeIdentity */.Cl)(own.identity)}` : '';
     const notes = [];
+    if (catalog.missing)
+        notes.push('no such directory; check backup-dir or BACKUP_DIR');
     if (unproven > 0)
         notes.push(`${unproven} there cannot be told apart from other databases' (no manifest, or one older than database identities): restore one by its name`);
     if (future > 0)
@@ -2525,6 +2544,7 @@ async function runList(config, context) {
     const own = config.database && !config.all ? await (0,catalog_identity/* ownDatabase */.iz)(config.database, config.name) : undefined;
     const now = context.now?.() ?? new Date();
     return (0,catalog/* withCatalog */.w)(storage, async (catalog) => {
+        catalog.assertThere('list');
         const entries = catalog.entries({ engine: config.all ? undefined : config.engine });
         const verifications = newestRecords([...catalog.names]);
         const backups = [];
@@ -2692,6 +2712,7 @@ async function runPrune(config, context) {
     const storage = await (0,factory/* createStorage */.w)(config.from, config.targets);
     const given = config.database ? await (0,catalog_identity/* ownDatabase */.iz)(config.database, config.name) : undefined;
     return (0,lock/* withPlaceLock */.Rd)(storage, () => (0,catalog/* withCatalog */.w)(storage, async (catalog) => {
+        catalog.assertThere('prune');
         const removed = [];
         const kept = [];
         const keptForData = [];
@@ -3094,7 +3115,9 @@ async function runStatus(config, context) {
         maxAgeMs: config.maxAge.ms,
         verifiedWithinMs: config.verifiedWithin?.ms,
     });
+    let missing = false;
     const judged = await (0,catalog/* withCatalog */.w)(storage, async (catalog) => {
+        missing = catalog.missing;
         const names = [...catalog.names];
         if (own) {
             // Only backups whose manifest proves they are its own count (as for latest).
@@ -3129,7 +3152,7 @@ async function runStatus(config, context) {
     const several = judged.length > 1;
     const summary = state === 'ok'
         ? `OK: ${several ? `${judged.length} databases: ` : ''}${judged.map(goodOf).join('; ')} at ${storage.location}`
-        : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}`;
+        : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}${missing ? ' (no such directory; check backup-dir or BACKUP_DIR)' : ''}`;
     const decided = statusOf(deciding);
     return {
         command: 'status',

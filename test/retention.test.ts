@@ -165,10 +165,49 @@ describe('list', () => {
     );
   });
 
-  test('an empty or missing directory lists nothing', async () => {
+  test('an empty directory lists nothing', async () => {
     const dir = tempDir('list-empty');
+    fs.mkdirSync(path.join(dir, 'backups'));
     const run = await cli(['list'], { cwd: dir });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/No backups in/);
+  });
+
+  test('a missing (mistyped) directory is refused by list and prune, and named by latest and status; none of them makes it', async () => {
+    const dir = tempDir('list-missing');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 2 });
+    const missing = path.join(dir, 'backupz');
+    const refused = (doing: string): string =>
+      `db-backup: The backup directory ${missing} does not exist, so there is nothing to ${doing}: check backup-dir (BACKUP_DIR); the first backup makes it.`;
+    const list = await cli(['list'], { cwd: dir, env: { BACKUP_DIR: missing } });
+    expect([list.status, list.stdout, list.stderr]).toEqual([2, '', refused('list')]);
+    const prune = await cli(['prune', '--backup-dir', missing, '--max-backups', '3'], { cwd: dir });
+    expect([prune.status, prune.stdout, prune.stderr]).toEqual([2, '', refused('prune')]);
+    const latest = await cli(['verify', 'latest', '--backup-dir', missing, '--quick'], {
+      cwd: dir,
+    });
+    expect(latest.status).toBe(2);
+    expect(latest.stderr).toContain(
+      `in ${missing} to take as latest (no such directory; check backup-dir or BACKUP_DIR)`,
+    );
+    const status = await cli(['status', '--database-url', 'file:app.db', '--backup-dir', missing], {
+      cwd: dir,
+    });
+    expect(status.status).toBe(1);
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `^NO BACKUP: .* at ${missing} \\(no such directory; check backup-dir or BACKUP_DIR\\)$`,
+      ),
+    );
+    expect(fs.existsSync(missing)).toBe(false);
+    // The first backup makes it, as the message says; then list answers.
+    expect(
+      (
+        await cli(['backup', '--database-url', 'file:app.db', '--backup-dir', missing], {
+          cwd: dir,
+        })
+      ).status,
+    ).toBe(0);
+    expect((await cli(['list', '--backup-dir', missing], { cwd: dir })).status).toBe(0);
   });
 });

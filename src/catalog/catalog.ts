@@ -9,7 +9,7 @@ import {
   type BackupName,
 } from '../domain/backup-name.js';
 import type { EngineKind } from '../domain/database-location.js';
-import { errorMessage } from '../domain/errors.js';
+import { errorMessage, UserError } from '../domain/errors.js';
 import { parseManifest, type Manifest } from '../domain/manifest.js';
 import { removeQuietly, temporaryDirectory } from '../fs/files.js';
 import { redact } from '../domain/secrets.js';
@@ -41,6 +41,7 @@ export class Catalog {
   private objects: StoredObject[] = [];
   private readonly manifests = new Map<string, Promise<ManifestRead>>();
   private scratch: string | undefined;
+  private absent = false;
 
   private constructor(readonly storage: Storage) {}
 
@@ -57,6 +58,29 @@ export class Catalog {
   /** Lists the place again (after a change, or before reporting what is there). */
   async refresh(): Promise<void> {
     this.objects = await this.storage.list();
+    this.absent =
+      this.objects.length === 0 &&
+      isLocalPlace(this.storage) &&
+      (await fs.stat(this.storage.localDirectory).then(
+        () => false,
+        (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
+      ));
+  }
+
+  /** The place is a local directory that does not exist (a mistyped backup-dir, or no backup yet). */
+  get missing(): boolean {
+    return this.absent;
+  }
+
+  /**
+   * Refuses a command that reads the place when its directory is not there:
+   * a mistyped backup-dir must not read as "no backups" or "nothing to prune".
+   */
+  assertThere(doing: string): void {
+    if (this.absent)
+      throw new UserError(
+        `The backup directory ${this.location} does not exist, so there is nothing to ${doing}: check backup-dir (BACKUP_DIR); the first backup makes it.`,
+      );
   }
 
   /** Every object name at the place. */

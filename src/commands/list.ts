@@ -72,6 +72,7 @@ export async function runList(config: ListConfig, context: RunContext): Promise<
     config.database && !config.all ? await ownDatabase(config.database, config.name) : undefined;
   const now = context.now?.() ?? new Date();
   return withCatalog(storage, async (catalog) => {
+    catalog.assertThere('list');
     const entries = catalog.entries({ engine: config.all ? undefined : config.engine });
     const verifications = newestRecords([...catalog.names]);
     const backups: ListedBackup[] = [];

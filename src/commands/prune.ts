@@ -38,6 +38,7 @@ export async function runPrune(config: PruneConfig, context: RunContext): Promis
   const given = config.database ? await ownDatabase(config.database, config.name) : undefined;
   return withPlaceLock(storage, () =>
     withCatalog(storage, async (catalog) => {
+      catalog.assertThere('prune');
       const removed: string[] = [];
       const kept: string[] = [];
       const keptForData: string[] = [];

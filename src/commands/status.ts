@@ -91,7 +91,9 @@ export async function runStatus(config: StatusConfig, context: RunContext): Prom
       maxAgeMs: config.maxAge.ms,
       verifiedWithinMs: config.verifiedWithin?.ms,
     });
+  let missing = false;
   const judged = await withCatalog(storage, async (catalog): Promise<Judged[]> => {
+    missing = catalog.missing;
     const names = [...catalog.names];
     if (own) {
       // Only backups whose manifest proves they are its own count (as for latest).
@@ -130,7 +132,7 @@ export async function runStatus(config: StatusConfig, context: RunContext): Prom
   const summary =
     state === 'ok'
       ? `OK: ${several ? `${judged.length} databases: ` : ''}${judged.map(goodOf).join('; ')} at ${storage.location}`
-      : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}`;
+      : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}${missing ? ' (no such directory; check backup-dir or BACKUP_DIR)' : ''}`;
   const decided = statusOf(deciding);
   return {
     command: 'status',
