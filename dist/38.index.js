@@ -311,7 +311,9 @@ function describeBackupDatabase(manifest) {
 /* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(10241);
 /* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(18176);
-/* harmony import */ var _storage_storage_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(32912);
+/* harmony import */ var _fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(42883);
+/* harmony import */ var _storage_storage_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(32912);
+
 
 
 
@@ -366,10 +368,15 @@ async function withDirectoryLock(dir, work) {
         await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_3__.setTimeout)(pause);
         pause = Math.min(pause * 2, 500);
     }
+    // A signal's sweep takes the lock with the run's temporary files: peers on other hosts would
+    // otherwise wait out FOREIGN_STALE_MS. No longer swept before it is released, so that the
+    // sweep can never remove a peer's lock taken in between.
+    (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .trackTemp */ .EO)(file);
     try {
         return await work();
     }
     finally {
+        (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .untrackTemp */ .bK)(file);
         await releaseIfMine(file, me);
     }
 }
@@ -380,8 +387,11 @@ async function readHolder(file) {
         text = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().readFile(file, 'utf8');
     }
     catch (error) {
-        if (error.code === 'ENOENT')
+        const code = error.code;
+        if (code === 'ENOENT')
             return 'gone';
+        if (code === 'EISDIR')
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`${file} is a directory, not this tool's lock file: remove it (rmdir ${file}) and run again. Nothing was changed in ${node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(file)}.`);
         throw error;
     }
     try {
@@ -450,7 +460,7 @@ async function releaseIfMine(file, me) {
 }
 /** Runs `work` under the place's lock: the directory's for a local place; object storage has none (see README: Catalog). */
 async function withPlaceLock(storage, work) {
-    return (0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_6__/* .isLocalPlace */ .p)(storage) ? withDirectoryLock(storage.localDirectory, work) : work();
+    return (0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_7__/* .isLocalPlace */ .p)(storage) ? withDirectoryLock(storage.localDirectory, work) : work();
 }
 
 
@@ -1492,16 +1502,23 @@ async function createBackup(engine, dir, options) {
     const started = options.now?.() ?? new Date();
     const startedAt = Date.now();
     const { encoded, info, format } = await dumpToTempFile(engine, dir, options);
-    const identity = await (0,catalog_identity/* identityOf */.cu)(engine.location, options.databaseName);
-    // Named and described under the directory's lock: a peer's window never sees one without the other.
-    return (0,lock/* withDirectoryLock */.r4)(dir, () => publishWithManifest(engine, dir, options, {
-        encoded,
-        info,
-        format,
-        identity,
-        started,
-        startedAt,
-    }));
+    try {
+        const identity = await (0,catalog_identity/* identityOf */.cu)(engine.location, options.databaseName);
+        // Named and described under the directory's lock: a peer's window never sees one without the other.
+        return await (0,lock/* withDirectoryLock */.r4)(dir, () => publishWithManifest(engine, dir, options, {
+            encoded,
+            info,
+            format,
+            identity,
+            started,
+            startedAt,
+        }));
+    }
+    catch (error) {
+        // Not named (the lock could not be taken, or publishing failed): the encoded copy goes.
+        await (0,files/* removeQuietly */.S2)(encoded.tempPath);
+        throw error;
+    }
 }
 async function publishWithManifest(engine, dir, options, made) {
     const { encoded, info, format, identity, started, startedAt } = made;

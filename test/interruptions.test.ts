@@ -202,6 +202,54 @@ describe('bad days', () => {
     expect(caught).toBeGreaterThan(0);
   });
 
+  test('a signal while the directory is locked takes the lock with it: a peer on another host does not wait 15 minutes', async () => {
+    const dir = tempDir('signal-under-lock');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 5 });
+    const made = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
+    expect(made.status, made.stderr).toBe(0);
+    const backups = path.join(dir, 'backups');
+    // Many old backups of this database: prune holds the lock while it reads their manifests.
+    const [first] = fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz'));
+    const content = fs.readFileSync(path.join(backups, first!));
+    const manifest = JSON.parse(fs.readFileSync(path.join(backups, `${first!}.json`), 'utf8'));
+    for (let i = 0; i < 1500; i += 1) {
+      const t = new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString();
+      const name = `sqlite_backup_${t.slice(0, 10).replaceAll('-', '')}_${t.slice(11, 19).replaceAll(':', '')}.db.gz`;
+      fs.writeFileSync(path.join(backups, name), content);
+      fs.writeFileSync(path.join(backups, `${name}.json`), JSON.stringify({ ...manifest, name }));
+    }
+    const lock = path.join(backups, '.db-backup.lock');
+    const run = startCli(['prune', '--max-backups', '1'], { cwd: dir, env });
+    while (!fs.existsSync(lock) && run.child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    run.child.kill('SIGTERM');
+    const stopped = await finished(run);
+    expect(stopped.status, stopped.stderr).toBe(143);
+    // Stopped inside its window: most old backups are still there.
+    expect(fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz')).length).toBeGreaterThan(
+      1000,
+    );
+    expect(fs.existsSync(lock)).toBe(false);
+    // The next run takes the directory at once, and the window completes.
+    const again = await cli(['prune', '--max-backups', '1'], { cwd: dir, env });
+    expect(again.status, again.stderr).toBe(0);
+    expect(fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz'))).toEqual([first]);
+  });
+
+  test('a lock that is a directory made by hand stops the backup with one line, and its encoded copy goes', async () => {
+    const dir = tempDir('lock-is-directory');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 5 });
+    const lock = path.join(dir, 'backups', '.db-backup.lock');
+    fs.mkdirSync(lock, { recursive: true, mode: 0o700 });
+    const run = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      `db-backup: ${lock} is a directory, not this tool's lock file: remove it (rmdir ${lock}) and run again. Nothing was changed in ${path.dirname(lock)}.`,
+    );
+    expect(fs.readdirSync(path.dirname(lock))).toEqual(['.db-backup.lock']);
+  });
+
   test('from the first signal to the exit a listener is always there: a second signal never takes its default action (killing the process with no sweep and no word)', async () => {
     const dir = tempDir('signal-twice');
     createSampleDatabase(path.join(dir, 'app.db'), { rows: 200_000 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobFailure } from '../domain/errors.js';
 import { FILE_MODE } from '../fs/files.js';
+import { trackTemp, untrackTemp } from '../fs/live-temps.js';
 import { isLocalPlace, type Storage } from '../storage/storage.js';
 
 /** The lock file in a backup directory. It is not a backup name: no window or listing counts it. */
@@ -60,9 +61,14 @@ export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>):
     await sleep(pause);
     pause = Math.min(pause * 2, 500);
   }
+  // A signal's sweep takes the lock with the run's temporary files: peers on other hosts would
+  // otherwise wait out FOREIGN_STALE_MS. No longer swept before it is released, so that the
+  // sweep can never remove a peer's lock taken in between.
+  trackTemp(file);
   try {
     return await work();
   } finally {
+    untrackTemp(file);
     await releaseIfMine(file, me);
   }
 }
@@ -73,7 +79,12 @@ async function readHolder(file: string): Promise<Holder | undefined | 'gone'> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'gone';
+    if (code === 'EISDIR')
+      throw new JobFailure(
+        `${file} is a directory, not this tool's lock file: remove it (rmdir ${file}) and run again. Nothing was changed in ${path.dirname(file)}.`,
+      );
     throw error;
   }
   try {

@@ -75,18 +75,24 @@ export async function createBackup(
   const started = options.now?.() ?? new Date();
   const startedAt = Date.now();
   const { encoded, info, format } = await dumpToTempFile(engine, dir, options);
-  const identity = await identityOf(engine.location, options.databaseName);
-  // Named and described under the directory's lock: a peer's window never sees one without the other.
-  return withDirectoryLock(dir, () =>
-    publishWithManifest(engine, dir, options, {
-      encoded,
-      info,
-      format,
-      identity,
-      started,
-      startedAt,
-    }),
-  );
+  try {
+    const identity = await identityOf(engine.location, options.databaseName);
+    // Named and described under the directory's lock: a peer's window never sees one without the other.
+    return await withDirectoryLock(dir, () =>
+      publishWithManifest(engine, dir, options, {
+        encoded,
+        info,
+        format,
+        identity,
+        started,
+        startedAt,
+      }),
+    );
+  } catch (error) {
+    // Not named (the lock could not be taken, or publishing failed): the encoded copy goes.
+    await removeQuietly(encoded.tempPath);
+    throw error;
+  }
 }
 
 async function publishWithManifest(
