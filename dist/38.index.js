@@ -4003,6 +4003,7 @@ class SqliteEngine {
     async restore(source, hooks = {}) {
         const file = await this.restoreTarget();
         const dir = external_node_path_default().dirname(file);
+        await assertWritableDirectory(dir, external_node_path_default().basename(file));
         // Unpacked copies a killed restore (SIGKILL, power loss) left beside the database a day ago or more.
         await (0,files/* removeStaleTemps */.jH)(dir);
         const incoming = (0,files/* tempPathIn */.Xk)(dir, 'restore-');
@@ -4219,6 +4220,23 @@ async function settleSideFiles(file) {
         if (await (0,files/* exists */.t2)(side)) {
             throw new errors/* UserError */.yo(`${external_node_path_default().basename(file)} is open in another process (${external_node_path_default().basename(side)} is present): stop the application, then restore again. Nothing was changed.`);
         }
+    }
+}
+/**
+ * A restore writes the restored database and the safety copy beside the
+ * target, then swaps: a directory this process may not write in is refused
+ * before the backup is read, with nothing changed.
+ */
+async function assertWritableDirectory(dir, name) {
+    try {
+        await promises_default().access(dir, external_node_fs_.constants.W_OK | external_node_fs_.constants.X_OK);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS')
+            throw error;
+        const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable by this user';
+        throw new errors/* UserError */.yo(`Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes the restored database and ${name}.before-restore there before it swaps them. Run as a user who may write in that directory, or make it writable. Nothing was changed.`);
     }
 }
 /** An earlier safety copy is never overwritten: it moves to `<db>.before-restore.<time>`. */

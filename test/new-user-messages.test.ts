@@ -129,9 +129,44 @@ describe('verifying a PostgreSQL backup without a scratch server', () => {
   });
 });
 
-describe('a WAL database in a directory the backup user cannot write', () => {
-  const nobody = 65534;
+const nobody = 65534;
 
+/** The CLI from the sources, as another user (tests run as root, which may write anywhere). */
+function runAs(uid: number, args: readonly string[], cwd: string) {
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/esm/index.mjs')).href,
+      '--input-type=module',
+      '-e',
+      `import { cliMain } from ${JSON.stringify(path.join(REPO_ROOT, 'src/main.ts'))}; await cliMain();`,
+      // -e leaves no script in argv[1]: this stands in for it.
+      'db-backup',
+      ...args,
+    ],
+    { cwd, uid, gid: uid, env: { PATH: process.env.PATH }, encoding: 'utf8' },
+  );
+  return { status: result.status, stderr: result.stderr };
+}
+
+/** Another user can run the sources only where every folder above them lets it through. */
+const nobodyCanRunSources =
+  process.getuid?.() === 0 &&
+  spawnSync(
+    '/bin/sh',
+    [
+      '-c',
+      'test -r "$1" && test -x "$2" && test -r "$3"',
+      'sh',
+      path.join(REPO_ROOT, 'src/main.ts'),
+      process.execPath,
+      path.join(REPO_ROOT, 'node_modules/tsx/dist/esm/index.mjs'),
+    ],
+    { uid: nobody, gid: nobody },
+  ).status === 0;
+
+describe('a WAL database in a directory the backup user cannot write', () => {
   function walDatabase(): { dir: string; file: string; backups: string } {
     const root = tempDir('wal-dir');
     fs.chmodSync(root, 0o755);
@@ -149,44 +184,8 @@ describe('a WAL database in a directory the backup user cannot write', () => {
     return { dir, file, backups };
   }
 
-  /** The CLI from the sources, as another user (tests run as root, which may write anywhere). */
-  function backupAs(uid: number, file: string, backups: string) {
-    const result = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/esm/index.mjs')).href,
-        '--input-type=module',
-        '-e',
-        `import { cliMain } from ${JSON.stringify(path.join(REPO_ROOT, 'src/main.ts'))}; await cliMain();`,
-        // -e leaves no script in argv[1]: this stands in for it.
-        'db-backup',
-        'backup',
-        '--database-url',
-        `file:${file}`,
-        '--backup-dir',
-        backups,
-      ],
-      { cwd: backups, uid, gid: uid, env: { PATH: process.env.PATH }, encoding: 'utf8' },
-    );
-    return { status: result.status, stderr: result.stderr };
-  }
-
-  /** Another user can run the sources only where every folder above them lets it through. */
-  const nobodyCanRunSources =
-    process.getuid?.() === 0 &&
-    spawnSync(
-      '/bin/sh',
-      [
-        '-c',
-        'test -r "$1" && test -x "$2" && test -r "$3"',
-        'sh',
-        path.join(REPO_ROOT, 'src/main.ts'),
-        process.execPath,
-        path.join(REPO_ROOT, 'node_modules/tsx/dist/esm/index.mjs'),
-      ],
-      { uid: nobody, gid: nobody },
-    ).status === 0;
+  const backupAs = (uid: number, file: string, backups: string) =>
+    runAs(uid, ['backup', '--database-url', `file:${file}`, '--backup-dir', backups], backups);
 
   // Root may write anywhere, so the refusal needs another user: tests run as root here and in CI.
   test.skipIf(!nobodyCanRunSources)(
@@ -206,6 +205,39 @@ describe('a WAL database in a directory the backup user cannot write', () => {
       const again = backupAs(nobody, file, backups);
       expect(again.status, again.stderr).toBe(0);
       expect(fs.readdirSync(backups).some((n) => n.endsWith('.db.gz'))).toBe(true);
+    },
+  );
+});
+
+describe('a SQLite restore into a directory the user cannot write', () => {
+  test.skipIf(!nobodyCanRunSources)(
+    'is refused before the backup is read, with exit 2 and one line; with the directory writable it restores',
+    async () => {
+      const root = tempDir('restore-unwritable');
+      fs.chmodSync(root, 0o755);
+      const dir = path.join(root, 'data');
+      fs.mkdirSync(dir, { mode: 0o755 });
+      const file = path.join(dir, 'app.db');
+      createSampleDatabase(file, { rows: 3 });
+      const made = await cli(['backup', '--database-url', `sqlite:${file}`], { cwd: root, env });
+      expect(made.status, made.stderr).toBe(0);
+      fs.chownSync(path.join(root, 'backups'), nobody, nobody);
+      for (const name of fs.readdirSync(path.join(root, 'backups')))
+        fs.chownSync(path.join(root, 'backups', name), nobody, nobody);
+      fs.chownSync(file, nobody, nobody);
+      const before = fs.readFileSync(file);
+      const args = ['restore', 'latest', '--database-url', `sqlite:${file}`, '--yes'];
+      const run = runAs(nobody, args, root);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `db-backup: Cannot restore app.db: its directory ${dir} is not writable by this user, and a restore writes the restored database and app.db.before-restore there before it swaps them. Run as a user who may write in that directory, or make it writable. Nothing was changed.`,
+      );
+      expect(fs.readdirSync(dir)).toEqual(['app.db']);
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
+      fs.chownSync(dir, nobody, nobody);
+      const again = runAs(nobody, args, root);
+      expect(again.status, again.stderr).toBe(0);
+      expect(fs.readdirSync(dir).sort()).toEqual(['app.db', 'app.db.before-restore']);
     },
   );
 });

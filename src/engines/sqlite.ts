@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { SqliteLocation } from '../domain/database-location.js';
 import type { Logger } from '../domain/logger.js';
@@ -150,6 +150,7 @@ export class SqliteEngine implements Engine {
   async restore(source: RestoreSource, hooks: RestoreHooks = {}): Promise<RestoreOutcome> {
     const file = await this.restoreTarget();
     const dir = path.dirname(file);
+    await assertWritableDirectory(dir, path.basename(file));
     // Unpacked copies a killed restore (SIGKILL, power loss) left beside the database a day ago or more.
     await removeStaleTemps(dir);
     const incoming = tempPathIn(dir, 'restore-');
@@ -369,6 +370,24 @@ async function settleSideFiles(file: string): Promise<void> {
         `${path.basename(file)} is open in another process (${path.basename(side)} is present): stop the application, then restore again. Nothing was changed.`,
       );
     }
+  }
+}
+
+/**
+ * A restore writes the restored database and the safety copy beside the
+ * target, then swaps: a directory this process may not write in is refused
+ * before the backup is read, with nothing changed.
+ */
+async function assertWritableDirectory(dir: string, name: string): Promise<void> {
+  try {
+    await fs.access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+    const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable by this user';
+    throw new UserError(
+      `Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes the restored database and ${name}.before-restore there before it swaps them. Run as a user who may write in that directory, or make it writable. Nothing was changed.`,
+    );
   }
 }
 
