@@ -90,6 +90,7 @@ describe('a database URL typed where an argument belongs is never echoed with it
 
   test('a password in ?password= of --database-url is warned about like one before the host', async () => {
     const dir = tempDir('query-password-flag');
+    fs.mkdirSync(path.join(dir, 'backups'));
     const run = await cli(
       ['list', '--database-url', `postgres://app@127.0.0.1:1/app?password=${SECRET}`],
       { cwd: dir, env },
