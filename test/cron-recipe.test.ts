@@ -205,6 +205,71 @@ describe('the crontab', () => {
   }, 120_000);
 });
 
+describe('several databases, as the README sets them up', () => {
+  test('one environment file and one copy of the crontab each, run at once: each keeps its own window, status judges each', async () => {
+    const dir = tempDir('cron-several');
+    const backups = path.join(dir, 'backups');
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(
+      path.join(bin, 'db-backup'),
+      `#!/bin/sh\nexec "${process.execPath}" "${BUNDLED_CLI}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    // Two SQLite databases, each with the env.example its own DATABASE_URL and BACKUP_NAME.
+    const databases = ['app', 'shop'].map((name) => {
+      const db = path.join(dir, `${name}.db`);
+      createSampleDatabase(db, { rows: 5 });
+      const envFile = path.join(dir, `${name}.env`);
+      fs.writeFileSync(
+        envFile,
+        read('env.example')
+          .replace(/^DATABASE_URL=.*$/m, `DATABASE_URL='file:${db}'`)
+          .replace(/^BACKUP_DIR=.*$/m, `BACKUP_DIR='${backups}'`)
+          .replace(/^MAX_BACKUPS=.*$/m, `MAX_BACKUPS='2'`)
+          .replace(/^# BACKUP_NAME=.*$/m, `BACKUP_NAME='${name}'`),
+        { mode: 0o600 },
+      );
+      return {
+        name,
+        env: {
+          SHELL: crontab.variables.SHELL!,
+          PATH: `${bin}:${crontab.variables.PATH}`,
+          HOME: dir,
+          DB_BACKUP_ENV: envFile,
+          DB_BACKUP_LOG: path.join(dir, `${name}.log`),
+          DB_BACKUP_LOCK: path.join(dir, `${name}.lock`),
+        },
+      };
+    });
+    const runCron = (env: Record<string, string>) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(env.SHELL!, ['-c', crontab.command], { env, cwd: dir });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('exit', (status) => resolve({ status, stderr }));
+      });
+    for (let night = 0; night < 3; night += 1) {
+      const runs = await Promise.all(databases.map((database) => runCron(database.env)));
+      for (const run of runs) expect([run.status, run.stderr]).toEqual([0, '']);
+      // Backups are named to the second: the next night is a second later at least.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+    }
+    for (const { name } of databases) {
+      const kept = fs
+        .readdirSync(backups)
+        .filter((n) => n.startsWith(`sqlite_${name}_backup_`) && n.endsWith('.db.gz.gpg'));
+      expect(kept, name).toHaveLength(2);
+    }
+    const status = await cli(['status', '--backup-dir', backups], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
+    expect(status.status, status.stdout).toBe(0);
+    expect(status.stdout).toMatch(/^OK: 2 databases: /);
+  }, 120_000);
+});
+
 describe('the systemd units', () => {
   const service = parseUnit(read('db-backup.service'));
   const timer = parseUnit(read('db-backup.timer'));
