@@ -40,7 +40,7 @@ class Catalog {
     objects = [];
     manifests = new Map();
     scratch;
-    absent = false;
+    absent;
     constructor(storage) {
         this.storage = storage;
     }
@@ -55,22 +55,29 @@ class Catalog {
     /** Lists the place again (after a change, or before reporting what is there). */
     async refresh() {
         this.objects = await this.storage.list();
-        this.absent =
-            this.objects.length === 0 &&
-                (0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_7__/* .isLocalPlace */ .p)(this.storage) &&
-                (await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().stat(this.storage.localDirectory).then(() => false, (error) => error.code === 'ENOENT'));
+        this.absent = undefined;
+        if (this.objects.length > 0 || !(0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_7__/* .isLocalPlace */ .p)(this.storage))
+            return;
+        const dir = this.storage.localDirectory;
+        const missing = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().stat(dir).then(() => false, (error) => error.code === 'ENOENT');
+        if (!missing)
+            return;
+        const link = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().lstat(dir).catch(() => undefined);
+        this.absent = link?.isSymbolicLink() ? 'a link that leads nowhere' : 'missing';
     }
     /** The place is a local directory that does not exist (a mistyped backup-dir, or no backup yet). */
     get missing() {
-        return this.absent;
+        return this.absent !== undefined;
     }
     /**
      * Refuses a command that reads the place when its directory is not there:
      * a mistyped backup-dir must not read as "no backups" or "nothing to prune".
      */
     assertThere(doing) {
-        if (this.absent)
+        if (this.absent === 'missing')
             throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The backup directory ${this.location} does not exist, so there is nothing to ${doing}: check backup-dir (BACKUP_DIR); the first backup makes it.`);
+        if (this.absent)
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`The backup directory ${this.location} is a symbolic link that leads nowhere, so there is nothing to ${doing}: fix the link, or check backup-dir (BACKUP_DIR).`);
     }
     /** Every object name at the place. */
     get names() {
@@ -338,18 +345,29 @@ const WAIT_MS = 10 * 60_000;
 async function withDirectoryLock(dir, work) {
     const file = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, LOCK_NAME);
     const me = { pid: process.pid, host: node_os__WEBPACK_IMPORTED_MODULE_1___default().hostname(), time: new Date().toISOString() };
+    const mine = JSON.stringify(me);
     const deadline = Date.now() + WAIT_MS;
     let pause = 20;
     for (;;) {
+        // Known to the sweep before it is made: a signal while it is being written finds it too.
+        (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .trackOwnedFile */ .zS)(file, mine);
         try {
-            await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().writeFile(file, JSON.stringify(me), { flag: 'wx', mode: _fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE });
+            await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().writeFile(file, mine, { flag: 'wx', mode: _fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE });
+            // Taken after a signal's sweep: let go at once, as the process is on its way out.
+            (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .trackOwnedFile */ .zS)(file, mine);
             break;
         }
         catch (error) {
+            (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .untrackOwnedFile */ .sp)(file);
             const code = error.code;
             // No directory yet: nothing to protect, nothing to lock. A directory this run cannot
             // write to (a read-only mount for list or a dry run) cannot be changed by it either.
-            if (code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' || code === 'EPERM')
+            // A backup directory that is a file: the work's own listing says so in its words.
+            if (code === 'ENOENT' ||
+                code === 'ENOTDIR' ||
+                code === 'EACCES' ||
+                code === 'EROFS' ||
+                code === 'EPERM')
                 return work();
             if (code !== 'EEXIST')
                 throw error;
@@ -368,30 +386,50 @@ async function withDirectoryLock(dir, work) {
         await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_3__.setTimeout)(pause);
         pause = Math.min(pause * 2, 500);
     }
-    // A signal's sweep takes the lock with the run's temporary files: peers on other hosts would
-    // otherwise wait out FOREIGN_STALE_MS. No longer swept before it is released, so that the
-    // sweep can never remove a peer's lock taken in between.
-    (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .trackTemp */ .EO)(file);
+    // A signal's sweep takes the lock with the run's temporary files (peers on other hosts would
+    // otherwise wait out FOREIGN_STALE_MS), but only while it still holds what this run wrote: a
+    // peer that judged this run gone and took the lock over keeps it.
     try {
         return await work();
     }
     finally {
-        (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .untrackTemp */ .bK)(file);
+        (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .untrackOwnedFile */ .sp)(file);
         await releaseIfMine(file, me);
     }
 }
+/** What the lock's path holds when it is not a file: this tool never makes such a thing there. */
+function notAFile(stat) {
+    if (stat.isFile())
+        return undefined;
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isSymbolicLink())
+        return 'a symbolic link';
+    if (stat.isFIFO())
+        return 'a named pipe';
+    return 'not a file';
+}
 /** The holder; undefined for a lock being written or unreadable; `gone` when it vanished. */
 async function readHolder(file) {
+    // Never read through what is not a plain file: a named pipe would block, a link lead elsewhere.
+    const found = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().lstat(file).catch((error) => {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    });
+    if (!found)
+        return 'gone';
+    const what = notAFile(found);
+    if (what) {
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`${file} is ${what}, not this tool's lock file: remove it (rm ${what === 'a directory' ? '-r ' : ''}${file}) and run again. Nothing was changed in ${node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(file)}.`);
+    }
     let text;
     try {
         text = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().readFile(file, 'utf8');
     }
     catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
+        if (error.code === 'ENOENT')
             return 'gone';
-        if (code === 'EISDIR')
-            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`${file} is a directory, not this tool's lock file: remove it (rmdir ${file}) and run again. Nothing was changed in ${node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(file)}.`);
         throw error;
     }
     try {

@@ -220,7 +220,11 @@ describe('bad days', () => {
     }
     const lock = path.join(backups, '.db-backup.lock');
     const run = startCli(['prune', '--max-backups', '1'], { cwd: dir, env });
-    while (!fs.existsSync(lock) && run.child.exitCode === null) {
+    // Held: the lock is written (its holder's pid, host and time).
+    while (
+      !(fs.statSync(lock, { throwIfNoEntry: false })?.size ?? 0) &&
+      run.child.exitCode === null
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     run.child.kill('SIGTERM');
@@ -237,17 +241,63 @@ describe('bad days', () => {
     expect(fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz'))).toEqual([first]);
   });
 
-  test('a lock that is a directory made by hand stops the backup with one line, and its encoded copy goes', async () => {
-    const dir = tempDir('lock-is-directory');
+  test.each([
+    ['a directory', (lock: string) => fs.mkdirSync(lock), 'rm -r'],
+    ['a named pipe', (lock: string) => spawnSync('mkfifo', [lock]), 'rm'],
+    ['a symbolic link', (lock: string) => fs.symlinkSync('nowhere', lock), 'rm'],
+  ])(
+    'a lock that is %s made by hand stops the backup at once with one line (no hang, no spin), and its encoded copy goes',
+    async (what, make, remove) => {
+      const dir = tempDir('lock-not-a-file');
+      createSampleDatabase(path.join(dir, 'app.db'), { rows: 5 });
+      const lock = path.join(dir, 'backups', '.db-backup.lock');
+      fs.mkdirSync(path.dirname(lock), { mode: 0o700 });
+      make(lock);
+      const run = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `db-backup: ${lock} is ${what}, not this tool's lock file: remove it (${remove} ${lock}) and run again. Nothing was changed in ${path.dirname(lock)}.`,
+      );
+      expect(fs.readdirSync(path.dirname(lock))).toEqual(['.db-backup.lock']);
+    },
+  );
+
+  test("a signal takes only the run's own lock: one a peer took over since (judging the run gone) stays", async () => {
+    const dir = tempDir('signal-peer-lock');
     createSampleDatabase(path.join(dir, 'app.db'), { rows: 5 });
-    const lock = path.join(dir, 'backups', '.db-backup.lock');
-    fs.mkdirSync(lock, { recursive: true, mode: 0o700 });
-    const run = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
-    expect(run.status).toBe(1);
-    expect(run.stderr.trim().split('\n').at(-1)).toBe(
-      `db-backup: ${lock} is a directory, not this tool's lock file: remove it (rmdir ${lock}) and run again. Nothing was changed in ${path.dirname(lock)}.`,
-    );
-    expect(fs.readdirSync(path.dirname(lock))).toEqual(['.db-backup.lock']);
+    const made = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
+    expect(made.status, made.stderr).toBe(0);
+    const backups = path.join(dir, 'backups');
+    const [first] = fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz'));
+    const content = fs.readFileSync(path.join(backups, first!));
+    const manifest = JSON.parse(fs.readFileSync(path.join(backups, `${first!}.json`), 'utf8'));
+    for (let i = 0; i < 1500; i += 1) {
+      const t = new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString();
+      const name = `sqlite_backup_${t.slice(0, 10).replaceAll('-', '')}_${t.slice(11, 19).replaceAll(':', '')}.db.gz`;
+      fs.writeFileSync(path.join(backups, name), content);
+      fs.writeFileSync(path.join(backups, `${name}.json`), JSON.stringify({ ...manifest, name }));
+    }
+    const lock = path.join(backups, '.db-backup.lock');
+    const run = startCli(['prune', '--max-backups', '1'], { cwd: dir, env });
+    // Held: the lock is written (its holder's pid, host and time).
+    while (
+      !(fs.statSync(lock, { throwIfNoEntry: false })?.size ?? 0) &&
+      run.child.exitCode === null
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    // A peer on another host takes the lock over (as it would after 15 minutes).
+    const peer = JSON.stringify({
+      pid: 4242,
+      host: 'another-host',
+      time: new Date().toISOString(),
+    });
+    fs.rmSync(lock);
+    fs.writeFileSync(lock, peer);
+    run.child.kill('SIGTERM');
+    const stopped = await finished(run);
+    expect(stopped.status, stopped.stderr).toBe(143);
+    expect(fs.readFileSync(lock, 'utf8')).toBe(peer);
   });
 
   test('from the first signal to the exit a listener is always there: a second signal never takes its default action (killing the process with no sweep and no word)', async () => {

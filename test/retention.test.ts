@@ -200,6 +200,22 @@ describe('list', () => {
       ),
     );
     expect(fs.existsSync(missing)).toBe(false);
+    // A link that leads nowhere is named as one; a file where the directory belongs, as a file.
+    const link = path.join(dir, 'linked');
+    fs.symlinkSync(path.join(dir, 'gone'), link);
+    const viaLink = await cli(['prune', '--backup-dir', link, '--max-backups', '3'], { cwd: dir });
+    expect([viaLink.status, viaLink.stderr]).toEqual([
+      2,
+      `db-backup: The backup directory ${link} is a symbolic link that leads nowhere, so there is nothing to prune: fix the link, or check backup-dir (BACKUP_DIR).`,
+    ]);
+    const file = path.join(dir, 'app.db');
+    for (const command of [['list'], ['prune', '--max-backups', '3']]) {
+      const run = await cli([...command, '--backup-dir', file], { cwd: dir });
+      expect([run.status, run.stderr]).toEqual([
+        2,
+        `db-backup: The backup directory ${file} is a file, not a directory.`,
+      ]);
+    }
     // The first backup makes it, as the message says; then list answers.
     expect(
       (

@@ -41,7 +41,7 @@ export class Catalog {
   private objects: StoredObject[] = [];
   private readonly manifests = new Map<string, Promise<ManifestRead>>();
   private scratch: string | undefined;
-  private absent = false;
+  private absent: 'missing' | 'a link that leads nowhere' | undefined;
 
   private constructor(readonly storage: Storage) {}
 
@@ -58,18 +58,21 @@ export class Catalog {
   /** Lists the place again (after a change, or before reporting what is there). */
   async refresh(): Promise<void> {
     this.objects = await this.storage.list();
-    this.absent =
-      this.objects.length === 0 &&
-      isLocalPlace(this.storage) &&
-      (await fs.stat(this.storage.localDirectory).then(
-        () => false,
-        (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
-      ));
+    this.absent = undefined;
+    if (this.objects.length > 0 || !isLocalPlace(this.storage)) return;
+    const dir = this.storage.localDirectory;
+    const missing = await fs.stat(dir).then(
+      () => false,
+      (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
+    );
+    if (!missing) return;
+    const link = await fs.lstat(dir).catch(() => undefined);
+    this.absent = link?.isSymbolicLink() ? 'a link that leads nowhere' : 'missing';
   }
 
   /** The place is a local directory that does not exist (a mistyped backup-dir, or no backup yet). */
   get missing(): boolean {
-    return this.absent;
+    return this.absent !== undefined;
   }
 
   /**
@@ -77,9 +80,13 @@ export class Catalog {
    * a mistyped backup-dir must not read as "no backups" or "nothing to prune".
    */
   assertThere(doing: string): void {
-    if (this.absent)
+    if (this.absent === 'missing')
       throw new UserError(
         `The backup directory ${this.location} does not exist, so there is nothing to ${doing}: check backup-dir (BACKUP_DIR); the first backup makes it.`,
+      );
+    if (this.absent)
+      throw new UserError(
+        `The backup directory ${this.location} is a symbolic link that leads nowhere, so there is nothing to ${doing}: fix the link, or check backup-dir (BACKUP_DIR).`,
       );
   }
 

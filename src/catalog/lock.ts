@@ -1,10 +1,11 @@
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobFailure } from '../domain/errors.js';
 import { FILE_MODE } from '../fs/files.js';
-import { trackTemp, untrackTemp } from '../fs/live-temps.js';
+import { trackOwnedFile, untrackOwnedFile } from '../fs/live-temps.js';
 import { isLocalPlace, type Storage } from '../storage/storage.js';
 
 /** The lock file in a backup directory. It is not a backup name: no window or listing counts it. */
@@ -32,17 +33,30 @@ interface Holder {
 export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
   const file = path.join(dir, LOCK_NAME);
   const me: Holder = { pid: process.pid, host: os.hostname(), time: new Date().toISOString() };
+  const mine = JSON.stringify(me);
   const deadline = Date.now() + WAIT_MS;
   let pause = 20;
   for (;;) {
+    // Known to the sweep before it is made: a signal while it is being written finds it too.
+    trackOwnedFile(file, mine);
     try {
-      await fs.writeFile(file, JSON.stringify(me), { flag: 'wx', mode: FILE_MODE });
+      await fs.writeFile(file, mine, { flag: 'wx', mode: FILE_MODE });
+      // Taken after a signal's sweep: let go at once, as the process is on its way out.
+      trackOwnedFile(file, mine);
       break;
     } catch (error) {
+      untrackOwnedFile(file);
       const code = (error as NodeJS.ErrnoException).code;
       // No directory yet: nothing to protect, nothing to lock. A directory this run cannot
       // write to (a read-only mount for list or a dry run) cannot be changed by it either.
-      if (code === 'ENOENT' || code === 'EACCES' || code === 'EROFS' || code === 'EPERM')
+      // A backup directory that is a file: the work's own listing says so in its words.
+      if (
+        code === 'ENOENT' ||
+        code === 'ENOTDIR' ||
+        code === 'EACCES' ||
+        code === 'EROFS' ||
+        code === 'EPERM'
+      )
         return work();
       if (code !== 'EEXIST') throw error;
     }
@@ -61,30 +75,45 @@ export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>):
     await sleep(pause);
     pause = Math.min(pause * 2, 500);
   }
-  // A signal's sweep takes the lock with the run's temporary files: peers on other hosts would
-  // otherwise wait out FOREIGN_STALE_MS. No longer swept before it is released, so that the
-  // sweep can never remove a peer's lock taken in between.
-  trackTemp(file);
+  // A signal's sweep takes the lock with the run's temporary files (peers on other hosts would
+  // otherwise wait out FOREIGN_STALE_MS), but only while it still holds what this run wrote: a
+  // peer that judged this run gone and took the lock over keeps it.
   try {
     return await work();
   } finally {
-    untrackTemp(file);
+    untrackOwnedFile(file);
     await releaseIfMine(file, me);
   }
 }
 
+/** What the lock's path holds when it is not a file: this tool never makes such a thing there. */
+function notAFile(stat: Stats): string | undefined {
+  if (stat.isFile()) return undefined;
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isSymbolicLink()) return 'a symbolic link';
+  if (stat.isFIFO()) return 'a named pipe';
+  return 'not a file';
+}
+
 /** The holder; undefined for a lock being written or unreadable; `gone` when it vanished. */
 async function readHolder(file: string): Promise<Holder | undefined | 'gone'> {
+  // Never read through what is not a plain file: a named pipe would block, a link lead elsewhere.
+  const found = await fs.lstat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (!found) return 'gone';
+  const what = notAFile(found);
+  if (what) {
+    throw new JobFailure(
+      `${file} is ${what}, not this tool's lock file: remove it (rm ${what === 'a directory' ? '-r ' : ''}${file}) and run again. Nothing was changed in ${path.dirname(file)}.`,
+    );
+  }
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'gone';
-    if (code === 'EISDIR')
-      throw new JobFailure(
-        `${file} is a directory, not this tool's lock file: remove it (rmdir ${file}) and run again. Nothing was changed in ${path.dirname(file)}.`,
-      );
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw error;
   }
   try {

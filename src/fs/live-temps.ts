@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync } from 'node:fs';
 
 /**
  * Temporary files and directories of this run, removed even when the process
@@ -25,6 +25,31 @@ export function untrackTemp(temp: string): void {
   liveTemps.delete(temp);
 }
 
+/** Files of this run that a peer may take over (a lock): swept only while they still hold what this run wrote. */
+const ownedFiles = new Map<string, string>();
+
+/**
+ * A file this run wrote with `content`, removed by a signal's sweep only if
+ * it is still a file holding exactly that: a lock a peer took over since (its
+ * holder judged gone) is the peer's, and stays.
+ */
+export function trackOwnedFile(file: string, content: string): void {
+  ownedFiles.set(file, content);
+  if (swept) removeIfOwned(file, content);
+}
+
+export function untrackOwnedFile(file: string): void {
+  ownedFiles.delete(file);
+}
+
+function removeIfOwned(file: string, content: string): void {
+  try {
+    if (lstatSync(file).isFile() && readFileSync(file, 'utf8') === content) rmSync(file);
+  } catch {
+    // Gone already, or not readable: not ours to remove.
+  }
+}
+
 /**
  * On SIGINT/SIGTERM (a cron timeout, a cancelled CI job): temporary files
  * hold whole, possibly unencrypted copies of the database; none may stay.
@@ -35,6 +60,7 @@ export function untrackTemp(temp: string): void {
 export function removeLiveTempsSync(): void {
   swept = true;
   for (const temp of liveTemps) removeSync(temp);
+  for (const [file, content] of ownedFiles) removeIfOwned(file, content);
 }
 
 function removeSync(temp: string): void {
