@@ -1407,12 +1407,13 @@ class ArchiveReader {
         }
         return negative ? -value : value;
     }
-    /** A string: its length (negative for none), then its bytes; only skipped here. Its length. */
+    /** A string: its length (negative for none), then its bytes; only skipped here. */
     async skipString() {
         const length = await this.int();
-        if (length > 0)
-            this.position += length;
-        return length;
+        if (length < 0)
+            return false;
+        this.position += length;
+        return true;
     }
     /** A string's text (UTF-8, as pg_dump writes names); undefined for none. */
     async text() {
@@ -1471,7 +1472,7 @@ async function readEntryFields(reader) {
     const tag = (await reader.text()) ?? '';
     const desc = (await reader.text()) ?? '';
     await reader.int(); // section
-    const defined = (await reader.skipString()) > 0; // definition
+    await reader.skipString(); // definition
     await reader.skipString(); // drop statement
     await reader.skipString(); // copy statement
     const namespace = (await reader.text()) ?? '';
@@ -1491,7 +1492,7 @@ async function readEntryFields(reader) {
         dependencies.push(value);
         dependency = await reader.text();
     }
-    return { id, desc, tag, namespace, dependencies, defined };
+    return { id, desc, tag, namespace, dependencies };
 }
 /**
  * Every entry of an archive's table of contents (a custom archive's file, or
@@ -1592,25 +1593,6 @@ async function assertSelectionInArchive(source, archive, format, pgRestore, sele
     }
 }
 const isSchemaEntry = (entry) => entry.desc === 'SCHEMA' && entry.namespace === '';
-/**
- * Whether restoring `picked` of the archive runs `CREATE SCHEMA public`:
- * pg_dump writes it when `--schema` named public, and a new database (made
- * from template0) has public already, so pg_restore would stop at "schema
- * "public" already exists". pg_dump's usual entry for public makes nothing.
- */
-async function createsPublicSchema(archive, format, picked) {
-    const entries = await readTableOfContents(archive, format);
-    const entry = entries?.find((candidate) => candidate.desc === 'SCHEMA' &&
-        candidate.tag === 'public' &&
-        candidate.namespace === '' &&
-        candidate.defined);
-    if (!entry)
-        return false;
-    // pg_restore's --schema and --table never take a schema entry itself.
-    if (picked.arguments.length === 0)
-        return true;
-    return picked.restores?.has(entry.id) ?? false;
-}
 /** The kinds of entry pg_restore makes after the rows: keys, indexes and what follows them. */
 const POST_DATA = new Set([
     'CONSTRAINT',
@@ -1725,7 +1707,6 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         companions: added,
         leftOut,
         unclear,
-        restores: new Set(listed.keys()),
     };
 }
 /**
@@ -4136,17 +4117,6 @@ function classifyWord(first, tokens, w, needs, complete, policy) {
         case 'GRANT':
         case 'REVOKE':
             return privileges();
-        case 'CREATE':
-            // pg_dump --schema public writes `CREATE SCHEMA public;`, which a new database has.
-            if (needs(2))
-                return UNDECIDED;
-            if (w(1) !== 'SCHEMA')
-                return PASS;
-            if (!complete)
-                return tokens.length > 3 ? PASS : UNDECIDED;
-            return tokens.length === 3 && isPublic(tokens[2])
-                ? { action: 'pass', after: 'if-not-exists' }
-                : PASS;
         case 'ALTER':
             if (needs(2))
                 return UNDECIDED;
@@ -4169,12 +4139,6 @@ function classifyWord(first, tokens, w, needs, complete, policy) {
         default:
             return PASS;
     }
-}
-/** `public` or `"public"`: the schema every new database has. */
-function isPublic(token) {
-    if (token?.kind === 'word')
-        return token.text.toLowerCase() === 'public';
-    return token?.kind === 'quoted' && !token.unicode && token.text === 'public';
 }
 function refuse(message) {
     return { action: 'refuse', message };
@@ -4679,13 +4643,6 @@ class RestoreSqlFilter extends external_node_stream_.Transform {
         this.held = [];
         this.heldBytes = 0;
         if (verdict.action === 'pass') {
-            const statement = Buffer.concat(held);
-            if (verdict.after === 'if-not-exists' && statement[statement.length - 1] === SEMICOLON) {
-                // The statement as a whole, on its own lines: line numbers stay the backup's.
-                this.output(Buffer.from('CREATE SCHEMA IF NOT EXISTS public;'));
-                this.outputNewlines(countNewlines(statement, 0, statement.length));
-                return;
-            }
             if (verdict.after === 'guard' && this.options.guardStatements)
                 this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
             if (verdict.after === 'constraint-drop')
@@ -6143,15 +6100,7 @@ class PostgresEngine {
             this.options.log.info(`Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`);
             const pick = picked.arguments;
             const sql = archiveAsSql(source, archive, pgRestore, pick, source.checksumVerified);
-            return await this.restoreSql(sql, hooks, parallel
-                ? {
-                    archive,
-                    pgRestore,
-                    jobs: this.options.jobs,
-                    pick,
-                    createsPublic: await createsPublicSchema(archive, format, picked),
-                }
-                : undefined);
+            return await this.restoreSql(sql, hooks, parallel ? { archive, pgRestore, jobs: this.options.jobs, pick } : undefined);
         }
         finally {
             await (0,files/* removeQuietly */.S2)(workDir);
@@ -6459,9 +6408,6 @@ class PostgresEngine {
     async applyInParallel(database, parallel, policy, unchanged, interruption) {
         const filled = interruption.fillingInParallel();
         try {
-            // The new database's public schema is template0's, empty: the backup's own takes its place.
-            if (parallel.createsPublic)
-                await (0,server/* withClient */.SV)(this.location, database, (client) => client.query('DROP SCHEMA public'));
             await restoreInParallel({
                 location: this.location,
                 database,

@@ -421,37 +421,6 @@ describe('a dump made without --clean, restored in place', () => {
     expect(server.dump(db)).toBe(before);
   });
 
-  test('pg_dump --schema public by hand (CREATE SCHEMA public, no --clean) restores into a new database and verifies, as gunzip | psql does', async () => {
-    const db = 'public_by_hand';
-    await server.createDatabase(
-      db,
-      'CREATE TABLE orders (id int PRIMARY KEY, total numeric); INSERT INTO orders VALUES (1, 10), (2, 20);',
-    );
-    const dir = tempDir('pg-public-by-hand');
-    fs.mkdirSync(path.join(dir, 'backups'));
-    const name = 'postgres_backup_20261101_040000.sql.gz';
-    const sql = execFileSync('pg_dump', ['--no-password', '--schema', 'public', db], {
-      env: server.libpqEnv(),
-    });
-    expect(sql.toString()).toMatch(/^CREATE SCHEMA public;$/m);
-    fs.writeFileSync(path.join(dir, 'backups', name), zlib.gzipSync(sql));
-    const target = 'public_by_hand_copy';
-    const run = await cli(
-      ['restore', name, '--database-url', server.url(target), '--yes', '--create-database'],
-      { cwd: dir, env },
-    );
-    expect(run.status, run.stderr).toBe(0);
-    expect(await server.query(target, 'SELECT id, total FROM orders ORDER BY id')).toEqual([
-      { id: 1, total: '10' },
-      { id: 2, total: '20' },
-    ]);
-    const verify = await cli(['verify', name, '--verify-database-url', server.url('postgres')], {
-      cwd: dir,
-      env,
-    });
-    expect(verify.status, verify.stderr).toBe(0);
-  });
-
   test('the same error in a new database (the backup itself creates a table twice) gets no such advice', async () => {
     const dir = tempDir('pg-no-clean');
     fs.mkdirSync(path.join(dir, 'backups'));

@@ -87,11 +87,12 @@ export class ArchiveReader {
     return negative ? -value : value;
   }
 
-  /** A string: its length (negative for none), then its bytes; only skipped here. Its length. */
-  async skipString(): Promise<number> {
+  /** A string: its length (negative for none), then its bytes; only skipped here. */
+  async skipString(): Promise<boolean> {
     const length = await this.int();
-    if (length > 0) this.position += length;
-    return length;
+    if (length < 0) return false;
+    this.position += length;
+    return true;
   }
 
   /** A string's text (UTF-8, as pg_dump writes names); undefined for none. */
@@ -149,8 +150,6 @@ export interface TocEntry {
   readonly namespace: string;
   /** The ids of the entries it depends on. */
   readonly dependencies: readonly number[];
-  /** It has SQL that makes it (pg_dump's entry for the public schema has none, unless --schema named it). */
-  readonly defined: boolean;
 }
 
 /**
@@ -165,7 +164,7 @@ export async function readEntryFields(reader: ArchiveReader): Promise<TocEntry> 
   const tag = (await reader.text()) ?? '';
   const desc = (await reader.text()) ?? '';
   await reader.int(); // section
-  const defined = (await reader.skipString()) > 0; // definition
+  await reader.skipString(); // definition
   await reader.skipString(); // drop statement
   await reader.skipString(); // copy statement
   const namespace = (await reader.text()) ?? '';
@@ -181,7 +180,7 @@ export async function readEntryFields(reader: ArchiveReader): Promise<TocEntry> 
     dependencies.push(value);
     dependency = await reader.text();
   }
-  return { id, desc, tag, namespace, dependencies, defined };
+  return { id, desc, tag, namespace, dependencies };
 }
 
 /**

@@ -313,13 +313,6 @@ export class RestoreSqlFilter extends Transform implements ScanListener {
     this.held = [];
     this.heldBytes = 0;
     if (verdict.action === 'pass') {
-      const statement = Buffer.concat(held);
-      if (verdict.after === 'if-not-exists' && statement[statement.length - 1] === SEMICOLON) {
-        // The statement as a whole, on its own lines: line numbers stay the backup's.
-        this.output(Buffer.from('CREATE SCHEMA IF NOT EXISTS public;'));
-        this.outputNewlines(countNewlines(statement, 0, statement.length));
-        return;
-      }
       if (verdict.after === 'guard' && this.options.guardStatements)
         this.output(Buffer.from(`${this.options.guardStatements.disarm} `));
       if (verdict.after === 'constraint-drop') this.openBlock(held, verdict.drop);

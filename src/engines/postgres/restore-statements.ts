@@ -24,9 +24,6 @@ import { TOKEN_TEXT_LIMIT, type ScanToken } from './sql-scanner.js';
  *   has partitions). Such a constraint is kept and noted: it goes with its
  *   table's DROP that follows, and one still there at the end fails the
  *   restore (PsqlSession.commit).
- * - `CREATE SCHEMA public;` (pg_dump writes it when `--schema` named public)
- *   becomes `CREATE SCHEMA IF NOT EXISTS public;`: a new database has public
- *   already, and a restore by hand (`psql` going on after an error) skips it.
  * - With owners left out: `ALTER … OWNER TO …` and `SET/RESET SESSION
  *   AUTHORIZATION`; with privileges left out: `GRANT`, `REVOKE` and `ALTER
  *   DEFAULT PRIVILEGES` (pg_dump's ACL and DEFAULT ACL entries).
@@ -38,11 +35,8 @@ export type Verdict =
   | {
       readonly action: 'pass';
       readonly kind?: StatementClass;
-      /**
-       * lock-timeout: the restore's lock timeout again after it; guard: the commit guard around
-       * it; if-not-exists: `CREATE SCHEMA public` made `CREATE SCHEMA IF NOT EXISTS public`.
-       */
-      readonly after?: 'lock-timeout' | 'guard' | 'if-not-exists';
+      /** lock-timeout: the restore's lock timeout again after it; guard: the commit guard around it. */
+      readonly after?: 'lock-timeout' | 'guard';
     }
   | {
       readonly action: 'pass';
@@ -160,14 +154,6 @@ function classifyWord(
     case 'GRANT':
     case 'REVOKE':
       return privileges();
-    case 'CREATE':
-      // pg_dump --schema public writes `CREATE SCHEMA public;`, which a new database has.
-      if (needs(2)) return UNDECIDED;
-      if (w(1) !== 'SCHEMA') return PASS;
-      if (!complete) return tokens.length > 3 ? PASS : UNDECIDED;
-      return tokens.length === 3 && isPublic(tokens[2])
-        ? { action: 'pass', after: 'if-not-exists' }
-        : PASS;
     case 'ALTER':
       if (needs(2)) return UNDECIDED;
       if (w(1) === 'DEFAULT') {
@@ -188,12 +174,6 @@ function classifyWord(
     default:
       return PASS;
   }
-}
-
-/** `public` or `"public"`: the schema every new database has. */
-function isPublic(token: ScanToken | undefined): boolean {
-  if (token?.kind === 'word') return token.text.toLowerCase() === 'public';
-  return token?.kind === 'quoted' && !token.unicode && token.text === 'public';
 }
 
 function refuse(message: string): Verdict {
