@@ -5681,9 +5681,16 @@ function describeCause(error, session, blockers, options, interrupted) {
         ? ' The restore is one transaction, which holds a lock on every table, index and sequence it replaces or makes: raise max_locks_per_transaction on the server (then restart it), or restore a custom or directory backup into a new database with --jobs 2 or more.'
         : '';
     // Only in place: in a new database, what exists already was made by the backup itself.
-    const cleanHint = options.inPlace && psqlError.sqlstate !== undefined && ALREADY_EXISTS.has(psqlError.sqlstate)
-        ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`
-        : '';
+    const exists = options.inPlace && psqlError.sqlstate !== undefined && ALREADY_EXISTS.has(psqlError.sqlstate);
+    // pg_dump --schema public writes CREATE SCHEMA public, and every new database has public.
+    const createsPublic = psqlError.message === 'schema "public" already exists';
+    const cleanHint = createsPublic
+        ? options.advise
+            ? ` The backup creates the schema public (pg_dump --schema public writes CREATE SCHEMA public), which every new database has as well, so --drop-database and --create-database meet it too: create the database, drop its empty public schema there (DROP SCHEMA public), then restore into it.`
+            : ''
+        : exists
+            ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`
+            : '';
     return {
         text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
         advice: roleHint + partitionHint + locksHint + cleanHint,
@@ -6443,6 +6450,8 @@ class PostgresEngine {
     /** The backup's SQL in one transaction in `database` (see applyInTransaction). */
     async apply(database, source, psql, policy, messages = {}) {
         return applyInTransaction(source, {
+            // Verify's test restore is into a scratch database: restore's options are no answer there.
+            advise: !this.options.leaveOutMissingRoles,
             location: this.location,
             database,
             target: this.database,

@@ -421,6 +421,55 @@ describe('a dump made without --clean, restored in place', () => {
     expect(server.dump(db)).toBe(before);
   });
 
+  test('a dump of public alone (pg_dump --schema public) meets the public every new database has: the advice says what gets past it, and following it restores', async () => {
+    const db = 'public_by_hand';
+    await server.createDatabase(
+      db,
+      'CREATE TABLE orders (id int PRIMARY KEY, total numeric); INSERT INTO orders VALUES (1, 10), (2, 20);',
+    );
+    const dir = tempDir('pg-public-by-hand');
+    fs.mkdirSync(path.join(dir, 'backups'));
+    const name = 'postgres_backup_20261101_040000.sql.gz';
+    const sql = execFileSync('pg_dump', ['--no-password', '--schema', 'public', db], {
+      env: server.libpqEnv(),
+    });
+    expect(sql.toString()).toMatch(/^CREATE SCHEMA public;$/m);
+    fs.writeFileSync(path.join(dir, 'backups', name), zlib.gzipSync(sql));
+    const target = 'public_by_hand_copy';
+    const run = await cli(
+      ['restore', name, '--database-url', server.url(target), '--yes', '--create-database'],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    const last = run.stderr.trim().split('\n').at(-1)!;
+    expect(last).toContain('ERROR: schema "public" already exists (SQLSTATE 42P06).');
+    expect(
+      last.endsWith(
+        ' The backup creates the schema public (pg_dump --schema public writes CREATE SCHEMA public), which every new database has as well, so --drop-database and --create-database meet it too: create the database, drop its empty public schema there (DROP SCHEMA public), then restore into it.',
+      ),
+    ).toBe(true);
+    expect(await server.databases()).not.toContain(target);
+    // Verify's test restore fails the same way, with no advice about restore options.
+    const verify = await cli(['verify', name, '--verify-database-url', server.url('postgres')], {
+      cwd: dir,
+      env,
+    });
+    expect(verify.status, verify.stderr).toBe(1);
+    expect(verify.stdout + verify.stderr).toMatch(/schema "public" already exists/);
+    expect(verify.stdout + verify.stderr).not.toMatch(/--drop-database|DROP SCHEMA public/);
+    // As the advice says.
+    await server.createDatabase(target, 'DROP SCHEMA public;');
+    const again = await cli(['restore', name, '--database-url', server.url(target), '--yes'], {
+      cwd: dir,
+      env,
+    });
+    expect(again.status, again.stderr).toBe(0);
+    expect(await server.query(target, 'SELECT id, total FROM orders ORDER BY id')).toEqual([
+      { id: 1, total: '10' },
+      { id: 2, total: '20' },
+    ]);
+  });
+
   test('the same error in a new database (the backup itself creates a table twice) gets no such advice', async () => {
     const dir = tempDir('pg-no-clean');
     fs.mkdirSync(path.join(dir, 'backups'));

@@ -1013,6 +1013,8 @@ export class PostgresEngine implements Engine {
     messages: { unchanged?: string; interruption?: RestoreInterruption; inPlace?: boolean } = {},
   ): Promise<FilterReport> {
     return applyInTransaction(source, {
+      // Verify's test restore is into a scratch database: restore's options are no answer there.
+      advise: !this.options.leaveOutMissingRoles,
       location: this.location,
       database,
       target: this.database,

@@ -44,6 +44,8 @@ export interface ApplyOptions {
   readonly interruption?: RestoreInterruption;
   /** The backup runs over what the existing target holds (not into a new database beside it). */
   readonly inPlace?: boolean;
+  /** A restore the user asked for (not verify's test restore): its failures may name restore options. */
+  readonly advise?: boolean;
 }
 
 /** Stopping psql and learning the outcome must end before `docker stop` sends SIGKILL (10 s). */
@@ -353,8 +355,15 @@ function describeCause(
       ? ' The restore is one transaction, which holds a lock on every table, index and sequence it replaces or makes: raise max_locks_per_transaction on the server (then restart it), or restore a custom or directory backup into a new database with --jobs 2 or more.'
       : '';
   // Only in place: in a new database, what exists already was made by the backup itself.
-  const cleanHint =
-    options.inPlace && psqlError.sqlstate !== undefined && ALREADY_EXISTS.has(psqlError.sqlstate)
+  const exists =
+    options.inPlace && psqlError.sqlstate !== undefined && ALREADY_EXISTS.has(psqlError.sqlstate);
+  // pg_dump --schema public writes CREATE SCHEMA public, and every new database has public.
+  const createsPublic = psqlError.message === 'schema "public" already exists';
+  const cleanHint = createsPublic
+    ? options.advise
+      ? ` The backup creates the schema public (pg_dump --schema public writes CREATE SCHEMA public), which every new database has as well, so --drop-database and --create-database meet it too: create the database, drop its empty public schema there (DROP SCHEMA public), then restore into it.`
+      : ''
+    : exists
       ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`
       : '';
   return {
