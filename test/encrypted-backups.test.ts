@@ -202,64 +202,6 @@ describe('encrypted SQLite backups', () => {
     expect(dumpRows(db)).toEqual(original);
   });
 
-  test('key and passphrase files from an environment file: BACKUP_RECIPIENT_KEY_FILE (several, comma-separated), BACKUP_PRIVATE_KEY_FILE, BACKUP_PASSPHRASE_FILE', async () => {
-    const { dir, db, passFile } = setup('enc-env-files');
-    const original = dumpRows(db);
-    gpg.generateKeys(`Key-Type: eddsa
-Key-Curve: ed25519
-Subkey-Type: ecdh
-Subkey-Curve: cv25519
-Name-Real: Second Recipient
-Name-Email: second@example.com
-Expire-Date: 0
-Passphrase: ${KEY_PASSPHRASE}
-%commit
-`);
-    const secondPublic = path.join(dir, 'second.asc');
-    fs.writeFileSync(secondPublic, gpg.exportPublic('second@example.com'));
-    const secondPrivate = path.join(dir, 'second-private.asc');
-    fs.writeFileSync(secondPrivate, gpg.exportSecret('second@example.com', KEY_PASSPHRASE));
-    const made = await cli(['backup', '--database-url', 'file:app.db'], {
-      cwd: dir,
-      env: {
-        ...env,
-        BACKUP_ENCRYPTION: 'public-key',
-        BACKUP_RECIPIENT_KEY_FILE: `${publicKeyFile},${secondPublic}`,
-      },
-    });
-    expect(made.status, made.stderr).toBe(0);
-    const file = onlyBackup(dir, '.db.gz.gpg');
-    expect(JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')).encryption.recipients).toEqual([
-      fingerprint,
-      gpg.fingerprint('second@example.com'),
-    ]);
-    fs.rmSync(db);
-    createSampleDatabase(db, { rows: 2 });
-    const restored = await cli(['restore', 'latest', '--database-url', 'file:app.db', '--yes'], {
-      cwd: dir,
-      env: {
-        ...env,
-        BACKUP_PRIVATE_KEY_FILE: secondPrivate,
-        BACKUP_PRIVATE_KEY_PASSPHRASE_FILE: keyPassphraseFile,
-      },
-    });
-    expect(restored.status, restored.stderr).toBe(0);
-    expect(dumpRows(db)).toEqual(original);
-
-    fs.rmSync(path.join(dir, 'backups'), { recursive: true });
-    const withPassphrase = { ...env, BACKUP_PASSPHRASE_FILE: passFile };
-    const second = await cli(['backup', '--database-url', 'file:app.db'], {
-      cwd: dir,
-      env: withPassphrase,
-    });
-    expect(second.status, second.stderr).toBe(0);
-    const sealed = onlyBackup(dir, '.db.gz.gpg');
-    const decrypted = path.join(dir, 'by-gpg.db.gz');
-    gpg.ok(['--passphrase-file', passFile, '--output', decrypted, '--decrypt', sealed]);
-    const verified = await cli(['verify', 'latest'], { cwd: dir, env: withPassphrase });
-    expect(verified.status, verified.stderr).toBe(0);
-  });
-
   test('a file made by gpg --symmetric --cipher-algo AES256 restores', async () => {
     const { dir, db, passFile } = setup('enc-gpg-made');
     const original = dumpRows(db);

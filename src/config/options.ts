@@ -196,7 +196,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       'A file holding the encryption passphrase, read as gpg --passphrase-file reads it (one trailing newline is not part of it); a file gpg would read differently (a CR, a NUL, more than one line, not UTF-8) is refused. The environment variable BACKUP_PASSPHRASE works too.',
     type: 'path',
     commands: ['backup', 'restore', 'verify'],
-    env: ['BACKUP_PASSPHRASE_FILE'],
     input: false,
   },
   {
@@ -210,10 +209,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'recipient-key-file',
     description:
-      "A file with a recipient's armored OpenPGP public key; repeat for several recipients (in the environment variable, separate the files with commas).",
+      "A file with a recipient's armored OpenPGP public key; repeat for several recipients.",
     type: 'path',
     commands: ['backup', 'restore'],
-    env: ['BACKUP_RECIPIENT_KEY_FILE'],
     input: false,
     repeatable: true,
   },
@@ -231,7 +229,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'A file with an armored OpenPGP private key that opens backups encrypted to it.',
     type: 'path',
     commands: ['restore', 'verify'],
-    env: ['BACKUP_PRIVATE_KEY_FILE'],
     input: false,
   },
   {
@@ -249,7 +246,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "A file holding the private key's passphrase, read as passphrase-file is (or set BACKUP_PRIVATE_KEY_PASSPHRASE).",
     type: 'path',
     commands: ['restore', 'verify'],
-    env: ['BACKUP_PRIVATE_KEY_PASSPHRASE_FILE'],
     input: false,
   },
   {
