@@ -723,6 +723,7 @@ const GUARD_TEXT = {
     'may-hold-rows': 'no readable manifest, may be the last copy of the data',
     verified: 'the newest backup that passed a test restore',
     'freshest-proof': 'the backup whose test restore passed most recently',
+    'unhealed-failure': 'its verification failed, and no newer backup has passed one since',
 };
 /** `daily 2026-11-30`, `max-backups #2`, `the newest backup that held rows`. */
 function describeRetentionReason(reason) {
@@ -773,6 +774,16 @@ function freshestProof(names, newestFirst) {
     const record = (0,verification_record/* freshestPass */.Eb)(recordsAmong(names, newestFirst));
     return newestFirst.find((backup) => backup.name === record?.backup.name);
 }
+/**
+ * The newest backup of `newestFirst` that has a verification, when its
+ * standing is a failure (a full verification or a quick check that failed):
+ * kept until a newer backup passes, as status stays red until then.
+ */
+function unhealedFailure(names, newestFirst) {
+    const standing = (0,verification_record/* newestVerdicts */.Ld)(recordsAmong(names, newestFirst));
+    const judged = newestFirst.find((backup) => standing.has(backup.name));
+    return judged && standing.get(judged.name)?.outcome === 'verify-failed' ? judged : undefined;
+}
 /** The verification records among `names` of the backups in `backups`. */
 function recordsAmong(names, backups) {
     const held = new Set(backups.map((backup) => backup.name));
@@ -792,7 +803,9 @@ function recordsAmong(names, backups) {
  * may be that copy: it is kept too. Without `heldRows`, the plain window.
  * The newest backup that passed a test restore is kept as well, and so is the
  * one whose test restore passed most recently (what status counts as the
- * last proof) when an older backup was verified again.
+ * last proof) when an older backup was verified again, and the newest
+ * backup with a verification when that failed (status is red while it is
+ * held: removing it would make status green on an older pass alone).
  *
  * With calendar rules (`keep`), a backup is kept when any rule keeps it: each
  * calendar rule, and the window's newest `maxBackups` when it is given. A
@@ -812,6 +825,7 @@ function planRetention(names, policy) {
     const byRule = (0,calendar_retention/* calendarReasons */.Ep)(unique, calendar ?? calendar_retention/* NO_CALENDAR_RULES */.pQ, policy.maxBackups);
     const verified = newestVerified(names, unique);
     const freshest = freshestProof(names, unique);
+    const failure = unhealedFailure(names, unique);
     const protect = new Set(policy.protect ?? []);
     const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
     // Unread backups older than a known empty one, and newer than the newest known to hold rows.
@@ -833,6 +847,7 @@ function planRetention(names, policy) {
     let keptForData;
     let keptVerified;
     let keptFreshestProof;
+    let keptFailure;
     for (const [index, backup] of unique.entries()) {
         const why = [...(byRule[index] ?? [])];
         // The guards speak only for a backup that no rule keeps.
@@ -855,6 +870,10 @@ function planRetention(names, policy) {
                 why.push({ rule: 'freshest-proof' });
                 keptFreshestProof = backup;
             }
+            else if (backup === failure) {
+                why.push({ rule: 'unhealed-failure' });
+                keptFailure = backup;
+            }
         }
         if (why.length === 0) {
             remove.push(backup);
@@ -870,6 +889,7 @@ function planRetention(names, policy) {
         ...(keptUnread.length > 0 ? { keptUnread } : {}),
         ...(keptVerified ? { keptVerified } : {}),
         ...(keptFreshestProof ? { keptFreshestProof } : {}),
+        ...(keptFailure ? { keptFailure } : {}),
         reasons,
     };
 }
@@ -940,7 +960,10 @@ async function applyDatabaseRetention(catalog, own, policy, log) {
         log.info(`Keeping ${plan.keptVerified.name} at ${where} beyond ${rules}: it is the newest backup that passed a test restore (db-backup verify)`);
     }
     if (plan.keptFreshestProof) {
-        log.info(`Keeping ${plan.keptFreshestProof.name} at ${where} beyond ${rules}: its test restore passed most recently (db-backup verify), and status counts that proof`);
+        log.info(`Keeping ${plan.keptFreshestProof.name} at ${where} beyond ${rules}: its test restore passed most recently (db-backup verify)`);
+    }
+    if (plan.keptFailure) {
+        log.info(`Keeping ${plan.keptFailure.name} at ${where} beyond ${rules}: its verification failed and no newer backup has passed one since; it goes once one does (until then status says VERIFICATION FAILED)`);
     }
     if (unknown.length > 0) {
         log.info(`Left alone at ${where}: ${unknown.map((e) => e.backup.name).join(', ')} (no readable manifest says whose backup it is; the window of ${(0,identity/* describeIdentity */.Cl)(own.identity)} neither counts nor removes it — delete it by hand when it is no longer needed)`);
@@ -987,6 +1010,7 @@ async function applyDatabaseRetention(catalog, own, policy, log) {
         ...(plan.keptForData ? { keptForData: plan.keptForData.name } : {}),
         ...(plan.keptVerified ? { keptVerified: plan.keptVerified.name } : {}),
         ...(plan.keptFreshestProof ? { keptFreshestProof: plan.keptFreshestProof.name } : {}),
+        ...(plan.keptFailure ? { keptFailure: plan.keptFailure.name } : {}),
         leftAlone: unknown.map((e) => e.backup.name),
     };
 }

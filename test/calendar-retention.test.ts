@@ -469,7 +469,7 @@ describe('planRetention with calendar rules', () => {
     ]);
   });
 
-  test.each<{ case: string; records: string[]; verified?: string }>([
+  test.each<{ case: string; records: string[]; verified?: string; failure?: string }>([
     {
       case: 'a passed test restore of an old backup keeps it',
       records: [`${s('20261101_020000')}.verified_20261102_000000.json`],
@@ -491,6 +491,8 @@ describe('planRetention with calendar rules', () => {
         `${s('20261101_020000')}.verify-failed_20261120_000000.json`,
       ],
       verified: s('20261031_020000'),
+      // The newest backup with a verification failed it: kept while no newer one passes.
+      failure: s('20261101_020000'),
     },
     {
       case: 'a pass after a failure counts again',
@@ -506,6 +508,7 @@ describe('planRetention with calendar rules', () => {
         `${s('20261101_020000')}.verified_20261102_000000.json`,
         `${s('20261101_020000')}.verify-failed_20261102_000000_1.json`,
       ],
+      failure: s('20261101_020000'),
     },
     {
       case: 'a later quick check neither proves nor withdraws anything',
@@ -524,7 +527,7 @@ describe('planRetention with calendar rules', () => {
       case: 'a record of a backup that is gone proves nothing',
       records: [`${s('20250101_020000')}.verified_20250102_000000.json`],
     },
-  ])('newest verified: $case', ({ records, verified }) => {
+  ])('newest verified: $case', ({ records, verified, failure }) => {
     const all = [...names, ...records];
     expect(newestVerified(all, retentionCandidates(all, 'sqlite'))?.name).toBe(verified);
     const result = planRetention(all, {
@@ -533,13 +536,33 @@ describe('planRetention with calendar rules', () => {
       keep: rules({}),
     });
     const beyond = result.keep.filter((b) => b.name !== s('20261130_020000')).map((b) => b.name);
-    expect(beyond).toEqual(verified ? [verified] : []);
+    expect(beyond).toEqual(
+      [failure, verified].filter((name) => name !== undefined).sort((a, b) => b.localeCompare(a)),
+    );
     expect(result.keptVerified?.name).toBe(verified);
+    expect(result.keptFailure?.name).toBe(failure);
     if (verified) {
       expect(result.reasons.get(verified)?.map(describeRetentionReason)).toEqual([
         'the newest backup that passed a test restore',
       ]);
     }
+    if (failure) {
+      expect(result.reasons.get(failure)?.map(describeRetentionReason)).toEqual([
+        'its verification failed, and no newer backup has passed one since',
+      ]);
+    }
+  });
+
+  test('a failed verification is kept only until a newer backup passes', () => {
+    const failed = `${s('20261101_020000')}.verify-failed_20261102_000000.json`;
+    const held = planRetention([...names, failed], { engine: 'sqlite', maxBackups: 1 });
+    expect(held.keptFailure?.name).toBe(s('20261101_020000'));
+    const healed = planRetention(
+      [...names, failed, `${s('20261128_020000')}.verified_20261128_030000.json`],
+      { engine: 'sqlite', maxBackups: 1 },
+    );
+    expect(healed.keptFailure).toBeUndefined();
+    expect(healed.keep.map((b) => b.name)).toEqual([s('20261130_020000'), s('20261128_020000')]);
   });
 
   test('an older backup verified again keeps the freshest proof beside the newest verified backup', () => {

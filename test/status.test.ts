@@ -228,6 +228,15 @@ describe('db-backup status against the backup directory', () => {
         `^VERIFICATION FAILED: the verification of ${FOURTH.replace(/\./g, '\\.')} 2h ago failed, and no newer backup has passed one since`,
       ),
     );
+    // A newer backup, unverified, pushes the failed one out of the window: it stays, and so does red.
+    expect((await run(['backup', '--database-url', 'file:app.db'], 40 * D + 6 * H)).status).toBe(0);
+    const window = await run(['prune', '--max-backups', '1', '--json'], 40 * D + 6 * H);
+    expect(window.status, window.stderr).toBe(0);
+    expect(JSON.parse(window.stdout).keptBy[FOURTH]).toEqual([
+      'its verification failed, and no newer backup has passed one since',
+    ]);
+    expect(JSON.parse(window.stdout).removed).toContain(FIRST);
+    expect((await run(checks, 40 * D + 7 * H)).status).toBe(1);
   });
 
   test('verify of a file outside the backup directory records nothing', async () => {

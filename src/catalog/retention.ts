@@ -36,6 +36,8 @@ export interface RetentionOutcome {
   readonly keptVerified?: string;
   /** Kept beyond every rule as the backup whose test restore passed most recently. */
   readonly keptFreshestProof?: string;
+  /** Kept beyond every rule as the newest backup with a verification, which failed. */
+  readonly keptFailure?: string;
   /** Backups of the engine and kind whose database cannot be told: left alone. */
   readonly leftAlone: readonly string[];
 }
@@ -120,7 +122,12 @@ export async function applyDatabaseRetention(
   }
   if (plan.keptFreshestProof) {
     log.info(
-      `Keeping ${plan.keptFreshestProof.name} at ${where} beyond ${rules}: its test restore passed most recently (db-backup verify), and status counts that proof`,
+      `Keeping ${plan.keptFreshestProof.name} at ${where} beyond ${rules}: its test restore passed most recently (db-backup verify)`,
+    );
+  }
+  if (plan.keptFailure) {
+    log.info(
+      `Keeping ${plan.keptFailure.name} at ${where} beyond ${rules}: its verification failed and no newer backup has passed one since; it goes once one does (until then status says VERIFICATION FAILED)`,
     );
   }
   if (unknown.length > 0) {
@@ -168,6 +175,7 @@ export async function applyDatabaseRetention(
     ...(plan.keptForData ? { keptForData: plan.keptForData.name } : {}),
     ...(plan.keptVerified ? { keptVerified: plan.keptVerified.name } : {}),
     ...(plan.keptFreshestProof ? { keptFreshestProof: plan.keptFreshestProof.name } : {}),
+    ...(plan.keptFailure ? { keptFailure: plan.keptFailure.name } : {}),
     leftAlone: unknown.map((e) => e.backup.name),
   };
 }

@@ -47,8 +47,7 @@ export interface RetentionPolicy {
 export type RetentionReason =
   | KeepReason
   | {
-      readonly rule:
-        'keep-all' | 'just-written' | 'held-rows' | 'may-hold-rows' | 'verified' | 'freshest-proof';
+      readonly rule: keyof typeof GUARD_TEXT;
     };
 
 const GUARD_TEXT = {
@@ -58,6 +57,7 @@ const GUARD_TEXT = {
   'may-hold-rows': 'no readable manifest, may be the last copy of the data',
   verified: 'the newest backup that passed a test restore',
   'freshest-proof': 'the backup whose test restore passed most recently',
+  'unhealed-failure': 'its verification failed, and no newer backup has passed one since',
 } as const;
 
 /** `daily 2026-11-30`, `max-backups #2`, `the newest backup that held rows`. */
@@ -88,6 +88,12 @@ export interface RetentionPlan {
    * of last week into one of last quarter.
    */
   readonly keptFreshestProof?: BackupName;
+  /**
+   * Beyond every rule but kept: the newest backup with a verification, when
+   * that verification failed. Status is red while it is held; removing it
+   * would turn status green on an older backup's pass alone.
+   */
+  readonly keptFailure?: BackupName;
   /** Every kept backup's reasons, by name (each rule that keeps it, or else the guard). */
   readonly reasons: ReadonlyMap<string, readonly RetentionReason[]>;
 }
@@ -154,6 +160,20 @@ export function freshestProof(
   return newestFirst.find((backup) => backup.name === record?.backup.name);
 }
 
+/**
+ * The newest backup of `newestFirst` that has a verification, when its
+ * standing is a failure (a full verification or a quick check that failed):
+ * kept until a newer backup passes, as status stays red until then.
+ */
+export function unhealedFailure(
+  names: readonly string[],
+  newestFirst: readonly BackupName[],
+): BackupName | undefined {
+  const standing = newestVerdicts(recordsAmong(names, newestFirst));
+  const judged = newestFirst.find((backup) => standing.has(backup.name));
+  return judged && standing.get(judged.name)?.outcome === 'verify-failed' ? judged : undefined;
+}
+
 /** The verification records among `names` of the backups in `backups`. */
 function recordsAmong(
   names: readonly string[],
@@ -180,7 +200,9 @@ function recordsAmong(
  * may be that copy: it is kept too. Without `heldRows`, the plain window.
  * The newest backup that passed a test restore is kept as well, and so is the
  * one whose test restore passed most recently (what status counts as the
- * last proof) when an older backup was verified again.
+ * last proof) when an older backup was verified again, and the newest
+ * backup with a verification when that failed (status is red while it is
+ * held: removing it would make status green on an older pass alone).
  *
  * With calendar rules (`keep`), a backup is kept when any rule keeps it: each
  * calendar rule, and the window's newest `maxBackups` when it is given. A
@@ -200,6 +222,7 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
   const byRule = calendarReasons(unique, calendar ?? NO_CALENDAR_RULES, policy.maxBackups);
   const verified = newestVerified(names, unique);
   const freshest = freshestProof(names, unique);
+  const failure = unhealedFailure(names, unique);
   const protect = new Set(policy.protect ?? []);
   const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
   // Unread backups older than a known empty one, and newer than the newest known to hold rows.
@@ -218,6 +241,7 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
   let keptForData: BackupName | undefined;
   let keptVerified: BackupName | undefined;
   let keptFreshestProof: BackupName | undefined;
+  let keptFailure: BackupName | undefined;
   for (const [index, backup] of unique.entries()) {
     const why: RetentionReason[] = [...(byRule[index] ?? [])];
     // The guards speak only for a backup that no rule keeps.
@@ -235,6 +259,9 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
       } else if (backup === freshest) {
         why.push({ rule: 'freshest-proof' });
         keptFreshestProof = backup;
+      } else if (backup === failure) {
+        why.push({ rule: 'unhealed-failure' });
+        keptFailure = backup;
       }
     }
     if (why.length === 0) {
@@ -251,6 +278,7 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
     ...(keptUnread.length > 0 ? { keptUnread } : {}),
     ...(keptVerified ? { keptVerified } : {}),
     ...(keptFreshestProof ? { keptFreshestProof } : {}),
+    ...(keptFailure ? { keptFailure } : {}),
     reasons,
   };
 }
