@@ -4065,7 +4065,7 @@ class SqliteEngine {
     async restore(source, hooks = {}) {
         const file = await this.restoreTarget();
         const dir = external_node_path_default().dirname(file);
-        await assertWritableDirectory(dir, external_node_path_default().basename(file));
+        await assertWritableDirectory(dir, file);
         // Unpacked copies a killed restore (SIGKILL, power loss) left beside the database a day ago or more.
         await (0,files/* removeStaleTemps */.jH)(dir);
         const incoming = (0,files/* tempPathIn */.Xk)(dir, 'restore-');
@@ -4289,7 +4289,12 @@ async function settleSideFiles(file) {
  * target, then swaps: a directory this process may not write in is refused
  * before the backup is read, with nothing changed.
  */
-async function assertWritableDirectory(dir, name) {
+async function assertWritableDirectory(dir, file) {
+    const name = external_node_path_default().basename(file);
+    const current = await promises_default().stat(file).catch(() => undefined);
+    const writes = current
+        ? `the restored database and ${name}.before-restore there before it swaps them`
+        : 'the restored database there';
     try {
         await promises_default().access(dir, external_node_fs_.constants.W_OK | external_node_fs_.constants.X_OK);
     }
@@ -4298,7 +4303,15 @@ async function assertWritableDirectory(dir, name) {
         if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS')
             throw error;
         const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable by this user';
-        throw new errors/* UserError */.yo(`Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes the restored database and ${name}.before-restore there before it swaps them. Run as a user who may write in that directory, or make it writable. Nothing was changed.`);
+        throw new errors/* UserError */.yo(`Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes ${writes}. Run as a user who may write in that directory, or make it writable. Nothing was changed.`);
+    }
+    // A sticky directory (as /tmp): only the file's or the directory's owner may replace the file.
+    const uid = process.getuid?.();
+    if (!current || uid === undefined || uid === 0 || current.uid === uid)
+        return;
+    const directory = await promises_default().stat(dir);
+    if ((directory.mode & 0o1000) !== 0 && directory.uid !== uid) {
+        throw new errors/* UserError */.yo(`Cannot restore ${name}: it belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so only that user may replace it. Run the restore as the owner of ${name}. Nothing was changed.`);
     }
 }
 /** An earlier safety copy is never overwritten: it moves to `<db>.before-restore.<time>`. */

@@ -240,6 +240,37 @@ describe('a SQLite restore into a directory the user cannot write', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['app.db', 'app.db.before-restore']);
     },
   );
+
+  test.skipIf(!nobodyCanRunSources)(
+    'in a sticky directory (as /tmp), a file of another user is refused before the backup is read',
+    async () => {
+      const root = tempDir('restore-sticky');
+      fs.chmodSync(root, 0o755);
+      const dir = path.join(root, 'shared');
+      fs.mkdirSync(dir);
+      fs.chmodSync(dir, 0o1777);
+      const file = path.join(dir, 'app.db');
+      createSampleDatabase(file, { rows: 3 });
+      fs.chmodSync(file, 0o666);
+      const made = await cli(['backup', '--database-url', `sqlite:${file}`], { cwd: root, env });
+      expect(made.status, made.stderr).toBe(0);
+      fs.chownSync(path.join(root, 'backups'), nobody, nobody);
+      for (const name of fs.readdirSync(path.join(root, 'backups')))
+        fs.chownSync(path.join(root, 'backups', name), nobody, nobody);
+      const before = fs.readFileSync(file);
+      const run = runAs(
+        nobody,
+        ['restore', 'latest', '--database-url', `sqlite:${file}`, '--yes'],
+        root,
+      );
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `db-backup: Cannot restore app.db: it belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so only that user may replace it. Run the restore as the owner of app.db. Nothing was changed.`,
+      );
+      expect(fs.readdirSync(dir)).toEqual(['app.db']);
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
+    },
+  );
 });
 
 describe("a backup's manifest named where the backup belongs", () => {

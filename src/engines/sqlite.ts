@@ -150,7 +150,7 @@ export class SqliteEngine implements Engine {
   async restore(source: RestoreSource, hooks: RestoreHooks = {}): Promise<RestoreOutcome> {
     const file = await this.restoreTarget();
     const dir = path.dirname(file);
-    await assertWritableDirectory(dir, path.basename(file));
+    await assertWritableDirectory(dir, file);
     // Unpacked copies a killed restore (SIGKILL, power loss) left beside the database a day ago or more.
     await removeStaleTemps(dir);
     const incoming = tempPathIn(dir, 'restore-');
@@ -378,7 +378,12 @@ async function settleSideFiles(file: string): Promise<void> {
  * target, then swaps: a directory this process may not write in is refused
  * before the backup is read, with nothing changed.
  */
-async function assertWritableDirectory(dir: string, name: string): Promise<void> {
+async function assertWritableDirectory(dir: string, file: string): Promise<void> {
+  const name = path.basename(file);
+  const current = await fs.stat(file).catch(() => undefined);
+  const writes = current
+    ? `the restored database and ${name}.before-restore there before it swaps them`
+    : 'the restored database there';
   try {
     await fs.access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
@@ -386,7 +391,16 @@ async function assertWritableDirectory(dir: string, name: string): Promise<void>
     if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
     const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable by this user';
     throw new UserError(
-      `Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes the restored database and ${name}.before-restore there before it swaps them. Run as a user who may write in that directory, or make it writable. Nothing was changed.`,
+      `Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes ${writes}. Run as a user who may write in that directory, or make it writable. Nothing was changed.`,
+    );
+  }
+  // A sticky directory (as /tmp): only the file's or the directory's owner may replace the file.
+  const uid = process.getuid?.();
+  if (!current || uid === undefined || uid === 0 || current.uid === uid) return;
+  const directory = await fs.stat(dir);
+  if ((directory.mode & 0o1000) !== 0 && directory.uid !== uid) {
+    throw new UserError(
+      `Cannot restore ${name}: it belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so only that user may replace it. Run the restore as the owner of ${name}. Nothing was changed.`,
     );
   }
 }
