@@ -209,6 +209,36 @@ describe('a WAL database in a directory the backup user cannot write', () => {
   );
 });
 
+describe("a backup directory lock another user's run holds", () => {
+  test.skipIf(!nobodyCanRunSources)(
+    'stops the backup with one line naming the lock, not a raw EACCES, and leaves the lock',
+    async () => {
+      const root = tempDir('lock-other-user');
+      fs.chmodSync(root, 0o755);
+      const file = path.join(root, 'app.db');
+      createSampleDatabase(file, { rows: 3 });
+      fs.chmodSync(file, 0o644);
+      const backups = path.join(root, 'backups');
+      fs.mkdirSync(backups, { mode: 0o700 });
+      fs.chownSync(backups, nobody, nobody);
+      const lock = path.join(backups, '.db-backup.lock');
+      const held = JSON.stringify({ pid: 1, host: 'another-host', time: new Date().toISOString() });
+      fs.writeFileSync(lock, held, { mode: 0o600 });
+      const run = runAs(
+        nobody,
+        ['backup', '--database-url', `file:${file}`, '--backup-dir', backups],
+        root,
+      );
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `db-backup: ${lock} cannot be read by this user (permission denied): a run of another user holds ${backups}, or the file's mode was changed. Run every backup into it as one user; remove the file once no run is alive. Nothing was changed in ${backups}.`,
+      );
+      expect(fs.readdirSync(backups)).toEqual(['.db-backup.lock']);
+      expect(fs.readFileSync(lock, 'utf8')).toBe(held);
+    },
+  );
+});
+
 describe('a SQLite restore into a directory the user cannot write', () => {
   test.skipIf(!nobodyCanRunSources)(
     'is refused before the backup is read, with exit 2 and one line; with the directory writable it restores',

@@ -113,7 +113,13 @@ async function readHolder(file: string): Promise<Holder | undefined | 'gone'> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'gone';
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new JobFailure(
+        `${file} cannot be read by this user (permission denied): a run of another user holds ${path.dirname(file)}, or the file's mode was changed. Run every backup into it as one user; remove the file once no run is alive. Nothing was changed in ${path.dirname(file)}.`,
+      );
+    }
     throw error;
   }
   try {
