@@ -428,8 +428,12 @@ async function readHolder(file) {
         text = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().readFile(file, 'utf8');
     }
     catch (error) {
-        if (error.code === 'ENOENT')
+        const code = error.code;
+        if (code === 'ENOENT')
             return 'gone';
+        if (code === 'EACCES' || code === 'EPERM') {
+            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .JobFailure */ .y3(`${file} cannot be read by this user (permission denied): a run of another user holds ${node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(file)}, or the file's mode was changed. Run every backup into it as one user; remove the file once no run is alive. Nothing was changed in ${node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(file)}.`);
+        }
         throw error;
     }
     try {

@@ -1472,7 +1472,12 @@ async function readEntryFields(reader) {
     const tag = (await reader.text()) ?? '';
     const desc = (await reader.text()) ?? '';
     await reader.int(); // section
-    await reader.skipString(); // definition
+    // The definition: read for a schema (a line or two), skipped for the rest.
+    let createsSchema = false;
+    if (desc === 'SCHEMA')
+        createsSchema = /^CREATE SCHEMA\b/m.test((await reader.text()) ?? '');
+    else
+        await reader.skipString();
     await reader.skipString(); // drop statement
     await reader.skipString(); // copy statement
     const namespace = (await reader.text()) ?? '';
@@ -1492,7 +1497,7 @@ async function readEntryFields(reader) {
         dependencies.push(value);
         dependency = await reader.text();
     }
-    return { id, desc, tag, namespace, dependencies };
+    return { id, desc, tag, namespace, dependencies, createsSchema };
 }
 /**
  * Every entry of an archive's table of contents (a custom archive's file, or
@@ -1593,6 +1598,26 @@ async function assertSelectionInArchive(source, archive, format, pgRestore, sele
     }
 }
 const isSchemaEntry = (entry) => entry.desc === 'SCHEMA' && entry.namespace === '';
+/**
+ * Whether restoring `picked` of the archive runs `CREATE SCHEMA public`:
+ * pg_dump writes it when `--schema` named public, and a new database (made
+ * from template0) has public already, so pg_restore would stop at "schema
+ * "public" already exists". pg_dump's usual entry for public makes nothing
+ * (its SQL is a comment saying so).
+ */
+async function createsPublicSchema(archive, format, picked) {
+    const entries = await readTableOfContents(archive, format);
+    const entry = entries?.find((candidate) => candidate.desc === 'SCHEMA' &&
+        candidate.tag === 'public' &&
+        candidate.namespace === '' &&
+        candidate.createsSchema);
+    if (!entry)
+        return false;
+    // pg_restore's --schema and --table never take a schema entry itself.
+    if (picked.arguments.length === 0)
+        return true;
+    return picked.restores?.has(entry.id) ?? false;
+}
 /** The kinds of entry pg_restore makes after the rows: keys, indexes and what follows them. */
 const POST_DATA = new Set([
     'CONSTRAINT',
@@ -1707,6 +1732,7 @@ async function pickEntries(archive, format, pgRestore, selection, workDir, into)
         companions: added,
         leftOut,
         unclear,
+        restores: new Set(listed.keys()),
     };
 }
 /**
@@ -6107,7 +6133,15 @@ class PostgresEngine {
             this.options.log.info(`Restoring it with pg_restore ${pgRestore.version}${parallel ? ` and ${this.options.jobs} jobs` : ''}`);
             const pick = picked.arguments;
             const sql = archiveAsSql(source, archive, pgRestore, pick, source.checksumVerified);
-            return await this.restoreSql(sql, hooks, parallel ? { archive, pgRestore, jobs: this.options.jobs, pick } : undefined);
+            return await this.restoreSql(sql, hooks, parallel
+                ? {
+                    archive,
+                    pgRestore,
+                    jobs: this.options.jobs,
+                    pick,
+                    createsPublic: await createsPublicSchema(archive, format, picked),
+                }
+                : undefined);
         }
         finally {
             await (0,files/* removeQuietly */.S2)(workDir);
@@ -6415,6 +6449,9 @@ class PostgresEngine {
     async applyInParallel(database, parallel, policy, unchanged, interruption) {
         const filled = interruption.fillingInParallel();
         try {
+            // The new database's public schema is template0's, empty: the backup's own takes its place.
+            if (parallel.createsPublic)
+                await (0,server/* withClient */.SV)(this.location, database, (client) => client.query('DROP SCHEMA public'));
             await restoreInParallel({
                 location: this.location,
                 database,

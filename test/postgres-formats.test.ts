@@ -585,6 +585,80 @@ describe('a restore that fails halfway leaves the target as it was', () => {
   });
 });
 
+describe('a backup of the public schema alone (--schemas public)', () => {
+  test('its CREATE SCHEMA public meets the public schema every new database has: two jobs, verify and one job all restore it, owner and grants as in the source; a whole backup leaves public as it is', async () => {
+    const source = fresh('public_only');
+    // Dropped and made again by hand: pg_dump then writes its owner and grants as they are.
+    await server.createDatabase(
+      source,
+      'DROP SCHEMA public; CREATE SCHEMA public; REVOKE ALL ON SCHEMA public FROM PUBLIC; CREATE TABLE public.items (id int PRIMARY KEY, name text); INSERT INTO public.items VALUES (1, $$a$$), (2, $$b$$);',
+    );
+    const schemaOf = async (database: string) =>
+      server.query(
+        database,
+        "SELECT pg_catalog.pg_get_userbyid(nspowner) AS owner, nspacl::text AS acl FROM pg_catalog.pg_namespace WHERE nspname = 'public'",
+      );
+    const dir = tempDir('pg-formats-public');
+    for (const format of ['custom', 'directory']) {
+      const made = await backup(dir, source, '--format', format, '--schemas', 'public');
+      const verified = await cli(
+        ['verify', made.file, '--verify-database-url', server.url('postgres'), '--jobs', '2'],
+        { cwd: dir, env },
+      );
+      expect(verified.status, verified.stderr).toBe(0);
+      for (const jobs of ['2', '1']) {
+        const target = fresh(`public_${format}_${jobs}`);
+        const run = await cli(
+          [
+            'restore',
+            made.file,
+            '--database-url',
+            server.url(target),
+            '--yes',
+            '--jobs',
+            jobs,
+            '--create-database',
+          ],
+          { cwd: dir, env },
+        );
+        expect(run.status, run.stderr).toBe(0);
+        expect(await snapshotRows(server, target)).toEqual(await snapshotRows(server, source));
+        expect(await schemaOf(target)).toEqual(await schemaOf(source));
+      }
+    }
+    // A whole backup's entry for public makes nothing (pg_dump writes a comment saying so), even
+    // when public has another owner, as in databases made before PostgreSQL 15: public stays.
+    const whole = fresh('public_owned');
+    await server.createDatabase(
+      whole,
+      'ALTER SCHEMA public OWNER TO postgres; CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items VALUES (1);',
+    );
+    const made = await backup(dir, whole, '--format', 'custom');
+    const verified = await cli(
+      ['verify', made.file, '--verify-database-url', server.url('postgres'), '--jobs', '2'],
+      { cwd: dir, env },
+    );
+    expect(verified.status, verified.stderr).toBe(0);
+    const target = fresh('public_owned_copy');
+    const run = await cli(
+      [
+        'restore',
+        made.file,
+        '--database-url',
+        server.url(target),
+        '--yes',
+        '--jobs',
+        '2',
+        '--create-database',
+      ],
+      { cwd: dir, env },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(await schemaOf(target)).toEqual(await schemaOf(whole));
+    expect(await snapshotRows(server, target)).toEqual(await snapshotRows(server, whole));
+  });
+});
+
 describe('selective restore', () => {
   test('--tables and --schemas bring back only what they name, in one transaction; the rest of the target stays', async () => {
     const dir = tempDir('pg-formats-select');

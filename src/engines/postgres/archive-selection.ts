@@ -98,6 +98,34 @@ export interface PickedEntries {
   readonly leftOut: readonly TocEntry[];
   /** In place: entries whose relation the archive does not tell (see archive-companions.ts). */
   readonly unclear: readonly TocEntry[];
+  /** With a `--use-list`: the ids of the entries it restores. */
+  readonly restores?: ReadonlySet<number>;
+}
+
+/**
+ * Whether restoring `picked` of the archive runs `CREATE SCHEMA public`:
+ * pg_dump writes it when `--schema` named public, and a new database (made
+ * from template0) has public already, so pg_restore would stop at "schema
+ * "public" already exists". pg_dump's usual entry for public makes nothing
+ * (its SQL is a comment saying so).
+ */
+export async function createsPublicSchema(
+  archive: string,
+  format: 'custom' | 'directory',
+  picked: PickedEntries,
+): Promise<boolean> {
+  const entries = await readTableOfContents(archive, format);
+  const entry = entries?.find(
+    (candidate) =>
+      candidate.desc === 'SCHEMA' &&
+      candidate.tag === 'public' &&
+      candidate.namespace === '' &&
+      candidate.createsSchema,
+  );
+  if (!entry) return false;
+  // pg_restore's --schema and --table never take a schema entry itself.
+  if (picked.arguments.length === 0) return true;
+  return picked.restores?.has(entry.id) ?? false;
 }
 
 /** The kinds of entry pg_restore makes after the rows: keys, indexes and what follows them. */
@@ -225,6 +253,7 @@ export async function pickEntries(
     companions: added,
     leftOut,
     unclear,
+    restores: new Set(listed.keys()),
   };
 }
 

@@ -150,6 +150,12 @@ export interface TocEntry {
   readonly namespace: string;
   /** The ids of the entries it depends on. */
   readonly dependencies: readonly number[];
+  /**
+   * A schema entry whose SQL makes it (CREATE SCHEMA). pg_dump's entry for
+   * the public schema only says it is not made (initdb makes it), unless
+   * `--schema` named public.
+   */
+  readonly createsSchema: boolean;
 }
 
 /**
@@ -164,7 +170,10 @@ export async function readEntryFields(reader: ArchiveReader): Promise<TocEntry> 
   const tag = (await reader.text()) ?? '';
   const desc = (await reader.text()) ?? '';
   await reader.int(); // section
-  await reader.skipString(); // definition
+  // The definition: read for a schema (a line or two), skipped for the rest.
+  let createsSchema = false;
+  if (desc === 'SCHEMA') createsSchema = /^CREATE SCHEMA\b/m.test((await reader.text()) ?? '');
+  else await reader.skipString();
   await reader.skipString(); // drop statement
   await reader.skipString(); // copy statement
   const namespace = (await reader.text()) ?? '';
@@ -180,7 +189,7 @@ export async function readEntryFields(reader: ArchiveReader): Promise<TocEntry> 
     dependencies.push(value);
     dependency = await reader.text();
   }
-  return { id, desc, tag, namespace, dependencies };
+  return { id, desc, tag, namespace, dependencies, createsSchema };
 }
 
 /**

@@ -28,7 +28,12 @@ import {
   unpackArchive,
 } from './archive-restore.js';
 import { describeCompanions, describeEntry } from './archive-companions.js';
-import { assertSelectionInArchive, isSelective, pickEntries } from './archive-selection.js';
+import {
+  assertSelectionInArchive,
+  createsPublicSchema,
+  isSelective,
+  pickEntries,
+} from './archive-selection.js';
 import { writeDataOffsets } from './archive-offsets.js';
 import { onInterrupt } from '../../process/interruptions.js';
 import { removeQuietly, temporaryDirectory } from '../../fs/files.js';
@@ -587,7 +592,15 @@ export class PostgresEngine implements Engine {
       return await this.restoreSql(
         sql,
         hooks,
-        parallel ? { archive, pgRestore, jobs: this.options.jobs, pick } : undefined,
+        parallel
+          ? {
+              archive,
+              pgRestore,
+              jobs: this.options.jobs,
+              pick,
+              createsPublic: await createsPublicSchema(archive, format, picked),
+            }
+          : undefined,
       );
     } finally {
       await removeQuietly(workDir);
@@ -971,6 +984,9 @@ export class PostgresEngine implements Engine {
   ): Promise<FilterReport> {
     const filled = interruption.fillingInParallel();
     try {
+      // The new database's public schema is template0's, empty: the backup's own takes its place.
+      if (parallel.createsPublic)
+        await withClient(this.location, database, (client) => client.query('DROP SCHEMA public'));
       await restoreInParallel({
         location: this.location,
         database,
@@ -1137,6 +1153,8 @@ interface ParallelRestore {
   readonly jobs: number;
   /** pg_restore's arguments that pick entries (none: all of them). */
   readonly pick: readonly string[];
+  /** The archive makes the public schema (see createsPublicSchema): the new database's goes first. */
+  readonly createsPublic: boolean;
 }
 
 /** pg_dumpall's role list is small; a larger output than this is not one. */
