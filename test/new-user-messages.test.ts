@@ -212,7 +212,7 @@ describe('a WAL database in a directory the backup user cannot write', () => {
 describe("a backup directory lock another user's run holds", () => {
   test.skipIf(!nobodyCanRunSources)(
     'stops the backup with one line naming the lock, not a raw EACCES, and leaves the lock',
-    async () => {
+    () => {
       const root = tempDir('lock-other-user');
       fs.chmodSync(root, 0o755);
       const file = path.join(root, 'app.db');
