@@ -5712,7 +5712,7 @@ function describeCause(error, session, blockers, options, interrupted) {
     const createsPublic = psqlError.message === 'schema "public" already exists';
     const cleanHint = createsPublic
         ? options.advise
-            ? ` The backup creates the schema public (pg_dump --schema public writes CREATE SCHEMA public), which every new database has as well, so --drop-database and --create-database meet it too: create the database, drop its empty public schema there (DROP SCHEMA public), then restore into it.`
+            ? ` The backup creates the schema public (pg_dump --schema public writes CREATE SCHEMA public), which every new database has as well, so --drop-database and --create-database meet it too: create a new database (another name in the database URL), run DROP SCHEMA public in it, then restore into it.`
             : ''
         : exists
             ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`

@@ -445,7 +445,7 @@ describe('a dump made without --clean, restored in place', () => {
     expect(last).toContain('ERROR: schema "public" already exists (SQLSTATE 42P06).');
     expect(
       last.endsWith(
-        ' The backup creates the schema public (pg_dump --schema public writes CREATE SCHEMA public), which every new database has as well, so --drop-database and --create-database meet it too: create the database, drop its empty public schema there (DROP SCHEMA public), then restore into it.',
+        ' The backup creates the schema public (pg_dump --schema public writes CREATE SCHEMA public), which every new database has as well, so --drop-database and --create-database meet it too: create a new database (another name in the database URL), run DROP SCHEMA public in it, then restore into it.',
       ),
     ).toBe(true);
     expect(await server.databases()).not.toContain(target);
