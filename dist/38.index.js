@@ -784,9 +784,8 @@ function freshestProof(names, newestFirst) {
  * kept until a newer backup passes, as status stays red until then.
  */
 function unhealedFailure(names, newestFirst) {
-    const standing = (0,verification_record/* newestVerdicts */.Ld)(recordsAmong(names, newestFirst));
-    const judged = newestFirst.find((backup) => standing.has(backup.name));
-    return judged && standing.get(judged.name)?.outcome === 'verify-failed' ? judged : undefined;
+    const failed = (0,verification_record/* unhealedFailureOf */.yc)(recordsAmong(names, newestFirst), newestFirst);
+    return newestFirst.find((backup) => backup.name === failed?.backup.name);
 }
 /** The verification records among `names` of the backups in `backups`. */
 function recordsAmong(names, backups) {
@@ -3114,13 +3113,7 @@ function judgeStatus(input) {
     // Red while the newest verification failed, and while the newest backup with a verdict stands
     // failed: a later pass of an older backup does not make a bad newer one good.
     const newestRecord = verdicts[0];
-    const standing = (0,verification_record/* newestVerdicts */.Ld)(records);
-    const newestJudged = held.map((b) => standing.get(b.name)).find((r) => r !== undefined);
-    const failed = newestRecord?.outcome === 'verify-failed'
-        ? newestRecord
-        : newestJudged?.outcome === 'verify-failed'
-            ? newestJudged
-            : undefined;
+    const failed = newestRecord?.outcome === 'verify-failed' ? newestRecord : (0,verification_record/* unhealedFailureOf */.yc)(records, held);
     const lastFailure = failed ? { backup: failed.backup.name, time: failed.time } : null;
     if (failed) {
         const ago = ageText(Math.max(0, now - failed.time.getTime()));
@@ -6045,7 +6038,8 @@ function liesAt(storage, file) {
 /* harmony export */   Vv: () => (/* binding */ serializeVerificationRecord),
 /* harmony export */   aF: () => (/* binding */ compareRecordsNewestFirst),
 /* harmony export */   hG: () => (/* binding */ parseVerificationRecordName),
-/* harmony export */   sG: () => (/* binding */ outcomeOf)
+/* harmony export */   sG: () => (/* binding */ outcomeOf),
+/* harmony export */   yc: () => (/* binding */ unhealedFailureOf)
 /* harmony export */ });
 /* unused harmony export formatVerificationRecordName */
 /* harmony import */ var _domain_backup_name_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(10206);
@@ -6125,6 +6119,17 @@ function freshestPass(records) {
             freshest = record;
     }
     return freshest;
+}
+/**
+ * The failure that stands on the newest backup with a verdict: its newest
+ * full verification or failure, when that failed (undefined when it passed,
+ * or no backup has one). Until a newer backup passes, status stays red for
+ * it and retention keeps it. `newestFirst`: the backups held, newest first.
+ */
+function unhealedFailureOf(records, newestFirst) {
+    const standing = newestVerdicts(records);
+    const judged = newestFirst.map((backup) => standing.get(backup.name)).find(Boolean);
+    return judged?.outcome === 'verify-failed' ? judged : undefined;
 }
 /** The records among `names` that belong to `backup`. */
 function recordsOf(backup, names) {

@@ -9,6 +9,7 @@ import {
   freshestPass,
   newestVerdicts,
   parseVerificationRecordName,
+  unhealedFailureOf,
   type VerificationRecordName,
 } from '../verification/verification-record.js';
 import {
@@ -169,9 +170,8 @@ export function unhealedFailure(
   names: readonly string[],
   newestFirst: readonly BackupName[],
 ): BackupName | undefined {
-  const standing = newestVerdicts(recordsAmong(names, newestFirst));
-  const judged = newestFirst.find((backup) => standing.has(backup.name));
-  return judged && standing.get(judged.name)?.outcome === 'verify-failed' ? judged : undefined;
+  const failed = unhealedFailureOf(recordsAmong(names, newestFirst), newestFirst);
+  return newestFirst.find((backup) => backup.name === failed?.backup.name);
 }
 
 /** The verification records among `names` of the backups in `backups`. */

@@ -4,8 +4,8 @@ import type { EngineKind } from '../domain/database-location.js';
 import {
   compareRecordsNewestFirst,
   freshestPass,
-  newestVerdicts,
   parseVerificationRecordName,
+  unhealedFailureOf,
   type VerificationRecordName,
 } from '../verification/verification-record.js';
 
@@ -112,14 +112,8 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
   // Red while the newest verification failed, and while the newest backup with a verdict stands
   // failed: a later pass of an older backup does not make a bad newer one good.
   const newestRecord = verdicts[0];
-  const standing = newestVerdicts(records);
-  const newestJudged = held.map((b) => standing.get(b.name)).find((r) => r !== undefined);
   const failed =
-    newestRecord?.outcome === 'verify-failed'
-      ? newestRecord
-      : newestJudged?.outcome === 'verify-failed'
-        ? newestJudged
-        : undefined;
+    newestRecord?.outcome === 'verify-failed' ? newestRecord : unhealedFailureOf(records, held);
   const lastFailure = failed ? { backup: failed.backup.name, time: failed.time } : null;
   if (failed) {
     const ago = ageText(Math.max(0, now - failed.time.getTime()));

@@ -132,6 +132,21 @@ export function freshestPass(
   return freshest;
 }
 
+/**
+ * The failure that stands on the newest backup with a verdict: its newest
+ * full verification or failure, when that failed (undefined when it passed,
+ * or no backup has one). Until a newer backup passes, status stays red for
+ * it and retention keeps it. `newestFirst`: the backups held, newest first.
+ */
+export function unhealedFailureOf(
+  records: Iterable<VerificationRecordName>,
+  newestFirst: readonly BackupName[],
+): VerificationRecordName | undefined {
+  const standing = newestVerdicts(records);
+  const judged = newestFirst.map((backup) => standing.get(backup.name)).find(Boolean);
+  return judged?.outcome === 'verify-failed' ? judged : undefined;
+}
+
 /** The records among `names` that belong to `backup`. */
 export function recordsOf(backup: string, names: Iterable<string>): string[] {
   const records: string[] = [];
