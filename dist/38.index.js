@@ -349,7 +349,10 @@ async function withDirectoryLock(dir, work) {
     const deadline = Date.now() + WAIT_MS;
     let pause = 20;
     for (;;) {
-        // Known to the sweep before it is made: a signal while it is being written finds it too.
+        // A signal's sweep takes the lock with the run's temporary files (peers on other hosts would
+        // otherwise wait out FOREIGN_STALE_MS), but only while it still holds what this run wrote: a
+        // peer that judged this run gone and took the lock over keeps it. Known to the sweep before
+        // it is made: a signal while it is being written finds it too.
         (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .trackOwnedFile */ .zS)(file, mine);
         try {
             await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().writeFile(file, mine, { flag: 'wx', mode: _fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE });
@@ -386,9 +389,6 @@ async function withDirectoryLock(dir, work) {
         await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_3__.setTimeout)(pause);
         pause = Math.min(pause * 2, 500);
     }
-    // A signal's sweep takes the lock with the run's temporary files (peers on other hosts would
-    // otherwise wait out FOREIGN_STALE_MS), but only while it still holds what this run wrote: a
-    // peer that judged this run gone and took the lock over keeps it.
     try {
         return await work();
     }

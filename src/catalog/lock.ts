@@ -37,7 +37,10 @@ export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>):
   const deadline = Date.now() + WAIT_MS;
   let pause = 20;
   for (;;) {
-    // Known to the sweep before it is made: a signal while it is being written finds it too.
+    // A signal's sweep takes the lock with the run's temporary files (peers on other hosts would
+    // otherwise wait out FOREIGN_STALE_MS), but only while it still holds what this run wrote: a
+    // peer that judged this run gone and took the lock over keeps it. Known to the sweep before
+    // it is made: a signal while it is being written finds it too.
     trackOwnedFile(file, mine);
     try {
       await fs.writeFile(file, mine, { flag: 'wx', mode: FILE_MODE });
@@ -75,9 +78,6 @@ export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>):
     await sleep(pause);
     pause = Math.min(pause * 2, 500);
   }
-  // A signal's sweep takes the lock with the run's temporary files (peers on other hosts would
-  // otherwise wait out FOREIGN_STALE_MS), but only while it still holds what this run wrote: a
-  // peer that judged this run gone and took the lock over keeps it.
   try {
     return await work();
   } finally {
