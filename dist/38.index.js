@@ -759,40 +759,20 @@ async function newestWithRows(newestFirst, heldRows) {
     }
     return known;
 }
-/**
- * The newest of `newestFirst` with a passed test restore (a `verified`
- * record among `names`) that no later failed verification contradicts: a
- * backup proven to restore is never pruned, until a newer one is proven too.
- * A quick check is not a test restore, and neither proves nor withdraws.
- */
-function newestVerified(names, newestFirst) {
-    const standing = (0,verification_record/* newestVerdicts */.Ld)(recordsAmong(names, newestFirst));
-    return newestFirst.find((backup) => standing.get(backup.name)?.outcome === 'verified');
-}
-/**
- * The backup of `newestFirst` whose passed test restore is the most recent
- * (and not taken back): the proof status counts, kept so that pruning never
- * makes that proof older.
- */
-function freshestProof(names, newestFirst) {
-    const record = (0,verification_record/* freshestPass */.Eb)(recordsAmong(names, newestFirst));
-    return newestFirst.find((backup) => backup.name === record?.backup.name);
-}
-/**
- * The newest backup of `newestFirst` that has a verification, when its
- * standing is a failure (a full verification or a quick check that failed):
- * kept until a newer backup passes, as status stays red until then.
- */
-function unhealedFailure(names, newestFirst) {
-    const failed = (0,verification_record/* unhealedFailureOf */.yc)(recordsAmong(names, newestFirst), newestFirst);
-    return newestFirst.find((backup) => backup.name === failed?.backup.name);
-}
-/** The verification records among `names` of the backups in `backups`. */
-function recordsAmong(names, backups) {
-    const held = new Set(backups.map((backup) => backup.name));
-    return names
+function verificationGuards(names, newestFirst) {
+    const held = new Set(newestFirst.map((backup) => backup.name));
+    const standing = (0,verification_record/* newestVerdicts */.Ld)(names
         .map(verification_record/* parseVerificationRecordName */.hG)
-        .filter((record) => record !== undefined && held.has(record.backup.name));
+        .filter((record) => record !== undefined && held.has(record.backup.name)));
+    const backupOf = (record) => newestFirst.find((backup) => backup.name === record?.backup.name);
+    const verified = newestFirst.find((backup) => standing.get(backup.name)?.outcome === 'verified');
+    const freshest = backupOf((0,verification_record/* freshestPass */.Eb)(standing));
+    const failure = backupOf((0,verification_record/* unhealedFailureOf */.yc)(standing, newestFirst));
+    return {
+        ...(verified ? { verified } : {}),
+        ...(freshest ? { freshest } : {}),
+        ...(failure ? { failure } : {}),
+    };
 }
 /**
  * The rolling window and the calendar rules. Only names this tool writes for regular backups of the
@@ -826,9 +806,7 @@ function planRetention(names, policy) {
         };
     }
     const byRule = (0,calendar_retention/* calendarReasons */.Ep)(unique, calendar ?? calendar_retention/* NO_CALENDAR_RULES */.pQ, policy.maxBackups);
-    const verified = newestVerified(names, unique);
-    const freshest = freshestProof(names, unique);
-    const failure = unhealedFailure(names, unique);
+    const { verified, freshest, failure } = verificationGuards(names, unique);
     const protect = new Set(policy.protect ?? []);
     const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
     // Unread backups older than a known empty one, and newer than the newest known to hold rows.
@@ -3102,7 +3080,8 @@ function judgeStatus(input) {
         found.set('stale', `the newest ${what}, ${newest.name}, is ${ageText(newest.ageMs)} old (more than ${ageText(input.maxAgeMs)})`);
     }
     // A pass of a backup that failed a verification since proves nothing any more.
-    const passed = (0,verification_record/* freshestPass */.Eb)(records);
+    const standing = (0,verification_record/* newestVerdicts */.Ld)(records);
+    const passed = (0,verification_record/* freshestPass */.Eb)(standing);
     const lastVerified = passed
         ? {
             backup: passed.backup.name,
@@ -3113,7 +3092,7 @@ function judgeStatus(input) {
     // Red while the newest verification failed, and while the newest backup with a verdict stands
     // failed: a later pass of an older backup does not make a bad newer one good.
     const newestRecord = verdicts[0];
-    const failed = newestRecord?.outcome === 'verify-failed' ? newestRecord : (0,verification_record/* unhealedFailureOf */.yc)(records, held);
+    const failed = newestRecord?.outcome === 'verify-failed' ? newestRecord : (0,verification_record/* unhealedFailureOf */.yc)(standing, held);
     const lastFailure = failed ? { backup: failed.backup.name, time: failed.time } : null;
     if (failed) {
         const ago = ageText(Math.max(0, now - failed.time.getTime()));
@@ -6104,13 +6083,14 @@ function newestVerdicts(records) {
     return newest;
 }
 /**
- * The freshest proof: of the backups whose standing is a pass, the one whose
- * pass is the most recent (status's "last passed test restore"; retention
- * keeps its backup). Ties of one second go to the newer backup.
+ * The freshest proof: of the backups whose standing (newestVerdicts) is a
+ * pass, the one whose pass is the most recent (status's "last passed test
+ * restore"; retention keeps its backup). Ties of one second go to the newer
+ * backup.
  */
-function freshestPass(records) {
+function freshestPass(standing) {
     let freshest;
-    for (const record of newestVerdicts(records).values()) {
+    for (const record of standing.values()) {
         if (record.outcome !== 'verified')
             continue;
         if (!freshest ||
@@ -6121,13 +6101,12 @@ function freshestPass(records) {
     return freshest;
 }
 /**
- * The failure that stands on the newest backup with a verdict: its newest
- * full verification or failure, when that failed (undefined when it passed,
+ * The failure that stands on the newest backup with a verdict (its
+ * standing, by newestVerdicts, when that failed; undefined when it passed,
  * or no backup has one). Until a newer backup passes, status stays red for
  * it and retention keeps it. `newestFirst`: the backups held, newest first.
  */
-function unhealedFailureOf(records, newestFirst) {
-    const standing = newestVerdicts(records);
+function unhealedFailureOf(standing, newestFirst) {
     const judged = newestFirst.map((backup) => standing.get(backup.name)).find(Boolean);
     return judged?.outcome === 'verify-failed' ? judged : undefined;
 }

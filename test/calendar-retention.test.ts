@@ -10,10 +10,9 @@ import {
 } from '../src/retention/calendar-retention.js';
 import {
   describeRetentionReason,
-  freshestProof,
-  newestVerified,
   planRetention,
   retentionCandidates,
+  verificationGuards,
 } from '../src/retention/plan-retention.js';
 
 /** `2026-11-30 02:00:00` read as UTC. */
@@ -529,7 +528,9 @@ describe('planRetention with calendar rules', () => {
     },
   ])('newest verified: $case', ({ records, verified, failure }) => {
     const all = [...names, ...records];
-    expect(newestVerified(all, retentionCandidates(all, 'sqlite'))?.name).toBe(verified);
+    expect(verificationGuards(all, retentionCandidates(all, 'sqlite')).verified?.name).toBe(
+      verified,
+    );
     const result = planRetention(all, {
       engine: 'sqlite',
       maxBackups: 1,
@@ -572,7 +573,9 @@ describe('planRetention with calendar rules', () => {
       `${s('20261128_020000')}.verified_20261128_030000.json`,
     ];
     const all = [...names, ...records];
-    expect(freshestProof(all, retentionCandidates(all, 'sqlite'))?.name).toBe(s('20261101_020000'));
+    expect(verificationGuards(all, retentionCandidates(all, 'sqlite')).freshest?.name).toBe(
+      s('20261101_020000'),
+    );
     const result = planRetention(all, { engine: 'sqlite', maxBackups: 1 });
     expect(result.keptVerified?.name).toBe(s('20261128_020000'));
     expect(result.keptFreshestProof?.name).toBe(s('20261101_020000'));

@@ -134,58 +134,50 @@ export async function newestWithRows(
   return known;
 }
 
-/**
- * The newest of `newestFirst` with a passed test restore (a `verified`
- * record among `names`) that no later failed verification contradicts: a
- * backup proven to restore is never pruned, until a newer one is proven too.
- * A quick check is not a test restore, and neither proves nor withdraws.
- */
-export function newestVerified(
-  names: readonly string[],
-  newestFirst: readonly BackupName[],
-): BackupName | undefined {
-  const standing = newestVerdicts(recordsAmong(names, newestFirst));
-  return newestFirst.find((backup) => standing.get(backup.name)?.outcome === 'verified');
+/** What the verification records among `names` keep of `newestFirst`, beyond the rules. */
+export interface VerificationGuards {
+  /**
+   * The newest backup with a passed test restore that no later failed
+   * verification contradicts: a backup proven to restore is never pruned,
+   * until a newer one is proven too. A quick check neither proves nor withdraws.
+   */
+  readonly verified?: BackupName;
+  /**
+   * The backup whose standing pass is the most recent (status's last proof),
+   * kept so that pruning never makes that proof older.
+   */
+  readonly freshest?: BackupName;
+  /**
+   * The newest backup with a verification, when that failed (a full
+   * verification or a quick check): kept until a newer backup passes, as
+   * status stays red until then.
+   */
+  readonly failure?: BackupName;
 }
 
-/**
- * The backup of `newestFirst` whose passed test restore is the most recent
- * (and not taken back): the proof status counts, kept so that pruning never
- * makes that proof older.
- */
-export function freshestProof(
+export function verificationGuards(
   names: readonly string[],
   newestFirst: readonly BackupName[],
-): BackupName | undefined {
-  const record = freshestPass(recordsAmong(names, newestFirst));
-  return newestFirst.find((backup) => backup.name === record?.backup.name);
-}
-
-/**
- * The newest backup of `newestFirst` that has a verification, when its
- * standing is a failure (a full verification or a quick check that failed):
- * kept until a newer backup passes, as status stays red until then.
- */
-export function unhealedFailure(
-  names: readonly string[],
-  newestFirst: readonly BackupName[],
-): BackupName | undefined {
-  const failed = unhealedFailureOf(recordsAmong(names, newestFirst), newestFirst);
-  return newestFirst.find((backup) => backup.name === failed?.backup.name);
-}
-
-/** The verification records among `names` of the backups in `backups`. */
-function recordsAmong(
-  names: readonly string[],
-  backups: readonly BackupName[],
-): VerificationRecordName[] {
-  const held = new Set(backups.map((backup) => backup.name));
-  return names
-    .map(parseVerificationRecordName)
-    .filter(
-      (record): record is VerificationRecordName =>
-        record !== undefined && held.has(record.backup.name),
-    );
+): VerificationGuards {
+  const held = new Set(newestFirst.map((backup) => backup.name));
+  const standing = newestVerdicts(
+    names
+      .map(parseVerificationRecordName)
+      .filter(
+        (record): record is VerificationRecordName =>
+          record !== undefined && held.has(record.backup.name),
+      ),
+  );
+  const backupOf = (record: VerificationRecordName | undefined): BackupName | undefined =>
+    newestFirst.find((backup) => backup.name === record?.backup.name);
+  const verified = newestFirst.find((backup) => standing.get(backup.name)?.outcome === 'verified');
+  const freshest = backupOf(freshestPass(standing));
+  const failure = backupOf(unhealedFailureOf(standing, newestFirst));
+  return {
+    ...(verified ? { verified } : {}),
+    ...(freshest ? { freshest } : {}),
+    ...(failure ? { failure } : {}),
+  };
 }
 
 /**
@@ -220,9 +212,7 @@ export function planRetention(names: readonly string[], policy: RetentionPolicy)
     };
   }
   const byRule = calendarReasons(unique, calendar ?? NO_CALENDAR_RULES, policy.maxBackups);
-  const verified = newestVerified(names, unique);
-  const freshest = freshestProof(names, unique);
-  const failure = unhealedFailure(names, unique);
+  const { verified, freshest, failure } = verificationGuards(names, unique);
   const protect = new Set(policy.protect ?? []);
   const withRows = unique.find((backup) => policy.heldRows?.get(backup.name) === true);
   // Unread backups older than a known empty one, and newer than the newest known to hold rows.

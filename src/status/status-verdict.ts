@@ -4,6 +4,7 @@ import type { EngineKind } from '../domain/database-location.js';
 import {
   compareRecordsNewestFirst,
   freshestPass,
+  newestVerdicts,
   parseVerificationRecordName,
   unhealedFailureOf,
   type VerificationRecordName,
@@ -101,7 +102,8 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
   }
 
   // A pass of a backup that failed a verification since proves nothing any more.
-  const passed = freshestPass(records);
+  const standing = newestVerdicts(records);
+  const passed = freshestPass(standing);
   const lastVerified = passed
     ? {
         backup: passed.backup.name,
@@ -113,7 +115,7 @@ export function judgeStatus(input: StatusInput): StatusVerdict {
   // failed: a later pass of an older backup does not make a bad newer one good.
   const newestRecord = verdicts[0];
   const failed =
-    newestRecord?.outcome === 'verify-failed' ? newestRecord : unhealedFailureOf(records, held);
+    newestRecord?.outcome === 'verify-failed' ? newestRecord : unhealedFailureOf(standing, held);
   const lastFailure = failed ? { backup: failed.backup.name, time: failed.time } : null;
   if (failed) {
     const ago = ageText(Math.max(0, now - failed.time.getTime()));

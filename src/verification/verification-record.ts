@@ -112,15 +112,16 @@ export function newestVerdicts(
 }
 
 /**
- * The freshest proof: of the backups whose standing is a pass, the one whose
- * pass is the most recent (status's "last passed test restore"; retention
- * keeps its backup). Ties of one second go to the newer backup.
+ * The freshest proof: of the backups whose standing (newestVerdicts) is a
+ * pass, the one whose pass is the most recent (status's "last passed test
+ * restore"; retention keeps its backup). Ties of one second go to the newer
+ * backup.
  */
 export function freshestPass(
-  records: Iterable<VerificationRecordName>,
+  standing: ReadonlyMap<string, VerificationRecordName>,
 ): VerificationRecordName | undefined {
   let freshest: VerificationRecordName | undefined;
-  for (const record of newestVerdicts(records).values()) {
+  for (const record of standing.values()) {
     if (record.outcome !== 'verified') continue;
     if (
       !freshest ||
@@ -133,16 +134,15 @@ export function freshestPass(
 }
 
 /**
- * The failure that stands on the newest backup with a verdict: its newest
- * full verification or failure, when that failed (undefined when it passed,
+ * The failure that stands on the newest backup with a verdict (its
+ * standing, by newestVerdicts, when that failed; undefined when it passed,
  * or no backup has one). Until a newer backup passes, status stays red for
  * it and retention keeps it. `newestFirst`: the backups held, newest first.
  */
 export function unhealedFailureOf(
-  records: Iterable<VerificationRecordName>,
+  standing: ReadonlyMap<string, VerificationRecordName>,
   newestFirst: readonly BackupName[],
 ): VerificationRecordName | undefined {
-  const standing = newestVerdicts(records);
   const judged = newestFirst.map((backup) => standing.get(backup.name)).find(Boolean);
   return judged?.outcome === 'verify-failed' ? judged : undefined;
 }
