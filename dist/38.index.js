@@ -65,9 +65,17 @@ class Catalog {
         const link = await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().lstat(dir).catch(() => undefined);
         this.absent = link?.isSymbolicLink() ? 'a link that leads nowhere' : 'missing';
     }
-    /** The place is a local directory that does not exist (a mistyped backup-dir, or no backup yet). */
-    get missing() {
-        return this.absent !== undefined;
+    /**
+     * When the place is a local directory that is not there (a mistyped
+     * backup-dir, or no backup yet): a note saying so, for a line that names
+     * the place; undefined otherwise.
+     */
+    get absenceNote() {
+        if (this.absent === 'missing')
+            return 'no such directory; check backup-dir or BACKUP_DIR';
+        if (this.absent)
+            return 'a symbolic link that leads nowhere; fix it, or check backup-dir';
+        return undefined;
     }
     /**
      * Refuses a command that reads the place when its directory is not there:
@@ -1982,8 +1990,8 @@ async function latestEntry(catalog, given, options) {
     const what = kind === 'sanitized' ? `sanitized ${label}copy` : `${label}backup`;
     const whose = own ? ` of ${(0,catalog_identity/* describeIdentity */.Cl)(own.identity)}` : '';
     const notes = [];
-    if (catalog.missing)
-        notes.push('no such directory; check backup-dir or BACKUP_DIR');
+    if (catalog.absenceNote)
+        notes.push(catalog.absenceNote);
     if (unproven > 0)
         notes.push(`${unproven} there cannot be told apart from other databases' (no manifest, or one older than database identities): restore one by its name`);
     if (future > 0)
@@ -3170,27 +3178,10 @@ async function runStatus(config, context) {
         maxAgeMs: config.maxAge.ms,
         verifiedWithinMs: config.verifiedWithin?.ms,
     });
-    let missing = false;
-    const judged = await (0,catalog/* withCatalog */.w)(storage, async (catalog) => {
-        missing = catalog.missing;
-        const names = [...catalog.names];
-        if (own) {
-            // Only backups whose manifest proves they are its own count (as for latest).
-            const ours = new Set();
-            for (const entry of catalog.entries({ engine: own.identity.engine, kind: 'backup' }))
-                if ((await catalog.ownership(entry, own)) === 'ours')
-                    ours.add(entry.backup.name);
-            const what = `backup of ${(0,catalog_identity/* describeIdentity */.Cl)(own.identity)}`;
-            return [{ database: own.identity, what, verdict: judge(names, ours, what) }];
-        }
-        const databases = await databasesAt(catalog, config.engine);
-        if (databases.length < 2)
-            return [{ database: undefined, what: undefined, verdict: judge(names, undefined) }];
-        return databases.map(({ identity, backups }) => {
-            const what = `backup of ${(0,catalog_identity/* describeIdentity */.Cl)(identity)}`;
-            return { database: identity, what, verdict: judge(names, backups, what) };
-        });
-    });
+    const { judged, absence } = await (0,catalog/* withCatalog */.w)(storage, async (catalog) => ({
+        judged: await judgeDatabases(catalog, own, config.engine, judge),
+        absence: catalog.absenceNote,
+    }));
     const state = worstState(judged.map((j) => j.verdict.state));
     const deciding = judged.find((j) => j.verdict.state === state) ?? judged[0];
     const fallback = config.engine ? `${config.engine} backup` : 'backup';
@@ -3207,7 +3198,7 @@ async function runStatus(config, context) {
     const several = judged.length > 1;
     const summary = state === 'ok'
         ? `OK: ${several ? `${judged.length} databases: ` : ''}${judged.map(goodOf).join('; ')} at ${storage.location}`
-        : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}${missing ? ' (no such directory; check backup-dir or BACKUP_DIR)' : ''}`;
+        : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}${absence ? ` (${absence})` : ''}`;
     const decided = statusOf(deciding);
     return {
         command: 'status',
@@ -3253,6 +3244,26 @@ function statusOf({ database, verdict }) {
             ? { backup: verdict.lastFailure.backup, at: verdict.lastFailure.time.toISOString() }
             : null,
     };
+}
+/** Each database's verdict: the one given, or every one whose backups the place holds. */
+async function judgeDatabases(catalog, own, engine, judge) {
+    const names = [...catalog.names];
+    if (own) {
+        // Only backups whose manifest proves they are its own count (as for latest).
+        const ours = new Set();
+        for (const entry of catalog.entries({ engine: own.identity.engine, kind: 'backup' }))
+            if ((await catalog.ownership(entry, own)) === 'ours')
+                ours.add(entry.backup.name);
+        const what = `backup of ${(0,catalog_identity/* describeIdentity */.Cl)(own.identity)}`;
+        return [{ database: own.identity, what, verdict: judge(names, ours, what) }];
+    }
+    const databases = await databasesAt(catalog, engine);
+    if (databases.length < 2)
+        return [{ database: undefined, what: undefined, verdict: judge(names, undefined) }];
+    return databases.map(({ identity, backups }) => {
+        const what = `backup of ${(0,catalog_identity/* describeIdentity */.Cl)(identity)}`;
+        return { database: identity, what, verdict: judge(names, backups, what) };
+    });
 }
 /**
  * The databases whose regular backups the place holds, told apart by the

@@ -208,6 +208,13 @@ describe('list', () => {
       2,
       `db-backup: The backup directory ${link} is a symbolic link that leads nowhere, so there is nothing to prune: fix the link, or check backup-dir (BACKUP_DIR).`,
     ]);
+    const linkStatus = await cli(
+      ['status', '--database-url', 'file:app.db', '--backup-dir', link],
+      { cwd: dir },
+    );
+    expect(linkStatus.stdout).toMatch(
+      / \(a symbolic link that leads nowhere; fix it, or check backup-dir\)$/,
+    );
     const file = path.join(dir, 'app.db');
     for (const command of [['list'], ['prune', '--max-backups', '3']]) {
       const run = await cli([...command, '--backup-dir', file], { cwd: dir });

@@ -70,9 +70,15 @@ export class Catalog {
     this.absent = link?.isSymbolicLink() ? 'a link that leads nowhere' : 'missing';
   }
 
-  /** The place is a local directory that does not exist (a mistyped backup-dir, or no backup yet). */
-  get missing(): boolean {
-    return this.absent !== undefined;
+  /**
+   * When the place is a local directory that is not there (a mistyped
+   * backup-dir, or no backup yet): a note saying so, for a line that names
+   * the place; undefined otherwise.
+   */
+  get absenceNote(): string | undefined {
+    if (this.absent === 'missing') return 'no such directory; check backup-dir or BACKUP_DIR';
+    if (this.absent) return 'a symbolic link that leads nowhere; fix it, or check backup-dir';
+    return undefined;
   }
 
   /**

@@ -75,7 +75,7 @@ export async function latestEntry(
   const what = kind === 'sanitized' ? `sanitized ${label}copy` : `${label}backup`;
   const whose = own ? ` of ${describeIdentity(own.identity)}` : '';
   const notes: string[] = [];
-  if (catalog.missing) notes.push('no such directory; check backup-dir or BACKUP_DIR');
+  if (catalog.absenceNote) notes.push(catalog.absenceNote);
   if (unproven > 0)
     notes.push(
       `${unproven} there cannot be told apart from other databases' (no manifest, or one older than database identities): restore one by its name`,

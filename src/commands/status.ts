@@ -3,7 +3,7 @@ import type { EngineKind } from '../domain/database-location.js';
 import type { DatabaseIdentity } from '../domain/manifest.js';
 import { createStorage } from '../storage/factory.js';
 import { withCatalog, type Catalog } from '../catalog/catalog.js';
-import { describeIdentity, ownDatabase } from '../catalog/identity.js';
+import { describeIdentity, ownDatabase, type OwnDatabase } from '../catalog/identity.js';
 import {
   ageText,
   judgeStatus,
@@ -91,26 +91,10 @@ export async function runStatus(config: StatusConfig, context: RunContext): Prom
       maxAgeMs: config.maxAge.ms,
       verifiedWithinMs: config.verifiedWithin?.ms,
     });
-  let missing = false;
-  const judged = await withCatalog(storage, async (catalog): Promise<Judged[]> => {
-    missing = catalog.missing;
-    const names = [...catalog.names];
-    if (own) {
-      // Only backups whose manifest proves they are its own count (as for latest).
-      const ours = new Set<string>();
-      for (const entry of catalog.entries({ engine: own.identity.engine, kind: 'backup' }))
-        if ((await catalog.ownership(entry, own)) === 'ours') ours.add(entry.backup.name);
-      const what = `backup of ${describeIdentity(own.identity)}`;
-      return [{ database: own.identity, what, verdict: judge(names, ours, what) }];
-    }
-    const databases = await databasesAt(catalog, config.engine);
-    if (databases.length < 2)
-      return [{ database: undefined, what: undefined, verdict: judge(names, undefined) }];
-    return databases.map(({ identity, backups }) => {
-      const what = `backup of ${describeIdentity(identity)}`;
-      return { database: identity, what, verdict: judge(names, backups, what) };
-    });
-  });
+  const { judged, absence } = await withCatalog(storage, async (catalog) => ({
+    judged: await judgeDatabases(catalog, own, config.engine, judge),
+    absence: catalog.absenceNote,
+  }));
   const state = worstState(judged.map((j) => j.verdict.state));
   const deciding = judged.find((j) => j.verdict.state === state) ?? judged[0]!;
   const fallback = config.engine ? `${config.engine} backup` : 'backup';
@@ -132,7 +116,7 @@ export async function runStatus(config: StatusConfig, context: RunContext): Prom
   const summary =
     state === 'ok'
       ? `OK: ${several ? `${judged.length} databases: ` : ''}${judged.map(goodOf).join('; ')} at ${storage.location}`
-      : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}${missing ? ' (no such directory; check backup-dir or BACKUP_DIR)' : ''}`;
+      : `${LABEL[state]}: ${judged.flatMap((j) => j.verdict.problems).join('; ')} at ${storage.location}${absence ? ` (${absence})` : ''}`;
   const decided = statusOf(deciding);
   return {
     command: 'status',
@@ -180,6 +164,31 @@ function statusOf({ database, verdict }: Judged): DatabaseStatus {
       ? { backup: verdict.lastFailure.backup, at: verdict.lastFailure.time.toISOString() }
       : null,
   };
+}
+
+/** Each database's verdict: the one given, or every one whose backups the place holds. */
+async function judgeDatabases(
+  catalog: Catalog,
+  own: OwnDatabase | undefined,
+  engine: EngineKind | undefined,
+  judge: (names: string[], only: ReadonlySet<string> | undefined, what?: string) => StatusVerdict,
+): Promise<Judged[]> {
+  const names = [...catalog.names];
+  if (own) {
+    // Only backups whose manifest proves they are its own count (as for latest).
+    const ours = new Set<string>();
+    for (const entry of catalog.entries({ engine: own.identity.engine, kind: 'backup' }))
+      if ((await catalog.ownership(entry, own)) === 'ours') ours.add(entry.backup.name);
+    const what = `backup of ${describeIdentity(own.identity)}`;
+    return [{ database: own.identity, what, verdict: judge(names, ours, what) }];
+  }
+  const databases = await databasesAt(catalog, engine);
+  if (databases.length < 2)
+    return [{ database: undefined, what: undefined, verdict: judge(names, undefined) }];
+  return databases.map(({ identity, backups }) => {
+    const what = `backup of ${describeIdentity(identity)}`;
+    return { database: identity, what, verdict: judge(names, backups, what) };
+  });
 }
 
 /**
