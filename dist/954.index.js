@@ -5710,13 +5710,13 @@ function describeCause(error, session, blockers, options, interrupted) {
     const exists = options.inPlace && psqlError.sqlstate !== undefined && ALREADY_EXISTS.has(psqlError.sqlstate);
     // pg_dump --schema public writes CREATE SCHEMA public, and every new database has public.
     const createsPublic = psqlError.message === 'schema "public" already exists';
-    const cleanHint = createsPublic
-        ? options.advise
+    const cleanHint = !options.advise
+        ? ''
+        : createsPublic
             ? ` The backup creates the schema public (pg_dump --schema public writes CREATE SCHEMA public), which every new database has as well, so --drop-database and --create-database meet it too: create a new database (another name in the database URL), run DROP SCHEMA public in it, then restore into it.`
-            : ''
-        : exists
-            ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`
-            : '';
+            : exists
+                ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`
+                : '';
     return {
         text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
         advice: roleHint + partitionHint + locksHint + cleanHint,
@@ -6193,12 +6193,7 @@ class PostgresEngine {
             await this.dropLeftovers(maintenance);
             const report = maintenance
                 ? await this.restoreBeside(maintenance, source, psql, policy, exists, interruption, parallel)
-                : await this.apply(this.database, source, psql, policy, {
-                    interruption,
-                    // Verify's test restore is into an empty scratch database: what already exists there
-                    // is the backup's own doing, and restore's options are no answer to it.
-                    inPlace: !this.options.leaveOutMissingRoles,
-                });
+                : await this.apply(this.database, source, psql, policy, { interruption, inPlace: true });
             this.logLeftOut(report);
             if (interruption.signal) {
                 await interruption.answer(`${interruption.signal} came after the restore had sent COMMIT: it finished, and "${this.database}" holds the backup.`);

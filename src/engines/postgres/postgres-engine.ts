@@ -668,12 +668,7 @@ export class PostgresEngine implements Engine {
             interruption,
             parallel,
           )
-        : await this.apply(this.database, source, psql, policy, {
-            interruption,
-            // Verify's test restore is into an empty scratch database: what already exists there
-            // is the backup's own doing, and restore's options are no answer to it.
-            inPlace: !this.options.leaveOutMissingRoles,
-          });
+        : await this.apply(this.database, source, psql, policy, { interruption, inPlace: true });
       this.logLeftOut(report);
       if (interruption.signal) {
         await interruption.answer(

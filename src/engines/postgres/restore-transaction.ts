@@ -44,7 +44,7 @@ export interface ApplyOptions {
   readonly interruption?: RestoreInterruption;
   /** The backup runs over what the existing target holds (not into a new database beside it). */
   readonly inPlace?: boolean;
-  /** A restore the user asked for (not verify's test restore): its failures may name restore options. */
+  /** A restore the user asked for (not verify's test restore into a scratch database): its failures may name restore options. */
   readonly advise?: boolean;
 }
 
@@ -359,13 +359,13 @@ function describeCause(
     options.inPlace && psqlError.sqlstate !== undefined && ALREADY_EXISTS.has(psqlError.sqlstate);
   // pg_dump --schema public writes CREATE SCHEMA public, and every new database has public.
   const createsPublic = psqlError.message === 'schema "public" already exists';
-  const cleanHint = createsPublic
-    ? options.advise
+  const cleanHint = !options.advise
+    ? ''
+    : createsPublic
       ? ` The backup creates the schema public (pg_dump --schema public writes CREATE SCHEMA public), which every new database has as well, so --drop-database and --create-database meet it too: create a new database (another name in the database URL), run DROP SCHEMA public in it, then restore into it.`
-      : ''
-    : exists
-      ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`
-      : '';
+      : exists
+        ? ` The backup creates objects "${options.target}" already has (a dump made without --clean, which would drop each one first): restore it with --drop-database to replace the database, or into a new one (another name in the database URL) with --create-database.`
+        : '';
   return {
     text: `The restore stopped${where}: ERROR: ${psqlError.message}${state}.${details}`,
     advice: roleHint + partitionHint + locksHint + cleanHint,
