@@ -41,6 +41,43 @@ function seedOldBackups(dir: string): void {
   for (const name of OLD) fs.writeFileSync(path.join(dir, 'backups', name), 'old');
 }
 
+/**
+ * A backup directory with 1,500 old backups of one database (copies of a
+ * real one, each with its manifest), and `prune --max-backups 1` started on
+ * it, returned once it holds the lock (the lock written): it is then reading
+ * their manifests inside its window.
+ */
+async function pruneHoldingLock(label: string): Promise<{
+  run: ReturnType<typeof startCli>;
+  backups: string;
+  lock: string;
+  first: string;
+}> {
+  const dir = tempDir(label);
+  createSampleDatabase(path.join(dir, 'app.db'), { rows: 5 });
+  const made = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
+  expect(made.status, made.stderr).toBe(0);
+  const backups = path.join(dir, 'backups');
+  const first = fs.readdirSync(backups).find((n) => n.endsWith('.db.gz'))!;
+  const content = fs.readFileSync(path.join(backups, first));
+  const manifest = JSON.parse(fs.readFileSync(path.join(backups, `${first}.json`), 'utf8'));
+  for (let i = 0; i < 1500; i += 1) {
+    const t = new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString();
+    const name = `sqlite_backup_${t.slice(0, 10).replaceAll('-', '')}_${t.slice(11, 19).replaceAll(':', '')}.db.gz`;
+    fs.writeFileSync(path.join(backups, name), content);
+    fs.writeFileSync(path.join(backups, `${name}.json`), JSON.stringify({ ...manifest, name }));
+  }
+  const lock = path.join(backups, '.db-backup.lock');
+  const run = startCli(['prune', '--max-backups', '1'], { cwd: dir, env });
+  while (!(fs.statSync(lock, { throwIfNoEntry: false })?.size ?? 0) && run.child.exitCode === null)
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  return { run, backups, lock, first };
+}
+
+/** The backups left in `backups`. */
+const backupsIn = (backups: string): string[] =>
+  fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz'));
+
 describe('interrupt handlers and cleanups', () => {
   test('cleanups run after every handler has answered, within the same time; one that does not end says its own words', async () => {
     const order: string[] = [];
@@ -203,42 +240,17 @@ describe('bad days', () => {
   });
 
   test('a signal while the directory is locked takes the lock with it: a peer on another host does not wait 15 minutes', async () => {
-    const dir = tempDir('signal-under-lock');
-    createSampleDatabase(path.join(dir, 'app.db'), { rows: 5 });
-    const made = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
-    expect(made.status, made.stderr).toBe(0);
-    const backups = path.join(dir, 'backups');
-    // Many old backups of this database: prune holds the lock while it reads their manifests.
-    const [first] = fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz'));
-    const content = fs.readFileSync(path.join(backups, first!));
-    const manifest = JSON.parse(fs.readFileSync(path.join(backups, `${first!}.json`), 'utf8'));
-    for (let i = 0; i < 1500; i += 1) {
-      const t = new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString();
-      const name = `sqlite_backup_${t.slice(0, 10).replaceAll('-', '')}_${t.slice(11, 19).replaceAll(':', '')}.db.gz`;
-      fs.writeFileSync(path.join(backups, name), content);
-      fs.writeFileSync(path.join(backups, `${name}.json`), JSON.stringify({ ...manifest, name }));
-    }
-    const lock = path.join(backups, '.db-backup.lock');
-    const run = startCli(['prune', '--max-backups', '1'], { cwd: dir, env });
-    // Held: the lock is written (its holder's pid, host and time).
-    while (
-      !(fs.statSync(lock, { throwIfNoEntry: false })?.size ?? 0) &&
-      run.child.exitCode === null
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    const { run, backups, lock, first } = await pruneHoldingLock('signal-under-lock');
     run.child.kill('SIGTERM');
     const stopped = await finished(run);
     expect(stopped.status, stopped.stderr).toBe(143);
     // Stopped inside its window: most old backups are still there.
-    expect(fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz')).length).toBeGreaterThan(
-      1000,
-    );
+    expect(backupsIn(backups).length).toBeGreaterThan(1000);
     expect(fs.existsSync(lock)).toBe(false);
     // The next run takes the directory at once, and the window completes.
-    const again = await cli(['prune', '--max-backups', '1'], { cwd: dir, env });
+    const again = await cli(['prune', '--max-backups', '1'], { cwd: path.dirname(backups), env });
     expect(again.status, again.stderr).toBe(0);
-    expect(fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz'))).toEqual([first]);
+    expect(backupsIn(backups)).toEqual([first]);
   });
 
   test.each([
@@ -263,29 +275,7 @@ describe('bad days', () => {
   );
 
   test("a signal takes only the run's own lock: one a peer took over since (judging the run gone) stays", async () => {
-    const dir = tempDir('signal-peer-lock');
-    createSampleDatabase(path.join(dir, 'app.db'), { rows: 5 });
-    const made = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
-    expect(made.status, made.stderr).toBe(0);
-    const backups = path.join(dir, 'backups');
-    const [first] = fs.readdirSync(backups).filter((n) => n.endsWith('.db.gz'));
-    const content = fs.readFileSync(path.join(backups, first!));
-    const manifest = JSON.parse(fs.readFileSync(path.join(backups, `${first!}.json`), 'utf8'));
-    for (let i = 0; i < 1500; i += 1) {
-      const t = new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString();
-      const name = `sqlite_backup_${t.slice(0, 10).replaceAll('-', '')}_${t.slice(11, 19).replaceAll(':', '')}.db.gz`;
-      fs.writeFileSync(path.join(backups, name), content);
-      fs.writeFileSync(path.join(backups, `${name}.json`), JSON.stringify({ ...manifest, name }));
-    }
-    const lock = path.join(backups, '.db-backup.lock');
-    const run = startCli(['prune', '--max-backups', '1'], { cwd: dir, env });
-    // Held: the lock is written (its holder's pid, host and time).
-    while (
-      !(fs.statSync(lock, { throwIfNoEntry: false })?.size ?? 0) &&
-      run.child.exitCode === null
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    const { run, backups, lock } = await pruneHoldingLock('signal-peer-lock');
     // A peer on another host takes the lock over (as it would after 15 minutes).
     const peer = JSON.stringify({
       pid: 4242,
@@ -297,6 +287,7 @@ describe('bad days', () => {
     run.child.kill('SIGTERM');
     const stopped = await finished(run);
     expect(stopped.status, stopped.stderr).toBe(143);
+    expect(backupsIn(backups).length).toBeGreaterThan(1000);
     expect(fs.readFileSync(lock, 'utf8')).toBe(peer);
   });
 
