@@ -227,6 +227,51 @@ describe('passphrase files that are not one short line', () => {
   });
 });
 
+describe('a secret given where the path of its file belongs is never echoed', () => {
+  const SECRET = 'Pasted-Instead-Of-A-Path-7f3a';
+
+  test.each([
+    ['backup', 'passphrase-file', 'passphrase'],
+    ['restore', 'passphrase-file', 'passphrase'],
+    ['verify', 'private-key-file', 'key'],
+    ['restore', 'private-key-passphrase-file', 'passphrase'],
+    ['backup', 'recipient-key-file', 'key'],
+  ])(
+    '%s --%s SECRET: exit 2, one line that says what to give, the secret nowhere',
+    async (command, option, holds) => {
+      const dir = tempDir('secret-as-path');
+      createSampleDatabase(path.join(dir, 'app.db'));
+      const before = fingerprint(dir);
+      const log = path.join(dir, 'run.log');
+      const run = await cli(
+        [command, '--database-url', 'file:app.db', `--${option}`, SECRET, '--log-file', log],
+        { cwd: dir, env },
+      );
+      expect(run.status, run.stderr).toBe(2);
+      expect(refusal(run)).toBe(
+        `db-backup: ${option}: there is no file at the path it gives (a relative path is read from ${fs.realpathSync(dir)}). Give the path of the file that holds the ${holds}; the value is not repeated here, in case it is the ${holds} itself.`,
+      );
+      expect(run.stdout + run.stderr).not.toContain(SECRET);
+      if (fs.existsSync(log)) expect(fs.readFileSync(log, 'utf8')).not.toContain(SECRET);
+      fs.rmSync(log, { force: true });
+      expect(fingerprint(dir)).toEqual(before);
+    },
+  );
+
+  test('a directory named as a passphrase file gets its own line', async () => {
+    const dir = tempDir('secret-dir');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    const run = await cli(['backup', '--database-url', 'file:app.db', '--passphrase-file', dir], {
+      cwd: dir,
+      env,
+    });
+    expect(run.status).toBe(2);
+    expect(refusal(run)).toBe(
+      'db-backup: passphrase-file: it names a directory. Give the path of the file that holds the passphrase; the value is not repeated here, in case it is the passphrase itself.',
+    );
+  });
+});
+
 describe('a temporary directory inside the backup directory is refused, however it is reached and for every command', () => {
   /** A backup directory holding one encrypted backup, and the files it holds now. */
   async function withOneBackup(dir: string): Promise<Record<string, string>> {

@@ -386,6 +386,26 @@ function readAtMost(file: string, limit: number): Buffer | undefined {
   }
 }
 
+/**
+ * Why the file an option names could not be opened. The value is not repeated: a
+ * passphrase or key put where its path belongs would otherwise reach the log file,
+ * the job summary and the webhooks.
+ */
+function unreadableOptionFile(option: string, holds: string, cwd: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? `there is no file at the path it gives (a relative path is read from ${cwd})`
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'the file it names may not be read by this user'
+        : code === 'EISDIR'
+          ? 'it names a directory'
+          : code === 'ENOTDIR'
+            ? 'a part of its path is not a directory'
+            : `the file it names cannot be read (${code ?? (error as Error).message})`;
+  return `${option}: ${why}. Give the path of the file that holds the ${holds}; the value is not repeated here, in case it is the ${holds} itself.`;
+}
+
 /** The bytes of a file named by an option (a passphrase or key file): it must exist, not be empty, and not be huge. */
 function readOptionBytes(
   option: string,
@@ -394,15 +414,16 @@ function readOptionBytes(
   limit: number,
 ): { file: string; bytes: Buffer } {
   const file = path.resolve(cwd, value);
+  const holds = limit === KEY_FILE_LIMIT ? 'key' : 'passphrase';
   let bytes: Buffer | undefined;
   try {
     bytes = readAtMost(file, limit);
-  } catch {
-    throw new UserError(`${option}: cannot read ${file}.`);
+  } catch (error) {
+    throw new UserError(unreadableOptionFile(option, holds, cwd, error));
   }
   if (bytes === undefined) {
     throw new UserError(
-      `${option}: ${file} holds more than ${limit / (1024 * 1024)} MiB, which no ${limit === KEY_FILE_LIMIT ? 'key' : 'passphrase'} file does: name the right file.`,
+      `${option}: ${file} holds more than ${limit / (1024 * 1024)} MiB, which no ${holds} file does: name the right file.`,
     );
   }
   if (!bytes.toString('utf8').trim()) throw new UserError(`${option}: ${file} is empty.`);
