@@ -5581,7 +5581,7 @@ async function prepareEncryptor(request) {
  * OpenPGP library is imported here, when a backup is encrypted, not at start.
  */
 async function prepareDecryptor(keys) {
-    const decryption = await Promise.all(/* import() */[__webpack_require__.e(74), __webpack_require__.e(401)]).then(__webpack_require__.bind(__webpack_require__, 36401));
+    const decryption = await Promise.all(/* import() */[__webpack_require__.e(74), __webpack_require__.e(402)]).then(__webpack_require__.bind(__webpack_require__, 93402));
     return decryption.prepareDecryptor(keys);
 }
 

@@ -15,13 +15,14 @@ var node_crypto__WEBPACK_IMPORTED_MODULE_1___namespace_cache;
 /* harmony export */   Qs: () => (/* binding */ decryptSessionKeys),
 /* harmony export */   Vw: () => (/* binding */ decryptKey),
 /* harmony export */   Yc: () => (/* binding */ decrypt),
+/* harmony export */   ZF: () => (/* binding */ SymEncryptedIntegrityProtectedDataPacket),
 /* harmony export */   _8: () => (/* binding */ readMessage),
 /* harmony export */   oH: () => (/* binding */ createMessage),
 /* harmony export */   vP: () => (/* binding */ enums),
 /* harmony export */   w: () => (/* binding */ encrypt),
 /* harmony export */   x4: () => (/* binding */ readKeys)
 /* harmony export */ });
-/* unused harmony exports AEADEncryptedDataPacket, CleartextMessage, CompressedDataPacket, GrammarError, LiteralDataPacket, MarkerPacket, Message, OnePassSignaturePacket, PacketList, PaddingPacket, PrivateKey, PublicKey, PublicKeyPacket, PublicSubkeyPacket, SecretKeyPacket, SecretSubkeyPacket, Signature, SignaturePacket, Subkey, SymEncryptedIntegrityProtectedDataPacket, SymmetricallyEncryptedDataPacket, TrustPacket, UnparseablePacket, UserAttributePacket, UserIDPacket, armor, createCleartextMessage, encryptKey, encryptSessionKey, generateKey, generateSessionKey, readCleartextMessage, readKey, readSignature, reformatKey, revokeKey, sign, unarmor, verify */
+/* unused harmony exports AEADEncryptedDataPacket, CleartextMessage, CompressedDataPacket, GrammarError, LiteralDataPacket, MarkerPacket, Message, OnePassSignaturePacket, PacketList, PaddingPacket, PrivateKey, PublicKey, PublicKeyPacket, PublicSubkeyPacket, SecretKeyPacket, SecretSubkeyPacket, Signature, SignaturePacket, Subkey, SymmetricallyEncryptedDataPacket, TrustPacket, UnparseablePacket, UserAttributePacket, UserIDPacket, armor, createCleartextMessage, encryptKey, encryptSessionKey, generateKey, generateSessionKey, readCleartextMessage, readKey, readSignature, reformatKey, revokeKey, sign, unarmor, verify */
 /* harmony import */ var module__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73339);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
 /*! OpenPGP.js v6.3.2 - 2026-09-24 - this is LGPL licensed code, see LICENSE/our website https://openpgpjs.org/ for more information. */

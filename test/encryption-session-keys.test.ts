@@ -6,6 +6,7 @@ import type * as actual from 'openpgp';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { UserError } from '../src/domain/errors.js';
 import { prepareDecryptor, type Decryptor } from '../src/pipeline/encryption.js';
+import { keysTheDataAccepts } from '../src/pipeline/session-key-check.js';
 import {
   ED,
   KEY_PASSPHRASE,
@@ -187,6 +188,68 @@ describe('a file read more than once (a restore checks it, then restores it)', (
     expect(await read(decryptor, y)).toEqual(alone);
   });
 });
+
+describe('of several session keys, the one the data was made with is used', () => {
+  test('a key-less passphrase packet beside the real one yields a wrong key, which the quick check of the data sets aside, in either order', async () => {
+    const original = file('quick-check-source.gpg');
+    await encryptFile({ mode: 'passphrase', passphrase: PASSPHRASE }, sample.gz, original);
+    const bytes = fs.readFileSync(original);
+    const real = Buffer.from(
+      (await openpgp.readMessage({ binaryMessage: bytes })).packets[0]!.write(),
+    );
+    const keyless = Buffer.from([4, 9, 3, 2, 0, 1, 2, 3, 4, 5, 6, 7, 96]);
+    const data = bytes.subarray(packetLength(bytes));
+    for (const order of [
+      [real, keyless],
+      [keyless, real],
+    ]) {
+      const both = Buffer.concat([...order.map((body) => packet(3, body)), data]);
+      const message = await openpgp.readMessage({ binaryMessage: streamOf(both) });
+      const keys = await openpgp.decryptSessionKeys({ message, passwords: [PASSPHRASE] });
+      expect(keys).toHaveLength(2);
+      for (const tried of [keys, [...keys].reverse()]) {
+        const again = await openpgp.readMessage({ binaryMessage: streamOf(both) });
+        const accepted = await keysTheDataAccepts(again, tried);
+        expect(accepted).toHaveLength(1);
+        // The message still reads whole after the check looked at its first bytes.
+        const { data: plain } = await openpgp.decrypt({
+          message: again,
+          sessionKeys: accepted as openpgp.SessionKey[],
+          format: 'binary',
+        });
+        expect(Buffer.from(await new Response(plain as ReadableStream).arrayBuffer())).toEqual(
+          fs.readFileSync(sample.gz),
+        );
+      }
+    }
+  });
+
+  test('one key, or none that passes, is left as it was (the file then fails as before)', async () => {
+    const original = file('quick-check-one.gpg');
+    await encryptFile({ mode: 'passphrase', passphrase: PASSPHRASE }, sample.gz, original);
+    const bytes = fs.readFileSync(original);
+    const message = await openpgp.readMessage({ binaryMessage: streamOf(bytes) });
+    const [key] = await openpgp.decryptSessionKeys({ message, passwords: [PASSPHRASE] });
+    const wrong = { data: new Uint8Array(32).fill(7), algorithm: 'aes256' as const };
+    expect(await keysTheDataAccepts(message, [wrong])).toEqual([wrong]);
+    expect(
+      await keysTheDataAccepts(message, [wrong, { ...wrong, data: new Uint8Array(32) }]),
+    ).toHaveLength(2);
+    expect(await keysTheDataAccepts(message, [wrong, key!])).toEqual([key]);
+  });
+});
+
+/** The bytes as a web stream, as a file is read. */
+function streamOf(bytes: Buffer): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(new Uint8Array(bytes.subarray(offset, offset + 4096)));
+      offset += 4096;
+    },
+  });
+}
 
 /** A packet in OpenPGP's new format, for a body under 8,384 bytes. */
 function packet(tag: number, body: Buffer): Buffer {

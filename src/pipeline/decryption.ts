@@ -6,6 +6,8 @@ import { classifyStart, SNIFF_BYTES, type ContentKind } from './openpgp-format.j
 import { unlockPrivateKeys, type ArmoredPrivateKey } from './openpgp-keys.js';
 import { usablePassphrase } from './passphrase-rules.js';
 import { DECRYPT_CONFIG } from './openpgp-settings.js';
+import { keysTheDataAccepts } from './session-key-check.js';
+import { readHead } from './stream-head.js';
 import { StalledStream, WebStreamTransform } from './web-stream-transform.js';
 
 export interface DecryptionKeys {
@@ -84,7 +86,10 @@ async function decryptStream(
 ): Promise<ReadableStream<Uint8Array>> {
   const { kind, stream } = await sniffStart(input);
   const message = await readMessage(kind, stream);
-  const sessionKeys = await sessionKeysOf(message, credentials, progress);
+  const sessionKeys = await keysTheDataAccepts(
+    message,
+    await sessionKeysOf(message, credentials, progress),
+  );
   progress.phase = 'decrypting';
   // The library's stream types come from a package it does not ship, so they arrive untyped.
   const decrypted: { data: unknown } = await openpgp.decrypt({
@@ -100,19 +105,8 @@ async function decryptStream(
 async function sniffStart(
   input: ReadableStream<Uint8Array>,
 ): Promise<{ kind: ContentKind; stream: ReadableStream<Uint8Array> }> {
-  const reader = input.getReader();
-  const head: Uint8Array[] = [];
-  let length = 0;
-  let ended = false;
-  while (length < SNIFF_BYTES && !ended) {
-    const { done, value } = await reader.read();
-    if (done) ended = true;
-    else {
-      head.push(value);
-      length += value.length;
-    }
-  }
-  const kind = classifyStart(Buffer.concat(head));
+  const { head, stream } = await readHead(input, SNIFF_BYTES);
+  const kind = classifyStart(head);
   if (kind === 'empty')
     throw new UserError('The encrypted backup is empty (0 bytes). Use another backup.');
   if (kind === 'gzip') {
@@ -125,30 +119,7 @@ async function sniffStart(
       'The backup is not an OpenPGP-encrypted file (it does not start like one): check that this is the right file.',
     );
   }
-  return { kind, stream: replay(head, ended, reader) };
-}
-
-/** The stream as it was before sniffing: the bytes already read, then the rest, pulled on demand. */
-function replay(
-  head: readonly Uint8Array[],
-  ended: boolean,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        for (const chunk of head) controller.enqueue(chunk);
-        if (ended) controller.close();
-      },
-      async pull(controller) {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
+  return { kind, stream };
 }
 
 async function readMessage(

@@ -1,22 +1,138 @@
-export const id = 401;
-export const ids = [401];
+export const id = 402;
+export const ids = [402];
 export const modules = {
 
-/***/ 36401:
+/***/ 93402:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
 __webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   prepareDecryptor: () => (/* binding */ prepareDecryptor)
-/* harmony export */ });
-/* harmony import */ var openpgp__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(13074);
-/* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(10241);
-/* harmony import */ var _domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7513);
-/* harmony import */ var _openpgp_format_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(84041);
-/* harmony import */ var _openpgp_keys_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(90406);
-/* harmony import */ var _passphrase_rules_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1298);
-/* harmony import */ var _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(68139);
-/* harmony import */ var _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(59088);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  prepareDecryptor: () => (/* binding */ prepareDecryptor)
+});
+
+// EXTERNAL MODULE: ./node_modules/openpgp/dist/node/openpgp.mjs
+var openpgp = __webpack_require__(13074);
+// EXTERNAL MODULE: ./src/domain/errors.ts
+var errors = __webpack_require__(10241);
+// EXTERNAL MODULE: ./src/domain/secrets.ts
+var secrets = __webpack_require__(7513);
+// EXTERNAL MODULE: ./src/pipeline/openpgp-format.ts
+var openpgp_format = __webpack_require__(84041);
+// EXTERNAL MODULE: ./src/pipeline/openpgp-keys.ts
+var openpgp_keys = __webpack_require__(90406);
+// EXTERNAL MODULE: ./src/pipeline/passphrase-rules.ts
+var passphrase_rules = __webpack_require__(1298);
+// EXTERNAL MODULE: ./src/pipeline/openpgp-settings.ts
+var openpgp_settings = __webpack_require__(68139);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+;// CONCATENATED MODULE: ./src/pipeline/stream-head.ts
+/** Reads at least `count` bytes of `input` (fewer only at its end) without losing them. */
+async function readHead(input, count) {
+    const reader = input.getReader();
+    const chunks = [];
+    let length = 0;
+    let ended = false;
+    while (length < count && !ended) {
+        const { done, value } = await reader.read();
+        if (done)
+            ended = true;
+        else {
+            chunks.push(value);
+            length += value.length;
+        }
+    }
+    const stream = new ReadableStream({
+        start(controller) {
+            for (const chunk of chunks)
+                controller.enqueue(chunk);
+            if (ended)
+                controller.close();
+        },
+        async pull(controller) {
+            const { done, value } = await reader.read();
+            if (done)
+                controller.close();
+            else
+                controller.enqueue(value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+    return { head: Buffer.concat(chunks), stream };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/session-key-check.ts
+
+
+
+/** The block ciphers Node has under OpenPGP's names; another cipher is not checked here. */
+const ECB_CIPHERS = {
+    aes128: 'aes-128-ecb',
+    aes192: 'aes-192-ecb',
+    aes256: 'aes-256-ecb',
+};
+const BLOCK = 16;
+/**
+ * Of several session keys, the ones the encrypted data was made with, as far as
+ * the data's own quick check tells (RFC 4880 5.13): the random prefix at the
+ * start of a SEIPD v1 packet repeats its last two bytes, which a wrong key
+ * decrypts to a match once in 65,536 times.
+ *
+ * Several keys come from a file with several session-key packets: a key-less
+ * passphrase packet yields a key for any passphrase, a wrong one among them.
+ * The library tries all keys at once and keeps whichever parse finished last,
+ * so without this a good file failed now and then, as damaged. One key, a
+ * cipher Node has no ECB mode of, or an AEAD packet (which fails at its first
+ * chunk) are left as they are; so is the list when no key passes, which then
+ * fails as before.
+ */
+async function keysTheDataAccepts(message, keys) {
+    if (keys.length < 2)
+        return keys;
+    const packet = message.packets.find((candidate) => candidate instanceof openpgp/* SymEncryptedIntegrityProtectedDataPacket */.ZF);
+    if (packet?.version !== 1 || packet.encrypted === null)
+        return keys;
+    const head = await peek(packet, BLOCK + 2);
+    if (head.length < BLOCK + 2)
+        return keys;
+    const passing = keys.filter((key) => quickCheckPasses(key, head) !== false);
+    return passing.length > 0 ? passing : keys;
+}
+/** Whether the key decrypts the prefix to its repeated bytes; undefined when Node cannot tell. */
+function quickCheckPasses(key, head) {
+    const cipher = key.algorithm === null ? undefined : ECB_CIPHERS[key.algorithm];
+    if (cipher === undefined)
+        return undefined;
+    const encryptBlock = (block) => (0,external_node_crypto_.createCipheriv)(cipher, key.data, null).setAutoPadding(false).update(block);
+    // OpenPGP's CFB with a zero IV: block one is C1 xor E(0), the next two bytes C[16..17] xor E(C1).
+    const first = encryptBlock(new Uint8Array(BLOCK));
+    const next = encryptBlock(head.subarray(0, BLOCK));
+    return ((head[BLOCK - 2] ^ first[BLOCK - 2]) === (head[BLOCK] ^ next[0]) &&
+        (head[BLOCK - 1] ^ first[BLOCK - 1]) === (head[BLOCK + 1] ^ next[1]));
+}
+/**
+ * The first `count` bytes of the packet's encrypted data (fewer when it is
+ * shorter), leaving the packet holding a stream that gives them again.
+ */
+async function peek(packet, count) {
+    const encrypted = packet.encrypted;
+    if (encrypted instanceof Uint8Array)
+        return encrypted.subarray(0, count);
+    if (!(encrypted instanceof ReadableStream))
+        return new Uint8Array();
+    const { head, stream } = await readHead(encrypted, count);
+    packet.encrypted = stream;
+    return head.subarray(0, count);
+}
+
+// EXTERNAL MODULE: ./src/pipeline/web-stream-transform.ts
+var web_stream_transform = __webpack_require__(59088);
+;// CONCATENATED MODULE: ./src/pipeline/decryption.ts
+
+
 
 
 
@@ -32,97 +148,66 @@ __webpack_require__.r(__webpack_exports__);
 async function prepareDecryptor(keys) {
     const privateKeys = keys.privateKeys ?? [];
     if (keys.passphrase === undefined && privateKeys.length === 0) {
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('Decrypting a backup needs its passphrase or a private key: give one.');
+        throw new errors/* UserError */.yo('Decrypting a backup needs its passphrase or a private key: give one.');
     }
     if (keys.passphrase !== undefined)
-        (0,_passphrase_rules_js__WEBPACK_IMPORTED_MODULE_5__/* .usablePassphrase */ .r7)(keys.passphrase, 'decryption');
+        (0,passphrase_rules/* usablePassphrase */.r7)(keys.passphrase, 'decryption');
     const credentials = {
         passphrase: keys.passphrase,
-        privateKeys: await (0,_openpgp_keys_js__WEBPACK_IMPORTED_MODULE_4__/* .unlockPrivateKeys */ .Y)(privateKeys),
+        privateKeys: await (0,openpgp_keys/* unlockPrivateKeys */.Y)(privateKeys),
         found: new Map(),
     };
     return {
         createStage: () => {
             const progress = { phase: 'reading', byPassphrase: false };
-            return new _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_7__/* .WebStreamTransform */ .Bl((input) => decryptStream(input, credentials, progress), (error) => describeDecryptError(error, progress));
+            return new web_stream_transform/* WebStreamTransform */.Bl((input) => decryptStream(input, credentials, progress), (error) => describeDecryptError(error, progress));
         },
     };
 }
 async function decryptStream(input, credentials, progress) {
     const { kind, stream } = await sniffStart(input);
     const message = await readMessage(kind, stream);
-    const sessionKeys = await sessionKeysOf(message, credentials, progress);
+    const sessionKeys = await keysTheDataAccepts(message, await sessionKeysOf(message, credentials, progress));
     progress.phase = 'decrypting';
     // The library's stream types come from a package it does not ship, so they arrive untyped.
-    const decrypted = await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decrypt */ .Yc({
+    const decrypted = await openpgp/* decrypt */.Yc({
         message,
         sessionKeys,
         format: 'binary',
-        config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .DECRYPT_CONFIG */ .XH,
+        config: openpgp_settings/* DECRYPT_CONFIG */.XH,
     });
     return decrypted.data;
 }
 /** Reads the first bytes to tell armor from binary, and gzip or anything else from OpenPGP. */
 async function sniffStart(input) {
-    const reader = input.getReader();
-    const head = [];
-    let length = 0;
-    let ended = false;
-    while (length < _openpgp_format_js__WEBPACK_IMPORTED_MODULE_3__/* .SNIFF_BYTES */ .dD && !ended) {
-        const { done, value } = await reader.read();
-        if (done)
-            ended = true;
-        else {
-            head.push(value);
-            length += value.length;
-        }
-    }
-    const kind = (0,_openpgp_format_js__WEBPACK_IMPORTED_MODULE_3__/* .classifyStart */ .FO)(Buffer.concat(head));
+    const { head, stream } = await readHead(input, openpgp_format/* SNIFF_BYTES */.dD);
+    const kind = (0,openpgp_format/* classifyStart */.FO)(head);
     if (kind === 'empty')
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The encrypted backup is empty (0 bytes). Use another backup.');
+        throw new errors/* UserError */.yo('The encrypted backup is empty (0 bytes). Use another backup.');
     if (kind === 'gzip') {
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup is not encrypted (it is plain gzip): restore it without decryption.');
+        throw new errors/* UserError */.yo('The backup is not encrypted (it is plain gzip): restore it without decryption.');
     }
     if (kind === 'other') {
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup is not an OpenPGP-encrypted file (it does not start like one): check that this is the right file.');
+        throw new errors/* UserError */.yo('The backup is not an OpenPGP-encrypted file (it does not start like one): check that this is the right file.');
     }
-    return { kind, stream: replay(head, ended, reader) };
-}
-/** The stream as it was before sniffing: the bytes already read, then the rest, pulled on demand. */
-function replay(head, ended, reader) {
-    return new ReadableStream({
-        start(controller) {
-            for (const chunk of head)
-                controller.enqueue(chunk);
-            if (ended)
-                controller.close();
-        },
-        async pull(controller) {
-            const { done, value } = await reader.read();
-            if (done)
-                controller.close();
-            else
-                controller.enqueue(value);
-        },
-        cancel: (reason) => reader.cancel(reason),
-    }, { highWaterMark: 0 });
+    return { kind, stream };
 }
 async function readMessage(kind, stream) {
     if (kind === 'openpgp-armored') {
         const text = stream.pipeThrough(new TextDecoderStream());
-        const message = await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readMessage */ ._8({
+        const message = await openpgp/* readMessage */._8({
             armoredMessage: text,
-            config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .DECRYPT_CONFIG */ .XH,
+            config: openpgp_settings/* DECRYPT_CONFIG */.XH,
         });
         return message;
     }
-    return openpgp__WEBPACK_IMPORTED_MODULE_0__/* .readMessage */ ._8({ binaryMessage: stream, config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .DECRYPT_CONFIG */ .XH });
+    return openpgp/* readMessage */._8({ binaryMessage: stream, config: openpgp_settings/* DECRYPT_CONFIG */.XH });
 }
 /** The message's session keys: found before for the same packets, or found now and kept. */
 async function sessionKeysOf(message, credentials, progress) {
     const packets = Buffer.concat(message.packets
-        .filter((packet) => packet instanceof openpgp__WEBPACK_IMPORTED_MODULE_0__/* .SymEncryptedSessionKeyPacket */ .$Y ||
-        packet instanceof openpgp__WEBPACK_IMPORTED_MODULE_0__/* .PublicKeyEncryptedSessionKeyPacket */ .Au)
+        .filter((packet) => packet instanceof openpgp/* SymEncryptedSessionKeyPacket */.$Y ||
+        packet instanceof openpgp/* PublicKeyEncryptedSessionKeyPacket */.Au)
         .map((packet) => framed(packet))).toString('base64');
     const known = credentials.found.get(packets);
     if (known) {
@@ -141,7 +226,7 @@ async function sessionKeysOf(message, credentials, progress) {
 function framed(packet) {
     const body = packet.write();
     const head = Buffer.alloc(5);
-    head.writeUInt8(packet instanceof openpgp__WEBPACK_IMPORTED_MODULE_0__/* .SymEncryptedSessionKeyPacket */ .$Y ? 3 : 1, 0);
+    head.writeUInt8(packet instanceof openpgp/* SymEncryptedSessionKeyPacket */.$Y ? 3 : 1, 0);
     head.writeUInt32BE(body.length, 1);
     return Buffer.concat([head, body]);
 }
@@ -152,13 +237,13 @@ function framed(packet) {
  */
 async function decryptSessionKeys(message, credentials, progress) {
     const keyIds = message.getEncryptionKeyIDs().map(describeKeyId);
-    const passphraseSlots = message.packets.filterByTag(openpgp__WEBPACK_IMPORTED_MODULE_0__/* .enums */ .vP.packet.symEncryptedSessionKey);
+    const passphraseSlots = message.packets.filterByTag(openpgp/* enums */.vP.packet.symEncryptedSessionKey);
     if (credentials.privateKeys.length > 0 && keyIds.length > 0) {
         try {
-            return asSessionKeys(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decryptSessionKeys */ .Qs({
+            return asSessionKeys(await openpgp/* decryptSessionKeys */.Qs({
                 message,
                 decryptionKeys: credentials.privateKeys,
-                config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .DECRYPT_CONFIG */ .XH,
+                config: openpgp_settings/* DECRYPT_CONFIG */.XH,
             }));
         }
         catch {
@@ -168,14 +253,14 @@ async function decryptSessionKeys(message, credentials, progress) {
     if (credentials.passphrase !== undefined && passphraseSlots.length > 0) {
         progress.byPassphrase = true;
         try {
-            return asSessionKeys(await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decryptSessionKeys */ .Qs({
+            return asSessionKeys(await openpgp/* decryptSessionKeys */.Qs({
                 message,
                 passwords: [credentials.passphrase],
-                config: _openpgp_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .DECRYPT_CONFIG */ .XH,
+                config: openpgp_settings/* DECRYPT_CONFIG */.XH,
             }));
         }
         catch {
-            throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(WRONG_PASSPHRASE);
+            throw new errors/* CredentialsDoNotFit */.ai(WRONG_PASSPHRASE);
         }
     }
     throw missingCredentials(keyIds, passphraseSlots.length > 0, credentials);
@@ -195,15 +280,15 @@ function asSessionKeys(keys) {
 function missingCredentials(keyIds, hasPassphraseSlot, credentials) {
     const ids = keyIds.join(', ');
     if (keyIds.length > 0 && credentials.privateKeys.length > 0) {
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(`The backup is encrypted for a key you did not provide (key ids ${ids}): give the matching private key.`);
+        return new errors/* CredentialsDoNotFit */.ai(`The backup is encrypted for a key you did not provide (key ids ${ids}): give the matching private key.`);
     }
     if (keyIds.length > 0) {
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(`The backup is encrypted for a public key (key ids ${ids}), not with a passphrase: give the matching private key.`);
+        return new errors/* CredentialsDoNotFit */.ai(`The backup is encrypted for a public key (key ids ${ids}), not with a passphrase: give the matching private key.`);
     }
     if (hasPassphraseSlot) {
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai('The backup is encrypted with a passphrase, and no passphrase was given: give it.');
+        return new errors/* CredentialsDoNotFit */.ai('The backup is encrypted with a passphrase, and no passphrase was given: give it.');
     }
-    return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo('The backup names neither a key nor a passphrase that could decrypt it: it is not a backup this tool or gpg can open.');
+    return new errors/* UserError */.yo('The backup names neither a key nor a passphrase that could decrypt it: it is not a backup this tool or gpg can open.');
 }
 const WRONG_PASSPHRASE = 'Cannot decrypt the backup: wrong passphrase (or the file is damaged). Check the passphrase.';
 /**
@@ -213,8 +298,8 @@ const WRONG_PASSPHRASE = 'Cannot decrypt the backup: wrong passphrase (or the fi
  */
 function passphraseOrDamage(progress, damaged) {
     return progress.byPassphrase
-        ? new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(WRONG_PASSPHRASE_OR_DAMAGED)
-        : new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(damaged);
+        ? new errors/* CredentialsDoNotFit */.ai(WRONG_PASSPHRASE_OR_DAMAGED)
+        : new errors/* UserError */.yo(damaged);
 }
 const WRONG_PASSPHRASE_OR_DAMAGED = 'Cannot decrypt the backup: wrong passphrase, or the file is damaged. Check the passphrase, or use another backup.';
 const DAMAGED = 'The backup is damaged: its OpenPGP integrity check failed (the data changed after it was encrypted). Use another backup.';
@@ -229,24 +314,24 @@ const ARMOR_DAMAGED = 'The backup is damaged: its ASCII armor is cut short or al
  * Errors that carry a Node code (the pipeline's own) pass through unchanged.
  */
 function describeDecryptError(error, progress) {
-    if ((0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorded */ .UD)(error))
+    if ((0,errors/* isWorded */.UD)(error))
         return error;
     if (error?.code !== undefined)
         return error;
-    const text = (0,_domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error);
+    const text = (0,errors/* errorMessage */.gJ)(error);
     if (/Unexpected end of packet/i.test(text))
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(TRUNCATED);
+        return new errors/* UserError */.yo(TRUNCATED);
     if (/Session key decryption failed/i.test(text))
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CredentialsDoNotFit */ .ai(WRONG_PASSPHRASE);
+        return new errors/* CredentialsDoNotFit */.ai(WRONG_PASSPHRASE);
     if (/armored text|armor integrity/i.test(text))
-        return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(ARMOR_DAMAGED);
-    if (error instanceof _web_stream_transform_js__WEBPACK_IMPORTED_MODULE_7__/* .StalledStream */ .cD) {
+        return new errors/* UserError */.yo(ARMOR_DAMAGED);
+    if (error instanceof web_stream_transform/* StalledStream */.cD) {
         return passphraseOrDamage(progress, STALLED);
     }
     if (progress.phase === 'decrypting') {
         return passphraseOrDamage(progress, DAMAGED);
     }
-    return new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The backup cannot be read as OpenPGP data (${(0,_domain_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(text).replace(/\.$/, '')}): it is damaged or not an encrypted backup.`);
+    return new errors/* UserError */.yo(`The backup cannot be read as OpenPGP data (${(0,secrets/* redact */.E$)(text).replace(/\.$/, '')}): it is damaged or not an encrypted backup.`);
 }
 
 
