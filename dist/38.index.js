@@ -1524,7 +1524,10 @@ var catalog_identity = __webpack_require__(66097);
 var lock = __webpack_require__(65484);
 // EXTERNAL MODULE: ./src/fs/live-temps.ts
 var live_temps = __webpack_require__(42883);
+// EXTERNAL MODULE: ./src/process/interruptions.ts
+var interruptions = __webpack_require__(36301);
 ;// CONCATENATED MODULE: ./src/commands/create-backup.ts
+
 
 
 
@@ -1584,7 +1587,7 @@ async function publishWithManifest(engine, dir, options, made) {
         unfinished.push(file);
     };
     try {
-        const name = await publish(encoded.tempPath, dir, claim, (sequence) => (0,backup_name/* formatBackupName */.$K)({
+        const name = await settledBeforeExit(publish(encoded.tempPath, dir, claim, (sequence) => (0,backup_name/* formatBackupName */.$K)({
             engine: engine.kind,
             label: options.databaseName ?? options.fileLabel,
             kind: options.kind,
@@ -1593,7 +1596,7 @@ async function publishWithManifest(engine, dir, options, made) {
             compression: options.compression.algorithm,
             encrypted: options.encryptor !== undefined,
             ...(format ? { format } : {}),
-        }));
+        })));
         await published.remember(name);
         const file = external_node_path_default().join(dir, name);
         await assertReadsBack(file, name, encoded);
@@ -1622,7 +1625,7 @@ async function publishWithManifest(engine, dir, options, made) {
             ...(info.roles ? { roles: info.roles } : {}),
             ...(options.sanitized ? { sanitized: options.sanitized } : {}),
         };
-        const manifestFile = await (0,files/* writeNewTextFile */.Rh)(dir, (0,backup_name/* manifestNameOf */.S$)(name), (0,domain_manifest/* serializeManifest */.MZ)(manifest), claim);
+        const manifestFile = await settledBeforeExit((0,files/* writeNewTextFile */.Rh)(dir, (0,backup_name/* manifestNameOf */.S$)(name), (0,domain_manifest/* serializeManifest */.MZ)(manifest), claim));
         for (const done of unfinished)
             (0,live_temps/* untrackTemp */.bK)(done);
         return { name, file, manifestFile, manifest };
@@ -1633,6 +1636,16 @@ async function publishWithManifest(engine, dir, options, made) {
             await (0,files/* removeQuietly */.S2)(left);
         throw describeWriteError(error, dir);
     }
+}
+/**
+ * A step that creates a file under a name (a link, an exclusive open) finishes
+ * before a signal's exit: its file then exists on disk before the step returns
+ * and claims it, and a sweep that ran meanwhile would not know it. Claimed
+ * after the sweep, the file is removed at once (trackTemp).
+ */
+function settledBeforeExit(step) {
+    const stopWaiting = (0,interruptions/* onInterrupt */.nA)(() => step.then(() => undefined, () => undefined));
+    return step.finally(stopWaiting);
 }
 /**
  * The names this backup directory gave out lately, newest last. A backup that
@@ -4292,13 +4305,19 @@ async function assertWritableDirectory(dir, file) {
         const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable by this user';
         throw new errors/* UserError */.yo(`Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes ${writes}. Run as a user who may write in that directory, or make it writable. Nothing was changed.`);
     }
-    // A sticky directory (as /tmp): only the file's or the directory's owner may replace the file.
+    // A sticky directory (as /tmp): only a file's or the directory's owner may replace or move it.
     const uid = process.getuid?.();
-    if (!current || uid === undefined || uid === 0 || current.uid === uid)
+    if (!current || uid === undefined || uid === 0)
         return;
     const directory = await promises_default().stat(dir);
-    if ((directory.mode & 0o1000) !== 0 && directory.uid !== uid) {
+    if ((directory.mode & 0o1000) === 0 || directory.uid === uid)
+        return;
+    if (current.uid !== uid) {
         throw new errors/* UserError */.yo(`Cannot restore ${name}: it belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so only that user may replace it. Run the restore as the owner of ${name}. Nothing was changed.`);
+    }
+    const earlier = await promises_default().lstat(`${file}.before-restore`).catch(() => undefined);
+    if (earlier && earlier.uid !== uid) {
+        throw new errors/* UserError */.yo(`Cannot restore ${name}: ${name}.before-restore, an earlier safety copy, belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so this restore may not move it aside to keep it. Have its owner move or remove it, or run the restore as that user. Nothing was changed.`);
     }
 }
 /** An earlier safety copy is never overwritten: it moves to `<db>.before-restore.<time>`. */
@@ -4979,7 +4998,10 @@ function tempPathIn(dir, hint = '') {
     return temp;
 }
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
-/** Temporary files a killed run (SIGKILL, power loss) left in `dir` a day or more ago. */
+/**
+ * Temporary files a killed run (SIGKILL, power loss) left in `dir` a day or more
+ * ago, removed; one this user may not remove is left where it is.
+ */
 async function removeStaleTemps(dir) {
     const entries = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().readdir(dir).catch(() => []);
     const removed = [];
@@ -4988,9 +5010,18 @@ async function removeStaleTemps(dir) {
             continue;
         const file = node_path__WEBPACK_IMPORTED_MODULE_4___default().join(dir, entry);
         const stat = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().stat(file).catch(() => undefined);
-        if (stat?.isFile() && Date.now() - stat.mtimeMs > STALE_TEMP_MS) {
-            await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().rm(file, { force: true });
+        if (!stat?.isFile() || Date.now() - stat.mtimeMs <= STALE_TEMP_MS)
+            continue;
+        try {
+            // unlink, not rm: rm takes a refusal (EPERM) for a directory and answers ENOTDIR.
+            await node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default().unlink(file);
             removed.push(entry);
+        }
+        catch (error) {
+            // Gone meanwhile, or another user's in a sticky directory (as /tmp): theirs to remove.
+            const code = error.code;
+            if (code !== 'ENOENT' && code !== 'EPERM' && code !== 'EACCES')
+                throw error;
         }
     }
     return removed;

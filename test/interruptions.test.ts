@@ -203,8 +203,10 @@ describe('bad days', () => {
     db.close();
     const backups = path.join(dir, 'backups');
     fs.mkdirSync(backups, { mode: 0o700 });
+    // The signal lands in the step that names the file about one time in four when that step
+    // did not hold the exit back: several catches make a regression show.
     let caught = 0;
-    for (let attempt = 0; attempt < 5 && caught === 0; attempt += 1) {
+    for (let attempt = 0; attempt < 12 && caught < 8; attempt += 1) {
       const child = startCli(['backup', '--database-url', 'file:app.db', '--compression', 'none'], {
         cwd: dir,
         env,
@@ -227,7 +229,7 @@ describe('bad days', () => {
         expect(run.stderr).toMatch(
           /stopped by SIGTERM; temporary files removed, nothing was pruned/,
         );
-        expect(left).toEqual([]);
+        expect(left, `attempt ${attempt}`).toEqual([]);
       } else {
         // The manifest came first: a whole backup, with it.
         expect(run.status, run.stderr).toBe(0);

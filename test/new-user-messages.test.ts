@@ -301,6 +301,64 @@ describe('a SQLite restore into a directory the user cannot write', () => {
       expect(fs.readFileSync(file).equals(before)).toBe(true);
     },
   );
+
+  /** A sticky directory (mode 1777, owned by root) holding nobody's app.db and a backup of it nobody may read. */
+  async function stickyDatabaseOfNobody(label: string) {
+    const root = tempDir(label);
+    fs.chmodSync(root, 0o755);
+    const dir = path.join(root, 'shared');
+    fs.mkdirSync(dir);
+    fs.chmodSync(dir, 0o1777);
+    const file = path.join(dir, 'app.db');
+    createSampleDatabase(file, { rows: 3 });
+    const made = await cli(['backup', '--database-url', `sqlite:${file}`], { cwd: root, env });
+    expect(made.status, made.stderr).toBe(0);
+    for (const entry of [file, path.join(root, 'backups')]) fs.chownSync(entry, nobody, nobody);
+    for (const name of fs.readdirSync(path.join(root, 'backups')))
+      fs.chownSync(path.join(root, 'backups', name), nobody, nobody);
+    const args = ['restore', 'latest', '--database-url', `sqlite:${file}`, '--yes'];
+    return { root, dir, file, args };
+  }
+
+  test.skipIf(!nobodyCanRunSources)(
+    "in a sticky directory, another user's earlier app.db.before-restore is refused before the backup is read; once it is gone the restore works",
+    async () => {
+      const { root, dir, file, args } = await stickyDatabaseOfNobody('restore-sticky-copy');
+      const earlier = path.join(dir, 'app.db.before-restore');
+      fs.writeFileSync(earlier, 'root keeps this copy');
+      const before = fs.readFileSync(file);
+      const run = runAs(nobody, args, root);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `db-backup: Cannot restore app.db: app.db.before-restore, an earlier safety copy, belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so this restore may not move it aside to keep it. Have its owner move or remove it, or run the restore as that user. Nothing was changed.`,
+      );
+      expect(fs.readdirSync(dir).sort()).toEqual(['app.db', 'app.db.before-restore']);
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
+      expect(fs.readFileSync(earlier, 'utf8')).toBe('root keeps this copy');
+      fs.rmSync(earlier);
+      const again = runAs(nobody, args, root);
+      expect(again.status, again.stderr).toBe(0);
+      expect(fs.statSync(earlier).uid).toBe(nobody);
+    },
+  );
+
+  test.skipIf(!nobodyCanRunSources)(
+    "in a sticky directory, another user's stale temporary file is left to them and the restore goes on",
+    async () => {
+      const { root, dir, args } = await stickyDatabaseOfNobody('restore-sticky-temp');
+      const stale = path.join(dir, '.db-backup-tmp-restore-0123456789ab');
+      fs.writeFileSync(stale, 'a killed restore of root');
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+      fs.utimesSync(stale, twoDaysAgo, twoDaysAgo);
+      const run = runAs(nobody, args, root);
+      expect(run.status, run.stderr).toBe(0);
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        '.db-backup-tmp-restore-0123456789ab',
+        'app.db',
+        'app.db.before-restore',
+      ]);
+    },
+  );
 });
 
 describe("a backup's manifest named where the backup belongs", () => {

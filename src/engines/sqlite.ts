@@ -394,13 +394,20 @@ async function assertWritableDirectory(dir: string, file: string): Promise<void>
       `Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes ${writes}. Run as a user who may write in that directory, or make it writable. Nothing was changed.`,
     );
   }
-  // A sticky directory (as /tmp): only the file's or the directory's owner may replace the file.
+  // A sticky directory (as /tmp): only a file's or the directory's owner may replace or move it.
   const uid = process.getuid?.();
-  if (!current || uid === undefined || uid === 0 || current.uid === uid) return;
+  if (!current || uid === undefined || uid === 0) return;
   const directory = await fs.stat(dir);
-  if ((directory.mode & 0o1000) !== 0 && directory.uid !== uid) {
+  if ((directory.mode & 0o1000) === 0 || directory.uid === uid) return;
+  if (current.uid !== uid) {
     throw new UserError(
       `Cannot restore ${name}: it belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so only that user may replace it. Run the restore as the owner of ${name}. Nothing was changed.`,
+    );
+  }
+  const earlier = await fs.lstat(`${file}.before-restore`).catch(() => undefined);
+  if (earlier && earlier.uid !== uid) {
+    throw new UserError(
+      `Cannot restore ${name}: ${name}.before-restore, an earlier safety copy, belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so this restore may not move it aside to keep it. Have its owner move or remove it, or run the restore as that user. Nothing was changed.`,
     );
   }
 }

@@ -87,7 +87,10 @@ export function tempPathIn(dir: string, hint = ''): string {
 
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 
-/** Temporary files a killed run (SIGKILL, power loss) left in `dir` a day or more ago. */
+/**
+ * Temporary files a killed run (SIGKILL, power loss) left in `dir` a day or more
+ * ago, removed; one this user may not remove is left where it is.
+ */
 export async function removeStaleTemps(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir).catch(() => [] as string[]);
   const removed: string[] = [];
@@ -95,9 +98,15 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     if (!entry.startsWith(TEMP_PREFIX)) continue;
     const file = path.join(dir, entry);
     const stat = await fs.stat(file).catch(() => undefined);
-    if (stat?.isFile() && Date.now() - stat.mtimeMs > STALE_TEMP_MS) {
-      await fs.rm(file, { force: true });
+    if (!stat?.isFile() || Date.now() - stat.mtimeMs <= STALE_TEMP_MS) continue;
+    try {
+      // unlink, not rm: rm takes a refusal (EPERM) for a directory and answers ENOTDIR.
+      await fs.unlink(file);
       removed.push(entry);
+    } catch (error) {
+      // Gone meanwhile, or another user's in a sticky directory (as /tmp): theirs to remove.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EPERM' && code !== 'EACCES') throw error;
     }
   }
   return removed;
