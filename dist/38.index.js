@@ -327,7 +327,9 @@ function describeBackupDatabase(manifest) {
 /* harmony import */ var _domain_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(10241);
 /* harmony import */ var _fs_files_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(18176);
 /* harmony import */ var _fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(42883);
-/* harmony import */ var _storage_storage_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(32912);
+/* harmony import */ var _process_interruptions_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(36301);
+/* harmony import */ var _storage_storage_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(32912);
+
 
 
 
@@ -360,10 +362,11 @@ async function withDirectoryLock(dir, work) {
         // A signal's sweep takes the lock with the run's temporary files (peers on other hosts would
         // otherwise wait out FOREIGN_STALE_MS), but only while it still holds what this run wrote: a
         // peer that judged this run gone and took the lock over keeps it. Known to the sweep before
-        // it is made: a signal while it is being written finds it too.
+        // it is made, and the exit waits for the write: a signal while it is being written finds
+        // it whole (not yet holding what this run wrote, it would stay).
         (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .trackOwnedFile */ .zS)(file, mine);
         try {
-            await node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().writeFile(file, mine, { flag: 'wx', mode: _fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE });
+            await (0,_process_interruptions_js__WEBPACK_IMPORTED_MODULE_7__/* .finishedBeforeExit */ .q2)(node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default().writeFile(file, mine, { flag: 'wx', mode: _fs_files_js__WEBPACK_IMPORTED_MODULE_5__/* .FILE_MODE */ .rE }));
             // Taken after a signal's sweep: let go at once, as the process is on its way out.
             (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .trackOwnedFile */ .zS)(file, mine);
             break;
@@ -401,8 +404,9 @@ async function withDirectoryLock(dir, work) {
         return await work();
     }
     finally {
-        (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .untrackOwnedFile */ .sp)(file);
+        // Known to the sweep until it is gone: a signal while it is being released takes it too.
         await releaseIfMine(file, me);
+        (0,_fs_live_temps_js__WEBPACK_IMPORTED_MODULE_6__/* .untrackOwnedFile */ .sp)(file);
     }
 }
 /** What the lock's path holds when it is not a file: this tool never makes such a thing there. */
@@ -510,7 +514,7 @@ async function releaseIfMine(file, me) {
 }
 /** Runs `work` under the place's lock: the directory's for a local place; object storage has none (see README: Catalog). */
 async function withPlaceLock(storage, work) {
-    return (0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_7__/* .isLocalPlace */ .p)(storage) ? withDirectoryLock(storage.localDirectory, work) : work();
+    return (0,_storage_storage_js__WEBPACK_IMPORTED_MODULE_8__/* .isLocalPlace */ .p)(storage) ? withDirectoryLock(storage.localDirectory, work) : work();
 }
 
 
@@ -1025,8 +1029,8 @@ var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/domain/database-location.ts
 var database_location = __webpack_require__(58523);
-// EXTERNAL MODULE: ./src/engines/index.ts + 4 modules
-var engines = __webpack_require__(76146);
+// EXTERNAL MODULE: ./src/engines/index.ts + 5 modules
+var engines = __webpack_require__(9319);
 // EXTERNAL MODULE: ./src/domain/errors.ts
 var errors = __webpack_require__(10241);
 // EXTERNAL MODULE: ./src/domain/manifest.ts
@@ -1587,7 +1591,7 @@ async function publishWithManifest(engine, dir, options, made) {
         unfinished.push(file);
     };
     try {
-        const name = await settledBeforeExit(publish(encoded.tempPath, dir, claim, (sequence) => (0,backup_name/* formatBackupName */.$K)({
+        const name = await (0,interruptions/* finishedBeforeExit */.q2)(publish(encoded.tempPath, dir, claim, (sequence) => (0,backup_name/* formatBackupName */.$K)({
             engine: engine.kind,
             label: options.databaseName ?? options.fileLabel,
             kind: options.kind,
@@ -1625,7 +1629,7 @@ async function publishWithManifest(engine, dir, options, made) {
             ...(info.roles ? { roles: info.roles } : {}),
             ...(options.sanitized ? { sanitized: options.sanitized } : {}),
         };
-        const manifestFile = await settledBeforeExit((0,files/* writeNewTextFile */.Rh)(dir, (0,backup_name/* manifestNameOf */.S$)(name), (0,domain_manifest/* serializeManifest */.MZ)(manifest), claim));
+        const manifestFile = await (0,interruptions/* finishedBeforeExit */.q2)((0,files/* writeNewTextFile */.Rh)(dir, (0,backup_name/* manifestNameOf */.S$)(name), (0,domain_manifest/* serializeManifest */.MZ)(manifest), claim));
         for (const done of unfinished)
             (0,live_temps/* untrackTemp */.bK)(done);
         return { name, file, manifestFile, manifest };
@@ -1636,16 +1640,6 @@ async function publishWithManifest(engine, dir, options, made) {
             await (0,files/* removeQuietly */.S2)(left);
         throw describeWriteError(error, dir);
     }
-}
-/**
- * A step that creates a file under a name (a link, an exclusive open) finishes
- * before a signal's exit: its file then exists on disk before the step returns
- * and claims it, and a sweep that ran meanwhile would not know it. Claimed
- * after the sweep, the file is removed at once (trackTemp).
- */
-function settledBeforeExit(step) {
-    const stopWaiting = (0,interruptions/* onInterrupt */.nA)(() => step.then(() => undefined, () => undefined));
-    return step.finally(stopWaiting);
 }
 /**
  * The names this backup directory gave out lately, newest last. A backup that
@@ -1764,7 +1758,7 @@ async function assertReadsBack(file, name, written) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   O: () => (/* binding */ engineSettings)
 /* harmony export */ });
-/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76146);
+/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9319);
 
 /** What an engine needs from the run: the log, PostgreSQL options, and (on GitHub-hosted runners) a client installer. */
 function engineSettings(context, postgres) {
@@ -1798,8 +1792,8 @@ var backup_name = __webpack_require__(10206);
 var database_location = __webpack_require__(58523);
 // EXTERNAL MODULE: ./src/domain/errors.ts
 var errors = __webpack_require__(10241);
-// EXTERNAL MODULE: ./src/engines/index.ts + 4 modules
-var engines = __webpack_require__(76146);
+// EXTERNAL MODULE: ./src/engines/index.ts + 5 modules
+var engines = __webpack_require__(9319);
 // EXTERNAL MODULE: ./src/pipeline/encryption.ts
 var encryption = __webpack_require__(31977);
 // EXTERNAL MODULE: ./src/domain/format.ts
@@ -3798,7 +3792,7 @@ const NO_PROGRESS = { start: () => IDLE_TASK };
 
 /***/ }),
 
-/***/ 76146:
+/***/ 9319:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -3870,6 +3864,86 @@ function walDirectoryHint(file) {
         return `${name} is a WAL-mode database and SQLite must create ${name}-shm beside it to read it, but this user${who} cannot write ${dir}: run the backup as the user that owns the database, or give this user write access to that directory (a group with write permission works). Nothing was changed.`;
     }
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engines/sqlite-side-files.ts
+
+
+
+
+/**
+ * Reading a WAL-mode database that no connection has open makes SQLite create
+ * its `-wal` and `-shm` beside it, with the database's mode but owned by the
+ * reading user. Read by a backup user that does not own the database, they
+ * stay so after the backup: the application, the owner, then opens them
+ * read-only and every write fails ("attempt to write a readonly database")
+ * until they are gone. Root is spared: SQLite gives them the database's owner.
+ */
+const SIDE_FILES = ['-wal', '-shm'];
+function reader() {
+    const uid = process.getuid?.();
+    if (uid === undefined || uid === 0)
+        return undefined;
+    const groups = new Set([process.getegid?.() ?? -1, ...(process.getgroups?.() ?? [])]);
+    return { uid, groups: [...groups] };
+}
+/**
+ * Whether side files this user makes can be handed to the database's group:
+ * this user is in that group, and the directory is that group's to write in
+ * (so the group may already replace the database; write access to the side
+ * files gives it nothing more).
+ */
+function groupTakesOver(database, dir, user) {
+    return user.groups.includes(database.gid) && dir.gid === database.gid && (dir.mode & 0o020) !== 0;
+}
+/**
+ * Refuses, before the database is opened, to read it when SQLite would make
+ * side files its owner then cannot write and this user cannot hand over: a
+ * WAL-mode database with no `-shm` (nothing has it open), read by a user that
+ * neither owns it nor shares a group-writable directory with it.
+ */
+async function assertSideFilesHandOver(file) {
+    const user = reader();
+    if (!user)
+        return;
+    const database = await promises_default().stat(file).catch(() => undefined);
+    // Root, the owner, writes whatever the side files' modes say.
+    if (!database || database.uid === user.uid || database.uid === 0 || !inWalMode(file))
+        return;
+    if (await exists(`${file}-shm`))
+        return;
+    const dir = await promises_default().stat(external_node_path_default().dirname(file));
+    if (groupTakesOver(database, dir, user))
+        return;
+    const name = external_node_path_default().basename(file);
+    throw new errors/* UserError */.yo(`Cannot back up ${name} as this user (uid ${user.uid}) now: it is in WAL mode and nothing has it open, so SQLite would create ${name}-wal and ${name}-shm owned by this user, and its owner (uid ${database.uid}) could no longer write to it. Run the backup as the owner of ${name}, or add this user to the database's group (gid ${database.gid}) and make ${external_node_path_default().dirname(file)} writable by that group. Nothing was changed.`);
+}
+/**
+ * After a read: side files this user made (or an earlier run left) go to the
+ * database's group with write access, so its owner can write again. Files of
+ * anyone else are left as they are.
+ */
+async function handOverSideFiles(file) {
+    const user = reader();
+    if (!user)
+        return;
+    const database = await promises_default().stat(file).catch(() => undefined);
+    if (!database || database.uid === user.uid || database.uid === 0)
+        return;
+    const dir = await promises_default().stat(external_node_path_default().dirname(file));
+    if (!groupTakesOver(database, dir, user))
+        return;
+    for (const suffix of SIDE_FILES) {
+        const side = `${file}${suffix}`;
+        const stat = await promises_default().lstat(side).catch(() => undefined);
+        if (!stat?.isFile() || stat.uid !== user.uid)
+            continue;
+        await promises_default().chown(side, user.uid, database.gid);
+        await promises_default().chmod(side, (stat.mode & 0o707) | 0o060);
+    }
+}
+async function exists(file) {
+    return promises_default().lstat(file).then(() => true, () => false);
 }
 
 // EXTERNAL MODULE: external "node:worker_threads"
@@ -3948,6 +4022,7 @@ var sqlite_integrity = __webpack_require__(84909);
 
 
 
+
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** A page count larger than any database: the whole copy happens in one step, under one read lock. */
 const ALL_PAGES = 0x7fffffff;
@@ -3986,17 +4061,19 @@ class SqliteEngine {
         try {
             // Created first so the copy of production data is private from its first byte.
             await promises_default().writeFile(snapshot, '', { mode: files/* FILE_MODE */.rE, flag: 'wx' });
-            const source = new Database(this.file, {
-                readonly: true,
-                fileMustExist: true,
-                timeout: BUSY_TIMEOUT_MS,
+            await this.readLive(async () => {
+                const source = new Database(this.file, {
+                    readonly: true,
+                    fileMustExist: true,
+                    timeout: BUSY_TIMEOUT_MS,
+                });
+                try {
+                    await source.backup(snapshot, { progress: () => ALL_PAGES });
+                }
+                finally {
+                    source.close();
+                }
             });
-            try {
-                await source.backup(snapshot, { progress: () => ALL_PAGES });
-            }
-            finally {
-                source.close();
-            }
             // A damaged database must not become the newest backup and push the good ones out of the window.
             // Its check runs on a thread of its own while the snapshot is compressed; a sanitized
             // copy is checked first, since it rewrites the snapshot.
@@ -4045,14 +4122,28 @@ class SqliteEngine {
         }
     }
     async evaluate(sql) {
-        return withDatabase(this.file, true, (db) => {
+        return this.readLive(() => withDatabase(this.file, true, (db) => {
             const row = db.prepare(sql).raw().get();
             return row?.[0];
-        });
+        }));
     }
     async inspect() {
         await this.assertIsSqliteFile();
-        return inspectFile(this.file, { readonly: true });
+        return this.readLive(() => inspectFile(this.file, { readonly: true }));
+    }
+    /**
+     * A read of the live database by a user that may not own it: refused when
+     * SQLite would leave side files its owner cannot write, and what it made
+     * handed to the database's group afterwards (see sqlite-side-files.ts).
+     */
+    async readLive(read) {
+        await assertSideFilesHandOver(this.file);
+        try {
+            return await read();
+        }
+        finally {
+            await handOverSideFiles(this.file);
+        }
     }
     /**
      * Unpacks the whole backup beside the target, checks it, keeps the current

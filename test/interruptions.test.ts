@@ -241,6 +241,38 @@ describe('bad days', () => {
     expect(caught).toBeGreaterThan(0);
   });
 
+  test('a signal the moment the lock file appears (before its content is written) takes it too, and nothing half-made stays', async () => {
+    const dir = tempDir('signal-at-lock');
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 50 });
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(backups, { mode: 0o700 });
+    let caught = 0;
+    for (let attempt = 0; attempt < 12 && caught < 6; attempt += 1) {
+      const child = startCli(['backup', '--database-url', 'file:app.db'], { cwd: dir, env });
+      const watcher = fs.watch(backups, (_event, name) => {
+        if (name !== '.db-backup.lock') return;
+        watcher.close();
+        caught += 1;
+        child.child.kill('SIGTERM');
+      });
+      const run = await finished(child);
+      watcher.close();
+      const names = fs.readdirSync(backups);
+      const backupsLeft = names.filter((n) => /^sqlite_backup_.*\.db\.gz$/.test(n));
+      expect(
+        names.filter((n) => n.startsWith('.db-backup')),
+        `attempt ${attempt}`,
+      ).toEqual([]);
+      if (run.status === 143) expect(names, `attempt ${attempt}`).toEqual([]);
+      else {
+        expect(run.status, run.stderr).toBe(0);
+        expect(names.sort()).toEqual([backupsLeft[0], `${backupsLeft[0]}.json`]);
+      }
+      for (const name of names) fs.rmSync(path.join(backups, name));
+    }
+    expect(caught).toBeGreaterThan(0);
+  });
+
   test('a signal while the directory is locked takes the lock with it: a peer on another host does not wait 15 minutes', async () => {
     const { run, backups, lock, first } = await pruneHoldingLock('signal-under-lock');
     run.child.kill('SIGTERM');

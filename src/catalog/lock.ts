@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { JobFailure } from '../domain/errors.js';
 import { FILE_MODE } from '../fs/files.js';
 import { trackOwnedFile, untrackOwnedFile } from '../fs/live-temps.js';
+import { finishedBeforeExit } from '../process/interruptions.js';
 import { isLocalPlace, type Storage } from '../storage/storage.js';
 
 /** The lock file in a backup directory. It is not a backup name: no window or listing counts it. */
@@ -40,10 +41,11 @@ export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>):
     // A signal's sweep takes the lock with the run's temporary files (peers on other hosts would
     // otherwise wait out FOREIGN_STALE_MS), but only while it still holds what this run wrote: a
     // peer that judged this run gone and took the lock over keeps it. Known to the sweep before
-    // it is made: a signal while it is being written finds it too.
+    // it is made, and the exit waits for the write: a signal while it is being written finds
+    // it whole (not yet holding what this run wrote, it would stay).
     trackOwnedFile(file, mine);
     try {
-      await fs.writeFile(file, mine, { flag: 'wx', mode: FILE_MODE });
+      await finishedBeforeExit(fs.writeFile(file, mine, { flag: 'wx', mode: FILE_MODE }));
       // Taken after a signal's sweep: let go at once, as the process is on its way out.
       trackOwnedFile(file, mine);
       break;
@@ -81,8 +83,9 @@ export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>):
   try {
     return await work();
   } finally {
-    untrackOwnedFile(file);
+    // Known to the sweep until it is gone: a signal while it is being released takes it too.
     await releaseIfMine(file, me);
+    untrackOwnedFile(file);
   }
 }
 

@@ -37,7 +37,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../domain/version.js';
 import { identityOf, type DatabaseIdentity } from '../catalog/identity.js';
 import { withDirectoryLock } from '../catalog/lock.js';
 import { trackTemp, untrackTemp } from '../fs/live-temps.js';
-import { onInterrupt } from '../process/interruptions.js';
+import { finishedBeforeExit } from '../process/interruptions.js';
 
 export interface CreatedBackup {
   readonly name: string;
@@ -126,7 +126,7 @@ async function publishWithManifest(
     unfinished.push(file);
   };
   try {
-    const name = await settledBeforeExit(
+    const name = await finishedBeforeExit(
       publish(encoded.tempPath, dir, claim, (sequence) =>
         formatBackupName({
           engine: engine.kind,
@@ -168,7 +168,7 @@ async function publishWithManifest(
       ...(info.roles ? { roles: info.roles } : {}),
       ...(options.sanitized ? { sanitized: options.sanitized } : {}),
     };
-    const manifestFile = await settledBeforeExit(
+    const manifestFile = await finishedBeforeExit(
       writeNewTextFile(dir, manifestNameOf(name), serializeManifest(manifest), claim),
     );
     for (const done of unfinished) untrackTemp(done);
@@ -178,22 +178,6 @@ async function publishWithManifest(
     for (const left of unfinished) await removeQuietly(left);
     throw describeWriteError(error, dir);
   }
-}
-
-/**
- * A step that creates a file under a name (a link, an exclusive open) finishes
- * before a signal's exit: its file then exists on disk before the step returns
- * and claims it, and a sweep that ran meanwhile would not know it. Claimed
- * after the sweep, the file is removed at once (trackTemp).
- */
-function settledBeforeExit<T>(step: Promise<T>): Promise<T> {
-  const stopWaiting = onInterrupt(() =>
-    step.then(
-      () => undefined,
-      () => undefined,
-    ),
-  );
-  return step.finally(stopWaiting);
 }
 
 /**

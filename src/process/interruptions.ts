@@ -21,6 +21,23 @@ export function onInterrupt(handler: InterruptHandler): () => void {
   };
 }
 
+/**
+ * Holds a signal's exit back until `step` has settled. For a step that makes a
+ * file under a name (an exclusive open, a link, a write): on disk the file can
+ * exist before the step returns and tells the sweep, and a sweep that ran
+ * meanwhile would miss it. Told after the sweep, the file goes at once (see
+ * fs/live-temps.ts). Only for short steps: the exit waits for it.
+ */
+export function finishedBeforeExit<T>(step: Promise<T>): Promise<T> {
+  const stopWaiting = onInterrupt(() =>
+    step.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return step.finally(stopWaiting);
+}
+
 /** Each cleanup, with what to say if it does not end in time (instead of its own word). */
 const cleanups = new Map<InterruptHandler, string | undefined>();
 
