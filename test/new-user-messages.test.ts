@@ -132,7 +132,7 @@ describe('verifying a PostgreSQL backup without a scratch server', () => {
 const nobody = 65534;
 
 /** The CLI from the sources, as another user (tests run as root, which may write anywhere). */
-function runAs(uid: number, args: readonly string[], cwd: string) {
+function runAs(uid: number, args: readonly string[], cwd: string, gid = uid) {
   const result = spawnSync(
     process.execPath,
     [
@@ -145,7 +145,7 @@ function runAs(uid: number, args: readonly string[], cwd: string) {
       'db-backup',
       ...args,
     ],
-    { cwd, uid, gid: uid, env: { PATH: process.env.PATH }, encoding: 'utf8' },
+    { cwd, uid, gid, env: { PATH: process.env.PATH }, encoding: 'utf8' },
   );
   return { status: result.status, stderr: result.stderr };
 }
@@ -205,6 +205,76 @@ describe('a WAL database in a directory the backup user cannot write', () => {
       const again = backupAs(nobody, file, backups);
       expect(again.status, again.stderr).toBe(0);
       expect(fs.readdirSync(backups).some((n) => n.endsWith('.db.gz'))).toBe(true);
+    },
+  );
+});
+
+describe('a WAL database nothing has open, backed up by a user that is not its owner', () => {
+  // The application runs as daemon (uid and gid 1); the backup user is nobody.
+  const app = 1;
+
+  function appDatabase(dirGroup: number, dirMode: number) {
+    const root = tempDir('wal-owner');
+    fs.chmodSync(root, 0o755);
+    const dir = path.join(root, 'data');
+    fs.mkdirSync(dir);
+    fs.chownSync(dir, 0, dirGroup);
+    fs.chmodSync(dir, dirMode);
+    const file = path.join(dir, 'app.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);');
+    db.close();
+    fs.chownSync(file, app, app);
+    fs.chmodSync(file, 0o644);
+    const backups = path.join(root, 'backups');
+    fs.mkdirSync(backups, { mode: 0o700 });
+    fs.chownSync(backups, nobody, app);
+    return { dir, file, backups };
+  }
+
+  /** The application writes a row, as itself, with the sqlite3 shell. */
+  const appWrites = (file: string) =>
+    spawnSync('sqlite3', [file, 'INSERT INTO t VALUES (3);'], {
+      uid: app,
+      gid: app,
+      encoding: 'utf8',
+    });
+
+  test.skipIf(!nobodyCanRunSources)(
+    "in the application's group, with the directory the group's to write: the side files SQLite makes go to that group, and the application still writes",
+    () => {
+      const { dir, file, backups } = appDatabase(app, 0o775);
+      const args = ['backup', '--database-url', `file:${file}`, '--backup-dir', backups];
+      const run = runAs(nobody, args, backups, app);
+      expect(run.status, run.stderr).toBe(0);
+      for (const side of ['app.db-wal', 'app.db-shm']) {
+        const stat = fs.statSync(path.join(dir, side));
+        expect(stat.gid, side).toBe(app);
+        expect(stat.mode & 0o060, side).toBe(0o060);
+      }
+      const written = appWrites(file);
+      expect(written.status, written.stderr).toBe(0);
+      expect(
+        new Database(file, { readonly: true }).prepare('SELECT count(*) FROM t').pluck().get(),
+      ).toBe(3);
+    },
+  );
+
+  test.skipIf(!nobodyCanRunSources)(
+    'in no group with the application: refused before the database is opened (exit 2, no side file made), and the application still writes',
+    () => {
+      const { dir, file, backups } = appDatabase(0, 0o777);
+      const args = ['backup', '--database-url', `file:${file}`, '--backup-dir', backups];
+      const run = runAs(nobody, args, backups);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `db-backup: Cannot back up app.db as this user (uid ${nobody}) now: it is in WAL mode and nothing has it open, so SQLite would create app.db-wal and app.db-shm owned by this user, and its owner (uid ${app}) could no longer write to it. Run the backup as the owner of app.db, or add this user to the database's group (gid ${app}) and make ${dir} writable by that group. Nothing was changed.`,
+      );
+      expect(fs.readdirSync(dir)).toEqual(['app.db']);
+      expect(fs.readdirSync(backups)).toEqual([]);
+      const written = appWrites(file);
+      expect(written.status, written.stderr).toBe(0);
     },
   );
 });

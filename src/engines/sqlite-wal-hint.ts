@@ -2,7 +2,7 @@ import { accessSync, closeSync, constants, existsSync, openSync, readSync } from
 import path from 'node:path';
 
 /** Bytes 18 and 19 of a SQLite header are 2 in WAL mode (1 for a rollback journal). */
-function inWalMode(file: string): boolean {
+export function inWalMode(file: string): boolean {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');

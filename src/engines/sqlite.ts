@@ -24,6 +24,7 @@ import type {
   RestoreSource,
 } from './engine.js';
 import { loadSqlite, type SqliteDatabase } from './sqlite-driver.js';
+import { assertSideFilesHandOver, handOverSideFiles } from './sqlite-side-files.js';
 import { walDirectoryHint } from './sqlite-wal-hint.js';
 import { startQuickCheck } from './sqlite-check-thread.js';
 import { checkIntegrity, uncheckedNote, type Integrity } from './sqlite-integrity.js';
@@ -70,16 +71,18 @@ export class SqliteEngine implements Engine {
     try {
       // Created first so the copy of production data is private from its first byte.
       await fs.writeFile(snapshot, '', { mode: FILE_MODE, flag: 'wx' });
-      const source = new Database(this.file, {
-        readonly: true,
-        fileMustExist: true,
-        timeout: BUSY_TIMEOUT_MS,
+      await this.readLive(async () => {
+        const source = new Database(this.file, {
+          readonly: true,
+          fileMustExist: true,
+          timeout: BUSY_TIMEOUT_MS,
+        });
+        try {
+          await source.backup(snapshot, { progress: () => ALL_PAGES });
+        } finally {
+          source.close();
+        }
       });
-      try {
-        await source.backup(snapshot, { progress: () => ALL_PAGES });
-      } finally {
-        source.close();
-      }
       // A damaged database must not become the newest backup and push the good ones out of the window.
       // Its check runs on a thread of its own while the snapshot is compressed; a sanitized
       // copy is checked first, since it rewrites the snapshot.
@@ -128,15 +131,31 @@ export class SqliteEngine implements Engine {
   }
 
   async evaluate(sql: string): Promise<unknown> {
-    return withDatabase(this.file, true, (db) => {
-      const row = db.prepare(sql).raw().get() as unknown[] | undefined;
-      return row?.[0];
-    });
+    return this.readLive(() =>
+      withDatabase(this.file, true, (db) => {
+        const row = db.prepare(sql).raw().get() as unknown[] | undefined;
+        return row?.[0];
+      }),
+    );
   }
 
   async inspect(): Promise<DatabaseInfo> {
     await this.assertIsSqliteFile();
-    return inspectFile(this.file, { readonly: true });
+    return this.readLive(() => inspectFile(this.file, { readonly: true }));
+  }
+
+  /**
+   * A read of the live database by a user that may not own it: refused when
+   * SQLite would leave side files its owner cannot write, and what it made
+   * handed to the database's group afterwards (see sqlite-side-files.ts).
+   */
+  private async readLive<T>(read: () => Promise<T>): Promise<T> {
+    await assertSideFilesHandOver(this.file);
+    try {
+      return await read();
+    } finally {
+      await handOverSideFiles(this.file);
+    }
   }
 
   /**
