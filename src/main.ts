@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { runCli, terminalPrompt } from './cli.js';
@@ -11,6 +12,7 @@ import {
 import { removeLiveTempsSync } from './fs/live-temps.js';
 import { redact } from './domain/secrets.js';
 import { terminalStderr } from './report/progress-line.js';
+import { RunLog } from './report/run-log.js';
 
 /** The exit code of the first signal, once one came. */
 let stopping: number | undefined;
@@ -114,6 +116,29 @@ export function nodeTooOld(version: string = process.versions.node): string | un
     : `db-backup needs Node.js ${MINIMUM_NODE.major}.${MINIMUM_NODE.minor} or newer (24 recommended); this is Node.js ${version}. Install Node.js 24 (nvm install 24, or https://nodejs.org/en/download) and run db-backup with it.`;
 }
 
+/**
+ * A refusal before the command runs (a Node.js too old) still reaches the log
+ * file: a cron job sends the output elsewhere and points the user at the log.
+ */
+function logEarlyRefusal(args: readonly string[], message: string): void {
+  const file = logFileOf(args) ?? process.env.BACKUP_LOG_FILE;
+  if (!file) return;
+  const command = args[0] !== undefined && !args[0].startsWith('-') ? args[0] : 'db-backup';
+  const log = new RunLog(command);
+  log.attachFile(path.resolve(file), () => undefined);
+  log.record('ERROR', `failed (exit 2): ${message}`);
+  log.close();
+}
+
+/** `--log-file FILE` or `--log-file=FILE`, read before the arguments are parsed. */
+function logFileOf(args: readonly string[]): string | undefined {
+  for (const [index, arg] of args.entries()) {
+    if (arg === '--log-file') return args[index + 1];
+    if (arg.startsWith('--log-file=')) return arg.slice('--log-file='.length);
+  }
+  return undefined;
+}
+
 /** The `db-backup` command (dist/cli/index.js imports this bundle and calls it). */
 export async function cliMain(): Promise<void> {
   const writeLine = (text: string): void => void process.stderr.write(text);
@@ -122,6 +147,7 @@ export async function cliMain(): Promise<void> {
   const tooOld = nodeTooOld();
   if (tooOld) {
     process.stderr.write(`db-backup: ${tooOld}\n`);
+    logEarlyRefusal(process.argv.slice(2), tooOld);
     process.exitCode = 2;
     return;
   }

@@ -85,19 +85,37 @@ describe('the crontab', () => {
     const logs = path.join(dir, 'log');
     fs.mkdirSync(logs, { mode: 0o700 });
 
-    // The environment file: env.example with this database and backup folder, mode 0600.
-    // Its passphrase stays the example's: spaces and a colon in single quotes.
+    // The environment file: env.example with this database, backup folder and a passphrase of
+    // one's own (spaces, a colon and a dollar in single quotes), mode 0600.
     const envFile = path.join(dir, 'env');
     const example = read('env.example');
-    const passphrase = /^BACKUP_PASSPHRASE='([^']*)'$/m.exec(example)![1]!;
+    expect(example).toMatch(/^BACKUP_PASSPHRASE='CHANGE-ME: /m);
+    const passphrase = 'our own: kept in single quotes, $HOME and all';
     const databaseUrl = `file:${db}?mode=rw&cache=private`;
-    fs.writeFileSync(
-      envFile,
+    const envText = (passphraseLine: string) =>
       example
         .replace(/^DATABASE_URL=.*$/m, `DATABASE_URL='${databaseUrl}'`)
-        .replace(/^BACKUP_DIR=.*$/m, `BACKUP_DIR='${backups}'`),
-      { mode: 0o600 },
-    );
+        .replace(/^BACKUP_DIR=.*$/m, `BACKUP_DIR='${backups}'`)
+        .replace(/^BACKUP_PASSPHRASE=.*$/m, passphraseLine);
+    // Left as it is, the example's placeholder passphrase makes no backup.
+    fs.writeFileSync(envFile, envText(/^BACKUP_PASSPHRASE=.*$/m.exec(example)![0]), {
+      mode: 0o600,
+    });
+    const placeholder = await cli(['backup'], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        ...Object.fromEntries(
+          [...fs.readFileSync(envFile, 'utf8').matchAll(/^([A-Z_]+)='([^']*)'$/gm)].map((m) => [
+            m[1]!,
+            m[2]!,
+          ]),
+        ),
+      },
+    });
+    expect(placeholder.status).toBe(2);
+    expect(placeholder.stderr).toMatch(/still the placeholder of env\.example/);
+    fs.writeFileSync(envFile, envText(`BACKUP_PASSPHRASE='${passphrase}'`), { mode: 0o600 });
 
     // db-backup on PATH is a wrapper that says it started, then waits for a go-ahead before it
     // runs the real (bundled) CLI: the first run is then certainly holding the lock.
@@ -158,7 +176,7 @@ describe('the crontab', () => {
     fs.rmSync(started);
     const second = await runCron();
     expect(second.stderr).toMatch(
-      /^db-backup: the nightly backup failed, or the last one was still running \(exit status 75\)/,
+      /^db-backup: the nightly backup did not run: the last one was still running \(exit status 75\); see /,
     );
     expect(fs.existsSync(started)).toBe(false);
 
@@ -197,6 +215,26 @@ describe('the crontab', () => {
     // The lock went with the first run: the next night runs.
     const third = await runCron();
     expect(third.status, third.stderr).toBe(0);
+
+    // Without db-backup on cron's PATH (a Node.js installed for one user only), the mail says so:
+    // no log can.
+    const missing = spawnSync(env.SHELL, ['-c', command], {
+      env: { ...env, PATH: crontab.variables.PATH! },
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(missing.stderr).toBe(
+      `db-backup: the nightly backup did not run: db-backup or flock is not on cron's PATH (${crontab.variables.PATH}): install it there or change PATH above (exit status 127); see ${env.DB_BACKUP_LOG}\n`,
+    );
+    // Any other failure points to the log, which says why.
+    fs.writeFileSync(envFile, envText(`BACKUP_PASSPHRASE='short'`), { mode: 0o600 });
+    const failed = await runCron();
+    expect(failed.stderr).toMatch(
+      /^db-backup: the nightly backup did not run: it failed \(exit status 2\); see /,
+    );
+    expect(fs.readFileSync(env.DB_BACKUP_LOG, 'utf8')).toMatch(
+      /ERROR backup\[\d+\]: failed \(exit 2\): The encryption passphrase is shorter/,
+    );
     const { stdout } = await cli(['list', '--json', '--backup-dir', backups], {
       cwd: dir,
       env: { PATH: process.env.PATH, DATABASE_URL: `file:${db}` },
@@ -227,6 +265,10 @@ describe('several databases, as the README sets them up', () => {
           .replace(/^DATABASE_URL=.*$/m, `DATABASE_URL='file:${db}'`)
           .replace(/^BACKUP_DIR=.*$/m, `BACKUP_DIR='${backups}'`)
           .replace(/^MAX_BACKUPS=.*$/m, `MAX_BACKUPS='2'`)
+          .replace(
+            /^BACKUP_PASSPHRASE=.*$/m,
+            `BACKUP_PASSPHRASE='the ${name} passphrase, long enough'`,
+          )
           .replace(/^# BACKUP_NAME=.*$/m, `BACKUP_NAME='${name}'`),
         { mode: 0o600 },
       );

@@ -272,6 +272,68 @@ describe('a secret given where the path of its file belongs is never echoed', ()
   });
 });
 
+describe('a passphrase that is not one: refused for new backups, before anything is read', () => {
+  test.each([
+    [
+      "env.example's placeholder, left as it is",
+      () => 'CHANGE-ME: openssl rand -base64 32',
+      /still the placeholder of env\.example \(CHANGE-ME…\)/,
+    ],
+    [
+      'the path of the passphrase file',
+      (dir: string) => {
+        fs.writeFileSync(path.join(dir, 'pass.txt'), `${PASSPHRASE}\n`);
+        return path.join(dir, 'pass.txt');
+      },
+      /the path of a file on this machine, not a passphrase: give that file with --passphrase-file/,
+    ],
+  ])('%s', async (_case, value, message) => {
+    const dir = tempDir('not-a-passphrase');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    const passphrase = value(dir);
+    const run = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { ...env, BACKUP_PASSPHRASE: passphrase },
+    });
+    expect(run.status, run.stderr).toBe(2);
+    expect(refusal(run)).toMatch(message);
+    expect(refusal(run)).toMatch(/Nothing was backed up\.$/);
+    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+  });
+
+  test('BACKUP_PASSPHRASE_FILE, the Docker habit: a backup it would leave plain is refused; beside a passphrase, or for list, it is a warning naming the flag', async () => {
+    const dir = tempDir('passphrase-file-variable');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    const file = path.join(dir, 'pass.txt');
+    fs.writeFileSync(file, `${PASSPHRASE}\n`);
+    const withFile = { ...env, BACKUP_PASSPHRASE_FILE: file };
+    const refused = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: withFile,
+    });
+    expect(refused.status).toBe(2);
+    expect(refusal(refused)).toBe(
+      'db-backup: BACKUP_PASSPHRASE_FILE is set, but db-backup does not read it, and nothing else asks for encryption: give the file with --passphrase-file, or the passphrase itself in BACKUP_PASSPHRASE. Nothing was backed up (it would not have been encrypted).',
+    );
+    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+    const warning =
+      'warning: BACKUP_PASSPHRASE_FILE is not a setting of db-backup and was ignored: give that file with --passphrase-file (a variable holds the secret itself, never the path of its file).';
+    const made = await cli(['backup', '--database-url', 'file:app.db', '--passphrase-file', file], {
+      cwd: dir,
+      env: withFile,
+    });
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stderr).toContain(warning);
+    expect(fs.readdirSync(path.join(dir, 'backups')).some((n) => n.endsWith('.gz.gpg'))).toBe(true);
+    const listed = await cli(['list', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: withFile,
+    });
+    expect(listed.status).toBe(0);
+    expect(listed.stderr).toContain(warning);
+  });
+});
+
 describe('a temporary directory inside the backup directory is refused, however it is reached and for every command', () => {
   /** A backup directory holding one encrypted backup, and the files it holds now. */
   async function withOneBackup(dir: string): Promise<Record<string, string>> {

@@ -183,6 +183,26 @@ describe('the installed db-backup', () => {
   });
 
   test.skipIf(!OLD_NODE)(
+    'on an older Node.js the refusal also reaches the log file a cron job points to',
+    () => {
+      const dir = tempDir('installed-old-log');
+      const line = new RegExp(
+        `^\\S+Z ERROR backup\\[\\d+\\]: failed \\(exit 2\\): db-backup needs Node\\.js ${MINIMUM_NODE.major}\\.${MINIMUM_NODE.minor} or newer.*nvm install 24`,
+      );
+      for (const args of [
+        ['backup', '--log-file', 'logs/a.log'],
+        ['backup', '--log-file=logs/b.log'],
+      ]) {
+        expect(dbBackup(OLD_NODE!, args, dir).status).toBe(2);
+      }
+      const fromEnv = dbBackup(OLD_NODE!, ['backup'], dir, { BACKUP_LOG_FILE: 'logs/c.log' });
+      expect(fromEnv.status).toBe(2);
+      for (const name of ['a.log', 'b.log', 'c.log'])
+        expect(fs.readFileSync(path.join(dir, 'logs', name), 'utf8'), name).toMatch(line);
+    },
+  );
+
+  test.skipIf(!OLD_NODE)(
     'the action on an older Node.js fails the step with one error annotation saying why',
     () => {
       const dir = tempDir('installed-old-action');

@@ -79,6 +79,42 @@ const DATABASE_URL = /^(postgres(ql)?|file|sqlite3?):/i;
 const OTHER_OWN_VARIABLES = ['DB_BACKUP_DEBUG', 'DB_BACKUP_PROGRESS_INTERVAL', 'BACKUP_LOG_FILE'];
 
 /**
+ * Variables named as Docker images name a secret's file (`*_FILE`): the tool
+ * takes the secret itself from its variable, and the file from a flag.
+ */
+const FILE_VARIABLES: Readonly<Record<string, string>> = {
+  BACKUP_PASSPHRASE_FILE: 'passphrase-file',
+  BACKUP_PRIVATE_KEY_PASSPHRASE_FILE: 'private-key-passphrase-file',
+  BACKUP_PRIVATE_KEY_FILE: 'private-key-file',
+  BACKUP_RECIPIENT_KEY_FILE: 'recipient-key-file',
+};
+
+function fileVariableWarning(name: string): string {
+  return `${name} is not a setting of db-backup and was ignored: give that file with --${FILE_VARIABLES[name]} (a variable holds the secret itself, never the path of its file).`;
+}
+
+/**
+ * BACKUP_PASSPHRASE_FILE where nothing else asks for encryption would make a
+ * plain backup with only a warning said: refused instead, before anything is
+ * read.
+ */
+function assertEncryptionNotLost(settings: Settings, env: Environment): void {
+  if (env.BACKUP_PASSPHRASE_FILE === undefined) return;
+  const mode = settings.encryption;
+  if (typeof mode === 'string' && mode.toLowerCase() !== 'auto') return;
+  const given = [
+    'passphrase-file',
+    'encryption-passphrase',
+    'recipient-key-file',
+    'encryption-public-keys',
+  ];
+  if (given.some((name) => settings[name] !== undefined && settings[name] !== '')) return;
+  throw new UserError(
+    'BACKUP_PASSPHRASE_FILE is set, but db-backup does not read it, and nothing else asks for encryption: give the file with --passphrase-file, or the passphrase itself in BACKUP_PASSPHRASE. Nothing was backed up (it would not have been encrypted).',
+  );
+}
+
+/**
  * A variable that looks like one of the tool's but is not (MAX_BACKUP,
  * BACKUP_DIRECTORY, BACKUP_ENCRYPTON) would be ignored without a word, and
  * a nightly job would quietly run with the default: named, with the
@@ -90,6 +126,10 @@ export function lookalikeVariables(env: Environment): string[] {
   const warnings: string[] = [];
   for (const name of Object.keys(env).sort()) {
     if (ours.includes(name) || CREDENTIAL_VARIABLES.includes(name)) continue;
+    if (FILE_VARIABLES[name] !== undefined) {
+      warnings.push(fileVariableWarning(name));
+      continue;
+    }
     const near = ours
       .map((own) => ({ own, distance: editDistance(name, own) }))
       .filter(({ own, distance }) => distance <= (own.length >= 8 ? 2 : 1))
@@ -181,6 +221,7 @@ export function settingsFromArgv(
     const backupSpec = OPTIONS.find((spec) => spec.name === 'backup');
     settings.backup = parsed.positionals[0] ?? backupSpec?.default;
   }
+  if (command === 'backup') assertEncryptionNotLost(settings, env);
   const warnings = [
     ...['database-url', 'verify-database-url'].map((name) =>
       passwordInFlag(name, parsed.values[name]),

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../domain/errors.js';
 import { registerSecret } from '../domain/secrets.js';
 
@@ -67,10 +69,28 @@ export function assertPassphraseForNewBackups(passphrase: string): void {
       `The encryption passphrase is longer than ${MAX_PASSPHRASE_BYTES} bytes: gpg keeps a passphrase in 32 KiB of secure memory and cannot open backups made with a much longer one. Use a shorter random one (openssl rand -base64 32). Nothing was backed up.`,
     );
   }
+  if (passphrase.startsWith('CHANGE-ME')) {
+    throw new UserError(
+      "The encryption passphrase is still the placeholder of env.example (CHANGE-ME…), which is printed in this tool's README: set one of your own ('openssl rand -base64 32'). Nothing was backed up.",
+    );
+  }
+  if (path.isAbsolute(passphrase) && isFile(passphrase)) {
+    throw new UserError(
+      'The encryption passphrase is the path of a file on this machine, not a passphrase: give that file with --passphrase-file (BACKUP_PASSPHRASE holds the passphrase itself). Nothing was backed up.',
+    );
+  }
   if (!isShort(passphrase)) return;
   throw new UserError(
     `The encryption passphrase is shorter than ${MIN_PASSPHRASE_LENGTH} characters, the least a new backup accepts: ${WHY_LONG}. Use a long random one (openssl rand -base64 32). Nothing was backed up.`,
   );
+}
+
+function isFile(candidate: string): boolean {
+  try {
+    return statSync(candidate).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Existing backups must stay openable: a short passphrase that opens them is only warned about. */
