@@ -245,8 +245,11 @@ describe('several databases sharing one directory and one S3 prefix', () => {
       cwd: dir,
     });
     expect(latest.status).toBe(2);
+    // It names prod's backups: the database may be the same under another path.
     expect(latest.stderr).toMatch(
-      /No SQLite backup of SQLite \/.*staging\.db in .*: run a backup there first, or name a file\./,
+      new RegExp(
+        `No SQLite backup of SQLite /.*staging\\.db in .* to take as latest \\(it holds backups of other databases: SQLite /.*prod\\.db, whose newest is ${name.replace(/\./g, '\\.')}; if one is this database under another address, name its backup, or give both the same --name\\): name the backup to restore\\.`,
+      ),
     );
     // Without --yes the refusal says what would happen.
     const refused = await cli(['restore', name, '--database-url', 'file:staging.db'], { cwd: dir });
@@ -318,7 +321,7 @@ describe('several databases sharing one directory and one S3 prefix', () => {
     });
     expect(latest.status).toBe(2);
     expect(latest.stderr).toMatch(
-      /\(1 there cannot be told apart from other databases' \(no manifest, or one older than database identities\): restore one by its name\)/,
+      /1 there cannot be told apart from other databases' \(no manifest, or one older than database identities\): restore one by its name, such as sqlite_backup_\d{8}_\d{6}\.db\.gz \(the newest\)\): name the backup to restore\./,
     );
     // app's window (max 1) removes app's old backup, never other's.
     const run = await cli(['backup', '--database-url', 'file:app.db', '--json'], {

@@ -39,16 +39,20 @@ export async function latestEntry(
   // that of the one database whose copies the place holds, or of the --name given.
   const own = kind === 'sanitized' && given?.identity.name === undefined ? undefined : given;
   const entries = catalog.entries({ engine, kind });
-  let unproven = 0;
+  const unproven: string[] = [];
   let future = 0;
   const candidates: { entry: CatalogEntry; identity: DatabaseIdentity }[] = [];
+  /** Other databases' backups, newest first: one may be this database under another address. */
+  const others: { name: string; identity: DatabaseIdentity }[] = [];
   for (const entry of entries) {
     const { manifest } = entry.hasManifest
       ? await catalog.manifestOf(entry.backup.name)
       : { manifest: undefined };
     const ownership = own ? await catalog.ownership(entry, own) : undefined;
     if (own ? ownership !== 'ours' : !manifest?.identity) {
-      if (ownership !== 'other') unproven += 1;
+      if (ownership !== 'other') unproven.push(entry.backup.name);
+      else if (manifest?.identity)
+        others.push({ name: entry.backup.name, identity: manifest.identity });
       continue;
     }
     if (isFutureDated(entry.backup, manifest, options.now)) {
@@ -76,9 +80,10 @@ export async function latestEntry(
   const whose = own ? ` of ${describeIdentity(own.identity)}` : '';
   const notes: string[] = [];
   if (catalog.absenceNote) notes.push(catalog.absenceNote);
-  if (unproven > 0)
+  if (others.length > 0) notes.push(otherDatabasesNote(others));
+  if (unproven.length > 0)
     notes.push(
-      `${unproven} there cannot be told apart from other databases' (no manifest, or one older than database identities): restore one by its name`,
+      `${unproven.length} there cannot be told apart from other databases' (no manifest, or one older than database identities): restore one by its name, such as ${unproven[0]} (the newest)`,
     );
   if (future > 0) notes.push(`${future} dated ahead of this clock by more than 5 minutes`);
   if (
@@ -88,7 +93,31 @@ export async function latestEntry(
   )
     notes.push('it holds sanitized copies: name one, or use latest-sanitized');
   const detail = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+  // With backups there, "run a backup first" would back up the database one came to restore.
+  const advice =
+    others.length > 0 || unproven.length > 0
+      ? 'name the backup to restore'
+      : 'run a backup there first, or name a file';
   throw new UserError(
-    `No ${what}${whose} in ${catalog.location} to take as ${word}${detail}: run a backup there first, or name a file.`,
+    `No ${what}${whose} in ${catalog.location} to take as ${word}${detail}: ${advice}.`,
   );
+}
+
+/**
+ * The other databases whose backups the place holds, each with its newest
+ * backup: the one being restored may be among them under another address
+ * (localhost for 127.0.0.1, a new host or path).
+ */
+function otherDatabasesNote(
+  others: readonly { name: string; identity: DatabaseIdentity }[],
+): string {
+  const newest = others.filter(
+    (other, index) => others.findIndex((o) => sameDatabase(o.identity, other.identity)) === index,
+  );
+  const listed = newest
+    .slice(0, 3)
+    .map((other) => `${describeIdentity(other.identity)}, whose newest is ${other.name}`)
+    .join(', and ');
+  const more = newest.length > 3 ? `, and ${newest.length - 3} more` : '';
+  return `it holds backups of other databases: ${listed}${more}; if one is this database under another address, name its backup, or give both the same --name`;
 }
