@@ -2575,6 +2575,19 @@ async function storedFormat(file) {
         await handle.close();
     }
 }
+const GIVE_PASSPHRASE = 'its passphrase (encryption-passphrase, --passphrase-file or BACKUP_PASSPHRASE)';
+const GIVE_PRIVATE_KEY = 'the private key (decryption-private-key, --private-key-file)';
+/** What to give for an encrypted backup given nothing: what its manifest says it needs, else either. */
+function missingKeysMessage(backup) {
+    const encryption = backup.manifest?.encryption;
+    if (encryption?.mode === 'public-key') {
+        const keys = encryption.recipients.length > 0 ? ` (${encryption.recipients.join(', ')})` : '';
+        return `${backup.name} is encrypted to a public key${keys}: give ${GIVE_PRIVATE_KEY} that matches it.`;
+    }
+    if (encryption?.mode === 'passphrase')
+        return `${backup.name} is encrypted with a passphrase: give ${GIVE_PASSPHRASE}.`;
+    return `${backup.name} is encrypted: give ${GIVE_PASSPHRASE} or ${GIVE_PRIVATE_KEY.replace('the private key', 'a private key')}.`;
+}
 /**
  * Opens a backup for reading: gzip, zstd or uncompressed, each perhaps
  * OpenPGP-encrypted, told apart by content (magic bytes, after decryption),
@@ -2586,7 +2599,7 @@ async function openBackup(backup, keys, checksumVerified = false, log, progress 
     let decryptor;
     if (encrypted) {
         if (keys.passphrase === undefined && (keys.privateKeys ?? []).length === 0) {
-            throw new errors/* UserError */.yo(`${backup.name} is encrypted: give its passphrase (encryption-passphrase, --passphrase-file or BACKUP_PASSPHRASE) or a private key (decryption-private-key, --private-key-file).`);
+            throw new errors/* UserError */.yo(missingKeysMessage(backup));
         }
         decryptor = await (0,encryption/* prepareDecryptor */.st)(keys);
     }

@@ -468,7 +468,7 @@ async function unlockPrivateKey(key, passphrase, who) {
     if (key.isDecrypted())
         return key;
     if ((0,_passphrase_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .givenPassphrase */ .wC)(passphrase) === undefined) {
-        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is protected by a passphrase: give that passphrase too.`);
+        throw new _domain_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`The ${who} is protected by a passphrase: give that passphrase too (private-key-passphrase, --private-key-passphrase-file or BACKUP_PRIVATE_KEY_PASSPHRASE).`);
     }
     try {
         return await openpgp__WEBPACK_IMPORTED_MODULE_0__/* .decryptKey */ .Vw({ privateKey: key, passphrase });

@@ -180,7 +180,22 @@ describe('encrypted SQLite backups', () => {
       env,
     });
     expect(withoutKey.status).toBe(2);
-    expect(withoutKey.stderr).toMatch(/is encrypted: give its passphrase .* or a private key/);
+    // The manifest says a key opens it: the line asks for that key, by its fingerprint.
+    expect(withoutKey.stderr).toContain(
+      `is encrypted to a public key (${fingerprint}): give the private key (decryption-private-key, --private-key-file) that matches it.`,
+    );
+    // Without its manifest it cannot tell: either.
+    fs.renameSync(`${file}.json`, `${file}.json.aside`);
+    const unknown = await cli(
+      ['restore', path.basename(file), '--database-url', 'file:app.db', '--yes'],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    fs.renameSync(`${file}.json.aside`, `${file}.json`);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/is encrypted: give its passphrase .* or a private key/);
 
     fs.rmSync(db);
     createSampleDatabase(db, { rows: 2 });

@@ -202,7 +202,7 @@ describe('decryption refuses with a clear message and no secret', () => {
     [
       'no passphrase for a locked private key',
       () => ({ privateKeys: [{ armored: keys[ED].secretKey }] }),
-      /protected by a passphrase/,
+      /protected by a passphrase: give that passphrase too \(private-key-passphrase, --private-key-passphrase-file or BACKUP_PRIVATE_KEY_PASSPHRASE\)/,
     ],
     [
       'a public key given as private key',

@@ -290,6 +290,22 @@ export async function storedFormat(
   }
 }
 
+const GIVE_PASSPHRASE =
+  'its passphrase (encryption-passphrase, --passphrase-file or BACKUP_PASSPHRASE)';
+const GIVE_PRIVATE_KEY = 'the private key (decryption-private-key, --private-key-file)';
+
+/** What to give for an encrypted backup given nothing: what its manifest says it needs, else either. */
+function missingKeysMessage(backup: Omit<LocatedBackup, 'inPlace'>): string {
+  const encryption = backup.manifest?.encryption;
+  if (encryption?.mode === 'public-key') {
+    const keys = encryption.recipients.length > 0 ? ` (${encryption.recipients.join(', ')})` : '';
+    return `${backup.name} is encrypted to a public key${keys}: give ${GIVE_PRIVATE_KEY} that matches it.`;
+  }
+  if (encryption?.mode === 'passphrase')
+    return `${backup.name} is encrypted with a passphrase: give ${GIVE_PASSPHRASE}.`;
+  return `${backup.name} is encrypted: give ${GIVE_PASSPHRASE} or ${GIVE_PRIVATE_KEY.replace('the private key', 'a private key')}.`;
+}
+
 /**
  * Opens a backup for reading: gzip, zstd or uncompressed, each perhaps
  * OpenPGP-encrypted, told apart by content (magic bytes, after decryption),
@@ -307,9 +323,7 @@ export async function openBackup(
   let decryptor: Decryptor | undefined;
   if (encrypted) {
     if (keys.passphrase === undefined && (keys.privateKeys ?? []).length === 0) {
-      throw new UserError(
-        `${backup.name} is encrypted: give its passphrase (encryption-passphrase, --passphrase-file or BACKUP_PASSPHRASE) or a private key (decryption-private-key, --private-key-file).`,
-      );
+      throw new UserError(missingKeysMessage(backup));
     }
     decryptor = await prepareDecryptor(keys);
   }

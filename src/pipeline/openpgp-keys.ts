@@ -168,7 +168,9 @@ async function unlockPrivateKey(
 ): Promise<openpgp.PrivateKey> {
   if (key.isDecrypted()) return key;
   if (givenPassphrase(passphrase) === undefined) {
-    throw new UserError(`The ${who} is protected by a passphrase: give that passphrase too.`);
+    throw new UserError(
+      `The ${who} is protected by a passphrase: give that passphrase too (private-key-passphrase, --private-key-passphrase-file or BACKUP_PRIVATE_KEY_PASSPHRASE).`,
+    );
   }
   try {
     return await openpgp.decryptKey({ privateKey: key, passphrase });
