@@ -3909,78 +3909,40 @@ function walDirectoryHint(file) {
 
 
 /**
- * Reading a WAL-mode database that no connection has open makes SQLite create
- * its `-wal` and `-shm` beside it, with the database's mode but owned by the
- * reading user. Read by a backup user that does not own the database, they
- * stay so after the backup: the application, the owner, then opens them
- * read-only and every write fails ("attempt to write a readonly database")
- * until they are gone. Root is spared: SQLite gives them the database's owner.
+ * Reading a WAL-mode database makes SQLite create its `-wal` and `-shm` beside
+ * it when they are not there (nothing has the database open), with the
+ * database's mode but owned by the reading user. Made by a backup user that is
+ * not the database's owner, they stay so after the backup, and the
+ * application then opens them read-only: every write fails ("attempt to write
+ * a readonly database") until they are gone. Root is spared: SQLite gives
+ * them the database's owner.
+ *
+ * Handing them over afterwards cannot be made safe (a group member can swap a
+ * link in, ACLs hide the group's rights, an application that connected
+ * meanwhile stays read-only), so such a read is refused instead, before
+ * SQLite opens anything.
  */
-const SIDE_FILES = ['-wal', '-shm'];
-function reader() {
+async function assertSideFilesStayTheOwners(file) {
     const uid = process.getuid?.();
     if (uid === undefined || uid === 0)
-        return undefined;
-    const groups = new Set([process.getegid?.() ?? -1, ...(process.getgroups?.() ?? [])]);
-    return { uid, groups: [...groups] };
-}
-/**
- * Whether side files this user makes can be handed to the database's group:
- * this user is in that group, and the directory is that group's to write in
- * (so the group may already replace the database; write access to the side
- * files gives it nothing more).
- */
-function groupTakesOver(database, dir, user) {
-    return user.groups.includes(database.gid) && dir.gid === database.gid && (dir.mode & 0o020) !== 0;
-}
-/**
- * Refuses, before the database is opened, to read it when SQLite would make
- * side files its owner then cannot write and this user cannot hand over: a
- * WAL-mode database with no `-shm` (nothing has it open), read by a user that
- * neither owns it nor shares a group-writable directory with it.
- */
-async function assertSideFilesHandOver(file) {
-    const user = reader();
-    if (!user)
         return;
-    const database = await promises_default().stat(file).catch(() => undefined);
-    // Root, the owner, writes whatever the side files' modes say.
-    if (!database || database.uid === user.uid || database.uid === 0 || !inWalMode(file))
+    // SQLite makes them beside the file a link leads to.
+    const real = await promises_default().realpath(file).catch(() => undefined);
+    if (real === undefined)
         return;
-    if (await exists(`${file}-shm`))
+    const database = await promises_default().stat(real).catch(() => undefined);
+    if (!database || database.uid === uid || !inWalMode(real))
         return;
-    const dir = await promises_default().stat(external_node_path_default().dirname(file));
-    if (groupTakesOver(database, dir, user))
-        return;
-    const name = external_node_path_default().basename(file);
-    throw new errors/* UserError */.yo(`Cannot back up ${name} as this user (uid ${user.uid}) now: it is in WAL mode and nothing has it open, so SQLite would create ${name}-wal and ${name}-shm owned by this user, and its owner (uid ${database.uid}) could no longer write to it. Run the backup as the owner of ${name}, or add this user to the database's group (gid ${database.gid}) and make ${external_node_path_default().dirname(file)} writable by that group. Nothing was changed.`);
-}
-/**
- * After a read: side files this user made (or an earlier run left) go to the
- * database's group with write access, so its owner can write again. Files of
- * anyone else are left as they are.
- */
-async function handOverSideFiles(file) {
-    const user = reader();
-    if (!user)
-        return;
-    const database = await promises_default().stat(file).catch(() => undefined);
-    if (!database || database.uid === user.uid || database.uid === 0)
-        return;
-    const dir = await promises_default().stat(external_node_path_default().dirname(file));
-    if (!groupTakesOver(database, dir, user))
-        return;
-    for (const suffix of SIDE_FILES) {
-        const side = `${file}${suffix}`;
-        const stat = await promises_default().lstat(side).catch(() => undefined);
-        if (!stat?.isFile() || stat.uid !== user.uid)
-            continue;
-        await promises_default().chown(side, user.uid, database.gid);
-        await promises_default().chmod(side, (stat.mode & 0o707) | 0o060);
+    const missing = [];
+    for (const suffix of ['-wal', '-shm']) {
+        if (!(await promises_default().lstat(`${real}${suffix}`).catch(() => undefined)))
+            missing.push(suffix);
     }
-}
-async function exists(file) {
-    return promises_default().lstat(file).then(() => true, () => false);
+    if (missing.length === 0)
+        return;
+    const name = external_node_path_default().basename(real);
+    const made = missing.map((suffix) => `${name}${suffix}`).join(' and ');
+    throw new errors/* UserError */.yo(`Cannot read ${name} as this user (uid ${uid}) now: it is in WAL mode and ${made} ${missing.length > 1 ? 'are' : 'is'} not there (nothing has it open), so SQLite would create ${missing.length > 1 ? 'them' : 'it'} owned by this user, and the database's owner (uid ${database.uid}) could no longer write to it. Run the backup as the owner of ${name} (or as root). Nothing was changed.`);
 }
 
 // EXTERNAL MODULE: external "node:worker_threads"
@@ -4169,18 +4131,12 @@ class SqliteEngine {
         return this.readLive(() => inspectFile(this.file, { readonly: true }));
     }
     /**
-     * A read of the live database by a user that may not own it: refused when
-     * SQLite would leave side files its owner cannot write, and what it made
-     * handed to the database's group afterwards (see sqlite-side-files.ts).
+     * A read of the live database, refused first when SQLite would leave side
+     * files its owner cannot write (see sqlite-side-files.ts).
      */
     async readLive(read) {
-        await assertSideFilesHandOver(this.file);
-        try {
-            return await read();
-        }
-        finally {
-            await handOverSideFiles(this.file);
-        }
+        await assertSideFilesStayTheOwners(this.file);
+        return read();
     }
     /**
      * Unpacks the whole backup beside the target, checks it, keeps the current
@@ -4433,16 +4389,20 @@ async function assertWritableDirectory(dir, file) {
         const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable by this user';
         throw new errors/* UserError */.yo(`Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes ${writes}. Run as a user who may write in that directory, or make it writable. Nothing was changed.`);
     }
-    // A sticky directory (as /tmp): only a file's or the directory's owner may replace or move it.
+    // The restored file is this user's: another user's database would no longer be its owner's.
+    // In a sticky directory (as /tmp) only a file's or the directory's owner may even replace it.
     const uid = process.getuid?.();
     if (!current || uid === undefined || uid === 0)
         return;
     const directory = await promises_default().stat(dir);
-    if ((directory.mode & 0o1000) === 0 || directory.uid === uid)
-        return;
+    const sticky = (directory.mode & 0o1000) !== 0 && directory.uid !== uid;
     if (current.uid !== uid) {
-        throw new errors/* UserError */.yo(`Cannot restore ${name}: it belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so only that user may replace it. Run the restore as the owner of ${name}. Nothing was changed.`);
+        throw new errors/* UserError */.yo(sticky
+            ? `Cannot restore ${name}: it belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so only that user may replace it. Run the restore as the owner of ${name}. Nothing was changed.`
+            : `Cannot restore ${name}: it belongs to another user (uid ${current.uid}), and the restored file would belong to this one (uid ${uid}; only root may give a file to another user), so its owner could no longer write to it. Run the restore as the owner of ${name}, or as root. Nothing was changed.`);
     }
+    if (!sticky)
+        return;
     const earlier = await promises_default().lstat(`${file}.before-restore`).catch(() => undefined);
     if (earlier && earlier.uid !== uid) {
         throw new errors/* UserError */.yo(`Cannot restore ${name}: ${name}.before-restore, an earlier safety copy, belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so this restore may not move it aside to keep it. Have its owner move or remove it, or run the restore as that user. Nothing was changed.`);

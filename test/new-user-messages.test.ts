@@ -178,6 +178,8 @@ describe('a WAL database in a directory the backup user cannot write', () => {
     db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);');
     db.close();
     fs.chmodSync(file, 0o644);
+    // The backup user owns the database here: only the directory stands in its way.
+    fs.chownSync(file, nobody, nobody);
     const backups = path.join(root, 'backups');
     fs.mkdirSync(backups, { mode: 0o700 });
     fs.chownSync(backups, nobody, nobody);
@@ -209,28 +211,28 @@ describe('a WAL database in a directory the backup user cannot write', () => {
   );
 });
 
-describe('a WAL database nothing has open, backed up by a user that is not its owner', () => {
-  // The application runs as daemon (uid and gid 1); the backup user is nobody.
+describe('a WAL database nothing has open, read by a user that is not its owner', () => {
+  // The application runs as daemon (uid and gid 1); the backup user nobody is in its group.
   const app = 1;
 
-  function appDatabase(dirGroup: number, dirMode: number) {
+  function appDatabase() {
     const root = tempDir('wal-owner');
     fs.chmodSync(root, 0o755);
     const dir = path.join(root, 'data');
     fs.mkdirSync(dir);
-    fs.chownSync(dir, 0, dirGroup);
-    fs.chmodSync(dir, dirMode);
+    fs.chownSync(dir, app, app);
+    fs.chmodSync(dir, 0o775);
     const file = path.join(dir, 'app.db');
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);');
     db.close();
     fs.chownSync(file, app, app);
-    fs.chmodSync(file, 0o644);
+    fs.chmodSync(file, 0o664);
     const backups = path.join(root, 'backups');
     fs.mkdirSync(backups, { mode: 0o700 });
     fs.chownSync(backups, nobody, app);
-    return { dir, file, backups };
+    return { root, dir, file, backups };
   }
 
   /** The application writes a row, as itself, with the sqlite3 shell. */
@@ -242,39 +244,71 @@ describe('a WAL database nothing has open, backed up by a user that is not its o
     });
 
   test.skipIf(!nobodyCanRunSources)(
-    "in the application's group, with the directory the group's to write: the side files SQLite makes go to that group, and the application still writes",
+    'is refused before SQLite opens it (exit 2, no -wal or -shm made), the application still writes, and while the application has it open the backup runs',
     () => {
-      const { dir, file, backups } = appDatabase(app, 0o775);
+      const { dir, file, backups } = appDatabase();
       const args = ['backup', '--database-url', `file:${file}`, '--backup-dir', backups];
       const run = runAs(nobody, args, backups, app);
-      expect(run.status, run.stderr).toBe(0);
-      for (const side of ['app.db-wal', 'app.db-shm']) {
-        const stat = fs.statSync(path.join(dir, side));
-        expect(stat.gid, side).toBe(app);
-        expect(stat.mode & 0o060, side).toBe(0o060);
-      }
-      const written = appWrites(file);
-      expect(written.status, written.stderr).toBe(0);
-      expect(
-        new Database(file, { readonly: true }).prepare('SELECT count(*) FROM t').pluck().get(),
-      ).toBe(3);
-    },
-  );
-
-  test.skipIf(!nobodyCanRunSources)(
-    'in no group with the application: refused before the database is opened (exit 2, no side file made), and the application still writes',
-    () => {
-      const { dir, file, backups } = appDatabase(0, 0o777);
-      const args = ['backup', '--database-url', `file:${file}`, '--backup-dir', backups];
-      const run = runAs(nobody, args, backups);
       expect(run.status, run.stderr).toBe(2);
       expect(run.stderr.trim().split('\n').at(-1)).toBe(
-        `db-backup: Cannot back up app.db as this user (uid ${nobody}) now: it is in WAL mode and nothing has it open, so SQLite would create app.db-wal and app.db-shm owned by this user, and its owner (uid ${app}) could no longer write to it. Run the backup as the owner of app.db, or add this user to the database's group (gid ${app}) and make ${dir} writable by that group. Nothing was changed.`,
+        `db-backup: Cannot read app.db as this user (uid ${nobody}) now: it is in WAL mode and app.db-wal and app.db-shm are not there (nothing has it open), so SQLite would create them owned by this user, and the database's owner (uid ${app}) could no longer write to it. Run the backup as the owner of app.db (or as root). Nothing was changed.`,
       );
       expect(fs.readdirSync(dir)).toEqual(['app.db']);
       expect(fs.readdirSync(backups)).toEqual([]);
       const written = appWrites(file);
       expect(written.status, written.stderr).toBe(0);
+      // The application holds it open (root's SQLite gives the side files to the owner).
+      const open = new Database(file);
+      try {
+        open.prepare('SELECT count(*) FROM t').get();
+        expect(fs.statSync(`${file}-shm`).uid).toBe(app);
+        const again = runAs(nobody, args, backups, app);
+        expect(again.status, again.stderr).toBe(0);
+      } finally {
+        open.close();
+      }
+      const after = appWrites(file);
+      expect(after.status, after.stderr).toBe(0);
+    },
+  );
+
+  test.skipIf(!nobodyCanRunSources)(
+    'reached through a symbolic link, it is judged where SQLite makes the side files: beside the file the link leads to',
+    () => {
+      const { root, dir, file, backups } = appDatabase();
+      const links = path.join(root, 'links');
+      fs.mkdirSync(links);
+      fs.chmodSync(links, 0o777);
+      const link = path.join(links, 'current.db');
+      fs.symlinkSync(file, link);
+      const args = ['backup', '--database-url', `file:${link}`, '--backup-dir', backups];
+      const run = runAs(nobody, args, backups, app);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toContain('app.db-wal and app.db-shm are not there');
+      expect(fs.readdirSync(dir)).toEqual(['app.db']);
+      expect(fs.readdirSync(links)).toEqual(['current.db']);
+    },
+  );
+
+  test.skipIf(!nobodyCanRunSources)(
+    "a restore over another user's database is refused before the backup is read: the restored file could not be its owner's",
+    async () => {
+      const { root, dir, file } = appDatabase();
+      const made = await cli(['backup', '--database-url', `sqlite:${file}`], { cwd: root, env });
+      expect(made.status, made.stderr).toBe(0);
+      const backups = path.join(root, 'backups');
+      for (const entry of [backups, ...fs.readdirSync(backups).map((n) => path.join(backups, n))])
+        fs.chownSync(entry, nobody, app);
+      const before = fs.readFileSync(file);
+      const args = ['restore', 'latest', '--database-url', `sqlite:${file}`, '--yes'];
+      const run = runAs(nobody, args, root, app);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `db-backup: Cannot restore app.db: it belongs to another user (uid ${app}), and the restored file would belong to this one (uid ${nobody}; only root may give a file to another user), so its owner could no longer write to it. Run the restore as the owner of app.db, or as root. Nothing was changed.`,
+      );
+      // The root backup left the owner's -wal and -shm; nothing else is there.
+      expect(fs.readdirSync(dir).filter((n) => !n.startsWith('app.db-'))).toEqual(['app.db']);
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
     },
   );
 });

@@ -24,7 +24,7 @@ import type {
   RestoreSource,
 } from './engine.js';
 import { loadSqlite, type SqliteDatabase } from './sqlite-driver.js';
-import { assertSideFilesHandOver, handOverSideFiles } from './sqlite-side-files.js';
+import { assertSideFilesStayTheOwners } from './sqlite-side-files.js';
 import { walDirectoryHint } from './sqlite-wal-hint.js';
 import { startQuickCheck } from './sqlite-check-thread.js';
 import { checkIntegrity, uncheckedNote, type Integrity } from './sqlite-integrity.js';
@@ -145,17 +145,12 @@ export class SqliteEngine implements Engine {
   }
 
   /**
-   * A read of the live database by a user that may not own it: refused when
-   * SQLite would leave side files its owner cannot write, and what it made
-   * handed to the database's group afterwards (see sqlite-side-files.ts).
+   * A read of the live database, refused first when SQLite would leave side
+   * files its owner cannot write (see sqlite-side-files.ts).
    */
   private async readLive<T>(read: () => Promise<T>): Promise<T> {
-    await assertSideFilesHandOver(this.file);
-    try {
-      return await read();
-    } finally {
-      await handOverSideFiles(this.file);
-    }
+    await assertSideFilesStayTheOwners(this.file);
+    return read();
   }
 
   /**
@@ -413,16 +408,20 @@ async function assertWritableDirectory(dir: string, file: string): Promise<void>
       `Cannot restore ${name}: its directory ${dir} ${why}, and a restore writes ${writes}. Run as a user who may write in that directory, or make it writable. Nothing was changed.`,
     );
   }
-  // A sticky directory (as /tmp): only a file's or the directory's owner may replace or move it.
+  // The restored file is this user's: another user's database would no longer be its owner's.
+  // In a sticky directory (as /tmp) only a file's or the directory's owner may even replace it.
   const uid = process.getuid?.();
   if (!current || uid === undefined || uid === 0) return;
   const directory = await fs.stat(dir);
-  if ((directory.mode & 0o1000) === 0 || directory.uid === uid) return;
+  const sticky = (directory.mode & 0o1000) !== 0 && directory.uid !== uid;
   if (current.uid !== uid) {
     throw new UserError(
-      `Cannot restore ${name}: it belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so only that user may replace it. Run the restore as the owner of ${name}. Nothing was changed.`,
+      sticky
+        ? `Cannot restore ${name}: it belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so only that user may replace it. Run the restore as the owner of ${name}. Nothing was changed.`
+        : `Cannot restore ${name}: it belongs to another user (uid ${current.uid}), and the restored file would belong to this one (uid ${uid}; only root may give a file to another user), so its owner could no longer write to it. Run the restore as the owner of ${name}, or as root. Nothing was changed.`,
     );
   }
+  if (!sticky) return;
   const earlier = await fs.lstat(`${file}.before-restore`).catch(() => undefined);
   if (earlier && earlier.uid !== uid) {
     throw new UserError(
