@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/commands/command-result.ts
 var command_result = __webpack_require__(43877);
-// EXTERNAL MODULE: ./src/config/config.ts + 7 modules
-var config_config = __webpack_require__(40053);
+// EXTERNAL MODULE: ./src/config/config.ts + 8 modules
+var config_config = __webpack_require__(50215);
 // EXTERNAL MODULE: ./src/config/monitoring.ts + 2 modules
 var config_monitoring = __webpack_require__(72389);
 // EXTERNAL MODULE: ./src/config/settings.ts

@@ -9,10 +9,12 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { MAX_PASSPHRASE_BYTES } from '../src/pipeline/passphrase-rules.js';
+import { PIPE_WAIT_MS, readAtMost, SilentPipe } from '../src/fs/read-at-most.js';
 import { withoutCredentials } from '../src/domain/secrets.js';
 import { BUNDLED_CLI, cli, type CliRun } from './support/cli.js';
 import { createSampleDatabase, dumpRows } from './support/sqlite.js';
@@ -224,6 +226,49 @@ describe('passphrase files that are not one short line', () => {
     );
     expect(fromStdin.status, fromStdin.stderr).toBe(0);
     expect(dumpRows(path.join(dir, 'stdin.db'))).toEqual(dumpRows(db));
+  });
+});
+
+describe('a named pipe given as a passphrase file', () => {
+  test('its writer may start late: the read waits for it without blocking in open', async () => {
+    const dir = tempDir('fifo-late');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    const fifo = path.join(dir, 'pass.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // The bundled CLI in its own process, as the shell starts it beside <(…).
+    const writer = spawn('sh', [
+      '-c',
+      'sleep 1.5; printf "%s\\n" "$1" > "$2"',
+      'sh',
+      PASSPHRASE,
+      fifo,
+    ]);
+    const closed = once(writer, 'close');
+    const run = spawnSync(
+      process.execPath,
+      [BUNDLED_CLI, 'backup', '--database-url', 'file:app.db', '--passphrase-file', fifo],
+      { cwd: dir, env: { PATH: process.env.PATH, TMPDIR: dir }, encoding: 'utf8', timeout: 60_000 },
+    );
+    writer.kill('SIGKILL');
+    await closed;
+    expect(run.status, run.stderr).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'backups')).some((n) => n.endsWith('.db.gz.gpg'))).toBe(
+      true,
+    );
+  });
+
+  test('one nothing writes to is given up after the wait, in words, instead of holding the process past every signal', () => {
+    const dir = tempDir('fifo-silent');
+    const fifo = path.join(dir, 'pass.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const started = Date.now();
+    expect(() => readAtMost(fifo, 1024, 300)).toThrow(SilentPipe);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The wait the CLI uses, and its words.
+    expect(PIPE_WAIT_MS).toBe(30_000);
+    expect(new SilentPipe(PIPE_WAIT_MS).message).toBe(
+      'nothing was written to the named pipe within 30 s',
+    );
   });
 });
 

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../domain/errors.js';
+import { readAtMost, SilentPipe } from '../fs/read-at-most.js';
 import {
   parseDatabaseUrl,
   type DatabaseLocation,
@@ -369,23 +370,6 @@ function verifyQueries(settings: Settings, cwd: string): string[] {
 const PASSPHRASE_FILE_LIMIT = 1024 * 1024;
 const KEY_FILE_LIMIT = 16 * 1024 * 1024;
 
-/** At most `limit` bytes of `file`, or undefined when it holds more (/dev/zero, a backup named by mistake). */
-function readAtMost(file: string, limit: number): Buffer | undefined {
-  const handle = openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(limit + 1);
-    let length = 0;
-    for (;;) {
-      const read = readSync(handle, buffer, length, buffer.length - length, null);
-      if (read === 0) return buffer.subarray(0, length);
-      length += read;
-      if (length > limit) return undefined;
-    }
-  } finally {
-    closeSync(handle);
-  }
-}
-
 /**
  * Why the file an option names could not be opened. The value is not repeated: a
  * passphrase or key put where its path belongs would otherwise reach the log file,
@@ -419,6 +403,11 @@ function readOptionBytes(
   try {
     bytes = readAtMost(file, limit);
   } catch (error) {
+    if (error instanceof SilentPipe) {
+      throw new UserError(
+        `${option}: ${error.message}: start what writes the ${holds} into it first, or give a file.`,
+      );
+    }
     throw new UserError(unreadableOptionFile(option, holds, cwd, error));
   }
   if (bytes === undefined) {
