@@ -2579,9 +2579,12 @@ const GIVE_PASSPHRASE = 'its passphrase (encryption-passphrase, --passphrase-fil
 const GIVE_PRIVATE_KEY = 'the private key (decryption-private-key, --private-key-file)';
 /** What to give for an encrypted backup given nothing: what its manifest says it needs, else either. */
 function missingKeysMessage(backup) {
+    // A manifest is read as found: a damaged one may hold anything there.
     const encryption = backup.manifest?.encryption;
     if (encryption?.mode === 'public-key') {
-        const keys = encryption.recipients.length > 0 ? ` (${encryption.recipients.join(', ')})` : '';
+        const recipients = Array.isArray(encryption.recipients) ? encryption.recipients : [];
+        const fingerprints = recipients.filter((key) => typeof key === 'string' && /^[0-9A-Fa-f]{16,64}$/.test(key));
+        const keys = fingerprints.length > 0 ? ` (${fingerprints.slice(0, 5).join(', ')})` : '';
         return `${backup.name} is encrypted to a public key${keys}: give ${GIVE_PRIVATE_KEY} that matches it.`;
     }
     if (encryption?.mode === 'passphrase')

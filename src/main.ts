@@ -13,6 +13,7 @@ import { removeLiveTempsSync } from './fs/live-temps.js';
 import { redact } from './domain/secrets.js';
 import { terminalStderr } from './report/progress-line.js';
 import { RunLog } from './report/run-log.js';
+import { COMMANDS, type CommandName } from './config/options.js';
 
 /** The exit code of the first signal, once one came. */
 let stopping: number | undefined;
@@ -123,7 +124,8 @@ export function nodeTooOld(version: string = process.versions.node): string | un
 function logEarlyRefusal(args: readonly string[], message: string): void {
   const file = logFileOf(args) ?? process.env.BACKUP_LOG_FILE;
   if (!file) return;
-  const command = args[0] !== undefined && !args[0].startsWith('-') ? args[0] : 'db-backup';
+  // Only a command's name: anything else in that place (a URL with its password) stays out.
+  const command = COMMANDS.includes(args[0] as CommandName) ? args[0]! : 'db-backup';
   const log = new RunLog(command);
   log.attachFile(path.resolve(file), () => undefined);
   log.record('ERROR', `failed (exit 2): ${message}`);
@@ -133,7 +135,10 @@ function logEarlyRefusal(args: readonly string[], message: string): void {
 /** `--log-file FILE` or `--log-file=FILE`, read before the arguments are parsed. */
 function logFileOf(args: readonly string[]): string | undefined {
   for (const [index, arg] of args.entries()) {
-    if (arg === '--log-file') return args[index + 1];
+    if (arg === '--log-file') {
+      const value = args[index + 1];
+      return value === undefined || value.startsWith('-') ? undefined : value;
+    }
     if (arg.startsWith('--log-file=')) return arg.slice('--log-file='.length);
   }
   return undefined;

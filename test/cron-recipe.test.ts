@@ -224,13 +224,13 @@ describe('the crontab', () => {
       encoding: 'utf8',
     });
     expect(missing.stderr).toBe(
-      `db-backup: the nightly backup did not run: db-backup or flock is not on cron's PATH (${crontab.variables.PATH}): install it there or change PATH above (exit status 127); see ${env.DB_BACKUP_LOG}\n`,
+      `db-backup: the nightly backup did not run: db-backup, its node or flock is not on cron's PATH (${crontab.variables.PATH}): install them there or change PATH above (exit status 127); see ${env.DB_BACKUP_LOG}\n`,
     );
     // Any other failure points to the log, which says why.
     fs.writeFileSync(envFile, envText(`BACKUP_PASSPHRASE='short'`), { mode: 0o600 });
     const failed = await runCron();
     expect(failed.stderr).toMatch(
-      /^db-backup: the nightly backup did not run: it failed \(exit status 2\); see /,
+      /^db-backup: the nightly backup did not run: it failed \(if the log has no line of this run, run the line by hand to see why\) \(exit status 2\); see /,
     );
     expect(fs.readFileSync(env.DB_BACKUP_LOG, 'utf8')).toMatch(
       /ERROR backup\[\d+\]: failed \(exit 2\): The encryption passphrase is shorter/,

@@ -196,6 +196,19 @@ describe('encrypted SQLite backups', () => {
     fs.renameSync(`${file}.json.aside`, `${file}.json`);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/is encrypted: give its passphrase .* or a private key/);
+    // A damaged manifest (recipients missing, or not a list of fingerprints) still gets the line.
+    const manifestText = fs.readFileSync(`${file}.json`, 'utf8');
+    for (const recipients of [undefined, 'ABC', ['\u001b[31m::error::x', 42]]) {
+      const damaged = JSON.parse(manifestText);
+      damaged.encryption = { mode: 'public-key', cipher: 'AES256', recipients };
+      fs.writeFileSync(`${file}.json`, JSON.stringify(damaged));
+      const run = await cli(['verify', path.basename(file), '--quick'], { cwd: dir, env });
+      expect(run.stderr, JSON.stringify(recipients)).toContain(
+        'is encrypted to a public key: give the private key (decryption-private-key, --private-key-file) that matches it.',
+      );
+      expect(run.stderr).not.toContain('::error::');
+    }
+    fs.writeFileSync(`${file}.json`, manifestText);
 
     fs.rmSync(db);
     createSampleDatabase(db, { rows: 2 });

@@ -362,7 +362,7 @@ describe('a passphrase that is not one: refused for new backups, before anything
     );
     expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
     const warning =
-      'warning: BACKUP_PASSPHRASE_FILE is not a setting of db-backup and was ignored: give that file with --passphrase-file (a variable holds the secret itself, never the path of its file).';
+      'warning: BACKUP_PASSPHRASE_FILE is not a setting of db-backup and was ignored: give that file with --passphrase-file (a variable holds the passphrase itself, never the path of its file).';
     const made = await cli(['backup', '--database-url', 'file:app.db', '--passphrase-file', file], {
       cwd: dir,
       env: withFile,
@@ -370,6 +370,15 @@ describe('a passphrase that is not one: refused for new backups, before anything
     expect(made.status, made.stderr).toBe(0);
     expect(made.stderr).toContain(warning);
     expect(fs.readdirSync(path.join(dir, 'backups')).some((n) => n.endsWith('.gz.gpg'))).toBe(true);
+    // The public key's file named the same way: refused alike, not a plain backup.
+    const keyOnly = await cli(['backup', '--database-url', 'file:app.db'], {
+      cwd: dir,
+      env: { ...env, BACKUP_RECIPIENT_KEY_FILE: file },
+    });
+    expect(keyOnly.status).toBe(2);
+    expect(refusal(keyOnly)).toBe(
+      'db-backup: BACKUP_RECIPIENT_KEY_FILE is set, but db-backup does not read it, and nothing else asks for encryption: give the file with --recipient-key-file. Nothing was backed up (it would not have been encrypted).',
+    );
     const listed = await cli(['list', '--database-url', 'file:app.db'], {
       cwd: dir,
       env: withFile,

@@ -199,6 +199,19 @@ describe('the installed db-backup', () => {
       expect(fromEnv.status).toBe(2);
       for (const name of ['a.log', 'b.log', 'c.log'])
         expect(fs.readFileSync(path.join(dir, 'logs', name), 'utf8'), name).toMatch(line);
+      // Only a command's name stands where the command goes: a URL typed there stays out.
+      const url = dbBackup(
+        OLD_NODE!,
+        ['postgres://u:s3cretpw@h/db', '--log-file', 'logs/d.log'],
+        dir,
+      );
+      expect(url.status).toBe(2);
+      const logged = fs.readFileSync(path.join(dir, 'logs', 'd.log'), 'utf8');
+      expect(logged).toMatch(/ ERROR db-backup\[\d+\]: failed \(exit 2\)/);
+      expect(logged).not.toContain('s3cretpw');
+      // A flag after --log-file is not taken for its value.
+      expect(dbBackup(OLD_NODE!, ['backup', '--log-file', '--quiet'], dir).status).toBe(2);
+      expect(fs.existsSync(path.join(dir, '--quiet'))).toBe(false);
     },
   );
 

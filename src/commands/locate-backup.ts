@@ -9,7 +9,7 @@ import type { EngineKind } from '../domain/database-location.js';
 import type { RestoreSource } from '../engines/engine.js';
 import { UserError } from '../domain/errors.js';
 import { withoutCredentials } from '../domain/secrets.js';
-import { parseManifest, type Manifest } from '../domain/manifest.js';
+import { parseManifest, type EncryptionInfo, type Manifest } from '../domain/manifest.js';
 import type { CompressionAlgorithm } from '../domain/compression.js';
 import {
   decodeHead,
@@ -296,9 +296,14 @@ const GIVE_PRIVATE_KEY = 'the private key (decryption-private-key, --private-key
 
 /** What to give for an encrypted backup given nothing: what its manifest says it needs, else either. */
 function missingKeysMessage(backup: Omit<LocatedBackup, 'inPlace'>): string {
-  const encryption = backup.manifest?.encryption;
+  // A manifest is read as found: a damaged one may hold anything there.
+  const encryption = backup.manifest?.encryption as Partial<EncryptionInfo> | null | undefined;
   if (encryption?.mode === 'public-key') {
-    const keys = encryption.recipients.length > 0 ? ` (${encryption.recipients.join(', ')})` : '';
+    const recipients = Array.isArray(encryption.recipients) ? encryption.recipients : [];
+    const fingerprints = recipients.filter(
+      (key): key is string => typeof key === 'string' && /^[0-9A-Fa-f]{16,64}$/.test(key),
+    );
+    const keys = fingerprints.length > 0 ? ` (${fingerprints.slice(0, 5).join(', ')})` : '';
     return `${backup.name} is encrypted to a public key${keys}: give ${GIVE_PRIVATE_KEY} that matches it.`;
   }
   if (encryption?.mode === 'passphrase')

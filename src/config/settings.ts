@@ -90,16 +90,22 @@ const FILE_VARIABLES: Readonly<Record<string, string>> = {
 };
 
 function fileVariableWarning(name: string): string {
-  return `${name} is not a setting of db-backup and was ignored: give that file with --${FILE_VARIABLES[name]} (a variable holds the secret itself, never the path of its file).`;
+  const why = name.includes('PASSPHRASE')
+    ? ' (a variable holds the passphrase itself, never the path of its file)'
+    : '';
+  return `${name} is not a setting of db-backup and was ignored: give that file with --${FILE_VARIABLES[name]}${why}.`;
 }
 
 /**
- * BACKUP_PASSPHRASE_FILE where nothing else asks for encryption would make a
- * plain backup with only a warning said: refused instead, before anything is
- * read.
+ * BACKUP_PASSPHRASE_FILE or BACKUP_RECIPIENT_KEY_FILE where nothing else asks
+ * for encryption would make a plain backup with only a warning said: refused
+ * instead, before anything is read.
  */
 function assertEncryptionNotLost(settings: Settings, env: Environment): void {
-  if (env.BACKUP_PASSPHRASE_FILE === undefined) return;
+  const unread = ['BACKUP_PASSPHRASE_FILE', 'BACKUP_RECIPIENT_KEY_FILE'].find(
+    (name) => env[name] !== undefined && env[name] !== '',
+  );
+  if (unread === undefined) return;
   const mode = settings.encryption;
   if (typeof mode === 'string' && mode.toLowerCase() !== 'auto') return;
   const given = [
@@ -109,8 +115,12 @@ function assertEncryptionNotLost(settings: Settings, env: Environment): void {
     'encryption-public-keys',
   ];
   if (given.some((name) => settings[name] !== undefined && settings[name] !== '')) return;
+  const instead =
+    unread === 'BACKUP_PASSPHRASE_FILE'
+      ? 'give the file with --passphrase-file, or the passphrase itself in BACKUP_PASSPHRASE'
+      : 'give the file with --recipient-key-file';
   throw new UserError(
-    'BACKUP_PASSPHRASE_FILE is set, but db-backup does not read it, and nothing else asks for encryption: give the file with --passphrase-file, or the passphrase itself in BACKUP_PASSPHRASE. Nothing was backed up (it would not have been encrypted).',
+    `${unread} is set, but db-backup does not read it, and nothing else asks for encryption: ${instead}. Nothing was backed up (it would not have been encrypted).`,
   );
 }
 

@@ -69,7 +69,7 @@ export function assertPassphraseForNewBackups(passphrase: string): void {
       `The encryption passphrase is longer than ${MAX_PASSPHRASE_BYTES} bytes: gpg keeps a passphrase in 32 KiB of secure memory and cannot open backups made with a much longer one. Use a shorter random one (openssl rand -base64 32). Nothing was backed up.`,
     );
   }
-  if (passphrase.startsWith('CHANGE-ME')) {
+  if (/^change-me/i.test(passphrase.trim())) {
     throw new UserError(
       "The encryption passphrase is still the placeholder of env.example (CHANGE-ME…), which is printed in this tool's README: set one of your own ('openssl rand -base64 32'). Nothing was backed up.",
     );
