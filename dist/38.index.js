@@ -4406,21 +4406,41 @@ async function assertWritableDirectory(dir, file) {
     }
     if (!sticky)
         return;
-    const earlier = await promises_default().lstat(`${file}.before-restore`).catch(() => undefined);
-    if (earlier && earlier.uid !== uid) {
-        throw new errors/* UserError */.yo(`Cannot restore ${name}: ${name}.before-restore, an earlier safety copy, belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so this restore may not move it aside to keep it. Have its owner move or remove it, or run the restore as that user. Nothing was changed.`);
+    for (const suffix of ['', '-wal', '-journal', '-shm']) {
+        const earlier = await promises_default().lstat(`${file}.before-restore${suffix}`).catch(() => undefined);
+        if (earlier && earlier.uid !== uid) {
+            throw new errors/* UserError */.yo(`Cannot restore ${name}: ${name}.before-restore${suffix}, ${suffix ? 'beside ' : ''}an earlier safety copy, belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so this restore may not move it aside to keep it. Have its owner move or remove it, or run the restore as that user. Nothing was changed.`);
+        }
     }
 }
-/** An earlier safety copy is never overwritten: it moves to `<db>.before-restore.<time>`. */
+/**
+ * An earlier safety copy is never overwritten: it moves to
+ * `<db>.before-restore.<time>`, with its -wal and -journal (a damaged
+ * database's copy keeps them beside it), so that none of them is ever read as
+ * part of the new copy. Side files without a copy move aside the same way.
+ */
 async function keepOlderCopy(copy) {
-    const stat = await promises_default().stat(copy).catch(() => undefined);
-    if (!stat)
+    const present = [];
+    for (const suffix of ['', ...SIDE_JOURNALS, '-shm']) {
+        if (await promises_default().lstat(`${copy}${suffix}`).catch(() => undefined))
+            present.push(suffix);
+    }
+    if (present.length === 0)
         return;
+    const stat = await promises_default().lstat(`${copy}${present[0]}`);
     const stamp = stat.mtime.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+    // lstat, not exists: a dangling link at a name takes that name too.
+    const taken = async (name) => {
+        for (const suffix of ['', ...SIDE_JOURNALS, '-shm'])
+            if (await promises_default().lstat(`${name}${suffix}`).catch(() => undefined))
+                return true;
+        return false;
+    };
     let aside = `${copy}.${stamp}`;
-    for (let n = 1; await (0,files/* exists */.t2)(aside); n += 1)
+    for (let n = 1; await taken(aside); n += 1)
         aside = `${copy}.${stamp}_${n}`;
-    await promises_default().rename(copy, aside);
+    for (const suffix of present)
+        await promises_default().rename(`${copy}${suffix}`, `${aside}${suffix}`);
 }
 const SIDE_JOURNALS = ['-wal', '-journal'];
 /** SQLite could not read the file at all: only then is a plain copy the right safety copy. */

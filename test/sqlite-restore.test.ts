@@ -265,3 +265,52 @@ describe('SQLite restore', () => {
     expect(named.stderr).toMatch(/db-backup list/);
   });
 });
+
+describe('what lies beside the safety copy before a restore', () => {
+  async function backedUp(label: string) {
+    const dir = tempDir(label);
+    const db = path.join(dir, 'app.db');
+    createSampleDatabase(db, { rows: 3 });
+    const made = await cli(['backup', '--database-url', 'file:app.db'], { cwd: dir });
+    expect(made.status, made.stderr).toBe(0);
+    return { dir, db };
+  }
+
+  test("a -wal left beside the safety copy's name (no copy, or an older one) moves aside with it: it is never read into the new copy", async () => {
+    const { dir, db } = await backedUp('copy-stray-wal');
+    const before = dumpRows(db);
+    // A valid WAL of another database whose rows would show in the new copy if it stayed.
+    const evil = path.join(dir, 'evil.db');
+    fs.copyFileSync(db, evil);
+    const writer = new Database(evil);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec("CREATE TABLE injected (v); INSERT INTO injected VALUES ('EVIL');");
+    fs.copyFileSync(`${evil}-wal`, `${db}.before-restore-wal`);
+    writer.close();
+    const run = await cli(['restore', 'latest', '--database-url', 'file:app.db', '--yes'], {
+      cwd: dir,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(fs.existsSync(`${db}.before-restore-wal`)).toBe(false);
+    expect(dumpRows(`${db}.before-restore`)).toEqual(before);
+    const aside = fs
+      .readdirSync(dir)
+      .filter((n) => /^app\.db\.before-restore\.\d{8}_\d{6}-wal$/.test(n));
+    expect(aside).toHaveLength(1);
+  });
+
+  test('a dangling link at the name an older copy moves to is passed over, not renamed onto', async () => {
+    const { dir, db } = await backedUp('copy-dangling-aside');
+    fs.writeFileSync(`${db}.before-restore`, 'an older copy');
+    const then = new Date('2026-01-02T03:04:05Z');
+    fs.utimesSync(`${db}.before-restore`, then, then);
+    fs.symlinkSync('/nonexistent', `${db}.before-restore.20260102_030405`);
+    const run = await cli(['restore', 'latest', '--database-url', 'file:app.db', '--yes'], {
+      cwd: dir,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(fs.readFileSync(`${db}.before-restore.20260102_030405_1`, 'utf8')).toBe('an older copy');
+    expect(fs.readlinkSync(`${db}.before-restore.20260102_030405`)).toBe('/nonexistent');
+  });
+});

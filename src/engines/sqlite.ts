@@ -422,22 +422,39 @@ async function assertWritableDirectory(dir: string, file: string): Promise<void>
     );
   }
   if (!sticky) return;
-  const earlier = await fs.lstat(`${file}.before-restore`).catch(() => undefined);
-  if (earlier && earlier.uid !== uid) {
-    throw new UserError(
-      `Cannot restore ${name}: ${name}.before-restore, an earlier safety copy, belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so this restore may not move it aside to keep it. Have its owner move or remove it, or run the restore as that user. Nothing was changed.`,
-    );
+  for (const suffix of ['', '-wal', '-journal', '-shm']) {
+    const earlier = await fs.lstat(`${file}.before-restore${suffix}`).catch(() => undefined);
+    if (earlier && earlier.uid !== uid) {
+      throw new UserError(
+        `Cannot restore ${name}: ${name}.before-restore${suffix}, ${suffix ? 'beside ' : ''}an earlier safety copy, belongs to another user, and its directory ${dir} has the sticky bit (as /tmp does), so this restore may not move it aside to keep it. Have its owner move or remove it, or run the restore as that user. Nothing was changed.`,
+      );
+    }
   }
 }
 
-/** An earlier safety copy is never overwritten: it moves to `<db>.before-restore.<time>`. */
+/**
+ * An earlier safety copy is never overwritten: it moves to
+ * `<db>.before-restore.<time>`, with its -wal and -journal (a damaged
+ * database's copy keeps them beside it), so that none of them is ever read as
+ * part of the new copy. Side files without a copy move aside the same way.
+ */
 async function keepOlderCopy(copy: string): Promise<void> {
-  const stat = await fs.stat(copy).catch(() => undefined);
-  if (!stat) return;
+  const present = [];
+  for (const suffix of ['', ...SIDE_JOURNALS, '-shm']) {
+    if (await fs.lstat(`${copy}${suffix}`).catch(() => undefined)) present.push(suffix);
+  }
+  if (present.length === 0) return;
+  const stat = await fs.lstat(`${copy}${present[0]}`);
   const stamp = stat.mtime.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+  // lstat, not exists: a dangling link at a name takes that name too.
+  const taken = async (name: string): Promise<boolean> => {
+    for (const suffix of ['', ...SIDE_JOURNALS, '-shm'])
+      if (await fs.lstat(`${name}${suffix}`).catch(() => undefined)) return true;
+    return false;
+  };
   let aside = `${copy}.${stamp}`;
-  for (let n = 1; await exists(aside); n += 1) aside = `${copy}.${stamp}_${n}`;
-  await fs.rename(copy, aside);
+  for (let n = 1; await taken(aside); n += 1) aside = `${copy}.${stamp}_${n}`;
+  for (const suffix of present) await fs.rename(`${copy}${suffix}`, `${aside}${suffix}`);
 }
 
 const SIDE_JOURNALS = ['-wal', '-journal'];
