@@ -2004,7 +2004,7 @@ async function latestEntry(catalog, given, options) {
     if (catalog.absenceNote)
         notes.push(catalog.absenceNote);
     if (others.length > 0)
-        notes.push(otherDatabasesNote(others));
+        notes.push(otherDatabasesNote(others, own?.identity));
     if (unproven.length > 0)
         notes.push(`${unproven.length} there cannot be told apart from other databases' (no manifest, or one older than database identities): restore one by its name, such as ${unproven[0]} (the newest)`);
     if (future > 0)
@@ -2025,13 +2025,18 @@ async function latestEntry(catalog, given, options) {
  * backup: the one being restored may be among them under another address
  * (localhost for 127.0.0.1, a new host or path).
  */
-function otherDatabasesNote(others) {
-    const newest = others.filter((other, index) => others.findIndex((o) => (0,catalog_identity/* sameDatabase */.KX)(o.identity, other.identity)) === index);
+function otherDatabasesNote(others, own) {
+    const ownTail = own?.database.split(/[/\\]/).at(-1);
+    // Those whose database is named as this one (app at another host, app.db at another path) first.
+    const tail = (identity) => identity.database.split(/[/\\]/).at(-1) ?? '';
+    const newest = others
+        .filter((other, index) => others.findIndex((o) => (0,catalog_identity/* sameDatabase */.KX)(o.identity, other.identity)) === index)
+        .sort((a, b) => Number(tail(b.identity) === ownTail) - Number(tail(a.identity) === ownTail));
     const listed = newest
-        .slice(0, 3)
+        .slice(0, 5)
         .map((other) => `${(0,catalog_identity/* describeIdentity */.Cl)(other.identity)}, whose newest is ${other.name}`)
         .join(', and ');
-    const more = newest.length > 3 ? `, and ${newest.length - 3} more` : '';
+    const more = newest.length > 5 ? `, and ${newest.length - 5} more` : '';
     return `it holds backups of other databases: ${listed}${more}; if one is this database under another address, name its backup, or give both the same --name`;
 }
 

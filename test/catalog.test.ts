@@ -776,3 +776,29 @@ describe('concurrent backups into one directory and one S3 prefix', () => {
     expect(fs.existsSync(path.join(backupsDir, '.db-backup.lock'))).toBe(false);
   }, 300_000);
 });
+
+describe('latest with no backup of this database among many', () => {
+  test('the other database named as this one (the same file at another path) is named first, even among six others', async () => {
+    const dir = tempDir('latest-many');
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(path.join(dir, 'old'));
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f', 'old/app']) {
+      createSampleDatabase(path.join(dir, `${name}.db`), { rows: 1 });
+      const made = await cli(
+        ['backup', '--database-url', `file:${name}.db`, '--backup-dir', backups],
+        { cwd: dir },
+      );
+      expect(made.status, made.stderr).toBe(0);
+    }
+    createSampleDatabase(path.join(dir, 'app.db'), { rows: 1 });
+    const run = await cli(
+      ['restore', 'latest', '--database-url', 'file:app.db', '--backup-dir', backups, '--yes'],
+      { cwd: dir },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      /it holds backups of other databases: SQLite \/\S*\/old\/app\.db, whose newest is sqlite_backup_/,
+    );
+    expect(run.stderr).toContain(', and 2 more;');
+  });
+});

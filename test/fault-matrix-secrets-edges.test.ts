@@ -346,6 +346,22 @@ describe('a passphrase that is not one: refused for new backups, before anything
     expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
   });
 
+  test('--passphrase-file "" (a shell variable not set) is refused, not taken as no encryption', async () => {
+    const dir = tempDir('passphrase-file-empty');
+    createSampleDatabase(path.join(dir, 'app.db'));
+    for (const flag of ['--passphrase-file', '--recipient-key-file', '--backup-dir']) {
+      const run = await cli(['backup', '--database-url', 'file:app.db', flag, ''], {
+        cwd: dir,
+        env,
+      });
+      expect(run.status, flag).toBe(2);
+      expect(refusal(run)).toBe(
+        `db-backup: ${flag} is empty: give the path of a file (a shell variable that is not set leaves it so).`,
+      );
+    }
+    expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
+  });
+
   test('BACKUP_PASSPHRASE_FILE, the Docker habit: a backup it would leave plain is refused; beside a passphrase, or for list, it is a warning naming the flag', async () => {
     const dir = tempDir('passphrase-file-variable');
     createSampleDatabase(path.join(dir, 'app.db'));

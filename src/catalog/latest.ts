@@ -80,7 +80,7 @@ export async function latestEntry(
   const whose = own ? ` of ${describeIdentity(own.identity)}` : '';
   const notes: string[] = [];
   if (catalog.absenceNote) notes.push(catalog.absenceNote);
-  if (others.length > 0) notes.push(otherDatabasesNote(others));
+  if (others.length > 0) notes.push(otherDatabasesNote(others, own?.identity));
   if (unproven.length > 0)
     notes.push(
       `${unproven.length} there cannot be told apart from other databases' (no manifest, or one older than database identities): restore one by its name, such as ${unproven[0]} (the newest)`,
@@ -110,14 +110,21 @@ export async function latestEntry(
  */
 function otherDatabasesNote(
   others: readonly { name: string; identity: DatabaseIdentity }[],
+  own: DatabaseIdentity | undefined,
 ): string {
-  const newest = others.filter(
-    (other, index) => others.findIndex((o) => sameDatabase(o.identity, other.identity)) === index,
-  );
+  const ownTail = own?.database.split(/[/\\]/).at(-1);
+  // Those whose database is named as this one (app at another host, app.db at another path) first.
+  const tail = (identity: DatabaseIdentity): string =>
+    identity.database.split(/[/\\]/).at(-1) ?? '';
+  const newest = others
+    .filter(
+      (other, index) => others.findIndex((o) => sameDatabase(o.identity, other.identity)) === index,
+    )
+    .sort((a, b) => Number(tail(b.identity) === ownTail) - Number(tail(a.identity) === ownTail));
   const listed = newest
-    .slice(0, 3)
+    .slice(0, 5)
     .map((other) => `${describeIdentity(other.identity)}, whose newest is ${other.name}`)
     .join(', and ');
-  const more = newest.length > 3 ? `, and ${newest.length - 3} more` : '';
+  const more = newest.length > 5 ? `, and ${newest.length - 5} more` : '';
   return `it holds backups of other databases: ${listed}${more}; if one is this database under another address, name its backup, or give both the same --name`;
 }

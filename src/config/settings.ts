@@ -204,6 +204,17 @@ export function settingsFromArgv(
       );
     throw new UserError(`${message} (see db-backup ${command} --help).`);
   }
+  // `--passphrase-file "$PASSFILE"` with the variable unset: an empty path is no file, and
+  // taken as none it would make a plain backup.
+  for (const spec of specs) {
+    if (spec.type !== 'path') continue;
+    const value = parsed.values[spec.name];
+    if (value === '' || (Array.isArray(value) && value.includes(''))) {
+      throw new UserError(
+        `--${spec.name} is empty: give the path of a file (a shell variable that is not set leaves it so).`,
+      );
+    }
+  }
   const takesBackup = command === 'restore' || command === 'verify';
   if (parsed.positionals.length > (takesBackup ? 1 : 0)) {
     const argument = parsed.positionals.at(-1) ?? '';
